@@ -1,0 +1,26 @@
+//! postlint: a configuration linter and static analyzer for Postfix.
+//!
+//! files on disk -> `parse` -> `model` -> `rules` -> findings -> `output`
+
+pub mod diagnostic;
+pub mod model;
+pub mod output;
+pub mod parse;
+pub mod rules;
+pub mod source;
+
+use diagnostic::Finding;
+use model::{LoadError, LoadOptions, Model};
+use rules::Rule;
+
+pub struct Report {
+    pub model: Model,
+    pub findings: Vec<Finding>,
+}
+
+/// Loads the setup and runs the given rules over it.
+pub fn lint(options: &LoadOptions, rules: &[&'static Rule]) -> Result<Report, LoadError> {
+    let model = Model::load(options)?;
+    let findings = rules::run(&model, rules);
+    Ok(Report { model, findings })
+}

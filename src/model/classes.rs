@@ -1,0 +1,351 @@
+//! The four address classes: local (mydestination), virtual alias, virtual mailbox and relay
+//! domains, matched the way trivial-rewrite matches them.
+
+use std::collections::HashMap;
+
+use super::tables::{fold, Answer, TableId, Tables};
+use crate::source::Span;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ClassKind {
+    Local,
+    VirtualAlias,
+    VirtualMailbox,
+    Relay,
+}
+
+impl ClassKind {
+    /// The classes in the order trivial-rewrite's `resolve_addr()` tests them.
+    pub const RESOLVE_ORDER: [ClassKind; 4] = [
+        ClassKind::Local,
+        ClassKind::VirtualAlias,
+        ClassKind::VirtualMailbox,
+        ClassKind::Relay,
+    ];
+
+    /// The parameter that lists the class's domains.
+    pub fn param(self) -> &'static str {
+        match self {
+            ClassKind::Local => "mydestination",
+            ClassKind::VirtualAlias => "virtual_alias_domains",
+            ClassKind::VirtualMailbox => "virtual_mailbox_domains",
+            ClassKind::Relay => "relay_domains",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ClassKind::Local => "local",
+            ClassKind::VirtualAlias => "virtual_alias",
+            ClassKind::VirtualMailbox => "virtual_mailbox",
+            ClassKind::Relay => "relay",
+        }
+    }
+}
+
+/// How a list matches a domain name (util/match_list.c).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Matching {
+    /// `string_list`: exact, case-insensitive (mydestination, virtual_*_domains).
+    Exact,
+    /// `domain_list` with the parent-domain style: `example.com` also matches its subdomains
+    /// (relay_domains while it is in parent_domain_matches_subdomains).
+    Parent,
+    /// `domain_list` without it: `.example.com` matches the subdomains.
+    Dotted,
+}
+
+/// A domain the model knows to be in a class, and where it was put there.
+#[derive(Clone, Debug)]
+pub struct Member {
+    /// Case-folded, as Postfix compares it.
+    pub domain: String,
+    /// The text as written, for messages.
+    pub written: String,
+    pub span: Option<Span>,
+    /// The `$name` reference that brought it into the class's parameter, if any.
+    pub via: Option<Span>,
+    /// The table whose key made it a member, when it came from a table.
+    pub table: Option<TableId>,
+}
+
+/// A pattern of the class's list, in list order.
+#[derive(Clone, Debug)]
+pub(crate) enum Item {
+    Literal {
+        member: u32,
+    },
+    Table(TableId),
+    /// A pattern postlint cannot know (unknown expansion, unreadable list file).
+    Unknown,
+}
+
+/// A decision about one domain.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Membership {
+    /// In the class; the span of what matched and the `$name` that brought it in, when known.
+    Yes {
+        span: Option<Span>,
+        via: Option<Span>,
+    },
+    No,
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct AddressClass {
+    pub kind: ClassKind,
+    pub matching: Matching,
+    /// The domains known to be in the class: literal items and domain keys of known tables.
+    pub members: Vec<Member>,
+    /// True when the class draws on something postlint cannot see (SQL, LDAP, regexp, files
+    /// outside the tree, unknown values), so it may have more members.
+    pub unknown_members: bool,
+    /// `[address]` literals the local class accepts (inet_interfaces, proxy_interfaces).
+    pub address_literals: Vec<String>,
+    /// True when some interface addresses are not known (say `inet_interfaces = all`).
+    pub unknown_address_literals: bool,
+    pub(crate) items: Vec<(bool, Item)>,
+    /// Folded literal pattern to (item position, negated) of its first occurrence.
+    pub(crate) literal_first: HashMap<String, (u32, bool)>,
+    /// Positions of the items that are not literals.
+    pub(crate) others: Vec<u32>,
+}
+
+impl AddressClass {
+    pub fn new(kind: ClassKind, matching: Matching) -> AddressClass {
+        AddressClass {
+            kind,
+            matching,
+            members: Vec::new(),
+            unknown_members: false,
+            address_literals: Vec::new(),
+            unknown_address_literals: false,
+            items: Vec::new(),
+            literal_first: HashMap::new(),
+            others: Vec::new(),
+        }
+    }
+
+    /// Adds a literal pattern in list order.
+    pub(crate) fn push_literal(&mut self, negated: bool, member: Member) {
+        let position = self.items.len() as u32;
+        self.literal_first
+            .entry(member.domain.clone())
+            .or_insert((position, negated));
+        // A negated literal only decides for its own name; it is not a member.
+        let index = if negated {
+            u32::MAX
+        } else {
+            self.members.push(member);
+            self.members.len() as u32 - 1
+        };
+        self.items.push((negated, Item::Literal { member: index }));
+    }
+
+    pub(crate) fn push_table(&mut self, negated: bool, table: TableId) {
+        self.others.push(self.items.len() as u32);
+        self.items.push((negated, Item::Table(table)));
+    }
+
+    pub(crate) fn push_unknown(&mut self, negated: bool) {
+        self.unknown_members = true;
+        self.others.push(self.items.len() as u32);
+        self.items.push((negated, Item::Unknown));
+    }
+
+    /// The names to try for a domain: itself, and its parents as this list's style allows.
+    fn candidates(&self, domain: &str) -> Vec<String> {
+        let mut out = vec![domain.to_string()];
+        if self.matching != Matching::Exact {
+            let mut rest = domain;
+            while let Some(dot) = rest[1.min(rest.len())..].find('.').map(|i| i + 1) {
+                match self.matching {
+                    Matching::Parent => out.push(rest[dot + 1..].to_string()),
+                    _ => out.push(rest[dot..].to_string()),
+                }
+                rest = &rest[dot..];
+            }
+        }
+        out.retain(|c| !c.is_empty());
+        out
+    }
+
+    /// Is the domain in this class? The first list item that matches decides, as in Postfix.
+    pub fn contains(&self, tables: &Tables, domain: &str) -> Membership {
+        let domain = fold(domain.trim_end_matches('.'));
+        let candidates = self.candidates(&domain);
+        let literal = candidates
+            .iter()
+            .filter_map(|c| self.literal_first.get(c.as_str()))
+            .min_by_key(|(position, _)| *position)
+            .copied();
+        for &position in &self.others {
+            if literal.is_some_and(|(lp, _)| lp < position) {
+                break;
+            }
+            let (negated, item) = &self.items[position as usize];
+            let answer = match item {
+                Item::Table(id) => self.table_answer(tables, *id, &candidates),
+                _ => Answer::Unknown,
+            };
+            match answer {
+                Answer::Found(entry) => {
+                    if *negated {
+                        return Membership::No;
+                    }
+                    let span = entry.map(|(t, i)| {
+                        let e = &tables
+                            .get(t)
+                            .entries()
+                            .expect("a found entry has a table")
+                            .entries[i as usize];
+                        e.key_span
+                    });
+                    return Membership::Yes { span, via: None };
+                }
+                Answer::Unknown => return Membership::Unknown,
+                Answer::NotFound => {}
+            }
+        }
+        match literal {
+            Some((position, negated)) => {
+                if negated {
+                    return Membership::No;
+                }
+                match &self.items[position as usize].1 {
+                    Item::Literal { member } if *member != u32::MAX => {
+                        let m = &self.members[*member as usize];
+                        Membership::Yes {
+                            span: m.span,
+                            via: m.via,
+                        }
+                    }
+                    _ => Membership::Yes {
+                        span: None,
+                        via: None,
+                    },
+                }
+            }
+            None => Membership::No,
+        }
+    }
+
+    /// A table in a domain list is queried with the domain and, in the parent styles, with its
+    /// parent domains (only fixed-key tables get the parent queries; others are unknown anyway).
+    fn table_answer(&self, tables: &Tables, id: TableId, candidates: &[String]) -> Answer {
+        let mut answer = Answer::NotFound;
+        for candidate in candidates {
+            match tables.lookup(id, candidate) {
+                found @ Answer::Found(_) => return found,
+                Answer::Unknown => answer = Answer::Unknown,
+                Answer::NotFound => {}
+            }
+        }
+        answer
+    }
+}
+
+/// Keys of a table that can make a domain a member: bare domain names, as in the virtual(5)
+/// line `example.net anything`. `user@example.com` keys do not, nor do bare local parts.
+pub fn is_domain_key(key: &str) -> bool {
+    !key.is_empty()
+        && !key.contains('@')
+        && key.contains('.')
+        && !key.starts_with('.')
+        && !key.ends_with('.')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' || b >= 0x80)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(domain: &str) -> Member {
+        Member {
+            domain: domain.to_string(),
+            written: domain.to_string(),
+            span: None,
+            via: None,
+            table: None,
+        }
+    }
+
+    fn class(matching: Matching, items: &[(bool, &str)]) -> AddressClass {
+        let mut c = AddressClass::new(ClassKind::Relay, matching);
+        for (negated, pattern) in items {
+            if *pattern == "?" {
+                c.push_unknown(*negated);
+            } else {
+                c.push_literal(*negated, member(pattern));
+            }
+        }
+        c
+    }
+
+    fn yes(m: Membership) -> Option<bool> {
+        match m {
+            Membership::Yes { .. } => Some(true),
+            Membership::No => Some(false),
+            Membership::Unknown => None,
+        }
+    }
+
+    #[test]
+    fn string_lists_match_exactly() {
+        let c = class(Matching::Exact, &[(false, "example.com")]);
+        let t = Tables::default();
+        assert_eq!(yes(c.contains(&t, "Example.COM")), Some(true));
+        assert_eq!(yes(c.contains(&t, "sub.example.com")), Some(false));
+        assert_eq!(yes(c.contains(&t, "example.com.")), Some(true));
+    }
+
+    #[test]
+    fn relay_domains_match_subdomains_but_not_dotted_patterns() {
+        let t = Tables::default();
+        let c = class(
+            Matching::Parent,
+            &[(false, "example.com"), (false, ".example.org")],
+        );
+        assert_eq!(yes(c.contains(&t, "a.b.example.com")), Some(true));
+        assert_eq!(yes(c.contains(&t, "notexample.com")), Some(false));
+        assert_eq!(yes(c.contains(&t, "sub.example.org")), Some(false));
+        let dotted = class(Matching::Dotted, &[(false, ".example.org")]);
+        assert_eq!(yes(dotted.contains(&t, "sub.example.org")), Some(true));
+        assert_eq!(yes(dotted.contains(&t, "example.org")), Some(false));
+    }
+
+    #[test]
+    fn first_match_decides_and_unknown_items_make_later_ones_unknown() {
+        let t = Tables::default();
+        let c = class(
+            Matching::Exact,
+            &[(true, "example.com"), (false, "example.com")],
+        );
+        assert_eq!(yes(c.contains(&t, "example.com")), Some(false));
+        let c = class(
+            Matching::Exact,
+            &[(false, "a.example"), (false, "?"), (false, "b.example")],
+        );
+        assert_eq!(yes(c.contains(&t, "a.example")), Some(true));
+        assert_eq!(yes(c.contains(&t, "b.example")), None);
+        assert_eq!(yes(c.contains(&t, "c.example")), None);
+        assert!(c.unknown_members);
+    }
+
+    #[test]
+    fn domain_keys() {
+        assert!(is_domain_key("example.net"));
+        for key in [
+            "user@example.com",
+            "@example.com",
+            "root",
+            ".example.com",
+            "/^x/",
+        ] {
+            assert!(!is_domain_key(key), "{key}");
+        }
+    }
+}

@@ -1,0 +1,817 @@
+//! One model of a Postfix setup: parameters after expansion and defaults, every table named from
+//! main.cf with its entries, and the four address classes. `Model::load` is the one entry point.
+
+pub mod classes;
+pub mod expand;
+pub mod params;
+pub mod paths;
+pub mod tables;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use crate::parse::aliases::parse_aliases;
+use crate::parse::assign::parse_assignments;
+use crate::parse::list::{match_list_items, split_list, MatchItem};
+use crate::parse::postmap::{parse_postmap, SkippedLine};
+use crate::parse::table_ref::TableRef;
+use crate::source::{FileId, Sources, Span};
+use classes::{is_domain_key, AddressClass, ClassKind, Matching, Member};
+use expand::{Expanded, UNKNOWN};
+use params::{Definition, Params};
+use paths::{Location, Locator, Mode};
+use tables::{
+    fold, CompiledFile, Content, Entries, Entry, Format, Skipped, Table, TableId, TableUse, Tables,
+};
+
+/// The live configuration directory, linted when no directory is given.
+pub const DEFAULT_CONFIG_DIR: &str = "/etc/postfix";
+
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// The configuration directory (default: /etc/postfix, or ROOT/etc/postfix with a sysroot).
+    pub config_dir: Option<PathBuf>,
+    /// A tree that mirrors `/`: every absolute path resolves under it.
+    pub sysroot: Option<PathBuf>,
+    /// The machine's host name to use when linting the live configuration (tests set it).
+    pub hostname: Option<String>,
+}
+
+/// Errors that stop the lint: there is no setup to model.
+#[derive(Debug)]
+pub enum LoadError {
+    MainCfMissing(PathBuf),
+    MainCfUnreadable(PathBuf, std::io::Error),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::MainCfMissing(p) => {
+                write!(
+                    f,
+                    "{}: no such file; is this a Postfix configuration directory?",
+                    p.display()
+                )
+            }
+            LoadError::MainCfUnreadable(p, e) => write!(f, "{}: cannot read: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// A `name = value` setting of a mysql/pgsql/sqlite/ldap/memcache .cf file.
+#[derive(Clone, Debug)]
+pub struct DbSetting {
+    pub name: String,
+    pub value: String,
+    pub span: Span,
+    pub line: u32,
+}
+
+/// A main.cf line Postfix rejects or skips.
+#[derive(Clone, Debug)]
+pub struct BadLine {
+    pub span: Span,
+    pub line: u32,
+    pub reason: String,
+}
+
+/// The tables a `*_maps` parameter names, in order.
+#[derive(Clone, Debug, Default)]
+pub struct MapsList {
+    pub tables: Vec<TableId>,
+    /// Some of the list could not be known (an unknown value, an item that is not a table).
+    pub unknown: bool,
+}
+
+/// The address class a domain resolves to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    Class(ClassKind),
+    /// In none of the classes: mail for it is relayed only if the client may relay.
+    NoClass,
+    /// An earlier class cannot be known, so neither can the answer.
+    Unknown,
+}
+
+pub struct Model {
+    pub sources: Sources,
+    pub locator: Locator,
+    pub main_cf: FileId,
+    pub params: Params,
+    pub main_cf_bad_lines: Vec<BadLine>,
+    pub tables: Tables,
+    /// The tables each parameter names.
+    pub maps: HashMap<String, MapsList>,
+    /// The four address classes, in resolve order.
+    pub classes: Vec<AddressClass>,
+    /// What was read and what was skipped, for `--verbose`.
+    pub notes: Vec<String>,
+    /// Files that exist but could not be read; their tables are unknown.
+    pub problems: Vec<String>,
+}
+
+/// Parameters whose tables Postfix writes itself (caches) or that only list other parameters'
+/// tables (proxymap permissions): they name no table to lint.
+fn names_no_lookup_table(name: &str) -> bool {
+    matches!(
+        name,
+        "proxy_read_maps" | "proxy_write_maps" | "address_verify_map" | "postscreen_cache_map"
+    ) || name.ends_with("_tls_session_cache_database")
+        || name.ends_with("_cache_database")
+}
+
+/// Tables in these parameters are aliases(5) files, compiled with postalias.
+pub fn is_alias_param(name: &str) -> bool {
+    matches!(name, "alias_maps" | "alias_database")
+}
+
+fn machine_hostname() -> Option<String> {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|s| s.trim().to_string())
+        .find(|s| !s.is_empty())
+}
+
+enum ReadResult {
+    Read(FileId),
+    Missing,
+    Failed,
+}
+
+struct Loader {
+    sources: Sources,
+    locator: Locator,
+    tables: Tables,
+    notes: Vec<String>,
+    problems: Vec<String>,
+    files: HashMap<PathBuf, Option<FileId>>,
+}
+
+impl Loader {
+    fn read(&mut self, path: &Path, display: &str) -> ReadResult {
+        if let Some(known) = self.files.get(path) {
+            return match known {
+                Some(id) => ReadResult::Read(*id),
+                None => ReadResult::Missing,
+            };
+        }
+        let result = match std::fs::read(path) {
+            Ok(bytes) => {
+                let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+                let text = String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                self.notes.push(format!("read {display}"));
+                let id = self
+                    .sources
+                    .add(path.to_path_buf(), display.to_string(), text, modified);
+                self.files.insert(path.to_path_buf(), Some(id));
+                return ReadResult::Read(id);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.notes.push(format!("{display} does not exist"));
+                ReadResult::Missing
+            }
+            Err(e) => {
+                self.problems.push(format!("{display}: cannot read: {e}"));
+                ReadResult::Failed
+            }
+        };
+        self.files.insert(path.to_path_buf(), None);
+        result
+    }
+
+    /// Registers the table a token names (once per type, name and format), or None when the
+    /// token is not a table reference.
+    fn register(
+        &mut self,
+        token: &str,
+        param: &str,
+        span: Option<Span>,
+        format: Format,
+        depth: usize,
+    ) -> Option<TableId> {
+        let table_ref = TableRef::parse(token)?;
+        let key = (
+            table_ref.kind.to_string(),
+            table_ref.name.to_string(),
+            format,
+        );
+        let table_use = TableUse {
+            param: param.to_string(),
+            span,
+        };
+        if let Some(&id) = self.tables.by_ref.get(&key) {
+            self.tables.list[id.0 as usize].uses.push(table_use);
+            return Some(id);
+        }
+        let id = TableId(self.tables.list.len() as u32);
+        self.tables.by_ref.insert(key, id);
+        self.tables.list.push(Table {
+            id,
+            kind: table_ref.kind.to_string(),
+            name: table_ref.name.to_string(),
+            format,
+            content: Content::Unknown("not loaded".to_string()),
+            uses: vec![table_use],
+            source: None,
+            source_display: None,
+            compiled: None,
+            settings: Vec::new(),
+        });
+        let content = if depth > 10 {
+            Content::Unknown("tables nest too deeply".to_string())
+        } else {
+            self.load_content(id, &table_ref, param, span, format, depth)
+        };
+        self.tables.list[id.0 as usize].content = content;
+        Some(id)
+    }
+
+    fn load_content(
+        &mut self,
+        id: TableId,
+        table_ref: &TableRef,
+        param: &str,
+        span: Option<Span>,
+        format: Format,
+        depth: usize,
+    ) -> Content {
+        let kind = table_ref.kind;
+        match kind {
+            "proxy" => match self.register(table_ref.name, param, span, format, depth + 1) {
+                Some(inner) => Content::Proxy(inner),
+                None => Content::Unknown(format!(
+                    "proxy:{} is not a table postlint knows",
+                    table_ref.name
+                )),
+            },
+            "unionmap" | "pipemap" => {
+                if table_ref.braced().is_none() {
+                    return Content::Unknown(format!("{kind}: needs {{table, ...}}"));
+                }
+                let mut members = Vec::new();
+                for member in table_ref.members() {
+                    match self.register(member, param, span, format, depth + 1) {
+                        Some(m) => members.push(m),
+                        None => {
+                            return Content::Unknown(format!(
+                                "{member} is not a table postlint knows"
+                            ))
+                        }
+                    }
+                }
+                if kind == "unionmap" {
+                    Content::Union(members)
+                } else {
+                    Content::Pipe(members)
+                }
+            }
+            "static" | "randmap" => Content::Everything,
+            "inline" => match table_ref.inline_entries() {
+                Some(pairs) => {
+                    let mut entries = Entries::default();
+                    let whole = span.unwrap_or(Span::file_start(FileId(0)));
+                    for (key, value) in pairs {
+                        entries.push(Entry {
+                            key: key.into(),
+                            key_span: whole,
+                            value: value.into(),
+                            value_span: whole,
+                            line: 0,
+                        });
+                    }
+                    Content::Entries(entries)
+                }
+                None => Content::Unknown("inline: table with a syntax error".to_string()),
+            },
+            "hash" | "btree" | "lmdb" | "cdb" | "dbm" | "sdbm" | "texthash" => {
+                self.load_source(id, table_ref, format)
+            }
+            "regexp" | "pcre" | "cidr" => {
+                if table_ref.name.starts_with('{') {
+                    return Content::Unknown(format!("{kind} patterns are not evaluated"));
+                }
+                if let Some(file) = self.read_table_file(id, table_ref.name) {
+                    self.tables.list[id.0 as usize].source = Some(file);
+                }
+                Content::Unknown(format!("{kind} patterns are not evaluated"))
+            }
+            "mysql" | "pgsql" | "sqlite" | "ldap" | "memcache" | "mongodb" => {
+                if !(table_ref.name.starts_with('/') || table_ref.name.starts_with('.')) {
+                    return Content::Unknown(format!(
+                        "{kind}:{} takes its settings from main.cf parameters {}_*",
+                        table_ref.name, table_ref.name
+                    ));
+                }
+                if let Some(file) = self.read_table_file(id, table_ref.name) {
+                    let text = self.sources.get(file).text.clone();
+                    let parsed = parse_assignments(&text);
+                    let settings = parsed
+                        .assignments
+                        .iter()
+                        .map(|a| DbSetting {
+                            name: a.name().to_string(),
+                            value: a.value().to_string(),
+                            span: a.line.span(file, a.name.start..a.value.end),
+                            line: a.line.line,
+                        })
+                        .collect();
+                    let table = &mut self.tables.list[id.0 as usize];
+                    table.source = Some(file);
+                    table.settings = settings;
+                }
+                Content::Unknown(format!("{kind} answers come from the database"))
+            }
+            _ => Content::Unknown(format!("{kind}: lookups are answered at run time")),
+        }
+    }
+
+    /// Reads the file of a file-based table that is not compiled (regexp, SQL .cf, ...).
+    fn read_table_file(&mut self, id: TableId, name: &str) -> Option<FileId> {
+        match self.locator.locate(name) {
+            Location::Readable { path, display } => {
+                self.tables.list[id.0 as usize].source_display = Some(display.clone());
+                match self.read(&path, &display) {
+                    ReadResult::Read(file) => Some(file),
+                    _ => None,
+                }
+            }
+            Location::Outside => {
+                self.notes
+                    .push(format!("skipped {name}: outside the linted tree"));
+                None
+            }
+            Location::Relative => None,
+        }
+    }
+
+    /// Loads a postmap or postalias source, and notes the compiled files beside it.
+    fn load_source(&mut self, id: TableId, table_ref: &TableRef, format: Format) -> Content {
+        let name = table_ref.name;
+        let (path, display) = match self.locator.locate(name) {
+            Location::Readable { path, display } => (path, display),
+            Location::Outside => {
+                self.notes.push(format!("skipped {name}: outside the linted tree"));
+                return Content::Unknown(format!("{name} is outside the linted tree"));
+            }
+            Location::Relative => {
+                return Content::Unknown(format!(
+                    "{name} is a relative path, which Postfix daemons resolve against their own working directory"
+                ))
+            }
+        };
+        self.tables.list[id.0 as usize].source_display = Some(display.clone());
+        let read = self.read(&path, &display);
+        if table_ref.is_indexed() {
+            let path_text = path.to_string_lossy();
+            let compiled: Vec<CompiledFile> = table_ref
+                .compiled_files(&path_text)
+                .into_iter()
+                .zip(table_ref.compiled_files(&display))
+                .map(|(p, d)| {
+                    let p = PathBuf::from(p);
+                    let modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok();
+                    CompiledFile {
+                        path: p,
+                        display: d,
+                        modified,
+                    }
+                })
+                .collect();
+            let source_exists = matches!(read, ReadResult::Read(_));
+            self.tables.list[id.0 as usize].compiled = Some((compiled, source_exists));
+        }
+        let file = match read {
+            ReadResult::Read(file) => file,
+            ReadResult::Missing => {
+                return Content::Unknown(format!("{display} is not in the linted tree"))
+            }
+            ReadResult::Failed => return Content::Unknown(format!("{display} could not be read")),
+        };
+        self.tables.list[id.0 as usize].source = Some(file);
+        let text = self.sources.get(file).text.clone();
+        let mut entries = Entries::default();
+        let skipped_lines: Vec<SkippedLine> = match format {
+            Format::Postmap => {
+                let parsed = parse_postmap(&text);
+                for e in &parsed.entries {
+                    entries.push(Entry {
+                        key: e.line.text[e.key.clone()].into(),
+                        key_span: e.line.span(file, e.key.clone()),
+                        value: e.line.text[e.value.clone()].into(),
+                        value_span: e.line.span(file, e.value.clone()),
+                        line: e.line.line,
+                    });
+                }
+                parsed.skipped
+            }
+            Format::Aliases => {
+                let parsed = parse_aliases(&text);
+                for a in &parsed.entries {
+                    let e = &a.entry;
+                    entries.push(Entry {
+                        key: a.name.as_str().into(),
+                        key_span: e.line.span(file, e.key.clone()),
+                        value: e.line.text[e.value.clone()].into(),
+                        value_span: e.line.span(file, e.value.clone()),
+                        line: e.line.line,
+                    });
+                }
+                parsed.skipped
+            }
+        };
+        entries.skipped = skipped_lines
+            .into_iter()
+            .map(|s| Skipped {
+                span: s.line.full_span(file),
+                line: s.line.line,
+                reason: s.reason,
+                kept: s.kept,
+            })
+            .collect();
+        Content::Entries(entries)
+    }
+
+    /// Adds the items of a match list to a class, following `/file/name` items and tables.
+    fn add_list_items(&mut self, class: &mut AddressClass, expanded: &Expanded, param: &str) {
+        if !expanded.errors.is_empty() {
+            class.push_unknown(false);
+            return;
+        }
+        for item in match_list_items(&expanded.text) {
+            let token = &expanded.text[item.range.clone()];
+            let span = expanded.origin_of(item.range.clone());
+            let via = expanded.via_of(item.range.clone());
+            if token.contains(UNKNOWN) {
+                class.push_unknown(item.negated);
+                continue;
+            }
+            self.add_item(class, item.negated, &item.item, span, via, param, 0);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_item(
+        &mut self,
+        class: &mut AddressClass,
+        negated: bool,
+        item: &MatchItem,
+        span: Option<Span>,
+        via: Option<Span>,
+        param: &str,
+        depth: usize,
+    ) {
+        match item {
+            MatchItem::Literal(pattern) => class.push_literal(
+                negated,
+                Member {
+                    domain: fold(pattern).into_owned(),
+                    written: pattern.to_string(),
+                    span,
+                    via,
+                    table: None,
+                },
+            ),
+            MatchItem::Table(token) => {
+                match self.register(token, param, span, Format::Postmap, 0) {
+                    Some(id) => {
+                        class.push_table(negated, id);
+                        if self.tables.unknown_reason(id).is_some() {
+                            class.unknown_members = true;
+                        }
+                        if !negated {
+                            for t in self.tables.known_entry_tables(id) {
+                                let entries = self
+                                    .tables
+                                    .get(t)
+                                    .entries()
+                                    .map(|e| e.entries.as_slice())
+                                    .unwrap_or(&[]);
+                                for e in entries {
+                                    let folded = fold(&e.key);
+                                    if is_domain_key(&folded) {
+                                        class.members.push(Member {
+                                            domain: folded.into_owned(),
+                                            written: e.key.to_string(),
+                                            span: Some(e.key_span),
+                                            via,
+                                            table: Some(t),
+                                        });
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    None => class.push_unknown(negated),
+                }
+            }
+            MatchItem::File(path) => self.add_list_file(class, negated, path, via, param, depth),
+            MatchItem::Comment | MatchItem::EmptyNegation => {}
+        }
+    }
+
+    /// A `/file/name` item: each line whose first byte is not `#` is parsed as more list items.
+    fn add_list_file(
+        &mut self,
+        class: &mut AddressClass,
+        negated: bool,
+        path: &str,
+        via: Option<Span>,
+        param: &str,
+        depth: usize,
+    ) {
+        let file = match self.locator.locate(path) {
+            Location::Readable {
+                path: real,
+                display,
+            } if depth < 8 => match self.read(&real, &display) {
+                ReadResult::Read(file) => file,
+                _ => return class.push_unknown(negated),
+            },
+            Location::Outside => {
+                self.notes
+                    .push(format!("skipped {path}: outside the linted tree"));
+                return class.push_unknown(negated);
+            }
+            _ => return class.push_unknown(negated),
+        };
+        let text = self.sources.get(file).text.clone();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let line_start = offset;
+            offset += line.len();
+            if line.starts_with('#') {
+                continue;
+            }
+            for item in match_list_items(line) {
+                let span = Span::new(
+                    file,
+                    line_start + item.range.start,
+                    line_start + item.range.end,
+                );
+                let pattern_span = Span::new(
+                    file,
+                    span.end as usize - pattern_len(&item.item),
+                    span.end as usize,
+                );
+                self.add_item(
+                    class,
+                    negated ^ item.negated,
+                    &item.item,
+                    Some(pattern_span),
+                    via,
+                    param,
+                    depth + 1,
+                );
+            }
+        }
+    }
+}
+
+fn pattern_len(item: &MatchItem) -> usize {
+    match item {
+        MatchItem::Literal(p) | MatchItem::File(p) | MatchItem::Table(p) => p.len(),
+        _ => 0,
+    }
+}
+
+impl Model {
+    pub fn load(options: &LoadOptions) -> Result<Model, LoadError> {
+        let config_dir = match (&options.config_dir, &options.sysroot) {
+            (Some(dir), _) => dir.clone(),
+            (None, Some(root)) => root.join("etc/postfix"),
+            (None, None) => PathBuf::from(DEFAULT_CONFIG_DIR),
+        };
+        let main_cf_path = config_dir.join("main.cf");
+        let text = match std::fs::read(&main_cf_path) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(LoadError::MainCfMissing(main_cf_path))
+            }
+            Err(e) => return Err(LoadError::MainCfUnreadable(main_cf_path, e)),
+        };
+        let mut sources = Sources::default();
+        let modified = std::fs::metadata(&main_cf_path)
+            .and_then(|m| m.modified())
+            .ok();
+        let main_cf = sources.add(
+            main_cf_path.clone(),
+            main_cf_path.to_string_lossy().into_owned(),
+            text,
+            modified,
+        );
+        let main_text = sources.get(main_cf).text.clone();
+
+        let mut params = Params::default();
+        let parsed = parse_assignments(&main_text);
+        for a in &parsed.assignments {
+            params.add(Definition {
+                name: a.name().to_string(),
+                file: main_cf,
+                line: a.line.line,
+                name_span: a.line.span(main_cf, a.name.clone()),
+                value: a.value().to_string(),
+                value_span: a.line.span(main_cf, a.value.clone()),
+                value_offset: a.value.start,
+                map: a.line.map.clone(),
+            });
+        }
+        let main_cf_bad_lines = parsed
+            .bad_lines
+            .iter()
+            .map(|b| BadLine {
+                span: b.line.full_span(main_cf),
+                line: b.line.line,
+                reason: b.reason.clone(),
+            })
+            .collect();
+
+        // Where is this setup's config_directory? Paths under it map into the linted directory.
+        params.settle_host_values(None);
+        let postfix_config_dir = match params.param("config_directory").known() {
+            Some(dir) if dir.starts_with('/') => dir.to_string(),
+            _ => DEFAULT_CONFIG_DIR.to_string(),
+        };
+        let mode = match &options.sysroot {
+            Some(root) => Mode::Sysroot(root.clone()),
+            None => {
+                let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+                let live = canonical(&config_dir).is_some()
+                    && canonical(&config_dir) == canonical(Path::new(&postfix_config_dir));
+                if live {
+                    Mode::Live
+                } else {
+                    Mode::Tree
+                }
+            }
+        };
+        if mode == Mode::Live {
+            let hostname = options.hostname.clone().or_else(machine_hostname);
+            params.settle_host_values(hostname.as_deref());
+        }
+        let locator = Locator {
+            config_dir,
+            postfix_config_dir,
+            mode,
+        };
+        let mut loader = Loader {
+            sources,
+            locator,
+            tables: Tables::default(),
+            notes: Vec::new(),
+            problems: Vec::new(),
+            files: HashMap::new(),
+        };
+        loader.files.insert(main_cf_path, Some(main_cf));
+
+        // Tables named in parameters (the class parameters are read as match lists below).
+        let class_params: Vec<&str> = ClassKind::RESOLVE_ORDER.iter().map(|k| k.param()).collect();
+        let mut names: Vec<String> = params
+            .defined_names()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        for extra in [
+            "alias_maps",
+            "alias_database",
+            "virtual_alias_maps",
+            "virtual_mailbox_maps",
+        ] {
+            if !names.iter().any(|n| n == extra) {
+                names.push(extra.to_string());
+            }
+        }
+        let mut maps = HashMap::new();
+        for name in names {
+            if names_no_lookup_table(&name) || class_params.contains(&name.as_str()) {
+                continue;
+            }
+            let expanded = params.expand(&name);
+            let format = if is_alias_param(&name) {
+                Format::Aliases
+            } else {
+                Format::Postmap
+            };
+            let is_maps_param = name.ends_with("_maps") || name == "alias_database";
+            let mut list = MapsList {
+                tables: Vec::new(),
+                unknown: !expanded.errors.is_empty(),
+            };
+            for range in split_list(&expanded.text) {
+                let token = &expanded.text[range.clone()];
+                if token.contains(UNKNOWN) {
+                    list.unknown = true;
+                    continue;
+                }
+                let token = token.trim_start_matches('!');
+                let span = expanded.origin_of(range.clone());
+                match loader.register(token, &name, span, format, 0) {
+                    Some(id) => list.tables.push(id),
+                    None => list.unknown |= is_maps_param,
+                }
+            }
+            if !list.tables.is_empty() || list.unknown {
+                maps.insert(name, list);
+            }
+        }
+
+        // The address classes.
+        let relay_matching = {
+            let parent = params.expand("parent_domain_matches_subdomains");
+            let listed = split_list(&parent.text)
+                .into_iter()
+                .any(|r| &parent.text[r] == "relay_domains");
+            if listed {
+                Matching::Parent
+            } else {
+                Matching::Dotted
+            }
+        };
+        let mut classes = Vec::new();
+        for kind in ClassKind::RESOLVE_ORDER {
+            let matching = if kind == ClassKind::Relay {
+                relay_matching
+            } else {
+                Matching::Exact
+            };
+            let mut class = AddressClass::new(kind, matching);
+            let expanded = params.expand(kind.param());
+            loader.add_list_items(&mut class, &expanded, kind.param());
+            if kind == ClassKind::Local {
+                add_interface_literals(&params, &mut class);
+            }
+            classes.push(class);
+        }
+
+        Ok(Model {
+            sources: loader.sources,
+            locator: loader.locator,
+            main_cf,
+            params,
+            main_cf_bad_lines,
+            tables: loader.tables,
+            maps,
+            classes,
+            notes: loader.notes,
+            problems: loader.problems,
+        })
+    }
+
+    pub fn class(&self, kind: ClassKind) -> &AddressClass {
+        &self.classes[kind as usize]
+    }
+
+    /// The tables a parameter names (empty when none).
+    pub fn maps(&self, param: &str) -> MapsList {
+        self.maps.get(param).cloned().unwrap_or_default()
+    }
+
+    /// The first class, in trivial-rewrite's order, that a domain resolves to.
+    pub fn resolve_class(&self, domain: &str) -> Resolved {
+        for kind in ClassKind::RESOLVE_ORDER {
+            match self.class(kind).contains(&self.tables, domain) {
+                classes::Membership::Yes { .. } => return Resolved::Class(kind),
+                classes::Membership::Unknown => return Resolved::Unknown,
+                classes::Membership::No => {}
+            }
+        }
+        Resolved::NoClass
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.locator.mode == Mode::Live
+    }
+}
+
+/// The `[address]` literals resolve_local() accepts: inet_interfaces and proxy_interfaces.
+fn add_interface_literals(params: &Params, class: &mut AddressClass) {
+    for name in ["inet_interfaces", "proxy_interfaces"] {
+        let expanded = params.expand(name);
+        for range in split_list(&expanded.text) {
+            let token = &expanded.text[range];
+            match token {
+                "all" => class.unknown_address_literals = true,
+                "loopback-only" => {
+                    class.address_literals.push("[127.0.0.1]".to_string());
+                    class.address_literals.push("[ipv6:::1]".to_string());
+                }
+                _ => match token
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<IpAddr>()
+                {
+                    Ok(IpAddr::V4(a)) => class.address_literals.push(format!("[{a}]")),
+                    Ok(IpAddr::V6(a)) => class.address_literals.push(format!("[ipv6:{a}]")),
+                    Err(_) => class.unknown_address_literals = true,
+                },
+            }
+        }
+    }
+}

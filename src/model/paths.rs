@@ -1,0 +1,136 @@
+//! Where the files a setup names are found: in the linted directory, under a `--sysroot`, on the
+//! live filesystem, or nowhere postlint may look.
+
+use std::path::{Path, PathBuf};
+
+/// How the linted directory relates to the machine it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The live configuration directory of this machine: absolute paths are read as they are.
+    Live,
+    /// A checkout (say of a configuration-management repository): only paths under the setup's
+    /// config_directory map into the linted directory.
+    Tree,
+    /// A tree that mirrors `/`: every absolute path resolves under the root.
+    Sysroot(PathBuf),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A file postlint may read: where it is, and the path to show the user.
+    Readable { path: PathBuf, display: String },
+    /// An absolute path outside the linted tree: its contents are unknown.
+    Outside,
+    /// A relative path: Postfix daemons resolve it against their own working directory.
+    Relative,
+}
+
+#[derive(Clone, Debug)]
+pub struct Locator {
+    /// The linted configuration directory, as given.
+    pub config_dir: PathBuf,
+    /// `config_directory` of the setup (default /etc/postfix): the path main.cf uses for it.
+    pub postfix_config_dir: String,
+    pub mode: Mode,
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+impl Locator {
+    pub fn locate(&self, postfix_path: &str) -> Location {
+        if !postfix_path.starts_with('/') {
+            return Location::Relative;
+        }
+        let base = self.postfix_config_dir.trim_end_matches('/');
+        if let Some(rest) = postfix_path.strip_prefix(base) {
+            if rest.is_empty() || rest.starts_with('/') {
+                let path = self.config_dir.join(rest.trim_start_matches('/'));
+                return Location::Readable {
+                    display: display(&path),
+                    path,
+                };
+            }
+        }
+        match &self.mode {
+            Mode::Live => Location::Readable {
+                path: PathBuf::from(postfix_path),
+                display: postfix_path.to_string(),
+            },
+            Mode::Sysroot(root) => {
+                let path = root.join(postfix_path.trim_start_matches('/'));
+                Location::Readable {
+                    display: display(&path),
+                    path,
+                }
+            }
+            Mode::Tree => Location::Outside,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn locator(mode: Mode) -> Locator {
+        Locator {
+            config_dir: PathBuf::from("roles/postfix/files"),
+            postfix_config_dir: "/etc/postfix".into(),
+            mode,
+        }
+    }
+
+    #[test]
+    fn config_directory_paths_map_into_the_linted_directory() {
+        let tree = locator(Mode::Tree);
+        assert_eq!(
+            tree.locate("/etc/postfix/virtual"),
+            Location::Readable {
+                path: "roles/postfix/files/virtual".into(),
+                display: "roles/postfix/files/virtual".into()
+            }
+        );
+        assert_eq!(
+            tree.locate("/etc/postfix/sql/maps.cf"),
+            Location::Readable {
+                path: "roles/postfix/files/sql/maps.cf".into(),
+                display: "roles/postfix/files/sql/maps.cf".into()
+            }
+        );
+        assert_eq!(tree.locate("/etc/postfixes/x"), Location::Outside);
+        assert_eq!(tree.locate("/etc/aliases"), Location::Outside);
+        assert_eq!(tree.locate("virtual"), Location::Relative);
+    }
+
+    #[test]
+    fn live_and_sysroot() {
+        assert_eq!(
+            locator(Mode::Live).locate("/etc/aliases"),
+            Location::Readable {
+                path: "/etc/aliases".into(),
+                display: "/etc/aliases".into()
+            }
+        );
+        let sysroot = Locator {
+            config_dir: "files/etc/postfix".into(),
+            postfix_config_dir: "/etc/postfix".into(),
+            mode: Mode::Sysroot("files".into()),
+        };
+        assert_eq!(
+            sysroot.locate("/etc/aliases"),
+            Location::Readable {
+                path: "files/etc/aliases".into(),
+                display: "files/etc/aliases".into()
+            }
+        );
+        assert_eq!(
+            sysroot.locate("/etc/postfix/virtual"),
+            Location::Readable {
+                path: "files/etc/postfix/virtual".into(),
+                display: "files/etc/postfix/virtual".into()
+            }
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! Human output through miette: a source snippet per finding, labels in the same file inline,
+//! labels in other files as related diagnostics with their own source.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
+};
+
+use crate::diagnostic::{Finding, Severity};
+use crate::source::{FileId, Sources, Span};
+
+#[derive(Debug)]
+struct Rendered {
+    message: String,
+    code: Option<String>,
+    severity: miette::Severity,
+    source: NamedSource<Arc<str>>,
+    labels: Vec<LabeledSpan>,
+    help: Option<String>,
+    related: Vec<Rendered>,
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+    }
+}
+
+fn named_source(sources: &Sources, file: FileId) -> NamedSource<Arc<str>> {
+    let f = sources.get(file);
+    NamedSource::new(f.display_path.clone(), f.text.clone())
+}
+
+fn source_span(span: Span) -> SourceSpan {
+    SourceSpan::new((span.start as usize).into(), span.len())
+}
+
+fn severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
+}
+
+fn to_miette(sources: &Sources, finding: &Finding) -> Rendered {
+    let file = finding.primary.span.file;
+    let label_text = |m: &str| {
+        if m.is_empty() {
+            None
+        } else {
+            Some(m.to_string())
+        }
+    };
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        label_text(&finding.primary.message),
+        source_span(finding.primary.span),
+    )];
+    let mut related = Vec::new();
+    for label in &finding.secondary {
+        if label.span.file == file {
+            labels.push(LabeledSpan::new_with_span(
+                label_text(&label.message),
+                source_span(label.span),
+            ));
+        } else {
+            related.push(Rendered {
+                message: label.message.clone(),
+                code: None,
+                severity: miette::Severity::Advice,
+                source: named_source(sources, label.span.file),
+                labels: vec![LabeledSpan::new_with_span(None, source_span(label.span))],
+                help: None,
+                related: Vec::new(),
+            });
+        }
+    }
+    Rendered {
+        message: finding.message.clone(),
+        code: Some(finding.rule.to_string()),
+        severity: severity(finding.severity),
+        source: named_source(sources, file),
+        labels,
+        help: finding.help.clone(),
+        related,
+    }
+}
+
+/// How to draw: `Plain` (ASCII, no colour) is what tests snapshot.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Style {
+    Color,
+    NoColor,
+    Plain,
+}
+
+pub fn render_one(sources: &Sources, finding: &Finding, style: Style) -> String {
+    let theme = match style {
+        Style::Color => GraphicalTheme::unicode(),
+        Style::NoColor => GraphicalTheme::unicode_nocolor(),
+        Style::Plain => GraphicalTheme::none(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let mut out = String::new();
+    let rendered = to_miette(sources, finding);
+    if handler.render_report(&mut out, &rendered).is_err() {
+        out = format!("{}: {}\n", finding.rule, finding.message);
+    }
+    out
+}
+
+pub fn render(sources: &Sources, findings: &[Finding], style: Style) -> String {
+    let mut out = String::new();
+    for finding in findings {
+        out.push_str(&render_one(sources, finding, style));
+        out.push('\n');
+    }
+    out.push_str(&super::summary(findings));
+    out.push('\n');
+    out
+}

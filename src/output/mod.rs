@@ -1,0 +1,50 @@
+//! Output formats: the only place that knows miette or serde.
+
+pub mod human;
+pub mod json;
+
+use serde::Serialize;
+
+use crate::diagnostic::Finding;
+use crate::source::{Sources, Span};
+
+/// A position as users see it: the file's display path and 1-based line and column.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Position {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+pub fn position(sources: &Sources, span: Span, end: bool) -> Position {
+    let file = sources.get(span.file);
+    let (line, column) = file.line_col(if end { span.end } else { span.start });
+    Position {
+        path: file.display_path.clone(),
+        line,
+        column,
+    }
+}
+
+/// Counts by severity, for the summary line.
+pub fn summary(findings: &[Finding]) -> String {
+    use crate::diagnostic::Severity::*;
+    let count = |s| findings.iter().filter(|f| f.severity == s).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if findings.is_empty() {
+        return "No problems found.".to_string();
+    }
+    let mut parts = vec![
+        plural(count(Error), "error"),
+        plural(count(Warning), "warning"),
+    ];
+    let infos = count(Info);
+    if infos > 0 {
+        parts.push(plural(infos, "info"));
+    }
+    format!(
+        "Found {} ({}).",
+        plural(findings.len(), "problem"),
+        parts.join(", ")
+    )
+}

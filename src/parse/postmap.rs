@@ -1,0 +1,179 @@
+//! postmap(1) source files (hash, btree, lmdb, cdb, dbm and texthash tables), as `postmap.c` reads
+//! them: the key ends at the first unquoted whitespace, `"` toggles quoting and `\` escapes the
+//! next character (both stay in the key), the value is the rest, trimmed.
+
+use std::ops::Range;
+
+use super::assign::logical_line_whitespace_reason;
+use super::logical::{is_space, logical_lines, LogicalLine};
+
+/// One `key value` line. Ranges index into `line.text`.
+#[derive(Debug)]
+pub struct SourceEntry<'a> {
+    pub line: LogicalLine<'a>,
+    pub key: Range<usize>,
+    pub value: Range<usize>,
+}
+
+/// A line Postfix skips (or keeps with a warning), with its reason in Postfix's words.
+#[derive(Debug)]
+pub struct SkippedLine<'a> {
+    pub line: LogicalLine<'a>,
+    pub reason: String,
+    /// Postfix still stores the entry (the `key:` warning).
+    pub kept: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct PostmapSource<'a> {
+    pub entries: Vec<SourceEntry<'a>>,
+    pub skipped: Vec<SkippedLine<'a>>,
+}
+
+/// Splits one logical line into key and value, or says why Postfix skips it.
+pub fn split_entry(text: &str) -> Result<(Range<usize>, Range<usize>), String> {
+    let bytes = text.as_bytes();
+    let mut in_quotes = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => {
+                i += 1;
+                if i >= bytes.len() {
+                    break;
+                }
+            }
+            b'"' => in_quotes = !in_quotes,
+            b if is_space(b) && !in_quotes => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    if in_quotes {
+        return Err(format!("unbalanced '\"' in '{text}' -- ignoring this line"));
+    }
+    let key_end = i.min(bytes.len());
+    let mut value_start = (key_end + 1).min(bytes.len());
+    while value_start < bytes.len() && is_space(bytes[value_start]) {
+        value_start += 1;
+    }
+    let mut value_end = bytes.len();
+    while value_end > value_start && is_space(bytes[value_end - 1]) {
+        value_end -= 1;
+    }
+    if key_end == 0 || value_end == value_start {
+        return Err("expected format: key whitespace value".to_string());
+    }
+    Ok((0..key_end, value_start..value_end))
+}
+
+pub fn parse_postmap(text: &str) -> PostmapSource<'_> {
+    let mut out = PostmapSource::default();
+    for line in logical_lines(text) {
+        if line.indented {
+            let reason = logical_line_whitespace_reason(&line);
+            out.skipped.push(SkippedLine {
+                line,
+                reason,
+                kept: false,
+            });
+            continue;
+        }
+        match split_entry(&line.text) {
+            Ok((key, value)) => {
+                if line.text[key.clone()].ends_with(':') {
+                    out.skipped.push(SkippedLine {
+                        line: line.clone(),
+                        reason: "record is in \"key: value\" format; is this an alias file?"
+                            .to_string(),
+                        kept: true,
+                    });
+                }
+                out.entries.push(SourceEntry { line, key, value });
+            }
+            Err(reason) => out.skipped.push(SkippedLine {
+                line,
+                reason,
+                kept: false,
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Result<(&str, &str), String> {
+        split_entry(text).map(|(k, v)| (&text[k], &text[v]))
+    }
+
+    #[test]
+    fn key_value_forms() {
+        assert_eq!(
+            split("Info@Example.COM        user1@example.net"),
+            Ok(("Info@Example.COM", "user1@example.net"))
+        );
+        assert_eq!(
+            split("\"quoted key\"@example.com    user4"),
+            Ok(("\"quoted key\"@example.com", "user4"))
+        );
+        assert_eq!(
+            split("back\\ slash@example.com  user7"),
+            Ok(("back\\ slash@example.com", "user7"))
+        );
+        assert_eq!(
+            split("t@example.com   value with   inner   spaces  "),
+            Ok(("t@example.com", "value with   inner   spaces"))
+        );
+        assert_eq!(split("k v # not a comment"), Ok(("k", "v # not a comment")));
+    }
+
+    #[test]
+    fn skipped_lines_carry_postfix_reasons() {
+        assert_eq!(
+            split("onlykey@example.com"),
+            Err("expected format: key whitespace value".into())
+        );
+        assert_eq!(
+            split("onlykey@example.com   \r"),
+            Err("expected format: key whitespace value".into())
+        );
+        assert_eq!(
+            split("\"unbalanced@example.com     user5@example.net"),
+            Err("unbalanced '\"' in '\"unbalanced@example.com     user5@example.net' -- ignoring this line".into())
+        );
+    }
+
+    #[test]
+    fn whole_source_file() {
+        let text = "# virtual\nInfo@Example.COM  u1\nsales@example.com\tu2,\n    u3\nonlykey\nalias-style@example.com:  u6\n";
+        let parsed = parse_postmap(text);
+        let entries: Vec<_> = parsed
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    e.line.line,
+                    e.line.text[e.key.clone()].to_string(),
+                    e.line.text[e.value.clone()].to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                (2, "Info@Example.COM".to_string(), "u1".to_string()),
+                (3, "sales@example.com".to_string(), "u2,    u3".to_string()),
+                (6, "alias-style@example.com:".to_string(), "u6".to_string()),
+            ]
+        );
+        let skipped: Vec<_> = parsed
+            .skipped
+            .iter()
+            .map(|s| (s.line.line, s.kept))
+            .collect();
+        assert_eq!(skipped, [(5, false), (6, true)]);
+    }
+}

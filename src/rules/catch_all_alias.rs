@@ -1,0 +1,60 @@
+//! An @domain catch-all in virtual_alias_maps.
+
+use std::collections::HashSet;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "catch-all-alias",
+    severity: Severity::Warning,
+    summary: "an @domain alias accepts mail for every address in the domain",
+    doc: include_str!("../../rules/catch-all-alias.md"),
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    let mut seen = HashSet::new();
+    for &listed in &model.maps("virtual_alias_maps").tables {
+        for id in model.tables.known_entry_tables(listed) {
+            if !seen.insert(id) {
+                continue;
+            }
+            let table = model.tables.get(id);
+            let Some(entries) = table.entries() else {
+                continue;
+            };
+            let referenced = table
+                .uses
+                .iter()
+                .find(|u| u.param == "virtual_alias_maps")
+                .and_then(|u| u.span);
+            for entry in &entries.entries {
+                let Some(domain) = entry.key.strip_prefix('@') else {
+                    continue;
+                };
+                if domain.is_empty() {
+                    continue;
+                }
+                let finding = out.report(
+                    entry.key_span,
+                    format!(
+                        "catch-all alias {} sends every address in {domain} to {}",
+                        entry.key, entry.value
+                    ),
+                );
+                finding.label("matches any address in this domain");
+                if let Some(span) = referenced {
+                    finding.secondary(span, "virtual_alias_maps uses this table");
+                }
+                finding.help(format!(
+                    "A catch-all accepts mail for addresses that do not exist, so spam sent to guessed \
+                     addresses is delivered, Postfix can no longer reject unknown recipients in {domain} \
+                     during SMTP, and mail it cannot deliver later becomes backscatter. List the real \
+                     addresses instead (at least postmaster@{domain} and abuse@{domain})."
+                ));
+            }
+        }
+    }
+}

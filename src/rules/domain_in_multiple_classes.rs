@@ -1,0 +1,127 @@
+//! A domain in more than one of the virtual alias, virtual mailbox and relay classes.
+
+use std::collections::HashSet;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::classes::{ClassKind, Membership};
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "domain-in-multiple-classes",
+    severity: Severity::Error,
+    summary: "a domain is listed in more than one of the virtual alias, virtual mailbox and relay classes",
+    doc: include_str!("../../rules/domain-in-multiple-classes.md"),
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    let mut seen = HashSet::new();
+    let candidates = model
+        .class(ClassKind::VirtualAlias)
+        .members
+        .iter()
+        .chain(&model.class(ClassKind::VirtualMailbox).members);
+    for member in candidates {
+        if !seen.insert(member.domain.as_str()) {
+            continue;
+        }
+        // Local domains are rule virtual-domain-in-mydestination's; an unknown local class means
+        // Postfix might resolve the domain as local, so nothing can be said.
+        if model
+            .class(ClassKind::Local)
+            .contains(&model.tables, &member.domain)
+            != Membership::No
+        {
+            continue;
+        }
+        // trivial-rewrite: the first class that matches decides which pairs it warns about.
+        let mut listings: Vec<(ClassKind, Option<Span>, Option<Span>)> = Vec::new();
+        let mut unknown = false;
+        for kind in [
+            ClassKind::VirtualAlias,
+            ClassKind::VirtualMailbox,
+            ClassKind::Relay,
+        ] {
+            match model.class(kind).contains(&model.tables, &member.domain) {
+                Membership::Yes { span, via } => listings.push((kind, span, via)),
+                Membership::Unknown if listings.is_empty() => {
+                    unknown = true;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        // Below virtual alias, only the relay pair is checked (mailbox + relay).
+        if unknown || listings.len() < 2 {
+            continue;
+        }
+        let names: Vec<&str> = listings.iter().map(|(k, _, _)| k.param()).collect();
+        let relay_parent = listings.iter().any(|(k, span, _)| {
+            *k == ClassKind::Relay
+                && span
+                    .is_some_and(|s| !model.sources.slice(s).eq_ignore_ascii_case(&member.written))
+        });
+        let message = if relay_parent {
+            format!(
+                "{} is listed in {} and matches relay_domains through a parent domain",
+                member.written,
+                names[..names.len() - 1].join(" and ")
+            )
+        } else {
+            format!(
+                "{} is listed in both {}",
+                member.written,
+                names.join(" and ")
+            )
+        };
+        let (first_kind, first_span, first_via) = listings[0];
+        let primary = first_span
+            .or(listings.iter().find_map(|(_, s, _)| *s))
+            .unwrap_or(Span::file_start(model.main_cf));
+        let finding = out.report(primary, message);
+        finding.label(format!("listed in {}", first_kind.param()));
+        if let Some(via) = first_via {
+            finding.secondary(
+                via,
+                format!("{} includes it through this reference", first_kind.param()),
+            );
+        }
+        for (kind, span, via) in &listings[1..] {
+            if let Some(span) = span {
+                let label = if *kind == ClassKind::Relay && relay_parent {
+                    "relay_domains matches its subdomains too".to_string()
+                } else {
+                    format!("also listed in {}", kind.param())
+                };
+                finding.secondary(*span, label);
+            }
+            if let Some(via) = via {
+                finding.secondary(
+                    *via,
+                    format!("{} includes it through this reference", kind.param()),
+                );
+            }
+        }
+        let pairs: Vec<String> = listings[1..]
+            .iter()
+            .map(|(k, _, _)| {
+                format!(
+                    "\"do not list domain {} in BOTH {} and {}\"",
+                    member.written,
+                    first_kind.param(),
+                    k.param()
+                )
+            })
+            .collect();
+        finding.help(format!(
+            "A domain belongs to exactly one address class. Postfix treats {} as a {} domain (it \
+             checks {} first) and logs {} at run time. Remove it from all but the one class you mean.",
+            member.written,
+            first_kind.name().replace('_', " "),
+            first_kind.param(),
+            pairs.join(" and ")
+        ));
+    }
+}

@@ -1,0 +1,116 @@
+//! A Maildir path without its trailing slash: Postfix delivers to an mbox file instead.
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "maildir-trailing-slash",
+    severity: Severity::Warning,
+    summary:
+        "a mailbox path meant as Maildir lacks the trailing slash, so Postfix writes an mbox file",
+    doc: include_str!("../../rules/maildir-trailing-slash.md"),
+    check,
+};
+
+fn last_component(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn is_maildir_name(path: &str) -> bool {
+    last_component(path).eq_ignore_ascii_case("maildir")
+}
+
+/// True when the parameter is set to a non-empty value (after expansion).
+fn is_used(model: &Model, name: &str) -> bool {
+    !model.params.param(name).expanded.text.trim().is_empty()
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    check_virtual_mailbox_maps(model, out);
+    check_local_mailbox(model, out);
+}
+
+fn check_virtual_mailbox_maps(model: &Model, out: &mut Findings) {
+    // Only the virtual(8) delivery agent reads these values as mailbox paths; with Dovecot's LMTP
+    // or another transport they are just "this address exists".
+    let transport = model.params.param("virtual_transport");
+    let Some(transport) = transport.known() else {
+        return;
+    };
+    if transport.split(':').next().map(str::trim) != Some("virtual") {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for &listed in &model.maps("virtual_mailbox_maps").tables {
+        for id in model.tables.known_entry_tables(listed) {
+            if !seen.insert(id) {
+                continue;
+            }
+            let Some(entries) = model.tables.get(id).entries() else {
+                continue;
+            };
+            let with_slash = entries
+                .entries
+                .iter()
+                .filter(|e| e.value.ends_with('/'))
+                .count();
+            let without_slash = entries.entries.len() - with_slash;
+            for entry in entries.entries.iter().filter(|e| !e.value.ends_with('/')) {
+                let reason = if is_maildir_name(&entry.value) {
+                    "the last component is Maildir".to_string()
+                } else if with_slash > without_slash {
+                    format!(
+                        "{with_slash} of the {} entries in this table end in /",
+                        entries.entries.len()
+                    )
+                } else {
+                    continue;
+                };
+                let finding = out.report(
+                    entry.value_span,
+                    format!("mailbox path {} for {} has no trailing /, so virtual(8) delivers to an mbox file", entry.value, entry.key),
+                );
+                finding.label(format!("{reason}; Maildir needs {}/", entry.value));
+                finding.help(format!(
+                    "virtual(8) delivers in Maildir format only when the path ends in /. Write {}/ and run \
+                     postmap on the table; mail already delivered to the mbox file {} must be moved by hand.",
+                    entry.value, entry.value
+                ));
+            }
+        }
+    }
+}
+
+fn check_local_mailbox(model: &Model, out: &mut Findings) {
+    // local(8) uses home_mailbox and mail_spool_directory only when nothing earlier in its order
+    // of delivery methods takes the mail.
+    let earlier = [
+        "mailbox_transport_maps",
+        "mailbox_transport",
+        "mailbox_command_maps",
+        "mailbox_command",
+    ];
+    if earlier.iter().any(|name| is_used(model, name)) {
+        return;
+    }
+    for name in ["home_mailbox", "mail_spool_directory"] {
+        let Some(def) = model.params.get(name) else {
+            continue;
+        };
+        let param = model.params.param(name);
+        let Some(value) = param.known() else { continue };
+        if value.ends_with('/') || !is_maildir_name(value) {
+            continue;
+        }
+        let finding = out.report(
+            def.value_span,
+            format!("{name} = {value} has no trailing /, so local(8) delivers to an mbox file"),
+        );
+        finding.label(format!("write {value}/ for Maildir"));
+        finding.help(format!(
+            "local(8) delivers in Maildir format only when {name} ends in /; \"{value}\" makes it append \
+             to a single mbox file of that name. Set {name} = {value}/ and reload Postfix."
+        ));
+    }
+}

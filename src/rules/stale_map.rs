@@ -1,0 +1,91 @@
+//! A compiled table older than its source, or missing.
+
+use std::collections::HashSet;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::tables::Format;
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "stale-map",
+    severity: Severity::Warning,
+    summary: "a compiled lookup table is older than its source file, or missing",
+    doc: include_str!("../../rules/stale-map.md"),
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    // A repository checkout holds sources only; missing compiled files are normal there.
+    let tree_has_compiled = model
+        .tables
+        .iter()
+        .filter_map(|t| t.compiled.as_ref())
+        .any(|(files, _)| files.iter().any(|f| f.modified.is_some()));
+    let mut reported = HashSet::new();
+    for table in model.tables.iter() {
+        let Some((files, true)) = &table.compiled else {
+            continue;
+        };
+        let Some(source) = table.source else { continue };
+        let Some(first) = files.first() else { continue };
+        if !reported.insert(first.path.clone()) {
+            continue;
+        }
+        let source_file = model.sources.get(source);
+        let missing: Vec<&str> = files
+            .iter()
+            .filter(|f| f.modified.is_none())
+            .map(|f| f.display.as_str())
+            .collect();
+        let stale = files
+            .iter()
+            .filter_map(|f| f.modified)
+            .any(|m| source_file.modified.is_some_and(|s| m < s));
+        let message = if !missing.is_empty() {
+            if !tree_has_compiled {
+                continue;
+            }
+            format!(
+                "{} is missing: Postfix cannot open {}",
+                missing.join(" and "),
+                table.reference()
+            )
+        } else if stale {
+            format!(
+                "{} is older than its source {}",
+                first.display, source_file.display_path
+            )
+        } else {
+            continue;
+        };
+        let command = match table.format {
+            Format::Aliases => format!("postalias {}", table.reference()),
+            Format::Postmap => format!("postmap {}", table.reference()),
+        };
+        let reference = table
+            .uses
+            .iter()
+            .find_map(|u| u.span.map(|s| (s, u.param.clone())));
+        let primary = reference
+            .as_ref()
+            .map(|(s, _)| *s)
+            .unwrap_or(Span::file_start(source));
+        let finding = out.report(primary, message);
+        match &reference {
+            Some((_, param)) => {
+                finding.label(format!("{param} reads the compiled file, not the source"));
+                finding.secondary(Span::file_start(source), "the source file");
+            }
+            None => {
+                finding.label("Postfix reads the compiled file, not this source");
+            }
+        }
+        finding.help(format!(
+            "Postfix only reads the compiled table, so changes to the source are ignored until it is \
+             rebuilt. Run `{command}`{}.",
+            if table.format == Format::Aliases { " (or newaliases)" } else { "" }
+        ));
+    }
+}

@@ -1,0 +1,75 @@
+//! A domain that is both local (mydestination) and virtual.
+
+use std::collections::HashSet;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::classes::{ClassKind, Membership};
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "virtual-domain-in-mydestination",
+    severity: Severity::Error,
+    summary: "a domain is listed both in mydestination and as a virtual domain",
+    doc: include_str!("../../rules/virtual-domain-in-mydestination.md"),
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    let local = model.class(ClassKind::Local);
+    let mut seen = HashSet::new();
+    for member in &local.members {
+        if !seen.insert(member.domain.as_str()) {
+            continue;
+        }
+        // The member must really be local (an earlier negation could exclude it).
+        let Membership::Yes {
+            span: local_span,
+            via: local_via,
+        } = local.contains(&model.tables, &member.domain)
+        else {
+            continue;
+        };
+        let mut virtual_listings = Vec::new();
+        for kind in [ClassKind::VirtualAlias, ClassKind::VirtualMailbox] {
+            if let Membership::Yes { span, .. } =
+                model.class(kind).contains(&model.tables, &member.domain)
+            {
+                virtual_listings.push((kind, span));
+            }
+        }
+        if virtual_listings.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = virtual_listings.iter().map(|(k, _)| k.param()).collect();
+        let message = format!(
+            "{} is listed in mydestination and in {}",
+            member.written,
+            names.join(" and ")
+        );
+        let primary = local_span
+            .or(virtual_listings.iter().find_map(|(_, s)| *s))
+            .unwrap_or(crate::source::Span::file_start(model.main_cf));
+        let finding = out.report(primary, message);
+        finding.label(format!(
+            "{} is a local domain (mydestination)",
+            member.written
+        ));
+        if let Some(via) = local_via {
+            finding.secondary(via, "mydestination includes it through this reference");
+        }
+        for (kind, span) in &virtual_listings {
+            if let Some(span) = span {
+                finding.secondary(*span, format!("also listed in {}", kind.param()));
+            }
+        }
+        finding.help(format!(
+            "Postfix checks mydestination first, so mail for {d} goes to the local delivery agent \
+             (system accounts and aliases), not to the virtual users; trivial-rewrite logs \
+             \"do not list domain {d} in BOTH mydestination and {v}\". Remove {d} from mydestination \
+             (for a host that only serves virtual domains, mydestination = localhost is enough).",
+            d = member.written,
+            v = names[0]
+        ));
+    }
+}
