@@ -10,7 +10,7 @@ use crate::source::Span;
 pub struct TableId(pub u32);
 
 /// How a table's source file is read.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {
     /// postmap(1) `key value` lines.
     Postmap,

@@ -82,10 +82,20 @@ fn check(model: &Model, out: &mut Findings) {
                 finding.label("Postfix reads the compiled file, not this source");
             }
         }
+        let effect = if missing.is_empty() {
+            "Postfix keeps answering from the old compiled table (it only logs \"database ... is older \
+             than source file ...\" at run time)"
+        } else {
+            "every lookup in this table fails (\"open database ...: No such file or directory\") and \
+             mail that needs it is deferred"
+        };
         finding.help(format!(
-            "Postfix only reads the compiled table, so changes to the source are ignored until it is \
-             rebuilt. Run `{command}`{}.",
-            if table.format == Format::Aliases { " (or newaliases)" } else { "" }
+            "Postfix reads only the compiled table, so {effect}. Run `{command}`{}.",
+            if table.format == Format::Aliases {
+                " (or newaliases)"
+            } else {
+                ""
+            }
         ));
     }
 }

@@ -63,11 +63,20 @@ fn check(model: &Model, out: &mut Findings) {
                 finding.secondary(*span, format!("also listed in {}", kind.param()));
             }
         }
+        let effect = if virtual_listings
+            .iter()
+            .any(|(k, _)| *k == ClassKind::VirtualMailbox)
+        {
+            "mail for the virtual mailboxes goes to the local delivery agent and bounces as \
+             \"User unknown in local recipient table\""
+        } else {
+            "every system account and /etc/aliases entry becomes a valid address in it"
+        };
         finding.help(format!(
-            "Postfix checks mydestination first, so mail for {d} goes to the local delivery agent \
-             (system accounts and aliases), not to the virtual users; trivial-rewrite logs \
-             \"do not list domain {d} in BOTH mydestination and {v}\". Remove {d} from mydestination \
-             (for a host that only serves virtual domains, mydestination = localhost is enough).",
+            "Postfix checks mydestination first, so {d} is treated as a local domain: {effect}. \
+             trivial-rewrite logs \"do not list domain {d} in BOTH mydestination and {v}\". Remove {d} \
+             from mydestination (for a host that only serves virtual domains, mydestination = \
+             localhost is enough).",
             d = member.written,
             v = names[0]
         ));

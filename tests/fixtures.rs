@@ -1,0 +1,164 @@
+//! Runs every case in fixtures/<rule>/<case>/ with only that rule and snapshots what the user
+//! sees (human output, then JSON) in <case>/findings.snap.
+//!
+//! A case is a config directory (main.cf there) or a sysroot tree (etc/postfix/main.cf there).
+//! A case with an `mtimes` file (`<path> <seconds from now>` lines) is copied to a temporary
+//! directory first and those files get those modification times, since git keeps none.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use postlint::model::LoadOptions;
+use postlint::output::{human, json};
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn apply_mtimes(dir: &Path) {
+    let spec = std::fs::read_to_string(dir.join("mtimes")).unwrap();
+    let now = SystemTime::now();
+    for line in spec
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let (path, seconds) = line
+            .rsplit_once(' ')
+            .expect("mtimes lines are `<path> <seconds>`");
+        let seconds: i64 = seconds.trim().parse().expect("seconds are a whole number");
+        let when = if seconds < 0 {
+            now - Duration::from_secs((-seconds) as u64)
+        } else {
+            now + Duration::from_secs(seconds as u64)
+        };
+        filetime::set_file_mtime(
+            dir.join(path.trim()),
+            filetime::FileTime::from_system_time(when),
+        )
+        .unwrap();
+    }
+}
+
+/// Lints one case with one rule; returns the text to snapshot.
+fn run_case(case: &Path, rule_id: &str) -> String {
+    let rule = postlint::rules::find(rule_id)
+        .unwrap_or_else(|| panic!("fixtures/{rule_id}: no such rule"));
+    let shown = case.to_string_lossy().into_owned();
+    let temp;
+    let dir: PathBuf = if case.join("mtimes").exists() {
+        temp = tempfile::tempdir().unwrap();
+        copy_tree(case, temp.path());
+        apply_mtimes(temp.path());
+        temp.path().to_path_buf()
+    } else {
+        case.to_path_buf()
+    };
+    let options = if dir.join("main.cf").exists() {
+        LoadOptions {
+            config_dir: Some(dir.clone()),
+            ..Default::default()
+        }
+    } else {
+        LoadOptions {
+            sysroot: Some(dir.clone()),
+            ..Default::default()
+        }
+    };
+    let report = postlint::lint(&options, &[rule]).expect("the case loads");
+    let text = format!(
+        "{}\n---- json ----\n{}",
+        human::render(&report.model.sources, &report.findings, human::Style::Plain),
+        json::render(&report.model.sources, &report.findings)
+    );
+    text.replace(&dir.to_string_lossy().into_owned(), &shown)
+}
+
+#[test]
+fn rule_fixtures() {
+    let root = Path::new("fixtures");
+    let mut cases = 0;
+    let mut rule_dirs: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    rule_dirs.sort();
+    let mut failures = Vec::new();
+    for rule_dir in rule_dirs {
+        let rule_id = rule_dir.file_name().unwrap().to_string_lossy().into_owned();
+        if postlint::rules::find(&rule_id).is_none() {
+            continue; // parser fixtures and other folders
+        }
+        let mut case_dirs: Vec<_> = std::fs::read_dir(&rule_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+        case_dirs.sort();
+        for case in case_dirs {
+            cases += 1;
+            let text = run_case(&case, &rule_id);
+            let case_abs = std::env::current_dir().unwrap().join(&case);
+            let result = std::panic::catch_unwind(|| {
+                insta::with_settings!({
+                    snapshot_path => case_abs.clone(),
+                    prepend_module_to_snapshot => false,
+                    omit_expression => true,
+                    description => format!("postlint --select {rule_id} {}", case.display()),
+                }, {
+                    insta::assert_snapshot!("findings", text);
+                });
+            });
+            if result.is_err() {
+                failures.push(case.display().to_string());
+            }
+        }
+    }
+    assert!(cases > 0, "no fixture cases found");
+    assert!(failures.is_empty(), "snapshots differ for: {failures:#?}");
+}
+
+/// Case names say what they expect: trigger-* cases report, ok-* cases do not.
+#[test]
+fn case_names_match_their_snapshots() {
+    for rule in postlint::rules::RULES {
+        let dir = Path::new("fixtures").join(rule.id);
+        let mut triggers = 0;
+        let mut oks = 0;
+        for entry in
+            std::fs::read_dir(&dir).unwrap_or_else(|_| panic!("{} has no fixtures folder", rule.id))
+        {
+            let case = entry.unwrap().path();
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            let text = run_case(&case, rule.id);
+            let found_none = text.contains("No problems found.");
+            if name.starts_with("trigger-") {
+                triggers += 1;
+                assert!(!found_none, "{} should report something", case.display());
+            } else if name.starts_with("ok-") {
+                oks += 1;
+                assert!(
+                    found_none,
+                    "{} should report nothing:\n{text}",
+                    case.display()
+                );
+            } else {
+                panic!("{}: case names start with trigger- or ok-", case.display());
+            }
+        }
+        assert!(
+            triggers > 0 && oks > 0,
+            "{} needs trigger- and ok- cases",
+            rule.id
+        );
+    }
+}
