@@ -1,0 +1,152 @@
+//! The same setup linted three ways: as the live configuration (absolute paths read as they
+//! are, host name from the machine), as a repository checkout (only config_directory maps into
+//! the tree), and as a sysroot tree.
+
+use std::path::Path;
+
+use postlint::model::LoadOptions;
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// ROOT/etc/postfix/main.cf naming ROOT/etc/aliases by its absolute path, with a virtual domain
+/// equal to the machine's host name (so the default mydestination makes it local).
+fn server(root: &Path) {
+    let config = root.join("etc/postfix");
+    write(
+        &config.join("main.cf"),
+        &format!(
+            "config_directory = {config}\ncompatibility_level = 3.6\nalias_maps = hash:{root}/etc/aliases\nalias_database = $alias_maps\n\
+             virtual_mailbox_domains = mail.example.com, example.org\nvirtual_transport = lmtp:unix:private/dovecot-lmtp\n\
+             virtual_alias_maps = hash:{config}/virtual\n",
+            config = config.display(),
+            root = root.display()
+        ),
+    );
+    write(&config.join("virtual"), "postmaster@example.org  admin@example.net\nabuse@example.org  admin@example.net\npostmaster@mail.example.com  admin@example.net\nabuse@mail.example.com  admin@example.net\n");
+    write(&root.join("etc/aliases"), "root: admin\n");
+}
+
+fn findings(options: &LoadOptions) -> Vec<(String, String, usize)> {
+    let report =
+        postlint::lint(options, &postlint::rules::RULES.iter().collect::<Vec<_>>()).unwrap();
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let file = report.model.sources.get(f.primary.span.file);
+            let (line, _) = file.line_col(f.primary.span.start);
+            (
+                f.rule.to_string(),
+                file.display_path.rsplit('/').next().unwrap().to_string(),
+                line,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn live_configuration_reads_absolute_paths_and_the_host_name() {
+    let root = tempfile::tempdir().unwrap();
+    server(root.path());
+    let live = LoadOptions {
+        config_dir: Some(root.path().join("etc/postfix")),
+        hostname: Some("mail.example.com".into()),
+        ..Default::default()
+    };
+    let mut found = findings(&live);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            // /etc/aliases is read on the live system, and it has no postmaster.
+            ("missing-role-alias".to_string(), "main.cf".to_string(), 3),
+            // The default mydestination holds the machine's name, which is also a virtual domain.
+            (
+                "virtual-domain-in-mydestination".to_string(),
+                "main.cf".to_string(),
+                5
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_checkout_of_the_same_files_is_silent_about_what_it_cannot_see() {
+    let root = tempfile::tempdir().unwrap();
+    server(root.path());
+    // The same files somewhere else: config_directory no longer names the linted directory.
+    let checkout = tempfile::tempdir().unwrap();
+    for name in ["main.cf", "virtual"] {
+        std::fs::copy(
+            root.path().join("etc/postfix").join(name),
+            checkout.path().join(name),
+        )
+        .unwrap();
+    }
+    let text = std::fs::read_to_string(checkout.path().join("main.cf")).unwrap();
+    let text = text.replace(
+        &format!("config_directory = {}/etc/postfix\n", root.path().display()),
+        "",
+    );
+    let text = text.replace(
+        &format!("{}/etc/postfix/", root.path().display()),
+        "/etc/postfix/",
+    );
+    std::fs::write(checkout.path().join("main.cf"), text).unwrap();
+    let options = LoadOptions {
+        config_dir: Some(checkout.path().to_path_buf()),
+        hostname: Some("mail.example.com".into()),
+        ..Default::default()
+    };
+    // The host name and /etc/aliases are unknown here: no finding depends on them.
+    assert_eq!(findings(&options), []);
+    let report = postlint::lint(&options, &[]).unwrap();
+    assert!(
+        report
+            .model
+            .tables
+            .iter()
+            .any(|t| t.name == "/etc/postfix/virtual" && t.entries().is_some()),
+        "virtual is read from the checkout"
+    );
+}
+
+#[test]
+fn stale_aliases_on_the_live_system_name_the_postalias_command() {
+    let root = tempfile::tempdir().unwrap();
+    server(root.path());
+    let aliases = root.path().join("etc/aliases");
+    std::fs::write(root.path().join("etc/aliases.db"), "").unwrap();
+    let old =
+        filetime::FileTime::from_unix_time(filetime::FileTime::now().unix_seconds() - 3600, 0);
+    filetime::set_file_mtime(root.path().join("etc/aliases.db"), old).unwrap();
+    let live = LoadOptions {
+        config_dir: Some(root.path().join("etc/postfix")),
+        hostname: Some("other.example.net".into()),
+        ..Default::default()
+    };
+    let report = postlint::lint(&live, &[postlint::rules::find("stale-map").unwrap()]).unwrap();
+    assert_eq!(
+        report.findings.len(),
+        2,
+        "aliases.db is stale and virtual.db is missing"
+    );
+    let help: Vec<_> = report
+        .findings
+        .iter()
+        .filter_map(|f| f.help.clone())
+        .collect();
+    assert!(
+        help.iter()
+            .any(|h| h.contains(&format!("postalias hash:{}", aliases.display()))),
+        "{help:?}"
+    );
+    assert!(
+        help.iter()
+            .any(|h| h.contains("postmap hash:") && h.contains("/etc/postfix/virtual")),
+        "{help:?}"
+    );
+}
