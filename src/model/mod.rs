@@ -612,16 +612,7 @@ impl Model {
         let mut params = Params::default();
         let parsed = parse_assignments(&main_text);
         for a in &parsed.assignments {
-            params.add(Definition {
-                name: a.name().to_string(),
-                file: main_cf,
-                line: a.line.line,
-                name_span: a.line.span(main_cf, a.name.clone()),
-                value: a.value().to_string(),
-                value_span: a.line.span(main_cf, a.value.clone()),
-                value_offset: a.value.start,
-                map: a.line.map.clone(),
-            });
+            params.add(Definition::from_assignment(a, main_cf));
         }
         let main_cf_bad_lines = parsed
             .bad_lines

@@ -66,6 +66,20 @@ pub struct Definition {
 }
 
 impl Definition {
+    /// The definition a parsed `name = value` line makes.
+    pub fn from_assignment(a: &crate::parse::assign::Assignment, file: FileId) -> Definition {
+        Definition {
+            name: a.name().to_string(),
+            file,
+            line: a.line.line,
+            name_span: a.line.span(file, a.name.clone()),
+            value: a.value().to_string(),
+            value_span: a.line.span(file, a.value.clone()),
+            value_offset: a.value.start,
+            map: a.line.map.clone(),
+        }
+    }
+
     pub fn source(&self) -> SourceRef<'_> {
         SourceRef {
             file: self.file,
@@ -246,17 +260,7 @@ mod tests {
     fn params(text: &str, hostname: Option<&str>) -> Params {
         let mut p = Params::default();
         for a in parse_assignments(text).assignments {
-            let file = FileId(0);
-            p.add(Definition {
-                name: a.name().to_string(),
-                file,
-                line: a.line.line,
-                name_span: a.line.span(file, a.name.clone()),
-                value: a.value().to_string(),
-                value_span: a.line.span(file, a.value.clone()),
-                value_offset: a.value.start,
-                map: a.line.map.clone(),
-            });
+            p.add(Definition::from_assignment(&a, FileId(0)));
         }
         p.settle_host_values(hostname);
         p

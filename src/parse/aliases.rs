@@ -4,7 +4,6 @@
 
 use std::ops::Range;
 
-use super::assign::logical_line_whitespace_reason;
 use super::logical::{is_space, logical_lines};
 use super::postmap::{SkippedLine, SourceEntry};
 
@@ -168,12 +167,7 @@ pub fn parse_aliases(text: &str) -> AliasesSource<'_> {
     let mut out = AliasesSource::default();
     for line in logical_lines(text) {
         if line.indented {
-            let reason = logical_line_whitespace_reason(&line);
-            out.skipped.push(SkippedLine {
-                line,
-                reason,
-                kept: false,
-            });
+            out.skipped.push(SkippedLine::indented(line));
             continue;
         }
         match split_alias(&line.text) {

@@ -67,16 +67,23 @@ pub fn split_entry(text: &str) -> Result<(Range<usize>, Range<usize>), String> {
     Ok((0..key_end, value_start..value_end))
 }
 
+impl<'a> SkippedLine<'a> {
+    /// A logical line that starts with whitespace: Postfix warns and skips it.
+    pub fn indented(line: LogicalLine<'a>) -> SkippedLine<'a> {
+        let reason = logical_line_whitespace_reason(&line);
+        SkippedLine {
+            line,
+            reason,
+            kept: false,
+        }
+    }
+}
+
 pub fn parse_postmap(text: &str) -> PostmapSource<'_> {
     let mut out = PostmapSource::default();
     for line in logical_lines(text) {
         if line.indented {
-            let reason = logical_line_whitespace_reason(&line);
-            out.skipped.push(SkippedLine {
-                line,
-                reason,
-                kept: false,
-            });
+            out.skipped.push(SkippedLine::indented(line));
             continue;
         }
         match split_entry(&line.text) {
