@@ -32,23 +32,23 @@ fn check(model: &Model, out: &mut Findings) {
         };
         let mut virtual_listings = Vec::new();
         for kind in [ClassKind::VirtualAlias, ClassKind::VirtualMailbox] {
-            if let Membership::Yes { span, .. } =
+            if let Membership::Yes { span, via } =
                 model.class(kind).contains(&model.tables, &member.domain)
             {
-                virtual_listings.push((kind, span));
+                virtual_listings.push((kind, span, via));
             }
         }
         if virtual_listings.is_empty() {
             continue;
         }
-        let names: Vec<&str> = virtual_listings.iter().map(|(k, _)| k.param()).collect();
+        let names: Vec<&str> = virtual_listings.iter().map(|(k, _, _)| k.param()).collect();
         let message = format!(
             "{} is listed in mydestination and in {}",
             member.written,
             names.join(" and ")
         );
         let primary = local_span
-            .or(virtual_listings.iter().find_map(|(_, s)| *s))
+            .or(virtual_listings.iter().find_map(|(_, s, _)| *s))
             .unwrap_or(crate::source::Span::file_start(model.main_cf));
         let finding = out.report(primary, message);
         finding.label(format!(
@@ -58,14 +58,20 @@ fn check(model: &Model, out: &mut Findings) {
         if let Some(via) = local_via {
             finding.secondary(via, "mydestination includes it through this reference");
         }
-        for (kind, span) in &virtual_listings {
+        for (kind, span, via) in &virtual_listings {
             if let Some(span) = span {
                 finding.secondary(*span, format!("also listed in {}", kind.param()));
+            }
+            if let Some(via) = via {
+                finding.secondary(
+                    *via,
+                    format!("{} includes it through this reference", kind.param()),
+                );
             }
         }
         let effect = if virtual_listings
             .iter()
-            .any(|(k, _)| *k == ClassKind::VirtualMailbox)
+            .any(|(k, _, _)| *k == ClassKind::VirtualMailbox)
         {
             "mail for the virtual mailboxes goes to the local delivery agent and bounces as \
              \"User unknown in local recipient table\""
