@@ -235,7 +235,6 @@ impl<L: ParamLookup> Expander<'_, L> {
                 &mut literal,
                 literal_start..i,
                 &mut literal_exact,
-                text,
                 src,
                 via,
                 depth,
@@ -281,7 +280,6 @@ impl<L: ParamLookup> Expander<'_, L> {
             &mut literal,
             literal_start..bytes.len(),
             &mut literal_exact,
-            text,
             src,
             via,
             depth,
@@ -294,7 +292,6 @@ impl<L: ParamLookup> Expander<'_, L> {
         literal: &mut String,
         range: Range<usize>,
         exact: &mut bool,
-        _text: &str,
         src: Option<SourceRef<'_>>,
         via: Option<Span>,
         depth: usize,
@@ -341,22 +338,13 @@ impl<L: ParamLookup> Expander<'_, L> {
             self.error(format!("unreasonable macro call nesting: \"{body}\""));
             return;
         }
-        let body_src = sub_source(src, whole, body);
         // The condition's value: Some(true) for non-empty, Some(false) for empty, None unknown.
         let truth: Option<bool>;
         let rest: &str;
         let mut operator: Option<u8> = None;
         let trimmed = skip_whitespace(body);
         if trimmed.starts_with('{') {
-            let Some((value, after)) = self.relational(
-                trimmed,
-                body_src.map(|s| SourceRef {
-                    offset: s.offset + (body.len() - trimmed.len()),
-                    ..s
-                }),
-                body,
-                depth,
-            ) else {
+            let Some((value, after)) = self.relational(trimmed, depth) else {
                 return;
             };
             truth = value;
@@ -502,13 +490,7 @@ impl<L: ParamLookup> Expander<'_, L> {
 
     /// `{left} OP {right}` where OP is `== != < <= >= >`, optionally followed by `level`.
     /// Returns the truth value (None when an operand is unknown) and the rest of the text.
-    fn relational<'t>(
-        &mut self,
-        text: &'t str,
-        _src: Option<SourceRef<'_>>,
-        _whole: &str,
-        depth: usize,
-    ) -> Option<(Option<bool>, &'t str)> {
+    fn relational<'t>(&mut self, text: &'t str, depth: usize) -> Option<(Option<bool>, &'t str)> {
         let (left, after_left) = self.curly_payload(text)?;
         let op_len = after_left
             .bytes()
