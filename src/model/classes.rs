@@ -83,10 +83,13 @@ pub(crate) enum Item {
 /// A decision about one domain.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Membership {
-    /// In the class; the span of what matched and the `$name` that brought it in, when known.
+    /// In the class; the span of what matched and the `$name` that brought it in, when known,
+    /// and whether it matched through a parent domain (relay_domains `example.com` covers
+    /// `sub.example.com`).
     Yes {
         span: Option<Span>,
         via: Option<Span>,
+        parent: bool,
     },
     No,
     Unknown,
@@ -175,19 +178,20 @@ impl AddressClass {
     pub fn contains(&self, tables: &Tables, domain: &str) -> Membership {
         let domain = fold(domain.trim_end_matches('.'));
         let candidates = self.candidates(&domain);
+        // (position, negated, index of the candidate that matched)
         let literal = candidates
             .iter()
-            .filter_map(|c| self.literal_first.get(c.as_str()))
-            .min_by_key(|(position, _)| *position)
-            .copied();
+            .enumerate()
+            .filter_map(|(i, c)| self.literal_first.get(c.as_str()).map(|&(p, n)| (p, n, i)))
+            .min_by_key(|(position, _, _)| *position);
         for &position in &self.others {
-            if literal.is_some_and(|(lp, _)| lp < position) {
+            if literal.is_some_and(|(lp, _, _)| lp < position) {
                 break;
             }
             let (negated, item) = &self.items[position as usize];
-            let answer = match item {
+            let (answer, matched) = match item {
                 Item::Table(id) => self.table_answer(tables, *id, &candidates),
-                _ => Answer::Unknown,
+                _ => (Answer::Unknown, 0),
             };
             match answer {
                 Answer::Found(entry) => {
@@ -202,14 +206,18 @@ impl AddressClass {
                             .entries[i as usize];
                         e.key_span
                     });
-                    return Membership::Yes { span, via: None };
+                    return Membership::Yes {
+                        span,
+                        via: None,
+                        parent: matched > 0,
+                    };
                 }
                 Answer::Unknown => return Membership::Unknown,
                 Answer::NotFound => {}
             }
         }
         match literal {
-            Some((position, negated)) => {
+            Some((position, negated, matched)) => {
                 if negated {
                     return Membership::No;
                 }
@@ -219,11 +227,13 @@ impl AddressClass {
                         Membership::Yes {
                             span: m.span,
                             via: m.via,
+                            parent: matched > 0,
                         }
                     }
                     _ => Membership::Yes {
                         span: None,
                         via: None,
+                        parent: matched > 0,
                     },
                 }
             }
@@ -233,16 +243,11 @@ impl AddressClass {
 
     /// A table in a domain list is queried with the domain and, in the parent styles, with its
     /// parent domains (only fixed-key tables get the parent queries; others are unknown anyway).
-    fn table_answer(&self, tables: &Tables, id: TableId, candidates: &[String]) -> Answer {
-        let mut answer = Answer::NotFound;
-        for candidate in candidates {
-            match tables.lookup(id, candidate) {
-                found @ Answer::Found(_) => return found,
-                Answer::Unknown => answer = Answer::Unknown,
-                Answer::NotFound => {}
-            }
-        }
-        answer
+    /// Returns the answer and the index of the candidate that was found.
+    fn table_answer(&self, tables: &Tables, id: TableId, candidates: &[String]) -> (Answer, usize) {
+        let answers = candidates.iter().map(|c| tables.lookup(id, c));
+        let found_at = answers.clone().position(|a| matches!(a, Answer::Found(_)));
+        (Answer::first_found(answers), found_at.unwrap_or(0))
     }
 }
 
@@ -310,6 +315,14 @@ mod tests {
             &[(false, "example.com"), (false, ".example.org")],
         );
         assert_eq!(yes(c.contains(&t, "a.b.example.com")), Some(true));
+        assert!(matches!(
+            c.contains(&t, "a.b.example.com"),
+            Membership::Yes { parent: true, .. }
+        ));
+        assert!(matches!(
+            c.contains(&t, "example.com"),
+            Membership::Yes { parent: false, .. }
+        ));
         assert_eq!(yes(c.contains(&t, "notexample.com")), Some(false));
         assert_eq!(yes(c.contains(&t, "sub.example.org")), Some(false));
         let dotted = class(Matching::Dotted, &[(false, ".example.org")]);

@@ -88,6 +88,16 @@ pub struct MapsList {
     pub unknown: bool,
 }
 
+impl MapsList {
+    /// Looks a key up in the list's tables in order; a miss in a partly unknown list is unknown.
+    pub fn lookup(&self, tables: &Tables, key: &str) -> tables::Answer {
+        match tables.lookup_in(&self.tables, key) {
+            tables::Answer::NotFound if self.unknown => tables::Answer::Unknown,
+            answer => answer,
+        }
+    }
+}
+
 /// The address class a domain resolves to.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Resolved {

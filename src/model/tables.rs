@@ -167,6 +167,22 @@ pub enum Answer {
     Unknown,
 }
 
+impl Answer {
+    /// Combines the answers of lookups tried in order, as Postfix does for a list of tables:
+    /// the first hit wins; without one, any unknown answer makes the whole answer unknown.
+    pub fn first_found(answers: impl IntoIterator<Item = Answer>) -> Answer {
+        let mut result = Answer::NotFound;
+        for answer in answers {
+            match answer {
+                Answer::Found(_) => return answer,
+                Answer::Unknown => result = Answer::Unknown,
+                Answer::NotFound => {}
+            }
+        }
+        result
+    }
+}
+
 /// All tables of a setup.
 #[derive(Default)]
 pub struct Tables {
@@ -201,17 +217,11 @@ impl Tables {
             },
             Content::Everything => Answer::Found(None),
             Content::Proxy(inner) => self.lookup_folded(*inner, key, depth + 1),
-            Content::Union(members) => {
-                let mut answer = Answer::NotFound;
-                for &m in members {
-                    match self.lookup_folded(m, key, depth + 1) {
-                        found @ Answer::Found(_) => return found,
-                        Answer::Unknown => answer = Answer::Unknown,
-                        Answer::NotFound => {}
-                    }
-                }
-                answer
-            }
+            Content::Union(members) => Answer::first_found(
+                members
+                    .iter()
+                    .map(|&m| self.lookup_folded(m, key, depth + 1)),
+            ),
             Content::Pipe(members) => match members.first() {
                 Some(&first) => match self.lookup_folded(first, key, depth + 1) {
                     Answer::NotFound => Answer::NotFound,
@@ -226,15 +236,7 @@ impl Tables {
     /// Looks a key up in a list of tables in order, as `maps_find()` does.
     pub fn lookup_in(&self, tables: &[TableId], key: &str) -> Answer {
         let folded = fold(key);
-        let mut answer = Answer::NotFound;
-        for &id in tables {
-            match self.lookup_folded(id, &folded, 0) {
-                found @ Answer::Found(_) => return found,
-                Answer::Unknown => answer = Answer::Unknown,
-                Answer::NotFound => {}
-            }
-        }
-        answer
+        Answer::first_found(tables.iter().map(|&id| self.lookup_folded(id, &folded, 0)))
     }
 
     /// Why a table's answers are unknown, following proxies and composites; None when known.

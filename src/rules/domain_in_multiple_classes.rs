@@ -39,13 +39,17 @@ fn check(model: &Model, out: &mut Findings) {
         // trivial-rewrite: the first class that matches decides which pairs it warns about.
         let mut listings: Vec<(ClassKind, Option<Span>, Option<Span>)> = Vec::new();
         let mut unknown = false;
+        let mut relay_parent = false;
         for kind in [
             ClassKind::VirtualAlias,
             ClassKind::VirtualMailbox,
             ClassKind::Relay,
         ] {
             match model.class(kind).contains(&model.tables, &member.domain) {
-                Membership::Yes { span, via } => listings.push((kind, span, via)),
+                Membership::Yes { span, via, parent } => {
+                    relay_parent |= kind == ClassKind::Relay && parent;
+                    listings.push((kind, span, via));
+                }
                 Membership::Unknown if listings.is_empty() => {
                     unknown = true;
                     break;
@@ -58,11 +62,6 @@ fn check(model: &Model, out: &mut Findings) {
             continue;
         }
         let names: Vec<&str> = listings.iter().map(|(k, _, _)| k.param()).collect();
-        let relay_parent = listings.iter().any(|(k, span, _)| {
-            *k == ClassKind::Relay
-                && span
-                    .is_some_and(|s| !model.sources.slice(s).eq_ignore_ascii_case(&member.written))
-        });
         let message = if relay_parent {
             format!(
                 "{} is listed in {} and matches relay_domains through a parent domain",

@@ -19,33 +19,11 @@ pub const RULE: Rule = Rule {
 
 const VIRTUAL_ROLES: [&str; 2] = ["postmaster", "abuse"];
 
-/// Combines answers of lookups tried in order: any hit resolves; otherwise any unknown is unknown.
-fn first_found(answers: impl IntoIterator<Item = Answer>) -> Answer {
-    let mut result = Answer::NotFound;
-    for answer in answers {
-        match answer {
-            Answer::Found(_) => return answer,
-            Answer::Unknown => result = Answer::Unknown,
-            Answer::NotFound => {}
-        }
-    }
-    result
-}
-
 fn check(model: &Model, out: &mut Findings) {
     let virtual_alias = model.maps("virtual_alias_maps");
     let virtual_mailbox = model.maps("virtual_mailbox_maps");
     check_virtual_domains(model, out, &virtual_alias, &virtual_mailbox);
     check_local_class(model, out, &virtual_alias);
-}
-
-fn lookup(model: &Model, list: &crate::model::MapsList, key: &str) -> Answer {
-    let answer = model.tables.lookup_in(&list.tables, key);
-    if list.unknown && answer == Answer::NotFound {
-        Answer::Unknown
-    } else {
-        answer
-    }
 }
 
 fn check_virtual_domains(
@@ -78,14 +56,14 @@ fn check_virtual_domains(
         for role in VIRTUAL_ROLES {
             let address = format!("{role}@{domain}");
             let mut answers = vec![
-                lookup(model, virtual_alias, &address),
-                lookup(model, virtual_alias, &catch_all),
+                virtual_alias.lookup(&model.tables, &address),
+                virtual_alias.lookup(&model.tables, &catch_all),
             ];
             if kind == ClassKind::VirtualMailbox {
-                answers.push(lookup(model, virtual_mailbox, &address));
-                answers.push(lookup(model, virtual_mailbox, &catch_all));
+                answers.push(virtual_mailbox.lookup(&model.tables, &address));
+                answers.push(virtual_mailbox.lookup(&model.tables, &catch_all));
             }
-            if first_found(answers) != Answer::NotFound {
+            if Answer::first_found(answers) != Answer::NotFound {
                 continue;
             }
             let primary = span
@@ -178,9 +156,9 @@ fn check_local_class(model: &Model, out: &mut Findings, virtual_alias: &crate::m
     let alias_maps = model.maps("alias_maps");
     // local(8) looks the bare local part up in alias_maps; virtual alias lookups try
     // postmaster@domain, then the bare `postmaster` for local domains.
-    let bare = first_found([
-        lookup(model, &alias_maps, "postmaster"),
-        lookup(model, virtual_alias, "postmaster"),
+    let bare = Answer::first_found([
+        alias_maps.lookup(&model.tables, "postmaster"),
+        virtual_alias.lookup(&model.tables, "postmaster"),
     ]);
     if bare != Answer::NotFound {
         return;
@@ -188,7 +166,7 @@ fn check_local_class(model: &Model, out: &mut Findings, virtual_alias: &crate::m
     let mut unresolved = Vec::new();
     for domain in &domains {
         let address = format!("postmaster@{domain}");
-        match lookup(model, virtual_alias, &address) {
+        match virtual_alias.lookup(&model.tables, &address) {
             Answer::NotFound => unresolved.push(*domain),
             Answer::Unknown => return,
             Answer::Found(_) => {}

@@ -26,13 +26,14 @@ fn check(model: &Model, out: &mut Findings) {
         let Membership::Yes {
             span: local_span,
             via: local_via,
+            ..
         } = local.contains(&model.tables, &member.domain)
         else {
             continue;
         };
         let mut virtual_listings = Vec::new();
         for kind in [ClassKind::VirtualAlias, ClassKind::VirtualMailbox] {
-            if let Membership::Yes { span, via } =
+            if let Membership::Yes { span, via, .. } =
                 model.class(kind).contains(&model.tables, &member.domain)
             {
                 virtual_listings.push((kind, span, via));
