@@ -12,10 +12,10 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use crate::parse::aliases::parse_aliases;
+use crate::parse::aliases::{alias_lines, AliasLine};
 use crate::parse::assign::parse_assignments;
 use crate::parse::list::{match_list_items, split_list, MatchItem};
-use crate::parse::postmap::{parse_postmap, SkippedLine};
+use crate::parse::postmap::{postmap_lines, PostmapLine, SkippedLine, SourceEntry};
 use crate::parse::table_ref::TableRef;
 use crate::source::{FileId, Sources, Span};
 use classes::{is_domain_key, AddressClass, ClassKind, Matching, Member};
@@ -406,45 +406,41 @@ impl Loader {
         };
         self.tables.list[id.0 as usize].source = Some(file);
         let text = self.sources.get(file).text.clone();
+        // One pass over the file: each line becomes an entry or a skipped line right away.
         let mut entries = Entries::default();
-        let skipped_lines: Vec<SkippedLine> = match format {
+        let entry = |e: &SourceEntry, key: &str| Entry {
+            key: key.into(),
+            key_span: e.line.span(file, e.key.clone()),
+            value: e.line.text[e.value.clone()].into(),
+            value_span: e.line.span(file, e.value.clone()),
+            line: e.line.line,
+        };
+        let skipped = |s: SkippedLine| Skipped {
+            span: s.line.full_span(file),
+            line: s.line.line,
+            reason: s.reason,
+            kept: s.kept,
+        };
+        match format {
             Format::Postmap => {
-                let parsed = parse_postmap(&text);
-                for e in &parsed.entries {
-                    entries.push(Entry {
-                        key: e.line.text[e.key.clone()].into(),
-                        key_span: e.line.span(file, e.key.clone()),
-                        value: e.line.text[e.value.clone()].into(),
-                        value_span: e.line.span(file, e.value.clone()),
-                        line: e.line.line,
-                    });
+                for line in postmap_lines(&text) {
+                    match line {
+                        PostmapLine::Entry(e) => {
+                            entries.push(entry(&e, &e.line.text[e.key.clone()]))
+                        }
+                        PostmapLine::Skipped(s) => entries.skipped.push(skipped(s)),
+                    }
                 }
-                parsed.skipped
             }
             Format::Aliases => {
-                let parsed = parse_aliases(&text);
-                for a in &parsed.entries {
-                    let e = &a.entry;
-                    entries.push(Entry {
-                        key: a.name.as_str().into(),
-                        key_span: e.line.span(file, e.key.clone()),
-                        value: e.line.text[e.value.clone()].into(),
-                        value_span: e.line.span(file, e.value.clone()),
-                        line: e.line.line,
-                    });
+                for line in alias_lines(&text) {
+                    match line {
+                        AliasLine::Entry(a) => entries.push(entry(&a.entry, &a.name)),
+                        AliasLine::Skipped(s) => entries.skipped.push(skipped(s)),
+                    }
                 }
-                parsed.skipped
             }
-        };
-        entries.skipped = skipped_lines
-            .into_iter()
-            .map(|s| Skipped {
-                span: s.line.full_span(file),
-                line: s.line.line,
-                reason: s.reason,
-                kept: s.kept,
-            })
-            .collect();
+        }
         Content::Entries(entries)
     }
 

@@ -163,23 +163,39 @@ pub fn split_alias(text: &str) -> Result<(String, Range<usize>, Range<usize>), &
     Ok((name, key, value))
 }
 
-pub fn parse_aliases(text: &str) -> AliasesSource<'_> {
-    let mut out = AliasesSource::default();
-    for line in logical_lines(text) {
+/// One logical line of an aliases file, as postalias sees it.
+#[derive(Debug)]
+pub enum AliasLine<'a> {
+    Entry(AliasEntry<'a>),
+    Skipped(SkippedLine<'a>),
+}
+
+/// The lines of an aliases file one at a time, so large files are read in one pass.
+pub fn alias_lines(text: &str) -> impl Iterator<Item = AliasLine<'_>> {
+    logical_lines(text).map(|line| {
         if line.indented {
-            out.skipped.push(SkippedLine::indented(line));
-            continue;
+            return AliasLine::Skipped(SkippedLine::indented(line));
         }
         match split_alias(&line.text) {
-            Ok((name, key, value)) => out.entries.push(AliasEntry {
+            Ok((name, key, value)) => AliasLine::Entry(AliasEntry {
                 entry: SourceEntry { line, key, value },
                 name,
             }),
-            Err(reason) => out.skipped.push(SkippedLine {
+            Err(reason) => AliasLine::Skipped(SkippedLine {
                 line,
                 reason: reason.to_string(),
                 kept: false,
             }),
+        }
+    })
+}
+
+pub fn parse_aliases(text: &str) -> AliasesSource<'_> {
+    let mut out = AliasesSource::default();
+    for item in alias_lines(text) {
+        match item {
+            AliasLine::Entry(e) => out.entries.push(e),
+            AliasLine::Skipped(s) => out.skipped.push(s),
         }
     }
     out

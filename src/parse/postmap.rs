@@ -79,30 +79,52 @@ impl<'a> SkippedLine<'a> {
     }
 }
 
+/// One logical line of a postmap source, as postmap sees it.
+#[derive(Debug)]
+pub enum PostmapLine<'a> {
+    Entry(SourceEntry<'a>),
+    /// Skipped, or (with `kept`) stored with a warning; a kept line also yields its Entry.
+    Skipped(SkippedLine<'a>),
+}
+
+/// The lines of a postmap source one at a time, so large maps are read in one pass.
+pub fn postmap_lines(text: &str) -> impl Iterator<Item = PostmapLine<'_>> {
+    logical_lines(text).flat_map(|line| {
+        let mut out = [None, None];
+        if line.indented {
+            out[0] = Some(PostmapLine::Skipped(SkippedLine::indented(line)));
+        } else {
+            match split_entry(&line.text) {
+                Ok((key, value)) => {
+                    if line.text[key.clone()].ends_with(':') {
+                        out[0] = Some(PostmapLine::Skipped(SkippedLine {
+                            line: line.clone(),
+                            reason: "record is in \"key: value\" format; is this an alias file?"
+                                .to_string(),
+                            kept: true,
+                        }));
+                    }
+                    out[1] = Some(PostmapLine::Entry(SourceEntry { line, key, value }));
+                }
+                Err(reason) => {
+                    out[0] = Some(PostmapLine::Skipped(SkippedLine {
+                        line,
+                        reason,
+                        kept: false,
+                    }))
+                }
+            }
+        }
+        out.into_iter().flatten()
+    })
+}
+
 pub fn parse_postmap(text: &str) -> PostmapSource<'_> {
     let mut out = PostmapSource::default();
-    for line in logical_lines(text) {
-        if line.indented {
-            out.skipped.push(SkippedLine::indented(line));
-            continue;
-        }
-        match split_entry(&line.text) {
-            Ok((key, value)) => {
-                if line.text[key.clone()].ends_with(':') {
-                    out.skipped.push(SkippedLine {
-                        line: line.clone(),
-                        reason: "record is in \"key: value\" format; is this an alias file?"
-                            .to_string(),
-                        kept: true,
-                    });
-                }
-                out.entries.push(SourceEntry { line, key, value });
-            }
-            Err(reason) => out.skipped.push(SkippedLine {
-                line,
-                reason,
-                kept: false,
-            }),
+    for item in postmap_lines(text) {
+        match item {
+            PostmapLine::Entry(e) => out.entries.push(e),
+            PostmapLine::Skipped(s) => out.skipped.push(s),
         }
     }
     out
