@@ -117,6 +117,84 @@ impl Expanded {
     }
 }
 
+/// A `$name` reference found by [`references`]. Ranges index into the scanned text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub name: Range<usize>,
+    /// The whole expression: `$name`, `${name?value}`, ...
+    pub expr: Range<usize>,
+}
+
+/// Every parameter name a value refers to, in every branch of every conditional (what
+/// `mac_expand()` visits with `MAC_EXP_FLAG_SCAN`, as postconf does to find the names in use).
+/// Stops quietly at a syntax error; [`expand`] reports those.
+pub fn references(text: &str) -> Vec<Reference> {
+    let mut out = Vec::new();
+    scan_references(text, 0, &mut out, 0);
+    out
+}
+
+fn scan_references(text: &str, base: usize, out: &mut Vec<Reference>, depth: usize) {
+    if depth > NESTING_LIMIT {
+        return;
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(found) = text[i..].find('$') {
+        let start = i + found;
+        i = start + 1;
+        match bytes.get(i) {
+            Some(b'$') => i += 1,
+            Some(&open @ (b'{' | b'(')) => {
+                let close = if open == b'{' { b'}' } else { b')' };
+                let mut level = 1;
+                let mut j = i + 1;
+                while level > 0 {
+                    match bytes.get(j) {
+                        None => return,
+                        Some(&b) if b == open => level += 1,
+                        Some(&b) if b == close => level -= 1,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let body_start = i + 1;
+                let body = &text[body_start..j - 1];
+                i = j;
+                if skip_whitespace(body).starts_with('{') {
+                    scan_references(body, base + body_start, out, depth + 1);
+                    continue;
+                }
+                let len = body.bytes().take_while(|&b| is_name_byte(b)).count();
+                if len > 0 {
+                    out.push(Reference {
+                        name: base + body_start..base + body_start + len,
+                        expr: base + start..base + j,
+                    });
+                }
+                if matches!(body.as_bytes().get(len), Some(b'?' | b':')) {
+                    scan_references(
+                        &body[len + 1..],
+                        base + body_start + len + 1,
+                        out,
+                        depth + 1,
+                    );
+                }
+            }
+            _ => {
+                let len = bytes[i..].iter().take_while(|&&b| is_name_byte(b)).count();
+                if len > 0 {
+                    out.push(Reference {
+                        name: base + i..base + i + len,
+                        expr: base + start..base + i + len,
+                    });
+                }
+                i += len;
+            }
+        }
+    }
+}
+
 pub trait ParamLookup {
     fn lookup(&self, name: &str) -> Lookup<'_>;
 }
@@ -734,6 +812,18 @@ mod tests {
         for bad in ["abc", "3.x", "-1", "", "3.", "1.2.3.4"] {
             assert_eq!(parse_compat_level(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn references_cover_every_branch() {
+        let text = "$a ${b?$c} $(d:{$e}) ${{$f} == {1} ? {$g} : {h}} $$i ${j";
+        let names: Vec<&str> = references(text)
+            .iter()
+            .map(|r| &text[r.name.clone()])
+            .collect();
+        assert_eq!(names, ["a", "b", "c", "d", "e", "f", "g"]);
+        let r = &references(text)[1];
+        assert_eq!(&text[r.expr.clone()], "${b?$c}");
     }
 
     #[test]

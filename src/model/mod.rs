@@ -3,6 +3,8 @@
 
 pub mod classes;
 pub mod expand;
+pub mod master;
+pub mod names;
 pub mod params;
 pub mod paths;
 pub mod tables;
@@ -119,6 +121,10 @@ pub struct Model {
     pub maps: HashMap<String, MapsList>,
     /// The four address classes, in resolve order.
     pub classes: Vec<AddressClass>,
+    /// master.cf (empty and unknown when there is none).
+    pub master: master::MasterCf,
+    /// Which names Postfix knows, and the `$name` references that name nothing.
+    pub names: names::NameIndex,
     /// What was read and what was skipped, for `--verbose`.
     pub notes: Vec<String>,
     /// Files that exist but could not be read; their tables are unknown.
@@ -668,9 +674,20 @@ impl Model {
         };
         loader.files.insert(main_cf_path, Some(main_cf));
 
+        // master.cf: the services and their -o overrides.
+        let master_cf_path = loader.locator.config_dir.join("master.cf");
+        let master = match loader.read(&master_cf_path, &master_cf_path.to_string_lossy()) {
+            ReadResult::Read(file) => {
+                let text = loader.sources.get(file).text.clone();
+                master::MasterCf::parse(file, &text)
+            }
+            _ => master::MasterCf::default(),
+        };
+        let name_index = names::NameIndex::build(&params, &master);
+
         // Tables named in parameters (the class parameters are read as match lists below).
         let class_params: Vec<&str> = ClassKind::RESOLVE_ORDER.iter().map(|k| k.param()).collect();
-        let mut names: Vec<String> = params
+        let mut table_params: Vec<String> = params
             .defined_names()
             .into_iter()
             .map(String::from)
@@ -681,12 +698,12 @@ impl Model {
             "virtual_alias_maps",
             "virtual_mailbox_maps",
         ] {
-            if !names.iter().any(|n| n == extra) {
-                names.push(extra.to_string());
+            if !table_params.iter().any(|n| n == extra) {
+                table_params.push(extra.to_string());
             }
         }
         let mut maps = HashMap::new();
-        for name in names {
+        for name in table_params {
             if names_no_lookup_table(&name) || class_params.contains(&name.as_str()) {
                 continue;
             }
@@ -716,6 +733,36 @@ impl Model {
             }
             if !list.tables.is_empty() || list.unknown {
                 maps.insert(name, list);
+            }
+        }
+
+        // Tables named in master.cf -o overrides, as each service sees them.
+        for service in &master.services {
+            let scoped = params.scoped(&service.overrides);
+            for def in &service.overrides {
+                if names_no_lookup_table(&def.name) {
+                    continue;
+                }
+                let expanded = expand::expand(
+                    &scoped,
+                    expand::ValueRef {
+                        text: &def.value,
+                        source: Some(def.source()),
+                    },
+                );
+                let format = if is_alias_param(&def.name) {
+                    Format::Aliases
+                } else {
+                    Format::Postmap
+                };
+                for range in split_list(&expanded.text) {
+                    let token = &expanded.text[range.clone()];
+                    if token.contains(UNKNOWN) {
+                        continue;
+                    }
+                    let span = expanded.origin_of(range.clone());
+                    loader.register(token.trim_start_matches('!'), &def.name, span, format, 0);
+                }
             }
         }
 
@@ -756,6 +803,8 @@ impl Model {
             tables: loader.tables,
             maps,
             classes,
+            master,
+            names: name_index,
             notes: loader.notes,
             problems: loader.problems,
         })

@@ -46,6 +46,11 @@ pub fn is_builtin(name: &str) -> bool {
     defaults().contains_key(name)
 }
 
+/// Every parameter name built into Postfix 3.7.
+pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+    defaults().keys().copied()
+}
+
 /// Postfix's default value for a parameter, before expansion.
 pub fn default_value(name: &str) -> Option<&'static str> {
     defaults().get(name).copied()
@@ -206,6 +211,14 @@ impl Params {
         }
     }
 
+    /// The parameters as a master.cf service with these `-o` overrides sees them.
+    pub fn scoped<'p>(&'p self, overrides: &'p [Definition]) -> ScopedParams<'p> {
+        ScopedParams {
+            params: self,
+            overrides,
+        }
+    }
+
     pub fn param(&self, name: &str) -> Param<'_> {
         let definition = self.get(name);
         let raw = match self.lookup(name) {
@@ -218,6 +231,24 @@ impl Params {
             definition,
             raw,
             expanded,
+        }
+    }
+}
+
+/// main.cf's parameters as one master.cf service sees them: its `-o` overrides first.
+pub struct ScopedParams<'p> {
+    params: &'p Params,
+    overrides: &'p [Definition],
+}
+
+impl ParamLookup for ScopedParams<'_> {
+    fn lookup(&self, name: &str) -> Lookup<'_> {
+        match self.overrides.iter().rev().find(|d| d.name == name) {
+            Some(def) => Lookup::Value(ValueRef {
+                text: &def.value,
+                source: Some(def.source()),
+            }),
+            None => self.params.lookup(name),
         }
     }
 }

@@ -4,5 +4,6 @@ pub mod aliases;
 pub mod assign;
 pub mod list;
 pub mod logical;
+pub mod master;
 pub mod postmap;
 pub mod table_ref;

@@ -1,0 +1,118 @@
+//! master.cf in the model: the services, their `-o` parameter overrides (as definitions that point
+//! into master.cf), and the lines the master daemon or postconf would reject.
+
+use std::collections::HashMap;
+
+use super::params::Definition;
+use super::BadLine;
+use crate::parse::master::parse_master;
+use crate::source::{FileId, Span};
+
+/// One master.cf service entry.
+#[derive(Debug)]
+pub struct Service {
+    pub name: String,
+    /// The type field: inet, unix, ...
+    pub kind: String,
+    pub command: String,
+    pub line: u32,
+    pub name_span: Span,
+    pub command_span: Span,
+    /// `-o name=value` overrides, in order; the last of a name wins.
+    pub overrides: Vec<Definition>,
+}
+
+impl Service {
+    /// `service/type`, as postconf -M and -P name an entry.
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.name, self.kind)
+    }
+
+    /// The override in effect for a name, if any.
+    pub fn override_of(&self, name: &str) -> Option<&Definition> {
+        self.overrides.iter().rev().find(|d| d.name == name)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct MasterCf {
+    pub file: Option<FileId>,
+    pub services: Vec<Service>,
+    /// Entries postconf or the master daemon rejects, `-o` values a daemon cannot use, and
+    /// entries a later duplicate replaces.
+    pub bad_lines: Vec<BadLine>,
+}
+
+impl MasterCf {
+    pub fn parse(file: FileId, text: &str) -> MasterCf {
+        let parsed = parse_master(text);
+        let mut bad_lines: Vec<BadLine> = parsed
+            .bad_lines
+            .iter()
+            .map(|b| BadLine {
+                span: b.line.full_span(file),
+                line: b.line.line,
+                reason: b.reason.clone(),
+            })
+            .collect();
+        let mut services = Vec::new();
+        let mut seen: HashMap<(String, String), usize> = HashMap::new();
+        for entry in &parsed.entries {
+            for bad in &entry.bad_options {
+                bad_lines.push(BadLine {
+                    span: entry.line.span(file, bad.arg.clone()),
+                    line: entry.line.line,
+                    reason: bad.reason.clone(),
+                });
+            }
+            let overrides = entry
+                .overrides
+                .iter()
+                .map(|o| Definition {
+                    name: entry.line.text[o.name.clone()].to_string(),
+                    file,
+                    line: entry.line.line,
+                    name_span: entry.line.span(file, o.name.clone()),
+                    value: entry.line.text[o.value.clone()].to_string(),
+                    value_span: entry.line.span(file, o.value.clone()),
+                    value_offset: o.value.start,
+                    map: entry.line.map.clone(),
+                })
+                .collect();
+            let service = Service {
+                name: entry.service().to_string(),
+                kind: entry.kind().to_string(),
+                command: entry.command().to_string(),
+                line: entry.line.line,
+                name_span: entry.line.span(file, entry.fields[0].clone()),
+                command_span: entry.line.span(file, entry.fields[7].clone()),
+                overrides,
+            };
+            let key = (service.name.clone(), service.kind.clone());
+            if let Some(&earlier) = seen.get(&key) {
+                let old: &Service = &services[earlier];
+                bad_lines.push(BadLine {
+                    span: old.name_span,
+                    line: old.line,
+                    reason: format!(
+                        "duplicate master.cf entry for service \"{}\" ({}) -- using the last entry, on line {}",
+                        service.name, service.kind, service.line
+                    ),
+                });
+            }
+            seen.insert(key, services.len());
+            services.push(service);
+        }
+        bad_lines.sort_by_key(|b| (b.span.start, b.span.end));
+        MasterCf {
+            file: Some(file),
+            services,
+            bad_lines,
+        }
+    }
+
+    /// True when master.cf was read, so service-derived names are known.
+    pub fn is_known(&self) -> bool {
+        self.file.is_some()
+    }
+}
