@@ -8,7 +8,7 @@ use clap::{Parser, ValueEnum};
 
 use postlint::diagnostic::Severity;
 use postlint::model::LoadOptions;
-use postlint::output::{human, json};
+use postlint::output::{config, human, json};
 use postlint::rules::{self, Rule, RULES};
 
 /// Exit status when no finding reaches --fail-on.
@@ -77,6 +77,10 @@ struct Cli {
     /// List the rules and exit
     #[arg(long)]
     list_rules: bool,
+
+    /// Print what postlint understood (parameters, address classes, tables) instead of findings
+    #[arg(long)]
+    show_config: bool,
 }
 
 fn unknown_rule(name: &str) -> String {
@@ -149,6 +153,15 @@ fn main() -> ExitCode {
     }
     for problem in &report.model.problems {
         eprintln!("postlint: warning: {problem}");
+    }
+
+    if cli.show_config {
+        let text = match cli.format {
+            Format::Json => config::render_json(&report.model),
+            Format::Human => config::render_text(&report.model),
+        };
+        let _ = stdout.write_all(text.as_bytes());
+        return ExitCode::from(EXIT_OK);
     }
 
     let text = match cli.format {

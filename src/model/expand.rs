@@ -77,6 +77,25 @@ impl Expanded {
         }
     }
 
+    /// A value taken as written, without expansion (Postfix's "raw" parameters).
+    pub fn verbatim(value: ValueRef<'_>) -> Expanded {
+        let text = value.text.to_string();
+        let pieces = match value.source {
+            Some(src) => vec![Piece {
+                range: 0..text.len(),
+                origin: Some(src.span(0..text.len())),
+                exact: src.map.is_contiguous(src.offset..src.offset + text.len()),
+                via: None,
+            }],
+            None => Vec::new(),
+        };
+        Expanded {
+            text,
+            pieces,
+            ..Expanded::default()
+        }
+    }
+
     pub fn has_unknown(&self) -> bool {
         self.text.contains(UNKNOWN)
     }

@@ -1,7 +1,8 @@
 //! Parameters: main.cf definitions (the last one wins), Postfix's built-in defaults, and the
 //! values that depend on the machine Postfix runs on.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
 use std::sync::OnceLock;
 
 use super::expand::{expand, Expanded, Lookup, ParamLookup, SourceRef, ValueRef, UNKNOWN};
@@ -105,6 +106,8 @@ pub struct Params {
     by_name: HashMap<String, Vec<usize>>,
     /// Values computed from the machine or from other parameters; None when unknown.
     computed: HashMap<&'static str, Option<String>>,
+    /// Every name the model and the rules asked for, for `--show-config`.
+    read: Mutex<BTreeSet<String>>,
 }
 
 /// What a rule sees of one parameter.
@@ -204,11 +207,30 @@ impl Params {
     }
 
     pub fn expand(&self, name: &str) -> Expanded {
+        self.note_read(name);
         match self.lookup(name) {
+            // Postfix hands these to the program as written; it expands its own `$` attributes.
+            Lookup::Value(value) if super::names::is_raw(name) => Expanded::verbatim(value),
             Lookup::Value(value) => expand(self, value),
             Lookup::Unknown => Expanded::unknown(),
             Lookup::Undefined => Expanded::default(),
         }
+    }
+
+    fn note_read(&self, name: &str) {
+        if let Ok(mut read) = self.read.lock() {
+            if !read.contains(name) {
+                read.insert(name.to_string());
+            }
+        }
+    }
+
+    /// The names read so far through [`Params::expand`] and [`Params::param`].
+    pub fn read_names(&self) -> Vec<String> {
+        self.read
+            .lock()
+            .map(|r| r.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The parameters as a master.cf service with these `-o` overrides sees them.

@@ -1,5 +1,6 @@
 //! Output formats: the only place that knows miette or serde.
 
+pub mod config;
 pub mod human;
 pub mod json;
 

@@ -1,0 +1,288 @@
+//! `--show-config`: the model the way `postconf -nx` prints Postfix's, so users can see what
+//! postlint understood (and the oracle tests can compare it with Postfix).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::model::classes::ClassKind;
+use crate::model::expand::Expanded;
+use crate::model::params::Definition;
+use crate::model::tables::{Content, Format};
+use crate::model::Model;
+use crate::source::Span;
+
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+pub struct ConfigView {
+    pub version: u32,
+    /// main.cf's parameters: every one set there, and every default the model or a rule read.
+    pub parameters: BTreeMap<String, ParamView>,
+    /// `-o` overrides by `service/type`.
+    pub services: BTreeMap<String, BTreeMap<String, ParamView>>,
+    pub classes: BTreeMap<&'static str, ClassView>,
+    pub tables: Vec<TableView>,
+}
+
+#[derive(Serialize)]
+pub struct ParamView {
+    /// The expanded value (`<unknown>` marks what postlint cannot know); null when Postfix
+    /// would refuse the value.
+    pub value: Option<String>,
+    /// The value as written (null when it depends on the machine and is unknown).
+    pub raw: Option<String>,
+    /// `main.cf:12`, `master.cf:30`, or `default`.
+    pub origin: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct ClassView {
+    pub parameter: &'static str,
+    pub domains: Vec<String>,
+    /// The class draws on something postlint cannot see, so it may have more members.
+    pub unknown_members: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub address_literals: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct TableView {
+    pub table: String,
+    pub format: &'static str,
+    pub used_by: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub compiled: Vec<String>,
+    /// Number of entries, when they are known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entries: Option<usize>,
+    /// Why the answers cannot be known, when they cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<String>,
+}
+
+/// `main.cf:12` for files in the configuration directory, else the display path.
+fn origin(model: &Model, span: Span) -> String {
+    let file = model.sources.get(span.file);
+    let (line, _) = file.line_col(span.start);
+    let path = file
+        .real_path
+        .strip_prefix(&model.locator.config_dir)
+        .map(Path::to_string_lossy)
+        .unwrap_or_else(|_| file.display_path.as_str().into());
+    format!("{path}:{line}")
+}
+
+fn param_view(
+    model: &Model,
+    definition: Option<&Definition>,
+    raw: Option<String>,
+    expanded: &Expanded,
+) -> ParamView {
+    let failed = !expanded.errors.is_empty();
+    ParamView {
+        value: (!failed).then(|| expanded.display()),
+        raw,
+        origin: definition.map_or_else(|| "default".to_string(), |d| origin(model, d.name_span)),
+        unknown: !failed && expanded.has_unknown(),
+        errors: expanded.errors.clone(),
+    }
+}
+
+pub fn view(model: &Model) -> ConfigView {
+    let params = &model.params;
+    let mut names: Vec<String> = params
+        .defined_names()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    names.extend(params.read_names());
+    let mut parameters = BTreeMap::new();
+    for name in names {
+        if parameters.contains_key(&name) {
+            continue;
+        }
+        let param = params.param(&name);
+        let view = param_view(model, param.definition, param.raw.clone(), &param.expanded);
+        parameters.insert(name, view);
+    }
+
+    let mut services: BTreeMap<String, BTreeMap<String, ParamView>> = BTreeMap::new();
+    for service in &model.master.services {
+        let scoped = params.scoped(&service.overrides);
+        let entry = services.entry(service.label()).or_default();
+        for def in &service.overrides {
+            let expanded = if crate::model::names::is_raw(&def.name) {
+                Expanded::verbatim(crate::model::expand::ValueRef {
+                    text: &def.value,
+                    source: Some(def.source()),
+                })
+            } else {
+                crate::model::expand::expand(
+                    &scoped,
+                    crate::model::expand::ValueRef {
+                        text: &def.value,
+                        source: Some(def.source()),
+                    },
+                )
+            };
+            entry.insert(
+                def.name.clone(),
+                param_view(model, Some(def), Some(def.value.clone()), &expanded),
+            );
+        }
+    }
+
+    let mut classes = BTreeMap::new();
+    for kind in ClassKind::RESOLVE_ORDER {
+        let class = model.class(kind);
+        let mut domains: Vec<String> = class.members.iter().map(|m| m.domain.clone()).collect();
+        domains.sort();
+        domains.dedup();
+        classes.insert(
+            kind.name(),
+            ClassView {
+                parameter: kind.param(),
+                domains,
+                unknown_members: class.unknown_members,
+                address_literals: class.address_literals.clone(),
+            },
+        );
+    }
+
+    let tables = model
+        .tables
+        .iter()
+        .map(|t| {
+            let mut used_by: Vec<String> = t.uses.iter().map(|u| u.param.clone()).collect();
+            used_by.sort();
+            used_by.dedup();
+            TableView {
+                table: t.reference(),
+                format: match t.format {
+                    Format::Postmap => "postmap",
+                    Format::Aliases => "aliases",
+                },
+                used_by,
+                source: t
+                    .source
+                    .map(|f| model.sources.get(f).display_path.clone())
+                    .or_else(|| t.source_display.clone()),
+                compiled: t
+                    .compiled
+                    .as_ref()
+                    .map(|(files, _)| files.iter().map(|c| c.display.clone()).collect())
+                    .unwrap_or_default(),
+                entries: t.entries().map(|e| e.entries.len()),
+                unknown: model
+                    .tables
+                    .unknown_reason(t.id)
+                    .filter(|_| !matches!(t.content, Content::Entries(_) | Content::Everything)),
+            }
+        })
+        .collect();
+
+    ConfigView {
+        version: VERSION,
+        parameters,
+        services,
+        classes,
+        tables,
+    }
+}
+
+pub fn render_json(model: &Model) -> String {
+    let mut text = serde_json::to_string_pretty(&view(model)).expect("serializable");
+    text.push('\n');
+    text
+}
+
+fn shown_value(p: &ParamView) -> String {
+    match &p.value {
+        Some(v) => v.clone(),
+        None => format!("<refused by Postfix: {}>", p.errors.join("; ")),
+    }
+}
+
+pub fn render_text(model: &Model) -> String {
+    let view = view(model);
+    let mut out = String::new();
+    let width = view
+        .parameters
+        .values()
+        .chain(view.services.values().flat_map(|s| s.values()))
+        .map(|p| p.origin.len())
+        .max()
+        .unwrap_or(7);
+    let _ = writeln!(
+        out,
+        "# Parameters: set in main.cf, or defaults postlint read"
+    );
+    for (name, p) in &view.parameters {
+        let _ = writeln!(out, "{:<width$}  {name} = {}", p.origin, shown_value(p));
+    }
+    if !view.services.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n# master.cf -o overrides (service/type/name = value)"
+        );
+        for (service, overrides) in &view.services {
+            for (name, p) in overrides {
+                let _ = writeln!(
+                    out,
+                    "{:<width$}  {service}/{name} = {}",
+                    p.origin,
+                    shown_value(p)
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n# Address classes, in the order trivial-rewrite tries them"
+    );
+    for kind in ClassKind::RESOLVE_ORDER {
+        let class = &view.classes[kind.name()];
+        let mut items = class.domains.clone();
+        items.extend(class.address_literals.iter().cloned());
+        let listed = if items.is_empty() {
+            "(no known domains)".to_string()
+        } else {
+            items.join(", ")
+        };
+        let more = if class.unknown_members {
+            "; and members postlint cannot see"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "{} ({}): {listed}{more}", kind.name(), class.parameter);
+    }
+    let _ = writeln!(out, "\n# Tables");
+    for t in &view.tables {
+        let what = match (&t.entries, &t.unknown) {
+            (Some(n), _) => format!("{n} entr{}", if *n == 1 { "y" } else { "ies" }),
+            (None, Some(reason)) => format!("unknown: {reason}"),
+            (None, None) => "answers every key".to_string(),
+        };
+        let _ = write!(
+            out,
+            "{} ({}): {what}; used by {}",
+            t.table,
+            t.format,
+            t.used_by.join(", ")
+        );
+        if let Some(source) = &t.source {
+            let _ = write!(out, "; source {source}");
+        }
+        let _ = writeln!(out);
+    }
+    out
+}
