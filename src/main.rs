@@ -84,13 +84,8 @@ struct Cli {
 }
 
 fn unknown_rule(name: &str) -> String {
-    let closest = RULES
-        .iter()
-        .map(|r| (strsim::jaro_winkler(name, r.id), r.id))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match closest {
-        Some((_, id)) => {
+    match rules::closest(name, RULES.iter().map(|r| r.id)) {
+        Some(id) => {
             format!("unknown rule `{name}`; did you mean `{id}`? (see postlint --list-rules)")
         }
         None => format!("unknown rule `{name}` (see postlint --list-rules)"),

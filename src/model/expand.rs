@@ -184,30 +184,34 @@ fn scan_references(text: &str, base: usize, out: &mut Vec<Reference>, depth: usi
                     scan_references(body, base + body_start, out, depth + 1);
                     continue;
                 }
-                let len = body.bytes().take_while(|&b| is_name_byte(b)).count();
-                if len > 0 {
-                    out.push(Reference {
-                        name: base + body_start..base + body_start + len,
-                        expr: base + start..base + j,
-                    });
+                let lead = body.len() - skip_whitespace(body).len();
+                let name_start = body_start + lead;
+                let len = text[name_start..j - 1]
+                    .bytes()
+                    .take_while(|&b| is_name_byte(b))
+                    .count();
+                let after = skip_whitespace(&text[name_start + len..j - 1]);
+                if len == 0 || !matches!(after.as_bytes().first(), None | Some(b'?' | b':')) {
+                    return; // a syntax error: Postfix stops scanning this value here
                 }
-                if matches!(body.as_bytes().get(len), Some(b'?' | b':')) {
-                    scan_references(
-                        &body[len + 1..],
-                        base + body_start + len + 1,
-                        out,
-                        depth + 1,
-                    );
+                out.push(Reference {
+                    name: base + name_start..base + name_start + len,
+                    expr: base + start..base + j,
+                });
+                if !after.is_empty() {
+                    let at = j - after.len();
+                    scan_references(&text[at..j - 1], base + at, out, depth + 1);
                 }
             }
             _ => {
                 let len = bytes[i..].iter().take_while(|&&b| is_name_byte(b)).count();
-                if len > 0 {
-                    out.push(Reference {
-                        name: base + i..base + i + len,
-                        expr: base + start..base + i + len,
-                    });
+                if len == 0 {
+                    return; // "empty macro name"
                 }
+                out.push(Reference {
+                    name: base + i..base + i + len,
+                    expr: base + start..base + i + len,
+                });
                 i += len;
             }
         }
@@ -466,26 +470,28 @@ impl<L: ParamLookup> Expander<'_, L> {
                 }
             }
         } else {
+            // Whitespace may surround the name: `${ name }`, `${name ?x}` (measured with
+            // postconf 3.7); anything else after the name is a syntax error.
+            let body = trimmed;
             let bytes = body.as_bytes();
-            let mut end = bytes.len();
-            for (k, &b) in bytes.iter().enumerate() {
-                if b == b'?' || b == b':' {
-                    end = k;
-                    operator = Some(b);
-                    break;
-                }
-                if !is_name_byte(b) {
-                    let shown: String = body[k..].chars().take(20).collect();
+            let name_len = bytes.iter().take_while(|&&b| is_name_byte(b)).count();
+            let after = skip_whitespace(&body[name_len..]);
+            let op_at = body.len() - after.len();
+            match after.as_bytes().first() {
+                None => {}
+                Some(&b @ (b'?' | b':')) => operator = Some(b),
+                Some(_) => {
+                    let shown: String = body[name_len..].chars().take(20).collect();
                     self.error(format!(
                         "attribute name syntax error at: \"...{}>>>{shown}\"",
-                        &body[..k]
+                        &body[..name_len]
                     ));
                     return;
                 }
             }
-            let name = &body[..end];
+            let name = &body[..name_len];
             rest = if operator.is_some() {
-                &body[end + 1..]
+                &body[op_at + 1..]
             } else {
                 ""
             };
@@ -835,12 +841,15 @@ mod tests {
 
     #[test]
     fn references_cover_every_branch() {
-        let text = "$a ${b?$c} $(d:{$e}) ${{$f} == {1} ? {$g} : {h}} $$i ${j";
+        let text = "$a ${b?$c} $(d:{$e}) ${{$f} == {1} ? {$g} : {h}} $$i ${ k } ${j";
         let names: Vec<&str> = references(text)
             .iter()
             .map(|r| &text[r.name.clone()])
             .collect();
-        assert_eq!(names, ["a", "b", "c", "d", "e", "f", "g"]);
+        assert_eq!(names, ["a", "b", "c", "d", "e", "f", "g", "k"]);
+        // Postfix stops scanning a value at a syntax error.
+        let broken = "$a ${my-host} $b";
+        assert_eq!(references(broken).len(), 1);
         let r = &references(text)[1];
         assert_eq!(&text[r.expr.clone()], "${b?$c}");
     }

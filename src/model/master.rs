@@ -95,7 +95,7 @@ impl MasterCf {
                     span: old.name_span,
                     line: old.line,
                     reason: format!(
-                        "duplicate master.cf entry for service \"{}\" ({}) -- using the last entry, on line {}",
+                        "service \"{}\" of type {} is defined again on line {}; the master daemon uses that entry and ignores this one",
                         service.name, service.kind, service.line
                     ),
                 });

@@ -239,6 +239,7 @@ impl Loader {
             source_display: None,
             compiled: None,
             settings: Vec::new(),
+            bad_settings: Vec::new(),
         });
         let content = if depth > 10 {
             Content::Unknown("tables nest too deeply".to_string())
@@ -338,9 +339,19 @@ impl Loader {
                             line: a.line.line,
                         })
                         .collect();
+                    let bad_settings = parsed
+                        .bad_lines
+                        .iter()
+                        .map(|b| BadLine {
+                            span: b.line.full_span(file),
+                            line: b.line.line,
+                            reason: b.reason.clone(),
+                        })
+                        .collect();
                     let table = &mut self.tables.list[id.0 as usize];
                     table.source = Some(file);
                     table.settings = settings;
+                    table.bad_settings = bad_settings;
                 }
                 Content::Unknown(format!("{kind} answers come from the database"))
             }

@@ -235,6 +235,54 @@ pub fn builtin_names() -> impl Iterator<Item = &'static str> {
     super::params::builtin_names().chain(newer().keys().copied())
 }
 
+/// Parameters Postfix deprecates or has removed, generated from Postfix's own tables and pages.
+const DEPRECATED_TEXT: &str = include_str!("../../data/postfix-deprecated.txt");
+
+/// A deprecated or removed parameter and what Postfix says to use instead.
+#[derive(Clone, Copy, Debug)]
+pub struct Deprecation {
+    pub name: &'static str,
+    /// The release that deprecated or removed it.
+    pub since: &'static str,
+    pub removed: bool,
+    pub replacement: Option<&'static str>,
+    /// Postfix's advice, in its words.
+    pub note: &'static str,
+}
+
+fn deprecations() -> &'static HashMap<&'static str, Deprecation> {
+    static TABLE: OnceLock<HashMap<&'static str, Deprecation>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        DEPRECATED_TEXT
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                let name = f.next()?;
+                let since = f.next()?;
+                let removed = f.next()? == "removed";
+                let replacement = f.next().filter(|r| *r != "-");
+                let note = f.next().unwrap_or("");
+                Some((
+                    name,
+                    Deprecation {
+                        name,
+                        since,
+                        removed,
+                        replacement,
+                        note,
+                    },
+                ))
+            })
+            .collect()
+    })
+}
+
+/// The deprecation of a parameter name, if Postfix deprecates or removed it.
+pub fn deprecation(name: &str) -> Option<&'static Deprecation> {
+    deprecations().get(name)
+}
+
 /// How Postfix classifies a name set in main.cf or with `-o`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum NameStatus {
@@ -553,6 +601,45 @@ pub fn service_of<'m>(master: &'m MasterCf, def: &Definition) -> Option<(usize, 
 mod tests {
     use super::*;
     use crate::parse::assign::parse_assignments;
+
+    #[test]
+    fn every_renamed_parameter_has_a_deprecation() {
+        // A built-in default that refers to a name Postfix does not have is the compatibility
+        // path of a renamed parameter: `virtual_alias_maps = $virtual_maps`.
+        for name in super::super::params::builtin_names() {
+            if is_raw(name) {
+                continue;
+            }
+            let value = default_value(name).unwrap();
+            for r in references(value) {
+                let old = &value[r.name];
+                if is_known_builtin(old) || old.ends_with('_') {
+                    continue;
+                }
+                let d = deprecation(old).unwrap_or_else(|| {
+                    panic!("{old} (in {name}) is not in data/postfix-deprecated.txt")
+                });
+                assert_eq!(d.replacement, Some(name), "{old}");
+            }
+        }
+        for d in deprecations().values() {
+            let since: Vec<u32> = d.since.split('.').map(|p| p.parse().unwrap()).collect();
+            let before_3_8 = since < vec![3, 8];
+            assert!(
+                !(d.removed && before_3_8 && is_builtin(d.name)),
+                "{} was removed in {} but is built into 3.7",
+                d.name,
+                d.since
+            );
+            if let Some(r) = d.replacement {
+                assert!(
+                    is_known_builtin(r),
+                    "{}: replacement {r} is not a parameter",
+                    d.name
+                );
+            }
+        }
+    }
     use crate::source::FileId;
 
     fn index(main_cf: &str, master_cf: Option<&str>) -> (Params, MasterCf, NameIndex) {

@@ -134,6 +134,8 @@ pub struct Table {
     pub compiled: Option<(Vec<CompiledFile>, bool)>,
     /// `name = value` settings of a mysql/pgsql/sqlite/ldap/memcache .cf file.
     pub settings: Vec<crate::model::DbSetting>,
+    /// Lines of that .cf file the database client cannot read.
+    pub bad_settings: Vec<crate::model::BadLine>,
 }
 
 impl Table {

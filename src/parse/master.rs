@@ -17,7 +17,7 @@ pub const FIELD_NAMES: [&str; 8] = [
     "service",
     "type",
     "private",
-    "unpriv",
+    "unprivileged",
     "chroot",
     "wakeup",
     "process_limit",
@@ -192,7 +192,7 @@ fn parse_options(text: &str, fields: &[Range<usize>]) -> (Vec<Override>, Vec<Bad
                     }
                     None => bad.push(BadOption {
                         arg: fields[i].clone(),
-                        reason: "option requires an argument -- 'o'".to_string(),
+                        reason: "-o at the end of the entry has no value".to_string(),
                     }),
                 }
             } else {

@@ -1,10 +1,16 @@
 //! The rules: plain data and a function each, in one registry sorted by id.
 
 mod catch_all_alias;
+mod deprecated_parameter;
 mod domain_in_multiple_classes;
+mod duplicate_map_key;
+mod invalid_syntax;
 mod maildir_trailing_slash;
 mod missing_role_alias;
+mod overridden_parameter;
 mod stale_map;
+mod undefined_reference;
+mod unknown_parameter;
 mod virtual_domain_in_mydestination;
 
 use crate::diagnostic::{Finding, Findings, Severity};
@@ -23,12 +29,47 @@ pub struct Rule {
 /// Every rule, sorted by id.
 pub static RULES: &[Rule] = &[
     catch_all_alias::RULE,
+    deprecated_parameter::RULE,
     domain_in_multiple_classes::RULE,
+    duplicate_map_key::RULE,
+    invalid_syntax::RULE,
     maildir_trailing_slash::RULE,
     missing_role_alias::RULE,
+    overridden_parameter::RULE,
     stale_map::RULE,
+    undefined_reference::RULE,
+    unknown_parameter::RULE,
     virtual_domain_in_mydestination::RULE,
 ];
+
+/// The candidate closest to a misspelt name, if one is close enough to be what was meant.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    closest_scored(name, candidates).map(|(_, c)| c)
+}
+
+fn closest_scored<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<(f64, &'a str)> {
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
+        .filter(|(score, _)| *score >= 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+}
+
+/// The parameter name (built in, or set in main.cf) a misspelt name most likely meant.
+pub fn suggest_parameter(model: &Model, name: &str) -> Option<String> {
+    let defined = model.params.defined_names();
+    let builtin = closest_scored(name, crate::model::names::builtin_names());
+    let own = closest_scored(name, defined.iter().copied());
+    match (builtin, own) {
+        (Some(b), Some(o)) if o.0 > b.0 => Some(o.1.to_string()),
+        (Some(b), _) => Some(b.1.to_string()),
+        (None, o) => o.map(|o| o.1.to_string()),
+    }
+}
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)

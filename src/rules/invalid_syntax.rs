@@ -1,0 +1,193 @@
+//! Lines Postfix rejects or skips: in main.cf, master.cf, map sources and database .cf files.
+
+use std::collections::HashSet;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::expand::{expand, parse_compat_level, Lookup, ParamLookup, ValueRef};
+use crate::model::names::{is_raw, NameStatus};
+use crate::model::params::Definition;
+use crate::model::tables::Format;
+use crate::model::{BadLine, Model};
+
+pub const RULE: Rule = Rule {
+    id: "invalid-syntax",
+    severity: Severity::Error,
+    summary: "a line Postfix rejects or skips: no `=`, leading whitespace, a macro error, a bad master.cf field",
+    doc: include_str!("../../rules/invalid-syntax.md"),
+    check,
+};
+
+/// Treats every name as unknown, so that expanding a value finds the errors in its own text only
+/// (an error in a referenced parameter is reported where that parameter is written).
+struct OwnTextOnly;
+
+impl ParamLookup for OwnTextOnly {
+    fn lookup(&self, _name: &str) -> Lookup<'_> {
+        Lookup::Unknown
+    }
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for bad in &model.main_cf_bad_lines {
+        report_line(
+            bad,
+            "main.cf",
+            "Postfix stops with a fatal error on this line",
+            out,
+        );
+    }
+    for name in model.params.defined_names() {
+        let def = model.params.get(name).expect("defined");
+        // A name nothing uses is never expanded (unknown-parameter reports it).
+        if model.names.status(name, None) == NameStatus::Unused {
+            continue;
+        }
+        check_value(def, out);
+        // Errors that only show with the references followed: a value that refers to itself.
+        if !is_raw(name) {
+            let full = model.params.expand(name);
+            for error in full.errors.iter().filter(|e| e.contains("nesting")) {
+                report_value(def, error, out);
+            }
+        }
+    }
+    if let Some(def) = model.params.get("compatibility_level") {
+        let value = model.params.expand("compatibility_level");
+        if value.errors.is_empty()
+            && !value.has_unknown()
+            && parse_compat_level(&value.text).is_none()
+        {
+            report_value(
+                def,
+                &format!("malformed compatibility level syntax: \"{}\"", value.text),
+                out,
+            );
+        }
+    }
+
+    for bad in &model.master.bad_lines {
+        report_line(bad, "master.cf", "postconf stops with a fatal error", out);
+    }
+    for (i, service) in model.master.services.iter().enumerate() {
+        for def in &service.overrides {
+            if model.names.status(&def.name, Some(i)) != NameStatus::Unused {
+                check_value(def, out);
+            }
+        }
+    }
+
+    let mut seen = HashSet::new();
+    for table in model.tables.iter() {
+        let Some(file) = table.source else {
+            continue;
+        };
+        if !seen.insert((file, table.format)) {
+            continue;
+        }
+        let tool = match table.format {
+            Format::Postmap => "postmap",
+            Format::Aliases => "postalias",
+        };
+        if let Some(entries) = table.entries() {
+            for skipped in &entries.skipped {
+                let what = if skipped.kept {
+                    format!("{tool} warns and stores the entry as written")
+                } else {
+                    format!("{tool} skips this line")
+                };
+                let finding = out.report(skipped.span, format!("{}: {}", what, skipped.reason));
+                finding.label(if skipped.kept {
+                    "stored as written"
+                } else {
+                    "skipped"
+                });
+                finding.help(format!(
+                    "{tool} warns \"{}\" and {}. See `postlint --explain invalid-syntax`.",
+                    skipped.reason,
+                    if skipped.kept {
+                        "keeps the entry, with the text exactly as written as its key"
+                    } else {
+                        "leaves the line out of the table"
+                    }
+                ));
+            }
+        }
+        for bad in &table.bad_settings {
+            report_line(
+                bad,
+                &table.reference(),
+                "the database client stops with a fatal error when it reads this file",
+                out,
+            );
+        }
+    }
+}
+
+fn check_value(def: &Definition, out: &mut Findings) {
+    if is_raw(&def.name) {
+        return;
+    }
+    let own = expand(
+        &OwnTextOnly,
+        ValueRef {
+            text: &def.value,
+            source: None,
+        },
+    );
+    for error in &own.errors {
+        report_value(def, error, out);
+    }
+}
+
+fn report_value(def: &Definition, error: &str, out: &mut Findings) {
+    let finding = out.report(def.value_span, format!("{}: {error}", def.name));
+    finding.label("macro error");
+    finding.help(format!(
+        "Postfix stops with \"macro processing error\" when a program reads `{}`. \
+         See `postlint --explain invalid-syntax` for the `$name` forms.",
+        def.name
+    ));
+}
+
+fn report_line(bad: &BadLine, file_kind: &str, consequence: &str, out: &mut Findings) {
+    let finding = out.report(bad.span, bad.reason.clone());
+    let reason = bad.reason.as_str();
+    let advice = if reason.starts_with("logical line must not start with whitespace") {
+        finding.label("skipped");
+        format!(
+            "Postfix skips this line. A line that starts with whitespace continues the line above \
+             it, so this one has nothing to continue; start it at the beginning of the line, or \
+             join it to the {file_kind} entry it belongs to."
+        )
+    } else if file_kind == "master.cf" && reason.starts_with("missing") {
+        finding.label("the daemon cannot use this option");
+        "Write `-o name=value` (no spaces) or `-o { name = value }` with both braces; postconf \
+         warns about this option and the service does not get the setting you meant."
+            .to_string()
+    } else if reason.starts_with("missing") {
+        finding.label("Postfix cannot read this line");
+        format!(
+            "{consequence}. Lines of {file_kind} are `name = value`; comments need `#` as the \
+             first character that is not whitespace."
+        )
+    } else if reason.contains("is defined again on line") {
+        finding.label("replaced by a later entry");
+        "The master daemon uses the last entry for a service name and type; remove or rename \
+         one of them."
+            .to_string()
+    } else if reason.starts_with("invalid \"-o") || reason.starts_with("-o at the end") {
+        finding.label("the daemon cannot use this option");
+        "The service's daemon stops with a fatal error at start-up. Write `-o name=value` \
+         (no spaces) or `-o { name = value }`."
+            .to_string()
+    } else {
+        finding.label("Postfix cannot read this entry");
+        "postconf, and with it `postfix check` and `postfix start`, stops with a fatal error on \
+         this entry. A master.cf entry has eight \
+         fields (service type private unpriv chroot wakeup maxproc command) then the command's \
+         arguments; see master(5)."
+            .to_string()
+    };
+    finding.help(advice);
+}

@@ -1,0 +1,68 @@
+//! A parameter set twice with different values: only the last one counts.
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::params::Definition;
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "overridden-parameter",
+    severity: Severity::Warning,
+    summary: "a parameter set twice with different values; the earlier value has no effect",
+    doc: include_str!("../../rules/overridden-parameter.md"),
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    for name in model.params.defined_names() {
+        let all: Vec<&Definition> = model.params.all(name).collect();
+        report(&all, "main.cf", out);
+    }
+    for service in &model.master.services {
+        let mut names: Vec<&str> = service.overrides.iter().map(|d| d.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let all: Vec<&Definition> = service
+                .overrides
+                .iter()
+                .filter(|d| d.name == name)
+                .collect();
+            report(&all, &format!("{} in master.cf", service.label()), out);
+        }
+    }
+}
+
+/// One finding for each definition a later, different value replaces (where postconf warns
+/// "overriding earlier entry").
+fn report(all: &[&Definition], place: &str, out: &mut Findings) {
+    let Some(winner) = all.last() else {
+        return;
+    };
+    for pair in all.windows(2) {
+        let (earlier, later) = (pair[0], pair[1]);
+        if earlier.value == later.value {
+            continue;
+        }
+        let name = &earlier.name;
+        let finding = out.report(
+            earlier.span(),
+            format!(
+                "`{name}` is set again on line {} of {place}; this value has no effect",
+                later.line
+            ),
+        );
+        finding.label("overridden");
+        if std::ptr::eq(later, *winner) {
+            finding.secondary(later.span(), "this later value wins");
+        } else {
+            finding.secondary(later.span(), "overridden here");
+            finding.secondary(winner.span(), "and this last value wins");
+        }
+        finding.help(format!(
+            "Postfix uses the last `{name} = ...` and ignores the others (postconf warns \
+             \"overriding earlier entry: {name}={}\"). Keep one line with the value you want.",
+            earlier.value
+        ));
+    }
+}

@@ -1,0 +1,44 @@
+//! `$name` that names no parameter: Postfix expands it to nothing.
+
+use super::{suggest_parameter, Rule};
+use crate::diagnostic::{Findings, Severity};
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "undefined-reference",
+    severity: Severity::Warning,
+    summary: "a $name reference to a parameter that is neither built in nor defined",
+    doc: include_str!("../../rules/undefined-reference.md"),
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    let mut seen = std::collections::HashSet::new();
+    for undefined in &model.names.undefined {
+        let name = &undefined.name;
+        // One finding per name in each value: `${x?$x}` is one mistake.
+        if !seen.insert((undefined.span.file, &undefined.in_param, name)) {
+            continue;
+        }
+        let suggestion = suggest_parameter(model, name);
+        let finding = out.report(
+            undefined.span,
+            format!(
+                "`${name}` in {} names no parameter; it expands to nothing",
+                undefined.in_param
+            ),
+        );
+        match &suggestion {
+            Some(s) => finding.label(format!("did you mean `${s}`?")),
+            None => finding.label("not defined anywhere"),
+        };
+        let fix = match suggestion {
+            Some(s) => format!("If you meant `${s}`, fix the spelling; otherwise define"),
+            None => "Define".to_string(),
+        };
+        finding.help(format!(
+            "Postfix warns \"undefined parameter: {name}\" and uses an empty string. {fix} \
+             `{name} = ...` in main.cf, or remove the reference."
+        ));
+    }
+}

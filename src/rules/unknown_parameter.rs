@@ -1,0 +1,64 @@
+//! A parameter Postfix does not know and nothing uses: postconf's "unused parameter".
+
+use super::{suggest_parameter, Rule};
+use crate::diagnostic::{Findings, Severity};
+use crate::model::names::{deprecation, NameStatus};
+use crate::model::params::Definition;
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "unknown-parameter",
+    severity: Severity::Warning,
+    summary:
+        "a parameter Postfix does not know and nothing refers to (a typo, or a removed feature)",
+    doc: include_str!("../../rules/unknown-parameter.md"),
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    for name in model.params.defined_names() {
+        let def = model.params.get(name).expect("defined");
+        if model.names.status(name, None) == NameStatus::Unused {
+            report(model, def, None, out);
+        }
+    }
+    for (i, service) in model.master.services.iter().enumerate() {
+        let mut seen = std::collections::HashSet::new();
+        for def in service.overrides.iter().rev() {
+            if seen.insert(def.name.as_str())
+                && model.names.status(&def.name, Some(i)) == NameStatus::Unused
+            {
+                report(model, def, Some(&service.label()), out);
+            }
+        }
+    }
+}
+
+fn report(model: &Model, def: &Definition, service: Option<&str>, out: &mut Findings) {
+    // deprecated-parameter says more about these.
+    if deprecation(&def.name).is_some() {
+        return;
+    }
+    let name = &def.name;
+    let suggestion = suggest_parameter(model, name);
+    let message = match service {
+        None => format!("`{name}` is not a Postfix parameter, and nothing refers to it"),
+        Some(label) => {
+            format!("`{name}` is not a Postfix parameter, and nothing in {label} refers to it")
+        }
+    };
+    let finding = out.report(def.name_span, message);
+    match &suggestion {
+        Some(s) => finding.label(format!("did you mean `{s}`?")),
+        None => finding.label("unknown name"),
+    };
+    let fix = match suggestion {
+        Some(s) => format!("If you meant `{s}`, fix the spelling. "),
+        None => String::new(),
+    };
+    finding.help(format!(
+        "Postfix ignores this setting (postconf says \"unused parameter: {name}={}\"). {fix}\
+         A name of your own is fine when some value refers to it as `${name}`.",
+        def.value
+    ));
+}

@@ -1,0 +1,354 @@
+//! Helpers shared by the test suites that ask real Postfix.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Command;
+
+/// True when Postfix is installed. With POSTLINT_ORACLE=required (set by .ci/run) a missing
+/// Postfix fails the test instead of skipping it.
+pub fn postfix_available() -> bool {
+    let found = Command::new("postconf")
+        .arg("-d")
+        .arg("mail_version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var("POSTLINT_ORACLE").as_deref() == Ok("required") {
+            panic!("POSTLINT_ORACLE=required but postconf is not installed");
+        }
+        eprintln!("skipped: Postfix is not installed (apt-get install postfix; see .ci/run)");
+    }
+    found
+}
+
+/// Postfix re-reads files modified in the last second; back-date everything it will read.
+pub fn backdate(dir: &Path) {
+    let past =
+        filetime::FileTime::from_unix_time(filetime::FileTime::now().unix_seconds() - 120, 0);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            backdate(&path);
+        } else {
+            filetime::set_file_mtime(&path, past).unwrap();
+        }
+    }
+}
+
+pub fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Runs postconf/postmap/... and returns (success, stdout, stderr).
+pub fn run(program: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(program).args(args).output().unwrap();
+    if out.status.code().is_none() {
+        // Killed by a signal: postconf 3.7 overflows its stack on some self-referring
+        // relational values (`mydomain = ${{$mydomain} != {x} ? ...}`). No verdict.
+        return (false, String::new(), "postconf: crashed".to_string());
+    }
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use postlint::model::names::{added_in, NameStatus};
+use postlint::model::LoadOptions;
+use postlint::output::config;
+
+/// What postconf said about one configuration directory.
+#[derive(Debug, Default)]
+pub struct PostconfView {
+    /// `line N: overriding earlier entry: NAME=...` in main.cf: (N, NAME).
+    pub overrides: BTreeSet<(usize, String)>,
+    /// `unused parameter: NAME=...`: ("main.cf" | "master.cf", NAME).
+    pub unused: BTreeSet<(String, String)>,
+    /// `undefined parameter: NAME`: ("main.cf" | "master.cf", NAME).
+    pub undefined: BTreeSet<(String, String)>,
+    /// The main.cf line of a fatal error, if postconf stopped on one.
+    pub fatal_main_line: Option<usize>,
+    /// postconf stopped on master.cf.
+    pub fatal_master: bool,
+    /// Any other fatal error.
+    pub fatal_other: Option<String>,
+}
+
+fn file_kind(message: &str) -> &'static str {
+    if message.contains("master.cf") {
+        "master.cf"
+    } else {
+        "main.cf"
+    }
+}
+
+pub fn parse_postconf_warnings(stderr: &str) -> PostconfView {
+    let mut view = PostconfView::default();
+    for line in stderr.lines() {
+        let kind = file_kind(line).to_string();
+        if let Some((head, rest)) = line.split_once(": overriding earlier entry: ") {
+            let number = head.rsplit_once("line ").unwrap().1.parse().unwrap();
+            let name = rest.split_once('=').unwrap().0.to_string();
+            view.overrides.insert((number, name));
+        } else if let Some((_, rest)) = line.split_once(": unused parameter: ") {
+            let name = rest.split_once('=').map_or(rest, |p| p.0).to_string();
+            view.unused.insert((kind, name));
+        } else if let Some((_, name)) = line.split_once(": undefined parameter: ") {
+            view.undefined.insert((kind, name.to_string()));
+        } else if line.starts_with("postconf: fatal: ") {
+            if line.contains("master.cf") || line.contains("field \"") {
+                view.fatal_master = true;
+            } else if let Some((_, rest)) = line.split_once("main.cf, line ") {
+                let number = rest.split_once(':').unwrap().0.parse().unwrap();
+                view.fatal_main_line = Some(number);
+            } else {
+                view.fatal_other = Some(line.to_string());
+            }
+        }
+    }
+    view
+}
+
+/// Copies main.cf and master.cf of `dir` to a fresh directory, back-dated, for postconf.
+pub fn postconf_copy(dir: &Path) -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    for name in ["main.cf", "master.cf"] {
+        let from = dir.join(name);
+        let to = temp.path().join(name);
+        if from.exists() {
+            std::fs::copy(&from, &to).unwrap();
+        } else {
+            std::fs::write(&to, "").unwrap();
+        }
+    }
+    backdate(temp.path());
+    temp
+}
+
+/// `postconf -x NAME...`: name to expanded value, for the names postconf printed; None when
+/// postconf refused (a macro error in one of them).
+fn postconf_values(dir: &Path, names: &[String]) -> Option<BTreeMap<String, String>> {
+    let dir_text = dir.to_string_lossy().into_owned();
+    let mut args = vec!["-c", &dir_text, "-x"];
+    args.extend(names.iter().map(String::as_str));
+    let (ok, stdout, _) = run("postconf", &args);
+    if !ok {
+        return None;
+    }
+    Some(
+        stdout
+            .replace(&dir_text, "/etc/postfix")
+            .lines()
+            .filter_map(|l| {
+                l.split_once(" = ")
+                    .or_else(|| l.strip_suffix(" =").map(|n| (n, "")))
+            })
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
+    )
+}
+
+/// Compares postlint's reading of `dir` with postconf's; returns how many facts agreed, or
+/// the first disagreement.
+pub fn compare_with_postconf(dir: &Path) -> Result<usize, String> {
+    let options = LoadOptions {
+        config_dir: Some(dir.to_path_buf()),
+        ..Default::default()
+    };
+    let all: Vec<_> = postlint::rules::RULES.iter().collect();
+    let report = postlint::lint(&options, &all).map_err(|e| e.to_string())?;
+    let model = &report.model;
+    let temp = postconf_copy(dir);
+    let t = temp.path().to_string_lossy().into_owned();
+    let (_, _, stderr) = run("postconf", &["-c", &t, "-n"]);
+    if stderr == "postconf: crashed" {
+        return Ok(0);
+    }
+    let theirs = parse_postconf_warnings(&stderr);
+    let mut agreed = 0;
+    if let Some(fatal) = &theirs.fatal_other {
+        // postconf expands the values of built-in parameters to find legacy database names;
+        // a macro error in one of them stops it.
+        if fatal.ends_with("macro processing error") {
+            let refused = model.params.defined_names().into_iter().any(|n| {
+                model.names.status(n, None) != NameStatus::Unused
+                    && !model.params.expand(n).errors.is_empty()
+            }) || report.findings.iter().any(|f| {
+                f.rule == "invalid-syntax" && f.message.contains("malformed compatibility level")
+            });
+            return if refused {
+                Ok(1)
+            } else {
+                Err("postconf: macro processing error; postlint expands every value".to_string())
+            };
+        }
+        return Err(format!("postconf stopped: {fatal}"));
+    }
+
+    let main_bad: Vec<usize> = model
+        .main_cf_bad_lines
+        .iter()
+        .filter(|b| !b.reason.starts_with("logical line must not start"))
+        .map(|b| b.line as usize)
+        .collect();
+    if let Some(line) = theirs.fatal_main_line {
+        return if main_bad.first() == Some(&line) {
+            Ok(1)
+        } else {
+            Err(format!(
+                "postconf stopped at main.cf line {line}; postlint's bad lines: {main_bad:?}"
+            ))
+        };
+    }
+    if !main_bad.is_empty() {
+        return Err(format!(
+            "postlint rejects main.cf lines {main_bad:?}; postconf did not"
+        ));
+    }
+    let master_field_errors = model
+        .master
+        .bad_lines
+        .iter()
+        .any(|b| b.reason.starts_with("bad field count") || b.reason.contains(" field \""));
+    if theirs.fatal_master != master_field_errors {
+        return Err(format!(
+            "master.cf: postconf fatal {}, postlint field errors {master_field_errors}",
+            theirs.fatal_master
+        ));
+    }
+    if theirs.fatal_master {
+        return Ok(1);
+    }
+
+    // Which definitions override which.
+    let ours_overrides: BTreeSet<(usize, String)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "overridden-parameter")
+        .filter(|f| f.primary.span.file == model.main_cf)
+        .map(|f| {
+            let line = model
+                .sources
+                .get(f.secondary[0].span.file)
+                .line_col(f.secondary[0].span.start)
+                .0;
+            let name = f.message.split('`').nth(1).unwrap().to_string();
+            (line, name)
+        })
+        .collect();
+    if ours_overrides != theirs.overrides {
+        return Err(format!(
+            "overrides: postlint {ours_overrides:?}, postconf {:?}",
+            theirs.overrides
+        ));
+    }
+    agreed += ours_overrides.len();
+
+    // Unused names.
+    let mut ours_unused = BTreeSet::new();
+    for name in model.params.defined_names() {
+        if model.names.status(name, None) == NameStatus::Unused {
+            ours_unused.insert(("main.cf".to_string(), name.to_string()));
+        }
+    }
+    for (i, service) in model.master.services.iter().enumerate() {
+        for def in &service.overrides {
+            if model.names.status(&def.name, Some(i)) == NameStatus::Unused {
+                ours_unused.insert(("master.cf".to_string(), def.name.clone()));
+            }
+        }
+    }
+    let theirs_unused: BTreeSet<(String, String)> = theirs
+        .unused
+        .iter()
+        .filter(|(_, n)| added_in(n).is_none())
+        // Without master.cf postconf sees no services; postlint says "unknown" and is silent.
+        .filter(|(_, n)| model.names.status(n, None) != NameStatus::Unknown)
+        .cloned()
+        .collect();
+    if ours_unused != theirs_unused {
+        return Err(format!(
+            "unused: postlint {ours_unused:?}, postconf {theirs_unused:?}"
+        ));
+    }
+    agreed += ours_unused.len();
+
+    // Undefined references.
+    let ours_undefined: BTreeSet<(String, String)> = model
+        .names
+        .undefined
+        .iter()
+        .map(|u| {
+            let kind = if u.span.file == model.main_cf {
+                "main.cf"
+            } else {
+                "master.cf"
+            };
+            (kind.to_string(), u.name.clone())
+        })
+        .collect();
+    if ours_undefined != theirs.undefined {
+        return Err(format!(
+            "undefined: postlint {ours_undefined:?}, postconf {:?}",
+            theirs.undefined
+        ));
+    }
+    agreed += ours_undefined.len();
+
+    // Every value --show-config prints.
+    let view = config::view(model);
+    let names: Vec<String> = view
+        .parameters
+        .keys()
+        .filter(|n| *n != "config_directory" && added_in(n).is_none())
+        .cloned()
+        .collect();
+    let batch = postconf_values(temp.path(), &names);
+    for name in &names {
+        let ours = &view.parameters[name];
+        if ours.unknown {
+            continue; // host-dependent (myhostname ...): postconf used this machine's
+        }
+        if name == "alias_maps" && ours.origin == "default" {
+            continue; // postlint leaves out Debian's nis:mail.aliases on purpose (params.rs)
+        }
+        // Ok(None): postconf does not know the name (an unused one); Err: it refused the value.
+        let theirs_value: Result<Option<String>, ()> = match &batch {
+            Some(values) => Ok(values.get(name).cloned()),
+            None => match postconf_values(temp.path(), std::slice::from_ref(name)) {
+                Some(values) => Ok(values.get(name).cloned()),
+                None => Err(()),
+            },
+        };
+        match (&ours.value, theirs_value) {
+            (Some(v), Ok(Some(t))) => {
+                if collapse(v) != collapse(&t) {
+                    return Err(format!("{name}: postlint `{v}`, postconf `{t}`"));
+                }
+            }
+            (Some(v), Ok(None)) => {
+                let status = model.names.status(name, None);
+                if !matches!(status, NameStatus::Unused | NameStatus::Unknown) {
+                    return Err(format!("{name}: postlint `{v}`, postconf printed nothing"));
+                }
+            }
+            (Some(v), Err(())) => {
+                return Err(format!(
+                    "{name}: postlint `{v}`, postconf refused the value"
+                ));
+            }
+            (None, Err(())) | (None, Ok(None)) => {}
+            (None, Ok(Some(t))) => {
+                return Err(format!(
+                    "{name}: postlint refuses it ({:?}), postconf `{t}`",
+                    ours.errors
+                ))
+            }
+        }
+        agreed += 1;
+    }
+    Ok(agreed)
+}
