@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use super::expand::{expand, references, ValueRef};
-use super::master::{MasterCf, Service};
+use super::master::MasterCf;
 use super::params::{default_value, is_builtin, Definition, Params};
 use crate::parse::list::split_list;
 use crate::source::Span;
@@ -586,15 +586,6 @@ fn effective(overrides: &[Definition]) -> impl Iterator<Item = &Definition> {
         .enumerate()
         .filter(move |(i, d)| !overrides[i + 1..].iter().any(|later| later.name == d.name))
         .map(|(_, d)| d)
-}
-
-/// The service an `-o` definition belongs to.
-pub fn service_of<'m>(master: &'m MasterCf, def: &Definition) -> Option<(usize, &'m Service)> {
-    master
-        .services
-        .iter()
-        .enumerate()
-        .find(|(_, s)| s.overrides.iter().any(|o| o.name_span == def.name_span))
 }
 
 #[cfg(test)]
