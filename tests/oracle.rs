@@ -6,13 +6,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use postlint::model::tables::{fold, Format};
 use postlint::model::{LoadOptions, Model};
 
 mod common;
-use common::{backdate, collapse, postfix_available};
+use common::{collapse, postfix_available, postfix_view, source_case};
 
 /// Every main.cf the tests have: the corpus and the fixtures.
 fn main_cf_dirs() -> Vec<PathBuf> {
@@ -87,53 +86,6 @@ fn map_sources() -> Vec<(PathBuf, Format)> {
     out
 }
 
-/// `postmap -s` / `postalias -s` after compiling the file: folded key to value.
-fn postfix_dump(source: &Path, format: Format) -> BTreeMap<String, String> {
-    let temp = tempfile::tempdir().unwrap();
-    std::fs::write(temp.path().join("main.cf"), "").unwrap();
-    let copy = temp.path().join("source");
-    std::fs::copy(source, &copy).unwrap();
-    backdate(temp.path());
-    let tool = if format == Format::Aliases {
-        "postalias"
-    } else {
-        "postmap"
-    };
-    let table = format!("hash:{}", copy.display());
-    let status = Command::new(tool)
-        .arg("-c")
-        .arg(temp.path())
-        .arg(&table)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{tool} {table}: {}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    let out = Command::new(tool)
-        .arg("-c")
-        .arg(temp.path())
-        .arg("-s")
-        .arg(&table)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(k, v)| {
-            (
-                k.strip_suffix(':')
-                    .filter(|_| format == Format::Aliases)
-                    .unwrap_or(k)
-                    .to_string(),
-                v.to_string(),
-            )
-        })
-        .filter(|(k, _)| !(format == Format::Aliases && (k == "@" || k.starts_with("YP_"))))
-        .collect()
-}
-
 #[test]
 fn map_entries_equal_postmap_and_postalias() {
     if !postfix_available() {
@@ -146,39 +98,17 @@ fn map_entries_equal_postmap_and_postalias() {
         sources.len()
     );
     for (path, format) in sources {
-        let model_dir = tempfile::tempdir().unwrap();
-        let param = if format == Format::Aliases {
-            "alias_maps"
-        } else {
-            "virtual_alias_maps"
-        };
-        std::fs::write(
-            model_dir.path().join("main.cf"),
-            format!("{param} = hash:/etc/postfix/source\n"),
-        )
-        .unwrap();
-        std::fs::copy(&path, model_dir.path().join("source")).unwrap();
-        let model = Model::load(&LoadOptions {
-            config_dir: Some(model_dir.path().to_path_buf()),
-            ..Default::default()
-        })
-        .unwrap();
-        let table = model
-            .tables
-            .iter()
-            .find(|t| t.name == "/etc/postfix/source")
-            .unwrap();
-        let ours: BTreeMap<String, String> = table
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let case = source_case(&text, format);
+        let ours: BTreeMap<String, String> = case
+            .table()
             .entries()
             .unwrap()
             .entries
             .iter()
             .map(|e| (fold(&e.key).into_owned(), collapse(&e.value)))
             .collect();
-        let theirs: BTreeMap<String, String> = postfix_dump(&path, format)
-            .into_iter()
-            .map(|(k, v)| (k, collapse(&v)))
-            .collect();
+        let (theirs, _, _) = postfix_view(case.dir.path(), format);
         assert_eq!(ours, theirs, "{}", path.display());
     }
 }

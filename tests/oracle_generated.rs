@@ -8,13 +8,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
 
 use postlint::model::tables::{fold, Format};
-use postlint::model::{LoadOptions, Model};
 
 mod common;
-use common::{backdate, collapse, compare_with_postconf, postfix_available, run};
+use common::{
+    backdate, collapse, compare_with_postconf, postfix_available, postfix_view, source_case,
+};
 
 const MAIN_CF_CASES: u64 = 500;
 const MAP_CASES: u64 = 150;
@@ -367,65 +367,6 @@ fn map_source(rng: &mut Rng, aliases: bool) -> String {
     out
 }
 
-fn warned_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<usize> {
-    let mut warned: Vec<usize> = lines
-        .filter_map(|l| l.split_once(", line ").or_else(|| l.split_once(" line ")))
-        .filter_map(|(_, rest)| {
-            rest.split(|c: char| !c.is_ascii_digit())
-                .next()?
-                .parse()
-                .ok()
-        })
-        .collect();
-    warned.sort();
-    warned.dedup();
-    warned
-}
-
-/// postmap/postalias -s after compiling, the line numbers they warned about, and the lines they
-/// called duplicates.
-fn postfix_view(dir: &Path, format: Format) -> (BTreeMap<String, String>, Vec<usize>, Vec<String>) {
-    let tool = if format == Format::Aliases {
-        "postalias"
-    } else {
-        "postmap"
-    };
-    let d = dir.to_string_lossy().into_owned();
-    let table = format!("hash:{d}/source");
-    let (ok, _, stderr) = run(tool, &["-c", &d, &table]);
-    assert!(ok, "{tool} failed: {stderr}");
-    // "logical line must not start with whitespace" has no line number: count those.
-    let mut warned = warned_lines(stderr.lines().filter(|l| !l.contains("duplicate entry")));
-    let indented = stderr
-        .matches("logical line must not start with whitespace")
-        .count();
-    warned.extend(std::iter::repeat_n(0, indented));
-    warned.sort();
-    // postalias names the .db file, not the line: compare the keys.
-    let mut duplicates: Vec<String> = stderr
-        .lines()
-        .filter_map(|l| l.split_once("duplicate entry: \""))
-        .map(|(_, k)| k.trim_end_matches('"').to_string())
-        .collect();
-    duplicates.sort();
-    duplicates.dedup();
-    let (_, stdout, _) = run(tool, &["-c", &d, "-s", &table]);
-    let entries = stdout
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(k, v)| {
-            let k = if format == Format::Aliases {
-                k.strip_suffix(':').unwrap_or(k)
-            } else {
-                k
-            };
-            (k.to_string(), collapse(v))
-        })
-        .filter(|(k, _)| !(format == Format::Aliases && (k == "@" || k.starts_with("YP_"))))
-        .collect();
-    (entries, warned, duplicates)
-}
-
 #[test]
 fn generated_map_and_alias_sources_read_as_postmap_and_postalias_read_them() {
     if !postfix_available() {
@@ -436,24 +377,8 @@ fn generated_map_and_alias_sources_read_as_postmap_and_postalias_read_them() {
         for format in [Format::Postmap, Format::Aliases] {
             let mut rng = Rng::new(seed ^ 0x5EED);
             let source = map_source(&mut rng, format == Format::Aliases);
-            let param = if format == Format::Aliases {
-                "alias_maps"
-            } else {
-                "virtual_alias_maps"
-            };
-            let dir = case_dir(&format!("{param} = hash:/etc/postfix/source\n"), None);
-            std::fs::write(dir.path().join("source"), &source).unwrap();
-            backdate(dir.path());
-            let model = Model::load(&LoadOptions {
-                config_dir: Some(dir.path().to_path_buf()),
-                ..Default::default()
-            })
-            .unwrap();
-            let table = model
-                .tables
-                .iter()
-                .find(|t| t.name == "/etc/postfix/source")
-                .unwrap();
+            let case = source_case(&source, format);
+            let table = case.table();
             let entries = table.entries().unwrap();
             let ours: BTreeMap<String, String> = entries
                 .entries
@@ -483,7 +408,7 @@ fn generated_map_and_alias_sources_read_as_postmap_and_postalias_read_them() {
                 .collect();
             ours_duplicates.sort();
             ours_duplicates.dedup();
-            let (theirs, theirs_warned, theirs_duplicates) = postfix_view(dir.path(), format);
+            let (theirs, theirs_warned, theirs_duplicates) = postfix_view(case.dir.path(), format);
             // postalias stores values re-written in RFC 822 form (`key: : x` gives `:x`);
             // postlint keeps them as written, so alias values compare without whitespace.
             let squeeze = |m: BTreeMap<String, String>| -> BTreeMap<String, String> {

@@ -165,18 +165,9 @@ fn scan_references(text: &str, base: usize, out: &mut Vec<Reference>, depth: usi
         match bytes.get(i) {
             Some(b'$') => i += 1,
             Some(&open @ (b'{' | b'(')) => {
-                let close = if open == b'{' { b'}' } else { b')' };
-                let mut level = 1;
-                let mut j = i + 1;
-                while level > 0 {
-                    match bytes.get(j) {
-                        None => return,
-                        Some(&b) if b == open => level += 1,
-                        Some(&b) if b == close => level -= 1,
-                        _ => {}
-                    }
-                    j += 1;
-                }
+                let Some(j) = after_matching_bracket(bytes, i, open) else {
+                    return;
+                };
                 let body_start = i + 1;
                 let body = &text[body_start..j - 1];
                 i = j;
@@ -247,6 +238,24 @@ struct Expander<'l, L> {
     lookup: &'l L,
     out: Expanded,
     failed: bool,
+}
+
+/// `bytes[open_at]` is `{` or `(`: the offset just past its match, counting only the same
+/// bracket type (as mac_parse() does), or None when it is never closed.
+fn after_matching_bracket(bytes: &[u8], open_at: usize, open: u8) -> Option<usize> {
+    let close = if open == b'{' { b'}' } else { b')' };
+    let mut level = 0usize;
+    for (j, &b) in bytes.iter().enumerate().skip(open_at) {
+        if b == open {
+            level += 1;
+        } else if b == close {
+            level -= 1;
+            if level == 0 {
+                return Some(j + 1);
+            }
+        }
+    }
+    None
 }
 
 fn is_name_byte(b: u8) -> bool {
@@ -345,21 +354,10 @@ impl<L: ParamLookup> Expander<'_, L> {
             let body: &str;
             match bytes.get(i) {
                 Some(&open @ (b'{' | b'(')) => {
-                    let close = if open == b'{' { b'}' } else { b')' };
-                    let mut level = 1;
-                    let mut j = i + 1;
-                    while level > 0 {
-                        match bytes.get(j) {
-                            None => {
-                                self.error(format!("truncated macro reference: \"{text}\""));
-                                return;
-                            }
-                            Some(&b) if b == open => level += 1,
-                            Some(&b) if b == close => level -= 1,
-                            _ => {}
-                        }
-                        j += 1;
-                    }
+                    let Some(j) = after_matching_bracket(bytes, i, open) else {
+                        self.error(format!("truncated macro reference: \"{text}\""));
+                        return;
+                    };
                     body = &text[i + 1..j - 1];
                     i = j;
                 }

@@ -49,11 +49,7 @@ impl MasterCf {
         let mut bad_lines: Vec<BadLine> = parsed
             .bad_lines
             .iter()
-            .map(|b| BadLine {
-                span: b.line.full_span(file),
-                line: b.line.line,
-                reason: b.reason.clone(),
-            })
+            .map(|b| BadLine::from_parsed(b, file))
             .collect();
         let mut services = Vec::new();
         let mut seen: HashMap<(String, String), usize> = HashMap::new();

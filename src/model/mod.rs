@@ -82,6 +82,17 @@ pub struct BadLine {
     pub reason: String,
 }
 
+impl BadLine {
+    /// The model's form of a line the parser set aside.
+    pub fn from_parsed(bad: &crate::parse::assign::BadLine, file: FileId) -> BadLine {
+        BadLine {
+            span: bad.line.full_span(file),
+            line: bad.line.line,
+            reason: bad.reason.clone(),
+        }
+    }
+}
+
 /// The tables a `*_maps` parameter names, in order.
 #[derive(Clone, Debug, Default)]
 pub struct MapsList {
@@ -342,11 +353,7 @@ impl Loader {
                     let bad_settings = parsed
                         .bad_lines
                         .iter()
-                        .map(|b| BadLine {
-                            span: b.line.full_span(file),
-                            line: b.line.line,
-                            reason: b.reason.clone(),
-                        })
+                        .map(|b| BadLine::from_parsed(b, file))
                         .collect();
                     let table = &mut self.tables.list[id.0 as usize];
                     table.source = Some(file);
@@ -459,6 +466,33 @@ impl Loader {
             }
         }
         Content::Entries(entries)
+    }
+
+    /// Registers the tables a parameter's value names, in order (`!` prefixes dropped).
+    fn register_list(&mut self, param: &str, expanded: &Expanded) -> MapsList {
+        let format = if is_alias_param(param) {
+            Format::Aliases
+        } else {
+            Format::Postmap
+        };
+        let is_maps_param = param.ends_with("_maps") || param == "alias_database";
+        let mut list = MapsList {
+            tables: Vec::new(),
+            unknown: !expanded.errors.is_empty(),
+        };
+        for range in split_list(&expanded.text) {
+            let token = &expanded.text[range.clone()];
+            if token.contains(UNKNOWN) {
+                list.unknown = true;
+                continue;
+            }
+            let span = expanded.origin_of(range.clone());
+            match self.register(token.trim_start_matches('!'), param, span, format, 0) {
+                Some(id) => list.tables.push(id),
+                None => list.unknown |= is_maps_param,
+            }
+        }
+        list
     }
 
     /// Adds the items of a match list to a class, following `/file/name` items and tables.
@@ -640,11 +674,7 @@ impl Model {
         let main_cf_bad_lines = parsed
             .bad_lines
             .iter()
-            .map(|b| BadLine {
-                span: b.line.full_span(main_cf),
-                line: b.line.line,
-                reason: b.reason.clone(),
-            })
+            .map(|b| BadLine::from_parsed(b, main_cf))
             .collect();
 
         // Where is this setup's config_directory? Paths under it map into the linted directory.
@@ -719,29 +749,7 @@ impl Model {
                 continue;
             }
             let expanded = params.expand(&name);
-            let format = if is_alias_param(&name) {
-                Format::Aliases
-            } else {
-                Format::Postmap
-            };
-            let is_maps_param = name.ends_with("_maps") || name == "alias_database";
-            let mut list = MapsList {
-                tables: Vec::new(),
-                unknown: !expanded.errors.is_empty(),
-            };
-            for range in split_list(&expanded.text) {
-                let token = &expanded.text[range.clone()];
-                if token.contains(UNKNOWN) {
-                    list.unknown = true;
-                    continue;
-                }
-                let token = token.trim_start_matches('!');
-                let span = expanded.origin_of(range.clone());
-                match loader.register(token, &name, span, format, 0) {
-                    Some(id) => list.tables.push(id),
-                    None => list.unknown |= is_maps_param,
-                }
-            }
+            let list = loader.register_list(&name, &expanded);
             if !list.tables.is_empty() || list.unknown {
                 maps.insert(name, list);
             }
@@ -754,26 +762,8 @@ impl Model {
                 if names_no_lookup_table(&def.name) {
                     continue;
                 }
-                let expanded = expand::expand(
-                    &scoped,
-                    expand::ValueRef {
-                        text: &def.value,
-                        source: Some(def.source()),
-                    },
-                );
-                let format = if is_alias_param(&def.name) {
-                    Format::Aliases
-                } else {
-                    Format::Postmap
-                };
-                for range in split_list(&expanded.text) {
-                    let token = &expanded.text[range.clone()];
-                    if token.contains(UNKNOWN) {
-                        continue;
-                    }
-                    let span = expanded.origin_of(range.clone());
-                    loader.register(token.trim_start_matches('!'), &def.name, span, format, 0);
-                }
+                let expanded = params::expand_param(&scoped, &def.name, def.value_ref());
+                loader.register_list(&def.name, &expanded);
             }
         }
 

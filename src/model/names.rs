@@ -13,7 +13,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use super::expand::{expand, references, ValueRef};
+use super::expand::{expand, references};
 use super::master::MasterCf;
 use super::params::{default_value, is_builtin, Definition, Params};
 use crate::parse::list::split_list;
@@ -358,14 +358,7 @@ impl NameIndex {
         for (i, service) in master.services.iter().enumerate() {
             let scoped = params.scoped(&service.overrides);
             if let Some(def) = service.override_of("smtpd_restriction_classes") {
-                let classes = expand(
-                    &scoped,
-                    ValueRef {
-                        text: &def.value,
-                        source: None,
-                    },
-                )
-                .text;
+                let classes = expand(&scoped, def.value_ref()).text;
                 for name in class_names(&classes) {
                     index.flag(params, master, Some(i), name, None, None);
                 }
@@ -379,14 +372,7 @@ impl NameIndex {
                 }
                 index.scan(params, master, Some(i), def);
                 if index.is_system_name(&def.name) {
-                    let expanded = expand(
-                        &scoped,
-                        ValueRef {
-                            text: &def.value,
-                            source: None,
-                        },
-                    );
-                    index.register_dbms(&expanded.text);
+                    index.register_dbms(&expand(&scoped, def.value_ref()).text);
                 }
             }
         }

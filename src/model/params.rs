@@ -86,6 +86,14 @@ impl Definition {
         }
     }
 
+    /// The value with where it was written, for expansion.
+    pub fn value_ref(&self) -> ValueRef<'_> {
+        ValueRef {
+            text: &self.value,
+            source: Some(self.source()),
+        }
+    }
+
     pub fn source(&self) -> SourceRef<'_> {
         SourceRef {
             file: self.file,
@@ -209,9 +217,7 @@ impl Params {
     pub fn expand(&self, name: &str) -> Expanded {
         self.note_read(name);
         match self.lookup(name) {
-            // Postfix hands these to the program as written; it expands its own `$` attributes.
-            Lookup::Value(value) if super::names::is_raw(name) => Expanded::verbatim(value),
-            Lookup::Value(value) => expand(self, value),
+            Lookup::Value(value) => expand_param(self, name, value),
             Lookup::Unknown => Expanded::unknown(),
             Lookup::Undefined => Expanded::default(),
         }
@@ -254,6 +260,16 @@ impl Params {
             raw,
             expanded,
         }
+    }
+}
+
+/// Expands the value of parameter `name` as Postfix does: not at all for the raw parameters,
+/// which Postfix hands to the program as written (it expands its own `$` attributes).
+pub fn expand_param<L: ParamLookup>(lookup: &L, name: &str, value: ValueRef<'_>) -> Expanded {
+    if super::names::is_raw(name) {
+        Expanded::verbatim(value)
+    } else {
+        expand(lookup, value)
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::model::classes::ClassKind;
 use crate::model::expand::Expanded;
-use crate::model::params::Definition;
+use crate::model::params::{expand_param, Definition};
 use crate::model::tables::{Content, Format};
 use crate::model::Model;
 use crate::source::Span;
@@ -120,20 +120,7 @@ pub fn view(model: &Model) -> ConfigView {
         let scoped = params.scoped(&service.overrides);
         let entry = services.entry(service.label()).or_default();
         for def in &service.overrides {
-            let expanded = if crate::model::names::is_raw(&def.name) {
-                Expanded::verbatim(crate::model::expand::ValueRef {
-                    text: &def.value,
-                    source: Some(def.source()),
-                })
-            } else {
-                crate::model::expand::expand(
-                    &scoped,
-                    crate::model::expand::ValueRef {
-                        text: &def.value,
-                        source: Some(def.source()),
-                    },
-                )
-            };
+            let expanded = expand_param(&scoped, &def.name, def.value_ref());
             entry.insert(
                 def.name.clone(),
                 param_view(model, Some(def), Some(def.value.clone()), &expanded),

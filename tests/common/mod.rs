@@ -352,3 +352,108 @@ pub fn compare_with_postconf(dir: &Path) -> Result<usize, String> {
     }
     Ok(agreed)
 }
+
+use postlint::model::tables::{Format, Table};
+use postlint::model::Model;
+
+/// One map or aliases source as a setup of its own: main.cf names it, postlint loads it.
+pub struct SourceCase {
+    pub dir: tempfile::TempDir,
+    pub model: Model,
+}
+
+impl SourceCase {
+    /// The table of the source.
+    pub fn table(&self) -> &Table {
+        self.model
+            .tables
+            .iter()
+            .find(|t| t.name == "/etc/postfix/source")
+            .expect("main.cf names the source")
+    }
+}
+
+pub fn source_case(text: &str, format: Format) -> SourceCase {
+    let dir = tempfile::tempdir().unwrap();
+    let param = if format == Format::Aliases {
+        "alias_maps"
+    } else {
+        "virtual_alias_maps"
+    };
+    std::fs::write(
+        dir.path().join("main.cf"),
+        format!("{param} = hash:/etc/postfix/source\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("master.cf"), "").unwrap();
+    std::fs::write(dir.path().join("source"), text).unwrap();
+    backdate(dir.path());
+    let model = Model::load(&LoadOptions {
+        config_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    })
+    .unwrap();
+    SourceCase { dir, model }
+}
+
+pub fn warned_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let mut warned: Vec<usize> = lines
+        .filter_map(|l| l.split_once(", line ").or_else(|| l.split_once(" line ")))
+        .filter_map(|(_, rest)| {
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    warned.sort();
+    warned.dedup();
+    warned
+}
+
+/// postmap/postalias -s after compiling DIR/source (folded key to value, whitespace collapsed),
+/// the line numbers they warned about, and the keys they called duplicates.
+pub fn postfix_view(
+    dir: &Path,
+    format: Format,
+) -> (BTreeMap<String, String>, Vec<usize>, Vec<String>) {
+    let tool = if format == Format::Aliases {
+        "postalias"
+    } else {
+        "postmap"
+    };
+    let d = dir.to_string_lossy().into_owned();
+    let table = format!("hash:{d}/source");
+    let (ok, _, stderr) = run(tool, &["-c", &d, &table]);
+    assert!(ok, "{tool} failed: {stderr}");
+    // "logical line must not start with whitespace" has no line number: count those.
+    let mut warned = warned_lines(stderr.lines().filter(|l| !l.contains("duplicate entry")));
+    let indented = stderr
+        .matches("logical line must not start with whitespace")
+        .count();
+    warned.extend(std::iter::repeat_n(0, indented));
+    warned.sort();
+    // postalias names the .db file, not the line: compare the keys.
+    let mut duplicates: Vec<String> = stderr
+        .lines()
+        .filter_map(|l| l.split_once("duplicate entry: \""))
+        .map(|(_, k)| k.trim_end_matches('"').to_string())
+        .collect();
+    duplicates.sort();
+    duplicates.dedup();
+    let (_, stdout, _) = run(tool, &["-c", &d, "-s", &table]);
+    let entries = stdout
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(k, v)| {
+            let k = if format == Format::Aliases {
+                k.strip_suffix(':').unwrap_or(k)
+            } else {
+                k
+            };
+            (k.to_string(), collapse(v))
+        })
+        .filter(|(k, _)| !(format == Format::Aliases && (k == "@" || k.starts_with("YP_"))))
+        .collect();
+    (entries, warned, duplicates)
+}
