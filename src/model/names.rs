@@ -446,7 +446,9 @@ impl NameIndex {
         in_param: Option<&str>,
     ) {
         let supplied = self.validate(params, master, scope, name);
-        if !supplied && !self.is_system_name(name) && !self.dbms.contains(name) {
+        // Without master.cf a service-derived name cannot be ruled out: say nothing.
+        let maybe_service = !self.master_known && has_service_suffix(name);
+        if !supplied && !self.is_system_name(name) && !self.dbms.contains(name) && !maybe_service {
             if let (Some(span), Some(in_param)) = (span, in_param) {
                 self.undefined.push(UndefinedRef {
                     name: name.to_string(),
@@ -697,6 +699,9 @@ mod tests {
             NameStatus::Unknown
         );
         assert_eq!(ix.status("relayhostt", None), NameStatus::Unused);
+        let (_, _, ix) = index("x = $relay_destination_recipient_limit $relayhostt\n", None);
+        let undefined: Vec<&str> = ix.undefined.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(undefined, ["relayhostt"]);
     }
 
     #[test]
