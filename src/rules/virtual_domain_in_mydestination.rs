@@ -79,13 +79,21 @@ fn check(model: &Model, out: &mut Findings) {
         } else {
             "every system account and /etc/aliases entry becomes a valid address in it"
         };
+        let logged: Vec<String> = names
+            .iter()
+            .map(|v| {
+                format!(
+                    "\"do not list domain {} in BOTH mydestination and {v}\"",
+                    member.written
+                )
+            })
+            .collect();
         finding.help(format!(
             "Postfix checks mydestination first, so {d} is treated as a local domain: {effect}. \
-             trivial-rewrite logs \"do not list domain {d} in BOTH mydestination and {v}\". Remove {d} \
-             from mydestination (for a host that only serves virtual domains, mydestination = \
-             localhost is enough).",
+             trivial-rewrite logs {logged}. Remove {d} from mydestination (for a host that only \
+             serves virtual domains, mydestination = localhost is enough).",
             d = member.written,
-            v = names[0]
+            logged = logged.join(" and ")
         ));
     }
 }

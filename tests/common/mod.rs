@@ -457,3 +457,83 @@ pub fn postfix_view(
         .collect();
     (entries, warned, duplicates)
 }
+
+/// Copies every file under `from` to `to`, keeping the layout.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else if entry.file_type().is_file() {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// What trivial-rewrite's resolver says about `user@DOMAIN`: the reply's class flags and the
+/// "do not list domain ... in BOTH ..." warnings, or None when it stopped on a fatal error.
+pub struct Resolved {
+    pub flags: u32,
+    /// (domain, first parameter, second parameter), as logged.
+    pub warnings: BTreeSet<(String, String, String)>,
+}
+
+/// One-shot trivial-rewrite (`-S`), reading main.cf from `dir`
+/// (../shared/postfix-ground-truth.md section 3.4).
+pub fn trivial_rewrite_resolve(dir: &Path, domain: &str) -> Result<Resolved, String> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new("timeout")
+        .args([
+            "10",
+            "/usr/lib/postfix/sbin/trivial-rewrite",
+            "-S",
+            "-V",
+            "-n",
+            "rewrite",
+            "-t",
+            "unix",
+        ])
+        .env("MAIL_CONFIG", dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let request = format!("request\0resolve\0sender\0\0address\0user@{domain}\0\0");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(request.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The reply's attributes: the last "flags" is the resolver's.
+    let fields: Vec<&str> = stdout.split('\0').collect();
+    let flags = fields
+        .windows(2)
+        .rev()
+        .filter(|w| w[0] == "flags")
+        .find_map(|w| w[1].parse::<u32>().ok())
+        .ok_or_else(|| format!("trivial-rewrite gave no answer: {}", stderr.trim()))?;
+    let warnings = stderr
+        .lines()
+        .filter_map(|l| l.split_once("do not list domain "))
+        .filter_map(|(_, rest)| parse_both(rest))
+        .collect();
+    Ok(Resolved { flags, warnings })
+}
+
+/// `DOMAIN in BOTH A and B...` to (domain, A, B), the domain case-folded.
+pub fn parse_both(text: &str) -> Option<(String, String, String)> {
+    let (domain, rest) = text.split_once(" in BOTH ")?;
+    let (a, rest) = rest.split_once(" and ")?;
+    let b: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    Some((domain.to_ascii_lowercase(), a.to_string(), b))
+}
