@@ -48,15 +48,10 @@ fn every_fixture_and_corpus_set_reads_as_postconf_reads_it() {
     if !postfix_available() {
         return;
     }
-    let mut agreed = 0;
-    let mut failures = Vec::new();
-    for dir in main_cf_dirs() {
-        match common::compare_with_postconf(&dir) {
-            Ok(n) => agreed += n,
-            Err(e) => failures.push(format!("{}: {e}", dir.display())),
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let agreed = common::in_parallel(&main_cf_dirs(), |dir| {
+        common::compare_with_postconf(dir).map_err(|e| format!("{}: {e}", dir.display()))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(agreed > 500, "only {agreed} facts compared");
 }
 
@@ -316,18 +311,15 @@ fn address_classes_equal_trivial_rewrite() {
     if !postfix_available() {
         return;
     }
-    let (mut compared, mut warnings) = (0, 0);
-    let mut failures = Vec::new();
-    for dir in main_cf_dirs() {
-        match compare_classes(&dir) {
-            Ok((d, w)) => {
-                compared += d;
-                warnings += w;
-            }
-            Err(e) => failures.push(format!("{}: {e}", dir.display())),
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let warnings = std::sync::atomic::AtomicUsize::new(0);
+    let compared = common::in_parallel(&main_cf_dirs(), |dir| {
+        let (domains, logged) =
+            compare_classes(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        warnings.fetch_add(logged, std::sync::atomic::Ordering::Relaxed);
+        Ok(domains)
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let warnings = warnings.into_inner();
     assert!(compared > 500, "only {compared} domains compared");
     assert!(warnings > 15, "only {warnings} warnings compared");
 }

@@ -13,7 +13,8 @@ use postlint::model::tables::{fold, Format};
 
 mod common;
 use common::{
-    backdate, collapse, compare_with_postconf, postfix_available, postfix_view, source_case,
+    backdate, collapse, compare_with_postconf, in_parallel, postfix_available, postfix_view,
+    source_case,
 };
 
 const MAIN_CF_CASES: u64 = 500;
@@ -225,17 +226,14 @@ fn generated_main_cf_files_read_as_postconf_reads_them() {
     if !postfix_available() {
         return;
     }
-    let mut agreed = 0;
-    for seed in seeds(MAIN_CF_CASES) {
+    let agreed = in_parallel(&seeds(MAIN_CF_CASES), |&seed| {
         let text = main_cf(seed);
         let dir = case_dir(&text, None);
-        match compare_with_postconf(dir.path()) {
-            Ok(n) => agreed += n,
-            Err(e) => {
-                panic!("seed {seed} (POSTLINT_ORACLE_SEED={seed}): {e}\n--- main.cf ---\n{text}")
-            }
-        }
-    }
+        compare_with_postconf(dir.path()).map_err(|e| {
+            format!("seed {seed} (POSTLINT_ORACLE_SEED={seed}): {e}\n--- main.cf ---\n{text}")
+        })
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(agreed > 2000, "only {agreed} facts compared");
 }
 
@@ -281,8 +279,7 @@ fn generated_master_cf_files_read_as_postconf_reads_them() {
     if !postfix_available() {
         return;
     }
-    let mut agreed = 0;
-    for seed in seeds(MAIN_CF_CASES / 5) {
+    let agreed = in_parallel(&seeds(MAIN_CF_CASES / 5), |&seed| {
         let mut rng = Rng::new(seed ^ 0xA5A5);
         let mut text = String::from("myhostname = mail.example.com\n");
         for name in [
@@ -297,13 +294,11 @@ fn generated_master_cf_files_read_as_postconf_reads_them() {
         }
         let master = master_cf(&mut rng);
         let dir = case_dir(&text, Some(&master));
-        match compare_with_postconf(dir.path()) {
-            Ok(n) => agreed += n,
-            Err(e) => {
-                panic!("seed {seed}: {e}\n--- main.cf ---\n{text}--- master.cf ---\n{master}")
-            }
-        }
-    }
+        compare_with_postconf(dir.path()).map_err(|e| {
+            format!("seed {seed}: {e}\n--- main.cf ---\n{text}--- master.cf ---\n{master}")
+        })
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(agreed > 400, "only {agreed} facts compared");
 }
 
@@ -372,8 +367,8 @@ fn generated_map_and_alias_sources_read_as_postmap_and_postalias_read_them() {
     if !postfix_available() {
         return;
     }
-    let mut compared = 0;
-    for seed in seeds(MAP_CASES) {
+    let compared = in_parallel(&seeds(MAP_CASES), |&seed| {
+        let mut compared = 0;
         for format in [Format::Postmap, Format::Aliases] {
             let mut rng = Rng::new(seed ^ 0x5EED);
             let source = map_source(&mut rng, format == Format::Aliases);
@@ -422,14 +417,23 @@ fn generated_map_and_alias_sources_read_as_postmap_and_postalias_read_them() {
             };
             let (ours, theirs) = (squeeze(ours), squeeze(theirs));
             let context = format!("seed {seed}, {format:?}\n--- source ---\n{source}");
-            assert_eq!(ours, theirs, "entries differ; {context}");
-            assert_eq!(ours_warned, theirs_warned, "warned lines differ; {context}");
-            assert_eq!(
-                ours_duplicates, theirs_duplicates,
-                "duplicates differ; {context}"
-            );
+            if ours != theirs {
+                return Err(format!("entries differ: postlint {ours:?}, Postfix {theirs:?}; {context}"));
+            }
+            if ours_warned != theirs_warned {
+                return Err(format!(
+                    "warned lines differ: postlint {ours_warned:?}, Postfix {theirs_warned:?}; {context}"
+                ));
+            }
+            if ours_duplicates != theirs_duplicates {
+                return Err(format!(
+                    "duplicates differ: postlint {ours_duplicates:?}, Postfix {theirs_duplicates:?}; {context}"
+                ));
+            }
             compared += ours.len() + ours_warned.len();
         }
-    }
+        Ok(compared)
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(compared > 500, "only {compared} entries compared");
 }
