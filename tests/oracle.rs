@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use postlint::model::classes::{ClassKind, Membership};
+use postlint::model::names;
 use postlint::model::tables::{fold, Format};
 use postlint::model::{LoadOptions, Model};
 
@@ -322,4 +323,65 @@ fn address_classes_equal_trivial_rewrite() {
     let warnings = warnings.into_inner();
     assert!(compared > 500, "only {compared} domains compared");
     assert!(warnings > 15, "only {warnings} warnings compared");
+}
+
+/// "3.11" to (3, 11).
+fn release(version: &str) -> (u32, u32) {
+    let (major, minor) = version.split_once('.').unwrap_or((version, "0"));
+    (major.parse().unwrap(), minor.parse().unwrap())
+}
+
+/// Postfix 3.7 cannot say what 3.9 and later deprecate, but it can judge the data: a name
+/// removed by 3.7 is unknown to its postconf, a name deprecated later was still known to it,
+/// and every replacement exists.
+#[test]
+fn deprecation_data_agrees_with_postconf() {
+    if !postfix_available() {
+        return;
+    }
+    let (_, version, _) = common::run("postconf", &["-d", "-h", "mail_version"]);
+    let installed = release(
+        version
+            .trim()
+            .rsplit_once('.')
+            .map_or(version.trim(), |p| p.0),
+    );
+    let deprecations: Vec<_> = names::all_deprecations().collect();
+    let mut asked: Vec<&str> = deprecations.iter().map(|d| d.name).collect();
+    asked.extend(deprecations.iter().filter_map(|d| d.replacement));
+    let mut args = vec!["-d"];
+    args.extend(&asked);
+    let (_, stdout, _) = common::run("postconf", &args);
+    let known: BTreeSet<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_once(" =").map(|p| p.0))
+        .collect();
+    let exists = |name: &str| known.contains(name) || names::added_in(name).is_some();
+    let mut checked = 0;
+    for d in &deprecations {
+        if d.removed && release(d.since) <= installed {
+            assert!(
+                !known.contains(d.name),
+                "{} is marked removed in {}, but postconf {installed:?} knows it",
+                d.name,
+                d.since
+            );
+        } else if !d.removed && release(d.since) > installed {
+            assert!(
+                exists(d.name),
+                "{} is deprecated in {}, but postconf {installed:?} never knew it",
+                d.name,
+                d.since
+            );
+        }
+        if let Some(replacement) = d.replacement {
+            assert!(
+                exists(replacement),
+                "{}: the replacement {replacement} is no Postfix parameter",
+                d.name
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 40, "only {checked} deprecations checked");
 }

@@ -283,6 +283,11 @@ pub fn deprecation(name: &str) -> Option<&'static Deprecation> {
     deprecations().get(name)
 }
 
+/// Every deprecated or removed name postlint knows, in no order.
+pub fn all_deprecations() -> impl Iterator<Item = &'static Deprecation> {
+    deprecations().values()
+}
+
 /// How Postfix classifies a name set in main.cf or with `-o`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum NameStatus {
