@@ -54,24 +54,19 @@ pub struct SourceFile {
     pub real_path: PathBuf,
     /// The path as the user would open it: the given directory joined with the file's place.
     pub display_path: String,
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     /// Modification time, for stale-map checks.
     pub modified: Option<std::time::SystemTime>,
-    line_starts: OnceLock<Vec<u32>>,
+    line_starts: OnceLock<Arc<[u32]>>,
 }
 
 impl SourceFile {
-    fn line_starts(&self) -> &[u32] {
+    /// The offset of the start of every line, built the first time a line number is needed.
+    pub fn line_starts(&self) -> &Arc<[u32]> {
         self.line_starts.get_or_init(|| {
-            let mut starts = vec![0u32];
-            starts.extend(
-                self.text
-                    .bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| i as u32 + 1),
-            );
-            starts
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1))
+                .collect()
         })
     }
 
@@ -103,14 +98,14 @@ impl Sources {
         &mut self,
         real_path: PathBuf,
         display_path: String,
-        text: String,
+        text: impl Into<Arc<String>>,
         modified: Option<std::time::SystemTime>,
     ) -> FileId {
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile {
             real_path,
             display_path,
-            text: Arc::from(text),
+            text: text.into(),
             modified,
             line_starts: OnceLock::new(),
         });

@@ -101,7 +101,6 @@ fn map_entries_equal_postmap_and_postalias() {
             .table()
             .entries()
             .unwrap()
-            .entries
             .iter()
             .map(|e| (fold(&e.key).into_owned(), collapse(&e.value)))
             .collect();

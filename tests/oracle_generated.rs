@@ -376,7 +376,6 @@ fn generated_map_and_alias_sources_read_as_postmap_and_postalias_read_them() {
             let table = case.table();
             let entries = table.entries().unwrap();
             let ours: BTreeMap<String, String> = entries
-                .entries
                 .iter()
                 .map(|e| (fold(&e.key).into_owned(), collapse(&e.value)))
                 .collect();
@@ -397,8 +396,7 @@ fn generated_map_and_alias_sources_read_as_postmap_and_postalias_read_them() {
             ours_warned.extend(std::iter::repeat_n(0, indented));
             ours_warned.sort();
             let mut ours_duplicates: Vec<String> = entries
-                .duplicates
-                .iter()
+                .duplicates()
                 .map(|d| fold(&d.entry.key).into_owned())
                 .collect();
             ours_duplicates.sort();

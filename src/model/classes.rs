@@ -113,6 +113,9 @@ pub struct AddressClass {
     pub(crate) literal_first: HashMap<String, (u32, bool)>,
     /// Positions of the items that are not literals.
     pub(crate) others: Vec<u32>,
+    /// Tables of the list whose members are added once the tables are read: the table, the
+    /// `$name` that brought it in, whether it is negated.
+    tables_to_read: Vec<(TableId, Option<Span>, bool)>,
 }
 
 impl AddressClass {
@@ -127,6 +130,7 @@ impl AddressClass {
             items: Vec::new(),
             literal_first: HashMap::new(),
             others: Vec::new(),
+            tables_to_read: Vec::new(),
         }
     }
 
@@ -146,9 +150,40 @@ impl AddressClass {
         self.items.push((negated, Item::Literal { member: index }));
     }
 
-    pub(crate) fn push_table(&mut self, negated: bool, table: TableId) {
+    pub(crate) fn push_table(&mut self, negated: bool, table: TableId, via: Option<Span>) {
         self.others.push(self.items.len() as u32);
         self.items.push((negated, Item::Table(table)));
+        self.tables_to_read.push((table, via, negated));
+    }
+
+    /// Adds the domain keys of the list's tables as members, once the tables are read.
+    pub(crate) fn add_table_members(&mut self, tables: &Tables) {
+        for (id, via, negated) in std::mem::take(&mut self.tables_to_read) {
+            if tables.unknown_reason(id).is_some() {
+                self.unknown_members = true;
+            }
+            if negated {
+                continue;
+            }
+            for t in tables.known_entry_tables(id) {
+                let Some(entries) = tables.get(t).entries() else {
+                    continue;
+                };
+                for i in 0..entries.len() as u32 {
+                    let folded = entries.folded_key(i);
+                    if is_domain_key(folded) {
+                        let e = entries.entry(i);
+                        self.members.push(Member {
+                            domain: folded.to_string(),
+                            written: e.key.to_string(),
+                            span: Some(e.key_span),
+                            via,
+                            table: Some(t),
+                        });
+                    }
+                }
+            }
+        }
     }
 
     pub(crate) fn push_unknown(&mut self, negated: bool) {
@@ -199,12 +234,12 @@ impl AddressClass {
                         return Membership::No;
                     }
                     let span = entry.map(|(t, i)| {
-                        let e = &tables
+                        tables
                             .get(t)
                             .entries()
                             .expect("a found entry has a table")
-                            .entries[i as usize];
-                        e.key_span
+                            .entry(i)
+                            .key_span
                     });
                     return Membership::Yes {
                         span,

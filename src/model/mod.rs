@@ -7,6 +7,7 @@ pub mod master;
 pub mod names;
 pub mod params;
 pub mod paths;
+mod read;
 pub mod tables;
 
 use std::collections::HashMap;
@@ -14,19 +15,15 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use crate::parse::aliases::{alias_lines, AliasLine};
 use crate::parse::assign::parse_assignments;
 use crate::parse::list::{match_list_items, split_list, MatchItem};
-use crate::parse::postmap::{postmap_lines, PostmapLine, SkippedLine, SourceEntry};
 use crate::parse::table_ref::TableRef;
 use crate::source::{FileId, Sources, Span};
-use classes::{is_domain_key, AddressClass, ClassKind, Matching, Member};
+use classes::{AddressClass, ClassKind, Matching, Member};
 use expand::{Expanded, UNKNOWN};
 use params::{Definition, Params};
 use paths::{Location, Locator, Mode};
-use tables::{
-    fold, CompiledFile, Content, Entries, Entry, Format, Skipped, Table, TableId, TableUse, Tables,
-};
+use tables::{fold, CompiledFile, Content, Entries, Format, Table, TableId, TableUse, Tables};
 
 /// The live configuration directory, linted when no directory is given.
 pub const DEFAULT_CONFIG_DIR: &str = "/etc/postfix";
@@ -178,6 +175,25 @@ struct Loader {
     notes: Vec<String>,
     problems: Vec<String>,
     files: HashMap<PathBuf, Option<FileId>>,
+    /// Map and alias sources to read and parse once every table is known.
+    pending: Vec<PendingSource>,
+}
+
+/// A postmap or postalias source a table needs.
+struct PendingSource {
+    table: TableId,
+    path: PathBuf,
+    display: String,
+    format: Format,
+}
+
+/// One file of [`PendingSource`]s and the tables that read it.
+struct SourceWork {
+    path: PathBuf,
+    display: String,
+    /// Already read by something else (a list file, say).
+    known: Option<Option<FileId>>,
+    tables: Vec<(TableId, Format)>,
 }
 
 impl Loader {
@@ -188,11 +204,19 @@ impl Loader {
                 None => ReadResult::Missing,
             };
         }
-        let result = match std::fs::read(path) {
-            Ok(bytes) => {
-                let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-                let text = String::from_utf8(bytes)
-                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let outcome = read::read_text(path);
+        self.record_read(path, display, outcome)
+    }
+
+    /// Files a read's outcome: the text as a new source, or the note or problem.
+    fn record_read(
+        &mut self,
+        path: &Path,
+        display: &str,
+        outcome: std::io::Result<(String, Option<std::time::SystemTime>)>,
+    ) -> ReadResult {
+        let result = match outcome {
+            Ok((text, modified)) => {
                 self.notes.push(format!("read {display}"));
                 let id = self
                     .sources
@@ -303,16 +327,12 @@ impl Loader {
             "static" | "randmap" => Content::Everything,
             "inline" => match table_ref.inline_entries() {
                 Some(pairs) => {
-                    let mut entries = Entries::default();
                     let whole = span.unwrap_or(Span::file_start(FileId(0)));
+                    let text = self.sources.get(whole.file).text.clone();
+                    let mut entries = Entries::new(whole.file, text, pairs.len());
                     for (key, value) in pairs {
-                        entries.push(Entry {
-                            key: key.into(),
-                            key_span: whole,
-                            value: value.into(),
-                            value_span: whole,
-                            line: 0,
-                        });
+                        let range = (whole.start, whole.end);
+                        entries.push(key, range, value, range, 0);
                     }
                     Content::Entries(entries)
                 }
@@ -401,7 +421,6 @@ impl Loader {
             }
         };
         self.tables.list[id.0 as usize].source_display = Some(display.clone());
-        let read = self.read(&path, &display);
         if table_ref.is_indexed() {
             let path_text = path.to_string_lossy();
             let compiled: Vec<CompiledFile> = table_ref
@@ -418,54 +437,97 @@ impl Loader {
                     }
                 })
                 .collect();
-            let source_exists = matches!(read, ReadResult::Read(_));
-            self.tables.list[id.0 as usize].compiled = Some((compiled, source_exists));
+            // Whether the source exists is known once it is read.
+            self.tables.list[id.0 as usize].compiled = Some((compiled, false));
         }
-        let file = match read {
-            ReadResult::Read(file) => file,
-            ReadResult::Missing => {
-                return Content::Unknown(format!("{display} is not in the linted tree"))
-            }
-            ReadResult::Failed => return Content::Unknown(format!("{display} could not be read")),
-        };
-        self.tables.list[id.0 as usize].source = Some(file);
-        let text = self.sources.get(file).text.clone();
-        // One pass over the file: each line becomes an entry or a skipped line right away.
-        let mut entries = Entries::default();
-        let entry = |e: &SourceEntry, key: &str| Entry {
-            key: key.into(),
-            key_span: e.line.span(file, e.key.clone()),
-            value: e.line.text[e.value.clone()].into(),
-            value_span: e.line.span(file, e.value.clone()),
-            line: e.line.line,
-        };
-        let skipped = |s: SkippedLine| Skipped {
-            span: s.line.full_span(file),
-            line: s.line.line,
-            reason: s.reason,
-            kept: s.kept,
-        };
-        match format {
-            Format::Postmap => {
-                for line in postmap_lines(&text) {
-                    match line {
-                        PostmapLine::Entry(e) => {
-                            entries.push(entry(&e, &e.line.text[e.key.clone()]))
+        self.pending.push(PendingSource {
+            table: id,
+            path,
+            display,
+            format,
+        });
+        Content::Unknown("not read yet".to_string())
+    }
+
+    /// Reads and parses every pending source: each file once, independent files side by side.
+    fn load_pending(&mut self) {
+        let mut work: Vec<SourceWork> = Vec::new();
+        let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+        for p in std::mem::take(&mut self.pending) {
+            let i = *by_path.entry(p.path.clone()).or_insert_with(|| {
+                work.push(SourceWork {
+                    known: self.files.get(&p.path).copied(),
+                    path: p.path.clone(),
+                    display: p.display.clone(),
+                    tables: Vec::new(),
+                });
+                work.len() - 1
+            });
+            work[i].tables.push((p.table, p.format));
+        }
+        let sources = &self.sources;
+        let results = read::in_parallel(&work, |w| {
+            let (file, text, outcome) = match w.known {
+                Some(Some(file)) => (file, sources.get(file).text.clone(), None),
+                Some(None) => return (None, Vec::new()),
+                None => match read::read_text(&w.path) {
+                    Ok((text, modified)) => {
+                        let text = std::sync::Arc::new(text);
+                        (read::UNNUMBERED, text.clone(), Some(Ok((text, modified))))
+                    }
+                    Err(e) => return (Some(Err(e)), Vec::new()),
+                },
+            };
+            let parsed = w
+                .tables
+                .iter()
+                .map(|&(id, format)| (id, read::parse_source(file, &text, format)))
+                .collect::<Vec<_>>();
+            (outcome, parsed)
+        });
+        for (w, (outcome, parsed)) in work.iter().zip(results) {
+            let file = match (w.known, outcome) {
+                (Some(known), _) => known,
+                (None, Some(Ok((text, modified)))) => {
+                    self.notes.push(format!("read {}", w.display));
+                    let id = self
+                        .sources
+                        .add(w.path.clone(), w.display.clone(), text, modified);
+                    self.files.insert(w.path.clone(), Some(id));
+                    Some(id)
+                }
+                (None, Some(Err(e))) => {
+                    self.record_read(&w.path, &w.display, Err(e));
+                    None
+                }
+                (None, None) => None,
+            };
+            let missing = !w.path.exists();
+            for &(id, _) in &w.tables {
+                let table = &mut self.tables.list[id.0 as usize];
+                match file {
+                    Some(file) => {
+                        table.source = Some(file);
+                        if let Some((_, exists)) = &mut table.compiled {
+                            *exists = true;
                         }
-                        PostmapLine::Skipped(s) => entries.skipped.push(skipped(s)),
+                    }
+                    None => {
+                        table.content = Content::Unknown(if missing {
+                            format!("{} is not in the linted tree", w.display)
+                        } else {
+                            format!("{} could not be read", w.display)
+                        });
                     }
                 }
             }
-            Format::Aliases => {
-                for line in alias_lines(&text) {
-                    match line {
-                        AliasLine::Entry(a) => entries.push(entry(&a.entry, &a.name)),
-                        AliasLine::Skipped(s) => entries.skipped.push(skipped(s)),
-                    }
+            for (id, mut entries) in parsed {
+                if let Some(file) = file {
+                    entries.set_file(file);
                 }
+                self.tables.list[id.0 as usize].content = Content::Entries(entries);
             }
         }
-        Content::Entries(entries)
     }
 
     /// Registers the tables a parameter's value names, in order (`!` prefixes dropped).
@@ -537,34 +599,8 @@ impl Loader {
             ),
             MatchItem::Table(token) => {
                 match self.register(token, param, span, Format::Postmap, 0) {
-                    Some(id) => {
-                        class.push_table(negated, id);
-                        if self.tables.unknown_reason(id).is_some() {
-                            class.unknown_members = true;
-                        }
-                        if !negated {
-                            for t in self.tables.known_entry_tables(id) {
-                                let entries = self
-                                    .tables
-                                    .get(t)
-                                    .entries()
-                                    .map(|e| e.entries.as_slice())
-                                    .unwrap_or(&[]);
-                                for e in entries {
-                                    let folded = fold(&e.key);
-                                    if is_domain_key(&folded) {
-                                        class.members.push(Member {
-                                            domain: folded.into_owned(),
-                                            written: e.key.to_string(),
-                                            span: Some(e.key_span),
-                                            via,
-                                            table: Some(t),
-                                        });
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    // Its members are known once the tables are read (load_pending).
+                    Some(id) => class.push_table(negated, id, via),
                     None => class.push_unknown(negated),
                 }
             }
@@ -712,6 +748,7 @@ impl Model {
             notes: Vec::new(),
             problems: Vec::new(),
             files: HashMap::new(),
+            pending: Vec::new(),
         };
         loader.files.insert(main_cf_path, Some(main_cf));
 
@@ -793,6 +830,12 @@ impl Model {
                 add_interface_literals(&params, &mut class);
             }
             classes.push(class);
+        }
+
+        // Every table is known: read the map sources, then the classes' table members.
+        loader.load_pending();
+        for class in &mut classes {
+            class.add_table_members(&loader.tables);
         }
 
         Ok(Model {

@@ -1,10 +1,14 @@
 //! Lookup tables and what postlint knows of their answers.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::source::Span;
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+use crate::source::{FileId, Span};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TableId(pub u32);
@@ -18,14 +22,14 @@ pub enum Format {
     Aliases,
 }
 
-/// One key and its value, as Postfix stores it.
-#[derive(Clone, Debug)]
-pub struct Entry {
+/// One key and its value, as Postfix stores it: a view into [`Entries`].
+#[derive(Copy, Clone, Debug)]
+pub struct Entry<'a> {
     /// The key as stored before case folding (for aliases, the unquoted internal form).
-    pub key: Box<str>,
+    pub key: &'a str,
     pub key_span: Span,
     /// The value, continuation lines joined.
-    pub value: Box<str>,
+    pub value: &'a str,
     pub value_span: Span,
     pub line: u32,
 }
@@ -40,19 +44,62 @@ pub struct Skipped {
 }
 
 /// A later entry with the key of an earlier one: Postfix keeps the first and warns.
-#[derive(Clone, Debug)]
-pub struct Duplicate {
-    pub entry: Entry,
+#[derive(Copy, Clone, Debug)]
+pub struct Duplicate<'a> {
+    pub entry: Entry<'a>,
     /// Index of the entry Postfix keeps.
     pub kept: u32,
 }
 
+/// A byte range, in the source text or in [`Entries::extra`].
+type Range32 = (u32, u32);
+
+/// One entry as stored: 24 bytes, whatever the size of the key and value. Key and value are
+/// ranges of the source file; the rare entry whose key or value is not written as stored
+/// (joined continuation lines, an unquoted alias name, a key with capitals) has a [`Rewrite`].
+#[derive(Copy, Clone, Debug)]
+struct RawEntry {
+    key: Range32,
+    value: Range32,
+    line: u32,
+    /// Index into `rewrites`, or `VERBATIM`.
+    rewrite: u32,
+}
+
+const VERBATIM: u32 = u32::MAX;
+
+/// Texts of an entry that differ from its spans, as ranges of `extra`.
 #[derive(Clone, Debug, Default)]
+struct Rewrite {
+    key: Option<Range32>,
+    value: Option<Range32>,
+    folded: Option<Range32>,
+}
+
+/// The entries of one table, indexed by case-folded key. Keys and values stay in the source
+/// text; nothing is allocated per entry.
+#[derive(Clone)]
 pub struct Entries {
-    pub entries: Vec<Entry>,
-    index: HashMap<Box<str>, u32>,
-    pub duplicates: Vec<Duplicate>,
+    file: FileId,
+    text: Arc<String>,
+    /// Keys, values and folded keys that are not slices of `text`.
+    extra: String,
+    list: Vec<RawEntry>,
+    rewrites: Vec<Rewrite>,
+    index: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+    duplicates: Vec<(RawEntry, u32)>,
     pub skipped: Vec<Skipped>,
+}
+
+impl std::fmt::Debug for Entries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entries")
+            .field("entries", &self.list.len())
+            .field("duplicates", &self.duplicates.len())
+            .field("skipped", &self.skipped.len())
+            .finish()
+    }
 }
 
 /// Case folding as Postfix does it for fixed-key tables.
@@ -64,22 +111,185 @@ pub fn fold(key: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+fn slice(text: &str, (start, end): Range32) -> &str {
+    text.get(start as usize..end as usize).unwrap_or("")
+}
+
+/// The folded key of a stored entry.
+fn folded_of<'a>(text: &'a str, extra: &'a str, rewrites: &[Rewrite], raw: &RawEntry) -> &'a str {
+    match rewrites.get(raw.rewrite as usize) {
+        Some(r) => match (r.folded, r.key) {
+            (Some(folded), _) => slice(extra, folded),
+            (None, Some(key)) => slice(extra, key),
+            (None, None) => slice(text, raw.key),
+        },
+        None => slice(text, raw.key),
+    }
+}
+
 impl Entries {
-    /// Adds an entry unless its folded key is already there (the first one wins).
-    pub fn push(&mut self, entry: Entry) {
-        let folded: Box<str> = fold(&entry.key).into();
-        match self.index.get(&folded) {
-            Some(&kept) => self.duplicates.push(Duplicate { entry, kept }),
+    /// Entries read from `text`, the contents of `file`; `expected` sizes the index.
+    pub fn new(file: FileId, text: Arc<String>, expected: usize) -> Entries {
+        Entries {
+            file,
+            text,
+            extra: String::new(),
+            list: Vec::with_capacity(expected),
+            rewrites: Vec::new(),
+            index: HashTable::with_capacity(expected),
+            hasher: DefaultHashBuilder::default(),
+            duplicates: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    /// The file the spans point into.
+    pub fn file(&self) -> FileId {
+        self.file
+    }
+
+    /// Moves every span to another file id (the loader numbers files after parsing them).
+    pub(crate) fn set_file(&mut self, file: FileId) {
+        self.file = file;
+        for s in &mut self.skipped {
+            s.span.file = file;
+        }
+    }
+
+    fn stash(&mut self, text: &str) -> Range32 {
+        let start = self.extra.len() as u32;
+        self.extra.push_str(text);
+        (start, self.extra.len() as u32)
+    }
+
+    /// Adds an entry unless its folded key is already there (the first one wins). The spans
+    /// are byte ranges of the source text; `key` and `value` are the texts Postfix stores.
+    pub fn push(
+        &mut self,
+        key: &str,
+        key_span: Range32,
+        value: &str,
+        value_span: Range32,
+        line: u32,
+    ) {
+        let mut rewrite = Rewrite::default();
+        if slice(&self.text, key_span) != key {
+            rewrite.key = Some(self.stash(key));
+        }
+        if slice(&self.text, value_span) != value {
+            rewrite.value = Some(self.stash(value));
+        }
+        let folded = fold(key);
+        if let std::borrow::Cow::Owned(f) = &folded {
+            rewrite.folded = Some(self.stash(f));
+        }
+        let raw = RawEntry {
+            key: key_span,
+            value: value_span,
+            line,
+            rewrite: if rewrite.key.is_some() || rewrite.value.is_some() || rewrite.folded.is_some()
+            {
+                self.rewrites.push(rewrite);
+                self.rewrites.len() as u32 - 1
+            } else {
+                VERBATIM
+            },
+        };
+        let hash = self.hasher.hash_one(&*folded);
+        let Entries {
+            text,
+            extra,
+            list,
+            rewrites,
+            index,
+            hasher,
+            duplicates,
+            ..
+        } = self;
+        let found = index.find(hash, |&i| {
+            folded_of(text, extra, rewrites, &list[i as usize]) == folded
+        });
+        match found {
+            Some(&kept) => duplicates.push((raw, kept)),
             None => {
-                self.index.insert(folded, self.entries.len() as u32);
-                self.entries.push(entry);
+                index.insert_unique(hash, list.len() as u32, |&i| {
+                    hasher.hash_one(folded_of(text, extra, rewrites, &list[i as usize]))
+                });
+                list.push(raw);
             }
         }
     }
 
+    fn view(&self, raw: &RawEntry) -> Entry<'_> {
+        let rewrite = self.rewrites.get(raw.rewrite as usize);
+        let key = match rewrite.and_then(|r| r.key) {
+            Some(k) => slice(&self.extra, k),
+            None => slice(&self.text, raw.key),
+        };
+        let value = match rewrite.and_then(|r| r.value) {
+            Some(v) => slice(&self.extra, v),
+            None => slice(&self.text, raw.value),
+        };
+        Entry {
+            key,
+            key_span: Span {
+                file: self.file,
+                start: raw.key.0,
+                end: raw.key.1,
+            },
+            value,
+            value_span: Span {
+                file: self.file,
+                start: raw.value.0,
+                end: raw.value.1,
+            },
+            line: raw.line,
+        }
+    }
+
+    /// The number of distinct keys.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The entry Postfix uses for the `i`th distinct key, in file order.
+    pub fn entry(&self, i: u32) -> Entry<'_> {
+        self.view(&self.list[i as usize])
+    }
+
+    /// The key of entry `i` as Postfix looks it up (case-folded).
+    pub fn folded_key(&self, i: u32) -> &str {
+        folded_of(
+            &self.text,
+            &self.extra,
+            &self.rewrites,
+            &self.list[i as usize],
+        )
+    }
+
+    /// The entries Postfix uses, in file order.
+    pub fn iter(&self) -> impl Iterator<Item = Entry<'_>> + '_ {
+        self.list.iter().map(|raw| self.view(raw))
+    }
+
+    /// The later entries whose key was taken, in file order.
+    pub fn duplicates(&self) -> impl Iterator<Item = Duplicate<'_>> + '_ {
+        self.duplicates.iter().map(|(raw, kept)| Duplicate {
+            entry: self.view(raw),
+            kept: *kept,
+        })
+    }
+
     /// Looks up an already folded key.
     pub fn get(&self, folded_key: &str) -> Option<u32> {
-        self.index.get(folded_key).copied()
+        let hash = self.hasher.hash_one(folded_key);
+        self.index
+            .find(hash, |&i| self.folded_key(i) == folded_key)
+            .copied()
     }
 }
 

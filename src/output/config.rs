@@ -168,7 +168,7 @@ pub fn view(model: &Model) -> ConfigView {
                     .as_ref()
                     .map(|(files, _)| files.iter().map(|c| c.display.clone()).collect())
                     .unwrap_or_default(),
-                entries: t.entries().map(|e| e.entries.len()),
+                entries: t.entries().map(|e| e.len()),
                 unknown: model
                     .tables
                     .unknown_reason(t.id)

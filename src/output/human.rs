@@ -5,7 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 
 use crate::diagnostic::{Finding, Severity};
@@ -16,7 +17,7 @@ struct Rendered {
     message: String,
     code: Option<String>,
     severity: miette::Severity,
-    source: NamedSource<Arc<str>>,
+    source: NamedSource<IndexedSource>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
     related: Vec<Rendered>,
@@ -58,9 +59,61 @@ impl Diagnostic for Rendered {
     }
 }
 
-fn named_source(sources: &Sources, file: FileId) -> NamedSource<Arc<str>> {
+/// A file as miette reads it, but with the lines around a span found through the file's line
+/// index: miette itself scans from the start of the file, which is slow for a finding on line
+/// 900,000 of a map.
+#[derive(Debug)]
+struct IndexedSource {
+    text: Arc<String>,
+    line_starts: Arc<[u32]>,
+}
+
+impl SourceCode for IndexedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let starts = &self.line_starts;
+        let line_of = |offset: usize| {
+            starts
+                .partition_point(|&s| s as usize <= offset)
+                .saturating_sub(1)
+        };
+        // A window with more lines on either side than miette shows, read by miette itself.
+        let first = line_of(span.offset()).saturating_sub(context_lines_before + 1);
+        let after = line_of(span.offset() + span.len()) + context_lines_after + 2;
+        let start = starts.get(first).map_or(0, |&s| s as usize);
+        let end = starts
+            .get(after)
+            .map_or(self.text.len(), |&s| s as usize)
+            .max(start);
+        let window = &self.text.as_bytes()[start..end];
+        let inner = SourceSpan::new((span.offset().saturating_sub(start)).into(), span.len());
+        let contents = window.read_span(&inner, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new(
+            contents.data(),
+            SourceSpan::new(
+                (contents.span().offset() + start).into(),
+                contents.span().len(),
+            ),
+            contents.line() + first,
+            contents.column(),
+            contents.line_count() + first,
+        )))
+    }
+}
+
+fn named_source(sources: &Sources, file: FileId) -> NamedSource<IndexedSource> {
     let f = sources.get(file);
-    NamedSource::new(f.display_path.clone(), f.text.clone())
+    NamedSource::new(
+        f.display_path.clone(),
+        IndexedSource {
+            text: f.text.clone(),
+            line_starts: f.line_starts().clone(),
+        },
+    )
 }
 
 fn source_span(span: Span) -> SourceSpan {

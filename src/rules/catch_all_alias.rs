@@ -30,7 +30,7 @@ fn check(model: &Model, out: &mut Findings) {
                 .iter()
                 .find(|u| u.param == "virtual_alias_maps")
                 .and_then(|u| u.span);
-            for entry in &entries.entries {
+            for entry in entries.iter() {
                 let Some(domain) = entry.key.strip_prefix('@') else {
                     continue;
                 };

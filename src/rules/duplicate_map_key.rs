@@ -29,8 +29,8 @@ fn check(model: &Model, out: &mut Findings) {
             Format::Postmap => "postmap",
             Format::Aliases => "postalias",
         };
-        for dup in &entries.duplicates {
-            let kept = &entries.entries[dup.kept as usize];
+        for dup in entries.duplicates() {
+            let kept = entries.entry(dup.kept);
             let same = kept.value == dup.entry.value;
             let finding = out.report(
                 dup.entry.key_span,

@@ -50,19 +50,15 @@ fn check_virtual_mailbox_maps(model: &Model, out: &mut Findings) {
             let Some(entries) = model.tables.get(id).entries() else {
                 continue;
             };
-            let with_slash = entries
-                .entries
-                .iter()
-                .filter(|e| e.value.ends_with('/'))
-                .count();
-            let without_slash = entries.entries.len() - with_slash;
-            for entry in entries.entries.iter().filter(|e| !e.value.ends_with('/')) {
-                let reason = if is_maildir_name(&entry.value) {
+            let with_slash = entries.iter().filter(|e| e.value.ends_with('/')).count();
+            let without_slash = entries.len() - with_slash;
+            for entry in entries.iter().filter(|e| !e.value.ends_with('/')) {
+                let reason = if is_maildir_name(entry.value) {
                     "the last component is Maildir".to_string()
                 } else if with_slash > without_slash {
                     format!(
                         "{with_slash} of the {} entries in this table end in /",
-                        entries.entries.len()
+                        entries.len()
                     )
                 } else {
                     continue;

@@ -109,7 +109,6 @@ fn same_domain_entry(model: &Model, tables: &[TableId], domain: &str) -> Option<
         .find_map(|id| {
             let entries = model.tables.get(id).entries()?;
             entries
-                .entries
                 .iter()
                 .find(|e| {
                     e.key.len() > suffix.len() && e.key.to_ascii_lowercase().ends_with(&suffix)
