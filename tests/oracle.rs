@@ -102,7 +102,7 @@ fn map_entries_equal_postmap_and_postalias() {
             .entries()
             .unwrap()
             .iter()
-            .map(|e| (fold(&e.key).into_owned(), collapse(&e.value)))
+            .map(|e| (fold(e.key).into_owned(), collapse(e.value)))
             .collect();
         let (theirs, _, _) = postfix_view(case.dir.path(), format);
         assert_eq!(ours, theirs, "{}", path.display());

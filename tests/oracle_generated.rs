@@ -377,7 +377,7 @@ fn generated_map_and_alias_sources_read_as_postmap_and_postalias_read_them() {
             let entries = table.entries().unwrap();
             let ours: BTreeMap<String, String> = entries
                 .iter()
-                .map(|e| (fold(&e.key).into_owned(), collapse(&e.value)))
+                .map(|e| (fold(e.key).into_owned(), collapse(e.value)))
                 .collect();
             let mut ours_warned: Vec<usize> = entries
                 .skipped
