@@ -397,7 +397,7 @@ fn generated_map_and_alias_sources_read_as_postmap_and_postalias_read_them() {
             ours_warned.sort();
             let mut ours_duplicates: Vec<String> = entries
                 .duplicates()
-                .map(|d| fold(&d.entry.key).into_owned())
+                .map(|d| fold(d.entry.key).into_owned())
                 .collect();
             ours_duplicates.sort();
             ours_duplicates.dedup();
