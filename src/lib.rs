@@ -5,6 +5,7 @@
 pub mod diagnostic;
 pub mod model;
 pub mod output;
+mod parallel;
 pub mod parse;
 pub mod rules;
 pub mod source;
@@ -20,7 +21,12 @@ pub struct Report {
 
 /// Loads the setup and runs the given rules over it.
 pub fn lint(options: &LoadOptions, rules: &[&'static Rule]) -> Result<Report, LoadError> {
-    let model = Model::load(options)?;
-    let findings = rules::run(&model, rules);
+    let mut model = Model::load(options)?;
+    let (findings, timings) = rules::run_timed(&model, rules);
+    model.timings.extend(
+        timings
+            .into_iter()
+            .map(|(id, took)| (format!("rule {id}"), took)),
+    );
     Ok(Report { model, findings })
 }

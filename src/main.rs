@@ -145,6 +145,9 @@ fn main() -> ExitCode {
         for note in &report.model.notes {
             eprintln!("postlint: {note}");
         }
+        for (step, took) in &report.model.timings {
+            eprintln!("postlint: {:.1} ms: {step}", took.as_secs_f64() * 1000.0);
+        }
     }
     for problem in &report.model.problems {
         eprintln!("postlint: warning: {problem}");

@@ -137,6 +137,8 @@ pub struct Model {
     pub notes: Vec<String>,
     /// Files that exist but could not be read; their tables are unknown.
     pub problems: Vec<String>,
+    /// How long each step of loading took, for `--verbose`.
+    pub timings: Vec<(String, std::time::Duration)>,
 }
 
 /// Parameters whose tables Postfix writes itself (caches) or that only list other parameters'
@@ -466,7 +468,7 @@ impl Loader {
             work[i].tables.push((p.table, p.format));
         }
         let sources = &self.sources;
-        let results = read::in_parallel(&work, |w| {
+        let results = crate::parallel::in_parallel(&work, |w| {
             let (file, text, outcome) = match w.known {
                 Some(Some(file)) => (file, sources.get(file).text.clone(), None),
                 Some(None) => return (None, Vec::new()),
@@ -676,6 +678,7 @@ fn pattern_len(item: &MatchItem) -> usize {
 
 impl Model {
     pub fn load(options: &LoadOptions) -> Result<Model, LoadError> {
+        let started = std::time::Instant::now();
         let config_dir = match (&options.config_dir, &options.sysroot) {
             (Some(dir), _) => dir.clone(),
             (None, Some(root)) => root.join("etc/postfix"),
@@ -833,10 +836,15 @@ impl Model {
         }
 
         // Every table is known: read the map sources, then the classes' table members.
+        let mut timings = vec![("main.cf, master.cf and list files".to_string(), started.elapsed())];
+        let step = std::time::Instant::now();
         loader.load_pending();
+        timings.push(("map and alias files".to_string(), step.elapsed()));
+        let step = std::time::Instant::now();
         for class in &mut classes {
             class.add_table_members(&loader.tables);
         }
+        timings.push(("address classes".to_string(), step.elapsed()));
 
         Ok(Model {
             sources: loader.sources,
@@ -850,6 +858,7 @@ impl Model {
             master,
             names: name_index,
             notes: loader.notes,
+            timings,
             problems: loader.problems,
         })
     }

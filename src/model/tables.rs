@@ -111,6 +111,14 @@ pub fn fold(key: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// True when `s` is the text at `span`: the same memory (a slice the parser took from the
+/// text, the usual case), or equal bytes.
+fn is_slice_at(text: &str, span: Range32, s: &str) -> bool {
+    let same_memory = std::ptr::eq(text.as_ptr().wrapping_add(span.0 as usize), s.as_ptr())
+        && (span.1 as usize).saturating_sub(span.0 as usize) == s.len();
+    same_memory || slice(text, span) == s
+}
+
 fn slice(text: &str, (start, end): Range32) -> &str {
     text.get(start as usize..end as usize).unwrap_or("")
 }
@@ -173,10 +181,10 @@ impl Entries {
         line: u32,
     ) {
         let mut rewrite = Rewrite::default();
-        if slice(&self.text, key_span) != key {
+        if !is_slice_at(&self.text, key_span, key) {
             rewrite.key = Some(self.stash(key));
         }
-        if slice(&self.text, value_span) != value {
+        if !is_slice_at(&self.text, value_span, value) {
             rewrite.value = Some(self.stash(value));
         }
         let folded = fold(key);
@@ -206,15 +214,15 @@ impl Entries {
             duplicates,
             ..
         } = self;
-        let found = index.find(hash, |&i| {
-            folded_of(text, extra, rewrites, &list[i as usize]) == folded
-        });
-        match found {
-            Some(&kept) => duplicates.push((raw, kept)),
-            None => {
-                index.insert_unique(hash, list.len() as u32, |&i| {
-                    hasher.hash_one(folded_of(text, extra, rewrites, &list[i as usize]))
-                });
+        let slot = index.entry(
+            hash,
+            |&i| folded_of(text, extra, rewrites, &list[i as usize]) == folded,
+            |&i| hasher.hash_one(folded_of(text, extra, rewrites, &list[i as usize])),
+        );
+        match slot {
+            hashbrown::hash_table::Entry::Occupied(kept) => duplicates.push((raw, *kept.get())),
+            hashbrown::hash_table::Entry::Vacant(vacant) => {
+                vacant.insert(list.len() as u32);
                 list.push(raw);
             }
         }

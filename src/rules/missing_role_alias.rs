@@ -1,12 +1,12 @@
 //! postmaster@ and abuse@ must resolve for every domain the server receives mail for.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::{ClassKind, Membership};
 use crate::model::tables::{Answer, TableId};
-use crate::model::{Model, Resolved};
+use crate::model::Model;
 use crate::source::Span;
 
 pub const RULE: Rule = Rule {
@@ -33,6 +33,7 @@ fn check_virtual_domains(
     virtual_mailbox: &crate::model::MapsList,
 ) {
     let mut seen = HashSet::new();
+    let first_entries = std::cell::OnceCell::new();
     let members = model
         .class(ClassKind::VirtualAlias)
         .members
@@ -42,12 +43,19 @@ fn check_virtual_domains(
         if !seen.insert(member.domain.as_str()) {
             continue;
         }
-        let kind = match model.resolve_class(&member.domain) {
-            Resolved::Class(kind @ (ClassKind::VirtualAlias | ClassKind::VirtualMailbox)) => kind,
-            _ => continue,
-        };
-        let Membership::Yes { span, .. } =
-            model.class(kind).contains(&model.tables, &member.domain)
+        // The class Postfix resolves the domain to, and where it is listed there.
+        let mut resolved = None;
+        for kind in ClassKind::RESOLVE_ORDER {
+            match model.class(kind).contains(&model.tables, &member.domain) {
+                Membership::Yes { span, .. } => {
+                    resolved = Some((kind, span));
+                    break;
+                }
+                Membership::Unknown => break,
+                Membership::No => {}
+            }
+        }
+        let Some((kind @ (ClassKind::VirtualAlias | ClassKind::VirtualMailbox), span)) = resolved
         else {
             continue;
         };
@@ -55,15 +63,18 @@ fn check_virtual_domains(
         let catch_all = format!("@{domain}");
         for role in VIRTUAL_ROLES {
             let address = format!("{role}@{domain}");
-            let mut answers = vec![
-                virtual_alias.lookup(&model.tables, &address),
-                virtual_alias.lookup(&model.tables, &catch_all),
-            ];
+            let mut lookups = vec![(virtual_alias, &address), (virtual_alias, &catch_all)];
             if kind == ClassKind::VirtualMailbox {
-                answers.push(virtual_mailbox.lookup(&model.tables, &address));
-                answers.push(virtual_mailbox.lookup(&model.tables, &catch_all));
+                lookups.extend([(virtual_mailbox, &address), (virtual_mailbox, &catch_all)]);
             }
-            if Answer::first_found(answers) != Answer::NotFound {
+            // In order, stopping at the first hit: most domains have the role, and each
+            // lookup in a big table costs a few cache misses.
+            let answer = Answer::first_found(
+                lookups
+                    .into_iter()
+                    .map(|(list, key)| list.lookup(&model.tables, key)),
+            );
+            if answer != Answer::NotFound {
                 continue;
             }
             let primary = span
@@ -77,8 +88,10 @@ fn check_virtual_domains(
             ));
             let target = first_source_file(model, &virtual_alias.tables);
             if let Some((file_span, display)) = &target {
-                let (span, label) = match same_domain_entry(model, &virtual_alias.tables, domain) {
-                    Some(span) => (
+                let first_entries = first_entries
+                    .get_or_init(|| first_entry_per_domain(model, &virtual_alias.tables));
+                let (span, label) = match first_entries.get(domain.as_str()) {
+                    Some(&span) => (
                         span,
                         format!("virtual_alias_maps has addresses in {domain}, but not {address}"),
                     ),
@@ -100,21 +113,26 @@ fn check_virtual_domains(
     }
 }
 
-/// The key of the first entry for an address in the domain, to show where the role belongs.
-fn same_domain_entry(model: &Model, tables: &[TableId], domain: &str) -> Option<Span> {
-    let suffix = format!("@{domain}");
-    tables
+/// For each domain, the key of the first `user@domain` entry of the tables, to show where a
+/// missing role belongs. Built once, when the first finding needs it.
+fn first_entry_per_domain<'m>(model: &'m Model, tables: &[TableId]) -> HashMap<&'m str, Span> {
+    let mut first = HashMap::new();
+    for id in tables
         .iter()
         .flat_map(|&id| model.tables.known_entry_tables(id))
-        .find_map(|id| {
-            let entries = model.tables.get(id).entries()?;
-            entries
-                .iter()
-                .find(|e| {
-                    e.key.len() > suffix.len() && e.key.to_ascii_lowercase().ends_with(&suffix)
-                })
-                .map(|e| e.key_span)
-        })
+    {
+        let Some(entries) = model.tables.get(id).entries() else {
+            continue;
+        };
+        for i in 0..entries.len() as u32 {
+            if let Some((local, domain)) = entries.folded_key(i).rsplit_once('@') {
+                if !local.is_empty() {
+                    first.entry(domain).or_insert(entries.entry(i).key_span);
+                }
+            }
+        }
+    }
+    first
 }
 
 /// The first table of a list whose source file postlint read, as a span at its start.
