@@ -836,7 +836,10 @@ impl Model {
         }
 
         // Every table is known: read the map sources, then the classes' table members.
-        let mut timings = vec![("main.cf, master.cf and list files".to_string(), started.elapsed())];
+        let mut timings = vec![(
+            "main.cf, master.cf and list files".to_string(),
+            started.elapsed(),
+        )];
         let step = std::time::Instant::now();
         loader.load_pending();
         timings.push(("map and alias files".to_string(), step.elapsed()));

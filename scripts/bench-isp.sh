@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The ISP-scale benchmark: generates setups of about 10k, 100k and 1.8M map lines with
+# examples/gen-isp.rs and measures, on the same files, postlint's full lint, postmap/postalias
+# compiling the same maps (when Postfix is installed) and `cat` of the files (the floor).
+# Prints a table: best wall time of RUNS runs, peak RSS (GNU time), and the ratios.
+#
+#   scripts/bench-isp.sh [LINES...]       (default: 10000 100000 1800000; RUNS=3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000 1800000)
+runs=${RUNS:-3}
+
+cargo build --release --quiet --bin postlint --example gen-isp
+postlint=$PWD/target/release/postlint
+gen=$PWD/target/release/examples/gen-isp
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+gnu_time=/usr/bin/time
+[ -x "$gnu_time" ] || gnu_time=
+
+# best_of CMD...: the best wall time in ms over $runs runs, and the peak RSS in KB of that run
+# ("-" without GNU time). Sets $ms and $kb.
+best_of() {
+  ms=; kb=-
+  for _ in $(seq "$runs"); do
+    local start end took rss=-
+    start=$EPOCHREALTIME
+    if [ -n "$gnu_time" ]; then
+      "$gnu_time" -f %M -o "$work/rss" "$@" >/dev/null 2>&1 || true
+      rss=$(tail -1 "$work/rss")
+    else
+      "$@" >/dev/null 2>&1 || true
+    fi
+    end=$EPOCHREALTIME
+    took=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", (e - s) * 1000 }')
+    if [ -z "$ms" ] || awk -v a="$took" -v b="$ms" 'BEGIN { exit !(a < b) }'; then
+      ms=$took; kb=$rss
+    fi
+  done
+}
+
+
+# The cost of starting postlint at all: a setup with an empty main.cf.
+mkdir "$work/empty"
+: > "$work/empty/main.cf"
+best_of "$postlint" "$work/empty"
+startup_ms=$ms
+echo "postlint on an empty main.cf: $startup_ms ms (included below; ns_per_line leaves it out)"
+printf '%-9s %8s %8s %10s %12s %9s %11s %10s %9s\n' \
+  lines input_MB cat_ms postlint_ms postlint_RSS RSS/input ns_per_line postmap_ms postmap/x
+for lines in "${sizes[@]}"; do
+  dir=$work/isp-$lines
+  domains=$((lines / 18))
+  "$gen" "$dir" --domains "$domains" >/dev/null
+  touch -d '1 min ago' "$dir"/*
+  total=$(cat "$dir"/virtual_domains "$dir"/vmailbox "$dir"/virtual "$dir"/aliases | wc -l)
+  bytes=$(cat "$dir"/* | wc -c)
+  best_of sh -c "cat '$dir'/* > /dev/null"
+  cat_ms=$ms
+  best_of "$postlint" "$dir"
+  lint_ms=$ms
+  lint_kb=$kb
+  if command -v postmap >/dev/null; then
+    # Compiling is slow and the result the same every time: one run.
+    runs_saved=$runs; runs=1
+    best_of sh -c "postmap -c '$dir' hash:'$dir'/virtual_domains hash:'$dir'/vmailbox \
+      hash:'$dir'/virtual && postalias -c '$dir' hash:'$dir'/aliases"
+    runs=$runs_saved
+    postmap_ms=$ms
+    ratio=$(awk -v p="$postmap_ms" -v l="$lint_ms" 'BEGIN { printf "%.1fx", p / l }')
+  else
+    postmap_ms=-; ratio=-
+  fi
+  if [ "$lint_kb" != - ]; then
+    rss=$(awk -v k="$lint_kb" 'BEGIN { printf "%.0f MB", k / 1024 }')
+    rss_ratio=$(awk -v k="$lint_kb" -v b="$bytes" 'BEGIN { printf "%.2f", k * 1024 / b }')
+  else
+    rss=-; rss_ratio=-
+  fi
+  printf '%-9s %8.1f %8s %10s %12s %9s %11.0f %10s %9s\n' "$total" \
+    "$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }')" "$cat_ms" "$lint_ms" "$rss" \
+    "$rss_ratio" "$(awk -v m="$lint_ms" -v s="$startup_ms" -v n="$total" 'BEGIN { print (m - s) * 1e6 / n }')" \
+    "$postmap_ms" "$ratio"
+done
