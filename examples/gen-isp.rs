@@ -32,15 +32,6 @@ impl Default for Shape {
 }
 
 impl Shape {
-    /// A shape of about `lines` map lines with the default proportions.
-    pub fn with_lines(lines: usize) -> Shape {
-        let per_domain = 1 + 10 + 7;
-        Shape {
-            domains: (lines / per_domain).max(Shape::SMALLEST),
-            ..Shape::default()
-        }
-    }
-
     /// The fewest domains that hold every planted problem.
     pub const SMALLEST: usize = 20;
 }

@@ -49,6 +49,68 @@ impl Span {
     }
 }
 
+/// Line numbers of a text: the start of every 64th line, and memchr for the lines between,
+/// so a million-line map costs 64 KB of index, built the first time a line number is needed.
+#[derive(Debug)]
+pub struct LineIndex {
+    text: Arc<String>,
+    samples: OnceLock<Vec<u32>>,
+}
+
+const LINES_PER_SAMPLE: usize = 64;
+
+impl LineIndex {
+    pub fn new(text: Arc<String>) -> LineIndex {
+        LineIndex {
+            text,
+            samples: OnceLock::new(),
+        }
+    }
+
+    pub fn text(&self) -> &Arc<String> {
+        &self.text
+    }
+
+    fn samples(&self) -> &[u32] {
+        self.samples.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    memchr::memchr_iter(b'\n', self.text.as_bytes())
+                        .skip(LINES_PER_SAMPLE - 1)
+                        .step_by(LINES_PER_SAMPLE)
+                        .map(|i| i as u32 + 1),
+                )
+                .collect()
+        })
+    }
+
+    /// The 0-based line an offset is on.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let samples = self.samples();
+        let offset = offset.min(self.text.len());
+        let sample = samples
+            .partition_point(|&s| s as usize <= offset)
+            .saturating_sub(1);
+        let from = samples[sample] as usize;
+        sample * LINES_PER_SAMPLE
+            + memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..offset]).count()
+    }
+
+    /// The offset where a 0-based line starts (the end of the text past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        let samples = self.samples();
+        let sample = (line / LINES_PER_SAMPLE).min(samples.len() - 1);
+        let from = samples[sample] as usize;
+        let skip = line - sample * LINES_PER_SAMPLE;
+        if skip == 0 {
+            return from;
+        }
+        memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..])
+            .nth(skip - 1)
+            .map_or(self.text.len(), |i| from + i + 1)
+    }
+}
+
 pub struct SourceFile {
     /// Where the file was read from.
     pub real_path: PathBuf,
@@ -57,27 +119,14 @@ pub struct SourceFile {
     pub text: Arc<String>,
     /// Modification time, for stale-map checks.
     pub modified: Option<std::time::SystemTime>,
-    line_starts: OnceLock<Arc<[u32]>>,
+    pub lines: Arc<LineIndex>,
 }
 
 impl SourceFile {
-    /// The offset of the start of every line, built the first time a line number is needed.
-    pub fn line_starts(&self) -> &Arc<[u32]> {
-        self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1))
-                .collect()
-        })
-    }
-
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let starts = self.line_starts();
-        let line = match starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let line_start = starts[line] as usize;
+        let line = self.lines.line_of(offset as usize);
+        let line_start = self.lines.line_start(line);
         let end = (offset as usize).min(self.text.len());
         let col = self
             .text
@@ -101,13 +150,26 @@ impl Sources {
         text: impl Into<Arc<String>>,
         modified: Option<std::time::SystemTime>,
     ) -> FileId {
+        let text = text.into();
+        let lines = Arc::new(LineIndex::new(Arc::clone(&text)));
+        self.add_indexed(real_path, display_path, lines, modified)
+    }
+
+    /// Adds a file whose line index already exists (the map parser made it).
+    pub fn add_indexed(
+        &mut self,
+        real_path: PathBuf,
+        display_path: String,
+        lines: Arc<LineIndex>,
+        modified: Option<std::time::SystemTime>,
+    ) -> FileId {
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile {
             real_path,
             display_path,
-            text: text.into(),
+            text: Arc::clone(lines.text()),
             modified,
-            line_starts: OnceLock::new(),
+            lines,
         });
         id
     }
@@ -138,5 +200,31 @@ impl Sources {
             .iter()
             .enumerate()
             .map(|(i, f)| (FileId(i as u32), f))
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    #[test]
+    fn sampled_line_index_agrees_with_counting() {
+        let text: String = (0..300)
+            .map(|i| format!("line{i}{}\n", "x".repeat(i % 7)))
+            .collect::<String>()
+            + "last without newline";
+        let index = LineIndex::new(Arc::new(text.clone()));
+        let mut line = 0;
+        let mut start = 0;
+        for (offset, b) in text.bytes().enumerate() {
+            assert_eq!(index.line_of(offset), line, "offset {offset}");
+            assert_eq!(index.line_start(line), start, "line {line}");
+            if b == b'\n' {
+                line += 1;
+                start = offset + 1;
+            }
+        }
+        assert_eq!(index.line_of(text.len()), 300);
+        assert_eq!(index.line_start(301), text.len());
     }
 }

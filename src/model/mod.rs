@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::parse::assign::parse_assignments;
 use crate::parse::list::{match_list_items, split_list, MatchItem};
 use crate::parse::table_ref::TableRef;
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, LineIndex, Sources, Span};
 use classes::{AddressClass, ClassKind, Matching, Member};
 use expand::{Expanded, UNKNOWN};
 use params::{Definition, Params};
@@ -330,11 +330,11 @@ impl Loader {
             "inline" => match table_ref.inline_entries() {
                 Some(pairs) => {
                     let whole = span.unwrap_or(Span::file_start(FileId(0)));
-                    let text = self.sources.get(whole.file).text.clone();
-                    let mut entries = Entries::new(whole.file, text, pairs.len());
+                    let lines = self.sources.get(whole.file).lines.clone();
+                    let mut entries = Entries::new(whole.file, lines, pairs.len());
                     for (key, value) in pairs {
                         let range = (whole.start, whole.end);
-                        entries.push(key, range, value, range, 0);
+                        entries.push(key, range, value, range);
                     }
                     Content::Entries(entries)
                 }
@@ -469,13 +469,13 @@ impl Loader {
         }
         let sources = &self.sources;
         let results = crate::parallel::in_parallel(&work, |w| {
-            let (file, text, outcome) = match w.known {
-                Some(Some(file)) => (file, sources.get(file).text.clone(), None),
+            let (file, lines, outcome) = match w.known {
+                Some(Some(file)) => (file, sources.get(file).lines.clone(), None),
                 Some(None) => return (None, Vec::new()),
                 None => match read::read_text(&w.path) {
                     Ok((text, modified)) => {
-                        let text = std::sync::Arc::new(text);
-                        (read::UNNUMBERED, text.clone(), Some(Ok((text, modified))))
+                        let lines = std::sync::Arc::new(LineIndex::new(std::sync::Arc::new(text)));
+                        (read::UNNUMBERED, lines.clone(), Some(Ok((lines, modified))))
                     }
                     Err(e) => return (Some(Err(e)), Vec::new()),
                 },
@@ -483,18 +483,21 @@ impl Loader {
             let parsed = w
                 .tables
                 .iter()
-                .map(|&(id, format)| (id, read::parse_source(file, &text, format)))
+                .map(|&(id, format)| (id, read::parse_source(file, &lines, format)))
                 .collect::<Vec<_>>();
             (outcome, parsed)
         });
         for (w, (outcome, parsed)) in work.iter().zip(results) {
             let file = match (w.known, outcome) {
                 (Some(known), _) => known,
-                (None, Some(Ok((text, modified)))) => {
+                (None, Some(Ok((lines, modified)))) => {
                     self.notes.push(format!("read {}", w.display));
-                    let id = self
-                        .sources
-                        .add(w.path.clone(), w.display.clone(), text, modified);
+                    let id = self.sources.add_indexed(
+                        w.path.clone(),
+                        w.display.clone(),
+                        lines,
+                        modified,
+                    );
                     self.files.insert(w.path.clone(), Some(id));
                     Some(id)
                 }

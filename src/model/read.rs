@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use super::tables::{Entries, Format, Skipped};
 use crate::parse::aliases::{alias_lines, AliasLine};
 use crate::parse::postmap::{postmap_lines, PostmapLine, SkippedLine, SourceEntry};
-use crate::source::FileId;
+use crate::source::{FileId, LineIndex};
 
 /// A file's text (invalid UTF-8 replaced, as Postfix would pass the bytes through) and its
 /// modification time.
@@ -22,10 +22,11 @@ pub fn read_text(path: &Path) -> std::io::Result<(String, Option<SystemTime>)> {
 
 /// The entries of a postmap or postalias source, in one pass over the text. Spans point into
 /// `file`.
-pub fn parse_source(file: FileId, text: &Arc<String>, format: Format) -> Entries {
+pub fn parse_source(file: FileId, lines: &Arc<LineIndex>, format: Format) -> Entries {
+    let text = lines.text();
     // Every entry is one line at most: size the index once instead of growing it.
-    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
-    let mut entries = Entries::new(file, text.clone(), lines);
+    let count = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+    let mut entries = Entries::new(file, lines.clone(), count);
     let push = |entries: &mut Entries, e: &SourceEntry, key: &str| {
         let key_span = e.line.span(file, e.key.clone());
         let value_span = e.line.span(file, e.value.clone());
@@ -34,7 +35,6 @@ pub fn parse_source(file: FileId, text: &Arc<String>, format: Format) -> Entries
             (key_span.start, key_span.end),
             &e.line.text[e.value.clone()],
             (value_span.start, value_span.end),
-            e.line.line,
         );
     };
     let skipped = |s: SkippedLine| Skipped {

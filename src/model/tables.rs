@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use crate::source::{FileId, Span};
+use crate::source::{FileId, LineIndex, Span};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TableId(pub u32);
@@ -31,7 +31,14 @@ pub struct Entry<'a> {
     /// The value, continuation lines joined.
     pub value: &'a str,
     pub value_span: Span,
-    pub line: u32,
+    lines: &'a LineIndex,
+}
+
+impl Entry<'_> {
+    /// The 1-based line the entry starts on.
+    pub fn line(&self) -> u32 {
+        self.lines.line_of(self.key_span.start as usize) as u32 + 1
+    }
 }
 
 /// A line Postfix skipped (or kept with a warning) while compiling the table.
@@ -54,26 +61,36 @@ pub struct Duplicate<'a> {
 /// A byte range, in the source text or in [`Entries::extra`].
 type Range32 = (u32, u32);
 
-/// One entry as stored: 24 bytes, whatever the size of the key and value. Key and value are
-/// ranges of the source file; the rare entry whose key or value is not written as stored
-/// (joined continuation lines, an unquoted alias name, a key with capitals) has a [`Rewrite`].
+/// One entry as stored: 16 bytes, whatever the size of the key and value: the spans of key
+/// and value in the source text. The rare entry whose key or value is not written as stored
+/// (joined continuation lines, an unquoted alias name, a key with capitals) is a [`Rewrite`]
+/// instead: `key.0` is its index with the `REWRITTEN` bit set.
 #[derive(Copy, Clone, Debug)]
 struct RawEntry {
     key: Range32,
     value: Range32,
-    line: u32,
-    /// Index into `rewrites`, or `VERBATIM`.
-    rewrite: u32,
 }
 
-const VERBATIM: u32 = u32::MAX;
+const REWRITTEN: u32 = 1 << 31;
 
-/// Texts of an entry that differ from its spans, as ranges of `extra`.
+/// An entry whose texts differ from its spans: the spans, and the texts as ranges of `extra`.
 #[derive(Clone, Debug, Default)]
 struct Rewrite {
+    key_span: Range32,
+    value_span: Range32,
     key: Option<Range32>,
     value: Option<Range32>,
     folded: Option<Range32>,
+}
+
+impl RawEntry {
+    fn rewrite<'r>(&self, rewrites: &'r [Rewrite]) -> Option<&'r Rewrite> {
+        if self.key.0 & REWRITTEN != 0 {
+            rewrites.get((self.key.0 & !REWRITTEN) as usize)
+        } else {
+            None
+        }
+    }
 }
 
 /// The entries of one table, indexed by case-folded key. Keys and values stay in the source
@@ -81,6 +98,7 @@ struct Rewrite {
 #[derive(Clone)]
 pub struct Entries {
     file: FileId,
+    lines: Arc<LineIndex>,
     text: Arc<String>,
     /// Keys, values and folded keys that are not slices of `text`.
     extra: String,
@@ -125,22 +143,24 @@ fn slice(text: &str, (start, end): Range32) -> &str {
 
 /// The folded key of a stored entry.
 fn folded_of<'a>(text: &'a str, extra: &'a str, rewrites: &[Rewrite], raw: &RawEntry) -> &'a str {
-    match rewrites.get(raw.rewrite as usize) {
+    match raw.rewrite(rewrites) {
         Some(r) => match (r.folded, r.key) {
             (Some(folded), _) => slice(extra, folded),
             (None, Some(key)) => slice(extra, key),
-            (None, None) => slice(text, raw.key),
+            (None, None) => slice(text, r.key_span),
         },
         None => slice(text, raw.key),
     }
 }
 
 impl Entries {
-    /// Entries read from `text`, the contents of `file`; `expected` sizes the index.
-    pub fn new(file: FileId, text: Arc<String>, expected: usize) -> Entries {
+    /// Entries read from the text of `lines`, the contents of `file`; `expected` sizes the
+    /// index.
+    pub fn new(file: FileId, lines: Arc<LineIndex>, expected: usize) -> Entries {
         Entries {
             file,
-            text,
+            text: Arc::clone(lines.text()),
+            lines,
             extra: String::new(),
             list: Vec::with_capacity(expected),
             rewrites: Vec::new(),
@@ -172,15 +192,12 @@ impl Entries {
 
     /// Adds an entry unless its folded key is already there (the first one wins). The spans
     /// are byte ranges of the source text; `key` and `value` are the texts Postfix stores.
-    pub fn push(
-        &mut self,
-        key: &str,
-        key_span: Range32,
-        value: &str,
-        value_span: Range32,
-        line: u32,
-    ) {
-        let mut rewrite = Rewrite::default();
+    pub fn push(&mut self, key: &str, key_span: Range32, value: &str, value_span: Range32) {
+        let mut rewrite = Rewrite {
+            key_span,
+            value_span,
+            ..Rewrite::default()
+        };
         if !is_slice_at(&self.text, key_span, key) {
             rewrite.key = Some(self.stash(key));
         }
@@ -191,17 +208,18 @@ impl Entries {
         if let std::borrow::Cow::Owned(f) = &folded {
             rewrite.folded = Some(self.stash(f));
         }
-        let raw = RawEntry {
-            key: key_span,
-            value: value_span,
-            line,
-            rewrite: if rewrite.key.is_some() || rewrite.value.is_some() || rewrite.folded.is_some()
-            {
-                self.rewrites.push(rewrite);
-                self.rewrites.len() as u32 - 1
-            } else {
-                VERBATIM
-            },
+        let verbatim = rewrite.key.is_none() && rewrite.value.is_none() && rewrite.folded.is_none();
+        let raw = if verbatim && key_span.0 < REWRITTEN {
+            RawEntry {
+                key: key_span,
+                value: value_span,
+            }
+        } else {
+            self.rewrites.push(rewrite);
+            RawEntry {
+                key: ((self.rewrites.len() as u32 - 1) | REWRITTEN, 0),
+                value: (0, 0),
+            }
         };
         let hash = self.hasher.hash_one(&*folded);
         let Entries {
@@ -229,29 +247,33 @@ impl Entries {
     }
 
     fn view(&self, raw: &RawEntry) -> Entry<'_> {
-        let rewrite = self.rewrites.get(raw.rewrite as usize);
+        let rewrite = raw.rewrite(&self.rewrites);
+        let (key_span, value_span) = match rewrite {
+            Some(r) => (r.key_span, r.value_span),
+            None => (raw.key, raw.value),
+        };
         let key = match rewrite.and_then(|r| r.key) {
             Some(k) => slice(&self.extra, k),
-            None => slice(&self.text, raw.key),
+            None => slice(&self.text, key_span),
         };
         let value = match rewrite.and_then(|r| r.value) {
             Some(v) => slice(&self.extra, v),
-            None => slice(&self.text, raw.value),
+            None => slice(&self.text, value_span),
         };
         Entry {
             key,
             key_span: Span {
                 file: self.file,
-                start: raw.key.0,
-                end: raw.key.1,
+                start: key_span.0,
+                end: key_span.1,
             },
             value,
             value_span: Span {
                 file: self.file,
-                start: raw.value.0,
-                end: raw.value.1,
+                start: value_span.0,
+                end: value_span.1,
             },
-            line: raw.line,
+            lines: &self.lines,
         }
     }
 

@@ -10,7 +10,7 @@ use miette::{
 };
 
 use crate::diagnostic::{Finding, Severity};
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, LineIndex, Sources, Span};
 
 #[derive(Debug)]
 struct Rendered {
@@ -65,7 +65,7 @@ impl Diagnostic for Rendered {
 #[derive(Debug)]
 struct IndexedSource {
     text: Arc<String>,
-    line_starts: Arc<[u32]>,
+    lines: Arc<LineIndex>,
 }
 
 impl SourceCode for IndexedSource {
@@ -75,20 +75,14 @@ impl SourceCode for IndexedSource {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let starts = &self.line_starts;
-        let line_of = |offset: usize| {
-            starts
-                .partition_point(|&s| s as usize <= offset)
-                .saturating_sub(1)
-        };
+        let lines = &self.lines;
         // A window with more lines on either side than miette shows, read by miette itself.
-        let first = line_of(span.offset()).saturating_sub(context_lines_before + 1);
-        let after = line_of(span.offset() + span.len()) + context_lines_after + 2;
-        let start = starts.get(first).map_or(0, |&s| s as usize);
-        let end = starts
-            .get(after)
-            .map_or(self.text.len(), |&s| s as usize)
-            .max(start);
+        let first = lines
+            .line_of(span.offset())
+            .saturating_sub(context_lines_before + 1);
+        let after = lines.line_of(span.offset() + span.len()) + context_lines_after + 2;
+        let start = lines.line_start(first).min(span.offset());
+        let end = lines.line_start(after).max(start);
         let window = &self.text.as_bytes()[start..end];
         let inner = SourceSpan::new((span.offset().saturating_sub(start)).into(), span.len());
         let contents = window.read_span(&inner, context_lines_before, context_lines_after)?;
@@ -111,7 +105,7 @@ fn named_source(sources: &Sources, file: FileId) -> NamedSource<IndexedSource> {
         f.display_path.clone(),
         IndexedSource {
             text: f.text.clone(),
-            line_starts: f.line_starts().clone(),
+            lines: f.lines.clone(),
         },
     )
 }

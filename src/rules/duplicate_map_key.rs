@@ -36,7 +36,7 @@ fn check(model: &Model, out: &mut Findings) {
                 dup.entry.key_span,
                 format!(
                     "`{}` is already listed on line {}; {tool} keeps that entry and ignores this one",
-                    dup.entry.key, kept.line
+                    dup.entry.key, kept.line()
                 ),
             );
             finding.label(if same {
