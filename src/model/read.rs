@@ -30,7 +30,7 @@ pub fn parse_source(file: FileId, lines: &Arc<LineIndex>, format: Format) -> Ent
     let push = |entries: &mut Entries, e: &SourceEntry, key: &str| {
         let key_span = e.line.span(file, e.key.clone());
         let value_span = e.line.span(file, e.value.clone());
-        entries.push(
+        entries.push_bulk(
             key,
             (key_span.start, key_span.end),
             &e.line.text[e.value.clone()],
@@ -61,6 +61,7 @@ pub fn parse_source(file: FileId, lines: &Arc<LineIndex>, format: Format) -> Ent
             }
         }
     }
+    entries.build_index();
     entries
 }
 

@@ -108,6 +108,25 @@ pub struct Entries {
     hasher: DefaultHashBuilder,
     duplicates: Vec<(RawEntry, u32)>,
     pub skipped: Vec<Skipped>,
+    /// Entries added in bulk, waiting for `build_index`: bucket, hash tag and list position
+    /// packed to sort by.
+    unindexed: Vec<u64>,
+    /// The bucket mask of the index as sized by `new`.
+    bucket_mask: u64,
+}
+
+/// The number of buckets hashbrown gives a table of this capacity (only used to order bulk
+/// inserts; a wrong guess costs speed, not correctness).
+fn buckets_for(capacity: usize) -> usize {
+    if capacity < 8 {
+        if capacity < 4 {
+            4
+        } else {
+            8
+        }
+    } else {
+        (capacity.saturating_mul(8) / 7).next_power_of_two()
+    }
 }
 
 impl std::fmt::Debug for Entries {
@@ -168,6 +187,8 @@ impl Entries {
             hasher: DefaultHashBuilder::default(),
             duplicates: Vec::new(),
             skipped: Vec::new(),
+            unindexed: Vec::new(),
+            bucket_mask: buckets_for(expected) as u64 - 1,
         }
     }
 
@@ -190,9 +211,14 @@ impl Entries {
         (start, self.extra.len() as u32)
     }
 
-    /// Adds an entry unless its folded key is already there (the first one wins). The spans
-    /// are byte ranges of the source text; `key` and `value` are the texts Postfix stores.
-    pub fn push(&mut self, key: &str, key_span: Range32, value: &str, value_span: Range32) {
+    /// The stored form of an entry, and its folded key.
+    fn store<'k>(
+        &mut self,
+        key: &'k str,
+        key_span: Range32,
+        value: &str,
+        value_span: Range32,
+    ) -> (RawEntry, std::borrow::Cow<'k, str>) {
         let mut rewrite = Rewrite {
             key_span,
             value_span,
@@ -221,6 +247,13 @@ impl Entries {
                 value: (0, 0),
             }
         };
+        (raw, folded)
+    }
+
+    /// Adds an entry unless its folded key is already there (the first one wins). The spans
+    /// are byte ranges of the source text; `key` and `value` are the texts Postfix stores.
+    pub fn push(&mut self, key: &str, key_span: Range32, value: &str, value_span: Range32) {
+        let (raw, folded) = self.store(key, key_span, value, value_span);
         let hash = self.hasher.hash_one(&*folded);
         let Entries {
             text,
@@ -244,6 +277,90 @@ impl Entries {
                 list.push(raw);
             }
         }
+    }
+
+    /// Like `push`, for a whole file: the entry is indexed by `build_index`, which inserts
+    /// in bucket order. Inserting a million keys in file order touches the index at random,
+    /// a cache miss or two per key; in bucket order the index is written front to back.
+    pub(crate) fn push_bulk(&mut self, key: &str, key_span: Range32, value: &str, value_span: Range32) {
+        let (raw, folded) = self.store(key, key_span, value, value_span);
+        let hash = self.hasher.hash_one(&*folded);
+        let position = self.list.len() as u64;
+        let bucket = hash & self.bucket_mask;
+        if bucket < 1 << 25 && position < 1 << 32 {
+            self.unindexed
+                .push(bucket << 39 | (hash >> 57) << 32 | position);
+            self.list.push(raw);
+        } else {
+            // Beyond what the packing holds (33M buckets, 4G entries): one at a time.
+            self.build_index();
+            self.push(key, key_span, value, value_span);
+        }
+    }
+
+    /// Indexes the entries added with `push_bulk`; later ones with the key of an earlier one
+    /// become duplicates, as with `push`.
+    pub(crate) fn build_index(&mut self) {
+        let mut order = std::mem::take(&mut self.unindexed);
+        if order.is_empty() {
+            return;
+        }
+        // Bucket first; within a bucket, list order, so the first of equal keys goes in first.
+        order.sort_unstable();
+        let Entries {
+            text,
+            extra,
+            list,
+            rewrites,
+            index,
+            hasher,
+            ..
+        } = self;
+        let mut duplicates: Vec<(u32, u32)> = Vec::new();
+        for packed in order {
+            let position = packed as u32;
+            // What hashbrown reads of a hash: the bucket bits and the top seven.
+            let hash = ((packed >> 32) & 0x7f) << 57 | packed >> 39;
+            let slot = index.entry(
+                hash,
+                |&i| {
+                    folded_of(text, extra, rewrites, &list[i as usize])
+                        == folded_of(text, extra, rewrites, &list[position as usize])
+                },
+                |&i| hasher.hash_one(folded_of(text, extra, rewrites, &list[i as usize])),
+            );
+            match slot {
+                hashbrown::hash_table::Entry::Occupied(kept) => {
+                    duplicates.push((position, *kept.get()))
+                }
+                hashbrown::hash_table::Entry::Vacant(vacant) => {
+                    vacant.insert(position);
+                }
+            }
+        }
+        if duplicates.is_empty() {
+            return;
+        }
+        // Take the duplicates out of the list and renumber what the index holds.
+        duplicates.sort_unstable();
+        let renumber = |i: u32| i - duplicates.partition_point(|&(d, _)| d < i) as u32;
+        for slot in index.iter_mut() {
+            *slot = renumber(*slot);
+        }
+        let mut kept_list = Vec::with_capacity(list.len() - duplicates.len());
+        let mut next = duplicates.iter().peekable();
+        for (i, raw) in list.iter().enumerate() {
+            if next.peek().is_some_and(|&&(d, _)| d as usize == i) {
+                next.next();
+            } else {
+                kept_list.push(*raw);
+            }
+        }
+        for &(position, kept) in &duplicates {
+            self.duplicates
+                .push((list[position as usize], renumber(kept)));
+        }
+        *list = kept_list;
     }
 
     fn view(&self, raw: &RawEntry) -> Entry<'_> {
