@@ -69,6 +69,32 @@ pub struct Member {
     pub table: Option<TableId>,
 }
 
+/// A domain in a class, as rules read it: from a literal or from a table key.
+#[derive(Copy, Clone, Debug)]
+pub struct MemberRef<'a> {
+    /// Case-folded, as Postfix compares it.
+    pub domain: &'a str,
+    /// The text as written, for messages.
+    pub written: &'a str,
+    pub span: Option<Span>,
+    /// The `$name` reference that brought it into the class's parameter, if any.
+    pub via: Option<Span>,
+    /// The table whose key made it a member, when it came from a table.
+    pub table: Option<TableId>,
+}
+
+/// Where a member comes from, in list order. Table members stay in the table: an ISP's
+/// 100k domains are not copied.
+#[derive(Copy, Clone, Debug)]
+enum MemberSlot {
+    Literal(u32),
+    Table {
+        table: TableId,
+        entry: u32,
+        via: Option<Span>,
+    },
+}
+
 /// A pattern of the class's list, in list order.
 #[derive(Clone, Debug)]
 pub(crate) enum Item {
@@ -99,8 +125,11 @@ pub enum Membership {
 pub struct AddressClass {
     pub kind: ClassKind,
     pub matching: Matching,
-    /// The domains known to be in the class: literal items and domain keys of known tables.
-    pub members: Vec<Member>,
+    /// The literal items of the list (negated ones excluded).
+    literals: Vec<Member>,
+    /// The domains known to be in the class, in list order: literal items and domain keys of
+    /// known tables. Read through `members`.
+    slots: Vec<MemberSlot>,
     /// True when the class draws on something postlint cannot see (SQL, LDAP, regexp, files
     /// outside the tree, unknown values), so it may have more members.
     pub unknown_members: bool,
@@ -123,7 +152,8 @@ impl AddressClass {
         AddressClass {
             kind,
             matching,
-            members: Vec::new(),
+            literals: Vec::new(),
+            slots: Vec::new(),
             unknown_members: false,
             address_literals: Vec::new(),
             unknown_address_literals: false,
@@ -144,8 +174,10 @@ impl AddressClass {
         let index = if negated {
             u32::MAX
         } else {
-            self.members.push(member);
-            self.members.len() as u32 - 1
+            self.literals.push(member);
+            let index = self.literals.len() as u32 - 1;
+            self.slots.push(MemberSlot::Literal(index));
+            index
         };
         self.items.push((negated, Item::Literal { member: index }));
     }
@@ -154,6 +186,33 @@ impl AddressClass {
         self.others.push(self.items.len() as u32);
         self.items.push((negated, Item::Table(table)));
         self.tables_to_read.push((table, via, negated));
+    }
+
+    /// The domains known to be in the class, in list order.
+    pub fn members<'a>(&'a self, tables: &'a Tables) -> impl Iterator<Item = MemberRef<'a>> + 'a {
+        self.slots.iter().filter_map(move |slot| match *slot {
+            MemberSlot::Literal(i) => {
+                let m = &self.literals[i as usize];
+                Some(MemberRef {
+                    domain: &m.domain,
+                    written: &m.written,
+                    span: m.span,
+                    via: m.via,
+                    table: m.table,
+                })
+            }
+            MemberSlot::Table { table, entry, via } => {
+                let entries = tables.get(table).entries()?;
+                let e = entries.entry(entry);
+                Some(MemberRef {
+                    domain: entries.folded_key(entry),
+                    written: e.key,
+                    span: Some(e.key_span),
+                    via,
+                    table: Some(table),
+                })
+            }
+        })
     }
 
     /// Adds the domain keys of the list's tables as members, once the tables are read.
@@ -170,15 +229,11 @@ impl AddressClass {
                     continue;
                 };
                 for i in 0..entries.len() as u32 {
-                    let folded = entries.folded_key(i);
-                    if is_domain_key(folded) {
-                        let e = entries.entry(i);
-                        self.members.push(Member {
-                            domain: folded.to_string(),
-                            written: e.key.to_string(),
-                            span: Some(e.key_span),
+                    if is_domain_key(entries.folded_key(i)) {
+                        self.slots.push(MemberSlot::Table {
+                            table: t,
+                            entry: i,
                             via,
-                            table: Some(t),
                         });
                     }
                 }
@@ -258,7 +313,7 @@ impl AddressClass {
                 }
                 match &self.items[position as usize].1 {
                     Item::Literal { member } if *member != u32::MAX => {
-                        let m = &self.members[*member as usize];
+                        let m = &self.literals[*member as usize];
                         Membership::Yes {
                             span: m.span,
                             via: m.via,

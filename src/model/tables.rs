@@ -282,7 +282,13 @@ impl Entries {
     /// Like `push`, for a whole file: the entry is indexed by `build_index`, which inserts
     /// in bucket order. Inserting a million keys in file order touches the index at random,
     /// a cache miss or two per key; in bucket order the index is written front to back.
-    pub(crate) fn push_bulk(&mut self, key: &str, key_span: Range32, value: &str, value_span: Range32) {
+    pub(crate) fn push_bulk(
+        &mut self,
+        key: &str,
+        key_span: Range32,
+        value: &str,
+        value_span: Range32,
+    ) {
         let (raw, folded) = self.store(key, key_span, value, value_span);
         let hash = self.hasher.hash_one(&*folded);
         let position = self.list.len() as u64;
@@ -638,5 +644,71 @@ impl Tables {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Entries of `text` (one `key value` per line), added one at a time or in bulk.
+    fn entries(text: &str, bulk: bool) -> Entries {
+        let lines = Arc::new(LineIndex::new(Arc::new(text.to_string())));
+        let mut entries = Entries::new(FileId(0), lines, text.lines().count());
+        let mut offset = 0u32;
+        for line in text.split_inclusive('\n') {
+            let (key, value) = line.trim_end().split_once(' ').unwrap();
+            let key_span = (offset, offset + key.len() as u32);
+            let value_start = key_span.1 + 1;
+            let value_span = (value_start, value_start + value.len() as u32);
+            if bulk {
+                entries.push_bulk(key, key_span, value, value_span);
+            } else {
+                entries.push(key, key_span, value, value_span);
+            }
+            offset += line.len() as u32;
+        }
+        if bulk {
+            entries.build_index();
+        }
+        entries
+    }
+
+    type Summary = (Vec<(String, String, u32)>, Vec<(String, String, u32)>);
+
+    fn summary(e: &Entries) -> Summary {
+        let kept = e
+            .iter()
+            .map(|x| (x.key.to_string(), x.value.to_string(), x.line()))
+            .collect();
+        let duplicates = e
+            .duplicates()
+            .map(|d| (d.entry.key.to_string(), d.entry.value.to_string(), d.kept))
+            .collect();
+        (kept, duplicates)
+    }
+
+    #[test]
+    fn bulk_indexing_keeps_the_first_of_equal_keys_like_single_pushes() {
+        // Keys that collide after folding, repeated far apart, and many distinct ones.
+        let mut text = String::new();
+        for i in 0..2000 {
+            text.push_str(&format!("user{}@example.com v{i}\n", i % 700));
+            if i % 333 == 0 {
+                text.push_str(&format!("User{}@Example.COM upper{i}\n", i % 700));
+            }
+        }
+        let one = entries(&text, false);
+        let bulk = entries(&text, true);
+        assert_eq!(summary(&one), summary(&bulk));
+        assert_eq!(one.len(), 700);
+        assert_eq!(bulk.duplicates().count(), 2000 + 7 - 700);
+        for i in 0..700 {
+            let key = format!("user{i}@example.com");
+            let found = bulk.get(&key).expect("every key is indexed");
+            assert_eq!(bulk.folded_key(found), key);
+            assert_eq!(bulk.entry(found).value, format!("v{i}"));
+        }
+        assert_eq!(bulk.get("nobody@example.com"), None);
     }
 }

@@ -131,7 +131,10 @@ pub fn view(model: &Model) -> ConfigView {
     let mut classes = BTreeMap::new();
     for kind in ClassKind::RESOLVE_ORDER {
         let class = model.class(kind);
-        let mut domains: Vec<String> = class.members.iter().map(|m| m.domain.clone()).collect();
+        let mut domains: Vec<String> = class
+            .members(&model.tables)
+            .map(|m| m.domain.to_string())
+            .collect();
         domains.sort();
         domains.dedup();
         classes.insert(

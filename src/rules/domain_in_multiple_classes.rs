@@ -20,11 +20,14 @@ fn check(model: &Model, out: &mut Findings) {
     let mut seen = HashSet::new();
     let candidates = model
         .class(ClassKind::VirtualAlias)
-        .members
-        .iter()
-        .chain(&model.class(ClassKind::VirtualMailbox).members);
+        .members(&model.tables)
+        .chain(
+            model
+                .class(ClassKind::VirtualMailbox)
+                .members(&model.tables),
+        );
     for member in candidates {
-        if !seen.insert(member.domain.as_str()) {
+        if !seen.insert(member.domain) {
             continue;
         }
         // Local domains are rule virtual-domain-in-mydestination's; an unknown local class means

@@ -36,11 +36,14 @@ fn check_virtual_domains(
     let first_entries = std::cell::OnceCell::new();
     let members = model
         .class(ClassKind::VirtualAlias)
-        .members
-        .iter()
-        .chain(&model.class(ClassKind::VirtualMailbox).members);
+        .members(&model.tables)
+        .chain(
+            model
+                .class(ClassKind::VirtualMailbox)
+                .members(&model.tables),
+        );
     for member in members {
-        if !seen.insert(member.domain.as_str()) {
+        if !seen.insert(member.domain) {
             continue;
         }
         // The class Postfix resolves the domain to, and where it is listed there.
@@ -90,7 +93,7 @@ fn check_virtual_domains(
             if let Some((file_span, display)) = &target {
                 let first_entries = first_entries
                     .get_or_init(|| first_entry_per_domain(model, &virtual_alias.tables));
-                let (span, label) = match first_entries.get(domain.as_str()) {
+                let (span, label) = match first_entries.get(domain) {
                     Some(&span) => (
                         span,
                         format!("virtual_alias_maps has addresses in {domain}, but not {address}"),
@@ -155,16 +158,15 @@ fn check_local_class(model: &Model, out: &mut Findings, virtual_alias: &crate::m
     let domains: Vec<&str> = {
         let mut seen = HashSet::new();
         local
-            .members
-            .iter()
-            .filter(|m| seen.insert(m.domain.as_str()))
+            .members(&model.tables)
+            .filter(|m| seen.insert(m.domain))
             .filter(|m| {
                 matches!(
-                    local.contains(&model.tables, &m.domain),
+                    local.contains(&model.tables, m.domain),
                     Membership::Yes { .. }
                 )
             })
-            .map(|m| m.domain.as_str())
+            .map(|m| m.domain)
             .collect()
     };
     if domains.is_empty() {

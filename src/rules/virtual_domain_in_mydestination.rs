@@ -18,8 +18,8 @@ pub const RULE: Rule = Rule {
 fn check(model: &Model, out: &mut Findings) {
     let local = model.class(ClassKind::Local);
     let mut seen = HashSet::new();
-    for member in &local.members {
-        if !seen.insert(member.domain.as_str()) {
+    for member in local.members(&model.tables) {
+        if !seen.insert(member.domain) {
             continue;
         }
         // The member must really be local (an earlier negation could exclude it).
