@@ -87,32 +87,64 @@ pub enum PostmapLine<'a> {
     Skipped(SkippedLine<'a>),
 }
 
+/// What postmap makes of one logical line.
+pub enum LineVerdict {
+    /// An entry: key and value ranges in the line's text, and postmap's warning when it
+    /// stores the entry anyway (the `key:` form).
+    Entry {
+        key: Range<usize>,
+        value: Range<usize>,
+        warning: Option<&'static str>,
+    },
+    /// Skipped, with postmap's reason.
+    Skipped(String),
+}
+
+/// Judges one logical line of a postmap source.
+pub fn postmap_line(line: &LogicalLine) -> LineVerdict {
+    if line.indented {
+        return LineVerdict::Skipped(logical_line_whitespace_reason(line));
+    }
+    match split_entry(&line.text) {
+        Ok((key, value)) => {
+            let warning = line.text[key.clone()]
+                .ends_with(':')
+                .then_some("record is in \"key: value\" format; is this an alias file?");
+            LineVerdict::Entry {
+                key,
+                value,
+                warning,
+            }
+        }
+        Err(reason) => LineVerdict::Skipped(reason),
+    }
+}
+
 /// The lines of a postmap source one at a time, so large maps are read in one pass.
 pub fn postmap_lines(text: &str) -> impl Iterator<Item = PostmapLine<'_>> {
     logical_lines(text).flat_map(|line| {
         let mut out = [None, None];
-        if line.indented {
-            out[0] = Some(PostmapLine::Skipped(SkippedLine::indented(line)));
-        } else {
-            match split_entry(&line.text) {
-                Ok((key, value)) => {
-                    if line.text[key.clone()].ends_with(':') {
-                        out[0] = Some(PostmapLine::Skipped(SkippedLine {
-                            line: line.clone(),
-                            reason: "record is in \"key: value\" format; is this an alias file?"
-                                .to_string(),
-                            kept: true,
-                        }));
-                    }
-                    out[1] = Some(PostmapLine::Entry(SourceEntry { line, key, value }));
-                }
-                Err(reason) => {
+        match postmap_line(&line) {
+            LineVerdict::Entry {
+                key,
+                value,
+                warning,
+            } => {
+                if let Some(reason) = warning {
                     out[0] = Some(PostmapLine::Skipped(SkippedLine {
-                        line,
-                        reason,
-                        kept: false,
-                    }))
+                        line: line.clone(),
+                        reason: reason.to_string(),
+                        kept: true,
+                    }));
                 }
+                out[1] = Some(PostmapLine::Entry(SourceEntry { line, key, value }));
+            }
+            LineVerdict::Skipped(reason) => {
+                out[0] = Some(PostmapLine::Skipped(SkippedLine {
+                    line,
+                    reason,
+                    kept: false,
+                }))
             }
         }
         out.into_iter().flatten()

@@ -34,7 +34,7 @@ fn check(model: &Model, out: &mut Findings) {
         // Postfix might resolve the domain as local, so nothing can be said.
         if model
             .class(ClassKind::Local)
-            .contains(&model.tables, &member.domain)
+            .contains(&model.tables, member.domain)
             != Membership::No
         {
             continue;
@@ -48,7 +48,7 @@ fn check(model: &Model, out: &mut Findings) {
             ClassKind::VirtualMailbox,
             ClassKind::Relay,
         ] {
-            match model.class(kind).contains(&model.tables, &member.domain) {
+            match model.class(kind).contains(&model.tables, member.domain) {
                 Membership::Yes { span, via, parent } => {
                     relay_parent |= kind == ClassKind::Relay && parent;
                     listings.push((kind, span, via));

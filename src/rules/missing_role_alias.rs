@@ -49,7 +49,7 @@ fn check_virtual_domains(
         // The class Postfix resolves the domain to, and where it is listed there.
         let mut resolved = None;
         for kind in ClassKind::RESOLVE_ORDER {
-            match model.class(kind).contains(&model.tables, &member.domain) {
+            match model.class(kind).contains(&model.tables, member.domain) {
                 Membership::Yes { span, .. } => {
                     resolved = Some((kind, span));
                     break;

@@ -27,14 +27,14 @@ fn check(model: &Model, out: &mut Findings) {
             span: local_span,
             via: local_via,
             ..
-        } = local.contains(&model.tables, &member.domain)
+        } = local.contains(&model.tables, member.domain)
         else {
             continue;
         };
         let mut virtual_listings = Vec::new();
         for kind in [ClassKind::VirtualAlias, ClassKind::VirtualMailbox] {
             if let Membership::Yes { span, via, .. } =
-                model.class(kind).contains(&model.tables, &member.domain)
+                model.class(kind).contains(&model.tables, member.domain)
             {
                 virtual_listings.push((kind, span, via));
             }
