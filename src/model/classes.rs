@@ -1,8 +1,6 @@
 //! The four address classes: local (mydestination), virtual alias, virtual mailbox and relay
 //! domains, matched the way trivial-rewrite matches them.
 
-use std::collections::HashMap;
-
 use super::tables::{fold, Answer, TableId, Tables};
 use crate::source::Span;
 
@@ -139,7 +137,7 @@ pub struct AddressClass {
     pub unknown_address_literals: bool,
     pub(crate) items: Vec<(bool, Item)>,
     /// Folded literal pattern to (item position, negated) of its first occurrence.
-    pub(crate) literal_first: HashMap<String, (u32, bool)>,
+    pub(crate) literal_first: hashbrown::HashMap<String, (u32, bool)>,
     /// Positions of the items that are not literals.
     pub(crate) others: Vec<u32>,
     /// Tables of the list whose members are added once the tables are read: the table, the
@@ -158,7 +156,7 @@ impl AddressClass {
             address_literals: Vec::new(),
             unknown_address_literals: false,
             items: Vec::new(),
-            literal_first: HashMap::new(),
+            literal_first: hashbrown::HashMap::default(),
             others: Vec::new(),
             tables_to_read: Vec::new(),
         }
@@ -248,14 +246,15 @@ impl AddressClass {
     }
 
     /// The names to try for a domain: itself, and its parents as this list's style allows.
-    fn candidates(&self, domain: &str) -> Vec<String> {
-        let mut out = vec![domain.to_string()];
+    /// (All are suffixes of the domain: no copies.)
+    fn candidates<'d>(&self, domain: &'d str) -> Vec<&'d str> {
+        let mut out = vec![domain];
         if self.matching != Matching::Exact {
             let mut rest = domain;
             while let Some(dot) = rest[1.min(rest.len())..].find('.').map(|i| i + 1) {
                 match self.matching {
-                    Matching::Parent => out.push(rest[dot + 1..].to_string()),
-                    _ => out.push(rest[dot..].to_string()),
+                    Matching::Parent => out.push(&rest[dot + 1..]),
+                    _ => out.push(&rest[dot..]),
                 }
                 rest = &rest[dot..];
             }
@@ -272,7 +271,7 @@ impl AddressClass {
         let literal = candidates
             .iter()
             .enumerate()
-            .filter_map(|(i, c)| self.literal_first.get(c.as_str()).map(|&(p, n)| (p, n, i)))
+            .filter_map(|(i, c)| self.literal_first.get(*c).map(|&(p, n)| (p, n, i)))
             .min_by_key(|(position, _, _)| *position);
         for &position in &self.others {
             if literal.is_some_and(|(lp, _, _)| lp < position) {
@@ -334,7 +333,7 @@ impl AddressClass {
     /// A table in a domain list is queried with the domain and, in the parent styles, with its
     /// parent domains (only fixed-key tables get the parent queries; others are unknown anyway).
     /// Returns the answer and the index of the candidate that was found.
-    fn table_answer(&self, tables: &Tables, id: TableId, candidates: &[String]) -> (Answer, usize) {
+    fn table_answer(&self, tables: &Tables, id: TableId, candidates: &[&str]) -> (Answer, usize) {
         let answers = candidates.iter().map(|c| tables.lookup(id, c));
         let found_at = answers.clone().position(|a| matches!(a, Answer::Found(_)));
         (Answer::first_found(answers), found_at.unwrap_or(0))
