@@ -7,8 +7,7 @@ use std::time::SystemTime;
 
 use super::tables::{Entries, Format, Skipped};
 use crate::parse::aliases::{alias_lines, AliasLine};
-use crate::parse::logical::logical_lines;
-use crate::parse::postmap::{postmap_line, LineVerdict, SkippedLine, SourceEntry};
+use crate::parse::postmap::{visit_postmap, PostmapEvent, SkippedLine, SourceEntry};
 use crate::source::{FileId, LineIndex};
 
 /// A file's text (invalid UTF-8 replaced, as Postfix would pass the bytes through) and its
@@ -45,41 +44,24 @@ pub fn parse_source(file: FileId, lines: &Arc<LineIndex>, format: Format) -> Ent
         kept: s.kept,
     };
     match format {
-        Format::Postmap => {
-            // The lines straight from the line reader: the hot loop of a million-line map.
-            for line in logical_lines(text) {
-                match postmap_line(&line) {
-                    LineVerdict::Entry {
-                        key,
-                        value,
-                        warning,
-                    } => {
-                        if let Some(reason) = warning {
-                            entries.skipped.push(Skipped {
-                                span: line.full_span(file),
-                                line: line.line,
-                                reason: reason.to_string(),
-                                kept: true,
-                            });
-                        }
-                        let key_span = line.span(file, key.clone());
-                        let value_span = line.span(file, value.clone());
-                        entries.push_bulk(
-                            &line.text[key],
-                            (key_span.start, key_span.end),
-                            &line.text[value],
-                            (value_span.start, value_span.end),
-                        );
-                    }
-                    LineVerdict::Skipped(reason) => entries.skipped.push(Skipped {
-                        span: line.full_span(file),
-                        line: line.line,
-                        reason,
-                        kept: false,
-                    }),
-                }
+        Format::Postmap => visit_postmap(text, |event| match event {
+            PostmapEvent::Entry { line, key, value } => {
+                let key_span = line.span(file, key.clone());
+                let value_span = line.span(file, value.clone());
+                entries.push_bulk(
+                    &line.text[key],
+                    (key_span.start, key_span.end),
+                    &line.text[value],
+                    (value_span.start, value_span.end),
+                );
             }
-        }
+            PostmapEvent::Skipped { line, reason, kept } => entries.skipped.push(Skipped {
+                span: line.full_span(file),
+                line: line.line,
+                reason,
+                kept,
+            }),
+        }),
         Format::Aliases => {
             for line in alias_lines(text) {
                 match line {

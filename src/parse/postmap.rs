@@ -79,14 +79,6 @@ impl<'a> SkippedLine<'a> {
     }
 }
 
-/// One logical line of a postmap source, as postmap sees it.
-#[derive(Debug)]
-pub enum PostmapLine<'a> {
-    Entry(SourceEntry<'a>),
-    /// Skipped, or (with `kept`) stored with a warning; a kept line also yields its Entry.
-    Skipped(SkippedLine<'a>),
-}
-
 /// What postmap makes of one logical line.
 pub enum LineVerdict {
     /// An entry: key and value ranges in the line's text, and postmap's warning when it
@@ -120,10 +112,25 @@ pub fn postmap_line(line: &LogicalLine) -> LineVerdict {
     }
 }
 
-/// The lines of a postmap source one at a time, so large maps are read in one pass.
-pub fn postmap_lines(text: &str) -> impl Iterator<Item = PostmapLine<'_>> {
-    logical_lines(text).flat_map(|line| {
-        let mut out = [None, None];
+/// What postmap does with a line: stores an entry, or skips the line (or, with `kept`, stores
+/// it and warns).
+pub enum PostmapEvent<'l, 'a> {
+    Entry {
+        line: &'l LogicalLine<'a>,
+        key: Range<usize>,
+        value: Range<usize>,
+    },
+    Skipped {
+        line: &'l LogicalLine<'a>,
+        reason: String,
+        kept: bool,
+    },
+}
+
+/// Reads a postmap source in one pass, calling `on` for each event in file order (a warned
+/// `key:` line gives its Skipped event, then its Entry).
+pub fn visit_postmap<'a>(text: &'a str, mut on: impl FnMut(PostmapEvent<'_, 'a>)) {
+    for line in logical_lines(text) {
         match postmap_line(&line) {
             LineVerdict::Entry {
                 key,
@@ -131,34 +138,41 @@ pub fn postmap_lines(text: &str) -> impl Iterator<Item = PostmapLine<'_>> {
                 warning,
             } => {
                 if let Some(reason) = warning {
-                    out[0] = Some(PostmapLine::Skipped(SkippedLine {
-                        line: line.clone(),
+                    on(PostmapEvent::Skipped {
+                        line: &line,
                         reason: reason.to_string(),
                         kept: true,
-                    }));
+                    });
                 }
-                out[1] = Some(PostmapLine::Entry(SourceEntry { line, key, value }));
+                on(PostmapEvent::Entry {
+                    line: &line,
+                    key,
+                    value,
+                });
             }
-            LineVerdict::Skipped(reason) => {
-                out[0] = Some(PostmapLine::Skipped(SkippedLine {
-                    line,
-                    reason,
-                    kept: false,
-                }))
-            }
+            LineVerdict::Skipped(reason) => on(PostmapEvent::Skipped {
+                line: &line,
+                reason,
+                kept: false,
+            }),
         }
-        out.into_iter().flatten()
-    })
+    }
 }
 
 pub fn parse_postmap(text: &str) -> PostmapSource<'_> {
     let mut out = PostmapSource::default();
-    for item in postmap_lines(text) {
-        match item {
-            PostmapLine::Entry(e) => out.entries.push(e),
-            PostmapLine::Skipped(s) => out.skipped.push(s),
-        }
-    }
+    visit_postmap(text, |event| match event {
+        PostmapEvent::Entry { line, key, value } => out.entries.push(SourceEntry {
+            line: line.clone(),
+            key,
+            value,
+        }),
+        PostmapEvent::Skipped { line, reason, kept } => out.skipped.push(SkippedLine {
+            line: line.clone(),
+            reason,
+            kept,
+        }),
+    });
     out
 }
 
