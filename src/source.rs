@@ -116,20 +116,24 @@ pub struct SourceFile {
     pub real_path: PathBuf,
     /// The path as the user would open it: the given directory joined with the file's place.
     pub display_path: String,
-    pub text: Arc<String>,
     /// Modification time, for stale-map checks.
     pub modified: Option<std::time::SystemTime>,
+    /// The text and its line numbers.
     pub lines: Arc<LineIndex>,
 }
 
 impl SourceFile {
+    pub fn text(&self) -> &Arc<String> {
+        self.lines.text()
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
         let line = self.lines.line_of(offset as usize);
         let line_start = self.lines.line_start(line);
-        let end = (offset as usize).min(self.text.len());
-        let col = self
-            .text
+        let text = self.text();
+        let end = (offset as usize).min(text.len());
+        let col = text
             .get(line_start..end)
             .map_or(end - line_start, |s| s.chars().count());
         (line + 1, col + 1)
@@ -167,7 +171,6 @@ impl Sources {
         self.files.push(SourceFile {
             real_path,
             display_path,
-            text: Arc::clone(lines.text()),
             modified,
             lines,
         });
@@ -179,7 +182,7 @@ impl Sources {
     }
 
     pub fn text(&self, id: FileId) -> &str {
-        &self.files[id.0 as usize].text
+        self.files[id.0 as usize].text()
     }
 
     pub fn slice(&self, span: Span) -> &str {

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::parse::assign::parse_assignments;
 use crate::parse::list::{match_list_items, split_list, MatchItem};
 use crate::parse::table_ref::TableRef;
-use crate::source::{FileId, LineIndex, Sources, Span};
+use crate::source::{FileId, Sources, Span};
 use classes::{AddressClass, ClassKind, Matching, Member};
 use expand::{Expanded, UNKNOWN};
 use params::{Definition, Params};
@@ -164,6 +164,7 @@ fn machine_hostname() -> Option<String> {
         .find(|s| !s.is_empty())
 }
 
+#[derive(Copy, Clone)]
 enum ReadResult {
     Read(FileId),
     Missing,
@@ -176,7 +177,8 @@ struct Loader {
     tables: Tables,
     notes: Vec<String>,
     problems: Vec<String>,
-    files: HashMap<PathBuf, Option<FileId>>,
+    /// Every file read or tried, and how that went.
+    files: HashMap<PathBuf, ReadResult>,
     /// Map and alias sources to read and parse once every table is known.
     pending: Vec<PendingSource>,
 }
@@ -193,20 +195,17 @@ struct PendingSource {
 struct SourceWork {
     path: PathBuf,
     display: String,
-    /// Already read by something else (a list file, say).
-    known: Option<Option<FileId>>,
+    /// Already read or tried by something else (a list file, say).
+    known: Option<ReadResult>,
     tables: Vec<(TableId, Format)>,
 }
 
 impl Loader {
     fn read(&mut self, path: &Path, display: &str) -> ReadResult {
-        if let Some(known) = self.files.get(path) {
-            return match known {
-                Some(id) => ReadResult::Read(*id),
-                None => ReadResult::Missing,
-            };
+        if let Some(&known) = self.files.get(path) {
+            return known;
         }
-        let outcome = read::read_text(path);
+        let outcome = read::read_source(path);
         self.record_read(path, display, outcome)
     }
 
@@ -215,16 +214,18 @@ impl Loader {
         &mut self,
         path: &Path,
         display: &str,
-        outcome: std::io::Result<(String, Option<std::time::SystemTime>)>,
+        outcome: read::ReadOutcome,
     ) -> ReadResult {
         let result = match outcome {
-            Ok((text, modified)) => {
+            Ok((lines, modified)) => {
                 self.notes.push(format!("read {display}"));
-                let id = self
-                    .sources
-                    .add(path.to_path_buf(), display.to_string(), text, modified);
-                self.files.insert(path.to_path_buf(), Some(id));
-                return ReadResult::Read(id);
+                let id = self.sources.add_indexed(
+                    path.to_path_buf(),
+                    display.to_string(),
+                    lines,
+                    modified,
+                );
+                ReadResult::Read(id)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 self.notes.push(format!("{display} does not exist"));
@@ -235,7 +236,7 @@ impl Loader {
                 ReadResult::Failed
             }
         };
-        self.files.insert(path.to_path_buf(), None);
+        self.files.insert(path.to_path_buf(), result);
         result
     }
 
@@ -360,7 +361,7 @@ impl Loader {
                     ));
                 }
                 if let Some(file) = self.read_table_file(id, table_ref.name) {
-                    let text = self.sources.get(file).text.clone();
+                    let text = self.sources.get(file).text().clone();
                     let parsed = parse_assignments(&text);
                     let settings = parsed
                         .assignments
@@ -470,11 +471,10 @@ impl Loader {
         let sources = &self.sources;
         let results = crate::parallel::in_parallel(&work, |w| {
             let (file, lines, outcome) = match w.known {
-                Some(Some(file)) => (file, sources.get(file).lines.clone(), None),
-                Some(None) => return (None, Vec::new()),
-                None => match read::read_text(&w.path) {
-                    Ok((text, modified)) => {
-                        let lines = std::sync::Arc::new(LineIndex::new(std::sync::Arc::new(text)));
+                Some(ReadResult::Read(file)) => (file, sources.get(file).lines.clone(), None),
+                Some(_) => return (None, Vec::new()),
+                None => match read::read_source(&w.path) {
+                    Ok((lines, modified)) => {
                         (read::UNNUMBERED, lines.clone(), Some(Ok((lines, modified))))
                     }
                     Err(e) => return (Some(Err(e)), Vec::new()),
@@ -488,49 +488,34 @@ impl Loader {
             (outcome, parsed)
         });
         for (w, (outcome, parsed)) in work.iter().zip(results) {
-            let file = match (w.known, outcome) {
+            let result = match (w.known, outcome) {
                 (Some(known), _) => known,
-                (None, Some(Ok((lines, modified)))) => {
-                    self.notes.push(format!("read {}", w.display));
-                    let id = self.sources.add_indexed(
-                        w.path.clone(),
-                        w.display.clone(),
-                        lines,
-                        modified,
-                    );
-                    self.files.insert(w.path.clone(), Some(id));
-                    Some(id)
-                }
-                (None, Some(Err(e))) => {
-                    self.record_read(&w.path, &w.display, Err(e));
-                    None
-                }
-                (None, None) => None,
+                (None, Some(outcome)) => self.record_read(&w.path, &w.display, outcome),
+                (None, None) => unreachable!("an unread file is read"),
             };
-            let missing = !w.path.exists();
             for &(id, _) in &w.tables {
                 let table = &mut self.tables.list[id.0 as usize];
-                match file {
-                    Some(file) => {
+                match result {
+                    ReadResult::Read(file) => {
                         table.source = Some(file);
                         if let Some((_, exists)) = &mut table.compiled {
                             *exists = true;
                         }
                     }
-                    None => {
-                        table.content = Content::Unknown(if missing {
-                            format!("{} is not in the linted tree", w.display)
-                        } else {
-                            format!("{} could not be read", w.display)
-                        });
+                    ReadResult::Missing => {
+                        table.content =
+                            Content::Unknown(format!("{} is not in the linted tree", w.display))
+                    }
+                    ReadResult::Failed => {
+                        table.content = Content::Unknown(format!("{} could not be read", w.display))
                     }
                 }
             }
-            for (id, mut entries) in parsed {
-                if let Some(file) = file {
+            if let ReadResult::Read(file) = result {
+                for (id, mut entries) in parsed {
                     entries.set_file(file);
+                    self.tables.list[id.0 as usize].content = Content::Entries(entries);
                 }
-                self.tables.list[id.0 as usize].content = Content::Entries(entries);
             }
         }
     }
@@ -639,7 +624,7 @@ impl Loader {
             }
             _ => return class.push_unknown(negated),
         };
-        let text = self.sources.get(file).text.clone();
+        let text = self.sources.get(file).text().clone();
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
             let line_start = offset;
@@ -706,7 +691,7 @@ impl Model {
             text,
             modified,
         );
-        let main_text = sources.get(main_cf).text.clone();
+        let main_text = sources.get(main_cf).text().clone();
 
         let mut params = Params::default();
         let parsed = parse_assignments(&main_text);
@@ -756,13 +741,13 @@ impl Model {
             files: HashMap::new(),
             pending: Vec::new(),
         };
-        loader.files.insert(main_cf_path, Some(main_cf));
+        loader.files.insert(main_cf_path, ReadResult::Read(main_cf));
 
         // master.cf: the services and their -o overrides.
         let master_cf_path = loader.locator.config_dir.join("master.cf");
         let master = match loader.read(&master_cf_path, &master_cf_path.to_string_lossy()) {
             ReadResult::Read(file) => {
-                let text = loader.sources.get(file).text.clone();
+                let text = loader.sources.get(file).text().clone();
                 master::MasterCf::parse(file, &text)
             }
             _ => master::MasterCf::default(),

@@ -1,23 +1,27 @@
 //! Reading and parsing the map and alias sources: each file read once, the independent files
 //! on several threads, each line straight into the table's index.
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::tables::{Entries, Format, Skipped};
 use crate::parse::aliases::{alias_lines, AliasLine};
-use crate::parse::postmap::{visit_postmap, PostmapEvent, SkippedLine, SourceEntry};
+use crate::parse::logical::LogicalLine;
+use crate::parse::postmap::{visit_postmap, PostmapEvent};
 use crate::source::{FileId, LineIndex};
 
-/// A file's text (invalid UTF-8 replaced, as Postfix would pass the bytes through) and its
-/// modification time.
-pub fn read_text(path: &Path) -> std::io::Result<(String, Option<SystemTime>)> {
+/// A file read: its text with the line index, and its modification time.
+pub type ReadOutcome = std::io::Result<(Arc<LineIndex>, Option<SystemTime>)>;
+
+/// Reads a file (invalid UTF-8 replaced, as Postfix would pass the bytes through).
+pub fn read_source(path: &Path) -> ReadOutcome {
     let bytes = std::fs::read(path)?;
     let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
     let text = String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Ok((text, modified))
+    Ok((Arc::new(LineIndex::new(Arc::new(text))), modified))
 }
 
 /// The entries of a postmap or postalias source, in one pass over the text. Spans point into
@@ -27,46 +31,42 @@ pub fn parse_source(file: FileId, lines: &Arc<LineIndex>, format: Format) -> Ent
     // Every entry is one line at most: size the index once instead of growing it.
     let count = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
     let mut entries = Entries::new(file, lines.clone(), count);
-    let push = |entries: &mut Entries, e: &SourceEntry, key: &str| {
-        let key_span = e.line.span(file, e.key.clone());
-        let value_span = e.line.span(file, e.value.clone());
-        entries.push_bulk(
-            key,
-            (key_span.start, key_span.end),
-            &e.line.text[e.value.clone()],
-            (value_span.start, value_span.end),
-        );
-    };
-    let skipped = |s: SkippedLine| Skipped {
-        span: s.line.full_span(file),
-        line: s.line.line,
-        reason: s.reason,
-        kept: s.kept,
+    // The key as Postfix stores it (for aliases, the unquoted name), the key and value
+    // ranges of the line's text.
+    let push =
+        |entries: &mut Entries, line: &LogicalLine, key: &str, k: Range<usize>, v: Range<usize>| {
+            let key_span = line.span(file, k);
+            let value_span = line.span(file, v.clone());
+            entries.push_bulk(
+                key,
+                (key_span.start, key_span.end),
+                &line.text[v],
+                (value_span.start, value_span.end),
+            );
+        };
+    let skip = |entries: &mut Entries, line: &LogicalLine, reason: String, kept: bool| {
+        entries.skipped.push(Skipped {
+            span: line.full_span(file),
+            line: line.line,
+            reason,
+            kept,
+        })
     };
     match format {
         Format::Postmap => visit_postmap(text, |event| match event {
             PostmapEvent::Entry { line, key, value } => {
-                let key_span = line.span(file, key.clone());
-                let value_span = line.span(file, value.clone());
-                entries.push_bulk(
-                    &line.text[key],
-                    (key_span.start, key_span.end),
-                    &line.text[value],
-                    (value_span.start, value_span.end),
-                );
+                push(&mut entries, line, &line.text[key.clone()], key, value)
             }
-            PostmapEvent::Skipped { line, reason, kept } => entries.skipped.push(Skipped {
-                span: line.full_span(file),
-                line: line.line,
-                reason,
-                kept,
-            }),
+            PostmapEvent::Skipped { line, reason, kept } => skip(&mut entries, line, reason, kept),
         }),
         Format::Aliases => {
             for line in alias_lines(text) {
                 match line {
-                    AliasLine::Entry(a) => push(&mut entries, &a.entry, &a.name),
-                    AliasLine::Skipped(s) => entries.skipped.push(skipped(s)),
+                    AliasLine::Entry(a) => {
+                        let e = a.entry;
+                        push(&mut entries, &e.line, &a.name, e.key, e.value)
+                    }
+                    AliasLine::Skipped(s) => skip(&mut entries, &s.line, s.reason, s.kept),
                 }
             }
         }

@@ -98,8 +98,8 @@ impl RawEntry {
 #[derive(Clone)]
 pub struct Entries {
     file: FileId,
+    /// The source text (keys and values are spans of it) and its line numbers.
     lines: Arc<LineIndex>,
-    text: Arc<String>,
     /// Keys, values and folded keys that are not slices of `text`.
     extra: String,
     list: Vec<RawEntry>,
@@ -160,15 +160,63 @@ fn slice(text: &str, (start, end): Range32) -> &str {
     text.get(start as usize..end as usize).unwrap_or("")
 }
 
-/// The folded key of a stored entry.
-fn folded_of<'a>(text: &'a str, extra: &'a str, rewrites: &[Rewrite], raw: &RawEntry) -> &'a str {
-    match raw.rewrite(rewrites) {
-        Some(r) => match (r.folded, r.key) {
-            (Some(folded), _) => slice(extra, folded),
-            (None, Some(key)) => slice(extra, key),
-            (None, None) => slice(text, r.key_span),
-        },
-        None => slice(text, raw.key),
+/// What gives a stored entry its folded key, borrowed apart from the index that needs it.
+struct Keys<'a> {
+    text: &'a str,
+    extra: &'a str,
+    rewrites: &'a [Rewrite],
+    list: &'a [RawEntry],
+}
+
+impl<'a> Keys<'a> {
+    /// Takes the fields one by one, so that the index can be borrowed apart.
+    fn of(
+        lines: &'a LineIndex,
+        extra: &'a str,
+        rewrites: &'a [Rewrite],
+        list: &'a [RawEntry],
+    ) -> Keys<'a> {
+        Keys {
+            text: lines.text(),
+            extra,
+            rewrites,
+            list,
+        }
+    }
+
+    fn folded(&self, i: u32) -> &'a str {
+        let raw = &self.list[i as usize];
+        match raw.rewrite(self.rewrites) {
+            Some(r) => match (r.folded, r.key) {
+                (Some(folded), _) => slice(self.extra, folded),
+                (None, Some(key)) => slice(self.extra, key),
+                (None, None) => slice(self.text, r.key_span),
+            },
+            None => slice(self.text, raw.key),
+        }
+    }
+
+    /// Puts entry `position` in the index under `hash`, unless an entry whose folded key
+    /// `is_same` accepts is there already: then that entry's position comes back.
+    fn insert(
+        &self,
+        index: &mut HashTable<u32>,
+        hasher: &DefaultHashBuilder,
+        hash: u64,
+        position: u32,
+        is_same: impl Fn(&str) -> bool,
+    ) -> Option<u32> {
+        match index.entry(
+            hash,
+            |&i| is_same(self.folded(i)),
+            |&i| hasher.hash_one(self.folded(i)),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(kept) => Some(*kept.get()),
+            hashbrown::hash_table::Entry::Vacant(vacant) => {
+                vacant.insert(position);
+                None
+            }
+        }
     }
 }
 
@@ -178,7 +226,6 @@ impl Entries {
     pub fn new(file: FileId, lines: Arc<LineIndex>, expected: usize) -> Entries {
         Entries {
             file,
-            text: Arc::clone(lines.text()),
             lines,
             extra: String::new(),
             list: Vec::with_capacity(expected),
@@ -224,10 +271,13 @@ impl Entries {
             value_span,
             ..Rewrite::default()
         };
-        if !is_slice_at(&self.text, key_span, key) {
+        let text = self.lines.text();
+        let key_verbatim = is_slice_at(text, key_span, key);
+        let value_verbatim = is_slice_at(text, value_span, value);
+        if !key_verbatim {
             rewrite.key = Some(self.stash(key));
         }
-        if !is_slice_at(&self.text, value_span, value) {
+        if !value_verbatim {
             rewrite.value = Some(self.stash(value));
         }
         let folded = fold(key);
@@ -255,27 +305,13 @@ impl Entries {
     pub fn push(&mut self, key: &str, key_span: Range32, value: &str, value_span: Range32) {
         let (raw, folded) = self.store(key, key_span, value, value_span);
         let hash = self.hasher.hash_one(&*folded);
-        let Entries {
-            text,
-            extra,
-            list,
-            rewrites,
-            index,
-            hasher,
-            duplicates,
-            ..
-        } = self;
-        let slot = index.entry(
-            hash,
-            |&i| folded_of(text, extra, rewrites, &list[i as usize]) == folded,
-            |&i| hasher.hash_one(folded_of(text, extra, rewrites, &list[i as usize])),
-        );
-        match slot {
-            hashbrown::hash_table::Entry::Occupied(kept) => duplicates.push((raw, *kept.get())),
-            hashbrown::hash_table::Entry::Vacant(vacant) => {
-                vacant.insert(list.len() as u32);
-                list.push(raw);
-            }
+        let position = self.list.len() as u32;
+        let keys = Keys::of(&self.lines, &self.extra, &self.rewrites, &self.list);
+        match keys.insert(&mut self.index, &self.hasher, hash, position, |k| {
+            k == folded
+        }) {
+            Some(kept) => self.duplicates.push((raw, kept)),
+            None => self.list.push(raw),
         }
     }
 
@@ -289,19 +325,18 @@ impl Entries {
         value: &str,
         value_span: Range32,
     ) {
-        let (raw, folded) = self.store(key, key_span, value, value_span);
-        let hash = self.hasher.hash_one(&*folded);
         let position = self.list.len() as u64;
-        let bucket = hash & self.bucket_mask;
-        if bucket < 1 << 25 && position < 1 << 32 {
-            self.unindexed
-                .push(bucket << 39 | (hash >> 57) << 32 | position);
-            self.list.push(raw);
-        } else {
+        if self.bucket_mask >= 1 << 25 || position >= 1 << 32 {
             // Beyond what the packing holds (33M buckets, 4G entries): one at a time.
             self.build_index();
-            self.push(key, key_span, value, value_span);
+            return self.push(key, key_span, value, value_span);
         }
+        let (raw, folded) = self.store(key, key_span, value, value_span);
+        let hash = self.hasher.hash_one(&*folded);
+        let bucket = hash & self.bucket_mask;
+        self.unindexed
+            .push(bucket << 39 | (hash >> 57) << 32 | position);
+        self.list.push(raw);
     }
 
     /// Indexes the entries added with `push_bulk`; later ones with the key of an earlier one
@@ -313,35 +348,16 @@ impl Entries {
         }
         // Bucket first; within a bucket, list order, so the first of equal keys goes in first.
         order.sort_unstable();
-        let Entries {
-            text,
-            extra,
-            list,
-            rewrites,
-            index,
-            hasher,
-            ..
-        } = self;
         let mut duplicates: Vec<(u32, u32)> = Vec::new();
+        let keys = Keys::of(&self.lines, &self.extra, &self.rewrites, &self.list);
         for packed in order {
             let position = packed as u32;
             // What hashbrown reads of a hash: the bucket bits and the top seven.
             let hash = ((packed >> 32) & 0x7f) << 57 | packed >> 39;
-            let slot = index.entry(
-                hash,
-                |&i| {
-                    folded_of(text, extra, rewrites, &list[i as usize])
-                        == folded_of(text, extra, rewrites, &list[position as usize])
-                },
-                |&i| hasher.hash_one(folded_of(text, extra, rewrites, &list[i as usize])),
-            );
-            match slot {
-                hashbrown::hash_table::Entry::Occupied(kept) => {
-                    duplicates.push((position, *kept.get()))
-                }
-                hashbrown::hash_table::Entry::Vacant(vacant) => {
-                    vacant.insert(position);
-                }
+            let is_same = |k: &str| k == keys.folded(position);
+            if let Some(kept) = keys.insert(&mut self.index, &self.hasher, hash, position, is_same)
+            {
+                duplicates.push((position, kept));
             }
         }
         if duplicates.is_empty() {
@@ -350,7 +366,8 @@ impl Entries {
         // Take the duplicates out of the list and renumber what the index holds.
         duplicates.sort_unstable();
         let renumber = |i: u32| i - duplicates.partition_point(|&(d, _)| d < i) as u32;
-        for slot in index.iter_mut() {
+        let list = &mut self.list;
+        for slot in self.index.iter_mut() {
             *slot = renumber(*slot);
         }
         let mut kept_list = Vec::with_capacity(list.len() - duplicates.len());
@@ -377,11 +394,11 @@ impl Entries {
         };
         let key = match rewrite.and_then(|r| r.key) {
             Some(k) => slice(&self.extra, k),
-            None => slice(&self.text, key_span),
+            None => slice(self.lines.text(), key_span),
         };
         let value = match rewrite.and_then(|r| r.value) {
             Some(v) => slice(&self.extra, v),
-            None => slice(&self.text, value_span),
+            None => slice(self.lines.text(), value_span),
         };
         Entry {
             key,
@@ -416,12 +433,11 @@ impl Entries {
 
     /// The key of entry `i` as Postfix looks it up (case-folded).
     pub fn folded_key(&self, i: u32) -> &str {
-        folded_of(
-            &self.text,
-            &self.extra,
-            &self.rewrites,
-            &self.list[i as usize],
-        )
+        self.keys().folded(i)
+    }
+
+    fn keys(&self) -> Keys<'_> {
+        Keys::of(&self.lines, &self.extra, &self.rewrites, &self.list)
     }
 
     /// The entries Postfix uses, in file order.

@@ -64,7 +64,6 @@ impl Diagnostic for Rendered {
 /// 900,000 of a map.
 #[derive(Debug)]
 struct IndexedSource {
-    text: Arc<String>,
     lines: Arc<LineIndex>,
 }
 
@@ -83,7 +82,7 @@ impl SourceCode for IndexedSource {
         let after = lines.line_of(span.offset() + span.len()) + context_lines_after + 2;
         let start = lines.line_start(first).min(span.offset());
         let end = lines.line_start(after).max(start);
-        let window = &self.text.as_bytes()[start..end];
+        let window = &lines.text().as_bytes()[start..end];
         let inner = SourceSpan::new((span.offset().saturating_sub(start)).into(), span.len());
         let contents = window.read_span(&inner, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new(
@@ -104,7 +103,6 @@ fn named_source(sources: &Sources, file: FileId) -> NamedSource<IndexedSource> {
     NamedSource::new(
         f.display_path.clone(),
         IndexedSource {
-            text: f.text.clone(),
             lines: f.lines.clone(),
         },
     )
