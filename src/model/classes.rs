@@ -53,7 +53,7 @@ pub enum Matching {
     Dotted,
 }
 
-/// A domain the model knows to be in a class, and where it was put there.
+/// A literal domain of a class list, and where it was put there.
 #[derive(Clone, Debug)]
 pub struct Member {
     /// Case-folded, as Postfix compares it.
@@ -63,8 +63,6 @@ pub struct Member {
     pub span: Option<Span>,
     /// The `$name` reference that brought it into the class's parameter, if any.
     pub via: Option<Span>,
-    /// The table whose key made it a member, when it came from a table.
-    pub table: Option<TableId>,
 }
 
 /// A domain in a class, as rules read it: from a literal or from a table key.
@@ -77,8 +75,6 @@ pub struct MemberRef<'a> {
     pub span: Option<Span>,
     /// The `$name` reference that brought it into the class's parameter, if any.
     pub via: Option<Span>,
-    /// The table whose key made it a member, when it came from a table.
-    pub table: Option<TableId>,
 }
 
 /// Where a member comes from, in list order. Table members stay in the table: an ISP's
@@ -196,7 +192,6 @@ impl AddressClass {
                     written: &m.written,
                     span: m.span,
                     via: m.via,
-                    table: m.table,
                 })
             }
             MemberSlot::Table { table, entry, via } => {
@@ -207,7 +202,6 @@ impl AddressClass {
                     written: e.key,
                     span: Some(e.key_span),
                     via,
-                    table: Some(table),
                 })
             }
         })
@@ -363,7 +357,6 @@ mod tests {
             written: domain.to_string(),
             span: None,
             via: None,
-            table: None,
         }
     }
 

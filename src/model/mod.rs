@@ -111,7 +111,8 @@ impl MapsList {
 /// The address class a domain resolves to.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Resolved {
-    Class(ClassKind),
+    /// The class, and what listed the domain there when known.
+    Class(ClassKind, Option<Span>),
     /// In none of the classes: mail for it is relayed only if the client may relay.
     NoClass,
     /// An earlier class cannot be known, so neither can the answer.
@@ -584,7 +585,6 @@ impl Loader {
                     written: pattern.to_string(),
                     span,
                     via,
-                    table: None,
                 },
             ),
             MatchItem::Table(token) => {
@@ -867,7 +867,7 @@ impl Model {
     pub fn resolve_class(&self, domain: &str) -> Resolved {
         for kind in ClassKind::RESOLVE_ORDER {
             match self.class(kind).contains(&self.tables, domain) {
-                classes::Membership::Yes { .. } => return Resolved::Class(kind),
+                classes::Membership::Yes { span, .. } => return Resolved::Class(kind, span),
                 classes::Membership::Unknown => return Resolved::Unknown,
                 classes::Membership::No => {}
             }

@@ -36,6 +36,14 @@ pub struct BadLine<'a> {
     pub reason: String,
 }
 
+impl<'a> BadLine<'a> {
+    /// A logical line that starts with whitespace: Postfix reports it and goes on.
+    pub fn indented(line: LogicalLine<'a>) -> BadLine<'a> {
+        let reason = logical_line_whitespace_reason(&line);
+        BadLine { line, reason }
+    }
+}
+
 pub struct AssignmentFile<'a> {
     pub assignments: Vec<Assignment<'a>>,
     pub bad_lines: Vec<BadLine<'a>>,
@@ -74,8 +82,7 @@ pub fn parse_assignments(text: &str) -> AssignmentFile<'_> {
     let mut bad_lines = Vec::new();
     for line in logical_lines(text) {
         if line.indented {
-            let reason = logical_line_whitespace_reason(&line);
-            bad_lines.push(BadLine { line, reason });
+            bad_lines.push(BadLine::indented(line));
             continue;
         }
         match split_name_value(&line.text) {

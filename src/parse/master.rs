@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use super::assign::{logical_line_whitespace_reason, split_name_value, BadLine};
+use super::assign::{split_name_value, BadLine};
 use super::list::split_with;
 use super::logical::{is_space, logical_lines, LogicalLine};
 
@@ -212,8 +212,7 @@ pub fn parse_master(text: &str) -> MasterFile<'_> {
     let mut bad_lines = Vec::new();
     for line in logical_lines(text) {
         if line.indented {
-            let reason = logical_line_whitespace_reason(&line);
-            bad_lines.push(BadLine { line, reason });
+            bad_lines.push(BadLine::indented(line));
             continue;
         }
         let fields = split_with(&line.text, is_field_separator);

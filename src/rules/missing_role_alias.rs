@@ -6,7 +6,7 @@ use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::{ClassKind, Membership};
 use crate::model::tables::{Answer, TableId};
-use crate::model::Model;
+use crate::model::{Model, Resolved};
 use crate::source::Span;
 
 pub const RULE: Rule = Rule {
@@ -46,19 +46,8 @@ fn check_virtual_domains(
         if !seen.insert(member.domain) {
             continue;
         }
-        // The class Postfix resolves the domain to, and where it is listed there.
-        let mut resolved = None;
-        for kind in ClassKind::RESOLVE_ORDER {
-            match model.class(kind).contains(&model.tables, member.domain) {
-                Membership::Yes { span, .. } => {
-                    resolved = Some((kind, span));
-                    break;
-                }
-                Membership::Unknown => break,
-                Membership::No => {}
-            }
-        }
-        let Some((kind @ (ClassKind::VirtualAlias | ClassKind::VirtualMailbox), span)) = resolved
+        let Resolved::Class(kind @ (ClassKind::VirtualAlias | ClassKind::VirtualMailbox), span) =
+            model.resolve_class(member.domain)
         else {
             continue;
         };
@@ -66,15 +55,23 @@ fn check_virtual_domains(
         let catch_all = format!("@{domain}");
         for role in VIRTUAL_ROLES {
             let address = format!("{role}@{domain}");
-            let mut lookups = vec![(virtual_alias, &address), (virtual_alias, &catch_all)];
-            if kind == ClassKind::VirtualMailbox {
-                lookups.extend([(virtual_mailbox, &address), (virtual_mailbox, &catch_all)]);
-            }
+            let lookups = [
+                (virtual_alias, &address),
+                (virtual_alias, &catch_all),
+                (virtual_mailbox, &address),
+                (virtual_mailbox, &catch_all),
+            ];
+            // virtual_mailbox_maps counts for virtual mailbox domains only.
+            let tried = if kind == ClassKind::VirtualMailbox {
+                4
+            } else {
+                2
+            };
             // In order, stopping at the first hit: most domains have the role, and each
             // lookup in a big table costs a few cache misses.
             let answer = Answer::first_found(
-                lookups
-                    .into_iter()
+                lookups[..tried]
+                    .iter()
                     .map(|(list, key)| list.lookup(&model.tables, key)),
             );
             if answer != Answer::NotFound {

@@ -75,7 +75,6 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
-/// Runs the given rules over the model; findings come back sorted by file and offset.
 /// The rules whose work grows with the number of domains or map entries: started first, so
 /// the light ones fill the other cores.
 const HEAVY: &[&str] = &[
@@ -85,6 +84,7 @@ const HEAVY: &[&str] = &[
     "catch-all-alias",
 ];
 
+/// Runs the given rules over the model; findings come back sorted by file and offset.
 pub fn run(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
     run_timed(model, rules).0
 }
