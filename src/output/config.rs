@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::model::classes::ClassKind;
 use crate::model::expand::Expanded;
 use crate::model::params::{expand_param, Definition};
-use crate::model::tables::{Content, Format};
+use crate::model::tables::Format;
 use crate::model::Model;
 use crate::source::Span;
 
@@ -172,10 +172,7 @@ pub fn view(model: &Model) -> ConfigView {
                     .map(|(files, _)| files.iter().map(|c| c.display.clone()).collect())
                     .unwrap_or_default(),
                 entries: t.entries().map(|e| e.len()),
-                unknown: model
-                    .tables
-                    .unknown_reason(t.id)
-                    .filter(|_| !matches!(t.content, Content::Entries(_) | Content::Everything)),
+                unknown: model.tables.unknown_reason(t.id),
             }
         })
         .collect();
