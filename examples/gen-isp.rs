@@ -89,6 +89,10 @@ impl Output {
     }
 }
 
+fn plant(planted: &mut Vec<Planted>, rule: &'static str, file: &'static str, line: usize) {
+    planted.push(Planted { rule, file, line });
+}
+
 /// Writes the setup into `dir` (created if missing) and returns what was planted, sorted.
 pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
     assert!(
@@ -123,11 +127,12 @@ pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
         "mydestination = $myhostname, localhost, {}",
         domain(local_too)
     ))?;
-    planted.push(Planted {
-        rule: "virtual-domain-in-mydestination",
-        file: "main.cf",
+    plant(
+        &mut planted,
+        "virtual-domain-in-mydestination",
+        "main.cf",
         line,
-    });
+    );
     main.line(format_args!("alias_maps = hash:/etc/postfix/aliases"))?;
     main.line(format_args!("alias_database = hash:/etc/postfix/aliases"))?;
     main.line(format_args!(
@@ -143,11 +148,7 @@ pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
     main.line(format_args!("virtual_uid_maps = static:5000"))?;
     main.line(format_args!("virtual_gid_maps = static:5000"))?;
     let line = main.line(format_args!("virtual_mailbox_limt = 0"))?;
-    planted.push(Planted {
-        rule: "unknown-parameter",
-        file: "main.cf",
-        line,
-    });
+    plant(&mut planted, "unknown-parameter", "main.cf", line);
     main.line(format_args!("smtpd_tls_security_level = may"))?;
     main.line(format_args!(
         "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, \
@@ -181,11 +182,7 @@ pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
         let d = domain(i);
         let line = domains.line(format_args!("{d} OK"))?;
         if i == no_abuse {
-            planted.push(Planted {
-                rule: "missing-role-alias",
-                file: "virtual_domains",
-                line,
-            });
+            plant(&mut planted, "missing-role-alias", "virtual_domains", line);
         }
         for m in 0..shape.mailboxes_per_domain {
             let slash = if i == mbox_not_maildir && m == 1 {
@@ -195,20 +192,12 @@ pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
             };
             let line = mailboxes.line(format_args!("user{m}@{d} {d}/user{m}{slash}"))?;
             if slash.is_empty() {
-                planted.push(Planted {
-                    rule: "maildir-trailing-slash",
-                    file: "vmailbox",
-                    line,
-                });
+                plant(&mut planted, "maildir-trailing-slash", "vmailbox", line);
             }
         }
         if i == duplicate_mailbox {
             let line = mailboxes.line(format_args!("user0@{d} {d}/user0-old/"))?;
-            planted.push(Planted {
-                rule: "duplicate-map-key",
-                file: "vmailbox",
-                line,
-            });
+            plant(&mut planted, "duplicate-map-key", "vmailbox", line);
         }
         for (a, name) in ALIASES[..aliases_per_domain].iter().enumerate() {
             if i == no_abuse && *name == "abuse" {
@@ -220,27 +209,15 @@ pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
         if i == alias_domain_too {
             // virtual(5)'s domain line: it makes the domain a virtual alias domain as well.
             let line = virtual_aliases.line(format_args!("{d} anything"))?;
-            planted.push(Planted {
-                rule: "domain-in-multiple-classes",
-                file: "virtual",
-                line,
-            });
+            plant(&mut planted, "domain-in-multiple-classes", "virtual", line);
         }
         if i == catch_all {
             let line = virtual_aliases.line(format_args!("@{d} user0@{d}"))?;
-            planted.push(Planted {
-                rule: "catch-all-alias",
-                file: "virtual",
-                line,
-            });
+            plant(&mut planted, "catch-all-alias", "virtual", line);
         }
         if i == missing_value {
             let line = virtual_aliases.line(format_args!("sales-old@{d}"))?;
-            planted.push(Planted {
-                rule: "invalid-syntax",
-                file: "virtual",
-                line,
-            });
+            plant(&mut planted, "invalid-syntax", "virtual", line);
         }
     }
     domains.file.flush()?;
