@@ -328,9 +328,15 @@ impl AddressClass {
     /// parent domains (only fixed-key tables get the parent queries; others are unknown anyway).
     /// Returns the answer and the index of the candidate that was found.
     fn table_answer(&self, tables: &Tables, id: TableId, candidates: &[&str]) -> (Answer, usize) {
-        let answers = candidates.iter().map(|c| tables.lookup(id, c));
-        let found_at = answers.clone().position(|a| matches!(a, Answer::Found(_)));
-        (Answer::first_found(answers), found_at.unwrap_or(0))
+        let mut result = Answer::NotFound;
+        for (i, candidate) in candidates.iter().enumerate() {
+            match tables.lookup(id, candidate) {
+                found @ Answer::Found(_) => return (found, i),
+                Answer::Unknown => result = Answer::Unknown,
+                Answer::NotFound => {}
+            }
+        }
+        (result, 0)
     }
 }
 

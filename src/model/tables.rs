@@ -646,6 +646,35 @@ impl Tables {
         out
     }
 
+    /// The entry tables that answer every lookup in `list`, when the list's answers are exactly
+    /// the union of their entries (known entries behind proxies and in unions); None when any
+    /// table answers otherwise (static:, pipemap:, unknown content). Rules that look up many keys
+    /// of one shape scan these tables once instead of probing per key.
+    pub fn exact_entry_tables(&self, list: &[TableId]) -> Option<Vec<TableId>> {
+        let mut out = Vec::new();
+        for &id in list {
+            self.collect_exact(id, &mut out, 0)?;
+        }
+        Some(out)
+    }
+
+    fn collect_exact(&self, id: TableId, out: &mut Vec<TableId>, depth: usize) -> Option<()> {
+        if depth > 20 {
+            return None;
+        }
+        match &self.get(id).content {
+            Content::Entries(_) => out.push(id),
+            Content::Proxy(inner) => self.collect_exact(*inner, out, depth + 1)?,
+            Content::Union(members) => {
+                for &m in members {
+                    self.collect_exact(m, out, depth + 1)?;
+                }
+            }
+            _ => return None,
+        }
+        Some(())
+    }
+
     fn collect_entry_tables(&self, id: TableId, out: &mut Vec<TableId>, depth: usize) {
         if depth > 20 {
             return;

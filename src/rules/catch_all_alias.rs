@@ -1,6 +1,6 @@
 //! An @domain catch-all in virtual_alias_maps.
 
-use std::collections::HashSet;
+use hashbrown::HashSet;
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};

@@ -1,6 +1,6 @@
 //! A domain in more than one of the virtual alias, virtual mailbox and relay classes.
 
-use std::collections::HashSet;
+use hashbrown::HashSet;
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};

@@ -41,7 +41,7 @@ fn check_virtual_mailbox_maps(model: &Model, out: &mut Findings) {
     if transport.split(':').next().map(str::trim) != Some("virtual") {
         return;
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = hashbrown::HashSet::new();
     for &listed in &model.maps("virtual_mailbox_maps").tables {
         for id in model.tables.known_entry_tables(listed) {
             if !seen.insert(id) {

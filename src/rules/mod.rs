@@ -51,12 +51,37 @@ fn closest_scored<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<(f64, &'a str)> {
+    // A score of 0.75 allows an edit distance of a quarter of the longer name. Two cheap lower
+    // bounds of the distance skip most candidates before the costly computation: the difference
+    // in length, and half the letters the two names do not share (an edit changes at most two).
+    let len = name.chars().count();
+    let letters = letter_counts(name);
     candidates
         .into_iter()
         .filter(|c| *c != name)
+        .filter(|c| {
+            let other = c.chars().count();
+            let most = len.max(other);
+            let theirs = letter_counts(c);
+            let unshared: usize = (0..letters.len())
+                .map(|i| letters[i].abs_diff(theirs[i]) as usize)
+                .sum();
+            4 * len.abs_diff(other) <= most && 4 * unshared.div_ceil(2) <= most
+        })
         .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
         .filter(|(score, _)| *score >= 0.75)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+}
+
+/// How often each character occurs, folded into 64 classes (the bound survives folding:
+/// merging classes can only shrink the difference).
+fn letter_counts(s: &str) -> [u16; 64] {
+    let mut counts = [0u16; 64];
+    for c in s.chars() {
+        let class = (c as u32 & 63) as usize;
+        counts[class] = counts[class].saturating_add(1);
+    }
+    counts
 }
 
 /// The parameter name (built in, or set in main.cf) a misspelt name most likely meant.
@@ -149,5 +174,48 @@ mod tests {
                 rule.id
             );
         }
+    }
+
+    /// The length and letter bounds only skip work: on misspellings of every built-in name
+    /// (a letter dropped, doubled, changed, two swapped, and a non-ASCII letter), the choice
+    /// equals that of scoring every candidate.
+    #[test]
+    fn suggestion_bounds_change_no_answer() {
+        let names: Vec<&str> = crate::model::names::builtin_names().collect();
+        let brute = |name: &str| {
+            names
+                .iter()
+                .copied()
+                .filter(|c| *c != name)
+                .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
+                .filter(|(score, _)| *score >= 0.75)
+                .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        };
+        let mut checked = 0;
+        for name in names.iter().step_by(7) {
+            let chars: Vec<char> = name.chars().collect();
+            let mid = chars.len() / 2;
+            let edit = |f: &dyn Fn(&mut Vec<char>)| {
+                let mut c = chars.clone();
+                f(&mut c);
+                c.into_iter().collect::<String>()
+            };
+            let typos = [
+                edit(&|c| {
+                    c.remove(mid);
+                }),
+                edit(&|c| c.insert(mid, c[mid])),
+                edit(&|c| c[mid] = 'x'),
+                edit(&|c| c.swap(mid - 1, mid)),
+                edit(&|c| c[mid] = 'é'),
+                edit(&|c| c.truncate(mid)),
+            ];
+            for typo in &typos {
+                let got = closest_scored(typo, names.iter().copied());
+                assert_eq!(got, brute(typo), "{typo}");
+                checked += usize::from(got.is_some());
+            }
+        }
+        assert!(checked > 100, "only {checked} typos had a suggestion");
     }
 }

@@ -1,6 +1,6 @@
 //! A domain that is both local (mydestination) and virtual.
 
-use std::collections::HashSet;
+use hashbrown::HashSet;
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
