@@ -1,8 +1,11 @@
 //! Findings: what a rule reports, before any output format sees it.
 
+use std::collections::HashMap;
+use std::path::Path;
+
 use serde::Serialize;
 
-use crate::source::Span;
+use crate::source::{Sources, Span};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -36,6 +39,11 @@ pub struct Finding {
     pub primary: Label,
     pub secondary: Vec<Label>,
     pub help: Option<String>,
+    /// What the finding is about (the key, domain or parameter), when the text at the primary
+    /// span does not say it alone; part of the fingerprint.
+    pub subject: Option<String>,
+    /// Stable across edits that move lines: see [`fingerprint`]. Set once all rules ran.
+    pub fingerprint: String,
 }
 
 impl Finding {
@@ -61,6 +69,60 @@ impl Finding {
         self.help = Some(help.into());
         self
     }
+
+    /// Names what the finding is about when the primary span's text is shared by several
+    /// findings of the rule (two missing addresses of one domain, say).
+    pub fn subject(&mut self, subject: impl Into<String>) -> &mut Finding {
+        self.subject = Some(subject.into());
+        self
+    }
+}
+
+/// Gives every finding its fingerprint: a hash of the rule, the file (relative to the linted
+/// root, so the same setup linted from elsewhere keeps it), what the finding is about (its
+/// subject, else the text at its primary span) and, for findings that agree on all three, their
+/// order. Line numbers are left out, so moving lines or adding others keeps the fingerprint.
+pub fn set_fingerprints(findings: &mut [Finding], sources: &Sources, root: &Path) {
+    let mut seen: HashMap<u64, u32> = HashMap::new();
+    for finding in findings.iter_mut() {
+        let file = sources.get(finding.primary.span.file);
+        let path = file
+            .real_path
+            .strip_prefix(root)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| file.display_path.clone());
+        let subject = match &finding.subject {
+            Some(s) => s.as_str(),
+            None => {
+                let span = finding.primary.span;
+                file.text()
+                    .get(span.start as usize..span.end as usize)
+                    .unwrap_or("")
+            }
+        };
+        let base = fnv1a(&[finding.rule, &path, subject]);
+        let occurrence = seen.entry(base).or_insert(0);
+        *occurrence += 1;
+        let hash = if *occurrence == 1 {
+            base
+        } else {
+            fnv1a(&[finding.rule, &path, subject, &occurrence.to_string()])
+        };
+        finding.fingerprint = format!("{hash:016x}");
+    }
+}
+
+/// 64-bit FNV-1a over the parts, each followed by a 0 byte: stable across Rust versions and
+/// platforms, unlike std's hasher, so baselines written today match tomorrow.
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in part.as_bytes().iter().chain(&[0]) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    hash
 }
 
 /// Collects one rule's findings, stamping each with the rule's id and severity.
@@ -90,6 +152,8 @@ impl Findings {
             },
             secondary: Vec::new(),
             help: None,
+            subject: None,
+            fingerprint: String::new(),
         });
         self.list.last_mut().expect("just pushed")
     }

@@ -22,7 +22,12 @@ pub struct Report {
 /// Loads the setup and runs the given rules over it.
 pub fn lint(options: &LoadOptions, rules: &[&'static Rule]) -> Result<Report, LoadError> {
     let mut model = Model::load(options)?;
-    let (findings, timings) = rules::run_timed(&model, rules);
+    let (mut findings, timings) = rules::run_timed(&model, rules);
+    let root = match &model.locator.mode {
+        model::paths::Mode::Sysroot(root) => root.clone(),
+        _ => model.locator.config_dir.clone(),
+    };
+    diagnostic::set_fingerprints(&mut findings, &model.sources, &root);
     model.timings.extend(
         timings
             .into_iter()

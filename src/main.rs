@@ -8,7 +8,7 @@ use clap::{Parser, ValueEnum};
 
 use postlint::diagnostic::Severity;
 use postlint::model::LoadOptions;
-use postlint::output::{config, human, json};
+use postlint::output::{config, github, human, json, junit, sarif, short};
 use postlint::rules::{self, Rule, RULES};
 
 /// Exit status when no finding reaches --fail-on.
@@ -20,8 +20,18 @@ const EXIT_USAGE: u8 = 2;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// Source snippets with labels and help (the default)
     Human,
+    /// One line per finding: path:line:col: severity[rule]: message
+    Short,
+    /// The versioned JSON document
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other dashboards
+    Sarif,
+    /// GitHub Actions annotations (workflow commands)
+    Github,
+    /// JUnit XML, for CI systems that show test reports
+    Junit,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -92,6 +102,24 @@ fn unknown_rule(name: &str) -> String {
     }
 }
 
+/// `--list-rules --format json`: id, default severity, summary and the page's address.
+fn list_rules_json() -> String {
+    let rules: Vec<serde_json::Value> = RULES
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id,
+                "severity": r.severity,
+                "summary": r.summary,
+                "help_uri": sarif::help_uri(r),
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&rules).expect("rules serialize");
+    text.push('\n');
+    text
+}
+
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("postlint: error: {message}");
     ExitCode::from(EXIT_USAGE)
@@ -102,15 +130,15 @@ fn main() -> ExitCode {
     let mut stdout = std::io::stdout().lock();
 
     if cli.list_rules {
-        for rule in RULES {
-            let _ = writeln!(
-                stdout,
-                "{:<34} {:<8} {}",
-                rule.id,
-                rule.severity.as_str(),
-                rule.summary
-            );
-        }
+        let text = match cli.format {
+            Format::Json => list_rules_json(),
+            Format::Human | Format::Short => RULES
+                .iter()
+                .map(|r| format!("{:<34} {:<8} {}\n", r.id, r.severity.as_str(), r.summary))
+                .collect(),
+            other => return usage_error(&format!("--list-rules has no {other:?} format")),
+        };
+        let _ = stdout.write_all(text.as_bytes());
         return ExitCode::from(EXIT_OK);
     }
     if let Some(name) = &cli.explain {
@@ -157,13 +185,19 @@ fn main() -> ExitCode {
         let text = match cli.format {
             Format::Json => config::render_json(&report.model),
             Format::Human => config::render_text(&report.model),
+            other => return usage_error(&format!("--show-config has no {other:?} format")),
         };
         let _ = stdout.write_all(text.as_bytes());
         return ExitCode::from(EXIT_OK);
     }
 
+    let sources = &report.model.sources;
     let text = match cli.format {
-        Format::Json => json::render(&report.model.sources, &report.findings),
+        Format::Json => json::render(sources, &report.findings),
+        Format::Short => short::render(sources, &report.findings),
+        Format::Sarif => sarif::render(sources, &report.findings),
+        Format::Github => github::render(sources, &report.findings),
+        Format::Junit => junit::render(sources, &report.findings, &selected),
         Format::Human => {
             let color = match cli.color {
                 Color::Always => true,

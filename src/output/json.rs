@@ -19,6 +19,8 @@ pub struct JsonDiagnostic {
     pub rule: &'static str,
     pub severity: Severity,
     pub message: String,
+    /// Stable across line moves: what `--baseline` matches.
+    pub fingerprint: String,
     pub path: String,
     pub line: usize,
     pub column: usize,
@@ -47,6 +49,7 @@ pub fn report(sources: &Sources, findings: &[Finding]) -> JsonReport {
                 rule: f.rule,
                 severity: f.severity,
                 message: f.message.clone(),
+                fingerprint: f.fingerprint.clone(),
                 path: start.path,
                 line: start.line,
                 column: start.column,

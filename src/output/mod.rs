@@ -1,8 +1,12 @@
 //! Output formats: the only place that knows miette or serde.
 
 pub mod config;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
+pub mod short;
 
 use serde::Serialize;
 

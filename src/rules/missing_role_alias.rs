@@ -159,6 +159,7 @@ fn check_virtual_domains(
             .or(member.span)
             .unwrap_or(Span::file_start(model.main_cf));
         let finding = out.report(primary, format!("{address} does not resolve"));
+        finding.subject(&address);
         finding.label(format!(
             "{} is a {} domain",
             member.written,

@@ -1,0 +1,25 @@
+//! `--format short`: one line per finding, `path:line:col: severity[rule]: message`, the form
+//! editors (Vim's errorformat, Emacs' compilation mode) and pre-commit logs read.
+
+use super::{position, summary};
+use crate::diagnostic::Finding;
+use crate::source::Sources;
+
+pub fn render(sources: &Sources, findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let at = position(sources, f.primary.span, false);
+        out.push_str(&format!(
+            "{}:{}:{}: {}[{}]: {}\n",
+            at.path,
+            at.line,
+            at.column,
+            f.severity.as_str(),
+            f.rule,
+            f.message
+        ));
+    }
+    out.push_str(&summary(findings));
+    out.push('\n');
+    out
+}
