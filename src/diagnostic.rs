@@ -70,12 +70,38 @@ impl Finding {
         self
     }
 
+    /// Moves the finding's spans to files numbered `offset` later (see `Sources::absorb`).
+    pub fn shift_files(&mut self, offset: u32) {
+        self.primary.span.file.0 += offset;
+        for label in &mut self.secondary {
+            label.span.file.0 += offset;
+        }
+    }
+
     /// Names what the finding is about when the primary span's text is shared by several
     /// findings of the rule (two missing addresses of one domain, say).
     pub fn subject(&mut self, subject: impl Into<String>) -> &mut Finding {
         self.subject = Some(subject.into());
         self
     }
+}
+
+/// The order findings are shown in: by file and offset, then rule and message.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (
+            a.primary.span.file,
+            a.primary.span.start,
+            a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                b.primary.span.file,
+                b.primary.span.start,
+                b.rule,
+                &b.message,
+            ))
+    });
 }
 
 /// Gives every finding its fingerprint: a hash of the rule, the file (relative to the linted

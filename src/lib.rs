@@ -2,6 +2,8 @@
 //!
 //! files on disk -> `parse` -> `model` -> `rules` -> findings -> `output`
 
+pub mod baseline;
+pub mod config;
 pub mod diagnostic;
 pub mod model;
 pub mod output;
@@ -9,20 +11,51 @@ mod parallel;
 pub mod parse;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
+use config::Config;
 use diagnostic::Finding;
 use model::{LoadError, LoadOptions, Model};
 use rules::Rule;
 
+/// What a run is asked to do beyond loading: the rules, postlint.toml, inline suppressions.
+pub struct LintOptions<'a> {
+    pub load: LoadOptions,
+    pub rules: Vec<&'static Rule>,
+    pub config: &'a Config,
+    /// Honour `# postlint: disable` comments (off for audits).
+    pub inline_suppressions: bool,
+}
+
+/// How many findings each kind of silence took away.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silenced {
+    pub inline: usize,
+    pub config: usize,
+    pub baseline: usize,
+}
+
 pub struct Report {
     pub model: Model,
     pub findings: Vec<Finding>,
+    pub silenced: Silenced,
 }
 
-/// Loads the setup and runs the given rules over it.
-pub fn lint(options: &LoadOptions, rules: &[&'static Rule]) -> Result<Report, LoadError> {
-    let mut model = Model::load(options)?;
-    let (mut findings, timings) = rules::run_timed(&model, rules);
+/// Lints with no postlint.toml, honouring inline suppressions.
+pub fn lint(load: &LoadOptions, rules: &[&'static Rule]) -> Result<Report, LoadError> {
+    lint_with(&LintOptions {
+        load: load.clone(),
+        rules: rules.to_vec(),
+        config: &Config::default(),
+        inline_suppressions: true,
+    })
+}
+
+/// Loads the setup, runs the rules over it, and applies inline suppressions and
+/// postlint.toml (`exclude`, `per-file-ignores`, `[severity]`).
+pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
+    let mut model = Model::load(&options.load)?;
+    let (mut findings, timings) = rules::run_timed(&model, &options.rules);
     let root = match &model.locator.mode {
         model::paths::Mode::Sysroot(root) => root.clone(),
         _ => model.locator.config_dir.clone(),
@@ -33,5 +66,32 @@ pub fn lint(options: &LoadOptions, rules: &[&'static Rule]) -> Result<Report, Lo
             .into_iter()
             .map(|(id, took)| (format!("rule {id}"), took)),
     );
-    Ok(Report { model, findings })
+    let mut silenced = Silenced::default();
+    if options.inline_suppressions {
+        let (found, malformed) = suppress::collect(&model.sources);
+        let (kept, dropped, mut unused) =
+            suppress::apply(findings, &found, &malformed, &options.rules);
+        diagnostic::set_fingerprints(&mut unused, &model.sources, &root);
+        findings = kept;
+        findings.extend(unused);
+        diagnostic::sort(&mut findings);
+        silenced.inline = dropped;
+    }
+    let config = options.config;
+    let before = findings.len();
+    findings.retain(|f| {
+        let path = &model.sources.get(f.primary.span.file).real_path;
+        !config.excludes(path) && !config.ignores_in(path, f.rule)
+    });
+    silenced.config = before - findings.len();
+    for f in &mut findings {
+        if let Some((_, level)) = config.severity.iter().find(|(id, _)| *id == f.rule) {
+            f.severity = *level;
+        }
+    }
+    Ok(Report {
+        model,
+        findings,
+        silenced,
+    })
 }

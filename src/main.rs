@@ -1,15 +1,19 @@
 //! The command line: flags, output and exit codes, all in one place.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 
-use postlint::diagnostic::Severity;
+use postlint::baseline::{self, Baseline};
+use postlint::config::{self as settings, Config};
+use postlint::diagnostic::{Finding, Severity};
 use postlint::model::LoadOptions;
-use postlint::output::{config, github, human, json, junit, sarif, short};
+use postlint::output::{config as show, github, human, json, junit, sarif, short};
 use postlint::rules::{self, Rule, RULES};
+use postlint::source::Sources;
+use postlint::{LintOptions, Silenced};
 
 /// Exit status when no finding reaches --fail-on.
 const EXIT_OK: u8 = 0;
@@ -42,6 +46,17 @@ enum FailOn {
     Never,
 }
 
+impl FailOn {
+    fn to_config(self) -> settings::FailOn {
+        match self {
+            FailOn::Error => settings::FailOn::At(Severity::Error),
+            FailOn::Warning => settings::FailOn::At(Severity::Warning),
+            FailOn::Info => settings::FailOn::At(Severity::Info),
+            FailOn::Never => settings::FailOn::Never,
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum Color {
     Auto,
@@ -53,8 +68,9 @@ enum Color {
 #[derive(Parser, Debug)]
 #[command(name = "postlint", version, about, long_about = None)]
 struct Cli {
-    /// The Postfix configuration directory [default: /etc/postfix, or ROOT/etc/postfix with --sysroot]
-    dir: Option<PathBuf>,
+    /// Postfix configuration directories [default: /etc/postfix, or ROOT/etc/postfix with --sysroot]
+    #[arg(value_name = "DIR")]
+    dirs: Vec<PathBuf>,
 
     /// Resolve every absolute path under ROOT (for repositories that mirror /)
     #[arg(long, value_name = "ROOT")]
@@ -64,19 +80,51 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 
-    /// Exit with status 1 when a finding of this severity or higher is reported
-    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "SEVERITY")]
-    fail_on: FailOn,
+    /// Exit with status 1 when a finding of this severity or higher is reported [default: warning, or fail-on in postlint.toml]
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
 
-    /// Do not run this rule (may be repeated)
-    #[arg(long, value_name = "RULE")]
+    /// Exit with status 0 even when there are findings (errors still exit 2)
+    #[arg(long)]
+    exit_zero: bool,
+
+    /// Run only these rules (may be repeated or comma-separated)
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    select: Vec<String>,
+
+    /// Do not run this rule (may be repeated or comma-separated)
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
     ignore: Vec<String>,
+
+    /// Read this postlint.toml instead of looking for one
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+
+    /// Ignore every postlint.toml (for audits)
+    #[arg(long)]
+    no_config: bool,
+
+    /// Ignore `# postlint: disable` comments (for audits)
+    #[arg(long)]
+    no_inline_suppressions: bool,
+
+    /// Report only findings this baseline (from --write-baseline) does not hold
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+
+    /// Record the current findings in FILE as a baseline, and exit 0
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
 
     /// When to use colour in human output
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
 
-    /// Say which files were read and which were skipped
+    /// Print nothing when there are no findings, and no summary line
+    #[arg(long, short, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Say which files were read and which were skipped, and how long each step took
     #[arg(long, short)]
     verbose: bool,
 
@@ -84,22 +132,13 @@ struct Cli {
     #[arg(long, value_name = "RULE")]
     explain: Option<String>,
 
-    /// List the rules and exit
+    /// List the rules and exit (with --format json: as JSON)
     #[arg(long)]
     list_rules: bool,
 
     /// Print what postlint understood (parameters, address classes, tables) instead of findings
     #[arg(long)]
     show_config: bool,
-}
-
-fn unknown_rule(name: &str) -> String {
-    match rules::closest(name, RULES.iter().map(|r| r.id)) {
-        Some(id) => {
-            format!("unknown rule `{name}`; did you mean `{id}`? (see postlint --list-rules)")
-        }
-        None => format!("unknown rule `{name}` (see postlint --list-rules)"),
-    }
 }
 
 /// `--list-rules --format json`: id, default severity, summary and the page's address.
@@ -147,57 +186,158 @@ fn main() -> ExitCode {
                 let _ = stdout.write_all(rule.doc.as_bytes());
                 ExitCode::from(EXIT_OK)
             }
-            None => usage_error(&unknown_rule(name)),
+            None => usage_error(&rules::unknown_rule(name)),
         };
     }
-    for name in &cli.ignore {
+    match run(&cli, &mut stdout) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => usage_error(&message),
+    }
+}
+
+/// The rules to run: postlint.toml's choice, then --select replaces it and --ignore removes.
+fn chosen_rules(cli: &Cli, config: &Config) -> Result<Vec<&'static Rule>, String> {
+    for name in cli.select.iter().chain(&cli.ignore) {
         if rules::find(name).is_none() {
-            return usage_error(&unknown_rule(name));
+            return Err(rules::unknown_rule(name));
         }
     }
-    let selected: Vec<&'static Rule> = RULES
+    let configured = config.rules();
+    Ok(RULES
         .iter()
+        .filter(|r| {
+            if cli.select.is_empty() {
+                configured.iter().any(|c| c.id == r.id)
+            } else {
+                cli.select.iter().any(|s| s == r.id)
+            }
+        })
         .filter(|r| !cli.ignore.iter().any(|i| i == r.id))
-        .collect();
+        .collect())
+}
 
-    let options = LoadOptions {
-        config_dir: cli.dir.clone(),
-        sysroot: cli.sysroot.clone(),
-        hostname: None,
-    };
-    let report = match postlint::lint(&options, &selected) {
-        Ok(report) => report,
-        Err(e) => return usage_error(&e.to_string()),
-    };
-    if cli.verbose {
-        for note in &report.model.notes {
-            eprintln!("postlint: {note}");
-        }
-        for (step, took) in &report.model.timings {
-            eprintln!("postlint: {:.1} ms: {step}", took.as_secs_f64() * 1000.0);
-        }
+/// The postlint.toml for a linted directory, as the flags say.
+fn config_for(cli: &Cli, dir: &Path) -> Result<Config, String> {
+    if cli.no_config {
+        return Ok(Config::default());
     }
-    for problem in &report.model.problems {
-        eprintln!("postlint: warning: {problem}");
+    let path = match &cli.config {
+        Some(path) => Some(path.clone()),
+        None => Config::find(dir),
+    };
+    match path {
+        Some(path) => Config::load(&path).map_err(|e| e.to_string()),
+        None => Ok(Config::default()),
     }
+}
 
-    if cli.show_config {
-        let text = match cli.format {
-            Format::Json => config::render_json(&report.model),
-            Format::Human => config::render_text(&report.model),
-            other => return usage_error(&format!("--show-config has no {other:?} format")),
+fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
+    let dirs: Vec<Option<PathBuf>> = if cli.dirs.is_empty() {
+        vec![None]
+    } else {
+        cli.dirs.iter().cloned().map(Some).collect()
+    };
+    if cli.show_config && dirs.len() > 1 {
+        return Err("--show-config takes one directory".to_string());
+    }
+    let mut baseline = match &cli.baseline {
+        Some(path) => Some(Baseline::load(path)?),
+        None => None,
+    };
+    let mut sources = Sources::default();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut silenced = Silenced::default();
+    let mut ran: Vec<&'static Rule> = Vec::new();
+    let mut fail_on = cli.fail_on.map(FailOn::to_config);
+    // For human output of several directories: each one's findings, under its name.
+    let mut groups: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+    for dir in &dirs {
+        let options = LoadOptions {
+            config_dir: dir.clone(),
+            sysroot: cli.sysroot.clone(),
+            hostname: None,
         };
-        let _ = stdout.write_all(text.as_bytes());
-        return ExitCode::from(EXIT_OK);
+        let config_dir = dir
+            .clone()
+            .or_else(|| cli.sysroot.as_ref().map(|r| r.join("etc/postfix")))
+            .unwrap_or_else(|| PathBuf::from("/etc/postfix"));
+        let config = config_for(cli, &config_dir)?;
+        let rules = chosen_rules(cli, &config)?;
+        if fail_on.is_none() {
+            fail_on = config.fail_on;
+        }
+        let mut report = postlint::lint_with(&LintOptions {
+            load: options,
+            rules: rules.clone(),
+            config: &config,
+            inline_suppressions: !cli.no_inline_suppressions,
+        })
+        .map_err(|e| e.to_string())?;
+        if cli.verbose {
+            if let Some(path) = &config.path {
+                eprintln!("postlint: configuration {}", path.display());
+            }
+            for note in &report.model.notes {
+                eprintln!("postlint: {note}");
+            }
+            for (step, took) in &report.model.timings {
+                eprintln!("postlint: {:.1} ms: {step}", took.as_secs_f64() * 1000.0);
+            }
+        }
+        for problem in &report.model.problems {
+            eprintln!("postlint: warning: {problem}");
+        }
+        if cli.show_config {
+            let text = match cli.format {
+                Format::Json => show::render_json(&report.model),
+                Format::Human => show::render_text(&report.model),
+                other => return Err(format!("--show-config has no {other:?} format")),
+            };
+            let _ = stdout.write_all(text.as_bytes());
+            return Ok(EXIT_OK);
+        }
+        if let Some(b) = &mut baseline {
+            report.silenced.baseline = b.filter(&mut report.findings);
+        }
+        silenced.inline += report.silenced.inline;
+        silenced.config += report.silenced.config;
+        silenced.baseline += report.silenced.baseline;
+        for r in rules {
+            if !ran.iter().any(|o| o.id == r.id) {
+                ran.push(r);
+            }
+        }
+        let offset = sources.absorb(report.model.sources);
+        let start = findings.len();
+        findings.extend(report.findings.into_iter().map(|mut f| {
+            f.shift_files(offset);
+            f
+        }));
+        groups.push((config_dir.display().to_string(), start..findings.len()));
+    }
+    ran.sort_by_key(|r| r.id);
+
+    if let Some(path) = &cli.write_baseline {
+        let all: Vec<(&Sources, &Finding)> = findings.iter().map(|f| (&sources, f)).collect();
+        std::fs::write(path, baseline::render(&all))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        if !cli.quiet {
+            eprintln!(
+                "postlint: wrote {} finding{} to {}",
+                findings.len(),
+                if findings.len() == 1 { "" } else { "s" },
+                path.display()
+            );
+        }
+        return Ok(EXIT_OK);
     }
 
-    let sources = &report.model.sources;
     let text = match cli.format {
-        Format::Json => json::render(sources, &report.findings),
-        Format::Short => short::render(sources, &report.findings),
-        Format::Sarif => sarif::render(sources, &report.findings),
-        Format::Github => github::render(sources, &report.findings),
-        Format::Junit => junit::render(sources, &report.findings, &selected),
+        Format::Json => json::render(&sources, &findings),
+        Format::Short => short::render(&sources, &findings, silenced, cli.quiet),
+        Format::Sarif => sarif::render(&sources, &findings),
+        Format::Github => github::render(&sources, &findings),
+        Format::Junit => junit::render(&sources, &findings, &ran),
         Format::Human => {
             let color = match cli.color {
                 Color::Always => true,
@@ -212,17 +352,33 @@ fn main() -> ExitCode {
             } else {
                 human::Style::NoColor
             };
-            human::render(&report.model.sources, &report.findings, style)
+            let mut text = String::new();
+            for (name, range) in &groups {
+                if groups.len() > 1 && !(cli.quiet && range.is_empty()) {
+                    text.push_str(&format!("==> {name} <==\n"));
+                }
+                text.push_str(&human::render_findings(
+                    &sources,
+                    &findings[range.clone()],
+                    style,
+                ));
+            }
+            if !(cli.quiet && findings.is_empty()) {
+                text.push_str(&postlint::output::summary(&findings, silenced));
+                text.push('\n');
+            }
+            text
         }
     };
     let _ = stdout.write_all(text.as_bytes());
 
-    let threshold = match cli.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
+    let failed = match fail_on.unwrap_or(settings::FailOn::At(Severity::Warning)) {
+        settings::FailOn::At(t) => findings.iter().any(|f| f.severity >= t),
+        settings::FailOn::Never => false,
     };
-    let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
-    ExitCode::from(if failed { EXIT_FINDINGS } else { EXIT_OK })
+    Ok(if failed && !cli.exit_zero {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }

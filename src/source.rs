@@ -198,6 +198,13 @@ impl Sources {
             .map(|i| FileId(i as u32))
     }
 
+    /// Moves another run's files in after these; returns the offset to add to its FileIds.
+    pub fn absorb(&mut self, other: Sources) -> u32 {
+        let offset = self.files.len() as u32;
+        self.files.extend(other.files);
+        offset
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()

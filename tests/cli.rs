@@ -254,3 +254,143 @@ fn an_unreadable_map_is_reported_and_the_rest_is_linted() {
     let out = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
     assert!(out.contains("virtual-domain-in-mydestination"));
 }
+
+fn short(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = postlint()
+        .current_dir(dir)
+        .args(["--format", "short"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A repository with one setup and three findings: one silenced in postlint.toml, one inline,
+/// one by a baseline. Each silence shows in the summary, and an audit run sees all three.
+#[test]
+fn a_finding_can_be_silenced_three_ways_and_an_audit_sees_them() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    let pf = repo.path().join("postfix");
+    std::fs::create_dir(&pf).unwrap();
+    std::fs::write(
+        pf.join("main.cf"),
+        "compatibility_level = 3.6\n\
+         # postlint: disable=virtual-domain-in-mydestination -- moving it, ticket 42\n\
+         mydestination = example.com, localhost\n\
+         virtual_mailbox_domains = example.com\n\
+         virtual_transport = lmtp:unix:private/dovecot-lmtp\n\
+         virtual_alias_domains = example.net\n\
+         my_typo = 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.path().join("postlint.toml"),
+        "[per-file-ignores]\n\"postfix/main.cf\" = [\"unknown-parameter\"]\n",
+    )
+    .unwrap();
+    let (code, out, _) = short(&["postfix"], repo.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("missing-role-alias"), "{out}");
+    assert!(
+        out.ends_with("; 2 silenced (1 inline, 1 by postlint.toml).\n"),
+        "{out}"
+    );
+
+    let (code, _, err) = short(
+        &["postfix", "--write-baseline", "baseline.json"],
+        repo.path(),
+    );
+    assert_eq!(code, 0);
+    assert!(err.contains("wrote 2 findings"), "{err}");
+    // Lines moved above the findings: the baseline still holds them.
+    let main_cf = std::fs::read_to_string(pf.join("main.cf")).unwrap();
+    std::fs::write(pf.join("main.cf"), format!("# moved\n\n{main_cf}")).unwrap();
+    let (code, out, _) = short(&["postfix", "--baseline", "baseline.json"], repo.path());
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out,
+        "No problems found; 4 silenced (1 inline, 1 by postlint.toml, 2 by the baseline).\n"
+    );
+
+    // The audit: no config, no inline suppressions, no baseline.
+    let (code, out, _) = short(
+        &["postfix", "--no-config", "--no-inline-suppressions"],
+        repo.path(),
+    );
+    assert_eq!(code, 1);
+    for rule in [
+        "virtual-domain-in-mydestination",
+        "unknown-parameter",
+        "missing-role-alias",
+    ] {
+        assert!(out.contains(&format!("[{rule}]")), "{rule}: {out}");
+    }
+    assert!(out.ends_with("(1 error, 3 warnings).\n"), "{out}");
+}
+
+#[test]
+fn select_ignore_exit_zero_and_quiet() {
+    let broken = broken_setup();
+    let dir = broken.path();
+    let (code, out, _) = short(&["--select", "unknown-parameter", "."], dir);
+    assert_eq!((code, out.as_str()), (0, "No problems found.\n"));
+    let (code, out, _) = short(&["--quiet", "--select", "unknown-parameter", "."], dir);
+    assert_eq!((code, out.as_str()), (0, ""));
+    let (code, _, _) = short(&["--exit-zero", "."], dir);
+    assert_eq!(code, 0);
+    let (code, out, _) = short(
+        &[
+            ".",
+            "--select",
+            "virtual-domain-in-mydestination,missing-role-alias",
+            "--ignore",
+            "missing-role-alias",
+        ],
+        dir,
+    );
+    assert_eq!(code, 1);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let (code, _, err) = short(&[".", "--select", "catch-all-alais"], dir);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `catch-all-alias`"), "{err}");
+}
+
+#[test]
+fn postlint_toml_mistakes_name_the_line_and_suggest() {
+    let dir = clean_setup();
+    let cases = [
+        (
+            "selct = []\n",
+            "postlint.toml:1: unknown key `selct`; did you mean `select`?",
+        ),
+        (
+            "ignore = [\n  \"catch-all-alias\",\n  \"stale-mpa\",\n]\n",
+            "postlint.toml:3: unknown rule `stale-mpa`; did you mean `stale-map`?",
+        ),
+        (
+            "[severity]\nstale-map = \"fatal\"\n",
+            "postlint.toml:2: unknown severity `fatal`",
+        ),
+        (
+            "fail-on = \"sometimes\"\n",
+            "postlint.toml:1: unknown fail-on `sometimes`",
+        ),
+        ("exclude = \"x\"\n", "postlint.toml:1: invalid type"),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(dir.path().join("postlint.toml"), text).unwrap();
+        let (code, _, err) = short(&["."], dir.path());
+        assert_eq!(code, 2, "{text}");
+        assert!(err.contains(expected), "{text}: {err}");
+        // --no-config ignores it, --config names another.
+        assert_eq!(short(&[".", "--no-config"], dir.path()).0, 0);
+    }
+    std::fs::write(dir.path().join("other.toml"), "fail-on = \"never\"\n").unwrap();
+    let (code, _, err) = short(&[".", "--config", "other.toml"], dir.path());
+    assert_eq!(code, 0, "{err}");
+}

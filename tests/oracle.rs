@@ -384,3 +384,89 @@ fn deprecation_data_agrees_with_postconf() {
     }
     assert!(checked > 40, "only {checked} deprecations checked");
 }
+
+/// What postconf (`-n`, and `-M` for master.cf) and postmap (`-s` of every map file) read from
+/// a directory.
+fn what_postfix_reads(dir: &Path) -> Vec<String> {
+    let d = dir.to_string_lossy().into_owned();
+    let mut seen = Vec::new();
+    for args in [vec!["-c", &d, "-n"], vec!["-c", &d, "-M"]] {
+        let (ok, stdout, stderr) = common::run("postconf", &args);
+        seen.push(format!("postconf {args:?} {ok}\n{stdout}{stderr}"));
+    }
+    // The two copies differ only in their directory's name.
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            !matches!(
+                p.file_name().unwrap().to_str(),
+                Some("main.cf" | "master.cf" | "findings.snap" | "mtimes")
+            )
+        })
+        .filter(|p| p.extension().is_none_or(|e| e != "db"))
+        .collect();
+    files.sort();
+    for file in files {
+        let table = format!("hash:{}", file.display());
+        let (ok, _, stderr) = common::run("postmap", &["-c", &d, &table]);
+        let (_, stdout, _) = common::run("postmap", &["-c", &d, "-s", &table]);
+        let mut entries: Vec<&str> = stdout.lines().collect();
+        entries.sort();
+        seen.push(format!(
+            "{} {ok}\n{}\n{stderr}",
+            file.file_name().unwrap().to_string_lossy(),
+            entries.join("\n")
+        ));
+    }
+    seen.into_iter().map(|s| s.replace(&d, "DIR")).collect()
+}
+
+/// `# postlint:` comments are comments to Postfix: every fixture that holds one reads the same
+/// to postconf and postmap with and without them.
+#[test]
+fn suppression_comments_change_nothing_postfix_reads() {
+    if !common::postfix_available() {
+        return;
+    }
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new("fixtures").min_depth(2).max_depth(2) {
+        let case = entry.unwrap().into_path();
+        if !case.join("main.cf").exists() {
+            continue;
+        }
+        let holds_one = std::fs::read_dir(&case).unwrap().any(|e| {
+            std::fs::read_to_string(e.unwrap().path()).is_ok_and(|t| t.contains("# postlint:"))
+        });
+        if !holds_one {
+            continue;
+        }
+        let with = tempfile::tempdir().unwrap();
+        let without = tempfile::tempdir().unwrap();
+        common::copy_tree(&case, with.path());
+        common::copy_tree(&case, without.path());
+        for entry in std::fs::read_dir(without.path()).unwrap() {
+            let path = entry.unwrap().path();
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                let kept: String = text
+                    .split_inclusive('\n')
+                    .filter(|l| !l.trim_start().starts_with("# postlint:"))
+                    .collect();
+                assert_ne!(kept.len(), 0, "{}", path.display());
+                std::fs::write(&path, kept).unwrap();
+            }
+        }
+        for dir in [with.path(), without.path()] {
+            if !dir.join("master.cf").exists() {
+                std::fs::write(dir.join("master.cf"), "").unwrap();
+            }
+            common::backdate(dir);
+        }
+        let a = what_postfix_reads(with.path());
+        let b = what_postfix_reads(without.path());
+        assert_eq!(a, b, "{}", case.display());
+        checked += 1;
+    }
+    assert!(checked >= 4, "only {checked} fixtures hold a suppression");
+}

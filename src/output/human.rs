@@ -189,12 +189,18 @@ pub fn render_one(sources: &Sources, finding: &Finding, style: Style) -> String 
 }
 
 pub fn render(sources: &Sources, findings: &[Finding], style: Style) -> String {
+    let mut out = render_findings(sources, findings, style);
+    out.push_str(&super::summary(findings, crate::Silenced::default()));
+    out.push('\n');
+    out
+}
+
+/// The findings, each with its snippets, without the summary line.
+pub fn render_findings(sources: &Sources, findings: &[Finding], style: Style) -> String {
     let mut out = String::new();
     for finding in findings {
         out.push_str(&render_one(sources, finding, style));
         out.push('\n');
     }
-    out.push_str(&super::summary(findings));
-    out.push('\n');
     out
 }

@@ -31,25 +31,41 @@ pub fn position(sources: &Sources, span: Span, end: bool) -> Position {
     }
 }
 
-/// Counts by severity, for the summary line.
-pub fn summary(findings: &[Finding]) -> String {
+/// Counts by severity, and what was silenced, for the summary line.
+pub fn summary(findings: &[Finding], silenced: crate::Silenced) -> String {
     use crate::diagnostic::Severity::*;
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    if findings.is_empty() {
-        return "No problems found.".to_string();
+    let mut line = if findings.is_empty() {
+        "No problems found".to_string()
+    } else {
+        let mut parts = vec![
+            plural(count(Error), "error"),
+            plural(count(Warning), "warning"),
+        ];
+        let infos = count(Info);
+        if infos > 0 {
+            parts.push(plural(infos, "info"));
+        }
+        format!(
+            "Found {} ({})",
+            plural(findings.len(), "problem"),
+            parts.join(", ")
+        )
+    };
+    let ways: Vec<String> = [
+        (silenced.inline, "inline"),
+        (silenced.config, "by postlint.toml"),
+        (silenced.baseline, "by the baseline"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, how)| format!("{n} {how}"))
+    .collect();
+    if !ways.is_empty() {
+        let total = silenced.inline + silenced.config + silenced.baseline;
+        line.push_str(&format!("; {total} silenced ({})", ways.join(", ")));
     }
-    let mut parts = vec![
-        plural(count(Error), "error"),
-        plural(count(Warning), "warning"),
-    ];
-    let infos = count(Info);
-    if infos > 0 {
-        parts.push(plural(infos, "info"));
-    }
-    format!(
-        "Found {} ({}).",
-        plural(findings.len(), "problem"),
-        parts.join(", ")
-    )
+    line.push('.');
+    line
 }

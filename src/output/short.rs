@@ -5,7 +5,12 @@ use super::{position, summary};
 use crate::diagnostic::Finding;
 use crate::source::Sources;
 
-pub fn render(sources: &Sources, findings: &[Finding]) -> String {
+pub fn render(
+    sources: &Sources,
+    findings: &[Finding],
+    silenced: crate::Silenced,
+    quiet: bool,
+) -> String {
     let mut out = String::new();
     for f in findings {
         let at = position(sources, f.primary.span, false);
@@ -19,7 +24,9 @@ pub fn render(sources: &Sources, findings: &[Finding]) -> String {
             f.message
         ));
     }
-    out.push_str(&summary(findings));
-    out.push('\n');
+    if !quiet {
+        out.push_str(&summary(findings, silenced));
+        out.push('\n');
+    }
     out
 }

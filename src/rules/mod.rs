@@ -11,6 +11,7 @@ mod overridden_parameter;
 mod stale_map;
 mod undefined_reference;
 mod unknown_parameter;
+pub(crate) mod unused_suppression;
 mod virtual_domain_in_mydestination;
 
 use crate::diagnostic::{Finding, Findings, Severity};
@@ -39,6 +40,7 @@ pub static RULES: &[Rule] = &[
     stale_map::RULE,
     undefined_reference::RULE,
     unknown_parameter::RULE,
+    unused_suppression::RULE,
     virtual_domain_in_mydestination::RULE,
 ];
 
@@ -96,6 +98,16 @@ pub fn suggest_parameter(model: &Model, name: &str) -> Option<String> {
     }
 }
 
+/// "unknown rule", with the closest rule id when one is close.
+pub fn unknown_rule(name: &str) -> String {
+    match closest(name, RULES.iter().map(|r| r.id)) {
+        Some(id) => {
+            format!("unknown rule `{name}`; did you mean `{id}`? (see postlint --list-rules)")
+        }
+        None => format!("unknown rule `{name}` (see postlint --list-rules)"),
+    }
+}
+
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
@@ -134,20 +146,7 @@ pub fn run_timed(
         all.extend(findings);
         timings.push((rule.id, took));
     }
-    all.sort_by(|a, b| {
-        (
-            a.primary.span.file,
-            a.primary.span.start,
-            a.rule,
-            &a.message,
-        )
-            .cmp(&(
-                b.primary.span.file,
-                b.primary.span.start,
-                b.rule,
-                &b.message,
-            ))
-    });
+    crate::diagnostic::sort(&mut all);
     (all, timings)
 }
 

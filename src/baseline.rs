@@ -1,0 +1,97 @@
+//! Baselines: `--write-baseline FILE` records the current findings by fingerprint;
+//! `--baseline FILE` then reports only findings it does not hold. For adopting postlint on a
+//! setup with many old findings, and fixing them over time.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Finding;
+use crate::output::position;
+use crate::source::Sources;
+
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    version: u32,
+    findings: Vec<Entry>,
+}
+
+/// One recorded finding. Only the fingerprint is matched; the rest is for the reader.
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    fingerprint: String,
+    rule: String,
+    path: String,
+    message: String,
+}
+
+/// The fingerprints of a baseline, each with how many findings it may still absorb.
+#[derive(Debug, Default)]
+pub struct Baseline {
+    remaining: HashMap<String, usize>,
+}
+
+impl Baseline {
+    pub fn load(path: &Path) -> Result<Baseline, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+        let file: File = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}:{}: not a postlint baseline: {e}",
+                path.display(),
+                e.line()
+            )
+        })?;
+        if file.version != VERSION {
+            return Err(format!(
+                "{}: baseline version {} (this postlint reads version {VERSION})",
+                path.display(),
+                file.version
+            ));
+        }
+        let mut remaining = HashMap::new();
+        for entry in file.findings {
+            *remaining.entry(entry.fingerprint).or_insert(0) += 1;
+        }
+        Ok(Baseline { remaining })
+    }
+
+    /// Drops the findings the baseline holds (each entry absorbs one); returns how many.
+    pub fn filter(&mut self, findings: &mut Vec<Finding>) -> usize {
+        let before = findings.len();
+        findings.retain(|f| match self.remaining.get_mut(&f.fingerprint) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        });
+        before - findings.len()
+    }
+}
+
+/// The baseline file for these findings, sorted so that it diffs well in review.
+pub fn render(findings: &[(&Sources, &Finding)]) -> String {
+    let mut entries: Vec<Entry> = findings
+        .iter()
+        .map(|(sources, f)| Entry {
+            fingerprint: f.fingerprint.clone(),
+            rule: f.rule.to_string(),
+            path: position(sources, f.primary.span, false).path,
+            message: f.message.clone(),
+        })
+        .collect();
+    entries.sort_by(|a, b| {
+        (&a.path, &a.rule, &a.fingerprint).cmp(&(&b.path, &b.rule, &b.fingerprint))
+    });
+    let mut text = serde_json::to_string_pretty(&File {
+        version: VERSION,
+        findings: entries,
+    })
+    .expect("baseline serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,246 @@
+//! `postlint.toml`: which rules run, at which severity, which files are left out, and when
+//! the run fails. Found in the linted directory or the nearest parent, up to the repository
+//! root (the first directory holding `.git`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::Severity;
+use crate::rules::{self, Rule, RULES};
+use crate::source::LineIndex;
+
+pub const FILE_NAME: &str = "postlint.toml";
+
+/// The keys postlint.toml may hold.
+const KEYS: &[&str] = &[
+    "select",
+    "ignore",
+    "severity",
+    "exclude",
+    "per-file-ignores",
+    "fail-on",
+];
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawConfig {
+    select: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    per_file_ignores: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    fail_on: Option<Spanned<String>>,
+}
+
+/// When a run fails: at a finding of this severity or higher, or never.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    At(Severity),
+    Never,
+}
+
+impl FailOn {
+    pub fn parse(name: &str) -> Option<FailOn> {
+        Some(match name {
+            "never" => FailOn::Never,
+            other => FailOn::At(severity(other)?),
+        })
+    }
+}
+
+fn severity(name: &str) -> Option<Severity> {
+    Some(match name {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        "info" => Severity::Info,
+        _ => return None,
+    })
+}
+
+/// A postlint.toml, checked.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The file it came from (None: no file, the defaults).
+    pub path: Option<PathBuf>,
+    pub select: Option<Vec<&'static str>>,
+    pub ignore: Vec<&'static str>,
+    pub severity: Vec<(&'static str, Severity)>,
+    exclude: Option<GlobSet>,
+    per_file_ignores: Vec<(GlobSet, Vec<&'static str>)>,
+    pub fail_on: Option<FailOn>,
+}
+
+/// A mistake in postlint.toml: where, and what.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+    }
+}
+
+impl Config {
+    /// The postlint.toml that applies to `dir`: in it, or in the nearest parent directory, not
+    /// above the repository root.
+    pub fn find(dir: &Path) -> Option<PathBuf> {
+        let start = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        for ancestor in start.ancestors() {
+            let candidate = ancestor.join(FILE_NAME);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+            if ancestor.join(".git").exists() {
+                return None;
+            }
+        }
+        None
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: 0,
+            message: format!("cannot read: {e}"),
+        })?;
+        Config::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let lines = LineIndex::new(std::sync::Arc::new(text.to_string()));
+        let error = |offset: usize, message: String| ConfigError {
+            path: path.to_path_buf(),
+            line: lines.line_of(offset) + 1,
+            message,
+        };
+        // Unknown keys first, with a suggestion: serde would only list the known ones.
+        let table = toml::de::DeTable::parse(text)
+            .map_err(|e| error(e.span().map_or(0, |s| s.start), e.message().to_string()))?;
+        for (key, _) in table.get_ref() {
+            if !KEYS.contains(&key.get_ref().as_ref()) {
+                let name = key.get_ref();
+                let hint = match rules::closest(name, KEYS.iter().copied()) {
+                    Some(k) => format!("; did you mean `{k}`?"),
+                    None => format!(" (known keys: {})", KEYS.join(", ")),
+                };
+                return Err(error(
+                    key.span().start,
+                    format!("unknown key `{name}`{hint}"),
+                ));
+            }
+        }
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| error(e.span().map_or(0, |s| s.start), e.message().to_string()))?;
+        let rule = |name: &Spanned<String>| -> Result<&'static str, ConfigError> {
+            match rules::find(name.get_ref()) {
+                Some(r) => Ok(r.id),
+                None => Err(error(
+                    name.span().start,
+                    rules::unknown_rule(name.get_ref()),
+                )),
+            }
+        };
+        let rule_list =
+            |names: &[Spanned<String>]| names.iter().map(rule).collect::<Result<Vec<_>, _>>();
+        let globs = |patterns: &[&Spanned<String>]| -> Result<GlobSet, ConfigError> {
+            let mut set = GlobSetBuilder::new();
+            for p in patterns {
+                let glob = Glob::new(p.get_ref())
+                    .map_err(|e| error(p.span().start, format!("bad glob: {e}")))?;
+                set.add(glob);
+            }
+            set.build().map_err(|e| error(0, format!("bad glob: {e}")))
+        };
+        let mut config = Config {
+            path: Some(path.to_path_buf()),
+            select: raw.select.as_deref().map(rule_list).transpose()?,
+            ignore: rule_list(&raw.ignore)?,
+            ..Config::default()
+        };
+        for (name, level) in &raw.severity {
+            let id = rule(name)?;
+            let Some(s) = severity(level.get_ref()) else {
+                return Err(error(
+                    level.span().start,
+                    format!(
+                        "unknown severity `{}` (error, warning or info)",
+                        level.get_ref()
+                    ),
+                ));
+            };
+            config.severity.push((id, s));
+        }
+        if !raw.exclude.is_empty() {
+            config.exclude = Some(globs(&raw.exclude.iter().collect::<Vec<_>>())?);
+        }
+        for (pattern, names) in &raw.per_file_ignores {
+            config
+                .per_file_ignores
+                .push((globs(&[pattern])?, rule_list(names)?));
+        }
+        if let Some(level) = &raw.fail_on {
+            config.fail_on = Some(FailOn::parse(level.get_ref()).ok_or_else(|| {
+                error(
+                    level.span().start,
+                    format!(
+                        "unknown fail-on `{}` (error, warning, info or never)",
+                        level.get_ref()
+                    ),
+                )
+            })?);
+        }
+        Ok(config)
+    }
+
+    /// A path relative to the directory of postlint.toml, for matching its globs.
+    fn relative(&self, file: &Path) -> Option<PathBuf> {
+        let base = self.path.as_ref()?.parent()?;
+        let base = std::fs::canonicalize(base).ok()?;
+        let file = std::fs::canonicalize(file).ok()?;
+        file.strip_prefix(&base).ok().map(Path::to_path_buf)
+    }
+
+    /// Whether `exclude` leaves this file or directory out.
+    pub fn excludes(&self, path: &Path) -> bool {
+        match (&self.exclude, self.relative(path)) {
+            (Some(set), Some(rel)) => {
+                set.is_match(&rel)
+                    || rel
+                        .ancestors()
+                        .any(|a| !a.as_os_str().is_empty() && set.is_match(a))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `per-file-ignores` turns `rule` off in this file.
+    pub fn ignores_in(&self, path: &Path, rule: &str) -> bool {
+        let Some(rel) = self.relative(path) else {
+            return false;
+        };
+        self.per_file_ignores
+            .iter()
+            .any(|(set, rules)| rules.contains(&rule) && set.is_match(&rel))
+    }
+
+    /// The rules to run: `select` (else all) less `ignore`.
+    pub fn rules(&self) -> Vec<&'static Rule> {
+        RULES
+            .iter()
+            .filter(|r| self.select.as_ref().is_none_or(|s| s.contains(&r.id)))
+            .filter(|r| !self.ignore.contains(&r.id))
+            .collect()
+    }
+}

@@ -1,0 +1,309 @@
+//! Inline suppressions: `# postlint: disable=rule-a,rule-b -- reason` on its own line silences
+//! those rules for the next logical line; `# postlint: disable-file=rule` anywhere silences them
+//! for the whole file. Postfix has no trailing comments (a `#` after a value is part of the
+//! value), so a suppression is always a comment line of its own, which Postfix skips.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Finding, Findings};
+use crate::rules::{self, Rule};
+use crate::source::{FileId, Sources, Span};
+
+const MARK: &str = "postlint:";
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scope {
+    /// The logical line after the comment: `start..end` of the file.
+    Next {
+        start: u32,
+        end: u32,
+    },
+    File,
+}
+
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    /// The comment line.
+    pub span: Span,
+    pub scope: Scope,
+    /// Each rule name, where it is written, and whether it silenced something.
+    pub names: Vec<(String, Span)>,
+    pub reason: Option<String>,
+}
+
+/// A `# postlint:` comment postlint cannot read.
+#[derive(Clone, Debug)]
+pub struct Malformed {
+    pub span: Span,
+    pub message: String,
+}
+
+/// Every `# postlint:` comment of every file read.
+pub fn collect(sources: &Sources) -> (Vec<Suppression>, Vec<Malformed>) {
+    let mut found = Vec::new();
+    let mut malformed = Vec::new();
+    for (file, source) in sources.iter() {
+        let text = source.text().as_str();
+        for hit in memchr::memmem::find_iter(text.as_bytes(), MARK) {
+            let line_start = text[..hit].rfind('\n').map_or(0, |i| i + 1);
+            // Only a comment line of its own: blanks, `#`, blanks, then the mark.
+            let before = text[line_start..hit].trim_matches([' ', '\t']);
+            if !before.starts_with('#') || !before[1..].trim_matches([' ', '\t']).is_empty() {
+                continue;
+            }
+            let line_end = text[hit..].find('\n').map_or(text.len(), |i| hit + i);
+            let span = Span::new(file, line_start, line_end);
+            match parse(text, file, hit + MARK.len(), line_end) {
+                Ok((file_wide, names, reason)) => {
+                    let scope = if file_wide {
+                        Scope::File
+                    } else {
+                        let (start, end) = next_logical_line(text, line_end);
+                        Scope::Next {
+                            start: start as u32,
+                            end: end as u32,
+                        }
+                    };
+                    found.push(Suppression {
+                        span,
+                        scope,
+                        names,
+                        reason,
+                    });
+                }
+                Err(message) => malformed.push(Malformed { span, message }),
+            }
+        }
+    }
+    (found, malformed)
+}
+
+type Parsed = (bool, Vec<(String, Span)>, Option<String>);
+
+/// `disable=a,b -- reason` or `disable-file=a`, from `at` to the end of the line.
+fn parse(text: &str, file: FileId, at: usize, end: usize) -> Result<Parsed, String> {
+    let rest = &text[at..end];
+    let (directive, reason) = match rest.find("--") {
+        Some(i) => (&rest[..i], Some(rest[i + 2..].trim().to_string())),
+        None => (rest, None),
+    };
+    let trimmed = directive.trim_start();
+    let offset = at + (directive.len() - trimmed.len());
+    let Some((word, list)) = trimmed.split_once('=') else {
+        return Err(format!(
+            "`# postlint: {}` is not a suppression; write `# postlint: disable=RULE`",
+            trimmed.trim_end()
+        ));
+    };
+    let file_wide = match word.trim() {
+        "disable" => false,
+        "disable-file" => true,
+        other => {
+            let hint = rules::closest(other, ["disable", "disable-file"])
+                .map(|d| format!("; did you mean `{d}`?"))
+                .unwrap_or_default();
+            return Err(format!(
+                "unknown directive `{other}` (`disable` or `disable-file`){hint}"
+            ));
+        }
+    };
+    let list_at = offset + word.len() + 1;
+    let mut names = Vec::new();
+    let mut pos = list_at;
+    for part in list.split(',') {
+        let name = part.trim();
+        if !name.is_empty() {
+            let start = pos + (part.len() - part.trim_start().len());
+            names.push((name.to_string(), Span::new(file, start, start + name.len())));
+        }
+        pos += part.len() + 1;
+    }
+    if names.is_empty() {
+        return Err(format!("`{}=` names no rule", word.trim()));
+    }
+    Ok((file_wide, names, reason.filter(|r| !r.is_empty())))
+}
+
+fn is_blank_or_comment(line: &str) -> bool {
+    let t = line.trim_start_matches([' ', '\t', '\r', '\n']);
+    t.is_empty() || t.starts_with('#')
+}
+
+/// The logical line that follows offset `from` (the end of the comment line): the next line
+/// that is neither blank nor a comment, with its continuation lines (lines that start with
+/// white space; blank and comment lines between them do not end it, as in Postfix).
+fn next_logical_line(text: &str, from: usize) -> (usize, usize) {
+    let mut lines = text[from..]
+        .split_inclusive('\n')
+        .scan(from, |pos, line| {
+            let start = *pos;
+            *pos += line.len();
+            Some((start, line))
+        })
+        .skip(1)
+        .skip_while(|(_, line)| is_blank_or_comment(line));
+    let Some((start, first)) = lines.next() else {
+        return (text.len(), text.len());
+    };
+    let mut end = start + first.trim_end_matches('\n').len();
+    for (at, line) in lines {
+        if is_blank_or_comment(line) {
+            continue;
+        }
+        if !line.starts_with([' ', '\t']) {
+            break;
+        }
+        end = at + line.trim_end_matches('\n').len();
+    }
+    (start, end)
+}
+
+/// Drops the findings a suppression covers. Returns the kept findings, how many were dropped,
+/// and the `unused-suppression` findings (when that rule runs): names that silenced nothing
+/// although their rule ran, names that are not rules, and comments postlint cannot read.
+pub fn apply(
+    findings: Vec<Finding>,
+    suppressions: &[Suppression],
+    malformed: &[Malformed],
+    ran: &[&'static Rule],
+) -> (Vec<Finding>, usize, Vec<Finding>) {
+    let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+    for (i, s) in suppressions.iter().enumerate() {
+        by_file.entry(s.span.file).or_default().push(i);
+    }
+    let mut used: Vec<Vec<bool>> = suppressions
+        .iter()
+        .map(|s| vec![false; s.names.len()])
+        .collect();
+    let silence = |f: &Finding, used: &mut Vec<Vec<bool>>| {
+        let mut hit = false;
+        for &i in by_file.get(&f.primary.span.file).into_iter().flatten() {
+            let s = &suppressions[i];
+            let covers = match s.scope {
+                Scope::File => true,
+                Scope::Next { start, end } => {
+                    (start..end.max(start + 1)).contains(&f.primary.span.start)
+                }
+            };
+            if !covers {
+                continue;
+            }
+            for (j, (name, _)) in s.names.iter().enumerate() {
+                if name == f.rule {
+                    used[i][j] = true;
+                    hit = true;
+                }
+            }
+        }
+        hit
+    };
+    let before = findings.len();
+    let kept: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| !silence(f, &mut used))
+        .collect();
+    let dropped = before - kept.len();
+
+    let rule = crate::rules::unused_suppression::RULE;
+    if !ran.iter().any(|r| r.id == rule.id) {
+        return (kept, dropped, Vec::new());
+    }
+    let mut out = Findings::new(rule.id, rule.severity);
+    for m in malformed {
+        out.report(m.span, m.message.clone())
+            .label("postlint cannot read this suppression")
+            .help("A suppression is `# postlint: disable=RULE -- reason` (the next line) or `# postlint: disable-file=RULE` (the whole file), on a line of its own.");
+    }
+    for (i, s) in suppressions.iter().enumerate() {
+        for (j, (name, span)) in s.names.iter().enumerate() {
+            if rules::find(name).is_none() {
+                out.report(*span, rules::unknown_rule(name))
+                    .label("not a postlint rule")
+                    .subject(name.clone());
+            } else if !used[i][j] && ran.iter().any(|r| r.id == name) && name != rule.id {
+                let (what, label) = match s.scope {
+                    Scope::File => (
+                        format!("`{name}` reports nothing in this file"),
+                        "this suppression silences nothing",
+                    ),
+                    Scope::Next { .. } => (
+                        format!("`{name}` reports nothing on the next line"),
+                        "this suppression silences nothing",
+                    ),
+                };
+                out.report(*span, what)
+                    .label(label)
+                    .subject(name.clone())
+                    .help("Delete the suppression, or move it to the line above the finding it is meant for: a stale suppression would hide the next problem there.");
+            }
+        }
+    }
+    // The new findings can be silenced too, file-wide (`disable-file=unused-suppression`).
+    let unused: Vec<Finding> = out
+        .list
+        .into_iter()
+        .filter(|f| !silence(f, &mut used))
+        .collect();
+    (kept, dropped, unused)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(text: &str) -> Sources {
+        let mut s = Sources::default();
+        s.add("main.cf".into(), "main.cf".into(), text.to_string(), None);
+        s
+    }
+
+    fn scopes(text: &str) -> Vec<(Scope, Vec<String>, Option<String>)> {
+        let (found, bad) = collect(&sources(text));
+        assert!(bad.is_empty(), "{bad:?}");
+        found
+            .into_iter()
+            .map(|s| {
+                (
+                    s.scope,
+                    s.names.into_iter().map(|n| n.0).collect(),
+                    s.reason,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn next_line_covers_continuations_and_skips_comments() {
+        let text =
+            "# postlint: disable=a, b -- old setup\n\n# other\nx = 1\n  2\n# c\n  3\ny = 4\n";
+        let found = scopes(text);
+        let Scope::Next { start, end } = found[0].0 else {
+            panic!()
+        };
+        assert_eq!(&text[start as usize..end as usize], "x = 1\n  2\n# c\n  3");
+        assert_eq!(found[0].1, ["a", "b"]);
+        assert_eq!(found[0].2.as_deref(), Some("old setup"));
+    }
+
+    #[test]
+    fn file_wide_and_not_a_comment_of_its_own() {
+        let text = "x = a # postlint: disable=b\n  # postlint: disable-file=c\n";
+        let found = scopes(text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, Scope::File);
+        assert_eq!(found[0].1, ["c"]);
+    }
+
+    #[test]
+    fn malformed_comments_are_reported() {
+        let (_, bad) = collect(&sources(
+            "# postlint: disabel=a\n# postlint: disable=\n# postlint: hello\n",
+        ));
+        let messages: Vec<&str> = bad.iter().map(|m| m.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(
+            messages[0].contains("did you mean `disable`"),
+            "{messages:?}"
+        );
+    }
+}
