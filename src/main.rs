@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
 
 use postlint::baseline::{self, Baseline};
 use postlint::config::{self as settings, Config};
@@ -66,7 +66,14 @@ enum Color {
 
 /// Lint a Postfix configuration: main.cf, master.cf and every lookup table main.cf names.
 #[derive(Parser, Debug)]
-#[command(name = "postlint", version, about, long_about = None)]
+#[command(
+    name = "postlint",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit status: 0 when no finding reaches --fail-on (or with --exit-zero), 1 when one does, \
+                  2 for a usage error, a mistake in postlint.toml or a baseline, or an unreadable main.cf."
+)]
 struct Cli {
     /// Postfix configuration directories [default: /etc/postfix, or ROOT/etc/postfix with --sysroot]
     #[arg(value_name = "DIR")]
@@ -139,6 +146,14 @@ struct Cli {
     /// Print what postlint understood (parameters, address classes, tables) instead of findings
     #[arg(long)]
     show_config: bool,
+
+    /// Print a completion script for this shell and exit
+    #[arg(long, value_enum, value_name = "SHELL")]
+    completions: Option<clap_complete::Shell>,
+
+    /// Print the man page (roff) and exit
+    #[arg(long)]
+    man: bool,
 }
 
 /// `--list-rules --format json`: id, default severity, summary and the page's address.
@@ -168,6 +183,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
 
+    if let Some(shell) = cli.completions {
+        clap_complete::generate(shell, &mut Cli::command(), "postlint", &mut stdout);
+        return ExitCode::from(EXIT_OK);
+    }
+    if cli.man {
+        return match clap_mangen::Man::new(Cli::command()).render(&mut stdout) {
+            Ok(()) => ExitCode::from(EXIT_OK),
+            Err(e) => usage_error(&e.to_string()),
+        };
+    }
     if cli.list_rules {
         let text = match cli.format {
             Format::Json => list_rules_json(),

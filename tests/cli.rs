@@ -394,3 +394,45 @@ fn postlint_toml_mistakes_name_the_line_and_suggest() {
     let (code, _, err) = short(&[".", "--config", "other.toml"], dir.path());
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_flags() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = postlint()
+            .args(["--completions", shell])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("write-baseline"), "{shell}");
+        if shell == "bash" {
+            let dir = tempfile::tempdir().unwrap();
+            let script = dir.path().join("postlint.bash");
+            std::fs::write(&script, &text).unwrap();
+            let check = std::process::Command::new("bash")
+                .arg("-n")
+                .arg(&script)
+                .status()
+                .unwrap();
+            assert!(check.success(), "bash -n rejects the completion script");
+        }
+    }
+    let out = postlint()
+        .arg("--man")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let man = String::from_utf8(out).unwrap();
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH postlint 1"),
+        "{man}"
+    );
+    for flag in ["no\\-inline\\-suppressions", "Exit status"] {
+        assert!(man.contains(flag), "{flag} missing from the man page");
+    }
+    postlint().args(["--completions", "tcsh"]).assert().code(2);
+}
