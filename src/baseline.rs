@@ -74,10 +74,10 @@ impl Baseline {
 }
 
 /// The baseline file for these findings, sorted so that it diffs well in review.
-pub fn render(findings: &[(&Sources, &Finding)]) -> String {
+pub fn render(sources: &Sources, findings: &[Finding]) -> String {
     let mut entries: Vec<Entry> = findings
         .iter()
-        .map(|(sources, f)| Entry {
+        .map(|f| Entry {
             fingerprint: f.fingerprint.clone(),
             rule: f.rule.to_string(),
             path: position(sources, f.primary.span, false).path,

@@ -70,12 +70,29 @@ fn severity(name: &str) -> Option<Severity> {
 pub struct Config {
     /// The file it came from (None: no file, the defaults).
     pub path: Option<PathBuf>,
+    /// Its directory, canonical: globs match paths relative to it.
+    base: Option<PathBuf>,
     pub select: Option<Vec<&'static str>>,
     pub ignore: Vec<&'static str>,
     pub severity: Vec<(&'static str, Severity)>,
     exclude: Option<GlobSet>,
     per_file_ignores: Vec<(GlobSet, Vec<&'static str>)>,
     pub fail_on: Option<FailOn>,
+}
+
+/// What postlint.toml leaves out of one file's findings.
+#[derive(Debug, Default)]
+pub struct FileFilter {
+    /// `exclude` matches the file or a directory above it: no finding is reported.
+    pub excluded: bool,
+    /// The rules `per-file-ignores` turns off here.
+    pub ignored: Vec<&'static str>,
+}
+
+impl FileFilter {
+    pub fn drops(&self, rule: &str) -> bool {
+        self.excluded || self.ignored.contains(&rule)
+    }
 }
 
 /// A mistake in postlint.toml: where, and what.
@@ -165,6 +182,13 @@ impl Config {
         };
         let mut config = Config {
             path: Some(path.to_path_buf()),
+            // `--config postlint.toml` has the parent "", which is the current directory.
+            base: std::fs::canonicalize(
+                path.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new(".")),
+            )
+            .ok(),
             select: raw.select.as_deref().map(rule_list).transpose()?,
             ignore: rule_list(&raw.ignore)?,
             ..Config::default()
@@ -204,35 +228,27 @@ impl Config {
         Ok(config)
     }
 
-    /// A path relative to the directory of postlint.toml, for matching its globs.
-    fn relative(&self, file: &Path) -> Option<PathBuf> {
-        let base = self.path.as_ref()?.parent()?;
-        let base = std::fs::canonicalize(base).ok()?;
-        let file = std::fs::canonicalize(file).ok()?;
-        file.strip_prefix(&base).ok().map(Path::to_path_buf)
-    }
-
-    /// Whether `exclude` leaves this file or directory out.
-    pub fn excludes(&self, path: &Path) -> bool {
-        match (&self.exclude, self.relative(path)) {
-            (Some(set), Some(rel)) => {
-                set.is_match(&rel)
-                    || rel
-                        .ancestors()
-                        .any(|a| !a.as_os_str().is_empty() && set.is_match(a))
-            }
-            _ => false,
-        }
-    }
-
-    /// Whether `per-file-ignores` turns `rule` off in this file.
-    pub fn ignores_in(&self, path: &Path, rule: &str) -> bool {
-        let Some(rel) = self.relative(path) else {
-            return false;
+    /// What `exclude` and `per-file-ignores` say of one file: matched once per file, its path
+    /// taken relative to the directory of postlint.toml.
+    pub fn file_filter(&self, file: &Path) -> FileFilter {
+        let relative = self.base.as_ref().and_then(|base| {
+            let file = std::fs::canonicalize(file).ok()?;
+            file.strip_prefix(base).ok().map(Path::to_path_buf)
+        });
+        let Some(rel) = relative else {
+            return FileFilter::default();
         };
-        self.per_file_ignores
+        let excluded = self.exclude.as_ref().is_some_and(|set| {
+            rel.ancestors()
+                .any(|a| !a.as_os_str().is_empty() && set.is_match(a))
+        });
+        let ignored = self
+            .per_file_ignores
             .iter()
-            .any(|(set, rules)| rules.contains(&rule) && set.is_match(&rel))
+            .filter(|(set, _)| set.is_match(&rel))
+            .flat_map(|(_, rules)| rules.iter().copied())
+            .collect();
+        FileFilter { excluded, ignored }
     }
 
     /// The rules to run: `select` (else all) less `ignore`.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::source::{Sources, Span};
+use crate::source::{FileId, Sources, Span};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -110,13 +110,15 @@ pub fn sort(findings: &mut [Finding]) {
 /// order. Line numbers are left out, so moving lines or adding others keeps the fingerprint.
 pub fn set_fingerprints(findings: &mut [Finding], sources: &Sources, root: &Path) {
     let mut seen: HashMap<u64, u32> = HashMap::new();
+    let mut paths: HashMap<FileId, String> = HashMap::new();
     for finding in findings.iter_mut() {
         let file = sources.get(finding.primary.span.file);
-        let path = file
-            .real_path
-            .strip_prefix(root)
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| file.display_path.clone());
+        let path = paths.entry(finding.primary.span.file).or_insert_with(|| {
+            file.real_path
+                .strip_prefix(root)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| file.display_path.clone())
+        });
         let subject = match &finding.subject {
             Some(s) => s.as_str(),
             None => {
@@ -126,13 +128,13 @@ pub fn set_fingerprints(findings: &mut [Finding], sources: &Sources, root: &Path
                     .unwrap_or("")
             }
         };
-        let base = fnv1a(&[finding.rule, &path, subject]);
+        let base = fnv1a(&[finding.rule, path, subject]);
         let occurrence = seen.entry(base).or_insert(0);
         *occurrence += 1;
         let hash = if *occurrence == 1 {
             base
         } else {
-            fnv1a(&[finding.rule, &path, subject, &occurrence.to_string()])
+            fnv1a(&[finding.rule, path, subject, &occurrence.to_string()])
         };
         finding.fingerprint = format!("{hash:016x}");
     }

@@ -35,6 +35,14 @@ pub struct Silenced {
     pub baseline: usize,
 }
 
+impl std::ops::AddAssign for Silenced {
+    fn add_assign(&mut self, other: Silenced) {
+        self.inline += other.inline;
+        self.config += other.config;
+        self.baseline += other.baseline;
+    }
+}
+
 pub struct Report {
     pub model: Model,
     pub findings: Vec<Finding>,
@@ -68,6 +76,7 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
     );
     let mut silenced = Silenced::default();
     if options.inline_suppressions {
+        let started = std::time::Instant::now();
         let (found, malformed) = suppress::collect(&model.sources);
         let (kept, dropped, mut unused) =
             suppress::apply(findings, &found, &malformed, &options.rules);
@@ -76,12 +85,19 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
         findings.extend(unused);
         diagnostic::sort(&mut findings);
         silenced.inline = dropped;
+        model
+            .timings
+            .push(("inline suppressions".to_string(), started.elapsed()));
     }
     let config = options.config;
     let before = findings.len();
+    let mut filters = std::collections::HashMap::new();
     findings.retain(|f| {
-        let path = &model.sources.get(f.primary.span.file).real_path;
-        !config.excludes(path) && !config.ignores_in(path, f.rule)
+        let file = f.primary.span.file;
+        !filters
+            .entry(file)
+            .or_insert_with(|| config.file_filter(&model.sources.get(file).real_path))
+            .drops(f.rule)
     });
     silenced.config = before - findings.len();
     for f in &mut findings {

@@ -282,10 +282,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             sysroot: cli.sysroot.clone(),
             hostname: None,
         };
-        let config_dir = dir
-            .clone()
-            .or_else(|| cli.sysroot.as_ref().map(|r| r.join("etc/postfix")))
-            .unwrap_or_else(|| PathBuf::from("/etc/postfix"));
+        let config_dir = options.resolved_config_dir();
         let config = config_for(cli, &config_dir)?;
         let rules = chosen_rules(cli, &config)?;
         if fail_on.is_none() {
@@ -324,9 +321,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
         if let Some(b) = &mut baseline {
             report.silenced.baseline = b.filter(&mut report.findings);
         }
-        silenced.inline += report.silenced.inline;
-        silenced.config += report.silenced.config;
-        silenced.baseline += report.silenced.baseline;
+        silenced += report.silenced;
         for r in rules {
             if !ran.iter().any(|o| o.id == r.id) {
                 ran.push(r);
@@ -343,8 +338,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
     ran.sort_by_key(|r| r.id);
 
     if let Some(path) = &cli.write_baseline {
-        let all: Vec<(&Sources, &Finding)> = findings.iter().map(|f| (&sources, f)).collect();
-        std::fs::write(path, baseline::render(&all))
+        std::fs::write(path, baseline::render(&sources, &findings))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         if !cli.quiet {
             eprintln!(

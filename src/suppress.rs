@@ -221,18 +221,12 @@ pub fn apply(
                     .label("not a postlint rule")
                     .subject(name.clone());
             } else if !used[i][j] && ran.iter().any(|r| r.id == name) && name != rule.id {
-                let (what, label) = match s.scope {
-                    Scope::File => (
-                        format!("`{name}` reports nothing in this file"),
-                        "this suppression silences nothing",
-                    ),
-                    Scope::Next { .. } => (
-                        format!("`{name}` reports nothing on the next line"),
-                        "this suppression silences nothing",
-                    ),
+                let place = match s.scope {
+                    Scope::File => "in this file",
+                    Scope::Next { .. } => "on the next line",
                 };
-                out.report(*span, what)
-                    .label(label)
+                out.report(*span, format!("`{name}` reports nothing {place}"))
+                    .label("this suppression silences nothing")
                     .subject(name.clone())
                     .help("Delete the suppression, or move it to the line above the finding it is meant for: a stale suppression would hide the next problem there.");
             }

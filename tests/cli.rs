@@ -393,6 +393,20 @@ fn postlint_toml_mistakes_name_the_line_and_suggest() {
     std::fs::write(dir.path().join("other.toml"), "fail-on = \"never\"\n").unwrap();
     let (code, _, err) = short(&[".", "--config", "other.toml"], dir.path());
     assert_eq!(code, 0, "{err}");
+    // A relative --config: its globs match paths relative to the current directory.
+    std::fs::write(
+        dir.path().join("main.cf"),
+        "mydestination = localhost\nmy_typo = 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("other.toml"),
+        "[per-file-ignores]\n\"main.cf\" = [\"unknown-parameter\"]\n",
+    )
+    .unwrap();
+    let (code, out, _) = short(&[".", "--config", "other.toml"], dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 silenced (1 by postlint.toml)"), "{out}");
 }
 
 #[test]

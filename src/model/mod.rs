@@ -38,6 +38,18 @@ pub struct LoadOptions {
     pub hostname: Option<String>,
 }
 
+impl LoadOptions {
+    /// The directory main.cf is read from: the one given, else ROOT/etc/postfix under a
+    /// sysroot, else /etc/postfix.
+    pub fn resolved_config_dir(&self) -> PathBuf {
+        match (&self.config_dir, &self.sysroot) {
+            (Some(dir), _) => dir.clone(),
+            (None, Some(root)) => root.join("etc/postfix"),
+            (None, None) => PathBuf::from(DEFAULT_CONFIG_DIR),
+        }
+    }
+}
+
 /// Errors that stop the lint: there is no setup to model.
 #[derive(Debug)]
 pub enum LoadError {
@@ -667,11 +679,7 @@ fn pattern_len(item: &MatchItem) -> usize {
 impl Model {
     pub fn load(options: &LoadOptions) -> Result<Model, LoadError> {
         let started = std::time::Instant::now();
-        let config_dir = match (&options.config_dir, &options.sysroot) {
-            (Some(dir), _) => dir.clone(),
-            (None, Some(root)) => root.join("etc/postfix"),
-            (None, None) => PathBuf::from(DEFAULT_CONFIG_DIR),
-        };
+        let config_dir = options.resolved_config_dir();
         let main_cf_path = config_dir.join("main.cf");
         let text = match std::fs::read(&main_cf_path) {
             Ok(bytes) => String::from_utf8(bytes)

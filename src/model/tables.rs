@@ -652,42 +652,34 @@ impl Tables {
     /// of one shape scan these tables once instead of probing per key.
     pub fn exact_entry_tables(&self, list: &[TableId]) -> Option<Vec<TableId>> {
         let mut out = Vec::new();
+        let mut exact = true;
         for &id in list {
-            self.collect_exact(id, &mut out, 0)?;
+            exact &= self.collect_entry_tables(id, &mut out, 0);
         }
-        Some(out)
+        exact.then_some(out)
     }
 
-    fn collect_exact(&self, id: TableId, out: &mut Vec<TableId>, depth: usize) -> Option<()> {
+    /// Collects the entry tables behind `id`; false when some table on the way answers
+    /// otherwise than from its entries.
+    fn collect_entry_tables(&self, id: TableId, out: &mut Vec<TableId>, depth: usize) -> bool {
         if depth > 20 {
-            return None;
+            return false;
         }
         match &self.get(id).content {
-            Content::Entries(_) => out.push(id),
-            Content::Proxy(inner) => self.collect_exact(*inner, out, depth + 1)?,
-            Content::Union(members) => {
-                for &m in members {
-                    self.collect_exact(m, out, depth + 1)?;
-                }
+            Content::Entries(_) => {
+                out.push(id);
+                true
             }
-            _ => return None,
-        }
-        Some(())
-    }
-
-    fn collect_entry_tables(&self, id: TableId, out: &mut Vec<TableId>, depth: usize) {
-        if depth > 20 {
-            return;
-        }
-        match &self.get(id).content {
-            Content::Entries(_) => out.push(id),
             Content::Proxy(inner) => self.collect_entry_tables(*inner, out, depth + 1),
             Content::Union(members) => {
+                // Every member, even after an inexact one: known_entry_tables wants them all.
+                let mut exact = true;
                 for &m in members {
-                    self.collect_entry_tables(m, out, depth + 1);
+                    exact &= self.collect_entry_tables(m, out, depth + 1);
                 }
+                exact
             }
-            _ => {}
+            _ => false,
         }
     }
 }
