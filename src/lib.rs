@@ -5,6 +5,7 @@
 pub mod baseline;
 pub mod config;
 pub mod diagnostic;
+pub mod discover;
 pub mod model;
 pub mod output;
 mod parallel;
@@ -12,6 +13,7 @@ pub mod parse;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod template;
 
 use config::Config;
 use diagnostic::Finding;
@@ -25,6 +27,10 @@ pub struct LintOptions<'a> {
     pub config: &'a Config,
     /// Honour `# postlint: disable` comments (off for audits).
     pub inline_suppressions: bool,
+    /// Fingerprints name files relative to this directory; by default the linted directory
+    /// (or the sysroot). Repo mode passes the repository, so that two configurations in one
+    /// repository never share a fingerprint.
+    pub fingerprint_root: Option<std::path::PathBuf>,
 }
 
 /// How many findings each kind of silence took away.
@@ -56,6 +62,7 @@ pub fn lint(load: &LoadOptions, rules: &[&'static Rule]) -> Result<Report, LoadE
         rules: rules.to_vec(),
         config: &Config::default(),
         inline_suppressions: true,
+        fingerprint_root: None,
     })
 }
 
@@ -64,9 +71,10 @@ pub fn lint(load: &LoadOptions, rules: &[&'static Rule]) -> Result<Report, LoadE
 pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
     let mut model = Model::load(&options.load)?;
     let (mut findings, timings) = rules::run_timed(&model, &options.rules);
-    let root = match &model.locator.mode {
-        model::paths::Mode::Sysroot(root) => root.clone(),
-        _ => model.locator.config_dir.clone(),
+    let root = match (&options.fingerprint_root, &model.locator.mode) {
+        (Some(root), _) => root.clone(),
+        (None, model::paths::Mode::Sysroot(root)) => root.clone(),
+        (None, _) => model.locator.config_dir.clone(),
     };
     diagnostic::set_fingerprints(&mut findings, &model.sources, &root);
     model.timings.extend(

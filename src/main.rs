@@ -9,6 +9,7 @@ use clap::{CommandFactory, Parser, ValueEnum};
 use postlint::baseline::{self, Baseline};
 use postlint::config::{self as settings, Config};
 use postlint::diagnostic::{Finding, Severity};
+use postlint::discover;
 use postlint::model::LoadOptions;
 use postlint::output::{config as show, github, human, json, junit, sarif, short};
 use postlint::rules::{self, Rule, RULES};
@@ -82,6 +83,17 @@ struct Cli {
     /// Resolve every absolute path under ROOT (for repositories that mirror /)
     #[arg(long, value_name = "ROOT")]
     sysroot: Option<PathBuf>,
+
+    /// Lint every configuration in a repository: each directory holding a main.cf, and each
+    /// X/etc/postfix as with --sysroot X. Honours .gitignore; skips templates (main.cf.j2, *.erb)
+    #[arg(
+        long,
+        value_name = "REPO",
+        num_args = 0..=1,
+        default_missing_value = ".",
+        conflicts_with_all = ["dirs", "sysroot", "show_config"]
+    )]
+    discover: Option<PathBuf>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -256,13 +268,78 @@ fn config_for(cli: &Cli, dir: &Path) -> Result<Config, String> {
     }
 }
 
-fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
-    let dirs: Vec<Option<PathBuf>> = if cli.dirs.is_empty() {
-        vec![None]
-    } else {
-        cli.dirs.iter().cloned().map(Some).collect()
+/// One configuration to lint, and the name its findings are shown under.
+struct Job {
+    load: LoadOptions,
+    label: String,
+}
+
+/// The configurations to lint: the DIRs (or the default), or what --discover finds. Notes
+/// what discovery skipped.
+fn jobs(cli: &Cli) -> Result<Vec<Job>, String> {
+    let Some(repo) = &cli.discover else {
+        let dirs: Vec<Option<PathBuf>> = if cli.dirs.is_empty() {
+            vec![None]
+        } else {
+            cli.dirs.iter().cloned().map(Some).collect()
+        };
+        return Ok(dirs
+            .into_iter()
+            .map(|dir| {
+                let load = LoadOptions {
+                    config_dir: dir,
+                    sysroot: cli.sysroot.clone(),
+                    hostname: None,
+                };
+                let label = load.resolved_config_dir().display().to_string();
+                Job { load, label }
+            })
+            .collect());
     };
-    if cli.show_config && dirs.len() > 1 {
+    let found = discover::discover(repo)?;
+    let note = |path: &Path, reason: &str| {
+        eprintln!("postlint: note: skipped {}: {reason}", path.display());
+    };
+    for skipped in &found.skipped {
+        if !cli.quiet {
+            note(&skipped.path, &skipped.reason);
+        }
+    }
+    let mut jobs = Vec::new();
+    for setup in found.setups {
+        let config = config_for(cli, &setup.load.resolved_config_dir())?;
+        if config.file_filter(&setup.main_cf).excluded {
+            if cli.verbose {
+                let by = config.path.as_deref().unwrap_or(Path::new("postlint.toml"));
+                note(&setup.main_cf, &format!("excluded by {}", by.display()));
+            }
+            continue;
+        }
+        let dir = setup.load.resolved_config_dir();
+        let label = match &setup.load.sysroot {
+            Some(root) => format!("{} (--sysroot {})", dir.display(), root.display()),
+            None => dir.display().to_string(),
+        };
+        if cli.verbose {
+            eprintln!("postlint: found {label}");
+        }
+        jobs.push(Job {
+            load: setup.load,
+            label,
+        });
+    }
+    if jobs.is_empty() && !cli.quiet {
+        eprintln!(
+            "postlint: warning: found no Postfix configuration (main.cf) to lint under {}",
+            repo.display()
+        );
+    }
+    Ok(jobs)
+}
+
+fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
+    let jobs = jobs(cli)?;
+    if cli.show_config && jobs.len() > 1 {
         return Err("--show-config takes one directory".to_string());
     }
     let mut baseline = match &cli.baseline {
@@ -274,28 +351,40 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
     let mut silenced = Silenced::default();
     let mut ran: Vec<&'static Rule> = Vec::new();
     let mut fail_on = cli.fail_on.map(FailOn::to_config);
+    // Configurations that could not be loaded: reported, the others still linted.
+    let mut load_failures = 0;
     // For human output of several directories: each one's findings, under its name.
     let mut groups: Vec<(String, std::ops::Range<usize>)> = Vec::new();
-    for dir in &dirs {
-        let options = LoadOptions {
-            config_dir: dir.clone(),
-            sysroot: cli.sysroot.clone(),
-            hostname: None,
-        };
-        let config_dir = options.resolved_config_dir();
-        let config = config_for(cli, &config_dir)?;
+    for job in jobs {
+        let config = config_for(cli, &job.load.resolved_config_dir())?;
         let rules = chosen_rules(cli, &config)?;
         if fail_on.is_none() {
             fail_on = config.fail_on;
         }
-        let mut report = postlint::lint_with(&LintOptions {
-            load: options,
+        let result = postlint::lint_with(&LintOptions {
+            load: job.load,
             rules: rules.clone(),
             config: &config,
             inline_suppressions: !cli.no_inline_suppressions,
-        })
-        .map_err(|e| e.to_string())?;
+            // Paths found under `--discover .` are relative: the root is then "".
+            fingerprint_root: cli
+                .discover
+                .as_ref()
+                .map(|repo| match repo == Path::new(".") {
+                    true => PathBuf::new(),
+                    false => repo.clone(),
+                }),
+        });
+        let mut report = match result {
+            Ok(report) => report,
+            Err(e) => {
+                eprintln!("postlint: error: {e}");
+                load_failures += 1;
+                continue;
+            }
+        };
         if cli.verbose {
+            eprintln!("postlint: linting {}", job.label);
             if let Some(path) = &config.path {
                 eprintln!("postlint: configuration {}", path.display());
             }
@@ -308,6 +397,11 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
         }
         for problem in &report.model.problems {
             eprintln!("postlint: warning: {problem}");
+        }
+        if !cli.quiet {
+            for skipped in &report.model.templates {
+                eprintln!("postlint: note: {skipped}");
+            }
         }
         if cli.show_config {
             let text = match cli.format {
@@ -333,9 +427,13 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             f.shift_files(offset);
             f
         }));
-        groups.push((config_dir.display().to_string(), start..findings.len()));
+        groups.push((job.label, start..findings.len()));
     }
     ran.sort_by_key(|r| r.id);
+    if load_failures > 0 && (groups.is_empty() || cli.write_baseline.is_some()) {
+        // Nothing was linted, or a baseline would miss what could not be read.
+        return Ok(EXIT_USAGE);
+    }
 
     if let Some(path) = &cli.write_baseline {
         std::fs::write(path, baseline::render(&sources, &findings))
@@ -395,7 +493,9 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
         settings::FailOn::At(t) => findings.iter().any(|f| f.severity >= t),
         settings::FailOn::Never => false,
     };
-    Ok(if failed && !cli.exit_zero {
+    Ok(if load_failures > 0 {
+        EXIT_USAGE
+    } else if failed && !cli.exit_zero {
         EXIT_FINDINGS
     } else {
         EXIT_OK

@@ -19,6 +19,7 @@ use crate::parse::assign::parse_assignments;
 use crate::parse::list::{match_list_items, split_list, MatchItem};
 use crate::parse::table_ref::TableRef;
 use crate::source::{FileId, Sources, Span};
+use crate::template;
 use classes::{AddressClass, ClassKind, Matching, Member};
 use expand::{Expanded, UNKNOWN};
 use params::{Definition, Params};
@@ -55,6 +56,8 @@ impl LoadOptions {
 pub enum LoadError {
     MainCfMissing(PathBuf),
     MainCfUnreadable(PathBuf, std::io::Error),
+    /// main.cf is an unrendered template (Jinja, ERB).
+    MainCfTemplate(PathBuf, template::Hit),
 }
 
 impl fmt::Display for LoadError {
@@ -68,6 +71,14 @@ impl fmt::Display for LoadError {
                 )
             }
             LoadError::MainCfUnreadable(p, e) => write!(f, "{}: cannot read: {e}", p.display()),
+            LoadError::MainCfTemplate(p, hit) => write!(
+                f,
+                "{}:{}: {} is {} template syntax; postlint reads Postfix files, so lint the rendered configuration",
+                p.display(),
+                hit.line,
+                hit.tag,
+                hit.engine
+            ),
         }
     }
 }
@@ -150,6 +161,9 @@ pub struct Model {
     pub notes: Vec<String>,
     /// Files that exist but could not be read; their tables are unknown.
     pub problems: Vec<String>,
+    /// Files skipped as unrendered templates (Jinja, ERB); their tables are unknown. Shown
+    /// without --verbose: the user should know that part of the setup went unchecked.
+    pub templates: Vec<String>,
     /// How long each step of loading took, for `--verbose`.
     pub timings: Vec<(String, std::time::Duration)>,
 }
@@ -182,6 +196,8 @@ enum ReadResult {
     Read(FileId),
     Missing,
     Failed,
+    /// An unrendered template (Jinja, ERB): not read as Postfix.
+    Template,
 }
 
 struct Loader {
@@ -190,6 +206,7 @@ struct Loader {
     tables: Tables,
     notes: Vec<String>,
     problems: Vec<String>,
+    templates: Vec<String>,
     /// Every file read or tried, and how that went.
     files: HashMap<PathBuf, ReadResult>,
     /// Map and alias sources to read and parse once every table is known.
@@ -230,7 +247,19 @@ impl Loader {
         outcome: read::ReadOutcome,
     ) -> ReadResult {
         let result = match outcome {
-            Ok((lines, modified)) => {
+            Ok(read::ReadFile {
+                template: Some(hit),
+                ..
+            }) => {
+                self.templates.push(format!(
+                    "skipped {display}: a {} template ({} at line {}), not a Postfix file",
+                    hit.engine, hit.tag, hit.line
+                ));
+                ReadResult::Template
+            }
+            Ok(read::ReadFile {
+                lines, modified, ..
+            }) => {
                 self.notes.push(format!("read {display}"));
                 let id = self.sources.add_indexed(
                     path.to_path_buf(),
@@ -241,7 +270,16 @@ impl Loader {
                 ReadResult::Read(id)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                self.notes.push(format!("{display} does not exist"));
+                let template = path.file_name().and_then(|name| {
+                    template::names_for(&name.to_string_lossy())
+                        .find(|t| path.with_file_name(t).is_file())
+                });
+                match template {
+                    Some(t) => self.notes.push(format!(
+                        "{display} does not exist; {t} beside it is a template, which postlint does not read"
+                    )),
+                    None => self.notes.push(format!("{display} does not exist")),
+                }
                 ReadResult::Missing
             }
             Err(e) => {
@@ -487,9 +525,8 @@ impl Loader {
                 Some(ReadResult::Read(file)) => (file, sources.get(file).lines.clone(), None),
                 Some(_) => return (None, Vec::new()),
                 None => match read::read_source(&w.path) {
-                    Ok((lines, modified)) => {
-                        (read::UNNUMBERED, lines.clone(), Some(Ok((lines, modified))))
-                    }
+                    Ok(file) if file.template.is_some() => return (Some(Ok(file)), Vec::new()),
+                    Ok(file) => (read::UNNUMBERED, file.lines.clone(), Some(Ok(file))),
                     Err(e) => return (Some(Err(e)), Vec::new()),
                 },
             };
@@ -521,6 +558,9 @@ impl Loader {
                     }
                     ReadResult::Failed => {
                         table.content = Content::Unknown(format!("{} could not be read", w.display))
+                    }
+                    ReadResult::Template => {
+                        table.content = Content::Unknown(format!("{} is a template", w.display))
                     }
                 }
             }
@@ -689,6 +729,9 @@ impl Model {
             }
             Err(e) => return Err(LoadError::MainCfUnreadable(main_cf_path, e)),
         };
+        if let Some(hit) = template::find(&text) {
+            return Err(LoadError::MainCfTemplate(main_cf_path, hit));
+        }
         let mut sources = Sources::default();
         let modified = std::fs::metadata(&main_cf_path)
             .and_then(|m| m.modified())
@@ -746,6 +789,7 @@ impl Model {
             tables: Tables::default(),
             notes: Vec::new(),
             problems: Vec::new(),
+            templates: Vec::new(),
             files: HashMap::new(),
             pending: Vec::new(),
         };
@@ -859,6 +903,7 @@ impl Model {
             notes: loader.notes,
             timings,
             problems: loader.problems,
+            templates: loader.templates,
         })
     }
 

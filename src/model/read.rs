@@ -11,9 +11,17 @@ use crate::parse::aliases::{alias_lines, AliasLine};
 use crate::parse::logical::LogicalLine;
 use crate::parse::postmap::{visit_postmap, PostmapEvent};
 use crate::source::{FileId, LineIndex};
+use crate::template;
 
-/// A file read: its text with the line index, and its modification time.
-pub type ReadOutcome = std::io::Result<(Arc<LineIndex>, Option<SystemTime>)>;
+/// A file read: its text with the line index, its modification time, and the template syntax
+/// it holds, if any (looked for here, on the reading thread).
+pub struct ReadFile {
+    pub lines: Arc<LineIndex>,
+    pub modified: Option<SystemTime>,
+    pub template: Option<template::Hit>,
+}
+
+pub type ReadOutcome = std::io::Result<ReadFile>;
 
 /// Reads a file (invalid UTF-8 replaced, as Postfix would pass the bytes through).
 pub fn read_source(path: &Path) -> ReadOutcome {
@@ -21,7 +29,12 @@ pub fn read_source(path: &Path) -> ReadOutcome {
     let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
     let text = String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Ok((Arc::new(LineIndex::new(Arc::new(text))), modified))
+    let template = template::find(&text);
+    Ok(ReadFile {
+        lines: Arc::new(LineIndex::new(Arc::new(text))),
+        modified,
+        template,
+    })
 }
 
 /// The entries of a postmap or postalias source, in one pass over the text. Spans point into

@@ -1,0 +1,188 @@
+//! Repo mode (`--discover`): every Postfix configuration in a configuration-management
+//! repository, found by walking it the way git sees it.
+//!
+//! - A directory holding `main.cf` is a configuration, linted like `postlint DIR`.
+//! - A `main.cf` under `X/etc/postfix/` is linted like `postlint --sysroot X`, so the absolute
+//!   paths main.cf names (`/etc/postfix/virtual`, `/etc/aliases`) resolve inside X.
+//! - Templates (`main.cf.j2`, `master.cf.erb`, or a `main.cf` holding `{{ }}`) are skipped with
+//!   a note: postlint reads what Postfix reads, the rendered files. Templates among the files a
+//!   main.cf names are the model's to skip.
+//! - `.gitignore` (also outside a git checkout), `.ignore` and hidden directories are honoured,
+//!   as git and ripgrep do. postlint.toml's `exclude` is applied by the caller, which knows the
+//!   configuration of each directory.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::LoadOptions;
+use crate::template;
+
+/// One configuration found.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    /// The main.cf that was found.
+    pub main_cf: PathBuf,
+    /// How to load it: the directory, or the sysroot it sits in.
+    pub load: LoadOptions,
+}
+
+/// A file that looked like Postfix configuration but is not linted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Sorted by path, so output is the same on every machine.
+    pub setups: Vec<Setup>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// The files of a Postfix configuration whose templates are worth a note.
+const CONFIG_FILES: [&str; 2] = ["main.cf", "master.cf"];
+
+/// Walks `root` and returns the configurations under it. Unreadable directories are skipped
+/// with a reason, not fatal: the rest of the repository is still linted.
+pub fn discover(root: &Path) -> Result<Found, String> {
+    if !root.is_dir() {
+        return Err(format!("{}: not a directory", root.display()));
+    }
+    let mut found = Found::default();
+    let walker = ignore::WalkBuilder::new(root)
+        // .gitignore applies to an exported tree (a CI artifact, a tarball) as to a checkout.
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                found.skipped.push(Skipped {
+                    path: error_path(&e).unwrap_or_else(|| root.to_path_buf()),
+                    reason: format!("cannot read: {e}"),
+                });
+                continue;
+            }
+        };
+        // A symlinked main.cf counts (a dangling one is reported when it is linted); a
+        // symlinked directory is not followed, as git does not.
+        let is_file = entry
+            .file_type()
+            .is_some_and(|t| t.is_file() || (t.is_symlink() && !entry.path().is_dir()));
+        if !is_file {
+            continue;
+        }
+        // `--discover .` shows `roles/x/main.cf`, not `./roles/x/main.cf`.
+        let path = match root == Path::new(".") {
+            true => entry.path().strip_prefix(".").unwrap_or(entry.path()),
+            false => entry.path(),
+        };
+        let name = entry.file_name().to_string_lossy();
+        if name == "main.cf" {
+            // Salt and Ansible templates often keep the plain name.
+            match std::fs::read(path).map(|b| template::find(&String::from_utf8_lossy(&b))) {
+                Ok(Some(hit)) => found.skipped.push(Skipped {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "a {} template ({} at line {}), not a Postfix file",
+                        hit.engine, hit.tag, hit.line
+                    ),
+                }),
+                // Unreadable: linting it reports the error.
+                _ => found.setups.push(setup_for(path)),
+            }
+        } else if let Some(engine) = template::engine_by_name(&name) {
+            let (stem, _) = name.rsplit_once('.').unwrap_or((&name, ""));
+            if CONFIG_FILES.contains(&stem) {
+                found.skipped.push(Skipped {
+                    path: path.to_path_buf(),
+                    reason: format!("a {engine} template, not a Postfix file"),
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// How to lint the configuration whose main.cf is at `main_cf`.
+fn setup_for(main_cf: &Path) -> Setup {
+    let dir = main_cf.parent().unwrap_or(Path::new("."));
+    let sysroot = dir
+        .strip_suffix_components(&["etc", "postfix"])
+        .map(|root| match root.as_os_str().is_empty() {
+            true => Path::new("."),
+            false => root,
+        });
+    let load = match sysroot {
+        Some(root) => LoadOptions {
+            config_dir: None,
+            sysroot: Some(root.to_path_buf()),
+            hostname: None,
+        },
+        None => LoadOptions {
+            config_dir: Some(dir.to_path_buf()),
+            sysroot: None,
+            hostname: None,
+        },
+    };
+    Setup {
+        main_cf: main_cf.to_path_buf(),
+        load,
+    }
+}
+
+/// The path an `ignore` error is about, when it says.
+fn error_path(e: &ignore::Error) -> Option<PathBuf> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
+}
+
+trait StripComponents {
+    fn strip_suffix_components(&self, suffix: &[&str]) -> Option<&Path>;
+}
+
+impl StripComponents for Path {
+    /// `a/b/etc/postfix` less `["etc", "postfix"]` is `a/b`.
+    fn strip_suffix_components(&self, suffix: &[&str]) -> Option<&Path> {
+        let mut rest = self;
+        for part in suffix.iter().rev() {
+            if rest.file_name()? != *part {
+                return None;
+            }
+            rest = rest.parent()?;
+        }
+        Some(rest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etc_postfix_becomes_a_sysroot() {
+        let s = setup_for(Path::new("repo/files/etc/postfix/main.cf"));
+        assert_eq!(s.load.sysroot.as_deref(), Some(Path::new("repo/files")));
+        assert_eq!(s.load.config_dir, None);
+
+        let s = setup_for(Path::new("repo/roles/postfix/files/main.cf"));
+        assert_eq!(s.load.sysroot, None);
+        assert_eq!(
+            s.load.config_dir.as_deref(),
+            Some(Path::new("repo/roles/postfix/files"))
+        );
+
+        // `etc/postfix` at the top of a relative walk: the current directory stands for /.
+        let s = setup_for(Path::new("etc/postfix/main.cf"));
+        assert_eq!(s.load.sysroot.as_deref(), Some(Path::new(".")));
+        // Only the exact two components count.
+        let s = setup_for(Path::new("repo/myetc/postfix/main.cf"));
+        assert_eq!(s.load.sysroot, None);
+    }
+}

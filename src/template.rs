@@ -1,0 +1,155 @@
+//! Configuration-management templates (Jinja, ERB, ...): recognised by name and by syntax, so
+//! that postlint skips them with a note instead of reading them as Postfix files.
+//!
+//! Postfix itself has no `{{ }}`, `{% %}` or `<% %>`: a file whose non-comment lines hold one of
+//! them is an unrendered template (Ansible and Salt often keep the plain name, `main.cf`). Such
+//! syntax only in comment lines (`# {{ ansible_managed }}`) changes nothing Postfix reads, so the
+//! file is linted.
+
+/// Extensions of template files, and the engine each one says.
+const EXTENSIONS: &[(&str, &str)] = &[
+    ("j2", "Jinja"),
+    ("jinja", "Jinja"),
+    ("jinja2", "Jinja"),
+    ("erb", "ERB"),
+    ("epp", "Puppet EPP"),
+    ("tmpl", "Go"),
+    ("gotmpl", "Go"),
+    ("ctmpl", "consul-template"),
+    ("tpl", "template"),
+    ("mustache", "Mustache"),
+    ("hbs", "Handlebars"),
+];
+
+/// The template engine a file name says, as in `main.cf.j2` or `virtual.erb`.
+pub fn engine_by_name(file_name: &str) -> Option<&'static str> {
+    let (_, ext) = file_name.rsplit_once('.')?;
+    EXTENSIONS
+        .iter()
+        .find(|(e, _)| e.eq_ignore_ascii_case(ext))
+        .map(|&(_, engine)| engine)
+}
+
+/// The file names a template of `file_name` may have (`virtual.j2`, `virtual.erb`, ...).
+pub fn names_for(file_name: &str) -> impl Iterator<Item = String> + '_ {
+    EXTENSIONS
+        .iter()
+        .map(move |(ext, _)| format!("{file_name}.{ext}"))
+}
+
+/// Where a text shows template syntax: the first such line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// 1-based line number.
+    pub line: u32,
+    /// The engine the syntax is typical of ("Jinja", "ERB").
+    pub engine: &'static str,
+    /// The tag as written, trimmed to a readable length.
+    pub tag: String,
+}
+
+/// The first non-comment line of `text` holding a template tag: `{{ }}`, `{% %}`, `{# #}` or
+/// `<% %>`, opened and closed on that line. One pass over the text, skipping quickly to each
+/// `{` or `<`.
+pub fn find(text: &str) -> Option<Hit> {
+    let bytes = text.as_bytes();
+    for at in memchr::memchr2_iter(b'{', b'<', bytes) {
+        let (close, engine): (&[u8], _) = match (bytes[at], bytes.get(at + 1)) {
+            (b'{', Some(b'{')) => (b"}}", "Jinja"),
+            (b'{', Some(b'%')) => (b"%}", "Jinja"),
+            (b'{', Some(b'#')) => (b"#}", "Jinja"),
+            (b'<', Some(b'%')) => (b"%>", "ERB"),
+            _ => continue,
+        };
+        // Postfix's own `{{`: `inline:{{a=b}, {c=d}}`, `${name?{{...}}}`, nested groups.
+        if bytes[at] == b'{' && at > 0 && matches!(bytes[at - 1], b':' | b'{' | b'?') {
+            continue;
+        }
+        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        let line = &text[line_start..line_end];
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let rest = &bytes[at + 2..line_end];
+        let Some(end) = memchr::memmem::find(rest, close) else {
+            continue;
+        };
+        // A template expression holds no braces of its own; `{{a=b}, {c=d}}` is a Postfix
+        // inline table, whatever precedes it.
+        if bytes[at] == b'{' && rest[..end].iter().any(|&b| b == b'{' || b == b'}') {
+            continue;
+        }
+        let tag_end = at + 2 + end + close.len();
+        let mut tag = text[at..tag_end].to_string();
+        if tag.chars().count() > 60 {
+            tag = tag.chars().take(57).collect::<String>() + "...";
+        }
+        let line_no = memchr::memchr_iter(b'\n', &bytes[..line_start]).count() + 1;
+        return Some(Hit {
+            line: u32::try_from(line_no).unwrap_or(u32::MAX),
+            engine,
+            tag,
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(engine_by_name("main.cf.j2"), Some("Jinja"));
+        assert_eq!(engine_by_name("main.cf.ERB"), Some("ERB"));
+        assert_eq!(engine_by_name("main.cf"), None);
+        assert_eq!(engine_by_name("virtual"), None);
+        assert_eq!(engine_by_name("main.cf.orig"), None);
+        assert!(names_for("virtual").any(|n| n == "virtual.j2"));
+    }
+
+    #[test]
+    fn syntax_on_a_value_line_is_a_template() {
+        let text = "# {{ ansible_managed }}\nmyhostname = mail\nmydomain = {{ domain }}\n";
+        let hit = find(text).expect("a template");
+        assert_eq!(hit.line, 3);
+        assert_eq!(hit.engine, "Jinja");
+        assert_eq!(hit.tag, "{{ domain }}");
+
+        let hit = find("a = b\n{% for d in domains %}\n{{ d }} OK\n{% endfor %}\n").unwrap();
+        assert_eq!((hit.line, hit.tag.as_str()), (2, "{% for d in domains %}"));
+
+        let hit = find("relayhost = <%= @relayhost %>\n").unwrap();
+        assert_eq!((hit.line, hit.engine), (1, "ERB"));
+    }
+
+    #[test]
+    fn postfix_syntax_and_comments_are_not_templates() {
+        // Only in comments, indented comments included.
+        assert_eq!(
+            find("# {{ ansible_managed }}\n  # {% raw %}\nmyhostname = mail\n"),
+            None
+        );
+        // Postfix's own braces: ${name?{value}}, master.cf -o { name = value }, regexp counts.
+        assert_eq!(find("a = ${b?{c}} ${d:{e}} ${f?{{g=h}}}\n"), None);
+        // Inline tables, as the corpus writes them.
+        assert_eq!(
+            find("canonical_maps = inline:{{@a.onion=@a.com}, {@b=@c}}\n"),
+            None
+        );
+        assert_eq!(
+            find("x = check_sender_access inline:{{<> = REJECT}}, permit\n"),
+            None
+        );
+        assert_eq!(find("x = pipemap:{ {a=b}, {{c=d}, {e=f}} }\n"), None);
+        assert_eq!(
+            find("smtp inet n - n - - smtpd\n  -o { smtpd_tls_security_level = none }\n"),
+            None
+        );
+        assert_eq!(find("/^x{2,3}$/ REJECT\n/<a/ OK\n"), None);
+        // An opener without its closer on the same line.
+        assert_eq!(find("a = {{ b\n}}\n"), None);
+        assert_eq!(find(""), None);
+    }
+}

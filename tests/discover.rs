@@ -1,0 +1,233 @@
+//! Repo mode: `postlint --discover` over a configuration-management repository.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn postlint() -> Command {
+    Command::cargo_bin("postlint").unwrap()
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A setup with one finding that every run would report, were it linted.
+const BROKEN: &str = "mydestination = example.com, localhost\nvirtual_mailbox_domains = example.com\nvirtual_transport = lmtp:unix:x\n";
+
+/// fixtures/discover/repo copied to a temporary directory, with what our own repository must
+/// not hold: a .gitignore, the build/ tree it ignores, and a hidden directory. There is no
+/// .git: the .gitignore is honoured anyway.
+fn sample_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new("fixtures/discover/repo") {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix("fixtures/discover/repo").unwrap();
+        if entry.file_type().is_file() {
+            write(
+                &dir.path().join(rel),
+                &std::fs::read_to_string(entry.path()).unwrap(),
+            );
+        }
+    }
+    write(&dir.path().join(".gitignore"), "build/\n");
+    write(&dir.path().join("build/etc/postfix/main.cf"), BROKEN);
+    write(&dir.path().join(".cache/postfix/main.cf"), BROKEN);
+    dir
+}
+
+/// Runs postlint in `dir`; returns the exit code, stdout and stderr (timings dropped, the
+/// temporary directory's path replaced).
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = postlint()
+        .current_dir(dir)
+        .args(args)
+        .args(["--color", "never"])
+        .output()
+        .unwrap();
+    let root = std::fs::canonicalize(dir).unwrap();
+    let clean = |bytes: &[u8]| {
+        String::from_utf8_lossy(bytes)
+            .lines()
+            .filter(|l| !l.contains(" ms: "))
+            .map(|l| l.replace(&root.to_string_lossy().into_owned(), "[REPO]") + "\n")
+            .collect::<String>()
+    };
+    (
+        out.status.code().unwrap(),
+        clean(&out.stdout),
+        clean(&out.stderr),
+    )
+}
+
+#[test]
+fn every_configuration_in_the_repository_is_linted_and_templates_are_skipped() {
+    let repo = sample_repo();
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    insta::assert_snapshot!("discover_short_stdout", out);
+    insta::assert_snapshot!("discover_short_stderr", err);
+
+    // The human format labels each configuration.
+    let (code, out, _) = run(repo.path(), &["--discover", "."]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("discover_human", out);
+
+    // --verbose says what was found, excluded and read.
+    let (_, _, err) = run(
+        repo.path(),
+        &["--discover", "--verbose", "--format", "short"],
+    );
+    insta::assert_snapshot!("discover_verbose_stderr", err);
+
+    // --quiet drops the notes.
+    let (code, _, err) = run(repo.path(), &["--discover", "--quiet", "--format", "short"]);
+    assert_eq!((code, err.as_str()), (1, ""));
+}
+
+#[test]
+fn discovery_finds_the_same_findings_as_linting_each_directory() {
+    let repo = sample_repo();
+    let (_, discovered, _) = run(repo.path(), &["--discover", "--format", "short"]);
+    let (_, plain, _) = run(repo.path(), &["roles/postfix/files", "--format", "short"]);
+    let (_, sysroot, _) = run(
+        repo.path(),
+        &["--sysroot", "hosts/mx1", "--format", "short"],
+    );
+    let body = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with("Found"))
+            .map(String::from)
+            .collect()
+    };
+    let mut each = body(&sysroot);
+    each.extend(body(&plain));
+    assert_eq!(body(&discovered), each);
+    assert_eq!(each.len(), 2, "{each:?}");
+}
+
+#[test]
+fn a_directory_given_as_the_repository_works_from_anywhere() {
+    let repo = sample_repo();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let arg = repo.path().to_string_lossy().into_owned();
+    let (code, out, _) = run(elsewhere.path(), &["--discover", &arg, "--format", "short"]);
+    assert_eq!(code, 1);
+    let expected = format!("{arg}/roles/postfix/files/virtual:3:1: warning[catch-all-alias]");
+    assert!(out.contains(&expected), "{out}");
+    assert!(!out.contains("build/"), "{out}");
+}
+
+#[test]
+fn fingerprints_tell_two_configurations_of_one_repository_apart() {
+    let repo = tempfile::tempdir().unwrap();
+    for host in ["mx1", "mx2"] {
+        write(&repo.path().join(format!("hosts/{host}/main.cf")), BROKEN);
+    }
+    let (_, out, _) = run(repo.path(), &["--discover", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let prints: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(prints.len(), 2, "{out}");
+    assert_ne!(prints[0], prints[1]);
+
+    // A baseline of the repository: clean until a third host brings the same finding.
+    let (code, _, _) = run(
+        repo.path(),
+        &["--discover", "--write-baseline", "baseline.json"],
+    );
+    assert_eq!(code, 0);
+    let (code, _, _) = run(repo.path(), &["--discover", "--baseline", "baseline.json"]);
+    assert_eq!(code, 0);
+    write(&repo.path().join("hosts/mx3/main.cf"), BROKEN);
+    let (code, out, _) = run(
+        repo.path(),
+        &[
+            "--discover",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "short",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(out.starts_with("hosts/mx3/main.cf:"), "{out}");
+    assert!(out.contains("1 problem"), "{out}");
+}
+
+#[test]
+fn a_repository_without_a_configuration_says_so_and_passes() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("templates/main.cf.j2"),
+        "relayhost = {{ relay }}\n",
+    );
+    let (code, out, err) = run(repo.path(), &["--discover"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("skipped templates/main.cf.j2: a Jinja template"),
+        "{err}"
+    );
+    assert!(
+        err.contains("found no Postfix configuration (main.cf) to lint under ."),
+        "{err}"
+    );
+}
+
+#[test]
+fn discover_takes_no_directories_or_sysroot() {
+    let repo = sample_repo();
+    for args in [
+        &["--discover", ".", "roles/postfix/files"][..],
+        &["--discover", "--sysroot", "hosts/mx1"][..],
+    ] {
+        let (code, _, err) = run(repo.path(), args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("cannot be used with"), "{err}");
+    }
+    let (code, _, err) = run(repo.path(), &["--discover", "no-such-dir"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-dir: not a directory"), "{err}");
+}
+
+#[test]
+fn a_template_named_main_cf_is_an_error_when_named_directly() {
+    let repo = sample_repo();
+    let (code, out, err) = run(repo.path(), &["salt/postfix"]);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(
+        err,
+        "postlint: error: salt/postfix/main.cf:3: {{ grains['fqdn'] }} is Jinja template syntax; postlint reads Postfix files, so lint the rendered configuration\n"
+    );
+}
+
+#[test]
+fn one_unreadable_configuration_does_not_stop_the_others() {
+    let repo = tempfile::tempdir().unwrap();
+    write(&repo.path().join("a/main.cf"), BROKEN);
+    write(&repo.path().join("shared/main.cf"), BROKEN);
+    // A main.cf linked to a shared one is linted; a dangling link is reported, and the rest of
+    // the repository is still linted, with exit status 2.
+    std::fs::create_dir_all(repo.path().join("b")).unwrap();
+    std::os::unix::fs::symlink("../shared/main.cf", repo.path().join("b/main.cf")).unwrap();
+    std::fs::create_dir_all(repo.path().join("c")).unwrap();
+    std::os::unix::fs::symlink("../nowhere/main.cf", repo.path().join("c/main.cf")).unwrap();
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(
+        err,
+        "postlint: error: c/main.cf: no such file; is this a Postfix configuration directory?\n"
+    );
+    for dir in ["a", "b", "shared"] {
+        assert!(
+            out.contains(&format!("\n{dir}/main.cf:1:"))
+                || out.starts_with(&format!("{dir}/main.cf:1:")),
+            "{dir}: {out}"
+        );
+    }
+}
