@@ -268,9 +268,10 @@ fn config_for(cli: &Cli, dir: &Path) -> Result<Config, String> {
     }
 }
 
-/// One configuration to lint, and the name its findings are shown under.
+/// One configuration to lint, its postlint.toml, and the name its findings are shown under.
 struct Job {
     load: LoadOptions,
+    config: Config,
     label: String,
 }
 
@@ -283,7 +284,7 @@ fn jobs(cli: &Cli) -> Result<Vec<Job>, String> {
         } else {
             cli.dirs.iter().cloned().map(Some).collect()
         };
-        return Ok(dirs
+        return dirs
             .into_iter()
             .map(|dir| {
                 let load = LoadOptions {
@@ -291,10 +292,14 @@ fn jobs(cli: &Cli) -> Result<Vec<Job>, String> {
                     sysroot: cli.sysroot.clone(),
                     hostname: None,
                 };
-                let label = load.resolved_config_dir().display().to_string();
-                Job { load, label }
+                let dir = load.resolved_config_dir();
+                Ok(Job {
+                    config: config_for(cli, &dir)?,
+                    label: dir.display().to_string(),
+                    load,
+                })
             })
-            .collect());
+            .collect();
     };
     let found = discover::discover(repo)?;
     let note = |path: &Path, reason: &str| {
@@ -325,6 +330,7 @@ fn jobs(cli: &Cli) -> Result<Vec<Job>, String> {
         }
         jobs.push(Job {
             load: setup.load,
+            config,
             label,
         });
     }
@@ -356,7 +362,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
     // For human output of several directories: each one's findings, under its name.
     let mut groups: Vec<(String, std::ops::Range<usize>)> = Vec::new();
     for job in jobs {
-        let config = config_for(cli, &job.load.resolved_config_dir())?;
+        let config = job.config;
         let rules = chosen_rules(cli, &config)?;
         if fail_on.is_none() {
             fail_on = config.fail_on;
