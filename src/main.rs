@@ -10,6 +10,7 @@ use postlint::baseline::{self, Baseline};
 use postlint::config::{self as settings, Config};
 use postlint::diagnostic::{Finding, Severity};
 use postlint::discover;
+use postlint::model::tables::Content;
 use postlint::model::LoadOptions;
 use postlint::output::{config as show, github, human, json, junit, sarif, short};
 use postlint::rules::{self, Rule, RULES};
@@ -394,8 +395,24 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             if let Some(path) = &config.path {
                 eprintln!("postlint: configuration {}", path.display());
             }
-            for note in &report.model.notes {
-                eprintln!("postlint: {note}");
+            // Each said once: a file two parameters name is noted for each.
+            let unknown = report
+                .model
+                .tables
+                .list
+                .iter()
+                .filter_map(|t| match &t.content {
+                    Content::Unknown(why) => Some(format!(
+                        "unknown: {}: {why}; rules that need its entries stay silent",
+                        t.reference()
+                    )),
+                    _ => None,
+                });
+            let mut said = std::collections::HashSet::new();
+            for note in report.model.notes.iter().cloned().chain(unknown) {
+                if said.insert(note.clone()) {
+                    eprintln!("postlint: {note}");
+                }
             }
             for (step, took) in &report.model.timings {
                 eprintln!("postlint: {:.1} ms: {step}", took.as_secs_f64() * 1000.0);
