@@ -104,6 +104,19 @@ fn pre_commit(repo: &Path, home: &Path, args: &[&str]) -> Output {
         .expect("python3 runs")
 }
 
+/// The `.pre-commit-config.yaml` the README shows: its yaml block that starts with `repos:`.
+fn readme_pre_commit_config() -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    readme
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|block| block.split_once("```").map(|(yaml, _)| yaml))
+        .find(|yaml| yaml.starts_with("repos:"))
+        .expect("the README shows a .pre-commit-config.yaml")
+        .to_string()
+}
+
 fn text(out: &Output) -> String {
     format!(
         "{}{}",
@@ -186,17 +199,17 @@ fn the_pre_commit_hook_fails_on_a_bad_configuration_and_passes_on_a_good_one() {
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(said.contains("Passed"), "{said}");
 
-    // As the README says to set it up: .pre-commit-config.yaml naming the repository and a
-    // revision, then a commit that breaks the configuration is refused.
+    // The README's .pre-commit-config.yaml, pointed at this work tree instead of GitHub: a
+    // commit that breaks the configuration is refused.
     let rev = git_output(&hooks, &["rev-parse", "HEAD"]);
-    std::fs::write(
-        sample.join(".pre-commit-config.yaml"),
-        format!(
-            "repos:\n  - repo: {hooks_arg}\n    rev: {}\n    hooks:\n      - id: postlint\n",
-            rev.trim()
-        ),
-    )
-    .unwrap();
+    let config = readme_pre_commit_config()
+        .replace("https://github.com/postlint/postlint", &hooks_arg)
+        .replace("v0.1.0", rev.trim());
+    assert!(
+        config.contains(rev.trim()) && config.contains(&hooks_arg),
+        "{config}"
+    );
+    std::fs::write(sample.join(".pre-commit-config.yaml"), config).unwrap();
     git(&sample, &["add", "-A"]);
     let out = pre_commit(&sample, &home, &["install"]);
     assert!(out.status.success(), "{}", text(&out));
