@@ -494,7 +494,8 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             };
             let mut text = String::new();
             for (name, range) in &groups {
-                if groups.len() > 1 && !(cli.quiet && range.is_empty()) {
+                // A directory without findings gets no heading; the summary covers it.
+                if groups.len() > 1 && !range.is_empty() {
                     text.push_str(&format!("==> {name} <==\n"));
                 }
                 text.push_str(&human::render_findings(

@@ -142,8 +142,10 @@ fn fingerprints_tell_two_configurations_of_one_repository_apart() {
         &["--discover", "--write-baseline", "baseline.json"],
     );
     assert_eq!(code, 0);
-    let (code, _, _) = run(repo.path(), &["--discover", "--baseline", "baseline.json"]);
+    let (code, out, _) = run(repo.path(), &["--discover", "--baseline", "baseline.json"]);
     assert_eq!(code, 0);
+    // No heading for a directory without findings.
+    assert_eq!(out, "No problems found; 2 silenced (2 by the baseline).\n");
     write(&repo.path().join("hosts/mx3/main.cf"), BROKEN);
     let (code, out, _) = run(
         repo.path(),
