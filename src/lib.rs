@@ -87,7 +87,7 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
         let started = std::time::Instant::now();
         let (found, malformed) = suppress::collect(&model.sources);
         let (kept, dropped, mut unused) =
-            suppress::apply(findings, &found, &malformed, &options.rules);
+            suppress::apply(findings, &found, &malformed, &options.rules, &model);
         diagnostic::set_fingerprints(&mut unused, &model.sources, &root);
         findings = kept;
         findings.extend(unused);

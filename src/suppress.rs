@@ -160,12 +160,14 @@ fn next_logical_line(text: &str, from: usize) -> (usize, usize) {
 
 /// Drops the findings a suppression covers. Returns the kept findings, how many were dropped,
 /// and the `unused-suppression` findings (when that rule runs): names that silenced nothing
-/// although their rule ran, names that are not rules, and comments postlint cannot read.
+/// although their rule ran and could decide on this model (`Rule::undecided`), names that are not rules, and comments postlint cannot
+/// read.
 pub fn apply(
     findings: Vec<Finding>,
     suppressions: &[Suppression],
     malformed: &[Malformed],
     ran: &[&'static Rule],
+    model: &crate::model::Model,
 ) -> (Vec<Finding>, usize, Vec<Finding>) {
     let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
     for (i, s) in suppressions.iter().enumerate() {
@@ -208,6 +210,12 @@ pub fn apply(
     if !ran.iter().any(|r| r.id == rule.id) {
         return (kept, dropped, Vec::new());
     }
+    // Rules whose silence here may be for lack of knowledge: asked once each.
+    let decided: Vec<&str> = ran
+        .iter()
+        .filter(|r| !(r.undecided)(model))
+        .map(|r| r.id)
+        .collect();
     let mut out = Findings::new(rule.id, rule.severity);
     for m in malformed {
         out.report(m.span, m.message.clone())
@@ -220,7 +228,7 @@ pub fn apply(
                 out.report(*span, rules::unknown_rule(name))
                     .label("not a postlint rule")
                     .subject(name.clone());
-            } else if !used[i][j] && ran.iter().any(|r| r.id == name) && name != rule.id {
+            } else if !used[i][j] && name != rule.id && decided.contains(&name.as_str()) {
                 let place = match s.scope {
                     Scope::File => "in this file",
                     Scope::Next { .. } => "on the next line",

@@ -907,6 +907,23 @@ impl Model {
         })
     }
 
+    /// True when an address class may have members postlint cannot see (a database, a file
+    /// outside the tree, a host name only the server knows).
+    pub fn classes_partial(&self) -> bool {
+        self.classes.iter().any(|c| c.unknown_members)
+    }
+
+    /// True when a lookup in the tables `param` names may be answered by something postlint
+    /// cannot see.
+    pub fn maps_partial(&self, param: &str) -> bool {
+        let list = self.maps(param);
+        list.unknown
+            || list
+                .tables
+                .iter()
+                .any(|&t| self.tables.unknown_reason(t).is_some())
+    }
+
     pub fn class(&self, kind: ClassKind) -> &AddressClass {
         &self.classes[kind as usize]
     }

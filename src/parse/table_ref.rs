@@ -98,10 +98,7 @@ impl<'a> TableRef<'a> {
 
     /// True for the types whose source postmap or postalias compiles into a file of its own.
     pub fn is_indexed(&self) -> bool {
-        matches!(
-            self.kind,
-            "hash" | "btree" | "lmdb" | "cdb" | "dbm" | "sdbm"
-        )
+        is_indexed_kind(self.kind)
     }
 
     /// The files postmap writes for an indexed table, from the table's path name.
@@ -114,6 +111,11 @@ impl<'a> TableRef<'a> {
             _ => Vec::new(),
         }
     }
+}
+
+/// Table types that postmap compiles into a file beside the source.
+pub fn is_indexed_kind(kind: &str) -> bool {
+    matches!(kind, "hash" | "btree" | "lmdb" | "cdb" | "dbm" | "sdbm")
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "an @domain alias accepts mail for every address in the domain",
     doc: include_str!("../../rules/catch-all-alias.md"),
+    undecided: super::always_decides,
     check,
 };
 

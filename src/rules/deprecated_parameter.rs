@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a parameter that Postfix deprecates or has removed, with its replacement",
     doc: include_str!("../../rules/deprecated-parameter.md"),
+    undecided: super::always_decides,
     check,
 };
 

@@ -13,6 +13,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a domain is listed in more than one of the virtual alias, virtual mailbox and relay classes",
     doc: include_str!("../../rules/domain-in-multiple-classes.md"),
+    undecided: Model::classes_partial,
     check,
 };
 

@@ -12,6 +12,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a key listed twice in a lookup table source; only the first entry is used",
     doc: include_str!("../../rules/duplicate-map-key.md"),
+    undecided: super::always_decides,
     check,
 };
 

@@ -15,6 +15,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a line Postfix rejects or skips: no `=`, leading whitespace, a macro error, a bad master.cf field",
     doc: include_str!("../../rules/invalid-syntax.md"),
+    undecided: super::always_decides,
     check,
 };
 

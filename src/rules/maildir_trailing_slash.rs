@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     summary:
         "a mailbox path meant as Maildir lacks the trailing slash, so Postfix writes an mbox file",
     doc: include_str!("../../rules/maildir-trailing-slash.md"),
+    undecided: super::always_decides,
     check,
 };
 

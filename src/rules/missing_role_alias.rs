@@ -14,6 +14,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a domain has no postmaster@ or abuse@ address",
     doc: include_str!("../../rules/missing-role-alias.md"),
+    undecided,
     check,
 };
 
@@ -86,6 +87,14 @@ impl<'m> RoleKeys<'m> {
             ]),
         }
     }
+}
+
+/// The classes, or a table where a role address could be, hold what postlint cannot see.
+fn undecided(model: &Model) -> bool {
+    model.classes_partial()
+        || ["alias_maps", "virtual_alias_maps", "virtual_mailbox_maps"]
+            .iter()
+            .any(|param| model.maps_partial(param))
 }
 
 fn check(model: &Model, out: &mut Findings) {

@@ -25,6 +25,17 @@ pub struct Rule {
     /// The rule's page, rules/<id>.md, printed by `postlint --explain`.
     pub doc: &'static str,
     pub check: fn(&Model, &mut Findings),
+    /// Whether, on this model, the rule's silence may come from what this run cannot know
+    /// (table contents, address classes, host names, compiled maps) rather than from a clean
+    /// setup. `unused-suppression` then does not report the rule's suppressions: one needed on
+    /// the server is not unused in a repository checkout that lacks /etc/aliases.
+    pub undecided: fn(&Model) -> bool,
+}
+
+/// `undecided` for rules that read only what every run reads (main.cf, master.cf, the text of
+/// a table file whose suppression comments are read with it).
+pub fn always_decides(_: &Model) -> bool {
+    false
 }
 
 /// Every rule, sorted by id.

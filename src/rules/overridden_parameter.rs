@@ -10,6 +10,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a parameter set twice with different values; the earlier value has no effect",
     doc: include_str!("../../rules/overridden-parameter.md"),
+    undecided: super::always_decides,
     check,
 };
 

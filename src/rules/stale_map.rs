@@ -13,8 +13,22 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a compiled lookup table is older than its source file, or missing",
     doc: include_str!("../../rules/stale-map.md"),
+    undecided,
     check,
 };
+
+/// A compiled file missing from the tree (normal in a checkout), or an indexed table whose
+/// source postlint cannot read: on the server, either may be stale.
+fn undecided(model: &Model) -> bool {
+    model.tables.iter().any(|t| {
+        let indexed = crate::parse::table_ref::is_indexed_kind(&t.kind);
+        let missing = t
+            .compiled
+            .as_ref()
+            .is_some_and(|(files, _)| files.iter().any(|f| f.modified.is_none()));
+        missing || (indexed && t.source.is_none())
+    })
+}
 
 fn check(model: &Model, out: &mut Findings) {
     // A repository checkout holds sources only; missing compiled files are normal there.

@@ -9,6 +9,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a $name reference to a parameter that is neither built in nor defined",
     doc: include_str!("../../rules/undefined-reference.md"),
+    undecided: super::always_decides,
     check,
 };
 

@@ -12,6 +12,7 @@ pub const RULE: Rule = Rule {
     summary:
         "a parameter Postfix does not know and nothing refers to (a typo, or a removed feature)",
     doc: include_str!("../../rules/unknown-parameter.md"),
+    undecided: super::always_decides,
     check,
 };
 

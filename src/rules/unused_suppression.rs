@@ -12,6 +12,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a `# postlint: disable` comment that silences nothing",
     doc: include_str!("../../rules/unused-suppression.md"),
+    undecided: super::always_decides,
     check,
 };
 

@@ -12,6 +12,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a domain is listed both in mydestination and as a virtual domain",
     doc: include_str!("../../rules/virtual-domain-in-mydestination.md"),
+    undecided: Model::classes_partial,
     check,
 };
 
