@@ -4,9 +4,9 @@
 //! - A directory holding `main.cf` is a configuration, linted like `postlint DIR`.
 //! - A `main.cf` under `X/etc/postfix/` is linted like `postlint --sysroot X`, so the absolute
 //!   paths main.cf names (`/etc/postfix/virtual`, `/etc/aliases`) resolve inside X.
-//! - Templates (`main.cf.j2`, `master.cf.erb`, or a `main.cf` holding `{{ }}`) are skipped with
-//!   a note: postlint reads what Postfix reads, the rendered files. Templates among the files a
-//!   main.cf names are the model's to skip.
+//! - Templates by name (`main.cf.j2`, `master.cf.erb`) are skipped with a note: postlint reads
+//!   what Postfix reads, the rendered files. A `main.cf` holding `{{ }}` is found here and
+//!   refused when loaded; templates among the files a main.cf names are the model's to skip.
 //! - `.gitignore` (also outside a git checkout), `.ignore` and hidden directories are honoured,
 //!   as git and ripgrep do. postlint.toml's `exclude` is applied by the caller, which knows the
 //!   configuration of each directory.
@@ -34,6 +34,9 @@ pub struct Skipped {
 
 #[derive(Debug, Default)]
 pub struct Found {
+    /// What the found paths start with: REPO, or nothing for `--discover .` (which shows
+    /// `roles/x/main.cf`, not `./roles/x/main.cf`). Fingerprints are relative to it.
+    pub root: PathBuf,
     /// Sorted by path, so output is the same on every machine.
     pub setups: Vec<Setup>,
     pub skipped: Vec<Skipped>,
@@ -48,7 +51,13 @@ pub fn discover(root: &Path) -> Result<Found, String> {
     if !root.is_dir() {
         return Err(format!("{}: not a directory", root.display()));
     }
-    let mut found = Found::default();
+    let mut found = Found {
+        root: match root == Path::new(".") {
+            true => PathBuf::new(),
+            false => root.to_path_buf(),
+        },
+        ..Found::default()
+    };
     let walker = ignore::WalkBuilder::new(root)
         // .gitignore applies to an exported tree (a CI artifact, a tarball) as to a checkout.
         .require_git(false)
@@ -73,25 +82,15 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         if !is_file {
             continue;
         }
-        // `--discover .` shows `roles/x/main.cf`, not `./roles/x/main.cf`.
-        let path = match root == Path::new(".") {
+        let path = match found.root.as_os_str().is_empty() {
             true => entry.path().strip_prefix(".").unwrap_or(entry.path()),
             false => entry.path(),
         };
         let name = entry.file_name().to_string_lossy();
         if name == "main.cf" {
-            // Salt and Ansible templates often keep the plain name.
-            match std::fs::read(path).map(|b| template::find(&String::from_utf8_lossy(&b))) {
-                Ok(Some(hit)) => found.skipped.push(Skipped {
-                    path: path.to_path_buf(),
-                    reason: format!(
-                        "a {} template ({} at line {}), not a Postfix file",
-                        hit.engine, hit.tag, hit.line
-                    ),
-                }),
-                // Unreadable: linting it reports the error.
-                _ => found.setups.push(setup_for(path)),
-            }
+            // A main.cf full of template tags (Salt and Ansible often keep the plain name) is
+            // told apart when it is loaded: LoadError::MainCfTemplate.
+            found.setups.push(setup_for(path));
         } else if let Some(engine) = template::engine_by_name(&name) {
             let (stem, _) = name.rsplit_once('.').unwrap_or((&name, ""));
             if CONFIG_FILES.contains(&stem) {
@@ -108,12 +107,10 @@ pub fn discover(root: &Path) -> Result<Found, String> {
 /// How to lint the configuration whose main.cf is at `main_cf`.
 fn setup_for(main_cf: &Path) -> Setup {
     let dir = main_cf.parent().unwrap_or(Path::new("."));
-    let sysroot = dir
-        .strip_suffix_components(&["etc", "postfix"])
-        .map(|root| match root.as_os_str().is_empty() {
-            true => Path::new("."),
-            false => root,
-        });
+    let sysroot = sysroot_of(dir).map(|root| match root.as_os_str().is_empty() {
+        true => Path::new("."),
+        false => root,
+    });
     let load = match sysroot {
         Some(root) => LoadOptions {
             config_dir: None,
@@ -143,22 +140,16 @@ fn error_path(e: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
-trait StripComponents {
-    fn strip_suffix_components(&self, suffix: &[&str]) -> Option<&Path>;
-}
-
-impl StripComponents for Path {
-    /// `a/b/etc/postfix` less `["etc", "postfix"]` is `a/b`.
-    fn strip_suffix_components(&self, suffix: &[&str]) -> Option<&Path> {
-        let mut rest = self;
-        for part in suffix.iter().rev() {
-            if rest.file_name()? != *part {
-                return None;
-            }
-            rest = rest.parent()?;
-        }
-        Some(rest)
+/// `a/b` for `a/b/etc/postfix`; None for a directory not named `etc/postfix`.
+fn sysroot_of(dir: &Path) -> Option<&Path> {
+    if dir.file_name()? != "postfix" {
+        return None;
     }
+    let etc = dir.parent()?;
+    if etc.file_name()? != "etc" {
+        return None;
+    }
+    etc.parent()
 }
 
 #[cfg(test)]

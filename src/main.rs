@@ -10,8 +10,7 @@ use postlint::baseline::{self, Baseline};
 use postlint::config::{self as settings, Config};
 use postlint::diagnostic::{Finding, Severity};
 use postlint::discover;
-use postlint::model::tables::Content;
-use postlint::model::LoadOptions;
+use postlint::model::{LoadError, LoadOptions};
 use postlint::output::{config as show, github, human, json, junit, sarif, short};
 use postlint::rules::{self, Rule, RULES};
 use postlint::source::Sources;
@@ -274,6 +273,8 @@ struct Job {
     load: LoadOptions,
     config: Config,
     label: String,
+    /// With --discover, the repository: fingerprints are relative to it.
+    fingerprint_root: Option<PathBuf>,
 }
 
 /// The configurations to lint: the DIRs (or the default), or what --discover finds. Notes
@@ -298,6 +299,7 @@ fn jobs(cli: &Cli) -> Result<Vec<Job>, String> {
                     config: config_for(cli, &dir)?,
                     label: dir.display().to_string(),
                     load,
+                    fingerprint_root: None,
                 })
             })
             .collect();
@@ -333,6 +335,7 @@ fn jobs(cli: &Cli) -> Result<Vec<Job>, String> {
             load: setup.load,
             config,
             label,
+            fingerprint_root: Some(found.root.clone()),
         });
     }
     if jobs.is_empty() && !cli.quiet {
@@ -373,17 +376,20 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             rules: rules.clone(),
             config: &config,
             inline_suppressions: !cli.no_inline_suppressions,
-            // Paths found under `--discover .` are relative: the root is then "".
-            fingerprint_root: cli
-                .discover
-                .as_ref()
-                .map(|repo| match repo == Path::new(".") {
-                    true => PathBuf::new(),
-                    false => repo.clone(),
-                }),
+            fingerprint_root: job.fingerprint_root,
         });
         let mut report = match result {
             Ok(report) => report,
+            // A main.cf full of template tags: skipped like the templates found by name.
+            Err(LoadError::MainCfTemplate(path, hit)) if cli.discover.is_some() => {
+                if !cli.quiet {
+                    eprintln!(
+                        "postlint: note: skipped {}: {hit}, not a Postfix file",
+                        path.display()
+                    );
+                }
+                continue;
+            }
             Err(e) => {
                 eprintln!("postlint: error: {e}");
                 load_failures += 1;
@@ -395,24 +401,8 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             if let Some(path) = &config.path {
                 eprintln!("postlint: configuration {}", path.display());
             }
-            // Each said once: a file two parameters name is noted for each.
-            let unknown = report
-                .model
-                .tables
-                .list
-                .iter()
-                .filter_map(|t| match &t.content {
-                    Content::Unknown(why) => Some(format!(
-                        "unknown: {}: {why}; rules that need its entries stay silent",
-                        t.reference()
-                    )),
-                    _ => None,
-                });
-            let mut said = std::collections::HashSet::new();
-            for note in report.model.notes.iter().cloned().chain(unknown) {
-                if said.insert(note.clone()) {
-                    eprintln!("postlint: {note}");
-                }
+            for note in &report.model.notes {
+                eprintln!("postlint: {note}");
             }
             for (step, took) in &report.model.timings {
                 eprintln!("postlint: {:.1} ms: {step}", took.as_secs_f64() * 1000.0);

@@ -160,8 +160,8 @@ fn next_logical_line(text: &str, from: usize) -> (usize, usize) {
 
 /// Drops the findings a suppression covers. Returns the kept findings, how many were dropped,
 /// and the `unused-suppression` findings (when that rule runs): names that silenced nothing
-/// although their rule ran and could decide on this model (`Rule::undecided`), names that are not rules, and comments postlint cannot
-/// read.
+/// although their rule ran and could decide on this model (`Rule::undecided`), names that are
+/// not rules, and comments postlint cannot read.
 pub fn apply(
     findings: Vec<Finding>,
     suppressions: &[Suppression],

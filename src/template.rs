@@ -48,12 +48,32 @@ pub struct Hit {
     pub tag: String,
 }
 
+impl std::fmt::Display for Hit {
+    /// "a Jinja template ({{ domain }} at line 3)", as the notes say it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "a {} template ({} at line {})",
+            self.engine, self.tag, self.line
+        )
+    }
+}
+
+/// Openers looked at per line before the rest of the line is passed over: keeps a long line
+/// of `{{` without closers linear.
+const TRIES_PER_LINE: u32 = 8;
+
 /// The first non-comment line of `text` holding a template tag: `{{ }}`, `{% %}`, `{# #}` or
 /// `<% %>`, opened and closed on that line. One pass over the text, skipping quickly to each
-/// `{` or `<`.
+/// `{` or `<`; each line's bounds are found once, when its first opener is met.
 pub fn find(text: &str) -> Option<Hit> {
     let bytes = text.as_bytes();
-    for at in memchr::memchr2_iter(b'{', b'<', bytes) {
+    // The current line: where it starts and ends, whether it is a comment, openers tried.
+    let (mut line_start, mut line_end, mut comment, mut tries) = (0, 0, false, 0);
+    let mut pos = 0;
+    while let Some(offset) = memchr::memchr2(b'{', b'<', &bytes[pos..]) {
+        let at = pos + offset;
+        pos = at + 1;
         let (close, engine): (&[u8], _) = match (bytes[at], bytes.get(at + 1)) {
             (b'{', Some(b'{')) => (b"}}", "Jinja"),
             (b'{', Some(b'%')) => (b"%}", "Jinja"),
@@ -65,10 +85,15 @@ pub fn find(text: &str) -> Option<Hit> {
         if bytes[at] == b'{' && at > 0 && matches!(bytes[at - 1], b':' | b'{' | b'?') {
             continue;
         }
-        let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-        let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        let line = &text[line_start..line_end];
-        if line.trim_start().starts_with('#') {
+        if at >= line_end {
+            line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            comment = text[line_start..line_end].trim_start().starts_with('#');
+            tries = 0;
+        }
+        tries += 1;
+        if comment || tries > TRIES_PER_LINE {
+            pos = line_end;
             continue;
         }
         let rest = &bytes[at + 2..line_end];
@@ -151,5 +176,15 @@ mod tests {
         // An opener without its closer on the same line.
         assert_eq!(find("a = {{ b\n}}\n"), None);
         assert_eq!(find(""), None);
+    }
+
+    #[test]
+    fn many_openers_on_one_line_are_passed_over() {
+        // 200k unclosed openers on one line, then a tag on the next: found, without looking
+        // for a closer 200k times along the whole line.
+        let text = format!("a = {}\nb = {{{{ c }}}}\n", "x{{".repeat(200_000));
+        let hit = find(&text).unwrap();
+        assert_eq!((hit.line, hit.tag.as_str()), (2, "{{ c }}"));
+        assert_eq!(hit.to_string(), "a Jinja template ({{ c }} at line 2)");
     }
 }

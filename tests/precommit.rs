@@ -88,18 +88,25 @@ fn write_sample(repo: &Path, broken: bool) {
     std::fs::write(repo.join("README.md"), "Mail server configuration.\n").unwrap();
 }
 
-/// Runs pre-commit in `repo` with the given arguments.
-fn pre_commit(repo: &Path, home: &Path, args: &[&str]) -> Output {
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-target");
-    Command::new("python3")
+/// The environment of every pre-commit run: its store, the build's target directory kept
+/// under target/ (so reruns are incremental), no colours in the way of the assertions.
+fn hook_env<'c>(command: &'c mut Command, repo: &Path, home: &Path) -> &'c mut Command {
+    command
         .current_dir(repo)
-        .args(["-m", "pre_commit"])
-        .args(args)
         .env("PRE_COMMIT_HOME", home)
-        .env("CARGO_TARGET_DIR", target)
-        // The terminal's colours would only get in the way of the assertions.
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-target"),
+        )
         .env("PRE_COMMIT_COLOR", "never")
         .env_remove("RUSTFLAGS")
+}
+
+/// Runs pre-commit in `repo` with the given arguments.
+fn pre_commit(repo: &Path, home: &Path, args: &[&str]) -> Output {
+    hook_env(&mut Command::new("python3"), repo, home)
+        .args(["-m", "pre_commit"])
+        .args(args)
         .output()
         .expect("python3 runs")
 }
@@ -169,18 +176,15 @@ fn the_pre_commit_hook_fails_on_a_bad_configuration_and_passes_on_a_good_one() {
         std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
     ))
     .unwrap();
-    let out = Command::new("python3")
-        .current_dir(&sample)
+    let out = hook_env(&mut Command::new("python3"), &sample, &home)
         .args([
             "-m",
             "pre_commit",
             "try-repo",
             &hooks_arg,
             "postlint-system",
-            "--all-files",
         ])
-        .env("PRE_COMMIT_HOME", &home)
-        .env("PRE_COMMIT_COLOR", "never")
+        .arg("--all-files")
         .env("PATH", path)
         .output()
         .unwrap();
@@ -216,16 +220,9 @@ fn the_pre_commit_hook_fails_on_a_bad_configuration_and_passes_on_a_good_one() {
     git(&sample, &["commit", "-q", "-m", "a good configuration"]);
     write_sample(&sample, true);
     git(&sample, &["add", "-A"]);
-    let refused = Command::new("git")
-        .current_dir(&sample)
+    let refused = hook_env(&mut Command::new("git"), &sample, &home)
         .args(["-c", "user.name=t", "-c", "user.email=t@postlint.invalid"])
         .args(["commit", "-m", "a broken configuration"])
-        .env("PRE_COMMIT_HOME", &home)
-        .env(
-            "CARGO_TARGET_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-target"),
-        )
-        .env("PRE_COMMIT_COLOR", "never")
         .output()
         .unwrap();
     let said = text(&refused);

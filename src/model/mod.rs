@@ -157,7 +157,8 @@ pub struct Model {
     pub master: master::MasterCf,
     /// Which names Postfix knows, and the `$name` references that name nothing.
     pub names: names::NameIndex,
-    /// What was read and what was skipped, for `--verbose`.
+    /// What was read, what was skipped and which tables are unknown, each once, for
+    /// `--verbose`.
     pub notes: Vec<String>,
     /// Files that exist but could not be read; their tables are unknown.
     pub problems: Vec<String>,
@@ -239,6 +240,23 @@ impl Loader {
         self.record_read(path, display, outcome)
     }
 
+    /// Adds a note for every table whose answers are unknown, and says each note once (a file
+    /// that two parameters name is noted for each).
+    fn finish_notes(&mut self) {
+        let unknown = self.tables.list.iter().filter_map(|t| match &t.content {
+            Content::Unknown(why) => Some(format!(
+                "unknown: {}: {why}; rules that need its entries stay silent",
+                t.reference()
+            )),
+            _ => None,
+        });
+        let mut notes = std::mem::take(&mut self.notes);
+        notes.extend(unknown);
+        let mut seen = std::collections::HashSet::new();
+        notes.retain(|note| seen.insert(note.clone()));
+        self.notes = notes;
+    }
+
     /// Files a read's outcome: the text as a new source, or the note or problem.
     fn record_read(
         &mut self,
@@ -251,10 +269,8 @@ impl Loader {
                 template: Some(hit),
                 ..
             }) => {
-                self.templates.push(format!(
-                    "skipped {display}: a {} template ({} at line {}), not a Postfix file",
-                    hit.engine, hit.tag, hit.line
-                ));
+                self.templates
+                    .push(format!("skipped {display}: {hit}, not a Postfix file"));
                 ReadResult::Template
             }
             Ok(read::ReadFile {
@@ -721,26 +737,23 @@ impl Model {
         let started = std::time::Instant::now();
         let config_dir = options.resolved_config_dir();
         let main_cf_path = config_dir.join("main.cf");
-        let text = match std::fs::read(&main_cf_path) {
-            Ok(bytes) => String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        // Read as every other file is: one way to decode, date and look for template tags.
+        let file = match read::read_source(&main_cf_path) {
+            Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(LoadError::MainCfMissing(main_cf_path))
             }
             Err(e) => return Err(LoadError::MainCfUnreadable(main_cf_path, e)),
         };
-        if let Some(hit) = template::find(&text) {
+        if let Some(hit) = file.template {
             return Err(LoadError::MainCfTemplate(main_cf_path, hit));
         }
         let mut sources = Sources::default();
-        let modified = std::fs::metadata(&main_cf_path)
-            .and_then(|m| m.modified())
-            .ok();
-        let main_cf = sources.add(
+        let main_cf = sources.add_indexed(
             main_cf_path.clone(),
             main_cf_path.to_string_lossy().into_owned(),
-            text,
-            modified,
+            file.lines,
+            file.modified,
         );
         let main_text = sources.get(main_cf).text().clone();
 
@@ -888,6 +901,7 @@ impl Model {
             class.add_table_members(&loader.tables);
         }
         timings.push(("address classes".to_string(), step.elapsed()));
+        loader.finish_notes();
 
         Ok(Model {
             sources: loader.sources,
@@ -916,12 +930,13 @@ impl Model {
     /// True when a lookup in the tables `param` names may be answered by something postlint
     /// cannot see.
     pub fn maps_partial(&self, param: &str) -> bool {
-        let list = self.maps(param);
-        list.unknown
-            || list
-                .tables
-                .iter()
-                .any(|&t| self.tables.unknown_reason(t).is_some())
+        self.maps.get(param).is_some_and(|list| {
+            list.unknown
+                || list
+                    .tables
+                    .iter()
+                    .any(|&t| self.tables.unknown_reason(t).is_some())
+        })
     }
 
     pub fn class(&self, kind: ClassKind) -> &AddressClass {
