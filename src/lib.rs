@@ -49,10 +49,63 @@ impl std::ops::AddAssign for Silenced {
     }
 }
 
+/// What a run could not see, so that "No problems found" is not read as more than it is.
+#[derive(Clone, Debug, Default)]
+pub struct Unseen {
+    /// Tables whose answers postlint cannot know: SQL and LDAP, files outside the linted tree
+    /// or missing, templates, patterns it does not evaluate.
+    pub tables: usize,
+    /// Installer placeholders (`PH_HOSTNAME`, `$MAIL_DOMAIN`) in main.cf and master.cf.
+    pub placeholders: usize,
+    /// Rules whose silence may come from what could not be seen, sorted.
+    pub undecided: Vec<&'static str>,
+}
+
+impl Unseen {
+    fn of(model: &Model, rules: &[&'static Rule]) -> Unseen {
+        let tables = model
+            .tables
+            .list
+            .iter()
+            .filter(|t| matches!(t.content, model::tables::Content::Unknown(_)))
+            .count();
+        let mut undecided: Vec<&'static str> = rules
+            .iter()
+            .filter(|r| (r.undecided)(model))
+            .map(|r| r.id)
+            .collect();
+        undecided.sort_unstable();
+        Unseen {
+            tables,
+            placeholders: model.names.placeholders.len() + model.master.placeholders.len(),
+            undecided,
+        }
+    }
+
+    /// Nothing unseen mattered: no rule that ran was left undecided and no value was a
+    /// placeholder (a table nobody's rule needs is not worth a line).
+    pub fn is_empty(&self) -> bool {
+        self.placeholders == 0 && self.undecided.is_empty()
+    }
+}
+
+impl std::ops::AddAssign<&Unseen> for Unseen {
+    fn add_assign(&mut self, other: &Unseen) {
+        self.tables += other.tables;
+        self.placeholders += other.placeholders;
+        for id in &other.undecided {
+            if let Err(at) = self.undecided.binary_search(id) {
+                self.undecided.insert(at, id);
+            }
+        }
+    }
+}
+
 pub struct Report {
     pub model: Model,
     pub findings: Vec<Finding>,
     pub silenced: Silenced,
+    pub unseen: Unseen,
 }
 
 /// Lints with no postlint.toml, honouring inline suppressions.
@@ -113,9 +166,11 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
             f.severity = *level;
         }
     }
+    let unseen = Unseen::of(&model, &options.rules);
     Ok(Report {
         model,
         findings,
         silenced,
+        unseen,
     })
 }

@@ -14,7 +14,7 @@ use postlint::model::{LoadError, LoadOptions};
 use postlint::output::{config as show, github, human, json, junit, sarif, short};
 use postlint::rules::{self, Rule, RULES};
 use postlint::source::Sources;
-use postlint::{LintOptions, Silenced};
+use postlint::{LintOptions, Silenced, Unseen};
 
 /// Exit status when no finding reaches --fail-on.
 const EXIT_OK: u8 = 0;
@@ -359,6 +359,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
     let mut sources = Sources::default();
     let mut findings: Vec<Finding> = Vec::new();
     let mut silenced = Silenced::default();
+    let mut unseen = Unseen::default();
     let mut ran: Vec<&'static Rule> = Vec::new();
     let mut fail_on = cli.fail_on.map(FailOn::to_config);
     // Configurations that could not be loaded: reported, the others still linted.
@@ -429,6 +430,13 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             report.silenced.baseline = b.filter(&mut report.findings);
         }
         silenced += report.silenced;
+        unseen += &report.unseen;
+        if cli.verbose && !report.unseen.undecided.is_empty() {
+            eprintln!(
+                "postlint: could not decide, for lack of what it cannot see: {}",
+                report.unseen.undecided.join(", ")
+            );
+        }
         for r in rules {
             if !ran.iter().any(|o| o.id == r.id) {
                 ran.push(r);
@@ -464,7 +472,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
 
     let text = match cli.format {
         Format::Json => json::render(&sources, &findings),
-        Format::Short => short::render(&sources, &findings, silenced, cli.quiet),
+        Format::Short => short::render(&sources, &findings, silenced, &unseen, cli.quiet),
         Format::Sarif => sarif::render(&sources, &findings),
         Format::Github => github::render(&sources, &findings),
         Format::Junit => junit::render(&sources, &findings, &ran),
@@ -497,6 +505,10 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             if !(cli.quiet && findings.is_empty()) {
                 text.push_str(&postlint::output::summary(&findings, silenced));
                 text.push('\n');
+                if let Some(line) = postlint::output::unseen_line(&unseen) {
+                    text.push_str(&line);
+                    text.push('\n');
+                }
             }
             text
         }

@@ -97,7 +97,7 @@ fn discovery_finds_the_same_findings_as_linting_each_directory() {
     );
     let body = |text: &str| -> Vec<String> {
         text.lines()
-            .filter(|l| !l.starts_with("Found"))
+            .filter(|l| !l.starts_with("Found") && !l.starts_with("Not checked"))
             .map(String::from)
             .collect()
     };
@@ -145,7 +145,10 @@ fn fingerprints_tell_two_configurations_of_one_repository_apart() {
     let (code, out, _) = run(repo.path(), &["--discover", "--baseline", "baseline.json"]);
     assert_eq!(code, 0);
     // No heading for a directory without findings.
-    assert_eq!(out, "No problems found; 2 silenced (2 by the baseline).\n");
+    assert_eq!(
+        out.lines().next(),
+        Some("No problems found; 2 silenced (2 by the baseline).")
+    );
     write(&repo.path().join("hosts/mx3/main.cf"), BROKEN);
     let (code, out, _) = run(
         repo.path(),

@@ -7,6 +7,7 @@
 use std::ops::Range;
 
 use crate::parse::logical::OffsetMap;
+use crate::parse::placeholder;
 use crate::source::{FileId, Span};
 
 /// Stands in for text postlint cannot know. Postfix values are C strings and never contain NUL.
@@ -66,6 +67,9 @@ pub struct Expanded {
     pub errors: Vec<String>,
     /// Names referenced but not defined anywhere.
     pub undefined: Vec<String>,
+    /// Installer placeholders met on the way (`PH_HOSTNAME`, `$MAIL_DOMAIN`), which expand
+    /// to [`UNKNOWN`].
+    pub placeholders: Vec<String>,
 }
 
 impl Expanded {
@@ -404,9 +408,47 @@ impl<L: ParamLookup> Expander<'_, L> {
             return;
         }
         let text = std::mem::take(literal);
+        let markers = placeholder::find(&text);
+        if markers.is_empty() {
+            self.literal_run(&text, range, *exact, src, via);
+        } else {
+            // Installer markers are holes: unknown text between the literal runs around them.
+            let mut at = 0;
+            for marker in markers {
+                if at < marker.start {
+                    let part = range.start + at..range.start + marker.start;
+                    self.literal_run(&text[at..marker.start], part, *exact, src, via);
+                }
+                self.placeholder(&text[marker.clone()], via);
+                at = marker.end;
+            }
+            if at < text.len() {
+                let part = range.start + at..range.end;
+                self.literal_run(&text[at..], part, *exact, src, via);
+            }
+        }
+        *exact = true;
+    }
+
+    fn placeholder(&mut self, marker: &str, via: Option<Span>) {
+        if !self.out.placeholders.iter().any(|p| p == marker) {
+            self.out.placeholders.push(marker.to_string());
+        }
+        self.push_unknown(via);
+    }
+
+    /// Pushes literal text: byte for byte onto its source when `exact`.
+    fn literal_run(
+        &mut self,
+        text: &str,
+        range: Range<usize>,
+        exact: bool,
+        src: Option<SourceRef<'_>>,
+        via: Option<Span>,
+    ) {
         match src {
             // A literal without `$$` maps byte for byte onto its source: one piece per physical line.
-            Some(s) if *exact => {
+            Some(s) if exact && text.len() == range.len() => {
                 for run in s
                     .map
                     .contiguous_runs(s.offset + range.start..s.offset + range.end)
@@ -417,10 +459,9 @@ impl<L: ParamLookup> Expander<'_, L> {
                     self.push_text(&text[start..end], Some(span), true, via);
                 }
             }
-            Some(s) => self.push_text(&text, Some(s.span(range.clone())), false, via),
-            None => self.push_text(&text, None, false, via),
+            Some(s) => self.push_text(text, Some(s.span(range.clone())), false, via),
+            None => self.push_text(text, None, false, via),
         }
-        *exact = true;
     }
 
     /// `mac_expand_callback()` for an expression: `name`, `name?value`, `name:value`,
@@ -493,7 +534,15 @@ impl<L: ParamLookup> Expander<'_, L> {
             } else {
                 ""
             };
-            let looked_up = self.lookup.lookup(name);
+            let mut looked_up = self.lookup.lookup(name);
+            if matches!(looked_up, Lookup::Undefined) && placeholder::is_placeholder_name(name) {
+                // `$MAIL_DOMAIN` that nothing defines: an installer fills it in.
+                let marker = format!("${name}");
+                if !self.out.placeholders.contains(&marker) {
+                    self.out.placeholders.push(marker);
+                }
+                looked_up = Lookup::Unknown;
+            }
             if matches!(looked_up, Lookup::Undefined)
                 && !self.out.undefined.iter().any(|n| n == name)
             {

@@ -41,6 +41,9 @@ pub struct MasterCf {
     /// Entries postconf or the master daemon rejects, `-o` values a daemon cannot use, and
     /// entries a later duplicate replaces.
     pub bad_lines: Vec<BadLine>,
+    /// Fields an installer fills in (`PH_AMAVISD_MAX_SERVERS` as a process limit): line and
+    /// marker.
+    pub placeholders: Vec<(u32, String)>,
 }
 
 impl MasterCf {
@@ -53,7 +56,14 @@ impl MasterCf {
             .collect();
         let mut services = Vec::new();
         let mut seen: HashMap<(String, String), usize> = HashMap::new();
+        let mut placeholders = Vec::new();
         for entry in &parsed.entries {
+            for field in &entry.fields[..8] {
+                let text = &entry.line.text[field.clone()];
+                if crate::parse::placeholder::is_whole(text) {
+                    placeholders.push((entry.line.line, text.to_string()));
+                }
+            }
             for bad in &entry.bad_options {
                 bad_lines.push(BadLine {
                     span: entry.line.span(file, bad.arg.clone()),
@@ -104,6 +114,7 @@ impl MasterCf {
             file: Some(file),
             services,
             bad_lines,
+            placeholders,
         }
     }
 

@@ -818,6 +818,25 @@ impl Model {
             _ => master::MasterCf::default(),
         };
         let name_index = names::NameIndex::build(&params, &master);
+        let placeholder_lines = name_index
+            .placeholders
+            .iter()
+            .map(|p| {
+                (
+                    p.span.file,
+                    p.line,
+                    format!("{} in {}", p.marker, p.in_param),
+                )
+            })
+            .chain(master.placeholders.iter().filter_map(|(line, marker)| {
+                Some((master.file?, *line, format!("{marker} in a service field")))
+            }));
+        for (file, line, what) in placeholder_lines.collect::<Vec<_>>() {
+            let path = &loader.sources.get(file).display_path;
+            loader.notes.push(format!(
+                "unknown: {path}:{line}: {what} is an installer placeholder; rules treat the value as unknown"
+            ));
+        }
 
         // Tables named in parameters (the class parameters are read as match lists below).
         let class_params: Vec<&str> = ClassKind::RESOLVE_ORDER.iter().map(|k| k.param()).collect();

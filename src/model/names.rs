@@ -17,6 +17,7 @@ use super::expand::{expand, references};
 use super::master::MasterCf;
 use super::params::{default_value, is_builtin, Definition, Params};
 use crate::parse::list::split_list;
+use crate::parse::placeholder::{self, is_placeholder_name};
 use crate::source::Span;
 
 /// Parameters Postfix never `$`-expands as a whole (the programs expand their own `$` attributes
@@ -230,6 +231,30 @@ pub fn is_known_builtin(name: &str) -> bool {
     is_builtin(name) || newer().contains_key(name)
 }
 
+/// Names that built-in defaults refer to without being parameters themselves: the old names of
+/// renamed parameters (`virtual_alias_maps = $virtual_maps`,
+/// `${smtpd_client_connection_limit_exceptions:$mynetworks}`). Postfix knows them: postconf
+/// never calls a reference to one "undefined parameter" (measured with 3.7), and the new
+/// parameter takes the old one's value.
+fn legacy_names() -> &'static HashSet<&'static str> {
+    static LEGACY: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    LEGACY.get_or_init(|| {
+        let defaults = super::params::builtin_names()
+            .filter(|name| !is_raw(name))
+            .filter_map(default_value)
+            .chain(newer().values().map(|(_, value)| *value));
+        defaults
+            .flat_map(|value| references(value).into_iter().map(move |r| &value[r.name]))
+            .filter(|name| !is_known_builtin(name))
+            .collect()
+    })
+}
+
+/// A name Postfix knows: built into 3.7 or a later release, or the old name of a renamed one.
+pub fn is_known_name(name: &str) -> bool {
+    is_known_builtin(name) || legacy_names().contains(name)
+}
+
 /// Every built-in name, for suggestions.
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {
     super::params::builtin_names().chain(newer().keys().copied())
@@ -316,6 +341,17 @@ pub struct UndefinedRef {
     pub in_param: String,
 }
 
+/// An installer placeholder in a main.cf value or a master.cf `-o` value: the value is
+/// unknown until the installer fills it in.
+#[derive(Clone, Debug)]
+pub struct Placeholder {
+    /// The marker as written: `PH_HOSTNAME`, `$MAIL_DOMAIN`, `%{domain}`.
+    pub marker: String,
+    pub span: Span,
+    pub line: u32,
+    pub in_param: String,
+}
+
 #[derive(Default)]
 pub struct NameIndex {
     service_names: HashSet<String>,
@@ -326,6 +362,7 @@ pub struct NameIndex {
     valid_service: Vec<HashSet<String>>,
     dbms: HashSet<String>,
     pub undefined: Vec<UndefinedRef>,
+    pub placeholders: Vec<Placeholder>,
 }
 
 /// The restriction class names a value lists.
@@ -429,14 +466,33 @@ impl NameIndex {
     }
 
     fn scan(&mut self, params: &Params, master: &MasterCf, scope: Option<usize>, def: &Definition) {
+        let span_of = |r: std::ops::Range<usize>| {
+            def.map.span(
+                def.file,
+                def.value_offset + r.start..def.value_offset + r.end,
+            )
+        };
         for r in references(&def.value) {
             let name = &def.value[r.name.clone()];
-            let span = def.map.span(
-                def.file,
-                def.value_offset + r.expr.start..def.value_offset + r.expr.end,
-            );
+            let span = span_of(r.expr.clone());
+            if is_placeholder_name(name) && !self.validate(params, master, scope, name) {
+                self.placeholder(def, &def.value[r.expr], span);
+                continue;
+            }
             self.flag(params, master, scope, name, Some(span), Some(&def.name));
         }
+        for r in placeholder::find(&def.value) {
+            self.placeholder(def, &def.value[r.clone()], span_of(r));
+        }
+    }
+
+    fn placeholder(&mut self, def: &Definition, marker: &str, span: Span) {
+        self.placeholders.push(Placeholder {
+            marker: marker.to_string(),
+            span,
+            line: def.line,
+            in_param: def.name.clone(),
+        });
     }
 
     /// `flag_user_parameter()`: validates a referenced name that has a `name=value`, and records
@@ -453,7 +509,8 @@ impl NameIndex {
         let supplied = self.validate(params, master, scope, name);
         // Without master.cf a service-derived name cannot be ruled out: say nothing.
         let maybe_service = !self.master_known && has_service_suffix(name);
-        if !supplied && !self.is_system_name(name) && !self.dbms.contains(name) && !maybe_service {
+        let known = self.is_system_name(name) || legacy_names().contains(name);
+        if !supplied && !known && !self.dbms.contains(name) && !maybe_service {
             if let (Some(span), Some(in_param)) = (span, in_param) {
                 self.undefined.push(UndefinedRef {
                     name: name.to_string(),
@@ -720,16 +777,7 @@ mod tests {
         names.sort();
         assert_eq!(
             names,
-            [
-                "c",
-                "nosuch",
-                "nosuch2",
-                "nosuch3",
-                "nosuch5",
-                "nosuch6",
-                "nosuch7",
-                "virtual_maps"
-            ]
+            ["c", "nosuch", "nosuch2", "nosuch3", "nosuch5", "nosuch6", "nosuch7",]
         );
     }
 }

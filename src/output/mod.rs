@@ -69,3 +69,33 @@ pub fn summary(findings: &[Finding], silenced: crate::Silenced) -> String {
     line.push('.');
     line
 }
+
+/// The line after the summary that says what the run could not see, if anything.
+pub fn unseen_line(unseen: &crate::Unseen) -> Option<String> {
+    if unseen.is_empty() {
+        return None;
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    if unseen.tables > 0 {
+        parts.push(format!(
+            "{} postlint cannot read",
+            plural(unseen.tables, "table")
+        ));
+    }
+    if unseen.placeholders > 0 {
+        parts.push(plural(unseen.placeholders, "installer placeholder"));
+    }
+    let mut line = format!("Not checked: {}", parts.join(", "));
+    if parts.is_empty() {
+        line = "Not checked".to_string();
+    }
+    if !unseen.undecided.is_empty() {
+        line.push_str(&format!(
+            "; could not decide: {}",
+            unseen.undecided.join(", ")
+        ));
+    }
+    line.push_str(" (--verbose lists them).");
+    Some(line)
+}

@@ -9,6 +9,7 @@ pub fn render(
     sources: &Sources,
     findings: &[Finding],
     silenced: crate::Silenced,
+    unseen: &crate::Unseen,
     quiet: bool,
 ) -> String {
     let mut out = String::new();
@@ -27,6 +28,10 @@ pub fn render(
     if !quiet {
         out.push_str(&summary(findings, silenced));
         out.push('\n');
+        if let Some(line) = super::unseen_line(unseen) {
+            out.push_str(&line);
+            out.push('\n');
+        }
     }
     out
 }

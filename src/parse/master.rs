@@ -11,6 +11,7 @@ use std::ops::Range;
 use super::assign::{split_name_value, BadLine};
 use super::list::split_with;
 use super::logical::{is_space, logical_lines, LogicalLine};
+use super::placeholder;
 
 /// The field names in postconf's error messages, in field order.
 pub const FIELD_NAMES: [&str; 8] = [
@@ -82,6 +83,8 @@ fn field_error(text: &str, fields: &[Range<usize>]) -> Option<String> {
         return Some("bad field count".to_string());
     }
     let field = |i: usize| &text[fields[i].clone()];
+    // A field an installer fills in (`PH_AMAVISD_MAX_SERVERS`) is unknown, not wrong.
+    let filled_in = |i: usize| placeholder::is_whole(field(i));
     let invalid = |i: usize| {
         Some(format!(
             "invalid {} field \"{}\" in \"{}\"",
@@ -94,17 +97,19 @@ fn field_error(text: &str, fields: &[Range<usize>]) -> Option<String> {
         return invalid(1);
     }
     for i in 2..=4 {
-        if !matches!(field(i), "y" | "n" | "-") {
+        if !matches!(field(i), "y" | "n" | "-") && !filled_in(i) {
             return invalid(i);
         }
     }
     let wakeup = field(5);
     let digits = wakeup.strip_suffix('?').unwrap_or(wakeup);
-    if wakeup != "-" && (digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit())) {
+    let digits_ok = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    if wakeup != "-" && !digits_ok && !filled_in(5) {
         return invalid(5);
     }
     let maxproc = field(6);
-    if maxproc != "-" && (maxproc.is_empty() || !maxproc.bytes().all(|b| b.is_ascii_digit())) {
+    let maxproc_ok = !maxproc.is_empty() && maxproc.bytes().all(|b| b.is_ascii_digit());
+    if maxproc != "-" && !maxproc_ok && !filled_in(6) {
         return invalid(6);
     }
     None

@@ -5,5 +5,6 @@ pub mod assign;
 pub mod list;
 pub mod logical;
 pub mod master;
+pub mod placeholder;
 pub mod postmap;
 pub mod table_ref;

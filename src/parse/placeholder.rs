@@ -1,0 +1,170 @@
+//! Installer placeholders: markers that an installer or an entrypoint script replaces before
+//! Postfix ever reads the file. They are holes in the text, not values: the model makes them
+//! unknown, and rules stay silent about what depends on them.
+//!
+//! The spellings, from the installers that use them:
+//! - `PH_NAME`: iRedMail's samples (`myhostname = PH_HOSTNAME`, a master.cf process limit of
+//!   `PH_AMAVISD_MAX_SERVERS`), replaced with sed by its shell functions;
+//! - `$NAME` and `${NAME}` with no lower-case letter, when main.cf defines no such name:
+//!   envsubst, `perl -pe 's/\$\{(\w+)\}/$ENV{$1}/g'` and sed in container entrypoints. Postfix's
+//!   own names are lower case, so such a reference is never one of them; a name the file does
+//!   define is an ordinary parameter (the expander decides that, this module only names the
+//!   shape);
+//! - `%{name}`: Puppet, RPM-style and Go `.tpl` substitutions;
+//! - `@NAME@`: autoconf-style `sed -e 's|@NAME@|...|'`;
+//! - `__NAME__`: sed markers in Docker images and installers.
+
+use std::ops::Range;
+
+/// A name that only an environment variable or installer variable would have: at least one
+/// upper-case ASCII letter and no lower-case letter (`MAIL_DOMAIN`, `HOSTNAME`).
+pub fn is_placeholder_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().any(|b| b.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn is_upper_name_byte(b: u8) -> bool {
+    b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
+}
+
+/// The markers in literal text (not `$` references: the expander decides those), in order.
+/// Linear in the text.
+pub fn find(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let at_word_start = i == 0 || !is_word_byte(bytes[i - 1]);
+        let end = match bytes[i] {
+            b'P' if at_word_start && bytes[i..].starts_with(b"PH_") => {
+                let len = bytes[i + 3..]
+                    .iter()
+                    .take_while(|&&b| is_upper_name_byte(b))
+                    .count();
+                let end = i + 3 + len;
+                (len > 0 && bytes.get(end).is_none_or(|&b| !is_word_byte(b))).then_some(end)
+            }
+            b'%' if bytes.get(i + 1) == Some(&b'{') => {
+                let len = bytes[i + 2..]
+                    .iter()
+                    .take_while(|&&b| is_word_byte(b) || b == b'.' || b == b'-')
+                    .count();
+                let end = i + 2 + len;
+                (len > 0 && bytes.get(end) == Some(&b'}')).then_some(end + 1)
+            }
+            b'@' if at_word_start => {
+                let len = bytes[i + 1..]
+                    .iter()
+                    .take_while(|&&b| is_upper_name_byte(b))
+                    .count();
+                let end = i + 1 + len;
+                let name = &text[i + 1..end];
+                (is_placeholder_name(name) && bytes.get(end) == Some(&b'@')).then_some(end + 1)
+            }
+            b'_' if at_word_start && bytes[i..].starts_with(b"__") => {
+                let len = bytes[i + 2..]
+                    .iter()
+                    .take_while(|&&b| is_upper_name_byte(b))
+                    .count();
+                let end = i + 2 + len;
+                let name = text[i + 2..end].trim_end_matches('_');
+                let closed = text[i + 2..end].ends_with("__");
+                (closed && is_placeholder_name(name)).then_some(end)
+            }
+            _ => None,
+        };
+        match end {
+            Some(end) => {
+                found.push(i..end);
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    found
+}
+
+/// True when the whole text is one marker (a master.cf field, a map key).
+pub fn is_whole(text: &str) -> bool {
+    let found = find(text);
+    found.len() == 1 && found[0] == (0..text.len())
+        || text
+            .strip_prefix('$')
+            .map(|rest| {
+                rest.strip_prefix('{')
+                    .and_then(|r| r.strip_suffix('}'))
+                    .unwrap_or(rest)
+            })
+            .is_some_and(is_placeholder_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn markers(text: &str) -> Vec<&str> {
+        find(text).into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn installer_spellings() {
+        assert_eq!(markers("PH_HOSTNAME"), ["PH_HOSTNAME"]);
+        assert_eq!(
+            markers("hash:PH_POSTFIX_ROOT_DIR/virtual, mail.PH_DOMAIN"),
+            ["PH_POSTFIX_ROOT_DIR", "PH_DOMAIN"]
+        );
+        assert_eq!(markers("%{hostname}.example.org"), ["%{hostname}"]);
+        assert_eq!(markers("@MAIL_DOMAIN@, localhost"), ["@MAIL_DOMAIN@"]);
+        assert_eq!(markers("__RELAYHOST__:587"), ["__RELAYHOST__"]);
+        assert_eq!(markers("[__HOST__]"), ["__HOST__"]);
+    }
+
+    #[test]
+    fn postfix_text_is_not_a_marker() {
+        for text in [
+            "GRAPH_X",      // PH_ inside a word
+            "PH_",          // no name
+            "PH_lower",     // not an installer name
+            "@example.org", // an address
+            "postmaster@EXAMPLE.ORG",
+            "user@HOST@",      // an address then @: not upper-only between
+            "%s %d %u %[1-9]", // lookup table escapes
+            "%{}",
+            "__init__", // lower case
+            "a__B__",   // inside a word
+            "__ONLY_OPEN",
+            "${NAME}", // a reference: the expander decides
+            "reject_unknown_client_hostname",
+        ] {
+            assert_eq!(markers(text), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn whole_fields() {
+        assert!(is_whole("PH_AMAVISD_MAX_SERVERS"));
+        assert!(is_whole("${MAX_PROC}"));
+        assert!(is_whole("$MAX_PROC"));
+        assert!(is_whole("@MAXPROC@"));
+        assert!(!is_whole("PH_X-1"));
+        assert!(!is_whole("$max"));
+        assert!(!is_whole("100"));
+    }
+
+    #[test]
+    fn names() {
+        assert!(is_placeholder_name("MAIL_DOMAIN"));
+        assert!(is_placeholder_name("HOST1"));
+        assert!(!is_placeholder_name("mydomain"));
+        assert!(!is_placeholder_name("My_Domain"));
+        assert!(!is_placeholder_name("123"));
+        assert!(!is_placeholder_name("_"));
+    }
+}
