@@ -13,6 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::paths::KNOWN_CONFIG_DIRS;
 use crate::model::LoadOptions;
 use crate::template;
 
@@ -113,7 +114,7 @@ fn setup_for(main_cf: &Path) -> Setup {
     });
     let load = match sysroot {
         Some(root) => LoadOptions {
-            config_dir: None,
+            config_dir: Some(dir.to_path_buf()),
             sysroot: Some(root.to_path_buf()),
             hostname: None,
         },
@@ -140,16 +141,20 @@ fn error_path(e: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
-/// `a/b` for `a/b/etc/postfix`; None for a directory not named `etc/postfix`.
+/// `a/b` for `a/b/etc/postfix` (or `a/b/usr/local/etc/postfix` and the other places Postfix
+/// builds keep their configuration); None for any other directory.
 fn sysroot_of(dir: &Path) -> Option<&Path> {
-    if dir.file_name()? != "postfix" {
-        return None;
-    }
-    let etc = dir.parent()?;
-    if etc.file_name()? != "etc" {
-        return None;
-    }
-    etc.parent()
+    // The longer places first: X/usr/local/etc/postfix also ends in etc/postfix.
+    KNOWN_CONFIG_DIRS.iter().rev().find_map(|known| {
+        let mut root = dir;
+        for part in Path::new(known.trim_start_matches('/')).iter().rev() {
+            if root.file_name()? != part {
+                return None;
+            }
+            root = root.parent()?;
+        }
+        Some(root)
+    })
 }
 
 #[cfg(test)]
@@ -160,7 +165,18 @@ mod tests {
     fn etc_postfix_becomes_a_sysroot() {
         let s = setup_for(Path::new("repo/files/etc/postfix/main.cf"));
         assert_eq!(s.load.sysroot.as_deref(), Some(Path::new("repo/files")));
-        assert_eq!(s.load.config_dir, None);
+        assert_eq!(
+            s.load.config_dir.as_deref(),
+            Some(Path::new("repo/files/etc/postfix"))
+        );
+
+        // FreeBSD's port keeps it in /usr/local/etc/postfix.
+        let s = setup_for(Path::new("repo/host/usr/local/etc/postfix/main.cf"));
+        assert_eq!(s.load.sysroot.as_deref(), Some(Path::new("repo/host")));
+        assert_eq!(
+            s.load.config_dir.as_deref(),
+            Some(Path::new("repo/host/usr/local/etc/postfix"))
+        );
 
         let s = setup_for(Path::new("repo/roles/postfix/files/main.cf"));
         assert_eq!(s.load.sysroot, None);

@@ -45,7 +45,13 @@ impl LoadOptions {
     pub fn resolved_config_dir(&self) -> PathBuf {
         match (&self.config_dir, &self.sysroot) {
             (Some(dir), _) => dir.clone(),
-            (None, Some(root)) => root.join("etc/postfix"),
+            // The first of the places Postfix builds use that holds a main.cf (FreeBSD's
+            // /usr/local/etc/postfix, ...), else etc/postfix.
+            (None, Some(root)) => paths::KNOWN_CONFIG_DIRS
+                .iter()
+                .map(|d| root.join(d.trim_start_matches('/')))
+                .find(|d| d.join("main.cf").is_file())
+                .unwrap_or_else(|| root.join("etc/postfix")),
             (None, None) => PathBuf::from(DEFAULT_CONFIG_DIR),
         }
     }
@@ -212,6 +218,10 @@ struct Loader {
     files: HashMap<PathBuf, ReadResult>,
     /// Map and alias sources to read and parse once every table is known.
     pending: Vec<PendingSource>,
+    /// Files that alias_maps or alias_database name: postalias builds them, so they are
+    /// aliases(5) sources whichever other parameter names them too (Debian's
+    /// `local_recipient_maps = proxy:unix:passwd.byname $alias_maps`).
+    alias_files: std::collections::HashSet<String>,
 }
 
 /// A postmap or postalias source a table needs.
@@ -318,6 +328,11 @@ impl Loader {
         depth: usize,
     ) -> Option<TableId> {
         let table_ref = TableRef::parse(token)?;
+        let format = if self.alias_files.contains(table_ref.name) && is_file_kind(table_ref.kind) {
+            Format::Aliases
+        } else {
+            format
+        };
         let key = (
             table_ref.kind.to_string(),
             table_ref.name.to_string(),
@@ -408,9 +423,7 @@ impl Loader {
                 }
                 None => Content::Unknown("inline: table with a syntax error".to_string()),
             },
-            "hash" | "btree" | "lmdb" | "cdb" | "dbm" | "sdbm" | "texthash" => {
-                self.load_source(id, table_ref, format)
-            }
+            kind if is_file_kind(kind) => self.load_source(id, table_ref, format),
             "regexp" | "pcre" | "cidr" => {
                 if table_ref.name.starts_with('{') {
                     return Content::Unknown(format!("{kind} patterns are not evaluated"));
@@ -725,6 +738,36 @@ impl Loader {
     }
 }
 
+/// Table types whose source is a postmap or postalias file.
+fn is_file_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "hash" | "btree" | "lmdb" | "cdb" | "dbm" | "sdbm" | "texthash"
+    )
+}
+
+/// The source files of the tables alias_maps and alias_database name (behind `proxy:` too).
+fn alias_files(params: &Params) -> std::collections::HashSet<String> {
+    let mut files = std::collections::HashSet::new();
+    for param in ["alias_maps", "alias_database"] {
+        let expanded = params.expand(param);
+        for range in split_list(&expanded.text) {
+            let mut token = &expanded.text[range];
+            while let Some(table) = TableRef::parse(token) {
+                if table.kind == "proxy" {
+                    token = table.name;
+                    continue;
+                }
+                if is_file_kind(table.kind) {
+                    files.insert(table.name.to_string());
+                }
+                break;
+            }
+        }
+    }
+    files
+}
+
 fn pattern_len(item: &MatchItem) -> usize {
     match item {
         MatchItem::Literal(p) | MatchItem::File(p) | MatchItem::Table(p) => p.len(),
@@ -770,16 +813,22 @@ impl Model {
 
         // Where is this setup's config_directory? Paths under it map into the linted directory.
         params.settle_host_values(None);
-        let postfix_config_dir = match params.param("config_directory").known() {
-            Some(dir) if dir.starts_with('/') => dir.to_string(),
-            _ => DEFAULT_CONFIG_DIR.to_string(),
+        let postfix_config_dirs: Vec<String> = match params.param("config_directory").known() {
+            Some(dir) if dir.starts_with('/') => vec![dir.to_string()],
+            _ => paths::KNOWN_CONFIG_DIRS
+                .iter()
+                .map(|d| d.to_string())
+                .collect(),
         };
         let mode = match &options.sysroot {
             Some(root) => Mode::Sysroot(root.clone()),
             None => {
                 let canonical = |p: &Path| std::fs::canonicalize(p).ok();
-                let live = canonical(&config_dir).is_some()
-                    && canonical(&config_dir) == canonical(Path::new(&postfix_config_dir));
+                let linted = canonical(&config_dir);
+                let live = linted.is_some()
+                    && postfix_config_dirs
+                        .iter()
+                        .any(|d| canonical(Path::new(d)) == linted);
                 if live {
                     Mode::Live
                 } else {
@@ -793,7 +842,7 @@ impl Model {
         }
         let locator = Locator {
             config_dir,
-            postfix_config_dir,
+            postfix_config_dirs,
             mode,
         };
         let mut loader = Loader {
@@ -805,6 +854,7 @@ impl Model {
             templates: Vec::new(),
             files: HashMap::new(),
             pending: Vec::new(),
+            alias_files: alias_files(&params),
         };
         loader.files.insert(main_cf_path, ReadResult::Read(main_cf));
 

@@ -361,6 +361,9 @@ pub struct NameIndex {
     /// User-defined names validated in each service's name space (index into services).
     valid_service: Vec<HashSet<String>>,
     dbms: HashSet<String>,
+    /// Database settings that only a renamed parameter's table uses (`virtual_maps =
+    /// ldap:x`): used by the daemons, though postconf calls them unused.
+    legacy_dbms: HashSet<String>,
     pub undefined: Vec<UndefinedRef>,
     pub placeholders: Vec<Placeholder>,
 }
@@ -455,6 +458,13 @@ impl NameIndex {
             index.scan(params, master, None, def);
             if index.is_system_name(name) {
                 index.register_dbms(&params.expand(name).text);
+            } else if legacy_names().contains(name) {
+                // `virtual_maps = ldap:x`: postconf calls `x_server_host` unused, but the daemons
+                // read it, since the new name's default is `$virtual_maps`.
+                let before: HashSet<String> = index.dbms.clone();
+                index.register_dbms(&params.expand(name).text);
+                let added: Vec<String> = index.dbms.difference(&before).cloned().collect();
+                index.legacy_dbms.extend(added);
             }
         }
         index
@@ -483,6 +493,9 @@ impl NameIndex {
         }
         for r in placeholder::find(&def.value) {
             self.placeholder(def, &def.value[r.clone()], span_of(r));
+        }
+        if let Some(r) = placeholder::find(&def.name).into_iter().next() {
+            self.placeholder(def, &def.name[r], def.name_span);
         }
     }
 
@@ -601,10 +614,20 @@ impl NameIndex {
         }
     }
 
+    /// A database setting that only the table of a renamed parameter uses: postconf 3.7 calls
+    /// it unused, the daemons read it.
+    pub fn is_legacy_dbms(&self, name: &str) -> bool {
+        self.legacy_dbms.contains(name)
+    }
+
     /// How postconf classifies a main.cf name (`service` None) or an `-o` name of a service.
     pub fn status(&self, name: &str, service: Option<usize>) -> NameStatus {
         if is_builtin(name) {
             return NameStatus::Builtin;
+        }
+        // `%{dovecot_enabled}virtual_transport`: the installer decides what the line becomes.
+        if !placeholder::find(name).is_empty() {
+            return NameStatus::Unknown;
         }
         if let Some(version) = added_in(name) {
             return NameStatus::Newer(version);

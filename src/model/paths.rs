@@ -25,12 +25,22 @@ pub enum Location {
     Relative,
 }
 
+/// Where Postfix builds keep their configuration when main.cf does not set config_directory:
+/// Linux distributions, FreeBSD ports, pkgsrc and MacPorts.
+pub const KNOWN_CONFIG_DIRS: &[&str] = &[
+    "/etc/postfix",
+    "/usr/local/etc/postfix",
+    "/usr/pkg/etc/postfix",
+    "/opt/local/etc/postfix",
+];
+
 #[derive(Clone, Debug)]
 pub struct Locator {
     /// The linted configuration directory, as given.
     pub config_dir: PathBuf,
-    /// `config_directory` of the setup (default /etc/postfix): the path main.cf uses for it.
-    pub postfix_config_dir: String,
+    /// The paths main.cf may use for the configuration directory: its `config_directory`
+    /// when set, else every directory a Postfix build uses ([`KNOWN_CONFIG_DIRS`]).
+    pub postfix_config_dirs: Vec<String>,
     pub mode: Mode,
 }
 
@@ -43,14 +53,16 @@ impl Locator {
         if !postfix_path.starts_with('/') {
             return Location::Relative;
         }
-        let base = self.postfix_config_dir.trim_end_matches('/');
-        if let Some(rest) = postfix_path.strip_prefix(base) {
-            if rest.is_empty() || rest.starts_with('/') {
-                let path = self.config_dir.join(rest.trim_start_matches('/'));
-                return Location::Readable {
-                    display: display(&path),
-                    path,
-                };
+        for base in &self.postfix_config_dirs {
+            let base = base.trim_end_matches('/');
+            if let Some(rest) = postfix_path.strip_prefix(base) {
+                if rest.is_empty() || rest.starts_with('/') {
+                    let path = self.config_dir.join(rest.trim_start_matches('/'));
+                    return Location::Readable {
+                        display: display(&path),
+                        path,
+                    };
+                }
             }
         }
         match &self.mode {
@@ -77,7 +89,7 @@ mod tests {
     fn locator(mode: Mode) -> Locator {
         Locator {
             config_dir: PathBuf::from("roles/postfix/files"),
-            postfix_config_dir: "/etc/postfix".into(),
+            postfix_config_dirs: KNOWN_CONFIG_DIRS.iter().map(|d| d.to_string()).collect(),
             mode,
         }
     }
@@ -100,6 +112,32 @@ mod tests {
             }
         );
         assert_eq!(tree.locate("/etc/postfixes/x"), Location::Outside);
+        // FreeBSD, pkgsrc and MacPorts builds keep the configuration elsewhere.
+        for dir in [
+            "/usr/local/etc/postfix",
+            "/usr/pkg/etc/postfix",
+            "/opt/local/etc/postfix",
+        ] {
+            assert_eq!(
+                tree.locate(&format!("{dir}/virtual")),
+                Location::Readable {
+                    path: "roles/postfix/files/virtual".into(),
+                    display: "roles/postfix/files/virtual".into()
+                }
+            );
+        }
+        let own = Locator {
+            postfix_config_dirs: vec!["/srv/postfix".into()],
+            ..tree.clone()
+        };
+        assert_eq!(
+            own.locate("/srv/postfix/virtual"),
+            Location::Readable {
+                path: "roles/postfix/files/virtual".into(),
+                display: "roles/postfix/files/virtual".into()
+            }
+        );
+        assert_eq!(own.locate("/etc/postfix/virtual"), Location::Outside);
         assert_eq!(tree.locate("/etc/aliases"), Location::Outside);
         assert_eq!(tree.locate("virtual"), Location::Relative);
     }
@@ -115,7 +153,7 @@ mod tests {
         );
         let sysroot = Locator {
             config_dir: "files/etc/postfix".into(),
-            postfix_config_dir: "/etc/postfix".into(),
+            postfix_config_dirs: vec!["/etc/postfix".into()],
             mode: Mode::Sysroot("files".into()),
         };
         assert_eq!(

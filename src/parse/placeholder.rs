@@ -10,9 +10,11 @@
 //!   own names are lower case, so such a reference is never one of them; a name the file does
 //!   define is an ordinary parameter (the expander decides that, this module only names the
 //!   shape);
-//! - `%{name}`: Puppet, RPM-style and Go `.tpl` substitutions;
+//! - `%{name}`: Modoboa's installer (`string.Template` with `%` as delimiter) and `.tpl` files;
 //! - `@NAME@`: autoconf-style `sed -e 's|@NAME@|...|'`;
-//! - `__NAME__`: sed markers in Docker images and installers.
+//! - `__NAME__`: sed markers in Docker images and installers;
+//! - `!NAME!`: Sentora's installer (`mynetworks = 127.0.0.0/8, !SERVER_IP!`);
+//! - `@%@name@%@`: Univention's configuration registry.
 
 use std::ops::Range;
 
@@ -59,6 +61,15 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
                 let end = i + 2 + len;
                 (len > 0 && bytes.get(end) == Some(&b'}')).then_some(end + 1)
             }
+            // Univention's `@%@mail/smtp/XVERP@%@`, before the `@NAME@` form.
+            b'@' if bytes[i..].starts_with(b"@%@") => {
+                let len = bytes[i + 3..]
+                    .iter()
+                    .take_while(|&&b| b != b'@' && !b.is_ascii_whitespace())
+                    .count();
+                let end = i + 3 + len;
+                (len > 0 && bytes[end..].starts_with(b"@%@")).then_some(end + 3)
+            }
             b'@' if at_word_start => {
                 let len = bytes[i + 1..]
                     .iter()
@@ -67,6 +78,16 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
                 let end = i + 1 + len;
                 let name = &text[i + 1..end];
                 (is_placeholder_name(name) && bytes.get(end) == Some(&b'@')).then_some(end + 1)
+            }
+            // Sentora's `!SERVER_IP!` (not Postfix's negation: no name ends in `!`).
+            b'!' => {
+                let len = bytes[i + 1..]
+                    .iter()
+                    .take_while(|&&b| is_upper_name_byte(b))
+                    .count();
+                let end = i + 1 + len;
+                let name = &text[i + 1..end];
+                (is_placeholder_name(name) && bytes.get(end) == Some(&b'!')).then_some(end + 1)
             }
             b'_' if at_word_start && bytes[i..].starts_with(b"__") => {
                 let len = bytes[i + 2..]
@@ -124,6 +145,11 @@ mod tests {
         assert_eq!(markers("@MAIL_DOMAIN@, localhost"), ["@MAIL_DOMAIN@"]);
         assert_eq!(markers("__RELAYHOST__:587"), ["__RELAYHOST__"]);
         assert_eq!(markers("[__HOST__]"), ["__HOST__"]);
+        assert_eq!(markers("127.0.0.0/8, !SERVER_IP!"), ["!SERVER_IP!"]);
+        assert_eq!(
+            markers("@%@mail/smtp/XVERP@%@, x"),
+            ["@%@mail/smtp/XVERP@%@"]
+        );
     }
 
     #[test]
@@ -142,6 +168,9 @@ mod tests {
             "__ONLY_OPEN",
             "${NAME}", // a reference: the expander decides
             "reject_unknown_client_hostname",
+            "!192.168.1.0/24", // negation
+            "!EXAMPLE.ORG",    // negation of a domain
+            "@%@ x",
         ] {
             assert_eq!(markers(text), Vec::<&str>::new(), "{text}");
         }
