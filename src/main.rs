@@ -84,16 +84,23 @@ struct Cli {
     #[arg(long, value_name = "ROOT")]
     sysroot: Option<PathBuf>,
 
-    /// Lint every configuration in a repository: each directory holding a main.cf, and each
-    /// X/etc/postfix as with --sysroot X. Honours .gitignore; skips templates (main.cf.j2, *.erb)
+    /// Lint every configuration in a repository (REPO, or the DIR given, or the current
+    /// directory): each directory holding a main.cf, and each X/etc/postfix as with --sysroot X.
+    /// Honours .gitignore; skips templates (main.cf.j2, *.erb)
     #[arg(
         long,
         value_name = "REPO",
         num_args = 0..=1,
+        require_equals = true,
         default_missing_value = ".",
-        conflicts_with_all = ["dirs", "sysroot", "show_config"]
+        conflicts_with_all = ["sysroot", "show_config"]
     )]
     discover: Option<PathBuf>,
+
+    /// Exit 0 when there is no configuration to lint (for hooks in repositories that may have
+    /// none); without it, linting nothing is an error (exit 2)
+    #[arg(long)]
+    allow_empty: bool,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -108,11 +115,11 @@ struct Cli {
     exit_zero: bool,
 
     /// Run only these rules (may be repeated or comma-separated)
-    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = RuleName, hide_possible_values = true)]
     select: Vec<String>,
 
     /// Do not run this rule (may be repeated or comma-separated)
-    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = RuleName, hide_possible_values = true)]
     ignore: Vec<String>,
 
     /// Read this postlint.toml instead of looking for one
@@ -148,7 +155,7 @@ struct Cli {
     verbose: bool,
 
     /// Print the documentation of a rule and exit
-    #[arg(long, value_name = "RULE")]
+    #[arg(long, value_name = "RULE", value_parser = RuleName, hide_possible_values = true)]
     explain: Option<String>,
 
     /// List the rules and exit (with --format json: as JSON)
@@ -166,6 +173,32 @@ struct Cli {
     /// Print the man page (roff) and exit
     #[arg(long)]
     man: bool,
+}
+
+/// A rule id argument: any text is accepted here (postlint answers an unknown one with the
+/// closest id), while shell completions offer the rule ids.
+#[derive(Clone)]
+struct RuleName;
+
+impl clap::builder::TypedValueParser for RuleName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(RULES.iter().map(|r| {
+            clap::builder::PossibleValue::new(r.id).help(r.summary)
+        })))
+    }
 }
 
 /// `--list-rules --format json`: id, default severity, summary and the page's address.
@@ -277,16 +310,34 @@ struct Job {
     fingerprint_root: Option<PathBuf>,
 }
 
+/// What was found to lint, and, for an empty repository, why nothing is there.
+struct Jobs {
+    jobs: Vec<Job>,
+    /// What discovery saw besides configurations: templates, exclusions.
+    passed_over: Vec<String>,
+}
+
+/// A DIR argument as the user meant it: `path/to/main.cf` names its directory.
+fn config_dir_arg(dir: &Path) -> PathBuf {
+    if dir.file_name().is_some_and(|n| n == "main.cf") && dir.is_file() {
+        return match dir.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+    }
+    dir.to_path_buf()
+}
+
 /// The configurations to lint: the DIRs (or the default), or what --discover finds. Notes
 /// what discovery skipped.
-fn jobs(cli: &Cli) -> Result<Vec<Job>, String> {
-    let Some(repo) = &cli.discover else {
+fn jobs(cli: &Cli) -> Result<Jobs, String> {
+    let Some(flag) = &cli.discover else {
         let dirs: Vec<Option<PathBuf>> = if cli.dirs.is_empty() {
             vec![None]
         } else {
-            cli.dirs.iter().cloned().map(Some).collect()
+            cli.dirs.iter().map(|d| Some(config_dir_arg(d))).collect()
         };
-        return dirs
+        let jobs = dirs
             .into_iter()
             .map(|dir| {
                 let load = LoadOptions {
@@ -302,8 +353,20 @@ fn jobs(cli: &Cli) -> Result<Vec<Job>, String> {
                     fingerprint_root: None,
                 })
             })
-            .collect();
+            .collect::<Result<Vec<Job>, String>>()?;
+        return Ok(Jobs {
+            jobs,
+            passed_over: Vec::new(),
+        });
     };
+    // `--discover=REPO`, or `--discover REPO` (the repository as the DIR argument).
+    let repo = match (flag == Path::new("."), cli.dirs.as_slice()) {
+        (true, []) => PathBuf::from("."),
+        (true, [dir]) => dir.clone(),
+        (false, []) => flag.clone(),
+        _ => return Err("--discover takes one repository".to_string()),
+    };
+    let repo = &repo;
     let found = discover::discover(repo)?;
     let note = |path: &Path, reason: &str| {
         eprintln!("postlint: note: skipped {}: {reason}", path.display());
@@ -314,9 +377,20 @@ fn jobs(cli: &Cli) -> Result<Vec<Job>, String> {
         }
     }
     let mut jobs = Vec::new();
+    let mut passed_over: Vec<String> = found
+        .skipped
+        .iter()
+        .map(|s| format!("{}: {}", s.path.display(), s.reason))
+        .collect();
     for setup in found.setups {
         let config = config_for(cli, &setup.load.resolved_config_dir())?;
         if config.file_filter(&setup.main_cf).excluded {
+            let by = config.path.as_deref().unwrap_or(Path::new("postlint.toml"));
+            passed_over.push(format!(
+                "{}: excluded by {}",
+                setup.main_cf.display(),
+                by.display()
+            ));
             if cli.verbose {
                 let by = config.path.as_deref().unwrap_or(Path::new("postlint.toml"));
                 note(&setup.main_cf, &format!("excluded by {}", by.display()));
@@ -338,17 +412,20 @@ fn jobs(cli: &Cli) -> Result<Vec<Job>, String> {
             fingerprint_root: Some(found.root.clone()),
         });
     }
-    if jobs.is_empty() && !cli.quiet {
-        eprintln!(
-            "postlint: warning: found no Postfix configuration (main.cf) to lint under {}",
+    if jobs.is_empty() && passed_over.is_empty() {
+        passed_over.push(format!(
+            "found no main.cf under {} (.gitignored and hidden paths are not read)",
             repo.display()
-        );
+        ));
     }
-    Ok(jobs)
+    Ok(Jobs { jobs, passed_over })
 }
 
 fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
-    let jobs = jobs(cli)?;
+    let Jobs {
+        jobs,
+        mut passed_over,
+    } = jobs(cli)?;
     if cli.show_config && jobs.len() > 1 {
         return Err("--show-config takes one directory".to_string());
     }
@@ -383,12 +460,11 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             Ok(report) => report,
             // A main.cf full of template tags: skipped like the templates found by name.
             Err(LoadError::MainCfTemplate(path, hit)) if cli.discover.is_some() => {
+                let skipped = format!("{}: {hit}, not a Postfix file", path.display());
                 if !cli.quiet {
-                    eprintln!(
-                        "postlint: note: skipped {}: {hit}, not a Postfix file",
-                        path.display()
-                    );
+                    eprintln!("postlint: note: skipped {skipped}");
                 }
+                passed_over.push(skipped);
                 continue;
             }
             Err(e) => {
@@ -451,6 +527,29 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
         groups.push((job.label, start..findings.len()));
     }
     ran.sort_by_key(|r| r.id);
+    if groups.is_empty() && load_failures == 0 {
+        // A gate that linted nothing must not pass as if it had checked something.
+        let mut why = passed_over
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ");
+        if passed_over.len() > 3 {
+            why.push_str(&format!("; and {} more", passed_over.len() - 3));
+        }
+        if cli.allow_empty {
+            if !cli.quiet {
+                eprintln!("postlint: warning: no Postfix configuration was linted: {why}");
+            }
+            return Ok(EXIT_OK);
+        }
+        eprintln!(
+            "postlint: error: no Postfix configuration was linted: {why}\n\
+             postlint: pass --allow-empty where a repository may have none"
+        );
+        return Ok(EXIT_USAGE);
+    }
     if load_failures > 0 && (groups.is_empty() || cli.write_baseline.is_some()) {
         // Nothing was linted, or a baseline would miss what could not be read.
         return Ok(EXIT_USAGE);

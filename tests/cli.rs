@@ -430,6 +430,13 @@ fn completions_and_man_page_come_from_the_flags() {
             .clone();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("write-baseline"), "{shell}");
+        // --select, --ignore and --explain complete to rule ids (clap's elvish and
+        // powershell scripts complete flags only).
+        if matches!(shell, "bash" | "zsh" | "fish") {
+            for rule in postlint::rules::RULES {
+                assert!(text.contains(rule.id), "{shell}: {}", rule.id);
+            }
+        }
         if shell == "bash" {
             let dir = tempfile::tempdir().unwrap();
             let script = dir.path().join("postlint.bash");

@@ -166,20 +166,92 @@ fn fingerprints_tell_two_configurations_of_one_repository_apart() {
 }
 
 #[test]
-fn a_repository_without_a_configuration_says_so_and_passes() {
+fn a_repository_where_nothing_is_linted_fails_unless_allowed() {
     let repo = tempfile::tempdir().unwrap();
     write(
         &repo.path().join("templates/main.cf.j2"),
         "relayhost = {{ relay }}\n",
     );
+    // A CI gate that linted nothing must not pass green.
     let (code, out, err) = run(repo.path(), &["--discover"]);
-    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(code, 2, "{out}{err}");
     assert!(
         err.contains("skipped templates/main.cf.j2: a Jinja template"),
         "{err}"
     );
     assert!(
-        err.contains("found no Postfix configuration (main.cf) to lint under ."),
+        err.contains(
+            "error: no Postfix configuration was linted: templates/main.cf.j2: a Jinja template"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("--allow-empty"), "{err}");
+    // Hooks in repositories that may have none.
+    let (code, _, err) = run(repo.path(), &["--discover", "--allow-empty"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: no Postfix configuration was linted"),
+        "{err}"
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(empty.path(), &["--discover"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("found no main.cf under ."), "{err}");
+    // A main.cf that is a template by its content, and nothing else.
+    let sample = sample_repo();
+    let (code, _, err) = run(&sample.path().join("salt"), &["--discover"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("postfix/main.cf: a Jinja template"), "{err}");
+}
+
+#[test]
+fn flags_go_in_any_order() {
+    let repo = sample_repo();
+    let (_, expected, _) = run(repo.path(), &["--discover", "--format", "short"]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let arg = repo.path().to_string_lossy().into_owned();
+    let equals = format!("--discover={arg}");
+    for args in [
+        &["--discover", "--format", "short", &arg][..],
+        &["--format", "short", "--discover", &arg][..],
+        &[&arg, "--discover", "--format", "short"][..],
+        &["--format", "short", &equals][..],
+    ] {
+        let (code, out, err) = run(elsewhere.path(), args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        // The same findings, under the repository's path.
+        let shown = out.replace(&format!("{arg}/"), "");
+        assert_eq!(shown, expected, "{args:?}");
+    }
+}
+
+#[test]
+fn wrong_targets_say_what_to_run() {
+    let repo = sample_repo();
+    // main.cf itself names its directory.
+    let (_, by_file, _) = run(
+        repo.path(),
+        &["roles/postfix/files/main.cf", "--format", "short"],
+    );
+    let (_, by_dir, _) = run(repo.path(), &["roles/postfix/files", "--format", "short"]);
+    assert_eq!(by_file, by_dir);
+    assert!(by_file.contains("catch-all-alias"), "{by_file}");
+    // A tree that mirrors /.
+    let (code, _, err) = run(repo.path(), &["hosts/mx1"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(
+            "hosts/mx1/etc/postfix/main.cf exists: this tree mirrors /, so lint it with \
+             `postlint --sysroot hosts/mx1`"
+        ),
+        "{err}"
+    );
+    // A repository.
+    let (code, _, err) = run(repo.path(), &["."]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("lint them all with `postlint --discover .`"),
         "{err}"
     );
 }
@@ -187,14 +259,12 @@ fn a_repository_without_a_configuration_says_so_and_passes() {
 #[test]
 fn discover_takes_no_directories_or_sysroot() {
     let repo = sample_repo();
-    for args in [
-        &["--discover", ".", "roles/postfix/files"][..],
-        &["--discover", "--sysroot", "hosts/mx1"][..],
-    ] {
-        let (code, _, err) = run(repo.path(), args);
-        assert_eq!(code, 2, "{args:?}: {err}");
-        assert!(err.contains("cannot be used with"), "{err}");
-    }
+    let (code, _, err) = run(repo.path(), &["--discover", ".", "roles/postfix/files"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--discover takes one repository"), "{err}");
+    let (code, _, err) = run(repo.path(), &["--discover", "--sysroot", "hosts/mx1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be used with"), "{err}");
     let (code, _, err) = run(repo.path(), &["--discover", "no-such-dir"]);
     assert_eq!(code, 2);
     assert!(err.contains("no-such-dir: not a directory"), "{err}");

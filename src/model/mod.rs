@@ -70,11 +70,12 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::MainCfMissing(p) => {
-                write!(
-                    f,
-                    "{}: no such file; is this a Postfix configuration directory?",
-                    p.display()
-                )
+                write!(f, "{}: no such file; ", p.display())?;
+                let dir = p.parent().unwrap_or(Path::new("."));
+                match wrong_target_hint(dir) {
+                    Some(hint) => write!(f, "{hint}"),
+                    None => write!(f, "is this a Postfix configuration directory?"),
+                }
             }
             LoadError::MainCfUnreadable(p, e) => write!(f, "{}: cannot read: {e}", p.display()),
             LoadError::MainCfTemplate(p, hit) => write!(
@@ -90,6 +91,32 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+/// What to run instead when `dir` holds no main.cf: the tree mirrors `/` (a sysroot), or
+/// configurations sit further down (a repository).
+fn wrong_target_hint(dir: &Path) -> Option<String> {
+    let shown = dir.display();
+    if let Some(known) = paths::KNOWN_CONFIG_DIRS.iter().find(|d| {
+        dir.join(d.trim_start_matches('/'))
+            .join("main.cf")
+            .is_file()
+    }) {
+        return Some(format!(
+            "{shown}{known}/main.cf exists: this tree mirrors /, so lint it with `postlint --sysroot {shown}`"
+        ));
+    }
+    // A bounded look below: a repository of configurations wants --discover.
+    let below = ignore::WalkBuilder::new(dir)
+        .max_depth(Some(6))
+        .require_git(false)
+        .build()
+        .filter_map(Result::ok)
+        .take(20_000)
+        .any(|e| e.file_type().is_some_and(|t| t.is_file()) && e.file_name() == "main.cf");
+    below.then(|| {
+        format!("main.cf files sit further down: lint them all with `postlint --discover {shown}`")
+    })
+}
 
 /// A `name = value` setting of a mysql/pgsql/sqlite/ldap/memcache .cf file.
 #[derive(Clone, Debug)]
