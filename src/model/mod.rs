@@ -3,6 +3,7 @@
 
 pub mod classes;
 pub mod expand;
+pub mod list_files;
 pub mod master;
 pub mod names;
 pub mod params;
@@ -200,6 +201,11 @@ pub struct Model {
     pub templates: Vec<String>,
     /// How long each step of loading took, for `--verbose`.
     pub timings: Vec<(String, std::time::Duration)>,
+    /// The `/file/name` items of the domain lists, and the shape of their lines.
+    pub list_files: Vec<list_files::ListFile>,
+    /// Words of list files written like tables (`example.com OK`) that Postfix takes for
+    /// domains ("ok"): `list-file-looks-like-table` explains them, other rules pass them over.
+    pub misread_domains: std::collections::HashSet<String>,
 }
 
 /// Parameters whose tables Postfix writes itself (caches) or that only list other parameters'
@@ -249,6 +255,7 @@ struct Loader {
     /// aliases(5) sources whichever other parameter names them too (Debian's
     /// `local_recipient_maps = proxy:unix:passwd.byname $alias_maps`).
     alias_files: std::collections::HashSet<String>,
+    list_files: Vec<list_files::ListFile>,
 }
 
 /// A postmap or postalias source a table needs.
@@ -702,17 +709,21 @@ impl Loader {
                     None => class.push_unknown(negated),
                 }
             }
-            MatchItem::File(path) => self.add_list_file(class, negated, path, via, param, depth),
+            MatchItem::File(path) => {
+                self.add_list_file(class, negated, path, span.or(via), via, param, depth)
+            }
             MatchItem::Comment | MatchItem::EmptyNegation => {}
         }
     }
 
     /// A `/file/name` item: each line whose first byte is not `#` is parsed as more list items.
+    #[allow(clippy::too_many_arguments)]
     fn add_list_file(
         &mut self,
         class: &mut AddressClass,
         negated: bool,
         path: &str,
+        item: Option<Span>,
         via: Option<Span>,
         param: &str,
         depth: usize,
@@ -733,6 +744,8 @@ impl Loader {
             _ => return class.push_unknown(negated),
         };
         let text = self.sources.get(file).text().clone();
+        self.list_files
+            .push(list_files::ListFile::survey(file, &text, param, path, item));
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
             let line_start = offset;
@@ -882,6 +895,7 @@ impl Model {
             files: HashMap::new(),
             pending: Vec::new(),
             alias_files: alias_files(&params),
+            list_files: Vec::new(),
         };
         loader.files.insert(main_cf_path, ReadResult::Read(main_cf));
 
@@ -999,7 +1013,12 @@ impl Model {
         timings.push(("address classes".to_string(), step.elapsed()));
         loader.finish_notes();
 
+        let misread_domains = list_files::misread_words(&loader.list_files, |span| {
+            loader.sources.slice(span).to_string()
+        });
         Ok(Model {
+            misread_domains,
+            list_files: loader.list_files,
             sources: loader.sources,
             locator: loader.locator,
             main_cf,

@@ -28,7 +28,7 @@ fn check(model: &Model, out: &mut Findings) {
                 .members(&model.tables),
         );
     for member in candidates {
-        if !seen.insert(member.domain) {
+        if !seen.insert(member.domain) || model.misread_domains.contains(member.domain) {
             continue;
         }
         // Local domains are rule virtual-domain-in-mydestination's; an unknown local class means

@@ -5,6 +5,7 @@ mod deprecated_parameter;
 mod domain_in_multiple_classes;
 mod duplicate_map_key;
 mod invalid_syntax;
+mod list_file_looks_like_table;
 mod maildir_trailing_slash;
 mod missing_role_alias;
 mod overridden_parameter;
@@ -45,6 +46,7 @@ pub static RULES: &[Rule] = &[
     domain_in_multiple_classes::RULE,
     duplicate_map_key::RULE,
     invalid_syntax::RULE,
+    list_file_looks_like_table::RULE,
     maildir_trailing_slash::RULE,
     missing_role_alias::RULE,
     overridden_parameter::RULE,

@@ -20,7 +20,7 @@ fn check(model: &Model, out: &mut Findings) {
     let local = model.class(ClassKind::Local);
     let mut seen = HashSet::new();
     for member in local.members(&model.tables) {
-        if !seen.insert(member.domain) {
+        if !seen.insert(member.domain) || model.misread_domains.contains(member.domain) {
             continue;
         }
         // The member must really be local (an earlier negation could exclude it).
