@@ -29,7 +29,7 @@ fn the_example_reports_its_planted_mistakes() {
         (
             "virtual-domain-in-mydestination",
             "example/etc/postfix/main.cf",
-            53,
+            56,
         ),
         ("missing-role-alias", "example/etc/postfix/main.cf", 69),
         (

@@ -80,16 +80,23 @@ fn check(model: &Model, out: &mut Findings) {
             )
         };
         let (first_kind, first_span, first_via) = listings[0];
-        let primary = first_span
+        let (first_primary, definition) = super::listing_spans(first_span, first_via);
+        let primary = first_primary
             .or(listings.iter().find_map(|(_, s, _)| *s))
             .unwrap_or(Span::file_start(model.main_cf));
         let finding = out.report(primary, message);
-        finding.label(format!("listed in {}", first_kind.param()));
-        if let Some(via) = first_via {
-            finding.secondary(
-                via,
-                format!("{} includes it through this reference", first_kind.param()),
-            );
+        // The domain, not the text at the primary span: moving the finding from a definition to
+        // the reference that brings it in keeps the fingerprint.
+        finding.subject(member.domain);
+        match first_via {
+            Some(_) => finding.label(format!(
+                "{} includes it through this reference",
+                first_kind.param()
+            )),
+            None => finding.label(format!("listed in {}", first_kind.param())),
+        };
+        if let Some(definition) = definition {
+            finding.secondary(definition, format!("{} comes from here", member.written));
         }
         for (kind, span, via) in &listings[1..] {
             if let Some(span) = span {

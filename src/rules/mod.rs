@@ -57,6 +57,19 @@ pub static RULES: &[Rule] = &[
     virtual_domain_in_mydestination::RULE,
 ];
 
+/// Where a finding about a class listing points: at the `$name` in the class parameter when the
+/// domain came in through one (`mydestination = ..., $mydomain`: the line the user edits), with
+/// the definition it expands to as the second span; else at the listing itself.
+pub fn listing_spans(
+    span: Option<crate::source::Span>,
+    via: Option<crate::source::Span>,
+) -> (Option<crate::source::Span>, Option<crate::source::Span>) {
+    match via {
+        Some(via) => (Some(via), span),
+        None => (span, None),
+    }
+}
+
 /// The candidate closest to a misspelt name, if one is close enough to be what was meant.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     closest_scored(name, candidates).map(|(_, c)| c)

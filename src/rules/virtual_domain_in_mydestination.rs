@@ -49,16 +49,26 @@ fn check(model: &Model, out: &mut Findings) {
             member.written,
             names.join(" and ")
         );
-        let primary = local_span
+        let (local_primary, definition) = super::listing_spans(local_span, local_via);
+        let primary = local_primary
             .or(virtual_listings.iter().find_map(|(_, s, _)| *s))
             .unwrap_or(crate::source::Span::file_start(model.main_cf));
         let finding = out.report(primary, message);
-        finding.label(format!(
-            "{} is a local domain (mydestination)",
-            member.written
-        ));
-        if let Some(via) = local_via {
-            finding.secondary(via, "mydestination includes it through this reference");
+        // The domain, not the text at the primary span: moving the finding from a definition to
+        // the reference that brings it in keeps the fingerprint.
+        finding.subject(member.domain);
+        match local_via {
+            Some(_) => finding.label(format!(
+                "mydestination includes {} through this reference",
+                member.written
+            )),
+            None => finding.label(format!(
+                "{} is a local domain (mydestination)",
+                member.written
+            )),
+        };
+        if let Some(definition) = definition {
+            finding.secondary(definition, format!("{} comes from here", member.written));
         }
         for (kind, span, via) in &virtual_listings {
             if let Some(span) = span {
