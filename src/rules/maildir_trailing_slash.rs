@@ -22,6 +22,11 @@ fn is_maildir_name(path: &str) -> bool {
     last_component(path).eq_ignore_ascii_case("maildir")
 }
 
+/// A path written as a Maildir: it ends in `/`, or a component is named Maildir.
+fn is_meant_as_maildir(path: &str) -> bool {
+    path.ends_with('/') || path.split('/').any(|c| c.eq_ignore_ascii_case("maildir"))
+}
+
 /// True when the parameter is set to a non-empty value (after expansion).
 fn is_used(model: &Model, name: &str) -> bool {
     !model.params.param(name).expanded.text.trim().is_empty()
@@ -51,14 +56,16 @@ fn check_virtual_mailbox_maps(model: &Model, out: &mut Findings) {
             let Some(entries) = model.tables.get(id).entries() else {
                 continue;
             };
-            let with_slash = entries.iter().filter(|e| e.value.ends_with('/')).count();
-            let without_slash = entries.len() - with_slash;
+            // Paths meant as Maildir: ending in / or with a component named Maildir. When
+            // most of the table is, every path without the slash is one more.
+            let meant = entries.iter().filter(|e| is_meant_as_maildir(e.value)).count();
+            let most = 2 * meant > entries.len();
             for entry in entries.iter().filter(|e| !e.value.ends_with('/')) {
                 let reason = if is_maildir_name(entry.value) {
                     "the last component is Maildir".to_string()
-                } else if with_slash > without_slash {
+                } else if most {
                     format!(
-                        "{with_slash} of the {} entries in this table end in /",
+                        "{meant} of the {} paths in this table are Maildirs",
                         entries.len()
                     )
                 } else {
