@@ -4,6 +4,7 @@ use hashbrown::HashSet;
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
+use crate::model::tables::fold;
 use crate::model::Model;
 
 pub const RULE: Rule = Rule {
@@ -49,11 +50,23 @@ fn check(model: &Model, out: &mut Findings) {
                 if let Some(span) = referenced {
                     finding.secondary(span, "virtual_alias_maps uses this table");
                 }
+                // Ask only for the role addresses the table does not list yet.
+                let missing: Vec<String> = ["postmaster", "abuse"]
+                    .iter()
+                    .map(|role| format!("{role}@{domain}"))
+                    .filter(|address| entries.get(&fold(address)).is_none())
+                    .collect();
+                let roles = match missing.as_slice() {
+                    [] => String::new(),
+                    [one] => format!(" (and add {one}, which it now catches)"),
+                    [a, b] => format!(" (at least {a} and {b})"),
+                    _ => unreachable!("two roles"),
+                };
                 finding.help(format!(
                     "A catch-all accepts mail for addresses that do not exist, so spam sent to guessed \
                      addresses is delivered, Postfix can no longer reject unknown recipients in {domain} \
                      during SMTP, and mail it cannot deliver later becomes backscatter. List the real \
-                     addresses instead (at least postmaster@{domain} and abuse@{domain})."
+                     addresses instead{roles}."
                 ));
             }
         }

@@ -30,6 +30,11 @@ fn check(model: &Model, out: &mut Findings) {
             Format::Postmap => "postmap",
             Format::Aliases => "postalias",
         };
+        let used_by = |param: &str| table.uses.iter().any(|u| u.param == param);
+        // Tables whose values are addresses to deliver to: several rows do not add recipients.
+        let aliases = used_by("virtual_alias_maps") || table.format == Format::Aliases;
+        // Tables whose values are secrets: never print them.
+        let secret = table.uses.iter().any(|u| u.param.contains("password"));
         for dup in entries.duplicates() {
             let kept = entries.entry(dup.kept);
             let same = kept.value == dup.entry.value;
@@ -50,6 +55,30 @@ fn check(model: &Model, out: &mut Findings) {
                 format!(
                     "{tool} warns \"duplicate entry\" for this line. The values are the same: \
                      remove this line."
+                )
+            } else if secret {
+                format!(
+                    "{tool} warns \"duplicate entry\" and keeps the first one, so `{}` answers \
+                     with the value on line {}, not this one. Keep one line with the value you \
+                     want.",
+                    kept.key,
+                    kept.line()
+                )
+            } else if aliases {
+                let separator = if table.format == Format::Aliases {
+                    ":"
+                } else {
+                    ""
+                };
+                format!(
+                    "{tool} warns \"duplicate entry\" and keeps the first one, so mail for `{key}` \
+                     goes to {first} only, never to {second}. To deliver to both, write one line \
+                     with a comma-separated list: `{key}{separator} {first}, {second}`. (One row \
+                     per recipient works in an SQL table, where Postfix joins the rows with \
+                     commas; a {tool} file keeps only the first.)",
+                    key = kept.key,
+                    first = kept.value,
+                    second = dup.entry.value,
                 )
             } else {
                 format!(

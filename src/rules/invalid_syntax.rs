@@ -92,6 +92,12 @@ fn check(model: &Model, out: &mut Findings) {
         };
         if let Some(entries) = table.entries() {
             for skipped in &entries.skipped {
+                let line = model.sources.slice(skipped.span);
+                let key = line.split_whitespace().next().unwrap_or("");
+                if skipped.kept && table.format == Format::Postmap && key.ends_with(':') {
+                    report_colon_key(key, skipped, out);
+                    continue;
+                }
                 let what = if skipped.kept {
                     format!("{tool} warns and stores the entry as written")
                 } else {
@@ -123,6 +129,26 @@ fn check(model: &Model, out: &mut Findings) {
             );
         }
     }
+}
+
+/// `alice@example.com: bob@example.net` in a postmap source: the colon stays in the key.
+fn report_colon_key(key: &str, skipped: &crate::model::tables::Skipped, out: &mut Findings) {
+    let address = key.trim_end_matches(':');
+    let finding = out.report(
+        skipped.span,
+        format!(
+            "postmap stores the key `{key}` with its colon, so `{address}` never matches: {}",
+            skipped.reason
+        ),
+    );
+    finding.label("the colon is part of the key");
+    finding.help(format!(
+        "postmap warns \"{}\" and keeps the line with `{key}` as its key; lookups ask for \
+         `{address}`, which does not match it. Write the entry as `{address} value` without the \
+         colon and run postmap. If the file is an aliases(5) file, name it in alias_maps and \
+         build it with postalias instead.",
+        skipped.reason
+    ));
 }
 
 fn check_value(def: &Definition, out: &mut Findings) {

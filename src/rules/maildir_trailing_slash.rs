@@ -58,7 +58,10 @@ fn check_virtual_mailbox_maps(model: &Model, out: &mut Findings) {
             };
             // Paths meant as Maildir: ending in / or with a component named Maildir. When
             // most of the table is, every path without the slash is one more.
-            let meant = entries.iter().filter(|e| is_meant_as_maildir(e.value)).count();
+            let meant = entries
+                .iter()
+                .filter(|e| is_meant_as_maildir(e.value))
+                .count();
             let most = 2 * meant > entries.len();
             for entry in entries.iter().filter(|e| !e.value.ends_with('/')) {
                 let reason = if is_maildir_name(entry.value) {
