@@ -589,6 +589,11 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             } else {
                 human::Style::NoColor
             };
+            // A terminal's width; no wrapping into a pipe or a file.
+            let width = std::io::stdout()
+                .is_terminal()
+                .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+                .flatten();
             let mut text = String::new();
             for (name, range) in &groups {
                 // A directory without findings gets no heading; the summary covers it.
@@ -599,6 +604,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
                     &sources,
                     &findings[range.clone()],
                     style,
+                    width,
                 ));
             }
             if !(cli.quiet && findings.is_empty()) {

@@ -466,3 +466,53 @@ fn completions_and_man_page_come_from_the_flags() {
     }
     postlint().args(["--completions", "tcsh"]).assert().code(2);
 }
+
+/// Human output wraps at a terminal's width without splitting a path, and not at all into a
+/// pipe. The terminal is a pseudo-terminal from util-linux's `script`.
+#[test]
+fn human_output_follows_the_terminal_width_and_keeps_paths_whole() {
+    let case = "fixtures/list-file-looks-like-table/trigger-virtual-domains-file-with-ok";
+    let piped = postlint()
+        .args(["--no-config", "--color", "never", case])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let piped = String::from_utf8(piped).unwrap();
+    let help = piped.lines().find(|l| l.contains("help:")).unwrap();
+    assert!(
+        help.ends_with("2 of 2 lines have this shape."),
+        "not wrapped into a pipe: {piped}"
+    );
+
+    let binary = assert_cmd::cargo::cargo_bin("postlint");
+    let command = format!(
+        "stty rows 40 cols 60; {} --no-config --color never {case}",
+        binary.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output();
+    let Ok(out) = out else {
+        panic!("util-linux's script(1) is needed for this test");
+    };
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    let help: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains("help:"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(help.len() > 3, "wrapped at 60 columns: {text}");
+    for line in &help {
+        assert!(line.chars().count() <= 60, "{line:?} in {text}");
+    }
+    // Each path is one word of the wrapped help: no line ends inside it.
+    let words: Vec<&str> = help.iter().flat_map(|l| l.split_whitespace()).collect();
+    for whole in [
+        "hash:/etc/postfix/virtual_domains`",
+        "/etc/postfix/virtual_domains`.",
+    ] {
+        assert!(words.contains(&whole), "{whole} split in {text}");
+    }
+}

@@ -960,7 +960,7 @@ impl Model {
 
         // Tables named in master.cf -o overrides, as each service sees them.
         for service in &master.services {
-            let scoped = params.scoped(&service.overrides);
+            let scoped = params.scoped(service);
             for def in &service.overrides {
                 if names_no_lookup_table(&def.name) {
                     continue;

@@ -401,7 +401,7 @@ impl NameIndex {
 
         // Each service's -o name space.
         for (i, service) in master.services.iter().enumerate() {
-            let scoped = params.scoped(&service.overrides);
+            let scoped = params.scoped(service);
             if let Some(def) = service.override_of("smtpd_restriction_classes") {
                 let classes = expand(&scoped, def.value_ref()).text;
                 for name in class_names(&classes) {

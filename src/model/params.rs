@@ -240,10 +240,13 @@ impl Params {
     }
 
     /// The parameters as a master.cf service with these `-o` overrides sees them.
-    pub fn scoped<'p>(&'p self, overrides: &'p [Definition]) -> ScopedParams<'p> {
+    /// The parameters as a master.cf service sees them: its `-o` overrides, and `$service_name`
+    /// (which postconf -Mx and the daemons expand to the service's name).
+    pub fn scoped<'p>(&'p self, service: &'p super::master::Service) -> ScopedParams<'p> {
         ScopedParams {
             params: self,
-            overrides,
+            overrides: &service.overrides,
+            service_name: &service.name,
         }
     }
 
@@ -277,6 +280,7 @@ pub fn expand_param<L: ParamLookup>(lookup: &L, name: &str, value: ValueRef<'_>)
 pub struct ScopedParams<'p> {
     params: &'p Params,
     overrides: &'p [Definition],
+    service_name: &'p str,
 }
 
 impl ParamLookup for ScopedParams<'_> {
@@ -285,6 +289,10 @@ impl ParamLookup for ScopedParams<'_> {
             Some(def) => Lookup::Value(ValueRef {
                 text: &def.value,
                 source: Some(def.source()),
+            }),
+            None if name == "service_name" => Lookup::Value(ValueRef {
+                text: self.service_name,
+                source: None,
             }),
             None => self.params.lookup(name),
         }

@@ -117,7 +117,7 @@ pub fn view(model: &Model) -> ConfigView {
 
     let mut services: BTreeMap<String, BTreeMap<String, ParamView>> = BTreeMap::new();
     for service in &model.master.services {
-        let scoped = params.scoped(&service.overrides);
+        let scoped = params.scoped(service);
         let entry = services.entry(service.label()).or_default();
         for def in &service.overrides {
             let expanded = expand_param(&scoped, &def.name, def.value_ref());

@@ -171,15 +171,32 @@ pub enum Style {
     Plain,
 }
 
-pub fn render_one(sources: &Sources, finding: &Finding, style: Style) -> String {
+/// The width tests render at.
+pub const SNAPSHOT_WIDTH: usize = 100;
+
+/// Renders one finding. `width` wraps messages and help at that many columns (a terminal's);
+/// None does not wrap (a pipe or a file: the reader's tool wraps). Wrapping never splits a
+/// word, so a path, a rule name or a flag stays whole.
+pub fn render_one(
+    sources: &Sources,
+    finding: &Finding,
+    style: Style,
+    width: Option<usize>,
+) -> String {
     let theme = match style {
         Style::Color => GraphicalTheme::unicode(),
         Style::NoColor => GraphicalTheme::unicode_nocolor(),
         Style::Plain => GraphicalTheme::none(),
     };
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
+        .with_links(false)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let handler = match width {
+        Some(width) => handler.with_width(width),
+        None => handler.with_wrap_lines(false),
+    };
     let mut out = String::new();
     let rendered = to_miette(sources, finding);
     if handler.render_report(&mut out, &rendered).is_err() {
@@ -188,18 +205,24 @@ pub fn render_one(sources: &Sources, finding: &Finding, style: Style) -> String 
     out
 }
 
+/// The findings and the summary line, at [`SNAPSHOT_WIDTH`] (what tests snapshot).
 pub fn render(sources: &Sources, findings: &[Finding], style: Style) -> String {
-    let mut out = render_findings(sources, findings, style);
+    let mut out = render_findings(sources, findings, style, Some(SNAPSHOT_WIDTH));
     out.push_str(&super::summary(findings, crate::Silenced::default()));
     out.push('\n');
     out
 }
 
 /// The findings, each with its snippets, without the summary line.
-pub fn render_findings(sources: &Sources, findings: &[Finding], style: Style) -> String {
+pub fn render_findings(
+    sources: &Sources,
+    findings: &[Finding],
+    style: Style,
+    width: Option<usize>,
+) -> String {
     let mut out = String::new();
     for finding in findings {
-        out.push_str(&render_one(sources, finding, style));
+        out.push_str(&render_one(sources, finding, style, width));
         out.push('\n');
     }
     out

@@ -363,6 +363,36 @@ pub fn compare_with_postconf(dir: &Path) -> Result<usize, String> {
         }
         agreed += 1;
     }
+
+    // Every master.cf `-o` value, expanded as the service sees it (`$service_name` included):
+    // `postconf -Px` prints `service/type/name = value`.
+    let dir_text = temp.path().to_string_lossy().into_owned();
+    let (ok, stdout, _) = run("postconf", &["-c", &dir_text, "-Px"]);
+    if ok {
+        let theirs: BTreeMap<String, String> = stdout
+            .replace(&dir_text, "/etc/postfix")
+            .lines()
+            .filter_map(|l| {
+                l.split_once(" = ")
+                    .or_else(|| l.strip_suffix(" =").map(|n| (n, "")))
+            })
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        for (service, overrides) in &view.services {
+            for (name, ours) in overrides {
+                let (Some(value), false) = (&ours.value, ours.unknown) else {
+                    continue;
+                };
+                let key = format!("{service}/{name}");
+                // A name postconf does not print for the service (a later duplicate entry).
+                let Some(t) = theirs.get(&key) else { continue };
+                if collapse(value) != collapse(t) {
+                    return Err(format!("{key}: postlint `{value}`, postconf -Px `{t}`"));
+                }
+                agreed += 1;
+            }
+        }
+    }
     Ok(agreed)
 }
 
