@@ -16,7 +16,33 @@ pub const VERSION: u32 = 1;
 #[derive(Serialize, Deserialize)]
 struct File {
     version: u32,
+    /// How the baseline's run was called ([`Mode`]): fingerprints name files relative to that
+    /// run's root, so a run of another kind matches none of them. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mode: Option<Mode>,
     findings: Vec<Entry>,
+}
+
+/// The kind of command a baseline was written with; each has its own root for fingerprints.
+#[derive(Serialize, Deserialize, Copy, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// `postlint DIR` (or the live /etc/postfix): relative to DIR.
+    Directory,
+    /// `postlint --sysroot ROOT`: relative to ROOT.
+    Sysroot,
+    /// `postlint --discover REPO`: relative to REPO.
+    Discover,
+}
+
+impl Mode {
+    pub fn command(self) -> &'static str {
+        match self {
+            Mode::Directory => "postlint DIR",
+            Mode::Sysroot => "postlint --sysroot ROOT",
+            Mode::Discover => "postlint --discover",
+        }
+    }
 }
 
 /// One recorded finding. Only the fingerprint is matched; the rest is for the reader.
@@ -32,6 +58,8 @@ struct Entry {
 #[derive(Debug, Default)]
 pub struct Baseline {
     remaining: HashMap<String, usize>,
+    /// The kind of command that wrote it, when the file says.
+    pub mode: Option<Mode>,
 }
 
 impl Baseline {
@@ -56,7 +84,10 @@ impl Baseline {
         for entry in file.findings {
             *remaining.entry(entry.fingerprint).or_insert(0) += 1;
         }
-        Ok(Baseline { remaining })
+        Ok(Baseline {
+            remaining,
+            mode: file.mode,
+        })
     }
 
     /// Drops the findings the baseline holds (each entry absorbs one); returns how many.
@@ -74,7 +105,7 @@ impl Baseline {
 }
 
 /// The baseline file for these findings, sorted so that it diffs well in review.
-pub fn render(sources: &Sources, findings: &[Finding]) -> String {
+pub fn render(sources: &Sources, findings: &[Finding], mode: Mode) -> String {
     let mut entries: Vec<Entry> = findings
         .iter()
         .map(|f| Entry {
@@ -89,6 +120,7 @@ pub fn render(sources: &Sources, findings: &[Finding]) -> String {
     });
     let mut text = serde_json::to_string_pretty(&File {
         version: VERSION,
+        mode: Some(mode),
         findings: entries,
     })
     .expect("baseline serializes");

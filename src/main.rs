@@ -429,10 +429,30 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
     if cli.show_config && jobs.len() > 1 {
         return Err("--show-config takes one directory".to_string());
     }
+    let mode = if cli.discover.is_some() {
+        baseline::Mode::Discover
+    } else if cli.sysroot.is_some() {
+        baseline::Mode::Sysroot
+    } else {
+        baseline::Mode::Directory
+    };
     let mut baseline = match &cli.baseline {
         Some(path) => Some(Baseline::load(path)?),
         None => None,
     };
+    if let (Some(written), Some(path)) = (baseline.as_ref().and_then(|b| b.mode), &cli.baseline) {
+        if written != mode {
+            // Its fingerprints name files relative to another root: none would match.
+            eprintln!(
+                "postlint: warning: {} was written by `{}` and this run is `{}`; fingerprints \
+                 name files relative to each command's root, so its findings do not match. \
+                 Write and read a baseline with the same kind of command.",
+                path.display(),
+                written.command(),
+                mode.command()
+            );
+        }
+    }
     let mut sources = Sources::default();
     let mut findings: Vec<Finding> = Vec::new();
     let mut silenced = Silenced::default();
@@ -556,7 +576,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
     }
 
     if let Some(path) = &cli.write_baseline {
-        std::fs::write(path, baseline::render(&sources, &findings))
+        std::fs::write(path, baseline::render(&sources, &findings, mode))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         if !cli.quiet {
             eprintln!(

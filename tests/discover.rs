@@ -306,3 +306,31 @@ fn one_unreadable_configuration_does_not_stop_the_others() {
         );
     }
 }
+
+#[test]
+fn a_baseline_read_in_another_mode_says_so() {
+    let repo = sample_repo();
+    let (code, _, _) = run(
+        repo.path(),
+        &["--discover", "--write-baseline", "baseline.json"],
+    );
+    assert_eq!(code, 0);
+    let written = std::fs::read_to_string(repo.path().join("baseline.json")).unwrap();
+    assert!(written.contains("\"mode\": \"discover\""), "{written}");
+    // The same kind of command: every finding is held, and nothing is said.
+    let (code, _, err) = run(repo.path(), &["--discover", "--baseline", "baseline.json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("was written by"), "{err}");
+    // Another kind: the fingerprints cannot match, and the warning says why.
+    let (code, _, err) = run(
+        repo.path(),
+        &["roles/postfix/files", "--baseline", "baseline.json"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "baseline.json was written by `postlint --discover` and this run is `postlint DIR`"
+        ),
+        "{err}"
+    );
+}
