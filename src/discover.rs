@@ -97,7 +97,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             if CONFIG_FILES.contains(&stem) {
                 found.skipped.push(Skipped {
                     path: path.to_path_buf(),
-                    reason: format!("a {engine} template, not a Postfix file"),
+                    reason: format!("{}, not a Postfix file", template::described(engine)),
                 });
             }
         }

@@ -53,9 +53,20 @@ impl std::fmt::Display for Hit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "a {} template ({} at line {})",
-            self.engine, self.tag, self.line
+            "{} ({} at line {})",
+            described(self.engine),
+            self.tag,
+            self.line
         )
+    }
+}
+
+/// "a Jinja template", "an ERB template", "a template" (for a `.tpl` file of no one engine).
+pub fn described(engine: &str) -> String {
+    match engine {
+        "template" => "a template".to_string(),
+        e if e.starts_with(['A', 'E', 'I', 'O', 'U']) => format!("an {e} template"),
+        e => format!("a {e} template"),
     }
 }
 
@@ -71,14 +82,17 @@ pub fn find(text: &str) -> Option<Hit> {
     // The current line: where it starts and ends, whether it is a comment, openers tried.
     let (mut line_start, mut line_end, mut comment, mut tries) = (0, 0, false, 0);
     let mut pos = 0;
-    while let Some(offset) = memchr::memchr2(b'{', b'<', &bytes[pos..]) {
+    let univention = univention_block(text);
+    let before_univention = univention.as_ref().map_or(bytes.len(), |(at, _)| *at);
+    while let Some(offset) = memchr::memchr3(b'{', b'<', b'[', &bytes[pos..before_univention]) {
         let at = pos + offset;
         pos = at + 1;
-        let (close, engine): (&[u8], _) = match (bytes[at], bytes.get(at + 1)) {
+        let (close, mut engine): (&[u8], _) = match (bytes[at], bytes.get(at + 1)) {
             (b'{', Some(b'{')) => (b"}}", "Jinja"),
             (b'{', Some(b'%')) => (b"%}", "Jinja"),
             (b'{', Some(b'#')) => (b"#}", "Jinja"),
             (b'<', Some(b'%')) => (b"%>", "ERB"),
+            (b'[', Some(b'%')) => (b"%]", "Template Toolkit"),
             _ => continue,
         };
         // Postfix's own `{{`: `inline:{{a=b}, {c=d}}`, `${name?{{...}}}`, nested groups.
@@ -105,6 +119,13 @@ pub fn find(text: &str) -> Option<Hit> {
         if bytes[at] == b'{' && rest[..end].iter().any(|&b| b == b'{' || b == b'}') {
             continue;
         }
+        // `{{ .Env.X }}`: Go's text/template (gucci, dockerize, consul-template).
+        let inner = text[at + 2..at + 2 + end]
+            .trim_start_matches('-')
+            .trim_start();
+        if bytes[at] == b'{' && bytes[at + 1] == b'{' && inner.starts_with('.') {
+            engine = "Go";
+        }
         let tag_end = at + 2 + end + close.len();
         let mut tag = text[at..tag_end].to_string();
         if tag.chars().count() > 60 {
@@ -117,7 +138,25 @@ pub fn find(text: &str) -> Option<Hit> {
             tag,
         });
     }
-    None
+    univention.map(|(at, line)| Hit {
+        line,
+        engine: "Univention",
+        tag: text[at..at + 3].to_string(),
+    })
+}
+
+/// Univention's configuration registry runs the Python between two lines of `@!@` and puts
+/// its output there: the offset and line of the first such line.
+fn univention_block(text: &str) -> Option<(usize, u32)> {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"@!@").find_map(|at| {
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        (text[start..end].trim() == "@!@").then(|| {
+            let line = memchr::memchr_iter(b'\n', &bytes[..start]).count() + 1;
+            (at, u32::try_from(line).unwrap_or(u32::MAX))
+        })
+    })
 }
 
 #[cfg(test)]
@@ -147,6 +186,23 @@ mod tests {
 
         let hit = find("relayhost = <%= @relayhost %>\n").unwrap();
         assert_eq!((hit.line, hit.engine), (1, "ERB"));
+        assert_eq!(
+            hit.to_string(),
+            "an ERB template (<%= @relayhost %> at line 1)"
+        );
+
+        let hit = find("myhostname = {{ .Env.HOSTNAME }}\n").unwrap();
+        assert_eq!(hit.engine, "Go");
+        let hit = find("a = b\n[% IF relay %]\nrelayhost = x\n[% END %]\n").unwrap();
+        assert_eq!((hit.line, hit.engine), (2, "Template Toolkit"));
+        let hit = find("a = b\n@!@\nprint 'relayhost = x'\n@!@\n").unwrap();
+        assert_eq!(
+            (hit.line, hit.engine, hit.tag.as_str()),
+            (2, "Univention", "@!@")
+        );
+        // The earlier of a Univention block and a tag.
+        let hit = find("@!@\nprint 'x'\n@!@\na = {{ b }}\n").unwrap();
+        assert_eq!(hit.line, 1);
     }
 
     #[test]
@@ -173,6 +229,9 @@ mod tests {
             None
         );
         assert_eq!(find("/^x{2,3}$/ REJECT\n/<a/ OK\n"), None);
+        assert_eq!(find("/^[%]x$/ REJECT\n"), None);
+        // `@!@` inside a line is no block marker.
+        assert_eq!(find("a = b@!@c\n"), None);
         // An opener without its closer on the same line.
         assert_eq!(find("a = {{ b\n}}\n"), None);
         assert_eq!(find(""), None);

@@ -880,6 +880,21 @@ impl Model {
             let hostname = options.hostname.clone().or_else(machine_hostname);
             params.settle_host_values(hostname.as_deref());
         }
+        let mut postfix_config_dirs = postfix_config_dirs;
+        let mut learnt = Vec::new();
+        if mode == Mode::Tree {
+            let values: Vec<String> = params
+                .defined_names()
+                .into_iter()
+                .map(|name| params.expand(name).text)
+                .collect();
+            learnt = paths::learn_config_dirs(
+                &config_dir,
+                &postfix_config_dirs,
+                values.iter().flat_map(|v| paths::named_paths(v)),
+            );
+            postfix_config_dirs.extend(learnt.iter().cloned());
+        }
         let locator = Locator {
             config_dir,
             postfix_config_dirs,
@@ -898,6 +913,12 @@ impl Model {
             list_files: Vec::new(),
         };
         loader.files.insert(main_cf_path, ReadResult::Read(main_cf));
+        for dir in learnt {
+            loader.notes.push(format!(
+                "paths under {dir} resolve into {}: main.cf names files there that sit beside it",
+                loader.locator.config_dir.display()
+            ));
+        }
 
         // master.cf: the services and their -o overrides.
         let master_cf_path = loader.locator.config_dir.join("master.cf");

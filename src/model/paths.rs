@@ -82,6 +82,59 @@ impl Locator {
     }
 }
 
+/// Configuration directories of containers and installers, learnt from the files that are
+/// there: main.cf names `/opt/postfix/conf/local_transport` (mailcow mounts its configuration
+/// there), and `local_transport` sits beside main.cf. A prefix is learnt only when it has a
+/// component named `postfix` and a file of that name is in the linted directory; paths under it
+/// then resolve into the linted directory, as /etc/postfix does. Nothing is guessed: a path
+/// whose file is not there teaches nothing.
+pub fn learn_config_dirs<'a>(
+    config_dir: &Path,
+    known: &[String],
+    paths: impl Iterator<Item = &'a str>,
+) -> Vec<String> {
+    let mut learnt: Vec<String> = Vec::new();
+    for path in paths {
+        if !path.starts_with('/')
+            || path.contains("/../")
+            || known
+                .iter()
+                .chain(&learnt)
+                .any(|k| path.starts_with(&format!("{}/", k.trim_end_matches('/'))))
+        {
+            continue;
+        }
+        let parts: Vec<&str> = path[1..].split('/').collect();
+        // The shortest prefix that holds a `postfix` component and leaves a path that exists.
+        let Some(first) = parts.iter().position(|p| *p == "postfix") else {
+            continue;
+        };
+        for cut in first + 1..parts.len() {
+            let rest = parts[cut..].join("/");
+            if config_dir.join(&rest).is_file() {
+                learnt.push(format!("/{}", parts[..cut].join("/")));
+                break;
+            }
+        }
+    }
+    learnt
+}
+
+/// The absolute file paths a value names: `/x`, `hash:/x`, `proxy:mysql:/x.cf`.
+pub fn named_paths(value: &str) -> impl Iterator<Item = &str> {
+    crate::parse::list::split_list(value)
+        .into_iter()
+        .filter_map(move |range| {
+            let token = value[range].trim_start_matches('!');
+            let slash = token.find('/')?;
+            let prefix = &token[..slash];
+            prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b':' || b == b'_')
+                .then(|| token[slash..].trim_end_matches(['}', ',']))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +193,45 @@ mod tests {
         assert_eq!(own.locate("/etc/postfix/virtual"), Location::Outside);
         assert_eq!(tree.locate("/etc/aliases"), Location::Outside);
         assert_eq!(tree.locate("virtual"), Location::Relative);
+    }
+
+    #[test]
+    fn container_config_directories_are_learnt_from_files_that_are_there() {
+        let dir = tempfile_dir();
+        std::fs::write(dir.join("local_transport"), "x y\n").unwrap();
+        let known = vec!["/etc/postfix".to_string()];
+        let value =
+            "hash:/opt/postfix/conf/local_transport, proxy:mysql:/opt/postfix/conf/sql/x.cf";
+        let paths: Vec<&str> = named_paths(value).collect();
+        assert_eq!(
+            paths,
+            [
+                "/opt/postfix/conf/local_transport",
+                "/opt/postfix/conf/sql/x.cf"
+            ]
+        );
+        assert_eq!(
+            learn_config_dirs(&dir, &known, paths.into_iter()),
+            ["/opt/postfix/conf"]
+        );
+        // No file there, or no `postfix` component: nothing learnt.
+        for value in [
+            "hash:/opt/postfix/conf/missing",
+            "hash:/srv/mail/local_transport",
+        ] {
+            assert!(learn_config_dirs(&dir, &known, named_paths(value)).is_empty());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "postlint-paths-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
 
     #[test]
