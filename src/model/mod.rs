@@ -254,7 +254,7 @@ struct Loader {
     /// Files that alias_maps or alias_database name: postalias builds them, so they are
     /// aliases(5) sources whichever other parameter names them too (Debian's
     /// `local_recipient_maps = proxy:unix:passwd.byname $alias_maps`).
-    alias_files: std::collections::HashSet<String>,
+    source_kinds: SourceKinds,
     list_files: Vec<list_files::ListFile>,
 }
 
@@ -362,8 +362,8 @@ impl Loader {
         depth: usize,
     ) -> Option<TableId> {
         let table_ref = TableRef::parse(token)?;
-        let format = if self.alias_files.contains(table_ref.name) && is_file_kind(table_ref.kind) {
-            Format::Aliases
+        let format = if is_file_kind(table_ref.kind) {
+            self.source_format(table_ref.name, format)
         } else {
             format
         };
@@ -402,6 +402,35 @@ impl Loader {
         };
         self.tables.list[id.0 as usize].content = content;
         Some(id)
+    }
+
+    /// The format of a map source: as the naming parameter says, unless both alias_maps (or
+    /// alias_database) and another parameter name it (Debian's `local_recipient_maps = ...
+    /// $alias_maps`, `virtual_alias_maps = $alias_maps`, `alias_maps = $virtual_alias_maps`):
+    /// then the file's own lines say which command builds it.
+    fn source_format(&mut self, name: &str, requested: Format) -> Format {
+        let kinds = &self.source_kinds;
+        if !(kinds.aliases.contains(name) && kinds.postmap.contains(name)) {
+            return requested;
+        }
+        if let Some(&decided) = kinds.decided.get(name) {
+            return decided;
+        }
+        let decided = match self.locator.locate(name) {
+            Location::Readable { path, display } => match self.read(&path, &display) {
+                ReadResult::Read(file) => {
+                    if aliases_shaped(self.sources.get(file).text()) {
+                        Format::Aliases
+                    } else {
+                        Format::Postmap
+                    }
+                }
+                _ => Format::Aliases,
+            },
+            _ => Format::Aliases,
+        };
+        self.source_kinds.decided.insert(name.to_string(), decided);
+        decided
     }
 
     fn load_content(
@@ -786,26 +815,76 @@ fn is_file_kind(kind: &str) -> bool {
     )
 }
 
-/// The source files of the tables alias_maps and alias_database name (behind `proxy:` too).
-fn alias_files(params: &Params) -> std::collections::HashSet<String> {
-    let mut files = std::collections::HashSet::new();
-    for param in ["alias_maps", "alias_database"] {
-        let expanded = params.expand(param);
-        for range in split_list(&expanded.text) {
-            let mut token = &expanded.text[range];
-            while let Some(table) = TableRef::parse(token) {
-                if table.kind == "proxy" {
-                    token = table.name;
-                    continue;
-                }
-                if is_file_kind(table.kind) {
-                    files.insert(table.name.to_string());
-                }
-                break;
+/// The source files of the file-based tables a value names (behind `proxy:` too).
+fn table_files(text: &str) -> impl Iterator<Item = &str> {
+    split_list(text).into_iter().filter_map(move |range| {
+        let mut token = text[range].trim_start_matches('!');
+        while let Some(table) = TableRef::parse(token) {
+            if table.kind == "proxy" {
+                token = table.name;
+                continue;
+            }
+            return is_file_kind(table.kind).then_some(table.name);
+        }
+        None
+    })
+}
+
+/// Which source files postalias builds and which postmap builds, as far as the parameters say:
+/// those alias_maps or alias_database name, and those any other parameter names.
+#[derive(Default)]
+struct SourceKinds {
+    aliases: std::collections::HashSet<String>,
+    postmap: std::collections::HashSet<String>,
+    /// Files both name, decided once from their lines.
+    decided: HashMap<String, Format>,
+}
+
+impl SourceKinds {
+    fn new<'a>(
+        params: &Params,
+        names: impl Iterator<Item = &'a str>,
+        master: &master::MasterCf,
+    ) -> SourceKinds {
+        let mut kinds = SourceKinds::default();
+        for name in names {
+            let set = if is_alias_param(name) {
+                &mut kinds.aliases
+            } else {
+                &mut kinds.postmap
+            };
+            set.extend(table_files(&params.expand(name).text).map(String::from));
+        }
+        for service in &master.services {
+            let scoped = params.scoped(service);
+            for def in &service.overrides {
+                let text = params::expand_param(&scoped, &def.name, def.value_ref()).text;
+                let set = if is_alias_param(&def.name) {
+                    &mut kinds.aliases
+                } else {
+                    &mut kinds.postmap
+                };
+                set.extend(table_files(&text).map(String::from));
             }
         }
+        kinds
     }
-    files
+}
+
+/// A file whose lines are mostly `name: value`: an aliases(5) source.
+fn aliases_shaped(text: &str) -> bool {
+    let (mut colon, mut lines) = (0, 0);
+    for line in text.lines() {
+        if line.is_empty() || line.starts_with(['#', ' ', '\t']) {
+            continue;
+        }
+        lines += 1;
+        let key = line.split([' ', '\t']).next().unwrap_or("");
+        if key.contains(':') {
+            colon += 1;
+        }
+    }
+    lines > 0 && 2 * colon > lines
 }
 
 fn pattern_len(item: &MatchItem) -> usize {
@@ -909,7 +988,7 @@ impl Model {
             templates: Vec::new(),
             files: HashMap::new(),
             pending: Vec::new(),
-            alias_files: alias_files(&params),
+            source_kinds: SourceKinds::default(),
             list_files: Vec::new(),
         };
         loader.files.insert(main_cf_path, ReadResult::Read(main_cf));
@@ -967,6 +1046,15 @@ impl Model {
                 table_params.push(extra.to_string());
             }
         }
+        loader.source_kinds = SourceKinds::new(
+            &params,
+            table_params
+                .iter()
+                .map(String::as_str)
+                .chain(class_params.iter().copied())
+                .filter(|n| !names_no_lookup_table(n)),
+            &master,
+        );
         let mut maps = HashMap::new();
         for name in table_params {
             if names_no_lookup_table(&name) || class_params.contains(&name.as_str()) {

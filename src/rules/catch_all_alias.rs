@@ -65,8 +65,10 @@ fn check(model: &Model, out: &mut Findings) {
                 finding.help(format!(
                     "A catch-all accepts mail for addresses that do not exist, so spam sent to guessed \
                      addresses is delivered, Postfix can no longer reject unknown recipients in {domain} \
-                     during SMTP, and mail it cannot deliver later becomes backscatter. List the real \
-                     addresses instead{roles}."
+                     during SMTP, and mail it cannot deliver later becomes backscatter. Virtual aliases \
+                     are resolved before mailboxes, so it also takes the mail of every mailbox in \
+                     {domain} that has no alias line of its own (`user@{domain}  user@{domain}`). List \
+                     the real addresses instead{roles}."
                 ));
             }
         }

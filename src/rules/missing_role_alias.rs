@@ -154,14 +154,9 @@ fn check_virtual_domains(
         return;
     }
     let target = first_source_file(model, &virtual_alias.tables);
-    let first_entries = match target {
-        Some(_) => first_entry_per_domain(
-            model,
-            &virtual_alias.tables,
-            missing.iter().map(|(member, ..)| member.domain),
-        ),
-        None => HashMap::new(),
-    };
+    let failing = || missing.iter().map(|(member, ..)| member.domain);
+    let first_entries = first_entry_per_domain(model, &virtual_alias.tables, failing());
+    let first_mailboxes = first_entry_per_domain(model, &virtual_mailbox.tables, failing());
     for (member, kind, span, role) in missing {
         let domain = member.domain;
         let address = format!("{role}@{domain}");
@@ -175,24 +170,55 @@ fn check_virtual_domains(
             member.written,
             kind.name().replace('_', " ")
         ));
+        // Suggest a target that receives mail: never a made-up one, which Postfix would
+        // accept mail for and then bounce.
+        let first_alias = first_entries.get(domain).copied().flatten();
+        let deliver_to = real_target(
+            model,
+            virtual_alias,
+            first_alias,
+            first_mailboxes.get(domain).copied().flatten(),
+            role,
+            domain,
+        );
+        let line = match &deliver_to {
+            Some(to) => format!("`{address}  {to}`"),
+            None => format!(
+                "`{address}  ADDRESS`, ADDRESS being a mailbox someone reads (an address that \
+                 does not exist makes Postfix accept the mail and then bounce it)"
+            ),
+        };
+        let why = format!(
+            "RFC 5321 and RFC 2142 require {role}@ for every domain that receives mail; \
+             senders and abuse desks write to it."
+        );
         if let Some((file_span, display)) = &target {
-            let (span, label) = match first_entries.get(domain).copied().flatten() {
-                Some(span) => (
-                    span,
+            let (span, label) = match first_alias {
+                Some((t, i)) => (
+                    model
+                        .tables
+                        .get(t)
+                        .entries()
+                        .expect("an entry table")
+                        .entry(i)
+                        .key_span,
                     format!("virtual_alias_maps has addresses in {domain}, but not {address}"),
                 ),
                 None => (*file_span, format!("virtual_alias_maps has no {address}")),
             };
             finding.secondary(span, label);
             finding.help(format!(
-                "RFC 5321 and RFC 2142 require {role}@ for every domain that receives mail; \
-                 senders and abuse desks write to it. Add a line such as `{address}  you@{domain}` \
-                 to {display} and run postmap on it."
+                "{why} Add a line {line} to {display} and run postmap on it."
+            ));
+        } else if virtual_alias.tables.is_empty() && !virtual_alias.unknown {
+            finding.help(format!(
+                "{why} This setup has no virtual_alias_maps: set `virtual_alias_maps = \
+                 hash:/etc/postfix/virtual`, put the line {line} in that file and run \
+                 `postmap /etc/postfix/virtual`."
             ));
         } else {
             finding.help(format!(
-                "RFC 5321 and RFC 2142 require {role}@ for every domain that receives mail; \
-                 senders and abuse desks write to it. Add {address} to virtual_alias_maps."
+                "{why} Add {line} to a table of virtual_alias_maps."
             ));
         }
     }
@@ -205,8 +231,8 @@ fn first_entry_per_domain<'m>(
     model: &'m Model,
     tables: &[TableId],
     domains: impl Iterator<Item = &'m str>,
-) -> HashMap<&'m str, Option<Span>> {
-    let mut first: HashMap<&str, Option<Span>> = domains.map(|d| (d, None)).collect();
+) -> HashMap<&'m str, Option<(TableId, u32)>> {
+    let mut first: HashMap<&str, Option<(TableId, u32)>> = domains.map(|d| (d, None)).collect();
     for id in tables
         .iter()
         .flat_map(|&id| model.tables.known_entry_tables(id))
@@ -218,13 +244,51 @@ fn first_entry_per_domain<'m>(
             if let Some((local, domain)) = entries.folded_key(i).rsplit_once('@') {
                 if let Some(slot @ None) = first.get_mut(domain) {
                     if !local.is_empty() {
-                        *slot = Some(entries.entry(i).key_span);
+                        *slot = Some((id, i));
                     }
                 }
             }
         }
     }
     first
+}
+
+/// An address that receives mail, to suggest as a role's target: what the domain's other role
+/// goes to, else a mailbox of the domain, else what the domain's first alias goes to.
+fn real_target(
+    model: &Model,
+    virtual_alias: &crate::model::MapsList,
+    first_alias: Option<(TableId, u32)>,
+    first_mailbox: Option<(TableId, u32)>,
+    role: &str,
+    domain: &str,
+) -> Option<String> {
+    let entry = |(t, i): (TableId, u32)| model.tables.get(t).entries().map(|e| e.entry(i));
+    let first_recipient = |value: &str| {
+        value
+            .split(',')
+            .map(str::trim)
+            .find(|r| !r.is_empty())
+            .map(String::from)
+    };
+    let other = if role == "postmaster" {
+        "abuse"
+    } else {
+        "postmaster"
+    };
+    if let Answer::Found(Some(found)) =
+        virtual_alias.lookup(&model.tables, &format!("{other}@{domain}"))
+    {
+        if let Some(to) = entry(found).and_then(|e| first_recipient(e.value)) {
+            return Some(to);
+        }
+    }
+    if let Some(mailbox) = first_mailbox.and_then(entry) {
+        return Some(mailbox.key.to_string());
+    }
+    first_alias
+        .and_then(entry)
+        .and_then(|e| first_recipient(e.value))
 }
 
 /// The first table of a list whose source file postlint read, as a span at its start.
