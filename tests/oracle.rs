@@ -385,6 +385,119 @@ fn deprecation_data_agrees_with_postconf() {
     assert!(checked > 40, "only {checked} deprecations checked");
 }
 
+/// Every name the installed postconf prints with `-d`, every name a later release adds, and
+/// every old name Postfix's own defaults refer to, is known to every rule: setting one is no
+/// `unknown-parameter`, referring to one is no `undefined-reference`, and postconf agrees that
+/// no reference is undefined.
+#[test]
+fn every_name_postfix_knows_is_known_to_every_rule() {
+    if !postfix_available() {
+        return;
+    }
+    // An empty configuration: the machine's master.cf would add its services' names.
+    let empty = tempfile::tempdir().unwrap();
+    for name in ["main.cf", "master.cf"] {
+        std::fs::write(empty.path().join(name), "").unwrap();
+    }
+    let empty_dir = empty.path().to_string_lossy().into_owned();
+    let (_, stdout, _) = common::run("postconf", &["-c", &empty_dir, "-d"]);
+    let installed: Vec<(String, String)> = stdout
+        .lines()
+        .filter_map(|l| {
+            l.split_once(" = ")
+                .or_else(|| l.strip_suffix(" =").map(|n| (n, "")))
+        })
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    assert!(
+        installed.len() > 800,
+        "postconf -d printed {}",
+        installed.len()
+    );
+    let newer = std::fs::read_to_string("data/postfix-newer.txt").unwrap();
+    let newer: Vec<(String, String)> = newer
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let (_, rest) = l.split_once(' ')?;
+            let (name, value) = rest.split_once(" =")?;
+            Some((name.to_string(), value.trim().to_string()))
+        })
+        .collect();
+    assert!(newer.len() > 30, "only {} newer names", newer.len());
+    // Old names: the `$name`s of the defaults that are no parameter of their own.
+    let legacy: BTreeSet<String> = installed
+        .iter()
+        .chain(&newer)
+        // Raw parameters hold delivery-time attributes (`$home`, `$rbl_code`), not names.
+        .filter(|(n, _)| !names::is_raw(n))
+        .flat_map(|(_, v)| {
+            postlint::model::expand::references(v)
+                .into_iter()
+                .map(|r| v[r.name].to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|n| !installed.iter().chain(&newer).any(|(m, _)| m == n))
+        .collect();
+    assert!(
+        legacy.contains("smtpd_client_connection_limit_exceptions"),
+        "{legacy:?}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    // Each name set (empty: the rules checked here read names, not values) and referred to.
+    let mut main_cf = String::from("compatibility_level = 3.6\n");
+    for (name, _) in installed.iter().chain(&newer) {
+        main_cf.push_str(&format!("{name} =\n"));
+    }
+    let references: Vec<String> = installed
+        .iter()
+        .chain(&newer)
+        .map(|(n, _)| format!("${{{n}}}"))
+        .chain(legacy.iter().map(|n| format!("${{{n}:x}}")))
+        .collect();
+    main_cf.push_str(&format!("smtpd_banner = {}\n", references.join(" ")));
+    std::fs::write(dir.path().join("main.cf"), &main_cf).unwrap();
+    std::fs::write(dir.path().join("master.cf"), "").unwrap();
+    common::backdate(dir.path());
+    let rules: Vec<_> = ["unknown-parameter", "undefined-reference"]
+        .iter()
+        .map(|id| postlint::rules::find(id).unwrap())
+        .collect();
+    let options = LoadOptions {
+        config_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let report = postlint::lint(&options, &rules).unwrap();
+    let said: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(
+        said.is_empty(),
+        "{} findings: {:?}",
+        said.len(),
+        &said[..said.len().min(10)]
+    );
+
+    // postconf 3.7 itself: no reference to a name it knows, or to an old name its defaults
+    // use, is "undefined" (the newer names are not its to know).
+    let mut only_37 = String::from("smtpd_banner = ");
+    for (name, _) in &installed {
+        only_37.push_str(&format!("${{{name}}} "));
+    }
+    for name in &legacy {
+        only_37.push_str(&format!("${{{name}:x}} "));
+    }
+    only_37.push('\n');
+    std::fs::write(dir.path().join("main.cf"), only_37).unwrap();
+    common::backdate(dir.path());
+    let d = dir.path().to_string_lossy().into_owned();
+    let (_, _, stderr) = common::run("postconf", &["-c", &d, "-n"]);
+    let undefined: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("undefined parameter"))
+        .collect();
+    assert!(undefined.is_empty(), "{undefined:?}");
+}
+
 /// What postconf (`-n`, and `-M` for master.cf) and postmap (`-s` of every map file) read from
 /// a directory.
 fn what_postfix_reads(dir: &Path) -> Vec<String> {

@@ -491,10 +491,13 @@ impl Loader {
                 if table_ref.name.starts_with('{') {
                     return Content::Unknown(format!("{kind} patterns are not evaluated"));
                 }
-                if let Some(file) = self.read_table_file(id, table_ref.name) {
-                    self.tables.list[id.0 as usize].source = Some(file);
+                match self.read_table_file(id, table_ref.name) {
+                    Ok(file) => {
+                        self.tables.list[id.0 as usize].source = Some(file);
+                        Content::Unknown(format!("{kind} patterns are not evaluated"))
+                    }
+                    Err(why) => Content::Unknown(why),
                 }
-                Content::Unknown(format!("{kind} patterns are not evaluated"))
             }
             "mysql" | "pgsql" | "sqlite" | "ldap" | "memcache" | "mongodb" => {
                 if !(table_ref.name.starts_with('/') || table_ref.name.starts_with('.')) {
@@ -503,7 +506,11 @@ impl Loader {
                         table_ref.name, table_ref.name
                     ));
                 }
-                if let Some(file) = self.read_table_file(id, table_ref.name) {
+                let file = match self.read_table_file(id, table_ref.name) {
+                    Ok(file) => file,
+                    Err(why) => return Content::Unknown(why),
+                };
+                {
                     let text = self.sources.get(file).text().clone();
                     let parsed = parse_assignments(&text);
                     let settings = parsed
@@ -533,21 +540,25 @@ impl Loader {
     }
 
     /// Reads the file of a file-based table that is not compiled (regexp, SQL .cf, ...).
-    fn read_table_file(&mut self, id: TableId, name: &str) -> Option<FileId> {
+    fn read_table_file(&mut self, id: TableId, name: &str) -> Result<FileId, String> {
         match self.locator.locate(name) {
             Location::Readable { path, display } => {
                 self.tables.list[id.0 as usize].source_display = Some(display.clone());
                 match self.read(&path, &display) {
-                    ReadResult::Read(file) => Some(file),
-                    _ => None,
+                    ReadResult::Read(file) => Ok(file),
+                    ReadResult::Missing => Err(format!("{display} does not exist")),
+                    ReadResult::Failed => Err(format!("{display} cannot be read")),
+                    ReadResult::Template => Err(format!("{display} is a template")),
                 }
             }
             Location::Outside => {
                 self.notes
                     .push(format!("skipped {name}: outside the linted tree"));
-                None
+                Err(format!("{name} is outside the linted tree"))
             }
-            Location::Relative => None,
+            Location::Relative => Err(format!(
+                "{name} is a relative path, which Postfix daemons resolve against their own working directory"
+            )),
         }
     }
 
