@@ -156,7 +156,21 @@ fn check_virtual_domains(
     let target = first_source_file(model, &virtual_alias.tables);
     let failing = || missing.iter().map(|(member, ..)| member.domain);
     let first_entries = first_entry_per_domain(model, &virtual_alias.tables, failing());
-    let first_mailboxes = first_entry_per_domain(model, &virtual_mailbox.tables, failing());
+    // A mailbox to suggest, for the mailbox domains whose other role has no target to offer:
+    // one more pass over the mailbox tables, only when some domain needs it.
+    let needs_mailbox: Vec<&str> = missing
+        .iter()
+        .filter(|(member, kind, _, role)| {
+            *kind == ClassKind::VirtualMailbox
+                && other_role_target(model, virtual_alias, role, member.domain).is_none()
+        })
+        .map(|(member, ..)| member.domain)
+        .collect();
+    let first_mailboxes = if needs_mailbox.is_empty() {
+        HashMap::new()
+    } else {
+        first_entry_per_domain(model, &virtual_mailbox.tables, needs_mailbox.into_iter())
+    };
     for (member, kind, span, role) in missing {
         let domain = member.domain;
         let address = format!("{role}@{domain}");
@@ -264,24 +278,8 @@ fn real_target(
     domain: &str,
 ) -> Option<String> {
     let entry = |(t, i): (TableId, u32)| model.tables.get(t).entries().map(|e| e.entry(i));
-    let first_recipient = |value: &str| {
-        value
-            .split(',')
-            .map(str::trim)
-            .find(|r| !r.is_empty())
-            .map(String::from)
-    };
-    let other = if role == "postmaster" {
-        "abuse"
-    } else {
-        "postmaster"
-    };
-    if let Answer::Found(Some(found)) =
-        virtual_alias.lookup(&model.tables, &format!("{other}@{domain}"))
-    {
-        if let Some(to) = entry(found).and_then(|e| first_recipient(e.value)) {
-            return Some(to);
-        }
+    if let Some(to) = other_role_target(model, virtual_alias, role, domain) {
+        return Some(to);
     }
     if let Some(mailbox) = first_mailbox.and_then(entry) {
         return Some(mailbox.key.to_string());
@@ -289,6 +287,34 @@ fn real_target(
     first_alias
         .and_then(entry)
         .and_then(|e| first_recipient(e.value))
+}
+
+/// What the domain's other role address goes to, when a known entry says.
+fn other_role_target(
+    model: &Model,
+    virtual_alias: &crate::model::MapsList,
+    role: &str,
+    domain: &str,
+) -> Option<String> {
+    let other = if role == "postmaster" {
+        "abuse"
+    } else {
+        "postmaster"
+    };
+    let Answer::Found(Some((t, i))) =
+        virtual_alias.lookup(&model.tables, &format!("{other}@{domain}"))
+    else {
+        return None;
+    };
+    first_recipient(model.tables.get(t).entries()?.entry(i).value)
+}
+
+fn first_recipient(value: &str) -> Option<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .find(|r| !r.is_empty())
+        .map(String::from)
 }
 
 /// The first table of a list whose source file postlint read, as a span at its start.
