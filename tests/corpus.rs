@@ -102,7 +102,8 @@ fn lint(set: &str) -> Result<Vec<String>, String> {
         .filter(|l| {
             !(l.starts_with("Found ")
                 || l.starts_with("No problems")
-                || l.starts_with("Not checked"))
+                || l.starts_with("Not checked")
+                || l.starts_with("Could not decide"))
         })
         .map(String::from)
         .collect())

@@ -245,7 +245,9 @@ impl AddressClass {
         let mut out = vec![domain];
         if self.matching != Matching::Exact {
             let mut rest = domain;
-            while let Some(dot) = rest[1.min(rest.len())..].find('.').map(|i| i + 1) {
+            // Bytes, not a `str` slice: the first character may be longer than one byte
+            // (`ö.example`), and a `.` is always a character boundary.
+            while let Some(dot) = rest.bytes().skip(1).position(|b| b == b'.').map(|i| i + 1) {
                 match self.matching {
                     Matching::Parent => out.push(&rest[dot + 1..]),
                     _ => out.push(&rest[dot..]),
@@ -356,6 +358,22 @@ pub fn is_domain_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn domains_that_start_with_a_wide_character() {
+        // Relay matching walks the parent domains; `ö` is two bytes.
+        for matching in [Matching::Parent, Matching::Dotted, Matching::Exact] {
+            let c = class(matching, &[(false, "example")]);
+            for domain in ["ö.example", "ö", "ää.ö.example", "\u{fffd}.x", "."] {
+                let _ = c.contains(&Tables::default(), domain);
+            }
+        }
+        let c = class(Matching::Parent, &[(false, "example")]);
+        assert!(matches!(
+            c.contains(&Tables::default(), "ö.example"),
+            Membership::Yes { parent: true, .. }
+        ));
+    }
 
     fn member(domain: &str) -> Member {
         Member {

@@ -86,15 +86,16 @@ pub fn unseen_line(unseen: &crate::Unseen) -> Option<String> {
     if unseen.placeholders > 0 {
         parts.push(plural(unseen.placeholders, "installer placeholder"));
     }
-    let mut line = format!("Not checked: {}", parts.join(", "));
-    if parts.is_empty() {
-        line = "Not checked".to_string();
+    let mut line = String::new();
+    if !parts.is_empty() {
+        line = format!("Not checked: {}", parts.join(", "));
     }
     if !unseen.undecided.is_empty() {
-        line.push_str(&format!(
-            "; could not decide: {}",
-            unseen.undecided.join(", ")
-        ));
+        let rules = unseen.undecided.join(", ");
+        line = match line.is_empty() {
+            true => format!("Could not decide: {rules}"),
+            false => format!("{line}; could not decide: {rules}"),
+        };
     }
     line.push_str(" (--verbose lists them).");
     Some(line)
