@@ -64,7 +64,7 @@ pub struct Baseline {
 
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::fsread::read_text(path)
             .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
         let file: File = serde_json::from_str(&text).map_err(|e| {
             format!(
@@ -118,12 +118,14 @@ pub fn render(sources: &Sources, findings: &[Finding], mode: Mode) -> String {
     entries.sort_by(|a, b| {
         (&a.path, &a.rule, &a.fingerprint).cmp(&(&b.path, &b.rule, &b.fingerprint))
     });
-    let mut text = serde_json::to_string_pretty(&File {
-        version: VERSION,
-        mode: Some(mode),
-        findings: entries,
-    })
-    .expect("baseline serializes");
+    let mut text = crate::output::json_safe(
+        serde_json::to_string_pretty(&File {
+            version: VERSION,
+            mode: Some(mode),
+            findings: entries,
+        })
+        .expect("baseline serializes"),
+    );
     text.push('\n');
     text
 }

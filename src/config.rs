@@ -127,7 +127,7 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let text = crate::fsread::read_text(path).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             line: 0,
             message: format!("cannot read: {e}"),

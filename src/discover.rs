@@ -77,16 +77,25 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         };
         // A symlinked main.cf counts (a dangling one is reported when it is linted); a
         // symlinked directory is not followed, as git does not.
-        let is_file = entry
-            .file_type()
-            .is_some_and(|t| t.is_file() || (t.is_symlink() && !entry.path().is_dir()));
-        if !is_file {
-            continue;
-        }
         let path = match found.root.as_os_str().is_empty() {
             true => entry.path().strip_prefix(".").unwrap_or(entry.path()),
             false => entry.path(),
         };
+        let is_file = entry
+            .file_type()
+            .is_some_and(|t| t.is_file() || (t.is_symlink() && !entry.path().is_dir()));
+        if !is_file {
+            // A FIFO or socket named main.cf is no configuration, and says so.
+            if let Some(kind) = entry.file_type().filter(|t| !t.is_dir() && !t.is_symlink()) {
+                if entry.file_name() == "main.cf" {
+                    found.skipped.push(Skipped {
+                        path: path.to_path_buf(),
+                        reason: format!("not a regular file ({})", crate::fsread::kind_of(&kind)),
+                    });
+                }
+            }
+            continue;
+        }
         let name = entry.file_name().to_string_lossy();
         if name == "main.cf" {
             // A main.cf full of template tags (Salt and Ansible often keep the plain name) is

@@ -6,6 +6,7 @@ pub mod baseline;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod fsread;
 pub mod model;
 pub mod output;
 mod parallel;

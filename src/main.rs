@@ -220,8 +220,15 @@ fn list_rules_json() -> String {
 }
 
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("postlint: error: {message}");
+    say(&format!("postlint: error: {message}"));
     ExitCode::from(EXIT_USAGE)
+}
+
+/// A line on stderr. Notes and errors quote paths and values from the linted files: nothing in
+/// them may act on the terminal. A closed stderr (`postlint -v 2>&1 | head`) is not an error.
+fn say(line: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{}", postlint::output::printable_lines(line));
 }
 
 fn main() -> ExitCode {
@@ -369,7 +376,10 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
     let repo = &repo;
     let found = discover::discover(repo)?;
     let note = |path: &Path, reason: &str| {
-        eprintln!("postlint: note: skipped {}: {reason}", path.display());
+        say(&format!(
+            "postlint: note: skipped {}: {reason}",
+            path.display()
+        ));
     };
     for skipped in &found.skipped {
         if !cli.quiet {
@@ -403,7 +413,7 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
             None => dir.display().to_string(),
         };
         if cli.verbose {
-            eprintln!("postlint: found {label}");
+            say(&format!("postlint: found {label}"));
         }
         jobs.push(Job {
             load: setup.load,
@@ -443,14 +453,14 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
     if let (Some(written), Some(path)) = (baseline.as_ref().and_then(|b| b.mode), &cli.baseline) {
         if written != mode {
             // Its fingerprints name files relative to another root: none would match.
-            eprintln!(
+            say(&format!(
                 "postlint: warning: {} was written by `{}` and this run is `{}`; fingerprints \
                  name files relative to each command's root, so its findings do not match. \
                  Write and read a baseline with the same kind of command.",
                 path.display(),
                 written.command(),
                 mode.command()
-            );
+            ));
         }
     }
     let mut sources = Sources::default();
@@ -482,35 +492,38 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             Err(LoadError::MainCfTemplate(path, hit)) if cli.discover.is_some() => {
                 let skipped = format!("{}: {hit}, not a Postfix file", path.display());
                 if !cli.quiet {
-                    eprintln!("postlint: note: skipped {skipped}");
+                    say(&format!("postlint: note: skipped {skipped}"));
                 }
                 passed_over.push(skipped);
                 continue;
             }
             Err(e) => {
-                eprintln!("postlint: error: {e}");
+                say(&format!("postlint: error: {e}"));
                 load_failures += 1;
                 continue;
             }
         };
         if cli.verbose {
-            eprintln!("postlint: linting {}", job.label);
+            say(&format!("postlint: linting {}", job.label));
             if let Some(path) = &config.path {
-                eprintln!("postlint: configuration {}", path.display());
+                say(&format!("postlint: configuration {}", path.display()));
             }
             for note in &report.model.notes {
-                eprintln!("postlint: {note}");
+                say(&format!("postlint: {note}"));
             }
             for (step, took) in &report.model.timings {
-                eprintln!("postlint: {:.1} ms: {step}", took.as_secs_f64() * 1000.0);
+                say(&format!(
+                    "postlint: {:.1} ms: {step}",
+                    took.as_secs_f64() * 1000.0
+                ));
             }
         }
         for problem in &report.model.problems {
-            eprintln!("postlint: warning: {problem}");
+            say(&format!("postlint: warning: {problem}"));
         }
         if !cli.quiet {
             for skipped in &report.model.templates {
-                eprintln!("postlint: note: {skipped}");
+                say(&format!("postlint: note: {skipped}"));
             }
         }
         if cli.show_config {
@@ -528,10 +541,10 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
         silenced += report.silenced;
         unseen += &report.unseen;
         if cli.verbose && !report.unseen.undecided.is_empty() {
-            eprintln!(
+            say(&format!(
                 "postlint: could not decide, for lack of what it cannot see: {}",
                 report.unseen.undecided.join(", ")
-            );
+            ));
         }
         for r in rules {
             if !ran.iter().any(|o| o.id == r.id) {
@@ -560,14 +573,16 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
         }
         if cli.allow_empty {
             if !cli.quiet {
-                eprintln!("postlint: warning: no Postfix configuration was linted: {why}");
+                say(&format!(
+                    "postlint: warning: no Postfix configuration was linted: {why}"
+                ));
             }
             return Ok(EXIT_OK);
         }
-        eprintln!(
+        say(&format!(
             "postlint: error: no Postfix configuration was linted: {why}\n\
              postlint: pass --allow-empty where a repository may have none"
-        );
+        ));
         return Ok(EXIT_USAGE);
     }
     if load_failures > 0 && (groups.is_empty() || cli.write_baseline.is_some()) {
@@ -579,12 +594,12 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
         std::fs::write(path, baseline::render(&sources, &findings, mode))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         if !cli.quiet {
-            eprintln!(
+            say(&format!(
                 "postlint: wrote {} finding{} to {}",
                 findings.len(),
                 if findings.len() == 1 { "" } else { "s" },
                 path.display()
-            );
+            ));
         }
         return Ok(EXIT_OK);
     }

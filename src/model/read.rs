@@ -25,10 +25,8 @@ pub type ReadOutcome = std::io::Result<ReadFile>;
 
 /// Reads a file (invalid UTF-8 replaced, as Postfix would pass the bytes through).
 pub fn read_source(path: &Path) -> ReadOutcome {
-    let bytes = std::fs::read(path)?;
+    let text = crate::fsread::read_text(path)?;
     let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let text = String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let template = template::find(&text);
     Ok(ReadFile {
         lines: Arc::new(LineIndex::new(Arc::new(text))),

@@ -187,7 +187,8 @@ pub fn view(model: &Model) -> ConfigView {
 }
 
 pub fn render_json(model: &Model) -> String {
-    let mut text = serde_json::to_string_pretty(&view(model)).expect("serializable");
+    let mut text =
+        super::json_safe(serde_json::to_string_pretty(&view(model)).expect("serializable"));
     text.push('\n');
     text
 }
@@ -271,5 +272,6 @@ pub fn render_text(model: &Model) -> String {
         }
         let _ = writeln!(out);
     }
-    out
+    // Values and names come from the files: nothing in them may act on the terminal.
+    super::printable_lines(&out).into_owned()
 }

@@ -35,9 +35,11 @@ pub fn render(sources: &Sources, findings: &[Finding]) -> String {
     out
 }
 
-/// The message part of a workflow command: `%`, CR and LF are escaped.
+/// The message part of a workflow command: `%`, CR and LF are escaped, and every other
+/// character a terminal would act on is shown as `\u{..}` (the runner's log is a terminal).
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    super::printable_lines(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -53,7 +55,7 @@ mod tests {
 
     #[test]
     fn escapes_what_ends_a_command() {
-        assert_eq!(data("50% of a\r\nb"), "50%25 of a%0D%0Ab");
+        assert_eq!(data("50% of a\nb\u{1b}[2J"), "50%25 of a%0Ab\\u{1b}[2J");
         assert_eq!(property("a:b,c%"), "a%3Ab%2Cc%25");
     }
 }

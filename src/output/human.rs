@@ -65,6 +65,35 @@ impl Diagnostic for Rendered {
 #[derive(Debug)]
 struct IndexedSource {
     lines: Arc<LineIndex>,
+    /// The text with every unsafe character replaced byte for byte (spans stay valid), made
+    /// only for a file whose shown lines hold one.
+    printable: std::sync::OnceLock<Vec<u8>>,
+}
+
+/// The text with each character a terminal would act on replaced by as many `?` as it has
+/// bytes, so that every offset stays where it was. A CR that ends a line (CRLF) is kept.
+fn printable_bytes(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        let crlf = c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n');
+        if super::is_unsafe_char(c) && !crlf {
+            out.extend(std::iter::repeat_n(b'?', c.len_utf8()));
+        } else {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    out
+}
+
+/// Whether a window of whole lines holds a character `printable_bytes` replaces.
+fn has_unsafe(window: &[u8]) -> bool {
+    // Fast on the usual ASCII text: only a control byte or a non-ASCII byte needs a look.
+    let suspicious = window
+        .iter()
+        .any(|&b| (b < 0x20 && b != b'\n' && b != b'\t') || b >= 0x7f);
+    suspicious && std::str::from_utf8(window).map_or(true, |text| printable_bytes(text) != window)
 }
 
 impl SourceCode for IndexedSource {
@@ -82,7 +111,12 @@ impl SourceCode for IndexedSource {
         let after = lines.line_of(span.offset() + span.len()) + context_lines_after + 2;
         let start = lines.line_start(first).min(span.offset());
         let end = lines.line_start(after).max(start);
-        let window = &lines.text().as_bytes()[start..end];
+        let raw = &lines.text().as_bytes()[start..end];
+        let window = if has_unsafe(raw) {
+            &self.printable.get_or_init(|| printable_bytes(lines.text()))[start..end]
+        } else {
+            raw
+        };
         let inner = SourceSpan::new((span.offset().saturating_sub(start)).into(), span.len());
         let contents = window.read_span(&inner, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new(
@@ -101,9 +135,10 @@ impl SourceCode for IndexedSource {
 fn named_source(sources: &Sources, file: FileId) -> NamedSource<IndexedSource> {
     let f = sources.get(file);
     NamedSource::new(
-        f.display_path.clone(),
+        super::printable(&f.display_path),
         IndexedSource {
             lines: f.lines.clone(),
+            printable: std::sync::OnceLock::new(),
         },
     )
 }
@@ -126,7 +161,7 @@ fn to_miette(sources: &Sources, finding: &Finding) -> Rendered {
         if m.is_empty() {
             None
         } else {
-            Some(m.to_string())
+            Some(super::printable(m).into_owned())
         }
     };
     let mut labels = vec![LabeledSpan::new_primary_with_span(
@@ -142,7 +177,7 @@ fn to_miette(sources: &Sources, finding: &Finding) -> Rendered {
             ));
         } else {
             related.push(Rendered {
-                message: label.message.clone(),
+                message: super::printable(&label.message).into_owned(),
                 code: None,
                 severity: miette::Severity::Advice,
                 source: named_source(sources, label.span.file),
@@ -153,12 +188,15 @@ fn to_miette(sources: &Sources, finding: &Finding) -> Rendered {
         }
     }
     Rendered {
-        message: finding.message.clone(),
+        message: super::printable(&finding.message).into_owned(),
         code: Some(finding.rule.to_string()),
         severity: severity(finding.severity),
         source: named_source(sources, file),
         labels,
-        help: finding.help.clone(),
+        help: finding
+            .help
+            .as_deref()
+            .map(|h| super::printable_lines(h).into_owned()),
         related,
     }
 }

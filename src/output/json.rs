@@ -79,8 +79,9 @@ pub fn report(sources: &Sources, findings: &[Finding]) -> JsonReport {
 }
 
 pub fn render(sources: &Sources, findings: &[Finding]) -> String {
-    let mut text =
-        serde_json::to_string_pretty(&report(sources, findings)).expect("findings serialize");
+    let mut text = super::json_safe(
+        serde_json::to_string_pretty(&report(sources, findings)).expect("findings serialize"),
+    );
     text.push('\n');
     text
 }

@@ -63,6 +63,8 @@ fn escape(text: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\t' | '\r' => out.push_str(&format!("&#{};", c as u32)),
             c if (c as u32) < 0x20 => out.push('\u{fffd}'),
+            // DEL, C1 controls and bidi overrides: legal in XML, but not raw on a terminal.
+            c if super::is_unsafe_char(c) => out.push_str(&format!("&#x{:x};", c as u32)),
             c => out.push(c),
         }
     }

@@ -13,6 +13,63 @@ use serde::Serialize;
 use crate::diagnostic::Finding;
 use crate::source::{Sources, Span};
 
+/// Characters a terminal acts on instead of showing: C0 and C1 controls (ESC starts the
+/// sequences that clear the screen or set the window title, CR returns to the line's start),
+/// DEL, and the bidirectional overrides that reorder what is shown ("Trojan Source").
+pub fn is_unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+/// Text from a configuration file, made safe to print on a terminal: every unsafe character
+/// (and a line break, which would start a line the reader takes for postlint's own) becomes a
+/// visible escape, `\u{1b}`. Text without one is returned as it is.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| is_unsafe_char(c) || c == '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_char(c) || c == '\n' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The same for multi-line text of postlint's own (help, --show-config): line breaks stay.
+pub fn printable_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.split('\n')
+        .map(|line| printable(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into()
+}
+
+/// JSON text as serde writes it, with the characters it leaves raw that a terminal acts on
+/// (DEL, the C1 controls, the bidirectional overrides) written as `\uXXXX` escapes. They can
+/// only stand inside strings, where the escape means the same character.
+pub fn json_safe(json: String) -> String {
+    if !json.chars().any(is_unsafe_char) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        // serde has already escaped C0 controls; tab and LF are JSON's own whitespace here.
+        if is_unsafe_char(c) && c != '\t' && (c as u32) >= 0x20 {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A position as users see it: the file's display path and 1-based line and column.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Position {

@@ -234,7 +234,7 @@ pub fn render(sources: &Sources, findings: &[Finding]) -> String {
             results,
         }],
     };
-    let mut text = serde_json::to_string_pretty(&log).expect("SARIF serializes");
+    let mut text = super::json_safe(serde_json::to_string_pretty(&log).expect("SARIF serializes"));
     text.push('\n');
     text
 }

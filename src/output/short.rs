@@ -17,12 +17,12 @@ pub fn render(
         let at = position(sources, f.primary.span, false);
         out.push_str(&format!(
             "{}:{}:{}: {}[{}]: {}\n",
-            at.path,
+            super::printable(&at.path),
             at.line,
             at.column,
             f.severity.as_str(),
             f.rule,
-            f.message
+            super::printable(&f.message)
         ));
     }
     if !quiet {

@@ -1,0 +1,194 @@
+//! Hostile input: CI runs postlint on pull requests and publishes what it says, so a crafted
+//! file must not crash it, hang it, or make its output act on the reader's terminal. Each case
+//! plants an ordinary mistake beside the hostile part; the mistake must still be reported.
+
+use std::path::Path;
+use std::process::Command;
+
+const FORMATS: &[&str] = &["human", "short", "json", "sarif", "github", "junit"];
+
+fn write(path: &Path, text: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Runs postlint on `dir` in every format (and `--show-config`, `--verbose`); returns each
+/// run's stdout and stderr after checking that it exited normally.
+fn every_output(dir: &Path) -> Vec<(String, Vec<u8>, Vec<u8>)> {
+    let mut runs = Vec::new();
+    let mut variants: Vec<Vec<&str>> = FORMATS.iter().map(|f| vec!["--format", f]).collect();
+    variants.push(vec!["--show-config"]);
+    variants.push(vec!["--verbose"]);
+    for args in variants {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("postlint"))
+            .args(["--no-config", "--color", "never"])
+            .args(&args)
+            .arg(dir)
+            .output()
+            .unwrap();
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(0..=2)),
+            "{args:?}: exit {code:?}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        runs.push((args.join(" "), out.stdout, out.stderr));
+    }
+    runs
+}
+
+/// No byte that a terminal acts on: C0 controls other than LF and tab (so no ESC, no bare
+/// CR), DEL, the C1 controls and the bidirectional overrides.
+fn assert_printable(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    for (i, c) in text.char_indices() {
+        let bad = (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        assert!(
+            !bad,
+            "{what}: raw {c:?} at byte {i}: {:?}",
+            &text[i.saturating_sub(40)..(i + 40).min(text.len())]
+        );
+    }
+}
+
+#[test]
+fn terminal_escapes_in_files_are_never_printed_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // ESC sequences (clear screen, window title, a hidden hyperlink), a bare CR that would
+    // overwrite the line with "No problems found.", C1 CSI, a bidi override, in a value, a
+    // key, a parameter name and a file name.
+    write(
+        &root.join("main.cf"),
+        "compatibility_level = 3.6\n\
+         smtpd_banner = $myhostname \x1b[2J\x1b]0;owned\x07 \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\\n\
+         mydomain = example.com\rNo problems found.\x1b[K\n\
+         myhostname\u{202e}x = mail\n\
+         typo\x1b[31m_name = $undefined\u{9b}31m\n\
+         virtual_alias_maps = hash:/etc/postfix/virt\x1bual\n"
+            .as_bytes(),
+    );
+    write(
+        &root.join("virt\x1bual"),
+        "a\x1b[2J@example.com  x@example.net\na\x1b[2J@example.com  y@example.net\n".as_bytes(),
+    );
+    for (args, stdout, stderr) in every_output(root) {
+        assert_printable(&format!("{args} stdout"), &stdout);
+        assert_printable(&format!("{args} stderr"), &stderr);
+        if args.starts_with("--format short") {
+            // The planted mistakes are still found.
+            let text = String::from_utf8_lossy(&stdout);
+            assert!(text.contains("[duplicate-map-key]"), "{text}");
+            assert!(text.contains("[undefined-reference]"), "{text}");
+            assert!(text.contains("\\u{1b}"), "escapes are shown: {text}");
+        }
+    }
+}
+
+#[test]
+fn an_idn_or_latin_1_domain_is_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut main_cf = b"compatibility_level = 3.6\n\
+        relay_domains = \xc3\xb6.example, \xe4\xe4.example, \xff.example\n\
+        virtual_mailbox_domains = \xc3\xb6.example\n\
+        virtual_alias_domains = \xe4.example\n\
+        parent_domain_matches_subdomains = relay_domains\n"
+        .to_vec();
+    main_cf.extend_from_slice(b"mydomian_typo = 1\n");
+    write(&root.join("main.cf"), &main_cf);
+    for (args, stdout, _) in every_output(root) {
+        if args.starts_with("--format short") {
+            let text = String::from_utf8_lossy(&stdout);
+            assert!(text.contains("[unknown-parameter]"), "{text}");
+        }
+    }
+}
+
+/// Runs postlint with a deadline: a hang is a failure, not a stuck CI job.
+fn run_with_deadline(args: &[&str], dir: &Path) -> (Option<i32>, String, String) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("postlint"))
+        .args(["--color", "never", "--format", "short"])
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("postlint {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn fifos_and_devices_are_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // A FIFO as a map, as a list file, as a regexp table and as master.cf; a link to /dev/zero
+    // as another map. The planted typo is still found.
+    write(
+        &root.join("conf/main.cf"),
+        b"compatibility_level = 3.6\n\
+          virtual_alias_maps = hash:/etc/postfix/virtual, hash:/etc/postfix/zero\n\
+          relay_domains = /etc/postfix/relay_domains\n\
+          header_checks = regexp:/etc/postfix/header_checks\n\
+          mydomian = example.com\n",
+    );
+    for name in ["virtual", "relay_domains", "header_checks", "master.cf"] {
+        mkfifo(&root.join("conf").join(name));
+    }
+    std::os::unix::fs::symlink("/dev/zero", root.join("conf/zero")).unwrap();
+    let (code, out, err) = run_with_deadline(&["--no-config", "conf"], root);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("[unknown-parameter]"), "{out}");
+    assert!(
+        err.contains("virtual: cannot read: not a regular file (a FIFO)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("zero: cannot read: not a regular file (a device)"),
+        "{err}"
+    );
+
+    // A FIFO as main.cf: an error naming it, exit 2.
+    mkfifo(&root.join("fifo-main.cf"));
+    std::fs::create_dir_all(root.join("f")).unwrap();
+    std::fs::rename(root.join("fifo-main.cf"), root.join("f/main.cf")).unwrap();
+    let (code, _, err) = run_with_deadline(&["--no-config", "f"], root);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("main.cf: cannot read: not a regular file (a FIFO)"),
+        "{err}"
+    );
+    // Repo mode says why it skipped it.
+    let (_, _, err) = run_with_deadline(&["--no-config", "--discover", "--allow-empty", "f"], root);
+    assert!(
+        err.contains("main.cf: not a regular file (a FIFO)"),
+        "{err}"
+    );
+    // A FIFO as postlint.toml.
+    mkfifo(&root.join("conf/postlint.toml"));
+    let (code, _, err) = run_with_deadline(&["--config", "conf/postlint.toml", "conf"], root);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not a regular file (a FIFO)"), "{err}");
+}
