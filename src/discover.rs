@@ -100,7 +100,10 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         if name == "main.cf" {
             // A main.cf full of template tags (Salt and Ansible often keep the plain name) is
             // told apart when it is loaded: LoadError::MainCfTemplate.
-            found.setups.push(setup_for(path));
+            let mut setup = setup_for(path);
+            // Links may point anywhere inside the repository, never out of it.
+            setup.load.confine_to = Some(root.to_path_buf());
+            found.setups.push(setup);
         } else if let Some(engine) = template::engine_by_name(&name) {
             let (stem, _) = name.rsplit_once('.').unwrap_or((&name, ""));
             if CONFIG_FILES.contains(&stem) {
@@ -121,17 +124,12 @@ fn setup_for(main_cf: &Path) -> Setup {
         true => Path::new("."),
         false => root,
     });
-    let load = match sysroot {
-        Some(root) => LoadOptions {
-            config_dir: Some(dir.to_path_buf()),
-            sysroot: Some(root.to_path_buf()),
-            hostname: None,
-        },
-        None => LoadOptions {
-            config_dir: Some(dir.to_path_buf()),
-            sysroot: None,
-            hostname: None,
-        },
+    let load = LoadOptions {
+        config_dir: Some(dir.to_path_buf()),
+        sysroot: sysroot.map(Path::to_path_buf),
+        // A repository is never the live system.
+        live: Some(false),
+        ..LoadOptions::default()
     };
     Setup {
         main_cf: main_cf.to_path_buf(),

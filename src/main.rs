@@ -350,7 +350,7 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
                 let load = LoadOptions {
                     config_dir: dir,
                     sysroot: cli.sysroot.clone(),
-                    hostname: None,
+                    ..LoadOptions::default()
                 };
                 let dir = load.resolved_config_dir();
                 Ok(Job {

@@ -165,8 +165,11 @@ fn fifos_and_devices_are_refused_not_read() {
         err.contains("virtual: cannot read: not a regular file (a FIFO)"),
         "{err}"
     );
+    // The link leaves the tree, so it is not even opened (fsread's unit test reads /dev/zero).
+    assert!(!err.contains("zero"), "{err}");
+    let (_, _, err) = run_with_deadline(&["--no-config", "--verbose", "conf"], root);
     assert!(
-        err.contains("zero: cannot read: not a regular file (a device)"),
+        err.contains("hash:/etc/postfix/zero: /etc/postfix/zero is outside the linted tree"),
         "{err}"
     );
 
@@ -191,4 +194,88 @@ fn fifos_and_devices_are_refused_not_read() {
     let (code, _, err) = run_with_deadline(&["--config", "conf/postlint.toml", "conf"], root);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("not a regular file (a FIFO)"), "{err}");
+}
+
+#[test]
+fn nothing_outside_the_linted_tree_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // A file outside the tree whose lines would be findings if read as a map or a list.
+    let secret = "root:SECRET-HASH-4711:19000:0:99999:7:::";
+    let outside = root.join("outside/shadow");
+    write(&outside, format!("{secret}\n{secret}\n").as_bytes());
+    let shadow = outside.to_string_lossy().into_owned();
+    let tree = root.join("repo");
+    std::fs::create_dir_all(tree.join(".git")).unwrap();
+    let conf = tree.join("conf");
+    // Through a link in the tree, through `..` in a table path and a list item, through a
+    // main.cf that names its own checkout as config_directory (which must not make the run
+    // live), and by absolute path.
+    std::fs::create_dir_all(&conf).unwrap();
+    std::os::unix::fs::symlink(&outside, conf.join("virtual")).unwrap();
+    let ups = "/..".repeat(12);
+    write(
+        &conf.join("main.cf"),
+        format!(
+            "compatibility_level = 3.6\n\
+             config_directory = {conf}\n\
+             virtual_alias_maps = hash:{conf}/virtual, hash:/etc/postfix{ups}{shadow}\n\
+             transport_maps = hash:{shadow}\n\
+             relay_domains = /etc/postfix{ups}{shadow}\n\
+             mydomian = example.com\n",
+            conf = conf.display()
+        )
+        .as_bytes(),
+    );
+    let check = |args: &[&str], what: &str| {
+        for format in FORMATS {
+            let mut all = vec!["--format", format];
+            all.extend_from_slice(args);
+            let out = Command::new(assert_cmd::cargo::cargo_bin("postlint"))
+                .args(["--no-config", "--color", "never", "--verbose"])
+                .args(&all)
+                .current_dir(&tree)
+                .output()
+                .unwrap();
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(!text.contains("SECRET-HASH"), "{what} {format}: {text}");
+            if *format == "short" && !args.contains(&"--sysroot") {
+                assert!(text.contains("[unknown-parameter]"), "{what}: {text}");
+            }
+        }
+    };
+    check(&["conf"], "a checkout");
+    check(&["--discover", "."], "repo mode");
+
+    // A sysroot: `/..` cannot climb out of it.
+    let sysroot = tree.join("host");
+    write(
+        &sysroot.join("etc/postfix/main.cf"),
+        format!(
+            "compatibility_level = 3.6\nvirtual_alias_maps = hash:{ups}{shadow}\nrelay_domains = {ups}{shadow}\n"
+        )
+        .as_bytes(),
+    );
+    check(&["--sysroot", "host"], "a sysroot");
+
+    // main.cf itself a link out of the tree: refused, not read.
+    let linked = tree.join("linked");
+    std::fs::create_dir_all(&linked).unwrap();
+    std::os::unix::fs::symlink(&outside, linked.join("main.cf")).unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("postlint"))
+        .args(["--no-config", "linked"])
+        .current_dir(&tree)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("a link to a file outside the linted tree"),
+        "{err}"
+    );
+    assert!(!err.contains("SECRET-HASH"), "{err}");
 }

@@ -38,6 +38,15 @@ pub struct LoadOptions {
     pub sysroot: Option<PathBuf>,
     /// The machine's host name to use when linting the live configuration (tests set it).
     pub hostname: Option<String>,
+    /// Whether this is the machine's live configuration, where absolute paths are read as
+    /// they are. None: it is when no sysroot is given and the directory is one of the places
+    /// Postfix builds keep their configuration (/etc/postfix, /usr/local/etc/postfix, ...).
+    /// Never decided by the linted files: a main.cf cannot make itself live.
+    pub live: Option<bool>,
+    /// Outside the live system, the directory nothing may be read outside of (`--discover`
+    /// passes the repository). None: the repository holding the linted directory or sysroot,
+    /// else that directory itself.
+    pub confine_to: Option<PathBuf>,
 }
 
 impl LoadOptions {
@@ -65,6 +74,8 @@ pub enum LoadError {
     MainCfUnreadable(PathBuf, std::io::Error),
     /// main.cf is an unrendered template (Jinja, ERB).
     MainCfTemplate(PathBuf, template::Hit),
+    /// main.cf is a link that leaves the linted tree (the tree's root is given).
+    MainCfOutside(PathBuf, PathBuf),
 }
 
 impl fmt::Display for LoadError {
@@ -79,6 +90,12 @@ impl fmt::Display for LoadError {
                 }
             }
             LoadError::MainCfUnreadable(p, e) => write!(f, "{}: cannot read: {e}", p.display()),
+            LoadError::MainCfOutside(p, root) => write!(
+                f,
+                "{}: a link to a file outside the linted tree ({}); postlint reads nothing outside it",
+                p.display(),
+                root.display()
+            ),
             LoadError::MainCfTemplate(p, hit) => write!(
                 f,
                 "{}:{}: {} is {} template syntax; postlint reads Postfix files, so lint the rendered configuration",
@@ -910,6 +927,24 @@ impl Model {
         let started = std::time::Instant::now();
         let config_dir = options.resolved_config_dir();
         let main_cf_path = config_dir.join("main.cf");
+        // Live or not is decided by how postlint was called, never by what main.cf says.
+        let live = options.sysroot.is_none()
+            && options.live.unwrap_or_else(|| {
+                let linted = std::fs::canonicalize(&config_dir).ok();
+                linted.is_some()
+                    && paths::KNOWN_CONFIG_DIRS
+                        .iter()
+                        .any(|d| std::fs::canonicalize(d).ok() == linted)
+            });
+        let root = (!live).then(|| match &options.confine_to {
+            Some(dir) => std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()),
+            None => paths::confinement_root(options.sysroot.as_ref().unwrap_or(&config_dir)),
+        });
+        if let Some(root) = &root {
+            if !paths::is_inside(root, &main_cf_path) {
+                return Err(LoadError::MainCfOutside(main_cf_path, root.clone()));
+            }
+        }
         // Read as every other file is: one way to decode, date and look for template tags.
         let file = match read::read_source(&main_cf_path) {
             Ok(file) => file,
@@ -950,21 +985,10 @@ impl Model {
                 .map(|d| d.to_string())
                 .collect(),
         };
-        let mode = match &options.sysroot {
-            Some(root) => Mode::Sysroot(root.clone()),
-            None => {
-                let canonical = |p: &Path| std::fs::canonicalize(p).ok();
-                let linted = canonical(&config_dir);
-                let live = linted.is_some()
-                    && postfix_config_dirs
-                        .iter()
-                        .any(|d| canonical(Path::new(d)) == linted);
-                if live {
-                    Mode::Live
-                } else {
-                    Mode::Tree
-                }
-            }
+        let mode = match (&options.sysroot, live) {
+            (Some(root), _) => Mode::Sysroot(root.clone()),
+            (None, true) => Mode::Live,
+            (None, false) => Mode::Tree,
         };
         if mode == Mode::Live {
             let hostname = options.hostname.clone().or_else(machine_hostname);
@@ -989,6 +1013,7 @@ impl Model {
             config_dir,
             postfix_config_dirs,
             mode,
+            root,
         };
         let mut loader = Loader {
             sources,
@@ -1012,7 +1037,23 @@ impl Model {
 
         // master.cf: the services and their -o overrides.
         let master_cf_path = loader.locator.config_dir.join("master.cf");
-        let master = match loader.read(&master_cf_path, &master_cf_path.to_string_lossy()) {
+        let master_outside = loader
+            .locator
+            .root
+            .as_ref()
+            .is_some_and(|root| !paths::is_inside(root, &master_cf_path));
+        if master_outside {
+            loader.notes.push(format!(
+                "skipped {}: a link to a file outside the linted tree",
+                master_cf_path.display()
+            ));
+        }
+        let master_read = if master_outside {
+            ReadResult::Failed
+        } else {
+            loader.read(&master_cf_path, &master_cf_path.to_string_lossy())
+        };
+        let master = match master_read {
             ReadResult::Read(file) => {
                 let text = loader.sources.get(file).text().clone();
                 master::MasterCf::parse(file, &text)

@@ -42,6 +42,54 @@ pub struct Locator {
     /// when set, else every directory a Postfix build uses ([`KNOWN_CONFIG_DIRS`]).
     pub postfix_config_dirs: Vec<String>,
     pub mode: Mode,
+    /// Outside the live system: the canonical directory nothing may be read outside of (see
+    /// [`confinement_root`]). A file whose real path leaves it, through a symbolic link, is
+    /// outside the linted tree.
+    pub root: Option<PathBuf>,
+}
+
+/// The tree a run may read in a checkout or sysroot: the repository that holds `dir` (the
+/// nearest ancestor with `.git`), else `dir` itself, made canonical.
+pub fn confinement_root(dir: &Path) -> PathBuf {
+    let start = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    start
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .unwrap_or(&start)
+        .to_path_buf()
+}
+
+/// True when the file at `path` (following links) is inside `root`. A path that does not
+/// exist is inside: reading it fails, and says so.
+pub fn is_inside(root: &Path, path: &Path) -> bool {
+    match std::fs::canonicalize(path) {
+        Ok(real) => real.starts_with(root),
+        Err(_) => true,
+    }
+}
+
+/// An absolute path with `.` and `..` resolved lexically: `/etc/postfix/../../etc/shadow` is
+/// `/etc/shadow`, so no `..` can walk out of the directory a prefix maps to.
+pub fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    let mut out = String::with_capacity(path.len());
+    for part in &parts {
+        out.push('/');
+        out.push_str(part);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
 }
 
 fn display(path: &Path) -> String {
@@ -53,6 +101,20 @@ impl Locator {
         if !postfix_path.starts_with('/') {
             return Location::Relative;
         }
+        match self.locate_lexically(&normalize(postfix_path)) {
+            Location::Readable { path, .. }
+                if self
+                    .root
+                    .as_ref()
+                    .is_some_and(|root| !is_inside(root, &path)) =>
+            {
+                Location::Outside
+            }
+            located => located,
+        }
+    }
+
+    fn locate_lexically(&self, postfix_path: &str) -> Location {
         for base in &self.postfix_config_dirs {
             let base = base.trim_end_matches('/');
             if let Some(rest) = postfix_path.strip_prefix(base) {
@@ -144,6 +206,7 @@ mod tests {
             config_dir: PathBuf::from("roles/postfix/files"),
             postfix_config_dirs: KNOWN_CONFIG_DIRS.iter().map(|d| d.to_string()).collect(),
             mode,
+            root: None,
         }
     }
 
@@ -235,6 +298,39 @@ mod tests {
     }
 
     #[test]
+    fn dot_dot_cannot_walk_out_of_a_mapped_directory() {
+        assert_eq!(normalize("/etc/postfix/../../etc/shadow"), "/etc/shadow");
+        assert_eq!(normalize("/../../etc/passwd"), "/etc/passwd");
+        assert_eq!(
+            normalize("/etc/postfix/./sql//x.cf"),
+            "/etc/postfix/sql/x.cf"
+        );
+        assert_eq!(normalize("/.."), "/");
+        let tree = locator(Mode::Tree);
+        assert_eq!(
+            tree.locate("/etc/postfix/../../etc/shadow"),
+            Location::Outside
+        );
+        assert_eq!(
+            tree.locate("/etc/postfix/../postfix/virtual"),
+            tree.locate("/etc/postfix/virtual")
+        );
+        let sysroot = Locator {
+            config_dir: "files/etc/postfix".into(),
+            postfix_config_dirs: vec!["/etc/postfix".into()],
+            mode: Mode::Sysroot("files".into()),
+            root: None,
+        };
+        assert_eq!(
+            sysroot.locate("/../../../etc/passwd"),
+            Location::Readable {
+                path: "files/etc/passwd".into(),
+                display: "files/etc/passwd".into()
+            }
+        );
+    }
+
+    #[test]
     fn live_and_sysroot() {
         assert_eq!(
             locator(Mode::Live).locate("/etc/aliases"),
@@ -247,6 +343,7 @@ mod tests {
             config_dir: "files/etc/postfix".into(),
             postfix_config_dirs: vec!["/etc/postfix".into()],
             mode: Mode::Sysroot("files".into()),
+            root: None,
         };
         assert_eq!(
             sysroot.locate("/etc/aliases"),
