@@ -279,3 +279,33 @@ fn nothing_outside_the_linted_tree_is_read() {
     );
     assert!(!err.contains("SECRET-HASH"), "{err}");
 }
+
+#[test]
+fn values_and_list_files_that_multiply_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // A few hundred bytes whose expansion doubles 40 times, unused and used.
+    let mut main_cf = String::from("compatibility_level = 3.6\n");
+    for i in 0..40 {
+        main_cf.push_str(&format!("m{i} = $m{n}$m{n}\n", n = i + 1));
+    }
+    main_cf.push_str("m40 = x\nsmtpd_banner = $m0\n");
+    // List files that name each other many times over.
+    main_cf.push_str("relay_domains = /etc/postfix/l0\nmydomian = example.com\n");
+    write(&root.join("conf/main.cf"), main_cf.as_bytes());
+    for i in 0..20 {
+        let line = format!("/etc/postfix/l{} ", i + 1).repeat(50);
+        write(
+            &root.join(format!("conf/l{i}")),
+            format!("{line}\nexample{i}.org\n").as_bytes(),
+        );
+    }
+    write(&root.join("conf/l20"), b"example.net\n");
+    let (code, out, err) = run_with_deadline(&["--no-config", "conf"], root);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("[unknown-parameter]"), "{out}");
+    assert!(
+        out.contains("grows past") || out.contains("macro references"),
+        "the runaway value used by smtpd_banner is reported: {out}"
+    );
+}

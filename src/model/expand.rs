@@ -16,6 +16,12 @@ pub const UNKNOWN: char = '\0';
 /// Postfix's limit on nested macro calls (`mc->level++ > 100` in mac_expand.c).
 const NESTING_LIMIT: usize = 100;
 
+/// postlint's own bounds on one value's expansion. Postfix has none: `a = $b$b$b$b`,
+/// `b = $c$c$c$c`, ... grows a value (or the work to find it empty) exponentially, and the
+/// daemons run out of memory or time. Real values stay far below both.
+pub const SIZE_LIMIT: usize = 1 << 20;
+pub const REFERENCE_LIMIT: usize = 10_000;
+
 /// Where a value's text was written: `text[0]` is at `offset` in a logical line of `file`.
 #[derive(Clone, Copy, Debug)]
 pub struct SourceRef<'a> {
@@ -67,6 +73,9 @@ pub struct Expanded {
     pub errors: Vec<String>,
     /// Names referenced but not defined anywhere.
     pub undefined: Vec<String>,
+    /// The expansion hit postlint's bounds ([`SIZE_LIMIT`], [`REFERENCE_LIMIT`]): the value
+    /// multiplies without end, and the error says so.
+    pub runaway: bool,
     /// Installer placeholders met on the way (`PH_HOSTNAME`, `$MAIL_DOMAIN`), which expand
     /// to [`UNKNOWN`].
     pub placeholders: Vec<String>,
@@ -223,6 +232,7 @@ pub fn expand<L: ParamLookup>(lookup: &L, value: ValueRef<'_>) -> Expanded {
         lookup,
         out: Expanded::default(),
         failed: false,
+        references: 0,
     };
     ex.parse(value.text, value.source, None, 0);
     if ex.failed {
@@ -242,6 +252,8 @@ struct Expander<'l, L> {
     lookup: &'l L,
     out: Expanded,
     failed: bool,
+    /// `$` references followed so far, against [`REFERENCE_LIMIT`].
+    references: usize,
 }
 
 /// `bytes[open_at]` is `{` or `(`: the offset just past its match, counting only the same
@@ -288,7 +300,15 @@ impl<L: ParamLookup> Expander<'_, L> {
     }
 
     fn push_text(&mut self, text: &str, origin: Option<Span>, exact: bool, via: Option<Span>) {
-        if text.is_empty() {
+        if text.is_empty() || self.failed {
+            return;
+        }
+        if self.out.text.len() + text.len() > SIZE_LIMIT {
+            self.out.runaway = true;
+            self.error(format!(
+                "the expanded value grows past {SIZE_LIMIT} bytes: nested references multiply \
+                 it (postlint's bound; Postfix runs out of memory)"
+            ));
             return;
         }
         let start = self.out.text.len();
@@ -534,6 +554,15 @@ impl<L: ParamLookup> Expander<'_, L> {
             } else {
                 ""
             };
+            self.references += 1;
+            if self.references > REFERENCE_LIMIT {
+                self.out.runaway = true;
+                self.error(format!(
+                    "more than {REFERENCE_LIMIT} macro references in one value: the references \
+                     multiply each other (postlint's bound; Postfix runs until it fails)"
+                ));
+                return;
+            }
             let mut looked_up = self.lookup.lookup(name);
             if matches!(looked_up, Lookup::Undefined) && placeholder::is_placeholder_name(name) {
                 // `$MAIL_DOMAIN` that nothing defines: an installer fills it in.
@@ -704,14 +733,18 @@ impl<L: ParamLookup> Expander<'_, L> {
             lookup: self.lookup,
             out: Expanded::default(),
             failed: false,
+            // The operands share the value's budget of references.
+            references: self.references,
         };
         inner.parse(text, None, None, depth + 1);
+        self.references = inner.references;
         for name in inner.out.undefined {
             if !self.out.undefined.contains(&name) {
                 self.out.undefined.push(name);
             }
         }
         if inner.failed {
+            self.out.runaway |= inner.out.runaway;
             for e in inner.out.errors {
                 self.error(e);
             }
@@ -794,6 +827,34 @@ mod tests {
             return format!("ERROR {err}");
         }
         e.display()
+    }
+
+    #[test]
+    fn values_that_multiply_are_bounded() {
+        // Each level quadruples: 4^12 copies of 64 bytes, or 4^12 references to an empty
+        // value. Both stop at postlint's bounds, quickly.
+        let mut params: HashMap<&'static str, Option<&'static str>> = HashMap::new();
+        let names: Vec<&'static str> = (0..13)
+            .map(|i| &*Box::leak(format!("l{i}").into_boxed_str()))
+            .collect();
+        for i in 0..12 {
+            let next = names[i + 1];
+            let value = format!("${next}${next}${next}${next}");
+            params.insert(names[i], Some(Box::leak(value.into_boxed_str())));
+        }
+        let started = std::time::Instant::now();
+        params.insert(names[12], Some(Box::leak("x".repeat(64).into_boxed_str())));
+        let grown = expand_text(&Table(params.clone()), "$l0");
+        assert!(grown.errors[0].contains("grows past"), "{:?}", grown.errors);
+        assert!(grown.has_unknown(), "a refused value is unknown");
+        params.insert(names[12], Some(""));
+        let empty = expand_text(&Table(params), "$l0");
+        assert!(
+            empty.errors[0].contains("macro references"),
+            "{:?}",
+            empty.errors
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]

@@ -272,6 +272,8 @@ struct Loader {
     /// aliases(5) sources whichever other parameter names them too (Debian's
     /// `local_recipient_maps = proxy:unix:passwd.byname $alias_maps`).
     source_kinds: SourceKinds,
+    /// List files already read into a class, with the sense (negated) they were read in.
+    list_seen: std::collections::HashSet<(ClassKind, FileId, bool)>,
     list_files: Vec<list_files::ListFile>,
 }
 
@@ -800,6 +802,12 @@ impl Loader {
             }
             _ => return class.push_unknown(negated),
         };
+        // A file already read into this class with the same sense adds nothing: the earlier
+        // items decide first. Files that include each other many times over (4 KB can
+        // multiply into billions of items) are then read once each.
+        if !self.list_seen.insert((class.kind, file, negated)) {
+            return;
+        }
         let text = self.sources.get(file).text().clone();
         self.list_files
             .push(list_files::ListFile::survey(file, &text, param, path, item));
@@ -1025,6 +1033,7 @@ impl Model {
             files: HashMap::new(),
             pending: Vec::new(),
             source_kinds: SourceKinds::default(),
+            list_seen: std::collections::HashSet::new(),
             list_files: Vec::new(),
         };
         loader.files.insert(main_cf_path, ReadResult::Read(main_cf));

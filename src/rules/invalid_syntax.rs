@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
-use crate::model::expand::{expand, parse_compat_level, Lookup, ParamLookup, ValueRef};
+use crate::model::expand::{expand, parse_compat_level, references, Lookup, ParamLookup, ValueRef};
 use crate::model::names::{is_raw, NameStatus};
 use crate::model::params::Definition;
 use crate::model::tables::Format;
@@ -38,6 +38,8 @@ fn check(model: &Model, out: &mut Findings) {
             out,
         );
     }
+    // Values whose expansion multiplies without end, with their first error.
+    let mut runaway: Vec<(&Definition, String)> = Vec::new();
     for name in model.params.defined_names() {
         let def = model.params.get(name).expect("defined");
         // A name nothing uses is never expanded (unknown-parameter reports it).
@@ -48,9 +50,34 @@ fn check(model: &Model, out: &mut Findings) {
         // Errors that only show with the references followed: a value that refers to itself.
         if !is_raw(name) {
             let full = model.params.expand(name);
+            if full.runaway {
+                runaway.push((def, full.errors.first().cloned().unwrap_or_default()));
+                continue;
+            }
             for error in full.errors.iter().filter(|e| e.contains("nesting")) {
                 report_value(def, error, out);
             }
+        }
+    }
+    // One finding per chain, at its head: the runaway value no other runaway value refers to.
+    let inner: std::collections::HashSet<&str> = runaway
+        .iter()
+        .flat_map(|(def, _)| {
+            references(&def.value)
+                .into_iter()
+                .map(|r| &def.value[r.name])
+        })
+        .collect();
+    for (def, error) in &runaway {
+        if !inner.contains(def.name.as_str()) {
+            let finding = out.report(def.value_span, format!("{}: {error}", def.name));
+            finding.label("each reference here multiplies");
+            finding.help(format!(
+                "The values `{}` refers to refer to others several times over, so the expanded \
+                 value doubles at each level. A Postfix program that reads it runs out of memory or \
+                 time. Follow the references with `postconf -x {}` on a copy, and break the chain.",
+                def.name, def.name
+            ));
         }
     }
     if let Some(def) = model.params.get("compatibility_level") {
