@@ -309,3 +309,25 @@ fn values_and_list_files_that_multiply_are_bounded() {
         "the runaway value used by smtpd_banner is reported: {out}"
     );
 }
+
+#[test]
+fn a_finding_past_column_65535_is_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let long = "x".repeat(70_000);
+    write(
+        &root.join("main.cf"),
+        format!("compatibility_level = 3.6\nsmtpd_banner = {long} $mydomian\n").as_bytes(),
+    );
+    for (args, stdout, stderr) in every_output(root) {
+        let text = String::from_utf8_lossy(&stdout);
+        assert!(
+            !String::from_utf8_lossy(&stderr).contains("panicked"),
+            "{args}"
+        );
+        if args == "--format human" {
+            assert!(text.contains("main.cf:2:70017"), "{text}");
+            assert!(text.contains("did you mean `$mydomain`?"), "{text}");
+        }
+    }
+}

@@ -235,10 +235,61 @@ pub fn render_one(
         Some(width) => handler.with_width(width),
         None => handler.with_wrap_lines(false),
     };
+    if has_long_line(sources, finding) {
+        return render_without_snippets(sources, finding);
+    }
     let mut out = String::new();
     let rendered = to_miette(sources, finding);
     if handler.render_report(&mut out, &rendered).is_err() {
-        out = format!("{}: {}\n", finding.rule, finding.message);
+        out = format!("{}: {}\n", finding.rule, super::printable(&finding.message));
+    }
+    out
+}
+
+/// Longer than any line worth showing in a snippet (and miette cannot draw a label past
+/// column 65,535).
+const LONG_LINE: usize = 4096;
+
+/// Whether a line that a snippet of the finding would show (a label's lines and one line of
+/// context on each side) is longer than [`LONG_LINE`].
+fn has_long_line(sources: &Sources, finding: &Finding) -> bool {
+    std::iter::once(&finding.primary)
+        .chain(&finding.secondary)
+        .any(|label| {
+            let lines = &sources.get(label.span.file).lines;
+            let first = lines.line_of(label.span.start as usize).saturating_sub(1);
+            let last = lines.line_of(label.span.end as usize) + 1;
+            (first..=last).any(|line| {
+                let start = lines.line_start(line);
+                lines.line_start(line + 1).saturating_sub(start) > LONG_LINE
+            })
+        })
+}
+
+/// A finding whose lines are too long to show: its message, where each label is, and the help.
+fn render_without_snippets(sources: &Sources, finding: &Finding) -> String {
+    let at = |span: Span| {
+        let p = super::position(sources, span, false);
+        format!("{}:{}:{}", super::printable(&p.path), p.line, p.column)
+    };
+    let mut out = format!(
+        "{}\n\n  {}: {}\n",
+        finding.rule,
+        finding.severity.as_str(),
+        super::printable(&finding.message)
+    );
+    for label in std::iter::once(&finding.primary).chain(&finding.secondary) {
+        let message = super::printable(&label.message);
+        match message.is_empty() {
+            true => out.push_str(&format!("   at {}\n", at(label.span))),
+            false => out.push_str(&format!("   at {}: {message}\n", at(label.span))),
+        }
+    }
+    out.push_str(&format!(
+        "   (a line here is longer than {LONG_LINE} characters: no snippet)\n"
+    ));
+    if let Some(help) = &finding.help {
+        out.push_str(&format!("  help: {}\n", super::printable_lines(help)));
     }
     out
 }
