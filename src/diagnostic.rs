@@ -119,15 +119,14 @@ pub fn set_fingerprints(findings: &mut [Finding], sources: &Sources, root: &Path
                 .map(|p| p.to_string_lossy().into_owned())
                 .unwrap_or_else(|_| file.display_path.clone())
         });
+        // A secret under the span stays out of the fingerprint too (a hash of a short
+        // password can be reversed).
+        let span = finding.primary.span;
         let subject = match &finding.subject {
-            Some(s) => s.as_str(),
-            None => {
-                let span = finding.primary.span;
-                file.text()
-                    .get(span.start as usize..span.end as usize)
-                    .unwrap_or("")
-            }
+            Some(s) => std::borrow::Cow::Borrowed(s.as_str()),
+            None => std::borrow::Cow::Owned(file.masked(span.start, span.end)),
         };
+        let subject: &str = &subject;
         let base = fnv1a(&[finding.rule, path, subject]);
         let occurrence = seen.entry(base).or_insert(0);
         *occurrence += 1;

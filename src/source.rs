@@ -120,9 +120,38 @@ pub struct SourceFile {
     pub modified: Option<std::time::SystemTime>,
     /// The text and its line numbers.
     pub lines: Arc<LineIndex>,
+    /// Byte ranges that hold secrets (passwords): no output shows them.
+    pub secrets: Vec<std::ops::Range<u32>>,
 }
 
 impl SourceFile {
+    /// True when a span touches a secret.
+    pub fn touches_secret(&self, start: u32, end: u32) -> bool {
+        self.secrets
+            .iter()
+            .any(|r| r.start < end.max(start + 1) && start < r.end)
+    }
+
+    /// The text of a range, with every secret byte in it shown as `*`.
+    pub fn masked(&self, start: u32, end: u32) -> String {
+        let text = self.text();
+        let mut out = text
+            .get(start as usize..end as usize)
+            .unwrap_or("")
+            .to_string();
+        if self.touches_secret(start, end) {
+            let mut bytes = std::mem::take(&mut out).into_bytes();
+            for r in &self.secrets {
+                for i in r.start.max(start)..r.end.min(end) {
+                    bytes[(i - start) as usize] = b'*';
+                }
+            }
+            // Secret spans start and end on character boundaries: the stars keep it valid.
+            out = String::from_utf8_lossy(&bytes).into_owned();
+        }
+        out
+    }
+
     pub fn text(&self) -> &Arc<String> {
         self.lines.text()
     }
@@ -173,8 +202,18 @@ impl Sources {
             display_path,
             modified,
             lines,
+            secrets: Vec::new(),
         });
         id
+    }
+
+    /// Marks a span as a secret that no output may show.
+    pub fn mark_secret(&mut self, span: Span) {
+        if span.start < span.end {
+            self.files[span.file.0 as usize]
+                .secrets
+                .push(span.start..span.end);
+        }
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {

@@ -331,3 +331,69 @@ fn a_finding_past_column_65535_is_printed() {
         }
     }
 }
+
+#[test]
+fn passwords_are_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let conf = root.join("conf");
+    // A malformed line and a correct `password =` line of a mysql .cf file, an ldap bind_pw,
+    // relay credentials listed twice and a malformed credentials line, a legacy main.cf
+    // database password: each next to a finding whose snippet would show it.
+    write(
+        &conf.join("main.cf"),
+        b"compatibility_level = 3.6\n\
+          virtual_mailbox_domains = proxy:mysql:/etc/postfix/mysql-domains.cf\n\
+          virtual_alias_maps = ldap:/etc/postfix/ldap-aliases.cf\n\
+          relayhost = [smtp.example.net]:587\n\
+          smtp_sasl_auth_enable = yes\n\
+          smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n\
+          transport_maps = mysql:legacy\n\
+          legacy_password = Pw-Legacy-5\n\
+          legacy_user = postfix\n\
+          mydomian = example.com\n",
+    );
+    write(
+        &conf.join("mysql-domains.cf"),
+        b"user = postfix\npassword = Pw-Correct-1\nhosts = localhost\npassword Pw-Malformed-2\n\
+          dbname = mail\nquery = SELECT 1 FROM domains WHERE name='%s'\n",
+    );
+    write(
+        &conf.join("ldap-aliases.cf"),
+        b"server_host = ldap.example.com\nbind_pw = Pw-Bind-3\nbind_dn cn=admin\n",
+    );
+    write(
+        &conf.join("sasl_passwd"),
+        b"[smtp.example.net]:587   relay@example.com:Pw-Sasl-4\n\
+          [smtp.example.net]:587   relay@example.com:Pw-Sasl-6\n\
+          [other.example.net]      \"relay@example.com:Pw-Sasl-7\n",
+    );
+    let baseline = root.join("baseline.json");
+    let mut runs = every_output(&conf);
+    let out = Command::new(assert_cmd::cargo::cargo_bin("postlint"))
+        .args(["--no-config", "--write-baseline"])
+        .arg(&baseline)
+        .arg(&conf)
+        .output()
+        .unwrap();
+    runs.push((
+        "baseline".to_string(),
+        std::fs::read(&baseline).unwrap(),
+        out.stderr,
+    ));
+    let mut found = false;
+    for (args, stdout, stderr) in &runs {
+        for bytes in [stdout, stderr] {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(!text.contains("Pw-"), "{args}: a password in\n{text}");
+        }
+        if args == "--format short" {
+            let text = String::from_utf8_lossy(stdout);
+            found = text.contains("[invalid-syntax]")
+                && text.contains("[duplicate-map-key]")
+                && text.contains("[unknown-parameter]");
+            assert!(found, "{text}");
+        }
+    }
+    assert!(found);
+}

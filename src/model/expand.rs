@@ -831,7 +831,7 @@ mod tests {
 
     #[test]
     fn values_that_multiply_are_bounded() {
-        // Each level quadruples: 4^12 copies of 64 bytes, or 4^12 references to an empty
+        // Each level quadruples: 4^12 copies of 256 bytes, or 4^12 references to an empty
         // value. Both stop at postlint's bounds, quickly.
         let mut params: HashMap<&'static str, Option<&'static str>> = HashMap::new();
         let names: Vec<&'static str> = (0..13)
@@ -843,7 +843,7 @@ mod tests {
             params.insert(names[i], Some(Box::leak(value.into_boxed_str())));
         }
         let started = std::time::Instant::now();
-        params.insert(names[12], Some(Box::leak("x".repeat(64).into_boxed_str())));
+        params.insert(names[12], Some(Box::leak("x".repeat(256).into_boxed_str())));
         let grown = expand_text(&Table(params.clone()), "$l0");
         assert!(grown.errors[0].contains("grows past"), "{:?}", grown.errors);
         assert!(grown.has_unknown(), "a refused value is unknown");

@@ -9,6 +9,7 @@ pub mod names;
 pub mod params;
 pub mod paths;
 mod read;
+pub mod secrets;
 pub mod tables;
 
 use std::collections::HashMap;
@@ -1183,6 +1184,7 @@ impl Model {
         timings.push(("address classes".to_string(), step.elapsed()));
         loader.finish_notes();
 
+        secrets::mark(&mut loader.sources, &loader.tables, &params);
         let misread_domains = list_files::misread_words(&loader.list_files, |span| {
             loader.sources.slice(span).to_string()
         });

@@ -81,6 +81,9 @@ fn origin(model: &Model, span: Span) -> String {
     format!("{path}:{line}")
 }
 
+/// What --show-config shows for a secret.
+pub const SECRET: &str = "********";
+
 fn param_view(
     model: &Model,
     definition: Option<&Definition>,
@@ -88,6 +91,17 @@ fn param_view(
     expanded: &Expanded,
 ) -> ParamView {
     let failed = !expanded.errors.is_empty();
+    // A password (`NAME_password = ...`, a database setting in main.cf) is never shown.
+    if definition.is_some_and(|d| model.is_secret(d.value_span)) {
+        return ParamView {
+            value: Some(SECRET.to_string()),
+            raw: Some(SECRET.to_string()),
+            origin: definition
+                .map_or_else(|| "default".to_string(), |d| origin(model, d.name_span)),
+            unknown: false,
+            errors: Vec::new(),
+        };
+    }
     ParamView {
         value: (!failed).then(|| expanded.display()),
         raw,

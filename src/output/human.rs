@@ -65,6 +65,8 @@ impl Diagnostic for Rendered {
 #[derive(Debug)]
 struct IndexedSource {
     lines: Arc<LineIndex>,
+    /// Ranges that hold secrets: shown as `*`.
+    secrets: Vec<std::ops::Range<u32>>,
     /// The text with every unsafe character replaced byte for byte (spans stay valid), made
     /// only for a file whose shown lines hold one.
     printable: std::sync::OnceLock<Vec<u8>>,
@@ -112,8 +114,21 @@ impl SourceCode for IndexedSource {
         let start = lines.line_start(first).min(span.offset());
         let end = lines.line_start(after).max(start);
         let raw = &lines.text().as_bytes()[start..end];
-        let window = if has_unsafe(raw) {
-            &self.printable.get_or_init(|| printable_bytes(lines.text()))[start..end]
+        let secret = self
+            .secrets
+            .iter()
+            .any(|r| (r.start as usize) < end && start < r.end as usize);
+        let window = if secret || has_unsafe(raw) {
+            &self.printable.get_or_init(|| {
+                let mut bytes = printable_bytes(lines.text());
+                // Secret spans start and end on character boundaries: the stars keep the text
+                // valid UTF-8 and every offset in place.
+                for r in &self.secrets {
+                    let range = r.start as usize..(r.end as usize).min(bytes.len());
+                    bytes[range].fill(b'*');
+                }
+                bytes
+            })[start..end]
         } else {
             raw
         };
@@ -138,6 +153,7 @@ fn named_source(sources: &Sources, file: FileId) -> NamedSource<IndexedSource> {
         super::printable(&f.display_path),
         IndexedSource {
             lines: f.lines.clone(),
+            secrets: f.secrets.clone(),
             printable: std::sync::OnceLock::new(),
         },
     )

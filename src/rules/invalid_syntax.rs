@@ -130,7 +130,11 @@ fn check(model: &Model, out: &mut Findings) {
                 } else {
                     format!("{tool} skips this line")
                 };
-                let finding = out.report(skipped.span, format!("{}: {}", what, skipped.reason));
+                let reason = match model.is_secret(skipped.span) {
+                    true => without_quote(&skipped.reason),
+                    false => skipped.reason.clone(),
+                };
+                let finding = out.report(skipped.span, format!("{what}: {reason}"));
                 finding.label(if skipped.kept {
                     "stored as written"
                 } else {
@@ -138,7 +142,7 @@ fn check(model: &Model, out: &mut Findings) {
                 });
                 finding.help(format!(
                     "{tool} warns \"{}\" and {}. See `postlint --explain invalid-syntax`.",
-                    skipped.reason,
+                    reason,
                     if skipped.kept {
                         "keeps the entry, with the text exactly as written as its key"
                     } else {
@@ -148,6 +152,16 @@ fn check(model: &Model, out: &mut Findings) {
             }
         }
         for bad in &table.bad_settings {
+            let hidden;
+            let bad = if model.is_secret(bad.span) {
+                hidden = BadLine {
+                    reason: without_quote(&bad.reason),
+                    ..bad.clone()
+                };
+                &hidden
+            } else {
+                bad
+            };
             report_line(
                 bad,
                 &table.reference(),
@@ -202,6 +216,21 @@ fn report_value(def: &Definition, error: &str, out: &mut Findings) {
          See `postlint --explain invalid-syntax` for the `$name` forms.",
         def.name
     ));
+}
+
+/// A reason that quotes the line (`missing '=' after attribute name: "password s3cret"`),
+/// without the quote: the line holds a secret.
+fn without_quote(reason: &str) -> String {
+    match (reason.find('"'), reason.rfind('"')) {
+        (Some(open), Some(close)) if open < close => {
+            format!(
+                "{}\"...\" (a secret: not shown){}",
+                &reason[..open],
+                &reason[close + 1..]
+            )
+        }
+        _ => reason.to_string(),
+    }
 }
 
 fn report_line(bad: &BadLine, file_kind: &str, consequence: &str, out: &mut Findings) {
