@@ -49,7 +49,7 @@ pub struct Finding {
 impl Finding {
     /// The text of the primary label.
     pub fn label(&mut self, message: impl Into<String>) -> &mut Finding {
-        self.primary.message = message.into();
+        self.primary.message = bounded(message.into(), MAX_MESSAGE);
         self
     }
 
@@ -57,7 +57,7 @@ impl Finding {
     pub fn secondary(&mut self, span: Span, message: impl Into<String>) -> &mut Finding {
         let label = Label {
             span,
-            message: message.into(),
+            message: bounded(message.into(), MAX_MESSAGE),
         };
         if label.span != self.primary.span && !self.secondary.contains(&label) {
             self.secondary.push(label);
@@ -66,7 +66,7 @@ impl Finding {
     }
 
     pub fn help(&mut self, help: impl Into<String>) -> &mut Finding {
-        self.help = Some(help.into());
+        self.help = Some(bounded(help.into(), MAX_HELP));
         self
     }
 
@@ -84,6 +84,34 @@ impl Finding {
         self.subject = Some(subject.into());
         self
     }
+}
+
+/// The longest message or label, and help, a finding keeps: they quote keys and values from
+/// the files, and a 10 MB key must not make a 10 MB message (in every format).
+pub const MAX_MESSAGE: usize = 1000;
+pub const MAX_HELP: usize = 2000;
+
+/// The text cut to about `max` bytes, its start and end kept around a note of what was left
+/// out. Cuts fall on character boundaries.
+pub fn bounded(text: String, max: usize) -> String {
+    if text.len() <= max {
+        return text;
+    }
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let head = floor(max * 3 / 4);
+    let tail = floor(text.len() - max / 5);
+    let tail = if tail < head { head } else { tail };
+    format!(
+        "{} [... {} bytes left out ...] {}",
+        &text[..head],
+        tail - head,
+        &text[tail..]
+    )
 }
 
 /// The order findings are shown in: by file and offset, then rule and message.
@@ -172,7 +200,7 @@ impl Findings {
         self.list.push(Finding {
             rule: self.rule,
             severity: self.severity,
-            message: message.into(),
+            message: bounded(message.into(), MAX_MESSAGE),
             primary: Label {
                 span,
                 message: String::new(),

@@ -38,27 +38,36 @@ pub struct Malformed {
     pub message: String,
 }
 
-/// Every `# postlint:` comment of every file read.
+/// Every `# postlint:` comment of every file read. Linear in the text: each line is looked at
+/// once, however many marks it holds, and the next logical line of each comment comes from
+/// one index of the file's logical lines.
 pub fn collect(sources: &Sources) -> (Vec<Suppression>, Vec<Malformed>) {
     let mut found = Vec::new();
     let mut malformed = Vec::new();
     for (file, source) in sources.iter() {
         let text = source.text().as_str();
-        for hit in memchr::memmem::find_iter(text.as_bytes(), MARK) {
-            let line_start = text[..hit].rfind('\n').map_or(0, |i| i + 1);
+        let bytes = text.as_bytes();
+        let mut logical: Option<Vec<(usize, usize)>> = None;
+        let mut pos = 0;
+        while let Some(found_at) = memchr::memmem::find(&bytes[pos..], MARK.as_bytes()) {
+            let hit = pos + found_at;
+            let line_start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
+            let line_end = memchr::memchr(b'\n', &bytes[hit..]).map_or(text.len(), |i| hit + i);
+            // The rest of this line is done with, whatever it holds.
+            pos = line_end;
             // Only a comment line of its own: blanks, `#`, blanks, then the mark.
             let before = text[line_start..hit].trim_matches([' ', '\t']);
             if !before.starts_with('#') || !before[1..].trim_matches([' ', '\t']).is_empty() {
                 continue;
             }
-            let line_end = text[hit..].find('\n').map_or(text.len(), |i| hit + i);
             let span = Span::new(file, line_start, line_end);
             match parse(text, file, hit + MARK.len(), line_end) {
                 Ok((file_wide, names, reason)) => {
                     let scope = if file_wide {
                         Scope::File
                     } else {
-                        let (start, end) = next_logical_line(text, line_end);
+                        let lines = logical.get_or_insert_with(|| logical_lines(text));
+                        let (start, end) = next_logical_line(lines, line_end, text.len());
                         Scope::Next {
                             start: start as u32,
                             end: end as u32,
@@ -129,33 +138,31 @@ fn is_blank_or_comment(line: &str) -> bool {
     t.is_empty() || t.starts_with('#')
 }
 
-/// The logical line that follows offset `from` (the end of the comment line): the next line
-/// that is neither blank nor a comment, with its continuation lines (lines that start with
-/// white space; blank and comment lines between them do not end it, as in Postfix).
-fn next_logical_line(text: &str, from: usize) -> (usize, usize) {
-    let mut lines = text[from..]
-        .split_inclusive('\n')
-        .scan(from, |pos, line| {
-            let start = *pos;
-            *pos += line.len();
-            Some((start, line))
-        })
-        .skip(1)
-        .skip_while(|(_, line)| is_blank_or_comment(line));
-    let Some((start, first)) = lines.next() else {
-        return (text.len(), text.len());
-    };
-    let mut end = start + first.trim_end_matches('\n').len();
-    for (at, line) in lines {
+/// The file's logical lines, `(start, end)` in order: a line that is neither blank nor a
+/// comment nor indented, with its continuation lines (lines that start with white space; blank
+/// and comment lines between them do not end it, as in Postfix).
+fn logical_lines(text: &str) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
         if is_blank_or_comment(line) {
             continue;
         }
-        if !line.starts_with([' ', '\t']) {
-            break;
+        let end = start + line.trim_end_matches('\n').len();
+        match out.last_mut() {
+            Some(last) if line.starts_with([' ', '\t']) => last.1 = end,
+            _ => out.push((start, end)),
         }
-        end = at + line.trim_end_matches('\n').len();
     }
-    (start, end)
+    out
+}
+
+/// The logical line that follows offset `from` (the end of the comment line).
+fn next_logical_line(lines: &[(usize, usize)], from: usize, len: usize) -> (usize, usize) {
+    let i = lines.partition_point(|&(start, _)| start <= from);
+    lines.get(i).copied().unwrap_or((len, len))
 }
 
 /// Drops the findings a suppression covers. Returns the kept findings, how many were dropped,
@@ -169,9 +176,23 @@ pub fn apply(
     ran: &[&'static Rule],
     model: &crate::model::Model,
 ) -> (Vec<Finding>, usize, Vec<Finding>) {
-    let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+    // File-wide suppressions by file; line suppressions by file, sorted by the line they
+    // cover, so that a finding looks only at those of its own logical line.
+    let mut whole_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+    let mut by_line: HashMap<FileId, Vec<(u32, u32, usize)>> = HashMap::new();
     for (i, s) in suppressions.iter().enumerate() {
-        by_file.entry(s.span.file).or_default().push(i);
+        match s.scope {
+            Scope::File => whole_file.entry(s.span.file).or_default().push(i),
+            Scope::Next { start, end } => {
+                by_line
+                    .entry(s.span.file)
+                    .or_default()
+                    .push((start, end.max(start + 1), i))
+            }
+        }
+    }
+    for lines in by_line.values_mut() {
+        lines.sort_unstable();
     }
     let mut used: Vec<Vec<bool>> = suppressions
         .iter()
@@ -179,17 +200,25 @@ pub fn apply(
         .collect();
     let silence = |f: &Finding, used: &mut Vec<Vec<bool>>| {
         let mut hit = false;
-        for &i in by_file.get(&f.primary.span.file).into_iter().flatten() {
+        let at = f.primary.span.start;
+        let file = f.primary.span.file;
+        // Logical lines do not overlap: the suppressions of the last line starting at or
+        // before the finding are the only ones that can cover it.
+        let on_line = by_line.get(&file).map_or(&[][..], |lines| {
+            let upto = lines.partition_point(|&(start, _, _)| start <= at);
+            let first = lines[..upto].last().map_or(upto, |&(start, _, _)| {
+                lines[..upto].partition_point(|&(s, _, _)| s < start)
+            });
+            &lines[first..upto]
+        });
+        let candidates = whole_file.get(&file).into_iter().flatten().copied().chain(
+            on_line
+                .iter()
+                .filter(|&&(start, end, _)| (start..end).contains(&at))
+                .map(|&(_, _, i)| i),
+        );
+        for i in candidates {
             let s = &suppressions[i];
-            let covers = match s.scope {
-                Scope::File => true,
-                Scope::Next { start, end } => {
-                    (start..end.max(start + 1)).contains(&f.primary.span.start)
-                }
-            };
-            if !covers {
-                continue;
-            }
             for (j, (name, _)) in s.names.iter().enumerate() {
                 if name == f.rule {
                     used[i][j] = true;

@@ -109,29 +109,55 @@ fn an_idn_or_latin_1_domain_is_no_panic() {
 /// Runs postlint with a deadline: a hang is a failure, not a stuck CI job.
 fn run_with_deadline(args: &[&str], dir: &Path) -> (Option<i32>, String, String) {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("postlint"))
-        .args(["--color", "never", "--format", "short"])
+        .args(["--color", "never"])
+        .args(if args.contains(&"--format") {
+            &[][..]
+        } else {
+            &["--format", "short"][..]
+        })
         .args(args)
         .current_dir(dir)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // Read both pipes while waiting: a child blocked on a full pipe is no hang of its own.
+    let read = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = read(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
+    let stderr = read(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
     let started = std::time::Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
         }
-        if started.elapsed() > std::time::Duration::from_secs(20) {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
             let _ = child.kill();
             panic!("postlint {args:?} hung");
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
+    };
     (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        status.code(),
+        stdout.join().unwrap(),
+        stderr.join().unwrap(),
     )
 }
 
@@ -396,4 +422,55 @@ fn passwords_are_never_printed() {
         }
     }
     assert!(found);
+}
+
+/// Large but plausible inputs that once took minutes or gigabytes (a search per unknown name
+/// against every name, quadratic work per `-o`, per suppression and per line of a long line,
+/// a snippet from each finding to a line thousands of lines away). Each must finish well within
+/// the deadline even in a debug build; the output of the text formats stays bounded.
+#[test]
+fn large_inputs_stay_linear_and_output_stays_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut main_cf = String::from("compatibility_level = 3.6\n");
+    for i in 0..4000 {
+        main_cf.push_str(&format!("unknown_name_{i}_{} = 1\n", i * 7919 % 10007));
+    }
+    for i in 0..100 {
+        main_cf.push_str(&format!("smtpd_{}{i} = 1\n", "x".repeat(5000)));
+    }
+    for i in 0..3000 {
+        main_cf.push_str(&format!("myhostname = host{i}.example.com\n"));
+    }
+    for i in 0..10_000 {
+        main_cf.push_str(&format!(
+            "# postlint: disable=unknown-parameter\nsilenced_{i} = 1\n"
+        ));
+    }
+    main_cf.push_str(&format!("#{}\n", " postlint: disable=x".repeat(50_000)));
+    main_cf.push_str("virtual_alias_maps = hash:/etc/postfix/virtual\n");
+    write(&root.join("main.cf"), main_cf.as_bytes());
+    let mut master = String::from("smtp inet n - y - - smtpd\n");
+    for i in 0..20_000 {
+        master.push_str(&format!("  -o smtpd_x{i}=$y{i}\n"));
+    }
+    write(&root.join("master.cf"), master.as_bytes());
+    let virtual_map: String = (0..100_000)
+        .map(|i| format!("dup@example.com  user{i}@example.net\n"))
+        .collect();
+    write(&root.join("virtual"), virtual_map.as_bytes());
+    for format in ["short", "human"] {
+        let (code, out, err) = run_with_deadline(&["--no-config", "--format", format, "."], root);
+        assert_eq!(code, Some(1), "{err}");
+        assert!(out.len() < 5_000_000, "{format}: {} bytes", out.len());
+        assert!(
+            out.contains("more duplicate-map-key findings in ./virtual"),
+            "{format}"
+        );
+        if format == "short" {
+            assert!(out.contains("[unknown-parameter]"), "{out}");
+            assert!(out.contains("[overridden-parameter]"), "{out}");
+            assert!(!out.contains("silenced_"), "suppressed");
+        }
+    }
 }

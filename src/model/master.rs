@@ -20,6 +20,8 @@ pub struct Service {
     pub command_span: Span,
     /// `-o name=value` overrides, in order; the last of a name wins.
     pub overrides: Vec<Definition>,
+    /// The position in `overrides` of the last override of each name (the one in effect).
+    last: HashMap<String, usize>,
 }
 
 impl Service {
@@ -30,7 +32,16 @@ impl Service {
 
     /// The override in effect for a name, if any.
     pub fn override_of(&self, name: &str) -> Option<&Definition> {
-        self.overrides.iter().rev().find(|d| d.name == name)
+        self.last.get(name).map(|&i| &self.overrides[i])
+    }
+
+    /// The overrides that take effect: the last of each name, in order.
+    pub fn effective_overrides(&self) -> impl Iterator<Item = &Definition> {
+        self.overrides
+            .iter()
+            .enumerate()
+            .filter(|(i, d)| self.last.get(&d.name) == Some(i))
+            .map(|(_, d)| d)
     }
 }
 
@@ -71,7 +82,7 @@ impl MasterCf {
                     reason: bad.reason.clone(),
                 });
             }
-            let overrides = entry
+            let overrides: Vec<Definition> = entry
                 .overrides
                 .iter()
                 .map(|o| Definition {
@@ -85,7 +96,13 @@ impl MasterCf {
                     map: entry.line.map.clone(),
                 })
                 .collect();
+            let last = overrides
+                .iter()
+                .enumerate()
+                .map(|(i, d): (usize, &Definition)| (d.name.clone(), i))
+                .collect();
             let service = Service {
+                last,
                 name: entry.service().to_string(),
                 kind: entry.kind().to_string(),
                 command: entry.command().to_string(),

@@ -408,7 +408,7 @@ impl NameIndex {
                     index.flag(params, master, Some(i), name, None, None);
                 }
             }
-            for def in effective(&service.overrides) {
+            for def in service.effective_overrides() {
                 if global_classes.contains(def.name.as_str()) {
                     index.valid_service[i].insert(def.name.clone());
                 }
@@ -650,15 +650,6 @@ impl NameIndex {
         }
         NameStatus::Unused
     }
-}
-
-/// The overrides that take effect: the last of each name, in order.
-fn effective(overrides: &[Definition]) -> impl Iterator<Item = &Definition> {
-    overrides
-        .iter()
-        .enumerate()
-        .filter(move |(i, d)| !overrides[i + 1..].iter().any(|later| later.name == d.name))
-        .map(|(_, d)| d)
 }
 
 #[cfg(test)]

@@ -245,7 +245,7 @@ impl Params {
     pub fn scoped<'p>(&'p self, service: &'p super::master::Service) -> ScopedParams<'p> {
         ScopedParams {
             params: self,
-            overrides: &service.overrides,
+            service,
             service_name: &service.name,
         }
     }
@@ -279,13 +279,13 @@ pub fn expand_param<L: ParamLookup>(lookup: &L, name: &str, value: ValueRef<'_>)
 /// main.cf's parameters as one master.cf service sees them: its `-o` overrides first.
 pub struct ScopedParams<'p> {
     params: &'p Params,
-    overrides: &'p [Definition],
+    service: &'p super::master::Service,
     service_name: &'p str,
 }
 
 impl ParamLookup for ScopedParams<'_> {
     fn lookup(&self, name: &str) -> Lookup<'_> {
-        match self.overrides.iter().rev().find(|d| d.name == name) {
+        match self.service.override_of(name) {
             Some(def) => Lookup::Value(ValueRef {
                 text: &def.value,
                 source: Some(def.source()),

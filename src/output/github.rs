@@ -8,7 +8,11 @@ use crate::source::Sources;
 
 pub fn render(sources: &Sources, findings: &[Finding]) -> String {
     let mut out = String::new();
-    for f in findings {
+    let (shown, cut) = super::shown(sources, findings);
+    for line in cut {
+        out.push_str(&format!("::notice title=postlint::{}\n", data(&line)));
+    }
+    for f in shown {
         let start = position(sources, f.primary.span, false);
         let end = position(sources, f.primary.span, true);
         let command = match f.severity {

@@ -185,8 +185,17 @@ fn to_miette(sources: &Sources, finding: &Finding) -> Rendered {
         source_span(finding.primary.span),
     )];
     let mut related = Vec::new();
+    // miette draws every line between the labels of one snippet: a label far from the primary
+    // one gets a snippet of its own, so that a finding's output stays a few lines long.
+    let lines = &sources.get(file).lines;
+    let primary_line = lines.line_of(finding.primary.span.start as usize);
+    let near = |span: Span| {
+        span.file == file
+            && lines.line_of(span.start as usize).abs_diff(primary_line) <= NEAR_LINES
+            && lines.line_of(span.end as usize).abs_diff(primary_line) <= NEAR_LINES
+    };
     for label in &finding.secondary {
-        if label.span.file == file {
+        if near(label.span) {
             labels.push(LabeledSpan::new_with_span(
                 label_text(&label.message),
                 source_span(label.span),
@@ -262,6 +271,9 @@ pub fn render_one(
     out
 }
 
+/// How far (in lines) a label may be from the primary one to share its snippet.
+const NEAR_LINES: usize = 8;
+
 /// Longer than any line worth showing in a snippet (and miette cannot draw a label past
 /// column 65,535).
 const LONG_LINE: usize = 4096;
@@ -326,9 +338,14 @@ pub fn render_findings(
     width: Option<usize>,
 ) -> String {
     let mut out = String::new();
-    for finding in findings {
+    let (shown, cut) = super::shown(sources, findings);
+    for finding in shown {
         out.push_str(&render_one(sources, finding, style, width));
         out.push('\n');
+    }
+    for line in cut {
+        out.push_str(&line);
+        out.push_str("\n\n");
     }
     out
 }

@@ -10,8 +10,14 @@ use crate::source::Sources;
 pub fn render(sources: &Sources, findings: &[Finding], ran: &[&'static Rule]) -> String {
     let mut cases = String::new();
     let mut tests = 0;
+    // At most SHOWN_PER_FILE failures of a rule in a file; the cut is noted as system output.
+    let (shown, cut) = super::shown(sources, findings);
     for rule in ran {
-        let mine: Vec<&Finding> = findings.iter().filter(|f| f.rule == rule.id).collect();
+        let mine: Vec<&Finding> = shown
+            .iter()
+            .copied()
+            .filter(|f| f.rule == rule.id)
+            .collect();
         if mine.is_empty() {
             tests += 1;
             cases.push_str(&format!(
@@ -40,7 +46,13 @@ pub fn render(sources: &Sources, findings: &[Finding], ran: &[&'static Rule]) ->
             ));
         }
     }
-    let failures = findings.len();
+    let failures = shown.len();
+    if !cut.is_empty() {
+        cases.push_str(&format!(
+            "    <system-out>{}</system-out>\n",
+            escape(&cut.join("\n"))
+        ));
+    }
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <testsuites name=\"postlint\" tests=\"{tests}\" failures=\"{failures}\">\n  \

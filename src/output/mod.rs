@@ -88,6 +88,41 @@ pub fn position(sources: &Sources, span: Span, end: bool) -> Position {
     }
 }
 
+/// How many findings of one rule in one file the text formats (human, short, github, junit)
+/// show; JSON and SARIF list every one.
+pub const SHOWN_PER_FILE: usize = 200;
+
+/// The findings a text format shows, and a line for each rule and file whose findings were
+/// cut: a million duplicate keys make a count, not a million snippets.
+pub fn shown<'f>(sources: &Sources, findings: &'f [Finding]) -> (Vec<&'f Finding>, Vec<String>) {
+    let mut counts: std::collections::HashMap<(&str, crate::source::FileId), usize> =
+        std::collections::HashMap::new();
+    let mut kept = Vec::with_capacity(findings.len().min(10_000));
+    let mut order: Vec<(&str, crate::source::FileId)> = Vec::new();
+    for f in findings {
+        let key = (f.rule, f.primary.span.file);
+        let n = counts.entry(key).or_insert(0);
+        *n += 1;
+        if *n <= SHOWN_PER_FILE {
+            kept.push(f);
+        } else if *n == SHOWN_PER_FILE + 1 {
+            order.push(key);
+        }
+    }
+    let notes = order
+        .into_iter()
+        .map(|(rule, file)| {
+            let more = counts[&(rule, file)] - SHOWN_PER_FILE;
+            format!(
+                "... and {more} more {rule} finding{} in {} (--format json or sarif lists every one)",
+                if more == 1 { "" } else { "s" },
+                printable(&sources.get(file).display_path)
+            )
+        })
+        .collect();
+    (kept, notes)
+}
+
 /// Counts by severity, and what was silenced, for the summary line.
 pub fn summary(findings: &[Finding], silenced: crate::Silenced) -> String {
     use crate::diagnostic::Severity::*;

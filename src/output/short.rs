@@ -13,7 +13,8 @@ pub fn render(
     quiet: bool,
 ) -> String {
     let mut out = String::new();
-    for f in findings {
+    let (shown, cut) = super::shown(sources, findings);
+    for f in shown {
         let at = position(sources, f.primary.span, false);
         out.push_str(&format!(
             "{}:{}:{}: {}[{}]: {}\n",
@@ -24,6 +25,10 @@ pub fn render(
             f.rule,
             super::printable(&f.message)
         ));
+    }
+    for line in cut {
+        out.push_str(&line);
+        out.push('\n');
     }
     if !quiet {
         out.push_str(&summary(findings, silenced));

@@ -23,7 +23,8 @@ pub enum OffsetMap {
     /// The logical line is one physical line starting at this file offset.
     Single(u32),
     /// (offset in joined text, offset in file) for each physical line that was joined.
-    Joined(Vec<(u32, u32)>),
+    /// Shared: every `-o` of a long master.cf entry keeps the map of the whole entry.
+    Joined(std::sync::Arc<[(u32, u32)]>),
 }
 
 impl OffsetMap {
@@ -68,7 +69,7 @@ impl OffsetMap {
             OffsetMap::Joined(segments) => {
                 let mut runs = Vec::new();
                 let mut start = range.start;
-                for &(t, _) in segments {
+                for &(t, _) in segments.iter() {
                     let t = t as usize;
                     if t > start && t < range.end {
                         runs.push(start..t);
@@ -182,7 +183,7 @@ impl<'a> Iterator for LogicalLines<'a> {
                 joined.push_str(&self.text[range]);
             }
             text = Cow::Owned(joined);
-            map = OffsetMap::Joined(segments);
+            map = OffsetMap::Joined(segments.into());
         }
         let indented = text.as_bytes().first().is_some_and(|&b| is_space(b));
         Some(LogicalLine {

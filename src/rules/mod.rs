@@ -72,31 +72,61 @@ pub fn listing_spans(
 
 /// The candidate closest to a misspelt name, if one is close enough to be what was meant.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    closest_scored(name, candidates).map(|(_, c)| c)
+    let candidates: Vec<Candidate> = candidates.into_iter().map(Candidate::new).collect();
+    closest_scored(name, &candidates).map(|(_, c)| c)
 }
 
-fn closest_scored<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<(f64, &'a str)> {
+/// Names longer than this get no "did you mean": no Postfix name comes near, and the edit
+/// distance grows with the product of the lengths.
+const LONGEST_SUGGESTED: usize = 64;
+
+/// A name to suggest, with what the cheap bounds need computed once.
+struct Candidate<'a> {
+    name: &'a str,
+    chars: usize,
+    letters: [u16; 64],
+}
+
+impl<'a> Candidate<'a> {
+    fn new(name: &'a str) -> Candidate<'a> {
+        Candidate {
+            name,
+            chars: name.chars().count(),
+            letters: letter_counts(name),
+        }
+    }
+}
+
+/// Every built-in name as a [`Candidate`], made once.
+fn builtin_candidates() -> &'static [Candidate<'static>] {
+    static CANDIDATES: std::sync::OnceLock<Vec<Candidate<'static>>> = std::sync::OnceLock::new();
+    CANDIDATES.get_or_init(|| {
+        crate::model::names::builtin_names()
+            .map(Candidate::new)
+            .collect()
+    })
+}
+
+fn closest_scored<'a>(name: &str, candidates: &[Candidate<'a>]) -> Option<(f64, &'a str)> {
+    let len = name.chars().count();
+    if len > LONGEST_SUGGESTED {
+        return None;
+    }
     // A score of 0.75 allows an edit distance of a quarter of the longer name. Two cheap lower
     // bounds of the distance skip most candidates before the costly computation: the difference
     // in length, and half the letters the two names do not share (an edit changes at most two).
-    let len = name.chars().count();
     let letters = letter_counts(name);
     candidates
-        .into_iter()
-        .filter(|c| *c != name)
+        .iter()
+        .filter(|c| c.name != name && c.chars <= LONGEST_SUGGESTED)
         .filter(|c| {
-            let other = c.chars().count();
-            let most = len.max(other);
-            let theirs = letter_counts(c);
+            let most = len.max(c.chars);
             let unshared: usize = (0..letters.len())
-                .map(|i| letters[i].abs_diff(theirs[i]) as usize)
+                .map(|i| letters[i].abs_diff(c.letters[i]) as usize)
                 .sum();
-            4 * len.abs_diff(other) <= most && 4 * unshared.div_ceil(2) <= most
+            4 * len.abs_diff(c.chars) <= most && 4 * unshared.div_ceil(2) <= most
         })
-        .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
+        .map(|c| (strsim::normalized_damerau_levenshtein(name, c.name), c.name))
         .filter(|(score, _)| *score >= 0.75)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
 }
@@ -112,15 +142,40 @@ fn letter_counts(s: &str) -> [u16; 64] {
     counts
 }
 
-/// The parameter name (built in, or set in main.cf) a misspelt name most likely meant.
-pub fn suggest_parameter(model: &Model, name: &str) -> Option<String> {
-    let defined = model.params.defined_names();
-    let builtin = closest_scored(name, crate::model::names::builtin_names());
-    let own = closest_scored(name, defined.iter().copied());
-    match (builtin, own) {
-        (Some(b), Some(o)) if o.0 > b.0 => Some(o.1.to_string()),
-        (Some(b), _) => Some(b.1.to_string()),
-        (None, o) => o.map(|o| o.1.to_string()),
+/// Suggestions for misspelt parameter names, made for one rule's run: the built-in names, and
+/// the setup's own names the rule passes. After [`Suggestions::BUDGET`] suggestions, findings
+/// come without one: a file of thousands of unknown names must not cost thousands of searches.
+pub struct Suggestions<'m> {
+    own: Vec<Candidate<'m>>,
+    left: usize,
+}
+
+impl<'m> Suggestions<'m> {
+    pub const BUDGET: usize = 200;
+
+    pub fn new(own: impl Iterator<Item = &'m str>) -> Suggestions<'m> {
+        Suggestions {
+            own: own
+                .filter(|n| n.len() <= LONGEST_SUGGESTED)
+                .map(Candidate::new)
+                .collect(),
+            left: Self::BUDGET,
+        }
+    }
+
+    /// The parameter name (built in, or used in this setup) a misspelt name most likely meant.
+    pub fn suggest(&mut self, name: &str) -> Option<String> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let builtin = closest_scored(name, builtin_candidates());
+        let own = closest_scored(name, &self.own);
+        match (builtin, own) {
+            (Some(b), Some(o)) if o.0 > b.0 => Some(o.1.to_string()),
+            (Some(b), _) => Some(b.1.to_string()),
+            (None, o) => o.map(|o| o.1.to_string()),
+        }
     }
 }
 
@@ -236,7 +291,7 @@ mod tests {
                 edit(&|c| c.truncate(mid)),
             ];
             for typo in &typos {
-                let got = closest_scored(typo, names.iter().copied());
+                let got = closest_scored(typo, builtin_candidates());
                 assert_eq!(got, brute(typo), "{typo}");
                 checked += usize::from(got.is_some());
             }

@@ -20,16 +20,15 @@ fn check(model: &Model, out: &mut Findings) {
         report(&all, "main.cf", out);
     }
     for service in &model.master.services {
-        let mut names: Vec<&str> = service.overrides.iter().map(|d| d.name.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
-        for name in names {
-            let all: Vec<&Definition> = service
-                .overrides
-                .iter()
-                .filter(|d| d.name == name)
-                .collect();
-            report(&all, &format!("{} in master.cf", service.label()), out);
+        // The overrides grouped by name in one pass, each group in file order.
+        let mut by_name: std::collections::BTreeMap<&str, Vec<&Definition>> =
+            std::collections::BTreeMap::new();
+        for def in &service.overrides {
+            by_name.entry(def.name.as_str()).or_default().push(def);
+        }
+        let place = format!("{} in master.cf", service.label());
+        for all in by_name.values() {
+            report(all, &place, out);
         }
     }
 }

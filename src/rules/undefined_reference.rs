@@ -1,6 +1,6 @@
 //! `$name` that names no parameter: Postfix expands it to nothing.
 
-use super::{suggest_parameter, Rule};
+use super::{Rule, Suggestions};
 use crate::diagnostic::{Findings, Severity};
 use crate::model::Model;
 
@@ -15,13 +15,15 @@ pub const RULE: Rule = Rule {
 
 fn check(model: &Model, out: &mut Findings) {
     let mut seen = std::collections::HashSet::new();
+    // A reference may misspell a name the setup defines.
+    let mut suggestions = Suggestions::new(model.params.defined_names().into_iter());
     for undefined in &model.names.undefined {
         let name = &undefined.name;
         // One finding per name in each value: `${x?$x}` is one mistake.
         if !seen.insert((undefined.span.file, &undefined.in_param, name)) {
             continue;
         }
-        let suggestion = suggest_parameter(model, name);
+        let suggestion = suggestions.suggest(name);
         let finding = out.report(
             undefined.span,
             format!(

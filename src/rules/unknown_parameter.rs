@@ -1,6 +1,6 @@
 //! A parameter Postfix does not know and nothing uses: postconf's "unused parameter".
 
-use super::{suggest_parameter, Rule};
+use super::{Rule, Suggestions};
 use crate::diagnostic::{Findings, Severity};
 use crate::model::names::{deprecation, NameStatus};
 use crate::model::params::Definition;
@@ -17,10 +17,12 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Findings) {
+    // A definition may misspell a name the setup refers to.
+    let mut suggestions = Suggestions::new(model.names.undefined.iter().map(|u| u.name.as_str()));
     for name in model.params.defined_names() {
         let def = model.params.get(name).expect("defined");
         if model.names.status(name, None) == NameStatus::Unused {
-            report(model, def, None, out);
+            report(&mut suggestions, def, None, out);
         }
     }
     for (i, service) in model.master.services.iter().enumerate() {
@@ -29,19 +31,24 @@ fn check(model: &Model, out: &mut Findings) {
             if seen.insert(def.name.as_str())
                 && model.names.status(&def.name, Some(i)) == NameStatus::Unused
             {
-                report(model, def, Some(&service.label()), out);
+                report(&mut suggestions, def, Some(&service.label()), out);
             }
         }
     }
 }
 
-fn report(model: &Model, def: &Definition, service: Option<&str>, out: &mut Findings) {
+fn report(
+    suggestions: &mut Suggestions,
+    def: &Definition,
+    service: Option<&str>,
+    out: &mut Findings,
+) {
     // deprecated-parameter says more about these.
     if deprecation(&def.name).is_some() {
         return;
     }
     let name = &def.name;
-    let suggestion = suggest_parameter(model, name);
+    let suggestion = suggestions.suggest(name);
     let message = match service {
         None => format!("`{name}` is not a Postfix parameter, and nothing refers to it"),
         Some(label) => {
