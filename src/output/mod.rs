@@ -19,6 +19,9 @@ use crate::source::{Sources, Span};
 pub fn is_unsafe_char(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+        // Invisible: a byte-order mark or a zero-width character in a name would hide in a
+        // message ("`myhostname` is not a Postfix parameter").
+        || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
 }
 
 /// Text from a configuration file, made safe to print on a terminal: every unsafe character

@@ -64,6 +64,15 @@ fn report(
         Some(s) => format!("If you meant `{s}`, fix the spelling. "),
         None => String::new(),
     };
+    if name.starts_with('\u{feff}') {
+        finding.help(format!(
+            "The file starts with a UTF-8 byte-order mark (an editor wrote it), and Postfix reads it \
+             as part of the first name, so `{}` is ignored (postconf says \"unused parameter\"). \
+             Save the file without the byte-order mark.",
+            name.trim_start_matches('\u{feff}')
+        ));
+        return;
+    }
     finding.help(format!(
         "Postfix ignores this setting (postconf says \"unused parameter: {name}={}\"). {fix}\
          A name of your own is fine when some value refers to it as `${name}`.",
