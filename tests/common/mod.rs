@@ -151,6 +151,14 @@ fn postconf_values(dir: &Path, names: &[String]) -> Option<BTreeMap<String, Stri
     )
 }
 
+/// A name as postconf prints it in a warning: every byte that is not printable ASCII as `?`
+/// (a byte-order mark is `???`).
+fn as_postconf_prints(name: &str) -> String {
+    name.bytes()
+        .map(|b| if b.is_ascii_graphic() { b as char } else { '?' })
+        .collect()
+}
+
 /// Compares postlint's reading of `dir` with postconf's; returns how many facts agreed, or
 /// the first disagreement.
 pub fn compare_with_postconf(dir: &Path) -> Result<usize, String> {
@@ -264,13 +272,13 @@ pub fn compare_with_postconf(dir: &Path) -> Result<usize, String> {
     let mut ours_unused = BTreeSet::new();
     for name in model.params.defined_names() {
         if model.names.status(name, None) == NameStatus::Unused {
-            ours_unused.insert(("main.cf".to_string(), name.to_string()));
+            ours_unused.insert(("main.cf".to_string(), as_postconf_prints(name)));
         }
     }
     for (i, service) in model.master.services.iter().enumerate() {
         for def in &service.overrides {
             if model.names.status(&def.name, Some(i)) == NameStatus::Unused {
-                ours_unused.insert(("master.cf".to_string(), def.name.clone()));
+                ours_unused.insert(("master.cf".to_string(), as_postconf_prints(&def.name)));
             }
         }
     }
