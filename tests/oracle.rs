@@ -401,14 +401,7 @@ fn every_name_postfix_knows_is_known_to_every_rule() {
     }
     let empty_dir = empty.path().to_string_lossy().into_owned();
     let (_, stdout, _) = common::run("postconf", &["-c", &empty_dir, "-d"]);
-    let installed: Vec<(String, String)> = stdout
-        .lines()
-        .filter_map(|l| {
-            l.split_once(" = ")
-                .or_else(|| l.strip_suffix(" =").map(|n| (n, "")))
-        })
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
+    let installed = common::postconf_pairs(&stdout);
     assert!(
         installed.len() > 800,
         "postconf -d printed {}",

@@ -315,12 +315,7 @@ mod tests {
             tree.locate("/etc/postfix/../postfix/virtual"),
             tree.locate("/etc/postfix/virtual")
         );
-        let sysroot = Locator {
-            config_dir: "files/etc/postfix".into(),
-            postfix_config_dirs: vec!["/etc/postfix".into()],
-            mode: Mode::Sysroot("files".into()),
-            root: None,
-        };
+        let sysroot = sysroot_locator();
         assert_eq!(
             sysroot.locate("/../../../etc/passwd"),
             Location::Readable {
@@ -328,6 +323,15 @@ mod tests {
                 display: "files/etc/passwd".into()
             }
         );
+    }
+
+    fn sysroot_locator() -> Locator {
+        Locator {
+            config_dir: "files/etc/postfix".into(),
+            postfix_config_dirs: vec!["/etc/postfix".into()],
+            mode: Mode::Sysroot("files".into()),
+            root: None,
+        }
     }
 
     #[test]
@@ -339,12 +343,7 @@ mod tests {
                 display: "/etc/aliases".into()
             }
         );
-        let sysroot = Locator {
-            config_dir: "files/etc/postfix".into(),
-            postfix_config_dirs: vec!["/etc/postfix".into()],
-            mode: Mode::Sysroot("files".into()),
-            root: None,
-        };
+        let sysroot = sysroot_locator();
         assert_eq!(
             sysroot.locate("/etc/aliases"),
             Location::Readable {

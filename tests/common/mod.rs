@@ -139,16 +139,22 @@ fn postconf_values(dir: &Path, names: &[String]) -> Option<BTreeMap<String, Stri
         return None;
     }
     Some(
-        stdout
-            .replace(&dir_text, "/etc/postfix")
-            .lines()
-            .filter_map(|l| {
-                l.split_once(" = ")
-                    .or_else(|| l.strip_suffix(" =").map(|n| (n, "")))
-            })
-            .map(|(n, v)| (n.to_string(), v.to_string()))
+        postconf_pairs(&stdout.replace(&dir_text, "/etc/postfix"))
+            .into_iter()
             .collect(),
     )
+}
+
+/// postconf's `name = value` lines (`name =` for an empty value), as pairs.
+pub fn postconf_pairs(stdout: &str) -> Vec<(String, String)> {
+    stdout
+        .lines()
+        .filter_map(|l| {
+            l.split_once(" = ")
+                .or_else(|| l.strip_suffix(" =").map(|n| (n, "")))
+        })
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
 }
 
 /// A name as postconf prints it in a warning: every byte that is not printable ASCII as `?`
@@ -390,15 +396,10 @@ pub fn compare_with_postconf(dir: &Path) -> Result<usize, String> {
     let dir_text = temp.path().to_string_lossy().into_owned();
     let (ok, stdout, _) = run("postconf", &["-c", &dir_text, "-Px"]);
     if ok {
-        let theirs: BTreeMap<String, String> = stdout
-            .replace(&dir_text, "/etc/postfix")
-            .lines()
-            .filter_map(|l| {
-                l.split_once(" = ")
-                    .or_else(|| l.strip_suffix(" =").map(|n| (n, "")))
-            })
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
+        let theirs: BTreeMap<String, String> =
+            postconf_pairs(&stdout.replace(&dir_text, "/etc/postfix"))
+                .into_iter()
+                .collect();
         for (service, overrides) in &view.services {
             for (name, ours) in overrides {
                 let (Some(value), false) = (&ours.value, ours.unknown) else {
