@@ -70,25 +70,9 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
                 let end = i + 3 + len;
                 (len > 0 && bytes[end..].starts_with(b"@%@")).then_some(end + 3)
             }
-            b'@' if at_word_start => {
-                let len = bytes[i + 1..]
-                    .iter()
-                    .take_while(|&&b| is_upper_name_byte(b))
-                    .count();
-                let end = i + 1 + len;
-                let name = &text[i + 1..end];
-                (is_placeholder_name(name) && bytes.get(end) == Some(&b'@')).then_some(end + 1)
-            }
+            b'@' if at_word_start => enclosed_name(text, i, b'@'),
             // Sentora's `!SERVER_IP!` (not Postfix's negation: no name ends in `!`).
-            b'!' => {
-                let len = bytes[i + 1..]
-                    .iter()
-                    .take_while(|&&b| is_upper_name_byte(b))
-                    .count();
-                let end = i + 1 + len;
-                let name = &text[i + 1..end];
-                (is_placeholder_name(name) && bytes.get(end) == Some(&b'!')).then_some(end + 1)
-            }
+            b'!' => enclosed_name(text, i, b'!'),
             b'_' if at_word_start && bytes[i..].starts_with(b"__") => {
                 let len = bytes[i + 2..]
                     .iter()
@@ -110,6 +94,18 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
         }
     }
     found
+}
+
+/// `@NAME@` or `!NAME!` starting at `i` (the delimiter): the offset just past it.
+fn enclosed_name(text: &str, i: usize, delimiter: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let len = bytes[i + 1..]
+        .iter()
+        .take_while(|&&b| is_upper_name_byte(b))
+        .count();
+    let end = i + 1 + len;
+    (is_placeholder_name(&text[i + 1..end]) && bytes.get(end) == Some(&delimiter))
+        .then_some(end + 1)
 }
 
 /// True when the whole text is one marker (a master.cf field, a map key).
