@@ -152,7 +152,7 @@ pub fn set_fingerprints(findings: &mut [Finding], sources: &Sources, root: &Path
         let span = finding.primary.span;
         let subject = match &finding.subject {
             Some(s) => std::borrow::Cow::Borrowed(s.as_str()),
-            None => std::borrow::Cow::Owned(file.masked(span.start, span.end)),
+            None => file.masked(span.start, span.end),
         };
         let subject: &str = &subject;
         let base = fnv1a(&[finding.rule, path, subject]);

@@ -132,24 +132,21 @@ impl SourceFile {
             .any(|r| r.start < end.max(start + 1) && start < r.end)
     }
 
-    /// The text of a range, with every secret byte in it shown as `*`.
-    pub fn masked(&self, start: u32, end: u32) -> String {
-        let text = self.text();
-        let mut out = text
-            .get(start as usize..end as usize)
-            .unwrap_or("")
-            .to_string();
-        if self.touches_secret(start, end) {
-            let mut bytes = std::mem::take(&mut out).into_bytes();
-            for r in &self.secrets {
-                for i in r.start.max(start)..r.end.min(end) {
-                    bytes[(i - start) as usize] = b'*';
-                }
-            }
-            // Secret spans start and end on character boundaries: the stars keep it valid.
-            out = String::from_utf8_lossy(&bytes).into_owned();
+    /// The text of a range, with every secret byte in it shown as `*` (borrowed when the range
+    /// holds no secret: this runs for every finding).
+    pub fn masked(&self, start: u32, end: u32) -> std::borrow::Cow<'_, str> {
+        let text = self.text().get(start as usize..end as usize).unwrap_or("");
+        if !self.touches_secret(start, end) {
+            return std::borrow::Cow::Borrowed(text);
         }
-        out
+        let mut bytes = text.as_bytes().to_vec();
+        for r in &self.secrets {
+            for i in r.start.max(start)..r.end.min(end) {
+                bytes[(i - start) as usize] = b'*';
+            }
+        }
+        // Secret spans start and end on character boundaries: the stars keep it valid.
+        std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     pub fn text(&self) -> &Arc<String> {

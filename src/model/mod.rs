@@ -269,9 +269,8 @@ struct Loader {
     files: HashMap<PathBuf, ReadResult>,
     /// Map and alias sources to read and parse once every table is known.
     pending: Vec<PendingSource>,
-    /// Files that alias_maps or alias_database name: postalias builds them, so they are
-    /// aliases(5) sources whichever other parameter names them too (Debian's
-    /// `local_recipient_maps = proxy:unix:passwd.byname $alias_maps`).
+    /// Which parameters name each map source, to read a file that both alias_maps and another
+    /// parameter name in the format of its own lines ([`Loader::source_format`]).
     source_kinds: SourceKinds,
     /// List files already read into a class, with the sense (negated) they were read in.
     list_seen: std::collections::HashSet<(ClassKind, FileId, bool)>,
@@ -885,26 +884,28 @@ impl SourceKinds {
     ) -> SourceKinds {
         let mut kinds = SourceKinds::default();
         for name in names {
-            let set = if is_alias_param(name) {
-                &mut kinds.aliases
-            } else {
-                &mut kinds.postmap
-            };
-            set.extend(table_files(&params.expand(name).text).map(String::from));
+            kinds.add(name, &params.expand(name).text);
         }
         for service in &master.services {
             let scoped = params.scoped(service);
             for def in &service.overrides {
-                let text = params::expand_param(&scoped, &def.name, def.value_ref()).text;
-                let set = if is_alias_param(&def.name) {
-                    &mut kinds.aliases
-                } else {
-                    &mut kinds.postmap
-                };
-                set.extend(table_files(&text).map(String::from));
+                kinds.add(
+                    &def.name,
+                    &params::expand_param(&scoped, &def.name, def.value_ref()).text,
+                );
             }
         }
         kinds
+    }
+
+    /// The files a parameter's expanded value names, under the command that builds them.
+    fn add(&mut self, param: &str, value: &str) {
+        let set = if is_alias_param(param) {
+            &mut self.aliases
+        } else {
+            &mut self.postmap
+        };
+        set.extend(table_files(value).map(String::from));
     }
 }
 
@@ -987,7 +988,7 @@ impl Model {
 
         // Where is this setup's config_directory? Paths under it map into the linted directory.
         params.settle_host_values(None);
-        let postfix_config_dirs: Vec<String> = match params.param("config_directory").known() {
+        let mut postfix_config_dirs: Vec<String> = match params.param("config_directory").known() {
             Some(dir) if dir.starts_with('/') => vec![dir.to_string()],
             _ => paths::KNOWN_CONFIG_DIRS
                 .iter()
@@ -1003,7 +1004,6 @@ impl Model {
             let hostname = options.hostname.clone().or_else(machine_hostname);
             params.settle_host_values(hostname.as_deref());
         }
-        let mut postfix_config_dirs = postfix_config_dirs;
         let mut learnt = Vec::new();
         if mode == Mode::Tree {
             let values: Vec<String> = params
