@@ -35,11 +35,56 @@ pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Reads a regular file as text (invalid UTF-8 replaced).
+/// Reads a regular file as text, decoded by [`decode`].
 pub fn read_text(path: &Path) -> std::io::Result<String> {
-    let bytes = read_regular(path)?;
-    Ok(String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    Ok(decode(read_regular(path)?))
+}
+
+/// The first of 256 characters that stand for one raw byte each (U+10FF00 + byte), at the end
+/// of the last private-use plane.
+const RAW_BYTE_BASE: u32 = 0x10_FF00;
+
+/// Decodes a file's bytes without losing any: valid UTF-8 stays as it is, and each byte that is
+/// not valid UTF-8, each NUL byte and each byte of a character that is itself in the raw-byte
+/// range becomes the raw-byte character for it ([`raw_byte`]). Two different files therefore never
+/// decode to the same text (two Latin-1 keys are not "duplicates"), and NUL, which postlint uses
+/// inside for a value it cannot know, never comes from a file.
+pub fn decode(bytes: Vec<u8>) -> String {
+    let clean = !bytes.contains(&0) && !bytes.windows(2).any(|w| w == [0xf4, 0x8f]);
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) if clean => return text,
+        Ok(text) => text.into_bytes(),
+        Err(e) => e.into_bytes(),
+    };
+    let mut out = String::with_capacity(bytes.len() + 16);
+    let raw = |out: &mut String, b: u8| out.push(raw_char(b));
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c == '\0' || raw_byte(c).is_some() {
+                let mut buf = [0u8; 4];
+                for &b in c.encode_utf8(&mut buf).as_bytes() {
+                    raw(&mut out, b);
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        for &b in chunk.invalid() {
+            raw(&mut out, b);
+        }
+    }
+    out
+}
+
+fn raw_char(byte: u8) -> char {
+    char::from_u32(RAW_BYTE_BASE + u32::from(byte)).expect("U+10FF00..=U+10FFFF are characters")
+}
+
+/// The byte a character of decoded text stands for, when it stands for a raw byte.
+pub fn raw_byte(c: char) -> Option<u8> {
+    (c as u32)
+        .checked_sub(RAW_BYTE_BASE)
+        .and_then(|b| u8::try_from(b).ok())
 }
 
 fn too_large(size: u64) -> std::io::Error {
@@ -67,6 +112,37 @@ pub fn kind_of(kind: &std::fs::FileType) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoding_keeps_every_byte_apart() {
+        assert_eq!(decode(b"a = b\n".to_vec()), "a = b\n");
+        assert_eq!(decode("ö.example".into()), "ö.example");
+        // Two Latin-1 bytes, a NUL, and the bytes of a real raw-byte character all stay distinct.
+        let texts: Vec<String> = [
+            &b"\xe9"[..],
+            b"\xe8",
+            b"\xef\xbf\xbd",
+            b"\0",
+            "\u{10ffe9}".as_bytes(),
+        ]
+        .iter()
+        .map(|b| decode(b.to_vec()))
+        .collect();
+        for (i, a) in texts.iter().enumerate() {
+            assert!(!a.contains('\0'), "{a:?}");
+            for b in &texts[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(
+            texts[0].chars().filter_map(raw_byte).collect::<Vec<_>>(),
+            [0xe9]
+        );
+        assert_eq!(
+            texts[4].chars().filter_map(raw_byte).collect::<Vec<_>>(),
+            [0xf4, 0x8f, 0xbf, 0xa9]
+        );
+    }
 
     #[test]
     fn special_files_are_refused_at_once() {

@@ -1,5 +1,5 @@
-//! The fuzz targets in fuzz/ (cargo-fuzz: every parser on random bytes, and whole setups linted
-//! and rendered in every format) run for a bounded time each; a crash, a timeout of one input or
+//! The fuzz targets in fuzz/ (cargo-fuzz: one per parser on random bytes, and one for whole
+//! setups linted and rendered in every format) run for a bounded time each; a crash, a timeout of one input or
 //! running out of memory fails the test, and libFuzzer's report names the input it saved under
 //! fuzz/artifacts/.
 //!
@@ -11,7 +11,16 @@
 
 use std::process::Command;
 
-const TARGETS: &[&str] = &["parsers", "setup"];
+const TARGETS: &[&str] = &[
+    "main_cf",
+    "master_cf",
+    "map_source",
+    "aliases",
+    "lists",
+    "expansion",
+    "templates",
+    "setup",
+];
 
 fn cargo_fuzz_available() -> bool {
     Command::new("cargo")
@@ -37,7 +46,10 @@ fn fuzz_targets_find_nothing() {
         // New inputs go to fuzz/target/grown/TARGET; the seeds in fuzz/corpus stay as committed.
         let grown = root.join("fuzz/target/grown").join(target);
         std::fs::create_dir_all(&grown).unwrap();
-        let seeds = root.join("fuzz/corpus").join(target);
+        // The parser targets share one set of seed files: every parser sees every kind of file.
+        let seeds =
+            root.join("fuzz/corpus")
+                .join(if *target == "setup" { "setup" } else { "text" });
         let out = Command::new("cargo")
             .current_dir(root)
             .env("RUSTC_BOOTSTRAP", "1")

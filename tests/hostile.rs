@@ -474,3 +474,51 @@ fn large_inputs_stay_linear_and_output_stays_bounded() {
         }
     }
 }
+
+/// Bytes that are not UTF-8 and NUL bytes are kept apart: two Latin-1 keys are two keys, and a
+/// NUL in a value is a byte like any other, not "a value postlint cannot know".
+#[test]
+fn different_bytes_are_never_the_same_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("main.cf"),
+        b"compatibility_level = 3.6\n\
+          mydestination = localhost\n\
+          virtual_alias_maps = hash:/etc/postfix/virtual\n\
+          virtual_alias_domains = \xe9.example, n\x00l.example, same\xe9.example\n\
+          relay_domains = \xe8.example, n\x00l.example, same\xe9.example\n",
+    );
+    write(
+        &root.join("virtual"),
+        b"caf\xe9@\xe9.example a@b.example\n\
+          caf\xe8@\xe9.example a@b.example\n\
+          twice\xe9@\xe9.example a@b.example\n\
+          twice\xe9@\xe9.example c@b.example\n",
+    );
+    let (code, out, err) = run_with_deadline(&["--no-config", "."], root);
+    assert_eq!(code, Some(1), "{out}\n{err}");
+    let lines = |rule: &str| {
+        out.lines()
+            .filter(|l| l.contains(&format!("[{rule}]")))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let dups = lines("duplicate-map-key");
+    assert_eq!(dups.len(), 1, "{out}");
+    assert!(
+        dups[0].contains("virtual:4:") && dups[0].contains(r"twice\xe9@\xe9.example"),
+        "{out}"
+    );
+    let overlaps = lines("domain-in-multiple-classes");
+    assert_eq!(overlaps.len(), 2, "{out}");
+    assert!(
+        overlaps.iter().any(|l| l.contains(r"n\x00l.example")),
+        "{out}"
+    );
+    assert!(
+        overlaps.iter().any(|l| l.contains(r"same\xe9.example")),
+        "{out}"
+    );
+    assert_printable("short", out.as_bytes());
+}

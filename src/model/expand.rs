@@ -10,7 +10,8 @@ use crate::parse::logical::OffsetMap;
 use crate::parse::placeholder;
 use crate::source::{FileId, Span};
 
-/// Stands in for text postlint cannot know. Postfix values are C strings and never contain NUL.
+/// Stands in for text postlint cannot know. No file's text holds it: `fsread::decode` turns a
+/// NUL byte read from a file into a raw-byte character, so a NUL in a value is always this marker.
 pub const UNKNOWN: char = '\0';
 
 /// Postfix's limit on nested macro calls (`mc->level++ > 100` in mac_expand.c).

@@ -22,18 +22,23 @@ pub fn is_unsafe_char(c: char) -> bool {
         // Invisible: a byte-order mark or a zero-width character in a name would hide in a
         // message ("`myhostname` is not a Postfix parameter").
         || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
+        // A byte that was not text in the file (crate::fsread::decode).
+        || crate::fsread::raw_byte(c).is_some()
 }
 
 /// Text from a configuration file, made safe to print on a terminal: every unsafe character
 /// (and a line break, which would start a line the reader takes for postlint's own) becomes a
-/// visible escape, `\u{1b}`. Text without one is returned as it is.
+/// visible escape, `\u{1b}`, and a byte that was not text in the file is shown as `\xe9`. Text
+/// without one is returned as it is.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(|c| is_unsafe_char(c) || c == '\n') {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if is_unsafe_char(c) || c == '\n' {
+        if let Some(b) = crate::fsread::raw_byte(c) {
+            out.push_str(&format!("\\x{b:02x}"));
+        } else if is_unsafe_char(c) || c == '\n' {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
@@ -65,7 +70,10 @@ pub fn json_safe(json: String) -> String {
     for c in json.chars() {
         // serde has already escaped C0 controls; tab and LF are JSON's own whitespace here.
         if is_unsafe_char(c) && c != '\t' && (c as u32) >= 0x20 {
-            out.push_str(&format!("\\u{:04x}", c as u32));
+            // A character past U+FFFF is written as its UTF-16 surrogate pair.
+            for unit in c.encode_utf16(&mut [0u16; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
         } else {
             out.push(c);
         }

@@ -1,0 +1,15 @@
+//! Match lists (domain and network lists, list files): separators, `{ }`, `!`, table patterns. No input may panic or take more than linear time. The text is
+//! decoded as postlint decodes files (invalid UTF-8 and NUL kept as raw bytes).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use postlint::parse;
+
+fuzz_target!(|data: &[u8]| {
+    let text = postlint::fsread::decode(data.to_vec());
+    let text = text.as_str();
+    let _ = parse::list::split_list(text);
+    for item in parse::list::match_list_items(text) {
+        let _ = item;
+    }
+});

@@ -1,0 +1,14 @@
+//! Template tags and installer placeholders in a file. No input may panic or take more than linear time. The text is
+//! decoded as postlint decodes files (invalid UTF-8 and NUL kept as raw bytes).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use postlint::parse;
+
+fuzz_target!(|data: &[u8]| {
+    let text = postlint::fsread::decode(data.to_vec());
+    let text = text.as_str();
+    let _ = postlint::template::find(text);
+    let _ = parse::placeholder::find(text);
+    let _ = parse::placeholder::is_whole(text);
+});
