@@ -10,6 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::Severity;
+use crate::model::version::Release;
 use crate::rules::{self, Rule, RULES};
 use crate::source::LineIndex;
 
@@ -23,6 +24,7 @@ const KEYS: &[&str] = &[
     "exclude",
     "per-file-ignores",
     "fail-on",
+    "postfix-version",
 ];
 
 #[derive(Deserialize, Default)]
@@ -38,6 +40,7 @@ struct RawConfig {
     #[serde(default)]
     per_file_ignores: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     fail_on: Option<Spanned<String>>,
+    postfix_version: Option<Spanned<String>>,
 }
 
 /// When a run fails: at a finding of this severity or higher, or never.
@@ -78,6 +81,8 @@ pub struct Config {
     exclude: Option<GlobSet>,
     per_file_ignores: Vec<(GlobSet, Vec<&'static str>)>,
     pub fail_on: Option<FailOn>,
+    /// The Postfix release to lint for.
+    pub postfix_version: Option<Release>,
 }
 
 /// What postlint.toml leaves out of one file's findings.
@@ -225,6 +230,17 @@ impl Config {
                     format!(
                         "unknown fail-on `{}` (error, warning, info or never)",
                         level.get_ref()
+                    ),
+                )
+            })?);
+        }
+        if let Some(version) = &raw.postfix_version {
+            config.postfix_version = Some(Release::parse(version.get_ref()).ok_or_else(|| {
+                error(
+                    version.span().start,
+                    format!(
+                        "`{}` is not a Postfix release like 3.7 or 3.10",
+                        version.get_ref()
                     ),
                 )
             })?);

@@ -10,6 +10,7 @@ use postlint::baseline::{self, Baseline};
 use postlint::config::{self as settings, Config};
 use postlint::diagnostic::{Finding, Severity};
 use postlint::discover;
+use postlint::model::version::{Origin, Release, Target};
 use postlint::model::{LoadError, LoadOptions};
 use postlint::output::{config as show, github, human, json, junit, sarif, short};
 use postlint::rules::{self, Rule, RULES};
@@ -101,6 +102,11 @@ struct Cli {
     /// none); without it, linting nothing is an error (exit 2)
     #[arg(long)]
     allow_empty: bool,
+
+    /// The Postfix release to lint for, like 3.7 or 3.10 [default: the installed Postfix for the
+    /// live configuration, else the newest release postlint knows; or postfix-version in postlint.toml]
+    #[arg(long, value_name = "X.Y", value_parser = parse_release)]
+    postfix_version: Option<Release>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -294,6 +300,11 @@ fn chosen_rules(cli: &Cli, config: &Config) -> Result<Vec<&'static Rule>, String
 }
 
 /// The postlint.toml for a linted directory, as the flags say.
+fn parse_release(text: &str) -> Result<Release, String> {
+    Release::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a Postfix release like 3.7 or 3.10"))
+}
+
 fn config_for(cli: &Cli, dir: &Path) -> Result<Config, String> {
     if cli.no_config {
         return Ok(Config::default());
@@ -479,8 +490,20 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
         if fail_on.is_none() {
             fail_on = config.fail_on;
         }
+        let mut load = job.load;
+        load.target = match (cli.postfix_version, config.postfix_version) {
+            (Some(asked), _) => Some(Target {
+                asked,
+                origin: Origin::Flag,
+            }),
+            (None, Some(asked)) => Some(Target {
+                asked,
+                origin: Origin::Config,
+            }),
+            (None, None) => None,
+        };
         let result = postlint::lint_with(&LintOptions {
-            load: job.load,
+            load,
             rules: rules.clone(),
             config: &config,
             inline_suppressions: !cli.no_inline_suppressions,

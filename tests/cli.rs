@@ -516,3 +516,56 @@ fn human_output_follows_the_terminal_width_and_keeps_paths_whole() {
         assert!(words.contains(&whole), "{whole} split in {text}");
     }
 }
+
+/// The target release comes from the flag, else postlint.toml, else the newest known; the flag
+/// wins, `--verbose` says which, and a bad release is an error naming its line.
+#[test]
+fn the_postfix_version_comes_from_the_flag_then_postlint_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\nforce_mime_input_conversion = no\n",
+    )
+    .unwrap();
+    let newer = "`force_mime_input_conversion` is a parameter of Postfix 3.9 and later";
+    let (code, out, err) = short(&["--verbose", "."], dir.path());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("linting for Postfix 3.11 (the newest release"),
+        "{err}"
+    );
+    let (code, out, _) = short(&["--postfix-version", "3.8", "."], dir.path());
+    assert_eq!(code, 1);
+    assert!(out.contains(newer), "{out}");
+    std::fs::write(
+        dir.path().join("postlint.toml"),
+        "postfix-version = \"3.8.2\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = short(&["--verbose", "."], dir.path());
+    assert_eq!(code, 1);
+    assert!(out.contains(newer), "{out}");
+    assert!(
+        err.contains("linting for Postfix 3.8 (postfix-version in postlint.toml)"),
+        "{err}"
+    );
+    let (code, out, _) = short(&["--postfix-version", "3.9", "."], dir.path());
+    assert_eq!(code, 0, "{out}");
+    std::fs::write(
+        dir.path().join("postlint.toml"),
+        "\npostfix-version = \"latest\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = short(&["."], dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("postlint.toml:2: `latest` is not a Postfix release"),
+        "{err}"
+    );
+    let (code, _, err) = short(&["--postfix-version", "3", "."], dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`3` is not a Postfix release like 3.7 or 3.10"),
+        "{err}"
+    );
+}

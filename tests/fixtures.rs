@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use postlint::model::version::{Origin, Target};
 use postlint::model::LoadOptions;
 use postlint::output::{human, json};
 
@@ -62,7 +63,7 @@ fn run_case(case: &Path, rule_id: &str) -> String {
     } else {
         case.to_path_buf()
     };
-    let options = if dir.join("main.cf").exists() {
+    let mut options = if dir.join("main.cf").exists() {
         LoadOptions {
             config_dir: Some(dir.clone()),
             ..Default::default()
@@ -73,6 +74,15 @@ fn run_case(case: &Path, rule_id: &str) -> String {
             ..Default::default()
         }
     };
+    // A case's postlint.toml may name the Postfix release it is linted for.
+    let toml = dir.join("postlint.toml");
+    if toml.exists() {
+        let config = postlint::config::Config::load(&toml).expect("the case's postlint.toml");
+        options.target = config.postfix_version.map(|asked| Target {
+            asked,
+            origin: Origin::Config,
+        });
+    }
     // unused-suppression knows a suppression silenced nothing only when its rule ran: its
     // cases run every rule and show only its findings.
     let rules: Vec<&'static postlint::rules::Rule> = if rule_id == "unused-suppression" {

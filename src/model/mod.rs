@@ -11,6 +11,7 @@ pub mod paths;
 mod read;
 pub mod secrets;
 pub mod tables;
+pub mod version;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -48,6 +49,9 @@ pub struct LoadOptions {
     /// passes the repository). None: the repository holding the linted directory or sysroot,
     /// else that directory itself.
     pub confine_to: Option<PathBuf>,
+    /// The Postfix release to lint for (`--postfix-version`, postlint.toml). None: the
+    /// installed Postfix for the live configuration, else the newest release postlint knows.
+    pub target: Option<version::Target>,
 }
 
 impl LoadOptions {
@@ -224,6 +228,8 @@ pub struct Model {
     /// Words of list files written like tables (`example.com OK`) that Postfix takes for
     /// domains ("ok"): `list-file-looks-like-table` explains them, other rules pass them over.
     pub misread_domains: std::collections::HashSet<String>,
+    /// The Postfix release the setup is linted for.
+    pub target: version::Target,
 }
 
 /// Parameters whose tables Postfix writes itself (caches) or that only list other parameters'
@@ -1185,10 +1191,22 @@ impl Model {
         loader.finish_notes();
 
         secrets::mark(&mut loader.sources, &loader.tables, &params);
+        let target = match &options.target {
+            Some(target) => target.clone(),
+            None => match live.then(version::installed).flatten() {
+                Some(v) => version::Target {
+                    asked: version::Release::parse(&v).expect("installed() checks it"),
+                    origin: version::Origin::Installed(v),
+                },
+                None => version::Target::newest(),
+            },
+        };
+        loader.notes.insert(0, target.describe());
         let misread_domains = list_files::misread_words(&loader.list_files, |span| {
             loader.sources.slice(span).to_string()
         });
         Ok(Model {
+            target,
             misread_domains,
             list_files: loader.list_files,
             sources: loader.sources,

@@ -17,17 +17,18 @@ pub const RULE: Rule = Rule {
 
 fn check(model: &Model, out: &mut Findings) {
     for name in model.params.defined_names() {
-        report(model.params.get(name).expect("defined"), out);
+        report(model, model.params.get(name).expect("defined"), out);
     }
     for service in &model.master.services {
         for def in &service.overrides {
-            report(def, out);
+            report(model, def, out);
         }
     }
 }
 
-fn report(def: &Definition, out: &mut Findings) {
-    let Some(d) = deprecation(&def.name) else {
+fn report(model: &Model, def: &Definition, out: &mut Findings) {
+    // What a later release deprecates is no concern of a setup for an earlier one.
+    let Some(d) = deprecation(&def.name).filter(|d| model.target.at_least(d.since)) else {
         return;
     };
     let name = &def.name;

@@ -21,20 +21,51 @@ fn check(model: &Model, out: &mut Findings) {
     let mut suggestions = Suggestions::new(model.names.undefined.iter().map(|u| u.name.as_str()));
     for name in model.params.defined_names() {
         let def = model.params.get(name).expect("defined");
-        if model.names.status(name, None) == NameStatus::Unused {
-            report(&mut suggestions, def, None, out);
+        match model.names.status(name, None) {
+            NameStatus::Unused => report(&mut suggestions, def, None, out),
+            NameStatus::Newer(added) => too_new(model, def, added, None, out),
+            _ => {}
         }
     }
     for (i, service) in model.master.services.iter().enumerate() {
         let mut seen = std::collections::HashSet::new();
         for def in service.overrides.iter().rev() {
-            if seen.insert(def.name.as_str())
-                && model.names.status(&def.name, Some(i)) == NameStatus::Unused
-            {
-                report(&mut suggestions, def, Some(&service.label()), out);
+            if !seen.insert(def.name.as_str()) {
+                continue;
+            }
+            match model.names.status(&def.name, Some(i)) {
+                NameStatus::Unused => report(&mut suggestions, def, Some(&service.label()), out),
+                NameStatus::Newer(added) => too_new(model, def, added, Some(&service.label()), out),
+                _ => {}
             }
         }
     }
+}
+
+/// A parameter of a later release than the one the setup is linted for: that Postfix does not
+/// know it, and ignores it.
+fn too_new(
+    model: &Model,
+    def: &Definition,
+    added: &str,
+    service: Option<&str>,
+    out: &mut Findings,
+) {
+    if model.target.at_least(added) {
+        return;
+    }
+    let name = &def.name;
+    let target = model.target.asked;
+    let place = service.map_or(String::new(), |label| format!(" (in {label})"));
+    let finding = out.report(
+        def.name_span,
+        format!("`{name}`{place} is a parameter of Postfix {added} and later; Postfix {target} does not know it and ignores it"),
+    );
+    finding.label(format!("added in Postfix {added}"));
+    finding.help(format!(
+        "This setup is linted for Postfix {target} ({}). Upgrade Postfix to {added} or later for this setting to take effect, or remove it; if the server runs a newer Postfix, say so with --postfix-version or postfix-version in postlint.toml.",
+        model.target.origin_text()
+    ));
 }
 
 fn report(

@@ -1,0 +1,176 @@
+//! The Postfix release a setup is linted for (`--postfix-version`, `postfix-version` in
+//! postlint.toml, the installed Postfix when linting the live configuration, else the newest
+//! release postlint knows), and how a release number compares. Rules that depend on the
+//! release (names added or removed, values a release reads differently) ask `Model::target`.
+
+use std::fmt;
+
+/// A Postfix release line, `major.minor` (the patch level changes no parameter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Release {
+    pub major: u16,
+    pub minor: u16,
+}
+
+impl Release {
+    pub const fn new(major: u16, minor: u16) -> Release {
+        Release { major, minor }
+    }
+
+    /// `3.7`, `3.10`, `3.7.11` or `3.11-20250101` (a snapshot: its release line). None for
+    /// anything else.
+    pub fn parse(text: &str) -> Option<Release> {
+        let text = text.trim();
+        let text = text.split(['-', ' ']).next().unwrap_or(text);
+        let mut parts = text.split('.');
+        let number = |p: Option<&str>| -> Option<u16> {
+            let p = p?;
+            if p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            p.parse().ok()
+        };
+        let major = number(parts.next())?;
+        let minor = number(parts.next())?;
+        // A patch level is allowed and ignored; nothing after it.
+        if let Some(patch) = parts.next() {
+            number(Some(patch))?;
+        }
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(Release { major, minor })
+    }
+}
+
+impl fmt::Display for Release {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// The release lines postlint has data for, oldest first.
+pub const KNOWN: &[Release] = &[
+    Release::new(3, 7),
+    Release::new(3, 8),
+    Release::new(3, 9),
+    Release::new(3, 10),
+    Release::new(3, 11),
+];
+
+pub const OLDEST: Release = KNOWN[0];
+pub const NEWEST: Release = KNOWN[KNOWN.len() - 1];
+
+/// Where the target release came from, for `--verbose`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// `--postfix-version`.
+    Flag,
+    /// `postfix-version` in postlint.toml.
+    Config,
+    /// The Postfix installed on this machine (`mail_version`), for its live configuration.
+    Installed(String),
+    /// Nothing said which: the newest release postlint knows.
+    Newest,
+}
+
+/// The release a setup is linted for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The release asked for or found.
+    pub asked: Release,
+    pub origin: Origin,
+}
+
+impl Target {
+    pub fn newest() -> Target {
+        Target {
+            asked: NEWEST,
+            origin: Origin::Newest,
+        }
+    }
+
+    /// The release whose data rules use: the asked one, or the nearest release postlint knows
+    /// (a 3.5 setup is read with 3.7's names, a 3.13 one with the newest).
+    pub fn release(&self) -> Release {
+        self.asked.clamp(OLDEST, NEWEST)
+    }
+
+    /// Whether the target is at least `version` (a release number as the data files write it;
+    /// an unreadable one counts as not reached, so nothing is reported on it).
+    pub fn at_least(&self, version: &str) -> bool {
+        Release::parse(version).is_some_and(|v| self.asked >= v)
+    }
+
+    /// Why this release, in words ("--postfix-version", "the installed Postfix, ...").
+    pub fn origin_text(&self) -> String {
+        match &self.origin {
+            Origin::Flag => "--postfix-version".to_string(),
+            Origin::Config => "postfix-version in postlint.toml".to_string(),
+            Origin::Installed(v) => format!("the installed Postfix, mail_version {v}"),
+            Origin::Newest => {
+                "the newest release postlint knows; set --postfix-version for another".to_string()
+            }
+        }
+    }
+
+    /// One line for `--verbose`.
+    pub fn describe(&self) -> String {
+        let mut line = format!(
+            "linting for Postfix {} ({})",
+            self.asked,
+            self.origin_text()
+        );
+        if self.release() != self.asked {
+            line.push_str(&format!(
+                "; postlint knows {OLDEST} to {NEWEST} and uses what it knows of {}",
+                self.release()
+            ));
+        }
+        line
+    }
+}
+
+/// The version of the Postfix installed on this machine, as `postconf -d mail_version` prints
+/// it (None when there is no postconf or it says nothing usable).
+pub fn installed() -> Option<String> {
+    let out = std::process::Command::new("postconf")
+        .args(["-d", "-h", "mail_version"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    let version = text.trim();
+    (out.status.success() && Release::parse(version).is_some()).then(|| version.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_numbers_parse_and_compare_as_numbers() {
+        assert_eq!(Release::parse("3.7"), Some(Release::new(3, 7)));
+        assert_eq!(Release::parse("3.7.11"), Some(Release::new(3, 7)));
+        assert_eq!(Release::parse("3.11-20250101"), Some(Release::new(3, 11)));
+        assert!(Release::new(3, 10) > Release::new(3, 9));
+        for bad in ["", "3", "3.", "x.7", "3.7.1.2", "3.7x", "99999.1", "-3.7"] {
+            assert_eq!(Release::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_release_outside_the_data_uses_the_nearest_known() {
+        let t = |asked| Target {
+            asked,
+            origin: Origin::Flag,
+        };
+        assert_eq!(t(Release::new(3, 4)).release(), OLDEST);
+        assert_eq!(t(Release::new(4, 0)).release(), NEWEST);
+        assert_eq!(t(Release::new(3, 9)).release(), Release::new(3, 9));
+        assert!(t(Release::new(3, 9)).at_least("3.9"));
+        assert!(!t(Release::new(3, 8)).at_least("3.9"));
+        assert!(!t(Release::new(3, 8)).at_least("garbage"));
+    }
+}
