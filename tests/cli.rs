@@ -473,7 +473,14 @@ fn completions_and_man_page_come_from_the_flags() {
 fn human_output_follows_the_terminal_width_and_keeps_paths_whole() {
     let case = "fixtures/list-file-looks-like-table/trigger-virtual-domains-file-with-ok";
     let piped = postlint()
-        .args(["--no-config", "--color", "never", case])
+        .args([
+            "--no-config",
+            "--color",
+            "never",
+            "--select",
+            "list-file-looks-like-table",
+            case,
+        ])
         .assert()
         .code(1)
         .get_output()
@@ -488,7 +495,7 @@ fn human_output_follows_the_terminal_width_and_keeps_paths_whole() {
 
     let binary = assert_cmd::cargo::cargo_bin("postlint");
     let command = format!(
-        "stty rows 40 cols 60; {} --no-config --color never {case}",
+        "stty rows 40 cols 60; {} --no-config --color never --select list-file-looks-like-table {case}",
         binary.display()
     );
     let out = std::process::Command::new("script")

@@ -31,6 +31,7 @@ fn the_example_reports_its_planted_mistakes() {
             "example/etc/postfix/main.cf",
             56,
         ),
+        ("size-limit-conflict", "example/etc/postfix/main.cf", 60),
         ("missing-role-alias", "example/etc/postfix/main.cf", 69),
         (
             "domain-in-multiple-classes",

@@ -57,6 +57,8 @@ fn live_configuration_reads_absolute_paths_and_the_host_name() {
         config_dir: Some(root.path().join("etc/postfix")),
         hostname: Some("mail.example.com".into()),
         live: Some(true),
+        // Whatever Postfix this machine has: the release is not what this test is about.
+        target: Some(postlint::model::version::Target::newest()),
         ..Default::default()
     };
     let mut found = findings(&live);
@@ -153,4 +155,46 @@ fn stale_aliases_on_the_live_system_name_the_postalias_command() {
             .any(|h| h.contains("postmap hash:") && h.contains("/etc/postfix/virtual")),
         "{help:?}"
     );
+}
+
+/// On the live configuration the target release is the installed Postfix (`mail_version`);
+/// elsewhere, the newest release postlint knows.
+#[test]
+fn the_live_configuration_is_linted_for_the_installed_postfix() {
+    use postlint::model::version::{Origin, Release, NEWEST};
+    let root = tempfile::tempdir().unwrap();
+    server(root.path());
+    let load = |live| {
+        let options = LoadOptions {
+            config_dir: Some(root.path().join("etc/postfix")),
+            hostname: Some("mail.example.com".into()),
+            live: Some(live),
+            ..Default::default()
+        };
+        postlint::model::Model::load(&options).unwrap().target
+    };
+    assert_eq!(load(false).origin, Origin::Newest);
+    assert_eq!(load(false).asked, NEWEST);
+    let installed = std::process::Command::new("postconf")
+        .args(["-d", "-h", "mail_version"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    match installed {
+        Some(version) => {
+            let target = load(true);
+            assert_eq!(target.origin, Origin::Installed(version.clone()));
+            assert_eq!(Some(target.asked), Release::parse(&version));
+        }
+        None => {
+            assert_ne!(
+                std::env::var("POSTLINT_ORACLE").as_deref(),
+                Ok("required"),
+                "POSTLINT_ORACLE=required, but postconf is not installed"
+            );
+            eprintln!("SKIPPED (installed-version half): postconf is not installed");
+            assert_eq!(load(true).origin, Origin::Newest);
+        }
+    }
 }

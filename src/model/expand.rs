@@ -32,7 +32,8 @@ pub struct SourceRef<'a> {
 }
 
 impl SourceRef<'_> {
-    fn span(&self, range: Range<usize>) -> Span {
+    /// The file span of a range of the value.
+    pub fn span(&self, range: Range<usize>) -> Span {
         self.map.span(
             self.file,
             self.offset + range.start..self.offset + range.end,

@@ -18,6 +18,8 @@ pub struct Service {
     pub line: u32,
     pub name_span: Span,
     pub command_span: Span,
+    /// Every field after the command (options, `-o` and their values, arguments), in order.
+    pub args: Vec<Span>,
     /// `-o name=value` overrides, in order; the last of a name wins.
     pub overrides: Vec<Definition>,
     /// The position in `overrides` of the last override of each name (the one in effect).
@@ -109,6 +111,10 @@ impl MasterCf {
                 line: entry.line.line,
                 name_span: entry.line.span(file, entry.fields[0].clone()),
                 command_span: entry.line.span(file, entry.fields[7].clone()),
+                args: entry.fields[8..]
+                    .iter()
+                    .map(|f| entry.line.span(file, f.clone()))
+                    .collect(),
                 overrides,
             };
             let key = (service.name.clone(), service.kind.clone());

@@ -2,6 +2,7 @@
 //! main.cf with its entries, and the four address classes. `Model::load` is the one entry point.
 
 pub mod classes;
+pub mod dnsbl;
 pub mod expand;
 pub mod list_files;
 pub mod master;
@@ -11,6 +12,7 @@ pub mod paths;
 mod read;
 pub mod secrets;
 pub mod tables;
+pub mod values;
 pub mod version;
 
 use std::collections::HashMap;
@@ -230,6 +232,22 @@ pub struct Model {
     pub misread_domains: std::collections::HashSet<String>,
     /// The Postfix release the setup is linted for.
     pub target: version::Target,
+    /// `/file/name` items of lists whose file is not where postlint may read.
+    pub missing_list_files: Vec<MissingListFile>,
+}
+
+/// A `/file/name` list item whose file does not exist.
+#[derive(Clone, Debug)]
+pub struct MissingListFile {
+    /// Where the file would be, inside what postlint may read.
+    pub path: PathBuf,
+    /// The path as messages show it.
+    pub display: String,
+    /// The path as the list writes it.
+    pub written: String,
+    pub param: String,
+    /// The item, or the reference that brings it in.
+    pub span: Option<Span>,
 }
 
 /// Parameters whose tables Postfix writes itself (caches) or that only list other parameters'
@@ -281,6 +299,7 @@ struct Loader {
     /// List files already read into a class, with the sense (negated) they were read in.
     list_seen: std::collections::HashSet<(ClassKind, FileId, bool)>,
     list_files: Vec<list_files::ListFile>,
+    missing_list_files: Vec<MissingListFile>,
 }
 
 /// A postmap or postalias source a table needs.
@@ -419,6 +438,7 @@ impl Loader {
             compiled: None,
             settings: Vec::new(),
             bad_settings: Vec::new(),
+            missing: None,
         });
         let content = if depth > 10 {
             Content::Unknown("tables nest too deeply".to_string())
@@ -571,7 +591,10 @@ impl Loader {
                 self.tables.list[id.0 as usize].source_display = Some(display.clone());
                 match self.read(&path, &display) {
                     ReadResult::Read(file) => Ok(file),
-                    ReadResult::Missing => Err(format!("{display} does not exist")),
+                    ReadResult::Missing => {
+                        self.tables.list[id.0 as usize].missing = Some(path.clone());
+                        Err(format!("{display} does not exist"))
+                    }
                     ReadResult::Failed => Err(format!("{display} cannot be read")),
                     ReadResult::Template => Err(format!("{display} is a template")),
                 }
@@ -681,6 +704,7 @@ impl Loader {
                         }
                     }
                     ReadResult::Missing => {
+                        table.missing = Some(w.path.clone());
                         table.content =
                             Content::Unknown(format!("{} is not in the linted tree", w.display))
                     }
@@ -799,6 +823,16 @@ impl Loader {
                 display,
             } if depth < 8 => match self.read(&real, &display) {
                 ReadResult::Read(file) => file,
+                ReadResult::Missing => {
+                    self.missing_list_files.push(MissingListFile {
+                        path: real,
+                        display,
+                        written: path.to_string(),
+                        param: param.to_string(),
+                        span: item.or(via),
+                    });
+                    return class.push_unknown(negated);
+                }
                 _ => return class.push_unknown(negated),
             },
             Location::Outside => {
@@ -1042,6 +1076,7 @@ impl Model {
             source_kinds: SourceKinds::default(),
             list_seen: std::collections::HashSet::new(),
             list_files: Vec::new(),
+            missing_list_files: Vec::new(),
         };
         loader.files.insert(main_cf_path, ReadResult::Read(main_cf));
         for dir in learnt {
@@ -1206,6 +1241,7 @@ impl Model {
             loader.sources.slice(span).to_string()
         });
         Ok(Model {
+            missing_list_files: loader.missing_list_files,
             target,
             misread_domains,
             list_files: loader.list_files,

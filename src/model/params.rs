@@ -239,7 +239,6 @@ impl Params {
             .unwrap_or_default()
     }
 
-    /// The parameters as a master.cf service with these `-o` overrides sees them.
     /// The parameters as a master.cf service sees them: its `-o` overrides, and `$service_name`
     /// (which postconf -Mx and the daemons expand to the service's name).
     pub fn scoped<'p>(&'p self, service: &'p super::master::Service) -> ScopedParams<'p> {
@@ -319,7 +318,8 @@ impl ParamLookup for Params {
         if HOST_DEPENDENT.contains(&name) {
             return Lookup::Unknown;
         }
-        match default_value(name) {
+        // A parameter a later release added has that release's default.
+        match default_value(name).or_else(|| super::names::newer_default(name)) {
             Some(v) => Lookup::Value(ValueRef {
                 text: v,
                 source: None,

@@ -69,6 +69,23 @@ pub fn mark(sources: &mut Sources, model_tables: &Tables, params: &super::params
             }
         }
     }
+    // A Spamhaus Data Query Service key is the first label of its zones.
+    for def in params.definitions() {
+        let mut from = 0;
+        while let Some(at) = def.value[from..].find(".dq.spamhaus.net") {
+            let end = from + at;
+            let token_start = def.value[..end]
+                .rfind(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                .map_or(0, |i| i + 1);
+            let key_end = def.value[token_start..end]
+                .find('.')
+                .map_or(end, |i| token_start + i);
+            if key_end > token_start {
+                sources.mark_secret(def.source().span(token_start..key_end));
+            }
+            from = end + ".dq.spamhaus.net".len();
+        }
+    }
     for name in params.defined_names() {
         if is_secret_setting(name) {
             if let Some(def) = params.get(name) {

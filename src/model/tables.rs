@@ -515,6 +515,9 @@ pub struct Table {
     pub settings: Vec<crate::model::DbSetting>,
     /// Lines of that .cf file the database client cannot read.
     pub bad_settings: Vec<crate::model::BadLine>,
+    /// The file that holds the table (a map source, a database .cf, a regexp table) would be
+    /// at this real path, inside what postlint may read, and is not there.
+    pub missing: Option<std::path::PathBuf>,
 }
 
 impl Table {

@@ -1,15 +1,22 @@
 //! The rules: plain data and a function each, in one registry sorted by id.
 
 mod catch_all_alias;
+mod dead_dnsbl;
 mod deprecated_parameter;
+mod dnsbl_reply_filter;
 mod domain_in_multiple_classes;
 mod duplicate_map_key;
 mod invalid_syntax;
+mod invalid_value;
 mod list_file_looks_like_table;
 mod maildir_trailing_slash;
 mod missing_role_alias;
+mod missing_table;
 mod overridden_parameter;
+mod size_limit_conflict;
+mod smuggling_protection_off;
 mod stale_map;
+mod trailing_comment;
 mod undefined_reference;
 mod unknown_parameter;
 pub(crate) mod unused_suppression;
@@ -39,18 +46,41 @@ pub fn always_decides(_: &Model) -> bool {
     false
 }
 
+/// Text from a file cut to a length a message can hold: the first 60 characters and `…`.
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+        None => text.into(),
+    }
+}
+
+/// The same for a log line quoted whole: up to 200 characters.
+pub fn shorten_long(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(200) {
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+        None => text.into(),
+    }
+}
+
 /// Every rule, sorted by id.
 pub static RULES: &[Rule] = &[
     catch_all_alias::RULE,
+    dead_dnsbl::RULE,
     deprecated_parameter::RULE,
+    dnsbl_reply_filter::RULE,
     domain_in_multiple_classes::RULE,
     duplicate_map_key::RULE,
     invalid_syntax::RULE,
+    invalid_value::RULE,
     list_file_looks_like_table::RULE,
     maildir_trailing_slash::RULE,
     missing_role_alias::RULE,
+    missing_table::RULE,
     overridden_parameter::RULE,
+    size_limit_conflict::RULE,
+    smuggling_protection_off::RULE,
     stale_map::RULE,
+    trailing_comment::RULE,
     undefined_reference::RULE,
     unknown_parameter::RULE,
     unused_suppression::RULE,

@@ -1,0 +1,57 @@
+//! A DNS blocklist or allowlist that has shut down, still queried.
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::dnsbl::{queries, shown, zone, Status};
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "dead-dnsbl",
+    severity: Severity::Warning,
+    summary: "a DNS blocklist or allowlist that has shut down is still queried",
+    doc: include_str!("../../rules/dead-dnsbl.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    for query in queries(model) {
+        let Some(z) = zone(&query.zone).filter(|z| z.status == Status::Dead) else {
+            continue;
+        };
+        let now = match z.behaviour {
+            "lists-everything" => {
+                if query.via.starts_with("permit_") {
+                    "it answers every query as listed, so this accepts every client"
+                } else {
+                    "it answers every query as listed, which rejects all mail"
+                }
+            }
+            "no-answer" => {
+                "its name servers do not answer, so every query waits for the DNS timeout"
+            }
+            "nxdomain" => "the zone is gone and lists nothing",
+            _ => "what it answers now is not known",
+        };
+        let finding = out.report(
+            query.span,
+            format!("{} has shut down ({}): {now}", shown(&query.zone), z.since),
+        );
+        finding.subject(shown(&query.zone).to_ascii_lowercase());
+        finding.label(query.label());
+        let replacement = z
+            .replacement
+            .strip_prefix("remove")
+            .unwrap_or(z.replacement);
+        let hint = replacement.trim_start_matches(';').trim();
+        finding.help(format!(
+            "Remove this list{}. Source: {}",
+            if hint.is_empty() {
+                String::new()
+            } else {
+                format!(" ({hint})")
+            },
+            z.source
+        ));
+    }
+}

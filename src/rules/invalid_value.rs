@@ -1,0 +1,169 @@
+//! A value the Postfix program that reads it refuses when it starts: a boolean that is not
+//! yes or no, a number out of its table's range, a time with an unknown unit, an empty string
+//! where the program needs text, a word outside a parameter's list of choices.
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::expand::Expanded;
+use crate::model::params::{expand_param, Definition};
+use crate::model::values::{self, Rejection, Value};
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "invalid-value",
+    severity: Severity::Error,
+    summary: "a value that the Postfix program reading it refuses when it starts",
+    doc: include_str!("../../rules/invalid-value.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    let release = model.target.release();
+    // Parameters set in main.cf, and the empty defaults a program of this setup refuses (a
+    // default that is not empty is one the program accepts).
+    let names = values::names(release).filter(|name| {
+        model.params.is_set(name)
+            || crate::model::params::default_value(name)
+                .or_else(|| crate::model::names::newer_default(name))
+                .is_some_and(|d| d.is_empty())
+    });
+    for name in names {
+        let param = model.params.param(name);
+        let value = Value {
+            written: param.raw.as_deref().unwrap_or(""),
+            expanded: param.known(),
+        };
+        // A value the user wrote with a trailing comment is trailing-comment's.
+        if let Some(def) = param.definition {
+            if has_trailing_comment(&def.value) {
+                continue;
+            }
+        }
+        let Some(rejection) = values::rejection(model, name, value, None) else {
+            continue;
+        };
+        match param.definition {
+            Some(def) => report_set(model, def, &param.expanded, &rejection, None, out),
+            None => report_default(model, name, value.written, &rejection, out),
+        }
+    }
+    for service in &model.master.services {
+        let scoped = model.params.scoped(service);
+        for def in service.effective_overrides() {
+            if has_trailing_comment(&def.value) {
+                continue;
+            }
+            let expanded = expand_param(&scoped, &def.name, def.value_ref());
+            let known = (!expanded.has_unknown()).then_some(expanded.text.as_str());
+            let value = Value {
+                written: &def.value,
+                expanded: known,
+            };
+            let Some(rejection) =
+                values::rejection(model, &def.name, value, Some(&service.command))
+            else {
+                continue;
+            };
+            report_set(
+                model,
+                def,
+                &expanded,
+                &rejection,
+                Some(&service.label()),
+                out,
+            );
+        }
+    }
+}
+
+fn has_trailing_comment(value: &str) -> bool {
+    crate::parse::list::split_list(value)
+        .into_iter()
+        .skip(1)
+        .any(|w| value[w].starts_with('#'))
+}
+
+fn report_set(
+    model: &Model,
+    def: &Definition,
+    expanded: &Expanded,
+    rejection: &Rejection,
+    service: Option<&str>,
+    out: &mut Findings,
+) {
+    let name = &def.name;
+    let place = service.map_or(String::new(), |s| format!(" (in {s})"));
+    let secret = model.is_secret(def.value_span);
+    let shown = if secret {
+        "this value".to_string()
+    } else {
+        format!("`{}`", super::shorten(def.value.trim()))
+    };
+    let finding = out.report(
+        def.value_span,
+        format!(
+            "{shown} is not a valid {name}{place}: {} {}",
+            rejection.daemons,
+            stop_verb(&rejection.daemons)
+        ),
+    );
+    let log_line = if secret {
+        "fatal: ... (the line names the value)".to_string()
+    } else {
+        rejection.log_line.clone()
+    };
+    finding.label(super::shorten_long(&log_line).into_owned());
+    // The definition a `$name` brought the bad text from, when it is elsewhere.
+    if let Some(origin) = expanded.origin_of(0..expanded.text.len()) {
+        if origin != def.value_span {
+            finding.secondary(origin, "the value comes from here");
+        }
+    }
+    finding.help(HELP);
+}
+
+fn report_default(
+    model: &Model,
+    name: &str,
+    value: &str,
+    rejection: &Rejection,
+    out: &mut Findings,
+) {
+    // Point at what makes the program run: the line that routes mail to it, else main.cf.
+    let span = rejection
+        .daemons
+        .split([',', ' '])
+        .find_map(|program| values::trigger_of(model, program))
+        .unwrap_or(Span::file_start(model.main_cf));
+    let shown = if value.is_empty() {
+        "empty".to_string()
+    } else {
+        format!("`{}`", super::shorten(value))
+    };
+    let finding = out.report(
+        span,
+        format!(
+            "{name} is not set, and with its default ({shown}) {} {}",
+            rejection.daemons,
+            stop_verb(&rejection.daemons)
+        ),
+    );
+    finding.subject(name.to_string());
+    finding.label(super::shorten_long(&rejection.log_line).into_owned());
+    finding.help(format!("Set {name} in main.cf. {HELP}"));
+}
+
+/// "stops when it starts", or "stop when they start" for several programs.
+fn stop_verb(daemons: &str) -> &'static str {
+    if daemons.contains(" and ") {
+        "stop when they start"
+    } else {
+        "stops when it starts"
+    }
+}
+
+const HELP: &str = "The program logs this line and exits each time master starts it, so no mail \
+    passes through it until the value is fixed. `postconf` accepts any value: only the program \
+    that reads one checks it.";

@@ -1,0 +1,136 @@
+//! A table, list file or database .cf file a parameter names that does not exist.
+
+use std::path::Path;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::tables::Table;
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "missing-table",
+    severity: Severity::Error,
+    summary: "a table, list file or database .cf file that a parameter names does not exist",
+    doc: include_str!("../../rules/missing-table.md"),
+    // In a repository, a missing file counts only beside this setup's other files.
+    undecided: |model| {
+        !model.is_live()
+            && (model.tables.iter().any(|t| t.missing.is_some())
+                || !model.missing_list_files.is_empty())
+    },
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    for table in model.tables.iter() {
+        let Some(path) = &table.missing else {
+            continue;
+        };
+        // Postfix reads the compiled file of an indexed table; the source may be gone.
+        let compiled = table
+            .compiled
+            .as_ref()
+            .is_some_and(|(files, _)| files.iter().any(|f| f.modified.is_some()));
+        if compiled {
+            continue;
+        }
+        let Some(span) = table.uses.iter().find_map(|u| u.span) else {
+            continue;
+        };
+        let display = table
+            .source_display
+            .clone()
+            .unwrap_or_else(|| path.display().to_string());
+        let subject = format!("`{}` names {display}", table.reference());
+        let what = what_table(table);
+        report(model, path, span, &subject, what, out);
+    }
+    for list in &model.missing_list_files {
+        let Some(span) = list.span else {
+            continue;
+        };
+        let subject = format!(
+            "`{}` in {} names {}",
+            list.written, list.param, list.display
+        );
+        report(model, &list.path, span, &subject, "list file", out);
+    }
+}
+
+fn what_table(table: &Table) -> &'static str {
+    match table.kind.as_str() {
+        "mysql" | "pgsql" | "sqlite" | "ldap" | "memcache" | "mongodb" => "database .cf file",
+        "regexp" | "pcre" | "cidr" | "texthash" => "table file",
+        _ => "table source",
+    }
+}
+
+fn report(model: &Model, path: &Path, span: Span, subject: &str, what: &str, out: &mut Findings) {
+    let dir = path.parent().unwrap_or(Path::new("/"));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // A template of the file (virtual.j2) is rendered into place by the deployment.
+    if crate::template::names_for(&name).any(|t| dir.join(t).is_file()) {
+        return;
+    }
+    // In a repository the deployment may write files postlint never sees (secrets such as
+    // sasl_passwd are never committed, containers create theirs at start): a missing file is
+    // a mistake there only when a file of a similar name sits where it should be.
+    let similar = similar_file(dir, &name);
+    if !model.is_live() && similar.is_none() {
+        return;
+    }
+    let finding = out.report(
+        span,
+        format!(
+            "{}, a {what} that does not exist",
+            crate::output::printable(subject)
+        ),
+    );
+    finding.subject(subject.to_string());
+    match &similar {
+        Some(other) => {
+            finding.label(format!("did you mean `{other}`?"));
+            finding.help(format!(
+                "{other} sits in the same directory. Postfix opens exactly the name written here; \
+                 a lookup in a table that cannot be opened fails, and the daemon that needs it \
+                 defers mail or stops (`fatal: open database ...: No such file or directory`)."
+            ));
+        }
+        None => {
+            finding.label("no such file");
+            finding.help(
+                "Create the file (and run postmap or postalias on it for an indexed table), or \
+                 correct the path. A table that cannot be opened makes the daemon that needs it \
+                 defer mail or stop (`fatal: open database ...: No such file or directory`).",
+            );
+        }
+    }
+}
+
+/// A file in `dir` whose name differs from `name` only by `-` and `_`, case, or one or two
+/// characters.
+fn similar_file(dir: &Path, name: &str) -> Option<String> {
+    let fold = |s: &str| s.to_ascii_lowercase().replace('-', "_");
+    let wanted = fold(name);
+    let mut best: Option<(usize, String)> = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten().take(10_000) {
+        let other = entry.file_name().to_string_lossy().into_owned();
+        if other == name || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let distance = if fold(&other) == wanted {
+            0
+        } else {
+            strsim::levenshtein(&wanted, &fold(&other))
+        };
+        let close = distance <= 2 && wanted.len() >= 6;
+        if close && best.as_ref().is_none_or(|(d, _)| distance < *d) {
+            best = Some((distance, other));
+        }
+    }
+    best.map(|(_, n)| n)
+}

@@ -1,0 +1,259 @@
+//! `# text` after a value: Postfix has comment lines only, so the text is part of the value (a
+//! main.cf parameter, a master.cf service's arguments, a map entry, a database .cf setting).
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::names::is_raw;
+use crate::model::params::Definition;
+use crate::model::tables::Content;
+use crate::model::values;
+use crate::model::Model;
+use crate::parse::list::split_list;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "trailing-comment",
+    severity: Severity::Warning,
+    summary: "`# text` after a value is part of the value: Postfix has no trailing comments",
+    doc: include_str!("../../rules/trailing-comment.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+/// Daemons that stop on an argument they do not expect (`unexpected command-line argument`,
+/// in each one's service routine; measured with smtpd 3.7).
+const STOP_ON_ARGUMENTS: &[&str] = &[
+    "anvil",
+    "bounce",
+    "cleanup",
+    "discard",
+    "dnsblog",
+    "error",
+    "flush",
+    "local",
+    "oqmgr",
+    "pickup",
+    "postlogd",
+    "proxymap",
+    "qmgr",
+    "qmqpd",
+    "scache",
+    "showq",
+    "smtpd",
+    "tlsmgr",
+    "tlsproxy",
+    "trivial-rewrite",
+    "verify",
+    "virtual",
+];
+
+fn check(model: &Model, out: &mut Findings) {
+    for def in model.params.definitions() {
+        parameter(model, def, None, out);
+    }
+    for service in &model.master.services {
+        for def in &service.overrides {
+            parameter(model, def, Some(&service.command), out);
+        }
+        master_arguments(model, service, out);
+    }
+    for table in model.tables.iter() {
+        if let Content::Entries(entries) = &table.content {
+            for entry in entries.iter() {
+                let Some(at) = comment_after_text(entry.value) else {
+                    continue;
+                };
+                // A value continued over lines is shown whole.
+                let span = if entry.value_span.len() == entry.value.len() {
+                    sub_span(entry.value_span, at, entry.value.len())
+                } else {
+                    entry.value_span
+                };
+                let finding = out.report(
+                    span,
+                    format!(
+                        "{} is part of the value of `{}`: a table has no comments after an entry",
+                        quoted(model, span, &entry.value[at..]),
+                        shown_key(model, entry.key_span, entry.key)
+                    ),
+                );
+                finding.label("postmap stores this text with the value");
+                finding.help(
+                    "Lines whose first non-blank character is `#` are comments; text after an \
+                     entry is data. Move the comment to a line of its own above the entry.",
+                );
+            }
+        }
+        for setting in &table.settings {
+            // MySQL itself takes `#` to the end of a query for a comment.
+            if table.kind == "mysql" && setting.name == "query" {
+                continue;
+            }
+            let Some(at) = comment_after_text(&setting.value) else {
+                continue;
+            };
+            let value_start = setting.span.end - setting.value.len() as u32;
+            let span = sub_span(
+                Span {
+                    start: value_start,
+                    ..setting.span
+                },
+                at,
+                setting.value.len(),
+            );
+            let finding = out.report(
+                span,
+                format!(
+                    "{} is part of the `{}` setting: a database .cf file has no comments after a value",
+                    quoted(model, span, &setting.value[at..]),
+                    setting.name
+                ),
+            );
+            finding.label(format!(
+                "{} reads this text as part of `{}`",
+                table.kind, setting.name
+            ));
+            finding.help("Move the comment to a line of its own that starts with `#`.");
+        }
+    }
+}
+
+/// A `#` word after other text in a main.cf or `-o` value.
+fn parameter(model: &Model, def: &Definition, command: Option<&str>, out: &mut Findings) {
+    let name = def.name.as_str();
+    // Free text, not lists: a banner may say "#1", a shell command has its own comments.
+    if is_raw(name)
+        || name.ends_with("_banner")
+        || name.ends_with("_footer")
+        || name.ends_with("_reply")
+        || name.ends_with("_command")
+    {
+        return;
+    }
+    let Some(at) = comment_after_text(&def.value) else {
+        return;
+    };
+    let span = def.source().span(at..def.value.len());
+    let comment = quoted(model, span, &def.value[at..]);
+    let message = match command {
+        None => format!("{comment} is part of the value of `{name}`: main.cf has no comments after a value"),
+        Some(_) => format!("{comment} is part of the value of `-o {name}`: master.cf has no comments after a value"),
+    };
+    // `$name` in the value is left to invalid-value, which expands it.
+    let value = values::Value {
+        written: def.value.trim(),
+        expanded: (!def.value.contains('$')).then_some(def.value.trim()),
+    };
+    let rejection = values::rejection(model, name, value, command);
+    let finding = out.report(span, message);
+    match &rejection {
+        Some(r) => {
+            finding.severity = Severity::Error;
+            finding.label(format!("{} stops: {}", r.daemons, r.log_line));
+        }
+        None if values::is_match_list(name) => {
+            finding.label(format!(
+                "Postfix warns \"{name}: comment at end of line is not supported\" and ignores the rest of the list"
+            ));
+        }
+        None => {
+            finding.label("Postfix reads this text as part of the value");
+        }
+    }
+    finding.help(
+        "A `#` starts a comment only at the beginning of a line (postconf 3.8 and later warn \
+         \"#comment after other text is not allowed\"). Move the comment to a line of its own \
+         above the parameter.",
+    );
+}
+
+/// `# text` among a master.cf service's arguments: the daemon gets `#` and each word as
+/// command-line arguments. One finding per line that has one.
+fn master_arguments(model: &Model, service: &crate::model::master::Service, out: &mut Findings) {
+    let text = |span: Span| model.sources.slice(span);
+    let line = |span: Span| model.sources.get(span.file).line_col(span.start).0;
+    let args = &service.args;
+    let mut i = 0;
+    while i < args.len() {
+        if !text(args[i]).starts_with('#') || (i > 0 && text(args[i - 1]) == "-o") {
+            i += 1;
+            continue;
+        }
+        // The comment runs to the end of its physical line.
+        let first = i;
+        while i + 1 < args.len() && line(args[i + 1]) == line(args[first]) {
+            i += 1;
+        }
+        report_arguments(model, service, args[first].to(args[i]), out);
+        i += 1;
+    }
+}
+
+fn report_arguments(
+    model: &Model,
+    service: &crate::model::master::Service,
+    span: Span,
+    out: &mut Findings,
+) {
+    let program = values::program_of(&service.command);
+    let words = model.sources.slice(span);
+    let comment = quoted(model, span, words);
+    let finding = out.report(
+        span,
+        format!(
+            "{comment} is passed to {program} as command-line arguments: master.cf has no comments after a service"
+        ),
+    );
+    if STOP_ON_ARGUMENTS.contains(&program) {
+        finding.severity = Severity::Error;
+        finding.label(format!(
+            "{program} stops: \"fatal: unexpected command-line argument: {}\"",
+            super::shorten(words.split_whitespace().next().unwrap_or("#"))
+        ));
+    } else if program == "pipe" || program == "spawn" {
+        finding.label(format!(
+            "{program} passes these words to the command it runs"
+        ));
+    } else {
+        finding.label(format!("{program} gets these words as arguments"));
+    }
+    finding.help(format!(
+        "In master.cf a `#` starts a comment only at the beginning of a line. Move the comment to \
+         a line of its own above the {} entry.",
+        service.label()
+    ));
+}
+
+/// Where the first word that starts with `#` begins, when some text comes before it.
+fn comment_after_text(value: &str) -> Option<usize> {
+    split_list(value)
+        .into_iter()
+        .skip(1)
+        .find(|word| value[word.clone()].starts_with('#'))
+        .map(|word| word.start)
+}
+
+fn sub_span(whole: Span, from: usize, len: usize) -> Span {
+    Span {
+        start: whole.start + from as u32,
+        end: whole.start + len as u32,
+        file: whole.file,
+    }
+}
+
+/// The comment in backticks, or "Text" when it is part of a secret.
+fn quoted(model: &Model, span: Span, text: &str) -> String {
+    if model.is_secret(span) {
+        "Text".to_string()
+    } else {
+        format!("`{}`", super::shorten(text.trim_end()))
+    }
+}
+
+fn shown_key(model: &Model, span: Span, key: &str) -> String {
+    if model.is_secret(span) {
+        "this key".to_string()
+    } else {
+        super::shorten(key).to_string()
+    }
+}
