@@ -225,7 +225,7 @@ fn verbose_says_what_was_skipped() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("main.cf"),
-        "alias_maps = hash:/etc/aliases\nmydestination = localhost\n",
+        "compatibility_level = 3.6\nalias_maps = hash:/etc/aliases\nmydestination = localhost\n",
     )
     .unwrap();
     let out = postlint()
@@ -405,7 +405,7 @@ fn postlint_toml_mistakes_name_the_line_and_suggest() {
     // A relative --config: its globs match paths relative to the current directory.
     std::fs::write(
         dir.path().join("main.cf"),
-        "mydestination = localhost\nmy_typo = 1\n",
+        "compatibility_level = 3.6\nmydestination = localhost\nmy_typo = 1\n",
     )
     .unwrap();
     std::fs::write(

@@ -14,7 +14,7 @@ fn write(path: &Path, text: &str) {
 }
 
 /// A setup with one finding that every run would report, were it linted.
-const BROKEN: &str = "mydestination = example.com, localhost\nvirtual_mailbox_domains = example.com\nvirtual_transport = lmtp:unix:x\n";
+const BROKEN: &str = "compatibility_level = 3.6\nmydestination = example.com, localhost\nvirtual_mailbox_domains = example.com\nvirtual_transport = lmtp:unix:x\n";
 
 /// fixtures/discover/repo copied to a temporary directory, with what our own repository must
 /// not hold: a .gitignore, the build/ tree it ignores, and a hidden directory. There is no
@@ -304,8 +304,8 @@ fn one_unreadable_configuration_does_not_stop_the_others() {
     );
     for dir in ["a", "b", "shared"] {
         assert!(
-            out.contains(&format!("\n{dir}/main.cf:1:"))
-                || out.starts_with(&format!("{dir}/main.cf:1:")),
+            out.contains(&format!("\n{dir}/main.cf:2:"))
+                || out.starts_with(&format!("{dir}/main.cf:2:")),
             "{dir}: {out}"
         );
     }

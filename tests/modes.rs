@@ -198,3 +198,131 @@ fn the_live_configuration_is_linted_for_the_installed_postfix() {
         }
     }
 }
+
+/// A main.cf that sets every parameter Postfix 3.11's tables hold is no unknown-parameter noise
+/// for 3.11; for 3.7 exactly the names added after 3.7 are reported.
+#[test]
+fn a_setup_for_3_11_knows_every_3_11_name() {
+    use postlint::model::version::{Origin, Release, Target};
+    let data = std::fs::read_to_string("data/postfix-params.tsv").unwrap();
+    // Each name in 3.11, with the first release that had it.
+    let mut first_seen = std::collections::BTreeMap::new();
+    let mut in_3_11 = std::collections::BTreeSet::new();
+    for line in data
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (first, last) = f[6].split_once('-').unwrap_or((f[6], f[6]));
+        let first = Release::parse(first).unwrap();
+        let entry = first_seen.entry(f[0].to_string()).or_insert(first);
+        *entry = (*entry).min(first);
+        if last.is_empty() || last == "3.11" {
+            in_3_11.insert(f[0].to_string());
+        }
+    }
+    let names: std::collections::BTreeMap<String, Release> = first_seen
+        .into_iter()
+        .filter(|(n, _)| in_3_11.contains(n))
+        .collect();
+    assert!(names.len() > 850, "only {} names", names.len());
+    let dir = tempfile::tempdir().unwrap();
+    let main_cf: String = names.keys().map(|n| format!("{n} = x\n")).collect();
+    std::fs::write(dir.path().join("main.cf"), main_cf).unwrap();
+    let rule = postlint::rules::find("unknown-parameter").unwrap();
+    let reported = |release: Release| -> Vec<String> {
+        let options = LoadOptions {
+            config_dir: Some(dir.path().to_path_buf()),
+            target: Some(Target {
+                asked: release,
+                origin: Origin::Flag,
+            }),
+            ..Default::default()
+        };
+        let report = postlint::lint(&options, &[rule]).unwrap();
+        let mut out: Vec<String> = report
+            .findings
+            .iter()
+            .map(|f| {
+                f.message
+                    .split('`')
+                    .nth(1)
+                    .unwrap_or(&f.message)
+                    .to_string()
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    assert_eq!(reported(Release::new(3, 11)), Vec::<String>::new());
+    let added: Vec<String> = names
+        .iter()
+        // service_name: postconf 3.7 knew it, a program table holds it only from 3.11.
+        .filter(|(n, first)| {
+            **first > Release::new(3, 7) && !postlint::model::params::is_builtin(n)
+        })
+        .map(|(n, _)| n.clone())
+        .collect();
+    assert_eq!(reported(Release::new(3, 7)), added);
+}
+
+/// On the live configuration, a table type the installed Postfix does not list in `postconf -m`
+/// is reported with its package; in a repository it is not (the server may have the package).
+#[test]
+fn a_plugin_type_the_installed_postfix_lacks_is_reported_only_live() {
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("main.cf"), "").unwrap();
+    let listed = std::process::Command::new("postconf")
+        .arg("-c")
+        .arg(empty.path())
+        .arg("-m")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        });
+    let Some(listed) = listed else {
+        assert_ne!(
+            std::env::var("POSTLINT_ORACLE").as_deref(),
+            Ok("required"),
+            "POSTLINT_ORACLE=required, but postconf is not installed"
+        );
+        eprintln!("SKIPPED: postconf is not installed");
+        return;
+    };
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("etc/postfix");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\n\
+         virtual_alias_maps = sqlite:/etc/postfix/a.cf, mysql:/etc/postfix/b.cf, hash:/etc/postfix/c\n",
+    )
+    .unwrap();
+    let rule = postlint::rules::find("unsupported-map-type").unwrap();
+    let reported = |live| -> Vec<String> {
+        let options = LoadOptions {
+            config_dir: Some(dir.clone()),
+            live: Some(live),
+            target: Some(postlint::model::version::Target::newest()),
+            ..Default::default()
+        };
+        postlint::lint(&options, &[rule])
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    let expected: Vec<String> = ["sqlite", "mysql"]
+        .iter()
+        .filter(|t| !listed.iter().any(|l| l == *t))
+        .map(|t| format!("`{t}` tables need the postfix-{t} package, which is not installed"))
+        .collect();
+    assert_eq!(reported(true), expected);
+    assert_eq!(reported(false), Vec::<String>::new());
+}

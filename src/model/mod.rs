@@ -234,6 +234,17 @@ pub struct Model {
     pub target: version::Target,
     /// `/file/name` items of lists whose file is not where postlint may read.
     pub missing_list_files: Vec<MissingListFile>,
+    /// `type:name` tokens of `*_maps` parameters whose type no Postfix has.
+    pub unknown_table_types: Vec<UnknownTableType>,
+}
+
+/// A `type:name` in a table parameter whose type postlint does not know as a table type.
+#[derive(Clone, Debug)]
+pub struct UnknownTableType {
+    pub kind: String,
+    pub token: String,
+    pub param: String,
+    pub span: Option<Span>,
 }
 
 /// A `/file/name` list item whose file does not exist.
@@ -300,6 +311,7 @@ struct Loader {
     list_seen: std::collections::HashSet<(ClassKind, FileId, bool)>,
     list_files: Vec<list_files::ListFile>,
     missing_list_files: Vec<MissingListFile>,
+    unknown_table_types: Vec<UnknownTableType>,
 }
 
 /// A postmap or postalias source a table needs.
@@ -746,7 +758,24 @@ impl Loader {
             let span = expanded.origin_of(range.clone());
             match self.register(token.trim_start_matches('!'), param, span, format, 0) {
                 Some(id) => list.tables.push(id),
-                None => list.unknown |= is_maps_param,
+                None => {
+                    list.unknown |= is_maps_param;
+                    // `has:/etc/postfix/virtual`: a table of a type Postfix does not have.
+                    if let (true, Some((kind, _))) = (is_maps_param, token.split_once(':')) {
+                        let word = !kind.is_empty()
+                            && kind
+                                .bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                        if word {
+                            self.unknown_table_types.push(UnknownTableType {
+                                kind: kind.to_string(),
+                                token: token.to_string(),
+                                param: param.to_string(),
+                                span,
+                            });
+                        }
+                    }
+                }
             }
         }
         list
@@ -1077,6 +1106,7 @@ impl Model {
             list_seen: std::collections::HashSet::new(),
             list_files: Vec::new(),
             missing_list_files: Vec::new(),
+            unknown_table_types: Vec::new(),
         };
         loader.files.insert(main_cf_path, ReadResult::Read(main_cf));
         for dir in learnt {
@@ -1242,6 +1272,7 @@ impl Model {
         });
         Ok(Model {
             missing_list_files: loader.missing_list_files,
+            unknown_table_types: loader.unknown_table_types,
             target,
             misread_domains,
             list_files: loader.list_files,

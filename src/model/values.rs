@@ -93,7 +93,9 @@ fn parse_line(line: &'static str) -> Option<Spec> {
         "*" => Vec::new(),
         list => list.split(',').collect(),
     };
-    let (first, last) = f.next()?.split_once('-')?;
+    // `3.7-3.10`, `3.9-` (up to the newest), or `3.10` (that release alone).
+    let versions = f.next()?;
+    let (first, last) = versions.split_once('-').unwrap_or((versions, versions));
     Some(Spec {
         name,
         kind,

@@ -1,6 +1,7 @@
 //! The rules: plain data and a function each, in one registry sorted by id.
 
 mod catch_all_alias;
+mod compatibility_level;
 mod dead_dnsbl;
 mod deprecated_parameter;
 mod dnsbl_reply_filter;
@@ -19,6 +20,7 @@ mod stale_map;
 mod trailing_comment;
 mod undefined_reference;
 mod unknown_parameter;
+mod unsupported_map_type;
 pub(crate) mod unused_suppression;
 mod virtual_domain_in_mydestination;
 
@@ -65,6 +67,7 @@ pub fn shorten_long(text: &str) -> std::borrow::Cow<'_, str> {
 /// Every rule, sorted by id.
 pub static RULES: &[Rule] = &[
     catch_all_alias::RULE,
+    compatibility_level::RULE,
     dead_dnsbl::RULE,
     deprecated_parameter::RULE,
     dnsbl_reply_filter::RULE,
@@ -83,6 +86,7 @@ pub static RULES: &[Rule] = &[
     trailing_comment::RULE,
     undefined_reference::RULE,
     unknown_parameter::RULE,
+    unsupported_map_type::RULE,
     unused_suppression::RULE,
     virtual_domain_in_mydestination::RULE,
 ];
