@@ -57,11 +57,8 @@ impl Zone {
 fn zones() -> &'static HashMap<&'static str, Zone> {
     static ZONES: OnceLock<HashMap<&'static str, Zone>> = OnceLock::new();
     ZONES.get_or_init(|| {
-        DNSBL_TEXT
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| {
-                let mut f = l.split('\t');
+        super::data::rows(DNSBL_TEXT)
+            .filter_map(|mut f| {
                 let pattern = f.next()?.trim();
                 let status = match f.next()? {
                     "dead" => Status::Dead,

@@ -2,6 +2,7 @@
 //! main.cf with its entries, and the four address classes. `Model::load` is the one entry point.
 
 pub mod classes;
+pub mod data;
 pub mod dnsbl;
 pub mod expand;
 pub mod list_files;

@@ -278,11 +278,8 @@ pub struct Deprecation {
 fn deprecations() -> &'static HashMap<&'static str, Deprecation> {
     static TABLE: OnceLock<HashMap<&'static str, Deprecation>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        DEPRECATED_TEXT
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| {
-                let mut f = l.split('\t');
+        super::data::rows(DEPRECATED_TEXT)
+            .filter_map(|mut f| {
                 let name = f.next()?;
                 let since = f.next()?;
                 let removed = f.next()? == "removed";

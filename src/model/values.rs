@@ -60,11 +60,8 @@ fn specs() -> &'static HashMap<&'static str, Vec<Spec>> {
     static SPECS: OnceLock<HashMap<&'static str, Vec<Spec>>> = OnceLock::new();
     SPECS.get_or_init(|| {
         let mut map: HashMap<&'static str, Vec<Spec>> = HashMap::new();
-        for line in PARAMS_TEXT.lines() {
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            if let Some(spec) = parse_line(line) {
+        for row in super::data::rows(PARAMS_TEXT) {
+            if let Some(spec) = parse_row(row) {
                 map.entry(spec.name).or_default().push(spec);
             }
         }
@@ -72,9 +69,8 @@ fn specs() -> &'static HashMap<&'static str, Vec<Spec>> {
     })
 }
 
-/// `name type unit min max programs versions default`, tab-separated.
-fn parse_line(line: &'static str) -> Option<Spec> {
-    let mut f = line.split('\t');
+/// `name type unit min max programs versions default`.
+fn parse_row(mut f: std::str::Split<'static, char>) -> Option<Spec> {
     let name = f.next()?;
     let kind = match f.next()? {
         "bool" | "nbool" => Kind::Bool,
@@ -93,9 +89,7 @@ fn parse_line(line: &'static str) -> Option<Spec> {
         "*" => Vec::new(),
         list => list.split(',').collect(),
     };
-    // `3.7-3.10`, `3.9-` (up to the newest), or `3.10` (that release alone).
-    let versions = f.next()?;
-    let (first, last) = versions.split_once('-').unwrap_or((versions, versions));
+    let (first, last) = super::data::release_range(f.next()?)?;
     Some(Spec {
         name,
         kind,
@@ -103,12 +97,8 @@ fn parse_line(line: &'static str) -> Option<Spec> {
         min,
         max,
         programs,
-        first: Release::parse(first)?,
-        last: if last.is_empty() {
-            None
-        } else {
-            Some(Release::parse(last)?)
-        },
+        first,
+        last,
     })
 }
 
@@ -164,25 +154,17 @@ pub fn refusal(spec: &Spec, value: &str) -> Option<String> {
             else {
                 return Some(format!("bad numerical configuration: {name} = {value}"));
             };
-            if spec.min != 0 && n < spec.min {
-                Some(format!("invalid {name} parameter value {n} < {}", spec.min))
-            } else if spec.max != 0 && n > spec.max {
-                Some(format!("invalid {name} parameter value {n} > {}", spec.max))
-            } else {
-                None
-            }
+            out_of_limits(spec, n)
+                .map(|(op, limit)| format!("invalid {name} parameter value {n} {op} {limit}"))
         }
         Kind::Time => {
             let Some(seconds) = conv_time(value, spec.unit.unwrap_or(b's')) else {
                 return Some(format!("parameter {name}: bad time value or unit: {value}"));
             };
-            if spec.min != 0 && seconds < spec.min {
-                Some(format!("invalid {name}: {seconds} (min {})", spec.min))
-            } else if spec.max != 0 && seconds > spec.max {
-                Some(format!("invalid {name}: {seconds} (max {})", spec.max))
-            } else {
-                None
-            }
+            out_of_limits(spec, seconds).map(|(op, limit)| {
+                let word = if op == "<" { "min" } else { "max" };
+                format!("invalid {name}: {seconds} ({word} {limit})")
+            })
         }
         Kind::Str | Kind::Raw => {
             let len = value.len() as i64;
@@ -205,6 +187,17 @@ pub fn refusal(spec: &Spec, value: &str) -> Option<String> {
                 None
             }
         }
+    }
+}
+
+/// Which of the table's limits a number breaks (Postfix checks a limit only when it is not 0).
+fn out_of_limits(spec: &Spec, n: i64) -> Option<(&'static str, i64)> {
+    if spec.min != 0 && n < spec.min {
+        Some(("<", spec.min))
+    } else if spec.max != 0 && n > spec.max {
+        Some((">", spec.max))
+    } else {
+        None
     }
 }
 

@@ -88,14 +88,14 @@ fn check(model: &Model, out: &mut Findings) {
     }
 }
 
-/// The value a definition gives, expanded; None when postlint cannot know it.
-fn value(model: &Model, def: &Definition) -> Option<String> {
-    let param = model.params.param(&def.name);
+/// Whether a definition sets `no` (after expansion; a value postlint cannot know is not).
+fn sets_no(model: &Model, def: &Definition) -> bool {
     // A master.cf override is read as written: `-o` values rarely use `$`.
-    match def.file == model.main_cf {
-        true => param.known().map(str::to_string),
+    let value = match def.file == model.main_cf {
+        true => model.params.param(&def.name).known().map(str::to_string),
         false => (!def.value.contains('$')).then(|| def.value.clone()),
-    }
+    };
+    value.is_some_and(|v| v.trim().eq_ignore_ascii_case("no"))
 }
 
 fn place(service: Option<&str>) -> String {
@@ -103,10 +103,7 @@ fn place(service: Option<&str>) -> String {
 }
 
 fn bare_newline(model: &Model, def: &Definition, service: Option<&str>, out: &mut Findings) {
-    let Some(v) = value(model, def) else {
-        return;
-    };
-    if !v.trim().eq_ignore_ascii_case("no") {
+    if !sets_no(model, def) {
         return;
     }
     let finding = out.report(
@@ -124,10 +121,7 @@ fn bare_newline(model: &Model, def: &Definition, service: Option<&str>, out: &mu
 }
 
 fn stray_cr_lf(model: &Model, def: &Definition, service: Option<&str>, out: &mut Findings) {
-    let Some(v) = value(model, def) else {
-        return;
-    };
-    if !v.trim().eq_ignore_ascii_case("no") {
+    if !sets_no(model, def) {
         return;
     }
     let finding = out.report(
@@ -150,10 +144,7 @@ fn pipelining(model: &Model, def: &Definition, service: Option<&str>, out: &mut 
     if model.target.release() < DEFAULT_ON {
         return;
     }
-    let Some(v) = value(model, def) else {
-        return;
-    };
-    if !v.trim().eq_ignore_ascii_case("no") {
+    if !sets_no(model, def) {
         return;
     }
     let finding = out.report(

@@ -32,23 +32,15 @@ struct MapType {
 fn map_types() -> &'static HashMap<&'static str, MapType> {
     static TYPES: OnceLock<HashMap<&'static str, MapType>> = OnceLock::new();
     TYPES.get_or_init(|| {
-        MAP_TYPES_TEXT
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| {
-                let mut f = l.split('\t');
+        crate::model::data::rows(MAP_TYPES_TEXT)
+            .filter_map(|mut f| {
                 let name = f.next()?;
-                let versions = f.next()?;
-                let (first, last) = versions.split_once('-').unwrap_or((versions, versions));
+                let (first, last) = crate::model::data::release_range(f.next()?)?;
                 Some((
                     name,
                     MapType {
-                        first: Release::parse(first)?,
-                        last: if last.is_empty() {
-                            None
-                        } else {
-                            Some(Release::parse(last)?)
-                        },
+                        first,
+                        last,
                         packaging: f.next()?,
                     },
                 ))
@@ -85,22 +77,7 @@ fn check(model: &Model, out: &mut Findings) {
         let Some(span) = unknown.span else {
             continue;
         };
-        let kind = unknown.kind.as_str();
-        let finding = out.report(
-            span,
-            format!("Postfix has no `{kind}` table type (in {})", unknown.param),
-        );
-        finding.subject(kind.to_string());
-        match suggestions.suggest(kind) {
-            Some(s) => finding.label(format!("did you mean `{s}`?")),
-            None => finding.label("no such table type"),
-        };
-        finding.help(format!(
-            "A lookup in a table of an unknown type fails: the daemon logs \
-             \"unsupported dictionary type: {kind}\" and defers the mail (or stops, with \
-             daemon_table_open_error_is_fatal = yes). `postconf -m` lists the types this \
-             Postfix has."
-        ));
+        no_such_type(out, &mut suggestions, span, &unknown.kind, &unknown.param);
     }
     let mut seen = std::collections::HashSet::new();
     for table in model.tables.iter() {
@@ -115,24 +92,8 @@ fn check(model: &Model, out: &mut Findings) {
         let reference = table.reference();
         match map_types().get(kind) {
             None => {
-                let finding = out.report(
-                    span,
-                    format!(
-                        "Postfix has no `{kind}` table type (in `{}`)",
-                        super::shorten(&reference)
-                    ),
-                );
-                finding.subject(kind.to_string());
-                match suggestions.suggest(kind) {
-                    Some(s) => finding.label(format!("did you mean `{s}`?")),
-                    None => finding.label("no such table type"),
-                };
-                finding.help(format!(
-                    "A lookup in a table of an unknown type fails: the daemon logs \
-                     \"unsupported dictionary type: {kind}\" and defers the mail (or stops, with \
-                     daemon_table_open_error_is_fatal = yes). `postconf -m` lists the types this \
-                     Postfix has."
-                ));
+                let place = format!("`{}`", super::shorten(&reference));
+                no_such_type(out, &mut suggestions, span, kind, &place);
             }
             Some(t) if release < t.first || t.last.is_some_and(|last| release > last) => {
                 let target = model.target.asked;
@@ -187,4 +148,29 @@ fn check(model: &Model, out: &mut Findings) {
             }
         }
     }
+}
+
+/// A type no Postfix release has, with the closest one.
+fn no_such_type(
+    out: &mut Findings,
+    suggestions: &mut Suggestions,
+    span: crate::source::Span,
+    kind: &str,
+    place: &str,
+) {
+    let finding = out.report(
+        span,
+        format!("Postfix has no `{kind}` table type (in {place})"),
+    );
+    finding.subject(kind.to_string());
+    match suggestions.suggest(kind) {
+        Some(s) => finding.label(format!("did you mean `{s}`?")),
+        None => finding.label("no such table type"),
+    };
+    finding.help(format!(
+        "A lookup in a table of an unknown type fails: the daemon logs \
+         \"unsupported dictionary type: {kind}\" and defers the mail (or stops, with \
+         daemon_table_open_error_is_fatal = yes). `postconf -m` lists the types this Postfix \
+         has."
+    ));
 }
