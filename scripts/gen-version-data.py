@@ -351,8 +351,8 @@ def split_top(s):
     return [" ".join(v if k != "str" else v for k, v in p) for p in parts]
 
 
-def find_block(text, start):
-    """text[start] == '{': return index after the matching '}'."""
+def find_closing(text, start, open_ch, close_ch):
+    """text[start] == open_ch: return the index after the matching close_ch (C strings skipped)."""
     depth, i, n = 0, start, len(text)
     while i < n:
         c = text[i]
@@ -361,14 +361,19 @@ def find_block(text, start):
             while j < n and text[j] != '"':
                 j += 2 if text[j] == "\\" else 1
             i = j
-        elif c == "{":
+        elif c == open_ch:
             depth += 1
-        elif c == "}":
+        elif c == close_ch:
             depth -= 1
             if depth == 0:
                 return i + 1
         i += 1
     return n
+
+
+def find_block(text, start):
+    """text[start] == '{': return index after the matching '}'."""
+    return find_closing(text, start, "{", "}")
 
 
 # --------------------------------------------------------------------------
@@ -617,22 +622,8 @@ def extract_params(git, rel, files):
 
 
 def find_paren(text, start):
-    depth, i, n = 0, start, len(text)
-    while i < n:
-        c = text[i]
-        if c == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            i = j
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return n
+    """text[start] == '(': return index after the matching ')'."""
+    return find_closing(text, start, "(", ")")
 
 
 def add_entry(entries, rel, rel_path, macros, ptype, is_fn, ent, progs, origin):
