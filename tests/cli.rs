@@ -57,7 +57,7 @@ fn warnings_fail_by_default_but_not_with_fail_on_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("main.cf"),
-        "mydestination = localhost\nhome_mailbox = Maildir\n",
+        "compatibility_level = 3.6\nmydestination = localhost\nhome_mailbox = Maildir\n",
     )
     .unwrap();
     postlint().arg(dir.path()).assert().code(1);

@@ -1,4 +1,5 @@
-//! Postfix's daemons are the judge of `invalid-value` and `size-limit-conflict`: a daemon checks
+//! Postfix's daemons are the judge of `invalid-value`, `size-limit-conflict` and
+//! `relay-check-missing`: a daemon checks
 //! its parameters when it starts, and a value it cannot use stops it with a `fatal:` line before it
 //! reads any input.
 //!
@@ -23,7 +24,11 @@ use std::time::{Duration, Instant};
 mod common;
 
 /// The rules whose cases this test runs.
-const RULE_DIRS: [&str; 2] = ["fixtures/invalid-value", "fixtures/size-limit-conflict"];
+const RULE_DIRS: [&str; 3] = [
+    "fixtures/invalid-value",
+    "fixtures/size-limit-conflict",
+    "fixtures/relay-check-missing",
+];
 
 /// A daemon that has not finished by then is killed and the run fails: no case may hang.
 const DEADLINE: Duration = Duration::from_secs(10);

@@ -11,6 +11,7 @@ pub mod names;
 pub mod params;
 pub mod paths;
 mod read;
+pub mod restrictions;
 pub mod secrets;
 pub mod tables;
 pub mod values;

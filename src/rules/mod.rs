@@ -14,6 +14,7 @@ mod maildir_trailing_slash;
 mod missing_role_alias;
 mod missing_table;
 mod overridden_parameter;
+mod relay_check_missing;
 mod size_limit_conflict;
 mod smuggling_protection_off;
 mod stale_map;
@@ -80,6 +81,7 @@ pub static RULES: &[Rule] = &[
     missing_role_alias::RULE,
     missing_table::RULE,
     overridden_parameter::RULE,
+    relay_check_missing::RULE,
     size_limit_conflict::RULE,
     smuggling_protection_off::RULE,
     stale_map::RULE,

@@ -1,0 +1,197 @@
+//! smtpd restriction lists as each smtpd service sees them: main.cf's lists with the service's
+//! `-o` overrides, `$name` expanded, split as smtpd_check.c splits them (commas and white space,
+//! `{ }` keeping a word together), and the restriction classes of smtpd_restriction_classes.
+
+use std::collections::HashMap;
+
+use super::expand::{ParamLookup, UNKNOWN};
+use super::master::Service;
+use super::params::expand_param;
+use super::values::program_of;
+use super::Model;
+use crate::parse::list::split_list;
+use crate::source::Span;
+
+/// One word of a restriction list (a restriction, or its argument).
+#[derive(Clone, Debug)]
+pub struct Word {
+    pub text: String,
+    /// Where it was written, when it comes from one place.
+    pub span: Option<Span>,
+}
+
+/// A restriction list of one service; None where postlint cannot know it.
+pub type List = Option<Vec<Word>>;
+
+/// One smtpd process: a master.cf service that runs smtpd, or (without master.cf) the one
+/// Postfix's default master.cf has.
+pub struct Smtpd<'m> {
+    pub service: Option<&'m Service>,
+    /// Restriction classes by name (case-sensitive, as smtpd stores them).
+    pub classes: HashMap<String, List>,
+}
+
+impl<'m> Smtpd<'m> {
+    /// `smtp/inet`, or `smtpd` for the default service.
+    pub fn label(&self) -> String {
+        self.service.map_or("smtpd".to_string(), |s| s.label())
+    }
+
+    /// A restriction list parameter as this service reads it.
+    pub fn list(&self, model: &Model, param: &str) -> List {
+        let written = self.definition(model, param).map(|d| d.value_ref());
+        match self.service {
+            Some(service) => words(&model.params.scoped(service), param, written),
+            None => words(&model.params, param, written),
+        }
+    }
+
+    /// The definition a list comes from here: the `-o` override, else main.cf (None: the
+    /// default).
+    pub fn definition<'a>(
+        &self,
+        model: &'a Model,
+        param: &str,
+    ) -> Option<&'a super::params::Definition>
+    where
+        'm: 'a,
+    {
+        self.service
+            .and_then(|s| s.override_of(param))
+            .or_else(|| model.params.get(param))
+    }
+}
+
+/// A list's words after expansion: the value written, else the built-in default (None when a
+/// name has neither, or the value holds what postlint cannot know).
+fn words<L: ParamLookup>(
+    lookup: &L,
+    param: &str,
+    written: Option<super::expand::ValueRef<'_>>,
+) -> List {
+    let expanded = match written {
+        Some(value) => expand_param(lookup, param, value),
+        None => {
+            let default = super::params::default_value(param)?;
+            expand_param(
+                lookup,
+                param,
+                super::expand::ValueRef {
+                    text: default,
+                    source: None,
+                },
+            )
+        }
+    };
+    if expanded.has_unknown() || !expanded.errors.is_empty() {
+        return None;
+    }
+    Some(
+        split_list(&expanded.text)
+            .into_iter()
+            .map(|r| Word {
+                text: expanded.text[r.clone()].to_string(),
+                span: expanded.origin_of(r),
+            })
+            .collect(),
+    )
+}
+
+/// Every smtpd process the setup runs, with its restriction classes.
+pub fn smtpd_processes(model: &Model) -> Vec<Smtpd<'_>> {
+    let services: Vec<Option<&Service>> = if model.master.is_known() {
+        model
+            .master
+            .services
+            .iter()
+            .filter(|s| program_of(&s.command) == "smtpd")
+            .map(Some)
+            .collect()
+    } else {
+        vec![None]
+    };
+    services
+        .into_iter()
+        .map(|service| {
+            let mut smtpd = Smtpd {
+                service,
+                classes: HashMap::new(),
+            };
+            let names = smtpd
+                .list(model, "smtpd_restriction_classes")
+                .unwrap_or_default();
+            for name in names {
+                let list = smtpd.list(model, &name.text);
+                smtpd.classes.insert(name.text, list);
+            }
+            smtpd
+        })
+        .collect()
+}
+
+/// What postlint can say of a question about a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Yes,
+    No,
+    Unknown,
+}
+
+/// The restrictions that make a relay or recipient list "working" (`rcpt_required` in
+/// smtpd_check.c, the same in 3.7 to 3.11).
+pub const RELAY_REQUIRED: &[&str] = &[
+    "reject_unauth_destination",
+    "defer_unauth_destination",
+    "reject",
+    "defer",
+    "defer_if_permit",
+    "check_relay_domains",
+];
+
+/// `has_required()` in smtpd_check.c: whether a list holds one of `required` before any
+/// `permit`, looking into restriction classes, skipping the word after `warn_if_reject`.
+/// Also returns the `permit` that ended the search, if one did.
+pub fn has_required(smtpd: &Smtpd, list: &[Word], required: &[&str]) -> (Answer, Option<Span>) {
+    has_required_at(smtpd, list, required, 0)
+}
+
+fn has_required_at(
+    smtpd: &Smtpd,
+    list: &[Word],
+    required: &[&str],
+    depth: usize,
+) -> (Answer, Option<Span>) {
+    // smtpd would recurse without end on classes that name each other; postlint gives up.
+    if depth > 64 {
+        return (Answer::Unknown, None);
+    }
+    let mut i = 0;
+    while i < list.len() {
+        let word = &list[i].text;
+        if word.contains(UNKNOWN) {
+            return (Answer::Unknown, None);
+        }
+        if word.eq_ignore_ascii_case("warn_if_reject") && i + 1 < list.len() {
+            i += 2;
+            continue;
+        }
+        if word.eq_ignore_ascii_case("permit") {
+            return (Answer::No, list[i].span);
+        }
+        if required.iter().any(|r| word.eq_ignore_ascii_case(r)) {
+            return (Answer::Yes, None);
+        }
+        if let Some(class) = smtpd.classes.get(word.as_str()) {
+            let Some(class) = class else {
+                return (Answer::Unknown, None);
+            };
+            match has_required_at(smtpd, class, required, depth + 1) {
+                (Answer::Yes, _) => return (Answer::Yes, None),
+                (Answer::Unknown, _) => return (Answer::Unknown, None),
+                (Answer::No, _) => {}
+            }
+        }
+        i += 1;
+    }
+    (Answer::No, None)
+}

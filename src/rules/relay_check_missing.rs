@@ -1,0 +1,107 @@
+//! An smtpd service whose relay and recipient restrictions both lack a working
+//! reject_unauth_destination (or defer_unauth_destination, reject, defer, defer_if_permit):
+//! smtpd refuses to start (`has_required()` in smtpd_check.c).
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::restrictions::{has_required, smtpd_processes, Answer, RELAY_REQUIRED};
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "relay-check-missing",
+    severity: Severity::Error,
+    summary: "neither the relay nor the recipient restrictions of an smtpd service stop relaying: smtpd refuses to start",
+    doc: include_str!("../../rules/relay-check-missing.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+const FATAL: &str =
+    "fatal: in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, \
+    specify at least one working instance of: reject_unauth_destination, defer_unauth_destination, \
+    reject, defer, defer_if_permit or check_relay_domains";
+
+fn check(model: &Model, out: &mut Findings) {
+    // Services that fail with the same lists, from the same lines, get one finding.
+    let mut reported: Vec<(Option<Span>, Option<Span>)> = Vec::new();
+    for smtpd in smtpd_processes(model) {
+        let (Some(relay), Some(recipient)) = (
+            smtpd.list(model, "smtpd_relay_restrictions"),
+            smtpd.list(model, "smtpd_recipient_restrictions"),
+        ) else {
+            continue;
+        };
+        let (relay_answer, relay_permit) = has_required(&smtpd, &relay, RELAY_REQUIRED);
+        let (recipient_answer, recipient_permit) = has_required(&smtpd, &recipient, RELAY_REQUIRED);
+        if relay_answer != Answer::No || recipient_answer != Answer::No {
+            continue;
+        }
+        let relay_def = smtpd.definition(model, "smtpd_relay_restrictions");
+        let recipient_def = smtpd.definition(model, "smtpd_recipient_restrictions");
+        let key = (
+            relay_def.map(|d| d.value_span),
+            recipient_def.map(|d| d.value_span),
+        );
+        if reported.contains(&key) {
+            continue;
+        }
+        let primary = relay_def
+            .or(recipient_def)
+            .map(|d| d.value_span)
+            .or_else(|| {
+                model
+                    .params
+                    .get("compatibility_level")
+                    .map(|d| d.value_span)
+            })
+            .unwrap_or(Span::file_start(model.main_cf));
+        let label = smtpd.label();
+        let who = match smtpd.service {
+            Some(_) => format!("smtpd ({label})"),
+            None => "smtpd".to_string(),
+        };
+        let finding = out.report(
+            primary,
+            format!(
+                "{who} stops when it starts: neither smtpd_relay_restrictions nor smtpd_recipient_restrictions has a working reject_unauth_destination"
+            ),
+        );
+        finding.subject(format!("{label} relay check"));
+        finding.label(FATAL);
+        if let (Some(def), true) = (recipient_def, relay_def.is_some()) {
+            finding.secondary(
+                def.value_span,
+                "smtpd_recipient_restrictions has none either",
+            );
+        }
+        for (permit, list) in [
+            (relay_permit, "smtpd_relay_restrictions"),
+            (recipient_permit, "smtpd_recipient_restrictions"),
+        ] {
+            if let Some(span) = permit {
+                finding.secondary(
+                    span,
+                    format!("`permit` ends {list} here: nothing after it counts"),
+                );
+            }
+        }
+        if relay_def.is_none() {
+            finding.help(
+                "Below compatibility level 1, smtpd_relay_restrictions is empty by default, so \
+                 smtpd_recipient_restrictions must stop relaying. Add \
+                 `smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, \
+                 defer_unauth_destination`, or set compatibility_level = 3.6. \
+                 smtpd checks this because a list without it makes the server an open relay.",
+            );
+        } else {
+            finding.help(
+                "Add reject_unauth_destination after the permits that should relay (usually \
+                 `permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination`). \
+                 smtpd checks this when it starts because a list without it makes the server an \
+                 open relay; until it is fixed, the service accepts no mail.",
+            );
+        }
+        reported.push(key);
+    }
+}
