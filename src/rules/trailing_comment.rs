@@ -204,15 +204,27 @@ fn report_arguments(
             "{comment} is passed to {program} as command-line arguments: master.cf has no comments after a service"
         ),
     );
+    let first_word = super::shorten(words.split_whitespace().next().unwrap_or("#")).into_owned();
+    // pipe(8) and spawn(8) hand everything after `argv=` to the command they run.
+    let after_argv = service
+        .args
+        .iter()
+        .take_while(|a| a.start < span.start)
+        .any(|a| model.sources.slice(*a).starts_with("argv="));
     if STOP_ON_ARGUMENTS.contains(&program) {
         finding.severity = Severity::Error;
         finding.label(format!(
-            "{program} stops: \"fatal: unexpected command-line argument: {}\"",
-            super::shorten(words.split_whitespace().next().unwrap_or("#"))
+            "{program} stops: \"fatal: unexpected command-line argument: {first_word}\""
         ));
-    } else if program == "pipe" || program == "spawn" {
+    } else if matches!(program, "pipe" | "spawn") && after_argv {
         finding.label(format!(
             "{program} passes these words to the command it runs"
+        ));
+    } else if matches!(program, "smtp" | "lmtp" | "pipe" | "spawn") {
+        // Their arguments are name=value attributes (smtp.c, pipe.c, spawn.c).
+        finding.severity = Severity::Error;
+        finding.label(format!(
+            "{program} stops: \"fatal: unknown attribute name: {first_word}\""
         ));
     } else {
         finding.label(format!("{program} gets these words as arguments"));
