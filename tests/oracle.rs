@@ -633,3 +633,67 @@ fn version_data_agrees_with_the_installed_postfix() {
     );
     assert!(stdout.contains("OK: 3.7 data agrees"), "{stdout}");
 }
+
+/// Each table `missing-table` and `unsupported-map-type` report fails in Postfix as the rule
+/// pages say: `postmap -q` on it stops with "No such file or directory" or "unsupported
+/// dictionary type: TYPE" (the installed 3.7 has no `mongodb` either).
+#[test]
+fn reported_tables_fail_in_postmap_as_the_rules_say() {
+    if !postfix_available() {
+        return;
+    }
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("main.cf"), "").unwrap();
+    let conf = empty.path().to_string_lossy().into_owned();
+    let mut checked = 0;
+    for rule_id in ["missing-table", "unsupported-map-type"] {
+        let rule = postlint::rules::find(rule_id).unwrap();
+        let mut cases: Vec<PathBuf> = std::fs::read_dir(Path::new("fixtures").join(rule_id))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("trigger-")
+            })
+            .collect();
+        cases.sort();
+        for case in cases {
+            // Linted for the installed release, which is the judge.
+            let options = LoadOptions {
+                config_dir: Some(case.clone()),
+                target: Some(postlint::model::version::Target {
+                    asked: postlint::model::version::Release::new(3, 7),
+                    origin: postlint::model::version::Origin::Flag,
+                }),
+                ..Default::default()
+            };
+            let report = postlint::lint(&options, &[rule]).unwrap();
+            for f in &report.findings {
+                let token = report.model.sources.slice(f.primary.span).to_string();
+                // Only `type:name` tables go through postmap (a list file is no table).
+                let Some((kind, name)) = token.split_once(':') else {
+                    continue;
+                };
+                // An absolute path: postmap reads a relative mysql:name as main.cf settings.
+                let dir = std::fs::canonicalize(&case).unwrap();
+                let name = name.replace("/etc/postfix/", &format!("{}/", dir.display()));
+                let table = format!("{kind}:{name}");
+                let (ok, _, stderr) = common::run("postmap", &["-c", &conf, "-q", "x", &table]);
+                let expected = match rule_id {
+                    "missing-table" => "No such file or directory".to_string(),
+                    _ => format!("unsupported dictionary type: {kind}"),
+                };
+                assert!(
+                    !ok && stderr.contains(&expected),
+                    "{}: {}: postmap -q x {table} said {stderr:?}, not {expected:?}",
+                    case.display(),
+                    f.message
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 4, "only {checked} tables checked");
+}
