@@ -9,7 +9,8 @@ postfix/ subdirectory; releases are tags vMAJOR.MINOR.PATCH) with `git show` /
     scripts/gen-version-data.py --git-dir /work/.mirror/vdukhovni+postfix/repo
 
 Writes data/postfix-params.tsv, data/postfix-restrictions.tsv and
-data/postfix-map-types.tsv (see --out-dir).  Standard library only.
+data/postfix-map-types.tsv and data/postfix-deprecation-warnings.tsv (see --out-dir).
+Standard library only.
 
 How a parameter's type is found: Postfix programs declare their parameters in
 static tables (CONFIG_STR_TABLE, CONFIG_INT_TABLE, ...) that are handed to
@@ -859,7 +860,7 @@ def main():
     all_lines = [r["line"] for r in rels]
     cmd = "scripts/gen-version-data.py --git-dir " + args.git_dir
 
-    per_rel_params, per_rel_rest, per_rel_maps = {}, {}, {}
+    per_rel_params, per_rel_rest, per_rel_maps, per_rel_depr = {}, {}, {}, {}
     dyn_by_line = {}
     for rel in rels:
         names = git.run("ls-tree", "-r", "--name-only", rel["commit"], SRC).split("\n")
@@ -869,6 +870,7 @@ def main():
         per_rel_params[rel["line"]] = extract_params(git, rel, files)
         per_rel_rest[rel["line"]] = extract_restrictions(rel, files)
         per_rel_maps[rel["line"]], dyn_by_line[rel["line"]] = extract_map_types(rel, files)
+        per_rel_depr[rel["line"]] = extract_deprecations(files)
 
     header_rel = ["# Releases (newest patch release of each stable line; sources: postfix/ subdirectory of"
                   " github.com/vdukhovni/postfix):"]
@@ -886,6 +888,7 @@ def main():
     write_params(args.out_dir, rels, all_lines, per_rel_params, header_rel)
     write_restrictions(args.out_dir, all_lines, per_rel_rest, header_rel)
     write_maps(args.out_dir, all_lines, per_rel_maps, dyn_by_line, header_rel)
+    write_deprecations(args.out_dir, all_lines, per_rel_depr, header_rel)
 
 
 def write_params(out_dir, rels, all_lines, per_rel, header_rel):
@@ -1036,6 +1039,40 @@ DEBIAN_PLUGIN = {  # Debian bookworm: /etc/postfix/dynamicmaps.cf on this machin
     "cdb": "postfix-cdb", "ldap": "postfix-ldap", "lmdb": "postfix-lmdb", "mysql": "postfix-mysql",
     "pcre": "postfix-pcre", "pgsql": "postfix-pgsql", "sqlite": "postfix-sqlite",
 }
+
+
+def extract_deprecations(files):
+    """The names postconf warns about as deprecated: pcf_depr_param_info[] in
+    src/postconf/postconf_unused.c (Postfix 3.9 and later), without #if 0 blocks and the
+    "deleted-test-only" test entry. Returns {name: alternative}."""
+    text = files.get("postfix/src/postconf/postconf_unused.c")
+    if not text or "pcf_depr_param_info[]" not in text:
+        return {}
+    start = text.index("{", text.index("pcf_depr_param_info[]"))
+    block = text[start:find_block(text, start)]
+    block = re.sub(r"(?ms)^#if 0.*?^#endif[^\n]*\n", "", block)
+    out = {}
+    for name, alternative in re.findall(r'"([a-z0-9_]+)",\s*"((?:[^"\\]|\\.)*)"', block):
+        if name != "deleted-test-only":
+            out[name] = alternative.replace('\\"', '"')
+    return out
+
+
+def write_deprecations(out_dir, all_lines, per_rel, header_rel):
+    first = {}
+    for line in all_lines:
+        for name, alternative in per_rel[line].items():
+            first.setdefault(name, (line, alternative))
+    path = os.path.join(out_dir, "postfix-deprecation-warnings.tsv")
+    with open(path, "w") as f:
+        f.write("# Parameters postconf warns about as deprecated, from pcf_depr_param_info[] in\n")
+        f.write("# src/postconf/postconf_unused.c, with the first release line that warns.\n")
+        for h in header_rel:
+            f.write(h + "\n")
+        f.write("#\n# Columns: name<TAB>first release that warns<TAB>Postfix's advice\n")
+        for name in sorted(first):
+            line, alternative = first[name]
+            f.write("%s\t%s\t%s\n" % (name, line, alternative))
 
 
 def write_maps(out_dir, all_lines, per_rel, dyn_by_line, header_rel):

@@ -792,3 +792,31 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod deprecation_data {
+    use super::deprecation;
+    use crate::model::version::Release;
+
+    /// Every parameter postconf itself warns about as deprecated (pcf_depr_param_info[] of
+    /// 3.9 to 3.11, data/postfix-deprecation-warnings.tsv from scripts/gen-version-data.py) is
+    /// in postlint's deprecation data, deprecated no later than the release that warns.
+    #[test]
+    fn every_name_postconf_warns_about_is_deprecated_here() {
+        let text = include_str!("../../data/postfix-deprecation-warnings.tsv");
+        let mut checked = 0;
+        for mut row in crate::model::data::rows(text) {
+            let name = row.next().unwrap();
+            let warns = Release::parse(row.next().unwrap()).unwrap();
+            let d = deprecation(name)
+                .unwrap_or_else(|| panic!("{name}: not in postfix-deprecated.txt"));
+            let since = Release::parse(d.since).unwrap();
+            assert!(
+                since <= warns,
+                "{name}: deprecated since {since} here, postconf warns from {warns}"
+            );
+            checked += 1;
+        }
+        assert!(checked > 30, "only {checked} names");
+    }
+}
