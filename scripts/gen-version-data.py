@@ -8,7 +8,7 @@ postfix/ subdirectory; releases are tags vMAJOR.MINOR.PATCH) with `git show` /
 
     scripts/gen-version-data.py --git-dir /work/.mirror/vdukhovni+postfix/repo
 
-Writes data/postfix-params.tsv, data/postfix-restrictions.tsv and
+Writes data/postfix-params.tsv, data/postfix-restrictions.tsv,
 data/postfix-map-types.tsv and data/postfix-deprecation-warnings.tsv (see --out-dir).
 Standard library only.
 
