@@ -819,4 +819,33 @@ mod deprecation_data {
         }
         assert!(checked > 30, "only {checked} names");
     }
+
+    /// A parameter no program of the newest release reads any more (its rows in
+    /// data/postfix-params.tsv all end before it) is in the deprecation data as removed.
+    #[test]
+    fn every_parameter_the_tables_dropped_is_removed_here() {
+        let text = include_str!("../../data/postfix-params.tsv");
+        let mut open_ended = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for mut row in crate::model::data::rows(text) {
+            let name = row.next().unwrap();
+            let range = row.nth(5).unwrap();
+            names.insert(name);
+            if crate::model::data::release_range(range)
+                .unwrap()
+                .1
+                .is_none()
+            {
+                open_ended.insert(name);
+            }
+        }
+        for name in names.difference(&open_ended) {
+            let d = deprecation(name)
+                .unwrap_or_else(|| panic!("{name}: dropped, but not deprecated here"));
+            assert!(
+                d.removed,
+                "{name}: dropped from the tables, but only deprecated here"
+            );
+        }
+    }
 }
