@@ -1,5 +1,5 @@
 //! Postfix's daemons are the judge of `invalid-value`, `size-limit-conflict`,
-//! `relay-check-missing` and the fatal cases of `trailing-comment`: a daemon checks
+//! `relay-check-missing` and the fatal cases of `trailing-comment` and `unknown-restriction`: a daemon checks
 //! its parameters when it starts, and a value it cannot use stops it with a `fatal:` line before it
 //! reads any input.
 //!
@@ -24,11 +24,12 @@ use std::time::{Duration, Instant};
 mod common;
 
 /// The rules whose cases this test runs.
-const RULE_DIRS: [&str; 4] = [
+const RULE_DIRS: [&str; 5] = [
     "fixtures/invalid-value",
     "fixtures/size-limit-conflict",
     "fixtures/relay-check-missing",
     "fixtures/trailing-comment",
+    "fixtures/unknown-restriction",
 ];
 
 /// A daemon that has not finished by then is killed and the run fails: no case may hang.

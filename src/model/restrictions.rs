@@ -195,3 +195,64 @@ fn has_required_at(
     }
     (Answer::No, None)
 }
+
+const RESTRICTIONS_TEXT: &str = include_str!("../../data/postfix-restrictions.tsv");
+
+/// A restriction smtpd knows: what argument it takes (`no`, `table`, `domain`, `service`,
+/// `number`) and the releases that have it.
+#[derive(Clone, Copy, Debug)]
+pub struct Known {
+    pub takes: &'static str,
+    pub first: super::version::Release,
+    pub last: Option<super::version::Release>,
+}
+
+fn restriction_table() -> &'static HashMap<&'static str, Vec<Known>> {
+    static TABLE: std::sync::OnceLock<HashMap<&'static str, Vec<Known>>> =
+        std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut map: HashMap<&'static str, Vec<Known>> = HashMap::new();
+        for mut row in super::data::rows(RESTRICTIONS_TEXT) {
+            let (Some(name), Some(takes), Some(range)) = (row.next(), row.next(), row.next())
+            else {
+                continue;
+            };
+            if let Some((first, last)) = super::data::release_range(range) {
+                map.entry(name)
+                    .or_default()
+                    .push(Known { takes, first, last });
+            }
+        }
+        map
+    })
+}
+
+/// What smtpd of `release` makes of a restriction name (any case): known (with its argument),
+/// known to a release but not this one (the range it had), or not a restriction at all.
+pub fn restriction(name: &str, release: super::version::Release) -> Result<Known, Option<Known>> {
+    let lower = name.to_ascii_lowercase();
+    let Some(list) = restriction_table().get(lower.as_str()) else {
+        return Err(None);
+    };
+    list.iter()
+        .find(|k| k.first <= release && k.last.is_none_or(|l| release <= l))
+        .copied()
+        .ok_or_else(|| list.last().copied())
+}
+
+/// Every restriction name smtpd has ever known, for suggestions.
+pub fn restriction_names() -> impl Iterator<Item = &'static str> {
+    restriction_table().keys().copied()
+}
+
+/// The restriction lists smtpd reads.
+pub const LIST_PARAMS: &[&str] = &[
+    "smtpd_client_restrictions",
+    "smtpd_helo_restrictions",
+    "smtpd_sender_restrictions",
+    "smtpd_relay_restrictions",
+    "smtpd_recipient_restrictions",
+    "smtpd_data_restrictions",
+    "smtpd_end_of_data_restrictions",
+    "smtpd_etrn_restrictions",
+];

@@ -21,6 +21,7 @@ mod stale_map;
 mod trailing_comment;
 mod undefined_reference;
 mod unknown_parameter;
+mod unknown_restriction;
 mod unsupported_map_type;
 pub(crate) mod unused_suppression;
 mod virtual_domain_in_mydestination;
@@ -88,6 +89,7 @@ pub static RULES: &[Rule] = &[
     trailing_comment::RULE,
     undefined_reference::RULE,
     unknown_parameter::RULE,
+    unknown_restriction::RULE,
     unsupported_map_type::RULE,
     unused_suppression::RULE,
     virtual_domain_in_mydestination::RULE,
