@@ -54,8 +54,12 @@ fn check(model: &Model, out: &mut Findings) {
                     bare_newline_set = true;
                     bare_newline(model, def, Some(&label), out);
                 }
-                if let Some(def) = service.override_of("smtpd_forbid_unauth_pipelining") {
-                    pipelining(model, def, Some(&label), out);
+                // Pipelining matters where strangers connect (port 25, postscreen's smtpd); a
+                // submission port may allow it for its own users' clients.
+                if matches!(service.name.as_str(), "smtp" | "smtpd" | "25") {
+                    if let Some(def) = service.override_of("smtpd_forbid_unauth_pipelining") {
+                        pipelining(model, def, Some(&label), out);
+                    }
                 }
                 if let Some(def) = service.override_of("smtpd_forbid_bare_newline_exclusions") {
                     exclusions(def, Some(&label), out);
