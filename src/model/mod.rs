@@ -9,6 +9,7 @@ pub mod list_files;
 pub mod master;
 pub mod names;
 pub mod params;
+pub mod relay;
 pub mod paths;
 mod read;
 pub mod restrictions;
