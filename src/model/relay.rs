@@ -3,9 +3,21 @@
 //! restrictions, each list in order, access tables looked up as access(5) says), and the open
 //! relay question built on it: can a client that is neither in mynetworks nor authenticated
 //! get mail for a domain this server does not handle accepted?
+//!
+//! The evaluator answers "unknown" wherever smtpd would ask something postlint cannot see (DNS,
+//! a policy service, a database table). For the open relay question it takes the attacker's
+//! side instead: checks an attacker can pass (DNS, blocklists, greylisting) are passed, tables
+//! it cannot read hold nothing for the attacker's made-up names, and only a request that gets
+//! through on what postlint can read counts as a witness.
 
-use super::restrictions::Smtpd;
-use super::Model;
+use std::net::IpAddr;
+
+use super::net::Cidr;
+use super::restrictions::{Smtpd, Word};
+use super::tables::{Answer, Content, TableId};
+use super::{Model, Resolved};
+use crate::parse::list::split_list;
+use crate::source::Span;
 
 /// One SMTP transaction as the client presents it (XCLIENT can make a test any client).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,11 +49,1229 @@ pub enum Outcome {
     Unknown,
 }
 
+/// One step of an evaluation, for explaining a verdict.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The restriction list (`smtpd_relay_restrictions`, or a restriction class name).
+    pub list: String,
+    /// The restriction as written, with its argument.
+    pub word: String,
+    pub span: Option<Span>,
+    /// The table entry that answered, when one did.
+    pub entry: Option<(TableId, u32)>,
+    /// The cidr table line that answered (cidr tables have no entries in the model).
+    pub line: Option<Span>,
+    pub status: Status,
+}
+
+/// What one restriction says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Dunno,
+    Permit,
+    /// A 4xx (4) or 5xx (5) reply.
+    Reject(u8),
+}
+
+/// How to treat what postlint cannot see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Say unknown.
+    Exact,
+    /// Take the attacker's side: DNS-based and policy checks pass, unreadable tables do not
+    /// match, made-up `.invalid` domains are nobody's.
+    Outsider,
+}
+
+/// Something postlint cannot know.
+struct Unknowable;
+
+type Eval<T> = Result<T, Unknowable>;
+
 /// smtpd's reply to one request on one service (the service must be able to start: see
 /// `relay-check-missing`).
 pub fn evaluate(model: &Model, smtpd: &Smtpd, request: &Request) -> Outcome {
-    let _ = (model, smtpd, request);
-    Outcome::Unknown
+    evaluate_traced(model, smtpd, request, Mode::Exact).0
+}
+
+fn evaluate_traced(
+    model: &Model,
+    smtpd: &Smtpd,
+    request: &Request,
+    mode: Mode,
+) -> (Outcome, Vec<Step>) {
+    let mut ctx = match Ctx::new(model, smtpd, request, mode) {
+        Ok(ctx) => ctx,
+        Err(Unknowable) => return (Outcome::Unknown, Vec::new()),
+    };
+    let outcome = match ctx.rcpt() {
+        Ok(Status::Permit | Status::Dunno) => Outcome::Accept,
+        Ok(Status::Reject(4)) => Outcome::Defer,
+        Ok(Status::Reject(_)) => Outcome::Reject,
+        Err(Unknowable) => Outcome::Unknown,
+    };
+    (outcome, ctx.trace)
+}
+
+/// What a check looks at, at the stage smtpd runs it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Known {
+    helo: bool,
+    sender: bool,
+    recipient: bool,
+}
+
+struct Ctx<'a, 'm> {
+    model: &'a Model,
+    smtpd: &'a Smtpd<'m>,
+    request: &'a Request,
+    mode: Mode,
+    addr: IpAddr,
+    /// smtpd_access_maps in parent_domain_matches_subdomains.
+    parent_style: bool,
+    sasl: bool,
+    null_key: String,
+    warn_if_reject: usize,
+    recursion: usize,
+    defer_if_permit: Option<u8>,
+    defer_if_reject: bool,
+    discard: bool,
+    known: Known,
+    list_name: String,
+    trace: Vec<Step>,
+}
+
+impl<'a, 'm> Ctx<'a, 'm> {
+    fn new(
+        model: &'a Model,
+        smtpd: &'a Smtpd<'m>,
+        request: &'a Request,
+        mode: Mode,
+    ) -> Eval<Ctx<'a, 'm>> {
+        let addr: IpAddr = request.client_addr.parse().map_err(|_| Unknowable)?;
+        let parent = smtpd.list(model, "parent_domain_matches_subdomains");
+        let parent_style = parent
+            .ok_or(Unknowable)?
+            .iter()
+            .any(|w| w.text == "smtpd_access_maps");
+        let yes = |name: &str| -> Eval<bool> {
+            let value = smtpd.value(model, name).ok_or(Unknowable)?;
+            Ok(value.eq_ignore_ascii_case("yes"))
+        };
+        Ok(Ctx {
+            model,
+            smtpd,
+            request,
+            mode,
+            addr,
+            parent_style,
+            sasl: yes("smtpd_sasl_auth_enable")?,
+            null_key: smtpd
+                .value(model, "smtpd_null_access_lookup_key")
+                .ok_or(Unknowable)?,
+            warn_if_reject: 0,
+            recursion: 0,
+            defer_if_permit: None,
+            defer_if_reject: false,
+            discard: false,
+            known: Known {
+                helo: true,
+                sender: true,
+                recipient: true,
+            },
+            list_name: String::new(),
+            trace: Vec::new(),
+        })
+    }
+
+    /// Something postlint cannot see: unknown, or (for an outsider) nothing.
+    fn unseen(&self) -> Eval<Status> {
+        match self.mode {
+            Mode::Exact => Err(Unknowable),
+            Mode::Outsider => Ok(Status::Dunno),
+        }
+    }
+
+    fn list(&self, param: &str) -> Eval<Vec<Word>> {
+        self.smtpd.list(self.model, param).ok_or(Unknowable)
+    }
+
+    /// `smtpd_check_rcpt()`: with smtpd_delay_reject the client, HELO and sender lists run
+    /// here; else they ran earlier, without what the client had not sent yet.
+    fn rcpt(&mut self) -> Eval<Status> {
+        if self.request.recipient.eq_ignore_ascii_case("postmaster") {
+            return Ok(Status::Permit);
+        }
+        let delay = self
+            .smtpd
+            .value(self.model, "smtpd_delay_reject")
+            .ok_or(Unknowable)?;
+        let delay = delay.eq_ignore_ascii_case("yes");
+        let stages: [(&str, Known); 3] = [
+            (
+                "smtpd_client_restrictions",
+                Known {
+                    helo: delay,
+                    sender: delay,
+                    recipient: delay,
+                },
+            ),
+            (
+                "smtpd_helo_restrictions",
+                Known {
+                    helo: true,
+                    sender: delay,
+                    recipient: delay,
+                },
+            ),
+            (
+                "smtpd_sender_restrictions",
+                Known {
+                    helo: true,
+                    sender: true,
+                    recipient: delay,
+                },
+            ),
+        ];
+        for (param, known) in stages {
+            self.known = known;
+            self.reset();
+            let words = self.list(param)?;
+            if let Status::Reject(code) = self.run(param, &words)? {
+                return Ok(Status::Reject(code));
+            }
+        }
+        self.known = Known {
+            helo: true,
+            sender: true,
+            recipient: true,
+        };
+        self.reset();
+        // Below compatibility level 1 with smtpd_relay_restrictions not set, smtpd uses a list
+        // that never rejects in its place (mail_params.c, FAKE_RELAY_CHECKS).
+        let fake_relay = self.compat_below_1()?
+            && self
+                .smtpd
+                .definition(self.model, "smtpd_relay_restrictions")
+                .is_none();
+        let relay_first = !fake_relay
+            && self
+                .smtpd
+                .value(self.model, "smtpd_relay_before_recipient_restrictions")
+                .ok_or(Unknowable)?
+                .eq_ignore_ascii_case("yes");
+        let relay = if fake_relay {
+            Vec::new()
+        } else {
+            self.list("smtpd_relay_restrictions")?
+        };
+        let recipient = self.list("smtpd_recipient_restrictions")?;
+        let order: [(&str, &[Word]); 2] = if relay_first {
+            [
+                ("smtpd_relay_restrictions", &relay),
+                ("smtpd_recipient_restrictions", &recipient),
+            ]
+        } else {
+            [
+                ("smtpd_recipient_restrictions", &recipient),
+                ("smtpd_relay_restrictions", &relay),
+            ]
+        };
+        let mut status = Status::Dunno;
+        for (param, words) in order {
+            status = self.run(param, words)?;
+            if let Status::Reject(_) = status {
+                return Ok(status);
+            }
+        }
+        if let Some(code) = self.defer_if_permit {
+            return Ok(Status::Reject(code));
+        }
+        if !self.discard {
+            let unlisted = self
+                .smtpd
+                .value(self.model, "smtpd_reject_unlisted_recipient")
+                .ok_or(Unknowable)?;
+            if unlisted.eq_ignore_ascii_case("yes") {
+                let recipient = self.request.recipient.clone();
+                if let Status::Reject(code) = self.rcpt_maps(&recipient, false)? {
+                    return Ok(self.reject(code));
+                }
+            }
+        }
+        Ok(status)
+    }
+
+    fn compat_below_1(&self) -> Eval<bool> {
+        let level = self
+            .smtpd
+            .value(self.model, "compatibility_level")
+            .ok_or(Unknowable)?;
+        let parsed = super::expand::parse_compat_level(&level).ok_or(Unknowable)?;
+        Ok(parsed < (1, 0, 0))
+    }
+
+    fn reset(&mut self) {
+        self.recursion = 0;
+        self.warn_if_reject = 0;
+        self.defer_if_reject = false;
+    }
+
+    /// A reject as smtpd_check_reject() turns it: a warning under warn_if_reject, a 4xx under
+    /// defer_if_reject. Returns the code class, or 0 for "only a warning".
+    fn rejected(&mut self, code: u8) -> u8 {
+        if self.warn_if_reject > 0 {
+            return 0;
+        }
+        if self.defer_if_reject && code == 5 {
+            self.defer_if_reject = false;
+            return 4;
+        }
+        code
+    }
+
+    fn reject(&mut self, code: u8) -> Status {
+        match self.rejected(code) {
+            0 => Status::Dunno,
+            c => Status::Reject(c),
+        }
+    }
+
+    /// `generic_checks()`.
+    fn run(&mut self, list_name: &str, words: &[Word]) -> Eval<Status> {
+        let saved_list = std::mem::replace(&mut self.list_name, list_name.to_string());
+        self.recursion += 1;
+        let saved_recursion = self.recursion - 1;
+        let result = self.run_words(words);
+        self.recursion = saved_recursion;
+        if self.warn_if_reject >= self.recursion {
+            self.warn_if_reject = 0;
+        }
+        self.list_name = saved_list;
+        result
+    }
+
+    fn run_words(&mut self, words: &[Word]) -> Eval<Status> {
+        let mut i = 0;
+        let mut status = Status::Dunno;
+        while i < words.len() {
+            if self.discard {
+                break;
+            }
+            let word = &words[i];
+            let name = word.text.to_ascii_lowercase();
+            if name == "warn_if_reject" {
+                if self.warn_if_reject == 0 {
+                    self.warn_if_reject = self.recursion;
+                }
+                i += 1;
+                continue;
+            }
+            let trace_at = self.trace.len();
+            let (s, used) = self.restriction(&name, word, words.get(i + 1))?;
+            // A restriction that wants an argument at the end of a list has none to take.
+            let used = used.min(words.len() - i);
+            status = s;
+            let written = match used {
+                2 => format!("{} {}", word.text, words[i + 1].text),
+                _ => word.text.clone(),
+            };
+            let span = match (used, word.span, words.get(i + 1).and_then(|w| w.span)) {
+                (2, Some(a), Some(b)) if a.file == b.file => Some(a.to(b)),
+                _ => word.span,
+            };
+            let added: Vec<Step> = self.trace.drain(trace_at..).collect();
+            if status != Status::Dunno {
+                let (entry, line) = added
+                    .iter()
+                    .find(|s| s.word.is_empty() && s.list == self.list_name)
+                    .map_or((None, None), |s| (s.entry, s.line));
+                self.trace
+                    .extend(added.into_iter().filter(|s| !s.word.is_empty()));
+                self.trace.push(Step {
+                    list: self.list_name.clone(),
+                    word: written,
+                    span,
+                    entry,
+                    line,
+                    status,
+                });
+            }
+            i += used;
+            if self.warn_if_reject >= self.recursion {
+                self.warn_if_reject = 0;
+            }
+            if status != Status::Dunno {
+                break;
+            }
+            if self.defer_if_permit.is_some() && self.defer_if_reject {
+                break;
+            }
+        }
+        Ok(status)
+    }
+
+    /// One restriction: its status and how many words it took.
+    fn restriction(
+        &mut self,
+        name: &str,
+        word: &Word,
+        arg: Option<&Word>,
+    ) -> Eval<(Status, usize)> {
+        let arg_text = arg.map(|w| w.text.as_str());
+        let known = self.known;
+        let status = match name {
+            "permit" => Status::Permit,
+            "reject" => self.reject(5),
+            "defer" => self.reject(4),
+            "defer_if_permit" => {
+                if self.warn_if_reject == 0 {
+                    self.defer_if_permit.get_or_insert(4);
+                }
+                Status::Dunno
+            }
+            "defer_if_reject" => {
+                self.defer_if_reject = true;
+                Status::Dunno
+            }
+            "reject_unauth_pipelining" => Status::Dunno,
+            "sleep" => return Ok((Status::Dunno, 2)),
+            "permit_mynetworks" => match self.in_mynetworks()? {
+                true => Status::Permit,
+                false => Status::Dunno,
+            },
+            "permit_sasl_authenticated" => {
+                if self.sasl && self.request.sasl_login.is_some() {
+                    Status::Permit
+                } else {
+                    Status::Dunno
+                }
+            }
+            "permit_inet_interfaces" => {
+                if self.addr.is_loopback() {
+                    self.unseen()?
+                } else if super::net::is_documentation(self.addr) {
+                    Status::Dunno
+                } else {
+                    self.unseen()?
+                }
+            }
+            "permit_tls_clientcerts" | "permit_tls_all_clientcerts" => Status::Dunno,
+            "reject_plaintext_session" => self.reject(4),
+            "check_client_access" | "check_reverse_client_access" => {
+                let table = arg_text.ok_or(Unknowable)?;
+                if name == "check_reverse_client_access" && self.mode == Mode::Exact {
+                    return Err(Unknowable);
+                }
+                let client_name = self.request.client_name.clone();
+                let s = self.namadr_access(table, client_name.as_deref().unwrap_or("unknown"))?;
+                return Ok((s, 2));
+            }
+            "check_helo_access" => {
+                let table = arg_text.ok_or(Unknowable)?;
+                let s = if known.helo && !self.request.helo.is_empty() {
+                    let helo = self.request.helo.clone();
+                    self.domain_access(table, &helo)?
+                } else {
+                    Status::Dunno
+                };
+                return Ok((s, 2));
+            }
+            "check_sender_access" => {
+                let table = arg_text.ok_or(Unknowable)?;
+                let sender = self.request.sender.clone();
+                let s = if !known.sender {
+                    Status::Dunno
+                } else if sender.is_empty() {
+                    let key = self.null_key.clone();
+                    self.access(table, &key, false)?
+                        .map_or(Ok(Status::Dunno), |found| self.table_result(table, found))?
+                } else {
+                    self.mail_access(table, &sender)?
+                };
+                return Ok((s, 2));
+            }
+            "check_recipient_access" => {
+                let table = arg_text.ok_or(Unknowable)?;
+                let s = if known.recipient {
+                    let recipient = self.request.recipient.clone();
+                    self.mail_access(table, &recipient)?
+                } else {
+                    Status::Dunno
+                };
+                return Ok((s, 2));
+            }
+            "permit_auth_destination" => {
+                if !known.recipient {
+                    Status::Dunno
+                } else if self.auth_destination()? {
+                    Status::Permit
+                } else {
+                    Status::Dunno
+                }
+            }
+            "reject_unauth_destination" | "defer_unauth_destination" => {
+                if !known.recipient || self.auth_destination()? {
+                    Status::Dunno
+                } else {
+                    let code = if name == "reject_unauth_destination" {
+                        self.reply_class("relay_domains_reject_code")?
+                    } else {
+                        4
+                    };
+                    self.reject(code)
+                }
+            }
+            "check_relay_domains" => {
+                if !known.recipient || self.auth_destination()? {
+                    Status::Permit
+                } else {
+                    // It also permits clients whose name is in relay_domains.
+                    self.unseen()?;
+                    let code = self.reply_class("relay_domains_reject_code")?;
+                    self.reject(code)
+                }
+            }
+            "reject_unlisted_recipient" | "check_recipient_maps" => {
+                if known.recipient {
+                    let recipient = self.request.recipient.clone();
+                    match self.rcpt_maps(&recipient, false)? {
+                        Status::Reject(code) => self.reject(code),
+                        s => s,
+                    }
+                } else {
+                    Status::Dunno
+                }
+            }
+            "reject_non_fqdn_helo_hostname"
+            | "reject_non_fqdn_hostname"
+            | "reject_invalid_helo_hostname"
+            | "reject_invalid_hostname" => {
+                let helo = &self.request.helo;
+                if !known.helo || helo.is_empty() {
+                    Status::Dunno
+                } else if helo.starts_with('[') {
+                    self.unseen()?
+                } else {
+                    let valid = valid_hostname(helo);
+                    let bad = if name.contains("fqdn") {
+                        !valid || !helo.trim_end_matches('.').contains('.')
+                    } else {
+                        !valid
+                    };
+                    if bad {
+                        let code = self.reply_class(if name.contains("fqdn") {
+                            "non_fqdn_reject_code"
+                        } else {
+                            "invalid_hostname_reject_code"
+                        })?;
+                        self.reject(code)
+                    } else {
+                        Status::Dunno
+                    }
+                }
+            }
+            "reject_non_fqdn_sender" | "reject_non_fqdn_recipient" => {
+                let (known_here, address) = if name.ends_with("sender") {
+                    (known.sender, self.request.sender.clone())
+                } else {
+                    (known.recipient, self.request.recipient.clone())
+                };
+                if !known_here || address.is_empty() {
+                    Status::Dunno
+                } else {
+                    match address.rsplit_once('@') {
+                        Some((_, domain))
+                            if valid_hostname(domain)
+                                && domain.trim_end_matches('.').contains('.') =>
+                        {
+                            Status::Dunno
+                        }
+                        _ => self.unseen()?,
+                    }
+                }
+            }
+            "reject_multi_recipient_bounce" => Status::Dunno,
+            "reject_unlisted_sender" => {
+                let sender = self.request.sender.clone();
+                if !known.sender || sender.is_empty() {
+                    Status::Dunno
+                } else {
+                    match self.rcpt_maps(&sender, true)? {
+                        Status::Reject(code) => self.reject(code),
+                        s => s,
+                    }
+                }
+            }
+            "reject_sender_login_mismatch"
+            | "reject_authenticated_sender_login_mismatch"
+            | "reject_known_sender_login_mismatch"
+            | "reject_unauthenticated_sender_login_mismatch" => {
+                if !self.sasl {
+                    Status::Dunno
+                } else {
+                    self.unseen()?
+                }
+            }
+            "check_sasl_access" => {
+                let table = arg_text.ok_or(Unknowable)?;
+                let s = match (&self.request.sasl_login, self.sasl) {
+                    (Some(login), true) => {
+                        let login = login.clone();
+                        self.access(table, &login, false)?
+                            .map_or(Ok(Status::Dunno), |found| self.table_result(table, found))?
+                    }
+                    _ => Status::Dunno,
+                };
+                return Ok((s, 2));
+            }
+            "check_ccert_access" => return Ok((Status::Dunno, 2)),
+            // Checks that ask DNS, a policy service or the queue: an outsider passes them.
+            "check_policy_service"
+            | "reject_rbl_client"
+            | "reject_rhsbl_client"
+            | "reject_rhsbl_reverse_client"
+            | "reject_rhsbl_helo"
+            | "reject_rhsbl_sender"
+            | "reject_rhsbl_recipient"
+            | "reject_rbl"
+            | "permit_dnswl_client"
+            | "permit_rhswl_client"
+            | "check_client_a_access"
+            | "check_client_mx_access"
+            | "check_client_ns_access"
+            | "check_reverse_client_a_access"
+            | "check_reverse_client_mx_access"
+            | "check_reverse_client_ns_access"
+            | "check_helo_a_access"
+            | "check_helo_mx_access"
+            | "check_helo_ns_access"
+            | "check_sender_a_access"
+            | "check_sender_mx_access"
+            | "check_sender_ns_access"
+            | "check_recipient_a_access"
+            | "check_recipient_mx_access"
+            | "check_recipient_ns_access" => {
+                let s = self.unseen()?;
+                return Ok((s, 2));
+            }
+            "reject_unknown_client_hostname"
+            | "reject_unknown_client"
+            | "reject_unknown_reverse_client_hostname"
+            | "reject_unknown_helo_hostname"
+            | "reject_unknown_hostname"
+            | "reject_unknown_sender_domain"
+            | "reject_unknown_recipient_domain"
+            | "reject_unknown_address"
+            | "reject_unverified_sender"
+            | "reject_unverified_recipient"
+            | "reject_maps_rbl"
+            | "permit_mx_backup"
+            | "permit_naked_ip_address" => self.unseen()?,
+            _ => {
+                // A restriction class, or a name smtpd does not know (451, a defer).
+                if let Some(class) = self.smtpd.classes.get(word.text.as_str()) {
+                    let class = class.clone().ok_or(Unknowable)?;
+                    if self.recursion > 100 {
+                        return Ok((Status::Reject(4), 1));
+                    }
+                    let s = self.run(&word.text, &class)?;
+                    return Ok((s, 1));
+                }
+                if word.text.contains(':') {
+                    // A bare table: smtpd reads it with the list's own access check.
+                    let check = match self.list_name.as_str() {
+                        "smtpd_client_restrictions" => "check_client_access",
+                        "smtpd_helo_restrictions" => "check_helo_access",
+                        "smtpd_sender_restrictions" => "check_sender_access",
+                        "smtpd_relay_restrictions" | "smtpd_recipient_restrictions" => {
+                            "check_recipient_access"
+                        }
+                        _ => return Err(Unknowable),
+                    };
+                    let (s, _) = self.restriction(check, word, Some(word))?;
+                    return Ok((s, 1));
+                }
+                Status::Reject(4)
+            }
+        };
+        Ok((status, 1))
+    }
+
+    /// The class (4 or 5) of a reply code parameter.
+    fn reply_class(&self, param: &str) -> Eval<u8> {
+        let value = self.smtpd.value(self.model, param).ok_or(Unknowable)?;
+        match value.trim().as_bytes().first() {
+            Some(b'4') => Ok(4),
+            Some(b'5') => Ok(5),
+            _ => Err(Unknowable),
+        }
+    }
+
+    /// `permit_auth_destination()`: the recipient's domain is one this server handles.
+    fn auth_destination(&self) -> Eval<bool> {
+        let recipient = &self.request.recipient;
+        let Some((local, domain)) = recipient.rsplit_once('@') else {
+            return Err(Unknowable);
+        };
+        if local.contains(['@', '%', '!']) || domain.is_empty() {
+            // Sender-specified routing: trivial-rewrite's answer decides.
+            return Err(Unknowable);
+        }
+        match self.model.resolve_class(domain) {
+            Resolved::Class(..) => Ok(true),
+            Resolved::NoClass => Ok(false),
+            Resolved::Unknown => {
+                if self.mode == Mode::Outsider && is_made_up(domain) {
+                    Ok(false)
+                } else {
+                    Err(Unknowable)
+                }
+            }
+        }
+    }
+
+    fn in_mynetworks(&self) -> Eval<bool> {
+        match mynetworks_contains(
+            self.model,
+            self.smtpd,
+            self.addr,
+            self.request.client_name.as_deref(),
+        ) {
+            Some(yes) => Ok(yes),
+            None => Err(Unknowable),
+        }
+    }
+
+    /// Looks `key` up in an access table; `partial` lookups skip tables that are not fixed-key
+    /// (cidr, regexp, pcre). Returns the value found and where.
+    fn access(&mut self, table: &str, key: &str, partial: bool) -> Eval<Option<Found>> {
+        let tables = &self.model.tables;
+        let Some(id) = tables.find(table) else {
+            return self.unseen().map(|_| None);
+        };
+        match lookup_value(self.model, id, key, partial) {
+            Ok(found) => Ok(found),
+            Err(Unknowable) => self.unseen().map(|_| None),
+        }
+    }
+
+    /// `check_table_result()`: what a value found in an access table does.
+    fn table_result(&mut self, table: &str, found: Found) -> Eval<Status> {
+        // Remember where the answer came from for the trace of the restriction.
+        self.trace.push(Step {
+            list: self.list_name.clone(),
+            word: String::new(),
+            span: None,
+            entry: found.entry,
+            line: found.line,
+            status: Status::Dunno,
+        });
+        let value = found.value.trim();
+        let (command, rest) = match value.find([' ', '\t']) {
+            Some(i) => (&value[..i], value[i..].trim()),
+            None => (value, ""),
+        };
+        let upper = command.to_ascii_uppercase();
+        let status = match upper.as_str() {
+            "DUNNO" | "INFO" | "WARN" | "FILTER" | "HOLD" | "REDIRECT" | "BCC" | "PREPEND"
+            | "DELAY" => Status::Dunno,
+            "REJECT" => {
+                let code = self.reply_class("access_map_reject_code")?;
+                self.reject(code)
+            }
+            "DEFER" => {
+                let code = self.reply_class("access_map_defer_code")?;
+                self.reject(code)
+            }
+            "HANGUP" => Status::Reject(4),
+            "DISCARD" => {
+                self.discard = true;
+                Status::Permit
+            }
+            "DEFER_IF_PERMIT" => {
+                if self.warn_if_reject == 0 {
+                    let code = self.reply_class("access_map_defer_code")?;
+                    self.defer_if_permit.get_or_insert(code);
+                }
+                Status::Dunno
+            }
+            "DEFER_IF_REJECT" => {
+                self.defer_if_reject = true;
+                Status::Dunno
+            }
+            "OK" | "RELAY" => Status::Permit,
+            _ if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => Status::Permit,
+            _ if command.len() == 3
+                && !rest.is_empty()
+                && (command.starts_with('4') || command.starts_with('5'))
+                && command.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                let code = command.as_bytes()[0] - b'0';
+                self.reject(code)
+            }
+            _ if value.contains(':') => Status::Reject(4),
+            _ => {
+                if self.recursion > 100 {
+                    return Ok(Status::Reject(4));
+                }
+                let words: Vec<Word> = split_list(value)
+                    .into_iter()
+                    .map(|r| Word {
+                        text: value[r].to_string(),
+                        span: None,
+                    })
+                    .collect();
+                if words.is_empty() {
+                    return Ok(Status::Permit);
+                }
+                let list = format!("{table} entry");
+                self.run(&list, &words)?
+            }
+        };
+        Ok(status)
+    }
+
+    /// `check_domain_access()`: the name, then its parent domains (fixed-key tables only).
+    fn domain_access(&mut self, table: &str, domain: &str) -> Eval<Status> {
+        let numeric = domain.parse::<IpAddr>().is_ok();
+        let mut name = domain.to_string();
+        let mut partial = false;
+        loop {
+            if let Some(found) = self.access(table, &name, partial)? {
+                return self.table_result(table, found);
+            }
+            if numeric {
+                break;
+            }
+            let Some(dot) = name[1..].find('.').map(|i| i + 1) else {
+                break;
+            };
+            name = if self.parent_style {
+                name[dot + 1..].to_string()
+            } else {
+                name[dot..].to_string()
+            };
+            if name.is_empty() {
+                break;
+            }
+            partial = true;
+        }
+        Ok(Status::Dunno)
+    }
+
+    /// `check_namadr_access()`: the client name as a domain, then the address and its
+    /// shorter forms (`192.0.2.7`, `192.0.2`, `192.0`, `192`).
+    fn namadr_access(&mut self, table: &str, name: &str) -> Eval<Status> {
+        // The name lookups.
+        let mut found_name = false;
+        let trace_len = self.trace.len();
+        let status = self.domain_access(table, name)?;
+        if self.trace.len() > trace_len {
+            found_name = true;
+        }
+        if found_name {
+            return Ok(status);
+        }
+        let addr = self.request.client_addr.clone();
+        let delim = if addr.contains(':') { ':' } else { '.' };
+        let mut key = addr.as_str();
+        let mut partial = false;
+        loop {
+            if let Some(found) = self.access(table, key, partial)? {
+                return self.table_result(table, found);
+            }
+            partial = true;
+            match key.rfind(delim) {
+                Some(i) if i > 0 => key = &key[..i],
+                _ => break,
+            }
+        }
+        Ok(Status::Dunno)
+    }
+
+    /// `check_mail_access()`: user+ext@domain, user@domain, domain and its parents, user+ext@,
+    /// user@ (only the first for tables that are not fixed-key).
+    fn mail_access(&mut self, table: &str, address: &str) -> Eval<Status> {
+        let Some((local, domain)) = address.rsplit_once('@') else {
+            return self.unseen();
+        };
+        if local.contains(['@', '%', '!']) || local.starts_with('"') {
+            return self.unseen();
+        }
+        let delimiter = self
+            .smtpd
+            .value(self.model, "recipient_delimiter")
+            .ok_or(Unknowable)?;
+        let bare_local = match delimiter.chars().find(|&c| local.contains(c)) {
+            Some(c) if !delimiter.is_empty() => local.split(c).next().unwrap_or(local).to_string(),
+            _ => local.to_string(),
+        };
+        let mut keys: Vec<(String, bool)> = vec![(address.to_string(), false)];
+        if bare_local != local {
+            keys.push((format!("{bare_local}@{domain}"), true));
+        }
+        let mut name = domain.to_string();
+        loop {
+            keys.push((name.clone(), true));
+            let Some(dot) = name.get(1..).and_then(|n| n.find('.')).map(|i| i + 1) else {
+                break;
+            };
+            name = if self.parent_style {
+                name[dot + 1..].to_string()
+            } else {
+                name[dot..].to_string()
+            };
+            if name.is_empty() {
+                break;
+            }
+        }
+        keys.push((format!("{local}@"), true));
+        if bare_local != local {
+            keys.push((format!("{bare_local}@"), true));
+        }
+        for (key, partial) in keys {
+            if let Some(found) = self.access(table, &key, partial)? {
+                return self.table_result(table, found);
+            }
+        }
+        Ok(Status::Dunno)
+    }
+
+    /// `check_rcpt_maps()`: whether smtpd knows the address (for the recipient, or with
+    /// `sender` the MAIL FROM address).
+    fn rcpt_maps(&mut self, address: &str, sender: bool) -> Eval<Status> {
+        let Some((local, domain)) = address.rsplit_once('@') else {
+            return self.unseen();
+        };
+        let resolved = self.model.resolve_class(domain);
+        let resolved = match resolved {
+            Resolved::Unknown if self.mode == Mode::Outsider && is_made_up(domain) => {
+                Resolved::NoClass
+            }
+            Resolved::Unknown => return Err(Unknowable),
+            r => r,
+        };
+        let Resolved::Class(kind, _) = resolved else {
+            return Ok(Status::Dunno);
+        };
+        let mut maps = vec![
+            "recipient_canonical_maps",
+            "canonical_maps",
+            "virtual_alias_maps",
+        ];
+        if sender {
+            maps.insert(1, "sender_canonical_maps");
+        }
+        let local_domain = kind == super::classes::ClassKind::Local;
+        for param in maps {
+            if self.address_listed(param, local, domain, local_domain)? {
+                return Ok(Status::Dunno);
+            }
+        }
+        use super::classes::ClassKind;
+        let (param, code_param) = match kind {
+            ClassKind::Local => {
+                let lower = local.to_ascii_lowercase();
+                if lower == "postmaster" || lower == "mailer-daemon" {
+                    return Ok(Status::Dunno);
+                }
+                let double = self
+                    .smtpd
+                    .value(self.model, "double_bounce_sender")
+                    .ok_or(Unknowable)?;
+                if lower == double.to_ascii_lowercase() {
+                    return Ok(Status::Dunno);
+                }
+                (
+                    "local_recipient_maps",
+                    "unknown_local_recipient_reject_code",
+                )
+            }
+            ClassKind::VirtualMailbox => (
+                "virtual_mailbox_maps",
+                "unknown_virtual_mailbox_reject_code",
+            ),
+            ClassKind::VirtualAlias => {
+                let code = self.reply_class("unknown_virtual_alias_reject_code")?;
+                return Ok(Status::Reject(code));
+            }
+            ClassKind::Relay => (
+                "relay_recipient_maps",
+                "unknown_relay_recipient_reject_code",
+            ),
+        };
+        let value = self.smtpd.value(self.model, param).ok_or(Unknowable)?;
+        if value.trim().is_empty() {
+            return Ok(Status::Dunno);
+        }
+        if self.address_listed(param, local, domain, local_domain)? {
+            Ok(Status::Dunno)
+        } else {
+            let code = self.reply_class(code_param)?;
+            Ok(Status::Reject(code))
+        }
+    }
+
+    /// `mail_addr_find()` with its default strategy: user@domain, then the local part alone
+    /// when the domain is local, then @domain.
+    fn address_listed(
+        &self,
+        param: &str,
+        local: &str,
+        domain: &str,
+        local_domain: bool,
+    ) -> Eval<bool> {
+        let value = self.smtpd.value(self.model, param).ok_or(Unknowable)?;
+        if value.trim().is_empty() {
+            return Ok(false);
+        }
+        let mut ids = Vec::new();
+        for r in split_list(&value) {
+            match self.model.tables.find(&value[r]) {
+                Some(id) => ids.push(id),
+                None => return Err(Unknowable),
+            }
+        }
+        let mut keys = vec![format!("{local}@{domain}")];
+        if local_domain {
+            keys.push(local.to_string());
+        }
+        keys.push(format!("@{domain}"));
+        for key in keys {
+            match self.model.tables.lookup_in(&ids, &key) {
+                Answer::Found(_) => return Ok(true),
+                Answer::Unknown => return Err(Unknowable),
+                Answer::NotFound => {}
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// A value found in an access table, and where.
+struct Found {
+    value: String,
+    entry: Option<(TableId, u32)>,
+    line: Option<Span>,
+}
+
+fn lookup_value(model: &Model, id: TableId, key: &str, partial: bool) -> Eval<Option<Found>> {
+    lookup_value_at(model, id, key, partial, 0)
+}
+
+fn lookup_value_at(
+    model: &Model,
+    id: TableId,
+    key: &str,
+    partial: bool,
+    depth: usize,
+) -> Eval<Option<Found>> {
+    if depth > 20 {
+        return Err(Unknowable);
+    }
+    let table = model.tables.get(id);
+    if table.kind == "cidr" {
+        if partial {
+            return Ok(None);
+        }
+        return cidr_lookup(model, id, key);
+    }
+    match &table.content {
+        Content::Entries(entries) => {
+            let folded = super::tables::fold(key);
+            Ok(entries.get(&folded).map(|i| {
+                let e = entries.entry(i);
+                Found {
+                    value: e.value.to_string(),
+                    entry: Some((id, i)),
+                    line: None,
+                }
+            }))
+        }
+        Content::Everything if table.kind == "static" => {
+            let value = table
+                .name
+                .strip_prefix('{')
+                .and_then(|n| n.strip_suffix('}'))
+                .unwrap_or(&table.name)
+                .trim();
+            Ok(Some(Found {
+                value: value.to_string(),
+                entry: None,
+                line: None,
+            }))
+        }
+        Content::Proxy(inner) => lookup_value_at(model, *inner, key, partial, depth + 1),
+        Content::Union(members) => {
+            for &m in members {
+                if let Some(found) = lookup_value_at(model, m, key, partial, depth + 1)? {
+                    return Ok(Some(found));
+                }
+            }
+            Ok(None)
+        }
+        _ => Err(Unknowable),
+    }
+}
+
+/// A cidr table lookup: the first line whose network holds the address.
+fn cidr_lookup(model: &Model, id: TableId, key: &str) -> Eval<Option<Found>> {
+    let table = model.tables.get(id);
+    let file = table.source.ok_or(Unknowable)?;
+    let Ok(addr) = key.parse::<IpAddr>() else {
+        return Ok(None);
+    };
+    let text = model.sources.get(file).text().clone();
+    let mut offset = 0;
+    let mut lines: Vec<(usize, String)> = Vec::new();
+    for raw in text.split_inclusive('\n') {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if line.trim_start().starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some(last) = lines.last_mut() {
+                last.1.push(' ');
+                last.1.push_str(line.trim());
+                continue;
+            }
+        }
+        lines.push((start, line.trim().to_string()));
+    }
+    for (start, line) in lines {
+        let (pattern, value) = match line.find([' ', '\t']) {
+            Some(i) => (&line[..i], line[i..].trim()),
+            None => (line.as_str(), ""),
+        };
+        let lower = pattern.to_ascii_lowercase();
+        if lower == "if" || lower == "endif" || lower.starts_with("if") && value.is_empty() {
+            return Err(Unknowable);
+        }
+        let (negated, pattern) = match pattern.strip_prefix('!') {
+            Some(p) => (true, p),
+            None => (false, pattern),
+        };
+        let Some(net) = Cidr::parse(pattern) else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        if net.contains(addr) != negated {
+            return Ok(Some(Found {
+                value: value.to_string(),
+                entry: None,
+                line: Some(Span::new(file, start, start + line.len())),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Postfix's `valid_hostname()`: labels of letters, digits and hyphens (and underscores),
+/// not starting or ending with a hyphen, at most 63 characters, 255 in all, and not all
+/// numeric.
+fn valid_hostname(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() || name.len() > 255 {
+        return false;
+    }
+    let mut all_numeric = true;
+    for label in name.split('.') {
+        if label.is_empty() || label.len() > 63 {
+            return false;
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return false;
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return false;
+        }
+        if !label.bytes().all(|b| b.is_ascii_digit()) {
+            all_numeric = false;
+        }
+    }
+    !all_numeric
+}
+
+/// The domains postlint makes up for an outsider: nobody's, whatever a database holds.
+fn is_made_up(domain: &str) -> bool {
+    domain.to_ascii_lowercase().ends_with(".invalid")
+}
+
+/// Whether mynetworks holds a client, as smtpd matches it (`namadr_list_match()`); None when
+/// postlint cannot know.
+pub fn mynetworks_contains(
+    model: &Model,
+    smtpd: &Smtpd,
+    addr: IpAddr,
+    name: Option<&str>,
+) -> Option<bool> {
+    let written = smtpd.definition(model, "mynetworks").is_some();
+    if !written {
+        // Computed from mynetworks_style and the host's interfaces: loopback is always in,
+        // documentation addresses never are; anything else depends on the host.
+        if addr.is_loopback() {
+            return Some(true);
+        }
+        return super::net::is_documentation(addr).then_some(false);
+    }
+    let value = smtpd.value(model, "mynetworks")?;
+    let parent = smtpd
+        .list(model, "parent_domain_matches_subdomains")?
+        .iter()
+        .any(|w| w.text == "mynetworks");
+    for item in crate::parse::list::match_list_items(&value) {
+        use crate::parse::list::MatchItem;
+        let matched = match item.item {
+            MatchItem::Comment => break,
+            MatchItem::EmptyNegation => continue,
+            MatchItem::File(_) => return None,
+            MatchItem::Table(t) => {
+                let id = model.tables.find(t)?;
+                let mut answer = None;
+                for key in [name.unwrap_or("unknown").to_string(), addr.to_string()] {
+                    match lookup_value(model, id, &key, false) {
+                        Ok(Some(_)) => {
+                            answer = Some(true);
+                            break;
+                        }
+                        Ok(None) => {}
+                        Err(Unknowable) => return None,
+                    }
+                }
+                answer.unwrap_or(false)
+            }
+            MatchItem::Literal(pattern) => {
+                if let Some(net) = Cidr::parse(pattern) {
+                    net.contains(addr)
+                } else if pattern.contains('/') || pattern.starts_with('[') {
+                    false
+                } else {
+                    let pattern = pattern.to_ascii_lowercase();
+                    match name {
+                        None => false,
+                        Some(n) => {
+                            let n = n.to_ascii_lowercase();
+                            n == pattern
+                                || (pattern.starts_with('.') && n.ends_with(&pattern))
+                                || (parent && n.ends_with(&format!(".{pattern}")))
+                        }
+                    }
+                }
+            }
+        };
+        if matched {
+            return Some(!item.negated);
+        }
+    }
+    Some(false)
 }
 
 /// The relay verdict of a service.
@@ -61,10 +1291,405 @@ pub struct Witness {
     pub request: Request,
     /// Human words: "any client", "any client that says HELO mail.example.com", ...
     pub who: String,
+    /// What it relays: "mail for other domains", "mail for postmaster@ at any domain", ...
+    pub what: String,
+    /// The restrictions that decided, in order.
+    pub steps: Vec<Step>,
 }
+
+/// The made-up names an outsider uses.
+pub const OUTSIDER_HELO: &str = "client.postlint.invalid";
+pub const OUTSIDER_SENDER: &str = "someone@sender.postlint.invalid";
+pub const OUTSIDER_RECIPIENT: &str = "someone@elsewhere.postlint.invalid";
+const OUTSIDER_ADDRS: &[&str] = &[
+    "203.0.113.77",
+    "198.51.100.77",
+    "192.0.2.77",
+    "2001:db8::77",
+];
+
+/// At most this many variations of a request are tried per service.
+const MAX_TRIES: usize = 20_000;
 
 /// Whether an outsider (not in mynetworks, not authenticated) can relay through this service.
 pub fn open_relay(model: &Model, smtpd: &Smtpd) -> Verdict {
-    let _ = (model, smtpd);
-    Verdict::Unknown("not evaluated yet".to_string())
+    let Some(addr) = OUTSIDER_ADDRS.iter().find(|a| {
+        mynetworks_contains(model, smtpd, a.parse().expect("valid"), None) == Some(false)
+    }) else {
+        return Verdict::Unknown("mynetworks may hold every client address".to_string());
+    };
+    let base = Request {
+        client_addr: addr.to_string(),
+        client_name: None,
+        helo: OUTSIDER_HELO.to_string(),
+        sasl_login: None,
+        sender: OUTSIDER_SENDER.to_string(),
+        recipient: OUTSIDER_RECIPIENT.to_string(),
+    };
+    let mut witnesses = Vec::new();
+    let mut unknown = None;
+    let mut tries = 0;
+    let mut attempt = |request: Request, who: String, witnesses: &mut Vec<Witness>| -> bool {
+        let what = match request.recipient.split_once('@') {
+            _ if request.recipient == OUTSIDER_RECIPIENT => "mail for other domains".to_string(),
+            Some((local, domain)) if is_made_up(domain) => {
+                format!("mail for {local}@ at any domain")
+            }
+            Some((_, domain)) => format!("mail for {domain}, a domain this server does not handle"),
+            None => format!("mail for {}", request.recipient),
+        };
+        tries += 1;
+        let (outcome, steps) = evaluate_traced(model, smtpd, &request, Mode::Outsider);
+        match outcome {
+            Outcome::Accept if steps.iter().any(|s| trusted_client(model, s)) => false,
+            Outcome::Accept => {
+                witnesses.push(Witness {
+                    request,
+                    who,
+                    what,
+                    steps,
+                });
+                true
+            }
+            Outcome::Unknown => {
+                unknown.get_or_insert_with(|| "a check postlint cannot evaluate".to_string());
+                false
+            }
+            _ => false,
+        }
+    };
+    if attempt(base.clone(), "any client".to_string(), &mut witnesses) {
+        return Verdict::Open(witnesses);
+    }
+    let candidates = Candidates::collect(model, smtpd);
+    for helo in &candidates.helo {
+        let request = Request {
+            helo: helo.clone(),
+            ..base.clone()
+        };
+        if attempt(
+            request,
+            format!("any client that says HELO {helo}"),
+            &mut witnesses,
+        ) {
+            break;
+        }
+    }
+    for sender in &candidates.sender {
+        let request = Request {
+            sender: sender.clone(),
+            ..base.clone()
+        };
+        let shown = if sender.is_empty() { "<>" } else { sender };
+        if attempt(
+            request,
+            format!(
+                "any client that sends MAIL FROM:<{}>",
+                shown.trim_matches(['<', '>'])
+            ),
+            &mut witnesses,
+        ) {
+            break;
+        }
+    }
+    for recipient in &candidates.recipient {
+        let request = Request {
+            recipient: recipient.clone(),
+            ..base.clone()
+        };
+        if attempt(request, "any client".to_string(), &mut witnesses) {
+            break;
+        }
+    }
+    for client in &candidates.client {
+        let request = Request {
+            client_addr: client.clone(),
+            ..base.clone()
+        };
+        if attempt(request, format!("any client at {client}"), &mut witnesses) {
+            break;
+        }
+    }
+    let _ = tries;
+    if !witnesses.is_empty() {
+        return Verdict::Open(witnesses);
+    }
+    if candidates.truncated {
+        return Verdict::Unknown(format!(
+            "the access tables hold more than {MAX_TRIES} keys that may permit; postlint tried the first"
+        ));
+    }
+    match unknown {
+        Some(why) => Verdict::Unknown(why),
+        None => Verdict::Closed,
+    }
+}
+
+/// Whether a step lets a client through by a name, one address or a narrow range: a trusted
+/// host the administrator listed, as in mynetworks, not an outsider.
+fn trusted_client(model: &Model, step: &Step) -> bool {
+    let word = step.word.to_ascii_lowercase();
+    if step.status != Status::Permit
+        || !(word.starts_with("check_client_access")
+            || word.starts_with("check_reverse_client_access"))
+    {
+        return false;
+    }
+    let key = if let Some((table, i)) = step.entry {
+        match model.tables.get(table).entries() {
+            Some(entries) => entries.entry(i).key.to_string(),
+            None => return true,
+        }
+    } else if let Some(line) = step.line {
+        let text = model.sources.slice(line).to_string();
+        text.split_whitespace().next().unwrap_or("").to_string()
+    } else {
+        return true;
+    };
+    broad_client_example(&key).is_none()
+}
+
+/// Values of the request an outsider can choose, taken from the access tables the lists name:
+/// the keys whose answers may let a request through.
+struct Candidates {
+    /// More keys than postlint tries: a closed verdict would be a guess.
+    truncated: bool,
+    helo: Vec<String>,
+    sender: Vec<String>,
+    recipient: Vec<String>,
+    client: Vec<String>,
+}
+
+impl Candidates {
+    fn collect(model: &Model, smtpd: &Smtpd) -> Candidates {
+        let mut out = Candidates {
+            truncated: false,
+            helo: Vec::new(),
+            sender: Vec::new(),
+            recipient: Vec::new(),
+            client: Vec::new(),
+        };
+        let mut lists: Vec<Vec<Word>> = super::restrictions::LIST_PARAMS
+            .iter()
+            .filter_map(|p| smtpd.list(model, p))
+            .collect();
+        lists.extend(smtpd.classes.values().flatten().cloned());
+        let mut seen = std::collections::HashSet::new();
+        for list in &lists {
+            for pair in list.windows(2) {
+                let check = pair[0].text.to_ascii_lowercase();
+                let Some(id) = model.tables.find(&pair[1].text) else {
+                    continue;
+                };
+                if !seen.insert((check.clone(), id)) {
+                    continue;
+                }
+                let Some(entries) = model.tables.get(id).entries() else {
+                    if model.tables.get(id).kind == "cidr" && check == "check_client_access" {
+                        cidr_candidates(model, id, &mut out.client);
+                    }
+                    continue;
+                };
+                for entry in entries.iter() {
+                    if !may_permit(entry.value) {
+                        continue;
+                    }
+                    let key = entry.key;
+                    match check.as_str() {
+                        "check_helo_access" => {
+                            if let Some(name) = domain_example(key) {
+                                out.helo.push(name);
+                            }
+                        }
+                        "check_sender_access" => {
+                            if let Some(a) = address_example(key, "sender.postlint.invalid") {
+                                out.sender.push(a);
+                            }
+                            if key == "<>" {
+                                out.sender.push(String::new());
+                            }
+                        }
+                        "check_recipient_access" => {
+                            if let Some(a) = address_example(key, "elsewhere.postlint.invalid") {
+                                out.recipient.push(a);
+                            }
+                        }
+                        "check_client_access" => {
+                            if let Some(a) = broad_client_example(key) {
+                                out.client.push(a);
+                            }
+                        }
+                        _ => {}
+                    }
+                    if out.helo.len() + out.sender.len() + out.recipient.len() > MAX_TRIES {
+                        out.truncated = true;
+                        return out;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Whether an access table value may let a request through (anything but a plain reject).
+fn may_permit(value: &str) -> bool {
+    let first = value
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    !(matches!(
+        first.as_str(),
+        "REJECT"
+            | "DEFER"
+            | "DUNNO"
+            | "INFO"
+            | "WARN"
+            | "HOLD"
+            | "FILTER"
+            | "REDIRECT"
+            | "BCC"
+            | "PREPEND"
+            | "HANGUP"
+            | "DEFER_IF_PERMIT"
+            | "DEFER_IF_REJECT"
+            | "DELAY"
+    ) || first.len() == 3
+        && (first.starts_with('4') || first.starts_with('5'))
+        && first.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A host name an access key matches: the key itself, or a name under `.example.com`.
+fn domain_example(key: &str) -> Option<String> {
+    if key.contains('@') || key.parse::<IpAddr>().is_ok() || key.contains(['/', ':', '[']) {
+        return None;
+    }
+    let key = key.trim_end_matches('.');
+    if let Some(parent) = key.strip_prefix('.') {
+        return (!parent.is_empty()).then(|| format!("host.{parent}"));
+    }
+    (!key.is_empty()).then(|| key.to_string())
+}
+
+/// An address an access key of a sender or recipient table matches.
+fn address_example(key: &str, made_up_domain: &str) -> Option<String> {
+    if key == "<>" || key.contains(['/', '[', ' ']) {
+        return None;
+    }
+    match key.split_once('@') {
+        Some((local, "")) if !local.is_empty() => Some(format!("{local}@{made_up_domain}")),
+        Some((local, domain)) if !local.is_empty() && !domain.is_empty() => Some(key.to_string()),
+        Some(_) => None,
+        None => domain_example(key).map(|d| format!("anyone@{d}")),
+    }
+}
+
+/// Clients an outsider may have: addresses in wide public ranges a client table permits
+/// (narrow ranges and names are trusted hosts, like mynetworks).
+fn broad_client_example(key: &str) -> Option<String> {
+    let net = Cidr::parse(key).or_else(|| {
+        // `192.0.2` matches 192.0.2.0/24 in a hash table.
+        let parts: Vec<&str> = key.split('.').collect();
+        if key.contains(':') || parts.len() >= 4 || parts.iter().any(|p| p.parse::<u8>().is_err()) {
+            return None;
+        }
+        let mut octets = parts.clone();
+        while octets.len() < 4 {
+            octets.push("0");
+        }
+        Cidr::parse(&format!("{}/{}", octets.join("."), parts.len() * 8))
+    })?;
+    let wide = if net.addr.is_ipv4() {
+        net.len < 24
+    } else {
+        net.len < 48
+    };
+    if !wide || super::net::is_not_public(&net) {
+        return None;
+    }
+    example_in(&net)
+}
+
+fn cidr_candidates(model: &Model, id: TableId, out: &mut Vec<String>) {
+    let Some(file) = model.tables.get(id).source else {
+        return;
+    };
+    let text = model.sources.get(file).text().clone();
+    for line in text.lines() {
+        let mut fields = line.split_whitespace();
+        let (Some(pattern), Some(value)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        if line.starts_with([' ', '\t', '#']) || pattern.starts_with('!') || !may_permit(value) {
+            continue;
+        }
+        if let Some(example) = broad_client_example(pattern) {
+            out.push(example);
+        }
+    }
+}
+
+/// A public address inside a network (its first address past .0, or the network itself).
+fn example_in(net: &Cidr) -> Option<String> {
+    for probe in OUTSIDER_ADDRS
+        .iter()
+        .chain(["8.8.8.8", "2a00:1450::77"].iter())
+    {
+        let addr: IpAddr = probe.parse().ok()?;
+        if net.contains(addr) {
+            return Some(probe.to_string());
+        }
+    }
+    match net.addr {
+        IpAddr::V4(a) => {
+            let next = std::net::Ipv4Addr::from(u32::from(a).wrapping_add(77));
+            net.contains(IpAddr::V4(next)).then(|| next.to_string())
+        }
+        IpAddr::V6(a) => {
+            let next = std::net::Ipv6Addr::from(u128::from(a).wrapping_add(0x77));
+            net.contains(IpAddr::V6(next)).then(|| next.to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostnames() {
+        assert!(valid_hostname("mail.example.com"));
+        assert!(valid_hostname("localhost"));
+        assert!(!valid_hostname("-bad.example"));
+        assert!(!valid_hostname("1.2.3.4"));
+        assert!(!valid_hostname("a..b"));
+    }
+
+    #[test]
+    fn outsider_values() {
+        assert_eq!(
+            domain_example(".example.com").as_deref(),
+            Some("host.example.com")
+        );
+        assert_eq!(
+            address_example("postmaster@", "x.invalid").as_deref(),
+            Some("postmaster@x.invalid")
+        );
+        assert_eq!(
+            address_example("example.com", "x.invalid").as_deref(),
+            Some("anyone@example.com")
+        );
+        assert_eq!(
+            broad_client_example("0.0.0.0/0").as_deref(),
+            Some("203.0.113.77")
+        );
+        assert_eq!(broad_client_example("192.0.2.7"), None);
+        assert_eq!(broad_client_example("10"), None);
+        assert!(broad_client_example("8").is_some());
+        assert!(may_permit("OK"));
+        assert!(may_permit("permit_mynetworks, reject"));
+        assert!(!may_permit("REJECT no"));
+        assert!(!may_permit("554 no"));
+    }
 }

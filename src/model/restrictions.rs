@@ -46,6 +46,17 @@ impl<'m> Smtpd<'m> {
         }
     }
 
+    /// A parameter's value as this service reads it, expanded (None when postlint cannot know
+    /// it).
+    pub fn value(&self, model: &Model, param: &str) -> Option<String> {
+        let written = self.definition(model, param).map(|d| d.value_ref());
+        let expanded = match self.service {
+            Some(service) => expanded(&model.params.scoped(service), param, written),
+            None => expanded(&model.params, param, written),
+        }?;
+        Some(expanded.text.trim().to_string())
+    }
+
     /// The definition a list comes from here: the `-o` override, else main.cf (None: the
     /// default).
     pub fn definition<'a>(
@@ -69,6 +80,25 @@ fn words<L: ParamLookup>(
     param: &str,
     written: Option<super::expand::ValueRef<'_>>,
 ) -> List {
+    let expanded = expanded(lookup, param, written)?;
+    Some(
+        split_list(&expanded.text)
+            .into_iter()
+            .map(|r| Word {
+                text: expanded.text[r.clone()].to_string(),
+                span: expanded.origin_of(r),
+            })
+            .collect(),
+    )
+}
+
+/// A parameter's expanded value: as written, else its built-in default (None when a name has
+/// neither, or the value holds what postlint cannot know).
+fn expanded<L: ParamLookup>(
+    lookup: &L,
+    param: &str,
+    written: Option<super::expand::ValueRef<'_>>,
+) -> Option<super::expand::Expanded> {
     let expanded = match written {
         Some(value) => expand_param(lookup, param, value),
         None => {
@@ -86,15 +116,7 @@ fn words<L: ParamLookup>(
     if expanded.has_unknown() || !expanded.errors.is_empty() {
         return None;
     }
-    Some(
-        split_list(&expanded.text)
-            .into_iter()
-            .map(|r| Word {
-                text: expanded.text[r.clone()].to_string(),
-                span: expanded.origin_of(r),
-            })
-            .collect(),
-    )
+    Some(expanded)
 }
 
 /// Every smtpd process the setup runs, with its restriction classes.
@@ -194,6 +216,19 @@ fn has_required_at(
         i += 1;
     }
     (Answer::No, None)
+}
+
+/// Whether smtpd can start with this service's relay and recipient lists (`has_required()`
+/// finds a working relay check in one of them); true when postlint cannot tell.
+pub fn starts(model: &Model, smtpd: &Smtpd) -> bool {
+    let (Some(relay), Some(recipient)) = (
+        smtpd.list(model, "smtpd_relay_restrictions"),
+        smtpd.list(model, "smtpd_recipient_restrictions"),
+    ) else {
+        return true;
+    };
+    has_required(smtpd, &relay, RELAY_REQUIRED).0 != Answer::No
+        || has_required(smtpd, &recipient, RELAY_REQUIRED).0 != Answer::No
 }
 
 const RESTRICTIONS_TEXT: &str = include_str!("../../data/postfix-restrictions.tsv");

@@ -584,6 +584,18 @@ impl Tables {
         self.list.iter()
     }
 
+    /// The table a `type:name` word names, if main.cf or master.cf named it.
+    pub fn find(&self, token: &str) -> Option<TableId> {
+        let table = crate::parse::table_ref::TableRef::parse(token)?;
+        [Format::Postmap, Format::Aliases]
+            .into_iter()
+            .find_map(|format| {
+                self.by_ref
+                    .get(&(table.kind.to_string(), table.name.to_string(), format))
+                    .copied()
+            })
+    }
+
     /// Looks up a key (folded here) the way Postfix queries a fixed-key table.
     pub fn lookup(&self, id: TableId, key: &str) -> Answer {
         let folded = fold(key);

@@ -25,6 +25,20 @@ pub struct ConfigView {
     pub services: BTreeMap<String, BTreeMap<String, ParamView>>,
     pub classes: BTreeMap<&'static str, ClassView>,
     pub tables: Vec<TableView>,
+    /// Every smtpd service: its restriction lists and whether it relays for outsiders.
+    pub smtpd: Vec<SmtpdView>,
+}
+
+#[derive(Serialize)]
+pub struct SmtpdView {
+    /// `service/type` (or `smtpd` without master.cf).
+    pub service: String,
+    /// The restriction lists as the service reads them (null: unknown).
+    pub restrictions: BTreeMap<&'static str, Option<String>>,
+    /// `closed`, `open`, `unknown` or `does not start`.
+    pub relay: &'static str,
+    /// Why: the clients that relay and the restrictions that let them, or what is unknown.
+    pub reason: String,
 }
 
 #[derive(Serialize)]
@@ -197,7 +211,87 @@ pub fn view(model: &Model) -> ConfigView {
         services,
         classes,
         tables,
+        smtpd: smtpd_views(model),
     }
+}
+
+fn smtpd_views(model: &Model) -> Vec<SmtpdView> {
+    use crate::model::relay::{open_relay, Verdict};
+    use crate::model::restrictions::{smtpd_processes, starts, LIST_PARAMS};
+    smtpd_processes(model)
+        .iter()
+        .map(|smtpd| {
+            let restrictions = LIST_PARAMS
+                .iter()
+                .map(|&p| {
+                    let words = smtpd.list(model, p).map(|w| show_list(&w));
+                    (p, words)
+                })
+                .collect();
+            let (relay, reason) = if !starts(model, smtpd) {
+                (
+                    "does not start",
+                    "neither smtpd_relay_restrictions nor smtpd_recipient_restrictions has a working reject_unauth_destination".to_string(),
+                )
+            } else {
+                match open_relay(model, smtpd) {
+                    Verdict::Closed => (
+                        "closed",
+                        "clients outside mynetworks that do not authenticate get no mail for other domains accepted".to_string(),
+                    ),
+                    Verdict::Open(witnesses) => {
+                        let w = &witnesses[0];
+                        let how: Vec<String> = w
+                            .steps
+                            .iter()
+                            .filter(|s| s.status == crate::model::relay::Status::Permit)
+                            .map(|s| format!("{} in {}", s.word, s.list))
+                            .collect();
+                        (
+                            "open",
+                            format!(
+                                "{} gets {} accepted{}",
+                                w.who,
+                                w.what,
+                                if how.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" ({})", how.join("; "))
+                                }
+                            ),
+                        )
+                    }
+                    Verdict::Unknown(why) => ("unknown", why),
+                }
+            };
+            SmtpdView {
+                service: smtpd.label(),
+                restrictions,
+                relay,
+                reason,
+            }
+        })
+        .collect()
+}
+
+/// A restriction list as one writes it: `check_helo_access hash:/x, reject`.
+fn show_list(words: &[crate::model::restrictions::Word]) -> String {
+    let mut out = String::new();
+    for (i, word) in words.iter().enumerate() {
+        if i > 0 {
+            let previous = words[i - 1].text.to_ascii_lowercase();
+            let takes_argument = previous.starts_with("check_") && previous.ends_with("_access")
+                || previous.starts_with("check_policy")
+                || previous.contains("rbl")
+                || previous.contains("dnswl")
+                || previous.contains("rhswl")
+                || previous == "sleep"
+                || previous == "warn_if_reject";
+            out.push_str(if takes_argument { " " } else { ", " });
+        }
+        out.push_str(&word.text);
+    }
+    out
 }
 
 pub fn render_json(model: &Model) -> String {
@@ -285,6 +379,25 @@ pub fn render_text(model: &Model) -> String {
             let _ = write!(out, "; source {source}");
         }
         let _ = writeln!(out);
+    }
+    let _ = writeln!(
+        out,
+        "\n# smtpd services: restriction lists and relay verdict"
+    );
+    for service in &view.smtpd {
+        let _ = writeln!(
+            out,
+            "{}: relay {}: {}",
+            service.service, service.relay, service.reason
+        );
+        for (list, words) in &service.restrictions {
+            let shown = match words {
+                Some(w) if w.is_empty() => "(empty)".to_string(),
+                Some(w) => w.clone(),
+                None => "<unknown>".to_string(),
+            };
+            let _ = writeln!(out, "  {list} = {shown}");
+        }
     }
     // Values and names come from the files: nothing in them may act on the terminal.
     super::printable_lines(&out).into_owned()

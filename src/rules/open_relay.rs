@@ -1,0 +1,137 @@
+//! An smtpd service that accepts mail for other domains from a client that is neither in
+//! mynetworks nor authenticated: an open relay, decided by evaluating the service's restriction
+//! lists as smtpd does (see model/relay.rs).
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::relay::{open_relay, Status, Verdict, Witness};
+use crate::model::restrictions::{smtpd_processes, starts};
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "open-relay",
+    severity: Severity::Error,
+    summary:
+        "a client outside mynetworks that does not authenticate can relay mail to other domains",
+    doc: include_str!("../../rules/open-relay.md"),
+    undecided: |model| {
+        smtpd_processes(model)
+            .iter()
+            .any(|s| matches!(open_relay(model, s), Verdict::Unknown(_)))
+    },
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    // Services that relay through the same entry get one finding that names them all.
+    let mut found: Vec<(Option<Span>, Vec<String>, Witness)> = Vec::new();
+    for smtpd in smtpd_processes(model) {
+        if !starts(model, &smtpd) {
+            continue; // relay-check-missing: it accepts nothing.
+        }
+        let Verdict::Open(witnesses) = open_relay(model, &smtpd) else {
+            continue;
+        };
+        let witness = witnesses
+            .into_iter()
+            .next()
+            .expect("an open verdict has a witness");
+        let primary = decisive(&witness).and_then(|s| s.span);
+        match found
+            .iter_mut()
+            .find(|(p, _, _)| *p == primary && primary.is_some())
+        {
+            Some((_, services, _)) => services.push(smtpd.label()),
+            None => found.push((primary, vec![smtpd.label()], witness)),
+        }
+    }
+    for (primary, services, witness) in found {
+        let step = decisive(&witness);
+        let span = primary
+            .or_else(|| {
+                let list = step.map_or("smtpd_relay_restrictions", |s| s.list.as_str());
+                model.params.get(list).map(|d| d.value_span)
+            })
+            .or_else(|| {
+                model
+                    .params
+                    .get("compatibility_level")
+                    .map(|d| d.value_span)
+            })
+            .unwrap_or(Span::file_start(model.main_cf));
+        let on = if services.len() == 1 && services[0] == "smtpd" {
+            "smtpd".to_string()
+        } else {
+            services.join(", ")
+        };
+        let finding = out.report(
+            span,
+            format!(
+                "open relay on {on}: {} gets {} accepted",
+                witness.who, witness.what
+            ),
+        );
+        finding.subject(format!("{} relay", services[0]));
+        match step {
+            Some(step) => {
+                finding.label(format!(
+                    "`{}` in {} permits it before any relay check rejects it",
+                    crate::rules::shorten(&step.word),
+                    step.list
+                ));
+                if let Some((table, i)) = step.entry {
+                    if let Some(entries) = model.tables.get(table).entries() {
+                        let entry = entries.entry(i);
+                        if entry.key_span != span {
+                            finding.secondary(
+                                entry.key_span,
+                                format!(
+                                    "the table answers `{}` for `{}`",
+                                    crate::rules::shorten(entry.value),
+                                    crate::rules::shorten(entry.key)
+                                ),
+                            );
+                        }
+                    }
+                }
+                if let Some(line) = step.line {
+                    finding.secondary(line, "this cidr line answers for the client");
+                }
+            }
+            None => {
+                finding.label("no restriction here rejects mail for other domains");
+            }
+        }
+        let forgeable = witness.who.contains("HELO") || witness.who.contains("MAIL FROM");
+        let mut help = String::from(
+            "Put the relay check before anything that can permit an outsider: \
+             `smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, \
+             reject_unauth_destination`, and keep access-table OK answers (whitelists) after \
+             it, or in smtpd_recipient_restrictions once smtpd_relay_restrictions has \
+             rejected relaying.",
+        );
+        if forgeable {
+            help.push_str(
+                " A client chooses its HELO name and its MAIL FROM address: neither proves who \
+                 it is.",
+            );
+        }
+        if witness.what.contains("at any domain") {
+            help.push_str(
+                " A key `user@` in a recipient table matches that user at every domain, other \
+                 domains too.",
+            );
+        }
+        finding.help(help);
+    }
+}
+
+/// The step that let the request through: the first permit in the relay or recipient
+/// restrictions (or inside them), else the first permit at all.
+fn decisive(witness: &Witness) -> Option<&crate::model::relay::Step> {
+    let permits = || witness.steps.iter().filter(|s| s.status == Status::Permit);
+    permits()
+        .find(|s| s.list == "smtpd_relay_restrictions" || s.list == "smtpd_recipient_restrictions")
+        .or_else(|| permits().next())
+}
