@@ -64,6 +64,25 @@ impl Cidr {
         bits(addr) & self.mask() == bits(self.addr)
     }
 
+    /// An IPv4-mapped IPv6 network (`[::ffff:127.0.0.0]/104`) as the IPv4 network it holds.
+    pub fn unmapped(&self) -> Cidr {
+        match self.addr {
+            IpAddr::V6(v6) if self.len >= 96 => match v6.to_ipv4_mapped() {
+                Some(v4) => Cidr {
+                    addr: IpAddr::V4(v4),
+                    len: self.len - 96,
+                },
+                None => *self,
+            },
+            _ => *self,
+        }
+    }
+
+    /// `192.0.2.0/24`, `2001:db8::/32`.
+    pub fn text(&self) -> String {
+        format!("{}/{}", self.addr, self.len)
+    }
+
     /// The number of addresses, as a power of two.
     pub fn host_bits(&self) -> u32 {
         (if self.addr.is_ipv4() { 32 } else { 128 }) - self.len as u32
@@ -107,6 +126,7 @@ pub const NOT_PUBLIC: &[&str] = &[
 
 /// Whether a whole network lies in one non-public range.
 pub fn is_not_public(net: &Cidr) -> bool {
+    let net = net.unmapped();
     NOT_PUBLIC.iter().any(|r| {
         let range = Cidr::parse(r).expect("a valid range");
         range.len <= net.len && range.contains(net.addr)

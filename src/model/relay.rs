@@ -739,6 +739,9 @@ impl<'a, 'm> Ctx<'a, 'm> {
             self.request.client_name.as_deref(),
         ) {
             Some(yes) => Ok(yes),
+            // An outsider is, by definition, not in mynetworks: being in it would only add a
+            // permit, never take one away.
+            None if self.mode == Mode::Outsider => Ok(false),
             None => Err(Unknowable),
         }
     }
@@ -1313,9 +1316,10 @@ const MAX_TRIES: usize = 20_000;
 
 /// Whether an outsider (not in mynetworks, not authenticated) can relay through this service.
 pub fn open_relay(model: &Model, smtpd: &Smtpd) -> Verdict {
-    let Some(addr) = OUTSIDER_ADDRS.iter().find(|a| {
-        mynetworks_contains(model, smtpd, a.parse().expect("valid"), None) == Some(false)
-    }) else {
+    let Some(addr) = OUTSIDER_ADDRS
+        .iter()
+        .find(|a| mynetworks_contains(model, smtpd, a.parse().expect("valid"), None) != Some(true))
+    else {
         return Verdict::Unknown("mynetworks may hold every client address".to_string());
     };
     let base = Request {

@@ -13,6 +13,7 @@ mod list_file_looks_like_table;
 mod maildir_trailing_slash;
 mod missing_role_alias;
 mod missing_table;
+mod mynetworks_too_broad;
 mod open_relay;
 mod overridden_parameter;
 mod relay_check_missing;
@@ -82,6 +83,7 @@ pub static RULES: &[Rule] = &[
     maildir_trailing_slash::RULE,
     missing_role_alias::RULE,
     missing_table::RULE,
+    mynetworks_too_broad::RULE,
     open_relay::RULE,
     overridden_parameter::RULE,
     relay_check_missing::RULE,

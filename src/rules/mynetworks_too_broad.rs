@@ -1,0 +1,285 @@
+//! mynetworks (or a service's `-o mynetworks`) that trusts public address space: every address,
+//! a public range wider than a /24 (IPv4) or a /48 (IPv6), a typo for a private range
+//! (172.0.0.0/8 for 172.16.0.0/12), or mynetworks_style subnet/class in force on a host that
+//! listens beyond loopback. A client in mynetworks relays through `permit_mynetworks`.
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::net::{is_not_public, Cidr};
+use crate::model::restrictions::{smtpd_processes, Smtpd, LIST_PARAMS};
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "mynetworks-too-broad",
+    severity: Severity::Error,
+    summary: "mynetworks trusts public address space (0.0.0.0/0, a wide public range, a typo for a private range, mynetworks_style subnet or class)",
+    doc: include_str!("../../rules/mynetworks-too-broad.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+/// Private ranges, for "did you mean".
+const PRIVATE: &[&str] = &[
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "100.64.0.0/10",
+    "fc00::/7",
+    "fe80::/10",
+];
+
+fn check(model: &Model, out: &mut Findings) {
+    let mut reported: Vec<Span> = Vec::new();
+    let mut style_reported = false;
+    for smtpd in smtpd_processes(model) {
+        if !uses_mynetworks(model, &smtpd) {
+            continue;
+        }
+        let label = smtpd.label();
+        match smtpd.definition(model, "mynetworks") {
+            Some(_) => {
+                let Some(words) = smtpd.list(model, "mynetworks") else {
+                    continue;
+                };
+                for word in words {
+                    let text = word.text.trim_start_matches('!');
+                    if word.text.starts_with('!') {
+                        continue;
+                    }
+                    let Some(net) = Cidr::parse(text) else {
+                        continue;
+                    };
+                    let Some(span) = word.span else { continue };
+                    if reported.contains(&span) {
+                        continue;
+                    }
+                    if let Some((message, help)) = too_broad(&net, text) {
+                        reported.push(span);
+                        let finding = out.report(span, message);
+                        finding.subject(format!("mynetworks {text}"));
+                        finding.label(format!("read by {label} through permit_mynetworks"));
+                        finding.help(help);
+                    }
+                }
+            }
+            None if !style_reported => {
+                let Some(style) = smtpd.value(model, "mynetworks_style") else {
+                    continue;
+                };
+                let style = style.to_ascii_lowercase();
+                if style != "subnet" && style != "class" {
+                    continue;
+                }
+                // Which networks the style trusts depends on the host's interfaces: postconf
+                // computes them on the live system; elsewhere only the class of an address
+                // inet_interfaces names is known.
+                let trusted: Vec<Cidr> = if model.is_live() {
+                    computed_mynetworks(model, &style)
+                } else if style == "class" {
+                    interface_classes(model)
+                } else {
+                    Vec::new()
+                };
+                let broad: Vec<(Cidr, String)> = trusted
+                    .iter()
+                    .filter_map(|net| too_broad(net, &net.text()).map(|(m, _)| (*net, m)))
+                    .collect();
+                let Some((net, _)) = broad.first() else {
+                    continue;
+                };
+                style_reported = true;
+                let written = smtpd.definition(model, "mynetworks_style");
+                let span = written
+                    .map(|d| d.value_span)
+                    .or_else(|| {
+                        model
+                            .params
+                            .get("compatibility_level")
+                            .map(|d| d.value_span)
+                    })
+                    .unwrap_or(Span::file_start(model.main_cf));
+                let why = match written {
+                    Some(_) => format!("mynetworks_style = {style}"),
+                    None => "mynetworks_style = subnet (the default below compatibility level 2)"
+                        .to_string(),
+                };
+                let finding = out.report(
+                    span,
+                    format!(
+                        "mynetworks is not set, so {why} trusts {} on this host: public address space that may relay",
+                        net.text()
+                    ),
+                );
+                finding.subject("mynetworks_style".to_string());
+                finding.label(format!("read by {label} through permit_mynetworks"));
+                finding.help(
+                    "Set mynetworks to the networks that may relay without logging in, usually \
+                     `mynetworks = 127.0.0.0/8 [::1]/128` (or `mynetworks_style = host`), and \
+                     let everyone else authenticate. compatibility_level = 2 or later makes \
+                     `host` the default.",
+                );
+            }
+            None => {}
+        }
+    }
+}
+
+/// Why a network in mynetworks is too broad, and what to do, if it is.
+fn too_broad(net: &Cidr, written: &str) -> Option<(String, String)> {
+    let v4 = net.unmapped();
+    if v4.len == 0 {
+        return Some((
+            format!(
+                "mynetworks trusts every {} address ({written}): an open relay",
+                if v4.addr.is_ipv4() { "IPv4" } else { "IPv6" }
+            ),
+            "Every client in mynetworks relays through permit_mynetworks. List only the \
+             networks you run (`127.0.0.0/8 [::1]/128` and your own LAN), and make everyone \
+             else authenticate (permit_sasl_authenticated)."
+                .to_string(),
+        ));
+    }
+    if is_not_public(&v4) {
+        return None;
+    }
+    let wide = if v4.addr.is_ipv4() {
+        v4.len < 24
+    } else {
+        v4.len < 48
+    };
+    if !wide {
+        return None;
+    }
+    // A private range inside it: likely the one meant.
+    let meant = PRIVATE
+        .iter()
+        .map(|p| Cidr::parse(p).expect("valid"))
+        .find(|p| p.addr.is_ipv4() == v4.addr.is_ipv4() && v4.len < p.len && v4.contains(p.addr));
+    let size = if v4.addr.is_ipv4() {
+        format!("{} addresses", 1u64 << v4.host_bits())
+    } else {
+        format!("a /{} of public IPv6 space", v4.len)
+    };
+    match meant {
+        Some(p) => Some((
+            format!(
+                "mynetworks trusts {written}, {size} of mostly public space: did you mean the private range {}?",
+                p.text()
+            ),
+            format!(
+                "{written} holds the private range {} and much public address space besides; every \
+                 client in it relays through permit_mynetworks.",
+                p.text()
+            ),
+        )),
+        None => Some((
+            format!("mynetworks trusts the public range {written} ({size}), wider than a /{}", if v4.addr.is_ipv4() { 24 } else { 48 }),
+            "Every client in mynetworks relays through permit_mynetworks. A range this wide is \
+             rarely all yours: list the hosts and networks that really send through this \
+             server, and make the others authenticate."
+                .to_string(),
+        )),
+    }
+}
+
+/// Whether a service's restriction lists (or its classes) use permit_mynetworks.
+fn uses_mynetworks(model: &Model, smtpd: &Smtpd) -> bool {
+    let mentions = |words: &[crate::model::restrictions::Word]| {
+        words
+            .iter()
+            .any(|w| w.text.eq_ignore_ascii_case("permit_mynetworks"))
+    };
+    LIST_PARAMS.iter().any(|p| {
+        // An unknown list may use it.
+        smtpd.list(model, p).is_none_or(|w| mentions(&w))
+    }) || smtpd
+        .classes
+        .values()
+        .any(|c| c.as_ref().is_none_or(|w| mentions(w)))
+}
+
+/// The networks postconf computes for mynetworks from the style and this host's interfaces.
+fn computed_mynetworks(model: &Model, style: &str) -> Vec<Cidr> {
+    let dir = model.locator.config_dir.to_string_lossy().into_owned();
+    let style_arg = format!("mynetworks_style={style}");
+    let Ok(out) = std::process::Command::new("postconf")
+        .args(["-c", &dir, "-o", &style_arg, "-h", "mynetworks"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        return Vec::new();
+    };
+    if !out.status.success() {
+        return Vec::new();
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .split([',', ' ', '\t', '\n'])
+        .filter_map(Cidr::parse)
+        .collect()
+}
+
+/// The class A/B/C networks of the IPv4 addresses inet_interfaces names.
+fn interface_classes(model: &Model) -> Vec<Cidr> {
+    let value = model.params.expand("inet_interfaces").text;
+    value
+        .split([',', ' ', '\t', '\n'])
+        .filter_map(|item| {
+            item.trim_matches(['[', ']'])
+                .parse::<std::net::Ipv4Addr>()
+                .ok()
+        })
+        .filter_map(|a| {
+            let first = a.octets()[0];
+            let len = if first < 128 {
+                8
+            } else if first < 192 {
+                16
+            } else {
+                24
+            };
+            let mask = u32::MAX << (32 - len);
+            let net = std::net::Ipv4Addr::from(u32::from(a) & mask);
+            Cidr::parse(&format!("{net}/{len}"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn broad(text: &str) -> Option<String> {
+        too_broad(&Cidr::parse(text).unwrap(), text).map(|(m, _)| m)
+    }
+
+    #[test]
+    fn what_is_too_broad() {
+        assert!(broad("0.0.0.0/0").unwrap().contains("every IPv4"));
+        assert!(broad("[::]/0").unwrap().contains("every IPv6"));
+        assert!(broad("172.0.0.0/8")
+            .unwrap()
+            .contains("did you mean the private range 172.16.0.0/12"));
+        assert!(broad("192.0.0.0/8").unwrap().contains("192.168.0.0/16"));
+        assert!(broad("130.237.0.0/16")
+            .unwrap()
+            .contains("wider than a /24"));
+        assert!(broad("2a01:4f8::/32").unwrap().contains("wider than a /48"));
+        for fine in [
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "[::ffff:127.0.0.0]/104",
+            "198.51.100.0/24",
+            "8.8.4.0/23",
+        ] {
+            if fine == "8.8.4.0/23" {
+                assert!(broad(fine).is_some(), "a public /23 is wider than a /24");
+            } else {
+                assert_eq!(broad(fine), None, "{fine}");
+            }
+        }
+        assert_eq!(broad("8.8.4.0/24"), None);
+        assert_eq!(broad("[2a01:4f8:10a::]/48"), None);
+    }
+}
