@@ -52,7 +52,10 @@ pub enum Outcome {
 /// One step of an evaluation, for explaining a verdict.
 #[derive(Clone, Debug)]
 pub struct Step {
-    /// The restriction list (`smtpd_relay_restrictions`, or a restriction class name).
+    /// The restriction list smtpd was evaluating (`smtpd_relay_restrictions`, ...).
+    pub stage: String,
+    /// The list the restriction is in (the stage, a restriction class name, or a table
+    /// entry's list).
     pub list: String,
     /// The restriction as written, with its argument.
     pub word: String,
@@ -100,9 +103,21 @@ fn evaluate_traced(
     request: &Request,
     mode: Mode,
 ) -> (Outcome, Vec<Step>) {
+    let (outcome, steps, _) = evaluate_full(model, smtpd, request, mode);
+    (outcome, steps)
+}
+
+/// The outcome, the steps that decided it, and whether a DISCARD action threw the message
+/// away (accepted, never delivered).
+fn evaluate_full(
+    model: &Model,
+    smtpd: &Smtpd,
+    request: &Request,
+    mode: Mode,
+) -> (Outcome, Vec<Step>, bool) {
     let mut ctx = match Ctx::new(model, smtpd, request, mode) {
         Ok(ctx) => ctx,
-        Err(Unknowable) => return (Outcome::Unknown, Vec::new()),
+        Err(Unknowable) => return (Outcome::Unknown, Vec::new(), false),
     };
     let outcome = match ctx.rcpt() {
         Ok(Status::Permit | Status::Dunno) => Outcome::Accept,
@@ -110,7 +125,7 @@ fn evaluate_traced(
         Ok(Status::Reject(_)) => Outcome::Reject,
         Err(Unknowable) => Outcome::Unknown,
     };
-    (outcome, ctx.trace)
+    (outcome, ctx.trace, ctx.discard)
 }
 
 /// What a check looks at, at the stage smtpd runs it.
@@ -138,6 +153,8 @@ struct Ctx<'a, 'm> {
     discard: bool,
     known: Known,
     list_name: String,
+    /// The restriction list smtpd evaluates now.
+    stage: String,
     trace: Vec<Step>,
 }
 
@@ -180,6 +197,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 recipient: true,
             },
             list_name: String::new(),
+            stage: String::new(),
             trace: Vec::new(),
         })
     }
@@ -302,6 +320,11 @@ impl<'a, 'm> Ctx<'a, 'm> {
         Ok(status)
     }
 
+    fn yes(&self, name: &str) -> Eval<bool> {
+        let value = self.smtpd.value(self.model, name).ok_or(Unknowable)?;
+        Ok(value.eq_ignore_ascii_case("yes"))
+    }
+
     fn compat_below_1(&self) -> Eval<bool> {
         let level = self
             .smtpd
@@ -339,6 +362,9 @@ impl<'a, 'm> Ctx<'a, 'm> {
 
     /// `generic_checks()`.
     fn run(&mut self, list_name: &str, words: &[Word]) -> Eval<Status> {
+        if self.recursion == 0 {
+            self.stage = list_name.to_string();
+        }
         let saved_list = std::mem::replace(&mut self.list_name, list_name.to_string());
         self.recursion += 1;
         let saved_recursion = self.recursion - 1;
@@ -389,6 +415,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 self.trace
                     .extend(added.into_iter().filter(|s| !s.word.is_empty()));
                 self.trace.push(Step {
+                    stage: self.stage.clone(),
                     list: self.list_name.clone(),
                     word: written,
                     span,
@@ -487,7 +514,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
                     self.access(table, &key, false)?
                         .map_or(Ok(Status::Dunno), |found| self.table_result(table, found))?
                 } else {
-                    self.mail_access(table, &sender)?
+                    self.mail_access(table, &sender, false)?
                 };
                 return Ok((s, 2));
             }
@@ -495,7 +522,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 let table = arg_text.ok_or(Unknowable)?;
                 let s = if known.recipient {
                     let recipient = self.request.recipient.clone();
-                    self.mail_access(table, &recipient)?
+                    self.mail_access(table, &recipient, true)?
                 } else {
                     Status::Dunno
                 };
@@ -547,17 +574,17 @@ impl<'a, 'm> Ctx<'a, 'm> {
             | "reject_non_fqdn_hostname"
             | "reject_invalid_helo_hostname"
             | "reject_invalid_hostname" => {
-                let helo = &self.request.helo;
+                let helo = self.request.helo.clone();
                 if !known.helo || helo.is_empty() {
                     Status::Dunno
                 } else if helo.starts_with('[') {
                     self.unseen()?
                 } else {
-                    let valid = valid_hostname(helo);
+                    let name_only = truncate_dot(&helo);
                     let bad = if name.contains("fqdn") {
-                        !valid || !helo.trim_end_matches('.').contains('.')
+                        !valid_hostname(name_only) || !name_only.contains('.')
                     } else {
-                        !valid
+                        !valid_hostname(name_only) && name_only.parse::<IpAddr>().is_err()
                     };
                     if bad {
                         let code = self.reply_class(if name.contains("fqdn") {
@@ -580,14 +607,15 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 if !known_here || address.is_empty() {
                     Status::Dunno
                 } else {
-                    match address.rsplit_once('@') {
-                        Some((_, domain))
-                            if valid_hostname(domain)
-                                && domain.trim_end_matches('.').contains('.') =>
-                        {
-                            Status::Dunno
-                        }
-                        _ => self.unseen()?,
+                    // reject_non_fqdn_address(): the domain as the client wrote it.
+                    let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
+                    let domain = truncate_dot(domain);
+                    let literal = domain.starts_with('[') && domain.ends_with(']');
+                    if literal || valid_hostname(domain) && domain.contains('.') {
+                        Status::Dunno
+                    } else {
+                        let code = self.reply_class("non_fqdn_reject_code")?;
+                        self.reject(code)
                     }
                 }
             }
@@ -709,14 +737,57 @@ impl<'a, 'm> Ctx<'a, 'm> {
     }
 
     /// `permit_auth_destination()`: the recipient's domain is one this server handles.
+    /// The address as trivial-rewrite hands it back (`smtpd_resolve_addr()`): `@$myorigin`
+    /// added to a bare name, `.$mydomain` to a domain without a dot when
+    /// append_dot_mydomain is on. Sender-specified routing is unknown.
+    fn resolved(&self, address: &str) -> Eval<(String, bool)> {
+        let (local, domain) = match address.rsplit_once('@') {
+            Some((l, d)) => (l.to_string(), d.to_string()),
+            None => {
+                let origin = self.model.params.expand("myorigin");
+                if origin.has_unknown() {
+                    return Err(Unknowable);
+                }
+                (address.to_string(), origin.text.trim().to_string())
+            }
+        };
+        if local.starts_with('"') || domain.is_empty() {
+            return Err(Unknowable);
+        }
+        if local.contains(['@', '%', '!']) {
+            // Sender-specified routing. For a domain that is not local, trivial-rewrite keeps
+            // the address and flags it as routed; for a local one it strips the domain and
+            // resolves the rest, which postlint does not follow.
+            return match self.model.resolve_class(&domain) {
+                Resolved::Class(super::classes::ClassKind::Local, _) | Resolved::Unknown => {
+                    Err(Unknowable)
+                }
+                _ => Ok((format!("{local}@{domain}"), true)),
+            };
+        }
+        if !domain.contains('.') && !domain.starts_with('[') {
+            let append = self.model.params.expand("append_dot_mydomain");
+            if append.has_unknown() {
+                return Err(Unknowable);
+            }
+            if append.text.trim().eq_ignore_ascii_case("yes") {
+                let mydomain = self.model.params.expand("mydomain");
+                if mydomain.has_unknown() {
+                    return Err(Unknowable);
+                }
+                return Ok((format!("{local}@{domain}.{}", mydomain.text.trim()), false));
+            }
+        }
+        Ok((format!("{local}@{domain}"), false))
+    }
+
     fn auth_destination(&self) -> Eval<bool> {
-        let recipient = &self.request.recipient;
-        let Some((local, domain)) = recipient.rsplit_once('@') else {
+        let (recipient, routed) = self.resolved(&self.request.recipient)?;
+        let Some((_, domain)) = recipient.rsplit_once('@') else {
             return Err(Unknowable);
         };
-        if local.contains(['@', '%', '!']) || domain.is_empty() {
-            // Sender-specified routing: trivial-rewrite's answer decides.
-            return Err(Unknowable);
+        if routed && !self.yes("allow_untrusted_routing")? {
+            return Ok(false);
         }
         match self.model.resolve_class(domain) {
             Resolved::Class(..) => Ok(true),
@@ -763,6 +834,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
     fn table_result(&mut self, table: &str, found: Found) -> Eval<Status> {
         // Remember where the answer came from for the trace of the restriction.
         self.trace.push(Step {
+            stage: self.stage.clone(),
             list: self.list_name.clone(),
             word: String::new(),
             span: None,
@@ -779,6 +851,9 @@ impl<'a, 'm> Ctx<'a, 'm> {
         let status = match upper.as_str() {
             "DUNNO" | "INFO" | "WARN" | "FILTER" | "HOLD" | "REDIRECT" | "BCC" | "PREPEND"
             | "DELAY" => Status::Dunno,
+            // Without a sender yet (client and HELO checks with smtpd_delay_reject = no) smtpd
+            // skips the actions it would hand to cleanup (not_in_client_helo()).
+            "DISCARD" if !self.known.sender => Status::Dunno,
             "REJECT" => {
                 let code = self.reply_class("access_map_reject_code")?;
                 self.reject(code)
@@ -895,13 +970,17 @@ impl<'a, 'm> Ctx<'a, 'm> {
 
     /// `check_mail_access()`: user+ext@domain, user@domain, domain and its parents, user+ext@,
     /// user@ (only the first for tables that are not fixed-key).
-    fn mail_access(&mut self, table: &str, address: &str) -> Eval<Status> {
+    fn mail_access(&mut self, table: &str, address: &str, recipient: bool) -> Eval<Status> {
+        let (address, routed) = match self.resolved(address) {
+            Ok(a) => a,
+            Err(Unknowable) => return self.unseen(),
+        };
+        let address = address.as_str();
         let Some((local, domain)) = address.rsplit_once('@') else {
             return self.unseen();
         };
-        if local.contains(['@', '%', '!']) || local.starts_with('"') {
-            return self.unseen();
-        }
+        // SUSPICIOUS() in check_mail_access(): an OK for a routed recipient counts for nothing.
+        let suspicious = recipient && routed && !self.yes("allow_untrusted_routing")?;
         let delimiter = self
             .smtpd
             .value(self.model, "recipient_delimiter")
@@ -935,7 +1014,12 @@ impl<'a, 'm> Ctx<'a, 'm> {
         }
         for (key, partial) in keys {
             if let Some(found) = self.access(table, &key, partial)? {
-                return self.table_result(table, found);
+                let status = self.table_result(table, found)?;
+                return Ok(if suspicious && status == Status::Permit {
+                    Status::Dunno
+                } else {
+                    status
+                });
             }
         }
         Ok(Status::Dunno)
@@ -944,6 +1028,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
     /// `check_rcpt_maps()`: whether smtpd knows the address (for the recipient, or with
     /// `sender` the MAIL FROM address).
     fn rcpt_maps(&mut self, address: &str, sender: bool) -> Eval<Status> {
+        let (address, _) = self.resolved(address)?;
         let Some((local, domain)) = address.rsplit_once('@') else {
             return self.unseen();
         };
@@ -1174,15 +1259,22 @@ fn cidr_lookup(model: &Model, id: TableId, key: &str) -> Eval<Option<Found>> {
     Ok(None)
 }
 
-/// Postfix's `valid_hostname()`: labels of letters, digits and hyphens (and underscores),
-/// not starting or ending with a hyphen, at most 63 characters, 255 in all, and not all
-/// numeric.
+/// `dup_if_truncate()`: one trailing dot goes (not from `..`).
+fn truncate_dot(name: &str) -> &str {
+    match name.strip_suffix('.') {
+        Some(rest) if name.len() > 1 && !rest.ends_with('.') => rest,
+        _ => name,
+    }
+}
+
+/// Postfix's `valid_hostname()`: labels of letters, digits, `_` and `-` (not first or last
+/// in a label), no empty label, no trailing dot, at most 63 characters a label and 255 in all,
+/// not all digits.
 fn valid_hostname(name: &str) -> bool {
-    let name = name.strip_suffix('.').unwrap_or(name);
     if name.is_empty() || name.len() > 255 {
         return false;
     }
-    let mut all_numeric = true;
+    let mut non_numeric = false;
     for label in name.split('.') {
         if label.is_empty() || label.len() > 63 {
             return false;
@@ -1190,17 +1282,16 @@ fn valid_hostname(name: &str) -> bool {
         if label.starts_with('-') || label.ends_with('-') {
             return false;
         }
-        if !label
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return false;
-        }
-        if !label.bytes().all(|b| b.is_ascii_digit()) {
-            all_numeric = false;
+        for b in label.bytes() {
+            if b == b'-' || !b.is_ascii_digit() {
+                non_numeric = true;
+            }
+            if !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                return false;
+            }
         }
     }
-    !all_numeric
+    non_numeric
 }
 
 /// The domains postlint makes up for an outsider: nobody's, whatever a database holds.
@@ -1218,12 +1309,7 @@ pub fn mynetworks_contains(
 ) -> Option<bool> {
     let written = smtpd.definition(model, "mynetworks").is_some();
     if !written {
-        // Computed from mynetworks_style and the host's interfaces: loopback is always in,
-        // documentation addresses never are; anything else depends on the host.
-        if addr.is_loopback() {
-            return Some(true);
-        }
-        return super::net::is_documentation(addr).then_some(false);
+        return default_mynetworks_contains(model, smtpd, addr);
     }
     let value = smtpd.value(model, "mynetworks")?;
     let parent = smtpd
@@ -1277,6 +1363,59 @@ pub fn mynetworks_contains(
     Some(false)
 }
 
+/// The mynetworks Postfix computes from mynetworks_style and the interfaces it listens on
+/// (inet_interfaces, inet_protocols): documentation addresses are never in it; a loopback
+/// address is when Postfix listens on it (or on its subnet, with the subnet and class
+/// styles); anything else depends on the host.
+fn default_mynetworks_contains(model: &Model, smtpd: &Smtpd, addr: IpAddr) -> Option<bool> {
+    let addr = match addr {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
+        v4 => v4,
+    };
+    if super::net::is_documentation(addr) {
+        return Some(false);
+    }
+    if !addr.is_loopback() {
+        return None;
+    }
+    let protocols = smtpd.value(model, "inet_protocols")?.to_ascii_lowercase();
+    let family_on = protocols
+        .split([',', ' '])
+        .any(|p| p == "all" || (p == "ipv4" && addr.is_ipv4()) || (p == "ipv6" && addr.is_ipv6()));
+    if !family_on {
+        return Some(false);
+    }
+    let style = smtpd.value(model, "mynetworks_style")?.to_ascii_lowercase();
+    let interfaces = smtpd.value(model, "inet_interfaces")?.to_ascii_lowercase();
+    let mut known = true;
+    for item in interfaces.split([',', ' ', '\t']).filter(|i| !i.is_empty()) {
+        if item == "all" || item == "loopback-only" {
+            return Some(true);
+        }
+        match item.trim_matches(['[', ']']).parse::<IpAddr>() {
+            Ok(listen) if listen == addr => return Some(true),
+            Ok(listen)
+                if style != "host"
+                    && listen.is_loopback()
+                    && listen.is_ipv4() == addr.is_ipv4() =>
+            {
+                return Some(true)
+            }
+            Ok(_) => {}
+            Err(_) => known = false,
+        }
+    }
+    known.then_some(false)
+}
+
+/// Whether smtpd accepts this request without relaying for an outsider: an access table
+/// lets the client through by its name, one address or a narrow range (a host the
+/// administrator trusts, like mynetworks), or a DISCARD action throws the message away.
+pub fn accepted_without_relaying(model: &Model, smtpd: &Smtpd, request: &Request) -> bool {
+    let (outcome, steps, discard) = evaluate_full(model, smtpd, request, Mode::Exact);
+    outcome == Outcome::Accept && (discard || steps.iter().any(|s| trusted_client(model, s)))
+}
+
 /// The relay verdict of a service.
 #[derive(Clone, Debug)]
 pub enum Verdict {
@@ -1304,6 +1443,7 @@ pub struct Witness {
 pub const OUTSIDER_HELO: &str = "client.postlint.invalid";
 pub const OUTSIDER_SENDER: &str = "someone@sender.postlint.invalid";
 pub const OUTSIDER_RECIPIENT: &str = "someone@elsewhere.postlint.invalid";
+/// Addresses an outsider may come from (documentation ranges: no real interface has them).
 const OUTSIDER_ADDRS: &[&str] = &[
     "203.0.113.77",
     "198.51.100.77",
@@ -1311,122 +1451,316 @@ const OUTSIDER_ADDRS: &[&str] = &[
     "2001:db8::77",
 ];
 
-/// At most this many variations of a request are tried per service.
-const MAX_TRIES: usize = 20_000;
+/// At most this many requests are tried per service.
+const MAX_TRIES: usize = 5_000;
+
+/// What an outsider can choose.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Attr {
+    Client,
+    Helo,
+    Sender,
+    Recipient,
+}
+
+impl Attr {
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
 
 /// Whether an outsider (not in mynetworks, not authenticated) can relay through this service.
+///
+/// A breadth-first search: the plain outsider first; when a list refuses a request, the keys
+/// of the access tables that list reads (the ones that may permit) become the outsider's next
+/// choices of HELO name, sender, recipient or client, on top of the choices already made (a
+/// later list may want another value of the same attribute than an earlier one).
 pub fn open_relay(model: &Model, smtpd: &Smtpd) -> Verdict {
-    let Some(addr) = OUTSIDER_ADDRS
+    let addrs: Vec<&str> = OUTSIDER_ADDRS
         .iter()
-        .find(|a| mynetworks_contains(model, smtpd, a.parse().expect("valid"), None) != Some(true))
-    else {
+        .copied()
+        .filter(|a| {
+            mynetworks_contains(model, smtpd, a.parse().expect("valid"), None) != Some(true)
+        })
+        .collect();
+    if addrs.is_empty() {
         return Verdict::Unknown("mynetworks may hold every client address".to_string());
-    };
-    let base = Request {
-        client_addr: addr.to_string(),
-        client_name: None,
-        helo: OUTSIDER_HELO.to_string(),
-        sasl_login: None,
-        sender: OUTSIDER_SENDER.to_string(),
-        recipient: OUTSIDER_RECIPIENT.to_string(),
-    };
-    let mut witnesses = Vec::new();
+    }
+    let stage_tables = StageTables::collect(model, smtpd);
+    let mut queue: std::collections::VecDeque<(Request, u8)> = addrs
+        .iter()
+        .map(|a| {
+            (
+                Request {
+                    client_addr: a.to_string(),
+                    client_name: None,
+                    helo: OUTSIDER_HELO.to_string(),
+                    sasl_login: None,
+                    sender: OUTSIDER_SENDER.to_string(),
+                    recipient: OUTSIDER_RECIPIENT.to_string(),
+                },
+                0u8,
+            )
+        })
+        .collect();
+    let mut seen: std::collections::HashSet<(String, String, String, String)> =
+        std::collections::HashSet::new();
     let mut unknown = None;
+    let mut truncated = false;
     let mut tries = 0;
-    let mut attempt = |request: Request, who: String, witnesses: &mut Vec<Witness>| -> bool {
-        let what = match request.recipient.split_once('@') {
-            _ if request.recipient == OUTSIDER_RECIPIENT => "mail for other domains".to_string(),
-            Some((local, domain)) if is_made_up(domain) => {
-                format!("mail for {local}@ at any domain")
-            }
-            Some((_, domain)) => format!("mail for {domain}, a domain this server does not handle"),
-            None => format!("mail for {}", request.recipient),
-        };
+    while let Some((request, changed)) = queue.pop_front() {
+        let key = (
+            request.client_addr.clone(),
+            request.helo.clone(),
+            request.sender.clone(),
+            request.recipient.clone(),
+        );
+        if !seen.insert(key) {
+            continue;
+        }
+        if tries >= MAX_TRIES {
+            truncated = true;
+            break;
+        }
         tries += 1;
-        let (outcome, steps) = evaluate_traced(model, smtpd, &request, Mode::Outsider);
+        let remote = request
+            .recipient
+            .rsplit_once('@')
+            .is_some_and(|(_, d)| is_made_up(d) || model.resolve_class(d) == Resolved::NoClass);
+        if !remote {
+            continue;
+        }
+        let (outcome, steps, discard) = evaluate_full(model, smtpd, &request, Mode::Outsider);
         match outcome {
-            Outcome::Accept if steps.iter().any(|s| trusted_client(model, s)) => false,
+            Outcome::Accept if discard || steps.iter().any(|s| trusted_client(model, s)) => {
+                continue
+            }
             Outcome::Accept => {
-                witnesses.push(Witness {
-                    request,
-                    who,
-                    what,
-                    steps,
-                });
-                true
+                let witness = describe(request, changed, steps);
+                return Verdict::Open(vec![witness]);
             }
             Outcome::Unknown => {
                 unknown.get_or_insert_with(|| "a check postlint cannot evaluate".to_string());
-                false
+                continue;
             }
-            _ => false,
+            Outcome::Reject | Outcome::Defer => {}
         }
-    };
-    if attempt(base.clone(), "any client".to_string(), &mut witnesses) {
-        return Verdict::Open(witnesses);
-    }
-    let candidates = Candidates::collect(model, smtpd);
-    for helo in &candidates.helo {
-        let request = Request {
-            helo: helo.clone(),
-            ..base.clone()
+        // The list that refused it: its tables offer the next choices.
+        let stage = steps
+            .iter()
+            .rev()
+            .find(|s| matches!(s.status, Status::Reject(_)))
+            .map(|s| s.stage.clone());
+        let stages: Vec<&str> = match &stage {
+            Some(stage) => vec![stage.as_str()],
+            // Deferred by defer_if_permit at the end: any list may hold the way through.
+            None => super::restrictions::LIST_PARAMS.to_vec(),
         };
-        if attempt(
-            request,
-            format!("any client that says HELO {helo}"),
-            &mut witnesses,
-        ) {
-            break;
+        for stage in stages {
+            for (attr, value) in stage_tables.choices(stage) {
+                let mut next = request.clone();
+                match attr {
+                    Attr::Client => next.client_addr = value.clone(),
+                    Attr::Helo => next.helo = value.clone(),
+                    Attr::Sender => next.sender = combine(&request.sender, value),
+                    Attr::Recipient => next.recipient = combine(&request.recipient, value),
+                }
+                queue.push_back((next, changed | attr.bit()));
+            }
         }
     }
-    for sender in &candidates.sender {
-        let request = Request {
-            sender: sender.clone(),
-            ..base.clone()
-        };
-        let shown = if sender.is_empty() { "<>" } else { sender };
-        if attempt(
-            request,
-            format!(
-                "any client that sends MAIL FROM:<{}>",
-                shown.trim_matches(['<', '>'])
-            ),
-            &mut witnesses,
-        ) {
-            break;
-        }
-    }
-    for recipient in &candidates.recipient {
-        let request = Request {
-            recipient: recipient.clone(),
-            ..base.clone()
-        };
-        if attempt(request, "any client".to_string(), &mut witnesses) {
-            break;
-        }
-    }
-    for client in &candidates.client {
-        let request = Request {
-            client_addr: client.clone(),
-            ..base.clone()
-        };
-        if attempt(request, format!("any client at {client}"), &mut witnesses) {
-            break;
-        }
-    }
-    let _ = tries;
-    if !witnesses.is_empty() {
-        return Verdict::Open(witnesses);
-    }
-    if candidates.truncated {
+    if truncated || stage_tables.truncated {
         return Verdict::Unknown(format!(
-            "the access tables hold more than {MAX_TRIES} keys that may permit; postlint tried the first"
+            "more choices than postlint tries ({MAX_TRIES} requests, {MAX_CHOICES} keys a table)"
         ));
     }
     match unknown {
         Some(why) => Verdict::Unknown(why),
         None => Verdict::Closed,
     }
+}
+
+/// An address with a choice applied: `user@` replaces the local part, `@domain` the domain,
+/// anything else the whole address.
+fn combine(current: &str, choice: &str) -> String {
+    let (local, domain) = current.rsplit_once('@').unwrap_or((current, ""));
+    if let Some(user) = choice.strip_suffix('@') {
+        if !user.is_empty() && !domain.is_empty() {
+            return format!("{user}@{domain}");
+        }
+    }
+    if let Some(domain) = choice.strip_prefix('@') {
+        let local = if local.is_empty() { "someone" } else { local };
+        return format!("{local}@{domain}");
+    }
+    choice.to_string()
+}
+
+/// Words for a witness: who sends it and what it relays.
+fn describe(request: Request, changed: u8, steps: Vec<Step>) -> Witness {
+    let mut parts = Vec::new();
+    if changed & Attr::Client.bit() != 0 {
+        parts.push(format!("at {}", request.client_addr));
+    }
+    if changed & Attr::Helo.bit() != 0 {
+        parts.push(format!("that says HELO {}", request.helo));
+    }
+    if changed & Attr::Sender.bit() != 0 {
+        parts.push(format!("that sends MAIL FROM:<{}>", request.sender));
+    }
+    let who = if parts.is_empty() {
+        "any client".to_string()
+    } else {
+        format!("any client {}", parts.join(" and "))
+    };
+    let what = match request.recipient.rsplit_once('@') {
+        _ if request.recipient == OUTSIDER_RECIPIENT => "mail for other domains".to_string(),
+        Some((local, domain)) if is_made_up(domain) => format!("mail for {local}@ at any domain"),
+        Some(("someone", domain)) => {
+            format!("mail for {domain}, a domain this server does not handle")
+        }
+        Some((_, domain)) => format!(
+            "mail for {}, in {domain}, a domain this server does not handle",
+            request.recipient
+        ),
+        None => format!("mail for {}", request.recipient),
+    };
+    Witness {
+        request,
+        who,
+        what,
+        steps,
+    }
+}
+
+/// At most this many keys of one table become an outsider's choices.
+const MAX_CHOICES: usize = 256;
+
+/// The access tables each restriction list reads (through restriction classes too), and the
+/// values an outsider can choose from their keys: the keys whose answers may let a request
+/// through.
+struct StageTables {
+    by_stage: std::collections::HashMap<&'static str, Vec<(Attr, String)>>,
+    truncated: bool,
+}
+
+impl StageTables {
+    fn collect(model: &Model, smtpd: &Smtpd) -> StageTables {
+        let mut out = StageTables {
+            by_stage: std::collections::HashMap::new(),
+            truncated: false,
+        };
+        let mut cache: std::collections::HashMap<(String, TableId), Vec<(Attr, String)>> =
+            std::collections::HashMap::new();
+        for &stage in super::restrictions::LIST_PARAMS {
+            let Some(words) = smtpd.list(model, stage) else {
+                continue;
+            };
+            let mut pairs = Vec::new();
+            let mut visited = std::collections::HashSet::new();
+            collect_pairs(model, smtpd, &words, &mut pairs, &mut visited, 0);
+            let mut choices = Vec::new();
+            for (check, id) in pairs {
+                let entry = cache
+                    .entry((check.clone(), id))
+                    .or_insert_with(|| table_choices(model, &check, id, &mut out.truncated));
+                choices.extend(entry.iter().cloned());
+            }
+            out.by_stage.insert(stage, choices);
+        }
+        out
+    }
+
+    fn choices(&self, stage: &str) -> &[(Attr, String)] {
+        self.by_stage.get(stage).map_or(&[], |v| v.as_slice())
+    }
+}
+
+/// The (check, table) pairs of a list and the restriction classes it names.
+fn collect_pairs(
+    model: &Model,
+    smtpd: &Smtpd,
+    words: &[Word],
+    out: &mut Vec<(String, TableId)>,
+    visited: &mut std::collections::HashSet<String>,
+    depth: usize,
+) {
+    if depth > 20 {
+        return;
+    }
+    for (i, word) in words.iter().enumerate() {
+        let lower = word.text.to_ascii_lowercase();
+        if let Some(next) = words.get(i + 1) {
+            if lower.starts_with("check_") && lower.ends_with("_access") {
+                if let Some(id) = model.tables.find(&next.text) {
+                    out.push((lower.clone(), id));
+                }
+            }
+        }
+        if let Some(Some(class)) = smtpd.classes.get(word.text.as_str()) {
+            if visited.insert(word.text.clone()) {
+                collect_pairs(model, smtpd, class, out, visited, depth + 1);
+            }
+        }
+    }
+}
+
+/// The choices one table offers an outsider.
+fn table_choices(
+    model: &Model,
+    check: &str,
+    id: TableId,
+    truncated: &mut bool,
+) -> Vec<(Attr, String)> {
+    let mut out = Vec::new();
+    let table = model.tables.get(id);
+    if table.kind == "cidr" {
+        if check == "check_client_access" {
+            let mut clients = Vec::new();
+            cidr_candidates(model, id, &mut clients);
+            out.extend(clients.into_iter().map(|c| (Attr::Client, c)));
+        }
+        return out;
+    }
+    let Some(entries) = table.entries() else {
+        return out;
+    };
+    for entry in entries.iter() {
+        if !may_permit(entry.value) {
+            continue;
+        }
+        if out.len() >= MAX_CHOICES {
+            *truncated = true;
+            break;
+        }
+        let key = entry.key;
+        match check {
+            "check_helo_access" => {
+                if let Some(name) = domain_example(key) {
+                    out.push((Attr::Helo, name));
+                }
+            }
+            "check_sender_access" => {
+                if key == "<>" {
+                    out.push((Attr::Sender, String::new()));
+                } else if let Some(a) = address_choice(key) {
+                    out.push((Attr::Sender, a));
+                }
+            }
+            "check_recipient_access" => {
+                if let Some(a) = address_choice(key) {
+                    out.push((Attr::Recipient, a));
+                }
+            }
+            "check_client_access" => {
+                if let Some(a) = broad_client_example(key) {
+                    out.push((Attr::Client, a));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Whether a step lets a client through by a name, one address or a narrow range: a trusted
@@ -1451,89 +1785,6 @@ fn trusted_client(model: &Model, step: &Step) -> bool {
         return true;
     };
     broad_client_example(&key).is_none()
-}
-
-/// Values of the request an outsider can choose, taken from the access tables the lists name:
-/// the keys whose answers may let a request through.
-struct Candidates {
-    /// More keys than postlint tries: a closed verdict would be a guess.
-    truncated: bool,
-    helo: Vec<String>,
-    sender: Vec<String>,
-    recipient: Vec<String>,
-    client: Vec<String>,
-}
-
-impl Candidates {
-    fn collect(model: &Model, smtpd: &Smtpd) -> Candidates {
-        let mut out = Candidates {
-            truncated: false,
-            helo: Vec::new(),
-            sender: Vec::new(),
-            recipient: Vec::new(),
-            client: Vec::new(),
-        };
-        let mut lists: Vec<Vec<Word>> = super::restrictions::LIST_PARAMS
-            .iter()
-            .filter_map(|p| smtpd.list(model, p))
-            .collect();
-        lists.extend(smtpd.classes.values().flatten().cloned());
-        let mut seen = std::collections::HashSet::new();
-        for list in &lists {
-            for pair in list.windows(2) {
-                let check = pair[0].text.to_ascii_lowercase();
-                let Some(id) = model.tables.find(&pair[1].text) else {
-                    continue;
-                };
-                if !seen.insert((check.clone(), id)) {
-                    continue;
-                }
-                let Some(entries) = model.tables.get(id).entries() else {
-                    if model.tables.get(id).kind == "cidr" && check == "check_client_access" {
-                        cidr_candidates(model, id, &mut out.client);
-                    }
-                    continue;
-                };
-                for entry in entries.iter() {
-                    if !may_permit(entry.value) {
-                        continue;
-                    }
-                    let key = entry.key;
-                    match check.as_str() {
-                        "check_helo_access" => {
-                            if let Some(name) = domain_example(key) {
-                                out.helo.push(name);
-                            }
-                        }
-                        "check_sender_access" => {
-                            if let Some(a) = address_example(key, "sender.postlint.invalid") {
-                                out.sender.push(a);
-                            }
-                            if key == "<>" {
-                                out.sender.push(String::new());
-                            }
-                        }
-                        "check_recipient_access" => {
-                            if let Some(a) = address_example(key, "elsewhere.postlint.invalid") {
-                                out.recipient.push(a);
-                            }
-                        }
-                        "check_client_access" => {
-                            if let Some(a) = broad_client_example(key) {
-                                out.client.push(a);
-                            }
-                        }
-                        _ => {}
-                    }
-                    if out.helo.len() + out.sender.len() + out.recipient.len() > MAX_TRIES {
-                        out.truncated = true;
-                        return out;
-                    }
-                }
-            }
-        }
-        out
-    }
 }
 
 /// Whether an access table value may let a request through (anything but a plain reject).
@@ -1576,16 +1827,17 @@ fn domain_example(key: &str) -> Option<String> {
     (!key.is_empty()).then(|| key.to_string())
 }
 
-/// An address an access key of a sender or recipient table matches.
-fn address_example(key: &str, made_up_domain: &str) -> Option<String> {
+/// What a key of a sender or recipient table lets an outsider choose: `user@` a local part,
+/// `@domain` a domain (a name under `.domain`), or a whole address.
+fn address_choice(key: &str) -> Option<String> {
     if key == "<>" || key.contains(['/', '[', ' ']) {
         return None;
     }
     match key.split_once('@') {
-        Some((local, "")) if !local.is_empty() => Some(format!("{local}@{made_up_domain}")),
+        Some((local, "")) if !local.is_empty() => Some(format!("{local}@")),
         Some((local, domain)) if !local.is_empty() && !domain.is_empty() => Some(key.to_string()),
         Some(_) => None,
-        None => domain_example(key).map(|d| format!("anyone@{d}")),
+        None => domain_example(key).map(|d| format!("@{d}")),
     }
 }
 
@@ -1677,13 +1929,34 @@ mod tests {
             Some("host.example.com")
         );
         assert_eq!(
-            address_example("postmaster@", "x.invalid").as_deref(),
-            Some("postmaster@x.invalid")
+            address_choice("postmaster@").as_deref(),
+            Some("postmaster@")
         );
         assert_eq!(
-            address_example("example.com", "x.invalid").as_deref(),
-            Some("anyone@example.com")
+            address_choice("example.com").as_deref(),
+            Some("@example.com")
         );
+        assert_eq!(
+            address_choice(".example.com").as_deref(),
+            Some("@host.example.com")
+        );
+        assert_eq!(
+            address_choice("a@b.example").as_deref(),
+            Some("a@b.example")
+        );
+        assert_eq!(
+            combine("someone@x.invalid", "postmaster@"),
+            "postmaster@x.invalid"
+        );
+        assert_eq!(
+            combine("postmaster@x.invalid", "@remote.example"),
+            "postmaster@remote.example"
+        );
+        assert_eq!(
+            combine("postmaster@x.invalid", "a@b.example"),
+            "a@b.example"
+        );
+        assert_eq!(combine("", "@remote.example"), "someone@remote.example");
         assert_eq!(
             broad_client_example("0.0.0.0/0").as_deref(),
             Some("203.0.113.77")

@@ -1,0 +1,440 @@
+//! A whole Postfix on loopback, for oracle tests that talk SMTP to it: a scratch directory
+//! (configuration, queue, data), master(8) run in the foreground as a child of the test, and an
+//! SMTP client whose every read has a deadline.
+//!
+//! Measured here (Postfix 3.7.11, as root, 2 cores): `master -c CONF -w` returns, listening,
+//! after about 20 ms (`postfix start` takes about 1.5 s, mostly postfix-script and `postfix
+//! check`); SIGTERM to master ends it and its children in a few ms. master needs the queue's subdirectories
+//! (`pid/` at least, or it exits 1 without a word); `postfix start` makes them through
+//! post-install, this module makes them itself.
+#![allow(dead_code)]
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const MASTER: &str = "/usr/lib/postfix/sbin/master";
+pub const MASTER_CF_DIST: &str = "/usr/share/postfix/master.cf.dist";
+
+/// Whether this machine can run a private Postfix: the master program, its master.cf sample,
+/// and root (master must start as root).
+pub fn can_run_postfix() -> Result<(), String> {
+    for path in [MASTER, MASTER_CF_DIST] {
+        if !Path::new(path).exists() {
+            return Err(format!("{path} is missing"));
+        }
+    }
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Err("master must run as root".to_string());
+    }
+    Ok(())
+}
+
+/// A user's or group's numeric id from /etc/passwd or /etc/group.
+fn numeric_id(file: &str, name: &str) -> u32 {
+    let text = std::fs::read_to_string(file).unwrap();
+    text.lines()
+        .find_map(|l| {
+            let mut fields = l.split(':');
+            (fields.next() == Some(name)).then(|| fields.nth(1).unwrap().parse().unwrap())
+        })
+        .unwrap_or_else(|| panic!("no {name} in {file}"))
+}
+
+/// A scratch Postfix directory: ROOT/conf (main.cf, master.cf, tables), ROOT/queue, ROOT/data,
+/// ROOT/maillog. Removed when dropped unless kept.
+pub struct Scratch {
+    pub root: PathBuf,
+    pub keep: bool,
+}
+
+impl Scratch {
+    /// A new directory under `parent` (which the postfix user must be able to traverse).
+    pub fn new_in(parent: &Path, prefix: &str) -> Scratch {
+        let root = tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir_in(parent)
+            .unwrap()
+            .keep();
+        let scratch = Scratch { root, keep: false };
+        let postfix = numeric_id("/etc/passwd", "postfix");
+        let postdrop = numeric_id("/etc/group", "postdrop");
+        use std::os::unix::fs::{chown, PermissionsExt};
+        let mode = |p: &Path, m: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+        };
+        // The postfix user must traverse it (master.lock in data_directory).
+        mode(&scratch.root, 0o755);
+        std::fs::create_dir(scratch.conf()).unwrap();
+        std::fs::create_dir(scratch.data()).unwrap();
+        chown(scratch.data(), Some(postfix), None).unwrap();
+        let queue = scratch.queue();
+        std::fs::create_dir(&queue).unwrap();
+        std::fs::create_dir(queue.join("pid")).unwrap();
+        for dir in [
+            "incoming", "active", "deferred", "defer", "bounce", "trace", "flush", "hold",
+            "corrupt", "saved", "private",
+        ] {
+            let path = queue.join(dir);
+            std::fs::create_dir(&path).unwrap();
+            chown(&path, Some(postfix), None).unwrap();
+            mode(&path, 0o700);
+        }
+        for (dir, m) in [("public", 0o710), ("maildrop", 0o730)] {
+            let path = queue.join(dir);
+            std::fs::create_dir(&path).unwrap();
+            chown(&path, Some(postfix), Some(postdrop)).unwrap();
+            mode(&path, m);
+        }
+        scratch
+    }
+
+    pub fn conf(&self) -> PathBuf {
+        self.root.join("conf")
+    }
+    pub fn queue(&self) -> PathBuf {
+        self.root.join("queue")
+    }
+    pub fn data(&self) -> PathBuf {
+        self.root.join("data")
+    }
+    pub fn maillog(&self) -> PathBuf {
+        self.root.join("maillog")
+    }
+
+    /// The main.cf lines that make a Postfix run here, on loopback only, logging to a file,
+    /// accepting XCLIENT from anyone (smtpd checks XCLIENT's authorization again after each
+    /// XCLIENT, against the address it just set). inet_protocols = all, not ipv4: with ipv4 only,
+    /// smtpd answers `XCLIENT ADDR=IPV6:...` with `501 5.5.4 Bad ADDR syntax`. It still listens
+    /// on 127.0.0.1 only, and mynetworks_style still gives 127.0.0.1/32 (host) or 127.0.0.0/8.
+    pub fn infrastructure(&self, myhostname: &str) -> String {
+        Scratch::infrastructure_of(&self.root, myhostname)
+    }
+
+    /// The same for a scratch directory at `root`.
+    pub fn infrastructure_of(root: &Path, myhostname: &str) -> String {
+        let r = root.display();
+        format!(
+            "queue_directory = {r}/queue\n\
+             data_directory = {r}/data\n\
+             myhostname = {myhostname}\n\
+             inet_interfaces = 127.0.0.1\n\
+             inet_protocols = all\n\
+             smtpd_authorized_xclient_hosts = 0.0.0.0/0, [::]/0\n\
+             maillog_file = {r}/maillog\n\
+             maillog_file_prefixes = {r}\n"
+        )
+    }
+
+    /// Files (other than subdirectories) left in the queue: there must be none.
+    pub fn queue_leftovers(&self) -> Vec<PathBuf> {
+        let mut left = Vec::new();
+        for dir in [
+            "incoming", "active", "deferred", "hold", "corrupt", "maildrop",
+        ] {
+            if let Ok(entries) = std::fs::read_dir(self.queue().join(dir)) {
+                left.extend(entries.flatten().map(|e| e.path()));
+            }
+        }
+        left
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+}
+
+/// master.cf.dist without its `smtp inet` service and with chroot off everywhere (a chroot
+/// would need copies of /etc files in the scratch queue), for smtpd services to be appended.
+pub fn base_master_cf() -> String {
+    let dist = std::fs::read_to_string(MASTER_CF_DIST).unwrap();
+    let mut out = String::new();
+    for line in dist.lines() {
+        let starts_entry = line
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_whitespace() && c != '#');
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if starts_entry && fields.len() >= 8 {
+            if fields[0] == "smtp" && fields[1] == "inet" {
+                continue;
+            }
+            let mut fields = fields;
+            fields[4] = "n";
+            out.push_str(&fields.join(" "));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether a process exists and is not a zombie.
+fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // `PID (comm) STATE ...`: the state follows the last `)`.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+/// A running master(8), started with `-w`: the command returns once the daemon has opened its
+/// service sockets (or failed), so no polling for the ports is needed (reading /proc/net/tcp
+/// for them got slow: every test connection leaves a TIME_WAIT line there for a minute).
+/// master then leads its own session and process group. Dropping it stops it: SIGTERM, which
+/// master passes on to its process group, and SIGKILL to the group after 3 s.
+pub struct Postfix {
+    pid: i32,
+    stopped: bool,
+}
+
+impl Postfix {
+    /// Starts master on `conf` (queue directory `queue`), at most 10 s.
+    pub fn start(conf: &Path, queue: &Path, maillog: &Path) -> Result<Postfix, String> {
+        // master's complaints before its logging works (a port in use) go to stderr.
+        let stderr_path = maillog.with_extension("stderr");
+        let stderr = std::fs::File::create(&stderr_path).map_err(|e| e.to_string())?;
+        let mut child = Command::new(MASTER)
+            .arg("-c")
+            .arg(conf)
+            .arg("-w")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| format!("{MASTER}: {e}"))?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err("master -w did not return within 10 s".to_string());
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        let pid = std::fs::read_to_string(queue.join("pid/master.pid"))
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok());
+        match (status.success(), pid) {
+            (true, Some(pid)) => Ok(Postfix {
+                pid,
+                stopped: false,
+            }),
+            (_, pid) => {
+                if let Some(pid) = pid.filter(|&p| alive(p)) {
+                    // SAFETY: the master we started, and its process group.
+                    unsafe { libc::kill(-pid, libc::SIGKILL) };
+                }
+                let log = std::fs::read_to_string(maillog).unwrap_or_default();
+                let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+                Err(format!("master -w failed ({status}):\n{stderr}{log}"))
+            }
+        }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.pid
+    }
+
+    pub fn stop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        let pid = self.pid;
+        // SAFETY: signalling the master we started and the process group it leads.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while alive(pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // master has sent SIGTERM to its group; anything still there goes now.
+        unsafe { libc::kill(-pid, libc::SIGKILL) };
+    }
+}
+
+impl Drop for Postfix {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One SMTP reply: its code and lines (without CRLF).
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub code: u16,
+    pub lines: Vec<String>,
+}
+
+impl Reply {
+    /// The last line, which carries the text that matters for a one-line reply.
+    pub fn last(&self) -> &str {
+        self.lines.last().map_or("", String::as_str)
+    }
+}
+
+/// What happened when a client connected.
+pub enum Greeting {
+    Banner(Client, Reply),
+    /// smtpd logged this `fatal:` line instead of greeting.
+    Fatal(String),
+}
+
+/// An SMTP client connection; every read has a deadline.
+pub struct Client {
+    stream: TcpStream,
+    buffer: Vec<u8>,
+    pub timeout: Duration,
+    /// Every line sent and received, for reports.
+    pub transcript: Vec<String>,
+}
+
+/// `fatal:` lines of one syslog name (`postfix/s20001/smtpd[PID]: fatal: ...`) in a maillog.
+pub fn fatal_line(maillog: &Path, syslog_name: &str) -> Option<String> {
+    let log = std::fs::read_to_string(maillog).ok()?;
+    let marker = format!(" {syslog_name}/smtpd[");
+    log.lines()
+        .find(|l| l.contains(&marker) && l.contains("]: fatal: "))
+        .map(|l| l.split_once("]: ").map_or(l, |(_, rest)| rest).to_string())
+}
+
+impl Client {
+    /// Connects to 127.0.0.1:port and reads the banner. While no banner comes, the maillog is
+    /// watched for a `fatal:` line of `syslog_name` (a smtpd that cannot start never greets).
+    pub fn connect(
+        port: u16,
+        maillog: &Path,
+        syslog_name: &str,
+        timeout: Duration,
+    ) -> io::Result<Greeting> {
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let stream = TcpStream::connect_timeout(&addr, timeout)?;
+        stream.set_nodelay(true)?;
+        stream.set_write_timeout(Some(timeout))?;
+        let mut client = Client {
+            stream,
+            buffer: Vec::new(),
+            timeout,
+            transcript: Vec::new(),
+        };
+        let deadline = Instant::now() + timeout;
+        // Short reads while waiting, so that the maillog is checked often.
+        client
+            .stream
+            .set_read_timeout(Some(Duration::from_millis(20)))?;
+        loop {
+            match client.try_reply()? {
+                Some(reply) => {
+                    client.stream.set_read_timeout(Some(timeout))?;
+                    return Ok(Greeting::Banner(client, reply));
+                }
+                None => {
+                    if let Some(line) = fatal_line(maillog, syslog_name) {
+                        return Ok(Greeting::Fatal(line));
+                    }
+                    if Instant::now() > deadline {
+                        return Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "no banner and no fatal: line",
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads until one whole reply is buffered; None when a short read timed out first.
+    fn try_reply(&mut self) -> io::Result<Option<Reply>> {
+        loop {
+            if let Some(reply) = self.parse_reply() {
+                return Ok(Some(reply));
+            }
+            let mut chunk = [0u8; 4096];
+            match self.stream.read(&mut chunk) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "connection closed by server",
+                    ))
+                }
+                Ok(n) => self.buffer.extend_from_slice(&chunk[..n]),
+                Err(e)
+                    if e.kind() == io::ErrorKind::WouldBlock
+                        || e.kind() == io::ErrorKind::TimedOut =>
+                {
+                    return Ok(None)
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Takes one complete reply (all its lines) off the buffer.
+    fn parse_reply(&mut self) -> Option<Reply> {
+        let mut lines = Vec::new();
+        let mut pos = 0;
+        while let Some(end) = self.buffer[pos..].iter().position(|&b| b == b'\n') {
+            let line = String::from_utf8_lossy(&self.buffer[pos..pos + end])
+                .trim_end_matches('\r')
+                .to_string();
+            pos += end + 1;
+            let last = line.as_bytes().get(3) != Some(&b'-');
+            lines.push(line);
+            if last {
+                let code = lines[0].get(..3).and_then(|c| c.parse().ok()).unwrap_or(0);
+                self.buffer.drain(..pos);
+                for l in &lines {
+                    self.transcript.push(format!("S: {l}"));
+                }
+                return Some(Reply { code, lines });
+            }
+        }
+        None
+    }
+
+    /// Reads one reply, failing after the client's timeout.
+    pub fn reply(&mut self) -> io::Result<Reply> {
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            if let Some(reply) = self.try_reply()? {
+                return Ok(reply);
+            }
+            if Instant::now() > deadline {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "no reply"));
+            }
+        }
+    }
+
+    /// Sends one command line and reads its reply.
+    pub fn command(&mut self, line: &str) -> io::Result<Reply> {
+        self.transcript.push(format!("C: {line}"));
+        self.stream.write_all(format!("{line}\r\n").as_bytes())?;
+        self.reply()
+    }
+}
+
+/// xtext (RFC 3461), as XCLIENT wants its attribute values.
+pub fn xtext(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        if (33..=126).contains(&b) && b != b'+' && b != b'=' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("+{b:02X}"));
+        }
+    }
+    out
+}
