@@ -1694,6 +1694,19 @@ fn collect_pairs(
             if lower.starts_with("check_") && lower.ends_with("_access") {
                 if let Some(id) = model.tables.find(&next.text) {
                     out.push((lower.clone(), id));
+                    // A value may be a restriction list or a class: its tables count too.
+                    if visited.insert(format!("table {}", id.0)) {
+                        for value in list_values(model, id) {
+                            let words: Vec<Word> = split_list(&value)
+                                .into_iter()
+                                .map(|r| Word {
+                                    text: value[r].to_string(),
+                                    span: None,
+                                })
+                                .collect();
+                            collect_pairs(model, smtpd, &words, out, visited, depth + 1);
+                        }
+                    }
                 }
             }
         }
@@ -1703,6 +1716,32 @@ fn collect_pairs(
             }
         }
     }
+}
+
+/// The distinct values of a table that are restriction lists or class names (not plain
+/// actions), for following what they check.
+fn list_values(model: &Model, id: TableId) -> Vec<String> {
+    let Some(entries) = model.tables.get(id).entries() else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for entry in entries.iter() {
+        let first = entry.value.split_whitespace().next().unwrap_or("");
+        let upper = first.trim_end_matches(',').to_ascii_uppercase();
+        let action = matches!(
+            upper.as_str(),
+            "OK" | "RELAY" | "REJECT" | "DEFER" | "DUNNO" | "INFO" | "WARN" | "HOLD" | "FILTER"
+                | "REDIRECT" | "BCC" | "PREPEND" | "HANGUP" | "DISCARD" | "DEFER_IF_PERMIT"
+                | "DEFER_IF_REJECT" | "DELAY"
+        ) || upper.bytes().all(|b| b.is_ascii_digit());
+        if !action && !out.iter().any(|v| v == entry.value) {
+            out.push(entry.value.to_string());
+            if out.len() >= MAX_CHOICES {
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// The choices one table offers an outsider.

@@ -17,6 +17,7 @@ mod mynetworks_too_broad;
 mod open_relay;
 mod overridden_parameter;
 mod relay_check_missing;
+mod restriction_order;
 mod size_limit_conflict;
 mod smuggling_protection_off;
 mod stale_map;
@@ -87,6 +88,7 @@ pub static RULES: &[Rule] = &[
     open_relay::RULE,
     overridden_parameter::RULE,
     relay_check_missing::RULE,
+    restriction_order::RULE,
     size_limit_conflict::RULE,
     smuggling_protection_off::RULE,
     stale_map::RULE,

@@ -1,0 +1,322 @@
+//! Restriction lists in an order that defeats them: entries after `permit`, `reject` or
+//! `defer` that never run; an address probe (`reject_unverified_recipient`) that runs before
+//! any relay check, so the server probes any address an outsider names; and a reject that
+//! catches the server's own users before `permit_sasl_authenticated` lets them through.
+
+use std::collections::HashSet;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::expand::UNKNOWN;
+use crate::model::restrictions::{
+    has_required, restriction, smtpd_processes, Answer, Smtpd, Word, LIST_PARAMS, RELAY_REQUIRED,
+};
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "restriction-order",
+    severity: Severity::Warning,
+    summary: "restrictions in an order that defeats them: entries after permit/reject that never run, address probes before the relay check, rejects before permit_sasl_authenticated",
+    doc: include_str!("../../rules/restriction-order.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+/// Rejects that hit a mail client of the server's own users (dynamic addresses on
+/// blocklists, home connections without reverse DNS, HELO names like `laptop` or `[10.0.0.5]`).
+const CATCHES_USERS: &[&str] = &[
+    "reject_rbl_client",
+    "reject_rhsbl_client",
+    "reject_rhsbl_reverse_client",
+    "reject_unknown_client_hostname",
+    "reject_unknown_client",
+    "reject_unknown_reverse_client_hostname",
+    "reject_non_fqdn_helo_hostname",
+    "reject_non_fqdn_hostname",
+    "reject_invalid_helo_hostname",
+    "reject_invalid_hostname",
+    "reject_unknown_helo_hostname",
+    "reject_unknown_hostname",
+];
+
+/// One restriction of a list: its words (the name and its argument).
+struct Entry<'w> {
+    name: String,
+    words: &'w [Word],
+}
+
+/// A list as smtpd walks it: each restriction with its argument.
+fn entries<'w>(model: &Model, list: &'w [Word]) -> Vec<Entry<'w>> {
+    let release = model.target.release();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < list.len() {
+        let name = list[i].text.to_ascii_lowercase();
+        let takes = match restriction(&name, release) {
+            Ok(known) if known.takes != "no" => 2,
+            _ => 1,
+        };
+        let end = (i + takes).min(list.len());
+        out.push(Entry {
+            name,
+            words: &list[i..end],
+        });
+        i = end;
+    }
+    out
+}
+
+fn span_of(words: &[Word]) -> Option<Span> {
+    let first = words.first()?.span?;
+    match words.last().and_then(|w| w.span) {
+        Some(last) if last.file == first.file => Some(first.to(last)),
+        _ => Some(first),
+    }
+}
+
+fn written(words: &[Word]) -> String {
+    words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    let mut seen: HashSet<Span> = HashSet::new();
+    for smtpd in smtpd_processes(model) {
+        let mut lists: Vec<(String, Vec<Word>)> = LIST_PARAMS
+            .iter()
+            .filter_map(|p| smtpd.list(model, p).map(|l| (p.to_string(), l)))
+            .collect();
+        for (class, list) in &smtpd.classes {
+            if let Some(list) = list {
+                lists.push((class.clone(), list.clone()));
+            }
+        }
+        for (param, list) in &lists {
+            if list.iter().any(|w| w.text.contains(UNKNOWN)) {
+                continue;
+            }
+            unreachable(model, param, list, &mut seen, out);
+            sasl_too_late(model, &smtpd, param, list, &mut seen, out);
+        }
+        probes_before_relay_check(model, &smtpd, &mut seen, out);
+    }
+}
+
+/// Entries after `permit`, `reject` or `defer`: smtpd stops at those ("restriction `X' after
+/// `permit' is ignored").
+fn unreachable(
+    model: &Model,
+    param: &str,
+    list: &[Word],
+    seen: &mut HashSet<Span>,
+    out: &mut Findings,
+) {
+    let all = entries(model, list);
+    let mut warned = false;
+    for (i, entry) in all.iter().enumerate() {
+        if entry.name == "warn_if_reject" {
+            warned = true;
+            continue;
+        }
+        let ends = matches!(entry.name.as_str(), "permit" | "reject" | "defer") && !warned;
+        warned = false;
+        if !ends || i + 1 == all.len() {
+            continue;
+        }
+        let rest = &all[i + 1..];
+        let (Some(first), Some(stop)) = (span_of(rest[0].words), span_of(entry.words)) else {
+            continue;
+        };
+        let last = rest.last().and_then(|e| span_of(e.words)).unwrap_or(first);
+        let span = if last.file == first.file {
+            first.to(last)
+        } else {
+            first
+        };
+        if !seen.insert(span) {
+            continue;
+        }
+        let names: Vec<String> = rest.iter().map(|e| written(e.words)).collect();
+        let finding = out.report(
+            span,
+            format!(
+                "{} in {param} never {} : `{}` before {} ends the list",
+                if names.len() == 1 {
+                    format!("`{}`", crate::rules::shorten(&names[0]))
+                } else {
+                    format!("{} restrictions", names.len())
+                },
+                if names.len() == 1 { "runs" } else { "run" },
+                entry.name,
+                if names.len() == 1 { "it" } else { "them" },
+            )
+            .replace(" : ", ": "),
+        );
+        finding.subject(format!("{param} after {}", entry.name));
+        finding.label("never evaluated");
+        finding.secondary(
+            stop,
+            format!("`{}` decides every request that gets here", entry.name),
+        );
+        finding.help(format!(
+            "smtpd stops at the first restriction that decides and logs \"restriction `{}' after \
+             `{}' is ignored\". Move them before `{}`, or remove them.",
+            rest[0].words[0].text, entry.name, entry.name
+        ));
+        return;
+    }
+}
+
+/// A reject that catches the server's own users before permit_sasl_authenticated in the
+/// same list, on a service where they log in.
+fn sasl_too_late(
+    model: &Model,
+    smtpd: &Smtpd,
+    param: &str,
+    list: &[Word],
+    seen: &mut HashSet<Span>,
+    out: &mut Findings,
+) {
+    let sasl_on = smtpd
+        .value(model, "smtpd_sasl_auth_enable")
+        .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+    if !sasl_on {
+        return;
+    }
+    let all = entries(model, list);
+    let Some(sasl_at) = all
+        .iter()
+        .position(|e| e.name == "permit_sasl_authenticated")
+    else {
+        return;
+    };
+    let mut warned = false;
+    for entry in &all[..sasl_at] {
+        if entry.name == "warn_if_reject" {
+            warned = true;
+            continue;
+        }
+        if warned {
+            warned = false;
+            continue;
+        }
+        // A permit before the reject already lets some clients past it: the author ordered
+        // with care there; only a bare reject ahead of the login is reported.
+        if entry.name.starts_with("permit") {
+            return;
+        }
+        if !CATCHES_USERS.contains(&entry.name.as_str()) {
+            continue;
+        }
+        let (Some(span), Some(sasl)) = (span_of(entry.words), span_of(all[sasl_at].words)) else {
+            return;
+        };
+        if !seen.insert(span) {
+            return;
+        }
+        let finding = out.report(
+            span,
+            format!(
+                "`{}` in {param} runs before permit_sasl_authenticated: it rejects the server's own users before their login counts",
+                crate::rules::shorten(&written(entry.words))
+            ),
+        );
+        finding.subject(format!("{param} {}", entry.name));
+        finding.label(format!(
+            "on {}: users log in here (smtpd_sasl_auth_enable = yes)",
+            smtpd.label()
+        ));
+        finding.secondary(sasl, "too late for a user this rejects");
+        finding.help(
+            "Mail programs connect from dynamic addresses (on blocklists such as Spamhaus PBL, \
+             often without reverse DNS) and greet with names like `laptop` or `[192.168.1.5]`. \
+             Put permit_sasl_authenticated (and permit_mynetworks) first, then the rejects meant \
+             for strangers.",
+        );
+        return;
+    }
+}
+
+/// reject_unverified_recipient evaluated before a relay check rejects mail for other domains:
+/// the server then probes any address an outsider names.
+fn probes_before_relay_check(
+    model: &Model,
+    smtpd: &Smtpd,
+    seen: &mut HashSet<Span>,
+    out: &mut Findings,
+) {
+    let relay_first = smtpd
+        .value(model, "smtpd_relay_before_recipient_restrictions")
+        .is_none_or(|v| v.eq_ignore_ascii_case("yes"));
+    let (first, second) = if relay_first {
+        ("smtpd_relay_restrictions", "smtpd_recipient_restrictions")
+    } else {
+        ("smtpd_recipient_restrictions", "smtpd_relay_restrictions")
+    };
+    let order = [
+        "smtpd_client_restrictions",
+        "smtpd_helo_restrictions",
+        "smtpd_sender_restrictions",
+        first,
+        second,
+    ];
+    for param in order {
+        let Some(list) = smtpd.list(model, param) else {
+            return;
+        };
+        for entry in entries(model, &list) {
+            if entry.words.iter().any(|w| w.text.contains(UNKNOWN)) {
+                return;
+            }
+            if matches!(
+                entry.name.as_str(),
+                "reject_unauth_destination"
+                    | "defer_unauth_destination"
+                    | "check_relay_domains"
+                    | "reject"
+                    | "defer"
+            ) {
+                return; // relaying is refused before any probe
+            }
+            if entry.name == "permit" {
+                break; // the rest of this list never runs
+            }
+            if smtpd.classes.contains_key(entry.words[0].text.as_str()) {
+                let class = smtpd.classes[entry.words[0].text.as_str()].as_deref();
+                if class.is_none_or(|c| has_required(smtpd, c, RELAY_REQUIRED).0 != Answer::No) {
+                    return;
+                }
+            }
+            if entry.name != "reject_unverified_recipient" {
+                continue;
+            }
+            let Some(span) = span_of(entry.words) else {
+                return;
+            };
+            if !seen.insert(span) {
+                return;
+            }
+            let finding = out.report(
+                span,
+                format!(
+                    "reject_unverified_recipient in {param} runs before any relay check: {} probes any address an outsider names",
+                    smtpd.label()
+                ),
+            );
+            finding.subject(format!("{param} reject_unverified_recipient"));
+            finding.label("an address probe for mail this server would not accept anyway");
+            finding.help(
+                "Each probe is an SMTP session from this server to the named domain's MX: \
+                 outsiders can use it to scan mailboxes anywhere and to get this server \
+                 blocklisted. Put reject_unauth_destination before reject_unverified_recipient \
+                 (or keep the probe in smtpd_recipient_restrictions while \
+                 smtpd_relay_restrictions stops relaying first).",
+            );
+            return;
+        }
+    }
+}
