@@ -1730,9 +1730,22 @@ fn list_values(model: &Model, id: TableId) -> Vec<String> {
         let upper = first.trim_end_matches(',').to_ascii_uppercase();
         let action = matches!(
             upper.as_str(),
-            "OK" | "RELAY" | "REJECT" | "DEFER" | "DUNNO" | "INFO" | "WARN" | "HOLD" | "FILTER"
-                | "REDIRECT" | "BCC" | "PREPEND" | "HANGUP" | "DISCARD" | "DEFER_IF_PERMIT"
-                | "DEFER_IF_REJECT" | "DELAY"
+            "OK" | "RELAY"
+                | "REJECT"
+                | "DEFER"
+                | "DUNNO"
+                | "INFO"
+                | "WARN"
+                | "HOLD"
+                | "FILTER"
+                | "REDIRECT"
+                | "BCC"
+                | "PREPEND"
+                | "HANGUP"
+                | "DISCARD"
+                | "DEFER_IF_PERMIT"
+                | "DEFER_IF_REJECT"
+                | "DELAY"
         ) || upper.bytes().all(|b| b.is_ascii_digit());
         if !action && !out.iter().any(|v| v == entry.value) {
             out.push(entry.value.to_string());

@@ -1,0 +1,186 @@
+//! Mail accepted for recipients that do not exist, to be bounced later to a forged sender
+//! (backscatter): relay_domains without relay_recipient_maps, an empty local_recipient_maps,
+//! permit_mx_backup, luser_relay.
+
+use std::collections::HashSet;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::classes::ClassKind;
+use crate::model::restrictions::{smtpd_processes, LIST_PARAMS};
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "backscatter-risk",
+    severity: Severity::Warning,
+    summary: "mail accepted for recipients that do not exist, bounced later to forged senders (relay_domains without relay_recipient_maps, empty local_recipient_maps, permit_mx_backup, luser_relay)",
+    doc: include_str!("../../rules/backscatter-risk.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+const BACKSCATTER: &str =
+    "Spam comes with forged senders: each message accepted for a recipient that does not exist \
+    becomes a bounce to an innocent address (backscatter), which gets this server blocklisted. \
+    See https://www.postfix.org/BACKSCATTER_README.html.";
+
+fn check(model: &Model, out: &mut Findings) {
+    let smtpds = smtpd_processes(model);
+    if smtpds.is_empty() {
+        return;
+    }
+    relay_without_recipients(model, out);
+    if listens_beyond_loopback(model) {
+        empty_local_recipients(model, out);
+        luser_relay(model, out);
+    }
+    let mut seen: HashSet<Span> = HashSet::new();
+    for smtpd in &smtpds {
+        let mut lists: Vec<_> = LIST_PARAMS
+            .iter()
+            .filter_map(|p| smtpd.list(model, p))
+            .collect();
+        lists.extend(smtpd.classes.values().flatten().cloned());
+        for word in lists.iter().flatten() {
+            if !word.text.eq_ignore_ascii_case("permit_mx_backup") {
+                continue;
+            }
+            let Some(span) = word.span else { continue };
+            if !seen.insert(span) {
+                continue;
+            }
+            let finding = out.report(
+                span,
+                "permit_mx_backup accepts mail for any domain whose MX records name this server, for recipients nobody checks",
+            );
+            finding.subject("permit_mx_backup");
+            finding.label("deprecated: anyone can point an MX record here");
+            finding.help(format!(
+                "List the domains you back up in relay_domains, with their users in \
+                 relay_recipient_maps (STANDARD_CONFIGURATION_README, \"Configuring Postfix as \
+                 primary or backup MX host\"). {BACKSCATTER}"
+            ));
+        }
+    }
+}
+
+/// relay_domains lists domains, and nothing tells smtpd which of their addresses exist.
+fn relay_without_recipients(model: &Model, out: &mut Findings) {
+    let Some(def) = model.params.get("relay_domains") else {
+        return; // the default: $mydestination below level 2, else empty
+    };
+    let class = model.class(ClassKind::Relay);
+    let has_members = class.members(&model.tables).next().is_some() || class.unknown_members;
+    if !has_members {
+        return;
+    }
+    let maps = model.params.expand("relay_recipient_maps");
+    if maps.has_unknown() || !maps.text.trim().is_empty() {
+        return;
+    }
+    let finding = out.report(
+        def.value_span,
+        "relay_domains without relay_recipient_maps: mail for any address in these domains is accepted, and bounced later if the next server does not know it",
+    );
+    finding.subject("relay_recipient_maps");
+    finding.label("smtpd cannot tell which addresses here exist");
+    finding.help(format!(
+        "Set relay_recipient_maps to a table of the valid addresses (`user@example.com x` \
+         lines, or `@example.com x` for a domain that accepts all), so smtpd rejects unknown \
+         recipients during the SMTP session. {BACKSCATTER}"
+    ));
+}
+
+/// `local_recipient_maps =` while local(8) receives mail for real domains.
+fn empty_local_recipients(model: &Model, out: &mut Findings) {
+    let Some(def) = model.params.get("local_recipient_maps") else {
+        return;
+    };
+    let value = model.params.expand("local_recipient_maps");
+    if value.has_unknown() || !value.text.trim().is_empty() {
+        return;
+    }
+    // With luser_relay, local(8) forwards unknown names instead of bouncing them: that
+    // finding says what happens.
+    if !model.params.expand("luser_relay").text.trim().is_empty() {
+        return;
+    }
+    // Only where local(8) takes the mail: a transport table entry or another local_transport
+    // (an SMS gateway, a pipe that takes any name) decides otherwise.
+    let transport = model.params.expand("local_transport");
+    if transport.has_unknown() || !transport.text.trim().starts_with("local:") {
+        return;
+    }
+    let transports = model.maps("transport_maps");
+    let class = model.class(ClassKind::Local);
+    let Some(domain) = class
+        .members(&model.tables)
+        .filter(|m| !m.domain.starts_with("localhost"))
+        .find(|m| {
+            transports.tables.is_empty() && !transports.unknown
+                || transports.lookup(&model.tables, m.domain)
+                    == crate::model::tables::Answer::NotFound
+        })
+        .map(|m| m.written.to_string())
+    else {
+        return;
+    };
+    let finding = out.report(
+        def.span(),
+        format!("local_recipient_maps is empty: smtpd accepts mail for any name at {domain} and the other local domains, and local(8) bounces the ones that do not exist"),
+    );
+    finding.subject("local_recipient_maps");
+    finding.label("no table of local users: every recipient is accepted");
+    finding.help(format!(
+        "Remove this line: the default (`proxy:unix:passwd.byname $alias_maps`) makes smtpd \
+         reject unknown local users during the SMTP session (LOCAL_RECIPIENT_README). \
+         {BACKSCATTER}"
+    ));
+}
+
+/// luser_relay: every unknown local name is accepted and forwarded.
+fn luser_relay(model: &Model, out: &mut Findings) {
+    let Some(def) = model.params.get("luser_relay") else {
+        return;
+    };
+    let value = model.params.expand("luser_relay");
+    if value.has_unknown() || value.text.trim().is_empty() {
+        return;
+    }
+    if model
+        .class(ClassKind::Local)
+        .members(&model.tables)
+        .next()
+        .is_none()
+    {
+        return;
+    }
+    let finding = out.report(
+        def.value_span,
+        "luser_relay makes every unknown local name a valid recipient: spam to made-up addresses is accepted and forwarded",
+    );
+    finding.subject("luser_relay");
+    finding.label("a catch-all for local(8)");
+    finding.help(format!(
+        "A catch-all gets the spam of every guessed name, and bounces where the target rejects \
+         it. Prefer aliases for the names you use (aliases(5)). {BACKSCATTER}"
+    ));
+}
+
+fn listens_beyond_loopback(model: &Model) -> bool {
+    let value = model.params.expand("inet_interfaces").text;
+    let items: Vec<&str> = value
+        .split([',', ' ', '\t', '\n'])
+        .filter(|s| !s.is_empty())
+        .collect();
+    items.is_empty()
+        || !items.iter().all(|item| {
+            let item = item.trim_matches(['[', ']']);
+            item.eq_ignore_ascii_case("loopback-only")
+                || item.eq_ignore_ascii_case("localhost")
+                || item
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|a| a.is_loopback())
+        })
+}
