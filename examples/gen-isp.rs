@@ -1,5 +1,6 @@
 //! Writes an ISP-style Postfix setup for benchmarks and scale tests: one main.cf, a domain map, a
-//! mailbox map, an alias map and an aliases file, with a handful of planted problems.
+//! mailbox map, an alias map, an aliases file and three access tables the restrictions read,
+//! with a handful of planted problems.
 //!
 //! ```text
 //! cargo run --release --example gen-isp -- DIR [--domains 100000] [--mailboxes-per-domain 10]
@@ -151,8 +152,14 @@ pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
     plant(&mut planted, "unknown-parameter", "main.cf", line);
     main.line(format_args!("smtpd_tls_security_level = may"))?;
     main.line(format_args!(
+        "smtpd_client_restrictions = check_client_access hash:/etc/postfix/client_access"
+    ))?;
+    main.line(format_args!(
+        "smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/sender_access"
+    ))?;
+    main.line(format_args!(
         "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, \
-         reject_unauth_destination"
+         check_recipient_access hash:/etc/postfix/recipient_access, reject_unauth_destination"
     ))?;
     main.file.flush()?;
 
@@ -170,6 +177,24 @@ pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
     aliases.line(format_args!("root: ops@isp.example"))?;
     aliases.file.flush()?;
 
+    // Access tables the restrictions read: blocked clients and sender domains, and an OK for
+    // every hosted domain ahead of the relay check.
+    let mut clients = Output::create(&dir.join("client_access"))?;
+    let mut senders = Output::create(&dir.join("sender_access"))?;
+    let mut recipients = Output::create(&dir.join("recipient_access"))?;
+    clients.line(format_args!("# Clients we refuse."))?;
+    senders.line(format_args!("# Sender domains we refuse."))?;
+    recipients.line(format_args!("# Hosted domains: accepted from anyone."))?;
+    for i in 0..n / 10 {
+        clients.line(format_args!(
+            "198.18.{}.{} REJECT spam source",
+            (i / 250) % 250,
+            i % 250 + 1
+        ))?;
+        senders.line(format_args!("spam{i}.example REJECT"))?;
+    }
+    clients.file.flush()?;
+    senders.file.flush()?;
     let mut domains = Output::create(&dir.join("virtual_domains"))?;
     let mut mailboxes = Output::create(&dir.join("vmailbox"))?;
     let mut virtual_aliases = Output::create(&dir.join("virtual"))?;
@@ -181,6 +206,7 @@ pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
     for i in 0..n {
         let d = domain(i);
         let line = domains.line(format_args!("{d} OK"))?;
+        recipients.line(format_args!("{d} OK"))?;
         if i == no_abuse {
             plant(&mut planted, "missing-role-alias", "virtual_domains", line);
         }
@@ -221,6 +247,7 @@ pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
         }
     }
     domains.file.flush()?;
+    recipients.file.flush()?;
     mailboxes.file.flush()?;
     virtual_aliases.file.flush()?;
     planted.sort();

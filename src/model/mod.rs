@@ -240,6 +240,9 @@ pub struct Model {
     pub missing_list_files: Vec<MissingListFile>,
     /// `type:name` tokens of `*_maps` parameters whose type no Postfix has.
     pub unknown_table_types: Vec<UnknownTableType>,
+    /// Relay verdicts of the smtpd processes in `smtpd_processes()` order, computed once
+    /// (several rules and --show-config ask).
+    pub(crate) relay_verdicts: std::sync::OnceLock<Vec<relay::Verdict>>,
 }
 
 /// A `type:name` in a table parameter whose type postlint does not know as a table type.
@@ -1275,6 +1278,7 @@ impl Model {
             loader.sources.slice(span).to_string()
         });
         Ok(Model {
+            relay_verdicts: std::sync::OnceLock::new(),
             missing_list_files: loader.missing_list_files,
             unknown_table_types: loader.unknown_table_types,
             target,

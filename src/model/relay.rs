@@ -1469,6 +1469,23 @@ impl Attr {
     }
 }
 
+/// The relay verdict of every smtpd service, computed once per model.
+pub fn verdict(model: &Model, smtpd: &Smtpd) -> Verdict {
+    let processes = super::restrictions::smtpd_processes(model);
+    let all = model
+        .relay_verdicts
+        .get_or_init(|| processes.iter().map(|s| open_relay(model, s)).collect());
+    let same = |s: &Smtpd| match (s.service, smtpd.service) {
+        (Some(a), Some(b)) => std::ptr::eq(a, b),
+        (None, None) => true,
+        _ => false,
+    };
+    match processes.iter().position(same) {
+        Some(i) => all[i].clone(),
+        None => open_relay(model, smtpd),
+    }
+}
+
 /// Whether an outsider (not in mynetworks, not authenticated) can relay through this service.
 ///
 /// A breadth-first search: the plain outsider first; when a list refuses a request, the keys
@@ -1557,7 +1574,7 @@ pub fn open_relay(model: &Model, smtpd: &Smtpd) -> Verdict {
             None => super::restrictions::LIST_PARAMS.to_vec(),
         };
         for stage in stages {
-            for (attr, value) in stage_tables.choices(stage) {
+            for (attr, value) in stage_tables.choices(model, stage).iter() {
                 let mut next = request.clone();
                 match attr {
                     Attr::Client => next.client_addr = value.clone(),
@@ -1569,7 +1586,7 @@ pub fn open_relay(model: &Model, smtpd: &Smtpd) -> Verdict {
             }
         }
     }
-    if truncated || stage_tables.truncated {
+    if truncated || stage_tables.truncated.get() {
         return Verdict::Unknown(format!(
             "more choices than postlint tries ({MAX_TRIES} requests, {MAX_CHOICES} keys a table)"
         ));
@@ -1636,43 +1653,56 @@ fn describe(request: Request, changed: u8, steps: Vec<Step>) -> Witness {
 /// At most this many keys of one table become an outsider's choices.
 const MAX_CHOICES: usize = 256;
 
-/// The access tables each restriction list reads (through restriction classes too), and the
-/// values an outsider can choose from their keys: the keys whose answers may let a request
-/// through.
+/// The access tables each restriction list reads (through restriction classes and the lists
+/// table values name), and the values an outsider can choose from their keys: the keys whose
+/// answers may let a request through. Choices are read when a search first needs a list's.
+/// The choices of a restriction list, shared between the requests that need them.
+type Choices = std::rc::Rc<Vec<(Attr, String)>>;
+
 struct StageTables {
-    by_stage: std::collections::HashMap<&'static str, Vec<(Attr, String)>>,
-    truncated: bool,
+    pairs: std::collections::HashMap<&'static str, Vec<(String, TableId)>>,
+    cache: std::cell::RefCell<std::collections::HashMap<&'static str, Choices>>,
+    /// A table the search used had more keys than postlint tries.
+    truncated: std::cell::Cell<bool>,
 }
 
 impl StageTables {
     fn collect(model: &Model, smtpd: &Smtpd) -> StageTables {
-        let mut out = StageTables {
-            by_stage: std::collections::HashMap::new(),
-            truncated: false,
-        };
-        let mut cache: std::collections::HashMap<(String, TableId), Vec<(Attr, String)>> =
-            std::collections::HashMap::new();
+        let mut pairs = std::collections::HashMap::new();
         for &stage in super::restrictions::LIST_PARAMS {
             let Some(words) = smtpd.list(model, stage) else {
                 continue;
             };
-            let mut pairs = Vec::new();
+            let mut found = Vec::new();
             let mut visited = std::collections::HashSet::new();
-            collect_pairs(model, smtpd, &words, &mut pairs, &mut visited, 0);
-            let mut choices = Vec::new();
-            for (check, id) in pairs {
-                let entry = cache
-                    .entry((check.clone(), id))
-                    .or_insert_with(|| table_choices(model, &check, id, &mut out.truncated));
-                choices.extend(entry.iter().cloned());
-            }
-            out.by_stage.insert(stage, choices);
+            collect_pairs(model, smtpd, &words, &mut found, &mut visited, 0);
+            pairs.insert(stage, found);
         }
-        out
+        StageTables {
+            pairs,
+            cache: Default::default(),
+            truncated: Default::default(),
+        }
     }
 
-    fn choices(&self, stage: &str) -> &[(Attr, String)] {
-        self.by_stage.get(stage).map_or(&[], |v| v.as_slice())
+    fn choices(&self, model: &Model, stage: &str) -> Choices {
+        let Some((&key, pairs)) = self.pairs.get_key_value(stage) else {
+            return Default::default();
+        };
+        if let Some(done) = self.cache.borrow().get(key) {
+            return done.clone();
+        }
+        let mut choices = Vec::new();
+        let mut truncated = false;
+        for (check, id) in pairs {
+            choices.extend(table_choices(model, check, *id, &mut truncated));
+        }
+        if truncated {
+            self.truncated.set(true);
+        }
+        let choices = std::rc::Rc::new(choices);
+        self.cache.borrow_mut().insert(key, choices.clone());
+        choices
     }
 }
 
@@ -1785,6 +1815,7 @@ fn table_choices(
             *truncated = true;
             break;
         }
+
         let key = entry.key;
         match check {
             "check_helo_access" => {
@@ -1800,8 +1831,14 @@ fn table_choices(
                 }
             }
             "check_recipient_access" => {
+                // A domain this server handles never makes a relay witness.
                 if let Some(a) = address_choice(key) {
-                    out.push((Attr::Recipient, a));
+                    let domain = a.rsplit_once('@').map_or("", |(_, d)| d);
+                    if domain.is_empty()
+                        || !matches!(model.resolve_class(domain), Resolved::Class(..))
+                    {
+                        out.push((Attr::Recipient, a));
+                    }
                 }
             }
             "check_client_access" => {

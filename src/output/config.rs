@@ -216,7 +216,7 @@ pub fn view(model: &Model) -> ConfigView {
 }
 
 fn smtpd_views(model: &Model) -> Vec<SmtpdView> {
-    use crate::model::relay::{open_relay, Verdict};
+    use crate::model::relay::{verdict, Verdict};
     use crate::model::restrictions::{smtpd_processes, starts, LIST_PARAMS};
     smtpd_processes(model)
         .iter()
@@ -234,7 +234,7 @@ fn smtpd_views(model: &Model) -> Vec<SmtpdView> {
                     "neither smtpd_relay_restrictions nor smtpd_recipient_restrictions has a working reject_unauth_destination".to_string(),
                 )
             } else {
-                match open_relay(model, smtpd) {
+                match verdict(model, smtpd) {
                     Verdict::Closed => (
                         "closed",
                         "clients outside mynetworks that do not authenticate get no mail for other domains accepted".to_string(),

@@ -4,7 +4,7 @@
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
-use crate::model::relay::{open_relay, Status, Verdict, Witness};
+use crate::model::relay::{verdict, Status, Verdict, Witness};
 use crate::model::restrictions::{smtpd_processes, starts};
 use crate::model::Model;
 use crate::source::Span;
@@ -18,7 +18,7 @@ pub const RULE: Rule = Rule {
     undecided: |model| {
         smtpd_processes(model)
             .iter()
-            .any(|s| matches!(open_relay(model, s), Verdict::Unknown(_)))
+            .any(|s| matches!(verdict(model, s), Verdict::Unknown(_)))
     },
     check,
 };
@@ -30,7 +30,7 @@ fn check(model: &Model, out: &mut Findings) {
         if !starts(model, &smtpd) {
             continue; // relay-check-missing: it accepts nothing.
         }
-        let Verdict::Open(witnesses) = open_relay(model, &smtpd) else {
+        let Verdict::Open(witnesses) = verdict(model, &smtpd) else {
             continue;
         };
         let witness = witnesses
