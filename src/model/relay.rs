@@ -115,9 +115,21 @@ fn evaluate_full(
     request: &Request,
     mode: Mode,
 ) -> (Outcome, Vec<Step>, bool) {
+    let (outcome, steps, discard, _) = evaluate_counted(model, smtpd, request, mode);
+    (outcome, steps, discard)
+}
+
+/// `evaluate_full()`, and how many restrictions it evaluated (the open relay search has a
+/// budget: a list of a million words must not make it hang).
+fn evaluate_counted(
+    model: &Model,
+    smtpd: &Smtpd,
+    request: &Request,
+    mode: Mode,
+) -> (Outcome, Vec<Step>, bool, usize) {
     let mut ctx = match Ctx::new(model, smtpd, request, mode) {
         Ok(ctx) => ctx,
-        Err(Unknowable) => return (Outcome::Unknown, Vec::new(), false),
+        Err(Unknowable) => return (Outcome::Unknown, Vec::new(), false, 1),
     };
     let outcome = match ctx.rcpt() {
         Ok(Status::Permit | Status::Dunno) => Outcome::Accept,
@@ -125,7 +137,7 @@ fn evaluate_full(
         Ok(Status::Reject(_)) => Outcome::Reject,
         Err(Unknowable) => Outcome::Unknown,
     };
-    (outcome, ctx.trace, ctx.discard)
+    (outcome, ctx.trace, ctx.discard, ctx.work)
 }
 
 /// What a check looks at, at the stage smtpd runs it.
@@ -153,6 +165,8 @@ struct Ctx<'a, 'm> {
     discard: bool,
     known: Known,
     list_name: String,
+    /// Restrictions evaluated so far.
+    work: usize,
     /// The restriction list smtpd evaluates now.
     stage: String,
     trace: Vec<Step>,
@@ -197,6 +211,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 recipient: true,
             },
             list_name: String::new(),
+            work: 0,
             stage: String::new(),
             trace: Vec::new(),
         })
@@ -385,6 +400,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 break;
             }
             let word = &words[i];
+            self.work += 1;
             let name = word.text.to_ascii_lowercase();
             if name == "warn_if_reject" {
                 if self.warn_if_reject == 0 {
@@ -1454,6 +1470,9 @@ const OUTSIDER_ADDRS: &[&str] = &[
 /// At most this many requests are tried per service.
 const MAX_TRIES: usize = 5_000;
 
+/// At most this many restrictions are evaluated per service, over all requests tried.
+const MAX_WORK: usize = 2_000_000;
+
 /// What an outsider can choose.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Attr {
@@ -1525,6 +1544,7 @@ pub fn open_relay(model: &Model, smtpd: &Smtpd) -> Verdict {
     let mut unknown = None;
     let mut truncated = false;
     let mut tries = 0;
+    let mut work = 0;
     while let Some((request, changed)) = queue.pop_front() {
         let key = (
             request.client_addr.clone(),
@@ -1547,7 +1567,13 @@ pub fn open_relay(model: &Model, smtpd: &Smtpd) -> Verdict {
         if !remote {
             continue;
         }
-        let (outcome, steps, discard) = evaluate_full(model, smtpd, &request, Mode::Outsider);
+        let (outcome, steps, discard, spent) =
+            evaluate_counted(model, smtpd, &request, Mode::Outsider);
+        work += spent;
+        if work > MAX_WORK {
+            truncated = true;
+            break;
+        }
         match outcome {
             Outcome::Accept if discard || steps.iter().any(|s| trusted_client(model, s)) => {
                 continue
