@@ -106,44 +106,15 @@ const SAMPLE: usize = 24;
 // ---------------------------------------------------------------------------------------------
 // A small seeded generator (xorshift64*), so that a seed names the same configurations forever.
 
-struct Rng(u64);
+use common::Rng;
 
-impl Rng {
-    fn new(seed: u64, stream: u64) -> Rng {
-        // splitmix64 of the two, never zero.
-        let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        Rng(z | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    /// True with probability percent/100.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-    fn weighted<'a, T>(&mut self, items: &'a [(u32, T)]) -> &'a T {
-        let total: u32 = items.iter().map(|i| i.0).sum();
-        let mut n = (self.next() % total as u64) as u32;
-        for (w, item) in items {
-            if n < *w {
-                return item;
-            }
-            n -= w;
-        }
-        unreachable!()
-    }
+/// A generator for one stream of a seed (splitmix64 of the two, never zero).
+fn rng(seed: u64, stream: u64) -> Rng {
+    let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    Rng(z | 1)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -554,7 +525,7 @@ fn list_value(items: &[String]) -> String {
 }
 
 fn generate(seed: u64, index: usize) -> Case {
-    let mut rng = Rng::new(seed, index as u64);
+    let mut rng = rng(seed, index as u64);
     let mut main: Vec<(String, String)> = Vec::new();
     let set = |main: &mut Vec<(String, String)>, n: &str, v: String| main.push((n.into(), v));
 
@@ -1323,7 +1294,7 @@ fn predict(model: &Model, case: &Case, seed: u64) -> Vec<(usize, Prediction)> {
         };
         let verdict = catch(|| open_relay(model, smtpd))
             .unwrap_or_else(|e| Verdict::Unknown(format!("open_relay panicked: {e}")));
-        let mut rng = Rng::new(seed ^ 0x5151, (case.index * 16 + s) as u64);
+        let mut rng = rng(seed ^ 0x5151, (case.index * 16 + s) as u64);
         let mut requests = Vec::new();
         for r in requests_for(case, service.sasl(case.sasl), &mut rng) {
             push_unique(&mut requests, r);

@@ -2043,41 +2043,38 @@ mod tests {
             domain_example(".example.com").as_deref(),
             Some("host.example.com")
         );
-        assert_eq!(
-            address_choice("postmaster@").as_deref(),
-            Some("postmaster@")
-        );
-        assert_eq!(
-            address_choice("example.com").as_deref(),
-            Some("@example.com")
-        );
-        assert_eq!(
-            address_choice(".example.com").as_deref(),
-            Some("@host.example.com")
-        );
-        assert_eq!(
-            address_choice("a@b.example").as_deref(),
-            Some("a@b.example")
-        );
-        assert_eq!(
-            combine("someone@x.invalid", "postmaster@"),
-            "postmaster@x.invalid"
-        );
-        assert_eq!(
-            combine("postmaster@x.invalid", "@remote.example"),
-            "postmaster@remote.example"
-        );
-        assert_eq!(
-            combine("postmaster@x.invalid", "a@b.example"),
-            "a@b.example"
-        );
-        assert_eq!(combine("", "@remote.example"), "someone@remote.example");
-        assert_eq!(
-            broad_client_example("0.0.0.0/0").as_deref(),
-            Some("203.0.113.77")
-        );
-        assert_eq!(broad_client_example("192.0.2.7"), None);
-        assert_eq!(broad_client_example("10"), None);
+        let choices = [
+            ("postmaster@", Some("postmaster@")),
+            ("example.com", Some("@example.com")),
+            (".example.com", Some("@host.example.com")),
+            ("a@b.example", Some("a@b.example")),
+            ("<>", None),
+            ("@", None),
+        ];
+        for (key, choice) in choices {
+            assert_eq!(address_choice(key).as_deref(), choice, "{key}");
+        }
+        let combined = [
+            ("someone@x.invalid", "postmaster@", "postmaster@x.invalid"),
+            (
+                "postmaster@x.invalid",
+                "@remote.example",
+                "postmaster@remote.example",
+            ),
+            ("postmaster@x.invalid", "a@b.example", "a@b.example"),
+            ("", "@remote.example", "someone@remote.example"),
+        ];
+        for (current, choice, result) in combined {
+            assert_eq!(combine(current, choice), result, "{current} + {choice}");
+        }
+        let clients = [
+            ("0.0.0.0/0", Some("203.0.113.77")),
+            ("192.0.2.7", None),
+            ("10", None),
+        ];
+        for (key, example) in clients {
+            assert_eq!(broad_client_example(key).as_deref(), example, "{key}");
+        }
         assert!(broad_client_example("8").is_some());
         assert!(may_permit("OK"));
         assert!(may_permit("permit_mynetworks, reject"));

@@ -70,9 +70,18 @@ fn relay_without_recipients(model: &Model, out: &mut Findings) {
     let Some(def) = model.params.get("relay_domains") else {
         return; // the default: $mydestination below level 2, else empty
     };
+    // Only domains that resolve as relay domains count: `relay_domains = $mydestination` (the
+    // default before level 2, often written out) lists local domains, which mydestination
+    // takes first and local_recipient_maps checks.
     let class = model.class(ClassKind::Relay);
-    let has_members = class.members(&model.tables).next().is_some() || class.unknown_members;
-    if !has_members {
+    let relays = class.unknown_members
+        || class.members(&model.tables).any(|m| {
+            matches!(
+                model.resolve_class(m.domain),
+                crate::model::Resolved::Class(ClassKind::Relay, _)
+            )
+        });
+    if !relays {
         return;
     }
     let maps = model.params.expand("relay_recipient_maps");

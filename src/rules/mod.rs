@@ -54,6 +54,19 @@ pub fn always_decides(_: &Model) -> bool {
     false
 }
 
+/// Where a finding about a setting points: the value written, else (a default in force) the
+/// compatibility_level line that picks the default, else the top of main.cf.
+pub fn setting_span(model: &Model, written: Option<crate::source::Span>) -> crate::source::Span {
+    written
+        .or_else(|| {
+            model
+                .params
+                .get("compatibility_level")
+                .map(|d| d.value_span)
+        })
+        .unwrap_or(crate::source::Span::file_start(model.main_cf))
+}
+
 /// Text from a file cut to a length a message can hold: the first 60 characters and `…`.
 pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(60) {

@@ -90,15 +90,7 @@ fn check(model: &Model, out: &mut Findings) {
                 };
                 style_reported = true;
                 let written = smtpd.definition(model, "mynetworks_style");
-                let span = written
-                    .map(|d| d.value_span)
-                    .or_else(|| {
-                        model
-                            .params
-                            .get("compatibility_level")
-                            .map(|d| d.value_span)
-                    })
-                    .unwrap_or(Span::file_start(model.main_cf));
+                let span = super::setting_span(model, written.map(|d| d.value_span));
                 let why = match written {
                     Some(_) => format!("mynetworks_style = {style}"),
                     None => "mynetworks_style = subnet (the default below compatibility level 2)"

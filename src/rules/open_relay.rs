@@ -48,18 +48,13 @@ fn check(model: &Model, out: &mut Findings) {
     }
     for (primary, services, witness) in found {
         let step = decisive(&witness);
-        let span = primary
-            .or_else(|| {
-                let list = step.map_or("smtpd_relay_restrictions", |s| s.list.as_str());
+        let span = super::setting_span(
+            model,
+            primary.or_else(|| {
+                let list = step.map_or("smtpd_relay_restrictions", |s| s.stage.as_str());
                 model.params.get(list).map(|d| d.value_span)
-            })
-            .or_else(|| {
-                model
-                    .params
-                    .get("compatibility_level")
-                    .map(|d| d.value_span)
-            })
-            .unwrap_or(Span::file_start(model.main_cf));
+            }),
+        );
         let on = if services.len() == 1 && services[0] == "smtpd" {
             "smtpd".to_string()
         } else {

@@ -46,16 +46,7 @@ fn check(model: &Model, out: &mut Findings) {
         if reported.contains(&key) {
             continue;
         }
-        let primary = relay_def
-            .or(recipient_def)
-            .map(|d| d.value_span)
-            .or_else(|| {
-                model
-                    .params
-                    .get("compatibility_level")
-                    .map(|d| d.value_span)
-            })
-            .unwrap_or(Span::file_start(model.main_cf));
+        let primary = super::setting_span(model, relay_def.or(recipient_def).map(|d| d.value_span));
         let label = smtpd.label();
         let who = match smtpd.service {
             Some(_) => format!("smtpd ({label})"),

@@ -628,3 +628,37 @@ pub fn in_parallel<T: Sync>(
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).sum()
 }
+
+/// A small seeded generator (xorshift64*), so that a seed names the same generated cases
+/// forever. The suites seed it their own way.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    /// True with probability percent/100.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    pub fn weighted<'a, T>(&mut self, items: &'a [(u32, T)]) -> &'a T {
+        let total: u32 = items.iter().map(|i| i.0).sum();
+        let mut n = (self.next() % total as u64) as u32;
+        for (w, item) in items {
+            if n < *w {
+                return item;
+            }
+            n -= w;
+        }
+        unreachable!()
+    }
+}
