@@ -26,6 +26,7 @@ fn the_example_reports_its_planted_mistakes() {
         })
         .collect();
     let expected = [
+        ("open-relay", "example/etc/postfix/main.cf", 45),
         (
             "virtual-domain-in-mydestination",
             "example/etc/postfix/main.cf",
