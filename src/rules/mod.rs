@@ -22,6 +22,7 @@ mod restriction_order;
 mod size_limit_conflict;
 mod smuggling_protection_off;
 mod stale_map;
+mod tls_wrappermode_missing;
 mod trailing_comment;
 mod undefined_reference;
 mod unknown_parameter;
@@ -107,6 +108,7 @@ pub static RULES: &[Rule] = &[
     size_limit_conflict::RULE,
     smuggling_protection_off::RULE,
     stale_map::RULE,
+    tls_wrappermode_missing::RULE,
     trailing_comment::RULE,
     undefined_reference::RULE,
     unknown_parameter::RULE,

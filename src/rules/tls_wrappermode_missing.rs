@@ -1,0 +1,73 @@
+//! An smtpd service on port 465 (smtps, submissions) without smtpd_tls_wrappermode = yes:
+//! clients there start TLS before the first byte (RFC 8314), the server waits for a
+//! plaintext greeting, and every connection fails.
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::restrictions::smtpd_processes;
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "tls-wrappermode-missing",
+    severity: Severity::Error,
+    summary: "an smtpd service on port 465 (smtps, submissions) without smtpd_tls_wrappermode = yes: clients expect TLS from the first byte",
+    doc: include_str!("../../rules/tls-wrappermode-missing.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+/// The port part of a master.cf service name: `smtps`, `127.0.0.1:465`, `[::1]:submissions`.
+fn port_of(name: &str) -> &str {
+    match name.rsplit_once(':') {
+        Some((_, port)) => port,
+        None => name,
+    }
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for smtpd in smtpd_processes(model) {
+        let Some(service) = smtpd.service else {
+            continue;
+        };
+        if service.kind != "inet"
+            || !matches!(port_of(&service.name), "465" | "smtps" | "submissions")
+        {
+            continue;
+        }
+        let Some(value) = smtpd.value(model, "smtpd_tls_wrappermode") else {
+            continue; // unknown
+        };
+        if value.eq_ignore_ascii_case("yes") {
+            continue;
+        }
+        let written = smtpd.definition(model, "smtpd_tls_wrappermode");
+        let span = written.map_or(service.name_span, |d| d.value_span);
+        let finding = out.report(
+            span,
+            format!(
+                "{} listens on port 465 without smtpd_tls_wrappermode = yes: clients start TLS at once and every connection fails",
+                service.label()
+            ),
+        );
+        finding.subject(format!("{} wrappermode", service.label()));
+        match written {
+            Some(d) => {
+                finding.label(format!("smtpd_tls_wrappermode = {}", d.value));
+                if d.span().file == service.name_span.file && d.span() != service.name_span {
+                    finding.secondary(service.name_span, "the port 465 service");
+                }
+            }
+            None => {
+                finding.label(
+                    "port 465: implicit TLS (RFC 8314), but this service greets in plaintext",
+                );
+            }
+        }
+        finding.help(
+            "Add `-o smtpd_tls_wrappermode=yes` under this service, as Postfix's master.cf \
+             template has it for submissions (and smtps before 3.5). Mail programs set to \
+             \"SSL/TLS\" on port 465 connect with TLS first; this smtpd waits for the client to \
+             speak plain SMTP, so the handshake times out.",
+        );
+    }
+}
