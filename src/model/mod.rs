@@ -243,6 +243,8 @@ pub struct Model {
     /// Relay verdicts of the smtpd processes in `smtpd_processes()` order, computed once
     /// (several rules and --show-config ask).
     pub(crate) relay_verdicts: std::sync::OnceLock<Vec<relay::Verdict>>,
+    /// The lines of the cidr tables the restriction model reads, parsed once.
+    pub(crate) cidr_rules: std::sync::OnceLock<HashMap<TableId, Option<Vec<relay::CidrRule>>>>,
 }
 
 /// A `type:name` in a table parameter whose type postlint does not know as a table type.
@@ -1279,6 +1281,7 @@ impl Model {
         });
         Ok(Model {
             relay_verdicts: std::sync::OnceLock::new(),
+            cidr_rules: std::sync::OnceLock::new(),
             missing_list_files: loader.missing_list_files,
             unknown_table_types: loader.unknown_table_types,
             target,

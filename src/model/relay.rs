@@ -1219,40 +1219,44 @@ fn lookup_value_at(
     }
 }
 
-/// A cidr table lookup: the first line whose network holds the address.
-fn cidr_lookup(model: &Model, id: TableId, key: &str) -> Eval<Option<Found>> {
-    let table = model.tables.get(id);
-    let file = table.source.ok_or(Unknowable)?;
-    let Ok(addr) = key.parse::<IpAddr>() else {
-        return Ok(None);
-    };
+/// One line of a cidr table: `[!]network value`.
+#[derive(Clone, Debug)]
+pub(crate) struct CidrRule {
+    net: Cidr,
+    negated: bool,
+    value: String,
+    span: Span,
+}
+
+/// A cidr table's lines, parsed once per model; None when postlint cannot evaluate the table
+/// (no source, `if`/`endif` blocks).
+fn cidr_rules(model: &Model, id: TableId) -> Option<&[CidrRule]> {
+    let all = model.cidr_rules.get_or_init(|| {
+        model
+            .tables
+            .iter()
+            .filter(|t| t.kind == "cidr")
+            .map(|t| (t.id, t.source.and_then(|f| parse_cidr(model, f))))
+            .collect()
+    });
+    all.get(&id)?.as_deref()
+}
+
+fn parse_cidr(model: &Model, file: crate::source::FileId) -> Option<Vec<CidrRule>> {
     let text = model.sources.get(file).text().clone();
-    let mut offset = 0;
-    let mut lines: Vec<(usize, String)> = Vec::new();
-    for raw in text.split_inclusive('\n') {
-        let start = offset;
-        offset += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        if line.trim_start().starts_with('#') || line.trim().is_empty() {
-            continue;
+    let mut rules = Vec::new();
+    for line in crate::parse::logical::logical_lines(&text) {
+        if line.indented {
+            continue; // Postfix skips it with a warning
         }
-        if line.starts_with([' ', '\t']) {
-            if let Some(last) = lines.last_mut() {
-                last.1.push(' ');
-                last.1.push_str(line.trim());
-                continue;
-            }
-        }
-        lines.push((start, line.trim().to_string()));
-    }
-    for (start, line) in lines {
-        let (pattern, value) = match line.find([' ', '\t']) {
-            Some(i) => (&line[..i], line[i..].trim()),
-            None => (line.as_str(), ""),
+        let body = line.text.as_ref();
+        let (pattern, value) = match body.find([' ', '\t']) {
+            Some(i) => (&body[..i], body[i..].trim()),
+            None => (body, ""),
         };
         let lower = pattern.to_ascii_lowercase();
-        if lower == "if" || lower == "endif" || lower.starts_with("if") && value.is_empty() {
-            return Err(Unknowable);
+        if lower == "if" || lower == "endif" {
+            return None;
         }
         let (negated, pattern) = match pattern.strip_prefix('!') {
             Some(p) => (true, p),
@@ -1264,15 +1268,30 @@ fn cidr_lookup(model: &Model, id: TableId, key: &str) -> Eval<Option<Found>> {
         if value.is_empty() {
             continue;
         }
-        if net.contains(addr) != negated {
-            return Ok(Some(Found {
-                value: value.to_string(),
-                entry: None,
-                line: Some(Span::new(file, start, start + line.len())),
-            }));
-        }
+        rules.push(CidrRule {
+            net,
+            negated,
+            value: value.to_string(),
+            span: line.full_span(file),
+        });
     }
-    Ok(None)
+    Some(rules)
+}
+
+/// A cidr table lookup: the first line whose network holds the address.
+fn cidr_lookup(model: &Model, id: TableId, key: &str) -> Eval<Option<Found>> {
+    let rules = cidr_rules(model, id).ok_or(Unknowable)?;
+    let Ok(addr) = key.parse::<IpAddr>() else {
+        return Ok(None);
+    };
+    Ok(rules
+        .iter()
+        .find(|r| r.net.contains(addr) != r.negated)
+        .map(|r| Found {
+            value: r.value.clone(),
+            entry: None,
+            line: Some(r.span),
+        }))
 }
 
 /// `dup_if_truncate()`: one trailing dot goes (not from `..`).
@@ -1774,6 +1793,28 @@ fn collect_pairs(
     }
 }
 
+/// The named actions of access(5) (check_table_result() in smtpd_check.c); any other value
+/// is a number (OK), a reply code, or a restriction list.
+const ACTIONS: &[&str] = &[
+    "OK",
+    "RELAY",
+    "REJECT",
+    "DEFER",
+    "DUNNO",
+    "INFO",
+    "WARN",
+    "HOLD",
+    "FILTER",
+    "REDIRECT",
+    "BCC",
+    "PREPEND",
+    "HANGUP",
+    "DISCARD",
+    "DEFER_IF_PERMIT",
+    "DEFER_IF_REJECT",
+    "DELAY",
+];
+
 /// The distinct values of a table that are restriction lists or class names (not plain
 /// actions), for following what they check.
 fn list_values(model: &Model, id: TableId) -> Vec<String> {
@@ -1784,25 +1825,7 @@ fn list_values(model: &Model, id: TableId) -> Vec<String> {
     for entry in entries.iter() {
         let first = entry.value.split_whitespace().next().unwrap_or("");
         let upper = first.trim_end_matches(',').to_ascii_uppercase();
-        let action = matches!(
-            upper.as_str(),
-            "OK" | "RELAY"
-                | "REJECT"
-                | "DEFER"
-                | "DUNNO"
-                | "INFO"
-                | "WARN"
-                | "HOLD"
-                | "FILTER"
-                | "REDIRECT"
-                | "BCC"
-                | "PREPEND"
-                | "HANGUP"
-                | "DISCARD"
-                | "DEFER_IF_PERMIT"
-                | "DEFER_IF_REJECT"
-                | "DELAY"
-        ) || upper.bytes().all(|b| b.is_ascii_digit());
+        let action = ACTIONS.contains(&upper.as_str()) || upper.bytes().all(|b| b.is_ascii_digit());
         if !action && !out.iter().any(|v| v == entry.value) {
             out.push(entry.value.to_string());
             if out.len() >= MAX_CHOICES {
@@ -1909,25 +1932,11 @@ fn may_permit(value: &str) -> bool {
         .next()
         .unwrap_or("")
         .to_ascii_uppercase();
-    !(matches!(
-        first.as_str(),
-        "REJECT"
-            | "DEFER"
-            | "DUNNO"
-            | "INFO"
-            | "WARN"
-            | "HOLD"
-            | "FILTER"
-            | "REDIRECT"
-            | "BCC"
-            | "PREPEND"
-            | "HANGUP"
-            | "DEFER_IF_PERMIT"
-            | "DEFER_IF_REJECT"
-            | "DELAY"
-    ) || first.len() == 3
+    let numeric_reply = first.len() == 3
         && (first.starts_with('4') || first.starts_with('5'))
-        && first.bytes().all(|b| b.is_ascii_digit()))
+        && first.bytes().all(|b| b.is_ascii_digit());
+    let permits = matches!(first.as_str(), "OK" | "RELAY" | "DISCARD");
+    !numeric_reply && (permits || !ACTIONS.contains(&first.as_str()))
 }
 
 /// A host name an access key matches: the key itself, or a name under `.example.com`.
@@ -1983,19 +1992,11 @@ fn broad_client_example(key: &str) -> Option<String> {
 }
 
 fn cidr_candidates(model: &Model, id: TableId, out: &mut Vec<String>) {
-    let Some(file) = model.tables.get(id).source else {
-        return;
-    };
-    let text = model.sources.get(file).text().clone();
-    for line in text.lines() {
-        let mut fields = line.split_whitespace();
-        let (Some(pattern), Some(value)) = (fields.next(), fields.next()) else {
-            continue;
-        };
-        if line.starts_with([' ', '\t', '#']) || pattern.starts_with('!') || !may_permit(value) {
+    for rule in cidr_rules(model, id).unwrap_or_default() {
+        if rule.negated || !may_permit(&rule.value) {
             continue;
         }
-        if let Some(example) = broad_client_example(pattern) {
+        if let Some(example) = broad_client_example(&rule.net.text()) {
             out.push(example);
         }
     }
