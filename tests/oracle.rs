@@ -697,3 +697,113 @@ fn reported_tables_fail_in_postmap_as_the_rules_say() {
     }
     assert!(checked >= 4, "only {checked} tables checked");
 }
+
+/// postlint's findings on a fixture, as JSON diagnostics.
+fn diagnostics(rule: &str, dir: &Path) -> Vec<serde_json::Value> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["--select", rule, "--format", "json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{}: postlint JSON: {e}", dir.display()));
+    json["diagnostics"].as_array().cloned().unwrap_or_default()
+}
+
+fn case_dirs(rule: &str) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(Path::new("fixtures").join(rule))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// `orphan-override`: where postlint says indented lines continue the service above a
+/// commented-out one, `postconf -P` lists each of their `-o` settings under that service.
+#[test]
+fn orphaned_overrides_attach_where_postconf_says() {
+    if !postfix_available() {
+        return;
+    }
+    let mut checked = 0;
+    for dir in case_dirs("orphan-override") {
+        let conf = dir.to_str().unwrap();
+        let (ok, settings, err) = common::run("postconf", &["-c", conf, "-P"]);
+        assert!(ok, "{conf}: postconf -P: {err}");
+        let master = std::fs::read_to_string(dir.join("master.cf")).unwrap();
+        let lines: Vec<&str> = master.lines().collect();
+        let found = diagnostics("orphan-override", &dir);
+        assert_eq!(
+            found.is_empty(),
+            dir.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("ok-"),
+            "{conf}: {found:?}"
+        );
+        for d in found {
+            // "these 3 lines continue smtp/inet (...": the service postlint attaches them to.
+            let message = d["message"].as_str().unwrap();
+            let above = message
+                .split_whitespace()
+                .skip_while(|w| !w.starts_with("continue"))
+                .nth(1)
+                .unwrap_or_else(|| panic!("{conf}: {message}"));
+            let first = d["line"].as_u64().unwrap() as usize - 1;
+            for line in lines[first..]
+                .iter()
+                .take_while(|l| l.starts_with([' ', '\t']) || l.starts_with('#'))
+            {
+                let Some(setting) = line.trim().strip_prefix("-o ") else {
+                    continue;
+                };
+                let (name, value) = setting.split_once('=').unwrap();
+                let expected = format!("{above}/{name} = {value}");
+                assert!(
+                    settings.lines().any(|l| l.trim_end() == expected),
+                    "{conf}: postconf -P does not show `{expected}`:\n{settings}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 4, "only {checked} orphaned settings checked");
+}
+
+/// `undefined-service`: every transport postlint says master.cf lacks, `postconf -M
+/// NAME/unix` does not list; the services the near-misses rely on, it does.
+#[test]
+fn undefined_transports_are_missing_from_postconf_m() {
+    if !postfix_available() {
+        return;
+    }
+    let listed = |dir: &Path, name: &str| {
+        let service = format!("{name}/unix");
+        let (_, out, _) = common::run("postconf", &["-c", dir.to_str().unwrap(), "-M", &service]);
+        !out.trim().is_empty()
+    };
+    let mut missing = 0;
+    for dir in case_dirs("undefined-service") {
+        for d in diagnostics("undefined-service", &dir) {
+            let message = d["message"].as_str().unwrap();
+            let name = message
+                .split("the transport `")
+                .nth(1)
+                .and_then(|rest| rest.split('`').next())
+                .unwrap_or_else(|| panic!("{}: {message}", dir.display()));
+            assert!(
+                !listed(&dir, name),
+                "{}: postconf -M lists {name}/unix, postlint says it is undefined",
+                dir.display()
+            );
+            missing += 1;
+        }
+    }
+    assert!(missing >= 5, "only {missing} undefined transports checked");
+    let near = Path::new("fixtures/undefined-service/ok-debian-master-cf-with-amavis-and-dovecot");
+    for name in ["smtp-amavis", "lmtp", "relay", "smtp"] {
+        assert!(listed(near, name), "postconf -M does not list {name}/unix");
+    }
+}

@@ -6,6 +6,7 @@ pub mod data;
 pub mod dnsbl;
 pub mod expand;
 pub mod list_files;
+pub mod listen;
 pub mod master;
 pub mod names;
 pub mod net;
@@ -16,6 +17,7 @@ pub mod relay;
 pub mod restrictions;
 pub mod secrets;
 pub mod tables;
+pub mod tls;
 pub mod values;
 pub mod version;
 

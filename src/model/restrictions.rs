@@ -49,12 +49,7 @@ impl<'m> Smtpd<'m> {
     /// A parameter's value as this service reads it, expanded (None when postlint cannot know
     /// it).
     pub fn value(&self, model: &Model, param: &str) -> Option<String> {
-        let written = self.definition(model, param).map(|d| d.value_ref());
-        let expanded = match self.service {
-            Some(service) => expanded(&model.params.scoped(service), param, written),
-            None => expanded(&model.params, param, written),
-        }?;
-        Some(expanded.text.trim().to_string())
+        service_value(model, self.service, param)
     }
 
     /// The definition a list comes from here: the `-o` override, else main.cf (None: the
@@ -71,6 +66,29 @@ impl<'m> Smtpd<'m> {
             .and_then(|s| s.override_of(param))
             .or_else(|| model.params.get(param))
     }
+}
+
+/// A parameter's value as a master.cf service reads it (`None`: as main.cf alone has it),
+/// expanded, else its built-in default; None when postlint cannot know it.
+pub fn service_value(model: &Model, service: Option<&Service>, param: &str) -> Option<String> {
+    let written = service_definition(model, service, param).map(|d| d.value_ref());
+    let expanded = match service {
+        Some(service) => expanded(&model.params.scoped(service), param, written),
+        None => expanded(&model.params, param, written),
+    }?;
+    Some(expanded.text.trim().to_string())
+}
+
+/// The definition a service's value comes from: its `-o` override, else main.cf (None: the
+/// default).
+pub fn service_definition<'a>(
+    model: &'a Model,
+    service: Option<&'a Service>,
+    param: &str,
+) -> Option<&'a super::params::Definition> {
+    service
+        .and_then(|s| s.override_of(param))
+        .or_else(|| model.params.get(param))
 }
 
 /// A list's words after expansion: the value written, else the built-in default (None when a

@@ -178,18 +178,5 @@ fn luser_relay(model: &Model, out: &mut Findings) {
 }
 
 fn listens_beyond_loopback(model: &Model) -> bool {
-    let value = model.params.expand("inet_interfaces").text;
-    let items: Vec<&str> = value
-        .split([',', ' ', '\t', '\n'])
-        .filter(|s| !s.is_empty())
-        .collect();
-    items.is_empty()
-        || !items.iter().all(|item| {
-            let item = item.trim_matches(['[', ']']);
-            item.eq_ignore_ascii_case("loopback-only")
-                || item.eq_ignore_ascii_case("localhost")
-                || item
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|a| a.is_loopback())
-        })
+    crate::model::listen::interfaces_reach(model) != crate::model::listen::Reach::Local
 }

@@ -12,24 +12,33 @@ mod invalid_syntax;
 mod invalid_value;
 mod list_file_looks_like_table;
 mod maildir_trailing_slash;
+mod mandatory_tls_on_mx;
 mod missing_role_alias;
 mod missing_table;
 mod mynetworks_too_broad;
 mod open_relay;
+mod orphan_override;
+mod outbound_tls_mandatory;
 mod overridden_parameter;
+mod plaintext_auth;
+mod postscreen_on_submission;
 mod relay_check_missing;
+mod relay_credentials_in_clear;
 mod restriction_order;
+mod sasl_password_key_mismatch;
 mod size_limit_conflict;
 mod smuggling_protection_off;
 mod stale_map;
 mod tls_wrappermode_missing;
 mod trailing_comment;
 mod undefined_reference;
+mod undefined_service;
 mod unknown_parameter;
 mod unknown_restriction;
 mod unsupported_map_type;
 pub(crate) mod unused_suppression;
 mod virtual_domain_in_mydestination;
+mod weak_tls_protocols;
 
 use crate::diagnostic::{Finding, Findings, Severity};
 use crate::model::Model;
@@ -98,24 +107,33 @@ pub static RULES: &[Rule] = &[
     invalid_value::RULE,
     list_file_looks_like_table::RULE,
     maildir_trailing_slash::RULE,
+    mandatory_tls_on_mx::RULE,
     missing_role_alias::RULE,
     missing_table::RULE,
     mynetworks_too_broad::RULE,
     open_relay::RULE,
+    orphan_override::RULE,
+    outbound_tls_mandatory::RULE,
     overridden_parameter::RULE,
+    plaintext_auth::RULE,
+    postscreen_on_submission::RULE,
     relay_check_missing::RULE,
+    relay_credentials_in_clear::RULE,
     restriction_order::RULE,
+    sasl_password_key_mismatch::RULE,
     size_limit_conflict::RULE,
     smuggling_protection_off::RULE,
     stale_map::RULE,
     tls_wrappermode_missing::RULE,
     trailing_comment::RULE,
     undefined_reference::RULE,
+    undefined_service::RULE,
     unknown_parameter::RULE,
     unknown_restriction::RULE,
     unsupported_map_type::RULE,
     unused_suppression::RULE,
     virtual_domain_in_mydestination::RULE,
+    weak_tls_protocols::RULE,
 ];
 
 /// Where a finding about a class listing points: at the `$name` in the class parameter when the

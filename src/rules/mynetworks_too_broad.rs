@@ -215,17 +215,8 @@ fn computed_mynetworks(model: &Model, style: &str) -> Vec<Cidr> {
 /// The class A/B/C networks of the IPv4 addresses inet_interfaces and master.cf's listeners
 /// (`192.0.2.5:smtp inet ...`) name.
 fn interface_classes(model: &Model) -> Vec<Cidr> {
-    let mut value = model.params.expand("inet_interfaces").text;
-    for service in &model.master.services {
-        if service.kind == "inet" {
-            if let Some((host, _)) = service.name.rsplit_once(':') {
-                value.push(' ');
-                value.push_str(host);
-            }
-        }
-    }
-    value
-        .split([',', ' ', '\t', '\n'])
+    crate::model::listen::addresses(model)
+        .iter()
         .filter_map(|item| {
             item.trim_matches(['[', ']'])
                 .parse::<std::net::Ipv4Addr>()

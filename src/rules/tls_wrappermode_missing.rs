@@ -16,21 +16,16 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// The port part of a master.cf service name: `smtps`, `127.0.0.1:465`, `[::1]:submissions`.
-fn port_of(name: &str) -> &str {
-    match name.rsplit_once(':') {
-        Some((_, port)) => port,
-        None => name,
-    }
-}
-
 fn check(model: &Model, out: &mut Findings) {
     for smtpd in smtpd_processes(model) {
         let Some(service) = smtpd.service else {
             continue;
         };
         if service.kind != "inet"
-            || !matches!(port_of(&service.name), "465" | "smtps" | "submissions")
+            || !matches!(
+                crate::model::listen::port_of(service),
+                "465" | "smtps" | "submissions"
+            )
         {
             continue;
         }

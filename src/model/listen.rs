@@ -1,0 +1,103 @@
+//! Where services listen: the addresses of inet_interfaces and of master.cf listeners
+//! (`192.0.2.5:smtp inet ...`), and whether a service can be reached from the network or only
+//! from this host.
+
+use super::master::Service;
+use super::Model;
+
+/// Who can connect to a service.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Only this host: a loopback address, or a unix-domain socket.
+    Local,
+    /// Other hosts too.
+    Network,
+    /// postlint cannot know (a template or unknown value in inet_interfaces).
+    Unknown,
+}
+
+/// True for an inet_interfaces item or listener host that is this host only.
+pub fn is_loopback(item: &str) -> bool {
+    let item = item.trim_matches(['[', ']']);
+    item.eq_ignore_ascii_case("loopback-only")
+        || item.eq_ignore_ascii_case("localhost")
+        || item
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|a| a.is_loopback())
+}
+
+/// The items of inet_interfaces after expansion (`all` when empty); None when unknown.
+pub fn interfaces(model: &Model) -> Option<Vec<String>> {
+    let value = model.params.expand("inet_interfaces");
+    if value.has_unknown() {
+        return None;
+    }
+    let items: Vec<String> = value
+        .text
+        .split([',', ' ', '\t', '\n'])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    Some(if items.is_empty() {
+        vec!["all".to_string()]
+    } else {
+        items
+    })
+}
+
+/// Whether the host's inet services (those without an address of their own) reach beyond it.
+pub fn interfaces_reach(model: &Model) -> Reach {
+    match interfaces(model) {
+        None => Reach::Unknown,
+        Some(items) if items.iter().all(|i| is_loopback(i)) => Reach::Local,
+        Some(_) => Reach::Network,
+    }
+}
+
+/// The host part of an inet service name (`127.0.0.1` of `127.0.0.1:10025`), if it has one.
+pub fn listener_host(service: &Service) -> Option<&str> {
+    if service.kind != "inet" {
+        return None;
+    }
+    service.name.rsplit_once(':').map(|(host, _)| host)
+}
+
+/// The port part of an inet service name: `smtps`, `465` of `127.0.0.1:465`.
+pub fn port_of(service: &Service) -> &str {
+    match service.name.rsplit_once(':') {
+        Some((_, port)) => port,
+        None => &service.name,
+    }
+}
+
+/// Who can connect to a service (None: the default smtpd of a setup without master.cf).
+/// A `pass` service gets its connections from postscreen's inet listener.
+pub fn reach(model: &Model, service: Option<&Service>) -> Reach {
+    let Some(service) = service else {
+        return interfaces_reach(model);
+    };
+    match service.kind.as_str() {
+        "inet" => match listener_host(service) {
+            Some(host) if is_loopback(host) => Reach::Local,
+            Some(_) => Reach::Network,
+            None => interfaces_reach(model),
+        },
+        "pass" => interfaces_reach(model),
+        _ => Reach::Local,
+    }
+}
+
+/// Every address the host listens on that main.cf or master.cf names: inet_interfaces items
+/// and the host parts of master.cf listeners.
+pub fn addresses(model: &Model) -> Vec<String> {
+    let mut out = interfaces(model).unwrap_or_default();
+    out.extend(
+        model
+            .master
+            .services
+            .iter()
+            .filter_map(listener_host)
+            .map(str::to_string),
+    );
+    out
+}

@@ -1,0 +1,355 @@
+//! TLS and SASL settings as each service reads them: the smtpd TLS level (with the legacy
+//! smtpd_use_tls/smtpd_enforce_tls and wrapper mode, as smtpd.c combines them), the smtp
+//! client's level, relayhost destinations, and protocol lists as tls_proto_mask_lims() reads
+//! them.
+
+use super::master::Service;
+use super::params::Definition;
+use super::restrictions::{service_definition, service_value};
+use super::Model;
+use crate::source::Span;
+
+/// A TLS security level (postconf(5) smtp_tls_security_level).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    None,
+    May,
+    Dane,
+    Encrypt,
+    DaneOnly,
+    Fingerprint,
+    Verify,
+    Secure,
+}
+
+impl Level {
+    /// A level name as tls_level_lookup() reads it (case-insensitive).
+    pub fn parse(text: &str) -> Option<Level> {
+        Some(match text.to_ascii_lowercase().as_str() {
+            "none" => Level::None,
+            "may" => Level::May,
+            "dane" => Level::Dane,
+            "encrypt" => Level::Encrypt,
+            "dane-only" => Level::DaneOnly,
+            "fingerprint" => Level::Fingerprint,
+            "verify" => Level::Verify,
+            "secure" => Level::Secure,
+            _ => return None,
+        })
+    }
+
+    /// True when a session without TLS is refused.
+    pub fn mandatory(self) -> bool {
+        !matches!(self, Level::None | Level::May | Level::Dane)
+    }
+}
+
+/// A Postfix boolean (`yes`/`no`, any case); None for anything else.
+pub fn boolean(text: &str) -> Option<bool> {
+    if text.eq_ignore_ascii_case("yes") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("no") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A boolean parameter as a service reads it; None when unknown or not a boolean.
+pub fn flag(model: &Model, service: Option<&Service>, param: &str) -> Option<bool> {
+    boolean(&service_value(model, service, param)?)
+}
+
+/// What decides a level: the parameter, and its definition when written.
+#[derive(Clone, Copy)]
+pub struct Decided<'m> {
+    pub level: Level,
+    pub param: &'static str,
+    pub definition: Option<&'m Definition>,
+}
+
+impl Decided<'_> {
+    /// `smtpd_tls_security_level = may`, as the user reads the deciding setting.
+    pub fn describe(&self) -> String {
+        match self.definition {
+            Some(d) => format!("{} = {}", self.param, d.value),
+            None => format!(
+                "{} = {}, the default",
+                self.param,
+                super::params::default_value(self.param).unwrap_or("")
+            ),
+        }
+    }
+
+    pub fn span(&self) -> Option<Span> {
+        self.definition.map(|d| d.value_span)
+    }
+}
+
+/// The TLS level an smtpd service enforces, as smtpd.c derives it: wrapper mode means
+/// encrypt; else smtpd_tls_security_level; when that is empty, the legacy smtpd_enforce_tls
+/// and smtpd_use_tls. None when unknown (or a value smtpd refuses to start with).
+pub fn server_level<'m>(model: &'m Model, service: Option<&'m Service>) -> Option<Decided<'m>> {
+    let decided = |level, param: &'static str| Decided {
+        level,
+        param,
+        definition: service_definition(model, service, param),
+    };
+    if flag(model, service, "smtpd_tls_wrappermode")? {
+        return Some(decided(Level::Encrypt, "smtpd_tls_wrappermode"));
+    }
+    let level = service_value(model, service, "smtpd_tls_security_level")?;
+    if !level.is_empty() {
+        let parsed = match Level::parse(&level)? {
+            Level::Fingerprint | Level::Verify | Level::Secure => Level::Encrypt,
+            Level::Dane | Level::DaneOnly => return None,
+            other => other,
+        };
+        return Some(decided(parsed, "smtpd_tls_security_level"));
+    }
+    if flag(model, service, "smtpd_enforce_tls")? {
+        return Some(decided(Level::Encrypt, "smtpd_enforce_tls"));
+    }
+    let used = flag(model, service, "smtpd_use_tls")?;
+    Some(decided(
+        if used { Level::May } else { Level::None },
+        "smtpd_use_tls",
+    ))
+}
+
+/// The TLS level an smtp (or lmtp, by prefix) client service uses by default, as smtp.c
+/// derives it: smtp_tls_security_level, else the legacy smtp_enforce_tls and smtp_use_tls.
+pub fn client_level<'m>(
+    model: &'m Model,
+    service: Option<&'m Service>,
+    prefix: &str,
+) -> Option<Decided<'m>> {
+    let (level_param, enforce_param, use_param) = match prefix {
+        "lmtp" => (
+            "lmtp_tls_security_level",
+            "lmtp_enforce_tls",
+            "lmtp_use_tls",
+        ),
+        _ => (
+            "smtp_tls_security_level",
+            "smtp_enforce_tls",
+            "smtp_use_tls",
+        ),
+    };
+    let decided = |level, param: &'static str| Decided {
+        level,
+        param,
+        definition: service_definition(model, service, param),
+    };
+    let level = service_value(model, service, level_param)?;
+    if !level.is_empty() {
+        return Some(decided(Level::parse(&level)?, level_param));
+    }
+    if flag(model, service, enforce_param)? {
+        return Some(decided(Level::Encrypt, enforce_param));
+    }
+    let used = flag(model, service, use_param)?;
+    Some(decided(
+        if used { Level::May } else { Level::None },
+        use_param,
+    ))
+}
+
+/// The master.cf service a transport name runs (`smtp` of `smtp:[relay]`), if master.cf has
+/// it as a unix service.
+pub fn transport_service<'m>(model: &'m Model, transport: &str) -> Option<&'m Service> {
+    model
+        .master
+        .services
+        .iter()
+        .find(|s| s.name == transport && s.kind == "unix")
+}
+
+/// The service that delivers mail for remote domains by default (default_transport's), with
+/// whether postlint knows it: None inside when master.cf is absent or does not define it.
+pub fn default_delivery(model: &Model) -> Option<Option<&Service>> {
+    let transport = service_value(model, None, "default_transport")?;
+    let name = transport.split(':').next().unwrap_or("").trim();
+    if !model.master.is_known() {
+        return Some(None);
+    }
+    transport_service(model, name).map(Some)
+}
+
+/// A next-hop destination as written: `[smtp.example.net]:587`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Destination {
+    pub host: String,
+    /// Written in brackets: no MX lookup, the name is the host connected to.
+    pub bracketed: bool,
+    pub port: Option<String>,
+    pub written: String,
+}
+
+impl Destination {
+    /// Reads `host`, `host:port`, `[host]`, `[host]:port` (and `[ipv6]:port`); None for anything
+    /// else (a list, an empty value).
+    pub fn parse(text: &str) -> Option<Destination> {
+        let text = text.trim();
+        if text.is_empty() || text.contains([' ', ',', '\t']) {
+            return None;
+        }
+        let (host, bracketed, port) = if let Some(rest) = text.strip_prefix('[') {
+            let (host, after) = rest.split_once(']')?;
+            let port = match after {
+                "" => None,
+                _ => Some(after.strip_prefix(':')?.to_string()),
+            };
+            (host.to_string(), true, port)
+        } else {
+            match text.split_once(':') {
+                Some((host, port)) => (host.to_string(), false, Some(port.to_string())),
+                None => (text.to_string(), false, None),
+            }
+        };
+        if host.is_empty() || port.as_deref() == Some("") {
+            return None;
+        }
+        Some(Destination {
+            host,
+            bracketed,
+            port,
+            written: text.to_string(),
+        })
+    }
+}
+
+/// main.cf's relayhost as one destination, with its definition; None when unset, unknown or
+/// not one destination.
+pub fn relayhost(model: &Model) -> Option<(Destination, &Definition)> {
+    let definition = model.params.get("relayhost")?;
+    let value = service_value(model, None, "relayhost")?;
+    Some((Destination::parse(&value)?, definition))
+}
+
+/// Whether a list parameter (`noanonymous, noplaintext`) holds a word, any case.
+pub fn has_word(value: &str, word: &str) -> bool {
+    value
+        .split([',', ' ', '\t', '\n'])
+        .any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// Protocol versions in the order of tls_misc.c's protocol_table.
+pub const PROTOCOLS: [&str; 6] = ["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+
+/// The wire version numbers of PROTOCOLS, for `>=`/`<=` bounds.
+const WIRE: [u32; 6] = [0x0002, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304];
+
+/// What a protocol list allows, as tls_proto_mask_lims() and OpenSSL's min/max read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProtocolList {
+    /// Bit i set: PROTOCOLS[i] allowed.
+    Allows(u8),
+    /// A word Postfix does not know: the whole list is invalid and TLS is turned off.
+    Invalid(String),
+}
+
+/// Reads a protocol list: names to include, `!name` to exclude, `>=version`/`<=version`
+/// bounds (names, `None` or hex wire versions); separators comma, white space and colon.
+/// `>=`/`<=` need Postfix 3.6 (`bounds`).
+pub fn parse_protocols(text: &str, bounds: bool) -> ProtocolList {
+    let index = |name: &str| PROTOCOLS.iter().position(|p| p.eq_ignore_ascii_case(name));
+    let version = |tok: &str| -> Option<u32> {
+        if tok.eq_ignore_ascii_case("none") {
+            return Some(0);
+        }
+        if let Some(i) = index(tok).filter(|&i| i > 0) {
+            return Some(WIRE[i]);
+        }
+        let hex = tok
+            .strip_prefix("0x")
+            .or_else(|| tok.strip_prefix("0X"))
+            .unwrap_or(tok);
+        u32::from_str_radix(hex, 16)
+            .ok()
+            .filter(|&v| v <= i32::MAX as u32)
+    };
+    let (mut include, mut exclude) = (0u8, 0u8);
+    let (mut floor, mut ceiling) = (0u32, 0u32);
+    for tok in text
+        .split([',', ' ', '\t', '\r', '\n', ':'])
+        .filter(|t| !t.is_empty())
+    {
+        let ok = if let (true, Some(v)) = (bounds, tok.strip_prefix(">=")) {
+            version(v).map(|v| floor = v)
+        } else if let (true, Some(v)) = (bounds, tok.strip_prefix("<=")) {
+            version(v).map(|v| ceiling = v)
+        } else if let Some(name) = tok.strip_prefix('!') {
+            index(name).map(|i| exclude |= 1 << i)
+        } else {
+            index(tok).map(|i| include |= 1 << i)
+        };
+        if ok.is_none() {
+            return ProtocolList::Invalid(tok.to_string());
+        }
+    }
+    let all = (1u8 << PROTOCOLS.len()) - 1;
+    let mut allowed = all & !exclude;
+    if include != 0 {
+        allowed &= include;
+    }
+    for (i, wire) in WIRE.iter().enumerate() {
+        if (floor != 0 && *wire < floor) || (ceiling != 0 && *wire > ceiling) {
+            allowed &= !(1 << i);
+        }
+    }
+    ProtocolList::Allows(allowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allows(text: &str) -> Vec<&'static str> {
+        match parse_protocols(text, true) {
+            ProtocolList::Allows(mask) => PROTOCOLS
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, p)| *p)
+                .collect(),
+            ProtocolList::Invalid(word) => vec![Box::leak(format!("invalid {word}").into())],
+        }
+    }
+
+    #[test]
+    fn protocol_lists_read_as_postfix_reads_them() {
+        assert_eq!(allows("TLSv1"), ["TLSv1"]);
+        assert_eq!(allows("!SSLv2, !SSLv3, TLSv1"), ["TLSv1"]);
+        assert_eq!(allows("!SSLv2, !SSLv3"), &PROTOCOLS[2..]);
+        assert_eq!(allows(">=TLSv1.2"), ["TLSv1.2", "TLSv1.3"]);
+        assert_eq!(allows(">=0x0303"), ["TLSv1.2", "TLSv1.3"]);
+        assert_eq!(allows("<=TLSv1.1"), ["SSLv2", "SSLv3", "TLSv1", "TLSv1.1"]);
+        assert_eq!(allows("tlsv1.2:TLSV1.3"), ["TLSv1.2", "TLSv1.3"]);
+        assert_eq!(allows(""), PROTOCOLS);
+        assert_eq!(allows(">=TLSv1 !TLSv1.3"), ["TLSv1", "TLSv1.1", "TLSv1.2"]);
+        assert_eq!(allows("TLSv1.2 TLSv13"), ["invalid TLSv13"]);
+        assert_eq!(
+            allows("!SSLv2 !SSLv3 !TLSv1 !TLSv1.1 !TLSv1.2 !TLSv1.3"),
+            [] as [&str; 0]
+        );
+        assert_eq!(
+            parse_protocols(">=TLSv1.2", false),
+            ProtocolList::Invalid(">=TLSv1.2".into())
+        );
+    }
+
+    #[test]
+    fn destinations() {
+        let d = Destination::parse("[smtp.example.net]:587").unwrap();
+        assert_eq!(
+            (d.host.as_str(), d.bracketed, d.port.as_deref()),
+            ("smtp.example.net", true, Some("587"))
+        );
+        let d = Destination::parse("smtp.example.net:587").unwrap();
+        assert_eq!((d.host.as_str(), d.bracketed), ("smtp.example.net", false));
+        assert_eq!(Destination::parse("[::1]:25").unwrap().host, "::1");
+        assert!(Destination::parse("[a]:").is_none());
+        assert!(Destination::parse("a, b").is_none());
+    }
+}

@@ -1,0 +1,79 @@
+//! Mandatory TLS (encrypt or stronger) on the public port 25 smtpd: RFC 3207 says a publicly
+//! referenced server must not require STARTTLS, and mail from servers without TLS bounces.
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::listen::{port_of, reach, Reach};
+use crate::model::master::Service;
+use crate::model::restrictions::{service_value, smtpd_processes};
+use crate::model::tls::server_level;
+use crate::model::values::program_of;
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "mandatory-tls-on-mx",
+    severity: Severity::Warning,
+    summary:
+        "the public port 25 smtpd requires TLS: mail from servers without TLS is refused (RFC 3207)",
+    doc: include_str!("../../rules/mandatory-tls-on-mx.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+fn is_port_25(service: &Service) -> bool {
+    service.kind == "inet" && matches!(port_of(service), "smtp" | "25")
+}
+
+/// The `pass` services postscreen on port 25 hands its clients to (its smtpd_service_name).
+fn behind_postscreen(model: &Model) -> Vec<String> {
+    model
+        .master
+        .services
+        .iter()
+        .filter(|s| is_port_25(s) && program_of(&s.command) == "postscreen")
+        .filter_map(|s| service_value(model, Some(s), "smtpd_service_name"))
+        .collect()
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    let passed_to = behind_postscreen(model);
+    for smtpd in smtpd_processes(model) {
+        let on_25 = match smtpd.service {
+            None => true,
+            Some(s) => is_port_25(s) || (s.kind == "pass" && passed_to.contains(&s.name)),
+        };
+        if !on_25 || reach(model, smtpd.service) != Reach::Network {
+            continue;
+        }
+        let Some(level) = server_level(model, smtpd.service) else {
+            continue;
+        };
+        if !level.level.mandatory() || level.param == "smtpd_tls_wrappermode" {
+            continue; // wrapper mode on port 25 is another mistake, not this one
+        }
+        let Some(span) = level.span() else {
+            continue;
+        };
+        let finding = out.report(
+            span,
+            format!(
+                "{} is the public SMTP port, and {} makes TLS mandatory there: servers that cannot do STARTTLS get \"530 Must issue a STARTTLS command first\" and their mail bounces",
+                smtpd.label(),
+                level.describe()
+            ),
+        );
+        finding.subject(format!("{} level", smtpd.label()));
+        finding.label("TLS required on port 25");
+        if let Some(service) = smtpd.service {
+            if service.name_span.file == span.file && service.name_span != span {
+                finding.secondary(service.name_span, "the port 25 service");
+            }
+        }
+        finding.help(
+            "RFC 3207, section 4: \"A publicly-referenced SMTP server MUST NOT require use of \
+             the STARTTLS extension in order to deliver mail locally.\" Use \
+             `smtpd_tls_security_level = may` on port 25, and require TLS on the submission \
+             services with `-o smtpd_tls_security_level=encrypt`.",
+        );
+    }
+}

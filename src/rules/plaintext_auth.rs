@@ -1,0 +1,105 @@
+//! An smtpd service that offers SASL AUTH before STARTTLS, to clients on the network: the
+//! password crosses the wire readable by anyone on the path.
+
+use std::collections::BTreeMap;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::listen::{port_of, reach, Reach};
+use crate::model::restrictions::{service_definition, smtpd_processes};
+use crate::model::tls::{flag, has_word, server_level, Level};
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "plaintext-auth",
+    severity: Severity::Error,
+    summary: "an smtpd service offers AUTH before STARTTLS: passwords cross the network in clear",
+    doc: include_str!("../../rules/plaintext-auth.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+/// One finding: the services one line turns AUTH on for, and what leaves TLS optional.
+struct Exposed {
+    services: Vec<String>,
+    tls: String,
+    tls_span: Option<Span>,
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    let mut by_line: BTreeMap<(Span, String), Exposed> = BTreeMap::new();
+    for smtpd in smtpd_processes(model) {
+        let service = smtpd.service;
+        if reach(model, service) != Reach::Network {
+            continue;
+        }
+        if flag(model, service, "smtpd_sasl_auth_enable") != Some(true) {
+            continue;
+        }
+        // smtpd_tls_auth_only = yes: smtpd turns SASL on only after STARTTLS.
+        if flag(model, service, "smtpd_tls_auth_only") != Some(false) {
+            continue;
+        }
+        // An `-o smtpd_tls_auth_only=no` on a port that is not a mail port users know (588 for
+        // a webmail container, say) is an exception made on purpose.
+        if let Some(s) = service {
+            let mail_port =
+                s.kind == "pass" || matches!(port_of(s), "smtp" | "25" | "submission" | "587");
+            if !mail_port && s.override_of("smtpd_tls_auth_only").is_some() {
+                continue;
+            }
+        }
+        let Some(level) = server_level(model, service) else {
+            continue;
+        };
+        if level.level.mandatory() {
+            continue;
+        }
+        // noplaintext: PLAIN and LOGIN are not offered on an unencrypted session.
+        let Some(options) = smtpd.value(model, "smtpd_sasl_security_options") else {
+            continue;
+        };
+        if has_word(&options, "noplaintext") {
+            continue;
+        }
+        let enable = service_definition(model, service, "smtpd_sasl_auth_enable")
+            .expect("smtpd_sasl_auth_enable defaults to no");
+        let tls = if level.level == Level::None {
+            format!("no TLS at all ({})", level.describe())
+        } else {
+            format!("TLS is optional ({})", level.describe())
+        };
+        let exposed = by_line
+            .entry((enable.value_span, tls.clone()))
+            .or_insert_with(|| Exposed {
+                services: Vec::new(),
+                tls,
+                tls_span: level.span(),
+            });
+        exposed.services.push(smtpd.label());
+    }
+    for ((span, _), exposed) in by_line {
+        let services = exposed.services.join(", ");
+        let finding = out.report(
+            span,
+            format!(
+                "{services} {} AUTH before STARTTLS: a client can send its password in clear, and anyone on the path reads it",
+                if exposed.services.len() == 1 { "offers" } else { "offer" }
+            ),
+        );
+        finding.subject(format!("{services} AUTH"));
+        finding.label(format!("SASL AUTH turned on; {}", exposed.tls));
+        if let Some(tls_span) = exposed.tls_span {
+            if tls_span != span {
+                finding.secondary(tls_span, "TLS is not required here");
+            }
+        }
+        finding.help(
+            "Set `smtpd_tls_auth_only = yes` (main.cf, or `-o smtpd_tls_auth_only=yes` on the \
+             service) so smtpd offers AUTH only after STARTTLS; on a submission port you can \
+             require TLS outright with `-o smtpd_tls_security_level=encrypt`. Mail programs then \
+             encrypt before they log in.",
+        );
+    }
+}

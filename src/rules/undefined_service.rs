@@ -1,0 +1,170 @@
+//! A transport that main.cf, master.cf `-o` or a transport table names, which master.cf does
+//! not define: the queue manager cannot hand mail to it, and the mail waits in the queue
+//! ("connect to transport private/NAME: No such file or directory").
+
+use std::collections::HashSet;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::expand::ParamLookup;
+use crate::model::params::{expand_param, Definition};
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "undefined-service",
+    severity: Severity::Error,
+    summary: "a transport named in main.cf, master.cf or a transport table that master.cf does not define",
+    doc: include_str!("../../rules/undefined-service.md"),
+    undecided: |model| {
+        TABLES.iter().any(|p| model.maps_partial(p))
+    },
+    check,
+};
+
+/// Parameters whose value is `transport` or `transport:nexthop`.
+const TRANSPORTS: &[&str] = &[
+    "default_transport",
+    "relay_transport",
+    "local_transport",
+    "virtual_transport",
+    "fallback_transport",
+    "mailbox_transport",
+    "content_filter",
+    "address_verify_default_transport",
+    "address_verify_relay_transport",
+    "address_verify_local_transport",
+    "address_verify_virtual_transport",
+];
+
+/// Tables whose values are `transport:nexthop`.
+const TABLES: &[&str] = &[
+    "transport_maps",
+    "sender_dependent_default_transport_maps",
+    "sender_dependent_relay_transport_maps",
+    "mailbox_transport_maps",
+    "fallback_transport_maps",
+];
+
+/// The transport part of `transport:nexthop`; None when empty or not knowable.
+fn transport_of(value: &str) -> Option<&str> {
+    let name = value.trim().split(':').next()?.trim();
+    if name.is_empty() || name.contains(['$', '{', '}', '%', ' ', '\t']) {
+        return None;
+    }
+    Some(name)
+}
+
+struct Check<'m> {
+    model: &'m Model,
+    unix: HashSet<&'m str>,
+    seen: HashSet<(Span, String)>,
+}
+
+impl Check<'_> {
+    fn name(&mut self, name: &str, span: Span, what: &str, out: &mut Findings) {
+        if self.unix.contains(name) || !self.seen.insert((span, name.to_string())) {
+            return;
+        }
+        let other = self
+            .model
+            .master
+            .services
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.label());
+        let shown = super::shorten(name);
+        let defined = match &other {
+            Some(label) => {
+                format!("which master.cf defines only as {label}, not as a unix service")
+            }
+            None => "which master.cf does not define".to_string(),
+        };
+        let finding = out.report(
+            span,
+            format!(
+                "{what} names the transport `{shown}`, {defined}: the queue manager cannot hand mail to it, and the mail stays in the queue"
+            ),
+        );
+        finding.subject(format!("transport {name}"));
+        match &other {
+            Some(_) => {
+                finding.label("the queue manager connects to private/NAME, a unix service");
+            }
+            None => {
+                finding.label("no such master.cf service");
+            }
+        }
+        finding.help(format!(
+            "Add a `{shown} unix - - n - - ...` service to master.cf (Postfix's own master.cf has \
+             smtp, relay, lmtp, local, virtual, error, discard, retry), or name a transport that \
+             exists. postfix logs \"connect to transport private/{shown}: No such file or directory\" \
+             for every message sent there."
+        ));
+    }
+
+    fn definition<L: ParamLookup>(&mut self, lookup: &L, d: &Definition, out: &mut Findings) {
+        let expanded = expand_param(lookup, &d.name, d.value_ref());
+        if expanded.has_unknown() || !expanded.errors.is_empty() {
+            return;
+        }
+        if let Some(name) = transport_of(&expanded.text) {
+            let what = d.name.clone();
+            self.name(name, d.value_span, &what, out);
+        }
+    }
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    if !model.master.is_known()
+        || model
+            .master
+            .placeholders
+            .iter()
+            .any(|(line, _)| model.master.services.iter().any(|s| s.line == *line))
+        || model
+            .master
+            .services
+            .iter()
+            .any(|s| s.name.contains(['$', '{']))
+    {
+        return;
+    }
+    let mut check = Check {
+        model,
+        unix: model
+            .master
+            .services
+            .iter()
+            .filter(|s| s.kind == "unix")
+            .map(|s| s.name.as_str())
+            .collect(),
+        seen: HashSet::new(),
+    };
+    for &param in TRANSPORTS {
+        if let Some(d) = model.params.get(param) {
+            check.definition(&model.params, d, out);
+        }
+        for service in &model.master.services {
+            if let Some(d) = service.override_of(param) {
+                check.definition(&model.params.scoped(service), d, out);
+            }
+        }
+    }
+    for &param in TABLES {
+        for id in model.maps(param).tables {
+            for table in model.tables.known_entry_tables(id) {
+                let Some(entries) = model.tables.get(table).entries() else {
+                    continue;
+                };
+                let what = format!("the {param} entry for `{}`", "{key}");
+                for entry in entries.iter() {
+                    if let Some(name) = transport_of(entry.value) {
+                        let what = what.replace("{key}", &super::shorten(entry.key));
+                        check.name(name, entry.value_span, &what, out);
+                    }
+                }
+            }
+        }
+    }
+}

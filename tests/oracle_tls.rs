@@ -1,0 +1,1193 @@
+//! Real Postfix decides the TLS and SASL rules of issue 16: `plaintext-auth`,
+//! `tls-wrappermode-missing`, `weak-tls-protocols` and `sasl-password-key-mismatch`.
+//!
+//! Each case is a small configuration (main.cf lines, and `-o` overrides on one smtpd service).
+//! A whole Postfix runs it on loopback from a scratch directory (tests/common/smtp.rs), with a
+//! certificate made for the run (`openssl req -x509`, never kept), and the test looks at what
+//! Postfix does:
+//! - plaintext-auth: the EHLO reply before STARTTLS (does AUTH list PLAIN or LOGIN, and does
+//!   `AUTH PLAIN` then succeed, passing the password to the auth server without `secured`?),
+//!   and the EHLO reply after TLS. SASL is `smtpd_sasl_type = dovecot` with a fake Dovecot
+//!   auth server (tests/common/tls.rs) on `private/auth` in the queue directory.
+//! - tls-wrappermode-missing: does a port 465 listener complete a TLS handshake from the first
+//!   byte (`openssl s_client` without `-starttls`), or send a plaintext `220` banner?
+//! - weak-tls-protocols: with `smtpd_tls_security_level = encrypt` and
+//!   `smtpd_tls_mandatory_protocols` set, which of TLS 1.0, 1.1, 1.2, 1.3 `openssl s_client
+//!   -starttls smtp` can negotiate.
+//! - sasl-password-key-mismatch: one message relayed through `relayhost = [localhost]:PORT` to
+//!   a fake SMTP server offering `AUTH PLAIN LOGIN`: did Postfix's smtp client send AUTH, with
+//!   the user of the one key in `smtp_sasl_password_maps`?
+//!
+//! Each case says what Postfix should do, and the test checks that Postfix did it (so the
+//! cases are facts about Postfix 3.7, not guesses); then it runs the postlint binary
+//! (`--select RULE --format json --verbose`) and checks that postlint reports the rule exactly
+//! when Postfix showed the problem, and that a silence is a decision (postlint did not say it
+//! "could not decide" the rule). Every observation is printed (and written to
+//! `$CARGO_TARGET_TMPDIR/oracle_tls-observations.txt`). The test fails when Postfix did not do
+//! what a case expects (a harness or environment problem, or a wrong case), else when postlint
+//! disagrees with Postfix, listing every such case with what Postfix did and what postlint said.
+//!
+//! Files are named through `${config_directory}` (the certificate, the password table):
+//! Postfix finds them in the scratch configuration directory (`master -c` sets it), postlint in
+//! the directory it lints (its default /etc/postfix maps there; an absolute path elsewhere is
+//! outside the linted tree and unread).
+//!
+//! Loopback: `plaintext-auth` exempts services that listen only on loopback, and Postfix here
+//! must listen on loopback. So postlint reads a copy of the configuration in which the
+//! service's `127.0.0.1:PORT` is `192.0.2.1:587` (a documentation address, the submission
+//! port) and inet_interfaces is `all`, while Postfix runs the 127.0.0.1 original; postlint
+//! must also stay silent on the original (the exemption). The copy names port 587, not the
+//! test's port, because the rule takes `-o smtpd_tls_auth_only=no` on a port that is no mail
+//! port (a webmail container's, say) as deliberate: an intent Postfix cannot judge, so the
+//! copy is the setup as it would be deployed, a submission service.
+//!
+//! Port 465: those cases take turns on 127.0.0.1:465 (master, as root, can bind it) and
+//! postlint reads that exact configuration; if 465 cannot be bound, the case runs on its own
+//! port and postlint reads a copy naming the service as the case writes it.
+//!
+//! Knobs:
+//! - POSTLINT_TLS_ORACLE_JOBS: Postfix instances run at once (default 3).
+//! - POSTLINT_TLS_ORACLE_PORT: the first of the loopback ports used, two per case (default
+//!   29000; keep them below /proc/sys/net/ipv4/ip_local_port_range, 32768 here).
+//! - POSTLINT_TLS_ORACLE_ONLY: run only the cases whose names contain this text.
+//!
+//! Needs Postfix 3.7, openssl and root. Without them the test is skipped, unless
+//! POSTLINT_ORACLE=required.
+//!
+//! What was measured to build this (Postfix 3.7.11, OpenSSL 3.0.19, 2 cores), beyond
+//! tests/common/tls.rs:
+//! - Before TLS, smtpd lists AUTH (PLAIN LOGIN CRAM-MD5 from the fake server) with
+//!   smtpd_sasl_auth_enable = yes and a TLS level of may or none, and with the legacy
+//!   `smtpd_use_tls = yes` alone; it lists none with smtpd_tls_auth_only = yes, level encrypt,
+//!   or the legacy `smtpd_use_tls = yes` with `smtpd_enforce_tls = yes` (all three list it
+//!   after STARTTLS). `noplaintext` leaves `AUTH CRAM-MD5`, before TLS and after. When PLAIN is
+//!   offered in clear, `AUTH PLAIN` gets `235 2.7.0 Authentication successful`, the password
+//!   having gone to the auth server without `secured`.
+//! - OpenSSL 3's client refuses TLS 1.0 and 1.1 at its default security level (`legacy sigalg
+//!   disallowed or unsupported` with this P-256 certificate); with `-cipher DEFAULT@SECLEVEL=0`
+//!   it does them, and smtpd (Postfix's cipher lists carry no @SECLEVEL) then completes TLS 1.0
+//!   and 1.1 when its protocols allow them (`>=TLSv1`, `!SSLv2, !SSLv3`).
+//!   `smtpd_tls_mandatory_protocols = TLSv1` (or `!SSLv2, !SSLv3, TLSv1`) pins TLS 1.0: 1.1, 1.2
+//!   and 1.3 fail; `<=TLSv1.1` allows 1.0 and 1.1 only. An unknown name (`TLSv1.9`) makes smtpd
+//!   log `Invalid TLS protocol list "TLSv1.9": disabling TLS support`; EHLO still lists STARTTLS,
+//!   which gets `454 4.7.0 TLS not available due to local problem` (and at level encrypt MAIL
+//!   gets `530 5.7.0 Must issue a STARTTLS command first`, and postmaster gets a notice).
+//! - Postfix's smtp client looks the password up by the server's name (`localhost`), then by
+//!   the next hop as written in relayhost (`[localhost]:PORT`); `localhost:PORT` and
+//!   `[localhost]` match nothing and the mail goes out without AUTH. texthash: needs no
+//!   postmap. smtp_host_lookup = native, so that `localhost` comes from /etc/hosts (this
+//!   machine has no DNS).
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+mod common;
+#[path = "common/smtp.rs"]
+mod smtp;
+#[path = "common/tls.rs"]
+mod tls;
+
+use smtp::{Client, Greeting, Postfix, Scratch};
+use tls::{FakeDovecot, FakeRelay, Lint, SClient};
+
+const MYHOSTNAME: &str = "mx.example.org";
+const FIRST_PORT: u16 = 29000;
+/// Every SMTP read gives up after this.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a relayed message may take to reach the fake relay.
+const DELIVERY_WAIT: Duration = Duration::from_secs(20);
+/// `\0alice\0secret`, the PLAIN response the test client sends smtpd.
+const PLAIN_ALICE: &str = "AGFsaWNlAHNlY3JldA==";
+
+/// The port 465 cases share 127.0.0.1:465: one at a time.
+static PORT_465: Mutex<()> = Mutex::new(());
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    PlaintextAuth,
+    Wrappermode,
+    Protocols(Versions),
+    SaslKey,
+}
+
+/// What a protocols case expects from the handshakes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Versions {
+    /// TLS 1.2 and 1.3 complete.
+    Modern,
+    /// Only TLS 1.0 (for a client at SECLEVEL=0): 1.1, 1.2 and 1.3 fail.
+    Only10,
+    /// TLS 1.0 and 1.1 (for a client at SECLEVEL=0), not 1.2 or 1.3.
+    Upto11,
+    /// smtpd lists STARTTLS but answers it `454 4.7.0 TLS not available due to local
+    /// problem` (it logged `Invalid TLS protocol list`).
+    NoTls,
+}
+
+struct Case {
+    name: &'static str,
+    kind: Kind,
+    /// main.cf lines after the shared ones.
+    main: &'static str,
+    /// The tested smtpd service's master.cf name; None: `127.0.0.1:PORT`.
+    service: Option<&'static str>,
+    /// Its `-o name=value` overrides.
+    overrides: &'static [&'static str],
+    /// SaslKey: the key of the one smtp_sasl_password_maps entry (`@RELAY@` is the fake
+    /// relay's port).
+    key: &'static str,
+    /// Whether Postfix shows the problem (and so postlint must report the rule).
+    problem: bool,
+}
+
+impl Case {
+    fn rule(&self) -> &'static str {
+        match self.kind {
+            Kind::PlaintextAuth => "plaintext-auth",
+            Kind::Wrappermode => "tls-wrappermode-missing",
+            Kind::Protocols(_) => "weak-tls-protocols",
+            Kind::SaslKey => "sasl-password-key-mismatch",
+        }
+    }
+}
+
+const fn auth(
+    name: &'static str,
+    main: &'static str,
+    overrides: &'static [&'static str],
+    problem: bool,
+) -> Case {
+    Case {
+        name,
+        kind: Kind::PlaintextAuth,
+        main,
+        service: None,
+        overrides,
+        key: "",
+        problem,
+    }
+}
+
+const fn wrapper(
+    name: &'static str,
+    service: &'static str,
+    overrides: &'static [&'static str],
+    problem: bool,
+) -> Case {
+    Case {
+        name,
+        kind: Kind::Wrappermode,
+        main: "smtpd_tls_security_level = may\n",
+        service: Some(service),
+        overrides,
+        key: "",
+        problem,
+    }
+}
+
+const fn protocols(name: &'static str, main: &'static str, versions: Versions) -> Case {
+    Case {
+        name,
+        kind: Kind::Protocols(versions),
+        main,
+        service: None,
+        overrides: &[],
+        key: "",
+        problem: !matches!(versions, Versions::Modern),
+    }
+}
+
+const fn sasl_key(name: &'static str, key: &'static str, problem: bool) -> Case {
+    Case {
+        name,
+        kind: Kind::SaslKey,
+        main: "relayhost = [localhost]:@RELAY@\n\
+               smtp_sasl_auth_enable = yes\n\
+               smtp_sasl_password_maps = texthash:${config_directory}/sasl_passwd\n\
+               smtp_sasl_security_options = noanonymous\n\
+               smtp_tls_security_level = none\n\
+               smtp_host_lookup = native\n\
+               mynetworks = 127.0.0.0/8\n",
+        service: None,
+        overrides: &[],
+        key,
+        problem,
+    }
+}
+
+const CASES: &[Case] = &[
+    // plaintext-auth
+    auth(
+        "auth, level may",
+        "smtpd_sasl_auth_enable = yes\nsmtpd_tls_security_level = may\n",
+        &[],
+        true,
+    ),
+    auth(
+        "auth, level may, auth_only",
+        "smtpd_sasl_auth_enable = yes\nsmtpd_tls_security_level = may\nsmtpd_tls_auth_only = yes\n",
+        &[],
+        false,
+    ),
+    auth(
+        "auth, level encrypt",
+        "smtpd_sasl_auth_enable = yes\nsmtpd_tls_security_level = encrypt\n",
+        &[],
+        false,
+    ),
+    auth(
+        "auth, no TLS at all",
+        "smtpd_sasl_auth_enable = yes\nsmtpd_tls_security_level = none\n",
+        &[],
+        true,
+    ),
+    auth(
+        "auth, legacy use_tls + enforce_tls",
+        "smtpd_sasl_auth_enable = yes\nsmtpd_use_tls = yes\nsmtpd_enforce_tls = yes\n",
+        &[],
+        false,
+    ),
+    auth(
+        "auth, legacy use_tls alone",
+        "smtpd_sasl_auth_enable = yes\nsmtpd_use_tls = yes\n",
+        &[],
+        true,
+    ),
+    auth(
+        "auth, -o wrappermode",
+        "smtpd_sasl_auth_enable = yes\nsmtpd_tls_security_level = may\n",
+        &["smtpd_tls_wrappermode=yes"],
+        false,
+    ),
+    auth(
+        "auth, noplaintext",
+        "smtpd_sasl_auth_enable = yes\nsmtpd_tls_security_level = may\n\
+         smtpd_sasl_security_options = noanonymous, noplaintext\n",
+        &[],
+        false,
+    ),
+    auth(
+        "safe main.cf, -o auth_only=no -o sasl_auth_enable=yes",
+        "smtpd_tls_security_level = may\nsmtpd_tls_auth_only = yes\n",
+        &["smtpd_tls_auth_only=no", "smtpd_sasl_auth_enable=yes"],
+        true,
+    ),
+    auth(
+        "unsafe main.cf, -o level=encrypt",
+        "smtpd_sasl_auth_enable = yes\nsmtpd_tls_security_level = may\n",
+        &["smtpd_tls_security_level=encrypt"],
+        false,
+    ),
+    auth(
+        "submission style: -o level=encrypt -o sasl_auth_enable=yes",
+        "smtpd_tls_security_level = may\n",
+        &[
+            "smtpd_tls_security_level=encrypt",
+            "smtpd_sasl_auth_enable=yes",
+        ],
+        false,
+    ),
+    auth(
+        "submission without encrypt: -o sasl_auth_enable=yes",
+        "smtpd_tls_security_level = may\n",
+        &["smtpd_sasl_auth_enable=yes"],
+        true,
+    ),
+    // tls-wrappermode-missing
+    wrapper(
+        "submissions with wrappermode",
+        "submissions",
+        &["smtpd_tls_wrappermode=yes"],
+        false,
+    ),
+    wrapper("smtps without wrappermode", "smtps", &[], true),
+    wrapper(
+        "127.0.0.1:465 with wrappermode",
+        "127.0.0.1:465",
+        &["smtpd_tls_wrappermode=yes"],
+        false,
+    ),
+    wrapper("127.0.0.1:465 without wrappermode", "127.0.0.1:465", &[], true),
+    // weak-tls-protocols
+    protocols(
+        "mandatory TLSv1",
+        "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = TLSv1\n",
+        Versions::Only10,
+    ),
+    protocols(
+        "mandatory !SSLv2, !SSLv3, TLSv1",
+        "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, TLSv1\n",
+        Versions::Only10,
+    ),
+    protocols(
+        "mandatory <=TLSv1.1",
+        "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = <=TLSv1.1\n",
+        Versions::Upto11,
+    ),
+    protocols(
+        "mandatory TLSv1.9 (unknown)",
+        "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = TLSv1.9\n",
+        Versions::NoTls,
+    ),
+    protocols(
+        "mandatory >=TLSv1.2",
+        "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = >=TLSv1.2\n",
+        Versions::Modern,
+    ),
+    protocols(
+        "mandatory !SSLv2, !SSLv3",
+        "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = !SSLv2, !SSLv3\n",
+        Versions::Modern,
+    ),
+    protocols(
+        "mandatory TLSv1.2, TLSv1.3",
+        "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = TLSv1.2, TLSv1.3\n",
+        Versions::Modern,
+    ),
+    protocols(
+        "mandatory >=TLSv1 (the default, written)",
+        "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = >=TLSv1\n",
+        Versions::Modern,
+    ),
+    // sasl-password-key-mismatch
+    sasl_key("key localhost", "localhost", false),
+    sasl_key("key [localhost]:PORT", "[localhost]:@RELAY@", false),
+    sasl_key("key localhost:PORT", "localhost:@RELAY@", true),
+    sasl_key("key [localhost]", "[localhost]", true),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Running one case.
+
+/// What one case showed.
+struct Outcome {
+    index: usize,
+    /// What Postfix did, one fact a line.
+    observed: Vec<String>,
+    /// Whether Postfix showed the problem the rule is about.
+    problem: Option<bool>,
+    /// What Postfix did that the case did not expect.
+    unexpected: Vec<String>,
+    /// postlint's findings of the rule on the configuration it reads (see `lint_dir`).
+    postlint: Result<Lint, String>,
+    /// plaintext-auth only: postlint on the live loopback configuration (must be silent).
+    postlint_loopback: Option<Result<Lint, String>>,
+    /// Which configuration postlint read.
+    lint_note: String,
+    maillog_tail: String,
+    seconds: f64,
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v} is not a number")),
+        Err(_) => default,
+    }
+}
+
+fn first_port() -> u16 {
+    let first = env_number("POSTLINT_TLS_ORACLE_PORT", FIRST_PORT as u64);
+    assert!(
+        (1024..=63000).contains(&first),
+        "POSTLINT_TLS_ORACLE_PORT must be in 1024..=63000"
+    );
+    first as u16
+}
+
+/// The master.cf entry of the tested service.
+fn service_entry(name: &str, syslog_port: u16, overrides: &[&str]) -> String {
+    let mut entry =
+        format!("{name} inet n - n - - smtpd\n  -o syslog_name=postfix/s{syslog_port}\n");
+    for o in overrides {
+        writeln!(entry, "  -o {o}").unwrap();
+    }
+    entry
+}
+
+fn main_cf(scratch: &Scratch, case: &Case, relay_port: u16) -> String {
+    let mut text = scratch.infrastructure(MYHOSTNAME);
+    // Files named by $config_directory: Postfix reads them in the scratch configuration
+    // directory (master -c sets it), postlint in the directory it lints (its default
+    // /etc/postfix maps there; a path elsewhere would be outside the linted tree, unread).
+    text.push_str(
+        "compatibility_level = 3.6\n\
+         alias_maps =\n\
+         alias_database =\n\
+         smtpd_tls_cert_file = ${config_directory}/cert.pem\n\
+         smtpd_tls_key_file = ${config_directory}/key.pem\n",
+    );
+    if case.kind == Kind::PlaintextAuth {
+        // Relative: smtpd takes it from the queue directory, as Dovecot setups write it.
+        text.push_str("smtpd_sasl_type = dovecot\nsmtpd_sasl_path = private/auth\n");
+    }
+    text.push_str(&case.main.replace("@RELAY@", &relay_port.to_string()));
+    text
+}
+
+/// The key of a SaslKey case's password table, as written.
+fn table_key(case: &Case, relay_port: u16) -> String {
+    case.key.replace("@RELAY@", &relay_port.to_string())
+}
+
+fn tail(path: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..]
+        .iter()
+        .map(|l| format!("    {l}\n"))
+        .collect()
+}
+
+fn run_case(index: usize, case: &Case) -> Outcome {
+    let begun = Instant::now();
+    let port = first_port() + 2 * index as u16;
+    let relay_port = port + 1;
+    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-tls-");
+    let mut outcome = Outcome {
+        index,
+        observed: Vec::new(),
+        problem: None,
+        unexpected: Vec::new(),
+        postlint: Err("not run".into()),
+        postlint_loopback: None,
+        lint_note: String::new(),
+        maillog_tail: String::new(),
+        seconds: 0.0,
+    };
+    let conf = scratch.conf();
+    if let Err(e) = tls::self_signed(&conf) {
+        outcome.unexpected.push(e);
+        return outcome;
+    }
+    std::fs::write(conf.join("main.cf"), main_cf(&scratch, case, relay_port)).unwrap();
+    if case.kind == Kind::SaslKey {
+        std::fs::write(
+            conf.join("sasl_passwd"),
+            format!("{} alice:secret\n", table_key(case, relay_port)),
+        )
+        .unwrap();
+    }
+
+    // The 465 cases take the port in turn; the guard lives until Postfix has stopped.
+    let _guard = (case.kind == Kind::Wrappermode)
+        .then(|| PORT_465.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut live_name = case
+        .service
+        .map_or_else(|| format!("127.0.0.1:{port}"), str::to_string);
+    let lint_name = match case.kind {
+        Kind::PlaintextAuth => "192.0.2.1:587".to_string(),
+        _ => live_name.clone(),
+    };
+    let mut listen_port = if case.kind == Kind::Wrappermode {
+        465
+    } else {
+        port
+    };
+
+    let write_master = |name: &str, syslog_port: u16| {
+        let master = format!(
+            "{}{}",
+            smtp::base_master_cf(),
+            service_entry(name, syslog_port, case.overrides)
+        );
+        std::fs::write(conf.join("master.cf"), master).unwrap();
+        common::backdate(&conf);
+    };
+
+    // Fakes the case talks to, started before Postfix.
+    let dovecot = match case.kind {
+        Kind::PlaintextAuth => match FakeDovecot::start(&scratch.queue().join("private/auth")) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                outcome.unexpected.push(format!("fake Dovecot: {e}"));
+                return outcome;
+            }
+        },
+        _ => None,
+    };
+    let relay = match case.kind {
+        Kind::SaslKey => match FakeRelay::start(relay_port) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                outcome
+                    .unexpected
+                    .push(format!("fake relay on 127.0.0.1:{relay_port}: {e}"));
+                return outcome;
+            }
+        },
+        _ => None,
+    };
+
+    write_master(&live_name, listen_port);
+    let mut postfix = match Postfix::start(&conf, &scratch.queue(), &scratch.maillog()) {
+        Ok(p) => Some(p),
+        Err(e) if case.kind == Kind::Wrappermode => {
+            // 465 taken (or not ours to bind): the same service on the case's own port.
+            outcome.observed.push(format!(
+                "could not listen on port 465, ran on {port} ({})",
+                e.lines().next().unwrap_or("")
+            ));
+            live_name = format!("127.0.0.1:{port}");
+            listen_port = port;
+            write_master(&live_name, listen_port);
+            match Postfix::start(&conf, &scratch.queue(), &scratch.maillog()) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    outcome.unexpected.push(e);
+                    None
+                }
+            }
+        }
+        Err(e) => {
+            outcome.unexpected.push(e);
+            None
+        }
+    };
+    if postfix.is_some() {
+        let syslog_name = format!("postfix/s{listen_port}");
+        match case.kind {
+            Kind::PlaintextAuth => observe_auth(
+                &mut outcome,
+                listen_port,
+                &scratch,
+                &syslog_name,
+                dovecot.as_ref().unwrap(),
+            ),
+            Kind::Wrappermode => observe_wrapper(&mut outcome, case, listen_port),
+            Kind::Protocols(versions) => {
+                observe_protocols(&mut outcome, versions, listen_port, &scratch, &syslog_name)
+            }
+            Kind::SaslKey => observe_relay(
+                &mut outcome,
+                case,
+                listen_port,
+                &scratch,
+                &syslog_name,
+                relay.as_ref().unwrap(),
+            ),
+        }
+        if let Some(problem) = outcome.problem {
+            if problem != case.problem {
+                outcome.unexpected.push(format!(
+                    "the case expects {} from Postfix, which {}",
+                    if case.problem {
+                        "the problem"
+                    } else {
+                        "no problem"
+                    },
+                    if problem {
+                        "showed it"
+                    } else {
+                        "did not show it"
+                    }
+                ));
+            }
+        }
+    }
+    outcome.maillog_tail = tail(&scratch.maillog(), 12);
+    if let Some(mut p) = postfix.take() {
+        p.stop();
+    }
+    drop(_guard);
+
+    // postlint: on the live configuration, or on a copy naming what Postfix could not run.
+    let needs_copy = lint_name != live_name;
+    if needs_copy {
+        let copy = tempfile::Builder::new()
+            .prefix("postlint-tls-lint-")
+            .tempdir()
+            .unwrap();
+        common::copy_tree(&conf, copy.path());
+        let master = format!(
+            "{}{}",
+            smtp::base_master_cf(),
+            service_entry(&lint_name, listen_port, case.overrides)
+        );
+        std::fs::write(copy.path().join("master.cf"), master).unwrap();
+        if case.kind == Kind::PlaintextAuth {
+            let main = std::fs::read_to_string(copy.path().join("main.cf")).unwrap();
+            let main = main.replace("inet_interfaces = 127.0.0.1", "inet_interfaces = all");
+            std::fs::write(copy.path().join("main.cf"), main).unwrap();
+        }
+        outcome.lint_note = format!("a copy naming {lint_name} (Postfix ran {live_name})");
+        outcome.postlint = tls::postlint(copy.path(), case.rule());
+    } else {
+        outcome.lint_note = format!("the live configuration ({live_name})");
+        outcome.postlint = tls::postlint(&conf, case.rule());
+    }
+    if case.kind == Kind::PlaintextAuth {
+        outcome.postlint_loopback = Some(tls::postlint(&conf, case.rule()));
+    }
+    drop(dovecot);
+    drop(relay);
+    outcome.seconds = begun.elapsed().as_secs_f64();
+    outcome
+}
+
+fn mechanisms(list: &Option<Vec<String>>) -> String {
+    match list {
+        Some(m) => format!("AUTH {}", m.join(" ")),
+        None => "no AUTH".to_string(),
+    }
+}
+
+fn offers_plaintext(list: &Option<Vec<String>>) -> bool {
+    list.as_ref().is_some_and(|m| {
+        m.iter()
+            .any(|m| m.eq_ignore_ascii_case("PLAIN") || m.eq_ignore_ascii_case("LOGIN"))
+    })
+}
+
+/// Connects in plaintext and says EHLO: the banner, the EHLO lines, and the client.
+fn plain_ehlo(
+    port: u16,
+    scratch: &Scratch,
+    syslog_name: &str,
+    wait: Duration,
+) -> Result<Option<(Client, String, Vec<String>)>, String> {
+    match Client::connect(port, &scratch.maillog(), syslog_name, wait) {
+        Ok(Greeting::Banner(mut client, banner)) => {
+            let ehlo = client
+                .command("EHLO client.test")
+                .map_err(|e| format!("EHLO: {e}"))?;
+            Ok(Some((client, banner.last().to_string(), ehlo.lines)))
+        }
+        Ok(Greeting::Fatal(line)) => Err(format!("smtpd: {line}")),
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Ok(None),
+        Err(e) => Err(format!("connect: {e}")),
+    }
+}
+
+fn observe_auth(
+    outcome: &mut Outcome,
+    port: u16,
+    scratch: &Scratch,
+    syslog_name: &str,
+    dovecot: &FakeDovecot,
+) {
+    let addr = format!("127.0.0.1:{port}");
+    let input = "EHLO client.test\nQUIT\n";
+    // A wrappermode port waits for a ClientHello: no banner within a second.
+    let plain = match plain_ehlo(port, scratch, syslog_name, Duration::from_secs(1)) {
+        Ok(p) => p,
+        Err(e) => {
+            outcome.unexpected.push(e);
+            return;
+        }
+    };
+    let (before, after);
+    match plain {
+        Some((mut client, banner, ehlo)) => {
+            let starttls = ehlo.iter().any(|l| l.ends_with("STARTTLS"));
+            before = tls::auth_mechanisms(ehlo.iter().map(String::as_str));
+            outcome.observed.push(format!(
+                "plaintext banner `{banner}`; EHLO before TLS: {}, {}",
+                mechanisms(&before),
+                if starttls { "STARTTLS" } else { "no STARTTLS" }
+            ));
+            if offers_plaintext(&before) {
+                let requests_before = dovecot.requests().len();
+                match client.command(&format!("AUTH PLAIN {PLAIN_ALICE}")) {
+                    Ok(reply) => {
+                        let sent: Vec<String> = dovecot
+                            .requests()
+                            .into_iter()
+                            .skip(requests_before)
+                            .collect();
+                        let secured = sent.iter().any(|r| r.split('\t').any(|f| f == "secured"));
+                        outcome.observed.push(format!(
+                            "AUTH PLAIN before TLS: `{}`; the auth server got {} request(s){}",
+                            reply.last(),
+                            sent.len(),
+                            if secured {
+                                ", marked secured"
+                            } else {
+                                ", not marked secured"
+                            }
+                        ));
+                        if reply.code != 235 || sent.is_empty() || secured {
+                            outcome.unexpected.push(
+                                "AUTH PLAIN was offered in clear but did not authenticate in clear"
+                                    .into(),
+                            );
+                        }
+                    }
+                    Err(e) => outcome.unexpected.push(format!("AUTH PLAIN: {e}")),
+                }
+            }
+            let _ = client.command("QUIT");
+            if starttls {
+                let s = tls::s_client(&addr, true, &["-quiet"], input);
+                after = s.auth_mechanisms();
+                outcome
+                    .observed
+                    .push(format!("EHLO after STARTTLS: {}", mechanisms(&after)));
+                if s.stdout.trim().is_empty() {
+                    outcome
+                        .unexpected
+                        .push(format!("STARTTLS session failed: {}", s.stderr.trim()));
+                }
+            } else {
+                after = None;
+            }
+        }
+        None => {
+            before = None;
+            let s = tls::s_client(&addr, false, &["-quiet"], input);
+            let banner = s.stdout.lines().next().unwrap_or("").to_string();
+            after = s.auth_mechanisms();
+            outcome.observed.push(format!(
+                "no plaintext banner within 1 s; TLS from the first byte: banner `{banner}`, EHLO {}",
+                mechanisms(&after)
+            ));
+            if !banner.starts_with("220 ") {
+                outcome
+                    .unexpected
+                    .push(format!("no banner over TLS either: {}", s.stderr.trim()));
+            }
+        }
+    }
+    if before.is_none() && after.is_none() {
+        outcome.unexpected.push(format!(
+            "smtpd never offered AUTH (fake Dovecot connections: {}): SASL does not work here",
+            dovecot.connections()
+        ));
+    }
+    outcome.problem = Some(offers_plaintext(&before));
+}
+
+fn observe_wrapper(outcome: &mut Outcome, case: &Case, port: u16) {
+    let first = match tls::first_bytes(port, Duration::from_secs(1)) {
+        Ok(f) => f,
+        Err(e) => {
+            outcome
+                .unexpected
+                .push(format!("connect to port {port}: {e}"));
+            return;
+        }
+    };
+    let s = tls::s_client(&format!("127.0.0.1:{port}"), false, &["-ign_eof"], "QUIT\n");
+    let tls_banner = s
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("220 "))
+        .unwrap_or("");
+    outcome.observed.push(format!(
+        "plain connect: {}; TLS client from the first byte: {}{}",
+        if first.is_empty() {
+            "nothing within 1 s".to_string()
+        } else {
+            format!("`{first}`")
+        },
+        s.summary(),
+        if tls_banner.is_empty() {
+            String::new()
+        } else {
+            format!(", banner `{tls_banner}`")
+        }
+    ));
+    let tls_works = s.handshake_ok() && !tls_banner.is_empty();
+    let problem = !tls_works && first.starts_with("220 ");
+    if !tls_works && !problem {
+        outcome
+            .unexpected
+            .push("neither TLS nor a plaintext banner".to_string());
+    }
+    if !case.problem && !first.is_empty() {
+        outcome
+            .unexpected
+            .push("a wrappermode port sent something before the handshake".to_string());
+    }
+    outcome.problem = Some(problem);
+}
+
+fn observe_protocols(
+    outcome: &mut Outcome,
+    versions: Versions,
+    port: u16,
+    scratch: &Scratch,
+    syslog_name: &str,
+) {
+    let addr = format!("127.0.0.1:{port}");
+    // Whether EHLO lists STARTTLS, and smtpd's answer to it (then the connection is dropped).
+    let (listed, answer) = match plain_ehlo(port, scratch, syslog_name, TIMEOUT) {
+        Ok(Some((mut client, _, ehlo))) => {
+            let listed = ehlo.iter().any(|l| l.ends_with("STARTTLS"));
+            match client.command("STARTTLS") {
+                Ok(reply) => (listed, reply),
+                Err(e) => {
+                    outcome.unexpected.push(format!("STARTTLS: {e}"));
+                    return;
+                }
+            }
+        }
+        Ok(None) => {
+            outcome.unexpected.push("no banner".into());
+            return;
+        }
+        Err(e) => {
+            outcome.unexpected.push(e);
+            return;
+        }
+    };
+    let run = |flag: &str, seclevel0: bool| -> SClient {
+        let mut args = vec![flag, "-ign_eof"];
+        if seclevel0 {
+            args.extend(["-cipher", "DEFAULT@SECLEVEL=0"]);
+        }
+        tls::s_client(&addr, true, &args, "QUIT\n")
+    };
+    let tls10 = run("-tls1", false);
+    let tls10_0 = run("-tls1", true);
+    let tls11 = run("-tls1_1", false);
+    let tls11_0 = run("-tls1_1", true);
+    let tls12 = run("-tls1_2", false);
+    let tls13 = run("-tls1_3", false);
+    outcome.observed.push(format!(
+        "EHLO: {}; STARTTLS: `{}`",
+        if listed {
+            "STARTTLS listed"
+        } else {
+            "no STARTTLS"
+        },
+        answer.last()
+    ));
+    let starttls = listed && answer.code == 220;
+    for (label, s) in [
+        ("TLS 1.0", &tls10),
+        ("TLS 1.0 @SECLEVEL=0", &tls10_0),
+        ("TLS 1.1", &tls11),
+        ("TLS 1.1 @SECLEVEL=0", &tls11_0),
+        ("TLS 1.2", &tls12),
+        ("TLS 1.3", &tls13),
+    ] {
+        outcome.observed.push(format!("{label}: {}", s.summary()));
+    }
+    let modern = (tls12.handshake_ok(), tls13.handshake_ok());
+    let old = (tls10_0.handshake_ok(), tls11_0.handshake_ok());
+    let expected = match versions {
+        Versions::Modern => starttls && modern == (true, true),
+        Versions::Only10 => starttls && modern == (false, false) && old == (true, false),
+        Versions::Upto11 => starttls && modern == (false, false) && old == (true, true),
+        Versions::NoTls => {
+            listed && answer.code == 454 && modern == (false, false) && old == (false, false)
+        }
+    };
+    if !expected {
+        outcome
+            .unexpected
+            .push(format!("the case expects {versions:?} handshakes"));
+    }
+    outcome.problem = Some(!modern.0 && !modern.1);
+}
+
+fn observe_relay(
+    outcome: &mut Outcome,
+    case: &Case,
+    port: u16,
+    scratch: &Scratch,
+    syslog_name: &str,
+    relay: &FakeRelay,
+) {
+    let mut client = match plain_ehlo(port, scratch, syslog_name, TIMEOUT) {
+        Ok(Some((client, _, _))) => client,
+        Ok(None) => {
+            outcome.unexpected.push("no banner".into());
+            return;
+        }
+        Err(e) => {
+            outcome.unexpected.push(e);
+            return;
+        }
+    };
+    let mut inject = || -> std::io::Result<u16> {
+        client.command("MAIL FROM:<sender@example.com>")?;
+        client.command("RCPT TO:<rcpt@remote.example>")?;
+        client.command("DATA")?;
+        let reply = client.command("Subject: oracle_tls\r\n\r\nhello\r\n.")?;
+        let _ = client.command("QUIT");
+        Ok(reply.code)
+    };
+    match inject() {
+        Ok(250) => {}
+        Ok(_) | Err(_) => {
+            outcome.unexpected.push(format!(
+                "Postfix did not take the message: {}",
+                client.transcript.join(" | ")
+            ));
+            return;
+        }
+    }
+    let waited = Instant::now();
+    match relay.wait_for_delivery(DELIVERY_WAIT) {
+        Some(session) => {
+            outcome.observed.push(format!(
+                "key `{}`: the relay got the message after {:.2} s, {}",
+                table_key(case, relay.port),
+                waited.elapsed().as_secs_f64(),
+                match &session.auth {
+                    Some(a) => format!("after AUTH {a}"),
+                    None => "without AUTH".to_string(),
+                }
+            ));
+            if session.auth.is_some() && session.auth.as_deref() != Some("PLAIN alice") {
+                outcome
+                    .unexpected
+                    .push("AUTH with another user than the table's".into());
+            }
+            outcome.problem = Some(session.auth.is_none());
+        }
+        None => {
+            outcome.unexpected.push(format!(
+                "the message did not reach the fake relay within {} s (sessions: {:?})",
+                DELIVERY_WAIT.as_secs(),
+                relay.sessions()
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn describe(case: &Case, o: &Outcome) -> String {
+    let mut out = String::new();
+    writeln!(out, "[{}] {} ({:.1} s)", case.rule(), case.name, o.seconds).unwrap();
+    for line in case.main.lines() {
+        writeln!(out, "    main.cf: {line}").unwrap();
+    }
+    if let Some(s) = case.service {
+        writeln!(out, "    master.cf service: {s}").unwrap();
+    }
+    for ov in case.overrides {
+        writeln!(out, "    master.cf: -o {ov}").unwrap();
+    }
+    if !case.key.is_empty() {
+        writeln!(out, "    sasl_passwd key: {}", case.key).unwrap();
+    }
+    for line in &o.observed {
+        writeln!(out, "  Postfix: {line}").unwrap();
+    }
+    writeln!(
+        out,
+        "  Postfix showed the problem: {}",
+        match o.problem {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "(not observed)",
+        }
+    )
+    .unwrap();
+    for u in &o.unexpected {
+        writeln!(out, "  UNEXPECTED: {u}").unwrap();
+    }
+    write_lint(
+        &mut out,
+        &format!("postlint on {}", o.lint_note),
+        &o.postlint,
+    );
+    if let Some(loopback) = &o.postlint_loopback {
+        write_lint(&mut out, "postlint on the loopback original", loopback);
+    }
+    out
+}
+
+fn write_lint(out: &mut String, label: &str, lint: &Result<Lint, String>) {
+    match lint {
+        Ok(lint) => {
+            let undecided = if lint.undecided {
+                " (could not decide the rule)"
+            } else {
+                ""
+            };
+            if lint.findings.is_empty() {
+                writeln!(out, "  {label}: nothing{undecided}").unwrap();
+            } else {
+                writeln!(out, "  {label}:{undecided}").unwrap();
+            }
+            for f in &lint.findings {
+                writeln!(out, "    {f}").unwrap();
+            }
+            for u in &lint.unknown {
+                writeln!(out, "    unknown to postlint: {u}").unwrap();
+            }
+        }
+        Err(e) => writeln!(out, "  {label}: {e}").unwrap(),
+    }
+}
+
+/// postlint's disagreements with what Postfix showed, for one case.
+fn disagreements(case: &Case, o: &Outcome) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(problem) = o.problem else {
+        return out;
+    };
+    match &o.postlint {
+        Ok(lint) if lint.undecided => out.push(format!(
+            "postlint could not decide {} (its silence would mean nothing)",
+            case.rule()
+        )),
+        Ok(lint) => {
+            let reported = lint.findings.iter().any(|f| f.rule == case.rule());
+            if reported != problem {
+                out.push(format!(
+                    "postlint {} {} but Postfix {} the problem",
+                    if reported {
+                        "reports"
+                    } else {
+                        "does not report"
+                    },
+                    case.rule(),
+                    if problem { "showed" } else { "did not show" }
+                ));
+            }
+        }
+        Err(e) => out.push(format!("postlint failed: {e}")),
+    }
+    match &o.postlint_loopback {
+        Some(Ok(lint)) if lint.findings.iter().any(|f| f.rule == case.rule()) => out.push(format!(
+            "postlint reports {} for a service that listens only on 127.0.0.1",
+            case.rule()
+        )),
+        Some(Err(e)) => out.push(format!("postlint failed on the loopback original: {e}")),
+        _ => {}
+    }
+    out
+}
+
+fn can_run() -> Result<(), String> {
+    smtp::can_run_postfix()?;
+    tls::openssl_available()
+}
+
+#[test]
+fn postfix_decides_tls_and_sasl_rules() {
+    if !common::postfix_available() {
+        return;
+    }
+    if let Err(why) = can_run() {
+        if std::env::var("POSTLINT_ORACLE").as_deref() == Ok("required") {
+            panic!("POSTLINT_ORACLE=required but {why}");
+        }
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let begun = Instant::now();
+    let jobs = env_number("POSTLINT_TLS_ORACLE_JOBS", 3).max(1) as usize;
+    let only = std::env::var("POSTLINT_TLS_ORACLE_ONLY").ok();
+    let indexes: Vec<usize> = (0..CASES.len())
+        .filter(|&i| only.as_deref().is_none_or(|o| CASES[i].name.contains(o)))
+        .collect();
+    assert!(
+        !indexes.is_empty(),
+        "POSTLINT_TLS_ORACLE_ONLY matches no case"
+    );
+
+    // The port 465 cases wait for each other; start them first so they overlap the rest.
+    let mut order = indexes.clone();
+    order.sort_by_key(|&i| CASES[i].kind != Kind::Wrappermode);
+    let next = AtomicUsize::new(0);
+    let outcomes: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(order.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(&index) = order.get(i) else { break };
+                let outcome = run_case(index, &CASES[index]);
+                outcomes.lock().unwrap().push(outcome);
+            });
+        }
+    });
+    let mut outcomes = outcomes.into_inner().unwrap();
+    outcomes.sort_by_key(|o| o.index);
+
+    let mut report = String::new();
+    let mut postfix_failures = Vec::new();
+    let mut postlint_failures = Vec::new();
+    for o in &outcomes {
+        let case = &CASES[o.index];
+        let text = describe(case, o);
+        report.push_str(&text);
+        let disagree = disagreements(case, o);
+        for d in &disagree {
+            writeln!(report, "  DISAGREEMENT: {d}").unwrap();
+        }
+        report.push('\n');
+        if !o.unexpected.is_empty() || o.problem.is_none() {
+            postfix_failures.push(format!("{text}  maillog tail:\n{}", o.maillog_tail));
+        }
+        if !disagree.is_empty() {
+            postlint_failures.push(format!(
+                "{text}{}",
+                disagree
+                    .iter()
+                    .map(|d| format!("  DISAGREEMENT: {d}\n"))
+                    .collect::<String>()
+            ));
+        }
+    }
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle_tls-observations.txt");
+    let _ = std::fs::write(&path, &report);
+    eprintln!("{report}");
+    eprintln!(
+        "oracle_tls: {} cases in {:.1} s ({jobs} at once); observations in {}",
+        outcomes.len(),
+        begun.elapsed().as_secs_f64(),
+        path.display()
+    );
+    assert!(
+        postfix_failures.is_empty(),
+        "{} case(s) where Postfix did not do what the case expects (a harness or environment \
+         problem, or a wrong case):\n\n{}",
+        postfix_failures.len(),
+        postfix_failures.join("\n")
+    );
+    assert!(
+        postlint_failures.is_empty(),
+        "{} case(s) where postlint disagrees with Postfix:\n\n{}",
+        postlint_failures.len(),
+        postlint_failures.join("\n")
+    );
+}
+
+/// The helpers that need no Postfix: base64 as SASL PLAIN uses it, the s_client readers.
+#[test]
+fn helpers_read_what_they_should() {
+    assert_eq!(tls::base64_encode(b"\0alice\0secret"), PLAIN_ALICE);
+    assert_eq!(tls::plain_user(PLAIN_ALICE), "alice");
+    for text in ["", "a", "ab", "abc", "abcd"] {
+        let encoded = tls::base64_encode(text.as_bytes());
+        assert_eq!(
+            tls::base64_decode(&encoded).as_deref(),
+            Some(text.as_bytes())
+        );
+    }
+    let lines = ["250-mx", "250-AUTH PLAIN LOGIN", "250 CHUNKING"];
+    assert_eq!(
+        tls::auth_mechanisms(lines.into_iter()),
+        Some(vec!["PLAIN".to_string(), "LOGIN".to_string()])
+    );
+    assert_eq!(tls::auth_mechanisms(["250 mx"].into_iter()), None);
+    let ok = SClient {
+        args: vec![],
+        status: Some(0),
+        stdout: "New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384\n".into(),
+        stderr: String::new(),
+    };
+    assert!(ok.handshake_ok());
+    assert_eq!(ok.protocol().as_deref(), Some("TLSv1.3"));
+    let failed = SClient {
+        args: vec![],
+        status: Some(1),
+        stdout: "New, (NONE), Cipher is (NONE)\n".into(),
+        stderr: "40C7:error:0A000102:SSL routines:tls_process_server_hello:unsupported protocol:../ssl/x.c:1:\n"
+            .into(),
+    };
+    assert!(!failed.handshake_ok());
+    assert_eq!(failed.summary(), "failed (unsupported protocol, exit 1)");
+}
