@@ -1,20 +1,26 @@
-//! No smtp_sasl_password_maps key matches what the smtp client looks up for the relayhost
-//! (smtp_sasl_glue.c: the server's host name, then the destination exactly as written), so it
-//! sends no credentials and the provider refuses to relay.
+//! No smtp_sasl_password_maps key matches what the smtp client looks up for a destination it
+//! logs in to (smtp_sasl_glue.c: the server's host name, then the destination exactly as
+//! written), so it sends no credentials and the provider refuses to relay. Destinations: the
+//! relayhost, and the next hops of transport table entries.
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
+use crate::model::master::Service;
 use crate::model::restrictions::service_value;
 use crate::model::tables::Answer;
-use crate::model::tls::{default_delivery, flag, relayhost};
+use crate::model::tls::{default_delivery, flag, relayhost, transport_service, Destination};
+use crate::model::values::program_of;
 use crate::model::Model;
+use crate::source::Span;
 
 pub const RULE: Rule = Rule {
     id: "sasl-password-key-mismatch",
     severity: Severity::Error,
     summary: "no smtp_sasl_password_maps key matches the relayhost as the smtp client looks it up: no credentials are sent",
     doc: include_str!("../../rules/sasl-password-key-mismatch.md"),
-    undecided: |model| model.maps_partial("smtp_sasl_password_maps"),
+    undecided: |model| {
+        model.maps_partial("smtp_sasl_password_maps") || model.maps_partial("transport_maps")
+    },
     check,
 };
 
@@ -26,18 +32,75 @@ fn host_of(key: &str) -> &str {
     key.split(':').next().unwrap_or(key)
 }
 
+/// One destination the smtp client logs in to, and where it is written.
+struct Target<'m> {
+    dest: Destination,
+    service: Option<&'m Service>,
+    /// The relayhost value or the transport entry's value.
+    span: Span,
+    /// `relayhost [smtp.example.net]:587`, or the transport entry with its next hop.
+    what: String,
+}
+
 fn check(model: &Model, out: &mut Findings) {
-    let Some((dest, relay_definition)) = relayhost(model) else {
-        return;
-    };
+    let mut targets = Vec::new();
+    if let Some((dest, definition)) = relayhost(model) {
+        match default_delivery(model) {
+            Some(service) if service.is_some() || !model.master.is_known() => {
+                targets.push(Target {
+                    dest,
+                    service,
+                    span: definition.value_span,
+                    what: format!("relayhost {}", definition.value.trim()),
+                });
+            }
+            _ => {}
+        }
+    }
+    for id in model.maps("transport_maps").tables {
+        for table in model.tables.known_entry_tables(id) {
+            let Some(entries) = model.tables.get(table).entries() else {
+                continue;
+            };
+            for entry in entries.iter() {
+                let Some((transport, hop)) = entry.value.split_once(':') else {
+                    continue;
+                };
+                let Some(dest) = Destination::parse(hop) else {
+                    continue;
+                };
+                let service = if model.master.is_known() {
+                    match transport_service(model, transport) {
+                        Some(s) if program_of(&s.command) == "smtp" => Some(s),
+                        _ => continue,
+                    }
+                } else if transport == "smtp" || transport == "relay" {
+                    None
+                } else {
+                    continue;
+                };
+                targets.push(Target {
+                    dest,
+                    service,
+                    span: entry.value_span,
+                    what: format!(
+                        "the next hop {} of the transport_maps entry for `{}`",
+                        super::shorten(hop.trim()),
+                        super::shorten(entry.key)
+                    ),
+                });
+            }
+        }
+    }
+    for target in targets {
+        judge(model, &target, out);
+    }
+}
+
+fn judge(model: &Model, target: &Target, out: &mut Findings) {
+    let (dest, service) = (&target.dest, target.service);
     // Unbracketed: the client connects to the MX hosts, whose names postlint cannot know.
     if !dest.bracketed {
-        return;
-    }
-    let Some(service) = default_delivery(model) else {
-        return;
-    };
-    if model.master.is_known() && service.is_none() {
         return;
     }
     if flag(model, service, "smtp_sasl_auth_enable") != Some(true)
@@ -58,7 +121,7 @@ fn check(model: &Model, out: &mut Findings) {
             return;
         }
     }
-    // Entries meant for this relayhost, written in a form the client never looks up.
+    // Entries meant for this destination, written in a form the client never looks up.
     let mut near = Vec::new();
     for &id in &maps.tables {
         for table in model.tables.known_entry_tables(id) {
@@ -73,38 +136,36 @@ fn check(model: &Model, out: &mut Findings) {
         }
     }
     let looked_up = format!("`{}`, then `{}`", dest.host, dest.written);
+    let what = &target.what;
     let (primary, finding) = match near.first() {
         Some((span, key)) => {
             let key = super::shorten(key).into_owned();
             let f = out.report(
                 *span,
                 format!(
-                    "the smtp client never looks up `{key}`: for relayhost {} it looks up {looked_up}, finds no credentials and sends none, so the provider refuses to relay",
-                    dest.written
+                    "the smtp client never looks up `{key}`: for {what} it looks up {looked_up}, finds no credentials and sends none, so the provider refuses to relay"
                 ),
             );
             f.label("never matches");
             (*span, f)
         }
         None => {
-            let span = relay_definition.value_span;
             let f = out.report(
-                span,
+                target.span,
                 format!(
-                    "no smtp_sasl_password_maps entry matches relayhost {}: the smtp client looks up {looked_up} and sends no credentials, so the provider refuses to relay",
-                    dest.written
+                    "no smtp_sasl_password_maps entry matches {what}: the smtp client looks up {looked_up} and sends no credentials, so the provider refuses to relay"
                 ),
             );
             f.label("no credentials for this destination");
-            (span, f)
+            (target.span, f)
         }
     };
     finding.subject(format!("{} credentials", dest.written));
-    if primary != relay_definition.value_span {
-        finding.secondary(relay_definition.value_span, "the relayhost");
+    if primary != target.span {
+        finding.secondary(target.span, "the destination");
     }
     finding.help(format!(
-        "Write the key as `{}` (the destination exactly as relayhost has it, brackets and port \
+        "Write the key as `{}` (the destination exactly as written, brackets and port \
          included) or `{}` (the host name alone), then run postmap on the table.",
         dest.written, dest.host
     ));
