@@ -12,7 +12,7 @@ use postlint::diagnostic::{Finding, Severity};
 use postlint::discover;
 use postlint::model::version::{Origin, Release, Target};
 use postlint::model::{LoadError, LoadOptions};
-use postlint::output::{config as show, github, human, json, junit, sarif, short};
+use postlint::output::{config as show, github, human, json, junit, sarif, short, trace};
 use postlint::rules::{self, Rule, RULES};
 use postlint::source::Sources;
 use postlint::{LintOptions, Silenced, Unseen};
@@ -171,6 +171,11 @@ struct Cli {
     /// Print what postlint understood (parameters, address classes, tables) instead of findings
     #[arg(long)]
     show_config: bool,
+
+    /// Print where mail for ADDRESS goes (address class, virtual aliases, the mailbox or
+    /// transport that takes it, each with its file and line) instead of findings
+    #[arg(long, value_name = "ADDRESS", conflicts_with_all = ["show_config", "discover"])]
+    trace: Option<String>,
 
     /// Print a completion script for this shell and exit
     #[arg(long, value_enum, value_name = "SHELL")]
@@ -450,6 +455,9 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
     if cli.show_config && jobs.len() > 1 {
         return Err("--show-config takes one directory".to_string());
     }
+    if cli.trace.is_some() && jobs.len() > 1 {
+        return Err("--trace takes one directory".to_string());
+    }
     let mode = if cli.discover.is_some() {
         baseline::Mode::Discover
     } else if cli.sysroot.is_some() {
@@ -548,6 +556,15 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             for skipped in &report.model.templates {
                 say(&format!("postlint: note: {skipped}"));
             }
+        }
+        if let Some(address) = &cli.trace {
+            let text = match cli.format {
+                Format::Json => trace::render_json(&report.model, address),
+                Format::Human => trace::render_text(&report.model, address),
+                other => return Err(format!("--trace has no {other:?} format")),
+            };
+            let _ = stdout.write_all(text.as_bytes());
+            return Ok(EXIT_OK);
         }
         if cli.show_config {
             let text = match cli.format {

@@ -14,6 +14,7 @@ pub mod params;
 pub mod paths;
 mod read;
 pub mod relay;
+pub mod resolve;
 pub mod restrictions;
 pub mod secrets;
 pub mod tables;

@@ -84,7 +84,7 @@ pub struct TableView {
 }
 
 /// `main.cf:12` for files in the configuration directory, else the display path.
-fn origin(model: &Model, span: Span) -> String {
+pub(crate) fn origin(model: &Model, span: Span) -> String {
     let file = model.sources.get(span.file);
     let (line, _) = file.line_col(span.start);
     let path = file

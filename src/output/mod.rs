@@ -7,6 +7,7 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod short;
+pub mod trace;
 
 use serde::Serialize;
 

@@ -1,0 +1,507 @@
+//! Where mail for an address goes, the way Postfix takes it: virtual alias expansion as
+//! cleanup_map1n.c does it (recursive; an address that maps to itself is final; the nesting and
+//! expansion limits), then, for each address the expansion ends with, its address class
+//! (trivial-rewrite's resolve_addr) and what delivers it: local(8), a virtual mailbox, the relay
+//! or default transport, or a transport_maps entry. Where a table cannot be read, the answer is
+//! unknown, with the reason.
+
+use std::collections::HashSet;
+
+use super::classes::ClassKind;
+use super::restrictions::service_value;
+use super::tables::{Answer, Content};
+use super::{Model, Resolved};
+use crate::parse::list::split_list;
+use crate::source::Span;
+
+/// A table entry that answered a lookup: the key that matched and where the entry is.
+#[derive(Clone, Debug)]
+pub struct Via {
+    pub param: &'static str,
+    pub key: String,
+    pub span: Option<Span>,
+}
+
+/// What takes mail for an address the expansion ends with.
+#[derive(Clone, Debug)]
+pub enum Delivery {
+    /// local(8), for a user of a local domain; with the aliases(5) entry when there is one.
+    Local {
+        user: String,
+        alias: Option<(Via, String)>,
+    },
+    /// A virtual mailbox, delivered by virtual_transport.
+    Mailbox {
+        path: String,
+        via: Via,
+        transport: String,
+    },
+    /// Handed to a transport: relay_transport, default_transport or a transport_maps entry.
+    Transport {
+        transport: String,
+        why: String,
+        via: Option<Via>,
+    },
+    /// Refused: at RCPT time when no alias was involved, else bounced after acceptance.
+    Rejected {
+        reason: String,
+        after_alias: bool,
+    },
+    Unknown(String),
+}
+
+/// One address of the expansion tree.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub address: String,
+    pub parent: Option<usize>,
+    /// The alias entry that turned the parent into this address.
+    pub via: Option<Via>,
+    /// For the addresses the expansion ends with: the class and what delivers the mail.
+    pub class: Option<Resolved>,
+    pub delivery: Option<Delivery>,
+}
+
+/// Why an expansion stopped before its end.
+#[derive(Clone, Debug)]
+pub enum Stop {
+    /// Postfix defers the message: "4.6.0 Alias expansion error". `cycle` lists a loop's nodes.
+    Deferred {
+        reason: String,
+        cycle: Vec<usize>,
+    },
+    Unknown(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Expansion {
+    pub nodes: Vec<Node>,
+    /// The nodes the expansion ends with, in Postfix's order.
+    pub finals: Vec<usize>,
+    pub stop: Option<Stop>,
+}
+
+/// The lookup keys of mail_addr_find() for an address: user+ext@domain, user@domain, then (in a
+/// local domain) user+ext and user, then @domain; each with whether it matched without the
+/// extension.
+fn address_keys(
+    local: &str,
+    domain: &str,
+    delimiters: &str,
+    local_domain: bool,
+    at_domain: bool,
+) -> (Vec<(String, bool)>, Option<String>) {
+    let (bare, ext) = match local.find(|c| delimiters.contains(c)) {
+        Some(at) if !delimiters.is_empty() && at > 0 => {
+            (&local[..at], Some(local[at..].to_string()))
+        }
+        _ => (local, None),
+    };
+    let mut keys = vec![(format!("{local}@{domain}"), false)];
+    if ext.is_some() {
+        keys.push((format!("{bare}@{domain}"), true));
+    }
+    if local_domain {
+        keys.push((local.to_string(), false));
+        if ext.is_some() {
+            keys.push((bare.to_string(), true));
+        }
+    }
+    if at_domain {
+        keys.push((format!("@{domain}"), ext.is_some()));
+    }
+    (keys, ext)
+}
+
+/// A lookup's value, or why it has none.
+enum Value {
+    Found(String, Via),
+    NotFound,
+    Unknown(String),
+}
+
+struct Resolver<'m> {
+    model: &'m Model,
+    myorigin: String,
+    delimiters: String,
+    propagate_virtual: bool,
+}
+
+impl Resolver<'_> {
+    /// Looks keys up in order in a parameter's tables, as maps_find() does.
+    fn lookup(&self, param: &'static str, keys: &[String]) -> Value {
+        let maps = self.model.maps(param);
+        for key in keys {
+            match maps.lookup(&self.model.tables, key) {
+                Answer::Found(Some((table, i))) => {
+                    let Some(entries) = self.model.tables.get(table).entries() else {
+                        return Value::Unknown(format!("{param}: a table postlint cannot read"));
+                    };
+                    let entry = entries.entry(i);
+                    return Value::Found(
+                        entry.value.to_string(),
+                        Via {
+                            param,
+                            key: key.clone(),
+                            span: Some(entry.key_span),
+                        },
+                    );
+                }
+                Answer::Found(None) => {
+                    let static_value = maps.tables.iter().find_map(|&t| {
+                        let table = self.model.tables.get(t);
+                        (table.kind == "static" && matches!(table.content, Content::Everything))
+                            .then(|| {
+                                table
+                                    .name
+                                    .strip_prefix('{')
+                                    .and_then(|n| n.strip_suffix('}'))
+                                    .unwrap_or(&table.name)
+                                    .trim()
+                                    .to_string()
+                            })
+                    });
+                    return match static_value {
+                        Some(v) => Value::Found(
+                            v,
+                            Via {
+                                param,
+                                key: key.clone(),
+                                span: None,
+                            },
+                        ),
+                        None => Value::Unknown(format!("{param}: a table that answers every key")),
+                    };
+                }
+                Answer::Unknown => {
+                    let why = maps
+                        .tables
+                        .iter()
+                        .find_map(|&t| self.model.tables.unknown_reason(t))
+                        .unwrap_or_else(|| format!("{param} holds what postlint cannot read"));
+                    return Value::Unknown(why);
+                }
+                Answer::NotFound => {}
+            }
+        }
+        Value::NotFound
+    }
+
+    fn split(address: &str) -> (&str, &str) {
+        address.rsplit_once('@').unwrap_or((address, ""))
+    }
+
+    fn is_local(&self, domain: &str) -> bool {
+        matches!(
+            self.model.resolve_class(domain),
+            Resolved::Class(ClassKind::Local, _)
+        )
+    }
+
+    /// One virtual_alias_maps lookup of an address: its result addresses.
+    fn alias(&self, address: &str) -> Result<Option<(Vec<String>, Via)>, String> {
+        let (local, domain) = Self::split(address);
+        let (keys, ext) =
+            address_keys(local, domain, &self.delimiters, self.is_local(domain), true);
+        let names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
+        let (value, via) = match self.lookup("virtual_alias_maps", &names) {
+            Value::Found(value, via) => (value, via),
+            Value::NotFound => return Ok(None),
+            Value::Unknown(why) => return Err(why),
+        };
+        let unmatched = keys
+            .iter()
+            .find(|(k, _)| *k == via.key)
+            .is_some_and(|(_, without_ext)| *without_ext);
+        let mut out = Vec::new();
+        for r in split_list(&value) {
+            let mut target = value[r].to_string();
+            if !target.contains('@') {
+                target = format!("{target}@{}", self.myorigin);
+            }
+            if let (true, true, Some(ext)) = (unmatched, self.propagate_virtual, &ext) {
+                let (l, d) = Self::split(&target);
+                target = format!("{l}{ext}@{d}");
+            }
+            out.push(target);
+        }
+        Ok(Some((out, via)))
+    }
+
+    /// What delivers mail for an address that is not expanded further.
+    fn deliver(&self, address: &str, after_alias: bool) -> (Resolved, Delivery) {
+        let (local, domain) = Self::split(address);
+        let class = self.model.resolve_class(domain);
+        let value = |param: &str| service_value(self.model, None, param);
+        let delivery = match class {
+            Resolved::Unknown => Delivery::Unknown(format!(
+                "the address class of {domain} depends on what postlint cannot read"
+            )),
+            Resolved::Class(ClassKind::VirtualAlias, _) => Delivery::Rejected {
+                reason: "User unknown in virtual alias table".to_string(),
+                after_alias,
+            },
+            Resolved::Class(ClassKind::Local, _) => {
+                let user = local
+                    .find(|c| self.delimiters.contains(c))
+                    .filter(|_| !self.delimiters.is_empty())
+                    .map_or(local, |at| &local[..at]);
+                match self.lookup("alias_maps", &[local.to_string(), user.to_string()]) {
+                    Value::Found(v, via) => Delivery::Local {
+                        user: user.to_string(),
+                        alias: Some((via, v)),
+                    },
+                    Value::NotFound | Value::Unknown(_) => Delivery::Local {
+                        user: user.to_string(),
+                        alias: None,
+                    },
+                }
+            }
+            Resolved::Class(ClassKind::VirtualMailbox, _) => {
+                let (keys, _) = address_keys(local, domain, &self.delimiters, false, true);
+                let names: Vec<String> = keys.into_iter().map(|(k, _)| k).collect();
+                match self.lookup("virtual_mailbox_maps", &names) {
+                    Value::Found(path, via) => Delivery::Mailbox {
+                        path,
+                        via,
+                        transport: value("virtual_transport").unwrap_or_default(),
+                    },
+                    Value::NotFound => Delivery::Rejected {
+                        reason: "User unknown in virtual mailbox table".to_string(),
+                        after_alias,
+                    },
+                    Value::Unknown(why) => Delivery::Unknown(why),
+                }
+            }
+            Resolved::Class(ClassKind::Relay, _) | Resolved::NoClass => {
+                let param = if matches!(class, Resolved::NoClass) {
+                    "default_transport"
+                } else {
+                    "relay_transport"
+                };
+                let listed = matches!(class, Resolved::Class(ClassKind::Relay, _))
+                    && value("relay_recipient_maps").is_some_and(|v| !v.is_empty());
+                let (keys, _) = address_keys(local, domain, &self.delimiters, false, true);
+                let names: Vec<String> = keys.into_iter().map(|(k, _)| k).collect();
+                match listed.then(|| self.lookup("relay_recipient_maps", &names)) {
+                    Some(Value::NotFound) => Delivery::Rejected {
+                        reason: "User unknown in relay recipient table".to_string(),
+                        after_alias,
+                    },
+                    Some(Value::Unknown(why)) => Delivery::Unknown(why),
+                    _ => Delivery::Transport {
+                        transport: value(param).unwrap_or_default(),
+                        why: match value("relayhost") {
+                            Some(relay) if !relay.is_empty() && param == "default_transport" => {
+                                format!("{param}, relayhost {relay}")
+                            }
+                            _ => param.to_string(),
+                        },
+                        via: None,
+                    },
+                }
+            }
+        };
+        // transport_maps decides the transport of what is delivered (not of what is refused).
+        let delivery = match delivery {
+            d @ (Delivery::Rejected { .. } | Delivery::Unknown(_)) => d,
+            d => match self.transport(local, domain) {
+                Ok(Some((transport, via))) => Delivery::Transport {
+                    transport,
+                    why: "transport_maps".to_string(),
+                    via: Some(via),
+                },
+                Ok(None) => d,
+                Err(why) => Delivery::Unknown(why),
+            },
+        };
+        (class, delivery)
+    }
+
+    /// A transport_maps entry for an address: the address, the domain, its parents (`.parent`),
+    /// then `*`.
+    fn transport(&self, local: &str, domain: &str) -> Result<Option<(String, Via)>, String> {
+        if self.model.maps("transport_maps").tables.is_empty()
+            && !self.model.maps("transport_maps").unknown
+        {
+            return Ok(None);
+        }
+        let (mut keys, _) = address_keys(local, domain, &self.delimiters, false, false);
+        let keys = {
+            let mut names: Vec<String> = keys.drain(..).map(|(k, _)| k).collect();
+            names.push(domain.to_string());
+            let mut rest = domain;
+            while let Some((_, parent)) = rest.split_once('.') {
+                names.push(format!(".{parent}"));
+                rest = parent;
+            }
+            names.push("*".to_string());
+            names
+        };
+        match self.lookup("transport_maps", &keys) {
+            Value::Found(v, via) => Ok(Some((v, via))),
+            Value::NotFound => Ok(None),
+            Value::Unknown(why) => Err(why),
+        }
+    }
+}
+
+/// Follows an address through virtual alias expansion to what delivers each final address.
+pub fn expand(model: &Model, address: &str) -> Expansion {
+    let value = |param: &str, default: &str| {
+        service_value(model, None, param).unwrap_or_else(|| default.to_string())
+    };
+    let resolver = Resolver {
+        model,
+        myorigin: value("myorigin", "").to_ascii_lowercase(),
+        delimiters: value("recipient_delimiter", ""),
+        propagate_virtual: value("propagate_unmatched_extensions", "canonical, virtual")
+            .split([',', ' ', '\t'])
+            .any(|w| w.eq_ignore_ascii_case("virtual")),
+    };
+    let limit = |param: &str| value(param, "1000").parse::<usize>().unwrap_or(1000);
+    let (recursion_limit, expansion_limit) = (
+        limit("virtual_alias_recursion_limit"),
+        limit("virtual_alias_expansion_limit"),
+    );
+    let mut input = address.trim().to_string();
+    if !input.contains('@') {
+        input = format!("{input}@{}", resolver.myorigin);
+    }
+    let (local, domain) = Resolver::split(&input);
+    let input = format!("{local}@{}", domain.to_ascii_lowercase());
+    let mut nodes = vec![Node {
+        address: input,
+        parent: None,
+        via: None,
+        class: None,
+        delivery: None,
+    }];
+    let mut argv: Vec<usize> = vec![0];
+    let mut fixed: HashSet<String> = HashSet::new();
+    let mut stop = None;
+    let mut arg = 0;
+    'outer: while arg < argv.len() {
+        if argv.len() > expansion_limit {
+            stop = Some(Stop::Deferred {
+                reason: format!(
+                    "the expansion has more than virtual_alias_expansion_limit = {expansion_limit} addresses"
+                ),
+                cycle: Vec::new(),
+            });
+            break;
+        }
+        let mut count = 0;
+        loop {
+            let current = argv[arg];
+            let address = nodes[current].address.clone();
+            if fixed.contains(&address.to_ascii_lowercase()) {
+                break;
+            }
+            if count >= recursion_limit {
+                stop = Some(Stop::Deferred {
+                    reason: format!(
+                        "aliases nest deeper than virtual_alias_recursion_limit = {recursion_limit}"
+                    ),
+                    cycle: Vec::new(),
+                });
+                break 'outer;
+            }
+            let (targets, via) = match resolver.alias(&address) {
+                Ok(Some(found)) => found,
+                Ok(None) => break,
+                Err(why) => {
+                    stop = Some(Stop::Unknown(why));
+                    break 'outer;
+                }
+            };
+            for target in &targets {
+                if target.eq_ignore_ascii_case(&address) {
+                    fixed.insert(address.to_ascii_lowercase());
+                }
+            }
+            for (i, target) in targets.into_iter().enumerate() {
+                // A target already on the path that is not final comes back to itself: Postfix
+                // expands it until the nesting limit, then defers the message.
+                let mut ancestor = Some(current);
+                let mut cycle = vec![current];
+                while let Some(a) = ancestor {
+                    if nodes[a].address.eq_ignore_ascii_case(&target)
+                        && !fixed.contains(&target.to_ascii_lowercase())
+                    {
+                        cycle.reverse();
+                        nodes.push(Node {
+                            address: target,
+                            parent: Some(current),
+                            via: Some(via.clone()),
+                            class: None,
+                            delivery: None,
+                        });
+                        cycle.push(nodes.len() - 1);
+                        stop = Some(Stop::Deferred {
+                            reason: "the aliases loop".to_string(),
+                            cycle,
+                        });
+                        break 'outer;
+                    }
+                    ancestor = nodes[a].parent;
+                    if let Some(a) = ancestor {
+                        cycle.push(a);
+                    }
+                }
+                nodes.push(Node {
+                    address: target,
+                    parent: Some(current),
+                    via: Some(via.clone()),
+                    class: None,
+                    delivery: None,
+                });
+                let new = nodes.len() - 1;
+                if i == 0 {
+                    argv[arg] = new;
+                } else {
+                    argv.push(new);
+                }
+            }
+            count += 1;
+        }
+        arg += 1;
+    }
+    let finals = if stop.is_some() { Vec::new() } else { argv };
+    for &f in &finals {
+        let after_alias = nodes[f].parent.is_some();
+        let (class, delivery) = resolver.deliver(&nodes[f].address, after_alias);
+        nodes[f].class = Some(class);
+        nodes[f].delivery = Some(delivery);
+    }
+    Expansion {
+        nodes,
+        finals,
+        stop,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_keys_in_postfix_order() {
+        let (keys, ext) = address_keys("jane+news", "example.org", "+", true, true);
+        let keys: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "jane+news@example.org",
+                "jane@example.org",
+                "jane+news",
+                "jane",
+                "@example.org"
+            ]
+        );
+        assert_eq!(ext.as_deref(), Some("+news"));
+        let (keys, ext) = address_keys("jane+news", "example.org", "", false, true);
+        assert_eq!(keys.len(), 2);
+        assert!(ext.is_none());
+    }
+}

@@ -1,0 +1,90 @@
+//! `postlint --trace ADDRESS`: what the user sees for each address of each fixtures/trace case
+//! (its `addresses` file), as text and JSON snapshots.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn trace(dir: &Path, address: &str, json: bool) -> String {
+    let mut cmd = Command::cargo_bin("postlint").unwrap();
+    cmd.arg("--trace").arg(address).arg(dir);
+    if json {
+        cmd.args(["--format", "json"]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}: {address}: {:?}",
+        dir.display(),
+        out
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn traces_of_each_case() {
+    let mut cases: Vec<_> = std::fs::read_dir("fixtures/trace")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 2);
+    for case in cases {
+        let addresses = std::fs::read_to_string(case.join("addresses")).unwrap();
+        let mut text = String::new();
+        let mut json = String::new();
+        for address in addresses
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            text.push_str(&format!("$ postlint --trace {address}\n"));
+            text.push_str(&trace(&case, address, false));
+            json.push_str(&trace(&case, address, true));
+        }
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        insta::assert_snapshot!(format!("{name}-text"), text);
+        insta::assert_snapshot!(format!("{name}-json"), json);
+    }
+}
+
+#[test]
+fn trace_takes_one_directory_and_refuses_other_formats() {
+    let out = Command::cargo_bin("postlint")
+        .unwrap()
+        .args([
+            "--trace",
+            "a@example.org",
+            "--format",
+            "sarif",
+            "fixtures/trace/virtual-hosting",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--trace has no"));
+}
+
+/// The README's `--trace` example is what postlint prints on the bundled example.
+#[test]
+fn readme_trace_example_is_current() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let mut shown = 0;
+    let mut lines = readme.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(args) = line.strip_prefix("$ postlint --trace ") else {
+            continue;
+        };
+        let (address, dir) = args.split_once(' ').unwrap();
+        let mut expected = String::new();
+        while let Some(next) = lines.peek() {
+            if next.starts_with('$') || next.starts_with("```") {
+                break;
+            }
+            expected.push_str(lines.next().unwrap());
+            expected.push('\n');
+        }
+        assert_eq!(trace(Path::new(dir), address, false), expected, "README: {line}");
+        shown += 1;
+    }
+    assert!(shown >= 2, "the README shows {shown} traces");
+}
