@@ -1,7 +1,10 @@
-//! Real Postfix decides the TLS and SASL rules of issue 16: `plaintext-auth`,
-//! `tls-wrappermode-missing`, `weak-tls-protocols` and `sasl-password-key-mismatch`.
+//! Real Postfix decides the TLS, SASL and master.cf service rules of issue 16:
+//! `plaintext-auth`, `tls-wrappermode-missing`, `weak-tls-protocols`,
+//! `sasl-password-key-mismatch`, `relay-credentials-in-clear`, `mandatory-tls-on-mx`,
+//! `undefined-service` and `orphan-override`.
 //!
-//! Each case is a small configuration (main.cf lines, and `-o` overrides on one smtpd service).
+//! Each case is a small configuration (main.cf lines, `-o` overrides on one smtpd service, at
+//! times a second service, master.cf lines after it, a table).
 //! A whole Postfix runs it on loopback from a scratch directory (tests/common/smtp.rs), with a
 //! certificate made for the run (`openssl req -x509`, never kept), and the test looks at what
 //! Postfix does:
@@ -17,6 +20,23 @@
 //! - sasl-password-key-mismatch: one message relayed through `relayhost = [localhost]:PORT` to
 //!   a fake SMTP server offering `AUTH PLAIN LOGIN`: did Postfix's smtp client send AUTH, with
 //!   the user of the one key in `smtp_sasl_password_maps`?
+//! - relay-credentials-in-clear: the same relaying, with the password under `[localhost]:PORT`.
+//!   The fake relay offers `AUTH PLAIN LOGIN` and no STARTTLS, which is what a client sees
+//!   when an attacker strips STARTTLS from the EHLO reply. The problem: the client sent AUTH on
+//!   that session, and the relay decoded the password from it (a test password, printed as
+//!   the proof). Else the smtp client's `status=deferred` line says why it did not log in.
+//! - mandatory-tls-on-mx: a plaintext client's `MAIL FROM` on the port 25 stand-in: `530 5.7.0
+//!   Must issue a STARTTLS command first` is the problem (and the same MAIL after STARTTLS
+//!   gets 250, so TLS was what smtpd wanted), 250 is not. A near-miss has a second,
+//!   submission-style service with `-o smtpd_tls_security_level=encrypt`, which must give 530.
+//! - undefined-service: `content_filter = smtp-amavis:[127.0.0.1]:PORT` and one message. The
+//!   problem: qmgr logs `connect to transport private/smtp-amavis: No such file or directory`
+//!   and the message stays in the queue (the queue directory, `postqueue -p`); with the
+//!   `smtp-amavis unix ... smtp` service the fake relay gets the message.
+//! - orphan-override: the service, then `#submission inet ...` and an indented
+//!   `-o smtpd_tls_security_level=encrypt`: a plaintext `MAIL FROM` on the service gets 530,
+//!   so the `-o` continued the service above the comment (the near-miss comments the `-o` out
+//!   too, and gets 250).
 //!
 //! Each case says what Postfix should do, and the test checks that Postfix did it (so the
 //! cases are facts about Postfix 3.7, not guesses); then it runs the postlint binary
@@ -27,7 +47,8 @@
 //! what a case expects (a harness or environment problem, or a wrong case), else when postlint
 //! disagrees with Postfix, listing every such case with what Postfix did and what postlint said.
 //!
-//! Files are named through `${config_directory}` (the certificate, the password table):
+//! Files are named through `${config_directory}` (the certificate, the password and TLS
+//! policy tables, texthash: no postmap):
 //! Postfix finds them in the scratch configuration directory (`master -c` sets it), postlint in
 //! the directory it lints (its default /etc/postfix maps there; an absolute path elsewhere is
 //! outside the linted tree and unread).
@@ -36,10 +57,14 @@
 //! must listen on loopback. So postlint reads a copy of the configuration in which the
 //! service's `127.0.0.1:PORT` is `192.0.2.1:587` (a documentation address, the submission
 //! port) and inet_interfaces is `all`, while Postfix runs the 127.0.0.1 original; postlint
-//! must also stay silent on the original (the exemption). The copy names port 587, not the
-//! test's port, because the rule takes `-o smtpd_tls_auth_only=no` on a port that is no mail
-//! port (a webmail container's, say) as deliberate: an intent Postfix cannot judge, so the
-//! copy is the setup as it would be deployed, a submission service.
+//! must also stay silent on the original (the exemption). `mandatory-tls-on-mx` is about the
+//! public port 25 only: its copy names the port 25 stand-in `192.0.2.1:smtp` (and the
+//! submission-style service `192.0.2.1:submission`), with inet_interfaces `all`, while Postfix
+//! runs them on 127.0.0.1:PORT and the next port; on the original postlint must be silent too.
+//! The plaintext-auth copy names port 587, not the test's port, because the rule takes `-o
+//! smtpd_tls_auth_only=no` on a port that is no mail port (a webmail container's, say) as
+//! deliberate: an intent Postfix cannot judge, so the copy is the setup as it would be
+//! deployed, a submission service. The other rules read the live configuration itself.
 //!
 //! Port 465: those cases take turns on 127.0.0.1:465 (master, as root, can bind it) and
 //! postlint reads that exact configuration; if 465 cannot be bound, the case runs on its own
@@ -47,7 +72,8 @@
 //!
 //! Knobs:
 //! - POSTLINT_TLS_ORACLE_JOBS: Postfix instances run at once (default 3).
-//! - POSTLINT_TLS_ORACLE_PORT: the first of the loopback ports used, two per case (default
+//! - POSTLINT_TLS_ORACLE_PORT: the first of the loopback ports used, two per case (the smtpd
+//!   service, then the fake relay or the submission-style service; default
 //!   29000; keep them below /proc/sys/net/ipv4/ip_local_port_range, 32768 here).
 //! - POSTLINT_TLS_ORACLE_ONLY: run only the cases whose names contain this text.
 //!
@@ -77,6 +103,22 @@
 //!   `[localhost]` match nothing and the mail goes out without AUTH. texthash: needs no
 //!   postmap. smtp_host_lookup = native, so that `localhost` comes from /etc/hosts (this
 //!   machine has no DNS).
+//! - Towards a relay that offers AUTH and no STARTTLS, with `smtp_sasl_security_options =
+//!   noanonymous`: at level may or none, and with the legacy `smtp_use_tls = yes` and an empty
+//!   level, the client sends `AUTH PLAIN` with the password right after EHLO and delivers. At
+//!   level encrypt, or may with an smtp_tls_policy_maps (texthash) entry `[localhost]:PORT
+//!   encrypt`, it sends EHLO and QUIT only: `status=deferred (TLS is required, but was not
+//!   offered by host localhost[127.0.0.1])`, dsn 4.7.4. With the default security options
+//!   (noplaintext) it logs `warning: SASL authentication failure: No worthy mechs found`, sends
+//!   EHLO and QUIT, and defers: `SASL authentication failed; cannot authenticate to server
+//!   localhost[127.0.0.1]: no mechanism available`, dsn 4.7.0. Everything within 0.1 s.
+//! - smtpd at level encrypt (or the legacy `smtpd_use_tls` + `smtpd_enforce_tls`, or `-o
+//!   smtpd_tls_security_level=encrypt`) still lists STARTTLS and answers a plaintext `MAIL
+//!   FROM` with `530 5.7.0 Must issue a STARTTLS command first`; after STARTTLS, `250 2.1.0 Ok`.
+//! - A content_filter naming no master.cf service: at once, qmgr logs `warning: connect to
+//!   transport private/smtp-amavis: No such file or directory`, and the error agent logs
+//!   `status=deferred (mail transport unavailable)` (dsn 4.3.0); the message waits in
+//!   `deferred/` and `postqueue -p` lists it with that reason.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -91,7 +133,7 @@ mod smtp;
 mod tls;
 
 use smtp::{Client, Greeting, Postfix, Scratch};
-use tls::{FakeDovecot, FakeRelay, Lint, SClient};
+use tls::{FakeDovecot, FakeRelay, Lint, RelaySession, SClient};
 
 const MYHOSTNAME: &str = "mx.example.org";
 const FIRST_PORT: u16 = 29000;
@@ -101,6 +143,8 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 const DELIVERY_WAIT: Duration = Duration::from_secs(20);
 /// `\0alice\0secret`, the PLAIN response the test client sends smtpd.
 const PLAIN_ALICE: &str = "AGFsaWNlAHNlY3JldA==";
+/// alice's password in the smtp_sasl_password_maps tables (a test password, nothing else).
+const PASSWORD: &str = "secret";
 
 /// The port 465 cases share 127.0.0.1:465: one at a time.
 static PORT_465: Mutex<()> = Mutex::new(());
@@ -111,6 +155,10 @@ enum Kind {
     Wrappermode,
     Protocols(Versions),
     SaslKey,
+    RelayClear,
+    MandatoryMx,
+    UndefinedService,
+    OrphanOverride,
 }
 
 /// What a protocols case expects from the handshakes.
@@ -136,12 +184,34 @@ struct Case {
     service: Option<&'static str>,
     /// Its `-o name=value` overrides.
     overrides: &'static [&'static str],
-    /// SaslKey: the key of the one smtp_sasl_password_maps entry (`@RELAY@` is the fake
-    /// relay's port).
+    /// SaslKey, RelayClear: the key of the one smtp_sasl_password_maps entry (`@RELAY@` is
+    /// the fake relay's port).
     key: &'static str,
+    /// MandatoryMx: the `-o` overrides of a second, submission-style smtpd service (on the
+    /// case's second port; postlint reads it as `192.0.2.1:submission`). Empty: no such
+    /// service.
+    submission: &'static [&'static str],
+    /// master.cf lines after the tested service's entry (`@RELAY@` is the second port).
+    master_extra: &'static str,
+    /// Other files of the configuration directory: (name, text with `@RELAY@`).
+    files: &'static [(&'static str, &'static str)],
     /// Whether Postfix shows the problem (and so postlint must report the rule).
     problem: bool,
 }
+
+/// What a case leaves out.
+const BASE: Case = Case {
+    name: "",
+    kind: Kind::PlaintextAuth,
+    main: "",
+    service: None,
+    overrides: &[],
+    key: "",
+    submission: &[],
+    master_extra: "",
+    files: &[],
+    problem: false,
+};
 
 impl Case {
     fn rule(&self) -> &'static str {
@@ -150,6 +220,10 @@ impl Case {
             Kind::Wrappermode => "tls-wrappermode-missing",
             Kind::Protocols(_) => "weak-tls-protocols",
             Kind::SaslKey => "sasl-password-key-mismatch",
+            Kind::RelayClear => "relay-credentials-in-clear",
+            Kind::MandatoryMx => "mandatory-tls-on-mx",
+            Kind::UndefinedService => "undefined-service",
+            Kind::OrphanOverride => "orphan-override",
         }
     }
 }
@@ -164,10 +238,9 @@ const fn auth(
         name,
         kind: Kind::PlaintextAuth,
         main,
-        service: None,
         overrides,
-        key: "",
         problem,
+        ..BASE
     }
 }
 
@@ -183,8 +256,8 @@ const fn wrapper(
         main: "smtpd_tls_security_level = may\n",
         service: Some(service),
         overrides,
-        key: "",
         problem,
+        ..BASE
     }
 }
 
@@ -193,10 +266,8 @@ const fn protocols(name: &'static str, main: &'static str, versions: Versions) -
         name,
         kind: Kind::Protocols(versions),
         main,
-        service: None,
-        overrides: &[],
-        key: "",
         problem: !matches!(versions, Versions::Modern),
+        ..BASE
     }
 }
 
@@ -211,10 +282,78 @@ const fn sasl_key(name: &'static str, key: &'static str, problem: bool) -> Case 
                smtp_tls_security_level = none\n\
                smtp_host_lookup = native\n\
                mynetworks = 127.0.0.0/8\n",
-        service: None,
-        overrides: &[],
         key,
         problem,
+        ..BASE
+    }
+}
+
+/// The main.cf lines every relay-credentials-in-clear case shares: SASL login to the
+/// relayhost, the fake relay, with the password under `[localhost]:PORT`.
+const RELAY_SASL: &str = "relayhost = [localhost]:@RELAY@\n\
+                          smtp_sasl_auth_enable = yes\n\
+                          smtp_sasl_password_maps = texthash:${config_directory}/sasl_passwd\n\
+                          smtp_host_lookup = native\n\
+                          mynetworks = 127.0.0.0/8\n";
+
+/// `main` comes after RELAY_SASL.
+const fn relay_clear(
+    name: &'static str,
+    main: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    problem: bool,
+) -> Case {
+    Case {
+        name,
+        kind: Kind::RelayClear,
+        main,
+        key: "[localhost]:@RELAY@",
+        files,
+        problem,
+        ..BASE
+    }
+}
+
+const fn mx(
+    name: &'static str,
+    main: &'static str,
+    overrides: &'static [&'static str],
+    submission: &'static [&'static str],
+    problem: bool,
+) -> Case {
+    Case {
+        name,
+        kind: Kind::MandatoryMx,
+        main,
+        overrides,
+        submission,
+        problem,
+        ..BASE
+    }
+}
+
+/// The content filter transport of the undefined-service cases.
+const FILTER: &str = "smtp-amavis";
+
+const fn undefined(name: &'static str, master_extra: &'static str, problem: bool) -> Case {
+    Case {
+        name,
+        kind: Kind::UndefinedService,
+        main: "content_filter = smtp-amavis:[127.0.0.1]:@RELAY@\nmynetworks = 127.0.0.0/8\n",
+        master_extra,
+        problem,
+        ..BASE
+    }
+}
+
+const fn orphan(name: &'static str, master_extra: &'static str, problem: bool) -> Case {
+    Case {
+        name,
+        kind: Kind::OrphanOverride,
+        main: "smtpd_tls_security_level = may\n",
+        master_extra,
+        problem,
+        ..BASE
     }
 }
 
@@ -357,6 +496,99 @@ const CASES: &[Case] = &[
     sasl_key("key [localhost]:PORT", "[localhost]:@RELAY@", false),
     sasl_key("key localhost:PORT", "localhost:@RELAY@", true),
     sasl_key("key [localhost]", "[localhost]", true),
+    // relay-credentials-in-clear: the fake relay offers no STARTTLS (as a stripping attacker
+    // shows it) and AUTH PLAIN LOGIN.
+    relay_clear(
+        "client level may, noanonymous",
+        "smtp_tls_security_level = may\nsmtp_sasl_security_options = noanonymous\n",
+        &[],
+        true,
+    ),
+    relay_clear(
+        "client level encrypt, noanonymous",
+        "smtp_tls_security_level = encrypt\nsmtp_sasl_security_options = noanonymous\n",
+        &[],
+        false,
+    ),
+    relay_clear(
+        "client level none, noanonymous",
+        "smtp_tls_security_level = none\nsmtp_sasl_security_options = noanonymous\n",
+        &[],
+        true,
+    ),
+    relay_clear(
+        "client level may, default security options (noplaintext)",
+        "smtp_tls_security_level = may\n",
+        &[],
+        false,
+    ),
+    relay_clear(
+        "client level may, noanonymous, policy [localhost]:PORT encrypt",
+        "smtp_tls_security_level = may\nsmtp_sasl_security_options = noanonymous\n\
+         smtp_tls_policy_maps = texthash:${config_directory}/tls_policy\n",
+        &[("tls_policy", "[localhost]:@RELAY@ encrypt\n")],
+        false,
+    ),
+    relay_clear(
+        "legacy smtp_use_tls = yes, empty level, noanonymous",
+        "smtp_tls_security_level =\nsmtp_use_tls = yes\nsmtp_sasl_security_options = noanonymous\n",
+        &[],
+        true,
+    ),
+    // mandatory-tls-on-mx
+    mx(
+        "port 25, level encrypt",
+        "smtpd_tls_security_level = encrypt\n",
+        &[],
+        &[],
+        true,
+    ),
+    mx(
+        "port 25, legacy use_tls + enforce_tls",
+        "smtpd_use_tls = yes\nsmtpd_enforce_tls = yes\n",
+        &[],
+        &[],
+        true,
+    ),
+    mx(
+        "port 25, -o level=encrypt",
+        "smtpd_tls_security_level = may\n",
+        &["smtpd_tls_security_level=encrypt"],
+        &[],
+        true,
+    ),
+    mx(
+        "port 25, level may",
+        "smtpd_tls_security_level = may\n",
+        &[],
+        &[],
+        false,
+    ),
+    mx(
+        "port 25 may, submission -o level=encrypt",
+        "smtpd_tls_security_level = may\n",
+        &[],
+        &["smtpd_tls_security_level=encrypt"],
+        false,
+    ),
+    // undefined-service
+    undefined("content_filter to an undefined service", "", true),
+    undefined(
+        "content_filter to a defined service",
+        "smtp-amavis unix - - n - 2 smtp\n",
+        false,
+    ),
+    // orphan-override
+    orphan(
+        "-o under a commented-out #submission",
+        "#submission inet n - n - - smtpd\n  -o smtpd_tls_security_level=encrypt\n",
+        true,
+    ),
+    orphan(
+        "-o commented out with #submission",
+        "#submission inet n - n - - smtpd\n#  -o smtpd_tls_security_level=encrypt\n",
+        false,
+    ),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -373,7 +605,8 @@ struct Outcome {
     unexpected: Vec<String>,
     /// postlint's findings of the rule on the configuration it reads (see `lint_dir`).
     postlint: Result<Lint, String>,
-    /// plaintext-auth only: postlint on the live loopback configuration (must be silent).
+    /// plaintext-auth and mandatory-tls-on-mx: postlint on the live loopback configuration
+    /// (must be silent).
     postlint_loopback: Option<Result<Lint, String>>,
     /// Which configuration postlint read.
     lint_note: String,
@@ -410,6 +643,23 @@ fn service_entry(name: &str, syslog_port: u16, overrides: &[&str]) -> String {
     entry
 }
 
+/// master.cf: Postfix's own services, the tested smtpd service `name` (syslog name after
+/// `port`), the case's submission-style service as `submission` (on `second_port`), and the
+/// case's extra lines.
+fn master_cf(case: &Case, name: &str, port: u16, submission: &str, second_port: u16) -> String {
+    let mut text = smtp::base_master_cf();
+    text.push_str(&service_entry(name, port, case.overrides));
+    if !case.submission.is_empty() {
+        text.push_str(&service_entry(submission, second_port, case.submission));
+    }
+    text.push_str(
+        &case
+            .master_extra
+            .replace("@RELAY@", &second_port.to_string()),
+    );
+    text
+}
+
 fn main_cf(scratch: &Scratch, case: &Case, relay_port: u16) -> String {
     let mut text = scratch.infrastructure(MYHOSTNAME);
     // Files named by $config_directory: Postfix reads them in the scratch configuration
@@ -426,7 +676,11 @@ fn main_cf(scratch: &Scratch, case: &Case, relay_port: u16) -> String {
         // Relative: smtpd takes it from the queue directory, as Dovecot setups write it.
         text.push_str("smtpd_sasl_type = dovecot\nsmtpd_sasl_path = private/auth\n");
     }
-    text.push_str(&case.main.replace("@RELAY@", &relay_port.to_string()));
+    let relay = relay_port.to_string();
+    if case.kind == Kind::RelayClear {
+        text.push_str(&RELAY_SASL.replace("@RELAY@", &relay));
+    }
+    text.push_str(&case.main.replace("@RELAY@", &relay));
     text
 }
 
@@ -466,12 +720,16 @@ fn run_case(index: usize, case: &Case) -> Outcome {
         return outcome;
     }
     std::fs::write(conf.join("main.cf"), main_cf(&scratch, case, relay_port)).unwrap();
-    if case.kind == Kind::SaslKey {
+    if !case.key.is_empty() {
         std::fs::write(
             conf.join("sasl_passwd"),
-            format!("{} alice:secret\n", table_key(case, relay_port)),
+            format!("{} alice:{PASSWORD}\n", table_key(case, relay_port)),
         )
         .unwrap();
+    }
+    for (name, text) in case.files {
+        let text = text.replace("@RELAY@", &relay_port.to_string());
+        std::fs::write(conf.join(name), text).unwrap();
     }
 
     // The 465 cases take the port in turn; the guard lives until Postfix has stopped.
@@ -482,8 +740,10 @@ fn run_case(index: usize, case: &Case) -> Outcome {
         .map_or_else(|| format!("127.0.0.1:{port}"), str::to_string);
     let lint_name = match case.kind {
         Kind::PlaintextAuth => "192.0.2.1:587".to_string(),
+        Kind::MandatoryMx => "192.0.2.1:smtp".to_string(),
         _ => live_name.clone(),
     };
+    let live_submission = format!("127.0.0.1:{relay_port}");
     let mut listen_port = if case.kind == Kind::Wrappermode {
         465
     } else {
@@ -491,11 +751,7 @@ fn run_case(index: usize, case: &Case) -> Outcome {
     };
 
     let write_master = |name: &str, syslog_port: u16| {
-        let master = format!(
-            "{}{}",
-            smtp::base_master_cf(),
-            service_entry(name, syslog_port, case.overrides)
-        );
+        let master = master_cf(case, name, syslog_port, &live_submission, relay_port);
         std::fs::write(conf.join("master.cf"), master).unwrap();
         common::backdate(&conf);
     };
@@ -512,15 +768,17 @@ fn run_case(index: usize, case: &Case) -> Outcome {
         _ => None,
     };
     let relay = match case.kind {
-        Kind::SaslKey => match FakeRelay::start(relay_port) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                outcome
-                    .unexpected
-                    .push(format!("fake relay on 127.0.0.1:{relay_port}: {e}"));
-                return outcome;
+        Kind::SaslKey | Kind::RelayClear | Kind::UndefinedService => {
+            match FakeRelay::start(relay_port) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    outcome
+                        .unexpected
+                        .push(format!("fake relay on 127.0.0.1:{relay_port}: {e}"));
+                    return outcome;
+                }
             }
-        },
+        }
         _ => None,
     };
 
@@ -571,6 +829,28 @@ fn run_case(index: usize, case: &Case) -> Outcome {
                 &syslog_name,
                 relay.as_ref().unwrap(),
             ),
+            Kind::RelayClear => observe_relay_clear(
+                &mut outcome,
+                listen_port,
+                &scratch,
+                &syslog_name,
+                relay.as_ref().unwrap(),
+            ),
+            Kind::MandatoryMx | Kind::OrphanOverride => {
+                let submission = (!case.submission.is_empty()).then_some(relay_port);
+                let label = match case.kind {
+                    Kind::MandatoryMx => "port 25 stand-in",
+                    _ => "the service above the comment",
+                };
+                observe_mail_tls(&mut outcome, label, listen_port, submission, &scratch)
+            }
+            Kind::UndefinedService => observe_undefined(
+                &mut outcome,
+                listen_port,
+                &scratch,
+                &syslog_name,
+                relay.as_ref().unwrap(),
+            ),
         }
         if let Some(problem) = outcome.problem {
             if problem != case.problem {
@@ -604,13 +884,15 @@ fn run_case(index: usize, case: &Case) -> Outcome {
             .tempdir()
             .unwrap();
         common::copy_tree(&conf, copy.path());
-        let master = format!(
-            "{}{}",
-            smtp::base_master_cf(),
-            service_entry(&lint_name, listen_port, case.overrides)
+        let master = master_cf(
+            case,
+            &lint_name,
+            listen_port,
+            "192.0.2.1:submission",
+            relay_port,
         );
         std::fs::write(copy.path().join("master.cf"), master).unwrap();
-        if case.kind == Kind::PlaintextAuth {
+        if matches!(case.kind, Kind::PlaintextAuth | Kind::MandatoryMx) {
             let main = std::fs::read_to_string(copy.path().join("main.cf")).unwrap();
             let main = main.replace("inet_interfaces = 127.0.0.1", "inet_interfaces = all");
             std::fs::write(copy.path().join("main.cf"), main).unwrap();
@@ -621,7 +903,7 @@ fn run_case(index: usize, case: &Case) -> Outcome {
         outcome.lint_note = format!("the live configuration ({live_name})");
         outcome.postlint = tls::postlint(&conf, case.rule());
     }
-    if case.kind == Kind::PlaintextAuth {
+    if matches!(case.kind, Kind::PlaintextAuth | Kind::MandatoryMx) {
         outcome.postlint_loopback = Some(tls::postlint(&conf, case.rule()));
     }
     drop(dovecot);
@@ -887,6 +1169,29 @@ fn observe_protocols(
     outcome.problem = Some(!modern.0 && !modern.1);
 }
 
+/// Sends smtpd one message from a mynetworks client, for rcpt@remote.example.
+fn inject(port: u16, scratch: &Scratch, syslog_name: &str) -> Result<(), String> {
+    let mut client = match plain_ehlo(port, scratch, syslog_name, TIMEOUT)? {
+        Some((client, _, _)) => client,
+        None => return Err("no banner".into()),
+    };
+    let mut send = || -> std::io::Result<u16> {
+        client.command("MAIL FROM:<sender@example.com>")?;
+        client.command("RCPT TO:<rcpt@remote.example>")?;
+        client.command("DATA")?;
+        let reply = client.command("Subject: oracle_tls\r\n\r\nhello\r\n.")?;
+        let _ = client.command("QUIT");
+        Ok(reply.code)
+    };
+    match send() {
+        Ok(250) => Ok(()),
+        Ok(_) | Err(_) => Err(format!(
+            "Postfix did not take the message: {}",
+            client.transcript.join(" | ")
+        )),
+    }
+}
+
 fn observe_relay(
     outcome: &mut Outcome,
     case: &Case,
@@ -895,34 +1200,9 @@ fn observe_relay(
     syslog_name: &str,
     relay: &FakeRelay,
 ) {
-    let mut client = match plain_ehlo(port, scratch, syslog_name, TIMEOUT) {
-        Ok(Some((client, _, _))) => client,
-        Ok(None) => {
-            outcome.unexpected.push("no banner".into());
-            return;
-        }
-        Err(e) => {
-            outcome.unexpected.push(e);
-            return;
-        }
-    };
-    let mut inject = || -> std::io::Result<u16> {
-        client.command("MAIL FROM:<sender@example.com>")?;
-        client.command("RCPT TO:<rcpt@remote.example>")?;
-        client.command("DATA")?;
-        let reply = client.command("Subject: oracle_tls\r\n\r\nhello\r\n.")?;
-        let _ = client.command("QUIT");
-        Ok(reply.code)
-    };
-    match inject() {
-        Ok(250) => {}
-        Ok(_) | Err(_) => {
-            outcome.unexpected.push(format!(
-                "Postfix did not take the message: {}",
-                client.transcript.join(" | ")
-            ));
-            return;
-        }
+    if let Err(e) = inject(port, scratch, syslog_name) {
+        outcome.unexpected.push(e);
+        return;
     }
     let waited = Instant::now();
     match relay.wait_for_delivery(DELIVERY_WAIT) {
@@ -953,6 +1233,299 @@ fn observe_relay(
     }
 }
 
+/// What the fake relay saw of one session, for the observations.
+fn session_summary(session: &RelaySession) -> String {
+    let commands: Vec<String> = session
+        .commands
+        .iter()
+        .map(|c| {
+            // An AUTH line's initial response is the credentials: shown decoded below.
+            let words: Vec<&str> = c.split_whitespace().collect();
+            if words.len() > 2 && words[0].eq_ignore_ascii_case("AUTH") {
+                format!("{} {} <response>", words[0], words[1])
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    format!(
+        "commands {}{}",
+        commands.join(", "),
+        match (&session.auth, &session.password) {
+            (Some(auth), Some(password)) => {
+                format!("; AUTH {auth}, password decoded by the relay: `{password}`")
+            }
+            (Some(auth), None) => format!("; AUTH {auth}, no password"),
+            _ => String::new(),
+        }
+    )
+}
+
+/// relay-credentials-in-clear: one message through the relayhost, which offers AUTH and no
+/// STARTTLS. The problem: the client sent AUTH (PLAIN or LOGIN) on that session, so the
+/// relay (anyone on the path) decoded the password.
+fn observe_relay_clear(
+    outcome: &mut Outcome,
+    port: u16,
+    scratch: &Scratch,
+    syslog_name: &str,
+    relay: &FakeRelay,
+) {
+    if let Err(e) = inject(port, scratch, syslog_name) {
+        outcome.unexpected.push(e);
+        return;
+    }
+    let waited = Instant::now();
+    let deadline = waited + DELIVERY_WAIT;
+    // Delivered, or deferred (or bounced) by the smtp client: whichever comes first.
+    let mut status = None;
+    let delivered = loop {
+        if let Some(session) = relay.sessions().into_iter().find(|s| s.delivered) {
+            break Some(session);
+        }
+        status = tls::wait_for_log(
+            &scratch.maillog(),
+            &[" status=deferred", " status=bounced"],
+            Duration::ZERO,
+        );
+        if status.is_some() || Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let seconds = waited.elapsed().as_secs_f64();
+    if let Some(session) = delivered {
+        outcome.observed.push(format!(
+            "the relay got the message after {seconds:.2} s; {}",
+            session_summary(&session)
+        ));
+        let sent_password = session.password.is_some();
+        if sent_password && session.password.as_deref() != Some(PASSWORD) {
+            outcome
+                .unexpected
+                .push("the relay decoded another password than the table's".into());
+        }
+        outcome.problem = Some(sent_password);
+        return;
+    }
+    let Some(status) = status else {
+        outcome.unexpected.push(format!(
+            "the message neither reached the fake relay nor was deferred within {} s \
+             (sessions: {:?})",
+            DELIVERY_WAIT.as_secs(),
+            relay.sessions()
+        ));
+        return;
+    };
+    outcome.observed.push(format!(
+        "not delivered after {seconds:.2} s: `{}`",
+        status.split_once("]: ").map_or(status.as_str(), |(_, s)| s)
+    ));
+    for warning in tls::log_lines(&scratch.maillog(), "/smtp[")
+        .into_iter()
+        .filter(|l| l.contains("warning:"))
+    {
+        outcome.observed.push(format!("smtp log: `{warning}`"));
+    }
+    // The session is recorded when the client closes it, which may follow the log line.
+    let until = Instant::now() + Duration::from_secs(3);
+    let mut sessions = relay.sessions();
+    while sessions.is_empty() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+        sessions = relay.sessions();
+    }
+    if sessions.is_empty() {
+        outcome
+            .unexpected
+            .push("the smtp client never talked to the fake relay".into());
+        return;
+    }
+    for session in &sessions {
+        outcome
+            .observed
+            .push(format!("relay session: {}", session_summary(session)));
+    }
+    outcome.problem = Some(sessions.iter().any(|s| s.password.is_some()));
+}
+
+/// The reply to `MAIL FROM` after `EHLO` over TLS (`openssl s_client -starttls smtp`).
+fn mail_over_tls(port: u16) -> String {
+    let s = tls::s_client(
+        &format!("127.0.0.1:{port}"),
+        true,
+        &["-quiet"],
+        "EHLO client.test\nMAIL FROM:<sender@example.com>\nQUIT\n",
+    );
+    // The EHLO reply ends with a `250 ` line; the next line answers MAIL.
+    let lines: Vec<&str> = s.stdout.lines().map(|l| l.trim_end_matches('\r')).collect();
+    lines
+        .iter()
+        .position(|l| l.starts_with("250 "))
+        .and_then(|i| lines.get(i + 1))
+        .map_or_else(|| format!("no reply ({})", s.summary()), |l| l.to_string())
+}
+
+/// mandatory-tls-on-mx, orphan-override: does the service on `port` answer a plaintext
+/// client's `MAIL FROM` with `530 5.7.0 Must issue a STARTTLS command first` (the problem),
+/// or with 250? After a 530 the same MAIL over STARTTLS must get 250 (TLS was what it
+/// wanted). A submission-style service on `submission` must give the 530.
+fn observe_mail_tls(
+    outcome: &mut Outcome,
+    label: &str,
+    port: u16,
+    submission: Option<u16>,
+    scratch: &Scratch,
+) {
+    let mut mail_reply = |port: u16, label: &str| -> Option<u16> {
+        let syslog_name = format!("postfix/s{port}");
+        let mut client = match plain_ehlo(port, scratch, &syslog_name, TIMEOUT) {
+            Ok(Some((client, _, _))) => client,
+            Ok(None) => {
+                outcome.unexpected.push(format!("{label}: no banner"));
+                return None;
+            }
+            Err(e) => {
+                outcome.unexpected.push(format!("{label}: {e}"));
+                return None;
+            }
+        };
+        let starttls = client
+            .transcript
+            .iter()
+            .any(|l| l.starts_with("S: 250") && l.ends_with("STARTTLS"));
+        let reply = match client.command("MAIL FROM:<sender@example.com>") {
+            Ok(r) => r,
+            Err(e) => {
+                outcome.unexpected.push(format!("{label}: MAIL: {e}"));
+                return None;
+            }
+        };
+        let _ = client.command("QUIT");
+        let mut line = format!(
+            "{label}: EHLO {}; plaintext MAIL FROM: `{}`",
+            if starttls {
+                "lists STARTTLS"
+            } else {
+                "lists no STARTTLS"
+            },
+            reply.last()
+        );
+        if reply.code == 530 {
+            let over_tls = mail_over_tls(port);
+            write!(line, "; MAIL FROM after STARTTLS: `{over_tls}`").unwrap();
+            if !over_tls.starts_with("250") {
+                outcome
+                    .unexpected
+                    .push(format!("{label}: MAIL over TLS was not accepted either"));
+            }
+        } else if reply.code != 250 {
+            outcome
+                .unexpected
+                .push(format!("{label}: MAIL got neither 250 nor 530"));
+        }
+        outcome.observed.push(line);
+        Some(reply.code)
+    };
+    let main = mail_reply(port, label);
+    if let Some(sub) = submission {
+        if mail_reply(sub, "submission stand-in") != Some(530) {
+            outcome
+                .unexpected
+                .push("the submission-style service did not require TLS".into());
+        }
+    }
+    if let Some(code) = main {
+        outcome.problem = Some(code == 530);
+    }
+}
+
+/// undefined-service: one message with `content_filter = smtp-amavis:[127.0.0.1]:RELAY`.
+/// The problem: qmgr logs `connect to transport private/smtp-amavis: No such file or
+/// directory` and the message stays in the queue, never reaching the fake relay.
+fn observe_undefined(
+    outcome: &mut Outcome,
+    port: u16,
+    scratch: &Scratch,
+    syslog_name: &str,
+    relay: &FakeRelay,
+) {
+    if let Err(e) = inject(port, scratch, syslog_name) {
+        outcome.unexpected.push(e);
+        return;
+    }
+    let waited = Instant::now();
+    let needle = format!("connect to transport private/{FILTER}");
+    let deadline = waited + DELIVERY_WAIT;
+    let (delivered, logged) = loop {
+        let delivered = relay.sessions().into_iter().find(|s| s.delivered);
+        let logged = tls::wait_for_log(&scratch.maillog(), &[&needle], Duration::ZERO);
+        if delivered.is_some() || logged.is_some() || Instant::now() > deadline {
+            break (delivered, logged);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let seconds = waited.elapsed().as_secs_f64();
+    if let Some(session) = &delivered {
+        outcome.observed.push(format!(
+            "the filter transport delivered the message to the fake relay after {seconds:.2} s \
+             ({})",
+            session_summary(session)
+        ));
+    }
+    if let Some(line) = &logged {
+        outcome
+            .observed
+            .push(format!("after {seconds:.2} s: `{line}`"));
+        // qmgr then defers the message; give it the moment it takes to say so.
+        if let Some(deferred) = tls::wait_for_log(
+            &scratch.maillog(),
+            &[" status=deferred"],
+            Duration::from_secs(3),
+        ) {
+            outcome.observed.push(format!("`{deferred}`"));
+        }
+        let queued = scratch.queue_leftovers();
+        let listing = match tls::postqueue_list(&scratch.conf()) {
+            Ok(text) => text
+                .lines()
+                .filter(|l| !l.trim().is_empty() && !l.starts_with("-Queue ID-"))
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" | "),
+            Err(e) => e,
+        };
+        outcome.observed.push(format!(
+            "queue: {} file(s) ({}); postqueue -p: {listing}",
+            queued.len(),
+            queued
+                .iter()
+                .filter_map(|p| {
+                    let dir = p.parent()?.file_name()?.to_string_lossy().into_owned();
+                    Some(format!("{dir}/{}", p.file_name()?.to_string_lossy()))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        if queued.is_empty() {
+            outcome
+                .unexpected
+                .push("the message is not in the queue".into());
+        }
+    }
+    match (delivered.is_some(), logged.is_some()) {
+        (true, false) => outcome.problem = Some(false),
+        (false, true) => outcome.problem = Some(true),
+        (true, true) => outcome
+            .unexpected
+            .push("delivered, yet the transport was missing".into()),
+        (false, false) => outcome.unexpected.push(format!(
+            "the message neither reached the fake relay nor was held for a missing transport \
+             within {} s",
+            DELIVERY_WAIT.as_secs()
+        )),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 fn describe(case: &Case, o: &Outcome) -> String {
@@ -969,6 +1542,17 @@ fn describe(case: &Case, o: &Outcome) -> String {
     }
     if !case.key.is_empty() {
         writeln!(out, "    sasl_passwd key: {}", case.key).unwrap();
+    }
+    for ov in case.submission {
+        writeln!(out, "    master.cf submission-style service: -o {ov}").unwrap();
+    }
+    for line in case.master_extra.lines() {
+        writeln!(out, "    master.cf, after the service: {line}").unwrap();
+    }
+    for (name, text) in case.files {
+        for line in text.lines() {
+            writeln!(out, "    {name}: {line}").unwrap();
+        }
     }
     for line in &o.observed {
         writeln!(out, "  Postfix: {line}").unwrap();
@@ -1160,6 +1744,7 @@ fn postfix_decides_tls_and_sasl_rules() {
 fn helpers_read_what_they_should() {
     assert_eq!(tls::base64_encode(b"\0alice\0secret"), PLAIN_ALICE);
     assert_eq!(tls::plain_user(PLAIN_ALICE), "alice");
+    assert_eq!(tls::plain_password(PLAIN_ALICE).as_deref(), Some(PASSWORD));
     for text in ["", "a", "ab", "abc", "abcd"] {
         let encoded = tls::base64_encode(text.as_bytes());
         assert_eq!(

@@ -105,21 +105,38 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The user name of a SASL PLAIN response (`authzid\0authcid\0password`), or what it was.
+/// The fields of a SASL PLAIN response (`authzid\0authcid\0password`), or None when it is not
+/// base64.
+pub fn plain_fields(response_b64: &str) -> Option<Vec<String>> {
+    let bytes = base64_decode(response_b64)?;
+    Some(
+        bytes
+            .split(|&b| b == 0)
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect(),
+    )
+}
+
+/// The user name of a SASL PLAIN response, or what it was.
 pub fn plain_user(response_b64: &str) -> String {
-    match base64_decode(response_b64) {
-        Some(bytes) => {
-            let fields: Vec<String> = bytes
-                .split(|&b| b == 0)
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect();
-            fields
-                .get(1)
-                .cloned()
-                .unwrap_or_else(|| format!("?{fields:?}"))
-        }
+    match plain_fields(response_b64) {
+        Some(fields) => fields
+            .get(1)
+            .cloned()
+            .unwrap_or_else(|| format!("?{fields:?}")),
         None => format!("?not base64: {response_b64}"),
     }
+}
+
+/// The password of a SASL PLAIN response, as the server decodes it.
+pub fn plain_password(response_b64: &str) -> Option<String> {
+    plain_fields(response_b64)?.get(2).cloned()
+}
+
+fn decoded(text: &str) -> String {
+    base64_decode(text)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_else(|| format!("?not base64: {text}"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,12 +282,17 @@ pub struct RelaySession {
     pub commands: Vec<String>,
     /// `PLAIN alice` / `LOGIN alice`: the mechanism and user name of an AUTH command.
     pub auth: Option<String>,
+    /// The password of that AUTH, decoded from what the client sent (the relay has no TLS:
+    /// these are the bytes anyone on the path reads).
+    pub password: Option<String>,
     /// Whether a message was sent to the end (the `.` after DATA).
     pub delivered: bool,
 }
 
-/// A plaintext SMTP server on 127.0.0.1:PORT offering `AUTH PLAIN LOGIN` (no STARTTLS), that
-/// accepts every AUTH, MAIL, RCPT and message and records the sessions. Stops when dropped.
+/// A plaintext SMTP server on 127.0.0.1:PORT offering `AUTH PLAIN LOGIN` and no STARTTLS (what
+/// a STARTTLS-stripping attacker shows the client: the EHLO reply without its STARTTLS line),
+/// that accepts every AUTH, MAIL, RCPT and message and records the sessions (`STARTTLS`, not
+/// offered, gets 502). Stops when dropped.
 pub struct FakeRelay {
     pub port: u16,
     stop: Arc<AtomicBool>,
@@ -376,17 +398,17 @@ fn relay_session(
                     match (mech, step) {
                         ("PLAIN", _) => {
                             session.auth = Some(format!("PLAIN {}", plain_user(&text)));
+                            session.password = plain_password(&text);
                             writer.write_all(b"235 2.7.0 ok\r\n")?;
                         }
                         (_, 0) => {
-                            login_user = base64_decode(&text)
-                                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                                .unwrap_or_default();
+                            login_user = decoded(&text);
                             auth_step = Some(("LOGIN", 1));
                             writer.write_all(b"334 UGFzc3dvcmQ6\r\n")?;
                         }
                         _ => {
                             session.auth = Some(format!("LOGIN {login_user}"));
+                            session.password = Some(decoded(&text));
                             writer.write_all(b"235 2.7.0 ok\r\n")?;
                         }
                     }
@@ -401,6 +423,7 @@ fn relay_session(
                     match words.get(2) {
                         Some(resp) => {
                             session.auth = Some(format!("PLAIN {}", plain_user(resp)));
+                            session.password = plain_password(resp);
                             writer.write_all(b"235 2.7.0 ok\r\n")?;
                         }
                         None => {
@@ -411,9 +434,7 @@ fn relay_session(
                 } else if upper.starts_with("AUTH LOGIN") {
                     match words.get(2) {
                         Some(user) => {
-                            login_user = base64_decode(user)
-                                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                                .unwrap_or_default();
+                            login_user = decoded(user);
                             auth_step = Some(("LOGIN", 1));
                             writer.write_all(b"334 UGFzc3dvcmQ6\r\n")?;
                         }
@@ -422,6 +443,8 @@ fn relay_session(
                             writer.write_all(b"334 VXNlcm5hbWU6\r\n")?;
                         }
                     }
+                } else if upper.starts_with("STARTTLS") {
+                    writer.write_all(b"502 5.5.1 STARTTLS not offered\r\n")?;
                 } else if upper.starts_with("AUTH") {
                     writer.write_all(b"504 5.5.4 unrecognized mechanism\r\n")?;
                 } else if upper.starts_with("DATA") {
@@ -441,6 +464,59 @@ fn relay_session(
         }
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Postfix's log and queue.
+
+/// A maillog line from the program name on (`postfix/smtp[123]: ...`), without the time stamp
+/// and host name.
+fn without_stamp(line: &str) -> &str {
+    line.find(" postfix").map_or(line, |i| &line[i + 1..])
+}
+
+/// The maillog lines (without time stamp and host) that contain `needle`.
+pub fn log_lines(maillog: &Path, needle: &str) -> Vec<String> {
+    std::fs::read_to_string(maillog)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(needle))
+        .map(|l| without_stamp(l).to_string())
+        .collect()
+}
+
+/// Waits (at most `timeout`) for a maillog line that contains one of `needles`.
+pub fn wait_for_log(maillog: &Path, needles: &[&str], timeout: Duration) -> Option<String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let text = std::fs::read_to_string(maillog).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| needles.iter().any(|n| l.contains(n))) {
+            return Some(without_stamp(line).to_string());
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `postqueue -c CONF -p` (at most 10 s): the queue listing, as `mailq` prints it.
+pub fn postqueue_list(conf: &Path) -> Result<String, String> {
+    let out = Command::new("timeout")
+        .args(["10", "/usr/sbin/postqueue", "-c"])
+        .arg(conf)
+        .arg("-p")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("postqueue: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "postqueue -p failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 // ---------------------------------------------------------------------------------------------
