@@ -83,7 +83,11 @@ fn readme_trace_example_is_current() {
             expected.push_str(lines.next().unwrap());
             expected.push('\n');
         }
-        assert_eq!(trace(Path::new(dir), address, false), expected, "README: {line}");
+        assert_eq!(
+            trace(Path::new(dir), address, false),
+            expected,
+            "README: {line}"
+        );
         shown += 1;
     }
     assert!(shown >= 2, "the README shows {shown} traces");

@@ -1067,7 +1067,12 @@ impl<'a, 'm> Ctx<'a, 'm> {
         if sender {
             maps.insert(1, "sender_canonical_maps");
         }
-        let local_domain = kind == super::classes::ClassKind::Local;
+        // mail_addr_find() tries the bare local part in $myorigin and the local domains.
+        let local_domain = kind == super::classes::ClassKind::Local
+            || self
+                .smtpd
+                .value(self.model, "myorigin")
+                .is_some_and(|o| o.eq_ignore_ascii_case(domain));
         for param in maps {
             if self.address_listed(param, local, domain, local_domain)? {
                 return Ok(Status::Dunno);

@@ -191,11 +191,14 @@ impl Resolver<'_> {
         address.rsplit_once('@').unwrap_or((address, ""))
     }
 
+    /// Whether mail_addr_find() tries the bare local part: the domain is $myorigin or one
+    /// resolve_local() accepts (mydestination, the interface addresses).
     fn is_local(&self, domain: &str) -> bool {
-        matches!(
-            self.model.resolve_class(domain),
-            Resolved::Class(ClassKind::Local, _)
-        )
+        domain.eq_ignore_ascii_case(&self.myorigin)
+            || matches!(
+                self.model.resolve_class(domain),
+                Resolved::Class(ClassKind::Local, _)
+            )
     }
 
     /// One virtual_alias_maps lookup of an address: its result addresses.

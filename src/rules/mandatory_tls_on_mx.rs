@@ -45,6 +45,7 @@ fn check(model: &Model, out: &mut Findings) {
         if !on_25 || reach(model, smtpd.service) != Reach::Network {
             continue;
         }
+        plaintext_rejected(model, &smtpd, out);
         let Some(level) = server_level(model, smtpd.service) else {
             continue;
         };
@@ -75,5 +76,65 @@ fn check(model: &Model, out: &mut Findings) {
              `smtpd_tls_security_level = may` on port 25, and require TLS on the submission \
              services with `-o smtpd_tls_security_level=encrypt`.",
         );
+    }
+}
+
+/// The restriction lists a client meets before its mail is taken.
+const LISTS: &[&str] = &[
+    "smtpd_client_restrictions",
+    "smtpd_helo_restrictions",
+    "smtpd_sender_restrictions",
+    "smtpd_relay_restrictions",
+    "smtpd_recipient_restrictions",
+    "smtpd_data_restrictions",
+    "smtpd_end_of_data_restrictions",
+];
+
+/// `reject_plaintext_session` on the port 25 smtpd: mandatory TLS spelled as a restriction.
+fn plaintext_rejected(
+    model: &Model,
+    smtpd: &crate::model::restrictions::Smtpd,
+    out: &mut Findings,
+) {
+    for &param in LISTS {
+        let Some(words) = smtpd.list(model, param) else {
+            continue;
+        };
+        // Only where every other mail server meets it: before it, nothing that could let one
+        // through (the permits for users and trusted hosts do not).
+        for word in &words {
+            let for_users = matches!(
+                word.text.as_str(),
+                "permit_sasl_authenticated"
+                    | "permit_mynetworks"
+                    | "permit_tls_clientcerts"
+                    | "permit_tls_all_clientcerts"
+            );
+            if !for_users && (word.text.starts_with("permit") || word.text.starts_with("check_")) {
+                break;
+            }
+            if !word.text.eq_ignore_ascii_case("reject_plaintext_session") {
+                continue;
+            }
+            let Some(span) = word.span else {
+                break;
+            };
+            let finding = out.report(
+                span,
+                format!(
+                    "{} is the public SMTP port, and reject_plaintext_session in {param} refuses every server that does not use TLS: their mail bounces",
+                    smtpd.label()
+                ),
+            );
+            finding.subject(format!("{} {param} plaintext", smtpd.label()));
+            finding.label("TLS required on port 25");
+            finding.help(
+                "RFC 3207, section 4: \"A publicly-referenced SMTP server MUST NOT require use \
+                 of the STARTTLS extension in order to deliver mail locally.\" Keep \
+                 reject_plaintext_session for the submission services, or accept that mail \
+                 from servers without TLS is refused.",
+            );
+            break;
+        }
     }
 }

@@ -111,6 +111,7 @@ fn check_virtual_domains(
     virtual_mailbox: &crate::model::MapsList,
 ) {
     let mut seen = HashSet::new();
+    let myorigin = crate::model::restrictions::service_value(model, None, "myorigin");
     let alias_keys = RoleKeys::new(model, virtual_alias);
     let mailbox_keys = RoleKeys::new(model, virtual_mailbox);
     let members = model
@@ -139,11 +140,17 @@ fn check_virtual_domains(
         } else {
             &[&alias_keys]
         };
+        // mail_addr_find() also tries the bare local part when the domain is $myorigin.
+        let is_myorigin = myorigin
+            .as_deref()
+            .is_some_and(|o| o.eq_ignore_ascii_case(member.domain));
         for (role, role_bit) in VIRTUAL_ROLES {
+            let bare = is_myorigin.then(|| virtual_alias.lookup(&model.tables, role));
             let answer = Answer::first_found(
                 lists
                     .iter()
-                    .map(|keys| keys.answer(&model.tables, role, role_bit, member.domain)),
+                    .map(|keys| keys.answer(&model.tables, role, role_bit, member.domain))
+                    .chain(bare),
             );
             if answer == Answer::NotFound {
                 missing.push((member, kind, span, role));

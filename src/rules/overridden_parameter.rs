@@ -17,7 +17,7 @@ pub const RULE: Rule = Rule {
 fn check(model: &Model, out: &mut Findings) {
     for name in model.params.defined_names() {
         let all: Vec<&Definition> = model.params.all(name).collect();
-        report(&all, "main.cf", out);
+        report(model, &all, "main.cf", out);
     }
     for service in &model.master.services {
         // The overrides grouped by name in one pass, each group in file order.
@@ -28,14 +28,14 @@ fn check(model: &Model, out: &mut Findings) {
         }
         let place = format!("{} in master.cf", service.label());
         for all in by_name.values() {
-            report(all, &place, out);
+            report(model, all, &place, out);
         }
     }
 }
 
 /// One finding for each definition a later, different value replaces (where postconf warns
 /// "overriding earlier entry").
-fn report(all: &[&Definition], place: &str, out: &mut Findings) {
+fn report(model: &Model, all: &[&Definition], place: &str, out: &mut Findings) {
     let Some(winner) = all.last() else {
         return;
     };
@@ -49,7 +49,12 @@ fn report(all: &[&Definition], place: &str, out: &mut Findings) {
             earlier.span(),
             format!(
                 "`{name}` is set again on line {} of {place}; this value has no effect",
-                later.line
+                // The line of the value itself: a master.cf entry spans several lines.
+                model
+                    .sources
+                    .get(later.span().file)
+                    .line_col(later.span().start)
+                    .0
             ),
         );
         finding.label("overridden");
