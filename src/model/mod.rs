@@ -1,6 +1,7 @@
 //! One model of a Postfix setup: parameters after expansion and defaults, every table named from
 //! main.cf with its entries, and the four address classes. `Model::load` is the one entry point.
 
+pub mod alias_graph;
 pub mod classes;
 pub mod data;
 pub mod dnsbl;

@@ -1,5 +1,6 @@
 //! The rules: plain data and a function each, in one registry sorted by id.
 
+mod alias_loop;
 mod backscatter_risk;
 mod catch_all_alias;
 mod compatibility_level;
@@ -95,6 +96,7 @@ pub fn shorten_long(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Every rule, sorted by id.
 pub static RULES: &[Rule] = &[
+    alias_loop::RULE,
     backscatter_risk::RULE,
     catch_all_alias::RULE,
     compatibility_level::RULE,
