@@ -5,7 +5,7 @@
 //! or default transport, or a transport_maps entry. Where a table cannot be read, the answer is
 //! unknown, with the reason.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::classes::ClassKind;
 use super::restrictions::service_value;
@@ -107,8 +107,10 @@ fn address_keys(
             keys.push((bare.to_string(), true));
         }
     }
+    // mail_addr_find() hands back the extension only for the user@domain and local-part
+    // matches, not for @domain: nothing is stripped or propagated there.
     if at_domain {
-        keys.push((format!("@{domain}"), ext.is_some()));
+        keys.push((format!("@{domain}"), false));
     }
     (keys, ext)
 }
@@ -216,6 +218,17 @@ impl Resolver<'_> {
             .iter()
             .find(|(k, _)| *k == via.key)
             .is_some_and(|(_, without_ext)| *without_ext);
+        // `@otherdomain`: mail_addr_map() prepends the local part, without the extension only
+        // when the match was made without it.
+        let value = if value.starts_with('@') {
+            let bare = match (&ext, unmatched) {
+                (Some(ext), true) => local.strip_suffix(ext.as_str()).unwrap_or(local),
+                _ => local,
+            };
+            format!("{bare}{value}")
+        } else {
+            value
+        };
         let mut out = Vec::new();
         for r in split_list(&value) {
             let mut target = value[r].to_string();
@@ -282,7 +295,9 @@ impl Resolver<'_> {
                 } else {
                     "relay_transport"
                 };
-                let listed = matches!(class, Resolved::Class(ClassKind::Relay, _))
+                // smtpd checks relay_recipient_maps at RCPT time; after aliases nothing does.
+                let listed = !after_alias
+                    && matches!(class, Resolved::Class(ClassKind::Relay, _))
                     && value("relay_recipient_maps").is_some_and(|v| !v.is_empty());
                 let (keys, _) = address_keys(local, domain, &self.delimiters, false, true);
                 let names: Vec<String> = keys.into_iter().map(|(k, _)| k).collect();
@@ -349,6 +364,40 @@ impl Resolver<'_> {
     }
 }
 
+/// The chain of a slot that hit the nesting limit, cut after its first repeat: the nodes from
+/// the address asked about to the second occurrence of the first address that comes back (the
+/// rest of the thousand rounds, and the other slots, say nothing more), renumbered; and the
+/// ring's positions in them (empty when the chain does not repeat).
+fn first_ring(nodes: &[Node], last: usize) -> (Vec<Node>, Vec<usize>) {
+    let mut chain = vec![last];
+    let mut at = nodes[last].parent;
+    while let Some(p) = at {
+        chain.push(p);
+        at = nodes[p].parent;
+    }
+    chain.reverse();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut ring = None;
+    for (i, &n) in chain.iter().enumerate() {
+        if let Some(&first) = seen.get(&nodes[n].address.to_ascii_lowercase()) {
+            ring = Some((first, i));
+            break;
+        }
+        seen.insert(nodes[n].address.to_ascii_lowercase(), i);
+    }
+    let end = ring.map_or(chain.len() - 1, |(_, e)| e);
+    let kept: Vec<Node> = chain[..=end]
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| Node {
+            parent: i.checked_sub(1),
+            ..nodes[n].clone()
+        })
+        .collect();
+    let positions = ring.map_or(Vec::new(), |(first, e)| (first..=e).collect());
+    (kept, positions)
+}
+
 /// Follows an address through virtual alias expansion to what delivers each final address.
 pub fn expand(model: &Model, address: &str) -> Expansion {
     let value = |param: &str, default: &str| {
@@ -402,12 +451,18 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
                 break;
             }
             if count >= recursion_limit {
-                stop = Some(Stop::Deferred {
-                    reason: format!(
+                let (kept, cycle) = first_ring(&nodes, current);
+                nodes = kept;
+                let reason = if cycle.is_empty() {
+                    format!(
                         "aliases nest deeper than virtual_alias_recursion_limit = {recursion_limit}"
-                    ),
-                    cycle: Vec::new(),
-                });
+                    )
+                } else {
+                    format!(
+                        "the aliases loop, until virtual_alias_recursion_limit = {recursion_limit}"
+                    )
+                };
+                stop = Some(Stop::Deferred { reason, cycle });
                 break 'outer;
             }
             let (targets, via) = match resolver.alias(&address) {
@@ -424,34 +479,6 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
                 }
             }
             for (i, target) in targets.into_iter().enumerate() {
-                // A target already on the path that is not final comes back to itself: Postfix
-                // expands it until the nesting limit, then defers the message.
-                let mut ancestor = Some(current);
-                let mut cycle = vec![current];
-                while let Some(a) = ancestor {
-                    if nodes[a].address.eq_ignore_ascii_case(&target)
-                        && !fixed.contains(&target.to_ascii_lowercase())
-                    {
-                        cycle.reverse();
-                        nodes.push(Node {
-                            address: target,
-                            parent: Some(current),
-                            via: Some(via.clone()),
-                            class: None,
-                            delivery: None,
-                        });
-                        cycle.push(nodes.len() - 1);
-                        stop = Some(Stop::Deferred {
-                            reason: "the aliases loop".to_string(),
-                            cycle,
-                        });
-                        break 'outer;
-                    }
-                    ancestor = nodes[a].parent;
-                    if let Some(a) = ancestor {
-                        cycle.push(a);
-                    }
-                }
                 nodes.push(Node {
                     address: target,
                     parent: Some(current),
@@ -470,7 +497,15 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
         }
         arg += 1;
     }
-    let finals = if stop.is_some() { Vec::new() } else { argv };
+    // cleanup(8) writes each recipient once.
+    let mut written = HashSet::new();
+    let finals: Vec<usize> = if stop.is_some() {
+        Vec::new()
+    } else {
+        argv.into_iter()
+            .filter(|&f| written.insert(nodes[f].address.to_ascii_lowercase()))
+            .collect()
+    };
     for &f in &finals {
         let after_alias = nodes[f].parent.is_some();
         let (class, delivery) = resolver.deliver(&nodes[f].address, after_alias);
