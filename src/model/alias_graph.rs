@@ -16,6 +16,9 @@ use crate::source::Span;
 /// One entry: its targets (folded, `@myorigin` added) and where its key is.
 struct Entry {
     targets: Vec<String>,
+    /// A value that starts with `@` (`@example.net`): each address goes to its own local part
+    /// at that domain (mail_addr_map() prepends it).
+    domain_alias: Option<String>,
     span: Span,
     key: String,
 }
@@ -71,6 +74,10 @@ impl Graph {
                 by_key.insert(key.to_string(), entries.len());
                 entries.push(Entry {
                     targets,
+                    domain_alias: entry
+                        .value
+                        .starts_with('@')
+                        .then(|| fold(entry.value).into_owned()),
                     span: entry.key_span,
                     key: entry.key.to_string(),
                 });
@@ -138,7 +145,23 @@ impl Graph {
             let Some(&entry) = keys.iter().find_map(|k| by_key.get(k)) else {
                 continue;
             };
-            let targets = graph.entries[entry].targets.clone();
+            let targets = match &graph.entries[entry].domain_alias {
+                Some(value) => {
+                    let value = format!("{}{value}", bare.unwrap_or(local_part));
+                    split_list(&value)
+                        .into_iter()
+                        .map(|r| value[r].to_string())
+                        .map(|t| {
+                            if t.contains('@') {
+                                t
+                            } else {
+                                format!("{t}@{myorigin}")
+                            }
+                        })
+                        .collect()
+                }
+                None => graph.entries[entry].targets.clone(),
+            };
             let mut out = Vec::with_capacity(targets.len());
             for t in &targets {
                 if *t == address {

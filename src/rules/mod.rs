@@ -3,6 +3,7 @@
 mod alias_loop;
 mod backscatter_risk;
 mod catch_all_alias;
+mod catch_all_shadows_mailbox;
 mod compatibility_level;
 mod dead_dnsbl;
 mod deprecated_parameter;
@@ -99,6 +100,7 @@ pub static RULES: &[Rule] = &[
     alias_loop::RULE,
     backscatter_risk::RULE,
     catch_all_alias::RULE,
+    catch_all_shadows_mailbox::RULE,
     compatibility_level::RULE,
     dead_dnsbl::RULE,
     deprecated_parameter::RULE,
