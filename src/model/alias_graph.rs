@@ -1,36 +1,124 @@
 //! The virtual alias graph: the entries of the virtual_alias_maps tables postlint can read, as
 //! edges from an address to the addresses it expands to, each address's step found the way
-//! the resolver finds it (its own key, without its extension, the local part in a local domain,
-//! then @domain). Checks over every address at once (loops, nesting depth) build it once and walk
-//! it iteratively: linear in the entries.
+//! the resolver finds it (its own key, without its extension, the local part in a local domain
+//! or $myorigin, then @domain). Checks over every address at once (loops) build it once and
+//! walk it iteratively: linear in the entries, with no allocation for an address that is a
+//! table key already (the tables' folded keys are borrowed).
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use hashbrown::HashMap;
 
 use super::classes::ClassKind;
 use super::restrictions::service_value;
-use super::tables::fold;
+use super::tables::{fold, Entries};
 use super::{Model, Resolved};
 use crate::parse::list::split_list;
 use crate::source::Span;
 
-/// One entry: its targets (folded, `@myorigin` added) and where its key is.
-struct Entry {
-    targets: Vec<String>,
-    /// A value that starts with `@` (`@example.net`): each address goes to its own local part
-    /// at that domain (mail_addr_map() prepends it).
-    domain_alias: Option<String>,
-    span: Span,
-    key: String,
+/// An entry: the table's position in the list, and the entry's index in it.
+type EntryRef = (u32, u32);
+
+/// How addresses are looked up, with the per-domain answers cached.
+struct Lookup<'m> {
+    model: &'m Model,
+    tables: Vec<&'m Entries>,
+    myorigin: String,
+    delimiters: String,
+    /// Per domain: whether the bare local part is tried, and the `@domain` entry.
+    domains: HashMap<String, (bool, Option<EntryRef>)>,
 }
 
-pub struct Graph {
-    /// Addresses, folded.
-    pub names: Vec<String>,
-    /// Each node's targets (node ids), and the entry that gave them.
-    edges: Vec<Option<(Vec<usize>, usize)>>,
+impl<'m> Lookup<'m> {
+    fn find(&self, key: &str) -> Option<EntryRef> {
+        self.tables
+            .iter()
+            .enumerate()
+            .find_map(|(t, entries)| entries.get(key).map(|i| (t as u32, i)))
+    }
+
+    fn domain(&mut self, domain: &str) -> (bool, Option<EntryRef>) {
+        if let Some(&known) = self.domains.get(domain) {
+            return known;
+        }
+        let local = domain == self.myorigin
+            || matches!(
+                self.model.resolve_class(domain),
+                Resolved::Class(ClassKind::Local, _)
+            );
+        let known = (local, self.find(&format!("@{domain}")));
+        self.domains.insert(domain.to_string(), known);
+        known
+    }
+
+    /// The entry that answers an address (folded) that has no entry of its own, and whether
+    /// it was the @domain one.
+    fn step_without_own_key(&mut self, address: &str) -> Option<(EntryRef, bool)> {
+        let (local, domain) = address.rsplit_once('@')?;
+        let bare = local
+            .find(|c| self.delimiters.contains(c))
+            .filter(|&at| !self.delimiters.is_empty() && at > 0)
+            .map(|at| &local[..at]);
+        if let Some(bare) = bare {
+            if let Some(found) = self.find(&format!("{bare}@{domain}")) {
+                return Some((found, false));
+            }
+        }
+        let (is_local, at_domain) = self.domain(domain);
+        if is_local {
+            if let Some(found) = self.find(local) {
+                return Some((found, false));
+            }
+            if let Some(found) = bare.and_then(|b| self.find(b)) {
+                return Some((found, false));
+            }
+        }
+        at_domain.map(|found| (found, true))
+    }
+
+    fn entry(&self, (t, i): EntryRef) -> super::tables::Entry<'m> {
+        self.tables[t as usize].entry(i)
+    }
+
+    /// An entry's targets for one address, folded, with `@$myorigin` for bare names and the
+    /// local part before an `@otherdomain` value (mail_addr_map()).
+    fn targets(&self, address: &str, found: EntryRef) -> Vec<Cow<'m, str>> {
+        let value = self.entry(found).value;
+        let value: Cow<'m, str> = if value.starts_with('@') {
+            let local = address.rsplit_once('@').map_or(address, |(l, _)| l);
+            Cow::Owned(format!("{local}{value}"))
+        } else {
+            Cow::Borrowed(value)
+        };
+        split_list(&value)
+            .into_iter()
+            .map(|r| {
+                let target = match &value {
+                    Cow::Borrowed(v) => fold(&v[r]),
+                    Cow::Owned(v) => Cow::Owned(fold(&v[r]).into_owned()),
+                };
+                if target.contains('@') {
+                    target
+                } else {
+                    Cow::Owned(format!("{target}@{}", self.myorigin))
+                }
+            })
+            .collect()
+    }
+}
+
+pub struct Graph<'m> {
+    tables: Vec<&'m Entries>,
+    /// Node ids: entry `i` of table `t` is node `offsets[t] + i`; targets without an entry of
+    /// their own (answered by @domain or a bare key) come after the entries.
+    offsets: Vec<u32>,
+    /// The addresses of the nodes after the entries.
+    extra: Vec<String>,
+    /// Each node's entry, and its edges as a range of `targets` (None: not an address node).
+    nodes: Vec<Option<(EntryRef, u32, u32)>>,
+    targets: Vec<u32>,
     /// Nodes that expand into themselves: Postfix never expands them again.
     fixed: Vec<bool>,
-    entries: Vec<Entry>,
 }
 
 /// A loop: its addresses in order, and the entry (key and span) that leads from each to the
@@ -39,159 +127,125 @@ pub struct Loop {
     pub steps: Vec<(String, String, Span)>,
 }
 
-impl Graph {
+impl<'m> Graph<'m> {
     /// The graph of a setup's virtual aliases; None when virtual_alias_maps holds a table
     /// postlint cannot read in full.
-    pub fn build(model: &Model) -> Option<Graph> {
+    pub fn build(model: &'m Model) -> Option<Graph<'m>> {
         let maps = model.maps("virtual_alias_maps");
         if maps.unknown {
             return None;
         }
-        let tables = model.tables.exact_entry_tables(&maps.tables)?;
-        let myorigin = fold(&service_value(model, None, "myorigin")?).into_owned();
-        let delimiters = service_value(model, None, "recipient_delimiter")?;
-        // Keys in table order: the first table that has a key answers it.
-        let mut by_key: HashMap<String, usize> = HashMap::new();
-        let mut entries = Vec::new();
-        for id in tables {
-            let list = model.tables.get(id).entries()?;
-            for (i, entry) in list.iter().enumerate() {
-                let key = list.folded_key(i as u32);
-                if by_key.contains_key(key) {
+        let ids = model.tables.exact_entry_tables(&maps.tables)?;
+        let mut tables = Vec::with_capacity(ids.len());
+        for id in ids {
+            tables.push(model.tables.get(id).entries()?);
+        }
+        let mut lookup = Lookup {
+            model,
+            tables,
+            myorigin: fold(&service_value(model, None, "myorigin")?).into_owned(),
+            delimiters: service_value(model, None, "recipient_delimiter")?,
+            domains: HashMap::new(),
+        };
+        let tables: Vec<&'m Entries> = lookup.tables.clone();
+        let mut offsets = Vec::with_capacity(tables.len());
+        let mut total = 0u32;
+        for entries in &tables {
+            offsets.push(total);
+            total += entries.len() as u32;
+        }
+        let node_of = |(t, i): EntryRef| offsets[t as usize] + i;
+        let mut nodes: Vec<Option<(EntryRef, u32, u32)>> = vec![None; total as usize];
+        let mut fixed = vec![false; total as usize];
+        let mut targets: Vec<u32> = Vec::new();
+        let mut extra: Vec<String> = Vec::new();
+        let mut extra_ids: HashMap<String, u32> = HashMap::new();
+        // Work: (node, its address, its entry). Address keys first (an entry whose key an
+        // earlier table has is never looked up), then the extra nodes as they appear.
+        let mut work: Vec<(u32, Cow<'m, str>, EntryRef)> = Vec::new();
+        for (t, &entries) in tables.iter().enumerate() {
+            for i in 0..entries.len() as u32 {
+                let key = entries.folded_key(i);
+                if key.starts_with('@') || !key.contains('@') {
                     continue;
                 }
-                let targets = split_list(entry.value)
-                    .into_iter()
-                    .map(|r| {
-                        let t = fold(&entry.value[r]).into_owned();
-                        if t.contains('@') {
-                            t
-                        } else {
-                            format!("{t}@{myorigin}")
+                if t > 0 && lookup.find(key) != Some((t as u32, i)) {
+                    continue;
+                }
+                work.push((node_of((t as u32, i)), Cow::Borrowed(key), (t as u32, i)));
+            }
+        }
+        while let Some((id, address, found)) = work.pop() {
+            let start = targets.len() as u32;
+            for target in lookup.targets(&address, found) {
+                if target == address {
+                    fixed[id as usize] = true;
+                    continue;
+                }
+                // The target's own entry, when it is an address key; else the entry that
+                // answers it (a node of its own); else the chain ends here.
+                let to = match lookup.find(&target) {
+                    Some(entry) => node_of(entry),
+                    None => match extra_ids.get(target.as_ref()) {
+                        Some(&to) => to,
+                        None => {
+                            let Some((entry, _)) = lookup.step_without_own_key(&target) else {
+                                continue;
+                            };
+                            let to = total + extra.len() as u32;
+                            extra.push(target.to_string());
+                            extra_ids.insert(target.to_string(), to);
+                            nodes.push(None);
+                            fixed.push(false);
+                            work.push((to, target, entry));
+                            to
                         }
-                    })
-                    .collect();
-                by_key.insert(key.to_string(), entries.len());
-                entries.push(Entry {
-                    targets,
-                    domain_alias: entry
-                        .value
-                        .starts_with('@')
-                        .then(|| fold(entry.value).into_owned()),
-                    span: entry.key_span,
-                    key: entry.key.to_string(),
-                });
+                    },
+                };
+                targets.push(to);
             }
+            nodes[id as usize] = Some((found, start, targets.len() as u32));
         }
-        let mut local: HashMap<String, bool> = HashMap::new();
-        // The bare local part is tried in $myorigin and the domains resolve_local() accepts.
-        let mut is_local = |domain: &str| {
-            *local.entry(domain.to_string()).or_insert_with(|| {
-                domain == myorigin
-                    || matches!(
-                        model.resolve_class(domain),
-                        Resolved::Class(ClassKind::Local, _)
-                    )
-            })
-        };
-        let mut graph = Graph {
-            names: Vec::new(),
-            edges: Vec::new(),
-            fixed: Vec::new(),
-            entries,
-        };
-        let mut ids: HashMap<String, usize> = HashMap::new();
-        let mut work: Vec<usize> = Vec::new();
-        let mut node = |name: &str, graph: &mut Graph, work: &mut Vec<usize>| -> usize {
-            if let Some(&id) = ids.get(name) {
-                return id;
-            }
-            let id = graph.names.len();
-            graph.names.push(name.to_string());
-            graph.edges.push(None);
-            graph.fixed.push(false);
-            ids.insert(name.to_string(), id);
-            work.push(id);
-            id
-        };
-        let starts: Vec<String> = by_key
-            .keys()
-            .filter(|k| k.contains('@') && !k.starts_with('@'))
-            .cloned()
-            .collect();
-        for key in &starts {
-            node(key, &mut graph, &mut work);
+        Some(Graph {
+            tables,
+            offsets,
+            extra,
+            nodes,
+            targets,
+            fixed,
+        })
+    }
+
+    /// A node's address.
+    fn name(&self, v: usize) -> String {
+        let total = self.fixed.len() - self.extra.len();
+        if v >= total {
+            return self.extra[v - total].clone();
         }
-        while let Some(id) = work.pop() {
-            let address = graph.names[id].clone();
-            let Some((local_part, domain)) = address.rsplit_once('@') else {
-                continue;
-            };
-            let bare = local_part
-                .find(|c| delimiters.contains(c))
-                .filter(|&at| !delimiters.is_empty() && at > 0)
-                .map(|at| &local_part[..at]);
-            let mut keys = vec![address.clone()];
-            if let Some(bare) = bare {
-                keys.push(format!("{bare}@{domain}"));
-            }
-            if is_local(domain) {
-                keys.push(local_part.to_string());
-                if let Some(bare) = bare {
-                    keys.push(bare.to_string());
-                }
-            }
-            keys.push(format!("@{domain}"));
-            let Some(&entry) = keys.iter().find_map(|k| by_key.get(k)) else {
-                continue;
-            };
-            let targets = match &graph.entries[entry].domain_alias {
-                Some(value) => {
-                    let value = format!("{}{value}", bare.unwrap_or(local_part));
-                    split_list(&value)
-                        .into_iter()
-                        .map(|r| value[r].to_string())
-                        .map(|t| {
-                            if t.contains('@') {
-                                t
-                            } else {
-                                format!("{t}@{myorigin}")
-                            }
-                        })
-                        .collect()
-                }
-                None => graph.entries[entry].targets.clone(),
-            };
-            let mut out = Vec::with_capacity(targets.len());
-            for t in &targets {
-                if *t == address {
-                    graph.fixed[id] = true;
-                } else {
-                    out.push(node(t, &mut graph, &mut work));
-                }
-            }
-            graph.edges[id] = Some((out, entry));
+        let t = self.offsets.partition_point(|&o| o as usize <= v) - 1;
+        self.tables[t]
+            .folded_key((v - self.offsets[t] as usize) as u32)
+            .to_string()
+    }
+
+    fn successors(&self, v: usize) -> &[u32] {
+        match self.nodes[v] {
+            Some((_, start, end)) if !self.fixed[v] => &self.targets[start as usize..end as usize],
+            _ => &[],
         }
-        Some(graph)
     }
 
     /// Every loop of addresses that do not expand into themselves, once each: Postfix expands
     /// such mail until virtual_alias_recursion_limit and defers it. Tarjan's algorithm,
     /// iterative.
     pub fn loops(&self) -> Vec<Loop> {
-        let n = self.names.len();
-        let (mut index, mut low) = (vec![usize::MAX; n], vec![0usize; n]);
+        let n = self.nodes.len();
+        let (mut index, mut low) = (vec![u32::MAX; n], vec![0u32; n]);
         let mut on_stack = vec![false; n];
-        let (mut stack, mut next_index) = (Vec::new(), 0usize);
+        let (mut stack, mut next_index) = (Vec::new(), 0u32);
         let mut components: Vec<Vec<usize>> = Vec::new();
-        let succ = |v: usize| -> &[usize] {
-            if self.fixed[v] {
-                return &[];
-            }
-            self.edges[v].as_ref().map_or(&[][..], |(t, _)| &t[..])
-        };
         for root in 0..n {
-            if index[root] != usize::MAX {
+            if index[root] != u32::MAX || self.successors(root).is_empty() {
                 continue;
             }
             let mut call: Vec<(usize, usize)> = vec![(root, 0)];
@@ -201,14 +255,14 @@ impl Graph {
             stack.push(root);
             on_stack[root] = true;
             while let Some(&mut (v, ref mut i)) = call.last_mut() {
-                let targets = succ(v);
-                if *i < targets.len() {
-                    let w = targets[*i];
+                let succ = self.successors(v);
+                if *i < succ.len() {
+                    let w = succ[*i] as usize;
                     *i += 1;
                     if self.fixed[w] {
                         continue;
                     }
-                    if index[w] == usize::MAX {
+                    if index[w] == u32::MAX {
                         index[w] = next_index;
                         low[w] = next_index;
                         next_index += 1;
@@ -239,24 +293,30 @@ impl Graph {
                 }
             }
         }
-        components.into_iter().map(|c| self.cycle_in(&c)).collect()
+        let mut loops: Vec<Loop> = components.iter().map(|c| self.cycle_in(c)).collect();
+        loops.sort_by_key(|l| l.steps.first().map(|s| s.2));
+        loops
     }
 
-    /// One cycle through a strongly connected component, from its first-listed address.
+    /// One cycle through a strongly connected component, from the member whose entry comes
+    /// first in the files.
     fn cycle_in(&self, component: &[usize]) -> Loop {
-        let members: std::collections::HashSet<usize> = component.iter().copied().collect();
-        let start = *component
-            .iter()
-            .min_by_key(|&&v| self.edges[v].as_ref().map(|(_, e)| self.entries[*e].span))
-            .unwrap();
+        let members: hashbrown::HashSet<usize> = component.iter().copied().collect();
+        let entry = |v: usize| {
+            let ((t, i), _, _) = self.nodes[v].expect("a loop member has an entry");
+            self.tables[t as usize].entry(i)
+        };
+        let span = |v: usize| entry(v).key_span;
+        let start = *component.iter().min_by_key(|&&v| span(v)).unwrap();
         // Breadth-first from start back to start, inside the component.
         let mut parent: HashMap<usize, usize> = HashMap::new();
         let mut queue = std::collections::VecDeque::from([start]);
-        let mut end = None;
+        let mut end = start;
         'search: while let Some(v) = queue.pop_front() {
-            for &w in self.edges[v].as_ref().map_or(&[][..], |(t, _)| &t[..]) {
+            for &w in self.successors(v) {
+                let w = w as usize;
                 if w == start {
-                    end = Some(v);
+                    end = v;
                     break 'search;
                 }
                 if members.contains(&w) && !parent.contains_key(&w) {
@@ -265,7 +325,7 @@ impl Graph {
                 }
             }
         }
-        let mut path = vec![end.unwrap_or(start)];
+        let mut path = vec![end];
         while let Some(&p) = parent.get(path.last().unwrap()) {
             path.push(p);
         }
@@ -276,9 +336,8 @@ impl Graph {
         let steps = path
             .iter()
             .map(|&v| {
-                let (_, e) = self.edges[v].as_ref().expect("a cycle member has an entry");
-                let entry = &self.entries[*e];
-                (self.names[v].clone(), entry.key.clone(), entry.span)
+                let e = entry(v);
+                (self.name(v), e.key.to_string(), e.key_span)
             })
             .collect();
         Loop { steps }
