@@ -1,6 +1,8 @@
 //! One model of a Postfix setup: parameters after expansion and defaults, every table named from
 //! main.cf with its entries, and the four address classes. `Model::load` is the one entry point.
 
+pub mod certs;
+pub mod ciphers;
 pub mod classes;
 pub mod data;
 pub mod dnsbl;

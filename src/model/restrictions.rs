@@ -49,11 +49,7 @@ impl<'m> Smtpd<'m> {
     /// A parameter's value as this service reads it, expanded (None when postlint cannot know
     /// it).
     pub fn value(&self, model: &Model, param: &str) -> Option<String> {
-        let written = self.definition(model, param).map(|d| d.value_ref());
-        let expanded = match self.service {
-            Some(service) => expanded(&model.params.scoped(service), param, written),
-            None => expanded(&model.params, param, written),
-        }?;
+        let expanded = expanded_in(model, self.service, param)?;
         Some(expanded.text.trim().to_string())
     }
 
@@ -70,6 +66,23 @@ impl<'m> Smtpd<'m> {
         self.service
             .and_then(|s| s.override_of(param))
             .or_else(|| model.params.get(param))
+    }
+}
+
+/// A parameter's expanded value as a master.cf service reads it (None: as main.cf and the
+/// defaults give it), with where each part was written; None when postlint cannot know it.
+pub fn expanded_in(
+    model: &Model,
+    service: Option<&Service>,
+    param: &str,
+) -> Option<super::expand::Expanded> {
+    let written = service
+        .and_then(|s| s.override_of(param))
+        .or_else(|| model.params.get(param))
+        .map(|d| d.value_ref());
+    match service {
+        Some(service) => expanded(&model.params.scoped(service), param, written),
+        None => expanded(&model.params, param, written),
     }
 }
 

@@ -22,6 +22,7 @@ mod restriction_order;
 mod size_limit_conflict;
 mod smuggling_protection_off;
 mod stale_map;
+mod tls_file_missing;
 mod tls_wrappermode_missing;
 mod trailing_comment;
 mod undefined_reference;
@@ -30,6 +31,7 @@ mod unknown_restriction;
 mod unsupported_map_type;
 pub(crate) mod unused_suppression;
 mod virtual_domain_in_mydestination;
+mod weak_tls_ciphers;
 
 use crate::diagnostic::{Finding, Findings, Severity};
 use crate::model::Model;
@@ -108,6 +110,7 @@ pub static RULES: &[Rule] = &[
     size_limit_conflict::RULE,
     smuggling_protection_off::RULE,
     stale_map::RULE,
+    tls_file_missing::RULE,
     tls_wrappermode_missing::RULE,
     trailing_comment::RULE,
     undefined_reference::RULE,
@@ -116,6 +119,7 @@ pub static RULES: &[Rule] = &[
     unsupported_map_type::RULE,
     unused_suppression::RULE,
     virtual_domain_in_mydestination::RULE,
+    weak_tls_ciphers::RULE,
 ];
 
 /// Where a finding about a class listing points: at the `$name` in the class parameter when the
