@@ -20,7 +20,7 @@ pub const RULE: Rule = Rule {
     summary: "a certificate, key, chain or CA file that a TLS parameter names is missing, unusable, mismatched or expired",
     doc: include_str!("../../rules/tls-file-missing.md"),
     // Outside the live system, certificates and keys are often written by the deployment.
-    undecided: |model| !model.is_live(),
+    undecided: |model| !model.is_live() && names_unseen_tls_files(model),
     check,
 };
 
@@ -91,6 +91,35 @@ const SIDES: &[Side] = &[
         dh_files: &[],
     },
 ];
+
+/// Whether a file that a TLS parameter names is one postlint cannot see or that is missing
+/// (which, outside the live system, it reports only beside a file of a similar name).
+fn names_unseen_tls_files(model: &Model) -> bool {
+    let params: Vec<&'static str> = SIDES
+        .iter()
+        .flat_map(|side| {
+            side.pairs
+                .iter()
+                .flat_map(|&(cert, key)| [cert, key])
+                .chain([side.chain, side.ca_file])
+                .chain(side.dh_files.iter().copied())
+        })
+        .collect();
+    let scopes = std::iter::once(None).chain(model.master.services.iter().map(Some));
+    for scope in scopes {
+        for &param in &params {
+            for file in named(model, scope, param).unwrap_or_default() {
+                if matches!(
+                    model.tls_file(&file.path),
+                    TlsFile::Unknown | TlsFile::Missing { .. }
+                ) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
 
 /// A file named by a parameter, where the name was written.
 #[derive(Clone)]
