@@ -238,12 +238,18 @@ pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
             plant(&mut planted, "domain-in-multiple-classes", "virtual", line);
         }
         if i == catch_all {
+            // Its mailboxes have no identity aliases: the catch-all takes their mail.
             let line = virtual_aliases.line(format_args!("@{d} user0@{d}"))?;
             plant(&mut planted, "catch-all-alias", "virtual", line);
+            plant(&mut planted, "catch-all-shadows-mailbox", "virtual", line);
         }
         if i == missing_value {
             let line = virtual_aliases.line(format_args!("sales-old@{d}"))?;
             plant(&mut planted, "invalid-syntax", "virtual", line);
+            // Two admins forward one address to each other.
+            let line = virtual_aliases.line(format_args!("helpdesk-old@{d} helpdesk-new@{d}"))?;
+            virtual_aliases.line(format_args!("helpdesk-new@{d} helpdesk-old@{d}"))?;
+            plant(&mut planted, "alias-loop", "virtual", line);
         }
     }
     domains.file.flush()?;

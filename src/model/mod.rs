@@ -2,6 +2,8 @@
 //! main.cf with its entries, and the four address classes. `Model::load` is the one entry point.
 
 pub mod alias_graph;
+pub mod certs;
+pub mod ciphers;
 pub mod classes;
 pub mod data;
 pub mod dnsbl;

@@ -197,6 +197,30 @@ pub fn named_paths(value: &str) -> impl Iterator<Item = &str> {
         })
 }
 
+/// A file in `dir` whose name differs from `name` only by `-` and `_`, case, or one or two
+/// characters.
+pub fn similar_file(dir: &Path, name: &str) -> Option<String> {
+    let fold = |s: &str| s.to_ascii_lowercase().replace('-', "_");
+    let wanted = fold(name);
+    let mut best: Option<(usize, String)> = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten().take(10_000) {
+        let other = entry.file_name().to_string_lossy().into_owned();
+        if other == name || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let distance = if fold(&other) == wanted {
+            0
+        } else {
+            strsim::levenshtein(&wanted, &fold(&other))
+        };
+        let close = distance <= 2 && wanted.len() >= 6;
+        if close && best.as_ref().is_none_or(|(d, _)| distance < *d) {
+            best = Some((distance, other));
+        }
+    }
+    best.map(|(_, n)| n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,12 +71,22 @@ impl<'m> Smtpd<'m> {
 /// A parameter's value as a master.cf service reads it (`None`: as main.cf alone has it),
 /// expanded, else its built-in default; None when postlint cannot know it.
 pub fn service_value(model: &Model, service: Option<&Service>, param: &str) -> Option<String> {
+    let expanded = expanded_in(model, service, param)?;
+    Some(expanded.text.trim().to_string())
+}
+
+/// A parameter's expanded value as a master.cf service reads it (None: as main.cf and the
+/// defaults give it), with where each part was written; None when postlint cannot know it.
+pub fn expanded_in(
+    model: &Model,
+    service: Option<&Service>,
+    param: &str,
+) -> Option<super::expand::Expanded> {
     let written = service_definition(model, service, param).map(|d| d.value_ref());
-    let expanded = match service {
+    match service {
         Some(service) => expanded(&model.params.scoped(service), param, written),
         None => expanded(&model.params, param, written),
-    }?;
-    Some(expanded.text.trim().to_string())
+    }
 }
 
 /// The definition a service's value comes from: its `-o` override, else main.cf (None: the

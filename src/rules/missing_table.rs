@@ -79,7 +79,7 @@ fn report(model: &Model, path: &Path, span: Span, subject: &str, what: &str, out
     // In a repository the deployment may write files postlint never sees (secrets such as
     // sasl_passwd are never committed, containers create theirs at start): a missing file is
     // a mistake there only when a file of a similar name sits where it should be.
-    let similar = similar_file(dir, &name);
+    let similar = crate::model::paths::similar_file(dir, &name);
     if !model.is_live() && similar.is_none() {
         return;
     }
@@ -109,28 +109,4 @@ fn report(model: &Model, path: &Path, span: Span, subject: &str, what: &str, out
             );
         }
     }
-}
-
-/// A file in `dir` whose name differs from `name` only by `-` and `_`, case, or one or two
-/// characters.
-fn similar_file(dir: &Path, name: &str) -> Option<String> {
-    let fold = |s: &str| s.to_ascii_lowercase().replace('-', "_");
-    let wanted = fold(name);
-    let mut best: Option<(usize, String)> = None;
-    for entry in std::fs::read_dir(dir).ok()?.flatten().take(10_000) {
-        let other = entry.file_name().to_string_lossy().into_owned();
-        if other == name || !entry.file_type().is_ok_and(|t| t.is_file()) {
-            continue;
-        }
-        let distance = if fold(&other) == wanted {
-            0
-        } else {
-            strsim::levenshtein(&wanted, &fold(&other))
-        };
-        let close = distance <= 2 && wanted.len() >= 6;
-        if close && best.as_ref().is_none_or(|(d, _)| distance < *d) {
-            best = Some((distance, other));
-        }
-    }
-    best.map(|(_, n)| n)
 }

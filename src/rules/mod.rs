@@ -31,6 +31,7 @@ mod sasl_password_key_mismatch;
 mod size_limit_conflict;
 mod smuggling_protection_off;
 mod stale_map;
+mod tls_file_missing;
 mod tls_wrappermode_missing;
 mod trailing_comment;
 mod undefined_reference;
@@ -40,6 +41,7 @@ mod unknown_restriction;
 mod unsupported_map_type;
 pub(crate) mod unused_suppression;
 mod virtual_domain_in_mydestination;
+mod weak_tls_ciphers;
 mod weak_tls_protocols;
 
 use crate::diagnostic::{Finding, Findings, Severity};
@@ -128,6 +130,7 @@ pub static RULES: &[Rule] = &[
     size_limit_conflict::RULE,
     smuggling_protection_off::RULE,
     stale_map::RULE,
+    tls_file_missing::RULE,
     tls_wrappermode_missing::RULE,
     trailing_comment::RULE,
     undefined_reference::RULE,
@@ -137,6 +140,7 @@ pub static RULES: &[Rule] = &[
     unsupported_map_type::RULE,
     unused_suppression::RULE,
     virtual_domain_in_mydestination::RULE,
+    weak_tls_ciphers::RULE,
     weak_tls_protocols::RULE,
 ];
 
