@@ -19,6 +19,9 @@ use crate::source::Span;
 /// An entry: the table's position in the list, and the entry's index in it.
 type EntryRef = (u32, u32);
 
+/// The edge count of a node that is no address (an `@domain` or bare key's slot).
+const NONE: u32 = u32::MAX;
+
 /// How addresses are looked up, with the per-domain answers cached.
 struct Lookup<'m> {
     model: &'m Model,
@@ -114,8 +117,10 @@ pub struct Graph<'m> {
     offsets: Vec<u32>,
     /// The addresses of the nodes after the entries.
     extra: Vec<String>,
-    /// Each node's entry, and its edges as a range of `targets` (None: not an address node).
-    nodes: Vec<Option<(EntryRef, u32, u32)>>,
+    /// Each node's edges: where they start in `targets`, and how many (NONE: not an address
+    /// node). 8 bytes a node: a node's entry is its position, or `extra_entries` for the extras.
+    nodes: Vec<(u32, u32)>,
+    extra_entries: Vec<EntryRef>,
     targets: Vec<u32>,
     /// Nodes that expand into themselves: Postfix never expands them again.
     fixed: Vec<bool>,
@@ -155,13 +160,16 @@ impl<'m> Graph<'m> {
             total += entries.len() as u32;
         }
         let node_of = |(t, i): EntryRef| offsets[t as usize] + i;
-        let mut nodes: Vec<Option<(EntryRef, u32, u32)>> = vec![None; total as usize];
+        let mut nodes: Vec<(u32, u32)> = vec![(0, NONE); total as usize];
+        let mut extra_entries: Vec<EntryRef> = Vec::new();
         let mut fixed = vec![false; total as usize];
         let mut targets: Vec<u32> = Vec::new();
         let mut extra: Vec<String> = Vec::new();
         let mut extra_ids: HashMap<String, u32> = HashMap::new();
         // Work: (node, its address, its entry). Address keys first (an entry whose key an
         // earlier table has is never looked up), then the extra nodes as they appear.
+        // The address keys in table order (an entry whose key an earlier table has is never
+        // looked up), each expanded at once; the extra nodes they reach wait in `work`.
         let mut work: Vec<(u32, Cow<'m, str>, EntryRef)> = Vec::new();
         for (t, &entries) in tables.iter().enumerate() {
             for i in 0..entries.len() as u32 {
@@ -173,47 +181,60 @@ impl<'m> Graph<'m> {
                     continue;
                 }
                 work.push((node_of((t as u32, i)), Cow::Borrowed(key), (t as u32, i)));
-            }
-        }
-        while let Some((id, address, found)) = work.pop() {
-            let start = targets.len() as u32;
-            for target in lookup.targets(&address, found) {
-                if target == address {
-                    fixed[id as usize] = true;
-                    continue;
-                }
-                // The target's own entry, when it is an address key; else the entry that
-                // answers it (a node of its own); else the chain ends here.
-                let to = match lookup.find(&target) {
-                    Some(entry) => node_of(entry),
-                    None => match extra_ids.get(target.as_ref()) {
-                        Some(&to) => to,
-                        None => {
-                            let Some((entry, _)) = lookup.step_without_own_key(&target) else {
-                                continue;
-                            };
-                            let to = total + extra.len() as u32;
-                            extra.push(target.to_string());
-                            extra_ids.insert(target.to_string(), to);
-                            nodes.push(None);
-                            fixed.push(false);
-                            work.push((to, target, entry));
-                            to
+                while let Some((id, address, found)) = work.pop() {
+                    let start = targets.len() as u32;
+                    for target in lookup.targets(&address, found) {
+                        if target == address {
+                            fixed[id as usize] = true;
+                            continue;
                         }
-                    },
-                };
-                targets.push(to);
+                        // The target's own entry, when it is an address key; else the entry
+                        // that answers it (a node of its own); else the chain ends here.
+                        let to = match lookup.find(&target) {
+                            Some(entry) => node_of(entry),
+                            None => match extra_ids.get(target.as_ref()) {
+                                Some(&to) => to,
+                                None => {
+                                    let Some((entry, _)) = lookup.step_without_own_key(&target)
+                                    else {
+                                        continue;
+                                    };
+                                    let to = total + extra.len() as u32;
+                                    extra.push(target.to_string());
+                                    extra_ids.insert(target.to_string(), to);
+                                    nodes.push((0, NONE));
+                                    extra_entries.push(entry);
+                                    fixed.push(false);
+                                    work.push((to, target, entry));
+                                    to
+                                }
+                            },
+                        };
+                        targets.push(to);
+                    }
+                    nodes[id as usize] = (start, targets.len() as u32 - start);
+                }
             }
-            nodes[id as usize] = Some((found, start, targets.len() as u32));
         }
         Some(Graph {
             tables,
             offsets,
             extra,
             nodes,
+            extra_entries,
             targets,
             fixed,
         })
+    }
+
+    /// The entry that answers a node.
+    fn entry_of(&self, v: usize) -> EntryRef {
+        let total = self.fixed.len() - self.extra.len();
+        if v >= total {
+            return self.extra_entries[v - total];
+        }
+        let t = self.offsets.partition_point(|&o| o as usize <= v) - 1;
+        (t as u32, (v - self.offsets[t] as usize) as u32)
     }
 
     /// A node's address.
@@ -230,7 +251,9 @@ impl<'m> Graph<'m> {
 
     fn successors(&self, v: usize) -> &[u32] {
         match self.nodes[v] {
-            Some((_, start, end)) if !self.fixed[v] => &self.targets[start as usize..end as usize],
+            (start, len) if len != NONE && !self.fixed[v] => {
+                &self.targets[start as usize..(start + len) as usize]
+            }
             _ => &[],
         }
     }
@@ -239,21 +262,19 @@ impl<'m> Graph<'m> {
     /// such mail until virtual_alias_recursion_limit and defers it. Tarjan's algorithm,
     /// iterative.
     pub fn loops(&self) -> Vec<Loop> {
-        let n = self.nodes.len();
-        let (mut index, mut low) = (vec![u32::MAX; n], vec![0u32; n]);
-        let mut on_stack = vec![false; n];
+        // Walk state only for the nodes a walk reaches (an address whose targets all end their
+        // chains is never visited): (index, low, on the stack).
+        let mut state: HashMap<usize, (u32, u32, bool)> = HashMap::new();
         let (mut stack, mut next_index) = (Vec::new(), 0u32);
         let mut components: Vec<Vec<usize>> = Vec::new();
-        for root in 0..n {
-            if index[root] != u32::MAX || self.successors(root).is_empty() {
+        for root in 0..self.nodes.len() {
+            if self.successors(root).is_empty() || state.contains_key(&root) {
                 continue;
             }
             let mut call: Vec<(usize, usize)> = vec![(root, 0)];
-            index[root] = next_index;
-            low[root] = next_index;
+            state.insert(root, (next_index, next_index, true));
             next_index += 1;
             stack.push(root);
-            on_stack[root] = true;
             while let Some(&mut (v, ref mut i)) = call.last_mut() {
                 let succ = self.successors(v);
                 if *i < succ.len() {
@@ -262,25 +283,30 @@ impl<'m> Graph<'m> {
                     if self.fixed[w] {
                         continue;
                     }
-                    if index[w] == u32::MAX {
-                        index[w] = next_index;
-                        low[w] = next_index;
-                        next_index += 1;
-                        stack.push(w);
-                        on_stack[w] = true;
-                        call.push((w, 0));
-                    } else if on_stack[w] {
-                        low[v] = low[v].min(index[w]);
+                    match state.get(&w).copied() {
+                        None => {
+                            state.insert(w, (next_index, next_index, true));
+                            next_index += 1;
+                            stack.push(w);
+                            call.push((w, 0));
+                        }
+                        Some((w_index, _, true)) => {
+                            let v_state = state.get_mut(&v).expect("visited");
+                            v_state.1 = v_state.1.min(w_index);
+                        }
+                        Some(_) => {}
                     }
                 } else {
                     call.pop();
+                    let (v_index, v_low, _) = state[&v];
                     if let Some(&(parent, _)) = call.last() {
-                        low[parent] = low[parent].min(low[v]);
+                        let p = state.get_mut(&parent).expect("visited");
+                        p.1 = p.1.min(v_low);
                     }
-                    if low[v] == index[v] {
+                    if v_low == v_index {
                         let mut component = Vec::new();
                         while let Some(w) = stack.pop() {
-                            on_stack[w] = false;
+                            state.get_mut(&w).expect("visited").2 = false;
                             component.push(w);
                             if w == v {
                                 break;
@@ -303,7 +329,7 @@ impl<'m> Graph<'m> {
     fn cycle_in(&self, component: &[usize]) -> Loop {
         let members: hashbrown::HashSet<usize> = component.iter().copied().collect();
         let entry = |v: usize| {
-            let ((t, i), _, _) = self.nodes[v].expect("a loop member has an entry");
+            let (t, i) = self.entry_of(v);
             self.tables[t as usize].entry(i)
         };
         let span = |v: usize| entry(v).key_span;

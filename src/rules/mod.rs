@@ -1,5 +1,6 @@
 //! The rules: plain data and a function each, in one registry sorted by id.
 
+mod absolute_mailbox_path;
 mod alias_loop;
 mod backscatter_risk;
 mod catch_all_alias;
@@ -99,6 +100,7 @@ pub fn shorten_long(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Every rule, sorted by id.
 pub static RULES: &[Rule] = &[
+    absolute_mailbox_path::RULE,
     alias_loop::RULE,
     backscatter_risk::RULE,
     catch_all_alias::RULE,
