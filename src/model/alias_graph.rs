@@ -28,8 +28,12 @@ struct Lookup<'m> {
     tables: Vec<&'m Entries>,
     myorigin: String,
     delimiters: String,
-    /// Per domain: whether the bare local part is tried, and the `@domain` entry.
-    domains: HashMap<String, (bool, Option<EntryRef>)>,
+    /// The `@domain` entries (first table wins), by domain: there are few.
+    catch_alls: HashMap<&'m str, EntryRef>,
+    /// Whether any key is a bare local part; only then does a domain's class matter.
+    bare_keys: bool,
+    /// Per domain, when bare keys exist: whether the bare local part is tried.
+    local: HashMap<String, bool>,
 }
 
 impl<'m> Lookup<'m> {
@@ -40,8 +44,13 @@ impl<'m> Lookup<'m> {
             .find_map(|(t, entries)| entries.get(key).map(|i| (t as u32, i)))
     }
 
-    fn domain(&mut self, domain: &str) -> (bool, Option<EntryRef>) {
-        if let Some(&known) = self.domains.get(domain) {
+    /// Whether mail_addr_find() tries the bare local part in a domain ($myorigin, or one
+    /// resolve_local() accepts); only asked when the tables have bare keys.
+    fn is_local(&mut self, domain: &str) -> bool {
+        if !self.bare_keys {
+            return false;
+        }
+        if let Some(&known) = self.local.get(domain) {
             return known;
         }
         let local = domain == self.myorigin
@@ -49,9 +58,8 @@ impl<'m> Lookup<'m> {
                 self.model.resolve_class(domain),
                 Resolved::Class(ClassKind::Local, _)
             );
-        let known = (local, self.find(&format!("@{domain}")));
-        self.domains.insert(domain.to_string(), known);
-        known
+        self.local.insert(domain.to_string(), local);
+        local
     }
 
     /// The entry that answers an address (folded) that has no entry of its own, and whether
@@ -67,8 +75,7 @@ impl<'m> Lookup<'m> {
                 return Some((found, false));
             }
         }
-        let (is_local, at_domain) = self.domain(domain);
-        if is_local {
+        if self.is_local(domain) {
             if let Some(found) = self.find(local) {
                 return Some((found, false));
             }
@@ -76,7 +83,7 @@ impl<'m> Lookup<'m> {
                 return Some((found, false));
             }
         }
-        at_domain.map(|found| (found, true))
+        self.catch_alls.get(domain).map(|&found| (found, true))
     }
 
     fn entry(&self, (t, i): EntryRef) -> super::tables::Entry<'m> {
@@ -150,8 +157,21 @@ impl<'m> Graph<'m> {
             tables,
             myorigin: fold(&service_value(model, None, "myorigin")?).into_owned(),
             delimiters: service_value(model, None, "recipient_delimiter")?,
-            domains: HashMap::new(),
+            catch_alls: HashMap::new(),
+            bare_keys: false,
+            local: HashMap::new(),
         };
+        // One pass for the `@domain` keys and whether bare keys exist.
+        for (t, &entries) in lookup.tables.clone().iter().enumerate() {
+            for i in 0..entries.len() as u32 {
+                let key = entries.folded_key(i);
+                if let Some(domain) = key.strip_prefix('@') {
+                    lookup.catch_alls.entry(domain).or_insert((t as u32, i));
+                } else if !key.contains('@') {
+                    lookup.bare_keys = true;
+                }
+            }
+        }
         let tables: Vec<&'m Entries> = lookup.tables.clone();
         let mut offsets = Vec::with_capacity(tables.len());
         let mut total = 0u32;
