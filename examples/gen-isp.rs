@@ -224,6 +224,10 @@ pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
         if i == duplicate_mailbox {
             let line = mailboxes.line(format_args!("user0@{d} {d}/user0-old/"))?;
             plant(&mut planted, "duplicate-map-key", "vmailbox", line);
+            // A new mailbox with a typo in its domain: `.exmaple` for `.example`.
+            let typo = d.replace(".example", ".exmaple");
+            let line = mailboxes.line(format_args!("new@{typo} {d}/new/"))?;
+            plant(&mut planted, "mailbox-outside-domains", "vmailbox", line);
         }
         for (a, name) in ALIASES[..aliases_per_domain].iter().enumerate() {
             if i == no_abuse && *name == "abuse" {

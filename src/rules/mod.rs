@@ -14,6 +14,7 @@ mod duplicate_map_key;
 mod invalid_syntax;
 mod invalid_value;
 mod list_file_looks_like_table;
+mod mailbox_outside_domains;
 mod maildir_trailing_slash;
 mod mandatory_tls_on_mx;
 mod missing_role_alias;
@@ -114,6 +115,7 @@ pub static RULES: &[Rule] = &[
     invalid_syntax::RULE,
     invalid_value::RULE,
     list_file_looks_like_table::RULE,
+    mailbox_outside_domains::RULE,
     maildir_trailing_slash::RULE,
     mandatory_tls_on_mx::RULE,
     missing_role_alias::RULE,

@@ -1,0 +1,198 @@
+//! virtual_mailbox_maps and virtual_alias_maps keys in a domain of no address class: Postfix
+//! never receives mail for it, so the entries are never used (often a typo in the domain).
+
+use std::collections::HashMap;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::classes::ClassKind;
+use crate::model::tables::fold;
+use crate::model::{Model, Resolved};
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "mailbox-outside-domains",
+    severity: Severity::Warning,
+    summary: "virtual mailbox or alias keys in a domain of no address class: Postfix never uses them (often a domain typo)",
+    doc: include_str!("../../rules/mailbox-outside-domains.md"),
+    undecided: |model| model.classes_partial(),
+    check,
+};
+
+/// The keys of one map in one domain that no class has.
+struct Stray {
+    param: &'static str,
+    domain: String,
+    first: (Span, String),
+    count: usize,
+}
+
+/// The hosted domain a stray domain is most likely a typo of: one edit away (a letter changed,
+/// added, dropped, or two swapped), found by trying each edit against the hosted set, so the
+/// cost does not grow with the number of hosted domains; in small setups also two edits away.
+fn near(hosted: &std::collections::HashSet<String>, domain: &str) -> Option<String> {
+    let chars: Vec<char> = domain.chars().collect();
+    let alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-.";
+    let mut found: Vec<String> = Vec::new();
+    let mut try_word = |w: String| {
+        if w != domain && hosted.contains(&w) {
+            found.push(w);
+        }
+    };
+    for i in 0..=chars.len() {
+        let (head, tail) = (&chars[..i], &chars[i..]);
+        let head: String = head.iter().collect();
+        for c in alphabet.chars() {
+            let tail_s: String = tail.iter().collect();
+            try_word(format!("{head}{c}{tail_s}"));
+            if !tail.is_empty() {
+                let rest: String = tail[1..].iter().collect();
+                try_word(format!("{head}{c}{rest}"));
+            }
+        }
+        if !tail.is_empty() {
+            let rest: String = tail[1..].iter().collect();
+            try_word(format!("{head}{rest}"));
+            if tail.len() > 1 {
+                let rest2: String = tail[2..].iter().collect();
+                try_word(format!("{head}{}{}{rest2}", tail[1], tail[0]));
+            }
+        }
+    }
+    if found.is_empty() && hosted.len() <= 2000 {
+        return hosted
+            .iter()
+            .map(|h| (strsim::damerau_levenshtein(h, domain), h))
+            .filter(|(d, _)| *d > 0 && *d <= 2)
+            .min()
+            .map(|(_, h)| h.clone());
+    }
+    found.sort();
+    found.into_iter().next()
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    // Domains borrowed from the tables' folded keys: no copy per domain.
+    let mut outside: HashMap<&str, bool> = HashMap::new();
+    let mut hosted: Option<std::collections::HashSet<String>> = None;
+    for param in ["virtual_mailbox_maps", "virtual_alias_maps"] {
+        let mut strays: HashMap<String, Stray> = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for &listed in &model.maps(param).tables {
+            for id in model.tables.known_entry_tables(listed) {
+                if !seen.insert(id) {
+                    continue;
+                }
+                let Some(entries) = model.tables.get(id).entries() else {
+                    continue;
+                };
+                let mut last: Option<(&str, bool)> = None;
+                for i in 0..entries.len() as u32 {
+                    let key = entries.folded_key(i);
+                    let Some((_, domain)) = key.rsplit_once('@') else {
+                        continue;
+                    };
+                    if domain.is_empty() || domain.contains(['$', '{', '%']) {
+                        continue;
+                    }
+                    // Tables list a domain's keys together: the last answer is usually it.
+                    let no_class = match last {
+                        Some((d, answer)) if d == domain => answer,
+                        _ => {
+                            let answer = *outside.entry(domain).or_insert_with(|| {
+                                model.resolve_class(domain) == Resolved::NoClass
+                            });
+                            last = Some((domain, answer));
+                            answer
+                        }
+                    };
+                    if !no_class {
+                        continue;
+                    }
+                    strays
+                        .entry(domain.to_string())
+                        .and_modify(|s| s.count += 1)
+                        .or_insert_with(|| {
+                            let entry = entries.entry(i);
+                            Stray {
+                                param,
+                                domain: domain.to_string(),
+                                first: (entry.key_span, entry.key.to_string()),
+                                count: 1,
+                            }
+                        });
+                }
+            }
+        }
+        if strays.is_empty() {
+            continue;
+        }
+        let hosted = hosted.get_or_insert_with(|| hosted_domains(model));
+        let mut strays: Vec<Stray> = strays.into_values().collect();
+        strays.sort_by_key(|s| s.first.0);
+        // A typo hint costs a pass over the hosted domains: for the first few only.
+        for (n, stray) in strays.into_iter().enumerate() {
+            let typo = if n < 50 {
+                near(hosted, &stray.domain)
+            } else {
+                None
+            };
+            // An alias key outside every class still rewrites mail that authorized clients
+            // send there: only a likely typo is reported.
+            if stray.param == "virtual_alias_maps" && typo.is_none() {
+                continue;
+            }
+            let domain = super::shorten(&stray.domain);
+            let keys = if stray.count == 1 {
+                format!("`{}`", super::shorten(&stray.first.1))
+            } else {
+                format!(
+                    "{} keys (`{}`, …)",
+                    stray.count,
+                    super::shorten(&stray.first.1)
+                )
+            };
+            let finding = out.report(
+                stray.first.0,
+                match &typo {
+                    Some(t) => format!(
+                        "{} has {keys} in {domain}, which is in no address class: did you mean {t}? Postfix never receives mail for {domain}, so {} never used",
+                        stray.param,
+                        if stray.count == 1 { "this entry is" } else { "these entries are" }
+                    ),
+                    None => format!(
+                        "{} has {keys} in {domain}, which is in no address class: Postfix never receives mail for it, so {} no mail",
+                        stray.param,
+                        if stray.count == 1 { "this mailbox gets" } else { "these mailboxes get" }
+                    ),
+                },
+            );
+            finding.subject(format!("{} {}", stray.param, stray.domain));
+            finding.label(format!("{domain}: not in mydestination, virtual_alias_domains, virtual_mailbox_domains or relay_domains"));
+            finding.help(match &typo {
+                Some(t) => format!(
+                    "Correct the domain to {t} in these keys, or add {domain} to \
+                     virtual_mailbox_domains if it is a domain of its own."
+                ),
+                None => format!(
+                    "Add {domain} to virtual_mailbox_domains, or remove the entries: mail for \
+                     {domain} is relayed elsewhere (or refused), never delivered here."
+                ),
+            });
+        }
+    }
+}
+
+/// The domains the classes list literally, folded: the candidates a typo was meant to be.
+fn hosted_domains(model: &Model) -> std::collections::HashSet<String> {
+    ClassKind::RESOLVE_ORDER
+        .iter()
+        .flat_map(|&kind| {
+            model
+                .class(kind)
+                .members(&model.tables)
+                .map(|m| fold(m.domain).into_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
