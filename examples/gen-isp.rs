@@ -247,6 +247,11 @@ pub fn generate(dir: &Path, shape: &Shape) -> std::io::Result<Vec<Planted>> {
             plant(&mut planted, "catch-all-alias", "virtual", line);
             plant(&mut planted, "catch-all-shadows-mailbox", "virtual", line);
         }
+        if i == no_abuse {
+            // A former employee's alias kept after the mailbox was deleted.
+            let line = virtual_aliases.line(format_args!("former@{d} gone@{d}"))?;
+            plant(&mut planted, "alias-target-unknown", "virtual", line);
+        }
         if i == missing_value {
             let line = virtual_aliases.line(format_args!("sales-old@{d}"))?;
             plant(&mut planted, "invalid-syntax", "virtual", line);

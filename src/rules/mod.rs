@@ -2,6 +2,7 @@
 
 mod absolute_mailbox_path;
 mod alias_loop;
+mod alias_target_unknown;
 mod backscatter_risk;
 mod catch_all_alias;
 mod catch_all_shadows_mailbox;
@@ -103,6 +104,7 @@ pub fn shorten_long(text: &str) -> std::borrow::Cow<'_, str> {
 pub static RULES: &[Rule] = &[
     absolute_mailbox_path::RULE,
     alias_loop::RULE,
+    alias_target_unknown::RULE,
     backscatter_risk::RULE,
     catch_all_alias::RULE,
     catch_all_shadows_mailbox::RULE,

@@ -1,0 +1,152 @@
+//! Virtual alias targets in a domain this server hosts that are no mailbox and no alias:
+//! Postfix accepts the mail for the alias, then cannot deliver it and bounces it to the
+//! (often forged) sender.
+
+use std::collections::HashMap;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::classes::ClassKind;
+use crate::model::restrictions::service_value;
+use crate::model::tables::{fold, Answer};
+use crate::model::{Model, Resolved};
+use crate::parse::list::split_list;
+
+pub const RULE: Rule = Rule {
+    id: "alias-target-unknown",
+    severity: Severity::Warning,
+    summary: "a virtual alias points at an address of a hosted domain that is no mailbox and no alias: accepted, then bounced",
+    doc: include_str!("../../rules/alias-target-unknown.md"),
+    undecided: |model| {
+        model.classes_partial()
+            || model.maps_partial("virtual_alias_maps")
+            || model.maps_partial("virtual_mailbox_maps")
+    },
+    check,
+};
+
+/// What a list of tables says for the keys an address is looked up with (the address, without
+/// its extension, @domain), stopping at the first that is found.
+fn listed(
+    model: &Model,
+    maps: &crate::model::MapsList,
+    full: &str,
+    bare: Option<&str>,
+    domain: &str,
+) -> Answer {
+    let mut answer = maps.lookup(&model.tables, full);
+    if answer != Answer::NotFound {
+        return answer;
+    }
+    if let Some(bare) = bare {
+        answer = maps.lookup(&model.tables, &format!("{bare}@{domain}"));
+        if answer != Answer::NotFound {
+            return answer;
+        }
+    }
+    maps.lookup(&model.tables, &format!("@{domain}"))
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    let aliases = model.maps("virtual_alias_maps");
+    if aliases.unknown {
+        return;
+    }
+    let mailboxes = model.maps("virtual_mailbox_maps");
+    let Some(tables) = model.tables.exact_entry_tables(&aliases.tables) else {
+        return;
+    };
+    let Some(delimiters) = service_value(model, None, "recipient_delimiter") else {
+        return;
+    };
+    let mut classes: HashMap<String, Resolved> = HashMap::new();
+    // Tables list a domain's aliases together: the last domain's class is usually the answer.
+    let mut last: Option<(String, Resolved)> = None;
+    for id in tables {
+        let Some(entries) = model.tables.get(id).entries() else {
+            continue;
+        };
+        for entry in entries.iter() {
+            for r in split_list(entry.value) {
+                let target = fold(&entry.value[r]);
+                if target.starts_with('@') || target.contains(['$', '{', '%']) {
+                    continue;
+                }
+                let Some((local, domain)) = target.rsplit_once('@') else {
+                    continue; // a bare name: a local user of $myorigin
+                };
+                let class = match &last {
+                    Some((d, c)) if d == domain => *c,
+                    _ => {
+                        let c = match classes.get(domain) {
+                            Some(&c) => c,
+                            None => {
+                                let c = model.resolve_class(domain);
+                                classes.insert(domain.to_string(), c);
+                                c
+                            }
+                        };
+                        last = Some((domain.to_string(), c));
+                        c
+                    }
+                };
+                let bare = local
+                    .find(|c| delimiters.contains(c))
+                    .filter(|&at| !delimiters.is_empty() && at > 0)
+                    .map(|at| &local[..at]);
+                let answer = match class {
+                    Resolved::Class(ClassKind::VirtualMailbox, _) => {
+                        match listed(model, &mailboxes, &target, bare, domain) {
+                            Answer::NotFound => listed(model, &aliases, &target, bare, domain),
+                            found => found,
+                        }
+                    }
+                    // A mailbox in a domain that resolves as a virtual alias domain is the
+                    // class conflict domain-in-multiple-classes reports, not a typo here.
+                    Resolved::Class(ClassKind::VirtualAlias, _) => {
+                        match listed(model, &aliases, &target, bare, domain) {
+                            Answer::NotFound => listed(model, &mailboxes, &target, bare, domain),
+                            found => found,
+                        }
+                    }
+                    _ => continue,
+                };
+                if answer != Answer::NotFound {
+                    continue;
+                }
+                let Resolved::Class(kind, _) = class else {
+                    continue;
+                };
+                let (what, bounce) = if kind == ClassKind::VirtualMailbox {
+                    (
+                        "no mailbox (virtual_mailbox_maps) and no alias",
+                        "it bounces as an unknown user",
+                    )
+                } else {
+                    (
+                        "no alias of its own in this virtual alias domain",
+                        "it bounces with \"User unknown in virtual alias table\"",
+                    )
+                };
+                let shown = super::shorten(&target);
+                let finding = out.report(
+                    entry.value_span,
+                    format!(
+                        "{} forwards to {shown}, which has {what}: mail to {} is accepted, then {bounce} to the sender",
+                        super::shorten(entry.key),
+                        super::shorten(entry.key)
+                    ),
+                );
+                finding.subject(format!("{} -> {target}", entry.key));
+                finding.label(format!("{shown} does not exist here"));
+                finding.help(format!(
+                    "Correct the target, add a mailbox (or an alias) for {shown}, or remove the \
+                     alias. smtpd accepts mail for the alias itself, so the failure comes later, \
+                     as a bounce: to forged senders that is backscatter. `postlint --trace {}` \
+                     shows the whole path.",
+                    super::shorten(entry.key)
+                ));
+            }
+        }
+    }
+}
