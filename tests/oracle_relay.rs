@@ -72,7 +72,6 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use postlint::model::relay::{
@@ -82,6 +81,7 @@ use postlint::model::restrictions::{has_required, smtpd_processes, Answer, RELAY
 use postlint::model::{LoadOptions, Model};
 
 mod common;
+use common::{catch, env_number, on_threads};
 #[path = "common/smtp.rs"]
 mod smtp;
 
@@ -1022,16 +1022,6 @@ fn requests_for(case: &Case, sasl: bool, rng: &mut Rng) -> Vec<Request> {
     out
 }
 
-/// Runs postlint's side, turning a panic into an error (the report then names it).
-fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|e| {
-        e.downcast_ref::<String>()
-            .cloned()
-            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "a panic".to_string())
-    })
-}
-
 fn show_prediction(p: &Predicted) -> String {
     match p {
         Ok(o) => format!("{o:?}"),
@@ -1754,16 +1744,6 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
 }
 
-fn env_number(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v} is not a number")),
-        Err(_) => default,
-    }
-}
-
 fn format_disagreement(d: &Disagreement, description: &str) -> String {
     let mut out = String::new();
     writeln!(out, "config {} service {}: {}", d.config, d.service, d.what).unwrap();
@@ -1820,34 +1800,10 @@ fn postfix_judges_relay_model() {
         Err(_) => (0..count).collect(),
     };
 
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<ConfigResult>> = Mutex::new(Vec::new());
-    let failed: Mutex<Option<String>> = Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(indexes.len()) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(&index) = indexes.get(i) else {
-                    break;
-                };
-                if failed.lock().unwrap().is_some() {
-                    break;
-                }
-                match catch(|| run_config(seed, index, keep.as_ref())) {
-                    Ok(result) => results.lock().unwrap().push(result),
-                    Err(e) => {
-                        *failed.lock().unwrap() = Some(format!("config {index}: {e}"));
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    if let Some(e) = failed.into_inner().unwrap() {
-        panic!("the harness failed (not a disagreement): {e}");
-    }
-    let mut results = results.into_inner().unwrap();
-    results.sort_by_key(|r| r.index);
+    let results = on_threads(&indexes, jobs, |_, &index| {
+        run_config(seed, index, keep.as_ref())
+    })
+    .unwrap_or_else(|e| panic!("the harness failed (not a disagreement): {e}"));
 
     let mut total = Tally::default();
     for r in &results {

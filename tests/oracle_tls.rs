@@ -122,11 +122,11 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 mod common;
+use common::{env_number, on_threads};
 #[path = "common/smtp.rs"]
 mod smtp;
 #[path = "common/tls.rs"]
@@ -612,16 +612,6 @@ struct Outcome {
     lint_note: String,
     maillog_tail: String,
     seconds: f64,
-}
-
-fn env_number(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v} is not a number")),
-        Err(_) => default,
-    }
 }
 
 fn first_port() -> u16 {
@@ -1675,19 +1665,8 @@ fn postfix_decides_tls_and_sasl_rules() {
     // The port 465 cases wait for each other; start them first so they overlap the rest.
     let mut order = indexes.clone();
     order.sort_by_key(|&i| CASES[i].kind != Kind::Wrappermode);
-    let next = AtomicUsize::new(0);
-    let outcomes: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(order.len()) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(&index) = order.get(i) else { break };
-                let outcome = run_case(index, &CASES[index]);
-                outcomes.lock().unwrap().push(outcome);
-            });
-        }
-    });
-    let mut outcomes = outcomes.into_inner().unwrap();
+    let mut outcomes = on_threads(&order, jobs, |_, &index| run_case(index, &CASES[index]))
+        .unwrap_or_else(|e| panic!("the harness failed (not a disagreement): {e}"));
     outcomes.sort_by_key(|o| o.index);
 
     let mut report = String::new();

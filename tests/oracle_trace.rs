@@ -61,14 +61,13 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use postlint::model::version::{Origin, Release, Target};
 use postlint::model::{LoadOptions, Model};
 
 mod common;
+use common::{env_number, on_threads};
 #[path = "common/smtp.rs"]
 mod smtp;
 
@@ -1041,7 +1040,6 @@ struct Disagreement {
 }
 
 struct CaseResult {
-    order: usize,
     name: String,
     description: String,
     tally: Tally,
@@ -1172,7 +1170,6 @@ fn port_of(order: usize) -> u16 {
 
 fn run_case(order: usize, case: &Case, cli_all: bool) -> CaseResult {
     let mut result = CaseResult {
-        order,
         name: case.name.clone(),
         description: case.describe(),
         tally: Tally {
@@ -1252,26 +1249,6 @@ fn run_case(order: usize, case: &Case, cli_all: bool) -> CaseResult {
     result
 }
 
-/// Runs a case, turning a panic into an error (the report then names it).
-fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|e| {
-        e.downcast_ref::<String>()
-            .cloned()
-            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "a panic".to_string())
-    })
-}
-
-fn env_number(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v} is not a number")),
-        Err(_) => default,
-    }
-}
-
 fn format_disagreement(d: &Disagreement) -> String {
     format!(
         "config {} address {}: {}\n  Postfix:  {}\n  postlint: {}\n",
@@ -1307,32 +1284,8 @@ fn postfix_judges_trace() {
         );
     }
 
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<CaseResult>> = Mutex::new(Vec::new());
-    let failed: Mutex<Option<String>> = Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(cases.len()) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(case) = cases.get(i) else { break };
-                if failed.lock().unwrap().is_some() {
-                    break;
-                }
-                match catch(|| run_case(i, case, cli_all)) {
-                    Ok(r) => results.lock().unwrap().push(r),
-                    Err(e) => {
-                        *failed.lock().unwrap() = Some(e);
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    if let Some(e) = failed.into_inner().unwrap() {
-        panic!("the harness failed (not a disagreement): {e}");
-    }
-    let mut results = results.into_inner().unwrap();
-    results.sort_by_key(|r| r.order);
+    let results = on_threads(&cases, jobs, |i, case| run_case(i, case, cli_all))
+        .unwrap_or_else(|e| panic!("the harness failed (not a disagreement): {e}"));
 
     let mut total = Tally::default();
     for r in &results {

@@ -662,3 +662,63 @@ impl Rng {
         unreachable!()
     }
 }
+
+/// A number from an environment knob (`POSTLINT_RELAY_ORACLE_JOBS=3`), else the default.
+pub fn env_number(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v} is not a number")),
+        Err(_) => default,
+    }
+}
+
+/// Runs `f`, turning a panic into its message.
+pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|e| {
+        e.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "a panic".to_string())
+    })
+}
+
+/// Runs `run` on every item on `jobs` threads (the oracle suites: a few Postfix instances at a
+/// time) and returns the results in `items` order. After the first panic no further item is
+/// started, and the error is that item's position and panic message.
+pub fn on_threads<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    run: impl Fn(usize, &T) -> R + Sync,
+) -> Result<Vec<R>, String> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::new());
+    let failed: Mutex<Option<String>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1).min(items.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(item) = items.get(i) else { break };
+                if failed.lock().unwrap().is_some() {
+                    break;
+                }
+                match catch(|| run(i, item)) {
+                    Ok(r) => results.lock().unwrap().push((i, r)),
+                    Err(e) => {
+                        *failed.lock().unwrap() = Some(format!("item {i}: {e}"));
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = failed.into_inner().unwrap() {
+        return Err(e);
+    }
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, r)| r).collect())
+}
