@@ -79,24 +79,17 @@ fn check(model: &Model, out: &mut Findings) {
     }
 }
 
-/// The restriction lists a client meets before its mail is taken.
-const LISTS: &[&str] = &[
-    "smtpd_client_restrictions",
-    "smtpd_helo_restrictions",
-    "smtpd_sender_restrictions",
-    "smtpd_relay_restrictions",
-    "smtpd_recipient_restrictions",
-    "smtpd_data_restrictions",
-    "smtpd_end_of_data_restrictions",
-];
-
 /// `reject_plaintext_session` on the port 25 smtpd: mandatory TLS spelled as a restriction.
 fn plaintext_rejected(
     model: &Model,
     smtpd: &crate::model::restrictions::Smtpd,
     out: &mut Findings,
 ) {
-    for &param in LISTS {
+    // Every list a client meets before its mail is taken (ETRN is not mail).
+    for &param in crate::model::restrictions::LIST_PARAMS
+        .iter()
+        .filter(|p| **p != "smtpd_etrn_restrictions")
+    {
         let Some(words) = smtpd.list(model, param) else {
             continue;
         };
