@@ -13,6 +13,7 @@ mod domain_in_multiple_classes;
 mod duplicate_map_key;
 mod invalid_syntax;
 mod invalid_value;
+mod ldap_config;
 mod list_file_looks_like_table;
 mod maildir_trailing_slash;
 mod mandatory_tls_on_mx;
@@ -29,8 +30,11 @@ mod relay_check_missing;
 mod relay_credentials_in_clear;
 mod restriction_order;
 mod sasl_password_key_mismatch;
+mod secret_readable;
 mod size_limit_conflict;
 mod smuggling_protection_off;
+mod sql_catch_all;
+mod sql_config;
 mod stale_map;
 mod tls_file_missing;
 mod tls_wrappermode_missing;
@@ -113,6 +117,7 @@ pub static RULES: &[Rule] = &[
     duplicate_map_key::RULE,
     invalid_syntax::RULE,
     invalid_value::RULE,
+    ldap_config::RULE,
     list_file_looks_like_table::RULE,
     maildir_trailing_slash::RULE,
     mandatory_tls_on_mx::RULE,
@@ -129,8 +134,11 @@ pub static RULES: &[Rule] = &[
     relay_credentials_in_clear::RULE,
     restriction_order::RULE,
     sasl_password_key_mismatch::RULE,
+    secret_readable::RULE,
     size_limit_conflict::RULE,
     smuggling_protection_off::RULE,
+    sql_catch_all::RULE,
+    sql_config::RULE,
     stale_map::RULE,
     tls_file_missing::RULE,
     tls_wrappermode_missing::RULE,
