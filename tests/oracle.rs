@@ -319,6 +319,8 @@ fn predicted_fatal(dir: &Path, log: &str) -> bool {
     let fatal = fatal
         .split_once("main.cf: ")
         .map_or(fatal, |(_, rest)| rest);
+    // cfg_parser.c names a database .cf file first: `/tmp/x/ldap.cf: invalid version ...`.
+    let fatal = fatal.split_once(".cf: ").map_or(fatal, |(_, rest)| rest);
     let options = LoadOptions {
         config_dir: Some(dir.to_path_buf()),
         target: Some(postlint::model::version::Target {

@@ -15,6 +15,8 @@ pub struct Service {
     /// The type field: inet, unix, ...
     pub kind: String,
     pub command: String,
+    /// The chroot field as written (`y`, `n` or `-`).
+    pub chroot: String,
     pub line: u32,
     pub name_span: Span,
     pub command_span: Span,
@@ -30,6 +32,17 @@ impl Service {
     /// `service/type`, as postconf -M and -P name an entry.
     pub fn label(&self) -> String {
         format!("{}/{}", self.name, self.kind)
+    }
+
+    /// Whether the service runs chrooted: its chroot field, with `-` meaning `default` (the
+    /// built-in default: `y` below compatibility_level 1, else `n`), None when unknown.
+    pub fn chrooted(&self, default: Option<bool>) -> Option<bool> {
+        match self.chroot.as_str() {
+            "y" => Some(true),
+            "n" => Some(false),
+            "-" => default,
+            _ => None,
+        }
     }
 
     /// The override in effect for a name, if any.
@@ -108,6 +121,7 @@ impl MasterCf {
                 name: entry.service().to_string(),
                 kind: entry.kind().to_string(),
                 command: entry.command().to_string(),
+                chroot: entry.field(4).to_string(),
                 line: entry.line.line,
                 name_span: entry.line.span(file, entry.fields[0].clone()),
                 command_span: entry.line.span(file, entry.fields[7].clone()),

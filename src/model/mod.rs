@@ -6,6 +6,7 @@ pub mod certs;
 pub mod ciphers;
 pub mod classes;
 pub mod data;
+pub mod dbcf;
 pub mod dnsbl;
 pub mod expand;
 pub mod list_files;
@@ -246,6 +247,8 @@ pub struct Model {
     pub missing_list_files: Vec<MissingListFile>,
     /// `type:name` tokens of `*_maps` parameters whose type no Postfix has.
     pub unknown_table_types: Vec<UnknownTableType>,
+    /// Mode and owner of the database .cf files that hold a password (live or sysroot only).
+    pub db_file_access: HashMap<FileId, dbcf::FileAccess>,
     /// Relay verdicts of the smtpd processes in `smtpd_processes()` order, computed once
     /// (several rules and --show-config ask).
     pub(crate) relay_verdicts: std::sync::OnceLock<Vec<relay::Verdict>>,
@@ -1271,6 +1274,8 @@ impl Model {
         loader.finish_notes();
 
         secrets::mark(&mut loader.sources, &loader.tables, &params);
+        let db_file_access =
+            dbcf::file_access(&loader.sources, &loader.tables, &loader.locator.mode);
         let target = match &options.target {
             Some(target) => target.clone(),
             None => match live.then(version::installed).flatten() {
@@ -1290,6 +1295,7 @@ impl Model {
             cidr_rules: std::sync::OnceLock::new(),
             missing_list_files: loader.missing_list_files,
             unknown_table_types: loader.unknown_table_types,
+            db_file_access,
             target,
             misread_domains,
             list_files: loader.list_files,

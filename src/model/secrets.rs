@@ -17,6 +17,20 @@ pub fn is_secret_setting(name: &str) -> bool {
         || name.ends_with("_bind_pw")
 }
 
+/// A database .cf setting name that is, or is likely a misspelling of, a password key
+/// (`pasword`, `passwd`, `bindpw`): its value is masked too, since the finding about the
+/// unknown key shows the line.
+pub fn looks_like_secret_setting(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    is_secret_setting(name)
+        || lower.contains("pass")
+        || lower.contains("pasw")
+        || strsim::damerau_levenshtein(&lower, "password") <= 2
+        || lower.contains("pwd")
+        || lower.contains("secret")
+        || lower.ends_with("pw")
+}
+
 /// A parameter whose tables hold secrets in their values.
 pub fn is_secret_table_param(param: &str) -> bool {
     param.contains("password") || param.contains("passwd")
@@ -26,7 +40,7 @@ pub fn is_secret_table_param(param: &str) -> bool {
 pub fn mark(sources: &mut Sources, model_tables: &Tables, params: &super::params::Params) {
     for table in model_tables.iter() {
         for setting in &table.settings {
-            if is_secret_setting(&setting.name) {
+            if looks_like_secret_setting(&setting.name) {
                 let len = setting.value.len() as u32;
                 let span = Span {
                     start: setting.span.end.saturating_sub(len),
@@ -42,7 +56,7 @@ pub fn mark(sources: &mut Sources, model_tables: &Tables, params: &super::params
                 .split(|c: char| c == '=' || c.is_whitespace())
                 .next()
                 .unwrap_or("");
-            if is_secret_setting(key) {
+            if looks_like_secret_setting(key) {
                 let start = bad.span.start + key.len() as u32;
                 sources.mark_secret(Span { start, ..bad.span });
             }

@@ -14,6 +14,7 @@ mod domain_in_multiple_classes;
 mod duplicate_map_key;
 mod invalid_syntax;
 mod invalid_value;
+mod ldap_config;
 mod list_file_looks_like_table;
 mod mailbox_outside_domains;
 mod maildir_trailing_slash;
@@ -31,8 +32,11 @@ mod relay_check_missing;
 mod relay_credentials_in_clear;
 mod restriction_order;
 mod sasl_password_key_mismatch;
+mod secret_readable;
 mod size_limit_conflict;
 mod smuggling_protection_off;
+mod sql_catch_all;
+mod sql_config;
 mod stale_map;
 mod tls_file_missing;
 mod tls_wrappermode_missing;
@@ -116,6 +120,7 @@ pub static RULES: &[Rule] = &[
     duplicate_map_key::RULE,
     invalid_syntax::RULE,
     invalid_value::RULE,
+    ldap_config::RULE,
     list_file_looks_like_table::RULE,
     mailbox_outside_domains::RULE,
     maildir_trailing_slash::RULE,
@@ -133,8 +138,11 @@ pub static RULES: &[Rule] = &[
     relay_credentials_in_clear::RULE,
     restriction_order::RULE,
     sasl_password_key_mismatch::RULE,
+    secret_readable::RULE,
     size_limit_conflict::RULE,
     smuggling_protection_off::RULE,
+    sql_catch_all::RULE,
+    sql_config::RULE,
     stale_map::RULE,
     tls_file_missing::RULE,
     tls_wrappermode_missing::RULE,

@@ -1,0 +1,54 @@
+//! secret-readable reads real modes in a sysroot image: 640 root:postfix is fine, o+r and a
+//! foreign group are not, and the password is never shown.
+
+use std::os::unix::fs::PermissionsExt;
+
+use postlint::model::LoadOptions;
+
+fn findings_with_mode(mode: u32, group_name: &str) -> Vec<String> {
+    let root = tempfile::tempdir().unwrap();
+    let etc = root.path().join("etc");
+    std::fs::create_dir_all(etc.join("postfix")).unwrap();
+    std::fs::write(
+        etc.join("postfix/main.cf"),
+        "virtual_alias_maps = mysql:/etc/postfix/m.cf\n",
+    )
+    .unwrap();
+    let cf = etc.join("postfix/m.cf");
+    std::fs::write(
+        &cf,
+        "dbname = d\npassword = Zoo3ahTh9ohB\nquery = SELECT '%s'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&cf, std::fs::Permissions::from_mode(mode)).unwrap();
+    // Name the file's own group as the test asks.
+    use std::os::unix::fs::MetadataExt;
+    let gid = std::fs::metadata(&cf).unwrap().gid();
+    std::fs::write(etc.join("group"), format!("{group_name}:x:{gid}:\n")).unwrap();
+    let options = LoadOptions {
+        sysroot: Some(root.path().to_path_buf()),
+        ..Default::default()
+    };
+    let rule = postlint::rules::find("secret-readable").unwrap();
+    let report = postlint::lint(&options, &[rule]).unwrap();
+    let text = postlint::output::json::render(&report.model.sources, &report.findings);
+    assert!(!text.contains("Zoo3ahTh9ohB"), "{text}");
+    report.findings.iter().map(|f| f.message.clone()).collect()
+}
+
+#[test]
+fn modes_decide() {
+    assert_eq!(findings_with_mode(0o640, "postfix"), Vec::<String>::new());
+    assert_eq!(findings_with_mode(0o600, "www-data"), Vec::<String>::new());
+    assert_eq!(findings_with_mode(0o604, "postfix").len(), 1);
+    let foreign = findings_with_mode(0o640, "www-data");
+    // gid 0 is root whatever the name: only a non-root gid is a foreign group.
+    let gid_is_root = {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("x");
+        std::fs::write(&f, "").unwrap();
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(&f).unwrap().gid() == 0
+    };
+    assert_eq!(foreign.len(), usize::from(!gid_is_root), "{foreign:?}");
+}
