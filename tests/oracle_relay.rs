@@ -108,15 +108,6 @@ const SAMPLE: usize = 24;
 
 use common::Rng;
 
-/// A generator for one stream of a seed (splitmix64 of the two, never zero).
-fn rng(seed: u64, stream: u64) -> Rng {
-    let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    Rng(z | 1)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Generated configurations.
 
@@ -525,7 +516,7 @@ fn list_value(items: &[String]) -> String {
 }
 
 fn generate(seed: u64, index: usize) -> Case {
-    let mut rng = rng(seed, index as u64);
+    let mut rng = Rng::stream(seed, index as u64);
     let mut main: Vec<(String, String)> = Vec::new();
     let set = |main: &mut Vec<(String, String)>, n: &str, v: String| main.push((n.into(), v));
 
@@ -1284,7 +1275,7 @@ fn predict(model: &Model, case: &Case, seed: u64) -> Vec<(usize, Prediction)> {
         };
         let verdict = catch(|| open_relay(model, smtpd))
             .unwrap_or_else(|e| Verdict::Unknown(format!("open_relay panicked: {e}")));
-        let mut rng = rng(seed ^ 0x5151, (case.index * 16 + s) as u64);
+        let mut rng = Rng::stream(seed ^ 0x5151, (case.index * 16 + s) as u64);
         let mut requests = Vec::new();
         for r in requests_for(case, service.sasl(case.sasl), &mut rng) {
             push_unique(&mut requests, r);

@@ -313,15 +313,6 @@ fn hand_cases() -> Vec<Case> {
 // ---------------------------------------------------------------------------------------------
 // Generated configurations.
 
-/// A generator for one stream of a seed (splitmix64 of the two, never zero).
-fn rng(seed: u64, stream: u64) -> Rng {
-    let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    Rng(z | 1)
-}
-
 const ALIAS_DOMAINS: &[&str] = &["alias.test", "alias2.test"];
 const LOCAL_DOMAINS: &[&str] = &["local.test", "mx.example.org", "localhost"];
 const USERS: &[&str] = &["ann", "ben", "cat", "dan", "eve", "fay", "gus"];
@@ -593,7 +584,7 @@ fn plus(address: &str, ext: &str) -> String {
 
 fn generate(seed: u64, index: usize) -> (Case, BTreeSet<&'static str>) {
     let mut gen = Gen {
-        rng: rng(seed, index as u64),
+        rng: Rng::stream(seed, index as u64),
         fresh: 0,
         virtual_alias: Vec::new(),
         vmailbox: Vec::new(),

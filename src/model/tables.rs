@@ -654,6 +654,19 @@ impl Tables {
         }
     }
 
+    /// The known entry tables of a list of tables, each once, in order.
+    pub fn known_entry_tables_of(&self, list: &[TableId]) -> Vec<TableId> {
+        let mut out: Vec<TableId> = Vec::new();
+        for &id in list {
+            for t in self.known_entry_tables(id) {
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
     /// The tables whose entries are known, behind proxies and in unions.
     pub fn known_entry_tables(&self, id: TableId) -> Vec<TableId> {
         let mut out = Vec::new();

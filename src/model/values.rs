@@ -624,6 +624,19 @@ fn join_and(items: &[&str]) -> String {
     }
 }
 
+/// Whether virtual(8) delivers the virtual mailbox domains (None: postlint cannot tell).
+pub fn virtual_delivers(model: &Model) -> Option<bool> {
+    let transport = super::restrictions::service_value(model, None, "virtual_transport")?;
+    let name = transport.split(':').next().unwrap_or("").trim();
+    if !model.master.is_known() {
+        return Some(name == "virtual");
+    }
+    Some(
+        super::tls::transport_service(model, name)
+            .is_some_and(|s| program_of(&s.command) == "virtual"),
+    )
+}
+
 /// The program a master.cf command runs (`smtpd`, or `/usr/libexec/postfix/smtpd`).
 pub fn program_of(command: &str) -> &str {
     command.rsplit('/').next().unwrap_or(command)

@@ -4,8 +4,7 @@
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::restrictions::service_value;
-use crate::model::tls::transport_service;
-use crate::model::values::program_of;
+use crate::model::values::virtual_delivers;
 use crate::model::Model;
 
 pub const RULE: Rule = Rule {
@@ -16,16 +15,6 @@ pub const RULE: Rule = Rule {
     undecided: super::always_decides,
     check,
 };
-
-/// Whether virtual(8) delivers the virtual mailbox domains (None: postlint cannot tell).
-fn virtual_delivers(model: &Model) -> Option<bool> {
-    let transport = service_value(model, None, "virtual_transport")?;
-    let name = transport.split(':').next().unwrap_or("").trim();
-    if !model.master.is_known() {
-        return Some(name == "virtual");
-    }
-    Some(transport_service(model, name).is_some_and(|s| program_of(&s.command) == "virtual"))
-}
 
 fn check(model: &Model, out: &mut Findings) {
     if virtual_delivers(model) != Some(true) {
@@ -38,46 +27,41 @@ fn check(model: &Model, out: &mut Findings) {
     if base.is_empty() {
         return; // `/` or empty: an absolute value is the path itself
     }
-    let mut seen = std::collections::HashSet::new();
-    for &listed in &model.maps("virtual_mailbox_maps").tables {
-        for id in model.tables.known_entry_tables(listed) {
-            if !seen.insert(id) {
-                continue;
-            }
-            let Some(entries) = model.tables.get(id).entries() else {
-                continue;
-            };
-            let mut absolute = entries.iter().filter(|e| e.value.starts_with('/'));
-            let Some(first) = absolute.next() else {
-                continue;
-            };
-            let more = absolute.count();
-            let value = super::shorten(first.value);
-            let finding = out.report(
-                first.value_span,
-                format!(
-                    "virtual(8) puts virtual_mailbox_base in front of this path: mail for {} goes to {base}/{value}, not {value}",
-                    super::shorten(first.key)
-                ),
-            );
-            finding.subject(format!("{} absolute", model.tables.get(id).reference()));
-            finding.label(if more == 0 {
-                "an absolute path".to_string()
-            } else {
-                format!("an absolute path, and {more} more in this table")
-            });
-            if let Some(d) = model.params.get("virtual_mailbox_base") {
-                finding.secondary(d.value_span, "the base virtual(8) prefixes");
-            }
-            finding.help(format!(
-                "Write the path relative to virtual_mailbox_base ({base}): `{}`. virtual(8) \
-                 joins `$virtual_mailbox_base/` and the value whatever the value starts with \
-                 (virtual(8): \"A prefix that the virtual(8) delivery agent prepends to all \
-                 pathname results from $virtual_mailbox_maps table lookups\").",
-                value
-                    .trim_start_matches(&format!("{base}/"))
-                    .trim_start_matches('/')
-            ));
+    let listed = model.maps("virtual_mailbox_maps").tables;
+    for id in model.tables.known_entry_tables_of(&listed) {
+        let Some(entries) = model.tables.get(id).entries() else {
+            continue;
+        };
+        let mut absolute = entries.iter().filter(|e| e.value.starts_with('/'));
+        let Some(first) = absolute.next() else {
+            continue;
+        };
+        let more = absolute.count();
+        let value = super::shorten(first.value);
+        let finding = out.report(
+            first.value_span,
+            format!(
+                "virtual(8) puts virtual_mailbox_base in front of this path: mail for {} goes to {base}/{value}, not {value}",
+                super::shorten(first.key)
+            ),
+        );
+        finding.subject(format!("{} absolute", model.tables.get(id).reference()));
+        finding.label(if more == 0 {
+            "an absolute path".to_string()
+        } else {
+            format!("an absolute path, and {more} more in this table")
+        });
+        if let Some(d) = model.params.get("virtual_mailbox_base") {
+            finding.secondary(d.value_span, "the base virtual(8) prefixes");
         }
+        finding.help(format!(
+            "Write the path relative to virtual_mailbox_base ({base}): `{}`. virtual(8) \
+             joins `$virtual_mailbox_base/` and the value whatever the value starts with \
+             (virtual(8): \"A prefix that the virtual(8) delivery agent prepends to all \
+             pathname results from $virtual_mailbox_maps table lookups\").",
+            value
+                .trim_start_matches(&format!("{base}/"))
+                .trim_start_matches('/')
+        ));
     }
 }

@@ -77,51 +77,46 @@ fn check(model: &Model, out: &mut Findings) {
     let mut hosted: Option<std::collections::HashSet<String>> = None;
     for param in ["virtual_mailbox_maps", "virtual_alias_maps"] {
         let mut strays: HashMap<String, Stray> = HashMap::new();
-        let mut seen = std::collections::HashSet::new();
-        for &listed in &model.maps(param).tables {
-            for id in model.tables.known_entry_tables(listed) {
-                if !seen.insert(id) {
-                    continue;
-                }
-                let Some(entries) = model.tables.get(id).entries() else {
+        let listed = model.maps(param).tables;
+        for id in model.tables.known_entry_tables_of(&listed) {
+            let Some(entries) = model.tables.get(id).entries() else {
+                continue;
+            };
+            let mut last: Option<(&str, bool)> = None;
+            for i in 0..entries.len() as u32 {
+                let key = entries.folded_key(i);
+                let Some((_, domain)) = key.rsplit_once('@') else {
                     continue;
                 };
-                let mut last: Option<(&str, bool)> = None;
-                for i in 0..entries.len() as u32 {
-                    let key = entries.folded_key(i);
-                    let Some((_, domain)) = key.rsplit_once('@') else {
-                        continue;
-                    };
-                    if domain.is_empty() || domain.contains(['$', '{', '%']) {
-                        continue;
-                    }
-                    // Tables list a domain's keys together: the last answer is usually it.
-                    let no_class = match last {
-                        Some((d, answer)) if d == domain => answer,
-                        _ => {
-                            let answer = *outside.entry(domain).or_insert_with(|| {
-                                model.resolve_class(domain) == Resolved::NoClass
-                            });
-                            last = Some((domain, answer));
-                            answer
-                        }
-                    };
-                    if !no_class {
-                        continue;
-                    }
-                    strays
-                        .entry(domain.to_string())
-                        .and_modify(|s| s.count += 1)
-                        .or_insert_with(|| {
-                            let entry = entries.entry(i);
-                            Stray {
-                                param,
-                                domain: domain.to_string(),
-                                first: (entry.key_span, entry.key.to_string()),
-                                count: 1,
-                            }
-                        });
+                if domain.is_empty() || domain.contains(['$', '{', '%']) {
+                    continue;
                 }
+                // Tables list a domain's keys together: the last answer is usually it.
+                let no_class = match last {
+                    Some((d, answer)) if d == domain => answer,
+                    _ => {
+                        let answer = *outside
+                            .entry(domain)
+                            .or_insert_with(|| model.resolve_class(domain) == Resolved::NoClass);
+                        last = Some((domain, answer));
+                        answer
+                    }
+                };
+                if !no_class {
+                    continue;
+                }
+                strays
+                    .entry(domain.to_string())
+                    .and_modify(|s| s.count += 1)
+                    .or_insert_with(|| {
+                        let entry = entries.entry(i);
+                        Stray {
+                            param,
+                            domain: domain.to_string(),
+                            first: (entry.key_span, entry.key.to_string()),
+                            count: 1,
+                        }
+                    });
             }
         }
         if strays.is_empty() {

@@ -40,51 +40,42 @@ fn check(model: &Model, out: &mut Findings) {
 fn check_virtual_mailbox_maps(model: &Model, out: &mut Findings) {
     // Only the virtual(8) delivery agent reads these values as mailbox paths; with Dovecot's LMTP
     // or another transport they are just "this address exists".
-    let transport = model.params.param("virtual_transport");
-    let Some(transport) = transport.known() else {
-        return;
-    };
-    if transport.split(':').next().map(str::trim) != Some("virtual") {
+    if crate::model::values::virtual_delivers(model) != Some(true) {
         return;
     }
-    let mut seen = hashbrown::HashSet::new();
-    for &listed in &model.maps("virtual_mailbox_maps").tables {
-        for id in model.tables.known_entry_tables(listed) {
-            if !seen.insert(id) {
-                continue;
-            }
-            let Some(entries) = model.tables.get(id).entries() else {
+    let listed = model.maps("virtual_mailbox_maps").tables;
+    for id in model.tables.known_entry_tables_of(&listed) {
+        let Some(entries) = model.tables.get(id).entries() else {
+            continue;
+        };
+        // Paths meant as Maildir: ending in / or with a component named Maildir. When
+        // most of the table is, every path without the slash is one more.
+        let meant = entries
+            .iter()
+            .filter(|e| is_meant_as_maildir(e.value))
+            .count();
+        let most = 2 * meant > entries.len();
+        for entry in entries.iter().filter(|e| !e.value.ends_with('/')) {
+            let reason = if is_maildir_name(entry.value) {
+                "the last component is Maildir".to_string()
+            } else if most {
+                format!(
+                    "{meant} of the {} paths in this table are Maildirs",
+                    entries.len()
+                )
+            } else {
                 continue;
             };
-            // Paths meant as Maildir: ending in / or with a component named Maildir. When
-            // most of the table is, every path without the slash is one more.
-            let meant = entries
-                .iter()
-                .filter(|e| is_meant_as_maildir(e.value))
-                .count();
-            let most = 2 * meant > entries.len();
-            for entry in entries.iter().filter(|e| !e.value.ends_with('/')) {
-                let reason = if is_maildir_name(entry.value) {
-                    "the last component is Maildir".to_string()
-                } else if most {
-                    format!(
-                        "{meant} of the {} paths in this table are Maildirs",
-                        entries.len()
-                    )
-                } else {
-                    continue;
-                };
-                let finding = out.report(
-                    entry.value_span,
-                    format!("mailbox path {} for {} has no trailing /, so virtual(8) delivers to an mbox file", entry.value, entry.key),
-                );
-                finding.label(format!("{reason}; Maildir needs {}/", entry.value));
-                finding.help(format!(
-                    "virtual(8) delivers in Maildir format only when the path ends in /. Write {}/ and run \
-                     postmap on the table; mail already delivered to the mbox file {} must be moved by hand.",
-                    entry.value, entry.value
-                ));
-            }
+            let finding = out.report(
+                entry.value_span,
+                format!("mailbox path {} for {} has no trailing /, so virtual(8) delivers to an mbox file", entry.value, entry.key),
+            );
+            finding.label(format!("{reason}; Maildir needs {}/", entry.value));
+            finding.help(format!(
+                "virtual(8) delivers in Maildir format only when the path ends in /. Write {}/ and run \
+                 postmap on the table; mail already delivered to the mbox file {} must be moved by hand.",
+                entry.value, entry.value
+            ));
         }
     }
 }

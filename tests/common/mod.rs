@@ -634,6 +634,15 @@ pub fn in_parallel<T: Sync>(
 pub struct Rng(pub u64);
 
 impl Rng {
+    /// A generator for one stream of a seed (splitmix64 of the two, never zero).
+    pub fn stream(seed: u64, stream: u64) -> Rng {
+        let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        Rng(z | 1)
+    }
+
     pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
