@@ -239,6 +239,8 @@ fn nothing_outside_the_linted_tree_is_read() {
     // live), and by absolute path.
     std::fs::create_dir_all(&conf).unwrap();
     std::os::unix::fs::symlink(&outside, conf.join("virtual")).unwrap();
+    // A link that nothing names, with the name of a table: never read to tell whether it is one.
+    std::os::unix::fs::symlink(&outside, conf.join("transport")).unwrap();
     let ups = "/..".repeat(12);
     write(
         &conf.join("main.cf"),
@@ -394,6 +396,18 @@ fn passwords_are_never_printed() {
           [smtp.example.net]:587   relay@example.com:Pw-Sasl-6\n\
           [other.example.net]      \"relay@example.com:Pw-Sasl-7\n",
     );
+    // Tables nothing names, shown by unreferenced-table: a credentials file and a database
+    // file with the password above the line the finding points at.
+    write(
+        &conf.join("old_sasl_passwd"),
+        b"[smtp.example.net]:587   relay@example.com:Pw-Unreferenced-8\n",
+    );
+    write(&conf.join("old_sasl_passwd.db"), b"");
+    write(
+        &conf.join("mysql-old.cf"),
+        b"user = postfix\npassword = Pw-Unreferenced-9\nbind_pw Pw-Unreferenced-10\n\
+          query = SELECT 1\n",
+    );
     let baseline = root.join("baseline.json");
     let mut runs = every_output(&conf);
     let out = Command::new(assert_cmd::cargo::cargo_bin("postlint"))
@@ -417,7 +431,8 @@ fn passwords_are_never_printed() {
             let text = String::from_utf8_lossy(stdout);
             found = text.contains("[invalid-syntax]")
                 && text.contains("[duplicate-map-key]")
-                && text.contains("[unknown-parameter]");
+                && text.contains("[unknown-parameter]")
+                && text.matches("[unreferenced-table]").count() == 2;
             assert!(found, "{text}");
         }
     }

@@ -809,3 +809,59 @@ fn undefined_transports_are_missing_from_postconf_m() {
         assert!(listed(near, name), "postconf -M does not list {name}/unix");
     }
 }
+
+/// `unreferenced-table`: no file postlint calls unreferenced appears in what postconf shows of
+/// the setup with every `$name` expanded (`-n -x`, `-P -x`, `-M -x`); every table file of the
+/// near-misses that name theirs through expansion, proxy: or master.cf does.
+#[test]
+fn unreferenced_tables_are_absent_from_postconf() {
+    if !postfix_available() {
+        return;
+    }
+    let shown = |dir: &Path| -> String {
+        let conf = dir.to_str().unwrap();
+        let mut all = String::new();
+        for flags in [["-n", "-x"], ["-P", "-x"], ["-M", "-x"]] {
+            if flags[0] != "-n" && !dir.join("master.cf").exists() {
+                continue;
+            }
+            let (ok, out, err) = common::run("postconf", &["-c", conf, flags[0], flags[1]]);
+            assert!(ok, "{conf}: postconf {flags:?}: {err}");
+            all.push_str(&out);
+        }
+        all
+    };
+    // postconf -c DIR sets $config_directory to DIR: a path is written under either.
+    let named = |all: &str, dir: &Path, rel: &str| {
+        let paths = [format!("/etc/postfix/{rel}"), format!("{}/{rel}", dir.display())];
+        all.split(|c: char| c.is_whitespace() || ",={}".contains(c))
+            .any(|token| paths.iter().any(|p| token.rsplit(':').next() == Some(p.as_str())))
+    };
+    let mut unreferenced = 0;
+    for dir in case_dirs("unreferenced-table") {
+        let all = shown(&dir);
+        for d in diagnostics("unreferenced-table", &dir) {
+            let path = d["path"].as_str().unwrap();
+            let rel = path.strip_prefix(&format!("{}/", dir.display())).unwrap();
+            assert!(!named(&all, &dir, rel), "{path}: postconf names it:\n{all}");
+            unreferenced += 1;
+        }
+    }
+    assert!(unreferenced >= 4, "only {unreferenced} files checked");
+    for case in ["ok-named-through-expansion-and-proxy", "ok-master-cf-names-it"] {
+        let dir = Path::new("fixtures/unreferenced-table").join(case);
+        let all = shown(&dir);
+        for rel in [
+            "maps/virtual",
+            "maps/virtual.pcre",
+            "transport",
+            "sender_access",
+            "sender_login",
+            "filter.regexp",
+        ] {
+            if dir.join(rel).exists() {
+                assert!(named(&all, &dir, rel), "{case}: postconf does not name {rel}:\n{all}");
+            }
+        }
+    }
+}

@@ -23,6 +23,7 @@ pub mod restrictions;
 pub mod secrets;
 pub mod tables;
 pub mod tls;
+pub mod unreferenced;
 pub mod values;
 pub mod version;
 
@@ -249,6 +250,9 @@ pub struct Model {
     pub unknown_table_types: Vec<UnknownTableType>,
     /// Mode and owner of the database .cf files that hold a password (live or sysroot only).
     pub db_file_access: HashMap<FileId, dbcf::FileAccess>,
+    /// Map sources in the configuration directory that nothing names, or why postlint cannot
+    /// tell (a placeholder or template may name them).
+    pub unreferenced: Result<Vec<unreferenced::Unreferenced>, String>,
     /// Relay verdicts of the smtpd processes in `smtpd_processes()` order, computed once
     /// (several rules and --show-config ask).
     pub(crate) relay_verdicts: std::sync::OnceLock<Vec<relay::Verdict>>,
@@ -930,6 +934,89 @@ impl Loader {
     }
 }
 
+/// The map sources in the configuration directory that nothing names (see [`unreferenced`]),
+/// or why that cannot be known.
+fn survey_unreferenced(
+    loader: &mut Loader,
+    params: &Params,
+    master: &master::MasterCf,
+    names: &names::NameIndex,
+) -> Result<Vec<unreferenced::Unreferenced>, String> {
+    if !names.placeholders.is_empty() || !master.placeholders.is_empty() {
+        return Err("an installer placeholder may name them".to_string());
+    }
+    let master_cf = loader.locator.config_dir.join("master.cf");
+    if matches!(loader.files.get(&master_cf), Some(ReadResult::Template)) {
+        return Err("master.cf is a template, which postlint does not read".to_string());
+    }
+    for param in ["multi_instance_directories", "alternate_config_directories"] {
+        if !params.expand(param).text.trim().is_empty() {
+            return Err(format!("{param}: other Postfix instances may name them"));
+        }
+    }
+    if loader.tables.iter().any(|t| t.name.contains(expand::UNKNOWN)) {
+        return Err("a table's name holds a value postlint cannot know".to_string());
+    }
+    // Every file the setup names: those read or tried, and every path a value or master.cf
+    // line holds (list files of any parameter, proxy_read_maps, a filter's argument).
+    let mut written: Vec<String> = params
+        .defined_names()
+        .into_iter()
+        .map(|name| params.expand(name).text)
+        .collect();
+    for service in &master.services {
+        let scoped = params.scoped(service);
+        for def in &service.overrides {
+            written.push(params::expand_param(&scoped, &def.name, def.value_ref()).text);
+        }
+    }
+    if let Some(file) = master.file {
+        written.push(loader.sources.text(file).replace(['=', '{', '}', ','], " "));
+    }
+    let mut named: std::collections::HashSet<PathBuf> = loader
+        .files
+        .keys()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    let mut absent: Vec<PathBuf> = loader
+        .files
+        .iter()
+        .filter(|(_, read)| matches!(read, ReadResult::Missing))
+        .map(|(path, _)| path.clone())
+        .collect();
+    for value in &written {
+        for path in paths::named_paths(value) {
+            if let Location::Readable { path, .. } = loader.locator.locate(path) {
+                match std::fs::canonicalize(&path) {
+                    Ok(real) => drop(named.insert(real)),
+                    Err(_) => absent.push(path),
+                }
+            }
+        }
+    }
+    // A file whose name is one typo away from a named file that does not exist is the one
+    // missing-table points to: one finding for that fact.
+    for path in absent {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            continue;
+        };
+        if let Some(similar) = paths::similar_file(dir, &name.to_string_lossy()) {
+            named.extend(std::fs::canonicalize(dir.join(similar)));
+        }
+    }
+    // Without alias_maps and alias_database in main.cf, the build's defaults decide which
+    // aliases file is read (/etc/aliases, or /etc/postfix/aliases on some systems).
+    if params.get("alias_maps").is_none() && params.get("alias_database").is_none() {
+        named.extend(std::fs::canonicalize(loader.locator.config_dir.join("aliases")));
+    }
+    Ok(unreferenced::survey(
+        &loader.locator.config_dir,
+        loader.locator.root.as_deref(),
+        &named,
+        &mut loader.sources,
+    ))
+}
+
 /// Table types whose source is a postmap or postalias file.
 fn is_file_kind(kind: &str) -> bool {
     matches!(
@@ -1273,6 +1360,7 @@ impl Model {
         timings.push(("address classes".to_string(), step.elapsed()));
         loader.finish_notes();
 
+        let unreferenced = survey_unreferenced(&mut loader, &params, &master, &name_index);
         secrets::mark(&mut loader.sources, &loader.tables, &params);
         let db_file_access =
             dbcf::file_access(&loader.sources, &loader.tables, &loader.locator.mode);
@@ -1292,6 +1380,7 @@ impl Model {
         });
         Ok(Model {
             relay_verdicts: std::sync::OnceLock::new(),
+            unreferenced,
             cidr_rules: std::sync::OnceLock::new(),
             missing_list_files: loader.missing_list_files,
             unknown_table_types: loader.unknown_table_types,

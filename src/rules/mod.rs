@@ -45,6 +45,7 @@ mod undefined_reference;
 mod undefined_service;
 mod unknown_parameter;
 mod unknown_restriction;
+mod unreferenced_table;
 mod unsupported_map_type;
 pub(crate) mod unused_suppression;
 mod virtual_domain_in_mydestination;
@@ -151,6 +152,7 @@ pub static RULES: &[Rule] = &[
     undefined_service::RULE,
     unknown_parameter::RULE,
     unknown_restriction::RULE,
+    unreferenced_table::RULE,
     unsupported_map_type::RULE,
     unused_suppression::RULE,
     virtual_domain_in_mydestination::RULE,
