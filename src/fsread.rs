@@ -50,7 +50,8 @@ const RAW_BYTE_BASE: u32 = 0x10_FF00;
 /// decode to the same text (two Latin-1 keys are not "duplicates"), and NUL, which postlint uses
 /// inside for a value it cannot know, never comes from a file.
 pub fn decode(bytes: Vec<u8>) -> String {
-    let clean = !bytes.contains(&0) && !bytes.windows(2).any(|w| w == [0xf4, 0x8f]);
+    let clean = memchr::memchr(0, &bytes).is_none()
+        && memchr::memmem::find(&bytes, &[0xf4, 0x8f]).is_none();
     let bytes = match String::from_utf8(bytes) {
         Ok(text) if clean => return text,
         Ok(text) => text.into_bytes(),

@@ -149,7 +149,11 @@ pub fn find(text: &str) -> Option<Hit> {
 /// its output there: the offset and line of the first such line.
 fn univention_block(text: &str) -> Option<(usize, u32)> {
     let bytes = text.as_bytes();
-    memchr::memmem::find_iter(bytes, b"@!@").find_map(|at| {
+    // Addresses fill map files with `@`; `!` is rare: look for it, then at its neighbours.
+    let markers = memchr::memchr_iter(b'!', bytes)
+        .filter(|&bang| bang > 0 && bytes[bang - 1] == b'@' && bytes.get(bang + 1) == Some(&b'@'))
+        .map(|bang| bang - 1);
+    markers.into_iter().find_map(|at| {
         let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
         let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
         (text[start..end].trim() == "@!@").then(|| {

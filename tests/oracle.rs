@@ -833,9 +833,16 @@ fn unreferenced_tables_are_absent_from_postconf() {
     };
     // postconf -c DIR sets $config_directory to DIR: a path is written under either.
     let named = |all: &str, dir: &Path, rel: &str| {
-        let paths = [format!("/etc/postfix/{rel}"), format!("{}/{rel}", dir.display())];
+        let paths = [
+            format!("/etc/postfix/{rel}"),
+            format!("{}/{rel}", dir.display()),
+        ];
         all.split(|c: char| c.is_whitespace() || ",={}".contains(c))
-            .any(|token| paths.iter().any(|p| token.rsplit(':').next() == Some(p.as_str())))
+            .any(|token| {
+                paths
+                    .iter()
+                    .any(|p| token.rsplit(':').next() == Some(p.as_str()))
+            })
     };
     let mut unreferenced = 0;
     for dir in case_dirs("unreferenced-table") {
@@ -848,7 +855,10 @@ fn unreferenced_tables_are_absent_from_postconf() {
         }
     }
     assert!(unreferenced >= 4, "only {unreferenced} files checked");
-    for case in ["ok-named-through-expansion-and-proxy", "ok-master-cf-names-it"] {
+    for case in [
+        "ok-named-through-expansion-and-proxy",
+        "ok-master-cf-names-it",
+    ] {
         let dir = Path::new("fixtures/unreferenced-table").join(case);
         let all = shown(&dir);
         for rel in [
@@ -860,7 +870,10 @@ fn unreferenced_tables_are_absent_from_postconf() {
             "filter.regexp",
         ] {
             if dir.join(rel).exists() {
-                assert!(named(&all, &dir, rel), "{case}: postconf does not name {rel}:\n{all}");
+                assert!(
+                    named(&all, &dir, rel),
+                    "{case}: postconf does not name {rel}:\n{all}"
+                );
             }
         }
     }

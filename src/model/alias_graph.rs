@@ -13,7 +13,7 @@ use super::classes::ClassKind;
 use super::restrictions::service_value;
 use super::tables::{fold, Entries};
 use super::{Model, Resolved};
-use crate::parse::list::split_list;
+use crate::parse::list::list_items;
 use crate::source::Span;
 
 /// An entry: the table's position in the list, and the entry's index in it.
@@ -92,7 +92,7 @@ impl<'m> Lookup<'m> {
 
     /// An entry's targets for one address, folded, with `@$myorigin` for bare names and the
     /// local part before an `@otherdomain` value (mail_addr_map()).
-    fn targets(&self, address: &str, found: EntryRef) -> Vec<Cow<'m, str>> {
+    fn targets(&self, address: &str, found: EntryRef, out: &mut Vec<Cow<'m, str>>) {
         let value = self.entry(found).value;
         let value: Cow<'m, str> = if value.starts_with('@') {
             let local = address.rsplit_once('@').map_or(address, |(l, _)| l);
@@ -100,20 +100,19 @@ impl<'m> Lookup<'m> {
         } else {
             Cow::Borrowed(value)
         };
-        split_list(&value)
-            .into_iter()
-            .map(|r| {
-                let target = match &value {
-                    Cow::Borrowed(v) => fold(&v[r]),
-                    Cow::Owned(v) => Cow::Owned(fold(&v[r]).into_owned()),
-                };
-                if target.contains('@') {
-                    target
-                } else {
-                    Cow::Owned(format!("{target}@{}", self.myorigin))
-                }
-            })
-            .collect()
+        out.clear();
+        let targets = list_items(&value).map(|r| {
+            let target = match &value {
+                Cow::Borrowed(v) => fold(&v[r]),
+                Cow::Owned(v) => Cow::Owned(fold(&v[r]).into_owned()),
+            };
+            if target.contains('@') {
+                target
+            } else {
+                Cow::Owned(format!("{target}@{}", self.myorigin))
+            }
+        });
+        out.extend(targets);
     }
 }
 
@@ -191,6 +190,8 @@ impl<'m> Graph<'m> {
         // The address keys in table order (an entry whose key an earlier table has is never
         // looked up), each expanded at once; the extra nodes they reach wait in `work`.
         let mut work: Vec<(u32, Cow<'m, str>, EntryRef)> = Vec::new();
+        // One buffer for every entry's targets: no allocation per entry.
+        let mut buffer: Vec<Cow<'m, str>> = Vec::new();
         for (t, &entries) in tables.iter().enumerate() {
             for i in 0..entries.len() as u32 {
                 let key = entries.folded_key(i);
@@ -203,7 +204,8 @@ impl<'m> Graph<'m> {
                 work.push((node_of((t as u32, i)), Cow::Borrowed(key), (t as u32, i)));
                 while let Some((id, address, found)) = work.pop() {
                     let start = targets.len() as u32;
-                    for target in lookup.targets(&address, found) {
+                    lookup.targets(&address, found, &mut buffer);
+                    for target in buffer.drain(..) {
                         if target == address {
                             fixed[id as usize] = true;
                             continue;

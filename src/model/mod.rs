@@ -954,7 +954,11 @@ fn survey_unreferenced(
             return Err(format!("{param}: other Postfix instances may name them"));
         }
     }
-    if loader.tables.iter().any(|t| t.name.contains(expand::UNKNOWN)) {
+    if loader
+        .tables
+        .iter()
+        .any(|t| t.name.contains(expand::UNKNOWN))
+    {
         return Err("a table's name holds a value postlint cannot know".to_string());
     }
     // Every file the setup names: those read or tried, and every path a value or master.cf
@@ -1007,7 +1011,9 @@ fn survey_unreferenced(
     // Without alias_maps and alias_database in main.cf, the build's defaults decide which
     // aliases file is read (/etc/aliases, or /etc/postfix/aliases on some systems).
     if params.get("alias_maps").is_none() && params.get("alias_database").is_none() {
-        named.extend(std::fs::canonicalize(loader.locator.config_dir.join("aliases")));
+        named.extend(std::fs::canonicalize(
+            loader.locator.config_dir.join("aliases"),
+        ));
     }
     Ok(unreferenced::survey(
         &loader.locator.config_dir,

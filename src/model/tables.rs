@@ -61,17 +61,22 @@ pub struct Duplicate<'a> {
 /// A byte range, in the source text or in [`Entries::extra`].
 type Range32 = (u32, u32);
 
-/// One entry as stored: 16 bytes, whatever the size of the key and value: the spans of key
-/// and value in the source text. The rare entry whose key or value is not written as stored
-/// (joined continuation lines, an unquoted alias name, a key with capitals) is a [`Rewrite`]
-/// instead: `key.0` is its index with the `REWRITTEN` bit set.
+/// One entry as stored: 8 bytes, whatever the size of the key and value. `start` is where
+/// the key starts in the source text; `lengths` packs the key's length, the gap to the value
+/// and the value's length ([`KEY_BITS`], [`GAP_BITS`], [`VALUE_BITS`]). The rare entry whose
+/// key or value is not written as stored (joined continuation lines, an unquoted alias name, a
+/// key with capitals) or whose lengths do not fit is a [`Rewrite`] instead: `start` is its
+/// index with the `REWRITTEN` bit set.
 #[derive(Copy, Clone, Debug)]
 struct RawEntry {
-    key: Range32,
-    value: Range32,
+    start: u32,
+    lengths: u32,
 }
 
 const REWRITTEN: u32 = 1 << 31;
+const KEY_BITS: u32 = 12;
+const GAP_BITS: u32 = 6;
+const VALUE_BITS: u32 = 32 - KEY_BITS - GAP_BITS;
 
 /// An entry whose texts differ from its spans: the spans, and the texts as ranges of `extra`.
 #[derive(Clone, Debug, Default)]
@@ -84,12 +89,50 @@ struct Rewrite {
 }
 
 impl RawEntry {
+    /// The packed form of a verbatim entry, when its spans fit.
+    fn packed(key: Range32, value: Range32) -> Option<RawEntry> {
+        let key_len = key.1.checked_sub(key.0)?;
+        let gap = value.0.checked_sub(key.1)?;
+        let value_len = value.1.checked_sub(value.0)?;
+        let fits = key.0 < REWRITTEN
+            && key_len < 1 << KEY_BITS
+            && gap < 1 << GAP_BITS
+            && value_len < 1 << VALUE_BITS;
+        fits.then_some(RawEntry {
+            start: key.0,
+            lengths: key_len << (GAP_BITS + VALUE_BITS) | gap << VALUE_BITS | value_len,
+        })
+    }
+
+    fn rewritten(index: u32) -> RawEntry {
+        RawEntry {
+            start: index | REWRITTEN,
+            lengths: 0,
+        }
+    }
+
     fn rewrite<'r>(&self, rewrites: &'r [Rewrite]) -> Option<&'r Rewrite> {
-        if self.key.0 & REWRITTEN != 0 {
-            rewrites.get((self.key.0 & !REWRITTEN) as usize)
+        if self.start & REWRITTEN != 0 {
+            rewrites.get((self.start & !REWRITTEN) as usize)
         } else {
             None
         }
+    }
+
+    /// The key's span of a verbatim entry.
+    fn key(&self) -> Range32 {
+        (
+            self.start,
+            self.start + (self.lengths >> (GAP_BITS + VALUE_BITS)),
+        )
+    }
+
+    /// The value's span of a verbatim entry.
+    fn value(&self) -> Range32 {
+        let key_end = self.key().1;
+        let gap = (self.lengths >> VALUE_BITS) & ((1 << GAP_BITS) - 1);
+        let start = key_end + gap;
+        (start, start + (self.lengths & ((1 << VALUE_BITS) - 1)))
     }
 }
 
@@ -192,7 +235,7 @@ impl<'a> Keys<'a> {
                 (None, Some(key)) => slice(self.extra, key),
                 (None, None) => slice(self.text, r.key_span),
             },
-            None => slice(self.text, raw.key),
+            None => slice(self.text, raw.key()),
         }
     }
 
@@ -285,16 +328,11 @@ impl Entries {
             rewrite.folded = Some(self.stash(f));
         }
         let verbatim = rewrite.key.is_none() && rewrite.value.is_none() && rewrite.folded.is_none();
-        let raw = if verbatim && key_span.0 < REWRITTEN {
-            RawEntry {
-                key: key_span,
-                value: value_span,
-            }
-        } else {
-            self.rewrites.push(rewrite);
-            RawEntry {
-                key: ((self.rewrites.len() as u32 - 1) | REWRITTEN, 0),
-                value: (0, 0),
+        let raw = match RawEntry::packed(key_span, value_span).filter(|_| verbatim) {
+            Some(raw) => raw,
+            None => {
+                self.rewrites.push(rewrite);
+                RawEntry::rewritten(self.rewrites.len() as u32 - 1)
             }
         };
         (raw, folded)
@@ -390,7 +428,7 @@ impl Entries {
         let rewrite = raw.rewrite(&self.rewrites);
         let (key_span, value_span) = match rewrite {
             Some(r) => (r.key_span, r.value_span),
-            None => (raw.key, raw.value),
+            None => (raw.key(), raw.value()),
         };
         let key = match rewrite.and_then(|r| r.key) {
             Some(k) => slice(&self.extra, k),
@@ -715,6 +753,49 @@ impl Tables {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_is_eight_bytes_and_long_ones_are_rewrites() {
+        assert_eq!(std::mem::size_of::<RawEntry>(), 8);
+        let long_key = "k".repeat(1 << KEY_BITS);
+        let longest_key = "k".repeat((1 << KEY_BITS) - 1);
+        let long_value = "v".repeat(1 << VALUE_BITS);
+        let longest_value = "v".repeat((1 << VALUE_BITS) - 1);
+        let wide_gap = " ".repeat(1 << GAP_BITS);
+        let widest_gap = " ".repeat((1 << GAP_BITS) - 1);
+        for (key, gap, value) in [
+            (
+                longest_key.as_str(),
+                widest_gap.as_str(),
+                longest_value.as_str(),
+            ),
+            (long_key.as_str(), " ", "v"),
+            ("k", wide_gap.as_str(), "v"),
+            ("k", " ", long_value.as_str()),
+            ("k", "\t", ""),
+        ] {
+            let text = format!("{key}{gap}{value}\n");
+            let lines = Arc::new(LineIndex::new(Arc::new(text.clone())));
+            let mut entries = Entries::new(FileId(0), lines, 1);
+            let key_span = (0, key.len() as u32);
+            let value_start = key_span.1 + gap.len() as u32;
+            let value_span = (value_start, value_start + value.len() as u32);
+            entries.push(
+                &text[..key.len()],
+                key_span,
+                &text[value_start as usize..value_span.1 as usize],
+                value_span,
+            );
+            let entry = entries.entry(0);
+            assert_eq!((entry.key, entry.value), (key, value));
+            assert_eq!((entry.key_span.start, entry.key_span.end), key_span);
+            assert_eq!((entry.value_span.start, entry.value_span.end), value_span);
+            let packed = key.len() < 1 << KEY_BITS
+                && gap.len() < 1 << GAP_BITS
+                && value.len() < 1 << VALUE_BITS;
+            assert_eq!(entries.rewrites.is_empty(), packed, "{}", key.len());
+        }
+    }
 
     /// Entries of `text` (one `key value` per line), added one at a time or in bulk.
     fn entries(text: &str, bulk: bool) -> Entries {

@@ -97,7 +97,9 @@ pub fn survey(
         };
         let mut names: Vec<(String, std::fs::FileType)> = Vec::new();
         for entry in listing.flatten().take(MAX_ENTRIES + 1) {
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             names.push((entry.file_name().to_string_lossy().into_owned(), kind));
         }
         if names.len() > MAX_ENTRIES {
@@ -129,7 +131,9 @@ pub fn survey(
             let Some(shape) = shape_by_name(name, &present) else {
                 continue;
             };
-            let Some(head) = read_head(&path) else { continue };
+            let Some(head) = read_head(&path) else {
+                continue;
+            };
             let Some((start, end)) = first_entry(&head, &shape) else {
                 continue;
             };
@@ -190,9 +194,19 @@ fn shape_by_name(name: &str, present: &HashSet<&str>) -> Option<Shape> {
 
 /// Templates (`virtual.j2`) and samples are not what Postfix reads, whatever they name.
 fn is_template_or_sample(name: &str) -> bool {
-    [".j2", ".jinja", ".jinja2", ".erb", ".tpl", ".tmpl", ".mustache", ".example", ".sample"]
-        .iter()
-        .any(|s| name.ends_with(s))
+    [
+        ".j2",
+        ".jinja",
+        ".jinja2",
+        ".erb",
+        ".tpl",
+        ".tmpl",
+        ".mustache",
+        ".example",
+        ".sample",
+    ]
+    .iter()
+    .any(|s| name.ends_with(s))
 }
 
 /// The first [`HEAD_BYTES`] of a file, cut at the last whole line; None for a file that is not
@@ -241,7 +255,10 @@ fn first_entry(text: &str, shape: &Shape) -> Option<(usize, usize)> {
         };
         if *shape == Shape::Database {
             let name = &body[..key_len];
-            if matches!(name, "query" | "select_field" | "query_filter" | "search_base") {
+            if matches!(
+                name,
+                "query" | "select_field" | "query_filter" | "search_base"
+            ) {
                 return Some((start, start + key_len));
             }
             continue;
@@ -256,9 +273,11 @@ fn first_entry(text: &str, shape: &Shape) -> Option<(usize, usize)> {
 fn may_hold_secrets(name: &str, shape: &Shape) -> bool {
     let name = name.to_ascii_lowercase();
     *shape != Shape::Database
-        && ["pass", "pw", "secret", "cred", "auth", "sasl", "login", "token", "key"]
-            .iter()
-            .any(|word| name.contains(word))
+        && [
+            "pass", "pw", "secret", "cred", "auth", "sasl", "login", "token", "key",
+        ]
+        .iter()
+        .any(|word| name.contains(word))
 }
 
 /// Masks the value (what follows the first word or `name =`) of every line whose first word
@@ -330,6 +349,9 @@ mod tests {
         let cf = "user = u\npassword = p\nquery = SELECT 1\n";
         let (s, e) = first_entry(cf, &Shape::Database).unwrap();
         assert_eq!(&cf[s..e], "query");
-        assert_eq!(first_entry("inet_protocols = all\n", &Shape::Database), None);
+        assert_eq!(
+            first_entry("inet_protocols = all\n", &Shape::Database),
+            None
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! Postfix accepts the mail for the alias, then cannot deliver it and bounces it to the
 //! (often forged) sender.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use hashbrown::HashMap;
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
@@ -10,7 +12,7 @@ use crate::model::classes::ClassKind;
 use crate::model::restrictions::service_value;
 use crate::model::tables::{fold, Answer};
 use crate::model::{Model, Resolved};
-use crate::parse::list::split_list;
+use crate::parse::list::list_items;
 
 pub const RULE: Rule = Rule {
     id: "alias-target-unknown",
@@ -59,15 +61,17 @@ fn check(model: &Model, out: &mut Findings) {
     let Some(delimiters) = service_value(model, None, "recipient_delimiter") else {
         return;
     };
-    let mut classes: HashMap<String, Resolved> = HashMap::new();
+    // Each domain's class, by the domain borrowed from the tables' text: 24 bytes a domain on
+    // an ISP's 100k. A target with capitals (folded into a copy) is resolved without it.
+    let mut classes: HashMap<&str, Resolved> = HashMap::new();
     // Tables list a domain's aliases together: the last domain's class is usually the answer.
-    let mut last: Option<(String, Resolved)> = None;
+    let mut last: Option<(Cow<'_, str>, Resolved)> = None;
     for id in tables {
         let Some(entries) = model.tables.get(id).entries() else {
             continue;
         };
         for entry in entries.iter() {
-            for r in split_list(entry.value) {
+            for r in list_items(entry.value) {
                 let target = fold(&entry.value[r]);
                 if target.starts_with('@') || target.contains(['$', '{', '%']) {
                     continue;
@@ -78,15 +82,19 @@ fn check(model: &Model, out: &mut Findings) {
                 let class = match &last {
                     Some((d, c)) if d == domain => *c,
                     _ => {
-                        let c = match classes.get(domain) {
-                            Some(&c) => c,
-                            None => {
-                                let c = model.resolve_class(domain);
-                                classes.insert(domain.to_string(), c);
-                                c
+                        let (key, c) = match &target {
+                            Cow::Borrowed(t) => {
+                                let borrowed: &str = &t[t.len() - domain.len()..];
+                                let c = *classes
+                                    .entry(borrowed)
+                                    .or_insert_with(|| model.resolve_class(domain));
+                                (Cow::Borrowed(borrowed), c)
+                            }
+                            Cow::Owned(_) => {
+                                (Cow::Owned(domain.to_string()), model.resolve_class(domain))
                             }
                         };
-                        last = Some((domain.to_string(), c));
+                        last = Some((key, c));
                         c
                     }
                 };

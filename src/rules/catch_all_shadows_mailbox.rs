@@ -95,8 +95,7 @@ fn check(model: &Model, out: &mut Findings) {
                 // Its own alias (an identity line, or any other) answers before the catch-all;
                 // the catch-all's own target is not taken from itself.
                 if aliases.lookup(&model.tables, key) != Answer::NotFound
-                    || crate::parse::list::split_list(&catch_all.value)
-                        .into_iter()
+                    || crate::parse::list::list_items(&catch_all.value)
                         .any(|r| catch_all.value[r].eq_ignore_ascii_case(key))
                 {
                     continue;

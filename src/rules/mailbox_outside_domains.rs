@@ -1,7 +1,9 @@
 //! virtual_mailbox_maps and virtual_alias_maps keys in a domain of no address class: Postfix
 //! never receives mail for it, so the entries are never used (often a typo in the domain).
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use hashbrown::{HashMap, HashSet};
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
@@ -30,12 +32,12 @@ struct Stray {
 /// The hosted domain a stray domain is most likely a typo of: one edit away (a letter changed,
 /// added, dropped, or two swapped), found by trying each edit against the hosted set, so the
 /// cost does not grow with the number of hosted domains; in small setups also two edits away.
-fn near(hosted: &std::collections::HashSet<String>, domain: &str) -> Option<String> {
+fn near(hosted: &HashSet<Cow<'_, str>>, domain: &str) -> Option<String> {
     let chars: Vec<char> = domain.chars().collect();
     let alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-.";
     let mut found: Vec<String> = Vec::new();
     let mut try_word = |w: String| {
-        if w != domain && hosted.contains(&w) {
+        if w != domain && hosted.contains(w.as_str()) {
             found.push(w);
         }
     };
@@ -65,7 +67,7 @@ fn near(hosted: &std::collections::HashSet<String>, domain: &str) -> Option<Stri
             .map(|h| (strsim::damerau_levenshtein(h, domain), h))
             .filter(|(d, _)| *d > 0 && *d <= 2)
             .min()
-            .map(|(_, h)| h.clone());
+            .map(|(_, h)| h.to_string());
     }
     found.sort();
     found.into_iter().next()
@@ -74,7 +76,7 @@ fn near(hosted: &std::collections::HashSet<String>, domain: &str) -> Option<Stri
 fn check(model: &Model, out: &mut Findings) {
     // Domains borrowed from the tables' folded keys: no copy per domain.
     let mut outside: HashMap<&str, bool> = HashMap::new();
-    let mut hosted: Option<std::collections::HashSet<String>> = None;
+    let mut hosted: Option<HashSet<Cow<'_, str>>> = None;
     for param in ["virtual_mailbox_maps", "virtual_alias_maps"] {
         let mut strays: HashMap<String, Stray> = HashMap::new();
         let listed = model.maps(param).tables;
@@ -179,15 +181,14 @@ fn check(model: &Model, out: &mut Findings) {
 }
 
 /// The domains the classes list literally, folded: the candidates a typo was meant to be.
-fn hosted_domains(model: &Model) -> std::collections::HashSet<String> {
+fn hosted_domains(model: &Model) -> HashSet<Cow<'_, str>> {
     ClassKind::RESOLVE_ORDER
         .iter()
         .flat_map(|&kind| {
             model
                 .class(kind)
                 .members(&model.tables)
-                .map(|m| fold(m.domain).into_owned())
-                .collect::<Vec<_>>()
+                .map(|m| fold(m.domain))
         })
         .collect()
 }

@@ -8,7 +8,6 @@ use crate::model::params::Definition;
 use crate::model::tables::Content;
 use crate::model::values;
 use crate::model::Model;
-use crate::parse::list::split_list;
 use crate::source::Span;
 
 pub const RULE: Rule = Rule {
@@ -238,8 +237,8 @@ fn report_arguments(
 
 /// Where the first word that starts with `#` begins, when some text comes before it.
 fn comment_after_text(value: &str) -> Option<usize> {
-    split_list(value)
-        .into_iter()
+    memchr::memchr(b'#', value.as_bytes())?;
+    crate::parse::list::list_items(value)
         .skip(1)
         .find(|word| value[word.clone()].starts_with('#'))
         .map(|word| word.start)

@@ -45,7 +45,11 @@ fn check(model: &Model, out: &mut Findings) {
             ),
             Shape::Database => (
                 "is a database lookup file with a query".to_string(),
-                format!("proxy:{}:{}", database_kind(name), written_path(model, path)),
+                format!(
+                    "proxy:{}:{}",
+                    database_kind(name),
+                    written_path(model, path)
+                ),
             ),
             Shape::UsualName => (
                 "has the name and lines of a Postfix lookup table".to_string(),
@@ -84,7 +88,11 @@ fn written_path(model: &Model, display: &str) -> String {
         .first()
         .map_or("/etc/postfix", String::as_str);
     match display.strip_prefix(dir.as_ref()) {
-        Some(rest) => format!("{}/{}", base.trim_end_matches('/'), rest.trim_start_matches('/')),
+        Some(rest) => format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            rest.trim_start_matches('/')
+        ),
         None => display.to_string(),
     }
 }
