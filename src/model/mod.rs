@@ -561,6 +561,7 @@ impl Loader {
                         let range = (whole.start, whole.end);
                         entries.push(key, range, value, range);
                     }
+                    entries.build_index();
                     Content::Entries(entries)
                 }
                 None => Content::Unknown("inline: table with a syntax error".to_string()),

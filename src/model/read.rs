@@ -48,7 +48,7 @@ pub fn parse_source(file: FileId, lines: &Arc<LineIndex>, format: Format) -> Ent
         |entries: &mut Entries, line: &LogicalLine, key: &str, k: Range<usize>, v: Range<usize>| {
             let key_span = line.span(file, k);
             let value_span = line.span(file, v.clone());
-            entries.push_bulk(
+            entries.push(
                 key,
                 (key_span.start, key_span.end),
                 &line.text[v],

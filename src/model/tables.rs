@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use hashbrown::{DefaultHashBuilder, HashTable};
+use hashbrown::DefaultHashBuilder;
 
 use crate::source::{FileId, LineIndex, Span};
 
@@ -147,29 +147,19 @@ pub struct Entries {
     extra: String,
     list: Vec<RawEntry>,
     rewrites: Vec<Rewrite>,
-    index: HashTable<u32>,
+    /// The index: every entry's hash (its top 32 bits) and position, sorted, so the entries of
+    /// one hash sit together. 8 bytes an entry, built once by `build_index`.
+    index: Vec<u64>,
+    /// Where in `index` the hashes of each top-bits bucket start (and, last, the end): a
+    /// lookup reads one bucket of a few entries, usually one cache line.
+    directory: Vec<u32>,
+    /// The number of top bits of the hash that choose a bucket.
+    directory_bits: u32,
     hasher: DefaultHashBuilder,
     duplicates: Vec<(RawEntry, u32)>,
     pub skipped: Vec<Skipped>,
-    /// Entries added in bulk, waiting for `build_index`: bucket, hash tag and list position
-    /// packed to sort by.
+    /// Entries added since the last `build_index`: hash and list position, packed to sort by.
     unindexed: Vec<u64>,
-    /// The bucket mask of the index as sized by `new`.
-    bucket_mask: u64,
-}
-
-/// The number of buckets hashbrown gives a table of this capacity (only used to order bulk
-/// inserts; a wrong guess costs speed, not correctness).
-fn buckets_for(capacity: usize) -> usize {
-    if capacity < 8 {
-        if capacity < 4 {
-            4
-        } else {
-            8
-        }
-    } else {
-        (capacity.saturating_mul(8) / 7).next_power_of_two()
-    }
 }
 
 impl std::fmt::Debug for Entries {
@@ -238,29 +228,6 @@ impl<'a> Keys<'a> {
             None => slice(self.text, raw.key()),
         }
     }
-
-    /// Puts entry `position` in the index under `hash`, unless an entry whose folded key
-    /// `is_same` accepts is there already: then that entry's position comes back.
-    fn insert(
-        &self,
-        index: &mut HashTable<u32>,
-        hasher: &DefaultHashBuilder,
-        hash: u64,
-        position: u32,
-        is_same: impl Fn(&str) -> bool,
-    ) -> Option<u32> {
-        match index.entry(
-            hash,
-            |&i| is_same(self.folded(i)),
-            |&i| hasher.hash_one(self.folded(i)),
-        ) {
-            hashbrown::hash_table::Entry::Occupied(kept) => Some(*kept.get()),
-            hashbrown::hash_table::Entry::Vacant(vacant) => {
-                vacant.insert(position);
-                None
-            }
-        }
-    }
 }
 
 impl Entries {
@@ -273,12 +240,13 @@ impl Entries {
             extra: String::new(),
             list: Vec::with_capacity(expected),
             rewrites: Vec::new(),
-            index: HashTable::with_capacity(expected),
+            index: Vec::new(),
+            directory: vec![0, 0],
+            directory_bits: 0,
             hasher: DefaultHashBuilder::default(),
             duplicates: Vec::new(),
             skipped: Vec::new(),
-            unindexed: Vec::new(),
-            bucket_mask: buckets_for(expected) as u64 - 1,
+            unindexed: Vec::with_capacity(expected),
         }
     }
 
@@ -338,90 +306,94 @@ impl Entries {
         (raw, folded)
     }
 
-    /// Adds an entry unless its folded key is already there (the first one wins). The spans
-    /// are byte ranges of the source text; `key` and `value` are the texts Postfix stores.
+    /// Adds an entry; `build_index` indexes it, and makes it a duplicate when an earlier entry
+    /// has its folded key (the first one wins). The spans are byte ranges of the source text;
+    /// `key` and `value` are the texts Postfix stores.
     pub fn push(&mut self, key: &str, key_span: Range32, value: &str, value_span: Range32) {
         let (raw, folded) = self.store(key, key_span, value, value_span);
-        let hash = self.hasher.hash_one(&*folded);
-        let position = self.list.len() as u32;
-        let keys = Keys::of(&self.lines, &self.extra, &self.rewrites, &self.list);
-        match keys.insert(&mut self.index, &self.hasher, hash, position, |k| {
-            k == folded
-        }) {
-            Some(kept) => self.duplicates.push((raw, kept)),
-            None => self.list.push(raw),
-        }
-    }
-
-    /// Like `push`, for a whole file: the entry is indexed by `build_index`, which inserts
-    /// in bucket order. Inserting a million keys in file order touches the index at random,
-    /// a cache miss or two per key; in bucket order the index is written front to back.
-    pub(crate) fn push_bulk(
-        &mut self,
-        key: &str,
-        key_span: Range32,
-        value: &str,
-        value_span: Range32,
-    ) {
-        let position = self.list.len() as u64;
-        if self.bucket_mask >= 1 << 25 || position >= 1 << 32 {
-            // Beyond what the packing holds (33M buckets, 4G entries): one at a time.
-            self.build_index();
-            return self.push(key, key_span, value, value_span);
-        }
-        let (raw, folded) = self.store(key, key_span, value, value_span);
-        let hash = self.hasher.hash_one(&*folded);
-        let bucket = hash & self.bucket_mask;
-        self.unindexed
-            .push(bucket << 39 | (hash >> 57) << 32 | position);
+        let hash = self.hasher.hash_one(&*folded) >> 32;
+        self.unindexed.push(hash << 32 | self.list.len() as u64);
         self.list.push(raw);
     }
 
-    /// Indexes the entries added with `push_bulk`; later ones with the key of an earlier one
-    /// become duplicates, as with `push`.
-    pub(crate) fn build_index(&mut self) {
-        let mut order = std::mem::take(&mut self.unindexed);
-        if order.is_empty() {
+    /// Indexes the entries pushed since the last call; a later entry with the folded key of
+    /// an earlier one becomes a duplicate. One sort, instead of a hash table filled a key at a
+    /// time (a cache miss or two per key).
+    pub fn build_index(&mut self) {
+        if self.unindexed.is_empty() {
             return;
         }
-        // Bucket first; within a bucket, list order, so the first of equal keys goes in first.
+        let mut order = std::mem::take(&mut self.unindexed);
+        order.extend_from_slice(&self.index);
+        // By hash; within a hash, by list position, so the first of equal keys comes first.
         order.sort_unstable();
         let mut duplicates: Vec<(u32, u32)> = Vec::new();
-        let keys = Keys::of(&self.lines, &self.extra, &self.rewrites, &self.list);
-        for packed in order {
-            let position = packed as u32;
-            // What hashbrown reads of a hash: the bucket bits and the top seven.
-            let hash = ((packed >> 32) & 0x7f) << 57 | packed >> 39;
-            let is_same = |k: &str| k == keys.folded(position);
-            if let Some(kept) = keys.insert(&mut self.index, &self.hasher, hash, position, is_same)
-            {
-                duplicates.push((position, kept));
+        {
+            let keys = Keys::of(&self.lines, &self.extra, &self.rewrites, &self.list);
+            let mut run = 0;
+            while run < order.len() {
+                let hash = order[run] >> 32;
+                let mut end = run + 1;
+                while end < order.len() && order[end] >> 32 == hash {
+                    end += 1;
+                }
+                // The entries of one hash: nearly always one. Each is compared with the
+                // first of every key the run holds.
+                if end - run > 1 {
+                    let mut kept: Vec<u32> = Vec::new();
+                    for &packed in &order[run..end] {
+                        let position = packed as u32;
+                        let key = keys.folded(position);
+                        match kept.iter().find(|&&k| keys.folded(k) == key) {
+                            Some(&first) => duplicates.push((position, first)),
+                            None => kept.push(position),
+                        }
+                    }
+                }
+                run = end;
             }
         }
-        if duplicates.is_empty() {
-            return;
-        }
-        // Take the duplicates out of the list and renumber what the index holds.
-        duplicates.sort_unstable();
-        let renumber = |i: u32| i - duplicates.partition_point(|&(d, _)| d < i) as u32;
-        let list = &mut self.list;
-        for slot in self.index.iter_mut() {
-            *slot = renumber(*slot);
-        }
-        let mut kept_list = Vec::with_capacity(list.len() - duplicates.len());
-        let mut next = duplicates.iter().peekable();
-        for (i, raw) in list.iter().enumerate() {
-            if next.peek().is_some_and(|&&(d, _)| d as usize == i) {
-                next.next();
-            } else {
-                kept_list.push(*raw);
+        if !duplicates.is_empty() {
+            duplicates.sort_unstable();
+            let is_duplicate = |p: u32| duplicates.binary_search_by_key(&p, |&(d, _)| d).is_ok();
+            order.retain(|&packed| !is_duplicate(packed as u32));
+            // Take the duplicates out of the list and renumber what the index holds.
+            let renumber = |i: u32| i - duplicates.partition_point(|&(d, _)| d < i) as u32;
+            for packed in &mut order {
+                *packed = (*packed >> 32) << 32 | u64::from(renumber(*packed as u32));
             }
+            let list = &mut self.list;
+            let mut kept_list = Vec::with_capacity(list.len() - duplicates.len());
+            let mut next = duplicates.iter().peekable();
+            for (i, raw) in list.iter().enumerate() {
+                if next.peek().is_some_and(|&&(d, _)| d as usize == i) {
+                    next.next();
+                } else {
+                    kept_list.push(*raw);
+                }
+            }
+            for &(position, kept) in &duplicates {
+                self.duplicates
+                    .push((list[position as usize], renumber(kept)));
+            }
+            *list = kept_list;
         }
-        for &(position, kept) in &duplicates {
-            self.duplicates
-                .push((list[position as usize], renumber(kept)));
+        // A bucket for every four entries or so: the directory costs a byte an entry.
+        let bits = (usize::BITS - order.len().leading_zeros())
+            .saturating_sub(2)
+            .min(31);
+        let mut directory = Vec::with_capacity((1 << bits) + 1);
+        let mut at = 0;
+        for bucket in 0..1u64 << bits {
+            while at < order.len() && ((order[at] >> 32) >> (32 - bits)) < bucket {
+                at += 1;
+            }
+            directory.push(at as u32);
         }
-        *list = kept_list;
+        directory.push(order.len() as u32);
+        self.directory = directory;
+        self.directory_bits = bits;
+        self.index = order;
     }
 
     fn view(&self, raw: &RawEntry) -> Entry<'_> {
@@ -491,12 +463,21 @@ impl Entries {
         })
     }
 
-    /// Looks up an already folded key.
+    /// Looks up an already folded key (among the entries `build_index` indexed).
     pub fn get(&self, folded_key: &str) -> Option<u32> {
-        let hash = self.hasher.hash_one(folded_key);
-        self.index
-            .find(hash, |&i| self.folded_key(i) == folded_key)
-            .copied()
+        debug_assert!(self.unindexed.is_empty(), "build_index before get");
+        let hash = self.hasher.hash_one(folded_key) >> 32;
+        let bucket = if self.directory_bits == 0 {
+            0
+        } else {
+            (hash >> (32 - self.directory_bits)) as usize
+        };
+        let (start, end) = (self.directory[bucket], self.directory[bucket + 1]);
+        self.index[start as usize..end as usize]
+            .iter()
+            .filter(|&&packed| packed >> 32 == hash)
+            .map(|&packed| packed as u32)
+            .find(|&i| self.folded_key(i) == folded_key)
     }
 }
 
@@ -797,7 +778,7 @@ mod tests {
         }
     }
 
-    /// Entries of `text` (one `key value` per line), added one at a time or in bulk.
+    /// Entries of `text` (one `key value` per line), indexed after each push or once at the end.
     fn entries(text: &str, bulk: bool) -> Entries {
         let lines = Arc::new(LineIndex::new(Arc::new(text.to_string())));
         let mut entries = Entries::new(FileId(0), lines, text.lines().count());
@@ -807,16 +788,13 @@ mod tests {
             let key_span = (offset, offset + key.len() as u32);
             let value_start = key_span.1 + 1;
             let value_span = (value_start, value_start + value.len() as u32);
-            if bulk {
-                entries.push_bulk(key, key_span, value, value_span);
-            } else {
-                entries.push(key, key_span, value, value_span);
+            entries.push(key, key_span, value, value_span);
+            if !bulk {
+                entries.build_index();
             }
             offset += line.len() as u32;
         }
-        if bulk {
-            entries.build_index();
-        }
+        entries.build_index();
         entries
     }
 
