@@ -19,9 +19,6 @@ use crate::source::Span;
 /// An entry: the table's position in the list, and the entry's index in it.
 type EntryRef = (u32, u32);
 
-/// The edge count of a node that is no address (an `@domain` or bare key's slot).
-const NONE: u32 = u32::MAX;
-
 /// How addresses are looked up, with the per-domain answers cached.
 struct Lookup<'m> {
     model: &'m Model,
@@ -123,13 +120,16 @@ pub struct Graph<'m> {
     offsets: Vec<u32>,
     /// The addresses of the nodes after the entries.
     extra: Vec<String>,
-    /// Each node's edges: where they start in `targets`, and how many (NONE: not an address
-    /// node). 8 bytes a node: a node's entry is its position, or `extra_entries` for the extras.
-    nodes: Vec<(u32, u32)>,
+    /// The number of entry nodes (the extra nodes are numbered after them).
+    total: u32,
+    /// The edges of the nodes that have any: where they start in `targets`, and how many.
+    /// Most aliases lead to mailboxes, which are no nodes: the map stays small, and the graph
+    /// costs memory for the edges, not for every entry.
+    nodes: HashMap<u32, (u32, u32)>,
     extra_entries: Vec<EntryRef>,
     targets: Vec<u32>,
     /// Nodes that expand into themselves: Postfix never expands them again.
-    fixed: Vec<bool>,
+    fixed: hashbrown::HashSet<u32>,
 }
 
 /// A loop: its addresses in order, and the entry (key and span) that leads from each to the
@@ -179,9 +179,9 @@ impl<'m> Graph<'m> {
             total += entries.len() as u32;
         }
         let node_of = |(t, i): EntryRef| offsets[t as usize] + i;
-        let mut nodes: Vec<(u32, u32)> = vec![(0, NONE); total as usize];
+        let mut nodes: HashMap<u32, (u32, u32)> = HashMap::new();
         let mut extra_entries: Vec<EntryRef> = Vec::new();
-        let mut fixed = vec![false; total as usize];
+        let mut fixed: hashbrown::HashSet<u32> = hashbrown::HashSet::new();
         let mut targets: Vec<u32> = Vec::new();
         let mut extra: Vec<String> = Vec::new();
         let mut extra_ids: HashMap<String, u32> = HashMap::new();
@@ -207,7 +207,7 @@ impl<'m> Graph<'m> {
                     lookup.targets(&address, found, &mut buffer);
                     for target in buffer.drain(..) {
                         if target == address {
-                            fixed[id as usize] = true;
+                            fixed.insert(id);
                             continue;
                         }
                         // The target's own entry, when it is an address key; else the entry
@@ -224,9 +224,7 @@ impl<'m> Graph<'m> {
                                     let to = total + extra.len() as u32;
                                     extra.push(target.to_string());
                                     extra_ids.insert(target.to_string(), to);
-                                    nodes.push((0, NONE));
                                     extra_entries.push(entry);
-                                    fixed.push(false);
                                     work.push((to, target, entry));
                                     to
                                 }
@@ -234,7 +232,10 @@ impl<'m> Graph<'m> {
                         };
                         targets.push(to);
                     }
-                    nodes[id as usize] = (start, targets.len() as u32 - start);
+                    let len = targets.len() as u32 - start;
+                    if len > 0 {
+                        nodes.insert(id, (start, len));
+                    }
                 }
             }
         }
@@ -242,6 +243,7 @@ impl<'m> Graph<'m> {
             tables,
             offsets,
             extra,
+            total,
             nodes,
             extra_entries,
             targets,
@@ -251,7 +253,7 @@ impl<'m> Graph<'m> {
 
     /// The entry that answers a node.
     fn entry_of(&self, v: usize) -> EntryRef {
-        let total = self.fixed.len() - self.extra.len();
+        let total = self.total as usize;
         if v >= total {
             return self.extra_entries[v - total];
         }
@@ -261,7 +263,7 @@ impl<'m> Graph<'m> {
 
     /// A node's address.
     fn name(&self, v: usize) -> String {
-        let total = self.fixed.len() - self.extra.len();
+        let total = self.total as usize;
         if v >= total {
             return self.extra[v - total].clone();
         }
@@ -272,8 +274,8 @@ impl<'m> Graph<'m> {
     }
 
     fn successors(&self, v: usize) -> &[u32] {
-        match self.nodes[v] {
-            (start, len) if len != NONE && !self.fixed[v] => {
+        match self.nodes.get(&(v as u32)) {
+            Some(&(start, len)) if !self.fixed.contains(&(v as u32)) => {
                 &self.targets[start as usize..(start + len) as usize]
             }
             _ => &[],
@@ -289,7 +291,9 @@ impl<'m> Graph<'m> {
         let mut state: HashMap<usize, (u32, u32, bool)> = HashMap::new();
         let (mut stack, mut next_index) = (Vec::new(), 0u32);
         let mut components: Vec<Vec<usize>> = Vec::new();
-        for root in 0..self.nodes.len() {
+        let mut roots: Vec<usize> = self.nodes.keys().map(|&v| v as usize).collect();
+        roots.sort_unstable();
+        for root in roots {
             if self.successors(root).is_empty() || state.contains_key(&root) {
                 continue;
             }
@@ -302,7 +306,7 @@ impl<'m> Graph<'m> {
                 if *i < succ.len() {
                     let w = succ[*i] as usize;
                     *i += 1;
-                    if self.fixed[w] {
+                    if self.fixed.contains(&(w as u32)) {
                         continue;
                     }
                     match state.get(&w).copied() {
