@@ -16,6 +16,7 @@ pub mod names;
 pub mod net;
 pub mod params;
 pub mod paths;
+pub mod patterns;
 mod read;
 pub mod relay;
 pub mod resolve;
