@@ -807,6 +807,44 @@ impl PatternTable {
     // -----------------------------------------------------------------------------------------
     // Catch-alls.
 
+    /// The domain names written in a match rule's pattern (`example.com` in
+    /// `/^(.*)@example\.com$/`), lowercase: the domains whose addresses it may be meant for.
+    pub fn literal_domains(&self, rule: u32) -> Vec<String> {
+        let Some(PatternRule {
+            op: Op::Match { first, .. },
+            ..
+        }) = self.rules.get(rule as usize)
+        else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = Vec::new();
+        let mut run = String::new();
+        let mut chars = first.source.chars().peekable();
+        let flush = |run: &mut String, out: &mut Vec<String>| {
+            let name = run.trim_matches(['-', '.']).to_ascii_lowercase();
+            if name.contains('.')
+                && !name.contains("..")
+                && name.bytes().any(|b| b.is_ascii_alphabetic())
+                && !out.contains(&name)
+            {
+                out.push(name);
+            }
+            run.clear();
+        };
+        while let Some(c) = chars.next() {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                run.push(c);
+            } else if c == '\\' && chars.peek() == Some(&'.') {
+                chars.next();
+                run.push('.');
+            } else {
+                flush(&mut run, &mut out);
+            }
+        }
+        flush(&mut run, &mut out);
+        out
+    }
+
     /// For a match rule, the domains (of `domains`, lowercase) every address of which it
     /// matches: every local part of letters, digits, dots, hyphens, underscores and plus
     /// signs, with the rule's enclosing `if` conditions holding for all of them too. False for
@@ -834,14 +872,37 @@ impl PatternTable {
             conditions.push(condition);
             parent = rule.parent;
         }
-        verdict.iter_mut().for_each(|v| *v = true);
+        // A few addresses first, with the compiled patterns: most rules fail one of them, and
+        // only the rest are worth walking a DFA for.
+        let mut address = String::new();
+        for (v, domain) in verdict.iter_mut().zip(domains) {
+            *v = ["x", "postmaster", "a.b-c_d+e", "Z9"].iter().all(|local| {
+                address.clear();
+                address.push_str(local);
+                address.push('@');
+                address.push_str(domain);
+                conditions
+                    .iter()
+                    .all(|c| c.holds(address.as_bytes()) == Some(true))
+            });
+        }
+        if !verdict.contains(&true) {
+            return verdict;
+        }
         for condition in conditions {
             let Matcher::Known { rust, .. } = &condition.matcher else {
                 return vec![false; domains.len()];
             };
-            let holds = catch_all::every_address(rust, !condition.negated, domains);
-            for (v, h) in verdict.iter_mut().zip(holds) {
-                *v &= h;
+            let open: Vec<&str> = domains
+                .iter()
+                .zip(&verdict)
+                .filter(|(_, v)| **v)
+                .map(|(d, _)| *d)
+                .collect();
+            let holds = catch_all::every_address(rust, !condition.negated, &open);
+            let mut holds = holds.into_iter();
+            for v in verdict.iter_mut().filter(|v| **v) {
+                *v = holds.next().unwrap_or(false);
             }
         }
         verdict
