@@ -2325,6 +2325,17 @@ mod tests {
     }
 
     #[test]
+    fn domains_written_in_a_pattern() {
+        let t = table(
+            Dialect::Regexp,
+            "/^(.*)@(Example\\.com|mail\\.example\\.net)$/ x\n/\\.sub\\.example\\.org$/ y\n/^[^@]+@x$/ z\n",
+        );
+        assert_eq!(t.literal_domains(0), ["example.com", "mail.example.net"]);
+        assert_eq!(t.literal_domains(1), ["sub.example.org"]);
+        assert!(t.literal_domains(2).is_empty());
+    }
+
+    #[test]
     fn inline_tables() {
         let span = Span {
             file: FileId(0),
