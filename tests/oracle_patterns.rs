@@ -575,3 +575,64 @@ fn pattern_tables_answer_like_postmap() {
         t.keys
     );
 }
+
+/// The inline form `regexp:{ {rule}, {rule} }` in main.cf (`$$` for `$` there), asked through
+/// the model postlint loads, against `postmap -q KEY 'TYPE:{...}'`.
+#[test]
+fn inline_pattern_tables_answer_like_postmap() {
+    use postlint::model::tables::Answer;
+    use postlint::model::{LoadOptions, Model};
+    if !common::postfix_available() {
+        return;
+    }
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "regexp",
+            "{ {/^postmaster@/ pm}, { /^(.+)@old\\.example$/ $1@example.org }, {!/@/ bare} }",
+            "postmaster@x ann@old.example ann@new.example local",
+        ),
+        (
+            "pcre",
+            "{{/^(\\w+)\\.(\\w+)@x$/ ${2}-$1}, {if /@y$/}, {/^a/ a-at-y}, {endif}, {/./ other}}",
+            "first.last@x a@y b@y zz",
+        ),
+    ];
+    let mut compared = 0;
+    for (kind, inline, keys) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let in_main_cf = inline.replace('$', "$$");
+        std::fs::write(
+            dir.path().join("main.cf"),
+            format!("compatibility_level = 3.6\nvirtual_alias_maps = {kind}:{in_main_cf}\n"),
+        )
+        .unwrap();
+        backdate(dir.path());
+        let model = Model::load(&LoadOptions {
+            config_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        })
+        .unwrap();
+        let maps = model.maps("virtual_alias_maps");
+        assert_eq!(maps.tables.len(), 1, "{kind}:{inline}");
+        for key in keys.split_whitespace() {
+            let ours = match maps.lookup(&model.tables, key) {
+                Answer::Found(Some(hit)) => {
+                    model.tables.hit_value(hit, key).map(|v| v.into_owned())
+                }
+                Answer::NotFound => None,
+                other => panic!("{kind}:{inline} {key}: postlint {other:?}"),
+            };
+            let reference = format!("{kind}:{inline}");
+            let config = dir.path().to_string_lossy().into_owned();
+            let (_, stdout, stderr) =
+                common::run("postmap", &["-c", &config, "-q", key, &reference]);
+            if stderr.contains("unsupported dictionary type") {
+                continue;
+            }
+            let theirs = stdout.strip_suffix('\n').map(str::to_string);
+            assert_eq!(ours, theirs, "{reference} {key}: postmap said {stderr}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 8, "only {compared} keys compared");
+}

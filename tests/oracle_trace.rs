@@ -317,7 +317,8 @@ fn hand_cases() -> Vec<Case> {
 /// Regexp and pcre tables (model/patterns.rs): only the whole address is asked of them
 /// (user@domain without the extension, the bare local part and @domain are partial keys that
 /// skip them), in the order of the list; `$number` results; transport_maps skips `$number`
-/// rules (DICT_FLAG_NO_REGSUB).
+/// rules (DICT_FLAG_NO_REGSUB); a domain list asks them the domain in lower case, and not its
+/// parent domains.
 fn pattern_cases() -> Vec<Case> {
     let mut whole = hand(
         "h14",
@@ -383,7 +384,20 @@ fn pattern_cases() -> Vec<Case> {
          /@tm3\\.test$/          discard:tm-re\n"
             .to_string(),
     ));
-    vec![whole, pcre, shadow]
+    let mut domains = hand(
+        "h17",
+        "a regexp table in relay_domains: asked the folded domain, never its parents",
+        "relay_domains = relay.test, regexp:$config_directory/relay.regexp",
+        "",
+        "x@relay2.test x@RELAY2.Test x@sub.relay2.test x@a.relay3.test x@relay3.test",
+    );
+    domains.extra.push((
+        "relay.regexp".to_string(),
+        "/^relay2\\.test$/i     OK\n\
+         /\\.relay3\\.test$/     OK\n"
+            .to_string(),
+    ));
+    vec![whole, pcre, shadow, domains]
 }
 
 // ---------------------------------------------------------------------------------------------
