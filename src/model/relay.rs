@@ -1220,7 +1220,23 @@ fn lookup_value_at(
             if partial || key.is_empty() {
                 return Ok(None);
             }
-            match patterns.lookup(key, Substitution::Allowed) {
+            let answer = patterns.lookup(key, Substitution::Allowed);
+            // smtpd folds some keys and not others; where a case-sensitive rule tells the two
+            // apart, the answer is unknown.
+            if key.bytes().any(|b| b.is_ascii_uppercase()) {
+                let folded = patterns.lookup(&key.to_ascii_lowercase(), Substitution::Allowed);
+                let same = match (&answer, &folded) {
+                    (
+                        PatternAnswer::Found { rule: a, value: x },
+                        PatternAnswer::Found { rule: b, value: y },
+                    ) => a == b && x.eq_ignore_ascii_case(y),
+                    (a, b) => a == b,
+                };
+                if !same {
+                    return Err(Unknowable);
+                }
+            }
+            match answer {
                 PatternAnswer::Found { value, .. } if value.is_empty() => Err(Unknowable),
                 PatternAnswer::Found { rule, value } => Ok(Some(Found {
                     value: value.into_owned(),
