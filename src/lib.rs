@@ -68,7 +68,11 @@ impl Unseen {
             .tables
             .list
             .iter()
-            .filter(|t| matches!(t.content, model::tables::Content::Unknown(_)))
+            .filter(|t| match &t.content {
+                model::tables::Content::Unknown(_) => true,
+                model::tables::Content::Patterns(p) => p.unknown_rule().is_some(),
+                _ => false,
+            })
             .count();
         let mut undecided: Vec<&'static str> = rules
             .iter()

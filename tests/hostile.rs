@@ -537,3 +537,66 @@ fn different_bytes_are_never_the_same_text() {
     );
     assert_printable("short", out.as_bytes());
 }
+
+/// regexp and pcre tables from a pull request: thousands of rules, patterns that backtrack
+/// without end in a backtracking engine, nesting and counts beyond the compile limits, terminal
+/// escapes in a pattern and its result. postlint evaluates what it can in linear time, calls the
+/// rest unknown, and prints no raw control character.
+#[test]
+fn hostile_pattern_tables_stay_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("main.cf"),
+        b"compatibility_level = 3.6\n\
+          mydestination = localhost\n\
+          virtual_alias_domains = example.com\n\
+          virtual_mailbox_domains = example.org\n\
+          virtual_mailbox_maps = hash:/etc/postfix/vmailbox\n\
+          virtual_alias_maps = regexp:/etc/postfix/virtual.regexp, pcre:/etc/postfix/virtual.pcre\n",
+    );
+    let mut regexp = String::new();
+    for i in 0..1000 {
+        regexp.push_str(&format!("/^(a+)+b{i}$/ x{i}@example.net\n"));
+    }
+    regexp.push_str(&format!(
+        "/{}a{}/ deep\n",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    ));
+    regexp.push_str("/(x{1000}){1000}/ big\n");
+    regexp.push_str(&format!("/{}/ long\n", "[a-z]?".repeat(20_000)));
+    regexp.push_str("/(@example\\.com$)|\x1b/ evil\x1b[2J@example.net\n");
+    write(&root.join("virtual.regexp"), regexp.as_bytes());
+    let mut pcre = String::new();
+    for i in 0..1000 {
+        pcre.push_str(&format!("/^(?:a|a)*b{i}$/ y{i}@example.net\n"));
+    }
+    pcre.push_str("/(?=x)(?<=y)\\1/ unknown\n");
+    pcre.push_str("/@example\\.org$/ catch@example.net\n");
+    write(&root.join("virtual.pcre"), pcre.as_bytes());
+    let mailboxes: String = (0..1000)
+        .map(|i| format!("user{i}@example.org  example.org/user{i}/\n"))
+        .collect();
+    write(&root.join("vmailbox"), mailboxes.as_bytes());
+    for (args, stdout, stderr) in every_output(root) {
+        assert_printable(&format!("{args} stdout"), &stdout);
+        assert_printable(&format!("{args} stderr"), &stderr);
+        if args.starts_with("--format short") {
+            let text = String::from_utf8_lossy(&stdout);
+            assert!(text.contains("[catch-all-alias]"), "{text}");
+        }
+    }
+    let mut trace = String::new();
+    for address in [
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac@example.com",
+        "user7@example.org",
+    ] {
+        let (code, out, err) =
+            run_with_deadline(&["--format", "human", "--trace", address, "."], root);
+        assert_eq!(code, Some(0), "{err}");
+        assert_printable("--trace", out.as_bytes());
+        trace.push_str(&out);
+    }
+    assert!(trace.contains("unknown"), "{trace}");
+}

@@ -126,6 +126,8 @@ struct Case {
     aliases: Vec<(String, String)>,
     /// Some: relay_recipient_maps names a table with these addresses.
     relay_recipients: Option<Vec<String>>,
+    /// More table files (regexp and pcre tables the case's main.cf lines name): (name, text).
+    extra: Vec<(String, String)>,
     addresses: Vec<String>,
 }
 
@@ -156,6 +158,7 @@ fn hand(name: &str, about: &str, main: &str, virtual_alias: &str, addresses: &st
         transport: pairs("tm.test discard:tm1\nspecial@relay.test discard:tm2"),
         aliases: pairs("postmaster root\nbob carol"),
         relay_recipients: None,
+        extra: Vec::new(),
         addresses: words(addresses),
     }
 }
@@ -307,7 +310,94 @@ fn hand_cases() -> Vec<Case> {
     );
     relay.relay_recipients = Some(words("ok@relay.test"));
     cases.push(relay);
+    cases.extend(pattern_cases());
     cases
+}
+
+/// Regexp and pcre tables (model/patterns.rs): only the whole address is asked of them
+/// (user@domain without the extension, the bare local part and @domain are partial keys that
+/// skip them), in the order of the list; `$number` results; transport_maps skips `$number`
+/// rules (DICT_FLAG_NO_REGSUB); a domain list asks them the domain in lower case, and not its
+/// parent domains.
+fn pattern_cases() -> Vec<Case> {
+    let mut whole = hand(
+        "h14",
+        "a regexp table before the texthash one: whole addresses only",
+        "virtual_alias_maps = regexp:$config_directory/virtual.regexp, \
+         texthash:$config_directory/virtual",
+        "x@alias.test x@alias.test\n\
+         ann@alias2.test v2@vmail.test",
+        "sales@alias.test SALES@alias.test sales+x@alias.test u@alias.test u+ext@alias.test \
+         ann@alias.test ben@alias.test bob@local.test bob@alias.test nobody@alias2.test \
+         x@alias.test x+y@alias.test",
+    );
+    whole.extra.push((
+        "virtual.regexp".to_string(),
+        "# whole addresses\n\
+         /^sales@alias\\.test$/        v1@vmail.test\n\
+         /^u@alias\\.test$/            v2@vmail.test\n\
+         /^(ann|ben)@alias\\.test$/    $1@alias2.test\n\
+         # partial keys never reach these\n\
+         /^bob$/                      x@remote.test\n\
+         /^@alias2\\.test$/            catch@remote.test\n"
+            .to_string(),
+    ));
+    let mut pcre = hand(
+        "h15",
+        "pcre: if/endif, $number, a case-sensitive rule, a domain rewrite",
+        "virtual_alias_maps = pcre:$config_directory/virtual.pcre",
+        "",
+        // Not `Case@alias.test`: smtpd checks it as case@alias.test and refuses it (550), while
+        // cleanup(8) would match the case-sensitive rule; postlint calls it unknown.
+        "a.v1@alias.test b.v2@alias.test case@alias.test CASE@alias.test v2@alias2.test \
+         zz@alias2.test V2@Alias2.test v1@vmail.test",
+    );
+    pcre.extra.push((
+        "virtual.pcre".to_string(),
+        "if /@alias\\.test$/\n\
+         /^(\\w+)\\.(\\w+)@alias\\.test$/   $2@vmail.test\n\
+         /^Case@alias\\.test$/i          v1@vmail.test\n\
+         endif\n\
+         /^(.+)@alias2\\.test$/          ${1}@vmail.test\n"
+            .to_string(),
+    ));
+    let mut shadow = hand(
+        "h16",
+        "a pcre catch-all before the identity aliases; a regexp transport table",
+        "virtual_alias_maps = pcre:$config_directory/virtual.pcre, \
+         texthash:$config_directory/virtual\n\
+         transport_maps = regexp:$config_directory/transport.regexp, \
+         texthash:$config_directory/transport",
+        "v2@vmail.test v2@vmail.test\n\
+         k@alias.test x@tm2.test, y@tm3.test",
+        "v1@vmail.test v2@vmail.test nobody@vmail.test k@alias.test x@tm3.test x@tm2.test \
+         x@tm.test",
+    );
+    shadow.extra.push((
+        "virtual.pcre".to_string(),
+        "/^v[12]@vmail\\.test$/    catch@remote.test\n".to_string(),
+    ));
+    shadow.extra.push((
+        "transport.regexp".to_string(),
+        "# skipped by trivial-rewrite: transport_maps takes no $number\n\
+         /^(.*)@tm2\\.test$/     discard:$1\n\
+         /@tm3\\.test$/          discard:tm-re\n"
+            .to_string(),
+    ));
+    let mut domains = hand(
+        "h17",
+        "a regexp table in relay_domains: asked the folded domain, never its parents",
+        "relay_domains = relay.test, regexp:$config_directory/relay.regexp",
+        "",
+        "x@relay2.test x@RELAY2.Test x@sub.relay2.test x@a.relay3.test x@relay3.test",
+    );
+    domains.extra.push((
+        "relay.regexp".to_string(),
+        "/^relay2\\.test$/i     OK\n\
+         /\\.relay3\\.test$/     OK\n"
+            .to_string(),
+    ));
+    vec![whole, pcre, shadow, domains]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -668,6 +758,7 @@ fn generate(seed: u64, index: usize) -> (Case, BTreeSet<&'static str>) {
         transport,
         aliases: pairs("postmaster root\nann ben"),
         relay_recipients: relay_recipients.then_some(gen.relay_recipients),
+        extra: Vec::new(),
         addresses: gen.addresses,
     };
     (case, gen.kinds)
@@ -723,6 +814,9 @@ impl Case {
         for (name, text) in self.tables() {
             std::fs::write(conf.join(name), text).unwrap();
         }
+        for (name, text) in &self.extra {
+            std::fs::write(conf.join(name), text).unwrap();
+        }
         common::backdate(&conf);
     }
 
@@ -736,7 +830,8 @@ impl Case {
                 writeln!(out, "    {line}").unwrap();
             }
         }
-        for (name, text) in self.tables() {
+        let extra = self.extra.iter().map(|(n, t)| (n.as_str(), t.clone()));
+        for (name, text) in self.tables().into_iter().chain(extra) {
             if name == "aliases" {
                 continue;
             }

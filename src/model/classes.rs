@@ -1,7 +1,8 @@
 //! The four address classes: local (mydestination), virtual alias, virtual mailbox and relay
 //! domains, matched the way trivial-rewrite matches them.
 
-use super::tables::{fold, Answer, TableId, Tables};
+use super::patterns::Substitution;
+use super::tables::{fold, Answer, KeyKind, Query, TableId, Tables};
 use crate::source::Span;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -210,7 +211,7 @@ impl AddressClass {
     /// Adds the domain keys of the list's tables as members, once the tables are read.
     pub(crate) fn add_table_members(&mut self, tables: &Tables) {
         for (id, via, negated) in std::mem::take(&mut self.tables_to_read) {
-            if tables.unknown_reason(id).is_some() {
+            if tables.partial_reason(id).is_some() {
                 self.unknown_members = true;
             }
             if negated {
@@ -283,14 +284,7 @@ impl AddressClass {
                     if *negated {
                         return Membership::No;
                     }
-                    let span = entry.map(|(t, i)| {
-                        tables
-                            .get(t)
-                            .entries()
-                            .expect("a found entry has a table")
-                            .entry(i)
-                            .key_span
-                    });
+                    let span = entry.and_then(|hit| tables.hit_span(hit));
                     return Membership::Yes {
                         span,
                         via: None,
@@ -326,13 +320,19 @@ impl AddressClass {
         }
     }
 
-    /// A table in a domain list is queried with the domain and, in the parent styles, with its
-    /// parent domains (only fixed-key tables get the parent queries; others are unknown anyway).
-    /// Returns the answer and the index of the candidate that was found.
+    /// A table in a domain list is queried with the domain (folded, for every table) and, in the
+    /// parent styles, with its parent domains (only fixed-key tables: match_hostname() asks
+    /// regexp and pcre tables the name itself only). Returns the answer and the index of the
+    /// candidate that was found.
     fn table_answer(&self, tables: &Tables, id: TableId, candidates: &[&str]) -> (Answer, usize) {
         let mut result = Answer::NotFound;
         for (i, candidate) in candidates.iter().enumerate() {
-            match tables.lookup(id, candidate) {
+            let kind = if i == 0 {
+                KeyKind::Folded
+            } else {
+                KeyKind::Partial
+            };
+            match tables.query(id, &Query::new(candidate, kind, Substitution::Unknown)) {
                 found @ Answer::Found(_) => return (found, i),
                 Answer::Unknown => result = Answer::Unknown,
                 Answer::NotFound => {}

@@ -16,6 +16,7 @@ pub mod names;
 pub mod net;
 pub mod params;
 pub mod paths;
+pub mod patterns;
 mod read;
 pub mod relay;
 pub mod resolve;
@@ -41,7 +42,10 @@ use classes::{AddressClass, ClassKind, Matching, Member};
 use expand::{Expanded, UNKNOWN};
 use params::{Definition, Params};
 use paths::{Location, Locator, Mode};
-use tables::{fold, CompiledFile, Content, Entries, Format, Table, TableId, TableUse, Tables};
+use patterns::Substitution;
+use tables::{
+    fold, CompiledFile, Content, Entries, Format, KeyKind, Query, Table, TableId, TableUse, Tables,
+};
 
 /// The live configuration directory, linted when no directory is given.
 pub const DEFAULT_CONFIG_DIR: &str = "/etc/postfix";
@@ -184,17 +188,64 @@ impl BadLine {
 }
 
 /// The tables a `*_maps` parameter names, in order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct MapsList {
     pub tables: Vec<TableId>,
     /// Some of the list could not be known (an unknown value, an item that is not a table).
     pub unknown: bool,
+    /// What the programs that open the list make of `$number` rules in regexp and pcre tables.
+    pub substitution: Substitution,
+}
+
+impl Default for MapsList {
+    fn default() -> MapsList {
+        MapsList {
+            tables: Vec::new(),
+            unknown: false,
+            substitution: Substitution::Unknown,
+        }
+    }
+}
+
+/// Whether the programs that open a parameter's tables keep `$number` rules in regexp and pcre
+/// tables: cleanup(8) and smtpd(8) do for the address maps; trivial-rewrite(8), local(8) and
+/// virtual(8) open theirs with DICT_FLAG_NO_REGSUB and skip them. Unknown for the rest.
+fn substitution_for(param: &str) -> Substitution {
+    match param {
+        "virtual_alias_maps"
+        | "canonical_maps"
+        | "sender_canonical_maps"
+        | "recipient_canonical_maps"
+        | "relay_recipient_maps" => Substitution::Allowed,
+        "transport_maps"
+        | "alias_maps"
+        | "sender_dependent_relayhost_maps"
+        | "sender_dependent_default_transport_maps" => Substitution::Skipped,
+        _ => Substitution::Unknown,
+    }
 }
 
 impl MapsList {
-    /// Looks a key up in the list's tables in order; a miss in a partly unknown list is unknown.
+    /// Looks the whole key up in the list's tables in order; a miss in a partly unknown list
+    /// is unknown.
     pub fn lookup(&self, tables: &Tables, key: &str) -> tables::Answer {
-        match tables.lookup_in(&self.tables, key) {
+        self.query(tables, key, KeyKind::Full)
+    }
+
+    /// The same for a partial key (user@domain without its extension, a local part,
+    /// `@domain`): regexp and pcre tables are not asked.
+    pub fn lookup_partial(&self, tables: &Tables, key: &str) -> tables::Answer {
+        self.query(tables, key, KeyKind::Partial)
+    }
+
+    /// Whether a regexp or pcre table is in the list (behind proxies and in unions).
+    pub fn has_patterns(&self, tables: &Tables) -> bool {
+        self.tables.iter().any(|&t| tables.answers_by_pattern(t))
+    }
+
+    pub fn query(&self, tables: &Tables, key: &str, kind: KeyKind) -> tables::Answer {
+        let query = Query::new(key, kind, self.substitution);
+        match tables.query_in(&self.tables, &query) {
             tables::Answer::NotFound if self.unknown => tables::Answer::Unknown,
             answer => answer,
         }
@@ -370,6 +421,13 @@ impl Loader {
                 "unknown: {}: {why}; rules that need its entries stay silent",
                 t.reference()
             )),
+            Content::Patterns(p) => p.unknown_rule().map(|(line, why)| {
+                format!(
+                    "unknown: {} line {line}: a pattern postlint cannot evaluate ({why}); \
+                     lookups that reach it stay unknown",
+                    t.reference()
+                )
+            }),
             _ => None,
         });
         let mut notes = std::mem::take(&mut self.notes);
@@ -568,13 +626,39 @@ impl Loader {
             },
             kind if is_file_kind(kind) => self.load_source(id, table_ref, format),
             "regexp" | "pcre" | "cidr" => {
+                let dialect = match kind {
+                    "regexp" => Some(patterns::Dialect::Regexp),
+                    "pcre" => Some(patterns::Dialect::Pcre),
+                    _ => None,
+                };
                 if table_ref.name.starts_with('{') {
-                    return Content::Unknown(format!("{kind} patterns are not evaluated"));
+                    let (Some(dialect), Some(inner), Some(span)) =
+                        (dialect, table_ref.braced(), span)
+                    else {
+                        return Content::Unknown(format!("{kind} patterns are not evaluated"));
+                    };
+                    if inner.contains(UNKNOWN) {
+                        return Content::Unknown(format!(
+                            "{kind}:{{...}} holds a value postlint cannot know"
+                        ));
+                    }
+                    return match patterns::PatternTable::parse_inline(inner, dialect, span) {
+                        Ok(table) => Content::Patterns(Box::new(table)),
+                        Err(why) => Content::Unknown(format!("{kind} map: {why}")),
+                    };
                 }
                 match self.read_table_file(id, table_ref.name) {
                     Ok(file) => {
                         self.tables.list[id.0 as usize].source = Some(file);
-                        Content::Unknown(format!("{kind} patterns are not evaluated"))
+                        match dialect {
+                            Some(dialect) => {
+                                let text = self.sources.get(file).text().clone();
+                                Content::Patterns(Box::new(patterns::PatternTable::parse(
+                                    &text, file, dialect, None,
+                                )))
+                            }
+                            None => Content::Unknown(format!("{kind} patterns are not evaluated")),
+                        }
                     }
                     Err(why) => Content::Unknown(why),
                 }
@@ -771,6 +855,7 @@ impl Loader {
         let mut list = MapsList {
             tables: Vec::new(),
             unknown: !expanded.errors.is_empty(),
+            substitution: substitution_for(param),
         };
         for range in split_list(&expanded.text) {
             let token = &expanded.text[range.clone()];
@@ -1426,7 +1511,7 @@ impl Model {
                 || list
                     .tables
                     .iter()
-                    .any(|&t| self.tables.unknown_reason(t).is_some())
+                    .any(|&t| self.tables.partial_reason(t).is_some())
         })
     }
 

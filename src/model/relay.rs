@@ -13,8 +13,9 @@
 use std::net::IpAddr;
 
 use super::net::Cidr;
+use super::patterns::{PatternAnswer, Substitution};
 use super::restrictions::{Smtpd, Word};
-use super::tables::{Answer, Content, TableId};
+use super::tables::{Answer, Content, KeyKind, Query, TableId};
 use super::{Model, Resolved};
 use crate::parse::list::split_list;
 use crate::source::Span;
@@ -1142,13 +1143,15 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 None => return Err(Unknowable),
             }
         }
-        let mut keys = vec![format!("{local}@{domain}")];
+        // The address is a whole key; the local part and @domain are partial ones.
+        let mut keys = vec![(format!("{local}@{domain}"), KeyKind::Full)];
         if local_domain {
-            keys.push(local.to_string());
+            keys.push((local.to_string(), KeyKind::Partial));
         }
-        keys.push(format!("@{domain}"));
-        for key in keys {
-            match self.model.tables.lookup_in(&ids, &key) {
+        keys.push((format!("@{domain}"), KeyKind::Partial));
+        for (key, kind) in keys {
+            let query = Query::new(&key, kind, Substitution::Allowed);
+            match self.model.tables.query_in(&ids, &query) {
                 Answer::Found(_) => return Ok(true),
                 Answer::Unknown => return Err(Unknowable),
                 Answer::NotFound => {}
@@ -1210,6 +1213,39 @@ fn lookup_value_at(
                 entry: None,
                 line: None,
             }))
+        }
+        Content::Patterns(patterns) => {
+            // Partial keys skip regexp and pcre tables, and maps_find() asks nothing with an
+            // empty key; smtpd opens access tables without DICT_FLAG_NO_REGSUB.
+            if partial || key.is_empty() {
+                return Ok(None);
+            }
+            let answer = patterns.lookup(key, Substitution::Allowed);
+            // smtpd folds some keys and not others; where a case-sensitive rule tells the two
+            // apart, the answer is unknown.
+            if key.bytes().any(|b| b.is_ascii_uppercase()) {
+                let folded = patterns.lookup(&key.to_ascii_lowercase(), Substitution::Allowed);
+                let same = match (&answer, &folded) {
+                    (
+                        PatternAnswer::Found { rule: a, value: x },
+                        PatternAnswer::Found { rule: b, value: y },
+                    ) => a == b && x.eq_ignore_ascii_case(y),
+                    (a, b) => a == b,
+                };
+                if !same {
+                    return Err(Unknowable);
+                }
+            }
+            match answer {
+                PatternAnswer::Found { value, .. } if value.is_empty() => Err(Unknowable),
+                PatternAnswer::Found { rule, value } => Ok(Some(Found {
+                    value: value.into_owned(),
+                    entry: None,
+                    line: patterns.rules.get(rule as usize).map(|r| r.span),
+                })),
+                PatternAnswer::NotFound => Ok(None),
+                PatternAnswer::Unknown => Err(Unknowable),
+            }
         }
         Content::Proxy(inner) => lookup_value_at(model, *inner, key, partial, depth + 1),
         Content::Union(members) => {

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::classes::ClassKind;
 use super::restrictions::service_value;
-use super::tables::{Answer, Content};
+use super::tables::{Answer, Content, KeyKind};
 use super::{Model, Resolved};
 use crate::parse::list::split_list;
 use crate::source::Span;
@@ -115,6 +115,22 @@ fn address_keys(
     (keys, ext)
 }
 
+/// The keys of `address_keys` as mail_addr_find() asks them: the first whole, the rest partial
+/// (regexp and pcre tables see only the whole address).
+fn with_kinds(keys: &[(String, bool)]) -> Vec<(String, KeyKind)> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, (k, _))| {
+            let kind = if i == 0 {
+                KeyKind::Full
+            } else {
+                KeyKind::Partial
+            };
+            (k.clone(), kind)
+        })
+        .collect()
+}
+
 /// A lookup's value, or why it has none.
 enum Value {
     Found(String, Via),
@@ -130,22 +146,52 @@ struct Resolver<'m> {
 }
 
 impl Resolver<'_> {
-    /// Looks keys up in order in a parameter's tables, as maps_find() does.
-    fn lookup(&self, param: &'static str, keys: &[String]) -> Value {
+    /// Looks keys up in order in a parameter's tables, as maps_find() does: each key is whole
+    /// (every table) or partial (not regexp or pcre tables).
+    fn lookup(&self, param: &'static str, keys: &[(String, KeyKind)]) -> Value {
         let maps = self.model.maps(param);
-        for key in keys {
-            match maps.lookup(&self.model.tables, key) {
-                Answer::Found(Some((table, i))) => {
-                    let Some(entries) = self.model.tables.get(table).entries() else {
+        let tables = &self.model.tables;
+        for (key, kind) in keys {
+            let answer = maps.query(tables, key, *kind);
+            // smtpd folds the recipient to lower case before its checks, cleanup(8) expands
+            // aliases of the address as written: a case-sensitive pattern can tell them apart.
+            if *kind == KeyKind::Full
+                && key.bytes().any(|b| b.is_ascii_uppercase())
+                && maps.has_patterns(tables)
+            {
+                let lower = key.to_ascii_lowercase();
+                let folded = maps.query(tables, &lower, *kind);
+                let same = match (answer, folded) {
+                    (Answer::Found(Some(a)), Answer::Found(Some(b))) => {
+                        a == b
+                            && match (tables.hit_value(a, key), tables.hit_value(b, &lower)) {
+                                (Some(x), Some(y)) => x.eq_ignore_ascii_case(&y),
+                                _ => false,
+                            }
+                    }
+                    (a, b) => a == b,
+                };
+                if !same {
+                    return Value::Unknown(format!(
+                        "{param}: a case-sensitive regexp or pcre rule answers {key} and {lower} \
+                         differently, and smtpd checks the address in lower case while cleanup(8) \
+                         expands it as written"
+                    ));
+                }
+            }
+            match answer {
+                Answer::Found(Some(hit)) => {
+                    let (Some(value), Some(span)) =
+                        (tables.hit_value(hit, key), tables.hit_span(hit))
+                    else {
                         return Value::Unknown(format!("{param}: a table postlint cannot read"));
                     };
-                    let entry = entries.entry(i);
                     return Value::Found(
-                        entry.value.to_string(),
+                        value.into_owned(),
                         Via {
                             param,
                             key: key.clone(),
-                            span: Some(entry.key_span),
+                            span: Some(span),
                         },
                     );
                 }
@@ -180,7 +226,17 @@ impl Resolver<'_> {
                         .tables
                         .iter()
                         .find_map(|&t| self.model.tables.unknown_reason(t))
-                        .unwrap_or_else(|| format!("{param} holds what postlint cannot read"));
+                        .unwrap_or_else(|| {
+                            if maps.unknown {
+                                format!("{param} holds what postlint cannot read")
+                            } else {
+                                format!(
+                                    "{param}: a regexp or pcre rule answers {key} in a way \
+                                     postlint cannot tell (an empty result, or a $number rule \
+                                     one program uses and another skips)"
+                                )
+                            }
+                        });
                     return Value::Unknown(why);
                 }
                 Answer::NotFound => {}
@@ -208,8 +264,7 @@ impl Resolver<'_> {
         let (local, domain) = Self::split(address);
         let (keys, ext) =
             address_keys(local, domain, &self.delimiters, self.is_local(domain), true);
-        let names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
-        let (value, via) = match self.lookup("virtual_alias_maps", &names) {
+        let (value, via) = match self.lookup("virtual_alias_maps", &with_kinds(&keys)) {
             Value::Found(value, via) => (value, via),
             Value::NotFound => return Ok(None),
             Value::Unknown(why) => return Err(why),
@@ -262,7 +317,13 @@ impl Resolver<'_> {
                     .find(|c| self.delimiters.contains(c))
                     .filter(|_| !self.delimiters.is_empty())
                     .map_or(local, |at| &local[..at]);
-                match self.lookup("alias_maps", &[local.to_string(), user.to_string()]) {
+                // local(8) asks every table of alias_maps with the local part, then without
+                // its extension: whole keys to dict_get().
+                let keys = [
+                    (local.to_string(), KeyKind::Full),
+                    (user.to_string(), KeyKind::Full),
+                ];
+                match self.lookup("alias_maps", &keys) {
                     Value::Found(v, via) => Delivery::Local {
                         user: user.to_string(),
                         alias: Some((via, v)),
@@ -275,8 +336,7 @@ impl Resolver<'_> {
             }
             Resolved::Class(ClassKind::VirtualMailbox, _) => {
                 let (keys, _) = address_keys(local, domain, &self.delimiters, false, true);
-                let names: Vec<String> = keys.into_iter().map(|(k, _)| k).collect();
-                match self.lookup("virtual_mailbox_maps", &names) {
+                match self.lookup("virtual_mailbox_maps", &with_kinds(&keys)) {
                     Value::Found(path, via) => Delivery::Mailbox {
                         path,
                         via,
@@ -300,7 +360,7 @@ impl Resolver<'_> {
                     && matches!(class, Resolved::Class(ClassKind::Relay, _))
                     && value("relay_recipient_maps").is_some_and(|v| !v.is_empty());
                 let (keys, _) = address_keys(local, domain, &self.delimiters, false, true);
-                let names: Vec<String> = keys.into_iter().map(|(k, _)| k).collect();
+                let names = with_kinds(&keys);
                 match listed.then(|| self.lookup("relay_recipient_maps", &names)) {
                     Some(Value::NotFound) => Delivery::Rejected {
                         reason: "User unknown in relay recipient table".to_string(),
@@ -344,16 +404,17 @@ impl Resolver<'_> {
         {
             return Ok(None);
         }
-        let (mut keys, _) = address_keys(local, domain, &self.delimiters, false, false);
+        let (keys, _) = address_keys(local, domain, &self.delimiters, false, false);
         let keys = {
-            let mut names: Vec<String> = keys.drain(..).map(|(k, _)| k).collect();
-            names.push(domain.to_string());
+            // The domain and its parents are partial keys; the `*` wildcard is a whole one.
+            let mut names = with_kinds(&keys);
+            names.push((domain.to_string(), KeyKind::Partial));
             let mut rest = domain;
             while let Some((_, parent)) = rest.split_once('.') {
-                names.push(format!(".{parent}"));
+                names.push((format!(".{parent}"), KeyKind::Partial));
                 rest = parent;
             }
-            names.push("*".to_string());
+            names.push(("*".to_string(), KeyKind::Full));
             names
         };
         match self.lookup("transport_maps", &keys) {
@@ -421,6 +482,7 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
         input = format!("{input}@{}", resolver.myorigin);
     }
     let (local, domain) = Resolver::split(&input);
+    let typed = input.clone();
     let input = format!("{local}@{}", domain.to_ascii_lowercase());
     let mut nodes = vec![Node {
         address: input,
@@ -465,7 +527,10 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
                 stop = Some(Stop::Deferred { reason, cycle });
                 break 'outer;
             }
-            let (targets, via) = match resolver.alias(&address) {
+            // cleanup(8) looks the recipient up as it was given, domain case and all (postlint
+            // shows it with the domain in lower case).
+            let asked = if current == 0 { &typed } else { &address };
+            let (targets, via) = match resolver.alias(asked) {
                 Ok(Some(found)) => found,
                 Ok(None) => break,
                 Err(why) => {

@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use hashbrown::DefaultHashBuilder;
 
+use super::patterns::{PatternAnswer, PatternTable, Substitution};
 use crate::source::{FileId, LineIndex, Span};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -495,6 +496,8 @@ pub enum Content {
     Union(Vec<TableId>),
     /// `pipemap:{...}`: each member's answer is the next one's key.
     Pipe(Vec<TableId>),
+    /// regexp: and pcre: rules, evaluated per key.
+    Patterns(Box<PatternTable>),
     /// Answers postlint cannot predict, and why.
     Unknown(String),
 }
@@ -553,6 +556,13 @@ impl Table {
         }
     }
 
+    pub fn patterns(&self) -> Option<&PatternTable> {
+        match &self.content {
+            Content::Patterns(p) => Some(p),
+            _ => None,
+        }
+    }
+
     pub fn is_indexed(&self) -> bool {
         matches!(
             self.kind.as_str(),
@@ -561,14 +571,73 @@ impl Table {
     }
 }
 
+/// What answered a lookup, when postlint knows.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Hit {
+    /// A table and the index of its entry (see [`Entries::entry`]).
+    Entry(TableId, u32),
+    /// A regexp or pcre table and the index of its rule (see [`PatternTable::rules`]).
+    Rule(TableId, u32),
+}
+
 /// A lookup's outcome.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Answer {
-    /// Found; the table and entry when it is a known entry.
-    Found(Option<(TableId, u32)>),
+    /// Found; what answered, when it is a known entry or rule.
+    Found(Option<Hit>),
     NotFound,
     /// Postlint cannot tell.
     Unknown,
+}
+
+/// Which tables a key is asked of and in what form, as Postfix's callers ask (global/maps.c,
+/// mail_addr_find.c, util/match_ops.c).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    /// The whole key (`maps_find()` without flags): every table answers, fixed-key tables with
+    /// the key case-folded, regexp and pcre tables with it as given.
+    Full,
+    /// A partial key (`DICT_FLAG_FIXED`): user@domain without its extension, a bare local
+    /// part, `@domain`, a parent domain. Regexp and pcre tables are not asked.
+    Partial,
+    /// A name a match list folded before asking (the domain of mydestination, relay_domains,
+    /// virtual_*_domains): every table sees it folded.
+    Folded,
+}
+
+/// One lookup: the key, how it is asked, and what the asking program makes of `$number` rules.
+#[derive(Copy, Clone, Debug)]
+pub struct Query<'k> {
+    pub key: &'k str,
+    pub kind: KeyKind,
+    pub substitution: Substitution,
+}
+
+impl<'k> Query<'k> {
+    /// The whole key, by a program whose use of `$number` rules postlint does not know.
+    pub fn full(key: &'k str) -> Query<'k> {
+        Query {
+            key,
+            kind: KeyKind::Full,
+            substitution: Substitution::Unknown,
+        }
+    }
+
+    pub fn partial(key: &'k str) -> Query<'k> {
+        Query {
+            key,
+            kind: KeyKind::Partial,
+            substitution: Substitution::Unknown,
+        }
+    }
+
+    pub fn new(key: &'k str, kind: KeyKind, substitution: Substitution) -> Query<'k> {
+        Query {
+            key,
+            kind,
+            substitution,
+        }
+    }
 }
 
 impl Answer {
@@ -616,60 +685,169 @@ impl Tables {
             })
     }
 
-    /// Looks up a key (folded here) the way Postfix queries a fixed-key table.
+    /// Looks up the whole key the way `maps_find()` asks one table (fixed-key tables fold it).
     pub fn lookup(&self, id: TableId, key: &str) -> Answer {
-        let folded = fold(key);
-        self.lookup_folded(id, &folded, 0)
+        self.query(id, &Query::full(key))
     }
 
-    fn lookup_folded(&self, id: TableId, key: &str, depth: usize) -> Answer {
+    /// Looks up a key in one table as `query` says.
+    pub fn query(&self, id: TableId, query: &Query) -> Answer {
+        let folded = fold(query.key);
+        self.lookup_folded(id, query, &folded, 0)
+    }
+
+    fn lookup_folded(&self, id: TableId, query: &Query, folded: &str, depth: usize) -> Answer {
         if depth > 20 {
             return Answer::Unknown;
         }
         match &self.get(id).content {
-            Content::Entries(entries) => match entries.get(key) {
-                Some(i) => Answer::Found(Some((id, i))),
+            Content::Entries(entries) => match entries.get(folded) {
+                Some(i) => Answer::Found(Some(Hit::Entry(id, i))),
                 None => Answer::NotFound,
             },
             Content::Everything => Answer::Found(None),
-            Content::Proxy(inner) => self.lookup_folded(*inner, key, depth + 1),
+            Content::Proxy(inner) => self.lookup_folded(*inner, query, folded, depth + 1),
             Content::Union(members) => Answer::first_found(
                 members
                     .iter()
-                    .map(|&m| self.lookup_folded(m, key, depth + 1)),
+                    .map(|&m| self.lookup_folded(m, query, folded, depth + 1)),
             ),
             Content::Pipe(members) => match members.first() {
-                Some(&first) => match self.lookup_folded(first, key, depth + 1) {
+                Some(&first) => match self.lookup_folded(first, query, folded, depth + 1) {
                     Answer::NotFound => Answer::NotFound,
                     _ => Answer::Unknown,
                 },
                 None => Answer::NotFound,
             },
+            Content::Patterns(patterns) => {
+                let key = match query.kind {
+                    KeyKind::Partial => return Answer::NotFound,
+                    KeyKind::Full => query.key,
+                    KeyKind::Folded => folded,
+                };
+                // maps_find() asks no table with an empty key.
+                if key.is_empty() {
+                    return Answer::NotFound;
+                }
+                match patterns.lookup(key, query.substitution) {
+                    // An empty result is a lookup error to maps_find().
+                    PatternAnswer::Found { value, .. } if value.is_empty() => Answer::Unknown,
+                    PatternAnswer::Found { rule, .. } => Answer::Found(Some(Hit::Rule(id, rule))),
+                    PatternAnswer::NotFound => Answer::NotFound,
+                    PatternAnswer::Unknown => Answer::Unknown,
+                }
+            }
             Content::Unknown(_) => Answer::Unknown,
         }
     }
 
-    /// Looks a key up in a list of tables in order, as `maps_find()` does.
+    /// Looks the whole key up in a list of tables in order, as `maps_find()` does.
     pub fn lookup_in(&self, tables: &[TableId], key: &str) -> Answer {
-        let folded = fold(key);
-        Answer::first_found(tables.iter().map(|&id| self.lookup_folded(id, &folded, 0)))
+        self.query_in(tables, &Query::full(key))
     }
 
-    /// Why a table's answers are unknown, following proxies and composites; None when known.
+    /// Looks a key up in a list of tables in order, as `query` says.
+    pub fn query_in(&self, tables: &[TableId], query: &Query) -> Answer {
+        let folded = fold(query.key);
+        Answer::first_found(
+            tables
+                .iter()
+                .map(|&id| self.lookup_folded(id, query, &folded, 0)),
+        )
+    }
+
+    /// Where the entry or rule that answered is: the entry's key, the rule's pattern.
+    pub fn hit_span(&self, hit: Hit) -> Option<Span> {
+        match hit {
+            Hit::Entry(t, i) => Some(self.get(t).entries()?.entry(i).key_span),
+            Hit::Rule(t, r) => Some(self.get(t).patterns()?.rules.get(r as usize)?.span),
+        }
+    }
+
+    /// The value of the entry or rule that answered; `key` is the key as the lookup gave it
+    /// (a rule's `$number` takes parts of it). None when unknown.
+    pub fn hit_value(&self, hit: Hit, key: &str) -> Option<std::borrow::Cow<'_, str>> {
+        match hit {
+            Hit::Entry(t, i) => Some(self.get(t).entries()?.entry(i).value.into()),
+            Hit::Rule(t, r) => self.get(t).patterns()?.value_of(r, key),
+        }
+    }
+
+    /// The regexp and pcre tables of a list, behind proxies and in unions, each once, in order.
+    pub fn pattern_tables_of(&self, list: &[TableId]) -> Vec<TableId> {
+        let mut out: Vec<TableId> = Vec::new();
+        let mut todo: Vec<(TableId, usize)> = list.iter().rev().map(|&t| (t, 0)).collect();
+        while let Some((id, depth)) = todo.pop() {
+            if depth > 20 {
+                continue;
+            }
+            match &self.get(id).content {
+                Content::Patterns(_) if !out.contains(&id) => out.push(id),
+                Content::Proxy(inner) => todo.push((*inner, depth + 1)),
+                Content::Union(members) => {
+                    todo.extend(members.iter().rev().map(|&m| (m, depth + 1)));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Whether a regexp or pcre table answers for `id` (itself, behind a proxy, in a composite).
+    pub fn answers_by_pattern(&self, id: TableId) -> bool {
+        self.answers_by_pattern_at(id, 0)
+    }
+
+    fn answers_by_pattern_at(&self, id: TableId, depth: usize) -> bool {
+        if depth > 20 {
+            return true;
+        }
+        match &self.get(id).content {
+            Content::Patterns(_) => true,
+            Content::Proxy(inner) => self.answers_by_pattern_at(*inner, depth + 1),
+            Content::Union(members) | Content::Pipe(members) => members
+                .iter()
+                .any(|&m| self.answers_by_pattern_at(m, depth + 1)),
+            _ => false,
+        }
+    }
+
+    /// Why a table's answers may be unknown, following proxies and composites; None when
+    /// every answer is known (a regexp or pcre table whose every rule postlint evaluates).
     pub fn unknown_reason(&self, id: TableId) -> Option<String> {
-        self.unknown_reason_at(id, 0)
+        self.unknown_reason_at(id, 0, false)
     }
 
-    fn unknown_reason_at(&self, id: TableId, depth: usize) -> Option<String> {
+    /// Why a table's contents cannot all be known: its answers may be unknown, or it answers
+    /// by pattern, so that its keys cannot be listed; None when every entry is known. Rules
+    /// that go through a table's entries instead of looking keys up ask this.
+    pub fn partial_reason(&self, id: TableId) -> Option<String> {
+        self.unknown_reason_at(id, 0, true)
+    }
+
+    fn unknown_reason_at(&self, id: TableId, depth: usize, listing: bool) -> Option<String> {
         if depth > 20 {
             return Some("tables nest too deeply".to_string());
         }
-        match &self.get(id).content {
+        let table = self.get(id);
+        match &table.content {
             Content::Entries(_) | Content::Everything => None,
-            Content::Proxy(inner) => self.unknown_reason_at(*inner, depth + 1),
+            Content::Proxy(inner) => self.unknown_reason_at(*inner, depth + 1, listing),
             Content::Union(members) | Content::Pipe(members) => members
                 .iter()
-                .find_map(|&m| self.unknown_reason_at(m, depth + 1)),
+                .find_map(|&m| self.unknown_reason_at(m, depth + 1, listing)),
+            Content::Patterns(patterns) => match patterns.unknown_rule() {
+                Some((line, why)) => Some(format!(
+                    "{} line {line}: a pattern postlint cannot evaluate ({why})",
+                    table.source_display.as_deref().unwrap_or(&table.name)
+                )),
+                None if listing => Some(format!(
+                    "{} answers by pattern; postlint evaluates it per key but cannot list its \
+                     keys",
+                    table.reference()
+                )),
+                None => None,
+            },
             Content::Unknown(why) => Some(why.clone()),
         }
     }

@@ -200,7 +200,7 @@ pub fn view(model: &Model) -> ConfigView {
                     .map(|(files, _)| files.iter().map(|c| c.display.clone()).collect())
                     .unwrap_or_default(),
                 entries: t.entries().map(|e| e.len()),
-                unknown: model.tables.unknown_reason(t.id),
+                unknown: model.tables.partial_reason(t.id),
             }
         })
         .collect();

@@ -41,12 +41,12 @@ fn listed(
         return answer;
     }
     if let Some(bare) = bare {
-        answer = maps.lookup(&model.tables, &format!("{bare}@{domain}"));
+        answer = maps.lookup_partial(&model.tables, &format!("{bare}@{domain}"));
         if answer != Answer::NotFound {
             return answer;
         }
     }
-    maps.lookup(&model.tables, &format!("@{domain}"))
+    maps.lookup_partial(&model.tables, &format!("@{domain}"))
 }
 
 fn check(model: &Model, out: &mut Findings) {

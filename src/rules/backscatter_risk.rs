@@ -127,9 +127,12 @@ fn empty_local_recipients(model: &Model, out: &mut Findings) {
         .members(&model.tables)
         .filter(|m| !m.domain.starts_with("localhost"))
         .find(|m| {
+            // The domain is a partial key; a regexp or pcre table, which sees only whole
+            // addresses, could still route every address of it.
             transports.tables.is_empty() && !transports.unknown
-                || transports.lookup(&model.tables, m.domain)
+                || transports.lookup_partial(&model.tables, m.domain)
                     == crate::model::tables::Answer::NotFound
+                    && !transports.has_patterns(&model.tables)
         })
         .map(|m| m.written.to_string())
     else {

@@ -1,10 +1,13 @@
-//! An @domain catch-all in virtual_alias_maps.
+//! An @domain catch-all in virtual_alias_maps, or a regexp or pcre rule that matches every
+//! address of a domain.
 
 use hashbrown::HashSet;
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
-use crate::model::tables::fold;
+use crate::model::classes::ClassKind;
+use crate::model::patterns::Op;
+use crate::model::tables::{fold, Answer, Hit, TableId};
 use crate::model::Model;
 
 pub const RULE: Rule = Rule {
@@ -17,6 +20,33 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Findings) {
+    check_entries(model, out);
+    check_patterns(model, out);
+}
+
+/// The help text of a finding: why, and what to list instead.
+fn help(domain: &str, roles: &str) -> String {
+    format!(
+        "A catch-all accepts mail for addresses that do not exist, so spam sent to guessed \
+         addresses is delivered, Postfix can no longer reject unknown recipients in {domain} \
+         during SMTP, and mail it cannot deliver later becomes backscatter. Virtual aliases \
+         are resolved before mailboxes, so it also takes the mail of every mailbox in \
+         {domain} that has no alias line of its own (`user@{domain}  user@{domain}`). List \
+         the real addresses instead{roles}."
+    )
+}
+
+/// The advice about the role addresses a catch-all covers today.
+fn roles_advice(missing: &[String]) -> String {
+    match missing {
+        [] => String::new(),
+        [one] => format!(" (and add {one}, which it now catches)"),
+        [a, b] => format!(" (at least {a} and {b})"),
+        _ => unreachable!("two roles"),
+    }
+}
+
+fn check_entries(model: &Model, out: &mut Findings) {
     let mut seen = HashSet::new();
     for &listed in &model.maps("virtual_alias_maps").tables {
         for id in model.tables.known_entry_tables(listed) {
@@ -56,21 +86,110 @@ fn check(model: &Model, out: &mut Findings) {
                     .map(|role| format!("{role}@{domain}"))
                     .filter(|address| entries.get(&fold(address)).is_none())
                     .collect();
-                let roles = match missing.as_slice() {
-                    [] => String::new(),
-                    [one] => format!(" (and add {one}, which it now catches)"),
-                    [a, b] => format!(" (at least {a} and {b})"),
-                    _ => unreachable!("two roles"),
-                };
-                finding.help(format!(
-                    "A catch-all accepts mail for addresses that do not exist, so spam sent to guessed \
-                     addresses is delivered, Postfix can no longer reject unknown recipients in {domain} \
-                     during SMTP, and mail it cannot deliver later becomes backscatter. Virtual aliases \
-                     are resolved before mailboxes, so it also takes the mail of every mailbox in \
-                     {domain} that has no alias line of its own (`user@{domain}  user@{domain}`). List \
-                     the real addresses instead{roles}."
-                ));
+                finding.help(help(domain, &roles_advice(&missing)));
             }
         }
     }
+}
+
+/// The domains a pattern may be a catch-all for: every domain of the address classes postlint
+/// knows, lowercase, each once.
+fn hosted_domains(model: &Model) -> Vec<String> {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut out = Vec::new();
+    for kind in ClassKind::RESOLVE_ORDER {
+        for member in model.class(kind).members(&model.tables) {
+            if seen.insert(member.domain) {
+                out.push(member.domain.to_ascii_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// Rules of regexp and pcre tables in virtual_alias_maps that match every address of a domain
+/// (every local part of letters, digits, `.`, `-`, `_` and `+`), for the domains of the address
+/// classes and those written in the pattern itself. A rule after one that already catches
+/// every address of the domain is not reported for it (Postfix never reaches it there).
+fn check_patterns(model: &Model, out: &mut Findings) {
+    let aliases = model.maps("virtual_alias_maps");
+    let pattern_tables = model.tables.pattern_tables_of(&aliases.tables);
+    if pattern_tables.is_empty() {
+        return;
+    }
+    let hosted = hosted_domains(model);
+    let hosted_set: HashSet<&str> = hosted.iter().map(String::as_str).collect();
+    for id in pattern_tables {
+        let table = model.tables.get(id);
+        let Some(patterns) = table.patterns() else {
+            continue;
+        };
+        let referenced = table
+            .uses
+            .iter()
+            .find(|u| u.param == "virtual_alias_maps")
+            .and_then(|u| u.span);
+        let mut caught: HashSet<String> = HashSet::new();
+        for (index, rule) in patterns.rules.iter().enumerate() {
+            let Op::Match { result, .. } = &rule.op else {
+                continue;
+            };
+            let index = index as u32;
+            let written = patterns.literal_domains(index);
+            let mut names: Vec<&str> = hosted.iter().map(String::as_str).collect();
+            names.extend(
+                written
+                    .iter()
+                    .filter(|d| !hosted_set.contains(d.as_str()))
+                    .map(String::as_str),
+            );
+            let every = patterns.matches_every_address(index, &names);
+            let domains: Vec<&str> = names
+                .iter()
+                .zip(every)
+                .filter(|(d, every)| *every && caught.insert(d.to_string()))
+                .map(|(d, _)| *d)
+                .collect();
+            let Some(&first) = domains.first() else {
+                continue;
+            };
+            let which = match domains.len() {
+                1 => first.to_string(),
+                2 => format!("{first} and {}", domains[1]),
+                n => format!("{first}, {} and {} more domains", domains[1], n - 2),
+            };
+            let value = if result.text.is_empty() {
+                "an empty result".to_string()
+            } else {
+                super::shorten(&result.text).into_owned()
+            };
+            let finding = out.report(
+                rule.span,
+                format!(
+                    "catch-all pattern {} sends every address in {which} to {value}",
+                    super::shorten(&rule.written)
+                ),
+            );
+            finding.label("matches any address in this domain");
+            if let Some(span) = referenced {
+                finding.secondary(span, "virtual_alias_maps uses this table");
+            }
+            finding.help(help(
+                first,
+                &roles_advice(&roles_caught(model, id, index, first)),
+            ));
+        }
+    }
+}
+
+/// The role addresses of a domain that virtual_alias_maps answers with this rule.
+fn roles_caught(model: &Model, table: TableId, rule: u32, domain: &str) -> Vec<String> {
+    let aliases = model.maps("virtual_alias_maps");
+    ["postmaster", "abuse"]
+        .iter()
+        .map(|role| format!("{role}@{domain}"))
+        .filter(|address| {
+            aliases.lookup(&model.tables, address) == Answer::Found(Some(Hit::Rule(table, rule)))
+        })
+        .collect()
 }

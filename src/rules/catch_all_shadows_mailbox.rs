@@ -1,13 +1,17 @@
-//! An `@domain` virtual alias in a domain whose mailboxes have no alias of their own: virtual
-//! aliases are resolved before mailboxes, so the catch-all takes their mail.
+//! An `@domain` virtual alias, or a regexp or pcre rule that matches every address of the
+//! domain, in a domain whose mailboxes have no alias of their own: virtual aliases are resolved
+//! before mailboxes, so the catch-all takes their mail.
 
 use std::collections::HashMap;
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::ClassKind;
-use crate::model::tables::{fold, Answer};
-use crate::model::{Model, Resolved};
+use crate::model::patterns::Op;
+use crate::model::restrictions::service_value;
+use crate::model::tables::{Answer, Hit};
+use crate::model::{MapsList, Model, Resolved};
+use crate::parse::list::list_items;
 use crate::source::Span;
 
 pub const RULE: Rule = Rule {
@@ -24,10 +28,31 @@ pub const RULE: Rule = Rule {
 
 /// A catch-all and the mailboxes it takes.
 struct CatchAll {
+    /// `@example.org`, or the pattern as written (`/@example\.org$/`).
     key: String,
+    pattern: bool,
     span: Span,
+    /// Where the first shadowed mailbox's mail goes.
     value: String,
     shadowed: Vec<String>,
+}
+
+/// What answers the virtual alias lookup of a mailbox's address.
+enum Answerer {
+    /// The mailbox's own entry or rule, something postlint cannot see, or nothing: not shadowed.
+    NotACatchAll,
+    /// A catch-all, with the value it gives this address.
+    CatchAll(Hit, String),
+}
+
+/// The mailboxes of one virtual mailbox domain, with what postlint found for the domain.
+struct Domain {
+    /// What the `@domain` lookup answers (the fixed-key catch-all), once.
+    at_domain: Answer,
+    /// Whether the domain is $myorigin: mail_addr_find() tries the bare local part too.
+    is_myorigin: bool,
+    /// Whether a regexp or pcre rule in virtual_alias_maps matches every address of it.
+    pattern_catch_all: bool,
 }
 
 fn check(model: &Model, out: &mut Findings) {
@@ -36,72 +61,110 @@ fn check(model: &Model, out: &mut Findings) {
     if aliases.unknown || aliases.tables.is_empty() || mailboxes.tables.is_empty() {
         return;
     }
-    // Whether a mailbox has an alias of its own can only be known when every alias table is.
-    let Some(alias_tables) = model.tables.exact_entry_tables(&aliases.tables) else {
-        return;
-    };
-    let mut catch_alls: HashMap<String, CatchAll> = HashMap::new();
-    for id in alias_tables {
-        let Some(entries) = model.tables.get(id).entries() else {
+    let tables = &model.tables;
+    let myorigin = service_value(model, None, "myorigin").map(|o| o.to_ascii_lowercase());
+    // The virtual mailbox domains of the mailboxes, borrowed from the tables' folded keys: a
+    // first pass finds them (an ISP's million mailboxes are never copied), the second looks up
+    // only the mailboxes of domains that have a catch-all.
+    let mailbox_tables = tables.known_entry_tables_of(&mailboxes.tables);
+    let mut domains: Vec<(&str, Domain)> = Vec::new();
+    let mut domain_index: HashMap<&str, Option<usize>> = HashMap::new();
+    for &id in &mailbox_tables {
+        let Some(entries) = tables.get(id).entries() else {
             continue;
         };
-        for entry in entries.iter() {
-            let Some(domain) = entry.key.strip_prefix('@') else {
+        let mut last: Option<&str> = None;
+        for i in 0..entries.len() as u32 {
+            let key = entries.folded_key(i);
+            let Some((_, domain)) = key.rsplit_once('@') else {
                 continue;
             };
-            if domain.is_empty() {
+            if key.starts_with('@') || last == Some(domain) {
                 continue;
             }
-            catch_alls
-                .entry(fold(domain).into_owned())
-                .or_insert_with(|| CatchAll {
-                    key: entry.key.to_string(),
-                    span: entry.key_span,
-                    value: entry.value.to_string(),
-                    shadowed: Vec::new(),
-                });
+            last = Some(domain);
+            if domain_index.contains_key(domain) {
+                continue;
+            }
+            // Only mailboxes Postfix delivers to: the domain is a virtual mailbox domain.
+            let hosted = matches!(
+                model.resolve_class(domain),
+                Resolved::Class(ClassKind::VirtualMailbox, _)
+            );
+            let index = hosted.then(|| {
+                domains.push((
+                    domain,
+                    Domain {
+                        at_domain: aliases.lookup_partial(tables, &format!("@{domain}")),
+                        is_myorigin: myorigin.as_deref() == Some(domain),
+                        pattern_catch_all: false,
+                    },
+                ));
+                domains.len() - 1
+            });
+            domain_index.insert(domain, index);
         }
     }
-    if catch_alls.is_empty() {
+    if domains.is_empty() {
         return;
     }
-    let mut classes: HashMap<String, bool> = HashMap::new();
-    for &listed in &mailboxes.tables {
-        for id in model.tables.known_entry_tables(listed) {
-            let Some(entries) = model.tables.get(id).entries() else {
+    // The rules of regexp and pcre tables that match every address of some of the domains,
+    // decided once per rule for all the domains.
+    let names: Vec<&str> = domains.iter().map(|&(d, _)| d).collect();
+    let mut rule_domains: HashMap<Hit, Vec<bool>> = HashMap::new();
+    for table in tables.pattern_tables_of(&aliases.tables) {
+        let Some(patterns) = tables.get(table).patterns() else {
+            continue;
+        };
+        for (rule, r) in patterns.rules.iter().enumerate() {
+            if !matches!(r.op, Op::Match { .. }) {
+                continue;
+            }
+            let every = patterns.matches_every_address(rule as u32, &names);
+            if every.contains(&true) {
+                for (domain, &yes) in domains.iter_mut().zip(&every) {
+                    domain.1.pattern_catch_all |= yes;
+                }
+                rule_domains.insert(Hit::Rule(table, rule as u32), every);
+            }
+        }
+    }
+    if !domains.iter().any(|(_, info)| {
+        info.pattern_catch_all || matches!(info.at_domain, Answer::Found(Some(Hit::Entry(..))))
+    }) {
+        return;
+    }
+    let mut catch_alls: HashMap<Hit, CatchAll> = HashMap::new();
+    for &id in &mailbox_tables {
+        let Some(entries) = tables.get(id).entries() else {
+            continue;
+        };
+        for (i, entry) in entries.iter().enumerate() {
+            let folded = entries.folded_key(i as u32);
+            let Some((_, domain)) = folded.rsplit_once('@') else {
                 continue;
             };
-            for (i, entry) in entries.iter().enumerate() {
-                let key = entries.folded_key(i as u32);
-                let Some((_, domain)) = key.rsplit_once('@') else {
-                    continue;
-                };
-                if key.starts_with('@') {
-                    continue;
-                }
-                let Some(catch_all) = catch_alls.get_mut(domain) else {
-                    continue;
-                };
-                // Only mailboxes Postfix delivers to: the domain is a virtual mailbox domain.
-                let hosted = *classes.entry(domain.to_string()).or_insert_with(|| {
-                    matches!(
-                        model.resolve_class(domain),
-                        Resolved::Class(ClassKind::VirtualMailbox, _)
-                    )
-                });
-                if !hosted {
-                    continue;
-                }
-                // Its own alias (an identity line, or any other) answers before the catch-all;
-                // the catch-all's own target is not taken from itself.
-                if aliases.lookup(&model.tables, key) != Answer::NotFound
-                    || crate::parse::list::list_items(&catch_all.value)
-                        .any(|r| catch_all.value[r].eq_ignore_ascii_case(key))
-                {
-                    continue;
-                }
-                catch_all.shadowed.push(entry.key.to_string());
+            if folded.starts_with('@') {
+                continue;
             }
+            let Some(Some(index)) = domain_index.get(domain).copied() else {
+                continue;
+            };
+            let (domain, info) = &domains[index];
+            // Without a catch-all for the domain, nothing takes a mailbox's mail: no lookups.
+            if !info.pattern_catch_all
+                && !matches!(info.at_domain, Answer::Found(Some(Hit::Entry(..))))
+            {
+                continue;
+            }
+            shadow(
+                model,
+                &aliases,
+                (entry.key, folded),
+                (domain, info, index),
+                &rule_domains,
+                &mut catch_alls,
+            );
         }
     }
     let mut found: Vec<CatchAll> = catch_alls
@@ -110,41 +173,172 @@ fn check(model: &Model, out: &mut Findings) {
         .collect();
     found.sort_by_key(|c| c.span);
     for catch_all in found {
-        let n = catch_all.shadowed.len();
-        let domain = &catch_all.key[1..];
-        let first: Vec<String> = catch_all
-            .shadowed
-            .iter()
-            .take(3)
-            .map(|m| super::shorten(m).into_owned())
-            .collect();
-        let more = if n > 3 { ", …" } else { "" };
-        let goes = if catch_all.value.starts_with('@') {
-            format!(
-                "the same user at {}",
-                super::shorten(catch_all.value.trim_start_matches('@'))
-            )
-        } else {
-            super::shorten(&catch_all.value).into_owned()
-        };
-        let mailboxes = if n == 1 { "mailbox" } else { "mailboxes" };
-        let message = if n == 1 {
-            format!(
-                "catch-all {} takes the mail of the mailbox {}, which has no alias of its own: it goes to {goes}, and the mailbox gets nothing",
-                catch_all.key, first[0]
-            )
-        } else {
-            format!(
-                "catch-all {} takes the mail of {n} mailboxes of {domain} with no alias of their own ({}{more}): it goes to {goes}, and the mailboxes get nothing",
-                catch_all.key,
-                first.join(", ")
-            )
-        };
-        let finding = out.report(catch_all.span, message);
-        finding.subject(format!("{} shadows", catch_all.key));
-        finding.label(format!(
-            "answers before virtual_mailbox_maps for {n} {mailboxes}"
+        report(out, catch_all);
+    }
+}
+
+/// Adds a mailbox to the catch-all that answers its address first, if one does.
+fn shadow(
+    model: &Model,
+    aliases: &MapsList,
+    (mailbox, folded): (&str, &str),
+    (domain, info, index): (&str, &Domain, usize),
+    rule_domains: &HashMap<Hit, Vec<bool>>,
+    catch_alls: &mut HashMap<Hit, CatchAll>,
+) {
+    let Answerer::CatchAll(hit, value) = who_answers(model, aliases, folded, domain, info) else {
+        return;
+    };
+    if let Hit::Rule(..) = hit {
+        // A rule for some addresses only is the mailbox's own alias.
+        if !rule_domains.get(&hit).is_some_and(|every| every[index]) {
+            return;
+        }
+    }
+    // The catch-all's own target is not taken from itself.
+    if list_items(&value).any(|r| value[r].eq_ignore_ascii_case(folded)) {
+        return;
+    }
+    let catch_all = catch_alls
+        .entry(hit)
+        .or_insert_with(|| describe(model, hit, value));
+    catch_all.shadowed.push(mailbox.to_string());
+}
+
+/// Follows mail_addr_find() for a mailbox's address through virtual_alias_maps: the whole
+/// address in every table (regexp and pcre tables too), then the bare local part when the
+/// domain is $myorigin, then `@domain` in the fixed-key tables.
+fn who_answers(
+    model: &Model,
+    aliases: &MapsList,
+    address: &str,
+    domain: &str,
+    info: &Domain,
+) -> Answerer {
+    let tables = &model.tables;
+    match aliases.lookup(tables, address) {
+        Answer::Found(Some(hit @ Hit::Rule(..))) => match tables.hit_value(hit, address) {
+            Some(value) => return Answerer::CatchAll(hit, value.into_owned()),
+            None => return Answerer::NotACatchAll,
+        },
+        Answer::NotFound => {}
+        // Its own entry, or an answer postlint cannot know.
+        _ => return Answerer::NotACatchAll,
+    }
+    if info.is_myorigin {
+        let local = address
+            .strip_suffix(&format!("@{domain}"))
+            .unwrap_or(address);
+        if aliases.lookup_partial(tables, local) != Answer::NotFound {
+            return Answerer::NotACatchAll;
+        }
+    }
+    match info.at_domain {
+        Answer::Found(Some(hit @ Hit::Entry(..))) => match tables.hit_value(hit, address) {
+            Some(value) => Answerer::CatchAll(hit, value.into_owned()),
+            None => Answerer::NotACatchAll,
+        },
+        _ => Answerer::NotACatchAll,
+    }
+}
+
+fn describe(model: &Model, hit: Hit, value: String) -> CatchAll {
+    let (key, pattern) = match hit {
+        Hit::Entry(t, i) => (
+            model
+                .tables
+                .get(t)
+                .entries()
+                .map_or(String::new(), |e| e.entry(i).key.to_string()),
+            false,
+        ),
+        Hit::Rule(t, r) => (
+            model
+                .tables
+                .get(t)
+                .patterns()
+                .and_then(|p| p.rules.get(r as usize))
+                .map_or(String::new(), |rule| rule.written.clone()),
+            true,
+        ),
+    };
+    CatchAll {
+        key,
+        pattern,
+        span: model
+            .tables
+            .hit_span(hit)
+            .unwrap_or(Span::file_start(model.main_cf)),
+        value,
+        shadowed: Vec::new(),
+    }
+}
+
+fn report(out: &mut Findings, catch_all: CatchAll) {
+    let n = catch_all.shadowed.len();
+    let domain = catch_all.shadowed[0]
+        .rsplit_once('@')
+        .map_or("", |(_, d)| d)
+        .to_string();
+    let first: Vec<String> = catch_all
+        .shadowed
+        .iter()
+        .take(3)
+        .map(|m| super::shorten(m).into_owned())
+        .collect();
+    let more = if n > 3 { ", …" } else { "" };
+    let goes = if catch_all.value.starts_with('@') {
+        format!(
+            "the same user at {}",
+            super::shorten(catch_all.value.trim_start_matches('@'))
+        )
+    } else {
+        super::shorten(&catch_all.value).into_owned()
+    };
+    let mailboxes = if n == 1 { "mailbox" } else { "mailboxes" };
+    let what = if catch_all.pattern {
+        format!("catch-all pattern {}", super::shorten(&catch_all.key))
+    } else {
+        format!("catch-all {}", catch_all.key)
+    };
+    // A pattern answers before the aliases of later tables too: "no alias before it".
+    let (own_one, own_many) = if catch_all.pattern {
+        (
+            "which no alias answers for before it",
+            "that no alias answers for before it",
+        )
+    } else {
+        (
+            "which has no alias of its own",
+            "with no alias of their own",
+        )
+    };
+    let message = if n == 1 {
+        format!(
+            "{what} takes the mail of the mailbox {}, {own_one}: it goes to {goes}, and the mailbox gets nothing",
+            first[0]
+        )
+    } else {
+        format!(
+            "{what} takes the mail of {n} mailboxes of {domain} {own_many} ({}{more}): it goes to {goes}, and the mailboxes get nothing",
+            first.join(", ")
+        )
+    };
+    let finding = out.report(catch_all.span, message);
+    finding.subject(format!("{} shadows", catch_all.key));
+    finding.label(format!(
+        "answers before virtual_mailbox_maps for {n} {mailboxes}"
+    ));
+    if catch_all.pattern {
+        finding.help(format!(
+            "Virtual aliases are resolved before mailboxes, and regexp and pcre tables are asked \
+             the whole address, table by table in virtual_alias_maps order, before any `@domain` \
+             key: a pattern that matches every address of the domain answers for each mailbox \
+             that nothing before it answers. Give each mailbox an identity alias (`{}  {}`) in a \
+             table listed before this one, or a rule above the pattern, or remove the catch-all.",
+            first[0], first[0]
         ));
+    } else {
         finding.help(format!(
             "Virtual aliases are resolved before mailboxes, and an @domain alias matches every \
              address that has no alias entry of its own. Give each mailbox an identity alias \

@@ -83,7 +83,7 @@ impl<'m> RoleKeys<'m> {
             }
             RoleKeys::Probe(list) => Answer::first_found([
                 list.lookup(tables, &format!("{role}@{domain}")),
-                list.lookup(tables, &format!("@{domain}")),
+                list.lookup_partial(tables, &format!("@{domain}")),
             ]),
         }
     }
@@ -145,7 +145,7 @@ fn check_virtual_domains(
             .as_deref()
             .is_some_and(|o| o.eq_ignore_ascii_case(member.domain));
         for (role, role_bit) in VIRTUAL_ROLES {
-            let bare = is_myorigin.then(|| virtual_alias.lookup(&model.tables, role));
+            let bare = is_myorigin.then(|| virtual_alias.lookup_partial(&model.tables, role));
             let answer = Answer::first_found(
                 lists
                     .iter()
@@ -308,12 +308,11 @@ fn other_role_target(
     } else {
         "postmaster"
     };
-    let Answer::Found(Some((t, i))) =
-        virtual_alias.lookup(&model.tables, &format!("{other}@{domain}"))
-    else {
+    let key = format!("{other}@{domain}");
+    let Answer::Found(Some(hit)) = virtual_alias.lookup(&model.tables, &key) else {
         return None;
     };
-    first_recipient(model.tables.get(t).entries()?.entry(i).value)
+    first_recipient(&model.tables.hit_value(hit, &key)?)
 }
 
 fn first_recipient(value: &str) -> Option<String> {
@@ -364,7 +363,7 @@ fn check_local_class(model: &Model, out: &mut Findings, virtual_alias: &crate::m
     // postmaster@domain, then the bare `postmaster` for local domains.
     let bare = Answer::first_found([
         alias_maps.lookup(&model.tables, "postmaster"),
-        virtual_alias.lookup(&model.tables, "postmaster"),
+        virtual_alias.lookup_partial(&model.tables, "postmaster"),
     ]);
     if bare != Answer::NotFound {
         return;
