@@ -1217,6 +1217,29 @@ mod translate {
     // -----------------------------------------------------------------------------------------
     // POSIX extended regular expressions as glibc's regcomp() reads them (C locale).
 
+    /// What the two pattern grammars share: alternatives of concatenations.
+    trait Grammar {
+        fn peek(&self) -> Option<u8>;
+        fn advance(&mut self);
+        fn concat(&mut self, depth: usize) -> Parsed<Node>;
+
+        fn alt(&mut self, depth: usize) -> Parsed<Node> {
+            if depth > 50 {
+                return unknown("groups nest too deeply");
+            }
+            let mut branches = vec![self.concat(depth)?];
+            while self.peek() == Some(b'|') {
+                self.advance();
+                branches.push(self.concat(depth)?);
+            }
+            Ok(if branches.len() == 1 {
+                branches.pop().unwrap_or(Node::Empty)
+            } else {
+                Node::Alt(branches)
+            })
+        }
+    }
+
     struct Ere<'a> {
         b: &'a [u8],
         pos: usize,
@@ -1251,27 +1274,21 @@ mod translate {
         })())
     }
 
-    impl Ere<'_> {
+    impl Grammar for Ere<'_> {
         fn peek(&self) -> Option<u8> {
             self.b.get(self.pos).copied()
         }
 
-        fn alt(&mut self, depth: usize) -> Parsed<Node> {
-            if depth > 50 {
-                return unknown("groups nest too deeply");
-            }
-            let mut branches = vec![self.concat(depth)?];
-            while self.peek() == Some(b'|') {
-                self.pos += 1;
-                branches.push(self.concat(depth)?);
-            }
-            Ok(if branches.len() == 1 {
-                branches.pop().unwrap_or(Node::Empty)
-            } else {
-                Node::Alt(branches)
-            })
+        fn advance(&mut self) {
+            self.pos += 1;
         }
 
+        fn concat(&mut self, depth: usize) -> Parsed<Node> {
+            Ere::concat(self, depth)
+        }
+    }
+
+    impl Ere<'_> {
         fn concat(&mut self, depth: usize) -> Parsed<Node> {
             let mut items: Vec<Node> = Vec::new();
             while let Some(c) = self.peek() {
@@ -1532,11 +1549,21 @@ mod translate {
         })())
     }
 
-    impl Pcre<'_> {
+    impl Grammar for Pcre<'_> {
         fn peek(&self) -> Option<u8> {
             self.b.get(self.pos).copied()
         }
 
+        fn advance(&mut self) {
+            self.pos += 1;
+        }
+
+        fn concat(&mut self, depth: usize) -> Parsed<Node> {
+            Pcre::concat(self, depth)
+        }
+    }
+
+    impl Pcre<'_> {
         /// Whitespace and `#` comments of the x flag.
         fn skip_extended(&mut self) {
             if !self.flags.extended {
@@ -1553,22 +1580,6 @@ mod translate {
                     break;
                 }
             }
-        }
-
-        fn alt(&mut self, depth: usize) -> Parsed<Node> {
-            if depth > 50 {
-                return unknown("groups nest too deeply");
-            }
-            let mut branches = vec![self.concat(depth)?];
-            while self.peek() == Some(b'|') {
-                self.pos += 1;
-                branches.push(self.concat(depth)?);
-            }
-            Ok(if branches.len() == 1 {
-                branches.pop().unwrap_or(Node::Empty)
-            } else {
-                Node::Alt(branches)
-            })
         }
 
         fn concat(&mut self, depth: usize) -> Parsed<Node> {

@@ -57,11 +57,7 @@ fn check_entries(model: &Model, out: &mut Findings) {
             let Some(entries) = table.entries() else {
                 continue;
             };
-            let referenced = table
-                .uses
-                .iter()
-                .find(|u| u.param == "virtual_alias_maps")
-                .and_then(|u| u.span);
+            let referenced = named_at(table);
             for entry in entries.iter() {
                 let Some(domain) = entry.key.strip_prefix('@') else {
                     continue;
@@ -124,11 +120,7 @@ fn check_patterns(model: &Model, out: &mut Findings) {
         let Some(patterns) = table.patterns() else {
             continue;
         };
-        let referenced = table
-            .uses
-            .iter()
-            .find(|u| u.param == "virtual_alias_maps")
-            .and_then(|u| u.span);
+        let referenced = named_at(table);
         let mut caught: HashSet<String> = HashSet::new();
         for (index, rule) in patterns.rules.iter().enumerate() {
             let Op::Match { result, .. } = &rule.op else {
@@ -192,4 +184,13 @@ fn roles_caught(model: &Model, table: TableId, rule: u32, domain: &str) -> Vec<S
             aliases.lookup(&model.tables, address) == Answer::Found(Some(Hit::Rule(table, rule)))
         })
         .collect()
+}
+
+/// Where virtual_alias_maps names a table.
+fn named_at(table: &crate::model::tables::Table) -> Option<crate::source::Span> {
+    table
+        .uses
+        .iter()
+        .find(|u| u.param == "virtual_alias_maps")
+        .and_then(|u| u.span)
 }
