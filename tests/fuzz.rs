@@ -19,6 +19,7 @@ const TARGETS: &[&str] = &[
     "lists",
     "expansion",
     "templates",
+    "patterns",
     "setup",
 ];
 
