@@ -464,17 +464,13 @@ pub fn file_access(
     mode: &super::paths::Mode,
 ) -> HashMap<FileId, FileAccess> {
     use std::os::unix::fs::MetadataExt;
+    // A copy of /etc/postfix in a repository has git's modes, not the server's.
+    if !mode.is_system_image() {
+        return HashMap::new();
+    }
     let group_file = match mode {
-        super::paths::Mode::Live => std::path::PathBuf::from("/etc/group"),
-        // A copy of /etc/postfix in a repository (modes from git) is no filesystem image; an
-        // image has the system's user and group files.
-        super::paths::Mode::Sysroot(root)
-            if root.join("etc/group").is_file() || root.join("etc/passwd").is_file() =>
-        {
-            root.join("etc/group")
-        }
-        super::paths::Mode::Sysroot(_) => return HashMap::new(),
-        super::paths::Mode::Tree => return HashMap::new(),
+        super::paths::Mode::Sysroot(root) => root.join("etc/group"),
+        _ => std::path::PathBuf::from("/etc/group"),
     };
     let mut found = HashMap::new();
     let mut groups: Option<HashMap<u32, String>> = None;

@@ -1024,10 +1024,18 @@ impl Loader {
 /// or why that cannot be known.
 fn survey_unreferenced(
     loader: &mut Loader,
+    main_cf: FileId,
     params: &Params,
     master: &master::MasterCf,
     names: &names::NameIndex,
 ) -> Result<Vec<unreferenced::Unreferenced>, String> {
+    if !loader.locator.mode.is_system_image() {
+        return Err(
+            "in a repository, deployment scripts and templates can name tables that main.cf \
+             does not: lint the server, or a system image with --sysroot"
+                .to_string(),
+        );
+    }
     if !names.placeholders.is_empty() || !master.placeholders.is_empty() {
         return Err("an installer placeholder may name them".to_string());
     }
@@ -1063,6 +1071,15 @@ fn survey_unreferenced(
     if let Some(file) = master.file {
         written.push(loader.sources.text(file).replace(['=', '{', '}', ','], " "));
     }
+    // A commented-out line that names a table (`#sender_canonical_maps = mysql:...`) says
+    // the author keeps it on purpose.
+    let main_text = loader.sources.text(main_cf);
+    written.extend(
+        main_text
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix('#'))
+            .map(|l| l.replace(['=', '{', '}', ','], " ")),
+    );
     let mut named: std::collections::HashSet<PathBuf> = loader
         .files
         .keys()
@@ -1452,7 +1469,7 @@ impl Model {
         timings.push(("address classes".to_string(), step.elapsed()));
         loader.finish_notes();
 
-        let unreferenced = survey_unreferenced(&mut loader, &params, &master, &name_index);
+        let unreferenced = survey_unreferenced(&mut loader, main_cf, &params, &master, &name_index);
         secrets::mark(&mut loader.sources, &loader.tables, &params);
         let db_file_access =
             dbcf::file_access(&loader.sources, &loader.tables, &loader.locator.mode);

@@ -15,6 +15,22 @@ pub enum Mode {
     Sysroot(PathBuf),
 }
 
+impl Mode {
+    /// Whether the files are a system's as it runs: the live system, or a sysroot that is a
+    /// filesystem image (it has etc/passwd or etc/group). A copy of /etc/postfix in a
+    /// repository is not: git keeps no file modes, and deployment scripts and templates can
+    /// name tables that main.cf does not.
+    pub fn is_system_image(&self) -> bool {
+        match self {
+            Mode::Live => true,
+            Mode::Sysroot(root) => {
+                root.join("etc/group").is_file() || root.join("etc/passwd").is_file()
+            }
+            Mode::Tree => false,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Location {
     /// A file postlint may read: where it is, and the path to show the user.
