@@ -775,22 +775,7 @@ impl Tables {
 
     /// The regexp and pcre tables of a list, behind proxies and in unions, each once, in order.
     pub fn pattern_tables_of(&self, list: &[TableId]) -> Vec<TableId> {
-        let mut out: Vec<TableId> = Vec::new();
-        let mut todo: Vec<(TableId, usize)> = list.iter().rev().map(|&t| (t, 0)).collect();
-        while let Some((id, depth)) = todo.pop() {
-            if depth > 20 {
-                continue;
-            }
-            match &self.get(id).content {
-                Content::Patterns(_) if !out.contains(&id) => out.push(id),
-                Content::Proxy(inner) => todo.push((*inner, depth + 1)),
-                Content::Union(members) => {
-                    todo.extend(members.iter().rev().map(|&m| (m, depth + 1)));
-                }
-                _ => {}
-            }
-        }
-        out
+        self.leaf_tables_of(list, |c| matches!(c, Content::Patterns(_)))
     }
 
     /// Whether a regexp or pcre table answers for `id` (itself, behind a proxy, in a composite).
@@ -854,12 +839,25 @@ impl Tables {
 
     /// The known entry tables of a list of tables, each once, in order.
     pub fn known_entry_tables_of(&self, list: &[TableId]) -> Vec<TableId> {
+        self.leaf_tables_of(list, |c| matches!(c, Content::Entries(_)))
+    }
+
+    /// The tables of a list, behind proxies and in unions, whose content `keep` accepts, each
+    /// once, in the order Postfix asks them.
+    fn leaf_tables_of(&self, list: &[TableId], keep: impl Fn(&Content) -> bool) -> Vec<TableId> {
         let mut out: Vec<TableId> = Vec::new();
-        for &id in list {
-            for t in self.known_entry_tables(id) {
-                if !out.contains(&t) {
-                    out.push(t);
+        let mut todo: Vec<(TableId, usize)> = list.iter().rev().map(|&t| (t, 0)).collect();
+        while let Some((id, depth)) = todo.pop() {
+            if depth > 20 {
+                continue;
+            }
+            match &self.get(id).content {
+                Content::Proxy(inner) => todo.push((*inner, depth + 1)),
+                Content::Union(members) => {
+                    todo.extend(members.iter().rev().map(|&m| (m, depth + 1)));
                 }
+                content if keep(content) && !out.contains(&id) => out.push(id),
+                _ => {}
             }
         }
         out
