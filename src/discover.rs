@@ -4,9 +4,11 @@
 //! - A directory holding `main.cf` is a configuration, linted like `postlint DIR`.
 //! - A `main.cf` under `X/etc/postfix/` is linted like `postlint --sysroot X`, so the absolute
 //!   paths main.cf names (`/etc/postfix/virtual`, `/etc/aliases`) resolve inside X.
-//! - Templates by name (`main.cf.j2`, `master.cf.erb`) are skipped with a note: postlint reads
-//!   what Postfix reads, the rendered files. A `main.cf` holding `{{ }}` is found here and
-//!   refused when loaded; templates among the files a main.cf names are the model's to skip.
+//! - A template of main.cf by name (`main.cf.j2`, `main.cf.erb`, `main.cf.tpl`,
+//!   `etc_postfix_main.cf.j2`, `main.cf-el8.erb`) is a configuration too, read with holes
+//!   (`template::holes`), with the master.cf template or file of the same role beside it and the
+//!   role's `files/` for the other files. A plain-named `main.cf` holding `{{ }}` is read the
+//!   same way when loaded. A master.cf template no main.cf goes with is skipped with a note.
 //! - `.gitignore` (also outside a git checkout), `.ignore` and hidden directories are honoured,
 //!   as git and ripgrep do. postlint.toml's `exclude` is applied by the caller, which knows the
 //!   configuration of each directory.
@@ -43,9 +45,6 @@ pub struct Found {
     pub skipped: Vec<Skipped>,
 }
 
-/// The files of a Postfix configuration whose templates are worth a note.
-const CONFIG_FILES: [&str; 2] = ["main.cf", "master.cf"];
-
 /// Walks `root` and returns the configurations under it. Unreadable directories are skipped
 /// with a reason, not fatal: the rest of the repository is still linted.
 pub fn discover(root: &Path) -> Result<Found, String> {
@@ -64,6 +63,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
+    let mut master_templates = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -104,17 +104,47 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             // Links may point anywhere inside the repository, never out of it.
             setup.load.confine_to = Some(root.to_path_buf());
             found.setups.push(setup);
+        } else if template::main_cf_in(&name).is_some() {
+            let mut setup = template_setup(path);
+            setup.load.confine_to = Some(root.to_path_buf());
+            found.setups.push(setup);
         } else if let Some(engine) = template::engine_by_name(&name) {
-            let (stem, _) = name.rsplit_once('.').unwrap_or((&name, ""));
-            if CONFIG_FILES.contains(&stem) {
-                found.skipped.push(Skipped {
+            if template::main_cf_in(&name.replace("master.cf", "main.cf")).is_some() {
+                master_templates.push(Skipped {
                     path: path.to_path_buf(),
-                    reason: format!("{}, not a Postfix file", template::described(engine)),
+                    reason: format!(
+                        "{} of master.cf that no main.cf goes with",
+                        template::described(engine)
+                    ),
                 });
             }
         }
     }
+    // A master.cf template is linted with the main.cf it goes with.
+    let paired: std::collections::HashSet<&Path> = found
+        .setups
+        .iter()
+        .filter_map(|s| s.load.master_cf.as_deref())
+        .collect();
+    master_templates.retain(|t| !paired.contains(t.path.as_path()));
+    found.skipped.extend(master_templates);
+    found.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(found)
+}
+
+/// How to lint a template of main.cf (`main.cf.j2`): its directory, with the master.cf and the
+/// plain files of the same role.
+pub fn template_setup(main_cf: &Path) -> Setup {
+    let mut setup = setup_for(main_cf);
+    let dir = main_cf.parent().unwrap_or(Path::new("."));
+    let name = main_cf
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    setup.load.main_cf = Some(main_cf.to_path_buf());
+    setup.load.master_cf = template::master_cf_for(dir, &name);
+    setup.load.other_dirs = template::files_beside(dir);
+    setup
 }
 
 /// How to lint the configuration whose main.cf is at `main_cf`.

@@ -40,6 +40,8 @@ pub struct Silenced {
     pub inline: usize,
     pub config: usize,
     pub baseline: usize,
+    /// Findings on template lines that may be absent from the rendered file.
+    pub conditional: usize,
 }
 
 impl std::ops::AddAssign for Silenced {
@@ -47,6 +49,7 @@ impl std::ops::AddAssign for Silenced {
         self.inline += other.inline;
         self.config += other.config;
         self.baseline += other.baseline;
+        self.conditional += other.conditional;
     }
 }
 
@@ -58,6 +61,8 @@ pub struct Unseen {
     pub tables: usize,
     /// Installer placeholders (`PH_HOSTNAME`, `$MAIL_DOMAIN`) in main.cf and master.cf.
     pub placeholders: usize,
+    /// Template expressions (`{{ domain }}`) in values of main.cf and master.cf.
+    pub expressions: usize,
     /// Rules whose silence may come from what could not be seen, sorted.
     pub undecided: Vec<&'static str>,
 }
@@ -80,9 +85,30 @@ impl Unseen {
             .map(|r| r.id)
             .collect();
         undecided.sort_unstable();
+        let in_template = |file: Option<source::FileId>| {
+            file.is_some_and(|f| model.sources.get(f).template.is_some())
+        };
+        // A template's holes are counted as its expressions, once each.
+        let placeholders = model
+            .names
+            .placeholders
+            .iter()
+            .filter(|p| !in_template(Some(p.span.file)))
+            .count()
+            + match in_template(model.master.file) {
+                true => 0,
+                false => model.master.placeholders.len(),
+            };
+        let expressions = model
+            .sources
+            .iter()
+            .filter_map(|(_, f)| f.template.as_ref())
+            .map(|t| t.expressions)
+            .sum();
         Unseen {
             tables,
-            placeholders: model.names.placeholders.len() + model.master.placeholders.len(),
+            placeholders,
+            expressions,
             undecided,
         }
     }
@@ -90,7 +116,7 @@ impl Unseen {
     /// Nothing unseen mattered: no rule that ran was left undecided and no value was a
     /// placeholder (a table nobody's rule needs is not worth a line).
     pub fn is_empty(&self) -> bool {
-        self.placeholders == 0 && self.undecided.is_empty()
+        self.placeholders == 0 && self.expressions == 0 && self.undecided.is_empty()
     }
 }
 
@@ -98,6 +124,7 @@ impl std::ops::AddAssign<&Unseen> for Unseen {
     fn add_assign(&mut self, other: &Unseen) {
         self.tables += other.tables;
         self.placeholders += other.placeholders;
+        self.expressions += other.expressions;
         for id in &other.undecided {
             if let Err(at) = self.undecided.binary_search(id) {
                 self.undecided.insert(at, id);
@@ -155,6 +182,20 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
             .timings
             .push(("inline suppressions".to_string(), started.elapsed()));
     }
+    // A template line inside `{% if %}` or `{% for %}` may be absent: what is found there, or
+    // on the lines it is part of, is not certain.
+    let before = findings.len();
+    findings.retain(|f| {
+        std::iter::once(&f.primary)
+            .chain(&f.secondary)
+            .all(|label| {
+                !model
+                    .sources
+                    .get(label.span.file)
+                    .is_conditional(label.span.start)
+            })
+    });
+    silenced.conditional = before - findings.len();
     let config = options.config;
     let before = findings.len();
     let mut filters = std::collections::HashMap::new();

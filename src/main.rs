@@ -363,10 +363,24 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
         let jobs = dirs
             .into_iter()
             .map(|dir| {
-                let load = LoadOptions {
-                    config_dir: dir,
-                    sysroot: cli.sysroot.clone(),
-                    ..LoadOptions::default()
+                // A template of main.cf named on the command line (`main.cf.j2`) is read as
+                // --discover reads it.
+                let template = dir.as_deref().filter(|d| {
+                    d.is_file()
+                        && d.file_name().is_some_and(|n| {
+                            postlint::template::main_cf_in(&n.to_string_lossy()).is_some()
+                        })
+                });
+                let load = match template {
+                    Some(main_cf) => LoadOptions {
+                        sysroot: cli.sysroot.clone(),
+                        ..postlint::discover::template_setup(main_cf).load
+                    },
+                    None => LoadOptions {
+                        config_dir: dir,
+                        sysroot: cli.sysroot.clone(),
+                        ..LoadOptions::default()
+                    },
                 };
                 let dir = load.resolved_config_dir();
                 Ok(Job {
@@ -423,7 +437,12 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
             }
             continue;
         }
-        let dir = setup.load.resolved_config_dir();
+        // A template of main.cf is named by its file: one directory may hold several
+        // (`main.cf.erb`, `main.cf-el8.erb`).
+        let dir = match &setup.load.main_cf {
+            Some(template) => template.clone(),
+            None => setup.load.resolved_config_dir(),
+        };
         let label = match &setup.load.sysroot {
             Some(root) => format!("{} (--sysroot {})", dir.display(), root.display()),
             None => dir.display().to_string(),

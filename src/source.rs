@@ -122,6 +122,32 @@ pub struct SourceFile {
     pub lines: Arc<LineIndex>,
     /// Byte ranges that hold secrets (passwords): no output shows them.
     pub secrets: Vec<std::ops::Range<u32>>,
+    /// A template read with holes (`template::holes`): `lines` holds the text the parsers
+    /// read, this the template as written.
+    pub template: Option<Arc<TemplateSource>>,
+}
+
+/// What a template source adds to a file: the text as written, for output (its offsets and
+/// lines are those of the holed text), and the lines that may be absent from the rendered file.
+#[derive(Debug)]
+pub struct TemplateSource {
+    /// "Jinja", "ERB", ...
+    pub engine: &'static str,
+    pub written: Arc<LineIndex>,
+    /// 1-based line ranges, sorted.
+    pub conditional: Vec<std::ops::Range<u32>>,
+    /// Expressions whose output is unknown.
+    pub expressions: usize,
+    /// The rendered file may hold lines postlint cannot see (`template::Holed::is_open_ended`).
+    pub open_ended: bool,
+}
+
+impl TemplateSource {
+    /// Whether a 1-based line may be absent from (or repeated in) the rendered file.
+    pub fn is_conditional(&self, line: u32) -> bool {
+        let at = self.conditional.partition_point(|r| r.end <= line);
+        self.conditional.get(at).is_some_and(|r| r.start <= line)
+    }
 }
 
 impl SourceFile {
@@ -135,7 +161,11 @@ impl SourceFile {
     /// The text of a range, with every secret byte in it shown as `*` (borrowed when the range
     /// holds no secret: this runs for every finding).
     pub fn masked(&self, start: u32, end: u32) -> std::borrow::Cow<'_, str> {
-        let text = self.text().get(start as usize..end as usize).unwrap_or("");
+        let text = self
+            .shown()
+            .text()
+            .get(start as usize..end as usize)
+            .unwrap_or("");
         if !self.touches_secret(start, end) {
             return std::borrow::Cow::Borrowed(text);
         }
@@ -151,6 +181,19 @@ impl SourceFile {
 
     pub fn text(&self) -> &Arc<String> {
         self.lines.text()
+    }
+
+    /// The text as the user wrote it: the template for a template source.
+    pub fn shown(&self) -> &Arc<LineIndex> {
+        self.template.as_ref().map_or(&self.lines, |t| &t.written)
+    }
+
+    /// Whether the line of a byte offset may be absent from the rendered template.
+    pub fn is_conditional(&self, offset: u32) -> bool {
+        self.template.as_ref().is_some_and(|t| {
+            !t.conditional.is_empty()
+                && t.is_conditional(self.lines.line_of(offset as usize) as u32 + 1)
+        })
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -200,8 +243,14 @@ impl Sources {
             modified,
             lines,
             secrets: Vec::new(),
+            template: None,
         });
         id
+    }
+
+    /// Marks a file as a template read with holes.
+    pub fn set_template(&mut self, id: FileId, template: TemplateSource) {
+        self.files[id.0 as usize].template = Some(Arc::new(template));
     }
 
     /// Marks a span as a secret that no output may show.

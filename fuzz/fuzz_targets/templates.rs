@@ -1,4 +1,4 @@
-//! Template tags and installer placeholders in a file. No input may panic or take more than linear time. The text is
+//! Template tags and installer placeholders in a file, and the file read with holes. No input may panic or take more than linear time. The text is
 //! decoded as postlint decodes files (invalid UTF-8 and NUL kept as raw bytes).
 #![no_main]
 
@@ -11,4 +11,19 @@ fuzz_target!(|data: &[u8]| {
     let _ = postlint::template::find(text);
     let _ = parse::placeholder::find(text);
     let _ = parse::placeholder::is_whole(text);
+    // Read with holes: the same length and the same lines, whatever the tags.
+    for kind in [
+        postlint::template::Kind::MainCf,
+        postlint::template::Kind::MasterCf,
+        postlint::template::Kind::Table,
+    ] {
+        for percent in [false, true] {
+            if let Some(holed) = postlint::template::holes(text, kind, percent) {
+                assert_eq!(holed.text.len(), text.len());
+                assert_eq!(holed.text.matches('\n').count(), text.matches('\n').count());
+                let lines = text.matches('\n').count() as u32 + 1;
+                assert!(holed.conditional.iter().all(|r| r.start >= 1 && r.end <= lines + 1));
+            }
+        }
+    }
 });

@@ -13,6 +13,8 @@ use crate::source::{FileId, Span};
 /// Stands in for text postlint cannot know. No file's text holds it: `fsread::decode` turns a
 /// NUL byte read from a file into a raw-byte character, so a NUL in a value is always this marker.
 pub const UNKNOWN: char = '\0';
+/// [`UNKNOWN`] as a whole value.
+pub const UNKNOWN_TEXT: &str = "\0";
 
 /// Postfix's limit on nested macro calls (`mc->level++ > 100` in mac_expand.c).
 const NESTING_LIMIT: usize = 100;

@@ -70,6 +70,9 @@ pub struct MasterCf {
     /// Fields an installer fills in (`PH_AMAVISD_MAX_SERVERS` as a process limit): line and
     /// marker.
     pub placeholders: Vec<(u32, String)>,
+    /// A template that may define services postlint cannot see (an `{% include %}`, a line
+    /// that is one expression).
+    pub open_ended: bool,
 }
 
 impl MasterCf {
@@ -109,6 +112,7 @@ impl MasterCf {
                     value_span: entry.line.span(file, o.value.clone()),
                     value_offset: o.value.start,
                     map: entry.line.map.clone(),
+                    conditional: false,
                 })
                 .collect();
             let last = overrides
@@ -152,6 +156,7 @@ impl MasterCf {
             services,
             bad_lines,
             placeholders,
+            open_ended: false,
         }
     }
 

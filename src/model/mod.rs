@@ -70,6 +70,14 @@ pub struct LoadOptions {
     /// The Postfix release to lint for (`--postfix-version`, postlint.toml). None: the
     /// installed Postfix for the live configuration, else the newest release postlint knows.
     pub target: Option<version::Target>,
+    /// The file read as main.cf, when it is not CONFIG_DIR/main.cf (a template found by
+    /// `--discover`: `main.cf.j2`, `main.cf-el8.erb`).
+    pub main_cf: Option<PathBuf>,
+    /// The file read as master.cf, when it is not CONFIG_DIR/master.cf.
+    pub master_cf: Option<PathBuf>,
+    /// Directories that hold the configuration's other files when they are not in
+    /// CONFIG_DIR (an Ansible role's `files/` beside the `templates/` that holds main.cf.j2).
+    pub other_dirs: Vec<PathBuf>,
 }
 
 impl LoadOptions {
@@ -369,6 +377,8 @@ enum ReadResult {
 struct Loader {
     sources: Sources,
     locator: Locator,
+    /// The file read as master.cf.
+    master_cf_path: PathBuf,
     tables: Tables,
     notes: Vec<String>,
     problems: Vec<String>,
@@ -406,11 +416,44 @@ struct SourceWork {
 
 impl Loader {
     fn read(&mut self, path: &Path, display: &str) -> ReadResult {
+        self.read_as(path, display, None)
+    }
+
+    /// Reads a file; one with template tags is read with holes when `kind` says how.
+    fn read_as(&mut self, path: &Path, display: &str, kind: Option<template::Kind>) -> ReadResult {
         if let Some(&known) = self.files.get(path) {
             return known;
         }
         let outcome = read::read_source(path);
+        if let (Some(kind), Ok(file)) = (kind, &outcome) {
+            if let Some(id) = self.add_template(path, display, file, kind) {
+                self.files.insert(path.to_path_buf(), ReadResult::Read(id));
+                return ReadResult::Read(id);
+            }
+        }
         self.record_read(path, display, outcome)
+    }
+
+    /// Adds a file with template tags as a source with holes, and says what it could not see.
+    fn add_template(
+        &mut self,
+        path: &Path,
+        display: &str,
+        file: &read::ReadFile,
+        kind: template::Kind,
+    ) -> Option<FileId> {
+        let (lines, source, holed) = read::with_holes(path, file, kind)?;
+        let engine = source.engine;
+        let id = self.sources.add_indexed(
+            path.to_path_buf(),
+            display.to_string(),
+            lines,
+            file.modified,
+        );
+        self.sources.set_template(id, source);
+        self.notes
+            .extend(template::notes(display, engine, &holed, kind));
+        Some(id)
     }
 
     /// Adds a note for every table whose answers are unknown, and says each note once (a file
@@ -1039,8 +1082,10 @@ fn survey_unreferenced(
     if !names.placeholders.is_empty() || !master.placeholders.is_empty() {
         return Err("an installer placeholder may name them".to_string());
     }
-    let master_cf = loader.locator.config_dir.join("master.cf");
-    if matches!(loader.files.get(&master_cf), Some(ReadResult::Template)) {
+    if matches!(
+        loader.files.get(&loader.master_cf_path),
+        Some(ReadResult::Template)
+    ) {
         return Err("master.cf is a template, which postlint does not read".to_string());
     }
     for param in ["multi_instance_directories", "alternate_config_directories"] {
@@ -1219,7 +1264,10 @@ impl Model {
     pub fn load(options: &LoadOptions) -> Result<Model, LoadError> {
         let started = std::time::Instant::now();
         let config_dir = options.resolved_config_dir();
-        let main_cf_path = config_dir.join("main.cf");
+        let main_cf_path = options
+            .main_cf
+            .clone()
+            .unwrap_or_else(|| config_dir.join("main.cf"));
         // Live or not is decided by how postlint was called, never by what main.cf says.
         let live = options.sysroot.is_none()
             && options.live.unwrap_or_else(|| {
@@ -1246,22 +1294,39 @@ impl Model {
             }
             Err(e) => return Err(LoadError::MainCfUnreadable(main_cf_path, e)),
         };
-        if let Some(hit) = file.template {
-            return Err(LoadError::MainCfTemplate(main_cf_path, hit));
-        }
         let mut sources = Sources::default();
-        let main_cf = sources.add_indexed(
-            main_cf_path.clone(),
-            main_cf_path.to_string_lossy().into_owned(),
-            file.lines,
-            file.modified,
-        );
+        let mut template_notes = Vec::new();
+        let mut open_ended = false;
+        let display = main_cf_path.to_string_lossy().into_owned();
+        let main_cf = match read::with_holes(&main_cf_path, &file, template::Kind::MainCf) {
+            Some((lines, source, holed)) => {
+                template_notes =
+                    template::notes(&display, source.engine, &holed, template::Kind::MainCf);
+                open_ended = holed.is_open_ended();
+                let id = sources.add_indexed(main_cf_path.clone(), display, lines, file.modified);
+                sources.set_template(id, source);
+                id
+            }
+            None => match file.template {
+                Some(hit) => return Err(LoadError::MainCfTemplate(main_cf_path, hit)),
+                None => {
+                    sources.add_indexed(main_cf_path.clone(), display, file.lines, file.modified)
+                }
+            },
+        };
         let main_text = sources.get(main_cf).text().clone();
 
         let mut params = Params::default();
+        if open_ended {
+            params.set_open_ended();
+        }
         let parsed = parse_assignments(&main_text);
         for a in &parsed.assignments {
-            params.add(Definition::from_assignment(a, main_cf));
+            let mut definition = Definition::from_assignment(a, main_cf);
+            definition.conditional = sources
+                .get(main_cf)
+                .is_conditional(definition.name_span.start);
+            params.add(definition);
         }
         let main_cf_bad_lines = parsed
             .bad_lines
@@ -1301,17 +1366,23 @@ impl Model {
             );
             postfix_config_dirs.extend(learnt.iter().cloned());
         }
+        let master_cf_path = options
+            .master_cf
+            .clone()
+            .unwrap_or_else(|| config_dir.join("master.cf"));
         let locator = Locator {
             config_dir,
             postfix_config_dirs,
             mode,
             root,
+            other_dirs: options.other_dirs.clone(),
         };
         let mut loader = Loader {
             sources,
             locator,
+            master_cf_path,
             tables: Tables::default(),
-            notes: Vec::new(),
+            notes: template_notes,
             problems: Vec::new(),
             templates: Vec::new(),
             files: HashMap::new(),
@@ -1331,7 +1402,7 @@ impl Model {
         }
 
         // master.cf: the services and their -o overrides.
-        let master_cf_path = loader.locator.config_dir.join("master.cf");
+        let master_cf_path = loader.master_cf_path.clone();
         let master_outside = loader
             .locator
             .root
@@ -1346,12 +1417,23 @@ impl Model {
         let master_read = if master_outside {
             ReadResult::Failed
         } else {
-            loader.read(&master_cf_path, &master_cf_path.to_string_lossy())
+            loader.read_as(
+                &master_cf_path,
+                &master_cf_path.to_string_lossy(),
+                Some(template::Kind::MasterCf),
+            )
         };
         let master = match master_read {
             ReadResult::Read(file) => {
-                let text = loader.sources.get(file).text().clone();
-                master::MasterCf::parse(file, &text)
+                let source = loader.sources.get(file);
+                let mut master = master::MasterCf::parse(file, &source.text().clone());
+                if let Some(template) = &source.template {
+                    master.open_ended = template.open_ended;
+                    for def in master.services.iter_mut().flat_map(|s| &mut s.overrides) {
+                        def.conditional = source.is_conditional(def.name_span.start);
+                    }
+                }
+                master
             }
             _ => master::MasterCf::default(),
         };
@@ -1370,7 +1452,12 @@ impl Model {
                 Some((master.file?, *line, format!("{marker} in a service field")))
             }));
         for (file, line, what) in placeholder_lines.collect::<Vec<_>>() {
-            let path = &loader.sources.get(file).display_path;
+            let source = loader.sources.get(file);
+            // A template's holes are its expressions, which its own note lists.
+            if source.template.is_some() {
+                continue;
+            }
+            let path = &source.display_path;
             loader.notes.push(format!(
                 "unknown: {path}:{line}: {what} is an installer placeholder; rules treat the value as unknown"
             ));

@@ -69,6 +69,9 @@ pub struct Definition {
     /// Offset of the value in its logical line, for mapping value offsets through `map`.
     pub value_offset: usize,
     pub map: OffsetMap,
+    /// On a template line that may be absent from the rendered file (inside `{% if %}`):
+    /// the value is unknown, as is whether it is set at all.
+    pub conditional: bool,
 }
 
 impl Definition {
@@ -83,14 +86,21 @@ impl Definition {
             value_span: a.line.span(file, a.value.clone()),
             value_offset: a.value.start,
             map: a.line.map.clone(),
+            conditional: false,
         }
     }
 
     /// The value with where it was written, for expansion.
     pub fn value_ref(&self) -> ValueRef<'_> {
-        ValueRef {
-            text: &self.value,
-            source: Some(self.source()),
+        match self.conditional {
+            true => ValueRef {
+                text: super::expand::UNKNOWN_TEXT,
+                source: None,
+            },
+            false => ValueRef {
+                text: &self.value,
+                source: Some(self.source()),
+            },
         }
     }
 
@@ -116,6 +126,11 @@ pub struct Params {
     computed: HashMap<&'static str, Option<String>>,
     /// Every name the model and the rules asked for, for `--show-config`.
     read: Mutex<BTreeSet<String>>,
+    /// main.cf holds text postlint cannot see that may set any parameter (a template's
+    /// `{% include %}`, a line that is one expression, a loop of `{{ k }} = {{ v }}`): a
+    /// parameter main.cf does not write is unknown rather than its default. What is written
+    /// stays as written.
+    open_ended: bool,
 }
 
 /// What a rule sees of one parameter.
@@ -176,6 +191,17 @@ impl Params {
             )
         };
         self.computed.insert("mydomain", mydomain);
+    }
+
+    /// Says that main.cf may set parameters postlint cannot see.
+    pub fn set_open_ended(&mut self) {
+        self.open_ended = true;
+    }
+
+    /// Whether main.cf may set parameters postlint cannot see: a parameter it does not write
+    /// may have any value.
+    pub fn is_open_ended(&self) -> bool {
+        self.open_ended
     }
 
     /// The winning definition of a name.
@@ -285,10 +311,7 @@ pub struct ScopedParams<'p> {
 impl ParamLookup for ScopedParams<'_> {
     fn lookup(&self, name: &str) -> Lookup<'_> {
         match self.service.override_of(name) {
-            Some(def) => Lookup::Value(ValueRef {
-                text: &def.value,
-                source: Some(def.source()),
-            }),
+            Some(def) => Lookup::Value(def.value_ref()),
             None if name == "service_name" => Lookup::Value(ValueRef {
                 text: self.service_name,
                 source: None,
@@ -301,10 +324,10 @@ impl ParamLookup for ScopedParams<'_> {
 impl ParamLookup for Params {
     fn lookup(&self, name: &str) -> Lookup<'_> {
         if let Some(def) = self.get(name) {
-            return Lookup::Value(ValueRef {
-                text: &def.value,
-                source: Some(def.source()),
-            });
+            return Lookup::Value(def.value_ref());
+        }
+        if self.open_ended {
+            return Lookup::Unknown;
         }
         if let Some(value) = self.computed.get(name) {
             return match value {

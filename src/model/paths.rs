@@ -62,6 +62,8 @@ pub struct Locator {
     /// [`confinement_root`]). A file whose real path leaves it, through a symbolic link, is
     /// outside the linted tree.
     pub root: Option<PathBuf>,
+    /// Directories that mirror `config_dir` for the files it lacks (`LoadOptions::other_dirs`).
+    pub other_dirs: Vec<PathBuf>,
 }
 
 /// The tree a run may read in a checkout or sysroot: the repository that holds `dir` (the
@@ -135,7 +137,18 @@ impl Locator {
             let base = base.trim_end_matches('/');
             if let Some(rest) = postfix_path.strip_prefix(base) {
                 if rest.is_empty() || rest.starts_with('/') {
-                    let path = self.config_dir.join(rest.trim_start_matches('/'));
+                    let rest = rest.trim_start_matches('/');
+                    let mut path = self.config_dir.join(rest);
+                    if !rest.is_empty() && !path.exists() {
+                        if let Some(other) = self
+                            .other_dirs
+                            .iter()
+                            .map(|d| d.join(rest))
+                            .find(|p| p.exists())
+                        {
+                            path = other;
+                        }
+                    }
                     return Location::Readable {
                         display: display(&path),
                         path,
@@ -247,6 +260,7 @@ mod tests {
             postfix_config_dirs: KNOWN_CONFIG_DIRS.iter().map(|d| d.to_string()).collect(),
             mode,
             root: None,
+            other_dirs: Vec::new(),
         }
     }
 
@@ -371,6 +385,7 @@ mod tests {
             postfix_config_dirs: vec!["/etc/postfix".into()],
             mode: Mode::Sysroot("files".into()),
             root: None,
+            other_dirs: Vec::new(),
         }
     }
 

@@ -35,6 +35,39 @@ pub fn read_source(path: &Path) -> ReadOutcome {
     })
 }
 
+/// A file with template tags read as a Postfix file with holes (`template::holes`): the text
+/// the parsers read, what the source adds for output and the finding filter, and the holes.
+pub fn with_holes(
+    path: &Path,
+    file: &ReadFile,
+    kind: template::Kind,
+) -> Option<(
+    Arc<LineIndex>,
+    crate::source::TemplateSource,
+    template::Holed,
+)> {
+    let by_name = path
+        .file_name()
+        .and_then(|n| template::engine_by_name(&n.to_string_lossy()));
+    // An installer's `.tpl` has `%name` placeholders and no tags of its own.
+    let percent = by_name == Some("template");
+    let engine = match (&file.template, by_name) {
+        (Some(hit), _) => hit.engine,
+        (None, Some("template")) => "template",
+        (None, _) => return None,
+    };
+    let mut holed = template::holes(file.lines.text(), kind, percent)?;
+    let text = std::mem::take(&mut holed.text);
+    let source = crate::source::TemplateSource {
+        engine,
+        written: file.lines.clone(),
+        conditional: holed.conditional.clone(),
+        expressions: holed.expressions.len(),
+        open_ended: holed.is_open_ended(),
+    };
+    Some((Arc::new(LineIndex::new(Arc::new(text))), source, holed))
+}
+
 /// The entries of a postmap or postalias source, in one pass over the text. Spans point into
 /// `file`.
 pub fn parse_source(file: FileId, lines: &Arc<LineIndex>, format: Format) -> Entries {

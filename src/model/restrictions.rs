@@ -46,6 +46,30 @@ impl<'m> Smtpd<'m> {
         }
     }
 
+    /// The items of a list postlint knows, when some are unknown (a template expression, an
+    /// installer placeholder): for rules about one item that is wrong whatever the others
+    /// are. None when Postfix refuses the value.
+    pub fn known_items(&self, model: &Model, param: &str) -> List {
+        let written = self.definition(model, param).map(|d| d.value_ref());
+        let expanded = match self.service {
+            Some(service) => expanded_value(&model.params.scoped(service), param, written),
+            None => expanded_value(&model.params, param, written),
+        }?;
+        if !expanded.errors.is_empty() {
+            return None;
+        }
+        Some(
+            split_list(&expanded.text)
+                .into_iter()
+                .filter(|r| !expanded.text[r.clone()].contains(super::expand::UNKNOWN))
+                .map(|r| Word {
+                    text: expanded.text[r.clone()].to_string(),
+                    span: expanded.origin_of(r),
+                })
+                .collect(),
+        )
+    }
+
     /// A parameter's value as this service reads it, expanded (None when postlint cannot know
     /// it).
     pub fn value(&self, model: &Model, param: &str) -> Option<String> {
@@ -127,24 +151,34 @@ fn expanded<L: ParamLookup>(
     param: &str,
     written: Option<super::expand::ValueRef<'_>>,
 ) -> Option<super::expand::Expanded> {
-    let expanded = match written {
-        Some(value) => expand_param(lookup, param, value),
-        None => {
-            let default = super::params::default_value(param)?;
-            expand_param(
-                lookup,
-                param,
-                super::expand::ValueRef {
-                    text: default,
-                    source: None,
-                },
-            )
-        }
-    };
+    let expanded = expanded_value(lookup, param, written)?;
     if expanded.has_unknown() || !expanded.errors.is_empty() {
         return None;
     }
     Some(expanded)
+}
+
+/// A parameter's expanded value, as written else its built-in default, unknown parts and all.
+fn expanded_value<L: ParamLookup>(
+    lookup: &L,
+    param: &str,
+    written: Option<super::expand::ValueRef<'_>>,
+) -> Option<super::expand::Expanded> {
+    match written {
+        Some(value) => Some(expand_param(lookup, param, value)),
+        // A main.cf that may set parameters postlint cannot see leaves the default unknown.
+        None if matches!(lookup.lookup(param), super::expand::Lookup::Unknown) => {
+            Some(super::expand::Expanded::unknown())
+        }
+        None => {
+            let default = super::params::default_value(param)?;
+            let value = super::expand::ValueRef {
+                text: default,
+                source: None,
+            };
+            Some(expand_param(lookup, param, value))
+        }
+    }
 }
 
 /// Every smtpd process the setup runs, with its restriction classes.

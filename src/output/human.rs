@@ -152,7 +152,7 @@ fn named_source(sources: &Sources, file: FileId) -> NamedSource<IndexedSource> {
     NamedSource::new(
         super::printable(&f.display_path),
         IndexedSource {
-            lines: f.lines.clone(),
+            lines: f.shown().clone(),
             secrets: f.secrets.clone(),
             printable: std::sync::OnceLock::new(),
         },

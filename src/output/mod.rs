@@ -161,13 +161,14 @@ pub fn summary(findings: &[Finding], silenced: crate::Silenced) -> String {
         (silenced.inline, "inline"),
         (silenced.config, "by postlint.toml"),
         (silenced.baseline, "by the baseline"),
+        (silenced.conditional, "on conditional template lines"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
     .map(|(n, how)| format!("{n} {how}"))
     .collect();
     if !ways.is_empty() {
-        let total = silenced.inline + silenced.config + silenced.baseline;
+        let total = silenced.inline + silenced.config + silenced.baseline + silenced.conditional;
         line.push_str(&format!("; {total} silenced ({})", ways.join(", ")));
     }
     line.push('.');
@@ -189,6 +190,9 @@ pub fn unseen_line(unseen: &crate::Unseen) -> Option<String> {
     }
     if unseen.placeholders > 0 {
         parts.push(plural(unseen.placeholders, "installer placeholder"));
+    }
+    if unseen.expressions > 0 {
+        parts.push(plural(unseen.expressions, "template expression"));
     }
     let mut line = String::new();
     if !parts.is_empty() {

@@ -16,9 +16,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "a transport named in main.cf, master.cf or a transport table that master.cf does not define",
     doc: include_str!("../../rules/undefined-service.md"),
-    undecided: |model| {
-        TABLES.iter().any(|p| model.maps_partial(p))
-    },
+    undecided: |model| model.master.open_ended || TABLES.iter().any(|p| model.maps_partial(p)),
     check,
 };
 
@@ -117,6 +115,7 @@ impl Check<'_> {
 
 fn check(model: &Model, out: &mut Findings) {
     if !model.master.is_known()
+        || model.master.open_ended
         || model
             .master
             .placeholders

@@ -12,17 +12,23 @@ pub const RULE: Rule = Rule {
     summary:
         "a parameter Postfix does not know and nothing refers to (a typo, or a removed feature)",
     doc: include_str!("../../rules/unknown-parameter.md"),
-    undecided: super::always_decides,
+    undecided: unseen_text,
     check,
 };
 
+/// A template that may hold text postlint cannot see may refer to any name.
+fn unseen_text(model: &Model) -> bool {
+    model.params.is_open_ended() || model.master.open_ended
+}
+
 fn check(model: &Model, out: &mut Findings) {
+    let unused_is_known = !unseen_text(model);
     // A definition may misspell a name the setup refers to.
     let mut suggestions = Suggestions::new(model.names.undefined.iter().map(|u| u.name.as_str()));
     for name in model.params.defined_names() {
         let def = model.params.get(name).expect("defined");
         match model.names.status(name, None) {
-            NameStatus::Unused => report(&mut suggestions, def, None, out),
+            NameStatus::Unused if unused_is_known => report(&mut suggestions, def, None, out),
             NameStatus::Newer(added) => too_new(model, def, added, None, out),
             _ => {}
         }
@@ -34,7 +40,9 @@ fn check(model: &Model, out: &mut Findings) {
                 continue;
             }
             match model.names.status(&def.name, Some(i)) {
-                NameStatus::Unused => report(&mut suggestions, def, Some(&service.label()), out),
+                NameStatus::Unused if unused_is_known => {
+                    report(&mut suggestions, def, Some(&service.label()), out)
+                }
                 NameStatus::Newer(added) => too_new(model, def, added, Some(&service.label()), out),
                 _ => {}
             }

@@ -6,6 +6,85 @@
 //! syntax only in comment lines (`# {{ ansible_managed }}`) changes nothing Postfix reads, so the
 //! file is linted.
 
+pub mod holes;
+
+pub use holes::{holes, Holed, Kind};
+
+/// What `--verbose` says of a template read with holes: what was read, what stays unknown,
+/// which lines may be absent.
+pub fn notes(display: &str, engine: &str, holed: &Holed, kind: Kind) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut read = format!("read {display} as {}", described(engine));
+    let count = holed.expressions.len();
+    if count > 0 {
+        let first: Vec<String> = holed
+            .expressions
+            .iter()
+            .take(3)
+            .map(|(line, tag)| format!("line {line} {tag}"))
+            .collect();
+        let more = if count > 3 { ", ..." } else { "" };
+        read.push_str(&format!(
+            "; {count} expression{} unknown ({}{more})",
+            if count == 1 { "" } else { "s" },
+            first.join(", ")
+        ));
+    }
+    if !holed.conditional.is_empty() {
+        let mut lines: Vec<String> = holed
+            .conditional
+            .iter()
+            .take(12)
+            .map(|r| match r.end - r.start {
+                1 => r.start.to_string(),
+                _ => format!("{}-{}", r.start, r.end - 1),
+            })
+            .collect();
+        if holed.conditional.len() > 12 {
+            lines.push("...".to_string());
+        }
+        read.push_str(&format!(
+            "; conditional lines {} (findings there are not reported)",
+            lines.join(", ")
+        ));
+    }
+    notes.push(read);
+    for (line, tag) in &holed.inserts {
+        notes.push(format!(
+            "unknown: {display}:{line}: {tag} inserts text postlint cannot see"
+        ));
+    }
+    for line in &holed.dynamic_names {
+        notes.push(format!(
+            "unknown: {display}:{line}: the parameter name is a template expression: it may \
+             set any parameter"
+        ));
+    }
+    if holed.is_open_ended() {
+        notes.push(match kind {
+            Kind::MainCf => format!(
+                "unknown: {display} may set parameters postlint cannot see: those it does not \
+                 write are unknown instead of their defaults; those it writes are linted as written"
+            ),
+            Kind::MasterCf => format!(
+                "unknown: {display} may define services postlint cannot see: rules that need \
+                 every service stay silent"
+            ),
+            Kind::Table => format!(
+                "unknown: {display} may hold entries postlint cannot see: lookups it does not \
+                 answer are unknown"
+            ),
+        });
+    }
+    if let Some(line) = holed.unbalanced {
+        notes.push(format!(
+            "{display}:{line}: a closing tag without its opener; every line after it is taken \
+             as conditional"
+        ));
+    }
+    notes
+}
+
 /// Extensions of template files, and the engine each one says.
 const EXTENSIONS: &[(&str, &str)] = &[
     ("j2", "Jinja"),
@@ -28,6 +107,58 @@ pub fn engine_by_name(file_name: &str) -> Option<&'static str> {
         .iter()
         .find(|(e, _)| e.eq_ignore_ascii_case(ext))
         .map(|&(_, engine)| engine)
+}
+
+/// Where `main.cf` sits in the name of a template of main.cf: `main.cf.j2`,
+/// `etc_postfix_main.cf.j2` (a flattened path), `main.cf-el8.erb` and `main.cf.debian.erb` (one
+/// variant per platform). None for any other name.
+pub fn main_cf_in(file_name: &str) -> Option<usize> {
+    engine_by_name(file_name)?;
+    let (stem, _) = file_name.rsplit_once('.')?;
+    let at = stem.rfind("main.cf")?;
+    let before_ok = at == 0 || stem[..at].ends_with(['_', '-', '.']);
+    let after = &stem[at + "main.cf".len()..];
+    let after_ok = after.is_empty() || after.starts_with(['_', '-', '.']);
+    (before_ok && after_ok).then_some(at)
+}
+
+/// The master.cf that goes with a template of main.cf in `dir`: the same name with `master.cf`
+/// for `main.cf`, else the variant-less template, else any master.cf template, else a plain
+/// master.cf beside it.
+pub fn master_cf_for(dir: &std::path::Path, main_cf_name: &str) -> Option<std::path::PathBuf> {
+    let at = main_cf_in(main_cf_name)?;
+    let (prefix, rest) = main_cf_name.split_at(at);
+    let rest = &rest["main.cf".len()..];
+    let ext = main_cf_name.rsplit_once('.').map_or("", |(_, e)| e);
+    let candidates = [
+        format!("{prefix}master.cf{rest}"),
+        format!("{prefix}master.cf.{ext}"),
+        format!("master.cf.{ext}"),
+    ];
+    candidates
+        .into_iter()
+        .chain(names_for("master.cf"))
+        .chain(std::iter::once("master.cf".to_string()))
+        .map(|name| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+/// The directories of a role that hold the plain files beside its templates: for
+/// `R/templates/etc/postfix`, `R/files/etc/postfix` and `R/files` (Ansible and Chef roles
+/// keep `templates/` and `files/` side by side), those that exist.
+pub fn files_beside(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let parts: Vec<_> = dir.components().collect();
+    let Some(at) = parts.iter().rposition(|c| c.as_os_str() == "templates") else {
+        return Vec::new();
+    };
+    let role: std::path::PathBuf = parts[..at].iter().collect();
+    let below: std::path::PathBuf = parts[at + 1..].iter().collect();
+    let mut dirs = vec![role.join("files").join(&below)];
+    if !below.as_os_str().is_empty() {
+        dirs.push(role.join("files"));
+    }
+    dirs.retain(|d| d.is_dir());
+    dirs
 }
 
 /// The file names a template of `file_name` may have (`virtual.j2`, `virtual.erb`, ...).
@@ -166,6 +297,20 @@ fn univention_block(text: &str) -> Option<(usize, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn main_cf_template_names() {
+        assert_eq!(main_cf_in("main.cf.j2"), Some(0));
+        assert_eq!(main_cf_in("etc_postfix_main.cf.j2"), Some(12));
+        assert_eq!(main_cf_in("main.cf-el8.erb"), Some(0));
+        assert_eq!(main_cf_in("main.cf.debian.erb"), Some(0));
+        assert_eq!(main_cf_in("main.cf.tpl"), Some(0));
+        assert_eq!(main_cf_in("main.cf"), None);
+        assert_eq!(main_cf_in("domain.cf.j2"), None);
+        assert_eq!(main_cf_in("master.cf.j2"), None);
+        assert_eq!(main_cf_in("main.cfg.j2"), None);
+        assert_eq!(main_cf_in("main.cf.orig"), None);
+    }
 
     #[test]
     fn names() {

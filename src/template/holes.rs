@@ -1,0 +1,799 @@
+//! Templates read as Postfix files with holes. Each template tag is replaced, byte for byte, by
+//! what postlint can say of its output, so that every span and line number stays the template's
+//! own and findings land on the lines the user edits:
+//! - an expression (`{{ domain }}`, `<%= @relayhost %>`, `{{ .Env.HOST }}`) becomes a hole, an
+//!   installer-style marker (`!TTTTTT!`, see `parse::placeholder`) that the model already reads
+//!   as an unknown value: one mechanism for installer placeholders and templates;
+//! - a comment or a control tag (`{% if %}`, `<% end %>`, `{{/each}}`) becomes blanks (Postfix
+//!   skips a blank line without ending the logical line it sits in, as a rendered tag line is);
+//! - the lines between a control block's opener and its closer may or may not be there: they are
+//!   listed in `Holed::conditional`, widened to whole logical lines. The model takes a value
+//!   set there as unknown (`params::Definition::conditional`), and findings on those lines are
+//!   not reported as certain (`lib.rs` drops them).
+//!
+//! Nothing is executed. One pass over the text: each tag's closer is looked for only up to the
+//! next opener of its kind, so a text full of unclosed openers stays linear.
+
+use std::ops::Range;
+
+/// What the file is, for what a conditional line means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `name = value` lines, where a line whose name is an expression may set anything.
+    MainCf,
+    /// Services and their `-o name=value`.
+    MasterCf,
+    /// Map lines.
+    Table,
+}
+
+/// A template with its tags replaced.
+#[derive(Clone, Debug, Default)]
+pub struct Holed {
+    /// The text Postfix-readable, as long as the template and with its newlines in place.
+    pub text: String,
+    /// Expressions whose output is unknown: (line, tag as written, shortened).
+    pub expressions: Vec<(u32, String)>,
+    /// Lines that may or may not be in the rendered file, as 1-based `start..end` ranges.
+    pub conditional: Vec<Range<u32>>,
+    /// Tags that insert text postlint cannot see (`{% include %}`, `{{> partial}}`, a
+    /// Univention block): (line, tag).
+    pub inserts: Vec<(u32, String)>,
+    /// main.cf lines whose parameter name is an expression: they may set any parameter.
+    pub dynamic_names: Vec<u32>,
+    /// A closer without its opener: the lines after it are all taken as conditional.
+    pub unbalanced: Option<u32>,
+}
+
+impl Holed {
+    /// Whether the rendered file may hold lines postlint cannot see: an insert, or a line whose
+    /// name is an expression.
+    pub fn is_open_ended(&self) -> bool {
+        !self.inserts.is_empty() || !self.dynamic_names.is_empty()
+    }
+
+    /// Whether a 1-based line may or may not be in the rendered file.
+    pub fn is_conditional(&self, line: u32) -> bool {
+        let at = self.conditional.partition_point(|r| r.end <= line);
+        self.conditional.get(at).is_some_and(|r| r.start <= line)
+    }
+}
+
+/// What a tag is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    /// Outputs nothing: comments, assignments, imports.
+    Silent,
+    /// Outputs a value postlint does not know.
+    Expression,
+    /// Opens a block; `true` when its body may be left out or repeated (`if`, `for`), `false`
+    /// when it is always output once (`block`, `with`, `filter`).
+    Open(bool),
+    /// `else`, `elif`: the block goes on.
+    Middle,
+    Close,
+    /// Outputs text postlint cannot see (`include`, partials).
+    Insert,
+    /// Jinja's `{% raw %}`: the text up to `{% endraw %}` is output as written.
+    Raw,
+}
+
+/// The tag syntaxes: opener, closer.
+const SYNTAXES: &[(&[u8], &[u8])] = &[
+    (b"{{{", b"}}}"),
+    (b"{{", b"}}"),
+    (b"{%", b"%}"),
+    (b"{#", b"#}"),
+    (b"<%", b"%>"),
+    (b"[%", b"%]"),
+];
+
+/// Reads `text` as a template of `kind`; `percent` for an installer's `.tpl` file, whose
+/// `%name` and `%{name}` are placeholders, and whose `%{name}` at the start of a line is
+/// replaced by `#` or nothing to leave the line out or in (Modoboa's installer). Returns None
+/// when it holds no tag at all.
+pub fn holes(text: &str, kind: Kind, percent: bool) -> Option<Holed> {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut holed = Holed::default();
+    // One flag per physical line (index 0 = line 1): output there may be absent or repeated.
+    let line_count = memchr::memchr_iter(b'\n', bytes).count() + 1;
+    let mut conditional = vec![false; line_count];
+    // The open blocks: whether each may leave its body out.
+    let mut blocks: Vec<bool> = Vec::new();
+    let maybe = |blocks: &Vec<bool>, unbalanced: bool| unbalanced || blocks.iter().any(|&c| c);
+    let mut unbalanced = false;
+    let mut tags = 0usize;
+    // Where the text not yet looked at starts, and the line it is on.
+    let (mut pos, mut line) = (0usize, 0usize);
+    // Closers known to be absent from some offset on: none is looked for again.
+    let mut no_closer_after = [usize::MAX; SYNTAXES.len()];
+    let univention = univention_blocks(text);
+    let mut next_univention = univention.iter().peekable();
+
+    // Marks the lines of a range that hold anything but blanks as conditional.
+    let mark = |conditional: &mut Vec<bool>, range: Range<usize>, first_line: usize| {
+        let mut l = first_line;
+        let mut has_text = false;
+        for &b in &bytes[range] {
+            match b {
+                b'\n' => {
+                    if has_text {
+                        conditional[l] = true;
+                    }
+                    l += 1;
+                    has_text = false;
+                }
+                b' ' | b'\t' | b'\r' => {}
+                _ => has_text = true,
+            }
+        }
+        if has_text {
+            conditional[l] = true;
+        }
+    };
+
+    let mut at = 0usize;
+    while at < bytes.len() {
+        // A Univention block: Python whose output postlint cannot see.
+        if let Some(block) = next_univention.next_if(|b| b.start <= at) {
+            if block.start < pos {
+                continue;
+            }
+            let (start, end) = (block.start, block.end);
+            if maybe(&blocks, unbalanced) {
+                mark(&mut conditional, pos..start, line);
+            }
+            line += count_lines(&bytes[pos..start]);
+            holed
+                .inserts
+                .push((line as u32 + 1, "@!@ (a Univention block)".to_string()));
+            blank(&mut out, start..end);
+            line += count_lines(&bytes[start..end]);
+            pos = end;
+            at = end;
+            tags += 1;
+            continue;
+        }
+        let limit = next_univention.peek().map_or(bytes.len(), |b| b.start);
+        let Some(offset) = memchr::memchr3(b'{', b'<', b'[', &bytes[at..limit]) else {
+            at = limit;
+            continue;
+        };
+        let start = at + offset;
+        at = start + 1;
+        let Some(syntax) = SYNTAXES
+            .iter()
+            .position(|(open, _)| bytes[start..].starts_with(open))
+        else {
+            continue;
+        };
+        // Postfix's own braces: `inline:{{a=b}}`, `${name?{{...}}}`, nested groups.
+        if bytes[start] == b'{' && start > 0 && matches!(bytes[start - 1], b':' | b'{' | b'?') {
+            continue;
+        }
+        if start >= no_closer_after[syntax] {
+            continue;
+        }
+        let (open, close) = SYNTAXES[syntax];
+        let end = match closer(bytes, start + open.len(), open, close) {
+            Ok(end) => end,
+            Err(Stop::End) => {
+                no_closer_after[syntax] = start;
+                continue;
+            }
+            Err(Stop::Opener) => continue,
+        };
+        let tag_end = end + close.len();
+        let inner = trim_control(&text[start + open.len()..end]);
+        let tag = classify(open, inner);
+        tags += 1;
+        // The text before the tag is output as written.
+        if maybe(&blocks, unbalanced) {
+            mark(&mut conditional, pos..start, line);
+        }
+        line += count_lines(&bytes[pos..start]);
+        let tag_line = line as u32 + 1;
+        let shown = shorten(&text[start..tag_end]);
+        // An expression alone on its line may output any number of lines.
+        let tag = match tag {
+            Tag::Expression if alone_on_its_lines(bytes, start, tag_end) => Tag::Insert,
+            tag => tag,
+        };
+        match tag {
+            Tag::Expression => {
+                if maybe(&blocks, unbalanced) {
+                    mark(&mut conditional, start..start + 1, line);
+                }
+                fill_hole(&mut out, start..tag_end);
+                holed.expressions.push((tag_line, shown));
+            }
+            Tag::Silent => blank(&mut out, start..tag_end),
+            Tag::Open(may_leave_out) => {
+                blank(&mut out, start..tag_end);
+                blocks.push(may_leave_out);
+            }
+            Tag::Middle => blank(&mut out, start..tag_end),
+            Tag::Close => {
+                blank(&mut out, start..tag_end);
+                if blocks.pop().is_none() && !unbalanced {
+                    unbalanced = true;
+                    holed.unbalanced = Some(tag_line);
+                }
+            }
+            Tag::Insert => {
+                blank(&mut out, start..tag_end);
+                holed.inserts.push((tag_line, shown));
+            }
+            Tag::Raw => {
+                blank(&mut out, start..tag_end);
+                // The text up to `{% endraw %}` is literal; the closing tag is blanked.
+                let after = tag_end;
+                let (literal_end, resume) = match memchr::memmem::find(&bytes[after..], b"endraw") {
+                    Some(i) => {
+                        let word = after + i;
+                        let open_at =
+                            memchr::memrchr(b'{', &bytes[after..word]).map_or(word, |j| after + j);
+                        let close_at = memchr::memmem::find(&bytes[word..], b"%}")
+                            .map_or(bytes.len(), |j| word + j + 2);
+                        (open_at, close_at)
+                    }
+                    None => (bytes.len(), bytes.len()),
+                };
+                line += count_lines(&bytes[start..after]);
+                if maybe(&blocks, unbalanced) {
+                    mark(&mut conditional, after..literal_end, line);
+                }
+                line += count_lines(&bytes[after..literal_end]);
+                blank(&mut out, literal_end..resume);
+                line += count_lines(&bytes[literal_end..resume]);
+                pos = resume;
+                at = resume;
+                continue;
+            }
+        }
+        line += count_lines(&bytes[start..tag_end]);
+        pos = tag_end;
+        at = tag_end;
+    }
+    if maybe(&blocks, unbalanced) {
+        mark(&mut conditional, pos..bytes.len(), line);
+    }
+    if percent {
+        tags += percent_markers(&mut out, &mut conditional, &mut holed.expressions);
+    }
+    if tags == 0 {
+        return None;
+    }
+    // Tags are replaced by ASCII and blanks only where they were, so the text stays UTF-8.
+    let text = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    widen(&text, &mut conditional, kind, &mut holed.dynamic_names);
+    holed.conditional = ranges(&conditional);
+    holed.text = text;
+    Some(holed)
+}
+
+/// The longest string literal looked through inside a `{{ }}` tag.
+const MAX_STRING: usize = 4096;
+
+/// Why a tag has no closer.
+enum Stop {
+    /// The text ends first: no later opener of this kind has one either.
+    End,
+    /// Another opener (or, in `{{ }}`, a brace) comes first.
+    Opener,
+}
+
+/// `%{name}` at the start of a line: removed (the line shifted left, blanks at its end) and the
+/// line conditional. `%name` elsewhere: a hole. Returns how many were found.
+fn percent_markers(
+    out: &mut [u8],
+    conditional: &mut [bool],
+    expressions: &mut Vec<(u32, String)>,
+) -> usize {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut found = 0;
+    let mut line_start = 0;
+    for (line, flag) in conditional.iter_mut().enumerate() {
+        let line_end =
+            memchr::memchr(b'\n', &out[line_start..]).map_or(out.len(), |i| line_start + i);
+        let l = &mut out[line_start..line_end];
+        // The toggle at the start of the line.
+        if l.starts_with(b"%{") {
+            let name_len = l[2..].iter().take_while(|&&b| is_word(b)).count();
+            if name_len > 0 && l.get(2 + name_len) == Some(&b'}') {
+                let len = 3 + name_len;
+                expressions.push((
+                    line as u32 + 1,
+                    shorten(&String::from_utf8_lossy(&l[..len])),
+                ));
+                l.copy_within(len.., 0);
+                let n = l.len();
+                l[n - len..].fill(b' ');
+                *flag = true;
+                found += 1;
+            }
+        }
+        // `%name` in the line: a hole. (`%{name}` is an installer placeholder as it is.)
+        let mut i = 0;
+        while i < l.len() {
+            if l[i] == b'%' && (i == 0 || !is_word(l[i - 1])) {
+                let name_len = l[i + 1..].iter().take_while(|&&b| is_word(b)).count();
+                let starts_alpha = l
+                    .get(i + 1)
+                    .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+                if starts_alpha && name_len >= 2 {
+                    let range = i..i + 1 + name_len;
+                    expressions.push((
+                        line as u32 + 1,
+                        shorten(&String::from_utf8_lossy(&l[range.clone()])),
+                    ));
+                    write_marker(l, range);
+                    found += 1;
+                    i += 1 + name_len;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        line_start = line_end + 1;
+        if line_start > out.len() {
+            break;
+        }
+    }
+    found
+}
+
+/// The offset of the closer of a tag whose inner text starts at `from`, if it comes before the
+/// next opener of the same kind. `{{` holds no braces of its own (as `template::find` says).
+fn closer(bytes: &[u8], from: usize, open: &[u8], close: &[u8]) -> Result<usize, Stop> {
+    let braces = open.starts_with(b"{{");
+    let mut i = from;
+    loop {
+        let found = match braces {
+            true => memchr::memchr3(b'{', b'}', b'\'', &bytes[i..])
+                .into_iter()
+                .chain(memchr::memchr(b'"', &bytes[i..]))
+                .min(),
+            false => memchr::memchr2(close[0], open[0], &bytes[i..]),
+        };
+        let j = i + found.ok_or(Stop::End)?;
+        if bytes[j..].starts_with(close) {
+            return Ok(j);
+        }
+        // A Jinja string may hold braces: `{{ "{:<8}".format(x) }}`. A quote left open
+        // within a short distance makes no tag.
+        if braces && matches!(bytes[j], b'\'' | b'"') {
+            let window = &bytes[j + 1..bytes.len().min(j + 1 + MAX_STRING)];
+            match memchr::memchr(bytes[j], window) {
+                Some(k) => {
+                    i = j + 1 + k + 1;
+                    continue;
+                }
+                None => return Err(Stop::Opener),
+            }
+        }
+        if braces || bytes[j..].starts_with(open) {
+            return Err(Stop::Opener);
+        }
+        i = j + 1;
+    }
+}
+
+/// The inner text of a tag without whitespace control (`{%-`, `-%}`, `{{~`, `<%-`, `-%>`).
+fn trim_control(inner: &str) -> &str {
+    inner
+        .trim_start_matches(['-', '+', '~'])
+        .trim_end_matches(['-', '+', '~'])
+        .trim()
+}
+
+/// The first word of a tag's code.
+fn first_word(code: &str) -> &str {
+    let end = code
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(code.len());
+    &code[..end]
+}
+
+fn classify(open: &[u8], inner: &str) -> Tag {
+    match open {
+        b"{#" => Tag::Silent,
+        b"{{{" => Tag::Expression,
+        b"{{" => classify_braces(inner),
+        b"{%" => classify_jinja(inner),
+        b"<%" => classify_erb(inner),
+        _ => classify_toolkit(inner),
+    }
+}
+
+/// `{{ }}`: a Jinja or Mustache expression, Go's actions, Mustache and Handlebars sections.
+fn classify_braces(inner: &str) -> Tag {
+    match inner.as_bytes().first() {
+        Some(b'!') => return Tag::Silent,
+        Some(b'#' | b'^') => return Tag::Open(true),
+        Some(b'/') if inner.starts_with("/*") => return Tag::Silent,
+        Some(b'/') => return Tag::Close,
+        Some(b'>') => return Tag::Insert,
+        Some(b'&') => return Tag::Expression,
+        _ => {}
+    }
+    let word = first_word(inner);
+    // Go's actions are keywords followed by a pipeline; a Jinja expression is never one.
+    let keyword = inner.len() > word.len() || matches!(word, "else" | "end");
+    match word {
+        "if" | "range" | "with" if keyword => Tag::Open(word != "with"),
+        "define" if keyword => Tag::Open(true),
+        "block" if keyword => Tag::Open(false),
+        "else" if keyword => Tag::Middle,
+        "end" if keyword => Tag::Close,
+        "template" if keyword => Tag::Insert,
+        _ => Tag::Expression,
+    }
+}
+
+/// `{% %}`: Jinja and Salt statements.
+fn classify_jinja(inner: &str) -> Tag {
+    let word = first_word(inner);
+    match word {
+        "if" | "for" | "macro" | "call" | "load_yaml" | "load_json" | "load_text" | "trans" => {
+            Tag::Open(true)
+        }
+        // `{% set x %}...{% endset %}` captures; `{% set x = 1 %}` does not open.
+        "set" if !inner.contains('=') => Tag::Open(true),
+        "block" | "with" | "filter" | "autoescape" => Tag::Open(false),
+        "elif" | "else" | "empty" | "pluralize" => Tag::Middle,
+        "raw" => Tag::Raw,
+        "include" | "extends" => Tag::Insert,
+        w if w.starts_with("end") => Tag::Close,
+        _ => Tag::Silent,
+    }
+}
+
+/// `<% %>`: ERB's Ruby and Puppet's EPP.
+fn classify_erb(inner: &str) -> Tag {
+    // `<%#` comment, `<%=` / `<%==` output, `<%%` a literal `<%`.
+    match inner.as_bytes().first() {
+        Some(b'#') | Some(b'%') => return Tag::Silent,
+        Some(b'=') => return Tag::Expression,
+        _ => {}
+    }
+    let code = inner.trim();
+    // EPP: `<% } %>`, `<% } else { %>`, `<% if $x { %>`, `<% $a.each |$x| { %>`.
+    if let Some(rest) = code.strip_prefix('}') {
+        return match rest.trim_end().ends_with('{') {
+            true => Tag::Middle,
+            false => Tag::Close,
+        };
+    }
+    let word = first_word(code);
+    let last = code
+        .rsplit(|c: char| c.is_whitespace() || c == ';')
+        .next()
+        .unwrap_or("");
+    match word {
+        // A one-line `if x then y end` closes itself.
+        "if" | "unless" | "case" | "while" | "until" | "for" | "begin" if last != "end" => {
+            Tag::Open(true)
+        }
+        "else" | "elsif" | "when" | "rescue" | "ensure" => Tag::Middle,
+        "end" => Tag::Close,
+        _ if code.ends_with('{') => Tag::Open(true),
+        _ if ends_with_do(code) => Tag::Open(true),
+        _ => Tag::Silent,
+    }
+}
+
+/// Ruby's `x.each do`, `x.each do |y|`, `x.each_with_index do |y, i|`.
+fn ends_with_do(code: &str) -> bool {
+    let code = match code.strip_suffix('|') {
+        Some(before) => match before.rfind('|') {
+            Some(i) => before[..i].trim_end(),
+            None => return false,
+        },
+        None => code,
+    };
+    code == "do" || code.ends_with(" do") || code.ends_with(")do")
+}
+
+/// `[% %]`: Template Toolkit.
+fn classify_toolkit(inner: &str) -> Tag {
+    if inner.starts_with('#') {
+        return Tag::Silent;
+    }
+    let word = first_word(inner).to_ascii_uppercase();
+    match word.as_str() {
+        "IF" | "UNLESS" | "FOREACH" | "FOR" | "WHILE" | "SWITCH" | "MACRO" => Tag::Open(true),
+        "BLOCK" | "WRAPPER" | "FILTER" => Tag::Open(false),
+        "ELSIF" | "ELSE" | "CASE" => Tag::Middle,
+        "END" => Tag::Close,
+        "INCLUDE" | "PROCESS" | "INSERT" => Tag::Insert,
+        "SET" | "CALL" | "DEFAULT" | "USE" => Tag::Silent,
+        _ if inner.contains('=') && !inner.contains("==") => Tag::Silent,
+        _ => Tag::Expression,
+    }
+}
+
+/// Whether `start..end` starts its line and only blanks follow it: what it outputs is whole
+/// lines. (Indented, it continues the logical line before it.)
+fn alone_on_its_lines(bytes: &[u8], start: usize, end: usize) -> bool {
+    let line_end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i);
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
+    (start == 0 || bytes[start - 1] == b'\n') && bytes[end..line_end].iter().all(blank)
+}
+
+/// Univention's `@!@` ... `@!@` blocks: byte ranges from the first marker line's start to the
+/// end of the closing marker line (or of the text).
+fn univention_blocks(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut blocks = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim() == "@!@" {
+            match open.take() {
+                Some(from) => blocks.push(from..start + line.len()),
+                None => open = Some(start),
+            }
+        }
+        start += line.len();
+    }
+    if let Some(from) = open {
+        blocks.push(from..bytes.len());
+    }
+    blocks
+}
+
+fn count_lines(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', bytes).count()
+}
+
+/// Blanks a range, newlines kept.
+fn blank(out: &mut [u8], range: Range<usize>) {
+    for b in &mut out[range] {
+        if *b != b'\n' {
+            *b = b' ';
+        }
+    }
+}
+
+/// Puts a hole marker over a range: on its longest line, the rest blanked.
+fn fill_hole(out: &mut [u8], range: Range<usize>) {
+    let mut best = range.start..range.start;
+    let mut from = range.start;
+    for i in range.clone() {
+        if out[i] == b'\n' {
+            if i - from > best.len() {
+                best = from..i;
+            }
+            from = i + 1;
+        }
+    }
+    if range.end - from > best.len() {
+        best = from..range.end;
+    }
+    // Blanks before the marker keep a continuation line one.
+    let lead = out[best.clone()]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    let from = if best.start == range.start {
+        best.start
+    } else {
+        best.start + lead
+    };
+    blank(out, range);
+    write_marker(out, from..best.end);
+}
+
+/// `!TTT!`: an installer placeholder shape (`parse::placeholder`), at least 3 bytes.
+fn write_marker(out: &mut [u8], range: Range<usize>) -> bool {
+    if range.len() < 3 {
+        return false;
+    }
+    out[range.start] = b'!';
+    out[range.start + 1..range.end - 1].fill(b'T');
+    out[range.end - 1] = b'!';
+    true
+}
+
+/// The flags as 1-based line ranges.
+fn ranges(flags: &[bool]) -> Vec<Range<u32>> {
+    let mut out: Vec<Range<u32>> = Vec::new();
+    for (i, _) in flags.iter().enumerate().filter(|(_, &f)| f) {
+        let line = i as u32 + 1;
+        match out.last_mut() {
+            Some(r) if r.end == line => r.end = line + 1,
+            _ => out.push(line..line + 1),
+        }
+    }
+    out
+}
+
+/// Widens the conditional lines to the whole logical lines they are part of (a service with
+/// one conditional `-o` is itself uncertain), and finds main.cf lines whose name is a hole.
+fn widen(text: &str, conditional: &mut [bool], kind: Kind, dynamic: &mut Vec<u32>) {
+    let bytes = text.as_bytes();
+    // The physical lines: (start, end) offsets.
+    let mut lines = Vec::with_capacity(conditional.len());
+    let mut start = 0;
+    for i in memchr::memchr_iter(b'\n', bytes) {
+        lines.push((start, i));
+        start = i + 1;
+    }
+    lines.push((start, bytes.len()));
+    let is_content = |(s, e): (usize, usize)| {
+        let first = bytes[s..e]
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r'));
+        first.is_some_and(|&b| b != b'#')
+    };
+    let starts_blank = |(s, _): (usize, usize)| matches!(bytes.get(s), Some(b' ' | b'\t'));
+    let mut i = 0;
+    while i < lines.len() {
+        if !is_content(lines[i]) || starts_blank(lines[i]) {
+            i += 1;
+            continue;
+        }
+        // A logical line: this line and the content lines after it that start with blanks.
+        let mut members = vec![i];
+        let mut j = i + 1;
+        while j < lines.len() {
+            if is_content(lines[j]) {
+                if !starts_blank(lines[j]) {
+                    break;
+                }
+                members.push(j);
+            }
+            j += 1;
+        }
+        if kind == Kind::MainCf {
+            let (s, e) = lines[i];
+            let name_end = bytes[s..e]
+                .iter()
+                .position(|b| matches!(b, b' ' | b'\t' | b'='))
+                .map_or(e, |p| s + p);
+            // `{{ k }} = ...`, `<%= m %>_maps = ...`: a name with a hole in it.
+            if !crate::parse::placeholder::find(&text[s..name_end]).is_empty() {
+                dynamic.push(i as u32 + 1);
+            }
+        }
+        if members.iter().any(|&m| conditional[m]) {
+            for &m in &members {
+                conditional[m] = true;
+            }
+        }
+        i = j;
+    }
+}
+
+/// A tag as notes show it: at most 60 characters, on one line.
+fn shorten(tag: &str) -> String {
+    let one_line: String = tag
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    match one_line.chars().count() > 60 {
+        true => one_line.chars().take(57).collect::<String>() + "...",
+        false => one_line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(h: &Holed) -> Vec<u32> {
+        h.conditional.iter().flat_map(|r| r.clone()).collect()
+    }
+
+    #[test]
+    fn expressions_become_holes_of_the_same_length() {
+        let text = "# {{ ansible_managed }}\nmyhostname = {{ host }}\nmydomain = example.org\n";
+        let h = holes(text, Kind::MainCf, false).unwrap();
+        assert_eq!(h.text.len(), text.len());
+        assert_eq!(
+            h.text,
+            "# !TTTTTTTTTTTTTTTTTTT!\nmyhostname = !TTTTTTTT!\nmydomain = example.org\n"
+        );
+        assert_eq!(h.expressions.len(), 2);
+        assert_eq!(h.expressions[1], (2, "{{ host }}".to_string()));
+        assert!(h.conditional.is_empty());
+    }
+
+    #[test]
+    fn jinja_blocks_make_their_lines_conditional() {
+        let text = "a = b\n{% if tls %}\nsmtpd_tls_auth_only = no\n{% else %}\nx = 1\n{% endif %}\nc = d\n";
+        let h = holes(text, Kind::MainCf, false).unwrap();
+        assert_eq!(lines(&h), [3, 5]);
+        assert_eq!(
+            h.text,
+            "a = b\n            \nsmtpd_tls_auth_only = no\n          \nx = 1\n           \nc = d\n"
+        );
+        assert!(h.is_conditional(3) && !h.is_conditional(4) && !h.is_conditional(7));
+    }
+
+    #[test]
+    fn whitespace_control_and_multi_line_tags() {
+        let text = "a = b\n{%- if x -%}\nc = {{\n  d }}\n{%- endif %}\n";
+        let h = holes(text, Kind::MainCf, false).unwrap();
+        assert_eq!(lines(&h), [3, 4]);
+        assert!(h.text.starts_with("a = b\n"));
+        assert_eq!(h.text.len(), text.len());
+        assert_eq!(h.text.matches('\n').count(), 5);
+    }
+
+    #[test]
+    fn a_conditional_continuation_makes_the_logical_line_conditional() {
+        let text =
+            "mynetworks = 127.0.0.0/8\n{% for n in nets %}\n    {{ n }}\n{% endfor %}\nx = y\n";
+        let h = holes(text, Kind::MainCf, false).unwrap();
+        assert_eq!(lines(&h), [1, 3]);
+        assert!(h.text.starts_with("mynetworks = 127.0.0.0/8\n"));
+        assert!(h.text.contains("\n    !TTTTT!\n"));
+    }
+
+    #[test]
+    fn erb_and_epp() {
+        let text = "relayhost = <%= @relay %>\n<% if @tls -%>\nsmtpd_tls_cert_file = /x\n<% end -%>\n<% @maps.each do |m| -%>\n<%= m %> OK\n<% end -%>\n<% if $x { -%>\ny = z\n<% } -%>\nlast = 1\n";
+        let h = holes(text, Kind::MainCf, false).unwrap();
+        assert_eq!(lines(&h), [3, 6, 9]);
+        assert!(h.text.starts_with("relayhost = !TTTTTTTTTTT!\n"));
+        assert!(!h.is_conditional(11));
+        // A one-line conditional closes itself; a modifier `if` opens nothing.
+        let h = holes(
+            "<% if a then b end %>\n<% x if y %>\nc = d\n",
+            Kind::MainCf,
+            false,
+        )
+        .unwrap();
+        assert!(h.conditional.is_empty());
+    }
+
+    #[test]
+    fn go_mustache_and_toolkit() {
+        let text = "a = {{ .Env.X }}\n{{ if .TLS }}\nb = c\n{{ else }}\nb = d\n{{ end }}\n{{#relay}}\nrelayhost = {{relay}}\n{{/relay}}\n{{! comment }}\n[% IF x %]\ne = f\n[% END %]\ng = h\n";
+        let h = holes(text, Kind::MainCf, false).unwrap();
+        assert_eq!(lines(&h), [3, 5, 8, 12]);
+        assert!(!h.is_conditional(14));
+        assert_eq!(h.expressions.len(), 2);
+    }
+
+    #[test]
+    fn inserts_raw_and_postfix_braces() {
+        let text = "{% include 'extra.cf' %}\nx = inline:{{a=b}}\n{% raw %}y = {{ literal }}{% endraw %}\n";
+        let h = holes(text, Kind::MainCf, false).unwrap();
+        assert_eq!(h.inserts, [(1, "{% include 'extra.cf' %}".to_string())]);
+        assert!(h.text.contains("x = inline:{{a=b}}\n"));
+        assert!(h.text.contains("y = {{ literal }}"));
+        assert!(h.expressions.is_empty());
+    }
+
+    #[test]
+    fn dynamic_names_and_unbalanced_closers() {
+        let text = "{% for k, v in opts.items() %}\n{{ k }} = {{ v }}\n{% endfor %}\n";
+        let h = holes(text, Kind::MainCf, false).unwrap();
+        assert_eq!(h.dynamic_names, [2]);
+        let h = holes("a = b\n{% endif %}\nc = d\n", Kind::MainCf, false).unwrap();
+        assert_eq!(h.unbalanced, Some(2));
+        assert_eq!(lines(&h), [3]);
+    }
+
+    #[test]
+    fn master_cf_overrides_in_a_block_make_the_service_conditional() {
+        let text = "submission inet n - y - - smtpd\n{% if auth %}\n  -o smtpd_sasl_auth_enable=yes\n  -o smtpd_tls_auth_only=no\n{% endif %}\n";
+        let h = holes(text, Kind::MasterCf, false).unwrap();
+        assert_eq!(lines(&h), [1, 3, 4]);
+        assert!(h.text.contains("-o smtpd_sasl_auth_enable=yes\n"));
+    }
+
+    #[test]
+    fn plain_text_is_no_template_and_unclosed_openers_stay_linear() {
+        assert!(holes("a = b\n", Kind::MainCf, false).is_none());
+        let text = format!("a = {}\n", "x{{ {".repeat(100_000));
+        assert!(holes(&text, Kind::MainCf, false).is_none());
+        let text = format!("a = {}\n", "{%x".repeat(100_000));
+        assert!(holes(&text, Kind::MainCf, false).is_none());
+    }
+}

@@ -1,0 +1,108 @@
+//! Templates read as Postfix files with holes: each case in fixtures/templates/ is a small
+//! repository linted as a CI gate lints one (`postlint --discover`). A mistake on a plain line
+//! is found at its template line; one inside `{% if %}` is not reported as certain; what the
+//! template leaves unknown is said under --verbose.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// Runs postlint in `dir`; returns the exit code, stdout and stderr without timings.
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("postlint")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .args(["--color", "never"])
+        .output()
+        .unwrap();
+    let clean = |bytes: &[u8]| {
+        String::from_utf8_lossy(bytes)
+            .lines()
+            .filter(|l| !l.contains(" ms: "))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+    };
+    (
+        out.status.code().unwrap(),
+        clean(&out.stdout),
+        clean(&out.stderr),
+    )
+}
+
+#[test]
+fn each_template_case_is_linted_at_its_own_lines() {
+    let mut cases: Vec<_> = std::fs::read_dir("fixtures/templates")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 5, "{cases:?}");
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let (code, out, err) = run(&case, &["--discover", "--format", "short", "--verbose"]);
+        assert_ne!(code, 2, "{name}: {out}{err}");
+        let notes: String = err
+            .lines()
+            .filter(|l| l.contains(" read ") || l.contains("unknown: ") || l.contains("skipped"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        insta::assert_snapshot!(format!("templates__{name}"), format!("{out}\n{notes}"));
+    }
+}
+
+#[test]
+fn snippets_show_the_template_as_written() {
+    let (code, out, _) = run(
+        Path::new("fixtures/templates/ansible-role"),
+        &["--discover", "--select", "mynetworks-too-broad"],
+    );
+    assert_eq!(code, 1, "{out}");
+    // The line as the user wrote it, tags and all, not the holes postlint read.
+    assert!(
+        out.contains(
+            "mynetworks = 127.0.0.0/8, {{ postfix_trusted_networks | join(', ') }}, 0.0.0.0/0"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("!TTT"), "{out}");
+    insta::assert_snapshot!("templates__human", out);
+}
+
+#[test]
+fn a_mistake_inside_a_block_is_not_reported_as_certain() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = "compatibility_level = 3.6\nmessage_size_limit = 10M\n";
+    std::fs::write(dir.path().join("main.cf"), plain).unwrap();
+    let (code, out, _) = run(dir.path(), &[".", "--format", "short"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("main.cf:2:22: error[invalid-value]"), "{out}");
+
+    // The same line inside a block: the value is unknown and nothing is reported.
+    let block = "compatibility_level = 3.6\n{% if big %}\nmessage_size_limit = 10M\n{% endif %}\n";
+    std::fs::write(dir.path().join("main.cf"), block).unwrap();
+    let (code, out, _) = run(dir.path(), &[".", "--format", "short"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("invalid-value"), "{out}");
+
+    // A finding on a block's line is dropped, and the summary counts it.
+    let old = "compatibility_level = 3.6\n{% if a %}\nsmtpd_use_tls = yes\n{% endif %}\n";
+    std::fs::write(dir.path().join("main.cf"), old).unwrap();
+    let (code, out, _) = run(dir.path(), &[".", "--format", "short"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("deprecated-parameter"), "{out}");
+    assert!(
+        out.contains("No problems found; 1 silenced (1 on conditional template lines)."),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_template_named_on_the_command_line_is_read_as_discover_reads_it() {
+    let case = Path::new("fixtures/templates/puppet-erb");
+    let (code, direct, _) = run(case, &["templates/main.cf.erb", "--format", "short"]);
+    assert_eq!(code, 1, "{direct}");
+    let (_, discovered, _) = run(case, &["--discover", "--format", "short"]);
+    assert_eq!(direct, discovered);
+}
