@@ -140,6 +140,9 @@ pub struct TemplateSource {
     pub expressions: usize,
     /// The rendered file may hold lines postlint cannot see (`template::Holed::is_open_ended`).
     pub open_ended: bool,
+    /// Something outside comment lines depends on the variables: a hole, a conditional line,
+    /// an insert. A table with none of them is known entry for entry.
+    pub leaves_unknown: bool,
 }
 
 impl TemplateSource {

@@ -74,7 +74,10 @@ fn map_sources() -> Vec<(PathBuf, Format)> {
                     "hash" | "lmdb" | "cdb" | "btree" | "texthash"
                 ),
             ) {
-                out.push((model.sources.get(file).real_path.clone(), table.format));
+                // A template (`sender_access.j2`) is no postmap source until rendered.
+                if model.sources.get(file).template.is_none() {
+                    out.push((model.sources.get(file).real_path.clone(), table.format));
+                }
             }
         }
     }

@@ -489,6 +489,28 @@ impl Loader {
     ) -> ReadResult {
         let result = match outcome {
             Ok(read::ReadFile {
+                lines,
+                modified,
+                holes: Some(holes),
+                ..
+            }) => {
+                let (source, holed) = *holes;
+                let kind = match path == self.master_cf_path {
+                    true => template::Kind::MasterCf,
+                    false => template::Kind::Table,
+                };
+                self.notes
+                    .extend(template::notes(display, source.engine, &holed, kind));
+                let id = self.sources.add_indexed(
+                    path.to_path_buf(),
+                    display.to_string(),
+                    lines,
+                    modified,
+                );
+                self.sources.set_template(id, source);
+                ReadResult::Read(id)
+            }
+            Ok(read::ReadFile {
                 template: Some(hit),
                 ..
             }) => {
@@ -807,10 +829,26 @@ impl Loader {
             // Whether the source exists is known once it is read.
             self.tables.list[id.0 as usize].compiled = Some((compiled, false));
         }
+        // A role that renders the source from a template keeps only `virtual.j2`: that is the
+        // source, read with holes.
+        let (read_path, read_display) = match template_beside(&path) {
+            Some(template) => {
+                let shown = match display.rsplit_once('/') {
+                    Some((dir, _)) => format!(
+                        "{dir}/{}",
+                        template.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                    None => template.to_string_lossy().into_owned(),
+                };
+                (template, shown)
+            }
+            None => (path.clone(), display.clone()),
+        };
+        self.tables.list[id.0 as usize].source_display = Some(read_display.clone());
         self.pending.push(PendingSource {
             table: id,
-            path,
-            display,
+            path: read_path,
+            display: read_display,
             format,
         });
         Content::Unknown("not read yet".to_string())
@@ -837,7 +875,7 @@ impl Loader {
             let (file, lines, outcome) = match w.known {
                 Some(ReadResult::Read(file)) => (file, sources.get(file).lines.clone(), None),
                 Some(_) => return (None, Vec::new()),
-                None => match read::read_source(&w.path) {
+                None => match read::read_with_holes(&w.path, template::Kind::Table) {
                     Ok(file) if file.template.is_some() => return (Some(Ok(file)), Vec::new()),
                     Ok(file) => (read::UNNUMBERED, file.lines.clone(), Some(Ok(file))),
                     Err(e) => return (Some(Err(e)), Vec::new()),
@@ -879,9 +917,22 @@ impl Loader {
                 }
             }
             if let ReadResult::Read(file) = result {
+                // A template whose entries depend on its variables answers nothing for sure.
+                let uncertain = self
+                    .sources
+                    .get(file)
+                    .template
+                    .as_ref()
+                    .is_some_and(|t| t.leaves_unknown);
                 for (id, mut entries) in parsed {
                     entries.set_file(file);
-                    self.tables.list[id.0 as usize].content = Content::Entries(entries);
+                    self.tables.list[id.0 as usize].content = match uncertain {
+                        true => Content::Unknown(format!(
+                            "{} is a template whose entries depend on its variables",
+                            w.display
+                        )),
+                        false => Content::Entries(entries),
+                    };
                 }
             }
         }
@@ -1669,4 +1720,16 @@ fn add_interface_literals(params: &Params, class: &mut AddressClass) {
             }
         }
     }
+}
+
+/// The template of a file that does not exist (`virtual.j2` for `virtual`), if there is one.
+fn template_beside(path: &Path) -> Option<PathBuf> {
+    if path.exists() {
+        return None;
+    }
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let found = template::names_for(&name)
+        .map(|t| path.with_file_name(t))
+        .find(|t| t.is_file());
+    found
 }

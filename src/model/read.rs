@@ -19,6 +19,8 @@ pub struct ReadFile {
     pub lines: Arc<LineIndex>,
     pub modified: Option<SystemTime>,
     pub template: Option<template::Hit>,
+    /// A template already read with holes: `lines` is the holed text, this what it adds.
+    pub holes: Option<Box<(crate::source::TemplateSource, template::Holed)>>,
 }
 
 pub type ReadOutcome = std::io::Result<ReadFile>;
@@ -32,6 +34,21 @@ pub fn read_source(path: &Path) -> ReadOutcome {
         lines: Arc::new(LineIndex::new(Arc::new(text))),
         modified,
         template,
+        holes: None,
+    })
+}
+
+/// A file read, as a template with holes when it is one (tags, or an installer's `.tpl`).
+pub fn read_with_holes(path: &Path, kind: template::Kind) -> ReadOutcome {
+    let file = read_source(path)?;
+    Ok(match with_holes(path, &file, kind) {
+        Some((lines, source, holed)) => ReadFile {
+            lines,
+            modified: file.modified,
+            template: None,
+            holes: Some(Box::new((source, holed))),
+        },
+        None => file,
     })
 }
 
@@ -58,12 +75,18 @@ pub fn with_holes(
     };
     let mut holed = template::holes(file.lines.text(), kind, percent)?;
     let text = std::mem::take(&mut holed.text);
+    let leaves_unknown = !holed.conditional.is_empty()
+        || holed.is_open_ended()
+        || text.lines().any(|line| {
+            !line.trim_start().starts_with('#') && !crate::parse::placeholder::find(line).is_empty()
+        });
     let source = crate::source::TemplateSource {
         engine,
         written: file.lines.clone(),
         conditional: holed.conditional.clone(),
         expressions: holed.expressions.len(),
         open_ended: holed.is_open_ended(),
+        leaves_unknown,
     };
     Some((Arc::new(LineIndex::new(Arc::new(text))), source, holed))
 }
