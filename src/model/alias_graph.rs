@@ -31,6 +31,9 @@ struct Lookup<'m> {
     bare_keys: bool,
     /// Per domain, when bare keys exist: whether the bare local part is tried.
     local: HashMap<String, bool>,
+    /// The last domain asked and its answer: a domain's aliases sit together, so most
+    /// targets are answered without hashing their domain.
+    last_local: Option<(String, bool)>,
 }
 
 impl<'m> Lookup<'m> {
@@ -47,9 +50,25 @@ impl<'m> Lookup<'m> {
         if !self.bare_keys {
             return false;
         }
-        if let Some(&known) = self.local.get(domain) {
-            return known;
+        if let Some((last, known)) = &self.last_local {
+            if last == domain {
+                return *known;
+            }
         }
+        let known = self.local.get(domain).copied();
+        let local = known.unwrap_or_else(|| self.is_local_uncached(domain));
+        match &mut self.last_local {
+            Some((last, answer)) => {
+                last.clear();
+                last.push_str(domain);
+                *answer = local;
+            }
+            None => self.last_local = Some((domain.to_string(), local)),
+        }
+        local
+    }
+
+    fn is_local_uncached(&mut self, domain: &str) -> bool {
         let local = domain == self.myorigin
             || matches!(
                 self.model.resolve_class(domain),
@@ -159,6 +178,7 @@ impl<'m> Graph<'m> {
             catch_alls: HashMap::new(),
             bare_keys: false,
             local: HashMap::new(),
+            last_local: None,
         };
         // One pass for the `@domain` keys and whether bare keys exist.
         for (t, &entries) in lookup.tables.clone().iter().enumerate() {

@@ -241,23 +241,28 @@ impl AddressClass {
     }
 
     /// The names to try for a domain: itself, and its parents as this list's style allows.
-    /// (All are suffixes of the domain: no copies.)
-    fn candidates<'d>(&self, domain: &'d str) -> Vec<&'d str> {
+    /// (All are suffixes of the domain: no copies, and no vector for an exact list, which
+    /// every domain of an ISP's tables is tried against.)
+    fn candidates<'d>(&self, domain: &'d str) -> Names<'d> {
+        if self.matching == Matching::Exact {
+            return match domain {
+                "" => Names::Many(Vec::new()),
+                _ => Names::One([domain]),
+            };
+        }
         let mut out = vec![domain];
-        if self.matching != Matching::Exact {
-            let mut rest = domain;
-            // Bytes, not a `str` slice: the first character may be longer than one byte
-            // (`ö.example`), and a `.` is always a character boundary.
-            while let Some(dot) = rest.bytes().skip(1).position(|b| b == b'.').map(|i| i + 1) {
-                match self.matching {
-                    Matching::Parent => out.push(&rest[dot + 1..]),
-                    _ => out.push(&rest[dot..]),
-                }
-                rest = &rest[dot..];
+        let mut rest = domain;
+        // Bytes, not a `str` slice: the first character may be longer than one byte
+        // (`ö.example`), and a `.` is always a character boundary.
+        while let Some(dot) = rest.bytes().skip(1).position(|b| b == b'.').map(|i| i + 1) {
+            match self.matching {
+                Matching::Parent => out.push(&rest[dot + 1..]),
+                _ => out.push(&rest[dot..]),
             }
+            rest = &rest[dot..];
         }
         out.retain(|c| !c.is_empty());
-        out
+        Names::Many(out)
     }
 
     /// Is the domain in this class? The first list item that matches decides, as in Postfix.
@@ -339,6 +344,23 @@ impl AddressClass {
             }
         }
         (result, 0)
+    }
+}
+
+/// The names a domain is tried as: one for an exact list, else the domain and its parents.
+enum Names<'d> {
+    One([&'d str; 1]),
+    Many(Vec<&'d str>),
+}
+
+impl<'d> std::ops::Deref for Names<'d> {
+    type Target = [&'d str];
+
+    fn deref(&self) -> &[&'d str] {
+        match self {
+            Names::One(one) => one,
+            Names::Many(many) => many,
+        }
     }
 }
 
