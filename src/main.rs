@@ -85,6 +85,12 @@ struct Cli {
     #[arg(long, value_name = "ROOT")]
     sysroot: Option<PathBuf>,
 
+    /// Values for template variables (YAML or JSON, repeatable, later files win): an Ansible
+    /// role's defaults/main.yml, a Salt pillar.example. Simple expressions ({{ var }},
+    /// <%= @var %>, {{ .Var }}) take them; nothing is executed.
+    #[arg(long = "template-vars", value_name = "FILE")]
+    template_vars: Vec<PathBuf>,
+
     /// Lint every configuration in a repository (REPO, or the DIR given, or the current
     /// directory): each directory holding a main.cf, and each X/etc/postfix as with --sysroot X.
     /// Honours .gitignore; skips templates (main.cf.j2, *.erb)
@@ -468,9 +474,15 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
 
 fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
     let Jobs {
-        jobs,
+        mut jobs,
         mut passed_over,
     } = jobs(cli)?;
+    if !cli.template_vars.is_empty() {
+        let vars = std::sync::Arc::new(postlint::template::Vars::load(&cli.template_vars)?);
+        for job in &mut jobs {
+            job.load.template_vars = Some(vars.clone());
+        }
+    }
     if cli.show_config && jobs.len() > 1 {
         return Err("--show-config takes one directory".to_string());
     }

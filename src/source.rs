@@ -143,6 +143,9 @@ pub struct TemplateSource {
     /// Something outside comment lines depends on the variables: a hole, a conditional line,
     /// an insert. A table with none of them is known entry for entry.
     pub leaves_unknown: bool,
+    /// Values `--template-vars` put in place of tags: offsets of the text read map back to
+    /// the template through them (`template::unshift`). Empty: the offsets are the same.
+    pub shifts: Vec<crate::template::Shift>,
 }
 
 impl TemplateSource {
@@ -164,16 +167,19 @@ impl SourceFile {
     /// The text of a range, with every secret byte in it shown as `*` (borrowed when the range
     /// holds no secret: this runs for every finding).
     pub fn masked(&self, start: u32, end: u32) -> std::borrow::Cow<'_, str> {
+        let secret = self.touches_secret(start, end);
+        // The text as written: a template's tags, not the values put in their place.
+        let (start, end) = (self.shown_offset(start), self.shown_offset(end));
         let text = self
             .shown()
             .text()
             .get(start as usize..end as usize)
             .unwrap_or("");
-        if !self.touches_secret(start, end) {
+        if !secret {
             return std::borrow::Cow::Borrowed(text);
         }
         let mut bytes = text.as_bytes().to_vec();
-        for r in &self.secrets {
+        for r in self.shown_secrets() {
             for i in r.start.max(start)..r.end.min(end) {
                 bytes[(i - start) as usize] = b'*';
             }
@@ -191,6 +197,21 @@ impl SourceFile {
         self.template.as_ref().map_or(&self.lines, |t| &t.written)
     }
 
+    /// An offset of the text read as an offset of `shown()`.
+    pub fn shown_offset(&self, offset: u32) -> u32 {
+        match &self.template {
+            Some(t) if !t.shifts.is_empty() => crate::template::unshift(&t.shifts, offset),
+            _ => offset,
+        }
+    }
+
+    /// The secret ranges in `shown()`.
+    pub fn shown_secrets(&self) -> impl Iterator<Item = std::ops::Range<u32>> + '_ {
+        self.secrets
+            .iter()
+            .map(|r| self.shown_offset(r.start)..self.shown_offset(r.end))
+    }
+
     /// Whether the line of a byte offset may be absent from the rendered template.
     pub fn is_conditional(&self, offset: u32) -> bool {
         self.template.as_ref().is_some_and(|t| {
@@ -201,9 +222,11 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let line = self.lines.line_of(offset as usize);
-        let line_start = self.lines.line_start(line);
-        let text = self.text();
+        let offset = self.shown_offset(offset);
+        let lines = self.shown();
+        let line = lines.line_of(offset as usize);
+        let line_start = lines.line_start(line);
+        let text = lines.text();
         let end = (offset as usize).min(text.len());
         let col = text
             .get(line_start..end)

@@ -106,3 +106,45 @@ fn a_template_named_on_the_command_line_is_read_as_discover_reads_it() {
     let (_, discovered, _) = run(case, &["--discover", "--format", "short"]);
     assert_eq!(direct, discovered);
 }
+
+#[test]
+fn template_vars_give_simple_expressions_their_values() {
+    let case = Path::new("fixtures/templates/ansible-role");
+    let (code, without, _) = run(case, &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{without}");
+    assert!(!without.contains("invalid-value"), "{without}");
+
+    let vars = ["--template-vars", "roles/mail/defaults/main.yml"];
+    let (code, with, err) = run(
+        case,
+        &[&["--discover", "--format", "short", "--verbose"][..], &vars].concat(),
+    );
+    assert_eq!(code, 1, "{with}{err}");
+    // The value came from defaults/main.yml; the finding points at the tag that held it.
+    assert!(
+        with.contains("roles/mail/templates/etc/postfix/main.cf.j2:8:22: error[invalid-value]: `50MB` is not a valid mailbox_size_limit"),
+        "{with}"
+    );
+    assert!(
+        err.contains("given their values by --template-vars"),
+        "{err}"
+    );
+    // Findings after a substituted value on its line keep their columns.
+    assert!(
+        with.contains("main.cf.j2:6:72: error[mynetworks-too-broad]"),
+        "{with}"
+    );
+    let (_, human, _) = run(
+        case,
+        &[&["--discover", "--select", "invalid-value"][..], &vars].concat(),
+    );
+    assert!(
+        human.contains("mailbox_size_limit = {{ postfix_mailbox_size_limit }}"),
+        "{human}"
+    );
+
+    // A file that is not a mapping, or not there, stops the run with a clear error.
+    let (code, _, err) = run(case, &["--discover", "--template-vars", "no-such.yml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no-such.yml"), "{err}");
+}

@@ -18,11 +18,24 @@ fuzz_target!(|data: &[u8]| {
         postlint::template::Kind::Table,
     ] {
         for percent in [false, true] {
-            if let Some(holed) = postlint::template::holes(text, kind, percent) {
+            if let Some(holed) = postlint::template::holes(text, kind, percent, None) {
                 assert_eq!(holed.text.len(), text.len());
                 assert_eq!(holed.text.matches('\n').count(), text.matches('\n').count());
                 let lines = text.matches('\n').count() as u32 + 1;
                 assert!(holed.conditional.iter().all(|r| r.start >= 1 && r.end <= lines + 1));
+            }
+            // With values for some names: the lines stay, and every offset maps back into
+            // the template, in order.
+            let vars = postlint::template::Vars::from_yaml("a: x\nb: [1, 2]\nc: {d: long value}\n");
+            if let Some(holed) = postlint::template::holes(text, kind, percent, Some(&vars)) {
+                let (out, shifts) = postlint::template::substitute(&holed.text, &holed.substitutions);
+                assert_eq!(out.matches('\n').count(), text.matches('\n').count());
+                let mut last = 0;
+                for offset in 0..=out.len() as u32 {
+                    let back = postlint::template::unshift(&shifts, offset);
+                    assert!(back >= last && back as usize <= text.len());
+                    last = back;
+                }
             }
         }
     }

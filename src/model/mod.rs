@@ -78,6 +78,8 @@ pub struct LoadOptions {
     /// Directories that hold the configuration's other files when they are not in
     /// CONFIG_DIR (an Ansible role's `files/` beside the `templates/` that holds main.cf.j2).
     pub other_dirs: Vec<PathBuf>,
+    /// `--template-vars`: the values a repository ships for its templates' variables.
+    pub template_vars: Option<std::sync::Arc<template::Vars>>,
 }
 
 impl LoadOptions {
@@ -379,6 +381,8 @@ struct Loader {
     locator: Locator,
     /// The file read as master.cf.
     master_cf_path: PathBuf,
+    /// `--template-vars`: values for simple template expressions.
+    template_vars: Option<std::sync::Arc<template::Vars>>,
     tables: Tables,
     notes: Vec<String>,
     problems: Vec<String>,
@@ -442,7 +446,8 @@ impl Loader {
         file: &read::ReadFile,
         kind: template::Kind,
     ) -> Option<FileId> {
-        let (lines, source, holed) = read::with_holes(path, file, kind)?;
+        let (lines, source, holed) =
+            read::with_holes(path, file, kind, self.template_vars.as_deref())?;
         let engine = source.engine;
         let id = self.sources.add_indexed(
             path.to_path_buf(),
@@ -871,11 +876,12 @@ impl Loader {
             work[i].tables.push((p.table, p.format));
         }
         let sources = &self.sources;
+        let vars = self.template_vars.as_deref();
         let results = crate::parallel::in_parallel(&work, |w| {
             let (file, lines, outcome) = match w.known {
                 Some(ReadResult::Read(file)) => (file, sources.get(file).lines.clone(), None),
                 Some(_) => return (None, Vec::new()),
-                None => match read::read_with_holes(&w.path, template::Kind::Table) {
+                None => match read::read_with_holes(&w.path, template::Kind::Table, vars) {
                     Ok(file) if file.template.is_some() => return (Some(Ok(file)), Vec::new()),
                     Ok(file) => (read::UNNUMBERED, file.lines.clone(), Some(Ok(file))),
                     Err(e) => return (Some(Err(e)), Vec::new()),
@@ -1349,7 +1355,12 @@ impl Model {
         let mut template_notes = Vec::new();
         let mut open_ended = false;
         let display = main_cf_path.to_string_lossy().into_owned();
-        let main_cf = match read::with_holes(&main_cf_path, &file, template::Kind::MainCf) {
+        let main_cf = match read::with_holes(
+            &main_cf_path,
+            &file,
+            template::Kind::MainCf,
+            options.template_vars.as_deref(),
+        ) {
             Some((lines, source, holed)) => {
                 template_notes =
                     template::notes(&display, source.engine, &holed, template::Kind::MainCf);
@@ -1432,6 +1443,7 @@ impl Model {
             sources,
             locator,
             master_cf_path,
+            template_vars: options.template_vars.clone(),
             tables: Tables::default(),
             notes: template_notes,
             problems: Vec::new(),

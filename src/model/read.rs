@@ -39,9 +39,13 @@ pub fn read_source(path: &Path) -> ReadOutcome {
 }
 
 /// A file read, as a template with holes when it is one (tags, or an installer's `.tpl`).
-pub fn read_with_holes(path: &Path, kind: template::Kind) -> ReadOutcome {
+pub fn read_with_holes(
+    path: &Path,
+    kind: template::Kind,
+    vars: Option<&template::Vars>,
+) -> ReadOutcome {
     let file = read_source(path)?;
-    Ok(match with_holes(path, &file, kind) {
+    Ok(match with_holes(path, &file, kind, vars) {
         Some((lines, source, holed)) => ReadFile {
             lines,
             modified: file.modified,
@@ -58,6 +62,7 @@ pub fn with_holes(
     path: &Path,
     file: &ReadFile,
     kind: template::Kind,
+    vars: Option<&template::Vars>,
 ) -> Option<(
     Arc<LineIndex>,
     crate::source::TemplateSource,
@@ -73,7 +78,7 @@ pub fn with_holes(
         (None, Some("template")) => "template",
         (None, _) => return None,
     };
-    let mut holed = template::holes(file.lines.text(), kind, percent)?;
+    let mut holed = template::holes(file.lines.text(), kind, percent, vars)?;
     let text = std::mem::take(&mut holed.text);
     let leaves_unknown = !holed.conditional.is_empty()
         || holed.is_open_ended()
@@ -87,7 +92,15 @@ pub fn with_holes(
         expressions: holed.expressions.len(),
         open_ended: holed.is_open_ended(),
         leaves_unknown,
+        shifts: Vec::new(),
     };
+    // Values from --template-vars replace their tags: the parsers read them, and output maps
+    // their offsets back to the tags.
+    let (text, shifts) = match holed.substitutions.is_empty() {
+        true => (text, Vec::new()),
+        false => template::substitute(&text, &holed.substitutions),
+    };
+    let source = crate::source::TemplateSource { shifts, ..source };
     Some((Arc::new(LineIndex::new(Arc::new(text))), source, holed))
 }
 

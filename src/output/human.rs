@@ -153,14 +153,17 @@ fn named_source(sources: &Sources, file: FileId) -> NamedSource<IndexedSource> {
         super::printable(&f.display_path),
         IndexedSource {
             lines: f.shown().clone(),
-            secrets: f.secrets.clone(),
+            secrets: f.shown_secrets().collect(),
             printable: std::sync::OnceLock::new(),
         },
     )
 }
 
-fn source_span(span: Span) -> SourceSpan {
-    SourceSpan::new((span.start as usize).into(), span.len())
+/// A span as miette shows it, in the text as written (a template's own offsets).
+fn source_span(sources: &Sources, span: Span) -> SourceSpan {
+    let file = sources.get(span.file);
+    let (start, end) = (file.shown_offset(span.start), file.shown_offset(span.end));
+    SourceSpan::new((start as usize).into(), end.saturating_sub(start) as usize)
 }
 
 fn severity(s: Severity) -> miette::Severity {
@@ -182,7 +185,7 @@ fn to_miette(sources: &Sources, finding: &Finding) -> Rendered {
     };
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         label_text(&finding.primary.message),
-        source_span(finding.primary.span),
+        source_span(sources, finding.primary.span),
     )];
     let mut related = Vec::new();
     // miette draws every line between the labels of one snippet: a label far from the primary
@@ -198,7 +201,7 @@ fn to_miette(sources: &Sources, finding: &Finding) -> Rendered {
         if near(label.span) {
             labels.push(LabeledSpan::new_with_span(
                 label_text(&label.message),
-                source_span(label.span),
+                source_span(sources, label.span),
             ));
         } else {
             related.push(Rendered {
@@ -206,7 +209,10 @@ fn to_miette(sources: &Sources, finding: &Finding) -> Rendered {
                 code: None,
                 severity: miette::Severity::Advice,
                 source: named_source(sources, label.span.file),
-                labels: vec![LabeledSpan::new_with_span(None, source_span(label.span))],
+                labels: vec![LabeledSpan::new_with_span(
+                    None,
+                    source_span(sources, label.span),
+                )],
                 help: None,
                 related: Vec::new(),
             });

@@ -16,6 +16,8 @@
 
 use std::ops::Range;
 
+use super::vars::Vars;
+
 /// What the file is, for what a conditional line means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -43,6 +45,8 @@ pub struct Holed {
     pub dynamic_names: Vec<u32>,
     /// A closer without its opener: the lines after it are all taken as conditional.
     pub unbalanced: Option<u32>,
+    /// Expressions `--template-vars` gives a value: the tag's range and the value (one line).
+    pub substitutions: Vec<(Range<usize>, String)>,
 }
 
 impl Holed {
@@ -92,7 +96,7 @@ const SYNTAXES: &[(&[u8], &[u8])] = &[
 /// `%name` and `%{name}` are placeholders, and whose `%{name}` at the start of a line is
 /// replaced by `#` or nothing to leave the line out or in (Modoboa's installer). Returns None
 /// when it holds no tag at all.
-pub fn holes(text: &str, kind: Kind, percent: bool) -> Option<Holed> {
+pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Option<Holed> {
     let bytes = text.as_bytes();
     let mut out = bytes.to_vec();
     let mut holed = Holed::default();
@@ -206,7 +210,11 @@ pub fn holes(text: &str, kind: Kind, percent: bool) -> Option<Holed> {
                     mark(&mut conditional, start..start + 1, line);
                 }
                 fill_hole(&mut out, start..tag_end);
-                holed.expressions.push((tag_line, shown));
+                let one_line = !bytes[start..tag_end].contains(&b'\n');
+                match vars.filter(|_| one_line).and_then(|v| v.eval(open, inner)) {
+                    Some(value) => holed.substitutions.push((start..tag_end, value)),
+                    None => holed.expressions.push((tag_line, shown)),
+                }
             }
             Tag::Silent => blank(&mut out, start..tag_end),
             Tag::Open(may_leave_out) => {
@@ -260,7 +268,7 @@ pub fn holes(text: &str, kind: Kind, percent: bool) -> Option<Holed> {
         mark(&mut conditional, pos..bytes.len(), line);
     }
     if percent {
-        tags += percent_markers(&mut out, &mut conditional, &mut holed.expressions);
+        tags += percent_markers(&mut out, &mut conditional, &mut holed, vars);
     }
     if tags == 0 {
         return None;
@@ -269,6 +277,7 @@ pub fn holes(text: &str, kind: Kind, percent: bool) -> Option<Holed> {
     let text = String::from_utf8(out)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     widen(&text, &mut conditional, kind, &mut holed.dynamic_names);
+    holed.substitutions.sort_by_key(|(r, _)| r.start);
     holed.conditional = ranges(&conditional);
     holed.text = text;
     Some(holed)
@@ -290,8 +299,11 @@ enum Stop {
 fn percent_markers(
     out: &mut [u8],
     conditional: &mut [bool],
-    expressions: &mut Vec<(u32, String)>,
+    holed: &mut Holed,
+    vars: Option<&Vars>,
 ) -> usize {
+    let expressions = &mut holed.expressions;
+    let substitutions = &mut holed.substitutions;
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut found = 0;
     let mut line_start = 0;
@@ -325,10 +337,15 @@ fn percent_markers(
                     .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
                 if starts_alpha && name_len >= 2 {
                     let range = i..i + 1 + name_len;
-                    expressions.push((
-                        line as u32 + 1,
-                        shorten(&String::from_utf8_lossy(&l[range.clone()])),
-                    ));
+                    let name = String::from_utf8_lossy(&l[i + 1..range.end]).into_owned();
+                    match vars.and_then(|v| v.eval(b"%", &name)) {
+                        Some(value) => substitutions
+                            .push((line_start + range.start..line_start + range.end, value)),
+                        None => expressions.push((
+                            line as u32 + 1,
+                            shorten(&String::from_utf8_lossy(&l[range.clone()])),
+                        )),
+                    }
                     write_marker(l, range);
                     found += 1;
                     i += 1 + name_len;
@@ -691,7 +708,7 @@ mod tests {
     #[test]
     fn expressions_become_holes_of_the_same_length() {
         let text = "# {{ ansible_managed }}\nmyhostname = {{ host }}\nmydomain = example.org\n";
-        let h = holes(text, Kind::MainCf, false).unwrap();
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
         assert_eq!(h.text.len(), text.len());
         assert_eq!(
             h.text,
@@ -705,7 +722,7 @@ mod tests {
     #[test]
     fn jinja_blocks_make_their_lines_conditional() {
         let text = "a = b\n{% if tls %}\nsmtpd_tls_auth_only = no\n{% else %}\nx = 1\n{% endif %}\nc = d\n";
-        let h = holes(text, Kind::MainCf, false).unwrap();
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
         assert_eq!(lines(&h), [3, 5]);
         assert_eq!(
             h.text,
@@ -717,7 +734,7 @@ mod tests {
     #[test]
     fn whitespace_control_and_multi_line_tags() {
         let text = "a = b\n{%- if x -%}\nc = {{\n  d }}\n{%- endif %}\n";
-        let h = holes(text, Kind::MainCf, false).unwrap();
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
         assert_eq!(lines(&h), [3, 4]);
         assert!(h.text.starts_with("a = b\n"));
         assert_eq!(h.text.len(), text.len());
@@ -728,7 +745,7 @@ mod tests {
     fn a_conditional_continuation_makes_the_logical_line_conditional() {
         let text =
             "mynetworks = 127.0.0.0/8\n{% for n in nets %}\n    {{ n }}\n{% endfor %}\nx = y\n";
-        let h = holes(text, Kind::MainCf, false).unwrap();
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
         assert_eq!(lines(&h), [1, 3]);
         assert!(h.text.starts_with("mynetworks = 127.0.0.0/8\n"));
         assert!(h.text.contains("\n    !TTTTT!\n"));
@@ -737,7 +754,7 @@ mod tests {
     #[test]
     fn erb_and_epp() {
         let text = "relayhost = <%= @relay %>\n<% if @tls -%>\nsmtpd_tls_cert_file = /x\n<% end -%>\n<% @maps.each do |m| -%>\n<%= m %> OK\n<% end -%>\n<% if $x { -%>\ny = z\n<% } -%>\nlast = 1\n";
-        let h = holes(text, Kind::MainCf, false).unwrap();
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
         assert_eq!(lines(&h), [3, 6, 9]);
         assert!(h.text.starts_with("relayhost = !TTTTTTTTTTT!\n"));
         assert!(!h.is_conditional(11));
@@ -746,6 +763,7 @@ mod tests {
             "<% if a then b end %>\n<% x if y %>\nc = d\n",
             Kind::MainCf,
             false,
+            None,
         )
         .unwrap();
         assert!(h.conditional.is_empty());
@@ -754,7 +772,7 @@ mod tests {
     #[test]
     fn go_mustache_and_toolkit() {
         let text = "a = {{ .Env.X }}\n{{ if .TLS }}\nb = c\n{{ else }}\nb = d\n{{ end }}\n{{#relay}}\nrelayhost = {{relay}}\n{{/relay}}\n{{! comment }}\n[% IF x %]\ne = f\n[% END %]\ng = h\n";
-        let h = holes(text, Kind::MainCf, false).unwrap();
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
         assert_eq!(lines(&h), [3, 5, 8, 12]);
         assert!(!h.is_conditional(14));
         assert_eq!(h.expressions.len(), 2);
@@ -763,7 +781,7 @@ mod tests {
     #[test]
     fn inserts_raw_and_postfix_braces() {
         let text = "{% include 'extra.cf' %}\nx = inline:{{a=b}}\n{% raw %}y = {{ literal }}{% endraw %}\n";
-        let h = holes(text, Kind::MainCf, false).unwrap();
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
         assert_eq!(h.inserts, [(1, "{% include 'extra.cf' %}".to_string())]);
         assert!(h.text.contains("x = inline:{{a=b}}\n"));
         assert!(h.text.contains("y = {{ literal }}"));
@@ -773,9 +791,9 @@ mod tests {
     #[test]
     fn dynamic_names_and_unbalanced_closers() {
         let text = "{% for k, v in opts.items() %}\n{{ k }} = {{ v }}\n{% endfor %}\n";
-        let h = holes(text, Kind::MainCf, false).unwrap();
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
         assert_eq!(h.dynamic_names, [2]);
-        let h = holes("a = b\n{% endif %}\nc = d\n", Kind::MainCf, false).unwrap();
+        let h = holes("a = b\n{% endif %}\nc = d\n", Kind::MainCf, false, None).unwrap();
         assert_eq!(h.unbalanced, Some(2));
         assert_eq!(lines(&h), [3]);
     }
@@ -783,17 +801,17 @@ mod tests {
     #[test]
     fn master_cf_overrides_in_a_block_make_the_service_conditional() {
         let text = "submission inet n - y - - smtpd\n{% if auth %}\n  -o smtpd_sasl_auth_enable=yes\n  -o smtpd_tls_auth_only=no\n{% endif %}\n";
-        let h = holes(text, Kind::MasterCf, false).unwrap();
+        let h = holes(text, Kind::MasterCf, false, None).unwrap();
         assert_eq!(lines(&h), [1, 3, 4]);
         assert!(h.text.contains("-o smtpd_sasl_auth_enable=yes\n"));
     }
 
     #[test]
     fn plain_text_is_no_template_and_unclosed_openers_stay_linear() {
-        assert!(holes("a = b\n", Kind::MainCf, false).is_none());
+        assert!(holes("a = b\n", Kind::MainCf, false, None).is_none());
         let text = format!("a = {}\n", "x{{ {".repeat(100_000));
-        assert!(holes(&text, Kind::MainCf, false).is_none());
+        assert!(holes(&text, Kind::MainCf, false, None).is_none());
         let text = format!("a = {}\n", "{%x".repeat(100_000));
-        assert!(holes(&text, Kind::MainCf, false).is_none());
+        assert!(holes(&text, Kind::MainCf, false, None).is_none());
     }
 }

@@ -7,8 +7,58 @@
 //! file is linted.
 
 pub mod holes;
+pub mod vars;
 
 pub use holes::{holes, Holed, Kind};
+pub use vars::Vars;
+
+/// A substituted value in a text read with holes: where it is in the text the parsers read,
+/// and where its tag is in the template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shift {
+    pub new: u32,
+    pub new_len: u32,
+    pub old: u32,
+    pub old_len: u32,
+}
+
+/// Replaces each substituted tag of `text` (same offsets as the template) by its value.
+/// Returns the text the parsers read and where each value came from.
+pub fn substitute(
+    text: &str,
+    substitutions: &[(std::ops::Range<usize>, String)],
+) -> (String, Vec<Shift>) {
+    let mut out = String::with_capacity(text.len());
+    let mut shifts = Vec::with_capacity(substitutions.len());
+    let mut pos = 0;
+    for (range, value) in substitutions {
+        if range.start < pos || range.end > text.len() {
+            continue;
+        }
+        out.push_str(&text[pos..range.start]);
+        shifts.push(Shift {
+            new: out.len() as u32,
+            new_len: value.len() as u32,
+            old: range.start as u32,
+            old_len: range.len() as u32,
+        });
+        out.push_str(value);
+        pos = range.end;
+    }
+    out.push_str(&text[pos..]);
+    (out, shifts)
+}
+
+/// An offset of the substituted text as an offset of the template: inside a value, the
+/// matching place in its tag (its end at most).
+pub fn unshift(shifts: &[Shift], offset: u32) -> u32 {
+    let at = shifts.partition_point(|s| s.new <= offset);
+    match at.checked_sub(1).map(|i| shifts[i]) {
+        None => offset,
+        Some(s) if offset < s.new + s.new_len => s.old + (offset - s.new).min(s.old_len),
+        Some(s) => s.old + s.old_len + (offset - s.new - s.new_len),
+    }
+}
 
 /// What `--verbose` says of a template read with holes: what was read, what stays unknown,
 /// which lines may be absent.
@@ -46,6 +96,14 @@ pub fn notes(display: &str, engine: &str, holed: &Holed, kind: Kind) -> Vec<Stri
         read.push_str(&format!(
             "; conditional lines {} (findings there are not reported)",
             lines.join(", ")
+        ));
+    }
+    if !holed.substitutions.is_empty() {
+        let n = holed.substitutions.len();
+        read.push_str(&format!(
+            "; {n} expression{} given {} by --template-vars",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "its value" } else { "their values" }
         ));
     }
     notes.push(read);

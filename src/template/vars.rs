@@ -1,0 +1,377 @@
+//! `--template-vars FILE`: the default values a repository ships for its templates (an Ansible
+//! role's `defaults/main.yml`, a Salt `pillar.example`, Puppet data in YAML or JSON), so that
+//! simple expressions become known values. Only lookups are evaluated: a name, a path into
+//! the data (`a.b`, `a['b']`, `.Values.a`, Salt's `pillar.get('a:b', 'x')`), `default(...)`
+//! and `join(...)`. Anything else stays a hole: postlint never runs template code.
+
+use serde_json::Value;
+
+/// The variables of every `--template-vars` file, later files winning key by key.
+#[derive(Clone, Debug, Default)]
+pub struct Vars {
+    root: serde_json::Map<String, Value>,
+}
+
+impl Vars {
+    /// Reads YAML or JSON files (JSON is read as YAML, which it is, save for edge cases
+    /// serde_json settles: `.json` files go through serde_json). Each must hold a mapping.
+    pub fn load(paths: &[std::path::PathBuf]) -> Result<Vars, String> {
+        let mut vars = Vars::default();
+        for path in paths {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let is_json = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+            let value: Value =
+                match is_json {
+                    true => serde_json::from_str(&text)
+                        .map_err(|e| format!("{}: {e}", path.display()))?,
+                    false => serde_norway::from_str(&text)
+                        .map_err(|e| format!("{}: {e}", path.display()))?,
+                };
+            match value {
+                Value::Object(map) => vars.root.extend(map),
+                // An empty YAML file.
+                Value::Null => {}
+                _ => {
+                    return Err(format!(
+                        "{}: template variables must be a mapping of names to values",
+                        path.display()
+                    ))
+                }
+            }
+        }
+        Ok(vars)
+    }
+
+    /// Vars from YAML text, for tests.
+    pub fn from_yaml(text: &str) -> Vars {
+        match serde_norway::from_str(text) {
+            Ok(Value::Object(root)) => Vars { root },
+            _ => Vars::default(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.root.is_empty()
+    }
+
+    /// The value of an expression, when it is a lookup postlint can do and gives a scalar (or a
+    /// list joined), on one line.
+    pub fn eval(&self, open: &[u8], inner: &str) -> Option<String> {
+        let inner = inner.trim();
+        let value = match open {
+            b"{{" | b"{{{" => self.eval_braces(inner),
+            b"<%" => {
+                let code = inner.strip_prefix('=')?.trim_start_matches('=').trim();
+                self.eval_erb(code)
+            }
+            b"%" => self.lookup(&[inner]).and_then(scalar),
+            _ => None,
+        }?;
+        (!value.contains(['\n', '\r', '\0'])).then_some(value)
+    }
+
+    /// `{{ name }}`, `{{ a.b }}`, `{{ a['b'] }}`, `{{ x | default('y') }}`, `{{ xs | join(', ') }}`,
+    /// Go's `{{ .A.B }}`, Salt's `{{ salt['pillar.get']('a:b', 'x') }}`.
+    fn eval_braces(&self, inner: &str) -> Option<String> {
+        let mut stages = split_pipes(inner).into_iter();
+        let head = stages.next()?.trim();
+        let mut value = match salt_pillar_get(head) {
+            Some((path, default)) => {
+                let parts: Vec<&str> = path.split(':').collect();
+                self.lookup(&parts).cloned().or(default.map(Value::String))
+            }
+            None => {
+                let path = parse_path(head.strip_prefix('.').unwrap_or(head))?;
+                let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+                self.lookup(&parts).cloned()
+            }
+        };
+        for stage in stages {
+            let stage = stage.trim();
+            let (filter, arg) = match stage.split_once('(') {
+                Some((name, rest)) => (name.trim(), Some(string_literal(rest.strip_suffix(')')?)?)),
+                None => (stage, None),
+            };
+            value = match filter {
+                "default" | "d" => match value {
+                    Some(Value::Null) | None => Some(Value::String(arg?)),
+                    v => v,
+                },
+                "join" => match value? {
+                    Value::Array(items) => Some(Value::String(
+                        items
+                            .iter()
+                            .map(scalar)
+                            .collect::<Option<Vec<String>>>()?
+                            .join(&arg.unwrap_or_default()),
+                    )),
+                    _ => return None,
+                },
+                "string" | "trim" => Some(Value::String(scalar(&value?)?.trim().to_string())),
+                "lower" => Some(Value::String(scalar(&value?)?.to_lowercase())),
+                _ => return None,
+            };
+        }
+        scalar(&value?)
+    }
+
+    /// `<%= @name %>`, `<%= name %>`, EPP's `<%= $name %>`, `<%= @list.join(', ') %>`.
+    fn eval_erb(&self, code: &str) -> Option<String> {
+        let code = code.trim();
+        let (target, join) = match code.split_once(".join(") {
+            Some((target, rest)) => (target, Some(string_literal(rest.strip_suffix(')')?)?)),
+            None => (code, None),
+        };
+        let name = target
+            .strip_prefix('@')
+            .or_else(|| target.strip_prefix('$'))
+            .unwrap_or(target);
+        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return None;
+        }
+        // Puppet data is keyed `module::name`; a class parameter is the name alone.
+        let value = self.lookup(&[name]).or_else(|| {
+            let suffix = format!("::{name}");
+            let mut found = self.root.iter().filter(|(k, _)| k.ends_with(&suffix));
+            let first = found.next();
+            // Two modules' keys of one name: which one is meant is unknown.
+            first.filter(|_| found.next().is_none()).map(|(_, v)| v)
+        })?;
+        match (value, join) {
+            (Value::Array(items), Some(sep)) => Some(
+                items
+                    .iter()
+                    .map(scalar)
+                    .collect::<Option<Vec<String>>>()?
+                    .join(&sep),
+            ),
+            (value, None) => scalar(value),
+            _ => None,
+        }
+    }
+
+    fn lookup(&self, path: &[&str]) -> Option<&Value> {
+        let (first, rest) = path.split_first()?;
+        let mut value = self.root.get(*first)?;
+        for part in rest {
+            value = match value {
+                Value::Object(map) => map.get(*part)?,
+                Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+}
+
+/// A value as a template prints it: strings as they are, numbers, booleans as Jinja does.
+/// Lists, mappings and null are not one value.
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(true) => Some("True".to_string()),
+        Value::Bool(false) => Some("False".to_string()),
+        _ => None,
+    }
+}
+
+/// The stages of a Jinja pipeline, `|` inside string literals kept.
+fn split_pipes(text: &str) -> Vec<&str> {
+    let mut stages = Vec::new();
+    let mut quote = None;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '|') => {
+                stages.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    stages.push(&text[start..]);
+    stages
+}
+
+/// `a.b.c`, `a['b']["c"]`, `a[0]`: the parts, or None for anything else.
+fn parse_path(text: &str) -> Option<Vec<String>> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    let word_len = |s: &str| {
+        s.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(s.len())
+    };
+    let n = word_len(rest);
+    if n == 0 {
+        return None;
+    }
+    parts.push(rest[..n].to_string());
+    rest = &rest[n..];
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let n = word_len(after);
+            if n == 0 {
+                return None;
+            }
+            parts.push(after[..n].to_string());
+            rest = &after[n..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let close = after.find(']')?;
+            let index = after[..close].trim();
+            parts.push(match string_literal(index) {
+                Some(key) => key,
+                None if index.chars().all(|c| c.is_ascii_digit()) && !index.is_empty() => {
+                    index.to_string()
+                }
+                None => return None,
+            });
+            rest = &after[close + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(parts)
+}
+
+/// `'text'` or `"text"` (no escapes), trimmed.
+fn string_literal(text: &str) -> Option<String> {
+    let text = text.trim();
+    let quote = text.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let inner = text.strip_prefix(quote)?.strip_suffix(quote)?;
+    (!inner.contains(quote) && !inner.contains('\\')).then(|| inner.to_string())
+}
+
+/// Salt's `salt['pillar.get']('a:b', 'default')` and `pillar.get('a:b')`: the path and the
+/// default.
+fn salt_pillar_get(text: &str) -> Option<(String, Option<String>)> {
+    let args = text
+        .strip_prefix("salt['pillar.get'](")
+        .or_else(|| text.strip_prefix("salt[\"pillar.get\"]("))
+        .or_else(|| text.strip_prefix("pillar.get("))?
+        .strip_suffix(')')?;
+    let mut args = args.splitn(2, ',');
+    let path = string_literal(args.next()?)?;
+    let default = match args.next() {
+        Some(arg) => Some(string_literal(arg)?),
+        None => None,
+    };
+    Some((path, default))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> Vars {
+        Vars::from_yaml(
+            "postfix_hostname: mail.example.org\n\
+             postfix_port: 587\n\
+             postfix_tls: true\n\
+             postfix_networks: ['127.0.0.0/8', '10.0.0.0/8']\n\
+             postfix:\n  relay:\n    host: smtp.example.net\n\
+             empty: null\n\
+             mail::relayhost: '[smtp.example.net]:587'\n",
+        )
+    }
+
+    #[test]
+    fn jinja_lookups_and_filters() {
+        let v = vars();
+        let eval = |s: &str| v.eval(b"{{", s);
+        assert_eq!(
+            eval(" postfix_hostname ").as_deref(),
+            Some("mail.example.org")
+        );
+        assert_eq!(eval("postfix_port").as_deref(), Some("587"));
+        assert_eq!(eval("postfix_tls").as_deref(), Some("True"));
+        assert_eq!(
+            eval("postfix.relay.host").as_deref(),
+            Some("smtp.example.net")
+        );
+        assert_eq!(
+            eval("postfix['relay'][\"host\"]").as_deref(),
+            Some("smtp.example.net")
+        );
+        assert_eq!(
+            eval("postfix_networks | join(', ')").as_deref(),
+            Some("127.0.0.0/8, 10.0.0.0/8")
+        );
+        assert_eq!(eval("missing | default('x')").as_deref(), Some("x"));
+        assert_eq!(eval("empty | d(\"y\")").as_deref(), Some("y"));
+        assert_eq!(
+            eval(".postfix.relay.host").as_deref(),
+            Some("smtp.example.net")
+        );
+        assert_eq!(
+            eval("salt['pillar.get']('postfix:relay:host', 'z')").as_deref(),
+            Some("smtp.example.net")
+        );
+        assert_eq!(
+            eval("salt['pillar.get']('postfix:nope', 'z')").as_deref(),
+            Some("z")
+        );
+        // What is not a plain lookup stays unknown.
+        for unknown in [
+            "missing",
+            "postfix_networks",
+            "postfix",
+            "postfix_hostname ~ '.x'",
+            "postfix_hostname | upper_camel",
+            "lookup('env', 'HOME')",
+            "x if y else z",
+            "empty",
+        ] {
+            assert_eq!(eval(unknown), None, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn erb_epp_and_percent() {
+        let v = vars();
+        assert_eq!(
+            v.eval(b"<%", "= @postfix_hostname").as_deref(),
+            Some("mail.example.org")
+        );
+        assert_eq!(v.eval(b"<%", "= $postfix_port").as_deref(), Some("587"));
+        assert_eq!(
+            v.eval(b"<%", "= @relayhost").as_deref(),
+            Some("[smtp.example.net]:587")
+        );
+        assert_eq!(
+            v.eval(b"<%", "= @postfix_networks.join(' ')").as_deref(),
+            Some("127.0.0.0/8 10.0.0.0/8")
+        );
+        assert_eq!(v.eval(b"<%", " if @x "), None);
+        assert_eq!(v.eval(b"<%", "= @x.upcase"), None);
+        assert_eq!(
+            v.eval(b"%", "postfix_hostname").as_deref(),
+            Some("mail.example.org")
+        );
+    }
+
+    #[test]
+    fn files_must_hold_a_mapping() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("list.yml");
+        std::fs::write(&list, "- a\n- b\n").unwrap();
+        assert!(Vars::load(&[list])
+            .unwrap_err()
+            .contains("must be a mapping"));
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, "{").unwrap();
+        assert!(Vars::load(&[bad]).is_err());
+        let a = dir.path().join("a.yml");
+        let b = dir.path().join("b.json");
+        std::fs::write(&a, "x: 1\ny: 2\n").unwrap();
+        std::fs::write(&b, "{\"y\": \"3\"}").unwrap();
+        let v = Vars::load(&[a, b]).unwrap();
+        assert_eq!(v.eval(b"{{", "x").as_deref(), Some("1"));
+        assert_eq!(v.eval(b"{{", "y").as_deref(), Some("3"));
+    }
+}
