@@ -720,6 +720,14 @@ impl Loader {
                 match self.read_table_file(id, table_ref.name) {
                     Ok(file) => {
                         self.tables.list[id.0 as usize].source = Some(file);
+                        let template = self.sources.get(file).template.as_ref();
+                        if template.is_some_and(|t| t.leaves_unknown) {
+                            // A hole in a pattern is no literal text.
+                            return Content::Unknown(format!(
+                                "{} is a template whose rules depend on its variables",
+                                self.sources.get(file).display_path
+                            ));
+                        }
                         match dialect {
                             Some(dialect) => {
                                 let text = self.sources.get(file).text().clone();
@@ -778,7 +786,16 @@ impl Loader {
         match self.locator.locate(name) {
             Location::Readable { path, display } => {
                 self.tables.list[id.0 as usize].source_display = Some(display.clone());
-                match self.read(&path, &display) {
+                // A template of the file (tags in it, or only `transport.j2` beside it) is
+                // read with holes.
+                let (path, display) = match template_beside(&path) {
+                    Some(template) => {
+                        let shown = template.to_string_lossy().into_owned();
+                        (template, shown)
+                    }
+                    None => (path, display),
+                };
+                match self.read_as(&path, &display, Some(template::Kind::Table)) {
                     ReadResult::Read(file) => Ok(file),
                     ReadResult::Missing => {
                         self.tables.list[id.0 as usize].missing = Some(path.clone());
