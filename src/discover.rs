@@ -8,7 +8,8 @@
 //!   `etc_postfix_main.cf.j2`, `main.cf-el8.erb`) is a configuration too, read with holes
 //!   (`template::holes`), with the master.cf template or file of the same role beside it and the
 //!   role's `files/` for the other files. A plain-named `main.cf` holding `{{ }}` is read the
-//!   same way when loaded. A master.cf template no main.cf goes with is skipped with a note.
+//!   same way when loaded. A master.cf template no main.cf goes with is linted alone, every
+//!   main.cf parameter unknown (`LoadOptions::main_cf_absent`).
 //! - `.gitignore` (also outside a git checkout), `.ignore` and hidden directories are honoured,
 //!   as git and ripgrep do. postlint.toml's `exclude` is applied by the caller, which knows the
 //!   configuration of each directory.
@@ -108,27 +109,28 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             let mut setup = template_setup(path);
             setup.load.confine_to = Some(root.to_path_buf());
             found.setups.push(setup);
-        } else if let Some(engine) = template::engine_by_name(&name) {
-            if template::main_cf_in(&name.replace("master.cf", "main.cf")).is_some() {
-                master_templates.push(Skipped {
-                    path: path.to_path_buf(),
-                    reason: format!(
-                        "{} of master.cf that no main.cf goes with",
-                        template::described(engine)
-                    ),
-                });
-            }
+        } else if template::main_cf_in(&name.replace("master.cf", "main.cf")).is_some() {
+            master_templates.push(path.to_path_buf());
         }
     }
     // A master.cf template is linted with the main.cf it goes with.
-    let paired: std::collections::HashSet<&Path> = found
+    let paired: std::collections::HashSet<PathBuf> = found
         .setups
         .iter()
-        .filter_map(|s| s.load.master_cf.as_deref())
+        .filter_map(|s| s.load.master_cf.clone())
         .collect();
-    master_templates.retain(|t| !paired.contains(t.path.as_path()));
-    found.skipped.extend(master_templates);
-    found.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    // A master.cf template that no main.cf goes with is linted alone.
+    for master_cf in master_templates {
+        if !paired.contains(&master_cf) {
+            let mut setup = template_setup(&master_cf);
+            setup.load.main_cf = None;
+            setup.load.master_cf = Some(master_cf);
+            setup.load.main_cf_absent = true;
+            setup.load.confine_to = Some(root.to_path_buf());
+            found.setups.push(setup);
+        }
+    }
+    found.setups.sort_by(|a, b| a.main_cf.cmp(&b.main_cf));
     Ok(found)
 }
 

@@ -182,6 +182,11 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
             .timings
             .push(("inline suppressions".to_string(), started.elapsed()));
     }
+    // A master.cf linted alone has no main.cf to point at: what a rule says of main.cf's
+    // defaults there is not about this setup.
+    if options.load.main_cf_absent {
+        findings.retain(|f| f.primary.span.file != model.main_cf);
+    }
     // A template line inside `{% if %}` or `{% for %}` may be absent: what is found there, or
     // on the lines it is part of, is not certain.
     let before = findings.len();

@@ -445,9 +445,11 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
         }
         // A template of main.cf is named by its file: one directory may hold several
         // (`main.cf.erb`, `main.cf-el8.erb`).
-        let dir = match &setup.load.main_cf {
-            Some(template) => template.clone(),
-            None => setup.load.resolved_config_dir(),
+        let dir = match (&setup.load.main_cf, setup.load.main_cf_absent) {
+            (Some(template), _) => template.clone(),
+            // A master.cf template linted alone.
+            (None, true) => setup.main_cf.clone(),
+            (None, false) => setup.load.resolved_config_dir(),
         };
         let label = match &setup.load.sysroot {
             Some(root) => format!("{} (--sysroot {})", dir.display(), root.display()),

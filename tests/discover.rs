@@ -186,19 +186,16 @@ fn fingerprints_tell_two_configurations_of_one_repository_apart() {
 fn a_repository_where_nothing_is_linted_fails_unless_allowed() {
     let repo = tempfile::tempdir().unwrap();
     write(
-        &repo.path().join("templates/master.cf.j2"),
-        "smtp inet n - y - - smtpd\n{{ extra_services }}\n",
+        &repo.path().join("postlint.toml"),
+        "exclude = [\"vendor\"]\n",
     );
+    write(&repo.path().join("vendor/postfix/main.cf"), BROKEN);
     // A CI gate that linted nothing must not pass green.
     let (code, out, err) = run(repo.path(), &["--discover"]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(
-        err.contains("skipped templates/master.cf.j2: a Jinja template of master.cf that no main.cf goes with"),
-        "{err}"
-    );
-    assert!(
         err.contains(
-            "error: no Postfix configuration was linted: templates/master.cf.j2: a Jinja template"
+            "error: no Postfix configuration was linted: vendor/postfix/main.cf: excluded by"
         ),
         "{err}"
     );

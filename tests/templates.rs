@@ -148,3 +148,38 @@ fn template_vars_give_simple_expressions_their_values() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no-such.yml"), "{err}");
 }
+
+#[test]
+fn a_master_cf_template_without_a_main_cf_is_linted_alone() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path().join("templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("master.cf.j2"),
+        "# {{ ansible_managed }}\n\
+         submission inet n - y - - smtpd\n  \
+         -o smtpd_use_tls=yes\n  \
+         -o smtpd_recipient_restrictions=$mua_recipient_restrictions\n\
+         {% for s in extra %}\n{{ s }}\n{% endfor %}\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(
+        repo.path(),
+        &["--discover", "--format", "short", "--verbose"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("postlint: found templates/master.cf.j2"),
+        "{err}"
+    );
+    // A plain line of master.cf is linted as usual...
+    assert!(
+        out.contains("templates/master.cf.j2:3:6: warning[deprecated-parameter]"),
+        "{out}"
+    );
+    // ...while what main.cf would say (here, where $mua_recipient_restrictions is defined) is
+    // unknown, not missing.
+    assert!(!out.contains("[undefined-reference]"), "{out}");
+    assert!(!out.contains("[compatibility-level]"), "{out}");
+    assert!(out.contains("Found 1 problem"), "{out}");
+}

@@ -75,6 +75,9 @@ pub struct LoadOptions {
     pub main_cf: Option<PathBuf>,
     /// The file read as master.cf, when it is not CONFIG_DIR/master.cf.
     pub master_cf: Option<PathBuf>,
+    /// No main.cf goes with this master.cf (a role that ships only a master.cf template):
+    /// master.cf is linted alone, every main.cf parameter unknown.
+    pub main_cf_absent: bool,
     /// Directories that hold the configuration's other files when they are not in
     /// CONFIG_DIR (an Ansible role's `files/` beside the `templates/` that holds main.cf.j2).
     pub other_dirs: Vec<PathBuf>,
@@ -1362,6 +1365,7 @@ impl Model {
         }
         // Read as every other file is: one way to decode, date and look for template tags.
         let file = match read::read_source(&main_cf_path) {
+            _ if options.main_cf_absent => read::ReadFile::empty(),
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(LoadError::MainCfMissing(main_cf_path))
@@ -1396,7 +1400,7 @@ impl Model {
         let main_text = sources.get(main_cf).text().clone();
 
         let mut params = Params::default();
-        if open_ended {
+        if open_ended || options.main_cf_absent {
             params.set_open_ended();
         }
         let parsed = parse_assignments(&main_text);

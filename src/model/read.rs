@@ -25,6 +25,18 @@ pub struct ReadFile {
 
 pub type ReadOutcome = std::io::Result<ReadFile>;
 
+impl ReadFile {
+    /// No text: the main.cf of a master.cf linted alone.
+    pub fn empty() -> ReadFile {
+        ReadFile {
+            lines: Arc::new(LineIndex::new(Arc::new(String::new()))),
+            modified: None,
+            template: None,
+            holes: None,
+        }
+    }
+}
+
 /// Reads a file (invalid UTF-8 replaced, as Postfix would pass the bytes through).
 pub fn read_source(path: &Path) -> ReadOutcome {
     let text = crate::fsread::read_text(path)?;
