@@ -183,3 +183,39 @@ fn a_master_cf_template_without_a_main_cf_is_linted_alone() {
     assert!(!out.contains("[compatibility-level]"), "{out}");
     assert!(out.contains("Found 1 problem"), "{out}");
 }
+
+#[test]
+fn a_secret_from_template_vars_is_never_shown() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join("t")).unwrap();
+    std::fs::write(
+        repo.path().join("t/main.cf.j2"),
+        "compatibility_level = 3.6\n\
+         smtp_sasl_auth_enable = yes\n\
+         smtp_sasl_password_maps = static:relayuser:{{ relay_password }}\n\
+         relayhost = [smtp.example.net]:587 {{ relay_password }}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.path().join("vars.yml"),
+        "relay_password: Sup3rS3cretPW\n",
+    )
+    .unwrap();
+    for format in ["human", "short", "json", "sarif", "github", "junit"] {
+        let (_, out, err) = run(
+            repo.path(),
+            &[
+                "--discover",
+                "--template-vars",
+                "vars.yml",
+                "--verbose",
+                "--format",
+                format,
+            ],
+        );
+        assert!(
+            !out.contains("Sup3rS3cret") && !err.contains("Sup3rS3cret"),
+            "{format}: {out}{err}"
+        );
+    }
+}

@@ -172,8 +172,8 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
         else {
             continue;
         };
-        // Postfix's own braces: `inline:{{a=b}}`, `${name?{{...}}}`, nested groups.
-        if bytes[start] == b'{' && start > 0 && matches!(bytes[start - 1], b':' | b'{' | b'?') {
+        // Postfix's own braces: `${name?{{...}}}`, nested groups. (`inline:{{a=b}}` below.)
+        if bytes[start] == b'{' && start > 0 && matches!(bytes[start - 1], b'{' | b'?') {
             continue;
         }
         if start >= no_closer_after[syntax] {
@@ -188,6 +188,10 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
             }
             Err(Stop::Opener) => continue,
         };
+        // `inline:{{a=b}}` is a table; `static:user:{{ password }}` is an expression.
+        if start > 0 && bytes[start - 1] == b':' && bytes[start..end].contains(&b'=') {
+            continue;
+        }
         let tag_end = end + close.len();
         let inner = trim_control(&text[start + open.len()..end]);
         let tag = classify(open, inner);

@@ -284,8 +284,8 @@ pub fn find(text: &str) -> Option<Hit> {
             (b'[', Some(b'%')) => (b"%]", "Template Toolkit"),
             _ => continue,
         };
-        // Postfix's own `{{`: `inline:{{a=b}, {c=d}}`, `${name?{{...}}}`, nested groups.
-        if bytes[at] == b'{' && at > 0 && matches!(bytes[at - 1], b':' | b'{' | b'?') {
+        // Postfix's own `{{`: `${name?{{...}}}`, nested groups. (`inline:{{a=b}}` below.)
+        if bytes[at] == b'{' && at > 0 && matches!(bytes[at - 1], b'{' | b'?') {
             continue;
         }
         if at >= line_end {
@@ -306,6 +306,10 @@ pub fn find(text: &str) -> Option<Hit> {
         // A template expression holds no braces of its own; `{{a=b}, {c=d}}` is a Postfix
         // inline table, whatever precedes it.
         if bytes[at] == b'{' && rest[..end].iter().any(|&b| b == b'{' || b == b'}') {
+            continue;
+        }
+        // `inline:{{a=b}}` is a table; `static:user:{{ password }}` is an expression.
+        if at > 0 && bytes[at - 1] == b':' && rest[..end].contains(&b'=') {
             continue;
         }
         // `{{ .Env.X }}`: Go's text/template (gucci, dockerize, consul-template).
@@ -355,6 +359,14 @@ fn univention_block(text: &str) -> Option<(usize, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_expression_after_a_colon_is_a_tag_and_an_inline_table_is_not() {
+        let hit = find("x = static:user:{{ relay_password }}\n").unwrap();
+        assert_eq!(hit.tag, "{{ relay_password }}");
+        assert_eq!(find("x = inline:{{a=b}}\n"), None);
+        assert_eq!(find("x = inline:{{ a = b }}\n"), None);
+    }
 
     #[test]
     fn main_cf_template_names() {
