@@ -325,6 +325,9 @@ fn percent_markers(
                     shorten(&String::from_utf8_lossy(&l[..len])),
                 ));
                 l.copy_within(len.., 0);
+                // The line moved: values found on it before no longer sit at their tags. It
+                // is conditional, so its values stay holes.
+                substitutions.retain(|(r, _)| r.end <= line_start || r.start >= line_end);
                 let n = l.len();
                 l[n - len..].fill(b' ');
                 *flag = true;
@@ -808,6 +811,19 @@ mod tests {
         let h = holes(text, Kind::MasterCf, false, None).unwrap();
         assert_eq!(lines(&h), [1, 3, 4]);
         assert!(h.text.contains("-o smtpd_sasl_auth_enable=yes\n"));
+    }
+
+    #[test]
+    fn a_toggled_line_keeps_its_values_as_holes() {
+        // Found by the fuzzer: the toggle moves the line left, so a value found on it no longer
+        // sits at its tag.
+        let vars = Vars::from_yaml("d: ö-value\n");
+        let text = "%{flag}x = ö {{ d }} y\nz = {{ d }}\n";
+        let h = holes(text, Kind::MainCf, true, Some(&vars)).unwrap();
+        assert_eq!(h.substitutions.len(), 1);
+        assert_eq!(h.substitutions[0].0.start, text.find("{{ d }}\n").unwrap());
+        let (out, _) = crate::template::substitute(&h.text, &h.substitutions);
+        assert!(out.ends_with("z = ö-value\n"), "{out}");
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub fn substitute(
     let mut shifts = Vec::with_capacity(substitutions.len());
     let mut pos = 0;
     for (range, value) in substitutions {
-        if range.start < pos || range.end > text.len() {
+        let inside = range.start >= pos && range.end <= text.len();
+        if !inside || !text.is_char_boundary(range.start) || !text.is_char_boundary(range.end) {
             continue;
         }
         out.push_str(&text[pos..range.start]);
