@@ -109,7 +109,9 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             let mut setup = template_setup(path);
             setup.load.confine_to = Some(root.to_path_buf());
             found.setups.push(setup);
-        } else if template::main_cf_in(&name.replace("master.cf", "main.cf")).is_some() {
+        } else if name.contains("master.cf")
+            && template::main_cf_in(&name.replace("master.cf", "main.cf")).is_some()
+        {
             master_templates.push(path.to_path_buf());
         }
     }

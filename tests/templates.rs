@@ -147,6 +147,23 @@ fn template_vars_give_simple_expressions_their_values() {
     let (code, _, err) = run(case, &["--discover", "--template-vars", "no-such.yml"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no-such.yml"), "{err}");
+
+    // A FIFO (a pull request can commit one) is refused, not waited on.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("main.yml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_string_lossy().into_owned();
+    let out = Command::cargo_bin("postlint")
+        .unwrap()
+        .current_dir(case)
+        .args(["--discover", "--template-vars", &fifo])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
 }
 
 #[test]

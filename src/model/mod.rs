@@ -431,37 +431,11 @@ impl Loader {
         if let Some(&known) = self.files.get(path) {
             return known;
         }
-        let outcome = read::read_source(path);
-        if let (Some(kind), Ok(file)) = (kind, &outcome) {
-            if let Some(id) = self.add_template(path, display, file, kind) {
-                self.files.insert(path.to_path_buf(), ReadResult::Read(id));
-                return ReadResult::Read(id);
-            }
-        }
+        let outcome = match kind {
+            Some(kind) => read::read_with_holes(path, kind, self.template_vars.as_deref()),
+            None => read::read_source(path),
+        };
         self.record_read(path, display, outcome)
-    }
-
-    /// Adds a file with template tags as a source with holes, and says what it could not see.
-    fn add_template(
-        &mut self,
-        path: &Path,
-        display: &str,
-        file: &read::ReadFile,
-        kind: template::Kind,
-    ) -> Option<FileId> {
-        let (lines, source, holed) =
-            read::with_holes(path, file, kind, self.template_vars.as_deref())?;
-        let engine = source.engine;
-        let id = self.sources.add_indexed(
-            path.to_path_buf(),
-            display.to_string(),
-            lines,
-            file.modified,
-        );
-        self.sources.set_template(id, source);
-        self.notes
-            .extend(template::notes(display, engine, &holed, kind));
-        Some(id)
     }
 
     /// Adds a note for every table whose answers are unknown, and says each note once (a file
@@ -503,12 +477,8 @@ impl Loader {
                 ..
             }) => {
                 let (source, holed) = *holes;
-                let kind = match path == self.master_cf_path {
-                    true => template::Kind::MasterCf,
-                    false => template::Kind::Table,
-                };
                 self.notes
-                    .extend(template::notes(display, source.engine, &holed, kind));
+                    .extend(template::notes(display, source.engine, &holed));
                 let id = self.sources.add_indexed(
                     path.to_path_buf(),
                     display.to_string(),
@@ -1364,8 +1334,15 @@ impl Model {
             }
         }
         // Read as every other file is: one way to decode, date and look for template tags.
-        let file = match read::read_source(&main_cf_path) {
-            _ if options.main_cf_absent => read::ReadFile::empty(),
+        let outcome = match options.main_cf_absent {
+            true => Ok(read::ReadFile::empty()),
+            false => read::read_with_holes(
+                &main_cf_path,
+                template::Kind::MainCf,
+                options.template_vars.as_deref(),
+            ),
+        };
+        let file = match outcome {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(LoadError::MainCfMissing(main_cf_path))
@@ -1376,26 +1353,27 @@ impl Model {
         let mut template_notes = Vec::new();
         let mut open_ended = false;
         let display = main_cf_path.to_string_lossy().into_owned();
-        let main_cf = match read::with_holes(
-            &main_cf_path,
-            &file,
-            template::Kind::MainCf,
-            options.template_vars.as_deref(),
-        ) {
-            Some((lines, source, holed)) => {
-                template_notes =
-                    template::notes(&display, source.engine, &holed, template::Kind::MainCf);
+        let main_cf = match file {
+            read::ReadFile {
+                lines,
+                modified,
+                holes: Some(holes),
+                ..
+            } => {
+                let (source, holed) = *holes;
+                template_notes = template::notes(&display, source.engine, &holed);
                 open_ended = holed.is_open_ended();
-                let id = sources.add_indexed(main_cf_path.clone(), display, lines, file.modified);
+                let id = sources.add_indexed(main_cf_path.clone(), display, lines, modified);
                 sources.set_template(id, source);
                 id
             }
-            None => match file.template {
-                Some(hit) => return Err(LoadError::MainCfTemplate(main_cf_path, hit)),
-                None => {
-                    sources.add_indexed(main_cf_path.clone(), display, file.lines, file.modified)
-                }
-            },
+            read::ReadFile {
+                template: Some(hit),
+                ..
+            } => return Err(LoadError::MainCfTemplate(main_cf_path, hit)),
+            read::ReadFile {
+                lines, modified, ..
+            } => sources.add_indexed(main_cf_path.clone(), display, lines, modified),
         };
         let main_text = sources.get(main_cf).text().clone();
 

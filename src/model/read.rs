@@ -70,7 +70,7 @@ pub fn read_with_holes(
 
 /// A file with template tags read as a Postfix file with holes (`template::holes`): the text
 /// the parsers read, what the source adds for output and the finding filter, and the holes.
-pub fn with_holes(
+fn with_holes(
     path: &Path,
     file: &ReadFile,
     kind: template::Kind,
@@ -97,6 +97,12 @@ pub fn with_holes(
         || text.lines().any(|line| {
             !line.trim_start().starts_with('#') && !crate::parse::placeholder::find(line).is_empty()
         });
+    // Values from --template-vars replace their tags: the parsers read them, and output maps
+    // their offsets back to the tags.
+    let (text, shifts) = match holed.substitutions.is_empty() {
+        true => (text, Vec::new()),
+        false => template::substitute(&text, &holed.substitutions),
+    };
     let source = crate::source::TemplateSource {
         engine,
         written: file.lines.clone(),
@@ -104,15 +110,8 @@ pub fn with_holes(
         expressions: holed.expressions.len(),
         open_ended: holed.is_open_ended(),
         leaves_unknown,
-        shifts: Vec::new(),
+        shifts,
     };
-    // Values from --template-vars replace their tags: the parsers read them, and output maps
-    // their offsets back to the tags.
-    let (text, shifts) = match holed.substitutions.is_empty() {
-        true => (text, Vec::new()),
-        false => template::substitute(&text, &holed.substitutions),
-    };
-    let source = crate::source::TemplateSource { shifts, ..source };
     Some((Arc::new(LineIndex::new(Arc::new(text))), source, holed))
 }
 

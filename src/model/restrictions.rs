@@ -58,16 +58,9 @@ impl<'m> Smtpd<'m> {
         if !expanded.errors.is_empty() {
             return None;
         }
-        Some(
-            split_list(&expanded.text)
-                .into_iter()
-                .filter(|r| !expanded.text[r.clone()].contains(super::expand::UNKNOWN))
-                .map(|r| Word {
-                    text: expanded.text[r.clone()].to_string(),
-                    span: expanded.origin_of(r),
-                })
-                .collect(),
-        )
+        let mut items = words_of(&expanded);
+        items.retain(|w| !w.text.contains(super::expand::UNKNOWN));
+        Some(items)
     }
 
     /// A parameter's value as this service reads it, expanded (None when postlint cannot know
@@ -132,16 +125,18 @@ fn words<L: ParamLookup>(
     param: &str,
     written: Option<super::expand::ValueRef<'_>>,
 ) -> List {
-    let expanded = expanded(lookup, param, written)?;
-    Some(
-        split_list(&expanded.text)
-            .into_iter()
-            .map(|r| Word {
-                text: expanded.text[r.clone()].to_string(),
-                span: expanded.origin_of(r),
-            })
-            .collect(),
-    )
+    Some(words_of(&expanded(lookup, param, written)?))
+}
+
+/// The items of an expanded list, with where each was written.
+fn words_of(expanded: &super::expand::Expanded) -> Vec<Word> {
+    split_list(&expanded.text)
+        .into_iter()
+        .map(|r| Word {
+            text: expanded.text[r.clone()].to_string(),
+            span: expanded.origin_of(r),
+        })
+        .collect()
 }
 
 /// A parameter's expanded value: as written, else its built-in default (None when a name has

@@ -30,7 +30,7 @@ pub enum Kind {
 }
 
 /// A template with its tags replaced.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Holed {
     /// The text Postfix-readable, as long as the template and with its newlines in place.
     pub text: String,
@@ -47,6 +47,8 @@ pub struct Holed {
     pub unbalanced: Option<u32>,
     /// Expressions `--template-vars` gives a value: the tag's range and the value (one line).
     pub substitutions: Vec<(Range<usize>, String)>,
+    /// What the file was read as.
+    pub kind: Kind,
 }
 
 impl Holed {
@@ -54,12 +56,6 @@ impl Holed {
     /// name is an expression.
     pub fn is_open_ended(&self) -> bool {
         !self.inserts.is_empty() || !self.dynamic_names.is_empty()
-    }
-
-    /// Whether a 1-based line may or may not be in the rendered file.
-    pub fn is_conditional(&self, line: u32) -> bool {
-        let at = self.conditional.partition_point(|r| r.end <= line);
-        self.conditional.get(at).is_some_and(|r| r.start <= line)
     }
 }
 
@@ -99,7 +95,16 @@ const SYNTAXES: &[(&[u8], &[u8])] = &[
 pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Option<Holed> {
     let bytes = text.as_bytes();
     let mut out = bytes.to_vec();
-    let mut holed = Holed::default();
+    let mut holed = Holed {
+        text: String::new(),
+        expressions: Vec::new(),
+        conditional: Vec::new(),
+        inserts: Vec::new(),
+        dynamic_names: Vec::new(),
+        unbalanced: None,
+        substitutions: Vec::new(),
+        kind,
+    };
     // One flag per physical line (index 0 = line 1): output there may be absent or repeated.
     let line_count = memchr::memchr_iter(b'\n', bytes).count() + 1;
     let mut conditional = vec![false; line_count];
@@ -735,7 +740,7 @@ mod tests {
             h.text,
             "a = b\n            \nsmtpd_tls_auth_only = no\n          \nx = 1\n           \nc = d\n"
         );
-        assert!(h.is_conditional(3) && !h.is_conditional(4) && !h.is_conditional(7));
+        assert!(lines(&h).contains(&3) && !lines(&h).contains(&4) && !lines(&h).contains(&7));
     }
 
     #[test]
@@ -764,7 +769,7 @@ mod tests {
         let h = holes(text, Kind::MainCf, false, None).unwrap();
         assert_eq!(lines(&h), [3, 6, 9]);
         assert!(h.text.starts_with("relayhost = !TTTTTTTTTTT!\n"));
-        assert!(!h.is_conditional(11));
+        assert!(!lines(&h).contains(&11));
         // A one-line conditional closes itself; a modifier `if` opens nothing.
         let h = holes(
             "<% if a then b end %>\n<% x if y %>\nc = d\n",
@@ -781,7 +786,7 @@ mod tests {
         let text = "a = {{ .Env.X }}\n{{ if .TLS }}\nb = c\n{{ else }}\nb = d\n{{ end }}\n{{#relay}}\nrelayhost = {{relay}}\n{{/relay}}\n{{! comment }}\n[% IF x %]\ne = f\n[% END %]\ng = h\n";
         let h = holes(text, Kind::MainCf, false, None).unwrap();
         assert_eq!(lines(&h), [3, 5, 8, 12]);
-        assert!(!h.is_conditional(14));
+        assert!(!lines(&h).contains(&14));
         assert_eq!(h.expressions.len(), 2);
     }
 

@@ -63,7 +63,7 @@ pub fn unshift(shifts: &[Shift], offset: u32) -> u32 {
 
 /// What `--verbose` says of a template read with holes: what was read, what stays unknown,
 /// which lines may be absent.
-pub fn notes(display: &str, engine: &str, holed: &Holed, kind: Kind) -> Vec<String> {
+pub fn notes(display: &str, engine: &str, holed: &Holed) -> Vec<String> {
     let mut notes = Vec::new();
     let mut read = format!("read {display} as {}", described(engine));
     let count = holed.expressions.len();
@@ -120,7 +120,7 @@ pub fn notes(display: &str, engine: &str, holed: &Holed, kind: Kind) -> Vec<Stri
         ));
     }
     if holed.is_open_ended() {
-        notes.push(match kind {
+        notes.push(match holed.kind {
             Kind::MainCf => format!(
                 "unknown: {display} may set parameters postlint cannot see: those it does not \
                  write are unknown instead of their defaults; those it writes are linted as written"

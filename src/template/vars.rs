@@ -18,8 +18,9 @@ impl Vars {
     pub fn load(paths: &[std::path::PathBuf]) -> Result<Vars, String> {
         let mut vars = Vars::default();
         for path in paths {
+            // As every file postlint reads: never blocking on a FIFO, never past the size limit.
             let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                crate::fsread::read_text(path).map_err(|e| format!("{}: {e}", path.display()))?;
             let is_json = path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("json"));
