@@ -11,6 +11,8 @@ pub mod model;
 pub mod output;
 mod parallel;
 pub mod parse;
+#[cfg(feature = "probe")]
+pub mod probe;
 pub mod rules;
 pub mod source;
 pub mod suppress;
@@ -32,6 +34,9 @@ pub struct LintOptions<'a> {
     /// (or the sysroot). Repo mode passes the repository, so that two configurations in one
     /// repository never share a fingerprint.
     pub fingerprint_root: Option<std::path::PathBuf>,
+    /// `--probe`: ask the SQL databases before the rules run.
+    #[cfg(feature = "probe")]
+    pub probe: Option<probe::Options>,
 }
 
 /// How many findings each kind of silence took away.
@@ -65,6 +70,9 @@ pub struct Unseen {
     pub expressions: usize,
     /// Rules whose silence may come from what could not be seen, sorted.
     pub undecided: Vec<&'static str>,
+    /// Of the unread tables, those `--probe` asked some keys, and how many keys in all.
+    pub probed_tables: usize,
+    pub probed_keys: usize,
 }
 
 impl Unseen {
@@ -79,6 +87,8 @@ impl Unseen {
                 _ => false,
             })
             .count();
+        let probed_tables = model.tables.probed.len();
+        let probed_keys = model.tables.probed.values().map(|p| p.answers.len()).sum();
         let mut undecided: Vec<&'static str> = rules
             .iter()
             .filter(|r| (r.undecided)(model))
@@ -110,6 +120,8 @@ impl Unseen {
             placeholders,
             expressions,
             undecided,
+            probed_tables,
+            probed_keys,
         }
     }
 
@@ -125,6 +137,8 @@ impl std::ops::AddAssign<&Unseen> for Unseen {
         self.tables += other.tables;
         self.placeholders += other.placeholders;
         self.expressions += other.expressions;
+        self.probed_tables += other.probed_tables;
+        self.probed_keys += other.probed_keys;
         for id in &other.undecided {
             if let Err(at) = self.undecided.binary_search(id) {
                 self.undecided.insert(at, id);
@@ -148,6 +162,8 @@ pub fn lint(load: &LoadOptions, rules: &[&'static Rule]) -> Result<Report, LoadE
         config: &Config::default(),
         inline_suppressions: true,
         fingerprint_root: None,
+        #[cfg(feature = "probe")]
+        probe: None,
     })
 }
 
@@ -155,6 +171,10 @@ pub fn lint(load: &LoadOptions, rules: &[&'static Rule]) -> Result<Report, LoadE
 /// postlint.toml (`exclude`, `per-file-ignores`, `[severity]`).
 pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
     let mut model = Model::load(&options.load)?;
+    #[cfg(feature = "probe")]
+    if let Some(probe) = &options.probe {
+        probe::run(&mut model, probe);
+    }
     let (mut findings, timings) = rules::run_timed(&model, &options.rules);
     let root = match (&options.fingerprint_root, &model.locator.mode) {
         (Some(root), _) => root.clone(),

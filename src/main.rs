@@ -183,6 +183,16 @@ struct Cli {
     #[arg(long, value_name = "ADDRESS", conflicts_with_all = ["show_config", "discover"])]
     trace: Option<String>,
 
+    /// Ask the databases behind mysql:, pgsql: and sqlite: tables what Postfix would ask them
+    /// (their own queries, read-only), so that rules and --trace see SQL-backed domains and
+    /// addresses
+    #[arg(long)]
+    probe: bool,
+
+    /// Seconds each connection and query of --probe may take
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, requires = "probe")]
+    probe_timeout: u64,
+
     /// Print a completion script for this shell and exit
     #[arg(long, value_enum, value_name = "SHELL")]
     completions: Option<clap_complete::Shell>,
@@ -475,6 +485,12 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
 }
 
 fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
+    if cli.probe && !cfg!(feature = "probe") {
+        return Err(
+            "--probe: this postlint was built without the database clients (cargo feature `probe`)"
+                .to_string(),
+        );
+    }
     let Jobs {
         mut jobs,
         mut passed_over,
@@ -549,6 +565,13 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             config: &config,
             inline_suppressions: !cli.no_inline_suppressions,
             fingerprint_root: job.fingerprint_root,
+            #[cfg(feature = "probe")]
+            probe: cli.probe.then(|| postlint::probe::Options {
+                timeout: std::time::Duration::from_secs(cli.probe_timeout.max(1)),
+                trace: cli.trace.clone(),
+                progress: !cli.quiet && std::io::stderr().is_terminal(),
+                ..Default::default()
+            }),
         });
         let mut report = match result {
             Ok(report) => report,

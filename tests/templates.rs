@@ -151,7 +151,10 @@ fn template_vars_give_simple_expressions_their_values() {
     // A FIFO (a pull request can commit one) is refused, not waited on.
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("main.yml");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(made.success());
     let fifo = fifo.to_string_lossy().into_owned();
     let out = Command::cargo_bin("postlint")

@@ -88,6 +88,12 @@ enum MemberSlot {
         entry: u32,
         via: Option<Span>,
     },
+    /// A domain a database said is in the table (`--probe`).
+    Probe {
+        table: TableId,
+        answer: u32,
+        via: Option<Span>,
+    },
 }
 
 /// A pattern of the class's list, in list order.
@@ -140,6 +146,8 @@ pub struct AddressClass {
     /// Tables of the list whose members are added once the tables are read: the table, the
     /// `$name` that brought it in, whether it is negated.
     tables_to_read: Vec<(TableId, Option<Span>, bool)>,
+    /// The same, once read.
+    tables_read: Vec<(TableId, Option<Span>, bool)>,
 }
 
 impl AddressClass {
@@ -156,6 +164,7 @@ impl AddressClass {
             literal_first: hashbrown::HashMap::default(),
             others: Vec::new(),
             tables_to_read: Vec::new(),
+            tables_read: Vec::new(),
         }
     }
 
@@ -205,12 +214,52 @@ impl AddressClass {
                     via,
                 })
             }
+            MemberSlot::Probe { table, answer, via } => {
+                let key = &tables.probed.get(&table)?.answer(answer).key;
+                Some(MemberRef {
+                    domain: key,
+                    written: key,
+                    span: tables.query_span(table),
+                    via,
+                })
+            }
         })
+    }
+
+    /// The tables of the list that are not negated, in list order.
+    pub fn listed_tables(&self) -> impl Iterator<Item = TableId> + '_ {
+        self.items.iter().filter_map(|(negated, item)| match item {
+            Item::Table(t) if !negated => Some(*t),
+            _ => None,
+        })
+    }
+
+    /// Adds the domains `--probe` found in the list's database tables as members.
+    pub fn add_probed_members(&mut self, tables: &Tables) {
+        self.slots
+            .retain(|slot| !matches!(slot, MemberSlot::Probe { .. }));
+        for &(id, via, negated) in &self.tables_read {
+            if negated {
+                continue;
+            }
+            for t in tables.probed_tables_of(&[id]) {
+                for (answer, found) in tables.probed[&t].found() {
+                    if is_domain_key(&found.key) {
+                        self.slots.push(MemberSlot::Probe {
+                            table: t,
+                            answer,
+                            via,
+                        });
+                    }
+                }
+            }
+        }
     }
 
     /// Adds the domain keys of the list's tables as members, once the tables are read.
     pub(crate) fn add_table_members(&mut self, tables: &Tables) {
-        for (id, via, negated) in std::mem::take(&mut self.tables_to_read) {
+        self.tables_read = std::mem::take(&mut self.tables_to_read);
+        for &(id, via, negated) in &self.tables_read {
             if tables.partial_reason(id).is_some() {
                 self.unknown_members = true;
             }

@@ -17,6 +17,7 @@ pub mod net;
 pub mod params;
 pub mod paths;
 pub mod patterns;
+pub mod probed;
 mod read;
 pub mod relay;
 pub mod resolve;
@@ -322,6 +323,8 @@ pub struct Model {
     pub(crate) relay_verdicts: std::sync::OnceLock<Vec<relay::Verdict>>,
     /// The lines of the cidr tables the restriction model reads, parsed once.
     pub(crate) cidr_rules: std::sync::OnceLock<HashMap<TableId, Option<Vec<relay::CidrRule>>>>,
+    /// What `--probe` did (None without it); the answers themselves are on the tables.
+    pub probe: Option<probed::ProbeReport>,
 }
 
 /// A `type:name` in a table parameter whose type postlint does not know as a table type.
@@ -1640,6 +1643,7 @@ impl Model {
             relay_verdicts: std::sync::OnceLock::new(),
             unreferenced,
             cidr_rules: std::sync::OnceLock::new(),
+            probe: None,
             missing_list_files: loader.missing_list_files,
             unknown_table_types: loader.unknown_table_types,
             db_file_access,

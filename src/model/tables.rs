@@ -578,6 +578,9 @@ pub enum Hit {
     Entry(TableId, u32),
     /// A regexp or pcre table and the index of its rule (see [`PatternTable::rules`]).
     Rule(TableId, u32),
+    /// A database table and the index of the answer `--probe` got (see
+    /// [`super::probed::ProbedTable::answer`]).
+    Probe(TableId, u32),
 }
 
 /// A lookup's outcome.
@@ -662,6 +665,8 @@ pub struct Tables {
     pub list: Vec<Table>,
     /// (type, name, format) to table.
     pub(crate) by_ref: HashMap<(String, String, Format), TableId>,
+    /// What `--probe` asked the databases behind SQL tables, by table.
+    pub probed: HashMap<TableId, super::probed::ProbedTable>,
 }
 
 impl Tables {
@@ -737,8 +742,24 @@ impl Tables {
                     PatternAnswer::Unknown => Answer::Unknown,
                 }
             }
-            Content::Unknown(_) => Answer::Unknown,
+            Content::Unknown(_) => match self.probed.get(&id).map(|p| (p, p.get(folded))) {
+                Some((probed, Some(i))) => match probed.answer(i).value {
+                    Some(_) => Answer::Found(Some(Hit::Probe(id, i))),
+                    None => Answer::NotFound,
+                },
+                _ => Answer::Unknown,
+            },
         }
+    }
+
+    /// The span of the setting that makes a database table's query (`query`, else the legacy
+    /// settings that build it), where findings about its answers point.
+    pub fn query_span(&self, id: TableId) -> Option<Span> {
+        let settings = &self.get(id).settings;
+        ["query", "select_function", "select_field", "table"]
+            .iter()
+            .find_map(|name| settings.iter().rev().find(|s| s.name == *name))
+            .map(|s| s.span)
     }
 
     /// Looks the whole key up in a list of tables in order, as `maps_find()` does.
@@ -761,6 +782,7 @@ impl Tables {
         match hit {
             Hit::Entry(t, i) => Some(self.get(t).entries()?.entry(i).key_span),
             Hit::Rule(t, r) => Some(self.get(t).patterns()?.rules.get(r as usize)?.span),
+            Hit::Probe(t, _) => self.query_span(t),
         }
     }
 
@@ -770,6 +792,7 @@ impl Tables {
         match hit {
             Hit::Entry(t, i) => Some(self.get(t).entries()?.entry(i).value.into()),
             Hit::Rule(t, r) => self.get(t).patterns()?.value_of(r, key),
+            Hit::Probe(t, i) => Some(self.probed.get(&t)?.answer(i).value.as_deref()?.into()),
         }
     }
 
@@ -842,9 +865,20 @@ impl Tables {
         self.leaf_tables_of(list, |c| matches!(c, Content::Entries(_)))
     }
 
+    /// The database tables of a list that `--probe` asked, behind proxies and in unions.
+    pub fn probed_tables_of(&self, list: &[TableId]) -> Vec<TableId> {
+        let mut out = self.leaf_tables_of(list, |c| matches!(c, Content::Unknown(_)));
+        out.retain(|t| self.probed.contains_key(t));
+        out
+    }
+
     /// The tables of a list, behind proxies and in unions, whose content `keep` accepts, each
     /// once, in the order Postfix asks them.
-    fn leaf_tables_of(&self, list: &[TableId], keep: impl Fn(&Content) -> bool) -> Vec<TableId> {
+    pub fn leaf_tables_of(
+        &self,
+        list: &[TableId],
+        keep: impl Fn(&Content) -> bool,
+    ) -> Vec<TableId> {
         let mut out: Vec<TableId> = Vec::new();
         let mut todo: Vec<(TableId, usize)> = list.iter().rev().map(|&t| (t, 0)).collect();
         while let Some((id, depth)) = todo.pop() {

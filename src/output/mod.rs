@@ -183,8 +183,16 @@ pub fn unseen_line(unseen: &crate::Unseen) -> Option<String> {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut parts = Vec::new();
     if unseen.tables > 0 {
+        let probed = match unseen.probed_tables {
+            0 => String::new(),
+            n => format!(
+                " (--probe asked {} of them {})",
+                n,
+                plural(unseen.probed_keys, "key")
+            ),
+        };
         parts.push(format!(
-            "{} postlint cannot read",
+            "{} postlint cannot read{probed}",
             plural(unseen.tables, "table")
         ));
     }

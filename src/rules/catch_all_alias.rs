@@ -22,6 +22,7 @@ pub const RULE: Rule = Rule {
 fn check(model: &Model, out: &mut Findings) {
     check_entries(model, out);
     check_patterns(model, out);
+    check_probed(model, out);
 }
 
 /// The help text of a finding: why, and what to list instead.
@@ -84,6 +85,47 @@ fn check_entries(model: &Model, out: &mut Findings) {
                     .collect();
                 finding.help(help(domain, &roles_advice(&missing)));
             }
+        }
+    }
+}
+
+/// `@domain` rows `--probe` found in the databases of virtual_alias_maps.
+fn check_probed(model: &Model, out: &mut Findings) {
+    let aliases = model.maps("virtual_alias_maps");
+    for id in model.tables.probed_tables_of(&aliases.tables) {
+        let Some(span) = model.tables.query_span(id) else {
+            continue;
+        };
+        let table = model.tables.get(id);
+        let probed = &model.tables.probed[&id];
+        for (_, answer) in probed.found() {
+            let Some(domain) = answer.key.strip_prefix('@') else {
+                continue;
+            };
+            let target = answer.value.as_deref().unwrap_or("");
+            let finding = out.report(
+                span,
+                format!(
+                    "catch-all alias {} (a row the query of {} returns) sends every address in \
+                     {domain} to {}",
+                    answer.key,
+                    table.reference(),
+                    crate::rules::shorten(target)
+                ),
+            );
+            finding.subject(format!("{} {}", table.reference(), answer.key));
+            finding.label(format!("answers {} (asked by --probe)", answer.key));
+            let missing: Vec<String> = ["postmaster", "abuse"]
+                .iter()
+                .map(|role| format!("{role}@{domain}"))
+                .filter(|address| {
+                    !matches!(
+                        probed.get(address).map(|i| &probed.answer(i).value),
+                        Some(Some(_))
+                    )
+                })
+                .collect();
+            finding.help(help(domain, &roles_advice(&missing)));
         }
     }
 }

@@ -278,6 +278,14 @@ fn describe(model: &Model, hit: Hit, value: String) -> CatchAll {
                 .map_or(String::new(), |rule| rule.written.clone()),
             true,
         ),
+        Hit::Probe(t, i) => (
+            model
+                .tables
+                .probed
+                .get(&t)
+                .map_or(String::new(), |p| p.answer(i).key.clone()),
+            false,
+        ),
     };
     CatchAll {
         key,

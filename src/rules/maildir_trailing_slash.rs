@@ -78,6 +78,55 @@ fn check_virtual_mailbox_maps(model: &Model, out: &mut Findings) {
             ));
         }
     }
+    check_probed_mailboxes(model, out, &listed);
+}
+
+/// The same for the paths `--probe` got from the databases of virtual_mailbox_maps: one
+/// finding per query, naming the first addresses.
+fn check_probed_mailboxes(
+    model: &Model,
+    out: &mut Findings,
+    listed: &[crate::model::tables::TableId],
+) {
+    for id in model.tables.probed_tables_of(listed) {
+        let Some(span) = model.tables.query_span(id) else {
+            continue;
+        };
+        let paths: Vec<(&str, &str)> = model.tables.probed[&id]
+            .found()
+            .filter_map(|(_, a)| Some((a.key.as_str(), a.value.as_deref()?)))
+            .collect();
+        let meant = paths.iter().filter(|(_, p)| is_meant_as_maildir(p)).count();
+        let most = meant >= 2 && 2 * meant > paths.len();
+        let bad: Vec<&(&str, &str)> = paths
+            .iter()
+            .filter(|(_, p)| !p.ends_with('/') && (most || is_maildir_name(p)))
+            .collect();
+        let Some((key, path)) = bad.first() else {
+            continue;
+        };
+        let table = model.tables.get(id);
+        let finding = out.report(
+            span,
+            format!(
+                "the query of {} answers mailbox path {path} for {key} with no trailing /, so \
+                 virtual(8) delivers to an mbox file{}",
+                table.reference(),
+                match bad.len() {
+                    1 => String::new(),
+                    n => format!(" ({} more of the addresses --probe asked)", n - 1),
+                }
+            ),
+        );
+        finding.subject(format!("{} {key}", table.reference()));
+        finding.label("returns Maildir paths without the trailing /");
+        finding.help(format!(
+            "virtual(8) delivers in Maildir format only when the path ends in /. Fix the rows \
+             (UPDATE ... SET maildir = CONCAT(maildir, '/') for the ones without it) or make \
+             the query add it; mail already delivered to the mbox file {path} must be moved by \
+             hand."
+        ));
+    }
 }
 
 fn check_local_mailbox(model: &Model, out: &mut Findings) {

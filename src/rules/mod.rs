@@ -28,6 +28,7 @@ mod outbound_tls_mandatory;
 mod overridden_parameter;
 mod plaintext_auth;
 mod postscreen_on_submission;
+mod probe_failed;
 mod relay_check_missing;
 mod relay_credentials_in_clear;
 mod restriction_order;
@@ -135,6 +136,7 @@ pub static RULES: &[Rule] = &[
     overridden_parameter::RULE,
     plaintext_auth::RULE,
     postscreen_on_submission::RULE,
+    probe_failed::RULE,
     relay_check_missing::RULE,
     relay_credentials_in_clear::RULE,
     restriction_order::RULE,

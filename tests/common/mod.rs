@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
+pub mod db;
+
 /// True when Postfix is installed. With POSTLINT_ORACLE=required (set by .ci/run) a missing
 /// Postfix fails the test instead of skipping it.
 pub fn postfix_available() -> bool {

@@ -1,0 +1,280 @@
+//! `--probe` against real servers: a throwaway MariaDB, PostgreSQL and SQLite database with the
+//! samples of fixtures/probe (tests/common/db.rs starts them). Every answer postlint gets is
+//! compared with what `postmap -q` gets from the same .cf file, for every `hosts` form; the
+//! findings the planted mistakes make are snapshots; the password is in no output.
+#![cfg(feature = "probe")]
+
+use std::path::Path;
+use std::process::Command;
+
+use postlint::model::{LoadOptions, Model};
+use postlint::probe;
+
+mod common;
+use common::db::{self, Answer};
+
+fn load(dir: &Path) -> Model {
+    Model::load(&LoadOptions {
+        config_dir: Some(dir.to_path_buf()),
+        live: Some(true),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+fn options() -> probe::Options {
+    probe::Options {
+        timeout: std::time::Duration::from_secs(5),
+        progress: false,
+        ..Default::default()
+    }
+}
+
+/// postlint's answer for one key of one .cf file, written as expected.txt writes answers.
+fn postlint_answer(model: &Model, cf_name: &str, key: &str) -> String {
+    let table = model
+        .tables
+        .iter()
+        .find(|t| t.name.ends_with(&format!("/{cf_name}")))
+        .unwrap_or_else(|| panic!("no table for {cf_name}"));
+    let (answers, report) = probe::ask_table(model, table.id, &[key.to_string()], &options());
+    if let Some(problem) = report.problems.first() {
+        return format!("!{}", problem.message);
+    }
+    let answers = answers.unwrap_or_else(|| panic!("{cf_name} not asked: {:?}", report.skipped));
+    let folded = key.to_lowercase();
+    match answers.get(&folded).map(|i| answers.answer(i)) {
+        Some(a) => a.value.clone().unwrap_or_else(|| "-".to_string()),
+        None => format!("!not asked: {key}"),
+    }
+}
+
+/// Compares postlint with Postfix (and with expected.txt) for every line of one case.
+fn compare_case(case: &str, hosts: &str, dbpath: Option<&Path>) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    db::write_case(case, dir.path(), hosts, dbpath);
+    let model = load(dir.path());
+    let postfix = common::postfix_available();
+    let mut compared = 0;
+    for row in db::expected().iter().filter(|r| r.case() == case) {
+        let ours = postlint_answer(&model, row.cf_name(), &row.key);
+        let expected = row.answer.clone().unwrap_or_else(|| "-".to_string());
+        assert_eq!(
+            db::redact(&ours),
+            expected,
+            "{} {:?} with hosts = {}: postlint and expected.txt differ",
+            row.map,
+            row.key,
+            db::redact(hosts)
+        );
+        if postfix {
+            let map = format!(
+                "{}:{}",
+                row.kind(),
+                dir.path().join(row.cf_name()).display()
+            );
+            let theirs = db::postmap_query(dir.path(), &map, &row.key);
+            assert!(
+                !matches!(theirs, Answer::Error(_)),
+                "postmap failed: {}",
+                theirs.text()
+            );
+            assert_eq!(
+                ours,
+                theirs.text(),
+                "{} {:?}: postlint and postmap differ",
+                row.map,
+                row.key
+            );
+        }
+        compared += 1;
+    }
+    assert!(compared > 0, "expected.txt has no line for {case}");
+    compared
+}
+
+/// Runs the postlint binary on a directory; (stdout, stderr).
+fn postlint(args: &[&str]) -> (String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "postlint {args:?}: {}",
+        db::redact(&String::from_utf8_lossy(&out.stderr))
+    );
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The findings `--probe` adds on a case, in the short format, with the temporary directory
+/// shown as CONFIG.
+fn probe_findings(case: &str, hosts: &str, dbpath: Option<&Path>) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    db::write_case(case, dir.path(), hosts, dbpath);
+    // Postfix's own master.cf, so that the transports main.cf names exist.
+    std::fs::copy("fixtures/probe/master.cf", dir.path().join("master.cf")).unwrap();
+    // As a repository holds them: the .cf files named under /etc/postfix/, which postlint
+    // finds in the linted directory.
+    let shown = dir.path().display().to_string();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace(&format!("{shown}/"), "/etc/postfix/")).unwrap();
+    }
+    let (out, err) = postlint(&["--probe", "--format", "short", &shown]);
+    assert!(!out.contains(db::DB_PASSWORD) && !err.contains(db::DB_PASSWORD));
+    out.replace(&shown, "CONFIG").replace(hosts, "HOSTS")
+}
+
+#[test]
+fn mariadb_answers_equal_postfix() {
+    let Some(server) = db::mariadb() else { return };
+    for hosts in server.hosts_forms() {
+        compare_case("ispmail", &hosts, None);
+    }
+    let findings = probe_findings("ispmail", &server.hosts_forms()[0], None);
+    insta::assert_snapshot!("ispmail_findings", findings);
+
+    // --trace follows the aliases the database answers, to the mailboxes it answers.
+    let socket = &server.hosts_forms()[0];
+    let dir = case_dir("ispmail", socket);
+    let shown = dir.path().display().to_string();
+    let (trace, _) = postlint(&["--probe", "--trace", "team@example.org", &shown]);
+    insta::assert_snapshot!("ispmail_trace", trace.replace(&shown, "CONFIG"));
+    let (unprobed, _) = postlint(&["--trace", "team@example.org", &shown]);
+    assert!(unprobed.contains("unknown"), "{unprobed}");
+
+    // A wrong password and a misspelt column: findings on the lines to fix, and no password
+    // (the real one or the wrong one) in any output.
+    let wrong = "wr0ng-probe-pw";
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = match path.file_name().unwrap().to_str().unwrap() {
+            "mysql-virtual-mailbox-domains.cf" => text.replace(db::DB_PASSWORD, wrong),
+            "mysql-virtual-alias-maps.cf" => text.replace("WHERE source=", "WHERE sorce="),
+            _ => text,
+        };
+        std::fs::write(&path, text).unwrap();
+    }
+    let failures = probe_failures(dir.path(), &[], server.port);
+    insta::assert_snapshot!(
+        "ispmail_failures",
+        failures.join("\n").replace(&socket[5..], "SOCKET")
+    );
+    for format in ["human", "short", "json", "sarif", "github", "junit"] {
+        let (out, err) = postlint(&["--probe", "--verbose", "--format", format, &shown]);
+        for secret in [db::DB_PASSWORD, wrong] {
+            assert!(
+                !out.contains(secret) && !err.contains(secret),
+                "--format {format} shows a password"
+            );
+        }
+    }
+    let (config, _) = postlint(&["--probe", "--show-config", &shown]);
+    assert!(!config.contains(db::DB_PASSWORD) && !config.contains(wrong));
+}
+
+#[test]
+fn postgres_answers_equal_postfix() {
+    let Some(server) = db::postgres() else { return };
+    for hosts in server.hosts_forms() {
+        compare_case("postfixadmin", &hosts, None);
+    }
+    let findings = probe_findings("postfixadmin", &server.hosts_forms()[0], None);
+    insta::assert_snapshot!("postfixadmin_findings", findings);
+}
+
+#[test]
+fn sqlite_answers_equal_postfix() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(path) = db::sqlite(dir.path()) else {
+        return;
+    };
+    compare_case("sqlite", "", Some(&path));
+}
+
+/// Writes a sample with `hosts` as given, as a repository holds it.
+fn case_dir(case: &str, hosts: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    db::write_case(case, dir.path(), hosts, None);
+    std::fs::copy("fixtures/probe/master.cf", dir.path().join("master.cf")).unwrap();
+    let shown = dir.path().display().to_string();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace(&format!("{shown}/"), "/etc/postfix/")).unwrap();
+    }
+    dir
+}
+
+/// The probe-failed findings of a run, with the directory and port made stable.
+fn probe_failures(dir: &Path, extra: &[&str], port: u16) -> Vec<String> {
+    let shown = dir.display().to_string();
+    let mut args = vec!["--probe", "--format", "short", "--select", "probe-failed"];
+    args.extend(extra);
+    args.push(&shown);
+    let (out, err) = postlint(&args);
+    assert!(!out.contains(db::DB_PASSWORD) && !err.contains(db::DB_PASSWORD));
+    out.lines()
+        .filter(|l| l.contains("[probe-failed]"))
+        .map(|l| {
+            l.replace(&shown, "CONFIG")
+                .replace(&port.to_string(), "PORT")
+        })
+        .collect()
+}
+
+#[test]
+fn unreachable_server_is_a_finding_on_hosts() {
+    // Nothing listens on a port that was free a moment ago.
+    let port = db::free_port();
+    let dir = case_dir("ispmail", &format!("127.0.0.1:{port}"));
+    let failures = probe_failures(dir.path(), &[], port);
+    // One per table (each .cf file connects on its own), each on its `hosts` line.
+    assert_eq!(failures.len(), 4, "{failures:#?}");
+    for f in &failures {
+        assert!(f.contains(".cf:3:1: warning[probe-failed]"), "{f}");
+        assert!(f.contains("127.0.0.1:PORT"), "{f}");
+        assert!(f.to_lowercase().contains("refused"), "{f}");
+    }
+}
+
+#[test]
+fn a_server_that_never_answers_is_bounded_by_the_timeout() {
+    // Accepts connections and says nothing: the MySQL client waits for the server's greeting.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in listener.incoming().take(32) {
+            open.push(stream);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    });
+    // MySQL waits for the server's greeting; PostgreSQL for the answer to its startup message.
+    for (case, tables) in [("ispmail", 4), ("postfixadmin", 5)] {
+        let dir = case_dir(case, &format!("127.0.0.1:{port}"));
+        let started = std::time::Instant::now();
+        let failures = probe_failures(dir.path(), &["--probe-timeout", "1"], port);
+        // One second per table, with room for a slow machine: a hang would take minutes.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{case} took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(failures.len(), tables, "{failures:#?}");
+        for f in &failures {
+            assert!(
+                f.contains("no answer within 1 s") || f.contains("timed out"),
+                "{f}"
+            );
+        }
+    }
+    drop(held);
+}
