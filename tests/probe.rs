@@ -139,6 +139,7 @@ fn mariadb_answers_equal_postfix() {
     }
     let findings = probe_findings("ispmail", &server.hosts_forms()[0], None);
     insta::assert_snapshot!("ispmail_findings", findings);
+    option_files_as_postfix_reads_them(&server);
 
     // --trace follows the aliases the database answers, to the mailboxes it answers.
     let socket = &server.hosts_forms()[0];
@@ -178,6 +179,71 @@ fn mariadb_answers_equal_postfix() {
     }
     let (config, _) = postlint(&["--probe", "--show-config", &shown]);
     assert!(!config.contains(db::DB_PASSWORD) && !config.contains(wrong));
+}
+
+/// An option_file gives `localhost` its socket and a .cf file without `user` its user, but
+/// never its password: postlint connects where Postfix connects and fails where it fails.
+fn option_files_as_postfix_reads_them(server: &db::Mariadb) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("main.cf"),
+        format!(
+            "virtual_mailbox_domains = mysql:{0}/with-password.cf, mysql:{0}/without-password.cf\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("my.cnf"),
+        format!(
+            "[mysqld]\nsocket = /nowhere\n[client]\nuser = {}\npassword = {}\nsocket = {}\n",
+            db::DB_USER,
+            db::DB_PASSWORD,
+            server.socket.display()
+        ),
+    )
+    .unwrap();
+    let query = "query = SELECT 1 FROM virtual_domains WHERE name='%s'\n";
+    let base = format!(
+        "option_file = {}/my.cnf\nhosts = localhost\ndbname = {}\n{query}",
+        d.display(),
+        db::MARIADB_DATABASE
+    );
+    let cases = [
+        (
+            "with-password",
+            format!("{base}password = {}\n", db::DB_PASSWORD),
+        ),
+        ("without-password", base.clone()),
+    ];
+    for (name, text) in &cases {
+        std::fs::write(d.join(format!("{name}.cf")), text).unwrap();
+    }
+    common::backdate(d);
+    let model = load(d);
+    for (name, _) in &cases {
+        let ours = postlint_answer(&model, &format!("{name}.cf"), "example.org");
+        if common::postfix_available() {
+            let map = format!("mysql:{}/{name}.cf", d.display());
+            let theirs = db::postmap_query(d, &map, "example.org");
+            assert_eq!(
+                ours.starts_with('!'),
+                matches!(theirs, Answer::Error(_)),
+                "{name}: postlint {}, postmap {}",
+                db::redact(&ours),
+                theirs.text()
+            );
+            if !ours.starts_with('!') {
+                assert_eq!(ours, theirs.text(), "{name}");
+            }
+        }
+        assert_eq!(
+            ours.starts_with('!'),
+            *name == "without-password",
+            "{name}: {ours}"
+        );
+    }
 }
 
 #[test]

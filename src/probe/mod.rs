@@ -14,6 +14,7 @@
 
 pub mod client;
 pub mod expand;
+pub mod option_file;
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
@@ -455,7 +456,18 @@ fn probe_table(
     let mut session = match connect(model, kind, &settings, options) {
         Ok(session) => session,
         Err(why) => {
-            problem(report, Setting::Connection, why, true);
+            // postlint's PostgreSQL client speaks no TLS: a server or URI that requires it
+            // is a limit of the probe, not a fault of the setup.
+            if why.contains("no TLS implementation configured") {
+                problem(
+                    report,
+                    Setting::Connection,
+                    format!("not probed: the connection requires TLS, which postlint's PostgreSQL client does not speak ({why})"),
+                    false,
+                );
+            } else {
+                problem(report, Setting::Connection, why, true);
+            }
             return None;
         }
     };
@@ -533,6 +545,44 @@ fn probe_table(
     Some(out)
 }
 
+/// The MySQL option files the client reads: `option_file`, else (unless `option_group` is
+/// empty) the default ones, where postlint may read them; the groups `[client]` and
+/// `option_group`.
+fn mysql_options(
+    settings: &HashMap<&str, &str>,
+    locate: &dyn Fn(&str) -> Option<std::path::PathBuf>,
+) -> option_file::ClientOptions {
+    let group = settings.get("option_group").copied().unwrap_or("client");
+    let files: Vec<&str> = match settings.get("option_file") {
+        Some(file) => vec![file],
+        None if group.is_empty() => Vec::new(),
+        None => vec!["/etc/my.cnf", "/etc/mysql/my.cnf"],
+    };
+    let read_one = |path: &std::path::Path| crate::fsread::read_text(path).ok();
+    let read = |target: &str| -> Option<Vec<String>> {
+        let path = locate(target)?;
+        if path.is_dir() {
+            let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(&path)
+                .ok()?
+                .filter_map(|e| Some(e.ok()?.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "cnf"))
+                .collect();
+            names.sort();
+            Some(names.iter().filter_map(|p| read_one(p)).collect())
+        } else {
+            Some(vec![read_one(&path)?])
+        }
+    };
+    let mut out = option_file::ClientOptions::default();
+    let groups = ["client", group];
+    for file in files {
+        for text in read(file).into_iter().flatten() {
+            option_file::parse(&text, &groups, &read, 3, &mut out);
+        }
+    }
+    out
+}
+
 /// Opens a session as the .cf file says.
 fn connect(
     model: &Model,
@@ -569,20 +619,53 @@ fn connect(
             other => other,
         })
         .collect::<Vec<_>>();
-    let default_sockets = [
-        "/run/mysqld/mysqld.sock",
-        "/var/run/mysqld/mysqld.sock",
-        "/tmp/mysql.sock",
-    ]
-    .iter()
-    .map(|p| locate(p).unwrap_or_else(|| p.into()))
-    .collect();
+    let my_cnf = match kind {
+        DbKind::Mysql => mysql_options(settings, &locate),
+        _ => option_file::ClientOptions::default(),
+    };
+    let mut default_sockets: Vec<std::path::PathBuf> = my_cnf
+        .get("socket")
+        .map(|s| locate(s).unwrap_or_else(|| s.into()))
+        .into_iter()
+        .collect();
+    default_sockets.extend(
+        [
+            "/run/mysqld/mysqld.sock",
+            "/var/run/mysqld/mysqld.sock",
+            "/tmp/mysql.sock",
+        ]
+        .iter()
+        .map(|p| locate(p).unwrap_or_else(|| p.into())),
+    );
+    let default_port = my_cnf.get("port").and_then(|p| p.parse().ok());
+    let endpoints = endpoints
+        .into_iter()
+        .map(|e| match e {
+            client::Endpoint::Inet { host, port: None } if kind == DbKind::Mysql => {
+                client::Endpoint::Inet {
+                    host,
+                    port: default_port,
+                }
+            }
+            other => other,
+        })
+        .collect::<Vec<_>>();
+    let user =
+        settings
+            .get("user")
+            .copied()
+            .filter(|u| !u.is_empty())
+            .or(if kind == DbKind::Mysql {
+                my_cnf.get("user")
+            } else {
+                None
+            });
     let tls_files = ["tls_CAfile", "tls_cert_file", "tls_key_file", "tls_CApath"]
         .into_iter()
         .filter_map(|name| Some((name, settings.get(name).map(|p| locate(p))?)))
         .collect();
     let credentials = Credentials {
-        user: settings.get("user").copied(),
+        user,
         password: settings.get("password").copied(),
         dbname: settings.get("dbname").copied(),
         settings,
