@@ -17,7 +17,8 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// Parameters whose lookups want one value: several rows are joined into one bogus value.
+/// Parameters whose lookups want one value: several rows are joined into one bogus value
+/// (virtual_mailbox_maps only when virtual(8) delivers from it).
 const SINGLE_VALUED: [&str; 2] = ["virtual_mailbox_maps", "transport_maps"];
 
 fn setting_span(model: &Model, table: &crate::model::tables::Table, names: &[&str]) -> Span {
@@ -58,6 +59,13 @@ fn check(model: &Model, out: &mut Findings) {
         });
     }
     for param in SINGLE_VALUED {
+        // With Dovecot's LMTP or another transport, virtual_mailbox_maps only says the address
+        // exists: several rows are as good as one.
+        if param == "virtual_mailbox_maps"
+            && crate::model::values::virtual_delivers(model) != Some(true)
+        {
+            continue;
+        }
         let list = model.maps(param);
         for t in model.tables.probed_tables_of(&list.tables) {
             let several: Vec<_> = model.tables.probed[&t]
