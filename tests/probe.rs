@@ -113,19 +113,9 @@ fn postlint(args: &[&str]) -> (String, String) {
 
 /// The findings `--probe` adds on a case, in the short format, with the temporary directory
 /// shown as CONFIG.
-fn probe_findings(case: &str, hosts: &str, dbpath: Option<&Path>) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    db::write_case(case, dir.path(), hosts, dbpath);
-    // Postfix's own master.cf, so that the transports main.cf names exist.
-    std::fs::copy("fixtures/probe/master.cf", dir.path().join("master.cf")).unwrap();
-    // As a repository holds them: the .cf files named under /etc/postfix/, which postlint
-    // finds in the linted directory.
+fn probe_findings(case: &str, hosts: &str) -> String {
+    let dir = case_dir(case, hosts);
     let shown = dir.path().display().to_string();
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(&path, text.replace(&format!("{shown}/"), "/etc/postfix/")).unwrap();
-    }
     let (out, err) = postlint(&["--probe", "--format", "short", &shown]);
     assert!(!out.contains(db::DB_PASSWORD) && !err.contains(db::DB_PASSWORD));
     out.replace(&shown, "CONFIG").replace(hosts, "HOSTS")
@@ -145,7 +135,7 @@ fn mariadb_answers_equal_postfix() {
         &format!("inet:127.0.0.1:{dead} {}", server.hosts_forms()[0]),
         None,
     );
-    let findings = probe_findings("ispmail", &server.hosts_forms()[0], None);
+    let findings = probe_findings("ispmail", &server.hosts_forms()[0]);
     insta::assert_snapshot!("ispmail_findings", findings);
     option_files_as_postfix_reads_them(&server);
 
@@ -260,7 +250,7 @@ fn postgres_answers_equal_postfix() {
     for hosts in server.hosts_forms() {
         compare_case("postfixadmin", &hosts, None);
     }
-    let findings = probe_findings("postfixadmin", &server.hosts_forms()[0], None);
+    let findings = probe_findings("postfixadmin", &server.hosts_forms()[0]);
     insta::assert_snapshot!("postfixadmin_findings", findings);
 }
 
@@ -273,7 +263,9 @@ fn sqlite_answers_equal_postfix() {
     compare_case("sqlite", "", Some(&path));
 }
 
-/// Writes a sample with `hosts` as given, as a repository holds it.
+/// Writes a sample with `hosts` as given, as a repository holds it: Postfix's own master.cf
+/// (so that the transports main.cf names exist), and the .cf files named under /etc/postfix/,
+/// which postlint finds in the linted directory.
 fn case_dir(case: &str, hosts: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     db::write_case(case, dir.path(), hosts, None);
