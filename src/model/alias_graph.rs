@@ -29,7 +29,8 @@ struct Lookup<'m> {
     catch_alls: HashMap<&'m str, EntryRef>,
     /// Whether any key is a bare local part; only then does a domain's class matter.
     bare_keys: bool,
-    /// Per domain, when bare keys exist: whether the bare local part is tried.
+    /// Per domain the class lists do not name (the model knows the others), when bare keys
+    /// exist: whether the bare local part is tried.
     local: HashMap<String, bool>,
     /// The last domain asked and its answer: a domain's aliases sit together, so most
     /// targets are answered without hashing their domain.
@@ -55,8 +56,15 @@ impl<'m> Lookup<'m> {
                 return *known;
             }
         }
-        let known = self.local.get(domain).copied();
-        let local = known.unwrap_or_else(|| self.is_local_uncached(domain));
+        let local = match self.model.memoized_class(domain) {
+            Some(resolved) => {
+                domain == self.myorigin || matches!(resolved, Resolved::Class(ClassKind::Local, _))
+            }
+            None => match self.local.get(domain) {
+                Some(&known) => known,
+                None => self.is_local_uncached(domain),
+            },
+        };
         match &mut self.last_local {
             Some((last, answer)) => {
                 last.clear();

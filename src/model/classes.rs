@@ -208,6 +208,21 @@ impl AddressClass {
         })
     }
 
+    /// How many members `members` may give (a table that cannot be read gives none).
+    pub(crate) fn member_slots(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The folded domain of the `slot`th member, as `members` gives it.
+    pub(crate) fn member_domain<'a>(&'a self, tables: &'a Tables, slot: usize) -> Option<&'a str> {
+        match *self.slots.get(slot)? {
+            MemberSlot::Literal(i) => Some(&self.literals[i as usize].domain),
+            MemberSlot::Table { table, entry, .. } => {
+                Some(tables.get(table).entries()?.folded_key(entry))
+            }
+        }
+    }
+
     /// Adds the domain keys of the list's tables as members, once the tables are read.
     pub(crate) fn add_table_members(&mut self, tables: &Tables) {
         for (id, via, negated) in std::mem::take(&mut self.tables_to_read) {

@@ -20,6 +20,7 @@ pub mod patterns;
 mod read;
 pub mod relay;
 pub mod resolve;
+mod resolved_memo;
 pub mod restrictions;
 pub mod secrets;
 pub mod tables;
@@ -322,6 +323,8 @@ pub struct Model {
     pub(crate) relay_verdicts: std::sync::OnceLock<Vec<relay::Verdict>>,
     /// The lines of the cidr tables the restriction model reads, parsed once.
     pub(crate) cidr_rules: std::sync::OnceLock<HashMap<TableId, Option<Vec<relay::CidrRule>>>>,
+    /// The class each domain of the class lists resolves to, worked out on the first ask.
+    resolved: std::sync::OnceLock<resolved_memo::ResolvedMemo>,
 }
 
 /// A `type:name` in a table parameter whose type postlint does not know as a table type.
@@ -1640,6 +1643,7 @@ impl Model {
             relay_verdicts: std::sync::OnceLock::new(),
             unreferenced,
             cidr_rules: std::sync::OnceLock::new(),
+            resolved: std::sync::OnceLock::new(),
             missing_list_files: loader.missing_list_files,
             unknown_table_types: loader.unknown_table_types,
             db_file_access,
@@ -1692,6 +1696,20 @@ impl Model {
 
     /// The first class, in trivial-rewrite's order, that a domain resolves to.
     pub fn resolve_class(&self, domain: &str) -> Resolved {
+        self.memoized_class(domain)
+            .unwrap_or_else(|| self.resolve_class_uncached(domain))
+    }
+
+    /// What `resolve_class` answers for a domain the class lists name (as they name it:
+    /// folded), worked out once per model; None for any other domain. Rules that ask for the
+    /// domain of every address in a table keep their own memo for the domains this has not.
+    pub fn memoized_class(&self, domain: &str) -> Option<Resolved> {
+        self.resolved
+            .get_or_init(|| resolved_memo::ResolvedMemo::build(self))
+            .get(self, domain)
+    }
+
+    fn resolve_class_uncached(&self, domain: &str) -> Resolved {
         for kind in ClassKind::RESOLVE_ORDER {
             match self.class(kind).contains(&self.tables, domain) {
                 classes::Membership::Yes { span, .. } => return Resolved::Class(kind, span),

@@ -61,8 +61,9 @@ fn check(model: &Model, out: &mut Findings) {
     let Some(delimiters) = service_value(model, None, "recipient_delimiter") else {
         return;
     };
-    // Each domain's class, by the domain borrowed from the tables' text: 24 bytes a domain on
-    // an ISP's 100k. A target with capitals (folded into a copy) is resolved without it.
+    // The class of a domain the class lists do not name (the model knows the others), by the
+    // domain borrowed from the tables' text. A target with capitals (folded into a copy) is
+    // resolved without it.
     let mut classes: HashMap<&str, Resolved> = HashMap::new();
     // Tables list a domain's aliases together: the last domain's class is usually the answer.
     let mut last: Option<(Cow<'_, str>, Resolved)> = None;
@@ -82,17 +83,21 @@ fn check(model: &Model, out: &mut Findings) {
                 let class = match &last {
                     Some((d, c)) if d == domain => *c,
                     _ => {
-                        let (key, c) = match &target {
-                            Cow::Borrowed(t) => {
+                        let (key, c) = match (&target, model.memoized_class(domain)) {
+                            (Cow::Borrowed(t), None) => {
                                 let borrowed: &str = &t[t.len() - domain.len()..];
                                 let c = *classes
                                     .entry(borrowed)
                                     .or_insert_with(|| model.resolve_class(domain));
                                 (Cow::Borrowed(borrowed), c)
                             }
-                            Cow::Owned(_) => {
-                                (Cow::Owned(domain.to_string()), model.resolve_class(domain))
+                            (Cow::Borrowed(t), Some(c)) => {
+                                (Cow::Borrowed(&t[t.len() - domain.len()..]), c)
                             }
+                            (Cow::Owned(_), c) => (
+                                Cow::Owned(domain.to_string()),
+                                c.unwrap_or_else(|| model.resolve_class(domain)),
+                            ),
                         };
                         last = Some((key, c));
                         c

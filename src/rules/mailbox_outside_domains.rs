@@ -74,7 +74,8 @@ fn near(hosted: &HashSet<Cow<'_, str>>, domain: &str) -> Option<String> {
 }
 
 fn check(model: &Model, out: &mut Findings) {
-    // Domains borrowed from the tables' folded keys: no copy per domain.
+    // Domains the class lists do not name (the model knows the others), borrowed from the
+    // tables' folded keys: no copy per domain.
     let mut outside: HashMap<&str, bool> = HashMap::new();
     let mut hosted: Option<HashSet<Cow<'_, str>>> = None;
     for param in ["virtual_mailbox_maps", "virtual_alias_maps"] {
@@ -97,9 +98,12 @@ fn check(model: &Model, out: &mut Findings) {
                 let no_class = match last {
                     Some((d, answer)) if d == domain => answer,
                     _ => {
-                        let answer = *outside
-                            .entry(domain)
-                            .or_insert_with(|| model.resolve_class(domain) == Resolved::NoClass);
+                        let answer = match model.memoized_class(domain) {
+                            Some(resolved) => resolved == Resolved::NoClass,
+                            None => *outside.entry(domain).or_insert_with(|| {
+                                model.resolve_class(domain) == Resolved::NoClass
+                            }),
+                        };
                         last = Some((domain, answer));
                         answer
                     }
