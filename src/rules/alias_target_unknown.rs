@@ -8,11 +8,11 @@ use hashbrown::HashMap;
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
+use crate::model::alias_graph::{folded_targets, without_extension};
 use crate::model::classes::ClassKind;
 use crate::model::restrictions::service_value;
-use crate::model::tables::{fold, Answer};
+use crate::model::tables::Answer;
 use crate::model::{Model, Resolved};
-use crate::parse::list::list_items;
 
 pub const RULE: Rule = Rule {
     id: "alias-target-unknown",
@@ -72,9 +72,11 @@ fn check(model: &Model, out: &mut Findings) {
             continue;
         };
         for entry in entries.iter() {
-            for r in list_items(entry.value) {
-                let target = fold(&entry.value[r]);
-                if target.starts_with('@') || target.contains(['$', '{', '%']) {
+            for target in folded_targets(entry.value) {
+                let bytes = target.as_bytes();
+                if bytes.first() == Some(&b'@')
+                    || memchr::memchr3(b'$', b'{', b'%', bytes).is_some()
+                {
                     continue;
                 }
                 let Some((local, domain)) = target.rsplit_once('@') else {
@@ -103,10 +105,7 @@ fn check(model: &Model, out: &mut Findings) {
                         c
                     }
                 };
-                let bare = local
-                    .find(|c| delimiters.contains(c))
-                    .filter(|&at| !delimiters.is_empty() && at > 0)
-                    .map(|at| &local[..at]);
+                let bare = without_extension(local, &delimiters);
                 let answer = match class {
                     Resolved::Class(ClassKind::VirtualMailbox, _) => {
                         match listed(model, &mailboxes, &target, bare, domain) {
