@@ -11,7 +11,7 @@ use hashbrown::HashMap;
 
 use super::classes::ClassKind;
 use super::restrictions::service_value;
-use super::tables::{fold, Entries};
+use super::tables::{fold, split_address, Entries};
 use super::{Model, Resolved};
 use crate::parse::list::list_items;
 use crate::source::Span;
@@ -142,7 +142,7 @@ impl<'m> Lookup<'m> {
     /// The entry that answers an address (folded) that has no entry of its own, and whether
     /// it was the @domain one.
     fn step_without_own_key(&mut self, address: &str) -> Option<(EntryRef, bool)> {
-        let (local, domain) = address.rsplit_once('@')?;
+        let (local, domain) = split_address(address)?;
         let bare = without_extension(local, &self.delimiters);
         if let Some(bare) = bare {
             if let Some(found) = self.find(&format!("{bare}@{domain}")) {

@@ -11,7 +11,7 @@ use crate::diagnostic::{Findings, Severity};
 use crate::model::alias_graph::{folded_targets, without_extension};
 use crate::model::classes::ClassKind;
 use crate::model::restrictions::service_value;
-use crate::model::tables::Answer;
+use crate::model::tables::{split_address, Answer};
 use crate::model::{Model, Resolved};
 
 pub const RULE: Rule = Rule {
@@ -79,7 +79,7 @@ fn check(model: &Model, out: &mut Findings) {
                 {
                     continue;
                 }
-                let Some((local, domain)) = target.rsplit_once('@') else {
+                let Some((local, domain)) = split_address(&target) else {
                     continue; // a bare name: a local user of $myorigin
                 };
                 let class = match &last {
