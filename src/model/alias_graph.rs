@@ -11,10 +11,63 @@ use hashbrown::HashMap;
 
 use super::classes::ClassKind;
 use super::restrictions::service_value;
-use super::tables::{fold, Entries};
+use super::tables::{fold, split_address, Entries};
 use super::{Model, Resolved};
 use crate::parse::list::list_items;
 use crate::source::Span;
+
+/// Bytes that leave a one-target alias value as it is: no list separator, no brace, no
+/// capital and nothing beyond ASCII (which folding could change).
+const PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        plain[b] = !matches!(b as u8, b',' | b' ' | b'\t' | b'\r' | b'\n' | b'{' | b'}')
+            && !(b as u8).is_ascii_uppercase()
+            && !(b as u8).is_ascii_control();
+        b += 1;
+    }
+    plain
+};
+
+/// The targets of an alias value as Postfix splits them (`list_items`), each case-folded.
+/// Nearly every value of an ISP's alias table is one lowercase address: it is checked in one
+/// pass and given back as it is.
+pub fn folded_targets(value: &str) -> FoldedTargets<'_> {
+    if value.bytes().all(|b| PLAIN[b as usize]) {
+        FoldedTargets::One((!value.is_empty()).then_some(value))
+    } else {
+        FoldedTargets::Split(value, list_items(value))
+    }
+}
+
+/// The iterator of [`folded_targets`].
+pub enum FoldedTargets<'v> {
+    One(Option<&'v str>),
+    Split(&'v str, crate::parse::list::Items<'v, fn(u8) -> bool>),
+}
+
+impl<'v> Iterator for FoldedTargets<'v> {
+    type Item = Cow<'v, str>;
+
+    fn next(&mut self) -> Option<Cow<'v, str>> {
+        match self {
+            FoldedTargets::One(one) => one.take().map(Cow::Borrowed),
+            FoldedTargets::Split(value, items) => items.next().map(|r| fold(&value[r])),
+        }
+    }
+}
+
+/// A local part without its address extension (`user` of `user+ext` with `+` among the
+/// recipient delimiters), when it has one; None when it has none or starts with a delimiter.
+pub fn without_extension<'l>(local: &'l str, delimiters: &str) -> Option<&'l str> {
+    let at = match delimiters.as_bytes() {
+        [] => return None,
+        &[d] if d.is_ascii() => memchr::memchr(d, local.as_bytes())?,
+        _ => local.find(|c| delimiters.contains(c))?,
+    };
+    (at > 0).then(|| &local[..at])
+}
 
 /// An entry: the table's position in the list, and the entry's index in it.
 type EntryRef = (u32, u32);
@@ -29,7 +82,8 @@ struct Lookup<'m> {
     catch_alls: HashMap<&'m str, EntryRef>,
     /// Whether any key is a bare local part; only then does a domain's class matter.
     bare_keys: bool,
-    /// Per domain, when bare keys exist: whether the bare local part is tried.
+    /// Per domain the class lists do not name (the model knows the others), when bare keys
+    /// exist: whether the bare local part is tried.
     local: HashMap<String, bool>,
     /// The last domain asked and its answer: a domain's aliases sit together, so most
     /// targets are answered without hashing their domain.
@@ -55,8 +109,15 @@ impl<'m> Lookup<'m> {
                 return *known;
             }
         }
-        let known = self.local.get(domain).copied();
-        let local = known.unwrap_or_else(|| self.is_local_uncached(domain));
+        let local = match self.model.memoized_class(domain) {
+            Some(resolved) => {
+                domain == self.myorigin || matches!(resolved, Resolved::Class(ClassKind::Local, _))
+            }
+            None => match self.local.get(domain) {
+                Some(&known) => known,
+                None => self.is_local_uncached(domain),
+            },
+        };
         match &mut self.last_local {
             Some((last, answer)) => {
                 last.clear();
@@ -81,11 +142,8 @@ impl<'m> Lookup<'m> {
     /// The entry that answers an address (folded) that has no entry of its own, and whether
     /// it was the @domain one.
     fn step_without_own_key(&mut self, address: &str) -> Option<(EntryRef, bool)> {
-        let (local, domain) = address.rsplit_once('@')?;
-        let bare = local
-            .find(|c| self.delimiters.contains(c))
-            .filter(|&at| !self.delimiters.is_empty() && at > 0)
-            .map(|at| &local[..at]);
+        let (local, domain) = split_address(address)?;
+        let bare = without_extension(local, &self.delimiters);
         if let Some(bare) = bare {
             if let Some(found) = self.find(&format!("{bare}@{domain}")) {
                 return Some((found, false));
@@ -117,18 +175,20 @@ impl<'m> Lookup<'m> {
             Cow::Borrowed(value)
         };
         out.clear();
-        let targets = list_items(&value).map(|r| {
-            let target = match &value {
-                Cow::Borrowed(v) => fold(&v[r]),
-                Cow::Owned(v) => Cow::Owned(fold(&v[r]).into_owned()),
-            };
-            if target.contains('@') {
-                target
-            } else {
-                Cow::Owned(format!("{target}@{}", self.myorigin))
-            }
-        });
-        out.extend(targets);
+        match value {
+            Cow::Borrowed(value) => out.extend(folded_targets(value).map(|t| self.qualified(t))),
+            Cow::Owned(value) => out
+                .extend(folded_targets(&value).map(|t| self.qualified(Cow::Owned(t.into_owned())))),
+        }
+    }
+
+    /// A target with `@$myorigin` added to a bare name.
+    fn qualified(&self, target: Cow<'m, str>) -> Cow<'m, str> {
+        if memchr::memchr(b'@', target.as_bytes()).is_some() {
+            target
+        } else {
+            Cow::Owned(format!("{target}@{}", self.myorigin))
+        }
     }
 }
 
@@ -413,5 +473,52 @@ impl<'m> Graph<'m> {
             })
             .collect();
         Loop { steps }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass shortcuts answer what splitting and folding every item answers.
+    #[test]
+    fn folded_targets_and_extensions_are_what_the_long_way_gives() {
+        let values = [
+            "",
+            "user@example.com",
+            "User@Example.com",
+            "a@x, b@y",
+            "a@x,b@y",
+            " a@x",
+            "a@x\t",
+            "{a, b}@x, c",
+            "x}y",
+            "ümlaut@example.org",
+            "a\x0bb",
+            "|\"/usr/bin/cmd arg\"",
+            "root",
+            "a+b@x",
+            "+a@x",
+            "$var@x",
+        ];
+        for value in values {
+            let long: Vec<String> = list_items(value)
+                .map(|r| fold(&value[r]).into_owned())
+                .collect();
+            let short: Vec<String> = folded_targets(value).map(|t| t.into_owned()).collect();
+            assert_eq!(short, long, "{value:?}");
+            for delimiters in ["", "+", "+-", "é", "-"] {
+                let local = value.rsplit_once('@').map_or(value, |(l, _)| l);
+                let long = local
+                    .find(|c| delimiters.contains(c))
+                    .filter(|&at| !delimiters.is_empty() && at > 0)
+                    .map(|at| &local[..at]);
+                assert_eq!(
+                    without_extension(local, delimiters),
+                    long,
+                    "{value:?} {delimiters:?}"
+                );
+            }
+        }
     }
 }

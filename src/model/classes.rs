@@ -79,20 +79,20 @@ pub struct MemberRef<'a> {
 }
 
 /// Where a member comes from, in list order. Table members stay in the table: an ISP's
-/// 100k domains are not copied.
+/// 100k domains are not copied, and each costs 12 bytes here.
 #[derive(Copy, Clone, Debug)]
 enum MemberSlot {
     Literal(u32),
+    /// The `entry`th key of `member_tables[source]`.
     Table {
-        table: TableId,
+        source: u32,
         entry: u32,
-        via: Option<Span>,
     },
-    /// A domain a database said is in the table (`--probe`).
+    /// The `answer`th answer `--probe` got from `member_tables[source]`, a domain the
+    /// database said is in the table.
     Probe {
-        table: TableId,
+        source: u32,
         answer: u32,
-        via: Option<Span>,
     },
 }
 
@@ -131,6 +131,8 @@ pub struct AddressClass {
     /// The domains known to be in the class, in list order: literal items and domain keys of
     /// known tables. Read through `members`.
     slots: Vec<MemberSlot>,
+    /// The tables members come from, with the `$name` reference that brought each in.
+    member_tables: Vec<(TableId, Option<Span>)>,
     /// True when the class draws on something postlint cannot see (SQL, LDAP, regexp, files
     /// outside the tree, unknown values), so it may have more members.
     pub unknown_members: bool,
@@ -157,6 +159,7 @@ impl AddressClass {
             matching,
             literals: Vec::new(),
             slots: Vec::new(),
+            member_tables: Vec::new(),
             unknown_members: false,
             address_literals: Vec::new(),
             unknown_address_literals: false,
@@ -204,7 +207,8 @@ impl AddressClass {
                     via: m.via,
                 })
             }
-            MemberSlot::Table { table, entry, via } => {
+            MemberSlot::Table { source, entry } => {
+                let (table, via) = self.member_tables[source as usize];
                 let entries = tables.get(table).entries()?;
                 let e = entries.entry(entry);
                 Some(MemberRef {
@@ -214,7 +218,8 @@ impl AddressClass {
                     via,
                 })
             }
-            MemberSlot::Probe { table, answer, via } => {
+            MemberSlot::Probe { source, answer } => {
+                let (table, via) = self.member_tables[source as usize];
                 let key = &tables.probed.get(&table)?.answer(answer).key;
                 Some(MemberRef {
                     domain: key,
@@ -234,24 +239,44 @@ impl AddressClass {
         })
     }
 
-    /// Adds the domains `--probe` found in the list's database tables as members.
+    /// Adds the domains `--probe` found in the list's database tables as members (again:
+    /// the members of an earlier call are replaced).
     pub fn add_probed_members(&mut self, tables: &Tables) {
         self.slots
             .retain(|slot| !matches!(slot, MemberSlot::Probe { .. }));
-        for &(id, via, negated) in &self.tables_read {
+        for i in 0..self.tables_read.len() {
+            let (id, via, negated) = self.tables_read[i];
             if negated {
                 continue;
             }
             for t in tables.probed_tables_of(&[id]) {
+                let source = self.member_tables.len() as u32;
+                self.member_tables.push((t, via));
                 for (answer, found) in tables.probed[&t].found() {
                     if is_domain_key(&found.key) {
-                        self.slots.push(MemberSlot::Probe {
-                            table: t,
-                            answer,
-                            via,
-                        });
+                        self.slots.push(MemberSlot::Probe { source, answer });
                     }
                 }
+            }
+        }
+    }
+
+    /// How many members `members` may give (a table that cannot be read gives none).
+    pub(crate) fn member_slots(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The folded domain of the `slot`th member, as `members` gives it.
+    pub(crate) fn member_domain<'a>(&'a self, tables: &'a Tables, slot: usize) -> Option<&'a str> {
+        match *self.slots.get(slot)? {
+            MemberSlot::Literal(i) => Some(&self.literals[i as usize].domain),
+            MemberSlot::Table { source, entry } => {
+                let (table, _) = self.member_tables[source as usize];
+                Some(tables.get(table).entries()?.folded_key(entry))
+            }
+            MemberSlot::Probe { source, answer } => {
+                let (table, _) = self.member_tables[source as usize];
+                Some(&tables.probed.get(&table)?.answer(answer).key)
             }
         }
     }
@@ -270,17 +295,17 @@ impl AddressClass {
                 let Some(entries) = tables.get(t).entries() else {
                     continue;
                 };
+                let source = self.member_tables.len() as u32;
+                self.member_tables.push((t, via));
                 for i in 0..entries.len() as u32 {
                     if is_domain_key(entries.folded_key(i)) {
-                        self.slots.push(MemberSlot::Table {
-                            table: t,
-                            entry: i,
-                            via,
-                        });
+                        self.slots.push(MemberSlot::Table { source, entry: i });
                     }
                 }
             }
         }
+        // The vector grew by doubling: give back what the members do not use.
+        self.slots.shrink_to_fit();
     }
 
     pub(crate) fn push_unknown(&mut self, negated: bool) {

@@ -21,6 +21,7 @@ pub mod probed;
 mod read;
 pub mod relay;
 pub mod resolve;
+mod resolved_memo;
 pub mod restrictions;
 pub mod secrets;
 pub mod tables;
@@ -325,6 +326,9 @@ pub struct Model {
     pub(crate) cidr_rules: std::sync::OnceLock<HashMap<TableId, Option<Vec<relay::CidrRule>>>>,
     /// What `--probe` did (None without it); the answers themselves are on the tables.
     pub probe: Option<probed::ProbeReport>,
+    /// The class each domain of the class lists resolves to, worked out on the first ask
+    /// (after `--probe`, whose answers add members).
+    resolved: std::sync::OnceLock<resolved_memo::ResolvedMemo>,
 }
 
 /// A `type:name` in a table parameter whose type postlint does not know as a table type.
@@ -1644,6 +1648,7 @@ impl Model {
             unreferenced,
             cidr_rules: std::sync::OnceLock::new(),
             probe: None,
+            resolved: std::sync::OnceLock::new(),
             missing_list_files: loader.missing_list_files,
             unknown_table_types: loader.unknown_table_types,
             db_file_access,
@@ -1694,8 +1699,29 @@ impl Model {
         self.maps.get(param).cloned().unwrap_or_default()
     }
 
+    /// Forgets what was worked out from the tables and classes (the class memo, the relay
+    /// verdicts), after `--probe` has added answers to them.
+    pub fn forget_derived(&mut self) {
+        self.resolved = std::sync::OnceLock::new();
+        self.relay_verdicts = std::sync::OnceLock::new();
+    }
+
     /// The first class, in trivial-rewrite's order, that a domain resolves to.
     pub fn resolve_class(&self, domain: &str) -> Resolved {
+        self.memoized_class(domain)
+            .unwrap_or_else(|| self.resolve_class_uncached(domain))
+    }
+
+    /// What `resolve_class` answers for a domain the class lists name (as they name it:
+    /// folded), worked out once per model; None for any other domain. Rules that ask for the
+    /// domain of every address in a table keep their own memo for the domains this has not.
+    pub fn memoized_class(&self, domain: &str) -> Option<Resolved> {
+        self.resolved
+            .get_or_init(|| resolved_memo::ResolvedMemo::build(self))
+            .get(self, domain)
+    }
+
+    fn resolve_class_uncached(&self, domain: &str) -> Resolved {
         for kind in ClassKind::RESOLVE_ORDER {
             match self.class(kind).contains(&self.tables, domain) {
                 classes::Membership::Yes { span, .. } => return Resolved::Class(kind, span),

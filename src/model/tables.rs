@@ -148,9 +148,14 @@ pub struct Entries {
     extra: String,
     list: Vec<RawEntry>,
     rewrites: Vec<Rewrite>,
-    /// The index: every entry's hash (its top 32 bits) and position, sorted, so the entries of
-    /// one hash sit together. 8 bytes an entry, built once by `build_index`.
-    index: Vec<u64>,
+    /// The index: every entry's position, sorted by the hash of its key, so the entries of one
+    /// hash sit together. 4 bytes an entry, built once by `build_index`: the low
+    /// `position_bits` hold the position, the bits above them the hash bits just below those
+    /// the directory chooses the bucket by ([`IndexLayout`]), so that a lookup compares the key
+    /// of one entry in some thousands only.
+    index: Vec<u32>,
+    /// How `index` packs an entry.
+    layout: IndexLayout,
     /// Where in `index` the hashes of each top-bits bucket start (and, last, the end): a
     /// lookup reads one bucket of a few entries, usually one cache line.
     directory: Vec<u32>,
@@ -175,11 +180,22 @@ impl std::fmt::Debug for Entries {
 
 /// Case folding as Postfix does it for fixed-key tables.
 pub fn fold(key: &str) -> std::borrow::Cow<'_, str> {
-    if key.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+    // Without an early exit: the compiler tests a vector of bytes at a time.
+    let changes = key.bytes().fold(0u8, |any, b| {
+        any | u8::from(b.is_ascii_uppercase()) | (b & 0x80)
+    });
+    if changes != 0 {
         std::borrow::Cow::Owned(key.to_lowercase())
     } else {
         std::borrow::Cow::Borrowed(key)
     }
+}
+
+/// An address split at its last `@` into local part and domain, as `str::rsplit_once` splits
+/// it, with the memchr crate's vector search: rules split each of a million table keys.
+pub fn split_address(address: &str) -> Option<(&str, &str)> {
+    let at = memchr::memrchr(b'@', address.as_bytes())?;
+    Some((&address[..at], &address[at + 1..]))
 }
 
 /// True when `s` is the text at `span`: the same memory (a slice the parser took from the
@@ -192,6 +208,45 @@ fn is_slice_at(text: &str, span: Range32, s: &str) -> bool {
 
 fn slice(text: &str, (start, end): Range32) -> &str {
     text.get(start as usize..end as usize).unwrap_or("")
+}
+
+/// How an index entry packs a position and some bits of its key's hash into 4 bytes: the
+/// position in the low `position_bits`, and above it as many hash bits as fit, taken just below
+/// the top `directory_bits` that choose the bucket (those are the same for a whole bucket).
+#[derive(Copy, Clone, Debug)]
+struct IndexLayout {
+    position_bits: u32,
+    directory_bits: u32,
+}
+
+impl IndexLayout {
+    /// The layout for `len` entries and a directory over the top `directory_bits` bits.
+    fn new(len: usize, directory_bits: u32) -> IndexLayout {
+        let position_bits = (usize::BITS - len.saturating_sub(1).leading_zeros()).max(1);
+        IndexLayout {
+            position_bits: position_bits.min(32),
+            directory_bits,
+        }
+    }
+
+    /// The hash bits kept of a (32-bit) hash.
+    fn tag(self, hash: u64) -> u32 {
+        let tag_bits = 32 - self.position_bits;
+        let below_directory = (hash << self.directory_bits) & 0xffff_ffff;
+        (below_directory >> (32 - tag_bits)) as u32
+    }
+
+    fn pack(self, hash: u64, position: u32) -> u32 {
+        ((u64::from(self.tag(hash)) << self.position_bits) | u64::from(position)) as u32
+    }
+
+    fn tag_of(self, packed: u32) -> u32 {
+        (u64::from(packed) >> self.position_bits) as u32
+    }
+
+    fn position(self, packed: u32) -> u32 {
+        (u64::from(packed) & ((1u64 << self.position_bits) - 1)) as u32
+    }
 }
 
 /// What gives a stored entry its folded key, borrowed apart from the index that needs it.
@@ -242,6 +297,7 @@ impl Entries {
             list: Vec::with_capacity(expected),
             rewrites: Vec::new(),
             index: Vec::new(),
+            layout: IndexLayout::new(0, 0),
             directory: vec![0, 0],
             directory_bits: 0,
             hasher: DefaultHashBuilder::default(),
@@ -325,7 +381,13 @@ impl Entries {
             return;
         }
         let mut order = std::mem::take(&mut self.unindexed);
-        order.extend_from_slice(&self.index);
+        // Entries indexed before: the index keeps a few bits of their hashes, so hash again.
+        for &packed in &self.index {
+            let position = self.layout.position(packed);
+            let hash = self.hasher.hash_one(self.keys().folded(position)) >> 32;
+            order.push(hash << 32 | u64::from(position));
+        }
+        self.index = Vec::new();
         // By hash; within a hash, by list position, so the first of equal keys comes first.
         order.sort_unstable();
         let mut duplicates: Vec<(u32, u32)> = Vec::new();
@@ -395,7 +457,12 @@ impl Entries {
         directory.push(order.len() as u32);
         self.directory = directory;
         self.directory_bits = bits;
-        self.index = order;
+        let layout = IndexLayout::new(self.list.len(), bits);
+        self.index = order
+            .iter()
+            .map(|&packed| layout.pack(packed >> 32, packed as u32))
+            .collect();
+        self.layout = layout;
     }
 
     fn view(&self, raw: &RawEntry) -> Entry<'_> {
@@ -475,10 +542,12 @@ impl Entries {
             (hash >> (32 - self.directory_bits)) as usize
         };
         let (start, end) = (self.directory[bucket], self.directory[bucket + 1]);
+        let layout = self.layout;
+        let tag = layout.tag(hash);
         self.index[start as usize..end as usize]
             .iter()
-            .filter(|&&packed| packed >> 32 == hash)
-            .map(|&packed| packed as u32)
+            .filter(|&&packed| layout.tag_of(packed) == tag)
+            .map(|&packed| layout.position(packed))
             .find(|&i| self.folded_key(i) == folded_key)
     }
 }
@@ -1045,5 +1114,47 @@ mod tests {
             assert_eq!(bulk.entry(found).value, format!("v{i}"));
         }
         assert_eq!(bulk.get("nobody@example.com"), None);
+    }
+
+    #[test]
+    fn the_index_is_four_bytes_an_entry_and_finds_every_key() {
+        for n in [1usize, 2, 3, 16, 17, 255, 256, 257, 5000, 70_000] {
+            let text: String = (0..n)
+                .map(|i| format!("user{i}@example.com v{i}\n"))
+                .collect();
+            let e = entries(&text, true);
+            assert_eq!(std::mem::size_of_val(&e.index[0]), 4);
+            assert_eq!(e.index.len(), n);
+            for i in 0..n {
+                let found = e.get(&format!("user{i}@example.com"));
+                assert_eq!(found, Some(i as u32), "{i} of {n}");
+            }
+            for i in n..n + 200 {
+                assert_eq!(e.get(&format!("user{i}@example.com")), None, "{i} of {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn split_address_and_fold_answer_as_std_does() {
+        for s in [
+            "a@b",
+            "@b",
+            "a@",
+            "a",
+            "",
+            "a@b@c",
+            "ä@ö",
+            "User@Example.COM",
+            "x\u{fffd}@y",
+        ] {
+            assert_eq!(split_address(s), s.rsplit_once('@'), "{s:?}");
+            assert_eq!(fold(s), s.to_lowercase(), "{s:?}");
+            assert_eq!(
+                matches!(fold(s), std::borrow::Cow::Borrowed(_)),
+                s == s.to_lowercase() && s.is_ascii(),
+                "{s:?}"
+            );
+        }
     }
 }

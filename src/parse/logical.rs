@@ -13,7 +13,7 @@ use std::ops::Range;
 use crate::source::{FileId, Span};
 
 /// Whitespace as C's `ISSPACE` sees it in the C locale.
-pub fn is_space(b: u8) -> bool {
+pub const fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
 }
 
@@ -140,7 +140,7 @@ impl<'a> Iterator for LogicalLines<'a> {
         let mut more: Vec<Range<usize>> = Vec::new();
         while self.pos < bytes.len() {
             let start = self.pos;
-            let end = match self.text[start..].find('\n') {
+            let end = match memchr::memchr(b'\n', &bytes[start..]) {
                 Some(i) => start + i,
                 None => bytes.len(),
             };

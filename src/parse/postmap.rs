@@ -30,11 +30,27 @@ pub struct PostmapSource<'a> {
     pub skipped: Vec<SkippedLine<'a>>,
 }
 
+/// Bytes that end the plain part of a key: whitespace, `"` and `\`.
+const KEY_STOP: [bool; 256] = {
+    let mut stop = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        stop[b] = is_space(b as u8) || b as u8 == b'"' || b as u8 == b'\\';
+        b += 1;
+    }
+    stop
+};
+
 /// Splits one logical line into key and value, or says why Postfix skips it.
 pub fn split_entry(text: &str) -> Result<(Range<usize>, Range<usize>), String> {
     let bytes = text.as_bytes();
     let mut in_quotes = false;
-    let mut i = 0;
+    // The plain bytes of the key, a table lookup each; the loop below reads what follows
+    // (the whitespace that ends the key, or a quote or backslash).
+    let mut i = bytes
+        .iter()
+        .position(|&b| KEY_STOP[b as usize])
+        .unwrap_or(bytes.len());
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => {

@@ -258,6 +258,7 @@ pub fn run(model: &mut Model, options: &Options) {
             model.tables.get(*id).reference()
         ));
     }
+    model.forget_derived();
     model.timings.push(("probe".to_string(), started.elapsed()));
     model.probe = Some(report);
 }

@@ -9,7 +9,7 @@ use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::ClassKind;
 use crate::model::patterns::Op;
 use crate::model::restrictions::service_value;
-use crate::model::tables::{Answer, Hit};
+use crate::model::tables::{split_address, Answer, Hit};
 use crate::model::{MapsList, Model, Resolved};
 use crate::parse::list::list_items;
 use crate::source::Span;
@@ -85,7 +85,7 @@ fn check(model: &Model, out: &mut Findings) {
     }
     let mailbox_tables = tables.known_entry_tables_of(&mailboxes.tables);
     let mut domains: Vec<(&str, Domain)> = Vec::new();
-    let mut domain_index: HashMap<&str, Option<usize>> = HashMap::new();
+    let mut domain_index: hashbrown::HashMap<&str, Option<usize>> = hashbrown::HashMap::new();
     for &id in &mailbox_tables {
         let Some(entries) = tables.get(id).entries() else {
             continue;
@@ -93,7 +93,7 @@ fn check(model: &Model, out: &mut Findings) {
         let mut last: Option<&str> = None;
         for i in 0..entries.len() as u32 {
             let key = entries.folded_key(i);
-            let Some((_, domain)) = key.rsplit_once('@') else {
+            let Some((_, domain)) = split_address(key) else {
                 continue;
             };
             if key.starts_with('@') || last == Some(domain) {
@@ -156,15 +156,25 @@ fn check(model: &Model, out: &mut Findings) {
         let Some(entries) = tables.get(id).entries() else {
             continue;
         };
-        for (i, entry) in entries.iter().enumerate() {
-            let folded = entries.folded_key(i as u32);
-            let Some((_, domain)) = folded.rsplit_once('@') else {
+        // Tables list a domain's mailboxes together: the last domain's answer is usually it.
+        let mut last: Option<(&str, Option<usize>)> = None;
+        for i in 0..entries.len() as u32 {
+            let folded = entries.folded_key(i);
+            let Some((_, domain)) = split_address(folded) else {
                 continue;
             };
             if folded.starts_with('@') {
                 continue;
             }
-            let Some(Some(index)) = domain_index.get(domain).copied() else {
+            let index = match last {
+                Some((d, index)) if d == domain => index,
+                _ => {
+                    let index = domain_index.get(domain).copied().flatten();
+                    last = Some((domain, index));
+                    index
+                }
+            };
+            let Some(index) = index else {
                 continue;
             };
             let (domain, info) = &domains[index];
@@ -177,7 +187,7 @@ fn check(model: &Model, out: &mut Findings) {
             shadow(
                 model,
                 &aliases,
-                (entry.key, folded),
+                (entries.entry(i).key, folded),
                 (domain, info, index),
                 &rule_domains,
                 &mut catch_alls,

@@ -8,7 +8,7 @@ use hashbrown::{HashMap, HashSet};
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::ClassKind;
-use crate::model::tables::fold;
+use crate::model::tables::{fold, split_address};
 use crate::model::{Model, Resolved};
 use crate::source::Span;
 
@@ -74,7 +74,8 @@ fn near(hosted: &HashSet<Cow<'_, str>>, domain: &str) -> Option<String> {
 }
 
 fn check(model: &Model, out: &mut Findings) {
-    // Domains borrowed from the tables' folded keys: no copy per domain.
+    // Domains the class lists do not name (the model knows the others), borrowed from the
+    // tables' folded keys: no copy per domain.
     let mut outside: HashMap<&str, bool> = HashMap::new();
     let mut hosted: Option<HashSet<Cow<'_, str>>> = None;
     for param in ["virtual_mailbox_maps", "virtual_alias_maps"] {
@@ -87,19 +88,24 @@ fn check(model: &Model, out: &mut Findings) {
             let mut last: Option<(&str, bool)> = None;
             for i in 0..entries.len() as u32 {
                 let key = entries.folded_key(i);
-                let Some((_, domain)) = key.rsplit_once('@') else {
+                let Some((_, domain)) = split_address(key) else {
                     continue;
                 };
-                if domain.is_empty() || domain.contains(['$', '{', '%']) {
-                    continue;
-                }
                 // Tables list a domain's keys together: the last answer is usually it.
                 let no_class = match last {
                     Some((d, answer)) if d == domain => answer,
+                    _ if domain.is_empty()
+                        || memchr::memchr3(b'$', b'{', b'%', domain.as_bytes()).is_some() =>
+                    {
+                        continue;
+                    }
                     _ => {
-                        let answer = *outside
-                            .entry(domain)
-                            .or_insert_with(|| model.resolve_class(domain) == Resolved::NoClass);
+                        let answer = match model.memoized_class(domain) {
+                            Some(resolved) => resolved == Resolved::NoClass,
+                            None => *outside.entry(domain).or_insert_with(|| {
+                                model.resolve_class(domain) == Resolved::NoClass
+                            }),
+                        };
                         last = Some((domain, answer));
                         answer
                     }

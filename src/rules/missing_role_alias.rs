@@ -5,7 +5,7 @@ use hashbrown::{HashMap, HashSet};
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::{ClassKind, Membership};
-use crate::model::tables::{fold, Answer, TableId, Tables};
+use crate::model::tables::{fold, split_address, Answer, TableId, Tables};
 use crate::model::{Model, Resolved};
 use crate::source::Span;
 
@@ -262,7 +262,7 @@ fn first_entry_per_domain<'m>(
             continue;
         };
         for i in 0..entries.len() as u32 {
-            if let Some((local, domain)) = entries.folded_key(i).rsplit_once('@') {
+            if let Some((local, domain)) = split_address(entries.folded_key(i)) {
                 if let Some(slot @ None) = first.get_mut(domain) {
                     if !local.is_empty() {
                         *slot = Some((id, i));

@@ -1,0 +1,119 @@
+//! The class each domain of the class lists resolves to, worked out once per model. Several
+//! rules ask `resolve_class` for the domain of every address of a table: for an ISP's 100k
+//! domains, a hash of the domain and one comparison each, instead of matching it against
+//! four class lists (and a table lookup or two) in every rule.
+
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+use super::{Model, Resolved};
+
+/// A member slot, packed: the class (its position in the model's list) in the top bits.
+const CLASS_SHIFT: u32 = 30;
+
+pub(crate) struct ResolvedMemo {
+    /// Each distinct member domain once: where the class lists hold it (class and member
+    /// slot, packed; the text stays in the tables) and what it resolves to.
+    answers: HashTable<(u32, Resolved)>,
+    hasher: DefaultHashBuilder,
+}
+
+/// The domain of a packed member slot.
+fn domain_of(model: &Model, packed: u32) -> &str {
+    let class = &model.classes[(packed >> CLASS_SHIFT) as usize];
+    let slot = (packed & ((1 << CLASS_SHIFT) - 1)) as usize;
+    class.member_domain(&model.tables, slot).unwrap_or("")
+}
+
+impl ResolvedMemo {
+    /// Resolves every member domain of every class once.
+    pub(crate) fn build(model: &Model) -> ResolvedMemo {
+        let hasher = DefaultHashBuilder::default();
+        let slots = model.classes.iter().map(|c| c.member_slots()).sum();
+        let mut answers: HashTable<(u32, Resolved)> = HashTable::with_capacity(slots);
+        for (c, class) in model.classes.iter().enumerate() {
+            // Beyond what a packed slot holds the memo has no answer; resolve_class works
+            // them out each time.
+            let slots = class.member_slots().min(1 << CLASS_SHIFT);
+            for slot in 0..slots {
+                let Some(domain) = class.member_domain(&model.tables, slot) else {
+                    continue;
+                };
+                let hash = hasher.hash_one(domain);
+                let known = |&(packed, _): &(u32, Resolved)| domain_of(model, packed) == domain;
+                if answers.find(hash, known).is_some() {
+                    continue;
+                }
+                let packed = (c as u32) << CLASS_SHIFT | slot as u32;
+                answers.insert_unique(
+                    hash,
+                    (packed, model.resolve_class_uncached(domain)),
+                    |&(packed, _)| hasher.hash_one(domain_of(model, packed)),
+                );
+            }
+        }
+        ResolvedMemo { answers, hasher }
+    }
+
+    /// The class of a member domain, exactly as the lists hold it.
+    pub(crate) fn get(&self, model: &Model, domain: &str) -> Option<Resolved> {
+        let hash = self.hasher.hash_one(domain);
+        self.answers
+            .find(hash, |&(packed, _)| domain_of(model, packed) == domain)
+            .map(|&(_, resolved)| resolved)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::LoadOptions;
+    use super::*;
+
+    /// On every fixture and corpus setup, the memo answers for each member domain exactly what
+    /// matching the class lists answers, and has no answer for other names.
+    #[test]
+    fn the_memo_answers_as_the_class_lists_do() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = Vec::new();
+        for top in ["fixtures", "corpus"] {
+            for entry in std::fs::read_dir(root.join(top)).expect("the directory exists") {
+                let path = entry.expect("readable").path();
+                dirs.push(path.clone());
+                if let Ok(cases) = std::fs::read_dir(&path) {
+                    dirs.extend(cases.filter_map(|c| c.ok()).map(|c| c.path()));
+                }
+            }
+        }
+        let mut checked = 0;
+        for dir in dirs.iter().filter(|d| d.join("main.cf").is_file()) {
+            let Ok(model) = Model::load(&LoadOptions {
+                config_dir: Some(dir.clone()),
+                ..Default::default()
+            }) else {
+                continue;
+            };
+            for class in &model.classes {
+                for member in class.members(&model.tables) {
+                    let domain = member.domain;
+                    let expected = model.resolve_class_uncached(domain);
+                    assert_eq!(
+                        model.memoized_class(domain),
+                        Some(expected),
+                        "{dir:?} {domain}"
+                    );
+                    assert_eq!(model.resolve_class(domain), expected);
+                    checked += 1;
+                    let other = format!("not-{domain}");
+                    if model.memoized_class(&other).is_none() {
+                        assert_eq!(
+                            model.resolve_class(&other),
+                            model.resolve_class_uncached(&other)
+                        );
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} member domains");
+    }
+}
