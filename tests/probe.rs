@@ -138,6 +138,7 @@ fn mariadb_answers_equal_postfix() {
     let findings = probe_findings("ispmail", &server.hosts_forms()[0]);
     insta::assert_snapshot!("ispmail_findings", findings);
     option_files_as_postfix_reads_them(&server);
+    tls_as_postfix_uses_it(&server);
 
     // --trace follows the aliases the database answers, to the mailboxes it answers.
     let socket = &server.hosts_forms()[0];
@@ -179,19 +180,50 @@ fn mariadb_answers_equal_postfix() {
     assert!(!config.contains(db::DB_PASSWORD) && !config.contains(wrong));
 }
 
+/// Writes each (name, .cf text) into `dir` as NAME.cf, names them all in main.cf, and holds
+/// postlint's answer for example.org to postmap's; `fails` names the cases where both must fail.
+fn same_as_postfix(dir: &Path, cases: &[(&str, String)], fails: &[&str]) {
+    let mut listed = Vec::new();
+    for (name, text) in cases {
+        std::fs::write(dir.join(format!("{name}.cf")), text).unwrap();
+        listed.push(format!("mysql:{}/{name}.cf", dir.display()));
+    }
+    std::fs::write(
+        dir.join("main.cf"),
+        format!("virtual_mailbox_domains = {}\n", listed.join(", ")),
+    )
+    .unwrap();
+    common::backdate(dir);
+    let model = load(dir);
+    for (name, _) in cases {
+        let ours = postlint_answer(&model, &format!("{name}.cf"), "example.org");
+        if common::postfix_available() {
+            let map = format!("mysql:{}/{name}.cf", dir.display());
+            let theirs = db::postmap_query(dir, &map, "example.org");
+            assert_eq!(
+                ours.starts_with('!'),
+                matches!(theirs, Answer::Error(_)),
+                "{name}: postlint {}, postmap {}",
+                db::redact(&ours),
+                theirs.text()
+            );
+            if !ours.starts_with('!') {
+                assert_eq!(ours, theirs.text(), "{name}");
+            }
+        }
+        assert_eq!(
+            ours.starts_with('!'),
+            fails.contains(name),
+            "{name}: {ours}"
+        );
+    }
+}
+
 /// An option_file gives `localhost` its socket and a .cf file without `user` its user, but
 /// never its password: postlint connects where Postfix connects and fails where it fails.
 fn option_files_as_postfix_reads_them(server: &db::Mariadb) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(
-        d.join("main.cf"),
-        format!(
-            "virtual_mailbox_domains = mysql:{0}/with-password.cf, mysql:{0}/without-password.cf\n",
-            d.display()
-        ),
-    )
-    .unwrap();
     std::fs::write(
         d.join("my.cnf"),
         format!(
@@ -215,33 +247,41 @@ fn option_files_as_postfix_reads_them(server: &db::Mariadb) {
         ),
         ("without-password", base.clone()),
     ];
-    for (name, text) in &cases {
-        std::fs::write(d.join(format!("{name}.cf")), text).unwrap();
-    }
-    common::backdate(d);
-    let model = load(d);
-    for (name, _) in &cases {
-        let ours = postlint_answer(&model, &format!("{name}.cf"), "example.org");
-        if common::postfix_available() {
-            let map = format!("mysql:{}/{name}.cf", d.display());
-            let theirs = db::postmap_query(d, &map, "example.org");
-            assert_eq!(
-                ours.starts_with('!'),
-                matches!(theirs, Answer::Error(_)),
-                "{name}: postlint {}, postmap {}",
-                db::redact(&ours),
-                theirs.text()
-            );
-            if !ours.starts_with('!') {
-                assert_eq!(ours, theirs.text(), "{name}");
-            }
+    same_as_postfix(d, &cases, &["without-password"]);
+}
+
+/// The TLS settings of mysql_table(5), against a server whose user `mailtls` must use TLS:
+/// without them both Postfix and postlint are refused; with the CA (checked or not) both
+/// connect; a certificate checked against no CA fails or not for both alike.
+fn tls_as_postfix_uses_it(server: &db::Mariadb) {
+    let Some(ca) = &server.tls_ca else {
+        if db::databases_required() {
+            panic!("POSTLINT_DATABASES=required but openssl made no certificate for MariaDB");
         }
-        assert_eq!(
-            ours.starts_with('!'),
-            *name == "without-password",
-            "{name}: {ours}"
-        );
-    }
+        eprintln!("skipped: MariaDB runs without TLS here (openssl is not installed)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!(
+        "hosts = inet:127.0.0.1:{}\nuser = {}\npassword = {}\ndbname = {}\n\
+         query = SELECT 1 FROM virtual_domains WHERE name='%s'\n",
+        server.port,
+        db::TLS_USER,
+        db::DB_PASSWORD,
+        db::MARIADB_DATABASE
+    );
+    let ca = ca.display();
+    let cases = [
+        ("plain", base.clone()),
+        (
+            "ca-checked",
+            format!("{base}tls_CAfile = {ca}\ntls_verify_cert = yes\n"),
+        ),
+        ("ca-unchecked", format!("{base}tls_CAfile = {ca}\n")),
+        ("checked-no-ca", format!("{base}tls_verify_cert = yes\n")),
+    ];
+    // With no CA, nothing can vouch for the test CA's certificate.
+    same_as_postfix(dir.path(), &cases, &["plain", "checked-no-ca"]);
 }
 
 #[test]

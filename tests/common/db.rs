@@ -226,6 +226,84 @@ pub struct Mariadb {
     child: Child,
     /// Data, socket and logs; removed after the server has stopped.
     pub dir: tempfile::TempDir,
+    /// The CA that signed the server's TLS certificate (for 127.0.0.1), when openssl made
+    /// one; the user `mailtls` must then connect with TLS.
+    pub tls_ca: Option<PathBuf>,
+}
+
+/// A user of the MariaDB sample that may only connect with TLS (`REQUIRE SSL`), with the same
+/// password and rights as DB_USER.
+pub const TLS_USER: &str = "mailtls";
+
+/// A CA and a server certificate for 127.0.0.1 signed by it, in `dir`: (ca.pem, server.pem,
+/// server.key). None when openssl is not there.
+fn tls_files(dir: &Path) -> Option<(PathBuf, PathBuf, PathBuf)> {
+    let run = |args: &[&str]| {
+        Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    std::fs::write(
+        dir.join("san.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+    )
+    .ok()?;
+    let made = run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &["-days", "2", "-subj", "/CN=postlint test CA"],
+        &["-keyout", "ca.key", "-out", "ca.pem"],
+    ]
+    .concat())
+        && run(&[
+            &["req"][..],
+            &ec,
+            &[
+                "-subj",
+                "/CN=localhost",
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+            ],
+        ]
+        .concat())
+        && run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.pem",
+        ]);
+    made.then(|| {
+        (
+            dir.join("ca.pem"),
+            dir.join("server.pem"),
+            dir.join("server.key"),
+        )
+    })
 }
 
 /// Settings for a small, fast, throwaway server; the same for install-db and the server.
@@ -275,6 +353,7 @@ pub fn mariadb() -> Option<Mariadb> {
         "mariadb-install-db",
     );
     let log = dir.path().join("mariadbd.log");
+    let tls = tls_files(dir.path());
     // A port that was free may be taken by the time the server binds it: try again.
     for attempt in 1.. {
         let port = free_port();
@@ -293,6 +372,13 @@ pub fn mariadb() -> Option<Mariadb> {
             .arg(format!("--tmpdir={}", dir.path().display()))
             .args(&user)
             .args(MARIADB_TUNING)
+            .args(tls.iter().flat_map(|(ca, cert, key)| {
+                [
+                    format!("--ssl-ca={}", ca.display()),
+                    format!("--ssl-cert={}", cert.display()),
+                    format!("--ssl-key={}", key.display()),
+                ]
+            }))
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -305,6 +391,7 @@ pub fn mariadb() -> Option<Mariadb> {
             client: client.clone(),
             child,
             dir,
+            tls_ca: tls.as_ref().map(|(ca, _, _)| ca.clone()),
         };
         let ready = {
             let mut probe = db.admin_command(None);
@@ -375,7 +462,9 @@ impl Mariadb {
                  CREATE USER '{DB_USER}'@'localhost' IDENTIFIED BY '{DB_PASSWORD}';\n\
                  CREATE USER '{DB_USER}'@'%' IDENTIFIED BY '{DB_PASSWORD}';\n\
                  GRANT SELECT ON {MARIADB_DATABASE}.* TO '{DB_USER}'@'localhost';\n\
-                 GRANT SELECT ON {MARIADB_DATABASE}.* TO '{DB_USER}'@'%';\n"
+                 GRANT SELECT ON {MARIADB_DATABASE}.* TO '{DB_USER}'@'%';\n\
+                 CREATE USER '{TLS_USER}'@'%' IDENTIFIED BY '{DB_PASSWORD}' REQUIRE SSL;\n\
+                 GRANT SELECT ON {MARIADB_DATABASE}.* TO '{TLS_USER}'@'%';\n"
             ),
         );
         self.sql(Some(MARIADB_DATABASE), &schema);
