@@ -301,6 +301,30 @@ fn sqlite_answers_equal_postfix() {
         return;
     };
     compare_case("sqlite", "", Some(&path));
+
+    // The probe's limit of keys per table is a finding of its own, and the keys past it stay
+    // unknown.
+    let case = tempfile::tempdir().unwrap();
+    db::write_case("sqlite", case.path(), "", Some(&path));
+    let model = load(case.path());
+    let table = model.tables.iter().find(|t| t.kind == "sqlite").unwrap();
+    let keys = ["a@example.org".to_string(), "b@example.org".to_string()];
+    let limited = probe::Options {
+        max_keys: 1,
+        ..options()
+    };
+    let (answers, report) = probe::ask_table(&model, table.id, &keys, &limited);
+    let answers = answers.unwrap();
+    assert!(answers.get("a@example.org").is_some());
+    assert!(answers.get("b@example.org").is_none());
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.message.contains("asked 1 of 2 keys")),
+        "{:?}",
+        report.problems
+    );
 }
 
 /// Writes a sample with `hosts` as given, as a repository holds it: Postfix's own master.cf

@@ -477,6 +477,18 @@ fn probe_table(
     let mut out = ProbedTable::default();
     let mut last_progress = Instant::now();
     let total = keys.len().min(options.max_keys);
+    if keys.len() > options.max_keys {
+        problem(
+            report,
+            Setting::Query,
+            format!(
+                "asked {} of {} keys (the probe's limit per table); the rest are unknown",
+                options.max_keys,
+                keys.len()
+            ),
+            false,
+        );
+    }
     for (n, key) in keys.iter().take(options.max_keys).enumerate() {
         let key = crate::model::tables::fold(key).into_owned();
         if out.get(&key).is_some() {

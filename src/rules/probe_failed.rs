@@ -54,8 +54,8 @@ fn check(model: &Model, out: &mut Findings) {
              user, password and dbname with the database's own client, and the query with a key \
              (postmap -q KEY type:/path/to/file.cf)."
         } else {
-            "This is a limit of the probe, not a problem of the setup: the table's other answers \
-             stay unknown to postlint. Run the probe with fewer tables, or raise --probe-timeout."
+            "This is a limit of the probe, not a problem of the setup: what postlint did not ask \
+             stays unknown, and the rules stay silent about it."
         });
     }
     for param in SINGLE_VALUED {
