@@ -79,9 +79,6 @@ pub struct ProbeProblem {
 #[derive(Clone, Debug, Default)]
 pub struct ProbeReport {
     pub problems: Vec<ProbeProblem>,
-    /// Tables probed and queries sent.
-    pub tables: usize,
-    pub queries: usize,
     /// Tables left alone, and why (a template, a placeholder, sql-config's errors).
     pub skipped: Vec<(TableId, String)>,
 }

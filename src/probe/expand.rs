@@ -143,27 +143,25 @@ impl QuerySpec {
         Ok(())
     }
 
-    /// Whether Postfix asks the database for the key at all (the `domain` setting, and a
-    /// query that needs parts the key lacks).
-    pub fn asks(&self, key: &str) -> bool {
-        if let Some(domains) = &self.domains {
-            match key.rfind('@') {
-                Some(at) if at > 0 => {
-                    if !domains
-                        .iter()
-                        .any(|d| d.eq_ignore_ascii_case(&key[at + 1..]))
-                    {
-                        return false;
-                    }
-                }
-                _ => return false,
-            }
+    /// Whether the `domain` setting lets the key through (a key without a domain never).
+    fn in_domains(&self, key: &str) -> bool {
+        let Some(domains) = &self.domains else {
+            return true;
+        };
+        match key.rfind('@') {
+            Some(at) if at > 0 => domains
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(&key[at + 1..])),
+            _ => false,
         }
-        self.query(key, Quoting::Sqlite).is_some()
     }
 
-    /// The SQL for a key, quoted as `quoting` says; None when Postfix skips the key.
+    /// The SQL for a key, quoted as `quoting` says; None when Postfix skips the key (the
+    /// `domain` setting, a query that needs parts the key lacks) and answers "not found".
     pub fn query(&self, key: &str, quoting: Quoting) -> Option<String> {
+        if !self.in_domains(key) {
+            return None;
+        }
         let mut out = String::new();
         self.expand(&self.query, key, None, Some(quoting), &mut out)
             .then_some(out)
@@ -368,10 +366,10 @@ mod tests {
             ("query", "SELECT '%s'"),
             ("domain", "example.org, Example.NET"),
         ]);
-        assert!(s.asks("a@example.org"));
-        assert!(s.asks("a@example.net"));
-        assert!(!s.asks("a@example.com"));
-        assert!(!s.asks("@example.org"));
-        assert!(!s.asks("example.org"));
+        assert!(s.query("a@example.org", Quoting::Sqlite).is_some());
+        assert!(s.query("a@example.net", Quoting::Sqlite).is_some());
+        assert!(s.query("a@example.com", Quoting::Sqlite).is_none());
+        assert!(s.query("@example.org", Quoting::Sqlite).is_none());
+        assert!(s.query("example.org", Quoting::Sqlite).is_none());
     }
 }

@@ -133,7 +133,7 @@ pub fn run(model: &mut Model, options: &Options) {
     // A domain query that compares with LIKE lists every domain for the key `%`: the one way
     // to learn the domains only the database holds without writing SQL of our own.
     for &t in &list_tables {
-        if let Some(domains) = enumerate(model, t, options, deadline, &mut report) {
+        if let Some(domains) = enumerate(model, t, options, deadline) {
             known.extend(domains);
         }
     }
@@ -289,7 +289,6 @@ fn enumerate(
     id: TableId,
     options: &Options,
     deadline: Instant,
-    report: &mut ProbeReport,
 ) -> Option<Vec<String>> {
     let table = model.tables.get(id);
     let query = dbcf::last_settings(table)
@@ -300,14 +299,15 @@ fn enumerate(
     if !(compact.contains("like '%s'") || compact.contains("like '%d'")) {
         return None;
     }
-    let (answers, mut own) = {
-        let mut own = ProbeReport::default();
-        let answers = probe_table(model, id, &["%".to_string()], options, deadline, &mut own);
-        (answers, own)
-    };
     // Its problems are the table's own and are reported by the rounds that follow.
-    own.problems.clear();
-    report.queries += own.queries;
+    let answers = probe_table(
+        model,
+        id,
+        &["%".to_string()],
+        options,
+        deadline,
+        &mut ProbeReport::default(),
+    );
     let value = answers?.answers.into_iter().next()?.value?;
     Some(
         value
@@ -472,7 +472,6 @@ fn probe_table(
             return None;
         }
     };
-    report.tables += 1;
     let quoting = session.quoting();
     let mut out = ProbedTable::default();
     let mut last_progress = Instant::now();
@@ -494,14 +493,15 @@ fn probe_table(
         if out.get(&key).is_some() {
             continue;
         }
-        if !spec.asks(&key) {
+        // A key Postfix does not send is "not found" without asking.
+        let Some(sql) = spec.query(&key, quoting) else {
             out.add(ProbedAnswer {
                 key,
                 value: None,
                 rows: 0,
             });
             continue;
-        }
+        };
         if Instant::now() >= deadline {
             problem(
                 report,
@@ -522,10 +522,6 @@ fn probe_table(
             let _ = std::io::stderr().flush();
             last_progress = Instant::now();
         }
-        let Some(sql) = spec.query(&key, quoting) else {
-            continue;
-        };
-        report.queries += 1;
         let rows = match session.query(&sql) {
             Ok(rows) => rows,
             Err(why) => {
