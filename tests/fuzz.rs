@@ -7,7 +7,8 @@
 //! stable toolchain: RUSTC_BOOTSTRAP lets cargo-fuzz pass its flags, and no sanitizer is used
 //! (Rust's own checks catch what matters here: panics, hangs, memory). With
 //! POSTLINT_FUZZ=required (as in CI) a missing cargo-fuzz fails; otherwise the test says it was
-//! skipped. POSTLINT_FUZZ_SECONDS sets the time per target (default 60).
+//! skipped. POSTLINT_FUZZ_SECONDS sets the time per target (default 60); the targets are built
+//! once and run side by side, one per core.
 
 use std::process::Command;
 
@@ -43,52 +44,85 @@ fn fuzz_targets_find_nothing() {
     }
     let seconds = std::env::var("POSTLINT_FUZZ_SECONDS").unwrap_or_else(|_| "60".to_string());
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    for target in TARGETS {
-        // New inputs go to fuzz/target/grown/TARGET; the seeds in fuzz/corpus stay as committed.
-        let grown = root.join("fuzz/target/grown").join(target);
-        std::fs::create_dir_all(&grown).unwrap();
-        // The parser targets share one set of seed files: every parser sees every kind of file.
-        let seeds =
-            root.join("fuzz/corpus")
-                .join(if *target == "setup" { "setup" } else { "text" });
-        let out = Command::new("cargo")
-            .current_dir(root)
-            .env("RUSTC_BOOTSTRAP", "1")
-            .args(["fuzz", "run", "--sanitizer", "none", target])
-            .arg(&grown)
-            .arg(&seeds)
-            .arg("--")
-            .arg(format!("-max_total_time={seconds}"))
-            .args(["-rss_limit_mb=2048", "-timeout=10", "-print_final_stats=1"])
-            .output()
-            .expect("cargo fuzz runs");
-        let log = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success(),
+    // One build of every target first; then the targets run side by side, one per core.
+    let build = Command::new("cargo")
+        .current_dir(root)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .args(["fuzz", "build", "--sanitizer", "none"])
+        .output()
+        .expect("cargo fuzz builds");
+    assert!(
+        build.status.success(),
+        "cargo fuzz build failed:\n{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(TARGETS.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while let Some(target) =
+                    TARGETS.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    if let Err(failure) = fuzz(root, target, &seconds) {
+                        failures.lock().unwrap().push(failure);
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Runs one target for `seconds`: Err with libFuzzer's report when it found a problem or ran
+/// too few inputs.
+fn fuzz(root: &std::path::Path, target: &str, seconds: &str) -> Result<(), String> {
+    // New inputs go to fuzz/target/grown/TARGET; the seeds in fuzz/corpus stay as committed.
+    let grown = root.join("fuzz/target/grown").join(target);
+    std::fs::create_dir_all(&grown).unwrap();
+    // The parser targets share one set of seed files: every parser sees every kind of file.
+    let seeds = root
+        .join("fuzz/corpus")
+        .join(if target == "setup" { "setup" } else { "text" });
+    let out = Command::new("cargo")
+        .current_dir(root)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .args(["fuzz", "run", "--sanitizer", "none", target])
+        .arg(&grown)
+        .arg(&seeds)
+        .arg("--")
+        .arg(format!("-max_total_time={seconds}"))
+        .args(["-rss_limit_mb=2048", "-timeout=10", "-print_final_stats=1"])
+        .output()
+        .expect("cargo fuzz runs");
+    let log = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        let tail: Vec<&str> = log.lines().rev().take(60).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(format!(
             "fuzz target {target} found a problem:\n{}",
-            log.lines()
-                .rev()
-                .take(60)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join("\n")
-        );
-        let runs = log
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix("Done ")?
-                    .split_whitespace()
-                    .next()?
-                    .parse::<u64>()
-                    .ok()
-            })
-            .unwrap_or(0);
-        assert!(
-            runs > 100,
-            "fuzz target {target} ran only {runs} inputs:\n{log}"
-        );
-        eprintln!("fuzz target {target}: {runs} inputs in {seconds} s, nothing found");
+            tail.join("\n")
+        ));
     }
+    let runs = log
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Done ")?
+                .split_whitespace()
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .unwrap_or(0);
+    if runs <= 100 {
+        return Err(format!(
+            "fuzz target {target} ran only {runs} inputs:\n{log}"
+        ));
+    }
+    eprintln!("fuzz target {target}: {runs} inputs in {seconds} s, nothing found");
+    Ok(())
 }
