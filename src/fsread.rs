@@ -27,12 +27,37 @@ pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
         return Err(too_large(meta.len()));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
+    huge_pages(&mut bytes);
     // The file may grow while it is read: never past the limit.
     file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+/// Asks Linux to back a large buffer not yet written with huge pages, where the system leaves
+/// that to the program (transparent_hugepage=madvise): a 50 MB map file then costs 25 page
+/// faults instead of 12,000, each one a trip through the kernel that zeroes 4 KB.
+fn huge_pages(buffer: &mut Vec<u8>) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let start = buffer.as_mut_ptr() as usize;
+        let aligned = start.next_multiple_of(HUGE);
+        let end = start + buffer.capacity();
+        if end > aligned + HUGE {
+            let len = (end - aligned) / HUGE * HUGE;
+            // SAFETY: the range lies inside the buffer's own allocation; MADV_HUGEPAGE changes
+            // how its pages are backed, never their contents, and an error (a kernel without
+            // THP) leaves the buffer as it was.
+            unsafe {
+                libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = buffer;
 }
 
 /// Reads a regular file as text, decoded by [`decode`].
