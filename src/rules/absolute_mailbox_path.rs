@@ -64,4 +64,54 @@ fn check(model: &Model, out: &mut Findings) {
                 .trim_start_matches('/')
         ));
     }
+    check_probed_mailboxes(model, out, &listed, base);
+}
+
+/// The same for the paths `--probe` got from the databases of virtual_mailbox_maps: one
+/// finding per query, at the query, naming the first address.
+fn check_probed_mailboxes(
+    model: &Model,
+    out: &mut Findings,
+    listed: &[crate::model::tables::TableId],
+    base: &str,
+) {
+    for id in model.tables.probed_tables_of(listed) {
+        let Some(span) = model.tables.query_span(id) else {
+            continue;
+        };
+        let mut absolute = model.tables.probed[&id]
+            .found()
+            .filter_map(|(_, a)| Some((a.key.as_str(), a.value.as_deref()?)))
+            .filter(|(_, path)| path.starts_with('/'));
+        let Some((key, path)) = absolute.next() else {
+            continue;
+        };
+        let more = absolute.count();
+        let table = model.tables.get(id);
+        let path = super::shorten(path);
+        let finding = out.report(
+            span,
+            format!(
+                "the query of {} answers mailbox path {path} for {}: virtual(8) puts \
+                 virtual_mailbox_base in front of it, so the mail goes to {base}/{path}{}",
+                table.reference(),
+                super::shorten(key),
+                match more {
+                    0 => String::new(),
+                    n => format!(" ({n} more of the addresses --probe asked)"),
+                }
+            ),
+        );
+        finding.subject(format!("{} absolute", table.reference()));
+        finding.label("returns absolute mailbox paths");
+        if let Some(d) = model.params.get("virtual_mailbox_base") {
+            finding.secondary(d.value_span, "the base virtual(8) prefixes");
+        }
+        finding.help(format!(
+            "Store the paths relative to virtual_mailbox_base ({base}), or make the query \
+             return them so (for example with SUBSTR or REPLACE of the `{base}/` prefix). \
+             virtual(8) joins `$virtual_mailbox_base/` and the value whatever the value starts \
+             with."
+        ));
+    }
 }
