@@ -577,9 +577,15 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             }),
             (None, None) => None,
         };
+        // --trace and --show-config print the model, not findings: no rule needs to run.
+        let model_only = cli.trace.is_some() || cli.show_config;
         let result = postlint::lint_with(&LintOptions {
             load,
-            rules: rules.clone(),
+            rules: if model_only {
+                Vec::new()
+            } else {
+                rules.clone()
+            },
             config: &config,
             inline_suppressions: !cli.no_inline_suppressions,
             fingerprint_root: job.fingerprint_root,

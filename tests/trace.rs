@@ -92,3 +92,21 @@ fn readme_trace_example_is_current() {
     }
     assert!(shown >= 2, "the README shows {shown} traces");
 }
+
+/// --trace prints the model and runs no rule (on an ISP's maps the rules are most of the time);
+/// --verbose, which lists each rule's time, shows none, while a plain --verbose run lists them.
+#[test]
+fn trace_runs_no_rule() {
+    let run = |trace: bool| {
+        let mut cmd = Command::cargo_bin("postlint").unwrap();
+        cmd.arg("--verbose");
+        if trace {
+            cmd.args(["--trace", "a@example.org"]);
+        }
+        let out = cmd.arg("fixtures/trace/virtual-hosting").output().unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let rule_lines = |stderr: &str| stderr.lines().filter(|l| l.contains(" ms: rule ")).count();
+    assert!(rule_lines(&run(false)) > 10, "{}", run(false));
+    assert_eq!(rule_lines(&run(true)), 0, "{}", run(true));
+}
