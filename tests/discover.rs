@@ -2,11 +2,9 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-
-fn postlint() -> Command {
-    Command::cargo_bin("postlint").unwrap()
-}
+#[path = "common/run.rs"]
+mod run;
+use run::run;
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -35,30 +33,6 @@ fn sample_repo() -> tempfile::TempDir {
     write(&dir.path().join("build/etc/postfix/main.cf"), BROKEN);
     write(&dir.path().join(".cache/postfix/main.cf"), BROKEN);
     dir
-}
-
-/// Runs postlint in `dir`; returns the exit code, stdout and stderr (timings dropped, the
-/// temporary directory's path replaced).
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = postlint()
-        .current_dir(dir)
-        .args(args)
-        .args(["--color", "never"])
-        .output()
-        .unwrap();
-    let root = std::fs::canonicalize(dir).unwrap();
-    let clean = |bytes: &[u8]| {
-        String::from_utf8_lossy(bytes)
-            .lines()
-            .filter(|l| !l.contains(" ms: "))
-            .map(|l| l.replace(&root.to_string_lossy().into_owned(), "[REPO]") + "\n")
-            .collect::<String>()
-    };
-    (
-        out.status.code().unwrap(),
-        clean(&out.stdout),
-        clean(&out.stderr),
-    )
 }
 
 #[test]

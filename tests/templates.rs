@@ -7,28 +7,9 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-/// Runs postlint in `dir`; returns the exit code, stdout and stderr without timings.
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("postlint")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .args(["--color", "never"])
-        .output()
-        .unwrap();
-    let clean = |bytes: &[u8]| {
-        String::from_utf8_lossy(bytes)
-            .lines()
-            .filter(|l| !l.contains(" ms: "))
-            .map(|l| format!("{l}\n"))
-            .collect::<String>()
-    };
-    (
-        out.status.code().unwrap(),
-        clean(&out.stdout),
-        clean(&out.stderr),
-    )
-}
+#[path = "common/run.rs"]
+mod run;
+use run::run;
 
 #[test]
 fn each_template_case_is_linted_at_its_own_lines() {
