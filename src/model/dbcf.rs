@@ -82,6 +82,9 @@ pub enum KeyType {
     Bool,
     /// One of these words, in any case.
     Choice(&'static [&'static str]),
+    /// One of these words, in any case; the client replaces any other value with the default,
+    /// with a warning, and goes on (dict_ldap's `scope`).
+    Fallback(&'static [&'static str]),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -208,7 +211,7 @@ static LDAP: &[KeySpec] = &[
     int("version", 2, 0, "2"),
     KeySpec {
         name: "scope",
-        ty: KeyType::Choice(&["sub", "one", "base"]),
+        ty: KeyType::Fallback(&["sub", "one", "base"]),
         default: "sub",
         since: None,
     },
@@ -291,6 +294,14 @@ pub fn value_problem(spec: &KeySpec, value: &str) -> Option<String> {
             .then(|| format!("bad boolean configuration: {} = {value}", spec.name)),
         KeyType::Choice(words) => (!words.iter().any(|w| value.eq_ignore_ascii_case(w)))
             .then(|| format!("unsupported parameter value: {} = {value}", spec.name)),
+        KeyType::Fallback(words) => {
+            (!words.iter().any(|w| value.eq_ignore_ascii_case(w))).then(|| {
+                format!(
+                    "Unrecognized value {value} specified for {}; using {}",
+                    spec.name, spec.default
+                )
+            })
+        }
     }
 }
 

@@ -132,6 +132,24 @@ pub(crate) fn check_keys(model: &Model, kind: DbKind, table: &Table, out: &mut F
                 }
                 if let Some(problem) = dbcf::value_problem(spec, &setting.value) {
                     let finding = out.report(setting.span, quoted(&problem));
+                    if let KeyType::Fallback(words) = spec.ty {
+                        // Not fatal: the client warns and uses its default.
+                        finding.severity = crate::diagnostic::Severity::Warning;
+                        finding.label(format!(
+                            "not a value Postfix knows: it uses {}",
+                            spec.default
+                        ));
+                        finding.help(format!(
+                            "The {} client logs a warning and uses `{}` instead, which may \
+                             not be the search you meant (`sub` is the whole subtree under \
+                             search_base, `one` its direct children, `base` the entry \
+                             itself). Write one of {}.",
+                            kind.name(),
+                            spec.default,
+                            words.join(", ")
+                        ));
+                        continue;
+                    }
                     finding.label(match spec.ty {
                         KeyType::Int { .. } => "not a number Postfix accepts",
                         KeyType::Bool => "not yes or no",
