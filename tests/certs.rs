@@ -98,6 +98,73 @@ impl Pki {
         ]);
     }
 
+    /// NAME.key and NAME.crt for /CN=NAME.test, signed by ISSUER (ISSUER.crt, ISSUER.key), a
+    /// CA certificate when `ca` (else a server's), valid from `start` to `end` (openssl ca's
+    /// YYYYMMDDHHMMSSZ), or for `days` from now.
+    fn signed(&self, name: &str, issuer: &str, ca: bool, dates: Result<(&str, &str), u32>) {
+        std::fs::write(
+            self.path("ca.cnf"),
+            "[ca]\ndefault_ca = test_ca\n[test_ca]\ndatabase = index.txt\nnew_certs_dir = .\n\
+             serial = serial\ndefault_md = sha256\npolicy = anything\nunique_subject = no\n\
+             [anything]\ncommonName = supplied\n\
+             [ext_ca]\nbasicConstraints = critical,CA:true\nkeyUsage = critical,keyCertSign\n\
+             [ext_leaf]\nbasicConstraints = CA:false\n",
+        )
+        .unwrap();
+        if !self.path("index.txt").exists() {
+            std::fs::write(self.path("index.txt"), "").unwrap();
+            std::fs::write(self.path("serial"), "01\n").unwrap();
+        }
+        let (key, csr, crt) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.crt"),
+        );
+        let subject = format!("/CN={name}.test");
+        self.openssl(&[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-out",
+            &csr,
+            "-subj",
+            &subject,
+        ]);
+        let (issuer_crt, issuer_key) = (format!("{issuer}.crt"), format!("{issuer}.key"));
+        let mut args = vec![
+            "ca",
+            "-batch",
+            "-config",
+            "ca.cnf",
+            "-cert",
+            &issuer_crt,
+            "-keyfile",
+            &issuer_key,
+            "-in",
+            &csr,
+            "-out",
+            &crt,
+            "-notext",
+            "-extensions",
+            if ca { "ext_ca" } else { "ext_leaf" },
+        ];
+        let days;
+        match dates {
+            Ok((start, end)) => args.extend(["-startdate", start, "-enddate", end]),
+            Err(d) => {
+                days = d.to_string();
+                args.extend(["-days", &days]);
+            }
+        }
+        self.openssl(&args);
+    }
+
     fn concat(&self, to: &str, parts: &[&str]) {
         let mut text = Vec::new();
         for part in parts {
@@ -337,5 +404,71 @@ fn hostile_files_are_findings_not_panics() {
         pki.at("broken.pem"),
     );
     let text = pki.lint(&main_cf, None);
+    settings().bind(|| insta::assert_snapshot!(text));
+}
+
+/// A fullchain file whose intermediate (the leaf's issuer) has expired is reported, though the
+/// server certificate is valid. Near misses: the same leaf with a valid intermediate plus an
+/// expired cross-signature (Let's Encrypt's old chain), and the root itself in the file.
+/// `openssl verify`, with the root trusted, is the client that agrees.
+#[test]
+fn expired_intermediate_certificates() {
+    let pki = Pki::new();
+    pki.pair("root", "ec", 3650);
+    // An old root that cross-signed "root.test" until 2020.
+    pki.pair("oldroot", "ec", 3650);
+    pki.signed(
+        "int",
+        "root",
+        true,
+        Ok(("20200101000000Z", "20200201000000Z")),
+    );
+    pki.signed("leaf", "int", false, Err(30));
+    pki.signed("int2", "root", true, Err(365));
+    pki.signed("leaf2", "int2", false, Err(30));
+    pki.signed(
+        "cross",
+        "oldroot",
+        true,
+        Ok(("20200101000000Z", "20200201000000Z")),
+    );
+    // `cross` stands for the expired cross-signature: a CA certificate in the file that is
+    // not the leaf's issuer.
+    pki.concat("fullchain.pem", &["leaf.crt", "int.crt"]);
+    pki.concat("fullchain2.pem", &["leaf2.crt", "int2.crt", "cross.crt"]);
+    pki.concat("fullchain3.pem", &["leaf2.crt", "int2.crt", "root.crt"]);
+    let main_cf = format!(
+        "# The intermediate that signed the server certificate expired in 2020.\n\
+         smtpd_tls_eccert_file = {}\nsmtpd_tls_eckey_file = {}\n\
+         # A valid intermediate, then an expired cross-signature.\n\
+         smtp_tls_eccert_file = {}\nsmtp_tls_eckey_file = {}\n\
+         # A valid intermediate, then the root.\n\
+         lmtp_tls_eccert_file = {}\nlmtp_tls_eckey_file = {}\n",
+        pki.at("fullchain.pem"),
+        pki.at("leaf.key"),
+        pki.at("fullchain2.pem"),
+        pki.at("leaf2.key"),
+        pki.at("fullchain3.pem"),
+        pki.at("leaf2.key"),
+    );
+    // A client's verdict, as `openssl verify` with root.test trusted gives it.
+    let verifies = |chain: &str, leaf: &str| {
+        Command::new("openssl")
+            .args(["verify", "-CAfile", "root.crt", "-untrusted", chain, leaf])
+            .current_dir(pki.path(""))
+            .output()
+            .expect("openssl is installed")
+            .status
+            .success()
+    };
+    assert!(!verifies("fullchain.pem", "leaf.crt"));
+    assert!(verifies("fullchain2.pem", "leaf2.crt"));
+    assert!(verifies("fullchain3.pem", "leaf2.crt"));
+    let text = pki.lint(&main_cf, None);
+    assert_eq!(
+        text.matches("signed by an intermediate").count(),
+        1,
+        "{text}"
+    );
     settings().bind(|| insta::assert_snapshot!(text));
 }

@@ -76,6 +76,11 @@ pub struct CertificateFacts {
     /// notAfter as `2025-06-01 12:00 UTC`.
     pub not_after_text: String,
     pub public_key: Option<PublicKey>,
+    /// The subject and issuer names, DER-encoded (compared byte for byte, as a certificate's
+    /// issuer field copies its issuer's subject field), and the subject as text.
+    pub subject: Vec<u8>,
+    pub issuer: Vec<u8>,
+    pub subject_text: String,
 }
 
 #[derive(Debug)]
@@ -287,7 +292,9 @@ fn decode_object(label: &str, body: &[u8], encrypted: bool) -> PemObject {
 }
 
 fn certificate_facts(der: &[u8]) -> Option<CertificateFacts> {
+    use x509_cert::der::Encode;
     let cert = x509_cert::Certificate::from_der(der).ok()?;
+    let tbs = &cert.tbs_certificate;
     let not_after = cert.tbs_certificate.validity.not_after;
     let when = not_after.to_date_time();
     let spki = &cert.tbs_certificate.subject_public_key_info;
@@ -314,6 +321,9 @@ fn certificate_facts(der: &[u8]) -> Option<CertificateFacts> {
             when.minutes()
         ),
         public_key,
+        subject: tbs.subject.to_der().unwrap_or_default(),
+        issuer: tbs.issuer.to_der().unwrap_or_default(),
+        subject_text: tbs.subject.to_string(),
     })
 }
 

@@ -366,7 +366,8 @@ impl Checker<'_> {
     /// A certificate parameter and its key parameter.
     fn pair(&mut self, cert: &Named, key: Option<&Named>) {
         let same_file = key.is_some_and(|k| k.path == cert.path);
-        let (leaf_key, leaf_expiry, has_cert) = match self.file(cert) {
+        let now = self.now;
+        let (leaf_key, leaf_expiry, has_cert, issuer_expired) = match self.file(cert) {
             Some(pem) => {
                 let leaf = if same_file {
                     pem.leaf()
@@ -378,9 +379,10 @@ impl Checker<'_> {
                     facts.and_then(|f| f.public_key.clone()),
                     facts.map(|f| (f.not_after, f.not_after_text.clone())),
                     Some(leaf.is_some()),
+                    facts.and_then(|f| expired_issuer(pem, f, now)),
                 )
             }
-            None => (None, None, None),
+            None => (None, None, None, None),
         };
         if has_cert == Some(false) {
             let display = self.display(&cert.path);
@@ -395,6 +397,22 @@ impl Checker<'_> {
         }
         if let Some((not_after, text)) = leaf_expiry {
             self.expiry(cert, not_after, &text);
+        }
+        if let Some((subject, text)) = issuer_expired {
+            let display = self.display(&cert.path);
+            let message = format!(
+                "the certificate in {display} ({}) is signed by an intermediate certificate that expired on {text} ({subject})",
+                cert.param
+            );
+            if let Some(f) = self.report("chain-expiry", cert.path.clone(), cert.span, message) {
+                f.label("expired intermediate certificate");
+                f.help(
+                    "Clients that verify certificates refuse a chain whose intermediate has \
+                     expired, even when the server certificate itself is valid. Put the \
+                     current intermediate of your CA after the certificate (certbot's \
+                     fullchain.pem has it) and reload Postfix (`postfix reload`).",
+                );
+            }
         }
         let Some(key) = key else {
             return;
@@ -625,6 +643,36 @@ enum Object {
     Key(Option<PublicKey>),
     Encrypted,
     Cert(Option<(Option<PublicKey>, u64, String)>),
+}
+
+/// The certificate in the same file that signed the leaf, when it has expired: its subject is
+/// the leaf's issuer, and it is not self-signed (a root in the file is ignored by clients,
+/// which use their own). Other expired certificates in a chain are left alone: an old
+/// cross-signature (Let's Encrypt's "ISRG Root X1" signed by the expired "DST Root CA X3")
+/// harms no client that can build another path.
+fn expired_issuer(
+    pem: &crate::model::certs::Pem,
+    leaf: &crate::model::certs::CertificateFacts,
+    now: u64,
+) -> Option<(String, String)> {
+    if leaf.issuer.is_empty() || leaf.issuer == leaf.subject {
+        return None;
+    }
+    let issuers: Vec<_> = pem
+        .certificates()
+        .filter_map(|c| c.decoded.as_ref())
+        .filter(|c| c.subject == leaf.issuer && c.subject != c.issuer)
+        .collect();
+    // Several certificates of the issuer's name (an old and a renewed intermediate): only
+    // when every one has expired can the chain not be built from this file.
+    if issuers.is_empty() || issuers.iter().any(|c| c.not_after > now) {
+        return None;
+    }
+    let first = issuers[0];
+    Some((
+        crate::diagnostic::bounded(first.subject_text.clone(), 200),
+        first.not_after_text.clone(),
+    ))
 }
 
 /// The one file a certificate or key parameter names (Postfix takes the whole value as one
