@@ -26,6 +26,7 @@ mod open_relay;
 mod orphan_override;
 mod outbound_tls_mandatory;
 mod overridden_parameter;
+mod pipe_recipient_limit;
 mod plaintext_auth;
 mod postscreen_on_submission;
 mod probe_failed;
@@ -134,6 +135,7 @@ pub static RULES: &[Rule] = &[
     orphan_override::RULE,
     outbound_tls_mandatory::RULE,
     overridden_parameter::RULE,
+    pipe_recipient_limit::RULE,
     plaintext_auth::RULE,
     postscreen_on_submission::RULE,
     probe_failed::RULE,

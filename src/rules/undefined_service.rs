@@ -21,7 +21,7 @@ pub const RULE: Rule = Rule {
 };
 
 /// Parameters whose value is `transport` or `transport:nexthop`.
-const TRANSPORTS: &[&str] = &[
+pub(super) const TRANSPORTS: &[&str] = &[
     "default_transport",
     "relay_transport",
     "local_transport",
@@ -36,7 +36,7 @@ const TRANSPORTS: &[&str] = &[
 ];
 
 /// Tables whose values are `transport:nexthop`.
-const TABLES: &[&str] = &[
+pub(super) const TABLES: &[&str] = &[
     "transport_maps",
     "sender_dependent_default_transport_maps",
     "sender_dependent_relay_transport_maps",
@@ -45,7 +45,7 @@ const TABLES: &[&str] = &[
 ];
 
 /// The transport part of `transport:nexthop`; None when empty or not knowable.
-fn transport_of(value: &str) -> Option<&str> {
+pub(super) fn transport_of(value: &str) -> Option<&str> {
     let name = value.trim().split(':').next()?.trim();
     if name.is_empty() || name.contains(['$', '{', '}', '%', ' ', '\t']) {
         return None;

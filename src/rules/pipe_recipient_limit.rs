@@ -1,0 +1,142 @@
+//! A pipe(8) service with flag D or O (Delivered-To:, X-Original-To: for the one recipient)
+//! whose transport gets several recipients per delivery: pipe(8) defers every such delivery
+//! with "4.3.5 mail system configuration error", so mail with several recipients on that
+//! transport never leaves the queue.
+
+use std::collections::HashSet;
+
+use super::undefined_service::{transport_of, TABLES, TRANSPORTS};
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::restrictions::{service_definition, service_value};
+use crate::model::values::program_of;
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "pipe-recipient-limit",
+    severity: Severity::Error,
+    summary: "a pipe service with flag D or O whose transport delivers several recipients at once: pipe defers that mail",
+    doc: include_str!("../../rules/pipe-recipient-limit.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+/// The transports the configuration is seen to use: the transport parameters (their defaults
+/// included) in main.cf and in master.cf `-o`, and the values of the transport tables postlint
+/// can read. A pipe service named nowhere (Debian's stock `maildrop`, with flag D) carries no
+/// mail, and one named only where postlint cannot look is left alone.
+fn used_transports(model: &Model) -> HashSet<String> {
+    let mut used = HashSet::new();
+    let mut add = |value: Option<String>| {
+        if let Some(name) = value.as_deref().and_then(transport_of) {
+            used.insert(name.to_string());
+        }
+    };
+    for param in TRANSPORTS {
+        add(service_value(model, None, param));
+    }
+    for service in &model.master.services {
+        for d in service.effective_overrides() {
+            if TRANSPORTS.contains(&d.name.as_str()) {
+                add(service_value(model, Some(service), &d.name));
+            }
+        }
+    }
+    for param in TABLES {
+        let listed = model.maps(param).tables;
+        for id in model.tables.known_entry_tables_of(&listed) {
+            if let Some(entries) = model.tables.get(id).entries() {
+                for entry in entries.iter() {
+                    add(Some(entry.value.to_string()));
+                }
+            }
+        }
+    }
+    used
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    let used = used_transports(model);
+    // The queue manager decides how many recipients a delivery gets, with its own settings:
+    // main.cf, and its own `-o` overrides.
+    let qmgr = model
+        .master
+        .services
+        .iter()
+        .find(|s| matches!(program_of(&s.command), "qmgr" | "oqmgr"));
+    for service in &model.master.services {
+        if service.kind != "unix"
+            || program_of(&service.command) != "pipe"
+            || !used.contains(&service.name)
+        {
+            continue;
+        }
+        // pipe(8)'s attributes come before argv=; what follows is the command's. Each
+        // flags= adds its letters (pipe.c), and attribute names are matched in any case.
+        let has_prefix = |span: &crate::source::Span, prefix: &str| {
+            model
+                .sources
+                .slice(*span)
+                .get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        };
+        let Some((flags, flag)) = service
+            .args
+            .iter()
+            .take_while(|a| !has_prefix(a, "argv="))
+            .filter(|a| has_prefix(a, "flags="))
+            .find_map(|a| {
+                let letters = &model.sources.slice(*a)["flags=".len()..];
+                let flag = ['D', 'O'].into_iter().find(|&f| letters.contains(f))?;
+                Some((a, flag))
+            })
+        else {
+            continue;
+        };
+        let param = format!("{}_destination_recipient_limit", service.name);
+        // Unset, it is $default_destination_recipient_limit (postconf_service.c).
+        let written = service_definition(model, qmgr, &param).is_some();
+        let source = if written {
+            param.as_str()
+        } else {
+            "default_destination_recipient_limit"
+        };
+        let Some(limit) = service_value(model, qmgr, source) else {
+            continue; // unknown
+        };
+        let Ok(limit) = limit.parse::<u64>() else {
+            continue; // invalid-value's business
+        };
+        if limit == 1 {
+            continue;
+        }
+        let shown = if limit == 0 {
+            "0 (no limit)".to_string()
+        } else {
+            limit.to_string()
+        };
+        let header = if flag == 'D' {
+            "Delivered-To:"
+        } else {
+            "X-Original-To:"
+        };
+        let finding = out.report(
+            *flags,
+            format!(
+                "pipe flag `{flag}` needs {param} = 1, but it is {shown}: a message with several \
+                 recipients on transport {} is deferred (\"4.3.5 mail system configuration error\")",
+                service.name
+            ),
+        );
+        finding.subject(format!("{} {flag}", service.label()));
+        finding.label(format!("flag {flag} adds one {header} header per delivery"));
+        if let Some(d) = service_definition(model, qmgr, source) {
+            finding.secondary(d.value_span, "the limit the queue manager uses");
+        }
+        finding.help(format!(
+            "Add `{param} = 1` to main.cf and run `postfix reload`. pipe(8) writes the {header} \
+             header for a single recipient; given several in one delivery, it logs \"pipe flag \
+             `{flag}' requires {param} = 1\" and defers the message, again at every retry."
+        ));
+    }
+}
