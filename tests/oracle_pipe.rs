@@ -14,44 +14,13 @@ mod common;
 #[path = "common/smtp.rs"]
 mod smtp;
 
-use smtp::{Client, Greeting, Postfix, Scratch};
+use smtp::{Postfix, Scratch};
 
 /// The user pipe(8) runs the command as (nobody on Debian).
 const OWNER: u32 = 65534;
 
 fn port() -> u16 {
     common::env_number("POSTLINT_PIPE_ORACLE_PORT", 28_600) as u16
-}
-
-/// One message for both recipients, over SMTP from a mynetworks client.
-fn send(port: u16, scratch: &Scratch, rcpts: &[&str]) -> Result<(), String> {
-    let mut client =
-        match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
-            Ok(Greeting::Banner(client, _)) => client,
-            Ok(Greeting::Fatal(line)) => return Err(format!("smtpd: {line}")),
-            Err(e) => return Err(format!("connect: {e}")),
-        };
-    let mut talk = || -> std::io::Result<u16> {
-        client.command("EHLO client.test")?;
-        client.command("MAIL FROM:<sender@example.com>")?;
-        for rcpt in rcpts {
-            let reply = client.command(&format!("RCPT TO:<{rcpt}>"))?;
-            if reply.code != 250 {
-                return Ok(reply.code);
-            }
-        }
-        client.command("DATA")?;
-        let reply = client.command("Subject: oracle_pipe\r\n\r\nhello\r\n.")?;
-        let _ = client.command("QUIT");
-        Ok(reply.code)
-    };
-    match talk() {
-        Ok(250) => Ok(()),
-        other => Err(format!(
-            "Postfix did not take the message ({other:?}): {}",
-            client.transcript.join(" | ")
-        )),
-    }
 }
 
 /// What postlint's pipe-recipient-limit reports on `conf`: the lines, in master.cf.
@@ -118,8 +87,13 @@ fn deliver(limit: Option<u32>) -> (usize, String, Vec<u64>) {
 
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
         .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
-    send(port, &scratch, &["anna@example.org", "bob@example.org"])
-        .unwrap_or_else(|e| panic!("{e}"));
+    smtp::send_message(
+        port,
+        &scratch,
+        &["anna@example.org", "bob@example.org"],
+        "oracle_pipe",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let deliveries =
         || std::fs::read_to_string(out_dir.join("deliveries")).map_or(0, |t| t.lines().count());
     let log = || std::fs::read_to_string(scratch.maillog()).unwrap_or_default();

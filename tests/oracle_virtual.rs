@@ -14,7 +14,7 @@ mod common;
 #[path = "common/smtp.rs"]
 mod smtp;
 
-use smtp::{Client, Greeting, Postfix, Scratch};
+use smtp::{Postfix, Scratch};
 
 /// The uid and gid virtual(8) delivers as (nobody/nogroup on Debian).
 const OWNER: u32 = 65534;
@@ -26,34 +26,6 @@ fn port() -> u16 {
 /// Files in `dir/new`, the Maildir's new mail, if the directory exists.
 fn new_mail(dir: &Path) -> usize {
     std::fs::read_dir(dir.join("new")).map_or(0, |d| d.count())
-}
-
-fn send(port: u16, scratch: &Scratch, rcpt: &str) -> Result<(), String> {
-    let mut client =
-        match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
-            Ok(Greeting::Banner(client, _)) => client,
-            Ok(Greeting::Fatal(line)) => return Err(format!("smtpd: {line}")),
-            Err(e) => return Err(format!("connect: {e}")),
-        };
-    let mut talk = || -> std::io::Result<u16> {
-        client.command("EHLO client.test")?;
-        client.command("MAIL FROM:<sender@example.com>")?;
-        let rcpt = client.command(&format!("RCPT TO:<{rcpt}>"))?;
-        if rcpt.code != 250 {
-            return Ok(rcpt.code);
-        }
-        client.command("DATA")?;
-        let reply = client.command("Subject: oracle_virtual\r\n\r\nhello\r\n.")?;
-        let _ = client.command("QUIT");
-        Ok(reply.code)
-    };
-    match talk() {
-        Ok(250) => Ok(()),
-        other => Err(format!(
-            "Postfix did not take the message for {rcpt} ({other:?}): {}",
-            client.transcript.join(" | ")
-        )),
-    }
 }
 
 #[test]
@@ -111,7 +83,8 @@ fn virtual_prefixes_the_base_to_absolute_paths() {
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
         .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
     for rcpt in ["anna@example.org", "bob@example.org"] {
-        send(port, &scratch, rcpt).unwrap_or_else(|e| panic!("{e}"));
+        smtp::send_message(port, &scratch, &[rcpt], "oracle_virtual")
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     // `$virtual_mailbox_base/` + the value: the absolute value lands under the base again.
     let doubled = base.join(absolute.strip_prefix("/").unwrap());

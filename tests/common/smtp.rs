@@ -438,3 +438,41 @@ pub fn xtext(value: &str) -> String {
     }
     out
 }
+
+/// Sends one message from sender@example.com to every recipient in `rcpts`, over SMTP on
+/// `port` as a mynetworks client; Err with the transcript when Postfix does not take it.
+pub fn send_message(
+    port: u16,
+    scratch: &Scratch,
+    rcpts: &[&str],
+    subject: &str,
+) -> Result<(), String> {
+    let mut client =
+        match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
+            Ok(Greeting::Banner(client, _)) => client,
+            Ok(Greeting::Fatal(line)) => return Err(format!("smtpd: {line}")),
+            Err(e) => return Err(format!("connect: {e}")),
+        };
+    let mut talk = || -> io::Result<u16> {
+        client.command("EHLO client.test")?;
+        client.command("MAIL FROM:<sender@example.com>")?;
+        for rcpt in rcpts {
+            let reply = client.command(&format!("RCPT TO:<{rcpt}>"))?;
+            if reply.code != 250 {
+                return Ok(reply.code);
+            }
+        }
+        client.command("DATA")?;
+        let reply = client.command(&format!("Subject: {subject}\r\n\r\nhello\r\n."))?;
+        let _ = client.command("QUIT");
+        Ok(reply.code)
+    };
+    match talk() {
+        Ok(250) => Ok(()),
+        other => Err(format!(
+            "Postfix did not take the message for {} ({other:?}): {}",
+            rcpts.join(", "),
+            client.transcript.join(" | ")
+        )),
+    }
+}
