@@ -295,9 +295,9 @@ fn certificate_facts(der: &[u8]) -> Option<CertificateFacts> {
     use x509_cert::der::Encode;
     let cert = x509_cert::Certificate::from_der(der).ok()?;
     let tbs = &cert.tbs_certificate;
-    let not_after = cert.tbs_certificate.validity.not_after;
+    let not_after = tbs.validity.not_after;
     let when = not_after.to_date_time();
-    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let spki = &tbs.subject_public_key_info;
     let key = spki.subject_public_key.as_bytes();
     let public_key = match (spki.algorithm.oid.to_string().as_str(), key) {
         (RSA_ENCRYPTION, Some(key)) => pkcs1::RsaPublicKey::from_der(key)

@@ -3,8 +3,6 @@
 //! with "4.3.5 mail system configuration error", so mail with several recipients on that
 //! transport never leaves the queue.
 
-use std::collections::HashSet;
-
 use super::undefined_service::{transport_of, TABLES, TRANSPORTS};
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
@@ -21,42 +19,35 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// The transports the configuration is seen to use: the transport parameters (their defaults
-/// included) in main.cf and in master.cf `-o`, and the values of the transport tables postlint
-/// can read. A pipe service named nowhere (Debian's stock `maildrop`, with flag D) carries no
-/// mail, and one named only where postlint cannot look is left alone.
-fn used_transports(model: &Model) -> HashSet<String> {
-    let mut used = HashSet::new();
-    let mut add = |value: Option<String>| {
-        if let Some(name) = value.as_deref().and_then(transport_of) {
-            used.insert(name.to_string());
-        }
-    };
-    for param in TRANSPORTS {
-        add(service_value(model, None, param));
-    }
-    for service in &model.master.services {
-        for d in service.effective_overrides() {
-            if TRANSPORTS.contains(&d.name.as_str()) {
-                add(service_value(model, Some(service), &d.name));
-            }
-        }
-    }
-    for param in TABLES {
-        let listed = model.maps(param).tables;
-        for id in model.tables.known_entry_tables_of(&listed) {
-            if let Some(entries) = model.tables.get(id).entries() {
-                for entry in entries.iter() {
-                    add(Some(entry.value.to_string()));
-                }
-            }
-        }
-    }
-    used
+/// Whether the configuration is seen to use the transport `name`: a transport parameter (its
+/// default included) in main.cf or in a master.cf `-o`, or a value of a transport table
+/// postlint can read. A pipe service named nowhere (Debian's stock `maildrop`, with flag D)
+/// carries no mail, and one named only where postlint cannot look is left alone. Asked only
+/// for a service that would be reported, so the tables are walked only then, and stop at the
+/// first use.
+fn is_used(model: &Model, name: &str) -> bool {
+    let names = |value: Option<&str>| value.and_then(transport_of) == Some(name);
+    TRANSPORTS
+        .iter()
+        .any(|param| names(service_value(model, None, param).as_deref()))
+        || model.master.services.iter().any(|service| {
+            service
+                .effective_overrides()
+                .filter(|d| TRANSPORTS.contains(&d.name.as_str()))
+                .any(|d| names(service_value(model, Some(service), &d.name).as_deref()))
+        })
+        || TABLES.iter().any(|param| {
+            let listed = model.maps(param).tables;
+            model
+                .tables
+                .known_entry_tables_of(&listed)
+                .into_iter()
+                .filter_map(|id| model.tables.get(id).entries())
+                .any(|entries| entries.iter().any(|e| names(Some(e.value))))
+        })
 }
 
 fn check(model: &Model, out: &mut Findings) {
-    let used = used_transports(model);
     // The queue manager decides how many recipients a delivery gets, with its own settings:
     // main.cf, and its own `-o` overrides.
     let qmgr = model
@@ -65,10 +56,7 @@ fn check(model: &Model, out: &mut Findings) {
         .iter()
         .find(|s| matches!(program_of(&s.command), "qmgr" | "oqmgr"));
     for service in &model.master.services {
-        if service.kind != "unix"
-            || program_of(&service.command) != "pipe"
-            || !used.contains(&service.name)
-        {
+        if service.kind != "unix" || program_of(&service.command) != "pipe" {
             continue;
         }
         // pipe(8)'s attributes come before argv=; what follows is the command's. Each
@@ -107,7 +95,7 @@ fn check(model: &Model, out: &mut Findings) {
         let Ok(limit) = limit.parse::<u64>() else {
             continue; // invalid-value's business
         };
-        if limit == 1 {
+        if limit == 1 || !is_used(model, &service.name) {
             continue;
         }
         let shown = if limit == 0 {
