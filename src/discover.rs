@@ -10,6 +10,32 @@
 //!   role's `files/` for the other files. A plain-named `main.cf` holding `{{ }}` is read the
 //!   same way when loaded. A master.cf template no main.cf goes with is linted alone, every
 //!   main.cf parameter unknown (`LoadOptions::main_cf_absent`).
+//! - A plain variant of main.cf is a configuration too, linted as a template of main.cf is
+//!   (its directory, `LoadOptions::main_cf` the file itself), with the master.cf of the same
+//!   name (`postfix-master.cf` for `postfix-main.cf`, `master.cf.production` for
+//!   `main.cf.production`) when there is one, else the plain `master.cf` beside it, else none.
+//!   A directory holding `main.cf` and `main.cf.production` has two configurations. A file is
+//!   a plain variant (`plain_variant`) when all of these hold:
+//!   - its name holds `main.cf` as a word (`template::main_cf_word`: at the start or after
+//!     `_`, `-` or `.`; at the end or before one of them), is not exactly `main.cf`, and does
+//!     not end in `~`;
+//!   - no part of its name (split at `.`, `-` and `_`, compared without case) is a template
+//!     extension (those are `template::main_cf_in`'s, or a template's backup), one of
+//!     [`NOT_DEPLOYED`] (backups, package leftovers, defaults and samples, fragments: `bak`,
+//!     `orig`, `rpmnew`, `dpkg`, `ucf`, `dist`, `proto`, `default`, `example`, ...), one of
+//!     [`NOT_POSTFIX`] (documents, patches, other formats, templates of engines postlint does
+//!     not know by name: `md`, `txt`, `diff`, `rej`, `yml`, `in`, `mas`, `template`, ...), or
+//!     `test` with or without digits (`test77-main.cf`, a test input of Postfix's postconf);
+//!   - no part after `main.cf` starts with a digit (a date, a timestamp or a numbered copy:
+//!     `main.cf.2021-03-04`, `main.cf-20210304`, `main.cf.1`);
+//!   - with `--discover`, no directory between the repository and the file is named, as a
+//!     whole and without case, one of [`NOT_DEPLOYED`] (`samples/`, `examples/`, `backup/`,
+//!     `old/`: iRedMail's `samples/postfix/main.cf.ldap` is a fragment its installer appends).
+//!
+//!   `postlint FILE` lints a plain variant the same way. Postfix's own tree holds
+//!   `conf/main.cf.default` (`postconf -d` output), `meta/main.cf.proto` and
+//!   `src/postconf/test77-main.cf`: none of them is one. What the rule passes over is not
+//!   reported: a backup beside main.cf is no configuration that went unread.
 //! - `.gitignore` (also outside a git checkout), `.ignore` and hidden directories are honoured,
 //!   as git and ripgrep do. postlint.toml's `exclude` is applied by the caller, which knows the
 //!   configuration of each directory.
@@ -109,6 +135,13 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             let mut setup = template_setup(path);
             setup.load.confine_to = Some(root.to_path_buf());
             found.setups.push(setup);
+        } else if let Some(at) = plain_variant(&name) {
+            let inside = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            if !set_aside_by_directory(inside) {
+                let mut setup = variant_setup(path, at);
+                setup.load.confine_to = Some(root.to_path_buf());
+                found.setups.push(setup);
+            }
         } else if name.contains("master.cf")
             && template::main_cf_in(&name.replace("master.cf", "main.cf")).is_some()
         {
@@ -149,6 +182,102 @@ pub fn template_setup(main_cf: &Path) -> Setup {
     setup.load.master_cf = template::master_cf_for(dir, &name);
     setup.load.other_dirs = template::files_beside(dir);
     setup
+}
+
+/// How to lint a file named on the command line that is a main.cf by its name (a template of
+/// main.cf, a plain variant): as `--discover` lints it. None for any other name.
+pub fn named_setup(main_cf: &Path) -> Option<Setup> {
+    let name = main_cf.file_name()?.to_string_lossy();
+    if template::main_cf_in(&name).is_some() {
+        return Some(template_setup(main_cf));
+    }
+    plain_variant(&name).map(|at| variant_setup(main_cf, at))
+}
+
+/// How to lint a plain variant of main.cf (`postfix-main.cf`, `main.cf.production`), whose
+/// name holds `main.cf` at `at`: as a template of main.cf, with the master.cf of the same
+/// name, else the plain master.cf beside it.
+fn variant_setup(main_cf: &Path, at: usize) -> Setup {
+    let mut setup = setup_for(main_cf);
+    let dir = main_cf.parent().unwrap_or(Path::new("."));
+    let name = main_cf
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let same_name = format!("{}master.cf{}", &name[..at], &name[at + "main.cf".len()..]);
+    setup.load.main_cf = Some(main_cf.to_path_buf());
+    setup.load.master_cf = [same_name.as_str(), "master.cf"]
+        .into_iter()
+        .map(|n| dir.join(n))
+        .find(|path| path.is_file());
+    setup.load.other_dirs = template::files_beside(dir);
+    setup
+}
+
+/// Parts of a name, or whole directory names, that say nobody deploys the file: backups and
+/// editors' leftovers, package managers' leftovers (`main.cf.rpmnew`, `main.cf.dpkg-dist`,
+/// Debian's `main.cf.dist`, Slackware's `main.cf.new`), defaults and samples (Postfix's
+/// `main.cf.default` is `postconf -d` output, `main.cf.proto` its install template), fragments
+/// an installer appends, documentation and tests.
+pub const NOT_DEPLOYED: &[&str] = &[
+    "back", "backup", "backups", "bak", "bck", "bk", "bkp", "copy", "default", "defaults", "demo",
+    "disabled", "dist", "doc", "docs", "dpkg", "example", "examples", "fragment", "new", "off",
+    "old", "orig", "pacnew", "pacorig", "pacsave", "partial", "prev", "previous", "proto",
+    "rpmnew", "rpmorig", "rpmsave", "sample", "samples", "save", "saved", "snippet", "snippets",
+    "swo", "swp", "temp", "tests", "tmp", "ucf", "unused",
+];
+
+/// Parts of a name that say the file is not a Postfix file: documents, patches, other formats,
+/// and templates whose engine postlint does not know by name (autoconf's `main.cf.in`,
+/// Zentyal's Mason `main.cf.mas`).
+pub const NOT_POSTFIX: &[&str] = &[
+    "adoc", "asc", "bz2", "csv", "diff", "gpg", "gz", "htm", "html", "in", "ini", "json", "liquid",
+    "lock", "log", "mako", "markdown", "mas", "md", "patch", "pdf", "php", "pl", "pp", "py", "rb",
+    "rej", "rst", "sh", "sig", "sls", "stub", "template", "tgz", "toml", "tt", "tt2", "twig",
+    "txt", "xml", "xz", "yaml", "yml", "zip",
+];
+
+/// Where `main.cf` sits in the name of a plain variant of main.cf (`postfix-main.cf`,
+/// `mx1_main.cf`, `main.cf.production`, `main.cf-el8`, `etc_postfix_main.cf`); None for
+/// `main.cf` itself, for templates, and for names that say nobody deploys the file. The rule
+/// is in the module's doc.
+pub fn plain_variant(file_name: &str) -> Option<usize> {
+    if file_name == "main.cf"
+        || file_name.ends_with('~')
+        || template::engine_by_name(file_name).is_some()
+    {
+        return None;
+    }
+    let at = template::main_cf_word(file_name)?;
+    let parts = |text: &str| {
+        text.split(['.', '-', '_'])
+            .filter(|part| !part.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect::<Vec<String>>()
+    };
+    let not_deployed = parts(file_name).iter().any(|part| {
+        NOT_DEPLOYED.contains(&part.as_str())
+            || NOT_POSTFIX.contains(&part.as_str())
+            || template::engine_by_name(&format!(".{part}")).is_some()
+            || part
+                .strip_prefix("test")
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let dated = parts(&file_name[at + "main.cf".len()..])
+        .iter()
+        .any(|part| part.starts_with(|c: char| c.is_ascii_digit()));
+    (!not_deployed && !dated).then_some(at)
+}
+
+/// Whether a directory on the way to `path` (relative to the repository) says nobody deploys
+/// what it holds: `samples/`, `backup/`, `old/`, as a whole name.
+fn set_aside_by_directory(path: &Path) -> bool {
+    let dirs = path.parent().map(Path::components).into_iter().flatten();
+    dirs.filter_map(|c| match c {
+        std::path::Component::Normal(name) => Some(name.to_string_lossy().to_ascii_lowercase()),
+        _ => None,
+    })
+    .any(|name| NOT_DEPLOYED.contains(&name.as_str()))
 }
 
 /// How to lint the configuration whose main.cf is at `main_cf`.
@@ -201,6 +330,143 @@ fn sysroot_of(dir: &Path) -> Option<&Path> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_variants_by_name() {
+        for (name, at) in [
+            ("postfix-main.cf", 8),
+            ("mx1_main.cf", 4),
+            ("main.cf.production", 0),
+            ("main.cf-el8", 0),
+            ("main.cf.debian", 0),
+            ("etc_postfix_main.cf", 12),
+            ("main.cf_relay", 0),
+            ("postfix.main.cf.local", 8),
+        ] {
+            assert_eq!(plain_variant(name), Some(at), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_nobody_deploys_are_no_variants() {
+        for name in [
+            // main.cf itself, templates, and names where main.cf is no word of its own.
+            "main.cf",
+            "main.cf.j2",
+            "etc_postfix_main.cf.j2",
+            "main.cf-el8.erb",
+            "main.cf.j2.production",
+            "domain.cf",
+            "main.cfg",
+            "mymain.cf",
+            "main.cf,v",
+            "#main.cf#",
+            "master.cf",
+            "postfix-master.cf",
+            // Backups and editors' leftovers.
+            "main.cf.bak",
+            "main.cf.BAK",
+            "main.cf.backup",
+            "main.cf.old",
+            "main.cf.orig",
+            "main.cf.save",
+            "main.cf.saved",
+            "main.cf.swp",
+            "main.cf.tmp",
+            "main.cf~",
+            "main.cf.production~",
+            "main.cf.j2.bak",
+            "old-main.cf",
+            "backup_main.cf",
+            "main.cf.production.bak",
+            // Package managers' leftovers.
+            "main.cf.rpmnew",
+            "main.cf.rpmsave",
+            "main.cf.rpmorig",
+            "main.cf.dpkg-dist",
+            "main.cf.dpkg-old",
+            "main.cf.dpkg-new",
+            "main.cf.dpkg-bak",
+            "main.cf.ucf-dist",
+            "main.cf.ucf-old",
+            "main.cf.ucf-new",
+            "main.cf.pacnew",
+            "main.cf.dist",
+            "main.cf.new",
+            // Defaults, samples, fragments and test inputs (Postfix's own tree holds
+            // conf/main.cf.default, meta/main.cf.proto and src/postconf/test77-main.cf).
+            "main.cf.proto",
+            "main.cf.default",
+            "main.cf.defaults",
+            "main.cf.sample",
+            "main.cf.example",
+            "main.cf.examples",
+            "example-main.cf",
+            "main.cf.snippet",
+            "test77-main.cf",
+            "main.cf.test",
+            // Not Postfix files: documents, patches, other formats, unknown template engines.
+            "main.cf.md",
+            "main.cf.txt",
+            "main.cf.html",
+            "main.cf.diff",
+            "main.cf.patch",
+            "main.cf.rej",
+            "main.cf.yml",
+            "main.cf.in",
+            "main.cf.in.demo",
+            "main.cf.mas",
+            "main.cf.template",
+            // Dates, timestamps and numbered copies.
+            "main.cf.2021-03-04",
+            "main.cf.20210304",
+            "main.cf-20210304",
+            "main.cf_20210304-1200",
+            "main.cf.1",
+        ] {
+            assert_eq!(plain_variant(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn directories_that_set_files_aside() {
+        assert!(set_aside_by_directory(Path::new(
+            "samples/postfix/main.cf.ldap"
+        )));
+        assert!(set_aside_by_directory(Path::new(
+            "a/Backup/postfix-main.cf"
+        )));
+        assert!(set_aside_by_directory(Path::new("tests/main.cf.x")));
+        assert!(!set_aside_by_directory(Path::new(
+            "hosts/mx1/postfix-main.cf"
+        )));
+        // Only whole directory names, and never the file's own name.
+        assert!(!set_aside_by_directory(Path::new("old-hosts/main.cf.x")));
+        assert!(!set_aside_by_directory(Path::new("main.cf.old")));
+    }
+
+    #[test]
+    fn a_variant_goes_with_the_master_cf_of_its_name_else_the_plain_one() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["postfix-main.cf", "postfix-master.cf", "main.cf.production"] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        let setup = named_setup(&dir.path().join("postfix-main.cf")).unwrap();
+        assert_eq!(setup.load.config_dir.as_deref(), Some(dir.path()));
+        assert_eq!(setup.load.main_cf, Some(dir.path().join("postfix-main.cf")));
+        assert_eq!(
+            setup.load.master_cf,
+            Some(dir.path().join("postfix-master.cf"))
+        );
+        // No master.cf.production, and no master.cf: none.
+        let setup = named_setup(&dir.path().join("main.cf.production")).unwrap();
+        assert_eq!(setup.load.master_cf, None);
+        std::fs::write(dir.path().join("master.cf"), "").unwrap();
+        let setup = named_setup(&dir.path().join("main.cf.production")).unwrap();
+        assert_eq!(setup.load.master_cf, Some(dir.path().join("master.cf")));
+        assert!(named_setup(&dir.path().join("main.cf.bak")).is_none());
+        assert!(named_setup(&dir.path().join("README.md")).is_none());
+    }
 
     #[test]
     fn etc_postfix_becomes_a_sysroot() {

@@ -397,18 +397,16 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
         let jobs = dirs
             .into_iter()
             .map(|dir| {
-                // A template of main.cf named on the command line (`main.cf.j2`) is read as
-                // --discover reads it.
-                let template = dir.as_deref().filter(|d| {
-                    d.is_file()
-                        && d.file_name().is_some_and(|n| {
-                            postlint::template::main_cf_in(&n.to_string_lossy()).is_some()
-                        })
-                });
-                let load = match template {
-                    Some(main_cf) => LoadOptions {
+                // A main.cf by its name named on the command line (a template, `main.cf.j2`,
+                // or a plain variant, `postfix-main.cf`) is read as --discover reads it.
+                let named = dir
+                    .as_deref()
+                    .filter(|d| d.is_file())
+                    .and_then(discover::named_setup);
+                let load = match named {
+                    Some(setup) => LoadOptions {
                         sysroot: cli.sysroot.clone(),
-                        ..postlint::discover::template_setup(main_cf).load
+                        ..setup.load
                     },
                     None => LoadOptions {
                         config_dir: dir,

@@ -321,3 +321,76 @@ fn a_baseline_read_in_another_mode_says_so() {
         "{err}"
     );
 }
+
+/// The near-misses beside fixtures/discover/variants/site/main.cf, each holding mistakes that
+/// would be reported were it linted.
+const NEAR_MISSES: &[&str] = &[
+    "main.cf.bak",
+    "main.cf.orig",
+    "main.cf~",
+    "main.cf.dpkg-dist",
+    "main.cf.2021-03-04",
+    "main.cf.default",
+    "domain.cf",
+    "main.cfg",
+    "mymain.cf",
+    "main.cf.md",
+];
+
+#[test]
+fn plain_variants_of_main_cf_are_linted_and_backups_are_not() {
+    let repo = Path::new("fixtures/discover/variants");
+    for name in NEAR_MISSES {
+        assert!(repo.join("site").join(name).is_file(), "{name}");
+    }
+    let (code, out, err) = run(repo, &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(err, "");
+    insta::assert_snapshot!("variants_short_stdout", out);
+
+    // Which configurations were found, and which master.cf goes with each.
+    let (_, _, err) = run(repo, &["--discover", "--format", "short", "--verbose"]);
+    insta::assert_snapshot!("variants_verbose_stderr", err);
+    for name in NEAR_MISSES.iter().chain(&["main.cf.ldap"]) {
+        assert!(!err.contains(name), "{name}: {err}");
+    }
+
+    // main.cf and main.cf.production in one directory: two configurations, two headings.
+    let (_, out, _) = run(repo, &["--discover"]);
+    assert!(out.contains("==> site <==\n"), "{out}");
+    assert!(out.contains("==> site/main.cf.production <==\n"), "{out}");
+}
+
+#[test]
+fn a_plain_variant_named_on_the_command_line_is_read_as_discover_reads_it() {
+    let repo = Path::new("fixtures/discover/variants");
+    let (code, out, err) = run(
+        repo,
+        &[
+            "roles/mx/files/postfix-main.cf",
+            "--format",
+            "short",
+            "--verbose",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    insta::assert_snapshot!("variant_named_short_stdout", out);
+    assert!(
+        err.contains("postlint: read roles/mx/files/postfix-master.cf\n"),
+        "{err}"
+    );
+    let (_, discovered, _) = run(repo, &["--discover", "--format", "short"]);
+    let finding = out.lines().next().unwrap();
+    assert!(discovered.lines().any(|l| l == finding), "{discovered}");
+
+    // A backup or a README named on the command line is no main.cf: as before, a directory
+    // that holds none.
+    for name in ["site/main.cf.bak", "README.md"] {
+        let (code, out, err) = run(repo, &[name, "--format", "short"]);
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(
+            err.contains(&format!("error: {name}/main.cf: cannot read")),
+            "{name}: {err}"
+        );
+    }
+}

@@ -174,9 +174,16 @@ pub fn engine_by_name(file_name: &str) -> Option<&'static str> {
 pub fn main_cf_in(file_name: &str) -> Option<usize> {
     engine_by_name(file_name)?;
     let (stem, _) = file_name.rsplit_once('.')?;
-    let at = stem.rfind("main.cf")?;
-    let before_ok = at == 0 || stem[..at].ends_with(['_', '-', '.']);
-    let after = &stem[at + "main.cf".len()..];
+    main_cf_word(stem)
+}
+
+/// Where `main.cf` sits in `name` as a word of its own: its last occurrence, at the start or
+/// after `_`, `-` or `.`, and at the end or before one of them (`etc_postfix_main.cf`,
+/// `main.cf-el8`; not `domain.cf` or `main.cfg`). Shared by templates and plain variants.
+pub fn main_cf_word(name: &str) -> Option<usize> {
+    let at = name.rfind("main.cf")?;
+    let before_ok = at == 0 || name[..at].ends_with(['_', '-', '.']);
+    let after = &name[at + "main.cf".len()..];
     let after_ok = after.is_empty() || after.starts_with(['_', '-', '.']);
     (before_ok && after_ok).then_some(at)
 }
