@@ -180,13 +180,21 @@ fn mariadb_answers_equal_postfix() {
     assert!(!config.contains(db::DB_PASSWORD) && !config.contains(wrong));
 }
 
-/// Writes each (name, .cf text) into `dir` as NAME.cf, names them all in main.cf, and holds
-/// postlint's answer for example.org to postmap's; `fails` names the cases where both must fail.
-fn same_as_postfix(dir: &Path, cases: &[(&str, String)], fails: &[&str]) {
+/// Writes each (name, .cf text) into `dir` as NAME.cf, names them all in main.cf as `kind:`
+/// tables, and holds postlint's answer for `key` to postmap's; `fails` names the cases where
+/// both must fail, `limits` those of them where postlint must say it cannot tell (a limit of
+/// the probe, not a fault of the setup).
+fn same_as_postfix(
+    dir: &Path,
+    (kind, key): (&str, &str),
+    cases: &[(&str, String)],
+    fails: &[&str],
+    limits: &[&str],
+) {
     let mut listed = Vec::new();
     for (name, text) in cases {
         std::fs::write(dir.join(format!("{name}.cf")), text).unwrap();
-        listed.push(format!("mysql:{}/{name}.cf", dir.display()));
+        listed.push(format!("{kind}:{}/{name}.cf", dir.display()));
     }
     std::fs::write(
         dir.join("main.cf"),
@@ -196,10 +204,14 @@ fn same_as_postfix(dir: &Path, cases: &[(&str, String)], fails: &[&str]) {
     common::backdate(dir);
     let model = load(dir);
     for (name, _) in cases {
-        let ours = postlint_answer(&model, &format!("{name}.cf"), "example.org");
+        let ours = postlint_answer(&model, &format!("{name}.cf"), key);
+        assert!(
+            !ours.contains(db::DB_PASSWORD),
+            "{name}: the password in {ours:?}"
+        );
         if common::postfix_available() {
-            let map = format!("mysql:{}/{name}.cf", dir.display());
-            let theirs = db::postmap_query(dir, &map, "example.org");
+            let map = format!("{kind}:{}/{name}.cf", dir.display());
+            let theirs = db::postmap_query(dir, &map, key);
             assert_eq!(
                 ours.starts_with('!'),
                 matches!(theirs, Answer::Error(_)),
@@ -214,6 +226,11 @@ fn same_as_postfix(dir: &Path, cases: &[(&str, String)], fails: &[&str]) {
         assert_eq!(
             ours.starts_with('!'),
             fails.contains(name),
+            "{name}: {ours}"
+        );
+        assert_eq!(
+            ours.starts_with("!not probed: "),
+            limits.contains(name),
             "{name}: {ours}"
         );
     }
@@ -247,7 +264,13 @@ fn option_files_as_postfix_reads_them(server: &db::Mariadb) {
         ),
         ("without-password", base.clone()),
     ];
-    same_as_postfix(d, &cases, &["without-password"]);
+    same_as_postfix(
+        d,
+        ("mysql", "example.org"),
+        &cases,
+        &["without-password"],
+        &[],
+    );
 }
 
 /// The TLS settings of mysql_table(5), against a server whose user `mailtls` must use TLS:
@@ -281,7 +304,13 @@ fn tls_as_postfix_uses_it(server: &db::Mariadb) {
         ("checked-no-ca", format!("{base}tls_verify_cert = yes\n")),
     ];
     // With no CA, nothing can vouch for the test CA's certificate.
-    same_as_postfix(dir.path(), &cases, &["plain", "checked-no-ca"]);
+    same_as_postfix(
+        dir.path(),
+        ("mysql", "example.org"),
+        &cases,
+        &["plain", "checked-no-ca"],
+        &[],
+    );
 }
 
 #[test]
@@ -292,6 +321,120 @@ fn postgres_answers_equal_postfix() {
     }
     let findings = probe_findings("postfixadmin", &server.hosts_forms()[0]);
     insta::assert_snapshot!("postfixadmin_findings", findings);
+    postgres_tls_as_postfix_uses_it(&server);
+}
+
+/// libpq's sslmode as Postfix uses it, against a server whose user `mailtls` pg_hba.conf
+/// admits over TCP with TLS only. Without a URI libpq prefers TLS, and takes any certificate;
+/// disable is refused; allow is refused, then tries TLS; verify-ca checks the chain against
+/// sslrootcert, and so do require and prefer when it is given (prefer then tries without TLS,
+/// which is refused); verify-full checks the host name too. What libpq would read from the
+/// home directory of the user Postfix runs as is a limit of the probe.
+fn postgres_tls_as_postfix_uses_it(server: &db::Postgres) {
+    let Some(ca) = &server.tls_ca else {
+        if db::databases_required() {
+            panic!("POSTLINT_DATABASES=required but openssl made no certificate for PostgreSQL");
+        }
+        eprintln!("skipped: PostgreSQL runs without TLS here (openssl is not installed)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(ca, d.join("ca.pem")).unwrap();
+    // A CA that did not sign the server's certificate.
+    let other = tempfile::tempdir().unwrap();
+    let (other_ca, _, _) = db::tls_files(other.path()).expect("openssl makes a second CA");
+    std::fs::copy(other_ca, d.join("other-ca.pem")).unwrap();
+    let (user, password, port) = (db::TLS_USER, db::DB_PASSWORD, server.port);
+    let database = db::POSTGRES_DATABASE;
+    let query = "query = SELECT domain FROM domain WHERE domain='%s'\n";
+    // Postfix wants dbname even when the URI names the database.
+    let uri = |host: &str, parameters: &str| {
+        format!(
+            "hosts = postgresql://{user}:{password}@{host}:{port}/{database}?{parameters}\n\
+             dbname = {database}\n{query}"
+        )
+    };
+    let root = |file: &str| format!("sslrootcert={}/{file}", d.display());
+    let cases = [
+        (
+            "default",
+            format!(
+                "hosts = 127.0.0.1:{port}\nuser = {user}\npassword = {password}\n\
+                 dbname = {database}\n{query}"
+            ),
+        ),
+        ("require", uri("127.0.0.1", "sslmode=require")),
+        ("disable", uri("127.0.0.1", "sslmode=disable")),
+        ("allow", uri("127.0.0.1", "sslmode=allow")),
+        (
+            "verify-ca",
+            uri(
+                "127.0.0.1",
+                &format!("sslmode=verify-ca&{}", root("ca.pem")),
+            ),
+        ),
+        (
+            "verify-full",
+            uri(
+                "localhost",
+                &format!("sslmode=verify-full&{}", root("ca.pem")),
+            ),
+        ),
+        (
+            "verify-full-wrong-host",
+            uri(
+                "wrong.example",
+                &format!("hostaddr=127.0.0.1&sslmode=verify-full&{}", root("ca.pem")),
+            ),
+        ),
+        (
+            "verify-ca-other-ca",
+            uri(
+                "127.0.0.1",
+                &format!("sslmode=verify-ca&{}", root("other-ca.pem")),
+            ),
+        ),
+        (
+            "require-other-ca",
+            uri(
+                "127.0.0.1",
+                &format!("sslmode=require&{}", root("other-ca.pem")),
+            ),
+        ),
+        (
+            "prefer-other-ca",
+            uri(
+                "127.0.0.1",
+                &format!("sslmode=prefer&{}", root("other-ca.pem")),
+            ),
+        ),
+        (
+            "require-missing-ca",
+            uri(
+                "127.0.0.1",
+                &format!("sslmode=require&{}", root("missing.pem")),
+            ),
+        ),
+        (
+            "verify-ca-no-rootcert",
+            uri("127.0.0.1", "sslmode=verify-ca"),
+        ),
+    ];
+    same_as_postfix(
+        d,
+        ("pgsql", "example.com"),
+        &cases,
+        &[
+            "disable",
+            "verify-full-wrong-host",
+            "verify-ca-other-ca",
+            "require-other-ca",
+            "prefer-other-ca",
+            "verify-ca-no-rootcert",
+        ],
+        &["verify-ca-no-rootcert"],
+    );
 }
 
 #[test]

@@ -122,7 +122,51 @@ pub struct Credentials<'a> {
     pub default_sockets: Vec<PathBuf>,
     /// TLS files of the .cf, already located (None: not readable in the tree).
     pub tls_files: HashMap<&'static str, Option<PathBuf>>,
+    /// Where a file a PostgreSQL URI names is (None: not readable in the tree).
+    pub locate: &'a dyn Fn(&str) -> Option<PathBuf>,
     pub timeout: Duration,
+}
+
+/// Why no session was opened.
+#[derive(Debug)]
+pub struct ConnectError {
+    pub message: String,
+    /// Whether Postfix fails the same way: false when only postlint's client cannot connect,
+    /// a limit of the probe.
+    pub postfix_fails: bool,
+}
+
+impl ConnectError {
+    pub fn fails(message: impl Into<String>) -> ConnectError {
+        ConnectError {
+            message: message.into(),
+            postfix_fails: true,
+        }
+    }
+
+    pub fn limit(message: impl Into<String>) -> ConnectError {
+        ConnectError {
+            message: message.into(),
+            postfix_fails: false,
+        }
+    }
+
+    /// This attempt's failure, then the next one's, as libpq reports both.
+    pub fn then(self, next: ConnectError) -> ConnectError {
+        if self.message == next.message {
+            return next;
+        }
+        ConnectError {
+            message: format!("{}; then {}", self.message, next.message),
+            postfix_fails: self.postfix_fails && next.postfix_fails,
+        }
+    }
+}
+
+impl From<String> for ConnectError {
+    fn from(message: String) -> ConnectError {
+        ConnectError::fails(message)
+    }
 }
 
 /// An open, read-only session.
@@ -140,24 +184,32 @@ pub type Rows = Vec<Vec<Option<String>>>;
 
 impl Session {
     /// Connects to the first endpoint that answers, as Postfix tries its hosts. Err: each
-    /// endpoint's error, with no password in it.
+    /// endpoint's error, with no password in it; a limit of the probe if one of them is.
     pub fn connect(
         kind: &str,
         endpoints: &[Endpoint],
         credentials: &Credentials,
-    ) -> Result<Session, String> {
+    ) -> Result<Session, ConnectError> {
         let mut errors = Vec::new();
+        let mut postfix_fails = true;
         for endpoint in endpoints {
             let attempt = match kind {
-                "mysql" => mysql_connect(endpoint, credentials),
+                "mysql" => mysql_connect(endpoint, credentials).map_err(ConnectError::from),
                 _ => pgsql_connect(endpoint, credentials),
             };
             match attempt {
                 Ok(session) => return Ok(session),
-                Err(e) => errors.push(format!("{endpoint}: {}", scrub(&e, credentials.password))),
+                Err(e) => {
+                    postfix_fails &= e.postfix_fails;
+                    let message = scrub(&e.message, credentials.password);
+                    errors.push(format!("{endpoint}: {message}"));
+                }
             }
         }
-        Err(errors.join("; "))
+        Err(ConnectError {
+            message: errors.join("; "),
+            postfix_fails,
+        })
     }
 
     pub fn sqlite(path: &std::path::Path, timeout: Duration) -> Result<Session, String> {
@@ -384,11 +436,17 @@ fn mysql_tls(c: &Credentials) -> Result<Option<mysql::SslOpts>, String> {
     Ok(Some(ssl))
 }
 
-fn pgsql_connect(endpoint: &Endpoint, c: &Credentials) -> Result<Session, String> {
-    let mut config = match endpoint {
-        Endpoint::Uri(uri) => uri
-            .parse::<postgres::Config>()
-            .map_err(|e| format!("the URI cannot be read: {e}"))?,
+fn pgsql_connect(endpoint: &Endpoint, c: &Credentials) -> Result<Session, ConnectError> {
+    let (mut config, tls_settings) = match endpoint {
+        // The postgres crate takes neither libpq's verify-* nor its certificate files: they are
+        // read before it reads the rest.
+        Endpoint::Uri(uri) => {
+            let (rest, tls_settings) = super::pg_tls::split_uri(uri)?;
+            let config = rest
+                .parse::<postgres::Config>()
+                .map_err(|e| format!("the URI cannot be read: {e}"))?;
+            (config, tls_settings)
+        }
         _ => {
             let mut config = postgres::Config::new();
             if let Some(user) = c.user.filter(|u| !u.is_empty()) {
@@ -400,7 +458,7 @@ fn pgsql_connect(endpoint: &Endpoint, c: &Credentials) -> Result<Session, String
             if let Some(dbname) = c.dbname {
                 config.dbname(dbname);
             }
-            config
+            (config, super::pg_tls::Settings::default())
         }
     };
     match endpoint {
@@ -415,6 +473,10 @@ fn pgsql_connect(endpoint: &Endpoint, c: &Credentials) -> Result<Session, String
         }
         _ => {}
     }
+    if config.get_hosts().is_empty() && config.get_hostaddrs().is_empty() {
+        // libpq's default for a URI without a host: the socket directory it was built with.
+        config.host_path("/var/run/postgresql");
+    }
     if config.get_user().is_none() {
         // libpq's default: the name of the user running the client.
         if let Ok(user) = std::env::var("USER") {
@@ -428,7 +490,8 @@ fn pgsql_connect(endpoint: &Endpoint, c: &Credentials) -> Result<Session, String
             "-c default_transaction_read_only=on -c statement_timeout={}",
             c.timeout.as_millis()
         ));
-    let mut worker = PgWorker::connect(config, c.timeout)?;
+    let tls = super::pg_tls::Tls::new(&tls_settings, &mut config, c.locate)?;
+    let mut worker = PgWorker::connect(config, tls, c.timeout)?;
     worker.query("BEGIN READ ONLY")?;
     Ok(Session::Pgsql(worker))
 }
@@ -444,19 +507,24 @@ pub struct PgWorker {
 }
 
 impl PgWorker {
-    fn connect(config: postgres::Config, timeout: Duration) -> Result<PgWorker, String> {
+    fn connect(
+        config: postgres::Config,
+        tls: super::pg_tls::Tls,
+        timeout: Duration,
+    ) -> Result<PgWorker, ConnectError> {
         let (requests, requested) = std::sync::mpsc::channel::<String>();
         let (answer, answers) = std::sync::mpsc::channel();
+        let (connected, connection) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("postlint-pgsql".to_string())
             .spawn(move || {
-                let mut client = match config.connect(postgres::NoTls) {
+                let mut client = match tls.connect(config) {
                     Ok(client) => {
-                        let _ = answer.send(Ok(Vec::new()));
+                        let _ = connected.send(Ok(()));
                         client
                     }
                     Err(e) => {
-                        let _ = answer.send(Err(pg_error(&e)));
+                        let _ = connected.send(Err(e));
                         return;
                     }
                 };
@@ -484,14 +552,23 @@ impl PgWorker {
                 }
             })
             .map_err(|e| e.to_string())?;
-        let mut worker = PgWorker {
-            requests,
-            answers,
-            timeout,
-            dead: false,
-        };
-        worker.wait()?;
-        Ok(worker)
+        // Every attempt of libpq's sslmode (prefer's second one too) within the one wait.
+        match connection.recv_timeout(timeout + Duration::from_millis(500)) {
+            Ok(Ok(())) => Ok(PgWorker {
+                requests,
+                answers,
+                timeout,
+                dead: false,
+            }),
+            Ok(Err(e)) => Err(e),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(ConnectError::fails(format!(
+                "no answer within {} s",
+                timeout.as_secs()
+            ))),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                Err(ConnectError::fails("the connection ended"))
+            }
+        }
     }
 
     fn wait(&mut self) -> Result<Rows, String> {
@@ -522,7 +599,7 @@ impl PgWorker {
 }
 
 /// The server's message when there is one: "db error" alone says nothing.
-fn pg_error(e: &postgres::Error) -> String {
+pub(super) fn pg_error(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => db.message().to_string(),
         None => {

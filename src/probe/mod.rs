@@ -15,6 +15,7 @@
 pub mod client;
 pub mod expand;
 pub mod option_file;
+mod pg_tls;
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
@@ -26,7 +27,7 @@ use crate::model::paths::Location;
 use crate::model::probed::{ProbeProblem, ProbeReport, ProbedAnswer, ProbedTable, Setting};
 use crate::model::tables::{Content, TableId};
 use crate::model::Model;
-use client::{Credentials, Session};
+use client::{ConnectError, Credentials, Session};
 use expand::QuerySpec;
 
 /// How long and how much `--probe` may ask.
@@ -456,19 +457,15 @@ fn probe_table(
     }
     let mut session = match connect(model, kind, &settings, options) {
         Ok(session) => session,
-        Err(why) => {
-            // postlint's PostgreSQL client speaks no TLS: a server or URI that requires it
-            // is a limit of the probe, not a fault of the setup.
-            if why.contains("no TLS implementation configured") {
-                problem(
-                    report,
-                    Setting::Connection,
-                    format!("not probed: the connection requires TLS, which postlint's PostgreSQL client does not speak ({why})"),
-                    false,
-                );
-            } else {
-                problem(report, Setting::Connection, why, true);
-            }
+        Err(e) if e.postfix_fails => {
+            problem(report, Setting::Connection, e.message, true);
+            return None;
+        }
+        Err(e) => {
+            // What only postlint's client cannot do is a limit of the probe, not a fault of
+            // the setup.
+            let message = format!("not probed: {}", e.message);
+            problem(report, Setting::Connection, message, false);
             return None;
         }
     };
@@ -598,7 +595,7 @@ fn connect(
     kind: DbKind,
     settings: &HashMap<&str, &str>,
     options: &Options,
-) -> Result<Session, String> {
+) -> Result<Session, ConnectError> {
     let locate = |path: &str| -> Option<std::path::PathBuf> {
         match model.locator.locate(path) {
             Location::Readable { path, .. } => Some(path),
@@ -611,9 +608,9 @@ fn connect(
             format!("dbpath {dbpath} is not a file postlint may read from the linted tree")
         })?;
         if !path.is_file() {
-            return Err(format!("dbpath {dbpath} does not exist"));
+            return Err(format!("dbpath {dbpath} does not exist").into());
         }
-        return Session::sqlite(&path, options.timeout);
+        return Ok(Session::sqlite(&path, options.timeout)?);
     }
     let hosts = settings.get("hosts").copied().unwrap_or("");
     let endpoints = client::endpoints(kind.name(), hosts)?
@@ -680,6 +677,7 @@ fn connect(
         settings,
         default_sockets,
         tls_files,
+        locate: &locate,
         timeout: options.timeout,
     };
     Session::connect(kind.name(), &endpoints, &credentials)

@@ -9,7 +9,8 @@
 //! Each server has a read-only user `DB_USER` with the password `DB_PASSWORD` (SELECT on the
 //! sample database, over the socket and over TCP, password checked on both); `sql()` runs SQL
 //! as the administrator (MariaDB's root over the socket, PostgreSQL's `postgres` over the
-//! socket, both without a password).
+//! socket, both without a password). When openssl is there, both servers have a TLS
+//! certificate from a CA of their own (`tls_ca`) and a user `TLS_USER` that must use TLS.
 //!
 //! A missing server program skips the test (`skipped: ...` on stderr, None), or fails it when
 //! POSTLINT_DATABASES=required (set by .ci/run). Starting takes about 3 s for MariaDB (most of
@@ -231,13 +232,13 @@ pub struct Mariadb {
     pub tls_ca: Option<PathBuf>,
 }
 
-/// A user of the MariaDB sample that may only connect with TLS (`REQUIRE SSL`), with the same
-/// password and rights as DB_USER.
+/// A user that may only connect with TLS, with the same password and rights as DB_USER: in
+/// MariaDB `REQUIRE SSL`; in PostgreSQL pg_hba.conf admits it over TCP with `hostssl` only.
 pub const TLS_USER: &str = "mailtls";
 
-/// A CA and a server certificate for 127.0.0.1 signed by it, in `dir`: (ca.pem, server.pem,
-/// server.key). None when openssl is not there.
-fn tls_files(dir: &Path) -> Option<(PathBuf, PathBuf, PathBuf)> {
+/// A CA and a server certificate for 127.0.0.1 and localhost signed by it, in `dir`: (ca.pem,
+/// server.pem, server.key). None when openssl is not there.
+pub fn tls_files(dir: &Path) -> Option<(PathBuf, PathBuf, PathBuf)> {
     let run = |args: &[&str]| {
         Command::new("openssl")
             .args(args)
@@ -507,6 +508,9 @@ pub struct Postgres {
     child: Child,
     /// Data, socket and log; removed after the server has stopped.
     pub dir: tempfile::TempDir,
+    /// The CA that signed the server's TLS certificate (for 127.0.0.1 and localhost), when
+    /// openssl made one: the server then has `ssl = on`, and TLS_USER must use it over TCP.
+    pub tls_ca: Option<PathBuf>,
 }
 
 /// Where Debian's PostgreSQL programs are: the newest /usr/lib/postgresql/N/bin holding
@@ -580,14 +584,30 @@ pub fn postgres() -> Option<Postgres> {
     as_server_user(&mut command);
     run_logged(&mut command, &dir.path().join("initdb.log"), "initdb");
     // The administrator without a password on the socket; everyone else with one, on the
-    // socket too, so that a wrong password is refused whichever way Postfix connects.
+    // socket too, so that a wrong password is refused whichever way Postfix connects; TLS_USER
+    // over TCP with TLS only.
     std::fs::write(
         data.join("pg_hba.conf"),
-        "local all postgres trust\n\
-         local all all scram-sha-256\n\
-         host all all 127.0.0.1/32 scram-sha-256\n",
+        format!(
+            "local all postgres trust\n\
+             local all all scram-sha-256\n\
+             hostssl all {TLS_USER} 127.0.0.1/32 scram-sha-256\n\
+             host all {TLS_USER} 127.0.0.1/32 reject\n\
+             host all all 127.0.0.1/32 scram-sha-256\n"
+        ),
     )
     .unwrap();
+    // The server reads its key only if no one else may (as its own user, mode 0600).
+    let tls = tls_files(dir.path());
+    if let Some((_, cert, key)) = &tls {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        if let Some((uid, gid)) = ids {
+            for file in [cert, key] {
+                std::os::unix::fs::chown(file, Some(uid), Some(gid)).unwrap();
+            }
+        }
+    }
     let log = dir.path().join("postgres.log");
     for attempt in 1.. {
         let port = free_port();
@@ -610,6 +630,16 @@ pub fn postgres() -> Option<Postgres> {
                 "logging_collector=off",
             ])
             .args(["-c", "shared_buffers=16MB", "-c", "max_connections=30"])
+            .args(tls.iter().flat_map(|(_, cert, key)| {
+                [
+                    "-c".to_string(),
+                    "ssl=on".to_string(),
+                    "-c".to_string(),
+                    format!("ssl_cert_file={}", cert.display()),
+                    "-c".to_string(),
+                    format!("ssl_key_file={}", key.display()),
+                ]
+            }))
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().unwrap())
@@ -623,6 +653,7 @@ pub fn postgres() -> Option<Postgres> {
             client: client.clone(),
             child,
             dir,
+            tls_ca: tls.as_ref().map(|(ca, _, _)| ca.clone()),
         };
         let ready = {
             let mut probe = db.admin_command("postgres");
@@ -696,13 +727,14 @@ impl Postgres {
             "postgres",
             &format!(
                 "CREATE ROLE {DB_USER} LOGIN PASSWORD '{DB_PASSWORD}';\n\
+                 CREATE ROLE {TLS_USER} LOGIN PASSWORD '{DB_PASSWORD}';\n\
                  CREATE DATABASE {POSTGRES_DATABASE};\n"
             ),
         );
         self.sql(POSTGRES_DATABASE, &schema);
         self.sql(
             POSTGRES_DATABASE,
-            &format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {DB_USER};\n"),
+            &format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {DB_USER}, {TLS_USER};\n"),
         );
         let link = self.socket_dir.join(".s.PGSQL.5432");
         if self.port != 5432 {
