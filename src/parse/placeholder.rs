@@ -14,7 +14,11 @@
 //! - `@NAME@`: autoconf-style `sed -e 's|@NAME@|...|'`;
 //! - `__NAME__`: sed markers in Docker images and installers;
 //! - `!NAME!`: Sentora's installer (`mynetworks = 127.0.0.0/8, !SERVER_IP!`);
-//! - `@%@name@%@`: Univention's configuration registry.
+//! - `@%@name@%@`: Univention's configuration registry;
+//! - `<YOUR VMAIL UID>`: upper-case words in angle brackets, the fill-in-here of tutorials and
+//!   README-driven setups (`virtual_uid_maps = static:<YOUR VMAIL UID>`). Postfix has no use
+//!   for `<` in a parameter value beyond the null address `<>`, and its own words are lower
+//!   case.
 
 use std::ops::Range;
 
@@ -71,6 +75,7 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
                 (len > 0 && bytes[end..].starts_with(b"@%@")).then_some(end + 3)
             }
             b'@' if at_word_start => enclosed_name(text, i, b'@'),
+            b'<' => angle_bracketed(bytes, i),
             // Sentora's `!SERVER_IP!` (not Postfix's negation: no name ends in `!`).
             b'!' => enclosed_name(text, i, b'!'),
             b'_' if at_word_start && bytes[i..].starts_with(b"__") => {
@@ -106,6 +111,27 @@ fn enclosed_name(text: &str, i: usize, delimiter: u8) -> Option<usize> {
     let end = i + 1 + len;
     (is_placeholder_name(&text[i + 1..end]) && bytes.get(end) == Some(&delimiter))
         .then_some(end + 1)
+}
+
+/// `<YOUR VMAIL UID>` starting at `i`: upper-case words (letters, digits, `_ - .`) with single
+/// spaces between them and at least one letter; the offset just past the `>`.
+fn angle_bracketed(bytes: &[u8], i: usize) -> Option<usize> {
+    const LONGEST: usize = 64;
+    let inner = bytes.get(i + 1..)?;
+    let len = inner
+        .iter()
+        .take(LONGEST + 1)
+        .take_while(|&&b| is_upper_name_byte(b) || matches!(b, b' ' | b'-' | b'.'))
+        .count();
+    let words = &inner[..len];
+    let well_formed = len > 0
+        && len <= LONGEST
+        && inner.get(len) == Some(&b'>')
+        && words.iter().any(u8::is_ascii_uppercase)
+        && words.first() != Some(&b' ')
+        && words.last() != Some(&b' ')
+        && !words.windows(2).any(|w| w == b"  ");
+    well_formed.then_some(i + 1 + len + 1)
 }
 
 /// True when the whole text is one marker (a master.cf field, a map key).
@@ -146,6 +172,11 @@ mod tests {
             markers("@%@mail/smtp/XVERP@%@, x"),
             ["@%@mail/smtp/XVERP@%@"]
         );
+        assert_eq!(markers("static:<YOUR VMAIL UID>"), ["<YOUR VMAIL UID>"]);
+        assert_eq!(
+            markers("mail.<DOMAIN>, <MY-IP.ADDR>"),
+            ["<DOMAIN>", "<MY-IP.ADDR>"]
+        );
     }
 
     #[test]
@@ -167,6 +198,13 @@ mod tests {
             "!192.168.1.0/24", // negation
             "!EXAMPLE.ORG",    // negation of a domain
             "@%@ x",
+            "<>",                       // the null address
+            "<postmaster@example.org>", // an address in a footer or banner
+            "<Your Name>",              // mixed case
+            "< YOUR >",                 // padded
+            "<YOUR  NAME>",             // two spaces
+            "<123>",                    // no letter
+            "<UNCLOSED",
         ] {
             assert_eq!(markers(text), Vec::<&str>::new(), "{text}");
         }
