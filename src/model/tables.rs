@@ -510,6 +510,40 @@ impl Entries {
         self.view(&self.list[i as usize])
     }
 
+    /// The entries whose value holds `byte`, in file order. One vectorised scan of the text
+    /// finds the few places; the entries are then walked by position only, without reading
+    /// any of them, and none at all when the text has no such byte.
+    pub fn values_holding(&self, byte: u8) -> Vec<u32> {
+        let text = self.lines.text().as_bytes();
+        let mut hits = memchr::memchr_iter(byte, text).peekable();
+        let mut out = Vec::new();
+        if hits.peek().is_none() && self.rewrites.is_empty() {
+            return out;
+        }
+        let mut previous = 0;
+        for (i, raw) in self.list.iter().enumerate() {
+            if raw.rewrite(&self.rewrites).is_some() {
+                if memchr::memchr(byte, self.view(raw).value.as_bytes()).is_some() {
+                    out.push(i as u32);
+                }
+                continue;
+            }
+            let (start, end) = raw.value();
+            if start < previous {
+                // Not in file order (no parser does this): look at every entry.
+                return (0..self.list.len() as u32)
+                    .filter(|&i| memchr::memchr(byte, self.entry(i).value.as_bytes()).is_some())
+                    .collect();
+            }
+            previous = start;
+            while hits.next_if(|&at| (at as u32) < start).is_some() {}
+            if hits.peek().is_some_and(|&at| (at as u32) < end) {
+                out.push(i as u32);
+            }
+        }
+        out
+    }
+
     /// The key of entry `i` as Postfix looks it up (case-folded).
     pub fn folded_key(&self, i: u32) -> &str {
         self.keys().folded(i)
@@ -1076,6 +1110,34 @@ mod tests {
         }
         entries.build_index();
         entries
+    }
+
+    /// What `values_holding` must answer: every entry whose value holds the byte.
+    fn naive_holding(e: &Entries, byte: u8) -> Vec<u32> {
+        (0..e.len() as u32)
+            .filter(|&i| e.entry(i).value.contains(byte as char))
+            .collect()
+    }
+
+    #[test]
+    fn values_holding_a_byte_are_found_by_position() {
+        // `#` in keys, in values, in a folded (rewritten) entry, in a duplicate, and none.
+        let text = "a#b plain\nk1 v#1\nK2 v#2\nk3 plain\nk1 dup#\nk4 x#\n";
+        let e = entries(text, true);
+        assert_eq!(e.values_holding(b'#'), naive_holding(&e, b'#'));
+        assert_eq!(e.values_holding(b'#').len(), 3);
+        assert!(e.values_holding(b'%').is_empty());
+        let plain = entries("k1 v1\nk2 v2\n", true);
+        assert!(plain.values_holding(b'#').is_empty());
+        // Pushed out of file order: the answer is still every such entry.
+        let text = "k1 v#1\nk2 v2\nk3 v#3\n";
+        let lines = Arc::new(LineIndex::new(Arc::new(text.to_string())));
+        let mut e = Entries::new(FileId(0), lines, 3);
+        for (start, key, value) in [(14u32, "k3", "v#3"), (0, "k1", "v#1"), (7, "k2", "v2")] {
+            e.push(key, (start, start + 2), value, (start + 3, start + 6));
+        }
+        e.build_index();
+        assert_eq!(e.values_holding(b'#'), vec![0, 1]);
     }
 
     type Summary = (Vec<(String, String, u32)>, Vec<(String, String, u32)>);

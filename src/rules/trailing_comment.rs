@@ -58,7 +58,8 @@ fn check(model: &Model, out: &mut Findings) {
     }
     for table in model.tables.iter() {
         if let Content::Entries(entries) = &table.content {
-            for entry in entries.iter() {
+            for i in entries.values_holding(b'#') {
+                let entry = entries.entry(i);
                 let Some(at) = comment_after_text(entry.value) else {
                     continue;
                 };
