@@ -647,7 +647,7 @@ fn name_matches(pattern: &str, host: &str) -> bool {
     };
     host.is_char_boundary(start)
         && host[start..].eq_ignore_ascii_case(suffix)
-        && !host[..start - 1].contains('.')
+        && !host[..start].contains('.')
 }
 
 #[cfg(test)]
@@ -688,5 +688,10 @@ mod tests {
         assert!(!name_matches("*.example.org", "example.org"));
         assert!(!name_matches("*.example.org", ".example.org"));
         assert!(!name_matches("db*.example.org", "db1.example.org"));
+        // A host from a hostile .cf file: wide characters are compared, never split.
+        assert!(name_matches("*.example", "é.example"));
+        assert!(name_matches("*.example", "aé.example"));
+        assert!(!name_matches("*.example", "é.b.example"));
+        assert!(!name_matches("*.éxample", "a.example"));
     }
 }
