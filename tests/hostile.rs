@@ -634,3 +634,42 @@ fn hostile_pattern_tables_stay_bounded() {
     }
     assert!(trace.contains("unknown"), "{trace}");
 }
+
+/// A regexp table of thousands of catch-all-like rules against thousands of hosted domains: to
+/// decide which rule is a catch-all for which domain is a regex match per pair, minutes for a
+/// table a pull request can write. Above a fixed number of pairs the catch-all rules say they
+/// could not decide; the rest of the lint goes on.
+#[test]
+fn catch_all_search_over_many_rules_and_domains_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("main.cf"),
+        b"compatibility_level = 3.6\n\
+          virtual_mailbox_domains = hash:/etc/postfix/domains\n\
+          virtual_mailbox_maps = hash:/etc/postfix/vmailbox\n\
+          virtual_alias_maps = regexp:/etc/postfix/virtual.regexp\n\
+          virtual_mailbox_base = /var/vmail\n\
+          smtpd_tls_security_level = sometimes\n",
+    );
+    let rules: String = (0..3000)
+        .map(|i| format!("/@d{i}\\.example$/ catch{i}@elsewhere.example\n"))
+        .collect();
+    write(&root.join("virtual.regexp"), rules.as_bytes());
+    let domains: String = (0..1000).map(|d| format!("d{d}.example OK\n")).collect();
+    write(&root.join("domains"), domains.as_bytes());
+    let mailboxes: String = (0..1000)
+        .map(|d| format!("user@d{d}.example d{d}/user/\n"))
+        .collect();
+    write(&root.join("vmailbox"), mailboxes.as_bytes());
+    let (code, out, err) = run_with_deadline(&["--verbose", "."], root);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(out.contains("[invalid-value]"), "{out}");
+    let undecided = err
+        .lines()
+        .find(|l| l.contains("could not decide"))
+        .unwrap_or_default();
+    for rule in ["catch-all-alias", "catch-all-shadows-mailbox"] {
+        assert!(undecided.contains(rule), "{rule}: {err}");
+    }
+}

@@ -447,6 +447,38 @@ fn build_regex(rust: &str) -> Result<Regex, String> {
         .map_err(|_| "the pattern is too large to evaluate".to_string())
 }
 
+/// The most (match rule, domain) pairs the catch-all rules weigh. Each pair costs a regex
+/// match or more: a table of thousands of rules against thousands of domains, which a pull
+/// request can write, would take minutes. Real setups are far below it (20 rules against
+/// 100k domains); above it the catch-all rules say they could not decide.
+pub const CATCH_ALL_PAIRS: usize = 2_000_000;
+
+/// Whether deciding which regexp and pcre rules of virtual_alias_maps are catch-alls, for the
+/// domains of the address classes, is more work than [`CATCH_ALL_PAIRS`].
+pub fn catch_all_search_too_large(model: &super::Model) -> bool {
+    let aliases = model.maps("virtual_alias_maps");
+    let rules: usize = model
+        .tables
+        .pattern_tables_of(&aliases.tables)
+        .into_iter()
+        .filter_map(|id| model.tables.get(id).patterns())
+        .map(|p| {
+            p.rules
+                .iter()
+                .filter(|r| matches!(r.op, Op::Match { .. }))
+                .count()
+        })
+        .sum();
+    if rules == 0 {
+        return false;
+    }
+    let mut domains = hashbrown::HashSet::new();
+    for kind in super::classes::ClassKind::RESOLVE_ORDER {
+        domains.extend(model.class(kind).members(&model.tables).map(|m| m.domain));
+    }
+    rules.saturating_mul(domains.len().max(1)) > CATCH_ALL_PAIRS
+}
+
 impl PatternTable {
     /// Reads a table file. With `whole`, every span is that span (an inline table in main.cf).
     pub fn parse(text: &str, file: FileId, dialect: Dialect, whole: Option<Span>) -> PatternTable {

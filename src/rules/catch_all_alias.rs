@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "an @domain alias accepts mail for every address in the domain",
     doc: include_str!("../../rules/catch-all-alias.md"),
-    undecided: super::always_decides,
+    undecided: crate::model::patterns::catch_all_search_too_large,
     check,
 };
 
@@ -152,7 +152,7 @@ fn hosted_domains(model: &Model) -> Vec<String> {
 fn check_patterns(model: &Model, out: &mut Findings) {
     let aliases = model.maps("virtual_alias_maps");
     let pattern_tables = model.tables.pattern_tables_of(&aliases.tables);
-    if pattern_tables.is_empty() {
+    if pattern_tables.is_empty() || crate::model::patterns::catch_all_search_too_large(model) {
         return;
     }
     let hosted = hosted_domains(model);

@@ -21,7 +21,9 @@ pub const RULE: Rule = Rule {
         "an @domain alias takes the mail of the domain's mailboxes that have no alias of their own",
     doc: include_str!("../../rules/catch-all-shadows-mailbox.md"),
     undecided: |model| {
-        model.maps_partial("virtual_alias_maps") || model.maps_partial("virtual_mailbox_maps")
+        model.maps_partial("virtual_alias_maps")
+            || model.maps_partial("virtual_mailbox_maps")
+            || crate::model::patterns::catch_all_search_too_large(model)
     },
     check,
 };
@@ -70,6 +72,9 @@ fn check(model: &Model, out: &mut Findings) {
     // with an `@domain` key in a table postlint reads (an unknown table answers nothing
     // postlint reports). An ISP's 100k domains are then never resolved one by one.
     let patterns = !tables.pattern_tables_of(&aliases.tables).is_empty();
+    if patterns && crate::model::patterns::catch_all_search_too_large(model) {
+        return;
+    }
     let mut at_domains: hashbrown::HashSet<&str> = hashbrown::HashSet::new();
     for id in tables.known_entry_tables_of(&aliases.tables) {
         if let Some(entries) = tables.get(id).entries() {
