@@ -172,6 +172,9 @@ pub fn run(model: &mut Model, options: &Options) {
             ]);
         }
         roles_asked.extend(hosted.iter().cloned());
+        // The targets of the aliases postlint reads from files, in the hosted domains: whether
+        // a SQL mailbox or alias table has them is alias-target-unknown's question.
+        keys.extend(file_alias_targets(model, &hosted));
         for t in &alias_tables {
             let Some(probed) = model.tables.probed.get(t) else {
                 continue;
@@ -262,6 +265,42 @@ pub fn run(model: &mut Model, options: &Options) {
     model.forget_derived();
     model.timings.push(("probe".to_string(), started.elapsed()));
     model.probe = Some(report);
+}
+
+/// The targets of the virtual aliases in the tables postlint reads, in `hosted` domains, as
+/// alias-target-unknown looks them up: the address, and without its extension.
+fn file_alias_targets(model: &Model, hosted: &BTreeSet<String>) -> Vec<String> {
+    let aliases = model.maps("virtual_alias_maps");
+    let delimiters = crate::model::restrictions::service_value(model, None, "recipient_delimiter")
+        .unwrap_or_default();
+    let mut keys = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut push = |key: String| {
+        if seen.insert(key.clone()) {
+            keys.push(key);
+        }
+    };
+    for id in model.tables.known_entry_tables_of(&aliases.tables) {
+        let Some(entries) = model.tables.get(id).entries() else {
+            continue;
+        };
+        for entry in entries.iter() {
+            for target in crate::model::alias_graph::folded_targets(entry.value) {
+                let Some((local, domain)) = crate::model::tables::split_address(&target) else {
+                    continue;
+                };
+                if local.is_empty() || !hosted.contains(domain) {
+                    continue;
+                }
+                if let Some(bare) = crate::model::alias_graph::without_extension(local, &delimiters)
+                {
+                    push(format!("{bare}@{domain}"));
+                }
+                push(target.into_owned());
+            }
+        }
+    }
+    keys
 }
 
 /// Asks one database table the keys, as `--probe` does, and returns its answers (None when

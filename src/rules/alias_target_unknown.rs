@@ -61,6 +61,12 @@ fn check(model: &Model, out: &mut Findings) {
     let Some(delimiters) = service_value(model, None, "recipient_delimiter") else {
         return;
     };
+    // SQL tables of both lists that --probe asked: a finding names those that answered.
+    let probed_mailbox_and_alias: Vec<_> = {
+        let mut ids = model.tables.probed_tables_of(&mailboxes.tables);
+        ids.extend(model.tables.probed_tables_of(&aliases.tables));
+        ids
+    };
     // The class of a domain the class lists do not name (the model knows the others), by the
     // domain borrowed from the tables' text. A target with capitals (folded into a copy) is
     // resolved without it.
@@ -151,6 +157,19 @@ fn check(model: &Model, out: &mut Findings) {
                 );
                 finding.subject(format!("{} -> {target}", entry.key));
                 finding.label(format!("{shown} does not exist here"));
+                // The database tables --probe asked for it, each at its query.
+                for &id in &probed_mailbox_and_alias {
+                    let asked = model.tables.probed[&id].get(&target).is_some();
+                    if let (true, Some(span)) = (asked, model.tables.query_span(id)) {
+                        finding.secondary(
+                            span,
+                            format!(
+                                "no row for {shown} (asked by --probe: {})",
+                                model.tables.get(id).reference()
+                            ),
+                        );
+                    }
+                }
                 finding.help(format!(
                     "Correct the target, add a mailbox (or an alias) for {shown}, or remove the \
                      alias. smtpd accepts mail for the alias itself, so the failure comes later, \
