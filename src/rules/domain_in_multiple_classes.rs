@@ -5,7 +5,7 @@ use hashbrown::HashSet;
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::{ClassKind, Membership};
-use crate::model::Model;
+use crate::model::{Model, Resolved};
 use crate::source::Span;
 
 pub const RULE: Rule = Rule {
@@ -31,15 +31,18 @@ fn check(model: &Model, out: &mut Findings) {
         if !seen.insert(member.domain) || model.misread_domains.contains(member.domain) {
             continue;
         }
-        // Local domains are rule virtual-domain-in-mydestination's; an unknown local class means
-        // Postfix might resolve the domain as local, so nothing can be said.
-        if model
-            .class(ClassKind::Local)
-            .contains(&model.tables, member.domain)
-            != Membership::No
-        {
-            continue;
-        }
+        // The first class that holds the domain, from the model's memo: the classes before it
+        // need no matching. Local domains are rule virtual-domain-in-mydestination's; an
+        // unknown class on the way (the local one included) means Postfix might resolve the
+        // domain otherwise, so nothing can be said.
+        let later = match model.resolve_class(member.domain) {
+            Resolved::Class(ClassKind::VirtualAlias, _) => 0,
+            Resolved::Class(ClassKind::VirtualMailbox, _) => 1,
+            Resolved::Class(ClassKind::Relay, _) => 2,
+            Resolved::Class(ClassKind::Local, _) | Resolved::Unknown | Resolved::NoClass => {
+                continue
+            }
+        };
         // trivial-rewrite: the first class that matches decides which pairs it warns about.
         let mut listings: Vec<(ClassKind, Option<Span>, Option<Span>)> = Vec::new();
         let mut unknown = false;
@@ -48,7 +51,10 @@ fn check(model: &Model, out: &mut Findings) {
             ClassKind::VirtualAlias,
             ClassKind::VirtualMailbox,
             ClassKind::Relay,
-        ] {
+        ]
+        .into_iter()
+        .skip(later)
+        {
             match model.class(kind).contains(&model.tables, member.domain) {
                 Membership::Yes { span, via, parent } => {
                     relay_parent |= kind == ClassKind::Relay && parent;
