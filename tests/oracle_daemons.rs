@@ -559,3 +559,148 @@ fn postlint_predicts_each_fatal_line_and_each_clean_start() {
     assert!(checked > 50, "only {checked} cases");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The programs whose reads `daemons_read_what_the_data_says` puts to the test, with the
+/// main.cf each needs to start offline beyond the recipe of [`DAEMONS`].
+const READ_TESTED: &[(&str, &str)] = &[
+    ("smtpd", ""),
+    ("smtp", ""),
+    ("local", ""),
+    ("virtual", "virtual_mailbox_base = /var/mail/vhosts\n"),
+    ("pipe", ""),
+    ("cleanup", ""),
+    ("qmgr", ""),
+];
+
+/// How many parameters each program's sample of what it reads holds.
+const READ_SAMPLE: usize = 5;
+
+/// The number, boolean and time parameters of Postfix 3.7 (data/postfix-params.tsv), each with
+/// the programs whose 3.7 tables hold it (empty: the global table, every program).
+fn checkable_parameters() -> Vec<(String, Vec<String>)> {
+    let text = std::fs::read_to_string("data/postfix-params.tsv").unwrap();
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [name, kind, _, _, _, programs, versions, ..] = fields[..] else {
+            continue;
+        };
+        let checked = matches!(kind, "bool" | "nbool" | "int" | "nint" | "long" | "time");
+        if !checked || !versions.starts_with("3.7") {
+            continue;
+        }
+        let programs = match programs {
+            "*" => Vec::new(),
+            list => list.split(',').map(str::to_string).collect(),
+        };
+        match out.iter_mut().find(|(n, _)| n == name) {
+            Some((_, known)) => known.extend(programs),
+            None => out.push((name.to_string(), programs)),
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A case directory for one service of `program` with `-o NAME=bogus` for each name.
+fn bogus_case(program: &str, main_cf: &str, names: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let service = daemon_named(program).unwrap().service;
+    let mut master_cf = format!("{service} unix - - n - - {program}\n");
+    for name in names {
+        master_cf.push_str(&format!("  -o {name}=bogus\n"));
+    }
+    std::fs::write(dir.path().join("main.cf"), main_cf).unwrap();
+    std::fs::write(dir.path().join("master.cf"), master_cf).unwrap();
+    dir
+}
+
+/// The data behind override-unused (data/postfix-daemon-params.tsv) on the real daemons: for
+/// smtpd, smtp, local, virtual, pipe, cleanup and qmgr, every number, boolean and time
+/// parameter of Postfix 3.7 that the data says the program never reads is set to `bogus`, all
+/// at once on one service, which must start clean (a daemon stops on the first such value it
+/// reads); and a sample of those the data says it reads (its 3.7 tables hold them), one per
+/// run, must each stop it with a fatal line that names the parameter.
+#[test]
+fn daemons_read_what_the_data_says() {
+    let daemon_dir = if common::postfix_available() {
+        Some(daemon_directory())
+    } else {
+        None
+    };
+    let daemon_dir = match daemon_dir {
+        Some(dir) if dir.join("smtpd").exists() => dir,
+        _ => {
+            if std::env::var("POSTLINT_ORACLE").as_deref() == Ok("required") {
+                panic!("POSTLINT_ORACLE=required but the Postfix daemons are not installed");
+            }
+            eprintln!("SKIPPED: Postfix is not installed");
+            return;
+        }
+    };
+    // Names the installed Postfix knows: the sample of read names must exist in its release.
+    let (ok, installed, stderr) = common::run("postconf", &["-d"]);
+    assert!(ok, "postconf -d: {stderr}");
+    let installed: std::collections::HashSet<&str> = installed
+        .lines()
+        .filter_map(|l| l.split(" = ").next())
+        .collect();
+
+    let parameters = checkable_parameters();
+    let mut cases = Vec::new();
+    let mut runs = Vec::new();
+    let mut never_read = 0;
+    for (program, main_cf) in READ_TESTED {
+        let service = daemon_named(program).unwrap().service;
+        let reads = |name: &str| postlint::model::daemon_params::reads(program, service, name);
+        let unread: Vec<&str> = parameters
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|name| reads(name) == Some(false))
+            .collect();
+        assert!(unread.len() > 50, "{program}: only {} unread", unread.len());
+        never_read += unread.len();
+        let case = bogus_case(program, main_cf, &unread);
+        runs.push(Run {
+            case: Some(case.path().to_path_buf()),
+            target: format!("{service}/unix"),
+            fatal: None,
+        });
+        cases.push(case);
+
+        let read: Vec<&str> = parameters
+            .iter()
+            .filter(|(name, tables)| {
+                (tables.is_empty() || tables.iter().any(|t| t == program))
+                    && installed.contains(name.as_str())
+                    && reads(name) == Some(true)
+            })
+            .map(|(name, _)| name.as_str())
+            .collect();
+        // Every k-th name, for a sample that changes only when the data does.
+        let step = (read.len() / READ_SAMPLE).max(1);
+        for name in read.iter().step_by(step).take(READ_SAMPLE) {
+            let case = bogus_case(program, main_cf, &[name]);
+            runs.push(Run {
+                case: Some(case.path().to_path_buf()),
+                target: format!("{service}/unix"),
+                fatal: Some(name.to_string()),
+            });
+            cases.push(case);
+        }
+    }
+
+    let (passed, failures) = run_all(&runs, &daemon_dir);
+    assert!(
+        failures.is_empty(),
+        "{} of {} runs disagree with data/postfix-daemon-params.tsv:\n\n{}",
+        failures.len(),
+        runs.len(),
+        failures.join("\n\n")
+    );
+    eprintln!(
+        "{passed} daemon runs agree with data/postfix-daemon-params.tsv ({never_read} unread \
+         parameters set to bogus, {} read ones)",
+        runs.len() - READ_TESTED.len()
+    );
+}

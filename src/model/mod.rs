@@ -5,6 +5,7 @@ pub mod alias_graph;
 pub mod certs;
 pub mod ciphers;
 pub mod classes;
+pub mod daemon_params;
 pub mod data;
 pub mod dbcf;
 pub mod dnsbl;
