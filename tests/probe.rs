@@ -551,3 +551,35 @@ fn a_server_that_never_answers_is_bounded_by_the_timeout() {
     }
     drop(held);
 }
+
+/// In a repository checkout, a MySQL TLS file outside the tree is one postlint may not read,
+/// not one Postfix cannot: a limit of the probe ("not probed"), decided before connecting, so
+/// no server is needed.
+#[test]
+fn mysql_tls_file_outside_the_tree_is_a_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("tls.cf"),
+        "hosts = inet:127.0.0.1:9\nuser = mail\npassword = secret\ndbname = mail\n\
+         tls_CAfile = /nowhere/outside/ca.pem\ntls_verify_cert = yes\n\
+         query = SELECT 1 FROM domains WHERE name='%s'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("main.cf"),
+        "virtual_mailbox_domains = mysql:/etc/postfix/tls.cf\n",
+    )
+    .unwrap();
+    let model = Model::load(&LoadOptions {
+        config_dir: Some(d.to_path_buf()),
+        live: Some(false),
+        ..Default::default()
+    })
+    .unwrap();
+    let answer = postlint_answer(&model, "tls.cf", "example.org");
+    assert!(
+        answer.starts_with("!not probed: ") && answer.contains("tls_CAfile"),
+        "{answer}"
+    );
+}

@@ -194,7 +194,7 @@ impl Session {
         let mut postfix_fails = true;
         for endpoint in endpoints {
             let attempt = match kind {
-                "mysql" => mysql_connect(endpoint, credentials).map_err(ConnectError::from),
+                "mysql" => mysql_connect(endpoint, credentials),
                 _ => pgsql_connect(endpoint, credentials),
             };
             match attempt {
@@ -353,7 +353,7 @@ fn mysql_text(value: &mysql::Value) -> Option<String> {
     }
 }
 
-fn mysql_connect(endpoint: &Endpoint, c: &Credentials) -> Result<Session, String> {
+fn mysql_connect(endpoint: &Endpoint, c: &Credentials) -> Result<Session, ConnectError> {
     use mysql::prelude::Queryable;
     let mut opts = mysql::OptsBuilder::new()
         .user(c.user)
@@ -381,7 +381,7 @@ fn mysql_connect(endpoint: &Endpoint, c: &Credentials) -> Result<Session, String
                 })?;
             opts.socket(Some(socket.to_string_lossy()))
         }
-        Endpoint::Uri(_) => return Err("a URI is not a MySQL host".to_string()),
+        Endpoint::Uri(_) => return Err("a URI is not a MySQL host".to_string().into()),
     };
     if let Some(ssl) = mysql_tls(c)? {
         opts = opts.ssl_opts(ssl);
@@ -402,7 +402,7 @@ fn mysql_connect(endpoint: &Endpoint, c: &Credentials) -> Result<Session, String
 
 /// TLS as dict_mysql.c asks for it: on when a tls_* file is set or tls_verify_cert is yes;
 /// the server's certificate checked only with tls_verify_cert = yes.
-fn mysql_tls(c: &Credentials) -> Result<Option<mysql::SslOpts>, String> {
+fn mysql_tls(c: &Credentials) -> Result<Option<mysql::SslOpts>, ConnectError> {
     let verify = c
         .settings
         .get("tls_verify_cert")
@@ -414,10 +414,13 @@ fn mysql_tls(c: &Credentials) -> Result<Option<mysql::SslOpts>, String> {
     if !wanted {
         return Ok(None);
     }
-    let file = |name: &str| -> Result<Option<PathBuf>, String> {
+    // A file outside the tree is one postlint may not read, not one Postfix cannot.
+    let file = |name: &str| -> Result<Option<PathBuf>, ConnectError> {
         match c.tls_files.get(name) {
             Some(Some(path)) => Ok(Some(path.clone())),
-            Some(None) => Err(format!("{name} cannot be read in the linted tree")),
+            Some(None) => Err(ConnectError::limit(format!(
+                "{name} cannot be read in the linted tree"
+            ))),
             None => Ok(None),
         }
     };
