@@ -132,7 +132,7 @@ mod smtp;
 #[path = "common/tls.rs"]
 mod tls;
 
-use smtp::{Client, Greeting, Postfix, Scratch};
+use smtp::{plain_ehlo, Postfix, Scratch};
 use tls::{FakeDovecot, FakeRelay, Lint, RelaySession, SClient};
 
 const MYHOSTNAME: &str = "mx.example.org";
@@ -914,26 +914,6 @@ fn offers_plaintext(list: &Option<Vec<String>>) -> bool {
         m.iter()
             .any(|m| m.eq_ignore_ascii_case("PLAIN") || m.eq_ignore_ascii_case("LOGIN"))
     })
-}
-
-/// Connects in plaintext and says EHLO: the banner, the EHLO lines, and the client.
-fn plain_ehlo(
-    port: u16,
-    scratch: &Scratch,
-    syslog_name: &str,
-    wait: Duration,
-) -> Result<Option<(Client, String, Vec<String>)>, String> {
-    match Client::connect(port, &scratch.maillog(), syslog_name, wait) {
-        Ok(Greeting::Banner(mut client, banner)) => {
-            let ehlo = client
-                .command("EHLO client.test")
-                .map_err(|e| format!("EHLO: {e}"))?;
-            Ok(Some((client, banner.last().to_string(), ehlo.lines)))
-        }
-        Ok(Greeting::Fatal(line)) => Err(format!("smtpd: {line}")),
-        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Ok(None),
-        Err(e) => Err(format!("connect: {e}")),
-    }
 }
 
 fn observe_auth(

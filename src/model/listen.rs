@@ -70,6 +70,26 @@ pub fn port_of(service: &Service) -> &str {
     }
 }
 
+/// Whether an inet service listens on port 25 (`smtp`, `25`, with or without a host).
+pub fn is_port_25(service: &Service) -> bool {
+    service.kind == "inet" && matches!(port_of(service), "smtp" | "25")
+}
+
+/// The postscreen listeners on port 25 with the `pass` service each hands its clients to (its
+/// smtpd_service_name, None when postlint cannot know it).
+pub fn postscreen_on_25(model: &Model) -> Vec<(&Service, Option<String>)> {
+    model
+        .master
+        .services
+        .iter()
+        .filter(|s| is_port_25(s) && super::values::program_of(&s.command) == "postscreen")
+        .map(|s| {
+            let pass = super::restrictions::service_value(model, Some(s), "smtpd_service_name");
+            (s, pass)
+        })
+        .collect()
+}
+
 /// Who can connect to a service (None: the default smtpd of a setup without master.cf).
 /// A `pass` service gets its connections from postscreen's inet listener.
 pub fn reach(model: &Model, service: Option<&Service>) -> Reach {

@@ -3,11 +3,9 @@
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
-use crate::model::listen::{port_of, reach, Reach};
-use crate::model::master::Service;
-use crate::model::restrictions::{service_value, smtpd_processes};
+use crate::model::listen::{is_port_25, postscreen_on_25, reach, Reach};
+use crate::model::restrictions::smtpd_processes;
 use crate::model::tls::server_level;
-use crate::model::values::program_of;
 use crate::model::Model;
 
 pub const RULE: Rule = Rule {
@@ -20,18 +18,11 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-fn is_port_25(service: &Service) -> bool {
-    service.kind == "inet" && matches!(port_of(service), "smtp" | "25")
-}
-
 /// The `pass` services postscreen on port 25 hands its clients to (its smtpd_service_name).
 fn behind_postscreen(model: &Model) -> Vec<String> {
-    model
-        .master
-        .services
-        .iter()
-        .filter(|s| is_port_25(s) && program_of(&s.command) == "postscreen")
-        .filter_map(|s| service_value(model, Some(s), "smtpd_service_name"))
+    postscreen_on_25(model)
+        .into_iter()
+        .filter_map(|(_, pass)| pass)
         .collect()
 }
 

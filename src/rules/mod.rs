@@ -40,6 +40,7 @@ mod smuggling_protection_off;
 mod sql_catch_all;
 mod sql_config;
 mod stale_map;
+mod starttls_not_offered;
 mod tls_file_missing;
 mod tls_wrappermode_missing;
 mod trailing_comment;
@@ -149,6 +150,7 @@ pub static RULES: &[Rule] = &[
     sql_catch_all::RULE,
     sql_config::RULE,
     stale_map::RULE,
+    starttls_not_offered::RULE,
     tls_file_missing::RULE,
     tls_wrappermode_missing::RULE,
     trailing_comment::RULE,

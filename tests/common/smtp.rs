@@ -177,6 +177,50 @@ pub fn base_master_cf() -> String {
     out
 }
 
+/// base_master_cf() with `entries` (master.cf text) added: a service `entries` defines
+/// replaces Postfix's own of the same name and type, and every entry of `entries` runs
+/// without chroot, as in base_master_cf().
+pub fn master_cf_with(entries: &str) -> String {
+    let starts_entry = |line: &str| {
+        line.chars()
+            .next()
+            .is_some_and(|c| !c.is_whitespace() && c != '#')
+    };
+    let key = |line: &str| -> Option<(String, String)> {
+        let mut fields = line.split_whitespace();
+        Some((fields.next()?.to_string(), fields.next()?.to_string()))
+    };
+    let defined: Vec<(String, String)> = entries
+        .lines()
+        .filter(|l| starts_entry(l))
+        .filter_map(key)
+        .collect();
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in base_master_cf().lines() {
+        // An entry's continuation lines go with it.
+        if starts_entry(line) {
+            skipping = key(line).is_some_and(|k| defined.contains(&k));
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    for line in entries.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if starts_entry(line) && fields.len() >= 8 {
+            let mut fields = fields;
+            fields[4] = "n";
+            out.push_str(&fields.join(" "));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Whether a process exists and is not a zombie.
 fn alive(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
@@ -423,6 +467,26 @@ impl Client {
         self.transcript.push(format!("C: {line}"));
         self.stream.write_all(format!("{line}\r\n").as_bytes())?;
         self.reply()
+    }
+}
+
+/// Connects in plaintext and says EHLO: the banner, the EHLO lines, and the client.
+pub fn plain_ehlo(
+    port: u16,
+    scratch: &Scratch,
+    syslog_name: &str,
+    wait: Duration,
+) -> Result<Option<(Client, String, Vec<String>)>, String> {
+    match Client::connect(port, &scratch.maillog(), syslog_name, wait) {
+        Ok(Greeting::Banner(mut client, banner)) => {
+            let ehlo = client
+                .command("EHLO client.test")
+                .map_err(|e| format!("EHLO: {e}"))?;
+            Ok(Some((client, banner.last().to_string(), ehlo.lines)))
+        }
+        Ok(Greeting::Fatal(line)) => Err(format!("smtpd: {line}")),
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Ok(None),
+        Err(e) => Err(format!("connect: {e}")),
     }
 }
 
