@@ -1,7 +1,8 @@
 //! Postfix's daemons are the judge of `invalid-value`, `size-limit-conflict`,
 //! `relay-check-missing` and the fatal cases of `trailing-comment` and `unknown-restriction`: a daemon checks
 //! its parameters when it starts, and a value it cannot use stops it with a `fatal:` line before it
-//! reads any input.
+//! reads any input. The same makes them the judge of `override-unused`: a number, boolean or time
+//! set to `bogus` stops a daemon that reads it, and one that never reads it starts clean.
 //!
 //! Every case under those rules' fixtures that holds an `oracle.txt` (all of them for the first
 //! three rules) lists, one line per daemon run: `DAEMON<TAB>EXPECTED`. DAEMON is a program in
@@ -24,12 +25,13 @@ use std::time::{Duration, Instant};
 mod common;
 
 /// The rules whose cases this test runs.
-const RULE_DIRS: [&str; 5] = [
+const RULE_DIRS: [&str; 6] = [
     "fixtures/invalid-value",
     "fixtures/size-limit-conflict",
     "fixtures/relay-check-missing",
     "fixtures/trailing-comment",
     "fixtures/unknown-restriction",
+    "fixtures/override-unused",
 ];
 
 /// A daemon that has not finished by then is killed and the run fails: no case may hang.
@@ -519,6 +521,11 @@ fn postlint_predicts_each_fatal_line_and_each_clean_start() {
             ..Default::default()
         };
         let report = postlint::lint(&options, &[rule]).expect("the case loads");
+        if rule_id == "override-unused" {
+            failures.extend(override_unused_predictions(&case, &report.findings));
+            checked += 1;
+            continue;
+        }
         let said: Vec<String> = report
             .findings
             .iter()
@@ -558,6 +565,64 @@ fn postlint_predicts_each_fatal_line_and_each_clean_start() {
     }
     assert!(checked > 50, "only {checked} cases");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// override-unused's cases run master.cf services, each with one `-o NAME=bogus` (a number,
+/// boolean or time): the rule must say the service's program never reads NAME exactly when
+/// the daemon starts clean, and the daemon's fatal line must name NAME.
+fn override_unused_predictions(
+    case: &Path,
+    findings: &[postlint::diagnostic::Finding],
+) -> Vec<String> {
+    let master_cf = std::fs::read_to_string(case.join("master.cf")).unwrap();
+    let entries = master_entries(&master_cf);
+    let mut failures = Vec::new();
+    for run in oracle_lines(case) {
+        let at = format!("{}, {}", case.display(), run.target);
+        let Some((name, kind)) = run.target.split_once('/') else {
+            failures.push(format!(
+                "{at}: override-unused cases run master.cf services (NAME/TYPE)"
+            ));
+            continue;
+        };
+        let Some(entry) = entries
+            .iter()
+            .find(|f| f.len() >= 8 && f[0] == name && f[1] == kind)
+        else {
+            failures.push(format!("{at}: no such service in master.cf"));
+            continue;
+        };
+        let bogus: Vec<&str> = entry
+            .windows(2)
+            .filter(|w| w[0] == "-o")
+            .filter_map(|w| w[1].strip_suffix("=bogus"))
+            .collect();
+        let [param] = bogus[..] else {
+            failures.push(format!(
+                "{at}: the service needs exactly one `-o NAME=bogus`, not {bogus:?}"
+            ));
+            continue;
+        };
+        let reported = findings.iter().any(|f| {
+            f.rule == "override-unused"
+                && f.message.starts_with(&format!("`{param}`"))
+                && f.message
+                    .contains(&format!("the program of {}", run.target))
+        });
+        match (&run.fatal, reported) {
+            (None, false) => failures.push(format!(
+                "{at}: starts clean with {param}=bogus (its program never reads it), but postlint does not say so"
+            )),
+            (Some(_), true) => failures.push(format!(
+                "{at}: stops on {param}=bogus (its program reads it), but postlint says it never does"
+            )),
+            (Some(fatal), false) if !fatal.contains(param) => failures.push(format!(
+                "{at}: the expected fatal line `{fatal}` does not name {param}"
+            )),
+            _ => {}
+        }
+    }
+    failures
 }
 
 /// The programs whose reads `daemons_read_what_the_data_says` puts to the test, with the

@@ -357,6 +357,9 @@ pub struct NameIndex {
     valid_main: HashSet<String>,
     /// User-defined names validated in each service's name space (index into services).
     valid_service: Vec<HashSet<String>>,
+    /// The `-o` names of each service that a written value refers to (main.cf, the service's
+    /// own `-o` values, restriction classes); built-in defaults are left out.
+    written_refs: Vec<HashSet<String>>,
     dbms: HashSet<String>,
     /// Database settings that only a renamed parameter's table uses (`virtual_maps =
     /// ldap:x`): used by the daemons, though postconf calls them unused.
@@ -376,6 +379,7 @@ impl NameIndex {
         let mut index = NameIndex {
             master_known: master.is_known(),
             valid_service: vec![HashSet::new(); master.services.len()],
+            written_refs: vec![HashSet::new(); master.services.len()],
             ..NameIndex::default()
         };
         for service in &master.services {
@@ -408,6 +412,7 @@ impl NameIndex {
             for def in service.effective_overrides() {
                 if global_classes.contains(def.name.as_str()) {
                     index.valid_service[i].insert(def.name.clone());
+                    index.written_refs[i].insert(def.name.clone());
                 }
                 if is_raw(&def.name) {
                     continue;
@@ -482,7 +487,7 @@ impl NameIndex {
         for r in references(&def.value) {
             let name = &def.value[r.name.clone()];
             let span = span_of(r.expr.clone());
-            if is_placeholder_name(name) && !self.validate(params, master, scope, name) {
+            if is_placeholder_name(name) && !self.validate(params, master, scope, name, true) {
                 self.placeholder(def, &def.value[r.expr], span);
                 continue;
             }
@@ -516,7 +521,7 @@ impl NameIndex {
         span: Option<Span>,
         in_param: Option<&str>,
     ) {
-        let supplied = self.validate(params, master, scope, name);
+        let supplied = self.validate(params, master, scope, name, true);
         // Without master.cf a service-derived name cannot be ruled out: say nothing.
         let maybe_service = !self.master_known && has_service_suffix(name);
         let known = self.is_system_name(name) || legacy_names().contains(name);
@@ -532,20 +537,26 @@ impl NameIndex {
     }
 
     fn flag_quietly(&mut self, params: &Params, master: &MasterCf, name: &str) {
-        self.validate(params, master, None, name);
+        self.validate(params, master, None, name, false);
     }
 
+    /// Records `name` as referred to in `scope` (None: main.cf, which every service sees);
+    /// `written`: by a value in the files, not a built-in default.
     fn validate(
         &mut self,
         params: &Params,
         master: &MasterCf,
         scope: Option<usize>,
         name: &str,
+        written: bool,
     ) -> bool {
         let mut supplied = false;
         if let Some(i) = scope {
             if master.services[i].override_of(name).is_some() {
                 self.valid_service[i].insert(name.to_string());
+                if written {
+                    self.written_refs[i].insert(name.to_string());
+                }
                 return true;
             }
         }
@@ -558,6 +569,9 @@ impl NameIndex {
                 if service.override_of(name).is_some() {
                     supplied = true;
                     self.valid_service[i].insert(name.to_string());
+                    if written {
+                        self.written_refs[i].insert(name.to_string());
+                    }
                 }
             }
         }
@@ -615,6 +629,16 @@ impl NameIndex {
     /// it unused, the daemons read it.
     pub fn is_legacy_dbms(&self, name: &str) -> bool {
         self.legacy_dbms.contains(name)
+    }
+
+    /// Whether a value written in the configuration refers to an `-o` name of a service (the
+    /// index into master.cf's services): `$name` in main.cf or in that service's `-o` values, or
+    /// a restriction class main.cf or the service lists. Built-in defaults do not count here:
+    /// which program expands them is scripts/gen-daemon-params.py's business.
+    pub fn is_referenced(&self, name: &str, service: usize) -> bool {
+        self.written_refs
+            .get(service)
+            .is_some_and(|refs| refs.contains(name))
     }
 
     /// How postconf classifies a main.cf name (`service` None) or an `-o` name of a service.
@@ -762,6 +786,26 @@ mod tests {
         assert_eq!(ix.status("mine", None), NameStatus::User);
         assert_eq!(ix.status("foo_bar", None), NameStatus::User);
         assert_eq!(ix.status("smtpd_bogus", Some(3)), NameStatus::Unused);
+    }
+
+    #[test]
+    fn written_references_are_told_from_builtin_defaults() {
+        let (_, _, ix) = index(
+            "smtpd_banner = $myhostname $smtp_helo_name\n",
+            Some(
+                "s1 inet n - y - - smtpd -o smtp_helo_name=x -o smtp_tls_security_level=encrypt \
+                 -o smtp_sasl_auth_enable=yes -o smtpd_client_restrictions=$smtp_sasl_auth_enable\n\
+                 s2 unix - - y - - smtp -o smtp_sasl_auth_enable=yes\n",
+            ),
+        );
+        // main.cf's value, and the service's own -o value.
+        assert!(ix.is_referenced("smtp_helo_name", 0));
+        assert!(ix.is_referenced("smtp_sasl_auth_enable", 0));
+        // Another service's -o value does not reach s2.
+        assert!(!ix.is_referenced("smtp_sasl_auth_enable", 1));
+        // Only built-in defaults refer to it (smtp_tls_dane_insecure_mx_policy and
+        // tlsproxy_client_security_level): which program expands those is not known here.
+        assert!(!ix.is_referenced("smtp_tls_security_level", 0));
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod open_relay;
 mod orphan_override;
 mod outbound_tls_mandatory;
 mod overridden_parameter;
+mod override_unused;
 mod pipe_recipient_limit;
 mod plaintext_auth;
 mod postscreen_on_submission;
@@ -136,6 +137,7 @@ pub static RULES: &[Rule] = &[
     orphan_override::RULE,
     outbound_tls_mandatory::RULE,
     overridden_parameter::RULE,
+    override_unused::RULE,
     pipe_recipient_limit::RULE,
     plaintext_auth::RULE,
     postscreen_on_submission::RULE,
