@@ -56,6 +56,12 @@ fn check(model: &Model, out: &mut Findings) {
             continue;
         }
         for def in service.effective_overrides() {
+            // `-o name=` clears a setting: where the program never reads it, it is off there
+            // anyway, which is what the line asks for (`-o smtpd_milters= -o
+            // non_smtpd_milters=` on a re-injection smtpd). Only a value can mislead.
+            if def.value.trim().is_empty() {
+                continue;
+            }
             let name = def.name.as_str();
             let derived = match model.names.status(name, Some(i)) {
                 NameStatus::Builtin => false,
