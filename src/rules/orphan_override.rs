@@ -39,15 +39,18 @@ fn port_and_type(label: &str) -> &str {
 }
 
 /// An orphaned block: the commented-out service, and the lines that continue the entry above.
-struct Orphans {
+pub(super) struct Orphans {
     commented: (Span, String),
     above: String,
-    lines: Vec<Span>,
+    pub(super) lines: Vec<Span>,
 }
 
-fn check(model: &Model, out: &mut Findings) {
+/// The indented lines of master.cf that follow a commented-out service line, by block. The
+/// service above gets them; this rule reports each block once, and override-unused leaves
+/// their `-o` alone (one mistake, one finding).
+pub(super) fn orphan_blocks(model: &Model) -> Vec<Orphans> {
     let Some(file) = model.master.file else {
-        return;
+        return Vec::new();
     };
     let text = model.sources.text(file);
     let mut blocks: Vec<Orphans> = Vec::new();
@@ -99,7 +102,11 @@ fn check(model: &Model, out: &mut Findings) {
             }),
         }
     }
-    for block in blocks {
+    blocks
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for block in orphan_blocks(model) {
         let (commented_span, commented_label) = &block.commented;
         let count = block.lines.len();
         let lines = if count == 1 {

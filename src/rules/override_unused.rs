@@ -50,6 +50,11 @@ fn check(model: &Model, out: &mut Findings) {
     if unseen_text(model) {
         return;
     }
+    // Lines under a commented-out service: orphan-override reports them as one mistake.
+    let orphaned: Vec<Span> = super::orphan_override::orphan_blocks(model)
+        .into_iter()
+        .flat_map(|block| block.lines)
+        .collect();
     for (i, service) in model.master.services.iter().enumerate() {
         let program = program_of(&service.command);
         if !is_decided(program) {
@@ -59,7 +64,12 @@ fn check(model: &Model, out: &mut Findings) {
             // `-o name=` clears a setting: where the program never reads it, it is off there
             // anyway, which is what the line asks for (`-o smtpd_milters= -o
             // non_smtpd_milters=` on a re-injection smtpd). Only a value can mislead.
-            if def.value.trim().is_empty() {
+            if def.value.trim().is_empty()
+                || orphaned.iter().any(|line| {
+                    let at = def.name_span;
+                    line.file == at.file && line.start <= at.start && at.end <= line.end
+                })
+            {
                 continue;
             }
             let name = def.name.as_str();
