@@ -430,27 +430,16 @@ fn postfix_offers_starttls_where_postlint_says_so() {
             postlint_failures.push(format!("{text}  {}\n", disagree.join("\n  ")));
         }
     }
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle_starttls-observations.txt");
-    let _ = std::fs::write(&path, &report);
-    eprintln!("{report}");
-    eprintln!(
-        "oracle_starttls: {} cases in {:.1} s; observations in {}",
-        outcomes.len(),
-        begun.elapsed().as_secs_f64(),
-        path.display()
-    );
-    assert!(
-        postfix_failures.is_empty(),
-        "{} case(s) where Postfix did not do what the case expects (a harness or environment \
-         problem, or a wrong case):\n\n{}",
-        postfix_failures.len(),
-        postfix_failures.join("\n")
-    );
-    assert!(
-        postlint_failures.is_empty(),
-        "{} case(s) where postlint disagrees with Postfix:\n\n{}",
-        postlint_failures.len(),
-        postlint_failures.join("\n")
+    smtp::conclude(
+        "oracle_starttls",
+        &report,
+        &format!(
+            "{} cases in {:.1} s",
+            outcomes.len(),
+            begun.elapsed().as_secs_f64()
+        ),
+        &postfix_failures,
+        &postlint_failures,
     );
 }
 

@@ -1670,27 +1670,16 @@ fn postfix_decides_tls_and_sasl_rules() {
             ));
         }
     }
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle_tls-observations.txt");
-    let _ = std::fs::write(&path, &report);
-    eprintln!("{report}");
-    eprintln!(
-        "oracle_tls: {} cases in {:.1} s ({jobs} at once); observations in {}",
-        outcomes.len(),
-        begun.elapsed().as_secs_f64(),
-        path.display()
-    );
-    assert!(
-        postfix_failures.is_empty(),
-        "{} case(s) where Postfix did not do what the case expects (a harness or environment \
-         problem, or a wrong case):\n\n{}",
-        postfix_failures.len(),
-        postfix_failures.join("\n")
-    );
-    assert!(
-        postlint_failures.is_empty(),
-        "{} case(s) where postlint disagrees with Postfix:\n\n{}",
-        postlint_failures.len(),
-        postlint_failures.join("\n")
+    smtp::conclude(
+        "oracle_tls",
+        &report,
+        &format!(
+            "{} cases in {:.1} s ({jobs} at once)",
+            outcomes.len(),
+            begun.elapsed().as_secs_f64()
+        ),
+        &postfix_failures,
+        &postlint_failures,
     );
 }
 

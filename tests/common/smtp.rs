@@ -540,3 +540,32 @@ pub fn send_message(
         )),
     }
 }
+
+/// The end of a loopback oracle: writes the observations to `target/tmp/NAME-observations.txt`,
+/// prints them and `summary`, and fails on any case where Postfix did not do what the case
+/// expects (the harness, the environment or the case is wrong) or postlint disagrees with it.
+pub fn conclude(
+    name: &str,
+    report: &str,
+    summary: &str,
+    postfix_failures: &[String],
+    postlint_failures: &[String],
+) {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-observations.txt"));
+    let _ = std::fs::write(&path, report);
+    eprintln!("{report}");
+    eprintln!("{name}: {summary}; observations in {}", path.display());
+    assert!(
+        postfix_failures.is_empty(),
+        "{} case(s) where Postfix did not do what the case expects (a harness or environment \
+         problem, or a wrong case):\n\n{}",
+        postfix_failures.len(),
+        postfix_failures.join("\n")
+    );
+    assert!(
+        postlint_failures.is_empty(),
+        "{} case(s) where postlint disagrees with Postfix:\n\n{}",
+        postlint_failures.len(),
+        postlint_failures.join("\n")
+    );
+}
