@@ -198,19 +198,17 @@ pub fn named_setup(main_cf: &Path) -> Option<Setup> {
 /// name holds `main.cf` at `at`: as a template of main.cf, with the master.cf of the same
 /// name, else the plain master.cf beside it.
 fn variant_setup(main_cf: &Path, at: usize) -> Setup {
-    let mut setup = setup_for(main_cf);
+    let mut setup = template_setup(main_cf);
     let dir = main_cf.parent().unwrap_or(Path::new("."));
     let name = main_cf
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let same_name = format!("{}master.cf{}", &name[..at], &name[at + "main.cf".len()..]);
-    setup.load.main_cf = Some(main_cf.to_path_buf());
     setup.load.master_cf = [same_name.as_str(), "master.cf"]
         .into_iter()
         .map(|n| dir.join(n))
         .find(|path| path.is_file());
-    setup.load.other_dirs = template::files_beside(dir);
     setup
 }
 

@@ -439,22 +439,26 @@ fn run_all(runs: &[Run], daemon_dir: &Path) -> (usize, Vec<String>) {
     (passed, failures)
 }
 
-#[test]
-fn every_case_stops_or_starts_the_daemons_as_its_oracle_says() {
-    let daemon_dir = if common::postfix_available() {
-        Some(daemon_directory())
-    } else {
-        None
-    };
-    let daemon_dir = match daemon_dir {
-        Some(dir) if dir.join("smtpd").exists() => dir,
+/// Postfix's daemon_directory, when the daemons are installed; else None after saying the test
+/// is skipped (a failure under POSTLINT_ORACLE=required).
+fn installed_daemons() -> Option<PathBuf> {
+    let dir = common::postfix_available().then(daemon_directory);
+    match dir {
+        Some(dir) if dir.join("smtpd").exists() => Some(dir),
         _ => {
             if std::env::var("POSTLINT_ORACLE").as_deref() == Ok("required") {
                 panic!("POSTLINT_ORACLE=required but the Postfix daemons are not installed");
             }
             eprintln!("SKIPPED: Postfix is not installed");
-            return;
+            None
         }
+    }
+}
+
+#[test]
+fn every_case_stops_or_starts_the_daemons_as_its_oracle_says() {
+    let Some(daemon_dir) = installed_daemons() else {
+        return;
     };
 
     // First every daemon on an empty main.cf: the recipe itself must give a clean start, or no
@@ -688,20 +692,8 @@ fn bogus_case(program: &str, main_cf: &str, names: &[&str]) -> tempfile::TempDir
 /// run, must each stop it with a fatal line that names the parameter.
 #[test]
 fn daemons_read_what_the_data_says() {
-    let daemon_dir = if common::postfix_available() {
-        Some(daemon_directory())
-    } else {
-        None
-    };
-    let daemon_dir = match daemon_dir {
-        Some(dir) if dir.join("smtpd").exists() => dir,
-        _ => {
-            if std::env::var("POSTLINT_ORACLE").as_deref() == Ok("required") {
-                panic!("POSTLINT_ORACLE=required but the Postfix daemons are not installed");
-            }
-            eprintln!("SKIPPED: Postfix is not installed");
-            return;
-        }
+    let Some(daemon_dir) = installed_daemons() else {
+        return;
     };
     // Names the installed Postfix knows: the sample of read names must exist in its release.
     let (ok, installed, stderr) = common::run("postconf", &["-d"]);

@@ -162,19 +162,25 @@ pub fn base_master_cf() -> String {
             .next()
             .is_some_and(|c| !c.is_whitespace() && c != '#');
         let fields: Vec<&str> = line.split_whitespace().collect();
-        if starts_entry && fields.len() >= 8 {
-            if fields[0] == "smtp" && fields[1] == "inet" {
-                continue;
-            }
-            let mut fields = fields;
-            fields[4] = "n";
-            out.push_str(&fields.join(" "));
-        } else {
-            out.push_str(line);
+        if starts_entry && fields.len() >= 8 && fields[0] == "smtp" && fields[1] == "inet" {
+            continue;
         }
-        out.push('\n');
+        push_unchrooted(&mut out, line, starts_entry);
     }
     out
+}
+
+/// A master.cf line into `out`: an entry (`starts_entry`, 8 fields or more) with its chroot
+/// field set to `n`, any other line as it is.
+fn push_unchrooted(out: &mut String, line: &str, starts_entry: bool) {
+    let mut fields: Vec<&str> = line.split_whitespace().collect();
+    if starts_entry && fields.len() >= 8 {
+        fields[4] = "n";
+        out.push_str(&fields.join(" "));
+    } else {
+        out.push_str(line);
+    }
+    out.push('\n');
 }
 
 /// base_master_cf() with `entries` (master.cf text) added: a service `entries` defines
@@ -208,15 +214,7 @@ pub fn master_cf_with(entries: &str) -> String {
         }
     }
     for line in entries.lines() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        if starts_entry(line) && fields.len() >= 8 {
-            let mut fields = fields;
-            fields[4] = "n";
-            out.push_str(&fields.join(" "));
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
+        push_unchrooted(&mut out, line, starts_entry(line));
     }
     out
 }
