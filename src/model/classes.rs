@@ -341,6 +341,9 @@ impl AddressClass {
 
     /// Is the domain in this class? The first list item that matches decides, as in Postfix.
     pub fn contains(&self, tables: &Tables, domain: &str) -> Membership {
+        if self.items.is_empty() {
+            return Membership::No;
+        }
         let domain = fold(domain.trim_end_matches('.'));
         let candidates = self.candidates(&domain);
         // (position, negated, index of the candidate that matched)

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use super::tables::{Entries, Format, Skipped};
 use crate::parse::aliases::{alias_lines, AliasLine};
 use crate::parse::logical::LogicalLine;
-use crate::parse::postmap::{visit_postmap, PostmapEvent};
+use crate::parse::postmap::{visit_postmap_plain, PostmapEvent};
 use crate::source::{FileId, LineIndex};
 use crate::template;
 
@@ -144,12 +144,31 @@ pub fn parse_source(file: FileId, lines: &Arc<LineIndex>, format: Format) -> Ent
         })
     };
     match format {
-        Format::Postmap => visit_postmap(text, |event| match event {
-            PostmapEvent::Entry { line, key, value } => {
-                push(&mut entries, line, &line.text[key.clone()], key, value)
-            }
-            PostmapEvent::Skipped { line, reason, kept } => skip(&mut entries, line, reason, kept),
-        }),
+        Format::Postmap => {
+            // Two closures write to the entries, one at a time: a cell lends them out.
+            let cell = std::cell::RefCell::new(&mut entries);
+            visit_postmap_plain(
+                text,
+                |k, v| {
+                    cell.borrow_mut().push_verbatim(
+                        (k.start as u32, k.end as u32),
+                        (v.start as u32, v.end as u32),
+                    )
+                },
+                |event| match event {
+                    PostmapEvent::Entry { line, key, value } => push(
+                        &mut cell.borrow_mut(),
+                        line,
+                        &line.text[key.clone()],
+                        key,
+                        value,
+                    ),
+                    PostmapEvent::Skipped { line, reason, kept } => {
+                        skip(&mut cell.borrow_mut(), line, reason, kept)
+                    }
+                },
+            );
+        }
         Format::Aliases => {
             for line in alias_lines(text) {
                 match line {

@@ -373,6 +373,29 @@ impl Entries {
         self.list.push(raw);
     }
 
+    /// Adds an entry whose key and value are the text at their spans, as `push` does.
+    pub fn push_verbatim(&mut self, key_span: Range32, value_span: Range32) {
+        let text = self.lines.text();
+        let key = slice(text, key_span);
+        match RawEntry::packed(key_span, value_span) {
+            Some(raw) if matches!(fold(key), std::borrow::Cow::Borrowed(_)) => {
+                let hash = self.hasher.hash_one(key) >> 32;
+                self.unindexed.push(hash << 32 | self.list.len() as u64);
+                self.list.push(raw);
+            }
+            _ => {
+                let text = self.lines.clone();
+                let text = text.text();
+                self.push(
+                    slice(text, key_span),
+                    key_span,
+                    slice(text, value_span),
+                    value_span,
+                );
+            }
+        }
+    }
+
     /// Indexes the entries pushed since the last call; a later entry with the folded key of
     /// an earlier one becomes a duplicate. One sort, instead of a hash table filled a key at a
     /// time (a cache miss or two per key).
@@ -544,6 +567,23 @@ impl Entries {
         out
     }
 
+    /// The value of entry `i`: what `entry(i).value` is, without the rest of the entry.
+    pub fn value(&self, i: u32) -> &str {
+        let raw = &self.list[i as usize];
+        match raw.rewrite(&self.rewrites) {
+            Some(r) => match r.value {
+                Some(v) => slice(&self.extra, v),
+                None => slice(self.lines.text(), r.value_span),
+            },
+            None => slice(self.lines.text(), raw.value()),
+        }
+    }
+
+    /// The values of the entries Postfix uses, in file order.
+    pub fn values(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.list.len() as u32).map(|i| self.value(i))
+    }
+
     /// The key of entry `i` as Postfix looks it up (case-folded).
     pub fn folded_key(&self, i: u32) -> &str {
         self.keys().folded(i)
@@ -578,9 +618,12 @@ impl Entries {
         let (start, end) = (self.directory[bucket], self.directory[bucket + 1]);
         let layout = self.layout;
         let tag = layout.tag(hash);
-        self.index[start as usize..end as usize]
+        // A bucket is sorted by hash, so by tag: a binary search finds the entries to compare.
+        let bucket = &self.index[start as usize..end as usize];
+        let first = bucket.partition_point(|&packed| layout.tag_of(packed) < tag);
+        bucket[first..]
             .iter()
-            .filter(|&&packed| layout.tag_of(packed) == tag)
+            .take_while(|&&packed| layout.tag_of(packed) == tag)
             .map(|&packed| layout.position(packed))
             .find(|&i| self.folded_key(i) == folded_key)
     }

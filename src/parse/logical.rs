@@ -130,6 +130,21 @@ pub fn logical_lines(text: &str) -> LogicalLines<'_> {
     }
 }
 
+impl<'a> LogicalLines<'a> {
+    /// Reads on from byte `pos`, the start of physical line `lineno + 1`, where no logical
+    /// line is open (the start of the text, or a line that is neither whitespace nor `#` at
+    /// its first byte, or a comment line before one).
+    pub fn resume(text: &'a str, pos: usize, lineno: u32) -> LogicalLines<'a> {
+        LogicalLines { text, pos, lineno }
+    }
+
+    /// Where the next logical line would start: the byte offset and the number of physical
+    /// lines read so far.
+    pub fn position(&self) -> (usize, u32) {
+        (self.pos, self.lineno)
+    }
+}
+
 impl<'a> Iterator for LogicalLines<'a> {
     type Item = LogicalLine<'a>;
 

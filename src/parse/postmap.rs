@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::assign::logical_line_whitespace_reason;
-use super::logical::{is_space, logical_lines, LogicalLine};
+use super::logical::{is_space, logical_lines, LogicalLine, LogicalLines};
 
 /// One `key value` line. Ranges index into `line.text`.
 #[derive(Debug)]
@@ -147,32 +147,89 @@ pub enum PostmapEvent<'l, 'a> {
 /// `key:` line gives its Skipped event, then its Entry).
 pub fn visit_postmap<'a>(text: &'a str, mut on: impl FnMut(PostmapEvent<'_, 'a>)) {
     for line in logical_lines(text) {
-        match postmap_line(&line) {
-            LineVerdict::Entry {
-                key,
-                value,
-                warning,
-            } => {
-                if let Some(reason) = warning {
-                    on(PostmapEvent::Skipped {
-                        line: &line,
-                        reason: reason.to_string(),
-                        kept: true,
-                    });
-                }
-                on(PostmapEvent::Entry {
-                    line: &line,
-                    key,
-                    value,
+        visit_line(&line, &mut on);
+    }
+}
+
+/// The events of one logical line.
+fn visit_line<'a>(line: &LogicalLine<'a>, on: &mut impl FnMut(PostmapEvent<'_, 'a>)) {
+    match postmap_line(line) {
+        LineVerdict::Entry {
+            key,
+            value,
+            warning,
+        } => {
+            if let Some(reason) = warning {
+                on(PostmapEvent::Skipped {
+                    line,
+                    reason: reason.to_string(),
+                    kept: true,
                 });
             }
-            LineVerdict::Skipped(reason) => on(PostmapEvent::Skipped {
-                line: &line,
-                reason,
-                kept: false,
-            }),
+            on(PostmapEvent::Entry { line, key, value });
         }
+        LineVerdict::Skipped(reason) => on(PostmapEvent::Skipped {
+            line,
+            reason,
+            kept: false,
+        }),
     }
+}
+
+/// What [`visit_postmap`] reads, with the common line taken on a short path: a line that is a
+/// logical line by itself (it starts one, and the next line neither continues it nor is a
+/// comment inside it) and whose key has no quote or backslash and does not end in `:`. Its
+/// key and value go to `plain` as byte ranges of `text`; every other line is read by the
+/// general reader and its events go to `on`, in file order. An ISP's million-line map is
+/// nearly all plain lines: no logical line, span map or event is made for them.
+pub fn visit_postmap_plain<'a>(
+    text: &'a str,
+    mut plain: impl FnMut(Range<usize>, Range<usize>),
+    mut on: impl FnMut(PostmapEvent<'_, 'a>),
+) {
+    let bytes = text.as_bytes();
+    let (mut pos, mut lineno) = (0usize, 0u32);
+    while pos < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        let first = bytes[pos];
+        if first == b'#' {
+            // A comment line outside any logical line: dropped.
+            (pos, lineno) = (end + 1, lineno + 1);
+            continue;
+        }
+        let alone = !is_space(first)
+            && bytes
+                .get(end + 1)
+                .is_none_or(|&next| next != b'#' && !is_space(next));
+        if alone {
+            if let Some((key, value)) = plain_split(&bytes[pos..end]) {
+                plain(
+                    pos + key.start..pos + key.end,
+                    pos + value.start..pos + value.end,
+                );
+                (pos, lineno) = (end + 1, lineno + 1);
+                continue;
+            }
+        }
+        let mut lines = LogicalLines::resume(text, pos, lineno);
+        if let Some(line) = lines.next() {
+            visit_line(&line, &mut on);
+        }
+        (pos, lineno) = lines.position();
+    }
+}
+
+/// [`split_entry`] of a line that starts with neither whitespace nor `#`, when its key is
+/// plain: no quote or backslash, not ending in `:`, and a value follows. None for every other
+/// line (the general reader says what Postfix makes of it).
+fn plain_split(line: &[u8]) -> Option<(Range<usize>, Range<usize>)> {
+    let key_end = line.iter().position(|&b| KEY_STOP[b as usize])?;
+    if !is_space(line[key_end]) || key_end == 0 || line[key_end - 1] == b':' {
+        return None;
+    }
+    let value_start = key_end + 1 + line[key_end + 1..].iter().position(|&b| !is_space(b))?;
+    let value_end = line.len() - line.iter().rev().position(|&b| !is_space(b))?;
+    Some((0..key_end, value_start..value_end))
 }
 
 pub fn parse_postmap(text: &str) -> PostmapSource<'_> {
@@ -235,6 +292,101 @@ mod tests {
             split("\"unbalanced@example.com     user5@example.net"),
             Err("unbalanced '\"' in '\"unbalanced@example.com     user5@example.net' -- ignoring this line".into())
         );
+    }
+
+    /// What a reader reports, in file order: entries as (key, key span, value, value span)
+    /// of the file, skipped lines as (line, reason, kept).
+    #[derive(Debug, PartialEq)]
+    enum Seen {
+        Entry(String, (u32, u32), String, (u32, u32)),
+        Skipped(u32, String, bool),
+    }
+
+    fn seen_event(event: PostmapEvent) -> Seen {
+        let file = crate::source::FileId(0);
+        match event {
+            PostmapEvent::Entry { line, key, value } => {
+                let (k, v) = (line.span(file, key.clone()), line.span(file, value.clone()));
+                Seen::Entry(
+                    line.text[key].to_string(),
+                    (k.start, k.end),
+                    line.text[value].to_string(),
+                    (v.start, v.end),
+                )
+            }
+            PostmapEvent::Skipped { line, reason, kept } => Seen::Skipped(line.line, reason, kept),
+        }
+    }
+
+    fn general(text: &str) -> Vec<Seen> {
+        let mut seen = Vec::new();
+        visit_postmap(text, |e| seen.push(seen_event(e)));
+        seen
+    }
+
+    fn plain(text: &str) -> Vec<Seen> {
+        let seen = std::cell::RefCell::new(Vec::new());
+        visit_postmap_plain(
+            text,
+            |k, v| {
+                seen.borrow_mut().push(Seen::Entry(
+                    text[k.clone()].to_string(),
+                    (k.start as u32, k.end as u32),
+                    text[v.clone()].to_string(),
+                    (v.start as u32, v.end as u32),
+                ))
+            },
+            |e| seen.borrow_mut().push(seen_event(e)),
+        );
+        seen.into_inner()
+    }
+
+    /// The short path reads every text exactly as the general reader does: hand-picked lines
+    /// around its conditions, then 20,000 random texts of the bytes that matter.
+    #[test]
+    fn the_plain_path_reads_as_the_general_reader() {
+        let picked = [
+            "",
+            "\n",
+            "k v",
+            "k v\n",
+            "k v\r\n",
+            "k\tv \t\n",
+            "k\n",
+            "k \n",
+            "k: v\n",
+            "\"q k\" v\n",
+            "k\\ x v\n",
+            "k v\n  more\n",
+            "k v\n# c\n  more\nz w\n",
+            "# c\nk v\n#\n",
+            "  k v\nk v\n",
+            "k v\n\nk2 v2\n",
+            "k v\n \nk2 v2",
+            "K@Example.COM v\nk@example.com w\n",
+            "é v\nÉ w\n",
+            "k v\nk w\n",
+        ];
+        for text in picked {
+            assert_eq!(plain(text), general(text), "{text:?}");
+        }
+        let alphabet: &[&str] = &[
+            "a", "b", "K", "é", " ", "\t", "\r", "\n", "\n", "\n", "#", "\"", "\\", ":", "@",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            for _ in 0..(state % 40) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            assert_eq!(plain(&text), general(&text), "{text:?}");
+        }
     }
 
     #[test]

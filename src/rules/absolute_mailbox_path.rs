@@ -32,8 +32,8 @@ fn check(model: &Model, out: &mut Findings) {
         let Some(entries) = model.tables.get(id).entries() else {
             continue;
         };
-        let mut absolute = entries.iter().filter(|e| e.value.starts_with('/'));
-        let Some(first) = absolute.next() else {
+        let mut absolute = (0..entries.len() as u32).filter(|&i| entries.value(i).starts_with('/'));
+        let Some(first) = absolute.next().map(|i| entries.entry(i)) else {
             continue;
         };
         let more = absolute.count();

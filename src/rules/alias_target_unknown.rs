@@ -77,8 +77,8 @@ fn check(model: &Model, out: &mut Findings) {
         let Some(entries) = model.tables.get(id).entries() else {
             continue;
         };
-        for entry in entries.iter() {
-            for target in folded_targets(entry.value) {
+        for i in 0..entries.len() as u32 {
+            for target in folded_targets(entries.value(i)) {
                 let bytes = target.as_bytes();
                 if bytes.first() == Some(&b'@')
                     || memchr::memchr3(b'$', b'{', b'%', bytes).is_some()
@@ -147,6 +147,7 @@ fn check(model: &Model, out: &mut Findings) {
                     )
                 };
                 let shown = super::shorten(&target);
+                let entry = entries.entry(i);
                 let finding = out.report(
                     entry.value_span,
                     format!(

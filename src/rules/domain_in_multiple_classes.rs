@@ -43,18 +43,27 @@ fn check(model: &Model, out: &mut Findings) {
                 continue
             }
         };
+        // The class the memo names holds the domain: there is a finding only when a later
+        // one holds it too (nearly never; the listings are then worked out in full).
+        let kinds = [
+            ClassKind::VirtualAlias,
+            ClassKind::VirtualMailbox,
+            ClassKind::Relay,
+        ];
+        let in_later = kinds[later + 1..].iter().any(|&kind| {
+            matches!(
+                model.class(kind).contains(&model.tables, member.domain),
+                Membership::Yes { .. }
+            )
+        });
+        if !in_later {
+            continue;
+        }
         // trivial-rewrite: the first class that matches decides which pairs it warns about.
         let mut listings: Vec<(ClassKind, Option<Span>, Option<Span>)> = Vec::new();
         let mut unknown = false;
         let mut relay_parent = false;
-        for kind in [
-            ClassKind::VirtualAlias,
-            ClassKind::VirtualMailbox,
-            ClassKind::Relay,
-        ]
-        .into_iter()
-        .skip(later)
-        {
+        for kind in kinds.into_iter().skip(later) {
             match model.class(kind).contains(&model.tables, member.domain) {
                 Membership::Yes { span, via, parent } => {
                     relay_parent |= kind == ClassKind::Relay && parent;

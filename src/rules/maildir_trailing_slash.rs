@@ -50,12 +50,10 @@ fn check_virtual_mailbox_maps(model: &Model, out: &mut Findings) {
         };
         // Paths meant as Maildir: ending in / or with a component named Maildir. When
         // most of the table is, every path without the slash is one more.
-        let meant = entries
-            .iter()
-            .filter(|e| is_meant_as_maildir(e.value))
-            .count();
+        let meant = entries.values().filter(|&v| is_meant_as_maildir(v)).count();
         let most = 2 * meant > entries.len();
-        for entry in entries.iter().filter(|e| !e.value.ends_with('/')) {
+        let without_slash = (0..entries.len() as u32).filter(|&i| !entries.value(i).ends_with('/'));
+        for entry in without_slash.map(|i| entries.entry(i)) {
             let reason = if is_maildir_name(entry.value) {
                 "the last component is Maildir".to_string()
             } else if most {
