@@ -85,9 +85,9 @@ struct Lookup<'m> {
     /// Per domain the class lists do not name (the model knows the others), when bare keys
     /// exist: whether the bare local part is tried.
     local: HashMap<String, bool>,
-    /// The last domain asked and its answer: a domain's aliases sit together, so most
-    /// targets are answered without hashing their domain.
-    last_local: Option<(String, bool)>,
+    /// The last domain asked and its answers ([`Lookup::domain_facts`]): a domain's aliases
+    /// sit together, so most targets are answered without hashing their domain.
+    last_domain: Option<(String, bool, Option<EntryRef>)>,
 }
 
 impl<'m> Lookup<'m> {
@@ -99,17 +99,29 @@ impl<'m> Lookup<'m> {
     }
 
     /// Whether mail_addr_find() tries the bare local part in a domain ($myorigin, or one
-    /// resolve_local() accepts); only asked when the tables have bare keys.
-    fn is_local(&mut self, domain: &str) -> bool {
-        if !self.bare_keys {
-            return false;
-        }
-        if let Some((last, known)) = &self.last_local {
+    /// resolve_local() accepts), and the domain's `@domain` entry: both cached for the last
+    /// domain asked.
+    fn domain_facts(&mut self, domain: &str) -> (bool, Option<EntryRef>) {
+        if let Some((last, local, catch_all)) = &self.last_domain {
             if last == domain {
-                return *known;
+                return (*local, *catch_all);
             }
         }
-        let local = match self.model.memoized_class(domain) {
+        let local = self.bare_keys && self.is_local(domain);
+        let catch_all = self.catch_alls.get(domain).copied();
+        match &mut self.last_domain {
+            Some((last, known_local, known_catch_all)) => {
+                last.clear();
+                last.push_str(domain);
+                (*known_local, *known_catch_all) = (local, catch_all);
+            }
+            None => self.last_domain = Some((domain.to_string(), local, catch_all)),
+        }
+        (local, catch_all)
+    }
+
+    fn is_local(&mut self, domain: &str) -> bool {
+        match self.model.memoized_class(domain) {
             Some(resolved) => {
                 domain == self.myorigin || matches!(resolved, Resolved::Class(ClassKind::Local, _))
             }
@@ -117,16 +129,7 @@ impl<'m> Lookup<'m> {
                 Some(&known) => known,
                 None => self.is_local_uncached(domain),
             },
-        };
-        match &mut self.last_local {
-            Some((last, answer)) => {
-                last.clear();
-                last.push_str(domain);
-                *answer = local;
-            }
-            None => self.last_local = Some((domain.to_string(), local)),
         }
-        local
     }
 
     fn is_local_uncached(&mut self, domain: &str) -> bool {
@@ -149,7 +152,8 @@ impl<'m> Lookup<'m> {
                 return Some((found, false));
             }
         }
-        if self.is_local(domain) {
+        let (is_local, catch_all) = self.domain_facts(domain);
+        if is_local {
             if let Some(found) = self.find(local) {
                 return Some((found, false));
             }
@@ -157,7 +161,7 @@ impl<'m> Lookup<'m> {
                 return Some((found, false));
             }
         }
-        self.catch_alls.get(domain).map(|&found| (found, true))
+        catch_all.map(|found| (found, true))
     }
 
     fn entry(&self, (t, i): EntryRef) -> super::tables::Entry<'m> {
@@ -238,7 +242,7 @@ impl<'m> Graph<'m> {
             catch_alls: HashMap::new(),
             bare_keys: false,
             local: HashMap::new(),
-            last_local: None,
+            last_domain: None,
         };
         // One pass for the `@domain` keys and whether bare keys exist.
         for (t, &entries) in lookup.tables.clone().iter().enumerate() {
