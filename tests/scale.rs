@@ -54,3 +54,48 @@ fn the_planted_problems_are_found_and_nothing_else() {
         assert_eq!(found, expected, "{domains} domains");
     }
 }
+
+/// The typo hint of mailbox-outside-domains (an alias key outside every class is reported only
+/// with one) is the same whether the hosted domains are few (a set of their own) or many (the
+/// model's class memo answers instead): the same finding with 50 and with 5,000 domains.
+#[test]
+fn the_typo_hint_is_the_same_for_few_and_many_domains() {
+    let mut seen = Vec::new();
+    for domains in [50, 5000] {
+        let dir = tempfile::tempdir().unwrap();
+        let listed: String = (0..domains)
+            .map(|i| format!("shop{i}.example OK\n"))
+            .collect();
+        std::fs::write(dir.path().join("virtual_domains"), listed).unwrap();
+        std::fs::write(
+            dir.path().join("virtual"),
+            "postmaster@shop7.example root@shop1.example\nsales@shop7.exmaple root@shop1.example\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("main.cf"),
+            "compatibility_level = 3.6\nmydestination = localhost\n\
+             virtual_alias_domains = hash:/etc/postfix/virtual_domains\n\
+             virtual_alias_maps = hash:/etc/postfix/virtual\n",
+        )
+        .unwrap();
+        let options = LoadOptions {
+            config_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
+        let rule = postlint::rules::RULES
+            .iter()
+            .find(|r| r.id == "mailbox-outside-domains")
+            .unwrap();
+        let report = postlint::lint(&options, &[rule]).unwrap();
+        let messages: Vec<String> = report
+            .findings
+            .iter()
+            .map(|f| format!("{} | {}", f.message, f.primary.message))
+            .collect();
+        assert_eq!(messages.len(), 1, "{domains} domains: {messages:?}");
+        assert!(messages[0].contains("shop7.example"), "{messages:?}");
+        seen.push(messages);
+    }
+    assert_eq!(seen[0], seen[1]);
+}

@@ -153,7 +153,7 @@ pub struct Entries {
     /// `position_bits` hold the position, the bits above them the hash bits just below those
     /// the directory chooses the bucket by ([`IndexLayout`]), so that a lookup compares the key
     /// of one entry in some thousands only.
-    index: Vec<u32>,
+    index: PackedIndex,
     /// How `index` packs an entry.
     layout: IndexLayout,
     /// Where in `index` the hashes of each top-bits bucket start (and, last, the end): a
@@ -274,6 +274,44 @@ impl IndexLayout {
     }
 }
 
+/// The index entries (4 bytes each), two to a word: the index is packed into the buffer the
+/// sorted hashes were in, so that building it needs no second buffer beside them (at the
+/// peak of loading an ISP's maps, 4 bytes a line of its biggest map).
+#[derive(Clone, Debug, Default)]
+struct PackedIndex {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl PackedIndex {
+    /// Packs `order` (sorted, one entry a word) in place with `pack`.
+    fn pack_in_place(mut order: Vec<u64>, pack: impl Fn(u64) -> u32) -> PackedIndex {
+        let len = order.len();
+        // Word j takes entries 2j and 2j + 1, which sit at or after it: read before written.
+        for j in 0..len.div_ceil(2) {
+            let low = u64::from(pack(order[2 * j]));
+            let high = order.get(2 * j + 1).map_or(0, |&o| u64::from(pack(o)));
+            order[j] = low | high << 32;
+        }
+        order.truncate(len.div_ceil(2));
+        order.shrink_to_fit();
+        PackedIndex { words: order, len }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, i: usize) -> u32 {
+        (self.words[i / 2] >> (32 * (i % 2))) as u32
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.len).map(|i| self.get(i))
+    }
+}
+
 /// What gives a stored entry its folded key, borrowed apart from the index that needs it.
 struct Keys<'a> {
     text: &'a str,
@@ -321,7 +359,7 @@ impl Entries {
             extra: String::new(),
             list: Vec::with_capacity(expected),
             rewrites: Vec::new(),
-            index: Vec::new(),
+            index: PackedIndex::default(),
             layout: IndexLayout::new(0, 0),
             directory: vec![0, 0],
             directory_bits: 0,
@@ -430,12 +468,12 @@ impl Entries {
         }
         let mut order = std::mem::take(&mut self.unindexed);
         // Entries indexed before: the index keeps a few bits of their hashes, so hash again.
-        for &packed in &self.index {
+        for packed in self.index.iter() {
             let position = self.layout.position(packed);
             let hash = self.hasher.hash_one(self.keys().folded(position)) >> 32;
             order.push(hash << 32 | u64::from(position));
         }
-        self.index = Vec::new();
+        self.index = PackedIndex::default();
         // By hash; within a hash, by list position, so the first of equal keys comes first.
         order.sort_unstable();
         let mut duplicates: Vec<(u32, u32)> = Vec::new();
@@ -508,10 +546,8 @@ impl Entries {
         self.directory = directory;
         self.directory_bits = bits;
         let layout = IndexLayout::new(self.list.len(), bits);
-        self.index = order
-            .iter()
-            .map(|&packed| layout.pack(packed >> 32, packed as u32))
-            .collect();
+        self.index =
+            PackedIndex::pack_in_place(order, |packed| layout.pack(packed >> 32, packed as u32));
         self.layout = layout;
     }
 
@@ -646,17 +682,26 @@ impl Entries {
         let layout = self.layout;
         let tag = layout.tag(hash);
         // A bucket is sorted by hash, so by tag: a binary search finds the entries to compare.
-        let bucket = &self.index[start as usize..end as usize];
-        let first = bucket.partition_point(|&packed| layout.tag_of(packed) < tag);
-        bucket[first..]
-            .iter()
-            .take_while(|&&packed| layout.tag_of(packed) == tag)
-            .map(|&packed| layout.position(packed))
+        let (mut low, mut high) = (start as usize, end as usize);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if layout.tag_of(self.index.get(middle)) < tag {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        (low..end as usize)
+            .map(|at| self.index.get(at))
+            .take_while(|&packed| layout.tag_of(packed) == tag)
+            .map(|packed| layout.position(packed))
             .find(|&i| self.folded_key(i) == folded_key)
     }
 }
 
 /// What postlint can know of a table's answers.
+// One per table, never in bulk: the size of the entries variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Content {
     /// Every entry is known.
@@ -1286,8 +1331,8 @@ mod tests {
                 .map(|i| format!("user{i}@example.com v{i}\n"))
                 .collect();
             let e = entries(&text, true);
-            assert_eq!(std::mem::size_of_val(&e.index[0]), 4);
             assert_eq!(e.index.len(), n);
+            assert_eq!(e.index.words.capacity(), n.div_ceil(2), "4 bytes an entry");
             for i in 0..n {
                 let found = e.get(&format!("user{i}@example.com"));
                 assert_eq!(found, Some(i as u32), "{i} of {n}");

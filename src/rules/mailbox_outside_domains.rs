@@ -32,7 +32,7 @@ struct Stray {
 /// The hosted domain a stray domain is most likely a typo of: one edit away (a letter changed,
 /// added, dropped, or two swapped), found by trying each edit against the hosted set, so the
 /// cost does not grow with the number of hosted domains; in small setups also two edits away.
-fn near(hosted: &HashSet<Cow<'_, str>>, domain: &str) -> Option<String> {
+fn near(hosted: &Hosted, domain: &str) -> Option<String> {
     let chars: Vec<char> = domain.chars().collect();
     let alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-.";
     let mut found: Vec<String> = Vec::new();
@@ -61,8 +61,12 @@ fn near(hosted: &HashSet<Cow<'_, str>>, domain: &str) -> Option<String> {
             }
         }
     }
-    if found.is_empty() && hosted.len() <= 2000 {
-        return hosted
+    let small = match hosted {
+        Hosted::Listed(set) if set.len() <= 2000 => Some(set),
+        _ => None,
+    };
+    if let (true, Some(small)) = (found.is_empty(), small) {
+        return small
             .iter()
             .map(|h| (strsim::damerau_levenshtein(h, domain), h))
             .filter(|(d, _)| *d > 0 && *d <= 2)
@@ -77,7 +81,7 @@ fn check(model: &Model, out: &mut Findings) {
     // Domains the class lists do not name (the model knows the others), borrowed from the
     // tables' folded keys: no copy per domain.
     let mut outside: HashMap<&str, bool> = HashMap::new();
-    let mut hosted: Option<HashSet<Cow<'_, str>>> = None;
+    let mut hosted: Option<Hosted> = None;
     for param in ["virtual_mailbox_maps", "virtual_alias_maps"] {
         let mut strays: HashMap<String, Stray> = HashMap::new();
         let listed = model.maps(param).tables;
@@ -187,14 +191,41 @@ fn check(model: &Model, out: &mut Findings) {
 }
 
 /// The domains the classes list literally, folded: the candidates a typo was meant to be.
-fn hosted_domains(model: &Model) -> HashSet<Cow<'_, str>> {
-    ClassKind::RESOLVE_ORDER
+/// The domains of the address classes (case-folded, as the class lists hold them).
+enum Hosted<'m> {
+    /// A few thousand at most: a set of their own, which the typo hint also walks.
+    Listed(HashSet<Cow<'m, str>>),
+    /// More: the model's class memo holds each of them already (a set of its own took 5 MB
+    /// for an ISP's 100k domains).
+    Memo(&'m Model),
+}
+
+impl Hosted<'_> {
+    fn contains(&self, domain: &str) -> bool {
+        match self {
+            Hosted::Listed(set) => set.contains(domain),
+            Hosted::Memo(model) => model.memoized_class(domain).is_some(),
+        }
+    }
+}
+
+fn hosted_domains(model: &Model) -> Hosted<'_> {
+    let slots: usize = ClassKind::RESOLVE_ORDER
         .iter()
-        .flat_map(|&kind| {
-            model
-                .class(kind)
-                .members(&model.tables)
-                .map(|m| fold(m.domain))
-        })
-        .collect()
+        .map(|&kind| model.class(kind).member_slots())
+        .sum();
+    if slots > 4000 {
+        return Hosted::Memo(model);
+    }
+    Hosted::Listed(
+        ClassKind::RESOLVE_ORDER
+            .iter()
+            .flat_map(|&kind| {
+                model
+                    .class(kind)
+                    .members(&model.tables)
+                    .map(|m| fold(m.domain))
+            })
+            .collect(),
+    )
 }
