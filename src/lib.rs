@@ -175,7 +175,22 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
     if let Some(probe) = &options.probe {
         probe::run(&mut model, probe);
     }
-    let (mut findings, timings) = rules::run_timed(&model, &options.rules);
+    // The suppression comments depend on the files alone: they are read beside the rules,
+    // whose last one to finish often leaves a core idle.
+    let ((mut findings, timings), comments) = std::thread::scope(|scope| {
+        let comments = options.inline_suppressions.then(|| {
+            scope.spawn(|| {
+                let started = std::time::Instant::now();
+                (suppress::collect(&model.sources), started.elapsed())
+            })
+        });
+        let results = rules::run_timed(&model, &options.rules);
+        let comments = comments.map(|c| match c.join() {
+            Ok(collected) => collected,
+            Err(panic) => std::panic::resume_unwind(panic),
+        });
+        (results, comments)
+    });
     let root = match (&options.fingerprint_root, &model.locator.mode) {
         (Some(root), _) => root.clone(),
         (None, model::paths::Mode::Sysroot(root)) => root.clone(),
@@ -188,9 +203,8 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
             .map(|(id, took)| (format!("rule {id}"), took)),
     );
     let mut silenced = Silenced::default();
-    if options.inline_suppressions {
+    if let Some(((found, malformed), collecting)) = comments {
         let started = std::time::Instant::now();
-        let (found, malformed) = suppress::collect(&model.sources);
         let (kept, dropped, mut unused) =
             suppress::apply(findings, &found, &malformed, &options.rules, &model);
         diagnostic::set_fingerprints(&mut unused, &model.sources, &root);
@@ -198,9 +212,10 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
         findings.extend(unused);
         diagnostic::sort(&mut findings);
         silenced.inline = dropped;
-        model
-            .timings
-            .push(("inline suppressions".to_string(), started.elapsed()));
+        model.timings.push((
+            "inline suppressions".to_string(),
+            collecting + started.elapsed(),
+        ));
     }
     // A master.cf linted alone has no main.cf to point at: what a rule says of main.cf's
     // defaults there is not about this setup.

@@ -49,15 +49,24 @@ pub fn collect(sources: &Sources) -> (Vec<Suppression>, Vec<Malformed>) {
         let bytes = text.as_bytes();
         let mut logical: Option<Vec<(usize, usize)>> = None;
         let mut pos = 0;
-        while let Some(found_at) = memchr::memmem::find(&bytes[pos..], MARK.as_bytes()) {
-            let hit = pos + found_at;
-            let line_start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
-            let line_end = memchr::memchr(b'\n', &bytes[hit..]).map_or(text.len(), |i| hit + i);
+        // Only a comment line of its own holds a mark: blanks, `#`, blanks, then the mark. A
+        // `#` is rare in map files, so each is a place to look (one vectorised byte search,
+        // faster than searching the text for the mark itself).
+        while let Some(found_at) = memchr::memchr(b'#', &bytes[pos..]) {
+            let hash = pos + found_at;
+            let line_start = memchr::memrchr(b'\n', &bytes[..hash]).map_or(0, |i| i + 1);
+            let line_end = memchr::memchr(b'\n', &bytes[hash..]).map_or(text.len(), |i| hash + i);
             // The rest of this line is done with, whatever it holds.
             pos = line_end;
-            // Only a comment line of its own: blanks, `#`, blanks, then the mark.
-            let before = text[line_start..hit].trim_matches([' ', '\t']);
-            if !before.starts_with('#') || !before[1..].trim_matches([' ', '\t']).is_empty() {
+            if !text[line_start..hash].trim_matches([' ', '\t']).is_empty() {
+                continue;
+            }
+            let blanks = bytes[hash + 1..line_end]
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            let hit = hash + 1 + blanks;
+            if !bytes[hit..line_end].starts_with(MARK.as_bytes()) {
                 continue;
             }
             let span = Span::new(file, line_start, line_end);

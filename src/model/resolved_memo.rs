@@ -67,6 +67,7 @@ impl ResolvedMemo {
 
 #[cfg(test)]
 mod tests {
+    use super::super::classes::ClassKind;
     use super::super::LoadOptions;
     use super::*;
 
@@ -93,6 +94,19 @@ mod tests {
             }) else {
                 continue;
             };
+            // SeenDomains answers as a set of the domains' texts does, over every class.
+            let mut seen = super::super::classes::SeenDomains::new(&model.classes, &model.tables);
+            let mut texts = std::collections::HashSet::new();
+            for kind in ClassKind::RESOLVE_ORDER {
+                for (slot, member) in model.class(kind).numbered_members(&model.tables) {
+                    assert_eq!(
+                        seen.first(kind, slot, member.domain),
+                        texts.insert(member.domain),
+                        "{dir:?} {}",
+                        member.domain
+                    );
+                }
+            }
             for class in &model.classes {
                 for member in class.members(&model.tables) {
                     let domain = member.domain;

@@ -1,10 +1,8 @@
 //! A domain in more than one of the virtual alias, virtual mailbox and relay classes.
 
-use hashbrown::HashSet;
-
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
-use crate::model::classes::{ClassKind, Membership};
+use crate::model::classes::{ClassKind, Membership, SeenDomains};
 use crate::model::{Model, Resolved};
 use crate::source::Span;
 
@@ -18,17 +16,18 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Findings) {
-    let mut seen = HashSet::new();
-    let candidates = model
-        .class(ClassKind::VirtualAlias)
-        .members(&model.tables)
-        .chain(
+    let mut seen = SeenDomains::new(&model.classes, &model.tables);
+    let candidates = [ClassKind::VirtualAlias, ClassKind::VirtualMailbox]
+        .into_iter()
+        .flat_map(|class| {
             model
-                .class(ClassKind::VirtualMailbox)
-                .members(&model.tables),
-        );
-    for member in candidates {
-        if !seen.insert(member.domain) || model.misread_domains.contains(member.domain) {
+                .class(class)
+                .numbered_members(&model.tables)
+                .map(move |(slot, member)| (class, slot, member))
+        });
+    for (class, slot, member) in candidates {
+        if !seen.first(class, slot, member.domain) || model.misread_domains.contains(member.domain)
+        {
             continue;
         }
         // The first class that holds the domain, from the model's memo: the classes before it

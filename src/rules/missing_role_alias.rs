@@ -6,7 +6,7 @@ use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
-use crate::model::classes::{ClassKind, Membership};
+use crate::model::classes::{ClassKind, Membership, SeenDomains};
 use crate::model::tables::{fold, split_address, Answer, Entries, TableId, Tables};
 use crate::model::{Model, Resolved};
 use crate::source::Span;
@@ -160,23 +160,24 @@ fn check_virtual_domains(
     virtual_alias: &crate::model::MapsList,
     virtual_mailbox: &crate::model::MapsList,
 ) {
-    let mut seen = HashSet::new();
+    let mut seen = SeenDomains::new(&model.classes, &model.tables);
     let myorigin = crate::model::restrictions::service_value(model, None, "myorigin");
     let alias_keys = RoleKeys::new(model, virtual_alias);
     let mailbox_keys = RoleKeys::new(model, virtual_mailbox);
-    let members = model
-        .class(ClassKind::VirtualAlias)
-        .members(&model.tables)
-        .chain(
+    let members = [ClassKind::VirtualAlias, ClassKind::VirtualMailbox]
+        .into_iter()
+        .flat_map(|class| {
             model
-                .class(ClassKind::VirtualMailbox)
-                .members(&model.tables),
-        );
+                .class(class)
+                .numbered_members(&model.tables)
+                .map(move |(slot, member)| (class, slot, member))
+        });
     // (member, its class, what listed it, the missing role)
     let mut missing = Vec::new();
-    for member in members {
+    for (class, slot, member) in members {
         // `OK` in a list file written as a table: list-file-looks-like-table explains it.
-        if !seen.insert(member.domain) || model.misread_domains.contains(member.domain) {
+        if !seen.first(class, slot, member.domain) || model.misread_domains.contains(member.domain)
+        {
             continue;
         }
         let Resolved::Class(kind @ (ClassKind::VirtualAlias | ClassKind::VirtualMailbox), span) =
