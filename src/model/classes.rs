@@ -479,8 +479,26 @@ pub struct SeenDomains<'m> {
     hasher: hashbrown::DefaultHashBuilder,
 }
 
-/// A packed member: the class (its position in the model's list) in the top bits.
-const SEEN_CLASS_SHIFT: u32 = 30;
+/// A member packed into 4 bytes (for the class memo and [`SeenDomains`]): the class (its
+/// position in the model's list) in the top bits, the slot below. None beyond the slots that
+/// fit.
+pub(crate) fn pack_member(class: usize, slot: usize) -> Option<u32> {
+    (slot < 1 << MEMBER_CLASS_SHIFT).then_some((class as u32) << MEMBER_CLASS_SHIFT | slot as u32)
+}
+
+/// The domain of a member packed by [`pack_member`] ("" when its table cannot be read).
+pub(crate) fn packed_member_domain<'a>(
+    classes: &'a [AddressClass],
+    tables: &'a Tables,
+    packed: u32,
+) -> &'a str {
+    let slot = (packed & ((1 << MEMBER_CLASS_SHIFT) - 1)) as usize;
+    classes[(packed >> MEMBER_CLASS_SHIFT) as usize]
+        .member_domain(tables, slot)
+        .unwrap_or("")
+}
+
+const MEMBER_CLASS_SHIFT: u32 = 30;
 
 impl<'m> SeenDomains<'m> {
     pub fn new(classes: &'m [AddressClass], tables: &'m Tables) -> SeenDomains<'m> {
@@ -498,22 +516,17 @@ impl<'m> SeenDomains<'m> {
     pub fn first(&mut self, kind: ClassKind, slot: usize, domain: &'m str) -> bool {
         use std::hash::BuildHasher;
         let (classes, tables, hasher) = (self.classes, self.tables, &self.hasher);
-        let domain_of = |packed: u32| {
-            classes[(packed >> SEEN_CLASS_SHIFT) as usize]
-                .member_domain(tables, (packed & ((1 << SEEN_CLASS_SHIFT) - 1)) as usize)
-                .unwrap_or("")
-        };
+        let domain_of = |packed: u32| packed_member_domain(classes, tables, packed);
         let hash = hasher.hash_one(domain);
         if self.seen.find(hash, |&p| domain_of(p) == domain).is_some() {
             return false;
         }
-        if slot >= 1 << SEEN_CLASS_SHIFT {
+        let Some(packed) = pack_member(kind as usize, slot) else {
             return self.overflow.insert(domain);
-        }
+        };
         if self.overflow.contains(domain) {
             return false;
         }
-        let packed = (kind as u32) << SEEN_CLASS_SHIFT | slot as u32;
         self.seen
             .insert_unique(hash, packed, |&p| hasher.hash_one(domain_of(p)));
         true

@@ -7,23 +7,20 @@ use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
+use super::classes::{pack_member, packed_member_domain};
 use super::{Model, Resolved};
-
-/// A member slot, packed: the class (its position in the model's list) in the top bits.
-const CLASS_SHIFT: u32 = 30;
 
 pub(crate) struct ResolvedMemo {
     /// Each distinct member domain once: where the class lists hold it (class and member
-    /// slot, packed; the text stays in the tables) and what it resolves to.
+    /// slot, packed by `classes::pack_member`; the text stays in the tables) and what it
+    /// resolves to.
     answers: HashTable<(u32, Resolved)>,
     hasher: DefaultHashBuilder,
 }
 
 /// The domain of a packed member slot.
 fn domain_of(model: &Model, packed: u32) -> &str {
-    let class = &model.classes[(packed >> CLASS_SHIFT) as usize];
-    let slot = (packed & ((1 << CLASS_SHIFT) - 1)) as usize;
-    class.member_domain(&model.tables, slot).unwrap_or("")
+    packed_member_domain(&model.classes, &model.tables, packed)
 }
 
 impl ResolvedMemo {
@@ -35,8 +32,10 @@ impl ResolvedMemo {
         for (c, class) in model.classes.iter().enumerate() {
             // Beyond what a packed slot holds the memo has no answer; resolve_class works
             // them out each time.
-            let slots = class.member_slots().min(1 << CLASS_SHIFT);
-            for slot in 0..slots {
+            for slot in 0..class.member_slots() {
+                let Some(packed) = pack_member(c, slot) else {
+                    break;
+                };
                 let Some(domain) = class.member_domain(&model.tables, slot) else {
                     continue;
                 };
@@ -45,7 +44,6 @@ impl ResolvedMemo {
                 if answers.find(hash, known).is_some() {
                     continue;
                 }
-                let packed = (c as u32) << CLASS_SHIFT | slot as u32;
                 answers.insert_unique(
                     hash,
                     (packed, model.resolve_class_uncached(domain)),

@@ -441,7 +441,7 @@ impl Entries {
         let text = self.lines.text();
         let key = slice(text, key_span);
         match RawEntry::packed(key_span, value_span) {
-            Some(raw) if matches!(fold(key), std::borrow::Cow::Borrowed(_)) => {
+            Some(raw) if !needs_folding(key.as_bytes()) => {
                 let hash = self.hasher.hash_one(key) >> 32;
                 self.unindexed.push(hash << 32 | self.list.len() as u64);
                 self.list.push(raw);
