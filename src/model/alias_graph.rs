@@ -11,7 +11,7 @@ use hashbrown::HashMap;
 
 use super::classes::ClassKind;
 use super::restrictions::service_value;
-use super::tables::{fold, split_address, Entries};
+use super::tables::{fold, split_address, Entries, BATCH};
 use super::{Model, Resolved};
 use crate::parse::list::list_items;
 use crate::source::Span;
@@ -90,12 +90,57 @@ struct Lookup<'m> {
     last_domain: Option<(String, bool, Option<EntryRef>)>,
 }
 
+/// Address keys of one table and their targets, looked up together.
+#[derive(Default)]
+struct Batch<'m> {
+    /// Each key's entry and where its targets start in `targets`.
+    keys: Vec<(u32, u32)>,
+    targets: Vec<Cow<'m, str>>,
+    /// The entry of each target's own key ([`Lookup::find`]).
+    found: Vec<Option<EntryRef>>,
+}
+
+impl Batch<'_> {
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.targets.clear();
+        self.found.clear();
+    }
+}
+
 impl<'m> Lookup<'m> {
     fn find(&self, key: &str) -> Option<EntryRef> {
         self.tables
             .iter()
             .enumerate()
             .find_map(|(t, entries)| entries.get(key).map(|i| (t as u32, i)))
+    }
+
+    /// What `find` answers for each key, the lookups in each table made in one batch.
+    fn find_batch(&self, keys: &[Cow<'_, str>], out: &mut Vec<Option<EntryRef>>) {
+        out.clear();
+        out.resize(keys.len(), None);
+        let mut asked: Vec<&str> = keys.iter().map(|k| k.as_ref()).collect();
+        let mut which: Vec<usize> = (0..keys.len()).collect();
+        let mut answers = Vec::with_capacity(keys.len());
+        for (t, entries) in self.tables.iter().enumerate() {
+            if asked.is_empty() {
+                break;
+            }
+            entries.get_batch(&asked, &mut answers);
+            let mut kept = 0;
+            for k in 0..asked.len() {
+                match answers[k] {
+                    Some(i) => out[which[k]] = Some((t as u32, i)),
+                    None => {
+                        (asked[kept], which[kept]) = (asked[k], which[k]);
+                        kept += 1;
+                    }
+                }
+            }
+            asked.truncate(kept);
+            which.truncate(kept);
+        }
     }
 
     /// Whether mail_addr_find() tries the bare local part in a domain ($myorigin, or one
@@ -276,49 +321,85 @@ impl<'m> Graph<'m> {
         let mut work: Vec<(u32, Cow<'m, str>, EntryRef)> = Vec::new();
         // One buffer for every entry's targets: no allocation per entry.
         let mut buffer: Vec<Cow<'m, str>> = Vec::new();
+        // The own entries of the targets of the address keys are looked up a batch at a time
+        // (`Lookup::find_batch`), before the keys are expanded one by one: their targets, the
+        // entries found for them, and where each key's targets start.
+        let mut batch = Batch::default();
         for (t, &entries) in tables.iter().enumerate() {
-            for i in 0..entries.len() as u32 {
-                let key = entries.folded_key(i);
-                if key.starts_with('@') || !key.contains('@') {
-                    continue;
-                }
-                if t > 0 && lookup.find(key) != Some((t as u32, i)) {
-                    continue;
-                }
-                work.push((node_of((t as u32, i)), Cow::Borrowed(key), (t as u32, i)));
-                while let Some((id, address, found)) = work.pop() {
-                    let start = targets.len() as u32;
-                    lookup.targets(&address, found, &mut buffer);
-                    for target in buffer.drain(..) {
-                        if target == address {
-                            fixed.insert(id);
-                            continue;
-                        }
-                        // The target's own entry, when it is an address key; else the entry
-                        // that answers it (a node of its own); else the chain ends here.
-                        let to = match lookup.find(&target) {
-                            Some(entry) => node_of(entry),
-                            None => match extra_ids.get(target.as_ref()) {
-                                Some(&to) => to,
-                                None => {
-                                    let Some((entry, _)) = lookup.step_without_own_key(&target)
-                                    else {
-                                        continue;
-                                    };
-                                    let to = total + extra.len() as u32;
-                                    extra.push(target.to_string());
-                                    extra_ids.insert(target.to_string(), to);
-                                    extra_entries.push(entry);
-                                    work.push((to, target, entry));
-                                    to
-                                }
-                            },
-                        };
-                        targets.push(to);
+            let mut next = 0u32;
+            while next < entries.len() as u32 {
+                batch.clear();
+                while next < entries.len() as u32 && batch.targets.len() < BATCH {
+                    let i = next;
+                    next += 1;
+                    let key = entries.folded_key(i);
+                    if key.starts_with('@') || !key.contains('@') {
+                        continue;
                     }
-                    let len = targets.len() as u32 - start;
-                    if len > 0 {
-                        nodes.insert(id, (start, len));
+                    if t > 0 && lookup.find(key) != Some((t as u32, i)) {
+                        continue;
+                    }
+                    lookup.targets(key, (t as u32, i), &mut buffer);
+                    batch.keys.push((i, batch.targets.len() as u32));
+                    batch.targets.append(&mut buffer);
+                }
+                lookup.find_batch(&batch.targets, &mut batch.found);
+                for (n, &(i, first)) in batch.keys.iter().enumerate() {
+                    let key = entries.folded_key(i);
+                    let end = batch
+                        .keys
+                        .get(n + 1)
+                        .map_or(batch.targets.len(), |&(_, e)| e as usize);
+                    let mut known = Some(first as usize..end);
+                    work.push((node_of((t as u32, i)), Cow::Borrowed(key), (t as u32, i)));
+                    while let Some((id, address, found)) = work.pop() {
+                        let start = targets.len() as u32;
+                        // The key's own targets and their entries are in the batch.
+                        let own: &[Option<EntryRef>] = match known.take() {
+                            Some(range) => {
+                                buffer.extend(batch.targets[range.clone()].iter().cloned());
+                                &batch.found[range]
+                            }
+                            None => {
+                                lookup.targets(&address, found, &mut buffer);
+                                &[]
+                            }
+                        };
+                        for (k, target) in buffer.drain(..).enumerate() {
+                            if target == address {
+                                fixed.insert(id);
+                                continue;
+                            }
+                            // The target's own entry, when it is an address key; else the entry
+                            // that answers it (a node of its own); else the chain ends here.
+                            let own = match own.get(k) {
+                                Some(&known) => known,
+                                None => lookup.find(&target),
+                            };
+                            let to = match own {
+                                Some(entry) => node_of(entry),
+                                None => match extra_ids.get(target.as_ref()) {
+                                    Some(&to) => to,
+                                    None => {
+                                        let Some((entry, _)) = lookup.step_without_own_key(&target)
+                                        else {
+                                            continue;
+                                        };
+                                        let to = total + extra.len() as u32;
+                                        extra.push(target.to_string());
+                                        extra_ids.insert(target.to_string(), to);
+                                        extra_entries.push(entry);
+                                        work.push((to, target, entry));
+                                        to
+                                    }
+                                },
+                            };
+                            targets.push(to);
+                        }
+                        let len = targets.len() as u32 - start;
+                        if len > 0 {
+                            nodes.insert(id, (start, len));
+                        }
                     }
                 }
             }

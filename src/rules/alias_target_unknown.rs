@@ -11,6 +11,7 @@ use crate::diagnostic::{Findings, Severity};
 use crate::model::alias_graph::{folded_targets, without_extension};
 use crate::model::classes::ClassKind;
 use crate::model::restrictions::service_value;
+use crate::model::tables::BATCH;
 use crate::model::tables::{split_address, Answer};
 use crate::model::{Model, Resolved};
 
@@ -73,16 +74,42 @@ fn check(model: &Model, out: &mut Findings) {
     let mut classes: HashMap<&str, Resolved> = HashMap::new();
     // Tables list a domain's aliases together: the last domain's class is usually the answer.
     let mut last: Option<(Cow<'_, str>, Resolved)> = None;
+    // Most targets are mailboxes of the first mailbox table, which answers for them whatever
+    // their domain's class: they are looked up there in batches, whose memory reads overlap
+    // (`Entries::get_batch`), and only the others go the whole way.
+    let first_mailboxes = mailboxes
+        .tables
+        .first()
+        .and_then(|&id| model.tables.first_entries(id));
+    let mut batch: Vec<(u32, Cow<'_, str>)> = Vec::with_capacity(BATCH);
+    let mut found: Vec<Option<u32>> = Vec::with_capacity(BATCH);
     for id in tables {
         let Some(entries) = model.tables.get(id).entries() else {
             continue;
         };
-        for i in 0..entries.len() as u32 {
-            for target in folded_targets(entries.value(i)) {
+        let mut targets = (0..entries.len() as u32)
+            .flat_map(|i| folded_targets(entries.value(i)).map(move |t| (i, t)))
+            .filter(|(_, target)| {
+                // Not `@domain` values or expressions.
                 let bytes = target.as_bytes();
-                if bytes.first() == Some(&b'@')
-                    || memchr::memchr3(b'$', b'{', b'%', bytes).is_some()
-                {
+                bytes.first() != Some(&b'@') && memchr::memchr3(b'$', b'{', b'%', bytes).is_none()
+            });
+        loop {
+            batch.clear();
+            batch.extend(targets.by_ref().take(BATCH));
+            if batch.is_empty() {
+                break;
+            }
+            found.clear();
+            if let Some(first) = first_mailboxes {
+                let mut keys = [""; BATCH];
+                for (key, (_, target)) in keys.iter_mut().zip(&batch) {
+                    *key = target.as_ref();
+                }
+                first.get_batch(&keys[..batch.len()], &mut found);
+            }
+            for (k, (i, target)) in batch.drain(..).enumerate() {
+                if found.get(k).is_some_and(Option::is_some) {
                     continue;
                 }
                 let Some((local, domain)) = split_address(&target) else {

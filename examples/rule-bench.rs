@@ -1,0 +1,75 @@
+//! Times rules on one loaded setup, without the noise of loading it again for each run: the
+//! setup is loaded once, then each rule runs ROUNDS times on one thread, and the fastest and
+//! the median run are printed. The memos rules share (the class memo) are built before the
+//! first round, so each rule is timed for its own work.
+//!
+//! ```text
+//! cargo run --release --example rule-bench -- DIR [RULE ...] [--rounds N]
+//! ```
+
+use std::time::{Duration, Instant};
+
+use postlint::model::{LoadOptions, Model};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let dir = args
+        .next()
+        .expect("usage: rule-bench DIR [RULE ...] [--rounds N]");
+    let mut ids: Vec<String> = Vec::new();
+    let mut rounds = 9;
+    while let Some(arg) = args.next() {
+        if arg == "--rounds" {
+            rounds = args
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("--rounds N");
+        } else {
+            ids.push(arg);
+        }
+    }
+    let started = Instant::now();
+    let model = Model::load(&LoadOptions {
+        config_dir: Some(dir.into()),
+        ..Default::default()
+    })
+    .expect("the setup loads");
+    println!("load: {:.1} ms", ms(started.elapsed()));
+    let started = Instant::now();
+    let _ = model.memoized_class("");
+    println!("class memo: {:.1} ms", ms(started.elapsed()));
+    let rules: Vec<&'static postlint::rules::Rule> = if ids.is_empty() {
+        postlint::rules::RULES.iter().collect()
+    } else {
+        ids.iter()
+            .map(|id| postlint::rules::find(id).expect("a rule id"))
+            .collect()
+    };
+    let mut total = Duration::ZERO;
+    for rule in rules {
+        let mut times: Vec<Duration> = (0..rounds)
+            .map(|_| {
+                let started = Instant::now();
+                let mut findings = postlint::diagnostic::Findings::new(rule.id, rule.severity);
+                (rule.check)(&model, &mut findings);
+                std::hint::black_box(findings.list.len());
+                started.elapsed()
+            })
+            .collect();
+        times.sort();
+        total += times[times.len() / 2];
+        if times[0] > Duration::from_millis(1) {
+            println!(
+                "{}: min {:.1} ms, median {:.1} ms",
+                rule.id,
+                ms(times[0]),
+                ms(times[times.len() / 2])
+            );
+        }
+    }
+    println!("all rules (sum of medians): {:.1} ms", ms(total));
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
