@@ -197,11 +197,7 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
         (None, _) => model.locator.config_dir.clone(),
     };
     diagnostic::set_fingerprints(&mut findings, &model.sources, &root);
-    model.timings.extend(
-        timings
-            .into_iter()
-            .map(|(id, took)| (format!("rule {id}"), took)),
-    );
+    model.timings.extend(timings);
     let mut silenced = Silenced::default();
     if let Some(((found, malformed), collecting)) = comments {
         let started = std::time::Instant::now();

@@ -1722,6 +1722,12 @@ impl Model {
             .get(self, domain)
     }
 
+    /// Whether the class memo has been built (rules::WITHOUT_CLASS_MEMO is checked with it).
+    #[cfg(test)]
+    pub(crate) fn class_memo_built(&self) -> bool {
+        self.resolved.get().is_some()
+    }
+
     fn resolve_class_uncached(&self, domain: &str) -> Resolved {
         for kind in ClassKind::RESOLVE_ORDER {
             match self.class(kind).contains(&self.tables, domain) {
