@@ -70,13 +70,21 @@ pub struct Unseen {
     pub expressions: usize,
     /// Rules whose silence may come from what could not be seen, sorted.
     pub undecided: Vec<&'static str>,
+    /// Rules that reported findings but may have missed some in what could not be seen,
+    /// sorted: they are not "undecided", which would read as if they had said nothing.
+    pub partial: Vec<&'static str>,
     /// Of the unread tables, those `--probe` asked some keys, and how many keys in all.
     pub probed_tables: usize,
     pub probed_keys: usize,
 }
 
 impl Unseen {
-    fn of(model: &Model, rules: &[&'static Rule]) -> Unseen {
+    /// `reported`: the rules that reported findings, silenced or not.
+    fn of(
+        model: &Model,
+        rules: &[&'static Rule],
+        reported: &std::collections::HashSet<&'static str>,
+    ) -> Unseen {
         let tables = model
             .tables
             .list
@@ -95,6 +103,7 @@ impl Unseen {
             .map(|r| r.id)
             .collect();
         undecided.sort_unstable();
+        let (partial, undecided) = undecided.into_iter().partition(|id| reported.contains(id));
         let in_template = |file: Option<source::FileId>| {
             file.is_some_and(|f| model.sources.get(f).template.is_some())
         };
@@ -120,6 +129,7 @@ impl Unseen {
             placeholders,
             expressions,
             undecided,
+            partial,
             probed_tables,
             probed_keys,
         }
@@ -128,7 +138,10 @@ impl Unseen {
     /// Nothing unseen mattered: no rule that ran was left undecided and no value was a
     /// placeholder (a table nobody's rule needs is not worth a line).
     pub fn is_empty(&self) -> bool {
-        self.placeholders == 0 && self.expressions == 0 && self.undecided.is_empty()
+        self.placeholders == 0
+            && self.expressions == 0
+            && self.undecided.is_empty()
+            && self.partial.is_empty()
     }
 }
 
@@ -139,11 +152,20 @@ impl std::ops::AddAssign<&Unseen> for Unseen {
         self.expressions += other.expressions;
         self.probed_tables += other.probed_tables;
         self.probed_keys += other.probed_keys;
-        for id in &other.undecided {
-            if let Err(at) = self.undecided.binary_search(id) {
-                self.undecided.insert(at, id);
+        for (list, others) in [
+            (&mut self.undecided, &other.undecided),
+            (&mut self.partial, &other.partial),
+        ] {
+            for id in others {
+                if let Err(at) = list.binary_search(id) {
+                    list.insert(at, id);
+                }
             }
         }
+        // A rule that reported findings in one setup decided something.
+        let partial = &self.partial;
+        self.undecided
+            .retain(|id| partial.binary_search(id).is_err());
     }
 }
 
@@ -191,6 +213,9 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
         });
         (results, comments)
     });
+    // Whether a rule said something, before any of it is silenced.
+    let reported: std::collections::HashSet<&'static str> =
+        findings.iter().map(|f| f.rule).collect();
     let root = match (&options.fingerprint_root, &model.locator.mode) {
         (Some(root), _) => root.clone(),
         (None, model::paths::Mode::Sysroot(root)) => root.clone(),
@@ -248,7 +273,7 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
             f.severity = *level;
         }
     }
-    let unseen = Unseen::of(&model, &options.rules);
+    let unseen = Unseen::of(&model, &options.rules, &reported);
     Ok(Report {
         model,
         findings,

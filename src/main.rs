@@ -664,6 +664,12 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
                 report.unseen.undecided.join(", ")
             ));
         }
+        if cli.verbose && !report.unseen.partial.is_empty() {
+            say(&format!(
+                "postlint: reported findings, but may have missed some in what it cannot see: {}",
+                report.unseen.partial.join(", ")
+            ));
+        }
         for r in rules {
             if !ran.iter().any(|o| o.id == r.id) {
                 ran.push(r);

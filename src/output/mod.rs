@@ -206,11 +206,21 @@ pub fn unseen_line(unseen: &crate::Unseen) -> Option<String> {
     if !parts.is_empty() {
         line = format!("Not checked: {}", parts.join(", "));
     }
-    if !unseen.undecided.is_empty() {
-        let rules = unseen.undecided.join(", ");
+    for (rules, what) in [
+        (&unseen.undecided, "could not decide"),
+        (&unseen.partial, "may have missed some"),
+    ] {
+        if rules.is_empty() {
+            continue;
+        }
+        let rules = rules.join(", ");
         line = match line.is_empty() {
-            true => format!("Could not decide: {rules}"),
-            false => format!("{line}; could not decide: {rules}"),
+            true => {
+                let mut what = what.to_string();
+                what[..1].make_ascii_uppercase();
+                format!("{what}: {rules}")
+            }
+            false => format!("{line}; {what}: {rules}"),
         };
     }
     line.push_str(" (--verbose lists them).");
