@@ -209,14 +209,10 @@ impl<'m> Lookup<'m> {
         catch_all.map(|found| (found, true))
     }
 
-    fn entry(&self, (t, i): EntryRef) -> super::tables::Entry<'m> {
-        self.tables[t as usize].entry(i)
-    }
-
     /// An entry's targets for one address, folded, with `@$myorigin` for bare names and the
     /// local part before an `@otherdomain` value (mail_addr_map()).
     fn targets(&self, address: &str, found: EntryRef, out: &mut Vec<Cow<'m, str>>) {
-        let value = self.entry(found).value;
+        let value = self.tables[found.0 as usize].value(found.1);
         let value: Cow<'m, str> = if value.starts_with('@') {
             let local = address.rsplit_once('@').map_or(address, |(l, _)| l);
             Cow::Owned(format!("{local}{value}"))
