@@ -932,3 +932,107 @@ fn unreferenced_tables_are_absent_from_postconf() {
         }
     }
 }
+
+/// unsupported-map-type reports an alias_database table exactly when postalias, which
+/// newaliases runs on each of them, cannot build it: for every type this Postfix lists
+/// (`postconf -m`), and a proxy: table.
+#[test]
+fn alias_database_types_postalias_cannot_build_are_reported() {
+    if !postfix_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("main.cf"), "compatibility_level = 3.6\n").unwrap();
+    let listed = std::process::Command::new("postconf")
+        .arg("-c")
+        .arg(d)
+        .arg("-m")
+        .output()
+        .unwrap();
+    let mut types: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    assert!(types.len() > 10, "postconf -m lists {types:?}");
+    types.push("proxy:hash".to_string());
+    // One setup per type, each with alias_database naming a table of it.
+    let cases: Vec<(tempfile::TempDir, String)> = types
+        .iter()
+        .map(|kind| {
+            let case = tempfile::tempdir().unwrap();
+            let c = case.path();
+            std::fs::write(c.join("aliases"), "root: admin\n").unwrap();
+            // unix: tables have two names only (postlint reads `unix:/path` as a socket);
+            // postalias opens the name as its input file first, in the current directory.
+            let table = match kind.as_str() {
+                "unix" => {
+                    std::fs::write(c.join("passwd.byname"), "root: admin\n").unwrap();
+                    "unix:passwd.byname".to_string()
+                }
+                _ => format!("{kind}:{}", c.join("aliases").display()),
+            };
+            std::fs::write(
+                c.join("main.cf"),
+                format!(
+                    "compatibility_level = 3.6\nmyhostname = mail.example.com\n\
+                     alias_maps = {table}\nalias_database = {table}\n"
+                ),
+            )
+            .unwrap();
+            // Postfix waits out files modified in the last second.
+            common::backdate(c);
+            (case, table)
+        })
+        .collect();
+    // postalias side by side: each fatal error costs it a second's sleep.
+    let built: Vec<(bool, String)> = std::thread::scope(|scope| {
+        let runs: Vec<_> = cases
+            .iter()
+            .map(|(case, table)| {
+                scope.spawn(move || {
+                    let out = std::process::Command::new("postalias")
+                        .current_dir(case.path())
+                        .arg("-c")
+                        .arg(case.path())
+                        .arg(table)
+                        .output()
+                        .unwrap();
+                    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+                    (out.status.success(), stderr)
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let rule = postlint::rules::find("unsupported-map-type").unwrap();
+    let (mut buildable, mut refused) = (0, 0);
+    for ((case, table), (ok, stderr)) in cases.iter().zip(built) {
+        let model = Model::load(&LoadOptions {
+            config_dir: Some(case.path().to_path_buf()),
+            ..Default::default()
+        })
+        .unwrap();
+        let mut findings = postlint::diagnostic::Findings::new(rule.id, rule.severity);
+        (rule.check)(&model, &mut findings);
+        let reported = findings
+            .list
+            .iter()
+            .any(|f| f.message.contains("newaliases cannot build"));
+        assert_eq!(
+            reported,
+            !ok,
+            "{table}: postalias said {stderr:?}; postlint {}",
+            if reported { "reported it" } else { "did not" }
+        );
+        if reported {
+            refused += 1;
+        } else {
+            buildable += 1;
+        }
+    }
+    assert!(
+        buildable >= 3 && refused >= 10,
+        "{buildable} built, {refused} refused"
+    );
+}

@@ -1,6 +1,6 @@
 //! A lookup table type Postfix does not have, one the target release does not have, or (on the
 //! live configuration) one the installed Postfix cannot open because its plugin package is
-//! missing.
+//! missing; and an alias_database table of a type newaliases cannot build.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -13,7 +13,7 @@ use crate::model::Model;
 pub const RULE: Rule = Rule {
     id: "unsupported-map-type",
     severity: Severity::Error,
-    summary: "a lookup table type Postfix does not have, or that this Postfix cannot open",
+    summary: "a lookup table type Postfix does not have, or that this Postfix cannot open, or an alias_database table newaliases cannot build",
     doc: include_str!("../../rules/unsupported-map-type.md"),
     undecided: super::always_decides,
     check,
@@ -79,6 +79,7 @@ fn check(model: &Model, out: &mut Findings) {
         };
         no_such_type(out, &mut suggestions, span, &unknown.kind, &unknown.param);
     }
+    not_buildable_aliases(model, out);
     let mut seen = std::collections::HashSet::new();
     for table in model.tables.iter() {
         let kind = table.kind.as_str();
@@ -147,6 +148,65 @@ fn check(model: &Model, out: &mut Findings) {
                 });
             }
         }
+    }
+}
+
+/// The table types postalias (and postmap) can build: those with a bulk-mode create
+/// function (`mkmap_*_open`) in dict_open_info[] of src/util/dict_open.c, the same in every
+/// release from 3.7 to 3.11, but `fail`, whose writes fail. tests/oracle.rs checks the list
+/// against postalias.
+const BUILDABLE_TYPES: &[&str] = &["btree", "cdb", "dbm", "hash", "lmdb", "sdbm"];
+
+/// alias_database tables of a type newaliases cannot build: `newaliases` (`sendmail -bi`, which
+/// Debian's package scripts run) runs postalias on each and stops at the first such table.
+fn not_buildable_aliases(model: &Model, out: &mut Findings) {
+    let mut reported = std::collections::HashSet::new();
+    for table in model.tables.iter() {
+        let kind = table.kind.as_str();
+        if kind.is_empty()
+            || kind.contains(crate::model::expand::UNKNOWN)
+            || BUILDABLE_TYPES.contains(&kind)
+            || !map_types().contains_key(kind)
+        {
+            continue;
+        }
+        let Some(span) = table
+            .uses
+            .iter()
+            .find(|u| u.param == "alias_database")
+            .and_then(|u| u.span)
+        else {
+            continue;
+        };
+        if !reported.insert(span) {
+            continue;
+        }
+        let reference = super::shorten(&table.reference()).into_owned();
+        let why = match kind {
+            "proxy" => "can't create maps via the proxy service".to_string(),
+            "fail" => format!("table {reference}: write error"),
+            _ => format!("unsupported dictionary type: {kind} does not support bulk-mode creation"),
+        };
+        let finding = out.report(
+            span,
+            format!(
+                "alias_database names `{reference}`, which newaliases cannot build: it stops with \"{why}\""
+            ),
+        );
+        finding.subject(format!("alias_database {kind}"));
+        finding.label(format!("newaliases cannot build a `{kind}` table"));
+        finding.help(format!(
+            "alias_database lists the alias files that `newaliases` (or `sendmail -bi`, which \
+             Debian's postfix package runs when it is installed or upgraded) compiles with \
+             postalias; it fails on the first table it cannot build, and the tables after it \
+             are not rebuilt either. Keep `{reference}` in alias_maps, where local(8) looks it \
+             up, and list in alias_database only the files postalias builds ({}).",
+            BUILDABLE_TYPES
+                .iter()
+                .map(|t| format!("`{t}:`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
 }
 
