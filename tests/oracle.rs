@@ -713,6 +713,11 @@ fn reported_tables_fail_in_postmap_as_the_rules_say() {
             };
             let report = postlint::lint(&options, &[rule]).unwrap();
             for f in &report.findings {
+                // Tables newaliases cannot build are judged by postalias, in
+                // alias_database_types_postalias_cannot_build_are_reported.
+                if f.message.contains("newaliases cannot build") {
+                    continue;
+                }
                 let token = report.model.sources.slice(f.primary.span).to_string();
                 // Only `type:name` tables go through postmap (a list file is no table).
                 let Some((kind, name)) = token.split_once(':') else {
@@ -725,6 +730,8 @@ fn reported_tables_fail_in_postmap_as_the_rules_say() {
                 let (ok, _, stderr) = common::run("postmap", &["-c", &conf, "-q", "x", &table]);
                 let expected = match rule_id {
                     "missing-table" => "No such file or directory".to_string(),
+                    // unix: has two tables; any other name is unknown.
+                    _ if kind == "unix" => format!("unknown table: {table}"),
                     _ => format!("unsupported dictionary type: {kind}"),
                 };
                 assert!(

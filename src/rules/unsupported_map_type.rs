@@ -77,6 +77,10 @@ fn check(model: &Model, out: &mut Findings) {
         let Some(span) = unknown.span else {
             continue;
         };
+        if unknown.kind == "unix" {
+            no_such_unix_table(out, span, &unknown.token, &unknown.param);
+            continue;
+        }
         no_such_type(out, &mut suggestions, span, &unknown.kind, &unknown.param);
     }
     not_buildable_aliases(model, out);
@@ -208,6 +212,30 @@ fn not_buildable_aliases(model: &Model, out: &mut Findings) {
                 .join(", ")
         ));
     }
+}
+
+/// `unix:NAME` with a name other than the two unix: tables (a socket path, most often).
+fn no_such_unix_table(out: &mut Findings, span: crate::source::Span, token: &str, param: &str) {
+    let shown = super::shorten(token);
+    let finding = out.report(
+        span,
+        format!(
+            "`{shown}` in {param} is no table: the unix: type has only `unix:passwd.byname` and \
+             `unix:group.byname`"
+        ),
+    );
+    finding.subject(format!(
+        "unix:{}",
+        token.split_once(':').map_or("", |(_, n)| n)
+    ));
+    finding.label("no such unix: table");
+    finding.help(
+        "The unix: table type reads the system's passwd and group files under those two names; \
+         any other name fails (postmap says \"fatal: unknown table: unix:/path\"), and so does \
+         every lookup in it. A `unix:/path` is a socket, which a lookup table parameter cannot \
+         use: name the table (`hash:/etc/postfix/...`) or, for a socket map, \
+         `socketmap:unix:/path:name`.",
+    );
 }
 
 /// A type no Postfix release has, with the closest one.
