@@ -4,8 +4,11 @@
 //! first round, so each rule is timed for its own work.
 //!
 //! ```text
-//! cargo run --release --example rule-bench -- DIR [RULE ...] [--rounds N]
+//! cargo run --release --example rule-bench -- DIR [RULE ...] [--rounds N] [--load-rounds N]
 //! ```
+//!
+//! With `--load-rounds N` the setup is loaded N times, and the fastest and median loads are
+//! printed too (each load from fresh memory, as a run of postlint does).
 
 use std::time::{Duration, Instant};
 
@@ -18,8 +21,14 @@ fn main() {
         .expect("usage: rule-bench DIR [RULE ...] [--rounds N]");
     let mut ids: Vec<String> = Vec::new();
     let mut rounds = 9;
+    let mut load_rounds = 1;
     while let Some(arg) = args.next() {
-        if arg == "--rounds" {
+        if arg == "--load-rounds" {
+            load_rounds = args
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("--load-rounds N");
+        } else if arg == "--rounds" {
             rounds = args
                 .next()
                 .and_then(|n| n.parse().ok())
@@ -28,12 +37,30 @@ fn main() {
             ids.push(arg);
         }
     }
+    let load = || {
+        Model::load(&LoadOptions {
+            config_dir: Some(dir.clone().into()),
+            ..Default::default()
+        })
+        .expect("the setup loads")
+    };
+    if load_rounds > 1 {
+        let mut times: Vec<Duration> = (0..load_rounds)
+            .map(|_| {
+                let started = Instant::now();
+                drop(std::hint::black_box(load()));
+                started.elapsed()
+            })
+            .collect();
+        times.sort();
+        println!(
+            "loads: min {:.1} ms, median {:.1} ms",
+            ms(times[0]),
+            ms(times[times.len() / 2])
+        );
+    }
     let started = Instant::now();
-    let model = Model::load(&LoadOptions {
-        config_dir: Some(dir.into()),
-        ..Default::default()
-    })
-    .expect("the setup loads");
+    let model = load();
     println!("load: {:.1} ms", ms(started.elapsed()));
     let started = Instant::now();
     let _ = model.memoized_class("");

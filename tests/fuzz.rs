@@ -88,9 +88,14 @@ fn fuzz(root: &std::path::Path, target: &str, seconds: &str) -> Result<(), Strin
     let seeds = root
         .join("fuzz/corpus")
         .join(if target == "setup" { "setup" } else { "text" });
+    // The setup target writes its files under the temporary directory: one of our own, removed
+    // after the run, so that runs leave nothing behind in /tmp.
+    let scratch = root.join("fuzz/target/tmp").join(target);
+    std::fs::create_dir_all(&scratch).unwrap();
     let out = Command::new("cargo")
         .current_dir(root)
         .env("RUSTC_BOOTSTRAP", "1")
+        .env("TMPDIR", &scratch)
         .args(["fuzz", "run", "--sanitizer", "none", target])
         .arg(&grown)
         .arg(&seeds)
@@ -99,6 +104,7 @@ fn fuzz(root: &std::path::Path, target: &str, seconds: &str) -> Result<(), Strin
         .args(["-rss_limit_mb=2048", "-timeout=10", "-print_final_stats=1"])
         .output()
         .expect("cargo fuzz runs");
+    let _ = std::fs::remove_dir_all(&scratch);
     let log = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
         let tail: Vec<&str> = log.lines().rev().take(60).collect();

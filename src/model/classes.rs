@@ -502,10 +502,20 @@ const MEMBER_CLASS_SHIFT: u32 = 30;
 
 impl<'m> SeenDomains<'m> {
     pub fn new(classes: &'m [AddressClass], tables: &'m Tables) -> SeenDomains<'m> {
+        SeenDomains::with_capacity(classes, tables, 0)
+    }
+
+    /// Room for `capacity` domains from the start: growing the set hashes every domain again,
+    /// each found through its member slot (cache misses, for 100k domains).
+    pub fn with_capacity(
+        classes: &'m [AddressClass],
+        tables: &'m Tables,
+        capacity: usize,
+    ) -> SeenDomains<'m> {
         SeenDomains {
             classes,
             tables,
-            seen: hashbrown::HashTable::new(),
+            seen: hashbrown::HashTable::with_capacity(capacity),
             overflow: hashbrown::HashSet::new(),
             hasher: hashbrown::DefaultHashBuilder::default(),
         }

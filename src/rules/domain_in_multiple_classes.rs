@@ -16,7 +16,12 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Findings) {
-    let mut seen = SeenDomains::new(&model.classes, &model.tables);
+    let mut seen = SeenDomains::with_capacity(
+        &model.classes,
+        &model.tables,
+        model.class(ClassKind::VirtualAlias).member_slots()
+            + model.class(ClassKind::VirtualMailbox).member_slots(),
+    );
     let candidates = [ClassKind::VirtualAlias, ClassKind::VirtualMailbox]
         .into_iter()
         .flat_map(|class| {

@@ -82,7 +82,9 @@ impl<'m> DomainBits<'m> {
 }
 
 impl<'m> RoleKeys<'m> {
-    fn new(model: &'m Model, list: &'m crate::model::MapsList) -> RoleKeys<'m> {
+    /// `domains` sizes the map: about the number of domains that have role keys (growing it
+    /// would hash each domain again, found through its entry: cache misses).
+    fn new(model: &'m Model, list: &'m crate::model::MapsList, domains: usize) -> RoleKeys<'m> {
         let Some(tables) = model.tables.exact_entry_tables(&list.tables) else {
             return RoleKeys::Probe(list);
         };
@@ -91,7 +93,7 @@ impl<'m> RoleKeys<'m> {
                 .iter()
                 .map(|&id| model.tables.get(id).entries().expect("an entry table"))
                 .collect(),
-            words: HashTable::new(),
+            words: HashTable::with_capacity(domains),
             hasher: DefaultHashBuilder::default(),
         };
         for t in 0..bits.tables.len() {
@@ -117,11 +119,19 @@ impl<'m> RoleKeys<'m> {
         }
     }
 
-    /// What looking up `role@domain`, then `@domain`, in the list answers.
-    fn answer(&self, tables: &Tables, role: &str, role_bit: u8, domain: &str) -> Answer {
+    /// What looking up `role@domain`, then `@domain`, in the list answers. `known` keeps the
+    /// domain's role bits for the next role asked.
+    fn answer(
+        &self,
+        tables: &Tables,
+        role: &str,
+        role_bit: u8,
+        domain: &str,
+        known: &mut Option<u8>,
+    ) -> Answer {
         match self {
             RoleKeys::Scanned { bits, unknown } => {
-                let has = bits.get(&fold(domain));
+                let has = *known.get_or_insert_with(|| bits.get(&fold(domain)));
                 if has & (role_bit | CATCH_ALL) != 0 {
                     // Which entry answered does not matter to this rule.
                     Answer::Found(None)
@@ -160,10 +170,17 @@ fn check_virtual_domains(
     virtual_alias: &crate::model::MapsList,
     virtual_mailbox: &crate::model::MapsList,
 ) {
-    let mut seen = SeenDomains::new(&model.classes, &model.tables);
+    let mut seen = SeenDomains::with_capacity(
+        &model.classes,
+        &model.tables,
+        model.class(ClassKind::VirtualAlias).member_slots()
+            + model.class(ClassKind::VirtualMailbox).member_slots(),
+    );
     let myorigin = crate::model::restrictions::service_value(model, None, "myorigin");
-    let alias_keys = RoleKeys::new(model, virtual_alias);
-    let mailbox_keys = RoleKeys::new(model, virtual_mailbox);
+    let hosted = model.class(ClassKind::VirtualAlias).member_slots()
+        + model.class(ClassKind::VirtualMailbox).member_slots();
+    let alias_keys = RoleKeys::new(model, virtual_alias, hosted);
+    let mailbox_keys = RoleKeys::new(model, virtual_mailbox, hosted);
     let members = [ClassKind::VirtualAlias, ClassKind::VirtualMailbox]
         .into_iter()
         .flat_map(|class| {
@@ -195,12 +212,17 @@ fn check_virtual_domains(
         let is_myorigin = myorigin
             .as_deref()
             .is_some_and(|o| o.eq_ignore_ascii_case(member.domain));
+        // Each list's role bits for the domain, found at the first role that asks.
+        let mut known = [None; 2];
         for (role, role_bit) in VIRTUAL_ROLES {
             let bare = is_myorigin.then(|| virtual_alias.lookup_partial(&model.tables, role));
             let answer = Answer::first_found(
                 lists
                     .iter()
-                    .map(|keys| keys.answer(&model.tables, role, role_bit, member.domain))
+                    .zip(known.iter_mut())
+                    .map(|(keys, known)| {
+                        keys.answer(&model.tables, role, role_bit, member.domain, known)
+                    })
                     .chain(bare),
             );
             if answer == Answer::NotFound {
