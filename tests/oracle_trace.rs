@@ -312,6 +312,18 @@ fn hand_cases() -> Vec<Case> {
     );
     relay.relay_recipients = Some(words("ok@relay.test"));
     cases.push(relay);
+    // rules/alias-loop's graph follows the same step (fixtures/alias-loop/
+    // trigger-through-a-bare-key-in-a-local-domain).
+    cases.push(hand(
+        "h18",
+        "a loop through a local-part-only key, reached with an extension in a local domain \
+         (without propagation to virtual aliases: with it, each turn adds the extension again)",
+        "propagate_unmatched_extensions = canonical",
+        "root ann@alias.test\n\
+         ann@alias.test root+alerts@local.test\n\
+         ben@alias.test root+alerts@remote.test",
+        "ann@alias.test root@local.test root+alerts@local.test ben@alias.test",
+    ));
     cases.extend(pattern_cases());
     cases
 }

@@ -69,6 +69,9 @@ pub fn without_extension<'l>(local: &'l str, delimiters: &str) -> Option<&'l str
     (at > 0).then(|| &local[..at])
 }
 
+/// The size of [`Lookup::bare_filter`], in 64-bit words.
+const BARE_FILTER_WORDS: usize = 64;
+
 /// An entry: the table's position in the list, and the entry's index in it.
 type EntryRef = (u32, u32);
 
@@ -82,12 +85,17 @@ struct Lookup<'m> {
     catch_alls: HashMap<&'m str, EntryRef>,
     /// Whether any key is a bare local part; only then does a domain's class matter.
     bare_keys: bool,
+    /// A bit for each bare key (its hash, modulo 4096): a local part whose bit is clear is no
+    /// bare key, and its domain's class is never worked out.
+    bare_filter: Vec<u64>,
+    bare_hasher: hashbrown::DefaultHashBuilder,
     /// Per domain the class lists do not name (the model knows the others), when bare keys
     /// exist: whether the bare local part is tried.
     local: HashMap<String, bool>,
-    /// The last domain asked and its answers ([`Lookup::domain_facts`]): a domain's aliases
-    /// sit together, so most targets are answered without hashing their domain.
-    last_domain: Option<(String, bool, Option<EntryRef>)>,
+    /// The last domain asked and its answers ([`Lookup::domain_facts`]; whether it is local
+    /// once asked): a domain's aliases sit together, so most targets are answered without
+    /// hashing their domain.
+    last_domain: Option<(String, Option<bool>, Option<EntryRef>)>,
 }
 
 /// Address keys of one table and their targets, looked up together.
@@ -143,26 +151,58 @@ impl<'m> Lookup<'m> {
         }
     }
 
-    /// Whether mail_addr_find() tries the bare local part in a domain ($myorigin, or one
-    /// resolve_local() accepts), and the domain's `@domain` entry: both cached for the last
-    /// domain asked.
-    fn domain_facts(&mut self, domain: &str) -> (bool, Option<EntryRef>) {
-        if let Some((last, local, catch_all)) = &self.last_domain {
+    /// Whether a name may be a table key, looked up as a bare local part
+    /// ([`Lookup::bare_filter`]).
+    fn may_be_bare_key(&self, name: &str) -> bool {
+        use std::hash::BuildHasher;
+        if !self.bare_keys {
+            return false;
+        }
+        // A local part with an `@` of its own may be looked up as an address key.
+        if memchr::memchr(b'@', name.as_bytes()).is_some() {
+            return true;
+        }
+        let bit = self.bare_hasher.hash_one(name) as usize % (64 * BARE_FILTER_WORDS);
+        self.bare_filter[bit / 64] & 1 << (bit % 64) != 0
+    }
+
+    fn note_bare_key(&mut self, name: &str) {
+        use std::hash::BuildHasher;
+        self.bare_keys = true;
+        let bit = self.bare_hasher.hash_one(name) as usize % (64 * BARE_FILTER_WORDS);
+        self.bare_filter[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// The domain's `@domain` entry, and the cache of the last domain asked set to it.
+    fn domain_facts(&mut self, domain: &str) -> Option<EntryRef> {
+        if let Some((last, _, catch_all)) = &self.last_domain {
             if last == domain {
-                return (*local, *catch_all);
+                return *catch_all;
             }
         }
-        let local = self.bare_keys && self.is_local(domain);
         let catch_all = self.catch_alls.get(domain).copied();
         match &mut self.last_domain {
             Some((last, known_local, known_catch_all)) => {
                 last.clear();
                 last.push_str(domain);
-                (*known_local, *known_catch_all) = (local, catch_all);
+                (*known_local, *known_catch_all) = (None, catch_all);
             }
-            None => self.last_domain = Some((domain.to_string(), local, catch_all)),
+            None => self.last_domain = Some((domain.to_string(), None, catch_all)),
         }
-        (local, catch_all)
+        catch_all
+    }
+
+    /// Whether mail_addr_find() tries the bare local part in the domain `domain_facts` was
+    /// last asked for ($myorigin, or one resolve_local() accepts), worked out once per domain.
+    fn last_domain_is_local(&mut self, domain: &str) -> bool {
+        if let Some((_, Some(local), _)) = &self.last_domain {
+            return *local;
+        }
+        let local = self.is_local(domain);
+        if let Some((_, known_local, _)) = &mut self.last_domain {
+            *known_local = Some(local);
+        }
+        local
     }
 
     fn is_local(&mut self, domain: &str) -> bool {
@@ -197,8 +237,12 @@ impl<'m> Lookup<'m> {
                 return Some((found, false));
             }
         }
-        let (is_local, catch_all) = self.domain_facts(domain);
-        if is_local {
+        let catch_all = self.domain_facts(domain);
+        // The bare local part is tried in a local domain only; whether the domain is local is
+        // worked out only when the table may have that bare key.
+        let maybe_bare =
+            self.may_be_bare_key(local) || bare.is_some_and(|b| self.may_be_bare_key(b));
+        if maybe_bare && self.last_domain_is_local(domain) {
             if let Some(found) = self.find(local) {
                 return Some((found, false));
             }
@@ -282,6 +326,8 @@ impl<'m> Graph<'m> {
             delimiters: service_value(model, None, "recipient_delimiter")?,
             catch_alls: HashMap::new(),
             bare_keys: false,
+            bare_filter: vec![0; BARE_FILTER_WORDS],
+            bare_hasher: hashbrown::DefaultHashBuilder::default(),
             local: HashMap::new(),
             last_domain: None,
         };
@@ -292,7 +338,7 @@ impl<'m> Graph<'m> {
                 if let Some(domain) = key.strip_prefix('@') {
                     lookup.catch_alls.entry(domain).or_insert((t as u32, i));
                 } else if !key.contains('@') {
-                    lookup.bare_keys = true;
+                    lookup.note_bare_key(key);
                 }
             }
         }
