@@ -1921,7 +1921,14 @@ fn table_choices(
                 }
             }
             "check_recipient_access" => {
-                // A domain this server handles never makes a relay witness.
+                // A domain this server handles never makes a relay witness. A plain domain key
+                // (an ISP's table has one for each hosted domain) is resolved before anything
+                // is made of it: address_choice would make it `@domain`.
+                if let Some(domain) = plain_domain_key(key) {
+                    if matches!(model.resolve_class(domain), Resolved::Class(..)) {
+                        continue;
+                    }
+                }
                 if let Some(a) = address_choice(key) {
                     let domain = a.rsplit_once('@').map_or("", |(_, d)| d);
                     if domain.is_empty()
@@ -1968,16 +1975,23 @@ fn trusted_client(model: &Model, step: &Step) -> bool {
 
 /// Whether an access table value may let a request through (anything but a plain reject).
 fn may_permit(value: &str) -> bool {
-    let first = value
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_ascii_uppercase();
+    let first = value.split_whitespace().next().unwrap_or("");
     let numeric_reply = first.len() == 3
         && (first.starts_with('4') || first.starts_with('5'))
         && first.bytes().all(|b| b.is_ascii_digit());
-    let permits = matches!(first.as_str(), "OK" | "RELAY" | "DISCARD");
-    !numeric_reply && (permits || !ACTIONS.contains(&first.as_str()))
+    let is = |action: &&str| first.eq_ignore_ascii_case(action);
+    let permits = ["OK", "RELAY", "DISCARD"].iter().any(is);
+    !numeric_reply && (permits || !ACTIONS.iter().any(is))
+}
+
+/// The domain of a key that `domain_example` gives back as it is (no leading dot, no address,
+/// no IP address, no `/`, `:`, `[` or space), without its trailing dots.
+fn plain_domain_key(key: &str) -> Option<&str> {
+    let plain = !key.starts_with('.')
+        && !key.contains(['@', '/', ':', '[', ' '])
+        && key.parse::<IpAddr>().is_err();
+    let domain = key.trim_end_matches('.');
+    (plain && !domain.is_empty()).then_some(domain)
 }
 
 /// A host name an access key matches: the key itself, or a name under `.example.com`.
