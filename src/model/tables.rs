@@ -307,6 +307,19 @@ impl PackedIndex {
         (self.words[i / 2] >> (32 * (i % 2))) as u32
     }
 
+    /// Asks the processor to bring entry `i` into the cache, without waiting for it.
+    fn prefetch(&self, i: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(word) = self.words.get(i / 2) {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            // SAFETY: a prefetch only hints the cache: it reads no value and cannot fault, and
+            // the pointer comes from a live reference into the index.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>((word as *const u64).cast()) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = i;
+    }
+
     fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         (0..self.len).map(|i| self.get(i))
     }
@@ -733,6 +746,9 @@ impl Entries {
                 let hash = self.hasher.hash_one(key) >> 32;
                 let (start, end) = self.bucket(hash);
                 *place = (hash, start, end);
+                // Where the bucket's binary search starts: fetched for the whole batch before
+                // the first search waits on its own (6-7% off both alias rules on the ISP setup).
+                self.index.prefetch((start + end) / 2);
             }
             // The first place with the key's tag in each bucket.
             for place in places.iter_mut() {
