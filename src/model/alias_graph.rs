@@ -333,7 +333,7 @@ impl<'m> Graph<'m> {
         };
         // One pass for the `@domain` keys and whether bare keys exist.
         for (t, &entries) in lookup.tables.clone().iter().enumerate() {
-            for i in 0..entries.len() as u32 {
+            for i in entries.maybe_special() {
                 let key = entries.folded_key(i);
                 if let Some(domain) = key.strip_prefix('@') {
                     lookup.catch_alls.entry(domain).or_insert((t as u32, i));

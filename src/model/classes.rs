@@ -310,7 +310,8 @@ impl AddressClass {
                 };
                 let source = self.member_tables.len() as u32;
                 self.member_tables.push((t, via));
-                for i in 0..entries.len() as u32 {
+                // Domain keys have no `@`: they are among the special keys.
+                for i in entries.maybe_special() {
                     if is_domain_key(entries.folded_key(i)) {
                         self.slots.push(MemberSlot::Table { source, entry: i });
                     }

@@ -166,6 +166,8 @@ pub struct Entries {
     pub skipped: Vec<Skipped>,
     /// Entries added since the last `build_index`: hash and list position, packed to sort by.
     unindexed: Vec<u64>,
+    /// [`Entries::special_keys`], found the first time it is asked.
+    special: std::sync::OnceLock<Option<Vec<u32>>>,
 }
 
 impl std::fmt::Debug for Entries {
@@ -380,6 +382,7 @@ impl Entries {
             duplicates: Vec::new(),
             skipped: Vec::new(),
             unindexed: Vec::with_capacity(expected),
+            special: std::sync::OnceLock::new(),
         }
     }
 
@@ -487,6 +490,7 @@ impl Entries {
             order.push(hash << 32 | u64::from(position));
         }
         self.index = PackedIndex::default();
+        self.special = std::sync::OnceLock::new();
         // By hash; within a hash, by list position, so the first of equal keys comes first.
         order.sort_unstable();
         let mut duplicates: Vec<(u32, u32)> = Vec::new();
@@ -658,6 +662,41 @@ impl Entries {
     /// The values of the entries Postfix uses, in file order.
     pub fn values(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.list.len() as u32).map(|i| self.value(i))
+    }
+
+    /// The entries whose (folded) key is no plain address, in file order: `@domain` keys and
+    /// keys without an `@` (domain keys, bare local parts). Found in one pass the first time
+    /// it is asked, for the class lists and the rules that look for catch-alls and bare keys,
+    /// which then skip the million address keys of an ISP's alias table. None when there are
+    /// more than 64 and more than one key in 16 (a big domain list or aliases file): the caller
+    /// then walks every entry, as the list would be nearly as long.
+    pub fn special_keys(&self) -> Option<&[u32]> {
+        self.special
+            .get_or_init(|| {
+                let most = (self.list.len() / 16).max(64);
+                let mut special = Vec::new();
+                for i in 0..self.list.len() as u32 {
+                    let key = self.folded_key(i).as_bytes();
+                    if key.first() == Some(&b'@') || memchr::memchr(b'@', key).is_none() {
+                        if special.len() == most {
+                            return None;
+                        }
+                        special.push(i);
+                    }
+                }
+                Some(special)
+            })
+            .as_deref()
+    }
+
+    /// The entries that may have a special key ([`Entries::special_keys`]): those, or every
+    /// entry when they are many. In file order.
+    pub fn maybe_special(&self) -> impl Iterator<Item = u32> + '_ {
+        let (few, all) = match self.special_keys() {
+            Some(special) => (Some(special.iter().copied()), None),
+            None => (None, Some(0..self.list.len() as u32)),
+        };
+        few.into_iter().flatten().chain(all.into_iter().flatten())
     }
 
     /// The key of entry `i` as Postfix looks it up (case-folded).
@@ -1328,6 +1367,48 @@ mod tests {
         }
         entries.build_index();
         entries
+    }
+
+    /// `special_keys` names exactly the `@domain` keys and the keys without an `@`, in file
+    /// order, after duplicates have left the list; beyond 64 and one key in 16 it gives up, and
+    /// `maybe_special` then gives every entry.
+    #[test]
+    fn special_keys_are_the_catch_alls_and_the_keys_without_an_at() {
+        for (n, every) in [(10usize, 3usize), (2000, 40), (2000, 7), (64, 1), (100, 1)] {
+            let mut text = String::new();
+            for i in 0..n {
+                match i % every {
+                    0 => text.push_str(&format!("@Example{i}.org v\n")),
+                    1 if every > 2 => text.push_str(&format!("bare{i} v\n")),
+                    _ => text.push_str(&format!("user{i}@example.org v\n")),
+                }
+                if i % 97 == 0 {
+                    // A duplicate of an earlier key: it leaves the list.
+                    text.push_str(&format!("user{}@example.org again\n", i / 2));
+                }
+            }
+            let e = entries(&text, true);
+            let expected: Vec<u32> = (0..e.len() as u32)
+                .filter(|&i| {
+                    let key = e.folded_key(i);
+                    key.starts_with('@') || !key.contains('@')
+                })
+                .collect();
+            let few = expected.len() <= (e.len() / 16).max(64);
+            match e.special_keys() {
+                Some(special) => {
+                    assert!(few, "{n} keys, one in {every}");
+                    assert_eq!(special, expected.as_slice(), "{n} keys, one in {every}");
+                }
+                None => assert!(!few, "{n} keys, one in {every}: gave up"),
+            }
+            let walked: Vec<u32> = e.maybe_special().collect();
+            if few {
+                assert_eq!(walked, expected);
+            } else {
+                assert_eq!(walked, (0..e.len() as u32).collect::<Vec<_>>());
+            }
+        }
     }
 
     /// What `values_holding` must answer: every entry whose value holds the byte.

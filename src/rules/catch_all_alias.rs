@@ -59,7 +59,7 @@ fn check_entries(model: &Model, out: &mut Findings) {
                 continue;
             };
             let referenced = named_at(table);
-            for entry in entries.iter() {
+            for entry in entries.maybe_special().map(|i| entries.entry(i)) {
                 let Some(domain) = entry.key.strip_prefix('@') else {
                     continue;
                 };

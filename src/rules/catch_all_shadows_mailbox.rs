@@ -79,7 +79,8 @@ fn check(model: &Model, out: &mut Findings) {
     for id in tables.known_entry_tables_of(&aliases.tables) {
         if let Some(entries) = tables.get(id).entries() {
             at_domains.extend(
-                (0..entries.len() as u32)
+                entries
+                    .maybe_special()
                     .filter_map(|i| entries.folded_key(i).strip_prefix('@'))
                     .filter(|d| !d.is_empty()),
             );
