@@ -87,7 +87,7 @@ struct Lookup<'m> {
     bare_keys: bool,
     /// A bit for each bare key (its hash, modulo 4096): a local part whose bit is clear is no
     /// bare key, and its domain's class is never worked out.
-    bare_filter: Vec<u64>,
+    bare_filter: [u64; BARE_FILTER_WORDS],
     bare_hasher: hashbrown::DefaultHashBuilder,
     /// Per domain the class lists do not name (the model knows the others), when bare keys
     /// exist: whether the bare local part is tried.
@@ -326,7 +326,7 @@ impl<'m> Graph<'m> {
             delimiters: service_value(model, None, "recipient_delimiter")?,
             catch_alls: HashMap::new(),
             bare_keys: false,
-            bare_filter: vec![0; BARE_FILTER_WORDS],
+            bare_filter: [0; BARE_FILTER_WORDS],
             bare_hasher: hashbrown::DefaultHashBuilder::default(),
             local: HashMap::new(),
             last_domain: None,

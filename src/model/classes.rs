@@ -501,14 +501,32 @@ pub(crate) fn packed_member_domain<'a>(
 
 const MEMBER_CLASS_SHIFT: u32 = 30;
 
+/// How many members the `kinds` classes may give, together.
+pub fn member_slots_of(classes: &[AddressClass], kinds: &[ClassKind]) -> usize {
+    classes
+        .iter()
+        .filter(|c| kinds.contains(&c.kind))
+        .map(AddressClass::member_slots)
+        .sum()
+}
+
 impl<'m> SeenDomains<'m> {
     pub fn new(classes: &'m [AddressClass], tables: &'m Tables) -> SeenDomains<'m> {
         SeenDomains::with_capacity(classes, tables, 0)
     }
 
-    /// Room for `capacity` domains from the start: growing the set hashes every domain again,
-    /// each found through its member slot (cache misses, for 100k domains).
-    pub fn with_capacity(
+    /// Room for every member of the `kinds` classes from the start: growing the set hashes
+    /// every domain again, each found through its member slot (cache misses, for 100k
+    /// domains).
+    pub fn for_classes(
+        classes: &'m [AddressClass],
+        tables: &'m Tables,
+        kinds: &[ClassKind],
+    ) -> SeenDomains<'m> {
+        SeenDomains::with_capacity(classes, tables, member_slots_of(classes, kinds))
+    }
+
+    fn with_capacity(
         classes: &'m [AddressClass],
         tables: &'m Tables,
         capacity: usize,

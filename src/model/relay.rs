@@ -10,6 +10,7 @@
 //! it cannot read hold nothing for the attacker's made-up names, and only a request that gets
 //! through on what postlint can read counts as a witness.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use super::net::Cidr;
@@ -1910,31 +1911,25 @@ fn table_choices(
         match check {
             "check_helo_access" => {
                 if let Some(name) = domain_example(key) {
-                    out.push((Attr::Helo, name));
+                    out.push((Attr::Helo, name.into_owned()));
                 }
             }
             "check_sender_access" => {
                 if key == "<>" {
                     out.push((Attr::Sender, String::new()));
-                } else if let Some(a) = address_choice(key) {
-                    out.push((Attr::Sender, a));
+                } else if let Some(choice) = address_choice(key) {
+                    out.push((Attr::Sender, choice.text()));
                 }
             }
             "check_recipient_access" => {
-                // A domain this server handles never makes a relay witness. A plain domain key
-                // (an ISP's table has one for each hosted domain) is resolved before anything
-                // is made of it: address_choice would make it `@domain`.
-                if let Some(domain) = plain_domain_key(key) {
-                    if matches!(model.resolve_class(domain), Resolved::Class(..)) {
-                        continue;
-                    }
-                }
-                if let Some(a) = address_choice(key) {
-                    let domain = a.rsplit_once('@').map_or("", |(_, d)| d);
+                // A domain this server handles never makes a relay witness (an ISP's table has
+                // a key for each hosted domain: nothing is allocated for those).
+                if let Some(choice) = address_choice(key) {
+                    let domain = choice.domain();
                     if domain.is_empty()
                         || !matches!(model.resolve_class(domain), Resolved::Class(..))
                     {
-                        out.push((Attr::Recipient, a));
+                        out.push((Attr::Recipient, choice.text()));
                     }
                 }
             }
@@ -1984,39 +1979,60 @@ fn may_permit(value: &str) -> bool {
     !numeric_reply && (permits || !ACTIONS.iter().any(is))
 }
 
-/// The domain of a key that `domain_example` gives back as it is (no leading dot, no address,
-/// no IP address, no `/`, `:`, `[` or space), without its trailing dots.
-fn plain_domain_key(key: &str) -> Option<&str> {
-    let plain = !key.starts_with('.')
-        && !key.contains(['@', '/', ':', '[', ' '])
-        && key.parse::<IpAddr>().is_err();
-    let domain = key.trim_end_matches('.');
-    (plain && !domain.is_empty()).then_some(domain)
-}
-
 /// A host name an access key matches: the key itself, or a name under `.example.com`.
-fn domain_example(key: &str) -> Option<String> {
+fn domain_example(key: &str) -> Option<Cow<'_, str>> {
     if key.contains('@') || key.parse::<IpAddr>().is_ok() || key.contains(['/', ':', '[']) {
         return None;
     }
     let key = key.trim_end_matches('.');
     if let Some(parent) = key.strip_prefix('.') {
-        return (!parent.is_empty()).then(|| format!("host.{parent}"));
+        return (!parent.is_empty()).then(|| Cow::Owned(format!("host.{parent}")));
     }
-    (!key.is_empty()).then(|| key.to_string())
+    (!key.is_empty()).then_some(Cow::Borrowed(key))
 }
 
-/// What a key of a sender or recipient table lets an outsider choose: `user@` a local part,
-/// `@domain` a domain (a name under `.domain`), or a whole address.
-fn address_choice(key: &str) -> Option<String> {
+/// What a key of a sender or recipient table lets an outsider choose.
+enum Choice<'k> {
+    /// `user@`: the local part.
+    Local(&'k str),
+    /// `domain` or `.domain`: the domain (a name under `.domain`).
+    Domain(Cow<'k, str>),
+    /// `user@domain`: the whole address.
+    Address(&'k str),
+}
+
+impl Choice<'_> {
+    /// The domain the choice names; empty for a local part.
+    fn domain(&self) -> &str {
+        match self {
+            Choice::Local(_) => "",
+            Choice::Domain(domain) => domain,
+            Choice::Address(address) => address.rsplit_once('@').map_or("", |(_, d)| d),
+        }
+    }
+
+    /// The choice as `combine` applies it: `user@`, `@domain` or the address.
+    fn text(&self) -> String {
+        match self {
+            Choice::Local(local) => format!("{local}@"),
+            Choice::Domain(domain) => format!("@{domain}"),
+            Choice::Address(address) => address.to_string(),
+        }
+    }
+}
+
+/// What a key of a sender or recipient table lets an outsider choose, if anything.
+fn address_choice(key: &str) -> Option<Choice<'_>> {
     if key == "<>" || key.contains(['/', '[', ' ']) {
         return None;
     }
     match key.split_once('@') {
-        Some((local, "")) if !local.is_empty() => Some(format!("{local}@")),
-        Some((local, domain)) if !local.is_empty() && !domain.is_empty() => Some(key.to_string()),
+        Some((local, "")) if !local.is_empty() => Some(Choice::Local(local)),
+        Some((local, domain)) if !local.is_empty() && !domain.is_empty() => {
+            Some(Choice::Address(key))
+        }
         Some(_) => None,
-        None => domain_example(key).map(|d| format!("@{d}")),
+        None => domain_example(key).map(Choice::Domain),
     }
 }
 
@@ -2108,7 +2124,11 @@ mod tests {
             ("@", None),
         ];
         for (key, choice) in choices {
-            assert_eq!(address_choice(key).as_deref(), choice, "{key}");
+            assert_eq!(
+                address_choice(key).map(|c| c.text()).as_deref(),
+                choice,
+                "{key}"
+            );
         }
         let combined = [
             ("someone@x.invalid", "postmaster@", "postmaster@x.invalid"),

@@ -16,20 +16,14 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Findings) {
-    let mut seen = SeenDomains::with_capacity(
-        &model.classes,
-        &model.tables,
-        model.class(ClassKind::VirtualAlias).member_slots()
-            + model.class(ClassKind::VirtualMailbox).member_slots(),
-    );
-    let candidates = [ClassKind::VirtualAlias, ClassKind::VirtualMailbox]
-        .into_iter()
-        .flat_map(|class| {
-            model
-                .class(class)
-                .numbered_members(&model.tables)
-                .map(move |(slot, member)| (class, slot, member))
-        });
+    let virtual_classes = [ClassKind::VirtualAlias, ClassKind::VirtualMailbox];
+    let mut seen = SeenDomains::for_classes(&model.classes, &model.tables, &virtual_classes);
+    let candidates = virtual_classes.into_iter().flat_map(|class| {
+        model
+            .class(class)
+            .numbered_members(&model.tables)
+            .map(move |(slot, member)| (class, slot, member))
+    });
     for (class, slot, member) in candidates {
         if !seen.first(class, slot, member.domain) || model.misread_domains.contains(member.domain)
         {

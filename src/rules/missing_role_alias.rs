@@ -6,7 +6,7 @@ use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
-use crate::model::classes::{ClassKind, Membership, SeenDomains};
+use crate::model::classes::{member_slots_of, ClassKind, Membership, SeenDomains};
 use crate::model::tables::{fold, split_address, Answer, Entries, TableId, Tables};
 use crate::model::{Model, Resolved};
 use crate::source::Span;
@@ -170,25 +170,18 @@ fn check_virtual_domains(
     virtual_alias: &crate::model::MapsList,
     virtual_mailbox: &crate::model::MapsList,
 ) {
-    let mut seen = SeenDomains::with_capacity(
-        &model.classes,
-        &model.tables,
-        model.class(ClassKind::VirtualAlias).member_slots()
-            + model.class(ClassKind::VirtualMailbox).member_slots(),
-    );
+    let virtual_classes = [ClassKind::VirtualAlias, ClassKind::VirtualMailbox];
+    let mut seen = SeenDomains::for_classes(&model.classes, &model.tables, &virtual_classes);
     let myorigin = crate::model::restrictions::service_value(model, None, "myorigin");
-    let hosted = model.class(ClassKind::VirtualAlias).member_slots()
-        + model.class(ClassKind::VirtualMailbox).member_slots();
+    let hosted = member_slots_of(&model.classes, &virtual_classes);
     let alias_keys = RoleKeys::new(model, virtual_alias, hosted);
     let mailbox_keys = RoleKeys::new(model, virtual_mailbox, hosted);
-    let members = [ClassKind::VirtualAlias, ClassKind::VirtualMailbox]
-        .into_iter()
-        .flat_map(|class| {
-            model
-                .class(class)
-                .numbered_members(&model.tables)
-                .map(move |(slot, member)| (class, slot, member))
-        });
+    let members = virtual_classes.into_iter().flat_map(|class| {
+        model
+            .class(class)
+            .numbered_members(&model.tables)
+            .map(move |(slot, member)| (class, slot, member))
+    });
     // (member, its class, what listed it, the missing role)
     let mut missing = Vec::new();
     for (class, slot, member) in members {

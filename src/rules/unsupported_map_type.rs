@@ -224,10 +224,7 @@ fn no_such_unix_table(out: &mut Findings, span: crate::source::Span, token: &str
              `unix:group.byname`"
         ),
     );
-    finding.subject(format!(
-        "unix:{}",
-        token.split_once(':').map_or("", |(_, n)| n)
-    ));
+    finding.subject(token);
     finding.label("no such unix: table");
     finding.help(
         "The unix: table type reads the system's passwd and group files under those two names; \
