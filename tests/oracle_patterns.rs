@@ -582,7 +582,7 @@ fn pattern_tables_answer_like_postmap() {
 fn inline_pattern_tables_answer_like_postmap() {
     use postlint::model::tables::Answer;
     use postlint::model::{LoadOptions, Model};
-    if !common::postfix_available() {
+    if !common::postfix_has_types(&["pcre"]) {
         return;
     }
     let cases: &[(&str, &str, &str)] = &[

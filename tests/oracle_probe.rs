@@ -8,28 +8,6 @@ use std::path::Path;
 
 mod common;
 use common::db::{self, Answer, Expected};
-use common::postfix_available;
-
-/// Whether Postfix has the lookup type's plugin (`postconf -m`); says `skipped: ...`
-/// otherwise, or fails under POSTLINT_ORACLE=required.
-fn postfix_has(kind: &str) -> bool {
-    if !postfix_available() {
-        return false;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("main.cf"), "").unwrap();
-    common::backdate(dir.path());
-    let d = dir.path().to_string_lossy().into_owned();
-    let (_, stdout, _) = common::run("postconf", &["-c", &d, "-m"]);
-    let has = stdout.lines().any(|l| l.trim() == kind);
-    common::runs_or_says_skipped(if has {
-        Ok(())
-    } else {
-        Err(format!(
-            "Postfix has no {kind} lookup type (apt-get install postfix-{kind}; see .ci/run)"
-        ))
-    })
-}
 
 /// The rows of expected.txt for one sample.
 fn rows_of(case: &str) -> Vec<Expected> {
@@ -197,7 +175,7 @@ fn check_refusals(
 
 #[test]
 fn mysql_answers_equal_expected_table() {
-    if !postfix_has("mysql") {
+    if !common::postfix_has_types(&["mysql"]) {
         return;
     }
     let Some(server) = db::mariadb() else { return };
@@ -245,7 +223,7 @@ fn mysql_answers_equal_expected_table() {
 
 #[test]
 fn pgsql_answers_equal_expected_table() {
-    if !postfix_has("pgsql") {
+    if !common::postfix_has_types(&["pgsql"]) {
         return;
     }
     let Some(server) = db::postgres() else { return };
@@ -315,7 +293,7 @@ fn pgsql_answers_equal_expected_table() {
 
 #[test]
 fn sqlite_answers_equal_expected_table() {
-    if !postfix_has("sqlite") {
+    if !common::postfix_has_types(&["sqlite"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -1358,7 +1358,7 @@ fn format_disagreement(d: &Disagreement) -> String {
 
 #[test]
 fn postfix_judges_trace() {
-    if !common::postfix_available() {
+    if !common::postfix_has_types(&["pcre"]) {
         return;
     }
     if !common::runs_or_says_skipped(smtp::can_run_postfix()) {

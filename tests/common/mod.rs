@@ -23,6 +23,40 @@ pub fn postfix_available() -> bool {
     found
 }
 
+/// The lookup types Debian ships as plugins of their own (postfix-mysql, postfix-pcre, ...):
+/// a machine can have Postfix without some of them.
+pub const PLUGIN_TYPES: &[&str] = &["cdb", "ldap", "lmdb", "mysql", "pcre", "pgsql", "sqlite"];
+
+/// True when Postfix is installed with every lookup type named (`postconf -m`). Otherwise says
+/// `skipped: ...` with the packages to install, or fails under POSTLINT_ORACLE=required: a
+/// suite that compares setups using them would fail on the missing plugin, not on postlint.
+pub fn postfix_has_types(kinds: &[&str]) -> bool {
+    if !postfix_available() {
+        return false;
+    }
+    // postconf -m reads main.cf: an empty one, as /etc/postfix may have none.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.cf"), "").unwrap();
+    backdate(dir.path());
+    let d = dir.path().to_string_lossy().into_owned();
+    let (_, stdout, _) = run("postconf", &["-c", &d, "-m"]);
+    let missing: Vec<&str> = kinds
+        .iter()
+        .copied()
+        .filter(|kind| !stdout.lines().any(|l| l.trim() == *kind))
+        .collect();
+    runs_or_says_skipped(if missing.is_empty() {
+        Ok(())
+    } else {
+        let packages: Vec<String> = missing.iter().map(|k| format!("postfix-{k}")).collect();
+        Err(format!(
+            "Postfix has no {} lookup type (apt-get install {}; see .ci/run)",
+            missing.join(", "),
+            packages.join(" ")
+        ))
+    })
+}
+
 /// Postfix re-reads files modified in the last second; back-date everything it will read.
 pub fn backdate(dir: &Path) {
     let past =
