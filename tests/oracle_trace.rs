@@ -324,6 +324,16 @@ fn hand_cases() -> Vec<Case> {
          ben@alias.test root+alerts@remote.test",
         "ann@alias.test root@local.test root+alerts@local.test ben@alias.test",
     ));
+    // smtpd asks virtual_mailbox_maps only when it is not empty (smtpd_check.c): every
+    // address of the domain is accepted and handed to virtual_transport (fixtures/
+    // missing-role-alias/ok-empty-virtual-mailbox-maps).
+    cases.push(hand(
+        "h19",
+        "an empty virtual_mailbox_maps: every address of a virtual mailbox domain is accepted",
+        "virtual_mailbox_maps = ",
+        "ann@alias.test nobody@vmail.test",
+        "v1@vmail.test nobody@vmail.test nobody+x@vmail.test ann@alias.test",
+    ));
     cases.extend(pattern_cases());
     cases
 }

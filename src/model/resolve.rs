@@ -334,6 +334,33 @@ impl Resolver<'_> {
                     },
                 }
             }
+            // No table to ask: smtpd accepts the address and the transport decides. virtual(8)
+            // finds no mailbox in an empty list and bounces; another transport (Dovecot's
+            // LMTP) knows its own users.
+            Resolved::Class(ClassKind::VirtualMailbox, _)
+                if super::values::virtual_mailbox_maps_empty(self.model) =>
+            {
+                let transport = value("virtual_transport").unwrap_or_default();
+                match super::values::virtual_delivers(self.model) {
+                    Some(true) => Delivery::Rejected {
+                        reason: "virtual(8) finds no mailbox: virtual_mailbox_maps is empty"
+                            .to_string(),
+                        after_alias: true,
+                    },
+                    Some(false) => Delivery::Transport {
+                        transport,
+                        why: "virtual_transport; virtual_mailbox_maps is empty, so smtpd \
+                              accepts every address of the domain and the transport decides"
+                            .to_string(),
+                        via: None,
+                    },
+                    None => Delivery::Unknown(
+                        "virtual_mailbox_maps is empty, and what virtual_transport runs is \
+                         not known"
+                            .to_string(),
+                    ),
+                }
+            }
             Resolved::Class(ClassKind::VirtualMailbox, _) => {
                 let (keys, _) = address_keys(local, domain, &self.delimiters, false, true);
                 match self.lookup("virtual_mailbox_maps", &with_kinds(&keys)) {

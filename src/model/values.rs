@@ -637,6 +637,14 @@ pub fn virtual_delivers(model: &Model) -> Option<bool> {
     )
 }
 
+/// Whether virtual_mailbox_maps is empty (false when postlint cannot know it). smtpd then
+/// accepts every address of a virtual mailbox domain: smtpd_check.c asks the table only when
+/// the parameter is not empty, and virtual_transport (often Dovecot over LMTP) decides.
+pub fn virtual_mailbox_maps_empty(model: &Model) -> bool {
+    super::restrictions::service_value(model, None, "virtual_mailbox_maps")
+        .is_some_and(|v| v.is_empty())
+}
+
 /// The program a master.cf command runs (`smtpd`, or `/usr/libexec/postfix/smtpd`).
 pub fn program_of(command: &str) -> &str {
     command.rsplit('/').next().unwrap_or(command)

@@ -174,6 +174,9 @@ fn check_virtual_domains(
     let mut seen = SeenDomains::for_classes(&model.classes, &model.tables, &virtual_classes);
     let myorigin = crate::model::restrictions::service_value(model, None, "myorigin");
     let hosted = member_slots_of(&model.classes, &virtual_classes);
+    // An empty virtual_mailbox_maps: smtpd takes every address of a virtual mailbox domain,
+    // and the transport decides whether postmaster@ exists (Dovecot's users, unseen here).
+    let every_mailbox = crate::model::values::virtual_mailbox_maps_empty(model);
     let alias_keys = RoleKeys::new(model, virtual_alias, hosted);
     let mailbox_keys = RoleKeys::new(model, virtual_mailbox, hosted);
     let members = virtual_classes.into_iter().flat_map(|class| {
@@ -195,6 +198,9 @@ fn check_virtual_domains(
         else {
             continue;
         };
+        if kind == ClassKind::VirtualMailbox && every_mailbox {
+            continue;
+        }
         // virtual_mailbox_maps counts for virtual mailbox domains only.
         let lists: &[&RoleKeys] = if kind == ClassKind::VirtualMailbox {
             &[&alias_keys, &mailbox_keys]
