@@ -71,7 +71,35 @@ impl Vars {
             b"%" => self.lookup(&[inner]).and_then(scalar),
             _ => None,
         }?;
+        // Ansible renders a variable's value as a template in turn; Go templates (Helm),
+        // ERB and Hiera data do not, and there a `{{` stays text Postfix would get.
+        let jinja = matches!(open, b"{{" | b"{{{") && !inner.starts_with('.');
+        let value = self.nested(value, jinja)?;
         (!value.contains(['\n', '\r', '\0'])).then_some(value)
+    }
+
+    /// A value that is itself a template (an Ansible default `"{{ ansible_fqdn }}"`, a Hiera
+    /// `"%{facts.fqdn}"`). In Jinja its `{{ name }}` lookups are done in turn, as Ansible
+    /// resolves variables recursively, while they are lookups postlint can do (a fact or any
+    /// other expression leaves the whole value unknown). None when template syntax remains:
+    /// taken as text, it is a value Postfix never sees.
+    fn nested(&self, mut value: String, jinja: bool) -> Option<String> {
+        // Enough for chains of defaults; a variable that names itself stops here.
+        const DEPTH: usize = 8;
+        const LONGEST: usize = 4096;
+        for _ in 0..if jinja { DEPTH } else { 0 } {
+            let Some(open) = value.find("{{") else {
+                break;
+            };
+            let close = open + value[open..].find("}}")?;
+            let inner = self.eval_braces(value[open + 2..close].trim())?;
+            value.replace_range(open..close + 2, &inner);
+            if value.len() > LONGEST {
+                return None;
+            }
+        }
+        const SYNTAX: [&str; 6] = ["{{", "}}", "{%", "{#", "<%", "%{"];
+        (!SYNTAX.iter().any(|s| value.contains(s))).then_some(value)
     }
 
     /// `{{ name }}`, `{{ a.b }}`, `{{ a['b'] }}`, `{{ x | default('y') }}`, `{{ xs | join(', ') }}`,
@@ -279,6 +307,44 @@ mod tests {
              empty: null\n\
              mail::relayhost: '[smtp.example.net]:587'\n",
         )
+    }
+
+    /// A variable whose value is a template itself resolves through the variables it names,
+    /// as Ansible does, and is unknown when it names a fact, an expression, or itself, or in
+    /// templates that do not render their data (ERB, Go).
+    #[test]
+    fn values_that_are_templates_resolve_or_stay_unknown() {
+        let v = Vars::from_yaml(
+            "postfix_myhostname: '{{ ansible_fqdn }}'\n\
+             mail_domain: example.org\n\
+             mail_host: 'mail.{{ mail_domain }}'\n\
+             postfix_hostname: '{{ mail_host | default(\"x\") }}'\n\
+             loop: '{{ loop }}'\n\
+             guarded: '{% if x %}a{% endif %}'\n\
+             hiera: '%{facts.fqdn}'\n\
+             size: '{{ 50 * 1024 * 1024 }}'\n\
+             unclosed: 'a{{ mail_domain'\n",
+        );
+        let eval = |s: &str| v.eval(b"{{", s);
+        assert_eq!(eval("postfix_myhostname"), None);
+        assert_eq!(eval("mail_host").as_deref(), Some("mail.example.org"));
+        assert_eq!(
+            eval("postfix_hostname").as_deref(),
+            Some("mail.example.org")
+        );
+        assert_eq!(eval("loop"), None);
+        assert_eq!(eval("guarded"), None);
+        assert_eq!(eval("hiera"), None);
+        assert_eq!(eval("size"), None);
+        assert_eq!(eval("unclosed"), None);
+        assert_eq!(v.eval(b"<%", "= @hiera"), None);
+        // Puppet does not render its data as Jinja; Helm does not render values.
+        assert_eq!(v.eval(b"<%", "= @mail_host"), None);
+        assert_eq!(
+            v.eval(b"<%", "= @mail_domain").as_deref(),
+            Some("example.org")
+        );
+        assert_eq!(v.eval(b"{{", " .mail_host "), None);
     }
 
     #[test]
