@@ -395,10 +395,16 @@ pub fn catch_all_lookup(query: &str) -> bool {
 }
 
 /// True when a value is (or holds) an installer placeholder: it is not the value Postfix reads.
+/// Besides the shapes of main.cf, `[NAME]` (`hosts = [MYSQL_HOST]:[MYSQL_PORT]`, filled in by
+/// container entrypoints with sed): square brackets mean nothing in these values.
 pub fn has_placeholder(value: &str) -> bool {
     !crate::parse::placeholder::find(value).is_empty()
         || (value.starts_with("{{") && value.ends_with("}}"))
         || (value.starts_with('@') && value.ends_with('@') && value.len() > 2)
+        || value.split('[').skip(1).any(|rest| {
+            rest.split_once(']')
+                .is_some_and(|(name, _)| crate::parse::placeholder::is_placeholder_name(name))
+        })
 }
 
 /// The hosts of a mysql `hosts` value that are the server's default UNIX socket: an empty
@@ -541,6 +547,29 @@ mod tests {
         assert_eq!(parse_template("%0").invalid.as_deref(), Some("%0"));
         assert_eq!(parse_template("%é").invalid.as_deref(), Some("%é"));
         assert!(parse_template("%D").dynamic);
+    }
+
+    #[test]
+    fn installer_placeholders_in_cf_values() {
+        for value in [
+            "[DB_NAME]",
+            "[MYSQL_HOST]:[MYSQL_PORT]",
+            "PH_DB_PASSWORD",
+            "{{ db_host }}",
+            "{DB_USER}",
+        ] {
+            assert!(has_placeholder(value), "{value}");
+        }
+        for value in [
+            "mail",
+            "[::1]:3306",
+            "SELECT goto FROM alias WHERE address='%s' AND name REGEXP '[a-z]'",
+            "[Mixed_Case]",
+            "[]",
+            "inet:[127.0.0.1]:3306",
+        ] {
+            assert!(!has_placeholder(value), "{value}");
+        }
     }
 
     #[test]

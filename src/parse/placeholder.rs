@@ -15,6 +15,9 @@
 //! - `__NAME__`: sed markers in Docker images and installers;
 //! - `!NAME!`: Sentora's installer (`mynetworks = 127.0.0.0/8, !SERVER_IP!`);
 //! - `@%@name@%@`: Univention's configuration registry;
+//! - `{NAME}` (not after `$` or `?`): i-MSCP's installer (`inet_protocols = {MTA_INET_PROTOCOLS}`,
+//!   filled in by its `process()`). In Postfix a brace group holds lower-case words (`{ name =
+//!   value }`, restriction and inline-table groups), never an upper-case name alone;
 //! - `<YOUR VMAIL UID>`: upper-case words in angle brackets, the fill-in-here of tutorials and
 //!   README-driven setups (`virtual_uid_maps = static:<YOUR VMAIL UID>`). Postfix has no use
 //!   for `<` in a parameter value beyond the null address `<>`, and its own words are lower
@@ -75,6 +78,16 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
                 (len > 0 && bytes[end..].starts_with(b"@%@")).then_some(end + 3)
             }
             b'@' if at_word_start => enclosed_name(text, i, b'@'),
+            // Not `${NAME}` (a reference) nor the value of `${name?{VALUE}}`.
+            b'{' if i == 0 || !matches!(bytes[i - 1], b'$' | b'?') => {
+                let len = bytes[i + 1..]
+                    .iter()
+                    .take_while(|&&b| is_upper_name_byte(b))
+                    .count();
+                let end = i + 1 + len;
+                (is_placeholder_name(&text[i + 1..end]) && bytes.get(end) == Some(&b'}'))
+                    .then_some(end + 1)
+            }
             b'<' => angle_bracketed(bytes, i),
             // Sentora's `!SERVER_IP!` (not Postfix's negation: no name ends in `!`).
             b'!' => enclosed_name(text, i, b'!'),
@@ -172,6 +185,15 @@ mod tests {
             markers("@%@mail/smtp/XVERP@%@, x"),
             ["@%@mail/smtp/XVERP@%@"]
         );
+        assert_eq!(markers("{MTA_INET_PROTOCOLS}"), ["{MTA_INET_PROTOCOLS}"]);
+        assert_eq!(
+            markers("hash:{MTA_VIRTUAL_DMN_HASH}, user={MTA_MAILBOX_UID_NAME}:{IMSCP_GROUP}"),
+            [
+                "{MTA_VIRTUAL_DMN_HASH}",
+                "{MTA_MAILBOX_UID_NAME}",
+                "{IMSCP_GROUP}"
+            ]
+        );
         assert_eq!(markers("static:<YOUR VMAIL UID>"), ["<YOUR VMAIL UID>"]);
         assert_eq!(
             markers("mail.<DOMAIN>, <MY-IP.ADDR>"),
@@ -205,6 +227,11 @@ mod tests {
             "<YOUR  NAME>",             // two spaces
             "<123>",                    // no letter
             "<UNCLOSED",
+            "{ smtpd_tls_security_level = encrypt }", // a master.cf -o group
+            "inline:{ KEY=value }",                   // an inline table
+            "${name?{VALUE}}",                        // a value inside an expression: `?{`
+            "{2,3}",                                  // a regex repeat
+            "{NAME",
         ] {
             assert_eq!(markers(text), Vec::<&str>::new(), "{text}");
         }

@@ -190,8 +190,12 @@ fn check_file(model: &Model, kind: DbKind, table: &Table, file: FileId, out: &mu
     let settings = dbcf::last_settings(table);
     let value = |name: &str| settings.get(name).map(|s| s.value.as_str());
 
+    // A file with installer placeholders is a template its installer completes (and may add
+    // the keys it lacks: ServerContainers' entrypoint appends the query).
+    let from_installer = settings.values().any(|s| dbcf::has_placeholder(&s.value));
     // Required keys.
     let required = match kind {
+        _ if from_installer => None,
         DbKind::Mysql => Some("dbname"),
         // From 3.10 a pgsql table whose hosts are all URIs may leave dbname out.
         DbKind::Pgsql
@@ -229,7 +233,7 @@ fn check_file(model: &Model, kind: DbKind, table: &Table, file: FileId, out: &mu
             ));
         }
     }
-    if value("query").is_none() {
+    if value("query").is_none() && !from_installer {
         let legacy = ["table", "select_field", "where_field"];
         let missing: Vec<&str> = legacy
             .iter()
