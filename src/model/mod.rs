@@ -1503,7 +1503,22 @@ impl Model {
                         def.conditional = source.is_conditional(def.name_span.start);
                     }
                 }
-                master
+                // Empty, or comments only: no Postfix runs with it (nothing would pick up,
+                // queue or deliver mail), so it is not the master.cf that is deployed (a
+                // cookbook's empty master.cf.erb that no recipe installs): as if absent.
+                let no_service = master.services.is_empty()
+                    && master.bad_lines.is_empty()
+                    && master.placeholders.is_empty()
+                    && !master.open_ended;
+                if no_service {
+                    loader.notes.push(format!(
+                        "{} defines no service: taken as absent (Postfix's own master.cf)",
+                        source.display_path
+                    ));
+                    master::MasterCf::default()
+                } else {
+                    master
+                }
             }
             _ => master::MasterCf::default(),
         };
