@@ -223,6 +223,7 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
     };
     diagnostic::set_fingerprints(&mut findings, &model.sources, &root);
     model.timings.extend(timings);
+    show_template_tags(&mut findings, &model);
     let mut silenced = Silenced::default();
     if let Some(((found, malformed), collecting)) = comments {
         let started = std::time::Instant::now();
@@ -280,4 +281,38 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
         silenced,
         unseen,
     })
+}
+
+/// Template expressions are hole markers (`!TTT!`) in the text the rules read; a message that
+/// quotes one (a service named by an expression) shows the tag instead, in the templates'
+/// own syntax when they share one. The fingerprints, made before, keep the marker.
+fn show_template_tags(findings: &mut [diagnostic::Finding], model: &model::Model) {
+    let mut engines = model
+        .sources
+        .iter()
+        .filter_map(|(_, s)| s.template.as_ref().map(|t| t.engine));
+    let Some(first) = engines.next() else {
+        return;
+    };
+    let shape = match (first, engines.all(|e| e == first)) {
+        ("Jinja" | "Go", true) => "{{…}}",
+        ("ERB", true) => "<%= … %>",
+        ("Template Toolkit", true) => "[% … %]",
+        _ => "…",
+    };
+    let unmask = |text: &mut String| {
+        if let Some(shown) = template::holes::unmask(text, shape) {
+            *text = shown;
+        }
+    };
+    for f in findings {
+        unmask(&mut f.message);
+        unmask(&mut f.primary.message);
+        for label in &mut f.secondary {
+            unmask(&mut label.message);
+        }
+        if let Some(help) = &mut f.help {
+            unmask(help);
+        }
+    }
 }

@@ -26,6 +26,15 @@ fn check(model: &Model, out: &mut Findings) {
     // Services that fail with the same lists, from the same lines, get one finding.
     let mut reported: Vec<(Option<Span>, Option<Span>)> = Vec::new();
     for smtpd in smtpd_processes(model) {
+        // A service inside a template's `{% if %}` or `{% for %}` may not be there.
+        if smtpd.service.is_some_and(|s| {
+            model
+                .sources
+                .get(s.name_span.file)
+                .is_conditional(s.name_span.start)
+        }) {
+            continue;
+        }
         let (Some(relay), Some(recipient)) = (
             smtpd.list(model, "smtpd_relay_restrictions"),
             smtpd.list(model, "smtpd_recipient_restrictions"),

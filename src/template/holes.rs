@@ -215,8 +215,9 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
         };
         match tag {
             Tag::Expression => {
+                // Every line of the tag: its marker may sit on any of them.
                 if maybe(&blocks, unbalanced) {
-                    mark(&mut conditional, start..start + 1, line);
+                    mark(&mut conditional, start..tag_end, line);
                 }
                 fill_hole(&mut out, start..tag_end);
                 let one_line = !bytes[start..tag_end].contains(&b'\n');
@@ -602,18 +603,44 @@ fn fill_hole(out: &mut [u8], range: Range<usize>) {
     if range.end - from > best.len() {
         best = from..range.end;
     }
-    // Blanks before the marker keep a continuation line one.
+    // Blanks before the marker keep a continuation line one, when the tag continues the text
+    // before it. A tag that starts its line starts a logical line as rendered (its output is
+    // one line): the marker then starts its line too, whatever the tag's own indent inside.
     let lead = out[best.clone()]
         .iter()
         .take_while(|b| matches!(b, b' ' | b'\t'))
         .count();
-    let from = if best.start == range.start {
+    let starts_its_line = range.start == 0 || out[range.start - 1] == b'\n';
+    let from = if best.start == range.start || starts_its_line {
         best.start
     } else {
         best.start + lead
     };
     blank(out, range);
     write_marker(out, from..best.end);
+}
+
+/// A text for the user with each hole marker (`!TTT!`, what a template expression became)
+/// written as the tag it stands for (`shape`, such as `{{…}}`): a service named by an
+/// expression reads `smtpd ({{…}}/inet)`, not the marker. None when the text has no marker.
+pub fn unmask(text: &str, shape: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(at) = memchr::memchr(b'!', &bytes[i..]).map(|o| i + o) {
+        let ts = bytes[at + 1..].iter().take_while(|&&b| b == b'T').count();
+        let end = at + 1 + ts;
+        if ts > 0 && bytes.get(end) == Some(&b'!') {
+            out.push_str(&text[copied..at]);
+            out.push_str(shape);
+            copied = end + 1;
+            i = end + 1;
+        } else {
+            i = at + 1;
+        }
+    }
+    (copied > 0).then(|| out + &text[copied..])
 }
 
 /// `!TTT!`: an installer placeholder shape (`parse::placeholder`), at least 3 bytes.
@@ -712,6 +739,20 @@ fn shorten(tag: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markers_are_shown_as_tags() {
+        assert_eq!(
+            unmask("smtpd (!TTTTT!/inet) stops", "{{…}}").as_deref(),
+            Some("smtpd ({{…}}/inet) stops")
+        );
+        assert_eq!(
+            unmask("!TTT! !T! x!", "<%= … %>").as_deref(),
+            Some("<%= … %> <%= … %> x!")
+        );
+        // Negations and installer markers stay.
+        assert_eq!(unmask("!192.168.0.0/16 !SERVER_IP! !! !TT", "{{…}}"), None);
+    }
 
     fn lines(h: &Holed) -> Vec<u32> {
         h.conditional.iter().flat_map(|r| r.clone()).collect()
