@@ -513,6 +513,9 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
     } = jobs(cli)?;
     if !cli.template_vars.is_empty() {
         let vars = std::sync::Arc::new(postlint::template::Vars::load(&cli.template_vars)?);
+        for note in &vars.notes {
+            say(&format!("postlint: note: {note}"));
+        }
         for job in &mut jobs {
             job.load.template_vars = Some(vars.clone());
         }

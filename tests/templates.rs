@@ -154,6 +154,36 @@ fn template_vars_give_simple_expressions_their_values() {
     assert!(err.contains("not a regular file"), "{err}");
 }
 
+/// A Salt pillar is Jinja before it is YAML: `--template-vars` reads it with the tags left
+/// out, says so, and lints (it stopped the run with a YAML error).
+#[test]
+fn template_vars_read_a_salt_pillar_with_jinja() {
+    let case = Path::new("fixtures/templates/salt-include");
+    let (code, out, err) = run(
+        case,
+        &[
+            "--discover",
+            "--format",
+            "short",
+            "--template-vars",
+            "pillar.example",
+        ],
+    );
+    assert_ne!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("pillar.example: read as YAML with its Jinja tags left out"),
+        "{err}"
+    );
+    // The pillar gave the banner's `salt['pillar.get']('postfix:banner', '')` its value: one
+    // expression fewer is unknown than without it.
+    assert!(out.contains("Not checked: 1 template expression;"), "{out}");
+    let (_, plain, _) = run(case, &["--discover", "--format", "short"]);
+    assert!(
+        plain.contains("Not checked: 2 template expressions;"),
+        "{plain}"
+    );
+}
+
 #[test]
 fn a_master_cf_template_without_a_main_cf_is_linted_alone() {
     let repo = tempfile::tempdir().unwrap();

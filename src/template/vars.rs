@@ -10,6 +10,9 @@ use serde_json::Value;
 #[derive(Clone, Debug, Default)]
 pub struct Vars {
     root: serde_json::Map<String, Value>,
+    /// What the user should know about how the files were read (a file read without its
+    /// Jinja tags).
+    pub notes: Vec<String>,
 }
 
 impl Vars {
@@ -24,13 +27,29 @@ impl Vars {
             let is_json = path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-            let value: Value =
-                match is_json {
-                    true => serde_json::from_str(&text)
-                        .map_err(|e| format!("{}: {e}", path.display()))?,
-                    false => serde_norway::from_str(&text)
-                        .map_err(|e| format!("{}: {e}", path.display()))?,
-                };
+            let value: Value = match is_json {
+                true => {
+                    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+                }
+                false => match serde_norway::from_str(&text) {
+                    Ok(value) => value,
+                    // Salt's defaults.yaml and pillar files are Jinja before they are YAML
+                    // (`{% load_yaml as map %}`, `'{{ grains['fqdn'] }}': REJECT`).
+                    Err(e) => match without_jinja(&text)
+                        .and_then(|t| serde_norway::from_str::<Value>(&t).ok())
+                    {
+                        Some(value) => {
+                            vars.notes.push(format!(
+                                "{}: read as YAML with its Jinja tags left out; the values \
+                                 they make stay unknown",
+                                path.display()
+                            ));
+                            value
+                        }
+                        None => return Err(format!("{}: {e}", path.display())),
+                    },
+                },
+            };
             match value {
                 Value::Object(map) => vars.root.extend(map),
                 // An empty YAML file.
@@ -49,7 +68,10 @@ impl Vars {
     /// Vars from YAML text, for tests.
     pub fn from_yaml(text: &str) -> Vars {
         match serde_norway::from_str(text) {
-            Ok(Value::Object(root)) => Vars { root },
+            Ok(Value::Object(root)) => Vars {
+                root,
+                notes: Vec::new(),
+            },
             _ => Vars::default(),
         }
     }
@@ -98,7 +120,8 @@ impl Vars {
                 return None;
             }
         }
-        const SYNTAX: [&str; 6] = ["{{", "}}", "{%", "{#", "<%", "%{"];
+        // `__JINJA1__`: a tag `without_jinja` took out of the variables file.
+        const SYNTAX: [&str; 7] = ["{{", "}}", "{%", "{#", "<%", "%{", "__JINJA"];
         (!SYNTAX.iter().any(|s| value.contains(s))).then_some(value)
     }
 
@@ -194,6 +217,46 @@ impl Vars {
         }
         Some(value)
     }
+}
+
+/// A YAML file that is a Jinja template too, made readable: a tag alone on its lines (`{% if
+/// %}`, `{% load_yaml as x %}`, `{# note #}`) becomes blanks, any other tag a marker of its
+/// own (`__JINJA1__`, an installer placeholder shape, so a value holding one is unknown).
+/// None when the text has no Jinja tag.
+fn without_jinja(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut markers = 0;
+    while let Some(open) = ["{{", "{%", "{#"].iter().filter_map(|o| rest.find(o)).min() {
+        let close = match &rest[open..open + 2] {
+            "{{" => "}}",
+            "{%" => "%}",
+            _ => "#}",
+        };
+        let end = open + 2 + rest[open + 2..].find(close)? + 2;
+        let line_start = rest[..open].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = rest[end..].find('\n').map_or(rest.len(), |i| end + i);
+        let alone = rest[line_start..open].trim().is_empty()
+            && rest[end..line_end].trim().is_empty()
+            && close != "}}";
+        out.push_str(&rest[..open]);
+        if alone {
+            // Newlines kept, so that YAML's errors keep their line numbers.
+            out.extend(rest[open..end].chars().filter(|&c| c == '\n'));
+        } else {
+            markers += 1;
+            out.push_str(&format!("__JINJA{markers}__"));
+        }
+        rest = &rest[end..];
+        if out.len() > 4 * text.len() + 64 {
+            return None;
+        }
+    }
+    if rest.len() == text.len() {
+        return None;
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// A value as a template prints it: strings as they are, numbers, booleans as Jinja does.
@@ -440,5 +503,39 @@ mod tests {
         let v = Vars::load(&[a, b]).unwrap();
         assert_eq!(v.eval(b"{{", "x").as_deref(), Some("1"));
         assert_eq!(v.eval(b"{{", "y").as_deref(), Some("3"));
+        assert!(v.notes.is_empty());
+    }
+
+    /// Salt's YAML is Jinja first: its tags are left out, and what they made stays unknown.
+    #[test]
+    fn yaml_with_jinja_tags_is_read_without_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let defaults = dir.path().join("defaults.yaml");
+        std::fs::write(
+            &defaults,
+            "{% load_yaml as rawmap %}\n\
+             Debian:\n  relayhost: '[smtp.example.net]:587'\n\
+             {% endload %}\n\
+             {# a comment #}\n\
+             sender:\n  '{{ grains['fqdn'] }}': REJECT You are not me\n  \
+             '{{ grains['id'] }}': REJECT\n\
+             origin: {{ grains['domain'] }}\n\
+             size: {% if big %}50M{% else %}10M{% endif %}\n",
+        )
+        .unwrap();
+        let v = Vars::load(std::slice::from_ref(&defaults)).unwrap();
+        assert_eq!(
+            v.eval(b"{{", "Debian.relayhost").as_deref(),
+            Some("[smtp.example.net]:587")
+        );
+        assert_eq!(v.eval(b"{{", "origin"), None);
+        assert_eq!(v.eval(b"{{", "size"), None);
+        assert_eq!(v.notes.len(), 1, "{:?}", v.notes);
+        // Broken YAML stays an error, with YAML's own words.
+        let broken = dir.path().join("broken.yaml");
+        std::fs::write(&broken, "{% if x %}\na: [1\n").unwrap();
+        assert!(Vars::load(&[broken]).is_err());
+        assert_eq!(without_jinja("a: 1\n"), None);
+        assert_eq!(without_jinja("a: {{ x\n"), None);
     }
 }
