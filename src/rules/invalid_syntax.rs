@@ -103,6 +103,7 @@ fn check(model: &Model, out: &mut Findings) {
                 check_value(def, out);
             }
         }
+        report_option_as_command(service, out);
     }
 
     let mut seen = HashSet::new();
@@ -189,6 +190,35 @@ fn report_colon_key(key: &str, skipped: &crate::model::tables::Skipped, out: &mu
          colon and run postmap. If the file is an aliases(5) file, name it in alias_maps and \
          build it with postalias instead.",
         skipped.reason
+    ));
+}
+
+/// An entry whose eighth field, the command, is an option: the command was left out
+/// (`smtp inet n - n - - -o content_filter=spamassassin`). postconf takes `-o` as the command;
+/// the master runs `$daemon_directory/-o`, the exec fails, and the service never works.
+fn report_option_as_command(service: &crate::model::master::Service, out: &mut Findings) {
+    if !service.command.starts_with('-') {
+        return;
+    }
+    let finding = out.report(
+        service.command_span,
+        format!(
+            "the {} service has no command: the master daemon takes `{}` as the program to \
+             run, cannot start it, and the service never works",
+            service.label(),
+            service.command
+        ),
+    );
+    finding.label("the command field (the 8th), not an option");
+    let program = match service.kind.as_str() {
+        "inet" | "pass" => "the program (smtpd for an SMTP port)",
+        _ => "the program",
+    };
+    finding.help(format!(
+        "Put {program} in the eighth field, before the options. The master logs `fatal: \
+         master_spawn: exec $daemon_directory/{0}: No such file or directory` and \
+         `$daemon_directory/{0}: bad command startup -- throttling` each time it tries.",
+        service.command
     ));
 }
 
