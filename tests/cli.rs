@@ -578,3 +578,40 @@ fn the_postfix_version_comes_from_the_flag_then_postlint_toml() {
         "{err}"
     );
 }
+
+/// A release older than postlint's data (CentOS 7's 2.10) is linted as the oldest it knows:
+/// a warning says so on every run, and findings name that release, not one they are false of.
+#[test]
+fn a_release_older_than_the_data_is_named_as_linted() {
+    let out = postlint()
+        .args([
+            "--postfix-version",
+            "2.10",
+            "--format",
+            "short",
+            "fixtures/smuggling-protection-off/trigger-not-set-on-3-7",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: postlint knows Postfix 3.7 to 3.11, not 2.10"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("Postfix 3.7 leaves smtpd_forbid_bare_newline"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("2.10"), "{stdout}");
+    // A release postlint knows: no warning.
+    let out = postlint()
+        .args([
+            "--postfix-version",
+            "3.8",
+            "fixtures/smuggling-protection-off/trigger-not-set-on-3-7",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("postlint knows"));
+}

@@ -1656,6 +1656,7 @@ impl Model {
             },
         };
         loader.notes.insert(0, target.describe());
+        loader.problems.extend(target.warning());
         let misread_domains = list_files::misread_words(&loader.list_files, |span| {
             loader.sources.slice(span).to_string()
         });

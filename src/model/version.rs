@@ -96,6 +96,28 @@ impl Target {
         self.asked.clamp(OLDEST, NEWEST)
     }
 
+    /// The release findings name: the asked one, or the oldest postlint knows when the asked
+    /// one is older (what postlint says of 3.7 may be false of 2.10, which has no
+    /// compatibility_level; it warns, see [`Target::warning`]).
+    pub fn named(&self) -> Release {
+        self.asked.max(OLDEST)
+    }
+
+    /// A warning for a release older than postlint's data: findings about defaults and names
+    /// are those of the oldest release it knows.
+    pub fn warning(&self) -> Option<String> {
+        (self.asked < OLDEST).then(|| {
+            format!(
+                "postlint knows Postfix {OLDEST} to {NEWEST}, not {} ({}): this setup is linted \
+                 as for {OLDEST}, and findings about defaults, compatibility_level and \
+                 release-specific names may not hold for {}",
+                self.asked,
+                self.origin_text(),
+                self.asked
+            )
+        })
+    }
+
     /// Whether the target is at least `version` (a release number as the data files write it;
     /// an unreadable one counts as not reached, so nothing is reported on it).
     pub fn at_least(&self, version: &str) -> bool {
@@ -172,5 +194,9 @@ mod tests {
         assert!(t(Release::new(3, 9)).at_least("3.9"));
         assert!(!t(Release::new(3, 8)).at_least("3.9"));
         assert!(!t(Release::new(3, 8)).at_least("garbage"));
+        assert_eq!(t(Release::new(2, 10)).named(), OLDEST);
+        assert!(t(Release::new(2, 10)).warning().is_some());
+        assert_eq!(t(Release::new(3, 12)).named(), Release::new(3, 12));
+        assert!(t(Release::new(3, 12)).warning().is_none());
     }
 }

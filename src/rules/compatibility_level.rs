@@ -159,7 +159,7 @@ fn check(model: &Model, out: &mut Findings) {
     if in_force.is_empty() {
         return;
     }
-    let target = model.target.asked;
+    let target = model.target.named();
     let (span, what) = match param.definition {
         Some(def) => (def.value_span, format!("compatibility_level is {level}")),
         None => (

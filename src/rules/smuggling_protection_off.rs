@@ -76,7 +76,7 @@ fn check(model: &Model, out: &mut Findings) {
     // Before 3.9 the defence is there but off unless main.cf turns it on.
     let smtpd_runs = !model.master.is_known() || smtpd_services > 0;
     if !bare_newline_set && smtpd_runs && model.target.release() < DEFAULT_ON {
-        let target = model.target.asked;
+        let target = model.target.named();
         let finding = out.report(
             Span::file_start(model.main_cf),
             format!(

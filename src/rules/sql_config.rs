@@ -106,7 +106,8 @@ pub(crate) fn check_keys(model: &Model, kind: DbKind, table: &Table, out: &mut F
                             setting.span,
                             format!(
                                 "`{}` is read from Postfix {release} on; {} ignores it",
-                                spec.name, model.target.asked
+                                spec.name,
+                                model.target.named()
                             ),
                         );
                         finding.label("ignored by this release");

@@ -63,7 +63,7 @@ fn too_new(
         return;
     }
     let name = &def.name;
-    let target = model.target.asked;
+    let target = model.target.named();
     let place = service.map_or(String::new(), |label| format!(" (in {label})"));
     let finding = out.report(
         def.name_span,

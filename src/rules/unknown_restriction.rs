@@ -94,7 +94,7 @@ fn check_list(
     seen: &mut HashSet<Span>,
     out: &mut Findings,
 ) {
-    let target = model.target.asked;
+    let target = model.target.named();
     let mut i = 0;
     while i < list.len() {
         let word = &list[i];

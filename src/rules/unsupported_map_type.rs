@@ -101,7 +101,7 @@ fn check(model: &Model, out: &mut Findings) {
                 no_such_type(out, &mut suggestions, span, kind, &place);
             }
             Some(t) if release < t.first || t.last.is_some_and(|last| release > last) => {
-                let target = model.target.asked;
+                let target = model.target.named();
                 let when = match t.last {
                     Some(last) if release > last => {
                         format!("Postfix {last} was the last release with it")
