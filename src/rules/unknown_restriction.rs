@@ -181,11 +181,19 @@ fn check_list(
                         Some(s) => finding.label(format!("did you mean `{s}`? (in {param})")),
                         None => finding.label(format!("in {param}")),
                     };
+                    // `permit_mynetworks,\` then an indented line: a shell habit.
+                    let backslash = if word.text.contains('\\') {
+                        " Postfix has no backslash line continuation: the `\\` is part of the \
+                         word. Remove it; a line that starts with whitespace continues the one \
+                         before."
+                    } else {
+                        ""
+                    };
                     finding.help(format!(
                         "smtpd accepts the list when it starts and fails when a client reaches this \
-                         word: it logs \"unknown smtpd restriction: \\\"{}\\\"\" and answers \"451 4.3.5 \
-                         Server configuration error\", so mail that gets this far is deferred. A \
-                         restriction class must be listed in smtpd_restriction_classes.",
+                         word: it logs `unknown smtpd restriction: \"{}\"` and answers `451 4.3.5 \
+                         Server configuration error`, so mail that gets this far is deferred. A \
+                         restriction class must be listed in smtpd_restriction_classes.{backslash}",
                         super::shorten(&word.text)
                     ));
                 }
