@@ -37,6 +37,7 @@ mod restriction_order;
 mod sasl_password_key_mismatch;
 mod secret_readable;
 mod size_limit_conflict;
+mod smtp_sasl_disabled;
 mod smuggling_protection_off;
 mod sql_catch_all;
 mod sql_config;
@@ -148,6 +149,7 @@ pub static RULES: &[Rule] = &[
     sasl_password_key_mismatch::RULE,
     secret_readable::RULE,
     size_limit_conflict::RULE,
+    smtp_sasl_disabled::RULE,
     smuggling_protection_off::RULE,
     sql_catch_all::RULE,
     sql_config::RULE,

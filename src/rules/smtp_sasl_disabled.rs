@@ -1,0 +1,70 @@
+//! smtp_sasl_password_maps holds credentials, but no smtp client of the setup has SASL on
+//! (`smtp_sasl_auth_enable` defaults to `no`): the client never logs in, and a relay that
+//! wants a login refuses the mail.
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::restrictions::service_value;
+use crate::model::tls::flag;
+use crate::model::values::program_of;
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "smtp-sasl-disabled",
+    severity: Severity::Warning,
+    summary: "smtp_sasl_password_maps is set but smtp_sasl_auth_enable is off for every smtp client: it never logs in",
+    doc: include_str!("../../rules/smtp-sasl-disabled.md"),
+    undecided: |_| false,
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    let Some(maps) = model.params.get("smtp_sasl_password_maps") else {
+        return;
+    };
+    if service_value(model, None, "smtp_sasl_password_maps").is_none_or(|v| v.is_empty()) {
+        return;
+    }
+    // `smtp_sasl_auth_enable = no` written out is a choice (the credentials kept for later,
+    // a relay that trusts the address): only the forgotten setting is reported.
+    if model.params.get("smtp_sasl_auth_enable").is_some() {
+        return;
+    }
+    // Every smtp client the master runs, as it reads the flag (its -o overrides included);
+    // without master.cf, the stock services, which read main.cf.
+    let clients: Vec<_> = model
+        .master
+        .services
+        .iter()
+        .filter(|s| program_of(&s.command) == "smtp")
+        .map(Some)
+        .collect();
+    let clients = match (model.master.is_known(), clients.is_empty()) {
+        (false, _) => vec![None],
+        (true, true) => return, // no smtp client at all: nothing delivers over SMTP
+        (true, false) => clients,
+    };
+    // Unknown anywhere (a template, a placeholder) or on somewhere: nothing to say.
+    if !clients
+        .iter()
+        .all(|&s| flag(model, s, "smtp_sasl_auth_enable") == Some(false))
+    {
+        return;
+    }
+    let finding = out.report(
+        maps.name_span,
+        "smtp_sasl_password_maps is set, but smtp_sasl_auth_enable is not: the smtp client never \
+         logs in with these credentials"
+            .to_string(),
+    );
+    finding.subject("smtp_sasl_password_maps without smtp_sasl_auth_enable");
+    finding.label("never read: smtp_sasl_auth_enable is not set, and defaults to no");
+    finding.help(
+        "The smtp client reads smtp_sasl_password_maps only with `smtp_sasl_auth_enable = yes` \
+         (the default is no). A relay that wants a login then refuses each message (`530 5.7.0 \
+         Authentication required`, `554 Relay access denied`), and the mail stays in the queue \
+         or bounces. Add `smtp_sasl_auth_enable = yes` (and `smtp_tls_security_level = encrypt`, \
+         so that the password is not sent in clear), or remove smtp_sasl_password_maps if no \
+         relay needs it.",
+    );
+}
