@@ -6,8 +6,9 @@
 //!   paths main.cf names (`/etc/postfix/virtual`, `/etc/aliases`) resolve inside X.
 //! - A template of main.cf by name (`main.cf.j2`, `main.cf.erb`, `main.cf.tpl`,
 //!   `etc_postfix_main.cf.j2`, `main.cf-el8.erb`) is a configuration too, read with holes
-//!   (`template::holes`), with the master.cf template or file of the same role beside it and the
-//!   role's `files/` for the other files. A plain-named `main.cf` holding `{{ }}` is read the
+//!   (`template::holes`), with the master.cf template or file of the same role beside it (else
+//!   in the role's `files/`, as a Chef cookbook ships it) and the role's `files/` for the other
+//!   files. A plain-named `main.cf` holding `{{ }}` is read the
 //!   same way when loaded. A master.cf template no main.cf goes with is linted alone, every
 //!   main.cf parameter unknown (`LoadOptions::main_cf_absent`).
 //! - A plain variant of main.cf is a configuration too, linted as a template of main.cf is
@@ -179,8 +180,16 @@ pub fn template_setup(main_cf: &Path) -> Setup {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     setup.load.main_cf = Some(main_cf.to_path_buf());
-    setup.load.master_cf = template::master_cf_for(dir, &name);
     setup.load.other_dirs = template::files_beside(dir);
+    // A Chef cookbook or Ansible role may ship master.cf as a plain file of `files/` beside
+    // the main.cf template of `templates/` (`cookbook_file` and `template` resources).
+    setup.load.master_cf = template::master_cf_for(dir, &name).or_else(|| {
+        setup
+            .load
+            .other_dirs
+            .iter()
+            .find_map(|d| template::master_cf_for(d, &name))
+    });
     setup
 }
 
