@@ -193,8 +193,13 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
             }
             Err(Stop::Opener) => continue,
         };
-        // `inline:{{a=b}}` is a table; `static:user:{{ password }}` is an expression.
-        if start > 0 && bytes[start - 1] == b':' && bytes[start..end].contains(&b'=') {
+        // `inline:{{a=b}}` is a table; `static:user:{{ password }}` is an expression, and so
+        // is `hash:<%= @alias_maps %>`.
+        if bytes[start] == b'{'
+            && start > 0
+            && bytes[start - 1] == b':'
+            && bytes[start..end].contains(&b'=')
+        {
             continue;
         }
         let tag_end = end + close.len();
@@ -839,6 +844,10 @@ mod tests {
         assert!(h.text.contains("x = inline:{{a=b}}\n"));
         assert!(h.text.contains("y = {{ literal }}"));
         assert!(h.expressions.is_empty());
+        // `hash:<%= @x %>`: the `=` of ERB's output tag makes no inline table.
+        let h = holes("a = hash:<%= @x %>\n", Kind::MainCf, false, None).unwrap();
+        assert_eq!(h.expressions.len(), 1);
+        assert!(!h.text.contains("<%"), "{}", h.text);
     }
 
     #[test]

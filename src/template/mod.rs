@@ -316,8 +316,9 @@ pub fn find(text: &str) -> Option<Hit> {
         if bytes[at] == b'{' && rest[..end].iter().any(|&b| b == b'{' || b == b'}') {
             continue;
         }
-        // `inline:{{a=b}}` is a table; `static:user:{{ password }}` is an expression.
-        if at > 0 && bytes[at - 1] == b':' && rest[..end].contains(&b'=') {
+        // `inline:{{a=b}}` is a table; `static:user:{{ password }}` is an expression, and so
+        // is `hash:<%= @alias_maps %>`.
+        if bytes[at] == b'{' && at > 0 && bytes[at - 1] == b':' && rest[..end].contains(&b'=') {
             continue;
         }
         // `{{ .Env.X }}`: Go's text/template (gucci, dockerize, consul-template).
@@ -374,6 +375,9 @@ mod tests {
         assert_eq!(hit.tag, "{{ relay_password }}");
         assert_eq!(find("x = inline:{{a=b}}\n"), None);
         assert_eq!(find("x = inline:{{ a = b }}\n"), None);
+        // An ERB output tag starts with `<%=`: after `hash:` it is still a tag.
+        let hit = find("alias_maps = hash:<%= @alias_maps %>\n").unwrap();
+        assert_eq!(hit.tag, "<%= @alias_maps %>");
     }
 
     #[test]
