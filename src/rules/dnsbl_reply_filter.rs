@@ -26,9 +26,13 @@ fn check(model: &Model, out: &mut Findings) {
         };
         let errors = z.errors();
         let message = match &query.filter {
+            // The restriction in the message: one zone queried by several (reject_rhsbl_helo,
+            // reject_rhsbl_sender) would otherwise read as one finding said twice.
             None => format!(
-                "{} is queried without a reply filter: its error answers ({}) count as listings",
+                "{} ({}) is queried without a reply filter: its error answers ({}) count as \
+                 listings",
                 shown(&query.zone),
+                query.via,
                 errors.join(", ")
             ),
             Some(filter) => {
@@ -40,8 +44,9 @@ fn check(model: &Model, out: &mut Findings) {
                     continue;
                 };
                 format!(
-                    "the reply filter of {} admits {admitted}, an error answer, as a listing",
-                    shown(&query.zone)
+                    "the reply filter of {} ({}) admits {admitted}, an error answer, as a listing",
+                    shown(&query.zone),
+                    query.via
                 )
             }
         };
