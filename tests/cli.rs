@@ -299,9 +299,9 @@ fn a_finding_can_be_silenced_three_ways_and_an_audit_sees_them() {
     assert!(
         out.ends_with(
             "; 2 silenced (1 inline, 1 by postlint.toml).\n\
-             Not checked: 1 table postlint cannot read; could not decide: stale-map, \
-             unreferenced-table; may have missed some: missing-role-alias (--verbose lists \
-             them).\n"
+             Not checked: 1 table postlint cannot read; could not decide: alias-target-unknown, \
+             stale-map, unreferenced-table; may have missed some: missing-role-alias (--verbose \
+             lists them).\n"
         ),
         "{out}"
     );
@@ -320,9 +320,9 @@ fn a_finding_can_be_silenced_three_ways_and_an_audit_sees_them() {
     assert_eq!(
         out,
         "No problems found; 4 silenced (1 inline, 1 by postlint.toml, 2 by the baseline).\n\
-         Not checked: 1 table postlint cannot read; could not decide: stale-map, \
-         unreferenced-table; may have missed some: missing-role-alias (--verbose lists \
-         them).\n"
+         Not checked: 1 table postlint cannot read; could not decide: alias-target-unknown, \
+         stale-map, unreferenced-table; may have missed some: missing-role-alias (--verbose \
+         lists them).\n"
     );
 
     // The audit: no config, no inline suppressions, no baseline.

@@ -645,6 +645,16 @@ pub fn virtual_mailbox_maps_empty(model: &Model) -> bool {
         .is_some_and(|v| v.is_empty())
 }
 
+/// Virtual mailbox domains whose users only the transport knows (`virtual_mailbox_maps` is
+/// empty): rules about their addresses cannot decide.
+pub fn mailbox_users_unseen(model: &Model) -> bool {
+    virtual_mailbox_maps_empty(model)
+        && model
+            .class(super::classes::ClassKind::VirtualMailbox)
+            .member_slots()
+            > 0
+}
+
 /// The program a master.cf command runs (`smtpd`, or `/usr/libexec/postfix/smtpd`).
 pub fn program_of(command: &str) -> &str {
     command.rsplit('/').next().unwrap_or(command)

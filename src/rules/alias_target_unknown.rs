@@ -24,6 +24,7 @@ pub const RULE: Rule = Rule {
         model.classes_partial()
             || model.maps_partial("virtual_alias_maps")
             || model.maps_partial("virtual_mailbox_maps")
+            || crate::model::values::mailbox_users_unseen(model)
     },
     check,
 };

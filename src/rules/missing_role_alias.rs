@@ -155,6 +155,7 @@ fn undecided(model: &Model) -> bool {
         || ["alias_maps", "virtual_alias_maps", "virtual_mailbox_maps"]
             .iter()
             .any(|param| model.maps_partial(param))
+        || crate::model::values::mailbox_users_unseen(model)
 }
 
 fn check(model: &Model, out: &mut Findings) {
