@@ -186,7 +186,19 @@ pub fn inspect(path: &Path, display: String, live: bool) -> TlsFile {
     match crate::fsread::read_regular(path) {
         Ok(mut bytes) => {
             let pem = parse_pem(&bytes);
+            // In a repository, a certificate or key left out on purpose is often committed as
+            // an empty file or a line of text ("put the key here"): a placeholder for a
+            // secret, as unknown as an absent one. A binary file (DER) is still no PEM.
+            let placeholder = !live
+                && pem.objects.is_empty()
+                && memchr::memmem::find(&bytes, b"-----BEGIN").is_none()
+                && bytes
+                    .iter()
+                    .all(|&b| b.is_ascii_graphic() || matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
             bytes.zeroize();
+            if placeholder {
+                return TlsFile::Unknown;
+            }
             TlsFile::Read { display, pem }
         }
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => TlsFile::Unknown,
