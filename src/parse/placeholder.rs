@@ -15,6 +15,9 @@
 //! - `__NAME__`: sed markers in Docker images and installers;
 //! - `!NAME!`: Sentora's installer (`mynetworks = 127.0.0.0/8, !SERVER_IP!`);
 //! - `@%@name@%@`: Univention's configuration registry;
+//! - `%NAME%`: Makefiles and scripts that run `sed s/%DOMAIN%/.../` (Windows-style
+//!   variables); Postfix's own `%` escapes (`%s`, `%d`, `%[1-9]`) are one letter and lower
+//!   case, and the name here has at least two characters;
 //! - `{NAME}` (not after `$` or `?`): i-MSCP's installer (`inet_protocols = {MTA_INET_PROTOCOLS}`,
 //!   filled in by its `process()`). In Postfix a brace group holds lower-case words (`{ name =
 //!   value }`, restriction and inline-table groups), never an upper-case name alone;
@@ -59,6 +62,17 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
                     .count();
                 let end = i + 3 + len;
                 (len > 0 && bytes.get(end).is_none_or(|&b| !is_word_byte(b))).then_some(end)
+            }
+            b'%' if bytes.get(i + 1).is_some_and(u8::is_ascii_uppercase) => {
+                let len = bytes[i + 1..]
+                    .iter()
+                    .take_while(|&&b| is_upper_name_byte(b))
+                    .count();
+                let end = i + 1 + len;
+                (len >= 2
+                    && is_placeholder_name(&text[i + 1..end])
+                    && bytes.get(end) == Some(&b'%'))
+                .then_some(end + 1)
             }
             b'%' if bytes.get(i + 1) == Some(&b'{') => {
                 let len = bytes[i + 2..]
@@ -185,6 +199,8 @@ mod tests {
             markers("@%@mail/smtp/XVERP@%@, x"),
             ["@%@mail/smtp/XVERP@%@"]
         );
+        assert_eq!(markers("mail.%DOMAIN%"), ["%DOMAIN%"]);
+        assert_eq!(markers("[%RELAY_HOST%]:587"), ["%RELAY_HOST%"]);
         assert_eq!(markers("{MTA_INET_PROTOCOLS}"), ["{MTA_INET_PROTOCOLS}"]);
         assert_eq!(
             markers("hash:{MTA_VIRTUAL_DMN_HASH}, user={MTA_MAILBOX_UID_NAME}:{IMSCP_GROUP}"),
@@ -232,6 +248,10 @@ mod tests {
             "${name?{VALUE}}",                        // a value inside an expression: `?{`
             "{2,3}",                                  // a regex repeat
             "{NAME",
+            "%D%",        // one letter
+            "LIKE '%s%'", // a lookup escape
+            "100%",       // a number
+            "%Domain%",   // mixed case
         ] {
             assert_eq!(markers(text), Vec::<&str>::new(), "{text}");
         }
