@@ -37,6 +37,9 @@
 //!   `conf/main.cf.default` (`postconf -d` output), `meta/main.cf.proto` and
 //!   `src/postconf/test77-main.cf`: none of them is one. What the rule passes over is not
 //!   reported: a backup beside main.cf is no configuration that went unread.
+//! - No main.cf under a directory of diffs or patches (a part of its name is `diff`, `diffs`,
+//!   `patch` or `patches`: `saved_diffs/etc/postfix/main.cf` is a diff's printout) is linted;
+//!   the note says so.
 //! - `.gitignore` (also outside a git checkout), `.ignore` and hidden directories are honoured,
 //!   as git and ripgrep do. postlint.toml's `exclude` is applied by the caller, which knows the
 //!   configuration of each directory.
@@ -125,6 +128,18 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             continue;
         }
         let name = entry.file_name().to_string_lossy();
+        // Under `saved_diffs/` or `patches/`: a diff's printout or a patch's copy, named
+        // after the file it changes, is no configuration.
+        if name.contains("main.cf") {
+            let inside = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            if under_diffs(inside) {
+                found.skipped.push(Skipped {
+                    path: path.to_path_buf(),
+                    reason: "under a directory of diffs or patches".to_string(),
+                });
+                continue;
+            }
+        }
         if name == "main.cf" {
             // A main.cf full of template tags (Salt and Ansible often keep the plain name) is
             // told apart when it is loaded: LoadError::MainCfTemplate.
@@ -287,6 +302,22 @@ fn set_aside_by_directory(path: &Path) -> bool {
     .any(|name| NOT_DEPLOYED.contains(&name.as_str()))
 }
 
+/// Whether a directory on the way to `path` (relative to the repository) holds diffs or
+/// patches by its name: a part of it (split at `_`, `-` and `.`, without case) is `diff`,
+/// `diffs`, `patch` or `patches` (`saved_diffs/etc/postfix/main.cf`, `debian/patches/`).
+fn under_diffs(path: &Path) -> bool {
+    const DIFFS: [&str; 4] = ["diff", "diffs", "patch", "patches"];
+    let dirs = path.parent().map(Path::components).into_iter().flatten();
+    dirs.filter_map(|c| match c {
+        std::path::Component::Normal(name) => Some(name.to_string_lossy().to_ascii_lowercase()),
+        _ => None,
+    })
+    .any(|name| {
+        name.split(['_', '-', '.'])
+            .any(|part| DIFFS.contains(&part))
+    })
+}
+
 /// How to lint the configuration whose main.cf is at `main_cf`.
 fn setup_for(main_cf: &Path) -> Setup {
     let dir = main_cf.parent().unwrap_or(Path::new("."));
@@ -447,6 +478,12 @@ mod tests {
         assert!(!set_aside_by_directory(Path::new(
             "hosts/mx1/postfix-main.cf"
         )));
+        // Diffs and patches: by a part of the name, and only directories.
+        assert!(under_diffs(Path::new("saved_diffs/etc/postfix/main.cf")));
+        assert!(under_diffs(Path::new("debian/patches/main.cf")));
+        assert!(!under_diffs(Path::new("roles/postfix/files/main.cf")));
+        assert!(!under_diffs(Path::new("diffs-main.cf")));
+        assert!(!under_diffs(Path::new("patchwork/main.cf")));
         // Only whole directory names, and never the file's own name.
         assert!(!set_aside_by_directory(Path::new("old-hosts/main.cf.x")));
         assert!(!set_aside_by_directory(Path::new("main.cf.old")));

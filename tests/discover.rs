@@ -32,6 +32,8 @@ fn sample_repo() -> tempfile::TempDir {
     write(&dir.path().join(".gitignore"), "build/\n");
     write(&dir.path().join("build/etc/postfix/main.cf"), BROKEN);
     write(&dir.path().join(".cache/postfix/main.cf"), BROKEN);
+    // A diff's printout kept under the name of the file it compares: passed over, and said.
+    write(&dir.path().join("saved_diffs/etc/postfix/main.cf"), BROKEN);
     dir
 }
 
