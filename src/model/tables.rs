@@ -168,6 +168,10 @@ pub struct Entries {
     unindexed: Vec<u64>,
     /// [`Entries::special_keys`], found the first time it is asked.
     special: std::sync::OnceLock<Option<Vec<u32>>>,
+    /// Some key was written starting with `/` (a regular expression in an indexed table, as
+    /// invalid-syntax reports): noted as each key is stored, so that nobody walks the other
+    /// tables for it.
+    slash_keys: bool,
 }
 
 impl std::fmt::Debug for Entries {
@@ -383,7 +387,13 @@ impl Entries {
             skipped: Vec::new(),
             unindexed: Vec::with_capacity(expected),
             special: std::sync::OnceLock::new(),
+            slash_keys: false,
         }
+    }
+
+    /// Whether some key was written starting with `/`.
+    pub fn has_slash_keys(&self) -> bool {
+        self.slash_keys
     }
 
     /// The file the spans point into.
@@ -446,6 +456,7 @@ impl Entries {
     /// has its folded key (the first one wins). The spans are byte ranges of the source text;
     /// `key` and `value` are the texts Postfix stores.
     pub fn push(&mut self, key: &str, key_span: Range32, value: &str, value_span: Range32) {
+        self.slash_keys |= key.starts_with('/');
         let (raw, folded) = self.store(key, key_span, value, value_span);
         let hash = self.hasher.hash_one(&*folded) >> 32;
         self.unindexed.push(hash << 32 | self.list.len() as u64);
@@ -456,6 +467,7 @@ impl Entries {
     pub fn push_verbatim(&mut self, key_span: Range32, value_span: Range32) {
         let text = self.lines.text();
         let key = slice(text, key_span);
+        self.slash_keys |= key.starts_with('/');
         match RawEntry::packed(key_span, value_span) {
             Some(raw) if !needs_folding(key.as_bytes()) => {
                 let hash = self.hasher.hash_one(key) >> 32;

@@ -119,6 +119,9 @@ fn check(model: &Model, out: &mut Findings) {
             Format::Aliases => "postalias",
         };
         if let Some(entries) = table.entries() {
+            if table.format == Format::Postmap && entries.has_slash_keys() {
+                report_pattern_keys(table, entries, out);
+            }
             for skipped in &entries.skipped {
                 let line = model.sources.slice(skipped.span);
                 let key = line.split_whitespace().next().unwrap_or("");
@@ -171,6 +174,67 @@ fn check(model: &Model, out: &mut Findings) {
             );
         }
     }
+}
+
+/// Whether a key is written as a regexp: or pcre: pattern (`/^.*@example\.com$/`, with
+/// flags after the closing `/`): slashes around it and a metacharacter inside.
+fn is_pattern_key(key: &str) -> bool {
+    let Some(body) = key.strip_prefix('/') else {
+        return false;
+    };
+    let Some(close) = body.rfind('/') else {
+        return false;
+    };
+    let (pattern, flags) = (&body[..close], &body[close + 1..]);
+    // A path (`/home/a.b/`) has a `/` of its own inside; a pattern escapes it (`\/`).
+    let bare_slash = pattern
+        .as_bytes()
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'/' && (i == 0 || pattern.as_bytes()[i - 1] != b'\\'));
+    !pattern.is_empty()
+        && !bare_slash
+        && flags.bytes().all(|b| b.is_ascii_alphabetic())
+        && pattern.contains(['.', '*', '+', '?', '^', '$', '[', '(', '|', '\\'])
+}
+
+/// Keys of an indexed table (hash:, lmdb:, texthash: ...) written as regular expressions:
+/// the table compares them as text, so `/.*/` matches only the text `/.*/`. One finding per
+/// table, at the first such key.
+fn report_pattern_keys(
+    table: &crate::model::tables::Table,
+    entries: &crate::model::tables::Entries,
+    out: &mut Findings,
+) {
+    let mut patterns = entries.iter().filter(|e| is_pattern_key(e.key));
+    let Some(first) = patterns.next() else {
+        return;
+    };
+    let more = patterns.count();
+    let others = match more {
+        0 => String::new(),
+        1 => " (and 1 more key)".to_string(),
+        n => format!(" (and {n} more keys)"),
+    };
+    let finding = out.report(
+        first.key_span,
+        format!(
+            "{} is a {} table, which compares keys as text: `{}` is no pattern there and \
+             matches only itself{others}",
+            table.reference(),
+            table.kind,
+            first.key
+        ),
+    );
+    finding.subject(format!("{} pattern key", table.reference()));
+    finding.label("a regular expression as a literal key");
+    finding.help(format!(
+        "A {} table finds a key only when the whole lookup string equals it. For patterns, \
+         name a regexp: or pcre: table (`regexp:/etc/postfix/FILE`, no postmap needed), and \
+         keep the literal keys in the {} table. `postmap -q '{}' {}:FILE` shows the key is \
+         stored as written.",
+        table.kind, table.kind, first.key, table.kind
+    ));
 }
 
 /// `alice@example.com: bob@example.net` in a postmap source: the colon stays in the key.
@@ -303,4 +367,34 @@ fn report_line(bad: &BadLine, file_kind: &str, consequence: &str, out: &mut Find
             .to_string()
     };
     finding.help(advice);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pattern_keys_are_slashed_patterns_with_a_metacharacter() {
+        for key in [
+            "/.*/",
+            "/.+/",
+            "/^(.*)@example\\.com$/",
+            "/^admin@/i",
+            "/x|y/",
+            "/^a\\/b$/",
+        ] {
+            assert!(is_pattern_key(key), "{key}");
+        }
+        for key in [
+            "/",
+            "//",
+            "/var/mail/",
+            "/home/a.b/",
+            "user@example.com",
+            "/abc/",
+            "/.*/1",
+        ] {
+            assert!(!is_pattern_key(key), "{key}");
+        }
+    }
 }
