@@ -385,6 +385,22 @@ fn config_dir_arg(dir: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
+/// A DIR written as the system sees it (`--sysroot . /usr/local/etc/postfix`, FreeBSD's
+/// place): ROOT/DIR when it is there, as --sysroot resolves every absolute path; a DIR that
+/// already names a place in the tree stays as it is.
+fn under_sysroot(root: Option<&Path>, dir: &Path) -> PathBuf {
+    match root {
+        Some(root) if dir.is_absolute() => {
+            let inside = root.join(dir.strip_prefix("/").unwrap_or(dir));
+            match inside.exists() {
+                true => inside,
+                false => dir.to_path_buf(),
+            }
+        }
+        _ => dir.to_path_buf(),
+    }
+}
+
 /// The configurations to lint: the DIRs (or the default), or what --discover finds. Notes
 /// what discovery skipped.
 fn jobs(cli: &Cli) -> Result<Jobs, String> {
@@ -392,7 +408,10 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
         let dirs: Vec<Option<PathBuf>> = if cli.dirs.is_empty() {
             vec![None]
         } else {
-            cli.dirs.iter().map(|d| Some(config_dir_arg(d))).collect()
+            cli.dirs
+                .iter()
+                .map(|d| Some(config_dir_arg(&under_sysroot(cli.sysroot.as_deref(), d))))
+                .collect()
         };
         let jobs = dirs
             .into_iter()

@@ -615,3 +615,34 @@ fn a_release_older_than_the_data_is_named_as_linted() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("postlint knows"));
 }
+
+/// `--sysroot ROOT /usr/local/etc/postfix`: the directory as the system names it (FreeBSD's
+/// place) is found under ROOT, as every absolute path is with --sysroot.
+#[test]
+fn an_absolute_directory_is_found_under_the_sysroot() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("usr/local/etc/postfix");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = example.com, localhost\nvirtual_mailbox_domains = example.com\nvirtual_transport = lmtp:unix:private/dovecot-lmtp\n",
+    )
+    .unwrap();
+    let out = postlint()
+        .args([
+            "--sysroot",
+            ".",
+            "/usr/local/etc/postfix",
+            "--format",
+            "short",
+        ])
+        .current_dir(root.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("virtual-domain-in-mydestination"),
+        "{stdout}"
+    );
+}
