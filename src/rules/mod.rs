@@ -7,6 +7,7 @@ mod backscatter_risk;
 mod catch_all_alias;
 mod catch_all_shadows_mailbox;
 mod compatibility_level;
+mod dane_without_dnssec;
 mod dead_dnsbl;
 mod deprecated_parameter;
 mod dnsbl_reply_filter;
@@ -119,6 +120,7 @@ pub static RULES: &[Rule] = &[
     catch_all_alias::RULE,
     catch_all_shadows_mailbox::RULE,
     compatibility_level::RULE,
+    dane_without_dnssec::RULE,
     dead_dnsbl::RULE,
     deprecated_parameter::RULE,
     dnsbl_reply_filter::RULE,
