@@ -655,6 +655,22 @@ pub fn mailbox_users_unseen(model: &Model) -> bool {
             > 0
 }
 
+/// The smtp clients that deliver, each as it reads its parameters: the master.cf services
+/// whose program is smtp, or, without master.cf, `None` (the stock services, which read
+/// main.cf). Empty when master.cf runs no smtp client.
+pub fn smtp_clients(model: &Model) -> Vec<Option<&super::master::Service>> {
+    if !model.master.is_known() {
+        return vec![None];
+    }
+    model
+        .master
+        .services
+        .iter()
+        .filter(|s| program_of(&s.command) == "smtp")
+        .map(Some)
+        .collect()
+}
+
 /// The program a master.cf command runs (`smtpd`, or `/usr/libexec/postfix/smtpd`).
 pub fn program_of(command: &str) -> &str {
     command.rsplit('/').next().unwrap_or(command)

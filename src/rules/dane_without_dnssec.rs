@@ -6,7 +6,7 @@
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::restrictions::{service_definition, service_value};
-use crate::model::values::program_of;
+use crate::model::values::smtp_clients;
 use crate::model::Model;
 
 pub const RULE: Rule = Rule {
@@ -19,20 +19,9 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Findings) {
-    // Every smtp client as it reads the parameters (its -o overrides included); without
-    // master.cf, the stock smtp service, which reads main.cf.
-    let services: Vec<_> = match model.master.is_known() {
-        true => model
-            .master
-            .services
-            .iter()
-            .filter(|s| program_of(&s.command) == "smtp")
-            .map(Some)
-            .collect(),
-        false => vec![None],
-    };
+    // Every smtp client as it reads the parameters (its -o overrides included).
     let mut reported = Vec::new();
-    for service in services {
+    for service in smtp_clients(model) {
         let Some(level) = service_value(model, service, "smtp_tls_security_level") else {
             continue;
         };

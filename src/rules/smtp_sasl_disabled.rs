@@ -6,7 +6,7 @@ use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::restrictions::service_value;
 use crate::model::tls::flag;
-use crate::model::values::program_of;
+use crate::model::values::smtp_clients;
 use crate::model::Model;
 
 pub const RULE: Rule = Rule {
@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "smtp_sasl_password_maps is set but smtp_sasl_auth_enable is off for every smtp client: it never logs in",
     doc: include_str!("../../rules/smtp-sasl-disabled.md"),
-    undecided: |_| false,
+    undecided: super::always_decides,
     check,
 };
 
@@ -30,20 +30,12 @@ fn check(model: &Model, out: &mut Findings) {
     if model.params.get("smtp_sasl_auth_enable").is_some() {
         return;
     }
-    // Every smtp client the master runs, as it reads the flag (its -o overrides included);
-    // without master.cf, the stock services, which read main.cf.
-    let clients: Vec<_> = model
-        .master
-        .services
-        .iter()
-        .filter(|s| program_of(&s.command) == "smtp")
-        .map(Some)
-        .collect();
-    let clients = match (model.master.is_known(), clients.is_empty()) {
-        (false, _) => vec![None],
-        (true, true) => return, // no smtp client at all: nothing delivers over SMTP
-        (true, false) => clients,
-    };
+    // Every smtp client, as it reads the flag (its -o overrides included). None at all:
+    // nothing delivers over SMTP.
+    let clients = smtp_clients(model);
+    if clients.is_empty() {
+        return;
+    }
     // Unknown anywhere (a template, a placeholder) or on somewhere: nothing to say.
     if !clients
         .iter()
