@@ -227,18 +227,22 @@ fn without_jinja(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut markers = 0;
-    while let Some(open) = ["{{", "{%", "{#"].iter().filter_map(|o| rest.find(o)).min() {
+    // Each byte is looked at a bounded number of times: the next `{` by memchr, the closer
+    // once, and only the blanks around a tag for whether it stands alone (a hostile file of
+    // one long line full of tags stays linear).
+    while let Some(open) = next_opener(rest) {
         let close = match &rest[open..open + 2] {
             "{{" => "}}",
             "{%" => "%}",
             _ => "#}",
         };
         let end = open + 2 + rest[open + 2..].find(close)? + 2;
-        let line_start = rest[..open].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = rest[end..].find('\n').map_or(rest.len(), |i| end + i);
-        let alone = rest[line_start..open].trim().is_empty()
-            && rest[end..line_end].trim().is_empty()
-            && close != "}}";
+        let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
+        let before = rest.as_bytes()[..open].iter().rev().find(|b| !blank(b));
+        let after = rest.as_bytes()[end..].iter().find(|b| !blank(b));
+        let alone = close != "}}"
+            && before.is_none_or(|&b| b == b'\n')
+            && after.is_none_or(|&b| b == b'\n');
         out.push_str(&rest[..open]);
         if alone {
             // Newlines kept, so that YAML's errors keep their line numbers.
@@ -257,6 +261,13 @@ fn without_jinja(text: &str) -> Option<String> {
     }
     out.push_str(rest);
     Some(out)
+}
+
+/// Where the next Jinja tag opens (`{{`, `{%`, `{#`).
+fn next_opener(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'{', bytes)
+        .find(|&at| matches!(bytes.get(at + 1), Some(b'{' | b'%' | b'#')))
 }
 
 /// A value as a template prints it: strings as they are, numbers, booleans as Jinja does.
@@ -535,6 +546,10 @@ mod tests {
         let broken = dir.path().join("broken.yaml");
         std::fs::write(&broken, "{% if x %}\na: [1\n").unwrap();
         assert!(Vars::load(&[broken]).is_err());
+        // One long line full of tags (a hostile variables file): every tag becomes a marker.
+        let line = format!("k: {}\n", "{{ x }} ".repeat(50_000));
+        let read = without_jinja(&line).unwrap();
+        assert_eq!(read.matches("__JINJA").count(), 50_000);
         assert_eq!(without_jinja("a: 1\n"), None);
         assert_eq!(without_jinja("a: {{ x\n"), None);
     }
