@@ -145,7 +145,7 @@ impl Config {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        let lines = LineIndex::new(std::sync::Arc::new(text.to_string()));
+        let lines = LineIndex::of(text.to_string());
         let error = |offset: usize, message: String| ConfigError {
             path: path.to_path_buf(),
             line: lines.line_of(offset) + 1,

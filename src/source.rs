@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+pub use crate::fsread::Text;
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
@@ -53,22 +55,27 @@ impl Span {
 /// so a million-line map costs 64 KB of index, built the first time a line number is needed.
 #[derive(Debug)]
 pub struct LineIndex {
-    text: Arc<String>,
+    text: Arc<Text>,
     samples: OnceLock<Vec<u32>>,
 }
 
 const LINES_PER_SAMPLE: usize = 64;
 
 impl LineIndex {
-    pub fn new(text: Arc<String>) -> LineIndex {
+    pub fn new(text: Arc<Text>) -> LineIndex {
         LineIndex {
             text,
             samples: OnceLock::new(),
         }
     }
 
-    pub fn text(&self) -> &Arc<String> {
+    pub fn text(&self) -> &Arc<Text> {
         &self.text
+    }
+
+    /// The index of a text made in memory.
+    pub fn of(text: String) -> LineIndex {
+        LineIndex::new(Arc::new(Text::from(text)))
     }
 
     fn samples(&self) -> &[u32] {
@@ -188,7 +195,7 @@ impl SourceFile {
         std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
     }
 
-    pub fn text(&self) -> &Arc<String> {
+    pub fn text(&self) -> &Arc<Text> {
         self.lines.text()
     }
 
@@ -246,11 +253,10 @@ impl Sources {
         &mut self,
         real_path: PathBuf,
         display_path: String,
-        text: impl Into<Arc<String>>,
+        text: impl Into<String>,
         modified: Option<std::time::SystemTime>,
     ) -> FileId {
-        let text = text.into();
-        let lines = Arc::new(LineIndex::new(Arc::clone(&text)));
+        let lines = Arc::new(LineIndex::of(text.into()));
         self.add_indexed(real_path, display_path, lines, modified)
     }
 
@@ -334,7 +340,7 @@ mod line_tests {
             .map(|i| format!("line{i}{}\n", "x".repeat(i % 7)))
             .collect::<String>()
             + "last without newline";
-        let index = LineIndex::new(Arc::new(text.clone()));
+        let index = LineIndex::of(text.clone());
         let mut line = 0;
         let mut start = 0;
         for (offset, b) in text.bytes().enumerate() {

@@ -45,7 +45,7 @@ pub fn collect(sources: &Sources) -> (Vec<Suppression>, Vec<Malformed>) {
     let mut found = Vec::new();
     let mut malformed = Vec::new();
     for (file, source) in sources.iter() {
-        let text = source.text().as_str();
+        let text: &str = source.text();
         let bytes = text.as_bytes();
         let mut logical: Option<Vec<(usize, usize)>> = None;
         let mut pos = 0;

@@ -29,7 +29,7 @@ impl ReadFile {
     /// No text: the main.cf of a master.cf linted alone.
     pub fn empty() -> ReadFile {
         ReadFile {
-            lines: Arc::new(LineIndex::new(Arc::new(String::new()))),
+            lines: Arc::new(LineIndex::of(String::new())),
             modified: None,
             template: None,
             holes: None,
@@ -39,7 +39,7 @@ impl ReadFile {
 
 /// Reads a file (invalid UTF-8 replaced, as Postfix would pass the bytes through).
 pub fn read_source(path: &Path) -> ReadOutcome {
-    let text = crate::fsread::read_text(path)?;
+    let text = crate::fsread::read_source_text(path)?;
     let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
     let template = template::find(&text);
     Ok(ReadFile {
@@ -112,7 +112,7 @@ fn with_holes(
         leaves_unknown,
         shifts,
     };
-    Some((Arc::new(LineIndex::new(Arc::new(text))), source, holed))
+    Some((Arc::new(LineIndex::of(text)), source, holed))
 }
 
 /// The entries of a postmap or postalias source, in one pass over the text. Spans point into

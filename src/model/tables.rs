@@ -1339,7 +1339,7 @@ mod tests {
             ("k", "\t", ""),
         ] {
             let text = format!("{key}{gap}{value}\n");
-            let lines = Arc::new(LineIndex::new(Arc::new(text.clone())));
+            let lines = Arc::new(LineIndex::of(text.clone()));
             let mut entries = Entries::new(FileId(0), lines, 1);
             let key_span = (0, key.len() as u32);
             let value_start = key_span.1 + gap.len() as u32;
@@ -1363,7 +1363,7 @@ mod tests {
 
     /// Entries of `text` (one `key value` per line), indexed after each push or once at the end.
     fn entries(text: &str, bulk: bool) -> Entries {
-        let lines = Arc::new(LineIndex::new(Arc::new(text.to_string())));
+        let lines = Arc::new(LineIndex::of(text.to_string()));
         let mut entries = Entries::new(FileId(0), lines, text.lines().count());
         let mut offset = 0u32;
         for line in text.split_inclusive('\n') {
@@ -1442,7 +1442,7 @@ mod tests {
         assert!(plain.values_holding(b'#').is_empty());
         // Pushed out of file order: the answer is still every such entry.
         let text = "k1 v#1\nk2 v2\nk3 v#3\n";
-        let lines = Arc::new(LineIndex::new(Arc::new(text.to_string())));
+        let lines = Arc::new(LineIndex::of(text.to_string()));
         let mut e = Entries::new(FileId(0), lines, 3);
         for (start, key, value) in [(14u32, "k3", "v#3"), (0, "k1", "v#1"), (7, "k2", "v2")] {
             e.push(key, (start, start + 2), value, (start + 3, start + 6));
@@ -1455,7 +1455,7 @@ mod tests {
     fn value_reads_what_the_entry_holds() {
         // Verbatim, folded (rewritten) and joined entries, and a duplicate taken out.
         let text = "a v1\nK2 v#2\nk3  spaced  value \nk4 x,\n  y\nk3 dup\n\"q k\" w\n";
-        let lines = Arc::new(LineIndex::new(Arc::new(text.to_string())));
+        let lines = Arc::new(LineIndex::of(text.to_string()));
         let e = super::super::read::parse_source(FileId(0), &lines, Format::Postmap);
         let whole: Vec<&str> = e.iter().map(|x| x.value).collect();
         assert_eq!(e.values().collect::<Vec<_>>(), whole);
