@@ -55,6 +55,7 @@ mod unreferenced_table;
 mod unsupported_map_type;
 pub(crate) mod unused_suppression;
 mod virtual_domain_in_mydestination;
+mod virtual_without_mailbox_maps;
 mod weak_tls_ciphers;
 mod weak_tls_protocols;
 
@@ -168,6 +169,7 @@ pub static RULES: &[Rule] = &[
     unsupported_map_type::RULE,
     unused_suppression::RULE,
     virtual_domain_in_mydestination::RULE,
+    virtual_without_mailbox_maps::RULE,
     weak_tls_ciphers::RULE,
     weak_tls_protocols::RULE,
 ];
