@@ -24,11 +24,12 @@ fuzz_target!(|data: &[u8]| {
                 let lines = text.matches('\n').count() as u32 + 1;
                 assert!(holed.conditional.iter().all(|r| r.start >= 1 && r.end <= lines + 1));
             }
-            // With values for some names: the lines stay, and every offset maps back into
+            // With values for some names, and the tags at the start of a line that output
+            // nothing taken out: the lines stay, and every offset maps back into
             // the template, in order.
             let vars = postlint::template::Vars::from_yaml("a: x\nb: [1, 2]\nc: {d: long value}\n");
             if let Some(holed) = postlint::template::holes(text, kind, percent, Some(&vars)) {
-                let (out, shifts) = postlint::template::substitute(&holed.text, &holed.substitutions);
+                let (out, shifts) = postlint::template::substitute(&holed.text, &holed.replacements());
                 assert_eq!(out.matches('\n').count(), text.matches('\n').count());
                 let mut last = 0;
                 for offset in 0..=out.len() as u32 {

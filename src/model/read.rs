@@ -99,9 +99,10 @@ fn with_holes(
         });
     // Values from --template-vars replace their tags: the parsers read them, and output maps
     // their offsets back to the tags.
-    let (text, shifts) = match holed.substitutions.is_empty() {
+    // Tags taken out (`Holed::removed`) are values of nothing.
+    let (text, shifts) = match holed.substitutions.is_empty() && holed.removed.is_empty() {
         true => (text, Vec::new()),
-        false => template::substitute(&text, &holed.substitutions),
+        false => template::substitute(&text, &holed.replacements()),
     };
     let source = crate::source::TemplateSource {
         engine,

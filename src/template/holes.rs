@@ -47,11 +47,24 @@ pub struct Holed {
     pub unbalanced: Option<u32>,
     /// Expressions `--template-vars` gives a value: the tag's range and the value (one line).
     pub substitutions: Vec<(Range<usize>, String)>,
+    /// Tags that output nothing and start their line with text after them
+    /// (`{% set x = 1 %}myhostname = ...`): taken out of the text, so that the text after them
+    /// starts its line as rendered instead of continuing the line above.
+    pub removed: Vec<Range<usize>>,
     /// What the file was read as.
     pub kind: Kind,
 }
 
 impl Holed {
+    /// What replaces what in the text the parsers read: the values `--template-vars` gives,
+    /// and nothing for the tags taken out, in order (for `template::substitute`).
+    pub fn replacements(&self) -> Vec<(Range<usize>, String)> {
+        let mut all = self.substitutions.clone();
+        all.extend(self.removed.iter().map(|r| (r.clone(), String::new())));
+        all.sort_by_key(|(r, _)| r.start);
+        all
+    }
+
     /// Whether the rendered file may hold lines postlint cannot see: an insert, or a line whose
     /// name is an expression.
     pub fn is_open_ended(&self) -> bool {
@@ -103,6 +116,7 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
         dynamic_names: Vec::new(),
         unbalanced: None,
         substitutions: Vec::new(),
+        removed: Vec::new(),
         kind,
     };
     // One flag per physical line (index 0 = line 1): output there may be absent or repeated.
@@ -119,6 +133,9 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
     let mut no_closer_after = [usize::MAX; SYNTAXES.len()];
     let univention = univention_blocks(text);
     let mut next_univention = univention.iter().peekable();
+    // The end of the last tag taken out at the start of its line: a tag right after it starts
+    // the line too.
+    let mut removed_end = None;
 
     // Marks the lines of a range that hold anything but blanks as conditional.
     let mark = |conditional: &mut Vec<bool>, range: Range<usize>, first_line: usize| {
@@ -218,6 +235,33 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
             Tag::Expression if alone_on_its_lines(bytes, start, tag_end) => Tag::Insert,
             tag => tag,
         };
+        // A tag that outputs nothing, at the start of its line with text after it: the text
+        // starts the line as rendered. (`{%-`, `{{-` and `[%-` take the line break before them
+        // too, joining the text to the line above: blanks say the same.)
+        // ERB's `<%-` takes the blanks before it on its line: an indented `<%- if x -%>name`
+        // starts its line too.
+        let chomps = bytes.get(start + open.len()) == Some(&b'-');
+        let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |i| i + 1);
+        let head = match open[0] == b'<' && chomps {
+            true if bytes[line_start..start]
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t')) =>
+            {
+                line_start
+            }
+            _ => start,
+        };
+        let outputs_nothing = matches!(tag, Tag::Silent | Tag::Open(_) | Tag::Middle | Tag::Close);
+        if outputs_nothing
+            && (head == line_start || removed_end == Some(start))
+            && (open[0] == b'<' || !chomps)
+            && text_follows(bytes, tag_end)
+            // Line numbers are the template's: only a tag on one line is taken out.
+            && memchr::memchr(b'\n', &bytes[head..tag_end]).is_none()
+        {
+            holed.removed.push(head..tag_end);
+            removed_end = Some(tag_end);
+        }
         match tag {
             Tag::Expression => {
                 // Every line of the tag: its marker may sit on any of them.
@@ -291,7 +335,13 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
     // Tags are replaced by ASCII and blanks only where they were, so the text stays UTF-8.
     let text = String::from_utf8(out)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    widen(&text, &mut conditional, kind, &mut holed.dynamic_names);
+    widen(
+        &text,
+        &mut conditional,
+        kind,
+        &mut holed.dynamic_names,
+        &holed.removed,
+    );
     holed.substitutions.sort_by_key(|(r, _)| r.start);
     holed.conditional = ranges(&conditional);
     holed.text = text;
@@ -319,6 +369,7 @@ fn percent_markers(
 ) -> usize {
     let expressions = &mut holed.expressions;
     let substitutions = &mut holed.substitutions;
+    let removed = &mut holed.removed;
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut found = 0;
     let mut line_start = 0;
@@ -339,6 +390,7 @@ fn percent_markers(
                 // The line moved: values found on it before no longer sit at their tags. It
                 // is conditional, so its values stay holes.
                 substitutions.retain(|(r, _)| r.end <= line_start || r.start >= line_end);
+                removed.retain(|r| r.end <= line_start || r.start >= line_end);
                 let n = l.len();
                 l[n - len..].fill(b' ');
                 *flag = true;
@@ -558,6 +610,14 @@ fn alone_on_its_lines(bytes: &[u8], start: usize, end: usize) -> bool {
     (start == 0 || bytes[start - 1] == b'\n') && bytes[end..line_end].iter().all(blank)
 }
 
+/// Whether the line goes on after `at` with anything but blanks.
+fn text_follows(bytes: &[u8], at: usize) -> bool {
+    bytes[at..]
+        .iter()
+        .take_while(|&&b| b != b'\n')
+        .any(|b| !matches!(b, b' ' | b'\t' | b'\r'))
+}
+
 /// Univention's `@!@` ... `@!@` blocks: byte ranges from the first marker line's start to the
 /// end of the closing marker line (or of the text).
 fn univention_blocks(text: &str) -> Vec<Range<usize>> {
@@ -616,6 +676,16 @@ fn fill_hole(out: &mut [u8], range: Range<usize>) {
         .take_while(|b| matches!(b, b' ' | b'\t'))
         .count();
     let starts_its_line = range.start == 0 || out[range.start - 1] == b'\n';
+    // A tag that continues the text before it and spans lines outputs one piece of that line:
+    // the marker goes on its first line, and its other lines are blank (the text after it,
+    // on its last line, continues the logical line, as rendered).
+    let first_end =
+        memchr::memchr(b'\n', &out[range.clone()]).map_or(range.end, |i| range.start + i);
+    if !starts_its_line && first_end < range.end && first_end - range.start >= 3 {
+        blank(out, range.clone());
+        write_marker(out, range.start..first_end);
+        return;
+    }
     let from = if best.start == range.start || starts_its_line {
         best.start
     } else {
@@ -674,16 +744,33 @@ fn ranges(flags: &[bool]) -> Vec<Range<u32>> {
 
 /// Widens the conditional lines to the whole logical lines they are part of (a service with
 /// one conditional `-o` is itself uncertain), and finds main.cf lines whose name is a hole.
-fn widen(text: &str, conditional: &mut [bool], kind: Kind, dynamic: &mut Vec<u32>) {
+fn widen(
+    text: &str,
+    conditional: &mut [bool],
+    kind: Kind,
+    dynamic: &mut Vec<u32>,
+    removed: &[Range<usize>],
+) {
     let bytes = text.as_bytes();
+    // Where a line starts once the tags at its head are taken out (`Holed::removed`, in
+    // order).
+    let mut removed = removed.iter().peekable();
+    let mut head = |mut start: usize| {
+        while let Some(r) = removed.next_if(|r| r.start <= start) {
+            if r.start == start {
+                start = r.end;
+            }
+        }
+        start
+    };
     // The physical lines: (start, end) offsets.
     let mut lines = Vec::with_capacity(conditional.len());
     let mut start = 0;
     for i in memchr::memchr_iter(b'\n', bytes) {
-        lines.push((start, i));
+        lines.push((head(start), i));
         start = i + 1;
     }
-    lines.push((start, bytes.len()));
+    lines.push((head(start), bytes.len()));
     let is_content = |(s, e): (usize, usize)| {
         let first = bytes[s..e]
             .iter()
@@ -731,7 +818,12 @@ fn widen(text: &str, conditional: &mut [bool], kind: Kind, dynamic: &mut Vec<u32
 
 /// A tag as notes show it: at most 60 characters, on one line.
 fn shorten(tag: &str) -> String {
-    let one_line: String = tag
+    // A tag written across lines reads as one line, its indents as one blank.
+    let one_line = match tag.contains('\n') {
+        true => tag.split_whitespace().collect::<Vec<_>>().join(" "),
+        false => tag.to_string(),
+    };
+    let one_line: String = one_line
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
@@ -797,6 +889,51 @@ mod tests {
         assert!(h.text.starts_with("a = b\n"));
         assert_eq!(h.text.len(), text.len());
         assert_eq!(h.text.matches('\n').count(), 5);
+    }
+
+    /// The text the parsers read: the holed text with the removed tags taken out.
+    fn read_as(h: &Holed) -> String {
+        let removed: Vec<_> = h
+            .removed
+            .iter()
+            .map(|r| (r.clone(), String::new()))
+            .collect();
+        crate::template::substitute(&h.text, &removed).0
+    }
+
+    #[test]
+    fn tags_that_output_nothing_at_the_start_of_a_line_are_taken_out() {
+        let text = "a = 3.6\n{% set x = 1 %}{# note #}myhostname = mail.example.com\n\
+                    b = c\n    {% if y %}indented = 1{% endif %}\n{%- if z %}joined = 1\n\
+                    {% endif %}\n";
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
+        assert_eq!(h.text.len(), text.len());
+        let read = read_as(&h);
+        assert!(read.contains("\nmyhostname = mail.example.com\n"), "{read}");
+        // Indented, the tag's line continues the one above, as rendered; `{%-` joins it too.
+        assert!(read.contains("\n    "), "{read}");
+        assert!(read.contains("\n           joined = 1\n"), "{read}");
+        assert_eq!(h.removed.len(), 2);
+        // ERB's `<%-` takes its indent: the name that follows is the line's.
+        let text = "<% @p.each do |k, v| -%>\n  <%- if v -%><%= k %> = <%= v %>\n  <%- end -%>\n<% end -%>\n";
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
+        assert_eq!(h.dynamic_names, [2]);
+        assert!(
+            read_as(&h).contains("\n!TTTTTT! = !TTTTTT!\n"),
+            "{}",
+            read_as(&h)
+        );
+    }
+
+    #[test]
+    fn a_tag_across_lines_after_text_puts_its_marker_on_its_first_line() {
+        let text =
+            "# {{ \"%-16s %s\" | format(\n  \"service\", \"type\") }}\nsmtp inet n - y - - smtpd\n";
+        let h = holes(text, Kind::MasterCf, false, None).unwrap();
+        let mut lines = h.text.lines();
+        assert!(lines.next().unwrap().starts_with("# !TTT"));
+        assert_eq!(lines.next().unwrap().trim(), "");
+        assert_eq!(lines.next(), Some("smtp inet n - y - - smtpd"));
     }
 
     #[test]

@@ -270,6 +270,9 @@ pub fn described(engine: &str) -> String {
 /// Openers looked at per line before the rest of the line is passed over: keeps a long line
 /// of `{{` without closers linear.
 const TRIES_PER_LINE: u32 = 8;
+/// How far a tag written across lines is looked for: bytes, and line breaks inside it.
+const MULTI_LINE_WINDOW: usize = 512;
+const MULTI_LINE_LINES: usize = 4;
 
 /// The first non-comment line of `text` holding a template tag: `{{ }}`, `{% %}`, `{# #}` or
 /// `<% %>`, opened and closed on that line. One pass over the text, skipping quickly to each
@@ -307,9 +310,27 @@ pub fn find(text: &str) -> Option<Hit> {
             pos = line_end;
             continue;
         }
-        let rest = &bytes[at + 2..line_end];
-        let Some(end) = memchr::memmem::find(rest, close) else {
-            continue;
+        let mut rest = &bytes[at + 2..line_end];
+        let end = match memchr::memmem::find(rest, close) {
+            Some(end) => end,
+            // `{{ "%-15s %s" | format(` with its closer lines below: a Jinja tag written
+            // across lines, looked for over a few lines only (a blank after the opener, as
+            // Jinja is written; Postfix's braces never have one and a closer so far off).
+            None if bytes[at] == b'{'
+                && matches!(bytes.get(at + 2), Some(b' ' | b'-' | b'\n'))
+                && line_end < bytes.len() =>
+            {
+                let window = (at + 2 + MULTI_LINE_WINDOW).min(bytes.len());
+                rest = &bytes[at + 2..window];
+                let Some(end) = memchr::memmem::find(rest, close) else {
+                    continue;
+                };
+                if memchr::memchr_iter(b'\n', &rest[..end]).count() > MULTI_LINE_LINES {
+                    continue;
+                }
+                end
+            }
+            None => continue,
         };
         // A template expression holds no braces of its own; `{{a=b}, {c=d}}` is a Postfix
         // inline table, whatever precedes it.
@@ -329,7 +350,10 @@ pub fn find(text: &str) -> Option<Hit> {
             engine = "Go";
         }
         let tag_end = at + 2 + end + close.len();
-        let mut tag = text[at..tag_end].to_string();
+        let mut tag = text[at..tag_end]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if tag.chars().count() > 60 {
             tag = tag.chars().take(57).collect::<String>() + "...";
         }
@@ -463,9 +487,18 @@ mod tests {
         assert_eq!(find("/^[%]x$/ REJECT\n"), None);
         // `@!@` inside a line is no block marker.
         assert_eq!(find("a = b@!@c\n"), None);
-        // An opener without its closer on the same line.
-        assert_eq!(find("a = {{ b\n}}\n"), None);
+        // An opener whose closer is lines away, or that holds braces (an inline table).
+        assert_eq!(find("a = {{ b\n\n\n\n\n\n}}\n"), None);
+        assert_eq!(find("a = inline:{{ a=b },\n  { c=d }}\n"), None);
+        assert_eq!(find("a = {{b\n}}\n"), None);
         assert_eq!(find(""), None);
+    }
+
+    #[test]
+    fn a_tag_written_across_lines_is_found() {
+        let hit = find("a = b\n{{ \"%-15s %s\" | format(\n  \"smtp\", \"inet\") }}\n").unwrap();
+        assert_eq!(hit.line, 2);
+        assert_eq!(hit.tag, "{{ \"%-15s %s\" | format( \"smtp\", \"inet\") }}");
     }
 
     #[test]
