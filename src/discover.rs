@@ -18,8 +18,9 @@
 //!   A directory holding `main.cf` and `main.cf.production` has two configurations. A file is
 //!   a plain variant (`plain_variant`) when all of these hold:
 //!   - its name holds `main.cf` as a word (`template::main_cf_word`: at the start or after
-//!     `_`, `-` or `.`; at the end or before one of them), is not exactly `main.cf`, and does
-//!     not end in `~`;
+//!     `_`, `-` or `.`; at the end or before one of them), is not exactly `main.cf`, does
+//!     not end in `~`, and does not end in a compiled table's extension ([`COMPILED`]:
+//!     `main.cf.db` is what `postmap main.cf` leaves);
 //!   - no part of its name (split at `.`, `-` and `_`, compared without case) is a template
 //!     extension (those are `template::main_cf_in`'s, or a template's backup), one of
 //!     [`NOT_DEPLOYED`] (backups, package leftovers, defaults and samples, fragments: `bak`,
@@ -259,6 +260,10 @@ pub const NOT_POSTFIX: &[&str] = &[
     "txt", "xml", "xz", "yaml", "yml", "zip",
 ];
 
+/// The last extension of a file postmap or postalias compiled: `main.cf.db` is what
+/// `postmap main.cf` leaves, a binary table, never a configuration.
+const COMPILED: &[&str] = &["cdb", "db", "dir", "lmdb", "pag", "sdbm"];
+
 /// Where `main.cf` sits in the name of a plain variant of main.cf (`postfix-main.cf`,
 /// `mx1_main.cf`, `main.cf.production`, `main.cf-el8`, `etc_postfix_main.cf`); None for
 /// `main.cf` itself, for templates, and for names that say nobody deploys the file. The rule
@@ -267,6 +272,9 @@ pub fn plain_variant(file_name: &str) -> Option<usize> {
     if file_name == "main.cf"
         || file_name.ends_with('~')
         || template::engine_by_name(file_name).is_some()
+        || COMPILED
+            .iter()
+            .any(|ext| file_name.rsplit_once('.').is_some_and(|(_, e)| e == *ext))
     {
         return None;
     }
@@ -428,6 +436,12 @@ mod tests {
             "main.cf.ucf-dist",
             "main.cf.ucf-old",
             "main.cf.ucf-new",
+            // `postmap main.cf` leaves a compiled table.
+            "main.cf.db",
+            "main.cf.lmdb",
+            "main.cf.cdb",
+            "main.cf.dir",
+            "main.cf.pag",
             "main.cf.pacnew",
             "main.cf.dist",
             "main.cf.new",
