@@ -262,7 +262,7 @@ pub const NOT_POSTFIX: &[&str] = &[
 
 /// The last extension of a file postmap or postalias compiled: `main.cf.db` is what
 /// `postmap main.cf` leaves, a binary table, never a configuration.
-const COMPILED: &[&str] = &["cdb", "db", "dir", "lmdb", "pag", "sdbm"];
+pub const COMPILED: &[&str] = &["cdb", "db", "dir", "lmdb", "pag", "sdbm"];
 
 /// Where `main.cf` sits in the name of a plain variant of main.cf (`postfix-main.cf`,
 /// `mx1_main.cf`, `main.cf.production`, `main.cf-el8`, `etc_postfix_main.cf`); None for

@@ -19,7 +19,17 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// Whether the configuration is seen to use the transport `name`: a transport parameter (its
+/// Transports local(8) hands its mail to, one recipient per request (`deliver_pass()` in
+/// local/mailbox.c and local/unknown.c): there the limit is never reached.
+const ONE_AT_A_TIME: &[&str] = &[
+    "mailbox_transport",
+    "mailbox_transport_maps",
+    "fallback_transport",
+    "fallback_transport_maps",
+];
+
+/// Whether the configuration is seen to use the transport `name` for several recipients at
+/// once (not only through local(8), [`ONE_AT_A_TIME`]): a transport parameter (its
 /// default included) in main.cf or in a master.cf `-o`, or a value of a transport table
 /// postlint can read. A pipe service named nowhere (Debian's stock `maildrop`, with flag D)
 /// carries no mail, and one named only where postlint cannot look is left alone. Asked only
@@ -27,16 +37,18 @@ pub const RULE: Rule = Rule {
 /// first use.
 fn is_used(model: &Model, name: &str) -> bool {
     let names = |value: Option<&str>| value.and_then(transport_of) == Some(name);
+    let several = |param: &str| !ONE_AT_A_TIME.contains(&param);
     TRANSPORTS
         .iter()
+        .filter(|p| several(p))
         .any(|param| names(service_value(model, None, param).as_deref()))
         || model.master.services.iter().any(|service| {
             service
                 .effective_overrides()
-                .filter(|d| TRANSPORTS.contains(&d.name.as_str()))
+                .filter(|d| TRANSPORTS.contains(&d.name.as_str()) && several(&d.name))
                 .any(|d| names(service_value(model, Some(service), &d.name).as_deref()))
         })
-        || TABLES.iter().any(|param| {
+        || TABLES.iter().filter(|p| several(p)).any(|param| {
             let listed = model.maps(param).tables;
             model
                 .tables
