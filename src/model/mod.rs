@@ -549,7 +549,11 @@ impl Loader {
         depth: usize,
     ) -> Option<TableId> {
         let table_ref = TableRef::parse(token)?;
-        let format = if is_file_kind(table_ref.kind) {
+        // texthash: is read by dict_thash.c in postmap's format, `key value`, whichever
+        // parameter names it (it warns that `key: value` looks like an alias file).
+        let format = if table_ref.kind == "texthash" {
+            Format::Postmap
+        } else if is_file_kind(table_ref.kind) {
             self.source_format(table_ref.name, format)
         } else {
             format

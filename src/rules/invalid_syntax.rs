@@ -251,7 +251,8 @@ fn report_colon_key(key: &str, skipped: &crate::model::tables::Skipped, out: &mu
     finding.help(format!(
         "postmap warns \"{}\" and keeps the line with `{key}` as its key; lookups ask for \
          `{address}`, which does not match it. Write the entry as `{address} value` without the \
-         colon and run postmap. If the file is an aliases(5) file, name it in alias_maps and \
+         colon and run postmap. If the file is an aliases(5) file, name it in alias_maps with \
+         a type postalias builds (`hash:`, `lmdb:`; `texthash:` reads postmap's format) and \
          build it with postalias instead.",
         skipped.reason
     ));
