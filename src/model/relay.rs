@@ -1621,10 +1621,21 @@ pub fn open_relay(model: &Model, smtpd: &Smtpd) -> Verdict {
             break;
         }
         tries += 1;
-        let remote = request
-            .recipient
-            .rsplit_once('@')
-            .is_some_and(|(_, d)| is_made_up(d) || model.resolve_class(d) == Resolved::NoClass);
+        // Mail for another domain, to be sent on. A class list that takes every domain
+        // (`virtual_mailbox_domains = regexp:` with `/^.+$/ OK`, a test sink) delivers the
+        // made-up one here: accepted, not relayed. relay_domains that takes every domain
+        // relays it.
+        let remote =
+            request
+                .recipient
+                .rsplit_once('@')
+                .is_some_and(|(_, d)| match model.resolve_class(d) {
+                    Resolved::NoClass => true,
+                    Resolved::Unknown | Resolved::Class(super::classes::ClassKind::Relay, _) => {
+                        is_made_up(d)
+                    }
+                    Resolved::Class(..) => false,
+                });
         if !remote {
             continue;
         }

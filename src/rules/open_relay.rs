@@ -4,9 +4,10 @@
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
+use crate::model::classes::ClassKind;
 use crate::model::relay::{verdict, Status, Verdict, Witness};
 use crate::model::restrictions::{smtpd_processes, starts};
-use crate::model::Model;
+use crate::model::{Model, Resolved};
 use crate::source::Span;
 
 pub const RULE: Rule = Rule {
@@ -68,6 +69,15 @@ fn check(model: &Model, out: &mut Findings) {
             ),
         );
         finding.subject(format!("{} relay", services[0]));
+        // relay_domains that takes every domain: the relay check lets every domain through.
+        let every_domain = witness
+            .request
+            .recipient
+            .rsplit_once('@')
+            .and_then(|(_, domain)| match model.resolve_class(domain) {
+                Resolved::Class(ClassKind::Relay, at) => Some(at),
+                _ => None,
+            });
         match step {
             Some(step) => {
                 finding.label(format!(
@@ -94,8 +104,16 @@ fn check(model: &Model, out: &mut Findings) {
                     finding.secondary(line, "this cidr line answers for the client");
                 }
             }
+            None if every_domain.is_some() => {
+                finding.label("the relay check lets every domain through");
+            }
             None => {
                 finding.label("no restriction here rejects mail for other domains");
+            }
+        }
+        if let Some(at) = every_domain {
+            if let Some(at) = at.filter(|at| *at != span) {
+                finding.secondary(at, "relay_domains takes every domain, made-up ones too");
             }
         }
         let forgeable = witness.who.contains("HELO") || witness.who.contains("MAIL FROM");
@@ -110,6 +128,13 @@ fn check(model: &Model, out: &mut Findings) {
             help.push_str(
                 " A client chooses its HELO name and its MAIL FROM address: neither proves who \
                  it is.",
+            );
+        }
+        if every_domain.is_some() {
+            help = String::from(
+                "relay_domains matches every domain, so reject_unauth_destination takes each \
+                 one for a domain this server relays to, and lets mail for it through. List \
+                 only the domains this server is a backup MX or gateway for.",
             );
         }
         if witness.what.contains("at any domain") {
