@@ -15,6 +15,21 @@ impl Cidr {
     /// IPv6). None when it is no address, the length is out of range, or host bits are set
     /// (Postfix refuses `192.0.2.1/24`).
     pub fn parse(text: &str) -> Option<Cidr> {
+        Cidr::parse_any(text)
+            .filter(|(_, host_bits)| !host_bits)
+            .map(|(c, _)| c)
+    }
+
+    /// `addr/len` written with host bits set (`192.168.1.5/24`): the network Postfix asks
+    /// for instead (`192.168.1.0/24`, "perhaps you should use ... instead").
+    pub fn with_host_bits(text: &str) -> Option<Cidr> {
+        Cidr::parse_any(text)
+            .filter(|(_, host_bits)| *host_bits)
+            .map(|(c, _)| c)
+    }
+
+    /// The network a text names, masked, and whether the text set host bits.
+    fn parse_any(text: &str) -> Option<(Cidr, bool)> {
         let (addr, len) = match text.split_once('/') {
             Some((a, l)) => (a, Some(l)),
             None => (text, None),
@@ -36,7 +51,12 @@ impl Cidr {
             return None;
         }
         let cidr = Cidr { addr, len };
-        (bits(addr) & !cidr.mask() == 0).then_some(cidr)
+        let network = bits(addr) & cidr.mask();
+        let masked = match addr {
+            IpAddr::V4(_) => IpAddr::V4(std::net::Ipv4Addr::from(network as u32)),
+            IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::from(network)),
+        };
+        Some((Cidr { addr: masked, len }, network != bits(addr)))
     }
 
     fn mask(&self) -> u128 {
@@ -155,6 +175,12 @@ mod tests {
         assert!(c.contains("192.0.2.77".parse().unwrap()));
         assert!(!c.contains("192.0.3.1".parse().unwrap()));
         assert!(Cidr::parse("192.0.2.1/24").is_none(), "host bits set");
+        let net = Cidr::with_host_bits("192.168.1.5/24").unwrap();
+        assert_eq!(net.text(), "192.168.1.0/24");
+        let net = Cidr::with_host_bits("[2001:db8::1]/64").unwrap();
+        assert_eq!(net.text(), "2001:db8::/64");
+        assert!(Cidr::with_host_bits("192.168.1.0/24").is_none());
+        assert!(Cidr::with_host_bits("192.168.1.5").is_none());
         assert!(Cidr::parse("192.0.2.0/33").is_none());
         let v6 = Cidr::parse("[2001:db8::]/32").unwrap();
         assert!(v6.contains("2001:db8::5".parse().unwrap()));

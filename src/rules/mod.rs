@@ -22,6 +22,7 @@ mod maildir_trailing_slash;
 mod mandatory_tls_on_mx;
 mod missing_role_alias;
 mod missing_table;
+mod mynetworks_host_bits;
 mod mynetworks_too_broad;
 mod open_relay;
 mod orphan_override;
@@ -136,6 +137,7 @@ pub static RULES: &[Rule] = &[
     mandatory_tls_on_mx::RULE,
     missing_role_alias::RULE,
     missing_table::RULE,
+    mynetworks_host_bits::RULE,
     mynetworks_too_broad::RULE,
     open_relay::RULE,
     orphan_override::RULE,

@@ -1,0 +1,105 @@
+//! Real Postfix decides `mynetworks-host-bits`: a network written with host bits
+//! set (`192.168.1.5/24`) makes smtpd's mynetworks lookup fail for a client no earlier entry
+//! matches, and permit_mynetworks then answers `451 4.3.0 Temporary lookup failure` at RCPT TO,
+//! also for mail to this server's own domain. A Postfix on loopback gets such a request from an
+//! outside client (XCLIENT); with the network written `192.168.1.0/24` the same request gets
+//! 250. postlint reports the first setup and not the second.
+//!
+//! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+mod common;
+#[path = "common/smtp.rs"]
+mod smtp;
+
+use smtp::{Greeting, Postfix, Scratch};
+
+fn port() -> u16 {
+    common::env_number("POSTLINT_MYNETWORKS_ORACLE_PORT", 28_650) as u16
+}
+
+/// Runs a Postfix whose mynetworks holds `network`; returns smtpd's answer to RCPT TO for
+/// this server's own domain from an outside client, with the maillog, and the main.cf lines
+/// postlint's invalid-value reports.
+fn rcpt_answer(network: &str, port: u16) -> (u16, String, Vec<i64>) {
+    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-mynetworks-");
+    let conf = scratch.conf();
+    let mut main = scratch.infrastructure("mail.example.com");
+    main.push_str(&format!(
+        "compatibility_level = 3.6\n\
+         mydestination = $myhostname\n\
+         local_recipient_maps =\n\
+         mynetworks = 127.0.0.0/8 {network}\n\
+         smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n"
+    ));
+    std::fs::write(conf.join("main.cf"), &main).unwrap();
+    let mut master = smtp::base_master_cf();
+    master.push_str(&format!("127.0.0.1:{port} inet n - n - - smtpd\n"));
+    std::fs::write(conf.join("master.cf"), master).unwrap();
+    common::backdate(&conf);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["--select", "mynetworks-host-bits", "--format", "json"])
+        .arg(&conf)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines: Vec<u64> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect();
+
+    let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
+        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+    let mut client =
+        match smtp::Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
+            Ok(Greeting::Banner(client, _)) => client,
+            Ok(Greeting::Fatal(line)) => panic!("smtpd: {line}"),
+            Err(e) => panic!("connect: {e}"),
+        };
+    let mut talk = || -> std::io::Result<u16> {
+        client.command("EHLO client.test")?;
+        // An outside client, in no network of the list.
+        client.command("XCLIENT ADDR=203.0.113.9 NAME=[UNAVAILABLE]")?;
+        client.command("EHLO client.test")?;
+        client.command("MAIL FROM:<someone@example.net>")?;
+        Ok(client
+            .command("RCPT TO:<postmaster@mail.example.com>")?
+            .code)
+    };
+    let code = talk().unwrap_or_else(|e| panic!("{e}: {}", client.transcript.join(" | ")));
+    let _ = client.command("QUIT");
+    postfix.stop();
+    let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+    let line = main
+        .lines()
+        .position(|l| l.starts_with("mynetworks"))
+        .unwrap() as u64
+        + 1;
+    let reported = lines.iter().map(|&l| l as i64 - line as i64).collect();
+    (code, log, reported)
+}
+
+#[test]
+fn host_bits_in_mynetworks_defer_outside_clients() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let (code, log, reported) = rcpt_answer("192.168.1.5/24", port());
+    assert_eq!(code, 451, "{log}");
+    assert!(log.contains("non-null host address bits"), "{log}");
+    assert_eq!(
+        reported,
+        [0],
+        "postlint reports lines {reported:?} after mynetworks"
+    );
+
+    let (code, log, reported) = rcpt_answer("192.168.1.0/24", port() + 1);
+    assert_eq!(code, 250, "{log}");
+    assert_eq!(reported, Vec::<i64>::new(), "postlint reports {reported:?}");
+}
