@@ -111,6 +111,29 @@ pub fn read_source_text(path: &Path) -> std::io::Result<Text> {
     Ok(Text::from(decode(read_opened(file, len)?)))
 }
 
+/// The tool that encrypted a file, when its text starts the way that tool's output does:
+/// git-crypt (`\0GITCRYPT\0`), `openssl enc` (`Salted__`, or `U2FsdGVkX1` in base64),
+/// Ansible Vault, age and PGP. Nothing in such a file is readable, so it is not linted.
+pub fn encrypted_by(text: &str) -> Option<&'static str> {
+    let nul = raw_char(0);
+    let git_crypt = format!("{nul}GITCRYPT{nul}");
+    let tools = [
+        (git_crypt.as_str(), "git-crypt"),
+        ("Salted__", "openssl enc"),
+        ("U2FsdGVkX1", "openssl enc"),
+        ("$ANSIBLE_VAULT;", "Ansible Vault"),
+        ("age-encryption.org/v1", "age"),
+        ("-----BEGIN AGE ENCRYPTED FILE-----", "age"),
+        ("-----BEGIN PGP MESSAGE-----", "PGP"),
+    ];
+    for (start, tool) in tools {
+        if text.starts_with(start) {
+            return Some(tool);
+        }
+    }
+    None
+}
+
 /// A source file's text: read into memory, or mapped ([`read_source_text`]).
 pub struct Text(Repr);
 
@@ -222,6 +245,30 @@ pub fn kind_of(kind: &std::fs::FileType) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encrypted_files_are_told_by_their_start() {
+        let git_crypt = decode(b"\0GITCRYPT\0\x5e\x63\xb2 = x\n".to_vec());
+        assert_eq!(encrypted_by(&git_crypt), Some("git-crypt"));
+        assert_eq!(encrypted_by("Salted__\u{7f}x"), Some("openssl enc"));
+        assert_eq!(encrypted_by("U2FsdGVkX1/0yez0tGYO\n"), Some("openssl enc"));
+        assert_eq!(
+            encrypted_by("$ANSIBLE_VAULT;1.1;AES256\n6131\n"),
+            Some("Ansible Vault")
+        );
+        assert_eq!(
+            encrypted_by("age-encryption.org/v1\n-> X25519 x\n"),
+            Some("age")
+        );
+        assert_eq!(encrypted_by("-----BEGIN PGP MESSAGE-----\n"), Some("PGP"));
+        // Postfix files, also ones that mention the tools.
+        assert_eq!(encrypted_by("# GITCRYPT\nmyhostname = x\n"), None);
+        assert_eq!(
+            encrypted_by("smtp_sasl_password_maps = hash:/x # $ANSIBLE_VAULT;\n"),
+            None
+        );
+        assert_eq!(encrypted_by(""), None);
+    }
 
     #[test]
     fn large_files_are_mapped_and_read_as_small_ones_are() {

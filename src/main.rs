@@ -628,6 +628,15 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
                 passed_over.push(skipped);
                 continue;
             }
+            // An encrypted main.cf (git-crypt in a public repository): nothing to lint.
+            Err(LoadError::MainCfEncrypted(path, tool)) if cli.discover.is_some() => {
+                let skipped = format!("{}: encrypted with {tool}", path.display());
+                if !cli.quiet {
+                    say(&format!("postlint: note: skipped {skipped}"));
+                }
+                passed_over.push(skipped);
+                continue;
+            }
             Err(e) => {
                 say(&format!("postlint: error: {e}"));
                 load_failures += 1;

@@ -397,3 +397,44 @@ fn a_plain_variant_named_on_the_command_line_is_read_as_discover_reads_it() {
         );
     }
 }
+
+#[test]
+fn an_encrypted_main_cf_is_passed_over_with_a_note() {
+    let repo = tempfile::tempdir().unwrap();
+    // git-crypt's header, then ciphertext; an `openssl enc -a` file; a plain configuration.
+    let secret = repo.path().join("private/etc/postfix/main.cf");
+    std::fs::create_dir_all(secret.parent().unwrap()).unwrap();
+    std::fs::write(
+        &secret,
+        b"\0GITCRYPT\0\x5e\x63\xb2\xb1\xe8\n\xe1\xf6 = \xde\n",
+    )
+    .unwrap();
+    write(
+        &repo.path().join("vault/postfix/main.cf"),
+        "U2FsdGVkX1/0yez0tGYOnmD3kW9Z2c1wY3k=\nQm9ndXM=\n",
+    );
+    write(&repo.path().join("public/postfix/main.cf"), BROKEN);
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("note: skipped private/etc/postfix/main.cf: encrypted with git-crypt"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: skipped vault/postfix/main.cf: encrypted with openssl enc"),
+        "{err}"
+    );
+    // Only the plain configuration is linted: nothing is said of the encrypted ones.
+    assert!(out.contains("public/postfix/main.cf"), "{out}");
+    assert!(
+        !out.contains("private/") && !out.contains("vault/"),
+        "{out}"
+    );
+    // Named directly, it is an error that says what to do.
+    let (code, _, err) = run(&repo.path().join("private/etc/postfix"), &["."]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("encrypted with git-crypt; postlint lints the decrypted configuration"),
+        "{err}"
+    );
+}

@@ -115,6 +115,8 @@ pub enum LoadError {
     MainCfTemplate(PathBuf, template::Hit),
     /// main.cf is a link that leaves the linted tree (the tree's root is given).
     MainCfOutside(PathBuf, PathBuf),
+    /// main.cf is encrypted, by the tool named (git-crypt, Ansible Vault...).
+    MainCfEncrypted(PathBuf, &'static str),
 }
 
 impl fmt::Display for LoadError {
@@ -134,6 +136,11 @@ impl fmt::Display for LoadError {
                 "{}: a link to a file outside the linted tree ({}); postlint reads nothing outside it",
                 p.display(),
                 root.display()
+            ),
+            LoadError::MainCfEncrypted(p, tool) => write!(
+                f,
+                "{}: encrypted with {tool}; postlint lints the decrypted configuration",
+                p.display()
             ),
             LoadError::MainCfTemplate(p, hit) => write!(
                 f,
@@ -385,6 +392,8 @@ enum ReadResult {
     Failed,
     /// An unrendered template (Jinja, ERB): not read as Postfix.
     Template,
+    /// Encrypted (git-crypt, Ansible Vault...): nothing in it can be read.
+    Encrypted,
 }
 
 struct Loader {
@@ -477,7 +486,18 @@ impl Loader {
         display: &str,
         outcome: read::ReadOutcome,
     ) -> ReadResult {
+        let encrypted = outcome
+            .as_ref()
+            .ok()
+            .and_then(|file| crate::fsread::encrypted_by(file.lines.text()));
         let result = match outcome {
+            Ok(_) if encrypted.is_some() => {
+                self.templates.push(format!(
+                    "skipped {display}: encrypted with {}, not readable",
+                    encrypted.unwrap_or_default()
+                ));
+                ReadResult::Encrypted
+            }
             Ok(read::ReadFile {
                 lines,
                 modified,
@@ -788,6 +808,7 @@ impl Loader {
                     }
                     ReadResult::Failed => Err(format!("{display} cannot be read")),
                     ReadResult::Template => Err(format!("{display} is a template")),
+                    ReadResult::Encrypted => Err(format!("{display} is encrypted")),
                 }
             }
             Location::Outside => {
@@ -921,6 +942,9 @@ impl Loader {
                     }
                     ReadResult::Template => {
                         table.content = Content::Unknown(format!("{} is a template", w.display))
+                    }
+                    ReadResult::Encrypted => {
+                        table.content = Content::Unknown(format!("{} is encrypted", w.display))
                     }
                 }
             }
@@ -1141,11 +1165,12 @@ fn survey_unreferenced(
     if !names.placeholders.is_empty() || !master.placeholders.is_empty() {
         return Err("an installer placeholder may name them".to_string());
     }
-    if matches!(
-        loader.files.get(&loader.master_cf_path),
-        Some(ReadResult::Template)
-    ) {
-        return Err("master.cf is a template, which postlint does not read".to_string());
+    match loader.files.get(&loader.master_cf_path) {
+        Some(ReadResult::Template) => {
+            return Err("master.cf is a template, which postlint does not read".to_string())
+        }
+        Some(ReadResult::Encrypted) => return Err("master.cf is encrypted".to_string()),
+        _ => {}
     }
     for param in ["multi_instance_directories", "alternate_config_directories"] {
         if !params.expand(param).text.trim().is_empty() {
@@ -1365,6 +1390,9 @@ impl Model {
         let mut template_notes = Vec::new();
         let mut open_ended = false;
         let display = main_cf_path.to_string_lossy().into_owned();
+        if let Some(tool) = crate::fsread::encrypted_by(file.lines.text()) {
+            return Err(LoadError::MainCfEncrypted(main_cf_path, tool));
+        }
         let main_cf = match file {
             read::ReadFile {
                 lines,
