@@ -93,7 +93,8 @@ struct Cli {
 
     /// Lint every configuration in a repository (REPO, or the DIR given, or the current
     /// directory): each directory holding a main.cf, and each X/etc/postfix as with --sysroot X.
-    /// Honours .gitignore; skips templates (main.cf.j2, *.erb)
+    /// Templates (main.cf.j2, main.cf.erb, ...) are read with holes for their expressions;
+    /// backups, samples and encrypted files are passed over. Honours .gitignore
     #[arg(
         long,
         value_name = "REPO",

@@ -244,6 +244,20 @@ fn wrong_targets_say_what_to_run() {
         err.contains("lint them all with `postlint --discover .`"),
         "{err}"
     );
+    // A role's templates directory, whose main.cf is a template.
+    let role = tempfile::tempdir().unwrap();
+    write(
+        &role.path().join("templates/main.cf.j2"),
+        "myhostname = {{ host }}\n",
+    );
+    let (code, _, err) = run(role.path(), &["templates"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(
+            "main.cf.j2 is a template of main.cf: lint it with `postlint --discover templates`"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

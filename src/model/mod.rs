@@ -169,16 +169,31 @@ fn wrong_target_hint(dir: &Path) -> Option<String> {
             "{shown}{known}/main.cf exists: this tree mirrors /, so lint it with `postlint --sysroot {shown}`"
         ));
     }
-    // A bounded look below: a repository of configurations wants --discover.
+    // A bounded look below: a repository of configurations wants --discover, and so does a
+    // template of main.cf (an Ansible role's templates/main.cf.j2).
+    let mut template = None;
     let below = ignore::WalkBuilder::new(dir)
         .max_depth(Some(6))
         .require_git(false)
         .build()
         .filter_map(Result::ok)
         .take(20_000)
-        .any(|e| e.file_type().is_some_and(|t| t.is_file()) && e.file_name() == "main.cf");
-    below.then(|| {
-        format!("main.cf files sit further down: lint them all with `postlint --discover {shown}`")
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .any(|e| {
+            let name = e.file_name().to_string_lossy();
+            if template.is_none() && template::main_cf_in(&name).is_some() {
+                template = Some(e.path().to_path_buf());
+            }
+            name == "main.cf"
+        });
+    if below {
+        return Some(format!(
+            "main.cf files sit further down: lint them all with `postlint --discover {shown}`"
+        ));
+    }
+    template.map(|t| {
+        let t = t.strip_prefix(dir).unwrap_or(&t).display().to_string();
+        format!("{t} is a template of main.cf: lint it with `postlint --discover {shown}`")
     })
 }
 

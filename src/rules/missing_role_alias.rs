@@ -282,10 +282,15 @@ fn check_virtual_domains(
                  does not exist makes Postfix accept the mail and then bounce it)"
             ),
         };
-        let why = format!(
-            "RFC 5321 and RFC 2142 require {role}@ for every domain that receives mail; \
-             senders and abuse desks write to it."
-        );
+        let why = match role {
+            "postmaster" => "RFC 5321 requires postmaster@ for every domain that receives mail \
+                             (and RFC 2142 lists it); senders write to it when mail fails."
+                .to_string(),
+            _ => format!(
+                "RFC 2142 defines {role}@ for every domain that receives mail; abuse desks and \
+                 blocklist operators write to it."
+            ),
+        };
         if let Some((file_span, display)) = &target {
             let (span, label) = match first_alias {
                 Some((t, i)) => (

@@ -79,7 +79,12 @@ fn report(model: &Model, path: &Path, span: Span, subject: &str, what: &str, out
     // In a repository the deployment may write files postlint never sees (secrets such as
     // sasl_passwd are never committed, containers create theirs at start): a missing file is
     // a mistake there only when a file of a similar name sits where it should be.
-    let similar = crate::model::paths::similar_file(dir, &name);
+    // A file the setup reads already (`aliases` for alias_maps beside a missing `valiases`)
+    // is another table, not the one meant here.
+    let similar = crate::model::paths::similar_file(dir, &name).filter(|other| {
+        let other = dir.join(other);
+        !model.sources.iter().any(|(_, s)| s.real_path == other)
+    });
     if !model.is_live() && similar.is_none() {
         return;
     }
