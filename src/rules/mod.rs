@@ -38,6 +38,7 @@ mod relay_credentials_in_clear;
 mod restriction_order;
 mod sasl_password_key_mismatch;
 mod secret_readable;
+mod sender_login_maps_missing;
 mod size_limit_conflict;
 mod smtp_sasl_disabled;
 mod smuggling_protection_off;
@@ -153,6 +154,7 @@ pub static RULES: &[Rule] = &[
     restriction_order::RULE,
     sasl_password_key_mismatch::RULE,
     secret_readable::RULE,
+    sender_login_maps_missing::RULE,
     size_limit_conflict::RULE,
     smtp_sasl_disabled::RULE,
     smuggling_protection_off::RULE,

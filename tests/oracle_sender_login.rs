@@ -1,0 +1,92 @@
+//! Real Postfix decides `sender-login-maps-missing`: with reject_sender_login_mismatch,
+//! smtpd_sasl_auth_enable = yes and no smtpd_sender_login_maps, a client logged in as jane
+//! (XCLIENT LOGIN) gets 553 "not owned by user jane" for MAIL FROM:<jane@example.com> (at
+//! RCPT TO, where smtpd_delay_reject puts the sender restrictions); with a table that makes
+//! jane the address's owner, 250. postlint reports the first setup and not
+//! the second.
+//!
+//! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+mod common;
+#[path = "common/smtp.rs"]
+mod smtp;
+
+use smtp::{Greeting, Postfix, Scratch};
+
+fn port() -> u16 {
+    common::env_number("POSTLINT_SENDER_LOGIN_ORACLE_PORT", 28_660) as u16
+}
+
+/// Runs a Postfix with the owners table `maps` (empty: none); returns smtpd's answer to RCPT
+/// TO after MAIL FROM:<jane@example.com> from a client logged in as jane, with the maillog, and the count of postlint's
+/// findings.
+fn mail_from_answer(maps: &str, port: u16) -> (u16, String, usize) {
+    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-sender-login-");
+    let conf = scratch.conf();
+    let mut main = scratch.infrastructure("mail.example.com");
+    main.push_str(&format!(
+        "compatibility_level = 3.6\n\
+         smtpd_sasl_auth_enable = yes\n\
+         smtpd_sender_restrictions = reject_sender_login_mismatch\n\
+         smtpd_sender_login_maps = {maps}\n"
+    ));
+    std::fs::write(conf.join("main.cf"), &main).unwrap();
+    std::fs::write(conf.join("sender_login"), "jane@example.com  jane\n").unwrap();
+    let mut master = smtp::base_master_cf();
+    master.push_str(&format!("127.0.0.1:{port} inet n - n - - smtpd\n"));
+    std::fs::write(conf.join("master.cf"), master).unwrap();
+    common::backdate(&conf);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["--select", "sender-login-maps-missing", "--format", "json"])
+        .arg(&conf)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reported = json["diagnostics"].as_array().unwrap().len();
+
+    let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
+        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+    let mut client =
+        match smtp::Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
+            Ok(Greeting::Banner(client, _)) => client,
+            Ok(Greeting::Fatal(line)) => panic!("smtpd: {line}"),
+            Err(e) => panic!("connect: {e}"),
+        };
+    let mut talk = || -> std::io::Result<u16> {
+        client.command("EHLO client.test")?;
+        client.command("XCLIENT LOGIN=jane")?;
+        client.command("EHLO client.test")?;
+        client.command("MAIL FROM:<jane@example.com>")?;
+        // smtpd_delay_reject (the default) runs the sender restrictions at RCPT TO.
+        Ok(client
+            .command("RCPT TO:<postmaster@mail.example.com>")?
+            .code)
+    };
+    let code = talk().unwrap_or_else(|e| panic!("{e}: {}", client.transcript.join(" | ")));
+    let transcript = client.transcript.join(" | ");
+    let _ = client.command("QUIT");
+    postfix.stop();
+    let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+    (code, format!("{transcript}\n{log}"), reported)
+}
+
+#[test]
+fn reject_sender_login_mismatch_without_maps_refuses_every_login() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let (code, log, reported) = mail_from_answer("", port());
+    assert_eq!(code, 553, "{log}");
+    assert!(log.contains("not owned by user jane"), "{log}");
+    assert_eq!(reported, 1, "postlint reports {reported} findings");
+
+    let (code, log, reported) =
+        mail_from_answer("texthash:${config_directory}/sender_login", port() + 1);
+    assert_eq!(code, 250, "{log}");
+    assert_eq!(reported, 0, "postlint reports {reported} findings");
+}
