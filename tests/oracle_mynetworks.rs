@@ -8,14 +8,12 @@
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
 use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
 
 mod common;
 #[path = "common/smtp.rs"]
 mod smtp;
 
-use smtp::{Greeting, Postfix, Scratch};
+use smtp::{Postfix, Scratch};
 
 fn port() -> u16 {
     common::env_number("POSTLINT_MYNETWORKS_ORACLE_PORT", 28_650) as u16
@@ -41,27 +39,11 @@ fn rcpt_answer(network: &str, port: u16) -> (u16, String, Vec<i64>) {
     std::fs::write(conf.join("master.cf"), master).unwrap();
     common::backdate(&conf);
 
-    let out = Command::new(env!("CARGO_BIN_EXE_postlint"))
-        .args(["--select", "mynetworks-host-bits", "--format", "json"])
-        .arg(&conf)
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let lines: Vec<u64> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["line"].as_u64().unwrap())
-        .collect();
+    let lines = smtp::postlint_lines(&conf, "mynetworks-host-bits");
 
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
         .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
-    let mut client =
-        match smtp::Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
-            Ok(Greeting::Banner(client, _)) => client,
-            Ok(Greeting::Fatal(line)) => panic!("smtpd: {line}"),
-            Err(e) => panic!("connect: {e}"),
-        };
+    let mut client = smtp::client(port, &scratch);
     let mut talk = || -> std::io::Result<u16> {
         client.command("EHLO client.test")?;
         // An outside client, in no network of the list.
@@ -73,9 +55,8 @@ fn rcpt_answer(network: &str, port: u16) -> (u16, String, Vec<i64>) {
             .code)
     };
     let code = talk().unwrap_or_else(|e| panic!("{e}: {}", client.transcript.join(" | ")));
-    let _ = client.command("QUIT");
+    let log = smtp::quit_and_read_log(client, &scratch);
     postfix.stop();
-    let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
     let line = main
         .lines()
         .position(|l| l.starts_with("mynetworks"))

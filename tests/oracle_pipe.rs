@@ -8,7 +8,6 @@
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod common;
@@ -22,22 +21,6 @@ const OWNER: u32 = 65534;
 
 fn port() -> u16 {
     common::env_number("POSTLINT_PIPE_ORACLE_PORT", 28_600) as u16
-}
-
-/// What postlint's pipe-recipient-limit reports on `conf`: the lines, in master.cf.
-fn postlint_lines(conf: &Path) -> Vec<u64> {
-    let out = Command::new(env!("CARGO_BIN_EXE_postlint"))
-        .args(["--select", "pipe-recipient-limit", "--format", "json"])
-        .arg(conf)
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["line"].as_u64().unwrap())
-        .collect()
 }
 
 /// Runs the setup with lda_destination_recipient_limit at `limit` (None: unset, the default
@@ -113,7 +96,7 @@ fn deliver_by(limit: Option<u32>, route: Route) -> (usize, String, Vec<u64>) {
     ));
     std::fs::write(conf.join("master.cf"), master).unwrap();
     common::backdate(&conf);
-    let lines = postlint_lines(&conf);
+    let lines = smtp::postlint_lines(&conf, "pipe-recipient-limit");
 
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
         .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));

@@ -154,25 +154,7 @@ fn virtual_bounces_everything_without_mailbox_maps() {
     std::fs::write(conf.join("master.cf"), master).unwrap();
     common::backdate(&conf);
 
-    let reported = |conf: &Path| -> Vec<u64> {
-        let out = Command::new(env!("CARGO_BIN_EXE_postlint"))
-            .args([
-                "--select",
-                "virtual-without-mailbox-maps",
-                "--format",
-                "json",
-            ])
-            .arg(conf)
-            .output()
-            .unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        json["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["line"].as_u64().unwrap())
-            .collect()
-    };
+    let reported = |conf: &Path| smtp::postlint_lines(conf, "virtual-without-mailbox-maps");
     let lines = reported(&conf);
 
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())

@@ -567,3 +567,46 @@ pub fn conclude(
         postlint_failures.join("\n")
     );
 }
+
+/// What postlint's `rule` reports on `conf`, as its JSON output's diagnostics.
+pub fn postlint_findings(conf: &Path, rule: &str) -> Vec<serde_json::Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["--select", rule, "--format", "json"])
+        .arg(conf)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["diagnostics"].as_array().cloned().unwrap_or_default()
+}
+
+/// The lines of those findings, in order.
+pub fn postlint_lines(conf: &Path, rule: &str) -> Vec<u64> {
+    postlint_findings(conf, rule)
+        .iter()
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect()
+}
+
+/// A client of the smtpd on `port`, past its banner; panics with the reason it has none.
+pub fn client(port: u16, scratch: &Scratch) -> Client {
+    match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
+        Ok(Greeting::Banner(client, _)) => client,
+        Ok(Greeting::Fatal(line)) => panic!("smtpd: {line}"),
+        Err(e) => panic!("connect: {e}"),
+    }
+}
+
+/// Ends a session and waits (at most 10 s) until smtpd has logged its end, so that the
+/// maillog holds everything the session logged; returns the maillog.
+pub fn quit_and_read_log(mut client: Client, scratch: &Scratch) -> String {
+    let _ = client.command("QUIT");
+    drop(client);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+        if log.contains("disconnect from") || Instant::now() > deadline {
+            return log;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
