@@ -119,6 +119,8 @@ fn report_set(
     let secret = model.is_secret(def.value_span);
     let shown = if secret {
         "this value".to_string()
+    } else if def.value.trim().is_empty() {
+        "an empty value".to_string()
     } else {
         format!("`{}`", super::shorten(def.value.trim()))
     };
