@@ -69,6 +69,18 @@ fn service_suffixes(command: &str) -> (&'static [&'static str], bool) {
     }
 }
 
+/// The service a per-transport parameter is for (`dovecot` of
+/// `dovecot_destination_recipient_limit`), when the name has such a suffix.
+pub fn per_transport_service(name: &str) -> Option<(&str, &'static str)> {
+    DELIVERY_SUFFIXES
+        .iter()
+        .chain(std::iter::once(&TIME_LIMIT_SUFFIX))
+        .filter(|s| name.len() > s.len() && name.ends_with(*s))
+        // `_destination_recipient_limit` before `_recipient_limit`.
+        .max_by_key(|s| s.len())
+        .map(|s| (&name[..name.len() - s.len()], *s))
+}
+
 /// True when a name could be service-derived for some service (used when master.cf is unknown).
 fn has_service_suffix(name: &str) -> bool {
     DELIVERY_SUFFIXES
@@ -676,6 +688,24 @@ impl NameIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn per_transport_settings_name_their_service() {
+        assert_eq!(
+            per_transport_service("dovecot_destination_recipient_limit"),
+            Some(("dovecot", "_destination_recipient_limit"))
+        );
+        assert_eq!(
+            per_transport_service("relay_recipient_limit"),
+            Some(("relay", "_recipient_limit"))
+        );
+        assert_eq!(
+            per_transport_service("spamd_time_limit"),
+            Some(("spamd", "_time_limit"))
+        );
+        assert_eq!(per_transport_service("myhostname"), None);
+        assert_eq!(per_transport_service("_recipient_limit"), None);
+    }
     use crate::parse::assign::parse_assignments;
 
     #[test]

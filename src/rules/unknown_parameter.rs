@@ -28,7 +28,7 @@ fn check(model: &Model, out: &mut Findings) {
     for name in model.params.defined_names() {
         let def = model.params.get(name).expect("defined");
         match model.names.status(name, None) {
-            NameStatus::Unused if unused_is_known => report(&mut suggestions, def, None, out),
+            NameStatus::Unused if unused_is_known => report(model, &mut suggestions, def, None, out),
             NameStatus::Newer(added) => too_new(model, def, added, None, out),
             _ => {}
         }
@@ -41,7 +41,7 @@ fn check(model: &Model, out: &mut Findings) {
             }
             match model.names.status(&def.name, Some(i)) {
                 NameStatus::Unused if unused_is_known => {
-                    report(&mut suggestions, def, Some(&service.label()), out)
+                    report(model, &mut suggestions, def, Some(&service.label()), out)
                 }
                 NameStatus::Newer(added) => too_new(model, def, added, Some(&service.label()), out),
                 _ => {}
@@ -77,6 +77,7 @@ fn too_new(
 }
 
 fn report(
+    model: &Model,
     suggestions: &mut Suggestions,
     def: &Definition,
     service: Option<&str>,
@@ -95,6 +96,29 @@ fn report(
         }
     };
     let finding = out.report(def.name_span, message);
+    // `dovecot_destination_recipient_limit` with no `dovecot` service: a setting for a
+    // transport master.cf does not define, not a misspelt parameter.
+    if let Some((transport, suffix)) = crate::model::names::per_transport_service(name)
+        .filter(|_| model.master.is_known())
+    {
+        finding.label(format!("master.cf defines no service named `{transport}`"));
+        let services: Vec<&str> = model.master.services.iter().map(|s| s.name.as_str()).collect();
+        let near = services
+            .iter()
+            .filter(|s| strsim::levenshtein(s, transport) <= 2)
+            .min_by_key(|s| strsim::levenshtein(s, transport));
+        let fix = match near {
+            Some(s) => format!(" If it is meant for the `{s}` service, write `{s}{suffix}`."),
+            None => String::new(),
+        };
+        finding.help(format!(
+            "Postfix reads `{name}` only for a master.cf service named `{transport}` (a \
+             per-transport setting), and master.cf defines none, so the setting does nothing \
+             (postconf says \"unused parameter\").{fix} If the program it is meant for is \
+             reached through a service of another name, use that name; else remove the line."
+        ));
+        return;
+    }
     match &suggestion {
         Some(s) => finding.label(format!("did you mean `{s}`?")),
         None => finding.label("unknown name"),
