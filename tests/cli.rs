@@ -646,3 +646,28 @@ fn an_absolute_directory_is_found_under_the_sysroot() {
         "{stdout}"
     );
 }
+
+/// A name of the user's own whose value is a table prefix (`indexed =
+/// ${default_database_type}:${config_directory}`, used as `${indexed}/aliases`) is not opened as
+/// a table: no program reads it. Reading it warned about the configuration directory.
+#[test]
+fn a_parameter_of_the_users_own_is_no_table() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.cf"),
+        "compatibility_level = 3.6\n\
+         indexed = ${default_database_type}:${config_directory}\n\
+         alias_maps = ${indexed}/aliases\n\
+         alias_database = $alias_maps\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("aliases"), "postmaster: root\n").unwrap();
+    let out = postlint()
+        .arg(dir.path())
+        .args(["--format", "short", "--verbose"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("cannot read"), "{err}");
+    assert!(err.contains("read ") && err.contains("aliases"), "{err}");
+}

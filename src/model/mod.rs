@@ -1622,8 +1622,23 @@ impl Model {
             &master,
         );
         let mut maps = HashMap::new();
+        // Restriction classes are names of the user's own that smtpd reads.
+        let classes_value = params.expand("smtpd_restriction_classes").text;
+        let restriction_classes: Vec<&str> = split_list(&classes_value)
+            .into_iter()
+            .map(|r| &classes_value[r])
+            .collect();
         for name in table_params {
             if names_no_lookup_table(&name) || class_params.contains(&name.as_str()) {
+                continue;
+            }
+            // A name of the user's own (`indexed = ${default_database_type}:...`, a prefix
+            // other values use as `${indexed}/aliases`): no Postfix program opens its value;
+            // the values that use it name their tables themselves.
+            if params::default_value(&name).is_none()
+                && names::newer_default(&name).is_none()
+                && !restriction_classes.iter().any(|c| *c == name)
+            {
                 continue;
             }
             let expanded = params.expand(&name);
