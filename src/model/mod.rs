@@ -307,6 +307,9 @@ pub struct Model {
     pub main_cf: FileId,
     pub params: Params,
     pub main_cf_bad_lines: Vec<BadLine>,
+    /// main.cf lines that are one installer placeholder (`${POSTFIX_RELAYHOST_SASL}`): filled
+    /// with whole lines before Postfix reads the file, so not bad lines.
+    pub main_cf_placeholder_lines: Vec<u32>,
     pub tables: Tables,
     /// The tables each parameter names.
     pub maps: HashMap<String, MapsList>,
@@ -1444,11 +1447,26 @@ impl Model {
                 .is_conditional(definition.name_span.start);
             params.add(definition);
         }
-        let main_cf_bad_lines = parsed
-            .bad_lines
-            .iter()
-            .map(|b| BadLine::from_parsed(b, main_cf))
-            .collect();
+        // A line that is one installer placeholder (`${POSTFIX_RELAYHOST_SASL}`, filled by
+        // envsubst with whole lines): it may set any parameter, like a template's insert.
+        let mut main_cf_bad_lines = Vec::new();
+        let mut main_cf_placeholder_lines = Vec::new();
+        for bad in &parsed.bad_lines {
+            let text = bad.line.text.trim();
+            if !bad.line.indented && crate::parse::placeholder::is_whole(text) {
+                params.set_open_ended();
+                main_cf_placeholder_lines.push(bad.line.line);
+                template_notes.push(format!(
+                    "unknown: {}:{}: {} is a placeholder on a line of its own: it may set \
+                     parameters postlint cannot see",
+                    sources.get(main_cf).display_path,
+                    bad.line.line,
+                    crate::output::printable(text)
+                ));
+                continue;
+            }
+            main_cf_bad_lines.push(BadLine::from_parsed(bad, main_cf));
+        }
 
         // Where is this setup's config_directory? Paths under it map into the linted directory.
         params.settle_host_values(None);
@@ -1739,6 +1757,7 @@ impl Model {
             main_cf,
             params,
             main_cf_bad_lines,
+            main_cf_placeholder_lines,
             tables: loader.tables,
             maps,
             classes,

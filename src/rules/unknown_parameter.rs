@@ -28,7 +28,9 @@ fn check(model: &Model, out: &mut Findings) {
     for name in model.params.defined_names() {
         let def = model.params.get(name).expect("defined");
         match model.names.status(name, None) {
-            NameStatus::Unused if unused_is_known => report(model, &mut suggestions, def, None, out),
+            NameStatus::Unused if unused_is_known => {
+                report(model, &mut suggestions, def, None, out)
+            }
             NameStatus::Newer(added) => too_new(model, def, added, None, out),
             _ => {}
         }
@@ -98,11 +100,16 @@ fn report(
     let finding = out.report(def.name_span, message);
     // `dovecot_destination_recipient_limit` with no `dovecot` service: a setting for a
     // transport master.cf does not define, not a misspelt parameter.
-    if let Some((transport, suffix)) = crate::model::names::per_transport_service(name)
-        .filter(|_| model.master.is_known())
+    if let Some((transport, suffix)) =
+        crate::model::names::per_transport_service(name).filter(|_| model.master.is_known())
     {
         finding.label(format!("master.cf defines no service named `{transport}`"));
-        let services: Vec<&str> = model.master.services.iter().map(|s| s.name.as_str()).collect();
+        let services: Vec<&str> = model
+            .master
+            .services
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
         let near = services
             .iter()
             .filter(|s| strsim::levenshtein(s, transport) <= 2)
