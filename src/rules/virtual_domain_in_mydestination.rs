@@ -99,11 +99,30 @@ fn check(model: &Model, out: &mut Findings) {
                 )
             })
             .collect();
+        // virtual_alias_domains left at its default, `$virtual_alias_maps`: a catch-all key or
+        // pattern there makes every domain a virtual alias domain, mydestination's too. The
+        // setting to change is then virtual_alias_domains, not mydestination.
+        let by_default = virtual_listings
+            .iter()
+            .any(|(k, _, _)| *k == ClassKind::VirtualAlias)
+            && model.params.get("virtual_alias_domains").is_none();
+        let d = &member.written;
+        let fix = match by_default {
+            true => format!(
+                "virtual_alias_domains is not set, so it is `$virtual_alias_maps`, and that \
+                 table answers for {d}. If {d} is meant to be a virtual alias domain, remove it \
+                 from mydestination. If it is meant to stay a local domain, set \
+                 `virtual_alias_domains` to the domains that are only aliases (empty when there \
+                 are none): virtual_alias_maps still rewrites addresses in every domain."
+            ),
+            false => format!(
+                "Remove {d} from mydestination (for a host that only serves virtual domains, \
+                 mydestination = localhost is enough)."
+            ),
+        };
         finding.help(format!(
             "Postfix checks mydestination first, so {d} is treated as a local domain: {effect}. \
-             trivial-rewrite logs {logged}. Remove {d} from mydestination (for a host that only \
-             serves virtual domains, mydestination = localhost is enough).",
-            d = member.written,
+             trivial-rewrite logs {logged}. {fix}",
             logged = logged.join(" and ")
         ));
     }
