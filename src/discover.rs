@@ -77,6 +77,48 @@ pub struct Found {
     pub skipped: Vec<Skipped>,
 }
 
+/// Files named like main.cf that a walk of `root` passed over, with why, for a run that found
+/// nothing to lint: samples and backups by name, and anything `.gitignore` or a hidden
+/// directory keeps from the walk (a committed `conf/postfix/main.cf` under an ignored `conf/`).
+/// At most `limit`, from a bounded walk.
+pub fn passed_over(root: &Path, limit: usize) -> Vec<Skipped> {
+    let walker = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .max_depth(Some(12))
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    let mut out = Vec::new();
+    for entry in walker.filter_map(Result::ok).take(50_000) {
+        if out.len() >= limit {
+            break;
+        }
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        let path = entry.path();
+        if !name.contains("main.cf") || path.components().any(|c| c.as_os_str() == ".git") {
+            continue;
+        }
+        let inside = path.strip_prefix(root).unwrap_or(path);
+        let read_by_name = name == "main.cf"
+            || template::main_cf_in(&name).is_some()
+            || (plain_variant(&name).is_some() && !set_aside_by_directory(inside));
+        let reason = match read_by_name {
+            // A name the walk reads: .gitignore or a hidden directory kept it out.
+            true => {
+                "ignored by .gitignore, or in a hidden directory; lint it by naming its directory"
+            }
+            false => "a sample, backup or other copy by its name; lint it by naming it",
+        };
+        out.push(Skipped {
+            path: inside.to_path_buf(),
+            reason: reason.to_string(),
+        });
+    }
+    out
+}
+
 /// Walks `root` and returns the configurations under it. Unreadable directories are skipped
 /// with a reason, not fatal: the rest of the repository is still linted.
 pub fn discover(root: &Path) -> Result<Found, String> {

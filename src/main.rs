@@ -512,8 +512,18 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
         });
     }
     if jobs.is_empty() && passed_over.is_empty() {
+        // Say what was passed over: a committed main.cf under a .gitignored directory, a
+        // repository of samples (main.cf.example).
+        let seen: Vec<String> = postlint::discover::passed_over(repo, 5)
+            .iter()
+            .map(|s| format!("{} ({})", s.path.display(), s.reason))
+            .collect();
+        let seen = match seen.is_empty() {
+            true => String::new(),
+            false => format!("; passed over: {}", seen.join(", ")),
+        };
         passed_over.push(format!(
-            "found no main.cf under {} (.gitignored and hidden paths are not read)",
+            "found no main.cf under {} (.gitignored and hidden paths are not read){seen}",
             repo.display()
         ));
     }

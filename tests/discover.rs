@@ -452,3 +452,28 @@ fn an_encrypted_main_cf_is_passed_over_with_a_note() {
         "{err}"
     );
 }
+
+#[test]
+fn a_run_that_finds_nothing_names_what_it_passed_over() {
+    let repo = tempfile::tempdir().unwrap();
+    // Git keeps a committed file under an ignored directory; the walk does not read it.
+    write(&repo.path().join(".gitignore"), "/conf/\n!/conf/postfix/\n");
+    write(&repo.path().join("conf/postfix/main.cf"), BROKEN);
+    write(&repo.path().join("relay/main.cf.example"), BROKEN);
+    let (code, _, err) = run(repo.path(), &["--discover"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "passed over: conf/postfix/main.cf (ignored by .gitignore, or in a hidden \
+             directory; lint it by naming its directory)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("relay/main.cf.example (a sample, backup or other copy by its name"),
+        "{err}"
+    );
+    // Named, each is linted.
+    let (code, out, err) = run(repo.path(), &["conf/postfix", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+}
