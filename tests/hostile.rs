@@ -92,6 +92,29 @@ fn terminal_escapes_in_files_are_never_printed_raw() {
     }
 }
 
+/// A tab from a file is shown as `\t` in a message: raw, it hides there (`bo	gus` reads as
+/// a space) and cuts the line of a format that tools split at tabs. Source lines keep theirs.
+#[test]
+fn tabs_in_values_are_shown_in_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("main.cf"),
+        b"compatibility_level = 3.6\nsmtpd_tls_security_level = bo\tgus\n",
+    );
+    for (args, stdout, _) in every_output(root) {
+        let text = String::from_utf8_lossy(&stdout);
+        if args.starts_with("--format short") || args.starts_with("--format github") {
+            assert!(!text.contains('\t'), "{args}: a raw tab: {text:?}");
+            assert!(text.contains("bo\\tgus"), "{args}: {text}");
+        }
+        if args == "--format human" {
+            let message = text.lines().find(|l| l.contains("is not a valid")).unwrap();
+            assert!(message.contains("`bo\\tgus`"), "{message}");
+        }
+    }
+}
+
 #[test]
 fn an_idn_or_latin_1_domain_is_no_panic() {
     let dir = tempfile::tempdir().unwrap();

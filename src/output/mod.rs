@@ -29,16 +29,22 @@ pub fn is_unsafe_char(c: char) -> bool {
 
 /// Text from a configuration file, made safe to print on a terminal: every unsafe character
 /// (and a line break, which would start a line the reader takes for postlint's own) becomes a
-/// visible escape, `\u{1b}`, and a byte that was not text in the file is shown as `\xe9`. Text
-/// without one is returned as it is.
+/// visible escape, `\u{1b}`, a tab is shown as `\t` (raw, it hides in a message and splits a
+/// line that tools cut at tabs), and a byte that was not text in the file is shown as `\xe9`.
+/// Text without one is returned as it is.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| is_unsafe_char(c) || c == '\n') {
+    if !text
+        .chars()
+        .any(|c| is_unsafe_char(c) || c == '\n' || c == '\t')
+    {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if let Some(b) = crate::fsread::raw_byte(c) {
             out.push_str(&format!("\\x{b:02x}"));
+        } else if c == '\t' {
+            out.push_str("\\t");
         } else if is_unsafe_char(c) || c == '\n' {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
@@ -50,7 +56,7 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// The same for multi-line text of postlint's own (help, --show-config): line breaks stay.
 pub fn printable_lines(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(is_unsafe_char) {
+    if !text.chars().any(|c| is_unsafe_char(c) || c == '\t') {
         return std::borrow::Cow::Borrowed(text);
     }
     text.split('\n')
