@@ -3,7 +3,9 @@
 //! matches, and permit_mynetworks then answers `451 4.3.0 Temporary lookup failure` at RCPT TO,
 //! also for mail to this server's own domain. A Postfix on loopback gets such a request from an
 //! outside client (XCLIENT); with the network written `192.168.1.0/24` the same request gets
-//! 250. postlint reports the first setup and not the second.
+//! 250. postlint reports the first setup and not the second. The same holds for a network in a
+//! list file mynetworks names (`/etc/postfix/mynetworks`), which smtpd reads in place: postlint
+//! reports the file's line.
 //!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
@@ -19,12 +21,28 @@ fn port() -> u16 {
     common::env_number("POSTLINT_MYNETWORKS_ORACLE_PORT", 28_650) as u16
 }
 
+/// Where a network of the list is written.
+#[derive(Clone, Copy)]
+enum Written {
+    InMainCf,
+    /// In a list file mynetworks names, after a comment line.
+    InListFile,
+}
+
 /// Runs a Postfix whose mynetworks holds `network`; returns smtpd's answer to RCPT TO for
-/// this server's own domain from an outside client, with the maillog, and the main.cf lines
-/// postlint's invalid-value reports.
-fn rcpt_answer(network: &str, port: u16) -> (u16, String, Vec<i64>) {
+/// this server's own domain from an outside client, with the maillog, and the lines postlint
+/// reports (after the mynetworks line of main.cf, or in the list file).
+fn rcpt_answer(network: &str, written: Written, port: u16) -> (u16, String, Vec<i64>) {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-mynetworks-");
     let conf = scratch.conf();
+    let network = match written {
+        Written::InMainCf => network.to_string(),
+        Written::InListFile => {
+            std::fs::write(conf.join("mynetworks"), format!("# the office\n{network}\n"))
+                .unwrap();
+            "${config_directory}/mynetworks".to_string()
+        }
+    };
     let mut main = scratch.infrastructure("mail.example.com");
     main.push_str(&format!(
         "compatibility_level = 3.6\n\
@@ -39,7 +57,16 @@ fn rcpt_answer(network: &str, port: u16) -> (u16, String, Vec<i64>) {
     std::fs::write(conf.join("master.cf"), master).unwrap();
     common::backdate(&conf);
 
-    let lines = smtp::postlint_lines(&conf, "mynetworks-host-bits");
+    let findings = smtp::postlint_findings(&conf, "mynetworks-host-bits");
+    let in_file = |d: &&serde_json::Value| {
+        let path = d["path"].as_str().unwrap_or_default();
+        path.ends_with("mynetworks") == matches!(written, Written::InListFile)
+    };
+    assert!(findings.iter().all(|d| in_file(&d)), "{findings:?}");
+    let lines: Vec<u64> = findings
+        .iter()
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect();
 
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
         .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
@@ -57,11 +84,14 @@ fn rcpt_answer(network: &str, port: u16) -> (u16, String, Vec<i64>) {
     let code = talk().unwrap_or_else(|e| panic!("{e}: {}", client.transcript.join(" | ")));
     let log = smtp::quit_and_read_log(client, &scratch);
     postfix.stop();
-    let line = main
-        .lines()
-        .position(|l| l.starts_with("mynetworks"))
-        .unwrap() as u64
-        + 1;
+    let line = match written {
+        Written::InMainCf => main
+            .lines()
+            .position(|l| l.starts_with("mynetworks"))
+            .unwrap() as u64
+            + 1,
+        Written::InListFile => 2,
+    };
     let reported = lines.iter().map(|&l| l as i64 - line as i64).collect();
     (code, log, reported)
 }
@@ -71,16 +101,21 @@ fn host_bits_in_mynetworks_defer_outside_clients() {
     if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
         return;
     }
-    let (code, log, reported) = rcpt_answer("192.168.1.5/24", port());
-    assert_eq!(code, 451, "{log}");
-    assert!(log.contains("non-null host address bits"), "{log}");
-    assert_eq!(
-        reported,
-        [0],
-        "postlint reports lines {reported:?} after mynetworks"
-    );
+    for (written, port) in [
+        (Written::InMainCf, port()),
+        (Written::InListFile, port() + 2),
+    ] {
+        let (code, log, reported) = rcpt_answer("192.168.1.5/24", written, port);
+        assert_eq!(code, 451, "{log}");
+        assert!(log.contains("non-null host address bits"), "{log}");
+        assert_eq!(
+            reported,
+            [0],
+            "postlint reports lines {reported:?} after mynetworks"
+        );
 
-    let (code, log, reported) = rcpt_answer("192.168.1.0/24", port() + 1);
-    assert_eq!(code, 250, "{log}");
-    assert_eq!(reported, Vec::<i64>::new(), "postlint reports {reported:?}");
+        let (code, log, reported) = rcpt_answer("192.168.1.0/24", written, port + 1);
+        assert_eq!(code, 250, "{log}");
+        assert_eq!(reported, Vec::<i64>::new(), "postlint reports {reported:?}");
+    }
 }

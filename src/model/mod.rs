@@ -13,6 +13,7 @@ pub mod expand;
 pub mod list_files;
 pub mod listen;
 pub mod master;
+pub mod mynetworks;
 pub mod names;
 pub mod net;
 pub mod params;
@@ -338,6 +339,9 @@ pub struct Model {
     pub target: version::Target,
     /// `/file/name` items of lists whose file is not where postlint may read.
     pub missing_list_files: Vec<MissingListFile>,
+    /// The `/file/name` lists mynetworks values name, by name as written (None: unreadable);
+    /// [`mynetworks::with_files`] reads them.
+    pub network_lists: HashMap<String, Option<FileId>>,
     /// `type:name` tokens of `*_maps` parameters whose type no Postfix has.
     pub unknown_table_types: Vec<UnknownTableType>,
     /// Mode and owner of the database .cf files that hold a password (live or sysroot only).
@@ -436,6 +440,8 @@ struct Loader {
     list_seen: std::collections::HashSet<(ClassKind, FileId, bool)>,
     list_files: Vec<list_files::ListFile>,
     missing_list_files: Vec<MissingListFile>,
+    /// The `/file/name` lists of mynetworks values, by name as written: None when unreadable.
+    network_lists: HashMap<String, Option<FileId>>,
     unknown_table_types: Vec<UnknownTableType>,
 }
 
@@ -1355,6 +1361,17 @@ fn aliases_shaped(text: &str) -> bool {
     lines > 0 && 2 * colon > lines
 }
 
+/// The lines of a list file Postfix parses for items, each with its offset: readlline()
+/// skips lines whose first non-blank character is `#`.
+pub(crate) fn list_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split_inclusive('\n').filter_map(move |line| {
+        let start = offset;
+        offset += line.len();
+        (!line.trim_start().starts_with('#')).then_some((start, line))
+    })
+}
+
 fn pattern_len(item: &MatchItem) -> usize {
     match item {
         MatchItem::Literal(p) | MatchItem::File(p) | MatchItem::Table(p) => p.len(),
@@ -1526,6 +1543,7 @@ impl Model {
             list_seen: std::collections::HashSet::new(),
             list_files: Vec::new(),
             missing_list_files: Vec::new(),
+            network_lists: HashMap::new(),
             unknown_table_types: Vec::new(),
         };
         loader.files.insert(main_cf_path, ReadResult::Read(main_cf));
@@ -1674,8 +1692,14 @@ impl Model {
                     continue;
                 }
                 let expanded = params::expand_param(&scoped, &def.name, def.value_ref());
+                if def.name == "mynetworks" {
+                    loader.read_network_lists(&expanded, &def.name);
+                }
                 loader.register_list(&def.name, &expanded);
             }
+        }
+        if params.get("mynetworks").is_some() {
+            loader.read_network_lists(&params.expand("mynetworks"), "mynetworks");
         }
 
         // The address classes.
@@ -1747,6 +1771,7 @@ impl Model {
             probe: None,
             resolved: std::sync::OnceLock::new(),
             missing_list_files: loader.missing_list_files,
+            network_lists: loader.network_lists,
             unknown_table_types: loader.unknown_table_types,
             db_file_access,
             target,

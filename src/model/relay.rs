@@ -1393,11 +1393,25 @@ pub fn mynetworks_contains(
         .list(model, "parent_domain_matches_subdomains")?
         .iter()
         .any(|w| w.text == "mynetworks");
-    for item in crate::parse::list::match_list_items(&value) {
+    // The items, with those of the /file/name lists it names in their places.
+    let words = crate::parse::list::match_list_items(&value)
+        .into_iter()
+        .take_while(|item| item.item != crate::parse::list::MatchItem::Comment)
+        .map(|item| super::restrictions::Word {
+            text: value[item.range].to_string(),
+            span: None,
+        })
+        .collect();
+    for word in super::mynetworks::with_files(model, words) {
         use crate::parse::list::MatchItem;
+        let Some(word) = word else {
+            return None; // a list file postlint cannot read
+        };
+        let Some(item) = crate::parse::list::match_list_items(&word.text).pop() else {
+            continue;
+        };
         let matched = match item.item {
-            MatchItem::Comment => break,
-            MatchItem::EmptyNegation => continue,
+            MatchItem::Comment | MatchItem::EmptyNegation => continue,
             MatchItem::File(_) => return None,
             MatchItem::Table(t) => {
                 let id = model.tables.find(t)?;

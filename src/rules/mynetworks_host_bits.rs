@@ -27,7 +27,7 @@ fn check(model: &Model, out: &mut Findings) {
         if smtpd.definition(model, "mynetworks").is_none() {
             continue;
         }
-        let Some(words) = smtpd.known_items(model, "mynetworks") else {
+        let Some(words) = crate::model::mynetworks::known_words(model, &smtpd) else {
             continue;
         };
         for word in words {

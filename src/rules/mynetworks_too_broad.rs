@@ -40,7 +40,7 @@ fn check(model: &Model, out: &mut Findings) {
         match smtpd.definition(model, "mynetworks") {
             Some(_) => {
                 // One item that trusts the world does, whatever the unknown ones are.
-                let Some(words) = smtpd.known_items(model, "mynetworks") else {
+                let Some(words) = crate::model::mynetworks::known_words(model, &smtpd) else {
                     continue;
                 };
                 for word in words {
