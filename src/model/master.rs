@@ -26,6 +26,9 @@ pub struct Service {
     pub overrides: Vec<Definition>,
     /// The position in `overrides` of the last override of each name (the one in effect).
     last: HashMap<String, usize>,
+    /// master_service_disable turns it off: master(8) skips the entry, nothing listens or
+    /// runs for it.
+    pub disabled: bool,
 }
 
 impl Service {
@@ -60,6 +63,30 @@ impl Service {
     }
 }
 
+/// A master_service_disable pattern as match_service_init() keeps it: the old `name.type`
+/// form (no `/`) is read as `name/type`.
+fn service_pattern(item: &str) -> String {
+    match (item.rfind('/'), item.rfind('.')) {
+        (None, Some(dot)) => format!("{}/{}", &item[..dot], &item[dot + 1..]),
+        _ => item.to_string(),
+    }
+}
+
+/// match_service_match(): the first pattern that matches decides (`!` negates); a pattern with
+/// `/` is compared with `name/type`, any other with the type; case does not matter.
+fn disabled_by(patterns: &[String], name: &str, kind: &str) -> bool {
+    let name_type = format!("{name}/{kind}");
+    for pattern in patterns {
+        let bangs = pattern.bytes().take_while(|&b| b == b'!').count();
+        let bare = &pattern[bangs..];
+        let subject = if bare.contains('/') { &name_type } else { kind };
+        if subject.eq_ignore_ascii_case(bare) {
+            return bangs % 2 == 0;
+        }
+    }
+    false
+}
+
 #[derive(Debug, Default)]
 pub struct MasterCf {
     pub file: Option<FileId>,
@@ -73,6 +100,8 @@ pub struct MasterCf {
     /// A template that may define services postlint cannot see (an `{% include %}`, a line
     /// that is one expression).
     pub open_ended: bool,
+    /// master_service_disable's patterns, when it turns something off.
+    disable: Vec<String>,
 }
 
 impl MasterCf {
@@ -134,6 +163,7 @@ impl MasterCf {
                     .map(|f| entry.line.span(file, f.clone()))
                     .collect(),
                 overrides,
+                disabled: false,
             };
             let key = (service.name.clone(), service.kind.clone());
             if let Some(&earlier) = seen.get(&key) {
@@ -157,11 +187,73 @@ impl MasterCf {
             bad_lines,
             placeholders,
             open_ended: false,
+            disable: Vec::new(),
         }
+    }
+
+    /// Applies master_service_disable (its expanded value; None when postlint cannot know it,
+    /// and then every service is taken to run).
+    pub fn set_disable(&mut self, patterns: Option<&str>) {
+        self.disable = patterns
+            .map(|p| {
+                p.split([',', ' ', '\t', '\r', '\n'])
+                    .filter(|item| !item.is_empty())
+                    .map(service_pattern)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let disable = std::mem::take(&mut self.disable);
+        for service in &mut self.services {
+            service.disabled = disabled_by(&disable, &service.name, &service.kind);
+        }
+        self.disable = disable;
+    }
+
+    /// Whether master_service_disable turns off the entry `name/kind` (for the services of
+    /// Postfix's own master.cf when the file is absent).
+    pub fn disables(&self, name: &str, kind: &str) -> bool {
+        disabled_by(&self.disable, name, kind)
+    }
+
+    /// The services master(8) starts: those master_service_disable leaves on.
+    pub fn running(&self) -> impl Iterator<Item = &Service> {
+        self.services.iter().filter(|s| !s.disabled)
     }
 
     /// True when master.cf was read, so service-derived names are known.
     pub fn is_known(&self) -> bool {
         self.file.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn disabled(patterns: &str, name: &str, kind: &str) -> bool {
+        let mut master = MasterCf::default();
+        master.set_disable(Some(patterns));
+        master.disables(name, kind)
+    }
+
+    /// match_service_match() and match_service_compat() as master_ent.c uses them.
+    #[test]
+    fn master_service_disable_matches_as_master_does() {
+        assert!(disabled("inet", "smtp", "inet"));
+        assert!(disabled("INET", "127.0.0.1:2525", "inet"));
+        assert!(!disabled("inet", "pickup", "unix"));
+        assert!(disabled("smtp/inet", "smtp", "inet"));
+        assert!(!disabled("smtp/inet", "smtp", "unix"));
+        assert!(disabled("Smtp/Inet", "smtp", "inet"));
+        // The old name.type form; the last dot of an address-and-port name is the one.
+        assert!(disabled("submission.inet", "submission", "inet"));
+        assert!(disabled("127.0.0.1:25.inet", "127.0.0.1:25", "inet"));
+        // The first match decides; `!` excludes, `!!` does not.
+        assert!(!disabled("!submission/inet, inet", "submission", "inet"));
+        assert!(disabled("!submission/inet, inet", "smtp", "inet"));
+        assert!(disabled("!!submission/inet", "submission", "inet"));
+        assert!(!disabled("", "smtp", "inet"));
+        // A name alone is no pattern of a type: it matches nothing.
+        assert!(!disabled("smtp", "smtp", "inet"));
     }
 }

@@ -1605,6 +1605,10 @@ impl Model {
             }
             _ => master::MasterCf::default(),
         };
+        let mut master = master;
+        let disable = params.expand("master_service_disable");
+        let known = disable.errors.is_empty() && !disable.text.contains(UNKNOWN);
+        master.set_disable(known.then_some(disable.text.as_str()));
         let name_index = names::NameIndex::build(&params, &master);
         let placeholder_lines = name_index
             .placeholders

@@ -181,11 +181,13 @@ pub fn smtpd_processes(model: &Model) -> Vec<Smtpd<'_>> {
     let services: Vec<Option<&Service>> = if model.master.is_known() {
         model
             .master
-            .services
-            .iter()
+            .running()
             .filter(|s| program_of(&s.command) == "smtpd")
             .map(Some)
             .collect()
+    } else if model.master.disables("smtp", "inet") {
+        // Postfix's own master.cf runs smtpd as smtp/inet only.
+        Vec::new()
     } else {
         vec![None]
     };

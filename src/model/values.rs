@@ -664,8 +664,7 @@ pub fn smtp_clients(model: &Model) -> Vec<Option<&super::master::Service>> {
     }
     model
         .master
-        .services
-        .iter()
+        .running()
         .filter(|s| program_of(&s.command) == "smtp")
         .map(Some)
         .collect()

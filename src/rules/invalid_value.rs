@@ -56,7 +56,8 @@ fn check(model: &Model, out: &mut Findings) {
             None => report_default(model, name, value.written, &rejection, out),
         }
     }
-    for service in &model.master.services {
+    // A service master_service_disable turns off never starts.
+    for service in model.master.running() {
         let scoped = model.params.scoped(service);
         for def in service.effective_overrides() {
             if has_trailing_comment(&def.value) {

@@ -67,7 +67,7 @@ fn check(model: &Model, out: &mut Findings) {
         .services
         .iter()
         .find(|s| matches!(program_of(&s.command), "qmgr" | "oqmgr"));
-    for service in &model.master.services {
+    for service in model.master.running() {
         if service.kind != "unix" || program_of(&service.command) != "pipe" {
             continue;
         }

@@ -17,7 +17,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Findings) {
-    for service in &model.master.services {
+    for service in model.master.running() {
         if service.kind != "inet" || program_of(&service.command) != "postscreen" {
             continue;
         }

@@ -45,7 +45,7 @@ fn check(model: &Model, out: &mut Findings) {
         exclusions(def, None, out);
     }
     let mut smtpd_services = 0;
-    for service in &model.master.services {
+    for service in model.master.running() {
         let label = service.label();
         match program_of(&service.command) {
             "smtpd" => {

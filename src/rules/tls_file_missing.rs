@@ -105,7 +105,7 @@ fn names_unseen_tls_files(model: &Model) -> bool {
                 .chain(side.dh_files.iter().copied())
         })
         .collect();
-    let scopes = std::iter::once(None).chain(model.master.services.iter().map(Some));
+    let scopes = std::iter::once(None).chain(model.master.running().map(Some));
     for scope in scopes {
         for &param in &params {
             for file in named(model, scope, param).unwrap_or_default() {
@@ -179,7 +179,7 @@ fn check(model: &Model, out: &mut Findings) {
         reported: HashSet::new(),
         now,
     };
-    let scopes = std::iter::once(None).chain(model.master.services.iter().map(Some));
+    let scopes = std::iter::once(None).chain(model.master.running().map(Some));
     for scope in scopes {
         for side in SIDES {
             checker.side(scope, side);
