@@ -92,7 +92,7 @@ fn terminal_escapes_in_files_are_never_printed_raw() {
     }
 }
 
-/// A tab from a file is shown as `\t` in a message: raw, it hides there (`bo	gus` reads as
+/// A tab from a file is shown as `\t` in a message: raw, it hides there (a value `bo<TAB>gus` reads as
 /// a space) and cuts the line of a format that tools split at tabs. Source lines keep theirs.
 #[test]
 fn tabs_in_values_are_shown_in_messages() {
