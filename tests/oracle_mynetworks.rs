@@ -38,8 +38,11 @@ fn rcpt_answer(network: &str, written: Written, port: u16) -> (u16, String, Vec<
     let network = match written {
         Written::InMainCf => network.to_string(),
         Written::InListFile => {
-            std::fs::write(conf.join("mynetworks"), format!("# the office\n{network}\n"))
-                .unwrap();
+            std::fs::write(
+                conf.join("mynetworks"),
+                format!("# the office\n{network}\n"),
+            )
+            .unwrap();
             "${config_directory}/mynetworks".to_string()
         }
     };
@@ -85,11 +88,12 @@ fn rcpt_answer(network: &str, written: Written, port: u16) -> (u16, String, Vec<
     let log = smtp::quit_and_read_log(client, &scratch);
     postfix.stop();
     let line = match written {
-        Written::InMainCf => main
-            .lines()
-            .position(|l| l.starts_with("mynetworks"))
-            .unwrap() as u64
-            + 1,
+        Written::InMainCf => {
+            main.lines()
+                .position(|l| l.starts_with("mynetworks"))
+                .unwrap() as u64
+                + 1
+        }
         Written::InListFile => 2,
     };
     let reported = lines.iter().map(|&l| l as i64 - line as i64).collect();

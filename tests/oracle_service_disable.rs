@@ -44,12 +44,7 @@ fn outcome(disable: &str, port: u16) -> (Option<String>, Vec<u64>) {
 
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
         .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
-    let met = match Client::connect(
-        port,
-        &scratch.maillog(),
-        "postfix",
-        Duration::from_secs(10),
-    ) {
+    let met = match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
         Ok(Greeting::Fatal(line)) => Some(line),
         Ok(Greeting::Banner(_, reply)) => Some(format!("banner {}", reply.code)),
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => None,
@@ -81,6 +76,10 @@ fn master_service_disable_turns_services_off() {
             fatal.contains("reject_unauth_destination"),
             "{disable}: {fatal}"
         );
-        assert_eq!(reported.len(), 1, "{disable}: postlint reports {reported:?}");
+        assert_eq!(
+            reported.len(),
+            1,
+            "{disable}: postlint reports {reported:?}"
+        );
     }
 }
