@@ -287,7 +287,7 @@ fn variant_setup(main_cf: &Path, at: usize) -> Setup {
 pub const NOT_DEPLOYED: &[&str] = &[
     "back", "backup", "backups", "bak", "bck", "bk", "bkp", "copy", "default", "defaults", "demo",
     "disabled", "dist", "doc", "docs", "dpkg", "example", "examples", "fragment", "new", "off",
-    "old", "orig", "pacnew", "pacorig", "pacsave", "partial", "prev", "previous", "proto",
+    "old", "ori", "orig", "original", "pacnew", "pacorig", "pacsave", "partial", "prev", "previous", "proto",
     "rpmnew", "rpmorig", "rpmsave", "sample", "samples", "save", "saved", "snippet", "snippets",
     "swo", "swp", "temp", "tests", "tmp", "ucf", "unused",
 ];
@@ -335,10 +335,14 @@ pub fn plain_variant(file_name: &str) -> Option<usize> {
                 .strip_prefix("test")
                 .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
     });
-    let dated = parts(&file_name[at + "main.cf".len()..])
+    let rest = &file_name[at + "main.cf".len()..];
+    let dated = parts(rest)
         .iter()
         .any(|part| part.starts_with(|c: char| c.is_ascii_digit()));
-    (!not_deployed && !dated).then_some(at)
+    // `main.cf.org` is a copy of the original (German admins' `.org`); `main.cf.example.org`
+    // is a host's own file.
+    let original = rest.eq_ignore_ascii_case(".org");
+    (!not_deployed && !dated && !original).then_some(at)
 }
 
 /// Whether a directory on the way to `path` (relative to the repository) says nobody deploys
@@ -429,6 +433,8 @@ mod tests {
             ("main.cf.debian", 0),
             ("etc_postfix_main.cf", 12),
             ("main.cf_relay", 0),
+            // A host's own file, not the `.org` copy of the original.
+            ("main.cf.mx1.company.org", 0),
             ("postfix.main.cf.local", 8),
         ] {
             assert_eq!(plain_variant(name), Some(at), "{name}");
@@ -457,6 +463,9 @@ mod tests {
             "main.cf.backup",
             "main.cf.old",
             "main.cf.orig",
+            "main.cf.org",
+            "main.cf.ori",
+            "main.cf.original",
             "main.cf.save",
             "main.cf.saved",
             "main.cf.swp",
