@@ -6,8 +6,20 @@ use std::os::unix::fs::PermissionsExt;
 use postlint::model::LoadOptions;
 
 fn findings_with_mode(mode: u32, group_name: &str) -> Vec<String> {
-    let root = tempfile::tempdir().unwrap();
-    let etc = root.path().join("etc");
+    findings_in_tree(mode, group_name, false).0
+}
+
+/// The findings, and whether the rule said it could not decide; `in_git` puts the image in
+/// a git working tree (a `.git` above it), as a repository of a server's /etc is.
+fn findings_in_tree(mode: u32, group_name: &str, in_git: bool) -> (Vec<String>, bool) {
+    let top = tempfile::tempdir().unwrap();
+    let root = if in_git {
+        std::fs::create_dir(top.path().join(".git")).unwrap();
+        top.path().join("servers/mx1")
+    } else {
+        top.path().to_path_buf()
+    };
+    let etc = root.join("etc");
     std::fs::create_dir_all(etc.join("postfix")).unwrap();
     std::fs::write(
         etc.join("postfix/main.cf"),
@@ -26,14 +38,28 @@ fn findings_with_mode(mode: u32, group_name: &str) -> Vec<String> {
     let gid = std::fs::metadata(&cf).unwrap().gid();
     std::fs::write(etc.join("group"), format!("{group_name}:x:{gid}:\n")).unwrap();
     let options = LoadOptions {
-        sysroot: Some(root.path().to_path_buf()),
+        sysroot: Some(root.clone()),
         ..Default::default()
     };
     let rule = postlint::rules::find("secret-readable").unwrap();
     let report = postlint::lint(&options, &[rule]).unwrap();
     let text = postlint::output::json::render(&report.model.sources, &report.findings);
     assert!(!text.contains("Zoo3ahTh9ohB"), "{text}");
-    report.findings.iter().map(|f| f.message.clone()).collect()
+    let undecided = report.unseen.undecided.contains(&"secret-readable");
+    (
+        report.findings.iter().map(|f| f.message.clone()).collect(),
+        undecided,
+    )
+}
+
+/// A whole /etc kept in git (etckeeper, a server backup repository) is an image of the
+/// system, but its checkout has git's modes (644 whatever the server has): the rule cannot
+/// decide there.
+#[test]
+fn an_image_in_a_git_working_tree_has_no_real_modes() {
+    let (outside, undecided) = findings_in_tree(0o644, "postfix", false);
+    assert_eq!((outside.len(), undecided), (1, false), "{outside:?}");
+    assert_eq!(findings_in_tree(0o644, "postfix", true), (Vec::new(), true));
 }
 
 #[test]

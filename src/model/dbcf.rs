@@ -482,7 +482,7 @@ pub fn file_access(
 ) -> HashMap<FileId, FileAccess> {
     use std::os::unix::fs::MetadataExt;
     // A copy of /etc/postfix in a repository has git's modes, not the server's.
-    if !mode.is_system_image() {
+    if !mode.modes_are_real() {
         return HashMap::new();
     }
     let group_file = match mode {

@@ -29,6 +29,26 @@ impl Mode {
             Mode::Tree => false,
         }
     }
+
+    /// Whether file modes and owners are the server's: the live system, or a system image
+    /// that is not a git working tree. A whole /etc kept in git (etckeeper, a server backup
+    /// repository) is an image of the system's files, but its checkout has git's modes: 644 or
+    /// 755, whatever the server has.
+    pub fn modes_are_real(&self) -> bool {
+        match self {
+            Mode::Live => true,
+            Mode::Sysroot(root) => self.is_system_image() && !in_git_work_tree(root),
+            Mode::Tree => false,
+        }
+    }
+}
+
+/// Whether `dir` or a directory above it holds `.git` (a directory, or the file of a worktree
+/// or submodule), as git looks for it. Only names are looked at, nothing is read.
+fn in_git_work_tree(dir: &Path) -> bool {
+    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    dir.ancestors()
+        .any(|d| std::fs::symlink_metadata(d.join(".git")).is_ok())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
