@@ -352,6 +352,9 @@ pub struct Model {
     /// Relay verdicts of the smtpd processes in `smtpd_processes()` order, computed once
     /// (several rules and --show-config ask).
     pub(crate) relay_verdicts: std::sync::OnceLock<Vec<relay::Verdict>>,
+    /// Whether transport_maps may send every virtual mailbox domain elsewhere, so that
+    /// virtual(8) is never handed a message (values::programs_in_use), worked out once.
+    pub(crate) virtual_bypassed: std::sync::OnceLock<bool>,
     /// The lines of the cidr tables the restriction model reads, parsed once.
     pub(crate) cidr_rules: std::sync::OnceLock<HashMap<TableId, Option<Vec<relay::CidrRule>>>>,
     /// What `--probe` did (None without it); the answers themselves are on the tables.
@@ -1770,6 +1773,7 @@ impl Model {
         });
         Ok(Model {
             relay_verdicts: std::sync::OnceLock::new(),
+            virtual_bypassed: std::sync::OnceLock::new(),
             unreferenced,
             cidr_rules: std::sync::OnceLock::new(),
             probe: None,

@@ -452,6 +452,34 @@ impl Resolver<'_> {
     }
 }
 
+/// What transport_maps answers for a domain as a whole: the entry every address of it gets
+/// that no entry names itself (the domain, its parents as `.parent`, then `*`, as trivial-
+/// rewrite asks); None when no entry does, Err when postlint cannot know.
+pub fn domain_transport(model: &Model, domain: &str) -> Result<Option<String>, String> {
+    let maps = model.maps("transport_maps");
+    if maps.tables.is_empty() && !maps.unknown {
+        return Ok(None);
+    }
+    let resolver = Resolver {
+        model,
+        myorigin: String::new(),
+        delimiters: String::new(),
+        propagate_virtual: false,
+    };
+    let mut keys = vec![(domain.to_string(), KeyKind::Partial)];
+    let mut rest = domain;
+    while let Some((_, parent)) = rest.split_once('.') {
+        keys.push((format!(".{parent}"), KeyKind::Partial));
+        rest = parent;
+    }
+    keys.push(("*".to_string(), KeyKind::Full));
+    match resolver.lookup("transport_maps", &keys) {
+        Value::Found(v, _) => Ok(Some(v)),
+        Value::NotFound => Ok(None),
+        Value::Unknown(why) => Err(why),
+    }
+}
+
 /// The chain of a slot that hit the nesting limit, cut after its first repeat: the nodes from
 /// the address asked about to the second occurrence of the first address that comes back (the
 /// rest of the thousand rounds, and the other slots, say nothing more), renumbered; and the

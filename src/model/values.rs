@@ -742,7 +742,12 @@ pub fn programs_in_use(model: &Model) -> std::collections::HashSet<&str> {
     for (_, program) in &services {
         let used = match *program {
             "local" => routed("local_transport", "mydestination", "local"),
-            "virtual" => routed("virtual_transport", "virtual_mailbox_domains", "virtual"),
+            "virtual" => {
+                routed("virtual_transport", "virtual_mailbox_domains", "virtual")
+                    && !*model
+                        .virtual_bypassed
+                        .get_or_init(|| virtual_bypassed(model, &services))
+            }
             _ => true,
         };
         if used {
@@ -750,6 +755,41 @@ pub fn programs_in_use(model: &Model) -> std::collections::HashSet<&str> {
         }
     }
     in_use
+}
+
+/// Whether transport_maps may send every domain of virtual_mailbox_domains to another
+/// transport (Sympa's `lists.example.org sympa:`, an `error:` entry), so that virtual(8) is
+/// never handed a message: each domain's domain-wide entry (the domain, a `.parent`, `*`)
+/// names a transport that is not a virtual(8) service, or cannot be known. An entry with an
+/// empty transport (`example.com :[relay]`) keeps the class's transport.
+fn virtual_bypassed(model: &Model, services: &[(&str, &str)]) -> bool {
+    let maps = model.maps("transport_maps");
+    if maps.tables.is_empty() && !maps.unknown {
+        return false;
+    }
+    let class = model.class(super::classes::ClassKind::VirtualMailbox);
+    // Domains postlint cannot see may all be sent elsewhere.
+    if class.unknown_members {
+        return true;
+    }
+    let mut any = false;
+    for member in class.members(&model.tables) {
+        any = true;
+        let transport = match super::resolve::domain_transport(model, member.domain) {
+            Ok(Some(value)) => value.split(':').next().unwrap_or("").trim().to_string(),
+            Ok(None) => return false,
+            // What the table answers cannot be known: neither can whether virtual(8) runs.
+            Err(_) => continue,
+        };
+        let to_virtual = transport.is_empty()
+            || services
+                .iter()
+                .any(|(service, program)| *service == transport && *program == "virtual");
+        if to_virtual {
+            return false;
+        }
+    }
+    any
 }
 
 /// Parameters whose value is a match list (`*_list_init()` in Postfix's sources): a `#` word
