@@ -287,9 +287,9 @@ fn variant_setup(main_cf: &Path, at: usize) -> Setup {
 pub const NOT_DEPLOYED: &[&str] = &[
     "back", "backup", "backups", "bak", "bck", "bk", "bkp", "copy", "default", "defaults", "demo",
     "disabled", "dist", "doc", "docs", "dpkg", "example", "examples", "fragment", "new", "off",
-    "old", "ori", "orig", "original", "pacnew", "pacorig", "pacsave", "partial", "prev", "previous", "proto",
-    "rpmnew", "rpmorig", "rpmsave", "sample", "samples", "save", "saved", "snippet", "snippets",
-    "swo", "swp", "temp", "tests", "tmp", "ucf", "unused",
+    "old", "ori", "orig", "original", "pacnew", "pacorig", "pacsave", "partial", "prev",
+    "previous", "proto", "rpmnew", "rpmorig", "rpmsave", "sample", "samples", "save", "saved",
+    "snippet", "snippets", "swo", "swp", "temp", "tests", "tmp", "ucf", "unused",
 ];
 
 /// Parts of a name that say the file is not a Postfix file: documents, patches, other formats,

@@ -1,5 +1,6 @@
 //! Postfix's daemons are the judge of `invalid-value`, `size-limit-conflict`,
-//! `relay-check-missing` and the fatal cases of `trailing-comment` and `unknown-restriction`: a daemon checks
+//! `relay-check-missing`, the fatal cases of `trailing-comment` and `unknown-restriction`, and
+//! master.cf arguments `invalid-syntax` reports as refused: a daemon checks
 //! its parameters when it starts, and a value it cannot use stops it with a `fatal:` line before it
 //! reads any input. The same makes them the judge of `override-unused`: a number, boolean or time
 //! set to `bogus` stops a daemon that reads it, and one that never reads it starts clean.
@@ -25,13 +26,15 @@ use std::time::{Duration, Instant};
 mod common;
 
 /// The rules whose cases this test runs.
-const RULE_DIRS: [&str; 6] = [
+const RULE_DIRS: [&str; 7] = [
     "fixtures/invalid-value",
     "fixtures/size-limit-conflict",
     "fixtures/relay-check-missing",
     "fixtures/trailing-comment",
     "fixtures/unknown-restriction",
     "fixtures/override-unused",
+    // Only its master.cf cases with an argument a daemon refuses have an oracle.txt.
+    "fixtures/invalid-syntax",
 ];
 
 /// A daemon that has not finished by then is killed and the run fails: no case may hang.

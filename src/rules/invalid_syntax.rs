@@ -104,6 +104,15 @@ fn check(model: &Model, out: &mut Findings) {
             }
         }
         report_option_as_command(service, out);
+        // A bad option stops the daemon first (and is reported above).
+        let bad_option = model
+            .master
+            .bad_lines
+            .iter()
+            .any(|b| b.line == service.line);
+        if !service.disabled && !bad_option {
+            report_stray_argument(model, service, out);
+        }
     }
 
     let mut seen = HashSet::new();
@@ -285,6 +294,155 @@ fn report_option_as_command(service: &crate::model::master::Service, out: &mut F
          `$daemon_directory/{0}: bad command startup -- throttling` each time it tries.",
         service.command
     ));
+}
+
+/// Whether the line of a span holds template syntax (its text as written differs from the
+/// text the rules read).
+fn templated_line(model: &Model, span: crate::source::Span) -> bool {
+    let source = model.sources.get(span.file);
+    if source.template.is_none() {
+        return false;
+    }
+    let line_of = |text: &str, offset: usize| {
+        let offset = offset.min(text.len());
+        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        text[start..end].to_string()
+    };
+    let read = line_of(source.text(), span.start as usize);
+    let written = line_of(
+        source.shown().text(),
+        source.shown_offset(span.start) as usize,
+    );
+    read != written
+}
+
+/// The daemons that take no argument after their options: each stops with `fatal: unexpected
+/// command-line argument: WORD` when it is first used (smtpd.c smtpd_service() and the
+/// others' service routines).
+const NO_ARGUMENTS: &[&str] = &[
+    "anvil",
+    "bounce",
+    "cleanup",
+    "discard",
+    "dnsblog",
+    "error",
+    "flush",
+    "local",
+    "oqmgr",
+    "pickup",
+    "postlogd",
+    "proxymap",
+    "qmgr",
+    "qmqpd",
+    "scache",
+    "showq",
+    "smtpd",
+    "tlsmgr",
+    "tlsproxy",
+    "trivial-rewrite",
+    "verify",
+    "virtual",
+];
+
+/// An argument after a master.cf command's options that its daemon refuses. The daemons read
+/// options with getopt("+..."), which stops at the first word that is no option: most often
+/// the rest of a `-o` value with a space in it (`-o smtpd_recipient_restrictions=permit_sasl_
+/// authenticated, reject`), which ends the value at the space, makes `reject` an argument, and
+/// leaves the `-o` options after it unread.
+fn report_stray_argument(
+    model: &Model,
+    service: &crate::model::master::Service,
+    out: &mut Findings,
+) {
+    let program = crate::model::values::program_of(&service.command);
+    let smtp_client = matches!(program, "smtp" | "lmtp");
+    if !smtp_client && !NO_ARGUMENTS.contains(&program) {
+        return;
+    }
+    let args: Vec<&str> = service
+        .args
+        .iter()
+        .map(|&span| model.sources.slice(span))
+        .collect();
+    let mut i = 0;
+    // The value of the last `-o` before the word, when it came right before it.
+    let mut o_value: Option<&str> = None;
+    while i < args.len() {
+        let arg = args[i];
+        if arg == "--" {
+            i += 1;
+            o_value = None;
+            break;
+        }
+        if !arg.starts_with('-') {
+            break;
+        }
+        match arg.strip_prefix("-o") {
+            Some("") if i + 1 < args.len() => {
+                o_value = Some(args[i + 1]);
+                i += 2;
+            }
+            Some(attached) if !attached.is_empty() => {
+                o_value = Some(attached);
+                i += 1;
+            }
+            _ => {
+                o_value = None;
+                i += 1;
+            }
+        }
+    }
+    // smtp(8) and lmtp(8) take `flags=...` attributes.
+    let is_flags = |a: &&str| a.get(..6).is_some_and(|f| f.eq_ignore_ascii_case("flags="));
+    while smtp_client && args.get(i).is_some_and(is_flags) {
+        i += 1;
+        o_value = None;
+    }
+    let Some(word) = args.get(i) else {
+        return;
+    };
+    // `#...` is trailing-comment's; a word made by a template tag is not what Postfix sees.
+    if word.starts_with('#') || templated_line(model, service.args[i]) {
+        return;
+    }
+    let shown = super::shorten(word);
+    let fatal = if smtp_client {
+        format!("unknown attribute name: {shown}")
+    } else {
+        format!("unexpected command-line argument: {shown}")
+    };
+    let lost = args[i + 1..].iter().filter(|a| a.starts_with("-o")).count();
+    let label = service.label();
+    let finding = out.report(
+        service.args[i],
+        format!("`{shown}` is an argument {program} does not take: {label} stops with \"fatal: {fatal}\" when it is first used"),
+    );
+    let not_read = match lost {
+        0 => String::new(),
+        1 => " The `-o` option after it is not read either: the daemon stops reading options at this word.".to_string(),
+        n => format!(" The {n} `-o` options after it are not read either: the daemon stops reading options at this word."),
+    };
+    match o_value {
+        Some(value) => {
+            let value = super::shorten(value);
+            finding.label("the -o value before it ended at the space");
+            finding.help(format!(
+                "A master.cf field ends at whitespace, so `-o {value}` is the whole option and \
+                 `{shown}` a separate word.{not_read} Write the value without spaces \
+                 (`a,b`), or in braces with the spaces inside: `-o {{ name = value with \
+                 spaces }}` (Postfix 3.0 and later), or set it in main.cf under a name of your \
+                 own and write `-o name=$your_name`."
+            ));
+        }
+        None => {
+            finding.label("not an option");
+            finding.help(format!(
+                "Options come before any other word, and {program} takes no other word.{not_read} \
+                 Remove it, or make it an option (`-o name=value`)."
+            ));
+        }
+    }
 }
 
 fn check_value(def: &Definition, out: &mut Findings) {
