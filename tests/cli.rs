@@ -671,3 +671,46 @@ fn a_parameter_of_the_users_own_is_no_table() {
     assert!(!err.contains("cannot read"), "{err}");
     assert!(err.contains("read ") && err.contains("aliases"), "{err}");
 }
+
+/// In a system image, an absolute link resolves inside the image (zPanel links
+/// /etc/postfix/main.cf to /etc/zpanel/main.cf), for main.cf and for the tables it names.
+#[test]
+fn sysroot_links_resolve_inside_the_image() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("etc/postfix")).unwrap();
+    std::fs::create_dir_all(root.join("etc/zpanel")).unwrap();
+    std::fs::write(
+        root.join("etc/zpanel/main.cf"),
+        "compatibility_level = 3.6\nvirtual_alias_maps = hash:/etc/postfix/virtual\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("etc/zpanel/virtual"),
+        "a@example.com b@example.net\na@example.com c@example.net\n",
+    )
+    .unwrap();
+    symlink("/etc/zpanel/main.cf", root.join("etc/postfix/main.cf")).unwrap();
+    symlink("/etc/zpanel/virtual", root.join("etc/postfix/virtual")).unwrap();
+    let out = postlint()
+        .args([
+            "--no-config",
+            "--format",
+            "short",
+            "--select",
+            "duplicate-map-key",
+        ])
+        .arg("--sysroot")
+        .arg(root)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("etc/postfix/virtual:2:1"), "{text}");
+}

@@ -475,11 +475,23 @@ impl Loader {
         if let Some(&known) = self.files.get(path) {
             return known;
         }
-        let outcome = match kind {
-            Some(kind) => read::read_with_holes(path, kind, self.template_vars.as_deref()),
-            None => read::read_source(path),
+        // In a system image, links resolve as on the imaged system (paths::in_root).
+        let real = match &self.locator.mode {
+            Mode::Sysroot(root) => paths::in_root(root, path),
+            _ => path.to_path_buf(),
         };
-        self.record_read(path, display, outcome)
+        if real != path {
+            if let Some(&known) = self.files.get(&real) {
+                return known;
+            }
+        }
+        let outcome = match kind {
+            Some(kind) => read::read_with_holes(&real, kind, self.template_vars.as_deref()),
+            None => read::read_source(&real),
+        };
+        let result = self.record_read(&real, display, outcome);
+        self.files.insert(path.to_path_buf(), result);
+        result
     }
 
     /// Adds a note for every table whose answers are unknown, and says each note once (a file
@@ -1403,8 +1415,13 @@ impl Model {
             Some(dir) => std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()),
             None => paths::confinement_root(options.sysroot.as_ref().unwrap_or(&config_dir)),
         });
+        // In a system image, links resolve as on the imaged system (paths::in_root).
+        let main_cf_real = match &options.sysroot {
+            Some(sysroot) => paths::in_root(sysroot, &main_cf_path),
+            None => main_cf_path.clone(),
+        };
         if let Some(root) = &root {
-            if !paths::is_inside(root, &main_cf_path) {
+            if !paths::is_inside(root, &main_cf_real) {
                 return Err(LoadError::MainCfOutside(main_cf_path, root.clone()));
             }
         }
@@ -1412,7 +1429,7 @@ impl Model {
         let outcome = match options.main_cf_absent {
             true => Ok(read::ReadFile::empty()),
             false => read::read_with_holes(
-                &main_cf_path,
+                &main_cf_real,
                 template::Kind::MainCf,
                 options.template_vars.as_deref(),
             ),

@@ -106,6 +106,68 @@ pub fn is_inside(root: &Path, path: &Path) -> bool {
     }
 }
 
+/// `path` (a path under `root`) with each symbolic link on the way resolved as the imaged
+/// system resolves it: an absolute target starts again at `root`, and `..` stops there. A
+/// system image's links name paths of that system (zPanel's `/etc/postfix/main.cf ->
+/// /etc/zpanel/main.cf`), which the host would resolve elsewhere or not at all. At most 40
+/// links are followed, as Linux does; a path that is not under `root` is returned as it is.
+pub fn in_root(root: &Path, path: &Path) -> PathBuf {
+    use std::ffi::OsString;
+    use std::path::Component;
+    // `--sysroot .` names the paths below it without the `./`.
+    let here = root.components().all(|c| c == Component::CurDir);
+    let rest = match path.strip_prefix(root) {
+        Ok(rest) => rest,
+        Err(_) if here && path.is_relative() => path,
+        Err(_) => return path.to_path_buf(),
+    };
+    // The parts still to walk, the next one last.
+    let parts = |p: &Path| -> Vec<OsString> {
+        p.components()
+            .rev()
+            .filter_map(|c| match c {
+                Component::Normal(part) => Some(part.to_os_string()),
+                Component::ParentDir => Some(OsString::from("..")),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut pending = parts(rest);
+    let mut resolved = root.to_path_buf();
+    let mut links = 0;
+    while let Some(part) = pending.pop() {
+        if part == ".." {
+            if resolved != root {
+                resolved.pop();
+            }
+            continue;
+        }
+        let next = resolved.join(&part);
+        let is_link = std::fs::symlink_metadata(&next).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            resolved = next;
+            continue;
+        }
+        links += 1;
+        let target = match std::fs::read_link(&next) {
+            Ok(target) if links <= 40 => target,
+            // Linux's ELOOP: reading it fails, and says so.
+            _ => {
+                resolved = next;
+                break;
+            }
+        };
+        if target.is_absolute() {
+            resolved = root.to_path_buf();
+        }
+        pending.extend(parts(&target));
+    }
+    for part in pending.into_iter().rev() {
+        resolved.push(part);
+    }
+    resolved
+}
+
 /// An absolute path with `.` and `..` resolved lexically: `/etc/postfix/../../etc/shadow` is
 /// `/etc/shadow`, so no `..` can walk out of the directory a prefix maps to.
 pub fn normalize(path: &str) -> String {
@@ -139,7 +201,18 @@ impl Locator {
         if !postfix_path.starts_with('/') {
             return Location::Relative;
         }
-        match self.locate_lexically(&normalize(postfix_path)) {
+        let located = match self.locate_lexically(&normalize(postfix_path)) {
+            // The image's links name paths of the imaged system.
+            Location::Readable { path, display } => match &self.mode {
+                Mode::Sysroot(root) => Location::Readable {
+                    path: in_root(root, &path),
+                    display,
+                },
+                _ => Location::Readable { path, display },
+            },
+            other => other,
+        };
+        match located {
             Location::Readable { path, .. }
                 if self
                     .root
@@ -433,5 +506,32 @@ mod tests {
                 display: "files/etc/postfix/virtual".into()
             }
         );
+    }
+
+    /// Links in a system image resolve as on the imaged system, and never out of the image.
+    #[test]
+    fn links_resolve_inside_the_image() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("etc/postfix")).unwrap();
+        std::fs::create_dir_all(root.join("etc/zpanel")).unwrap();
+        std::fs::write(root.join("etc/zpanel/main.cf"), "").unwrap();
+        // Absolute, relative, through a linked directory, and up past the root.
+        symlink("/etc/zpanel/main.cf", root.join("etc/postfix/main.cf")).unwrap();
+        symlink("../zpanel/main.cf", root.join("etc/postfix/rel.cf")).unwrap();
+        symlink("/etc/zpanel", root.join("etc/panel")).unwrap();
+        symlink("../../../../../etc/shadow", root.join("etc/postfix/up")).unwrap();
+        symlink("/etc/postfix/loop", root.join("etc/postfix/loop")).unwrap();
+        let at = |p: &str| in_root(root, &root.join(p));
+        assert_eq!(at("etc/postfix/main.cf"), root.join("etc/zpanel/main.cf"));
+        assert_eq!(at("etc/postfix/rel.cf"), root.join("etc/zpanel/main.cf"));
+        assert_eq!(at("etc/panel/main.cf"), root.join("etc/zpanel/main.cf"));
+        assert_eq!(at("etc/postfix/up"), root.join("etc/shadow"));
+        assert_eq!(at("etc/postfix/none"), root.join("etc/postfix/none"));
+        // A loop ends (reading the link then fails) inside the image.
+        assert!(at("etc/postfix/loop").starts_with(root));
+        // Outside the image, nothing changes.
+        assert_eq!(in_root(root, Path::new("/tmp/x")), Path::new("/tmp/x"));
     }
 }
