@@ -78,7 +78,13 @@ pub(super) fn orphan_blocks(model: &Model) -> Vec<Orphans> {
             }
             continue;
         }
-        if !body.starts_with([' ', '\t']) {
+        // Postfix's white space (a CR that a `sed` left at a line's start included) makes a
+        // continuation line, as the master.cf parser reads it.
+        let continues = body
+            .bytes()
+            .next()
+            .is_some_and(crate::parse::logical::is_space);
+        if !continues {
             let mut fields = body.split_whitespace();
             above = Some(format!(
                 "{}/{}",
