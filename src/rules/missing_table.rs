@@ -88,6 +88,17 @@ fn report(model: &Model, path: &Path, span: Span, subject: &str, what: &str, out
     if !model.is_live() && similar.is_none() {
         return;
     }
+    // In a repository a file of the same stem (`domains.j2`, `sasl_passwd.sample` for
+    // `domains.cf`, `sasl_passwd`) is what the deployment renders or copies into place, often
+    // under a name its tasks give: not a misspelt name.
+    let stem = |n: &str| n.rsplit_once('.').map_or(n, |(stem, _)| stem).to_string();
+    if !model.is_live()
+        && similar
+            .as_deref()
+            .is_some_and(|other| stem(other) == stem(&name) || stem(other) == name)
+    {
+        return;
+    }
     let finding = out.report(
         span,
         format!(
