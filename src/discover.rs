@@ -97,7 +97,10 @@ pub fn passed_over(root: &Path, limit: usize) -> Vec<Skipped> {
         }
         let name = entry.file_name().to_string_lossy();
         let path = entry.path();
-        if !name.contains("main.cf") || path.components().any(|c| c.as_os_str() == ".git") {
+        // `main.cf` as a word of the name: `mydomain.cf` is a table's.
+        if template::main_cf_word(&name).is_none()
+            || path.components().any(|c| c.as_os_str() == ".git")
+        {
             continue;
         }
         let inside = path.strip_prefix(root).unwrap_or(path);
@@ -109,7 +112,10 @@ pub fn passed_over(root: &Path, limit: usize) -> Vec<Skipped> {
             true => {
                 "ignored by .gitignore, or in a hidden directory; lint it by naming its directory"
             }
-            false => "a sample, backup or other copy by its name; lint it by naming it",
+            false => match not_postfix(&name) {
+                Some(what) => what,
+                None => "a sample, backup or other copy by its name; lint it by naming it",
+            },
         };
         out.push(Skipped {
             path: inside.to_path_buf(),
@@ -279,6 +285,20 @@ fn variant_setup(main_cf: &Path, at: usize) -> Setup {
     setup
 }
 
+/// What a name says a file is when a part of it is one of [`NOT_POSTFIX`].
+fn not_postfix(name: &str) -> Option<&'static str> {
+    let last = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase())?;
+    match last.as_str() {
+        "ftl" | "mas" | "in" | "liquid" | "mako" | "twig" | "tt" | "tt2" | "php" | "template" => {
+            Some("a template whose engine postlint does not read; lint the rendered file")
+        }
+        _ if NOT_POSTFIX.contains(&last.as_str()) => {
+            Some("not a Postfix file by its name; lint it by naming it")
+        }
+        _ => None,
+    }
+}
+
 /// Parts of a name, or whole directory names, that say nobody deploys the file: backups and
 /// editors' leftovers, package managers' leftovers (`main.cf.rpmnew`, `main.cf.dpkg-dist`,
 /// Debian's `main.cf.dist`, Slackware's `main.cf.new`), defaults and samples (Postfix's
@@ -294,12 +314,12 @@ pub const NOT_DEPLOYED: &[&str] = &[
 
 /// Parts of a name that say the file is not a Postfix file: documents, patches, other formats,
 /// and templates whose engine postlint does not know by name (autoconf's `main.cf.in`,
-/// Zentyal's Mason `main.cf.mas`).
+/// Zentyal's Mason `main.cf.mas`, FreeMarker's `main.cf.ftl`, whose `${name}` is its own).
 pub const NOT_POSTFIX: &[&str] = &[
-    "adoc", "asc", "bz2", "csv", "diff", "gpg", "gz", "htm", "html", "in", "ini", "json", "liquid",
-    "lock", "log", "mako", "markdown", "mas", "md", "patch", "pdf", "php", "pl", "pp", "py", "rb",
-    "rej", "rst", "sh", "sig", "sls", "stub", "template", "tgz", "toml", "tt", "tt2", "twig",
-    "txt", "xml", "xz", "yaml", "yml", "zip",
+    "adoc", "asc", "bz2", "csv", "diff", "ftl", "gpg", "gz", "htm", "html", "in", "ini", "json",
+    "liquid", "lock", "log", "mako", "markdown", "mas", "md", "patch", "pdf", "php", "pl", "pp",
+    "py", "rb", "rej", "rst", "sh", "sig", "sls", "stub", "template", "tgz", "toml", "tt", "tt2",
+    "twig", "txt", "xml", "xz", "yaml", "yml", "zip",
 ];
 
 /// The last extension of a file postmap or postalias compiled: `main.cf.db` is what
@@ -519,6 +539,7 @@ mod tests {
             "main.cf.in",
             "main.cf.in.demo",
             "main.cf.mas",
+            "main.cf.ftl",
             "main.cf.template",
             // Dates, timestamps and numbered copies.
             "main.cf.2021-03-04",
