@@ -460,8 +460,16 @@ fn a_run_that_finds_nothing_names_what_it_passed_over() {
     write(&repo.path().join(".gitignore"), "/conf/\n!/conf/postfix/\n");
     write(&repo.path().join("conf/postfix/main.cf"), BROKEN);
     write(&repo.path().join("relay/main.cf.example"), BROKEN);
+    // A FreeMarker template (its `${name}` is FreeMarker's), and a table named mydomain.cf.
+    write(&repo.path().join("ftl/main.cf.ftl"), BROKEN);
+    write(&repo.path().join("ftl/mydomain.cf"), "hosts = db\n");
     let (code, _, err) = run(repo.path(), &["--discover"]);
     assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("ftl/main.cf.ftl (a template whose engine postlint does not read"),
+        "{err}"
+    );
+    assert!(!err.contains("mydomain.cf"), "{err}");
     assert!(
         err.contains(
             "passed over: conf/postfix/main.cf (ignored by .gitignore, or in a hidden \
