@@ -430,3 +430,58 @@ mod tests {
         assert_eq!(&text[span.start as usize..span.end as usize], "localhost");
     }
 }
+
+/// A main.cf line that starts with white space and reads `name = value` for a parameter
+/// Postfix knows: Postfix joins it to the setting above it (blank and comment lines between
+/// do not end a setting), so its words are more of that value and `name` stays unset.
+#[derive(Clone, Debug)]
+pub struct Glued {
+    /// The line, from the name to its end.
+    pub line: Span,
+    pub name: String,
+    /// The setting it continues.
+    pub host: String,
+    pub host_line: u32,
+}
+
+/// Every [`Glued`] line of main.cf, in file order.
+pub fn glued_assignments(model: &super::Model) -> Vec<Glued> {
+    let mut out = Vec::new();
+    for def in model.params.definitions() {
+        if def.file != model.main_cf {
+            continue;
+        }
+        let text = model.sources.slice(def.value_span);
+        let base = def.value_span.start as usize;
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let start = offset;
+            offset += line.len();
+            // The first line is the setting's own; a continuation starts with white space.
+            if start == 0 || !line.bytes().next().is_some_and(crate::parse::logical::is_space) {
+                continue;
+            }
+            let body = line.trim_end_matches(['\n', '\r']);
+            let trimmed = body.trim_start();
+            let name_len = trimmed
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count();
+            let name = &trimmed[..name_len];
+            let glued = name_len > 0
+                && trimmed[name_len..].trim_start().starts_with('=')
+                && super::names::is_known_name(name);
+            if !glued {
+                continue;
+            }
+            let at = base + start + (body.len() - trimmed.len());
+            out.push(Glued {
+                line: Span::new(def.file, at, base + start + body.len()),
+                name: name.to_string(),
+                host: def.name.clone(),
+                host_line: def.line,
+            });
+        }
+    }
+    out
+}

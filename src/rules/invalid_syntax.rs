@@ -94,6 +94,27 @@ fn check(model: &Model, out: &mut Findings) {
         }
     }
 
+    for glued in crate::model::params::glued_assignments(model) {
+        let finding = out.report(
+            glued.line,
+            format!(
+                "this line starts with white space, so Postfix reads `{} = ...` as more of {} \
+                 (line {}): {} is not set",
+                glued.name, glued.host, glued.host_line, glued.name
+            ),
+        );
+        finding.label(format!("continues {}", glued.host));
+        finding.help(format!(
+            "Start the line in the first column. In main.cf a line that starts with white \
+             space continues the setting above it, even after blank lines, so {host} gets \
+             the words `{name}`, `=` and the value as more of its own (smtpd refuses unknown \
+             words in a restriction list with 451 4.3.5, a domain list takes them as names), \
+             and {name} keeps its default.",
+            host = glued.host,
+            name = glued.name
+        ));
+    }
+
     for bad in &model.master.bad_lines {
         report_line(bad, "master.cf", "postconf stops with a fatal error", out);
     }

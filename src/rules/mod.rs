@@ -346,6 +346,22 @@ pub fn run(model: &Model, rules: &[&'static Rule]) -> Vec<Finding> {
     run_timed(model, rules).0
 }
 
+/// Drops the findings on a main.cf line Postfix glues to the setting above it
+/// (`params::Glued`): its words are not what the user meant for that setting, and
+/// invalid-syntax says what happened to them.
+pub(crate) fn drop_glued_lines(model: &Model, out: &mut Findings) {
+    let glued = crate::model::params::glued_assignments(model);
+    if glued.is_empty() {
+        return;
+    }
+    out.list.retain(|f| {
+        let at = f.primary.span;
+        !glued
+            .iter()
+            .any(|g| g.line.file == at.file && g.line.start <= at.start && at.start < g.line.end)
+    });
+}
+
 /// Runs the rules; the findings in (file, offset) order and how long each piece of work took
 /// ("rule ID", "class memo").
 pub fn run_timed(

@@ -104,6 +104,7 @@ fn check(model: &Model, out: &mut Findings) {
         }
         probes_before_relay_check(model, &smtpd, &mut seen, out);
     }
+    super::drop_glued_lines(model, out);
 }
 
 /// Entries after `permit`, `reject` or `defer`: smtpd stops at those ("restriction `X' after

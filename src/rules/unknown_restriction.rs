@@ -50,6 +50,7 @@ fn check(model: &Model, out: &mut Findings) {
             );
         }
     }
+    super::drop_glued_lines(model, out);
 }
 
 /// smtpd stops when a name of smtpd_restriction_classes has no value.
