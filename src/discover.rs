@@ -287,7 +287,9 @@ fn variant_setup(main_cf: &Path, at: usize) -> Setup {
 
 /// What a name says a file is when a part of it is one of [`NOT_POSTFIX`].
 fn not_postfix(name: &str) -> Option<&'static str> {
-    let last = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase())?;
+    let last = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())?;
     match last.as_str() {
         "ftl" | "mas" | "in" | "liquid" | "mako" | "twig" | "tt" | "tt2" | "php" | "template" => {
             Some("a template whose engine postlint does not read; lint the rendered file")

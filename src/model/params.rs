@@ -458,7 +458,12 @@ pub fn glued_assignments(model: &super::Model) -> Vec<Glued> {
             let start = offset;
             offset += line.len();
             // The first line is the setting's own; a continuation starts with white space.
-            if start == 0 || !line.bytes().next().is_some_and(crate::parse::logical::is_space) {
+            if start == 0
+                || !line
+                    .bytes()
+                    .next()
+                    .is_some_and(crate::parse::logical::is_space)
+            {
                 continue;
             }
             let body = line.trim_end_matches(['\n', '\r']);

@@ -150,6 +150,7 @@ fn check(model: &Model, out: &mut Findings) {
             }
         }
     }
+    filter_actions(model, &mut check, out);
     for &param in TABLES {
         for id in model.maps(param).tables {
             for table in model.tables.known_entry_tables(id) {
@@ -161,6 +162,83 @@ fn check(model: &Model, out: &mut Findings) {
                     if let Some(name) = transport_of(entry.value) {
                         let what = what.replace("{key}", &super::shorten(entry.key));
                         check.name(name, entry.value_span, &what, out);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Parameters whose tables answer with actions, `FILTER transport:nexthop` among them: the
+/// content checks cleanup(8) runs, besides smtpd's restriction lists and classes.
+const ACTION_CHECKS: &[&str] = &[
+    "header_checks",
+    "mime_header_checks",
+    "nested_header_checks",
+    "body_checks",
+];
+
+/// `FILTER transport:nexthop` results of access tables (in smtpd's restriction lists and
+/// classes) and of header and body checks: cleanup(8) records the transport as the message's
+/// content filter, and the queue manager hands the message to it.
+fn filter_actions(model: &Model, check: &mut Check, out: &mut Findings) {
+    let classes = model.params.expand("smtpd_restriction_classes").text;
+    let params = model
+        .params
+        .defined_names()
+        .into_iter()
+        .filter(|name| {
+            name.ends_with("_restrictions")
+                || ACTION_CHECKS.contains(name)
+                || crate::parse::list::split_list(&classes)
+                    .into_iter()
+                    .any(|r| &classes[r] == *name)
+        })
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    let filter_of = |value: &str| -> Option<String> {
+        let (action, rest) = value.trim_start().split_once([' ', '\t'])?;
+        action
+            .eq_ignore_ascii_case("FILTER")
+            .then(|| transport_of(rest).map(str::to_string))
+            .flatten()
+    };
+    let mut seen_tables = HashSet::new();
+    for param in &params {
+        let list = model.maps(param).tables;
+        let tables = list
+            .iter()
+            .flat_map(|&id| model.tables.known_entry_tables(id))
+            .chain(model.tables.pattern_tables_of(&list));
+        for table_id in tables {
+            if !seen_tables.insert(table_id) {
+                continue;
+            }
+            let table = model.tables.get(table_id);
+            if let Some(entries) = table.entries() {
+                for entry in entries.iter() {
+                    if let Some(name) = filter_of(entry.value) {
+                        let what = format!(
+                            "the FILTER action of `{}` in {}",
+                            super::shorten(entry.key),
+                            table.reference()
+                        );
+                        check.name(&name, entry.value_span, &what, out);
+                    }
+                }
+            }
+            if let Some(patterns) = table.patterns() {
+                for rule in &patterns.rules {
+                    let crate::model::patterns::Op::Match { result, .. } = &rule.op else {
+                        continue;
+                    };
+                    if let Some(name) = filter_of(&result.text) {
+                        let what = format!(
+                            "the FILTER action of the rule on line {} of {}",
+                            rule.line,
+                            table.reference()
+                        );
+                        check.name(&name, rule.span, &what, out);
                     }
                 }
             }
