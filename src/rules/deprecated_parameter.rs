@@ -17,34 +17,70 @@ pub const RULE: Rule = Rule {
 
 fn check(model: &Model, out: &mut Findings) {
     for name in model.params.defined_names() {
-        report(model, model.params.get(name).expect("defined"), out);
+        report(model, model.params.get(name).expect("defined"), false, out);
     }
     for service in &model.master.services {
+        let lmtp = crate::model::values::program_of(&service.command) == "lmtp";
         for def in &service.overrides {
-            report(model, def, out);
+            report(model, def, lmtp, out);
         }
     }
 }
 
-fn report(model: &Model, def: &Definition, out: &mut Findings) {
+fn report(model: &Model, def: &Definition, lmtp: bool, out: &mut Findings) {
     // What a later release deprecates is no concern of a setup for an earlier one.
     let Some(d) = deprecation(&def.name).filter(|d| model.target.at_least(d.since)) else {
         return;
     };
     let name = &def.name;
-    let message = match (d.removed, d.replacement) {
-        (true, Some(r)) => format!(
-            "`{name}` was removed in Postfix {}; use `{r}` instead",
+    // An lmtp(8) service reads the lmtp_ twin of an smtp_ replacement (`-o
+    // disable_dns_lookups=yes` there becomes lmtp_dns_support_level, not smtp_...).
+    let twin = d
+        .replacement
+        .filter(|_| lmtp)
+        .and_then(|r| r.strip_prefix("smtp_"))
+        .map(|rest| format!("lmtp_{rest}"))
+        .filter(|t| crate::model::names::is_known_name(t));
+    let replacement: Option<&str> = twin.as_deref().or(d.replacement);
+    // "Renamed with Postfix 2.3." in Postfix's note: the old name has long been the old one.
+    let renamed = d
+        .note
+        .split("Renamed with Postfix ")
+        .nth(1)
+        .map(|rest| {
+            rest.trim_end_matches('.')
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+        })
+        .filter(|v| !v.is_empty());
+    let message = match (d.removed, replacement, renamed) {
+        (false, Some(r), Some(when)) => format!(
+            "`{name}` was renamed `{r}` in Postfix {when} and is deprecated since Postfix {}; use `{r}` instead",
             d.since
         ),
-        (true, None) => format!("`{name}` was removed in Postfix {}", d.since),
-        (false, Some(r)) => format!(
-            "`{name}` is deprecated since Postfix {}; use `{r}` instead",
-            d.since
-        ),
-        (false, None) => format!("`{name}` is deprecated since Postfix {}", d.since),
+        _ => plain_message(name, d.since, d.removed, replacement),
     };
     let finding = out.report(def.name_span, message);
     finding.label(if d.removed { "removed" } else { "deprecated" });
-    finding.help(d.note);
+    match (&twin, d.replacement) {
+        (Some(twin), Some(r)) => finding.help(d.note.replace(r, twin)),
+        _ => finding.help(d.note),
+    };
+}
+
+fn plain_message(
+    name: &str,
+    since: impl std::fmt::Display,
+    removed: bool,
+    replacement: Option<&str>,
+) -> String {
+    match (removed, replacement) {
+        (true, Some(r)) => format!("`{name}` was removed in Postfix {since}; use `{r}` instead"),
+        (true, None) => format!("`{name}` was removed in Postfix {since}"),
+        (false, Some(r)) => {
+            format!("`{name}` is deprecated since Postfix {since}; use `{r}` instead")
+        }
+        (false, None) => format!("`{name}` is deprecated since Postfix {since}"),
+    }
 }
