@@ -126,6 +126,17 @@ fn report(
         ));
         return;
     }
+    // Apple's Mac OS X Server builds (Postfix up to 2.8, Apple's postfix-229 and earlier)
+    // added these; Apple's later builds, and every other, ignore them.
+    if APPLE.contains(&name.as_str()) {
+        finding.label("a parameter of Apple's Mac OS X Server build");
+        finding.help(format!(
+            "Only Apple's Mac OS X Server builds of Postfix up to 2.8 read `{name}`; Apple's \
+             later builds (2.11 on) and every other build ignore it (postconf says \"unused \
+             parameter\"). A leftover of an older server: remove it."
+        ));
+        return;
+    }
     match &suggestion {
         Some(s) => finding.label(format!("did you mean `{s}`?")),
         None => finding.label("unknown name"),
@@ -149,3 +160,22 @@ fn report(
         def.value
     ));
 }
+
+/// The parameters Apple added to its Mac OS X Server build (mail_params.h of
+/// apple-oss-distributions/postfix, tag postfix-229); later tags have none of them.
+const APPLE: &[&str] = &[
+    "check_for_od_forward",
+    "enable_server_options",
+    "imap_submit_cred_file",
+    "minimum_valid_uid",
+    "mydomain_fallback",
+    "sacl_cache_disabled_expire_time",
+    "sacl_cache_negative_expire_time",
+    "sacl_cache_positive_expire_time",
+    "sacl_cache_service_name",
+    "smtpd_pw_server_security_options",
+    "smtpd_use_pw_server",
+    "use_getpwnam_ext",
+    "use_od_delivery_path",
+    "use_sacl_cache",
+];
