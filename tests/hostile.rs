@@ -92,21 +92,25 @@ fn terminal_escapes_in_files_are_never_printed_raw() {
     }
 }
 
-/// A tab from a file is shown as `\t` in a message: raw, it hides there (a value `bo<TAB>gus` reads as
-/// a space) and cuts the line of a format that tools split at tabs. Source lines keep theirs.
+/// A tab from a file is shown as `\t` in a message: raw, it hides there (a value `bo<TAB>gus` reads
+/// as a space) and cuts the line of a format that tools split at tabs; a no-break space is
+/// shown as `\u{a0}`. Source lines keep theirs.
 #[test]
 fn tabs_in_values_are_shown_in_messages() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(
         &root.join("main.cf"),
-        b"compatibility_level = 3.6\nsmtpd_tls_security_level = bo\tgus\n",
+        "compatibility_level = 3.6\nsmtpd_tls_security_level = bo\tgus\nmyhostname\u{a0}= x\n"
+            .as_bytes(),
     );
     for (args, stdout, _) in every_output(root) {
         let text = String::from_utf8_lossy(&stdout);
         if args.starts_with("--format short") || args.starts_with("--format github") {
             assert!(!text.contains('\t'), "{args}: a raw tab: {text:?}");
             assert!(text.contains("bo\\tgus"), "{args}: {text}");
+            // A no-break space after a name reads as a space; it is shown.
+            assert!(text.contains("`myhostname\\u{a0}`"), "{args}: {text}");
         }
         if args == "--format human" {
             let message = text.lines().find(|l| l.contains("is not a valid")).unwrap();

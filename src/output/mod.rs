@@ -27,16 +27,20 @@ pub fn is_unsafe_char(c: char) -> bool {
         || crate::fsread::raw_byte(c).is_some()
 }
 
+/// White space other than the plain space: a line break, a tab, and the spaces that look like
+/// one (no-break, full-width, thin: `myhostname\u{a0}` reads as `myhostname ` otherwise).
+fn is_odd_space(c: char) -> bool {
+    c.is_whitespace() && c != ' '
+}
+
 /// Text from a configuration file, made safe to print on a terminal: every unsafe character
 /// (and a line break, which would start a line the reader takes for postlint's own) becomes a
-/// visible escape, `\u{1b}`, a tab is shown as `\t` (raw, it hides in a message and splits a
-/// line that tools cut at tabs), and a byte that was not text in the file is shown as `\xe9`.
+/// visible escape, `\u{1b}`, as is white space other than the plain space (a no-break
+/// space), a tab is shown as `\t` (raw, it hides in a message and splits a line that tools
+/// cut at tabs), and a byte that was not text in the file is shown as `\xe9`.
 /// Text without one is returned as it is.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text
-        .chars()
-        .any(|c| is_unsafe_char(c) || c == '\n' || c == '\t')
-    {
+    if !text.chars().any(|c| is_unsafe_char(c) || is_odd_space(c)) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -45,7 +49,7 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
             out.push_str(&format!("\\x{b:02x}"));
         } else if c == '\t' {
             out.push_str("\\t");
-        } else if is_unsafe_char(c) || c == '\n' {
+        } else if is_unsafe_char(c) || is_odd_space(c) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
@@ -56,7 +60,10 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// The same for multi-line text of postlint's own (help, --show-config): line breaks stay.
 pub fn printable_lines(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| is_unsafe_char(c) || c == '\t') {
+    if !text
+        .chars()
+        .any(|c| is_unsafe_char(c) || (is_odd_space(c) && c != '\n'))
+    {
         return std::borrow::Cow::Borrowed(text);
     }
     text.split('\n')
