@@ -112,10 +112,8 @@ pub fn passed_over(root: &Path, limit: usize) -> Vec<Skipped> {
             true => {
                 "ignored by .gitignore, or in a hidden directory; lint it by naming its directory"
             }
-            false => match not_postfix(&name) {
-                Some(what) => what,
-                None => "a sample, backup or other copy by its name; lint it by naming it",
-            },
+            false => not_postfix(&name)
+                .unwrap_or("a sample, backup or other copy by its name; lint it by naming it"),
         };
         out.push(Skipped {
             path: inside.to_path_buf(),
