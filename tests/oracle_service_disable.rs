@@ -3,7 +3,8 @@
 //! reject_unauth_destination). With `master_service_disable = inet` nothing listens on its
 //! port and postlint says nothing of the service; with the service excluded again
 //! (`!127.0.0.1:PORT/inet`, and the old `name.type` spelling) smtpd answers the connection
-//! with its fatal error and postlint reports relay-check-missing.
+//! with its fatal error and postlint reports relay-check-missing. A master.cf saved with a
+//! byte-order mark stops master at start (invalid-syntax); without the mark it starts.
 //!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
@@ -81,5 +82,42 @@ fn master_service_disable_turns_services_off() {
             1,
             "{disable}: postlint reports {reported:?}"
         );
+    }
+}
+
+/// A master.cf saved with a byte-order mark: master(8) takes the three bytes as part of the
+/// first service's name, an inet port no system knows, and does not start; postlint's
+/// invalid-syntax says so on that line. The same file without the mark starts.
+#[test]
+fn a_byte_order_mark_in_master_cf_stops_master() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    for bom in [true, false] {
+        let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-bom-");
+        let conf = scratch.conf();
+        let mut main = scratch.infrastructure("mail.example.com");
+        main.push_str("compatibility_level = 3.6\nmydestination = $myhostname\n");
+        std::fs::write(conf.join("main.cf"), &main).unwrap();
+        let port = port() + 10 + u16::from(bom);
+        let mut master = if bom { "\u{feff}" } else { "" }.to_string();
+        master.push_str(&format!("127.0.0.1:{port} inet n - n - - smtpd\n"));
+        master.push_str(&smtp::base_master_cf());
+        std::fs::write(conf.join("master.cf"), master).unwrap();
+        common::backdate(&conf);
+        let reported = smtp::postlint_findings(&conf, "invalid-syntax");
+        match Postfix::start(&conf, &scratch.queue(), &scratch.maillog()) {
+            Ok(mut postfix) => {
+                postfix.stop();
+                assert!(!bom, "master started with a byte-order mark in master.cf");
+                assert!(reported.is_empty(), "{reported:?}");
+            }
+            Err(why) => {
+                assert!(bom, "master did not start: {why}");
+                // (Its fatal line does not reach this maillog: master stops before it logs there.)
+                assert_eq!(reported.len(), 1, "{reported:?}");
+                assert_eq!(reported[0]["line"], 1, "{reported:?}");
+            }
+        }
     }
 }

@@ -454,11 +454,23 @@ pub fn glued_assignments(model: &super::Model) -> Vec<Glued> {
         let text = model.sources.slice(def.value_span);
         let base = def.value_span.start as usize;
         let mut offset = 0;
+        // `{` not yet closed before the line: a line inside `check_policy_service { ...,
+        // max_idle = 300s }` or `inline:{ ... }` is part of that group, as written.
+        let mut open_braces = 0usize;
         for line in text.split_inclusive('\n') {
             let start = offset;
             offset += line.len();
+            let braces = open_braces;
+            for b in line.bytes() {
+                match b {
+                    b'{' => open_braces += 1,
+                    b'}' => open_braces = open_braces.saturating_sub(1),
+                    _ => {}
+                }
+            }
             // The first line is the setting's own; a continuation starts with white space.
             if start == 0
+                || braces > 0
                 || !line
                     .bytes()
                     .next()

@@ -125,6 +125,7 @@ fn check(model: &Model, out: &mut Findings) {
             }
         }
         report_option_as_command(service, out);
+        report_byte_order_mark(service, out);
         // A bad option stops the daemon first (and is reported above).
         let bad_option = model
             .master
@@ -315,6 +316,36 @@ fn report_option_as_command(service: &crate::model::master::Service, out: &mut F
          `$daemon_directory/{0}: bad command startup -- throttling` each time it tries.",
         service.command
     ));
+}
+
+/// A master.cf saved with a UTF-8 byte-order mark: master(8) reads it as part of the first
+/// service's name. For an inet service that is a port no system knows, and master stops at
+/// start (`fatal: unknown service: \u{feff}smtp/tcp`): Postfix does not run at all.
+fn report_byte_order_mark(service: &crate::model::master::Service, out: &mut Findings) {
+    if !service.name.starts_with('\u{feff}') {
+        return;
+    }
+    let name = service.name.trim_start_matches('\u{feff}');
+    let consequence = match service.kind.as_str() {
+        "inet" => format!(
+            "master reads the first service as `\\u{{feff}}{name}`, a port no system knows, and \
+             stops when Postfix starts"
+        ),
+        _ => format!(
+            "master reads the first service as `\\u{{feff}}{name}`, so `{name}/{}` is not defined",
+            service.kind
+        ),
+    };
+    let finding = out.report(
+        service.name_span,
+        format!("master.cf starts with a byte-order mark: {consequence}"),
+    );
+    finding.label("an invisible U+FEFF before the name");
+    finding.help(
+        "An editor saved master.cf as \"UTF-8 with BOM\". Postfix reads the three bytes as \
+         part of the first word. Save the file as plain UTF-8 (or ASCII)."
+            .to_string(),
+    );
 }
 
 /// Whether the line of a span holds template syntax (its text as written differs from the
