@@ -432,7 +432,7 @@ mod tests {
 }
 
 /// A main.cf line that starts with white space and reads `name = value` for a parameter
-/// Postfix knows: Postfix joins it to the setting above it (blank and comment lines between
+/// Postfix knows, or one of the user's own that a value refers to: Postfix joins it to the setting above it (blank and comment lines between
 /// do not end a setting), so its words are more of that value and `name` stays unset.
 #[derive(Clone, Debug)]
 pub struct Glued {
@@ -447,6 +447,28 @@ pub struct Glued {
 /// Every [`Glued`] line of main.cf, in file order.
 pub fn glued_assignments(model: &super::Model) -> Vec<Glued> {
     let mut out = Vec::new();
+    // A name of the user's own that a value refers to (`$mua_client_restrictions` in a
+    // master.cf `-o`): the line was meant to set it.
+    let referenced_names = std::cell::OnceCell::new();
+    let referenced = |name: &str| {
+        referenced_names
+            .get_or_init(|| {
+                let values = model
+                    .params
+                    .definitions()
+                    .iter()
+                    .chain(model.master.services.iter().flat_map(|s| &s.overrides))
+                    .map(|d| d.value.as_str());
+                let mut names = std::collections::HashSet::new();
+                for value in values {
+                    for r in super::expand::references(value) {
+                        names.insert(value[r.name].to_string());
+                    }
+                }
+                names
+            })
+            .contains(name)
+    };
     for def in model.params.definitions() {
         if def.file != model.main_cf {
             continue;
@@ -487,7 +509,7 @@ pub fn glued_assignments(model: &super::Model) -> Vec<Glued> {
             let name = &trimmed[..name_len];
             let glued = name_len > 0
                 && trimmed[name_len..].trim_start().starts_with('=')
-                && super::names::is_known_name(name);
+                && (super::names::is_known_name(name) || referenced(name));
             if !glued {
                 continue;
             }
