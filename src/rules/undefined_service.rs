@@ -71,8 +71,17 @@ impl Check<'_> {
             .iter()
             .find(|s| s.name == name)
             .map(|s| s.label());
+        let disabled = self
+            .model
+            .master
+            .services
+            .iter()
+            .any(|s| s.name == name && s.kind == "unix" && s.disabled);
         let shown = super::shorten(name);
         let defined = match &other {
+            _ if disabled => {
+                format!("which master_service_disable turns off ({shown}/unix)")
+            }
             Some(label) => {
                 format!("which master.cf defines only as {label}, not as a unix service")
             }
@@ -86,12 +95,23 @@ impl Check<'_> {
         );
         finding.subject(format!("transport {name}"));
         match &other {
+            _ if disabled => {
+                finding.label("master(8) does not run it");
+            }
             Some(_) => {
                 finding.label("the queue manager connects to private/NAME, a unix service");
             }
             None => {
                 finding.label("no such master.cf service");
             }
+        }
+        if disabled {
+            finding.help(format!(
+                "master_service_disable turns {shown}/unix off, so master(8) never starts it and \
+                 nothing listens on private/{shown}. Take it out of master_service_disable, or \
+                 send the mail to a transport that runs."
+            ));
+            return;
         }
         finding.help(format!(
             "Add a `{shown} unix - - n - - ...` service to master.cf (Postfix's own master.cf has \
@@ -135,7 +155,7 @@ fn check(model: &Model, out: &mut Findings) {
             .master
             .services
             .iter()
-            .filter(|s| s.kind == "unix")
+            .filter(|s| s.kind == "unix" && !s.disabled)
             .map(|s| s.name.as_str())
             .collect(),
         seen: HashSet::new(),
