@@ -5,7 +5,9 @@ use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::restrictions::{service_definition, service_value};
 use crate::model::tables::Answer;
-use crate::model::tls::{client_level, default_delivery, flag, has_word, relayhost, Level};
+use crate::model::tls::{
+    client_level, default_delivery, flag, has_word, relayhost, Destination, Level,
+};
 use crate::model::Model;
 
 pub const RULE: Rule = Rule {
@@ -23,9 +25,6 @@ fn covered_by_unknown_policy(model: &Model) -> bool {
 }
 
 fn check(model: &Model, out: &mut Findings) {
-    let Some((dest, relay_definition)) = relayhost(model) else {
-        return;
-    };
     let Some(service) = default_delivery(model) else {
         return;
     };
@@ -55,31 +54,84 @@ fn check(model: &Model, out: &mut Findings) {
     if service_value(model, service, "smtp_tls_per_site").is_none_or(|v| !v.is_empty()) {
         return; // the legacy per-site table may require TLS
     }
-    match service_value(model, service, "smtp_tls_policy_maps") {
+    let policy = match service_value(model, service, "smtp_tls_policy_maps") {
         None => return,
-        Some(v) if v.is_empty() => {}
+        Some(v) if v.is_empty() => None,
         Some(_) => {
             if service.is_some_and(|s| s.override_of("smtp_tls_policy_maps").is_some()) {
                 return;
             }
-            let maps = model.maps("smtp_tls_policy_maps");
-            let host = &dest.host;
-            let mut keys = vec![dest.written.clone(), host.clone(), format!("[{host}]")];
-            if let Some(port) = &dest.port {
-                keys.push(format!("[{host}]:{port}"));
-                keys.push(format!("{host}:{port}"));
-            }
-            if keys
-                .iter()
-                .any(|k| maps.lookup(&model.tables, k) != Answer::NotFound)
-            {
-                return; // a policy entry (or one postlint cannot read) decides
-            }
+            Some(model.maps("smtp_tls_policy_maps"))
         }
-    }
+    };
+    // A policy entry for the destination (or one postlint cannot read) decides.
+    let has_policy = |dest: &Destination| {
+        let Some(maps) = &policy else {
+            return false;
+        };
+        let host = &dest.host;
+        let mut keys = vec![dest.written.clone(), host.clone(), format!("[{host}]")];
+        if let Some(port) = &dest.port {
+            keys.push(format!("[{host}]:{port}"));
+            keys.push(format!("{host}:{port}"));
+        }
+        keys.iter()
+            .any(|k| maps.lookup(&model.tables, k) != Answer::NotFound)
+    };
     let enable = service_definition(model, service, "smtp_sasl_auth_enable")
         .expect("smtp_sasl_auth_enable defaults to no");
-    let primary = level.span().unwrap_or(enable.value_span);
+    if let Some((dest, relay_definition)) = relayhost(model) {
+        if !has_policy(&dest) {
+            let primary = level.span().unwrap_or(enable.value_span);
+            let finding = report(out, primary, &dest, &level);
+            finding.label(if level.span().is_some() {
+                "TLS is not required here"
+            } else {
+                "SASL login turned on, TLS optional"
+            });
+            if primary != enable.value_span {
+                finding.secondary(enable.value_span, "SASL login to the relayhost");
+            }
+            finding.secondary(relay_definition.value_span, "the relayhost");
+            finding.help(help(&dest, true));
+        }
+    }
+    // The relays of sender_dependent_relayhost_maps: the client logs in to each the same way
+    // (with the sender's credentials under smtp_sender_dependent_authentication).
+    let relays = model.maps("sender_dependent_relayhost_maps").tables;
+    let mut seen = std::collections::HashSet::new();
+    for table in relays
+        .iter()
+        .flat_map(|&id| model.tables.known_entry_tables(id))
+    {
+        let Some(entries) = model.tables.get(table).entries() else {
+            continue;
+        };
+        for entry in entries.iter() {
+            let Some(dest) = Destination::parse(entry.value) else {
+                continue;
+            };
+            if !seen.insert(dest.written.clone()) || has_policy(&dest) {
+                continue;
+            }
+            let finding = report(out, entry.value_span, &dest, &level);
+            finding.label(format!("the relay for {}", super::shorten(entry.key)));
+            if let Some(span) = level.span() {
+                finding.secondary(span, "TLS is not required here");
+            }
+            finding.secondary(enable.value_span, "SASL login to the relays");
+            finding.help(help(&dest, false));
+        }
+    }
+}
+
+/// The finding for one destination the client logs in to without mandatory TLS.
+fn report<'f>(
+    out: &'f mut Findings,
+    primary: crate::source::Span,
+    dest: &Destination,
+    level: &crate::model::tls::Decided,
+) -> &'f mut crate::diagnostic::Finding {
     let finding = out.report(
         primary,
         format!(
@@ -95,19 +147,23 @@ fn check(model: &Model, out: &mut Findings) {
         ),
     );
     finding.subject(format!("{} credentials", dest.written));
-    finding.label(if level.span().is_some() {
-        "TLS is not required here"
-    } else {
-        "SASL login turned on, TLS optional"
-    });
-    if primary != enable.value_span {
-        finding.secondary(enable.value_span, "SASL login to the relayhost");
-    }
-    finding.secondary(relay_definition.value_span, "the relayhost");
-    finding.help(format!(
-        "Require TLS towards the relayhost: `smtp_tls_security_level = encrypt` (all mail goes \
-         there), or an smtp_tls_policy_maps entry `{} encrypt`. With port 465 use \
+    finding
+}
+
+fn help(dest: &Destination, relayhost: bool) -> String {
+    let all = match relayhost {
+        true => {
+            "Require TLS towards the relayhost: `smtp_tls_security_level = encrypt` (all mail \
+                 goes there)"
+        }
+        false => {
+            "Require TLS towards this relay: `smtp_tls_security_level = encrypt` (for \
+                  every destination)"
+        }
+    };
+    format!(
+        "{all}, or an smtp_tls_policy_maps entry `{} encrypt`. With port 465 use \
          `smtp_tls_wrappermode = yes` and `smtp_tls_security_level = encrypt`.",
         dest.written
-    ));
+    )
 }
