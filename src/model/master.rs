@@ -63,6 +63,34 @@ impl Service {
     }
 }
 
+/// Daemons that take no argument after their options and stop on one (`fatal: unexpected
+/// command-line argument: WORD` in each one's service routine, when first used; measured with
+/// smtpd 3.7, and by tests/oracle_daemons.rs).
+pub const STOP_ON_ARGUMENTS: &[&str] = &[
+    "anvil",
+    "bounce",
+    "cleanup",
+    "discard",
+    "dnsblog",
+    "error",
+    "flush",
+    "local",
+    "oqmgr",
+    "pickup",
+    "postlogd",
+    "proxymap",
+    "qmgr",
+    "qmqpd",
+    "scache",
+    "showq",
+    "smtpd",
+    "tlsmgr",
+    "tlsproxy",
+    "trivial-rewrite",
+    "verify",
+    "virtual",
+];
+
 /// A master_service_disable pattern as match_service_init() keeps it: the old `name.type`
 /// form (no `/`) is read as `name/type`.
 fn service_pattern(item: &str) -> String {

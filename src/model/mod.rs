@@ -1107,6 +1107,41 @@ impl Loader {
         }
     }
 
+    /// Reads the file of a `/file/name` list item; None when it cannot be read (a missing file
+    /// is kept for missing-table, one outside the tree noted).
+    pub(super) fn read_list_file(
+        &mut self,
+        path: &str,
+        item: Option<Span>,
+        param: &str,
+    ) -> Option<FileId> {
+        match self.locator.locate(path) {
+            Location::Readable {
+                path: real,
+                display,
+            } => match self.read(&real, &display) {
+                ReadResult::Read(file) => Some(file),
+                ReadResult::Missing => {
+                    self.missing_list_files.push(MissingListFile {
+                        path: real,
+                        display,
+                        written: path.to_string(),
+                        param: param.to_string(),
+                        span: item,
+                    });
+                    None
+                }
+                _ => None,
+            },
+            Location::Outside => {
+                self.notes
+                    .push(format!("skipped {path}: outside the linted tree"));
+                None
+            }
+            _ => None,
+        }
+    }
+
     /// A `/file/name` item: each line whose first byte is not `#` is parsed as more list items.
     #[allow(clippy::too_many_arguments)]
     fn add_list_file(
@@ -1119,29 +1154,8 @@ impl Loader {
         param: &str,
         depth: usize,
     ) {
-        let file = match self.locator.locate(path) {
-            Location::Readable {
-                path: real,
-                display,
-            } if depth < 8 => match self.read(&real, &display) {
-                ReadResult::Read(file) => file,
-                ReadResult::Missing => {
-                    self.missing_list_files.push(MissingListFile {
-                        path: real,
-                        display,
-                        written: path.to_string(),
-                        param: param.to_string(),
-                        span: item.or(via),
-                    });
-                    return class.push_unknown(negated);
-                }
-                _ => return class.push_unknown(negated),
-            },
-            Location::Outside => {
-                self.notes
-                    .push(format!("skipped {path}: outside the linted tree"));
-                return class.push_unknown(negated);
-            }
+        let file = match (depth < 8).then(|| self.read_list_file(path, item.or(via), param)) {
+            Some(Some(file)) => file,
             _ => return class.push_unknown(negated),
         };
         // A file already read into this class with the same sense adds nothing: the earlier

@@ -8,9 +8,8 @@
 use std::collections::HashSet;
 
 use super::expand::Expanded;
-use super::paths::Location;
 use super::restrictions::Word;
-use super::{list_lines, Loader, MissingListFile, Model, ReadResult};
+use super::{list_lines, Loader, Model};
 use crate::parse::list::{match_list_items, MatchItem};
 use crate::source::{FileId, Span};
 
@@ -36,31 +35,7 @@ impl Loader {
         if depth >= MAX_DEPTH || self.network_lists.contains_key(path) {
             return;
         }
-        let file = match self.locator.locate(path) {
-            Location::Readable {
-                path: real,
-                display,
-            } => match self.read(&real, &display) {
-                ReadResult::Read(file) => Some(file),
-                ReadResult::Missing => {
-                    self.missing_list_files.push(MissingListFile {
-                        path: real,
-                        display,
-                        written: path.to_string(),
-                        param: param.to_string(),
-                        span: item,
-                    });
-                    None
-                }
-                _ => None,
-            },
-            Location::Outside => {
-                self.notes
-                    .push(format!("skipped {path}: outside the linted tree"));
-                None
-            }
-            _ => None,
-        };
+        let file = self.read_list_file(path, item, param);
         self.network_lists.insert(path.to_string(), file);
         let Some(file) = file else {
             return;

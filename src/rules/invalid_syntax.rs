@@ -369,34 +369,6 @@ fn templated_line(model: &Model, span: crate::source::Span) -> bool {
     read != written
 }
 
-/// The daemons that take no argument after their options: each stops with `fatal: unexpected
-/// command-line argument: WORD` when it is first used (smtpd.c smtpd_service() and the
-/// others' service routines).
-const NO_ARGUMENTS: &[&str] = &[
-    "anvil",
-    "bounce",
-    "cleanup",
-    "discard",
-    "dnsblog",
-    "error",
-    "flush",
-    "local",
-    "oqmgr",
-    "pickup",
-    "postlogd",
-    "proxymap",
-    "qmgr",
-    "qmqpd",
-    "scache",
-    "showq",
-    "smtpd",
-    "tlsmgr",
-    "tlsproxy",
-    "trivial-rewrite",
-    "verify",
-    "virtual",
-];
-
 /// An argument after a master.cf command's options that its daemon refuses. The daemons read
 /// options with getopt("+..."), which stops at the first word that is no option: most often
 /// the rest of a `-o` value with a space in it (`-o smtpd_recipient_restrictions=permit_sasl_
@@ -409,7 +381,7 @@ fn report_stray_argument(
 ) {
     let program = crate::model::values::program_of(&service.command);
     let smtp_client = matches!(program, "smtp" | "lmtp");
-    if !smtp_client && !NO_ARGUMENTS.contains(&program) {
+    if !smtp_client && !crate::model::master::STOP_ON_ARGUMENTS.contains(&program) {
         return;
     }
     let args: Vec<&str> = service

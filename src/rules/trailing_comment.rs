@@ -19,33 +19,6 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// Daemons that stop on an argument they do not expect (`unexpected command-line argument`,
-/// in each one's service routine; measured with smtpd 3.7).
-const STOP_ON_ARGUMENTS: &[&str] = &[
-    "anvil",
-    "bounce",
-    "cleanup",
-    "discard",
-    "dnsblog",
-    "error",
-    "flush",
-    "local",
-    "oqmgr",
-    "pickup",
-    "postlogd",
-    "proxymap",
-    "qmgr",
-    "qmqpd",
-    "scache",
-    "showq",
-    "smtpd",
-    "tlsmgr",
-    "tlsproxy",
-    "trivial-rewrite",
-    "verify",
-    "virtual",
-];
-
 fn check(model: &Model, out: &mut Findings) {
     for def in model.params.definitions() {
         parameter(model, def, None, out);
@@ -211,7 +184,7 @@ fn report_arguments(
         .iter()
         .take_while(|a| a.start < span.start)
         .any(|a| model.sources.slice(*a).starts_with("argv="));
-    if STOP_ON_ARGUMENTS.contains(&program) {
+    if crate::model::master::STOP_ON_ARGUMENTS.contains(&program) {
         finding.severity = Severity::Error;
         finding.label(format!(
             "{program} stops: \"fatal: unexpected command-line argument: {first_word}\""
