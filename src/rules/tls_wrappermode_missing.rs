@@ -1,6 +1,7 @@
 //! An smtpd service on port 465 (smtps, submissions) without smtpd_tls_wrappermode = yes:
 //! clients there start TLS before the first byte (RFC 8314), the server waits for a
-//! plaintext greeting, and every connection fails.
+//! plaintext greeting, and every connection fails. The same on the client side: a relayhost
+//! on port 465 without smtp_tls_wrappermode = yes.
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
@@ -10,13 +11,14 @@ use crate::model::Model;
 pub const RULE: Rule = Rule {
     id: "tls-wrappermode-missing",
     severity: Severity::Error,
-    summary: "an smtpd service on port 465 (smtps, submissions) without smtpd_tls_wrappermode = yes: clients expect TLS from the first byte",
+    summary: "an smtpd service on port 465 (smtps, submissions) without smtpd_tls_wrappermode = yes, or a relayhost on port 465 without smtp_tls_wrappermode = yes: the other side expects TLS from the first byte",
     doc: include_str!("../../rules/tls-wrappermode-missing.md"),
     undecided: super::always_decides,
     check,
 };
 
 fn check(model: &Model, out: &mut Findings) {
+    relayhost_on_465(model, out);
     for smtpd in smtpd_processes(model) {
         let Some(service) = smtpd.service else {
             continue;
@@ -65,4 +67,43 @@ fn check(model: &Model, out: &mut Findings) {
              speak plain SMTP, so the handshake times out.",
         );
     }
+}
+
+/// A relayhost on port 465 (implicit TLS) that the smtp client reaches without wrapper mode:
+/// the client waits for the server's 220 greeting, the server for the TLS handshake, and the
+/// client gives up after smtp_helo_timeout; mail to the relayhost is deferred.
+fn relayhost_on_465(model: &Model, out: &mut Findings) {
+    use crate::model::tls::{default_delivery, flag, relayhost};
+    let Some((dest, definition)) = relayhost(model) else {
+        return;
+    };
+    if !matches!(dest.port.as_deref(), Some("465" | "smtps" | "submissions")) {
+        return;
+    }
+    let Some(service) = default_delivery(model) else {
+        return;
+    };
+    if model.master.is_known() && service.is_none() {
+        return; // the default transport is not an smtp service postlint can read
+    }
+    if flag(model, service, "smtp_tls_wrappermode") != Some(false) {
+        return;
+    }
+    let finding = out.report(
+        definition.value_span,
+        format!(
+            "relayhost {} is port 465, which starts with TLS, but smtp_tls_wrappermode is off: the \
+             smtp client waits for a greeting the server never sends, and mail to the relayhost \
+             is deferred",
+            dest.written
+        ),
+    );
+    finding.subject(format!("relayhost {} wrappermode", dest.written));
+    finding.label("port 465: implicit TLS (RFC 8314)");
+    finding.help(
+        "Set `smtp_tls_wrappermode = yes` with `smtp_tls_security_level = encrypt` (postconf(5): \
+         wrapper mode connects with SUBMISSIONS/SMTPS instead of STARTTLS), or use the \
+         provider's port 587, which speaks STARTTLS. Without it the smtp client waits for the \
+         server's 220 greeting until smtp_helo_timeout, and the mail stays in the queue.",
+    );
 }
