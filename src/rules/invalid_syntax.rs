@@ -426,8 +426,14 @@ fn report_stray_argument(
     let Some(word) = args.get(i) else {
         return;
     };
-    // `#...` is trailing-comment's; a word made by a template tag is not what Postfix sees.
-    if word.starts_with('#') || templated_line(model, service.args[i]) {
+    // `#...` is trailing-comment's; a word made by a template tag is not what Postfix sees,
+    // and master does not expand `$name` in arguments: `${debug_flags}` there is an
+    // installer's placeholder (NethServer's tmpl/master.cf), as is `@FLAGS@`.
+    if word.starts_with('#')
+        || word.contains('$')
+        || !crate::parse::placeholder::find(word).is_empty()
+        || templated_line(model, service.args[i])
+    {
         return;
     }
     let shown = super::shorten(word);
