@@ -348,6 +348,37 @@ fn report_byte_order_mark(service: &crate::model::master::Service, out: &mut Fin
     );
 }
 
+/// A pipe(8) command-line macro (`${nexthop}`, `$user`): pipe.c expands these in its own
+/// arguments; in another daemon's they are left over from a pipe entry.
+fn is_pipe_macro(word: &str) -> bool {
+    const MACROS: &[&str] = &[
+        "client_address",
+        "client_helo",
+        "client_hostname",
+        "client_port",
+        "client_protocol",
+        "domain",
+        "extension",
+        "mailbox",
+        "nexthop",
+        "original_recipient",
+        "queue_id",
+        "recipient",
+        "sasl_method",
+        "sasl_sender",
+        "sasl_username",
+        "sender",
+        "size",
+        "user",
+    ];
+    let name = word.trim_start_matches('$');
+    let name = name
+        .strip_prefix('{')
+        .and_then(|n| n.strip_suffix('}'))
+        .unwrap_or(name);
+    word.starts_with('$') && MACROS.contains(&name)
+}
+
 /// Whether the line of a span holds template syntax (its text as written differs from the
 /// text the rules read).
 fn templated_line(model: &Model, span: crate::source::Span) -> bool {
@@ -428,9 +459,11 @@ fn report_stray_argument(
     };
     // `#...` is trailing-comment's; a word made by a template tag is not what Postfix sees,
     // and master does not expand `$name` in arguments: `${debug_flags}` there is an
-    // installer's placeholder (NethServer's tmpl/master.cf), as is `@FLAGS@`.
+    // installer's placeholder (NethServer's tmpl/master.cf), as is `@FLAGS@`. pipe(8)'s own
+    // macros (`${nexthop} ${user}`) are a pipe line's leftover, and stray.
+    let placeholder = word.contains('$') && !is_pipe_macro(word);
     if word.starts_with('#')
-        || word.contains('$')
+        || placeholder
         || !crate::parse::placeholder::find(word).is_empty()
         || templated_line(model, service.args[i])
     {
