@@ -442,6 +442,12 @@ fn report_stray_argument(
                 o_value = Some(attached);
                 i += 1;
             }
+            // The other options that take a value (getopt "cdDi:lm:n:o:r:s:St:uvVz" of
+            // multi_server.c and single_server.c): `-s 2`, `-t inet`.
+            _ if matches!(arg, "-i" | "-m" | "-n" | "-r" | "-s" | "-t") => {
+                o_value = None;
+                i += 2;
+            }
             _ => {
                 o_value = None;
                 i += 1;
