@@ -700,3 +700,31 @@ fn catch_all_search_over_many_rules_and_domains_is_bounded() {
         assert!(undecided.contains(rule), "{rule}: {err}");
     }
 }
+
+/// `smtp_sasl_password_maps = static:user:password` holds the password in main.cf itself; the
+/// snippet of a finding on the lines around it must not show it.
+#[test]
+fn a_static_password_table_is_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("main.cf"),
+        b"compatibility_level = 3.6\n\
+          relayhost = [smtp.example.net]:587\n\
+          smtp_sasl_auth_enable = yes\n\
+          smtp_sasl_password_maps = static:relay@example.com:Pw-Static-8\n\
+          smtp_sasl_security_options = noanonymous\n\
+          smtp_tls_security_level = may\n",
+    );
+    let mut found = false;
+    for (args, stdout, stderr) in every_output(root) {
+        let text = String::from_utf8_lossy(&stdout);
+        found |= text.contains("relay-credentials-in-clear");
+        assert!(!text.contains("Pw-Static-8"), "{args}: {text}");
+        assert!(
+            !String::from_utf8_lossy(&stderr).contains("Pw-Static-8"),
+            "{args}"
+        );
+    }
+    assert!(found, "the finding whose snippet would show it is reported");
+}

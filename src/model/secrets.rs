@@ -61,6 +61,22 @@ pub fn mark(sources: &mut Sources, model_tables: &Tables, params: &super::params
                 sources.mark_secret(Span { start, ..bad.span });
             }
         }
+        // `smtp_sasl_password_maps = static:user:password`: the table's name is the secret.
+        if table.kind == "static" {
+            for span in table
+                .uses
+                .iter()
+                .filter(|u| is_secret_table_param(&u.param))
+                .filter_map(|u| u.span)
+            {
+                let text = sources.slice(span);
+                let skip = text.find(':').map_or(0, |i| i + 1) as u32;
+                sources.mark_secret(Span {
+                    start: span.start + skip,
+                    ..span
+                });
+            }
+        }
         if table.uses.iter().any(|u| is_secret_table_param(&u.param)) {
             if let Content::Entries(entries) = &table.content {
                 for entry in entries.iter() {

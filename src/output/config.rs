@@ -183,8 +183,16 @@ pub fn view(model: &Model) -> ConfigView {
             let mut used_by: Vec<String> = t.uses.iter().map(|u| u.param.clone()).collect();
             used_by.sort();
             used_by.dedup();
+            // `static:user:password` for a password table: its name is the secret.
+            let secret = t
+                .uses
+                .iter()
+                .any(|u| u.span.is_some_and(|s| model.is_secret(s)));
             TableView {
-                table: t.reference(),
+                table: match secret {
+                    true => format!("{}:{SECRET}", t.kind),
+                    false => t.reference(),
+                },
                 format: match t.format {
                     Format::Postmap => "postmap",
                     Format::Aliases => "aliases",
