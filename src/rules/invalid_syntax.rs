@@ -475,7 +475,20 @@ fn report_stray_argument(
     {
         return;
     }
-    let shown = super::shorten(word);
+    // The rest of a password table's value (`-o smtp_sasl_password_maps=static:user:pw`)
+    // is never quoted.
+    let secret = model.is_secret(service.args[i])
+        || o_value.is_some_and(|v| {
+            let name = v.split('=').next().unwrap_or(v);
+            crate::model::secrets::is_secret_table_param(name)
+        });
+    if secret {
+        o_value = o_value.map(|v| v.split('=').next().unwrap_or(""));
+    }
+    let shown = match secret {
+        true => std::borrow::Cow::Borrowed("(the rest of a secret value)"),
+        false => super::shorten(word),
+    };
     let fatal = if smtp_client {
         format!("unknown attribute name: {shown}")
     } else {
