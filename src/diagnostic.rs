@@ -132,6 +132,80 @@ pub fn sort(findings: &mut [Finding]) {
     });
 }
 
+/// The shortest secret text searched for in findings' texts: shorter ones (a one-letter
+/// password) would star out ordinary words, and a code frame never shows them anyway.
+const MIN_SCRUBBED: usize = 4;
+
+/// Stars out, in every finding's message, labels, help and subject, any text of a secret the
+/// model marked (`Sources::mark_secret`). Rules take care never to quote one; this is the
+/// net under them, for a value quoted from where the model did not expect it (an earlier,
+/// overridden definition; a word of a broken line). The password of a `user:password` value
+/// is searched for alone too, since a message may quote only it.
+pub fn scrub_secrets(findings: &mut [Finding], sources: &Sources) {
+    if findings.is_empty() {
+        return;
+    }
+    let mut secrets: Vec<&str> = Vec::new();
+    for (_, file) in sources.iter() {
+        let text: &str = file.text();
+        for r in &file.secrets {
+            let Some(secret) = text.get(r.start as usize..r.end as usize) else {
+                continue;
+            };
+            let secret = secret.trim_matches(|c: char| c.is_whitespace() || c == ',');
+            secrets.push(secret);
+            if let Some((_, password)) = secret.split_once(':') {
+                secrets.push(password.trim_end_matches([',', '}', ' ']));
+            }
+        }
+    }
+    // A placeholder password that is one of the words postlint's own texts use ("reads the
+    // password") would star out those words; it is no secret to anyone either.
+    secrets.retain(|s| {
+        s.len() >= MIN_SCRUBBED
+            && !["password", "passwords", "secret", "secrets"]
+                .iter()
+                .any(|w| s.eq_ignore_ascii_case(w))
+    });
+    if secrets.is_empty() {
+        return;
+    }
+    secrets.sort_unstable();
+    secrets.dedup();
+    let Ok(searcher) = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(&secrets)
+    else {
+        return;
+    };
+    let scrub = |text: &mut String| {
+        if searcher.is_match(text.as_str()) {
+            let mut out = String::with_capacity(text.len());
+            let mut last = 0;
+            for m in searcher.find_iter(text.as_str()) {
+                out.push_str(&text[last..m.start()]);
+                out.push_str("********");
+                last = m.end();
+            }
+            out.push_str(&text[last..]);
+            *text = out;
+        }
+    };
+    for finding in findings {
+        scrub(&mut finding.message);
+        scrub(&mut finding.primary.message);
+        for label in &mut finding.secondary {
+            scrub(&mut label.message);
+        }
+        if let Some(help) = &mut finding.help {
+            scrub(help);
+        }
+        if let Some(subject) = &mut finding.subject {
+            scrub(subject);
+        }
+    }
+}
+
 /// Gives every finding its fingerprint: a hash of the rule, the file (relative to the linted
 /// root, so the same setup linted from elsewhere keeps it), what the finding is about (its
 /// subject, else the text at its primary span) and, for findings that agree on all three, their

@@ -221,6 +221,7 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
         (None, model::paths::Mode::Sysroot(root)) => root.clone(),
         (None, _) => model.locator.config_dir.clone(),
     };
+    diagnostic::scrub_secrets(&mut findings, &model.sources);
     diagnostic::set_fingerprints(&mut findings, &model.sources, &root);
     model.timings.extend(timings);
     show_template_tags(&mut findings, &model);

@@ -728,3 +728,43 @@ fn a_static_password_table_is_never_printed() {
     }
     assert!(found, "the finding whose snippet would show it is reported");
 }
+
+/// Passwords written in a password table's value, in the places no rule expects to quote:
+/// an earlier main.cf line a later one overrides (overridden-parameter quotes it in its
+/// help), and the words after a master.cf `-o` value cut at a space (invalid-syntax's line).
+#[test]
+fn passwords_in_overridden_lines_and_broken_overrides_are_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("main.cf"),
+        b"compatibility_level = 3.6\n\
+          smtp_sasl_password_maps = inline:{ [smtp.example.net]:587=user:Pw-Earlier-1 }\n\
+          smtp_sasl_password_maps = inline:{ [smtp.example.net]:587=user:Pw-Later-2 }\n",
+    );
+    write(
+        &root.join("master.cf"),
+        b"smtp      inet  n       -       y       -       -       smtpd\n\
+          relay2    unix  -       -       y       -       -       smtp\n  \
+          -o smtp_sasl_password_maps=static:u:Pw-First-3, static:u2:Pw-Second-4\n  \
+          -o smtp_sasl_auth_enable=yes\n",
+    );
+    let mut rules = std::collections::BTreeSet::new();
+    for (args, stdout, stderr) in every_output(root) {
+        let text = String::from_utf8_lossy(&stdout);
+        for rule in ["overridden-parameter", "invalid-syntax"] {
+            if text.contains(rule) {
+                rules.insert(rule);
+            }
+        }
+        for pw in ["Pw-Earlier-1", "Pw-Later-2", "Pw-First-3", "Pw-Second-4"] {
+            assert!(!text.contains(pw), "{args}: {pw} in {text}");
+            assert!(!String::from_utf8_lossy(&stderr).contains(pw), "{args}");
+        }
+    }
+    assert_eq!(
+        rules.len(),
+        2,
+        "the findings that would show them are reported: {rules:?}"
+    );
+}

@@ -1784,7 +1784,7 @@ impl Model {
         loader.finish_notes();
 
         let unreferenced = survey_unreferenced(&mut loader, main_cf, &params, &master, &name_index);
-        secrets::mark(&mut loader.sources, &loader.tables, &params);
+        secrets::mark(&mut loader.sources, &loader.tables, &params, &master);
         let db_file_access =
             dbcf::file_access(&loader.sources, &loader.tables, &loader.locator.mode);
         let target = match &options.target {

@@ -1,8 +1,9 @@
 //! What in the linted files is a secret: the passwords of database lookup files (`password`,
 //! `bind_pw`), the values of the tables that hold relay credentials (any `*password*_maps`,
-//! such as smtp_sasl_password_maps), and legacy main.cf database settings (`NAME_password`).
-//! The model marks their spans in [`Sources`]; every output shows them as `*`, and no message
-//! quotes them.
+//! such as smtp_sasl_password_maps, and the `static:`/`inline:` tables written in their
+//! main.cf lines and master.cf `-o` overrides), and legacy main.cf database settings
+//! (`NAME_password`). The model marks their spans in [`Sources`]; every output shows them as
+//! `*`, and no message quotes them (`diagnostic::scrub_secrets` checks under the rules).
 
 use super::tables::{Content, Tables};
 use super::Model;
@@ -36,8 +37,23 @@ pub fn is_secret_table_param(param: &str) -> bool {
     param.contains("password") || param.contains("passwd")
 }
 
+/// Where a password table's value holds a password itself (`static:user:password`,
+/// `inline:{ host=user:password }`): the byte offset of the first such table in `value`.
+fn inline_secret_at(value: &str) -> Option<usize> {
+    let lower = value.to_ascii_lowercase();
+    [lower.find("static:"), lower.find("inline:")]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
 /// Marks every secret the model knows of in `sources`.
-pub fn mark(sources: &mut Sources, model_tables: &Tables, params: &super::params::Params) {
+pub fn mark(
+    sources: &mut Sources,
+    model_tables: &Tables,
+    params: &super::params::Params,
+    master: &super::master::MasterCf,
+) {
     for table in model_tables.iter() {
         for setting in &table.settings {
             if looks_like_secret_setting(&setting.name) {
@@ -114,6 +130,47 @@ pub fn mark(sources: &mut Sources, model_tables: &Tables, params: &super::params
                 sources.mark_secret(def.source().span(token_start..key_end));
             }
             from = end + ".dq.spamhaus.net".len();
+        }
+    }
+    // Every main.cf definition of a password table, the ones a later line overrides too
+    // (overridden-parameter shows them): its static: or inline: tables.
+    for def in params.definitions() {
+        if is_secret_table_param(&def.name) {
+            if let Some(at) = inline_secret_at(&def.value) {
+                let start = def.source().span(at..at).start;
+                sources.mark_secret(Span {
+                    start,
+                    ..def.value_span
+                });
+            }
+        }
+    }
+    // master.cf: `-o smtp_sasl_password_maps=static:u:pw` in every override, and the words
+    // after one whose value ended at a space (`-o name=static:u:pw, static:u2:pw2`): master
+    // reads them as arguments of their own, and invalid-syntax shows that line.
+    for service in &master.services {
+        for def in service
+            .overrides
+            .iter()
+            .filter(|d| is_secret_table_param(&d.name))
+        {
+            if let Some(at) = inline_secret_at(&def.value) {
+                let start = def.source().span(at..at).start;
+                sources.mark_secret(Span {
+                    start,
+                    ..def.value_span
+                });
+            }
+            let after = service
+                .args
+                .iter()
+                .skip_while(|a| a.end <= def.value_span.start)
+                .skip(1)
+                .take_while(|a| !sources.slice(**a).starts_with('-'));
+            let stray: Vec<Span> = after.copied().collect();
+            for span in stray {
+                sources.mark_secret(span);
+            }
         }
     }
     for name in params.defined_names() {
