@@ -1,7 +1,8 @@
 //! Real Postfix decides the TLS, SASL and master.cf service rules of issue 16:
 //! `plaintext-auth`, `tls-wrappermode-missing`, `weak-tls-protocols`,
 //! `sasl-password-key-mismatch`, `relay-credentials-in-clear`, `mandatory-tls-on-mx`,
-//! `undefined-service` and `orphan-override`.
+//! `undefined-service`, `orphan-override`, `tls-policy-invalid`, and `dane-without-dnssec` on
+//! TLS policy entries.
 //!
 //! Each case is a small configuration (main.cf lines, `-o` overrides on one smtpd service, at
 //! times a second service, master.cf lines after it, a table).
@@ -33,6 +34,11 @@
 //!   problem: qmgr logs `connect to transport private/smtp-amavis: No such file or directory`
 //!   and the message stays in the queue (the queue directory, `postqueue -p`); with the
 //!   `smtp-amavis unix ... smtp` service the fake relay gets the message.
+//! - tls-policy-invalid: one message relayed to the fake relay (`relayhost =
+//!   [localhost]:PORT`) with an smtp_tls_policy_maps (texthash) entry `[localhost]:PORT VALUE`.
+//!   The problem: the smtp client refuses the policy and defers the message without
+//!   connecting (`status=deferred (client TLS configuration problem)`); else the relay gets
+//!   it. The relay offers no STARTTLS, so the valid values are `may` and `none` ones.
 //! - orphan-override: the service, then `#submission inet ...` and an indented
 //!   `-o smtpd_tls_security_level=encrypt`: a plaintext `MAIL FROM` on the service gets 530,
 //!   so the `-o` continued the service above the comment (the near-miss comments the `-o` out
@@ -119,6 +125,20 @@
 //!   transport private/smtp-amavis: No such file or directory`, and the error agent logs
 //!   `status=deferred (mail transport unavailable)` (dsn 4.3.0); the message waits in
 //!   `deferred/` and `postqueue -p` lists it with that reason.
+//! - A TLS policy entry the smtp client refuses: at once it logs `warning:
+//!   smtp_tls_policy_maps, next-hop destination "[localhost]:PORT": invalid security level
+//!   "mya"` (or `malformed attribute/value pair "!SSLv3": missing '=' after attribute name`,
+//!   `attribute "match" invalid at security level "may"`, `attribute "ciphers" is specified
+//!   multiple times`, ...), then `warning: TLS policy lookup for [localhost]:PORT/localhost:
+//!   client TLS configuration problem`, and defers: dsn 4.7.5, `status=deferred (client TLS
+//!   configuration problem)`, relay=none. Postfix 3.7 splits the value at every comma and
+//!   space: `may { servername = localhost }` is refused at `{` (braces came with 3.10); `none`
+//!   with a malformed attribute delivers.
+//! - dane-without-dnssec on a policy entry (`smtp_host_lookup = native` here): `dane-only`
+//!   logs `warning: [localhost]:PORT: dane-only configured with dnssec lookups disabled` and
+//!   defers like an invalid policy; `dane`, with `smtp_dns_support_level = dnssec` but native
+//!   host lookups, logs the same warning for `dane` and delivers without TLS (the relay offers
+//!   none), as `may` does.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -159,6 +179,10 @@ enum Kind {
     MandatoryMx,
     UndefinedService,
     OrphanOverride,
+    TlsPolicy,
+    /// dane-without-dnssec, on a TLS policy entry (the case's main.cf lines come after
+    /// RELAY_POLICY's).
+    DanePolicy,
 }
 
 /// What a protocols case expects from the handshakes.
@@ -224,6 +248,8 @@ impl Case {
             Kind::MandatoryMx => "mandatory-tls-on-mx",
             Kind::UndefinedService => "undefined-service",
             Kind::OrphanOverride => "orphan-override",
+            Kind::TlsPolicy => "tls-policy-invalid",
+            Kind::DanePolicy => "dane-without-dnssec",
         }
     }
 }
@@ -352,6 +378,44 @@ const fn orphan(name: &'static str, master_extra: &'static str, problem: bool) -
         kind: Kind::OrphanOverride,
         main: "smtpd_tls_security_level = may\n",
         master_extra,
+        problem,
+        ..BASE
+    }
+}
+
+/// The main.cf lines every tls-policy-invalid case shares: mail relayed to the fake relay,
+/// with a TLS policy entry for it (the case's `key` is the entry's value).
+const RELAY_POLICY: &str = "relayhost = [localhost]:@RELAY@\n\
+                            smtp_host_lookup = native\n\
+                            mynetworks = 127.0.0.0/8\n\
+                            smtp_tls_security_level = may\n\
+                            smtp_tls_policy_maps = texthash:${config_directory}/tls_policy\n";
+
+/// A policy entry for the fake relay, `[localhost]:PORT VALUE`; the relay offers no
+/// STARTTLS, so the valid values are those that do not require TLS.
+const fn policy(name: &'static str, value: &'static str, problem: bool) -> Case {
+    Case {
+        name,
+        kind: Kind::TlsPolicy,
+        key: value,
+        problem,
+        ..BASE
+    }
+}
+
+/// A DANE policy entry for the fake relay; `main` comes after RELAY_POLICY (which has
+/// `smtp_host_lookup = native`: this machine has no DNS).
+const fn dane_policy(
+    name: &'static str,
+    main: &'static str,
+    value: &'static str,
+    problem: bool,
+) -> Case {
+    Case {
+        name,
+        kind: Kind::DanePolicy,
+        main,
+        key: value,
         problem,
         ..BASE
     }
@@ -589,6 +653,30 @@ const CASES: &[Case] = &[
         "#submission inet n - n - - smtpd\n#  -o smtpd_tls_security_level=encrypt\n",
         false,
     ),
+    // tls-policy-invalid
+    policy("policy may", "may", false),
+    policy("policy MAY, colon list, ciphers", "MAY protocols=!SSLv2:!SSLv3 ciphers=high", false),
+    policy("policy may, servername", "may servername=localhost", false),
+    // Braces in a policy came with 3.10: 3.7 reads `{` as an attribute without `=`.
+    policy("policy may, braced servername", "may { servername = localhost }", true),
+    policy("policy none, attributes ignored", "none match=x protocols !SSLv2", false),
+    policy("policy misspelt level", "mya", true),
+    policy("policy legacy per-site action", "MUST_NOPEERMATCH", true),
+    policy("policy protocol list with a space", "may protocols=!SSLv2, !SSLv3", true),
+    policy("policy unknown attribute", "may cipher=high", true),
+    policy("policy match at may", "may match=localhost", true),
+    policy("policy ciphers twice", "may ciphers=high ciphers=medium", true),
+    policy("policy connection_reuse=true", "may connection_reuse=true", true),
+    policy("policy invalid servername", "may servername=-localhost", true),
+    // dane-without-dnssec on policy entries
+    dane_policy("policy dane-only, dns level unset", "", "dane-only", true),
+    dane_policy(
+        "policy dane, dnssec with native host lookup",
+        "smtp_dns_support_level = dnssec\n",
+        "dane",
+        true,
+    ),
+    dane_policy("policy may, dns level unset", "", "may", false),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -670,6 +758,9 @@ fn main_cf(scratch: &Scratch, case: &Case, relay_port: u16) -> String {
     if case.kind == Kind::RelayClear {
         text.push_str(&RELAY_SASL.replace("@RELAY@", &relay));
     }
+    if matches!(case.kind, Kind::TlsPolicy | Kind::DanePolicy) {
+        text.push_str(&RELAY_POLICY.replace("@RELAY@", &relay));
+    }
     text.push_str(&case.main.replace("@RELAY@", &relay));
     text
 }
@@ -710,7 +801,13 @@ fn run_case(index: usize, case: &Case) -> Outcome {
         return outcome;
     }
     std::fs::write(conf.join("main.cf"), main_cf(&scratch, case, relay_port)).unwrap();
-    if !case.key.is_empty() {
+    if matches!(case.kind, Kind::TlsPolicy | Kind::DanePolicy) {
+        std::fs::write(
+            conf.join("tls_policy"),
+            format!("[localhost]:{relay_port} {}\n", case.key),
+        )
+        .unwrap();
+    } else if !case.key.is_empty() {
         std::fs::write(
             conf.join("sasl_passwd"),
             format!("{} alice:{PASSWORD}\n", table_key(case, relay_port)),
@@ -758,17 +855,19 @@ fn run_case(index: usize, case: &Case) -> Outcome {
         _ => None,
     };
     let relay = match case.kind {
-        Kind::SaslKey | Kind::RelayClear | Kind::UndefinedService => {
-            match FakeRelay::start(relay_port) {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    outcome
-                        .unexpected
-                        .push(format!("fake relay on 127.0.0.1:{relay_port}: {e}"));
-                    return outcome;
-                }
+        Kind::SaslKey
+        | Kind::RelayClear
+        | Kind::UndefinedService
+        | Kind::TlsPolicy
+        | Kind::DanePolicy => match FakeRelay::start(relay_port) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                outcome
+                    .unexpected
+                    .push(format!("fake relay on 127.0.0.1:{relay_port}: {e}"));
+                return outcome;
             }
-        }
+        },
         _ => None,
     };
 
@@ -836,6 +935,14 @@ fn run_case(index: usize, case: &Case) -> Outcome {
             }
             Kind::UndefinedService => observe_undefined(
                 &mut outcome,
+                listen_port,
+                &scratch,
+                &syslog_name,
+                relay.as_ref().unwrap(),
+            ),
+            Kind::TlsPolicy | Kind::DanePolicy => observe_policy(
+                &mut outcome,
+                case.kind,
                 listen_port,
                 &scratch,
                 &syslog_name,
@@ -1234,6 +1341,97 @@ fn session_summary(session: &RelaySession) -> String {
 /// relay-credentials-in-clear: one message through the relayhost, which offers AUTH and no
 /// STARTTLS. The problem: the client sent AUTH (PLAIN or LOGIN) on that session, so the
 /// relay (anyone on the path) decoded the password.
+/// tls-policy-invalid: one message relayed under the case's policy entry. The problem: the
+/// smtp client refuses the policy, says why in a warning, and defers the message without
+/// talking to the relay ("client TLS configuration problem"); else the relay gets it.
+/// dane-without-dnssec: the problem is the smtp client's warning "dane configured with
+/// dnssec lookups disabled" (then `dane` delivers as `may`, `dane-only` defers).
+fn observe_policy(
+    outcome: &mut Outcome,
+    kind: Kind,
+    port: u16,
+    scratch: &Scratch,
+    syslog_name: &str,
+    relay: &FakeRelay,
+) {
+    if let Err(e) = inject(port, scratch, syslog_name) {
+        outcome.unexpected.push(e);
+        return;
+    }
+    let waited = Instant::now();
+    let deadline = waited + DELIVERY_WAIT;
+    let mut status = None;
+    let delivered = loop {
+        if let Some(session) = relay.sessions().into_iter().find(|s| s.delivered) {
+            break Some(session);
+        }
+        status = tls::wait_for_log(
+            &scratch.maillog(),
+            &[" status=deferred", " status=bounced"],
+            Duration::ZERO,
+        );
+        if status.is_some() || Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let seconds = waited.elapsed().as_secs_f64();
+    for warning in tls::log_lines(&scratch.maillog(), "/smtp[")
+        .into_iter()
+        .filter(|l| l.contains("warning:"))
+    {
+        outcome.observed.push(format!("smtp log: `{warning}`"));
+    }
+    if let Some(session) = &delivered {
+        outcome.observed.push(format!(
+            "the relay got the message after {seconds:.2} s; {}",
+            session_summary(session)
+        ));
+    }
+    if kind == Kind::DanePolicy {
+        let warned = tls::log_lines(&scratch.maillog(), "/smtp[")
+            .iter()
+            .any(|l| l.contains("configured with dnssec lookups disabled"));
+        if let Some(status) = &status {
+            let shown = status.split_once("]: ").map_or(status.as_str(), |(_, s)| s);
+            outcome
+                .observed
+                .push(format!("not delivered after {seconds:.2} s: `{shown}`"));
+        }
+        if delivered.is_none() && status.is_none() {
+            outcome.unexpected.push(format!(
+                "the message neither reached the fake relay nor was deferred within {} s",
+                DELIVERY_WAIT.as_secs()
+            ));
+            return;
+        }
+        outcome.problem = Some(warned);
+        return;
+    }
+    if delivered.is_some() {
+        outcome.problem = Some(false);
+        return;
+    }
+    let Some(status) = status else {
+        outcome.unexpected.push(format!(
+            "the message neither reached the fake relay nor was deferred within {} s",
+            DELIVERY_WAIT.as_secs()
+        ));
+        return;
+    };
+    let shown = status.split_once("]: ").map_or(status.as_str(), |(_, s)| s);
+    outcome
+        .observed
+        .push(format!("not delivered after {seconds:.2} s: `{shown}`"));
+    if status.contains("TLS configuration problem") {
+        outcome.problem = Some(true);
+    } else {
+        outcome
+            .unexpected
+            .push("the message was deferred for another reason than its TLS policy".into());
+    }
+}
+
 fn observe_relay_clear(
     outcome: &mut Outcome,
     port: u16,
@@ -1510,7 +1708,9 @@ fn describe(case: &Case, o: &Outcome) -> String {
     for ov in case.overrides {
         writeln!(out, "    master.cf: -o {ov}").unwrap();
     }
-    if !case.key.is_empty() {
+    if matches!(case.kind, Kind::TlsPolicy | Kind::DanePolicy) {
+        writeln!(out, "    tls_policy: [localhost]:PORT {}", case.key).unwrap();
+    } else if !case.key.is_empty() {
         writeln!(out, "    sasl_passwd key: {}", case.key).unwrap();
     }
     for ov in case.submission {

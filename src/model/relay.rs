@@ -1347,7 +1347,7 @@ fn truncate_dot(name: &str) -> &str {
 /// Postfix's `valid_hostname()`: labels of letters, digits, `_` and `-` (not first or last
 /// in a label), no empty label, no trailing dot, at most 63 characters a label and 255 in all,
 /// not all digits.
-fn valid_hostname(name: &str) -> bool {
+pub(crate) fn valid_hostname(name: &str) -> bool {
     if name.is_empty() || name.len() > 255 {
         return false;
     }

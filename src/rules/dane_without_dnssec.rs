@@ -1,13 +1,19 @@
-//! `smtp_tls_security_level = dane` (or `dane-only`) while the smtp client makes no DNSSEC
-//! lookups: smtp_tls_policy.c (dane_incompat) logs "dane configured with dnssec lookups
-//! disabled" for each delivery and falls back to `may`; with `dane-only` the policy is invalid
-//! and every message is deferred.
+//! `smtp_tls_security_level = dane` (or `dane-only`, there or in an smtp_tls_policy_maps
+//! entry) while the smtp client makes no DNSSEC lookups: smtp_tls_policy.c (dane_init) logs
+//! "dane configured with dnssec lookups disabled" for each delivery and falls back to `may`;
+//! with `dane-only` the policy is invalid and every message is deferred. DNSSEC lookups need
+//! `smtp_dns_support_level = dnssec` and `dns` in `smtp_host_lookup`.
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
+use crate::model::master::Service;
 use crate::model::restrictions::{service_definition, service_value};
+use crate::model::tables::TableId;
+use crate::model::tls::{has_word, Level};
 use crate::model::values::smtp_clients;
 use crate::model::Model;
+use crate::parse::list::split_list;
+use crate::source::Span;
 
 pub const RULE: Rule = Rule {
     id: "dane-without-dnssec",
@@ -18,8 +24,88 @@ pub const RULE: Rule = Rule {
     check,
 };
 
+/// Why an smtp client makes no DNSSEC lookups, as it reads its parameters.
+struct NoDnssec {
+    /// "smtp_dns_support_level is not set", "smtp_host_lookup is `native`".
+    why: String,
+    /// The parameter to change, and where it is set (None: its default).
+    param: &'static str,
+    span: Option<Span>,
+}
+
+impl NoDnssec {
+    fn label(&self) -> &'static str {
+        match self.param {
+            "smtp_host_lookup" => "no `dns`",
+            _ => "not dnssec",
+        }
+    }
+}
+
+/// None when the client makes DNSSEC lookups, or when postlint cannot know.
+fn no_dnssec(model: &Model, service: Option<&Service>) -> Option<NoDnssec> {
+    let dns = service_value(model, service, "smtp_dns_support_level")?;
+    if !dns.eq_ignore_ascii_case("dnssec") {
+        let shown = match dns.is_empty() {
+            true => "not set".to_string(),
+            false => format!("`{dns}`"),
+        };
+        return Some(NoDnssec {
+            why: format!("smtp_dns_support_level is {shown}"),
+            param: "smtp_dns_support_level",
+            span: service_definition(model, service, "smtp_dns_support_level")
+                .map(|d| d.value_span),
+        });
+    }
+    // The host addresses come from DNS only with `dns` in smtp_host_lookup (dane_init checks
+    // SMTP_HOST_FLAG_DNS).
+    let lookup = service_value(model, service, "smtp_host_lookup")?;
+    if has_word(&lookup, "dns") || lookup.contains('$') {
+        return None;
+    }
+    Some(NoDnssec {
+        why: format!("smtp_host_lookup is `{lookup}` (no `dns`)"),
+        param: "smtp_host_lookup",
+        span: service_definition(model, service, "smtp_host_lookup").map(|d| d.value_span),
+    })
+}
+
 fn check(model: &Model, out: &mut Findings) {
-    // Every smtp client as it reads the parameters (its -o overrides included).
+    check_levels(model, out);
+    check_policy_entries(model, out);
+}
+
+/// What happens with DANE and no DNSSEC, by level.
+fn outcome(level: &str) -> &'static str {
+    match level {
+        "dane" => "the smtp client looks up no TLSA record and uses opportunistic TLS (`may`)",
+        _ => "the TLS policy is invalid and the smtp client defers the mail",
+    }
+}
+
+fn help(level: &str, reason: &NoDnssec) -> String {
+    let fix = match reason.param {
+        "smtp_host_lookup" => {
+            "Put `dns` in smtp_host_lookup (`smtp_host_lookup = dns`, the \
+                               default; `dns, native` also works)"
+        }
+        _ => {
+            "Add `smtp_dns_support_level = dnssec`, with a DNSSEC-validating resolver in \
+              /etc/resolv.conf (such as a local unbound)"
+        }
+    };
+    format!(
+        "{fix}. Without it the smtp client logs \"{level} configured with dnssec \
+         lookups disabled\" for each delivery{}.",
+        match level {
+            "dane" => " and falls back to `may`",
+            _ => " and defers the mail",
+        }
+    )
+}
+
+/// smtp_tls_security_level as each smtp client reads it.
+fn check_levels(model: &Model, out: &mut Findings) {
     let mut reported = Vec::new();
     for service in smtp_clients(model) {
         let Some(level) = service_value(model, service, "smtp_tls_security_level") else {
@@ -29,12 +115,9 @@ fn check(model: &Model, out: &mut Findings) {
         if level != "dane" && level != "dane-only" {
             continue;
         }
-        let Some(dns) = service_value(model, service, "smtp_dns_support_level") else {
+        let Some(reason) = no_dnssec(model, service) else {
             continue;
         };
-        if dns.eq_ignore_ascii_case("dnssec") {
-            continue;
-        }
         let Some(definition) = service_definition(model, service, "smtp_tls_security_level") else {
             continue;
         };
@@ -42,14 +125,6 @@ fn check(model: &Model, out: &mut Findings) {
             continue;
         }
         reported.push(definition.value_span);
-        let dns_shown = match dns.is_empty() {
-            true => "not set".to_string(),
-            false => format!("`{dns}`"),
-        };
-        let outcome = match level.as_str() {
-            "dane" => "the smtp client looks up no TLSA record and uses opportunistic TLS (`may`) for every destination",
-            _ => "the TLS policy is invalid and every message the smtp client takes is deferred",
-        };
         let who = match service {
             Some(s) => format!(" for {}", s.label()),
             None => String::new(),
@@ -57,23 +132,115 @@ fn check(model: &Model, out: &mut Findings) {
         let finding = out.report(
             definition.value_span,
             format!(
-                "smtp_tls_security_level is {level}{who}, but smtp_dns_support_level is \
-                 {dns_shown}: {outcome}"
+                "smtp_tls_security_level is {level}{who}, but {}: {}",
+                reason.why,
+                match level.as_str() {
+                    "dane" => "the smtp client looks up no TLSA record and uses opportunistic TLS (`may`) for every destination",
+                    _ => "the TLS policy is invalid and every message the smtp client takes is deferred",
+                }
             ),
         );
         finding.subject(format!("{level} without dnssec"));
         finding.label("DANE needs DNSSEC-validated lookups");
-        if let Some(dns_definition) = service_definition(model, service, "smtp_dns_support_level") {
-            finding.secondary(dns_definition.value_span, "not dnssec");
+        if let Some(span) = reason.span {
+            finding.secondary(span, reason.label());
         }
-        finding.help(format!(
-            "Add `smtp_dns_support_level = dnssec`, with a DNSSEC-validating resolver in \
-             /etc/resolv.conf (such as a local unbound). Without it the smtp client logs \
-             \"{level} configured with dnssec lookups disabled\" for each delivery{}.",
-            match level.as_str() {
-                "dane" => " and falls back to `may`",
-                _ => " and defers the mail",
+        finding.help(help(&level, &reason));
+    }
+}
+
+/// `dane` and `dane-only` entries of the TLS policy tables, when every smtp client that reads
+/// the table makes no DNSSEC lookups.
+fn check_policy_entries(model: &Model, out: &mut Findings) {
+    // Each policy table and why its readers make no DNSSEC lookups; None once one does.
+    let mut readers: Vec<(TableId, Option<NoDnssec>)> = Vec::new();
+    for service in smtp_clients(model) {
+        let Some(value) = service_value(model, service, "smtp_tls_policy_maps") else {
+            continue;
+        };
+        // None: this client makes DNSSEC lookups, or postlint cannot know.
+        let reason = no_dnssec(model, service);
+        for token in split_list(&value).into_iter().map(|r| &value[r]) {
+            let Some(id) = model.tables.find(token) else {
+                continue;
+            };
+            let this = reason.as_ref().map(|r| NoDnssec {
+                why: r.why.clone(),
+                param: r.param,
+                span: r.span,
+            });
+            match readers.iter_mut().find(|(t, _)| *t == id) {
+                Some((_, seen)) if this.is_none() => *seen = None,
+                Some(_) => {}
+                None => readers.push((id, this)),
             }
-        ));
+        }
+    }
+    for (id, reason) in &readers {
+        let Some(reason) = reason else {
+            continue;
+        };
+        let Some(entries) = model.tables.get(*id).entries() else {
+            continue;
+        };
+        // The first entry of each level, and how many there are: one cause (main.cf), one
+        // finding per level, not one per destination of a generated table.
+        let mut by_level: [(Option<(crate::model::tables::Entry<'_>, Span)>, usize); 2] =
+            [(None, 0), (None, 0)];
+        for entry in entries.iter() {
+            let Some(first) = entry.value.split([' ', '\t', ',']).find(|w| !w.is_empty()) else {
+                continue;
+            };
+            let slot = match Level::parse(first) {
+                Some(Level::DaneOnly) => 0,
+                Some(Level::Dane) => 1,
+                _ => continue,
+            };
+            // The level word itself when the value is written as stored.
+            let verbatim = model.sources.slice(entry.value_span) == entry.value
+                && entry.value.starts_with(first);
+            let span = match verbatim {
+                true => Span {
+                    end: entry.value_span.start + first.len() as u32,
+                    ..entry.value_span
+                },
+                false => entry.value_span,
+            };
+            let (seen, count) = &mut by_level[slot];
+            seen.get_or_insert((entry, span));
+            *count += 1;
+        }
+        for (slot, (seen, count)) in by_level.into_iter().enumerate() {
+            let Some((entry, span)) = seen else {
+                continue;
+            };
+            let level = ["dane-only", "dane"][slot];
+            let key = super::shorten(entry.key);
+            let (whose, to) = match count {
+                1 => (key.to_string(), key.to_string()),
+                2 => (
+                    format!("{key} (and 1 more entry of this table)"),
+                    "these destinations".to_string(),
+                ),
+                n => (
+                    format!("{key} (and {} more entries of this table)", n - 1),
+                    "these destinations".to_string(),
+                ),
+            };
+            let finding = out.report(
+                span,
+                format!(
+                    "the TLS policy for {whose} is {level}, but {}: {} to {to}",
+                    reason.why,
+                    outcome(level)
+                ),
+            );
+            finding.subject(format!("{level} entries without dnssec"));
+            finding.label("DANE needs DNSSEC-validated lookups");
+            if let Some(span) = reason.span {
+                finding.secondary(span, reason.label());
+            }
+            finding.help(help(level, reason));
+        }
     }
 }

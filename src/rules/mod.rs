@@ -47,6 +47,7 @@ mod sql_config;
 mod stale_map;
 mod starttls_not_offered;
 mod tls_file_missing;
+mod tls_policy_invalid;
 mod tls_wrappermode_missing;
 mod trailing_comment;
 mod undefined_reference;
@@ -163,6 +164,7 @@ pub static RULES: &[Rule] = &[
     stale_map::RULE,
     starttls_not_offered::RULE,
     tls_file_missing::RULE,
+    tls_policy_invalid::RULE,
     tls_wrappermode_missing::RULE,
     trailing_comment::RULE,
     undefined_reference::RULE,
