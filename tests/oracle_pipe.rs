@@ -5,6 +5,12 @@
 //! the first setup and not the second. The same service as local(8)'s mailbox_transport
 //! delivers both recipients with the default limit, and postlint says nothing.
 //!
+//! It also decides `invalid-syntax` on pipe(8)'s attributes: with `null_sender` (no `=`), an
+//! `-o` after `flags=`, a lowercase flag letter, no `user=`, `user=root`, or the command
+//! without `argv=`, pipe stops with `fatal: unknown attribute name: null_sender` (and the like)
+//! at the first message, which stays queued; `null_sender=`, `FLAGS=` and `user=nobody:nogroup
+//! size=... eol=\n` deliver. postlint reports the first six and not the others.
+//!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
 use std::path::Path;
@@ -30,6 +36,14 @@ fn deliver(limit: Option<u32>) -> (usize, String, Vec<u64>) {
     deliver_by(limit, Route::VirtualTransport)
 }
 
+/// The attributes of the `lda` pipe entry; `@SCRIPT@` is the command that records deliveries.
+const LDA: &str = "flags=DRhu user=nobody argv=@SCRIPT@ ${recipient}";
+
+fn deliver_by(limit: Option<u32>, route: Route) -> (usize, String, Vec<u64>) {
+    let port = port() + limit.unwrap_or(0) as u16 + 10 * (route == Route::MailboxTransport) as u16;
+    deliver_with(port, limit, route, LDA, "pipe-recipient-limit")
+}
+
 /// How mail reaches the pipe service.
 #[derive(Clone, Copy, PartialEq)]
 enum Route {
@@ -39,8 +53,15 @@ enum Route {
     MailboxTransport,
 }
 
-fn deliver_by(limit: Option<u32>, route: Route) -> (usize, String, Vec<u64>) {
-    let port = port() + limit.unwrap_or(0) as u16 + 10 * (route == Route::MailboxTransport) as u16;
+/// Runs the setup on `port` with the `lda` entry's attributes (`@SCRIPT@` for the command);
+/// returns the deliveries, the maillog, and the lines of `rule`'s findings.
+fn deliver_with(
+    port: u16,
+    limit: Option<u32>,
+    route: Route,
+    attributes: &str,
+    rule: &str,
+) -> (usize, String, Vec<u64>) {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-pipe-");
     let out_dir = scratch.root.join("out");
     std::fs::create_dir(&out_dir).unwrap();
@@ -91,12 +112,12 @@ fn deliver_by(limit: Option<u32>, route: Route) -> (usize, String, Vec<u64>) {
     let mut master = smtp::base_master_cf();
     master.push_str(&format!(
         "127.0.0.1:{port} inet n - n - - smtpd\n\
-         lda unix - n n - - pipe\n  flags=DRhu user=nobody argv={} ${{recipient}}\n",
-        script.display()
+         lda unix - n n - - pipe\n  {}\n",
+        attributes.replace("@SCRIPT@", &script.display().to_string())
     ));
     std::fs::write(conf.join("master.cf"), master).unwrap();
     common::backdate(&conf);
-    let lines = smtp::postlint_lines(&conf, "pipe-recipient-limit");
+    let lines = smtp::postlint_lines(&conf, rule);
 
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
         .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
@@ -104,9 +125,12 @@ fn deliver_by(limit: Option<u32>, route: Route) -> (usize, String, Vec<u64>) {
     let deliveries =
         || std::fs::read_to_string(out_dir.join("deliveries")).map_or(0, |t| t.lines().count());
     let log = || std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
-    // Until both are delivered, or pipe has deferred the message.
+    // Until both are delivered, or pipe has deferred the message or stopped on its entry.
     let deadline = Instant::now() + Duration::from_secs(20);
-    while deliveries() < 2 && !log().contains("status=deferred") && Instant::now() < deadline {
+    let ended = |log: String| {
+        log.contains("status=deferred") || log.contains("/pipe[") && log.contains("fatal:")
+    };
+    while deliveries() < 2 && !ended(log()) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
     }
     postfix.stop();
@@ -150,4 +174,87 @@ fn pipe_as_mailbox_transport_gets_one_recipient_at_a_time() {
         "{log}"
     );
     assert_eq!(lines, Vec::<u64>::new(), "postlint reports {lines:?}");
+}
+
+/// invalid-syntax on pipe(8)'s attributes: each refused entry stops pipe with its `fatal:` at
+/// the first message (qmgr: "private/lda socket: malformed response", master throttles pipe,
+/// the message stays queued), and postlint reports the entry; the
+/// near-misses deliver both recipients, and postlint says nothing.
+#[test]
+fn pipe_refuses_attributes_invalid_syntax_reports() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    // (attributes, the fatal text, or None: delivered)
+    let cases: &[(&str, Option<&str>)] = &[
+        (
+            "flags=Rq user=nobody null_sender argv=@SCRIPT@ ${recipient}",
+            Some("unknown attribute name: null_sender"),
+        ),
+        (
+            "flags=R -o syslog_name=postfix/lda user=nobody argv=@SCRIPT@ ${recipient}",
+            Some("unknown attribute name: -o"),
+        ),
+        (
+            "flags=drhu user=nobody argv=@SCRIPT@ ${recipient}",
+            Some("unknown flag: d"),
+        ),
+        (
+            "flags=R argv=@SCRIPT@ ${recipient}",
+            Some("missing user= command-line attribute"),
+        ),
+        (
+            "flags=R user=root argv=@SCRIPT@ ${recipient}",
+            Some("specifies root privileges"),
+        ),
+        (
+            "flags=R user=nobody @SCRIPT@ ${recipient}",
+            Some("unknown attribute name: /"),
+        ),
+        (
+            "flags=Rq. user=nobody null_sender= argv=@SCRIPT@ ${recipient}",
+            None,
+        ),
+        (
+            "FLAGS=R user=nobody:nogroup size=10000000 eol=\\n argv=@SCRIPT@ ${recipient}",
+            None,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (n, &(attributes, fatal)) in cases.iter().enumerate() {
+        let port = port() + 40 + n as u16;
+        let (delivered, log, lines) = deliver_with(
+            port,
+            Some(1),
+            Route::VirtualTransport,
+            attributes,
+            "invalid-syntax",
+        );
+        let fatal_line = log
+            .lines()
+            .find(|l| l.contains("/pipe[") && l.contains("fatal:"));
+        println!(
+            "{attributes}: {delivered} delivered; pipe: {}; postlint lines {lines:?}",
+            fatal_line.unwrap_or("no fatal")
+        );
+        let postfix_ok = match fatal {
+            Some(text) => delivered == 0 && fatal_line.is_some_and(|l| l.contains(text)),
+            None => delivered == 2 && fatal_line.is_none(),
+        };
+        if !postfix_ok {
+            failures.push(format!(
+                "Postfix did not do what the case expects ({fatal:?}) for `{attributes}`:\n{log}"
+            ));
+            continue;
+        }
+        // The entry is the last two lines of master.cf; the finding is on its second.
+        let expected = usize::from(fatal.is_some());
+        if lines.len() != expected {
+            failures.push(format!(
+                "postlint reports {lines:?} for `{attributes}`; Postfix: {}",
+                fatal_line.unwrap_or("delivered")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

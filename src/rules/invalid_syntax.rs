@@ -134,6 +134,7 @@ fn check(model: &Model, out: &mut Findings) {
             .any(|b| b.line == service.line);
         if !service.disabled && !bad_option {
             report_stray_argument(model, service, out);
+            report_pipe_attributes(model, service, out);
         }
     }
 
@@ -400,26 +401,9 @@ fn templated_line(model: &Model, span: crate::source::Span) -> bool {
     read != written
 }
 
-/// An argument after a master.cf command's options that its daemon refuses. The daemons read
-/// options with getopt("+..."), which stops at the first word that is no option: most often
-/// the rest of a `-o` value with a space in it (`-o smtpd_recipient_restrictions=permit_sasl_
-/// authenticated, reject`), which ends the value at the space, makes `reject` an argument, and
-/// leaves the `-o` options after it unread.
-fn report_stray_argument(
-    model: &Model,
-    service: &crate::model::master::Service,
-    out: &mut Findings,
-) {
-    let program = crate::model::values::program_of(&service.command);
-    let smtp_client = matches!(program, "smtp" | "lmtp");
-    if !smtp_client && !crate::model::master::STOP_ON_ARGUMENTS.contains(&program) {
-        return;
-    }
-    let args: Vec<&str> = service
-        .args
-        .iter()
-        .map(|&span| model.sources.slice(span))
-        .collect();
+/// Where a master.cf command's arguments start, as the daemons' getopt("+...") reads its
+/// options, and the value of the last `-o` when it came right before that word.
+fn after_options<'a>(args: &[&'a str]) -> (usize, Option<&'a str>) {
     let mut i = 0;
     // The value of the last `-o` before the word, when it came right before it.
     let mut o_value: Option<&str> = None;
@@ -454,6 +438,230 @@ fn report_stray_argument(
             }
         }
     }
+    (i, o_value)
+}
+
+/// The attributes pipe(8) reads before `argv=` (get_service_attr() in pipe.c, names compared
+/// ignoring case).
+const PIPE_ATTRIBUTES: &[&str] = &[
+    "flags=",
+    "user=",
+    "directory=",
+    "chroot=",
+    "eol=",
+    "null_sender=",
+    "size=",
+    "argv=",
+];
+
+/// The letters of pipe(8)'s `flags=` (case matters).
+const PIPE_FLAGS: &str = "BDFORX.>hqu";
+
+/// A pipe(8) entry whose attributes pipe refuses: get_service_attr() stops the delivery agent
+/// with a `fatal:` at the first message (an unknown attribute name, such as an `-o` written
+/// after `flags=`; an unknown flag letter; a missing `user=` or `argv=`; root or the mail
+/// system owner as the user), and the mail waits in the queue. One finding per entry, for the
+/// first thing pipe stops on.
+fn report_pipe_attributes(
+    model: &Model,
+    service: &crate::model::master::Service,
+    out: &mut Findings,
+) {
+    if crate::model::values::program_of(&service.command) != "pipe" {
+        return;
+    }
+    let args: Vec<&str> = service
+        .args
+        .iter()
+        .map(|&span| model.sources.slice(span))
+        .collect();
+    let (start, _) = after_options(&args);
+    // A bare `pipe` line is a stub whose attribute lines were removed with the program
+    // (Debian's maildrop and uucp entries): pipe refuses it too, but only if mail is ever sent
+    // there, which a leftover entry never gets.
+    if start >= args.len() {
+        return;
+    }
+    let label = service.label();
+    let fatal = |out: &mut Findings, span: crate::source::Span, fatal: String, help: String| {
+        let finding = out.report(
+            span,
+            format!(
+                "pipe(8) refuses this entry: {label} stops with \"fatal: {fatal}\" at its first \
+                 message, which then waits in the queue"
+            ),
+        );
+        finding.subject(format!("{label}: {fatal}"));
+        finding.label("pipe stops here");
+        finding.help(
+            format!(
+                "{help} pipe(8) reads its attributes (flags=, user=, directory=, chroot=, eol=, \
+             null_sender=, size=) up to argv=, which takes the rest of the line as the command."
+            )
+            .trim_start()
+            .to_string(),
+        );
+    };
+    let mut user: Option<(usize, &str)> = None;
+    let mut has_argv = false;
+    for i in start..args.len() {
+        let word = args[i];
+        let span = service.args[i];
+        // A word a template or an installer fills in is not known.
+        if word.contains('$')
+            || !crate::parse::placeholder::find(word).is_empty()
+            || templated_line(model, span)
+        {
+            return;
+        }
+        let attribute = PIPE_ATTRIBUTES.iter().find(|a| {
+            word.get(..a.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(a))
+        });
+        let Some(&attribute) = attribute else {
+            let shown = super::shorten(word);
+            let help = if word.starts_with('-') {
+                "master.cf reads a command's options (`-o name=value`) only before its first \
+                 other word: after `flags=` they go to pipe as attributes. Move the `-o` lines \
+                 up, right under the service line."
+                    .to_string()
+            } else if PIPE_ATTRIBUTES.iter().any(|a| {
+                a.strip_suffix('=')
+                    .is_some_and(|n| n.eq_ignore_ascii_case(word))
+            }) {
+                format!(
+                    "An attribute needs its `=`, even with an empty value: `{}=`.",
+                    word.to_ascii_lowercase()
+                )
+            } else if word.starts_with('/') {
+                format!("Write `argv={shown}`: the command starts after `argv=`.")
+            } else {
+                match super::closest(
+                    &word.split('=').next().unwrap_or(word).to_ascii_lowercase(),
+                    PIPE_ATTRIBUTES.iter().map(|a| a.trim_end_matches('=')),
+                ) {
+                    Some(name) => format!("Did you mean `{name}=`?"),
+                    None => String::new(),
+                }
+            };
+            fatal(out, span, format!("unknown attribute name: {shown}"), help);
+            return;
+        };
+        let value = &word[attribute.len()..];
+        match attribute {
+            "argv=" => {
+                has_argv = true;
+                break;
+            }
+            "flags=" => {
+                if let Some(bad) = value.chars().find(|c| !PIPE_FLAGS.contains(*c)) {
+                    let help = match PIPE_FLAGS.chars().find(|c| c.eq_ignore_ascii_case(&bad)) {
+                        Some(right) => {
+                            format!("The letters are case-sensitive: `{right}`, not `{bad}`.")
+                        }
+                        None => format!(
+                            "The flags are {}.",
+                            PIPE_FLAGS
+                                .chars()
+                                .map(|c| format!("`{c}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    fatal(out, span, format!("unknown flag: {bad} (ignored)"), help);
+                    return;
+                }
+            }
+            "user=" => user = Some((i, value)),
+            "size=" if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) => {
+                fatal(
+                    out,
+                    span,
+                    format!(
+                        "get_service_attr: bad size= value: {}",
+                        super::shorten(value)
+                    ),
+                    "size= takes a number of bytes, without a unit.".to_string(),
+                );
+                return;
+            }
+            _ => {}
+        }
+    }
+    let Some((at, value)) = user else {
+        fatal(
+            out,
+            service.command_span,
+            "missing user= command-line attribute".to_string(),
+            "Add `user=NAME` (the account the command runs as, such as vmail), before argv=."
+                .to_string(),
+        );
+        return;
+    };
+    if !has_argv {
+        fatal(
+            out,
+            service.command_span,
+            "missing argv= command-line attribute".to_string(),
+            "End the entry with `argv=COMMAND ARGS...`.".to_string(),
+        );
+        return;
+    }
+    let (name, group) = match value.split_once(':') {
+        Some((name, group)) => (name, Some(group).filter(|g| !g.is_empty())),
+        None => (value, None),
+    };
+    let owner = crate::model::restrictions::service_value(model, None, "mail_owner");
+    let setgid = crate::model::restrictions::service_value(model, None, "setgid_group");
+    let why = if name == "root" {
+        Some("user= command-line attribute specifies root privileges".to_string())
+    } else if owner.as_deref() == Some(name) {
+        Some(format!(
+            "user= command-line attribute specifies mail system owner {name}"
+        ))
+    } else if group == Some("root") {
+        Some("user= command-line attribute specifies privileged group id 0".to_string())
+    } else if group.is_some() && group == setgid.as_deref() {
+        Some(format!(
+            "user= command-line attribute specifies mail system {} group id",
+            group.unwrap_or_default()
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        fatal(
+            out,
+            service.args[at],
+            why,
+            "Run the command as an account of its own (such as vmail, or nobody), not root \
+             and not the mail system's owner or groups."
+                .to_string(),
+        );
+    }
+}
+
+/// An argument after a master.cf command's options that its daemon refuses. The daemons read
+/// options with getopt("+..."), which stops at the first word that is no option: most often
+/// the rest of a `-o` value with a space in it (`-o smtpd_recipient_restrictions=permit_sasl_
+/// authenticated, reject`), which ends the value at the space, makes `reject` an argument, and
+/// leaves the `-o` options after it unread.
+fn report_stray_argument(
+    model: &Model,
+    service: &crate::model::master::Service,
+    out: &mut Findings,
+) {
+    let program = crate::model::values::program_of(&service.command);
+    let smtp_client = matches!(program, "smtp" | "lmtp");
+    if !smtp_client && !crate::model::master::STOP_ON_ARGUMENTS.contains(&program) {
+        return;
+    }
+    let args: Vec<&str> = service
+        .args
+        .iter()
+        .map(|&span| model.sources.slice(span))
+        .collect();
+    let (mut i, mut o_value) = after_options(&args);
     // smtp(8) and lmtp(8) take `flags=...` attributes.
     let is_flags = |a: &&str| a.get(..6).is_some_and(|f| f.eq_ignore_ascii_case("flags="));
     while smtp_client && args.get(i).is_some_and(is_flags) {
