@@ -1,8 +1,8 @@
 //! Real Postfix decides the TLS, SASL and master.cf service rules of issue 16:
 //! `plaintext-auth`, `tls-wrappermode-missing`, `weak-tls-protocols`,
 //! `sasl-password-key-mismatch`, `relay-credentials-in-clear`, `mandatory-tls-on-mx`,
-//! `undefined-service`, `orphan-override`, `tls-policy-invalid`, and `dane-without-dnssec` on
-//! TLS policy entries.
+//! `undefined-service`, `orphan-override`, `tls-policy-invalid`, `dane-without-dnssec` on
+//! TLS policy entries, and `tls-file-missing`'s TLS without a certificate.
 //!
 //! Each case is a small configuration (main.cf lines, `-o` overrides on one smtpd service, at
 //! times a second service, master.cf lines after it, a table).
@@ -134,6 +134,12 @@
 //!   configuration problem)`, relay=none. Postfix 3.7 splits the value at every comma and
 //!   space: `may { servername = localhost }` is refused at `{` (braces came with 3.10); `none`
 //!   with a malformed attribute delivers.
+//! - smtpd with TLS on (`-o smtpd_tls_security_level=may` or `encrypt`) and the certificate
+//!   blanked (`-o smtpd_tls_cert_file=`, `-o smtpd_tls_key_file=`): it logs `warning: No
+//!   server certs available. TLS won't be enabled`, still lists STARTTLS, and answers it `454
+//!   4.7.0 TLS not available due to local problem`; with the certificate, or with
+//!   `smtpd_tls_cert_file=none` (anonymous TLS), `220 2.0.0 Ready to start TLS`. postlint
+//!   judges this on a system image only, so it reads a `--sysroot` copy with etc/passwd.
 //! - dane-without-dnssec on a policy entry (`smtp_host_lookup = native` here): `dane-only`
 //!   logs `warning: [localhost]:PORT: dane-only configured with dnssec lookups disabled` and
 //!   defers like an invalid policy; `dane`, with `smtp_dns_support_level = dnssec` but native
@@ -183,6 +189,9 @@ enum Kind {
     /// dane-without-dnssec, on a TLS policy entry (the case's main.cf lines come after
     /// RELAY_POLICY's).
     DanePolicy,
+    /// tls-file-missing: TLS turned on with no certificate (the case's `-o` overrides blank
+    /// the shared one).
+    NoCert,
 }
 
 /// What a protocols case expects from the handshakes.
@@ -250,6 +259,7 @@ impl Case {
             Kind::OrphanOverride => "orphan-override",
             Kind::TlsPolicy => "tls-policy-invalid",
             Kind::DanePolicy => "dane-without-dnssec",
+            Kind::NoCert => "tls-file-missing",
         }
     }
 }
@@ -416,6 +426,17 @@ const fn dane_policy(
         kind: Kind::DanePolicy,
         main,
         key: value,
+        problem,
+        ..BASE
+    }
+}
+
+/// A service with TLS turned on by `overrides`; `problem`: they also blank the certificate.
+const fn no_cert(name: &'static str, overrides: &'static [&'static str], problem: bool) -> Case {
+    Case {
+        name,
+        kind: Kind::NoCert,
+        overrides,
         problem,
         ..BASE
     }
@@ -677,6 +698,35 @@ const CASES: &[Case] = &[
         true,
     ),
     dane_policy("policy may, dns level unset", "", "may", false),
+    // tls-file-missing: TLS on, no certificate
+    no_cert(
+        "level may, no certificate",
+        &[
+            "smtpd_tls_security_level=may",
+            "smtpd_tls_cert_file=",
+            "smtpd_tls_key_file=",
+        ],
+        true,
+    ),
+    no_cert(
+        "level encrypt, no certificate",
+        &[
+            "smtpd_tls_security_level=encrypt",
+            "smtpd_tls_cert_file=",
+            "smtpd_tls_key_file=",
+        ],
+        true,
+    ),
+    no_cert("level may, certificate", &["smtpd_tls_security_level=may"], false),
+    no_cert(
+        "level may, cert_file none (anonymous)",
+        &[
+            "smtpd_tls_security_level=may",
+            "smtpd_tls_cert_file=none",
+            "smtpd_tls_key_file=",
+        ],
+        false,
+    ),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -940,6 +990,7 @@ fn run_case(index: usize, case: &Case) -> Outcome {
                 &syslog_name,
                 relay.as_ref().unwrap(),
             ),
+            Kind::NoCert => observe_starttls(&mut outcome, listen_port, &scratch, &syslog_name),
             Kind::TlsPolicy | Kind::DanePolicy => observe_policy(
                 &mut outcome,
                 case.kind,
@@ -996,6 +1047,27 @@ fn run_case(index: usize, case: &Case) -> Outcome {
         }
         outcome.lint_note = format!("a copy naming {lint_name} (Postfix ran {live_name})");
         outcome.postlint = tls::postlint(copy.path(), case.rule());
+    } else if case.kind == Kind::NoCert {
+        // Judged on a system image only: a sysroot copy with etc/passwd.
+        let root = tempfile::Builder::new()
+            .prefix("postlint-tls-sysroot-")
+            .tempdir()
+            .unwrap();
+        common::copy_tree(&conf, &root.path().join("etc/postfix"));
+        std::fs::write(
+            root.path().join("etc/passwd"),
+            "root:x:0:0::/root:/bin/sh\n",
+        )
+        .unwrap();
+        outcome.lint_note =
+            format!("a system image (--sysroot) of the configuration ({live_name})");
+        // The run's certificate is made to expire in days: only the finding about a missing
+        // certificate is this case's.
+        outcome.postlint = tls::postlint_sysroot(root.path(), case.rule()).map(|mut lint| {
+            lint.findings
+                .retain(|f| f.message.contains("no certificate is configured"));
+            lint
+        });
     } else {
         outcome.lint_note = format!("the live configuration ({live_name})");
         outcome.postlint = tls::postlint(&conf, case.rule());
@@ -1341,6 +1413,50 @@ fn session_summary(session: &RelaySession) -> String {
 /// relay-credentials-in-clear: one message through the relayhost, which offers AUTH and no
 /// STARTTLS. The problem: the client sent AUTH (PLAIN or LOGIN) on that session, so the
 /// relay (anyone on the path) decoded the password.
+/// tls-file-missing's TLS without a certificate: the reply to STARTTLS. The problem: `454
+/// 4.7.0 TLS not available due to local problem` (smtpd found no certificate when it started);
+/// else `220` (the test hangs up without the handshake).
+fn observe_starttls(outcome: &mut Outcome, port: u16, scratch: &Scratch, syslog_name: &str) {
+    let mut client = match plain_ehlo(port, scratch, syslog_name, TIMEOUT) {
+        Ok(Some((client, _, _))) => client,
+        Ok(None) => {
+            outcome.unexpected.push("no banner".into());
+            return;
+        }
+        Err(e) => {
+            outcome.unexpected.push(e);
+            return;
+        }
+    };
+    let listed = client
+        .transcript
+        .iter()
+        .any(|l| l.starts_with("S: 250") && l.ends_with("STARTTLS"));
+    match client.command("STARTTLS") {
+        Ok(reply) => {
+            outcome.observed.push(format!(
+                "EHLO {} STARTTLS; STARTTLS: `{}`",
+                if listed { "lists" } else { "does not list" },
+                reply.last()
+            ));
+            match reply.code {
+                454 => outcome.problem = Some(true),
+                220 => outcome.problem = Some(false),
+                _ => outcome
+                    .unexpected
+                    .push("STARTTLS got neither 454 nor 220".into()),
+            }
+        }
+        Err(e) => outcome.unexpected.push(format!("STARTTLS: {e}")),
+    }
+    for warning in tls::log_lines(&scratch.maillog(), "smtpd[")
+        .into_iter()
+        .filter(|l| l.contains("warning:") && l.contains("cert"))
+    {
+        outcome.observed.push(format!("smtpd log: `{warning}`"));
+    }
+}
+
 /// tls-policy-invalid: one message relayed under the case's policy entry. The problem: the
 /// smtp client refuses the policy, says why in a warning, and defers the message without
 /// talking to the relay ("client TLS configuration problem"); else the relay gets it.

@@ -185,6 +185,110 @@ fn check(model: &Model, out: &mut Findings) {
             checker.side(scope, side);
         }
     }
+    no_certificate(model, out);
+}
+
+/// The parameters that give smtpd a certificate (smtpd.c: `have_server_cert`).
+const SERVER_CERTS: &[&str] = &[
+    "smtpd_tls_cert_file",
+    "smtpd_tls_eccert_file",
+    "smtpd_tls_dcert_file",
+    "smtpd_tls_chain_files",
+];
+
+/// smtpd services that turn TLS on with no certificate at all: smtpd logs "No server certs
+/// available. TLS won't be enabled" when it starts, answers STARTTLS with 454, and in wrapper
+/// mode drops every connection. One finding per line that turns TLS on.
+///
+/// Judged on a system image only (the live system, a sysroot with etc/passwd): in a repository
+/// the deployment often adds the certificate itself (a container's entrypoint running
+/// `postconf -e smtpd_tls_cert_file=...`, an installer), so a main.cf without one there is
+/// not what runs.
+fn no_certificate(model: &Model, out: &mut Findings) {
+    use crate::model::tls::{flag, server_level, Level};
+    if !model.locator.mode.is_system_image() {
+        return;
+    }
+    let services: Vec<Option<&Service>> = if model.master.is_known() {
+        model
+            .master
+            .running()
+            .filter(|s| crate::model::values::program_of(&s.command) == "smtpd")
+            .map(Some)
+            .collect()
+    } else {
+        vec![None]
+    };
+    // (the line that turns TLS on, the level, the services reading it)
+    let mut found: Vec<(Span, Level, &'static str, Vec<String>, bool)> = Vec::new();
+    for service in services {
+        let Some(decided) = server_level(model, service) else {
+            continue;
+        };
+        let Some(span) = decided.span() else {
+            continue;
+        };
+        if decided.level == Level::None {
+            continue;
+        }
+        // Any certificate, or one postlint cannot know, or `none` (anonymous ciphers).
+        let has_cert = SERVER_CERTS.iter().any(|param| {
+            expanded_in(model, service, param).is_none_or(|v| {
+                let text = v.text.trim();
+                !text.is_empty() || v.text.contains('$')
+            })
+        });
+        if has_cert {
+            continue;
+        }
+        let label = service.map_or_else(|| "smtpd".to_string(), |s| s.label());
+        let auth_only = flag(model, service, "smtpd_tls_auth_only") == Some(true);
+        match found.iter_mut().find(|(s, ..)| *s == span) {
+            Some((.., labels, any_auth_only)) => {
+                labels.push(label);
+                *any_auth_only |= auth_only;
+            }
+            None => found.push((span, decided.level, decided.param, vec![label], auth_only)),
+        }
+    }
+    for (span, level, param, labels, auth_only) in found {
+        let written = model.sources.slice(span);
+        let outcome = match (param, level) {
+            ("smtpd_tls_wrappermode", _) => {
+                "every connection is dropped at once (\"Wrapper-mode request dropped ... TLS \
+                 context initialization failed\"): mail programs set to SSL/TLS cannot connect"
+                    .to_string()
+            }
+            (_, Level::May) => format!(
+                "STARTTLS is answered with \"454 4.7.0 TLS not available due to local problem\", \
+                 so mail arrives in clear{}",
+                if auth_only {
+                    ", and with smtpd_tls_auth_only = yes no client can log in"
+                } else {
+                    ""
+                }
+            ),
+            _ => "STARTTLS is answered with \"454 4.7.0 TLS not available due to local \
+                  problem\" and MAIL FROM with \"530 Must issue a STARTTLS command first\": no \
+                  client can send mail"
+                .to_string(),
+        };
+        let finding = out.report(
+            span,
+            format!(
+                "{param} = {written} turns TLS on for {}, but no certificate is configured: {outcome}",
+                labels.join(", ")
+            ),
+        );
+        finding.subject(format!("{param} without a certificate"));
+        finding.label("TLS on, no certificate");
+        finding.help(
+            "Name the certificate and its key: `smtpd_tls_chain_files = \
+             /etc/letsencrypt/live/HOST/privkey.pem, /etc/letsencrypt/live/HOST/fullchain.pem` \
+             (or smtpd_tls_cert_file and smtpd_tls_key_file). Without one smtpd logs \"No server \
+             certs available. TLS won't be enabled\" when it starts.",
+        );
+    }
 }
 
 impl Checker<'_> {

@@ -726,10 +726,20 @@ pub struct Lint {
 /// findings and whether the rule was decided, or why there is nothing to read (exit 2, or
 /// output that is not the JSON document).
 pub fn postlint(dir: &Path, rule: &str) -> Result<Lint, String> {
+    postlint_as(&[dir.as_os_str()], rule)
+}
+
+/// [`postlint`] on a sysroot tree (`--sysroot ROOT`).
+#[allow(dead_code)]
+pub fn postlint_sysroot(root: &Path, rule: &str) -> Result<Lint, String> {
+    postlint_as(&["--sysroot".as_ref(), root.as_os_str()], rule)
+}
+
+fn postlint_as(target: &[&std::ffi::OsStr], rule: &str) -> Result<Lint, String> {
     let out = Command::new(env!("CARGO_BIN_EXE_postlint"))
         .args(["--no-config", "--postfix-version", "3.7", "--select", rule])
         .args(["--format", "json", "--verbose"])
-        .arg(dir)
+        .args(target)
         .output()
         .map_err(|e| format!("postlint did not run: {e}"))?;
     let stderr = String::from_utf8_lossy(&out.stderr);
