@@ -31,6 +31,7 @@ mod overridden_parameter;
 mod override_unused;
 mod pipe_recipient_limit;
 mod plaintext_auth;
+mod postscreen_not_running;
 mod postscreen_on_submission;
 mod probe_failed;
 mod relay_check_missing;
@@ -148,6 +149,7 @@ pub static RULES: &[Rule] = &[
     override_unused::RULE,
     pipe_recipient_limit::RULE,
     plaintext_auth::RULE,
+    postscreen_not_running::RULE,
     postscreen_on_submission::RULE,
     probe_failed::RULE,
     relay_check_missing::RULE,
