@@ -70,12 +70,9 @@ const ATTRIBUTES: &[(&str, &str, Kind)] = &[
     ("policy_failure", "3.10", Kind::External),
 ];
 
-/// The legacy smtp_tls_per_site actions, and the level that says the same in a policy table.
-const PER_SITE: &[(&str, &str)] = &[
-    ("must", "verify"),
-    ("must_nopeermatch", "encrypt"),
-    ("use", "encrypt"),
-];
+/// The legacy smtp_tls_per_site actions that are no policy level, and the level that says the
+/// same in a policy table (NONE and MAY are levels too).
+const PER_SITE: &[(&str, &str)] = &[("must", "verify"), ("must_nopeermatch", "encrypt")];
 
 /// Why Postfix refuses a policy, and what to write instead.
 struct Refusal {
