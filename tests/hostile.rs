@@ -768,3 +768,43 @@ fn passwords_in_overridden_lines_and_broken_overrides_are_never_printed() {
         "the findings that would show them are reported: {rules:?}"
     );
 }
+
+/// A password table's parameter misspelt (unknown-parameter quotes the line and the value in
+/// its help), and a password table line without the space after its key (invalid-syntax
+/// quotes the skipped line): neither shows the password.
+#[test]
+fn misspelt_password_parameters_and_broken_table_lines_are_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("main.cf"),
+        b"compatibility_level = 3.6\n\
+          relayhost = [smtp.example.net]:587\n\
+          smtp_sasl_auth_enable = yes\n\
+          smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n\
+          smtp_sasl_pasword_maps = static:relayuser:Pw-Typo-5\n",
+    );
+    write(
+        &root.join("sasl_passwd"),
+        b"[smtp.example.net]:587 relayuser:Pw-Table-6\n\
+          [smtp.example.net]:587:relayuser:Pw-Glued-7\n",
+    );
+    let mut rules = std::collections::BTreeSet::new();
+    for (args, stdout, stderr) in every_output(root) {
+        let text = String::from_utf8_lossy(&stdout);
+        for rule in ["unknown-parameter", "invalid-syntax"] {
+            if text.contains(rule) {
+                rules.insert(rule);
+            }
+        }
+        for pw in ["Pw-Typo-5", "Pw-Table-6", "Pw-Glued-7"] {
+            assert!(!text.contains(pw), "{args}: {pw} in {text}");
+            assert!(!String::from_utf8_lossy(&stderr).contains(pw), "{args}");
+        }
+    }
+    assert_eq!(
+        rules.len(),
+        2,
+        "the findings that would show them are reported: {rules:?}"
+    );
+}

@@ -7,9 +7,10 @@
 //!
 //! It also decides `invalid-syntax` on pipe(8)'s attributes: with `null_sender` (no `=`), an
 //! `-o` after `flags=`, a lowercase flag letter, no `user=`, `user=root`, or the command
-//! without `argv=`, pipe stops with `fatal: unknown attribute name: null_sender` (and the like)
-//! at the first message, which stays queued; `null_sender=`, `FLAGS=` and `user=nobody:nogroup
-//! size=... eol=\n` deliver. postlint reports the first six and not the others.
+//! without `argv=`, or the group of mail_owner, pipe stops with `fatal: unknown attribute
+//! name: null_sender` (and the like) at the first message, which stays queued; `null_sender=`,
+//! a braced `{ null_sender=mailer daemon }`, `FLAGS=` and `user=nobody:nogroup size=...
+//! eol=\n` deliver. postlint reports the first seven and not the others.
 //!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
@@ -212,7 +213,15 @@ fn pipe_refuses_attributes_invalid_syntax_reports() {
             Some("unknown attribute name: /"),
         ),
         (
+            "flags=R user=nobody:postfix argv=@SCRIPT@ ${recipient}",
+            Some("specifies mail system owner postfix group id"),
+        ),
+        (
             "flags=Rq. user=nobody null_sender= argv=@SCRIPT@ ${recipient}",
+            None,
+        ),
+        (
+            "flags=R user=nobody { null_sender=mailer daemon } argv=@SCRIPT@ ${recipient}",
             None,
         ),
         (

@@ -689,6 +689,7 @@ const CASES: &[Case] = &[
     policy("policy ciphers twice", "may ciphers=high ciphers=medium", true),
     policy("policy connection_reuse=true", "may connection_reuse=true", true),
     policy("policy invalid servername", "may servername=-localhost", true),
+    policy("policy fingerprint without match", "fingerprint", true),
     // dane-without-dnssec on policy entries
     dane_policy("policy dane-only, dns level unset", "", "dane-only", true),
     dane_policy(

@@ -32,9 +32,10 @@ pub fn looks_like_secret_setting(name: &str) -> bool {
         || lower.ends_with("pw")
 }
 
-/// A parameter whose tables hold secrets in their values.
+/// A parameter whose tables hold secrets in their values: any `*password*_maps`, and the
+/// misspellings a message may still quote (`smtp_sasl_pasword_maps`, `..._passwd_maps`).
 pub fn is_secret_table_param(param: &str) -> bool {
-    param.contains("password") || param.contains("passwd")
+    param.contains("pass") || param.contains("pasw") || param.contains("pwd")
 }
 
 /// Where a password table's value holds a password itself (`static:user:password`,
@@ -101,14 +102,22 @@ pub fn mark(
                 for duplicate in entries.duplicates() {
                     sources.mark_secret(duplicate.entry.value_span);
                 }
-                // Skipped lines of such a table: everything after the first word.
+                // Skipped lines of such a table: everything after the first word; a line of one
+                // word (`[host]:587:user:pass`, the space left out) from its first `:` after
+                // the host.
                 for skipped in &entries.skipped {
                     let text = sources.slice(skipped.span);
                     let key = text.split_whitespace().next().unwrap_or("");
-                    let start =
-                        skipped.span.start + (text.find(key).unwrap_or(0) + key.len()) as u32;
+                    let key_at = text.find(key).unwrap_or(0);
+                    let rest = &text[key_at + key.len()..];
+                    let from = if rest.trim().is_empty() {
+                        let host_end = key.find(']').map_or(0, |i| i + 1);
+                        key_at + key[host_end..].find(':').map_or(0, |i| host_end + i + 1)
+                    } else {
+                        key_at + key.len()
+                    };
                     sources.mark_secret(Span {
-                        start,
+                        start: skipped.span.start + from as u32,
                         ..skipped.span
                     });
                 }

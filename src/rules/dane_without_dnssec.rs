@@ -37,6 +37,8 @@ impl NoDnssec {
     fn label(&self) -> &'static str {
         match self.param {
             "smtp_host_lookup" => "no `dns`",
+            "ignore_mx_lookup_error" => "DANE is off with MX lookup errors ignored",
+            "smtp_dns_resolver_options" => "options that append domains turn DANE off",
             _ => "not dnssec",
         }
     }
@@ -60,13 +62,32 @@ fn no_dnssec(model: &Model, service: Option<&Service>) -> Option<NoDnssec> {
     // The host addresses come from DNS only with `dns` in smtp_host_lookup (dane_init checks
     // SMTP_HOST_FLAG_DNS).
     let lookup = service_value(model, service, "smtp_host_lookup")?;
-    if has_word(&lookup, "dns") || lookup.contains('$') {
-        return None;
+    if !has_word(&lookup, "dns") && !lookup.contains('$') {
+        return Some(NoDnssec {
+            why: format!("smtp_host_lookup is `{lookup}` (no `dns`)"),
+            param: "smtp_host_lookup",
+            span: service_definition(model, service, "smtp_host_lookup").map(|d| d.value_span),
+        });
     }
+    // dane_init() gives up DANE too when MX lookup errors are ignored ("configured with MX
+    // lookup errors ignored") and with resolver options that append domains ("dns resolver
+    // options incompatible with dane TLS").
+    if crate::model::tls::flag(model, service, "ignore_mx_lookup_error") == Some(true) {
+        return Some(NoDnssec {
+            why: "ignore_mx_lookup_error is `yes`".to_string(),
+            param: "ignore_mx_lookup_error",
+            span: service_definition(model, service, "ignore_mx_lookup_error")
+                .map(|d| d.value_span),
+        });
+    }
+    let options = service_value(model, service, "smtp_dns_resolver_options")?.to_ascii_lowercase();
+    let appends = ["res_defnames", "res_dnsrch"]
+        .into_iter()
+        .find(|o| options.contains(o))?;
     Some(NoDnssec {
-        why: format!("smtp_host_lookup is `{lookup}` (no `dns`)"),
-        param: "smtp_host_lookup",
-        span: service_definition(model, service, "smtp_host_lookup").map(|d| d.value_span),
+        why: format!("smtp_dns_resolver_options has `{appends}`"),
+        param: "smtp_dns_resolver_options",
+        span: service_definition(model, service, "smtp_dns_resolver_options").map(|d| d.value_span),
     })
 }
 
@@ -84,19 +105,28 @@ fn outcome(level: &str) -> &'static str {
 }
 
 fn help(level: &str, reason: &NoDnssec) -> String {
-    let fix = match reason.param {
-        "smtp_host_lookup" => {
-            "Put `dns` in smtp_host_lookup (`smtp_host_lookup = dns`, the \
-                               default; `dns, native` also works)"
-        }
-        _ => {
+    let (fix, logged) = match reason.param {
+        "smtp_host_lookup" => (
+            "Put `dns` in smtp_host_lookup (`smtp_host_lookup = dns`, the default; `dns, \
+             native` also works)",
+            format!("{level} configured with dnssec lookups disabled"),
+        ),
+        "ignore_mx_lookup_error" => (
+            "Set `ignore_mx_lookup_error = no` (the default)",
+            format!("{level} configured with MX lookup errors ignored"),
+        ),
+        "smtp_dns_resolver_options" => (
+            "Remove res_defnames and res_dnsrch from smtp_dns_resolver_options",
+            format!("dns resolver options incompatible with {level} TLS"),
+        ),
+        _ => (
             "Add `smtp_dns_support_level = dnssec`, with a DNSSEC-validating resolver in \
-              /etc/resolv.conf (such as a local unbound)"
-        }
+             /etc/resolv.conf (such as a local unbound)",
+            format!("{level} configured with dnssec lookups disabled"),
+        ),
     };
     format!(
-        "{fix}. Without it the smtp client logs \"{level} configured with dnssec \
-         lookups disabled\" for each delivery{}.",
+        "{fix}. Without it the smtp client logs \"{logged}\" for each delivery{}.",
         match level {
             "dane" => " and falls back to `may`",
             _ => " and defers the mail",
@@ -161,18 +191,21 @@ fn check_policy_entries(model: &Model, out: &mut Findings) {
         // None: this client makes DNSSEC lookups, or postlint cannot know.
         let reason = no_dnssec(model, service);
         for token in split_list(&value).into_iter().map(|r| &value[r]) {
-            let Some(id) = model.tables.find(token) else {
+            let Some(named) = model.tables.find(token) else {
                 continue;
             };
-            let this = reason.as_ref().map(|r| NoDnssec {
-                why: r.why.clone(),
-                param: r.param,
-                span: r.span,
-            });
-            match readers.iter_mut().find(|(t, _)| *t == id) {
-                Some((_, seen)) if this.is_none() => *seen = None,
-                Some(_) => {}
-                None => readers.push((id, this)),
+            // The tables behind `proxy:` and unions.
+            for id in model.tables.known_entry_tables(named) {
+                let this = reason.as_ref().map(|r| NoDnssec {
+                    why: r.why.clone(),
+                    param: r.param,
+                    span: r.span,
+                });
+                match readers.iter_mut().find(|(t, _)| *t == id) {
+                    Some((_, seen)) if this.is_none() => *seen = None,
+                    Some(_) => {}
+                    None => readers.push((id, this)),
+                }
             }
         }
     }

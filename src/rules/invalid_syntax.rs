@@ -505,7 +505,11 @@ fn report_pipe_attributes(
     let mut user: Option<(usize, &str)> = None;
     let mut has_argv = false;
     for i in start..args.len() {
-        let word = args[i];
+        // master(5) strips `{ }` around an argument (Postfix 3.0 and later) before pipe sees it.
+        let word = match args[i].strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
+            Some(inner) => inner.trim(),
+            None => args[i],
+        };
         let span = service.args[i];
         // A word a template or an installer fills in is not known.
         if word.contains('$')
@@ -621,6 +625,12 @@ fn report_pipe_attributes(
         ))
     } else if group == Some("root") {
         Some("user= command-line attribute specifies privileged group id 0".to_string())
+    } else if group.is_some() && group == owner.as_deref() {
+        // The mail owner's own group (Debian and the others name it after the user).
+        Some(format!(
+            "user= command-line attribute specifies mail system owner {} group id",
+            group.unwrap_or_default()
+        ))
     } else if group.is_some() && group == setgid.as_deref() {
         Some(format!(
             "user= command-line attribute specifies mail system {} group id",

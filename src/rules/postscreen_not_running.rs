@@ -46,6 +46,15 @@ fn check(model: &Model, out: &mut Findings) {
     {
         return;
     }
+    // A command a template or an installer fills in (`{{ smtp_cmd }}`) may be postscreen.
+    if model.master.services.iter().any(|s| {
+        s.command.contains(['{', '$', '<', '%', '@'])
+            || !crate::parse::placeholder::find(&s.command).is_empty()
+            || model.sources.get(s.command_span.file).template.is_some()
+                && model.sources.slice(s.command_span) != s.command
+    }) {
+        return;
+    }
     let defs = model.params.definitions();
     // The last definition of each name is the one in effect; a template's conditional line
     // may be absent.

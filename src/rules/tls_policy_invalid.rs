@@ -134,7 +134,9 @@ fn takes_match(level: Level) -> bool {
 
 /// Why the smtp client refuses a policy value, as tls_policy_lookup_one() reads it; None when
 /// it takes it.
-fn refusal(model: &Model, value: &str) -> Option<Refusal> {
+/// `fingerprints`: whether the client's `*_tls_fingerprint_cert_match` gives fingerprints to a
+/// `fingerprint` policy without `match=`.
+fn refusal(model: &Model, value: &str, fingerprints: bool) -> Option<Refusal> {
     // Braces keep a word together from Postfix 3.10 (mystrtokq); before, a policy is split
     // at every comma and space (mystrtok), braces or not.
     let braces = model.target.at_least("3.10");
@@ -338,6 +340,19 @@ fn refusal(model: &Model, value: &str) -> Option<Refusal> {
             _ => {}
         }
     }
+    // smtp_tls_policy.c (policy_create): "configured at fingerprint security level, but with
+    // no fingerprints to match".
+    if level == Level::Fingerprint && !seen.contains(&"match") && !fingerprints {
+        return Some(Refusal {
+            word: first.to_string(),
+            at: Some(within(value, first)),
+            logged: "configured at fingerprint security level, but with no fingerprints to match"
+                .to_string(),
+            help: "Give the server certificate's fingerprints with `match=` \
+                   (`fingerprint match=3D:95:34:...`), or set smtp_tls_fingerprint_cert_match."
+                .to_string(),
+        });
+    }
     if let (false, Some(other)) = (external_type, external_other) {
         return Some(Refusal {
             word: other.clone(),
@@ -367,13 +382,17 @@ fn check(model: &Model, out: &mut Findings) {
         let Some(entries) = table.entries() else {
             continue;
         };
+        // main.cf's fallback fingerprints (unknown counts as given).
+        let fallback = format!("{}_tls_fingerprint_cert_match", &param[..4]);
+        let fingerprints = crate::model::restrictions::service_value(model, None, &fallback)
+            .is_none_or(|v| !v.trim().is_empty());
         for entry in entries.iter() {
             let value = entry.value;
             // A value an installer or a template fills in is not known.
             if value.contains('$') || !crate::parse::placeholder::find(value).is_empty() {
                 continue;
             }
-            let Some(refusal) = refusal(model, value) else {
+            let Some(refusal) = refusal(model, value, fingerprints) else {
                 continue;
             };
             let key = super::shorten(entry.key);
@@ -432,7 +451,7 @@ mod tests {
             ..Default::default()
         })
         .expect("an empty setup loads");
-        refusal(&model, value).map(|r| r.logged)
+        refusal(&model, value, false).map(|r| r.logged)
     }
 
     #[test]
@@ -466,6 +485,7 @@ mod tests {
             ("encrypt tafile=/etc/ta.pem", "attribute \"tafile\" invalid at security level \"encrypt\""),
             ("encrypt policy_ttl=300", "built-in policy has unexpected attribute policy_ttl, policy_domain, policy_string, mx_host_pattern or policy_failure"),
             ("encrypt { ciphers = high", "malformed attribute/value pair \"{ ciphers = high\": missing '}'"),
+            ("fingerprint", "configured at fingerprint security level, but with no fingerprints to match"),
             ("encrypt {ciphers=high}x", "malformed attribute/value pair \"{ciphers=high}x\": syntax error after '}'"),
         ] {
             assert_eq!(refused(bad).as_deref(), Some(logged), "{bad}");
