@@ -1414,6 +1414,39 @@ fn session_summary(session: &RelaySession) -> String {
 /// relay-credentials-in-clear: one message through the relayhost, which offers AUTH and no
 /// STARTTLS. The problem: the client sent AUTH (PLAIN or LOGIN) on that session, so the
 /// relay (anyone on the path) decoded the password.
+/// Sends one message through smtpd and waits until the fake relay has it, or the smtp
+/// client deferred (or bounced) it: whichever comes first. None when it could not be sent.
+fn relay_one(
+    outcome: &mut Outcome,
+    port: u16,
+    scratch: &Scratch,
+    syslog_name: &str,
+    relay: &FakeRelay,
+) -> Option<(Option<RelaySession>, Option<String>, f64)> {
+    if let Err(e) = inject(port, scratch, syslog_name) {
+        outcome.unexpected.push(e);
+        return None;
+    }
+    let waited = Instant::now();
+    let deadline = waited + DELIVERY_WAIT;
+    let mut status = None;
+    let delivered = loop {
+        if let Some(session) = relay.sessions().into_iter().find(|s| s.delivered) {
+            break Some(session);
+        }
+        status = tls::wait_for_log(
+            &scratch.maillog(),
+            &[" status=deferred", " status=bounced"],
+            Duration::ZERO,
+        );
+        if status.is_some() || Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Some((delivered, status, waited.elapsed().as_secs_f64()))
+}
+
 /// tls-file-missing's TLS without a certificate: the reply to STARTTLS. The problem: `454
 /// 4.7.0 TLS not available due to local problem` (smtpd found no certificate when it started);
 /// else `220` (the test hangs up without the handshake).
@@ -1471,28 +1504,10 @@ fn observe_policy(
     syslog_name: &str,
     relay: &FakeRelay,
 ) {
-    if let Err(e) = inject(port, scratch, syslog_name) {
-        outcome.unexpected.push(e);
+    let Some((delivered, status, seconds)) = relay_one(outcome, port, scratch, syslog_name, relay)
+    else {
         return;
-    }
-    let waited = Instant::now();
-    let deadline = waited + DELIVERY_WAIT;
-    let mut status = None;
-    let delivered = loop {
-        if let Some(session) = relay.sessions().into_iter().find(|s| s.delivered) {
-            break Some(session);
-        }
-        status = tls::wait_for_log(
-            &scratch.maillog(),
-            &[" status=deferred", " status=bounced"],
-            Duration::ZERO,
-        );
-        if status.is_some() || Instant::now() > deadline {
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
     };
-    let seconds = waited.elapsed().as_secs_f64();
     for warning in tls::log_lines(&scratch.maillog(), "/smtp[")
         .into_iter()
         .filter(|l| l.contains("warning:"))
@@ -1556,29 +1571,10 @@ fn observe_relay_clear(
     syslog_name: &str,
     relay: &FakeRelay,
 ) {
-    if let Err(e) = inject(port, scratch, syslog_name) {
-        outcome.unexpected.push(e);
+    let Some((delivered, status, seconds)) = relay_one(outcome, port, scratch, syslog_name, relay)
+    else {
         return;
-    }
-    let waited = Instant::now();
-    let deadline = waited + DELIVERY_WAIT;
-    // Delivered, or deferred (or bounced) by the smtp client: whichever comes first.
-    let mut status = None;
-    let delivered = loop {
-        if let Some(session) = relay.sessions().into_iter().find(|s| s.delivered) {
-            break Some(session);
-        }
-        status = tls::wait_for_log(
-            &scratch.maillog(),
-            &[" status=deferred", " status=bounced"],
-            Duration::ZERO,
-        );
-        if status.is_some() || Instant::now() > deadline {
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
     };
-    let seconds = waited.elapsed().as_secs_f64();
     if let Some(session) = delivered {
         outcome.observed.push(format!(
             "the relay got the message after {seconds:.2} s; {}",

@@ -401,6 +401,15 @@ fn templated_line(model: &Model, span: crate::source::Span) -> bool {
     read != written
 }
 
+/// The texts of a master.cf entry's fields after its command.
+fn arg_texts<'m>(model: &'m Model, service: &crate::model::master::Service) -> Vec<&'m str> {
+    service
+        .args
+        .iter()
+        .map(|&span| model.sources.slice(span))
+        .collect()
+}
+
 /// Where a master.cf command's arguments start, as the daemons' getopt("+...") reads its
 /// options, and the value of the last `-o` when it came right before that word.
 fn after_options<'a>(args: &[&'a str]) -> (usize, Option<&'a str>) {
@@ -470,11 +479,7 @@ fn report_pipe_attributes(
     if crate::model::values::program_of(&service.command) != "pipe" {
         return;
     }
-    let args: Vec<&str> = service
-        .args
-        .iter()
-        .map(|&span| model.sources.slice(span))
-        .collect();
+    let args = arg_texts(model, service);
     let (start, _) = after_options(&args);
     // A bare `pipe` line is a stub whose attribute lines were removed with the program
     // (Debian's maildrop and uucp entries): pipe refuses it too, but only if mail is ever sent
@@ -666,11 +671,7 @@ fn report_stray_argument(
     if !smtp_client && !crate::model::master::STOP_ON_ARGUMENTS.contains(&program) {
         return;
     }
-    let args: Vec<&str> = service
-        .args
-        .iter()
-        .map(|&span| model.sources.slice(span))
-        .collect();
+    let args = arg_texts(model, service);
     let (mut i, mut o_value) = after_options(&args);
     // smtp(8) and lmtp(8) take `flags=...` attributes.
     let is_flags = |a: &&str| a.get(..6).is_some_and(|f| f.eq_ignore_ascii_case("flags="));
