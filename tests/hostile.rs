@@ -716,17 +716,26 @@ fn a_static_password_table_is_never_printed() {
           smtp_sasl_security_options = noanonymous\n\
           smtp_tls_security_level = may\n",
     );
-    let mut found = false;
+    assert_never_printed(root, &["Pw-Static-8"], &["relay-credentials-in-clear"]);
+}
+
+/// Lints `root` in every output format: no password appears on stdout or stderr, and each of
+/// `rules` (whose findings would show them) is reported.
+fn assert_never_printed(root: &Path, passwords: &[&str], rules: &[&'static str]) {
+    let mut reported: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for (args, stdout, stderr) in every_output(root) {
         let text = String::from_utf8_lossy(&stdout);
-        found |= text.contains("relay-credentials-in-clear");
-        assert!(!text.contains("Pw-Static-8"), "{args}: {text}");
-        assert!(
-            !String::from_utf8_lossy(&stderr).contains("Pw-Static-8"),
-            "{args}"
-        );
+        reported.extend(rules.iter().copied().filter(|rule| text.contains(rule)));
+        for pw in passwords {
+            assert!(!text.contains(pw), "{args}: {pw} in {text}");
+            assert!(!String::from_utf8_lossy(&stderr).contains(pw), "{args}");
+        }
     }
-    assert!(found, "the finding whose snippet would show it is reported");
+    assert_eq!(
+        reported.len(),
+        rules.len(),
+        "the findings that would show them are reported: {reported:?}"
+    );
 }
 
 /// Passwords written in a password table's value, in the places no rule expects to quote:
@@ -749,23 +758,10 @@ fn passwords_in_overridden_lines_and_broken_overrides_are_never_printed() {
           -o smtp_sasl_password_maps=static:u:Pw-First-3, static:u2:Pw-Second-4\n  \
           -o smtp_sasl_auth_enable=yes\n",
     );
-    let mut rules = std::collections::BTreeSet::new();
-    for (args, stdout, stderr) in every_output(root) {
-        let text = String::from_utf8_lossy(&stdout);
-        for rule in ["overridden-parameter", "invalid-syntax"] {
-            if text.contains(rule) {
-                rules.insert(rule);
-            }
-        }
-        for pw in ["Pw-Earlier-1", "Pw-Later-2", "Pw-First-3", "Pw-Second-4"] {
-            assert!(!text.contains(pw), "{args}: {pw} in {text}");
-            assert!(!String::from_utf8_lossy(&stderr).contains(pw), "{args}");
-        }
-    }
-    assert_eq!(
-        rules.len(),
-        2,
-        "the findings that would show them are reported: {rules:?}"
+    assert_never_printed(
+        root,
+        &["Pw-Earlier-1", "Pw-Later-2", "Pw-First-3", "Pw-Second-4"],
+        &["overridden-parameter", "invalid-syntax"],
     );
 }
 
@@ -789,22 +785,9 @@ fn misspelt_password_parameters_and_broken_table_lines_are_never_printed() {
         b"[smtp.example.net]:587 relayuser:Pw-Table-6\n\
           [smtp.example.net]:587:relayuser:Pw-Glued-7\n",
     );
-    let mut rules = std::collections::BTreeSet::new();
-    for (args, stdout, stderr) in every_output(root) {
-        let text = String::from_utf8_lossy(&stdout);
-        for rule in ["unknown-parameter", "invalid-syntax"] {
-            if text.contains(rule) {
-                rules.insert(rule);
-            }
-        }
-        for pw in ["Pw-Typo-5", "Pw-Table-6", "Pw-Glued-7"] {
-            assert!(!text.contains(pw), "{args}: {pw} in {text}");
-            assert!(!String::from_utf8_lossy(&stderr).contains(pw), "{args}");
-        }
-    }
-    assert_eq!(
-        rules.len(),
-        2,
-        "the findings that would show them are reported: {rules:?}"
+    assert_never_printed(
+        root,
+        &["Pw-Typo-5", "Pw-Table-6", "Pw-Glued-7"],
+        &["unknown-parameter", "invalid-syntax"],
     );
 }
