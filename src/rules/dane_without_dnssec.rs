@@ -136,7 +136,9 @@ fn help(level: &str, reason: &NoDnssec) -> String {
 
 /// smtp_tls_security_level as each smtp client reads it.
 fn check_levels(model: &Model, out: &mut Findings) {
-    let mut reported = Vec::new();
+    // One finding per line that sets the level (and reason), naming every smtp service that
+    // reads it (`smtp/unix, relay/unix`).
+    let mut found: Vec<(Span, String, NoDnssec, Vec<String>)> = Vec::new();
     for service in smtp_clients(model) {
         let Some(level) = service_value(model, service, "smtp_tls_security_level") else {
             continue;
@@ -151,16 +153,23 @@ fn check_levels(model: &Model, out: &mut Findings) {
         let Some(definition) = service_definition(model, service, "smtp_tls_security_level") else {
             continue;
         };
-        if reported.contains(&definition.value_span) {
-            continue;
+        let span = definition.value_span;
+        let label = service.map(|s| s.label());
+        match found
+            .iter_mut()
+            .find(|(s, _, r, _)| *s == span && r.param == reason.param)
+        {
+            Some((.., labels)) => labels.extend(label),
+            None => found.push((span, level, reason, label.into_iter().collect())),
         }
-        reported.push(definition.value_span);
-        let who = match service {
-            Some(s) => format!(" for {}", s.label()),
-            None => String::new(),
+    }
+    for (span, level, reason, labels) in found {
+        let who = match labels.is_empty() {
+            true => String::new(),
+            false => format!(" for {}", labels.join(", ")),
         };
         let finding = out.report(
-            definition.value_span,
+            span,
             format!(
                 "smtp_tls_security_level is {level}{who}, but {}: {}",
                 reason.why,
