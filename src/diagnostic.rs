@@ -132,63 +132,72 @@ pub fn sort(findings: &mut [Finding]) {
     });
 }
 
-/// The shortest secret text searched for in findings' texts: shorter ones (a one-letter
-/// password) would star out ordinary words, and a code frame never shows them anyway.
+/// The shortest secret searched for in findings' texts: shorter ones (a one-letter password)
+/// would star out ordinary words, and a code frame never shows them anyway.
 const MIN_SCRUBBED: usize = 4;
 
-/// Stars out, in every finding's message, labels, help and subject, any text of a secret the
-/// model marked (`Sources::mark_secret`). Rules take care never to quote one; this is the
-/// net under them, for a value quoted from where the model did not expect it (an earlier,
-/// overridden definition; a word of a broken line). The password of a `user:password` value
-/// is searched for alone too, since a message may quote only it.
+/// Where a finding's text (or a secret) splits into words: blanks, quotes, list separators and
+/// brackets. A password table value `user:password` stays one word.
+fn is_word_break(c: char) -> bool {
+    c.is_whitespace() || "\"'`,{}()<>".contains(c)
+}
+
+/// The secret part of a word: what follows its last `:` (the password of `user:password`,
+/// of `static:user:password`, of `[host]:587=user:password`), or the word itself.
+fn secret_part(word: &str) -> &str {
+    word.rsplit_once(':').map_or(word, |(_, after)| after)
+}
+
+/// Stars out, in every finding's message, labels, help and subject, any secret the model
+/// marked (`Sources::mark_secret`). Rules take care never to quote one; this is the net under
+/// them, for a value quoted from where the model did not expect it (an earlier, overridden
+/// definition; a word of a broken line). Each marked text gives its words' secret parts
+/// ([`secret_part`]); each word of a finding's text whose secret part is one of them is
+/// starred. Linear: a hash set of the parts, borrowed from the sources (a password table of
+/// 100k entries is 100k parts), built only when there are findings.
 pub fn scrub_secrets(findings: &mut [Finding], sources: &Sources) {
     if findings.is_empty() {
         return;
     }
-    let mut secrets: Vec<&str> = Vec::new();
+    let mut secrets: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (_, file) in sources.iter() {
         let text: &str = file.text();
         for r in &file.secrets {
             let Some(secret) = text.get(r.start as usize..r.end as usize) else {
                 continue;
             };
-            let secret = secret.trim_matches(|c: char| c.is_whitespace() || c == ',');
-            secrets.push(secret);
-            if let Some((_, password)) = secret.split_once(':') {
-                secrets.push(password.trim_end_matches([',', '}', ' ']));
+            for word in secret.split(is_word_break) {
+                let part = secret_part(word);
+                // A placeholder password that is one of the words postlint's own texts use
+                // ("reads the password") would star out those words; it is no secret either.
+                if part.len() >= MIN_SCRUBBED
+                    && !["password", "passwords", "secret", "secrets"]
+                        .iter()
+                        .any(|w| part.eq_ignore_ascii_case(w))
+                {
+                    secrets.insert(part);
+                }
             }
         }
     }
-    // A placeholder password that is one of the words postlint's own texts use ("reads the
-    // password") would star out those words; it is no secret to anyone either.
-    secrets.retain(|s| {
-        s.len() >= MIN_SCRUBBED
-            && !["password", "passwords", "secret", "secrets"]
-                .iter()
-                .any(|w| s.eq_ignore_ascii_case(w))
-    });
     if secrets.is_empty() {
         return;
     }
-    secrets.sort_unstable();
-    secrets.dedup();
-    let Ok(searcher) = aho_corasick::AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .build(&secrets)
-    else {
-        return;
-    };
     let scrub = |text: &mut String| {
-        if searcher.is_match(text.as_str()) {
-            let mut out = String::with_capacity(text.len());
-            let mut last = 0;
-            for m in searcher.find_iter(text.as_str()) {
-                out.push_str(&text[last..m.start()]);
-                out.push_str("********");
-                last = m.end();
+        let mut hits: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut at = 0;
+        for word in text.split(is_word_break) {
+            let part = secret_part(word);
+            if secrets.contains(part) {
+                let start = at + word.len() - part.len();
+                hits.push(start..at + word.len());
             }
-            out.push_str(&text[last..]);
-            *text = out;
+            // The word, and the one break character after it.
+            at += word.len();
+            at += text[at..].chars().next().map_or(0, char::len_utf8);
+        }
+        for hit in hits.into_iter().rev() {
+            text.replace_range(hit, "********");
         }
     };
     for finding in findings {
