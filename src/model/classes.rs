@@ -294,6 +294,16 @@ impl AddressClass {
         }
     }
 
+    /// The table and entry whose key is the `slot`th member, when a table entry is.
+    pub(crate) fn member_entry(&self, slot: usize) -> Option<(TableId, u32)> {
+        match *self.slots.get(slot)? {
+            MemberSlot::Table { source, entry } => {
+                Some((self.member_tables[source as usize].0, entry))
+            }
+            MemberSlot::Literal(_) | MemberSlot::Probe { .. } => None,
+        }
+    }
+
     /// Adds the domain keys of the list's tables as members, once the tables are read.
     pub(crate) fn add_table_members(&mut self, tables: &Tables) {
         self.tables_read = std::mem::take(&mut self.tables_to_read);

@@ -292,7 +292,7 @@ impl MapsList {
 }
 
 /// The address class a domain resolves to.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Resolved {
     /// The class, and what listed the domain there when known.
     Class(ClassKind, Option<Span>),
@@ -1881,6 +1881,22 @@ impl Model {
         self.resolved
             .get_or_init(|| resolved_memo::ResolvedMemo::build(self))
             .get(self, domain)
+    }
+
+    /// What `resolve_class` answers for the domain of a class's member slot (as
+    /// `AddressClass::numbered_members` numbers them), from the memo; None when the member's
+    /// table cannot be read.
+    pub fn member_class(&self, kind: ClassKind, slot: usize) -> Option<Resolved> {
+        let memo = self
+            .resolved
+            .get_or_init(|| resolved_memo::ResolvedMemo::build(self));
+        match memo.member(kind as usize, slot) {
+            Some(resolved) => Some(resolved),
+            None => {
+                let domain = self.class(kind).member_domain(&self.tables, slot)?;
+                Some(self.resolve_class(domain))
+            }
+        }
     }
 
     /// Whether the class memo has been built (rules::WITHOUT_CLASS_MEMO is checked with it).

@@ -60,7 +60,7 @@ pub struct Duplicate<'a> {
 }
 
 /// A byte range, in the source text or in [`Entries::extra`].
-type Range32 = (u32, u32);
+pub(crate) type Range32 = (u32, u32);
 
 /// One entry as stored: 8 bytes, whatever the size of the key and value. `start` is where
 /// the key starts in the source text; `lengths` packs the key's length, the gap to the value
@@ -356,15 +356,24 @@ impl<'a> Keys<'a> {
     }
 
     fn folded(&self, i: u32) -> &'a str {
-        let raw = &self.list[i as usize];
-        match raw.rewrite(self.rewrites) {
-            Some(r) => match (r.folded, r.key) {
-                (Some(folded), _) => slice(self.extra, folded),
-                (None, Some(key)) => slice(self.extra, key),
-                (None, None) => slice(self.text, r.key_span),
-            },
-            None => slice(self.text, raw.key()),
+        match folded_place(&self.list[i as usize], self.rewrites) {
+            (true, range) => slice(self.extra, range),
+            (false, range) => slice(self.text, range),
         }
+    }
+}
+
+/// Where an entry's folded key is kept: in the rewritten texts (true) or in the source text,
+/// and its byte range there.
+#[inline]
+fn folded_place(raw: &RawEntry, rewrites: &[Rewrite]) -> (bool, Range32) {
+    match raw.rewrite(rewrites) {
+        Some(r) => match (r.folded, r.key) {
+            (Some(folded), _) => (true, folded),
+            (None, Some(key)) => (true, key),
+            (None, None) => (false, r.key_span),
+        },
+        None => (false, raw.key()),
     }
 }
 
@@ -714,6 +723,22 @@ impl Entries {
     /// The key of entry `i` as Postfix looks it up (case-folded).
     pub fn folded_key(&self, i: u32) -> &str {
         self.keys().folded(i)
+    }
+
+    /// Where the folded key of entry `i` is kept: in the rewritten texts (true) or in the
+    /// source text, and its byte range there; [`Entries::placed_key`] reads it back. A memo of
+    /// keys can hold this instead of the entry's number and reach the text in one step.
+    pub(crate) fn folded_key_place(&self, i: u32) -> (bool, Range32) {
+        folded_place(&self.list[i as usize], &self.rewrites)
+    }
+
+    /// The text at a place [`Entries::folded_key_place`] gave.
+    pub(crate) fn placed_key(&self, in_extra: bool, range: Range32) -> &str {
+        if in_extra {
+            slice(&self.extra, range)
+        } else {
+            slice(self.lines.text(), range)
+        }
     }
 
     fn keys(&self) -> Keys<'_> {

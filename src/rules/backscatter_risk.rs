@@ -78,10 +78,10 @@ fn relay_without_recipients(model: &Model, out: &mut Findings) {
     // answers postlint cannot read (SQL) was set up to list domains.
     let value_unknown = model.params.expand("relay_domains").has_unknown();
     let relays = (class.unknown_members && !value_unknown)
-        || class.members(&model.tables).any(|m| {
+        || class.numbered_members(&model.tables).any(|(slot, _)| {
             matches!(
-                model.resolve_class(m.domain),
-                crate::model::Resolved::Class(ClassKind::Relay, _)
+                model.member_class(ClassKind::Relay, slot),
+                Some(crate::model::Resolved::Class(ClassKind::Relay, _))
             )
         });
     if !relays {

@@ -33,13 +33,12 @@ fn check(model: &Model, out: &mut Findings) {
         // need no matching. Local domains are rule virtual-domain-in-mydestination's; an
         // unknown class on the way (the local one included) means Postfix might resolve the
         // domain otherwise, so nothing can be said.
-        let later = match model.resolve_class(member.domain) {
-            Resolved::Class(ClassKind::VirtualAlias, _) => 0,
-            Resolved::Class(ClassKind::VirtualMailbox, _) => 1,
-            Resolved::Class(ClassKind::Relay, _) => 2,
-            Resolved::Class(ClassKind::Local, _) | Resolved::Unknown | Resolved::NoClass => {
-                continue
-            }
+        let later = match model.member_class(class, slot) {
+            Some(Resolved::Class(ClassKind::VirtualAlias, _)) => 0,
+            Some(Resolved::Class(ClassKind::VirtualMailbox, _)) => 1,
+            Some(Resolved::Class(ClassKind::Relay, _)) => 2,
+            Some(Resolved::Class(ClassKind::Local, _) | Resolved::Unknown | Resolved::NoClass)
+            | None => continue,
         };
         // The class the memo names holds the domain: there is a finding only when a later
         // one holds it too (nearly never; the listings are then worked out in full).

@@ -194,8 +194,10 @@ fn check_virtual_domains(
         {
             continue;
         }
-        let Resolved::Class(kind @ (ClassKind::VirtualAlias | ClassKind::VirtualMailbox), span) =
-            model.resolve_class(member.domain)
+        let Some(Resolved::Class(
+            kind @ (ClassKind::VirtualAlias | ClassKind::VirtualMailbox),
+            span,
+        )) = model.member_class(class, slot)
         else {
             continue;
         };
