@@ -339,6 +339,11 @@ const WITHOUT_CLASS_MEMO: &[&str] = &[
     "absolute-mailbox-path",
 ];
 
+/// Heavy rules that ask the class memo late or only for some setups (alias-loop asks it when
+/// virtual_alias_maps has bare keys): they start right after the rules that never ask it, so
+/// that the core beside the memo's build works instead of waiting for it.
+const MEMO_LATE: &[&str] = &["alias-loop"];
+
 /// A piece of the rules' work: the class memo most of the table rules share, or a rule.
 enum Job {
     ClassMemo,
@@ -377,7 +382,13 @@ pub fn run_timed(
     // while the rules that never ask it start on the others; built inside the first rule that
     // asks, it kept the rules that asked next waiting.
     let mut order: Vec<&'static Rule> = rules.to_vec();
-    order.sort_by_key(|r| (!WITHOUT_CLASS_MEMO.contains(&r.id), !HEAVY.contains(&r.id)));
+    order.sort_by_key(|r| {
+        (
+            !WITHOUT_CLASS_MEMO.contains(&r.id),
+            !MEMO_LATE.contains(&r.id),
+            !HEAVY.contains(&r.id),
+        )
+    });
     let asks_memo = order.iter().any(|r| !WITHOUT_CLASS_MEMO.contains(&r.id));
     let jobs: Vec<Job> = (asks_memo && order.len() > 1)
         .then_some(Job::ClassMemo)
