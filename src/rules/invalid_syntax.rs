@@ -509,6 +509,7 @@ fn report_pipe_attributes(
     };
     let mut user: Option<(usize, &str)> = None;
     let mut has_argv = false;
+    let mut argv_at = 0;
     for i in start..args.len() {
         // master(5) strips `{ }` around an argument (Postfix 3.0 and later) before pipe sees it.
         let word = match args[i].strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
@@ -560,6 +561,7 @@ fn report_pipe_attributes(
         match attribute {
             "argv=" => {
                 has_argv = true;
+                argv_at = i;
                 break;
             }
             "flags=" => {
@@ -653,6 +655,197 @@ fn report_pipe_attributes(
              and not the mail system's owner or groups."
                 .to_string(),
         );
+        return;
+    }
+    report_pipe_macros(model, service, &args, argv_at, out);
+}
+
+/// The macros pipe(8) expands in its command (parse_callback() in pipe.c), with the release
+/// that added each.
+const PIPE_MACROS: &[(&str, &str)] = &[
+    ("client_address", "3.7"),
+    ("client_helo", "3.7"),
+    ("client_hostname", "3.7"),
+    ("client_port", "3.7"),
+    ("client_protocol", "3.7"),
+    ("domain", "3.7"),
+    ("envid", "3.9"),
+    ("extension", "3.7"),
+    ("mailbox", "3.7"),
+    ("nexthop", "3.7"),
+    ("original_recipient", "3.7"),
+    ("queue_id", "3.7"),
+    ("recipient", "3.7"),
+    ("sasl_method", "3.7"),
+    ("sasl_sender", "3.7"),
+    ("sasl_username", "3.7"),
+    ("sender", "3.7"),
+    ("size", "3.7"),
+    ("user", "3.7"),
+];
+
+/// What mac_parse() finds wrong in one command word, as pipe(8) reads it: the first macro
+/// name pipe does not know (`${recipent}`, `${recipient?x}`: pipe has no conditional
+/// forms), an empty name (`$` before a character that cannot start one) or a `${` that is
+/// never closed. None when every macro is known, or when a name is written in capitals only
+/// (`${SPAMC}`): that is a shell or envsubst variable a deployment fills in, not something
+/// postlint can judge.
+fn pipe_macro_problem(word: &str, known: impl Fn(&str) -> bool) -> Option<MacroProblem<'_>> {
+    let bytes = word.as_bytes();
+    let mut at = 0;
+    while let Some(dollar) = memchr::memchr(b'$', &bytes[at..]).map(|d| at + d) {
+        let next = bytes.get(dollar + 1).copied();
+        if next == Some(b'$') {
+            at = dollar + 2;
+            continue;
+        }
+        let (name, end) = match next {
+            Some(open @ (b'{' | b'(')) => {
+                let close = if open == b'{' { b'}' } else { b')' };
+                let mut level = 1;
+                let mut end = None;
+                for (k, &b) in bytes.iter().enumerate().skip(dollar + 2) {
+                    if b == open {
+                        level += 1;
+                    } else if b == close {
+                        level -= 1;
+                        if level == 0 {
+                            end = Some(k);
+                            break;
+                        }
+                    }
+                }
+                let Some(end) = end else {
+                    return Some(MacroProblem::Truncated);
+                };
+                (&word[dollar + 2..end], end + 1)
+            }
+            _ => {
+                let len = bytes[dollar + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                    .count();
+                (&word[dollar + 1..dollar + 1 + len], dollar + 1 + len)
+            }
+        };
+        if name.is_empty() {
+            return Some(MacroProblem::Empty);
+        }
+        // A shell or envsubst variable, or a template expression inside the braces.
+        if !name.bytes().any(|b| b.is_ascii_lowercase())
+            || name.contains(['$', '{', '}', '(', ')', '%', '<', '>'])
+        {
+            return None;
+        }
+        if !known(name) {
+            return Some(MacroProblem::Unknown(name));
+        }
+        at = end;
+    }
+    None
+}
+
+/// What [`pipe_macro_problem`] found.
+#[derive(Debug, PartialEq)]
+enum MacroProblem<'w> {
+    Unknown(&'w str),
+    Empty,
+    Truncated,
+}
+
+/// A pipe(8) command with a macro pipe does not expand: pipe logs "unknown macro name" (or
+/// an empty or truncated reference) and defers every message with 4.3.5 "mail system
+/// configuration error".
+fn report_pipe_macros(
+    model: &Model,
+    service: &crate::model::master::Service,
+    args: &[&str],
+    argv_at: usize,
+    out: &mut Findings,
+) {
+    let known = |name: &str| {
+        PIPE_MACROS
+            .iter()
+            .any(|&(macro_name, since)| macro_name == name && model.target.at_least(since))
+    };
+    for (k, &arg) in args.iter().enumerate().skip(argv_at) {
+        let span = service.args[k];
+        let word = match arg.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
+            Some(inner) => inner.trim(),
+            None => arg,
+        };
+        // The command starts after `argv=`.
+        let word = if k == argv_at {
+            word.get(5..).unwrap_or("")
+        } else {
+            word
+        };
+        if !crate::parse::placeholder::find(word).is_empty() || templated_line(model, span) {
+            return;
+        }
+        let Some(problem) = pipe_macro_problem(word, known) else {
+            continue;
+        };
+        let label = service.label();
+        let (warning, help) = match problem {
+            MacroProblem::Unknown(name) => {
+                let newer = PIPE_MACROS.iter().find(|(m, _)| *m == name);
+                let help = match (newer, name.split(['?', ':']).next()) {
+                    (Some((_, since)), _) => format!(
+                        "${{{name}}} is expanded from Postfix {since} on; this setup is checked \
+                         for {}.",
+                        model.target.release()
+                    ),
+                    (None, Some(base)) if base != name && known(base) => format!(
+                        "pipe(8) expands plain names only: write `${{{base}}}`, without the \
+                         `{}` part (the conditional forms are main.cf's, not pipe's).",
+                        &name[base.len()..]
+                    ),
+                    (None, _) => match super::closest(
+                        name,
+                        PIPE_MACROS
+                            .iter()
+                            .filter(|&&(_, since)| model.target.at_least(since))
+                            .map(|&(m, _)| m),
+                    ) {
+                        Some(right) => format!("Did you mean `${{{right}}}`?"),
+                        None => "Use one of the names pipe(8) documents.".to_string(),
+                    },
+                };
+                (
+                    format!("unknown macro name: {}", super::shorten(name)),
+                    help,
+                )
+            }
+            MacroProblem::Empty => (
+                "empty macro name".to_string(),
+                "Write `$$` for a `$` the command should see.".to_string(),
+            ),
+            MacroProblem::Truncated => (
+                "truncated macro reference".to_string(),
+                "Close the `${` (or `$(`) of the macro.".to_string(),
+            ),
+        };
+        let finding = out.report(
+            span,
+            format!(
+                "pipe(8) defers every message through {label}: \"{warning}\" in its command \
+                 (4.3.5 \"mail system configuration error\")"
+            ),
+        );
+        finding.subject(format!("{label}: {warning}"));
+        finding.label("pipe cannot expand this");
+        finding.help(format!(
+            "{help} pipe(8) expands ${{recipient}}, ${{sender}}, ${{nexthop}}, ${{user}}, \
+             ${{extension}}, ${{mailbox}}, ${{domain}}, ${{size}}, ${{original_recipient}}, \
+             ${{queue_id}}, the client_* and sasl_* names{}; `$$` is a literal `$`.",
+            if model.target.at_least("3.9") {
+                " and ${envid}"
+            } else {
+                ""
+            }
+        ));
+        return;
     }
 }
 
@@ -832,6 +1025,51 @@ fn report_line(bad: &BadLine, file_kind: &str, consequence: &str, out: &mut Find
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// mac_parse() as pipe(8) calls it: `$name`, `${name}`, `$(name)`, `$$`; names in
+    /// capitals are a deployment's variables and not judged.
+    #[test]
+    fn pipe_macros_are_read_as_mac_parse_reads_them() {
+        let known = |n: &str| PIPE_MACROS.iter().any(|(m, _)| *m == n);
+        let problem = |w| pipe_macro_problem(w, known);
+        for fine in [
+            "${recipient}",
+            "$recipient",
+            "$(sender)",
+            "-f${sender}",
+            "${user}@${nexthop}",
+            "$recipient.x",
+            "$$HOME",
+            "cost$$",
+            "/usr/bin/deliver",
+            "${SPAMC_BIN}",
+            "$HOME",
+            "${recipient}${envid}",
+            "{{ pipe_args }}",
+        ] {
+            assert_eq!(problem(fine), None, "{fine}");
+        }
+        assert_eq!(
+            problem("${recipent}"),
+            Some(MacroProblem::Unknown("recipent"))
+        );
+        assert_eq!(
+            problem("-r${sender}x${Recipient}"),
+            Some(MacroProblem::Unknown("Recipient"))
+        );
+        assert_eq!(
+            problem("${recipient?x}"),
+            Some(MacroProblem::Unknown("recipient?x"))
+        );
+        assert_eq!(problem("$rcpt"), Some(MacroProblem::Unknown("rcpt")));
+        assert_eq!(problem("a$"), Some(MacroProblem::Empty));
+        assert_eq!(problem("$-x"), Some(MacroProblem::Empty));
+        assert_eq!(problem("${}"), Some(MacroProblem::Empty));
+        assert_eq!(problem("${recipient"), Some(MacroProblem::Truncated));
+        // Template characters inside the braces: not judged.
+        assert_eq!(problem("${{ pipe_user }}"), None);
+        assert_eq!(problem("$(user{)"), None);
+    }
 
     #[test]
     fn pattern_keys_are_slashed_patterns_with_a_metacharacter() {

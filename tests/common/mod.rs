@@ -23,6 +23,18 @@ pub fn postfix_available() -> bool {
     found
 }
 
+/// The installed Postfix's release, `3.7` of mail_version 3.7.11, to lint for it
+/// (`--postfix-version`) where a check depends on the release; None without Postfix.
+pub fn installed_release() -> Option<String> {
+    let out = Command::new("postconf")
+        .args(["-d", "-h", "mail_version"])
+        .output()
+        .ok()?;
+    let version = String::from_utf8_lossy(&out.stdout);
+    let mut parts = version.trim().split('.');
+    Some(format!("{}.{}", parts.next()?, parts.next()?))
+}
+
 /// The lookup types Debian ships as plugins of their own (postfix-mysql, postfix-pcre, ...):
 /// a machine can have Postfix without some of them.
 pub const PLUGIN_TYPES: &[&str] = &["cdb", "ldap", "lmdb", "mysql", "pcre", "pgsql", "sqlite"];

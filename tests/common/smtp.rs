@@ -570,8 +570,14 @@ pub fn conclude(
 
 /// What postlint's `rule` reports on `conf`, as its JSON output's diagnostics.
 pub fn postlint_findings(conf: &Path, rule: &str) -> Vec<serde_json::Value> {
+    postlint_findings_with(conf, rule, &[])
+}
+
+/// [`postlint_findings`] with more options (`--postfix-version 3.7`).
+pub fn postlint_findings_with(conf: &Path, rule: &str, options: &[&str]) -> Vec<serde_json::Value> {
     let out = Command::new(env!("CARGO_BIN_EXE_postlint"))
         .args(["--select", rule, "--format", "json"])
+        .args(options)
         .arg(conf)
         .output()
         .unwrap();
