@@ -39,6 +39,10 @@
 //!   The problem: the smtp client refuses the policy and defers the message without
 //!   connecting (`status=deferred (client TLS configuration problem)`); else the relay gets
 //!   it. The relay offers no STARTTLS, so the valid values are `may` and `none` ones.
+//! - tls-policy-invalid on main.cf's level (no policy table): `smtp_tls_security_level =
+//!   fingerprint` with no smtp_tls_fingerprint_cert_match is refused (4.7.5, client TLS
+//!   configuration problem); with fingerprints the client takes it and defers because the relay
+//!   offers no STARTTLS ("TLS is required, but was not offered").
 //! - orphan-override: the service, then `#submission inet ...` and an indented
 //!   `-o smtpd_tls_security_level=encrypt`: a plaintext `MAIL FROM` on the service gets 530,
 //!   so the `-o` continued the service above the comment (the near-miss comments the `-o` out
@@ -186,6 +190,9 @@ enum Kind {
     UndefinedService,
     OrphanOverride,
     TlsPolicy,
+    /// tls-policy-invalid on main.cf's own level (the case's main.cf lines come after
+    /// RELAY_LEVEL's; no policy table).
+    TlsLevel,
     /// dane-without-dnssec, on a TLS policy entry (the case's main.cf lines come after
     /// RELAY_POLICY's).
     DanePolicy,
@@ -257,7 +264,7 @@ impl Case {
             Kind::MandatoryMx => "mandatory-tls-on-mx",
             Kind::UndefinedService => "undefined-service",
             Kind::OrphanOverride => "orphan-override",
-            Kind::TlsPolicy => "tls-policy-invalid",
+            Kind::TlsPolicy | Kind::TlsLevel => "tls-policy-invalid",
             Kind::DanePolicy => "dane-without-dnssec",
             Kind::NoCert => "tls-file-missing",
         }
@@ -400,6 +407,25 @@ const RELAY_POLICY: &str = "relayhost = [localhost]:@RELAY@\n\
                             mynetworks = 127.0.0.0/8\n\
                             smtp_tls_security_level = may\n\
                             smtp_tls_policy_maps = texthash:${config_directory}/tls_policy\n";
+
+/// The main.cf lines of the tls-policy-invalid cases on main.cf's level: mail relayed to the
+/// fake relay, with no policy table.
+const RELAY_LEVEL: &str = "relayhost = [localhost]:@RELAY@\n\
+                           smtp_host_lookup = native\n\
+                           mynetworks = 127.0.0.0/8\n";
+
+/// main.cf's TLS level settings for mail to the fake relay, which offers no STARTTLS: a valid
+/// fingerprint level defers the mail because TLS is not offered, an invalid one because the
+/// policy is refused.
+const fn level(name: &'static str, main: &'static str, problem: bool) -> Case {
+    Case {
+        name,
+        kind: Kind::TlsLevel,
+        main,
+        problem,
+        ..BASE
+    }
+}
 
 /// A policy entry for the fake relay, `[localhost]:PORT VALUE`; the relay offers no
 /// STARTTLS, so the valid values are those that do not require TLS.
@@ -690,6 +716,17 @@ const CASES: &[Case] = &[
     policy("policy connection_reuse=true", "may connection_reuse=true", true),
     policy("policy invalid servername", "may servername=-localhost", true),
     policy("policy fingerprint without match", "fingerprint", true),
+    level(
+        "main.cf fingerprint level, no fingerprints",
+        "smtp_tls_security_level = fingerprint\n",
+        true,
+    ),
+    level(
+        "main.cf fingerprint level with fingerprints",
+        "smtp_tls_security_level = fingerprint\n\
+         smtp_tls_fingerprint_cert_match = 3D:95:34:51:24:66:33:B9:D2:40:99:C0:C1:17:0B:D1:EC:C6:BF:8A:4E:D8:52:4C:2B:8B:9F:3F:E4:D9:F1:9E\n",
+        false,
+    ),
     // dane-without-dnssec on policy entries
     dane_policy("policy dane-only, dns level unset", "", "dane-only", true),
     dane_policy(
@@ -812,6 +849,9 @@ fn main_cf(scratch: &Scratch, case: &Case, relay_port: u16) -> String {
     if matches!(case.kind, Kind::TlsPolicy | Kind::DanePolicy) {
         text.push_str(&RELAY_POLICY.replace("@RELAY@", &relay));
     }
+    if case.kind == Kind::TlsLevel {
+        text.push_str(&RELAY_LEVEL.replace("@RELAY@", &relay));
+    }
     text.push_str(&case.main.replace("@RELAY@", &relay));
     text
 }
@@ -910,6 +950,7 @@ fn run_case(index: usize, case: &Case) -> Outcome {
         | Kind::RelayClear
         | Kind::UndefinedService
         | Kind::TlsPolicy
+        | Kind::TlsLevel
         | Kind::DanePolicy => match FakeRelay::start(relay_port) {
             Ok(r) => Some(r),
             Err(e) => {
@@ -992,7 +1033,7 @@ fn run_case(index: usize, case: &Case) -> Outcome {
                 relay.as_ref().unwrap(),
             ),
             Kind::NoCert => observe_starttls(&mut outcome, listen_port, &scratch, &syslog_name),
-            Kind::TlsPolicy | Kind::DanePolicy => observe_policy(
+            Kind::TlsPolicy | Kind::TlsLevel | Kind::DanePolicy => observe_policy(
                 &mut outcome,
                 case.kind,
                 listen_port,
@@ -1557,6 +1598,9 @@ fn observe_policy(
         .push(format!("not delivered after {seconds:.2} s: `{shown}`"));
     if status.contains("TLS configuration problem") {
         outcome.problem = Some(true);
+    } else if kind == Kind::TlsLevel && status.contains("TLS is required, but was not offered") {
+        // The policy was taken: the client connected and asked for STARTTLS.
+        outcome.problem = Some(false);
     } else {
         outcome
             .unexpected

@@ -1,24 +1,28 @@
-//! An smtp_tls_policy_maps entry the smtp client refuses: smtp_tls_policy.c
-//! (tls_policy_lookup_one) marks the policy invalid, and every message to that destination is
-//! deferred ("4.7.5 client TLS configuration problem") until someone reads the log.
+//! A TLS policy the smtp client refuses: an smtp_tls_policy_maps entry smtp_tls_policy.c
+//! (tls_policy_lookup_one) marks invalid, or main.cf's fingerprint level with no fingerprints
+//! to match (policy_create). Every message to the destinations it covers is deferred ("4.7.5
+//! client TLS configuration problem") until someone reads the log. The tables are those the
+//! running smtp and lmtp clients read, each with its own `-o` overrides.
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
+use crate::model::master::Service;
+use crate::model::restrictions::{service_definition, service_value};
+use crate::model::tables::TableId;
 use crate::model::tls::Level;
+use crate::model::values::program_of;
 use crate::model::Model;
-use crate::parse::list::list_items;
+use crate::parse::list::{list_items, split_list};
+use crate::source::Span;
 
 pub const RULE: Rule = Rule {
     id: "tls-policy-invalid",
     severity: Severity::Error,
-    summary: "an smtp_tls_policy_maps entry the smtp client refuses: mail to that destination is deferred",
+    summary: "a TLS policy the smtp client refuses (a policy table entry, or the fingerprint level with nothing to match): mail is deferred",
     doc: include_str!("../../rules/tls-policy-invalid.md"),
     undecided: super::always_decides,
     check,
 };
-
-/// The parameters whose tables hold TLS policies of the smtp and lmtp clients.
-const POLICY_PARAMS: &[&str] = &["smtp_tls_policy_maps", "lmtp_tls_policy_maps"];
 
 /// The level names tls_level_lookup() accepts (`halfdane` is for output only).
 const LEVELS: &[&str] = &[
@@ -369,73 +373,178 @@ fn refusal(model: &Model, value: &str, fingerprints: bool) -> Option<Refusal> {
     None
 }
 
+/// The running smtp and lmtp clients (both when master.cf is not there: Postfix's own has
+/// them), each with the prefix of the parameters it reads.
+fn clients(model: &Model) -> Vec<(Option<&Service>, &'static str)> {
+    if !model.master.is_known() {
+        return vec![(None, "smtp"), (None, "lmtp")];
+    }
+    model
+        .master
+        .running()
+        .filter_map(|s| match program_of(&s.command) {
+            "smtp" => Some((Some(s), "smtp")),
+            "lmtp" => Some((Some(s), "lmtp")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A policy table and how its readers take it: the parameter that names it for the first
+/// reader, and whether every reader has fallback fingerprints (`*_tls_fingerprint_cert_match`,
+/// unknown counts as given).
+struct Readers {
+    table: TableId,
+    param: String,
+    fingerprints: bool,
+}
+
 fn check(model: &Model, out: &mut Findings) {
-    for table in model.tables.iter() {
-        let Some(param) = table
-            .uses
-            .iter()
-            .map(|u| u.param.as_str())
-            .find(|p| POLICY_PARAMS.contains(p))
-        else {
+    let mut readers: Vec<Readers> = Vec::new();
+    // Each fingerprint level line without fingerprints, with the clients that read it: one
+    // finding per line.
+    let mut levels: Vec<(Span, &'static str, Vec<String>)> = Vec::new();
+    for (service, prefix) in clients(model) {
+        let fingerprints = service_value(
+            model,
+            service,
+            &format!("{prefix}_tls_fingerprint_cert_match"),
+        )
+        .is_none_or(|v| !v.trim().is_empty());
+        let param = format!("{prefix}_tls_policy_maps");
+        let Some(value) = service_value(model, service, &param) else {
             continue;
         };
-        let Some(entries) = table.entries() else {
-            continue;
-        };
-        // main.cf's fallback fingerprints (unknown counts as given).
-        let fallback = format!("{}_tls_fingerprint_cert_match", &param[..4]);
-        let fingerprints = crate::model::restrictions::service_value(model, None, &fallback)
-            .is_none_or(|v| !v.trim().is_empty());
-        for entry in entries.iter() {
-            let value = entry.value;
-            // A value an installer or a template fills in is not known.
-            if value.contains('$') || !crate::parse::placeholder::find(value).is_empty() {
-                continue;
+        // Without a policy table the level is every destination's (with one, only the
+        // fallback for the destinations the table does not list, which postlint cannot tell).
+        if value.is_empty() && !fingerprints {
+            if let Some(span) = fingerprint_level(model, service, prefix) {
+                let label = service.map(|s| s.label());
+                match levels
+                    .iter_mut()
+                    .find(|(s, p, _)| *s == span && *p == prefix)
+                {
+                    Some((.., labels)) => labels.extend(label),
+                    None => levels.push((span, prefix, label.into_iter().collect())),
+                }
             }
-            let Some(refusal) = refusal(model, value, fingerprints) else {
+        }
+        for token in split_list(&value).into_iter().map(|r| &value[r]) {
+            let Some(named) = model.tables.find(token) else {
                 continue;
             };
-            let key = super::shorten(entry.key);
-            let destination = match key.strip_prefix('.') {
-                Some(parent) => format!("the subdomains of {parent}"),
-                None => key.to_string(),
-            };
-            let word = super::shorten(&refusal.word);
-            // The word itself when the value is written as stored (no continuation lines).
-            let verbatim = model.sources.slice(entry.value_span) == value;
-            let span = match (&refusal.at, verbatim) {
-                (Some(at), true) => crate::source::Span {
-                    start: entry.value_span.start + at.start as u32,
-                    end: entry.value_span.start + at.end as u32,
-                    ..entry.value_span
-                },
-                _ => entry.value_span,
-            };
-            let finding = out.report(
-                span,
-                format!(
-                    "the TLS policy for {key} is invalid ({}): the {} client defers every \
-                     message to {destination}",
-                    refusal.logged,
-                    if param.starts_with("lmtp") {
-                        "lmtp"
-                    } else {
-                        "smtp"
-                    }
-                ),
-            );
-            finding.subject(format!("{} -> {}", entry.key, refusal.word));
-            finding.label(match word.is_empty() {
-                true => "no security level".to_string(),
-                false => format!("`{word}` is refused"),
-            });
-            finding.help(format!(
-                "{} For each message the client logs `warning: {param}, next-hop destination \
-                 \"{key}\": {}` and defers it (`client TLS configuration problem`); postmap and \
-                 postfix check say nothing.",
-                refusal.help, refusal.logged
-            ));
+            // The tables behind `proxy:` and unions.
+            for id in model.tables.known_entry_tables(named) {
+                match readers.iter_mut().find(|r| r.table == id) {
+                    Some(seen) => seen.fingerprints &= fingerprints,
+                    None => readers.push(Readers {
+                        table: id,
+                        param: param.clone(),
+                        fingerprints,
+                    }),
+                }
+            }
         }
+    }
+    for (span, prefix, labels) in levels {
+        report_level(span, prefix, &labels, out);
+    }
+    for readers in &readers {
+        check_table(model, readers, out);
+    }
+}
+
+/// Where a client's `*_tls_security_level` is set to fingerprint (its `-o` or main.cf line).
+fn fingerprint_level(model: &Model, service: Option<&Service>, prefix: &str) -> Option<Span> {
+    let param = format!("{prefix}_tls_security_level");
+    service_value(model, service, &param)?
+        .eq_ignore_ascii_case("fingerprint")
+        .then(|| service_definition(model, service, &param))
+        .flatten()
+        .map(|d| d.value_span)
+}
+
+/// `*_tls_security_level = fingerprint` with no fingerprints to match, for the clients named.
+fn report_level(span: Span, prefix: &str, labels: &[String], out: &mut Findings) {
+    let who = match labels.is_empty() {
+        true => String::new(),
+        false => format!(" for {}", labels.join(", ")),
+    };
+    let finding = out.report(
+        span,
+        format!(
+            "{prefix}_tls_security_level is fingerprint{who}, but \
+             {prefix}_tls_fingerprint_cert_match is empty: the TLS policy is invalid and the \
+             {prefix} client defers every message"
+        ),
+    );
+    finding.subject(format!("{prefix} fingerprint level without fingerprints"));
+    finding.label("no fingerprints to match");
+    finding.help(format!(
+        "Set {prefix}_tls_fingerprint_cert_match to the fingerprints of the server \
+         certificates (or public keys) you trust, as `openssl x509 -noout -fingerprint \
+         -sha256` prints them, with {prefix}_tls_fingerprint_digest to match. For each message \
+         the client logs `warning: nexthop domain example.com: configured at fingerprint \
+         security level, but with no fingerprints to match.` and defers it (4.7.5 `client TLS \
+         configuration problem`); postfix check says nothing."
+    ));
+}
+
+/// Every entry of a policy table its readers refuse.
+fn check_table(model: &Model, readers: &Readers, out: &mut Findings) {
+    let param = readers.param.as_str();
+    let Some(entries) = model.tables.get(readers.table).entries() else {
+        return;
+    };
+    for entry in entries.iter() {
+        let value = entry.value;
+        // A value an installer or a template fills in is not known.
+        if value.contains('$') || !crate::parse::placeholder::find(value).is_empty() {
+            continue;
+        }
+        let Some(refusal) = refusal(model, value, readers.fingerprints) else {
+            continue;
+        };
+        let key = super::shorten(entry.key);
+        let destination = match key.strip_prefix('.') {
+            Some(parent) => format!("the subdomains of {parent}"),
+            None => key.to_string(),
+        };
+        let word = super::shorten(&refusal.word);
+        // The word itself when the value is written as stored (no continuation lines).
+        let verbatim = model.sources.slice(entry.value_span) == value;
+        let span = match (&refusal.at, verbatim) {
+            (Some(at), true) => Span {
+                start: entry.value_span.start + at.start as u32,
+                end: entry.value_span.start + at.end as u32,
+                ..entry.value_span
+            },
+            _ => entry.value_span,
+        };
+        let finding = out.report(
+            span,
+            format!(
+                "the TLS policy for {key} is invalid ({}): the {} client defers every message \
+                 to {destination}",
+                refusal.logged,
+                if param.starts_with("lmtp") {
+                    "lmtp"
+                } else {
+                    "smtp"
+                }
+            ),
+        );
+        finding.subject(format!("{} -> {}", entry.key, refusal.word));
+        finding.label(match word.is_empty() {
+            true => "no security level".to_string(),
+            false => format!("`{word}` is refused"),
+        });
+        finding.help(format!(
+            "{} For each message the client logs `warning: {param}, next-hop destination \
+             \"{key}\": {}` and defers it (`client TLS configuration problem`); postmap and \
+             postfix check say nothing.",
+            refusal.help, refusal.logged
+        ));
     }
 }
 
