@@ -6,6 +6,12 @@
 //! gets smtpd's `220` banner: the settings did nothing. postlint reports the second setup and
 //! not the first.
 //!
+//! It also decides `undefined-service` on the services postscreen hands work to: without
+//! `smtpd pass` postscreen answers the client's first command `421 4.3.2 All server ports are
+//! busy`; with DNSBL sites and no dnsblog service it logs "connect to private/dnsblog service"
+//! and lets the client through unscored; with both services, neither. postlint reports the
+//! first two setups only.
+//!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
 use std::path::Path;
@@ -82,4 +88,77 @@ fn postscreen_settings_work_only_with_postscreen_running() {
     // The access list alone is not counted (it stays behind when postscreen is turned off on
     // purpose); the greeting test is, at its line.
     assert_eq!(lines.len(), 1, "postlint reports {lines:?}");
+}
+
+/// A postscreen on 127.0.0.1:`port` with `services` after it in master.cf and `main_extra` in
+/// main.cf; the reply to the client's EHLO (0: the connection closed), the maillog, and the
+/// lines of undefined-service. postscreen sends its `220-` banner at once and any 421 only at
+/// the first command.
+fn postscreen_with(port: u16, services: &str, main_extra: &str) -> (u16, String, Vec<u64>) {
+    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-postscreen-");
+    let conf = scratch.conf();
+    let mut main = scratch.infrastructure("mail.example.com");
+    main.push_str(
+        "compatibility_level = 3.6\n\
+         mydestination = $myhostname\n\
+         postscreen_access_list =\n\
+         postscreen_greet_wait = 1s\n",
+    );
+    main.push_str(main_extra);
+    std::fs::write(conf.join("main.cf"), &main).unwrap();
+    let mut master = smtp::base_master_cf();
+    master.push_str(&format!(
+        "127.0.0.1:{port} inet n - n - 1 postscreen\n{services}"
+    ));
+    std::fs::write(conf.join("master.cf"), master).unwrap();
+    common::backdate(&conf);
+    let lines = smtp::postlint_lines(&conf, "undefined-service");
+
+    let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
+        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+    let code = match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
+        Ok(Greeting::Banner(mut client, _)) => {
+            client.command("EHLO client.example").map_or(0, |r| r.code)
+        }
+        Ok(Greeting::Fatal(line)) => panic!("fatal: {line}"),
+        Err(e) => panic!("connect: {e}"),
+    };
+    postfix.stop();
+    let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+    println!("{services:?}: EHLO got {code}; postlint reports lines {lines:?}");
+    (code, log, lines)
+}
+
+/// undefined-service on the services postscreen hands its work to. Without `smtpd pass`,
+/// postscreen answers every client's first command `421 4.3.2 All server ports are busy`;
+/// without dnsblog it logs "connect to private/dnsblog service" and lets the client through
+/// unscored (smtpd answers EHLO with 250); with both, 250 and no such warning. postlint reports the first two setups (one
+/// finding each) and not the third.
+#[test]
+fn postscreen_needs_its_pass_and_dnsblog_services() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let sites = "postscreen_dnsbl_sites = list.example.invalid=127.0.0.2\n";
+    let pass = "smtpd pass - - n - - smtpd\n";
+    let dnsblog = "dnsblog unix - - n - 0 dnsblog\n";
+    let refused = "connect to private/dnsblog service";
+
+    let (code, log, lines) = postscreen_with(port() + 10, "", "");
+    assert_eq!(code, 421, "postscreen without its pass service:\n{log}");
+    assert!(
+        log.contains("cannot connect to service private/smtpd"),
+        "{log}"
+    );
+    assert_eq!(lines.len(), 1, "postlint reports {lines:?}");
+
+    let (code, log, lines) = postscreen_with(port() + 11, pass, sites);
+    assert_eq!(code, 250, "postscreen with its pass service:\n{log}");
+    assert!(log.contains(refused), "no failed DNSBL request:\n{log}");
+    assert_eq!(lines.len(), 1, "postlint reports {lines:?}");
+
+    let (code, log, lines) = postscreen_with(port() + 12, &format!("{pass}{dnsblog}"), sites);
+    assert_eq!(code, 250, "{log}");
+    assert!(!log.contains(refused), "{log}");
+    assert_eq!(lines, Vec::<u64>::new(), "postlint reports {lines:?}");
 }

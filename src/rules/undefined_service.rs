@@ -1,6 +1,7 @@
 //! A transport that main.cf, master.cf `-o` or a transport table names, which master.cf does
 //! not define: the queue manager cannot hand mail to it, and the mail waits in the queue
-//! ("connect to transport private/NAME: No such file or directory").
+//! ("connect to transport private/NAME: No such file or directory"). Also the services a
+//! running postscreen needs: its `smtpd pass` service and, with DNSBL sites, dnsblog.
 
 use std::collections::HashSet;
 
@@ -8,13 +9,15 @@ use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::expand::ParamLookup;
 use crate::model::params::{expand_param, Definition};
+use crate::model::restrictions::{service_definition, service_value};
+use crate::model::values::program_of;
 use crate::model::Model;
 use crate::source::Span;
 
 pub const RULE: Rule = Rule {
     id: "undefined-service",
     severity: Severity::Error,
-    summary: "a transport named in main.cf, master.cf or a transport table that master.cf does not define",
+    summary: "a transport named in main.cf, master.cf or a transport table, or a service postscreen hands work to, that master.cf does not define",
     doc: include_str!("../../rules/undefined-service.md"),
     undecided: |model| model.master.open_ended || TABLES.iter().any(|p| model.maps_partial(p)),
     check,
@@ -171,6 +174,7 @@ fn check(model: &Model, out: &mut Findings) {
         }
     }
     filter_actions(model, &mut check, out);
+    postscreen_services(model, out);
     for &param in TABLES {
         for id in model.maps(param).tables {
             for table in model.tables.known_entry_tables(id) {
@@ -186,6 +190,102 @@ fn check(model: &Model, out: &mut Findings) {
                 }
             }
         }
+    }
+}
+
+/// The services a running postscreen(8) hands its work to: the `pass` service that gets the
+/// clients that pass its tests (smtpd_service_name, `smtpd`), and, when it has DNSBL sites,
+/// the `unix` service that looks them up (dnsblog_service_name, `dnsblog`). Tutorials often
+/// copy the postscreen line and not the lines under it.
+fn postscreen_services(model: &Model, out: &mut Findings) {
+    let runs = |kind: &str, name: &str| {
+        model
+            .master
+            .running()
+            .any(|s| s.kind == kind && s.name == name)
+    };
+    for postscreen in model
+        .master
+        .running()
+        .filter(|s| program_of(&s.command) == "postscreen")
+    {
+        let label = postscreen.label();
+        let name_of = |param: &str| {
+            service_value(model, Some(postscreen), param)
+                .filter(|n| !n.is_empty() && !n.contains(['$', '{', '%', ' ']))
+        };
+        if let Some(smtpd) = name_of("smtpd_service_name") {
+            if !runs("pass", &smtpd) {
+                let finding = out.report(
+                    postscreen.command_span,
+                    format!(
+                        "postscreen on {label} hands the clients that pass its tests to the \
+                         `{smtpd}` pass service, which master.cf {}: every client gets \
+                         \"421 4.3.2 All server ports are busy\" and no mail comes in there",
+                        defined_as(model, &smtpd, "pass")
+                    ),
+                );
+                finding.subject(format!("postscreen pass service {smtpd}"));
+                finding.label(format!("needs `{smtpd} pass ... smtpd`"));
+                finding.help(format!(
+                    "Add the line postscreen hands connections to, under the postscreen line: \
+                     `{smtpd}     pass  -       -       y       -       -       smtpd` (with the \
+                     -o options the old port-25 smtpd had). postscreen logs \"warning: cannot \
+                     connect to service private/{smtpd}: No such file or directory\" for \
+                     each client."
+                ));
+            }
+        }
+        let Some(sites) = service_value(model, Some(postscreen), "postscreen_dnsbl_sites") else {
+            continue;
+        };
+        if sites.is_empty() {
+            continue;
+        }
+        let Some(dnsblog) = name_of("dnsblog_service_name") else {
+            continue;
+        };
+        if runs("unix", &dnsblog) {
+            continue;
+        }
+        let finding = out.report(
+            postscreen.command_span,
+            format!(
+                "postscreen on {label} asks the `{dnsblog}` service for its DNSBL lookups, \
+                 which master.cf {}: no client is scored against postscreen_dnsbl_sites, and \
+                 every listed client is let through",
+                defined_as(model, &dnsblog, "unix")
+            ),
+        );
+        finding.subject(format!("postscreen dnsblog service {dnsblog}"));
+        finding.label(format!("needs `{dnsblog} unix ... dnsblog`"));
+        if let Some(d) = service_definition(model, Some(postscreen), "postscreen_dnsbl_sites") {
+            finding.secondary(d.value_span, "the DNSBL sites postscreen cannot look up");
+        }
+        finding.help(format!(
+            "Add `{dnsblog}    unix  -       -       y       -       0       dnsblog` to \
+             master.cf. postscreen logs \"warning: psc_dnsbl_request: connect to \
+             private/{dnsblog} service: No such file or directory\" for each client, and \
+             nothing else shows that the DNSBL checks are off."
+        ));
+    }
+}
+
+/// How master.cf has a service postscreen needs: not at all, only turned off, or of another
+/// type.
+fn defined_as(model: &Model, name: &str, kind: &str) -> String {
+    let same_name: Vec<&crate::model::master::Service> = model
+        .master
+        .services
+        .iter()
+        .filter(|s| s.name == name)
+        .collect();
+    match same_name.iter().find(|s| s.kind == kind) {
+        Some(_) => format!("turns off (master_service_disable has {name}.{kind})"),
+        None => match same_name.first() {
+            Some(other) => format!("defines only as {}", other.label()),
+            None => "does not define".to_string(),
+        },
     }
 }
 
