@@ -8,8 +8,9 @@ use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 
+use super::classes::ClassKind;
 use super::classes::{pack_member, packed_member_domain};
-use super::tables::TableId;
+use super::tables::{TableId, BATCH};
 use super::{Model, Resolved};
 
 pub(crate) struct ResolvedMemo {
@@ -72,11 +73,28 @@ impl ResolvedMemo {
             hasher,
         };
         let mut table_index: HashMap<TableId, usize> = HashMap::new();
+        // A batch of member domains, and the answers of the lookups that warm the cache for it.
+        let mut batch: Vec<&str> = Vec::with_capacity(BATCH);
+        let mut scratch = Vec::with_capacity(BATCH);
         for (c, class) in model.classes.iter().enumerate() {
             let mut by_slot = vec![NO_ANSWER; class.member_slots()];
             // Beyond what a packed slot holds the memo has no answer; resolve_class works
             // them out each time.
             for (slot, slot_answer) in by_slot.iter_mut().enumerate() {
+                // Every BATCH slots, the table keys the next BATCH domains are looked up
+                // with are read for all of them at once: each lookup below then finds them
+                // in the cache (on an ISP's 100k domains, most of the memo's time was waiting
+                // on one lookup's memory after another).
+                if slot % BATCH == 0 {
+                    batch.clear();
+                    batch.extend(
+                        (slot..class.member_slots().min(slot + BATCH))
+                            .filter_map(|s| class.member_domain(&model.tables, s)),
+                    );
+                    for kind in ClassKind::RESOLVE_ORDER {
+                        model.class(kind).warm(&model.tables, &batch, &mut scratch);
+                    }
+                }
                 let Some(packed) = pack_member(c, slot) else {
                     break;
                 };
