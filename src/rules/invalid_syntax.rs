@@ -380,27 +380,6 @@ fn is_pipe_macro(word: &str) -> bool {
     word.starts_with('$') && MACROS.contains(&name)
 }
 
-/// Whether the line of a span holds template syntax (its text as written differs from the
-/// text the rules read).
-fn templated_line(model: &Model, span: crate::source::Span) -> bool {
-    let source = model.sources.get(span.file);
-    if source.template.is_none() {
-        return false;
-    }
-    let line_of = |text: &str, offset: usize| {
-        let offset = offset.min(text.len());
-        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-        text[start..end].to_string()
-    };
-    let read = line_of(source.text(), span.start as usize);
-    let written = line_of(
-        source.shown().text(),
-        source.shown_offset(span.start) as usize,
-    );
-    read != written
-}
-
 /// The texts of a master.cf entry's fields after its command.
 fn arg_texts<'m>(model: &'m Model, service: &crate::model::master::Service) -> Vec<&'m str> {
     service
@@ -520,7 +499,7 @@ fn report_pipe_attributes(
         // A word a template or an installer fills in is not known.
         if word.contains('$')
             || !crate::parse::placeholder::find(word).is_empty()
-            || templated_line(model, span)
+            || super::templated_line(model, span)
         {
             return;
         }
@@ -570,14 +549,7 @@ fn report_pipe_attributes(
                         Some(right) => {
                             format!("The letters are case-sensitive: `{right}`, not `{bad}`.")
                         }
-                        None => format!(
-                            "The flags are {}.",
-                            PIPE_FLAGS
-                                .chars()
-                                .map(|c| format!("`{c}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
+                        None => format!("The flags are {}.", super::backticked(PIPE_FLAGS.chars())),
                     };
                     fatal(out, span, format!("unknown flag: {bad} (ignored)"), help);
                     return;
@@ -780,7 +752,7 @@ fn report_pipe_macros(
         } else {
             word
         };
-        if !crate::parse::placeholder::find(word).is_empty() || templated_line(model, span) {
+        if !crate::parse::placeholder::find(word).is_empty() || super::templated_line(model, span) {
             return;
         }
         let Some(problem) = pipe_macro_problem(word, known) else {
@@ -883,7 +855,7 @@ fn report_stray_argument(
     if word.starts_with('#')
         || placeholder
         || !crate::parse::placeholder::find(word).is_empty()
-        || templated_line(model, service.args[i])
+        || super::templated_line(model, service.args[i])
     {
         return;
     }

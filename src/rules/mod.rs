@@ -100,6 +100,41 @@ pub fn setting_span(model: &Model, written: Option<crate::source::Span>) -> crat
         .unwrap_or(crate::source::Span::file_start(model.main_cf))
 }
 
+/// Whether the line of a span holds template syntax (its text as written differs from the
+/// text the rules read).
+pub fn templated_line(model: &Model, span: crate::source::Span) -> bool {
+    let source = model.sources.get(span.file);
+    if source.template.is_none() {
+        return false;
+    }
+    let line_of = |text: &str, offset: usize| {
+        let offset = offset.min(text.len());
+        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        text[start..end].to_string()
+    };
+    let read = line_of(source.text(), span.start as usize);
+    let written = line_of(
+        source.shown().text(),
+        source.shown_offset(span.start) as usize,
+    );
+    read != written
+}
+
+/// Names as a help text lists them, each in backticks: "`a`, `b`, `c`".
+pub fn backticked<T: std::fmt::Display>(names: impl IntoIterator<Item = T>) -> String {
+    let mut out = String::new();
+    for (i, name) in names.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('`');
+        out.push_str(&name.to_string());
+        out.push('`');
+    }
+    out
+}
+
 /// Text from a file cut to a length a message can hold: the first 60 characters and `…`.
 pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(60) {
@@ -427,6 +462,13 @@ pub fn run_timed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backticked_lists_names_in_backticks() {
+        assert_eq!(backticked(["a", "b", "c"]), "`a`, `b`, `c`");
+        assert_eq!(backticked("DR".chars()), "`D`, `R`");
+        assert_eq!(backticked(Vec::<String>::new()), "");
+    }
 
     /// The rules started beside the class memo's build never ask it (if one did, it would
     /// wait for the build), and every other rule on these setups comes after the build.

@@ -50,8 +50,7 @@ fn check(model: &Model, out: &mut Findings) {
     if model.master.services.iter().any(|s| {
         s.command.contains(['{', '$', '<', '%', '@'])
             || !crate::parse::placeholder::find(&s.command).is_empty()
-            || model.sources.get(s.command_span.file).template.is_some()
-                && model.sources.slice(s.command_span) != s.command
+            || super::templated_line(model, s.command_span)
     }) {
         return;
     }

@@ -182,11 +182,7 @@ fn refusal(model: &Model, value: &str, fingerprints: bool) -> Option<Refusal> {
             logged: format!("invalid security level \"{first}\""),
             help: format!(
                 "{instead} The value starts with a TLS security level: {}.",
-                LEVELS
-                    .iter()
-                    .map(|l| format!("`{l}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                super::backticked(LEVELS)
             )
             .trim_start()
             .to_string(),

@@ -205,11 +205,7 @@ fn not_buildable_aliases(model: &Model, out: &mut Findings) {
              postalias; it fails on the first table it cannot build, and the tables after it \
              are not rebuilt either. Keep `{reference}` in alias_maps, where local(8) looks it \
              up, and list in alias_database only the files postalias builds ({}).",
-            BUILDABLE_TYPES
-                .iter()
-                .map(|t| format!("`{t}:`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            super::backticked(BUILDABLE_TYPES.iter().map(|t| format!("{t}:")))
         ));
     }
 }
