@@ -15,7 +15,11 @@
 //!   (its directory, `LoadOptions::main_cf` the file itself), with the master.cf of the same
 //!   name (`postfix-master.cf` for `postfix-main.cf`, `master.cf.production` for
 //!   `main.cf.production`) when there is one, else the plain `master.cf` beside it, else none.
-//!   A directory holding `main.cf` and `main.cf.production` has two configurations. A file is
+//!   A directory holding `main.cf` and `main.cf.production` has two configurations.
+//!   docker-mailserver's `postfix-main.cf` (its directory has a file only docker-mailserver
+//!   names so, or a postfix-master.cf of `postconf -P` lines) is the overrides the container
+//!   appends to its image's main.cf: linted with `LoadOptions::docker_mailserver`, without
+//!   master.cf. A file is
 //!   a plain variant (`plain_variant`) when all of these hold:
 //!   - its name holds `main.cf` as a word (`template::main_cf_word`: at the start or after
 //!     `_`, `-` or `.`; at the end or before one of them), is not exactly `main.cf`, does
@@ -280,7 +284,67 @@ fn variant_setup(main_cf: &Path, at: usize) -> Setup {
         .into_iter()
         .map(|n| dir.join(n))
         .find(|path| path.is_file());
+    if name == "postfix-main.cf" && docker_mailserver_config(dir) {
+        setup.load.docker_mailserver = true;
+        setup.load.master_cf = None;
+    }
     setup
+}
+
+/// The files of docker-mailserver's configuration directory (mounted at
+/// /tmp/docker-mailserver) that only it names this way.
+const DOCKER_MAILSERVER_FILES: &[&str] = &[
+    "postfix-accounts.cf",
+    "postfix-relaymap.cf",
+    "postfix-sasl-password.cf",
+    "postfix-send-access.cf",
+    "postfix-receive-access.cf",
+    "user-patches.sh",
+];
+
+/// Whether a directory with `postfix-main.cf` is docker-mailserver's configuration directory,
+/// whose postfix-main.cf the container appends to its own main.cf: it holds one of the files
+/// only docker-mailserver names so, or its postfix-master.cf is written in `postconf -P` form
+/// (`submission/inet/smtpd_sasl_auth_enable=yes`), which no master.cf is.
+fn docker_mailserver_config(dir: &Path) -> bool {
+    DOCKER_MAILSERVER_FILES
+        .iter()
+        .any(|name| dir.join(name).is_file())
+        || postconf_p_form(&dir.join("postfix-master.cf"))
+}
+
+/// Whether a file holds `service/type/parameter=value` lines only (and at least one), the
+/// form `postconf -P` reads and prints; comments and blank lines aside.
+fn postconf_p_form(path: &Path) -> bool {
+    // A few lines of overrides: a file of more than 1 MB is something else.
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() || meta.len() > 1 << 20 {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .peekable();
+    lines.peek().is_some()
+        && lines.all(|line| {
+            let Some((name, _)) = line.split_once('=') else {
+                return false;
+            };
+            let parts: Vec<&str> = name.trim_end().split('/').collect();
+            parts.len() == 3
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && !p.contains(char::is_whitespace))
+                && parts[2]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
 }
 
 /// What a name says a file is when a part of it is one of [`NOT_POSTFIX`].
@@ -573,6 +637,49 @@ mod tests {
         // Only whole directory names, and never the file's own name.
         assert!(!set_aside_by_directory(Path::new("old-hosts/main.cf.x")));
         assert!(!set_aside_by_directory(Path::new("main.cf.old")));
+    }
+
+    /// docker-mailserver's configuration directory is told by a file only it names so, or by a
+    /// postfix-master.cf in `postconf -P` form; a postfix-main.cf that is a whole main.cf (a
+    /// Dockerfile copies it to /etc/postfix/main.cf) is linted as one.
+    #[test]
+    fn docker_mailserver_overrides_are_a_fragment_without_master_cf() {
+        let setup = |files: &[(&str, &str)]| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("postfix-main.cf"), "relayhost = [x]:587\n").unwrap();
+            for (name, text) in files {
+                std::fs::write(dir.path().join(name), text).unwrap();
+            }
+            let setup = named_setup(&dir.path().join("postfix-main.cf")).unwrap();
+            (setup.load.docker_mailserver, setup.load.master_cf.is_some())
+        };
+        let p_form = "# overrides\nsubmission/inet/smtpd_sasl_auth_enable=yes\n\n\
+                      smtps/inet/smtpd_client_restrictions = permit_sasl_authenticated,reject\n";
+        let entries = "smtp inet n - y - - smtpd\namavis unix - - n - 2 smtp\n";
+        assert_eq!(setup(&[("postfix-master.cf", p_form)]), (true, false));
+        assert_eq!(
+            setup(&[("postfix-accounts.cf", "a@b.c|{PLAIN}x\n")]),
+            (true, false)
+        );
+        assert_eq!(
+            setup(&[
+                ("user-patches.sh", "#!/bin/sh\n"),
+                ("postfix-master.cf", p_form)
+            ]),
+            (true, false)
+        );
+        // Near-misses: a whole main.cf with its master.cf, or with none.
+        assert_eq!(setup(&[("postfix-master.cf", entries)]), (false, true));
+        assert_eq!(setup(&[]), (false, false));
+        assert_eq!(
+            setup(&[("postfix-master.cf", "# only comments\n")]),
+            (false, true)
+        );
+        // One entry line among the overrides: not the -P form.
+        assert_eq!(
+            setup(&[("postfix-master.cf", &format!("{p_form}{entries}"))]),
+            (false, true)
+        );
     }
 
     #[test]

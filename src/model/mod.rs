@@ -82,6 +82,12 @@ pub struct LoadOptions {
     /// No main.cf goes with this master.cf (a role that ships only a master.cf template):
     /// master.cf is linted alone, every main.cf parameter unknown.
     pub main_cf_absent: bool,
+    /// main.cf is docker-mailserver's `postfix-main.cf`: settings the container appends to its
+    /// image's main.cf, so every parameter it does not set is unknown; the directory is
+    /// mounted at /tmp/docker-mailserver, so paths there resolve into it; and master.cf is
+    /// the image's (the directory's postfix-master.cf holds `postconf -P` overrides), so
+    /// master.cf is unknown.
+    pub docker_mailserver: bool,
     /// Directories that hold the configuration's other files when they are not in
     /// CONFIG_DIR (an Ansible role's `files/` beside the `templates/` that holds main.cf.j2).
     pub other_dirs: Vec<PathBuf>,
@@ -1487,8 +1493,16 @@ impl Model {
         let main_text = sources.get(main_cf).text().clone();
 
         let mut params = Params::default();
-        if open_ended || options.main_cf_absent {
+        if open_ended || options.main_cf_absent || options.docker_mailserver {
             params.set_open_ended();
+        }
+        if options.docker_mailserver {
+            template_notes.push(format!(
+                "unknown: {} holds docker-mailserver's overrides, which the container appends \
+                 to its image's main.cf: the parameters it does not set, and master.cf, are \
+                 the image's, which postlint cannot see",
+                sources.get(main_cf).display_path
+            ));
         }
         let parsed = parse_assignments(&main_text);
         for a in &parsed.assignments {
@@ -1528,6 +1542,10 @@ impl Model {
                 .map(|d| d.to_string())
                 .collect(),
         };
+        // docker-mailserver mounts its configuration directory there.
+        if options.docker_mailserver {
+            postfix_config_dirs.push("/tmp/docker-mailserver".to_string());
+        }
         let mode = match (&options.sysroot, live) {
             (Some(root), _) => Mode::Sysroot(root.clone()),
             (None, true) => Mode::Live,
@@ -1603,6 +1621,8 @@ impl Model {
         }
         let master_read = if master_outside {
             ReadResult::Failed
+        } else if options.docker_mailserver {
+            ReadResult::Missing
         } else {
             loader.read_as(
                 &master_cf_path,
