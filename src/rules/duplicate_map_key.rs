@@ -1,4 +1,5 @@
-//! A key given twice in a map source: postmap and postalias keep the first.
+//! A key given twice in a map source: postmap and postalias keep the first; a texthash:
+//! table, which Postfix reads itself, fails every lookup.
 
 use std::collections::HashSet;
 
@@ -35,6 +36,43 @@ fn check(model: &Model, out: &mut Findings) {
         let aliases = used_by("virtual_alias_maps") || table.format == Format::Aliases;
         // Tables whose values are secrets: never print them.
         let secret = table.uses.iter().any(|u| u.param.contains("password"));
+        // texthash: tables are read by each daemon itself, without postmap's "warn about
+        // duplicates" flag: dict_thash.c then opens the whole table as a surrogate that fails
+        // every lookup. One finding, at the first duplicate: the table is lost, not an entry.
+        if table.kind == "texthash" {
+            if let Some(dup) = entries.duplicates().next() {
+                let kept = entries.entry(dup.kept);
+                let reference = super::shorten(&table.reference()).into_owned();
+                let others = entries.duplicates().count() - 1;
+                let finding = out.report(
+                    dup.entry.key_span,
+                    format!(
+                        "`{}` is already listed on line {}: Postfix refuses {reference} for its \
+                         duplicate key, and every lookup in it fails (\"table lookup problem\"): \
+                         mail the table is asked about is deferred",
+                        dup.entry.key,
+                        kept.line()
+                    ),
+                );
+                finding.severity = Severity::Error;
+                finding.subject(format!("texthash duplicate {}", dup.entry.key));
+                finding.label(match others {
+                    0 => "duplicate key".to_string(),
+                    1 => "duplicate key (and 1 more in this file)".to_string(),
+                    n => format!("duplicate key (and {n} more in this file)"),
+                });
+                finding.secondary(kept.key_span, "first listed here");
+                finding.help(
+                    "A texthash: table is read by each Postfix daemon when it starts, and one \
+                     that lists a key twice (even with the same value) is replaced by a table \
+                     whose every lookup fails: `warning: ...: duplicate entry` in the log, then \
+                     \"451 4.3.5 Server configuration error\" or deferred mail wherever the \
+                     table is used. Remove the duplicate lines (postmap's hash: tables keep the \
+                     first entry instead; texthash: tables do not).",
+                );
+            }
+            continue;
+        }
         for dup in entries.duplicates() {
             let kept = entries.entry(dup.kept);
             let same = kept.value == dup.entry.value;

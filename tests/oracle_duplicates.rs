@@ -1,0 +1,96 @@
+//! Real Postfix decides `duplicate-map-key` on texthash: tables. A Postfix on loopback checks
+//! recipients with `check_recipient_access` on a table that lists a key twice. Compiled by
+//! postmap (`hash:`), the first entry wins: the listed recipient is rejected, another one
+//! accepted. Read as `texthash:` by smtpd itself, the table opens as a "surrogate" that fails
+//! every lookup (dict_thash.c: a duplicate without the warn flag, which only postmap and
+//! postalias set): every recipient gets `451 4.3.5 Server configuration error`.
+//!
+//! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
+
+use std::path::Path;
+use std::time::Duration;
+
+mod common;
+#[path = "common/smtp.rs"]
+mod smtp;
+
+use smtp::{Client, Greeting, Postfix, Scratch};
+
+fn port() -> u16 {
+    common::env_number("POSTLINT_DUPLICATES_ORACLE_PORT", 28_720) as u16
+}
+
+/// The replies to RCPT TO for a listed and an unlisted recipient, when the access table is of
+/// `kind`, and the messages of postlint's duplicate-map-key findings.
+fn replies(kind: &str, port: u16) -> (u16, u16, Vec<String>) {
+    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-duplicates-");
+    let conf = scratch.conf();
+    let mut main = scratch.infrastructure("mail.example.com");
+    main.push_str(&format!(
+        "compatibility_level = 3.6\n\
+         mydestination = $myhostname, example.com\n\
+         local_recipient_maps =\n\
+         smtpd_recipient_restrictions = check_recipient_access {kind}:${{config_directory}}/rcpt_access, permit_mynetworks, reject\n"
+    ));
+    std::fs::write(conf.join("main.cf"), &main).unwrap();
+    std::fs::write(
+        conf.join("rcpt_access"),
+        "blocked@example.com REJECT no mail for this address\n\
+         blocked@example.com REJECT no mail for this address\n",
+    )
+    .unwrap();
+    if kind == "hash" {
+        let status = std::process::Command::new("postmap")
+            .arg("-c")
+            .arg(&conf)
+            .arg(format!("hash:{}", conf.join("rcpt_access").display()))
+            .status()
+            .unwrap();
+        assert!(status.success(), "postmap failed");
+    }
+    let mut master = smtp::base_master_cf();
+    master.push_str(&format!("127.0.0.1:{port} inet n - n - - smtpd\n"));
+    std::fs::write(conf.join("master.cf"), master).unwrap();
+    common::backdate(&conf);
+    let findings: Vec<String> = smtp::postlint_findings(&conf, "duplicate-map-key")
+        .iter()
+        .map(|d| d["message"].as_str().unwrap_or_default().to_string())
+        .collect();
+
+    let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
+        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+    let mut client =
+        match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
+            Ok(Greeting::Banner(client, _)) => client,
+            Ok(Greeting::Fatal(line)) => panic!("fatal: {line}"),
+            Err(e) => panic!("connect: {e}"),
+        };
+    let mut code = |line: &str| client.command(line).map_or(0, |r| r.code);
+    code("EHLO client.example");
+    code("MAIL FROM:<sender@client.example>");
+    let listed = code("RCPT TO:<blocked@example.com>");
+    let other = code("RCPT TO:<anyone@example.com>");
+    postfix.stop();
+    println!("{kind}: listed {listed}, other {other}; postlint: {findings:?}");
+    (listed, other, findings)
+}
+
+#[test]
+fn a_texthash_table_with_a_duplicate_key_fails_every_lookup() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let (listed, other, findings) = replies("hash", port());
+    assert_eq!(
+        (listed, other),
+        (554, 250),
+        "postmap's table keeps the first entry"
+    );
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(findings[0].contains("keeps that entry"), "{findings:?}");
+
+    let (listed, other, findings) = replies("texthash", port() + 1);
+    assert_eq!((listed, other), (451, 451), "texthash: every lookup fails");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(findings[0].contains("every lookup"), "{findings:?}");
+}
