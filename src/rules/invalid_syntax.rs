@@ -154,6 +154,7 @@ fn check(model: &Model, out: &mut Findings) {
             if table.format == Format::Postmap && entries.has_slash_keys() {
                 report_pattern_keys(table, entries, out);
             }
+            report_map_byte_order_mark(model, entries, tool, out);
             for skipped in &entries.skipped {
                 let line = model.sources.slice(skipped.span);
                 let key = line.split_whitespace().next().unwrap_or("");
@@ -316,6 +317,57 @@ fn report_option_as_command(service: &crate::model::master::Service, out: &mut F
          master_spawn: exec $daemon_directory/{0}: No such file or directory` and \
          `$daemon_directory/{0}: bad command startup -- throttling` each time it tries.",
         service.command
+    ));
+}
+
+/// A map source saved with a UTF-8 byte-order mark: postmap and postalias keep the three bytes
+/// as the start of the first key, which then never matches (`postmap -s` shows
+/// `\u{feff}info@example.com`). Only when the first entry is that line: a file whose first
+/// line is a comment has the mark in the comment, which does no harm.
+fn report_map_byte_order_mark(
+    model: &Model,
+    entries: &crate::model::tables::Entries,
+    tool: &str,
+    out: &mut Findings,
+) {
+    if entries.is_empty() {
+        return;
+    }
+    let first = entries.entry(0);
+    // A first line that is a comment is no comment after the mark either (`\u{feff}#` is a
+    // key nothing looks up): no harm.
+    let Some(key) = first
+        .key
+        .strip_prefix('\u{feff}')
+        .filter(|k| !k.starts_with('#'))
+    else {
+        return;
+    };
+    // The mark itself, then the key as it was meant.
+    let at = first.key_span;
+    let finding = out.report(
+        crate::source::Span {
+            end: at.start + 3,
+            ..at
+        },
+        format!(
+            "the file starts with a byte-order mark: {tool} makes it part of the first key, so \
+             `{}` never matches",
+            super::shorten(key)
+        ),
+    );
+    finding.subject(format!("byte-order mark before {key}"));
+    finding.label("an invisible U+FEFF before the key");
+    finding.help(format!(
+        "An editor saved the file as \"UTF-8 with BOM\". {tool} reads the three bytes as part \
+         of the first word (`{tool} -s` shows them), so a lookup of `{}` finds nothing{}. Save \
+         the file as plain UTF-8 (or ASCII) and run {tool} again.",
+        super::shorten(key),
+        if model.is_secret(first.value_span) {
+            ""
+        } else {
+            " and the mail goes on as if the line were not there"
+        }
     ));
 }
 
