@@ -43,6 +43,9 @@
 //!   fingerprint` with no smtp_tls_fingerprint_cert_match is refused (4.7.5, client TLS
 //!   configuration problem); with fingerprints the client takes it and defers because the relay
 //!   offers no STARTTLS ("TLS is required, but was not offered").
+//! - tls-policy-invalid on a legacy smtp_tls_per_site entry (no policy table): `ENCRYPT` and
+//!   `verify` are no per-site actions (4.7.5, "unknown TLS policy"); `MUST_NOPEERMATCH` asks
+//!   for STARTTLS, `may` delivers in clear.
 //! - orphan-override: the service, then `#submission inet ...` and an indented
 //!   `-o smtpd_tls_security_level=encrypt`: a plaintext `MAIL FROM` on the service gets 530,
 //!   so the `-o` continued the service above the comment (the near-miss comments the `-o` out
@@ -193,6 +196,9 @@ enum Kind {
     /// tls-policy-invalid on main.cf's own level (the case's main.cf lines come after
     /// RELAY_LEVEL's; no policy table).
     TlsLevel,
+    /// tls-policy-invalid on a legacy smtp_tls_per_site entry for the fake relay (`key` is its
+    /// value; main.cf's lines come after RELAY_LEVEL's).
+    PerSite,
     /// dane-without-dnssec, on a TLS policy entry (the case's main.cf lines come after
     /// RELAY_POLICY's).
     DanePolicy,
@@ -264,7 +270,7 @@ impl Case {
             Kind::MandatoryMx => "mandatory-tls-on-mx",
             Kind::UndefinedService => "undefined-service",
             Kind::OrphanOverride => "orphan-override",
-            Kind::TlsPolicy | Kind::TlsLevel => "tls-policy-invalid",
+            Kind::TlsPolicy | Kind::TlsLevel | Kind::PerSite => "tls-policy-invalid",
             Kind::DanePolicy => "dane-without-dnssec",
             Kind::NoCert => "tls-file-missing",
         }
@@ -422,6 +428,19 @@ const fn level(name: &'static str, main: &'static str, problem: bool) -> Case {
         name,
         kind: Kind::TlsLevel,
         main,
+        problem,
+        ..BASE
+    }
+}
+
+/// A legacy smtp_tls_per_site entry for the fake relay, `localhost VALUE` (the client looks up
+/// the next-hop destination, then the server's host name).
+const fn per_site(name: &'static str, value: &'static str, problem: bool) -> Case {
+    Case {
+        name,
+        kind: Kind::PerSite,
+        main: "smtp_tls_per_site = texthash:${config_directory}/tls_per_site\n",
+        key: value,
         problem,
         ..BASE
     }
@@ -716,6 +735,10 @@ const CASES: &[Case] = &[
     policy("policy connection_reuse=true", "may connection_reuse=true", true),
     policy("policy invalid servername", "may servername=-localhost", true),
     policy("policy fingerprint without match", "fingerprint", true),
+    per_site("per-site ENCRYPT", "ENCRYPT", true),
+    per_site("per-site verify", "verify", true),
+    per_site("per-site MUST_NOPEERMATCH", "MUST_NOPEERMATCH", false),
+    per_site("per-site may", "may", false),
     level(
         "main.cf fingerprint level, no fingerprints",
         "smtp_tls_security_level = fingerprint\n",
@@ -849,7 +872,7 @@ fn main_cf(scratch: &Scratch, case: &Case, relay_port: u16) -> String {
     if matches!(case.kind, Kind::TlsPolicy | Kind::DanePolicy) {
         text.push_str(&RELAY_POLICY.replace("@RELAY@", &relay));
     }
-    if case.kind == Kind::TlsLevel {
+    if matches!(case.kind, Kind::TlsLevel | Kind::PerSite) {
         text.push_str(&RELAY_LEVEL.replace("@RELAY@", &relay));
     }
     text.push_str(&case.main.replace("@RELAY@", &relay));
@@ -896,6 +919,12 @@ fn run_case(index: usize, case: &Case) -> Outcome {
         std::fs::write(
             conf.join("tls_policy"),
             format!("[localhost]:{relay_port} {}\n", case.key),
+        )
+        .unwrap();
+    } else if case.kind == Kind::PerSite {
+        std::fs::write(
+            conf.join("tls_per_site"),
+            format!("localhost {}\n", case.key),
         )
         .unwrap();
     } else if !case.key.is_empty() {
@@ -951,6 +980,7 @@ fn run_case(index: usize, case: &Case) -> Outcome {
         | Kind::UndefinedService
         | Kind::TlsPolicy
         | Kind::TlsLevel
+        | Kind::PerSite
         | Kind::DanePolicy => match FakeRelay::start(relay_port) {
             Ok(r) => Some(r),
             Err(e) => {
@@ -1033,7 +1063,7 @@ fn run_case(index: usize, case: &Case) -> Outcome {
                 relay.as_ref().unwrap(),
             ),
             Kind::NoCert => observe_starttls(&mut outcome, listen_port, &scratch, &syslog_name),
-            Kind::TlsPolicy | Kind::TlsLevel | Kind::DanePolicy => observe_policy(
+            Kind::TlsPolicy | Kind::TlsLevel | Kind::PerSite | Kind::DanePolicy => observe_policy(
                 &mut outcome,
                 case.kind,
                 listen_port,
@@ -1598,7 +1628,9 @@ fn observe_policy(
         .push(format!("not delivered after {seconds:.2} s: `{shown}`"));
     if status.contains("TLS configuration problem") {
         outcome.problem = Some(true);
-    } else if kind == Kind::TlsLevel && status.contains("TLS is required, but was not offered") {
+    } else if matches!(kind, Kind::TlsLevel | Kind::PerSite)
+        && status.contains("TLS is required, but was not offered")
+    {
         // The policy was taken: the client connected and asked for STARTTLS.
         outcome.problem = Some(false);
     } else {
@@ -1867,6 +1899,8 @@ fn describe(case: &Case, o: &Outcome) -> String {
     }
     if matches!(case.kind, Kind::TlsPolicy | Kind::DanePolicy) {
         writeln!(out, "    tls_policy: [localhost]:PORT {}", case.key).unwrap();
+    } else if case.kind == Kind::PerSite {
+        writeln!(out, "    tls_per_site: localhost {}", case.key).unwrap();
     } else if !case.key.is_empty() {
         writeln!(out, "    sasl_passwd key: {}", case.key).unwrap();
     }

@@ -397,6 +397,8 @@ struct Readers {
 
 fn check(model: &Model, out: &mut Findings) {
     let mut readers: Vec<Readers> = Vec::new();
+    // The legacy per-site tables of the clients without a policy table.
+    let mut per_site: Vec<(TableId, &'static str)> = Vec::new();
     // Each fingerprint level line without fingerprints, with the clients that read it: one
     // finding per line.
     let mut levels: Vec<(Span, &'static str, Vec<String>)> = Vec::new();
@@ -411,6 +413,21 @@ fn check(model: &Model, out: &mut Findings) {
         let Some(value) = service_value(model, service, &param) else {
             continue;
         };
+        // smtp_tls_per_site counts only without a policy table (policy_create()).
+        if value.is_empty() {
+            if let Some(sites) = service_value(model, service, &format!("{prefix}_tls_per_site")) {
+                for token in split_list(&sites).into_iter().map(|r| &sites[r]) {
+                    let Some(named) = model.tables.find(token) else {
+                        continue;
+                    };
+                    for id in model.tables.known_entry_tables(named) {
+                        if !per_site.iter().any(|(t, _)| *t == id) {
+                            per_site.push((id, prefix));
+                        }
+                    }
+                }
+            }
+        }
         // Without a policy table the level is every destination's (with one, only the
         // fallback for the destinations the table does not list, which postlint cannot tell).
         if value.is_empty() && !fingerprints {
@@ -447,6 +464,56 @@ fn check(model: &Model, out: &mut Findings) {
     }
     for readers in &readers {
         check_table(model, readers, out);
+    }
+    for (table, prefix) in per_site {
+        check_per_site(model, table, prefix, out);
+    }
+}
+
+/// The actions smtp_tls_per_site takes (tls_site_lookup(), any case).
+const PER_SITE_ACTIONS: &[&str] = &["NONE", "MAY", "MUST_NOPEERMATCH", "MUST"];
+
+/// Entries of a legacy smtp_tls_per_site table that are none of its four actions: most often a
+/// policy table's level (`encrypt`, `verify`). The client logs "unknown TLS policy" and defers
+/// the mail.
+fn check_per_site(model: &Model, table: TableId, prefix: &str, out: &mut Findings) {
+    let Some(entries) = model.tables.get(table).entries() else {
+        return;
+    };
+    for entry in entries.iter() {
+        let value = entry.value.trim();
+        if value.contains('$')
+            || !crate::parse::placeholder::find(value).is_empty()
+            || PER_SITE_ACTIONS
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(value))
+        {
+            continue;
+        }
+        let key = super::shorten(entry.key);
+        let shown = super::shorten(value);
+        let instead = match value.to_ascii_lowercase().as_str() {
+            "encrypt" => " (`encrypt` is `MUST_NOPEERMATCH` here)".to_string(),
+            "verify" | "secure" => format!(" (`{value}` is close to `MUST` here)"),
+            _ => String::new(),
+        };
+        let finding = out.report(
+            entry.value_span,
+            format!(
+                "the {prefix}_tls_per_site entry for {key} is invalid (unknown TLS policy \
+                 '{shown}'): the {prefix} client defers every message to {key}"
+            ),
+        );
+        finding.subject(format!("per-site {} -> {value}", entry.key));
+        finding.label(format!("`{shown}` is no per-site action"));
+        finding.help(format!(
+            "The legacy {prefix}_tls_per_site table takes only {}{instead}. The security \
+             levels (`encrypt`, `verify`, `secure`, `dane`, ...) belong in \
+             {prefix}_tls_policy_maps, which replaces it. For each message the client logs \
+             `warning: {prefix}_tls_per_site: unknown TLS policy '{shown}' for next-hop \
+             destination {key}` and defers it.",
+            super::backticked(PER_SITE_ACTIONS)
+        ));
     }
 }
 
