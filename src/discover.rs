@@ -205,7 +205,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         } else if let Some(at) = plain_variant(&name) {
             let inside = entry.path().strip_prefix(root).unwrap_or(entry.path());
             if !set_aside_by_directory(inside) {
-                let mut setup = variant_setup(path, at);
+                let mut setup = variant_setup(path, at, Some(root));
                 setup.load.confine_to = Some(root.to_path_buf());
                 found.setups.push(setup);
             }
@@ -266,13 +266,14 @@ pub fn named_setup(main_cf: &Path) -> Option<Setup> {
     if template::main_cf_in(&name).is_some() {
         return Some(template_setup(main_cf));
     }
-    plain_variant(&name).map(|at| variant_setup(main_cf, at))
+    plain_variant(&name).map(|at| variant_setup(main_cf, at, None))
 }
 
 /// How to lint a plain variant of main.cf (`postfix-main.cf`, `main.cf.production`), whose
 /// name holds `main.cf` at `at`: as a template of main.cf, with the master.cf of the same
-/// name, else the plain master.cf beside it.
-fn variant_setup(main_cf: &Path, at: usize) -> Setup {
+/// name, else the plain master.cf beside it. `root` bounds where docker-mailserver's compose
+/// file is looked for (the repository; None: only beside the file).
+fn variant_setup(main_cf: &Path, at: usize, root: Option<&Path>) -> Setup {
     let mut setup = template_setup(main_cf);
     let dir = main_cf.parent().unwrap_or(Path::new("."));
     let name = main_cf
@@ -284,7 +285,7 @@ fn variant_setup(main_cf: &Path, at: usize) -> Setup {
         .into_iter()
         .map(|n| dir.join(n))
         .find(|path| path.is_file());
-    if name == "postfix-main.cf" && docker_mailserver_config(dir) {
+    if name == "postfix-main.cf" && docker_mailserver_config(main_cf, root) {
         setup.load.docker_mailserver = true;
         setup.load.master_cf = None;
     }
@@ -299,31 +300,92 @@ const DOCKER_MAILSERVER_FILES: &[&str] = &[
     "postfix-sasl-password.cf",
     "postfix-send-access.cf",
     "postfix-receive-access.cf",
+    "postfix-virtual.cf",
+    "postfix-aliases.cf",
+    "postfix-regexp.cf",
+    "dovecot.cf",
+    "fail2ban-jail.cf",
     "user-patches.sh",
 ];
 
-/// Whether a directory with `postfix-main.cf` is docker-mailserver's configuration directory,
-/// whose postfix-main.cf the container appends to its own main.cf: it holds one of the files
-/// only docker-mailserver names so, or its postfix-master.cf is written in `postconf -P` form
-/// (`submission/inet/smtpd_sasl_auth_enable=yes`), which no master.cf is.
-fn docker_mailserver_config(dir: &Path) -> bool {
-    DOCKER_MAILSERVER_FILES
+/// The names of a Docker Compose file.
+const COMPOSE_FILES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
+
+/// How many directories above postfix-main.cf docker-mailserver's compose file or
+/// mailserver.env may be (`docker-data/dms/config/postfix-main.cf` is three below them).
+const COMPOSE_LEVELS: usize = 4;
+
+/// Whether `postfix-main.cf` is docker-mailserver's, which the container appends to its own
+/// main.cf. Its directory is the configuration directory the container mounts at
+/// /tmp/docker-mailserver, told by any of:
+/// - a file only docker-mailserver names so beside it (postfix-accounts.cf is often kept out
+///   of the repository: it holds password hashes), or a postfix-master.cf in `postconf -P` form
+///   (`submission/inet/smtpd_sasl_auth_enable=yes`), which no master.cf is;
+/// - its place, `dms/config/` (the documented `docker-data/dms/config`);
+/// - a path under /tmp/docker-mailserver/ in the file itself;
+/// - a `mailserver.env`, or a compose file that names the docker-mailserver image, in its
+///   directory or up to [`COMPOSE_LEVELS`] above it, never above `root`.
+fn docker_mailserver_config(main_cf: &Path, root: Option<&Path>) -> bool {
+    let Some(dir) = main_cf.parent() else {
+        return false;
+    };
+    if DOCKER_MAILSERVER_FILES
         .iter()
         .any(|name| dir.join(name).is_file())
         || postconf_p_form(&dir.join("postfix-master.cf"))
+    {
+        return true;
+    }
+    let name_of = |p: Option<&Path>| p.and_then(Path::file_name).map(|n| n.to_os_string());
+    if name_of(Some(dir)).as_deref() == Some("config".as_ref())
+        && name_of(dir.parent()).as_deref() == Some("dms".as_ref())
+    {
+        return true;
+    }
+    if small_text(main_cf).is_some_and(|t| t.contains("/tmp/docker-mailserver/")) {
+        return true;
+    }
+    let mut at = Some(dir);
+    for _ in 0..=COMPOSE_LEVELS {
+        let Some(here) = at else {
+            break;
+        };
+        if here.join("mailserver.env").is_file()
+            || COMPOSE_FILES.iter().any(|name| {
+                small_text(&here.join(name)).is_some_and(|t| t.contains("docker-mailserver"))
+            })
+        {
+            return true;
+        }
+        // Never above the repository (or, without one, above the file's own directory).
+        if root.is_none_or(|r| here == r || !here.starts_with(r)) {
+            break;
+        }
+        at = here.parent();
+    }
+    false
+}
+
+/// The text of a regular file of at most 1 MB (compose files, overrides); None otherwise, and
+/// for a link, which may point out of the repository.
+fn small_text(path: &Path) -> Option<String> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > 1 << 20 {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
 }
 
 /// Whether a file holds `service/type/parameter=value` lines only (and at least one), the
 /// form `postconf -P` reads and prints; comments and blank lines aside.
 fn postconf_p_form(path: &Path) -> bool {
     // A few lines of overrides: a file of more than 1 MB is something else.
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    if !meta.is_file() || meta.len() > 1 << 20 {
-        return false;
-    }
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Some(text) = small_text(path) else {
         return false;
     };
     let mut lines = text
@@ -680,6 +742,54 @@ mod tests {
             setup(&[("postfix-master.cf", &format!("{p_form}{entries}"))]),
             (false, true)
         );
+    }
+
+    /// The other signs of docker-mailserver: its documented place, a path under
+    /// /tmp/docker-mailserver, a mailserver.env or a compose file naming the image above the
+    /// file, but never above the repository.
+    #[test]
+    fn docker_mailserver_is_told_by_its_place_its_paths_and_its_compose_file() {
+        let repo = tempfile::tempdir().unwrap();
+        let root = repo.path();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let plain = "relayhost = [x]:587\n";
+        let dms = |path: &Path| docker_mailserver_config(path, Some(root));
+        assert!(dms(&write("docker-data/dms/config/postfix-main.cf", plain)));
+        assert!(dms(&write(
+            "a/postfix-main.cf",
+            "smtp_sasl_password_maps = texthash:/tmp/docker-mailserver/postfix-sasl-password.cf\n"
+        )));
+        let deep = write("b/mail/config/postfix-main.cf", plain);
+        assert!(!dms(&deep));
+        write(
+            "b/compose.yaml",
+            "services:\n  mailserver:\n    image: ghcr.io/docker-mailserver/docker-mailserver:15\n",
+        );
+        assert!(dms(&deep));
+        let env = write("c/config/postfix-main.cf", plain);
+        assert!(!dms(&env));
+        write("c/mailserver.env", "ENABLE_SPAMASSASSIN=1\n");
+        assert!(dms(&env));
+        // A compose file of another image, and none above the repository.
+        let other = write("d/config/postfix-main.cf", plain);
+        write(
+            "d/docker-compose.yml",
+            "services:\n  mta:\n    image: boky/postfix\n",
+        );
+        assert!(!dms(&other));
+        let inner = tempfile::tempdir_in(root).unwrap();
+        let nested = inner.path().join("config/postfix-main.cf");
+        std::fs::create_dir_all(nested.parent().unwrap()).unwrap();
+        std::fs::write(&nested, plain).unwrap();
+        write("compose.yaml", "image: mailserver/docker-mailserver\n");
+        assert!(!docker_mailserver_config(&nested, Some(inner.path())));
+        assert!(docker_mailserver_config(&nested, Some(root)));
+        assert!(!docker_mailserver_config(&nested, None));
     }
 
     #[test]

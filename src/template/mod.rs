@@ -342,6 +342,11 @@ pub fn find(text: &str) -> Option<Hit> {
         if bytes[at] == b'{' && at > 0 && bytes[at - 1] == b':' && rest[..end].contains(&b'=') {
             continue;
         }
+        // `cidr:{{0.0.0.0/0 OK}}` and `pcre:{{/^x/ REJECT}}` are inline pattern tables: a
+        // network or a `/pattern/` right after the braces, which no template expression is.
+        if bytes[at] == b'{' && bytes[at + 1] == b'{' && inline_pattern_table(bytes, at) {
+            continue;
+        }
         // `{{ .Env.X }}`: Go's text/template (gucci, dockerize, consul-template).
         let inner = text[at + 2..at + 2 + end]
             .trim_start_matches('-')
@@ -369,6 +374,17 @@ pub fn find(text: &str) -> Option<Hit> {
         engine: "Univention",
         tag: text[at..at + 3].to_string(),
     })
+}
+
+/// Whether the `{{` at `at` opens a Postfix inline pattern table: `cidr:` before it and a
+/// network (a digit, `[` or `!`) right after, or `regexp:`/`pcre:` before it and a `/` after.
+fn inline_pattern_table(bytes: &[u8], at: usize) -> bool {
+    let before = &bytes[..at];
+    let first = bytes.get(at + 2).copied();
+    let cidr = matches!(first, Some(b'0'..=b'9' | b'[' | b'!'));
+    let pattern = first == Some(b'/');
+    (cidr && before.ends_with(b"cidr:"))
+        || (pattern && (before.ends_with(b"regexp:") || before.ends_with(b"pcre:")))
 }
 
 /// Univention's configuration registry runs the Python between two lines of `@!@` and puts
@@ -399,6 +415,15 @@ mod tests {
         assert_eq!(hit.tag, "{{ relay_password }}");
         assert_eq!(find("x = inline:{{a=b}}\n"), None);
         assert_eq!(find("x = inline:{{ a = b }}\n"), None);
+        // Inline pattern tables: a network or a `/pattern/` right after the braces.
+        assert_eq!(find("x = check_client_access cidr:{{0.0.0.0/0 OK}}\n"), None);
+        assert_eq!(find("x = cidr:{{[2001:db8::]/32 REJECT}, {10.0.0.0/8 OK}}\n"), None);
+        assert_eq!(find("x = pcre:{{/^From:.*spam/ REJECT}}\n"), None);
+        assert_eq!(find("x = regexp:{{/^x/ DISCARD}}\n"), None);
+        // A variable there is still a tag.
+        let hit = find("x = cidr:{{ cidr_file }}\n").unwrap();
+        assert_eq!(hit.tag, "{{ cidr_file }}");
+        assert!(find("x = pcre:{{postfix_dir}}/checks.pcre\n").is_some());
         // An ERB output tag starts with `<%=`: after `hash:` it is still a tag.
         let hit = find("alias_maps = hash:<%= @alias_maps %>\n").unwrap();
         assert_eq!(hit.tag, "<%= @alias_maps %>");
