@@ -132,7 +132,8 @@ fn postscreen_with(port: u16, services: &str, main_extra: &str) -> (u16, String,
 /// undefined-service on the services postscreen hands its work to. Without `smtpd pass`,
 /// postscreen answers every client's first command `421 4.3.2 All server ports are busy`;
 /// without dnsblog it logs "connect to private/dnsblog service" and lets the client through
-/// unscored (smtpd answers EHLO with 250); with both, 250 and no such warning. postlint reports the first two setups (one
+/// unscored (smtpd answers EHLO with 250); with both, 250 and no such warning; with both
+/// public (private field `n`), 421 and the warning, as if they were not there. postlint reports the first two setups (one
 /// finding each) and not the third.
 #[test]
 fn postscreen_needs_its_pass_and_dnsblog_services() {
@@ -161,4 +162,14 @@ fn postscreen_needs_its_pass_and_dnsblog_services() {
     assert_eq!(code, 250, "{log}");
     assert!(!log.contains(refused), "{log}");
     assert_eq!(lines, Vec::<u64>::new(), "postlint reports {lines:?}");
+
+    // Both services public (private field `n`): their sockets are in public/, and postscreen
+    // connects to private/.
+    let public = "smtpd pass n - n - - smtpd
+dnsblog unix n - n - 0 dnsblog
+";
+    let (code, log, lines) = postscreen_with(port() + 13, public, sites);
+    assert_eq!(code, 421, "postscreen with a public pass service:\n{log}");
+    assert!(log.contains(refused), "{log}");
+    assert_eq!(lines.len(), 2, "postlint reports {lines:?}");
 }

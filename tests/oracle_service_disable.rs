@@ -121,3 +121,39 @@ fn a_byte_order_mark_in_master_cf_stops_master() {
         }
     }
 }
+
+/// An inet service whose private field is `-` (which means `y`) or `y`: master(8) refuses it
+/// ("inet service cannot be private") and does not start; postlint's invalid-syntax says so
+/// on that line. With `n` it starts.
+#[test]
+fn a_private_inet_service_stops_master() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    for (n, private) in ["-", "y", "n"].into_iter().enumerate() {
+        let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-private-");
+        let conf = scratch.conf();
+        let mut main = scratch.infrastructure("mail.example.com");
+        main.push_str("compatibility_level = 3.6\nmydestination = $myhostname\n");
+        std::fs::write(conf.join("main.cf"), &main).unwrap();
+        let port = port() + 20 + n as u16;
+        let mut master = format!("127.0.0.1:{port} inet {private} - n - - smtpd\n");
+        master.push_str(&smtp::base_master_cf());
+        std::fs::write(conf.join("master.cf"), master).unwrap();
+        common::backdate(&conf);
+        let reported = smtp::postlint_findings(&conf, "invalid-syntax");
+        let started = match Postfix::start(&conf, &scratch.queue(), &scratch.maillog()) {
+            Ok(mut postfix) => {
+                postfix.stop();
+                true
+            }
+            Err(_) => false,
+        };
+        println!("private {private}: master started {started}; postlint {reported:?}");
+        assert_eq!(started, private == "n", "private field {private}");
+        assert_eq!(reported.len(), usize::from(!started), "{reported:?}");
+        if !started {
+            assert_eq!(reported[0]["line"], 1, "{reported:?}");
+        }
+    }
+}

@@ -17,6 +17,9 @@ pub struct Service {
     pub command: String,
     /// The chroot field as written (`y`, `n` or `-`).
     pub chroot: String,
+    /// The private field as written (`y`, `n` or `-`, which means `y`), and where.
+    pub private: String,
+    pub private_span: Span,
     pub line: u32,
     pub name_span: Span,
     pub command_span: Span,
@@ -35,6 +38,12 @@ impl Service {
     /// `service/type`, as postconf -M and -P name an entry.
     pub fn label(&self) -> String {
         format!("{}/{}", self.name, self.kind)
+    }
+
+    /// Whether the service listens in the private/ directory (its private field is not `n`),
+    /// where Postfix's own programs connect to it.
+    pub fn is_private(&self) -> bool {
+        self.private != "n"
     }
 
     /// Whether the service runs chrooted: its chroot field, with `-` meaning `default` (the
@@ -183,6 +192,8 @@ impl MasterCf {
                 kind: entry.kind().to_string(),
                 command: entry.command().to_string(),
                 chroot: entry.field(4).to_string(),
+                private: entry.field(2).to_string(),
+                private_span: entry.line.span(file, entry.fields[2].clone()),
                 line: entry.line.line,
                 name_span: entry.line.span(file, entry.fields[0].clone()),
                 command_span: entry.line.span(file, entry.fields[7].clone()),

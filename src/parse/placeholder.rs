@@ -13,6 +13,8 @@
 //! - `%{name}`: Modoboa's installer (`string.Template` with `%` as delimiter) and `.tpl` files;
 //! - `@NAME@`: autoconf-style `sed -e 's|@NAME@|...|'`;
 //! - `__NAME__`: sed markers in Docker images and installers;
+//! - `##NAME##`: the same, in container start scripts (`myhostname = ##HOSTNAME##`); a `#`
+//!   inside a value is no comment to Postfix;
 //! - `!NAME!`: Sentora's installer (`mynetworks = 127.0.0.0/8, !SERVER_IP!`);
 //! - `@%@name@%@`: Univention's configuration registry;
 //! - `%NAME%`: Makefiles and scripts that run `sed s/%DOMAIN%/.../` (Windows-style
@@ -105,6 +107,16 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
             b'<' => angle_bracketed(bytes, i),
             // Sentora's `!SERVER_IP!` (not Postfix's negation: no name ends in `!`).
             b'!' => enclosed_name(text, i, b'!'),
+            // `##HOSTNAME##`, replaced by sed in container start scripts.
+            b'#' if at_word_start && bytes[i..].starts_with(b"##") => {
+                let len = bytes[i + 2..]
+                    .iter()
+                    .take_while(|&&b| is_upper_name_byte(b))
+                    .count();
+                let end = i + 2 + len;
+                (is_placeholder_name(&text[i + 2..end]) && bytes[end..].starts_with(b"##"))
+                    .then_some(end + 2)
+            }
             b'_' if at_word_start && bytes[i..].starts_with(b"__") => {
                 let len = bytes[i + 2..]
                     .iter()
@@ -210,6 +222,10 @@ mod tests {
                 "{IMSCP_GROUP}"
             ]
         );
+        assert_eq!(markers("##HOSTNAME##"), ["##HOSTNAME##"]);
+        assert_eq!(markers("mail.##DOMAIN##, x"), ["##DOMAIN##"]);
+        assert_eq!(markers("##hostname##"), Vec::<&str>::new());
+        assert_eq!(markers("##HOSTNAME#"), Vec::<&str>::new());
         assert_eq!(markers("static:<YOUR VMAIL UID>"), ["<YOUR VMAIL UID>"]);
         assert_eq!(
             markers("mail.<DOMAIN>, <MY-IP.ADDR>"),

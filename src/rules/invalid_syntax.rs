@@ -126,6 +126,7 @@ fn check(model: &Model, out: &mut Findings) {
         }
         report_option_as_command(service, out);
         report_byte_order_mark(service, out);
+        report_private_inet(model, service, out);
         // A bad option stops the daemon first (and is reported above).
         let bad_option = model
             .master
@@ -318,6 +319,40 @@ fn report_option_as_command(service: &crate::model::master::Service, out: &mut F
          `$daemon_directory/{0}: bad command startup -- throttling` each time it tries.",
         service.command
     ));
+}
+
+/// An inet service whose private field is `y` or `-` (which means `y`): master(8) refuses it
+/// when Postfix starts ("inet service cannot be private", master_ent.c), and no service runs.
+/// postconf -M says nothing.
+fn report_private_inet(model: &Model, service: &crate::model::master::Service, out: &mut Findings) {
+    if service.kind != "inet"
+        || !matches!(service.private.as_str(), "y" | "-")
+        || super::templated_line(model, service.private_span)
+    {
+        return;
+    }
+    let label = service.label();
+    let finding = out.report(
+        service.private_span,
+        format!(
+            "{label} is an inet service with the private field `{}`: master stops when Postfix \
+             starts (\"fatal: ... inet service cannot be private\"), and no mail is sent or \
+             received",
+            service.private
+        ),
+    );
+    finding.subject(format!("{label} private"));
+    finding.label(if service.private == "-" {
+        "`-` means `y` here".to_string()
+    } else {
+        "must be `n` for inet".to_string()
+    });
+    finding.help(
+        "The third field says whether the service listens only for Postfix's own programs \
+         (private/, a unix socket): a network service cannot. Write `n` there, as Postfix's \
+         own master.cf does for every inet line."
+            .to_string(),
+    );
 }
 
 /// A map source saved with a UTF-8 byte-order mark: postmap and postalias keep the three bytes

@@ -198,11 +198,12 @@ fn check(model: &Model, out: &mut Findings) {
 /// the `unix` service that looks them up (dnsblog_service_name, `dnsblog`). Tutorials often
 /// copy the postscreen line and not the lines under it.
 fn postscreen_services(model: &Model, out: &mut Findings) {
+    // postscreen connects to private/NAME: a public service (private field `n`) is not there.
     let runs = |kind: &str, name: &str| {
         model
             .master
             .running()
-            .any(|s| s.kind == kind && s.name == name)
+            .any(|s| s.kind == kind && s.name == name && s.is_private())
     };
     for postscreen in model
         .master
@@ -281,6 +282,10 @@ fn defined_as(model: &Model, name: &str, kind: &str) -> String {
         .filter(|s| s.name == name)
         .collect();
     match same_name.iter().find(|s| s.kind == kind) {
+        Some(s) if !s.is_private() => {
+            "defines as public (private field `n`, so its socket is in public/, not private/)"
+                .to_string()
+        }
         Some(_) => format!("turns off (master_service_disable has {name}.{kind})"),
         None => match same_name.first() {
             Some(other) => format!("defines only as {}", other.label()),

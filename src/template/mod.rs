@@ -416,8 +416,14 @@ mod tests {
         assert_eq!(find("x = inline:{{a=b}}\n"), None);
         assert_eq!(find("x = inline:{{ a = b }}\n"), None);
         // Inline pattern tables: a network or a `/pattern/` right after the braces.
-        assert_eq!(find("x = check_client_access cidr:{{0.0.0.0/0 OK}}\n"), None);
-        assert_eq!(find("x = cidr:{{[2001:db8::]/32 REJECT}, {10.0.0.0/8 OK}}\n"), None);
+        assert_eq!(
+            find("x = check_client_access cidr:{{0.0.0.0/0 OK}}\n"),
+            None
+        );
+        assert_eq!(
+            find("x = cidr:{{[2001:db8::]/32 REJECT}, {10.0.0.0/8 OK}}\n"),
+            None
+        );
         assert_eq!(find("x = pcre:{{/^From:.*spam/ REJECT}}\n"), None);
         assert_eq!(find("x = regexp:{{/^x/ DISCARD}}\n"), None);
         // A variable there is still a tag.
