@@ -30,48 +30,79 @@ fn port() -> u16 {
 /// The reply code a client on 127.0.0.1 meets on the port (postscreen's, or smtpd's
 /// banner), and the lines postlint reports.
 fn greeting(with_postscreen: bool, port: u16) -> (u16, Vec<u64>) {
-    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-postscreen-");
-    let conf = scratch.conf();
-    let mut main = scratch.infrastructure("mail.example.com");
-    main.push_str(
-        "compatibility_level = 3.6\n\
-         mydestination = $myhostname\n\
-         postscreen_access_list = cidr:${config_directory}/postscreen_access.cidr\n\
-         postscreen_denylist_action = drop\n\
-         postscreen_greet_action = enforce\n",
-    );
-    std::fs::write(conf.join("main.cf"), &main).unwrap();
-    std::fs::write(conf.join("postscreen_access.cidr"), "127.0.0.1/32 reject\n").unwrap();
-    let mut master = smtp::base_master_cf();
-    if with_postscreen {
-        master.push_str(&format!(
+    let main = "postscreen_access_list = cidr:${config_directory}/postscreen_access.cidr\n\
+                postscreen_denylist_action = drop\n\
+                postscreen_greet_action = enforce\n";
+    let master = match with_postscreen {
+        true => format!(
             "127.0.0.1:{port} inet n - n - 1 postscreen\n\
              smtpd pass - - n - - smtpd\n"
-        ));
-    } else {
-        master.push_str(&format!("127.0.0.1:{port} inet n - n - - smtpd\n"));
-    }
-    std::fs::write(conf.join("master.cf"), master).unwrap();
-    common::backdate(&conf);
-    let lines = smtp::postlint_lines(&conf, "postscreen-not-running");
-
-    let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
-        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
-    let code = match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
-        Ok(Greeting::Banner(_, reply)) => reply.code,
-        Ok(Greeting::Fatal(line)) => panic!("fatal: {line}"),
-        Err(e) => panic!("connect: {e}"),
+        ),
+        false => format!("127.0.0.1:{port} inet n - n - - smtpd\n"),
     };
-    postfix.stop();
+    let files = [("postscreen_access.cidr", "127.0.0.1/32 reject\n")];
+    let run = run_postfix(port, main, &master, &files, "postscreen-not-running", false);
     println!(
-        "{}: the client on 127.0.0.1 got {code}; postlint reports lines {lines:?}",
+        "{}: the client on 127.0.0.1 got {}; postlint reports lines {:?}",
         if with_postscreen {
             "postscreen"
         } else {
             "smtpd"
-        }
+        },
+        run.code,
+        run.lines
     );
-    (code, lines)
+    (run.code, run.lines)
+}
+
+/// What one run of Postfix on 127.0.0.1:`port` showed.
+struct Run {
+    /// The banner's code, or with `ehlo` the reply to the client's EHLO (0: the connection
+    /// closed).
+    code: u16,
+    log: String,
+    /// The lines of the rule's findings.
+    lines: Vec<u64>,
+}
+
+/// Starts Postfix with `main_extra` in main.cf, `services` in master.cf and `files` in the
+/// configuration directory; connects a client (and, with `ehlo`, sends EHLO).
+fn run_postfix(
+    port: u16,
+    main_extra: &str,
+    services: &str,
+    files: &[(&str, &str)],
+    rule: &str,
+    ehlo: bool,
+) -> Run {
+    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-postscreen-");
+    let conf = scratch.conf();
+    let mut main = scratch.infrastructure("mail.example.com");
+    main.push_str("compatibility_level = 3.6\nmydestination = $myhostname\n");
+    main.push_str(main_extra);
+    std::fs::write(conf.join("main.cf"), &main).unwrap();
+    for (name, text) in files {
+        std::fs::write(conf.join(name), text).unwrap();
+    }
+    let mut master = smtp::base_master_cf();
+    master.push_str(services);
+    std::fs::write(conf.join("master.cf"), master).unwrap();
+    common::backdate(&conf);
+    let lines = smtp::postlint_lines(&conf, rule);
+
+    let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
+        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+    let code = match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
+        Ok(Greeting::Banner(mut client, reply)) => match ehlo {
+            true => client.command("EHLO client.example").map_or(0, |r| r.code),
+            false => reply.code,
+        },
+        Ok(Greeting::Fatal(line)) => panic!("fatal: {line}"),
+        Err(e) => panic!("connect: {e}"),
+    };
+    postfix.stop();
+    let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+    Run { code, log, lines }
 }
 
 #[test]
@@ -95,38 +126,14 @@ fn postscreen_settings_work_only_with_postscreen_running() {
 /// lines of undefined-service. postscreen sends its `220-` banner at once and any 421 only at
 /// the first command.
 fn postscreen_with(port: u16, services: &str, main_extra: &str) -> (u16, String, Vec<u64>) {
-    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-postscreen-");
-    let conf = scratch.conf();
-    let mut main = scratch.infrastructure("mail.example.com");
-    main.push_str(
-        "compatibility_level = 3.6\n\
-         mydestination = $myhostname\n\
-         postscreen_access_list =\n\
-         postscreen_greet_wait = 1s\n",
+    let main = format!("postscreen_access_list =\npostscreen_greet_wait = 1s\n{main_extra}");
+    let master = format!("127.0.0.1:{port} inet n - n - 1 postscreen\n{services}");
+    let run = run_postfix(port, &main, &master, &[], "undefined-service", true);
+    println!(
+        "{services:?}: EHLO got {}; postlint reports lines {:?}",
+        run.code, run.lines
     );
-    main.push_str(main_extra);
-    std::fs::write(conf.join("main.cf"), &main).unwrap();
-    let mut master = smtp::base_master_cf();
-    master.push_str(&format!(
-        "127.0.0.1:{port} inet n - n - 1 postscreen\n{services}"
-    ));
-    std::fs::write(conf.join("master.cf"), master).unwrap();
-    common::backdate(&conf);
-    let lines = smtp::postlint_lines(&conf, "undefined-service");
-
-    let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
-        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
-    let code = match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
-        Ok(Greeting::Banner(mut client, _)) => {
-            client.command("EHLO client.example").map_or(0, |r| r.code)
-        }
-        Ok(Greeting::Fatal(line)) => panic!("fatal: {line}"),
-        Err(e) => panic!("connect: {e}"),
-    };
-    postfix.stop();
-    let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
-    println!("{services:?}: EHLO got {code}; postlint reports lines {lines:?}");
-    (code, log, lines)
+    (run.code, run.log, run.lines)
 }
 
 /// undefined-service on the services postscreen hands its work to. Without `smtpd pass`,

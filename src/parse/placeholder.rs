@@ -58,12 +58,8 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
         let at_word_start = i == 0 || !is_word_byte(bytes[i - 1]);
         let end = match bytes[i] {
             b'P' if at_word_start && bytes[i..].starts_with(b"PH_") => {
-                let len = bytes[i + 3..]
-                    .iter()
-                    .take_while(|&&b| is_upper_name_byte(b))
-                    .count();
-                let end = i + 3 + len;
-                (len > 0 && bytes.get(end).is_none_or(|&b| !is_word_byte(b))).then_some(end)
+                let end = upper_name_end(bytes, i + 3);
+                (end > i + 3 && bytes.get(end).is_none_or(|&b| !is_word_byte(b))).then_some(end)
             }
             b'%' if bytes.get(i + 1).is_some_and(u8::is_ascii_uppercase) => {
                 let len = bytes[i + 1..]
@@ -109,20 +105,12 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
             b'!' => enclosed_name(text, i, b'!'),
             // `##HOSTNAME##`, replaced by sed in container start scripts.
             b'#' if at_word_start && bytes[i..].starts_with(b"##") => {
-                let len = bytes[i + 2..]
-                    .iter()
-                    .take_while(|&&b| is_upper_name_byte(b))
-                    .count();
-                let end = i + 2 + len;
+                let end = upper_name_end(bytes, i + 2);
                 (is_placeholder_name(&text[i + 2..end]) && bytes[end..].starts_with(b"##"))
                     .then_some(end + 2)
             }
             b'_' if at_word_start && bytes[i..].starts_with(b"__") => {
-                let len = bytes[i + 2..]
-                    .iter()
-                    .take_while(|&&b| is_upper_name_byte(b))
-                    .count();
-                let end = i + 2 + len;
+                let end = upper_name_end(bytes, i + 2);
                 let name = text[i + 2..end].trim_end_matches('_');
                 let closed = text[i + 2..end].ends_with("__");
                 (closed && is_placeholder_name(name)).then_some(end)
@@ -138,6 +126,15 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
         }
     }
     found
+}
+
+/// Where the run of upper-case name bytes (`A-Z`, digits, `_`) from `start` ends.
+fn upper_name_end(bytes: &[u8], start: usize) -> usize {
+    start
+        + bytes[start..]
+            .iter()
+            .take_while(|&&b| is_upper_name_byte(b))
+            .count()
 }
 
 /// `@NAME@` or `!NAME!` starting at `i` (the delimiter): the offset just past it.

@@ -164,10 +164,7 @@ fn check_levels(model: &Model, out: &mut Findings) {
         }
     }
     for (span, level, reason, labels) in found {
-        let who = match labels.is_empty() {
-            true => String::new(),
-            false => format!(" for {}", labels.join(", ")),
-        };
+        let who = super::for_services(&labels);
         let finding = out.report(
             span,
             format!(

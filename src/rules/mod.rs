@@ -121,6 +121,15 @@ pub fn templated_line(model: &Model, span: crate::source::Span) -> bool {
     read != written
 }
 
+/// The master.cf services a finding is about, as a message names them after what they read:
+/// " for smtp/unix, relay/unix" (nothing when the setup has no master.cf).
+pub fn for_services(labels: &[String]) -> String {
+    match labels.is_empty() {
+        true => String::new(),
+        false => format!(" for {}", labels.join(", ")),
+    }
+}
+
 /// Names as a help text lists them, each in backticks: "`a`, `b`, `c`".
 pub fn backticked<T: std::fmt::Display>(names: impl IntoIterator<Item = T>) -> String {
     let mut out = String::new();

@@ -529,10 +529,7 @@ fn fingerprint_level(model: &Model, service: Option<&Service>, prefix: &str) -> 
 
 /// `*_tls_security_level = fingerprint` with no fingerprints to match, for the clients named.
 fn report_level(span: Span, prefix: &str, labels: &[String], out: &mut Findings) {
-    let who = match labels.is_empty() {
-        true => String::new(),
-        false => format!(" for {}", labels.join(", ")),
-    };
+    let who = super::for_services(labels);
     let finding = out.report(
         span,
         format!(
