@@ -848,6 +848,30 @@ fn undefined_transports_are_missing_from_postconf_m() {
             if message.contains("master_service_disable turns off") {
                 continue;
             }
+            // postscreen's helpers: postconf -M lists no private NAME/pass (or NAME/unix for
+            // dnsblog); a public one (private field `n`) is not where postscreen connects
+            // (tests/oracle_postscreen.rs runs postscreen on these setups).
+            if message.starts_with("postscreen on") {
+                let name = message
+                    .split('`')
+                    .nth(1)
+                    .unwrap_or_else(|| panic!("{}: {message}", dir.display()));
+                let kind = match message.contains("pass service") {
+                    true => "pass",
+                    false => "unix",
+                };
+                let service = format!("{name}/{kind}");
+                let (_, out, _) =
+                    common::run("postconf", &["-c", dir.to_str().unwrap(), "-M", &service]);
+                let private = out.split_whitespace().nth(2);
+                assert!(
+                    private.is_none() || private == Some("n"),
+                    "{}: postconf -M lists a private {service}, postlint says postscreen lacks it",
+                    dir.display()
+                );
+                missing += 1;
+                continue;
+            }
             let name = message
                 .split("the transport `")
                 .nth(1)
