@@ -88,6 +88,33 @@ pub(crate) fn check_keys(model: &Model, kind: DbKind, table: &Table, out: &mut F
                 );
                 finding.subject(format!("{} {name}", table.reference()));
                 finding.label("the client ignores this line");
+                // `port`: the port goes in `hosts`. Written as the client's own default, the
+                // ignored line changes nothing.
+                let default_port = match kind {
+                    DbKind::Mysql => Some("3306"),
+                    DbKind::Pgsql => Some("5432"),
+                    DbKind::Sqlite | DbKind::Ldap => None,
+                };
+                if let (true, Some(port)) = (setting.name == "port", default_port) {
+                    let harmless = setting.value.trim() == port;
+                    if harmless {
+                        finding.severity = Severity::Warning;
+                    }
+                    finding.help(format!(
+                        "The {} client reads no `port` key: the port is part of each host in \
+                         `hosts` (`hosts = db.example.com:{}` or `inet:db.example.com:{}`), \
+                         and without one it connects to {port}. {}",
+                        kind.name(),
+                        setting.value.trim(),
+                        setting.value.trim(),
+                        match harmless {
+                            true => "That is the port written here, so nothing changes: \
+                                     remove the line.",
+                            false => "Move the port into `hosts`.",
+                        }
+                    ));
+                    continue;
+                }
                 finding.help(format!(
                     "The {} client reads only the keys {manual} lists and ignores this one \
                      (postconf warns \"unused parameter\"), so the setting you meant keeps its \
