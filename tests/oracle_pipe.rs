@@ -56,13 +56,13 @@ enum Route {
 
 /// Runs the setup on `port` with the `lda` entry's attributes (`@SCRIPT@` for the command);
 /// returns the deliveries, the maillog, and the lines of `rule`'s findings.
-fn deliver_with(
+fn deliver_with_args(
     port: u16,
     limit: Option<u32>,
     route: Route,
     attributes: &str,
     rule: &str,
-) -> (usize, String, Vec<u64>) {
+) -> (Vec<String>, String, Vec<u64>) {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-pipe-");
     let out_dir = scratch.root.join("out");
     std::fs::create_dir(&out_dir).unwrap();
@@ -129,8 +129,11 @@ fn deliver_with(
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
         .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
     smtp::send_message(port, &scratch, rcpts, "oracle_pipe").unwrap_or_else(|e| panic!("{e}"));
-    let deliveries =
-        || std::fs::read_to_string(out_dir.join("deliveries")).map_or(0, |t| t.lines().count());
+    let arguments = || {
+        std::fs::read_to_string(out_dir.join("deliveries"))
+            .map_or(Vec::new(), |t| t.lines().map(str::to_string).collect())
+    };
+    let deliveries = || arguments().len();
     let log = || std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
     // Until both are delivered, or pipe has deferred the message or stopped on its entry.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -141,7 +144,19 @@ fn deliver_with(
         std::thread::sleep(Duration::from_millis(100));
     }
     postfix.stop();
-    (deliveries(), log(), lines)
+    (arguments(), log(), lines)
+}
+
+/// [`deliver_with_args`], with the number of deliveries instead of their command arguments.
+fn deliver_with(
+    port: u16,
+    limit: Option<u32>,
+    route: Route,
+    attributes: &str,
+    rule: &str,
+) -> (usize, String, Vec<u64>) {
+    let (arguments, log, lines) = deliver_with_args(port, limit, route, attributes, rule);
+    (arguments.len(), log, lines)
 }
 
 #[test]
@@ -335,6 +350,58 @@ fn pipe_defers_unknown_macros_invalid_syntax_reports() {
             failures.push(format!(
                 "postlint reports {lines:?} for `{command}`; Postfix deferred: {deferred}"
             ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// invalid-syntax on `-o name=value` written after `argv=` (a shape from a dspam how-to): pipe
+/// passes both words to the command, which gets them as arguments; Postfix never applies the
+/// setting. The command here records its arguments: with the `-o` after argv= it is handed
+/// `-o mynetworks=192.0.2.0/24`, and postlint reports the entry; `-oi` (sendmail's own option)
+/// and a `-o` with a word that is no Postfix parameter are the command's business, and an `-o`
+/// before flags= is the service's: postlint says nothing of them.
+#[test]
+fn pipe_passes_options_after_argv_to_the_command() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let cases: &[(&str, bool)] = &[
+        (
+            "flags=R user=nobody argv=@SCRIPT@ ${recipient}\n  -o mynetworks=192.0.2.0/24",
+            true,
+        ),
+        (
+            "flags=R user=nobody argv=@SCRIPT@ -oi -o nosuch=x ${recipient}",
+            false,
+        ),
+        (
+            "-o mynetworks=192.0.2.0/24\n  flags=R user=nobody argv=@SCRIPT@ ${recipient}",
+            false,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (n, &(attributes, reported)) in cases.iter().enumerate() {
+        let port = port() + 80 + n as u16;
+        let (arguments, log, lines) = deliver_with_args(
+            port,
+            Some(1),
+            Route::VirtualTransport,
+            attributes,
+            "invalid-syntax",
+        );
+        println!("{attributes:?}: the command got {arguments:?}; postlint lines {lines:?}");
+        let passed = arguments
+            .iter()
+            .all(|a| a.contains("-o mynetworks=192.0.2.0/24"));
+        if arguments.len() != 2 || passed != reported {
+            failures.push(format!(
+                "Postfix did not do what the case expects for `{attributes}`: {arguments:?}\n{log}"
+            ));
+            continue;
+        }
+        if lines.len() != usize::from(reported) {
+            failures.push(format!("postlint reports {lines:?} for `{attributes}`"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -716,7 +716,66 @@ fn report_pipe_attributes(
         );
         return;
     }
-    report_pipe_macros(model, service, &args, argv_at, out);
+    if !report_pipe_macros(model, service, &args, argv_at, out) {
+        report_options_after_argv(model, service, &args, argv_at, out);
+    }
+}
+
+/// `-o name=value` written after `argv=` in a pipe(8) entry, with a Postfix parameter's name:
+/// master.cf reads options only before the command's other words, so pipe hands both words to
+/// the command as arguments and the setting never applies (a shape copied from a dspam
+/// how-to). One finding per entry, at the first such pair. A `-o` with a word that is no
+/// Postfix parameter may be the command's own option and is left alone.
+fn report_options_after_argv(
+    model: &Model,
+    service: &crate::model::master::Service,
+    args: &[&str],
+    argv_at: usize,
+    out: &mut Findings,
+) {
+    let is_setting = |k: usize| {
+        args[k] == "-o"
+            && args.get(k + 1).is_some_and(|next| {
+                next.split_once('=')
+                    .is_some_and(|(name, _)| crate::model::names::is_known_name(name.trim()))
+            })
+    };
+    let mut pairs = (argv_at + 1..args.len()).filter(|&k| is_setting(k));
+    let Some(first) = pairs.next() else {
+        return;
+    };
+    let others = pairs.count();
+    let (start, end) = (service.args[first], service.args[first + 1]);
+    if start.file != end.file || super::templated_line(model, start) {
+        return;
+    }
+    let label = service.label();
+    let setting = super::shorten(args[first + 1]);
+    let finding = out.report(
+        crate::source::Span {
+            end: end.end,
+            ..start
+        },
+        format!(
+            "`-o {setting}` comes after argv= in {label}: pipe passes it to the command as two \
+             arguments{}, and Postfix never applies the setting",
+            match others {
+                0 => String::new(),
+                1 => " (and 1 more -o after it)".to_string(),
+                n => format!(" (and {n} more -o after it)"),
+            }
+        ),
+    );
+    finding.subject(format!("{label}: -o after argv"));
+    finding.label("an argument of the command, not an option of the service");
+    finding.help(
+        "master.cf reads a service's `-o` options only before the first other word of its \
+         command; pipe(8) takes everything after `argv=` as the command line. Move the `-o` \
+         lines up, right under the service line (they then apply to pipe, which reads few \
+         parameters), or set them on the service that should read them: smtpd_* settings \
+         belong on an smtpd service, not on a pipe transport."
+            .to_string(),
+    );
 }
 
 /// The macros pipe(8) expands in its command (parse_callback() in pipe.c), with the release
@@ -814,14 +873,15 @@ enum MacroProblem<'w> {
 
 /// A pipe(8) command with a macro pipe does not expand: pipe logs "unknown macro name" (or
 /// an empty or truncated reference) and defers every message with 4.3.5 "mail system
-/// configuration error".
+/// configuration error". True when it reported one, or met a word it cannot judge (a
+/// template's or an installer's): nothing more is said of the command then.
 fn report_pipe_macros(
     model: &Model,
     service: &crate::model::master::Service,
     args: &[&str],
     argv_at: usize,
     out: &mut Findings,
-) {
+) -> bool {
     let known = |name: &str| {
         PIPE_MACROS
             .iter()
@@ -840,7 +900,7 @@ fn report_pipe_macros(
             word
         };
         if !crate::parse::placeholder::find(word).is_empty() || super::templated_line(model, span) {
-            return;
+            return true;
         }
         let Some(problem) = pipe_macro_problem(word, known) else {
             continue;
@@ -904,8 +964,9 @@ fn report_pipe_macros(
                 ""
             }
         ));
-        return;
+        return true;
     }
+    false
 }
 
 /// An argument after a master.cf command's options that its daemon refuses. The daemons read

@@ -108,7 +108,8 @@ pub(crate) fn check_keys(model: &Model, kind: DbKind, table: &Table, out: &mut F
                         setting.value.trim(),
                         setting.value.trim(),
                         match harmless {
-                            true => "That is the port written here, so nothing changes: \
+                            true =>
+                                "That is the port written here, so nothing changes: \
                                      remove the line.",
                             false => "Move the port into `hosts`.",
                         }
