@@ -336,7 +336,7 @@ fn docker_mailserver_config(main_cf: &Path, root: Option<&Path>) -> bool {
     };
     if DOCKER_MAILSERVER_FILES
         .iter()
-        .any(|name| dir.join(name).is_file())
+        .any(|name| regular_file(&dir.join(name)))
         || postconf_p_form(&dir.join("postfix-master.cf"))
     {
         return true;
@@ -355,7 +355,7 @@ fn docker_mailserver_config(main_cf: &Path, root: Option<&Path>) -> bool {
         let Some(here) = at else {
             break;
         };
-        if here.join("mailserver.env").is_file()
+        if regular_file(&here.join("mailserver.env"))
             || COMPOSE_FILES.iter().any(|name| {
                 small_text(&here.join(name)).is_some_and(|t| t.contains("docker-mailserver"))
             })
@@ -371,8 +371,13 @@ fn docker_mailserver_config(main_cf: &Path, root: Option<&Path>) -> bool {
     false
 }
 
-/// The text of a regular file of at most 1 MB (compose files, overrides); None otherwise, and
-/// for a link, which may point out of the repository.
+/// Whether a path is a regular file itself: not a link (which may point out of the
+/// repository), a FIFO or a device.
+fn regular_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// The text of a regular file of at most 1 MB (compose files, overrides); None otherwise.
 fn small_text(path: &Path) -> Option<String> {
     let meta = std::fs::symlink_metadata(path).ok()?;
     if !meta.is_file() || meta.len() > 1 << 20 {

@@ -298,7 +298,7 @@ impl MapsList {
 }
 
 /// The address class a domain resolves to.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Resolved {
     /// The class, and what listed the domain there when known.
     Class(ClassKind, Option<Span>),

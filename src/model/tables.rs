@@ -1257,6 +1257,16 @@ impl Tables {
         }
     }
 
+    /// The tables postlint holds the entries of that a parameter value names (as a service
+    /// reads it: `hash:/a, proxy:lmdb:/b`), behind proxies and in unions, each once, in order.
+    pub fn entry_tables_named(&self, value: &str) -> Vec<TableId> {
+        let named: Vec<TableId> = crate::parse::list::split_list(value)
+            .into_iter()
+            .filter_map(|r| self.find(&value[r]))
+            .collect();
+        self.known_entry_tables_of(&named)
+    }
+
     /// The known entry tables of a list of tables, each once, in order.
     pub fn known_entry_tables_of(&self, list: &[TableId]) -> Vec<TableId> {
         self.leaf_tables_of(list, |c| matches!(c, Content::Entries(_)))

@@ -12,7 +12,6 @@ use crate::model::tables::TableId;
 use crate::model::tls::{has_word, Level};
 use crate::model::values::smtp_clients;
 use crate::model::Model;
-use crate::parse::list::split_list;
 use crate::source::Span;
 
 pub const RULE: Rule = Rule {
@@ -196,22 +195,16 @@ fn check_policy_entries(model: &Model, out: &mut Findings) {
         };
         // None: this client makes DNSSEC lookups, or postlint cannot know.
         let reason = no_dnssec(model, service);
-        for token in split_list(&value).into_iter().map(|r| &value[r]) {
-            let Some(named) = model.tables.find(token) else {
-                continue;
-            };
-            // The tables behind `proxy:` and unions.
-            for id in model.tables.known_entry_tables(named) {
-                let this = reason.as_ref().map(|r| NoDnssec {
-                    why: r.why.clone(),
-                    param: r.param,
-                    span: r.span,
-                });
-                match readers.iter_mut().find(|(t, _)| *t == id) {
-                    Some((_, seen)) if this.is_none() => *seen = None,
-                    Some(_) => {}
-                    None => readers.push((id, this)),
-                }
+        for id in model.tables.entry_tables_named(&value) {
+            let this = reason.as_ref().map(|r| NoDnssec {
+                why: r.why.clone(),
+                param: r.param,
+                span: r.span,
+            });
+            match readers.iter_mut().find(|(t, _)| *t == id) {
+                Some((_, seen)) if this.is_none() => *seen = None,
+                Some(_) => {}
+                None => readers.push((id, this)),
             }
         }
     }

@@ -529,6 +529,15 @@ const PIPE_ATTRIBUTES: &[&str] = &[
     "argv=",
 ];
 
+/// A master.cf argument as the daemon gets it: master(5) strips `{ }` around an argument
+/// (Postfix 3.0 and later), and the blanks just inside them.
+fn unbraced(arg: &str) -> &str {
+    match arg.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
+        Some(inner) => inner.trim(),
+        None => arg,
+    }
+}
+
 /// The letters of pipe(8)'s `flags=` (case matters).
 const PIPE_FLAGS: &str = "BDFORX.>hqu";
 
@@ -577,11 +586,7 @@ fn report_pipe_attributes(
     let mut has_argv = false;
     let mut argv_at = 0;
     for i in start..args.len() {
-        // master(5) strips `{ }` around an argument (Postfix 3.0 and later) before pipe sees it.
-        let word = match args[i].strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
-            Some(inner) => inner.trim(),
-            None => args[i],
-        };
+        let word = unbraced(args[i]);
         let span = service.args[i];
         // A word a template or an installer fills in is not known.
         if word.contains('$')
@@ -889,10 +894,7 @@ fn report_pipe_macros(
     };
     for (k, &arg) in args.iter().enumerate().skip(argv_at) {
         let span = service.args[k];
-        let word = match arg.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
-            Some(inner) => inner.trim(),
-            None => arg,
-        };
+        let word = unbraced(arg);
         // The command starts after `argv=`.
         let word = if k == argv_at {
             word.get(5..).unwrap_or("")

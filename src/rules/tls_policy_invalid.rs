@@ -12,7 +12,7 @@ use crate::model::tables::TableId;
 use crate::model::tls::Level;
 use crate::model::values::program_of;
 use crate::model::Model;
-use crate::parse::list::{list_items, split_list};
+use crate::parse::list::list_items;
 use crate::source::Span;
 
 pub const RULE: Rule = Rule {
@@ -416,14 +416,9 @@ fn check(model: &Model, out: &mut Findings) {
         // smtp_tls_per_site counts only without a policy table (policy_create()).
         if value.is_empty() {
             if let Some(sites) = service_value(model, service, &format!("{prefix}_tls_per_site")) {
-                for token in split_list(&sites).into_iter().map(|r| &sites[r]) {
-                    let Some(named) = model.tables.find(token) else {
-                        continue;
-                    };
-                    for id in model.tables.known_entry_tables(named) {
-                        if !per_site.iter().any(|(t, _)| *t == id) {
-                            per_site.push((id, prefix));
-                        }
+                for id in model.tables.entry_tables_named(&sites) {
+                    if !per_site.iter().any(|(t, _)| *t == id) {
+                        per_site.push((id, prefix));
                     }
                 }
             }
@@ -442,20 +437,14 @@ fn check(model: &Model, out: &mut Findings) {
                 }
             }
         }
-        for token in split_list(&value).into_iter().map(|r| &value[r]) {
-            let Some(named) = model.tables.find(token) else {
-                continue;
-            };
-            // The tables behind `proxy:` and unions.
-            for id in model.tables.known_entry_tables(named) {
-                match readers.iter_mut().find(|r| r.table == id) {
-                    Some(seen) => seen.fingerprints &= fingerprints,
-                    None => readers.push(Readers {
-                        table: id,
-                        param: param.clone(),
-                        fingerprints,
-                    }),
-                }
+        for id in model.tables.entry_tables_named(&value) {
+            match readers.iter_mut().find(|r| r.table == id) {
+                Some(seen) => seen.fingerprints &= fingerprints,
+                None => readers.push(Readers {
+                    table: id,
+                    param: param.clone(),
+                    fingerprints,
+                }),
             }
         }
     }
