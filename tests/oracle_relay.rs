@@ -123,6 +123,8 @@ struct Table {
     name: String,
     /// hash, texthash, cidr, inline.
     kind: &'static str,
+    /// Written in main.cf: `inline:{ {k = v} }`, or `cidr:{ {net value} }` (Postfix 3.7).
+    inline: bool,
     entries: Vec<(String, String)>,
 }
 
@@ -135,6 +137,13 @@ impl Table {
                 .map(|(k, v)| format!("{{ {k} = {v} }}"))
                 .collect();
             format!("inline:{{ {} }}", items.join(", "))
+        } else if self.inline {
+            let items: Vec<String> = self
+                .entries
+                .iter()
+                .map(|(k, v)| format!("{{ {k} {v} }}"))
+                .collect();
+            format!("{}:{{ {} }}", self.kind, items.join(", "))
         } else {
             format!("{}:{CONF}/{}", self.kind, self.name)
         }
@@ -337,9 +346,12 @@ impl Gen<'_> {
             };
         }
         let name = format!("{}_{}", stage_word(stage), self.tables.len());
+        // Every other cidr table inline (not drawn, so the other tables stay as they were).
+        let inline = kind == "inline" || (kind == "cidr" && self.tables.len() % 2 == 1);
         let table = Table {
             name,
             kind,
+            inline,
             entries,
         };
         let reference = table.reference();
@@ -805,7 +817,7 @@ impl Case {
         std::fs::write(conf.join("master.cf"), self.master_cf(scratch)).unwrap();
         std::fs::write(conf.join("vmailbox"), "alice@vmail.example x\n").unwrap();
         for table in &self.tables {
-            if table.kind != "inline" {
+            if !table.inline {
                 std::fs::write(conf.join(&table.name), table.source()).unwrap();
             }
         }
@@ -843,7 +855,7 @@ impl Case {
                 }
             }
         }
-        for t in self.tables.iter().filter(|t| t.kind != "inline") {
+        for t in self.tables.iter().filter(|t| !t.inline) {
             writeln!(out, "  {}:{CONF}/{}:", t.kind, t.name).unwrap();
             for line in t.source().lines() {
                 writeln!(out, "    {line}").unwrap();
@@ -1982,7 +1994,7 @@ fn generator_covers_what_it_should() {
         );
         all.push_str(&text(&case));
         for table in &case.tables {
-            if table.kind == "inline" {
+            if table.inline {
                 for (k, v) in &table.entries {
                     writeln!(all, "{k} {v}").unwrap();
                 }
@@ -2007,6 +2019,7 @@ fn generator_covers_what_it_should() {
         "texthash:",
         "cidr:",
         "inline:{",
+        "cidr:{ {",
         "-o { ",
         "=$s",
         "warn_if_reject",

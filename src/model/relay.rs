@@ -1271,14 +1271,20 @@ pub(crate) struct CidrRule {
 }
 
 /// A cidr table's lines, parsed once per model; None when postlint cannot evaluate the table
-/// (no source, `if`/`endif` blocks).
+/// (no source, `if`/`endif` blocks, a value postlint cannot know).
 fn cidr_rules(model: &Model, id: TableId) -> Option<&[CidrRule]> {
     let all = model.cidr_rules.get_or_init(|| {
         model
             .tables
             .iter()
             .filter(|t| t.kind == "cidr")
-            .map(|t| (t.id, t.source.and_then(|f| parse_cidr(model, f))))
+            .map(|t| {
+                let rules = match t.source {
+                    Some(file) => parse_cidr(model, file),
+                    None => parse_inline_cidr(model, t),
+                };
+                (t.id, rules)
+            })
             .collect()
     });
     all.get(&id)?.as_deref()
@@ -1291,33 +1297,68 @@ fn parse_cidr(model: &Model, file: crate::source::FileId) -> Option<Vec<CidrRule
         if line.indented {
             continue; // Postfix skips it with a warning
         }
-        let body = line.text.as_ref();
-        let (pattern, value) = match body.find([' ', '\t']) {
-            Some(i) => (&body[..i], body[i..].trim()),
-            None => (body, ""),
-        };
-        let lower = pattern.to_ascii_lowercase();
-        if lower == "if" || lower == "endif" {
-            return None;
-        }
-        let (negated, pattern) = match pattern.strip_prefix('!') {
-            Some(p) => (true, p),
-            None => (false, pattern),
-        };
-        let Some(net) = Cidr::parse(pattern) else {
-            continue;
-        };
-        if value.is_empty() {
-            continue;
-        }
-        rules.push(CidrRule {
-            net,
-            negated,
-            value: value.to_string(),
-            span: line.full_span(file),
-        });
+        rules.extend(cidr_rule(line.text.as_ref(), line.full_span(file))?);
     }
     Some(rules)
+}
+
+/// `cidr:{ {rule}, {rule} }` (Postfix 3.7): each rule between its own braces, spaces around
+/// it ignored; a rule without braces stops the daemon that opens the table (fatal), so the
+/// table is unknown.
+fn parse_inline_cidr(model: &Model, table: &super::tables::Table) -> Option<Vec<CidrRule>> {
+    let inner = table.name.strip_prefix('{')?.strip_suffix('}')?;
+    if inner.contains(super::expand::UNKNOWN) {
+        return None;
+    }
+    let span = table.uses.iter().find_map(|u| u.span)?;
+    // Each rule's own text, found in order in the reference as written (the value may be
+    // continued over lines); the reference itself where it is not there verbatim.
+    let written = model.sources.slice(span);
+    let mut cursor = 0;
+    let mut rules = Vec::new();
+    for range in split_list(inner) {
+        let item = &inner[range];
+        let body = item.strip_prefix('{')?.strip_suffix('}')?;
+        let body = body.trim_matches([' ', '\t', '\n', '\r']);
+        let rule_span = match written[cursor..].find(item) {
+            Some(at) => {
+                let start = cursor + at;
+                cursor = start + item.len();
+                Span {
+                    file: span.file,
+                    start: span.start + start as u32,
+                    end: span.start + cursor as u32,
+                }
+            }
+            None => span,
+        };
+        rules.extend(cidr_rule(body, rule_span)?);
+    }
+    Some(rules)
+}
+
+/// One cidr line: Some(None) for a line Postfix skips (a bad network, no value), None for
+/// `if`/`endif`, which postlint does not evaluate.
+fn cidr_rule(body: &str, span: Span) -> Option<Option<CidrRule>> {
+    let (pattern, value) = match body.find([' ', '\t']) {
+        Some(i) => (&body[..i], body[i..].trim()),
+        None => (body, ""),
+    };
+    let lower = pattern.to_ascii_lowercase();
+    if lower == "if" || lower == "endif" {
+        return None;
+    }
+    let (negated, pattern) = match pattern.strip_prefix('!') {
+        Some(p) => (true, p),
+        None => (false, pattern),
+    };
+    let net = Cidr::parse(pattern);
+    Some(net.filter(|_| !value.is_empty()).map(|net| CidrRule {
+        net,
+        negated,
+        value: value.to_string(),
+        span,
+    }))
 }
 
 /// A cidr table lookup: the first line whose network holds the address.
@@ -1985,7 +2026,13 @@ fn trusted_client(model: &Model, step: &Step) -> bool {
             None => return true,
         }
     } else if let Some(line) = step.line {
-        let text = model.sources.slice(line).to_string();
+        // A file's line, or an inline table's `{rule}`; a whole `cidr:{...}` reference (a rule
+        // postlint could not place) tells nothing.
+        let text = model.sources.slice(line);
+        if text.contains(':') && text.contains('{') {
+            return true;
+        }
+        let text = text.trim_start_matches(['{', ' ', '\t']);
         text.split_whitespace().next().unwrap_or("").to_string()
     } else {
         return true;

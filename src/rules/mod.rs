@@ -146,9 +146,15 @@ pub fn backticked<T: std::fmt::Display>(names: impl IntoIterator<Item = T>) -> S
 
 /// Text from a file cut to a length a message can hold: the first 60 characters and `…`.
 pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    // A value continued over lines reads as one line, its runs of white space as one space.
+    let spaced = text.contains(['\t', '\n', '\r']) || text.contains("  ");
+    let text: std::borrow::Cow<'_, str> = match spaced {
+        true => text.split_whitespace().collect::<Vec<_>>().join(" ").into(),
+        false => text.into(),
+    };
     match text.char_indices().nth(60) {
         Some((at, _)) => format!("{}…", &text[..at]).into(),
-        None => text.into(),
+        None => text,
     }
 }
 

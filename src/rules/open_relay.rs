@@ -101,7 +101,19 @@ fn check(model: &Model, out: &mut Findings) {
                     }
                 }
                 if let Some(line) = step.line {
-                    finding.secondary(line, "this cidr line answers for the client");
+                    // cidr, regexp and pcre tables: a line of their file, or a `{rule}` of an
+                    // inline table in main.cf.
+                    let kind = step
+                        .word
+                        .split_whitespace()
+                        .nth(1)
+                        .and_then(crate::parse::table_ref::TableRef::parse)
+                        .map_or("table", |t| t.kind);
+                    let what = match model.sources.slice(line).starts_with('{') {
+                        true => format!("this rule of the inline {kind} table answers"),
+                        false => format!("this {kind} line answers"),
+                    };
+                    finding.secondary(line, what);
                 }
             }
             None if every_domain.is_some() => {
