@@ -9,8 +9,10 @@
 //!   (`template::holes`), with the master.cf template or file of the same role beside it (else
 //!   in the role's `files/`, as a Chef cookbook ships it) and the role's `files/` for the other
 //!   files. A plain-named `main.cf` holding `{{ }}` is read the
-//!   same way when loaded. A master.cf template no main.cf goes with is linted alone, every
-//!   main.cf parameter unknown (`LoadOptions::main_cf_absent`).
+//!   same way when loaded. A master.cf template, or a file named `master.cf`, that no main.cf
+//!   goes with (none paired with it, none in its directory) is linted alone, every main.cf
+//!   parameter unknown (`LoadOptions::main_cf_absent`): a container image that replaces only
+//!   master.cf. A `master.cf` under a directory of diffs or one of [`NOT_DEPLOYED`] is not.
 //! - A plain variant of main.cf is a configuration too, linted as a template of main.cf is
 //!   (its directory, `LoadOptions::main_cf` the file itself), with the master.cf of the same
 //!   name (`postfix-master.cf` for `postfix-main.cf`, `master.cf.production` for
@@ -213,24 +215,38 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             && template::main_cf_in(&name.replace("master.cf", "main.cf")).is_some()
         {
             master_templates.push(path.to_path_buf());
+        } else if name == "master.cf" {
+            let inside = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            if !under_diffs(inside) && !set_aside_by_directory(inside) {
+                master_templates.push(path.to_path_buf());
+            }
         }
     }
-    // A master.cf template is linted with the main.cf it goes with.
+    // A master.cf (template) is linted with the main.cf it goes with: the one it was paired
+    // with, or any configuration of its directory.
     let paired: std::collections::HashSet<PathBuf> = found
         .setups
         .iter()
         .filter_map(|s| s.load.master_cf.clone())
         .collect();
-    // A master.cf template that no main.cf goes with is linted alone.
-    for master_cf in master_templates {
-        if !paired.contains(&master_cf) {
-            let mut setup = template_setup(&master_cf);
-            setup.load.main_cf = None;
-            setup.load.master_cf = Some(master_cf);
-            setup.load.main_cf_absent = true;
-            setup.load.confine_to = Some(root.to_path_buf());
-            found.setups.push(setup);
-        }
+    let dirs: std::collections::HashSet<&Path> = found
+        .setups
+        .iter()
+        .filter_map(|s| s.load.config_dir.as_deref())
+        .collect();
+    let alone: Vec<PathBuf> = master_templates
+        .into_iter()
+        .filter(|m| !paired.contains(m) && !dirs.contains(m.parent().unwrap_or(Path::new(""))))
+        .collect();
+    // A master.cf (template) that no main.cf goes with is linted alone (an image that
+    // replaces only master.cf, its main.cf made by `postconf -e` at build time).
+    for master_cf in alone {
+        let mut setup = template_setup(&master_cf);
+        setup.load.main_cf = None;
+        setup.load.master_cf = Some(master_cf);
+        setup.load.main_cf_absent = true;
+        setup.load.confine_to = Some(root.to_path_buf());
+        found.setups.push(setup);
     }
     found.setups.sort_by(|a, b| a.main_cf.cmp(&b.main_cf));
     Ok(found)

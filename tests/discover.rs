@@ -371,6 +371,9 @@ fn plain_variants_of_main_cf_are_linted_and_backups_are_not() {
     for name in NEAR_MISSES.iter().chain(&["main.cf.ldap"]) {
         assert!(!err.contains(name), "{name}: {err}");
     }
+    // A master.cf no main.cf goes with is linted alone, unless a samples/ directory holds it.
+    assert!(err.contains("linting images/relay/master.cf\n"), "{err}");
+    assert!(!err.contains("samples/postfix/master.cf"), "{err}");
 
     // main.cf and main.cf.production in one directory: two configurations, two headings.
     let (_, out, _) = run(repo, &["--discover"]);
