@@ -10,7 +10,8 @@
 //! `smtpd pass` postscreen answers the client's first command `421 4.3.2 All server ports are
 //! busy`; with DNSBL sites and no dnsblog service it logs "connect to private/dnsblog service"
 //! and lets the client through unscored; with both services, neither. postlint reports the
-//! first two setups only.
+//! first two setups only. And tlsproxy: with a deep protocol test and TLS offered, postscreen
+//! answers STARTTLS itself and needs it (454 without it).
 //!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
@@ -20,6 +21,8 @@ use std::time::Duration;
 mod common;
 #[path = "common/smtp.rs"]
 mod smtp;
+#[path = "common/tls.rs"]
+mod tls;
 
 use smtp::{Client, Greeting, Postfix, Scratch};
 
@@ -41,7 +44,7 @@ fn greeting(with_postscreen: bool, port: u16) -> (u16, Vec<u64>) {
         false => format!("127.0.0.1:{port} inet n - n - - smtpd\n"),
     };
     let files = [("postscreen_access.cidr", "127.0.0.1/32 reject\n")];
-    let run = run_postfix(port, main, &master, &files, "postscreen-not-running", false);
+    let run = run_postfix(port, main, &master, &files, "postscreen-not-running", &[]);
     println!(
         "{}: the client on 127.0.0.1 got {}; postlint reports lines {:?}",
         if with_postscreen {
@@ -57,7 +60,7 @@ fn greeting(with_postscreen: bool, port: u16) -> (u16, Vec<u64>) {
 
 /// What one run of Postfix on 127.0.0.1:`port` showed.
 struct Run {
-    /// The banner's code, or with `ehlo` the reply to the client's EHLO (0: the connection
+    /// The banner's code, or the reply to the client's last command (0: the connection
     /// closed).
     code: u16,
     log: String,
@@ -66,14 +69,15 @@ struct Run {
 }
 
 /// Starts Postfix with `main_extra` in main.cf, `services` in master.cf and `files` in the
-/// configuration directory; connects a client (and, with `ehlo`, sends EHLO).
+/// configuration directory; connects a client and sends `commands` (`code` is the reply to
+/// the last, or the banner's code without commands).
 fn run_postfix(
     port: u16,
     main_extra: &str,
     services: &str,
     files: &[(&str, &str)],
     rule: &str,
-    ehlo: bool,
+    commands: &[&str],
 ) -> Run {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-postscreen-");
     let conf = scratch.conf();
@@ -93,10 +97,13 @@ fn run_postfix(
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
         .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
     let code = match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
-        Ok(Greeting::Banner(mut client, reply)) => match ehlo {
-            true => client.command("EHLO client.example").map_or(0, |r| r.code),
-            false => reply.code,
-        },
+        Ok(Greeting::Banner(mut client, reply)) => {
+            let mut code = reply.code;
+            for command in commands {
+                code = client.command(command).map_or(0, |r| r.code);
+            }
+            code
+        }
         Ok(Greeting::Fatal(line)) => panic!("fatal: {line}"),
         Err(e) => panic!("connect: {e}"),
     };
@@ -128,7 +135,14 @@ fn postscreen_settings_work_only_with_postscreen_running() {
 fn postscreen_with(port: u16, services: &str, main_extra: &str) -> (u16, String, Vec<u64>) {
     let main = format!("postscreen_access_list =\npostscreen_greet_wait = 1s\n{main_extra}");
     let master = format!("127.0.0.1:{port} inet n - n - 1 postscreen\n{services}");
-    let run = run_postfix(port, &main, &master, &[], "undefined-service", true);
+    let run = run_postfix(
+        port,
+        &main,
+        &master,
+        &[],
+        "undefined-service",
+        &["EHLO client.example"],
+    );
     println!(
         "{services:?}: EHLO got {}; postlint reports lines {:?}",
         run.code, run.lines
@@ -179,4 +193,80 @@ dnsblog unix n - n - 0 dnsblog
     assert_eq!(code, 421, "postscreen with a public pass service:\n{log}");
     assert!(log.contains(refused), "{log}");
     assert_eq!(lines.len(), 2, "postlint reports {lines:?}");
+}
+
+/// undefined-service on tlsproxy. postscreen's deep protocol tests (here
+/// `postscreen_pipelining_enable = yes`) make postscreen speak SMTP itself, and with
+/// `postscreen_tls_security_level` (by default smtpd's, `may` here) it offers STARTTLS, which
+/// it hands to the tlsproxy service. Without tlsproxy, STARTTLS gets `454 4.7.0 TLS not
+/// available due to local problem` and postscreen logs "connect to private/tlsproxy service";
+/// with tlsproxy (and the certificate smtpd has), `220`. Without deep tests the client's EHLO
+/// and STARTTLS go to smtpd, and no tlsproxy is needed; with postscreen's level `none`,
+/// postscreen offers no STARTTLS. postlint reports the first setup only.
+#[test]
+fn postscreen_deep_tests_with_starttls_need_tlsproxy() {
+    if !common::postfix_available()
+        || !common::runs_or_says_skipped(
+            smtp::can_run_postfix().and_then(|()| tls::openssl_available()),
+        )
+    {
+        return;
+    }
+    let certs = tempfile::tempdir().unwrap();
+    let (cert, key) = tls::self_signed(certs.path()).unwrap();
+    let tls_main = format!(
+        "smtpd_tls_security_level = may\nsmtpd_tls_cert_file = {}\nsmtpd_tls_key_file = {}\n",
+        cert.display(),
+        key.display()
+    );
+    let deep = format!("{tls_main}postscreen_pipelining_enable = yes\n");
+    let pass = "smtpd pass - - n - - smtpd\n";
+    let tlsproxy = "tlsproxy unix - - n - 0 tlsproxy\n";
+    let refused = "connect to private/tlsproxy service";
+    let starttls = |port: u16, services: &str, main_extra: &str| {
+        let main = format!("postscreen_access_list =\npostscreen_greet_wait = 1s\n{main_extra}");
+        let master = format!("127.0.0.1:{port} inet n - n - 1 postscreen\n{services}");
+        let commands = ["EHLO client.example", "STARTTLS"];
+        let run = run_postfix(port, &main, &master, &[], "undefined-service", &commands);
+        println!(
+            "{services:?} {main_extra:?}: STARTTLS got {}; postlint reports lines {:?}",
+            run.code, run.lines
+        );
+        run
+    };
+
+    let run = starttls(port() + 20, pass, &deep);
+    assert_eq!(run.code, 454, "deep tests without tlsproxy:\n{}", run.log);
+    assert!(run.log.contains(refused), "{}", run.log);
+    assert_eq!(run.lines.len(), 1, "postlint reports {:?}", run.lines);
+
+    let run = starttls(port() + 21, &format!("{pass}{tlsproxy}"), &deep);
+    assert_eq!(run.code, 220, "deep tests with tlsproxy:\n{}", run.log);
+    assert!(!run.log.contains(refused), "{}", run.log);
+    assert_eq!(
+        run.lines,
+        Vec::<u64>::new(),
+        "postlint reports {:?}",
+        run.lines
+    );
+
+    let run = starttls(port() + 22, pass, &tls_main);
+    assert_eq!(run.code, 220, "smtpd behind postscreen:\n{}", run.log);
+    assert_eq!(
+        run.lines,
+        Vec::<u64>::new(),
+        "postlint reports {:?}",
+        run.lines
+    );
+
+    let no_tls = format!("{deep}postscreen_tls_security_level = none\n");
+    let run = starttls(port() + 23, pass, &no_tls);
+    assert_ne!(run.code, 220, "postscreen's level none:\n{}", run.log);
+    assert!(!run.log.contains(refused), "{}", run.log);
+    assert_eq!(
+        run.lines,
+        Vec::<u64>::new(),
+        "postlint reports {:?}",
+        run.lines
+    );
 }

@@ -1,7 +1,8 @@
 //! A transport that main.cf, master.cf `-o` or a transport table names, which master.cf does
 //! not define: the queue manager cannot hand mail to it, and the mail waits in the queue
 //! ("connect to transport private/NAME: No such file or directory"). Also the services a
-//! running postscreen needs: its `smtpd pass` service and, with DNSBL sites, dnsblog.
+//! running postscreen needs: its `smtpd pass` service, with DNSBL sites dnsblog, and with
+//! STARTTLS in its deep protocol tests tlsproxy.
 
 use std::collections::HashSet;
 
@@ -237,6 +238,11 @@ fn postscreen_services(model: &Model, out: &mut Findings) {
                 ));
             }
         }
+        if let Some(tlsproxy) = name_of("tlsproxy_service_name") {
+            if !runs("unix", &tlsproxy) {
+                postscreen_tlsproxy(model, postscreen, &tlsproxy, out);
+            }
+        }
         let Some(sites) = service_value(model, Some(postscreen), "postscreen_dnsbl_sites") else {
             continue;
         };
@@ -270,6 +276,112 @@ fn postscreen_services(model: &Model, out: &mut Findings) {
              nothing else shows that the DNSBL checks are off."
         ));
     }
+}
+
+/// postscreen's deep protocol tests, which make it speak SMTP itself (postscreen_smtpd.c).
+const DEEP_TESTS: [&str; 3] = [
+    "postscreen_pipelining_enable",
+    "postscreen_non_smtp_command_enable",
+    "postscreen_bare_newline_enable",
+];
+
+/// A postscreen that runs a deep protocol test and offers STARTTLS in it hands the TLS
+/// handshake to the tlsproxy service (`tlsproxy`, here missing): every STARTTLS gets `454
+/// 4.7.0 TLS not available due to local problem` (postscreen_starttls.c), and a client that
+/// insists on TLS never passes the tests. Silent where the tests, postscreen's TLS level or
+/// its EHLO keywords are unknown.
+fn postscreen_tlsproxy(
+    model: &Model,
+    postscreen: &crate::model::master::Service,
+    tlsproxy: &str,
+    out: &mut Findings,
+) {
+    use crate::model::tls::{flag, Level};
+    let service = Some(postscreen);
+    let mut deep = None;
+    for param in DEEP_TESTS {
+        match flag(model, service, param) {
+            Some(true) => {
+                deep = Some(param);
+                break;
+            }
+            Some(false) => {}
+            None => return,
+        }
+    }
+    let Some(deep) = deep else {
+        return;
+    };
+    // postscreen's TLS level, as postscreen_smtpd.c reads it: the level when set (the levels
+    // above encrypt count as encrypt; dane is fatal), else the legacy booleans.
+    let Some(level) = service_value(model, service, "postscreen_tls_security_level") else {
+        return;
+    };
+    let (offers, setting) = if level.is_empty() {
+        let enforce = flag(model, service, "postscreen_enforce_tls");
+        let used = flag(model, service, "postscreen_use_tls");
+        match (enforce, used) {
+            (Some(true), _) => (true, "postscreen_enforce_tls"),
+            (Some(false), Some(used)) => (used, "postscreen_use_tls"),
+            _ => return,
+        }
+    } else {
+        match Level::parse(&level) {
+            Some(Level::None) => (false, "postscreen_tls_security_level"),
+            Some(Level::Dane | Level::DaneOnly) | None => return,
+            Some(_) => (true, "postscreen_tls_security_level"),
+        }
+    };
+    if !offers {
+        return;
+    }
+    // STARTTLS left out of postscreen's EHLO reply, or maybe (a table decides per client).
+    let Some(discarded) = service_value(model, service, "postscreen_discard_ehlo_keywords") else {
+        return;
+    };
+    let maps = service_value(
+        model,
+        service,
+        "postscreen_discard_ehlo_keyword_address_maps",
+    );
+    if discarded
+        .split([' ', ',', '\t', '\n'])
+        .any(|k| k.eq_ignore_ascii_case("starttls"))
+        || maps.is_none_or(|m| !m.trim().is_empty())
+    {
+        return;
+    }
+    let label = postscreen.label();
+    let deep_value = service_value(model, service, deep).unwrap_or_default();
+    let level_text = match service_definition(model, service, setting) {
+        Some(d) => format!("{setting} = {}", d.value),
+        None => format!(
+            "{setting} = {}, the default: {}",
+            crate::model::params::default_value(setting).unwrap_or(""),
+            service_value(model, service, setting).unwrap_or_default()
+        ),
+    };
+    let finding = out.report(
+        postscreen.command_span,
+        format!(
+            "postscreen on {label} offers STARTTLS in its deep protocol tests ({deep} = \
+             {deep_value}; {level_text}) and hands it to the `{tlsproxy}` service, which \
+             master.cf {}: each STARTTLS gets \"454 4.7.0 TLS not available due to local \
+             problem\", and a client that requires TLS never passes the tests",
+            defined_as(model, tlsproxy, "unix")
+        ),
+    );
+    finding.subject(format!("postscreen tlsproxy service {tlsproxy}"));
+    finding.label(format!("needs `{tlsproxy} unix ... tlsproxy`"));
+    if let Some(d) = service_definition(model, service, deep) {
+        finding.secondary(d.value_span, "postscreen speaks SMTP itself for this test");
+    }
+    finding.help(format!(
+        "Add `{tlsproxy}  unix  -       -       y       -       0       tlsproxy` to master.cf \
+         (Postfix's own master.cf has it commented out, under the postscreen lines). postscreen \
+         logs \"warning: connect to private/{tlsproxy} service: No such file or directory\" \
+         for each STARTTLS."
+    ));
 }
 
 /// How master.cf has a service postscreen needs: not at all, only turned off, or of another
