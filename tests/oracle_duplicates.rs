@@ -3,7 +3,9 @@
 //! postmap (`hash:`), the first entry wins: the listed recipient is rejected, another one
 //! accepted. Read as `texthash:` by smtpd itself, the table opens as a "surrogate" that fails
 //! every lookup (dict_thash.c: a duplicate without the warn flag, which only postmap and
-//! postalias set): every recipient gets `451 4.3.5 Server configuration error`.
+//! postalias set): every recipient gets `451 4.3.5 Server configuration error`. Written inline
+//! in main.cf (`inline:{ {key = OK}, {key = REJECT ...} }`), the last value is used: the
+//! listed recipient is rejected.
 //!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
@@ -26,11 +28,18 @@ fn replies(kind: &str, port: u16) -> (u16, u16, Vec<String>) {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-duplicates-");
     let conf = scratch.conf();
     let mut main = scratch.infrastructure("mail.example.com");
+    // An inline: table gives the key first with OK, then with the REJECT the files give it.
+    let table = match kind {
+        "inline" => "inline:{ {blocked@example.com = OK}, \
+                     {blocked@example.com = REJECT no mail for this address} }"
+            .to_string(),
+        _ => format!("{kind}:${{config_directory}}/rcpt_access"),
+    };
     main.push_str(&format!(
         "compatibility_level = 3.6\n\
          mydestination = $myhostname, example.com\n\
          local_recipient_maps =\n\
-         smtpd_recipient_restrictions = check_recipient_access {kind}:${{config_directory}}/rcpt_access, permit_mynetworks, reject\n"
+         smtpd_recipient_restrictions = check_recipient_access {table}, permit_mynetworks, reject\n"
     ));
     std::fs::write(conf.join("main.cf"), &main).unwrap();
     std::fs::write(
@@ -93,4 +102,17 @@ fn a_texthash_table_with_a_duplicate_key_fails_every_lookup() {
     assert_eq!((listed, other), (451, 451), "texthash: every lookup fails");
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert!(findings[0].contains("every lookup"), "{findings:?}");
+
+    // inline: the later REJECT replaced the OK given first.
+    let (listed, other, findings) = replies("inline", port() + 2);
+    assert_eq!(
+        (listed, other),
+        (554, 250),
+        "inline: the last value is used"
+    );
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(
+        findings[0].contains("uses the last value, `REJECT no mail"),
+        "{findings:?}"
+    );
 }

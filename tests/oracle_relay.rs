@@ -333,7 +333,10 @@ impl Gen<'_> {
             if action == "cls1" && !self.classes {
                 action = "OK".to_string();
             }
-            if !entries.iter().any(|(k, _)| *k == key) {
+            // A key drawn again is left out, except in an inline: table, where Postfix keeps
+            // the later value (the forced entry stays as it is).
+            let again = entries.iter().position(|(k, _)| *k == key);
+            if again.is_none() || (kind == "inline" && (forced.is_none() || again != Some(0))) {
                 entries.push((key, action));
             }
         }
@@ -1998,6 +2001,15 @@ fn generator_covers_what_it_should() {
                 for (k, v) in &table.entries {
                     writeln!(all, "{k} {v}").unwrap();
                 }
+                if table.kind == "inline"
+                    && (1..table.entries.len()).any(|i| {
+                        table.entries[..i]
+                            .iter()
+                            .any(|(k, _)| *k == table.entries[i].0)
+                    })
+                {
+                    writeln!(all, "repeated inline key").unwrap();
+                }
             }
         }
     }
@@ -2020,6 +2032,7 @@ fn generator_covers_what_it_should() {
         "cidr:",
         "inline:{",
         "cidr:{ {",
+        "repeated inline key",
         "-o { ",
         "=$s",
         "warn_if_reject",

@@ -731,7 +731,13 @@ impl Loader {
             }
             "static" | "randmap" => Content::Everything,
             "inline" => match table_ref.inline_entries() {
-                Some(pairs) => {
+                Some(mut pairs) => {
+                    // dict_inline.c stores each pair in turn: a key given again replaces the
+                    // earlier value (keys folded), where postmap keeps the first.
+                    let mut later = std::collections::HashSet::new();
+                    pairs.reverse();
+                    pairs.retain(|(key, _)| later.insert(tables::fold(key).into_owned()));
+                    pairs.reverse();
                     let whole = span.unwrap_or(Span::file_start(FileId(0)));
                     let lines = self.sources.get(whole.file).lines.clone();
                     let mut entries = Entries::new(whole.file, lines, pairs.len());

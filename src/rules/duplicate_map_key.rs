@@ -1,5 +1,6 @@
 //! A key given twice in a map source: postmap and postalias keep the first; a texthash:
-//! table, which Postfix reads itself, fails every lookup.
+//! table, which Postfix reads itself, fails every lookup; an `inline:{...}` table in main.cf
+//! keeps the last.
 
 use std::collections::HashSet;
 
@@ -11,7 +12,7 @@ use crate::model::Model;
 pub const RULE: Rule = Rule {
     id: "duplicate-map-key",
     severity: Severity::Warning,
-    summary: "a key listed twice in a lookup table source; only the first entry is used",
+    summary: "a key listed twice in a lookup table; only one of its entries is used",
     doc: include_str!("../../rules/duplicate-map-key.md"),
     undecided: super::always_decides,
     check,
@@ -20,6 +21,10 @@ pub const RULE: Rule = Rule {
 fn check(model: &Model, out: &mut Findings) {
     let mut seen_files = HashSet::new();
     for table in model.tables.iter() {
+        if table.kind == "inline" {
+            inline_duplicates(model, table, out);
+            continue;
+        }
         let (Some(entries), Some(file)) = (table.entries(), table.source) else {
             continue;
         };
@@ -126,5 +131,104 @@ fn check(model: &Model, out: &mut Findings) {
                 )
             });
         }
+    }
+}
+
+/// `inline:{a=1, a=2}`: dict_inline.c stores the pairs in turn, so the last value given for a
+/// key (folded) replaces the earlier ones, without a warning. One finding per repeated key, at
+/// its last pair (the one used), with the first as a related place. The pairs are found in the
+/// main.cf text where the reference is written there as one piece, else the reference is shown.
+fn inline_duplicates(model: &Model, table: &crate::model::tables::Table, out: &mut Findings) {
+    let Some(span) = table.uses.iter().find_map(|u| u.span) else {
+        return;
+    };
+    let reference = table.reference();
+    // Template expressions are holes: two keys with one in them are not known to be equal.
+    if reference.contains(crate::model::expand::UNKNOWN) {
+        return;
+    }
+    let Some(pairs) =
+        crate::parse::table_ref::TableRef::parse(&reference).and_then(|r| r.inline_entries())
+    else {
+        return;
+    };
+    let secret = table.uses.iter().any(|u| u.param.contains("password"));
+    // Where each pair's key is in main.cf: found in order in the reference as written (the
+    // value may be continued over lines), each search starting after the pair before; the
+    // whole reference where a key is not there verbatim.
+    let written = model.sources.slice(span);
+    let mut cursor = 0;
+    let places: Vec<Option<crate::source::Span>> = pairs
+        .iter()
+        .map(|(key, value)| {
+            let at = cursor + written.get(cursor..)?.find(key)?;
+            cursor = at + key.len();
+            if let Some(v) = written[cursor..].find(value) {
+                cursor += v + value.len();
+            }
+            Some(crate::source::Span {
+                file: span.file,
+                start: span.start + at as u32,
+                end: span.start + (at + key.len()) as u32,
+            })
+        })
+        .collect();
+    // Each folded key with the indexes of its pairs, in the order keys first appear.
+    let mut order: Vec<(std::borrow::Cow<'_, str>, Vec<usize>)> = Vec::new();
+    let mut by_key: std::collections::HashMap<std::borrow::Cow<'_, str>, usize> =
+        std::collections::HashMap::new();
+    for (i, (key, _)) in pairs.iter().enumerate() {
+        let folded = crate::model::tables::fold(key);
+        match by_key.get(&folded) {
+            Some(&k) => order[k].1.push(i),
+            None => {
+                by_key.insert(folded.clone(), order.len());
+                order.push((folded, vec![i]));
+            }
+        }
+    }
+    for (_, at) in order.iter().filter(|(_, at)| at.len() > 1) {
+        let (first_at, last_at) = (at[0], *at.last().expect("two or more"));
+        let last = pairs[last_at];
+        let same = at.iter().all(|&i| pairs[i].1 == last.1);
+        let times = match at.len() {
+            2 => "twice".to_string(),
+            n => format!("{n} times"),
+        };
+        let used = match (same, secret) {
+            (true, _) => ", with the same value each time".to_string(),
+            (false, true) => ": Postfix uses the last value and drops the earlier ones".to_string(),
+            (false, false) => format!(
+                ": Postfix uses the last value, `{}`, and drops the earlier ones",
+                super::shorten(last.1)
+            ),
+        };
+        let finding = out.report(
+            places[last_at].unwrap_or(span),
+            format!("`{}` is given {times} in this inline table{used}", last.0),
+        );
+        finding.subject(format!("inline duplicate {}", last.0));
+        finding.label(if same {
+            "duplicate, same value"
+        } else {
+            "this value is used"
+        });
+        if let (Some(first), Some(_)) = (places[first_at], places[last_at]) {
+            finding.secondary(
+                first,
+                if same {
+                    "first given here"
+                } else {
+                    "first given here, replaced"
+                },
+            );
+        }
+        finding.help(if same {
+            "Remove the repeated pair: the table answers the same either way.".to_string()
+        } else {
+            "An inline:{...} table keeps the last value given for a key (postmap keeps the first \
+             line of a file), and says nothing about it. Keep one pair with the value you want."
+                .to_string()
+        });
     }
 }
