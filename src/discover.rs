@@ -409,16 +409,22 @@ fn postconf_p_form(path: &Path) -> bool {
     let Some(text) = small_text(path) else {
         return false;
     };
-    let mut lines = text
+    // Some line in `service/type/parameter=value` form, and no master.cf service line: a
+    // mistaken line among the overrides (a comment after a value, `-o name=value`) does not
+    // make the file a master.cf.
+    let lines = text
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .peekable();
-    lines.peek().is_some()
-        && lines.all(|line| {
-            let Some((name, _)) = line.split_once('=') else {
-                return false;
-            };
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let mut p_form = false;
+    for line in lines {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() >= 8
+            && matches!(fields[1], "inet" | "unix" | "fifo" | "pass" | "unix-dgram")
+        {
+            return false;
+        }
+        p_form |= line.split_once('=').is_some_and(|(name, _)| {
             let parts: Vec<&str> = name.trim_end().split('/').collect();
             parts.len() == 3
                 && parts
@@ -427,7 +433,9 @@ fn postconf_p_form(path: &Path) -> bool {
                 && parts[2]
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        })
+        });
+    }
+    p_form
 }
 
 /// What a name says a file is when a part of it is one of [`NOT_POSTFIX`].
@@ -758,6 +766,12 @@ mod tests {
             setup(&[("postfix-master.cf", "# only comments\n")]),
             (false, true)
         );
+        // Overrides with mistaken lines among them (a comment after a value, a master.cf
+        // style `-o`, no `=`) are still the -P form.
+        let mistaken = format!(
+            "{p_form}submission/inet/smtpd_sasl_auth_enable=yes # on\n  -o x=y\nsmtp/inet/x\n"
+        );
+        assert_eq!(setup(&[("postfix-master.cf", &mistaken)]), (true, false));
         // One entry line among the overrides: not the -P form.
         assert_eq!(
             setup(&[("postfix-master.cf", &format!("{p_form}{entries}"))]),

@@ -9,6 +9,7 @@ pub mod daemon_params;
 pub mod data;
 pub mod dbcf;
 pub mod dnsbl;
+pub mod docker_mailserver;
 pub mod expand;
 pub mod list_files;
 pub mod listen;
@@ -343,6 +344,8 @@ pub struct Model {
     pub misread_domains: std::collections::HashSet<String>,
     /// The Postfix release the setup is linted for.
     pub target: version::Target,
+    /// docker-mailserver's postfix-master.cf lines (`postconf -P`), in its mode only.
+    pub docker_master: Vec<docker_mailserver::Override>,
     /// `/file/name` items of lists whose file is not where postlint may read.
     pub missing_list_files: Vec<MissingListFile>,
     /// The `/file/name` lists mynetworks values name, by name as written (None: unreadable);
@@ -1665,6 +1668,23 @@ impl Model {
             }
             _ => master::MasterCf::default(),
         };
+        // docker-mailserver: the `postconf -P` lines beside postfix-main.cf.
+        let mut docker_master = Vec::new();
+        if options.docker_mailserver {
+            let path = loader.locator.config_dir.join("postfix-master.cf");
+            let inside = loader
+                .locator
+                .root
+                .as_ref()
+                .is_none_or(|root| paths::is_inside(root, &path));
+            if inside && path.symlink_metadata().is_ok() {
+                if let ReadResult::Read(file) = loader.read_as(&path, &path.to_string_lossy(), None)
+                {
+                    let text = loader.sources.get(file).text().clone();
+                    docker_master = docker_mailserver::parse(file, &text);
+                }
+            }
+        }
         let mut master = master;
         let disable = params.expand("master_service_disable");
         let known = disable.errors.is_empty() && !disable.text.contains(UNKNOWN);
@@ -1836,6 +1856,7 @@ impl Model {
             probe: None,
             resolved: std::sync::OnceLock::new(),
             missing_list_files: loader.missing_list_files,
+            docker_master,
             network_lists: loader.network_lists,
             unknown_table_types: loader.unknown_table_types,
             db_file_access,

@@ -30,6 +30,9 @@ impl ParamLookup for OwnTextOnly {
 }
 
 fn check(model: &Model, out: &mut Findings) {
+    for line in &model.docker_master {
+        report_docker_master_line(model, line, out);
+    }
     for bad in &model.main_cf_bad_lines {
         report_line(
             bad,
@@ -353,6 +356,71 @@ fn report_private_inet(model: &Model, service: &crate::model::master::Service, o
          own master.cf does for every inet line."
             .to_string(),
     );
+}
+
+/// A line of docker-mailserver's postfix-master.cf that never reaches master.cf: the start
+/// script skips it, `postconf -P` refuses it, or it has no value.
+fn report_docker_master_line(
+    model: &Model,
+    line: &crate::model::docker_mailserver::Override,
+    out: &mut Findings,
+) {
+    use crate::model::docker_mailserver::Problem;
+    let Some(problem) = line.problem else {
+        return;
+    };
+    let text = model.sources.slice(line.span);
+    let (message, label, help) = match problem {
+        Problem::Skipped => (
+            "docker-mailserver applies only the lines of postfix-master.cf that start with a \
+             lowercase letter or a digit: it skips this one without a word, and the setting \
+             never reaches master.cf"
+                .to_string(),
+            "skipped",
+            "Write each setting at the start of its line as `service/type/parameter=value` \
+             (`submission/inet/smtpd_sasl_auth_enable=yes`): the container runs `postconf -P` \
+             with it, which changes that service's `-o` settings in the image's master.cf."
+                .to_string(),
+        ),
+        Problem::NoValue => (
+            "this line has no `=`: `postconf -P` with a setting's name only prints it, so \
+             docker-mailserver changes nothing for it"
+                .to_string(),
+            "no value",
+            "Write `service/type/parameter=value`; an empty value is written `parameter=`."
+                .to_string(),
+        ),
+        Problem::Refused(why) => (
+            format!(
+                "`postconf -P` refuses this line (\"fatal: {why}\"): docker-mailserver logs the \
+                 error at start and the setting never reaches master.cf"
+            ),
+            "refused",
+            match why {
+                "-Pe does not accept whitespace in parameter value" => {
+                    "A -P value cannot hold a space: write lists without spaces \
+                     (`permit_sasl_authenticated,reject`), and put a comment on a line of its \
+                     own, starting with `#`."
+                }
+                "missing '=' after attribute name" => {
+                    "Write `service/type/parameter=value` with no space before the `=` part \
+                     (`submission/inet/smtpd_tls_auth_only=yes`)."
+                }
+                _ => {
+                    "Name the service, its type and one parameter, separated by `/`: \
+                     `submission/inet/smtpd_tls_auth_only=yes`."
+                }
+            }
+            .to_string(),
+        ),
+    };
+    let finding = out.report(line.span, message);
+    finding.subject(format!(
+        "postfix-master.cf line {}",
+        super::shorten(text.trim())
+    ));
+    finding.label(label);
+    finding.help(help);
 }
 
 /// A map source saved with a UTF-8 byte-order mark: postmap and postalias keep the three bytes
