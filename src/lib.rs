@@ -90,6 +90,10 @@ impl Unseen {
             .list
             .iter()
             .filter(|t| match &t.content {
+                // A cidr table is read for smtpd's access checks (open-relay, --trace).
+                model::tables::Content::Unknown(_) if t.kind == "cidr" => {
+                    !model::relay::cidr_evaluated(model, t.id)
+                }
                 model::tables::Content::Unknown(_) => true,
                 model::tables::Content::Patterns(p) => p.unknown_rule().is_some(),
                 _ => false,

@@ -714,3 +714,34 @@ fn sysroot_links_resolve_inside_the_image() {
     );
     assert!(text.contains("etc/postfix/virtual:2:1"), "{text}");
 }
+
+/// A cidr table smtpd's access checks evaluate (its file, or inline rules) is not counted
+/// among the tables postlint cannot read; one with `if`/`endif`, which they do not, is.
+#[test]
+fn cidr_tables_the_relay_check_reads_are_not_counted_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = |client: &str| {
+        format!(
+            "compatibility_level = 3.6\nmydestination = localhost\nalias_maps =\nalias_database =\n\
+             smtpd_client_restrictions = check_client_access {client}\n"
+        )
+    };
+    let unread = |dir: &Path| {
+        let (_, out, _) = short(&["."], dir);
+        out.lines()
+            .find(|l| l.starts_with("Not checked"))
+            .unwrap_or_default()
+            .contains("postlint cannot read")
+    };
+    std::fs::write(dir.path().join("clients.cidr"), "192.0.2.0/24 REJECT\n").unwrap();
+    for readable in [
+        "cidr:{ {192.0.2.0/24 REJECT} }",
+        "cidr:${config_directory}/clients.cidr",
+    ] {
+        std::fs::write(dir.path().join("main.cf"), main(readable)).unwrap();
+        assert!(!unread(dir.path()), "{readable}");
+    }
+    let blocks = "cidr:{ {if 192.0.2.0/24}, {192.0.2.0/25 REJECT}, {endif} }";
+    std::fs::write(dir.path().join("main.cf"), main(blocks)).unwrap();
+    assert!(unread(dir.path()), "{blocks}");
+}

@@ -693,6 +693,10 @@ impl Loader {
         decided
     }
 
+    /// Why a cidr table counts as unknown for the rules that read entries.
+    const CIDR_UNKNOWN: &'static str =
+        "cidr rules are evaluated only for smtpd's access checks (open-relay, --trace)";
+
     fn load_content(
         &mut self,
         id: TableId,
@@ -764,7 +768,7 @@ impl Loader {
                     let (Some(dialect), Some(inner), Some(span)) =
                         (dialect, table_ref.braced(), span)
                     else {
-                        return Content::Unknown(format!("{kind} patterns are not evaluated"));
+                        return Content::Unknown(Self::CIDR_UNKNOWN.to_string());
                     };
                     if inner.contains(UNKNOWN) {
                         return Content::Unknown(format!(
@@ -794,7 +798,7 @@ impl Loader {
                                     &text, file, dialect, None,
                                 )))
                             }
-                            None => Content::Unknown(format!("{kind} patterns are not evaluated")),
+                            None => Content::Unknown(Self::CIDR_UNKNOWN.to_string()),
                         }
                     }
                     Err(why) => Content::Unknown(why),

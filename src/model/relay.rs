@@ -1290,6 +1290,12 @@ fn cidr_rules(model: &Model, id: TableId) -> Option<&[CidrRule]> {
     all.get(&id)?.as_deref()
 }
 
+/// Whether smtpd's access checks can evaluate a cidr table (its file or inline rules read,
+/// no `if`/`endif`).
+pub fn cidr_evaluated(model: &Model, id: TableId) -> bool {
+    model.tables.get(id).kind == "cidr" && cidr_rules(model, id).is_some()
+}
+
 fn parse_cidr(model: &Model, file: crate::source::FileId) -> Option<Vec<CidrRule>> {
     let text = model.sources.get(file).text().clone();
     let mut rules = Vec::new();
