@@ -90,7 +90,7 @@ impl Unseen {
             .list
             .iter()
             .filter(|t| match &t.content {
-                // A cidr table is read for smtpd's access checks (open-relay, --trace).
+                // A cidr table is read for smtpd's access checks (the open-relay check).
                 model::tables::Content::Unknown(_) if t.kind == "cidr" => {
                     !model::relay::cidr_evaluated(model, t.id)
                 }

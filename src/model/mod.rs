@@ -695,7 +695,7 @@ impl Loader {
 
     /// Why a cidr table counts as unknown for the rules that read entries.
     const CIDR_UNKNOWN: &'static str =
-        "cidr rules are evaluated only for smtpd's access checks (open-relay, --trace)";
+        "cidr rules are evaluated only for smtpd's access checks (the open-relay check)";
 
     fn load_content(
         &mut self,
