@@ -235,38 +235,38 @@ fn postscreen_deep_tests_with_starttls_need_tlsproxy() {
         run
     };
 
-    let run = starttls(port() + 20, pass, &deep);
-    assert_eq!(run.code, 454, "deep tests without tlsproxy:\n{}", run.log);
-    assert!(run.log.contains(refused), "{}", run.log);
-    assert_eq!(run.lines.len(), 1, "postlint reports {:?}", run.lines);
-
-    let run = starttls(port() + 21, &format!("{pass}{tlsproxy}"), &deep);
-    assert_eq!(run.code, 220, "deep tests with tlsproxy:\n{}", run.log);
-    assert!(!run.log.contains(refused), "{}", run.log);
-    assert_eq!(
-        run.lines,
-        Vec::<u64>::new(),
-        "postlint reports {:?}",
-        run.lines
-    );
-
-    let run = starttls(port() + 22, pass, &tls_main);
-    assert_eq!(run.code, 220, "smtpd behind postscreen:\n{}", run.log);
-    assert_eq!(
-        run.lines,
-        Vec::<u64>::new(),
-        "postlint reports {:?}",
-        run.lines
-    );
-
+    let with_tlsproxy = format!("{pass}{tlsproxy}");
     let no_tls = format!("{deep}postscreen_tls_security_level = none\n");
-    let run = starttls(port() + 23, pass, &no_tls);
-    assert_ne!(run.code, 220, "postscreen's level none:\n{}", run.log);
-    assert!(!run.log.contains(refused), "{}", run.log);
-    assert_eq!(
-        run.lines,
-        Vec::<u64>::new(),
-        "postlint reports {:?}",
-        run.lines
-    );
+    // (what, master.cf services, main.cf, STARTTLS's reply, tlsproxy refused, findings):
+    // deep tests without tlsproxy, with it, no deep tests (smtpd answers), postscreen's level
+    // none (STARTTLS is no command there: 502).
+    let cases = [
+        ("deep tests without tlsproxy", pass, &deep, 454, true, 1),
+        (
+            "deep tests with tlsproxy",
+            with_tlsproxy.as_str(),
+            &deep,
+            220,
+            false,
+            0,
+        ),
+        ("smtpd behind postscreen", pass, &tls_main, 220, false, 0),
+        ("postscreen's level none", pass, &no_tls, 502, false, 0),
+    ];
+    for (i, (what, services, main, code, refused_logged, findings)) in cases.iter().enumerate() {
+        let run = starttls(port() + 20 + i as u16, services, main);
+        assert_eq!(run.code, *code, "{what}:\n{}", run.log);
+        assert_eq!(
+            run.log.contains(refused),
+            *refused_logged,
+            "{what}:\n{}",
+            run.log
+        );
+        assert_eq!(
+            run.lines.len(),
+            *findings,
+            "{what}: postlint reports {:?}",
+            run.lines
+        );
+    }
 }
