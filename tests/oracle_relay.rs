@@ -240,6 +240,8 @@ const CIDR_KEYS: &[&str] = &[
     "192.0.2.0/24",
     "127.0.0.0/8",
     "198.51.100.7/32",
+    "::/0",
+    "2001:db8::/32",
 ];
 const HELO_KEYS: &[&str] = &[
     "client.example.net",

@@ -2035,7 +2035,7 @@ fn trusted_client(model: &Model, step: &Step) -> bool {
         // A file's line, or an inline table's `{rule}`; a whole `cidr:{...}` reference (a rule
         // postlint could not place) tells nothing.
         let text = model.sources.slice(line);
-        if text.contains(':') && text.contains('{') {
+        if text.trim_start().starts_with("cidr:") {
             return true;
         }
         let text = text.trim_start_matches(['{', ' ', '\t']);
