@@ -153,9 +153,13 @@ impl MasterCf {
         let mut seen: HashMap<(String, String), usize> = HashMap::new();
         let mut placeholders = Vec::new();
         for entry in &parsed.entries {
-            for field in &entry.fields[..8] {
+            for (i, field) in entry.fields[..8].iter().enumerate() {
                 let text = &entry.line.text[field.clone()];
-                if crate::parse::placeholder::is_whole(text) {
+                let filled = match i {
+                    2..=6 => crate::parse::placeholder::fills_flag_or_number_field(text),
+                    _ => crate::parse::placeholder::is_whole(text),
+                };
+                if filled {
                     placeholders.push((entry.line.line, text.to_string()));
                 }
             }

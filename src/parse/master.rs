@@ -84,7 +84,10 @@ fn field_error(text: &str, fields: &[Range<usize>]) -> Option<String> {
     }
     let field = |i: usize| &text[fields[i].clone()];
     // A field an installer fills in (`PH_AMAVISD_MAX_SERVERS`) is unknown, not wrong.
-    let filled_in = |i: usize| placeholder::is_whole(field(i));
+    let filled_in = |i: usize| match i {
+        2..=6 => placeholder::fills_flag_or_number_field(field(i)),
+        _ => placeholder::is_whole(field(i)),
+    };
     let invalid = |i: usize| {
         Some(format!(
             "invalid {} field \"{}\" in \"{}\"",

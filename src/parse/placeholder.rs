@@ -170,6 +170,19 @@ fn angle_bracketed(bytes: &[u8], i: usize) -> Option<usize> {
     well_formed.then_some(i + 1 + len + 1)
 }
 
+/// True when a master.cf field where only `-`, `y`/`n` or digits belong (the private,
+/// unpriv, chroot, wakeup and process limit fields) is filled in by an installer: a marker, or
+/// a bare upper-case name (`AMAVIS_MAX_SERVERS`, replaced by an entrypoint's sed), which is no
+/// value Postfix knows there. Short words a person may mean as a value (`NO`, `YES`, `NONE`)
+/// are left to be reported.
+pub fn fills_flag_or_number_field(text: &str) -> bool {
+    is_whole(text)
+        || (is_placeholder_name(text)
+            && text.starts_with(|c: char| c.is_ascii_uppercase())
+            && (text.contains('_') || text.len() >= 4)
+            && !matches!(text, "YES" | "TRUE" | "FALSE" | "NONE"))
+}
+
 /// True when the whole text is one marker (a master.cf field, a map key).
 pub fn is_whole(text: &str) -> bool {
     let found = find(text);
@@ -267,6 +280,32 @@ mod tests {
             "%Domain%",   // mixed case
         ] {
             assert_eq!(markers(text), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn flag_and_number_fields() {
+        for filled in [
+            "AMAVIS_MAX_SERVERS",
+            "MAXPROC",
+            "PH_MAX",
+            "${MAX_PROC}",
+            "__N__",
+        ] {
+            assert!(fills_flag_or_number_field(filled), "{filled}");
+        }
+        for value in [
+            "NO",
+            "YES",
+            "NONE",
+            "Y",
+            "n",
+            "10",
+            "unlimited",
+            "TRUE",
+            "10PH_MAX",
+        ] {
+            assert!(!fills_flag_or_number_field(value), "{value}");
         }
     }
 

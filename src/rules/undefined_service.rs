@@ -153,6 +153,13 @@ fn check(model: &Model, out: &mut Findings) {
     {
         return;
     }
+    // A master.cf line with a bad field (invalid-syntax reports it) stops master altogether:
+    // its service is not "missing", whatever the transport names.
+    let bad_line_names = model
+        .master
+        .bad_lines
+        .iter()
+        .filter_map(|bad| model.sources.slice(bad.span).split_whitespace().next());
     let mut check = Check {
         model,
         unix: model
@@ -161,6 +168,7 @@ fn check(model: &Model, out: &mut Findings) {
             .iter()
             .filter(|s| s.kind == "unix" && !s.disabled)
             .map(|s| s.name.as_str())
+            .chain(bad_line_names)
             .collect(),
         seen: HashSet::new(),
     };
