@@ -125,12 +125,22 @@ struct Table {
     kind: &'static str,
     /// Written in main.cf: `inline:{ {k = v} }`, or `cidr:{ {net value} }` (Postfix 3.7).
     inline: bool,
+    /// An inline table written as `pcre:{ {/pattern/ value} }`, one pattern per key
+    /// ([`key_pattern`]).
+    pattern: bool,
     entries: Vec<(String, String)>,
 }
 
 impl Table {
     fn reference(&self) -> String {
-        if self.kind == "inline" {
+        if self.pattern {
+            let items: Vec<String> = self
+                .entries
+                .iter()
+                .map(|(k, v)| format!("{{ /{}/ {v} }}", key_pattern(k)))
+                .collect();
+            format!("pcre:{{ {} }}", items.join(", "))
+        } else if self.kind == "inline" {
             let items: Vec<String> = self
                 .entries
                 .iter()
@@ -353,10 +363,15 @@ impl Gen<'_> {
         let name = format!("{}_{}", stage_word(stage), self.tables.len());
         // Every other cidr table inline (not drawn, so the other tables stay as they were).
         let inline = kind == "inline" || (kind == "cidr" && self.tables.len() % 2 == 1);
+        // Every third inline table of addresses as a pcre table (not drawn either).
+        let pattern = kind == "inline"
+            && matches!(stage, Stage::Sender | Stage::Rcpt)
+            && self.tables.len() % 3 == 2;
         let table = Table {
             name,
             kind,
             inline,
+            pattern,
             entries,
         };
         let reference = table.reference();
@@ -495,6 +510,25 @@ impl Gen<'_> {
         let more = self.rng.below(3);
         list.extend(self.list(Stage::Rcpt, more).into_iter().take(more));
         list
+    }
+}
+
+/// The pcre pattern written for an access table key, matching what the key would match as a
+/// whole address (`postmaster@` as a local part at any domain, `example.com` as the domain,
+/// `.example.com` as its subdomains, `<>` as the null sender's lookup key). `$` is written `$$`
+/// in main.cf.
+fn key_pattern(key: &str) -> String {
+    let escaped = key.replace('.', "\\.").replace('+', "\\+");
+    if key == "<>" {
+        "^<>$$".to_string()
+    } else if key.ends_with('@') {
+        format!("^{escaped}")
+    } else if key.starts_with('.') {
+        format!("{escaped}$$")
+    } else if key.contains('@') {
+        format!("^{escaped}$$")
+    } else {
+        format!("@{escaped}$$")
     }
 }
 
@@ -2035,6 +2069,8 @@ fn generator_covers_what_it_should() {
         "inline:{",
         "cidr:{ {",
         "repeated inline key",
+        "pcre:{ { /",
+        "{ /^postmaster@/ ",
         "-o { ",
         "=$s",
         "warn_if_reject",

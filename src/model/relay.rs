@@ -1967,6 +1967,10 @@ fn table_choices(
         }
         return out;
     }
+    if let Some(patterns) = table.patterns() {
+        pattern_choices(model, check, patterns, &mut out);
+        return out;
+    }
     let Some(entries) = table.entries() else {
         return out;
     };
@@ -2018,6 +2022,76 @@ fn table_choices(
 
 /// Whether a step lets a client through by a name, one address or a narrow range: a trusted
 /// host the administrator listed, as in mynetworks, not an outsider.
+/// Local parts an outsider tries against a regexp or pcre table, whose keys cannot be listed:
+/// the role names access tables single out (`/^postmaster@/ OK`).
+const ROLE_PARTS: &[&str] = &[
+    "postmaster",
+    "abuse",
+    "root",
+    "hostmaster",
+    "webmaster",
+    "admin",
+    "info",
+    "mailer-daemon",
+    "someone",
+];
+
+/// What an outsider tries against a regexp or pcre table that may permit: for each rule
+/// whose result may permit, role addresses at a made-up domain and at each domain written
+/// in its pattern (`/@partner\.example$/ OK`), the null sender, and those domains as HELO
+/// names. Each choice is then looked up like any other request, so a rule that does not
+/// match it changes nothing.
+fn pattern_choices(
+    model: &Model,
+    check: &str,
+    patterns: &super::patterns::PatternTable,
+    out: &mut Vec<(Attr, String)>,
+) {
+    let mut domains: Vec<String> = Vec::new();
+    for (i, rule) in patterns.rules.iter().enumerate() {
+        let super::patterns::Op::Match { result, .. } = &rule.op else {
+            continue;
+        };
+        if !may_permit(&result.text) {
+            continue;
+        }
+        if domains.is_empty() {
+            domains.push("elsewhere.postlint.invalid".to_string());
+        }
+        for domain in patterns.literal_domains(i as u32) {
+            if !domains.contains(&domain) {
+                domains.push(domain);
+            }
+        }
+    }
+    // The null sender, looked up as `<>` (smtpd_null_access_lookup_key).
+    if check == "check_sender_access" && !domains.is_empty() {
+        out.push((Attr::Sender, String::new()));
+    }
+    for domain in &domains {
+        // A domain this server handles never makes a relay witness.
+        let hosted = matches!(model.resolve_class(domain), Resolved::Class(..));
+        match check {
+            "check_helo_access" => out.push((Attr::Helo, domain.clone())),
+            "check_sender_access" => out.extend(
+                ROLE_PARTS
+                    .iter()
+                    .map(|local| (Attr::Sender, format!("{local}@{domain}"))),
+            ),
+            "check_recipient_access" if !hosted => out.extend(
+                ROLE_PARTS
+                    .iter()
+                    .map(|local| (Attr::Recipient, format!("{local}@{domain}"))),
+            ),
+            _ => {}
+        }
+        if out.len() >= MAX_CHOICES {
+            out.truncate(MAX_CHOICES);
+            break;
+        }
+    }
+}
+
 fn trusted_client(model: &Model, step: &Step) -> bool {
     let word = step.word.to_ascii_lowercase();
     if step.status != Status::Permit

@@ -150,10 +150,16 @@ fn check(model: &Model, out: &mut Findings) {
             );
         }
         if witness.what.contains("at any domain") {
-            help.push_str(
+            // A pattern table's line answered (a file table's entry has no line).
+            let pattern = step.is_some_and(|s| s.line.is_some() && s.entry.is_none());
+            help.push_str(if pattern {
+                " A pattern that names no domain (`/^postmaster@/`) matches that user at every \
+                 domain, other domains too: end it with this server's domain \
+                 (`/^postmaster@example\\.com$/`)."
+            } else {
                 " A key `user@` in a recipient table matches that user at every domain, other \
-                 domains too.",
-            );
+                 domains too."
+            });
         }
         finding.help(help);
     }
