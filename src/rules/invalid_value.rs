@@ -56,6 +56,7 @@ fn check(model: &Model, out: &mut Findings) {
             None => report_default(model, name, value.written, &rejection, out),
         }
     }
+    report_milters(model, out);
     // A service master_service_disable turns off never starts.
     for service in model.master.running() {
         let scoped = model.params.scoped(service);
@@ -82,6 +83,109 @@ fn check(model: &Model, out: &mut Findings) {
                 Some(&service.label()),
                 out,
             );
+        }
+    }
+}
+
+/// The milter lists, and the program that reads each.
+const MILTER_LISTS: [(&str, &str); 2] = [
+    ("smtpd_milters", "smtpd"),
+    (
+        "non_smtpd_milters",
+        "cleanup (for mail submitted with sendmail)",
+    ),
+];
+
+/// A milter list entry that is no `transport:endpoint` (milter8.c: `inet:`, `unix:` or
+/// `local:` before the first `:`): `''`, which a container template writes for "no milters"
+/// and Postfix keeps with its quotes, or a bare host. The program logs "Milter service needs
+/// transport:endpoint" and applies the entry's default action to every message: with
+/// `tempfail` (the default) or `reject` no mail gets through. Read in main.cf and in each
+/// running service's `-o`; silent where the value or the default action is unknown, or where
+/// the action is `accept`.
+fn report_milters(model: &Model, out: &mut Findings) {
+    let services = std::iter::once(None).chain(model.master.running().map(Some));
+    for service in services {
+        for (param, program) in MILTER_LISTS {
+            let def = match service {
+                None => model.params.get(param),
+                Some(s) => s.override_of(param),
+            };
+            let Some(def) = def else {
+                continue;
+            };
+            if has_trailing_comment(&def.value) {
+                continue;
+            }
+            let Some(value) = crate::model::restrictions::service_value(model, service, param)
+            else {
+                continue;
+            };
+            let Some(default_action) =
+                crate::model::restrictions::service_value(model, service, "milter_default_action")
+            else {
+                continue;
+            };
+            for entry in crate::parse::list::split_list(&value) {
+                let entry = &value[entry];
+                // `{ name, default_action = accept, ... }`: the name, then its own settings.
+                let (name, action) = match entry.strip_prefix('{') {
+                    Some(group) => {
+                        let group = group.strip_suffix('}').unwrap_or(group);
+                        let items: Vec<&str> = crate::parse::list::split_list(group)
+                            .into_iter()
+                            .map(|r| &group[r])
+                            .collect();
+                        let action = items.iter().skip(1).find_map(|item| {
+                            let (key, value) = item.split_once('=')?;
+                            (key.trim() == "default_action").then(|| value.trim())
+                        });
+                        (
+                            items.first().copied().unwrap_or(""),
+                            action.unwrap_or(&default_action),
+                        )
+                    }
+                    None => (entry, default_action.as_str()),
+                };
+                let transport = name.split_once(':').map(|(t, _)| t);
+                if matches!(transport, Some("inet" | "unix" | "local"))
+                    || name.is_empty()
+                    || action.eq_ignore_ascii_case("accept")
+                {
+                    continue;
+                }
+                let place = service.map_or(String::new(), |s| format!(" (in {})", s.label()));
+                let smtpd = param == "smtpd_milters";
+                let effect = match action.to_ascii_lowercase().as_str() {
+                    "tempfail" if smtpd => "answers every message with 451 (the sender retries)",
+                    "tempfail" => "defers every message",
+                    "reject" if smtpd => "rejects every message with 550",
+                    "reject" => "rejects every message",
+                    "quarantine" => "puts every message on hold",
+                    _ => continue,
+                };
+                let finding = out.report(
+                    def.value_span,
+                    format!(
+                        "`{}` in {param}{place} is no milter address (`inet:host:port`, \
+                         `unix:/path`): {program} logs \"Milter service needs \
+                         transport:endpoint\" and, by milter_default_action = {action}, {effect}",
+                        super::shorten(name)
+                    ),
+                );
+                finding.subject(format!("{param} {name}"));
+                finding.label("no transport:endpoint");
+                finding.help(if name == "''" || name == "\"\"" {
+                    "Postfix takes quotes literally: for no milters, leave the value empty \
+                     (`smtpd_milters =`)."
+                        .to_string()
+                } else {
+                    "Write each milter as `inet:host:port` (`inet:127.0.0.1:11332`) or \
+                     `unix:/path/to/socket`, relative to the queue directory for smtpd \
+                     in a chroot."
+                        .to_string()
+                });
+            }
         }
     }
 }

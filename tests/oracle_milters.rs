@@ -1,0 +1,100 @@
+//! Real Postfix decides `invalid-value` on milter lists. A Postfix on loopback gets
+//! `smtpd_milters` with an entry that is no `transport:endpoint` (`''`, written for "none" in
+//! container templates, keeps its quotes), and a client sends a message. smtpd logs "Milter
+//! service needs transport:endpoint" and applies milter_default_action: with the default
+//! (`tempfail`) the message is refused with 451; with `accept` it goes through. An empty value,
+//! or a well-formed entry, changes nothing here. postlint reports the tempfail case only.
+//!
+//! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
+
+use std::path::Path;
+use std::time::Duration;
+
+mod common;
+#[path = "common/smtp.rs"]
+mod smtp;
+
+use smtp::{Client, Greeting, Postfix, Scratch};
+
+fn port() -> u16 {
+    common::env_number("POSTLINT_MILTERS_ORACLE_PORT", 28_740) as u16
+}
+
+/// The first reply from MAIL FROM to the end of DATA that is not 2xx/3xx (250 when the
+/// message is taken), the maillog, and the lines of postlint's invalid-value findings.
+fn send(port: u16, main_extra: &str) -> (u16, String, Vec<u64>) {
+    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-milters-");
+    let conf = scratch.conf();
+    let mut main = scratch.infrastructure("mail.example.com");
+    main.push_str("compatibility_level = 3.6\nmydestination = $myhostname, example.com\n");
+    main.push_str("local_recipient_maps =\n");
+    main.push_str(main_extra);
+    std::fs::write(conf.join("main.cf"), &main).unwrap();
+    let mut master = smtp::base_master_cf();
+    master.push_str(&format!("127.0.0.1:{port} inet n - n - - smtpd\n"));
+    std::fs::write(conf.join("master.cf"), master).unwrap();
+    common::backdate(&conf);
+    let lines = smtp::postlint_lines(&conf, "invalid-value");
+
+    let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
+        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+    let mut client =
+        match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
+            Ok(Greeting::Banner(client, _)) => client,
+            Ok(Greeting::Fatal(line)) => panic!("fatal: {line}"),
+            Err(e) => panic!("connect: {e}"),
+        };
+    let mut code = 0;
+    for line in [
+        "EHLO client.example",
+        "MAIL FROM:<sender@client.example>",
+        "RCPT TO:<anyone@example.com>",
+        "DATA",
+        "Subject: milter\r\n\r\nhello\r\n.",
+    ] {
+        code = client.command(line).map_or(0, |r| r.code);
+        if code >= 400 {
+            break;
+        }
+    }
+    let _ = client.command("QUIT");
+    postfix.stop();
+    let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+    println!("{main_extra:?}: {code}; postlint reports lines {lines:?}");
+    (code, log, lines)
+}
+
+#[test]
+fn a_milter_entry_that_is_no_transport_endpoint_tempfails_mail() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let complaint = "Milter service needs transport:endpoint";
+    // (main.cf, reply that ends the transaction, complaint logged, findings)
+    let cases = [
+        ("smtpd_milters = ''\n", 451, true, 1),
+        (
+            "smtpd_milters = ''\nmilter_default_action = accept\n",
+            250,
+            true,
+            0,
+        ),
+        ("smtpd_milters =\n", 250, false, 0),
+        (
+            "smtpd_milters = { '', default_action=accept }\n",
+            250,
+            true,
+            0,
+        ),
+    ];
+    for (i, (main, code, logged, findings)) in cases.iter().enumerate() {
+        let (got, log, lines) = send(port() + i as u16, main);
+        assert_eq!(got, *code, "{main:?}:\n{log}");
+        assert_eq!(log.contains(complaint), *logged, "{main:?}:\n{log}");
+        assert_eq!(
+            lines.len(),
+            *findings,
+            "{main:?}: postlint reports {lines:?}"
+        );
+    }
+}
