@@ -197,6 +197,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             // A main.cf full of template tags (Salt and Ansible often keep the plain name) is
             // told apart when it is loaded: LoadError::MainCfTemplate.
             let mut setup = setup_for(path);
+            setup.load.dropin = mounted_as_dropin(path);
             // Links may point anywhere inside the repository, never out of it.
             setup.load.confine_to = Some(root.to_path_buf());
             found.setups.push(setup);
@@ -394,6 +395,40 @@ fn regular_file(path: &Path) -> bool {
 }
 
 /// The text of a regular file of at most 1 MB (compose files, overrides); None otherwise.
+/// Whether a file beside main.cf mounts it into a `main.cf.d/` directory (`docker run -v
+/// $(pwd)/main.cf:/etc/postfix/main.cf.d/10-custom.cf`, a compose volume): the image applies
+/// such drop-ins with `postconf -e` to its own main.cf. Looks at the READMEs, Dockerfiles,
+/// compose files, Makefiles and shell scripts of the directory (regular files of at most 1 MB,
+/// at most 64 of them).
+fn mounted_as_dropin(main_cf: &Path) -> bool {
+    let Some(dir) = main_cf.parent() else {
+        return false;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    let mounts = |text: &str| {
+        text.lines().any(|line| {
+            line.find("main.cf:")
+                .is_some_and(|at| line[at..].contains("main.cf.d/"))
+        })
+    };
+    entries.flatten().take(64).any(|entry| {
+        let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+        let describes = name.starts_with("readme")
+            || name.starts_with("dockerfile")
+            || name.starts_with("makefile")
+            || name.contains("compose")
+            || name.ends_with(".sh");
+        describes && small_text(&entry.path()).is_some_and(|t| mounts(&t))
+    })
+}
+
 fn small_text(path: &Path) -> Option<String> {
     let meta = std::fs::symlink_metadata(path).ok()?;
     if !meta.is_file() || meta.len() > 1 << 20 {
@@ -733,6 +768,33 @@ mod tests {
     /// docker-mailserver's configuration directory is told by a file only it names so, or by a
     /// postfix-master.cf in `postconf -P` form; a postfix-main.cf that is a whole main.cf (a
     /// Dockerfile copies it to /etc/postfix/main.cf) is linted as one.
+    #[test]
+    fn a_main_cf_mounted_into_main_cf_d_is_a_dropin() {
+        let dropin = |file: &str, text: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("main.cf"), "smtpd_milters = ''\n").unwrap();
+            std::fs::write(dir.path().join(file), text).unwrap();
+            mounted_as_dropin(&dir.path().join("main.cf"))
+        };
+        let run = "docker run -v $(pwd)/main.cf:/etc/postfix/main.cf.d/10-custom.cf image\n";
+        assert!(dropin("README.md", run));
+        assert!(dropin(
+            "docker-compose.yml",
+            "volumes:\n  - ./main.cf:/etc/postfix/main.cf.d/custom.cf:ro\n"
+        ));
+        // Near-misses: mounted as main.cf itself, main.cf.d named on another line, a file
+        // that is no description of the image.
+        assert!(!dropin(
+            "README.md",
+            "-v $(pwd)/main.cf:/etc/postfix/main.cf\n"
+        ));
+        assert!(!dropin(
+            "README.md",
+            "mount main.cf:/etc/postfix/main.cf\nor use main.cf.d/\n"
+        ));
+        assert!(!dropin("notes.txt", run));
+    }
+
     #[test]
     fn docker_mailserver_overrides_are_a_fragment_without_master_cf() {
         let setup = |files: &[(&str, &str)]| {

@@ -89,6 +89,10 @@ pub struct LoadOptions {
     /// the image's (the directory's postfix-master.cf holds `postconf -P` overrides), so
     /// master.cf is unknown.
     pub docker_mailserver: bool,
+    /// main.cf is a drop-in that a container applies with `postconf -e` to its image's
+    /// main.cf (a file mounted into `/etc/postfix/main.cf.d/`): every parameter it does not
+    /// set is unknown, and master.cf is the image's.
+    pub dropin: bool,
     /// Directories that hold the configuration's other files when they are not in
     /// CONFIG_DIR (an Ansible role's `files/` beside the `templates/` that holds main.cf.j2).
     pub other_dirs: Vec<PathBuf>,
@@ -1506,8 +1510,16 @@ impl Model {
         let main_text = sources.get(main_cf).text().clone();
 
         let mut params = Params::default();
-        if open_ended || options.main_cf_absent || options.docker_mailserver {
+        if open_ended || options.main_cf_absent || options.docker_mailserver || options.dropin {
             params.set_open_ended();
+        }
+        if options.dropin {
+            template_notes.push(format!(
+                "unknown: {} is a drop-in that the container applies with `postconf -e` to its \
+                 image's main.cf: the parameters it does not set, and master.cf, are the \
+                 image's, which postlint cannot see",
+                sources.get(main_cf).display_path
+            ));
         }
         if options.docker_mailserver {
             template_notes.push(format!(
@@ -1634,7 +1646,7 @@ impl Model {
         }
         let master_read = if master_outside {
             ReadResult::Failed
-        } else if options.docker_mailserver {
+        } else if options.docker_mailserver || options.dropin {
             ReadResult::Missing
         } else {
             loader.read_as(
