@@ -249,8 +249,54 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         setup.load.confine_to = Some(root.to_path_buf());
         found.setups.push(setup);
     }
+    if scripts_amend_master_cf(root) {
+        for setup in &mut found.setups {
+            setup.load.master_amended = true;
+        }
+    }
     found.setups.sort_by(|a, b| a.main_cf.cmp(&b.main_cf));
     Ok(found)
+}
+
+/// What a script writes when it adds master.cf services at set-up time.
+const MASTER_AMENDMENTS: &[&str] = &[
+    "postconf -Me",
+    "postconf -M -e",
+    "postconf -e -M",
+    "postlogd",
+    "upgrade-configuration",
+    ">> /etc/postfix/master.cf",
+    ">>/etc/postfix/master.cf",
+    "-a /etc/postfix/master.cf",
+];
+
+/// Whether a script of the repository adds services to master.cf when the container or host
+/// is set up (an entrypoint that appends the postlog line, `postconf -Me`): then the master.cf
+/// in the repository is not the one that runs. Reads shell scripts, Dockerfiles, entrypoints
+/// and `run` files that git sees (regular files of at most 1 MB, at most 2,000 of them).
+fn scripts_amend_master_cf(root: &Path) -> bool {
+    let walker = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().to_ascii_lowercase();
+            name.ends_with(".sh")
+                || name.ends_with(".bash")
+                || name.starts_with("dockerfile")
+                || name.contains("entrypoint")
+                || name == "run"
+        })
+        .take(2000);
+    for entry in walker {
+        if small_text(entry.path())
+            .is_some_and(|text| MASTER_AMENDMENTS.iter().any(|m| text.contains(m)))
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// How to lint a template of main.cf (`main.cf.j2`): its directory, with the master.cf and the

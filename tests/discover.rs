@@ -488,3 +488,37 @@ fn a_run_that_finds_nothing_names_what_it_passed_over() {
     let (code, out, err) = run(repo.path(), &["conf/postfix", "--format", "short"]);
     assert_eq!(code, 1, "{out}{err}");
 }
+
+/// A script of the repository that adds master.cf services at start (here the postlog line an
+/// entrypoint appends) makes the master.cf in the repository not the one that runs:
+/// undefined-service cannot decide. Without the script, the missing postlog is reported.
+#[test]
+fn a_script_that_amends_master_cf_leaves_undefined_service_undecided() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("image");
+    write(
+        &image.join("main.cf"),
+        "compatibility_level = 3.6\nmaillog_file = /dev/stdout\n",
+    );
+    write(
+        &image.join("master.cf"),
+        "smtp inet n - n - - smtpd\npickup unix n - n 60 1 pickup\n\
+         cleanup unix n - n - 0 cleanup\nqmgr unix n - n 300 1 qmgr\n",
+    );
+    let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(
+        out.contains("error[undefined-service]: maillog_file is set"),
+        "{out}"
+    );
+    write(
+        &image.join("entrypoint.sh"),
+        "#!/bin/sh\necho 'postlog unix-dgram n - n - 1 postlogd' >> /etc/postfix/master.cf\n\
+         exec postfix start-fg\n",
+    );
+    let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(!out.contains("undefined-service]"), "{out}");
+    assert!(
+        out.contains("undefined-service"),
+        "not listed as undecided: {out}"
+    );
+}

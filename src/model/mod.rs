@@ -93,6 +93,10 @@ pub struct LoadOptions {
     /// main.cf (a file mounted into `/etc/postfix/main.cf.d/`): every parameter it does not
     /// set is unknown, and master.cf is the image's.
     pub dropin: bool,
+    /// A script of the repository adds master.cf services when the container or host is set
+    /// up (`postconf -Me`, `>> /etc/postfix/master.cf`, `postfix upgrade-configuration`):
+    /// which services master.cf defines is unknown.
+    pub master_amended: bool,
     /// Directories that hold the configuration's other files when they are not in
     /// CONFIG_DIR (an Ansible role's `files/` beside the `templates/` that holds main.cf.j2).
     pub other_dirs: Vec<PathBuf>,
@@ -350,6 +354,8 @@ pub struct Model {
     pub target: version::Target,
     /// docker-mailserver's postfix-master.cf lines (`postconf -P`), in its mode only.
     pub docker_master: Vec<docker_mailserver::Override>,
+    /// Scripts of the repository add master.cf services ([`LoadOptions::master_amended`]).
+    pub master_amended: bool,
     /// `/file/name` items of lists whose file is not where postlint may read.
     pub missing_list_files: Vec<MissingListFile>,
     /// The `/file/name` lists mynetworks values name, by name as written (None: unreadable);
@@ -1873,6 +1879,7 @@ impl Model {
             resolved: std::sync::OnceLock::new(),
             missing_list_files: loader.missing_list_files,
             docker_master,
+            master_amended: options.master_amended,
             network_lists: loader.network_lists,
             unknown_table_types: loader.unknown_table_types,
             db_file_access,

@@ -2,7 +2,7 @@
 //! not define: the queue manager cannot hand mail to it, and the mail waits in the queue
 //! ("connect to transport private/NAME: No such file or directory"). Also the services a
 //! running postscreen needs: its `smtpd pass` service, with DNSBL sites dnsblog, and with
-//! STARTTLS in its deep protocol tests tlsproxy.
+//! STARTTLS in its deep protocol tests tlsproxy; and the postlog service maillog_file needs.
 
 use std::collections::HashSet;
 
@@ -18,9 +18,13 @@ use crate::source::Span;
 pub const RULE: Rule = Rule {
     id: "undefined-service",
     severity: Severity::Error,
-    summary: "a transport named in main.cf, master.cf or a transport table, or a service postscreen hands work to, that master.cf does not define",
+    summary: "a transport named in main.cf, master.cf or a transport table, or a service postscreen or maillog_file needs, that master.cf does not define",
     doc: include_str!("../../rules/undefined-service.md"),
-    undecided: |model| model.master.open_ended || TABLES.iter().any(|p| model.maps_partial(p)),
+    undecided: |model| {
+        model.master.open_ended
+            || model.master_amended
+            || TABLES.iter().any(|p| model.maps_partial(p))
+    },
     check,
 };
 
@@ -140,6 +144,7 @@ impl Check<'_> {
 fn check(model: &Model, out: &mut Findings) {
     if !model.master.is_known()
         || model.master.open_ended
+        || model.master_amended
         || model
             .master
             .placeholders
@@ -184,6 +189,7 @@ fn check(model: &Model, out: &mut Findings) {
     }
     filter_actions(model, &mut check, out);
     postscreen_services(model, out);
+    postlog_service(model, out);
     for &param in TABLES {
         for id in model.maps(param).tables {
             for table in model.tables.known_entry_tables(id) {
@@ -390,6 +396,43 @@ fn postscreen_tlsproxy(
          logs \"warning: connect to private/{tlsproxy} service: No such file or directory\" \
          for each STARTTLS."
     ));
+}
+
+/// `maillog_file` (logging to a file instead of syslog) needs the `postlog unix-dgram`
+/// service that postlogd(8) runs: `postfix start`, `start-fg` and `check` run postfix-script's
+/// check-fatal, which asks `postconf -M postlog/unix-dgram` and refuses to go on without it
+/// ("missing 'postlog' service in master.cf"). Container images log to /dev/stdout this way
+/// and copy an older master.cf.
+fn postlog_service(model: &Model, out: &mut Findings) {
+    let Some(def) = model.params.get("maillog_file") else {
+        return;
+    };
+    let param = model.params.param("maillog_file");
+    let Some(file) = param.known() else {
+        return;
+    };
+    if file.trim().is_empty()
+        || model
+            .master
+            .services
+            .iter()
+            .any(|s| s.name == "postlog" && s.kind == "unix-dgram")
+    {
+        return;
+    }
+    let finding = out.report(
+        def.value_span,
+        "maillog_file is set, and master.cf has no `postlog unix-dgram` service: `postfix \
+         start` (and start-fg, and check) stops with \"fatal: missing 'postlog' service in \
+         master.cf\", and Postfix does not run",
+    );
+    finding.subject("postlog service");
+    finding.label("needs `postlog unix-dgram ... postlogd`");
+    finding.help(
+        "Add the line Postfix 3.4 and later ship in master.cf: `postlog   unix-dgram n  -       \
+         n       -       1       postlogd` (`postfix upgrade-configuration` adds it), or log \
+         through syslog by leaving maillog_file empty.",
+    );
 }
 
 /// How master.cf has a service postscreen needs: not at all, only turned off, or of another
