@@ -872,6 +872,39 @@ fn undefined_transports_are_missing_from_postconf_m() {
                 missing += 1;
                 continue;
             }
+            // Postfix's own services: postconf -M lists none of that name and type in the
+            // socket class clients use (public/ for cleanup and qmgr, private/ for the others).
+            if message.starts_with("master.cf has no") {
+                let names = message
+                    .split(" service")
+                    .next()
+                    .unwrap_or_default()
+                    .split('`')
+                    .skip(1)
+                    .step_by(2);
+                for name in names {
+                    let public = matches!(name, "cleanup" | "qmgr");
+                    for kind in ["unix", "fifo"] {
+                        let (_, out, _) = common::run(
+                            "postconf",
+                            &["-c", dir.to_str().unwrap(), "-M", &format!("{name}/{kind}")],
+                        );
+                        let private = out.split_whitespace().nth(2);
+                        let usable = match private {
+                            None => false,
+                            Some("n") => public,
+                            Some(_) => !public,
+                        };
+                        assert!(
+                            !usable || (kind == "fifo" && name != "qmgr"),
+                            "{}: postconf -M lists a usable {name}/{kind}, postlint says it is missing",
+                            dir.display()
+                        );
+                    }
+                    missing += 1;
+                }
+                continue;
+            }
             // maillog_file without postlog: postfix-script's check-fatal asks exactly this
             // (tests/oracle_master_services.rs runs `postfix check` on it).
             if message.starts_with("maillog_file is set") {

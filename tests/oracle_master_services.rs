@@ -1,4 +1,5 @@
-//! Real Postfix decides `undefined-service` on the postlog service. `postfix check` (and
+//! Real Postfix decides `undefined-service` on the postlog service and on Postfix's own
+//! services (below: without rewrite, smtpd never answers RCPT TO). `postfix check` (and
 //! `postfix start`, which runs the same check-fatal step of postfix-script) with
 //! `maillog_file` set and no `postlog unix-dgram` service in master.cf stops with "fatal:
 //! missing 'postlog' service in master.cf"; with the service, or with logging to syslog
@@ -73,4 +74,77 @@ fn postfix_refuses_to_start_with_maillog_file_and_no_postlog() {
             "{fixture}: postlint reports {lines:?}"
         );
     }
+}
+
+fn port() -> u16 {
+    common::env_number("POSTLINT_SERVICES_ORACLE_PORT", 28_760) as u16
+}
+
+/// A Postfix on loopback whose master.cf is Postfix's own without `missing`: the reply to RCPT
+/// TO for a local address (0: none within the client's timeout), the maillog, and postlint's
+/// undefined-service findings on that master.cf.
+fn rcpt_without(missing: &str, port: u16) -> (u16, String, Vec<String>) {
+    let scratch = smtp::Scratch::new_in(Path::new("/tmp"), "postlint-services-");
+    let conf = scratch.conf();
+    let mut main = scratch.infrastructure("mail.example.com");
+    main.push_str("compatibility_level = 3.6\nmydestination = $myhostname, example.com\n");
+    main.push_str("local_recipient_maps =\n");
+    std::fs::write(conf.join("main.cf"), &main).unwrap();
+    let master: String = smtp::base_master_cf()
+        .lines()
+        .filter(|l| l.split_whitespace().next() != Some(missing))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let master = format!("{master}127.0.0.1:{port} inet n - n - - smtpd\n");
+    std::fs::write(conf.join("master.cf"), master).unwrap();
+    common::backdate(&conf);
+    let findings: Vec<String> = smtp::postlint_findings(&conf, "undefined-service")
+        .iter()
+        .map(|d| d["message"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let mut postfix = smtp::Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
+        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+    let code = match smtp::Client::connect(
+        port,
+        &scratch.maillog(),
+        "postfix",
+        std::time::Duration::from_secs(8),
+    ) {
+        Ok(smtp::Greeting::Banner(mut client, _)) => {
+            let mut code = 0;
+            for line in [
+                "EHLO client.example",
+                "MAIL FROM:<sender@client.example>",
+                "RCPT TO:<anyone@example.com>",
+            ] {
+                code = client.command(line).map_or(0, |r| r.code);
+            }
+            code
+        }
+        Ok(smtp::Greeting::Fatal(line)) => panic!("fatal: {line}"),
+        Err(e) => panic!("connect: {e}"),
+    };
+    postfix.stop();
+    let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+    println!("without {missing:?}: RCPT {code}; postlint: {findings:?}");
+    (code, log, findings)
+}
+
+/// Without the rewrite service (trivial-rewrite), smtpd cannot resolve a recipient: RCPT TO
+/// gets no 250 and the log says "connect to private/rewrite". With Postfix's whole master.cf
+/// it gets 250. postlint reports the first only.
+#[test]
+fn a_master_cf_without_postfix_s_own_services_takes_no_mail() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let (code, log, findings) = rcpt_without("rewrite", port());
+    assert_ne!(code, 250, "without rewrite:\n{log}");
+    assert!(log.contains("private/rewrite"), "{log}");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(findings[0].contains("`rewrite`"), "{findings:?}");
+
+    let (code, log, findings) = rcpt_without("nothing-missing", port() + 1);
+    assert_eq!(code, 250, "Postfix's own master.cf:\n{log}");
+    assert_eq!(findings, Vec::<String>::new());
 }

@@ -2,7 +2,8 @@
 //! not define: the queue manager cannot hand mail to it, and the mail waits in the queue
 //! ("connect to transport private/NAME: No such file or directory"). Also the services a
 //! running postscreen needs: its `smtpd pass` service, with DNSBL sites dnsblog, and with
-//! STARTTLS in its deep protocol tests tlsproxy; and the postlog service maillog_file needs.
+//! STARTTLS in its deep protocol tests tlsproxy; the postlog service maillog_file needs; and
+//! the services every Postfix needs (rewrite, cleanup, qmgr, bounce, defer, trace).
 
 use std::collections::HashSet;
 
@@ -18,7 +19,7 @@ use crate::source::Span;
 pub const RULE: Rule = Rule {
     id: "undefined-service",
     severity: Severity::Error,
-    summary: "a transport named in main.cf, master.cf or a transport table, or a service postscreen or maillog_file needs, that master.cf does not define",
+    summary: "a transport named in main.cf, master.cf or a transport table, or a service Postfix, postscreen or maillog_file needs, that master.cf does not define",
     doc: include_str!("../../rules/undefined-service.md"),
     undecided: |model| {
         model.master.open_ended
@@ -158,13 +159,6 @@ fn check(model: &Model, out: &mut Findings) {
     {
         return;
     }
-    // A master.cf line with a bad field (invalid-syntax reports it) stops master altogether:
-    // its service is not "missing", whatever the transport names.
-    let bad_line_names = model
-        .master
-        .bad_lines
-        .iter()
-        .filter_map(|bad| model.sources.slice(bad.span).split_whitespace().next());
     let mut check = Check {
         model,
         unix: model
@@ -173,7 +167,7 @@ fn check(model: &Model, out: &mut Findings) {
             .iter()
             .filter(|s| s.kind == "unix" && !s.disabled)
             .map(|s| s.name.as_str())
-            .chain(bad_line_names)
+            .chain(bad_line_names(model))
             .collect(),
         seen: HashSet::new(),
     };
@@ -190,6 +184,7 @@ fn check(model: &Model, out: &mut Findings) {
     filter_actions(model, &mut check, out);
     postscreen_services(model, out);
     postlog_service(model, out);
+    own_services(model, out);
     for &param in TABLES {
         for id in model.maps(param).tables {
             for table in model.tables.known_entry_tables(id) {
@@ -395,6 +390,125 @@ fn postscreen_tlsproxy(
          (Postfix's own master.cf has it commented out, under the postscreen lines). postscreen \
          logs \"warning: connect to private/{tlsproxy} service: No such file or directory\" \
          for each STARTTLS."
+    ));
+}
+
+/// The service names of master.cf lines with a bad field (invalid-syntax reports them): master
+/// stops on such a line altogether, so its service is not "missing".
+fn bad_line_names(model: &Model) -> impl Iterator<Item = &str> {
+    model
+        .master
+        .bad_lines
+        .iter()
+        .filter_map(|bad| model.sources.slice(bad.span).split_whitespace().next())
+}
+
+/// The services every Postfix needs, by the parameter that names each: whether clients
+/// reach it in public/ (private field `n`) rather than private/, the rest of its line in
+/// Postfix's own master.cf, and what its absence does.
+const OWN_SERVICES: &[(&str, bool, &str, &str)] = &[
+    (
+        "rewrite_service_name",
+        false,
+        "unix  -       -       y       -       -       trivial-rewrite",
+        "smtpd and cleanup ask it to rewrite and resolve every address, so no mail is taken in",
+    ),
+    (
+        "cleanup_service_name",
+        true,
+        "unix  n       -       y       -       0       cleanup",
+        "smtpd and pickup hand every message to it, so no mail is taken in",
+    ),
+    (
+        "queue_service_name",
+        true,
+        "unix  n       -       n       300     1       qmgr",
+        "it delivers what is queued, so mail is taken in and never delivered",
+    ),
+    (
+        "bounce_service_name",
+        false,
+        "unix  -       -       y       -       0       bounce",
+        "it returns undeliverable mail, which stays in the queue instead",
+    ),
+    (
+        "defer_service_name",
+        false,
+        "unix  -       -       y       -       0       bounce",
+        "delivery agents record every deferral with it, so mail that cannot go at once is stuck",
+    ),
+    (
+        "trace_service_name",
+        false,
+        "unix  -       -       y       -       0       bounce",
+        "delivery agents record deliveries that asked for a success notice (DSN NOTIFY=SUCCESS, \
+         `sendmail -v`) with it, so such mail is deferred, and `sendmail -bv` gets no report",
+    ),
+];
+
+/// master.cf without the services Postfix's own master.cf starts with (a minimal master.cf
+/// written for a container: smtp, pickup, cleanup, qmgr and nothing else). Each is read by
+/// the name its parameter gives; one turned off, of another type, or in the other socket
+/// class (clients connect to public/cleanup and public/qmgr, to private/ for the others)
+/// counts as missing; qmgr may be a fifo. One finding, at master.cf's first service, naming
+/// each missing service.
+fn own_services(model: &Model, out: &mut Findings) {
+    let Some(first) = model.master.services.first() else {
+        return;
+    };
+    // A fragment to add to a master.cf ("add this to your master.cf": a pipe service or two)
+    // holds none of Postfix's own queue services; a whole master.cf holds some of them.
+    let whole = model
+        .master
+        .services
+        .iter()
+        .any(|s| matches!(program_of(&s.command), "pickup" | "cleanup" | "qmgr"));
+    if !whole {
+        return;
+    }
+    let mut missing = Vec::new();
+    for &(param, public, line, effect) in OWN_SERVICES {
+        let param_value = model.params.param(param);
+        let Some(name) = param_value.known() else {
+            return;
+        };
+        let present = bad_line_names(model).any(|n| n == name)
+            || model.master.running().any(|s| {
+                s.name == name
+                    && s.is_private() != public
+                    && (s.kind == "unix" || (param == "queue_service_name" && s.kind == "fifo"))
+            });
+        if !present {
+            missing.push((name.to_string(), line, effect));
+        }
+    }
+    if missing.is_empty() {
+        return;
+    }
+    let names: Vec<String> = missing.iter().map(|(n, _, _)| format!("`{n}`")).collect();
+    let effects: Vec<String> = missing
+        .iter()
+        .map(|(n, _, effect)| format!("{n}: {effect}"))
+        .collect();
+    let finding = out.report(
+        first.command_span,
+        format!(
+            "master.cf has no {} service as Postfix needs it ({})",
+            names.join(", "),
+            effects.join("; ")
+        ),
+    );
+    finding.subject(format!("own services {}", names.join(" ")));
+    finding.label("master.cf's services start here");
+    let lines: Vec<String> = missing
+        .iter()
+        .map(|(name, line, _)| format!("`{name:<9} {line}`"))
+        .collect();
+    finding.help(format!(
+        "Add the lines Postfix's own master.cf has for them: {}. A master.cf cut down to a few \
+         services stops Postfix working in ways the log shows only as \"connect to \
+         private/NAME: No such file or directory\".",
+        lines.join(", ")
     ));
 }
 
