@@ -49,7 +49,7 @@ fn check(model: &Model, out: &mut Findings) {
         let finding = out.report(
             span,
             format!(
-                "{} is the public SMTP port, and {} makes TLS mandatory there: servers that cannot do STARTTLS get \"530 Must issue a STARTTLS command first\" and their mail bounces",
+                "{} is port 25, where other mail servers deliver, and {} makes TLS mandatory there: servers that cannot do STARTTLS get \"530 Must issue a STARTTLS command first\" and their mail bounces",
                 smtpd.label(),
                 level.describe()
             ),
@@ -65,7 +65,9 @@ fn check(model: &Model, out: &mut Findings) {
             "RFC 3207, section 4: \"A publicly-referenced SMTP server MUST NOT require use of \
              the STARTTLS extension in order to deliver mail locally.\" Use \
              `smtpd_tls_security_level = may` on port 25, and require TLS on the submission \
-             services with `-o smtpd_tls_security_level=encrypt`.",
+             services with `-o smtpd_tls_security_level=encrypt`. On an internal hub that only \
+             your own servers reach, mandatory TLS can be the design: say so with `# postlint: \
+             disable=mandatory-tls-on-mx -- internal hub` above the line.",
         );
     }
 }
@@ -106,7 +108,7 @@ fn plaintext_rejected(
             let finding = out.report(
                 span,
                 format!(
-                    "{} is the public SMTP port, and reject_plaintext_session in {param} refuses every server that does not use TLS: their mail bounces",
+                    "{} is port 25, where other mail servers deliver, and reject_plaintext_session in {param} refuses every server that does not use TLS: their mail bounces",
                     smtpd.label()
                 ),
             );
@@ -116,7 +118,8 @@ fn plaintext_rejected(
                 "RFC 3207, section 4: \"A publicly-referenced SMTP server MUST NOT require use \
                  of the STARTTLS extension in order to deliver mail locally.\" Keep \
                  reject_plaintext_session for the submission services, or accept that mail \
-                 from servers without TLS is refused.",
+                 from servers without TLS is refused (on an internal hub that only your own \
+                 servers reach, that can be the design).",
             );
             break;
         }
