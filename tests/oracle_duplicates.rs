@@ -16,7 +16,7 @@ mod common;
 #[path = "common/smtp.rs"]
 mod smtp;
 
-use smtp::{Client, Greeting, Postfix, Scratch};
+use smtp::Scratch;
 
 fn port() -> u16 {
     common::env_number("POSTLINT_DUPLICATES_ORACLE_PORT", 28_720) as u16
@@ -66,20 +66,14 @@ fn replies(kind: &str, port: u16) -> (u16, u16, Vec<String>) {
         .map(|d| d["message"].as_str().unwrap_or_default().to_string())
         .collect();
 
-    let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
-        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
-    let mut client =
-        match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
-            Ok(Greeting::Banner(client, _)) => client,
-            Ok(Greeting::Fatal(line)) => panic!("fatal: {line}"),
-            Err(e) => panic!("connect: {e}"),
-        };
-    let mut code = |line: &str| client.command(line).map_or(0, |r| r.code);
-    code("EHLO client.example");
-    code("MAIL FROM:<sender@client.example>");
-    let listed = code("RCPT TO:<blocked@example.com>");
-    let other = code("RCPT TO:<anyone@example.com>");
-    postfix.stop();
+    let commands = [
+        "EHLO client.example",
+        "MAIL FROM:<sender@client.example>",
+        "RCPT TO:<blocked@example.com>",
+        "RCPT TO:<anyone@example.com>",
+    ];
+    let (codes, _) = smtp::session(&scratch, port, &commands, Duration::from_secs(10));
+    let (listed, other) = (codes[2], codes[3]);
     println!("{kind}: listed {listed}, other {other}; postlint: {findings:?}");
     (listed, other, findings)
 }

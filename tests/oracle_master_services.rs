@@ -102,30 +102,13 @@ fn rcpt_without(missing: &str, port: u16) -> (u16, String, Vec<String>) {
         .iter()
         .map(|d| d["message"].as_str().unwrap_or_default().to_string())
         .collect();
-    let mut postfix = smtp::Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
-        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
-    let code = match smtp::Client::connect(
-        port,
-        &scratch.maillog(),
-        "postfix",
-        std::time::Duration::from_secs(8),
-    ) {
-        Ok(smtp::Greeting::Banner(mut client, _)) => {
-            let mut code = 0;
-            for line in [
-                "EHLO client.example",
-                "MAIL FROM:<sender@client.example>",
-                "RCPT TO:<anyone@example.com>",
-            ] {
-                code = client.command(line).map_or(0, |r| r.code);
-            }
-            code
-        }
-        Ok(smtp::Greeting::Fatal(line)) => panic!("fatal: {line}"),
-        Err(e) => panic!("connect: {e}"),
-    };
-    postfix.stop();
-    let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+    let commands = [
+        "EHLO client.example",
+        "MAIL FROM:<sender@client.example>",
+        "RCPT TO:<anyone@example.com>",
+    ];
+    let (codes, log) = smtp::session(&scratch, port, &commands, std::time::Duration::from_secs(8));
+    let code = codes[2];
     println!("without {missing:?}: RCPT {code}; postlint: {findings:?}");
     (code, log, findings)
 }

@@ -14,14 +14,14 @@ mod common;
 #[path = "common/smtp.rs"]
 mod smtp;
 
-use smtp::{Client, Greeting, Postfix, Scratch};
+use smtp::Scratch;
 
 fn port() -> u16 {
     common::env_number("POSTLINT_MILTERS_ORACLE_PORT", 28_740) as u16
 }
 
-/// The first reply from MAIL FROM to the end of DATA that is not 2xx/3xx (250 when the
-/// message is taken), the maillog, and the lines of postlint's invalid-value findings.
+/// The first reply from EHLO to the end of DATA that is not 2xx/3xx (250 when the message is
+/// taken), the maillog, and the lines of postlint's invalid-value findings.
 fn send(port: u16, main_extra: &str) -> (u16, String, Vec<u64>) {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-milters-");
     let conf = scratch.conf();
@@ -36,30 +36,20 @@ fn send(port: u16, main_extra: &str) -> (u16, String, Vec<u64>) {
     common::backdate(&conf);
     let lines = smtp::postlint_lines(&conf, "invalid-value");
 
-    let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
-        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
-    let mut client =
-        match Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10)) {
-            Ok(Greeting::Banner(client, _)) => client,
-            Ok(Greeting::Fatal(line)) => panic!("fatal: {line}"),
-            Err(e) => panic!("connect: {e}"),
-        };
-    let mut code = 0;
-    for line in [
+    let commands = [
         "EHLO client.example",
         "MAIL FROM:<sender@client.example>",
         "RCPT TO:<anyone@example.com>",
         "DATA",
         "Subject: milter\r\n\r\nhello\r\n.",
-    ] {
-        code = client.command(line).map_or(0, |r| r.code);
-        if code >= 400 {
-            break;
-        }
-    }
-    let _ = client.command("QUIT");
-    postfix.stop();
-    let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+    ];
+    let (codes, log) = smtp::session(&scratch, port, &commands, Duration::from_secs(10));
+    // The first refusal ends the transaction (what follows it is answered 5xx anyway).
+    let code = codes
+        .iter()
+        .copied()
+        .find(|&c| c >= 400 || c == 0)
+        .unwrap_or(codes[codes.len() - 1]);
     println!("{main_extra:?}: {code}; postlint reports lines {lines:?}");
     (code, log, lines)
 }

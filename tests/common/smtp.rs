@@ -602,6 +602,33 @@ pub fn client(port: u16, scratch: &Scratch) -> Client {
     }
 }
 
+/// Starts the Postfix whose configuration `scratch` holds, sends `commands` to
+/// 127.0.0.1:`port` in one session, then QUIT, and stops Postfix: each command's reply code
+/// (0: no reply within `timeout`) and the maillog. Panics when Postfix does not start or the
+/// connection fails.
+pub fn session(
+    scratch: &Scratch,
+    port: u16,
+    commands: &[&str],
+    timeout: Duration,
+) -> (Vec<u16>, String) {
+    let mut postfix = Postfix::start(&scratch.conf(), &scratch.queue(), &scratch.maillog())
+        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+    let mut client = match Client::connect(port, &scratch.maillog(), "postfix", timeout) {
+        Ok(Greeting::Banner(client, _)) => client,
+        Ok(Greeting::Fatal(line)) => panic!("fatal: {line}"),
+        Err(e) => panic!("connect: {e}"),
+    };
+    let codes = commands
+        .iter()
+        .map(|line| client.command(line).map_or(0, |r| r.code))
+        .collect();
+    let _ = client.command("QUIT");
+    postfix.stop();
+    let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+    (codes, log)
+}
+
 /// Ends a session and waits (at most 10 s) until smtpd has logged its end, so that the
 /// maillog holds everything the session logged; returns the maillog.
 pub fn quit_and_read_log(mut client: Client, scratch: &Scratch) -> String {
