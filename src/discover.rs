@@ -273,8 +273,10 @@ const MASTER_AMENDMENTS: &[&str] = &[
 /// Whether a script of the repository adds services to master.cf when the container or host
 /// is set up (an entrypoint that appends the postlog line, `postconf -Me`): then the master.cf
 /// in the repository is not the one that runs. Reads shell scripts, Dockerfiles, entrypoints
-/// and `run` files that git sees (regular files of at most 1 MB, at most 2,000 of them).
+/// and `run` files that git sees (regular files of at most 1 MB, at most 2,000 of them and
+/// 32 MB in all).
 fn scripts_amend_master_cf(root: &Path) -> bool {
+    let mut budget: u64 = 32 << 20;
     let walker = ignore::WalkBuilder::new(root)
         .require_git(false)
         .build()
@@ -290,10 +292,15 @@ fn scripts_amend_master_cf(root: &Path) -> bool {
         })
         .take(2000);
     for entry in walker {
-        if small_text(entry.path())
-            .is_some_and(|text| MASTER_AMENDMENTS.iter().any(|m| text.contains(m)))
-        {
+        let Some(text) = small_text(entry.path()) else {
+            continue;
+        };
+        if MASTER_AMENDMENTS.iter().any(|m| text.contains(m)) {
             return true;
+        }
+        budget = budget.saturating_sub(text.len() as u64);
+        if budget == 0 {
+            break;
         }
     }
     false

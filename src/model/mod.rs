@@ -778,7 +778,10 @@ impl Loader {
                     let (Some(dialect), Some(inner), Some(span)) =
                         (dialect, table_ref.braced(), span)
                     else {
-                        return Content::Unknown(Self::CIDR_UNKNOWN.to_string());
+                        return Content::Unknown(match kind {
+                            "cidr" => Self::CIDR_UNKNOWN.to_string(),
+                            _ => format!("{kind} patterns are not evaluated"),
+                        });
                     };
                     if inner.contains(UNKNOWN) {
                         return Content::Unknown(format!(

@@ -136,8 +136,9 @@ fn check(model: &Model, out: &mut Findings) {
 
 /// `inline:{a=1, a=2}`: dict_inline.c stores the pairs in turn, so the last value given for a
 /// key (folded) replaces the earlier ones, without a warning. One finding per repeated key, at
-/// its last pair (the one used), with the first as a related place. The pairs are found in the
-/// main.cf text where the reference is written there as one piece, else the reference is shown.
+/// its last pair (the one used), with the first as a related place. Each pair's key is found
+/// in the text of the table's first reference; where it is not there verbatim, the finding
+/// points at the reference. A password table's values are never shown.
 fn inline_duplicates(model: &Model, table: &crate::model::tables::Table, out: &mut Findings) {
     let Some(span) = table.uses.iter().find_map(|u| u.span) else {
         return;
