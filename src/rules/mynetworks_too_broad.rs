@@ -43,6 +43,10 @@ fn check(model: &Model, out: &mut Findings) {
                 let Some(words) = crate::model::mynetworks::known_words(model, &smtpd) else {
                     continue;
                 };
+                // Public ranges that are only wide (no private range inside, not the whole
+                // space), by file: one finding for a list of them (a provider's sending ranges
+                // pasted in), the others each their own.
+                let mut wide: Vec<(Span, String, String, String)> = Vec::new();
                 for word in words {
                     let text = word.text.trim_start_matches('!');
                     if word.text.starts_with('!') {
@@ -57,12 +61,17 @@ fn check(model: &Model, out: &mut Findings) {
                     }
                     if let Some((message, help)) = too_broad(&net, text) {
                         reported.push(span);
+                        if message.starts_with("mynetworks trusts the public range") {
+                            wide.push((span, text.to_string(), message, help));
+                            continue;
+                        }
                         let finding = out.report(span, message);
                         finding.subject(format!("mynetworks {text}"));
                         finding.label(format!("read by {label} through permit_mynetworks"));
                         finding.help(help);
                     }
                 }
+                report_wide(&wide, &label, out);
             }
             None if !style_reported => {
                 let Some(style) = smtpd.value(model, "mynetworks_style") else {
@@ -115,6 +124,54 @@ fn check(model: &Model, out: &mut Findings) {
             }
             None => {}
         }
+    }
+}
+
+/// The wide public ranges of one mynetworks value: each its own finding, or, for three or more
+/// in one file (a provider's sending ranges pasted in), one finding over them all that names
+/// them.
+fn report_wide(wide: &[(Span, String, String, String)], label: &str, out: &mut Findings) {
+    let mut files: Vec<crate::source::FileId> = wide.iter().map(|w| w.0.file).collect();
+    files.dedup();
+    for file in files {
+        let here: Vec<&(Span, String, String, String)> =
+            wide.iter().filter(|w| w.0.file == file).collect();
+        if here.len() < 3 {
+            for (span, text, message, help) in here {
+                let finding = out.report(*span, message.clone());
+                finding.subject(format!("mynetworks {text}"));
+                finding.label(format!("read by {label} through permit_mynetworks"));
+                finding.help(help.clone());
+            }
+            continue;
+        }
+        let (Some(start), Some(end)) = (
+            here.iter().map(|w| w.0.start).min(),
+            here.iter().map(|w| w.0.end).max(),
+        ) else {
+            continue;
+        };
+        let span = Span { file, start, end };
+        let texts: Vec<&str> = here.iter().map(|w| w.1.as_str()).collect();
+        let shown = match texts.len() {
+            n if n <= 4 => texts.join(", "),
+            n => format!("{} and {} more", texts[..3].join(", "), n - 3),
+        };
+        let finding = out.report(
+            span,
+            format!(
+                "mynetworks trusts {} public ranges wider than a /24 or a /48 ({shown})",
+                texts.len()
+            ),
+        );
+        finding.subject(format!("mynetworks {}", texts.join(" ")));
+        finding.label(format!("read by {label} through permit_mynetworks"));
+        finding.help(
+            "Every client in mynetworks relays through permit_mynetworks. Ranges this wide are \
+             rarely all yours (a provider's whole sending ranges let every customer of that \
+             provider relay through this server): list the hosts and networks that really send \
+             through this server, and make the others authenticate.",
+        );
     }
 }
 
