@@ -107,9 +107,17 @@ fn report_milters(model: &Model, out: &mut Findings) {
     let services = std::iter::once(None).chain(model.master.running().map(Some));
     for service in services {
         for (param, program) in MILTER_LISTS {
+            // An `-o` counts only on the program that reads the list (smtpd, cleanup); on
+            // another it does nothing (override-unused says so).
+            let reader = if param == "smtpd_milters" {
+                "smtpd"
+            } else {
+                "cleanup"
+            };
             let def = match service {
                 None => model.params.get(param),
-                Some(s) => s.override_of(param),
+                Some(s) if values::program_of(&s.command) == reader => s.override_of(param),
+                Some(_) => None,
             };
             let Some(def) = def else {
                 continue;
