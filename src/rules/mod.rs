@@ -146,10 +146,20 @@ pub fn backticked<T: std::fmt::Display>(names: impl IntoIterator<Item = T>) -> S
 
 /// Text from a file cut to a length a message can hold: the first 60 characters and `…`.
 pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
-    // A value continued over lines reads as one line, its runs of white space as one space.
-    let spaced = text.contains(['\t', '\n', '\r']) || text.contains("  ");
+    // A value continued over lines reads as one line: each run of spaces and line ends is one
+    // space. A tab stays, for the output to show as `\t` (it may be the mistake).
+    let spaced = text.contains(['\n', '\r']) || text.contains("  ");
     let text: std::borrow::Cow<'_, str> = match spaced {
-        true => text.split_whitespace().collect::<Vec<_>>().join(" ").into(),
+        true => {
+            let mut out = String::with_capacity(text.len());
+            for c in text.chars() {
+                let blank = matches!(c, ' ' | '\n' | '\r');
+                if !(blank && out.ends_with(' ')) {
+                    out.push(if blank { ' ' } else { c });
+                }
+            }
+            out.into()
+        }
         false => text.into(),
     };
     match text.char_indices().nth(60) {
