@@ -745,3 +745,47 @@ fn cidr_tables_the_relay_check_reads_are_not_counted_unread() {
     std::fs::write(dir.path().join("main.cf"), main(blocks)).unwrap();
     assert!(unread(dir.path()), "{blocks}");
 }
+
+/// `--show-config` says a closed relay holds only as far as postlint can see, naming the tables
+/// on the restriction lists it cannot read or list (a database, a pcre table); with only
+/// tables it reads, the verdict stands alone.
+#[test]
+fn a_closed_relay_names_the_tables_postlint_cannot_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = |extra: &str| {
+        format!(
+            "compatibility_level = 3.6\nmydestination = localhost, example.com\n\
+             smtpd_relay_restrictions = permit_mynetworks, {extra}reject_unauth_destination\n"
+        )
+    };
+    let closed_line = |dir: &Path| {
+        let out = postlint()
+            .current_dir(dir)
+            .args(["--show-config", "."])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines()
+            .find(|l| l.contains(": relay closed"))
+            .unwrap_or_else(|| panic!("no closed verdict: {text}"))
+            .to_string()
+    };
+    std::fs::write(
+        dir.path().join("main.cf"),
+        main("check_client_access mysql:/etc/postfix/clients.cf, "),
+    )
+    .unwrap();
+    let line = closed_line(dir.path());
+    assert!(
+        line.contains("as far as postlint can see")
+            && line.contains("mysql:/etc/postfix/clients.cf"),
+        "{line}"
+    );
+    std::fs::write(
+        dir.path().join("main.cf"),
+        main("check_client_access inline:{ {192.0.2.1 = REJECT} }, "),
+    )
+    .unwrap();
+    let line = closed_line(dir.path());
+    assert!(!line.contains("as far as"), "{line}");
+}

@@ -1290,6 +1290,29 @@ fn cidr_rules(model: &Model, id: TableId) -> Option<&[CidrRule]> {
     all.get(&id)?.as_deref()
 }
 
+/// The tables an smtpd's restriction lists (and their classes and table values) consult whose
+/// answers postlint cannot all see: unknown content, a cidr table it does not evaluate, or a
+/// regexp or pcre table, whose keys it cannot list. A Closed verdict holds as far as these
+/// go: the outsider's made-up names are taken to be in none of them. Sorted, each once.
+pub fn unseen_tables(model: &Model, smtpd: &Smtpd) -> Vec<String> {
+    let stages = StageTables::collect(model, smtpd);
+    let mut out: Vec<String> = Vec::new();
+    for (_, id) in stages.pairs.values().flatten() {
+        let table = model.tables.get(*id);
+        let unseen = match &table.content {
+            Content::Unknown(_) if table.kind == "cidr" => !cidr_evaluated(model, *id),
+            Content::Unknown(_) | Content::Patterns(_) => true,
+            _ => false,
+        };
+        let reference = table.reference();
+        if unseen && !out.contains(&reference) {
+            out.push(reference);
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Whether smtpd's access checks can evaluate a cidr table (its file or inline rules read,
 /// no `if`/`endif`).
 pub fn cidr_evaluated(model: &Model, id: TableId) -> bool {

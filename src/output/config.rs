@@ -243,10 +243,21 @@ fn smtpd_views(model: &Model) -> Vec<SmtpdView> {
                 )
             } else {
                 match verdict(model, smtpd) {
-                    Verdict::Closed => (
-                        "closed",
-                        "clients outside mynetworks that do not authenticate get no mail for other domains accepted".to_string(),
-                    ),
+                    Verdict::Closed => {
+                        let mut reason = "clients outside mynetworks that do not authenticate get no mail for other domains accepted".to_string();
+                        let unseen = crate::model::relay::unseen_tables(model, smtpd);
+                        if !unseen.is_empty() {
+                            let shown: Vec<String> = unseen
+                                .iter()
+                                .map(|t| crate::rules::shorten(t).into_owned())
+                                .collect();
+                            reason.push_str(&format!(
+                                ", as far as postlint can see: it cannot read or list every key of {}, and takes the made-up names an outsider uses to be in none of them",
+                                shown.join(", ")
+                            ));
+                        }
+                        ("closed", reason)
+                    }
                     Verdict::Open(witnesses) => {
                         let w = &witnesses[0];
                         let how: Vec<String> = w
