@@ -12,7 +12,6 @@ use std::borrow::Cow;
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 
 use crate::fsread::raw_byte;
-use crate::parse::list::split_list;
 use crate::parse::logical::{is_space, logical_lines};
 use crate::source::{FileId, Span};
 
@@ -718,12 +717,7 @@ impl PatternTable {
     /// dict_inline_to_multiline() does; Err when Postfix refuses it.
     pub fn parse_inline(inner: &str, dialect: Dialect, span: Span) -> Result<PatternTable, String> {
         let mut text = String::new();
-        for range in split_list(inner) {
-            let item = &inner[range];
-            let Some(body) = item.strip_prefix('{').and_then(|i| i.strip_suffix('}')) else {
-                return Err(format!("{item} is not a {{rule}}"));
-            };
-            let body = body.trim_matches(|c: char| c.is_ascii() && is_space(c as u8));
+        for (_, body) in crate::parse::table_ref::inline_rules(inner)? {
             text.push_str(body);
             text.push('\n');
         }

@@ -1345,10 +1345,8 @@ fn parse_inline_cidr(model: &Model, table: &super::tables::Table) -> Option<Vec<
     let written = model.sources.slice(span);
     let mut cursor = 0;
     let mut rules = Vec::new();
-    for range in split_list(inner) {
+    for (range, body) in crate::parse::table_ref::inline_rules(inner).ok()? {
         let item = &inner[range];
-        let body = item.strip_prefix('{')?.strip_suffix('}')?;
-        let body = body.trim_matches([' ', '\t', '\n', '\r']);
         let rule_span = match written[cursor..].find(item) {
             Some(at) => {
                 let start = cursor + at;

@@ -113,6 +113,26 @@ impl<'a> TableRef<'a> {
     }
 }
 
+/// The rules of an inline pattern table (`cidr:{ {rule}, {rule} }`, `pcre:{...}`, Postfix
+/// 3.7), from the text between its outer braces: each rule's range in `inner` (with its braces)
+/// and its text without them and the white space around it. Err names an item without braces,
+/// which stops the daemon that opens the table.
+pub fn inline_rules(inner: &str) -> Result<Vec<(std::ops::Range<usize>, &str)>, String> {
+    split_list(inner)
+        .into_iter()
+        .map(|range| {
+            let item = &inner[range.clone()];
+            let body = item
+                .strip_prefix('{')
+                .and_then(|i| i.strip_suffix('}'))
+                .ok_or_else(|| format!("{item} is not a {{rule}}"))?;
+            let body =
+                body.trim_matches(|c: char| c.is_ascii() && super::logical::is_space(c as u8));
+            Ok((range, body))
+        })
+        .collect()
+}
+
 /// Table types that postmap compiles into a file beside the source.
 pub fn is_indexed_kind(kind: &str) -> bool {
     matches!(kind, "hash" | "btree" | "lmdb" | "cdb" | "dbm" | "sdbm")
