@@ -1,6 +1,6 @@
 //! Inline suppressions: `# postlint: disable=rule-a,rule-b -- reason` on its own line silences
-//! those rules for the next logical line; `# postlint: disable-file=rule` anywhere silences them
-//! for the whole file. Postfix has no trailing comments (a `#` after a value is part of the
+//! those rules for the next logical line (inside a value continued over lines, the next line of
+//! the value); `# postlint: disable-file=rule` anywhere silences them for the whole file. Postfix has no trailing comments (a `#` after a value is part of the
 //! value), so a suppression is always a comment line of its own, which Postfix skips.
 
 use std::collections::HashMap;
@@ -15,6 +15,12 @@ const MARK: &str = "postlint:";
 pub enum Scope {
     /// The logical line after the comment: `start..end` of the file.
     Next {
+        start: u32,
+        end: u32,
+    },
+    /// A comment line inside a value continued over lines (Postfix skips it and goes on with
+    /// the value): the next line of the value, `start..end` of the file.
+    Within {
         start: u32,
         end: u32,
     },
@@ -76,10 +82,18 @@ pub fn collect(sources: &Sources) -> (Vec<Suppression>, Vec<Malformed>) {
                         Scope::File
                     } else {
                         let lines = logical.get_or_insert_with(|| logical_lines(text));
-                        let (start, end) = next_logical_line(lines, line_end, text.len());
-                        Scope::Next {
-                            start: start as u32,
-                            end: end as u32,
+                        match next_line_within(lines, text, line_end) {
+                            Some((start, end)) => Scope::Within {
+                                start: start as u32,
+                                end: end as u32,
+                            },
+                            None => {
+                                let (start, end) = next_logical_line(lines, line_end, text.len());
+                                Scope::Next {
+                                    start: start as u32,
+                                    end: end as u32,
+                                }
+                            }
                         }
                     };
                     found.push(Suppression {
@@ -174,6 +188,25 @@ fn next_logical_line(lines: &[(usize, usize)], from: usize, len: usize) -> (usiz
     lines.get(i).copied().unwrap_or((len, len))
 }
 
+/// For a comment line inside a logical line (a value continued over lines, the comment ending
+/// at `from`): the next line of that value that is not blank or a comment.
+fn next_line_within(lines: &[(usize, usize)], text: &str, from: usize) -> Option<(usize, usize)> {
+    let i = lines.partition_point(|&(start, _)| start <= from);
+    let &(_, end) = lines[..i].last()?;
+    if end <= from {
+        return None;
+    }
+    let mut pos = from + 1;
+    for line in text.get(pos..end)?.split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
+        if !is_blank_or_comment(line) {
+            return Some((start, start + line.trim_end_matches('\n').len()));
+        }
+    }
+    None
+}
+
 /// Drops the findings a suppression covers. Returns the kept findings, how many were dropped,
 /// and the `unused-suppression` findings (when that rule runs): names that silenced nothing
 /// although their rule ran and could decide on this model (`Rule::undecided`), names that are
@@ -186,9 +219,11 @@ pub fn apply(
     model: &crate::model::Model,
 ) -> (Vec<Finding>, usize, Vec<Finding>) {
     // File-wide suppressions by file; line suppressions by file, sorted by the line they
-    // cover, so that a finding looks only at those of its own logical line.
+    // cover, so that a finding looks only at those of its own logical line (and, inside a
+    // value continued over lines, of its own line of the value).
     let mut whole_file: HashMap<FileId, Vec<usize>> = HashMap::new();
     let mut by_line: HashMap<FileId, Vec<(u32, u32, usize)>> = HashMap::new();
+    let mut within_line: HashMap<FileId, Vec<(u32, u32, usize)>> = HashMap::new();
     for (i, s) in suppressions.iter().enumerate() {
         match s.scope {
             Scope::File => whole_file.entry(s.span.file).or_default().push(i),
@@ -198,9 +233,15 @@ pub fn apply(
                     .or_default()
                     .push((start, end.max(start + 1), i))
             }
+            Scope::Within { start, end } => {
+                within_line
+                    .entry(s.span.file)
+                    .or_default()
+                    .push((start, end.max(start + 1), i))
+            }
         }
     }
-    for lines in by_line.values_mut() {
+    for lines in by_line.values_mut().chain(within_line.values_mut()) {
         lines.sort_unstable();
     }
     let mut used: Vec<Vec<bool>> = suppressions
@@ -211,21 +252,29 @@ pub fn apply(
         let mut hit = false;
         let at = f.primary.span.start;
         let file = f.primary.span.file;
-        // Logical lines do not overlap: the suppressions of the last line starting at or
-        // before the finding are the only ones that can cover it.
-        let on_line = by_line.get(&file).map_or(&[][..], |lines| {
-            let upto = lines.partition_point(|&(start, _, _)| start <= at);
-            let first = lines[..upto].last().map_or(upto, |&(start, _, _)| {
-                lines[..upto].partition_point(|&(s, _, _)| s < start)
+        // Logical lines do not overlap, nor do the lines of a value: the suppressions of the
+        // last line starting at or before the finding are the only ones that can cover it.
+        let on_line = |by: &HashMap<FileId, Vec<(u32, u32, usize)>>| {
+            let lines = by.get(&file).map_or(&[][..], |lines| {
+                let upto = lines.partition_point(|&(start, _, _)| start <= at);
+                let first = lines[..upto].last().map_or(upto, |&(start, _, _)| {
+                    lines[..upto].partition_point(|&(s, _, _)| s < start)
+                });
+                &lines[first..upto]
             });
-            &lines[first..upto]
-        });
-        let candidates = whole_file.get(&file).into_iter().flatten().copied().chain(
-            on_line
+            lines
                 .iter()
                 .filter(|&&(start, end, _)| (start..end).contains(&at))
-                .map(|&(_, _, i)| i),
-        );
+                .map(|&(_, _, i)| i)
+                .collect::<Vec<usize>>()
+        };
+        let candidates = whole_file
+            .get(&file)
+            .into_iter()
+            .flatten()
+            .copied()
+            .chain(on_line(&by_line))
+            .chain(on_line(&within_line));
         for i in candidates {
             let s = &suppressions[i];
             for (j, (name, _)) in s.names.iter().enumerate() {
@@ -269,7 +318,7 @@ pub fn apply(
             } else if !used[i][j] && name != rule.id && decided.contains(&name.as_str()) {
                 let place = match s.scope {
                     Scope::File => "in this file",
-                    Scope::Next { .. } => "on the next line",
+                    Scope::Next { .. } | Scope::Within { .. } => "on the next line",
                 };
                 out.report(*span, format!("`{name}` reports nothing {place}"))
                     .label("this suppression silences nothing")
@@ -323,6 +372,21 @@ mod tests {
         assert_eq!(&text[start as usize..end as usize], "x = 1\n  2\n# c\n  3");
         assert_eq!(found[0].1, ["a", "b"]);
         assert_eq!(found[0].2.as_deref(), Some("old setup"));
+    }
+
+    #[test]
+    fn inside_a_value_the_next_line_of_the_value() {
+        let text = "x =\n  a,\n# postlint: disable=r\n\n  b,\n  c\n# postlint: disable=s\nx = 1\n";
+        let found = scopes(text);
+        let Scope::Within { start, end } = found[0].0 else {
+            panic!("{:?}", found[0].0)
+        };
+        assert_eq!(&text[start as usize..end as usize], "  b,");
+        // A comment after the value's last line is above the next logical line.
+        let Scope::Next { start, end } = found[1].0 else {
+            panic!("{:?}", found[1].0)
+        };
+        assert_eq!(&text[start as usize..end as usize], "x = 1");
     }
 
     #[test]
