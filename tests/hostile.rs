@@ -719,6 +719,30 @@ fn a_static_password_table_is_never_printed() {
     assert_never_printed(root, &["Pw-Static-8"], &["relay-credentials-in-clear"]);
 }
 
+/// A Spamhaus Data Query Service key is the first label of its zones, in main.cf and in a
+/// master.cf `-o` override: the code frames of the DNS list rules star it out in both.
+#[test]
+fn dqs_keys_are_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("main.cf"),
+        b"compatibility_level = 3.6\n\
+          mydestination = localhost\n\
+          postscreen_dnsbl_sites = dqskeymaincf0001.zen.dq.spamhaus.net*3\n",
+    );
+    write(
+        &root.join("master.cf"),
+        b"smtp      inet  n       -       y       -       -       smtpd\n  \
+          -o smtpd_client_restrictions=reject_rbl_client,dqskeymastercf02.dbl.dq.spamhaus.net\n",
+    );
+    assert_never_printed(
+        root,
+        &["dqskeymaincf0001", "dqskeymastercf02"],
+        &["dnsbl-reply-filter", "dnsbl-wrong-kind"],
+    );
+}
+
 /// Lints `root` in every output format: no password appears on stdout or stderr, and each of
 /// `rules` (whose findings would show them) is reported.
 fn assert_never_printed(root: &Path, passwords: &[&str], rules: &[&'static str]) {

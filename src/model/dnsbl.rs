@@ -1,6 +1,7 @@
 //! DNS block and allow lists: where a setup queries one (`reject_rbl_client zone=filter` and the
 //! other `*_rbl_*`/`*_rhsbl_*`/`*_dnswl_*` restrictions, `postscreen_dnsbl_sites`), and what is
-//! known of each zone (data/dnsbl.tsv: shut down, needs a reply filter, alive).
+//! known of each zone (data/dnsbl.tsv: shut down, needs a reply filter, alive; a list of IP
+//! addresses or of domain names).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -22,8 +23,32 @@ const LIST_RESTRICTIONS: &[&str] = &[
     "reject_rhsbl_reverse_client",
     "permit_dnswl_client",
     "permit_rhswl_client",
-    "reject_maps_rbl",
 ];
+
+/// What a list holds, and what a restriction looks up in it: an IP address (reversed,
+/// `4.3.2.1.zone`) or a domain name (`example.com.zone`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Address,
+    Domain,
+}
+
+/// What each restriction looks up (smtpd_check.c: find_dnsxl_addr for the client address,
+/// find_dnsxl_domain for names; tests/oracle_dnsbl.rs shows each on Postfix).
+pub fn looks_up(via: &str) -> Option<Kind> {
+    match via.to_ascii_lowercase().as_str() {
+        "reject_rbl_client" | "permit_dnswl_client" | "postscreen_dnsbl_sites" => {
+            Some(Kind::Address)
+        }
+        "reject_rhsbl_client"
+        | "reject_rhsbl_sender"
+        | "reject_rhsbl_helo"
+        | "reject_rhsbl_recipient"
+        | "reject_rhsbl_reverse_client"
+        | "permit_rhswl_client" => Some(Kind::Domain),
+        _ => None,
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -38,6 +63,10 @@ pub enum Status {
 pub struct Zone {
     pub pattern: &'static str,
     pub status: Status,
+    /// What the list holds; None when not known (or both).
+    pub kind: Option<Kind>,
+    /// For a list of domain names: what it answers to a query for an IP address.
+    pub ip_answer: Option<&'static str>,
     pub since: &'static str,
     pub behaviour: &'static str,
     pub replacement: &'static str,
@@ -67,11 +96,20 @@ fn zones() -> &'static HashMap<&'static str, Zone> {
                     "restricted" => Status::Restricted,
                     _ => return None,
                 };
+                let mut kind_field = f.next()?.split(';');
+                let kind = match kind_field.next()? {
+                    "ip" => Some(Kind::Address),
+                    "domain" => Some(Kind::Domain),
+                    _ => None,
+                };
+                let ip_answer = kind_field.find_map(|a| a.strip_prefix("ip-answer="));
                 Some((
                     pattern,
                     Zone {
                         pattern,
                         status,
+                        kind,
+                        ip_answer,
                         since: f.next()?,
                         behaviour: f.next()?,
                         replacement: f.next()?,
@@ -129,6 +167,16 @@ pub struct Query {
 }
 
 impl Query {
+    /// The kind of list this query's restriction needs and the kind the zone is, when they
+    /// differ (both known): `reject_rhsbl_sender zen.spamhaus.org` asks a list of IP
+    /// addresses for a domain name, and nothing is ever listed.
+    pub fn wrong_kind(&self) -> Option<(Kind, &'static Zone)> {
+        let zone = zone(&self.zone)?;
+        let needed = looks_up(&self.via)?;
+        (zone.kind.is_some_and(|k| k != needed) && zone.status != Status::Dead)
+            .then_some((needed, zone))
+    }
+
     /// Where the query is, for a finding's label: `reject_rbl_client in
     /// smtpd_recipient_restrictions`, or `in postscreen_dnsbl_sites`.
     pub fn label(&self) -> String {
@@ -292,6 +340,30 @@ mod tests {
             Status::NeedsFilter
         );
         assert!(zone("bl.example.net").is_none());
+    }
+
+    #[test]
+    fn every_live_zone_says_what_it_holds() {
+        for z in zones().values() {
+            assert_eq!(
+                z.kind.is_some(),
+                z.status != Status::Dead,
+                "{}: a live list needs its kind, a dead one has -",
+                z.pattern
+            );
+            if let Some(answer) = z.ip_answer {
+                assert_eq!(z.kind, Some(Kind::Domain), "{}", z.pattern);
+                assert!(z.errors().contains(&answer), "{}", z.pattern);
+            }
+        }
+        let dbl = zone("dbl.spamhaus.org").unwrap();
+        assert_eq!(
+            (dbl.kind, dbl.ip_answer),
+            (Some(Kind::Domain), Some("127.0.1.255"))
+        );
+        assert_eq!(zone("zen.spamhaus.org").unwrap().kind, Some(Kind::Address));
+        assert_eq!(looks_up("REJECT_RHSBL_HELO"), Some(Kind::Domain));
+        assert_eq!(looks_up("check_client_access"), None);
     }
 
     #[test]

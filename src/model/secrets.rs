@@ -124,8 +124,10 @@ pub fn mark(
             }
         }
     }
-    // A Spamhaus Data Query Service key is the first label of its zones.
-    for def in params.definitions() {
+    // A Spamhaus Data Query Service key is the first label of its zones, in main.cf and in
+    // master.cf `-o` overrides.
+    let overrides = master.services.iter().flat_map(|s| s.overrides.iter());
+    for def in params.definitions().iter().chain(overrides) {
         let mut from = 0;
         while let Some(at) = def.value[from..].find(".dq.spamhaus.net") {
             let end = from + at;

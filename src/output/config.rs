@@ -232,7 +232,7 @@ fn smtpd_views(model: &Model) -> Vec<SmtpdView> {
             let restrictions = LIST_PARAMS
                 .iter()
                 .map(|&p| {
-                    let words = smtpd.list(model, p).map(|w| show_list(&w));
+                    let words = smtpd.list(model, p).map(|w| show_list(model, &w));
                     (p, words)
                 })
                 .collect();
@@ -293,8 +293,9 @@ fn smtpd_views(model: &Model) -> Vec<SmtpdView> {
         .collect()
 }
 
-/// A restriction list as one writes it: `check_helo_access hash:/x, reject`.
-fn show_list(words: &[crate::model::restrictions::Word]) -> String {
+/// A restriction list as one writes it: `check_helo_access hash:/x, reject`. A word that holds
+/// a secret the model marked is starred; a Spamhaus DQS zone shows `KEY` for its key.
+fn show_list(model: &Model, words: &[crate::model::restrictions::Word]) -> String {
     let mut out = String::new();
     for (i, word) in words.iter().enumerate() {
         if i > 0 {
@@ -308,7 +309,18 @@ fn show_list(words: &[crate::model::restrictions::Word]) -> String {
                 || previous == "warn_if_reject";
             out.push_str(if takes_argument { " " } else { ", " });
         }
-        out.push_str(&word.text);
+        if word.span.is_some_and(|s| model.is_secret(s)) {
+            out.push_str(
+                &match word.text.to_ascii_lowercase().contains(".dq.spamhaus.net") {
+                    true => crate::model::dnsbl::shown(&word.text),
+                    false => SECRET.to_string(),
+                },
+            );
+        } else if word.text.to_ascii_lowercase().contains(".dq.spamhaus.net") {
+            out.push_str(&crate::model::dnsbl::shown(&word.text));
+        } else {
+            out.push_str(&word.text);
+        }
     }
     out
 }

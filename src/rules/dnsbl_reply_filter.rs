@@ -18,7 +18,9 @@ pub const RULE: Rule = Rule {
 
 fn check(model: &Model, out: &mut Findings) {
     for query in queries(model) {
-        if query.warn_only {
+        // A list queried for the wrong kind of name is dnsbl-wrong-kind's: a filter would
+        // not make it work.
+        if query.warn_only || query.wrong_kind().is_some() {
             continue;
         }
         let Some(z) = zone(&query.zone).filter(|z| z.status == Status::NeedsFilter) else {

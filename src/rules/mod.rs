@@ -11,6 +11,7 @@ mod dane_without_dnssec;
 mod dead_dnsbl;
 mod deprecated_parameter;
 mod dnsbl_reply_filter;
+mod dnsbl_wrong_kind;
 mod domain_in_multiple_classes;
 mod duplicate_map_key;
 mod invalid_syntax;
@@ -189,6 +190,7 @@ pub static RULES: &[Rule] = &[
     dead_dnsbl::RULE,
     deprecated_parameter::RULE,
     dnsbl_reply_filter::RULE,
+    dnsbl_wrong_kind::RULE,
     domain_in_multiple_classes::RULE,
     duplicate_map_key::RULE,
     invalid_syntax::RULE,

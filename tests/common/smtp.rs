@@ -617,7 +617,14 @@ pub fn session(
     let mut client = match Client::connect(port, &scratch.maillog(), "postfix", timeout) {
         Ok(Greeting::Banner(client, _)) => client,
         Ok(Greeting::Fatal(line)) => panic!("fatal: {line}"),
-        Err(e) => panic!("connect: {e}"),
+        Err(e) => {
+            let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            panic!(
+                "connect: {e}; the maillog ends:\n{}",
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            )
+        }
     };
     let codes = commands
         .iter()
