@@ -29,6 +29,10 @@ pub struct Service {
     pub overrides: Vec<Definition>,
     /// The position in `overrides` of the last override of each name (the one in effect).
     last: HashMap<String, usize>,
+    /// An argument that may set any parameter (`-o {{ option }}`, a template expression as a
+    /// whole argument), and how many overrides come before it: their names, and every name
+    /// not overridden after it, have values postlint cannot know.
+    pub unknown_options: Option<(Span, usize)>,
     /// master_service_disable turns it off: master(8) skips the entry, nothing listens or
     /// runs for it.
     pub disabled: bool,
@@ -55,6 +59,13 @@ impl Service {
             "-" => default,
             _ => None,
         }
+    }
+
+    /// Whether an argument postlint cannot read may set `name` for this service (see
+    /// `unknown_options`): no override of it comes after that argument.
+    pub fn override_unknown(&self, name: &str) -> bool {
+        self.unknown_options
+            .is_some_and(|(_, before)| self.last.get(name).is_none_or(|&i| i < before))
     }
 
     /// The override in effect for a name, if any.
@@ -190,8 +201,17 @@ impl MasterCf {
                 .enumerate()
                 .map(|(i, d): (usize, &Definition)| (d.name.clone(), i))
                 .collect();
+            let unknown_options = entry.unknown_options.as_ref().map(|arg| {
+                let before = entry
+                    .overrides
+                    .iter()
+                    .filter(|o| o.arg.start < arg.start)
+                    .count();
+                (entry.line.span(file, arg.clone()), before)
+            });
             let service = Service {
                 last,
+                unknown_options,
                 name: entry.service().to_string(),
                 kind: entry.kind().to_string(),
                 command: entry.command().to_string(),

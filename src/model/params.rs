@@ -310,6 +310,9 @@ pub struct ScopedParams<'p> {
 
 impl ParamLookup for ScopedParams<'_> {
     fn lookup(&self, name: &str) -> Lookup<'_> {
+        if self.service.override_unknown(name) {
+            return Lookup::Unknown;
+        }
         match self.service.override_of(name) {
             Some(def) => Lookup::Value(def.value_ref()),
             None if name == "service_name" => Lookup::Value(ValueRef {

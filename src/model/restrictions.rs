@@ -99,6 +99,9 @@ pub fn expanded_in(
     service: Option<&Service>,
     param: &str,
 ) -> Option<super::expand::Expanded> {
+    if service.is_some_and(|s| s.override_unknown(param)) {
+        return None;
+    }
     let written = service_definition(model, service, param).map(|d| d.value_ref());
     match service {
         Some(service) => expanded(&model.params.scoped(service), param, written),

@@ -51,6 +51,10 @@ pub struct MasterEntry<'a> {
     pub fields: Vec<Range<usize>>,
     pub overrides: Vec<Override>,
     pub bad_options: Vec<BadOption>,
+    /// The first argument that may set any parameter: an `-o` whose name is a template
+    /// expression or installer marker (`-o {{ option }}`, `-o {{ k }}={{ v }}`), or an argument
+    /// that is one (`{{ smtpd_args }}`). The overrides before it may be replaced by it.
+    pub unknown_options: Option<Range<usize>>,
 }
 
 impl MasterEntry<'_> {
@@ -124,8 +128,15 @@ fn parse_override(
     arg: Range<usize>,
     overrides: &mut Vec<Override>,
     bad: &mut Vec<BadOption>,
+    unknown: &mut Option<Range<usize>>,
 ) {
     let token = &text[arg.clone()];
+    // A name that is a hole (the whole option, or the part before `=`) may be any name.
+    let name_part = token.split('=').next().unwrap_or(token);
+    if !crate::parse::placeholder::find(name_part).is_empty() {
+        unknown.get_or_insert(arg);
+        return;
+    }
     if let Some(inner) = token.strip_prefix('{') {
         // extpar(): strip the braces and the whitespace inside them, then split_nameval().
         let (inner, closed) = match inner.strip_suffix('}') {
@@ -182,12 +193,23 @@ fn parse_override(
 }
 
 /// The daemon arguments after the command field: the `-o` overrides and unusable options.
-fn parse_options(text: &str, fields: &[Range<usize>]) -> (Vec<Override>, Vec<BadOption>) {
+fn parse_options(
+    text: &str,
+    fields: &[Range<usize>],
+) -> (Vec<Override>, Vec<BadOption>, Option<Range<usize>>) {
     let mut overrides = Vec::new();
     let mut bad = Vec::new();
+    let mut unknown = None;
     let mut i = 8;
     while i < fields.len() {
         let arg = &text[fields[i].clone()];
+        // An argument that is one hole may render as options (`-o a=b -o c=d`): the options
+        // after it are still read.
+        if crate::parse::placeholder::is_whole(arg) {
+            unknown.get_or_insert(fields[i].clone());
+            i += 1;
+            continue;
+        }
         if !arg.starts_with('-') || arg == "--" {
             break;
         }
@@ -195,7 +217,7 @@ fn parse_options(text: &str, fields: &[Range<usize>]) -> (Vec<Override>, Vec<Bad
             if rest.is_empty() {
                 match fields.get(i + 1) {
                     Some(value) => {
-                        parse_override(text, value.clone(), &mut overrides, &mut bad);
+                        parse_override(text, value.clone(), &mut overrides, &mut bad, &mut unknown);
                         i += 1;
                     }
                     None => bad.push(BadOption {
@@ -205,12 +227,18 @@ fn parse_options(text: &str, fields: &[Range<usize>]) -> (Vec<Override>, Vec<Bad
                 }
             } else {
                 let start = fields[i].start + 2;
-                parse_override(text, start..fields[i].end, &mut overrides, &mut bad);
+                parse_override(
+                    text,
+                    start..fields[i].end,
+                    &mut overrides,
+                    &mut bad,
+                    &mut unknown,
+                );
             }
         }
         i += 1;
     }
-    (overrides, bad)
+    (overrides, bad, unknown)
 }
 
 /// Reads master.cf. Entries with field errors are bad lines (postconf stops at the first one;
@@ -228,12 +256,13 @@ pub fn parse_master(text: &str) -> MasterFile<'_> {
             bad_lines.push(BadLine { line, reason });
             continue;
         }
-        let (overrides, bad_options) = parse_options(&line.text, &fields);
+        let (overrides, bad_options, unknown_options) = parse_options(&line.text, &fields);
         entries.push(MasterEntry {
             line,
             fields,
             overrides,
             bad_options,
+            unknown_options,
         });
     }
     MasterFile { entries, bad_lines }
@@ -305,6 +334,32 @@ mod tests {
                 "missing '}' in \"{a=1\"",
             ]
         );
+    }
+
+    #[test]
+    fn an_option_whose_name_is_a_hole_may_set_anything() {
+        // `-o {{ x }}` and `-o {{ k }}={{ v }}` as the template reader leaves them; a whole
+        // argument that is a hole; an override after it is still read.
+        for line in [
+            "s inet n - y - - smtpd -o a=1 -o !TTTTTTT! -o b=2\n",
+            "s inet n - y - - smtpd -o a=1 -o !TTT!=!TTTT! -o b=2\n",
+            "s inet n - y - - smtpd -o a=1 !TTTTTTTTT! -o b=2\n",
+        ] {
+            let file = parse_master(line);
+            let entry = &file.entries[0];
+            assert!(entry.bad_options.is_empty(), "{line}");
+            let names: Vec<&str> = entry
+                .overrides
+                .iter()
+                .map(|o| &entry.line.text[o.name.clone()])
+                .collect();
+            assert_eq!(names, ["a", "b"], "{line}");
+            let hole = entry.unknown_options.clone().expect(line);
+            assert!(entry.line.text[hole].contains("!TTT"), "{line}");
+        }
+        let file = parse_master("s inet n - y - - smtpd -o a=!TTTT! -o noequals\n");
+        assert!(file.entries[0].unknown_options.is_none());
+        assert_eq!(file.entries[0].bad_options.len(), 1);
     }
 
     #[test]
