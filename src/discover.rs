@@ -47,6 +47,8 @@
 //! - No main.cf under a directory of diffs or patches (a part of its name is `diff`, `diffs`,
 //!   `patch` or `patches`: `saved_diffs/etc/postfix/main.cf` is a diff's printout) is linted;
 //!   the note says so.
+//! - Nor one under a directory of test inputs ([`TEST_INPUTS`]: `fixtures/`, `testdata/`, as a
+//!   whole name: a Puppet module's `spec/fixtures/.../etc/postfix/main.cf` is rspec's input).
 //! - `.gitignore` (also outside a git checkout), `.ignore` and hidden directories are honoured,
 //!   as git and ripgrep do. postlint.toml's `exclude` is applied by the caller, which knows the
 //!   configuration of each directory.
@@ -183,13 +185,20 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         let name = entry.file_name().to_string_lossy();
         // Under `saved_diffs/` or `patches/`: a diff's printout or a patch's copy, named
         // after the file it changes, is no configuration.
-        if name.contains("main.cf") {
+        if name.contains("main.cf") || name.contains("master.cf") {
             let inside = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            if under_diffs(inside) {
-                found.skipped.push(Skipped {
-                    path: path.to_path_buf(),
-                    reason: "under a directory of diffs or patches".to_string(),
-                });
+            let reason = match (under_diffs(inside), under_test_inputs(inside)) {
+                (true, _) => Some("under a directory of diffs or patches"),
+                (false, true) => Some("under a directory of test inputs (fixtures/, testdata/)"),
+                (false, false) => None,
+            };
+            if let Some(reason) = reason {
+                if name.contains("main.cf") {
+                    found.skipped.push(Skipped {
+                        path: path.to_path_buf(),
+                        reason: reason.to_string(),
+                    });
+                }
                 continue;
             }
         }
@@ -619,6 +628,21 @@ fn set_aside_by_directory(path: &Path) -> bool {
     .any(|name| NOT_DEPLOYED.contains(&name.as_str()))
 }
 
+/// Directories of test inputs, by convention (rspec's `spec/fixtures/`, pytest's and
+/// Go's `testdata/`): a configuration under one is what a test reads, not what a server runs.
+const TEST_INPUTS: &[&str] = &["fixtures", "testdata"];
+
+/// Whether a directory on the way to `path` (relative to the repository) is one of
+/// [`TEST_INPUTS`], as a whole name and without case.
+fn under_test_inputs(path: &Path) -> bool {
+    let dirs = path.parent().map(Path::components).into_iter().flatten();
+    dirs.filter_map(|c| match c {
+        std::path::Component::Normal(name) => Some(name.to_string_lossy().to_ascii_lowercase()),
+        _ => None,
+    })
+    .any(|name| TEST_INPUTS.contains(&name.as_str()))
+}
+
 /// Whether a directory on the way to `path` (relative to the repository) holds diffs or
 /// patches by its name: a part of it (split at `_`, `-` and `.`, without case) is `diff`,
 /// `diffs`, `patch` or `patches` (`saved_diffs/etc/postfix/main.cf`, `debian/patches/`).
@@ -793,6 +817,18 @@ mod tests {
         ] {
             assert_eq!(plain_variant(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn test_inputs_by_directory() {
+        assert!(under_test_inputs(Path::new(
+            "spec/fixtures/augeas/etc/postfix/main.cf"
+        )));
+        assert!(under_test_inputs(Path::new("pkg/TestData/main.cf")));
+        assert!(!under_test_inputs(Path::new(
+            "environments/test/etc/postfix/main.cf"
+        )));
+        assert!(!under_test_inputs(Path::new("fixtures.d/main.cf")));
     }
 
     #[test]
