@@ -47,6 +47,8 @@
 //! - No main.cf under a directory of diffs or patches (a part of its name is `diff`, `diffs`,
 //!   `patch` or `patches`: `saved_diffs/etc/postfix/main.cf` is a diff's printout) is linted;
 //!   the note says so.
+//! - Nor a main.cf (template, variant) that holds no setting, only comments and blank lines: a
+//!   placeholder a configuration tool fills in on the server; the note says so.
 //! - Nor one under a directory of test inputs ([`TEST_INPUTS`]: `fixtures/`, `testdata/`, as a
 //!   whole name: a Puppet module's `spec/fixtures/.../etc/postfix/main.cf` is rspec's input).
 //! - `.gitignore` (also outside a git checkout), `.ignore` and hidden directories are honoured,
@@ -201,6 +203,19 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 }
                 continue;
             }
+        }
+        if (name == "main.cf"
+            || template::main_cf_in(&name).is_some()
+            || plain_variant(&name).is_some())
+            && holds_no_setting(path)
+        {
+            found.skipped.push(Skipped {
+                path: path.to_path_buf(),
+                reason: "holds no setting, only comments: a placeholder that something else \
+                         fills in (Augeas, postconf -e); lint it by naming it"
+                    .to_string(),
+            });
+            continue;
         }
         if name == "main.cf" {
             // A main.cf full of template tags (Salt and Ansible often keep the plain name) is
@@ -488,6 +503,17 @@ fn mounted_as_dropin(main_cf: &Path) -> bool {
             || name.contains("compose")
             || name.ends_with(".sh");
         describes && small_text(&entry.path()).is_some_and(|t| mounts(&t))
+    })
+}
+
+/// Whether a main.cf (or its template or variant) is blank or comments only: a placeholder
+/// that a configuration tool fills in on the server (Puppet's `replace => false` seed, then
+/// Augeas edits), not the configuration. Files over 1 MB are not read, and are no placeholder.
+fn holds_no_setting(path: &Path) -> bool {
+    small_text(path).is_some_and(|text| {
+        text.lines()
+            .map(str::trim)
+            .all(|line| line.is_empty() || line.starts_with('#'))
     })
 }
 

@@ -34,13 +34,19 @@ fn sample_repo() -> tempfile::TempDir {
     write(&dir.path().join(".cache/postfix/main.cf"), BROKEN);
     // A diff's printout kept under the name of the file it compares: passed over, and said.
     write(&dir.path().join("saved_diffs/etc/postfix/main.cf"), BROKEN);
+    // A seed main.cf that Augeas fills in on the server: passed over, and said.
+    write(
+        &dir.path().join("puppet/files/main.cf"),
+        "# file managed by puppet\n\n",
+    );
     // A Puppet module's rspec input and its master.cf: passed over, and said.
     write(
         &dir.path().join("spec/fixtures/augeas/etc/postfix/main.cf"),
         BROKEN,
     );
     write(
-        &dir.path().join("spec/fixtures/augeas/etc/postfix/master.cf"),
+        &dir.path()
+            .join("spec/fixtures/augeas/etc/postfix/master.cf"),
         "smtp inet n - y - - smtpd\n",
     );
     dir
