@@ -35,6 +35,7 @@ mod plaintext_auth;
 mod postscreen_not_running;
 mod postscreen_on_submission;
 mod probe_failed;
+mod quoted_value;
 mod relay_check_missing;
 mod relay_credentials_in_clear;
 mod restriction_order;
@@ -214,6 +215,7 @@ pub static RULES: &[Rule] = &[
     postscreen_not_running::RULE,
     postscreen_on_submission::RULE,
     probe_failed::RULE,
+    quoted_value::RULE,
     relay_check_missing::RULE,
     relay_credentials_in_clear::RULE,
     restriction_order::RULE,

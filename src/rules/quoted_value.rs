@@ -1,0 +1,129 @@
+//! A value written in quotes: main.cf and master.cf have no quoting, so the quote characters
+//! are part of the value (`relayhost = "[smtp.example.net]:587"` names a host that starts
+//! with `"`).
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::params::{expand_param, Definition};
+use crate::model::values::{self, Value};
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "quoted-value",
+    severity: Severity::Warning,
+    summary: "a value in quotes: Postfix has no quoting, the quote characters are part of the \
+              value",
+    doc: include_str!("../../rules/quoted-value.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+/// Parameters whose value is text shown or run as written, where quotes may be meant: the
+/// SMTP greeting and reply texts, filters of characters, and shell commands (`mailbox_command`
+/// runs through /bin/sh when it holds shell syntax, quotes included).
+fn free_text(name: &str) -> bool {
+    name == "mail_name"
+        || [
+            "_banner",
+            "_footer",
+            "_expansion_filter",
+            "_reply",
+            "_command",
+        ]
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
+}
+
+/// Lists another rule reads word by word and reports a quoted word in: restrictions
+/// (unknown-restriction) and milters (invalid-value).
+fn read_by_another_rule(name: &str) -> bool {
+    name.ends_with("_restrictions") || name == "smtpd_milters" || name == "non_smtpd_milters"
+}
+
+/// The value without its quotes, when the whole of it is in one pair of quotes.
+fn unquoted(value: &str) -> Option<&str> {
+    let value = value.trim();
+    ['"', '\''].into_iter().find_map(|q| {
+        value
+            .strip_prefix(q)
+            .and_then(|v| v.strip_suffix(q))
+            .filter(|inner| !inner.contains(q))
+    })
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for def in model.params.definitions() {
+        if model
+            .params
+            .get(&def.name)
+            .is_some_and(|d| d.value_span == def.value_span)
+        {
+            let param = model.params.param(&def.name);
+            let value = Value {
+                written: &def.value,
+                expanded: param.known(),
+            };
+            report(model, def, value, None, out);
+        }
+    }
+    for service in model.master.running() {
+        let scoped = model.params.scoped(service);
+        for def in service.effective_overrides() {
+            let expanded = expand_param(&scoped, &def.name, def.value_ref());
+            let value = Value {
+                written: &def.value,
+                expanded: (!expanded.has_unknown()).then_some(expanded.text.as_str()),
+            };
+            report(model, def, value, Some(service), out);
+        }
+    }
+}
+
+fn report(
+    model: &Model,
+    def: &Definition,
+    value: Value<'_>,
+    service: Option<&crate::model::master::Service>,
+    out: &mut Findings,
+) {
+    let name = def.name.as_str();
+    let Some(inner) = unquoted(&def.value) else {
+        return;
+    };
+    if !crate::model::names::is_known_builtin(name)
+        || crate::model::names::is_raw(name)
+        || free_text(name)
+        || read_by_another_rule(name)
+        || model.is_secret(def.value_span)
+        // invalid-value reports a quoted value the program refuses (`"yes"` for a boolean).
+        || values::rejection(model, name, value, service.map(|s| s.command.as_str())).is_some()
+    {
+        return;
+    }
+    let place = service.map_or(String::new(), |s| format!(" (in {})", s.label()));
+    let shown = super::shorten(def.value.trim());
+    let what = match inner.trim().is_empty() {
+        true => "two quote characters, not an empty value".to_string(),
+        false => format!("`{shown}` with its quotes"),
+    };
+    let finding = out.report(
+        def.value_span,
+        format!("{name}{place} is {what}: Postfix has no quoting"),
+    );
+    finding.subject(format!("{name}{place}"));
+    let fix = match (service, inner.trim().is_empty()) {
+        (None, true) => format!("`{name} =`, with nothing after `=`"),
+        (None, false) => format!("`{name} = {}`", super::shorten(inner.trim())),
+        (Some(_), true) => format!("`-o {name}=`"),
+        (Some(_), false) if inner.trim().contains([' ', '\t']) => {
+            format!("`-o {{ {name} = {} }}`", super::shorten(inner.trim()))
+        }
+        (Some(_), false) => format!("`-o {name}={}`", super::shorten(inner.trim())),
+    };
+    finding.help(format!(
+        "Write {fix}. Postfix takes everything after `=` as the value, quotes included (only \
+         the white space around it goes): a host, a domain, a path or a list item with a quote \
+         in it matches nothing, and the first and last items of a quoted list are read with \
+         one quote each. A value with spaces needs no quotes."
+    ));
+}

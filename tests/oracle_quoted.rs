@@ -1,0 +1,101 @@
+//! Real Postfix decides `quoted-value`: main.cf and master.cf have no quoting. `postconf -h`
+//! and `postconf -P` print every value of the rule's trigger fixture with its quotes, and a
+//! Postfix on loopback with `mydestination = "$myhostname, localhost, example.com"` refuses
+//! mail for example.com as relaying (the list's last item is `example.com"`), which it
+//! accepts with the quotes taken out. postlint reports the quoted line, and nothing without
+//! the quotes.
+//!
+//! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
+
+use std::path::Path;
+use std::time::Duration;
+
+mod common;
+#[path = "common/smtp.rs"]
+mod smtp;
+
+use smtp::Scratch;
+
+fn port() -> u16 {
+    common::env_number("POSTLINT_QUOTED_ORACLE_PORT", 28_800) as u16
+}
+
+const FIXTURE: &str = "fixtures/quoted-value/trigger-quoted-values";
+
+#[test]
+fn postconf_keeps_the_quotes_of_every_reported_value() {
+    if !common::postfix_available() {
+        return;
+    }
+    let findings = smtp::postlint_findings(Path::new(FIXTURE), "quoted-value");
+    assert!(findings.len() >= 5, "{findings:?}");
+    let conf = common::postconf_copy(Path::new(FIXTURE));
+    let dir = conf.path().to_string_lossy().into_owned();
+    for finding in &findings {
+        let file = finding["path"].as_str().unwrap();
+        let line = finding["line"].as_u64().unwrap() as usize;
+        let text = std::fs::read_to_string(file).unwrap();
+        let written = text.lines().nth(line - 1).unwrap().trim();
+        let (printed, value) = if file.ends_with("master.cf") {
+            // `  -o name="value"` under the service `submission inet`.
+            let (name, value) = written.trim_start_matches("-o ").split_once('=').unwrap();
+            let key = format!("submission/inet/{name}");
+            let (ok, out, err) = common::run("postconf", &["-c", &dir, "-hP", &key]);
+            assert!(ok, "{key}: {err}");
+            (out, value.to_string())
+        } else {
+            let (name, value) = written.split_once('=').unwrap();
+            let (ok, out, err) = common::run("postconf", &["-c", &dir, "-h", name.trim()]);
+            assert!(ok, "{name}: {err}");
+            (out, value.trim().to_string())
+        };
+        println!("{written}: postconf prints {}", printed.trim());
+        assert_eq!(printed.trim(), value, "{file}:{line}");
+        assert!(value.starts_with(['"', '\'']), "{file}:{line}: {value}");
+    }
+}
+
+/// The reply to RCPT TO:<someone@example.com> from a client outside mynetworks, and the lines
+/// of postlint's quoted-value findings.
+fn rcpt(port: u16, mydestination: &str) -> (u16, String, Vec<u64>) {
+    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-quoted-");
+    let conf = scratch.conf();
+    let mut main = scratch.infrastructure("mail.example.com");
+    main.push_str("compatibility_level = 3.6\nlocal_recipient_maps =\n");
+    main.push_str("mynetworks = 192.0.2.0/24\nsmtpd_authorized_xclient_hosts = 127.0.0.0/8\n");
+    main.push_str(&format!("mydestination = {mydestination}\n"));
+    std::fs::write(conf.join("main.cf"), &main).unwrap();
+    let mut master = smtp::base_master_cf();
+    master.push_str(&format!("127.0.0.1:{port} inet n - n - - smtpd\n"));
+    std::fs::write(conf.join("master.cf"), master).unwrap();
+    common::backdate(&conf);
+    let lines = smtp::postlint_lines(&conf, "quoted-value");
+    let commands = [
+        "EHLO client.example",
+        "XCLIENT ADDR=198.51.100.7 NAME=[UNAVAILABLE]",
+        "EHLO client.example",
+        "MAIL FROM:<sender@client.example>",
+        "RCPT TO:<someone@example.com>",
+    ];
+    let (codes, log) = smtp::session(&scratch, port, &commands, Duration::from_secs(10));
+    assert_eq!(codes[1], 220, "XCLIENT refused:\n{log}");
+    (codes[4], log, lines)
+}
+
+#[test]
+fn a_quoted_mydestination_is_no_longer_local() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let (quoted, log, lines) = rcpt(port(), "\"$myhostname, localhost, example.com\"");
+    println!("quoted: RCPT {quoted}; postlint reports lines {lines:?}");
+    assert!(
+        quoted >= 400 && log.contains("Relay access denied"),
+        "{quoted}:\n{log}"
+    );
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let (plain, log, lines) = rcpt(port() + 1, "$myhostname, localhost, example.com");
+    println!("plain: RCPT {plain}; postlint reports lines {lines:?}");
+    assert_eq!(plain, 250, "{log}");
+    assert!(lines.is_empty(), "{lines:?}");
+}
