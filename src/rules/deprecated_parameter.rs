@@ -54,7 +54,11 @@ fn report(model: &Model, def: &Definition, lmtp: bool, out: &mut Findings) {
                 .unwrap_or("")
         })
         .filter(|v| !v.is_empty());
+    // "This feature is not used as of Postfix 3.6": Postfix ignores the setting (it does not
+    // warn about it either), which says more than "deprecated".
+    let unused = !d.removed && d.note.starts_with("This feature is not used as of Postfix");
     let message = match (d.removed, replacement, renamed) {
+        _ if unused => format!("`{name}` has no effect since Postfix {}", d.since),
         (false, Some(r), Some(when)) => format!(
             "`{name}` was renamed `{r}` in Postfix {when} and is deprecated since Postfix {}; use `{r}` instead",
             d.since
@@ -62,7 +66,11 @@ fn report(model: &Model, def: &Definition, lmtp: bool, out: &mut Findings) {
         _ => plain_message(name, d.since, d.removed, replacement),
     };
     let finding = out.report(def.name_span, message);
-    finding.label(if d.removed { "removed" } else { "deprecated" });
+    finding.label(match (d.removed, unused) {
+        (true, _) => "removed",
+        (false, true) => "no effect",
+        (false, false) => "deprecated",
+    });
     match (&twin, d.replacement) {
         (Some(twin), Some(r)) => finding.help(d.note.replace(r, twin)),
         _ => finding.help(d.note),
