@@ -2077,7 +2077,9 @@ fn pattern_choices(
             continue;
         }
         if domains.is_empty() {
-            domains.push("elsewhere.postlint.invalid".to_string());
+            // The outsider's own made-up domain, as in OUTSIDER_RECIPIENT.
+            let made_up = OUTSIDER_RECIPIENT.split_once('@').map_or("", |(_, d)| d);
+            domains.push(made_up.to_string());
         }
         for domain in patterns.literal_domains(i as u32) {
             if !domains.contains(&domain) {
