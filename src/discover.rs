@@ -273,61 +273,28 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         setup.load.confine_to = Some(root.to_path_buf());
         found.setups.push(setup);
     }
-    if scripts_amend_master_cf(root) {
-        for setup in &mut found.setups {
-            setup.load.master_amended = true;
+    // What set-up scripts change goes with the configurations nearest to each script.
+    let scripts = crate::scripts::scan(root);
+    if !scripts.is_empty() {
+        let dirs: Vec<&Path> = found
+            .setups
+            .iter()
+            .map(|s| s.main_cf.parent().unwrap_or(Path::new("")))
+            .collect();
+        let mut amended = vec![crate::scripts::Amendments::default(); dirs.len()];
+        for script in &scripts {
+            for i in crate::scripts::goes_with(&script.path, &dirs) {
+                amended[i].add(script);
+            }
+        }
+        for (setup, amendments) in found.setups.iter_mut().zip(amended) {
+            setup.load.master_amended = amendments.master;
+            setup.load.script_params = amendments.main_params;
+            setup.load.script_params_open = amendments.main_open;
         }
     }
     found.setups.sort_by(|a, b| a.main_cf.cmp(&b.main_cf));
     Ok(found)
-}
-
-/// What a script writes when it adds master.cf services at set-up time.
-const MASTER_AMENDMENTS: &[&str] = &[
-    "postconf -Me",
-    "postconf -M -e",
-    "postconf -e -M",
-    "postlogd",
-    "upgrade-configuration",
-    ">> /etc/postfix/master.cf",
-    ">>/etc/postfix/master.cf",
-    "-a /etc/postfix/master.cf",
-];
-
-/// Whether a script of the repository adds services to master.cf when the container or host
-/// is set up (an entrypoint that appends the postlog line, `postconf -Me`): then the master.cf
-/// in the repository is not the one that runs. Reads shell scripts, Dockerfiles, entrypoints
-/// and `run` files that git sees (regular files of at most 1 MB, at most 2,000 of them and
-/// 32 MB in all).
-fn scripts_amend_master_cf(root: &Path) -> bool {
-    let mut budget: u64 = 32 << 20;
-    let walker = ignore::WalkBuilder::new(root)
-        .require_git(false)
-        .build()
-        .flatten()
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().to_ascii_lowercase();
-            name.ends_with(".sh")
-                || name.ends_with(".bash")
-                || name.starts_with("dockerfile")
-                || name.contains("entrypoint")
-                || name == "run"
-        })
-        .take(2000);
-    for entry in walker {
-        let Some(text) = small_text(entry.path()) else {
-            continue;
-        };
-        if MASTER_AMENDMENTS.iter().any(|m| text.contains(m)) {
-            return true;
-        }
-        budget = budget.saturating_sub(text.len() as u64);
-        if budget == 0 {
-            break;
-        }
-    }
-    false
 }
 
 /// How to lint a template of main.cf (`main.cf.j2`): its directory, with the master.cf and the
@@ -517,7 +484,7 @@ fn holds_no_setting(path: &Path) -> bool {
     })
 }
 
-fn small_text(path: &Path) -> Option<String> {
+pub(crate) fn small_text(path: &Path) -> Option<String> {
     let meta = std::fs::symlink_metadata(path).ok()?;
     if !meta.is_file() || meta.len() > 1 << 20 {
         return None;

@@ -14,6 +14,7 @@ pub mod parse;
 #[cfg(feature = "probe")]
 pub mod probe;
 pub mod rules;
+pub mod scripts;
 pub mod source;
 pub mod suppress;
 pub mod template;
@@ -47,6 +48,8 @@ pub struct Silenced {
     pub baseline: usize,
     /// Findings on template lines that may be absent from the rendered file.
     pub conditional: usize,
+    /// Findings on main.cf settings a set-up script replaces.
+    pub scripted: usize,
 }
 
 impl std::ops::AddAssign for Silenced {
@@ -55,6 +58,7 @@ impl std::ops::AddAssign for Silenced {
         self.config += other.config;
         self.baseline += other.baseline;
         self.conditional += other.conditional;
+        self.scripted += other.scripted;
     }
 }
 
@@ -263,6 +267,32 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
             })
     });
     silenced.conditional = before - findings.len();
+    // A definition a script replaces at set-up, or one only a script makes (standing, with
+    // no text, at the end of main.cf): what is found there is not what runs. What is found of
+    // a written name (deprecated, unknown, set twice) stays true whatever the script sets.
+    if !model.script_spans.is_empty() {
+        const OF_THE_NAME: &[&str] = &[
+            "deprecated-parameter",
+            "unknown-parameter",
+            "overridden-parameter",
+        ];
+        let before = findings.len();
+        findings.retain(|f| {
+            if OF_THE_NAME.contains(&f.rule) && f.primary.span.start < f.primary.span.end {
+                return true;
+            }
+            std::iter::once(&f.primary)
+                .chain(&f.secondary)
+                .all(|label| {
+                    let at = label.span;
+                    !model
+                        .script_spans
+                        .iter()
+                        .any(|s| s.file == at.file && s.start <= at.start && at.end <= s.end)
+                })
+        });
+        silenced.scripted = before - findings.len();
+    }
     let config = options.config;
     let before = findings.len();
     let mut filters = std::collections::HashMap::new();

@@ -537,3 +537,63 @@ fn a_script_that_amends_master_cf_leaves_undefined_service_undecided() {
         "not listed as undecided: {out}"
     );
 }
+
+/// A Dockerfile or entrypoint that sets main.cf parameters with `postconf -e`: with
+/// `--discover`, what it sets is unknown (the main.cf in the repository is not the one that
+/// runs), and a loop that sets names from variables leaves every unset parameter unknown.
+#[test]
+fn parameters_a_script_sets_are_unknown() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("image");
+    write(
+        &image.join("main.cf"),
+        "myhostname = localhost # set at start\nmydestination = localhost\n",
+    );
+    write(
+        &image.join("master.cf"),
+        "smtp inet n - n - - smtpd\nsmtps inet n - n - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n",
+    );
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]).1;
+    let out = short(repo.path());
+    for rule in [
+        "compatibility-level",
+        "trailing-comment",
+        "tls-wrappermode-missing",
+    ] {
+        assert!(out.contains(&format!("[{rule}]")), "{rule}: {out}");
+    }
+    // A query, and an edit of another file, change nothing.
+    write(
+        &image.join("Dockerfile"),
+        "FROM debian\nRUN postconf -h myhostname && echo x >> /etc/postfix/transport\n",
+    );
+    assert_eq!(short(repo.path()), out);
+    // Settings by name: those findings go, the others stay.
+    write(
+        &image.join("Dockerfile"),
+        "FROM debian\nRUN postconf -e compatibility_level=3.6 \\\n    \"myhostname = $HOSTNAME\"\n",
+    );
+    let out = short(repo.path());
+    assert!(!out.contains("[compatibility-level]"), "{out}");
+    assert!(!out.contains("[trailing-comment]"), "{out}");
+    assert!(out.contains("[tls-wrappermode-missing]"), "{out}");
+    assert!(
+        out.contains("1 on settings a set-up script replaces"),
+        "{out}"
+    );
+    let (_, _, err) = run(
+        repo.path(),
+        &["--discover", "--verbose", "--format", "short"],
+    );
+    assert!(
+        err.contains("compatibility_level is set by image/Dockerfile:2"),
+        "{err}"
+    );
+    // Names from variables: any parameter, smtpd_tls_wrappermode too.
+    write(
+        &image.join("entrypoint.sh"),
+        "#!/bin/sh\nenv | grep ^POSTFIX_ | while read line; do postconf -e \"${line#POSTFIX_}\"; done\n",
+    );
+    let out = short(repo.path());
+    assert!(!out.contains("[tls-wrappermode-missing]"), "{out}");
+}

@@ -97,6 +97,13 @@ pub struct LoadOptions {
     /// up (`postconf -Me`, `>> /etc/postfix/master.cf`, `postfix upgrade-configuration`):
     /// which services master.cf defines is unknown.
     pub master_amended: bool,
+    /// main.cf parameters a script of the repository sets when the container or host is set
+    /// up (`RUN postconf -e name=value`), with the script and line: their values are unknown
+    /// (`scripts::Amendments::main_params`).
+    pub script_params: Vec<(String, PathBuf, u32)>,
+    /// A script sets main.cf parameters whose names postlint cannot read: every parameter
+    /// main.cf does not set is unknown.
+    pub script_params_open: bool,
     /// Directories that hold the configuration's other files when they are not in
     /// CONFIG_DIR (an Ansible role's `files/` beside the `templates/` that holds main.cf.j2).
     pub other_dirs: Vec<PathBuf>,
@@ -356,6 +363,11 @@ pub struct Model {
     pub docker_master: Vec<docker_mailserver::Override>,
     /// Scripts of the repository add master.cf services ([`LoadOptions::master_amended`]).
     pub master_amended: bool,
+    /// main.cf definitions a script replaces when the container or host is set up
+    /// (`LoadOptions::script_params`), and where the parameters only scripts set stand (the
+    /// end of main.cf, with no text): findings inside them are dropped (`lib.rs`), as on
+    /// conditional template lines.
+    pub script_spans: Vec<crate::source::Span>,
     /// `/file/name` items of lists whose file is not where postlint may read.
     pub missing_list_files: Vec<MissingListFile>,
     /// The `/file/name` lists mynetworks values name, by name as written (None: unreadable);
@@ -1519,8 +1531,21 @@ impl Model {
         let main_text = sources.get(main_cf).text().clone();
 
         let mut params = Params::default();
-        if open_ended || options.main_cf_absent || options.docker_mailserver || options.dropin {
+        if open_ended
+            || options.main_cf_absent
+            || options.docker_mailserver
+            || options.dropin
+            || options.script_params_open
+        {
             params.set_open_ended();
+        }
+        if options.script_params_open {
+            template_notes.push(
+                "unknown: a script of the repository sets main.cf parameters whose names it \
+                 computes (`postconf -e \"$line\"`): the parameters main.cf does not set may \
+                 have any value"
+                    .to_string(),
+            );
         }
         if options.dropin {
             template_notes.push(format!(
@@ -1539,12 +1564,58 @@ impl Model {
             ));
         }
         let parsed = parse_assignments(&main_text);
+        let script_set: std::collections::HashMap<&str, (&PathBuf, u32)> = options
+            .script_params
+            .iter()
+            .map(|(name, path, line)| (name.as_str(), (path, *line)))
+            .collect();
+        // Definitions a script replaces, and those only a script makes: no finding there.
+        let mut script_spans = Vec::new();
         for a in &parsed.assignments {
             let mut definition = Definition::from_assignment(a, main_cf);
+            let by_script = script_set.contains_key(definition.name.as_str());
             definition.conditional = sources
                 .get(main_cf)
-                .is_conditional(definition.name_span.start);
+                .is_conditional(definition.name_span.start)
+                || by_script;
+            if by_script {
+                script_spans.push(crate::source::Span {
+                    end: definition.value_span.end,
+                    ..definition.name_span
+                });
+            }
             params.add(definition);
+        }
+        // What a script sets and main.cf does not: set, to a value postlint cannot know. The
+        // definition stands at the end of main.cf, with no text.
+        for (name, path, line) in &options.script_params {
+            let shown = options
+                .confine_to
+                .as_ref()
+                .and_then(|root| path.strip_prefix(root).ok())
+                .unwrap_or(path);
+            template_notes.push(format!(
+                "unknown: {name} is set by {}:{line} when the container or host is set up: \
+                 its value is unknown",
+                shown.display()
+            ));
+            if params.is_set(name) || !names::is_known_builtin(name) {
+                continue;
+            }
+            let end = main_text.len();
+            let span = crate::source::Span::new(main_cf, end, end);
+            script_spans.push(span);
+            params.add(Definition {
+                name: name.clone(),
+                file: main_cf,
+                line: main_text.lines().count() as u32 + 1,
+                name_span: span,
+                value: String::new(),
+                value_span: span,
+                value_offset: 0,
+                map: crate::parse::logical::OffsetMap::Single(end as u32),
+                conditional: true,
+            });
         }
         // A line that is one installer placeholder (`${POSTFIX_RELAYHOST_SASL}`, filled by
         // envsubst with whole lines): it may set any parameter, like a template's insert.
@@ -1883,6 +1954,7 @@ impl Model {
             missing_list_files: loader.missing_list_files,
             docker_master,
             master_amended: options.master_amended,
+            script_spans,
             network_lists: loader.network_lists,
             unknown_table_types: loader.unknown_table_types,
             db_file_access,

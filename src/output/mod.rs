@@ -175,13 +175,18 @@ pub fn summary(findings: &[Finding], silenced: crate::Silenced) -> String {
         (silenced.config, "by postlint.toml"),
         (silenced.baseline, "by the baseline"),
         (silenced.conditional, "on conditional template lines"),
+        (silenced.scripted, "on settings a set-up script replaces"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
     .map(|(n, how)| format!("{n} {how}"))
     .collect();
     if !ways.is_empty() {
-        let total = silenced.inline + silenced.config + silenced.baseline + silenced.conditional;
+        let total = silenced.inline
+            + silenced.config
+            + silenced.baseline
+            + silenced.conditional
+            + silenced.scripted;
         line.push_str(&format!("; {total} silenced ({})", ways.join(", ")));
     }
     line.push('.');

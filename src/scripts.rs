@@ -1,0 +1,410 @@
+//! What a repository's set-up scripts change in the Postfix configuration it holds: a
+//! Dockerfile's `RUN postconf -e ...`, an entrypoint that appends the postlog service to
+//! master.cf or sets `myhostname` from the environment. With `--discover`, the configuration
+//! in the repository is then not the one that runs: what the scripts set is unknown.
+//!
+//! Read: shell scripts, Dockerfiles, entrypoints and `run` files that git sees (regular files
+//! of at most 1 MB, at most 2,000 of them and 32 MB in all). Nothing is run.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// What a script writes when it adds master.cf services at set-up time.
+const MASTER_AMENDMENTS: &[&str] = &[
+    "postconf -Me",
+    "postconf -M -e",
+    "postconf -e -M",
+    "postlogd",
+    "upgrade-configuration",
+    ">> /etc/postfix/master.cf",
+    ">>/etc/postfix/master.cf",
+    "-a /etc/postfix/master.cf",
+];
+
+/// What one script changes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Script {
+    pub path: PathBuf,
+    /// It adds master.cf services.
+    pub master: bool,
+    /// main.cf parameters it sets, removes or comments out (`postconf -e name=value`,
+    /// `postconf name=value`, `postconf -X name`, `echo "name = value" >> main.cf`,
+    /// `sed -i 's/^name = .*/.../' main.cf`), each with the first line that does.
+    pub main_params: Vec<(String, u32)>,
+    /// It sets main.cf parameters whose names it computes (`postconf -e "$line"`, a loop over
+    /// environment variables), or appends to main.cf what postlint cannot read: any
+    /// parameter may be set.
+    pub main_open: bool,
+}
+
+impl Script {
+    fn changes_something(&self) -> bool {
+        self.master || self.main_open || !self.main_params.is_empty()
+    }
+}
+
+/// What the scripts that go with one configuration change, together.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Amendments {
+    pub master: bool,
+    /// Each parameter once, with the script and line that sets it first.
+    pub main_params: Vec<(String, PathBuf, u32)>,
+    pub main_open: bool,
+}
+
+impl Amendments {
+    pub fn add(&mut self, script: &Script) {
+        self.master |= script.master;
+        self.main_open |= script.main_open;
+        for (name, line) in &script.main_params {
+            if !self.main_params.iter().any(|(n, _, _)| n == name) {
+                self.main_params
+                    .push((name.clone(), script.path.clone(), *line));
+            }
+        }
+    }
+}
+
+/// Which of the configurations in `dirs` a script at `script` goes with: those whose
+/// directory shares the most leading path components with the script's (an image's
+/// Dockerfile and the `rootfs/etc/postfix/` it copies; a repository-wide script goes with
+/// every configuration, as none shares more with it than the others).
+pub fn goes_with(script: &Path, dirs: &[&Path]) -> Vec<usize> {
+    // `./a/b` and `a/b` are the same place: `.` components are left out.
+    let parts = |p: &Path| -> Vec<std::ffi::OsString> {
+        p.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .map(|c| c.as_os_str().to_os_string())
+            .collect()
+    };
+    let from = parts(script.parent().unwrap_or(Path::new("")));
+    let shared = |dir: &Path| {
+        from.iter()
+            .zip(parts(dir))
+            .take_while(|(a, b)| *a == b)
+            .count()
+    };
+    let scores: Vec<usize> = dirs.iter().map(|d| shared(d)).collect();
+    let best = scores.iter().copied().max().unwrap_or(0);
+    (0..dirs.len()).filter(|&i| scores[i] == best).collect()
+}
+
+/// A parameter name followed by `=`, after a blank, a quote or the start of a sed address.
+fn assignment() -> &'static regex::Regex {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(r#"(?:^|[\s'"^])([a-z][A-Za-z0-9_]*)\s*="#).expect("a valid pattern")
+    })
+}
+
+/// The shell lines of a script, each with its 1-based first line: lines continued with a
+/// trailing backslash are joined.
+fn logical_lines(text: &str) -> Vec<(u32, String)> {
+    let mut out: Vec<(u32, String)> = Vec::new();
+    let mut continued = false;
+    for (i, line) in text.lines().enumerate() {
+        let (body, continues) = match line.strip_suffix('\\') {
+            Some(body) => (body, true),
+            None => (line, false),
+        };
+        match (continued, out.last_mut()) {
+            (true, Some((_, last))) => {
+                last.push(' ');
+                last.push_str(body);
+            }
+            _ => out.push((i as u32 + 1, body.to_string())),
+        }
+        continued = continues;
+    }
+    out
+}
+
+/// The commands of one shell line: split at `|`, `;`, `&` and `(`/`)` outside quotes (a
+/// redirection stays with its command).
+fn commands(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quote = None;
+    let mut start = 0;
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '|' | ';' | '&' | '(' | ')' | '`') => {
+                out.push(&line[start..i]);
+                start = i + c.len_utf8();
+            }
+            (None, _) => {}
+        }
+    }
+    out.push(&line[start..]);
+    out.into_iter()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// Whether a shell word names main.cf (`/etc/postfix/main.cf`, `"$CONF/main.cf"`).
+fn is_main_cf(word: &str) -> bool {
+    word.trim_matches(['"', '\'']).ends_with("main.cf")
+}
+
+/// The main.cf parameters one shell line sets; None when it changes main.cf in a way whose
+/// names postlint cannot read; Some(empty) when it does not touch main.cf.
+fn main_cf_names(line: &str) -> Option<Vec<String>> {
+    let mut all = Vec::new();
+    for command in commands(line) {
+        all.extend(command_names(command)?);
+    }
+    Some(all)
+}
+
+/// [`main_cf_names`] for one command.
+fn command_names(command: &str) -> Option<Vec<String>> {
+    let names = |text: &str| -> Vec<String> {
+        assignment()
+            .captures_iter(text)
+            .map(|c| c[1].to_string())
+            .collect()
+    };
+    let words: Vec<&str> = command.split_whitespace().collect();
+    // The text before an output redirection, and where the output goes.
+    let (body, target) = match command.find('>') {
+        Some(at) => {
+            let rest = command[at..].trim_start_matches('>').trim();
+            (&command[..at], rest.split_whitespace().next())
+        }
+        None => (command, None),
+    };
+    if let Some(at) = words.iter().position(|w| w.ends_with("postconf")) {
+        let args = &words[at + 1..];
+        // Master.cf edits, and anything for another instance, are not main.cf's.
+        let other = args.iter().any(|w| {
+            w.starts_with('-') && !w.starts_with("--") && w[1..].contains(['M', 'P', 'F', 'c'])
+        });
+        if other {
+            return Some(Vec::new());
+        }
+        // `postconf -X name` removes it, `postconf -# name` comments it out.
+        if args.iter().any(|w| *w == "-X" || *w == "-#") {
+            return Some(
+                args.iter()
+                    .filter(|w| !w.starts_with('-'))
+                    .map(|w| w.trim_matches(['"', '\'']).to_string())
+                    .filter(|w| {
+                        !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    })
+                    .collect(),
+            );
+        }
+        let text = body.split_once("postconf").map_or("", |(_, rest)| rest);
+        let found = names(text);
+        if !args.contains(&"-e") && found.is_empty() {
+            return Some(Vec::new()); // a query
+        }
+        // `postconf -e "$line"`, `postconf -e "${key}=${value}"`: names from variables.
+        if found.is_empty() {
+            return None;
+        }
+        return Some(found);
+    }
+    // `echo "name = value" >> main.cf`, `... | tee -a main.cf`.
+    let appends = (command.contains(">>") && target.is_some_and(is_main_cf))
+        || (words.first() == Some(&"tee") && words.iter().any(|w| is_main_cf(w)));
+    if appends {
+        let found = names(body);
+        return if found.is_empty() { None } else { Some(found) };
+    }
+    // `sed -i 's/^name = .*/name = value/' main.cf` sets `name`; `sed -i 's/CHANGEME_DOMAIN/x/'`
+    // fills in a placeholder, which postlint already reads as unknown.
+    if words.first() == Some(&"sed")
+        && words.iter().any(|w| w.starts_with("-i"))
+        && words.iter().any(|w| is_main_cf(w))
+    {
+        let found: Vec<String> = command
+            .split('^')
+            .skip(1)
+            .filter_map(|rest| {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                (name.starts_with(|c: char| c.is_ascii_lowercase())).then_some(name)
+            })
+            .collect();
+        return Some(found);
+    }
+    Some(Vec::new())
+}
+
+/// What the text of one script changes.
+fn scan_text(text: &str, path: &Path) -> Script {
+    let mut out = Script {
+        path: path.to_path_buf(),
+        ..Script::default()
+    };
+    if MASTER_AMENDMENTS.iter().any(|m| text.contains(m)) {
+        out.master = true;
+    }
+    if !text.contains("postconf") && !text.contains("main.cf") {
+        return out;
+    }
+    let mut seen = BTreeSet::new();
+    for (line_no, line) in logical_lines(text) {
+        let mut code = line.trim_start();
+        if code.starts_with('#') {
+            continue;
+        }
+        // A Dockerfile's `RUN`.
+        if let Some(rest) = code.strip_prefix("RUN ") {
+            code = rest;
+        }
+        match main_cf_names(code) {
+            None => out.main_open = true,
+            Some(names) => {
+                for name in names {
+                    if seen.insert(name.clone()) {
+                        out.main_params.push((name, line_no));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The scripts of the repository at `root` that change something.
+pub fn scan(root: &Path) -> Vec<Script> {
+    let mut out = Vec::new();
+    let mut budget: u64 = 32 << 20;
+    let walker = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().to_ascii_lowercase();
+            name.ends_with(".sh")
+                || name.ends_with(".bash")
+                || name.starts_with("dockerfile")
+                || name.contains("entrypoint")
+                || name == "run"
+        })
+        .take(2000);
+    for entry in walker {
+        let Some(text) = crate::discover::small_text(entry.path()) else {
+            continue;
+        };
+        let script = scan_text(&text, entry.path());
+        if script.changes_something() {
+            out.push(script);
+        }
+        budget = budget.saturating_sub(text.len() as u64);
+        if budget == 0 {
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(line: &str) -> Option<Vec<String>> {
+        main_cf_names(line)
+    }
+
+    #[test]
+    fn settings_a_script_makes() {
+        let s = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            names("RUN /usr/sbin/postconf compatibility_level=3.7"),
+            s(&["compatibility_level"])
+        );
+        assert_eq!(
+            names(r#"postconf -e "myhostname = $HOST" 'relayhost=[smtp.example.net]:587'"#),
+            s(&["myhostname", "relayhost"])
+        );
+        assert_eq!(
+            names("postconf -X smtpd_tls_cert_file"),
+            s(&["smtpd_tls_cert_file"])
+        );
+        assert_eq!(
+            names(r#"echo "maillog_file = /dev/stdout" >> /etc/postfix/main.cf"#),
+            s(&["maillog_file"])
+        );
+        assert_eq!(
+            names(r#"sed -i "s/^myhostname = .*/myhostname = $H/" /etc/postfix/main.cf"#),
+            s(&["myhostname"])
+        );
+        // Names from variables: any parameter.
+        assert_eq!(names(r#"postconf -e "$line""#), None);
+        assert_eq!(names(r#"postconf -e "${key}=${value}""#), None);
+        // Not main.cf's: master.cf edits, queries.
+        assert_eq!(names("postconf -Me submission/inet='...'"), s(&[]));
+        assert_eq!(
+            names("postconf -P 'smtp/inet/smtpd_tls_wrappermode=yes'"),
+            s(&[])
+        );
+        assert_eq!(names("postconf -h myhostname"), s(&[]));
+        assert_eq!(names("postconf -n"), s(&[]));
+        assert_eq!(names("cp main.cf /etc/postfix/"), s(&[]));
+        assert_eq!(
+            names("dataDir=$(postconf | grep 'data_directory = ' | cut -d= -f2)"),
+            s(&[])
+        );
+        assert_eq!(
+            names(r#"sed -i "s/CHANGEME_DOMAIN/$domain/" /etc/postfix/main.cf"#),
+            s(&[])
+        );
+        assert_eq!(names("cat extra.cf >> /etc/postfix/main.cf"), None);
+        assert_eq!(
+            names("postconf -e 'smtp_tls_CAfile = /etc/ssl/certs/ca-bundle.crt'"),
+            s(&["smtp_tls_CAfile"])
+        );
+        // Commands of one line apart: the append goes to another file.
+        assert_eq!(
+            names(
+                r#"sed -i "s|_HOST_|$H|g" /etc/postfix/main.cf && echo '* discard:' >> /etc/postfix/transport"#
+            ),
+            s(&[])
+        );
+        assert_eq!(names("postconf -c /etc/postfix-out -e relayhost=x"), s(&[]));
+    }
+
+    #[test]
+    fn lines_continue_and_comments_do_nothing() {
+        let text = "#!/bin/sh\n# postconf -e a=1\npostconf -e \\\n  b=2 \\\n  c=3\nFOO=1 postconf -e d=4\n";
+        let out = scan_text(text, Path::new("entrypoint.sh"));
+        let got: Vec<(&str, u32)> = out
+            .main_params
+            .iter()
+            .map(|(n, l)| (n.as_str(), *l))
+            .collect();
+        assert_eq!(got, [("b", 3), ("c", 3), ("d", 6)]);
+        assert!(!out.main_open && !out.master);
+    }
+
+    #[test]
+    fn a_script_goes_with_the_configurations_nearest_to_it() {
+        let dirs = [
+            Path::new("/r/images/relay"),
+            Path::new("/r/images/mx/rootfs/etc/postfix"),
+            Path::new("/r/hosts/a"),
+        ];
+        assert_eq!(
+            goes_with(Path::new("/r/images/relay/Dockerfile"), &dirs),
+            [0]
+        );
+        assert_eq!(
+            goes_with(Path::new("/r/images/mx/rootfs/entrypoint.sh"), &dirs),
+            [1]
+        );
+        assert_eq!(
+            goes_with(Path::new("/r/scripts/setup.sh"), &dirs),
+            [0, 1, 2]
+        );
+    }
+}
