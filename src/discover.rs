@@ -610,15 +610,20 @@ pub fn plain_variant(file_name: &str) -> Option<usize> {
     (!not_deployed && !dated && !original).then_some(at)
 }
 
-/// Whether a directory on the way to `path` (relative to the repository) says nobody deploys
-/// what it holds: `samples/`, `backup/`, `old/`, as a whole name.
-fn set_aside_by_directory(path: &Path) -> bool {
+/// The names of the directories on the way to `path` (relative to the repository), in lower
+/// case.
+fn directory_names(path: &Path) -> impl Iterator<Item = String> + '_ {
     let dirs = path.parent().map(Path::components).into_iter().flatten();
     dirs.filter_map(|c| match c {
         std::path::Component::Normal(name) => Some(name.to_string_lossy().to_ascii_lowercase()),
         _ => None,
     })
-    .any(|name| NOT_DEPLOYED.contains(&name.as_str()))
+}
+
+/// Whether a directory on the way to `path` (relative to the repository) says nobody deploys
+/// what it holds: `samples/`, `backup/`, `old/`, as a whole name.
+fn set_aside_by_directory(path: &Path) -> bool {
+    directory_names(path).any(|name| NOT_DEPLOYED.contains(&name.as_str()))
 }
 
 /// Directories of test inputs, by convention (rspec's `spec/fixtures/`, pytest's and
@@ -628,12 +633,7 @@ const TEST_INPUTS: &[&str] = &["fixtures", "testdata"];
 /// Whether a directory on the way to `path` (relative to the repository) is one of
 /// [`TEST_INPUTS`], as a whole name and without case.
 fn under_test_inputs(path: &Path) -> bool {
-    let dirs = path.parent().map(Path::components).into_iter().flatten();
-    dirs.filter_map(|c| match c {
-        std::path::Component::Normal(name) => Some(name.to_string_lossy().to_ascii_lowercase()),
-        _ => None,
-    })
-    .any(|name| TEST_INPUTS.contains(&name.as_str()))
+    directory_names(path).any(|name| TEST_INPUTS.contains(&name.as_str()))
 }
 
 /// Whether a directory on the way to `path` (relative to the repository) holds diffs or
@@ -641,12 +641,7 @@ fn under_test_inputs(path: &Path) -> bool {
 /// `diffs`, `patch` or `patches` (`saved_diffs/etc/postfix/main.cf`, `debian/patches/`).
 fn under_diffs(path: &Path) -> bool {
     const DIFFS: [&str; 4] = ["diff", "diffs", "patch", "patches"];
-    let dirs = path.parent().map(Path::components).into_iter().flatten();
-    dirs.filter_map(|c| match c {
-        std::path::Component::Normal(name) => Some(name.to_string_lossy().to_ascii_lowercase()),
-        _ => None,
-    })
-    .any(|name| {
+    directory_names(path).any(|name| {
         name.split(['_', '-', '.'])
             .any(|part| DIFFS.contains(&part))
     })
