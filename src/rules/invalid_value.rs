@@ -87,11 +87,12 @@ fn check(model: &Model, out: &mut Findings) {
     }
 }
 
-/// The milter lists, and the program that reads each.
-const MILTER_LISTS: [(&str, &str); 2] = [
-    ("smtpd_milters", "smtpd"),
+/// The milter lists: the parameter, the program that reads it, and how messages name it.
+const MILTER_LISTS: [(&str, &str, &str); 2] = [
+    ("smtpd_milters", "smtpd", "smtpd"),
     (
         "non_smtpd_milters",
+        "cleanup",
         "cleanup (for mail submitted with sendmail)",
     ),
 ];
@@ -106,14 +107,9 @@ const MILTER_LISTS: [(&str, &str); 2] = [
 fn report_milters(model: &Model, out: &mut Findings) {
     let services = std::iter::once(None).chain(model.master.running().map(Some));
     for service in services {
-        for (param, program) in MILTER_LISTS {
+        for (param, reader, program) in MILTER_LISTS {
             // An `-o` counts only on the program that reads the list (smtpd, cleanup); on
             // another it does nothing (override-unused says so).
-            let reader = if param == "smtpd_milters" {
-                "smtpd"
-            } else {
-                "cleanup"
-            };
             let def = match service {
                 None => model.params.get(param),
                 Some(s) if values::program_of(&s.command) == reader => s.override_of(param),
