@@ -581,6 +581,19 @@ fn parameters_a_script_sets_are_unknown() {
         out.contains("1 on settings a set-up script replaces"),
         "{out}"
     );
+    // A name of its own that main.cf refers to: the script defines it.
+    write(
+        &image.join("main.cf"),
+        "myhostname = localhost # set at start\nmydestination = localhost\n\
+         smtpd_banner = $banner_text\n",
+    );
+    assert!(short(repo.path()).contains("[undefined-reference]"));
+    write(
+        &image.join("run.sh"),
+        "#!/bin/sh\npostconf -e \"banner_text = $HOSTNAME ESMTP\"\n",
+    );
+    let out = short(repo.path());
+    assert!(!out.contains("[undefined-reference]"), "{out}");
     let (_, _, err) = run(
         repo.path(),
         &["--discover", "--verbose", "--format", "short"],

@@ -1586,8 +1586,9 @@ impl Model {
             }
             params.add(definition);
         }
-        // What a script sets and main.cf does not: set, to a value postlint cannot know. The
-        // definition stands at the end of main.cf, with no text.
+        // What a script sets and main.cf does not (Postfix's names and the setup's own, which
+        // `$name` may refer to): set, to a value postlint cannot know. The definition stands
+        // at the end of main.cf, with no text.
         for (name, path, line) in &options.script_params {
             let shown = options
                 .confine_to
@@ -1599,7 +1600,7 @@ impl Model {
                  its value is unknown",
                 shown.display()
             ));
-            if params.is_set(name) || !names::is_known_builtin(name) {
+            if params.is_set(name) {
                 continue;
             }
             let end = main_text.len();
