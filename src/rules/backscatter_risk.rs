@@ -30,8 +30,10 @@ fn check(model: &Model, out: &mut Findings) {
     if smtpds.is_empty() {
         return;
     }
-    relay_without_recipients(model, out);
+    // A server whose smtpd listens on loopback only takes mail from its own programs, which
+    // forge no senders: what it accepts and bounces goes to real senders.
     if listens_beyond_loopback(model) {
+        relay_without_recipients(model, out);
         empty_local_recipients(model, out);
         luser_relay(model, out);
     }
@@ -78,11 +80,13 @@ fn relay_without_recipients(model: &Model, out: &mut Findings) {
     // answers postlint cannot read (SQL) was set up to list domains.
     let value_unknown = model.params.expand("relay_domains").has_unknown();
     let relays = (class.unknown_members && !value_unknown)
-        || class.numbered_members(&model.tables).any(|(slot, _)| {
-            matches!(
-                model.member_class(ClassKind::Relay, slot),
-                Some(crate::model::Resolved::Class(ClassKind::Relay, _))
-            )
+        || class.numbered_members(&model.tables).any(|(slot, member)| {
+            // `*` is no wildcard in a domain list: it matches no domain of an address.
+            !member.domain.contains('*')
+                && matches!(
+                    model.member_class(ClassKind::Relay, slot),
+                    Some(crate::model::Resolved::Class(ClassKind::Relay, _))
+                )
         });
     if !relays {
         return;
