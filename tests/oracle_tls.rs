@@ -616,6 +616,18 @@ const CASES: &[Case] = &[
         "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = TLSv1.2, TLSv1.3\n",
         Versions::Modern,
     ),
+    // At level may smtpd reads smtpd_tls_protocols, not the mandatory list: the same
+    // lists change nothing there, and postlint says nothing.
+    protocols(
+        "mandatory TLSv1 at level may (not read)",
+        "smtpd_tls_security_level = may\nsmtpd_tls_mandatory_protocols = TLSv1\n",
+        Versions::Modern,
+    ),
+    protocols(
+        "mandatory TLSv1.9 (unknown) at level may (not read)",
+        "smtpd_tls_security_level = may\nsmtpd_tls_mandatory_protocols = TLSv1.9\n",
+        Versions::Modern,
+    ),
     protocols(
         "mandatory >=TLSv1 (the default, written)",
         "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = >=TLSv1\n",
