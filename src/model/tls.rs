@@ -155,6 +155,47 @@ pub fn client_level<'m>(
     ))
 }
 
+/// Whether a program reads its `*_tls_mandatory_*` settings (protocols, cipher grade,
+/// exclusions) anywhere in this setup: smtpd where a service enforces TLS (smtpd.c uses the
+/// mandatory settings only with enforce_tls: level encrypt or above, wrapper mode, the legacy
+/// smtpd_enforce_tls), the smtp and lmtp clients where a service runs at a level above `may`
+/// or a TLS policy table may raise the level for some destinations, tlsproxy where its own
+/// level (by default smtpd's) enforces TLS. Unknown values count as reading.
+pub fn mandatory_settings_read(model: &Model, program: &str) -> bool {
+    use super::values::program_of;
+    match program {
+        "smtpd" => super::restrictions::smtpd_processes(model)
+            .iter()
+            .any(|smtpd| {
+                server_level(model, smtpd.service).is_none_or(|d| d.level >= Level::Encrypt)
+            }),
+        "smtp" | "lmtp" => {
+            let services: Vec<Option<&Service>> = match model.master.is_known() {
+                true => model
+                    .master
+                    .running()
+                    .filter(|s| program_of(&s.command) == program)
+                    .map(Some)
+                    .collect(),
+                false => vec![None],
+            };
+            let policy = format!("{program}_tls_policy_maps");
+            services.iter().any(|&service| {
+                client_level(model, service, program)
+                    .is_none_or(|d| !matches!(d.level, Level::None | Level::May))
+                    || service_value(model, service, &policy).is_none_or(|p| !p.is_empty())
+            })
+        }
+        // tlsproxy's server side (for postscreen) follows its own level, by default smtpd's.
+        "tlsproxy" => match service_value(model, None, "tlsproxy_tls_security_level").as_deref() {
+            None => true,
+            Some("") => flag(model, None, "tlsproxy_enforce_tls") != Some(false),
+            Some(level) => Level::parse(level).is_none_or(|l| l >= Level::Encrypt),
+        },
+        _ => true,
+    }
+}
+
 /// The master.cf service a transport name runs (`smtp` of `smtp:[relay]`), if master.cf has
 /// it as a unix service.
 pub fn transport_service<'m>(model: &'m Model, transport: &str) -> Option<&'m Service> {

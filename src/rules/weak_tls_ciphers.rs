@@ -56,11 +56,16 @@ fn check(model: &Model, out: &mut Findings) {
         .collect();
     // Postfix 3.8 reads `export` and `low` as `medium`, and no longer has their lists.
     let old_grades = !model.target.at_least("3.8");
+    // Mandatory settings that no program reads change nothing (everything at level may).
+    let read = |param: &str| {
+        let program = param.split("_tls_").next().unwrap_or("");
+        !param.contains("_mandatory_") || crate::model::tls::mandatory_settings_read(model, program)
+    };
     for &scope in &scopes {
-        for &param in MANDATORY_GRADES {
+        for &param in MANDATORY_GRADES.iter().filter(|p| read(p)) {
             grade(model, scope, param, old_grades, &mut seen, out);
         }
-        for &param in CIPHER_LISTS.iter().chain(EXCLUSIONS) {
+        for &param in CIPHER_LISTS.iter().chain(EXCLUSIONS).filter(|p| read(p)) {
             if !old_grades && matches!(param, "tls_low_cipherlist" | "tls_export_cipherlist") {
                 continue;
             }

@@ -32,66 +32,15 @@ const LISTS: &[&str] = &[
     "tlsproxy_tls_mandatory_protocols",
 ];
 
-/// Client security levels at which the `*_tls_mandatory_*` settings apply (postconf(5):
-/// "mandatory TLS encryption": encrypt and the levels above it).
-const MANDATORY_CLIENT_LEVELS: &[&str] = &[
-    "encrypt",
-    "fingerprint",
-    "verify",
-    "secure",
-    "dane",
-    "dane-only",
-];
-
-/// Whether a `*_tls_mandatory_protocols` list is read by a program of this setup: smtpd at
-/// `smtpd_tls_security_level = encrypt` (smtpd.c: the mandatory list only with enforce_tls),
-/// an smtp or lmtp client at a mandatory level or with a TLS policy table (whose entries may
-/// raise the level). Unknown values count as read; tlsproxy is taken as reading it.
-fn mandatory_list_read(model: &Model, name: &str) -> bool {
-    use crate::model::restrictions::{service_value, smtpd_processes};
-    let program = name.split("_tls_mandatory").next().unwrap_or("");
-    match program {
-        "smtpd" => smtpd_processes(model).iter().any(|smtpd| {
-            match smtpd.value(model, "smtpd_tls_security_level").as_deref() {
-                None | Some("encrypt") => true,
-                Some("") => smtpd.value(model, "smtpd_enforce_tls").as_deref() != Some("no"),
-                Some(_) => false,
-            }
-        }),
-        "smtp" | "lmtp" => {
-            let services: Vec<Option<&crate::model::master::Service>> =
-                match model.master.is_known() {
-                    true => model
-                        .master
-                        .running()
-                        .filter(|s| crate::model::values::program_of(&s.command) == program)
-                        .map(Some)
-                        .collect(),
-                    false => vec![None],
-                };
-            let level = format!("{program}_tls_security_level");
-            let policy = format!("{program}_tls_policy_maps");
-            let enforce = format!("{program}_enforce_tls");
-            services.iter().any(|&service| {
-                let value = |p: &str| service_value(model, service, p);
-                let mandatory_level = match value(&level).as_deref() {
-                    None => true,
-                    Some("") => value(&enforce).as_deref() != Some("no"),
-                    Some(l) => MANDATORY_CLIENT_LEVELS.contains(&l),
-                };
-                mandatory_level || value(&policy).is_none_or(|p| !p.is_empty())
-            })
-        }
-        _ => true,
-    }
-}
-
 fn check(model: &Model, out: &mut Findings) {
     let bounds = model.target.at_least("3.6");
     let mut seen = HashSet::new();
     for &param in LISTS {
         // A mandatory list no program reads changes nothing (smtpd at level may).
-        if param.contains("_mandatory_") && !mandatory_list_read(model, param) {
+        let program = param.split("_tls_").next().unwrap_or("");
+        if param.contains("_mandatory_")
+            && !crate::model::tls::mandatory_settings_read(model, program)
+        {
             continue;
         }
         if let Some(definition) = model.params.get(param) {
