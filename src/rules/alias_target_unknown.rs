@@ -51,6 +51,36 @@ fn listed(
     maps.lookup_partial(&model.tables, &format!("@{domain}"))
 }
 
+/// Whether an alias answer for `target` maps it only to itself: an identity line
+/// (`bob@example.com bob@example.com`), or a catch-all asked for its own target (`@example.com
+/// root@example.com`, asked for root@example.com). Postfix stops expanding there, so the
+/// address still needs a mailbox (`postlint --trace` shows it).
+fn only_itself(
+    model: &Model,
+    answer: Answer,
+    target: &str,
+    bare: Option<&str>,
+    domain: &str,
+) -> bool {
+    let Answer::Found(Some(hit)) = answer else {
+        return false;
+    };
+    let Some(value) = model.tables.hit_value(hit, target) else {
+        return false;
+    };
+    let mut targets = folded_targets(&value);
+    let (Some(first), None) = (targets.next(), targets.next()) else {
+        return false;
+    };
+    first == target
+        || bare.is_some_and(|b| {
+            first.len() == b.len() + 1 + domain.len()
+                && first.starts_with(b)
+                && first[b.len()..].starts_with('@')
+                && first.ends_with(domain)
+        })
+}
+
 fn check(model: &Model, out: &mut Findings) {
     let aliases = model.maps("virtual_alias_maps");
     if aliases.unknown {
@@ -143,22 +173,32 @@ fn check(model: &Model, out: &mut Findings) {
                     }
                 };
                 let bare = without_extension(local, &delimiters);
+                // An alias that maps the target only to itself is no alias for it.
+                let mut to_itself = false;
+                let mut alias = || {
+                    let answer = listed(model, &aliases, &target, bare, domain);
+                    match only_itself(model, answer, &target, bare, domain) {
+                        true => {
+                            to_itself = true;
+                            Answer::NotFound
+                        }
+                        false => answer,
+                    }
+                };
                 let answer = match class {
                     Resolved::Class(ClassKind::VirtualMailbox, _) if every_mailbox => continue,
                     Resolved::Class(ClassKind::VirtualMailbox, _) => {
                         match listed(model, &mailboxes, &target, bare, domain) {
-                            Answer::NotFound => listed(model, &aliases, &target, bare, domain),
+                            Answer::NotFound => alias(),
                             found => found,
                         }
                     }
                     // A mailbox in a domain that resolves as a virtual alias domain is the
                     // class conflict domain-in-multiple-classes reports, not a typo here.
-                    Resolved::Class(ClassKind::VirtualAlias, _) => {
-                        match listed(model, &aliases, &target, bare, domain) {
-                            Answer::NotFound => listed(model, &mailboxes, &target, bare, domain),
-                            found => found,
-                        }
-                    }
+                    Resolved::Class(ClassKind::VirtualAlias, _) => match alias() {
+                        Answer::NotFound => listed(model, &mailboxes, &target, bare, domain),
+                        found => found,
+                    },
                     _ => continue,
                 };
                 if answer != Answer::NotFound {
@@ -167,25 +207,36 @@ fn check(model: &Model, out: &mut Findings) {
                 let Resolved::Class(kind, _) = class else {
                     continue;
                 };
-                let (what, bounce) = if kind == ClassKind::VirtualMailbox {
-                    (
+                let (what, bounce) = match (kind == ClassKind::VirtualMailbox, to_itself) {
+                    (true, false) => (
                         "no mailbox (virtual_mailbox_maps) and no alias",
                         "it bounces as an unknown user",
-                    )
-                } else {
-                    (
+                    ),
+                    (true, true) => (
+                        "no mailbox (virtual_mailbox_maps), only an alias to itself",
+                        "it bounces as an unknown user",
+                    ),
+                    (false, false) => (
                         "no alias of its own in this virtual alias domain",
                         "it bounces with \"User unknown in virtual alias table\"",
-                    )
+                    ),
+                    (false, true) => (
+                        "only an alias to itself in this virtual alias domain, which delivers nowhere",
+                        "it bounces with \"User unknown in virtual alias table\"",
+                    ),
                 };
                 let shown = super::shorten(&target);
                 let entry = entries.entry(i);
+                // A catch-all's mail is that of every address of its domain.
+                let mail_to = match entry.key.strip_prefix('@') {
+                    Some(domain) => format!("any address at {}", super::shorten(domain)),
+                    None => super::shorten(entry.key).into_owned(),
+                };
                 let finding = out.report(
                     entry.value_span,
                     format!(
-                        "{} forwards to {shown}, which has {what}: mail to {} is accepted, then {bounce} to the sender",
+                        "{} forwards to {shown}, which has {what}: mail to {mail_to} is accepted, then {bounce} to the sender",
                         super::shorten(entry.key),
-                        super::shorten(entry.key)
                     ),
                 );
                 finding.subject(format!("{} -> {target}", entry.key));
