@@ -115,6 +115,14 @@ fn check(model: &Model, out: &mut Findings) {
         .tables
         .first()
         .and_then(|&id| model.tables.first_entries(id));
+    // What a bare target is completed with (trivial-rewrite, append_at_myorigin): None when
+    // unknown or when nothing is appended.
+    let origin: Option<String> = match service_value(model, None, "append_at_myorigin").as_deref() {
+        Some("yes") => service_value(model, None, "myorigin")
+            .filter(|o| !o.is_empty() && !o.starts_with('/') && !o.contains(['$', '{', ' ']))
+            .map(|o| o.to_ascii_lowercase()),
+        _ => None,
+    };
     let mut batch: Vec<(u32, Cow<'_, str>)> = Vec::with_capacity(BATCH);
     let mut found: Vec<Option<u32>> = Vec::with_capacity(BATCH);
     for id in tables {
@@ -146,8 +154,16 @@ fn check(model: &Model, out: &mut Findings) {
                 if found.get(k).is_some_and(Option::is_some) {
                     continue;
                 }
+                // A bare name (`bob`, `/dev/null`): Postfix appends @$myorigin, and the
+                // address is looked up there like any other.
+                let written = target.clone();
+                let target = match (target.contains('@'), &origin) {
+                    (true, _) => target,
+                    (false, Some(origin)) => Cow::Owned(format!("{target}@{origin}")),
+                    (false, None) => continue,
+                };
                 let Some((local, domain)) = split_address(&target) else {
-                    continue; // a bare name: a local user of $myorigin
+                    continue;
                 };
                 let class = match &last {
                     Some((d, c)) if d == domain => *c,
@@ -240,7 +256,17 @@ fn check(model: &Model, out: &mut Findings) {
                     ),
                 );
                 finding.subject(format!("{} -> {target}", entry.key));
-                finding.label(format!("{shown} does not exist here"));
+                match written == target {
+                    true => finding.label(format!("{shown} does not exist here")),
+                    false if written.starts_with(['/', '|']) => finding.label(format!(
+                        "a virtual alias delivers to addresses only: `{}` is read as {shown}",
+                        super::shorten(&written)
+                    )),
+                    false => finding.label(format!(
+                        "`{}` is {shown} (Postfix appends @$myorigin), which does not exist here",
+                        super::shorten(&written)
+                    )),
+                };
                 // The database tables --probe asked for it, each at its query.
                 for &id in &probed_mailbox_and_alias {
                     let asked = model.tables.probed[&id].get(&target).is_some();
