@@ -110,3 +110,44 @@ fn trace_runs_no_rule() {
     assert!(rule_lines(&run(false)) > 10, "{}", run(false));
     assert_eq!(rule_lines(&run(true)), 0, "{}", run(true));
 }
+
+/// `myorigin = /etc/mailname` (Debian's main.cf; Debian builds Postfix to read the domain from
+/// the file): in a system image the file is read; in a configuration directory it is outside
+/// the tree, and a name completed with it is unknown, never `name@/etc/mailname`.
+#[test]
+fn myorigin_from_a_file_is_read_in_a_system_image() {
+    let root = tempfile::tempdir().unwrap();
+    let etc = root.path().join("etc");
+    std::fs::create_dir_all(etc.join("postfix")).unwrap();
+    std::fs::write(etc.join("mailname"), "example.com\n").unwrap();
+    std::fs::write(
+        etc.join("postfix/main.cf"),
+        "compatibility_level = 3.6\nmyorigin = /etc/mailname\n\
+         mydestination = $myhostname, example.com, localhost\n\
+         virtual_alias_maps = texthash:/etc/postfix/virtual\n",
+    )
+    .unwrap();
+    std::fs::write(
+        etc.join("postfix/virtual"),
+        "postmaster@example.com admin\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("postlint")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let sysroot = root.path().to_str().unwrap();
+    let image = run(&["--sysroot", sysroot, "--trace", "postmaster@example.com"]);
+    assert!(image.contains("→ admin@example.com (virtual:1)"), "{image}");
+    let dir = etc.join("postfix");
+    let tree = run(&["--trace", "postmaster@example.com", dir.to_str().unwrap()]);
+    assert!(
+        tree.contains("unknown: admin is completed with $myorigin"),
+        "{tree}"
+    );
+    assert!(!tree.contains("/etc/mailname"), "{tree}");
+}

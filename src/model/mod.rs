@@ -1998,6 +1998,23 @@ impl Model {
         })
     }
 
+    /// $myorigin, in lower case, as Postfix completes an address without a domain. A value
+    /// that starts with `/` names a file whose first line is the domain (Debian builds Postfix
+    /// with MYORIGIN_FROM_FILE; its main.cf has `myorigin = /etc/mailname`): read when the file
+    /// is in the linted tree or system image. None when postlint cannot know it.
+    pub fn myorigin(&self) -> Option<String> {
+        let value = restrictions::service_value(self, None, "myorigin")?;
+        if !value.starts_with('/') {
+            return Some(value.to_ascii_lowercase());
+        }
+        let paths::Location::Readable { path, .. } = self.locator.locate(&value) else {
+            return None;
+        };
+        let text = crate::fsread::read_text(&path).ok()?;
+        let domain = text.lines().next()?.trim();
+        (!domain.is_empty()).then(|| domain.to_ascii_lowercase())
+    }
+
     pub fn class(&self, kind: ClassKind) -> &AddressClass {
         &self.classes[kind as usize]
     }

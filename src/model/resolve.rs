@@ -79,6 +79,8 @@ pub struct Expansion {
     /// The nodes the expansion ends with, in Postfix's order.
     pub finals: Vec<usize>,
     pub stop: Option<Stop>,
+    /// For an unknown stop: the node whose lookup postlint could not answer.
+    pub unknown_at: Option<usize>,
 }
 
 /// The lookup keys of mail_addr_find() for an address: user+ext@domain, user@domain, then (in a
@@ -140,7 +142,8 @@ enum Value {
 
 struct Resolver<'m> {
     model: &'m Model,
-    myorigin: String,
+    /// $myorigin (`Model::myorigin`); None when postlint cannot know it.
+    myorigin: Option<String>,
     delimiters: String,
     propagate_virtual: bool,
 }
@@ -252,7 +255,9 @@ impl Resolver<'_> {
     /// Whether mail_addr_find() tries the bare local part: the domain is $myorigin or one
     /// resolve_local() accepts (mydestination, the interface addresses).
     fn is_local(&self, domain: &str) -> bool {
-        domain.eq_ignore_ascii_case(&self.myorigin)
+        self.myorigin
+            .as_deref()
+            .is_some_and(|o| domain.eq_ignore_ascii_case(o))
             || matches!(
                 self.model.resolve_class(domain),
                 Resolved::Class(ClassKind::Local, _)
@@ -288,7 +293,12 @@ impl Resolver<'_> {
         for r in split_list(&value) {
             let mut target = value[r].to_string();
             if !target.contains('@') {
-                target = format!("{target}@{}", self.myorigin);
+                let Some(origin) = &self.myorigin else {
+                    return Err(format!(
+                        "{target} is completed with $myorigin, which postlint cannot know"
+                    ));
+                };
+                target = format!("{target}@{origin}");
             }
             if let (true, true, Some(ext)) = (unmatched, self.propagate_virtual, &ext) {
                 let (l, d) = Self::split(&target);
@@ -462,7 +472,7 @@ pub fn domain_transport(model: &Model, domain: &str) -> Result<Option<String>, S
     }
     let resolver = Resolver {
         model,
-        myorigin: String::new(),
+        myorigin: None,
         delimiters: String::new(),
         propagate_virtual: false,
     };
@@ -521,7 +531,7 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
     };
     let resolver = Resolver {
         model,
-        myorigin: value("myorigin", "").to_ascii_lowercase(),
+        myorigin: model.myorigin(),
         delimiters: value("recipient_delimiter", ""),
         propagate_virtual: value("propagate_unmatched_extensions", "canonical, virtual")
             .split([',', ' ', '\t'])
@@ -534,7 +544,7 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
     );
     let mut input = address.trim().to_string();
     if !input.contains('@') {
-        input = format!("{input}@{}", resolver.myorigin);
+        input = format!("{input}@{}", resolver.myorigin.as_deref().unwrap_or(""));
     }
     let (local, domain) = Resolver::split(&input);
     let typed = input.clone();
@@ -549,6 +559,7 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
     let mut argv: Vec<usize> = vec![0];
     let mut fixed: HashSet<String> = HashSet::new();
     let mut stop = None;
+    let mut unknown_at = None;
     let mut arg = 0;
     'outer: while arg < argv.len() {
         if argv.len() > expansion_limit {
@@ -590,6 +601,7 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
                 Ok(None) => break,
                 Err(why) => {
                     stop = Some(Stop::Unknown(why));
+                    unknown_at = Some(current);
                     break 'outer;
                 }
             };
@@ -636,6 +648,7 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
         nodes,
         finals,
         stop,
+        unknown_at,
     }
 }
 

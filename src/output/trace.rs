@@ -107,31 +107,20 @@ pub fn render_text(model: &Model, address: &str) -> String {
                 " → deferred, \"4.6.0 Alias expansion error\": {reason}\n"
             ));
         }
-        Some(Stop::Unknown(why)) => out.push_str(&format!("{head} → unknown: {why}\n")),
+        // The steps known before the lookup postlint cannot answer: `postmaster → root
+        // (virtual:1)`, then the table it cannot read.
+        Some(Stop::Unknown(why)) => {
+            let nodes = path(&expansion, expansion.unknown_at.unwrap_or(0));
+            out.push_str(&format!(
+                "{head}{} → unknown: {why}\n",
+                alias_steps(model, &nodes)
+            ))
+        }
         None => {
             for &f in &expansion.finals {
                 let nodes = path(&expansion, f);
                 let mut line = head.clone();
-                for pair in nodes.windows(2) {
-                    let (from, node) = (pair[0], pair[1]);
-                    let Some(via) = &node.via else {
-                        continue;
-                    };
-                    if node.address.eq_ignore_ascii_case(&from.address) {
-                        line.push_str(&format!(
-                            " → alias {} to itself ({})",
-                            via.key,
-                            at(model, via)
-                        ));
-                    } else {
-                        line.push_str(&format!(
-                            " → alias {} → {} ({})",
-                            via.key,
-                            node.address,
-                            at(model, via)
-                        ));
-                    }
-                }
+                line.push_str(&alias_steps(model, &nodes));
                 let node = &expansion.nodes[f];
                 if let (true, Some(class)) = (nodes.len() > 1, &node.class) {
                     if *class != root_class {
@@ -151,6 +140,33 @@ pub fn render_text(model: &Model, address: &str) -> String {
         .map(|c| if super::is_unsafe_char(c) { '?' } else { c })
         .collect();
     crate::diagnostic::bounded(out, 64 * 1024)
+}
+
+/// The alias steps of a path from the address traced: ` → alias KEY → TARGET (where)` each,
+/// or ` → alias KEY to itself (where)`.
+fn alias_steps(model: &Model, nodes: &[&Node]) -> String {
+    let mut line = String::new();
+    for pair in nodes.windows(2) {
+        let (from, node) = (pair[0], pair[1]);
+        let Some(via) = &node.via else {
+            continue;
+        };
+        if node.address.eq_ignore_ascii_case(&from.address) {
+            line.push_str(&format!(
+                " → alias {} to itself ({})",
+                via.key,
+                at(model, via)
+            ));
+        } else {
+            line.push_str(&format!(
+                " → alias {} → {} ({})",
+                via.key,
+                node.address,
+                at(model, via)
+            ));
+        }
+    }
+    line
 }
 
 fn domain_of(address: &str) -> &str {

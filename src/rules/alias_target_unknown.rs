@@ -118,9 +118,9 @@ fn check(model: &Model, out: &mut Findings) {
     // What a bare target is completed with (trivial-rewrite, append_at_myorigin): None when
     // unknown or when nothing is appended.
     let origin: Option<String> = match service_value(model, None, "append_at_myorigin").as_deref() {
-        Some("yes") => service_value(model, None, "myorigin")
-            .filter(|o| !o.is_empty() && !o.starts_with('/') && !o.contains(['$', '{', ' ']))
-            .map(|o| o.to_ascii_lowercase()),
+        Some("yes") => model
+            .myorigin()
+            .filter(|o| !o.is_empty() && !o.contains(['$', '{', ' ', '/'])),
         _ => None,
     };
     let mut batch: Vec<(u32, Cow<'_, str>)> = Vec::with_capacity(BATCH);
