@@ -169,8 +169,22 @@ fn command_names(command: &str) -> Option<Vec<String>> {
             .collect()
     };
     let words: Vec<&str> = command.split_whitespace().collect();
-    // The text before an output redirection, and where the output goes.
-    let (body, target) = match command.find('>') {
+    // The text before an output redirection (a `>` outside quotes), and where it goes.
+    let mut quote = None;
+    let redirect = command.char_indices().find_map(|(i, c)| match (quote, c) {
+        (Some(q), c) if c == q => {
+            quote = None;
+            None
+        }
+        (Some(_), _) => None,
+        (None, '\'' | '"') => {
+            quote = Some(c);
+            None
+        }
+        (None, '>') => Some(i),
+        (None, _) => None,
+    });
+    let (body, target) = match redirect {
         Some(at) => {
             let rest = command[at..].trim_start_matches('>').trim();
             (&command[..at], rest.split_whitespace().next())
@@ -372,6 +386,11 @@ mod tests {
             s(&[])
         );
         assert_eq!(names("postconf -c /etc/postfix-out -e relayhost=x"), s(&[]));
+        // A `>` inside quotes is no redirection.
+        assert_eq!(
+            names(r#"postconf -e "smtpd_banner = <mx>" 'relayhost = [r]' > /dev/null"#),
+            s(&["smtpd_banner", "relayhost"])
+        );
     }
 
     #[test]
