@@ -255,16 +255,20 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
     }
     // A template line inside `{% if %}` or `{% for %}` may be absent: what is found there, or
     // on the lines it is part of, is not certain.
+    // One exception: a setting overridden by later lines that are all certain has no effect
+    // whether or not its own line is there.
     let before = findings.len();
+    let conditional = |span: source::Span| model.sources.get(span.file).is_conditional(span.start);
     findings.retain(|f| {
+        if f.rule == "overridden-parameter"
+            && !f.secondary.is_empty()
+            && f.secondary.iter().all(|label| !conditional(label.span))
+        {
+            return true;
+        }
         std::iter::once(&f.primary)
             .chain(&f.secondary)
-            .all(|label| {
-                !model
-                    .sources
-                    .get(label.span.file)
-                    .is_conditional(label.span.start)
-            })
+            .all(|label| !conditional(label.span))
     });
     silenced.conditional = before - findings.len();
     // A definition a script replaces at set-up, or one only a script makes (standing, with
