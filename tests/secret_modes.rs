@@ -12,6 +12,16 @@ fn findings_with_mode(mode: u32, group_name: &str) -> Vec<String> {
 /// The findings, and whether the rule said it could not decide; `in_git` puts the image in
 /// a git working tree (a `.git` above it), as a repository of a server's /etc is.
 fn findings_in_tree(mode: u32, group_name: &str, in_git: bool) -> (Vec<String>, bool) {
+    findings_linted(mode, group_name, in_git, false)
+}
+
+/// The same, `discovered` as --discover lints a repository (confined to it).
+fn findings_linted(
+    mode: u32,
+    group_name: &str,
+    in_git: bool,
+    discovered: bool,
+) -> (Vec<String>, bool) {
     let top = tempfile::tempdir().unwrap();
     let root = if in_git {
         std::fs::create_dir(top.path().join(".git")).unwrap();
@@ -39,6 +49,7 @@ fn findings_in_tree(mode: u32, group_name: &str, in_git: bool) -> (Vec<String>, 
     std::fs::write(etc.join("group"), format!("{group_name}:x:{gid}:\n")).unwrap();
     let options = LoadOptions {
         sysroot: Some(root.clone()),
+        confine_to: discovered.then(|| top.path().to_path_buf()),
         ..Default::default()
     };
     let rule = postlint::rules::find("secret-readable").unwrap();
@@ -60,6 +71,16 @@ fn an_image_in_a_git_working_tree_has_no_real_modes() {
     let (outside, undecided) = findings_in_tree(0o644, "postfix", false);
     assert_eq!((outside.len(), undecided), (1, false), "{outside:?}");
     assert_eq!(findings_in_tree(0o644, "postfix", true), (Vec::new(), true));
+}
+
+/// A repository linted with --discover has its checkout's or export's modes (an archive
+/// extracted without .git, 0664 by its umask), never the server's, image or not.
+#[test]
+fn a_discovered_repository_has_no_real_modes() {
+    assert_eq!(
+        findings_linted(0o664, "postfix", false, true),
+        (Vec::new(), true)
+    );
 }
 
 #[test]

@@ -1928,8 +1928,13 @@ impl Model {
 
         let unreferenced = survey_unreferenced(&mut loader, main_cf, &params, &master, &name_index);
         secrets::mark(&mut loader.sources, &loader.tables, &params, &master);
-        let db_file_access =
-            dbcf::file_access(&loader.sources, &loader.tables, &loader.locator.mode);
+        // A repository linted with --discover (confine_to) holds the modes its checkout or
+        // export left (git's 644, an archive's umask), never the server's, even when it is a
+        // whole system image with etc/passwd.
+        let db_file_access = match options.confine_to {
+            Some(_) => HashMap::new(),
+            None => dbcf::file_access(&loader.sources, &loader.tables, &loader.locator.mode),
+        };
         let target = match &options.target {
             Some(target) => target.clone(),
             None => match live.then(version::installed).flatten() {
