@@ -12,7 +12,7 @@ use crate::model::alias_graph::{folded_targets, without_extension};
 use crate::model::classes::ClassKind;
 use crate::model::restrictions::service_value;
 use crate::model::tables::BATCH;
-use crate::model::tables::{split_address, Answer};
+use crate::model::tables::{split_address, Answer, Hit};
 use crate::model::{Model, Resolved};
 
 pub const RULE: Rule = Rule {
@@ -193,7 +193,10 @@ fn check(model: &Model, out: &mut Findings) {
                 let mut to_itself = false;
                 let mut alias = || {
                     let answer = listed(model, &aliases, &target, bare, domain);
-                    match only_itself(model, answer, &target, bare, domain) {
+                    // The entry that names the target is its own alias (`dora@x dora@x,
+                    // anna@x`): Postfix keeps the address as it is, as for an identity line.
+                    let itself = answer == Answer::Found(Some(Hit::Entry(id, i)));
+                    match itself || only_itself(model, answer, &target, bare, domain) {
                         true => {
                             to_itself = true;
                             Answer::NotFound
