@@ -261,7 +261,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
     if MASTER_AMENDMENTS.iter().any(|m| text.contains(m)) {
         out.master = true;
     }
-    if !text.contains("postconf") && !text.contains("main.cf") {
+    if !text.contains("postconf") && !text.contains("main.cf") && !text.contains("master.cf") {
         return out;
     }
     let mut seen = BTreeSet::new();
@@ -273,6 +273,17 @@ fn scan_text(text: &str, path: &Path) -> Script {
         // A Dockerfile's `RUN`.
         if let Some(rest) = code.strip_prefix("RUN ") {
             code = rest;
+        }
+        // `sed -i` on master.cf (uncommenting a service, changing a field) amends it too.
+        if commands(code).iter().any(|c| {
+            let words: Vec<&str> = c.split_whitespace().collect();
+            words.first() == Some(&"sed")
+                && words.iter().any(|w| w.starts_with("-i"))
+                && words
+                    .iter()
+                    .any(|w| w.trim_matches(['"', '\'']).ends_with("master.cf"))
+        }) {
+            out.master = true;
         }
         match main_cf_names(code) {
             None => out.main_open = true,
@@ -404,6 +415,8 @@ mod tests {
             .collect();
         assert_eq!(got, [("b", 3), ("c", 3), ("d", 6)]);
         assert!(!out.main_open && !out.master);
+        let sed = "RUN sed -i 's/^#submission/submission/' /etc/postfix/master.cf\n";
+        assert!(scan_text(sed, Path::new("Dockerfile")).master);
     }
 
     #[test]
