@@ -188,6 +188,13 @@ fn scan_references(text: &str, base: usize, out: &mut Vec<Reference>, depth: usi
                 let body_start = i + 1;
                 let body = &text[body_start..j - 1];
                 i = j;
+                // A template's environment lookup (`${env:NAME}`), as `expand` reads it.
+                if skip_whitespace(body)
+                    .strip_prefix("env")
+                    .is_some_and(|after| after.starts_with([':', '.', '[']))
+                {
+                    continue;
+                }
                 if skip_whitespace(body).starts_with('{') {
                     scan_references(body, base + body_start, out, depth + 1);
                     continue;
@@ -533,6 +540,15 @@ impl<L: ParamLookup> Expander<'_, L> {
                 }
             }
         } else {
+            // `${env:NAME}` (envproc), `${env.NAME}`, `${env["NAME"]}` (Mako): a template's
+            // lookup of an environment variable, filled in before Postfix reads the file. In
+            // Postfix it would be `${name:value}` of a parameter `env`, which no setup defines.
+            if let Some(after) = trimmed.strip_prefix("env") {
+                if after.starts_with([':', '.', '[']) {
+                    self.placeholder(&format!("${{{trimmed}}}"), via);
+                    return;
+                }
+            }
             // Whitespace may surround the name: `${ name }`, `${name ?x}` (measured with
             // postconf 3.7); anything else after the name is a syntax error.
             let body = trimmed;
@@ -949,6 +965,18 @@ mod tests {
         for bad in ["abc", "3.x", "-1", "", "3.", "1.2.3.4"] {
             assert_eq!(parse_compat_level(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn template_environment_lookups_are_no_references() {
+        for text in [
+            "${env:MAIL_HOST}",
+            "${env.MAIL_HOST}",
+            "${env[\"MAIL_HOST\"]}",
+        ] {
+            assert!(references(text).is_empty(), "{text}");
+        }
+        assert_eq!(references("${envelope:x}").len(), 1);
     }
 
     #[test]
