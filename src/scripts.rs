@@ -265,9 +265,37 @@ fn scan_text(text: &str, path: &Path) -> Script {
         return out;
     }
     let mut seen = BTreeSet::new();
-    for (line_no, line) in logical_lines(text) {
+    let lines = logical_lines(text);
+    let mut heredoc: Option<(String, Vec<String>)> = None;
+    for (line_no, line) in &lines {
+        let line_no = *line_no;
+        // The body of a here-document appended to main.cf: its `name = value` lines, up to
+        // the terminator (none: any parameter may be set).
+        if let Some((end, names)) = &mut heredoc {
+            if line.trim() == end.as_str() {
+                let names = std::mem::take(names);
+                if names.is_empty() {
+                    out.main_open = true;
+                }
+                for name in names {
+                    if seen.insert(name.clone()) {
+                        out.main_params.push((name, line_no));
+                    }
+                }
+                heredoc = None;
+            } else if let Some(c) = assignment().captures(&format!(" {}", line.trim_start())) {
+                if line.trim_start().starts_with(&c[1]) {
+                    names.push(c[1].to_string());
+                }
+            }
+            continue;
+        }
         let mut code = line.trim_start();
         if code.starts_with('#') {
+            continue;
+        }
+        if let Some(end) = heredoc_to_main_cf(code) {
+            heredoc = Some((end, Vec::new()));
             continue;
         }
         // A Dockerfile's `RUN`.
@@ -296,7 +324,27 @@ fn scan_text(text: &str, path: &Path) -> Script {
             }
         }
     }
+    // A here-document that never ends: what it appends is unknown.
+    if heredoc.is_some() {
+        out.main_open = true;
+    }
     out
+}
+
+/// For `cat <<EOF >> /etc/postfix/main.cf` (or `| tee -a main.cf`): the terminator word.
+fn heredoc_to_main_cf(code: &str) -> Option<String> {
+    let at = code.find("<<")?;
+    let appends = code.contains(">>") || code.contains("tee -a");
+    if !appends || !code.split_whitespace().any(is_main_cf) {
+        return None;
+    }
+    let word = code[at + 2..]
+        .trim_start_matches('-')
+        .trim_start()
+        .split_whitespace()
+        .next()?
+        .trim_matches(['"', '\'']);
+    (!word.is_empty()).then(|| word.to_string())
 }
 
 /// The scripts of the repository at `root` that change something.
@@ -415,6 +463,12 @@ mod tests {
             .collect();
         assert_eq!(got, [("b", 3), ("c", 3), ("d", 6)]);
         assert!(!out.main_open && !out.master);
+        let heredoc = "cat <<EOF >> /etc/postfix/main.cf\nsmtpd_tls_cert_file = ${CERT}\n\
+                       smtpd_tls_key_file = ${KEY}\nEOF\npostconf -e a=1\n";
+        let out = scan_text(heredoc, Path::new("entrypoint.sh"));
+        let got: Vec<&str> = out.main_params.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(got, ["smtpd_tls_cert_file", "smtpd_tls_key_file", "a"]);
+        assert!(!out.main_open);
         let sed = "RUN sed -i 's/^#submission/submission/' /etc/postfix/master.cf\n";
         assert!(scan_text(sed, Path::new("Dockerfile")).master);
     }
