@@ -291,6 +291,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             setup.load.master_amended = amendments.master;
             setup.load.script_params = amendments.main_params;
             setup.load.script_params_open = amendments.main_open;
+            setup.load.script_file_keys = amendments.file_keys;
         }
     }
     found.setups.sort_by(|a, b| a.main_cf.cmp(&b.main_cf));

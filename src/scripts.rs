@@ -36,11 +36,14 @@ pub struct Script {
     /// environment variables), or appends to main.cf what postlint cannot read: any
     /// parameter may be set.
     pub main_open: bool,
+    /// Settings it replaces with `sed -i 's/^key .*/key = $VALUE/'` in other files (the
+    /// database .cf files an entrypoint fills in from the environment).
+    pub file_keys: Vec<String>,
 }
 
 impl Script {
     fn changes_something(&self) -> bool {
-        self.master || self.main_open || !self.main_params.is_empty()
+        self.master || self.main_open || !self.main_params.is_empty() || !self.file_keys.is_empty()
     }
 }
 
@@ -51,12 +54,18 @@ pub struct Amendments {
     /// Each parameter once, with the script and line that sets it first.
     pub main_params: Vec<(String, PathBuf, u32)>,
     pub main_open: bool,
+    pub file_keys: Vec<String>,
 }
 
 impl Amendments {
     pub fn add(&mut self, script: &Script) {
         self.master |= script.master;
         self.main_open |= script.main_open;
+        for key in &script.file_keys {
+            if !self.file_keys.contains(key) {
+                self.file_keys.push(key.clone());
+            }
+        }
         for (name, line) in &script.main_params {
             if !self.main_params.iter().any(|(n, _, _)| n == name) {
                 self.main_params
@@ -261,7 +270,10 @@ fn scan_text(text: &str, path: &Path) -> Script {
     if MASTER_AMENDMENTS.iter().any(|m| text.contains(m)) {
         out.master = true;
     }
-    if !text.contains("postconf") && !text.contains("main.cf") && !text.contains("master.cf") {
+    if !["postconf", "main.cf", "master.cf", "sed "]
+        .iter()
+        .any(|w| text.contains(w))
+    {
         return out;
     }
     let mut seen = BTreeSet::new();
@@ -301,6 +313,27 @@ fn scan_text(text: &str, path: &Path) -> Script {
         // A Dockerfile's `RUN`.
         if let Some(rest) = code.strip_prefix("RUN ") {
             code = rest;
+        }
+        // `sed -i 's/^key .*/.../' FILE` on another file (a database .cf, often `$f`).
+        for c in commands(code) {
+            let words: Vec<&str> = c.split_whitespace().collect();
+            let other_file = words.first() == Some(&"sed")
+                && words.iter().any(|w| w.starts_with("-i"))
+                && !words.iter().any(|w| {
+                    let w = w.trim_matches(['"', '\'']);
+                    w.ends_with("main.cf") || w.ends_with("master.cf")
+                });
+            if other_file {
+                for rest in c.split('^').skip(1) {
+                    let key: String = rest
+                        .chars()
+                        .take_while(|ch| ch.is_ascii_lowercase() || *ch == '_')
+                        .collect();
+                    if !key.is_empty() && !out.file_keys.contains(&key) {
+                        out.file_keys.push(key);
+                    }
+                }
+            }
         }
         // `sed -i` on master.cf (uncommenting a service, changing a field) amends it too.
         if commands(code).iter().any(|c| {
@@ -469,6 +502,11 @@ mod tests {
         let got: Vec<&str> = out.main_params.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(got, ["smtpd_tls_cert_file", "smtpd_tls_key_file", "a"]);
         assert!(!out.main_open);
+        let fill = "for f in *.cf; do\n  sed -i \"s/^dbname .*$/dbname = $DB/g\" \"/etc/postfix/$f\"\ndone\n";
+        assert_eq!(
+            scan_text(fill, Path::new("entrypoint.sh")).file_keys,
+            ["dbname"]
+        );
         let sed = "RUN sed -i 's/^#submission/submission/' /etc/postfix/master.cf\n";
         assert!(scan_text(sed, Path::new("Dockerfile")).master);
     }

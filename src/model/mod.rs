@@ -104,6 +104,9 @@ pub struct LoadOptions {
     /// A script sets main.cf parameters whose names postlint cannot read: every parameter
     /// main.cf does not set is unknown.
     pub script_params_open: bool,
+    /// Settings of other files (database .cf files) a script replaces with `sed -i
+    /// 's/^key .*/.../'`: their values as written are not what runs.
+    pub script_file_keys: Vec<String>,
     /// Directories that hold the configuration's other files when they are not in
     /// CONFIG_DIR (an Ansible role's `files/` beside the `templates/` that holds main.cf.j2).
     pub other_dirs: Vec<PathBuf>,
@@ -368,6 +371,8 @@ pub struct Model {
     /// end of main.cf, with no text): findings inside them are dropped (`lib.rs`), as on
     /// conditional template lines.
     pub script_spans: Vec<crate::source::Span>,
+    /// `LoadOptions::script_file_keys`.
+    pub script_file_keys: Vec<String>,
     /// `/file/name` items of lists whose file is not where postlint may read.
     pub missing_list_files: Vec<MissingListFile>,
     /// The `/file/name` lists mynetworks values name, by name as written (None: unreadable);
@@ -1961,6 +1966,7 @@ impl Model {
             docker_master,
             master_amended: options.master_amended,
             script_spans,
+            script_file_keys: options.script_file_keys.clone(),
             network_lists: loader.network_lists,
             unknown_table_types: loader.unknown_table_types,
             db_file_access,

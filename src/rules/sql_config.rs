@@ -66,6 +66,11 @@ pub(crate) fn check_keys(model: &Model, kind: DbKind, table: &Table, out: &mut F
         .find(|s| s.name == "bind")
         .is_some_and(|s| s.value.eq_ignore_ascii_case("sasl"));
     for setting in &table.settings {
+        // A value an entrypoint replaces (`sed -i 's/^dbname .*/dbname = $DB/'`) is not the
+        // one that runs.
+        if model.script_file_keys.contains(&setting.name) && kind.key(&setting.name).is_some() {
+            continue;
+        }
         let secret = model.is_secret(setting.span);
         match kind.key(&setting.name) {
             None => {
