@@ -72,6 +72,8 @@ pub struct Unseen {
     pub placeholders: usize,
     /// Template expressions (`{{ domain }}`) in values of main.cf and master.cf.
     pub expressions: usize,
+    /// main.cf parameters set-up scripts set (`--discover`: `RUN postconf -e name=value`).
+    pub scripted: usize,
     /// Rules whose silence may come from what could not be seen, sorted.
     pub undecided: Vec<&'static str>,
     /// Rules that reported findings but may have missed some in what could not be seen,
@@ -136,6 +138,7 @@ impl Unseen {
             tables,
             placeholders,
             expressions,
+            scripted: model.script_params,
             undecided,
             partial,
             probed_tables,
@@ -148,6 +151,7 @@ impl Unseen {
     pub fn is_empty(&self) -> bool {
         self.placeholders == 0
             && self.expressions == 0
+            && self.scripted == 0
             && self.undecided.is_empty()
             && self.partial.is_empty()
     }
@@ -158,6 +162,7 @@ impl std::ops::AddAssign<&Unseen> for Unseen {
         self.tables += other.tables;
         self.placeholders += other.placeholders;
         self.expressions += other.expressions;
+        self.scripted += other.scripted;
         self.probed_tables += other.probed_tables;
         self.probed_keys += other.probed_keys;
         for (list, others) in [

@@ -373,6 +373,8 @@ pub struct Model {
     pub script_spans: Vec<crate::source::Span>,
     /// `LoadOptions::script_file_keys`.
     pub script_file_keys: Vec<String>,
+    /// How many main.cf parameters set-up scripts set (`LoadOptions::script_params`).
+    pub script_params: usize,
     /// `/file/name` items of lists whose file is not where postlint may read.
     pub missing_list_files: Vec<MissingListFile>,
     /// The `/file/name` lists mynetworks values name, by name as written (None: unreadable);
@@ -1967,6 +1969,7 @@ impl Model {
             master_amended: options.master_amended,
             script_spans,
             script_file_keys: options.script_file_keys.clone(),
+            script_params: options.script_params.len(),
             network_lists: loader.network_lists,
             unknown_table_types: loader.unknown_table_types,
             db_file_access,

@@ -220,6 +220,12 @@ pub fn unseen_line(unseen: &crate::Unseen) -> Option<String> {
     if unseen.expressions > 0 {
         parts.push(plural(unseen.expressions, "template expression"));
     }
+    if unseen.scripted > 0 {
+        parts.push(format!(
+            "{} set by set-up scripts",
+            plural(unseen.scripted, "parameter")
+        ));
+    }
     let mut line = String::new();
     if !parts.is_empty() {
         line = format!("Not checked: {}", parts.join(", "));
