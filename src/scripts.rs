@@ -373,7 +373,6 @@ fn heredoc_to_main_cf(code: &str) -> Option<String> {
     }
     let word = code[at + 2..]
         .trim_start_matches('-')
-        .trim_start()
         .split_whitespace()
         .next()?
         .trim_matches(['"', '\'']);
