@@ -623,7 +623,7 @@ fn directory_names(path: &Path) -> impl Iterator<Item = String> + '_ {
 
 /// Whether a directory on the way to `path` (relative to the repository) says nobody deploys
 /// what it holds: `samples/`, `backup/`, `old/`, as a whole name.
-fn set_aside_by_directory(path: &Path) -> bool {
+pub(crate) fn set_aside_by_directory(path: &Path) -> bool {
     directory_names(path).any(|name| NOT_DEPLOYED.contains(&name.as_str()))
 }
 
@@ -633,7 +633,7 @@ const TEST_INPUTS: &[&str] = &["fixtures", "testdata"];
 
 /// Whether a directory on the way to `path` (relative to the repository) is one of
 /// [`TEST_INPUTS`], as a whole name and without case.
-fn under_test_inputs(path: &Path) -> bool {
+pub(crate) fn under_test_inputs(path: &Path) -> bool {
     directory_names(path).any(|name| TEST_INPUTS.contains(&name.as_str()))
 }
 

@@ -4,7 +4,8 @@
 //! in the repository is then not the one that runs: what the scripts set is unknown.
 //!
 //! Read: shell scripts, Dockerfiles, entrypoints and `run` files that git sees (regular files
-//! of at most 1 MB, at most 2,000 of them and 32 MB in all). Nothing is run.
+//! of at most 1 MB, at most 2,000 of them and 32 MB in all), outside directories of tests,
+//! examples, samples and backups (`discover::NOT_DEPLOYED`, `fixtures/`). Nothing is run.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -395,6 +396,12 @@ pub fn scan(root: &Path) -> Vec<Script> {
                 || name.starts_with("dockerfile")
                 || name.contains("entrypoint")
                 || name == "run"
+        })
+        // Scripts of tests, examples and backups set up no server that runs.
+        .filter(|e| {
+            let inside = e.path().strip_prefix(root).unwrap_or(e.path());
+            !crate::discover::set_aside_by_directory(inside)
+                && !crate::discover::under_test_inputs(inside)
         })
         .take(2000);
     for entry in walker {

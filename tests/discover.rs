@@ -562,10 +562,14 @@ fn parameters_a_script_sets_are_unknown() {
     ] {
         assert!(out.contains(&format!("[{rule}]")), "{rule}: {out}");
     }
-    // A query, and an edit of another file, change nothing.
+    // A query, an edit of another file, and a test's script change nothing.
     write(
         &image.join("Dockerfile"),
         "FROM debian\nRUN postconf -h myhostname && echo x >> /etc/postfix/transport\n",
+    );
+    write(
+        &repo.path().join("tests/setup.sh"),
+        "#!/bin/sh\npostconf -e compatibility_level=3.6 \"$line\"\n",
     );
     assert_eq!(short(repo.path()), out);
     // Settings by name: those findings go, the others stay.
