@@ -439,7 +439,6 @@ fn regular_file(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
 }
 
-/// The text of a regular file of at most 1 MB (compose files, overrides); None otherwise.
 /// Whether a file beside main.cf mounts it into a `main.cf.d/` directory (`docker run -v
 /// $(pwd)/main.cf:/etc/postfix/main.cf.d/10-custom.cf`, a compose volume): the image applies
 /// such drop-ins with `postconf -e` to its own main.cf. Looks at the READMEs, Dockerfiles,
@@ -485,6 +484,8 @@ fn holds_no_setting(path: &Path) -> bool {
     })
 }
 
+/// The text of a regular file of at most 1 MB (compose files, overrides, scripts); None
+/// otherwise (a link, a FIFO, a device, a larger file).
 pub(crate) fn small_text(path: &Path) -> Option<String> {
     let meta = std::fs::symlink_metadata(path).ok()?;
     if !meta.is_file() || meta.len() > 1 << 20 {
@@ -843,9 +844,6 @@ mod tests {
         assert!(!set_aside_by_directory(Path::new("main.cf.old")));
     }
 
-    /// docker-mailserver's configuration directory is told by a file only it names so, or by a
-    /// postfix-master.cf in `postconf -P` form; a postfix-main.cf that is a whole main.cf (a
-    /// Dockerfile copies it to /etc/postfix/main.cf) is linted as one.
     #[test]
     fn a_main_cf_mounted_into_main_cf_d_is_a_dropin() {
         let dropin = |file: &str, text: &str| {
@@ -873,6 +871,9 @@ mod tests {
         assert!(!dropin("notes.txt", run));
     }
 
+    /// docker-mailserver's configuration directory is told by a file only it names so, or by a
+    /// postfix-master.cf in `postconf -P` form; a postfix-main.cf that is a whole main.cf (a
+    /// Dockerfile copies it to /etc/postfix/main.cf) is linted as one.
     #[test]
     fn docker_mailserver_overrides_are_a_fragment_without_master_cf() {
         let setup = |files: &[(&str, &str)]| {

@@ -292,13 +292,7 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
             }
             std::iter::once(&f.primary)
                 .chain(&f.secondary)
-                .all(|label| {
-                    let at = label.span;
-                    !model
-                        .script_spans
-                        .iter()
-                        .any(|s| s.file == at.file && s.start <= at.start && at.end <= s.end)
-                })
+                .all(|label| !model.replaced_by_script(label.span))
         });
         silenced.scripted = before - findings.len();
     }

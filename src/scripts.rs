@@ -39,7 +39,7 @@ pub struct Script {
     pub main_open: bool,
     /// Settings it replaces with `sed -i 's/^key .*/key = $VALUE/'` in other files (the
     /// database .cf files an entrypoint fills in from the environment).
-    pub file_keys: Vec<String>,
+    pub file_keys: BTreeSet<String>,
 }
 
 impl Script {
@@ -55,20 +55,18 @@ pub struct Amendments {
     /// Each parameter once, with the script and line that sets it first.
     pub main_params: Vec<(String, PathBuf, u32)>,
     pub main_open: bool,
-    pub file_keys: Vec<String>,
+    pub file_keys: BTreeSet<String>,
+    /// The names in `main_params`.
+    named: BTreeSet<String>,
 }
 
 impl Amendments {
     pub fn add(&mut self, script: &Script) {
         self.master |= script.master;
         self.main_open |= script.main_open;
-        for key in &script.file_keys {
-            if !self.file_keys.contains(key) {
-                self.file_keys.push(key.clone());
-            }
-        }
+        self.file_keys.extend(script.file_keys.iter().cloned());
         for (name, line) in &script.main_params {
-            if !self.main_params.iter().any(|(n, _, _)| n == name) {
+            if self.named.insert(name.clone()) {
                 self.main_params
                     .push((name.clone(), script.path.clone(), *line));
             }
@@ -130,22 +128,33 @@ fn logical_lines(text: &str) -> Vec<(u32, String)> {
     out
 }
 
+/// The characters of a shell line that stand outside quotes, with their offsets.
+fn outside_quotes(line: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut quote = None;
+    line.char_indices().filter(move |&(_, c)| match quote {
+        Some(q) => {
+            if c == q {
+                quote = None;
+            }
+            false
+        }
+        None if c == '\'' || c == '"' => {
+            quote = Some(c);
+            false
+        }
+        None => true,
+    })
+}
+
 /// The commands of one shell line: split at `|`, `;`, `&` and `(`/`)` outside quotes (a
 /// redirection stays with its command).
 fn commands(line: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let mut quote = None;
     let mut start = 0;
-    for (i, c) in line.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '|' | ';' | '&' | '(' | ')' | '`') => {
-                out.push(&line[start..i]);
-                start = i + c.len_utf8();
-            }
-            (None, _) => {}
+    for (i, c) in outside_quotes(line) {
+        if matches!(c, '|' | ';' | '&' | '(' | ')' | '`') {
+            out.push(&line[start..i]);
+            start = i + c.len_utf8();
         }
     }
     out.push(&line[start..]);
@@ -155,22 +164,54 @@ fn commands(line: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Which file a `sed -i` edits.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Edited {
+    MainCf,
+    MasterCf,
+    /// Another file: a database .cf an entrypoint fills in (`"/etc/postfix/$f"`).
+    Other,
+}
+
+/// A `sed -i` command: the file it edits, and the keys its `^key` addresses name
+/// (`s/^dbname .*/dbname = $DB/`: `dbname`).
+fn sed_in_place(command: &str) -> Option<(Edited, Vec<String>)> {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    if words.first() != Some(&"sed") || !words.iter().any(|w| w.starts_with("-i")) {
+        return None;
+    }
+    let edited = if words.iter().any(|w| is_main_cf(w)) {
+        Edited::MainCf
+    } else if words
+        .iter()
+        .any(|w| w.trim_matches(['"', '\'']).ends_with("master.cf"))
+    {
+        Edited::MasterCf
+    } else {
+        Edited::Other
+    };
+    let keys = command
+        .split('^')
+        .skip(1)
+        .filter_map(|rest| {
+            let key: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            key.starts_with(|c: char| c.is_ascii_lowercase())
+                .then_some(key)
+        })
+        .collect();
+    Some((edited, keys))
+}
+
 /// Whether a shell word names main.cf (`/etc/postfix/main.cf`, `"$CONF/main.cf"`).
 fn is_main_cf(word: &str) -> bool {
     word.trim_matches(['"', '\'']).ends_with("main.cf")
 }
 
-/// The main.cf parameters one shell line sets; None when it changes main.cf in a way whose
-/// names postlint cannot read; Some(empty) when it does not touch main.cf.
-fn main_cf_names(line: &str) -> Option<Vec<String>> {
-    let mut all = Vec::new();
-    for command in commands(line) {
-        all.extend(command_names(command)?);
-    }
-    Some(all)
-}
-
-/// [`main_cf_names`] for one command.
+/// The main.cf parameters one shell command sets; None when it changes main.cf in a way
+/// whose names postlint cannot read; Some(empty) when it does not touch main.cf.
 fn command_names(command: &str) -> Option<Vec<String>> {
     let names = |text: &str| -> Vec<String> {
         assignment()
@@ -180,20 +221,7 @@ fn command_names(command: &str) -> Option<Vec<String>> {
     };
     let words: Vec<&str> = command.split_whitespace().collect();
     // The text before an output redirection (a `>` outside quotes), and where it goes.
-    let mut quote = None;
-    let redirect = command.char_indices().find_map(|(i, c)| match (quote, c) {
-        (Some(q), c) if c == q => {
-            quote = None;
-            None
-        }
-        (Some(_), _) => None,
-        (None, '\'' | '"') => {
-            quote = Some(c);
-            None
-        }
-        (None, '>') => Some(i),
-        (None, _) => None,
-    });
+    let redirect = outside_quotes(command).find_map(|(i, c)| (c == '>').then_some(i));
     let (body, target) = match redirect {
         Some(at) => {
             let rest = command[at..].trim_start_matches('>').trim();
@@ -242,22 +270,8 @@ fn command_names(command: &str) -> Option<Vec<String>> {
     }
     // `sed -i 's/^name = .*/name = value/' main.cf` sets `name`; `sed -i 's/CHANGEME_DOMAIN/x/'`
     // fills in a placeholder, which postlint already reads as unknown.
-    if words.first() == Some(&"sed")
-        && words.iter().any(|w| w.starts_with("-i"))
-        && words.iter().any(|w| is_main_cf(w))
-    {
-        let found: Vec<String> = command
-            .split('^')
-            .skip(1)
-            .filter_map(|rest| {
-                let name: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
-                (name.starts_with(|c: char| c.is_ascii_lowercase())).then_some(name)
-            })
-            .collect();
-        return Some(found);
+    if let Some((Edited::MainCf, keys)) = sed_in_place(command) {
+        return Some(keys);
     }
     Some(Vec::new())
 }
@@ -315,44 +329,21 @@ fn scan_text(text: &str, path: &Path) -> Script {
         if let Some(rest) = code.strip_prefix("RUN ") {
             code = rest;
         }
-        // `sed -i 's/^key .*/.../' FILE` on another file (a database .cf, often `$f`).
-        for c in commands(code) {
-            let words: Vec<&str> = c.split_whitespace().collect();
-            let other_file = words.first() == Some(&"sed")
-                && words.iter().any(|w| w.starts_with("-i"))
-                && !words.iter().any(|w| {
-                    let w = w.trim_matches(['"', '\'']);
-                    w.ends_with("main.cf") || w.ends_with("master.cf")
-                });
-            if other_file {
-                for rest in c.split('^').skip(1) {
-                    let key: String = rest
-                        .chars()
-                        .take_while(|ch| ch.is_ascii_lowercase() || *ch == '_')
-                        .collect();
-                    if !key.is_empty() && !out.file_keys.contains(&key) {
-                        out.file_keys.push(key);
-                    }
-                }
+        for command in commands(code) {
+            match sed_in_place(command) {
+                // Uncommenting a service, changing a field: master.cf is amended.
+                Some((Edited::MasterCf, _)) => out.master = true,
+                // A database .cf, often `"/etc/postfix/$f"` in a loop.
+                Some((Edited::Other, keys)) => out.file_keys.extend(keys),
+                _ => {}
             }
-        }
-        // `sed -i` on master.cf (uncommenting a service, changing a field) amends it too.
-        if commands(code).iter().any(|c| {
-            let words: Vec<&str> = c.split_whitespace().collect();
-            words.first() == Some(&"sed")
-                && words.iter().any(|w| w.starts_with("-i"))
-                && words
-                    .iter()
-                    .any(|w| w.trim_matches(['"', '\'']).ends_with("master.cf"))
-        }) {
-            out.master = true;
-        }
-        match main_cf_names(code) {
-            None => out.main_open = true,
-            Some(names) => {
-                for name in names {
-                    if seen.insert(name.clone()) {
-                        out.main_params.push((name, line_no));
+            match command_names(command) {
+                None => out.main_open = true,
+                Some(names) => {
+                    for name in names {
+                        if seen.insert(name.clone()) {
+                            out.main_params.push((name, line_no));
+                        }
                     }
                 }
             }
@@ -424,8 +415,13 @@ pub fn scan(root: &Path) -> Vec<Script> {
 mod tests {
     use super::*;
 
+    /// The main.cf names a shell line sets, as scan_text reads its commands.
     fn names(line: &str) -> Option<Vec<String>> {
-        main_cf_names(line)
+        let mut all = Vec::new();
+        for command in commands(line) {
+            all.extend(command_names(command)?);
+        }
+        Some(all)
     }
 
     #[test]
@@ -509,10 +505,8 @@ mod tests {
         assert_eq!(got, ["smtpd_tls_cert_file", "smtpd_tls_key_file", "a"]);
         assert!(!out.main_open);
         let fill = "for f in *.cf; do\n  sed -i \"s/^dbname .*$/dbname = $DB/g\" \"/etc/postfix/$f\"\ndone\n";
-        assert_eq!(
-            scan_text(fill, Path::new("entrypoint.sh")).file_keys,
-            ["dbname"]
-        );
+        let keys = scan_text(fill, Path::new("entrypoint.sh")).file_keys;
+        assert_eq!(keys.into_iter().collect::<Vec<_>>(), ["dbname"]);
         let sed = "RUN sed -i 's/^#submission/submission/' /etc/postfix/master.cf\n";
         assert!(scan_text(sed, Path::new("Dockerfile")).master);
     }

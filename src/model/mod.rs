@@ -106,7 +106,7 @@ pub struct LoadOptions {
     pub script_params_open: bool,
     /// Settings of other files (database .cf files) a script replaces with `sed -i
     /// 's/^key .*/.../'`: their values as written are not what runs.
-    pub script_file_keys: Vec<String>,
+    pub script_file_keys: std::collections::BTreeSet<String>,
     /// Directories that hold the configuration's other files when they are not in
     /// CONFIG_DIR (an Ansible role's `files/` beside the `templates/` that holds main.cf.j2).
     pub other_dirs: Vec<PathBuf>,
@@ -369,10 +369,11 @@ pub struct Model {
     /// main.cf definitions a script replaces when the container or host is set up
     /// (`LoadOptions::script_params`), and where the parameters only scripts set stand (the
     /// end of main.cf, with no text): findings inside them are dropped (`lib.rs`), as on
-    /// conditional template lines.
-    pub script_spans: Vec<crate::source::Span>,
+    /// conditional template lines. Sorted; the spans do not overlap (the end-of-file ones are
+    /// all the same empty span).
+    pub(crate) script_spans: Vec<crate::source::Span>,
     /// `LoadOptions::script_file_keys`.
-    pub script_file_keys: Vec<String>,
+    pub script_file_keys: std::collections::BTreeSet<String>,
     /// How many main.cf parameters set-up scripts set (`LoadOptions::script_params`).
     pub script_params: usize,
     /// `/file/name` items of lists whose file is not where postlint may read.
@@ -1967,7 +1968,10 @@ impl Model {
             missing_list_files: loader.missing_list_files,
             docker_master,
             master_amended: options.master_amended,
-            script_spans,
+            script_spans: {
+                script_spans.sort_unstable_by_key(|s| (s.file, s.start, s.end));
+                script_spans
+            },
             script_file_keys: options.script_file_keys.clone(),
             script_params: options.script_params.len(),
             network_lists: loader.network_lists,
@@ -2027,6 +2031,18 @@ impl Model {
         let text = crate::fsread::read_text(&path).ok()?;
         let domain = text.lines().next()?.trim();
         (!domain.is_empty()).then(|| domain.to_ascii_lowercase())
+    }
+
+    /// Whether a span lies in a main.cf definition a set-up script replaces, or is where a
+    /// parameter only a script sets stands (`script_spans`). A binary search: findings ×
+    /// script settings stays small however many a script writes.
+    pub fn replaced_by_script(&self, span: crate::source::Span) -> bool {
+        let at = self
+            .script_spans
+            .partition_point(|s| (s.file, s.start) <= (span.file, span.start));
+        at.checked_sub(1)
+            .map(|i| self.script_spans[i])
+            .is_some_and(|s| s.file == span.file && s.start <= span.start && span.end <= s.end)
     }
 
     pub fn class(&self, kind: ClassKind) -> &AddressClass {
