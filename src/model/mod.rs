@@ -1572,16 +1572,16 @@ impl Model {
             ));
         }
         let parsed = parse_assignments(&main_text);
-        let script_set: std::collections::HashMap<&str, (&PathBuf, u32)> = options
+        let script_set: std::collections::HashSet<&str> = options
             .script_params
             .iter()
-            .map(|(name, path, line)| (name.as_str(), (path, *line)))
+            .map(|(name, _, _)| name.as_str())
             .collect();
         // Definitions a script replaces, and those only a script makes: no finding there.
         let mut script_spans = Vec::new();
         for a in &parsed.assignments {
             let mut definition = Definition::from_assignment(a, main_cf);
-            let by_script = script_set.contains_key(definition.name.as_str());
+            let by_script = script_set.contains(definition.name.as_str());
             definition.conditional = sources
                 .get(main_cf)
                 .is_conditional(definition.name_span.start)
@@ -1597,6 +1597,9 @@ impl Model {
         // What a script sets and main.cf does not (Postfix's names and the setup's own, which
         // `$name` may refer to): set, to a value postlint cannot know. The definition stands
         // at the end of main.cf, with no text.
+        let end = main_text.len();
+        let end_span = crate::source::Span::new(main_cf, end, end);
+        let after_last_line = main_text.lines().count() as u32 + 1;
         for (name, path, line) in &options.script_params {
             let shown = options
                 .confine_to
@@ -1611,16 +1614,16 @@ impl Model {
             if params.is_set(name) {
                 continue;
             }
-            let end = main_text.len();
-            let span = crate::source::Span::new(main_cf, end, end);
-            script_spans.push(span);
+            if script_spans.last() != Some(&end_span) {
+                script_spans.push(end_span);
+            }
             params.add(Definition {
                 name: name.clone(),
                 file: main_cf,
-                line: main_text.lines().count() as u32 + 1,
-                name_span: span,
+                line: after_last_line,
+                name_span: end_span,
                 value: String::new(),
-                value_span: span,
+                value_span: end_span,
                 value_offset: 0,
                 map: crate::parse::logical::OffsetMap::Single(end as u32),
                 conditional: true,
