@@ -1304,12 +1304,12 @@ pub fn unseen_tables(model: &Model, smtpd: &Smtpd) -> Vec<String> {
             Content::Unknown(_) | Content::Patterns(_) => true,
             _ => false,
         };
-        let reference = table.reference();
-        if unseen && !out.contains(&reference) {
-            out.push(reference);
+        if unseen {
+            out.push(table.reference());
         }
     }
     out.sort();
+    out.dedup();
     out
 }
 
@@ -2041,8 +2041,6 @@ fn table_choices(
     out
 }
 
-/// Whether a step lets a client through by a name, one address or a narrow range: a trusted
-/// host the administrator listed, as in mynetworks, not an outsider.
 /// Local parts an outsider tries against a regexp or pcre table, whose keys cannot be listed:
 /// the role names access tables single out (`/^postmaster@/ OK`).
 const ROLE_PARTS: &[&str] = &[
@@ -2069,7 +2067,12 @@ fn pattern_choices(
     out: &mut Vec<(Attr, String)>,
 ) {
     let mut domains: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, rule) in patterns.rules.iter().enumerate() {
+        // Each domain gives at least one choice: no more than that many are needed.
+        if domains.len() >= MAX_CHOICES {
+            break;
+        }
         let super::patterns::Op::Match { result, .. } = &rule.op else {
             continue;
         };
@@ -2079,10 +2082,11 @@ fn pattern_choices(
         if domains.is_empty() {
             // The outsider's own made-up domain, as in OUTSIDER_RECIPIENT.
             let made_up = OUTSIDER_RECIPIENT.split_once('@').map_or("", |(_, d)| d);
+            seen.insert(made_up.to_string());
             domains.push(made_up.to_string());
         }
         for domain in patterns.literal_domains(i as u32) {
-            if !domains.contains(&domain) {
+            if seen.insert(domain.clone()) {
                 domains.push(domain);
             }
         }
@@ -2115,6 +2119,8 @@ fn pattern_choices(
     }
 }
 
+/// Whether a step lets a client through by a name, one address or a narrow range: a trusted
+/// host the administrator listed, as in mynetworks, not an outsider.
 fn trusted_client(model: &Model, step: &Step) -> bool {
     let word = step.word.to_ascii_lowercase();
     if step.status != Status::Permit

@@ -59,9 +59,14 @@ fn check(model: &Model, out: &mut Findings) {
                     if reported.contains(&span) {
                         continue;
                     }
-                    if let Some((message, help)) = too_broad(&net, text) {
+                    if let Some(TooBroad {
+                        message,
+                        help,
+                        wide_public,
+                    }) = too_broad(&net, text)
+                    {
                         reported.push(span);
-                        if message.starts_with("mynetworks trusts the public range") {
+                        if wide_public {
                             wide.push((span, text.to_string(), message, help));
                             continue;
                         }
@@ -93,7 +98,7 @@ fn check(model: &Model, out: &mut Findings) {
                 };
                 let broad: Vec<(Cidr, String)> = trusted
                     .iter()
-                    .filter_map(|net| too_broad(net, &net.text()).map(|(m, _)| (*net, m)))
+                    .filter_map(|net| too_broad(net, &net.text()).map(|b| (*net, b.message)))
                     .collect();
                 let Some((net, _)) = broad.first() else {
                     continue;
@@ -132,6 +137,8 @@ fn check(model: &Model, out: &mut Findings) {
 /// them.
 fn report_wide(wide: &[(Span, String, String, String)], label: &str, out: &mut Findings) {
     let mut files: Vec<crate::source::FileId> = wide.iter().map(|w| w.0.file).collect();
+    // Words of one value may come from several files, in any order.
+    files.sort_unstable();
     files.dedup();
     for file in files {
         let here: Vec<&(Span, String, String, String)> =
@@ -175,20 +182,30 @@ fn report_wide(wide: &[(Span, String, String, String)], label: &str, out: &mut F
     }
 }
 
+/// Why a network in mynetworks is too broad, and what to do.
+struct TooBroad {
+    message: String,
+    help: String,
+    /// A public range that is only wide (no private range inside it, not the whole space):
+    /// several of them in one file are one finding (`report_wide`).
+    wide_public: bool,
+}
+
 /// Why a network in mynetworks is too broad, and what to do, if it is.
-fn too_broad(net: &Cidr, written: &str) -> Option<(String, String)> {
+fn too_broad(net: &Cidr, written: &str) -> Option<TooBroad> {
     let v4 = net.unmapped();
     if v4.len == 0 {
-        return Some((
-            format!(
+        return Some(TooBroad {
+            message: format!(
                 "mynetworks trusts every {} address ({written}): an open relay",
                 if v4.addr.is_ipv4() { "IPv4" } else { "IPv6" }
             ),
-            "Every client in mynetworks relays through permit_mynetworks. List only the \
-             networks you run (`127.0.0.0/8 [::1]/128` and your own LAN), and make everyone \
-             else authenticate (permit_sasl_authenticated)."
+            help: "Every client in mynetworks relays through permit_mynetworks. List only the \
+                   networks you run (`127.0.0.0/8 [::1]/128` and your own LAN), and make \
+                   everyone else authenticate (permit_sasl_authenticated)."
                 .to_string(),
-        ));
+            wide_public: false,
+        });
     }
     if is_not_public(&v4) {
         return None;
@@ -212,24 +229,26 @@ fn too_broad(net: &Cidr, written: &str) -> Option<(String, String)> {
         format!("a /{} of public IPv6 space", v4.len)
     };
     match meant {
-        Some(p) => Some((
-            format!(
+        Some(p) => Some(TooBroad {
+            message: format!(
                 "mynetworks trusts {written}, {size} of mostly public space: did you mean the private range {}?",
                 p.text()
             ),
-            format!(
+            help: format!(
                 "{written} holds the private range {} and much public address space besides; every \
                  client in it relays through permit_mynetworks.",
                 p.text()
             ),
-        )),
-        None => Some((
-            format!("mynetworks trusts the public range {written} ({size}), wider than a /{}", if v4.addr.is_ipv4() { 24 } else { 48 }),
-            "Every client in mynetworks relays through permit_mynetworks. A range this wide is \
-             rarely all yours: list the hosts and networks that really send through this \
-             server, and make the others authenticate."
+            wide_public: false,
+        }),
+        None => Some(TooBroad {
+            message: format!("mynetworks trusts the public range {written} ({size}), wider than a /{}", if v4.addr.is_ipv4() { 24 } else { 48 }),
+            help: "Every client in mynetworks relays through permit_mynetworks. A range this wide is \
+                   rarely all yours: list the hosts and networks that really send through this \
+                   server, and make the others authenticate."
                 .to_string(),
-        )),
+            wide_public: true,
+        }),
     }
 }
 
@@ -301,7 +320,7 @@ mod tests {
     use super::*;
 
     fn broad(text: &str) -> Option<String> {
-        too_broad(&Cidr::parse(text).unwrap(), text).map(|(m, _)| m)
+        too_broad(&Cidr::parse(text).unwrap(), text).map(|b| b.message)
     }
 
     #[test]
