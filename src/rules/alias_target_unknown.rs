@@ -117,11 +117,13 @@ fn check(model: &Model, out: &mut Findings) {
         .and_then(|&id| model.tables.first_entries(id));
     // What a bare target is completed with (trivial-rewrite, append_at_myorigin): None when
     // unknown or when nothing is appended.
-    let origin: Option<String> = match service_value(model, None, "append_at_myorigin").as_deref() {
-        Some("yes") => model
+    let appends = service_value(model, None, "append_at_myorigin")
+        .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+    let origin: Option<String> = match appends {
+        true => model
             .myorigin()
             .filter(|o| !o.is_empty() && !o.contains(['$', '{', ' ', '/'])),
-        _ => None,
+        false => None,
     };
     let mut batch: Vec<(u32, Cow<'_, str>)> = Vec::with_capacity(BATCH);
     let mut found: Vec<Option<u32>> = Vec::with_capacity(BATCH);
@@ -156,10 +158,12 @@ fn check(model: &Model, out: &mut Findings) {
                 }
                 // A bare name (`bob`, `/dev/null`): Postfix appends @$myorigin, and the
                 // address is looked up there like any other.
-                let written = target.clone();
-                let target = match (target.contains('@'), &origin) {
-                    (true, _) => target,
-                    (false, Some(origin)) => Cow::Owned(format!("{target}@{origin}")),
+                // The bare name as written, kept for the finding's label.
+                let (target, bare_name) = match (target.contains('@'), &origin) {
+                    (true, _) => (target, None),
+                    (false, Some(origin)) => {
+                        (Cow::Owned(format!("{target}@{origin}")), Some(target))
+                    }
                     (false, None) => continue,
                 };
                 let Some((local, domain)) = split_address(&target) else {
@@ -259,15 +263,15 @@ fn check(model: &Model, out: &mut Findings) {
                     ),
                 );
                 finding.subject(format!("{} -> {target}", entry.key));
-                match written == target {
-                    true => finding.label(format!("{shown} does not exist here")),
-                    false if written.starts_with(['/', '|']) => finding.label(format!(
+                match &bare_name {
+                    None => finding.label(format!("{shown} does not exist here")),
+                    Some(written) if written.starts_with(['/', '|']) => finding.label(format!(
                         "a virtual alias delivers to addresses only: `{}` is read as {shown}",
-                        super::shorten(&written)
+                        super::shorten(written)
                     )),
-                    false => finding.label(format!(
+                    Some(written) => finding.label(format!(
                         "`{}` is {shown} (Postfix appends @$myorigin), which does not exist here",
-                        super::shorten(&written)
+                        super::shorten(written)
                     )),
                 };
                 // The database tables --probe asked for it, each at its query.
