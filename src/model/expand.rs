@@ -161,6 +161,15 @@ pub struct Reference {
     pub expr: Range<usize>,
 }
 
+/// Whether the body of a `${...}` is a template's lookup of an environment variable:
+/// `${env:NAME}` (envproc), `${env.NAME}`, `${env["NAME"]}` (Mako), filled in before Postfix
+/// reads the file. In Postfix it would be `${name:value}` of a parameter `env`, which no setup
+/// defines: an unknown value, no reference.
+fn is_env_lookup(body: &str) -> bool {
+    body.strip_prefix("env")
+        .is_some_and(|after| after.starts_with([':', '.', '[']))
+}
+
 /// Every parameter name a value refers to, in every branch of every conditional (what
 /// `mac_expand()` visits with `MAC_EXP_FLAG_SCAN`, as postconf does to find the names in use).
 /// Stops quietly at a syntax error; [`expand`] reports those.
@@ -188,11 +197,7 @@ fn scan_references(text: &str, base: usize, out: &mut Vec<Reference>, depth: usi
                 let body_start = i + 1;
                 let body = &text[body_start..j - 1];
                 i = j;
-                // A template's environment lookup (`${env:NAME}`), as `expand` reads it.
-                if skip_whitespace(body)
-                    .strip_prefix("env")
-                    .is_some_and(|after| after.starts_with([':', '.', '[']))
-                {
+                if is_env_lookup(skip_whitespace(body)) {
                     continue;
                 }
                 if skip_whitespace(body).starts_with('{') {
@@ -540,14 +545,9 @@ impl<L: ParamLookup> Expander<'_, L> {
                 }
             }
         } else {
-            // `${env:NAME}` (envproc), `${env.NAME}`, `${env["NAME"]}` (Mako): a template's
-            // lookup of an environment variable, filled in before Postfix reads the file. In
-            // Postfix it would be `${name:value}` of a parameter `env`, which no setup defines.
-            if let Some(after) = trimmed.strip_prefix("env") {
-                if after.starts_with([':', '.', '[']) {
-                    self.placeholder(&format!("${{{trimmed}}}"), via);
-                    return;
-                }
+            if is_env_lookup(trimmed) {
+                self.placeholder(&format!("${{{trimmed}}}"), via);
+                return;
             }
             // Whitespace may surround the name: `${ name }`, `${name ?x}` (measured with
             // postconf 3.7); anything else after the name is a syntax error.
