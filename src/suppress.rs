@@ -207,6 +207,26 @@ fn next_line_within(lines: &[(usize, usize)], text: &str, from: usize) -> Option
     None
 }
 
+/// Line suppressions by file, each `(start, end, index)`, sorted.
+type ByLine = HashMap<FileId, Vec<(u32, u32, usize)>>;
+
+/// The line suppressions of `by` that cover offset `at` of `file`. Logical lines do not
+/// overlap, nor do the lines of a value: the suppressions of the last line starting at or
+/// before `at` are the only ones that can cover it.
+fn covering(by: &ByLine, file: FileId, at: u32) -> impl Iterator<Item = usize> + '_ {
+    let lines = by.get(&file).map_or(&[][..], |lines| {
+        let upto = lines.partition_point(|&(start, _, _)| start <= at);
+        let first = lines[..upto].last().map_or(upto, |&(start, _, _)| {
+            lines[..upto].partition_point(|&(s, _, _)| s < start)
+        });
+        &lines[first..upto]
+    });
+    lines
+        .iter()
+        .filter(move |&&(start, end, _)| (start..end).contains(&at))
+        .map(|&(_, _, i)| i)
+}
+
 /// Drops the findings a suppression covers. Returns the kept findings, how many were dropped,
 /// and the `unused-suppression` findings (when that rule runs): names that silenced nothing
 /// although their rule ran and could decide on this model (`Rule::undecided`), names that are
@@ -222,8 +242,8 @@ pub fn apply(
     // cover, so that a finding looks only at those of its own logical line (and, inside a
     // value continued over lines, of its own line of the value).
     let mut whole_file: HashMap<FileId, Vec<usize>> = HashMap::new();
-    let mut by_line: HashMap<FileId, Vec<(u32, u32, usize)>> = HashMap::new();
-    let mut within_line: HashMap<FileId, Vec<(u32, u32, usize)>> = HashMap::new();
+    let mut by_line: ByLine = HashMap::new();
+    let mut within_line: ByLine = HashMap::new();
     for (i, s) in suppressions.iter().enumerate() {
         match s.scope {
             Scope::File => whole_file.entry(s.span.file).or_default().push(i),
@@ -252,29 +272,13 @@ pub fn apply(
         let mut hit = false;
         let at = f.primary.span.start;
         let file = f.primary.span.file;
-        // Logical lines do not overlap, nor do the lines of a value: the suppressions of the
-        // last line starting at or before the finding are the only ones that can cover it.
-        let on_line = |by: &HashMap<FileId, Vec<(u32, u32, usize)>>| {
-            let lines = by.get(&file).map_or(&[][..], |lines| {
-                let upto = lines.partition_point(|&(start, _, _)| start <= at);
-                let first = lines[..upto].last().map_or(upto, |&(start, _, _)| {
-                    lines[..upto].partition_point(|&(s, _, _)| s < start)
-                });
-                &lines[first..upto]
-            });
-            lines
-                .iter()
-                .filter(|&&(start, end, _)| (start..end).contains(&at))
-                .map(|&(_, _, i)| i)
-                .collect::<Vec<usize>>()
-        };
         let candidates = whole_file
             .get(&file)
             .into_iter()
             .flatten()
             .copied()
-            .chain(on_line(&by_line))
-            .chain(on_line(&within_line));
+            .chain(covering(&by_line, file, at))
+            .chain(covering(&within_line, file, at));
         for i in candidates {
             let s = &suppressions[i];
             for (j, (name, _)) in s.names.iter().enumerate() {
