@@ -1600,17 +1600,28 @@ impl Model {
         let end = main_text.len();
         let end_span = crate::source::Span::new(main_cf, end, end);
         let after_last_line = main_text.lines().count() as u32 + 1;
-        for (name, path, line) in &options.script_params {
-            let shown = options
-                .confine_to
-                .as_ref()
-                .and_then(|root| path.strip_prefix(root).ok())
-                .unwrap_or(path);
-            template_notes.push(format!(
-                "unknown: {name} is set by {}:{line} when the container or host is set up: \
-                 its value is unknown",
-                shown.display()
-            ));
+        // One note per setting, up to a bound: a script may write thousands.
+        const NOTED: usize = 50;
+        for (i, (name, path, line)) in options.script_params.iter().enumerate() {
+            match i.cmp(&NOTED) {
+                std::cmp::Ordering::Less => {
+                    let shown = options
+                        .confine_to
+                        .as_ref()
+                        .and_then(|root| path.strip_prefix(root).ok())
+                        .unwrap_or(path);
+                    template_notes.push(format!(
+                        "unknown: {name} is set by {}:{line} when the container or host is \
+                         set up: its value is unknown",
+                        shown.display()
+                    ))
+                }
+                std::cmp::Ordering::Equal => template_notes.push(format!(
+                    "unknown: {} more parameters are set by set-up scripts",
+                    options.script_params.len() - NOTED
+                )),
+                std::cmp::Ordering::Greater => {}
+            }
             if params.is_set(name) {
                 continue;
             }
