@@ -52,11 +52,13 @@ fn unquoted(value: &str) -> Option<&str> {
 }
 
 fn check(model: &Model, out: &mut Findings) {
+    // Only a quoted value is expanded, for invalid-value's judgement of it.
     for def in model.params.definitions() {
-        if model
-            .params
-            .get(&def.name)
-            .is_some_and(|d| d.value_span == def.value_span)
+        if unquoted(&def.value).is_some()
+            && model
+                .params
+                .get(&def.name)
+                .is_some_and(|d| d.value_span == def.value_span)
         {
             let param = model.params.param(&def.name);
             let value = Value {
@@ -69,6 +71,9 @@ fn check(model: &Model, out: &mut Findings) {
     for service in model.master.running() {
         let scoped = model.params.scoped(service);
         for def in service.effective_overrides() {
+            if unquoted(&def.value).is_none() {
+                continue;
+            }
             let expanded = expand_param(&scoped, &def.name, def.value_ref());
             let value = Value {
                 written: &def.value,
