@@ -57,15 +57,31 @@ fn check(model: &Model, out: &mut Findings) {
     // Postfix 3.8 reads `export` and `low` as `medium`, and no longer has their lists.
     let old_grades = !model.target.at_least("3.8");
     // Mandatory settings that no program reads change nothing (everything at level may).
+    // Asked once per program, not per service and parameter.
+    let read_by: std::collections::HashMap<&str, bool> = ["smtpd", "smtp", "lmtp", "tlsproxy"]
+        .into_iter()
+        .map(|p| (p, crate::model::tls::mandatory_settings_read(model, p)))
+        .collect();
     let read = |param: &str| {
         let program = param.split("_tls_").next().unwrap_or("");
-        !param.contains("_mandatory_") || crate::model::tls::mandatory_settings_read(model, program)
+        !param.contains("_mandatory_") || read_by.get(program).copied().unwrap_or(true)
     };
+    let grades: Vec<&str> = MANDATORY_GRADES
+        .iter()
+        .copied()
+        .filter(|p| read(p))
+        .collect();
+    let lists: Vec<&str> = CIPHER_LISTS
+        .iter()
+        .chain(EXCLUSIONS)
+        .copied()
+        .filter(|p| read(p))
+        .collect();
     for &scope in &scopes {
-        for &param in MANDATORY_GRADES.iter().filter(|p| read(p)) {
+        for &param in &grades {
             grade(model, scope, param, old_grades, &mut seen, out);
         }
-        for &param in CIPHER_LISTS.iter().chain(EXCLUSIONS).filter(|p| read(p)) {
+        for &param in &lists {
             if !old_grades && matches!(param, "tls_low_cipherlist" | "tls_export_cipherlist") {
                 continue;
             }
