@@ -288,6 +288,13 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             }
         }
         for (setup, amendments) in found.setups.iter_mut().zip(amended) {
+            let master_cf = setup.load.master_cf.clone().unwrap_or_else(|| {
+                let dir = setup.main_cf.parent().unwrap_or(Path::new(""));
+                dir.join("master.cf")
+            });
+            setup.load.master_installed = scripts
+                .iter()
+                .any(|s| s.installs(root, &master_cf, "/etc/postfix/master.cf"));
             setup.load.master_amended = amendments.master;
             setup.load.script_params = amendments.main_params;
             setup.load.script_params_open = amendments.main_open;

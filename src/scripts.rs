@@ -1,7 +1,9 @@
 //! What a repository's set-up scripts change in the Postfix configuration it holds: a
 //! Dockerfile's `RUN postconf -e ...`, an entrypoint that appends the postlog service to
 //! master.cf or sets `myhostname` from the environment. With `--discover`, the configuration
-//! in the repository is then not the one that runs: what the scripts set is unknown.
+//! in the repository is then not the one that runs: what the scripts set is unknown. A
+//! Dockerfile that copies a master.cf to /etc/postfix/master.cf says that file is the whole
+//! master.cf, not a fragment to add to one.
 //!
 //! Read: shell scripts, Dockerfiles, entrypoints and `run` files that git sees (regular files
 //! of at most 1 MB, at most 2,000 of them and 32 MB in all), outside directories of tests,
@@ -23,6 +25,9 @@ const MASTER_AMENDMENTS: &[&str] = &[
     "-a /etc/postfix/master.cf",
 ];
 
+/// At most this many `COPY`/`ADD` sources are kept of one Dockerfile.
+const MAX_COPIES: usize = 64;
+
 /// What one script changes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Script {
@@ -40,12 +45,97 @@ pub struct Script {
     /// Settings it replaces with `sed -i 's/^key .*/key = $VALUE/'` in other files (the
     /// database .cf files an entrypoint fills in from the environment).
     pub file_keys: BTreeSet<String>,
+    /// A Dockerfile's `COPY`/`ADD` to where /etc/postfix/master.cf may come from (`/`, `/etc`,
+    /// `/etc/postfix`): each source as written, and where it goes.
+    pub copies: Vec<(String, String)>,
 }
 
 impl Script {
     fn changes_something(&self) -> bool {
-        self.master || self.main_open || !self.main_params.is_empty() || !self.file_keys.is_empty()
+        self.master
+            || self.main_open
+            || !self.main_params.is_empty()
+            || !self.file_keys.is_empty()
+            || !self.copies.is_empty()
     }
+
+    /// Whether this Dockerfile copies `file` (a path in the repository at `root`) to
+    /// `target` in the image: a source is read from the Dockerfile's directory or the
+    /// repository's top (the two usual build contexts); a directory copies what it holds
+    /// (`COPY rootfs/ /`), a file into a directory keeps its name (`COPY master.cf
+    /// /etc/postfix/`).
+    pub fn installs(&self, root: &Path, file: &Path, target: &str) -> bool {
+        let file = lexical(file);
+        let bases = [self.path.parent().unwrap_or(root), root];
+        self.copies.iter().any(|(source, dest)| {
+            bases.iter().any(|base| {
+                let source = lexical(&base.join(source));
+                let installed = if file == source {
+                    let into_dir = dest.ends_with('/')
+                        || matches!(
+                            crate::model::paths::normalize(dest).as_str(),
+                            "/" | "/etc/postfix"
+                        );
+                    match (into_dir, file.file_name()) {
+                        (true, Some(name)) => format!("{dest}/{}", name.to_string_lossy()),
+                        _ => dest.clone(),
+                    }
+                } else if let Ok(inside) = file.strip_prefix(&source) {
+                    format!("{dest}/{}", inside.to_string_lossy())
+                } else {
+                    return false;
+                };
+                crate::model::paths::normalize(&installed) == target
+            })
+        })
+    }
+}
+
+/// `path` with `.` and `..` resolved by its words alone (the repository's files are compared
+/// as the Dockerfile names them).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A Dockerfile's `COPY src... dest` / `ADD src... dest` (either form, options left out)
+/// to /etc/postfix/master.cf, /etc/postfix, /etc or /: the sources and the destination. None for other lines, a copy from
+/// another build stage (`--from=`) or a URL.
+fn dockerfile_copy(code: &str) -> Option<(Vec<String>, String)> {
+    let (word, rest) = code.split_once(char::is_whitespace)?;
+    if !word.eq_ignore_ascii_case("COPY") && !word.eq_ignore_ascii_case("ADD") {
+        return None;
+    }
+    let rest = rest.trim();
+    let mut words: Vec<String> = if rest.starts_with('[') {
+        serde_json::from_str(rest).ok()?
+    } else {
+        rest.split_whitespace().map(str::to_string).collect()
+    };
+    if words.iter().any(|w| w.starts_with("--from")) {
+        return None;
+    }
+    words.retain(|w| !w.starts_with("--"));
+    let dest = words.pop()?;
+    // Only where /etc/postfix/master.cf may come from.
+    let into_postfix = dest.starts_with('/')
+        && matches!(
+            crate::model::paths::normalize(&dest).as_str(),
+            "/" | "/etc" | "/etc/postfix" | "/etc/postfix/master.cf"
+        );
+    if words.is_empty() || !into_postfix || words.iter().any(|w| w.contains("://")) {
+        return None;
+    }
+    Some((words, dest))
 }
 
 /// What the scripts that go with one configuration change, together.
@@ -285,9 +375,15 @@ fn scan_text(text: &str, path: &Path) -> Script {
     if MASTER_AMENDMENTS.iter().any(|m| text.contains(m)) {
         out.master = true;
     }
-    if !["postconf", "main.cf", "master.cf", "sed "]
-        .iter()
-        .any(|w| text.contains(w))
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let dockerfile = is_dockerfile(&name);
+    if !dockerfile
+        && !["postconf", "main.cf", "master.cf", "sed "]
+            .iter()
+            .any(|w| text.contains(w))
     {
         return out;
     }
@@ -325,9 +421,38 @@ fn scan_text(text: &str, path: &Path) -> Script {
             heredoc = Some((end, Vec::new()));
             continue;
         }
-        // A Dockerfile's `RUN`.
+        if dockerfile {
+            if let Some((sources, dest)) = dockerfile_copy(code) {
+                // A few in any real Dockerfile; a bound for a hostile one.
+                let room = MAX_COPIES.saturating_sub(out.copies.len());
+                out.copies
+                    .extend(sources.into_iter().take(room).map(|s| (s, dest.clone())));
+                continue;
+            }
+        }
+        // A Dockerfile's `RUN`, in the shell form or the exec form (`RUN ["postconf", "-e",
+        // "name=value"]`, each word quoted again for the shell reading below).
+        let exec_form;
         if let Some(rest) = code.strip_prefix("RUN ") {
-            code = rest;
+            code = rest.trim_start();
+            if code.starts_with('[') {
+                if let Ok(words) = serde_json::from_str::<Vec<String>>(code) {
+                    exec_form = words
+                        .iter()
+                        .map(|w| {
+                            if w.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || "-_./=:".contains(c))
+                            {
+                                w.clone()
+                            } else {
+                                format!("'{}'", w.replace('\'', "'\\''"))
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    code = &exec_form;
+                }
+            }
         }
         for command in commands(code) {
             match sed_in_place(command) {
@@ -354,6 +479,14 @@ fn scan_text(text: &str, path: &Path) -> Script {
         out.main_open = true;
     }
     out
+}
+
+/// A Dockerfile or Containerfile by its (lower-cased) name: `Dockerfile`, `Dockerfile.alpine`,
+/// `mail.dockerfile`.
+fn is_dockerfile(name: &str) -> bool {
+    name.starts_with("dockerfile")
+        || name.starts_with("containerfile")
+        || name.ends_with(".dockerfile")
 }
 
 /// For `cat <<EOF >> /etc/postfix/main.cf` (or `| tee -a main.cf`): the terminator word.
@@ -384,7 +517,7 @@ pub fn scan(root: &Path) -> Vec<Script> {
             let name = e.file_name().to_string_lossy().to_ascii_lowercase();
             name.ends_with(".sh")
                 || name.ends_with(".bash")
-                || name.starts_with("dockerfile")
+                || is_dockerfile(&name)
                 || name.contains("entrypoint")
                 || name == "run"
         })
@@ -509,6 +642,34 @@ mod tests {
         assert_eq!(keys.into_iter().collect::<Vec<_>>(), ["dbname"]);
         let sed = "RUN sed -i 's/^#submission/submission/' /etc/postfix/master.cf\n";
         assert!(scan_text(sed, Path::new("Dockerfile")).master);
+    }
+
+    #[test]
+    fn a_dockerfile_copies_and_runs_in_either_form() {
+        let file = "FROM debian\nCOPY --chown=0:0 rootfs/ /\nADD [\"a b.cf\", \"/etc/postfix/\"]\n\
+                    COPY --from=build /out/master.cf /etc/postfix/\nCOPY app /srv/app\n\
+                    RUN [\"postconf\", \"-e\", \"relayhost = [smtp.example.net]:587\"]\n";
+        let out = scan_text(file, Path::new("/r/img/Dockerfile"));
+        let copies: Vec<(&str, &str)> = out
+            .copies
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        assert_eq!(copies, [("rootfs/", "/"), ("a b.cf", "/etc/postfix/")]);
+        let params: Vec<&str> = out.main_params.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(params, ["relayhost"]);
+        let root = Path::new("/r");
+        let target = "/etc/postfix/master.cf";
+        assert!(out.installs(
+            root,
+            Path::new("/r/img/rootfs/etc/postfix/master.cf"),
+            target
+        ));
+        assert!(!out.installs(root, Path::new("/r/img/rootfs/master.cf"), target));
+        assert!(!out.installs(root, Path::new("/r/img/master.cf"), target));
+        // Not a Dockerfile: a shell script's `COPY` is no instruction.
+        let script = scan_text("COPY rootfs/ /\n", Path::new("/r/img/setup.sh"));
+        assert!(script.copies.is_empty());
     }
 
     #[test]

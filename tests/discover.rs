@@ -538,6 +538,92 @@ fn a_script_that_amends_master_cf_leaves_undefined_service_undecided() {
     );
 }
 
+/// A master.cf without Postfix's own services (cleanup, qmgr, ...) may be lines to add to a
+/// master.cf; a Dockerfile that copies it to /etc/postfix/master.cf says it is the whole
+/// file, and then the missing services are reported (a surveyed image had only smtp and
+/// submission). A copy elsewhere, or from another build stage, says nothing.
+#[test]
+fn a_master_cf_a_dockerfile_installs_is_whole() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("postfix");
+    write(
+        &image.join("main.cf"),
+        "compatibility_level = 3.6
+mydestination = localhost
+",
+    );
+    write(
+        &image.join("master.cf"),
+        "smtp inet n - n - - smtpd
+submission inet n - n - - smtpd
+  -o smtpd_tls_security_level=encrypt
+",
+    );
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]).1;
+    let own =
+        "master.cf:1:21: error[undefined-service]: master.cf has no `rewrite`, `cleanup`, `qmgr`";
+    assert!(!short(repo.path()).contains("[undefined-service]"));
+    for elsewhere in [
+        "COPY master.cf /tmp/master.cf
+",
+        "COPY --from=build /src/master.cf /etc/postfix/master.cf
+",
+        "COPY main.cf /etc/postfix/main.cf
+",
+    ] {
+        write(
+            &image.join("Dockerfile"),
+            &format!(
+                "FROM debian
+{elsewhere}"
+            ),
+        );
+        let out = short(repo.path());
+        assert!(!out.contains("[undefined-service]"), "{elsewhere}: {out}");
+    }
+    for installs in [
+        (
+            "postfix/Dockerfile",
+            "COPY master.cf /etc/postfix/master.cf
+",
+        ),
+        (
+            "postfix/Dockerfile",
+            "COPY --chown=root:root main.cf master.cf /etc/postfix/
+",
+        ),
+        (
+            "postfix/Dockerfile",
+            "ADD [\"./master.cf\", \"/etc/postfix\"]
+",
+        ),
+        // The repository's top as the build context (a compose file's `context: .`).
+        (
+            "postfix/Dockerfile",
+            "COPY postfix/ /etc/postfix/
+",
+        ),
+        (
+            "Dockerfile.mail",
+            "COPY ./postfix/master.cf /etc/postfix/master.cf
+",
+        ),
+    ] {
+        let _ = std::fs::remove_file(image.join("Dockerfile"));
+        let _ = std::fs::remove_file(repo.path().join("Dockerfile.mail"));
+        write(
+            &repo.path().join(installs.0),
+            &format!(
+                "FROM debian
+{}",
+                installs.1
+            ),
+        );
+        let out = short(repo.path());
+        assert!(out.contains(own), "{installs:?}: {out}");
+    }
+}
+
 /// A Dockerfile or entrypoint that sets main.cf parameters with `postconf -e`: with
 /// `--discover`, what it sets is unknown (the main.cf in the repository is not the one that
 /// runs), and a loop that sets names from variables leaves every unset parameter unknown.

@@ -326,3 +326,34 @@ fn a_plugin_type_the_installed_postfix_lacks_is_reported_only_live() {
     assert_eq!(reported(true), expected);
     assert_eq!(reported(false), Vec::<String>::new());
 }
+
+/// A master.cf of two smtpd lines: as the live configuration it is the whole file master(8)
+/// reads, and Postfix's own services are missing; the same file in a checkout may be lines
+/// to add to a master.cf, and is not judged.
+#[test]
+fn a_cut_down_master_cf_is_judged_whole_only_live() {
+    let root = tempfile::tempdir().unwrap();
+    server(root.path());
+    let config = root.path().join("etc/postfix");
+    write(
+        &config.join("master.cf"),
+        "smtp inet n - y - - smtpd\nsubmission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n\
+         lmtp unix - - n - - lmtp\n",
+    );
+    let options = |live| LoadOptions {
+        config_dir: Some(config.clone()),
+        hostname: Some("mail.example.com".into()),
+        live: Some(live),
+        target: Some(postlint::model::version::Target::newest()),
+        ..Default::default()
+    };
+    let own = |found: Vec<(String, String, usize)>| {
+        found
+            .into_iter()
+            .filter(|(rule, file, _)| rule == "undefined-service" && file == "master.cf")
+            .map(|(_, _, line)| line)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(own(findings(&options(true))), [1]);
+    assert_eq!(own(findings(&options(false))), Vec::<usize>::new());
+}

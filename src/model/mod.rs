@@ -97,6 +97,9 @@ pub struct LoadOptions {
     /// up (`postconf -Me`, `>> /etc/postfix/master.cf`, `postfix upgrade-configuration`):
     /// which services master.cf defines is unknown.
     pub master_amended: bool,
+    /// A Dockerfile of the repository copies the master.cf read to /etc/postfix/master.cf: it
+    /// is the whole file master(8) reads, not a fragment to add to one.
+    pub master_installed: bool,
     /// main.cf parameters a script of the repository sets when the container or host is set
     /// up (`RUN postconf -e name=value`), with the script and line: their values are unknown
     /// (`scripts::Amendments::main_params`).
@@ -366,6 +369,12 @@ pub struct Model {
     pub docker_master: Vec<docker_mailserver::Override>,
     /// Scripts of the repository add master.cf services ([`LoadOptions::master_amended`]).
     pub master_amended: bool,
+    /// master.cf is the whole file master(8) reads, not a fragment to add to one (a pipe
+    /// service or two, "add this to your master.cf"): the live configuration, or one a
+    /// Dockerfile copies to /etc/postfix/master.cf ([`LoadOptions::master_installed`]). A
+    /// tree that mirrors / may hold a fragment too (a filter's `etc/postfix/master.cf` of
+    /// lines to add).
+    pub master_whole: bool,
     /// main.cf definitions a script replaces when the container or host is set up
     /// (`LoadOptions::script_params`), and where the parameters only scripts set stand (the
     /// end of main.cf, with no text): findings inside them are dropped (`lib.rs`), as on
@@ -1982,6 +1991,7 @@ impl Model {
             missing_list_files: loader.missing_list_files,
             docker_master,
             master_amended: options.master_amended,
+            master_whole: live || options.master_installed,
             script_spans: {
                 script_spans.sort_unstable_by_key(|s| (s.file, s.start, s.end));
                 script_spans

@@ -457,12 +457,14 @@ fn own_services(model: &Model, out: &mut Findings) {
         return;
     };
     // A fragment to add to a master.cf ("add this to your master.cf": a pipe service or two)
-    // holds none of Postfix's own queue services; a whole master.cf holds some of them.
-    let whole = model
-        .master
-        .services
-        .iter()
-        .any(|s| matches!(program_of(&s.command), "pickup" | "cleanup" | "qmgr"));
+    // holds none of Postfix's own queue services; a whole master.cf holds some of them, or is
+    // known to be whole (live, a system image, copied to /etc/postfix/master.cf).
+    let whole = model.master_whole
+        || model
+            .master
+            .services
+            .iter()
+            .any(|s| matches!(program_of(&s.command), "pickup" | "cleanup" | "qmgr"));
     if !whole {
         return;
     }
