@@ -334,6 +334,21 @@ fn hand_cases() -> Vec<Case> {
         "ann@alias.test nobody@vmail.test",
         "v1@vmail.test nobody@vmail.test nobody+x@vmail.test ann@alias.test",
     ));
+    // catch-all-shadows-mailbox's local users (fixtures/catch-all-shadows-mailbox/
+    // trigger-local-users-aliases-name): alias targets in a local domain are expanded again,
+    // and the catch-all takes those with no entry of their own.
+    cases.push(hand(
+        "h20",
+        "an @domain catch-all in a local domain takes the local users other aliases name",
+        "myorigin = local.test",
+        "@local.test parse@local.test\n\
+         list@local.test parse, alice, bob@local.test\n\
+         dave@local.test dave@local.test\n\
+         list2@local.test dave, erin\n\
+         erin x@remote.test",
+        "list@local.test list2@local.test alice@local.test bob@local.test dave@local.test \
+         erin@local.test parse@local.test",
+    ));
     cases.extend(pattern_cases());
     cases
 }

@@ -37,6 +37,10 @@ struct CatchAll {
     /// Where the first shadowed mailbox's mail goes.
     value: String,
     shadowed: Vec<String>,
+    /// The catch-all is in a local domain, and `shadowed` are local users the aliases name.
+    local: bool,
+    /// For a local catch-all: the alias that names the first of them, and its key.
+    named_by: Option<(Span, String)>,
 }
 
 /// What answers the virtual alias lookup of a mailbox's address.
@@ -59,12 +63,16 @@ struct Domain {
 
 fn check(model: &Model, out: &mut Findings) {
     let aliases = model.maps("virtual_alias_maps");
+    if aliases.unknown || aliases.tables.is_empty() {
+        return;
+    }
+    let myorigin = service_value(model, None, "myorigin").map(|o| o.to_ascii_lowercase());
+    local_users(model, &aliases, myorigin.as_deref(), out);
     let mailboxes = model.maps("virtual_mailbox_maps");
-    if aliases.unknown || aliases.tables.is_empty() || mailboxes.tables.is_empty() {
+    if mailboxes.tables.is_empty() {
         return;
     }
     let tables = &model.tables;
-    let myorigin = service_value(model, None, "myorigin").map(|o| o.to_ascii_lowercase());
     // The virtual mailbox domains of the mailboxes, borrowed from the tables' folded keys: a
     // first pass finds them (an ISP's million mailboxes are never copied), the second looks up
     // only the mailboxes of domains that have a catch-all.
@@ -75,17 +83,7 @@ fn check(model: &Model, out: &mut Findings) {
     if patterns && crate::model::patterns::catch_all_search_too_large(model) {
         return;
     }
-    let mut at_domains: hashbrown::HashSet<&str> = hashbrown::HashSet::new();
-    for id in tables.known_entry_tables_of(&aliases.tables) {
-        if let Some(entries) = tables.get(id).entries() {
-            at_domains.extend(
-                entries
-                    .maybe_special()
-                    .filter_map(|i| entries.folded_key(i).strip_prefix('@'))
-                    .filter(|d| !d.is_empty()),
-            );
-        }
-    }
+    let at_domains = at_domains(model, &aliases);
     if !patterns && at_domains.is_empty() {
         return;
     }
@@ -210,6 +208,104 @@ fn check(model: &Model, out: &mut Findings) {
     }
 }
 
+/// The domains of the `@domain` keys of the tables of virtual_alias_maps postlint reads.
+fn at_domains<'m>(model: &'m Model, aliases: &MapsList) -> hashbrown::HashSet<&'m str> {
+    let tables = &model.tables;
+    let mut out = hashbrown::HashSet::new();
+    for id in tables.known_entry_tables_of(&aliases.tables) {
+        if let Some(entries) = tables.get(id).entries() {
+            out.extend(
+                entries
+                    .maybe_special()
+                    .filter_map(|i| entries.folded_key(i).strip_prefix('@'))
+                    .filter(|d| !d.is_empty()),
+            );
+        }
+    }
+    out
+}
+
+/// An `@domain` alias in a local domain (mydestination) takes the mail of the domain's local
+/// users too. postlint cannot see the passwd file, but the aliases name users: a target of
+/// virtual_alias_maps in such a domain (`bob`, completed at @$myorigin, or `bob@domain`) with
+/// no alias of its own is expanded again and lands on the catch-all (`mail-users@domain
+/// parseword, alice, bob` with `@domain parseword@domain`: the list reaches parseword only).
+/// Targets with an address extension, and domains whose catch-all postlint cannot read, are
+/// left alone.
+fn local_users(model: &Model, aliases: &MapsList, myorigin: Option<&str>, out: &mut Findings) {
+    let tables = &model.tables;
+    let local: hashbrown::HashMap<&str, Hit> = at_domains(model, aliases)
+        .into_iter()
+        .filter(|d| matches!(model.resolve_class(d), Resolved::Class(ClassKind::Local, _)))
+        .filter_map(|d| match aliases.lookup_partial(tables, &format!("@{d}")) {
+            Answer::Found(Some(hit @ Hit::Entry(..))) => Some((d, hit)),
+            _ => None,
+        })
+        .collect();
+    if local.is_empty() {
+        return;
+    }
+    let delimiters = service_value(model, None, "recipient_delimiter").unwrap_or_default();
+    let mut seen: hashbrown::HashSet<String> = hashbrown::HashSet::new();
+    let mut catch_alls: HashMap<Hit, CatchAll> = HashMap::new();
+    for id in tables.known_entry_tables_of(&aliases.tables) {
+        let Some(entries) = tables.get(id).entries() else {
+            continue;
+        };
+        for i in 0..entries.len() as u32 {
+            for target in crate::model::alias_graph::folded_targets(entries.value(i)) {
+                let address = match (target.contains('@'), myorigin) {
+                    (true, _) => target.into_owned(),
+                    (false, Some(origin)) => format!("{target}@{origin}"),
+                    (false, None) => continue,
+                };
+                let Some((user, domain)) = address.rsplit_once('@') else {
+                    continue;
+                };
+                let Some(&hit) = local.get(domain) else {
+                    continue;
+                };
+                if user.is_empty()
+                    || user.contains(|c: char| delimiters.contains(c) || c == '"')
+                    || seen.contains(&address)
+                {
+                    continue;
+                }
+                seen.insert(address.clone());
+                // mail_addr_find(): the whole address, then the bare local part (the domain
+                // is local), then `@domain`. Anything that answers before the catch-all, or
+                // that postlint cannot know, keeps the address from it.
+                if aliases.lookup(tables, &address) != Answer::NotFound
+                    || aliases.lookup_partial(tables, user) != Answer::NotFound
+                {
+                    continue;
+                }
+                let Some(value) = tables.hit_value(hit, &address) else {
+                    continue;
+                };
+                // The catch-all's own target is not taken from itself.
+                if list_items(&value).any(|r| value[r].eq_ignore_ascii_case(&address)) {
+                    continue;
+                }
+                let catch_all = catch_alls.entry(hit).or_insert_with(|| {
+                    let mut c = describe(model, hit, value.into_owned());
+                    c.local = true;
+                    c.named_by = tables
+                        .hit_span(Hit::Entry(id, i))
+                        .map(|span| (span, entries.entry(i).key.to_string()));
+                    c
+                });
+                catch_all.shadowed.push(address);
+            }
+        }
+    }
+    let mut found: Vec<CatchAll> = catch_alls.into_values().collect();
+    found.sort_by_key(|c| c.span);
+    for catch_all in found {
+        report(out, catch_all);
+    }
+}
+
 /// Adds a mailbox to the catch-all that answers its address first, if one does.
 fn shadow(
     model: &Model,
@@ -312,10 +408,15 @@ fn describe(model: &Model, hit: Hit, value: String) -> CatchAll {
             .unwrap_or(Span::file_start(model.main_cf)),
         value,
         shadowed: Vec::new(),
+        local: false,
+        named_by: None,
     }
 }
 
 fn report(out: &mut Findings, catch_all: CatchAll) {
+    if catch_all.local {
+        return report_local(out, catch_all);
+    }
     let n = catch_all.shadowed.len();
     let domain = catch_all.shadowed[0]
         .rsplit_once('@')
@@ -387,4 +488,48 @@ fn report(out: &mut Findings, catch_all: CatchAll) {
             first[0], first[0]
         ));
     }
+}
+
+/// The finding for a catch-all in a local domain and the local users the aliases name.
+fn report_local(out: &mut Findings, catch_all: CatchAll) {
+    let n = catch_all.shadowed.len();
+    let first: Vec<String> = catch_all
+        .shadowed
+        .iter()
+        .take(3)
+        .map(|m| super::shorten(m).into_owned())
+        .collect();
+    let more = if n > 3 { ", …" } else { "" };
+    let goes = super::shorten(&catch_all.value);
+    let message = if n == 1 {
+        format!(
+            "catch-all {} also takes the mail of the local user {}, which aliases send mail to and which has no alias of its own: it goes to {goes} instead",
+            catch_all.key, first[0]
+        )
+    } else {
+        format!(
+            "catch-all {} also takes the mail of {n} local users that aliases send mail to, with no alias of their own ({}{more}): it goes to {goes} instead",
+            catch_all.key,
+            first.join(", ")
+        )
+    };
+    let finding = out.report(catch_all.span, message);
+    finding.subject(format!("{} shadows local users", catch_all.key));
+    finding.label(format!(
+        "answers for {n} local {}",
+        if n == 1 { "user" } else { "users" }
+    ));
+    if let Some((span, key)) = &catch_all.named_by {
+        finding.secondary(
+            *span,
+            format!("{} sends mail to {}", super::shorten(key), first[0]),
+        );
+    }
+    finding.help(format!(
+        "Virtual aliases apply to local (mydestination) domains too, and are expanded again: an \
+         alias target is looked up as user@domain, then as the bare user, then as @domain, so \
+         the catch-all answers for every local user without an entry of their own. Give each \
+         such user an identity alias (`{}  {}`), or remove the catch-all.",
+        first[0], first[0]
+    ));
 }
