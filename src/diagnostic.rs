@@ -31,6 +31,22 @@ pub struct Label {
     pub message: String,
 }
 
+/// What a finding's truth rests on, for the filters that drop findings on lines that may not
+/// be what runs (a template line inside `{% if %}`, a definition a set-up script replaces).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Basis {
+    /// Every line it labels (the default): one of them absent or replaced, it may be false.
+    #[default]
+    Labels,
+    /// The name written at the primary label, not its value: a script that replaces the value
+    /// leaves it true (a deprecated or unknown parameter name).
+    WrittenName,
+    /// A setting that the lines of its secondary labels set again: the name is written more
+    /// than once whatever a script makes of the values, and the later lines take effect
+    /// whether or not the first one is there.
+    Overridden,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
     pub rule: &'static str,
@@ -44,12 +60,20 @@ pub struct Finding {
     pub subject: Option<String>,
     /// Stable across edits that move lines: see [`fingerprint`]. Set once all rules ran.
     pub fingerprint: String,
+    /// What its truth rests on (lib.rs's filters of conditional and script-replaced lines).
+    pub basis: Basis,
 }
 
 impl Finding {
     /// The text of the primary label.
     pub fn label(&mut self, message: impl Into<String>) -> &mut Finding {
         self.primary.message = bounded(message.into(), MAX_MESSAGE);
+        self
+    }
+
+    /// What the finding's truth rests on, when it is not every line it labels.
+    pub fn basis(&mut self, basis: Basis) -> &mut Finding {
+        self.basis = basis;
         self
     }
 
@@ -292,6 +316,7 @@ impl Findings {
             help: None,
             subject: None,
             fingerprint: String::new(),
+            basis: Basis::Labels,
         });
         self.list.last_mut().expect("just pushed")
     }

@@ -259,35 +259,29 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
         findings.retain(|f| f.primary.span.file != model.main_cf);
     }
     // A template line inside `{% if %}` or `{% for %}` may be absent: what is found there, or
-    // on the lines it is part of, is not certain.
-    // One exception: a setting overridden by later lines that are all certain has no effect
-    // whether or not its own line is there.
+    // on the lines it is part of, is not certain. A setting overridden by later lines that
+    // are all certain has no effect whether or not its own line is there.
     let before = findings.len();
     let conditional = |span: source::Span| model.sources.get(span.file).is_conditional(span.start);
     findings.retain(|f| {
-        if f.rule == "overridden-parameter"
+        let certain = |labels: &[diagnostic::Label]| labels.iter().all(|l| !conditional(l.span));
+        (f.basis == diagnostic::Basis::Overridden
             && !f.secondary.is_empty()
-            && f.secondary.iter().all(|label| !conditional(label.span))
-        {
-            return true;
-        }
-        std::iter::once(&f.primary)
-            .chain(&f.secondary)
-            .all(|label| !conditional(label.span))
+            && certain(&f.secondary))
+            || (certain(std::slice::from_ref(&f.primary)) && certain(&f.secondary))
     });
     silenced.conditional = before - findings.len();
     // A definition a script replaces at set-up, or one only a script makes (standing, with
     // no text, at the end of main.cf): what is found there is not what runs. What is found of
     // a written name (deprecated, unknown, set twice) stays true whatever the script sets.
     if !model.script_spans.is_empty() {
-        const OF_THE_NAME: &[&str] = &[
-            "deprecated-parameter",
-            "unknown-parameter",
-            "overridden-parameter",
-        ];
         let before = findings.len();
         findings.retain(|f| {
-            if OF_THE_NAME.contains(&f.rule) && f.primary.span.start < f.primary.span.end {
+            let of_the_name = matches!(
+                f.basis,
+                diagnostic::Basis::WrittenName | diagnostic::Basis::Overridden
+            );
+            if of_the_name && f.primary.span.start < f.primary.span.end {
                 return true;
             }
             std::iter::once(&f.primary)

@@ -700,3 +700,37 @@ fn parameters_a_script_sets_are_unknown() {
     let out = short(repo.path());
     assert!(!out.contains("[tls-wrappermode-missing]"), "{out}");
 }
+
+/// What a finding says of a written name (deprecated, unknown, set twice) stays true when a
+/// set-up script replaces the value; what it says of the value does not.
+#[test]
+fn findings_of_a_written_name_outlive_the_script_that_replaces_its_value() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("image");
+    write(
+        &image.join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\nsmtpd_use_tls = yes\n\
+         smtpd_tls_security_level = may # set at start\nsmtpd_tls_security_level = encrypt\n",
+    );
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]).1;
+    let out = short(repo.path());
+    for rule in [
+        "deprecated-parameter",
+        "overridden-parameter",
+        "mandatory-tls-on-mx",
+        "trailing-comment",
+    ] {
+        assert!(out.contains(&format!("[{rule}]")), "{rule}: {out}");
+    }
+    write(
+        &image.join("Dockerfile"),
+        "FROM debian\nRUN postconf -e smtpd_use_tls=no smtpd_tls_security_level=may\n",
+    );
+    let out = short(repo.path());
+    for rule in ["deprecated-parameter", "overridden-parameter"] {
+        assert!(out.contains(&format!("[{rule}]")), "{rule}: {out}");
+    }
+    for rule in ["mandatory-tls-on-mx", "trailing-comment"] {
+        assert!(!out.contains(&format!("[{rule}]")), "{rule}: {out}");
+    }
+}

@@ -1,7 +1,7 @@
 //! A parameter Postfix deprecates or has removed.
 
 use super::Rule;
-use crate::diagnostic::{Findings, Severity};
+use crate::diagnostic::{Basis, Findings, Severity};
 use crate::model::names::deprecation;
 use crate::model::params::Definition;
 use crate::model::Model;
@@ -66,6 +66,7 @@ fn report(model: &Model, def: &Definition, lmtp: bool, out: &mut Findings) {
         _ => plain_message(name, d.since, d.removed, replacement),
     };
     let finding = out.report(def.name_span, message);
+    finding.basis(Basis::WrittenName);
     finding.label(match (d.removed, unused) {
         (true, _) => "removed",
         (false, true) => "no effect",

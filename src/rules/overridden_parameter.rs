@@ -1,7 +1,7 @@
 //! A parameter set twice with different values: only the last one counts.
 
 use super::Rule;
-use crate::diagnostic::{Findings, Severity};
+use crate::diagnostic::{Basis, Findings, Severity};
 use crate::model::params::Definition;
 use crate::model::Model;
 
@@ -58,6 +58,7 @@ fn report(model: &Model, all: &[&Definition], place: &str, out: &mut Findings) {
             ),
         );
         finding.label("overridden");
+        finding.basis(Basis::Overridden);
         if std::ptr::eq(later, *winner) {
             finding.secondary(later.span(), "this later value wins");
         } else {

@@ -1,7 +1,7 @@
 //! A parameter Postfix does not know and nothing uses: postconf's "unused parameter".
 
 use super::{Rule, Suggestions};
-use crate::diagnostic::{Findings, Severity};
+use crate::diagnostic::{Basis, Findings, Severity};
 use crate::model::names::{deprecation, NameStatus};
 use crate::model::params::Definition;
 use crate::model::Model;
@@ -72,6 +72,7 @@ fn too_new(
         format!("`{name}`{place} is a parameter of Postfix {added} and later; Postfix {target} does not know it and ignores it"),
     );
     finding.label(format!("added in Postfix {added}"));
+    finding.basis(Basis::WrittenName);
     finding.help(format!(
         "This setup is linted for Postfix {target} ({}). Upgrade Postfix to {added} or later for this setting to take effect, or remove it; if the server runs a newer Postfix, say so with --postfix-version or postfix-version in postlint.toml.",
         model.target.origin_text()
@@ -98,6 +99,7 @@ fn report(
         }
     };
     let finding = out.report(def.name_span, message);
+    finding.basis(Basis::WrittenName);
     // `dovecot_destination_recipient_limit` with no `dovecot` service: a setting for a
     // transport master.cf does not define, not a misspelt parameter.
     if let Some((transport, suffix)) =
