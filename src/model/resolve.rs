@@ -81,6 +81,10 @@ pub struct Expansion {
     pub stop: Option<Stop>,
     /// For an unknown stop: the node whose lookup postlint could not answer.
     pub unknown_at: Option<usize>,
+    /// The nodes the expansion also ends with that repeat the address of a final one
+    /// (cleanup(8) writes each recipient once): list members a catch-all sends on to one
+    /// address, two aliases of one mailbox.
+    pub repeats: Vec<usize>,
 }
 
 /// The lookup keys of mail_addr_find() for an address: user+ext@domain, user@domain, then (in a
@@ -631,12 +635,11 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
     }
     // cleanup(8) writes each recipient once.
     let mut written = HashSet::new();
-    let finals: Vec<usize> = if stop.is_some() {
-        Vec::new()
+    let (finals, repeats): (Vec<usize>, Vec<usize>) = if stop.is_some() {
+        (Vec::new(), Vec::new())
     } else {
         argv.into_iter()
-            .filter(|&f| written.insert(nodes[f].address.to_ascii_lowercase()))
-            .collect()
+            .partition(|&f| written.insert(nodes[f].address.to_ascii_lowercase()))
     };
     for &f in &finals {
         let after_alias = nodes[f].parent.is_some();
@@ -649,6 +652,7 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
         finals,
         stop,
         unknown_at,
+        repeats,
     }
 }
 

@@ -132,6 +132,22 @@ pub fn render_text(model: &Model, address: &str) -> String {
                 }
                 out.push_str(&line);
                 out.push('\n');
+                // Other routes to the same recipient: shown, since a list member a catch-all
+                // takes ends here too, and a user asks why that member got nothing.
+                for &r in &expansion.repeats {
+                    if !expansion.nodes[r]
+                        .address
+                        .eq_ignore_ascii_case(&node.address)
+                    {
+                        continue;
+                    }
+                    let nodes = path(&expansion, r);
+                    out.push_str(&format!(
+                        "{head}{} → {} again: cleanup(8) writes each recipient once\n",
+                        alias_steps(model, &nodes),
+                        node.address
+                    ));
+                }
             }
         }
     }
