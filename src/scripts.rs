@@ -5,8 +5,9 @@
 //! Dockerfile that copies a master.cf to /etc/postfix/master.cf says that file is the whole
 //! master.cf, not a fragment to add to one.
 //!
-//! Read: shell scripts, Dockerfiles, entrypoints and `run` files that git sees (regular files
-//! of at most 1 MB, at most 2,000 of them and 32 MB in all), outside directories of tests,
+//! Read: shell scripts, Dockerfiles, entrypoints, `run` files and the YAML files of Ansible
+//! tasks that git sees (regular files of at most 1 MB, at most 5,000 of them and 32 MB in
+//! all), outside directories of tests,
 //! examples, samples and backups (`discover::NOT_DEPLOYED`, `fixtures/`). Nothing is run.
 
 use std::collections::BTreeSet;
@@ -24,6 +25,9 @@ const MASTER_AMENDMENTS: &[&str] = &[
     ">>/etc/postfix/master.cf",
     "-a /etc/postfix/master.cf",
 ];
+
+/// At most this many files are read (and 32 MB in all).
+const MAX_FILES: usize = 5000;
 
 /// At most this many `COPY`/`ADD` sources are kept of one Dockerfile.
 const MAX_COPIES: usize = 64;
@@ -481,6 +485,275 @@ fn scan_text(text: &str, path: &Path) -> Script {
     out
 }
 
+/// What the Ansible tasks of one YAML file change: `lineinfile`, `blockinfile` and `replace`
+/// on main.cf or master.cf, and `command`/`shell` tasks that run `postconf` (with their
+/// `loop`/`with_items` items put in for `{{ item }}`). A file that is no YAML changes nothing
+/// postlint can read.
+fn scan_yaml(text: &str, path: &Path) -> Script {
+    let mut out = Script {
+        path: path.to_path_buf(),
+        ..Script::default()
+    };
+    let Ok(root) = serde_norway::from_str::<serde_json::Value>(text) else {
+        return out;
+    };
+    let mut names: Vec<String> = Vec::new();
+    // Iteratively (a hostile file may nest deeply), in the order of the file: the tasks that
+    // put lines into a value one after the other go together.
+    let mut pending = vec![&root];
+    while let Some(value) = pending.pop() {
+        match value {
+            serde_json::Value::Array(items) => pending.extend(items.iter().rev()),
+            serde_json::Value::Object(map) => {
+                task_names(map, &mut out, &mut names);
+                pending.extend(map.values().rev());
+            }
+            _ => {}
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for name in names {
+        if seen.insert(name.clone()) {
+            // The first line that names it, for --verbose.
+            let line = text
+                .lines()
+                .position(|l| l.contains(name.as_str()))
+                .map_or(1, |i| i as u32 + 1);
+            out.main_params.push((name, line));
+        }
+    }
+    out
+}
+
+/// The module of an Ansible task (`lineinfile`, `ansible.builtin.lineinfile`) and its
+/// arguments, for the modules that can change Postfix's files.
+fn task_module(
+    map: &serde_json::Map<String, serde_json::Value>,
+) -> Option<(&str, &serde_json::Value)> {
+    map.iter().find_map(|(key, args)| {
+        let module = key
+            .strip_prefix("ansible.builtin.")
+            .or_else(|| key.strip_prefix("ansible.legacy."))
+            .unwrap_or(key);
+        matches!(
+            module,
+            "lineinfile" | "blockinfile" | "replace" | "command" | "shell" | "raw"
+        )
+        .then_some((module, args))
+    })
+}
+
+/// What one Ansible task changes, added to `out` (main.cf names to `names`).
+fn task_names(
+    map: &serde_json::Map<String, serde_json::Value>,
+    out: &mut Script,
+    names: &mut Vec<String>,
+) {
+    let Some((module, args)) = task_module(map) else {
+        return;
+    };
+    // `loop:` / `with_items:`: each item, for `{{ item }}` and `{{ item.key }}`.
+    let items: Option<&Vec<serde_json::Value>> = ["loop", "with_items", "with_list"]
+        .iter()
+        .find_map(|k| map.get(*k)?.as_array());
+    let arg = |name: &str| args.get(name).and_then(|v| v.as_str());
+    if matches!(module, "command" | "shell" | "raw") {
+        let Some(command) = args.as_str().or_else(|| arg("cmd")) else {
+            return;
+        };
+        for line in with_items(command, items) {
+            for command in commands(&line) {
+                match command_names(command) {
+                    None => out.main_open = true,
+                    Some(found) => names.extend(found),
+                }
+                if let Some((Edited::MasterCf, _)) = sed_in_place(command) {
+                    out.master = true;
+                }
+            }
+            if MASTER_AMENDMENTS.iter().any(|m| line.contains(m)) {
+                out.master = true;
+            }
+        }
+        return;
+    }
+    // The free-form `lineinfile: path=... line=...`: what it sets cannot be read here.
+    let Some(target) = ["path", "dest", "destfile", "name"]
+        .iter()
+        .find_map(|k| arg(k))
+    else {
+        if args.as_str().is_some_and(|a| a.contains("main.cf")) {
+            out.main_open = true;
+        } else if args.as_str().is_some_and(|a| a.contains("master.cf")) {
+            out.master = true;
+        }
+        return;
+    };
+    let target = target.trim_end_matches(['"', '\'', ' ']);
+    if target.ends_with("master.cf") {
+        out.master = true;
+        return;
+    }
+    if !target.ends_with("main.cf") || arg("state") == Some("absent") && module == "blockinfile" {
+        return;
+    }
+    // The parameter a text sets: `name = value` lines (a continuation line of a value sets
+    // nothing by itself), or the `^name` of a pattern.
+    let assigned = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with([' ', '\t']))
+            .filter_map(|l| {
+                assignment()
+                    .captures(&format!(" {l}"))
+                    .map(|c| c[1].to_string())
+            })
+            .collect()
+    };
+    let pattern_name = |pattern: &str| -> Option<String> {
+        let name: String = pattern
+            .trim_start_matches('^')
+            .trim_start_matches("#?")
+            .trim_start_matches("(#)?")
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        name.starts_with(|c: char| c.is_ascii_lowercase())
+            .then_some(name)
+    };
+    let mut found = Vec::new();
+    let mut open = false;
+    for_each_item(items, |item| {
+        let fill = |text: &str| fill_item(text, item);
+        match module {
+            "lineinfile" => {
+                let line = arg("line").map(&fill);
+                let regexp = arg("regexp").map(&fill);
+                let anchor = arg("insertafter")
+                    .or_else(|| arg("insertbefore"))
+                    .map(&fill);
+                let named = line.as_deref().map(assigned).unwrap_or_default();
+                if !named.is_empty() {
+                    found.extend(named);
+                } else if let Some(name) = regexp.as_deref().and_then(pattern_name) {
+                    // A line removed or written by its pattern alone.
+                    found.push(name);
+                } else if line.as_deref().is_some_and(|l| l.starts_with([' ', '\t'])) {
+                    // A line put into a value (`reject_rbl_client x,` after
+                    // `smtpd_recipient_restrictions =`, or after the line a task before put
+                    // there).
+                    let anchored = anchor.as_deref().filter(|a| !a.starts_with([' ', '\t']));
+                    match anchored
+                        .and_then(pattern_name)
+                        .or_else(|| names.last().cloned())
+                    {
+                        Some(name) => found.push(name),
+                        None => open = true,
+                    }
+                } else if line.is_some() || regexp.is_some() {
+                    open = true;
+                }
+            }
+            "blockinfile" => {
+                if let Some(block) = arg("block").or_else(|| arg("content")).map(&fill) {
+                    let named = assigned(&block);
+                    if named.is_empty() && !block.trim().is_empty() {
+                        open = true;
+                    }
+                    found.extend(named);
+                }
+            }
+            _ => {
+                // replace: the pattern's name, or the names the replacement writes (a
+                // placeholder filled in sets nothing).
+                let regexp = arg("regexp").map(&fill);
+                if let Some(name) = regexp.as_deref().and_then(pattern_name) {
+                    found.push(name);
+                }
+                found.extend(
+                    arg("replace")
+                        .map(&fill)
+                        .as_deref()
+                        .map(assigned)
+                        .unwrap_or_default(),
+                );
+            }
+        }
+    });
+    // A name from a template (`{{ item.key }} = ...` without items) may be any parameter.
+    for name in found {
+        if name.contains('{') {
+            open = true;
+        } else {
+            names.push(name);
+        }
+    }
+    out.main_open |= open;
+}
+
+/// Calls `f` once per loop item (`None`: no loop).
+fn for_each_item(
+    items: Option<&Vec<serde_json::Value>>,
+    mut f: impl FnMut(Option<&serde_json::Value>),
+) {
+    match items {
+        Some(items) if !items.is_empty() => items.iter().take(1000).for_each(|i| f(Some(i))),
+        _ => f(None),
+    }
+}
+
+/// `text` with `{{ item }}` and `{{ item.NAME }}` (or `item['NAME']`) put in from a loop item;
+/// a lookup the item does not answer stays as it is (a template name: unknown).
+fn fill_item(text: &str, item: Option<&serde_json::Value>) -> String {
+    let Some(item) = item else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("{{") {
+        let Some(end) = rest[at..].find("}}") else {
+            break;
+        };
+        let inner = rest[at + 2..at + end].trim();
+        let value = match inner.strip_prefix("item") {
+            Some("") => item.as_str().map(str::to_string),
+            Some(field) => {
+                let field = field
+                    .trim_start_matches('.')
+                    .trim_start_matches("['")
+                    .trim_start_matches("[\"")
+                    .trim_end_matches("']")
+                    .trim_end_matches("\"]");
+                item.get(field).and_then(|v| match v {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    serde_json::Value::Bool(b) => Some(b.to_string()),
+                    _ => None,
+                })
+            }
+            None => None,
+        };
+        out.push_str(&rest[..at]);
+        match value {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(&rest[at..at + end + 2]),
+        }
+        rest = &rest[at + end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `command` once per loop item when it uses `{{ item }}`, else once.
+fn with_items(command: &str, items: Option<&Vec<serde_json::Value>>) -> Vec<String> {
+    let mut out = Vec::new();
+    if command.contains("item") {
+        for_each_item(items, |item| out.push(fill_item(command, item)));
+    } else {
+        out.push(command.to_string());
+    }
+    out
+}
+
 /// A Dockerfile or Containerfile by its (lower-cased) name: `Dockerfile`, `Dockerfile.alpine`,
 /// `mail.dockerfile`.
 fn is_dockerfile(name: &str) -> bool {
@@ -517,6 +790,8 @@ pub fn scan(root: &Path) -> Vec<Script> {
             let name = e.file_name().to_string_lossy().to_ascii_lowercase();
             name.ends_with(".sh")
                 || name.ends_with(".bash")
+                || name.ends_with(".yml")
+                || name.ends_with(".yaml")
                 || is_dockerfile(&name)
                 || name.contains("entrypoint")
                 || name == "run"
@@ -527,16 +802,30 @@ pub fn scan(root: &Path) -> Vec<Script> {
             !crate::discover::set_aside_by_directory(inside)
                 && !crate::discover::under_test_inputs(inside)
         })
-        .take(2000);
+        .take(MAX_FILES);
     for entry in walker {
         let Some(text) = crate::discover::small_text(entry.path()) else {
             continue;
         };
-        let script = scan_text(&text, entry.path());
+        budget = budget.saturating_sub(text.len() as u64);
+        let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+        let script = if name.ends_with(".yml") || name.ends_with(".yaml") {
+            // Ansible tasks; most YAML files (variables, CI, compose files) name no Postfix
+            // file and are not parsed.
+            if ["main.cf", "master.cf", "postconf"]
+                .iter()
+                .any(|w| text.contains(w))
+            {
+                scan_yaml(&text, entry.path())
+            } else {
+                Script::default()
+            }
+        } else {
+            scan_text(&text, entry.path())
+        };
         if script.changes_something() {
             out.push(script);
         }
-        budget = budget.saturating_sub(text.len() as u64);
         if budget == 0 {
             break;
         }
@@ -670,6 +959,87 @@ mod tests {
         // Not a Dockerfile: a shell script's `COPY` is no instruction.
         let script = scan_text("COPY rootfs/ /\n", Path::new("/r/img/setup.sh"));
         assert!(script.copies.is_empty());
+    }
+
+    #[test]
+    fn ansible_tasks_that_change_main_cf_and_master_cf() {
+        let tasks = r#"
+- name: settings by line
+  ansible.builtin.lineinfile:
+    path: /etc/postfix/main.cf
+    regexp: '^relayhost'
+    line: 'relayhost = [smtp.example.net]:587'
+- lineinfile:
+    dest: "{{ postfix_dir }}/main.cf"
+    regexp: '^#?inet_protocols'
+    state: absent
+- name: settings from a loop
+  lineinfile:
+    path: /etc/postfix/main.cf
+    regexp: '^{{ item.key }} ='
+    line: '{{ item.key }} = {{ item.value }}'
+  loop:
+    - { key: smtpd_tls_security_level, value: may }
+    - { key: "smtp_tls_security_level", value: encrypt }
+- blockinfile:
+    path: /etc/postfix/main.cf
+    block: |
+      milter_protocol = 6
+      smtpd_milters = inet:localhost:8891,
+        inet:localhost:8892
+- name: restrictions put into a value, one after the other
+  lineinfile:
+    path: /etc/postfix/main.cf
+    line: '    reject_rbl_client zen.spamhaus.org,'
+    insertafter: 'smtpd_recipient_restrictions ='
+- lineinfile:
+    path: /etc/postfix/main.cf
+    line: '    reject_rbl_client bl.spamcop.net,'
+    insertafter: '    reject_rbl_client zen.spamhaus.org,'
+- name: a placeholder filled in sets nothing
+  replace:
+    path: /etc/postfix/main.cf
+    regexp: 'CHANGEME_DOMAIN'
+    replace: '{{ domain }}'
+- command: postconf -e "{{ item }}"
+  with_items:
+    - "mydomain = example.org"
+    - message_size_limit=0
+- shell: postconf -h myhostname
+- user: { name: vmail, shell: /sbin/nologin }
+- lineinfile: { path: /etc/dovecot/dovecot.conf, line: "protocols = imap" }
+"#;
+        let out = scan_yaml(tasks, Path::new("/r/roles/mail/tasks/main.yml"));
+        let got: Vec<&str> = out.main_params.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            got,
+            [
+                "relayhost",
+                "inet_protocols",
+                "smtpd_tls_security_level",
+                "smtp_tls_security_level",
+                "milter_protocol",
+                "smtpd_milters",
+                "smtpd_recipient_restrictions",
+                "mydomain",
+                "message_size_limit",
+            ]
+        );
+        assert!(!out.main_open && !out.master, "{out:?}");
+        // Names from what postlint cannot read: any parameter.
+        let open = "- lineinfile:\n    path: /etc/postfix/main.cf\n    line: '{{ setting }}'\n";
+        assert!(scan_yaml(open, Path::new("t.yml")).main_open);
+        let open = "- command: postconf -e \"{{ item.key }}={{ item.value }}\"\n  loop: \"{{ settings | dict2items }}\"\n";
+        assert!(scan_yaml(open, Path::new("t.yml")).main_open);
+        let master = "- replace:\n    path: /etc/postfix/master.cf\n    regexp: '^#submission'\n    replace: submission\n";
+        assert!(scan_yaml(master, Path::new("t.yml")).master);
+        // Not YAML, or no task: nothing.
+        assert!(!scan_yaml("{{ broken: [", Path::new("t.yml")).changes_something());
+        assert!(!scan_yaml(
+            "postfix_main_cf: /etc/postfix/main.cf\n",
+            Path::new("t.yml")
+        )
+        .changes_something());
     }
 
     #[test]

@@ -734,3 +734,44 @@ fn findings_of_a_written_name_outlive_the_script_that_replaces_its_value() {
         assert!(!out.contains(&format!("[{rule}]")), "{rule}: {out}");
     }
 }
+
+/// An Ansible role that templates main.cf and then sets parameters with `lineinfile` or
+/// `postconf -e` tasks: those parameters are unknown, as with a set-up script.
+#[test]
+fn parameters_ansible_tasks_set_are_unknown() {
+    let repo = tempfile::tempdir().unwrap();
+    let role = repo.path().join("roles/postfix");
+    write(
+        &role.join("templates/main.cf.j2"),
+        "myhostname = {{ ansible_fqdn }}\nmydestination = localhost\nsmtpd_use_tls = yes\n",
+    );
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]).1;
+    let out = short(repo.path());
+    assert!(out.contains("[compatibility-level]"), "{out}");
+    // Tasks that touch other files, or only ask, change nothing.
+    write(
+        &role.join("tasks/main.yml"),
+        "- template: { src: main.cf.j2, dest: /etc/postfix/main.cf }\n\
+         - lineinfile: { path: /etc/dovecot/dovecot.conf, line: 'compatibility_level = 3.6' }\n\
+         - command: postconf -h compatibility_level\n",
+    );
+    assert_eq!(short(repo.path()), out);
+    write(
+        &role.join("tasks/main.yml"),
+        "- template: { src: main.cf.j2, dest: /etc/postfix/main.cf }\n\
+         - name: compatibility\n  ansible.builtin.lineinfile:\n    path: /etc/postfix/main.cf\n\
+         \x20   regexp: '^compatibility_level'\n    line: 'compatibility_level = 3.6'\n",
+    );
+    let out = short(repo.path());
+    assert!(!out.contains("[compatibility-level]"), "{out}");
+    // What is found of a written name stays.
+    assert!(out.contains("[deprecated-parameter]"), "{out}");
+    let (_, _, err) = run(
+        repo.path(),
+        &["--discover", "--verbose", "--format", "short"],
+    );
+    assert!(
+        err.contains("compatibility_level is set by roles/postfix/tasks/main.yml:5"),
+        "{err}"
+    );
+}

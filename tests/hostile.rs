@@ -815,3 +815,28 @@ fn misspelt_password_parameters_and_broken_table_lines_are_never_printed() {
         &["unknown-parameter", "invalid-syntax"],
     );
 }
+
+/// `--discover` parses the YAML of Ansible tasks: an alias bomb (each anchor repeating the
+/// one before nine times) and a list nested 100,000 deep are refused by the parser, not
+/// expanded; the configuration beside them is still linted.
+#[test]
+fn yaml_bombs_in_task_files_are_not_expanded() {
+    let repo = tempfile::tempdir().unwrap();
+    let role = repo.path().join("roles/x");
+    write(
+        &role.join("templates/main.cf.j2"),
+        b"mydestination = localhost\n",
+    );
+    let mut bomb = String::from("a0: &a0 [\"main.cf\", \"main.cf\", \"main.cf\"]\n");
+    for i in 1..16 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    bomb.push_str("tasks: [*a15]\n");
+    write(&role.join("tasks/main.yml"), bomb.as_bytes());
+    let deep = format!("{}main.cf{}", "[".repeat(100_000), "]".repeat(100_000));
+    write(&role.join("tasks/deep.yml"), deep.as_bytes());
+    let (code, out, err) = run_with_deadline(&["--discover"], repo.path());
+    assert_eq!(code, Some(1), "{out}\n{err}");
+    assert!(out.contains("[compatibility-level]"), "{out}\n{err}");
+}
