@@ -601,7 +601,7 @@ fn task_names(
     // nothing by itself), or the `^name` of a pattern.
     let assigned = |text: &str| -> Vec<String> {
         text.lines()
-            .filter(|l| !l.starts_with([' ', '\t']))
+            .filter(|l| !l.starts_with([' ', '\t', '#']))
             .filter_map(|l| {
                 assignment()
                     .captures(&format!(" {l}"))
@@ -984,6 +984,7 @@ mod tests {
 - blockinfile:
     path: /etc/postfix/main.cf
     block: |
+      # milter_default_action = accept
       milter_protocol = 6
       smtpd_milters = inet:localhost:8891,
         inet:localhost:8892
