@@ -349,6 +349,16 @@ fn hand_cases() -> Vec<Case> {
         "list@local.test list2@local.test alice@local.test bob@local.test dave@local.test \
          erin@local.test parse@local.test",
     ));
+    // A bare catch-all target is completed at @$myorigin: when that is the catch-all's own
+    // domain, its expansion ends at the target (fixtures/catch-all-shadows-mailbox/
+    // ok-a-bare-target-at-myorigin).
+    cases.push(hand(
+        "h21",
+        "a bare catch-all target in the domain that is $myorigin",
+        "myorigin = vmail.test",
+        "@vmail.test v1",
+        "v1@vmail.test v2@vmail.test nobody@vmail.test",
+    ));
     cases.extend(pattern_cases());
     cases
 }

@@ -283,8 +283,17 @@ fn local_users(model: &Model, aliases: &MapsList, myorigin: Option<&str>, out: &
                 let Some(value) = tables.hit_value(hit, &address) else {
                     continue;
                 };
-                // The catch-all's own target is not taken from itself.
-                if list_items(&value).any(|r| value[r].eq_ignore_ascii_case(&address)) {
+                // The catch-all's own target (a bare one completed at @$myorigin) is not
+                // taken from itself: its expansion ends there.
+                let own_target = list_items(&value).any(|r| {
+                    let item = &value[r];
+                    item.eq_ignore_ascii_case(&address)
+                        || (!item.contains('@')
+                            && myorigin.is_some_and(|o| {
+                                address.eq_ignore_ascii_case(&format!("{item}@{o}"))
+                            }))
+                });
+                if own_target {
                     continue;
                 }
                 let catch_all = catch_alls.entry(hit).or_insert_with(|| {
@@ -324,8 +333,16 @@ fn shadow(
             return;
         }
     }
-    // The catch-all's own target is not taken from itself.
-    if list_items(&value).any(|r| value[r].eq_ignore_ascii_case(folded)) {
+    // The catch-all's own target is not taken from itself (a bare one is completed at
+    // @$myorigin, which may be this domain).
+    let own_target = list_items(&value).any(|r| {
+        let item = &value[r];
+        item.eq_ignore_ascii_case(folded)
+            || (info.is_myorigin
+                && !item.contains('@')
+                && folded.eq_ignore_ascii_case(&format!("{item}@{domain}")))
+    });
+    if own_target {
         return;
     }
     let catch_all = catch_alls
