@@ -43,6 +43,20 @@ struct CatchAll {
     named_by: Option<(Span, String)>,
 }
 
+impl CatchAll {
+    /// The first three addresses it takes, shortened for a message, and "…" after them when
+    /// there are more.
+    fn first_few(&self) -> (Vec<String>, &'static str) {
+        let first = self
+            .shadowed
+            .iter()
+            .take(3)
+            .map(|m| super::shorten(m).into_owned())
+            .collect();
+        (first, if self.shadowed.len() > 3 { ", …" } else { "" })
+    }
+}
+
 /// What answers the virtual alias lookup of a mailbox's address.
 enum Answerer {
     /// The mailbox's own entry or rule, something postlint cannot see, or nothing: not shadowed.
@@ -439,13 +453,7 @@ fn report(out: &mut Findings, catch_all: CatchAll) {
         .rsplit_once('@')
         .map_or("", |(_, d)| d)
         .to_string();
-    let first: Vec<String> = catch_all
-        .shadowed
-        .iter()
-        .take(3)
-        .map(|m| super::shorten(m).into_owned())
-        .collect();
-    let more = if n > 3 { ", …" } else { "" };
+    let (first, more) = catch_all.first_few();
     let goes = if catch_all.value.starts_with('@') {
         format!(
             "the same user at {}",
@@ -510,13 +518,7 @@ fn report(out: &mut Findings, catch_all: CatchAll) {
 /// The finding for a catch-all in a local domain and the local users the aliases name.
 fn report_local(out: &mut Findings, catch_all: CatchAll) {
     let n = catch_all.shadowed.len();
-    let first: Vec<String> = catch_all
-        .shadowed
-        .iter()
-        .take(3)
-        .map(|m| super::shorten(m).into_owned())
-        .collect();
-    let more = if n > 3 { ", …" } else { "" };
+    let (first, more) = catch_all.first_few();
     let goes = super::shorten(&catch_all.value);
     let message = if n == 1 {
         format!(
