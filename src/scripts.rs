@@ -7,8 +7,8 @@
 //!
 //! Read: shell scripts, Dockerfiles, entrypoints, `run` files and the YAML files of Ansible
 //! tasks that git sees (regular files of at most 1 MB, at most 5,000 of them and 32 MB in
-//! all), outside directories of tests,
-//! examples, samples and backups (`discover::NOT_DEPLOYED`, `fixtures/`). Nothing is run.
+//! all), outside directories of tests, examples, samples and backups
+//! (`discover::NOT_DEPLOYED`, `fixtures/`). Nothing is run.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -111,9 +111,10 @@ fn lexical(path: &Path) -> PathBuf {
     out
 }
 
-/// A Dockerfile's `COPY src... dest` / `ADD src... dest` (either form, options left out)
-/// to /etc/postfix/master.cf, /etc/postfix, /etc or /: the sources and the destination. None for other lines, a copy from
-/// another build stage (`--from=`) or a URL.
+/// A Dockerfile's `COPY src... dest` / `ADD src... dest` (either form, options left out) to
+/// /etc/postfix/master.cf, /etc/postfix, /etc or /: the sources and the destination. None for
+/// other lines, a copy from another build stage (`--from=`) or a URL. Sources are taken as
+/// written (a glob such as `*.cf` matches no file).
 fn dockerfile_copy(code: &str) -> Option<(Vec<String>, String)> {
     let (word, rest) = code.split_once(char::is_whitespace)?;
     if !word.eq_ignore_ascii_case("COPY") && !word.eq_ignore_ascii_case("ADD") {
@@ -679,14 +680,9 @@ fn task_names(
             }
         }
     });
-    // A name from a template (`{{ item.key }} = ...` without items) may be any parameter.
-    for name in found {
-        if name.contains('{') {
-            open = true;
-        } else {
-            names.push(name);
-        }
-    }
+    // A name from a template (`{{ item.key }} = ...` without items) is no name (the text is
+    // then `open`).
+    names.extend(found);
     out.main_open |= open;
 }
 
