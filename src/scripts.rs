@@ -29,6 +29,9 @@ const MASTER_AMENDMENTS: &[&str] = &[
 /// At most this many files are read (and 32 MB in all).
 const MAX_FILES: usize = 5000;
 
+/// At most this many items of an Ansible task's loop are read.
+const MAX_ITEMS: usize = 100;
+
 /// At most this many `COPY`/`ADD` sources are kept of one Dockerfile.
 const MAX_COPIES: usize = 64;
 
@@ -512,15 +515,24 @@ fn scan_yaml(text: &str, path: &Path) -> Script {
             _ => {}
         }
     }
+    // Each name once, with the first line that holds it as a word (for --verbose), found in
+    // one pass over the text.
+    let mut first_line: std::collections::HashMap<&str, u32> =
+        names.iter().map(|n| (n.as_str(), 0)).collect();
+    for (i, line) in text.lines().enumerate() {
+        for word in line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if let Some(at) = first_line.get_mut(word) {
+                if *at == 0 {
+                    *at = i as u32 + 1;
+                }
+            }
+        }
+    }
     let mut seen = BTreeSet::new();
-    for name in names {
-        if seen.insert(name.clone()) {
-            // The first line that names it, for --verbose.
-            let line = text
-                .lines()
-                .position(|l| l.contains(name.as_str()))
-                .map_or(1, |i| i as u32 + 1);
-            out.main_params.push((name, line));
+    for name in &names {
+        if seen.insert(name.as_str()) {
+            let line = first_line.get(name.as_str()).copied().unwrap_or(0).max(1);
+            out.main_params.push((name.clone(), line));
         }
     }
     out
@@ -692,7 +704,7 @@ fn for_each_item(
     mut f: impl FnMut(Option<&serde_json::Value>),
 ) {
     match items {
-        Some(items) if !items.is_empty() => items.iter().take(1000).for_each(|i| f(Some(i))),
+        Some(items) if !items.is_empty() => items.iter().take(MAX_ITEMS).for_each(|i| f(Some(i))),
         _ => f(None),
     }
 }
@@ -700,7 +712,8 @@ fn for_each_item(
 /// `text` with `{{ item }}` and `{{ item.NAME }}` (or `item['NAME']`) put in from a loop item;
 /// a lookup the item does not answer stays as it is (a template name: unknown).
 fn fill_item(text: &str, item: Option<&serde_json::Value>) -> String {
-    let Some(item) = item else {
+    // A text too long to copy once per item is left as it is: its names stay unknown.
+    let Some(item) = item.filter(|_| text.len() <= 64 * 1024) else {
         return text.to_string();
     };
     let mut out = String::with_capacity(text.len());

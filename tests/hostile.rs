@@ -836,6 +836,21 @@ fn yaml_bombs_in_task_files_are_not_expanded() {
     write(&role.join("tasks/main.yml"), bomb.as_bytes());
     let deep = format!("{}main.cf{}", "[".repeat(100_000), "]".repeat(100_000));
     write(&role.join("tasks/deep.yml"), deep.as_bytes());
+    // 40,000 names a block writes, each looked up for its line once, not the text per name;
+    // and a loop whose items each fill in a long line.
+    let mut block = String::from("- blockinfile:\n    path: /etc/postfix/main.cf\n    block: |\n");
+    for i in 0..40_000 {
+        block.push_str(&format!("      p{i} = x\n"));
+    }
+    write(&role.join("tasks/block.yml"), block.as_bytes());
+    let mut looped = format!(
+        "- lineinfile:\n    path: /etc/postfix/main.cf\n    line: '{{{{ item }}}} = {}'\n  loop:\n",
+        "{{ item }}".repeat(6_000)
+    );
+    for i in 0..5_000 {
+        looped.push_str(&format!("    - q{i}\n"));
+    }
+    write(&role.join("tasks/loop.yml"), looped.as_bytes());
     let (code, out, err) = run_with_deadline(&["--discover"], repo.path());
     assert_eq!(code, Some(1), "{out}\n{err}");
     assert!(out.contains("[compatibility-level]"), "{out}\n{err}");
