@@ -775,3 +775,32 @@ fn parameters_ansible_tasks_set_are_unknown() {
         "{err}"
     );
 }
+
+/// A rule left silent by a value a script sets says so: plaintext-auth is listed as
+/// undecided when the TLS level of a network smtpd that offers AUTH is set by a script.
+#[test]
+fn a_rule_silenced_by_a_script_value_is_undecided() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("image");
+    write(
+        &image.join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\nsmtpd_sasl_auth_enable = yes\n\
+         smtpd_tls_security_level = may\n",
+    );
+    write(&image.join("master.cf"), "smtp inet n - n - - smtpd\n");
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(out.contains("error[plaintext-auth]"), "{out}");
+    assert!(!out.contains("plaintext-auth,"), "{out}");
+    write(
+        &image.join("Dockerfile"),
+        "FROM debian\nCOPY main.cf master.cf /etc/postfix/\n\
+         RUN postconf -e smtpd_tls_security_level=$TLS_LEVEL\n",
+    );
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(!out.contains("error[plaintext-auth]"), "{out}");
+    let undecided = out
+        .lines()
+        .find(|l| l.starts_with("Not checked"))
+        .unwrap_or_default();
+    assert!(undecided.contains("plaintext-auth"), "{out}");
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::listen::{port_of, reach, Reach};
-use crate::model::restrictions::{service_definition, smtpd_processes};
+use crate::model::restrictions::{service_definition, smtpd_processes, Smtpd};
 use crate::model::tls::{flag, has_word, server_level, Level};
 use crate::model::Model;
 use crate::source::Span;
@@ -16,7 +16,13 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "an smtpd service offers AUTH before STARTTLS: passwords cross the network in clear",
     doc: include_str!("../../rules/plaintext-auth.md"),
-    undecided: super::always_decides,
+    // A network smtpd whose SASL, TLS or security options are unknown (a template expression,
+    // a set-up script) may offer AUTH in clear.
+    undecided: |model| {
+        smtpd_processes(model)
+            .iter()
+            .any(|smtpd| matches!(offer(model, smtpd), Offer::Unknown))
+    },
     check,
 };
 
@@ -27,55 +33,76 @@ struct Exposed {
     tls_span: Option<Span>,
 }
 
+/// What one smtpd process offers a client on the network before STARTTLS.
+enum Offer {
+    /// AUTH, with the line that turns it on, what leaves TLS optional and where.
+    Auth(Span, String, Option<Span>),
+    /// No AUTH in clear (or no network client).
+    Safe,
+    /// A setting it depends on is unknown (a template expression, a set-up script).
+    Unknown,
+}
+
+fn offer(model: &Model, smtpd: &Smtpd) -> Offer {
+    let service = smtpd.service;
+    if reach(model, service) != Reach::Network {
+        return Offer::Safe;
+    }
+    match flag(model, service, "smtpd_sasl_auth_enable") {
+        Some(true) => {}
+        Some(false) => return Offer::Safe,
+        None => return Offer::Unknown,
+    }
+    // smtpd_tls_auth_only = yes: smtpd turns SASL on only after STARTTLS.
+    match flag(model, service, "smtpd_tls_auth_only") {
+        Some(false) => {}
+        Some(true) => return Offer::Safe,
+        None => return Offer::Unknown,
+    }
+    // An `-o smtpd_tls_auth_only=no` on a port that is not a mail port users know (588 for
+    // a webmail container, say) is an exception made on purpose.
+    if let Some(s) = service {
+        let mail_port =
+            s.kind == "pass" || matches!(port_of(s), "smtp" | "25" | "submission" | "587");
+        if !mail_port && s.override_of("smtpd_tls_auth_only").is_some() {
+            return Offer::Safe;
+        }
+    }
+    let Some(level) = server_level(model, service) else {
+        return Offer::Unknown;
+    };
+    if level.level.mandatory() {
+        return Offer::Safe;
+    }
+    // noplaintext: PLAIN and LOGIN are not offered on an unencrypted session.
+    let Some(options) = smtpd.value(model, "smtpd_sasl_security_options") else {
+        return Offer::Unknown;
+    };
+    if has_word(&options, "noplaintext") {
+        return Offer::Safe;
+    }
+    let enable = service_definition(model, service, "smtpd_sasl_auth_enable")
+        .expect("smtpd_sasl_auth_enable defaults to no");
+    let tls = if level.level == Level::None {
+        format!("no TLS at all ({})", level.describe())
+    } else {
+        format!("TLS is optional ({})", level.describe())
+    };
+    Offer::Auth(enable.value_span, tls, level.span())
+}
+
 fn check(model: &Model, out: &mut Findings) {
     let mut by_line: BTreeMap<(Span, String), Exposed> = BTreeMap::new();
     for smtpd in smtpd_processes(model) {
-        let service = smtpd.service;
-        if reach(model, service) != Reach::Network {
+        let Offer::Auth(span, tls, tls_span) = offer(model, &smtpd) else {
             continue;
-        }
-        if flag(model, service, "smtpd_sasl_auth_enable") != Some(true) {
-            continue;
-        }
-        // smtpd_tls_auth_only = yes: smtpd turns SASL on only after STARTTLS.
-        if flag(model, service, "smtpd_tls_auth_only") != Some(false) {
-            continue;
-        }
-        // An `-o smtpd_tls_auth_only=no` on a port that is not a mail port users know (588 for
-        // a webmail container, say) is an exception made on purpose.
-        if let Some(s) = service {
-            let mail_port =
-                s.kind == "pass" || matches!(port_of(s), "smtp" | "25" | "submission" | "587");
-            if !mail_port && s.override_of("smtpd_tls_auth_only").is_some() {
-                continue;
-            }
-        }
-        let Some(level) = server_level(model, service) else {
-            continue;
-        };
-        if level.level.mandatory() {
-            continue;
-        }
-        // noplaintext: PLAIN and LOGIN are not offered on an unencrypted session.
-        let Some(options) = smtpd.value(model, "smtpd_sasl_security_options") else {
-            continue;
-        };
-        if has_word(&options, "noplaintext") {
-            continue;
-        }
-        let enable = service_definition(model, service, "smtpd_sasl_auth_enable")
-            .expect("smtpd_sasl_auth_enable defaults to no");
-        let tls = if level.level == Level::None {
-            format!("no TLS at all ({})", level.describe())
-        } else {
-            format!("TLS is optional ({})", level.describe())
         };
         let exposed = by_line
-            .entry((enable.value_span, tls.clone()))
+            .entry((span, tls.clone()))
             .or_insert_with(|| Exposed {
                 services: Vec::new(),
                 tls,
-                tls_span: level.span(),
+                tls_span,
             });
         exposed.services.push(smtpd.label());
     }
