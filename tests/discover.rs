@@ -699,6 +699,12 @@ fn parameters_a_script_sets_are_unknown() {
     );
     let out = short(repo.path());
     assert!(!out.contains("[tls-wrappermode-missing]"), "{out}");
+    // ... and says it could not decide.
+    let undecided = out
+        .lines()
+        .find(|l| l.starts_with("Not checked"))
+        .unwrap_or_default();
+    assert!(undecided.contains("tls-wrappermode-missing"), "{out}");
 }
 
 /// What a finding says of a written name (deprecated, unknown, set twice) stays true when a

@@ -5,7 +5,7 @@
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
-use crate::model::restrictions::smtpd_processes;
+use crate::model::restrictions::{smtpd_processes, Smtpd};
 use crate::model::Model;
 
 pub const RULE: Rule = Rule {
@@ -13,24 +13,22 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "an smtpd service on port 465 (smtps, submissions) without smtpd_tls_wrappermode = yes, or a relayhost on port 465 without smtp_tls_wrappermode = yes: the other side expects TLS from the first byte",
     doc: include_str!("../../rules/tls-wrappermode-missing.md"),
-    undecided: super::always_decides,
+    // A port 465 service whose smtpd_tls_wrappermode is unknown (a template expression, a
+    // set-up script).
+    undecided: |model| {
+        smtpd_processes(model).iter().any(|smtpd| {
+            on_port_465(smtpd).is_some() && smtpd.value(model, "smtpd_tls_wrappermode").is_none()
+        })
+    },
     check,
 };
 
 fn check(model: &Model, out: &mut Findings) {
     relayhost_on_465(model, out);
     for smtpd in smtpd_processes(model) {
-        let Some(service) = smtpd.service else {
+        let Some(service) = on_port_465(&smtpd) else {
             continue;
         };
-        if service.kind != "inet"
-            || !matches!(
-                crate::model::listen::port_of(service),
-                "465" | "smtps" | "submissions"
-            )
-        {
-            continue;
-        }
         let Some(value) = smtpd.value(model, "smtpd_tls_wrappermode") else {
             continue; // unknown
         };
@@ -67,6 +65,17 @@ fn check(model: &Model, out: &mut Findings) {
              speak plain SMTP, so the handshake times out.",
         );
     }
+}
+
+/// The master.cf service of an smtpd process that listens on port 465.
+fn on_port_465<'m>(smtpd: &Smtpd<'m>) -> Option<&'m crate::model::master::Service> {
+    let service = smtpd.service?;
+    (service.kind == "inet"
+        && matches!(
+            crate::model::listen::port_of(service),
+            "465" | "smtps" | "submissions"
+        ))
+    .then_some(service)
 }
 
 /// A relayhost on port 465 (implicit TLS) that the smtp client reaches without wrapper mode:
