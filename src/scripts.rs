@@ -510,7 +510,19 @@ fn scan_yaml(text: &str, path: &Path) -> Script {
             serde_json::Value::Array(items) => pending.extend(items.iter().rev()),
             serde_json::Value::Object(map) => {
                 task_names(map, &mut out, &mut names);
+                // A compose file's long-form bind mount.
+                let text = |k: &str| map.get(k).and_then(|v| v.as_str());
+                if let (Some(source), Some(target)) = (text("source"), text("target")) {
+                    add_mount(&mut out, source, target);
+                }
                 pending.extend(map.values().rev());
+            }
+            // A compose file's `- ./postfix/master.cf:/etc/postfix/master.cf:ro`.
+            serde_json::Value::String(volume) => {
+                let mut parts = volume.split(':');
+                if let (Some(source), Some(target)) = (parts.next(), parts.next()) {
+                    add_mount(&mut out, source, target);
+                }
             }
             _ => {}
         }
@@ -536,6 +548,17 @@ fn scan_yaml(text: &str, path: &Path) -> Script {
         }
     }
     out
+}
+
+/// A bind mount of a repository file or directory into the container (compose `volumes:`):
+/// for master.cf, what a Dockerfile's COPY is.
+fn add_mount(out: &mut Script, source: &str, target: &str) {
+    let target = target.trim_end_matches('/');
+    let into_postfix = matches!(target, "/etc/postfix" | "/etc/postfix/master.cf");
+    let in_repository = !source.is_empty() && !source.starts_with(['/', '$', '~']);
+    if into_postfix && in_repository && out.copies.len() < MAX_COPIES {
+        out.copies.push((source.to_string(), target.to_string()));
+    }
 }
 
 /// The module of an Ansible task (`lineinfile`, `ansible.builtin.lineinfile`) and its
@@ -819,9 +842,9 @@ pub fn scan(root: &Path) -> Vec<Script> {
         budget = budget.saturating_sub(text.len() as u64);
         let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
         let script = if name.ends_with(".yml") || name.ends_with(".yaml") {
-            // Ansible tasks; most YAML files (variables, CI, compose files) name no Postfix
-            // file and are not parsed.
-            if ["main.cf", "master.cf", "postconf"]
+            // Ansible tasks and compose files; most YAML files (variables, CI) name no
+            // Postfix file and are not parsed.
+            if ["main.cf", "master.cf", "postconf", "/etc/postfix"]
                 .iter()
                 .any(|w| text.contains(w))
             {

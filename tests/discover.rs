@@ -548,77 +548,54 @@ fn a_master_cf_a_dockerfile_installs_is_whole() {
     let image = repo.path().join("postfix");
     write(
         &image.join("main.cf"),
-        "compatibility_level = 3.6
-mydestination = localhost
-",
+        "compatibility_level = 3.6\nmydestination = localhost\n",
     );
     write(
         &image.join("master.cf"),
-        "smtp inet n - n - - smtpd
-submission inet n - n - - smtpd
-  -o smtpd_tls_security_level=encrypt
-",
+        "smtp inet n - n - - smtpd\nsubmission inet n - n - - smtpd\n  -o smtpd_tls_security_level=encrypt\n",
     );
     let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]).1;
     let own =
         "master.cf:1:21: error[undefined-service]: master.cf has no `rewrite`, `cleanup`, `qmgr`";
     assert!(!short(repo.path()).contains("[undefined-service]"));
     for elsewhere in [
-        "COPY master.cf /tmp/master.cf
-",
-        "COPY --from=build /src/master.cf /etc/postfix/master.cf
-",
-        "COPY main.cf /etc/postfix/main.cf
-",
+        "COPY master.cf /tmp/master.cf\n",
+        "COPY --from=build /src/master.cf /etc/postfix/master.cf\n",
+        "COPY main.cf /etc/postfix/main.cf\n",
     ] {
         write(
             &image.join("Dockerfile"),
-            &format!(
-                "FROM debian
-{elsewhere}"
-            ),
+            &format!("FROM debian\n{elsewhere}"),
         );
         let out = short(repo.path());
         assert!(!out.contains("[undefined-service]"), "{elsewhere}: {out}");
     }
     for installs in [
-        (
-            "postfix/Dockerfile",
-            "COPY master.cf /etc/postfix/master.cf
-",
-        ),
-        (
-            "postfix/Dockerfile",
-            "COPY --chown=root:root main.cf master.cf /etc/postfix/
-",
-        ),
-        (
-            "postfix/Dockerfile",
-            "ADD [\"./master.cf\", \"/etc/postfix\"]
-",
-        ),
+        ("postfix/Dockerfile", "COPY master.cf /etc/postfix/master.cf\n"),
+        ("postfix/Dockerfile", "COPY --chown=root:root main.cf master.cf /etc/postfix/\n"),
+        ("postfix/Dockerfile", "ADD [\"./master.cf\", \"/etc/postfix\"]\n"),
         // The repository's top as the build context (a compose file's `context: .`).
+        ("postfix/Dockerfile", "COPY postfix/ /etc/postfix/\n"),
+        ("Dockerfile.mail", "COPY ./postfix/master.cf /etc/postfix/master.cf\n"),
+        // A compose file's bind mount, short and long.
         (
-            "postfix/Dockerfile",
-            "COPY postfix/ /etc/postfix/
-",
+            "compose.yaml",
+            "services:\n  mx:\n    volumes:\n      - ./postfix/master.cf:/etc/postfix/master.cf:ro\n",
         ),
         (
-            "Dockerfile.mail",
-            "COPY ./postfix/master.cf /etc/postfix/master.cf
-",
+            "compose.yaml",
+            "services:\n  mx:\n    volumes:\n      - type: bind\n        source: ./postfix\n        target: /etc/postfix\n",
         ),
     ] {
-        let _ = std::fs::remove_file(image.join("Dockerfile"));
-        let _ = std::fs::remove_file(repo.path().join("Dockerfile.mail"));
-        write(
-            &repo.path().join(installs.0),
-            &format!(
-                "FROM debian
-{}",
-                installs.1
-            ),
-        );
+        for old in ["postfix/Dockerfile", "Dockerfile.mail", "compose.yaml"] {
+            let _ = std::fs::remove_file(repo.path().join(old));
+        }
+        let text = if installs.0.ends_with(".yaml") {
+            installs.1.to_string()
+        } else {
+            format!("FROM debian\n{}", installs.1)
+        };
+        write(&repo.path().join(installs.0), &text);
         let out = short(repo.path());
         assert!(out.contains(own), "{installs:?}: {out}");
     }
