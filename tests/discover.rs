@@ -786,4 +786,6 @@ fn a_rule_silenced_by_a_script_value_is_undecided() {
         .find(|l| l.starts_with("Not checked"))
         .unwrap_or_default();
     assert!(undecided.contains("plaintext-auth"), "{out}");
+    // The same level decides whether port 25 requires TLS.
+    assert!(undecided.contains("mandatory-tls-on-mx"), "{out}");
 }

@@ -4,7 +4,7 @@
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::listen::{is_port_25, postscreen_on_25, reach, Reach};
-use crate::model::restrictions::smtpd_processes;
+use crate::model::restrictions::{smtpd_processes, Smtpd};
 use crate::model::tls::server_level;
 use crate::model::Model;
 
@@ -14,7 +14,12 @@ pub const RULE: Rule = Rule {
     summary:
         "the public port 25 smtpd requires TLS: mail from servers without TLS is refused (RFC 3207)",
     doc: include_str!("../../rules/mandatory-tls-on-mx.md"),
-    undecided: super::always_decides,
+    // A port 25 smtpd whose TLS level is unknown (a template expression, a set-up script).
+    undecided: |model| {
+        on_port_25(model)
+            .iter()
+            .any(|smtpd| server_level(model, smtpd.service).is_none())
+    },
     check,
 };
 
@@ -26,16 +31,23 @@ fn behind_postscreen(model: &Model) -> Vec<String> {
         .collect()
 }
 
-fn check(model: &Model, out: &mut Findings) {
+/// The smtpd processes other mail servers reach on port 25 (directly, or through postscreen).
+fn on_port_25(model: &Model) -> Vec<Smtpd<'_>> {
     let passed_to = behind_postscreen(model);
-    for smtpd in smtpd_processes(model) {
-        let on_25 = match smtpd.service {
-            None => true,
-            Some(s) => is_port_25(s) || (s.kind == "pass" && passed_to.contains(&s.name)),
-        };
-        if !on_25 || reach(model, smtpd.service) != Reach::Network {
-            continue;
-        }
+    smtpd_processes(model)
+        .into_iter()
+        .filter(|smtpd| {
+            let on_25 = match smtpd.service {
+                None => true,
+                Some(s) => is_port_25(s) || (s.kind == "pass" && passed_to.contains(&s.name)),
+            };
+            on_25 && reach(model, smtpd.service) == Reach::Network
+        })
+        .collect()
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    for smtpd in on_port_25(model) {
         plaintext_rejected(model, &smtpd, out);
         let Some(level) = server_level(model, smtpd.service) else {
             continue;
