@@ -11,6 +11,13 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// The "Not checked: ..." line of a run's output (empty when there is none).
+fn not_checked(out: &str) -> &str {
+    out.lines()
+        .find(|l| l.starts_with("Not checked"))
+        .unwrap_or_default()
+}
+
 /// A setup with one finding that every run would report, were it linted.
 const BROKEN: &str = "compatibility_level = 3.6\nmydestination = example.com, localhost\nvirtual_mailbox_domains = example.com\nvirtual_transport = lmtp:unix:x\n";
 
@@ -677,10 +684,7 @@ fn parameters_a_script_sets_are_unknown() {
     let out = short(repo.path());
     assert!(!out.contains("[tls-wrappermode-missing]"), "{out}");
     // ... and says it could not decide.
-    let undecided = out
-        .lines()
-        .find(|l| l.starts_with("Not checked"))
-        .unwrap_or_default();
+    let undecided = not_checked(&out);
     assert!(undecided.contains("tls-wrappermode-missing"), "{out}");
 }
 
@@ -781,10 +785,7 @@ fn a_rule_silenced_by_a_script_value_is_undecided() {
     );
     let out = run(repo.path(), &["--discover", "--format", "short"]).1;
     assert!(!out.contains("error[plaintext-auth]"), "{out}");
-    let undecided = out
-        .lines()
-        .find(|l| l.starts_with("Not checked"))
-        .unwrap_or_default();
+    let undecided = not_checked(&out);
     assert!(undecided.contains("plaintext-auth"), "{out}");
     // The same level decides whether port 25 requires TLS.
     assert!(undecided.contains("mandatory-tls-on-mx"), "{out}");
