@@ -76,8 +76,18 @@ impl Script {
         let bases = [self.path.parent().unwrap_or(root), root];
         self.copies.iter().any(|(source, dest)| {
             bases.iter().any(|base| {
+                // A wildcard source (`COPY conf/*.cf /etc/postfix/`) copies each file it
+                // matches as a file of its own (Go's filepath.Match: `*` stays within a
+                // path's part), matched below the build context.
+                let matched = source.contains(['*', '?', '['])
+                    && file.strip_prefix(lexical(base)).is_ok_and(|inside| {
+                        globset::GlobBuilder::new(&lexical(Path::new(source)).to_string_lossy())
+                            .literal_separator(true)
+                            .build()
+                            .is_ok_and(|glob| glob.compile_matcher().is_match(inside))
+                    });
                 let source = lexical(&base.join(source));
-                let installed = if file == source {
+                let installed = if file == source || matched {
                     let into_dir = dest.ends_with('/')
                         || matches!(
                             crate::model::paths::normalize(dest).as_str(),
@@ -988,6 +998,16 @@ mod tests {
         ));
         assert!(!out.installs(root, Path::new("/r/img/rootfs/master.cf"), target));
         assert!(!out.installs(root, Path::new("/r/img/master.cf"), target));
+        // A wildcard copies each file it matches, within one directory.
+        let globs = scan_text(
+            "COPY conf/*.cf /etc/postfix/\nCOPY other/m?ster.cf /etc/postfix/master.cf\n",
+            Path::new("/r/img/Dockerfile"),
+        );
+        assert!(globs.installs(root, Path::new("/r/img/conf/master.cf"), target));
+        assert!(globs.installs(root, Path::new("/r/conf/master.cf"), target));
+        assert!(globs.installs(root, Path::new("/r/other/master.cf"), target));
+        assert!(!globs.installs(root, Path::new("/r/img/conf/old/master.cf"), target));
+        assert!(!globs.installs(root, Path::new("/r/img/conf/main.cf"), target));
         // Not a Dockerfile: a shell script's `COPY` is no instruction.
         let script = scan_text("COPY rootfs/ /\n", Path::new("/r/img/setup.sh"));
         assert!(script.copies.is_empty());

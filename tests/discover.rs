@@ -569,6 +569,8 @@ fn a_master_cf_a_dockerfile_installs_is_whole() {
         "COPY master.cf /tmp/master.cf\n",
         "COPY --from=build /src/master.cf /etc/postfix/master.cf\n",
         "COPY main.cf /etc/postfix/main.cf\n",
+        "COPY */*/master.cf /etc/postfix/\n",
+        "COPY m*.cf /etc/postfix/main.cf\n",
     ] {
         write(
             &image.join("Dockerfile"),
@@ -579,6 +581,8 @@ fn a_master_cf_a_dockerfile_installs_is_whole() {
     }
     for installs in [
         ("postfix/Dockerfile", "COPY master.cf /etc/postfix/master.cf\n"),
+        ("postfix/Dockerfile", "COPY *.cf /etc/postfix/\n"),
+        ("Dockerfile.mail", "COPY postfix/ma[is]ter.cf /etc/postfix/\n"),
         ("postfix/Dockerfile", "COPY --chown=root:root main.cf master.cf /etc/postfix/\n"),
         ("postfix/Dockerfile", "ADD [\"./master.cf\", \"/etc/postfix\"]\n"),
         // The repository's top as the build context (a compose file's `context: .`).
