@@ -589,6 +589,65 @@ fn task_module(
     })
 }
 
+/// The `key=value` words of an Ansible module's free-form arguments (`path=/etc/postfix/main.cf
+/// line="smtpd_banner = $myhostname ESMTP"`), as Ansible's parse_kv splits them: at spaces
+/// outside quotes and `{{ }}`, each value without its quotes. Words that are no `key=value`
+/// are left out.
+fn key_values(text: &str) -> serde_json::Map<String, serde_json::Value> {
+    let mut words = Vec::new();
+    let (mut word, mut quote, mut depth) = (String::new(), None, 0usize);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), '\\') => {
+                if let Some(&next) = chars.peek() {
+                    word.push(match next {
+                        'n' => '\n',
+                        't' => '\t',
+                        other => other,
+                    });
+                    chars.next();
+                }
+                continue;
+            }
+            (Some(_), c) => word.push(c),
+            (None, '"' | '\'') if depth == 0 => quote = Some(c),
+            (None, '{') if chars.peek() == Some(&'{') => {
+                depth += 1;
+                word.push_str("{{");
+                chars.next();
+            }
+            (None, '}') if depth > 0 && chars.peek() == Some(&'}') => {
+                depth -= 1;
+                word.push_str("}}");
+                chars.next();
+            }
+            (None, c) if c.is_whitespace() && depth == 0 => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            (None, c) => word.push(c),
+        }
+    }
+    words.push(word);
+    words
+        .into_iter()
+        .filter_map(|w| {
+            let (key, value) = w.split_once('=')?;
+            let key_like =
+                !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            key_like.then(|| {
+                (
+                    key.to_string(),
+                    serde_json::Value::String(value.to_string()),
+                )
+            })
+        })
+        .collect()
+}
+
 /// What one Ansible task changes, added to `out` (main.cf names to `names`).
 fn task_names(
     map: &serde_json::Map<String, serde_json::Value>,
@@ -597,6 +656,23 @@ fn task_names(
 ) {
     let Some((module, args)) = task_module(map) else {
         return;
+    };
+    // The free-form `lineinfile: path=/etc/postfix/main.cf line="name = value"`, and the
+    // task's `args:`, read as the arguments they spell.
+    let free_form;
+    let args = match (args, map.get("args")) {
+        (serde_json::Value::String(text), extra)
+            if !matches!(module, "command" | "shell" | "raw") =>
+        {
+            let mut parsed = key_values(text);
+            if let Some(serde_json::Value::Object(extra)) = extra {
+                parsed.extend(extra.clone());
+            }
+            free_form = serde_json::Value::Object(parsed);
+            &free_form
+        }
+        (serde_json::Value::Null, Some(extra @ serde_json::Value::Object(_))) => extra,
+        _ => args,
     };
     // `loop:` / `with_items:`: each item, for `{{ item }}` and `{{ item.key }}`.
     let items: Option<&Vec<serde_json::Value>> = ["loop", "with_items", "with_list"]
@@ -623,7 +699,7 @@ fn task_names(
         }
         return;
     }
-    // The free-form `lineinfile: path=... line=...`: what it sets cannot be read here.
+    // Arguments without a file: what they change cannot be read here.
     let Some(target) = ["path", "dest", "destfile", "name"]
         .iter()
         .find_map(|k| arg(k))
@@ -1014,6 +1090,27 @@ mod tests {
     }
 
     #[test]
+    fn free_form_arguments_split_as_ansible_does() {
+        let parsed = key_values(
+            "path=/etc/postfix/main.cf line='a = b c' junk regexp=\"^x\\ty\" \
+             mode={{ m | default('0644') }} =no",
+        );
+        let got: Vec<(&str, &str)> = parsed
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("line", "a = b c"),
+                ("mode", "{{ m | default('0644') }}"),
+                ("path", "/etc/postfix/main.cf"),
+                ("regexp", "^x\ty"),
+            ]
+        );
+    }
+
+    #[test]
     fn ansible_tasks_that_change_main_cf_and_master_cf() {
         let tasks = r#"
 - name: settings by line
@@ -1059,6 +1156,14 @@ mod tests {
     - "mydomain = example.org"
     - message_size_limit=0
 - shell: postconf -h myhostname
+- name: free-form arguments
+  lineinfile: path=/etc/postfix/main.cf regexp='^myorigin' line="myorigin = {{ ansible_fqdn }}"
+- lineinfile: dest={{ postfix_dir }}/main.cf line="smtpd_banner = $myhostname ESMTP"
+- name: arguments under args
+  lineinfile:
+  args:
+    path: /etc/postfix/main.cf
+    line: mailbox_size_limit = 0
 - user: { name: vmail, shell: /sbin/nologin }
 - lineinfile: { path: /etc/dovecot/dovecot.conf, line: "protocols = imap" }
 "#;
@@ -1076,6 +1181,9 @@ mod tests {
                 "smtpd_recipient_restrictions",
                 "mydomain",
                 "message_size_limit",
+                "myorigin",
+                "smtpd_banner",
+                "mailbox_size_limit",
             ]
         );
         assert!(!out.main_open && !out.master, "{out:?}");
@@ -1084,6 +1192,10 @@ mod tests {
         assert!(scan_yaml(open, Path::new("t.yml")).main_open);
         let open = "- command: postconf -e \"{{ item.key }}={{ item.value }}\"\n  loop: \"{{ settings | dict2items }}\"\n";
         assert!(scan_yaml(open, Path::new("t.yml")).main_open);
+        let open = "- lineinfile: path=/etc/postfix/main.cf line={{ setting }}\n";
+        assert!(scan_yaml(open, Path::new("t.yml")).main_open);
+        let master = "- lineinfile: dest=/etc/postfix/master.cf line='  -o syslog_name=x'\n";
+        assert!(scan_yaml(master, Path::new("t.yml")).master);
         let master = "- replace:\n    path: /etc/postfix/master.cf\n    regexp: '^#submission'\n    replace: submission\n";
         assert!(scan_yaml(master, Path::new("t.yml")).master);
         // Not YAML, or no task: nothing.
