@@ -776,21 +776,47 @@ fn a_rule_silenced_by_a_script_value_is_undecided() {
     write(
         &image.join("main.cf"),
         "compatibility_level = 3.6\nmydestination = localhost\nsmtpd_sasl_auth_enable = yes\n\
-         smtpd_tls_security_level = may\n",
+         smtpd_tls_security_level = none\nsmtpd_tls_cert_file = /etc/ssl/mail.pem\n\
+         smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n",
     );
-    write(&image.join("master.cf"), "smtp inet n - n - - smtpd\n");
+    write(
+        &image.join("master.cf"),
+        "smtp inet n - n - - smtpd\nsmtp unix - - n - - smtp\n",
+    );
     let out = run(repo.path(), &["--discover", "--format", "short"]).1;
-    assert!(out.contains("error[plaintext-auth]"), "{out}");
-    assert!(!out.contains("plaintext-auth,"), "{out}");
+    for rule in [
+        "plaintext-auth",
+        "starttls-not-offered",
+        "smtp-sasl-disabled",
+    ] {
+        assert!(out.contains(&format!("[{rule}]")), "{rule}: {out}");
+        assert!(!not_checked(&out).contains(rule), "{rule}: {out}");
+    }
     write(
         &image.join("Dockerfile"),
         "FROM debian\nCOPY main.cf master.cf /etc/postfix/\n\
-         RUN postconf -e smtpd_tls_security_level=$TLS_LEVEL\n",
+         RUN postconf -e smtpd_tls_security_level=$TLS_LEVEL \\\n\
+         && postconf -e \"smtp_sasl_password_maps = $MAPS\"\n",
     );
     let out = run(repo.path(), &["--discover", "--format", "short"]).1;
-    assert!(!out.contains("error[plaintext-auth]"), "{out}");
     let undecided = not_checked(&out);
-    assert!(undecided.contains("plaintext-auth"), "{out}");
+    for rule in [
+        "plaintext-auth",
+        "starttls-not-offered",
+        "smtp-sasl-disabled",
+    ] {
+        assert!(!out.contains(&format!("[{rule}]")), "{rule}: {out}");
+        assert!(undecided.contains(rule), "{rule}: {out}");
+    }
     // The same level decides whether port 25 requires TLS.
     assert!(undecided.contains("mandatory-tls-on-mx"), "{out}");
+    // The certificate unknown beside a port 25 smtpd without TLS.
+    write(
+        &image.join("Dockerfile"),
+        "FROM debian\nCOPY main.cf master.cf /etc/postfix/\n\
+         RUN postconf -e smtpd_tls_cert_file=$CERT\n",
+    );
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(!out.contains("[starttls-not-offered]"), "{out}");
+    assert!(not_checked(&out).contains("starttls-not-offered"), "{out}");
 }

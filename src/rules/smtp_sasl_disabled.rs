@@ -14,35 +14,64 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "smtp_sasl_password_maps is set but smtp_sasl_auth_enable is off for every smtp client: it never logs in",
     doc: include_str!("../../rules/smtp-sasl-disabled.md"),
-    undecided: super::always_decides,
+    // The password maps or a client's flag unknown (a template expression, a set-up script):
+    // the client may never log in.
+    undecided: |model| verdict(model) == Verdict::Unknown,
     check,
 };
 
-fn check(model: &Model, out: &mut Findings) {
-    let Some(maps) = model.params.get("smtp_sasl_password_maps") else {
-        return;
-    };
-    if service_value(model, None, "smtp_sasl_password_maps").is_none_or(|v| v.is_empty()) {
-        return;
+#[derive(PartialEq)]
+enum Verdict {
+    /// Credentials no smtp client reads.
+    NeverRead,
+    /// A client logs in, or there is nothing to log in with (or nothing to report).
+    Fine,
+    /// What it depends on is unknown.
+    Unknown,
+}
+
+fn verdict(model: &Model) -> Verdict {
+    if model.params.get("smtp_sasl_password_maps").is_none() {
+        return Verdict::Fine;
     }
     // `smtp_sasl_auth_enable = no` written out is a choice (the credentials kept for later,
     // a relay that trusts the address): only the forgotten setting is reported.
     if model.params.get("smtp_sasl_auth_enable").is_some() {
-        return;
+        return Verdict::Fine;
+    }
+    match service_value(model, None, "smtp_sasl_password_maps") {
+        None => return Verdict::Unknown,
+        Some(v) if v.is_empty() => return Verdict::Fine,
+        Some(_) => {}
     }
     // Every smtp client, as it reads the flag (its -o overrides included). None at all:
     // nothing delivers over SMTP.
     let clients = smtp_clients(model);
     if clients.is_empty() {
+        return Verdict::Fine;
+    }
+    let mut unknown = false;
+    for &client in &clients {
+        match flag(model, client, "smtp_sasl_auth_enable") {
+            Some(false) => {}
+            Some(true) => return Verdict::Fine,
+            None => unknown = true,
+        }
+    }
+    if unknown {
+        Verdict::Unknown
+    } else {
+        Verdict::NeverRead
+    }
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    if verdict(model) != Verdict::NeverRead {
         return;
     }
-    // Unknown anywhere (a template, a placeholder) or on somewhere: nothing to say.
-    if !clients
-        .iter()
-        .all(|&s| flag(model, s, "smtp_sasl_auth_enable") == Some(false))
-    {
+    let Some(maps) = model.params.get("smtp_sasl_password_maps") else {
         return;
-    }
+    };
     let finding = out.report(
         maps.name_span,
         "smtp_sasl_password_maps is set, but smtp_sasl_auth_enable is not: the smtp client never \

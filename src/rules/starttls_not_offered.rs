@@ -20,7 +20,26 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "main.cf configures a certificate, but the port 25 smtpd has no TLS level: STARTTLS is not offered and mail arrives in clear text",
     doc: include_str!("../../rules/starttls-not-offered.md"),
-    undecided: super::always_decides,
+    // A port 25 smtpd's TLS level unknown beside a certificate, or the certificate unknown
+    // beside a port 25 smtpd without TLS (a template expression, a set-up script).
+    undecided: |model| {
+        let ports = port_25_smtpds(model);
+        let level_unknown = ports
+            .iter()
+            .any(|p| server_level(model, p.service).is_none());
+        if main_cf_certificate(model).is_some() {
+            return level_unknown;
+        }
+        let certificate_unknown = CERTIFICATE_PARAMS.iter().any(|&param| {
+            let expanded = model.params.expand(param);
+            expanded.errors.is_empty() && expanded.has_unknown()
+        });
+        certificate_unknown
+            && (level_unknown
+                || ports.iter().any(|p| {
+                    server_level(model, p.service).is_some_and(|l| l.level == Level::None)
+                }))
+    },
     check,
 };
 
