@@ -296,6 +296,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 .iter()
                 .any(|s| s.installs(root, &master_cf, "/etc/postfix/master.cf"));
             setup.load.master_amended = amendments.master;
+            setup.load.script_values = amendments.known_values(&scripts, root, &setup.main_cf);
             setup.load.script_params = amendments.main_params;
             setup.load.script_params_open = amendments.main_open;
             setup.load.script_file_keys = amendments.file_keys;

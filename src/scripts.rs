@@ -52,9 +52,41 @@ pub struct Script {
     /// Settings it replaces with `sed -i 's/^key .*/key = $VALUE/'` in other files (the
     /// database .cf files an entrypoint fills in from the environment).
     pub file_keys: BTreeSet<String>,
-    /// A Dockerfile's `COPY`/`ADD` to where /etc/postfix/master.cf may come from (`/`, `/etc`,
-    /// `/etc/postfix`): each source as written, and where it goes.
+    /// A Dockerfile's `COPY`/`ADD` (or a compose file's mount) to where /etc/postfix/main.cf
+    /// or master.cf may come from (`/`, `/etc`, `/etc/postfix`): each source as written, and
+    /// where it goes.
     pub copies: Vec<(String, String)>,
+    /// The line of each of `copies` (0: a compose file's mount, in place when the container
+    /// runs).
+    pub copied_at: Vec<u32>,
+    /// The main.cf parameters a Dockerfile's `RUN postconf -e` sets to a value written out in
+    /// full, outside any shell condition, and sets once.
+    pub literals: Vec<Literal>,
+    /// The script's text, kept when it has literals (their definitions point into it).
+    pub text: Option<std::sync::Arc<str>>,
+}
+
+/// A main.cf parameter a Dockerfile sets to a value written out in full: `RUN postconf -e
+/// 'smtpd_tls_auth_only = no'`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Literal {
+    pub name: String,
+    pub value: String,
+    /// The line of the `RUN` (1-based).
+    pub line: u32,
+    /// Where the name and the value stand in the Dockerfile (byte offsets).
+    pub name_at: usize,
+    pub value_at: usize,
+    /// The shell word that holds them (`'name = value'`, quotes included).
+    pub word: std::ops::Range<usize>,
+}
+
+/// A literal setting of the Dockerfile at `path`, with that file's text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptValue {
+    pub literal: Literal,
+    pub path: PathBuf,
+    pub text: std::sync::Arc<str>,
 }
 
 impl Script {
@@ -72,40 +104,54 @@ impl Script {
     /// (`COPY rootfs/ /`), a file into a directory keeps its name (`COPY master.cf
     /// /etc/postfix/`).
     pub fn installs(&self, root: &Path, file: &Path, target: &str) -> bool {
+        !self.install_lines(root, file, target).is_empty()
+    }
+
+    /// The lines of the `COPY`/`ADD` instructions that install `file` at `target` (0 for a
+    /// mount), as `installs` finds them.
+    pub fn install_lines(&self, root: &Path, file: &Path, target: &str) -> Vec<u32> {
         let file = lexical(file);
         let bases = [self.path.parent().unwrap_or(root), root];
-        self.copies.iter().any(|(source, dest)| {
-            bases.iter().any(|base| {
-                // A wildcard source (`COPY conf/*.cf /etc/postfix/`) copies each file it
-                // matches as a file of its own (Go's filepath.Match: `*` stays within a
-                // path's part), matched below the build context.
-                let matched = source.contains(['*', '?', '['])
-                    && file.strip_prefix(lexical(base)).is_ok_and(|inside| {
-                        globset::GlobBuilder::new(&lexical(Path::new(source)).to_string_lossy())
-                            .literal_separator(true)
-                            .build()
-                            .is_ok_and(|glob| glob.compile_matcher().is_match(inside))
-                    });
-                let source = lexical(&base.join(source));
-                let installed = if file == source || matched {
-                    let into_dir = dest.ends_with('/')
-                        || matches!(
-                            crate::model::paths::normalize(dest).as_str(),
-                            "/" | "/etc/postfix"
-                        );
-                    match (into_dir, file.file_name()) {
-                        (true, Some(name)) => format!("{dest}/{}", name.to_string_lossy()),
-                        _ => dest.clone(),
-                    }
-                } else if let Ok(inside) = file.strip_prefix(&source) {
-                    format!("{dest}/{}", inside.to_string_lossy())
-                } else {
-                    return false;
-                };
-                crate::model::paths::normalize(&installed) == target
-            })
-        })
+        let lines = self.copied_at.iter().copied().chain(std::iter::repeat(0));
+        let copies = self.copies.iter().zip(lines);
+        copies
+            .filter(|((source, dest), _)| copy_installs(&bases, &file, source, dest, target))
+            .map(|(_, line)| line)
+            .collect()
     }
+}
+
+/// Whether one `COPY source dest` (read from one of `bases`) installs `file` at `target`.
+fn copy_installs(bases: &[&Path; 2], file: &Path, source: &str, dest: &str, target: &str) -> bool {
+    bases.iter().any(|base| {
+        // A wildcard source (`COPY conf/*.cf /etc/postfix/`) copies each file it matches as a
+        // file of its own (Go's filepath.Match: `*` stays within a path's part), matched
+        // below the build context.
+        let matched = source.contains(['*', '?', '['])
+            && file.strip_prefix(lexical(base)).is_ok_and(|inside| {
+                globset::GlobBuilder::new(&lexical(Path::new(source)).to_string_lossy())
+                    .literal_separator(true)
+                    .build()
+                    .is_ok_and(|glob| glob.compile_matcher().is_match(inside))
+            });
+        let source = lexical(&base.join(source));
+        let installed = if file == source || matched {
+            let into_dir = dest.ends_with('/')
+                || matches!(
+                    crate::model::paths::normalize(dest).as_str(),
+                    "/" | "/etc/postfix"
+                );
+            match (into_dir, file.file_name()) {
+                (true, Some(name)) => format!("{dest}/{}", name.to_string_lossy()),
+                _ => dest.to_string(),
+            }
+        } else if let Ok(inside) = file.strip_prefix(&source) {
+            format!("{dest}/{}", inside.to_string_lossy())
+        } else {
+            return false;
+        };
+        crate::model::paths::normalize(&installed) == target
+    })
 }
 
 /// `path` with `.` and `..` resolved by its words alone (the repository's files are compared
@@ -148,7 +194,7 @@ fn dockerfile_copy(code: &str) -> Option<(Vec<String>, String)> {
     let into_postfix = dest.starts_with('/')
         && matches!(
             crate::model::paths::normalize(&dest).as_str(),
-            "/" | "/etc" | "/etc/postfix" | "/etc/postfix/master.cf"
+            "/" | "/etc" | "/etc/postfix" | "/etc/postfix/master.cf" | "/etc/postfix/main.cf"
         );
     if words.is_empty() || !into_postfix || words.iter().any(|w| w.contains("://")) {
         return None;
@@ -166,6 +212,10 @@ pub struct Amendments {
     pub file_keys: BTreeSet<String>,
     /// The names in `main_params`.
     named: BTreeSet<String>,
+    /// The settings Dockerfiles write out in full (`Script::literals`), and how many scripts
+    /// set each parameter.
+    pub literals: Vec<ScriptValue>,
+    pub set_by: std::collections::BTreeMap<String, u32>,
 }
 
 impl Amendments {
@@ -173,12 +223,58 @@ impl Amendments {
         self.master |= script.master;
         self.main_open |= script.main_open;
         self.file_keys.extend(script.file_keys.iter().cloned());
+        if let Some(text) = &script.text {
+            self.literals
+                .extend(script.literals.iter().map(|literal| ScriptValue {
+                    literal: literal.clone(),
+                    path: script.path.clone(),
+                    text: text.clone(),
+                }));
+        }
         for (name, line) in &script.main_params {
+            *self.set_by.entry(name.clone()).or_default() += 1;
             if self.named.insert(name.clone()) {
                 self.main_params
                     .push((name.clone(), script.path.clone(), *line));
             }
         }
+    }
+}
+
+impl Amendments {
+    /// The settings that are known to hold in the image built with `main_cf` (a path in the
+    /// repository at `root`): a Dockerfile copies that main.cf to /etc/postfix/main.cf, then
+    /// a later `RUN` sets the parameter to a value written out in full, and no other script
+    /// sets it, names computed parameters, or mounts a main.cf over it when the container
+    /// runs.
+    pub fn known_values(
+        &self,
+        scripts: &[Script],
+        root: &Path,
+        main_cf: &Path,
+    ) -> Vec<ScriptValue> {
+        const TARGET: &str = "/etc/postfix/main.cf";
+        if self.main_open || self.literals.is_empty() {
+            return Vec::new();
+        }
+        let installed: Vec<(&Path, Vec<u32>)> = scripts
+            .iter()
+            .map(|s| (s.path.as_path(), s.install_lines(root, main_cf, TARGET)))
+            .filter(|(_, lines)| !lines.is_empty())
+            .collect();
+        if installed.iter().any(|(_, lines)| lines.contains(&0)) {
+            return Vec::new();
+        }
+        self.literals
+            .iter()
+            .filter(|v| self.set_by.get(&v.literal.name) == Some(&1))
+            .filter(|v| {
+                installed.iter().any(|(path, lines)| {
+                    *path == v.path.as_path() && lines.iter().any(|&l| l < v.literal.line)
+                })
+            })
+            .cloned()
+            .collect()
     }
 }
 
@@ -385,6 +481,85 @@ fn command_names(command: &str) -> Option<Vec<String>> {
 }
 
 /// What the text of one script changes.
+/// Whether a shell line runs its commands under a condition or in a loop (`if`, `case`,
+/// `for`, `while`, `||`): what it sets may not be set.
+fn conditional(code: &str) -> bool {
+    code.contains("||")
+        || code.split_whitespace().any(|w| {
+            matches!(
+                w.trim_start_matches(['(', '{']),
+                "if" | "then" | "else" | "elif" | "case" | "for" | "while" | "until" | "do"
+            )
+        })
+}
+
+/// The words of a shell command, each as written and, when it stands for itself alone (no
+/// variable, command substitution, escape or wildcard), without its quotes.
+fn shell_words(command: &str) -> Vec<(&str, Option<String>)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut word = String::new();
+    let mut literal = true;
+    let mut quote: Option<char> = None;
+    for (i, c) in command.char_indices() {
+        if quote.is_none() && c.is_whitespace() {
+            if let Some(from) = start.take() {
+                out.push((
+                    &command[from..i],
+                    literal.then(|| std::mem::take(&mut word)),
+                ));
+                word.clear();
+                literal = true;
+            }
+            continue;
+        }
+        start.get_or_insert(i);
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'' | '"') => quote = Some(c),
+            (Some('\''), c) => word.push(c),
+            (_, '$' | '`' | '\\') => literal = false,
+            (None, '*' | '?' | '[' | '~') => literal = false,
+            (_, c) => word.push(c),
+        }
+    }
+    if let Some(from) = start {
+        out.push((
+            &command[from..],
+            (literal && quote.is_none()).then_some(word),
+        ));
+    }
+    out
+}
+
+/// The `name = value` settings of one `postconf` command (`postconf -e name=value`,
+/// `postconf 'name = value'`) written out in full: name, value, and the word as written.
+/// Nothing for another instance's or master.cf's settings, or for options other than `-e`.
+fn postconf_literals(command: &str) -> Vec<(String, String, &str)> {
+    let words = shell_words(command);
+    let Some(((program, _), args)) = words.split_first() else {
+        return Vec::new();
+    };
+    if *program != "postconf" && !program.ends_with("/postconf") {
+        return Vec::new();
+    }
+    if args
+        .iter()
+        .any(|(raw, _)| raw.starts_with('-') && *raw != "-e")
+    {
+        return Vec::new();
+    }
+    args.iter()
+        .filter_map(|(raw, unquoted)| {
+            let (name, value) = unquoted.as_deref()?.split_once('=')?;
+            let (name, value) = (name.trim(), value.trim());
+            let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            valid.then(|| (name.to_string(), value.to_string(), *raw))
+        })
+        .collect()
+}
+
 fn scan_text(text: &str, path: &Path) -> Script {
     let mut out = Script {
         path: path.to_path_buf(),
@@ -408,7 +583,14 @@ fn scan_text(text: &str, path: &Path) -> Script {
     let mut seen = BTreeSet::new();
     let lines = logical_lines(text);
     let mut heredoc: Option<(String, Vec<String>)> = None;
-    for (line_no, line) in &lines {
+    // Where each physical line starts, for the literals' offsets.
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect();
+    // How many times each parameter is set, and the settings written out in full.
+    let mut set_count: std::collections::HashMap<String, u32> = Default::default();
+    let mut literals: Vec<Literal> = Vec::new();
+    for (index, (line_no, line)) in lines.iter().enumerate() {
         let line_no = *line_no;
         // The body of a here-document appended to main.cf: its `name = value` lines, up to
         // the terminator (none: any parameter may be set).
@@ -445,14 +627,17 @@ fn scan_text(text: &str, path: &Path) -> Script {
                 let room = MAX_COPIES.saturating_sub(out.copies.len());
                 out.copies
                     .extend(sources.into_iter().take(room).map(|s| (s, dest.clone())));
+                out.copied_at.resize(out.copies.len(), line_no);
                 continue;
             }
         }
         // A Dockerfile's `RUN`, in the shell form or the exec form (`RUN ["postconf", "-e",
         // "name=value"]`, each word quoted again for the shell reading below).
         let exec_form;
+        let mut run = false;
         if let Some(rest) = code.strip_prefix("RUN ") {
             code = rest.trim_start();
+            run = !code.starts_with('[');
             if code.starts_with('[') {
                 if let Ok(words) = serde_json::from_str::<Vec<String>>(code) {
                     exec_form = words
@@ -484,12 +669,79 @@ fn scan_text(text: &str, path: &Path) -> Script {
                 None => out.main_open = true,
                 Some(names) => {
                     for name in names {
+                        *set_count.entry(name.clone()).or_default() += 1;
                         if seen.insert(name.clone()) {
                             out.main_params.push((name, line_no));
                         }
                     }
                 }
             }
+        }
+        // A Dockerfile's `RUN postconf -e name=value` outside any shell condition: the
+        // values written out in full, found in the lines of this instruction.
+        if dockerfile && run && !conditional(code) {
+            let first = line_starts[(line_no - 1) as usize];
+            let last = lines
+                .get(index + 1)
+                .map_or(text.len(), |(next, _)| line_starts[(*next - 1) as usize]);
+            // The words stand in the file in the order they are read: each is looked for
+            // after the one before, so an instruction is searched once.
+            let mut from = first;
+            for command in commands(code) {
+                for (name, value, raw) in postconf_literals(command) {
+                    let Some(at) = text[from..last].find(raw) else {
+                        continue;
+                    };
+                    let at = from + at;
+                    from = at + raw.len();
+                    let Some(eq) = raw.find('=') else {
+                        continue;
+                    };
+                    let (Some(name_at), Some(value_at)) =
+                        (raw.find(name.as_str()), raw[eq + 1..].find(value.as_str()))
+                    else {
+                        continue;
+                    };
+                    let (name_at, value_at) = (at + name_at, at + eq + 1 + value_at);
+                    let stands =
+                        |at: usize, word: &str| text.get(at..at + word.len()) == Some(word);
+                    if stands(name_at, &name) && stands(value_at, &value) {
+                        literals.push(Literal {
+                            name,
+                            value,
+                            line: line_no,
+                            name_at,
+                            value_at,
+                            word: at..at + raw.len(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    // A parameter set more than once (or also from a variable) has no one value.
+    literals.retain(|l| set_count.get(&l.name) == Some(&1));
+    if !literals.is_empty() {
+        // Only the words of the settings are kept: the rest of a Dockerfile (an `ENV` with a
+        // password, a `RUN echo` that writes sasl_passwd) is no Postfix setting whose secrets
+        // postlint knows, and a finding shows the lines around its own. Spaces keep every
+        // offset and line.
+        let mut kept = vec![false; text.len()];
+        for literal in &literals {
+            kept[literal.word.clone()].fill(true);
+        }
+        let shown: Vec<u8> = text
+            .bytes()
+            .zip(&kept)
+            .map(|(b, &keep)| match (keep, b) {
+                (true, _) | (_, b'\n') => b,
+                _ => b' ',
+            })
+            .collect();
+        // The words are whole characters, and a blank is one byte.
+        if let Ok(shown) = String::from_utf8(shown) {
+            out.literals = literals;
+            out.text = Some(std::sync::Arc::from(shown));
         }
     }
     // A here-document that never ends: what it appends is unknown.
@@ -564,10 +816,14 @@ fn scan_yaml(text: &str, path: &Path) -> Script {
 /// for master.cf, what a Dockerfile's COPY is.
 fn add_mount(out: &mut Script, source: &str, target: &str) {
     let target = target.trim_end_matches('/');
-    let into_postfix = matches!(target, "/etc/postfix" | "/etc/postfix/master.cf");
+    let into_postfix = matches!(
+        target,
+        "/etc/postfix" | "/etc/postfix/master.cf" | "/etc/postfix/main.cf"
+    );
     let in_repository = !source.is_empty() && !source.starts_with(['/', '$', '~']);
     if into_postfix && in_repository && out.copies.len() < MAX_COPIES {
         out.copies.push((source.to_string(), target.to_string()));
+        out.copied_at.push(0);
     }
 }
 
@@ -1087,6 +1343,59 @@ mod tests {
         // Not a Dockerfile: a shell script's `COPY` is no instruction.
         let script = scan_text("COPY rootfs/ /\n", Path::new("/r/img/setup.sh"));
         assert!(script.copies.is_empty());
+    }
+
+    #[test]
+    fn a_dockerfile_sets_values_written_out_in_full() {
+        let file = "FROM debian\nENV RELAY_PASSWORD=s3cret\nCOPY main.cf /etc/postfix/\n\
+                    RUN apt-get install -y postfix && \\\n    postconf -e \"smtpd_tls_auth_only = no\" \\\n\
+                    \x20     'smtpd_banner = $myhostname ESMTP' relayhost= \\\n\
+                    \x20     myhostname=$HOST \"mydomain=${DOMAIN}\" 'x'=y\n\
+                    RUN postconf -e inet_protocols=ipv4 && postconf -e inet_protocols=all\n\
+                    RUN if [ -n \"$TLS\" ]; then postconf -e smtpd_tls_security_level=may; fi\n\
+                    RUN postconf -c /etc/postfix-out -e message_size_limit=0\n\
+                    RUN [\"postconf\", \"-e\", \"mailbox_size_limit=0\"]\n";
+        let out = scan_text(file, Path::new("/r/Dockerfile"));
+        let text = out.text.as_deref().expect("the text is kept");
+        let got: Vec<(&str, &str, u32, &str, &str)> = out
+            .literals
+            .iter()
+            .map(|l| {
+                (
+                    l.name.as_str(),
+                    l.value.as_str(),
+                    l.line,
+                    &text[l.name_at..l.name_at + l.name.len()],
+                    &text[l.value_at..l.value_at + l.value.len()],
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("smtpd_tls_auth_only", "no", 4, "smtpd_tls_auth_only", "no"),
+                (
+                    "smtpd_banner",
+                    "$myhostname ESMTP",
+                    4,
+                    "smtpd_banner",
+                    "$myhostname ESMTP"
+                ),
+                ("relayhost", "", 4, "relayhost", ""),
+            ]
+        );
+        // Line and offsets are those of the file; all else is blanked.
+        assert_eq!(text.len(), file.len());
+        assert_eq!(text.lines().count(), file.lines().count());
+        assert!(!text.contains("s3cret") && !text.contains("apt-get"));
+        assert!(text.contains("\"smtpd_tls_auth_only = no\""));
+        // Not a Dockerfile: an entrypoint runs at start, often under conditions.
+        let script = scan_text(
+            "#!/bin/sh\npostconf -e smtpd_tls_auth_only=no\n",
+            Path::new("/r/entrypoint.sh"),
+        );
+        assert!(script.literals.is_empty() && script.text.is_none());
+        assert_eq!(script.main_params.len(), 1);
     }
 
     #[test]

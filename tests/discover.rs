@@ -820,3 +820,73 @@ fn a_rule_silenced_by_a_script_value_is_undecided() {
     assert!(!out.contains("[starttls-not-offered]"), "{out}");
     assert!(not_checked(&out).contains("starttls-not-offered"), "{out}");
 }
+
+#[test]
+fn a_dockerfile_setting_written_out_in_full_is_checked_where_it_is_written() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("image");
+    write(
+        &image.join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\nsmtpd_sasl_auth_enable = yes\n\
+         smtpd_tls_security_level = may\nsmtpd_tls_auth_only = yes\n",
+    );
+    write(&image.join("master.cf"), "smtp inet n - n - - smtpd\n");
+    let dockerfile = |run: &str| {
+        write(
+            &image.join("Dockerfile"),
+            &format!(
+                "FROM debian\nENV RELAY_PASSWORD=s3cret-pw\nCOPY main.cf master.cf /etc/postfix/\n{run}"
+            ),
+        )
+    };
+    let lint = |repo: &Path| run(repo, &["--discover", "--select", "plaintext-auth"]).1;
+    // main.cf alone: AUTH only after STARTTLS.
+    dockerfile("RUN apt-get install -y postfix\n");
+    assert!(!lint(repo.path()).contains("plaintext-auth"));
+    // The image turns it off when it is built: the finding names that line.
+    dockerfile(
+        "RUN apt-get install -y postfix \\\n    && postconf -e 'smtpd_tls_auth_only = no' \\\n    && echo \"[relay]:587 user:$RELAY_PASSWORD\" > /etc/postfix/sasl_passwd\n",
+    );
+    let out = lint(repo.path());
+    assert!(
+        !out.contains("s3cret") && !out.contains("RELAY_PASSWORD"),
+        "{out}"
+    );
+    insta::assert_snapshot!("dockerfile_setting_human", out);
+    let short = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(short.contains("error[plaintext-auth]"), "{short}");
+    // No overridden-parameter: the image replaces main.cf's line on purpose.
+    assert!(!short.contains("overridden-parameter"), "{short}");
+    assert!(!not_checked(&short).contains("plaintext-auth"), "{short}");
+    // Where the value may not be the one that runs, it stays unknown: set before main.cf is
+    // copied, under a condition, twice, from a variable, or with main.cf mounted at run time.
+    for (file, run_line) in [
+        (
+            "image/Dockerfile",
+            "FROM debian\nRUN postconf -e smtpd_tls_auth_only=no\nCOPY main.cf master.cf /etc/postfix/\n",
+        ),
+        (
+            "image/Dockerfile",
+            "FROM debian\nCOPY main.cf master.cf /etc/postfix/\nRUN if [ -n \"$CLEAR\" ]; then postconf -e smtpd_tls_auth_only=no; fi\n",
+        ),
+        (
+            "image/Dockerfile",
+            "FROM debian\nCOPY main.cf master.cf /etc/postfix/\nRUN postconf -e smtpd_tls_auth_only=no\nRUN postconf -e smtpd_tls_auth_only=yes\n",
+        ),
+        (
+            "image/Dockerfile",
+            "FROM debian\nCOPY main.cf master.cf /etc/postfix/\nRUN postconf -e smtpd_tls_auth_only=$AUTH_ONLY\n",
+        ),
+        (
+            "compose.yaml",
+            "services:\n  mx:\n    build: image\n    volumes:\n      - ./image/main.cf:/etc/postfix/main.cf:ro\n",
+        ),
+    ] {
+        dockerfile("RUN postconf -e smtpd_tls_auth_only=no\n");
+        let _ = std::fs::remove_file(repo.path().join("compose.yaml"));
+        write(&repo.path().join(file), run_line);
+        let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+        assert!(!out.contains("[plaintext-auth]"), "{run_line}: {out}");
+        assert!(not_checked(&out).contains("plaintext-auth"), "{run_line}: {out}");
+    }
+}

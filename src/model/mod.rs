@@ -104,6 +104,10 @@ pub struct LoadOptions {
     /// up (`RUN postconf -e name=value`), with the script and line: their values are unknown
     /// (`scripts::Amendments::main_params`).
     pub script_params: Vec<(String, PathBuf, u32)>,
+    /// Of `script_params`, those a Dockerfile sets to a value written out in full, after it
+    /// copies this main.cf into the image (`scripts::Amendments::known_values`): known, and
+    /// defined where the Dockerfile writes them.
+    pub script_values: Vec<crate::scripts::ScriptValue>,
     /// A script sets main.cf parameters whose names postlint cannot read: every parameter
     /// main.cf does not set is unknown.
     pub script_params_open: bool,
@@ -1611,7 +1615,72 @@ impl Model {
         let after_last_line = main_text.lines().count() as u32 + 1;
         // One note per setting, up to a bound: a script may write thousands.
         const NOTED: usize = 50;
-        for (i, (name, path, line)) in options.script_params.iter().enumerate() {
+        // What a Dockerfile sets to a value written out in full: defined where it writes it,
+        // after main.cf's own line (Postfix uses the last), each Dockerfile read as a source
+        // once.
+        let mut known: std::collections::HashMap<&str, &crate::scripts::ScriptValue> =
+            std::collections::HashMap::new();
+        let mut script_files: std::collections::HashMap<&Path, FileId> =
+            std::collections::HashMap::new();
+        for value in &options.script_values {
+            known.insert(value.literal.name.as_str(), value);
+        }
+        let mut literal_definitions = Vec::new();
+        for (name, path, line) in &options.script_params {
+            let Some(value) = known.get(name.as_str()) else {
+                continue;
+            };
+            let file = *script_files.entry(value.path.as_path()).or_insert_with(|| {
+                // Shown as main.cf is (`image/Dockerfile`, not `./image/Dockerfile`).
+                let shown: PathBuf = value
+                    .path
+                    .components()
+                    .filter(|c| *c != std::path::Component::CurDir)
+                    .collect();
+                sources.add(
+                    value.path.clone(),
+                    shown.to_string_lossy().into_owned(),
+                    value.text.to_string(),
+                    None,
+                )
+            });
+            let literal = &value.literal;
+            template_notes.push(format!(
+                "{name} is set by {}:{line} when the image is built: {name} = {}",
+                options
+                    .confine_to
+                    .as_ref()
+                    .and_then(|root| path.strip_prefix(root).ok())
+                    .unwrap_or(path)
+                    .display(),
+                crate::output::printable(&literal.value)
+            ));
+            literal_definitions.push(Definition {
+                name: name.clone(),
+                file,
+                line: literal.line,
+                name_span: crate::source::Span::new(
+                    file,
+                    literal.name_at,
+                    literal.name_at + name.len(),
+                ),
+                value: literal.value.clone(),
+                value_span: crate::source::Span::new(
+                    file,
+                    literal.value_at,
+                    literal.value_at + literal.value.len(),
+                ),
+                value_offset: 0,
+                map: crate::parse::logical::OffsetMap::Single(literal.value_at as u32),
+                conditional: false,
+            });
+        }
+        for (i, (name, path, line)) in options
+            .script_params
+            .iter()
+            .filter(|(name, _, _)| !known.contains_key(name.as_str()))
+            .enumerate()
+        {
             match i.cmp(&NOTED) {
                 std::cmp::Ordering::Less => {
                     let shown = options
@@ -1648,6 +1717,10 @@ impl Model {
                 map: crate::parse::logical::OffsetMap::Single(end as u32),
                 conditional: true,
             });
+        }
+        let script_values = literal_definitions.len();
+        for definition in literal_definitions {
+            params.add(definition);
         }
         // A line that is one installer placeholder (`${POSTFIX_RELAYHOST_SASL}`, filled by
         // envsubst with whole lines): it may set any parameter, like a template's insert.
@@ -1997,7 +2070,7 @@ impl Model {
                 script_spans
             },
             script_file_keys: options.script_file_keys.clone(),
-            script_params: options.script_params.len(),
+            script_params: options.script_params.len() - script_values,
             network_lists: loader.network_lists,
             unknown_table_types: loader.unknown_table_types,
             db_file_access,

@@ -31,12 +31,15 @@ struct Exposed {
     services: Vec<String>,
     tls: String,
     tls_span: Option<Span>,
+    /// Where `smtpd_tls_auth_only = no` is written out, for each service.
+    auth_only: Vec<Span>,
 }
 
 /// What one smtpd process offers a client on the network before STARTTLS.
 enum Offer {
-    /// AUTH, with the line that turns it on, what leaves TLS optional and where.
-    Auth(Span, String, Option<Span>),
+    /// AUTH, with the line that turns it on, what leaves TLS optional and where, and the
+    /// `smtpd_tls_auth_only = no` written out.
+    Auth(Span, String, Option<Span>, Option<Span>),
     /// No AUTH in clear (or no network client).
     Safe,
     /// A setting it depends on is unknown (a template expression, a set-up script).
@@ -88,13 +91,14 @@ fn offer(model: &Model, smtpd: &Smtpd) -> Offer {
     } else {
         format!("TLS is optional ({})", level.describe())
     };
-    Offer::Auth(enable.value_span, tls, level.span())
+    let auth_only = service_definition(model, service, "smtpd_tls_auth_only").map(|d| d.value_span);
+    Offer::Auth(enable.value_span, tls, level.span(), auth_only)
 }
 
 fn check(model: &Model, out: &mut Findings) {
     let mut by_line: BTreeMap<(Span, String), Exposed> = BTreeMap::new();
     for smtpd in smtpd_processes(model) {
-        let Offer::Auth(span, tls, tls_span) = offer(model, &smtpd) else {
+        let Offer::Auth(span, tls, tls_span, auth_only) = offer(model, &smtpd) else {
             continue;
         };
         let exposed = by_line
@@ -103,8 +107,12 @@ fn check(model: &Model, out: &mut Findings) {
                 services: Vec::new(),
                 tls,
                 tls_span,
+                auth_only: Vec::new(),
             });
         exposed.services.push(smtpd.label());
+        if let Some(at) = auth_only.filter(|at| !exposed.auth_only.contains(at)) {
+            exposed.auth_only.push(at);
+        }
     }
     for ((span, _), exposed) in by_line {
         let services = exposed.services.join(", ");
@@ -122,11 +130,19 @@ fn check(model: &Model, out: &mut Findings) {
                 finding.secondary(tls_span, "TLS is not required here");
             }
         }
-        finding.help(
+        for &at in &exposed.auth_only {
+            finding.secondary(at, "AUTH allowed before STARTTLS here");
+        }
+        finding.help(if exposed.auth_only.is_empty() {
             "Set `smtpd_tls_auth_only = yes` (main.cf, or `-o smtpd_tls_auth_only=yes` on the \
              service) so smtpd offers AUTH only after STARTTLS; on a submission port you can \
              require TLS outright with `-o smtpd_tls_security_level=encrypt`. Mail programs then \
-             encrypt before they log in.",
-        );
+             encrypt before they log in."
+        } else {
+            "Make the `smtpd_tls_auth_only = no` shown here `yes` (removing it is not enough: \
+             the default is no) so smtpd offers AUTH only after STARTTLS; on a submission port \
+             you can require TLS outright with `-o smtpd_tls_security_level=encrypt`. Mail \
+             programs then encrypt before they log in."
+        });
     }
 }

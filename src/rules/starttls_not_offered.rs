@@ -258,7 +258,9 @@ fn check(model: &Model, out: &mut Findings) {
         } else {
             finding.label("a certificate, but no TLS level for port 25");
         }
-        let from_override = unoffered.level.is_some_and(|d| d.file != model.main_cf);
+        let from_override = unoffered
+            .level
+            .is_some_and(|d| Some(d.file) == model.master.file);
         finding.help(if from_override {
             "Remove this `-o smtpd_tls_security_level` from the port 25 service (or make it \
              `may`) and keep `smtpd_tls_security_level = may` in main.cf: smtpd then offers \
