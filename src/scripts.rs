@@ -635,7 +635,9 @@ fn scan_text(text: &str, path: &Path) -> Script {
         // "name=value"]`, each word quoted again for the shell reading below).
         let exec_form;
         let mut run = false;
-        if let Some(rest) = code.strip_prefix("RUN ") {
+        // Instructions are read whatever their case (`run postconf -e ...`).
+        let instruction = code.get(..4).filter(|w| w.eq_ignore_ascii_case("RUN "));
+        if let Some(rest) = instruction.map(|w| &code[w.len()..]).filter(|_| dockerfile) {
             code = rest.trim_start();
             run = !code.starts_with('[');
             if code.starts_with('[') {
@@ -1355,7 +1357,10 @@ mod tests {
                     RUN if [ -n \"$TLS\" ]; then postconf -e smtpd_tls_security_level=may; fi\n\
                     RUN postconf -c /etc/postfix-out -e message_size_limit=0\n\
                     RUN [\"postconf\", \"-e\", \"mailbox_size_limit=0\"]\n";
-        let out = scan_text(file, Path::new("/r/Dockerfile"));
+        let out = scan_text(
+            &file.replace("RUN apt", "run apt"),
+            Path::new("/r/Dockerfile"),
+        );
         let text = out.text.as_deref().expect("the text is kept");
         let got: Vec<(&str, &str, u32, &str, &str)> = out
             .literals
