@@ -513,6 +513,10 @@ fn shell_words(command: &str) -> Vec<(&str, Option<String>)> {
             }
             continue;
         }
+        // A `#` that starts a word starts a comment.
+        if start.is_none() && c == '#' {
+            return out;
+        }
         start.get_or_insert(i);
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
@@ -1354,6 +1358,7 @@ mod tests {
                     \x20     'smtpd_banner = $myhostname ESMTP' relayhost= \\\n\
                     \x20     myhostname=$HOST \"mydomain=${DOMAIN}\" 'x'=y\n\
                     RUN postconf -e inet_protocols=ipv4 && postconf -e inet_protocols=all\n\
+                    RUN postconf -e myorigin=example.com # not mydomain=example.com\n\
                     RUN if [ -n \"$TLS\" ]; then postconf -e smtpd_tls_security_level=may; fi\n\
                     RUN postconf -c /etc/postfix-out -e message_size_limit=0\n\
                     RUN [\"postconf\", \"-e\", \"mailbox_size_limit=0\"]\n";
@@ -1387,6 +1392,7 @@ mod tests {
                     "$myhostname ESMTP"
                 ),
                 ("relayhost", "", 4, "relayhost", ""),
+                ("myorigin", "example.com", 9, "myorigin", "example.com"),
             ]
         );
         // Line and offsets are those of the file; all else is blanked.
