@@ -296,7 +296,8 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 .iter()
                 .any(|s| s.installs(root, &master_cf, "/etc/postfix/master.cf"));
             setup.load.master_amended = amendments.master;
-            setup.load.script_values = amendments.known_values(&scripts, root, &setup.main_cf);
+            let main_cf = (!setup.load.main_cf_absent).then_some(setup.main_cf.as_path());
+            setup.load.script_values = amendments.known_values(&scripts, root, main_cf);
             setup.load.script_params = amendments.main_params;
             setup.load.script_params_open = amendments.main_open;
             setup.load.script_file_keys = amendments.file_keys;

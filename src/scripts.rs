@@ -64,6 +64,12 @@ pub struct Script {
     pub literals: Vec<Literal>,
     /// The script's text, kept when it has literals (their definitions point into it).
     pub text: Option<std::sync::Arc<str>>,
+    /// Its text names main.cf (`cp /conf/main.cf /etc/postfix/`, `cat > .../main.cf`): it may
+    /// replace the image's main.cf, whose settings then are not the Dockerfile's.
+    pub mentions_main_cf: bool,
+    /// A Dockerfile's `COPY`/`ADD`, from the build context or another stage, to where the
+    /// image's main.cf may come from (`/`, `/etc`, `/etc/postfix`, `/etc/postfix/main.cf`).
+    pub replaces_main_cf: bool,
 }
 
 /// A main.cf parameter a Dockerfile sets to a value written out in full: `RUN postconf -e
@@ -96,6 +102,8 @@ impl Script {
             || !self.main_params.is_empty()
             || !self.file_keys.is_empty()
             || !self.copies.is_empty()
+            || self.mentions_main_cf
+            || self.replaces_main_cf
     }
 
     /// Whether this Dockerfile copies `file` (a path in the repository at `root`) to
@@ -173,7 +181,7 @@ fn lexical(path: &Path) -> PathBuf {
 /// A Dockerfile's `COPY src... dest` / `ADD src... dest` (either form, options left out) to
 /// /etc/postfix/master.cf, /etc/postfix, /etc or /: the sources and the destination. None for
 /// other lines, a copy from another build stage (`--from=`) or a URL. Sources are taken as
-/// written (a glob such as `*.cf` matches no file).
+/// written (`Script::installs` matches a wildcard such as `*.cf`).
 fn dockerfile_copy(code: &str) -> Option<(Vec<String>, String)> {
     let (word, rest) = code.split_once(char::is_whitespace)?;
     if !word.eq_ignore_ascii_case("COPY") && !word.eq_ignore_ascii_case("ADD") {
@@ -202,6 +210,44 @@ fn dockerfile_copy(code: &str) -> Option<(Vec<String>, String)> {
     Some((words, dest))
 }
 
+/// Whether a Dockerfile line is a `COPY`/`ADD` (from the build context or another stage) that
+/// may put a main.cf in the image: to /etc/postfix/main.cf, or into `/`, `/etc` or
+/// `/etc/postfix` from a source that may be or hold one (a main.cf, a directory, a wildcard).
+/// `COPY master.cf /etc/postfix/` does not.
+fn copies_over_main_cf(code: &str) -> bool {
+    let words: Vec<&str> = code
+        .split_whitespace()
+        .map(|w| w.trim_matches(['"', '[', ']', ',']))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some((first, rest)) = words.split_first() else {
+        return false;
+    };
+    if !first.eq_ignore_ascii_case("COPY") && !first.eq_ignore_ascii_case("ADD") {
+        return false;
+    }
+    let Some((dest, sources)) = rest.split_last() else {
+        return false;
+    };
+    match crate::model::paths::normalize(dest).as_str() {
+        "/etc/postfix/main.cf" => true,
+        "/" | "/etc" | "/etc/postfix" => {
+            sources
+                .iter()
+                .filter(|s| !s.starts_with("--"))
+                .any(|source| {
+                    let name = source.rsplit('/').next().unwrap_or_default();
+                    source.ends_with('/')
+                        || name == "main.cf"
+                        || name == "."
+                        || !name.contains('.')
+                        || name.contains(['*', '?', '['])
+                })
+        }
+        _ => false,
+    }
+}
+
 /// What the scripts that go with one configuration change, together.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Amendments {
@@ -216,6 +262,9 @@ pub struct Amendments {
     /// set each parameter.
     pub literals: Vec<ScriptValue>,
     pub set_by: std::collections::BTreeMap<String, u32>,
+    /// Whether a script names main.cf or copies something over it (`Script::mentions_main_cf`,
+    /// `Script::replaces_main_cf`).
+    pub may_replace_main_cf: bool,
 }
 
 impl Amendments {
@@ -223,6 +272,7 @@ impl Amendments {
         self.master |= script.master;
         self.main_open |= script.main_open;
         self.file_keys.extend(script.file_keys.iter().cloned());
+        self.may_replace_main_cf |= script.mentions_main_cf || script.replaces_main_cf;
         if let Some(text) = &script.text {
             self.literals
                 .extend(script.literals.iter().map(|literal| ScriptValue {
@@ -246,17 +296,31 @@ impl Amendments {
     /// repository at `root`): a Dockerfile copies that main.cf to /etc/postfix/main.cf, then
     /// a later `RUN` sets the parameter to a value written out in full, and no other script
     /// sets it, names computed parameters, or mounts a main.cf over it when the container
-    /// runs.
+    /// runs. Without a main.cf (None), the image's own main.cf, when no script names main.cf
+    /// or copies anything over it.
     pub fn known_values(
         &self,
         scripts: &[Script],
         root: &Path,
-        main_cf: &Path,
+        main_cf: Option<&Path>,
     ) -> Vec<ScriptValue> {
         const TARGET: &str = "/etc/postfix/main.cf";
         if self.main_open || self.literals.is_empty() {
             return Vec::new();
         }
+        // No main.cf in the repository (a master.cf linted alone): the settings are made in
+        // the image's own main.cf, which no script may replace.
+        let Some(main_cf) = main_cf else {
+            if self.may_replace_main_cf {
+                return Vec::new();
+            }
+            return self
+                .literals
+                .iter()
+                .filter(|v| self.set_by.get(&v.literal.name) == Some(&1))
+                .cloned()
+                .collect();
+        };
         let installed: Vec<(&Path, Vec<u32>)> = scripts
             .iter()
             .map(|s| (s.path.as_path(), s.install_lines(root, main_cf, TARGET)))
@@ -584,6 +648,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
     {
         return out;
     }
+    out.mentions_main_cf = text.contains("main.cf");
     let mut seen = BTreeSet::new();
     let lines = logical_lines(text);
     let mut heredoc: Option<(String, Vec<String>)> = None;
@@ -626,6 +691,9 @@ fn scan_text(text: &str, path: &Path) -> Script {
             continue;
         }
         if dockerfile {
+            if copies_over_main_cf(code) {
+                out.replaces_main_cf = true;
+            }
             if let Some((sources, dest)) = dockerfile_copy(code) {
                 // A few in any real Dockerfile; a bound for a hostile one.
                 let room = MAX_COPIES.saturating_sub(out.copies.len());
@@ -1407,6 +1475,28 @@ mod tests {
         );
         assert!(script.literals.is_empty() && script.text.is_none());
         assert_eq!(script.main_params.len(), 1);
+    }
+
+    #[test]
+    fn copies_that_may_bring_a_main_cf() {
+        for line in [
+            "COPY main.cf /etc/postfix/main.cf",
+            "COPY conf/main.cf /etc/postfix/",
+            "COPY --from=build /etc/postfix/ /etc/postfix/",
+            "ADD rootfs /",
+            "COPY [\"postfix\", \"/etc/postfix\"]",
+            "COPY *.cf /etc/postfix/",
+        ] {
+            assert!(copies_over_main_cf(line), "{line}");
+        }
+        for line in [
+            "COPY master.cf /etc/postfix/",
+            "COPY master.cf header_checks.pcre /etc/postfix/",
+            "COPY main.cf /srv/main.cf",
+            "RUN cp a b",
+        ] {
+            assert!(!copies_over_main_cf(line), "{line}");
+        }
     }
 
     #[test]

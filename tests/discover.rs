@@ -890,3 +890,55 @@ fn a_dockerfile_setting_written_out_in_full_is_checked_where_it_is_written() {
         assert!(not_checked(&out).contains("plaintext-auth"), "{run_line}: {out}");
     }
 }
+
+#[test]
+fn an_image_that_brings_only_master_cf_has_the_dockerfile_settings() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("img");
+    write(&image.join("master.cf"), "smtp inet n - n - - smtpd\n");
+    let settings =
+        "RUN postconf -e smtpd_use_tls=yes \\\n    'postscreen_dnsbl_sites = dnsbl.sorbs.net'\n";
+    write(
+        &image.join("Dockerfile"),
+        &format!("FROM debian\nCOPY master.cf /etc/postfix/\n{settings}"),
+    );
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]).1;
+    let out = short(repo.path());
+    assert!(
+        out.contains("img/Dockerfile:3:17: warning[deprecated-parameter]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("img/Dockerfile:4:31: warning[dead-dnsbl]"),
+        "{out}"
+    );
+    // The image's main.cf may be replaced: by a copy that may hold one, or by a script that
+    // names it.
+    for (file, text) in [
+        (
+            "img/Dockerfile",
+            format!("FROM debian\nCOPY master.cf /etc/postfix/\nCOPY conf/ /etc/postfix/\n{settings}"),
+        ),
+        (
+            "img/Dockerfile",
+            format!("FROM debian\nCOPY master.cf /etc/postfix/\n{settings}RUN cp /srv/main.cf /etc/postfix/main.cf\n"),
+        ),
+        (
+            "img/entrypoint.sh",
+            "#!/bin/sh\nenvsubst < /srv/main.cf.in > /etc/postfix/main.cf\nexec postfix start-fg\n".to_string(),
+        ),
+    ] {
+        write(
+            &image.join("Dockerfile"),
+            &format!("FROM debian\nCOPY master.cf /etc/postfix/\n{settings}"),
+        );
+        let _ = std::fs::remove_file(image.join("entrypoint.sh"));
+        write(&repo.path().join(file), &text);
+        let out = short(repo.path());
+        assert!(
+            !out.contains("[deprecated-parameter]") && !out.contains("[dead-dnsbl]"),
+            "{text}: {out}"
+        );
+        assert!(out.contains("2 parameters set by set-up scripts"), "{text}: {out}");
+    }
+}
