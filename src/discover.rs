@@ -302,9 +302,74 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             setup.load.script_params_open = amendments.main_open;
             setup.load.script_file_keys = amendments.file_keys;
         }
+        found
+            .setups
+            .extend(image_setups(root, &scripts, &found.setups));
     }
     found.setups.sort_by(|a, b| a.main_cf.cmp(&b.main_cf));
     Ok(found)
+}
+
+/// Images configured by their Dockerfile alone: no main.cf or master.cf in the repository near
+/// it, the package's main.cf edited with `RUN postconf -e name=value`. Each is linted for the
+/// settings written out in full (`scripts::Amendments::known_values` without a main.cf), as
+/// a master.cf linted alone is: every other parameter unknown, findings only at the
+/// Dockerfile's words. Not when a configuration lies in or above the Dockerfile's directory,
+/// when the directory has more than one Dockerfile, or when a script there may replace the
+/// image's main.cf.
+fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup]) -> Vec<Setup> {
+    let mut out = Vec::new();
+    for dockerfile in scripts
+        .iter()
+        .filter(|s| s.is_dockerfile() && !s.literals.is_empty())
+    {
+        let dir = dockerfile.path.parent().unwrap_or(Path::new(""));
+        // `./a/b` and `a/b` are the same place.
+        let plain = |path: &Path| -> PathBuf {
+            path.components()
+                .filter(|c| *c != std::path::Component::CurDir)
+                .collect()
+        };
+        let here = plain(dir);
+        let near = |setup: &Setup| {
+            let at = plain(setup.main_cf.parent().unwrap_or(Path::new("")));
+            at.starts_with(&here) || here.starts_with(&at)
+        };
+        if setups.iter().any(near) {
+            continue;
+        }
+        let context: Vec<&crate::scripts::Script> =
+            scripts.iter().filter(|s| s.path.starts_with(dir)).collect();
+        // Every Dockerfile of the directory, those that set nothing too.
+        let dockerfiles = std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| crate::scripts::is_dockerfile_name(&e.file_name().to_string_lossy()))
+                .take(2)
+                .count()
+        });
+        if dockerfiles > 1 {
+            continue;
+        }
+        let mut amendments = crate::scripts::Amendments::default();
+        for script in &context {
+            amendments.add(script);
+        }
+        let values = amendments.known_values(scripts, root, None);
+        if values.is_empty() {
+            continue;
+        }
+        let mut setup = setup_for(&dockerfile.path);
+        setup.load.main_cf = None;
+        setup.load.main_cf_absent = true;
+        setup.load.confine_to = Some(root.to_path_buf());
+        setup.load.master_amended = amendments.master;
+        setup.load.script_values = values;
+        setup.load.script_params = amendments.main_params;
+        setup.load.script_file_keys = amendments.file_keys;
+        out.push(setup);
+    }
+    out
 }
 
 /// How to lint a template of main.cf (`main.cf.j2`): its directory, with the master.cf and the

@@ -96,6 +96,13 @@ pub struct ScriptValue {
 }
 
 impl Script {
+    /// Whether this is a Dockerfile (or Containerfile).
+    pub fn is_dockerfile(&self) -> bool {
+        self.path
+            .file_name()
+            .is_some_and(|n| is_dockerfile_name(&n.to_string_lossy()))
+    }
+
     fn changes_something(&self) -> bool {
         self.master
             || self.main_open
@@ -1204,6 +1211,12 @@ fn with_items(command: &str, items: Option<&Vec<serde_json::Value>>) -> Vec<Stri
 
 /// A Dockerfile or Containerfile by its (lower-cased) name: `Dockerfile`, `Dockerfile.alpine`,
 /// `mail.dockerfile`.
+/// Whether a file name is a Dockerfile's (`Dockerfile`, `Dockerfile.dev`, `Containerfile`,
+/// `web.dockerfile`), whatever its case.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    is_dockerfile(&name.to_ascii_lowercase())
+}
+
 fn is_dockerfile(name: &str) -> bool {
     name.starts_with("dockerfile")
         || name.starts_with("containerfile")

@@ -942,3 +942,36 @@ fn an_image_that_brings_only_master_cf_has_the_dockerfile_settings() {
         assert!(out.contains("2 parameters set by set-up scripts"), "{text}: {out}");
     }
 }
+
+#[test]
+fn an_image_configured_by_its_dockerfile_alone_is_linted_for_what_it_writes() {
+    let repo = tempfile::tempdir().unwrap();
+    let settings = "FROM debian\nRUN apt-get install -y postfix \\\n    && postconf -e 'mynetworks = 0.0.0.0/0' relayhost=$RELAY\n";
+    write(&repo.path().join("mail/Dockerfile"), settings);
+    write(&repo.path().join("web/Dockerfile"), "FROM nginx\n");
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short", "-v"]);
+    assert!(
+        out.contains("mail/Dockerfile:3:34: error[mynetworks-too-broad]"),
+        "{out}{err}"
+    );
+    assert!(out.contains("1 parameter set by set-up scripts"), "{out}");
+    assert!(err.contains("found ./mail/Dockerfile"), "{err}");
+    assert!(!err.contains("web/Dockerfile"), "{err}");
+    // Near a configuration of the repository, a second Dockerfile beside it, or a script
+    // that may replace the image's main.cf: not linted on its own.
+    for (file, text) in [
+        ("main.cf", "compatibility_level = 3.6\n"),
+        ("mail/Dockerfile.dev", "FROM debian\n"),
+        (
+            "mail/start.sh",
+            "#!/bin/sh\ncp /conf/main.cf /etc/postfix/main.cf\nexec postfix start-fg\n",
+        ),
+    ] {
+        for old in ["main.cf", "mail/Dockerfile.dev", "mail/start.sh"] {
+            let _ = std::fs::remove_file(repo.path().join(old));
+        }
+        write(&repo.path().join(file), text);
+        let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+        assert!(!out.contains("mail/Dockerfile"), "{file}: {out}");
+    }
+}
