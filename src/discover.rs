@@ -360,6 +360,17 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
             continue;
         }
         let mut setup = setup_for(&dockerfile.path);
+        // A directory the image copies to /etc/postfix holds the tables its settings name
+        // (`ADD postfix /etc/postfix`).
+        let copied = dockerfile
+            .main_cf_copies
+            .iter()
+            .filter(|(source, dest)| dest == "/etc/postfix" && !source.contains(['*', '?', '[']))
+            .flat_map(|(source, _)| [dir.join(source), root.join(source)])
+            .find(|path| path.is_dir() && path.starts_with(root));
+        if let Some(copied) = copied {
+            setup.load.config_dir = Some(plain(&copied));
+        }
         setup.load.main_cf = None;
         setup.load.main_cf_absent = true;
         setup.load.confine_to = Some(root.to_path_buf());

@@ -67,9 +67,13 @@ pub struct Script {
     /// Its text names main.cf (`cp /conf/main.cf /etc/postfix/`, `cat > .../main.cf`): it may
     /// replace the image's main.cf, whose settings then are not the Dockerfile's.
     pub mentions_main_cf: bool,
-    /// A Dockerfile's `COPY`/`ADD`, from the build context or another stage, to where the
-    /// image's main.cf may come from (`/`, `/etc`, `/etc/postfix`, `/etc/postfix/main.cf`).
+    /// A Dockerfile's `COPY`/`ADD` that may replace the image's main.cf whatever the
+    /// repository holds (to /etc/postfix/main.cf, from another stage or a URL).
     pub replaces_main_cf: bool,
+    /// Its `COPY`/`ADD` sources that may hold a main.cf for the image, and where they go (`/`,
+    /// `/etc`, `/etc/postfix`): the repository's files tell whether they do
+    /// (`Script::brings_main_cf`).
+    pub main_cf_copies: Vec<(String, String)>,
 }
 
 /// A main.cf parameter a Dockerfile sets to a value written out in full: `RUN postconf -e
@@ -111,6 +115,19 @@ impl Script {
             || !self.copies.is_empty()
             || self.mentions_main_cf
             || self.replaces_main_cf
+            || !self.main_cf_copies.is_empty()
+    }
+
+    /// Whether this script may put a main.cf in the image: it names main.cf, it copies one
+    /// from elsewhere, or one of its copies brings one of the repository's (at `root`).
+    pub fn may_replace_main_cf(&self, root: &Path) -> bool {
+        let bases = [self.path.parent().unwrap_or(root), root];
+        self.mentions_main_cf
+            || self.replaces_main_cf
+            || self
+                .main_cf_copies
+                .iter()
+                .any(|(source, dest)| brings_main_cf(&bases, source, dest))
     }
 
     /// Whether this Dockerfile copies `file` (a path in the repository at `root`) to
@@ -217,42 +234,112 @@ fn dockerfile_copy(code: &str) -> Option<(Vec<String>, String)> {
     Some((words, dest))
 }
 
-/// Whether a Dockerfile line is a `COPY`/`ADD` (from the build context or another stage) that
-/// may put a main.cf in the image: to /etc/postfix/main.cf, or into `/`, `/etc` or
-/// `/etc/postfix` from a source that may be or hold one (a main.cf, a directory, a wildcard).
-/// `COPY master.cf /etc/postfix/` does not.
-fn copies_over_main_cf(code: &str) -> bool {
+/// What a Dockerfile line may do to the image's main.cf.
+#[derive(Debug, PartialEq)]
+enum MainCfCopy {
+    /// Nothing: no `COPY`/`ADD`, or one elsewhere (`COPY master.cf /etc/postfix/`).
+    None,
+    /// It may replace it, whatever the repository holds: to /etc/postfix/main.cf, or from
+    /// another build stage or a URL into `/`, `/etc` or `/etc/postfix`.
+    Replaces,
+    /// It copies these sources (a directory, a wildcard, a main.cf) into this directory: the
+    /// repository's files tell (`Script::main_cf_copies`).
+    Sources(Vec<String>, String),
+}
+
+/// What a Dockerfile `COPY`/`ADD` line may do to the image's main.cf.
+fn copies_over_main_cf(code: &str) -> MainCfCopy {
     let words: Vec<&str> = code
         .split_whitespace()
         .map(|w| w.trim_matches(['"', '[', ']', ',']))
         .filter(|w| !w.is_empty())
         .collect();
     let Some((first, rest)) = words.split_first() else {
-        return false;
+        return MainCfCopy::None;
     };
     if !first.eq_ignore_ascii_case("COPY") && !first.eq_ignore_ascii_case("ADD") {
-        return false;
+        return MainCfCopy::None;
     }
     let Some((dest, sources)) = rest.split_last() else {
-        return false;
+        return MainCfCopy::None;
     };
-    match crate::model::paths::normalize(dest).as_str() {
-        "/etc/postfix/main.cf" => true,
-        "/" | "/etc" | "/etc/postfix" => {
-            sources
-                .iter()
-                .filter(|s| !s.starts_with("--"))
-                .any(|source| {
-                    let name = source.rsplit('/').next().unwrap_or_default();
-                    source.ends_with('/')
-                        || name == "main.cf"
-                        || name == "."
-                        || !name.contains('.')
-                        || name.contains(['*', '?', '['])
-                })
-        }
-        _ => false,
+    let dest = crate::model::paths::normalize(dest);
+    if dest == "/etc/postfix/main.cf" {
+        return MainCfCopy::Replaces;
     }
+    if !matches!(dest.as_str(), "/" | "/etc" | "/etc/postfix") {
+        return MainCfCopy::None;
+    }
+    if sources
+        .iter()
+        .any(|s| s.starts_with("--from") || s.contains("://"))
+    {
+        return MainCfCopy::Replaces;
+    }
+    let sources: Vec<String> = sources
+        .iter()
+        .filter(|s| !s.starts_with("--"))
+        .filter(|source| {
+            let name = source.rsplit('/').next().unwrap_or_default();
+            source.ends_with('/')
+                || name == "main.cf"
+                || name == "."
+                || !name.contains('.')
+                || name.contains(['*', '?', '['])
+        })
+        .map(|s| s.to_string())
+        .collect();
+    match sources.is_empty() {
+        true => MainCfCopy::None,
+        false => MainCfCopy::Sources(sources, dest),
+    }
+}
+
+/// Whether copying `source` (read from one of `bases`) into `dest` (`/`, `/etc` or
+/// `/etc/postfix`) brings a main.cf to /etc/postfix/main.cf: a main.cf into /etc/postfix, or
+/// a directory that holds one where the copy puts it there. A wildcard is matched against
+/// the directory it names; a source that is in neither base may be anything.
+fn brings_main_cf(bases: &[&Path], source: &str, dest: &str) -> bool {
+    let inside = match dest {
+        "/etc/postfix" => "main.cf",
+        "/etc" => "postfix/main.cf",
+        _ => "etc/postfix/main.cf",
+    };
+    let brings = |found: &Path| {
+        if found.is_dir() {
+            found.join(inside).is_file()
+        } else {
+            dest == "/etc/postfix" && found.file_name().is_some_and(|n| n == "main.cf")
+        }
+    };
+    let mut seen = false;
+    for base in bases {
+        let path = base.join(source);
+        if source.contains(['*', '?', '[']) {
+            let (Some(parent), Some(pattern)) = (path.parent(), path.file_name()) else {
+                return true;
+            };
+            let Ok(glob) = globset::Glob::new(&pattern.to_string_lossy()) else {
+                return true;
+            };
+            let matcher = glob.compile_matcher();
+            let Ok(entries) = std::fs::read_dir(parent) else {
+                continue;
+            };
+            seen = true;
+            for entry in entries.filter_map(Result::ok).take(10_000) {
+                if matcher.is_match(entry.file_name()) && brings(&entry.path()) {
+                    return true;
+                }
+            }
+        } else if path.symlink_metadata().is_ok() {
+            seen = true;
+            if brings(&path) {
+                return true;
+            }
+        }
+    }
+    !seen
 }
 
 /// What the scripts that go with one configuration change, together.
@@ -269,9 +356,9 @@ pub struct Amendments {
     /// set each parameter.
     pub literals: Vec<ScriptValue>,
     pub set_by: std::collections::BTreeMap<String, u32>,
-    /// Whether a script names main.cf or copies something over it (`Script::mentions_main_cf`,
-    /// `Script::replaces_main_cf`).
-    pub may_replace_main_cf: bool,
+    /// The scripts that name main.cf or copy something that may be one into the image
+    /// (`Script::may_replace_main_cf` decides).
+    may_replace_main_cf: Vec<Script>,
 }
 
 impl Amendments {
@@ -279,7 +366,9 @@ impl Amendments {
         self.master |= script.master;
         self.main_open |= script.main_open;
         self.file_keys.extend(script.file_keys.iter().cloned());
-        self.may_replace_main_cf |= script.mentions_main_cf || script.replaces_main_cf;
+        if script.mentions_main_cf || script.replaces_main_cf || !script.main_cf_copies.is_empty() {
+            self.may_replace_main_cf.push(script.clone());
+        }
         if let Some(text) = &script.text {
             self.literals
                 .extend(script.literals.iter().map(|literal| ScriptValue {
@@ -318,7 +407,11 @@ impl Amendments {
         // No main.cf in the repository (a master.cf linted alone): the settings are made in
         // the image's own main.cf, which no script may replace.
         let Some(main_cf) = main_cf else {
-            if self.may_replace_main_cf {
+            if self
+                .may_replace_main_cf
+                .iter()
+                .any(|s| s.may_replace_main_cf(root))
+            {
                 return Vec::new();
             }
             return self
@@ -698,8 +791,14 @@ fn scan_text(text: &str, path: &Path) -> Script {
             continue;
         }
         if dockerfile {
-            if copies_over_main_cf(code) {
-                out.replaces_main_cf = true;
+            match copies_over_main_cf(code) {
+                MainCfCopy::None => {}
+                MainCfCopy::Replaces => out.replaces_main_cf = true,
+                MainCfCopy::Sources(sources, dest) => {
+                    let room = MAX_COPIES.saturating_sub(out.main_cf_copies.len());
+                    out.main_cf_copies
+                        .extend(sources.into_iter().take(room).map(|s| (s, dest.clone())));
+                }
             }
             if let Some((sources, dest)) = dockerfile_copy(code) {
                 // A few in any real Dockerfile; a bound for a hostile one.
@@ -1494,13 +1593,34 @@ mod tests {
     fn copies_that_may_bring_a_main_cf() {
         for line in [
             "COPY main.cf /etc/postfix/main.cf",
-            "COPY conf/main.cf /etc/postfix/",
             "COPY --from=build /etc/postfix/ /etc/postfix/",
-            "ADD rootfs /",
-            "COPY [\"postfix\", \"/etc/postfix\"]",
-            "COPY *.cf /etc/postfix/",
+            "ADD https://example.org/postfix.tar /etc",
         ] {
-            assert!(copies_over_main_cf(line), "{line}");
+            assert_eq!(copies_over_main_cf(line), MainCfCopy::Replaces, "{line}");
+        }
+        for (line, sources, dest) in [
+            (
+                "COPY conf/main.cf /etc/postfix/",
+                &["conf/main.cf"][..],
+                "/etc/postfix",
+            ),
+            ("ADD rootfs /", &["rootfs"], "/"),
+            (
+                "COPY [\"postfix\", \"/etc/postfix\"]",
+                &["postfix"],
+                "/etc/postfix",
+            ),
+            (
+                "COPY *.cf master.cf /etc/postfix/",
+                &["*.cf"],
+                "/etc/postfix",
+            ),
+        ] {
+            let want = MainCfCopy::Sources(
+                sources.iter().map(|s| s.to_string()).collect(),
+                dest.to_string(),
+            );
+            assert_eq!(copies_over_main_cf(line), want, "{line}");
         }
         for line in [
             "COPY master.cf /etc/postfix/",
@@ -1508,8 +1628,25 @@ mod tests {
             "COPY main.cf /srv/main.cf",
             "RUN cp a b",
         ] {
-            assert!(!copies_over_main_cf(line), "{line}");
+            assert_eq!(copies_over_main_cf(line), MainCfCopy::None, "{line}");
         }
+        // The repository's files tell what a directory or wildcard brings.
+        let repo = tempfile::tempdir().unwrap();
+        let at = |p: &str| repo.path().join(p);
+        std::fs::create_dir_all(at("postfix")).unwrap();
+        std::fs::write(at("postfix/virtual"), "").unwrap();
+        std::fs::create_dir_all(at("rootfs/etc/postfix")).unwrap();
+        std::fs::write(at("rootfs/etc/postfix/main.cf"), "").unwrap();
+        std::fs::write(at("main.cf"), "").unwrap();
+        let bases = [repo.path()];
+        assert!(!brings_main_cf(&bases, "postfix", "/etc/postfix"));
+        assert!(brings_main_cf(&bases, "rootfs", "/"));
+        assert!(!brings_main_cf(&bases, "rootfs", "/etc"));
+        assert!(brings_main_cf(&bases, "*.cf", "/etc/postfix"));
+        assert!(!brings_main_cf(&bases, "p*", "/etc/postfix"));
+        assert!(brings_main_cf(&bases, "r*", "/"));
+        // Not in the repository: it may be anything.
+        assert!(brings_main_cf(&bases, "generated/", "/etc/postfix"));
     }
 
     #[test]

@@ -957,6 +957,28 @@ fn an_image_configured_by_its_dockerfile_alone_is_linted_for_what_it_writes() {
     assert!(out.contains("1 parameter set by set-up scripts"), "{out}");
     assert!(err.contains("found ./mail/Dockerfile"), "{err}");
     assert!(!err.contains("web/Dockerfile"), "{err}");
+    // A directory the image copies to /etc/postfix holds the tables the settings name.
+    write(
+        &repo.path().join("mail/postfix/virtual"),
+        "info@example.com anna@example.net\ninfo@example.com bob@example.net\n",
+    );
+    write(
+        &repo.path().join("mail/Dockerfile"),
+        &format!(
+            "{settings}ADD postfix /etc/postfix\nRUN postconf -e 'virtual_alias_domains = example.com' \\\n    'virtual_alias_maps = hash:/etc/postfix/virtual'\n"
+        ),
+    );
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(
+        out.contains("\nmail/postfix/virtual:2:1: warning[duplicate-map-key]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("mail/Dockerfile:3:34: error[mynetworks-too-broad]"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(repo.path().join("mail/postfix")).unwrap();
+    write(&repo.path().join("mail/Dockerfile"), settings);
     // Near a configuration of the repository, a second Dockerfile beside it, or a script
     // that may replace the image's main.cf: not linted on its own.
     for (file, text) in [
