@@ -124,6 +124,13 @@ impl Target {
         Release::parse(version).is_some_and(|v| self.asked >= v)
     }
 
+    /// Whether the target has what Postfix `version` brought (a macro, an attribute, a key;
+    /// a release number as the data files write it): what the data gives as the oldest
+    /// release it knows was there before it too, so a setup linted for 2.10 has 3.7's.
+    pub fn has(&self, version: &str) -> bool {
+        Release::parse(version).is_some_and(|v| self.release() >= v)
+    }
+
     /// Why this release, in words ("--postfix-version", "the installed Postfix, ...").
     pub fn origin_text(&self) -> String {
         match &self.origin {
@@ -194,6 +201,10 @@ mod tests {
         assert!(t(Release::new(3, 9)).at_least("3.9"));
         assert!(!t(Release::new(3, 8)).at_least("3.9"));
         assert!(!t(Release::new(3, 8)).at_least("garbage"));
+        // What 3.7 has, 2.10 had: the data start there.
+        assert!(t(Release::new(2, 10)).has("3.7"));
+        assert!(!t(Release::new(2, 10)).has("3.9"));
+        assert!(!t(Release::new(2, 10)).at_least("3.7"));
         assert_eq!(t(Release::new(2, 10)).named(), OLDEST);
         assert!(t(Release::new(2, 10)).warning().is_some());
         assert_eq!(t(Release::new(3, 12)).named(), Release::new(3, 12));

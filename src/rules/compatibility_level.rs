@@ -110,6 +110,10 @@ fn meaning(model: &Model, name: &str, legacy: &str) -> Option<String> {
 }
 
 fn check(model: &Model, out: &mut Findings) {
+    // Postfix 2.x has no compatibility_level: its defaults are the legacy ones.
+    if model.target.asked < Release::new(3, 0) {
+        return;
+    }
     let release = model.target.release();
     // Without a release asked for or installed, only what 3.7 to 3.11 agree on: level 3.6.
     let asked = model.target.origin != crate::model::version::Origin::Newest;

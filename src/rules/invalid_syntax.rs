@@ -958,7 +958,7 @@ fn report_pipe_macros(
     let known = |name: &str| {
         PIPE_MACROS
             .iter()
-            .any(|&(macro_name, since)| macro_name == name && model.target.at_least(since))
+            .any(|&(macro_name, since)| macro_name == name && model.target.has(since))
     };
     for (k, &arg) in args.iter().enumerate().skip(argv_at) {
         let span = service.args[k];
@@ -994,7 +994,7 @@ fn report_pipe_macros(
                         name,
                         PIPE_MACROS
                             .iter()
-                            .filter(|&&(_, since)| model.target.at_least(since))
+                            .filter(|&&(_, since)| model.target.has(since))
                             .map(|&(m, _)| m),
                     ) {
                         Some(right) => format!("Did you mean `${{{right}}}`?"),

@@ -23,6 +23,12 @@ const FATAL: &str =
     reject, defer, defer_if_permit or check_relay_domains";
 
 fn check(model: &Model, out: &mut Findings) {
+    // Postfix 2.x reads these lists with its own defaults (before 2.10,
+    // `smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination`; in 2.10
+    // and 2.11 a safe smtpd_relay_restrictions whatever the level): postlint's are 3.x's.
+    if model.target.asked < crate::model::version::Release::new(3, 0) {
+        return;
+    }
     // Services that fail with the same lists, from the same lines, get one finding.
     let mut reported: Vec<(Option<Span>, Option<Span>)> = Vec::new();
     for smtpd in smtpd_processes(model) {

@@ -134,7 +134,7 @@ pub(crate) fn check_keys(model: &Model, kind: DbKind, table: &Table, out: &mut F
             }
             Some(spec) => {
                 if let Some(release) = spec.since {
-                    if !model.target.at_least(release) {
+                    if !model.target.has(release) {
                         let finding = out.report(
                             setting.span,
                             format!(

@@ -235,8 +235,7 @@ fn refusal(model: &Model, value: &str, fingerprints: bool) -> Option<Refusal> {
         };
         let lower = name.to_ascii_lowercase();
         let known = ATTRIBUTES.iter().find(|(n, _, _)| *n == lower);
-        let Some(&(_, since, kind)) = known.filter(|(_, since, _)| model.target.at_least(since))
-        else {
+        let Some(&(_, since, kind)) = known.filter(|(_, since, _)| model.target.has(since)) else {
             let help = match known {
                 Some((n, since, _)) => format!(
                     "`{n}` came with Postfix {since}; this setup is linted for Postfix {} ({}).",
@@ -246,7 +245,7 @@ fn refusal(model: &Model, value: &str, fingerprints: bool) -> Option<Refusal> {
                 None => {
                     let names = ATTRIBUTES
                         .iter()
-                        .filter(|(_, since, _)| model.target.at_least(since))
+                        .filter(|(_, since, _)| model.target.has(since))
                         .map(|(n, _, _)| *n);
                     match super::closest(&lower, names) {
                         Some(n) => format!("Did you mean `{n}`?"),
