@@ -301,6 +301,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             setup.load.script_params = amendments.main_params;
             setup.load.script_params_open = amendments.main_open;
             setup.load.script_file_keys = amendments.file_keys;
+            setup.load.script_placeholders = amendments.main_placeholders;
         }
         found
             .setups

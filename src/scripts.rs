@@ -52,6 +52,11 @@ pub struct Script {
     /// Settings it replaces with `sed -i 's/^key .*/key = $VALUE/'` in other files (the
     /// database .cf files an entrypoint fills in from the environment).
     pub file_keys: BTreeSet<String>,
+    /// Text it fills in in main.cf with `sed -i 's/dummy.example.org/'"$FQDN"'/g' main.cf`,
+    /// as a pattern that finds it (`dummy\.example\.org` is `dummy.example.org`, with `.`
+    /// any character as sed reads it), with the line: a value that holds it is not the one
+    /// that runs.
+    pub main_placeholders: Vec<(String, u32)>,
     /// A Dockerfile's `COPY`/`ADD` (or a compose file's mount) to where /etc/postfix/main.cf
     /// or master.cf may come from (`/`, `/etc`, `/etc/postfix`): each source as written, and
     /// where it goes.
@@ -112,6 +117,7 @@ impl Script {
             || self.main_open
             || !self.main_params.is_empty()
             || !self.file_keys.is_empty()
+            || !self.main_placeholders.is_empty()
             || !self.copies.is_empty()
             || self.mentions_main_cf
             || self.replaces_main_cf
@@ -350,6 +356,8 @@ pub struct Amendments {
     pub main_params: Vec<(String, PathBuf, u32)>,
     pub main_open: bool,
     pub file_keys: BTreeSet<String>,
+    /// Text scripts fill in in main.cf (`Script::main_placeholders`), with the script and line.
+    pub main_placeholders: Vec<(String, PathBuf, u32)>,
     /// The names in `main_params`.
     named: BTreeSet<String>,
     /// The settings Dockerfiles write out in full (`Script::literals`), and how many scripts
@@ -366,6 +374,12 @@ impl Amendments {
         self.master |= script.master;
         self.main_open |= script.main_open;
         self.file_keys.extend(script.file_keys.iter().cloned());
+        self.main_placeholders.extend(
+            script
+                .main_placeholders
+                .iter()
+                .map(|(pattern, line)| (pattern.clone(), script.path.clone(), *line)),
+        );
         if script.mentions_main_cf || script.replaces_main_cf || !script.main_cf_copies.is_empty() {
             self.may_replace_main_cf.push(script.clone());
         }
@@ -573,6 +587,58 @@ fn sed_in_place(command: &str) -> Option<(Edited, Vec<String>)> {
     Some((edited, keys))
 }
 
+/// The patterns a `sed -i` on main.cf replaces that are no `^name` (the text of a
+/// placeholder: `s/dummy.float.i.ng/'"$FQDN"'/g`), as regular expressions: letters, digits
+/// and `_-@%{}:` stand for themselves, `.` for any character, `\.` for a dot. Patterns with
+/// other syntax are left out.
+fn sed_placeholders(command: &str) -> Vec<String> {
+    if !matches!(sed_in_place(command), Some((Edited::MainCf, _))) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for word in command.split_whitespace() {
+        let word: String = word.chars().filter(|c| !matches!(c, '\'' | '"')).collect();
+        let mut chars = word.chars();
+        let (Some('s'), Some(delimiter)) = (chars.next(), chars.next()) else {
+            continue;
+        };
+        if delimiter.is_alphanumeric() || delimiter.is_whitespace() || delimiter == '\\' {
+            continue;
+        }
+        let mut pattern = String::new();
+        let mut escaped = false;
+        let mut simple = true;
+        for c in chars {
+            match (escaped, c) {
+                (true, '.') => {
+                    pattern.push_str("\\.");
+                    escaped = false;
+                }
+                (true, _) => {
+                    simple = false;
+                    break;
+                }
+                (false, '\\') => escaped = true,
+                (false, c) if c == delimiter => break,
+                (false, '.') => pattern.push('.'),
+                (false, c) if c.is_alphanumeric() || "_-@%{}:".contains(c) => {
+                    pattern.push_str(&regex::escape(&c.to_string()))
+                }
+                _ => {
+                    simple = false;
+                    break;
+                }
+            }
+        }
+        // At least a few characters that stand for themselves: `s/./x/` is no placeholder.
+        let literal = pattern.chars().filter(|c| c.is_alphanumeric()).count();
+        if simple && literal >= 4 && out.len() < MAX_ITEMS {
+            out.push(pattern);
+        }
+    }
+    out
+}
+
 /// Whether a shell word names main.cf (`/etc/postfix/main.cf`, `"$CONF/main.cf"`).
 fn is_main_cf(word: &str) -> bool {
     word.trim_matches(['"', '\'']).ends_with("main.cf")
@@ -644,7 +710,6 @@ fn command_names(command: &str) -> Option<Vec<String>> {
     Some(Vec::new())
 }
 
-/// What the text of one script changes.
 /// Whether a shell line runs its commands under a condition or in a loop (`if`, `case`,
 /// `for`, `while`, `||`): what it sets may not be set.
 fn conditional(code: &str) -> bool {
@@ -728,6 +793,7 @@ fn postconf_literals(command: &str) -> Vec<(String, String, &str)> {
         .collect()
 }
 
+/// What the text of one script changes.
 fn scan_text(text: &str, path: &Path) -> Script {
     let mut out = Script {
         path: path.to_path_buf(),
@@ -838,6 +904,11 @@ fn scan_text(text: &str, path: &Path) -> Script {
             }
         }
         for command in commands(code) {
+            out.main_placeholders.extend(
+                sed_placeholders(command)
+                    .into_iter()
+                    .map(|pattern| (pattern, line_no)),
+            );
             match sed_in_place(command) {
                 // Uncommenting a service, changing a field: master.cf is amended.
                 Some((Edited::MasterCf, _)) => out.master = true,
@@ -1587,6 +1658,37 @@ mod tests {
         );
         assert!(script.literals.is_empty() && script.text.is_none());
         assert_eq!(script.main_params.len(), 1);
+    }
+
+    #[test]
+    fn placeholders_a_sed_fills_in_main_cf() {
+        let placeholders = |command: &str| sed_placeholders(command);
+        assert_eq!(
+            placeholders(r#"sed -i 's/dummy.float.i.ng/'"$FQDN"'/g' /etc/postfix/main.cf"#),
+            ["dummy.float.i.ng"]
+        );
+        assert_eq!(
+            placeholders(
+                r#"sed -i -e "s|mail\.example\.org|$HOST|" -e 's/^relayhost.*/x/' main.cf"#
+            ),
+            ["mail\\.example\\.org"]
+        );
+        for not_one in [
+            r#"sed -i 's/^myhostname = .*/myhostname = x/' /etc/postfix/main.cf"#,
+            r#"sed -i 's/#\(inet_interfaces =\) localhost/\1 all/' /etc/postfix/main.cf"#,
+            r#"sed -i 's/dummy.float.i.ng/x/' /etc/dovecot/dovecot.conf"#,
+            r#"sed -i 's/a.b/x/' /etc/postfix/main.cf"#,
+        ] {
+            assert!(placeholders(not_one).is_empty(), "{not_one}");
+        }
+        let script = scan_text(
+            "#!/bin/sh\nsed -i 's/dummy.float.i.ng/'\"$FQDN\"'/g' /etc/postfix/main.cf\n",
+            Path::new("/r/deploy-hook.sh"),
+        );
+        assert_eq!(
+            script.main_placeholders,
+            [("dummy.float.i.ng".to_string(), 2)]
+        );
     }
 
     #[test]

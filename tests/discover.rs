@@ -997,3 +997,38 @@ fn an_image_configured_by_its_dockerfile_alone_is_linted_for_what_it_writes() {
         assert!(!out.contains("mail/Dockerfile"), "{file}: {out}");
     }
 }
+
+#[test]
+fn text_a_script_fills_in_in_main_cf_is_unknown() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("postfix/main.cf"),
+        "compatibility_level = 3.6\nmyhostname = mx.dummy.example.test\n\
+         mydestination = dummy.example.test, localhost\n\
+         virtual_mailbox_domains = dummy.example.test\nvirtual_transport = lmtp:unix:private/dovecot-lmtp\n",
+    );
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]).1;
+    let out = short(repo.path());
+    assert!(out.contains("[virtual-domain-in-mydestination]"), "{out}");
+    // The domain is a placeholder a deploy hook fills in.
+    let hook = "#!/bin/sh\nsed -i 's/dummy.example.test/'\"$FQDN\"'/g' /etc/postfix/main.cf\n";
+    write(&repo.path().join("hooks/deploy.sh"), hook);
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short", "-v"]);
+    assert!(!out.contains("[virtual-domain-in-mydestination]"), "{out}");
+    assert!(
+        err.contains("postfix/main.cf:3: mydestination holds text hooks/deploy.sh:2 fills in"),
+        "{err}"
+    );
+    // A sed that fills in another file, or sets a parameter by name, leaves the domain known.
+    for other in [
+        "#!/bin/sh\nsed -i 's/dummy.example.test/'\"$FQDN\"'/g' /etc/dovecot/dovecot.conf\n",
+        "#!/bin/sh\nsed -i 's/^myhostname = .*/myhostname = '\"$FQDN\"'/' /etc/postfix/main.cf\n",
+    ] {
+        write(&repo.path().join("hooks/deploy.sh"), other);
+        let out = short(repo.path());
+        assert!(
+            out.contains("[virtual-domain-in-mydestination]"),
+            "{other}: {out}"
+        );
+    }
+}

@@ -108,6 +108,9 @@ pub struct LoadOptions {
     /// copies this main.cf into the image (`scripts::Amendments::known_values`): known, and
     /// defined where the Dockerfile writes them.
     pub script_values: Vec<crate::scripts::ScriptValue>,
+    /// Text set-up scripts fill in in main.cf (`scripts::Amendments::main_placeholders`):
+    /// the values that hold it are unknown.
+    pub script_placeholders: Vec<(String, PathBuf, u32)>,
     /// A script sets main.cf parameters whose names postlint cannot read: every parameter
     /// main.cf does not set is unknown.
     pub script_params_open: bool,
@@ -1592,9 +1595,33 @@ impl Model {
             .collect();
         // Definitions a script replaces, and those only a script makes: no finding there.
         let mut script_spans = Vec::new();
+        // Text a script fills in (`sed -i 's/dummy.example.org/'"$FQDN"'/g' main.cf`).
+        let placeholders: Vec<(regex::Regex, &(String, PathBuf, u32))> = options
+            .script_placeholders
+            .iter()
+            .filter_map(|p| Some((regex::Regex::new(&p.0).ok()?, p)))
+            .collect();
         for a in &parsed.assignments {
             let mut definition = Definition::from_assignment(a, main_cf);
-            let by_script = script_set.contains(definition.name.as_str());
+            let filled = placeholders
+                .iter()
+                .find(|(pattern, _)| pattern.is_match(&definition.value));
+            if let Some((_, (_, path, line))) = filled {
+                let shown = options
+                    .confine_to
+                    .as_ref()
+                    .and_then(|root| path.strip_prefix(root).ok())
+                    .unwrap_or(path);
+                template_notes.push(format!(
+                    "unknown: {}:{}: {} holds text {}:{line} fills in when the container or \
+                     host is set up: its value is unknown",
+                    sources.get(main_cf).display_path,
+                    definition.line,
+                    definition.name,
+                    shown.display()
+                ));
+            }
+            let by_script = script_set.contains(definition.name.as_str()) || filled.is_some();
             definition.conditional = sources
                 .get(main_cf)
                 .is_conditional(definition.name_span.start)
