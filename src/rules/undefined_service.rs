@@ -132,10 +132,16 @@ impl Check<'_> {
 
     fn definition<L: ParamLookup>(&mut self, lookup: &L, d: &Definition, out: &mut Findings) {
         let expanded = expand_param(lookup, &d.name, d.value_ref());
-        if expanded.has_unknown() || !expanded.errors.is_empty() {
+        if !expanded.errors.is_empty() {
             return;
         }
-        if let Some(name) = transport_of(&expanded.text) {
+        // The transport is what stands before the first `:`; a nexthop postlint cannot know
+        // (`local:$myhostname`) leaves it known.
+        let transport = expanded.text.split(':').next().unwrap_or_default();
+        if transport.contains(crate::model::expand::UNKNOWN) {
+            return;
+        }
+        if let Some(name) = transport_of(transport) {
             let what = d.name.clone();
             self.name(name, d.value_span, &what, out);
         }
@@ -452,20 +458,24 @@ const OWN_SERVICES: &[(&str, bool, &str, &str)] = &[
 /// class (clients connect to public/cleanup and public/qmgr, to private/ for the others)
 /// counts as missing; qmgr may be a fifo. One finding, at master.cf's first service, naming
 /// each missing service.
-fn own_services(model: &Model, out: &mut Findings) {
-    let Some(first) = model.master.services.first() else {
-        return;
-    };
-    // A fragment to add to a master.cf ("add this to your master.cf": a pipe service or two)
-    // holds none of Postfix's own queue services; a whole master.cf holds some of them, or is
-    // known to be whole (live, a system image, copied to /etc/postfix/master.cf).
-    let whole = model.master_whole
+/// Whether master.cf is judged as a whole: a fragment to add to a master.cf ("add this to your
+/// master.cf": a pipe service or two) holds none of Postfix's own queue services; a whole
+/// master.cf holds some of them, or is known to be whole (live, a system image, copied to
+/// /etc/postfix/master.cf).
+fn judged_whole(model: &Model) -> bool {
+    model.master_whole
         || model
             .master
             .services
             .iter()
-            .any(|s| matches!(program_of(&s.command), "pickup" | "cleanup" | "qmgr"));
-    if !whole {
+            .any(|s| matches!(program_of(&s.command), "pickup" | "cleanup" | "qmgr"))
+}
+
+fn own_services(model: &Model, out: &mut Findings) {
+    let Some(first) = model.master.services.first() else {
+        return;
+    };
+    if !judged_whole(model) {
         return;
     }
     let mut missing = Vec::new();
