@@ -855,3 +855,55 @@ fn yaml_bombs_in_task_files_are_not_expanded() {
     assert_eq!(code, Some(1), "{out}\n{err}");
     assert!(out.contains("[compatibility-level]"), "{out}\n{err}");
 }
+
+/// A Dockerfile's settings are shown where findings point, and in --verbose: never a password
+/// a `static:` table holds or a Spamhaus DQS key, nor the rest of the file (an ENV with a
+/// password, a RUN that writes sasl_passwd).
+#[test]
+fn secrets_in_a_dockerfile_are_never_printed() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("img");
+    write(&image.join("master.cf"), b"smtp inet n - n - - smtpd\n");
+    write(
+        &image.join("Dockerfile"),
+        b"FROM debian\nENV RELAY_PASSWORD=Env-Secret-1\nCOPY master.cf /etc/postfix/\n\
+          RUN echo '[relay]:587 u:Echo-Secret-2' > /etc/postfix/sasl_passwd \\\n\
+          \x20 && postconf -e 'smtp_sasl_password_maps = static:user:Static-Secret-3' \\\n\
+          \x20   smtp_use_tls=yes 'smtp_sasl_auth_enable = yes' relayhost=relay.example.net \\\n\
+          \x20   'postscreen_dnsbl_sites = dqskey4secret.zen.dq.spamhaus.net, dnsbl.sorbs.net'\n",
+    );
+    let mut runs = Vec::new();
+    for args in [
+        &["--format", "short"][..],
+        &[],
+        &["--verbose"],
+        &["--format", "json"],
+        &["--format", "sarif"],
+    ] {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("postlint"))
+            .current_dir(repo.path())
+            .args(["--no-config", "--color", "never", "--discover"])
+            .args(args)
+            .output()
+            .unwrap();
+        runs.push((
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        ));
+    }
+    // The settings were read (the findings are there), their secrets not shown.
+    let short = &runs[0].1;
+    assert!(short.contains("img/Dockerfile:6:"), "{short}");
+    assert!(short.contains("[dead-dnsbl]"), "{short}");
+    for (args, out) in &runs {
+        for secret in [
+            "Env-Secret-1",
+            "Echo-Secret-2",
+            "Static-Secret-3",
+            "dqskey4secret",
+        ] {
+            assert!(!out.contains(secret), "{args}: {secret} shown\n{out}");
+        }
+    }
+}

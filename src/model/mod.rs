@@ -1595,6 +1595,15 @@ impl Model {
             .collect();
         // Definitions a script replaces, and those only a script makes: no finding there.
         let mut script_spans = Vec::new();
+        // A script's path as notes show it: inside the repository linted with --discover.
+        let in_repository = |path: &'_ PathBuf| -> PathBuf {
+            options
+                .confine_to
+                .as_ref()
+                .and_then(|root| path.strip_prefix(root).ok())
+                .unwrap_or(path)
+                .to_path_buf()
+        };
         // Text a script fills in (`sed -i 's/dummy.example.org/'"$FQDN"'/g' main.cf`).
         let placeholders: Vec<(regex::Regex, &(String, PathBuf, u32))> = options
             .script_placeholders
@@ -1607,11 +1616,7 @@ impl Model {
                 .iter()
                 .find(|(pattern, _)| pattern.is_match(&definition.value));
             if let Some((_, (_, path, line))) = filled {
-                let shown = options
-                    .confine_to
-                    .as_ref()
-                    .and_then(|root| path.strip_prefix(root).ok())
-                    .unwrap_or(path);
+                let shown = in_repository(path);
                 template_notes.push(format!(
                     "unknown: {}:{}: {} holds text {}:{line} fills in when the container or \
                      host is set up: its value is unknown",
@@ -1672,15 +1677,19 @@ impl Model {
                 )
             });
             let literal = &value.literal;
+            // A password table's value, or a Spamhaus DQS key, is never shown.
+            let secret = secrets::is_secret_table_param(name)
+                || literal
+                    .value
+                    .to_ascii_lowercase()
+                    .contains(".dq.spamhaus.net");
             template_notes.push(format!(
                 "{name} is set by {}:{line} when the image is built: {name} = {}",
-                options
-                    .confine_to
-                    .as_ref()
-                    .and_then(|root| path.strip_prefix(root).ok())
-                    .unwrap_or(path)
-                    .display(),
-                crate::output::printable(&literal.value)
+                in_repository(path).display(),
+                match secret {
+                    true => "(not shown: it may hold a secret)".into(),
+                    false => crate::output::printable(&literal.value),
+                }
             ));
             literal_definitions.push(Definition {
                 name: name.clone(),
@@ -1710,11 +1719,7 @@ impl Model {
         {
             match i.cmp(&NOTED) {
                 std::cmp::Ordering::Less => {
-                    let shown = options
-                        .confine_to
-                        .as_ref()
-                        .and_then(|root| path.strip_prefix(root).ok())
-                        .unwrap_or(path);
+                    let shown = in_repository(path);
                     template_notes.push(format!(
                         "unknown: {name} is set by {}:{line} when the container or host is \
                          set up: its value is unknown",
