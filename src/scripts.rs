@@ -399,9 +399,7 @@ impl Amendments {
             }
         }
     }
-}
 
-impl Amendments {
     /// The settings that are known to hold in the image built with `main_cf` (a path in the
     /// repository at `root`): a Dockerfile copies that main.cf to /etc/postfix/main.cf, then
     /// a later `RUN` sets the parameter to a value written out in full, and no other script
@@ -419,12 +417,23 @@ impl Amendments {
             return Vec::new();
         }
         // No main.cf in the repository (a master.cf linted alone): the settings are made in
-        // the image's own main.cf, which no script may replace.
+        // the image's own main.cf, which no script may replace, and no compose file may
+        // mount a directory or file over.
         let Some(main_cf) = main_cf else {
-            if self
-                .may_replace_main_cf
-                .iter()
-                .any(|s| s.may_replace_main_cf(root))
+            let mounted = scripts.iter().any(|s| {
+                s.copies.iter().zip(&s.copied_at).any(|((_, dest), &line)| {
+                    line == 0
+                        && matches!(
+                            crate::model::paths::normalize(dest).as_str(),
+                            "/etc/postfix" | "/etc/postfix/main.cf"
+                        )
+                })
+            });
+            if mounted
+                || self
+                    .may_replace_main_cf
+                    .iter()
+                    .any(|s| s.may_replace_main_cf(root))
             {
                 return Vec::new();
             }

@@ -927,6 +927,11 @@ fn an_image_that_brings_only_master_cf_has_the_dockerfile_settings() {
             "img/entrypoint.sh",
             "#!/bin/sh\nenvsubst < /srv/main.cf.in > /etc/postfix/main.cf\nexec postfix start-fg\n".to_string(),
         ),
+        // A compose file mounts the directory over the image's /etc/postfix.
+        (
+            "compose.yaml",
+            "services:\n  mx:\n    build: img\n    volumes:\n      - ./img:/etc/postfix\n".to_string(),
+        ),
     ] {
         write(
             &image.join("Dockerfile"),
