@@ -48,9 +48,13 @@ enum Offer {
 
 fn offer(model: &Model, smtpd: &Smtpd) -> Offer {
     let service = smtpd.service;
-    if reach(model, service) != Reach::Network {
-        return Offer::Safe;
-    }
+    // Reached from the network, or maybe (inet_interfaces unknown: a template, an image's
+    // main.cf): then what would be AUTH in clear is unknown.
+    let maybe_local = match reach(model, service) {
+        Reach::Local => return Offer::Safe,
+        Reach::Network => false,
+        Reach::Unknown => true,
+    };
     match flag(model, service, "smtpd_sasl_auth_enable") {
         Some(true) => {}
         Some(false) => return Offer::Safe,
@@ -91,6 +95,9 @@ fn offer(model: &Model, smtpd: &Smtpd) -> Offer {
     } else {
         format!("TLS is optional ({})", level.describe())
     };
+    if maybe_local {
+        return Offer::Unknown;
+    }
     let auth_only = service_definition(model, service, "smtpd_tls_auth_only").map(|d| d.value_span);
     Offer::Auth(enable.value_span, tls, level.span(), auth_only)
 }
