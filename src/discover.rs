@@ -366,7 +366,11 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
         let copied = dockerfile
             .main_cf_copies
             .iter()
-            .filter(|(source, dest)| dest == "/etc/postfix" && !source.contains(['*', '?', '[']))
+            .filter(|(source, dest)| {
+                dest == "/etc/postfix"
+                    && !source.contains(['*', '?', '['])
+                    && !source.split('/').any(|part| part == "..")
+            })
             .flat_map(|(source, _)| [dir.join(source), root.join(source)])
             .find(|path| path.is_dir() && path.starts_with(root));
         if let Some(copied) = copied {
