@@ -56,7 +56,11 @@ pub(super) const TABLES: &[&str] = &[
 /// The transport part of `transport:nexthop`; None when empty or not knowable.
 pub(super) fn transport_of(value: &str) -> Option<&str> {
     let name = value.trim().split(':').next()?.trim();
-    if name.is_empty() || name.contains(['$', '{', '}', '%', ' ', '\t']) {
+    // A name with a part postlint cannot know (a template's, a host's) is no name to judge;
+    // a next hop it cannot know (`local:$myhostname` off the live server) leaves it known.
+    if name.is_empty()
+        || name.contains(['$', '{', '}', '%', ' ', '\t', crate::model::expand::UNKNOWN])
+    {
         return None;
     }
     Some(name)
@@ -135,13 +139,7 @@ impl Check<'_> {
         if !expanded.errors.is_empty() {
             return;
         }
-        // The transport is what stands before the first `:`; a nexthop postlint cannot know
-        // (`local:$myhostname`) leaves it known.
-        let transport = expanded.text.split(':').next().unwrap_or_default();
-        if transport.contains(crate::model::expand::UNKNOWN) {
-            return;
-        }
-        if let Some(name) = transport_of(transport) {
+        if let Some(name) = transport_of(&expanded.text) {
             let what = d.name.clone();
             self.name(name, d.value_span, &what, out);
         }
@@ -458,24 +456,20 @@ const OWN_SERVICES: &[(&str, bool, &str, &str)] = &[
 /// class (clients connect to public/cleanup and public/qmgr, to private/ for the others)
 /// counts as missing; qmgr may be a fifo. One finding, at master.cf's first service, naming
 /// each missing service.
-/// Whether master.cf is judged as a whole: a fragment to add to a master.cf ("add this to your
-/// master.cf": a pipe service or two) holds none of Postfix's own queue services; a whole
-/// master.cf holds some of them, or is known to be whole (live, a system image, copied to
-/// /etc/postfix/master.cf).
-fn judged_whole(model: &Model) -> bool {
-    model.master_whole
-        || model
-            .master
-            .services
-            .iter()
-            .any(|s| matches!(program_of(&s.command), "pickup" | "cleanup" | "qmgr"))
-}
-
 fn own_services(model: &Model, out: &mut Findings) {
     let Some(first) = model.master.services.first() else {
         return;
     };
-    if !judged_whole(model) {
+    // A fragment to add to a master.cf ("add this to your master.cf": a pipe service or two)
+    // holds none of Postfix's own queue services; a whole master.cf holds some of them, or is
+    // known to be whole (live, a system image, copied to /etc/postfix/master.cf).
+    let whole = model.master_whole
+        || model
+            .master
+            .services
+            .iter()
+            .any(|s| matches!(program_of(&s.command), "pickup" | "cleanup" | "qmgr"));
+    if !whole {
         return;
     }
     let mut missing = Vec::new();
