@@ -326,11 +326,7 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
     {
         let dir = dockerfile.path.parent().unwrap_or(Path::new(""));
         // `./a/b` and `a/b` are the same place.
-        let plain = |path: &Path| -> PathBuf {
-            path.components()
-                .filter(|c| *c != std::path::Component::CurDir)
-                .collect()
-        };
+        let plain = crate::scripts::lexical;
         let here = plain(dir);
         let near = |setup: &Setup| {
             let at = plain(setup.main_cf.parent().unwrap_or(Path::new("")));

@@ -29,7 +29,8 @@ const MASTER_AMENDMENTS: &[&str] = &[
 /// At most this many files are read (and 32 MB in all).
 const MAX_FILES: usize = 5000;
 
-/// At most this many items of an Ansible task's loop are read.
+/// At most this many items of an Ansible task's loop are read, and this many texts a `sed`
+/// fills in main.cf are kept of one script (and of the scripts of one configuration).
 const MAX_ITEMS: usize = 100;
 
 /// At most this many `COPY`/`ADD` sources are kept of one Dockerfile.
@@ -69,15 +70,14 @@ pub struct Script {
     pub literals: Vec<Literal>,
     /// The script's text, kept when it has literals (their definitions point into it).
     pub text: Option<std::sync::Arc<str>>,
-    /// Its text names main.cf (`cp /conf/main.cf /etc/postfix/`, `cat > .../main.cf`): it may
-    /// replace the image's main.cf, whose settings then are not the Dockerfile's.
-    pub mentions_main_cf: bool,
-    /// A Dockerfile's `COPY`/`ADD` that may replace the image's main.cf whatever the
-    /// repository holds (to /etc/postfix/main.cf, from another stage or a URL).
+    /// It may replace the image's main.cf, whose settings then are not the Dockerfile's: its
+    /// text names main.cf (`cp /conf/main.cf /etc/postfix/`, `cat > .../main.cf`), or a
+    /// Dockerfile's `COPY`/`ADD` may bring one (to /etc/postfix/main.cf, from another stage or
+    /// a URL, or one of `main_cf_copies` that holds one in the repository, as `scan` finds).
     pub replaces_main_cf: bool,
     /// Its `COPY`/`ADD` sources that may hold a main.cf for the image, and where they go (`/`,
     /// `/etc`, `/etc/postfix`): the repository's files tell whether they do
-    /// (`Script::brings_main_cf`).
+    /// (`brings_main_cf`).
     pub main_cf_copies: Vec<(String, String)>,
 }
 
@@ -119,21 +119,8 @@ impl Script {
             || !self.file_keys.is_empty()
             || !self.main_placeholders.is_empty()
             || !self.copies.is_empty()
-            || self.mentions_main_cf
             || self.replaces_main_cf
             || !self.main_cf_copies.is_empty()
-    }
-
-    /// Whether this script may put a main.cf in the image: it names main.cf, it copies one
-    /// from elsewhere, or one of its copies brings one of the repository's (at `root`).
-    pub fn may_replace_main_cf(&self, root: &Path) -> bool {
-        let bases = [self.path.parent().unwrap_or(root), root];
-        self.mentions_main_cf
-            || self.replaces_main_cf
-            || self
-                .main_cf_copies
-                .iter()
-                .any(|(source, dest)| brings_main_cf(&bases, source, dest))
     }
 
     /// Whether this Dockerfile copies `file` (a path in the repository at `root`) to
@@ -194,7 +181,7 @@ fn copy_installs(bases: &[&Path; 2], file: &Path, source: &str, dest: &str, targ
 
 /// `path` with `.` and `..` resolved by its words alone (the repository's files are compared
 /// as the Dockerfile names them).
-fn lexical(path: &Path) -> PathBuf {
+pub(crate) fn lexical(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {
@@ -364,9 +351,8 @@ pub struct Amendments {
     /// set each parameter.
     pub literals: Vec<ScriptValue>,
     pub set_by: std::collections::BTreeMap<String, u32>,
-    /// The scripts that name main.cf or copy something that may be one into the image
-    /// (`Script::may_replace_main_cf` decides).
-    may_replace_main_cf: Vec<Script>,
+    /// A script may replace the image's main.cf (`Script::replaces_main_cf`).
+    may_replace_main_cf: bool,
 }
 
 impl Amendments {
@@ -374,15 +360,15 @@ impl Amendments {
         self.master |= script.master;
         self.main_open |= script.main_open;
         self.file_keys.extend(script.file_keys.iter().cloned());
+        let room = MAX_ITEMS.saturating_sub(self.main_placeholders.len());
         self.main_placeholders.extend(
             script
                 .main_placeholders
                 .iter()
+                .take(room)
                 .map(|(pattern, line)| (pattern.clone(), script.path.clone(), *line)),
         );
-        if script.mentions_main_cf || script.replaces_main_cf || !script.main_cf_copies.is_empty() {
-            self.may_replace_main_cf.push(script.clone());
-        }
+        self.may_replace_main_cf |= script.replaces_main_cf;
         if let Some(text) = &script.text {
             self.literals
                 .extend(script.literals.iter().map(|literal| ScriptValue {
@@ -429,12 +415,7 @@ impl Amendments {
                         )
                 })
             });
-            if mounted
-                || self
-                    .may_replace_main_cf
-                    .iter()
-                    .any(|s| s.may_replace_main_cf(root))
-            {
+            if mounted || self.may_replace_main_cf {
                 return Vec::new();
             }
             return self
@@ -641,7 +622,7 @@ fn sed_placeholders(command: &str) -> Vec<String> {
         }
         // At least a few characters that stand for themselves: `s/./x/` is no placeholder.
         let literal = pattern.chars().filter(|c| c.is_alphanumeric()).count();
-        if simple && literal >= 4 && out.len() < MAX_ITEMS {
+        if simple && literal >= 4 {
             out.push(pattern);
         }
     }
@@ -823,7 +804,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
     {
         return out;
     }
-    out.mentions_main_cf = text.contains("main.cf");
+    out.replaces_main_cf = text.contains("main.cf");
     let mut seen = BTreeSet::new();
     let lines = logical_lines(text);
     let mut heredoc: Option<(String, Vec<String>)> = None;
@@ -913,9 +894,12 @@ fn scan_text(text: &str, path: &Path) -> Script {
             }
         }
         for command in commands(code) {
+            // A bound for a hostile script: each is matched against every main.cf value.
+            let room = MAX_ITEMS.saturating_sub(out.main_placeholders.len());
             out.main_placeholders.extend(
                 sed_placeholders(command)
                     .into_iter()
+                    .take(room)
                     .map(|pattern| (pattern, line_no)),
             );
             match sed_in_place(command) {
@@ -1461,7 +1445,15 @@ pub fn scan(root: &Path) -> Vec<Script> {
                 Script::default()
             }
         } else {
-            scan_text(&text, entry.path())
+            let mut script = scan_text(&text, entry.path());
+            // What a Dockerfile copies over /etc/postfix: the repository's files tell whether
+            // it brings a main.cf.
+            let bases = [entry.path().parent().unwrap_or(root), root];
+            script.replaces_main_cf |= script
+                .main_cf_copies
+                .iter()
+                .any(|(source, dest)| brings_main_cf(&bases, source, dest));
+            script
         };
         if script.changes_something() {
             out.push(script);

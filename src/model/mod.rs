@@ -1664,11 +1664,7 @@ impl Model {
             };
             let file = *script_files.entry(value.path.as_path()).or_insert_with(|| {
                 // Shown as main.cf is (`image/Dockerfile`, not `./image/Dockerfile`).
-                let shown: PathBuf = value
-                    .path
-                    .components()
-                    .filter(|c| *c != std::path::Component::CurDir)
-                    .collect();
+                let shown = crate::scripts::lexical(&value.path);
                 sources.add(
                     value.path.clone(),
                     shown.to_string_lossy().into_owned(),
@@ -1711,12 +1707,12 @@ impl Model {
                 conditional: false,
             });
         }
-        for (i, (name, path, line)) in options
+        let unknown_params: Vec<&(String, PathBuf, u32)> = options
             .script_params
             .iter()
             .filter(|(name, _, _)| !known.contains_key(name.as_str()))
-            .enumerate()
-        {
+            .collect();
+        for (i, (name, path, line)) in unknown_params.iter().copied().enumerate() {
             match i.cmp(&NOTED) {
                 std::cmp::Ordering::Less => {
                     let shown = in_repository(path);
@@ -1728,7 +1724,7 @@ impl Model {
                 }
                 std::cmp::Ordering::Equal => template_notes.push(format!(
                     "unknown: {} more parameters are set by set-up scripts",
-                    options.script_params.len() - NOTED
+                    unknown_params.len() - NOTED
                 )),
                 std::cmp::Ordering::Greater => {}
             }
@@ -1750,7 +1746,7 @@ impl Model {
                 conditional: true,
             });
         }
-        let script_values = literal_definitions.len();
+        let unknown_params = unknown_params.len();
         for definition in literal_definitions {
             params.add(definition);
         }
@@ -2102,7 +2098,7 @@ impl Model {
                 script_spans
             },
             script_file_keys: options.script_file_keys.clone(),
-            script_params: options.script_params.len() - script_values,
+            script_params: unknown_params,
             network_lists: loader.network_lists,
             unknown_table_types: loader.unknown_table_types,
             db_file_access,
