@@ -1,5 +1,6 @@
-//! Real Postfix decides `undefined-service` on the postlog service and on Postfix's own
-//! services (below: without rewrite, smtpd never answers RCPT TO). `postfix check` (and
+//! Real Postfix decides `undefined-service` on the postlog service, on Postfix's own
+//! services (below: without rewrite, smtpd never answers RCPT TO) and on the default
+//! transport of a class in use (without local, mail for mydestination waits in the queue). `postfix check` (and
 //! `postfix start`, which runs the same check-fatal step of postfix-script) with
 //! `maillog_file` set and no `postlog unix-dgram` service in master.cf stops with "fatal:
 //! missing 'postlog' service in master.cf"; with the service, or with logging to syslog
@@ -80,10 +81,10 @@ fn port() -> u16 {
     common::env_number("POSTLINT_SERVICES_ORACLE_PORT", 28_760) as u16
 }
 
-/// A Postfix on loopback whose master.cf is Postfix's own without `missing`: the reply to RCPT
-/// TO for a local address (0: none within the client's timeout), the maillog, and postlint's
-/// undefined-service findings on that master.cf.
-fn rcpt_without(missing: &str, port: u16) -> (u16, String, Vec<String>) {
+/// A Postfix configuration on loopback whose master.cf is Postfix's own without `missing`,
+/// with example.com local (mydestination) and every local address taken, and postlint's
+/// undefined-service findings on it.
+fn setup_without(missing: &str, port: u16) -> (smtp::Scratch, Vec<String>) {
     let scratch = smtp::Scratch::new_in(Path::new("/tmp"), "postlint-services-");
     let conf = scratch.conf();
     let mut main = scratch.infrastructure("mail.example.com");
@@ -102,6 +103,13 @@ fn rcpt_without(missing: &str, port: u16) -> (u16, String, Vec<String>) {
         .iter()
         .map(|d| d["message"].as_str().unwrap_or_default().to_string())
         .collect();
+    (scratch, findings)
+}
+
+/// setup_without(): the reply to RCPT TO for a local address (0: none within the client's
+/// timeout), the maillog, and postlint's findings.
+fn rcpt_without(missing: &str, port: u16) -> (u16, String, Vec<String>) {
+    let (scratch, findings) = setup_without(missing, port);
     let commands = [
         "EHLO client.example",
         "MAIL FROM:<sender@client.example>",
@@ -130,4 +138,58 @@ fn a_master_cf_without_postfix_s_own_services_takes_no_mail() {
     let (code, log, findings) = rcpt_without("nothing-missing", port() + 1);
     assert_eq!(code, 250, "Postfix's own master.cf:\n{log}");
     assert_eq!(findings, Vec::<String>::new());
+}
+
+/// Without the `local` service, and local_transport not written (so `local:$myhostname`): smtpd
+/// takes a message for a local address, and the queue manager cannot hand it on: it logs
+/// "connect to transport private/local: No such file or directory" and the message stays in
+/// the queue. With Postfix's own master.cf, local(8) takes it (and bounces it here: there is
+/// no such user). postlint reports the first only, once.
+#[test]
+fn mail_for_a_local_domain_waits_without_the_local_service() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let needle = "connect to transport private/local";
+    for (missing, port, stuck) in [
+        ("local", port() + 2, true),
+        ("nothing-missing", port() + 3, false),
+    ] {
+        let (scratch, findings) = setup_without(missing, port);
+        let mut postfix =
+            smtp::Postfix::start(&scratch.conf(), &scratch.queue(), &scratch.maillog())
+                .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+        smtp::send_message(port, &scratch, &["anyone@example.com"], "class transports")
+            .unwrap_or_else(|e| panic!("without {missing:?}: {e}"));
+        // qmgr hands the message on at once: local(8) logs its status, or qmgr the warning.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        let log = loop {
+            let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+            if log.contains(needle)
+                || log.contains("postfix/local")
+                || std::time::Instant::now() > deadline
+            {
+                break log;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        postfix.stop();
+        println!(
+            "without {missing:?}: logged {}; postlint: {findings:?}",
+            log.contains(needle)
+        );
+        assert_eq!(log.contains(needle), stuck, "without {missing:?}:\n{log}");
+        assert_eq!(
+            log.contains("postfix/local"),
+            !stuck,
+            "without {missing:?}:\n{log}"
+        );
+        let local: Vec<&String> = findings.iter().filter(|f| f.contains("`local`")).collect();
+        assert_eq!(
+            local.len(),
+            usize::from(stuck),
+            "without {missing:?}: {findings:?}"
+        );
+        assert_eq!(findings.len(), local.len(), "{findings:?}");
+    }
 }

@@ -3,7 +3,8 @@
 //! ("connect to transport private/NAME: No such file or directory"). Also the services a
 //! running postscreen needs: its `smtpd pass` service, with DNSBL sites dnsblog, and with
 //! STARTTLS in its deep protocol tests tlsproxy; the postlog service maillog_file needs; and
-//! the services every Postfix needs (rewrite, cleanup, qmgr, bounce, defer, trace).
+//! the services every Postfix needs (rewrite, cleanup, qmgr, bounce, defer, trace), and those
+//! the address classes in use go to by default (local, virtual, relay, smtp).
 
 use std::collections::HashSet;
 
@@ -186,6 +187,7 @@ fn check(model: &Model, out: &mut Findings) {
         }
     }
     filter_actions(model, &mut check, out);
+    class_transports(model, &check.unix, out);
     postscreen_services(model, out);
     postlog_service(model, out);
     own_services(model, out);
@@ -463,13 +465,7 @@ fn own_services(model: &Model, out: &mut Findings) {
     // A fragment to add to a master.cf ("add this to your master.cf": a pipe service or two)
     // holds none of Postfix's own queue services; a whole master.cf holds some of them, or is
     // known to be whole (live, a system image, copied to /etc/postfix/master.cf).
-    let whole = model.master_whole
-        || model
-            .master
-            .services
-            .iter()
-            .any(|s| matches!(program_of(&s.command), "pickup" | "cleanup" | "qmgr"));
-    if !whole {
+    if !judged_whole(model) {
         return;
     }
     let mut missing = Vec::new();
@@ -516,6 +512,156 @@ fn own_services(model: &Model, out: &mut Findings) {
          private/NAME: No such file or directory\".",
         lines.join(", ")
     ));
+}
+
+/// Whether master.cf is the whole file rather than a fragment to add to one ("add this to your
+/// master.cf": a pipe service or two): it holds some of Postfix's own queue services, or is
+/// known to be whole (live, a system image, copied to /etc/postfix/master.cf).
+fn judged_whole(model: &Model) -> bool {
+    model.master_whole
+        || model
+            .master
+            .services
+            .iter()
+            .any(|s| matches!(program_of(&s.command), "pickup" | "cleanup" | "qmgr"))
+}
+
+/// The address classes and the transport each hands its mail to, when the transport
+/// parameter is not written (its default names a service Postfix's own master.cf has): the
+/// parameter that lists the class's domains (None: every domain of no other class), what its
+/// mail is, and the line Postfix's own master.cf has for the default service.
+const CLASS_TRANSPORTS: &[(Option<&str>, &str, &str, &str)] = &[
+    (
+        Some("mydestination"),
+        "local_transport",
+        "mail for mydestination's domains (local users and aliases)",
+        "unix  -       n       n       -       -       local",
+    ),
+    (
+        Some("virtual_mailbox_domains"),
+        "virtual_transport",
+        "mail for virtual_mailbox_domains' mailboxes",
+        "unix  -       n       n       -       -       virtual",
+    ),
+    (
+        Some("relay_domains"),
+        "relay_transport",
+        "mail for relay_domains",
+        "unix  -       -       y       -       -       smtp",
+    ),
+    (
+        None,
+        "default_transport",
+        "mail for every other domain (outbound mail, and bounces to remote senders)",
+        "unix  -       -       y       -       -       smtp",
+    ),
+];
+
+/// Whether a list parameter has something in it: Some(false) when known and empty, None when
+/// a part postlint cannot know may be all of it.
+fn has_items(model: &Model, param: &str) -> Option<bool> {
+    let expanded = model.params.expand(param);
+    let known = expanded
+        .text
+        .split([' ', ',', '\t', '\n', '\r'])
+        .any(|item| !item.is_empty() && !item.contains(crate::model::expand::UNKNOWN));
+    if known {
+        Some(true)
+    } else if expanded.has_unknown() {
+        None
+    } else {
+        Some(false)
+    }
+}
+
+/// Whether relay_domains names only what mydestination names (`relay_domains =
+/// $mydestination`, the default below compatibility level 2): trivial-rewrite finds those
+/// domains local first, so no mail goes to relay_transport for them.
+fn relay_within_local(model: &Model) -> bool {
+    let items = |param: &str| {
+        let text = model.params.expand(param).text;
+        text.split([' ', ',', '\t', '\n', '\r'])
+            .filter(|item| !item.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect::<HashSet<String>>()
+    };
+    items("relay_domains").is_subset(&items("mydestination"))
+}
+
+/// An address class in use whose transport parameter is not written and whose default service
+/// a whole master.cf lacks: a master.cf cut down for a container (smtp, pickup, cleanup, qmgr)
+/// with mydestination still holding domains. trivial-rewrite resolves their mail to
+/// `local:$myhostname`, and the queue manager finds no private/local. Silent where a
+/// transport table or sender-dependent table may send the class elsewhere, where a master.cf
+/// `-o` sets the transport, and where what it depends on is unknown.
+fn class_transports(model: &Model, unix: &HashSet<&str>, out: &mut Findings) {
+    let Some(first) = model.master.services.first() else {
+        return;
+    };
+    if !judged_whole(model) || has_items(model, "transport_maps") != Some(false) {
+        return;
+    }
+    // trivial-rewrite resolves the class's transport: options it takes that postlint cannot
+    // read (a template's `-o {{ name }}=...`) may set any of them.
+    if model
+        .master
+        .services
+        .iter()
+        .any(|s| program_of(&s.command) == "trivial-rewrite" && s.unknown_options.is_some())
+    {
+        return;
+    }
+    let overridden = |param: &str| {
+        model.params.get(param).is_some()
+            || model
+                .master
+                .services
+                .iter()
+                .any(|s| s.override_of(param).is_some())
+    };
+    for &(domains, param, mail, line) in CLASS_TRANSPORTS {
+        let sender_dependent = match param {
+            "default_transport" => Some("sender_dependent_default_transport_maps"),
+            "relay_transport" => Some("sender_dependent_relay_transport_maps"),
+            _ => None,
+        };
+        if overridden(param)
+            || sender_dependent.is_some_and(|maps| has_items(model, maps) != Some(false))
+            || domains.is_some_and(|d| has_items(model, d) != Some(true))
+            || (param == "relay_transport" && relay_within_local(model))
+        {
+            continue;
+        }
+        let value = model.params.param(param);
+        // `local:$myhostname`: the next hop may be unknown off the live server.
+        let Some(name) = transport_of(&value.expanded.text) else {
+            continue;
+        };
+        if unix.contains(name) {
+            continue;
+        }
+        let default = value.raw.as_deref().unwrap_or(name);
+        let shown = super::shorten(name);
+        let finding = out.report(
+            first.command_span,
+            format!(
+                "{mail} goes to {param}, which is not set: its default `{default}` names the \
+                 `{shown}` service, which master.cf {}. The queue manager cannot hand that mail \
+                 to it, and it stays in the queue",
+                defined_as(model, name, "unix")
+            ),
+        );
+        finding.subject(format!("transport {name}"));
+        finding.label("master.cf's services start here");
+        if let Some(d) = domains.and_then(|d| model.params.get(d)) {
+            finding.secondary(d.value_span, format!("these domains go to {param}"));
+        }
+        finding.help(format!(
+            "Add the line Postfix's own master.cf has: `{shown:<9} {line}`, or set {param} in \
+             main.cf to a transport master.cf has. Postfix logs \"connect to transport \
+             private/{shown}: No such file or directory\" for every such message."
+        ));
+    }
 }
 
 /// `maillog_file` (logging to a file instead of syslog) needs the `postlog unix-dgram`
