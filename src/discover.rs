@@ -68,6 +68,9 @@ pub struct Setup {
     pub main_cf: PathBuf,
     /// How to load it: the directory, or the sysroot it sits in.
     pub load: LoadOptions,
+    /// The Ansible tasks file that installs it as /etc/postfix/main.cf, when that is how it
+    /// was found (its name is no main.cf's).
+    pub installed_by: Option<PathBuf>,
 }
 
 /// A file that looked like Postfix configuration but is not linted.
@@ -275,6 +278,21 @@ pub fn discover(root: &Path) -> Result<Found, String> {
     }
     // What set-up scripts change goes with the configurations nearest to each script.
     let scripts = crate::scripts::scan(root);
+    let installed = ansible_setups(root, &found.root, &scripts, &found.setups);
+    // A master.cf linted alone until now goes with the main.cf the same tasks install.
+    let paired: Vec<PathBuf> = installed
+        .iter()
+        .filter_map(|s| s.load.master_cf.as_deref())
+        .map(crate::scripts::lexical)
+        .collect();
+    found.setups.retain(|s| {
+        !s.load.main_cf_absent
+            || s.load
+                .master_cf
+                .as_deref()
+                .is_none_or(|m| !paired.contains(&crate::scripts::lexical(m)))
+    });
+    found.setups.extend(installed);
     if !scripts.is_empty() {
         let dirs: Vec<&Path> = found
             .setups
@@ -292,9 +310,10 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 let dir = setup.main_cf.parent().unwrap_or(Path::new(""));
                 dir.join("master.cf")
             });
-            setup.load.master_installed = scripts
-                .iter()
-                .any(|s| s.installs(root, &master_cf, "/etc/postfix/master.cf"));
+            setup.load.master_installed = scripts.iter().any(|s| {
+                s.installs(root, &master_cf, "/etc/postfix/master.cf")
+                    || s.ansible_installs_file(&master_cf, "master.cf")
+            });
             setup.load.master_amended = amendments.master;
             let main_cf = (!setup.load.main_cf_absent).then_some(setup.main_cf.as_path());
             setup.load.script_values = amendments.known_values(&scripts, root, main_cf);
@@ -309,6 +328,54 @@ pub fn discover(root: &Path) -> Result<Found, String> {
     }
     found.setups.sort_by(|a, b| a.main_cf.cmp(&b.main_cf));
     Ok(found)
+}
+
+/// The files Ansible `template`/`copy` tasks install as /etc/postfix/main.cf under a name
+/// that is no main.cf's (`templates/main.j2`, `files/postfix_main`), each linted as a
+/// template of main.cf with the master.cf the same tasks install. Not a file that is already
+/// a configuration's main.cf, nor one that holds no setting.
+fn ansible_setups(
+    root: &Path,
+    shown_root: &Path,
+    scripts: &[crate::scripts::Script],
+    setups: &[Setup],
+) -> Vec<Setup> {
+    let plain = crate::scripts::lexical;
+    let mut known: std::collections::HashSet<PathBuf> =
+        setups.iter().map(|s| plain(&s.main_cf)).collect();
+    // Paths as the walk shows them: without `./` when the root is `.`.
+    let shown = |path: PathBuf| match shown_root.as_os_str().is_empty() {
+        true => path
+            .strip_prefix(".")
+            .map(Path::to_path_buf)
+            .unwrap_or(path),
+        false => path,
+    };
+    let mut out = Vec::new();
+    for script in scripts {
+        let installed = |which: &'static str| {
+            script
+                .ansible_installs
+                .iter()
+                .filter(move |(_, w)| *w == which)
+                .filter_map(|(src, _)| crate::scripts::ansible_source(&script.path, src))
+                .map(shown)
+        };
+        let master = installed("master.cf").next();
+        for main_cf in installed("main.cf") {
+            if !known.insert(plain(&main_cf)) || holds_no_setting(&main_cf) {
+                continue;
+            }
+            let mut setup = template_setup(&main_cf);
+            if master.is_some() {
+                setup.load.master_cf = master.clone();
+            }
+            setup.load.confine_to = Some(root.to_path_buf());
+            setup.installed_by = Some(shown(script.path.clone()));
+            out.push(setup);
+        }
+    }
+    out
 }
 
 /// Images configured by their Dockerfile alone: no main.cf or master.cf in the repository near
@@ -521,7 +588,7 @@ fn docker_mailserver_config(main_cf: &Path, root: Option<&Path>) -> bool {
 
 /// Whether a path is a regular file itself: not a link (which may point out of the
 /// repository), a FIFO or a device.
-fn regular_file(path: &Path) -> bool {
+pub(crate) fn regular_file(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
 }
 
@@ -752,6 +819,7 @@ fn setup_for(main_cf: &Path) -> Setup {
     Setup {
         main_cf: main_cf.to_path_buf(),
         load,
+        installed_by: None,
     }
 }
 

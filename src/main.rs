@@ -502,7 +502,13 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
             None => dir.display().to_string(),
         };
         if cli.verbose {
-            say(&format!("postlint: found {label}"));
+            match &setup.installed_by {
+                Some(tasks) => say(&format!(
+                    "postlint: found {label} ({} installs it as /etc/postfix/main.cf)",
+                    tasks.display()
+                )),
+                None => say(&format!("postlint: found {label}")),
+            }
         }
         jobs.push(Job {
             load: setup.load,

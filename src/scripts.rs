@@ -79,6 +79,10 @@ pub struct Script {
     /// `/etc`, `/etc/postfix`): the repository's files tell whether they do
     /// (`brings_main_cf`).
     pub main_cf_copies: Vec<(String, String)>,
+    /// The files its Ansible `template` and `copy` tasks install as main.cf or master.cf
+    /// (`src: main.j2`, `dest: /etc/postfix/main.cf`): the `src` as written (found as Ansible
+    /// finds it, by `ansible_source`), and which of the two it becomes.
+    pub ansible_installs: Vec<(String, &'static str)>,
 }
 
 /// A main.cf parameter a Dockerfile sets to a value written out in full: `RUN postconf -e
@@ -113,7 +117,8 @@ impl Script {
     }
 
     fn changes_something(&self) -> bool {
-        self.master
+        !self.ansible_installs.is_empty()
+            || self.master
             || self.main_open
             || !self.main_params.is_empty()
             || !self.file_keys.is_empty()
@@ -130,6 +135,16 @@ impl Script {
     /// /etc/postfix/`).
     pub fn installs(&self, root: &Path, file: &Path, target: &str) -> bool {
         !self.install_lines(root, file, target).is_empty()
+    }
+
+    /// Whether an Ansible task of this file installs `file` (a path in the repository) as
+    /// `which` (`main.cf`, `master.cf`) in /etc/postfix.
+    pub fn ansible_installs_file(&self, file: &Path, which: &str) -> bool {
+        let file = lexical(file);
+        self.ansible_installs.iter().any(|(src, w)| {
+            *w == which
+                && ansible_source(&self.path, src).is_some_and(|path| lexical(&path) == file)
+        })
     }
 
     /// The lines of the `COPY`/`ADD` instructions that install `file` at `target` (0 for a
@@ -1083,7 +1098,14 @@ fn task_module(
             .unwrap_or(key);
         matches!(
             module,
-            "lineinfile" | "blockinfile" | "replace" | "command" | "shell" | "raw"
+            "lineinfile"
+                | "blockinfile"
+                | "replace"
+                | "command"
+                | "shell"
+                | "raw"
+                | "template"
+                | "copy"
         )
         .then_some((module, args))
     })
@@ -1179,6 +1201,32 @@ fn task_names(
         .iter()
         .find_map(|k| map.get(*k)?.as_array());
     let arg = |name: &str| args.get(name).and_then(|v| v.as_str());
+    if matches!(module, "template" | "copy") {
+        // A file of the repository installed whole as main.cf or master.cf; a `copy` with
+        // `content:` installs no file of the repository.
+        let (Some(src), Some(dest)) = (arg("src"), arg("dest")) else {
+            return;
+        };
+        for_each_item(items, |item| {
+            let (src, dest) = (fill_item(src, item), fill_item(dest, item));
+            let file = dest.trim_end_matches(['"', '\'', ' ']).rsplit('/').next();
+            let which = match file {
+                Some("main.cf") => "main.cf",
+                Some("master.cf") => "master.cf",
+                _ => return,
+            };
+            if out.ansible_installs.len() < MAX_ITEMS
+                && !src.contains("{{")
+                && !out
+                    .ansible_installs
+                    .iter()
+                    .any(|(s, w)| *s == src && *w == which)
+            {
+                out.ansible_installs.push((src, which));
+            }
+        });
+        return;
+    }
     if matches!(module, "command" | "shell" | "raw") {
         let Some(command) = args.as_str().or_else(|| arg("cmd")) else {
             return;
@@ -1305,6 +1353,42 @@ fn task_names(
     // then `open`).
     names.extend(found);
     out.main_open |= open;
+}
+
+/// The repository file an Ansible task of the YAML file at `tasks` reads as `src`, found as
+/// Ansible finds it: in a role (the directory above `tasks/`), under the role's `templates/`
+/// (for `template`) or `files/` (for `copy`), then the role itself and `tasks/`; in a
+/// playbook's directory, under its `templates/` and `files/`, then itself. None when it is
+/// not a regular file there, or `src` is absolute or climbs out with `..`.
+pub fn ansible_source(tasks: &Path, src: &str) -> Option<PathBuf> {
+    let src = Path::new(src);
+    if src.is_absolute()
+        || src.components().any(|c| {
+            !matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
+    {
+        return None;
+    }
+    let dir = tasks.parent()?;
+    let role = dir
+        .ancestors()
+        .find(|d| {
+            d.file_name()
+                .is_some_and(|n| n == "tasks" || n == "handlers")
+        })
+        .and_then(Path::parent);
+    let mut bases: Vec<PathBuf> = Vec::new();
+    for top in role.into_iter().chain([dir]) {
+        bases.extend([top.join("templates"), top.join("files"), top.to_path_buf()]);
+    }
+    bases.push(dir.to_path_buf());
+    bases
+        .into_iter()
+        .map(|base| base.join(src))
+        .find(|path| crate::discover::regular_file(path))
 }
 
 /// Calls `f` once per loop item (`None`: no loop).

@@ -1037,3 +1037,57 @@ fn text_a_script_fills_in_in_main_cf_is_unknown() {
         );
     }
 }
+
+/// An Ansible role that installs `templates/main.j2` as /etc/postfix/main.cf (a name that is
+/// no main.cf's) and copies `files/master.cf` to /etc/postfix/master.cf: the template is linted
+/// with that master.cf, which is then the whole file (a missing `local` is reported), and the
+/// master.cf is not linted a second time alone. Near-misses: a task whose src is a variable,
+/// one that installs elsewhere, one whose src climbs out of the role, and no task at all.
+#[test]
+fn a_main_cf_an_ansible_task_installs_under_another_name_is_linted() {
+    let repo = tempfile::tempdir().unwrap();
+    let role = repo.path().join("roles/postfix");
+    write(
+        &role.join("templates/main.j2"),
+        "compatibility_level = 3.6\nmyhostname = {{ mail_fqdn }}\nmydestination = localhost\nsmtpd_use_tls = yes\n",
+    );
+    write(
+        &role.join("files/master.cf"),
+        "smtp inet n - y - - smtpd\npickup unix n - y 60 1 pickup\ncleanup unix n - y - 0 cleanup\n\
+         qmgr unix n - n 300 1 qmgr\nrewrite unix - - y - - trivial-rewrite\nbounce unix - - y - 0 bounce\n\
+         defer unix - - y - 0 bounce\ntrace unix - - y - 0 bounce\nsmtp unix - - y - - smtp\n",
+    );
+    let tasks = role.join("tasks/main.yml");
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]);
+    let deprecated = "roles/postfix/templates/main.j2:4:1: warning[deprecated-parameter]";
+    let local = "roles/postfix/files/master.cf:1:21: error[undefined-service]: mail for mydestination's domains";
+    for installs in [
+        "- name: main.cf\n  template:\n    src: main.j2\n    dest: /etc/postfix/main.cf\n\
+         - name: master.cf\n  copy:\n    src: master.cf\n    dest: /etc/postfix/master.cf\n",
+        // The role's own directories named in src, free-form arguments, the FQCN.
+        "- ansible.builtin.template: src=templates/main.j2 dest=/etc/postfix/main.cf mode=0644\n\
+         - ansible.builtin.copy:\n    src: files/master.cf\n    dest: \"{{ postfix_dir }}/master.cf\"\n",
+        // One task over a loop.
+        "- template:\n    src: \"{{ item.src }}\"\n    dest: \"/etc/postfix/{{ item.dest }}\"\n  loop:\n\
+         \x20   - { src: main.j2, dest: main.cf }\n    - { src: ../files/master.cf, dest: master.cf }\n",
+    ] {
+        write(&tasks, installs);
+        let (code, out, err) = short(repo.path());
+        assert_eq!(code, 1, "{installs}\n{out}{err}");
+        assert!(out.contains(deprecated), "{installs}\n{out}");
+        // The loop's master.cf climbs out of templates/ with `..`: not read as installed, so
+        // the master.cf is linted alone, not judged whole.
+        assert_eq!(out.contains(local), !installs.contains(".."), "{installs}\n{out}");
+        assert_eq!(out.matches("error[undefined-service]").count(), usize::from(!installs.contains("..")), "{out}");
+    }
+    for elsewhere in [
+        "- template:\n    src: \"{{ postfix_main_template }}\"\n    dest: /etc/postfix/main.cf\n",
+        "- template:\n    src: main.j2\n    dest: /etc/postfix/main.cf.d/10-local.cf\n",
+        "- template:\n    src: ../../../main.j2\n    dest: /etc/postfix/main.cf\n",
+        "- debug:\n    msg: main.j2 is /etc/postfix/main.cf\n",
+    ] {
+        write(&tasks, elsewhere);
+        let (_, out, err) = short(repo.path());
+        assert!(!out.contains("main.j2"), "{elsewhere}\n{out}{err}");
+    }
+}
