@@ -830,6 +830,10 @@ fn scan_text(text: &str, path: &Path) -> Script {
     // How many times each parameter is set, and the settings written out in full.
     let mut set_count: std::collections::HashMap<String, u32> = Default::default();
     let mut literals: Vec<Literal> = Vec::new();
+    // The body of a Dockerfile's `RUN <<EOF` (BuildKit's here-document), a shell script run
+    // as the RUN's command: its terminator, and whether any line of it is under a shell
+    // condition (then none of its settings is written out for certain).
+    let mut run_body: Option<(String, bool)> = None;
     for (index, (line_no, line)) in lines.iter().enumerate() {
         let line_no = *line_no;
         // The body of a here-document appended to main.cf: its `name = value` lines, up to
@@ -884,8 +888,33 @@ fn scan_text(text: &str, path: &Path) -> Script {
         // "name=value"]`, each word quoted again for the shell reading below).
         let exec_form;
         let mut run = false;
+        let mut body_conditional = false;
+        if let Some((end, conditional)) = &run_body {
+            if code.trim_end() == end.as_str() {
+                run_body = None;
+                continue;
+            }
+            run = true;
+            body_conditional = *conditional;
+        }
         // Instructions are read whatever their case (`run postconf -e ...`).
-        let instruction = code.get(..4).filter(|w| w.eq_ignore_ascii_case("RUN "));
+        let instruction = code
+            .get(..4)
+            .filter(|w| w.eq_ignore_ascii_case("RUN ") && run_body.is_none());
+        if let Some(end) = instruction
+            .and_then(|_| run_heredoc(&code[4..]))
+            .filter(|_| dockerfile)
+        {
+            let body = lines[index + 1..]
+                .iter()
+                .map(|(_, l)| l.trim())
+                .take_while(|l| *l != end.as_str());
+            let conditional = body
+                .filter(|l| !l.starts_with('#'))
+                .any(|l| conditional(l) || l.starts_with(['(', '{']));
+            run_body = Some((end, conditional));
+            continue;
+        }
         if let Some(rest) = instruction.map(|w| &code[w.len()..]).filter(|_| dockerfile) {
             code = rest.trim_start();
             run = !code.starts_with('[');
@@ -938,7 +967,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
         }
         // A Dockerfile's `RUN postconf -e name=value` outside any shell condition: the
         // values written out in full, found in the lines of this instruction.
-        if dockerfile && run && !conditional(code) {
+        if dockerfile && run && !body_conditional && !conditional(code) {
             let first = line_starts[(line_no - 1) as usize];
             let last = lines
                 .get(index + 1)
@@ -1468,6 +1497,24 @@ fn is_dockerfile(name: &str) -> bool {
     name.starts_with("dockerfile")
         || name.starts_with("containerfile")
         || name.ends_with(".dockerfile")
+}
+
+/// The terminator of a Dockerfile's `RUN <<EOF` (options may come first): the instruction's
+/// command is the here-document's body, a shell script. None for a here-document fed to a
+/// command (`RUN cat <<EOF > file`) or run by another program.
+fn run_heredoc(rest: &str) -> Option<String> {
+    // `RUN --mount=... <<EOF`: the options go first.
+    let mut words = rest.split_whitespace().skip_while(|w| w.starts_with("--"));
+    let word = words.next()?.strip_prefix("<<")?;
+    // `<<EOF bash`: the body run by another program (python) is no shell script; `<<EOF
+    // sh` or `bash` is.
+    if let Some(program) = words.next() {
+        if !matches!(program, "sh" | "bash" | "/bin/sh" | "/bin/bash") {
+            return None;
+        }
+    }
+    let word = word.trim_start_matches('-').trim_matches(['"', '\'']);
+    (!word.is_empty() && !word.contains("<<")).then(|| word.to_string())
 }
 
 /// For `cat <<EOF >> /etc/postfix/main.cf` (or `| tee -a main.cf`): the terminator word.

@@ -1091,3 +1091,39 @@ fn a_main_cf_an_ansible_task_installs_under_another_name_is_linted() {
         assert!(!out.contains("main.j2"), "{elsewhere}\n{out}{err}");
     }
 }
+
+/// A Dockerfile's `RUN <<EOF` (BuildKit's here-document) runs its body as a shell script:
+/// a setting written out in full there is known, as on a `RUN` line, and checked where it
+/// is written. A body with a condition anywhere in it, one run by another program, and a
+/// here-document fed to a command (`cat <<EOF > file`) leave the setting unknown.
+#[test]
+fn a_run_here_document_is_read_as_the_shell_script_it_is() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("image");
+    write(
+        &image.join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\nsmtpd_tls_auth_only = yes\n\
+         smtpd_tls_cert_file = /etc/ssl/certs/ssl-cert-snakeoil.pem\nsmtpd_tls_key_file = /etc/ssl/private/ssl-cert-snakeoil.key\n\
+         smtpd_tls_security_level = may\nsmtpd_sasl_auth_enable = yes\nsmtpd_sasl_type = dovecot\nsmtpd_sasl_path = private/auth\n",
+    );
+    let known = "when the image is built: smtpd_tls_auth_only = no";
+    for (instruction, read) in [
+        ("RUN <<EOF\nset -e\npostconf -e \"smtpd_tls_auth_only = no\"\nEOF\n", true),
+        ("RUN --mount=type=cache,target=/var/cache/apt <<-'EOT' bash\n\tpostconf -e smtpd_tls_auth_only=no\nEOT\n", true),
+        ("RUN <<EOF\nif [ -z \"$STRICT\" ]; then\n  postconf -e smtpd_tls_auth_only=no\nfi\nEOF\n", false),
+        ("RUN <<EOF python3\nimport os; os.system('postconf -e smtpd_tls_auth_only=no')\nEOF\n", false),
+        ("RUN cat <<EOF > /usr/local/bin/tls.sh\npostconf -e smtpd_tls_auth_only=no\nEOF\n", false),
+    ] {
+        write(
+            &image.join("Dockerfile"),
+            &format!("FROM debian\nCOPY main.cf /etc/postfix/main.cf\n{instruction}RUN apt-get clean\n"),
+        );
+        let (_, out, err) = run(repo.path(), &["--discover", "--verbose", "--format", "short"]);
+        assert_eq!(err.contains(known), read, "{instruction}\n{out}{err}");
+        assert_eq!(
+            out.contains("error[plaintext-auth]"),
+            read,
+            "{instruction}\n{out}{err}"
+        );
+    }
+}

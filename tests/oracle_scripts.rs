@@ -1,5 +1,5 @@
 //! Real Postfix decides what a Dockerfile's `RUN postconf -e ...` writes into main.cf. Each
-//! case's `RUN` line is run by `sh` with MAIL_CONFIG pointing at a copy of the image's main.cf
+//! case's `RUN` line (or the body of a `RUN <<EOF` here-document) is run by `sh` with MAIL_CONFIG pointing at a copy of the image's main.cf
 //! (postconf edits that copy), and `postconf -n` then prints what it set. `postlint
 //! --discover --verbose` on a repository with that main.cf and a Dockerfile that copies it
 //! into the image and then runs the line must take exactly those parameters, with exactly those
@@ -29,6 +29,13 @@ const CASES: &[&str] = &[
     r#"postconf -e 'smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination'; postconf -e "maillog_file=/dev/stdout""#,
 ];
 
+/// Bodies of `RUN <<EOF` here-documents (BuildKit): shell scripts whose settings are written
+/// out in full, outside any condition.
+const HEREDOC_CASES: &[&str] = &[
+    "set -e\npostconf -e \"smtpd_tls_auth_only = no\"",
+    "postconf -e 'smtpd_banner = $myhostname ESMTP' \\\n    relayhost=\n# a comment\npostconf -e message_size_limit=0",
+];
+
 /// `postconf -n` of a configuration directory, as name → value.
 fn settings(dir: &Path) -> BTreeMap<String, String> {
     let (ok, out, err) = common::run("postconf", &["-c", &dir.to_string_lossy(), "-n"]);
@@ -47,7 +54,15 @@ fn postlint_reads_what_postconf_writes() {
     if !common::postfix_available() {
         return;
     }
-    for case in CASES {
+    let cases = CASES
+        .iter()
+        .map(|case| (format!("RUN {case}"), case.to_string()))
+        .chain(
+            HEREDOC_CASES
+                .iter()
+                .map(|body| (format!("RUN <<EOF\n{body}\nEOF"), body.to_string())),
+        );
+    for (run, case) in cases {
         // What Postfix's postconf sets, run as the Dockerfile would run it.
         let conf = tempfile::tempdir().unwrap();
         std::fs::write(conf.path().join("main.cf"), MAIN_CF).unwrap();
@@ -55,7 +70,7 @@ fn postlint_reads_what_postconf_writes() {
         let before = settings(conf.path());
         let status = Command::new("sh")
             .arg("-c")
-            .arg(case)
+            .arg(&case)
             .env("MAIL_CONFIG", conf.path())
             .status()
             .unwrap();
@@ -76,7 +91,7 @@ fn postlint_reads_what_postconf_writes() {
         std::fs::write(image.join("master.cf"), "smtp inet n - n - - smtpd\n").unwrap();
         std::fs::write(
             image.join("Dockerfile"),
-            format!("FROM debian\nCOPY main.cf master.cf /etc/postfix/\nRUN {case}\n"),
+            format!("FROM debian\nCOPY main.cf master.cf /etc/postfix/\n{run}\n"),
         )
         .unwrap();
         let (_, _, err) = run::run(repo.path(), &["--discover", "--verbose"]);
@@ -90,11 +105,11 @@ fn postlint_reads_what_postconf_writes() {
                     .split_once(" = ")
             })
             .collect();
-        println!("RUN {case}\n  postconf: {set:?}\n  postlint: {known:?}");
-        assert_eq!(known, set, "RUN {case}\n{err}");
+        println!("{run}\n  postconf: {set:?}\n  postlint: {known:?}");
+        assert_eq!(known, set, "{run}\n{err}");
         assert!(
             !err.contains("set by set-up scripts") && !err.contains("its value is unknown"),
-            "RUN {case}: a setting taken as unknown\n{err}"
+            "{run}: a setting taken as unknown\n{err}"
         );
     }
 }
