@@ -1,7 +1,8 @@
 //! `--template-vars FILE`: the default values a repository ships for its templates (an Ansible
 //! role's `defaults/main.yml`, a Salt `pillar.example`, Puppet data in YAML or JSON), so that
 //! simple expressions become known values. Only lookups are evaluated: a name, a path into
-//! the data (`a.b`, `a['b']`, `.Values.a`, Salt's `pillar.get('a:b', 'x')`), `default(...)`
+//! the data (`a.b`, `a['b']`, `.Values.a`, Salt's `pillar.get('a:b', 'x')` and
+//! `pillar['a']['b']`), `default(...)`
 //! and `join(...)`. Anything else stays a hole: postlint never runs template code.
 
 use serde_json::Value;
@@ -137,7 +138,12 @@ impl Vars {
             }
             None => {
                 let path = parse_path(head.strip_prefix('.').unwrap_or(head))?;
-                let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+                let mut parts: Vec<&str> = path.iter().map(String::as_str).collect();
+                // Salt's `pillar['postfix']['relayhost']`: a pillar file's mapping is the
+                // pillar itself.
+                if parts.len() > 1 && parts[0] == "pillar" && !self.root.contains_key("pillar") {
+                    parts.remove(0);
+                }
                 self.lookup(&parts).cloned()
             }
         };
@@ -457,6 +463,13 @@ mod tests {
             eval("salt['pillar.get']('postfix:nope', 'z')").as_deref(),
             Some("z")
         );
+        // Salt's `pillar[...]`: the file's mapping is the pillar.
+        assert_eq!(
+            eval("pillar['postfix']['relay']['host']").as_deref(),
+            Some("smtp.example.net")
+        );
+        assert_eq!(eval("pillar['postfix']['nope']"), None);
+        assert_eq!(eval("pillar"), None);
         // What is not a plain lookup stays unknown.
         for unknown in [
             "missing",
