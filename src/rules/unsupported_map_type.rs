@@ -186,8 +186,12 @@ fn not_buildable_aliases(model: &Model, out: &mut Findings) {
             continue;
         }
         let reference = super::shorten(&table.reference()).into_owned();
+        // postalias opens the table's name as its source file before it creates the table:
+        // a name that is no path (`inline:{...}`, `static:x`) stops it there.
+        let name = reference.split_once(':').map_or("", |(_, name)| name);
         let why = match kind {
             "proxy" => "can't create maps via the proxy service".to_string(),
+            _ if !name.starts_with('/') => format!("open {name}: No such file or directory"),
             "fail" => format!("table {reference}: write error"),
             _ => format!("unsupported dictionary type: {kind} does not support bulk-mode creation"),
         };
