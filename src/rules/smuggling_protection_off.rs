@@ -75,7 +75,25 @@ fn check(model: &Model, out: &mut Findings) {
     }
     // Before 3.9 the defence is there but off unless main.cf turns it on.
     let smtpd_runs = !model.master.is_known() || smtpd_services > 0;
-    if !bare_newline_set && smtpd_runs && model.target.release() < DEFAULT_ON {
+    // Before 3.5 no release has the defence: nothing in main.cf can turn it on.
+    if !bare_newline_set && smtpd_runs && model.target.asked < Release::new(3, 5) {
+        let asked = model.target.asked;
+        let finding = out.report(
+            Span::file_start(model.main_cf),
+            format!(
+                "SMTP smuggling protection is not available: Postfix {asked} predates \
+                 smtpd_forbid_bare_newline, and no setting turns it on"
+            ),
+        );
+        finding.label("the setup is linted for a release without smtpd_forbid_bare_newline");
+        finding.subject("smtpd_forbid_bare_newline default");
+        finding.help(format!(
+            "Upgrade Postfix (this setup is linted for Postfix {asked}: {}); then set \
+             smtpd_forbid_bare_newline as below. Setting it on {asked} only makes Postfix warn \
+             of an unknown parameter. {ADVICE}",
+            model.target.origin_text()
+        ));
+    } else if !bare_newline_set && smtpd_runs && model.target.release() < DEFAULT_ON {
         let target = model.target.named();
         let finding = out.report(
             Span::file_start(model.main_cf),
