@@ -32,7 +32,9 @@
 //!     [`NOT_DEPLOYED`] (backups, package leftovers, defaults and samples, fragments: `bak`,
 //!     `orig`, `rpmnew`, `dpkg`, `ucf`, `dist`, `proto`, `default`, `example`, ...), one of
 //!     [`NOT_POSTFIX`] (documents, patches, other formats, templates of engines postlint does
-//!     not know by name: `md`, `txt`, `diff`, `rej`, `yml`, `in`, `mas`, `template`, ...), or
+//!     not know by name: `md`, `txt`, `diff`, `rej`, `yml`, `in`, `mas`, `template`, ...; these
+//!     only as the last part or before `main.cf`, not inside a host's name after it:
+//!     `main.cf.H_ticket.in.example.net` is a Salt state's host variant), or
 //!     `test` with or without digits (`test77-main.cf`, a test input of Postfix's postconf);
 //!   - no part after `main.cf` starts with a digit (a date, a timestamp or a numbered copy:
 //!     `main.cf.2021-03-04`, `main.cf-20210304`, `main.cf.1`);
@@ -747,9 +749,15 @@ pub fn plain_variant(file_name: &str) -> Option<usize> {
             .map(str::to_ascii_lowercase)
             .collect::<Vec<String>>()
     };
-    let not_deployed = parts(file_name).iter().any(|part| {
+    // What says the file is no Postfix file is its last extension, or a word before main.cf:
+    // a word inside a host's name after it (`main.cf.H_ticket.in.example.net`) is no file
+    // type. (A host's name that ends in one, `main.cf.mx.example.pl`, stays passed over.)
+    let all = parts(file_name);
+    let before = parts(&file_name[..at]).len();
+    let typed = |i: usize| i < before || i + 1 == all.len();
+    let not_deployed = all.iter().enumerate().any(|(i, part)| {
         NOT_DEPLOYED.contains(&part.as_str())
-            || NOT_POSTFIX.contains(&part.as_str())
+            || (typed(i) && NOT_POSTFIX.contains(&part.as_str()))
             || template::engine_by_name(&format!(".{part}")).is_some()
             || part
                 .strip_prefix("test")
@@ -867,6 +875,10 @@ mod tests {
             // A host's own file, not the `.org` copy of the original.
             ("main.cf.mx1.company.org", 0),
             ("postfix.main.cf.local", 8),
+            // A Salt state's host variant (`main.cf.H_{{ grains['id'] }}`): `in` or `md`
+            // inside a host's name is no file type.
+            ("main.cf.H_ticket.in.ffho.net", 0),
+            ("main.cf.mx1.acme.md.de", 0),
         ] {
             assert_eq!(plain_variant(name), Some(at), "{name}");
         }
@@ -949,6 +961,8 @@ mod tests {
             "main.cf.yml",
             "main.cf.in",
             "main.cf.in.demo",
+            "main.cf.txt.gz",
+            "diff-main.cf",
             "main.cf.mas",
             "main.cf.ftl",
             "main.cf.template",
