@@ -959,6 +959,7 @@ fn request(
         sasl_login: client.2.map(str::to_string),
         sender: sender.to_string(),
         recipient: recipient.to_string(),
+        client_cert: false,
     }
 }
 

@@ -152,6 +152,10 @@
 //!   defers like an invalid policy; `dane`, with `smtp_dns_support_level = dnssec` but native
 //!   host lookups, logs the same warning for `dane` and delivers without TLS (the relay offers
 //!   none), as `may` does.
+//! - dane-without-dnssec on main.cf's `dane`, read by a transport with `-o
+//!   smtp_dns_support_level=disabled` (a content filter's, in real setups): the same warning
+//!   for `dane`, and delivery without TLS; with `-o smtp_tls_security_level=may` as well, no
+//!   warning.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -202,6 +206,9 @@ enum Kind {
     /// dane-without-dnssec, on a TLS policy entry (the case's main.cf lines come after
     /// RELAY_POLICY's).
     DanePolicy,
+    /// dane-without-dnssec on main.cf's level, read by a transport whose `-o` turns DNS off
+    /// (main.cf is the case's `main` alone; the transport is in `master_extra`).
+    DaneLevel,
     /// tls-file-missing: TLS turned on with no certificate (the case's `-o` overrides blank
     /// the shared one).
     NoCert,
@@ -271,7 +278,7 @@ impl Case {
             Kind::UndefinedService => "undefined-service",
             Kind::OrphanOverride => "orphan-override",
             Kind::TlsPolicy | Kind::TlsLevel | Kind::PerSite => "tls-policy-invalid",
-            Kind::DanePolicy => "dane-without-dnssec",
+            Kind::DanePolicy | Kind::DaneLevel => "dane-without-dnssec",
             Kind::NoCert => "tls-file-missing",
         }
     }
@@ -471,6 +478,24 @@ const fn dane_policy(
         kind: Kind::DanePolicy,
         main,
         key: value,
+        problem,
+        ..BASE
+    }
+}
+
+/// main.cf asks for DANE with DNSSEC lookups and sends remote mail through the `scan`
+/// transport (a content filter's, in real setups) to the fake relay; `master_extra` defines
+/// `scan` with DNS turned off.
+const fn dane_level(name: &'static str, master_extra: &'static str, problem: bool) -> Case {
+    Case {
+        name,
+        kind: Kind::DaneLevel,
+        main: "relayhost = [localhost]:@RELAY@\n\
+               mynetworks = 127.0.0.0/8\n\
+               smtp_dns_support_level = dnssec\n\
+               smtp_tls_security_level = dane\n\
+               default_transport = scan\n",
+        master_extra,
         problem,
         ..BASE
     }
@@ -771,6 +796,16 @@ const CASES: &[Case] = &[
         true,
     ),
     dane_policy("policy may, dns level unset", "", "may", false),
+    dane_level(
+        "main.cf dane, a transport with -o smtp_dns_support_level=disabled",
+        "scan unix - - n - - smtp\n  -o smtp_dns_support_level=disabled\n",
+        true,
+    ),
+    dane_level(
+        "main.cf dane, a transport with DNS off and a level of its own",
+        "scan unix - - n - - smtp\n  -o smtp_dns_support_level=disabled\n  -o smtp_tls_security_level=may\n",
+        false,
+    ),
     // tls-file-missing: TLS on, no certificate
     no_cert(
         "level may, no certificate",
@@ -993,7 +1028,8 @@ fn run_case(index: usize, case: &Case) -> Outcome {
         | Kind::TlsPolicy
         | Kind::TlsLevel
         | Kind::PerSite
-        | Kind::DanePolicy => match FakeRelay::start(relay_port) {
+        | Kind::DanePolicy
+        | Kind::DaneLevel => match FakeRelay::start(relay_port) {
             Ok(r) => Some(r),
             Err(e) => {
                 outcome
@@ -1075,7 +1111,11 @@ fn run_case(index: usize, case: &Case) -> Outcome {
                 relay.as_ref().unwrap(),
             ),
             Kind::NoCert => observe_starttls(&mut outcome, listen_port, &scratch, &syslog_name),
-            Kind::TlsPolicy | Kind::TlsLevel | Kind::PerSite | Kind::DanePolicy => observe_policy(
+            Kind::TlsPolicy
+            | Kind::TlsLevel
+            | Kind::PerSite
+            | Kind::DanePolicy
+            | Kind::DaneLevel => observe_policy(
                 &mut outcome,
                 case.kind,
                 listen_port,
@@ -1603,7 +1643,7 @@ fn observe_policy(
             session_summary(session)
         ));
     }
-    if kind == Kind::DanePolicy {
+    if matches!(kind, Kind::DanePolicy | Kind::DaneLevel) {
         let warned = tls::log_lines(&scratch.maillog(), "/smtp[")
             .iter()
             .any(|l| l.contains("configured with dnssec lookups disabled"));
@@ -2122,4 +2162,171 @@ fn helpers_read_what_they_should() {
     };
     assert!(!failed.handshake_ok());
     assert_eq!(failed.summary(), "failed (unsupported protocol, exit 1)");
+}
+
+/// A CA (DIR/ca.pem) and a client certificate it signed for TLS client authentication
+/// (DIR/client.pem, DIR/client-key.pem). Made by each test run, never kept.
+fn client_ca(dir: &Path) -> Result<(), String> {
+    let openssl = |args: &[&str]| -> Result<(), String> {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| format!("openssl {}: {e}", args[0]))?;
+        match out.status.success() {
+            true => Ok(()),
+            false => Err(format!(
+                "openssl {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            )),
+        }
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec!["req", "-x509"];
+    ca.extend(ec);
+    ca.extend(["-days", "2", "-subj", "/CN=postlint test CA"]);
+    ca.extend(["-keyout", "ca-key.pem", "-out", "ca.pem"]);
+    openssl(&ca)?;
+    let mut csr = vec!["req"];
+    csr.extend(ec);
+    csr.extend(["-subj", "/CN=client.example", "-keyout", "client-key.pem"]);
+    csr.extend(["-out", "client.csr"]);
+    openssl(&csr)?;
+    std::fs::write(dir.join("client.ext"), "extendedKeyUsage = clientAuth\n").unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "client.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca-key.pem",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "client.ext",
+        "-out",
+        "client.pem",
+    ])
+}
+
+/// open-relay's `permit_tls_all_clientcerts`: smtpd relays for a client whose certificate a CA
+/// of its trust list signed, when it asks for certificates (smtpd_tls_ask_ccert = yes), and
+/// not without one or when it does not ask. postlint reports it when that list holds the
+/// public CAs (here tls_append_default_CA = yes adds OpenSSL's default CAs to the setup's
+/// CA file: a certificate any of them sold relays), and stays silent when smtpd does not ask
+/// or the list is the setup's own CA file alone (what the feature is for).
+#[test]
+fn permit_tls_all_clientcerts_relays_for_certificates_the_trusted_cas_signed() {
+    if !common::postfix_available() {
+        return;
+    }
+    if !common::runs_or_says_skipped(can_run()) {
+        return;
+    }
+    // (settings, whether smtpd relays for the certificate, whether postlint reports it)
+    let cases: [(&str, bool, bool); 3] = [
+        (
+            "smtpd_tls_ask_ccert = yes\ntls_append_default_CA = yes\n",
+            true,
+            true,
+        ),
+        (
+            "smtpd_tls_ask_ccert = no\ntls_append_default_CA = yes\n",
+            false,
+            false,
+        ),
+        (
+            "smtpd_tls_ask_ccert = yes\ntls_append_default_CA = no\n",
+            true,
+            false,
+        ),
+    ];
+    let port = first_port() + 900;
+    let mut failures = Vec::new();
+    for (i, (settings, relays, reported)) in cases.into_iter().enumerate() {
+        let port = port + i as u16;
+        let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-ccert-");
+        let conf = scratch.conf();
+        tls::self_signed(&conf).unwrap();
+        client_ca(&conf).unwrap();
+        let main = format!(
+            "{}compatibility_level = 3.6\n\
+             alias_maps =\n\
+             alias_database =\n\
+             mynetworks = 127.0.0.0/8\n\
+             smtpd_tls_cert_file = ${{config_directory}}/cert.pem\n\
+             smtpd_tls_key_file = ${{config_directory}}/key.pem\n\
+             smtpd_tls_security_level = may\n\
+             smtpd_tls_CAfile = ${{config_directory}}/ca.pem\n\
+             smtpd_relay_restrictions = permit_tls_all_clientcerts, reject_unauth_destination\n\
+             {settings}",
+            scratch.infrastructure(MYHOSTNAME)
+        );
+        std::fs::write(conf.join("main.cf"), main).unwrap();
+        let mut master = smtp::base_master_cf();
+        master.push_str(&service_entry(&format!("127.0.0.1:{port}"), port, &[]));
+        std::fs::write(conf.join("master.cf"), master).unwrap();
+        common::backdate(&conf);
+        let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
+            .unwrap_or_else(|e| panic!("{settings}: Postfix did not start: {e}"));
+        // The outsider (127.0.0.1 is in mynetworks, which the list does not ask), with and
+        // without the certificate.
+        let rcpt = |cert: bool| {
+            let conf_dir = conf.display().to_string();
+            let (c, k) = (
+                format!("{conf_dir}/client.pem"),
+                format!("{conf_dir}/client-key.pem"),
+            );
+            let mut args = vec!["-quiet"];
+            if cert {
+                args.extend(["-cert", c.as_str(), "-key", k.as_str()]);
+            }
+            let out = tls::s_client(
+                &format!("127.0.0.1:{port}"),
+                true,
+                &args,
+                "EHLO client.example\nMAIL FROM:<someone@sender.example>\n\
+                 RCPT TO:<someone@elsewhere.example>\nQUIT\n",
+            );
+            out.stdout
+                .lines()
+                .rev()
+                .find(|l| l.starts_with("250 2.1.5") || l.starts_with("554 5.7.1"))
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("no RCPT reply: {}{}", out.stdout, out.stderr))
+        };
+        let with = rcpt(true);
+        let without = rcpt(false);
+        postfix.stop();
+        let trusted = tls::log_lines(&scratch.maillog(), "Trusted TLS connection");
+        if with.starts_with("250") != relays || !without.starts_with("554") {
+            failures.push(format!(
+                "{settings}: with the certificate `{with}`, without `{without}` (expected {} \
+                 and 554); log: {trusted:?}",
+                if relays { "250" } else { "554" }
+            ));
+        }
+        let found = smtp::postlint_findings(&conf, "open-relay");
+        let named = found.iter().any(|d| {
+            d["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("certificate from a public CA")
+        });
+        if named != reported || found.len() != usize::from(reported) {
+            failures.push(format!("{settings}: postlint reports {found:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -36,6 +36,8 @@ pub struct Request {
     pub sender: String,
     /// RCPT TO address.
     pub recipient: String,
+    /// The client started TLS and presented a certificate that a CA smtpd trusts signed.
+    pub client_cert: bool,
 }
 
 /// smtpd's reply to RCPT TO.
@@ -501,7 +503,16 @@ impl<'a, 'm> Ctx<'a, 'm> {
                     self.unseen()?
                 }
             }
-            "permit_tls_clientcerts" | "permit_tls_all_clientcerts" => Status::Dunno,
+            // A certificate whose fingerprint relay_clientcerts lists: no outsider has one.
+            "permit_tls_clientcerts" => Status::Dunno,
+            "permit_tls_all_clientcerts" => match self.request.client_cert {
+                false => Status::Dunno,
+                true => match super::tls::verifies_client_certs(self.model, self.smtpd.service) {
+                    Some(true) => Status::Permit,
+                    Some(false) => Status::Dunno,
+                    None => self.unseen()?,
+                },
+            },
             "reject_plaintext_session" => self.reject(4),
             "check_client_access" | "check_reverse_client_access" => {
                 let table = arg_text.ok_or(Unknowable)?;
@@ -1666,34 +1677,44 @@ pub fn open_relay(model: &Model, smtpd: &Smtpd) -> Verdict {
         return Verdict::Unknown("mynetworks may hold every client address".to_string());
     }
     let stage_tables = StageTables::collect(model, smtpd);
-    let mut queue: std::collections::VecDeque<(Request, u8)> = addrs
-        .iter()
-        .map(|a| {
-            (
-                Request {
-                    client_addr: a.to_string(),
-                    client_name: None,
-                    helo: OUTSIDER_HELO.to_string(),
-                    sasl_login: None,
-                    sender: OUTSIDER_SENDER.to_string(),
-                    recipient: OUTSIDER_RECIPIENT.to_string(),
-                },
-                0u8,
-            )
-        })
-        .collect();
-    let mut seen: std::collections::HashSet<(String, String, String, String)> =
+    // A CA list with the public CAs makes a certificate something an outsider can buy: once
+    // every choice without one is refused, the outsider with one.
+    let certs = match super::tls::public_trust(model, smtpd.service) {
+        Some(_) => &[false, true][..],
+        None => &[false][..],
+    };
+    let (mut queue, mut with_cert): (std::collections::VecDeque<_>, std::collections::VecDeque<_>) =
+        certs
+            .iter()
+            .flat_map(|&cert| addrs.iter().map(move |a| (a, cert)))
+            .map(|(a, cert)| {
+                (
+                    Request {
+                        client_addr: a.to_string(),
+                        client_name: None,
+                        helo: OUTSIDER_HELO.to_string(),
+                        sasl_login: None,
+                        sender: OUTSIDER_SENDER.to_string(),
+                        recipient: OUTSIDER_RECIPIENT.to_string(),
+                        client_cert: cert,
+                    },
+                    0u8,
+                )
+            })
+            .partition(|(r, _)| !r.client_cert);
+    let mut seen: std::collections::HashSet<(String, String, String, String, bool)> =
         std::collections::HashSet::new();
     let mut unknown = None;
     let mut truncated = false;
     let mut tries = 0;
     let mut work = 0;
-    while let Some((request, changed)) = queue.pop_front() {
+    while let Some((request, changed)) = queue.pop_front().or_else(|| with_cert.pop_front()) {
         let key = (
             request.client_addr.clone(),
             request.helo.clone(),
             request.sender.clone(),
             request.recipient.clone(),
+            request.client_cert,
         );
         if !seen.insert(key) {
             continue;
@@ -1798,6 +1819,14 @@ fn describe(request: Request, changed: u8, steps: Vec<Step>) -> Witness {
     let mut parts = Vec::new();
     if changed & Attr::Client.bit() != 0 {
         parts.push(format!("at {}", request.client_addr));
+    }
+    // Only when the certificate is what lets it through.
+    if request.client_cert
+        && steps.iter().any(|s| {
+            s.status == Status::Permit && s.word.eq_ignore_ascii_case("permit_tls_all_clientcerts")
+        })
+    {
+        parts.push("that presents a certificate from a public CA".to_string());
     }
     if changed & Attr::Helo.bit() != 0 {
         parts.push(format!("that says HELO {}", request.helo));

@@ -117,6 +117,88 @@ pub fn server_level<'m>(model: &'m Model, service: Option<&'m Service>) -> Optio
     ))
 }
 
+/// Whether an smtpd service asks a STARTTLS client for its certificate and verifies it, as
+/// smtpd.c decides: TLS offered, and `smtpd_tls_ask_ccert = yes` (or `smtpd_tls_req_ccert =
+/// yes` at level encrypt). None when unknown.
+pub fn verifies_client_certs(model: &Model, service: Option<&Service>) -> Option<bool> {
+    let level = server_level(model, service)?.level;
+    if level == Level::None {
+        return Some(false);
+    }
+    if flag(model, service, "smtpd_tls_ask_ccert")? {
+        return Some(true);
+    }
+    Some(level == Level::Encrypt && flag(model, service, "smtpd_tls_req_ccert")?)
+}
+
+/// The CA files and directories of the operating systems' public CA bundles (Debian, Ubuntu,
+/// Alpine, Arch, RHEL and Fedora, SUSE, the BSDs, macOS): every CA browsers trust, which
+/// sell certificates to anyone.
+const PUBLIC_CA_FILES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/ssl/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/pki/tls/cert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ca-certificates/extracted/tls-ca-bundle.pem",
+    "/usr/lib/ssl/cert.pem",
+    "/usr/local/share/certs/ca-root-nss.crt",
+    "/usr/local/etc/ssl/cert.pem",
+];
+const PUBLIC_CA_DIRS: &[&str] = &[
+    "/etc/ssl/certs",
+    "/usr/lib/ssl/certs",
+    "/etc/pki/tls/certs",
+    "/etc/openssl/certs",
+    "/var/lib/ca-certificates/openssl",
+    "/usr/local/share/certs",
+];
+
+/// Why an smtpd service trusts the public CAs to sign client certificates: the setting, as
+/// the user wrote it, and where.
+pub struct PublicTrust<'m> {
+    /// `smtpd_tls_CApath = /etc/ssl/certs`, `tls_append_default_CA = yes`.
+    pub setting: String,
+    pub definition: Option<&'m Definition>,
+}
+
+/// Whether an smtpd service's CA list holds the public CAs (tls_set_ca_certificate_info():
+/// smtpd_tls_CAfile and smtpd_tls_CApath, and OpenSSL's default CAs when
+/// tls_append_default_CA = yes and either is set). None when it does not, or postlint cannot
+/// know (a CA file of the setup's own may hold anything).
+pub fn public_trust<'m>(model: &'m Model, service: Option<&'m Service>) -> Option<PublicTrust<'m>> {
+    let mut set = false;
+    for (param, public) in [
+        ("smtpd_tls_CAfile", PUBLIC_CA_FILES),
+        ("smtpd_tls_CApath", PUBLIC_CA_DIRS),
+    ] {
+        // One of the two written as a template expression: the other may still decide.
+        let Some(value) = service_value(model, service, param) else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        set = true;
+        let path = value.trim_end_matches('/');
+        if public.contains(&path) {
+            return Some(PublicTrust {
+                setting: format!("{param} = {value}"),
+                definition: service_definition(model, service, param),
+            });
+        }
+    }
+    if set && flag(model, service, "tls_append_default_CA")? {
+        return Some(PublicTrust {
+            setting: "tls_append_default_CA = yes".to_string(),
+            definition: service_definition(model, service, "tls_append_default_CA"),
+        });
+    }
+    None
+}
+
 /// The TLS level an smtp (or lmtp, by prefix) client service uses by default, as smtp.c
 /// derives it: smtp_tls_security_level, else the legacy smtp_enforce_tls and smtp_use_tls.
 pub fn client_level<'m>(

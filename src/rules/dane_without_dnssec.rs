@@ -133,11 +133,22 @@ fn help(level: &str, reason: &NoDnssec) -> String {
     )
 }
 
+/// One finding of check_levels: where it points, and the smtp services it names.
+struct LevelFinding {
+    span: Span,
+    level: String,
+    reason: NoDnssec,
+    /// The service's own `-o` turns the lookups off under main.cf's level: the finding is at
+    /// the `-o`, and main.cf's level is the secondary span.
+    inherited: Option<Span>,
+    labels: Vec<String>,
+}
+
 /// smtp_tls_security_level as each smtp client reads it.
 fn check_levels(model: &Model, out: &mut Findings) {
     // One finding per line that sets the level (and reason), naming every smtp service that
     // reads it (`smtp/unix, relay/unix`).
-    let mut found: Vec<(Span, String, NoDnssec, Vec<String>)> = Vec::new();
+    let mut found: Vec<LevelFinding> = Vec::new();
     for service in smtp_clients(model) {
         let Some(level) = service_value(model, service, "smtp_tls_security_level") else {
             continue;
@@ -152,35 +163,80 @@ fn check_levels(model: &Model, out: &mut Findings) {
         let Some(definition) = service_definition(model, service, "smtp_tls_security_level") else {
             continue;
         };
-        let span = definition.value_span;
+        // A transport to a content filter or a fixed relay turns DNS off with its own `-o`
+        // and keeps main.cf's level: the `-o` is the line to look at, and the fix is a level
+        // of its own.
+        let own = service.and_then(|s| {
+            let lookups = s.override_of(reason.param)?;
+            s.override_of("smtp_tls_security_level")
+                .is_none()
+                .then_some(lookups.value_span)
+        });
+        let (span, inherited) = match own {
+            Some(own) => (own, Some(definition.value_span)),
+            None => (definition.value_span, None),
+        };
         let label = service.map(|s| s.label());
         match found
             .iter_mut()
-            .find(|(s, _, r, _)| *s == span && r.param == reason.param)
+            .find(|f| f.span == span && f.reason.param == reason.param)
         {
-            Some((.., labels)) => labels.extend(label),
-            None => found.push((span, level, reason, label.into_iter().collect())),
+            Some(f) => f.labels.extend(label),
+            None => found.push(LevelFinding {
+                span,
+                level,
+                reason,
+                inherited,
+                labels: label.into_iter().collect(),
+            }),
         }
     }
-    for (span, level, reason, labels) in found {
-        let who = super::for_services(&labels);
+    for f in found {
+        let who = super::for_services(&f.labels);
+        let outcome = match f.level.as_str() {
+            "dane" => "the smtp client looks up no TLSA record and uses opportunistic TLS (`may`) for every destination",
+            _ => "the TLS policy is invalid and every message the smtp client takes is deferred",
+        };
+        let (level, reason) = (&f.level, &f.reason);
+        let Some(main_level) = f.inherited else {
+            let finding = out.report(
+                f.span,
+                format!(
+                    "smtp_tls_security_level is {level}{who}, but {}: {outcome}",
+                    reason.why
+                ),
+            );
+            finding.subject(format!("{level} without dnssec"));
+            finding.label("DANE needs DNSSEC-validated lookups");
+            if let Some(span) = reason.span {
+                finding.secondary(span, reason.label());
+            }
+            finding.help(help(level, reason));
+            continue;
+        };
         let finding = out.report(
-            span,
+            f.span,
             format!(
-                "smtp_tls_security_level is {level}{who}, but {}: {}",
-                reason.why,
-                match level.as_str() {
-                    "dane" => "the smtp client looks up no TLSA record and uses opportunistic TLS (`may`) for every destination",
-                    _ => "the TLS policy is invalid and every message the smtp client takes is deferred",
-                }
+                "{} turns DNSSEC lookups off with its own -o ({}), but keeps main.cf's \
+                 smtp_tls_security_level = {level}: {outcome}",
+                f.labels.join(", "),
+                reason.why
             ),
         );
         finding.subject(format!("{level} without dnssec"));
-        finding.label("DANE needs DNSSEC-validated lookups");
-        if let Some(span) = reason.span {
-            finding.secondary(span, reason.label());
-        }
-        finding.help(help(&level, &reason));
+        finding.label("no DNSSEC lookups for this service");
+        finding.secondary(main_level, "DANE needs DNSSEC-validated lookups");
+        finding.help(format!(
+            "A transport to a content filter or to a fixed relay turns DNS off on purpose: give \
+             it a level of its own that needs no DNSSEC, with one more line under the service, \
+             `-o smtp_tls_security_level=may` (or `none` for a filter on loopback). Without it \
+             the smtp client logs \"{level} configured with dnssec lookups disabled\" for its \
+             deliveries{}.",
+            match level.as_str() {
+                "dane" => " and falls back to `may`",
+                _ => " and defers the mail",
+            }
+        ));
     }
 }
 

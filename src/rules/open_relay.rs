@@ -6,7 +6,8 @@ use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::ClassKind;
 use crate::model::relay::{verdict, Status, Verdict, Witness};
-use crate::model::restrictions::{smtpd_processes, starts};
+use crate::model::restrictions::{smtpd_processes, starts, Smtpd};
+use crate::model::tls::public_trust;
 use crate::model::{Model, Resolved};
 use crate::source::Span;
 
@@ -26,7 +27,9 @@ pub const RULE: Rule = Rule {
 
 fn check(model: &Model, out: &mut Findings) {
     // Services that relay through the same entry get one finding that names them all.
-    let mut found: Vec<(Option<Span>, Vec<String>, Witness)> = Vec::new();
+    // (the decisive span, the services, the witness and the first service's smtpd)
+    type Found<'m> = (Option<Span>, Vec<String>, Witness, Smtpd<'m>);
+    let mut found: Vec<Found> = Vec::new();
     for smtpd in smtpd_processes(model) {
         if !starts(model, &smtpd) {
             continue; // relay-check-missing: it accepts nothing.
@@ -41,13 +44,13 @@ fn check(model: &Model, out: &mut Findings) {
         let primary = decisive(&witness).and_then(|s| s.span);
         match found
             .iter_mut()
-            .find(|(p, _, _)| *p == primary && primary.is_some())
+            .find(|(p, ..)| *p == primary && primary.is_some())
         {
-            Some((_, services, _)) => services.push(smtpd.label()),
-            None => found.push((primary, vec![smtpd.label()], witness)),
+            Some((_, services, ..)) => services.push(smtpd.label()),
+            None => found.push((primary, vec![smtpd.label()], witness, smtpd)),
         }
     }
-    for (primary, services, witness) in found {
+    for (primary, services, witness, smtpd) in found {
         let step = decisive(&witness);
         let span = super::setting_span(
             model,
@@ -160,6 +163,24 @@ fn check(model: &Model, out: &mut Findings) {
                 " A key `user@` in a recipient table matches that user at every domain, other \
                  domains too."
             });
+        }
+        // A certificate from a public CA: the trust list is the other half of the cause.
+        let trust = match witness.who.contains("certificate from a public CA") {
+            true => public_trust(model, smtpd.service),
+            false => None,
+        };
+        if let Some(trust) = trust {
+            if let Some(d) = trust.definition.filter(|d| d.value_span != span) {
+                finding.secondary(d.value_span, "this CA list holds the public CAs");
+            }
+            help = format!(
+                "permit_tls_all_clientcerts permits every client whose certificate smtpd \
+                 verifies, and `{}` makes smtpd trust the public CAs, which sell certificates \
+                 to anyone. List your clients' certificates by fingerprint instead \
+                 (`permit_tls_clientcerts` with `relay_clientcerts`), or give smtpd a CA file \
+                 that holds only the CA that issues them (with tls_append_default_CA = no).",
+                trust.setting
+            );
         }
         finding.help(help);
     }
