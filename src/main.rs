@@ -497,6 +497,11 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
             (None, true) => setup.main_cf.clone(),
             (None, false) => setup.load.resolved_config_dir(),
         };
+        // main.cf at the top of the repository postlint runs in: `.`, not an empty name.
+        let dir = match dir.as_os_str().is_empty() {
+            true => PathBuf::from("."),
+            false => dir,
+        };
         let label = match &setup.load.sysroot {
             Some(root) => format!("{} (--sysroot {})", dir.display(), root.display()),
             None => dir.display().to_string(),

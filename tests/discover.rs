@@ -1127,3 +1127,17 @@ fn a_run_here_document_is_read_as_the_shell_script_it_is() {
         );
     }
 }
+
+#[test]
+fn a_main_cf_at_the_top_of_the_repository_is_named_dot() {
+    let repo = tempfile::tempdir().unwrap();
+    write(&repo.path().join("main.cf"), "compatibility_level = 3.6\n");
+    let (_, _, err) = run(repo.path(), &["--discover", "--verbose"]);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.contains(&"postlint: found ."), "{err}");
+    assert!(lines.contains(&"postlint: linting ."), "{err}");
+    assert!(
+        !err.lines().any(|l| l.trim_end() == "postlint: found"),
+        "{err}"
+    );
+}
