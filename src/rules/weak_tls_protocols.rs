@@ -113,8 +113,8 @@ fn judge<L: ParamLookup>(
         let finding = out.report(
             definition.value_span,
             format!(
-                "{name} allows nothing newer than {newest}: OpenSSL 3 clients refuse {newest} at their default security level, so their TLS handshakes fail{}",
-                if name.contains("mandatory") { "" } else { " and clients fall back to plaintext" }
+                "{name} allows nothing newer than {newest}: {}",
+                too_old(name, newest)
             ),
         );
         finding.subject(format!("{name} newest"));
@@ -142,5 +142,30 @@ fn judge<L: ParamLookup>(
         finding.help(format!(
             "Exclude them: `{name} = !SSLv2, !SSLv3` (Postfix's default), or `>=TLSv1` (Postfix 3.6 and later)."
         ));
+    }
+}
+
+/// What a list whose newest version is older than TLS 1.2 does, on the side of the connection
+/// that reads it.
+fn too_old(name: &str, newest: &str) -> String {
+    let mandatory = name.contains("_mandatory_");
+    match name.split("_tls_").next() {
+        // The smtp and lmtp clients: Postfix's own OpenSSL, or the server's, refuses.
+        Some(client @ ("smtp" | "lmtp")) => format!(
+            "OpenSSL 3, on this host or on the server, refuses {newest} at its default security \
+             level, so the {client} client's TLS handshakes fail{}",
+            match mandatory {
+                true => " and the mail it must send over TLS is deferred",
+                false => " and it delivers in plaintext",
+            }
+        ),
+        _ => format!(
+            "OpenSSL 3 clients refuse {newest} at their default security level, so their TLS \
+             handshakes fail{}",
+            match mandatory {
+                true => "",
+                false => " and clients fall back to plaintext",
+            }
+        ),
     }
 }
