@@ -124,8 +124,11 @@ fn empty_local_recipients(model: &Model, out: &mut Findings) {
     }
     // Only where local(8) takes the mail: a transport table entry or another local_transport
     // (an SMS gateway, a pipe that takes any name) decides otherwise.
+    // Its default, `local:$myhostname`, has a next hop postlint may not know: the transport's
+    // name decides.
     let transport = model.params.expand("local_transport");
-    if transport.has_unknown() || !transport.text.trim().starts_with("local:") {
+    let transport = transport.text.trim();
+    if transport != "local" && !transport.starts_with("local:") {
         return;
     }
     let transports = model.maps("transport_maps");
@@ -142,12 +145,28 @@ fn empty_local_recipients(model: &Model, out: &mut Findings) {
                     && !transports.has_patterns(&model.tables)
         })
         .map(|m| m.written.to_string())
+        .or_else(|| {
+            // `$myhostname` unwritten: the machine's name, unknown off the server, is still a
+            // local domain (smtpd shows it in its greeting). Only without transport tables,
+            // which could route it elsewhere.
+            (transports.tables.is_empty() && !transports.unknown && host_name_is_local(model))
+                .then(|| "this host's name ($myhostname)".to_string())
+        })
     else {
         return;
     };
+    // local(8) hands mailboxes to mailbox_transport or mailbox_command whether or not the
+    // user exists; the bounce then comes from what that rejects.
+    let handed_on = ["mailbox_transport", "mailbox_command"]
+        .iter()
+        .any(|p| !model.params.expand(p).text.trim().is_empty());
+    let bounced = match handed_on {
+        true => "the ones that do not exist are bounced after the session",
+        false => "local(8) bounces the ones that do not exist",
+    };
     let finding = out.report(
         def.span(),
-        format!("local_recipient_maps is empty: smtpd accepts mail for any name at {domain} and the other local domains, and local(8) bounces the ones that do not exist"),
+        format!("local_recipient_maps is empty: smtpd accepts mail for any name at {domain} and the other local domains, and {bounced}"),
     );
     finding.subject("local_recipient_maps");
     finding.label("no table of local users: every recipient is accepted");
@@ -156,6 +175,20 @@ fn empty_local_recipients(model: &Model, out: &mut Findings) {
          reject unknown local users during the SMTP session (LOCAL_RECIPIENT_README). \
          {BACKSCATTER}"
     ));
+}
+
+/// mydestination lists `$myhostname` (its default does) while main.cf leaves myhostname to
+/// the machine's name, which postlint cannot know off the server.
+fn host_name_is_local(model: &Model) -> bool {
+    if model.params.get("myhostname").is_some() {
+        return false;
+    }
+    let Some(raw) = model.params.param("mydestination").raw else {
+        return false;
+    };
+    crate::parse::list::split_list(&raw)
+        .into_iter()
+        .any(|r| matches!(&raw[r], "$myhostname" | "${myhostname}" | "$(myhostname)"))
 }
 
 /// luser_relay: every unknown local name is accepted and forwarded.
