@@ -85,6 +85,15 @@ fn port() -> u16 {
 /// with example.com local (mydestination) and every local address taken, and postlint's
 /// undefined-service findings on it.
 fn setup_without(missing: &str, port: u16) -> (smtp::Scratch, Vec<String>) {
+    setup_with_smtpd_options(missing, port, "")
+}
+
+/// setup_without() with `options` (`  -o name=value` lines) under the smtpd service.
+fn setup_with_smtpd_options(
+    missing: &str,
+    port: u16,
+    options: &str,
+) -> (smtp::Scratch, Vec<String>) {
     let scratch = smtp::Scratch::new_in(Path::new("/tmp"), "postlint-services-");
     let conf = scratch.conf();
     let mut main = scratch.infrastructure("mail.example.com");
@@ -96,7 +105,7 @@ fn setup_without(missing: &str, port: u16) -> (smtp::Scratch, Vec<String>) {
         .filter(|l| l.split_whitespace().next() != Some(missing))
         .map(|l| format!("{l}\n"))
         .collect();
-    let master = format!("{master}127.0.0.1:{port} inet n - n - - smtpd\n");
+    let master = format!("{master}127.0.0.1:{port} inet n - n - - smtpd\n{options}");
     std::fs::write(conf.join("master.cf"), master).unwrap();
     common::backdate(&conf);
     let findings: Vec<String> = smtp::postlint_findings(&conf, "undefined-service")
@@ -144,18 +153,23 @@ fn a_master_cf_without_postfix_s_own_services_takes_no_mail() {
 /// takes a message for a local address, and the queue manager cannot hand it on: it logs
 /// "connect to transport private/local: No such file or directory" and the message stays in
 /// the queue. With Postfix's own master.cf, local(8) takes it (and bounces it here: there is
-/// no such user). postlint reports the first only, once.
+/// no such user). postlint reports the first only, once. The same with `-o
+/// local_transport=error:nowhere` on the smtpd service: smtpd does not resolve addresses, the
+/// message still waits for `local`, and postlint still reports it.
 #[test]
 fn mail_for_a_local_domain_waits_without_the_local_service() {
     if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
         return;
     }
     let needle = "connect to transport private/local";
-    for (missing, port, stuck) in [
-        ("local", port() + 2, true),
-        ("nothing-missing", port() + 3, false),
+    // An `-o local_transport` on smtpd, which does not resolve addresses, changes nothing.
+    let on_smtpd = "  -o local_transport=error:nowhere\n";
+    for (missing, port, options, stuck) in [
+        ("local", port() + 2, "", true),
+        ("nothing-missing", port() + 3, "", false),
+        ("local", port() + 4, on_smtpd, true),
     ] {
-        let (scratch, findings) = setup_without(missing, port);
+        let (scratch, findings) = setup_with_smtpd_options(missing, port, options);
         let mut postfix =
             smtp::Postfix::start(&scratch.conf(), &scratch.queue(), &scratch.maillog())
                 .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));

@@ -592,8 +592,8 @@ fn relay_within_local(model: &Model) -> bool {
 /// a whole master.cf lacks: a master.cf cut down for a container (smtp, pickup, cleanup, qmgr)
 /// with mydestination still holding domains. trivial-rewrite resolves their mail to
 /// `local:$myhostname`, and the queue manager finds no private/local. Silent where a
-/// transport table or sender-dependent table may send the class elsewhere, where a master.cf
-/// `-o` sets the transport, and where what it depends on is unknown.
+/// transport table or sender-dependent table may send the class elsewhere, where a
+/// trivial-rewrite service's `-o` sets the transport, and where what it depends on is unknown.
 fn class_transports(model: &Model, unix: &HashSet<&str>, out: &mut Findings) {
     let Some(first) = model.master.services.first() else {
         return;
@@ -611,13 +611,13 @@ fn class_transports(model: &Model, unix: &HashSet<&str>, out: &mut Findings) {
     {
         return;
     }
+    // Only trivial-rewrite reads the class transports: an `-o` elsewhere (an smtpd's) changes
+    // nothing (override-unused says so).
     let overridden = |param: &str| {
         model.params.get(param).is_some()
-            || model
-                .master
-                .services
-                .iter()
-                .any(|s| s.override_of(param).is_some())
+            || model.master.services.iter().any(|s| {
+                program_of(&s.command) == "trivial-rewrite" && s.override_of(param).is_some()
+            })
     };
     for &(domains, param, mail, line) in CLASS_TRANSPORTS {
         let sender_dependent = match param {
@@ -655,6 +655,15 @@ fn class_transports(model: &Model, unix: &HashSet<&str>, out: &mut Findings) {
         finding.label("master.cf's services start here");
         if let Some(d) = domains.and_then(|d| model.params.get(d)) {
             finding.secondary(d.value_span, format!("these domains go to {param}"));
+        }
+        // An `-o` on a service that does not resolve addresses: it changes nothing.
+        for service in &model.master.services {
+            if let Some(d) = service.override_of(param) {
+                finding.secondary(
+                    d.value_span,
+                    format!("only trivial-rewrite reads {param}: this -o changes nothing"),
+                );
+            }
         }
         finding.help(format!(
             "Add the line Postfix's own master.cf has: `{shown:<9} {line}`, or set {param} in \
