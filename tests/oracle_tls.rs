@@ -2164,62 +2164,6 @@ fn helpers_read_what_they_should() {
     assert_eq!(failed.summary(), "failed (unsupported protocol, exit 1)");
 }
 
-/// A CA (DIR/ca.pem) and a client certificate it signed for TLS client authentication
-/// (DIR/client.pem, DIR/client-key.pem). Made by each test run, never kept.
-fn client_ca(dir: &Path) -> Result<(), String> {
-    let openssl = |args: &[&str]| -> Result<(), String> {
-        let out = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .map_err(|e| format!("openssl {}: {e}", args[0]))?;
-        match out.status.success() {
-            true => Ok(()),
-            false => Err(format!(
-                "openssl {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr)
-            )),
-        }
-    };
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    let mut ca = vec!["req", "-x509"];
-    ca.extend(ec);
-    ca.extend(["-days", "2", "-subj", "/CN=postlint test CA"]);
-    ca.extend(["-keyout", "ca-key.pem", "-out", "ca.pem"]);
-    openssl(&ca)?;
-    let mut csr = vec!["req"];
-    csr.extend(ec);
-    csr.extend(["-subj", "/CN=client.example", "-keyout", "client-key.pem"]);
-    csr.extend(["-out", "client.csr"]);
-    openssl(&csr)?;
-    std::fs::write(dir.join("client.ext"), "extendedKeyUsage = clientAuth\n").unwrap();
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "client.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca-key.pem",
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-extfile",
-        "client.ext",
-        "-out",
-        "client.pem",
-    ])
-}
-
 /// open-relay's `permit_tls_all_clientcerts`: smtpd relays for a client whose certificate a CA
 /// of its trust list signed, when it asks for certificates (smtpd_tls_ask_ccert = yes), and
 /// not without one or when it does not ask. postlint reports it when that list holds the
@@ -2259,7 +2203,13 @@ fn permit_tls_all_clientcerts_relays_for_certificates_the_trusted_cas_signed() {
         let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-ccert-");
         let conf = scratch.conf();
         tls::self_signed(&conf).unwrap();
-        client_ca(&conf).unwrap();
+        common::ca_signed(
+            &conf,
+            "client",
+            "/CN=client.example",
+            "extendedKeyUsage = clientAuth\n",
+        )
+        .unwrap();
         let main = format!(
             "{}compatibility_level = 3.6\n\
              alias_maps =\n\
@@ -2286,7 +2236,7 @@ fn permit_tls_all_clientcerts_relays_for_certificates_the_trusted_cas_signed() {
             let conf_dir = conf.display().to_string();
             let (c, k) = (
                 format!("{conf_dir}/client.pem"),
-                format!("{conf_dir}/client-key.pem"),
+                format!("{conf_dir}/client.key"),
             );
             let mut args = vec!["-quiet"];
             if cert {

@@ -810,3 +810,73 @@ pub fn runs_or_says_skipped(ready: Result<(), String>) -> bool {
         }
     }
 }
+
+/// A new CA (DIR/ca.pem, DIR/ca.key) and a certificate it signed for `subject` with the
+/// X.509 extensions `extensions` (DIR/LEAF.pem, DIR/LEAF.key), all P-256, valid two days:
+/// made by each test run, never kept.
+pub fn ca_signed(dir: &Path, leaf: &str, subject: &str, extensions: &str) -> Result<(), String> {
+    let openssl = |args: &[&str]| -> Result<(), String> {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| format!("openssl {}: {e}", args[0]))?;
+        match out.status.success() {
+            true => Ok(()),
+            false => Err(format!(
+                "openssl {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            )),
+        }
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let (key, csr, cert) = (
+        format!("{leaf}.key"),
+        format!("{leaf}.csr"),
+        format!("{leaf}.pem"),
+    );
+    std::fs::write(dir.join(format!("{leaf}.ext")), extensions).map_err(|e| e.to_string())?;
+    openssl(
+        &[
+            &["req", "-x509"][..],
+            &ec,
+            &["-days", "2", "-subj", "/CN=postlint test CA"],
+            &["-keyout", "ca.key", "-out", "ca.pem"],
+        ]
+        .concat(),
+    )?;
+    openssl(
+        &[
+            &["req"][..],
+            &ec,
+            &["-subj", subject, "-keyout", &key, "-out", &csr],
+        ]
+        .concat(),
+    )?;
+    let ext = format!("{leaf}.ext");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        &ext,
+        "-out",
+        &cert,
+    ])
+}
