@@ -46,9 +46,15 @@ fn linting_changes_no_file_it_reads() {
     let roots = ["fixtures", "corpus", "example"];
     let before = state(&roots);
     assert!(before.len() > 500, "only {} files", before.len());
+    // Every run is its own process: they go side by side, one per core.
+    let mut runs: Vec<Vec<String>> = Vec::new();
     for format in ["human", "short", "json", "sarif", "github", "junit"] {
         for root in roots {
-            run(&["--format", format, "--allow-empty", "--discover", root]);
+            runs.push(
+                ["--format", format, "--allow-empty", "--discover", root]
+                    .map(String::from)
+                    .to_vec(),
+            );
         }
     }
     let mut dirs: Vec<&Path> = before
@@ -58,11 +64,29 @@ fn linting_changes_no_file_it_reads() {
         .collect();
     dirs.dedup();
     for dir in &dirs {
-        let dir = dir.to_string_lossy();
-        run(&["--verbose", &dir]);
-        run(&["--show-config", &dir]);
+        let dir = dir.to_string_lossy().into_owned();
+        runs.push(vec!["--verbose".into(), dir.clone()]);
+        runs.push(vec!["--show-config".into(), dir]);
     }
-    run(&["--sysroot", "example", "--format", "json"]);
+    runs.push(
+        ["--sysroot", "example", "--format", "json"]
+            .map(String::from)
+            .to_vec(),
+    );
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while let Some(args) =
+                    runs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                    run(&args);
+                }
+            });
+        }
+    });
     let after = state(&roots);
     let changed: Vec<&PathBuf> = before
         .iter()
