@@ -359,6 +359,18 @@ fn hand_cases() -> Vec<Case> {
         "@vmail.test v1",
         "v1@vmail.test v2@vmail.test nobody@vmail.test",
     ));
+    // In the domain that is $myorigin a bare local-part key answers before @domain does
+    // (MA_FIND_LOCALPART_IF_LOCAL), in a virtual alias domain too: alias-target-unknown leaves
+    // such targets alone (fixtures/alias-target-unknown/ok-bare-key-in-the-domain-of-myorigin).
+    cases.push(hand(
+        "h22",
+        "a bare key answers in a virtual alias domain that is $myorigin, ahead of @domain",
+        "myorigin = alias.test",
+        "team v1@vmail.test\n\
+         info@alias.test team@alias.test\n\
+         @alias.test nobody@vmail.test",
+        "info@alias.test team@alias.test team+x@alias.test x@alias.test team@alias2.test",
+    ));
     cases.extend(pattern_cases());
     cases
 }

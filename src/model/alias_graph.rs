@@ -79,7 +79,9 @@ type EntryRef = (u32, u32);
 struct Lookup<'m> {
     model: &'m Model,
     tables: Vec<&'m Entries>,
-    myorigin: String,
+    /// $myorigin, folded; None when unknown (main.cf leaves myhostname to the machine, or a
+    /// template sets it): a bare target then cannot be followed, and a domain may be it.
+    myorigin: Option<String>,
     delimiters: String,
     /// The `@domain` entries (first table wins), by domain: there are few.
     catch_alls: HashMap<&'m str, EntryRef>,
@@ -91,11 +93,11 @@ struct Lookup<'m> {
     bare_hasher: hashbrown::DefaultHashBuilder,
     /// Per domain the class lists do not name (the model knows the others), when bare keys
     /// exist: whether the bare local part is tried.
-    local: HashMap<String, bool>,
+    local: HashMap<String, Option<bool>>,
     /// The last domain asked and its answers ([`Lookup::domain_facts`]; whether it is local
     /// once asked): a domain's aliases sit together, so most targets are answered without
     /// hashing their domain.
-    last_domain: Option<(String, Option<bool>, Option<EntryRef>)>,
+    last_domain: Option<(String, Option<Option<bool>>, Option<EntryRef>)>,
 }
 
 /// Address keys of one table and their targets, looked up together.
@@ -193,8 +195,9 @@ impl<'m> Lookup<'m> {
     }
 
     /// Whether mail_addr_find() tries the bare local part in the domain `domain_facts` was
-    /// last asked for ($myorigin, or one resolve_local() accepts), worked out once per domain.
-    fn last_domain_is_local(&mut self, domain: &str) -> bool {
+    /// last asked for ($myorigin, or one resolve_local() accepts), worked out once per domain;
+    /// None when postlint cannot know ($myorigin or the domain's class unknown).
+    fn last_domain_is_local(&mut self, domain: &str) -> Option<bool> {
         if let Some((_, Some(local), _)) = &self.last_domain {
             return *local;
         }
@@ -205,26 +208,28 @@ impl<'m> Lookup<'m> {
         local
     }
 
-    fn is_local(&mut self, domain: &str) -> bool {
+    fn is_local(&mut self, domain: &str) -> Option<bool> {
         match self.model.memoized_class(domain) {
-            Some(resolved) => {
-                domain == self.myorigin || matches!(resolved, Resolved::Class(ClassKind::Local, _))
-            }
+            Some(resolved) => self.local_by(domain, resolved),
             None => match self.local.get(domain) {
                 Some(&known) => known,
-                None => self.is_local_uncached(domain),
+                None => {
+                    let local = self.local_by(domain, self.model.resolve_class(domain));
+                    self.local.insert(domain.to_string(), local);
+                    local
+                }
             },
         }
     }
 
-    fn is_local_uncached(&mut self, domain: &str) -> bool {
-        let local = domain == self.myorigin
-            || matches!(
-                self.model.resolve_class(domain),
-                Resolved::Class(ClassKind::Local, _)
-            );
-        self.local.insert(domain.to_string(), local);
-        local
+    /// Whether a domain of this class is $myorigin or local.
+    fn local_by(&self, domain: &str, resolved: Resolved) -> Option<bool> {
+        match (&self.myorigin, resolved) {
+            (_, Resolved::Class(ClassKind::Local, _)) => Some(true),
+            (Some(origin), _) if domain == origin => Some(true),
+            (None, _) | (_, Resolved::Unknown) => None,
+            _ => Some(false),
+        }
     }
 
     /// The entry that answers an address (folded) that has no entry of its own, and whether
@@ -242,12 +247,13 @@ impl<'m> Lookup<'m> {
         // worked out only when the table may have that bare key.
         let maybe_bare =
             self.may_be_bare_key(local) || bare.is_some_and(|b| self.may_be_bare_key(b));
-        if maybe_bare && self.last_domain_is_local(domain) {
-            if let Some(found) = self.find(local) {
-                return Some((found, false));
-            }
-            if let Some(found) = bare.and_then(|b| self.find(b)) {
-                return Some((found, false));
+        if maybe_bare {
+            let local_key = self.find(local).or_else(|| bare.and_then(|b| self.find(b)));
+            match (self.last_domain_is_local(domain), local_key) {
+                (Some(true), Some(found)) => return Some((found, false)),
+                // Whether the bare key answers cannot be known: the chain is not followed.
+                (None, Some(_)) => return None,
+                _ => {}
             }
         }
         catch_all.map(|found| (found, true))
@@ -265,18 +271,23 @@ impl<'m> Lookup<'m> {
         };
         out.clear();
         match value {
-            Cow::Borrowed(value) => out.extend(folded_targets(value).map(|t| self.qualified(t))),
-            Cow::Owned(value) => out
-                .extend(folded_targets(&value).map(|t| self.qualified(Cow::Owned(t.into_owned())))),
+            Cow::Borrowed(value) => {
+                out.extend(folded_targets(value).filter_map(|t| self.qualified(t)))
+            }
+            Cow::Owned(value) => out.extend(
+                folded_targets(&value).filter_map(|t| self.qualified(Cow::Owned(t.into_owned()))),
+            ),
         }
     }
 
-    /// A target with `@$myorigin` added to a bare name.
-    fn qualified(&self, target: Cow<'m, str>) -> Cow<'m, str> {
+    /// A target with `@$myorigin` added to a bare name; None for a bare name when $myorigin
+    /// is unknown (the chain is not followed).
+    fn qualified(&self, target: Cow<'m, str>) -> Option<Cow<'m, str>> {
         if memchr::memchr(b'@', target.as_bytes()).is_some() {
-            target
+            Some(target)
         } else {
-            Cow::Owned(format!("{target}@{}", self.myorigin))
+            let origin = self.myorigin.as_deref()?;
+            Some(Cow::Owned(format!("{target}@{origin}")))
         }
     }
 }
@@ -322,7 +333,7 @@ impl<'m> Graph<'m> {
         let mut lookup = Lookup {
             model,
             tables,
-            myorigin: fold(&service_value(model, None, "myorigin")?).into_owned(),
+            myorigin: service_value(model, None, "myorigin").map(|o| fold(&o).into_owned()),
             delimiters: service_value(model, None, "recipient_delimiter")?,
             catch_alls: HashMap::new(),
             bare_keys: false,

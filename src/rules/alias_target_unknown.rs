@@ -125,6 +125,8 @@ fn check(model: &Model, out: &mut Findings) {
             .filter(|o| !o.is_empty() && !o.contains(['$', '{', ' ', '/'])),
         false => None,
     };
+    // $myorigin (None: unknown), where mail_addr_find() also looks up the bare local part.
+    let myorigin = model.myorigin();
     let mut batch: Vec<(u32, Cow<'_, str>)> = Vec::with_capacity(BATCH);
     let mut found: Vec<Option<u32>> = Vec::with_capacity(BATCH);
     for id in tables {
@@ -193,6 +195,18 @@ fn check(model: &Model, out: &mut Findings) {
                     }
                 };
                 let bare = without_extension(local, &delimiters);
+                // In the domain of $myorigin, a key of the bare local part (`info`) answers
+                // for the address before @domain does (MA_FIND_LOCALPART_IF_LOCAL): found
+                // there, or, with $myorigin unknown, perhaps found. Either way no finding.
+                let may_be_origin = myorigin.as_deref().is_none_or(|o| o == domain);
+                if may_be_origin
+                    && [Some(local), bare].into_iter().flatten().any(|key| {
+                        aliases.lookup_partial(&model.tables, key) != Answer::NotFound
+                            || mailboxes.lookup_partial(&model.tables, key) != Answer::NotFound
+                    })
+                {
+                    continue;
+                }
                 // An alias that maps the target only to itself is no alias for it.
                 let mut to_itself = false;
                 let mut alias = || {

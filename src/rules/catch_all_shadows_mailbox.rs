@@ -69,7 +69,9 @@ enum Answerer {
 struct Domain {
     /// What the `@domain` lookup answers (the fixed-key catch-all), once.
     at_domain: Answer,
-    /// Whether the domain is $myorigin: mail_addr_find() tries the bare local part too.
+    /// Whether the domain is, or with $myorigin unknown may be, $myorigin: mail_addr_find()
+    /// tries the bare local part too, and a bare target is completed there. Either way a
+    /// mailbox that a bare key or a bare target may stand for is not reported.
     is_myorigin: bool,
     /// Whether a regexp or pcre rule in virtual_alias_maps matches every address of it.
     pattern_catch_all: bool,
@@ -131,7 +133,7 @@ fn check(model: &Model, out: &mut Findings) {
                     domain,
                     Domain {
                         at_domain: aliases.lookup_partial(tables, &format!("@{domain}")),
-                        is_myorigin: myorigin.as_deref() == Some(domain),
+                        is_myorigin: myorigin.as_deref().is_none_or(|o| o == domain),
                         pattern_catch_all: false,
                     },
                 ));

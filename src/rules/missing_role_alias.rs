@@ -210,14 +210,22 @@ fn check_virtual_domains(
         } else {
             &[&alias_keys]
         };
-        // mail_addr_find() also tries the bare local part when the domain is $myorigin.
+        // mail_addr_find() also tries the bare local part when the domain is $myorigin; with
+        // $myorigin unknown (myhostname left to the machine), any domain may be it, and a
+        // bare key counts.
         let is_myorigin = myorigin
             .as_deref()
-            .is_some_and(|o| o.eq_ignore_ascii_case(member.domain));
+            .is_none_or(|o| o.eq_ignore_ascii_case(member.domain));
         // Each list's role bits for the domain, found at the first role that asks.
         let mut known = [None; 2];
         for (role, role_bit) in VIRTUAL_ROLES {
-            let bare = is_myorigin.then(|| virtual_alias.lookup_partial(&model.tables, role));
+            let bare = is_myorigin.then(|| {
+                let alias = virtual_alias.lookup_partial(&model.tables, role);
+                match kind == ClassKind::VirtualMailbox && alias == Answer::NotFound {
+                    true => virtual_mailbox.lookup_partial(&model.tables, role),
+                    false => alias,
+                }
+            });
             let answer = Answer::first_found(
                 lists
                     .iter()
