@@ -9,7 +9,7 @@ pub mod discover;
 pub mod fsread;
 pub mod model;
 pub mod output;
-mod parallel;
+pub mod parallel;
 pub mod parse;
 #[cfg(feature = "probe")]
 pub mod probe;

@@ -73,19 +73,8 @@ fn linting_changes_no_file_it_reads() {
             .map(String::from)
             .to_vec(),
     );
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                while let Some(args) =
-                    runs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                {
-                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                    run(&args);
-                }
-            });
-        }
+    postlint::parallel::in_parallel(&runs, |args| {
+        run(&args.iter().map(String::as_str).collect::<Vec<_>>())
     });
     let after = state(&roots);
     let changed: Vec<&PathBuf> = before

@@ -79,7 +79,8 @@ type EntryRef = (u32, u32);
 struct Lookup<'m> {
     model: &'m Model,
     tables: Vec<&'m Entries>,
-    /// $myorigin, folded; None when unknown (main.cf leaves myhostname to the machine, or a
+    /// $myorigin in lower case ([`Model::myorigin`]: /etc/mailname read when it is in the
+    /// tree); None when unknown (main.cf leaves myhostname to the machine, or a
     /// template sets it): a bare target then cannot be followed, and a domain may be it.
     myorigin: Option<String>,
     delimiters: String,
@@ -333,7 +334,7 @@ impl<'m> Graph<'m> {
         let mut lookup = Lookup {
             model,
             tables,
-            myorigin: service_value(model, None, "myorigin").map(|o| fold(&o).into_owned()),
+            myorigin: model.myorigin(),
             delimiters: service_value(model, None, "recipient_delimiter")?,
             catch_alls: HashMap::new(),
             bare_keys: false,

@@ -82,7 +82,7 @@ fn check(model: &Model, out: &mut Findings) {
     if aliases.unknown || aliases.tables.is_empty() {
         return;
     }
-    let myorigin = service_value(model, None, "myorigin").map(|o| o.to_ascii_lowercase());
+    let myorigin = model.myorigin();
     local_users(model, &aliases, myorigin.as_deref(), out);
     let mailboxes = model.maps("virtual_mailbox_maps");
     if mailboxes.tables.is_empty() {

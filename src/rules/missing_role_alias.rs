@@ -173,7 +173,7 @@ fn check_virtual_domains(
 ) {
     let virtual_classes = [ClassKind::VirtualAlias, ClassKind::VirtualMailbox];
     let mut seen = SeenDomains::for_classes(&model.classes, &model.tables, &virtual_classes);
-    let myorigin = crate::model::restrictions::service_value(model, None, "myorigin");
+    let myorigin = model.myorigin();
     let hosted = member_slots_of(&model.classes, &virtual_classes);
     // An empty virtual_mailbox_maps: smtpd takes every address of a virtual mailbox domain,
     // and the transport decides whether postmaster@ exists (Dovecot's users, unseen here).
