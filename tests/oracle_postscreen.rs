@@ -44,7 +44,15 @@ fn greeting(with_postscreen: bool, port: u16) -> (u16, Vec<u64>) {
         false => format!("127.0.0.1:{port} inet n - n - - smtpd\n"),
     };
     let files = [("postscreen_access.cidr", "127.0.0.1/32 reject\n")];
-    let run = run_postfix(port, main, &master, &files, "postscreen-not-running", &[]);
+    let run = run_postfix(
+        port,
+        main,
+        &master,
+        &files,
+        "postscreen-not-running",
+        &[],
+        &[],
+    );
     println!(
         "{}: the client on 127.0.0.1 got {}; postlint reports lines {:?}",
         if with_postscreen {
@@ -70,7 +78,10 @@ struct Run {
 
 /// Starts Postfix with `main_extra` in main.cf, `services` in master.cf and `files` in the
 /// configuration directory; connects a client and sends `commands` (`code` is the reply to
-/// the last, or the banner's code without commands).
+/// the last, or the banner's code without commands). Postfix writes its maillog through
+/// postlogd, after the daemon has answered: when `wait_for` is not empty, Postfix runs until
+/// a maillog line contains one of these (at most 10 s), so that stopping it does not lose
+/// the line a test asserts on.
 fn run_postfix(
     port: u16,
     main_extra: &str,
@@ -78,6 +89,7 @@ fn run_postfix(
     files: &[(&str, &str)],
     rule: &str,
     commands: &[&str],
+    wait_for: &[&str],
 ) -> Run {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-postscreen-");
     let conf = scratch.conf();
@@ -107,6 +119,9 @@ fn run_postfix(
         Ok(Greeting::Fatal(line)) => panic!("fatal: {line}"),
         Err(e) => panic!("connect: {e}"),
     };
+    if !wait_for.is_empty() {
+        tls::wait_for_log(&scratch.maillog(), wait_for, Duration::from_secs(10));
+    }
     postfix.stop();
     let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
     Run { code, log, lines }
@@ -130,9 +145,14 @@ fn postscreen_settings_work_only_with_postscreen_running() {
 
 /// A postscreen on 127.0.0.1:`port` with `services` after it in master.cf and `main_extra` in
 /// main.cf; the reply to the client's EHLO (0: the connection closed), the maillog, and the
-/// lines of undefined-service. postscreen sends its `220-` banner at once and any 421 only at
+/// lines of undefined-service (`wait_for` as for [`run_postfix`]). postscreen sends its `220-` banner at once and any 421 only at
 /// the first command.
-fn postscreen_with(port: u16, services: &str, main_extra: &str) -> (u16, String, Vec<u64>) {
+fn postscreen_with(
+    port: u16,
+    services: &str,
+    main_extra: &str,
+    wait_for: &[&str],
+) -> (u16, String, Vec<u64>) {
     let main = format!("postscreen_access_list =\npostscreen_greet_wait = 1s\n{main_extra}");
     let master = format!("127.0.0.1:{port} inet n - n - 1 postscreen\n{services}");
     let run = run_postfix(
@@ -142,6 +162,7 @@ fn postscreen_with(port: u16, services: &str, main_extra: &str) -> (u16, String,
         &[],
         "undefined-service",
         &["EHLO client.example"],
+        wait_for,
     );
     println!(
         "{services:?}: EHLO got {}; postlint reports lines {:?}",
@@ -165,21 +186,19 @@ fn postscreen_needs_its_pass_and_dnsblog_services() {
     let pass = "smtpd pass - - n - - smtpd\n";
     let dnsblog = "dnsblog unix - - n - 0 dnsblog\n";
     let refused = "connect to private/dnsblog service";
+    let no_smtpd = "cannot connect to service private/smtpd";
 
-    let (code, log, lines) = postscreen_with(port() + 10, "", "");
+    let (code, log, lines) = postscreen_with(port() + 10, "", "", &[no_smtpd]);
     assert_eq!(code, 421, "postscreen without its pass service:\n{log}");
-    assert!(
-        log.contains("cannot connect to service private/smtpd"),
-        "{log}"
-    );
+    assert!(log.contains(no_smtpd), "{log}");
     assert_eq!(lines.len(), 1, "postlint reports {lines:?}");
 
-    let (code, log, lines) = postscreen_with(port() + 11, pass, sites);
+    let (code, log, lines) = postscreen_with(port() + 11, pass, sites, &[refused]);
     assert_eq!(code, 250, "postscreen with its pass service:\n{log}");
     assert!(log.contains(refused), "no failed DNSBL request:\n{log}");
     assert_eq!(lines.len(), 1, "postlint reports {lines:?}");
 
-    let (code, log, lines) = postscreen_with(port() + 12, &format!("{pass}{dnsblog}"), sites);
+    let (code, log, lines) = postscreen_with(port() + 12, &format!("{pass}{dnsblog}"), sites, &[]);
     assert_eq!(code, 250, "{log}");
     assert!(!log.contains(refused), "{log}");
     assert_eq!(lines, Vec::<u64>::new(), "postlint reports {lines:?}");
@@ -189,7 +208,7 @@ fn postscreen_needs_its_pass_and_dnsblog_services() {
     let public = "smtpd pass n - n - - smtpd
 dnsblog unix n - n - 0 dnsblog
 ";
-    let (code, log, lines) = postscreen_with(port() + 13, public, sites);
+    let (code, log, lines) = postscreen_with(port() + 13, public, sites, &[refused]);
     assert_eq!(code, 421, "postscreen with a public pass service:\n{log}");
     assert!(log.contains(refused), "{log}");
     assert_eq!(lines.len(), 2, "postlint reports {lines:?}");
@@ -223,11 +242,19 @@ fn postscreen_deep_tests_with_starttls_need_tlsproxy() {
     let pass = "smtpd pass - - n - - smtpd\n";
     let tlsproxy = "tlsproxy unix - - n - 0 tlsproxy\n";
     let refused = "connect to private/tlsproxy service";
-    let starttls = |port: u16, services: &str, main_extra: &str| {
+    let starttls = |port: u16, services: &str, main_extra: &str, wait_for: &[&str]| {
         let main = format!("postscreen_access_list =\npostscreen_greet_wait = 1s\n{main_extra}");
         let master = format!("127.0.0.1:{port} inet n - n - 1 postscreen\n{services}");
         let commands = ["EHLO client.example", "STARTTLS"];
-        let run = run_postfix(port, &main, &master, &[], "undefined-service", &commands);
+        let run = run_postfix(
+            port,
+            &main,
+            &master,
+            &[],
+            "undefined-service",
+            &commands,
+            wait_for,
+        );
         println!(
             "{services:?} {main_extra:?}: STARTTLS got {}; postlint reports lines {:?}",
             run.code, run.lines
@@ -254,7 +281,8 @@ fn postscreen_deep_tests_with_starttls_need_tlsproxy() {
         ("postscreen's level none", pass, &no_tls, 502, false, 0),
     ];
     for (i, (what, services, main, code, refused_logged, findings)) in cases.iter().enumerate() {
-        let run = starttls(port() + 20 + i as u16, services, main);
+        let wait_for: &[&str] = if *refused_logged { &[refused] } else { &[] };
+        let run = starttls(port() + 20 + i as u16, services, main, wait_for);
         assert_eq!(run.code, *code, "{what}:\n{}", run.log);
         assert_eq!(
             run.log.contains(refused),

@@ -286,6 +286,11 @@ fn run_case(index: usize, case: &'static Case) -> Outcome {
             Err(e) => outcome.unexpected.push(format!("{}: {e}", listener.name)),
         }
     }
+    // postscreen's lines reach the maillog through postlogd, after the client has been
+    // answered: let them arrive before master goes.
+    if master.contains("postscreen") {
+        tls::wait_for_log(&scratch.maillog(), &["ALLOWLISTED"], Duration::from_secs(5));
+    }
     postfix.stop();
     let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
     let lines: Vec<&str> = log.lines().collect();
