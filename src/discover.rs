@@ -317,6 +317,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                     || s.ansible_installs_file(&master_cf, "master.cf")
             });
             setup.load.master_amended = amendments.master;
+            setup.load.installed_files = amendments.installed_files();
             let main_cf = (!setup.load.main_cf_absent).then_some(setup.main_cf.as_path());
             setup.load.script_values = amendments.known_values(&scripts, root, main_cf);
             setup.load.script_params = amendments.main_params;

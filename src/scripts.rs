@@ -83,6 +83,11 @@ pub struct Script {
     /// (`src: main.j2`, `dest: /etc/postfix/main.cf`): the `src` as written (found as Ansible
     /// finds it, by `ansible_source`), and which of the two it becomes.
     pub ansible_installs: Vec<(String, &'static str)>,
+    /// The other files its Ansible `template` and `copy` tasks install at an absolute path
+    /// (`src: postfix-virtual.j2`, `dest: /etc/postfix/virtual`): the `src` as written and
+    /// the path it is installed at. A table main.cf names by that path is read from the
+    /// `src` (`Amendments::installed_files`).
+    pub ansible_files: Vec<(String, String)>,
 }
 
 /// A main.cf parameter a Dockerfile sets to a value written out in full: `RUN postconf -e
@@ -118,6 +123,7 @@ impl Script {
 
     fn changes_something(&self) -> bool {
         !self.ansible_installs.is_empty()
+            || !self.ansible_files.is_empty()
             || self.master
             || self.main_open
             || !self.main_params.is_empty()
@@ -368,6 +374,10 @@ pub struct Amendments {
     pub set_by: std::collections::BTreeMap<String, u32>,
     /// A script may replace the image's main.cf (`Script::replaces_main_cf`).
     may_replace_main_cf: bool,
+    /// The files Ansible tasks install (`Script::ansible_files`), by the path they are
+    /// installed at: the file of the repository, or None when tasks install different
+    /// files there (one per platform, say) and which one is read cannot be known.
+    installed: std::collections::BTreeMap<String, Option<PathBuf>>,
 }
 
 impl Amendments {
@@ -384,6 +394,20 @@ impl Amendments {
                 .map(|(pattern, line)| (pattern.clone(), script.path.clone(), *line)),
         );
         self.may_replace_main_cf |= script.replaces_main_cf;
+        for (src, dest) in &script.ansible_files {
+            let Some(file) = ansible_source(&script.path, src) else {
+                continue;
+            };
+            let file = lexical(&file);
+            self.installed
+                .entry(dest.clone())
+                .and_modify(|known| {
+                    if known.as_ref() != Some(&file) {
+                        *known = None;
+                    }
+                })
+                .or_insert(Some(file));
+        }
         if let Some(text) = &script.text {
             self.literals
                 .extend(script.literals.iter().map(|literal| ScriptValue {
@@ -399,6 +423,16 @@ impl Amendments {
                     .push((name.clone(), script.path.clone(), *line));
             }
         }
+    }
+
+    /// The files of the repository Ansible tasks install at a path (`/etc/postfix/virtual`),
+    /// by that path: where a table main.cf names by the path is read from. A path tasks
+    /// install different files at is left out.
+    pub fn installed_files(&self) -> Vec<(String, PathBuf)> {
+        self.installed
+            .iter()
+            .filter_map(|(dest, file)| Some((dest.clone(), file.clone()?)))
+            .collect()
     }
 
     /// The settings that are known to hold in the image built with `main_cf` (a path in the
@@ -1242,7 +1276,16 @@ fn task_names(
             let which = match file {
                 Some("main.cf") => "main.cf",
                 Some("master.cf") => "master.cf",
-                _ => return,
+                _ => {
+                    if let Some(installed) = installed_path(&src, &dest) {
+                        if out.ansible_files.len() < MAX_ITEMS
+                            && !out.ansible_files.contains(&installed)
+                        {
+                            out.ansible_files.push(installed);
+                        }
+                    }
+                    return;
+                }
             };
             if out.ansible_installs.len() < MAX_ITEMS
                 && !src.contains("{{")
@@ -1418,6 +1461,21 @@ pub fn ansible_source(tasks: &Path, src: &str) -> Option<PathBuf> {
         .into_iter()
         .map(|base| base.join(src))
         .find(|path| crate::discover::regular_file(path))
+}
+
+/// A `template`/`copy` task's source and the absolute path it installs it at (a `dest`
+/// ending in `/` keeps the source's file name, as Ansible does); None when either holds a
+/// variable or the destination is no absolute path.
+fn installed_path(src: &str, dest: &str) -> Option<(String, String)> {
+    let dest = dest.trim_matches(['"', '\'', ' ']);
+    if src.contains("{{") || dest.contains("{{") || !dest.starts_with('/') || src.is_empty() {
+        return None;
+    }
+    let dest = match dest.ends_with('/') {
+        true => format!("{dest}{}", src.rsplit('/').next()?),
+        false => dest.to_string(),
+    };
+    Some((src.to_string(), crate::model::paths::normalize(&dest)))
 }
 
 /// Calls `f` once per loop item (`None`: no loop).

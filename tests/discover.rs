@@ -1092,6 +1092,66 @@ fn a_main_cf_an_ansible_task_installs_under_another_name_is_linted() {
     }
 }
 
+/// A lookup table an Ansible task installs under another name (`template: src:
+/// postfix-virtual.j2 dest: /etc/postfix/virtual`) is read from its source when main.cf
+/// names it by the installed path: its entries are known, and its findings point into it.
+/// A destination with a variable, a source that climbs out of the role with `..`, and a path
+/// two tasks install different files at (one per platform) leave the table unknown, as before.
+#[test]
+fn a_table_an_ansible_task_installs_under_another_name_is_read() {
+    let repo = tempfile::tempdir().unwrap();
+    let role = repo.path().join("roles/postfix");
+    write(
+        &role.join("templates/main.cf.j2"),
+        "compatibility_level = 3.6\nmyhostname = {{ mail_fqdn }}\nmydestination = localhost\n\
+         virtual_mailbox_domains = example.org\n\
+         virtual_mailbox_maps = hash:/etc/postfix/vmailbox\n\
+         virtual_alias_maps = hash:$config_directory/virtual\n\
+         virtual_transport = lmtp:unix:private/dovecot-lmtp\n",
+    );
+    write(
+        &role.join("templates/postfix-virtual.j2"),
+        "# {{ ansible_managed }}\n@example.org  catchall@example.org\n",
+    );
+    write(
+        &role.join("templates/virtual-el8.j2"),
+        "postmaster@example.org  anna@example.org\n",
+    );
+    write(
+        &role.join("files/maps/vmailbox"),
+        "anna@example.org  example.org/anna/\ncatchall@example.org  example.org/catchall/\n",
+    );
+    let tasks = role.join("tasks/main.yml");
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]);
+    let shadows =
+        "roles/postfix/templates/postfix-virtual.j2:2:1: error[catch-all-shadows-mailbox]";
+    let main = "- template:\n    src: main.cf.j2\n    dest: /etc/postfix/main.cf\n";
+    let mailboxes = "- copy:\n    src: maps/vmailbox\n    dest: /etc/postfix/\n";
+    for installs in [
+        "- name: virtual\n  template:\n    src: postfix-virtual.j2\n    dest: /etc/postfix/virtual\n",
+        "- ansible.builtin.template: src=templates/postfix-virtual.j2 dest=/etc/postfix/virtual\n",
+        "- template:\n    src: \"postfix-{{ item }}.j2\"\n    dest: \"/etc/postfix/{{ item }}\"\n  loop: [virtual]\n",
+    ] {
+        write(&tasks, &format!("{main}{mailboxes}{installs}"));
+        let (code, out, err) = short(repo.path());
+        assert_eq!(code, 1, "{installs}\n{out}{err}");
+        assert!(out.contains(shadows), "{installs}\n{out}{err}");
+        assert!(!not_checked(&out).contains("catch-all-shadows-mailbox"), "{out}");
+    }
+    for unknown in [
+        "- template:\n    src: postfix-virtual.j2\n    dest: \"{{ postfix_dir }}/virtual\"\n",
+        "- template:\n    src: ../../../postfix-virtual.j2\n    dest: /etc/postfix/virtual\n",
+        // One source per platform: which one the server has cannot be known.
+        "- template:\n    src: postfix-virtual.j2\n    dest: /etc/postfix/virtual\n  when: ansible_os_family == 'Debian'\n\
+         - template:\n    src: virtual-el8.j2\n    dest: /etc/postfix/virtual\n  when: ansible_os_family == 'RedHat'\n",
+    ] {
+        write(&tasks, &format!("{main}{mailboxes}{unknown}"));
+        let (_, out, err) = short(repo.path());
+        assert!(!out.contains("error[catch-all-shadows-mailbox]"), "{unknown}\n{out}{err}");
+        assert!(not_checked(&out).contains("catch-all-shadows-mailbox"), "{unknown}\n{out}");
+    }
+}
+
 /// A Dockerfile's `RUN <<EOF` (BuildKit's here-document) runs its body as a shell script:
 /// a setting written out in full there is known, as on a `RUN` line, and checked where it
 /// is written. A body with a condition anywhere in it, one run by another program, and a

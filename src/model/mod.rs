@@ -120,6 +120,10 @@ pub struct LoadOptions {
     /// Directories that hold the configuration's other files when they are not in
     /// CONFIG_DIR (an Ansible role's `files/` beside the `templates/` that holds main.cf.j2).
     pub other_dirs: Vec<PathBuf>,
+    /// Files of the repository that Ansible tasks install at an absolute path, by that path
+    /// (`template: src: postfix-virtual.j2 dest: /etc/postfix/virtual`): a table main.cf
+    /// names by the path is read from the file (`scripts::Amendments::installed_files`).
+    pub installed_files: Vec<(String, PathBuf)>,
     /// `--template-vars`: the values a repository ships for its templates' variables.
     pub template_vars: Option<std::sync::Arc<template::Vars>>,
 }
@@ -1817,6 +1821,7 @@ impl Model {
             mode,
             root,
             other_dirs: options.other_dirs.clone(),
+            installed: options.installed_files.clone(),
         };
         let mut loader = Loader {
             sources,

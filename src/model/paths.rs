@@ -84,6 +84,9 @@ pub struct Locator {
     pub root: Option<PathBuf>,
     /// Directories that mirror `config_dir` for the files it lacks (`LoadOptions::other_dirs`).
     pub other_dirs: Vec<PathBuf>,
+    /// Files of the tree installed at an absolute path (`LoadOptions::installed_files`): a
+    /// path main.cf names is read from its file.
+    pub installed: Vec<(String, PathBuf)>,
 }
 
 /// The tree a run may read in a checkout or sysroot: the repository that holds `dir` (the
@@ -226,6 +229,12 @@ impl Locator {
     }
 
     fn locate_lexically(&self, postfix_path: &str) -> Location {
+        if let Some((_, file)) = self.installed.iter().find(|(dest, _)| dest == postfix_path) {
+            return Location::Readable {
+                display: display(file),
+                path: file.clone(),
+            };
+        }
         for base in &self.postfix_config_dirs {
             let base = base.trim_end_matches('/');
             if let Some(rest) = postfix_path.strip_prefix(base) {
@@ -354,6 +363,7 @@ mod tests {
             mode,
             root: None,
             other_dirs: Vec::new(),
+            installed: Vec::new(),
         }
     }
 
@@ -479,6 +489,7 @@ mod tests {
             mode: Mode::Sysroot("files".into()),
             root: None,
             other_dirs: Vec::new(),
+            installed: Vec::new(),
         }
     }
 

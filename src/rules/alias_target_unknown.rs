@@ -194,6 +194,13 @@ fn check(model: &Model, out: &mut Findings) {
                         c
                     }
                 };
+                // Only the domains this server hosts as virtual domains are checked.
+                if !matches!(
+                    class,
+                    Resolved::Class(ClassKind::VirtualMailbox | ClassKind::VirtualAlias, _)
+                ) {
+                    continue;
+                }
                 let bare = without_extension(local, &delimiters);
                 // In the domain of $myorigin, a key of the bare local part (`info`) answers
                 // for the address before @domain does (MA_FIND_LOCALPART_IF_LOCAL): found
