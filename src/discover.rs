@@ -318,6 +318,8 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             });
             setup.load.master_amended = amendments.master;
             setup.load.installed_files = amendments.installed_files();
+            setup.load.script_builds = amendments.builds.clone();
+            setup.load.script_file_placeholders = amendments.file_placeholders.clone();
             let main_cf = (!setup.load.main_cf_absent).then_some(setup.main_cf.as_path());
             setup.load.script_values = amendments.known_values(&scripts, root, main_cf);
             setup.load.script_params = amendments.main_params;
@@ -448,6 +450,8 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
         setup.load.master_amended = amendments.master;
         setup.load.script_values = values;
         setup.load.script_params = amendments.main_params;
+        setup.load.script_builds = amendments.builds.clone();
+        setup.load.script_file_placeholders = amendments.file_placeholders.clone();
         setup.load.script_file_keys = amendments.file_keys;
         out.push(setup);
     }

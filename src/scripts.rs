@@ -58,6 +58,9 @@ pub struct Script {
     /// any character as sed reads it), with the line: a value that holds it is not the one
     /// that runs.
     pub main_placeholders: Vec<(String, u32)>,
+    /// The same for the other files it edits with `sed -i` (`s/HOST_IP/${HOST_IP}/g` on a
+    /// database .cf file): a setting whose value holds such text is not the one that runs.
+    pub file_placeholders: Vec<String>,
     /// A Dockerfile's `COPY`/`ADD` (or a compose file's mount) to where /etc/postfix/main.cf
     /// or master.cf may come from (`/`, `/etc`, `/etc/postfix`): each source as written, and
     /// where it goes.
@@ -88,6 +91,130 @@ pub struct Script {
     /// the path it is installed at. A table main.cf names by that path is read from the
     /// `src` (`Amendments::installed_files`).
     pub ansible_files: Vec<(String, String)>,
+    /// The lookup tables it builds (`postmap`, `postalias`, `newaliases`).
+    pub builds: Builds,
+}
+
+/// The lookup tables set-up scripts build with `postmap`, `postalias` or `newaliases` when
+/// the container or host is set up: their compiled files need not be in the repository.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Builds {
+    /// The files named (`postmap /etc/postfix/virtual`, `postmap lmdb:/etc/postfix/x`):
+    /// absolute paths normalized, relative ones as written (`cd /etc/postfix && postmap
+    /// virtual`), matched by their end.
+    pub paths: BTreeSet<String>,
+    /// `newaliases`, or `postalias` without a file: the alias_database tables.
+    pub aliases: bool,
+    /// Tables whose names postlint cannot read (`postmap $f`, `postmap /etc/postfix/*`).
+    pub any: bool,
+}
+
+impl Builds {
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty() && !self.aliases && !self.any
+    }
+
+    pub fn add(&mut self, other: &Builds) {
+        self.aliases |= other.aliases;
+        self.any |= other.any;
+        let room = MAX_ITEMS.saturating_sub(self.paths.len());
+        self.paths.extend(other.paths.iter().take(room).cloned());
+    }
+
+    /// Whether a script builds the table at `path` (as main.cf names it, after `type:`),
+    /// an alias table (`postalias`'s format) or not.
+    pub fn builds(&self, path: &str, alias_table: bool) -> bool {
+        if self.any || (alias_table && self.aliases) {
+            return true;
+        }
+        let path = crate::model::paths::normalize(path);
+        self.paths.iter().any(|p| match p.starts_with('/') {
+            true => *p == path,
+            false => path.ends_with(p.as_str()) && path[..path.len() - p.len()].ends_with('/'),
+        })
+    }
+}
+
+/// A command without the words that run it in a loop, a condition or as another user
+/// (`do sed -i ...`, `then postmap ...`, `sudo postmap ...`).
+fn without_prefix_words(command: &str) -> &str {
+    let mut command = command.trim_start();
+    loop {
+        let (first, rest) = command
+            .split_once(char::is_whitespace)
+            .unwrap_or((command, ""));
+        match first {
+            "sudo" | "exec" | "command" | "do" | "then" | "else" | "xargs" => {
+                command = rest.trim_start()
+            }
+            _ => return command,
+        }
+    }
+}
+
+/// The tables one shell command builds, added to `out`: `postmap FILE...` and `postalias
+/// FILE...` (not with `-q`, `-d` or `-s`, which read or delete), `newaliases`.
+fn table_builds(command: &str, out: &mut Builds) {
+    let words = shell_words(without_prefix_words(command));
+    let Some(((program, _), args)) = words.split_first() else {
+        return;
+    };
+    let program = program.rsplit('/').next().unwrap_or(program);
+    match program {
+        "newaliases" => {
+            out.aliases = true;
+            return;
+        }
+        "postmap" | "postalias" => {}
+        _ => return,
+    }
+    let mut files = 0;
+    let mut args = args.iter();
+    while let Some((raw, unquoted)) = args.next() {
+        if raw.starts_with('-') {
+            // Options that query, delete or dump: nothing is built.
+            if raw.contains(['q', 'd', 's']) {
+                return;
+            }
+            // `-c config_dir` takes the next word.
+            if raw.contains('c') {
+                args.next();
+            }
+            continue;
+        }
+        // A redirection, or the end of the command's words.
+        if raw.starts_with(['>', '<']) || raw.starts_with("2>") {
+            break;
+        }
+        files += 1;
+        let Some(word) = unquoted else {
+            out.any = true;
+            continue;
+        };
+        // `hash:/etc/postfix/virtual`: the file after the type.
+        let file = match word.split_once(':') {
+            Some((kind, file)) if kind.bytes().all(|b| b.is_ascii_alphanumeric()) => file,
+            _ => word.as_str(),
+        };
+        if file.is_empty() {
+            continue;
+        }
+        if out.paths.len() < MAX_ITEMS {
+            out.paths.insert(match file.starts_with('/') {
+                true => crate::model::paths::normalize(file),
+                false => file.trim_start_matches("./").to_string(),
+            });
+        } else {
+            out.any = true;
+        }
+    }
+    // Without a file: postalias builds alias_database; a postmap reads its files from
+    // elsewhere (`xargs postmap`).
+    match (files, program) {
+        (0, "postalias") => out.aliases = true,
+        (0, _) => out.any = true,
+        _ => {}
+    }
 }
 
 /// A main.cf parameter a Dockerfile sets to a value written out in full: `RUN postconf -e
@@ -124,11 +251,13 @@ impl Script {
     fn changes_something(&self) -> bool {
         !self.ansible_installs.is_empty()
             || !self.ansible_files.is_empty()
+            || !self.builds.is_empty()
             || self.master
             || self.main_open
             || !self.main_params.is_empty()
             || !self.file_keys.is_empty()
             || !self.main_placeholders.is_empty()
+            || !self.file_placeholders.is_empty()
             || !self.copies.is_empty()
             || self.replaces_main_cf
             || !self.main_cf_copies.is_empty()
@@ -366,6 +495,8 @@ pub struct Amendments {
     pub file_keys: BTreeSet<String>,
     /// Text scripts fill in in main.cf (`Script::main_placeholders`), with the script and line.
     pub main_placeholders: Vec<(String, PathBuf, u32)>,
+    /// Text scripts fill in in other files (`Script::file_placeholders`).
+    pub file_placeholders: Vec<String>,
     /// The names in `main_params`.
     named: BTreeSet<String>,
     /// The settings Dockerfiles write out in full (`Script::literals`), and how many scripts
@@ -378,6 +509,8 @@ pub struct Amendments {
     /// installed at: the file of the repository, or None when tasks install different
     /// files there (one per platform, say) and which one is read cannot be known.
     installed: std::collections::BTreeMap<String, Option<PathBuf>>,
+    /// The tables scripts build (`Script::builds`).
+    pub builds: Builds,
 }
 
 impl Amendments {
@@ -385,6 +518,9 @@ impl Amendments {
         self.master |= script.master;
         self.main_open |= script.main_open;
         self.file_keys.extend(script.file_keys.iter().cloned());
+        let room = MAX_ITEMS.saturating_sub(self.file_placeholders.len());
+        self.file_placeholders
+            .extend(script.file_placeholders.iter().take(room).cloned());
         let room = MAX_ITEMS.saturating_sub(self.main_placeholders.len());
         self.main_placeholders.extend(
             script
@@ -394,6 +530,7 @@ impl Amendments {
                 .map(|(pattern, line)| (pattern.clone(), script.path.clone(), *line)),
         );
         self.may_replace_main_cf |= script.replaces_main_cf;
+        self.builds.add(&script.builds);
         for (src, dest) in &script.ansible_files {
             let Some(file) = ansible_source(&script.path, src) else {
                 continue;
@@ -597,6 +734,7 @@ enum Edited {
 /// A `sed -i` command: the file it edits, and the keys its `^key` addresses name
 /// (`s/^dbname .*/dbname = $DB/`: `dbname`).
 fn sed_in_place(command: &str) -> Option<(Edited, Vec<String>)> {
+    let command = without_prefix_words(command);
     let words: Vec<&str> = command.split_whitespace().collect();
     if words.first() != Some(&"sed") || !words.iter().any(|w| w.starts_with("-i")) {
         return None;
@@ -631,7 +769,12 @@ fn sed_in_place(command: &str) -> Option<(Edited, Vec<String>)> {
 /// and `_-@%{}:` stand for themselves, `.` for any character, `\.` for a dot. Patterns with
 /// other syntax are left out.
 fn sed_placeholders(command: &str) -> Vec<String> {
-    if !matches!(sed_in_place(command), Some((Edited::MainCf, _))) {
+    sed_placeholders_in(command, Edited::MainCf)
+}
+
+/// `sed_placeholders` for a `sed -i` on the files `edited` says.
+fn sed_placeholders_in(command: &str, edited: Edited) -> Vec<String> {
+    if !matches!(sed_in_place(command), Some((e, _)) if e == edited) {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -847,9 +990,17 @@ fn scan_text(text: &str, path: &Path) -> Script {
         .unwrap_or_default();
     let dockerfile = is_dockerfile(&name);
     if !dockerfile
-        && !["postconf", "main.cf", "master.cf", "sed "]
-            .iter()
-            .any(|w| text.contains(w))
+        && ![
+            "postconf",
+            "main.cf",
+            "master.cf",
+            "sed ",
+            "postmap",
+            "postalias",
+            "newaliases",
+        ]
+        .iter()
+        .any(|w| text.contains(w))
     {
         return out;
     }
@@ -972,7 +1123,17 @@ fn scan_text(text: &str, path: &Path) -> Script {
             }
         }
         for command in commands(code) {
+            table_builds(command, &mut out.builds);
             // A bound for a hostile script: each is matched against every main.cf value.
+            let room = MAX_ITEMS.saturating_sub(out.file_placeholders.len());
+            for pattern in sed_placeholders_in(command, Edited::Other)
+                .into_iter()
+                .take(room)
+            {
+                if !out.file_placeholders.contains(&pattern) {
+                    out.file_placeholders.push(pattern);
+                }
+            }
             let room = MAX_ITEMS.saturating_sub(out.main_placeholders.len());
             out.main_placeholders.extend(
                 sed_placeholders(command)
@@ -1305,6 +1466,7 @@ fn task_names(
         };
         for line in with_items(command, items) {
             for command in commands(&line) {
+                table_builds(command, &mut out.builds);
                 match command_names(command) {
                     None => out.main_open = true,
                     Some(found) => names.extend(found),
@@ -1625,9 +1787,16 @@ pub fn scan(root: &Path) -> Vec<Script> {
         let script = if name.ends_with(".yml") || name.ends_with(".yaml") {
             // Ansible tasks and compose files; most YAML files (variables, CI) name no
             // Postfix file and are not parsed.
-            if ["main.cf", "master.cf", "postconf", "/etc/postfix"]
-                .iter()
-                .any(|w| text.contains(w))
+            if [
+                "main.cf",
+                "master.cf",
+                "postconf",
+                "/etc/postfix",
+                "postmap",
+                "newaliases",
+            ]
+            .iter()
+            .any(|w| text.contains(w))
             {
                 scan_yaml(&text, entry.path())
             } else {
@@ -1879,6 +2048,76 @@ mod tests {
             script.main_placeholders,
             [("dummy.float.i.ng".to_string(), 2)]
         );
+    }
+
+    /// Text a `sed -i` fills in in other files (a database .cf) is kept apart from main.cf's.
+    #[test]
+    fn placeholders_a_sed_fills_in_other_files() {
+        let script = scan_text(
+            "#!/bin/sh\nif [ -n \"${HOST_IP}\" ]; then\n sed -i \"s/HOST_IP/${HOST_IP}/g\" /etc/postfix/ldap-users.cf\nfi\n\
+             sed -i 's/dummy.float.i.ng/'\"$FQDN\"'/g' /etc/postfix/main.cf\n",
+            Path::new("/r/setup.sh"),
+        );
+        assert_eq!(script.file_placeholders, ["HOST_IP"]);
+        assert_eq!(
+            script.main_placeholders,
+            [("dummy.float.i.ng".to_string(), 5)]
+        );
+    }
+
+    /// `postmap` and `postalias` name the tables they build, in any spelling; `newaliases`
+    /// builds the alias tables; a variable or a wildcard may be any table; `-q`, `-d` and
+    /// `-s` build nothing.
+    #[test]
+    fn tables_a_script_builds() {
+        let builds = |text: &str| scan_text(text, Path::new("/r/entrypoint.sh")).builds;
+        let built = builds(
+            "postmap /etc/postfix/virtual && postmap lmdb:/etc/postfix/./transport\n\
+             sudo /usr/sbin/postalias -c /etc/postfix hash:/etc/aliases 2>/dev/null\n\
+             cd /etc/postfix; postmap sender_access\n",
+        );
+        assert_eq!(
+            built.paths.iter().map(String::as_str).collect::<Vec<_>>(),
+            [
+                "/etc/aliases",
+                "/etc/postfix/transport",
+                "/etc/postfix/virtual",
+                "sender_access"
+            ]
+        );
+        assert!(!built.any && !built.aliases);
+        assert!(built.builds("/etc/postfix/virtual", false));
+        assert!(built.builds("/etc/postfix/sender_access", false));
+        assert!(!built.builds("/etc/postfix/my_sender_access", false));
+        assert!(!built.builds("/etc/postfix/canonical", false));
+        assert!(!built.builds("/etc/postfix/aliases", true));
+
+        assert!(builds("newaliases\n").aliases);
+        assert!(builds("newaliases\n").builds("/etc/aliases", true));
+        assert!(!builds("newaliases\n").builds("/etc/postfix/virtual", false));
+        assert!(builds("postalias\n").aliases);
+        for any in [
+            "for f in $MAPS; do postmap $f; done\n",
+            "postmap /etc/postfix/*\n",
+        ] {
+            assert!(builds(any).any, "{any}");
+        }
+        for nothing in [
+            "postmap -q anna@example.org /etc/postfix/virtual\n",
+            "postmap -d key hash:/etc/postfix/virtual\n",
+            "postmap -s /etc/postfix/virtual\n",
+            "echo postmap /etc/postfix/virtual\n",
+        ] {
+            assert!(builds(nothing).is_empty(), "{nothing}");
+        }
+        // Ansible `command:` and handler tasks.
+        let yaml = scan_yaml(
+            "- name: postmap virtual\n  command: postmap /etc/postfix/virtual\n\
+             - name: aliases\n  ansible.builtin.shell: newaliases\n",
+            Path::new("/r/roles/mail/handlers/main.yml"),
+        );
+        assert!(yaml.builds.builds("/etc/postfix/virtual", false));
+        assert!(yaml.builds.aliases);
     }
 
     #[test]

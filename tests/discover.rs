@@ -1152,6 +1152,61 @@ fn a_table_an_ansible_task_installs_under_another_name_is_read() {
     }
 }
 
+/// What a container's set-up script does to the files of the repository: it builds the
+/// compiled tables (`postmap`, `newaliases`), so a `.db` missing beside others that are
+/// committed is no stale-map finding; and it fills in text in a database .cf (`sed -i
+/// "s/HOST_IP/${HOST_IP}/g"`), so `server_host = HOST_IP` is no host ldap-config judges.
+/// Without the script, both are reported.
+#[test]
+fn what_a_set_up_script_builds_and_fills_in_is_not_judged_as_written() {
+    let repo = tempfile::tempdir().unwrap();
+    let conf = repo.path().join("postfix_config");
+    write(
+        &conf.join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\n\
+         smtpd_helo_restrictions = check_helo_access hash:/etc/postfix/helo_check\n\
+         virtual_alias_maps = hash:/etc/postfix/virtual, ldap:/etc/postfix/ldap-aliases.cf\n",
+    );
+    write(&conf.join("helo_check"), "example.com REJECT\n");
+    write(&conf.join("helo_check.db"), "");
+    write(&conf.join("virtual"), "info@example.org anna@example.org\n");
+    write(
+        &conf.join("ldap-aliases.cf"),
+        "server_host = HOST_IP\nsearch_base = SEARCH_BASE\nquery_filter = (mail=%s)\n\
+         result_attribute = mail\nbind = yes\nbind_dn = BIND_DN\nbind_pw = BIND_PW\n",
+    );
+    write(
+        &repo.path().join("Dockerfile"),
+        "FROM debian\nCOPY postfix_config/ /etc/postfix/\nCOPY setup.sh /\nCMD /setup.sh\n",
+    );
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]);
+    let stale = "postfix_config/main.cf:4:22: warning[stale-map]";
+    let bind =
+        "error[ldap-config]: ldap:/etc/postfix/ldap-aliases.cf binds with a password to HOST_IP";
+    let (_, out, err) = short(repo.path());
+    assert!(out.contains(stale), "{out}{err}");
+    assert!(out.contains(bind), "{out}{err}");
+    for script in [
+        "#!/bin/sh\nsed -i \"s/HOST_IP/${HOST_IP}/g\" /etc/postfix/ldap-aliases.cf\n\
+         postmap /etc/postfix/virtual\nexec postfix start-fg\n",
+        "#!/bin/sh\nfor f in /etc/postfix/*.cf; do sed -i \"s/HOST_IP/$HOST_IP/\" \"$f\"; done\n\
+         for map in virtual helo_check; do postmap /etc/postfix/$map; done\n",
+    ] {
+        write(&repo.path().join("setup.sh"), script);
+        let (_, out, err) = short(repo.path());
+        assert!(!out.contains("warning[stale-map]"), "{script}\n{out}{err}");
+        assert!(!out.contains("error[ldap-config]"), "{script}\n{out}{err}");
+    }
+    // A script that builds another table, and fills in another text: both still reported.
+    write(
+        &repo.path().join("setup.sh"),
+        "#!/bin/sh\nsed -i \"s/DB_HOST/$DB_HOST/\" /etc/postfix/mysql.cf\npostmap /etc/postfix/transport\n",
+    );
+    let (_, out, err) = short(repo.path());
+    assert!(out.contains(stale), "{out}{err}");
+    assert!(out.contains(bind), "{out}{err}");
+}
+
 /// A Dockerfile's `RUN <<EOF` (BuildKit's here-document) runs its body as a shell script:
 /// a setting written out in full there is known, as on a `RUN` line, and checked where it
 /// is written. A body with a condition anywhere in it, one run by another program, and a

@@ -117,6 +117,13 @@ pub struct LoadOptions {
     /// Settings of other files (database .cf files) a script replaces with `sed -i
     /// 's/^key .*/.../'`: their values as written are not what runs.
     pub script_file_keys: std::collections::BTreeSet<String>,
+    /// The lookup tables set-up scripts build (`postmap`, `newaliases`): their compiled
+    /// files are made where the configuration is deployed.
+    pub script_builds: crate::scripts::Builds,
+    /// Text set-up scripts fill in in other files (`sed -i 's/HOST_IP/.../g'` on a database
+    /// .cf), as patterns (`scripts::Amendments::file_placeholders`): the database .cf
+    /// settings that hold it count as replaced (`Model::script_file_keys`).
+    pub script_file_placeholders: Vec<String>,
     /// Directories that hold the configuration's other files when they are not in
     /// CONFIG_DIR (an Ansible role's `files/` beside the `templates/` that holds main.cf.j2).
     pub other_dirs: Vec<PathBuf>,
@@ -394,6 +401,8 @@ pub struct Model {
     pub(crate) script_spans: Vec<crate::source::Span>,
     /// `LoadOptions::script_file_keys`.
     pub script_file_keys: std::collections::BTreeSet<String>,
+    /// `LoadOptions::script_builds`.
+    pub script_builds: crate::scripts::Builds,
     /// How many main.cf parameters set-up scripts set (`LoadOptions::script_params`).
     pub script_params: usize,
     /// `/file/name` items of lists whose file is not where postlint may read.
@@ -2102,7 +2111,12 @@ impl Model {
                 script_spans.sort_unstable_by_key(|s| (s.file, s.start, s.end));
                 script_spans
             },
-            script_file_keys: options.script_file_keys.clone(),
+            script_file_keys: filled_keys(
+                &options.script_file_keys,
+                &options.script_file_placeholders,
+                &loader.tables,
+            ),
+            script_builds: options.script_builds.clone(),
             script_params: unknown_params,
             network_lists: loader.network_lists,
             unknown_table_types: loader.unknown_table_types,
@@ -2268,6 +2282,29 @@ fn add_interface_literals(params: &Params, class: &mut AddressClass) {
             }
         }
     }
+}
+
+/// The database .cf keys set-up scripts replace: those a `sed -i 's/^key .*/.../'` names,
+/// and those whose value holds text a `sed -i` fills in (`server_host = HOST_IP`).
+fn filled_keys(
+    keys: &std::collections::BTreeSet<String>,
+    placeholders: &[String],
+    tables: &Tables,
+) -> std::collections::BTreeSet<String> {
+    let mut keys = keys.clone();
+    let patterns: Vec<regex::Regex> = placeholders
+        .iter()
+        .filter_map(|p| regex::Regex::new(p).ok())
+        .collect();
+    if patterns.is_empty() {
+        return keys;
+    }
+    for setting in tables.iter().flat_map(|t| &t.settings) {
+        if patterns.iter().any(|p| p.is_match(&setting.value)) {
+            keys.insert(setting.name.clone());
+        }
+    }
+    keys
 }
 
 /// The template of a file that does not exist (`virtual.j2` for `virtual`), if there is one.

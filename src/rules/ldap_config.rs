@@ -46,7 +46,12 @@ fn check_file(model: &Model, table: &Table, file: FileId, out: &mut Findings) {
     check_keys(model, DbKind::Ldap, table, out);
     let settings = dbcf::last_settings(table);
     let value = |name: &str| settings.get(name).map(|s| s.value.as_str());
-    let placeholder = |name: &str| value(name).is_some_and(dbcf::has_placeholder);
+    // A placeholder, or a value a set-up script replaces (`sed -i 's/HOST_IP/.../g'`): not
+    // the value that runs.
+    let placeholder = |name: &str| {
+        value(name).is_some_and(dbcf::has_placeholder)
+            || (value(name).is_some() && model.script_file_keys.contains(name))
+    };
 
     if value("search_base").is_none_or(str::is_empty) && !placeholder("search_base") {
         let span = settings
@@ -99,7 +104,7 @@ fn check_file(model: &Model, table: &Table, file: FileId, out: &mut Findings) {
     let start_tls = value("start_tls").is_some_and(|v| v.eq_ignore_ascii_case("yes"));
     let hosts = value("server_host").unwrap_or("localhost");
     if let (true, Some(pw), false) = (simple, password, start_tls) {
-        if dbcf::has_placeholder(hosts) {
+        if placeholder("server_host") || placeholder("start_tls") || placeholder("bind") {
             return;
         }
         let remote: Vec<&str> = hosts

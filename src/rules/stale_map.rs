@@ -47,6 +47,14 @@ fn check(model: &Model, out: &mut Findings) {
         if !reported.insert(first.path.clone()) {
             continue;
         }
+        // A set-up script of the repository runs postmap (or newaliases) on it: the
+        // compiled file is made where the configuration is deployed.
+        if model
+            .script_builds
+            .builds(&table.name, table.format == Format::Aliases)
+        {
+            continue;
+        }
         let source_file = model.sources.get(source);
         let missing: Vec<&str> = files
             .iter()
