@@ -17,25 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Runs `f` over the items on a few threads, results in item order.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..4 {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let result = f(item);
-                results.lock().unwrap().push((i, result));
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap();
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
-}
-
 const EXPECTED: &str = "corpus/expected.txt";
 /// Far beyond any set's run (milliseconds each): a hang, not a slow machine.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -159,7 +140,7 @@ fn render_expected(
 fn every_corpus_finding_is_reviewed() {
     let sets = sets();
     assert!(sets.len() >= 40, "only {} sets in corpus/", sets.len());
-    let found: Vec<(String, Vec<String>)> = in_parallel(&sets, |set| {
+    let found: Vec<(String, Vec<String>)> = postlint::parallel::in_parallel(&sets, |set| {
         lint(set)
             .map(|lines| (set.clone(), lines))
             .unwrap_or_else(|e| panic!("{e}"))
