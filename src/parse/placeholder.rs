@@ -177,10 +177,26 @@ fn angle_bracketed(bytes: &[u8], i: usize) -> Option<usize> {
 /// are left to be reported.
 pub fn fills_flag_or_number_field(text: &str) -> bool {
     is_whole(text)
+        || is_shell_variable(text)
         || (is_placeholder_name(text)
             && text.starts_with(|c: char| c.is_ascii_uppercase())
             && (text.contains('_') || text.len() >= 4)
             && !matches!(text, "YES" | "TRUE" | "FALSE" | "NONE"))
+}
+
+/// `$name` or `${name}` in any case: in a master.cf flag or number field, where Postfix
+/// expands nothing, only a shell or template variable of whatever renders the file
+/// (`${chroot}` in a heredoc).
+fn is_shell_variable(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix('$') else {
+        return false;
+    };
+    let name = rest
+        .strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .unwrap_or(rest);
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// True when the whole text is one marker (a master.cf field, a map key).
@@ -291,6 +307,9 @@ mod tests {
             "PH_MAX",
             "${MAX_PROC}",
             "__N__",
+            "${chroot}",
+            "$maxproc",
+            "${postfix_chroot_2}",
         ] {
             assert!(fills_flag_or_number_field(filled), "{filled}");
         }
@@ -304,6 +323,11 @@ mod tests {
             "unlimited",
             "TRUE",
             "10PH_MAX",
+            "$",
+            "${}",
+            "${chroot",
+            "$1x-y",
+            "${chroot}n",
         ] {
             assert!(!fills_flag_or_number_field(value), "{value}");
         }
