@@ -1,0 +1,3 @@
+from . import linux
+from . import rsyslog
+from . import storage

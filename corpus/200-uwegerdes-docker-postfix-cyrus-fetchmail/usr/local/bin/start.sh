@@ -1,0 +1,6 @@
+#!/bin/bash
+
+echo "mailserver started"
+
+# keep container alive
+sleep infinity
