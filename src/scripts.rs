@@ -1592,15 +1592,19 @@ fn task_names(
 /// The repository file an Ansible task of the YAML file at `tasks` reads as `src`, found as
 /// Ansible finds it: in a role (the directory above `tasks/`), under the role's `templates/`
 /// (for `template`) or `files/` (for `copy`), then the role itself and `tasks/`; in a
-/// playbook's directory, under its `templates/` and `files/`, then itself. None when it is
-/// not a regular file there, or `src` is absolute or climbs out with `..`.
+/// playbook's directory, under its `templates/` and `files/`, then itself. `..` may lead
+/// from one of these to another (`../files/master.cf` from `templates/`), never out of the
+/// role (or the playbook's directory). None when it is not a regular file there, or `src`
+/// is absolute.
 pub fn ansible_source(tasks: &Path, src: &str) -> Option<PathBuf> {
     let src = Path::new(src);
     if src.is_absolute()
         || src.components().any(|c| {
             !matches!(
                 c,
-                std::path::Component::Normal(_) | std::path::Component::CurDir
+                std::path::Component::Normal(_)
+                    | std::path::Component::CurDir
+                    | std::path::Component::ParentDir
             )
         })
     {
@@ -1619,10 +1623,33 @@ pub fn ansible_source(tasks: &Path, src: &str) -> Option<PathBuf> {
         bases.extend([top.join("templates"), top.join("files"), top.to_path_buf()]);
     }
     bases.push(dir.to_path_buf());
+    let bound = lexical(role.unwrap_or(dir));
     bases
         .into_iter()
-        .map(|base| base.join(src))
+        .filter_map(|base| climbing_within(&base.join(src), &bound))
         .find(|path| crate::discover::regular_file(path))
+}
+
+/// `path` with `.` and `..` resolved lexically, when it stays under `bound` (itself
+/// resolved) and no `..` climbs above the start of a relative path.
+fn climbing_within(path: &Path, bound: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                ) {
+                    return None;
+                }
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out.starts_with(bound).then_some(out)
 }
 
 /// A `template`/`copy` task's source and the absolute path it installs it at (a `dest`
@@ -2047,6 +2074,27 @@ mod tests {
         assert_eq!(
             script.main_placeholders,
             [("dummy.float.i.ng".to_string(), 2)]
+        );
+    }
+
+    /// `..` in an Ansible `src` may move between the role's directories, never out of it.
+    #[test]
+    fn ansible_sources_stay_in_their_role() {
+        let bound = Path::new("roles/mail");
+        let within = |p: &str| climbing_within(Path::new(p), bound);
+        assert_eq!(
+            within("roles/mail/templates/../files/master.cf"),
+            Some(PathBuf::from("roles/mail/files/master.cf"))
+        );
+        assert_eq!(within("roles/mail/templates/../../other/main.j2"), None);
+        assert_eq!(within("roles/mail/../../../../etc/passwd"), None);
+        assert_eq!(
+            climbing_within(Path::new("tasks/../../x"), Path::new("")),
+            None
+        );
+        assert_eq!(
+            climbing_within(Path::new("./templates/./main.j2"), Path::new("")),
+            Some(PathBuf::from("templates/main.j2"))
         );
     }
 

@@ -1075,15 +1075,21 @@ fn a_main_cf_an_ansible_task_installs_under_another_name_is_linted() {
         let (code, out, err) = short(repo.path());
         assert_eq!(code, 1, "{installs}\n{out}{err}");
         assert!(out.contains(deprecated), "{installs}\n{out}");
-        // The loop's master.cf climbs out of templates/ with `..`: not read as installed, so
-        // the master.cf is linted alone, not judged whole.
-        assert_eq!(out.contains(local), !installs.contains(".."), "{installs}\n{out}");
-        assert_eq!(out.matches("error[undefined-service]").count(), usize::from(!installs.contains("..")), "{out}");
+        // The loop's master.cf goes from templates/ to files/ with `..`, inside the role, as
+        // Ansible finds it: installed, so judged whole.
+        assert!(out.contains(local), "{installs}\n{out}");
+        assert_eq!(out.matches("error[undefined-service]").count(), 1, "{out}");
     }
+    write(
+        &repo.path().join("shared/main.j2"),
+        "compatibility_level = 3.6\nsmtpd_use_tls = yes\n",
+    );
     for elsewhere in [
         "- template:\n    src: \"{{ postfix_main_template }}\"\n    dest: /etc/postfix/main.cf\n",
         "- template:\n    src: main.j2\n    dest: /etc/postfix/main.cf.d/10-local.cf\n",
         "- template:\n    src: ../../../main.j2\n    dest: /etc/postfix/main.cf\n",
+        // Out of the role, to a file that is there: Ansible would not find it.
+        "- template:\n    src: ../../../shared/main.j2\n    dest: /etc/postfix/main.cf\n",
         "- debug:\n    msg: main.j2 is /etc/postfix/main.cf\n",
     ] {
         write(&tasks, elsewhere);
