@@ -1192,6 +1192,7 @@ fn what_a_set_up_script_builds_and_fills_in_is_not_judged_as_written() {
     let (_, out, err) = short(repo.path());
     assert!(out.contains(stale), "{out}{err}");
     assert!(out.contains(bind), "{out}{err}");
+    assert!(!not_checked(&out).contains("ldap-config"), "{out}");
     for script in [
         "#!/bin/sh\nsed -i \"s/HOST_IP/${HOST_IP}/g\" /etc/postfix/ldap-aliases.cf\n\
          postmap /etc/postfix/virtual\nexec postfix start-fg\n",
@@ -1202,6 +1203,8 @@ fn what_a_set_up_script_builds_and_fills_in_is_not_judged_as_written() {
         let (_, out, err) = short(repo.path());
         assert!(!out.contains("warning[stale-map]"), "{script}\n{out}{err}");
         assert!(!out.contains("error[ldap-config]"), "{script}\n{out}{err}");
+        // The bind is not judged: "could not decide", not a silent pass.
+        assert!(not_checked(&out).contains("ldap-config"), "{script}\n{out}");
     }
     // A script that builds another table, and fills in another text: both still reported.
     write(

@@ -14,9 +14,27 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "an ldap .cf file with an unknown key, a bad value or % escape, no search_base, a query_filter that ignores the key, or a bind password sent without TLS",
     doc: include_str!("../../rules/ldap-config.md"),
-    undecided: super::always_decides,
+    undecided,
     check,
 };
+
+/// A bind with a password whose server or TLS setting holds a placeholder, or text a set-up
+/// script fills in: whether it crosses the network in clear cannot be known.
+fn undecided(model: &Model) -> bool {
+    dbcf::db_tables(model).into_iter().any(|(kind, table, _)| {
+        if kind != DbKind::Ldap {
+            return false;
+        }
+        let settings = dbcf::last_settings(table);
+        let unknown = |name: &str| {
+            settings.get(name).is_some_and(|s| {
+                dbcf::has_placeholder(&s.value) || model.script_file_keys.contains(name)
+            })
+        };
+        settings.get("bind_pw").is_some_and(|s| !s.value.is_empty())
+            && (unknown("server_host") || unknown("start_tls") || unknown("bind"))
+    })
+}
 
 fn check(model: &Model, out: &mut Findings) {
     for (kind, table, file) in dbcf::db_tables(model) {
