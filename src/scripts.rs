@@ -772,10 +772,27 @@ fn sed_placeholders(command: &str) -> Vec<String> {
     sed_placeholders_in(command, Edited::MainCf)
 }
 
-/// `sed_placeholders` for a `sed -i` on the files `edited` says.
+/// `sed_placeholders` for a `sed -i` on the files `edited` says. For other files, only a
+/// `sed` that may edit Postfix's (a path under a `postfix` directory, a `.cf` file, a
+/// variable such as `"$f"`, a relative path): not `/etc/dovecot/dovecot-sql.conf.ext`.
 fn sed_placeholders_in(command: &str, edited: Edited) -> Vec<String> {
     if !matches!(sed_in_place(command), Some((e, _)) if e == edited) {
         return Vec::new();
+    }
+    if edited == Edited::Other {
+        let paths: Vec<&str> = without_prefix_words(command)
+            .split_whitespace()
+            .skip(1)
+            .map(|w| w.trim_matches(['"', '\'']))
+            .filter(|w| w.starts_with(['/', '$']))
+            .collect();
+        let elsewhere = !paths.is_empty()
+            && paths
+                .iter()
+                .all(|p| !p.starts_with('$') && !p.contains("postfix") && !p.ends_with(".cf"));
+        if elsewhere {
+            return Vec::new();
+        }
     }
     let mut out = Vec::new();
     for word in command.split_whitespace() {
@@ -2107,6 +2124,17 @@ mod tests {
             Path::new("/r/setup.sh"),
         );
         assert_eq!(script.file_placeholders, ["HOST_IP"]);
+        // Dovecot's files are not Postfix's.
+        let dovecot = scan_text(
+            "#!/bin/sh\nsed -i \"s/DB_HOST/$DB_HOST/\" /etc/dovecot/dovecot-sql.conf.ext\n",
+            Path::new("/r/setup.sh"),
+        );
+        assert!(dovecot.file_placeholders.is_empty());
+        let any = scan_text(
+            "#!/bin/sh\nfor f in /etc/postfix/sql/*; do sed -i \"s/DB_HOST/$DB_HOST/\" \"$f\"; done\n",
+            Path::new("/r/setup.sh"),
+        );
+        assert_eq!(any.file_placeholders, ["DB_HOST"]);
         assert_eq!(
             script.main_placeholders,
             [("dummy.float.i.ng".to_string(), 5)]
