@@ -310,6 +310,24 @@ fn nothing_outside_the_linted_tree_is_read() {
     check(&["conf"], "a checkout");
     check(&["--discover", "."], "repo mode");
 
+    // An Ansible role whose tasks install, as the tables its main.cf names, a link out of the
+    // tree and a file reached by climbing out of the role with `..`.
+    let role = tree.join("roles/mail");
+    write(
+        &role.join("templates/main.cf.j2"),
+        b"compatibility_level = 3.6\nmyhostname = {{ fqdn }}\n\
+          virtual_alias_maps = hash:/etc/postfix/virtual\n\
+          smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/sender_access\n",
+    );
+    std::os::unix::fs::symlink(&outside, role.join("templates/virtual.j2")).unwrap();
+    write(
+        &role.join("tasks/main.yml"),
+        b"- template: src=main.cf.j2 dest=/etc/postfix/main.cf\n\
+          - template: src=virtual.j2 dest=/etc/postfix/virtual\n\
+          - copy: src=../../../../outside/shadow dest=/etc/postfix/sender_access\n",
+    );
+    check(&["--discover", "."], "tables Ansible tasks install");
+
     // A sysroot: `/..` cannot climb out of it.
     let sysroot = tree.join("host");
     write(

@@ -906,6 +906,15 @@ impl Loader {
         }
     }
 
+    /// Whether a file found beside a located one (a template of it) leads out of the tree
+    /// postlint may read, through a link.
+    fn outside_the_tree(&self, path: &Path) -> bool {
+        self.locator
+            .root
+            .as_ref()
+            .is_some_and(|root| !paths::is_inside(root, path))
+    }
+
     /// Reads the file of a file-based table that is not compiled (regexp, SQL .cf, ...).
     fn read_table_file(&mut self, id: TableId, name: &str) -> Result<FileId, String> {
         match self.locator.locate(name) {
@@ -916,6 +925,11 @@ impl Loader {
                 let (path, display) = match template_beside(&path) {
                     Some(template) => {
                         let shown = template.to_string_lossy().into_owned();
+                        if self.outside_the_tree(&template) {
+                            self.notes
+                                .push(format!("skipped {shown}: outside the linted tree"));
+                            return Err(format!("{shown} is outside the linted tree"));
+                        }
                         (template, shown)
                     }
                     None => (path, display),
@@ -992,6 +1006,12 @@ impl Loader {
             }
             None => (path.clone(), display.clone()),
         };
+        // A template that is a link out of the tree is not read.
+        if read_path != path && self.outside_the_tree(&read_path) {
+            self.notes
+                .push(format!("skipped {read_display}: outside the linted tree"));
+            return Content::Unknown(format!("{read_display} is outside the linted tree"));
+        }
         self.tables.list[id.0 as usize].source_display = Some(read_display.clone());
         self.pending.push(PendingSource {
             table: id,
