@@ -144,23 +144,41 @@ fn postscreen_settings_work_only_with_postscreen_running() {
 }
 
 /// A postscreen on 127.0.0.1:`port` with `services` after it in master.cf and `main_extra` in
-/// main.cf; the reply to the client's EHLO (0: the connection closed), the maillog, and the
-/// lines of undefined-service (`wait_for` as for [`run_postfix`]). postscreen sends its `220-` banner at once and any 421 only at
-/// the first command.
+/// main.cf, a client that sends `commands`, and undefined-service's findings (`wait_for` as
+/// for [`run_postfix`]).
+fn postscreen_run(
+    port: u16,
+    services: &str,
+    main_extra: &str,
+    commands: &[&str],
+    wait_for: &[&str],
+) -> Run {
+    let main = format!("postscreen_access_list =\npostscreen_greet_wait = 1s\n{main_extra}");
+    let master = format!("127.0.0.1:{port} inet n - n - 1 postscreen\n{services}");
+    run_postfix(
+        port,
+        &main,
+        &master,
+        &[],
+        "undefined-service",
+        commands,
+        wait_for,
+    )
+}
+
+/// `postscreen_run` with the client's EHLO: its reply (0: the connection closed), the
+/// maillog, and the lines of undefined-service. postscreen sends its `220-` banner at once
+/// and any 421 only at the first command.
 fn postscreen_with(
     port: u16,
     services: &str,
     main_extra: &str,
     wait_for: &[&str],
 ) -> (u16, String, Vec<u64>) {
-    let main = format!("postscreen_access_list =\npostscreen_greet_wait = 1s\n{main_extra}");
-    let master = format!("127.0.0.1:{port} inet n - n - 1 postscreen\n{services}");
-    let run = run_postfix(
+    let run = postscreen_run(
         port,
-        &main,
-        &master,
-        &[],
-        "undefined-service",
+        services,
+        main_extra,
         &["EHLO client.example"],
         wait_for,
     );
@@ -243,18 +261,8 @@ fn postscreen_deep_tests_with_starttls_need_tlsproxy() {
     let tlsproxy = "tlsproxy unix - - n - 0 tlsproxy\n";
     let refused = "connect to private/tlsproxy service";
     let starttls = |port: u16, services: &str, main_extra: &str, wait_for: &[&str]| {
-        let main = format!("postscreen_access_list =\npostscreen_greet_wait = 1s\n{main_extra}");
-        let master = format!("127.0.0.1:{port} inet n - n - 1 postscreen\n{services}");
         let commands = ["EHLO client.example", "STARTTLS"];
-        let run = run_postfix(
-            port,
-            &main,
-            &master,
-            &[],
-            "undefined-service",
-            &commands,
-            wait_for,
-        );
+        let run = postscreen_run(port, services, main_extra, &commands, wait_for);
         println!(
             "{services:?} {main_extra:?}: STARTTLS got {}; postlint reports lines {:?}",
             run.code, run.lines
