@@ -1214,6 +1214,29 @@ fn what_a_set_up_script_builds_and_fills_in_is_not_judged_as_written() {
     let (_, out, err) = short(repo.path());
     assert!(out.contains(stale), "{out}{err}");
     assert!(out.contains(bind), "{out}{err}");
+    // The filled-in text counts where it stands: another .cf file's server_host, written
+    // out in full, is still judged.
+    write(
+        &repo.path().join("setup.sh"),
+        "#!/bin/sh\nsed -i \"s/HOST_IP/${HOST_IP}/g\" /etc/postfix/ldap-aliases.cf\n",
+    );
+    write(
+        &conf.join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\n\
+         virtual_alias_maps = ldap:/etc/postfix/ldap-aliases.cf\n\
+         smtpd_sender_login_maps = ldap:/etc/postfix/ldap-senders.cf\n",
+    );
+    write(
+        &conf.join("ldap-senders.cf"),
+        "server_host = ldap.example.com\nsearch_base = dc=example, dc=com\n\
+         query_filter = (mail=%s)\nresult_attribute = uid\nbind_pw = Quee7ahphooT\n",
+    );
+    let (_, out, err) = short(repo.path());
+    assert!(!out.contains(bind), "{out}{err}");
+    assert!(
+        out.contains("ldap:/etc/postfix/ldap-senders.cf binds with a password to ldap.example.com"),
+        "{out}{err}"
+    );
 }
 
 /// A Dockerfile's `RUN <<EOF` (BuildKit's here-document) runs its body as a shell script:

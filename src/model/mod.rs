@@ -122,7 +122,7 @@ pub struct LoadOptions {
     pub script_builds: crate::scripts::Builds,
     /// Text set-up scripts fill in in other files (`sed -i 's/HOST_IP/.../g'` on a database
     /// .cf), as patterns (`scripts::Amendments::file_placeholders`): the database .cf
-    /// settings that hold it count as replaced (`Model::script_file_keys`).
+    /// settings that hold it are replaced ([`DbSetting::replaced`]).
     pub script_file_placeholders: Vec<String>,
     /// Directories that hold the configuration's other files when they are not in
     /// CONFIG_DIR (an Ansible role's `files/` beside the `templates/` that holds main.cf.j2).
@@ -251,6 +251,10 @@ pub struct DbSetting {
     pub value: String,
     pub span: Span,
     pub line: u32,
+    /// A set-up script of the repository replaces the value (`sed -i 's/^key .*/.../'` names
+    /// the key, or `sed -i 's/HOST_IP/.../g'` fills in text it holds): it is not the value
+    /// that runs.
+    pub replaced: bool,
 }
 
 /// A main.cf line Postfix rejects or skips.
@@ -399,8 +403,6 @@ pub struct Model {
     /// conditional template lines. Sorted; the spans do not overlap (the end-of-file ones are
     /// all the same empty span).
     pub(crate) script_spans: Vec<crate::source::Span>,
-    /// `LoadOptions::script_file_keys`.
-    pub script_file_keys: std::collections::BTreeSet<String>,
     /// `LoadOptions::script_builds`.
     pub script_builds: crate::scripts::Builds,
     /// How many main.cf parameters set-up scripts set (`LoadOptions::script_params`).
@@ -514,6 +516,10 @@ struct Loader {
     /// The `/file/name` lists of mynetworks values, by name as written: None when unreadable.
     network_lists: HashMap<String, Option<FileId>>,
     unknown_table_types: Vec<UnknownTableType>,
+    /// What set-up scripts replace in database .cf files (`LoadOptions::script_file_keys`,
+    /// and `LoadOptions::script_file_placeholders` compiled once).
+    replaced_keys: std::collections::BTreeSet<String>,
+    filled_in: Vec<regex::Regex>,
 }
 
 /// A postmap or postalias source a table needs.
@@ -888,6 +894,8 @@ impl Loader {
                             value: a.value().to_string(),
                             span: a.line.span(file, a.name.start..a.value.end),
                             line: a.line.line,
+                            replaced: self.replaced_keys.contains(a.name())
+                                || self.filled_in.iter().any(|p| p.is_match(a.value())),
                         })
                         .collect();
                     let bad_settings = parsed
@@ -1869,6 +1877,12 @@ impl Model {
             missing_list_files: Vec::new(),
             network_lists: HashMap::new(),
             unknown_table_types: Vec::new(),
+            replaced_keys: options.script_file_keys.clone(),
+            filled_in: options
+                .script_file_placeholders
+                .iter()
+                .filter_map(|p| regex::Regex::new(p).ok())
+                .collect(),
         };
         loader.files.insert(main_cf_path, ReadResult::Read(main_cf));
         for dir in learnt {
@@ -2131,11 +2145,6 @@ impl Model {
                 script_spans.sort_unstable_by_key(|s| (s.file, s.start, s.end));
                 script_spans
             },
-            script_file_keys: filled_keys(
-                &options.script_file_keys,
-                &options.script_file_placeholders,
-                &loader.tables,
-            ),
             script_builds: options.script_builds.clone(),
             script_params: unknown_params,
             network_lists: loader.network_lists,
@@ -2302,29 +2311,6 @@ fn add_interface_literals(params: &Params, class: &mut AddressClass) {
             }
         }
     }
-}
-
-/// The database .cf keys set-up scripts replace: those a `sed -i 's/^key .*/.../'` names,
-/// and those whose value holds text a `sed -i` fills in (`server_host = HOST_IP`).
-fn filled_keys(
-    keys: &std::collections::BTreeSet<String>,
-    placeholders: &[String],
-    tables: &Tables,
-) -> std::collections::BTreeSet<String> {
-    let mut keys = keys.clone();
-    let patterns: Vec<regex::Regex> = placeholders
-        .iter()
-        .filter_map(|p| regex::Regex::new(p).ok())
-        .collect();
-    if patterns.is_empty() {
-        return keys;
-    }
-    for setting in tables.iter().flat_map(|t| &t.settings) {
-        if patterns.iter().any(|p| p.is_match(&setting.value)) {
-            keys.insert(setting.name.clone());
-        }
-    }
-    keys
 }
 
 /// The template of a file that does not exist (`virtual.j2` for `virtual`), if there is one.

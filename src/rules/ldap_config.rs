@@ -1,12 +1,14 @@
 //! ldap .cf files the client stops on or misreads: unknown keys, bad values and `%` escapes, no
 //! search_base, a query_filter that ignores the key, and a bind password sent in clear.
 
+use std::collections::HashMap;
+
 use super::sql_config::{check_keys, quoted};
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::dbcf::{self, DbKind};
 use crate::model::tables::Table;
-use crate::model::Model;
+use crate::model::{DbSetting, Model};
 use crate::source::{FileId, Span};
 
 pub const RULE: Rule = Rule {
@@ -18,22 +20,45 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// A bind with a password whose server or TLS setting holds a placeholder, or text a set-up
-/// script fills in: whether it crosses the network in clear cannot be known.
+/// A bind with a password whose server, bind or start_tls is not the value that runs:
+/// whether it crosses the network in clear cannot be known.
 fn undecided(model: &Model) -> bool {
     dbcf::db_tables(model).into_iter().any(|(kind, table, _)| {
-        if kind != DbKind::Ldap {
-            return false;
-        }
-        let settings = dbcf::last_settings(table);
-        let unknown = |name: &str| {
-            settings.get(name).is_some_and(|s| {
-                dbcf::has_placeholder(&s.value) || model.script_file_keys.contains(name)
-            })
-        };
-        settings.get("bind_pw").is_some_and(|s| !s.value.is_empty())
-            && (unknown("server_host") || unknown("start_tls") || unknown("bind"))
+        kind == DbKind::Ldap
+            && password_bind(&dbcf::last_settings(table)).is_some_and(|(_, unknown)| unknown)
     })
+}
+
+/// Whether a setting holds an installer placeholder, or a value a set-up script replaces
+/// (`sed -i 's/HOST_IP/.../g'`): not the value that runs.
+fn not_as_written(settings: &HashMap<&str, &DbSetting>, name: &str) -> bool {
+    settings
+        .get(name)
+        .is_some_and(|s| s.replaced || dbcf::has_placeholder(&s.value))
+}
+
+/// A simple bind with a password (`bind = yes`, the default, or `simple`, and a bind_pw)
+/// without `start_tls = yes`, which `check_file` judges by its server: the bind_pw setting,
+/// and whether the bind, start_tls or server_host that decide it are not the values that run
+/// (then it is not judged). None when there is no such bind.
+fn password_bind<'t>(settings: &HashMap<&str, &'t DbSetting>) -> Option<(&'t DbSetting, bool)> {
+    let value = |name: &str| settings.get(name).map(|s| s.value.as_str());
+    let password = settings
+        .get("bind_pw")
+        .copied()
+        .filter(|s| !s.value.is_empty() && !dbcf::has_placeholder(&s.value))?;
+    let simple = value("bind")
+        .is_none_or(|b| b.eq_ignore_ascii_case("yes") || b.eq_ignore_ascii_case("simple"));
+    let start_tls = value("start_tls").is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+    let (bind_unknown, tls_unknown) = (
+        not_as_written(settings, "bind"),
+        not_as_written(settings, "start_tls"),
+    );
+    if (!simple && !bind_unknown) || (start_tls && !tls_unknown) {
+        return None;
+    }
+    let unknown = bind_unknown || tls_unknown || not_as_written(settings, "server_host");
+    Some((password, unknown))
 }
 
 fn check(model: &Model, out: &mut Findings) {
@@ -64,12 +89,7 @@ fn check_file(model: &Model, table: &Table, file: FileId, out: &mut Findings) {
     check_keys(model, DbKind::Ldap, table, out);
     let settings = dbcf::last_settings(table);
     let value = |name: &str| settings.get(name).map(|s| s.value.as_str());
-    // A placeholder, or a value a set-up script replaces (`sed -i 's/HOST_IP/.../g'`): not
-    // the value that runs.
-    let placeholder = |name: &str| {
-        value(name).is_some_and(dbcf::has_placeholder)
-            || (value(name).is_some() && model.script_file_keys.contains(name))
-    };
+    let placeholder = |name: &str| not_as_written(&settings, name);
 
     if value("search_base").is_none_or(str::is_empty) && !placeholder("search_base") {
         let span = settings
@@ -114,15 +134,9 @@ fn check_file(model: &Model, table: &Table, file: FileId, out: &mut Findings) {
     }
 
     // A simple bind with a password, to a server reached over the network without TLS.
-    let bind = value("bind").unwrap_or("yes");
-    let simple = bind.eq_ignore_ascii_case("yes") || bind.eq_ignore_ascii_case("simple");
-    let password = settings
-        .get("bind_pw")
-        .filter(|s| !s.value.is_empty() && !dbcf::has_placeholder(&s.value));
-    let start_tls = value("start_tls").is_some_and(|v| v.eq_ignore_ascii_case("yes"));
     let hosts = value("server_host").unwrap_or("localhost");
-    if let (true, Some(pw), false) = (simple, password, start_tls) {
-        if placeholder("server_host") || placeholder("start_tls") || placeholder("bind") {
+    if let Some((pw, unknown)) = password_bind(&settings) {
+        if unknown {
             return;
         }
         let remote: Vec<&str> = hosts

@@ -68,7 +68,7 @@ pub(crate) fn check_keys(model: &Model, kind: DbKind, table: &Table, out: &mut F
     for setting in &table.settings {
         // A value an entrypoint replaces (`sed -i 's/^dbname .*/dbname = $DB/'`) is not the
         // one that runs.
-        if model.script_file_keys.contains(&setting.name) && kind.key(&setting.name).is_some() {
+        if setting.replaced && kind.key(&setting.name).is_some() {
             continue;
         }
         let secret = model.is_secret(setting.span);
