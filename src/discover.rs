@@ -363,8 +363,7 @@ fn ansible_setups(
                 .ansible_installs
                 .iter()
                 .filter(move |(_, w)| *w == which)
-                .filter_map(|(src, _)| crate::scripts::ansible_source(&script.path, src))
-                .map(shown)
+                .map(|(file, _)| shown(file.clone()))
         };
         let master = installed("master.cf").next();
         for main_cf in installed("main.cf") {

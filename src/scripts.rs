@@ -83,14 +83,15 @@ pub struct Script {
     /// (`brings_main_cf`).
     pub main_cf_copies: Vec<(String, String)>,
     /// The files its Ansible `template` and `copy` tasks install as main.cf or master.cf
-    /// (`src: main.j2`, `dest: /etc/postfix/main.cf`): the `src` as written (found as Ansible
-    /// finds it, by `ansible_source`), and which of the two it becomes.
-    pub ansible_installs: Vec<(String, &'static str)>,
+    /// (`src: main.j2`, `dest: /etc/postfix/main.cf`): the repository file of the `src`
+    /// (found once, as Ansible finds it, by `ansible_source`), and which of the two it
+    /// becomes.
+    pub ansible_installs: Vec<(PathBuf, &'static str)>,
     /// The other files its Ansible `template` and `copy` tasks install at an absolute path
-    /// (`src: postfix-virtual.j2`, `dest: /etc/postfix/virtual`): the `src` as written and
-    /// the path it is installed at. A table main.cf names by that path is read from the
-    /// `src` (`Amendments::installed_files`).
-    pub ansible_files: Vec<(String, String)>,
+    /// (`src: postfix-virtual.j2`, `dest: /etc/postfix/virtual`): the path it is installed
+    /// at, and the repository file of the `src` (found once, by `ansible_source`). A table
+    /// main.cf names by that path is read from the file (`Amendments::installed_files`).
+    pub ansible_files: Vec<(String, PathBuf)>,
     /// The lookup tables it builds (`postmap`, `postalias`, `newaliases`).
     pub builds: Builds,
 }
@@ -276,10 +277,9 @@ impl Script {
     /// `which` (`main.cf`, `master.cf`) in /etc/postfix.
     pub fn ansible_installs_file(&self, file: &Path, which: &str) -> bool {
         let file = lexical(file);
-        self.ansible_installs.iter().any(|(src, w)| {
-            *w == which
-                && ansible_source(&self.path, src).is_some_and(|path| lexical(&path) == file)
-        })
+        self.ansible_installs
+            .iter()
+            .any(|(installed, w)| *w == which && *installed == file)
     }
 
     /// The lines of the `COPY`/`ADD` instructions that install `file` at `target` (0 for a
@@ -332,17 +332,28 @@ fn copy_installs(bases: &[&Path; 2], file: &Path, source: &str, dest: &str, targ
 /// `path` with `.` and `..` resolved by its words alone (the repository's files are compared
 /// as the Dockerfile names them).
 pub(crate) fn lexical(path: &Path) -> PathBuf {
+    resolved(path).0
+}
+
+/// `path` with `.` and `..` resolved lexically, and whether a `..` climbed above its start
+/// (and was dropped).
+fn resolved(path: &Path) -> (PathBuf, bool) {
     let mut out = PathBuf::new();
+    let mut climbed_out = false;
     for part in path.components() {
         match part {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir => {
+                climbed_out |= !matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                );
                 out.pop();
             }
             other => out.push(other.as_os_str()),
         }
     }
-    out
+    (out, climbed_out)
 }
 
 /// A Dockerfile's `COPY src... dest` / `ADD src... dest` (either form, options left out) to
@@ -531,19 +542,15 @@ impl Amendments {
         );
         self.may_replace_main_cf |= script.replaces_main_cf;
         self.builds.add(&script.builds);
-        for (src, dest) in &script.ansible_files {
-            let Some(file) = ansible_source(&script.path, src) else {
-                continue;
-            };
-            let file = lexical(&file);
+        for (dest, file) in &script.ansible_files {
             self.installed
                 .entry(dest.clone())
                 .and_modify(|known| {
-                    if known.as_ref() != Some(&file) {
+                    if known.as_ref() != Some(file) {
                         *known = None;
                     }
                 })
-                .or_insert(Some(file));
+                .or_insert(Some(file.clone()));
         }
         if let Some(text) = &script.text {
             self.literals
@@ -1455,7 +1462,11 @@ fn task_names(
                 Some("main.cf") => "main.cf",
                 Some("master.cf") => "master.cf",
                 _ => {
-                    if let Some(installed) = installed_path(&src, &dest) {
+                    let installed = installed_path(&src, &dest).and_then(|dest| {
+                        let file = ansible_source(&out.path, &src)?;
+                        Some((dest, lexical(&file)))
+                    });
+                    if let Some(installed) = installed {
                         if out.ansible_files.len() < MAX_ITEMS
                             && !out.ansible_files.contains(&installed)
                         {
@@ -1465,14 +1476,17 @@ fn task_names(
                     return;
                 }
             };
-            if out.ansible_installs.len() < MAX_ITEMS
-                && !src.contains("{{")
-                && !out
-                    .ansible_installs
-                    .iter()
-                    .any(|(s, w)| *s == src && *w == which)
-            {
-                out.ansible_installs.push((src, which));
+            let file = (!src.contains("{{"))
+                .then(|| ansible_source(&out.path, &src))
+                .flatten()
+                .map(|file| lexical(&file));
+            if let Some(file) = file {
+                let installed = (file, which);
+                if out.ansible_installs.len() < MAX_ITEMS
+                    && !out.ansible_installs.contains(&installed)
+                {
+                    out.ansible_installs.push(installed);
+                }
             }
         });
         return;
@@ -1650,29 +1664,14 @@ pub fn ansible_source(tasks: &Path, src: &str) -> Option<PathBuf> {
 /// `path` with `.` and `..` resolved lexically, when it stays under `bound` (itself
 /// resolved) and no `..` climbs above the start of a relative path.
 fn climbing_within(path: &Path, bound: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !matches!(
-                    out.components().next_back(),
-                    Some(std::path::Component::Normal(_))
-                ) {
-                    return None;
-                }
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out.starts_with(bound).then_some(out)
+    let (out, climbed_out) = resolved(path);
+    (!climbed_out && out.starts_with(bound)).then_some(out)
 }
 
-/// A `template`/`copy` task's source and the absolute path it installs it at (a `dest`
-/// ending in `/` keeps the source's file name, as Ansible does); None when either holds a
-/// variable or the destination is no absolute path.
-fn installed_path(src: &str, dest: &str) -> Option<(String, String)> {
+/// The absolute path a `template`/`copy` task installs its source at (a `dest` ending in `/`
+/// keeps the source's file name, as Ansible does); None when either holds a variable or the
+/// destination is no absolute path.
+fn installed_path(src: &str, dest: &str) -> Option<String> {
     let dest = dest.trim_matches(['"', '\'', ' ']);
     if src.contains("{{") || dest.contains("{{") || !dest.starts_with('/') || src.is_empty() {
         return None;
@@ -1681,7 +1680,7 @@ fn installed_path(src: &str, dest: &str) -> Option<(String, String)> {
         true => format!("{dest}{}", src.rsplit('/').next()?),
         false => dest.to_string(),
     };
-    Some((src.to_string(), crate::model::paths::normalize(&dest)))
+    Some(crate::model::paths::normalize(&dest))
 }
 
 /// Calls `f` once per loop item (`None`: no loop).
