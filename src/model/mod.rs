@@ -914,13 +914,21 @@ impl Loader {
         }
     }
 
-    /// Whether a file found beside a located one (a template of it) leads out of the tree
-    /// postlint may read, through a link.
-    fn outside_the_tree(&self, path: &Path) -> bool {
-        self.locator
-            .root
-            .as_ref()
-            .is_some_and(|root| !paths::is_inside(root, path))
+    /// The template of a located file that does not exist (`virtual.j2` for `virtual`), if
+    /// there is one; Err, with a note, when it is a link out of the tree postlint may read
+    /// (the located path itself went through `Locator::locate`'s confinement, not this one).
+    fn template_of(&mut self, path: &Path) -> Result<Option<PathBuf>, String> {
+        let Some(template) = template_beside(path) else {
+            return Ok(None);
+        };
+        let outside = self.locator.root.as_ref();
+        if outside.is_some_and(|root| !paths::is_inside(root, &template)) {
+            let shown = template.display();
+            self.notes
+                .push(format!("skipped {shown}: outside the linted tree"));
+            return Err(format!("{shown} is outside the linted tree"));
+        }
+        Ok(Some(template))
     }
 
     /// Reads the file of a file-based table that is not compiled (regexp, SQL .cf, ...).
@@ -930,14 +938,9 @@ impl Loader {
                 self.tables.list[id.0 as usize].source_display = Some(display.clone());
                 // A template of the file (tags in it, or only `transport.j2` beside it) is
                 // read with holes.
-                let (path, display) = match template_beside(&path) {
+                let (path, display) = match self.template_of(&path)? {
                     Some(template) => {
                         let shown = template.to_string_lossy().into_owned();
-                        if self.outside_the_tree(&template) {
-                            self.notes
-                                .push(format!("skipped {shown}: outside the linted tree"));
-                            return Err(format!("{shown} is outside the linted tree"));
-                        }
                         (template, shown)
                     }
                     None => (path, display),
@@ -1001,7 +1004,11 @@ impl Loader {
         }
         // A role that renders the source from a template keeps only `virtual.j2`: that is the
         // source, read with holes.
-        let (read_path, read_display) = match template_beside(&path) {
+        let template = match self.template_of(&path) {
+            Ok(template) => template,
+            Err(why) => return Content::Unknown(why),
+        };
+        let (read_path, read_display) = match template {
             Some(template) => {
                 let shown = match display.rsplit_once('/') {
                     Some((dir, _)) => format!(
@@ -1014,12 +1021,6 @@ impl Loader {
             }
             None => (path.clone(), display.clone()),
         };
-        // A template that is a link out of the tree is not read.
-        if read_path != path && self.outside_the_tree(&read_path) {
-            self.notes
-                .push(format!("skipped {read_display}: outside the linted tree"));
-            return Content::Unknown(format!("{read_display} is outside the linted tree"));
-        }
         self.tables.list[id.0 as usize].source_display = Some(read_display.clone());
         self.pending.push(PendingSource {
             table: id,

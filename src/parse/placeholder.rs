@@ -177,40 +177,33 @@ fn angle_bracketed(bytes: &[u8], i: usize) -> Option<usize> {
 /// are left to be reported.
 pub fn fills_flag_or_number_field(text: &str) -> bool {
     is_whole(text)
-        || is_shell_variable(text)
+        // A shell or template variable of whatever renders the file (`${chroot}` in a
+        // heredoc), in any case: Postfix expands nothing in these fields.
+        || variable_name(text).is_some_and(|name| {
+            name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
         || (is_placeholder_name(text)
             && text.starts_with(|c: char| c.is_ascii_uppercase())
             && (text.contains('_') || text.len() >= 4)
             && !matches!(text, "YES" | "TRUE" | "FALSE" | "NONE"))
 }
 
-/// `$name` or `${name}` in any case: in a master.cf flag or number field, where Postfix
-/// expands nothing, only a shell or template variable of whatever renders the file
-/// (`${chroot}` in a heredoc).
-fn is_shell_variable(text: &str) -> bool {
-    let Some(rest) = text.strip_prefix('$') else {
-        return false;
-    };
-    let name = rest
-        .strip_prefix('{')
-        .and_then(|r| r.strip_suffix('}'))
-        .unwrap_or(rest);
-    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+/// The name of a whole `$name` or `${name}`.
+fn variable_name(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix('$')?;
+    Some(
+        rest.strip_prefix('{')
+            .and_then(|r| r.strip_suffix('}'))
+            .unwrap_or(rest),
+    )
 }
 
 /// True when the whole text is one marker (a master.cf field, a map key).
 pub fn is_whole(text: &str) -> bool {
     let found = find(text);
     found.len() == 1 && found[0] == (0..text.len())
-        || text
-            .strip_prefix('$')
-            .map(|rest| {
-                rest.strip_prefix('{')
-                    .and_then(|r| r.strip_suffix('}'))
-                    .unwrap_or(rest)
-            })
-            .is_some_and(is_placeholder_name)
+        || variable_name(text).is_some_and(is_placeholder_name)
 }
 
 #[cfg(test)]
