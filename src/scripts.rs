@@ -529,9 +529,12 @@ impl Amendments {
         self.master |= script.master;
         self.main_open |= script.main_open;
         self.file_keys.extend(script.file_keys.iter().cloned());
-        let room = MAX_ITEMS.saturating_sub(self.file_placeholders.len());
-        self.file_placeholders
-            .extend(script.file_placeholders.iter().take(room).cloned());
+        for pattern in &script.file_placeholders {
+            if self.file_placeholders.len() < MAX_ITEMS && !self.file_placeholders.contains(pattern)
+            {
+                self.file_placeholders.push(pattern.clone());
+            }
+        }
         let room = MAX_ITEMS.saturating_sub(self.main_placeholders.len());
         self.main_placeholders.extend(
             script
