@@ -29,26 +29,43 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// What a list of tables says for the keys an address is looked up with (the address, without
-/// its extension, @domain), stopping at the first that is found.
-fn listed(
-    model: &Model,
-    maps: &crate::model::MapsList,
-    full: &str,
-    bare: Option<&str>,
-    domain: &str,
-) -> Answer {
-    let mut answer = maps.lookup(&model.tables, full);
+/// The address a target is looked up as: its local part, without the extension, and its
+/// domain, and whether the domain is $myorigin (None: $myorigin is unknown, so it may be).
+struct Target<'t> {
+    full: &'t str,
+    local: &'t str,
+    bare: Option<&'t str>,
+    domain: &'t str,
+    origin: Option<bool>,
+}
+
+/// What a list of tables says for the keys mail_addr_find() looks an address up with, in its
+/// order: the address, without its extension; in the domain of $myorigin the local part,
+/// without its extension (MA_FIND_LOCALPART_IF_LOCAL); @domain. Stops at the first found. A
+/// local-part key found where the domain may be $myorigin is Unknown.
+fn listed(model: &Model, maps: &crate::model::MapsList, target: &Target) -> Answer {
+    let mut answer = maps.lookup(&model.tables, target.full);
     if answer != Answer::NotFound {
         return answer;
     }
-    if let Some(bare) = bare {
-        answer = maps.lookup_partial(&model.tables, &format!("{bare}@{domain}"));
+    if let Some(bare) = target.bare {
+        answer = maps.lookup_partial(&model.tables, &format!("{bare}@{}", target.domain));
         if answer != Answer::NotFound {
             return answer;
         }
     }
-    maps.lookup_partial(&model.tables, &format!("@{domain}"))
+    if target.origin != Some(false) {
+        for key in [Some(target.local), target.bare].into_iter().flatten() {
+            answer = maps.lookup_partial(&model.tables, key);
+            if answer != Answer::NotFound {
+                return match target.origin {
+                    Some(true) => answer,
+                    _ => Answer::Unknown,
+                };
+            }
+        }
+    }
+    maps.lookup_partial(&model.tables, &format!("@{}", target.domain))
 }
 
 /// Whether an alias answer for `target` maps it only to itself: an identity line
@@ -202,22 +219,17 @@ fn check(model: &Model, out: &mut Findings) {
                     continue;
                 }
                 let bare = without_extension(local, &delimiters);
-                // In the domain of $myorigin, a key of the bare local part (`info`) answers
-                // for the address before @domain does (MA_FIND_LOCALPART_IF_LOCAL): found
-                // there, or, with $myorigin unknown, perhaps found. Either way no finding.
-                let may_be_origin = myorigin.as_deref().is_none_or(|o| o == domain);
-                if may_be_origin
-                    && [Some(local), bare].into_iter().flatten().any(|key| {
-                        aliases.lookup_partial(&model.tables, key) != Answer::NotFound
-                            || mailboxes.lookup_partial(&model.tables, key) != Answer::NotFound
-                    })
-                {
-                    continue;
-                }
+                let looked_up = Target {
+                    full: &target,
+                    local,
+                    bare,
+                    domain,
+                    origin: myorigin.as_deref().map(|o| o == domain),
+                };
                 // An alias that maps the target only to itself is no alias for it.
                 let mut to_itself = false;
                 let mut alias = || {
-                    let answer = listed(model, &aliases, &target, bare, domain);
+                    let answer = listed(model, &aliases, &looked_up);
                     // The entry that names the target is its own alias (`dora@x dora@x,
                     // anna@x`): Postfix keeps the address as it is, as for an identity line.
                     let itself = answer == Answer::Found(Some(Hit::Entry(id, i)));
@@ -232,7 +244,7 @@ fn check(model: &Model, out: &mut Findings) {
                 let answer = match class {
                     Resolved::Class(ClassKind::VirtualMailbox, _) if every_mailbox => continue,
                     Resolved::Class(ClassKind::VirtualMailbox, _) => {
-                        match listed(model, &mailboxes, &target, bare, domain) {
+                        match listed(model, &mailboxes, &looked_up) {
                             Answer::NotFound => alias(),
                             found => found,
                         }
@@ -240,7 +252,7 @@ fn check(model: &Model, out: &mut Findings) {
                     // A mailbox in a domain that resolves as a virtual alias domain is the
                     // class conflict domain-in-multiple-classes reports, not a typo here.
                     Resolved::Class(ClassKind::VirtualAlias, _) => match alias() {
-                        Answer::NotFound => listed(model, &mailboxes, &target, bare, domain),
+                        Answer::NotFound => listed(model, &mailboxes, &looked_up),
                         found => found,
                     },
                     _ => continue,
