@@ -5,7 +5,8 @@
 //! - A `main.cf` under `X/etc/postfix/` is linted like `postlint --sysroot X`, so the absolute
 //!   paths main.cf names (`/etc/postfix/virtual`, `/etc/aliases`) resolve inside X.
 //! - A template of main.cf by name (`main.cf.j2`, `main.cf.erb`, `main.cf.tpl`,
-//!   `etc_postfix_main.cf.j2`, `main.cf-el8.erb`) is a configuration too, read with holes
+//!   `etc_postfix_main.cf.j2`, `main.cf-el8.erb`, also spelled `main_cf`:
+//!   `postfix_main_cf.tmpl`) is a configuration too, read with holes
 //!   (`template::holes`), with the master.cf template or file of the same role beside it (else
 //!   in the role's `files/`, as a Chef cookbook ships it) and the role's `files/` for the other
 //!   files. A plain-named `main.cf` holding `{{ }}` is read the
@@ -113,7 +114,7 @@ pub fn passed_over(root: &Path, limit: usize) -> Vec<Skipped> {
         let name = entry.file_name().to_string_lossy();
         let path = entry.path();
         // `main.cf` as a word of the name: `mydomain.cf` is a table's.
-        if template::main_cf_word(&name).is_none()
+        if (template::main_cf_word(&name).is_none() && template::main_cf_in(&name).is_none())
             || path.components().any(|c| c.as_os_str() == ".git")
         {
             continue;
@@ -192,7 +193,8 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         let name = entry.file_name().to_string_lossy();
         // Under `saved_diffs/` or `patches/`: a diff's printout or a patch's copy, named
         // after the file it changes, is no configuration.
-        if name.contains("main.cf") || name.contains("master.cf") {
+        let main_cf_named = name.contains("main.cf") || template::main_cf_in(&name).is_some();
+        if main_cf_named || name.contains("master.cf") || template::is_master_cf_template(&name) {
             let inside = entry.path().strip_prefix(root).unwrap_or(entry.path());
             let reason = match (under_diffs(inside), under_test_inputs(inside)) {
                 (true, _) => Some("under a directory of diffs or patches"),
@@ -200,7 +202,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 (false, false) => None,
             };
             if let Some(reason) = reason {
-                if name.contains("main.cf") {
+                if main_cf_named {
                     found.skipped.push(Skipped {
                         path: path.to_path_buf(),
                         reason: reason.to_string(),
@@ -241,9 +243,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 setup.load.confine_to = Some(root.to_path_buf());
                 found.setups.push(setup);
             }
-        } else if name.contains("master.cf")
-            && template::main_cf_in(&name.replace("master.cf", "main.cf")).is_some()
-        {
+        } else if template::is_master_cf_template(&name) {
             master_templates.push(path.to_path_buf());
         } else if name == "master.cf" {
             let inside = entry.path().strip_prefix(root).unwrap_or(entry.path());

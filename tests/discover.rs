@@ -1288,3 +1288,49 @@ fn a_main_cf_at_the_top_of_the_repository_is_named_dot() {
         "{err}"
     );
 }
+
+#[test]
+fn templates_that_spell_it_main_cf_are_linted_with_their_master_cf() {
+    // A Juju charm renders postfix_main_cf.tmpl and postfix_master_cf.tmpl; an Ansible role
+    // picks main_cf_redhat.j2 with a first_found lookup. Near misses: a table template whose
+    // name ends in `_cf`, and a script named after main.cf.
+    let repo = tempfile::tempdir().unwrap();
+    let charm = repo.path().join("charm/templates");
+    write(&charm.join("postfix_main_cf.tmpl"), BROKEN);
+    write(
+        &charm.join("postfix_master_cf.tmpl"),
+        "smtp inet n - y - - smtpd\n  -o smtpd_tls_security_level={{ tls_level }}\n",
+    );
+    write(
+        &repo.path().join("role/templates/main_cf_redhat.j2"),
+        BROKEN,
+    );
+    write(&repo.path().join("role/templates/domain_cf.j2"), BROKEN);
+    write(&repo.path().join("scripts/main_cf.py"), BROKEN);
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    insta::assert_snapshot!("main_cf_spelling_short_stdout", out);
+    assert!(
+        !out.contains("domain_cf") && !out.contains("main_cf.py"),
+        "{out}"
+    );
+    let (_, _, err) = run(repo.path(), &["--discover", "--verbose"]);
+    assert!(
+        err.contains("read charm/templates/postfix_master_cf.tmpl as a Jinja template"),
+        "{err}"
+    );
+    // A fixtures/ directory holds test inputs, whatever the spelling.
+    let inputs = tempfile::tempdir().unwrap();
+    write(
+        &inputs.path().join("spec/fixtures/postfix_main_cf.tmpl"),
+        BROKEN,
+    );
+    let (code, out, err) = run(inputs.path(), &["--discover"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(
+            "skipped spec/fixtures/postfix_main_cf.tmpl: under a directory of test inputs"
+        ),
+        "{err}"
+    );
+}

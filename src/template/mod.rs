@@ -170,35 +170,67 @@ pub fn engine_by_name(file_name: &str) -> Option<&'static str> {
 
 /// Where `main.cf` sits in the name of a template of main.cf: `main.cf.j2`,
 /// `etc_postfix_main.cf.j2` (a flattened path), `main.cf-el8.erb` and `main.cf.debian.erb` (one
-/// variant per platform). None for any other name.
+/// variant per platform). A template may also spell it `main_cf` (`postfix_main_cf.tmpl`,
+/// `main_cf_redhat.j2`, as Ansible roles and charms name theirs), as a word of its own in the
+/// same way. None for any other name.
 pub fn main_cf_in(file_name: &str) -> Option<usize> {
     engine_by_name(file_name)?;
     let (stem, _) = file_name.rsplit_once('.')?;
-    main_cf_word(stem)
+    main_cf_word(stem).or_else(|| word_at(stem, "main_cf"))
 }
 
 /// Where `main.cf` sits in `name` as a word of its own: its last occurrence, at the start or
 /// after `_`, `-` or `.`, and at the end or before one of them (`etc_postfix_main.cf`,
 /// `main.cf-el8`; not `domain.cf` or `main.cfg`). Shared by templates and plain variants.
 pub fn main_cf_word(name: &str) -> Option<usize> {
-    let at = name.rfind("main.cf")?;
+    word_at(name, "main.cf")
+}
+
+/// Where `word` sits in `name` as a word of its own (its last occurrence), as
+/// [`main_cf_word`] says it.
+fn word_at(name: &str, word: &str) -> Option<usize> {
+    let at = name.rfind(word)?;
     let before_ok = at == 0 || name[..at].ends_with(['_', '-', '.']);
-    let after = &name[at + "main.cf".len()..];
+    let after = &name[at + word.len()..];
     let after_ok = after.is_empty() || after.starts_with(['_', '-', '.']);
     (before_ok && after_ok).then_some(at)
+}
+
+/// The name of the master.cf template that goes with a main.cf template's name: `master.cf`
+/// for its `main.cf` (or `master_cf` for `main_cf`); None for a name that is no template of
+/// main.cf.
+pub fn master_cf_name(main_cf_name: &str) -> Option<String> {
+    let at = main_cf_in(main_cf_name)?;
+    let (prefix, rest) = main_cf_name.split_at(at);
+    let master = match rest.starts_with("main_cf") {
+        true => "master_cf",
+        false => "master.cf",
+    };
+    Some(format!("{prefix}{master}{}", &rest["main.cf".len()..]))
+}
+
+/// Whether a file name is that of a master.cf template paired by name with a template of
+/// main.cf (`master.cf.j2`, `postfix_master_cf.tmpl`).
+pub fn is_master_cf_template(file_name: &str) -> bool {
+    [("master.cf", "main.cf"), ("master_cf", "main_cf")]
+        .iter()
+        .any(|(master, main)| {
+            file_name.contains(master) && main_cf_in(&file_name.replace(master, main)).is_some()
+        })
 }
 
 /// The master.cf that goes with a template of main.cf in `dir`: the same name with `master.cf`
 /// for `main.cf`, else the variant-less template, else any master.cf template, else a plain
 /// master.cf beside it.
 pub fn master_cf_for(dir: &std::path::Path, main_cf_name: &str) -> Option<std::path::PathBuf> {
+    let paired = master_cf_name(main_cf_name)?;
     let at = main_cf_in(main_cf_name)?;
-    let (prefix, rest) = main_cf_name.split_at(at);
-    let rest = &rest["main.cf".len()..];
+    let (prefix, _) = main_cf_name.split_at(at);
+    let master = &paired[at..at + "master.cf".len()];
     let ext = main_cf_name.rsplit_once('.').map_or("", |(_, e)| e);
     let candidates = [
-        format!("{prefix}master.cf{rest}"),
-        format!("{prefix}master.cf.{ext}"),
+        paired.clone(),
+        format!("{prefix}{master}.{ext}"),
         format!("master.cf.{ext}"),
     ];
     candidates
@@ -447,6 +479,26 @@ mod tests {
         assert_eq!(main_cf_in("master.cf.j2"), None);
         assert_eq!(main_cf_in("main.cfg.j2"), None);
         assert_eq!(main_cf_in("main.cf.orig"), None);
+        // The underscore spelling, in templates only.
+        assert_eq!(main_cf_in("postfix_main_cf.tmpl"), Some(8));
+        assert_eq!(main_cf_in("main_cf_redhat.j2"), Some(0));
+        assert_eq!(main_cf_in("main_cf.j2"), Some(0));
+        assert_eq!(main_cf_in("domain_cf.j2"), None);
+        assert_eq!(main_cf_in("main_cfg.j2"), None);
+        assert_eq!(main_cf_in("main_cf"), None);
+        assert_eq!(main_cf_in("main_cf.py"), None);
+        assert_eq!(
+            master_cf_name("postfix_main_cf.tmpl").as_deref(),
+            Some("postfix_master_cf.tmpl")
+        );
+        assert_eq!(
+            master_cf_name("main.cf-el8.erb").as_deref(),
+            Some("master.cf-el8.erb")
+        );
+        assert!(is_master_cf_template("postfix_master_cf.tmpl"));
+        assert!(is_master_cf_template("master.cf.j2"));
+        assert!(!is_master_cf_template("master_cf.py"));
+        assert!(!is_master_cf_template("master.cf"));
     }
 
     #[test]
