@@ -158,6 +158,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
     let mut master_templates = Vec::new();
+    let mut built_map_types: Vec<String> = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -191,6 +192,12 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             continue;
         }
         let name = entry.file_name().to_string_lossy();
+        // A table type's source, `dict_redis.c`: the repository builds Postfix with it.
+        if let Some(kind) = built_map_type(&name) {
+            if !built_map_types.iter().any(|k| k == kind) {
+                built_map_types.push(kind.to_string());
+            }
+        }
         // Under `saved_diffs/` or `patches/`: a diff's printout or a patch's copy, named
         // after the file it changes, is no configuration.
         let main_cf_named = name.contains("main.cf") || template::main_cf_in(&name).is_some();
@@ -332,7 +339,26 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             .extend(image_setups(root, &scripts, &found.setups));
     }
     found.setups.sort_by(|a, b| a.main_cf.cmp(&b.main_cf));
+    for setup in &mut found.setups {
+        setup.load.built_map_types = built_map_types.clone();
+    }
     Ok(found)
+}
+
+/// The table type whose source file this is, as Postfix names them (`dict_redis.c` holds
+/// the `redis` type); None for Postfix's own files that are no table type (`dict_open.c`).
+fn built_map_type(file_name: &str) -> Option<&str> {
+    let kind = file_name.strip_prefix("dict_")?.strip_suffix(".c")?;
+    let word = !kind.is_empty()
+        && kind
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    (word
+        && !matches!(
+            kind,
+            "open" | "alloc" | "debug" | "surrogate" | "stream" | "thread"
+        ))
+    .then_some(kind)
 }
 
 /// The files Ansible `template`/`copy` tasks install as /etc/postfix/main.cf under a name
@@ -865,6 +891,17 @@ fn sysroot_of(dir: &Path) -> Option<&Path> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_type_sources() {
+        assert_eq!(super::built_map_type("dict_redis.c"), Some("redis"));
+        assert_eq!(super::built_map_type("dict_mongodb.c"), Some("mongodb"));
+        assert_eq!(super::built_map_type("dict_open.c"), None);
+        assert_eq!(super::built_map_type("dict_redis.h"), None);
+        assert_eq!(super::built_map_type("dict_.c"), None);
+        assert_eq!(super::built_map_type("my_dict_redis.c"), None);
+        assert_eq!(super::built_map_type("dict_Redis.c"), None);
+    }
 
     #[test]
     fn plain_variants_by_name() {

@@ -1334,3 +1334,38 @@ fn templates_that_spell_it_main_cf_are_linted_with_their_master_cf() {
         "{err}"
     );
 }
+
+#[test]
+fn a_table_type_the_repository_builds_into_postfix_is_no_unsupported_type() {
+    // A Dockerfile patches dict_redis.c into Postfix's sources: `redis:` tables open there.
+    let main_cf = "compatibility_level = 3.6\nmydestination = localhost\n\
+                   virtual_alias_maps = redis:/etc/postfix/redis-aliases.cf\n\
+                   transport_maps = hsh:/etc/postfix/transport\n";
+    let repo = tempfile::tempdir().unwrap();
+    write(&repo.path().join("conf.d/main.cf"), main_cf);
+    write(
+        &repo.path().join("newfiles/dict_redis.c"),
+        "/* dict_redis */\n",
+    );
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(!out.contains("redis"), "{out}{err}");
+    // Another unknown type is still reported.
+    assert!(
+        out.contains("conf.d/main.cf:4:18: error[unsupported-map-type]"),
+        "{out}{err}"
+    );
+    // Near miss: without the source, or with only a header of it, `redis` is no type.
+    let plain = tempfile::tempdir().unwrap();
+    write(&plain.path().join("conf.d/main.cf"), main_cf);
+    write(
+        &plain.path().join("newfiles/dict_redis.h"),
+        "/* dict_redis */\n",
+    );
+    let (_, out, err) = run(plain.path(), &["--discover", "--format", "short"]);
+    assert!(
+        out.contains(
+            "conf.d/main.cf:3:22: error[unsupported-map-type]: Postfix has no `redis` table type"
+        ),
+        "{out}{err}"
+    );
+}

@@ -131,6 +131,10 @@ pub struct LoadOptions {
     /// (`template: src: postfix-virtual.j2 dest: /etc/postfix/virtual`): a table main.cf
     /// names by the path is read from the file (`scripts::Amendments::installed_files`).
     pub installed_files: Vec<(String, PathBuf)>,
+    /// Table types the repository builds into its own Postfix: a `dict_TYPE.c` source in it
+    /// (a Dockerfile that patches in `dict_redis.c`). No Postfix release has them, and yet the
+    /// repository's build does.
+    pub built_map_types: Vec<String>,
     /// `--template-vars`: the values a repository ships for its templates' variables.
     pub template_vars: Option<std::sync::Arc<template::Vars>>,
 }
@@ -414,6 +418,8 @@ pub struct Model {
     pub network_lists: HashMap<String, Option<FileId>>,
     /// `type:name` tokens of `*_maps` parameters whose type no Postfix has.
     pub unknown_table_types: Vec<UnknownTableType>,
+    /// `LoadOptions::built_map_types`.
+    pub built_map_types: Vec<String>,
     /// Mode and owner of the database .cf files that hold a password (live or sysroot only).
     pub db_file_access: HashMap<FileId, dbcf::FileAccess>,
     /// Map sources in the configuration directory that nothing names, or why postlint cannot
@@ -2150,6 +2156,7 @@ impl Model {
             script_params: unknown_params,
             network_lists: loader.network_lists,
             unknown_table_types: loader.unknown_table_types,
+            built_map_types: options.built_map_types.clone(),
             db_file_access,
             target,
             misread_domains,

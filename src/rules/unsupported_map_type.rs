@@ -65,6 +65,14 @@ fn installed_types(config_dir: &std::path::Path) -> Option<Vec<String>> {
     (out.status.success() && !types.is_empty()).then_some(types)
 }
 
+/// A type no release has that this setup's Postfix opens all the same: one the repository
+/// builds into its own Postfix (its `dict_redis.c`), or one the installed Postfix lists (a
+/// patched build).
+fn built_here(built: &[String], installed: Option<&[String]>, kind: &str) -> bool {
+    built.iter().any(|k| k == kind)
+        || installed.is_some_and(|types| types.iter().any(|t| t == kind))
+}
+
 fn check(model: &Model, out: &mut Findings) {
     let release = model.target.release();
     let installed = if model.is_live() {
@@ -77,6 +85,9 @@ fn check(model: &Model, out: &mut Findings) {
         let Some(span) = unknown.span else {
             continue;
         };
+        if built_here(&model.built_map_types, installed.as_deref(), &unknown.kind) {
+            continue;
+        }
         if unknown.kind == "unix" {
             no_such_unix_table(out, span, &unknown.token, &unknown.param);
             continue;
@@ -96,6 +107,7 @@ fn check(model: &Model, out: &mut Findings) {
         };
         let reference = table.reference();
         match map_types().get(kind) {
+            None if built_here(&model.built_map_types, installed.as_deref(), kind) => {}
             None => {
                 let place = format!("`{}`", super::shorten(&reference));
                 no_such_type(out, &mut suggestions, span, kind, &place);
@@ -258,4 +270,22 @@ fn no_such_type(
          daemon_table_open_error_is_fatal = yes). `postconf -m` lists the types this Postfix \
          has."
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::built_here;
+
+    #[test]
+    fn a_type_of_a_patched_build_is_opened() {
+        let redis = vec!["redis".to_string()];
+        let stock = vec!["hash".to_string(), "lmdb".to_string()];
+        // The repository builds it, or the installed postconf -m lists it.
+        assert!(built_here(&redis, None, "redis"));
+        assert!(built_here(&[], Some(&redis), "redis"));
+        // Neither: reported.
+        assert!(!built_here(&[], None, "redis"));
+        assert!(!built_here(&[], Some(&stock), "redis"));
+        assert!(!built_here(&redis, Some(&stock), "has"));
+    }
 }
