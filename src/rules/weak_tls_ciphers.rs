@@ -166,6 +166,10 @@ fn names(
             if !seen.insert((span, name.to_string())) {
                 continue;
             }
+            // Written in another parameter's value that this one takes with `$name`
+            // (`smtpd_tls_exclude_ciphers = $smtp_tls_exclude_ciphers`): the message names
+            // the parameter of the line it points at.
+            let param = written_in(model, span, exclusion).unwrap_or(param);
             let shown = crate::output::printable(name);
             let message = if exclusion {
                 format!(
@@ -190,4 +194,21 @@ fn names(
             );
         }
     }
+}
+
+/// The cipher list (or exclusion list, as `exclusion` says) of main.cf whose value holds
+/// `span`.
+fn written_in(model: &Model, span: Span, exclusion: bool) -> Option<&'static str> {
+    let lists: &[&'static str] = match exclusion {
+        true => EXCLUSIONS,
+        false => CIPHER_LISTS,
+    };
+    model.params.definitions().iter().find_map(|d| {
+        let inside = d.value_span.file == span.file
+            && d.value_span.start <= span.start
+            && span.end <= d.value_span.end;
+        inside
+            .then(|| lists.iter().copied().find(|&p| p == d.name))
+            .flatten()
+    })
 }
