@@ -361,10 +361,11 @@ fn built_map_type(file_name: &str) -> Option<&str> {
     .then_some(kind)
 }
 
-/// The files Ansible `template`/`copy` tasks install as /etc/postfix/main.cf under a name
-/// that is no main.cf's (`templates/main.j2`, `files/postfix_main`), each linted as a
-/// template of main.cf with the master.cf the same tasks install. Not a file that is already
-/// a configuration's main.cf, nor one that holds no setting.
+/// The files Ansible `template`/`copy` tasks (or Salt `file.managed` states) install as
+/// /etc/postfix/main.cf under a name that is no main.cf's (`templates/main.j2`,
+/// `files/postfix_main`, `postfix/main.jinja2`), each linted as a template of main.cf with the
+/// master.cf the same tasks install. Not a file that is already a configuration's main.cf, nor
+/// one that holds no setting.
 fn ansible_setups(
     root: &Path,
     shown_root: &Path,

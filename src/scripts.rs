@@ -85,7 +85,8 @@ pub struct Script {
     /// The files its Ansible `template` and `copy` tasks install as main.cf or master.cf
     /// (`src: main.j2`, `dest: /etc/postfix/main.cf`): the repository file of the `src`
     /// (found once, as Ansible finds it, by `ansible_source`), and which of the two it
-    /// becomes.
+    /// becomes. A Salt state's `file.managed` (`source: salt://postfix/main.jinja2`) fills
+    /// it too (`salt_source`).
     pub ansible_installs: Vec<(PathBuf, &'static str)>,
     /// The other files its Ansible `template` and `copy` tasks install at an absolute path
     /// (`src: postfix-virtual.j2`, `dest: /etc/postfix/virtual`): the path it is installed
@@ -1322,6 +1323,134 @@ fn scan_yaml(text: &str, path: &Path) -> Script {
     out
 }
 
+/// What a Salt state file installs under /etc/postfix with `file.managed` from a file of the
+/// repository (`source: salt://postfix/main.jinja2`, `name: /etc/postfix/main.cf`, or the
+/// state's id as the path), in both spellings Salt reads: `file.managed:` with a list of
+/// arguments, and the older `file:` list that holds `managed`. A state file is YAML rendered
+/// by Jinja first: a file that is not YAML as written is read without its `{% %}` and `{# #}`
+/// lines and with each `{{ }}` as a word; a source or path with a template expression is
+/// passed over.
+fn scan_sls(text: &str, path: &Path, root: &Path) -> Script {
+    let mut out = Script {
+        path: path.to_path_buf(),
+        ..Script::default()
+    };
+    let parsed = serde_norway::from_str::<serde_json::Value>(text).or_else(|_| {
+        let plain: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("{%") && !l.trim_start().starts_with("{#"))
+            .map(|l| without_expressions(l) + "\n")
+            .collect();
+        serde_norway::from_str::<serde_json::Value>(&plain)
+    });
+    let Ok(serde_json::Value::Object(states)) = parsed else {
+        return out;
+    };
+    for (id, body) in states.iter().take(10_000) {
+        let serde_json::Value::Object(body) = body else {
+            continue;
+        };
+        for (function, args) in body {
+            let serde_json::Value::Array(args) = args else {
+                continue;
+            };
+            let managed = function == "file.managed"
+                || (function == "file" && args.iter().any(|a| a.as_str() == Some("managed")));
+            if !managed {
+                continue;
+            }
+            let arg = |name: &str| {
+                args.iter().find_map(|a| {
+                    let value = a.as_object()?.get(name)?;
+                    // `source:` may list alternatives: Salt takes the first that exists.
+                    match value {
+                        serde_json::Value::Array(list) => list.first()?.as_str(),
+                        other => other.as_str(),
+                    }
+                })
+            };
+            let dest = arg("name").unwrap_or(id);
+            let Some(source) = arg("source") else {
+                continue;
+            };
+            if dest.contains("{{") || source.contains("{{") || source.contains("JINJA") {
+                continue;
+            }
+            let Some(file) = salt_source(path, root, source) else {
+                continue;
+            };
+            let file = lexical(&file);
+            match dest.trim_end_matches('/').rsplit('/').next() {
+                Some(which @ ("main.cf" | "master.cf")) if dest.starts_with("/etc/postfix/") => {
+                    let which = if which == "main.cf" {
+                        "main.cf"
+                    } else {
+                        "master.cf"
+                    };
+                    let installed = (file, which);
+                    if out.ansible_installs.len() < MAX_ITEMS
+                        && !out.ansible_installs.contains(&installed)
+                    {
+                        out.ansible_installs.push(installed);
+                    }
+                }
+                _ => {
+                    let Some(name) = file.file_name().map(|n| n.to_string_lossy().into_owned())
+                    else {
+                        continue;
+                    };
+                    let Some(dest) = installed_path(&name, dest) else {
+                        continue;
+                    };
+                    let installed = (dest, file);
+                    if out.ansible_files.len() < MAX_ITEMS
+                        && !out.ansible_files.contains(&installed)
+                    {
+                        out.ansible_files.push(installed);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A line with each `{{ ... }}` replaced by the word `JINJA`.
+fn without_expressions(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find("{{") {
+        out.push_str(&rest[..at]);
+        out.push_str("JINJA");
+        rest = match rest[at..].find("}}") {
+            Some(end) => &rest[at + end + 2..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The repository file a Salt `salt://DIR/FILE` source names: DIR/FILE under the state file's
+/// directory or one of the directories above it, up to the repository (Salt's file roots hold
+/// the states, and `salt://` paths start there). None for another scheme, a path that climbs
+/// with `..`, or one that is no regular file.
+fn salt_source(state: &Path, root: &Path, source: &str) -> Option<PathBuf> {
+    let relative = Path::new(source.strip_prefix("salt://")?);
+    if relative
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return None;
+    }
+    let root = lexical(root);
+    let dir = lexical(state.parent()?);
+    dir.ancestors()
+        .take_while(|d| d.starts_with(&root))
+        .map(|d| d.join(relative))
+        .find(|path| crate::discover::regular_file(path))
+}
+
 /// A bind mount of a repository file or directory into the container (compose `volumes:`):
 /// for master.cf, what a Dockerfile's COPY is.
 fn add_mount(out: &mut Script, source: &str, target: &str) {
@@ -1811,6 +1940,7 @@ pub fn scan(root: &Path) -> Vec<Script> {
             let name = e.file_name().to_string_lossy().to_ascii_lowercase();
             name.ends_with(".sh")
                 || name.ends_with(".bash")
+                || name.ends_with(".sls")
                 || name.ends_with(".yml")
                 || name.ends_with(".yaml")
                 || is_dockerfile(&name)
@@ -1830,7 +1960,13 @@ pub fn scan(root: &Path) -> Vec<Script> {
         };
         budget = budget.saturating_sub(text.len() as u64);
         let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
-        let script = if name.ends_with(".yml") || name.ends_with(".yaml") {
+        let script = if name.ends_with(".sls") {
+            // Salt states; only those that name a Postfix file are parsed.
+            match text.contains("/etc/postfix") {
+                true => scan_sls(&text, entry.path(), root),
+                false => Script::default(),
+            }
+        } else if name.ends_with(".yml") || name.ends_with(".yaml") {
             // Ansible tasks and compose files; most YAML files (variables, CI) name no
             // Postfix file and are not parsed.
             if [

@@ -1369,3 +1369,77 @@ fn a_table_type_the_repository_builds_into_postfix_is_no_unsupported_type() {
         "{out}{err}"
     );
 }
+
+#[test]
+fn files_a_salt_state_installs_are_linted_as_what_they_become() {
+    // A Salt state tree: main.cf, master.cf and a table installed by file.managed from files
+    // of other names, in both spellings Salt reads, with Jinja in the state file.
+    let repo = tempfile::tempdir().unwrap();
+    let states = repo.path().join("salt");
+    write(
+        &states.join("postfix/init.sls"),
+        "{% set relay = salt['pillar.get']('mail:relay', '') %}\n\
+         postfix:\n  pkg.installed: []\n\n\
+         /etc/postfix/main.cf:\n  file.managed:\n    - source: salt://postfix/files/main.jinja\n    \
+         - template: jinja\n    - context:\n        relay: {{ relay }}\n\n\
+         /etc/postfix/virtual:\n  file.managed:\n    - source:\n      - salt://postfix/files/virtual\n\n\
+         postfix-master:\n  file:\n    - managed\n    - name: /etc/postfix/master.cf\n    \
+         - source: salt://postfix/files/master.jinja\n\n\
+         # Near misses: a source named by an expression, one that climbs out of the file roots.\n\
+         /etc/postfix/sender_access:\n  file.managed:\n    - source: salt://postfix/files/{{ grains['id'] }}\n\n\
+         /etc/postfix/transport:\n  file.managed:\n    - source: salt://../outside/transport\n",
+    );
+    write(
+        &states.join("postfix/files/main.jinja"),
+        "compatibility_level = 3.6\nmydestination = localhost\nmyhostname = mx.example.com\n\
+         virtual_alias_domains = example.com\nvirtual_alias_maps = hash:/etc/postfix/virtual\n\
+         relayhost = {{ relay }}\n\
+         transport_maps = hash:/etc/postfix/transport\n\
+         smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/sender_access\n",
+    );
+    write(
+        &repo.path().join("outside/transport"),
+        "example.net error:no\n",
+    );
+    write(
+        &states.join("postfix/files/mx1"),
+        "spammer@example.net REJECT\n",
+    );
+    std::fs::copy(
+        "fixtures/probe/master.cf",
+        states.join("postfix/files/master.jinja"),
+    )
+    .unwrap();
+    write(
+        &states.join("postfix/files/virtual"),
+        "postmaster@example.com abuse@example.com\nabuse@example.com postmaster@example.com\n",
+    );
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    insta::assert_snapshot!("salt_state_short_stdout", out);
+    let (_, _, err) = run(repo.path(), &["--discover", "--verbose"]);
+    assert!(
+        err.contains(
+            "found salt/postfix/files/main.jinja (salt/postfix/init.sls installs it as /etc/postfix/main.cf)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("read salt/postfix/files/master.jinja"),
+        "{err}"
+    );
+    assert!(err.contains("read salt/postfix/files/virtual\n"), "{err}");
+    // The near misses are not read: their tables stay unknown.
+    assert!(
+        !err.contains("outside/transport") && !err.contains("files/mx1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("unknown: hash:/etc/postfix/transport"),
+        "{err}"
+    );
+    assert!(
+        err.contains("unknown: hash:/etc/postfix/sender_access"),
+        "{err}"
+    );
+}
