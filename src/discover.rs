@@ -22,7 +22,9 @@
 //!   docker-mailserver's `postfix-main.cf` (its directory has a file only docker-mailserver
 //!   names so, or a postfix-master.cf of `postconf -P` lines) is the overrides the container
 //!   appends to its image's main.cf: linted with `LoadOptions::docker_mailserver`, without
-//!   master.cf. A file is
+//!   master.cf. Its `postfix-master.cf` of `postconf -P` lines, in such a directory without a
+//!   postfix-main.cf, is a configuration of its own: its lines are checked, main.cf and
+//!   master.cf are the image's (`LoadOptions::main_cf_absent`). A file is
 //!   a plain variant (`plain_variant`) when all of these hold:
 //!   - its name holds `main.cf` as a word (`template::main_cf_word`: at the start or after
 //!     `_`, `-` or `.`; at the end or before one of them), is not exactly `main.cf`, does
@@ -159,6 +161,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         .build();
     let mut master_templates = Vec::new();
     let mut built_map_types: Vec<String> = Vec::new();
+    let mut docker_masters = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -257,6 +260,17 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             if !under_diffs(inside) && !set_aside_by_directory(inside) {
                 master_templates.push(path.to_path_buf());
             }
+        } else if name == "postfix-master.cf" {
+            // docker-mailserver's `postconf -P` overrides with no postfix-main.cf beside them.
+            let inside = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            let main_cf = path.with_file_name("postfix-main.cf");
+            if main_cf.symlink_metadata().is_err()
+                && !set_aside_by_directory(inside)
+                && postconf_p_form(path)
+                && docker_mailserver_config(&main_cf, Some(root))
+            {
+                docker_masters.push(path.to_path_buf());
+            }
         }
     }
     // A master.cf (template) is linted with the main.cf it goes with: the one it was paired
@@ -282,6 +296,18 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         setup.load.main_cf = None;
         setup.load.master_cf = Some(master_cf);
         setup.load.main_cf_absent = true;
+        setup.load.confine_to = Some(root.to_path_buf());
+        found.setups.push(setup);
+    }
+    // docker-mailserver's postfix-master.cf alone: its lines are checked as the container's
+    // start script applies them; main.cf and master.cf are the image's, which postlint
+    // cannot see.
+    for postfix_master_cf in docker_masters {
+        let mut setup = template_setup(&postfix_master_cf);
+        setup.load.main_cf = None;
+        setup.load.master_cf = None;
+        setup.load.main_cf_absent = true;
+        setup.load.docker_mailserver = true;
         setup.load.confine_to = Some(root.to_path_buf());
         found.setups.push(setup);
     }

@@ -1443,3 +1443,50 @@ fn files_a_salt_state_installs_are_linted_as_what_they_become() {
         "{err}"
     );
 }
+
+#[test]
+fn a_docker_mailserver_postfix_master_cf_alone_is_checked() {
+    // docker-mailserver's configuration directory with overrides for master.cf only.
+    let repo = tempfile::tempdir().unwrap();
+    let config = repo.path().join("docker-data/dms/config");
+    write(
+        &config.join("postfix-master.cf"),
+        "# overrides\nsubmission/inet/smtpd_sasl_auth_enable=yes\n -o smtpd_tls_security_level=encrypt\n\
+         smtps/inet/smtpd_tls_wrappermode\n",
+    );
+    write(&config.join("postfix-accounts.cf"), "");
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    insta::assert_snapshot!("docker_master_alone_short_stdout", out);
+    let (_, _, err) = run(repo.path(), &["--discover", "--verbose"]);
+    assert!(
+        err.contains("unknown: main.cf and master.cf are docker-mailserver's image's"),
+        "{err}"
+    );
+    // Near misses: a postfix-master.cf that is a whole master.cf, and one beside a
+    // postfix-main.cf (linted with it, once).
+    let other = tempfile::tempdir().unwrap();
+    write(
+        &other.path().join("images/relay/postfix-master.cf"),
+        "smtp inet n - y - - smtpd\n -o smtpd_tls_security_level=encrypt\n",
+    );
+    let (code, out, err) = run(other.path(), &["--discover"]);
+    assert_eq!(code, 2, "{out}{err}");
+    write(
+        &config.join("postfix-main.cf"),
+        "message_size_limit = 1000000\n",
+    );
+    let (_, out, err) = run(
+        repo.path(),
+        &["--discover", "--verbose", "--format", "short"],
+    );
+    assert_eq!(err.matches("postlint: linting docker").count(), 1, "{err}");
+    assert!(
+        err.contains("linting docker-data/dms/config/postfix-main.cf"),
+        "{err}"
+    );
+    assert!(
+        out.contains("postfix-master.cf:3:1: error[invalid-syntax]"),
+        "{out}"
+    );
+}

@@ -1627,7 +1627,14 @@ impl Model {
                 sources.get(main_cf).display_path
             ));
         }
-        if options.docker_mailserver {
+        if options.docker_mailserver && options.main_cf_absent {
+            template_notes.push(
+                "unknown: main.cf and master.cf are docker-mailserver's image's, which postlint \
+                 cannot see; the lines of postfix-master.cf are checked as its start script \
+                 applies them"
+                    .to_string(),
+            );
+        } else if options.docker_mailserver {
             template_notes.push(format!(
                 "unknown: {} holds docker-mailserver's overrides, which the container appends \
                  to its image's main.cf: the parameters it does not set, and master.cf, are \
