@@ -1490,3 +1490,31 @@ fn a_docker_mailserver_postfix_master_cf_alone_is_checked() {
         "{out}"
     );
 }
+
+#[test]
+fn files_outside_etc_postfix_of_a_tree_linted_from_inside_it_are_named_without_dot_slash() {
+    // A server's /etc kept in git, linted from its top: /etc/mail/virtual is etc/mail/virtual,
+    // as etc/postfix/main.cf is, in --discover and in --sysroot . alike.
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("etc/postfix/main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\nvirtual_alias_domains = example.com\n\
+         virtual_alias_maps = hash:/etc/mail/virtual\n",
+    );
+    write(
+        &repo.path().join("etc/mail/virtual"),
+        "@example.com user@example.net\n",
+    );
+    for args in [&["--discover"][..], &["--sysroot", "."][..]] {
+        let args: Vec<&str> = args.iter().copied().chain(["--format", "short"]).collect();
+        let (_, out, err) = run(repo.path(), &args);
+        assert!(
+            out.contains("\netc/mail/virtual:1:1: warning[catch-all-alias]")
+                || out.starts_with("etc/mail/virtual:1:1: warning[catch-all-alias]"),
+            "{args:?}: {out}{err}"
+        );
+        assert!(!out.contains("./etc"), "{args:?}: {out}");
+        let (_, _, err) = run(repo.path(), &[args.as_slice(), &["--verbose"]].concat());
+        assert!(err.contains("read etc/mail/virtual\n"), "{args:?}: {err}");
+    }
+}

@@ -136,11 +136,17 @@ pub fn in_root(root: &Path, path: &Path) -> PathBuf {
             .collect()
     };
     let mut pending = parts(rest);
-    let mut resolved = root.to_path_buf();
+    // Under `--sysroot .` the result is relative without the `./` (`etc/aliases`), as the
+    // walk of the tree names the files it finds.
+    let base = match here {
+        true => PathBuf::new(),
+        false => root.to_path_buf(),
+    };
+    let mut resolved = base.clone();
     let mut links = 0;
     while let Some(part) = pending.pop() {
         if part == ".." {
-            if resolved != root {
+            if resolved != base {
                 resolved.pop();
             }
             continue;
@@ -161,7 +167,7 @@ pub fn in_root(root: &Path, path: &Path) -> PathBuf {
             }
         };
         if target.is_absolute() {
-            resolved = root.to_path_buf();
+            resolved = base.clone();
         }
         pending.extend(parts(&target));
     }
@@ -264,7 +270,13 @@ impl Locator {
                 display: postfix_path.to_string(),
             },
             Mode::Sysroot(root) => {
-                let path = root.join(postfix_path.trim_start_matches('/'));
+                // `--sysroot .` (and a repository's own etc/postfix): `etc/aliases`, not
+                // `./etc/aliases`, as the walk of the tree names its files.
+                let inside = postfix_path.trim_start_matches('/');
+                let path = match root.components().all(|c| c == std::path::Component::CurDir) {
+                    true => PathBuf::from(inside),
+                    false => root.join(inside),
+                };
                 Location::Readable {
                     display: display(&path),
                     path,
