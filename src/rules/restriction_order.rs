@@ -310,13 +310,30 @@ fn probes_before_relay_check(
             );
             finding.subject(format!("{param} reject_unverified_recipient"));
             finding.label("an address probe for mail this server would not accept anyway");
-            finding.help(
+            // smtpd_relay_restrictions may refuse relaying, but runs second here.
+            let order = match relay_first {
+                true => String::new(),
+                false => format!(
+                    " smtpd_relay_before_recipient_restrictions is no ({}): \
+                     smtpd_recipient_restrictions run before smtpd_relay_restrictions, so what \
+                     smtpd_relay_restrictions refuses does not stop the probe; set it to yes \
+                     (the default from compatibility_level 3.6).",
+                    match smtpd
+                        .definition(model, "smtpd_relay_before_recipient_restrictions")
+                        .is_some()
+                    {
+                        true => "as set",
+                        false => "the default below compatibility_level 3.6",
+                    }
+                ),
+            };
+            finding.help(format!(
                 "Each probe is an SMTP session from this server to the named domain's MX: \
                  outsiders can use it to scan mailboxes anywhere and to get this server \
                  blocklisted. Put reject_unauth_destination before reject_unverified_recipient \
                  (or keep the probe in smtpd_recipient_restrictions while \
-                 smtpd_relay_restrictions stops relaying first).",
-            );
+                 smtpd_relay_restrictions stops relaying first).{order}"
+            ));
             return;
         }
     }
