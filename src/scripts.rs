@@ -1373,20 +1373,33 @@ fn scan_sls(text: &str, path: &Path, root: &Path) -> Script {
             let Some(source) = arg("source") else {
                 continue;
             };
-            if dest.contains("{{") || source.contains("{{") || source.contains("JINJA") {
+            if source.contains("{{") || source.contains("JINJA") {
+                continue;
+            }
+            // main.cf or master.cf in a directory named postfix (`/etc/postfix`,
+            // `/usr/local/etc/postfix`), or in one a variable names (`{{ postfix.config_path
+            // }}/main.cf`): Postfix's. Another file's path must be written out.
+            let (dir, file_name) = dest
+                .trim_end_matches('/')
+                .rsplit_once('/')
+                .unwrap_or(("", dest));
+            let variable_dir = (dir == "JINJA" || dir.starts_with("{{") && dir.ends_with("}}"))
+                && dir.matches("{{").count() <= 1;
+            let postfix_dir = dir.ends_with("/postfix") || variable_dir;
+            let which = match file_name {
+                "main.cf" if postfix_dir => Some("main.cf"),
+                "master.cf" if postfix_dir => Some("master.cf"),
+                _ => None,
+            };
+            if which.is_none() && (dest.contains("{{") || dest.contains("JINJA")) {
                 continue;
             }
             let Some(file) = salt_source(path, root, source) else {
                 continue;
             };
             let file = lexical(&file);
-            match dest.trim_end_matches('/').rsplit('/').next() {
-                Some(which @ ("main.cf" | "master.cf")) if dest.starts_with("/etc/postfix/") => {
-                    let which = if which == "main.cf" {
-                        "main.cf"
-                    } else {
-                        "master.cf"
-                    };
+            match which {
+                Some(which) => {
                     let installed = (file, which);
                     if out.ansible_installs.len() < MAX_ITEMS
                         && !out.ansible_installs.contains(&installed)

@@ -1442,6 +1442,38 @@ fn files_a_salt_state_installs_are_linted_as_what_they_become() {
         err.contains("unknown: hash:/etc/postfix/sender_access"),
         "{err}"
     );
+
+    // FreeBSD's /usr/local/etc/postfix, and a directory a variable names: Postfix's main.cf
+    // and master.cf all the same. A table at a path with a variable is passed over.
+    let bsd = tempfile::tempdir().unwrap();
+    write(
+        &bsd.path().join("mail/init.sls"),
+        "{% from 'mail/map.jinja' import postfix with context %}\n\
+         /usr/local/etc/postfix/main.cf:\n  file.managed:\n    - source: salt://mail/main.tmpl\n\n\
+         {{ postfix.config_path }}/master.cf:\n  file.managed:\n    - source: salt://mail/master.tmpl\n\n\
+         {{ postfix.config_path }}/virtual:\n  file.managed:\n    - source: salt://mail/virtual\n",
+    );
+    write(&bsd.path().join("mail/main.tmpl"), BROKEN);
+    std::fs::copy(
+        "fixtures/probe/master.cf",
+        bsd.path().join("mail/master.tmpl"),
+    )
+    .unwrap();
+    write(
+        &bsd.path().join("mail/virtual"),
+        "a@example.com b@example.com\n",
+    );
+    let (code, out, err) = run(
+        bsd.path(),
+        &["--discover", "--format", "short", "--verbose"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("found mail/main.tmpl (mail/init.sls installs it as /etc/postfix/main.cf)"),
+        "{err}"
+    );
+    assert!(err.contains("read mail/master.tmpl"), "{err}");
+    assert!(!err.contains("read mail/virtual"), "{err}");
 }
 
 #[test]
