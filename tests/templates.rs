@@ -254,3 +254,76 @@ fn a_secret_from_template_vars_is_never_shown() {
         );
     }
 }
+
+/// Writes `text` at `path`, making its directories.
+fn put(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn files_a_template_includes_are_read_as_parts_of_main_cf() {
+    // An Ansible role whose main.cf.j2 includes a part per topic, and a Salt formula that
+    // names its parts from the file roots.
+    let repo = tempfile::tempdir().unwrap();
+    let role = repo.path().join("roles/mail/templates");
+    put(
+        &role.join("main.cf.j2"),
+        "compatibility_level = 3.6\nmydestination = localhost\nmessage_size_limit = 10240000\n\
+         {% include 'main.cf.d/tls.j2' %}\n\
+         {% if postfix_relay %}\n{%- include('main.cf.d/relay.j2') -%}\n{% endif %}\n\
+         {% include postfix_extra_part %}\n\
+         {% include 'main.cf.d/missing.j2' ignore missing %}\n",
+    );
+    put(
+        &role.join("main.cf.d/tls.j2"),
+        "smtpd_use_tls = yes\nmessage_size_limit = {{ size }}\nsmtpd_tls_cert_file = /etc/ssl/{{ cert }}\n",
+    );
+    put(
+        &role.join("main.cf.d/relay.j2"),
+        "relayhost = [smtp.example.net]:587\nsmtp_sasl_auth_enable = yes\n\
+         smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\nsmtp_use_tls = yes\n",
+    );
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    // Included inside `{% if %}`: what is found there is not certain (the deprecated
+    // smtp_use_tls of relay.j2 is silenced, not reported).
+    insta::assert_snapshot!("include_parts_short_stdout", out);
+    assert!(
+        out.contains("1 silenced (1 on conditional template lines)"),
+        "{out}"
+    );
+    let (_, _, err) = run(repo.path(), &["--discover", "--verbose"]);
+    for expected in [
+        "read roles/mail/templates/main.cf.d/tls.j2 as part of main.cf (included at line 4)",
+        "read roles/mail/templates/main.cf.d/relay.j2 as part of main.cf (included at line 6)",
+        // A path from a variable, and a file the tree does not hold: unknown.
+        "unknown: roles/mail/templates/main.cf.j2:8: {% include postfix_extra_part %} inserts text",
+        "unknown: roles/mail/templates/main.cf.j2:9: {% include 'main.cf.d/missing.j2' ignore missing %} inserts text",
+    ] {
+        assert!(err.contains(expected), "{expected}\n{err}");
+    }
+
+    // Salt: the part's path starts at the file roots, above main.cf's directory.
+    let salt = tempfile::tempdir().unwrap();
+    put(
+        &salt.path().join("postfix/files/main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\n{%- include \"postfix/files/_tls.cf\" %}\n",
+    );
+    put(
+        &salt.path().join("postfix/files/_tls.cf"),
+        "smtpd_tls_security_level = may\nsmtpd_use_tls = yes\n",
+    );
+    let (_, out, err) = run(salt.path(), &["--discover", "--format", "short"]);
+    assert!(
+        out.contains("postfix/files/_tls.cf:2:1: warning[deprecated-parameter]"),
+        "{out}{err}"
+    );
+    // Never above the linted tree: linted as a directory, main.cf's own directory bounds it.
+    let (_, out, err) = run(
+        &salt.path().join("postfix/files"),
+        &["--format", "short", "--verbose", "."],
+    );
+    assert!(!out.contains("_tls.cf"), "{out}{err}");
+    assert!(err.contains("inserts text postlint cannot see"), "{err}");
+}

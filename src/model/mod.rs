@@ -11,6 +11,7 @@ pub mod dbcf;
 pub mod dnsbl;
 pub mod docker_mailserver;
 pub mod expand;
+pub mod include;
 pub mod list_files;
 pub mod listen;
 pub mod master;
@@ -360,6 +361,8 @@ pub struct Model {
     pub sources: Sources,
     pub locator: Locator,
     pub main_cf: FileId,
+    /// Files a template of main.cf includes, read as parts of it (`include::read`).
+    pub main_cf_parts: Vec<FileId>,
     pub params: Params,
     pub main_cf_bad_lines: Vec<BadLine>,
     /// main.cf lines that are one installer placeholder (`${POSTFIX_RELAYHOST_SASL}`): filled
@@ -1574,6 +1577,7 @@ impl Model {
         let mut sources = Sources::default();
         let mut template_notes = Vec::new();
         let mut open_ended = false;
+        let mut included: Vec<include::Include> = Vec::new();
         let display = main_cf_path.to_string_lossy().into_owned();
         if let Some(tool) = crate::fsread::encrypted_by(file.lines.text()) {
             return Err(LoadError::MainCfEncrypted(main_cf_path, tool));
@@ -1585,7 +1589,14 @@ impl Model {
                 holes: Some(holes),
                 ..
             } => {
-                let (source, holed) = *holes;
+                let (source, mut holed) = *holes;
+                // `{% include 'main.cf.d/tls.j2' %}`: the files found in the tree are read
+                // as parts of main.cf; only the others are unknown.
+                let bound = options
+                    .confine_to
+                    .clone()
+                    .unwrap_or_else(|| main_cf_real.parent().unwrap_or(Path::new("")).into());
+                included = include::resolve(&main_cf_real, &bound, &mut holed);
                 template_notes = template::notes(&display, source.engine, &holed);
                 open_ended = holed.is_open_ended();
                 let id = sources.add_indexed(main_cf_path.clone(), display, lines, modified);
@@ -1601,6 +1612,15 @@ impl Model {
             } => sources.add_indexed(main_cf_path.clone(), display, lines, modified),
         };
         let main_text = sources.get(main_cf).text().clone();
+        // The included parts, read as templates of main.cf: their lines count where the
+        // include stands.
+        let parts = include::read(
+            included,
+            &mut sources,
+            &mut template_notes,
+            &mut open_ended,
+            options.template_vars.as_deref(),
+        );
 
         let mut params = Params::default();
         if open_ended
@@ -1643,6 +1663,43 @@ impl Model {
             ));
         }
         let parsed = parse_assignments(&main_text);
+        let main_cf_parts: Vec<FileId> = parts.iter().map(|p| p.file).collect();
+        let part_texts: Vec<_> = parts
+            .iter()
+            .map(|p| {
+                (
+                    p.line,
+                    p.conditional,
+                    p.file,
+                    sources.get(p.file).text().clone(),
+                )
+            })
+            .collect();
+        let part_parsed: Vec<_> = part_texts
+            .iter()
+            .map(|(_, _, _, text)| parse_assignments(text))
+            .collect();
+        // Every assignment in the order Postfix reads them: main.cf's, with each included
+        // part's where its include stands (conditional when the include is).
+        let mut ordered: Vec<(&crate::parse::assign::Assignment, FileId, bool)> = Vec::new();
+        {
+            let mut next = 0;
+            let mut take_parts = |before: u32, ordered: &mut Vec<_>| {
+                while next < part_texts.len() && part_texts[next].0 < before {
+                    let (_, conditional, file, _) = &part_texts[next];
+                    for a in &part_parsed[next].assignments {
+                        ordered.push((a, *file, *conditional));
+                    }
+                    next += 1;
+                }
+            };
+            for a in &parsed.assignments {
+                let line = Definition::from_assignment(a, main_cf).line;
+                take_parts(line, &mut ordered);
+                ordered.push((a, main_cf, false));
+            }
+            take_parts(u32::MAX, &mut ordered);
+        }
         let script_set: std::collections::HashSet<&str> = options
             .script_params
             .iter()
@@ -1665,8 +1722,8 @@ impl Model {
             .iter()
             .filter_map(|p| Some((regex::Regex::new(&p.0).ok()?, p)))
             .collect();
-        for a in &parsed.assignments {
-            let mut definition = Definition::from_assignment(a, main_cf);
+        for &(a, file, part_conditional) in &ordered {
+            let mut definition = Definition::from_assignment(a, file);
             let filled = placeholders
                 .iter()
                 .find(|(pattern, _)| pattern.is_match(&definition.value));
@@ -1675,16 +1732,15 @@ impl Model {
                 template_notes.push(format!(
                     "unknown: {}:{}: {} holds text {}:{line} fills in when the container or \
                      host is set up: its value is unknown",
-                    sources.get(main_cf).display_path,
+                    sources.get(file).display_path,
                     definition.line,
                     definition.name,
                     shown.display()
                 ));
             }
             let by_script = script_set.contains(definition.name.as_str()) || filled.is_some();
-            definition.conditional = sources
-                .get(main_cf)
-                .is_conditional(definition.name_span.start)
+            definition.conditional = sources.get(file).is_conditional(definition.name_span.start)
+                || part_conditional
                 || by_script;
             if by_script {
                 script_spans.push(crate::source::Span {
@@ -2171,6 +2227,7 @@ impl Model {
             sources: loader.sources,
             locator: loader.locator,
             main_cf,
+            main_cf_parts,
             params,
             main_cf_bad_lines,
             main_cf_placeholder_lines,
@@ -2295,6 +2352,11 @@ impl Model {
             }
         }
         Resolved::NoClass
+    }
+
+    /// Whether a file is main.cf or a part of it a template includes.
+    pub fn in_main_cf(&self, file: FileId) -> bool {
+        file == self.main_cf || self.main_cf_parts.contains(&file)
     }
 
     pub fn is_live(&self) -> bool {

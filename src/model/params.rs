@@ -473,7 +473,7 @@ pub fn glued_assignments(model: &super::Model) -> Vec<Glued> {
             .contains(name)
     };
     for def in model.params.definitions() {
-        if def.file != model.main_cf {
+        if !model.in_main_cf(def.file) {
             continue;
         }
         let text = model.sources.slice(def.value_span);

@@ -21,7 +21,7 @@ fn check(model: &Model, out: &mut Findings) {
         let all: Vec<&Definition> = model
             .params
             .all(name)
-            .filter(|d| d.file == model.main_cf)
+            .filter(|d| model.in_main_cf(d.file))
             .collect();
         report(model, &all, "main.cf", out);
     }
@@ -51,6 +51,11 @@ fn report(model: &Model, all: &[&Definition], place: &str, out: &mut Findings) {
             continue;
         }
         let name = &earlier.name;
+        // A part of main.cf that a template includes is named by its path.
+        let place = match model.main_cf_parts.contains(&later.file) {
+            true => model.sources.get(later.file).display_path.as_str(),
+            false => place,
+        };
         let finding = out.report(
             earlier.span(),
             format!(

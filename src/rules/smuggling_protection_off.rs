@@ -113,7 +113,7 @@ fn check(model: &Model, out: &mut Findings) {
 /// Whether a definition sets `no` (after expansion; a value postlint cannot know is not).
 fn sets_no(model: &Model, def: &Definition) -> bool {
     // A master.cf override is read as written: `-o` values rarely use `$`.
-    let value = match def.file == model.main_cf {
+    let value = match model.in_main_cf(def.file) {
         true => model.params.param(&def.name).known().map(str::to_string),
         false => (!def.value.contains('$')).then(|| def.value.clone()),
     };

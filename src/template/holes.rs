@@ -41,6 +41,9 @@ pub struct Holed {
     /// Tags that insert text postlint cannot see (`{% include %}`, `{{> partial}}`, a
     /// Univention block): (line, tag).
     pub inserts: Vec<(u32, String)>,
+    /// The inserts that are a Jinja `{% include 'path' %}` with a literal path: the index in
+    /// `inserts`, the path, and whether the tag is on a line that may be absent.
+    pub include_paths: Vec<(usize, String, bool)>,
     /// main.cf lines whose parameter name is an expression: they may set any parameter.
     pub dynamic_names: Vec<u32>,
     /// A closer without its opener: the lines after it are all taken as conditional.
@@ -70,6 +73,31 @@ impl Holed {
     pub fn is_open_ended(&self) -> bool {
         !self.inserts.is_empty() || !self.dynamic_names.is_empty()
     }
+}
+
+/// The file of a Jinja `include` with one literal path: `include 'main.cf.d/alias.j2'`,
+/// `include("x")`, with `ignore missing` or `with context` after it. None for a path built
+/// from variables, a list of paths, or another tag.
+fn include_path(inner: &str) -> Option<String> {
+    let rest = inner.trim().strip_prefix("include")?.trim_start();
+    let rest = rest.strip_prefix('(').unwrap_or(rest).trim_start();
+    let quote = rest.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
+    let body = &rest[1..];
+    let end = body.find(quote)?;
+    let path = &body[..end];
+    let after = body[end + 1..].trim_start();
+    let after = after.strip_prefix(')').unwrap_or(after).trim();
+    let known_tail = [
+        "",
+        "ignore missing",
+        "with context",
+        "without context",
+        "ignore missing with context",
+        "ignore missing without context",
+    ]
+    .contains(&after);
+    let plain = !path.is_empty() && !path.contains(['{', '}', '%', '\\', '\0']);
+    (known_tail && plain).then(|| path.to_string())
 }
 
 /// What a tag is.
@@ -113,6 +141,7 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
         expressions: Vec::new(),
         conditional: Vec::new(),
         inserts: Vec::new(),
+        include_paths: Vec::new(),
         dynamic_names: Vec::new(),
         unbalanced: None,
         substitutions: Vec::new(),
@@ -297,6 +326,11 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
             Tag::Insert => {
                 blank(&mut out, start..tag_end);
                 holed.inserts.push((tag_line, shown));
+                if let Some(path) = (open == b"{%").then(|| include_path(inner)).flatten() {
+                    let at = holed.inserts.len() - 1;
+                    let conditional = maybe(&blocks, unbalanced);
+                    holed.include_paths.push((at, path, conditional));
+                }
             }
             Tag::Raw => {
                 blank(&mut out, start..tag_end);
@@ -842,6 +876,28 @@ fn shorten(tag: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn include_paths_are_literal_strings_only() {
+        use super::include_path;
+        assert_eq!(
+            include_path("include 'main.cf.d/tls.j2'").as_deref(),
+            Some("main.cf.d/tls.j2")
+        );
+        assert_eq!(
+            include_path("include(\"x/y.cf\")").as_deref(),
+            Some("x/y.cf")
+        );
+        assert_eq!(
+            include_path("include 'a.j2' ignore missing with context").as_deref(),
+            Some("a.j2")
+        );
+        assert_eq!(include_path("include part_var"), None);
+        assert_eq!(include_path("include 'parts/' ~ name"), None);
+        assert_eq!(include_path("include ['a.j2', 'b.j2']"), None);
+        assert_eq!(include_path("include '{{ x }}.j2'"), None);
+        assert_eq!(include_path("extends 'base.j2'"), None);
+    }
 
     #[test]
     fn markers_are_shown_as_tags() {
