@@ -1694,8 +1694,7 @@ impl Model {
                 }
             };
             for a in &parsed.assignments {
-                let line = Definition::from_assignment(a, main_cf).line;
-                take_parts(line, &mut ordered);
+                take_parts(a.line.line, &mut ordered);
                 ordered.push((a, main_cf, false));
             }
             take_parts(u32::MAX, &mut ordered);
