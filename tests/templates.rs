@@ -326,4 +326,34 @@ fn files_a_template_includes_are_read_as_parts_of_main_cf() {
     );
     assert!(!out.contains("_tls.cf"), "{out}{err}");
     assert!(err.contains("inserts text postlint cannot see"), "{err}");
+
+    // Nor through a linked directory that leads out of the tree.
+    #[cfg(unix)]
+    {
+        let outside = tempfile::tempdir().unwrap();
+        put(
+            &outside.path().join("secret.j2"),
+            "smtpd_use_tls = yes
+# OUTSIDE-THE-TREE
+",
+        );
+        let linked = tempfile::tempdir().unwrap();
+        put(
+            &linked.path().join("main.cf.j2"),
+            "compatibility_level = 3.6
+mydestination = localhost
+{% include 'parts/secret.j2' %}
+",
+        );
+        std::os::unix::fs::symlink(outside.path(), linked.path().join("parts")).unwrap();
+        let (_, out, err) = run(
+            linked.path(),
+            &["--discover", "--format", "short", "--verbose"],
+        );
+        assert!(
+            !out.contains("secret.j2") && !err.contains("read parts/secret.j2"),
+            "{out}{err}"
+        );
+        assert!(err.contains("inserts text postlint cannot see"), "{err}");
+    }
 }

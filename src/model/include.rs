@@ -34,8 +34,14 @@ pub struct Part {
 /// Finds the file of each include with a literal path, as a template loader with the role's
 /// or the file roots' directory on its search path finds it: beside main.cf, else in each
 /// directory above it up to `bound` (never above it, never through a link). The includes
-/// found are taken out of `holed.inserts`: they are no longer unknown.
-pub fn resolve(main_cf: &Path, bound: &Path, holed: &mut Holed) -> Vec<Include> {
+/// found are taken out of `holed.inserts`: they are no longer unknown. `root` (canonical) is
+/// where postlint may read: a file a linked directory on the way puts elsewhere is not read.
+pub fn resolve(
+    main_cf: &Path,
+    bound: &Path,
+    root: Option<&Path>,
+    holed: &mut Holed,
+) -> Vec<Include> {
     let bound = crate::scripts::lexical(bound);
     let Some(dir) = main_cf.parent() else {
         return Vec::new();
@@ -50,7 +56,8 @@ pub fn resolve(main_cf: &Path, bound: &Path, holed: &mut Holed) -> Vec<Include> 
         if found.len() >= MAX_INCLUDES {
             break;
         }
-        if let Some(path) = find(&dir, &bound, &path) {
+        let inside = |file: &Path| root.is_none_or(|root| super::paths::is_inside(root, file));
+        if let Some(path) = find(&dir, &bound, &path).filter(|file| inside(file)) {
             found.push(Include {
                 line,
                 conditional,

@@ -1596,7 +1596,7 @@ impl Model {
                     .confine_to
                     .clone()
                     .unwrap_or_else(|| main_cf_real.parent().unwrap_or(Path::new("")).into());
-                included = include::resolve(&main_cf_real, &bound, &mut holed);
+                included = include::resolve(&main_cf_real, &bound, root.as_deref(), &mut holed);
                 template_notes = template::notes(&display, source.engine, &holed);
                 open_ended = holed.is_open_ended();
                 let id = sources.add_indexed(main_cf_path.clone(), display, lines, modified);
