@@ -274,6 +274,24 @@ impl Script {
         !self.install_lines(root, file, target).is_empty()
     }
 
+    /// Notes that a task or state installs `file` as `which` (`main.cf`, `master.cf`), once,
+    /// up to [`MAX_ITEMS`].
+    fn add_install(&mut self, file: PathBuf, which: &'static str) {
+        let installed = (file, which);
+        if self.ansible_installs.len() < MAX_ITEMS && !self.ansible_installs.contains(&installed) {
+            self.ansible_installs.push(installed);
+        }
+    }
+
+    /// Notes that a task or state installs `file` at the absolute path `dest`, once, up to
+    /// [`MAX_ITEMS`].
+    fn add_installed_file(&mut self, dest: String, file: PathBuf) {
+        let installed = (dest, file);
+        if self.ansible_files.len() < MAX_ITEMS && !self.ansible_files.contains(&installed) {
+            self.ansible_files.push(installed);
+        }
+    }
+
     /// Whether an Ansible task of this file installs `file` (a path in the repository) as
     /// `which` (`main.cf`, `master.cf`) in /etc/postfix.
     pub fn ansible_installs_file(&self, file: &Path, which: &str) -> bool {
@@ -1399,14 +1417,7 @@ fn scan_sls(text: &str, path: &Path, root: &Path) -> Script {
             };
             let file = lexical(&file);
             match which {
-                Some(which) => {
-                    let installed = (file, which);
-                    if out.ansible_installs.len() < MAX_ITEMS
-                        && !out.ansible_installs.contains(&installed)
-                    {
-                        out.ansible_installs.push(installed);
-                    }
-                }
+                Some(which) => out.add_install(file, which),
                 _ => {
                     let Some(name) = file.file_name().map(|n| n.to_string_lossy().into_owned())
                     else {
@@ -1415,12 +1426,7 @@ fn scan_sls(text: &str, path: &Path, root: &Path) -> Script {
                     let Some(dest) = installed_path(&name, dest) else {
                         continue;
                     };
-                    let installed = (dest, file);
-                    if out.ansible_files.len() < MAX_ITEMS
-                        && !out.ansible_files.contains(&installed)
-                    {
-                        out.ansible_files.push(installed);
-                    }
+                    out.add_installed_file(dest, file);
                 }
             }
         }
@@ -1449,17 +1455,28 @@ fn without_expressions(line: &str) -> String {
 /// the states, and `salt://` paths start there). None for another scheme, a path that climbs
 /// with `..`, or one that is no regular file.
 fn salt_source(state: &Path, root: &Path, source: &str) -> Option<PathBuf> {
-    let relative = Path::new(source.strip_prefix("salt://")?);
-    if relative
-        .components()
-        .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    found_above(
+        &lexical(state.parent()?),
+        &lexical(root),
+        source.strip_prefix("salt://")?,
+    )
+}
+
+/// The regular file (not a link) `relative` names under `dir` or a directory above it, up to
+/// `bound` (both resolved lexically), as a template loader or Salt's file server with those
+/// directories on its search path finds it. None for a path that is empty, absolute or climbs
+/// with `..`.
+pub(crate) fn found_above(dir: &Path, bound: &Path, relative: &str) -> Option<PathBuf> {
+    let relative = Path::new(relative);
+    if relative.as_os_str().is_empty()
+        || relative
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
     {
         return None;
     }
-    let root = lexical(root);
-    let dir = lexical(state.parent()?);
     dir.ancestors()
-        .take_while(|d| d.starts_with(&root))
+        .take_while(|d| d.starts_with(bound))
         .map(|d| d.join(relative))
         .find(|path| crate::discover::regular_file(path))
 }
@@ -1611,12 +1628,8 @@ fn task_names(
                         let file = ansible_source(&out.path, &src)?;
                         Some((dest, lexical(&file)))
                     });
-                    if let Some(installed) = installed {
-                        if out.ansible_files.len() < MAX_ITEMS
-                            && !out.ansible_files.contains(&installed)
-                        {
-                            out.ansible_files.push(installed);
-                        }
+                    if let Some((dest, file)) = installed {
+                        out.add_installed_file(dest, file);
                     }
                     return;
                 }
@@ -1626,12 +1639,7 @@ fn task_names(
                 .flatten()
                 .map(|file| lexical(&file));
             if let Some(file) = file {
-                let installed = (file, which);
-                if out.ansible_installs.len() < MAX_ITEMS
-                    && !out.ansible_installs.contains(&installed)
-                {
-                    out.ansible_installs.push(installed);
-                }
+                out.add_install(file, which);
             }
         });
         return;
@@ -1941,6 +1949,16 @@ fn heredoc_to_main_cf(code: &str) -> Option<String> {
 }
 
 /// The scripts of the repository at `root` that change something.
+/// Words of which a YAML or Salt state file that changes Postfix's files names one.
+const POSTFIX_WORDS: &[&str] = &[
+    "main.cf",
+    "master.cf",
+    "postconf",
+    "/etc/postfix",
+    "postmap",
+    "newaliases",
+];
+
 pub fn scan(root: &Path) -> Vec<Script> {
     let mut out = Vec::new();
     let mut budget: u64 = 32 << 20;
@@ -1973,26 +1991,18 @@ pub fn scan(root: &Path) -> Vec<Script> {
         };
         budget = budget.saturating_sub(text.len() as u64);
         let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+        // Most YAML and state files (variables, CI, other services) name nothing of
+        // Postfix's and are not parsed.
+        let names_postfix = || POSTFIX_WORDS.iter().any(|w| text.contains(w));
         let script = if name.ends_with(".sls") {
-            // Salt states; only those that name a Postfix file are parsed.
-            match text.contains("/etc/postfix") {
+            // Salt states.
+            match names_postfix() {
                 true => scan_sls(&text, entry.path(), root),
                 false => Script::default(),
             }
         } else if name.ends_with(".yml") || name.ends_with(".yaml") {
-            // Ansible tasks and compose files; most YAML files (variables, CI) name no
-            // Postfix file and are not parsed.
-            if [
-                "main.cf",
-                "master.cf",
-                "postconf",
-                "/etc/postfix",
-                "postmap",
-                "newaliases",
-            ]
-            .iter()
-            .any(|w| text.contains(w))
-            {
+            // Ansible tasks and compose files.
+            if names_postfix() {
                 scan_yaml(&text, entry.path())
             } else {
                 Script::default()

@@ -1474,6 +1474,17 @@ fn files_a_salt_state_installs_are_linted_as_what_they_become() {
     );
     assert!(err.contains("read mail/master.tmpl"), "{err}");
     assert!(!err.contains("read mail/virtual"), "{err}");
+
+    // A state file that names no path of /etc/postfix, only the variable's, is read too.
+    let variable = tempfile::tempdir().unwrap();
+    write(
+        &variable.path().join("postfix/init.sls"),
+        "{{ postfix.config_path }}/main.cf:\n  file.managed:\n    - source: salt://postfix/main.tmpl\n",
+    );
+    write(&variable.path().join("postfix/main.tmpl"), BROKEN);
+    let (code, out, err) = run(variable.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("postfix/main.tmpl:"), "{out}{err}");
 }
 
 #[test]

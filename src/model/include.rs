@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::scripts::found_above as find;
 use crate::source::{FileId, Sources};
 use crate::template::{self, Holed};
 
@@ -74,22 +75,6 @@ pub fn resolve(
         keep
     });
     found
-}
-
-/// The regular file `relative` names under `dir` or a directory above it, up to `bound`.
-fn find(dir: &Path, bound: &Path, relative: &str) -> Option<PathBuf> {
-    let relative = Path::new(relative);
-    if relative.as_os_str().is_empty()
-        || relative
-            .components()
-            .any(|c| !matches!(c, std::path::Component::Normal(_)))
-    {
-        return None;
-    }
-    dir.ancestors()
-        .take_while(|d| d.starts_with(bound))
-        .map(|d| d.join(relative))
-        .find(|path| crate::discover::regular_file(path))
 }
 
 /// Reads the included files as templates of main.cf, each once, adding them to `sources`
