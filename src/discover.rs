@@ -261,13 +261,14 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 master_templates.push(path.to_path_buf());
             }
         } else if name == "postfix-master.cf" {
-            // docker-mailserver's `postconf -P` overrides with no postfix-main.cf beside them.
+            // docker-mailserver's `postconf -P` overrides with no postfix-main.cf beside them
+            // (a postfix-master.cf in that form is docker-mailserver's own mark, as
+            // `docker_mailserver_config` takes it).
             let inside = entry.path().strip_prefix(root).unwrap_or(entry.path());
             let main_cf = path.with_file_name("postfix-main.cf");
             if main_cf.symlink_metadata().is_err()
                 && !set_aside_by_directory(inside)
                 && postconf_p_form(path)
-                && docker_mailserver_config(&main_cf, Some(root))
             {
                 docker_masters.push(path.to_path_buf());
             }
