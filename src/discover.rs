@@ -64,6 +64,7 @@ use std::path::{Path, PathBuf};
 
 use crate::model::paths::KNOWN_CONFIG_DIRS;
 use crate::model::LoadOptions;
+use crate::own_build;
 use crate::template;
 
 /// One configuration found.
@@ -161,6 +162,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         .build();
     let mut master_templates = Vec::new();
     let mut built_map_types: Vec<String> = Vec::new();
+    let mut source_trees: Vec<PathBuf> = Vec::new();
     let mut docker_masters = Vec::new();
     for entry in walker {
         let entry = match entry {
@@ -196,10 +198,15 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         }
         let name = entry.file_name().to_string_lossy();
         // A table type's source, `dict_redis.c`: the repository builds Postfix with it.
-        if let Some(kind) = built_map_type(&name) {
+        if let Some(kind) = own_build::map_type(&name) {
             if !built_map_types.iter().any(|k| k == kind) {
                 built_map_types.push(kind.to_string());
             }
+        }
+        // A Postfix source tree: the repository builds a Postfix that may have parameters
+        // of its own.
+        if let Some(src) = own_build::source_tree(entry.path()) {
+            source_trees.push(src.to_path_buf());
         }
         // Under `saved_diffs/` or `patches/`: a diff's printout or a patch's copy, named
         // after the file it changes, is no configuration.
@@ -366,26 +373,15 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             .extend(image_setups(root, &scripts, &found.setups));
     }
     found.setups.sort_by(|a, b| a.main_cf.cmp(&b.main_cf));
+    let built_params = match found.setups.is_empty() || source_trees.is_empty() {
+        true => Default::default(),
+        false => std::sync::Arc::new(own_build::parameters(&source_trees)),
+    };
     for setup in &mut found.setups {
         setup.load.built_map_types = built_map_types.clone();
+        setup.load.built_params = built_params.clone();
     }
     Ok(found)
-}
-
-/// The table type whose source file this is, as Postfix names them (`dict_redis.c` holds
-/// the `redis` type); None for Postfix's own files that are no table type (`dict_open.c`).
-fn built_map_type(file_name: &str) -> Option<&str> {
-    let kind = file_name.strip_prefix("dict_")?.strip_suffix(".c")?;
-    let word = !kind.is_empty()
-        && kind
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    (word
-        && !matches!(
-            kind,
-            "open" | "alloc" | "debug" | "surrogate" | "stream" | "thread"
-        ))
-    .then_some(kind)
 }
 
 /// The files Ansible `template`/`copy` tasks (or Salt `file.managed` states) install as
@@ -919,17 +915,6 @@ fn sysroot_of(dir: &Path) -> Option<&Path> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn table_type_sources() {
-        assert_eq!(super::built_map_type("dict_redis.c"), Some("redis"));
-        assert_eq!(super::built_map_type("dict_mongodb.c"), Some("mongodb"));
-        assert_eq!(super::built_map_type("dict_open.c"), None);
-        assert_eq!(super::built_map_type("dict_redis.h"), None);
-        assert_eq!(super::built_map_type("dict_.c"), None);
-        assert_eq!(super::built_map_type("my_dict_redis.c"), None);
-        assert_eq!(super::built_map_type("dict_Redis.c"), None);
-    }
 
     #[test]
     fn plain_variants_by_name() {

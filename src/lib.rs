@@ -9,6 +9,7 @@ pub mod discover;
 pub mod fsread;
 pub mod model;
 pub mod output;
+pub mod own_build;
 pub mod parallel;
 pub mod parse;
 #[cfg(feature = "probe")]

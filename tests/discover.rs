@@ -1371,6 +1371,58 @@ fn a_table_type_the_repository_builds_into_postfix_is_no_unsupported_type() {
 }
 
 #[test]
+fn parameters_a_postfix_fork_in_the_repository_registers_are_not_unknown() {
+    // A fork of Postfix's sources with a daemon of its own, and the configuration it ships.
+    let main_cf = "compatibility_level = 3.6\nmydestination = localhost\n\
+                   postapi_access_config = /etc/postfix/postapi.cf\n\
+                   auth_cred_cache_ttl = 300\n\
+                   smtpd_tls_loglevl = 1\n";
+    let master_cf = "smtp inet n - y - - smtpd\n\
+                     0.0.0.0:5025 inet n n n - - postapi\n  -o postapi_tls_security_level=encrypt\n";
+    let fork = |repo: &Path, header: &str| {
+        write(&repo.join("config/main.cf"), main_cf);
+        write(&repo.join("config/master.cf"), master_cf);
+        write(
+            &repo.join(format!("postfix/src/global/{header}")),
+            "#define VAR_MYHOSTNAME \"myhostname\"\n",
+        );
+        write(
+            &repo.join("postfix/src/postapi/postapi.c"),
+            "static const char cfg[] = \"postapi_access_config\"; /* don't */\n\
+             static const char *p[] = { \"postapi_tls_security_level\", 0 };\n\
+             msg_warn(\"%s: \\\"bad\\\" value\", \"auth_cred_cache_ttl\");\n",
+        );
+    };
+    let repo = tempfile::tempdir().unwrap();
+    fork(repo.path(), "mail_params.h");
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    for name in ["postapi_access_config", "postapi_tls_security_level", "auth_cred_cache_ttl"] {
+        assert!(!out.contains(name), "{name}: {out}{err}");
+    }
+    // A typo of a Postfix parameter is still one.
+    assert!(
+        out.contains("config/main.cf:5:1: warning[unknown-parameter]: `smtpd_tls_loglevl`"),
+        "{out}{err}"
+    );
+    // Near miss: C files that are no Postfix source tree (no src/global/mail_params.h).
+    let plain = tempfile::tempdir().unwrap();
+    fork(plain.path(), "params.h");
+    let (_, out, err) = run(plain.path(), &["--discover", "--format", "short"]);
+    for (line, name) in [(3, "postapi_access_config"), (4, "auth_cred_cache_ttl")] {
+        assert!(
+            out.contains(&format!(
+                "config/main.cf:{line}:1: warning[unknown-parameter]: `{name}`"
+            )),
+            "{name}: {out}{err}"
+        );
+    }
+    assert!(
+        out.contains("config/master.cf:3:6: warning[unknown-parameter]: `postapi_tls_security_level`"),
+        "{out}{err}"
+    );
+}
+
+#[test]
 fn files_a_salt_state_installs_are_linted_as_what_they_become() {
     // A Salt state tree: main.cf, master.cf and a table installed by file.managed from files
     // of other names, in both spellings Salt reads, with Jinja in the state file.

@@ -136,6 +136,9 @@ pub struct LoadOptions {
     /// (a Dockerfile that patches in `dict_redis.c`). No Postfix release has them, and yet the
     /// repository's build does.
     pub built_map_types: Vec<String>,
+    /// Parameter names the repository's own Postfix may register: the string literals of a
+    /// Postfix source tree in it (`own_build::parameters`). Not reported as unknown.
+    pub built_params: std::sync::Arc<std::collections::HashSet<String>>,
     /// `--template-vars`: the values a repository ships for its templates' variables.
     pub template_vars: Option<std::sync::Arc<template::Vars>>,
 }
@@ -2035,7 +2038,8 @@ impl Model {
         let disable = params.expand("master_service_disable");
         let known = disable.errors.is_empty() && !disable.text.contains(UNKNOWN);
         master.set_disable(known.then_some(disable.text.as_str()));
-        let name_index = names::NameIndex::build(&params, &master);
+        let mut name_index = names::NameIndex::build(&params, &master);
+        name_index.built = options.built_params.clone();
         let placeholder_lines = name_index
             .placeholders
             .iter()

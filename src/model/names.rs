@@ -373,6 +373,8 @@ pub struct NameIndex {
     /// own `-o` values, restriction classes); built-in defaults are left out.
     written_refs: Vec<HashSet<String>>,
     dbms: HashSet<String>,
+    /// Names the repository's own Postfix build may register (`LoadOptions::built_params`).
+    pub built: std::sync::Arc<HashSet<String>>,
     /// Database settings that only a renamed parameter's table uses (`virtual_maps =
     /// ldap:x`): used by the daemons, though postconf calls them unused.
     legacy_dbms: HashSet<String>,
@@ -677,6 +679,9 @@ impl NameIndex {
         }
         if self.dbms.contains(name) {
             return NameStatus::Dbms;
+        }
+        if self.built.contains(name) {
+            return NameStatus::Unknown;
         }
         if !self.master_known && has_service_suffix(name) {
             return NameStatus::Unknown;
