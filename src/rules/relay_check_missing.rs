@@ -93,13 +93,25 @@ fn check(model: &Model, out: &mut Findings) {
             }
         }
         if relay_def.is_none() {
-            finding.help(
+            // Neither list written, and no release named: a main.cf of Postfix 2.x, whose
+            // defaults stopped relaying, that meets Postfix 3's. Say how to lint it for 2.x.
+            let legacy = match (recipient_def, &model.target.origin) {
+                (None, crate::model::version::Origin::Newest) => {
+                    " This main.cf sets neither list, as one written for Postfix 2.x may: \
+                     there the defaults stopped relaying, and Postfix 3 stops instead. If the \
+                     server still runs Postfix 2.x, lint it for that release \
+                     (--postfix-version 2.11)."
+                }
+                _ => "",
+            };
+            finding.help(format!(
                 "Below compatibility level 1, smtpd_relay_restrictions is empty by default, so \
                  smtpd_recipient_restrictions must stop relaying. Add \
                  `smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, \
                  defer_unauth_destination`, or set compatibility_level = 3.6. \
-                 smtpd checks this because a list without it makes the server an open relay.",
-            );
+                 smtpd checks this because a list without it makes the server an open relay.\
+                 {legacy}"
+            ));
         } else {
             finding.help(
                 "Add reject_unauth_destination after the permits that should relay (usually \
