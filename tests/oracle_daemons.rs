@@ -9,7 +9,9 @@
 //! three rules) lists, one line per daemon run: `DAEMON<TAB>EXPECTED`. DAEMON is a program in
 //! daemon_directory (`smtpd`, `local`, ...) run as the service of the same name, or `NAME/TYPE`, a
 //! master.cf service of the case, run with that entry's command and its `-o` options. EXPECTED is a
-//! text the daemon's `fatal:` line must contain, or `-` for a clean start.
+//! text the daemon's `fatal:` line must contain, or `-` for a clean start. A line starting with
+//! `# level: unset` keeps compatibility_level out of what the copy gets (below), for a case about
+//! a main.cf that does not set it.
 //!
 //! Each daemon runs offline in its one-shot mode: `-S` (the session is stdin), `-V` (log to
 //! stderr), `MAIL_CONFIG` pointing at a copy of the case. The copy gets what the daemon needs to
@@ -139,6 +141,9 @@ struct Run {
     target: String,
     /// None: a clean start.
     fatal: Option<String>,
+    /// A line of oracle.txt starts with `# level: unset`: compatibility_level stays unset (the built-in level 0)
+    /// instead of getting EVERY_DAEMON_NEEDS' level, for a case about what an unset level does.
+    level_unset: bool,
 }
 
 impl Run {
@@ -169,6 +174,7 @@ fn case_dirs() -> Vec<PathBuf> {
 
 fn oracle_lines(case: &Path) -> Vec<Run> {
     let text = std::fs::read_to_string(case.join("oracle.txt")).unwrap();
+    let level_unset = text.lines().any(|l| l.trim_start().starts_with("# level: unset"));
     let runs: Vec<Run> = text
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
@@ -189,6 +195,7 @@ fn oracle_lines(case: &Path) -> Vec<Run> {
                 case: Some(case.to_path_buf()),
                 target: target.trim().to_string(),
                 fatal: (expected != "-").then(|| expected.to_string()),
+                level_unset,
             }
         })
         .collect();
@@ -347,7 +354,11 @@ fn check(run: &Run, daemon_dir: &Path) -> Result<usize, String> {
         ("data_directory", data_text.as_str()),
     ];
     main_cf.push_str("\n# Added by tests/oracle_daemons.rs to run offline.\n");
-    for (name, value) in scratch.iter().chain(EVERY_DAEMON_NEEDS).chain(daemon.needs) {
+    let every = match run.level_unset {
+        true => &[][..],
+        false => EVERY_DAEMON_NEEDS,
+    };
+    for (name, value) in scratch.iter().chain(every).chain(daemon.needs) {
         if !defined.iter().any(|d| d == name) {
             main_cf.push_str(&format!("{name} = {value}\n"));
         }
@@ -474,6 +485,7 @@ fn every_case_stops_or_starts_the_daemons_as_its_oracle_says() {
             case: None,
             target: d.program.to_string(),
             fatal: None,
+            level_unset: false,
         })
         .collect();
     let cases = case_dirs();
@@ -725,6 +737,7 @@ fn daemons_read_what_the_data_says() {
             case: Some(case.path().to_path_buf()),
             target: format!("{service}/unix"),
             fatal: None,
+            level_unset: false,
         });
         cases.push(case);
 
@@ -745,6 +758,7 @@ fn daemons_read_what_the_data_says() {
                 case: Some(case.path().to_path_buf()),
                 target: format!("{service}/unix"),
                 fatal: Some(name.to_string()),
+                level_unset: false,
             });
             cases.push(case);
         }
