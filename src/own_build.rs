@@ -59,9 +59,7 @@ pub fn parameters(trees: &[PathBuf]) -> HashSet<String> {
                 return names;
             }
             let path = entry.path();
-            let is_c = path
-                .extension()
-                .is_some_and(|e| e == "c" || e == "h");
+            let is_c = path.extension().is_some_and(|e| e == "c" || e == "h");
             if !is_c || !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
@@ -155,10 +153,7 @@ mod tests {
     #[test]
     fn source_trees_by_their_parameter_header() {
         let src = Path::new("fork/postfix/src");
-        assert_eq!(
-            source_tree(&src.join("global/mail_params.h")),
-            Some(src)
-        );
+        assert_eq!(source_tree(&src.join("global/mail_params.h")), Some(src));
         assert_eq!(source_tree(Path::new("src/util/mail_params.h")), None);
         assert_eq!(source_tree(Path::new("lib/global/mail_params.h")), None);
         assert_eq!(source_tree(Path::new("src/global/mail_params.c")), None);
@@ -179,7 +174,48 @@ static const char postapi_config_param[] = "postapi_access_config";
         got.sort();
         assert_eq!(
             got,
-            ["auth_cred_cache_ttl", "myhostname", "postapi_access_config", "postapi_tls_loglevel"]
+            [
+                "auth_cred_cache_ttl",
+                "myhostname",
+                "postapi_access_config",
+                "postapi_tls_loglevel"
+            ]
         );
+    }
+
+    #[test]
+    fn any_bytes_are_scanned_without_a_panic() {
+        for text in [
+            &b"\""[..],
+            b"\"\\",
+            b"\"abc\\",
+            b"'",
+            b"'\\",
+            b"x = \"open",
+            b"\"\n\"",
+            b"\"a\\\"b\" \"word\"",
+        ] {
+            let mut out = HashSet::new();
+            words_in_literals(text, &mut out);
+            assert!(
+                out.len() <= 1,
+                "{:?}: {out:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        // A pseudo-random walk over the bytes that matter to the scan.
+        let alphabet = b"\"'\\\nab_ ";
+        let mut state = 0x2545_f491_u32;
+        for _ in 0..2000 {
+            let text: Vec<u8> = (0..24)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    alphabet[state as usize % alphabet.len()]
+                })
+                .collect();
+            words_in_literals(&text, &mut HashSet::new());
+        }
     }
 }

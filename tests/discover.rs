@@ -1396,7 +1396,11 @@ fn parameters_a_postfix_fork_in_the_repository_registers_are_not_unknown() {
     let repo = tempfile::tempdir().unwrap();
     fork(repo.path(), "mail_params.h");
     let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
-    for name in ["postapi_access_config", "postapi_tls_security_level", "auth_cred_cache_ttl"] {
+    for name in [
+        "postapi_access_config",
+        "postapi_tls_security_level",
+        "auth_cred_cache_ttl",
+    ] {
         assert!(!out.contains(name), "{name}: {out}{err}");
     }
     // A typo of a Postfix parameter is still one.
@@ -1417,7 +1421,9 @@ fn parameters_a_postfix_fork_in_the_repository_registers_are_not_unknown() {
         );
     }
     assert!(
-        out.contains("config/master.cf:3:6: warning[unknown-parameter]: `postapi_tls_security_level`"),
+        out.contains(
+            "config/master.cf:3:6: warning[unknown-parameter]: `postapi_tls_security_level`"
+        ),
         "{out}{err}"
     );
 }

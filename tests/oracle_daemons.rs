@@ -174,7 +174,9 @@ fn case_dirs() -> Vec<PathBuf> {
 
 fn oracle_lines(case: &Path) -> Vec<Run> {
     let text = std::fs::read_to_string(case.join("oracle.txt")).unwrap();
-    let level_unset = text.lines().any(|l| l.trim_start().starts_with("# level: unset"));
+    let level_unset = text
+        .lines()
+        .any(|l| l.trim_start().starts_with("# level: unset"));
     let runs: Vec<Run> = text
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
