@@ -357,3 +357,41 @@ mydestination = localhost
         assert!(err.contains("inserts text postlint cannot see"), "{err}");
     }
 }
+
+#[test]
+fn a_part_also_included_outside_an_if_is_certain() {
+    // The same part inside `{% if %}` first and then on its own: its lines are in every
+    // rendering of main.cf, so what is found there is reported.
+    let repo = tempfile::tempdir().unwrap();
+    let templates = repo.path().join("templates");
+    let main_cf = |first: &str, second: &str| {
+        format!(
+            "compatibility_level = 3.6\nmydestination = localhost\n\
+             {{% if tls %}}\n{first}\n{{% endif %}}\nmyhostname = mail.example.com\n{second}\n"
+        )
+    };
+    put(
+        &templates.join("main.cf.j2"),
+        &main_cf("{% include 'tls.j2' %}", "{% include 'tls.j2' %}"),
+    );
+    put(&templates.join("tls.j2"), "smtpd_use_tls = yes\n");
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(
+        out.contains("templates/tls.j2:1:1: warning[deprecated-parameter]: `smtpd_use_tls`"),
+        "{out}{err}"
+    );
+    // Near miss: both includes inside `{% if %}`: the lines may be absent, and are silenced.
+    put(
+        &templates.join("main.cf.j2"),
+        &main_cf(
+            "{% include 'tls.j2' %}",
+            "{% if tls2 %}{% include 'tls.j2' %}{% endif %}",
+        ),
+    );
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(!out.contains("deprecated-parameter"), "{out}{err}");
+    assert!(
+        out.contains("1 silenced (1 on conditional template lines)"),
+        "{out}{err}"
+    );
+}

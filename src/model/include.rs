@@ -89,7 +89,15 @@ pub fn read(
 ) -> Vec<Part> {
     let mut read_before: Vec<(PathBuf, FileId)> = Vec::new();
     let mut parts = Vec::new();
+    // A file also included outside any `{% if %}` is in the rendered main.cf whatever the
+    // conditions: its lines are certain, whichever include comes first.
+    let always: Vec<PathBuf> = included
+        .iter()
+        .filter(|i| !i.conditional)
+        .map(|i| i.path.clone())
+        .collect();
     for include in included {
+        let whole_file_conditional = include.conditional && !always.contains(&include.path);
         let known = read_before
             .iter()
             .find(|(p, _)| *p == include.path)
@@ -106,7 +114,7 @@ pub fn read(
                         ..
                     }) => {
                         let (mut source, holed) = *holes;
-                        if include.conditional {
+                        if whole_file_conditional {
                             source.conditional = std::iter::once(1..u32::MAX).collect();
                         }
                         notes.extend(template::notes(&display, source.engine, &holed));
@@ -129,8 +137,8 @@ pub fn read(
                             lines.clone(),
                             modified,
                         );
-                        // Included inside `{% if %}`: every line of it may be absent.
-                        if include.conditional {
+                        // Included inside `{% if %}` only: every line of it may be absent.
+                        if whole_file_conditional {
                             sources.set_template(
                                 id,
                                 crate::source::TemplateSource {
