@@ -285,6 +285,34 @@ impl Sources {
         self.files[id.0 as usize].template = Some(Arc::new(template));
     }
 
+    /// Marks every line of a file as one that may be absent from the rendered configuration
+    /// (a part of main.cf that only `{% if %}` blocks include), keeping what its template
+    /// already says; a file read without holes gets a Jinja template of its own text.
+    pub fn mark_wholly_conditional(&mut self, id: FileId) {
+        let file = &mut self.files[id.0 as usize];
+        let template = match &file.template {
+            Some(t) => TemplateSource {
+                engine: t.engine,
+                written: t.written.clone(),
+                conditional: std::iter::once(1..u32::MAX).collect(),
+                expressions: t.expressions,
+                open_ended: t.open_ended,
+                leaves_unknown: t.leaves_unknown,
+                shifts: t.shifts.clone(),
+            },
+            None => TemplateSource {
+                engine: "Jinja",
+                written: file.lines.clone(),
+                conditional: std::iter::once(1..u32::MAX).collect(),
+                expressions: 0,
+                open_ended: false,
+                leaves_unknown: true,
+                shifts: Vec::new(),
+            },
+        };
+        file.template = Some(Arc::new(template));
+    }
+
     /// Marks a span as a secret that no output may show.
     pub fn mark_secret(&mut self, span: Span) {
         if span.start < span.end {

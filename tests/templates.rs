@@ -395,3 +395,68 @@ fn a_part_also_included_outside_an_if_is_certain() {
         "{out}{err}"
     );
 }
+
+#[test]
+fn parts_that_include_parts_are_read_down_the_chain() {
+    // A Salt formula's main.cf includes a part that includes another, each named from the
+    // file roots; a part that includes itself is not followed again.
+    let repo = tempfile::tempdir().unwrap();
+    let files = repo.path().join("postfix/files");
+    put(
+        &files.join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\n\
+         {% include 'postfix/files/_virtual.cf' %}\nmyhostname = mail.example.com\n\
+         {% if relay %}{% include 'postfix/files/_relay.cf' %}{% endif %}\n",
+    );
+    put(
+        &files.join("_virtual.cf"),
+        "virtual_alias_maps = hash:/etc/postfix/virtual\n{% include 'postfix/files/_ssl.cf' %}\n",
+    );
+    put(
+        &files.join("_ssl.cf"),
+        "smtpd_use_tls = yes\nsmtpd_tls_loglevl = 1\n",
+    );
+    put(
+        &files.join("_relay.cf"),
+        "relayhost = [smtp.example.net]\n{% include 'postfix/files/_relay_tls.cf' %}\n",
+    );
+    put(&files.join("_relay_tls.cf"), "smtp_use_tls = yes\n");
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    // Two levels down, on a plain chain: certain, and main.cf knows every name it may set.
+    for expected in [
+        "postfix/files/_ssl.cf:1:1: warning[deprecated-parameter]: `smtpd_use_tls`",
+        "postfix/files/_ssl.cf:2:1: warning[unknown-parameter]: `smtpd_tls_loglevl`",
+        // Below an include inside `{% if %}`: silenced.
+        "1 silenced (1 on conditional template lines)",
+    ] {
+        assert!(out.contains(expected), "{expected}: {out}{err}");
+    }
+    let (_, _, err) = run(repo.path(), &["--discover", "--verbose"]);
+    assert!(
+        err.contains(
+            "read postfix/files/_ssl.cf as part of main.cf (included at line 2 of \
+             postfix/files/_virtual.cf)"
+        ),
+        "{err}"
+    );
+    // Near miss: a part that includes itself is read once, and what it would add again is
+    // unknown (main.cf may set names postlint cannot see: no unknown-parameter).
+    put(
+        &files.join("_ssl.cf"),
+        "smtpd_use_tls = yes\nsmtpd_tls_loglevl = 1\n{% include 'postfix/files/_virtual.cf' %}\n",
+    );
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(
+        out.contains("postfix/files/_ssl.cf:1:1: warning[deprecated-parameter]"),
+        "{out}{err}"
+    );
+    assert!(!out.contains("warning[unknown-parameter]"), "{out}{err}");
+    let (_, _, err) = run(repo.path(), &["--discover", "--verbose"]);
+    assert!(
+        err.contains(
+            "unknown: postfix/files/_virtual.cf is included again at line 3 (it includes \
+             itself): not followed"
+        ),
+        "{err}"
+    );
+}

@@ -3,10 +3,13 @@
 //! %}`): the included files the linted tree holds are read as parts of main.cf, each a source of
 //! its own with its holes, and their settings count where the include stands. An include whose
 //! file is not in the tree, or whose path is built from variables, stays text postlint cannot
-//! see. One level is followed: an include inside an included file is such text.
+//! see. An include inside an included file is followed the same way, a few levels deep.
 
 use std::path::{Path, PathBuf};
 
+use std::collections::HashMap;
+
+use crate::parse::assign::{Assignment, AssignmentFile};
 use crate::scripts::found_above as find;
 use crate::source::{FileId, Sources};
 use crate::template::{self, Holed};
@@ -17,19 +20,36 @@ use super::read;
 const MAX_INCLUDES: usize = 64;
 
 /// An include whose file was found.
+#[derive(Clone)]
 pub struct Include {
-    /// The line of the include in main.cf.
+    /// The line of the include in the file that holds it.
     pub line: u32,
     /// The include is on a line that may be absent from the rendered file.
     pub conditional: bool,
     pub path: PathBuf,
 }
 
-/// A part of main.cf read from an included file.
+/// A part of main.cf read from an included file, with the parts it includes in turn.
 pub struct Part {
+    /// The line of the include in the file that includes it.
     pub line: u32,
+    /// The include, or one on the way to it from main.cf, is inside `{% if %}`.
     pub conditional: bool,
     pub file: FileId,
+    /// The parts this one includes, in the order of their lines.
+    pub parts: Vec<Part>,
+}
+
+impl Part {
+    /// This part's file and those of the parts below it.
+    pub fn files(&self, out: &mut Vec<FileId>) {
+        if !out.contains(&self.file) {
+            out.push(self.file);
+        }
+        for part in &self.parts {
+            part.files(out);
+        }
+    }
 }
 
 /// Finds the file of each include with a literal path, as a template loader with the role's
@@ -77,108 +97,217 @@ pub fn resolve(
     found
 }
 
-/// Reads the included files as templates of main.cf, each once, adding them to `sources`
-/// and what is unknown in them to `notes` (and `open_ended` when one may set parameters
-/// postlint cannot see). A file that cannot be read leaves main.cf open-ended.
-pub fn read(
-    included: Vec<Include>,
-    sources: &mut Sources,
-    notes: &mut Vec<String>,
-    open_ended: &mut bool,
-    vars: Option<&template::Vars>,
-) -> Vec<Part> {
-    let mut read_before: Vec<(PathBuf, FileId)> = Vec::new();
-    let mut parts = Vec::new();
-    // A file also included outside any `{% if %}` is in the rendered main.cf whatever the
-    // conditions: its lines are certain, whichever include comes first.
-    let always: Vec<PathBuf> = included
-        .iter()
-        .filter(|i| !i.conditional)
-        .map(|i| i.path.clone())
-        .collect();
-    for include in included {
-        let whole_file_conditional = include.conditional && !always.contains(&include.path);
-        let known = read_before
-            .iter()
-            .find(|(p, _)| *p == include.path)
-            .map(|&(_, id)| id);
-        let file = match known {
-            Some(id) => id,
-            None => {
-                let display = include.path.to_string_lossy().into_owned();
-                let id = match read::read_with_holes(&include.path, template::Kind::MainCf, vars) {
-                    Ok(read::ReadFile {
-                        lines,
-                        modified,
-                        holes: Some(holes),
-                        ..
-                    }) => {
-                        let (mut source, holed) = *holes;
-                        if whole_file_conditional {
-                            source.conditional = std::iter::once(1..u32::MAX).collect();
-                        }
-                        notes.extend(template::notes(&display, source.engine, &holed));
-                        *open_ended |= holed.is_open_ended();
-                        let id = sources.add_indexed(
-                            include.path.clone(),
-                            display.clone(),
-                            lines,
-                            modified,
-                        );
-                        sources.set_template(id, source);
-                        id
-                    }
-                    Ok(read::ReadFile {
-                        lines, modified, ..
-                    }) => {
-                        let id = sources.add_indexed(
-                            include.path.clone(),
-                            display.clone(),
-                            lines.clone(),
-                            modified,
-                        );
-                        // Included inside `{% if %}` only: every line of it may be absent.
-                        if whole_file_conditional {
-                            sources.set_template(
-                                id,
-                                crate::source::TemplateSource {
-                                    engine: "Jinja",
-                                    written: lines,
-                                    conditional: std::iter::once(1..u32::MAX).collect(),
-                                    expressions: 0,
-                                    open_ended: false,
-                                    leaves_unknown: true,
-                                    shifts: Vec::new(),
-                                },
-                            );
-                        }
-                        id
-                    }
-                    Err(e) => {
-                        notes.push(format!(
-                            "unknown: {display}, which main.cf includes at line {}, cannot be \
-                             read ({e}): it may set parameters postlint cannot see",
-                            include.line
-                        ));
-                        *open_ended = true;
-                        continue;
-                    }
+/// How deep includes are followed: main.cf's own are the first level.
+const MAX_DEPTH: usize = 8;
+
+/// Where the included files are searched and read, and what reading them adds.
+pub struct Reader<'a> {
+    /// main.cf: a template loader searches every include from the same directories, whichever
+    /// file holds it.
+    pub main_cf: &'a Path,
+    pub bound: &'a Path,
+    pub root: Option<&'a Path>,
+    pub sources: &'a mut Sources,
+    pub notes: &'a mut Vec<String>,
+    /// Set when a part may set parameters postlint cannot see.
+    pub open_ended: &'a mut bool,
+    pub vars: Option<&'a template::Vars>,
+}
+
+/// Each file read: its id and the includes in it whose files were found.
+type ReadBefore = Vec<(PathBuf, FileId, Vec<Include>)>;
+
+impl Reader<'_> {
+    /// Reads the included files as templates of main.cf, each once, and the files they
+    /// include in turn (up to [`MAX_DEPTH`] levels, [`MAX_INCLUDES`] includes in all; a file
+    /// that includes itself is not followed again). A file only `{% if %}` blocks lead to has
+    /// every line conditional. A file that cannot be read leaves main.cf open-ended.
+    pub fn read(mut self, included: Vec<Include>) -> Vec<Part> {
+        let mut read_before: ReadBefore = Vec::new();
+        let mut count = 0;
+        let parts = self.level(
+            included,
+            false,
+            None,
+            &mut Vec::new(),
+            &mut read_before,
+            &mut count,
+        );
+        // Files that some include reaches outside every `{% if %}` are certain.
+        let mut certain: Vec<FileId> = Vec::new();
+        fn collect(parts: &[Part], certain: &mut Vec<FileId>) {
+            for part in parts {
+                if !part.conditional && !certain.contains(&part.file) {
+                    certain.push(part.file);
+                }
+                collect(&part.parts, certain);
+            }
+        }
+        collect(&parts, &mut certain);
+        for &(_, id, _) in &read_before {
+            if !certain.contains(&id) {
+                self.sources.mark_wholly_conditional(id);
+            }
+        }
+        parts
+    }
+
+    fn level(
+        &mut self,
+        included: Vec<Include>,
+        conditional: bool,
+        parent: Option<&str>,
+        stack: &mut Vec<PathBuf>,
+        read_before: &mut ReadBefore,
+        count: &mut usize,
+    ) -> Vec<Part> {
+        let mut parts = Vec::new();
+        for include in included {
+            if stack.contains(&include.path) || stack.len() >= MAX_DEPTH {
+                let display = include.path.to_string_lossy();
+                let why = match stack.len() >= MAX_DEPTH {
+                    true => format!("more than {MAX_DEPTH} levels of includes deep"),
+                    false => "it includes itself".to_string(),
                 };
-                notes.push(format!(
-                    "read {display} as part of main.cf (included at line {})",
+                self.notes.push(format!(
+                    "unknown: {display} is included again at line {} ({why}): not followed; \
+                     what it adds there is unknown",
                     include.line
                 ));
-                read_before.push((include.path.clone(), id));
+                *self.open_ended = true;
+                continue;
+            }
+            if *count >= MAX_INCLUDES {
+                *self.open_ended = true;
+                break;
+            }
+            *count += 1;
+            let known = read_before
+                .iter()
+                .find(|(p, ..)| *p == include.path)
+                .map(|(_, id, nested)| (*id, nested.clone()));
+            let (file, nested) = match known {
+                Some(known) => known,
+                None => match self.read_file(&include, parent) {
+                    Some((id, nested)) => {
+                        read_before.push((include.path.clone(), id, nested.clone()));
+                        (id, nested)
+                    }
+                    None => continue,
+                },
+            };
+            let conditional = conditional || include.conditional;
+            stack.push(include.path.clone());
+            let display = include.path.to_string_lossy().into_owned();
+            let below = self.level(
+                nested,
+                conditional,
+                Some(&display),
+                stack,
+                read_before,
+                count,
+            );
+            stack.pop();
+            parts.push(Part {
+                line: include.line,
+                conditional,
+                file,
+                parts: below,
+            });
+        }
+        parts
+    }
+
+    /// Reads one included file, and finds the files of its own includes.
+    fn read_file(
+        &mut self,
+        include: &Include,
+        parent: Option<&str>,
+    ) -> Option<(FileId, Vec<Include>)> {
+        let display = include.path.to_string_lossy().into_owned();
+        let parent = parent.unwrap_or("main.cf");
+        let mut nested = Vec::new();
+        let id = match read::read_with_holes(&include.path, template::Kind::MainCf, self.vars) {
+            Ok(read::ReadFile {
+                lines,
+                modified,
+                holes: Some(holes),
+                ..
+            }) => {
+                let (source, mut holed) = *holes;
+                nested = resolve(self.main_cf, self.bound, self.root, &mut holed);
+                self.notes
+                    .extend(template::notes(&display, source.engine, &holed));
+                *self.open_ended |= holed.is_open_ended();
+                let id = self.sources.add_indexed(
+                    include.path.clone(),
+                    display.clone(),
+                    lines,
+                    modified,
+                );
+                self.sources.set_template(id, source);
                 id
             }
+            Ok(read::ReadFile {
+                lines, modified, ..
+            }) => self
+                .sources
+                .add_indexed(include.path.clone(), display.clone(), lines, modified),
+            Err(e) => {
+                self.notes.push(format!(
+                    "unknown: {display}, which {parent} includes at line {}, cannot be read \
+                     ({e}): it may set parameters postlint cannot see",
+                    include.line
+                ));
+                *self.open_ended = true;
+                return None;
+            }
         };
-        parts.push(Part {
-            line: include.line,
-            conditional: include.conditional,
-            file,
-        });
+        let of = match parent {
+            "main.cf" => String::new(),
+            parent => format!(" of {parent}"),
+        };
+        self.notes.push(format!(
+            "read {display} as part of main.cf (included at line {}{of})",
+            include.line
+        ));
+        Some((id, nested))
     }
-    parts
+}
+
+/// Appends a file's assignments to `out` in the order Postfix reads them, with those of each
+/// part it includes where the include stands (before the first assignment on a later line),
+/// and so on down; `conditional` is carried with each.
+pub fn interleave<'a>(
+    assignments: &'a [Assignment<'a>],
+    file: FileId,
+    conditional: bool,
+    parts: &[Part],
+    parsed: &'a HashMap<FileId, AssignmentFile<'a>>,
+    out: &mut Vec<(&'a Assignment<'a>, FileId, bool)>,
+) {
+    let mut next = 0;
+    let mut take_parts = |before: u32, out: &mut Vec<_>| {
+        while next < parts.len() && parts[next].line < before {
+            let part = &parts[next];
+            if let Some(own) = parsed.get(&part.file) {
+                interleave(
+                    &own.assignments,
+                    part.file,
+                    part.conditional,
+                    &part.parts,
+                    parsed,
+                    out,
+                );
+            }
+            next += 1;
+        }
+    };
+    for a in assignments {
+        take_parts(a.line.line, out);
+        out.push((a, file, conditional));
+    }
+    take_parts(u32::MAX, out);
 }
 
 #[cfg(test)]

@@ -1581,6 +1581,11 @@ impl Model {
         let mut template_notes = Vec::new();
         let mut open_ended = false;
         let mut included: Vec<include::Include> = Vec::new();
+        // Where included files are searched: up to the repository (or main.cf's directory).
+        let bound: PathBuf = options
+            .confine_to
+            .clone()
+            .unwrap_or_else(|| main_cf_real.parent().unwrap_or(Path::new("")).into());
         let display = main_cf_path.to_string_lossy().into_owned();
         if let Some(tool) = crate::fsread::encrypted_by(file.lines.text()) {
             return Err(LoadError::MainCfEncrypted(main_cf_path, tool));
@@ -1595,10 +1600,6 @@ impl Model {
                 let (source, mut holed) = *holes;
                 // `{% include 'main.cf.d/tls.j2' %}`: the files found in the tree are read
                 // as parts of main.cf; only the others are unknown.
-                let bound = options
-                    .confine_to
-                    .clone()
-                    .unwrap_or_else(|| main_cf_real.parent().unwrap_or(Path::new("")).into());
                 included = include::resolve(&main_cf_real, &bound, root.as_deref(), &mut holed);
                 template_notes = template::notes(&display, source.engine, &holed);
                 open_ended = holed.is_open_ended();
@@ -1617,13 +1618,16 @@ impl Model {
         let main_text = sources.get(main_cf).text().clone();
         // The included parts, read as templates of main.cf: their lines count where the
         // include stands.
-        let parts = include::read(
-            included,
-            &mut sources,
-            &mut template_notes,
-            &mut open_ended,
-            options.template_vars.as_deref(),
-        );
+        let parts = include::Reader {
+            main_cf: &main_cf_real,
+            bound: &bound,
+            root: root.as_deref(),
+            sources: &mut sources,
+            notes: &mut template_notes,
+            open_ended: &mut open_ended,
+            vars: options.template_vars.as_deref(),
+        }
+        .read(included);
 
         let mut params = Params::default();
         if open_ended
@@ -1666,42 +1670,29 @@ impl Model {
             ));
         }
         let parsed = parse_assignments(&main_text);
-        let main_cf_parts: Vec<FileId> = parts.iter().map(|p| p.file).collect();
-        let part_texts: Vec<_> = parts
+        let mut main_cf_parts: Vec<FileId> = Vec::new();
+        for part in &parts {
+            part.files(&mut main_cf_parts);
+        }
+        let part_texts: Vec<(FileId, _)> = main_cf_parts
             .iter()
-            .map(|p| {
-                (
-                    p.line,
-                    p.conditional,
-                    p.file,
-                    sources.get(p.file).text().clone(),
-                )
-            })
+            .map(|&file| (file, sources.get(file).text().clone()))
             .collect();
-        let part_parsed: Vec<_> = part_texts
+        let part_parsed: HashMap<FileId, _> = part_texts
             .iter()
-            .map(|(_, _, _, text)| parse_assignments(text))
+            .map(|(file, text)| (*file, parse_assignments(text)))
             .collect();
         // Every assignment in the order Postfix reads them: main.cf's, with each included
-        // part's where its include stands (conditional when the include is).
+        // part's where its include stands (conditional when the include is), and so on down.
         let mut ordered: Vec<(&crate::parse::assign::Assignment, FileId, bool)> = Vec::new();
-        {
-            let mut next = 0;
-            let mut take_parts = |before: u32, ordered: &mut Vec<_>| {
-                while next < part_texts.len() && part_texts[next].0 < before {
-                    let (_, conditional, file, _) = &part_texts[next];
-                    for a in &part_parsed[next].assignments {
-                        ordered.push((a, *file, *conditional));
-                    }
-                    next += 1;
-                }
-            };
-            for a in &parsed.assignments {
-                take_parts(a.line.line, &mut ordered);
-                ordered.push((a, main_cf, false));
-            }
-            take_parts(u32::MAX, &mut ordered);
-        }
+        include::interleave(
+            &parsed.assignments,
+            main_cf,
+            false,
+            &parts,
+            &part_parsed,
+            &mut ordered,
+        );
         let script_set: std::collections::HashSet<&str> = options
             .script_params
             .iter()
