@@ -34,7 +34,9 @@ pub fn source_tree(path: &Path) -> Option<&Path> {
     (global.file_name()? == "global" && src.file_name()? == "src").then_some(src)
 }
 
-/// How much of a source tree is read: Postfix's own `src` is 1,200 files and 16 MB.
+/// How much of a source tree is read: Postfix's own `src` is 1,200 files and 16 MB. The walk
+/// itself stops after MAX_ENTRIES directory entries, C or not.
+const MAX_ENTRIES: usize = 100_000;
 const MAX_FILES: usize = 5_000;
 const MAX_FILE_BYTES: u64 = 4 << 20;
 const MAX_TOTAL_BYTES: u64 = 64 << 20;
@@ -46,7 +48,7 @@ const MAX_TOTAL_BYTES: u64 = 64 << 20;
 /// that name. Links are not followed; the walk is bounded in files and bytes.
 pub fn parameters(trees: &[PathBuf]) -> HashSet<String> {
     let mut names = HashSet::new();
-    let (mut files, mut bytes) = (0usize, 0u64);
+    let (mut files, mut bytes, mut entries) = (0usize, 0u64, 0usize);
     for tree in trees {
         let walker = ignore::WalkBuilder::new(tree)
             .standard_filters(false)
@@ -55,7 +57,8 @@ pub fn parameters(trees: &[PathBuf]) -> HashSet<String> {
             .sort_by_file_name(|a, b| a.cmp(b))
             .build();
         for entry in walker.filter_map(Result::ok) {
-            if files >= MAX_FILES || bytes >= MAX_TOTAL_BYTES {
+            entries += 1;
+            if files >= MAX_FILES || bytes >= MAX_TOTAL_BYTES || entries > MAX_ENTRIES {
                 return names;
             }
             let path = entry.path();
