@@ -454,9 +454,71 @@ fn parts_that_include_parts_are_read_down_the_chain() {
     let (_, _, err) = run(repo.path(), &["--discover", "--verbose"]);
     assert!(
         err.contains(
-            "unknown: postfix/files/_virtual.cf is included again at line 3 (it includes \
-             itself): not followed"
+            "unknown: postfix/files/_virtual.cf, included at line 3 of postfix/files/_ssl.cf, \
+             is not read there (it includes itself)"
         ),
+        "{err}"
+    );
+}
+
+#[test]
+fn includes_are_followed_eight_levels_deep_and_sixty_four_in_all() {
+    // A chain of ten parts: the ninth is not read, and main.cf may set anything.
+    let repo = tempfile::tempdir().unwrap();
+    let t = repo.path().join("templates");
+    put(
+        &t.join("main.cf.j2"),
+        "compatibility_level = 3.6\nmydestination = localhost\n{% include 'p1.j2' %}\n",
+    );
+    for n in 1..10 {
+        put(
+            &t.join(format!("p{n}.j2")),
+            &format!("# part {n}\n{{% include 'p{}.j2' %}}\n", n + 1),
+        );
+    }
+    put(&t.join("p10.j2"), "smtpd_use_tls = yes\n");
+    let (_, _, err) = run(repo.path(), &["--discover", "--verbose"]);
+    assert!(
+        err.contains(
+            "read templates/p8.j2 as part of main.cf (included at line 2 of templates/p7.j2)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "unknown: templates/p9.j2, included at line 2 of templates/p8.j2, is not read there \
+             (more than 8 levels of includes deep)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("read templates/p9.j2"), "{err}");
+    // Eight parts that include ten each, 88 in all: 64 are read, and the rest said once.
+    let fan = tempfile::tempdir().unwrap();
+    let t = fan.path().join("templates");
+    let includes: String = (0..8)
+        .map(|n| format!("{{% include 'f{n}.j2' %}}\n"))
+        .collect();
+    put(
+        &t.join("main.cf.j2"),
+        &format!("compatibility_level = 3.6\n{includes}"),
+    );
+    for n in 0..8 {
+        let leaves: String = (0..10)
+            .map(|m| format!("{{% include 'f{n}-{m}.j2' %}}\n"))
+            .collect();
+        put(&t.join(format!("f{n}.j2")), &leaves);
+        for m in 0..10 {
+            put(
+                &t.join(format!("f{n}-{m}.j2")),
+                &format!("# leaf {n}-{m}\n"),
+            );
+        }
+    }
+    let (_, _, err) = run(fan.path(), &["--discover", "--verbose"]);
+    assert_eq!(err.matches("as part of main.cf").count(), 64, "{err}");
+    assert_eq!(
+        err.matches("include more than 64 files").count(),
+        1,
         "{err}"
     );
 }

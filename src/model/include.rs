@@ -170,14 +170,23 @@ impl Reader<'_> {
                     false => "it includes itself".to_string(),
                 };
                 self.notes.push(format!(
-                    "unknown: {display} is included again at line {} ({why}): not followed; \
+                    "unknown: {display}, included at line {} of {}, is not read there ({why}): \
                      what it adds there is unknown",
-                    include.line
+                    include.line,
+                    parent.unwrap_or("main.cf"),
                 ));
                 *self.open_ended = true;
                 continue;
             }
             if *count >= MAX_INCLUDES {
+                // Said once: the levels above stop here too.
+                if *count == MAX_INCLUDES {
+                    *count += 1;
+                    self.notes.push(format!(
+                        "unknown: main.cf and its parts include more than {MAX_INCLUDES} files: \
+                     the others are not read, and what they add is unknown"
+                    ));
+                }
                 *self.open_ended = true;
                 break;
             }
