@@ -22,6 +22,24 @@ const FATAL: &str =
     specify at least one working instance of: reject_unauth_destination, defer_unauth_destination, \
     reject, defer, defer_if_permit or check_relay_domains";
 
+/// The Postfix 2.x release whose documentation paths main.cf names
+/// (`readme_directory = /usr/share/doc/postfix-2.10.1/README_FILES`, as Red Hat's main.cf
+/// has), and the parameter that names it.
+fn release_in_doc_paths(model: &Model) -> Option<(&'static str, String)> {
+    ["readme_directory", "sample_directory", "html_directory"]
+        .into_iter()
+        .find_map(|param| {
+            let value = &model.params.get(param)?.value;
+            let at = value.find("/postfix-2.")? + "/postfix-".len();
+            let release: String = value[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let release = release.trim_end_matches('.');
+            (release.len() > 2).then(|| (param, release.to_string()))
+        })
+}
+
 fn check(model: &Model, out: &mut Findings) {
     // Postfix 2.x reads these lists with its own defaults (before 2.10,
     // `smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination`; in 2.10
@@ -97,12 +115,28 @@ fn check(model: &Model, out: &mut Findings) {
             // defaults stopped relaying, that meets Postfix 3's. Say how to lint it for 2.x.
             let legacy = match (recipient_def, &model.target.origin) {
                 (None, crate::model::version::Origin::Newest) => {
-                    " This main.cf sets neither list, as one written for Postfix 2.x may: \
-                     there the defaults stopped relaying, and Postfix 3 stops instead. If the \
-                     server still runs Postfix 2.x, lint it for that release \
-                     (--postfix-version 2.11)."
+                    let (written_for, flag) = match release_in_doc_paths(model) {
+                        Some((param, release)) => (
+                            format!(
+                                " This main.cf was written for Postfix {release} ({param} names \
+                                 its files), and sets neither list:"
+                            ),
+                            release.splitn(3, '.').take(2).collect::<Vec<_>>().join("."),
+                        ),
+                        None => (
+                            " This main.cf sets neither list, as one written for Postfix 2.x \
+                             may:"
+                                .to_string(),
+                            "2.11".to_string(),
+                        ),
+                    };
+                    format!(
+                        "{written_for} there the defaults stopped relaying, and Postfix 3 stops \
+                         instead. If the server still runs Postfix 2.x, lint it for that release \
+                         (--postfix-version {flag})."
+                    )
                 }
-                _ => "",
+                _ => String::new(),
             };
             finding.help(format!(
                 "Below compatibility level 1, smtpd_relay_restrictions is empty by default, so \
