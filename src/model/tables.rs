@@ -229,6 +229,17 @@ pub fn split_address(address: &str) -> Option<(&str, &str)> {
     Some((&address[..at], &address[at + 1..]))
 }
 
+/// Whether an address's domain (what follows its last `@`, as [`split_address`] finds it) is
+/// `domain`, a domain that holds no `@`: one comparison of the address's end, without
+/// searching it. Tables list a domain's addresses together; rules that keep the last domain's
+/// answer ask this first.
+pub fn in_domain(address: &str, domain: &str) -> bool {
+    let bytes = address.as_bytes();
+    bytes.len() > domain.len()
+        && bytes[bytes.len() - domain.len() - 1] == b'@'
+        && bytes.ends_with(domain.as_bytes())
+}
+
 /// True when `s` is the text at `span`: the same memory (a slice the parser took from the
 /// text, the usual case), or equal bytes.
 fn is_slice_at(text: &str, span: Range32, s: &str) -> bool {
@@ -1352,6 +1363,23 @@ impl Tables {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_domain_agrees_with_split_address() {
+        for (address, domain) in [
+            ("bob@example.com", "example.com"),
+            ("bob@sub.example.com", "example.com"),
+            ("@example.com", "example.com"),
+            ("example.com", "example.com"),
+            ("b@example.com", "xample.com"),
+            ("bob@x@example.com", "example.com"),
+            ("", ""),
+            ("bob@", ""),
+        ] {
+            let split = split_address(address).is_some_and(|(_, d)| d == domain);
+            assert_eq!(in_domain(address, domain), split, "{address} {domain}");
+        }
+    }
 
     #[test]
     fn an_entry_is_eight_bytes_and_long_ones_are_rewrites() {

@@ -9,7 +9,7 @@ use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::ClassKind;
 use crate::model::patterns::Op;
 use crate::model::restrictions::service_value;
-use crate::model::tables::{split_address, Answer, Hit};
+use crate::model::tables::{in_domain, split_address, Answer, Hit};
 use crate::model::{MapsList, Model, Resolved};
 use crate::parse::list::list_items;
 use crate::source::Span;
@@ -113,12 +113,12 @@ fn check(model: &Model, out: &mut Findings) {
         let mut last: Option<&str> = None;
         for i in 0..entries.len() as u32 {
             let key = entries.folded_key(i);
+            if key.starts_with('@') || last.is_some_and(|d| in_domain(key, d)) {
+                continue;
+            }
             let Some((_, domain)) = split_address(key) else {
                 continue;
             };
-            if key.starts_with('@') || last == Some(domain) {
-                continue;
-            }
             last = Some(domain);
             if (!patterns && !at_domains.contains(domain)) || domain_index.contains_key(domain) {
                 continue;
@@ -180,15 +180,15 @@ fn check(model: &Model, out: &mut Findings) {
         let mut last: Option<(&str, Option<usize>)> = None;
         for i in 0..entries.len() as u32 {
             let folded = entries.folded_key(i);
-            let Some((_, domain)) = split_address(folded) else {
-                continue;
-            };
             if folded.starts_with('@') {
                 continue;
             }
             let index = match last {
-                Some((d, index)) if d == domain => index,
+                Some((d, index)) if in_domain(folded, d) => index,
                 _ => {
+                    let Some((_, domain)) = split_address(folded) else {
+                        continue;
+                    };
                     let index = domain_index.get(domain).copied().flatten();
                     last = Some((domain, index));
                     index

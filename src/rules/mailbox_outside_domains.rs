@@ -8,7 +8,7 @@ use hashbrown::{HashMap, HashSet};
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::ClassKind;
-use crate::model::tables::{fold, split_address};
+use crate::model::tables::{fold, in_domain, split_address};
 use crate::model::{Model, Resolved};
 use crate::source::Span;
 
@@ -77,6 +77,31 @@ fn near(hosted: &Hosted, domain: &str) -> Option<String> {
     found.into_iter().next()
 }
 
+/// Counts entry `i` of a table among the strays of its domain.
+fn count_stray(
+    strays: &mut HashMap<String, Stray>,
+    param: &'static str,
+    entries: &crate::model::tables::Entries,
+    i: u32,
+    domain: &str,
+) {
+    match strays.get_mut(domain) {
+        Some(stray) => stray.count += 1,
+        None => {
+            let entry = entries.entry(i);
+            strays.insert(
+                domain.to_string(),
+                Stray {
+                    param,
+                    domain: domain.to_string(),
+                    first: (entry.key_span, entry.key.to_string()),
+                    count: 1,
+                },
+            );
+        }
+    }
+}
+
 fn check(model: &Model, out: &mut Findings) {
     // Domains the class lists do not name (the model knows the others), borrowed from the
     // tables' folded keys: no copy per domain.
@@ -92,43 +117,35 @@ fn check(model: &Model, out: &mut Findings) {
             let mut last: Option<(&str, bool)> = None;
             for i in 0..entries.len() as u32 {
                 let key = entries.folded_key(i);
+                // Tables list a domain's keys together: the last answer is usually it. A key
+                // that ends in `@` and the last domain (which holds no `@`) is in it, found
+                // without searching the key for its last `@`.
+                if let Some((d, answer)) = last {
+                    if in_domain(key, d) {
+                        if answer {
+                            count_stray(&mut strays, param, entries, i, d);
+                        }
+                        continue;
+                    }
+                }
                 let Some((_, domain)) = split_address(key) else {
                     continue;
                 };
-                // Tables list a domain's keys together: the last answer is usually it.
-                let no_class = match last {
-                    Some((d, answer)) if d == domain => answer,
-                    _ if domain.is_empty()
-                        || memchr::memchr3(b'$', b'{', b'%', domain.as_bytes()).is_some() =>
-                    {
-                        continue;
-                    }
-                    _ => {
-                        let answer = match model.memoized_class(domain) {
-                            Some(resolved) => resolved == Resolved::NoClass,
-                            None => *outside.entry(domain).or_insert_with(|| {
-                                model.resolve_class(domain) == Resolved::NoClass
-                            }),
-                        };
-                        last = Some((domain, answer));
-                        answer
-                    }
-                };
-                if !no_class {
+                if domain.is_empty()
+                    || memchr::memchr3(b'$', b'{', b'%', domain.as_bytes()).is_some()
+                {
                     continue;
                 }
-                strays
-                    .entry(domain.to_string())
-                    .and_modify(|s| s.count += 1)
-                    .or_insert_with(|| {
-                        let entry = entries.entry(i);
-                        Stray {
-                            param,
-                            domain: domain.to_string(),
-                            first: (entry.key_span, entry.key.to_string()),
-                            count: 1,
-                        }
-                    });
+                let no_class = match model.memoized_class(domain) {
+                    Some(resolved) => resolved == Resolved::NoClass,
+                    None => *outside
+                        .entry(domain)
+                        .or_insert_with(|| model.resolve_class(domain) == Resolved::NoClass),
+                };
+                last = Some((domain, no_class));
+                if no_class {
+                    count_stray(&mut strays, param, entries, i, domain);
+                }
             }
         }
         if strays.is_empty() {
