@@ -204,7 +204,7 @@ fn check(model: &Model, out: &mut Findings) {
          these takes effect. Set compatibility_level = {wanted} once each is what you want (see \
          COMPATIBILITY_README)."
     ));
-    if let Some((param, release)) = written_for_2x(model).filter(|_| !asked) {
+    if let Some((param, release)) = super::written_for_2x(model).filter(|_| !asked) {
         help.push_str(&format!(
             "\nThis main.cf names the files of Postfix {release} ({param}): if the server runs \
              that release, which has no compatibility levels, lint with `--postfix-version \
@@ -213,23 +213,4 @@ fn check(model: &Model, out: &mut Findings) {
         ));
     }
     finding.help(help);
-}
-
-/// The Postfix 2.x release whose documentation paths main.cf writes (`sample_directory =
-/// /usr/share/doc/postfix-2.10.1/samples`, as CentOS 7's main.cf has), and the parameter: a
-/// main.cf written for that release. Not proof of what runs (installers copy such files to
-/// newer systems), so only a hint.
-fn written_for_2x(model: &Model) -> Option<(&'static str, String)> {
-    ["sample_directory", "readme_directory", "html_directory"]
-        .into_iter()
-        .find_map(|param| {
-            let value = &model.params.get(param)?.value;
-            let at = value.find("postfix-2.")? + "postfix-".len();
-            let release: String = value[at..]
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '.')
-                .collect();
-            let release = release.trim_end_matches('.').to_string();
-            (release.len() > 2).then_some((param, release))
-        })
 }

@@ -22,24 +22,6 @@ const FATAL: &str =
     specify at least one working instance of: reject_unauth_destination, defer_unauth_destination, \
     reject, defer, defer_if_permit or check_relay_domains";
 
-/// The Postfix 2.x release whose documentation paths main.cf names
-/// (`readme_directory = /usr/share/doc/postfix-2.10.1/README_FILES`, as Red Hat's main.cf
-/// has), and the parameter that names it.
-fn release_in_doc_paths(model: &Model) -> Option<(&'static str, String)> {
-    ["readme_directory", "sample_directory", "html_directory"]
-        .into_iter()
-        .find_map(|param| {
-            let value = &model.params.get(param)?.value;
-            let at = value.find("/postfix-2.")? + "/postfix-".len();
-            let release: String = value[at..]
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '.')
-                .collect();
-            let release = release.trim_end_matches('.');
-            (release.len() > 2).then(|| (param, release.to_string()))
-        })
-}
-
 fn check(model: &Model, out: &mut Findings) {
     // Postfix 2.x reads these lists with its own defaults (before 2.10,
     // `smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination`; in 2.10
@@ -115,7 +97,7 @@ fn check(model: &Model, out: &mut Findings) {
             // defaults stopped relaying, that meets Postfix 3's. Say how to lint it for 2.x.
             let legacy = match (recipient_def, &model.target.origin) {
                 (None, crate::model::version::Origin::Newest) => {
-                    let (written_for, flag) = match release_in_doc_paths(model) {
+                    let (written_for, flag) = match super::written_for_2x(model) {
                         Some((param, release)) => (
                             format!(
                                 " This main.cf was written for Postfix {release} ({param} names \
