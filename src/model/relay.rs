@@ -1986,12 +1986,13 @@ fn list_values(model: &Model, id: TableId) -> Vec<String> {
         return Vec::new();
     };
     let mut out: Vec<String> = Vec::new();
-    for entry in entries.iter() {
-        let first = entry.value.split_whitespace().next().unwrap_or("");
-        let upper = first.trim_end_matches(',').to_ascii_uppercase();
-        let action = ACTIONS.contains(&upper.as_str()) || upper.bytes().all(|b| b.is_ascii_digit());
-        if !action && !out.iter().any(|v| v == entry.value) {
-            out.push(entry.value.to_string());
+    for value in entries.values() {
+        let first = value.split_whitespace().next().unwrap_or("");
+        let first = first.trim_end_matches(',');
+        let action = ACTIONS.iter().any(|a| first.eq_ignore_ascii_case(a))
+            || first.bytes().all(|b| b.is_ascii_digit());
+        if !action && !out.iter().any(|v| v == value) {
+            out.push(value.to_string());
             if out.len() >= MAX_CHOICES {
                 break;
             }
@@ -2191,7 +2192,11 @@ fn may_permit(value: &str) -> bool {
 
 /// A host name an access key matches: the key itself, or a name under `.example.com`.
 fn domain_example(key: &str) -> Option<Cow<'_, str>> {
-    if key.contains('@') || key.parse::<IpAddr>().is_ok() || key.contains(['/', ':', '[']) {
+    // One pass over the key; an address it could be is IPv4 (an IPv6 one has a `:`).
+    if key.bytes().any(|b| matches!(b, b'@' | b'/' | b':' | b'['))
+        || (key.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && key.parse::<std::net::Ipv4Addr>().is_ok())
+    {
         return None;
     }
     let key = key.trim_end_matches('.');
@@ -2325,6 +2330,19 @@ mod tests {
             domain_example(".example.com").as_deref(),
             Some("host.example.com")
         );
+        // Addresses and networks are no host names; a partial IPv4 address is (as a name).
+        for key in [
+            "192.0.2.1",
+            "2001:db8::1",
+            "::1",
+            "[192.0.2.1]",
+            "192.0.2.0/24",
+            "a@b",
+        ] {
+            assert_eq!(domain_example(key), None, "{key}");
+        }
+        assert_eq!(domain_example("192.0.2").as_deref(), Some("192.0.2"));
+        assert_eq!(domain_example("mx.example.").as_deref(), Some("mx.example"));
         let choices = [
             ("postmaster@", Some("postmaster@")),
             ("example.com", Some("@example.com")),
