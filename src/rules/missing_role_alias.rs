@@ -7,7 +7,7 @@ use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::{member_slots_of, ClassKind, Membership, SeenDomains};
-use crate::model::tables::{fold, split_address, Answer, Entries, TableId, Tables};
+use crate::model::tables::{fold, in_domain, split_address, Answer, Entries, TableId, Tables};
 use crate::model::{Model, Resolved};
 use crate::source::Span;
 
@@ -342,6 +342,11 @@ fn first_entry_per_domain<'m>(
     domains: impl Iterator<Item = &'m str>,
 ) -> HashMap<&'m str, Option<(TableId, u32)>> {
     let mut first: HashMap<&str, Option<(TableId, u32)>> = domains.map(|d| (d, None)).collect();
+    // The pass ends once every domain has its entry. Tables list a domain's addresses
+    // together: a key in the domain of the key before, when that domain has its entry or none
+    // is wanted, is passed over with one comparison of its end (`in_domain`), unhashed.
+    let mut left = first.len();
+    let mut done_domain: Option<&str> = None;
     for id in tables
         .iter()
         .flat_map(|&id| model.tables.known_entry_tables(id))
@@ -350,12 +355,25 @@ fn first_entry_per_domain<'m>(
             continue;
         };
         for i in 0..entries.len() as u32 {
-            if let Some((local, domain)) = split_address(entries.folded_key(i)) {
-                if let Some(slot @ None) = first.get_mut(domain) {
-                    if !local.is_empty() {
-                        *slot = Some((id, i));
-                    }
+            if left == 0 {
+                return first;
+            }
+            let key = entries.folded_key(i);
+            if done_domain.is_some_and(|d| in_domain(key, d)) {
+                continue;
+            }
+            let Some((local, domain)) = split_address(key) else {
+                continue;
+            };
+            match first.get_mut(domain) {
+                Some(slot @ None) if !local.is_empty() => {
+                    *slot = Some((id, i));
+                    left -= 1;
+                    done_domain = Some(domain);
                 }
+                // `@domain`: the domain still wants an entry.
+                Some(None) => done_domain = None,
+                Some(Some(_)) | None => done_domain = Some(domain),
             }
         }
     }
@@ -498,5 +516,52 @@ fn check_local_class(model: &Model, out: &mut Findings, virtual_alias: &crate::m
         None => {
             finding.help("RFC 5321 requires postmaster for every domain that receives mail. Set alias_maps to an aliases file with a postmaster entry.");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LoadOptions;
+
+    /// The first `user@domain` entry of each domain asked, past `@domain` keys and the
+    /// domains not asked, whether or not the domain's keys sit together.
+    #[test]
+    fn first_entry_of_each_domain() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path();
+        std::fs::write(
+            path.join("main.cf"),
+            "virtual_alias_domains = a.example, c.example\n\
+             virtual_alias_maps = hash:/etc/postfix/virtual\n",
+        )
+        .expect("writable");
+        std::fs::write(
+            path.join("virtual"),
+            "@a.example x@b.example\n\
+             postmaster@a.example x@b.example\n\
+             u@b.example x@b.example\n\
+             v@c.example x@b.example\n\
+             w@a.example x@b.example\n\
+             y@c.example x@b.example\n",
+        )
+        .expect("writable");
+        let model = Model::load(&LoadOptions {
+            config_dir: Some(path.to_path_buf()),
+            ..Default::default()
+        })
+        .expect("loads");
+        let maps = model.maps("virtual_alias_maps");
+        let first = first_entry_per_domain(
+            &model,
+            &maps.tables,
+            ["a.example", "c.example", "z.example"].into_iter(),
+        );
+        let key = |domain: &str| {
+            first[domain].map(|(t, i)| model.tables.get(t).entries().unwrap().entry(i).key)
+        };
+        assert_eq!(key("a.example"), Some("postmaster@a.example"));
+        assert_eq!(key("c.example"), Some("v@c.example"));
+        assert_eq!(key("z.example"), None);
     }
 }
