@@ -12,7 +12,9 @@
 //! - plaintext-auth: the EHLO reply before STARTTLS (does AUTH list PLAIN or LOGIN, and does
 //!   `AUTH PLAIN` then succeed, passing the password to the auth server without `secured`?),
 //!   and the EHLO reply after TLS. SASL is `smtpd_sasl_type = dovecot` with a fake Dovecot
-//!   auth server (tests/common/tls.rs) on `private/auth` in the queue directory.
+//!   auth server (tests/common/tls.rs) on `private/auth` in the queue directory. With
+//!   `smtpd_delay_reject = no` and a client list that rejects the test client, the greeting
+//!   is the rejection and EHLO gets 503: no AUTH, which the case expects.
 //! - tls-wrappermode-missing: does a port 465 listener complete a TLS handshake from the first
 //!   byte (`openssl s_client` without `-starttls`), or send a plaintext `220` banner?
 //! - weak-tls-protocols: with `smtpd_tls_security_level = encrypt` and
@@ -588,6 +590,23 @@ const CASES: &[Case] = &[
         "submission without encrypt: -o sasl_auth_enable=yes",
         "smtpd_tls_security_level = may\n",
         &["smtpd_sasl_auth_enable=yes"],
+        true,
+    ),
+    // smtpd_delay_reject = no runs the client list as the client connects: the test client
+    // (127.0.0.1, outside this mynetworks) gets a 554 greeting and 503 for EHLO, no AUTH.
+    auth(
+        "auth, outsiders refused at connect (delay_reject = no)",
+        "smtpd_sasl_auth_enable = yes\nsmtpd_tls_security_level = may\n\
+         mynetworks = 192.0.2.0/24\nsmtpd_delay_reject = no\n\
+         smtpd_client_restrictions = permit_mynetworks, reject\n",
+        &[],
+        false,
+    ),
+    auth(
+        "auth, the same client list run at RCPT (delay_reject = yes)",
+        "smtpd_sasl_auth_enable = yes\nsmtpd_tls_security_level = may\n\
+         mynetworks = 192.0.2.0/24\nsmtpd_client_restrictions = permit_mynetworks, reject\n",
+        &[],
         true,
     ),
     // tls-wrappermode-missing
@@ -1237,8 +1256,12 @@ fn observe_auth(
         }
     };
     let (before, after);
+    // A client the client list rejects as it connects (smtpd_delay_reject = no) is greeted
+    // with the rejection and gets 503 for EHLO: it is never offered AUTH, by design.
+    let mut refused = false;
     match plain {
         Some((mut client, banner, ehlo)) => {
+            refused = !banner.starts_with("220");
             let starttls = ehlo.iter().any(|l| l.ends_with("STARTTLS"));
             before = tls::auth_mechanisms(ehlo.iter().map(String::as_str));
             outcome.observed.push(format!(
@@ -1308,7 +1331,7 @@ fn observe_auth(
             }
         }
     }
-    if before.is_none() && after.is_none() {
+    if before.is_none() && after.is_none() && !refused {
         outcome.unexpected.push(format!(
             "smtpd never offered AUTH (fake Dovecot connections: {}): SASL does not work here",
             dovecot.connections()

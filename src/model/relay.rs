@@ -1586,6 +1586,66 @@ pub fn accepted_without_relaying(model: &Model, smtpd: &Smtpd, request: &Request
     outcome == Outcome::Accept && (discard || steps.iter().any(|s| trusted_client(model, s)))
 }
 
+/// Whether smtpd refuses every client outside mynetworks as it connects. With
+/// `smtpd_delay_reject = no` it runs smtpd_client_restrictions then, and a client they reject
+/// gets the rejection for its greeting and "503 5.7.0 Error: access denied" for EHLO, AUTH and
+/// every other command but QUIT (smtpd.c). The clients tried are the outsider's (public
+/// addresses outside mynetworks, every DNS and policy check passed) and the addresses in wide
+/// public ranges the client tables permit. None when postlint cannot tell.
+pub fn refuses_outsiders_at_connect(model: &Model, smtpd: &Smtpd) -> Option<bool> {
+    let delay = smtpd.value(model, "smtpd_delay_reject")?;
+    if !delay.eq_ignore_ascii_case("no") {
+        return Some(false);
+    }
+    let mut clients: Vec<String> = OUTSIDER_ADDRS
+        .iter()
+        .filter(|a| {
+            mynetworks_contains(model, smtpd, a.parse().expect("valid"), None) != Some(true)
+        })
+        .map(|a| a.to_string())
+        .collect();
+    if clients.is_empty() {
+        return None;
+    }
+    let stage = "smtpd_client_restrictions";
+    let tables = StageTables::collect(model, smtpd);
+    let choices = tables.choices(model, stage);
+    if tables.truncated.get() {
+        return None;
+    }
+    clients.extend(
+        choices
+            .iter()
+            .filter(|(attr, _)| *attr == Attr::Client)
+            .map(|(_, client)| client.clone()),
+    );
+    for client_addr in clients {
+        let request = Request {
+            client_addr,
+            client_name: None,
+            helo: OUTSIDER_HELO.to_string(),
+            sasl_login: None,
+            sender: OUTSIDER_SENDER.to_string(),
+            recipient: OUTSIDER_RECIPIENT.to_string(),
+            client_cert: false,
+        };
+        let mut ctx = Ctx::new(model, smtpd, &request, Mode::Outsider).ok()?;
+        // At the connection nothing else is known (smtpd_check_client()).
+        ctx.known = Known {
+            helo: false,
+            sender: false,
+            recipient: false,
+        };
+        ctx.reset();
+        let words = ctx.list(stage).ok()?;
+        match ctx.run(stage, &words).ok()? {
+            Status::Reject(code) if code > 0 => {}
+            _ => return Some(false),
+        }
+    }
+    Some(true)
+}
+
 /// The relay verdict of a service.
 #[derive(Clone, Debug)]
 pub enum Verdict {

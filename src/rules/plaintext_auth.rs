@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::listen::{port_of, reach, Reach};
+use crate::model::relay::refuses_outsiders_at_connect;
 use crate::model::restrictions::{service_definition, smtpd_processes, Smtpd};
 use crate::model::tls::{flag, has_word, server_level, Level};
 use crate::model::Model;
@@ -87,6 +88,14 @@ fn offer(model: &Model, smtpd: &Smtpd) -> Offer {
     };
     if has_word(&options, "noplaintext") {
         return Offer::Safe;
+    }
+    // smtpd_delay_reject = no and a client list that rejects outsiders: they get "503 access
+    // denied" for EHLO, and only the clients it lets through (mynetworks, hosts its tables
+    // name) ever see AUTH.
+    match refuses_outsiders_at_connect(model, smtpd) {
+        Some(true) => return Offer::Safe,
+        Some(false) => {}
+        None => return Offer::Unknown,
     }
     let enable = service_definition(model, service, "smtpd_sasl_auth_enable")
         .expect("smtpd_sasl_auth_enable defaults to no");
