@@ -49,6 +49,10 @@
 //!   `conf/main.cf.default` (`postconf -d` output), `meta/main.cf.proto` and
 //!   `src/postconf/test77-main.cf`: none of them is one. What the rule passes over is not
 //!   reported: a backup beside main.cf is no configuration that went unread.
+//! - A main.cf template that a Puppet manifest's `concat::fragment` puts into
+//!   /etc/postfix/main.cf is linted with the other fragments of that file as its parts, and
+//!   only the fragment of lowest order is linted: the others are passed over, with the reason
+//!   (`crate::puppet`).
 //! - No main.cf under a directory of diffs or patches (a part of its name is `diff`, `diffs`,
 //!   `patch` or `patches`: `saved_diffs/etc/postfix/main.cf` is a diff's printout) is linted;
 //!   the note says so.
@@ -164,6 +168,8 @@ pub fn discover(root: &Path) -> Result<Found, String> {
     let mut built_map_types: Vec<String> = Vec::new();
     let mut source_trees: Vec<PathBuf> = Vec::new();
     let mut docker_masters = Vec::new();
+    // Puppet manifests, read for the fragments concat assembles main.cf from.
+    let mut manifests: Vec<PathBuf> = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -197,6 +203,9 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             continue;
         }
         let name = entry.file_name().to_string_lossy();
+        if name.ends_with(".pp") {
+            manifests.push(path.to_path_buf());
+        }
         // A table type's source, `dict_redis.c`: the repository builds Postfix with it.
         if let Some(kind) = own_build::map_type(&name) {
             if !built_map_types.iter().any(|k| k == kind) {
@@ -319,6 +328,12 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         setup.load.confine_to = Some(root.to_path_buf());
         found.setups.push(setup);
     }
+    // A main.cf template that is a fragment of a main.cf Puppet's concat assembles: the base
+    // is linted with the others as its parts, and the others are not linted alone.
+    let fragments = crate::puppet::fragments(root, &manifests);
+    if !fragments.is_empty() {
+        assemble(&mut found, &fragments);
+    }
     // What set-up scripts change goes with the configurations nearest to each script.
     let scripts = crate::scripts::scan(root);
     let installed = ansible_setups(root, &found.root, &scripts, &found.setups);
@@ -382,6 +397,73 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         setup.load.built_params = built_params.clone();
     }
     Ok(found)
+}
+
+/// Applies Puppet's concat to the configurations found: a main.cf template that is the base
+/// of an assembly gets the other fragments as its parts (`LoadOptions::concat`); one that is
+/// another fragment is passed over, with the reason.
+fn assemble(found: &mut Found, fragments: &[crate::puppet::Fragment]) {
+    let plain = crate::scripts::lexical;
+    let fragments: Vec<crate::puppet::Fragment> = fragments
+        .iter()
+        .map(|f| crate::puppet::Fragment {
+            content: f.content.as_deref().map(plain),
+            ..f.clone()
+        })
+        .collect();
+    let is_main_cf = |p: &Path| {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        name == "main.cf" || template::main_cf_in(&name).is_some() || plain_variant(&name).is_some()
+    };
+    let mut passed_over = Vec::new();
+    for (i, setup) in found.setups.iter_mut().enumerate() {
+        if setup.load.main_cf_absent {
+            continue;
+        }
+        let main_cf = plain(&setup.main_cf);
+        if !fragments
+            .iter()
+            .any(|f| f.content.as_deref() == Some(&main_cf))
+        {
+            continue;
+        }
+        match crate::puppet::assembly(&fragments, &main_cf, is_main_cf) {
+            Some(assembly) => setup.load.concat = Some(assembly),
+            None => passed_over.push(i),
+        }
+    }
+    // The base the others were read with, when there is one.
+    let bases: Vec<String> = found
+        .setups
+        .iter()
+        .filter(|s| s.load.concat.is_some())
+        .map(|s| plain(&s.main_cf).display().to_string())
+        .collect();
+    let with = match bases.as_slice() {
+        [base] => base.clone(),
+        _ => "the fragment of lowest order".to_string(),
+    };
+    for i in passed_over.into_iter().rev() {
+        let setup = found.setups.remove(i);
+        let manifest = fragments
+            .iter()
+            .find(|f| f.content.as_deref() == Some(&plain(&setup.main_cf)))
+            .map(|f| {
+                let manifest = f.manifest.strip_prefix(&found.root).unwrap_or(&f.manifest);
+                plain(manifest).display().to_string()
+            })
+            .unwrap_or_default();
+        found.skipped.push(Skipped {
+            path: setup.main_cf,
+            reason: format!(
+                "a fragment of the main.cf Puppet's concat assembles ({manifest}): read as a \
+                 part of {with}, not linted alone"
+            ),
+        });
+    }
 }
 
 /// The files Ansible `template`/`copy` tasks (or Salt `file.managed` states) install as

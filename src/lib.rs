@@ -14,6 +14,7 @@ pub mod parallel;
 pub mod parse;
 #[cfg(feature = "probe")]
 pub mod probe;
+pub mod puppet;
 pub mod rules;
 pub mod scripts;
 pub mod source;

@@ -1619,3 +1619,74 @@ fn files_outside_etc_postfix_of_a_tree_linted_from_inside_it_are_named_without_d
         assert!(err.contains("read etc/mail/virtual\n"), "{args:?}: {err}");
     }
 }
+
+/// A Puppet module that assembles main.cf with concat: the base template is linted with the
+/// other fragments as its parts (the SPF class's recipient restrictions may be there, so the
+/// base is no smtpd that stops), the fragment is not linted alone, and a `postfix::config`
+/// line per parameter leaves the parameters the base does not set unknown.
+#[test]
+fn a_main_cf_puppet_assembles_with_concat_is_linted_whole() {
+    let repo = Path::new("fixtures/discover/puppet-concat");
+    let (code, out, err) = run(repo, &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    insta::assert_snapshot!("puppet_concat_short_stdout", out);
+    assert!(
+        err.contains(
+            "skipped templates/spf/main.cf.erb: a fragment of the main.cf Puppet's concat \
+             assembles (manifests/spf.pp): read as a part of templates/main.cf.erb"
+        ),
+        "{err}"
+    );
+    let (_, _, err) = run(repo, &["--discover", "--format", "short", "--verbose"]);
+    assert!(
+        err.contains(
+            "read templates/spf/main.cf.erb as part of main.cf (a fragment Puppet's concat adds \
+             to it, declared in manifests/spf.pp)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("what manifests/config.pp adds is no template"),
+        "{err}"
+    );
+
+    // Near misses, in copies of the module. Without the line-per-parameter define, the
+    // parameters the fragments do not set are known again: compatibility_level is not set.
+    let copy = |drop: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        for entry in walkdir::WalkDir::new(repo) {
+            let entry = entry.unwrap();
+            let rel = entry.path().strip_prefix(repo).unwrap();
+            if entry.file_type().is_file() && !drop.iter().any(|d| rel.starts_with(d)) {
+                write(
+                    &dir.path().join(rel),
+                    &std::fs::read_to_string(entry.path()).unwrap(),
+                );
+            }
+        }
+        dir
+    };
+    let without_define = copy(&["manifests/config.pp"]);
+    let (_, out, _) = run(without_define.path(), &["--discover", "--format", "short"]);
+    assert!(
+        out.contains("templates/main.cf.erb:1:1: warning[compatibility-level]"),
+        "{out}"
+    );
+    assert!(!out.contains("relay-check-missing"), "{out}");
+    assert!(!out.contains("templates/spf/main.cf.erb"), "{out}");
+    // Without the manifests, each template is a main.cf of its own, as before: the base has
+    // no relay check, and the fragment is linted alone.
+    let without_manifests = copy(&["manifests"]);
+    let (_, out, _) = run(
+        without_manifests.path(),
+        &["--discover", "--format", "short"],
+    );
+    assert!(
+        out.contains("templates/main.cf.erb:1:1: error[relay-check-missing]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("templates/spf/main.cf.erb:1:1: warning[compatibility-level]"),
+        "{out}"
+    );
+}

@@ -27,6 +27,9 @@ pub struct Include {
     /// The include is on a line that may be absent from the rendered file.
     pub conditional: bool,
     pub path: PathBuf,
+    /// How the part joins main.cf when no include in a file brings it (a fragment Puppet's
+    /// concat adds), as the notes say it; None for an include.
+    pub via: Option<String>,
 }
 
 /// A part of main.cf read from an included file, with the parts it includes in turn.
@@ -83,6 +86,7 @@ pub fn resolve(
                 line,
                 conditional,
                 path,
+                via: None,
             });
             resolved.push(at);
         }
@@ -263,10 +267,13 @@ impl Reader<'_> {
                 .sources
                 .add_indexed(include.path.clone(), display.clone(), lines, modified),
             Err(e) => {
+                let how = match &include.via {
+                    Some(via) => via.clone(),
+                    None => format!("which {parent} includes at line {}", include.line),
+                };
                 self.notes.push(format!(
-                    "unknown: {display}, which {parent} includes at line {}, cannot be read \
-                     ({e}): it may set parameters postlint cannot see",
-                    include.line
+                    "unknown: {display}, {how}, cannot be read ({e}): it may set parameters \
+                     postlint cannot see"
                 ));
                 *self.open_ended = true;
                 return None;
@@ -276,10 +283,13 @@ impl Reader<'_> {
             "main.cf" => String::new(),
             parent => format!(" of {parent}"),
         };
-        self.notes.push(format!(
-            "read {display} as part of main.cf (included at line {}{of})",
-            include.line
-        ));
+        self.notes.push(match &include.via {
+            Some(via) => format!("read {display} as part of main.cf ({via})"),
+            None => format!(
+                "read {display} as part of main.cf (included at line {}{of})",
+                include.line
+            ),
+        });
         Some((id, nested))
     }
 }

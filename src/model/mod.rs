@@ -115,6 +115,9 @@ pub struct LoadOptions {
     /// A script sets main.cf parameters whose names postlint cannot read: every parameter
     /// main.cf does not set is unknown.
     pub script_params_open: bool,
+    /// main.cf is the base of those Puppet's concat assembles it from (`crate::puppet`): the
+    /// other fragments are read as conditional parts of it.
+    pub concat: Option<crate::puppet::Assembly>,
     /// Settings of other files (database .cf files) a script replaces with `sed -i
     /// 's/^key .*/.../'`: their values as written are not what runs.
     pub script_file_keys: std::collections::BTreeSet<String>,
@@ -1616,6 +1619,36 @@ impl Model {
             } => sources.add_indexed(main_cf_path.clone(), display, lines, modified),
         };
         let main_text = sources.get(main_cf).text().clone();
+        // The other fragments Puppet's concat assembles main.cf from, before or after it by
+        // their order: conditional, as the classes that declare them may not be included.
+        if let Some(concat) = &options.concat {
+            let part = |(path, manifest): &(PathBuf, PathBuf), line: u32| include::Include {
+                line,
+                conditional: true,
+                path: crate::scripts::lexical(path),
+                via: Some(format!(
+                    "a fragment Puppet's concat adds to it, declared in {}",
+                    crate::scripts::lexical(manifest).display()
+                )),
+            };
+            let before = concat.before.iter().map(|f| part(f, 0));
+            let after = concat.after.iter().map(|f| part(f, u32::MAX - 1));
+            included = before.chain(included).chain(after).collect();
+            if !concat.unread.is_empty() {
+                open_ended = true;
+                let manifests: Vec<String> = concat
+                    .unread
+                    .iter()
+                    .map(|m| crate::scripts::lexical(m).display().to_string())
+                    .collect();
+                template_notes.push(format!(
+                    "unknown: Puppet's concat assembles main.cf from fragments, and what {} \
+                     adds is no template in the tree (a variable, a line per parameter): the \
+                     parameters main.cf does not set may have any value",
+                    manifests.join(", ")
+                ));
+            }
+        }
         // The included parts, read as templates of main.cf: their lines count where the
         // include stands.
         let parts = include::Reader {

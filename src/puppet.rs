@@ -1,0 +1,393 @@
+//! Puppet's `concat`: a main.cf a module assembles from fragments (`concat {
+//! '/etc/postfix/main.cf': }` and `concat::fragment { ...: target => '/etc/postfix/main.cf',
+//! content => template('postfix/dkim/main.cf.erb'), order => 10 }`). The fragment of lowest
+//! order among those that are templates of main.cf by name is the base, linted as main.cf;
+//! the other fragments are read as parts of it, conditional (the classes that declare them
+//! may not be included), before or after it by their order, and are not linted on their own:
+//! a fragment that adds the milter settings is no main.cf. A fragment whose content postlint
+//! cannot read (a variable, a `postfix::config` line per parameter, a template outside the
+//! tree) leaves main.cf open-ended: any parameter it does not set may be set there.
+
+use std::path::{Path, PathBuf};
+
+/// The main.cf paths a concat target names.
+const TARGETS: &[&str] = &["/etc/postfix/main.cf", "/usr/local/etc/postfix/main.cf"];
+
+/// Manifests read at most, and the largest read.
+const MAX_MANIFESTS: usize = 5_000;
+const MAX_MANIFEST_BYTES: u64 = 1 << 20;
+/// Bytes of manifests read at most, in all.
+const MAX_TOTAL_BYTES: u64 = 64 << 20;
+
+/// One `concat::fragment` whose target is main.cf.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fragment {
+    /// The manifest that declares it.
+    pub manifest: PathBuf,
+    /// The template or file in the tree its content comes from; None when postlint cannot
+    /// read it.
+    pub content: Option<PathBuf>,
+    /// Its `order`, as concat sorts it (numbers by value when both are numbers).
+    pub order: String,
+}
+
+/// main.cf as concat assembles it: the base and the other fragments, by order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Assembly {
+    /// The other fragments that come before the base, and after it, with the manifest that
+    /// declares each.
+    pub before: Vec<(PathBuf, PathBuf)>,
+    pub after: Vec<(PathBuf, PathBuf)>,
+    /// Manifests of fragments postlint cannot read.
+    pub unread: Vec<PathBuf>,
+}
+
+/// The main.cf fragments the repository's manifests (`*.pp`, as the walk of `--discover`
+/// found them) declare.
+pub fn fragments(root: &Path, manifests: &[PathBuf]) -> Vec<Fragment> {
+    let mut out = Vec::new();
+    let mut total = 0u64;
+    for path in manifests.iter().take(MAX_MANIFESTS) {
+        let path = path.as_path();
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            continue;
+        };
+        if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES {
+            continue;
+        }
+        total += meta.len();
+        if total > MAX_TOTAL_BYTES {
+            break;
+        }
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        if !text.contains("concat::fragment") {
+            continue;
+        }
+        for body in fragment_bodies(&text) {
+            let attrs = attributes(body);
+            let target = attrs.iter().find(|(k, _)| *k == "target").map(|(_, v)| *v);
+            // A literal, or a variable the manifest sets to one (`$config_file =
+            // '/etc/postfix/main.cf'` in the define that declares the fragment).
+            let Some(target) = target.and_then(|t| literal(t).or_else(|| variable(&text, t)))
+            else {
+                continue;
+            };
+            if !TARGETS.contains(&target) {
+                continue;
+            }
+            let order = attrs
+                .iter()
+                .find(|(k, _)| *k == "order")
+                .and_then(|(_, v)| literal(v).or(Some(v)))
+                .unwrap_or("10")
+                .to_string();
+            let content = attrs.iter().find_map(|(k, v)| match *k {
+                "content" => Some(template_of(v).and_then(|t| resolve(root, path, t, "templates"))),
+                "source" => Some(
+                    literal(v)
+                        .and_then(|s| s.strip_prefix("puppet:///modules/"))
+                        .and_then(|s| resolve(root, path, s, "files")),
+                ),
+                _ => None,
+            });
+            out.push(Fragment {
+                manifest: path.to_path_buf(),
+                content: content.flatten(),
+                order,
+            });
+        }
+    }
+    out
+}
+
+/// How main.cf is assembled when `base` (a template of main.cf by name) is one of the
+/// fragments: None when it is none, or when another fragment of lower order is a main.cf
+/// template too (that one is the base).
+pub fn assembly(
+    fragments: &[Fragment],
+    base: &Path,
+    is_main_cf: impl Fn(&Path) -> bool,
+) -> Option<Assembly> {
+    let own = fragments
+        .iter()
+        .filter(|f| f.content.as_deref() == Some(base))
+        .min_by(|a, b| compare_order(&a.order, &b.order))?;
+    let lower_base = fragments.iter().any(|f| {
+        f.content
+            .as_deref()
+            .is_some_and(|c| c != base && is_main_cf(c))
+            && compare_order(&f.order, &own.order).is_lt()
+    });
+    if lower_base {
+        return None;
+    }
+    let mut others: Vec<&Fragment> = fragments
+        .iter()
+        .filter(|f| f.content.as_deref() != Some(base))
+        .collect();
+    others.sort_by(|a, b| compare_order(&a.order, &b.order));
+    let mut assembly = Assembly::default();
+    for f in others {
+        match &f.content {
+            None if assembly.unread.contains(&f.manifest) => {}
+            None => assembly.unread.push(f.manifest.clone()),
+            Some(content) => {
+                let side = match compare_order(&f.order, &own.order).is_lt() {
+                    true => &mut assembly.before,
+                    false => &mut assembly.after,
+                };
+                if !side.iter().any(|(c, _)| c == content) {
+                    side.push((content.clone(), f.manifest.clone()));
+                }
+            }
+        }
+    }
+    Some(assembly)
+}
+
+/// concat's order: numbers by value, else as text.
+fn compare_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(a), Ok(b)) => a.cmp(&b),
+        _ => a.cmp(b),
+    }
+}
+
+/// The bodies of the `concat::fragment { 'title': ... }` resources in a manifest: from the
+/// title to the closing brace (quotes and nested braces skipped).
+fn fragment_bodies(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("concat::fragment") {
+        let hit = from + at;
+        let start = hit + "concat::fragment".len();
+        from = start;
+        // Not in a comment.
+        let line_start = text[..hit].rfind('\n').map_or(0, |n| n + 1);
+        if text[line_start..hit].contains('#') {
+            continue;
+        }
+        let rest = &text[start..];
+        let Some(open) = rest.find(|c: char| !c.is_whitespace()) else {
+            break;
+        };
+        if !rest[open..].starts_with('{') {
+            continue;
+        }
+        let body_start = start + open + 1;
+        let (mut depth, mut quote) = (1usize, None::<u8>);
+        let bytes = text.as_bytes();
+        let mut i = body_start;
+        while i < bytes.len() && depth > 0 {
+            let b = bytes[i];
+            match quote {
+                Some(_) if b == b'\\' => i += 1,
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None => match b {
+                    b'\'' | b'"' => quote = Some(b),
+                    b'{' => depth += 1,
+                    b'}' => depth -= 1,
+                    b'#' => {
+                        i += text[i..].find('\n').unwrap_or(text.len() - i);
+                        continue;
+                    }
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+        if depth == 0 {
+            out.push(&text[body_start..i - 1]);
+            from = i;
+        }
+    }
+    out
+}
+
+/// The `name => value` attributes of a resource body, after its title; values as written.
+fn attributes(body: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(arrow) = rest.find("=>") {
+        let name = rest[..arrow]
+            .rsplit(|c: char| c.is_whitespace() || c == ',' || c == ':' || c == ';')
+            .find(|w| !w.is_empty())
+            .unwrap_or("");
+        let after = &rest[arrow + 2..];
+        // The value runs to the next attribute's name: up to the last `,` before the next
+        // `=>`, or the end.
+        let end = match after.find("=>") {
+            Some(next) => after[..next].rfind(',').unwrap_or(next),
+            None => after.len(),
+        };
+        out.push((name, after[..end].trim().trim_end_matches(',').trim()));
+        rest = &after[end..];
+    }
+    out
+}
+
+/// What the manifest sets a variable (`$name` or `${name}`) to, when it sets it once to a
+/// literal string.
+fn variable<'t>(text: &'t str, value: &str) -> Option<&'t str> {
+    let v = value.trim();
+    let name = v
+        .strip_prefix("${")
+        .and_then(|n| n.strip_suffix('}'))
+        .or_else(|| v.strip_prefix('$'))?;
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    let assignment = regex::Regex::new(&format!(
+        r#"(?m)^[ \t]*\${name}[ \t]*=[ \t]*('[^'\n]*'|"[^"\n]*")[ \t]*(?:#.*)?$"#
+    ))
+    .ok()?;
+    let mut found = assignment.captures_iter(text);
+    let first = found.next()?.get(1)?.as_str();
+    match found.next() {
+        Some(_) => None,
+        None => literal(first),
+    }
+}
+
+/// A quoted string without interpolation, unquoted.
+fn literal(value: &str) -> Option<&str> {
+    let v = value.trim();
+    let inner = v
+        .strip_prefix('\'')
+        .and_then(|s| s.strip_suffix('\''))
+        .or_else(|| v.strip_prefix('"').and_then(|s| s.strip_suffix('"')))?;
+    (!inner.contains('$')).then_some(inner)
+}
+
+/// The path `template('mod/path')` or `epp('mod/path', {...})` names
+/// (`${module_name}/path` too); None for several templates joined (`template('a', 'b')`).
+fn template_of(value: &str) -> Option<&str> {
+    let v = value.trim();
+    let (args, epp) = match v.strip_prefix("template(") {
+        Some(args) => (args, false),
+        None => (v.strip_prefix("epp(")?, true),
+    };
+    let args = args.strip_suffix(')')?;
+    let mut parts = args.splitn(2, ',');
+    let first = parts.next()?.trim();
+    if !epp && parts.next().is_some() {
+        return None;
+    }
+    first
+        .strip_prefix('\'')
+        .and_then(|s| s.strip_suffix('\''))
+        .or_else(|| first.strip_prefix('"').and_then(|s| s.strip_suffix('"')))
+}
+
+/// The file `module/path` names under the module's `dir` (`templates`, `files`): the
+/// manifest's own module (`MODULE/manifests/x.pp`), when the name is `${module_name}` or
+/// that module's (its directory, `puppet-MODULE`, or the repository when it is the module),
+/// else `modules/`, `site/` or `site-modules/` of the repository. Only a file inside the
+/// repository, reached without a link.
+fn resolve(root: &Path, manifest: &Path, named: &str, dir: &str) -> Option<PathBuf> {
+    let (module, rest) = match named.strip_prefix("${module_name}/") {
+        Some(rest) => (None, rest),
+        None => {
+            let (module, rest) = named.split_once('/')?;
+            (Some(module), rest)
+        }
+    };
+    if rest.contains("..")
+        || rest.contains('$')
+        || rest.starts_with('/')
+        || module.is_some_and(|m| m.is_empty() || m.contains('$'))
+    {
+        return None;
+    }
+    let mut candidates = Vec::new();
+    let own_module = manifest
+        .ancestors()
+        .find(|a| a.file_name().is_some_and(|n| n == "manifests"))
+        .and_then(Path::parent);
+    if let Some(own) = own_module {
+        let name = own
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let plain = crate::scripts::lexical;
+        let ours = module.is_none_or(|m| {
+            plain(own) == plain(root) || name == m || name.ends_with(&format!("-{m}"))
+        });
+        if ours {
+            candidates.push(own.join(dir).join(rest));
+        }
+    }
+    if let Some(module) = module {
+        for base in ["modules", "site", "site-modules"] {
+            candidates.push(root.join(base).join(module).join(dir).join(rest));
+        }
+    }
+    let real_root = std::fs::canonicalize(root).ok()?;
+    candidates.into_iter().find(|c| {
+        c.symlink_metadata().is_ok_and(|m| m.is_file())
+            && crate::model::paths::is_inside(&real_root, c)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_and_their_attributes() {
+        let text = "class postfix::dkim {\n\
+            concat::fragment{'main.cf_dkim':\n    target  => '/etc/postfix/main.cf',\n\
+            content => template('postfix/dkim/main.cf.erb'),\n    order   => 10,\n  }\n\
+            # concat::fragment { 'x': target => '/etc/postfix/main.cf' }\n\
+            concat::fragment { \"postfix_maincf_${title}\":\n target => '/etc/postfix/main.cf',\n\
+            content => $use_line,\n order => $title,\n}\n}\n";
+        let bodies = fragment_bodies(text);
+        assert_eq!(bodies.len(), 2, "{bodies:?}");
+        let first = attributes(bodies[0]);
+        assert_eq!(
+            first,
+            vec![
+                ("target", "'/etc/postfix/main.cf'"),
+                ("content", "template('postfix/dkim/main.cf.erb')"),
+                ("order", "10"),
+            ]
+        );
+        assert_eq!(template_of(first[1].1), Some("postfix/dkim/main.cf.erb"));
+        let second = attributes(bodies[1]);
+        assert_eq!(second[1], ("content", "$use_line"));
+        assert_eq!(template_of(second[1].1), None);
+        assert_eq!(
+            literal("'/etc/postfix/main.cf'"),
+            Some("/etc/postfix/main.cf")
+        );
+        assert_eq!(literal("\"${dir}/main.cf\""), None);
+        assert_eq!(
+            template_of("template(\"${module_name}/main.cf.erb\")"),
+            Some("${module_name}/main.cf.erb")
+        );
+    }
+
+    #[test]
+    fn a_target_in_a_variable_set_once() {
+        let text = "define postfix::config ($value = '') {\n    $config_file = '/etc/postfix/main.cf'\n}\n";
+        assert_eq!(variable(text, "$config_file"), Some("/etc/postfix/main.cf"));
+        assert_eq!(
+            variable(text, "${config_file}"),
+            Some("/etc/postfix/main.cf")
+        );
+        assert_eq!(variable(text, "$other"), None);
+        let twice = format!("{text}$config_file = '/etc/postfix/other.cf'\n");
+        assert_eq!(variable(&twice, "$config_file"), None);
+        assert_eq!(variable("$f = \"${dir}/main.cf\"\n", "$f"), None);
+    }
+
+    #[test]
+    fn orders_compare_as_concat_sorts_them() {
+        assert!(compare_order("9", "10").is_lt());
+        assert!(compare_order("00", "10").is_lt());
+        assert!(compare_order("a", "b").is_lt());
+    }
+}
