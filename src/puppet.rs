@@ -384,6 +384,57 @@ mod tests {
         assert_eq!(variable("$f = \"${dir}/main.cf\"\n", "$f"), None);
     }
 
+    /// A template is found in the manifest's module or the repository's modules/, never
+    /// outside the tree, through `..` or through a link.
+    #[test]
+    fn templates_resolve_inside_the_tree_only() {
+        let tree = tempfile::tempdir().unwrap();
+        let root = tree.path();
+        let write = |rel: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "myhostname = x\n").unwrap();
+        };
+        write("modules/postfix/templates/main.cf.erb");
+        write("modules/postfix/manifests/init.pp");
+        write("site/profile/manifests/mail.pp");
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.erb"), "x").unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.erb"),
+            root.join("modules/postfix/templates/link.erb"),
+        )
+        .unwrap();
+        let own = root.join("modules/postfix/manifests/init.pp");
+        let profile = root.join("site/profile/manifests/mail.pp");
+        let found = root.join("modules/postfix/templates/main.cf.erb");
+        assert_eq!(
+            resolve(root, &own, "postfix/main.cf.erb", "templates"),
+            Some(found.clone())
+        );
+        assert_eq!(
+            resolve(root, &own, "${module_name}/main.cf.erb", "templates"),
+            Some(found.clone())
+        );
+        // From another module: by its name, under modules/.
+        assert_eq!(
+            resolve(root, &profile, "postfix/main.cf.erb", "templates"),
+            Some(found)
+        );
+        assert_eq!(
+            resolve(root, &profile, "${module_name}/main.cf.erb", "templates"),
+            None
+        );
+        for named in [
+            "postfix/../../../etc/passwd",
+            "postfix/link.erb",
+            "/etc/passwd",
+            "$m/x.erb",
+        ] {
+            assert_eq!(resolve(root, &own, named, "templates"), None, "{named}");
+        }
+    }
+
     #[test]
     fn orders_compare_as_concat_sorts_them() {
         assert!(compare_order("9", "10").is_lt());
