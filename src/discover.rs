@@ -436,12 +436,17 @@ fn assemble(found: &mut Found, fragments: &[crate::puppet::Fragment]) {
         }
     }
     // The base the others were read with, when there is one.
-    let bases: Vec<String> = found
+    let mut bases: Vec<String> = found
         .setups
         .iter()
         .filter(|s| s.load.concat.is_some())
-        .map(|s| plain(&s.main_cf).display().to_string())
+        .map(|s| {
+            let main_cf = s.main_cf.strip_prefix(&found.root).unwrap_or(&s.main_cf);
+            plain(main_cf).display().to_string()
+        })
         .collect();
+    bases.sort();
+    bases.dedup();
     let with = match bases.as_slice() {
         [base] => base.clone(),
         _ => "the fragment of lowest order".to_string(),
