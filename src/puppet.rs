@@ -435,6 +435,43 @@ mod tests {
         }
     }
 
+    /// Manifests that are cut short, unbalanced or not ASCII are read without a panic.
+    #[test]
+    fn broken_manifests_are_read_without_a_panic() {
+        let cases = [
+            "concat::fragment",
+            "concat::fragment {",
+            "concat::fragment { 'x': target => '/etc/postfix/main.cf', content => 'é\\",
+            "concat::fragment { \"ü\": target => \"/etc/postfix/main.cf\", order => 'ß' } }}}",
+            "concat::fragment {{{{ '#': target => '/etc/postfix/main.cf' # }\n}",
+            "# concat::fragment { 'x': target => '/etc/postfix/main.cf' }",
+            "concat::fragment { 'x': => => , target => $ , content => template( }",
+            "concat::fragment { 'x': target => ${}, content => epp('') }",
+        ];
+        for text in cases {
+            for body in fragment_bodies(text) {
+                for (name, value) in attributes(body) {
+                    let _ = (
+                        name,
+                        literal(value),
+                        template_of(value),
+                        variable(text, value),
+                    );
+                }
+            }
+        }
+        // Every prefix of a real fragment, cut anywhere (also inside a multi-byte character).
+        let real = "concat::fragment { 'ä': target => '/etc/postfix/main.cf', content => template('m/ö.erb'), order => 1 }";
+        for end in 0..=real.len() {
+            let Some(text) = real.get(..end) else {
+                continue;
+            };
+            for body in fragment_bodies(text) {
+                let _ = attributes(body);
+            }
+        }
+    }
+
     #[test]
     fn orders_compare_as_concat_sorts_them() {
         assert!(compare_order("9", "10").is_lt());
