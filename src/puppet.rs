@@ -27,8 +27,11 @@ pub struct Fragment {
     /// The template or file in the tree its content comes from; None when postlint cannot
     /// read it.
     pub content: Option<PathBuf>,
-    /// Its `order`, as concat sorts it (numbers by value when both are numbers).
+    /// Its `order`, as concat sorts it ([`compare_order`]).
     pub order: String,
+    /// The concat resource of main.cf sorts its fragments by number (`order => 'numeric'`),
+    /// not as text (concat's default, `'alpha'`: `10` before `9`).
+    pub numeric: bool,
 }
 
 /// main.cf as concat assembles it: the base and the other fragments, by order.
@@ -47,6 +50,7 @@ pub struct Assembly {
 pub fn fragments(root: &Path, manifests: &[PathBuf]) -> Vec<Fragment> {
     let mut out = Vec::new();
     let mut total = 0u64;
+    let mut numeric = false;
     for path in manifests.iter().take(MAX_MANIFESTS) {
         let path = path.as_path();
         let Ok(meta) = std::fs::symlink_metadata(path) else {
@@ -62,10 +66,23 @@ pub fn fragments(root: &Path, manifests: &[PathBuf]) -> Vec<Fragment> {
         let Ok(text) = std::fs::read_to_string(path) else {
             continue;
         };
-        if !text.contains("concat::fragment") {
+        if !text.contains("concat") {
             continue;
         }
-        for body in fragment_bodies(&text) {
+        // The concat resource of main.cf, for how it sorts its fragments.
+        for body in resource_bodies(&text, "concat") {
+            let title = title_of(body).or_else(|| {
+                let attrs = attributes(body);
+                let path = attrs.iter().find(|(k, _)| *k == "path")?.1;
+                literal(path)
+            });
+            if title.is_some_and(|t| TARGETS.contains(&t)) {
+                numeric |= attributes(body)
+                    .iter()
+                    .any(|(k, v)| *k == "order" && literal(v) == Some("numeric"));
+            }
+        }
+        for body in resource_bodies(&text, "concat::fragment") {
             let attrs = attributes(body);
             let target = attrs.iter().find(|(k, _)| *k == "target").map(|(_, v)| *v);
             // A literal, or a variable the manifest sets to one (`$config_file =
@@ -96,8 +113,12 @@ pub fn fragments(root: &Path, manifests: &[PathBuf]) -> Vec<Fragment> {
                 manifest: path.to_path_buf(),
                 content: content.flatten(),
                 order,
+                numeric: false,
             });
         }
+    }
+    for fragment in &mut out {
+        fragment.numeric = numeric;
     }
     out
 }
@@ -113,12 +134,12 @@ pub fn assembly(
     let own = fragments
         .iter()
         .filter(|f| f.content.as_deref() == Some(base))
-        .min_by(|a, b| compare_order(&a.order, &b.order))?;
+        .min_by(|a, b| compare_order(&a.order, &b.order, a.numeric))?;
     let lower_base = fragments.iter().any(|f| {
         f.content
             .as_deref()
             .is_some_and(|c| c != base && is_main_cf(c))
-            && compare_order(&f.order, &own.order).is_lt()
+            && compare_order(&f.order, &own.order, own.numeric).is_lt()
     });
     if lower_base {
         return None;
@@ -127,14 +148,14 @@ pub fn assembly(
         .iter()
         .filter(|f| f.content.as_deref() != Some(base))
         .collect();
-    others.sort_by(|a, b| compare_order(&a.order, &b.order));
+    others.sort_by(|a, b| compare_order(&a.order, &b.order, own.numeric));
     let mut assembly = Assembly::default();
     for f in others {
         match &f.content {
             None if assembly.unread.contains(&f.manifest) => {}
             None => assembly.unread.push(f.manifest.clone()),
             Some(content) => {
-                let side = match compare_order(&f.order, &own.order).is_lt() {
+                let side = match compare_order(&f.order, &own.order, own.numeric).is_lt() {
                     true => &mut assembly.before,
                     false => &mut assembly.after,
                 };
@@ -147,23 +168,29 @@ pub fn assembly(
     Some(assembly)
 }
 
-/// concat's order: numbers by value, else as text.
-fn compare_order(a: &str, b: &str) -> std::cmp::Ordering {
-    match (a.parse::<u64>(), b.parse::<u64>()) {
-        (Ok(a), Ok(b)) => a.cmp(&b),
+/// concat's order: as text (its default, `'alpha'`), or numbers by value when the concat
+/// resource says `'numeric'` and both are numbers.
+fn compare_order(a: &str, b: &str, numeric: bool) -> std::cmp::Ordering {
+    match (numeric, a.parse::<u64>(), b.parse::<u64>()) {
+        (true, Ok(a), Ok(b)) => a.cmp(&b),
         _ => a.cmp(b),
     }
 }
 
-/// The bodies of the `concat::fragment { 'title': ... }` resources in a manifest: from the
-/// title to the closing brace (quotes and nested braces skipped).
-fn fragment_bodies(text: &str) -> Vec<&str> {
+/// The bodies of the resources of one type (`concat::fragment { 'title': ... }`) in a
+/// manifest: from the title to the closing brace (quotes and nested braces skipped). The type
+/// is a whole word: `concat` is not `concat::fragment` or `myconcat`.
+fn resource_bodies<'t>(text: &'t str, kind: &str) -> Vec<&'t str> {
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(at) = text[from..].find("concat::fragment") {
+    while let Some(at) = text[from..].find(kind) {
         let hit = from + at;
-        let start = hit + "concat::fragment".len();
+        let start = hit + kind.len();
         from = start;
+        let before = text[..hit].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+            continue;
+        }
         // Not in a comment.
         let line_start = text[..hit].rfind('\n').map_or(0, |n| n + 1);
         if text[line_start..hit].contains('#') {
@@ -205,6 +232,18 @@ fn fragment_bodies(text: &str) -> Vec<&str> {
         }
     }
     out
+}
+
+/// A resource body's title when it is one literal string (`'/etc/postfix/main.cf':`).
+fn title_of(body: &str) -> Option<&str> {
+    let body = body.trim_start();
+    let quote = body.chars().next().filter(|&c| c == '\'' || c == '"')?;
+    let end = body[1..].find(quote)? + 1;
+    let after = body[end + 1..].trim_start();
+    if !after.starts_with(':') {
+        return None;
+    }
+    literal(&body[..=end])
 }
 
 /// The `name => value` attributes of a resource body, after its title; values as written.
@@ -344,7 +383,7 @@ mod tests {
             # concat::fragment { 'x': target => '/etc/postfix/main.cf' }\n\
             concat::fragment { \"postfix_maincf_${title}\":\n target => '/etc/postfix/main.cf',\n\
             content => $use_line,\n order => $title,\n}\n}\n";
-        let bodies = fragment_bodies(text);
+        let bodies = resource_bodies(text, "concat::fragment");
         assert_eq!(bodies.len(), 2, "{bodies:?}");
         let first = attributes(bodies[0]);
         assert_eq!(
@@ -449,7 +488,7 @@ mod tests {
             "concat::fragment { 'x': target => ${}, content => epp('') }",
         ];
         for text in cases {
-            for body in fragment_bodies(text) {
+            for body in resource_bodies(text, "concat::fragment") {
                 for (name, value) in attributes(body) {
                     let _ = (
                         name,
@@ -466,7 +505,7 @@ mod tests {
             let Some(text) = real.get(..end) else {
                 continue;
             };
-            for body in fragment_bodies(text) {
+            for body in resource_bodies(text, "concat::fragment") {
                 let _ = attributes(body);
             }
         }
@@ -474,8 +513,17 @@ mod tests {
 
     #[test]
     fn orders_compare_as_concat_sorts_them() {
-        assert!(compare_order("9", "10").is_lt());
-        assert!(compare_order("00", "10").is_lt());
-        assert!(compare_order("a", "b").is_lt());
+        // concat's default sorts as text; `order => 'numeric'` by value.
+        assert!(compare_order("10", "9", false).is_lt());
+        assert!(compare_order("9", "10", true).is_lt());
+        assert!(compare_order("00", "10", false).is_lt());
+        assert!(compare_order("a", "b", true).is_lt());
+        let text = "concat { '/etc/postfix/main.cf':\n  order => 'numeric',\n}\n\
+                    concat { 'other': order => 'alpha' }\n\
+                    concat::fragment { 'x': target => 'other' }\n";
+        let bodies = resource_bodies(text, "concat");
+        assert_eq!(bodies.len(), 2, "{bodies:?}");
+        assert_eq!(title_of(bodies[0]), Some("/etc/postfix/main.cf"));
+        assert_eq!(title_of(bodies[1]), Some("other"));
     }
 }
