@@ -780,14 +780,32 @@ fn holds_no_setting(path: &Path) -> bool {
     })
 }
 
-/// The text of a regular file of at most 1 MB (compose files, overrides, scripts); None
-/// otherwise (a link, a FIFO, a device, a larger file).
+/// The text of a regular file of at most 1 MB (compose files, overrides, scripts,
+/// manifests); None otherwise (a link, a FIFO, a device, a larger file, one that grows past
+/// 1 MB while it is read, or one that is not UTF-8).
 pub(crate) fn small_text(path: &Path) -> Option<String> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > 1 << 20 {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    const LIMIT: u64 = 1 << 20;
+    if !std::fs::symlink_metadata(path).ok()?.is_file() {
         return None;
     }
-    std::fs::read_to_string(path).ok()
+    // O_NONBLOCK: a FIFO put in the file's place since returns at once, and is refused below.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > LIMIT {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(LIMIT + 1).read_to_end(&mut bytes).ok()?;
+    if bytes.len() as u64 > LIMIT {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// Whether a file holds `service/type/parameter=value` lines only (and at least one), the
@@ -1002,6 +1020,26 @@ fn sysroot_of(dir: &Path) -> Option<&Path> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// small_text reads regular files of at most 1 MB, and refuses the others at once.
+    #[test]
+    fn small_text_reads_small_regular_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("init.pp");
+        std::fs::write(&small, "class postfix {}\n").unwrap();
+        assert_eq!(small_text(&small).as_deref(), Some("class postfix {}\n"));
+        let large = dir.path().join("large.pp");
+        std::fs::write(&large, vec![b'#'; (1 << 20) + 1]).unwrap();
+        assert_eq!(small_text(&large), None);
+        let fifo = dir.path().join("fifo.pp");
+        let c_path = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path; mkfifo only creates the node.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        assert_eq!(small_text(&fifo), None);
+        std::os::unix::fs::symlink(&small, dir.path().join("link.pp")).unwrap();
+        assert_eq!(small_text(&dir.path().join("link.pp")), None);
+        assert_eq!(small_text(Path::new("/dev/zero")), None);
+    }
 
     #[test]
     fn plain_variants_by_name() {

@@ -13,9 +13,8 @@ use std::path::{Path, PathBuf};
 /// The main.cf paths a concat target names.
 const TARGETS: &[&str] = &["/etc/postfix/main.cf", "/usr/local/etc/postfix/main.cf"];
 
-/// Manifests read at most, and the largest read.
+/// Manifests read at most (each of at most 1 MB, as `discover::small_text` reads them).
 const MAX_MANIFESTS: usize = 5_000;
-const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 /// Bytes of manifests read at most, in all.
 const MAX_TOTAL_BYTES: u64 = 64 << 20;
 
@@ -53,19 +52,14 @@ pub fn fragments(root: &Path, manifests: &[PathBuf]) -> Vec<Fragment> {
     let mut numeric = false;
     for path in manifests.iter().take(MAX_MANIFESTS) {
         let path = path.as_path();
-        let Ok(meta) = std::fs::symlink_metadata(path) else {
+        // A regular file of at most 1 MB, read once (`small_text`).
+        let Some(text) = crate::discover::small_text(path) else {
             continue;
         };
-        if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES {
-            continue;
-        }
-        total += meta.len();
+        total += text.len() as u64;
         if total > MAX_TOTAL_BYTES {
             break;
         }
-        let Ok(text) = std::fs::read_to_string(path) else {
-            continue;
-        };
         if !text.contains("concat") {
             continue;
         }
