@@ -76,13 +76,18 @@ pub fn fragments(root: &Path, manifests: &[PathBuf]) -> Vec<Fragment> {
                     .any(|(k, v)| *k == "order" && literal(v) == Some("numeric"));
             }
         }
+        // The manifest's variables, read when a target names one.
+        let mut variables = None;
         for body in resource_bodies(&text, "concat::fragment") {
             let attrs = attributes(body);
             let target = attrs.iter().find(|(k, _)| *k == "target").map(|(_, v)| *v);
             // A literal, or a variable the manifest sets to one (`$config_file =
             // '/etc/postfix/main.cf'` in the define that declares the fragment).
-            let Some(target) = target.and_then(|t| literal(t).or_else(|| variable(&text, t)))
-            else {
+            let Some(target) = target.and_then(|t| {
+                literal(t).or_else(|| {
+                    variable(variables.get_or_insert_with(|| literal_variables(&text)), t)
+                })
+            }) else {
                 continue;
             };
             if !TARGETS.contains(&target) {
@@ -220,10 +225,13 @@ fn resource_bodies<'t>(text: &'t str, kind: &str) -> Vec<&'t str> {
             }
             i += 1;
         }
-        if depth == 0 {
-            out.push(&text[body_start..i - 1]);
-            from = i;
+        // A body never closed runs to the end of the text: the resources after it are
+        // inside it, and scanning again from each would make a broken manifest quadratic.
+        if depth > 0 {
+            break;
         }
+        out.push(&text[body_start..i - 1]);
+        from = i;
     }
     out
 }
@@ -262,37 +270,52 @@ fn attributes(body: &str) -> Vec<(&str, &str)> {
     out
 }
 
-/// What the manifest sets a variable (`$name` or `${name}`) to, when it sets it once to a
-/// literal string.
-fn variable<'t>(text: &'t str, value: &str) -> Option<&'t str> {
+/// The variables a manifest sets to a literal string, each once (`$config_file =
+/// '/etc/postfix/main.cf'`): one pass over the text. A variable set twice is left out.
+fn literal_variables(text: &str) -> std::collections::HashMap<&str, Option<&str>> {
+    static ASSIGNMENT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let assignment = ASSIGNMENT.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?m)^[ \t]*\$([A-Za-z0-9_]+)[ \t]*=[ \t]*('[^'\n]*'|"[^"\n]*")[ \t]*(?:#.*)?$"#,
+        )
+        .expect("a valid pattern")
+    });
+    let mut out = std::collections::HashMap::new();
+    for found in assignment.captures_iter(text) {
+        let (Some(name), Some(value)) = (found.get(1), found.get(2)) else {
+            continue;
+        };
+        out.entry(name.as_str())
+            .and_modify(|v| *v = None)
+            .or_insert_with(|| literal(value.as_str()));
+    }
+    out
+}
+
+/// The literal a variable (`$name` or `${name}`) is set to, from [`literal_variables`].
+fn variable<'t>(
+    variables: &std::collections::HashMap<&str, Option<&'t str>>,
+    value: &str,
+) -> Option<&'t str> {
     let v = value.trim();
     let name = v
         .strip_prefix("${")
         .and_then(|n| n.strip_suffix('}'))
         .or_else(|| v.strip_prefix('$'))?;
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return None;
-    }
-    let assignment = regex::Regex::new(&format!(
-        r#"(?m)^[ \t]*\${name}[ \t]*=[ \t]*('[^'\n]*'|"[^"\n]*")[ \t]*(?:#.*)?$"#
-    ))
-    .ok()?;
-    let mut found = assignment.captures_iter(text);
-    let first = found.next()?.get(1)?.as_str();
-    match found.next() {
-        Some(_) => None,
-        None => literal(first),
-    }
+    variables.get(name).copied().flatten()
+}
+
+/// A quoted string, unquoted (interpolations kept).
+fn unquote(value: &str) -> Option<&str> {
+    let v = value.trim();
+    v.strip_prefix('\'')
+        .and_then(|s| s.strip_suffix('\''))
+        .or_else(|| v.strip_prefix('"').and_then(|s| s.strip_suffix('"')))
 }
 
 /// A quoted string without interpolation, unquoted.
 fn literal(value: &str) -> Option<&str> {
-    let v = value.trim();
-    let inner = v
-        .strip_prefix('\'')
-        .and_then(|s| s.strip_suffix('\''))
-        .or_else(|| v.strip_prefix('"').and_then(|s| s.strip_suffix('"')))?;
-    (!inner.contains('$')).then_some(inner)
+    unquote(value).filter(|inner| !inner.contains('$'))
 }
 
 /// The path `template('mod/path')` or `epp('mod/path', {...})` names
@@ -309,10 +332,7 @@ fn template_of(value: &str) -> Option<&str> {
     if !epp && parts.next().is_some() {
         return None;
     }
-    first
-        .strip_prefix('\'')
-        .and_then(|s| s.strip_suffix('\''))
-        .or_else(|| first.strip_prefix('"').and_then(|s| s.strip_suffix('"')))
+    unquote(first)
 }
 
 /// The file `module/path` names under the module's `dir` (`templates`, `files`): the
@@ -406,15 +426,20 @@ mod tests {
     #[test]
     fn a_target_in_a_variable_set_once() {
         let text = "define postfix::config ($value = '') {\n    $config_file = '/etc/postfix/main.cf'\n}\n";
-        assert_eq!(variable(text, "$config_file"), Some("/etc/postfix/main.cf"));
+        let vars = literal_variables(text);
         assert_eq!(
-            variable(text, "${config_file}"),
+            variable(&vars, "$config_file"),
             Some("/etc/postfix/main.cf")
         );
-        assert_eq!(variable(text, "$other"), None);
+        assert_eq!(
+            variable(&vars, "${config_file}"),
+            Some("/etc/postfix/main.cf")
+        );
+        assert_eq!(variable(&vars, "$other"), None);
         let twice = format!("{text}$config_file = '/etc/postfix/other.cf'\n");
-        assert_eq!(variable(&twice, "$config_file"), None);
-        assert_eq!(variable("$f = \"${dir}/main.cf\"\n", "$f"), None);
+        assert_eq!(variable(&literal_variables(&twice), "$config_file"), None);
+        let interpolated = literal_variables("$f = \"${dir}/main.cf\"\n");
+        assert_eq!(variable(&interpolated, "$f"), None);
     }
 
     /// A template is found in the manifest's module or the repository's modules/, never
@@ -488,11 +513,14 @@ mod tests {
                         name,
                         literal(value),
                         template_of(value),
-                        variable(text, value),
+                        variable(&literal_variables(text), value),
                     );
                 }
             }
         }
+        // Unclosed bodies, many of them: one scan to the end, not one per resource.
+        let unclosed = "concat::fragment { 'x': content => '{'\n".repeat(20_000);
+        assert!(resource_bodies(&unclosed, "concat::fragment").is_empty());
         // Every prefix of a real fragment, cut anywhere (also inside a multi-byte character).
         let real = "concat::fragment { 'ä': target => '/etc/postfix/main.cf', content => template('m/ö.erb'), order => 1 }";
         for end in 0..=real.len() {
