@@ -1306,7 +1306,7 @@ fn cidr_rules(model: &Model, id: TableId) -> Option<&[CidrRule]> {
 /// regexp or pcre table, whose keys it cannot list. A Closed verdict holds as far as these
 /// go: the outsider's made-up names are taken to be in none of them. Sorted, each once.
 pub fn unseen_tables(model: &Model, smtpd: &Smtpd) -> Vec<String> {
-    let stages = StageTables::collect(model, smtpd);
+    let stages = StageTables::collect(model, smtpd, super::restrictions::LIST_PARAMS);
     let mut out: Vec<String> = Vec::new();
     for (_, id) in stages.pairs.values().flatten() {
         let table = model.tables.get(*id);
@@ -1586,6 +1586,34 @@ pub fn accepted_without_relaying(model: &Model, smtpd: &Smtpd, request: &Request
     outcome == Outcome::Accept && (discard || steps.iter().any(|s| trusted_client(model, s)))
 }
 
+/// The addresses an outsider may come from on this service: those of [`OUTSIDER_ADDRS`]
+/// that mynetworks does not hold (or may not: unknown counts as outside).
+fn outsider_addrs(model: &Model, smtpd: &Smtpd) -> Vec<&'static str> {
+    OUTSIDER_ADDRS
+        .iter()
+        .copied()
+        .filter(|a| {
+            mynetworks_contains(model, smtpd, a.parse().expect("valid"), None) != Some(true)
+        })
+        .collect()
+}
+
+impl Request {
+    /// The outsider's request from `client_addr`: a made-up HELO name, sender and recipient,
+    /// no login, and a client certificate or not.
+    fn outsider(client_addr: String, client_cert: bool) -> Request {
+        Request {
+            client_addr,
+            client_name: None,
+            helo: OUTSIDER_HELO.to_string(),
+            sasl_login: None,
+            sender: OUTSIDER_SENDER.to_string(),
+            recipient: OUTSIDER_RECIPIENT.to_string(),
+            client_cert,
+        }
+    }
+}
+
 /// Whether smtpd refuses every client outside mynetworks as it connects. With
 /// `smtpd_delay_reject = no` it runs smtpd_client_restrictions then, and a client they reject
 /// gets the rejection for its greeting and "503 5.7.0 Error: access denied" for EHLO, AUTH and
@@ -1597,18 +1625,15 @@ pub fn refuses_outsiders_at_connect(model: &Model, smtpd: &Smtpd) -> Option<bool
     if !delay.eq_ignore_ascii_case("no") {
         return Some(false);
     }
-    let mut clients: Vec<String> = OUTSIDER_ADDRS
-        .iter()
-        .filter(|a| {
-            mynetworks_contains(model, smtpd, a.parse().expect("valid"), None) != Some(true)
-        })
-        .map(|a| a.to_string())
+    let mut clients: Vec<String> = outsider_addrs(model, smtpd)
+        .into_iter()
+        .map(String::from)
         .collect();
     if clients.is_empty() {
         return None;
     }
     let stage = "smtpd_client_restrictions";
-    let tables = StageTables::collect(model, smtpd);
+    let tables = StageTables::collect(model, smtpd, &[stage]);
     let choices = tables.choices(model, stage);
     if tables.truncated.get() {
         return None;
@@ -1620,15 +1645,7 @@ pub fn refuses_outsiders_at_connect(model: &Model, smtpd: &Smtpd) -> Option<bool
             .map(|(_, client)| client.clone()),
     );
     for client_addr in clients {
-        let request = Request {
-            client_addr,
-            client_name: None,
-            helo: OUTSIDER_HELO.to_string(),
-            sasl_login: None,
-            sender: OUTSIDER_SENDER.to_string(),
-            recipient: OUTSIDER_RECIPIENT.to_string(),
-            client_cert: false,
-        };
+        let request = Request::outsider(client_addr, false);
         let mut ctx = Ctx::new(model, smtpd, &request, Mode::Outsider).ok()?;
         // At the connection nothing else is known (smtpd_check_client()).
         ctx.known = Known {
@@ -1726,17 +1743,11 @@ pub fn verdict(model: &Model, smtpd: &Smtpd) -> Verdict {
 /// choices of HELO name, sender, recipient or client, on top of the choices already made (a
 /// later list may want another value of the same attribute than an earlier one).
 pub fn open_relay(model: &Model, smtpd: &Smtpd) -> Verdict {
-    let addrs: Vec<&str> = OUTSIDER_ADDRS
-        .iter()
-        .copied()
-        .filter(|a| {
-            mynetworks_contains(model, smtpd, a.parse().expect("valid"), None) != Some(true)
-        })
-        .collect();
+    let addrs = outsider_addrs(model, smtpd);
     if addrs.is_empty() {
         return Verdict::Unknown("mynetworks may hold every client address".to_string());
     }
-    let stage_tables = StageTables::collect(model, smtpd);
+    let stage_tables = StageTables::collect(model, smtpd, super::restrictions::LIST_PARAMS);
     // A CA list with the public CAs makes a certificate something an outsider can buy: once
     // every choice without one is refused, the outsider with one.
     let certs = match super::tls::public_trust(model, smtpd.service) {
@@ -1747,20 +1758,7 @@ pub fn open_relay(model: &Model, smtpd: &Smtpd) -> Verdict {
         certs
             .iter()
             .flat_map(|&cert| addrs.iter().map(move |a| (a, cert)))
-            .map(|(a, cert)| {
-                (
-                    Request {
-                        client_addr: a.to_string(),
-                        client_name: None,
-                        helo: OUTSIDER_HELO.to_string(),
-                        sasl_login: None,
-                        sender: OUTSIDER_SENDER.to_string(),
-                        recipient: OUTSIDER_RECIPIENT.to_string(),
-                        client_cert: cert,
-                    },
-                    0u8,
-                )
-            })
+            .map(|(a, cert)| (Request::outsider(a.to_string(), cert), 0u8))
             .partition(|(r, _)| !r.client_cert);
     let mut seen: std::collections::HashSet<(String, String, String, String, bool)> =
         std::collections::HashSet::new();
@@ -1936,9 +1934,10 @@ struct StageTables {
 }
 
 impl StageTables {
-    fn collect(model: &Model, smtpd: &Smtpd) -> StageTables {
+    /// The access tables of the given restriction lists.
+    fn collect(model: &Model, smtpd: &Smtpd, stages: &[&'static str]) -> StageTables {
         let mut pairs = std::collections::HashMap::new();
-        for &stage in super::restrictions::LIST_PARAMS {
+        for &stage in stages {
             let Some(words) = smtpd.list(model, stage) else {
                 continue;
             };
