@@ -237,11 +237,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 continue;
             }
         }
-        if (name == "main.cf"
-            || template::main_cf_in(&name).is_some()
-            || plain_variant(&name).is_some())
-            && holds_no_setting(path)
-        {
+        if named_main_cf(&name) && holds_no_setting(path) {
             found.skipped.push(Skipped {
                 path: path.to_path_buf(),
                 reason: "holds no setting, only comments: a placeholder that something else \
@@ -412,11 +408,8 @@ fn assemble(found: &mut Found, fragments: &[crate::puppet::Fragment]) {
         })
         .collect();
     let is_main_cf = |p: &Path| {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default();
-        name == "main.cf" || template::main_cf_in(&name).is_some() || plain_variant(&name).is_some()
+        p.file_name()
+            .is_some_and(|n| named_main_cf(&n.to_string_lossy()))
     };
     let mut passed_over = Vec::new();
     for (i, setup) in found.setups.iter_mut().enumerate() {
@@ -886,6 +879,11 @@ pub const NOT_POSTFIX: &[&str] = &[
 /// The last extension of a file postmap or postalias compiled: `main.cf.db` is what
 /// `postmap main.cf` leaves, a binary table, never a configuration.
 pub const COMPILED: &[&str] = &["cdb", "db", "dir", "lmdb", "pag", "sdbm"];
+
+/// Whether a file name is main.cf's, a template's of it, or a plain variant's.
+fn named_main_cf(name: &str) -> bool {
+    name == "main.cf" || template::main_cf_in(name).is_some() || plain_variant(name).is_some()
+}
 
 /// Where `main.cf` sits in the name of a plain variant of main.cf (`postfix-main.cf`,
 /// `mx1_main.cf`, `main.cf.production`, `main.cf-el8`, `etc_postfix_main.cf`); None for
