@@ -291,6 +291,47 @@ impl Postfix {
         self.pid
     }
 
+    /// What a test that got no banner shows: whether master lives, the processes of its
+    /// group (command and state, from /proc), and what master wrote to stderr.
+    pub fn diagnosis(&self, maillog: &Path) -> String {
+        let mut group = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // `PID (comm) STATE PPID PGRP ...`
+            let Some((head, rest)) = stat.rsplit_once(')') else {
+                continue;
+            };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            if fields.get(2) == Some(&self.pid.to_string().as_str()) {
+                // The system call it waits in, when it waits in one (number and arguments).
+                let syscall =
+                    std::fs::read_to_string(entry.path().join("syscall")).unwrap_or_default();
+                group.push(format!(
+                    "{}) {} in syscall {}",
+                    head,
+                    fields.first().unwrap_or(&"?"),
+                    syscall
+                        .split_whitespace()
+                        .take(3)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ));
+            }
+        }
+        let stderr = std::fs::read_to_string(maillog.with_extension("stderr")).unwrap_or_default();
+        let maillog_size = std::fs::metadata(maillog).map(|m| m.len());
+        format!(
+            "master {} alive: {}; its process group: [{}]; master's stderr: {:?}; maillog size: {:?}",
+            self.pid,
+            alive(self.pid),
+            group.join(", "),
+            stderr,
+            maillog_size
+        )
+    }
+
     pub fn stop(&mut self) {
         if self.stopped {
             return;
@@ -621,7 +662,8 @@ pub fn session(
             let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
             let tail: Vec<&str> = log.lines().rev().take(40).collect();
             panic!(
-                "connect: {e}; the maillog ends:\n{}",
+                "connect: {e}; {}; the maillog ends:\n{}",
+                postfix.diagnosis(&scratch.maillog()),
                 tail.into_iter().rev().collect::<Vec<_>>().join("\n")
             )
         }
