@@ -228,10 +228,11 @@ fn report_set(
     let secret = model.is_secret(def.value_span);
     let shown = if secret {
         "this value".to_string()
-    } else if def.value.trim().is_empty() {
+    } else if def.value.trim_ascii().is_empty() {
         "an empty value".to_string()
     } else {
-        format!("`{}`", super::shorten(def.value.trim()))
+        // ASCII white space only, as Postfix trims: a no-break space stays in sight.
+        format!("`{}`", super::shorten(def.value.trim_ascii()))
     };
     let finding = out.report(
         def.value_span,
