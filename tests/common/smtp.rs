@@ -230,6 +230,27 @@ fn alive(pid: i32) -> bool {
     }
 }
 
+/// Waits (at most 10 s) until postlogd writes the maillog, when main.cf logs there. master
+/// starts postlogd when the first line reaches the postlog socket, and postlogd sends its own
+/// start-up lines to that socket until it has opened the file. A daemon that fills the socket
+/// first (smtpd -v, whose lines come by the hundred) leaves it blocked in sendto(), and every
+/// process that logs blocks behind it: smtpd never greets. Postfix 3.7 here did that in about
+/// one run of oracle_dnsbl in twenty. master's "daemon started" line in the file says
+/// postlogd is past that point.
+fn wait_for_postlogd(conf: &Path, maillog: &Path) {
+    let main_cf = std::fs::read_to_string(conf.join("main.cf")).unwrap_or_default();
+    let logs_there = main_cf.lines().any(|l| {
+        l.starts_with("maillog_file") && l.trim_end().ends_with(&*maillog.to_string_lossy())
+    });
+    if !logs_there {
+        return;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::metadata(maillog).map_or(true, |m| m.len() == 0) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 /// A running master(8), started with `-w`: the command returns once the daemon has opened its
 /// service sockets (or failed), so no polling for the ports is needed (reading /proc/net/tcp
 /// for them got slow: every test connection leaves a TIME_WAIT line there for a minute).
@@ -271,10 +292,13 @@ impl Postfix {
             .ok()
             .and_then(|t| t.trim().parse::<i32>().ok());
         match (status.success(), pid) {
-            (true, Some(pid)) => Ok(Postfix {
-                pid,
-                stopped: false,
-            }),
+            (true, Some(pid)) => {
+                wait_for_postlogd(conf, maillog);
+                Ok(Postfix {
+                    pid,
+                    stopped: false,
+                })
+            }
             (_, pid) => {
                 if let Some(pid) = pid.filter(|&p| alive(p)) {
                     // SAFETY: the master we started, and its process group.
