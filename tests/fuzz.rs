@@ -1,5 +1,6 @@
-//! The fuzz targets in fuzz/ (cargo-fuzz: one per parser on random bytes, and one for whole
-//! setups linted and rendered in every format) run for a bounded time each; a crash, a timeout of one input or
+//! The fuzz targets in fuzz/ (cargo-fuzz: one per parser on random bytes, one for whole
+//! setups linted and rendered in every format, and one for repositories as --discover reads
+//! them) run for a bounded time each; a crash, a timeout of one input or
 //! running out of memory fails the test, and libFuzzer's report names the input it saved under
 //! fuzz/artifacts/.
 //!
@@ -22,6 +23,7 @@ const TARGETS: &[&str] = &[
     "templates",
     "patterns",
     "setup",
+    "repository",
 ];
 
 fn cargo_fuzz_available() -> bool {
@@ -85,11 +87,12 @@ fn fuzz(root: &std::path::Path, target: &str, seconds: &str) -> Result<(), Strin
     let grown = root.join("fuzz/target/grown").join(target);
     std::fs::create_dir_all(&grown).unwrap();
     // The parser targets share one set of seed files: every parser sees every kind of file.
-    let seeds = root
-        .join("fuzz/corpus")
-        .join(if target == "setup" { "setup" } else { "text" });
-    // The setup target writes its files under the temporary directory: one of our own, removed
-    // after the run, so that runs leave nothing behind in /tmp.
+    let seeds = root.join("fuzz/corpus").join(match target {
+        "setup" | "repository" => target,
+        _ => "text",
+    });
+    // The setup and repository targets write their files under the temporary directory: one
+    // of our own, removed after the run, so that runs leave nothing behind in /tmp.
     let scratch = root.join("fuzz/target/tmp").join(target);
     std::fs::create_dir_all(&scratch).unwrap();
     let out = Command::new("cargo")
