@@ -284,6 +284,50 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     closest_scored(name, &candidates).map(|(_, c)| c)
 }
 
+/// [`closest`], and for a name no candidate comes near as a whole, the one candidate whose
+/// words (split at `_`) match the name's word for word: the same word, or one that starts
+/// the same way (`expand` for `expansion`: a common start of all but one letter of the
+/// shorter, four letters at least) or that the shorter abbreviates (`fmt` for `format`: the
+/// same first letter, the others in order). For small sets of setting names, as a database
+/// client's keys: among the thousand Postfix parameters such matches would be too many.
+pub fn closest_by_words<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> Option<&'a str> {
+    if let Some(found) = closest(name, candidates.clone()) {
+        return Some(found);
+    }
+    let words: Vec<&str> = name.split('_').collect();
+    let mut matches = candidates.into_iter().filter(|c| {
+        let theirs: Vec<&str> = c.split('_').collect();
+        theirs.len() == words.len() && words.iter().zip(&theirs).all(|(a, b)| word_matches(a, b))
+    });
+    let first = matches.next()?;
+    matches.next().is_none().then_some(first)
+}
+
+/// Whether two words of setting names are the same word, written short or long.
+fn word_matches(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.len() < 3 || !short.is_ascii() || !long.is_ascii() {
+        return false;
+    }
+    let common = short
+        .bytes()
+        .zip(long.bytes())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if common >= 4 && common + 1 >= short.len() {
+        return true;
+    }
+    // An abbreviation: the first letter, then the others in order.
+    let mut rest = long.bytes();
+    short.as_bytes()[0] == long.as_bytes()[0] && short.bytes().all(|c| rest.any(|l| l == c))
+}
+
 /// Names longer than this get no "did you mean": no Postfix name comes near, and the edit
 /// distance grows with the product of the lengths.
 const LONGEST_SUGGESTED: usize = 64;
@@ -583,6 +627,43 @@ mod tests {
                 rule.id
             );
         }
+    }
+
+    /// A database key written with a word shortened or lengthened finds the key; a name that
+    /// matches two keys, or whose words differ, finds none.
+    #[test]
+    fn setting_names_are_matched_word_for_word() {
+        let keys = [
+            "hosts",
+            "user",
+            "password",
+            "dbname",
+            "query",
+            "result_format",
+            "expansion_limit",
+            "domain",
+            "tls_cert_file",
+            "tls_key_file",
+            "tls_ca_cert_file",
+        ];
+        let guess = |name| closest_by_words(name, keys.iter().copied());
+        assert_eq!(guess("expand_limit"), Some("expansion_limit"));
+        assert_eq!(guess("result_fmt"), Some("result_format"));
+        assert_eq!(guess("qeury"), Some("query"));
+        assert_eq!(guess("tls_crt_file"), Some("tls_cert_file"));
+        // Two keys that both match word for word: no guess.
+        assert_eq!(
+            closest_by_words("res_frm", ["result_format", "result_formula"]),
+            None
+        );
+        assert_eq!(
+            closest_by_words("res_frm", ["result_format", "query"]),
+            Some("result_format")
+        );
+        assert_eq!(guess("table"), None);
+        assert_eq!(guess("select_field"), None);
+        assert_eq!(guess("expansion"), None);
+        assert_eq!(guess("ex_limit"), None);
     }
 
     /// The length and letter bounds only skip work: on misspellings of every built-in name

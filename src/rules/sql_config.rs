@@ -78,7 +78,7 @@ pub(crate) fn check_keys(model: &Model, kind: DbKind, table: &Table, out: &mut F
                 let guess = (suggestions < super::Suggestions::BUDGET)
                     .then(|| {
                         suggestions += 1;
-                        super::closest(&setting.name, known)
+                        super::closest_by_words(&setting.name, known)
                     })
                     .flatten();
                 let name = quoted(&setting.name);
