@@ -123,3 +123,50 @@ fn host_bits_in_mynetworks_defer_outside_clients() {
         assert_eq!(reported, Vec::<i64>::new(), "postlint reports {reported:?}");
     }
 }
+
+/// A network smtpd cannot read at all fails the lookup the same way, under its own words:
+/// the classful shorthand `192.168.1/24` (inet_pton() wants four numbers), a mask beyond the
+/// address's bits, a second `/`. A pattern with a character match_hostaddr() does not expect
+/// (a no-break space, a letter beyond hex) is passed over without a word: it never matches,
+/// and the lookup goes on (250), so postlint reports nothing there.
+#[test]
+fn unreadable_networks_in_mynetworks_defer_outside_clients() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let base = port() + 20;
+    for (i, (network, smtpd_says)) in [
+        ("192.168.1/24", "bad network value"),
+        ("192.168.1.0/33", "bad mask length"),
+        ("10.0.0.0/8/8", "bad mask value"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let written = match i % 2 {
+            0 => Written::InMainCf,
+            _ => Written::InListFile,
+        };
+        let (code, log, reported) = rcpt_answer(network, written, base + i as u16);
+        assert_eq!(code, 451, "{network}: {log}");
+        assert!(log.contains(smtpd_says), "{network}: {log}");
+        assert_eq!(
+            reported,
+            [0],
+            "{network}: postlint reports lines {reported:?}"
+        );
+    }
+    for (i, network) in ["\u{a0}192.168.1.0/24", "192.168.1.0/24x"]
+        .into_iter()
+        .enumerate()
+    {
+        let (code, log, reported) = rcpt_answer(network, Written::InMainCf, base + 10 + i as u16);
+        assert_eq!(code, 250, "{network:?}: {log}");
+        assert!(!log.contains("warning: mynetworks"), "{network:?}: {log}");
+        assert_eq!(
+            reported,
+            Vec::<i64>::new(),
+            "{network:?}: postlint reports {reported:?}"
+        );
+    }
+}

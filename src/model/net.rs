@@ -28,6 +28,38 @@ impl Cidr {
             .map(|(c, _)| c)
     }
 
+    /// Why smtpd's lookup of a mynetworks pattern fails when a client reaches it, as
+    /// match_hostaddr() and cidr_match_parse() decide (the words of smtpd's warning: "bad
+    /// network value", "bad mask length", ...). None for a pattern they accept (host bits
+    /// aside: [`Cidr::with_host_bits`]) and for one match_hostaddr() passes over without
+    /// parsing: no `/` and no `:` (an address or a name), or a character beyond hex digits,
+    /// `.`, `:`, `[`, `]` and `/` (`x10.0.0.0/8`, a no-break space), which never matches and
+    /// breaks nothing.
+    pub fn parse_error(pattern: &str) -> Option<&'static str> {
+        const CHARS: &[u8] = b"0123456789.abcdefABCDEF:[]/";
+        if !pattern.contains([':', '/']) || !pattern.bytes().all(|b| CHARS.contains(&b)) {
+            return None;
+        }
+        // `[addr]/len` has its mask after the `]`; `[addr/len]` and `addr/len` inside.
+        let inside = match pattern.strip_prefix('[') {
+            Some(inner) => {
+                let Some((inside, after)) = inner.split_once(']') else {
+                    return Some("missing ']' character");
+                };
+                match after.strip_prefix('/') {
+                    Some(mask) => return address_and_mask_error(inside, Some(mask)),
+                    None if after.is_empty() => inside,
+                    None => return Some("garbage after ']'"),
+                }
+            }
+            None => pattern,
+        };
+        match inside.split_once('/') {
+            Some((address, mask)) => address_and_mask_error(address, Some(mask)),
+            None => address_and_mask_error(inside, None),
+        }
+    }
+
     /// The network a text names, masked, and whether the text set host bits.
     fn parse_any(text: &str) -> Option<(Cidr, bool)> {
         let (addr, len) = match text.split_once('/') {
@@ -165,6 +197,27 @@ pub fn is_documentation(addr: IpAddr) -> bool {
     .any(|r| Cidr::parse(r).expect("a valid range").contains(addr))
 }
 
+/// cidr_match_parse()'s checks of an address and its mask (what follows the first `/`), in
+/// its order; the family is IPv6 when the address has a `:`.
+fn address_and_mask_error(address: &str, mask: Option<&str>) -> Option<&'static str> {
+    let v6 = address.contains(':');
+    let parses = match v6 {
+        true => address.parse::<std::net::Ipv6Addr>().is_ok(),
+        false => address.parse::<std::net::Ipv4Addr>().is_ok(),
+    };
+    let Some(mask) = mask else {
+        return (!parses).then_some("bad address pattern");
+    };
+    if mask.is_empty() || !mask.bytes().all(|b| b.is_ascii_digit()) {
+        return Some("bad mask value");
+    }
+    let most = if v6 { 128 } else { 32 };
+    if mask.parse::<u64>().map_or(true, |m| m > most) {
+        return Some("bad mask length");
+    }
+    (!parses).then_some("bad network value")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +246,41 @@ mod tests {
             .unwrap()
             .contains("2a00::1".parse().unwrap()));
         assert!(Cidr::parse("1.2.3.4/x").is_none());
+    }
+
+    /// The patterns smtpd refuses (tests/oracle_mynetworks.rs shows each on real Postfix),
+    /// and those match_hostaddr() accepts or passes over without a word.
+    #[test]
+    fn mynetworks_patterns_smtpd_refuses() {
+        for (pattern, error) in [
+            ("192.168.1/24", "bad network value"),
+            ("192.168.300.0/24", "bad network value"),
+            ("192.168.1.0/33", "bad mask length"),
+            ("[2001:db8::]/129", "bad mask length"),
+            ("10.0.0.0/8/8", "bad mask value"),
+            ("10.0.0.0/", "bad mask value"),
+            ("[::1/128", "missing ']' character"),
+            ("[::1]1", "garbage after ']'"),
+            ("[:::1]", "bad address pattern"),
+            ("[1.2.3.0/24]/8", "bad network value"),
+        ] {
+            assert_eq!(Cidr::parse_error(pattern), Some(error), "{pattern}");
+        }
+        for fine in [
+            "192.168.1.0/24",
+            "192.168.1.5/24",
+            "[2001:db8::]/64",
+            "[::1]/128",
+            "[::1]",
+            "127.0.0.1",
+            "mail.example.com",
+            "\u{a0}192.168.1.0/24",
+            "192.168.1.0/24x",
+            "hash:/etc/postfix/network_table",
+            "/etc/postfix/mynetworks",
+        ] {
+            assert_eq!(Cidr::parse_error(fine), None, "{fine}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! A mynetworks network written with host bits set (`192.168.1.5/24`): smtpd's lookup of the
-//! list fails for a client that no earlier entry matches, and permit_mynetworks answers 451.
+//! A mynetworks network written with host bits set (`192.168.1.5/24`), or that smtpd cannot
+//! read at all (`192.168.1/24`, `10.0.0.0/33`): smtpd's lookup of the list fails for a client
+//! that no earlier entry matches, and permit_mynetworks answers 451.
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
@@ -10,7 +11,7 @@ use crate::source::Span;
 pub const RULE: Rule = Rule {
     id: "mynetworks-host-bits",
     severity: Severity::Error,
-    summary: "a mynetworks network written with host bits set (192.168.1.5/24): the lookup fails and permit_mynetworks answers 451 to outside clients",
+    summary: "a mynetworks network written with host bits set (192.168.1.5/24) or unreadable (192.168.1/24): the lookup fails and permit_mynetworks answers 451 to outside clients",
     doc: include_str!("../../rules/mynetworks-host-bits.md"),
     undecided: super::always_decides,
     check,
@@ -32,7 +33,17 @@ fn check(model: &Model, out: &mut Findings) {
         };
         for word in words {
             let text = word.text.trim_start_matches('!');
-            let (Some(network), Some(span)) = (Cidr::with_host_bits(text), word.span) else {
+            let Some(span) = word.span else {
+                continue;
+            };
+            if let Some(error) = Cidr::parse_error(text) {
+                if !reported.contains(&span) {
+                    reported.push(span);
+                    report_unreadable(out, span, text, error);
+                }
+                continue;
+            }
+            let Some(network) = Cidr::with_host_bits(text) else {
                 continue;
             };
             if reported.contains(&span) {
@@ -67,4 +78,46 @@ fn check(model: &Model, out: &mut Findings) {
             ));
         }
     }
+}
+
+/// A pattern cidr_match_parse() refuses (`192.168.1/24`, `10.0.0.0/33`): the same failed
+/// lookup as host bits, under smtpd's own words for it.
+fn report_unreadable(out: &mut Findings, span: Span, text: &str, error: &str) {
+    // `192.168.1/24`: a network written with fewer than four numbers, which inet_pton() does
+    // not complete (the classful shorthand of route and ifconfig).
+    let completed = text.split_once('/').and_then(|(address, mask)| {
+        let parts: Vec<&str> = address.split('.').collect();
+        let numbers = parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
+        (numbers && parts.len() < 4).then(|| {
+            let zeros = vec!["0"; 4 - parts.len()];
+            format!("{}.{}/{mask}", address, zeros.join("."))
+        })
+    });
+    let finding = out.report(
+        span,
+        format!(
+            "`{text}` in mynetworks is no network smtpd can read ({error}): its lookup fails for \
+             every client it reaches, and permit_mynetworks answers 451 4.3.0 Temporary lookup \
+             failure"
+        ),
+    );
+    finding.subject(format!("mynetworks {text}"));
+    match &completed {
+        Some(network) => finding.label(format!("Postfix wants all four numbers: {network}")),
+        None => finding.label(format!("smtpd: {error}")),
+    };
+    let fix = match &completed {
+        Some(network) => format!("Write the network with all four numbers, `{network}`."),
+        None => "Write the network as `address/length` (`192.168.1.0/24`, \
+                 `[2001:db8::]/64`), the length at most 32 for IPv4 and 128 for IPv6."
+            .to_string(),
+    };
+    finding.help(format!(
+        "smtpd logs \"warning: mynetworks: {error} ...\" when a client reaches this entry, and the \
+         lookup fails: a client of that address family that no earlier entry matches gets 451 \
+         4.3.0 at RCPT TO wherever permit_mynetworks is asked, so mail from other servers is \
+         deferred. {fix}"
+    ));
 }
