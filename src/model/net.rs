@@ -197,6 +197,15 @@ pub fn is_documentation(addr: IpAddr) -> bool {
     .any(|r| Cidr::parse(r).expect("a valid range").contains(addr))
 }
 
+/// Whether an inet_protocols value (`all`, `ipv4`, `ipv4, ipv6`) lets Postfix talk IPv6
+/// (`v6`) or IPv4: only clients of such a family reach a mynetworks entry of it.
+pub fn family_enabled(inet_protocols: &str, v6: bool) -> bool {
+    inet_protocols
+        .split([',', ' ', '\t'])
+        .map(str::to_ascii_lowercase)
+        .any(|p| p == "all" || p == if v6 { "ipv6" } else { "ipv4" })
+}
+
 /// cidr_match_parse()'s checks of an address and its mask (what follows the first `/`), in
 /// its order; the family is IPv6 when the address has a `:`.
 fn address_and_mask_error(address: &str, mask: Option<&str>) -> Option<&'static str> {
@@ -281,6 +290,14 @@ mod tests {
         ] {
             assert_eq!(Cidr::parse_error(fine), None, "{fine}");
         }
+    }
+
+    #[test]
+    fn address_families_inet_protocols_enables() {
+        assert!(family_enabled("all", true) && family_enabled("ALL", false));
+        assert!(family_enabled("ipv4", false) && !family_enabled("ipv4", true));
+        assert!(family_enabled("ipv4, ipv6", true) && family_enabled("ipv4,\tipv6", false));
+        assert!(!family_enabled("ipv6", false) && !family_enabled("", true));
     }
 
     #[test]

@@ -1548,11 +1548,8 @@ fn default_mynetworks_contains(model: &Model, smtpd: &Smtpd, addr: IpAddr) -> Op
     if !addr.is_loopback() {
         return None;
     }
-    let protocols = smtpd.value(model, "inet_protocols")?.to_ascii_lowercase();
-    let family_on = protocols
-        .split([',', ' '])
-        .any(|p| p == "all" || (p == "ipv4" && addr.is_ipv4()) || (p == "ipv6" && addr.is_ipv6()));
-    if !family_on {
+    let protocols = smtpd.value(model, "inet_protocols")?;
+    if !super::net::family_enabled(&protocols, addr.is_ipv6()) {
         return Some(false);
     }
     let style = smtpd.value(model, "mynetworks_style")?.to_ascii_lowercase();

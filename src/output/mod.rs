@@ -22,9 +22,15 @@ pub fn is_unsafe_char(c: char) -> bool {
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
         // Invisible: a byte-order mark or a zero-width character in a name would hide in a
         // message ("`myhostname` is not a Postfix parameter").
-        || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
+        || is_invisible(c)
         // A byte that was not text in the file (crate::fsread::decode).
         || crate::fsread::raw_byte(c).is_some()
+}
+
+/// A character that shows as nothing: the byte-order mark (a zero-width no-break space),
+/// the zero-width space, non-joiner and joiner, and the word joiner.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
 }
 
 /// White space other than the plain space: a line break, a tab, and the spaces that look like

@@ -23,11 +23,20 @@ pub const RULE: Rule = Rule {
 /// address family that no earlier entry matches, the Internet's mail included. One finding
 /// per entry, wherever smtpd services read it.
 fn check(model: &Model, out: &mut Findings) {
-    let mut reported: Vec<Span> = Vec::new();
+    let mut reported: hashbrown::HashSet<Span> = hashbrown::HashSet::new();
     for smtpd in crate::model::restrictions::smtpd_processes(model) {
         if smtpd.definition(model, "mynetworks").is_none() {
             continue;
         }
+        // An entry of a family smtpd takes no clients of (`inet_protocols = ipv4` and an IPv6
+        // network) is never reached; when inet_protocols is unknown, that family is not
+        // judged.
+        let protocols = smtpd.value(model, "inet_protocols");
+        let reached = |v6: bool| {
+            protocols
+                .as_deref()
+                .is_some_and(|p| crate::model::net::family_enabled(p, v6))
+        };
         let Some(words) = crate::model::mynetworks::known_words(model, &smtpd) else {
             continue;
         };
@@ -36,9 +45,11 @@ fn check(model: &Model, out: &mut Findings) {
             let Some(span) = word.span else {
                 continue;
             };
+            if !reached(text.contains(':')) {
+                continue;
+            }
             if let Some(error) = Cidr::parse_error(text) {
-                if !reported.contains(&span) {
-                    reported.push(span);
+                if reported.insert(span) {
                     report_unreadable(out, span, text, error);
                 }
                 continue;
@@ -46,10 +57,9 @@ fn check(model: &Model, out: &mut Findings) {
             let Some(network) = Cidr::with_host_bits(text) else {
                 continue;
             };
-            if reported.contains(&span) {
+            if !reported.insert(span) {
                 continue;
             }
-            reported.push(span);
             // smtpd's warning writes both without brackets; mynetworks wants IPv6 in them.
             let logged = text.replace(['[', ']'], "");
             let logged_network = network.text();

@@ -197,11 +197,7 @@ fn report(
 /// white space, reads as part of a name. The byte-order mark that starts a file has its own
 /// help.
 fn looks_like_nothing_or_space(c: char) -> bool {
-    (c.is_whitespace() && !c.is_ascii())
-        || matches!(
-            c,
-            '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}'
-        )
+    (c.is_whitespace() && !c.is_ascii()) || crate::output::is_invisible(c) || c == '\u{ad}'
 }
 
 /// What such a character is called, with its code point.
