@@ -99,9 +99,14 @@ pub fn read_source_text(path: &Path) -> std::io::Result<Text> {
         let mapped = unsafe { memmap2::MmapOptions::new().populate().map(&file) };
         // A file system that cannot map (some FUSE ones) is read instead.
         if let Ok(mapped) = mapped {
+            // ASCII is UTF-8: one pass answers both for the usual map.
+            let ascii = mapped.is_ascii();
             return Ok(
-                if is_clean(&mapped) && std::str::from_utf8(&mapped).is_ok() {
-                    Text(Repr::Mapped(mapped))
+                if is_clean(&mapped) && (ascii || std::str::from_utf8(&mapped).is_ok()) {
+                    Text {
+                        repr: Repr::Mapped(mapped),
+                        ascii,
+                    }
                 } else {
                     Text::from(decode(mapped.to_vec()))
                 },
@@ -135,7 +140,11 @@ pub fn encrypted_by(text: &str) -> Option<&'static str> {
 }
 
 /// A source file's text: read into memory, or mapped ([`read_source_text`]).
-pub struct Text(Repr);
+pub struct Text {
+    repr: Repr,
+    /// `str::is_ascii` of the text, worked out once when it was read.
+    ascii: bool,
+}
 
 enum Repr {
     Owned(String),
@@ -145,7 +154,18 @@ enum Repr {
 
 impl From<String> for Text {
     fn from(text: String) -> Text {
-        Text(Repr::Owned(text))
+        let ascii = text.is_ascii();
+        Text {
+            repr: Repr::Owned(text),
+            ascii,
+        }
+    }
+}
+
+impl Text {
+    /// Whether the text is all ASCII: `str::is_ascii`, without another pass over a large map.
+    pub fn is_all_ascii(&self) -> bool {
+        self.ascii
     }
 }
 
@@ -153,7 +173,7 @@ impl std::ops::Deref for Text {
     type Target = str;
 
     fn deref(&self) -> &str {
-        match &self.0 {
+        match &self.repr {
             Repr::Owned(text) => text,
             // SAFETY: checked as UTF-8 when it was mapped (read_source_text).
             Repr::Mapped(mapped) => unsafe { std::str::from_utf8_unchecked(mapped) },
@@ -279,8 +299,15 @@ mod tests {
         let clean = dir.path().join("vmailbox");
         std::fs::write(&clean, &big).unwrap();
         let text = read_source_text(&clean).unwrap();
-        assert!(matches!(text.0, Repr::Mapped(_)));
+        assert!(matches!(text.repr, Repr::Mapped(_)));
         assert_eq!(&*text, big);
+        assert!(text.is_all_ascii());
+        // UTF-8 beyond ASCII: mapped too, and known not to be ASCII.
+        let accented = dir.path().join("accented");
+        std::fs::write(&accented, format!("{big}caf\u{e9}.example  x\n")).unwrap();
+        let text = read_source_text(&accented).unwrap();
+        assert!(matches!(text.repr, Repr::Mapped(_)));
+        assert!(!text.is_all_ascii());
         // A Latin-1 byte or a NUL: decoded like any file, into memory.
         for odd in [&b"caf\xe9"[..], b"a\0b"] {
             let mut bytes = big.clone().into_bytes();
@@ -288,14 +315,16 @@ mod tests {
             let path = dir.path().join("odd");
             std::fs::write(&path, &bytes).unwrap();
             let text = read_source_text(&path).unwrap();
-            assert!(matches!(text.0, Repr::Owned(_)));
+            assert!(matches!(text.repr, Repr::Owned(_)));
+            assert!(!text.is_all_ascii());
             assert_eq!(&*text, decode(bytes));
         }
         // Small files are read.
         let small = dir.path().join("small");
         std::fs::write(&small, line).unwrap();
         let text = read_source_text(&small).unwrap();
-        assert!(matches!(text.0, Repr::Owned(_)));
+        assert!(matches!(text.repr, Repr::Owned(_)));
+        assert!(text.is_all_ascii());
         assert_eq!(&*text, line);
         // A directory is refused before any mapping.
         assert!(read_source_text(dir.path()).is_err());

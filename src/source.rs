@@ -38,6 +38,16 @@ impl Span {
         self.start == self.end
     }
 
+    /// The `len` bytes from byte `from` of the span.
+    pub fn sub(self, from: usize, len: usize) -> Span {
+        let start = self.start + from as u32;
+        Span {
+            start,
+            end: start + len as u32,
+            ..self
+        }
+    }
+
     /// The span from the start of `self` to the end of `other`, when both are in one file.
     pub fn to(self, other: Span) -> Span {
         if self.file == other.file && other.end >= self.start {

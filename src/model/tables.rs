@@ -416,6 +416,11 @@ impl Entries {
         self.slash_keys
     }
 
+    /// Whether the source text is all ASCII (worked out when the file was read).
+    pub fn text_is_ascii(&self) -> bool {
+        self.lines.text().is_all_ascii()
+    }
+
     /// The file the spans point into.
     pub fn file(&self) -> FileId {
         self.file

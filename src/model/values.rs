@@ -792,6 +792,16 @@ fn virtual_bypassed(model: &Model, services: &[(&str, &str)]) -> bool {
     any
 }
 
+/// Parameters whose value is text shown as written rather than names looked up: the SMTP
+/// greetings (`*_banner`), reply texts (`*_reject_footer`, `default_rbl_reply`), `mail_name`,
+/// and the character sets of the `*_expansion_filter`s.
+pub fn shows_as_text(name: &str) -> bool {
+    name == "mail_name"
+        || ["_banner", "_footer", "_expansion_filter", "_reply"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix))
+}
+
 /// Parameters whose value is a match list (`*_list_init()` in Postfix's sources): a `#` word
 /// ends the list with a warning at run time.
 pub fn is_match_list(name: &str) -> bool {

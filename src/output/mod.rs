@@ -33,6 +33,41 @@ pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
 }
 
+/// A character that shows as a space or as nothing, and that Postfix, which knows only ASCII
+/// white space, reads as part of a name or a word: a Unicode space (no-break, thin,
+/// ideographic...), an invisible character ([`is_invisible`]), a soft hyphen, and the bytes
+/// A0 and AD of a file that is not UTF-8 (Latin-1's no-break space and soft hyphen).
+pub fn looks_like_nothing_or_space(c: char) -> bool {
+    (c.is_whitespace() && !c.is_ascii())
+        || is_invisible(c)
+        || c == '\u{ad}'
+        || matches!(crate::fsread::raw_byte(c), Some(0xa0 | 0xad))
+}
+
+/// What such a character is called, with its code point (its byte, for a file that is not
+/// UTF-8).
+pub fn odd_char_name(c: char) -> String {
+    let name = match c {
+        '\u{a0}' => "a no-break space",
+        '\u{202f}' => "a narrow no-break space",
+        '\u{2007}' => "a figure space",
+        '\u{3000}' => "an ideographic space",
+        '\u{200b}' => "a zero-width space",
+        '\u{200c}' => "a zero-width non-joiner",
+        '\u{200d}' => "a zero-width joiner",
+        '\u{2060}' => "a word joiner",
+        '\u{feff}' => "a zero-width no-break space",
+        '\u{ad}' => "a soft hyphen",
+        _ if c.is_whitespace() => "a Unicode space",
+        _ => match crate::fsread::raw_byte(c) {
+            Some(0xa0) => return "a Latin-1 no-break space (byte A0)".to_string(),
+            Some(0xad) => return "a Latin-1 soft hyphen (byte AD)".to_string(),
+            _ => "an invisible character",
+        },
+    };
+    format!("{name} (U+{:04X})", c as u32)
+}
+
 /// White space other than the plain space: a line break, a tab, and the spaces that look like
 /// one (no-break, full-width, thin: `myhostname\u{a0}` reads as `myhostname ` otherwise).
 fn is_odd_space(c: char) -> bool {

@@ -131,8 +131,13 @@ fn check(model: &Model, out: &mut Findings) {
                 let Some((_, domain)) = split_address(key) else {
                     continue;
                 };
+                // A domain with a no-break space in it is invisible-character's.
                 if domain.is_empty()
                     || memchr::memchr3(b'$', b'{', b'%', domain.as_bytes()).is_some()
+                    || (!domain.is_ascii()
+                        && domain
+                            .chars()
+                            .any(crate::output::looks_like_nothing_or_space))
                 {
                     continue;
                 }

@@ -16,6 +16,7 @@ mod domain_in_multiple_classes;
 mod duplicate_map_key;
 mod invalid_syntax;
 mod invalid_value;
+mod invisible_character;
 mod ldap_config;
 mod list_file_looks_like_table;
 mod mailbox_outside_domains;
@@ -215,6 +216,7 @@ pub static RULES: &[Rule] = &[
     duplicate_map_key::RULE,
     invalid_syntax::RULE,
     invalid_value::RULE,
+    invisible_character::RULE,
     ldap_config::RULE,
     list_file_looks_like_table::RULE,
     mailbox_outside_domains::RULE,

@@ -19,19 +19,11 @@ pub const RULE: Rule = Rule {
 };
 
 /// Parameters whose value is text shown or run as written, where quotes may be meant: the
-/// SMTP greeting and reply texts, filters of characters, and shell commands (`mailbox_command`
-/// runs through /bin/sh when it holds shell syntax, quotes included).
+/// SMTP greeting and reply texts, filters of characters ([`values::shows_as_text`]), and shell
+/// commands (`mailbox_command` runs through /bin/sh when it holds shell syntax, quotes
+/// included).
 fn free_text(name: &str) -> bool {
-    name == "mail_name"
-        || [
-            "_banner",
-            "_footer",
-            "_expansion_filter",
-            "_reply",
-            "_command",
-        ]
-        .iter()
-        .any(|suffix| name.ends_with(suffix))
+    values::shows_as_text(name) || name.ends_with("_command")
 }
 
 /// Lists another rule reads word by word and reports a quoted word in: restrictions

@@ -143,14 +143,14 @@ fn report(
     // with Alt+Space) or an invisible character: the name looks right and is not.
     let odd = name
         .chars()
-        .find(|&c| looks_like_nothing_or_space(c))
+        .find(|&c| crate::output::looks_like_nothing_or_space(c))
         .filter(|_| !name.starts_with('\u{feff}'));
     if let Some(odd) = odd {
         let meant: String = name
             .chars()
-            .filter(|&c| !looks_like_nothing_or_space(c))
+            .filter(|&c| !crate::output::looks_like_nothing_or_space(c))
             .collect();
-        let what = odd_char_name(odd);
+        let what = crate::output::odd_char_name(odd);
         let (label, holds) = match name.ends_with(odd) {
             true => ("ends", "ends with"),
             false => ("is inside", "holds"),
@@ -191,32 +191,6 @@ fn report(
          A name of your own is fine when some value refers to it as `${name}`.",
         def.value
     ));
-}
-
-/// A character that shows as a space or as nothing, and that Postfix, which knows only ASCII
-/// white space, reads as part of a name. The byte-order mark that starts a file has its own
-/// help.
-fn looks_like_nothing_or_space(c: char) -> bool {
-    (c.is_whitespace() && !c.is_ascii()) || crate::output::is_invisible(c) || c == '\u{ad}'
-}
-
-/// What such a character is called, with its code point.
-fn odd_char_name(c: char) -> String {
-    let name = match c {
-        '\u{a0}' => "a no-break space",
-        '\u{202f}' => "a narrow no-break space",
-        '\u{2007}' => "a figure space",
-        '\u{3000}' => "an ideographic space",
-        '\u{200b}' => "a zero-width space",
-        '\u{200c}' => "a zero-width non-joiner",
-        '\u{200d}' => "a zero-width joiner",
-        '\u{2060}' => "a word joiner",
-        '\u{feff}' => "a zero-width no-break space",
-        '\u{ad}' => "a soft hyphen",
-        _ if c.is_whitespace() => "a Unicode space",
-        _ => "an invisible character",
-    };
-    format!("{name} (U+{:04X})", c as u32)
 }
 
 /// The parameters Apple added to its Mac OS X Server build (mail_params.h of
