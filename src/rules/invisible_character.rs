@@ -53,6 +53,7 @@ fn check(model: &Model, out: &mut Findings) {
         }
     }
     check_tables(model, out);
+    check_list_files(model, out);
 }
 
 /// The first odd character of a text, with its byte offset.
@@ -137,10 +138,7 @@ fn check_value(model: &Model, def: &Definition, service: Option<&Service>, out: 
     );
     finding.subject(format!("{name}{place}"));
     finding.label(format!("{what}, not a space"));
-    let meaning = match word
-        .trim_matches(looks_like_nothing_or_space)
-        .is_empty()
-    {
+    let meaning = match word.trim_matches(looks_like_nothing_or_space).is_empty() {
         true => "a word of its own, which names nothing".to_string(),
         false => format!(
             "part of `{}`, which then matches nothing it should (a domain, host, network, \
@@ -240,6 +238,58 @@ fn check_entries(entries: &Entries, reference: &str, values: bool, out: &mut Fin
              plain-text editor and run postmap (postalias for an aliases file) on the table.",
             printable(word)
         ));
+    }
+}
+
+/// The words of the files a domain list reads (`mydestination = /etc/postfix/local_domains`),
+/// split as Postfix splits them.
+fn check_list_files(model: &Model, out: &mut Findings) {
+    let mut seen = std::collections::HashSet::new();
+    for list in &model.list_files {
+        let source = model.sources.get(list.file);
+        let text = source.lines.text();
+        if text.is_all_ascii() || !seen.insert(list.file) {
+            continue;
+        }
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let start = offset;
+            offset += line.len();
+            if line.starts_with('#') || line.is_ascii() {
+                continue;
+            }
+            let items = crate::parse::list::match_list_items(line);
+            let items = items
+                .iter()
+                .filter(|i| !matches!(i.item, crate::parse::list::MatchItem::Comment));
+            for item in items {
+                let word = &line[item.range.clone()];
+                let Some((at, c)) = first_odd(word) else {
+                    continue;
+                };
+                let what = odd_char_name(c);
+                let at = start + item.range.start + at;
+                let span = crate::source::Span::new(list.file, at, at + c.len_utf8());
+                let finding = out.report(
+                    span,
+                    format!(
+                        "`{}`, a domain of {} read from {}, has {what}, so it matches nothing",
+                        printable(&super::shorten(word)),
+                        list.param,
+                        list.path
+                    ),
+                );
+                finding.subject(format!("{} {word}", list.path));
+                finding.label(format!("{what}, part of the domain"));
+                finding.help(
+                    "Postfix splits a list file only at ASCII spaces, tabs and commas, and \
+                     compares domains byte for byte: no mail is for a domain with this \
+                     character in it. Such characters come with text copied from a web page \
+                     or a word processor. Retype the line in a plain-text editor and run \
+                     `postfix reload`.",
+                );
+            }
+        }
     }
 }
 
