@@ -4,7 +4,7 @@
 /// The rows of a data file, each split at tabs.
 pub fn rows(text: &'static str) -> impl Iterator<Item = std::str::Split<'static, char>> {
     text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter(|l| !l.starts_with('#') && !l.trim_ascii().is_empty())
         .map(|l| l.split('\t'))
 }
 

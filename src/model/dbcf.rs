@@ -271,7 +271,7 @@ pub fn value_problem(spec: &KeySpec, value: &str) -> Option<String> {
         }
         KeyType::Int { min, max } => {
             // strtol: optional leading whitespace and sign, then digits, and nothing after.
-            let digits = value.trim_start();
+            let digits = value.trim_ascii_start();
             let parsed = digits
                 .parse::<i64>()
                 .ok()
@@ -527,7 +527,7 @@ fn read_groups(path: &std::path::Path) -> HashMap<u32, String> {
         .filter_map(|line| {
             let mut fields = line.split(':');
             let name = fields.next()?;
-            let gid = fields.nth(1)?.trim().parse().ok()?;
+            let gid = fields.nth(1)?.trim_ascii().parse().ok()?;
             Some((gid, name.to_string()))
         })
         .collect()

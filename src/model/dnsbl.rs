@@ -88,7 +88,7 @@ fn zones() -> &'static HashMap<&'static str, Zone> {
     ZONES.get_or_init(|| {
         super::data::rows(DNSBL_TEXT)
             .filter_map(|mut f| {
-                let pattern = f.next()?.trim();
+                let pattern = f.next()?.trim_ascii();
                 let status = match f.next()? {
                     "dead" => Status::Dead,
                     "alive-needs-filter" => Status::NeedsFilter,
@@ -280,9 +280,9 @@ pub fn filter_octets(filter: &str) -> Option<[Vec<bool>; 4]> {
         let mut set = vec![false; 256];
         for piece in part.split(';') {
             let (lo, hi) = match piece.split_once("..") {
-                Some((a, b)) => (a.trim().parse::<u8>().ok()?, b.trim().parse::<u8>().ok()?),
+                Some((a, b)) => (a.trim_ascii().parse::<u8>().ok()?, b.trim_ascii().parse::<u8>().ok()?),
                 None => {
-                    let n = piece.trim().parse::<u8>().ok()?;
+                    let n = piece.trim_ascii().parse::<u8>().ok()?;
                     (n, n)
                 }
             };

@@ -491,7 +491,7 @@ fn machine_hostname() -> Option<String> {
     ["/proc/sys/kernel/hostname", "/etc/hostname"]
         .iter()
         .filter_map(|p| std::fs::read_to_string(p).ok())
-        .map(|s| s.trim().to_string())
+        .map(|s| s.trim_ascii().to_string())
         .find(|s| !s.is_empty())
 }
 
@@ -1351,7 +1351,7 @@ fn survey_unreferenced(
         _ => {}
     }
     for param in ["multi_instance_directories", "alternate_config_directories"] {
-        if !params.expand(param).text.trim().is_empty() {
+        if !params.expand(param).text.trim_ascii().is_empty() {
             return Err(format!("{param}: other Postfix instances may name them"));
         }
     }
@@ -1384,7 +1384,7 @@ fn survey_unreferenced(
     written.extend(
         main_text
             .lines()
-            .filter_map(|l| l.trim_start().strip_prefix('#'))
+            .filter_map(|l| l.trim_ascii_start().strip_prefix('#'))
             .map(|l| l.replace(['=', '{', '}', ','], " ")),
     );
     let mut named: std::collections::HashSet<PathBuf> = loader
@@ -1522,7 +1522,7 @@ pub(crate) fn list_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.split_inclusive('\n').filter_map(move |line| {
         let start = offset;
         offset += line.len();
-        (!line.trim_start().starts_with('#')).then_some((start, line))
+        (!line.trim_ascii_start().starts_with('#')).then_some((start, line))
     })
 }
 
@@ -1892,7 +1892,7 @@ impl Model {
         let mut main_cf_bad_lines = Vec::new();
         let mut main_cf_placeholder_lines = Vec::new();
         for bad in &parsed.bad_lines {
-            let text = bad.line.text.trim();
+            let text = bad.line.text.trim_ascii();
             if !bad.line.indented && crate::parse::placeholder::is_whole(text) {
                 params.set_open_ended();
                 main_cf_placeholder_lines.push(bad.line.line);
@@ -2301,7 +2301,7 @@ impl Model {
             return None;
         };
         let text = crate::fsread::read_text(&path).ok()?;
-        let domain = text.lines().next()?.trim();
+        let domain = text.lines().next()?.trim_ascii();
         (!domain.is_empty()).then(|| domain.to_ascii_lowercase())
     }
 

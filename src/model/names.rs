@@ -218,10 +218,10 @@ fn newer() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     NEWER.get_or_init(|| {
         NEWER_TEXT
             .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter(|l| !l.starts_with('#') && !l.trim_ascii().is_empty())
             .filter_map(|l| {
                 let (version, rest) = l.split_once(' ')?;
-                let (name, value) = rest.split_once(" =").map(|(n, v)| (n, v.trim_start()))?;
+                let (name, value) = rest.split_once(" =").map(|(n, v)| (n, v.trim_ascii_start()))?;
                 Some((name, (version, value)))
             })
             .collect()

@@ -35,7 +35,7 @@ fn defaults() -> &'static HashMap<&'static str, &'static str> {
             .lines()
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| l.split_once(" ="))
-            .map(|(name, value)| (name, value.trim_start()))
+            .map(|(name, value)| (name, value.trim_ascii_start()))
             .collect();
         map.extend(DEFAULT_OVERRIDES.iter().copied());
         map
@@ -504,14 +504,14 @@ pub fn glued_assignments(model: &super::Model) -> Vec<Glued> {
                 continue;
             }
             let body = line.trim_end_matches(['\n', '\r']);
-            let trimmed = body.trim_start();
+            let trimmed = body.trim_ascii_start();
             let name_len = trimmed
                 .bytes()
                 .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
                 .count();
             let name = &trimmed[..name_len];
             let glued = name_len > 0
-                && trimmed[name_len..].trim_start().starts_with('=')
+                && trimmed[name_len..].trim_ascii_start().starts_with('=')
                 && (super::names::is_known_name(name) || referenced(name));
             if !glued {
                 continue;

@@ -758,7 +758,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
     /// The class (4 or 5) of a reply code parameter.
     fn reply_class(&self, param: &str) -> Eval<u8> {
         let value = self.smtpd.value(self.model, param).ok_or(Unknowable)?;
-        match value.trim().as_bytes().first() {
+        match value.trim_ascii().as_bytes().first() {
             Some(b'4') => Ok(4),
             Some(b'5') => Ok(5),
             _ => Err(Unknowable),
@@ -777,7 +777,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 if origin.has_unknown() {
                     return Err(Unknowable);
                 }
-                (address.to_string(), origin.text.trim().to_string())
+                (address.to_string(), origin.text.trim_ascii().to_string())
             }
         };
         if local.starts_with('"') || domain.is_empty() {
@@ -799,12 +799,12 @@ impl<'a, 'm> Ctx<'a, 'm> {
             if append.has_unknown() {
                 return Err(Unknowable);
             }
-            if append.text.trim().eq_ignore_ascii_case("yes") {
+            if append.text.trim_ascii().eq_ignore_ascii_case("yes") {
                 let mydomain = self.model.params.expand("mydomain");
                 if mydomain.has_unknown() {
                     return Err(Unknowable);
                 }
-                return Ok((format!("{local}@{domain}.{}", mydomain.text.trim()), false));
+                return Ok((format!("{local}@{domain}.{}", mydomain.text.trim_ascii()), false));
             }
         }
         Ok((format!("{local}@{domain}"), false))
@@ -871,9 +871,9 @@ impl<'a, 'm> Ctx<'a, 'm> {
             line: found.line,
             status: Status::Dunno,
         });
-        let value = found.value.trim();
+        let value = found.value.trim_ascii();
         let (command, rest) = match value.find([' ', '\t']) {
-            Some(i) => (&value[..i], value[i..].trim()),
+            Some(i) => (&value[..i], value[i..].trim_ascii()),
             None => (value, ""),
         };
         let upper = command.to_ascii_uppercase();
@@ -1124,7 +1124,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
             ),
         };
         let value = self.smtpd.value(self.model, param).ok_or(Unknowable)?;
-        if value.trim().is_empty() {
+        if value.trim_ascii().is_empty() {
             return Ok(Status::Dunno);
         }
         if self.address_listed(param, local, domain, local_domain)? {
@@ -1145,7 +1145,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
         local_domain: bool,
     ) -> Eval<bool> {
         let value = self.smtpd.value(self.model, param).ok_or(Unknowable)?;
-        if value.trim().is_empty() {
+        if value.trim_ascii().is_empty() {
             return Ok(false);
         }
         let mut ids = Vec::new();
@@ -1219,7 +1219,7 @@ fn lookup_value_at(
                 .strip_prefix('{')
                 .and_then(|n| n.strip_suffix('}'))
                 .unwrap_or(&table.name)
-                .trim();
+                .trim_ascii();
             Ok(Some(Found {
                 value: value.to_string(),
                 entry: None,
@@ -1379,7 +1379,7 @@ fn parse_inline_cidr(model: &Model, table: &super::tables::Table) -> Option<Vec<
 /// `if`/`endif`, which postlint does not evaluate.
 fn cidr_rule(body: &str, span: Span) -> Option<Option<CidrRule>> {
     let (pattern, value) = match body.find([' ', '\t']) {
-        Some(i) => (&body[..i], body[i..].trim()),
+        Some(i) => (&body[..i], body[i..].trim_ascii()),
         None => (body, ""),
     };
     let lower = pattern.to_ascii_lowercase();
@@ -2224,7 +2224,7 @@ fn trusted_client(model: &Model, step: &Step) -> bool {
         // A file's line, or an inline table's `{rule}`; a whole `cidr:{...}` reference (a rule
         // postlint could not place) tells nothing.
         let text = model.sources.slice(line);
-        if text.trim_start().starts_with("cidr:") {
+        if text.trim_ascii_start().starts_with("cidr:") {
             return true;
         }
         let text = text.trim_start_matches(['{', ' ', '\t']);

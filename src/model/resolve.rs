@@ -212,7 +212,7 @@ impl Resolver<'_> {
                                     .strip_prefix('{')
                                     .and_then(|n| n.strip_suffix('}'))
                                     .unwrap_or(&table.name)
-                                    .trim()
+                                    .trim_ascii()
                                     .to_string()
                             })
                     });
@@ -546,7 +546,7 @@ pub fn expand(model: &Model, address: &str) -> Expansion {
         limit("virtual_alias_recursion_limit"),
         limit("virtual_alias_expansion_limit"),
     );
-    let mut input = address.trim().to_string();
+    let mut input = address.trim_ascii().to_string();
     if !input.contains('@') {
         input = format!("{input}@{}", resolver.myorigin.as_deref().unwrap_or(""));
     }

@@ -89,7 +89,7 @@ impl<'m> Smtpd<'m> {
 /// expanded, else its built-in default; None when postlint cannot know it.
 pub fn service_value(model: &Model, service: Option<&Service>, param: &str) -> Option<String> {
     let expanded = expanded_in(model, service, param)?;
-    Some(expanded.text.trim().to_string())
+    Some(expanded.text.trim_ascii().to_string())
 }
 
 /// A parameter's expanded value as a master.cf service reads it (None: as main.cf and the

@@ -110,7 +110,7 @@ pub fn mark(
                     let key = text.split_whitespace().next().unwrap_or("");
                     let key_at = text.find(key).unwrap_or(0);
                     let rest = &text[key_at + key.len()..];
-                    let from = if rest.trim().is_empty() {
+                    let from = if rest.trim_ascii().is_empty() {
                         let host_end = key.find(']').map_or(0, |i| i + 1);
                         key_at + key[host_end..].find(':').map_or(0, |i| host_end + i + 1)
                     } else {

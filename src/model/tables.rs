@@ -1435,7 +1435,7 @@ mod tests {
         let mut entries = Entries::new(FileId(0), lines, text.lines().count());
         let mut offset = 0u32;
         for line in text.split_inclusive('\n') {
-            let (key, value) = line.trim_end().split_once(' ').unwrap();
+            let (key, value) = line.trim_ascii_end().split_once(' ').unwrap();
             let key_span = (offset, offset + key.len() as u32);
             let value_start = key_span.1 + 1;
             let value_span = (value_start, value_start + value.len() as u32);

@@ -292,7 +292,7 @@ pub fn transport_service<'m>(model: &'m Model, transport: &str) -> Option<&'m Se
 /// whether postlint knows it: None inside when master.cf is absent or does not define it.
 pub fn default_delivery(model: &Model) -> Option<Option<&Service>> {
     let transport = service_value(model, None, "default_transport")?;
-    let name = transport.split(':').next().unwrap_or("").trim();
+    let name = transport.split(':').next().unwrap_or("").trim_ascii();
     if !model.master.is_known() {
         return Some(None);
     }
@@ -313,7 +313,7 @@ impl Destination {
     /// Reads `host`, `host:port`, `[host]`, `[host]:port` (and `[ipv6]:port`); None for anything
     /// else (a list, an empty value).
     pub fn parse(text: &str) -> Option<Destination> {
-        let text = text.trim();
+        let text = text.trim_ascii();
         if text.is_empty() || text.contains([' ', ',', '\t']) {
             return None;
         }

@@ -242,7 +242,7 @@ fn first_entry(text: &str, shape: &Shape) -> Option<(usize, usize)> {
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
-        let body = line.trim_end();
+        let body = line.trim_ascii_end();
         if body.is_empty() || body.starts_with('#') || body.starts_with(char::is_whitespace) {
             continue;
         }
@@ -288,11 +288,11 @@ fn mark_values(sources: &mut Sources, file: crate::source::FileId, secret: fn(&s
     for line in text.split_inclusive('\n') {
         let line_start = offset;
         offset += line.len();
-        let body = line.trim_end();
+        let body = line.trim_ascii_end();
         if body.is_empty() || body.starts_with('#') {
             continue;
         }
-        let indent = body.len() - body.trim_start().len();
+        let indent = body.len() - body.trim_ascii_start().len();
         let key = body[indent..]
             .find(|c: char| c.is_whitespace() || c == '=')
             .map_or(body.len(), |k| indent + k);

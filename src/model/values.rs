@@ -434,7 +434,7 @@ fn choice_refusal(name: &str, value: &str) -> Option<String> {
             }
         })
     };
-    if value.trim().is_empty() {
+    if value.trim_ascii().is_empty() {
         return (!choice.empty_ok).then(|| (choice.message)(name, value, value));
     }
     if choice.list {
@@ -444,7 +444,7 @@ fn choice_refusal(name: &str, value: &str) -> Option<String> {
             .find(|w| !known(w))?;
         return Some((choice.message)(name, value, bad));
     }
-    (!known(value.trim())).then(|| (choice.message)(name, value, value))
+    (!known(value.trim_ascii())).then(|| (choice.message)(name, value, value))
 }
 
 /// The checks of global/mail_params.c that every program makes at start, beyond types.
@@ -627,7 +627,7 @@ fn join_and(items: &[&str]) -> String {
 /// Whether virtual(8) delivers the virtual mailbox domains (None: postlint cannot tell).
 pub fn virtual_delivers(model: &Model) -> Option<bool> {
     let transport = super::restrictions::service_value(model, None, "virtual_transport")?;
-    let name = transport.split(':').next().unwrap_or("").trim();
+    let name = transport.split(':').next().unwrap_or("").trim_ascii();
     if !model.master.is_known() {
         return Some(name == "virtual");
     }
@@ -723,7 +723,7 @@ pub fn programs_in_use(model: &Model) -> std::collections::HashSet<&str> {
             .split(':')
             .next()
             .unwrap_or("")
-            .trim();
+            .trim_ascii();
         if name.contains(super::expand::UNKNOWN) {
             return false;
         }
@@ -776,7 +776,7 @@ fn virtual_bypassed(model: &Model, services: &[(&str, &str)]) -> bool {
     for member in class.members(&model.tables) {
         any = true;
         let transport = match super::resolve::domain_transport(model, member.domain) {
-            Ok(Some(value)) => value.split(':').next().unwrap_or("").trim().to_string(),
+            Ok(Some(value)) => value.split(':').next().unwrap_or("").trim_ascii().to_string(),
             Ok(None) => return false,
             // What the table answers cannot be known: neither can whether virtual(8) runs.
             Err(_) => continue,

@@ -20,7 +20,7 @@ impl Release {
     /// `3.7`, `3.10`, `3.7.11` or `3.11-20250101` (a snapshot: its release line). None for
     /// anything else.
     pub fn parse(text: &str) -> Option<Release> {
-        let text = text.trim();
+        let text = text.trim_ascii();
         let text = text.split(['-', ' ']).next().unwrap_or(text);
         let mut parts = text.split('.');
         let number = |p: Option<&str>| -> Option<u16> {
@@ -170,7 +170,7 @@ pub fn installed() -> Option<String> {
         .output()
         .ok()?;
     let text = String::from_utf8(out.stdout).ok()?;
-    let version = text.trim();
+    let version = text.trim_ascii();
     (out.status.success() && Release::parse(version).is_some()).then(|| version.to_string())
 }
 

@@ -63,7 +63,7 @@ impl<'a> TableRef<'a> {
 
     /// The text between the braces of `{...}`, for inline, static and composite tables.
     pub fn braced(&self) -> Option<&'a str> {
-        let inner = self.name.trim().strip_prefix('{')?;
+        let inner = self.name.trim_ascii().strip_prefix('{')?;
         Some(inner.strip_suffix('}').unwrap_or(inner))
     }
 

@@ -94,7 +94,7 @@ impl QuerySpec {
         }
         let expansion_limit = match get("expansion_limit") {
             Some(text) => text
-                .trim()
+                .trim_ascii()
                 .parse()
                 .map_err(|_| format!("expansion_limit = {text} is not a number"))?,
             None => 0,

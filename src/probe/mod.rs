@@ -182,7 +182,7 @@ pub fn run(model: &mut Model, options: &Options) {
             for (_, answer) in probed.found() {
                 let value = answer.value.as_deref().unwrap_or("");
                 for target in value.split([',', ' ', '\t']) {
-                    let target = crate::model::tables::fold(target.trim()).into_owned();
+                    let target = crate::model::tables::fold(target.trim_ascii()).into_owned();
                     let Some((_, domain)) = target.rsplit_once('@') else {
                         continue;
                     };
@@ -352,7 +352,7 @@ fn enumerate(
     Some(
         value
             .split(',')
-            .map(|d| crate::model::tables::fold(d.trim()).into_owned())
+            .map(|d| crate::model::tables::fold(d.trim_ascii()).into_owned())
             .filter(|d| crate::model::classes::is_domain_key(d))
             .collect(),
     )
@@ -418,7 +418,7 @@ fn known_domains(model: &Model) -> BTreeSet<String> {
     for param in ["myhostname", "mydomain", "myorigin"] {
         let value = model.params.expand(param).text;
         if !value.contains(crate::model::expand::UNKNOWN) {
-            add(value.trim());
+            add(value.trim_ascii());
         }
     }
     out

@@ -92,7 +92,7 @@ fn relay_without_recipients(model: &Model, out: &mut Findings) {
         return;
     }
     let maps = model.params.expand("relay_recipient_maps");
-    if maps.has_unknown() || !maps.text.trim().is_empty() {
+    if maps.has_unknown() || !maps.text.trim_ascii().is_empty() {
         return;
     }
     let finding = out.report(
@@ -114,12 +114,12 @@ fn empty_local_recipients(model: &Model, out: &mut Findings) {
         return;
     };
     let value = model.params.expand("local_recipient_maps");
-    if value.has_unknown() || !value.text.trim().is_empty() {
+    if value.has_unknown() || !value.text.trim_ascii().is_empty() {
         return;
     }
     // With luser_relay, local(8) forwards unknown names instead of bouncing them: that
     // finding says what happens.
-    if !model.params.expand("luser_relay").text.trim().is_empty() {
+    if !model.params.expand("luser_relay").text.trim_ascii().is_empty() {
         return;
     }
     // Only where local(8) takes the mail: a transport table entry or another local_transport
@@ -127,7 +127,7 @@ fn empty_local_recipients(model: &Model, out: &mut Findings) {
     // Its default, `local:$myhostname`, has a next hop postlint may not know: the transport's
     // name decides.
     let transport = model.params.expand("local_transport");
-    let transport = transport.text.trim();
+    let transport = transport.text.trim_ascii();
     if transport != "local" && !transport.starts_with("local:") {
         return;
     }
@@ -159,7 +159,7 @@ fn empty_local_recipients(model: &Model, out: &mut Findings) {
     // user exists; the bounce then comes from what that rejects.
     let handed_on = ["mailbox_transport", "mailbox_command"]
         .iter()
-        .any(|p| !model.params.expand(p).text.trim().is_empty());
+        .any(|p| !model.params.expand(p).text.trim_ascii().is_empty());
     let bounced = match handed_on {
         true => "the ones that do not exist are bounced after the session",
         false => "local(8) bounces the ones that do not exist",
@@ -197,7 +197,7 @@ fn luser_relay(model: &Model, out: &mut Findings) {
         return;
     };
     let value = model.params.expand("luser_relay");
-    if value.has_unknown() || value.text.trim().is_empty() {
+    if value.has_unknown() || value.text.trim_ascii().is_empty() {
         return;
     }
     if model

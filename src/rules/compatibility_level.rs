@@ -80,7 +80,7 @@ fn meaning(model: &Model, name: &str, legacy: &str) -> Option<String> {
             .params
             .param(n)
             .known()
-            .is_some_and(|x| x.trim().eq_ignore_ascii_case(v))
+            .is_some_and(|x| x.trim_ascii().eq_ignore_ascii_case(v))
     };
     let text = match name {
         // An explicit mynetworks makes the style irrelevant.
@@ -123,7 +123,7 @@ fn check(model: &Model, out: &mut Findings) {
         "3.6"
     };
     let param = model.params.param("compatibility_level");
-    let Some(level) = param.known().map(|l| l.trim().to_string()) else {
+    let Some(level) = param.known().map(|l| l.trim_ascii().to_string()) else {
         return;
     };
     let (Some(current), Some(target_level)) =
@@ -156,8 +156,8 @@ fn check(model: &Model, out: &mut Findings) {
         if legacy.has_unknown() || legacy.text == new.text {
             continue;
         }
-        if let Some(text) = meaning(model, name, legacy.text.trim()) {
-            in_force.push((name, text, new.text.trim().to_string()));
+        if let Some(text) = meaning(model, name, legacy.text.trim_ascii()) {
+            in_force.push((name, text, new.text.trim_ascii().to_string()));
         }
     }
     if in_force.is_empty() {

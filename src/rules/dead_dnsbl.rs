@@ -43,7 +43,7 @@ fn check(model: &Model, out: &mut Findings) {
             .replacement
             .strip_prefix("remove")
             .unwrap_or(z.replacement);
-        let hint = replacement.trim_start_matches(';').trim();
+        let hint = replacement.trim_start_matches(';').trim_ascii();
         finding.help(format!(
             "Remove this list{}. Source: {}",
             if hint.is_empty() {

@@ -417,7 +417,7 @@ fn report_docker_master_line(
     let finding = out.report(line.span, message);
     finding.subject(format!(
         "postfix-master.cf line {}",
-        super::shorten(text.trim())
+        super::shorten(text.trim_ascii())
     ));
     finding.label(label);
     finding.help(help);
@@ -601,7 +601,7 @@ const PIPE_ATTRIBUTES: &[&str] = &[
 /// (Postfix 3.0 and later), and the blanks just inside them.
 fn unbraced(arg: &str) -> &str {
     match arg.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
-        Some(inner) => inner.trim(),
+        Some(inner) => inner.trim_ascii(),
         None => arg,
     }
 }
@@ -646,7 +646,7 @@ fn report_pipe_attributes(
                 "{help} pipe(8) reads its attributes (flags=, user=, directory=, chroot=, eol=, \
              null_sender=, size=) up to argv=, which takes the rest of the line as the command."
             )
-            .trim_start()
+            .trim_ascii_start()
             .to_string(),
         );
     };
@@ -810,7 +810,7 @@ fn report_options_after_argv(
         args[k] == "-o"
             && args.get(k + 1).is_some_and(|next| {
                 next.split_once('=')
-                    .is_some_and(|(name, _)| crate::model::names::is_known_name(name.trim()))
+                    .is_some_and(|(name, _)| crate::model::names::is_known_name(name.trim_ascii()))
             })
     };
     let mut pairs = (argv_at + 1..args.len()).filter(|&k| is_setting(k));

@@ -39,7 +39,7 @@ fn check(model: &Model, out: &mut Findings) {
         // install parameter is one postfix-install fills in (Postfix's own sample main.cf).
         if let Some(def) = param.definition {
             if has_trailing_comment(&def.value)
-                || (def.value.trim().is_empty() && INSTALL_PARAMS.contains(&name))
+                || (def.value.trim_ascii().is_empty() && INSTALL_PARAMS.contains(&name))
             {
                 continue;
             }
@@ -142,7 +142,7 @@ fn report_milters(model: &Model, out: &mut Findings) {
                             .collect();
                         let action = items.iter().skip(1).find_map(|item| {
                             let (key, value) = item.split_once('=')?;
-                            (key.trim() == "default_action").then(|| value.trim())
+                            (key.trim_ascii() == "default_action").then(|| value.trim_ascii())
                         });
                         (
                             items.first().copied().unwrap_or(""),

@@ -67,7 +67,7 @@ fn check(model: &Model, out: &mut Findings) {
              {as_table}. Or write one domain per line without values. {} of {} lines have this \
              shape.",
             list.param,
-            model.sources.slice(first.line).trim(),
+            model.sources.slice(first.line).trim_ascii(),
             list.table_lines.len(),
             list.lines
         ));

@@ -424,7 +424,7 @@ fn other_role_target(
 fn first_recipient(value: &str) -> Option<String> {
     value
         .split(',')
-        .map(str::trim)
+        .map(str::trim_ascii)
         .find(|r| !r.is_empty())
         .map(String::from)
 }

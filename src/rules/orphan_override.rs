@@ -61,7 +61,7 @@ pub(super) fn orphan_blocks(model: &Model) -> Vec<Orphans> {
         let start = offset;
         offset += line.len();
         let body = line.trim_end_matches(['\n', '\r']);
-        let trimmed = body.trim_start();
+        let trimmed = body.trim_ascii_start();
         if trimmed.is_empty() {
             continue;
         }

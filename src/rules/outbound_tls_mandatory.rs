@@ -29,7 +29,7 @@ fn check(model: &Model, out: &mut Findings) {
     };
     if transport
         .split_once(':')
-        .is_some_and(|(_, hop)| !hop.trim().is_empty())
+        .is_some_and(|(_, hop)| !hop.trim_ascii().is_empty())
     {
         return;
     }

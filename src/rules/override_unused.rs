@@ -62,7 +62,7 @@ fn check(model: &Model, out: &mut Findings) {
             // `-o name=` clears a setting: where the program never reads it, it is off there
             // anyway, which is what the line asks for (`-o smtpd_milters= -o
             // non_smtpd_milters=` on a re-injection smtpd). Only a value can mislead.
-            if def.value.trim().is_empty()
+            if def.value.trim_ascii().is_empty()
                 || orphaned.iter().any(|line| {
                     let at = def.name_span;
                     line.file == at.file && line.start <= at.start && at.end <= line.end

@@ -22,7 +22,7 @@ pub const RULE: Rule = Rule {
 /// list alone is not counted: it is what stays behind when postscreen was turned off on
 /// purpose (a survey found one beside the commented-out postscreen entry).
 fn turns_a_test_on(def: &Definition) -> bool {
-    let value = def.value.trim();
+    let value = def.value.trim_ascii();
     match def.name.as_str() {
         "postscreen_dnsbl_sites" => !value.is_empty(),
         "postscreen_greet_action" => !value.eq_ignore_ascii_case("ignore"),

@@ -34,7 +34,7 @@ fn read_by_another_rule(name: &str) -> bool {
 
 /// The value without its quotes, when the whole of it is in one pair of quotes.
 fn unquoted(value: &str) -> Option<&str> {
-    let value = value.trim();
+    let value = value.trim_ascii();
     ['"', '\''].into_iter().find_map(|q| {
         value
             .strip_prefix(q)
@@ -98,8 +98,8 @@ fn report(
         return;
     }
     let place = service.map_or(String::new(), |s| format!(" (in {})", s.label()));
-    let shown = super::shorten(def.value.trim());
-    let what = match inner.trim().is_empty() {
+    let shown = super::shorten(def.value.trim_ascii());
+    let what = match inner.trim_ascii().is_empty() {
         true => "two quote characters, not an empty value".to_string(),
         false => format!("`{shown}` with its quotes"),
     };
@@ -108,14 +108,14 @@ fn report(
         format!("{name}{place} is {what}: Postfix has no quoting"),
     );
     finding.subject(format!("{name}{place}"));
-    let fix = match (service, inner.trim().is_empty()) {
+    let fix = match (service, inner.trim_ascii().is_empty()) {
         (None, true) => format!("`{name} =`, with nothing after `=`"),
-        (None, false) => format!("`{name} = {}`", super::shorten(inner.trim())),
+        (None, false) => format!("`{name} = {}`", super::shorten(inner.trim_ascii())),
         (Some(_), true) => format!("`-o {name}=`"),
-        (Some(_), false) if inner.trim().contains([' ', '\t']) => {
-            format!("`-o {{ {name} = {} }}`", super::shorten(inner.trim()))
+        (Some(_), false) if inner.trim_ascii().contains([' ', '\t']) => {
+            format!("`-o {{ {name} = {} }}`", super::shorten(inner.trim_ascii()))
         }
-        (Some(_), false) => format!("`-o {name}={}`", super::shorten(inner.trim())),
+        (Some(_), false) => format!("`-o {name}={}`", super::shorten(inner.trim_ascii())),
     };
     finding.help(format!(
         "Write {fix}. Postfix takes everything after `=` as the value, quotes included (only \

@@ -51,7 +51,7 @@ fn check(model: &Model, out: &mut Findings) {
                     dest,
                     service,
                     span: definition.value_span,
-                    what: format!("relayhost {}", definition.value.trim()),
+                    what: format!("relayhost {}", definition.value.trim_ascii()),
                 });
             }
             _ => {}
@@ -85,7 +85,7 @@ fn check(model: &Model, out: &mut Findings) {
                     span: entry.value_span,
                     what: format!(
                         "the next hop {} of the transport_maps entry for `{}`",
-                        super::shorten(hop.trim()),
+                        super::shorten(hop.trim_ascii()),
                         super::shorten(entry.key)
                     ),
                 });

@@ -40,11 +40,11 @@ fn size<L: ParamLookup>(
             if expanded.has_unknown() {
                 return None;
             }
-            expanded.text.trim().parse().ok()?
+            expanded.text.trim_ascii().parse().ok()?
         }
         None => {
             let param = model.params.param(name);
-            param.known()?.trim().parse().ok()?
+            param.known()?.trim_ascii().parse().ok()?
         }
     };
     Some(Size {

@@ -117,7 +117,7 @@ fn sets_no(model: &Model, def: &Definition) -> bool {
         true => model.params.param(&def.name).known().map(str::to_string),
         false => (!def.value.contains('$')).then(|| def.value.clone()),
     };
-    value.is_some_and(|v| v.trim().eq_ignore_ascii_case("no"))
+    value.is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case("no"))
 }
 
 fn place(service: Option<&str>) -> String {

@@ -101,7 +101,7 @@ pub(crate) fn check_keys(model: &Model, kind: DbKind, table: &Table, out: &mut F
                     DbKind::Sqlite | DbKind::Ldap => None,
                 };
                 if let (true, Some(port)) = (setting.name == "port", default_port) {
-                    let harmless = setting.value.trim() == port;
+                    let harmless = setting.value.trim_ascii() == port;
                     if harmless {
                         finding.severity = Severity::Warning;
                     }
@@ -110,8 +110,8 @@ pub(crate) fn check_keys(model: &Model, kind: DbKind, table: &Table, out: &mut F
                          `hosts` (`hosts = db.example.com:{}` or `inet:db.example.com:{}`), \
                          and without one it connects to {port}. {}",
                         kind.name(),
-                        setting.value.trim(),
-                        setting.value.trim(),
+                        setting.value.trim_ascii(),
+                        setting.value.trim_ascii(),
                         match harmless {
                             true =>
                                 "That is the port written here, so nothing changes: \

@@ -75,7 +75,7 @@ fn main_cf_certificate(model: &Model) -> Option<&Definition> {
                 .chars()
                 .any(|c| c != UNKNOWN && !c.is_whitespace())
         } else {
-            names_certificate(expanded.text.trim())
+            names_certificate(expanded.text.trim_ascii())
         };
         names_file.then_some(definition)
     })
@@ -163,7 +163,7 @@ fn reason<'m>(
                 format!("its {shown} turns TLS off")
             }
         }
-        Some(d) if expanded.is_empty() && d.value.trim().is_empty() => format!("{PARAM} is empty"),
+        Some(d) if expanded.is_empty() && d.value.trim_ascii().is_empty() => format!("{PARAM} is empty"),
         Some(d) if d.value == expanded => format!("{PARAM} = {expanded}"),
         Some(d) => format!("{PARAM} = {} ({})", d.value, shown_empty(&expanded)),
     };

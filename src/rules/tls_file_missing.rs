@@ -234,7 +234,7 @@ fn no_certificate(model: &Model, out: &mut Findings) {
         // Any certificate, or one postlint cannot know, or `none` (anonymous ciphers).
         let has_cert = SERVER_CERTS.iter().any(|param| {
             expanded_in(model, service, param).is_none_or(|v| {
-                let text = v.text.trim();
+                let text = v.text.trim_ascii();
                 !text.is_empty() || v.text.contains('$')
             })
         });
@@ -309,7 +309,7 @@ impl Checker<'_> {
         let Some(chain) = expanded_in(self.model, scope, side.chain) else {
             return;
         };
-        if !chain.text.trim().is_empty() {
+        if !chain.text.trim_ascii().is_empty() {
             if let Some(files) = named(self.model, scope, side.chain) {
                 self.chain(&files);
             }

@@ -97,18 +97,18 @@ fn within(value: &str, part: &str) -> std::ops::Range<usize> {
 
 /// `split_nameval()`: `name = value` with blanks around both trimmed.
 fn split_nameval(token: &str) -> Result<(&str, &str), &'static str> {
-    let token = token.trim_start();
+    let token = token.trim_ascii_start();
     if token.is_empty() || token.starts_with('=') {
         return Err("missing attribute name");
     }
     let name_end = token
         .find(|c: char| c.is_ascii_whitespace() || c == '=')
         .unwrap_or(token.len());
-    let rest = token[name_end..].trim_start();
+    let rest = token[name_end..].trim_ascii_start();
     let Some(value) = rest.strip_prefix('=') else {
         return Err("missing '=' after attribute name");
     };
-    Ok((&token[..name_end], value.trim()))
+    Ok((&token[..name_end], value.trim_ascii()))
 }
 
 /// `balpar()`: the length of the `{...}` group a token starts with, None when it does not
@@ -184,7 +184,7 @@ fn refusal(model: &Model, value: &str, fingerprints: bool) -> Option<Refusal> {
                 "{instead} The value starts with a TLS security level: {}.",
                 super::backticked(LEVELS)
             )
-            .trim_start()
+            .trim_ascii_start()
             .to_string(),
         });
     };
@@ -407,7 +407,7 @@ fn check(model: &Model, out: &mut Findings) {
             service,
             &format!("{prefix}_tls_fingerprint_cert_match"),
         )
-        .is_none_or(|v| !v.trim().is_empty());
+        .is_none_or(|v| !v.trim_ascii().is_empty());
         let param = format!("{prefix}_tls_policy_maps");
         let Some(value) = service_value(model, service, &param) else {
             continue;
@@ -469,7 +469,7 @@ fn check_per_site(model: &Model, table: TableId, prefix: &str, out: &mut Finding
         return;
     };
     for entry in entries.iter() {
-        let value = entry.value.trim();
+        let value = entry.value.trim_ascii();
         if value.contains('$')
             || !crate::parse::placeholder::find(value).is_empty()
             || PER_SITE_ACTIONS

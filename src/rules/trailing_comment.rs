@@ -114,8 +114,8 @@ fn parameter(model: &Model, def: &Definition, command: Option<&str>, out: &mut F
     };
     // `$name` in the value is left to invalid-value, which expands it.
     let value = values::Value {
-        written: def.value.trim(),
-        expanded: (!def.value.contains('$')).then_some(def.value.trim()),
+        written: def.value.trim_ascii(),
+        expanded: (!def.value.contains('$')).then_some(def.value.trim_ascii()),
     };
     let rejection = values::rejection(model, name, value, command);
     let finding = out.report(span, message);
@@ -231,7 +231,7 @@ fn quoted(model: &Model, span: Span, text: &str) -> String {
     if model.is_secret(span) {
         "Text".to_string()
     } else {
-        format!("`{}`", super::shorten(text.trim_end()))
+        format!("`{}`", super::shorten(text.trim_ascii_end()))
     }
 }
 

@@ -56,7 +56,7 @@ pub(super) const TABLES: &[&str] = &[
 
 /// The transport part of `transport:nexthop`; None when empty or not knowable.
 pub(super) fn transport_of(value: &str) -> Option<&str> {
-    let name = value.trim().split(':').next()?.trim();
+    let name = value.trim_ascii().split(':').next()?.trim_ascii();
     // A name with a part postlint cannot know (a template's, a host's) is no name to judge;
     // a next hop it cannot know (`local:$myhostname` off the live server) leaves it known.
     if name.is_empty()
@@ -362,7 +362,7 @@ fn postscreen_tlsproxy(
     if discarded
         .split([' ', ',', '\t', '\n'])
         .any(|k| k.eq_ignore_ascii_case("starttls"))
-        || maps.is_none_or(|m| !m.trim().is_empty())
+        || maps.is_none_or(|m| !m.trim_ascii().is_empty())
     {
         return;
     }
@@ -686,7 +686,7 @@ fn postlog_service(model: &Model, out: &mut Findings) {
     let Some(file) = param.known() else {
         return;
     };
-    if file.trim().is_empty()
+    if file.trim_ascii().is_empty()
         || model
             .master
             .services
@@ -760,7 +760,7 @@ fn filter_actions(model: &Model, check: &mut Check, out: &mut Findings) {
         .map(str::to_string)
         .collect::<Vec<_>>();
     let filter_of = |value: &str| -> Option<String> {
-        let (action, rest) = value.trim_start().split_once([' ', '\t'])?;
+        let (action, rest) = value.trim_ascii_start().split_once([' ', '\t'])?;
         action
             .eq_ignore_ascii_case("FILTER")
             .then(|| transport_of(rest).map(str::to_string))

@@ -101,8 +101,8 @@ fn grade(
     let Some(expanded) = expanded_in(model, scope, param) else {
         return;
     };
-    let value = expanded.text.trim();
-    let start = expanded.text.len() - expanded.text.trim_start().len();
+    let value = expanded.text.trim_ascii();
+    let start = expanded.text.len() - expanded.text.trim_ascii_start().len();
     // A default has no line to point at, and Postfix's defaults are `medium`.
     let Some(span) = expanded.origin_of(start..start + value.len()) else {
         return;
