@@ -10,13 +10,10 @@
 //! POSTLINT_ORACLE=required.
 
 use std::path::Path;
-use std::time::Duration;
 
 mod common;
 #[path = "common/smtp.rs"]
 mod smtp;
-
-use smtp::Scratch;
 
 fn port() -> u16 {
     common::env_number("POSTLINT_INVISIBLE_ORACLE_PORT", 28_840) as u16
@@ -62,28 +59,19 @@ fn postmap_finds_a_key_only_with_its_no_break_space() {
 /// The reply to RCPT TO:<someone@elsewhere.example> from 192.0.2.7, with this mynetworks, and
 /// the lines of postlint's invisible-character findings.
 fn rcpt(port: u16, mynetworks: &str) -> (u16, String, Vec<u64>) {
-    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-invisible-");
-    let conf = scratch.conf();
-    let mut main = scratch.infrastructure("mail.example.com");
-    main.push_str("compatibility_level = 3.6\nlocal_recipient_maps =\n");
-    main.push_str("smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n");
-    main.push_str(&format!("mynetworks = {mynetworks}\n"));
-    std::fs::write(conf.join("main.cf"), &main).unwrap();
-    let mut master = smtp::base_master_cf();
-    master.push_str(&format!("127.0.0.1:{port} inet n - n - - smtpd\n"));
-    std::fs::write(conf.join("master.cf"), master).unwrap();
-    common::backdate(&conf);
-    let lines = smtp::postlint_lines(&conf, "invisible-character");
-    let commands = [
-        "EHLO client.example",
-        "XCLIENT ADDR=192.0.2.7 NAME=[UNAVAILABLE]",
-        "EHLO client.example",
-        "MAIL FROM:<sender@client.example>",
-        "RCPT TO:<someone@elsewhere.example>",
-    ];
-    let (codes, log) = smtp::session(&scratch, port, &commands, Duration::from_secs(10));
-    assert_eq!(codes[1], 220, "XCLIENT refused:\n{log}");
-    (codes[4], log, lines)
+    let main = format!(
+        "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n\
+         mynetworks = {mynetworks}\n"
+    );
+    let (prefix, rcpt) = ("postlint-invisible-", "someone@elsewhere.example");
+    smtp::rcpt_from(
+        port,
+        prefix,
+        &main,
+        "192.0.2.7",
+        rcpt,
+        "invisible-character",
+    )
 }
 
 #[test]

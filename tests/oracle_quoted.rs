@@ -8,13 +8,10 @@
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
 use std::path::Path;
-use std::time::Duration;
 
 mod common;
 #[path = "common/smtp.rs"]
 mod smtp;
-
-use smtp::Scratch;
 
 fn port() -> u16 {
     common::env_number("POSTLINT_QUOTED_ORACLE_PORT", 28_800) as u16
@@ -58,28 +55,16 @@ fn postconf_keeps_the_quotes_of_every_reported_value() {
 /// The reply to RCPT TO:<someone@example.com> from a client outside mynetworks, and the lines
 /// of postlint's quoted-value findings.
 fn rcpt(port: u16, mydestination: &str) -> (u16, String, Vec<u64>) {
-    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-quoted-");
-    let conf = scratch.conf();
-    let mut main = scratch.infrastructure("mail.example.com");
-    main.push_str("compatibility_level = 3.6\nlocal_recipient_maps =\n");
-    main.push_str("mynetworks = 192.0.2.0/24\nsmtpd_authorized_xclient_hosts = 127.0.0.0/8\n");
-    main.push_str(&format!("mydestination = {mydestination}\n"));
-    std::fs::write(conf.join("main.cf"), &main).unwrap();
-    let mut master = smtp::base_master_cf();
-    master.push_str(&format!("127.0.0.1:{port} inet n - n - - smtpd\n"));
-    std::fs::write(conf.join("master.cf"), master).unwrap();
-    common::backdate(&conf);
-    let lines = smtp::postlint_lines(&conf, "quoted-value");
-    let commands = [
-        "EHLO client.example",
-        "XCLIENT ADDR=198.51.100.7 NAME=[UNAVAILABLE]",
-        "EHLO client.example",
-        "MAIL FROM:<sender@client.example>",
-        "RCPT TO:<someone@example.com>",
-    ];
-    let (codes, log) = smtp::session(&scratch, port, &commands, Duration::from_secs(10));
-    assert_eq!(codes[1], 220, "XCLIENT refused:\n{log}");
-    (codes[4], log, lines)
+    let main = format!("mynetworks = 192.0.2.0/24\nmydestination = {mydestination}\n");
+    let (prefix, client) = ("postlint-quoted-", "198.51.100.7");
+    smtp::rcpt_from(
+        port,
+        prefix,
+        &main,
+        client,
+        "someone@example.com",
+        "quoted-value",
+    )
 }
 
 #[test]

@@ -280,7 +280,10 @@ pub fn filter_octets(filter: &str) -> Option<[Vec<bool>; 4]> {
         let mut set = vec![false; 256];
         for piece in part.split(';') {
             let (lo, hi) = match piece.split_once("..") {
-                Some((a, b)) => (a.trim_ascii().parse::<u8>().ok()?, b.trim_ascii().parse::<u8>().ok()?),
+                Some((a, b)) => (
+                    a.trim_ascii().parse::<u8>().ok()?,
+                    b.trim_ascii().parse::<u8>().ok()?,
+                ),
                 None => {
                     let n = piece.trim_ascii().parse::<u8>().ok()?;
                     (n, n)

@@ -221,7 +221,9 @@ fn newer() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
             .filter(|l| !l.starts_with('#') && !l.trim_ascii().is_empty())
             .filter_map(|l| {
                 let (version, rest) = l.split_once(' ')?;
-                let (name, value) = rest.split_once(" =").map(|(n, v)| (n, v.trim_ascii_start()))?;
+                let (name, value) = rest
+                    .split_once(" =")
+                    .map(|(n, v)| (n, v.trim_ascii_start()))?;
                 Some((name, (version, value)))
             })
             .collect()

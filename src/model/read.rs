@@ -95,7 +95,8 @@ fn with_holes(
     let leaves_unknown = !holed.conditional.is_empty()
         || holed.is_open_ended()
         || text.lines().any(|line| {
-            !line.trim_ascii_start().starts_with('#') && !crate::parse::placeholder::find(line).is_empty()
+            !line.trim_ascii_start().starts_with('#')
+                && !crate::parse::placeholder::find(line).is_empty()
         });
     // Values from --template-vars replace their tags: the parsers read them, and output maps
     // their offsets back to the tags.

@@ -804,7 +804,10 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 if mydomain.has_unknown() {
                     return Err(Unknowable);
                 }
-                return Ok((format!("{local}@{domain}.{}", mydomain.text.trim_ascii()), false));
+                return Ok((
+                    format!("{local}@{domain}.{}", mydomain.text.trim_ascii()),
+                    false,
+                ));
             }
         }
         Ok((format!("{local}@{domain}"), false))

@@ -776,7 +776,12 @@ fn virtual_bypassed(model: &Model, services: &[(&str, &str)]) -> bool {
     for member in class.members(&model.tables) {
         any = true;
         let transport = match super::resolve::domain_transport(model, member.domain) {
-            Ok(Some(value)) => value.split(':').next().unwrap_or("").trim_ascii().to_string(),
+            Ok(Some(value)) => value
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .trim_ascii()
+                .to_string(),
             Ok(None) => return false,
             // What the table answers cannot be known: neither can whether virtual(8) runs.
             Err(_) => continue,

@@ -119,7 +119,13 @@ fn empty_local_recipients(model: &Model, out: &mut Findings) {
     }
     // With luser_relay, local(8) forwards unknown names instead of bouncing them: that
     // finding says what happens.
-    if !model.params.expand("luser_relay").text.trim_ascii().is_empty() {
+    if !model
+        .params
+        .expand("luser_relay")
+        .text
+        .trim_ascii()
+        .is_empty()
+    {
         return;
     }
     // Only where local(8) takes the mail: a transport table entry or another local_transport

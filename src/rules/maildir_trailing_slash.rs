@@ -29,7 +29,13 @@ fn is_meant_as_maildir(path: &str) -> bool {
 
 /// True when the parameter is set to a non-empty value (after expansion).
 fn is_used(model: &Model, name: &str) -> bool {
-    !model.params.param(name).expanded.text.trim_ascii().is_empty()
+    !model
+        .params
+        .param(name)
+        .expanded
+        .text
+        .trim_ascii()
+        .is_empty()
 }
 
 fn check(model: &Model, out: &mut Findings) {

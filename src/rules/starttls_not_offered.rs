@@ -163,7 +163,9 @@ fn reason<'m>(
                 format!("its {shown} turns TLS off")
             }
         }
-        Some(d) if expanded.is_empty() && d.value.trim_ascii().is_empty() => format!("{PARAM} is empty"),
+        Some(d) if expanded.is_empty() && d.value.trim_ascii().is_empty() => {
+            format!("{PARAM} is empty")
+        }
         Some(d) if d.value == expanded => format!("{PARAM} = {expanded}"),
         Some(d) => format!("{PARAM} = {} ({})", d.value, shown_empty(&expanded)),
     };

@@ -87,7 +87,12 @@ fn suspect(model: &Model) -> Option<Suspect<'_>> {
     }
     // virtual(8)'s own table: its master.cf service may name one with -o.
     let transport = service_value(model, None, "virtual_transport").unwrap_or_default();
-    let name = transport.split(':').next().unwrap_or("").trim_ascii().to_string();
+    let name = transport
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .trim_ascii()
+        .to_string();
     if model.master.is_known() {
         let service = transport_service(model, &name)?;
         if service_value(model, Some(service), "virtual_mailbox_maps").is_none_or(|v| !v.is_empty())

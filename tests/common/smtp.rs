@@ -702,6 +702,43 @@ pub fn session(
     (codes, log)
 }
 
+/// One RCPT TO:<`rcpt`> from the client `client_addr` (set with XCLIENT), to a Postfix on
+/// 127.0.0.1:`port` whose main.cf is the scratch infrastructure, `compatibility_level = 3.6`,
+/// no local_recipient_maps and `main_lines`: the RCPT reply code, the maillog, and the lines of
+/// postlint's findings of `rule` on that configuration.
+pub fn rcpt_from(
+    port: u16,
+    prefix: &str,
+    main_lines: &str,
+    client_addr: &str,
+    rcpt: &str,
+    rule: &str,
+) -> (u16, String, Vec<u64>) {
+    let scratch = Scratch::new_in(Path::new("/tmp"), prefix);
+    let conf = scratch.conf();
+    let mut main = scratch.infrastructure("mail.example.com");
+    main.push_str("compatibility_level = 3.6\nlocal_recipient_maps =\n");
+    main.push_str(main_lines);
+    std::fs::write(conf.join("main.cf"), &main).unwrap();
+    let mut master = base_master_cf();
+    master.push_str(&format!("127.0.0.1:{port} inet n - n - - smtpd\n"));
+    std::fs::write(conf.join("master.cf"), master).unwrap();
+    crate::common::backdate(&conf);
+    let lines = postlint_lines(&conf, rule);
+    let xclient = format!("XCLIENT ADDR={client_addr} NAME=[UNAVAILABLE]");
+    let rcpt = format!("RCPT TO:<{rcpt}>");
+    let commands = [
+        "EHLO client.example",
+        xclient.as_str(),
+        "EHLO client.example",
+        "MAIL FROM:<sender@client.example>",
+        rcpt.as_str(),
+    ];
+    let (codes, log) = session(&scratch, port, &commands, Duration::from_secs(10));
+    assert_eq!(codes[1], 220, "XCLIENT refused:\n{log}");
+    (codes[4], log, lines)
+}
+
 /// Ends a session and waits (at most 10 s) until smtpd has logged its end, so that the
 /// maillog holds everything the session logged; returns the maillog.
 pub fn quit_and_read_log(mut client: Client, scratch: &Scratch) -> String {
