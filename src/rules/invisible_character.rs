@@ -54,6 +54,7 @@ fn check(model: &Model, out: &mut Findings) {
     }
     check_tables(model, out);
     check_list_files(model, out);
+    check_db_settings(model, out);
 }
 
 /// The first odd character of a text, with its byte offset.
@@ -289,6 +290,62 @@ fn check_list_files(model: &Model, out: &mut Findings) {
                      `postfix reload`.",
                 );
             }
+        }
+    }
+}
+
+/// The settings of database .cf files (mysql, pgsql, sqlite, ldap, memcache), which Postfix
+/// reads as it reads main.cf: a host, a database name or a query with such a character in it
+/// connects to nothing or is no SQL. Passwords are never looked at.
+fn check_db_settings(model: &Model, out: &mut Findings) {
+    let mut seen = std::collections::HashSet::new();
+    for table in model.tables.iter() {
+        let Some(file) = table.source else {
+            continue;
+        };
+        if table.settings.is_empty() || !seen.insert(file) {
+            continue;
+        }
+        for setting in &table.settings {
+            if setting.replaced
+                || crate::model::secrets::looks_like_secret_setting(&setting.name)
+                || model.is_secret(setting.span)
+            {
+                continue;
+            }
+            let Some((at, c)) = first_odd(&setting.value) else {
+                continue;
+            };
+            let what = odd_char_name(c);
+            let written = model.sources.slice(setting.span);
+            let span = match written.ends_with(setting.value.as_str()) {
+                true => setting
+                    .span
+                    .sub(written.len() - setting.value.len() + at, c.len_utf8()),
+                false => setting.span,
+            };
+            let word = word_at(&setting.value, at);
+            let name = &setting.name;
+            let finding = out.report(
+                span,
+                format!(
+                    "`{name}` in {} has {what} in `{}`, which the database client reads as \
+                     part of the word",
+                    table.reference(),
+                    printable(&super::shorten(word))
+                ),
+            );
+            finding.subject(format!("{} {name}", table.reference()));
+            finding.label(format!("{what}, not a space"));
+            finding.help(format!(
+                "Postfix reads a database .cf file as it reads main.cf, with only ASCII white \
+                 space around and between words: `{}` goes to the database client as written, a \
+                 host or a name that does not exist or a query the server may refuse, and the \
+                 lookups of {} fail. Such characters come with text copied from a web page or \
+                 a word processor. Retype the line in a plain-text editor.",
+                printable(word),
+                table.reference()
+            ));
         }
     }
 }
