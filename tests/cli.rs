@@ -285,7 +285,7 @@ fn a_finding_can_be_silenced_three_ways_and_an_audit_sees_them() {
          virtual_mailbox_domains = example.com\n\
          virtual_transport = lmtp:unix:private/dovecot-lmtp\n\
          virtual_alias_domains = example.net\n\
-         my_typo = 1\n",
+         myhostnme = mail.example.net\n",
     )
     .unwrap();
     std::fs::write(
@@ -407,7 +407,7 @@ fn postlint_toml_mistakes_name_the_line_and_suggest() {
     // A relative --config: its globs match paths relative to the current directory.
     std::fs::write(
         dir.path().join("main.cf"),
-        "compatibility_level = 3.6\nmydestination = localhost\nmy_typo = 1\n",
+        "compatibility_level = 3.6\nmydestination = localhost\nmyhostnme = mail.example.net\n",
     )
     .unwrap();
     std::fs::write(

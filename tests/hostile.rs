@@ -129,7 +129,7 @@ fn an_idn_or_latin_1_domain_is_no_panic() {
         virtual_alias_domains = \xe4.example\n\
         parent_domain_matches_subdomains = relay_domains\n"
         .to_vec();
-    main_cf.extend_from_slice(b"mydomian_typo = 1\n");
+    main_cf.extend_from_slice(b"mydomian = example.net\n");
     write(&root.join("main.cf"), &main_cf);
     for (args, stdout, _) in every_output(root) {
         if args.starts_with("--format short") {

@@ -95,11 +95,8 @@ fn meaning(model: &Model, name: &str, legacy: &str) -> Option<String> {
             "smtp_tlsrpt_skip_reused_handshakes = yes: TLSRPT reports leave out reused TLS sessions".to_string()
         }
         n if n.ends_with("_fingerprint_digest") => {
-            // Only a setup that compares certificate fingerprints depends on the digest.
-            let uses = model.params.is_set("relay_clientcerts")
-                || set_to("smtp_tls_security_level", "fingerprint")
-                || set_to("lmtp_tls_security_level", "fingerprint");
-            if !uses {
+            // Only a program that compares certificate fingerprints depends on its digest.
+            if !compares_fingerprints(model, n.trim_end_matches("_tls_fingerprint_digest")) {
                 return None;
             }
             format!("{n} = md5: certificate fingerprints are compared as MD5")
@@ -107,6 +104,58 @@ fn meaning(model: &Model, name: &str, legacy: &str) -> Option<String> {
         _ => return None,
     };
     Some(text)
+}
+
+/// Whether `program` (smtpd, smtp or lmtp) compares certificate fingerprints with its
+/// `*_tls_fingerprint_digest`: smtpd for a relay_clientcerts table that is set to something
+/// (an empty one names no certificate) and for check_ccert_access written anywhere; the
+/// clients for the `fingerprint` security level, in main.cf or in a policy table's entries.
+fn compares_fingerprints(model: &Model, program: &str) -> bool {
+    let written = |needle: &str| {
+        model
+            .params
+            .definitions()
+            .iter()
+            .map(|d| d.value.as_str())
+            .chain(
+                model
+                    .master
+                    .services
+                    .iter()
+                    .flat_map(|s| s.overrides.iter().map(|d| d.value.as_str())),
+            )
+            .any(|v| v.to_ascii_lowercase().contains(needle))
+    };
+    match program {
+        "smtpd" => {
+            let certs = model.params.param("relay_clientcerts");
+            let named = certs.known().is_none_or(|v| !v.trim_ascii().is_empty());
+            (model.params.is_set("relay_clientcerts") && named) || written("check_ccert_access")
+        }
+        _ => {
+            let level = model.params.param(&format!("{program}_tls_security_level"));
+            level
+                .known()
+                .is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case("fingerprint"))
+                || policy_says_fingerprint(model, &format!("{program}_tls_policy_maps"))
+        }
+    }
+}
+
+/// Whether a TLS policy table postlint can read holds a `fingerprint` entry (one it cannot
+/// read is not taken to).
+fn policy_says_fingerprint(model: &Model, param: &str) -> bool {
+    let maps = model.maps(param);
+    let known = model.tables.known_entry_tables_of(&maps.tables);
+    known.into_iter().any(|id| {
+        model.tables.get(id).entries().is_some_and(|entries| {
+            entries.values().any(|v| {
+                v.trim_ascii_start()
+                    .to_ascii_lowercase()
+                    .starts_with("fingerprint")
+            })
+        })
+    })
 }
 
 fn check(model: &Model, out: &mut Findings) {

@@ -92,6 +92,22 @@ fn report(
     }
     let name = &def.name;
     let suggestion = suggestions.suggest(name);
+    // Without a master.cf in the tree, the one that runs (the distribution's, or one the
+    // deployment edits) may refer to a name of one's own (`-o
+    // smtpd_client_restrictions=$mua_client_restrictions`): only a misspelling (two edits
+    // or fewer from a known name), a character that is no space, or a name of Apple's build
+    // is reported.
+    let master_unseen = service.is_none() && !model.master.is_known();
+    let typo = suggestion
+        .as_deref()
+        .is_some_and(|s| strsim::damerau_levenshtein(name, s) <= 2);
+    if master_unseen
+        && !typo
+        && !APPLE.contains(&name.as_str())
+        && !name.chars().any(crate::output::looks_like_nothing_or_space)
+    {
+        return;
+    }
     let message = match service {
         None => format!("`{name}` is not a Postfix parameter, and nothing refers to it"),
         Some(label) => {
