@@ -636,3 +636,47 @@ fn inline_pattern_tables_answer_like_postmap() {
     }
     assert!(compared >= 8, "only {compared} keys compared");
 }
+
+/// invalid-syntax reports exactly the lines of a regexp: table that postmap warns about and
+/// leaves out (fixtures/invalid-syntax/trigger-regexp-lines-postfix-skips).
+#[test]
+fn invalid_syntax_reports_the_lines_postmap_skips() {
+    if !common::postfix_available() {
+        return;
+    }
+    let fixture = Path::new("fixtures/invalid-syntax/trigger-regexp-lines-postfix-skips");
+    let out = Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["--select", "invalid-syntax", "--format", "json"])
+        .arg(fixture)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ours: Vec<usize> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"].as_str().unwrap().ends_with("/virtual_domains"))
+        .map(|d| d["line"].as_u64().unwrap() as usize)
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.cf"), "").unwrap();
+    let table = format!(
+        "regexp:{}",
+        std::fs::canonicalize(fixture.join("virtual_domains"))
+            .unwrap()
+            .display()
+    );
+    let (_, _, stderr) = common::run(
+        "postmap",
+        &[
+            "-c",
+            &dir.path().to_string_lossy(),
+            "-q",
+            "example.info",
+            &table,
+        ],
+    );
+    let theirs = common::warned_lines(stderr.lines());
+    assert_eq!(ours, theirs, "{stderr}");
+    assert_eq!(theirs, [1, 2]);
+}

@@ -192,6 +192,9 @@ fn check(model: &Model, out: &mut Findings) {
                 ));
             }
         }
+        if let Some(patterns) = table.patterns() {
+            report_skipped_rules(model, table, patterns, out);
+        }
         for bad in &table.bad_settings {
             let hidden;
             let bad = if model.is_secret(bad.span) {
@@ -210,6 +213,43 @@ fn check(model: &Model, out: &mut Findings) {
                 out,
             );
         }
+    }
+}
+
+/// The lines of a regexp: or pcre: table that the program opening it warns about and leaves
+/// out (dict_regexp.c, dict_pcre.c): a line that starts with neither a delimiter nor
+/// `if`/`endif`, an unknown flag, a pattern that does not compile, a bad `$number`.
+fn report_skipped_rules(
+    model: &Model,
+    table: &crate::model::tables::Table,
+    patterns: &crate::model::patterns::PatternTable,
+    out: &mut Findings,
+) {
+    let reference = table.reference();
+    for skipped in &patterns.skipped {
+        let reason = match model.is_secret(skipped.span) {
+            true => without_quote(&skipped.reason),
+            false => skipped.reason.clone(),
+        };
+        let finding = out.report(
+            skipped.span,
+            format!("Postfix skips this line of {reference}: {reason}"),
+        );
+        finding.label("skipped");
+        let shape = match reason.contains("unrecognized request") {
+            true => format!(
+                " A {} table's line is `/pattern/flags result` (any delimiter instead of `/`), \
+                 `if /pattern/` or `endif`; `example.com OK` is a line of a hash: table.",
+                table.kind
+            ),
+            false => String::new(),
+        };
+        finding.help(format!(
+            "The program that opens {reference} logs \"warning: {} map {}, line {}: {reason}\" \
+             and leaves the line out, so it matches nothing.{shape} `postmap -q KEY \
+             {reference}` shows the warning. See `postlint --explain invalid-syntax`.",
+            table.kind, table.name, skipped.line,
+        ));
     }
 }
 
