@@ -209,6 +209,31 @@ fn check(model: &Model, out: &mut Findings) {
             in_force.push((name, text, new.text.trim_ascii().to_string()));
         }
     }
+    // Below level 1, `-` in master.cf's chroot column means y (master_ent.c): not a parameter,
+    // so not in the defaults above.
+    if current < (1, 0, 0) {
+        let chrooted: Vec<String> = model
+            .master
+            .running()
+            .filter(|s| s.chroot == "-")
+            .map(|s| s.label())
+            .collect();
+        if let Some(first) = chrooted.first() {
+            let more = match chrooted.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            };
+            in_force.push((
+                "chroot",
+                format!(
+                    "`-` in master.cf's chroot column means y: {first}{more} run chrooted to \
+                     the queue directory, where a daemon that is not set up for it cannot \
+                     reach /etc, the DNS resolver's files or local sockets"
+                ),
+                "n".to_string(),
+            ));
+        }
+    }
     if in_force.is_empty() {
         return;
     }
@@ -239,9 +264,11 @@ fn check(model: &Model, out: &mut Findings) {
         } else {
             format!("`{new}`")
         };
-        help.push_str(&format!(
-            "\n- {text} (at {wanted}: {new}; set `{name}` to keep the old value on purpose)"
-        ));
+        let keep = match *name {
+            "chroot" => "write y or n in the column to choose".to_string(),
+            _ => format!("set `{name}` to keep the old value on purpose"),
+        };
+        help.push_str(&format!("\n- {text} (at {wanted}: {new}; {keep})"));
     }
     let ships = if wanted == "3.11" {
         format!("Postfix {target} ships level 3.11")
