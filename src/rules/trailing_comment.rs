@@ -29,13 +29,18 @@ fn check(model: &Model, out: &mut Findings) {
         }
         master_arguments(model, service, out);
     }
+    let classes = restriction_classes(model);
     for table in model.tables.iter() {
         if let Content::Entries(entries) = &table.content {
+            let access = is_access_table(table, &classes);
             for i in entries.values_holding(b'#') {
                 let entry = entries.entry(i);
                 let Some(at) = comment_after_text(entry.value) else {
                     continue;
                 };
+                if access && text_is_harmless(entry.value) {
+                    continue;
+                }
                 // A value continued over lines is shown whole.
                 let span = if entry.value_span.len() == entry.value.len() {
                     sub_span(entry.value_span, at, entry.value.len())
@@ -210,6 +215,56 @@ fn report_arguments(
 }
 
 /// Where the first word that starts with `#` begins, when some text comes before it.
+/// The names smtpd_restriction_classes defines (a table in one of their lists is an access
+/// table too).
+fn restriction_classes(model: &Model) -> Vec<String> {
+    model
+        .params
+        .param("smtpd_restriction_classes")
+        .known()
+        .map(|v| {
+            v.split([',', ' ', '\t', '\r', '\n'])
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A table that only restriction lists name: its values are access(5) actions.
+fn is_access_table(table: &crate::model::tables::Table, classes: &[String]) -> bool {
+    !table.uses.is_empty()
+        && table
+            .uses
+            .iter()
+            .all(|u| u.param.ends_with("_restrictions") || classes.contains(&u.param))
+}
+
+/// An access(5) action whose text after the first word changes nothing that matters: smtpd
+/// ignores it after OK, RELAY and DUNNO (check_table_result() in smtpd_check.c: "Ignore
+/// trailing text"), and sends or logs it as text after REJECT, DEFER, a reply code, DISCARD,
+/// HOLD, WARN and INFO. After PREPEND, REDIRECT, FILTER, BCC or a restriction it is data.
+fn text_is_harmless(value: &str) -> bool {
+    let first = value.split_ascii_whitespace().next().unwrap_or("");
+    let action = first.to_ascii_uppercase();
+    let code = action.len() == 3
+        && action.starts_with(['4', '5'])
+        && action.bytes().all(|b| b.is_ascii_digit());
+    code || matches!(
+        action.as_str(),
+        "OK" | "RELAY"
+            | "DUNNO"
+            | "REJECT"
+            | "DEFER"
+            | "DEFER_IF_REJECT"
+            | "DEFER_IF_PERMIT"
+            | "DISCARD"
+            | "HOLD"
+            | "WARN"
+            | "INFO"
+    )
+}
+
 fn comment_after_text(value: &str) -> Option<usize> {
     memchr::memchr(b'#', value.as_bytes())?;
     crate::parse::list::list_items(value)
