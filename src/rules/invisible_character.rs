@@ -164,7 +164,10 @@ fn check_tables(model: &Model, out: &mut Findings) {
     for param in ADDRESS_VALUED {
         address_valued.extend(model.maps(param).tables);
     }
-    let mut seen = std::collections::HashSet::new();
+    // A file named by two parameters is reported once, with its values when either reads
+    // them as addresses.
+    let mut files: Vec<(&Entries, String, bool)> = Vec::new();
+    let mut by_file: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
     for table in model.tables.iter() {
         let Some(entries) = table.entries() else {
             continue;
@@ -174,12 +177,16 @@ fn check_tables(model: &Model, out: &mut Findings) {
             continue;
         }
         let values = address_valued.contains(&table.id);
-        // A file named by two parameters is reported once, with its values when either reads
-        // them as addresses.
-        if !seen.insert((entries.file(), values)) {
-            continue;
+        match by_file.get(&entries.file()) {
+            Some(&i) => files[i].2 |= values,
+            None => {
+                by_file.insert(entries.file(), files.len());
+                files.push((entries, table.reference(), values));
+            }
         }
-        check_entries(entries, &table.reference(), values, out);
+    }
+    for (entries, reference, values) in files {
+        check_entries(entries, &reference, values, out);
     }
 }
 
