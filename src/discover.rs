@@ -146,6 +146,27 @@ pub fn passed_over(root: &Path, limit: usize) -> Vec<Skipped> {
     out
 }
 
+/// A walk of `root` that skips what git would, reading only the tree's own files: the
+/// `.gitignore` and `.ignore` files inside `root`. Never one in a directory above it, nor
+/// `.git/info/exclude`, nor git's global configuration or excludes file (`~/.gitconfig`,
+/// `core.excludesFile`): those are the machine's, not the tree's. A `.gitignore` above a
+/// repository would hide its main.cf, and the same tree would lint differently on two machines.
+/// A `.gitignore` applies to an exported tree (a CI artifact, a tarball) as to a checkout.
+///
+/// The `ignore` crate looks at every parent directory up to `/` whenever one of its git
+/// options is on, even with `parents(false)`; so `.gitignore` is read as a custom ignore file,
+/// which it reads only in the directories it walks.
+pub fn tree_walker(root: &Path) -> ignore::WalkBuilder {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .parents(false)
+        .git_ignore(false)
+        .git_exclude(false)
+        .git_global(false)
+        .add_custom_ignore_filename(".gitignore");
+    builder
+}
+
 /// Walks `root` and returns the configurations under it. Unreadable directories are skipped
 /// with a reason, not fatal: the rest of the repository is still linted.
 pub fn discover(root: &Path) -> Result<Found, String> {
@@ -159,11 +180,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         },
         ..Found::default()
     };
-    let walker = ignore::WalkBuilder::new(root)
-        // .gitignore applies to an exported tree (a CI artifact, a tarball) as to a checkout.
-        .require_git(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
+    let walker = tree_walker(root).sort_by_file_name(|a, b| a.cmp(b)).build();
     let mut master_templates = Vec::new();
     let mut built_map_types: Vec<String> = Vec::new();
     let mut source_trees: Vec<PathBuf> = Vec::new();

@@ -1962,8 +1962,7 @@ const POSTFIX_WORDS: &[&str] = &[
 pub fn scan(root: &Path) -> Vec<Script> {
     let mut out = Vec::new();
     let mut budget: u64 = 32 << 20;
-    let walker = ignore::WalkBuilder::new(root)
-        .require_git(false)
+    let walker = crate::discover::tree_walker(root)
         .build()
         .flatten()
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))

@@ -1690,3 +1690,45 @@ fn a_main_cf_puppet_assembles_with_concat_is_linted_whole() {
         "{out}"
     );
 }
+
+/// The walk reads the ignore files of the linted tree only. A `.gitignore` in a directory
+/// above it (git never applies one from above a repository's root), git's global excludes
+/// file, and the checkout's own `.git/info/exclude` are the machine's, not the tree's: none
+/// hides main.cf, and the same tree lints the same on every machine. A `.gitignore` inside the
+/// tree still does.
+#[test]
+fn ignore_files_outside_the_tree_hide_nothing() {
+    let outer = tempfile::tempdir().unwrap();
+    write(&outer.path().join(".gitignore"), "main.cf\n*.cf\n");
+    write(&outer.path().join(".ignore"), "main.cf\n");
+    let repo = outer.path().join("repo");
+    write(&repo.join("main.cf"), BROKEN);
+    write(&repo.join(".git/info/exclude"), "main.cf\n");
+    write(&repo.join(".gitignore"), "old/\n");
+    write(&repo.join("old/main.cf"), BROKEN);
+    // A home whose git configuration ignores every main.cf.
+    let home = outer.path().join("home");
+    write(&home.join("excludes"), "main.cf\n");
+    write(
+        &home.join(".gitconfig"),
+        &format!("[core]\n\texcludesFile = {}\n", home.join("excludes").display()),
+    );
+    write(&home.join(".config/git/ignore"), "main.cf\n");
+    let out = assert_cmd::Command::cargo_bin("postlint")
+        .unwrap()
+        .current_dir(&repo)
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .args(["--discover", "--format", "short", "--color", "never"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with("main.cf:2:17: error[virtual-domain-in-mydestination]"),
+        "{stdout}"
+    );
+    // The tree's own .gitignore still keeps old/ out.
+    assert!(!stdout.contains("old/main.cf"), "{stdout}");
+}

@@ -230,9 +230,8 @@ fn wrong_target_hint(dir: &Path) -> Option<String> {
     // A bounded look below: a repository of configurations wants --discover, and so does a
     // template of main.cf (an Ansible role's templates/main.cf.j2).
     let mut template = None;
-    let below = ignore::WalkBuilder::new(dir)
+    let below = crate::discover::tree_walker(dir)
         .max_depth(Some(6))
-        .require_git(false)
         .build()
         .filter_map(Result::ok)
         .take(20_000)
