@@ -1711,7 +1711,10 @@ fn ignore_files_outside_the_tree_hide_nothing() {
     write(&home.join("excludes"), "main.cf\n");
     write(
         &home.join(".gitconfig"),
-        &format!("[core]\n\texcludesFile = {}\n", home.join("excludes").display()),
+        &format!(
+            "[core]\n\texcludesFile = {}\n",
+            home.join("excludes").display()
+        ),
     );
     write(&home.join(".config/git/ignore"), "main.cf\n");
     let out = assert_cmd::Command::cargo_bin("postlint")

@@ -17,6 +17,7 @@ mod smtp;
 
 use smtp::Scratch;
 
+/// This test uses the eight ports from here.
 fn port() -> u16 {
     common::env_number("POSTLINT_BACKSCATTER_ORACLE_PORT", 28_820) as u16
 }
@@ -24,13 +25,19 @@ fn port() -> u16 {
 /// The reply to RCPT TO:<made-up name@$myhostname> from an outsider, the name Postfix gave
 /// $myhostname, and the messages of postlint's backscatter-risk findings on the setup.
 fn rcpt(port: u16, settings: &str) -> (u16, String, Vec<String>) {
+    rcpt_at(port, settings, None)
+}
+
+/// The same for RCPT TO:<made-up name@`domain`> (None: the machine's name).
+fn rcpt_at(port: u16, settings: &str, domain: Option<&str>) -> (u16, String, Vec<String>) {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-backscatter-");
     let conf = scratch.conf();
-    // The scratch lines without myhostname: Postfix takes the machine's name.
+    // The scratch lines without myhostname (Postfix takes the machine's name), unless the
+    // recipient is in another domain: postlint cannot decide its class beside an unknown one.
     let main: String = scratch
         .infrastructure("unused.example")
         .lines()
-        .filter(|l| !l.starts_with("myhostname"))
+        .filter(|l| domain.is_some() || !l.starts_with("myhostname"))
         .map(|l| format!("{l}\n"))
         .collect();
     let main = format!(
@@ -46,7 +53,7 @@ fn rcpt(port: u16, settings: &str) -> (u16, String, Vec<String>) {
     let (ok, host, err) = common::run("postconf", &["-c", &dir, "-h", "myhostname"]);
     assert!(ok, "postconf -h myhostname: {err}");
     let host = host.trim().to_string();
-    let recipient = format!("RCPT TO:<no-such-user-4711@{host}>");
+    let recipient = format!("RCPT TO:<no-such-user-4711@{}>", domain.unwrap_or(&host));
     let commands = [
         "EHLO client.example",
         "XCLIENT ADDR=198.51.100.7 NAME=[UNAVAILABLE]",
@@ -55,9 +62,13 @@ fn rcpt(port: u16, settings: &str) -> (u16, String, Vec<String>) {
         recipient.as_str(),
     ];
     let (codes, _) = smtp::session(&scratch, port, &commands, Duration::from_secs(10));
-    // postlint on the setup as a server's: smtpd on every interface, not loopback only.
+    // postlint on the setup as a server's: smtpd on port 25 of every interface, not on a
+    // loopback port.
     let main = main.replace("inet_interfaces = 127.0.0.1", "inet_interfaces = all");
     std::fs::write(conf.join("main.cf"), main).unwrap();
+    let master = std::fs::read_to_string(conf.join("master.cf")).unwrap();
+    let master = master.replace(&format!("127.0.0.1:{port} inet"), "smtp inet");
+    std::fs::write(conf.join("master.cf"), master).unwrap();
     let messages = smtp::postlint_findings(&conf, "backscatter-risk")
         .iter()
         .map(|d| d["message"].as_str().unwrap_or_default().to_string())
@@ -97,5 +108,79 @@ fn an_empty_local_recipient_maps_accepts_any_name_at_the_machines_name() {
     );
     // defer_unauth_destination, smtpd_relay_restrictions' default at level 3.6.
     assert_eq!(code, 454, "{host}: not a local domain, so relaying");
+    assert!(messages.is_empty(), "{messages:?}");
+}
+
+/// Virtual mailbox domains that Dovecot delivers over LMTP, without virtual_mailbox_maps:
+/// smtpd accepts a made-up name there (250), and postlint says so. With the mailboxes listed,
+/// smtpd refuses it (550 "User unknown in virtual mailbox table") and postlint is silent;
+/// with `reject_unverified_recipient`, smtpd asks the LMTP server first (here, with no server
+/// at the socket, 450) and postlint is silent too.
+#[test]
+fn virtual_mailbox_domains_without_maps_accept_any_name() {
+    if !common::postfix_available() {
+        return;
+    }
+    if !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let lmtp = "virtual_mailbox_domains = virtual.example\n\
+                virtual_transport = lmtp:unix:private/dovecot-lmtp\n";
+    let (code, _, messages) = rcpt_at(port() + 3, lmtp, Some("virtual.example"));
+    assert_eq!(code, 250, "no table: smtpd accepts any name");
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with("virtual_mailbox_domains without virtual_mailbox_maps"),
+        "{messages:?}"
+    );
+
+    let listed = format!("{lmtp}virtual_mailbox_maps = inline:{{ jane@virtual.example=x }}\n");
+    let (code, _, messages) = rcpt_at(port() + 4, &listed, Some("virtual.example"));
+    assert_eq!(code, 550, "the table lists no such user");
+    assert!(messages.is_empty(), "{messages:?}");
+
+    let verified = format!(
+        "{lmtp}smtpd_recipient_restrictions = reject_unverified_recipient\n\
+         unverified_recipient_reject_code = 550\n"
+    );
+    let (code, _, messages) = rcpt_at(port() + 5, &verified, Some("virtual.example"));
+    assert_eq!(
+        code, 450,
+        "address verification cannot reach the LMTP server yet"
+    );
+    assert!(messages.is_empty(), "{messages:?}");
+}
+
+/// A relay domain without relay_recipient_maps: smtpd accepts a made-up name (250) and postlint
+/// says so; with `reject_unverified_recipient` smtpd first asks the next server over SMTP (none
+/// answers at 192.0.2.1 yet: 450) and postlint is silent.
+#[test]
+fn address_verification_stands_in_for_relay_recipient_maps() {
+    if !common::postfix_available() {
+        return;
+    }
+    if !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let relay = "relay_domains = relay.example\n\
+                 transport_maps = inline:{ relay.example=relay:[192.0.2.1] }\n\
+                 smtp_connect_timeout = 1s\n";
+    let (code, _, messages) = rcpt_at(port() + 6, relay, Some("relay.example"));
+    assert_eq!(code, 250, "no table: smtpd accepts any name");
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with("relay_domains without relay_recipient_maps"),
+        "{messages:?}"
+    );
+
+    let verified = format!(
+        "{relay}smtpd_recipient_restrictions = reject_unverified_recipient\n\
+         unverified_recipient_reject_code = 550\n"
+    );
+    let (code, _, messages) = rcpt_at(port() + 7, &verified, Some("relay.example"));
+    assert_eq!(
+        code, 450,
+        "address verification cannot reach the next server yet"
+    );
     assert!(messages.is_empty(), "{messages:?}");
 }

@@ -1,6 +1,7 @@
 //! Mail accepted for recipients that do not exist, to be bounced later to a forged sender
-//! (backscatter): relay_domains without relay_recipient_maps, an empty local_recipient_maps,
-//! permit_mx_backup, luser_relay.
+//! (backscatter): relay_domains without relay_recipient_maps, virtual mailbox domains that
+//! Dovecot (or another store) delivers without virtual_mailbox_maps, an empty
+//! local_recipient_maps, permit_mx_backup, luser_relay.
 
 use std::collections::HashSet;
 
@@ -14,7 +15,7 @@ use crate::source::Span;
 pub const RULE: Rule = Rule {
     id: "backscatter-risk",
     severity: Severity::Warning,
-    summary: "mail accepted for recipients that do not exist, bounced later to forged senders (relay_domains without relay_recipient_maps, empty local_recipient_maps, permit_mx_backup, luser_relay)",
+    summary: "mail accepted for recipients that do not exist, bounced later to forged senders (relay_domains without relay_recipient_maps, virtual mailbox domains without virtual_mailbox_maps, empty local_recipient_maps, permit_mx_backup, luser_relay)",
     doc: include_str!("../../rules/backscatter-risk.md"),
     undecided: super::always_decides,
     check,
@@ -34,6 +35,7 @@ fn check(model: &Model, out: &mut Findings) {
     // forge no senders: what it accepts and bounces goes to real senders.
     if listens_beyond_loopback(model) {
         relay_without_recipients(model, out);
+        mailboxes_without_maps(model, out);
         empty_local_recipients(model, out);
         luser_relay(model, out);
     }
@@ -95,6 +97,11 @@ fn relay_without_recipients(model: &Model, out: &mut Findings) {
     if maps.has_unknown() || !maps.text.trim_ascii().is_empty() {
         return;
     }
+    // Address verification asks the next server, when an SMTP or LMTP client takes the mail.
+    let probed = relay_domains_probed(model, &class);
+    if !accepts_any_recipient(model, "relay_recipient_maps", probed) {
+        return;
+    }
     let finding = out.report(
         def.value_span,
         "relay_domains without relay_recipient_maps: mail for any address in these domains is accepted, and bounced later if the next server does not know it",
@@ -106,6 +113,184 @@ fn relay_without_recipients(model: &Model, out: &mut Findings) {
          lines, or `@example.com x` for a domain that accepts all), so smtpd rejects unknown \
          recipients during the SMTP session. {BACKSCATTER}"
     ));
+}
+
+/// Virtual mailbox domains delivered by a program that knows its own users (Dovecot or Cyrus
+/// over LMTP, dovecot-lda through pipe(8), another server over SMTP) while virtual_mailbox_maps
+/// is empty: smtpd asks that table only when it is set (smtpd_check.c), so it accepts every
+/// address of the domains, and the program's refusal of a made-up one becomes a bounce. When
+/// virtual(8) delivers, it bounces every message: virtual-without-mailbox-maps says so.
+fn mailboxes_without_maps(model: &Model, out: &mut Findings) {
+    use crate::model::restrictions::service_value;
+    use crate::model::values::{virtual_delivers, virtual_mailbox_maps_empty};
+    let Some(def) = model.params.get("virtual_mailbox_domains") else {
+        return; // the default, $virtual_mailbox_maps, is empty with the maps
+    };
+    if def.conditional || !virtual_mailbox_maps_empty(model) {
+        return;
+    }
+    if virtual_delivers(model) != Some(false) {
+        return;
+    }
+    // A main.cf that writes neither is often completed when it is deployed (a container's
+    // start script sets both with postconf): decide only on what was written, or on a system.
+    let transport_written = model.params.get("virtual_transport");
+    if transport_written.is_none()
+        && model.params.get("virtual_mailbox_maps").is_none()
+        && !model.locator.mode.is_system_image()
+    {
+        return;
+    }
+    let Some(transport) = service_value(model, None, "virtual_transport") else {
+        return;
+    };
+    if !refuses_unknown_users(model, &transport) {
+        return;
+    }
+    let probed = transport_program(model, &transport).is_some_and(is_smtp_client);
+    if !accepts_any_recipient(model, "virtual_mailbox_maps", probed) {
+        return;
+    }
+    // The domains: those that resolve as virtual mailbox domains, less those a catch-all alias
+    // takes whole (`@example.com`, whose mail no longer reaches the transport as made-up
+    // names). A table postlint cannot read (SQL) was set up to list domains.
+    let class = model.class(ClassKind::VirtualMailbox);
+    let value_unknown = model.params.expand("virtual_mailbox_domains").has_unknown();
+    let aliases = model.maps("virtual_alias_maps");
+    let hosted = (class.unknown_members && !value_unknown)
+        || class.numbered_members(&model.tables).any(|(slot, member)| {
+            !member.domain.contains('*')
+                && matches!(
+                    model.member_class(ClassKind::VirtualMailbox, slot),
+                    Some(crate::model::Resolved::Class(ClassKind::VirtualMailbox, _))
+                )
+                && !matches!(
+                    aliases.lookup_partial(&model.tables, &format!("@{}", member.domain)),
+                    crate::model::tables::Answer::Found(_)
+                )
+        });
+    if !hosted {
+        return;
+    }
+    let finding = out.report(
+        def.value_span,
+        format!(
+            "virtual_mailbox_domains without virtual_mailbox_maps: smtpd accepts mail for any address in these domains, and {transport} refuses the unknown ones only after the session, so they are bounced"
+        ),
+    );
+    finding.subject("virtual_mailbox_maps");
+    finding.label("smtpd cannot tell which mailboxes here exist");
+    if let Some(written) = transport_written {
+        finding.secondary(written.value_span, "delivers them, and knows its users");
+    }
+    finding.help(format!(
+        "Set virtual_mailbox_maps to the mailboxes (a table of `user@example.com x` lines, or \
+         the query your delivery agent's user database answers, such as Dovecot's users table \
+         through mysql:), so smtpd rejects unknown recipients during the SMTP session; \
+         virtual_transport still delivers. Or have smtpd ask the delivery agent with \
+         `reject_unverified_recipient`. {BACKSCATTER}"
+    ));
+}
+
+/// Whether some smtpd that takes mail from other servers accepts every recipient address of
+/// the domains `maps` would list: port 25 (or the `pass` service behind postscreen), reachable
+/// from the network, or the stock smtpd without master.cf; with `maps` empty as it reads it
+/// (`-o` may set it), and no restriction that checks recipients another way:
+/// `reject_unverified_recipient` when `probed` (address verification asks the next server only
+/// through an SMTP or LMTP client; other delivery agents report any address deliverable), or a
+/// list postlint cannot read. A policy server does not count: those seen in setups check SPF,
+/// greylist or rate-limit, and accept what they do not know. Submission ports take mail from
+/// users who log in, whose mistakes bounce to themselves.
+fn accepts_any_recipient(model: &Model, maps: &str, probed: bool) -> bool {
+    use crate::model::listen::{is_port_25, reach, Reach};
+    smtpd_processes(model).iter().any(|smtpd| {
+        let from_servers = smtpd.service.is_none_or(|s| {
+            (is_port_25(s) || s.kind == "pass") && reach(model, Some(s)) != Reach::Local
+        });
+        from_servers
+            && smtpd.value(model, maps).is_some_and(|v| v.is_empty())
+            && LIST_PARAMS.iter().all(|p| {
+                let Some(list) = smtpd.list(model, p) else {
+                    return smtpd.definition(model, p).is_none();
+                };
+                !(probed
+                    && list
+                        .iter()
+                        .any(|w| w.text.eq_ignore_ascii_case("reject_unverified_recipient")))
+            })
+    })
+}
+
+/// Whether address verification would ask the next server about the relay domains' users:
+/// each known domain's transport (its transport_maps entry, else relay_transport) is an SMTP
+/// or LMTP client. A domain postlint cannot route counts as asked: unknown stays silent.
+fn relay_domains_probed(model: &Model, class: &crate::model::classes::AddressClass) -> bool {
+    use crate::model::resolve::domain_transport;
+    let relay = crate::model::restrictions::service_value(model, None, "relay_transport");
+    let probed = |transport: Option<String>| {
+        let transport = match transport {
+            Some(t) if !t.split(':').next().unwrap_or("").trim_ascii().is_empty() => Some(t),
+            _ => relay.clone(),
+        };
+        transport.is_none_or(|t| transport_program(model, &t).is_none_or(is_smtp_client))
+    };
+    let maps = model.maps("transport_maps");
+    if class.unknown_members && (maps.unknown || !maps.tables.is_empty()) {
+        return true;
+    }
+    (!class.unknown_members || probed(None))
+        && class
+            .members(&model.tables)
+            .all(|m| domain_transport(model, m.domain).map_or(true, probed))
+}
+
+/// The program a transport (`lmtp:unix:private/dovecot-lmtp`, `relay`) runs: its master.cf
+/// service's, or without master.cf the stock service of that name's. None when postlint
+/// cannot know it.
+fn transport_program<'m>(model: &'m Model, transport: &str) -> Option<&'m str> {
+    let name = transport.split(':').next().unwrap_or("").trim_ascii();
+    if !model.master.is_known() {
+        return match name {
+            "smtp" | "relay" => Some("smtp"),
+            "lmtp" => Some("lmtp"),
+            "virtual" => Some("virtual"),
+            "local" => Some("local"),
+            _ => None,
+        };
+    }
+    let service = crate::model::tls::transport_service(model, name)?;
+    Some(crate::model::values::program_of(&service.command))
+}
+
+fn is_smtp_client(program: &str) -> bool {
+    matches!(program, "smtp" | "lmtp")
+}
+
+/// Whether the transport's program refuses a recipient it has no user for: an LMTP or SMTP
+/// client (Dovecot, Cyrus, another server answer 550), or pipe(8) running dovecot-lda or
+/// Cyrus deliver. Another pipe may take any name (a ticket system), so no.
+fn refuses_unknown_users(model: &Model, transport: &str) -> bool {
+    let Some(program) = transport_program(model, transport) else {
+        return false;
+    };
+    if is_smtp_client(program) {
+        return true;
+    }
+    if program != "pipe" {
+        return false;
+    }
+    let name = transport.split(':').next().unwrap_or("").trim_ascii();
+    let Some(service) = crate::model::tls::transport_service(model, name) else {
+        return false;
+    };
+    service.args.iter().any(|a| {
+        let arg = model.sources.slice(*a);
+        let Some(command) = arg.strip_prefix("argv=") else {
+            return false;
+        };
+        let program = command.rsplit('/').next().unwrap_or(command);
+        matches!(program, "dovecot-lda" | "deliver" | "cyrdeliver")
+    })
 }
 
 /// `local_recipient_maps =` while local(8) receives mail for real domains.
