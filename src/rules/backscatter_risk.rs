@@ -98,7 +98,7 @@ fn relay_without_recipients(model: &Model, out: &mut Findings) {
         return;
     }
     // Address verification asks the next server, when an SMTP or LMTP client takes the mail.
-    let probed = relay_domains_probed(model, &class);
+    let probed = relay_domains_probed(model, class);
     if !accepts_any_recipient(model, "relay_recipient_maps", probed) {
         return;
     }
