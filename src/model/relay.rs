@@ -88,6 +88,13 @@ enum Mode {
     /// Take the attacker's side: DNS-based and policy checks pass, unreadable tables do not
     /// match, made-up `.invalid` domains are nobody's.
     Outsider,
+    /// Take the side of a user who logged in, for the question "does the relay check refuse
+    /// them": checks that can only refuse (blocklists, DNS, login mismatch) pass, made-up
+    /// `.invalid` domains are nobody's, and in the client, HELO and sender lists nothing
+    /// unseen matters (a permit there ends only that list). In the relay and recipient lists,
+    /// what could permit and postlint cannot see (a table, a policy service, the user's real
+    /// address, HELO name or sender) is unknown.
+    User,
 }
 
 /// Something postlint cannot know.
@@ -221,11 +228,42 @@ impl<'a, 'm> Ctx<'a, 'm> {
         })
     }
 
-    /// Something postlint cannot see: unknown, or (for an outsider) nothing.
+    /// Something postlint cannot see that may permit or refuse: unknown, or (for an
+    /// outsider) nothing; for a user, unknown where it decides relaying.
     fn unseen(&self) -> Eval<Status> {
         match self.mode {
             Mode::Exact => Err(Unknowable),
             Mode::Outsider => Ok(Status::Dunno),
+            Mode::User if self.decides_relaying() => Err(Unknowable),
+            Mode::User => Ok(Status::Dunno),
+        }
+    }
+
+    /// Something postlint cannot see that can only refuse (a blocklist, a DNS check): unknown,
+    /// or for an outsider and a user (whose best case it is) nothing.
+    fn unseen_refusal(&self) -> Eval<Status> {
+        match self.mode {
+            Mode::Exact => Err(Unknowable),
+            Mode::Outsider | Mode::User => Ok(Status::Dunno),
+        }
+    }
+
+    /// Whether the list being evaluated is the relay or the recipient list, where a permit
+    /// lets mail for another domain through.
+    fn decides_relaying(&self) -> bool {
+        matches!(
+            self.stage.as_str(),
+            "smtpd_relay_restrictions" | "smtpd_recipient_restrictions"
+        )
+    }
+
+    /// For a user, in the relay and recipient lists: a lookup keyed by what postlint makes up
+    /// for them (client address and name, HELO name, sender, login) may permit them by the real
+    /// one. Unknown there.
+    fn user_key(&self) -> Eval<()> {
+        match self.mode == Mode::User && self.decides_relaying() {
+            true => Err(Unknowable),
+            false => Ok(()),
         }
     }
 
@@ -516,6 +554,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
             "reject_plaintext_session" => self.reject(4),
             "check_client_access" | "check_reverse_client_access" => {
                 let table = arg_text.ok_or(Unknowable)?;
+                self.user_key()?;
                 if name == "check_reverse_client_access" && self.mode == Mode::Exact {
                     return Err(Unknowable);
                 }
@@ -525,6 +564,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
             }
             "check_helo_access" => {
                 let table = arg_text.ok_or(Unknowable)?;
+                self.user_key()?;
                 let s = if known.helo && !self.request.helo.is_empty() {
                     let helo = self.request.helo.clone();
                     self.domain_access(table, &helo)?
@@ -535,6 +575,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
             }
             "check_sender_access" => {
                 let table = arg_text.ok_or(Unknowable)?;
+                self.user_key()?;
                 let sender = self.request.sender.clone();
                 let s = if !known.sender {
                     Status::Dunno
@@ -607,7 +648,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 if !known.helo || helo.is_empty() {
                     Status::Dunno
                 } else if helo.starts_with('[') {
-                    self.unseen()?
+                    self.unseen_refusal()?
                 } else {
                     let name_only = truncate_dot(&helo);
                     let bad = if name.contains("fqdn") {
@@ -667,11 +708,12 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 if !self.sasl {
                     Status::Dunno
                 } else {
-                    self.unseen()?
+                    self.unseen_refusal()?
                 }
             }
             "check_sasl_access" => {
                 let table = arg_text.ok_or(Unknowable)?;
+                self.user_key()?;
                 let s = match (&self.request.sasl_login, self.sasl) {
                     (Some(login), true) => {
                         let login = login.clone();
@@ -683,15 +725,20 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 return Ok((s, 2));
             }
             "check_ccert_access" => return Ok((Status::Dunno, 2)),
-            // Checks that ask DNS, a policy service or the queue: an outsider passes them.
-            "check_policy_service"
-            | "reject_rbl_client"
+            // Checks that ask DNS and can only refuse: an outsider and a user pass them.
+            "reject_rbl_client"
             | "reject_rhsbl_client"
             | "reject_rhsbl_reverse_client"
             | "reject_rhsbl_helo"
             | "reject_rhsbl_sender"
             | "reject_rhsbl_recipient"
-            | "reject_rbl"
+            | "reject_rbl" => {
+                let s = self.unseen_refusal()?;
+                return Ok((s, 2));
+            }
+            // Checks that ask DNS, a policy service or the queue, and may permit: an outsider
+            // passes them.
+            "check_policy_service"
             | "permit_dnswl_client"
             | "permit_rhswl_client"
             | "check_client_a_access"
@@ -722,9 +769,8 @@ impl<'a, 'm> Ctx<'a, 'm> {
             | "reject_unknown_address"
             | "reject_unverified_sender"
             | "reject_unverified_recipient"
-            | "reject_maps_rbl"
-            | "permit_mx_backup"
-            | "permit_naked_ip_address" => self.unseen()?,
+            | "reject_maps_rbl" => self.unseen_refusal()?,
+            "permit_mx_backup" | "permit_naked_ip_address" => self.unseen()?,
             _ => {
                 // A restriction class, or a name smtpd does not know (451, a defer).
                 if let Some(class) = self.smtpd.classes.get(word.text.as_str()) {
@@ -825,7 +871,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
             Resolved::Class(..) => Ok(true),
             Resolved::NoClass => Ok(false),
             Resolved::Unknown => {
-                if self.mode == Mode::Outsider && is_made_up(domain) {
+                if self.mode != Mode::Exact && is_made_up(domain) {
                     Ok(false)
                 } else {
                     Err(Unknowable)
@@ -845,7 +891,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
             // An outsider is, by definition, not in mynetworks: being in it would only add a
             // permit, never take one away.
             None if self.mode == Mode::Outsider => Ok(false),
-            None => Err(Unknowable),
+            None => self.unseen().map(|_| false),
         }
     }
 
@@ -1066,7 +1112,7 @@ impl<'a, 'm> Ctx<'a, 'm> {
         };
         let resolved = self.model.resolve_class(domain);
         let resolved = match resolved {
-            Resolved::Unknown if self.mode == Mode::Outsider && is_made_up(domain) => {
+            Resolved::Unknown if self.mode != Mode::Exact && is_made_up(domain) => {
                 Resolved::NoClass
             }
             Resolved::Unknown => return Err(Unknowable),
@@ -1584,6 +1630,42 @@ fn default_mynetworks_contains(model: &Model, smtpd: &Smtpd, addr: IpAddr) -> Op
 pub fn accepted_without_relaying(model: &Model, smtpd: &Smtpd, request: &Request) -> bool {
     let (outcome, steps, discard) = evaluate_full(model, smtpd, request, Mode::Exact);
     outcome == Outcome::Accept && (discard || steps.iter().any(|s| trusted_client(model, s)))
+}
+
+/// Whether smtpd refuses a user who logged in on this service, from an address outside
+/// mynetworks, mail for another domain, in the relay or recipient list: the steps that decided,
+/// the last the relay check (`reject_unauth_destination`, `defer_unauth_destination`,
+/// `check_relay_domains`, `reject`, `defer`). The user's side is taken everywhere else (see
+/// `Mode::User`). None when smtpd accepts, refuses for another reason, or postlint cannot tell.
+pub fn refuses_users_relaying(model: &Model, smtpd: &Smtpd) -> Option<Vec<Step>> {
+    let addr = outsider_addrs(model, smtpd).into_iter().next()?;
+    let request = Request {
+        client_addr: addr.to_string(),
+        client_name: None,
+        helo: OUTSIDER_HELO.to_string(),
+        sasl_login: Some("user".to_string()),
+        sender: OUTSIDER_SENDER.to_string(),
+        recipient: OUTSIDER_RECIPIENT.to_string(),
+        client_cert: false,
+    };
+    let (outcome, steps, _) = evaluate_full(model, smtpd, &request, Mode::User);
+    if !matches!(outcome, Outcome::Reject | Outcome::Defer) {
+        return None;
+    }
+    let last = steps.last()?;
+    let relay_check = matches!(
+        last.word.to_ascii_lowercase().as_str(),
+        "reject_unauth_destination"
+            | "defer_unauth_destination"
+            | "check_relay_domains"
+            | "reject"
+            | "defer"
+    );
+    let stage = matches!(
+        last.stage.as_str(),
+        "smtpd_relay_restrictions" | "smtpd_recipient_restrictions"
+    );
+    (relay_check && stage).then_some(steps)
 }
 
 /// The addresses an outsider may come from on this service: those of [`OUTSIDER_ADDRS`]

@@ -50,6 +50,7 @@ mod sql_catch_all;
 mod sql_config;
 mod stale_map;
 mod starttls_not_offered;
+mod submission_relay_denied;
 mod tls_file_missing;
 mod tls_policy_invalid;
 mod tls_wrappermode_missing;
@@ -250,6 +251,7 @@ pub static RULES: &[Rule] = &[
     sql_config::RULE,
     stale_map::RULE,
     starttls_not_offered::RULE,
+    submission_relay_denied::RULE,
     tls_file_missing::RULE,
     tls_policy_invalid::RULE,
     tls_wrappermode_missing::RULE,

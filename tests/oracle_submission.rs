@@ -1,0 +1,96 @@
+//! Real Postfix decides `submission-relay-denied`: an smtpd service with
+//! `-o smtpd_sasl_auth_enable=yes` that takes main.cf's port-25 relay list
+//! (`permit_mynetworks, reject_unauth_destination`) refuses a logged-in user outside mynetworks
+//! mail for another domain (554, Relay access denied), and accepts it (250) once the service
+//! has `-o smtpd_relay_restrictions=permit_sasl_authenticated,reject`. XCLIENT makes the test's
+//! client that user (ADDR= outside mynetworks, LOGIN= the SASL login name). postlint reports the
+//! first setup only; it lints the setup with the service on the submission port, where the
+//! test's Postfix listens on a loopback port.
+//!
+//! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
+
+use std::path::Path;
+use std::time::Duration;
+
+mod common;
+#[path = "common/smtp.rs"]
+mod smtp;
+
+use smtp::Scratch;
+
+/// This test uses the two ports from here.
+fn port() -> u16 {
+    common::env_number("POSTLINT_SUBMISSION_ORACLE_PORT", 28_860) as u16
+}
+
+/// The reply to RCPT TO:<someone@elsewhere.example> from a user who logged in, on a service
+/// with SASL enabled and these `-o` lines, and the messages of postlint's
+/// submission-relay-denied findings on the setup.
+fn user_rcpt(port: u16, overrides: &str) -> (u16, String, Vec<String>) {
+    let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-submission-");
+    let conf = scratch.conf();
+    let mut main = scratch.infrastructure("mail.example.com");
+    main.push_str(
+        "compatibility_level = 3.6\nalias_maps =\nalias_database =\n\
+         mydestination = $myhostname, localhost\nmynetworks = 127.0.0.0/8\n\
+         smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n\
+         smtpd_sasl_type = cyrus\n",
+    );
+    std::fs::write(conf.join("main.cf"), &main).unwrap();
+    let service = |name: &str| {
+        format!("{name} inet n - n - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n{overrides}")
+    };
+    let mut master = smtp::base_master_cf();
+    master.push_str(&service(&format!("127.0.0.1:{port}")));
+    std::fs::write(conf.join("master.cf"), &master).unwrap();
+    common::backdate(&conf);
+    let commands = [
+        "EHLO client.example",
+        "XCLIENT ADDR=198.51.100.7 NAME=[UNAVAILABLE] LOGIN=jane",
+        "EHLO client.example",
+        "MAIL FROM:<jane@mail.example.com>",
+        "RCPT TO:<someone@elsewhere.example>",
+    ];
+    let (codes, log) = smtp::session(&scratch, port, &commands, Duration::from_secs(10));
+    assert_eq!(codes[1], 220, "XCLIENT refused:\n{log}");
+    // postlint on the setup as a server's: the service on the submission port, smtpd on every
+    // interface.
+    let main = main.replace("inet_interfaces = 127.0.0.1", "inet_interfaces = all");
+    std::fs::write(conf.join("main.cf"), main).unwrap();
+    let mut master = smtp::base_master_cf();
+    master.push_str(&service("submission"));
+    std::fs::write(conf.join("master.cf"), master).unwrap();
+    let messages = smtp::postlint_findings(&conf, "submission-relay-denied")
+        .iter()
+        .map(|d| d["message"].as_str().unwrap_or_default().to_string())
+        .collect();
+    (codes[4], log, messages)
+}
+
+#[test]
+fn a_submission_service_with_the_port_25_relay_list_refuses_its_users() {
+    if !common::postfix_available() {
+        return;
+    }
+    if !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let (code, log, messages) = user_rcpt(port(), "");
+    assert_eq!(code, 554, "main.cf's relay list refuses the user:\n{log}");
+    assert!(log.contains("Relay access denied"), "{log}");
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with("users who log in on submission/inet cannot send mail"),
+        "{messages:?}"
+    );
+
+    let (code, log, messages) = user_rcpt(
+        port() + 1,
+        "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject\n",
+    );
+    assert_eq!(
+        code, 250,
+        "the service's own list lets the user through:\n{log}"
+    );
+    assert!(messages.is_empty(), "{messages:?}");
+}
