@@ -3,6 +3,7 @@
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
+use crate::model::classes::ClassKind;
 use crate::model::listen::{is_port_25, postscreen_on_25, reach, Reach};
 use crate::model::restrictions::{smtpd_processes, Smtpd};
 use crate::model::tls::server_level;
@@ -16,7 +17,8 @@ pub const RULE: Rule = Rule {
     doc: include_str!("../../rules/mandatory-tls-on-mx.md"),
     // A port 25 smtpd whose TLS level is unknown (a template expression, a set-up script).
     undecided: |model| {
-        on_port_25(model)
+        receives_mail_for_domains(model)
+            && on_port_25(model)
             .iter()
             .any(|smtpd| server_level(model, smtpd.service).is_none())
     },
@@ -46,7 +48,23 @@ fn on_port_25(model: &Model) -> Vec<Smtpd<'_>> {
         .collect()
 }
 
+/// Whether other mail servers deliver here: some address class holds a domain other than a
+/// localhost name, or members postlint cannot see. A relay whose classes hold only localhost
+/// (an outbound gateway for the hosts it trusts) is no publicly referenced server.
+fn receives_mail_for_domains(model: &Model) -> bool {
+    ClassKind::RESOLVE_ORDER.iter().any(|&kind| {
+        let class = model.class(kind);
+        class.unknown_members
+            || class
+                .members(&model.tables)
+                .any(|m| !m.domain.trim_end_matches('.').starts_with("localhost"))
+    })
+}
+
 fn check(model: &Model, out: &mut Findings) {
+    if !receives_mail_for_domains(model) {
+        return;
+    }
     for smtpd in on_port_25(model) {
         plaintext_rejected(model, &smtpd, out);
         let Some(level) = server_level(model, smtpd.service) else {
