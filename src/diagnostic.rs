@@ -41,6 +41,12 @@ pub enum Basis {
     /// The name written at the primary label, not its value: a script that replaces the value
     /// leaves it true (a deprecated or unknown parameter name).
     WrittenName,
+    /// A written name that no Postfix release knows and that misspells one (`myhostnme`):
+    /// wrong whatever a script sets, and on a conditional template line too, whatever the
+    /// condition. (A deprecated name, or one of a later release, may sit in a block for older
+    /// or newer Postfix releases; a name of one's own may be what another conditional line
+    /// refers to.)
+    NoSuchName,
     /// A setting that the lines of its secondary labels set again: the name is written more
     /// than once whatever a script makes of the values, and the later lines take effect
     /// whether or not the first one is there.

@@ -262,12 +262,14 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
     }
     // A template line inside `{% if %}` or `{% for %}` may be absent: what is found there, or
     // on the lines it is part of, is not certain. A setting overridden by later lines that
-    // are all certain has no effect whether or not its own line is there.
+    // are all certain has no effect whether or not its own line is there. A name no Postfix
+    // release knows is wrong whenever its line is there.
     let before = findings.len();
     let conditional = |span: source::Span| model.sources.get(span.file).is_conditional(span.start);
     findings.retain(|f| {
         let certain = |labels: &[diagnostic::Label]| labels.iter().all(|l| !conditional(l.span));
-        (f.basis == diagnostic::Basis::Overridden
+        (f.basis == diagnostic::Basis::NoSuchName && f.primary.span.start < f.primary.span.end)
+            || (f.basis == diagnostic::Basis::Overridden
             && !f.secondary.is_empty()
             && certain(&f.secondary))
             || (certain(std::slice::from_ref(&f.primary)) && certain(&f.secondary))
@@ -281,7 +283,9 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
         findings.retain(|f| {
             let of_the_name = matches!(
                 f.basis,
-                diagnostic::Basis::WrittenName | diagnostic::Basis::Overridden
+                diagnostic::Basis::WrittenName
+                    | diagnostic::Basis::NoSuchName
+                    | diagnostic::Basis::Overridden
             );
             if of_the_name && f.primary.span.start < f.primary.span.end {
                 return true;

@@ -700,8 +700,9 @@ fn findings_of_a_written_name_outlive_the_script_that_replaces_its_value() {
     let image = repo.path().join("image");
     write(
         &image.join("main.cf"),
-        "compatibility_level = 3.6\nmydestination = localhost\nsmtpd_use_tls = yes\n\
-         smtpd_tls_security_level = may # set at start\nsmtpd_tls_security_level = encrypt\n",
+        "compatibility_level = 3.6\nmydestination = $myhostname, localhost\nsmtpd_use_tls = yes\n\
+         smtpd_tls_security_level = may # set at start\nsmtpd_tls_security_level = encrypt\n\
+         myhostname = mail.example.com\n",
     );
     let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]).1;
     let out = short(repo.path());
@@ -775,9 +776,9 @@ fn a_rule_silenced_by_a_script_value_is_undecided() {
     let image = repo.path().join("image");
     write(
         &image.join("main.cf"),
-        "compatibility_level = 3.6\nmydestination = localhost\nsmtpd_sasl_auth_enable = yes\n\
+        "compatibility_level = 3.6\nmydestination = $myhostname, localhost\nsmtpd_sasl_auth_enable = yes\n\
          smtpd_tls_security_level = none\nsmtpd_tls_cert_file = /etc/ssl/mail.pem\n\
-         smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n",
+         smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\nmyhostname = mail.example.com\n",
     );
     write(
         &image.join("master.cf"),

@@ -77,6 +77,20 @@ fn a_mistake_inside_a_block_is_not_reported_as_certain() {
         out.contains("No problems found; 1 silenced (1 on conditional template lines)."),
         "{out}"
     );
+
+    // A name no Postfix release knows is wrong whenever its line is there: reported. The
+    // deprecated name beside it may be in a block for older releases: still dropped.
+    let typo = "compatibility_level = 3.6\n{% if a %}\nsmtpd_use_tls = yes\n\
+                myhostnme = mail.example.com\n{% endif %}\n";
+    std::fs::write(dir.path().join("main.cf"), typo).unwrap();
+    let (code, out, _) = run(dir.path(), &[".", "--format", "short"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("main.cf:4:1: warning[unknown-parameter]: `myhostnme` is not a Postfix parameter"),
+        "{out}"
+    );
+    assert!(!out.contains("deprecated-parameter"), "{out}");
+    assert!(out.contains("1 silenced (1 on conditional template lines)"), "{out}");
 }
 
 #[test]

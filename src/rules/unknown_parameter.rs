@@ -115,7 +115,16 @@ fn report(
         }
     };
     let finding = out.report(def.name_span, message);
-    finding.basis(Basis::WrittenName);
+    // A misspelling of a Postfix name is wrong on any line, a conditional template line too.
+    // A name of one's own may be what a conditional line elsewhere refers to (a restriction
+    // class declared in a block, whose value postlint reads as unknown), and
+    // `policyd-spf_time_limit` is right wherever its service is defined, which a template may
+    // do in the same block.
+    let misspelt = typo && crate::model::names::per_transport_service(name).is_none();
+    finding.basis(match misspelt {
+        true => Basis::NoSuchName,
+        false => Basis::WrittenName,
+    });
     // `dovecot_destination_recipient_limit` with no `dovecot` service: a setting for a
     // transport master.cf does not define, not a misspelt parameter.
     if let Some((transport, suffix)) =
