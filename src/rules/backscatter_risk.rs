@@ -17,7 +17,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "mail accepted for recipients that do not exist, bounced later to forged senders (relay_domains without relay_recipient_maps, virtual mailbox domains without virtual_mailbox_maps, empty local_recipient_maps, permit_mx_backup, luser_relay)",
     doc: include_str!("../../rules/backscatter-risk.md"),
-    undecided: super::always_decides,
+    undecided: relay_domains_unseen,
     check,
 };
 
@@ -69,6 +69,23 @@ fn check(model: &Model, out: &mut Findings) {
     }
 }
 
+/// Whether relay_recipient_maps is set to nothing (written empty, or left at its default).
+fn relay_recipients_unset(model: &Model) -> bool {
+    let maps = model.params.expand("relay_recipient_maps");
+    !maps.has_unknown() && maps.text.trim_ascii().is_empty()
+}
+
+/// relay_domains is written, relay_recipient_maps is not set, and some relay domains are what
+/// postlint cannot see (a table it cannot read, a template expression): whether smtpd accepts
+/// made-up names for one of them is unknown.
+fn relay_domains_unseen(model: &Model) -> bool {
+    if model.params.get("relay_domains").is_none() || !relay_recipients_unset(model) {
+        return false;
+    }
+    model.class(ClassKind::Relay).unknown_members
+        || model.params.expand("relay_domains").has_unknown()
+}
+
 /// relay_domains lists domains, and nothing tells smtpd which of their addresses exist.
 fn relay_without_recipients(model: &Model, out: &mut Findings) {
     let Some(def) = model.params.get("relay_domains") else {
@@ -78,11 +95,12 @@ fn relay_without_recipients(model: &Model, out: &mut Findings) {
     // default before level 2, often written out) lists local domains, which mydestination
     // takes first and local_recipient_maps checks.
     let class = model.class(ClassKind::Relay);
-    // A value that is a template expression or a placeholder may well be empty; a table whose
-    // answers postlint cannot read (SQL) was set up to list domains.
-    let value_unknown = model.params.expand("relay_domains").has_unknown();
-    let relays = (class.unknown_members && !value_unknown)
-        || class.numbered_members(&model.tables).any(|(slot, member)| {
+    // Only a domain postlint sees counts. A value that is a template expression or a
+    // placeholder may well be empty, and so may a table whose answers postlint cannot read
+    // (SQL, a file generated at run time): relay domains are an optional feature (iRedMail's
+    // backup-MX table, Mailman's list domains, which may all be local ones), and the rule
+    // cannot decide then (`relay_domains_unseen`).
+    let relays = class.numbered_members(&model.tables).any(|(slot, member)| {
             // `*` is no wildcard in a domain list: it matches no domain of an address.
             !member.domain.contains('*')
                 && matches!(
@@ -93,8 +111,7 @@ fn relay_without_recipients(model: &Model, out: &mut Findings) {
     if !relays {
         return;
     }
-    let maps = model.params.expand("relay_recipient_maps");
-    if maps.has_unknown() || !maps.text.trim_ascii().is_empty() {
+    if !relay_recipients_unset(model) {
         return;
     }
     // Address verification asks the next server, when an SMTP or LMTP client takes the mail.
