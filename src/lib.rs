@@ -270,8 +270,8 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
         let certain = |labels: &[diagnostic::Label]| labels.iter().all(|l| !conditional(l.span));
         (f.basis == diagnostic::Basis::NoSuchName && f.primary.span.start < f.primary.span.end)
             || (f.basis == diagnostic::Basis::Overridden
-            && !f.secondary.is_empty()
-            && certain(&f.secondary))
+                && !f.secondary.is_empty()
+                && certain(&f.secondary))
             || (certain(std::slice::from_ref(&f.primary)) && certain(&f.secondary))
     });
     silenced.conditional = before - findings.len();

@@ -86,11 +86,16 @@ fn a_mistake_inside_a_block_is_not_reported_as_certain() {
     let (code, out, _) = run(dir.path(), &[".", "--format", "short"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("main.cf:4:1: warning[unknown-parameter]: `myhostnme` is not a Postfix parameter"),
+        out.contains(
+            "main.cf:4:1: warning[unknown-parameter]: `myhostnme` is not a Postfix parameter"
+        ),
         "{out}"
     );
     assert!(!out.contains("deprecated-parameter"), "{out}");
-    assert!(out.contains("1 silenced (1 on conditional template lines)"), "{out}");
+    assert!(
+        out.contains("1 silenced (1 on conditional template lines)"),
+        "{out}"
+    );
 }
 
 #[test]

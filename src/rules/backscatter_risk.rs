@@ -101,13 +101,13 @@ fn relay_without_recipients(model: &Model, out: &mut Findings) {
     // backup-MX table, Mailman's list domains, which may all be local ones), and the rule
     // cannot decide then (`relay_domains_unseen`).
     let relays = class.numbered_members(&model.tables).any(|(slot, member)| {
-            // `*` is no wildcard in a domain list: it matches no domain of an address.
-            !member.domain.contains('*')
-                && matches!(
-                    model.member_class(ClassKind::Relay, slot),
-                    Some(crate::model::Resolved::Class(ClassKind::Relay, _))
-                )
-        });
+        // `*` is no wildcard in a domain list: it matches no domain of an address.
+        !member.domain.contains('*')
+            && matches!(
+                model.member_class(ClassKind::Relay, slot),
+                Some(crate::model::Resolved::Class(ClassKind::Relay, _))
+            )
+    });
     if !relays {
         return;
     }
@@ -170,11 +170,14 @@ fn mailboxes_without_maps(model: &Model, out: &mut Findings) {
     }
     // The domains: those that resolve as virtual mailbox domains, less those a catch-all alias
     // takes whole (`@example.com`, whose mail no longer reaches the transport as made-up
-    // names). A table postlint cannot read (SQL) was set up to list domains.
+    // names). Unlike relay domains, which are an optional feature, the virtual mailbox
+    // domains are what a server that delivers them to Dovecot is for: a table postlint cannot
+    // read (SQL) or a template expression (`{{ mail_domain }}`) lists some.
     let class = model.class(ClassKind::VirtualMailbox);
     let value_unknown = model.params.expand("virtual_mailbox_domains").has_unknown();
     let aliases = model.maps("virtual_alias_maps");
-    let hosted = (class.unknown_members && !value_unknown)
+    let hosted = class.unknown_members
+        || value_unknown
         || class.numbered_members(&model.tables).any(|(slot, member)| {
             !member.domain.contains('*')
                 && matches!(

@@ -19,8 +19,8 @@ pub const RULE: Rule = Rule {
     undecided: |model| {
         receives_mail_for_domains(model)
             && on_port_25(model)
-            .iter()
-            .any(|smtpd| server_level(model, smtpd.service).is_none())
+                .iter()
+                .any(|smtpd| server_level(model, smtpd.service).is_none())
     },
     check,
 };

@@ -193,6 +193,7 @@ fn sasl_too_late(
         .iter()
         .position(|e| e.name == "permit_sasl_authenticated")
     else {
+        no_sasl_permit(model, smtpd, param, &all, seen, out);
         return;
     };
     let mut warned = false;
@@ -238,6 +239,89 @@ fn sasl_too_late(
              Put permit_sasl_authenticated (and permit_mynetworks) first, then the rejects meant \
              for strangers.",
         );
+        return;
+    }
+}
+
+/// A reject that catches the server's own users in main.cf's list with no
+/// permit_sasl_authenticated at all, taken by a submission port (587, 465) where they log in:
+/// each list is evaluated on its own, so a permit in another list does not help. Port 25 is
+/// left alone (users may be meant to log in on 587 only), and so are a list the service sets
+/// itself and one that permits some clients first.
+fn no_sasl_permit(
+    model: &Model,
+    smtpd: &Smtpd,
+    param: &str,
+    all: &[Entry],
+    seen: &mut HashSet<Span>,
+    out: &mut Findings,
+) {
+    use crate::model::listen::{port_of, reach, Reach};
+    let Some(service) = smtpd.service else {
+        return;
+    };
+    let submission = matches!(
+        port_of(service),
+        "submission" | "587" | "submissions" | "smtps" | "465"
+    );
+    if service.kind != "inet" || !submission || reach(model, Some(service)) == Reach::Local {
+        return;
+    }
+    // A list the service sets itself (`-o smtpd_helo_restrictions=...`) was written for its
+    // users; the mistake is main.cf's list for port 25, taken by the submission port too.
+    if service.override_of(param).is_some() {
+        return;
+    }
+    let mut warned = false;
+    for entry in all {
+        if entry.name == "warn_if_reject" {
+            warned = true;
+            continue;
+        }
+        if warned {
+            warned = false;
+            continue;
+        }
+        if entry.name.starts_with("permit") || entry.name.starts_with("check_") {
+            return;
+        }
+        // A syntax check of the HELO name: mail programs send valid names (`DESKTOP-1234`,
+        // `[192.168.1.5]`); the names they send fail the checks for a full name or DNS.
+        let invalid_syntax = matches!(
+            entry.name.as_str(),
+            "reject_invalid_helo_hostname" | "reject_invalid_hostname"
+        );
+        if !CATCHES_USERS.contains(&entry.name.as_str()) || invalid_syntax {
+            continue;
+        }
+        let Some(span) = span_of(entry.words) else {
+            return;
+        };
+        if !seen.insert(span) {
+            return;
+        }
+        let finding = out.report(
+            span,
+            format!(
+                "`{}` in {param} rejects the users who log in on {}: the list has no permit_sasl_authenticated before it",
+                crate::rules::shorten(&written(entry.words)),
+                service.label()
+            ),
+        );
+        finding.subject(format!("{param} {} {}", entry.name, service.label()));
+        finding.label("reaches users of the submission port too");
+        finding.secondary(
+            service.name_span,
+            "users log in here (smtpd_sasl_auth_enable = yes)",
+        );
+        finding.help(format!(
+            "smtpd evaluates every restriction list for every client, users who logged in too; a \
+             permit in another list does not skip this one. Mail programs connect from dynamic \
+             addresses (on blocklists such as Spamhaus PBL, often without reverse DNS) and greet \
+             with names like `DESKTOP-1234` or `[192.168.1.5]`. Put permit_sasl_authenticated \
+             first in {param}, or give the service its own list (`-o {param}=` under it, as \
+             Postfix's sample master.cf does for submission)."
+        ));
         return;
     }
 }
