@@ -133,7 +133,7 @@ pub fn passed_over(root: &Path, limit: usize) -> Vec<Skipped> {
         let reason = match read_by_name {
             // A name the walk reads: .gitignore or a hidden directory kept it out.
             true => {
-                "ignored by .gitignore, or in a hidden directory; lint it by naming its directory"
+                "ignored by .gitignore or .ignore, or in a hidden directory; lint it by naming its directory"
             }
             false => not_postfix(&name)
                 .unwrap_or("a sample, backup or other copy by its name; lint it by naming it"),

@@ -497,7 +497,7 @@ fn a_run_that_finds_nothing_names_what_it_passed_over() {
     assert!(!err.contains("mydomain.cf"), "{err}");
     assert!(
         err.contains(
-            "passed over: conf/postfix/main.cf (ignored by .gitignore, or in a hidden \
+            "passed over: conf/postfix/main.cf (ignored by .gitignore or .ignore, or in a hidden \
              directory; lint it by naming its directory)"
         ),
         "{err}"
