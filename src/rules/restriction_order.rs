@@ -172,6 +172,33 @@ fn unreachable(
     }
 }
 
+/// The first entry of `list` in [`CATCHES_USERS`] that `counts`, unless one that `stops` the
+/// search comes first; an entry under `warn_if_reject` only warns, and is passed over.
+fn first_user_reject<'a, 'w>(
+    list: &'a [Entry<'w>],
+    stops: impl Fn(&Entry) -> bool,
+    counts: impl Fn(&Entry) -> bool,
+) -> Option<&'a Entry<'w>> {
+    let mut warned = false;
+    for entry in list {
+        if entry.name == "warn_if_reject" {
+            warned = true;
+            continue;
+        }
+        if warned {
+            warned = false;
+            continue;
+        }
+        if stops(entry) {
+            return None;
+        }
+        if CATCHES_USERS.contains(&entry.name.as_str()) && counts(entry) {
+            return Some(entry);
+        }
+    }
+    None
+}
+
 /// A reject that catches the server's own users before permit_sasl_authenticated in the
 /// same list, on a service where they log in.
 fn sasl_too_late(
@@ -196,51 +223,38 @@ fn sasl_too_late(
         no_sasl_permit(model, smtpd, param, &all, seen, out);
         return;
     };
-    let mut warned = false;
-    for entry in &all[..sasl_at] {
-        if entry.name == "warn_if_reject" {
-            warned = true;
-            continue;
-        }
-        if warned {
-            warned = false;
-            continue;
-        }
-        // A permit before the reject already lets some clients past it: the author ordered
-        // with care there; only a bare reject ahead of the login is reported.
-        if entry.name.starts_with("permit") {
-            return;
-        }
-        if !CATCHES_USERS.contains(&entry.name.as_str()) {
-            continue;
-        }
-        let (Some(span), Some(sasl)) = (span_of(entry.words), span_of(all[sasl_at].words)) else {
-            return;
-        };
-        if !seen.insert(span) {
-            return;
-        }
-        let finding = out.report(
-            span,
-            format!(
-                "`{}` in {param} runs before permit_sasl_authenticated: it rejects the server's own users before their login counts",
-                crate::rules::shorten(&written(entry.words))
-            ),
-        );
-        finding.subject(format!("{param} {}", entry.name));
-        finding.label(format!(
-            "on {}: users log in here (smtpd_sasl_auth_enable = yes)",
-            smtpd.label()
-        ));
-        finding.secondary(sasl, "too late for a user this rejects");
-        finding.help(
-            "Mail programs connect from dynamic addresses (on blocklists such as Spamhaus PBL, \
-             often without reverse DNS) and greet with names like `laptop` or `[192.168.1.5]`. \
-             Put permit_sasl_authenticated (and permit_mynetworks) first, then the rejects meant \
-             for strangers.",
-        );
+    // A permit before the reject already lets some clients past it: the author ordered with
+    // care there; only a bare reject ahead of the login is reported.
+    let Some(entry) =
+        first_user_reject(&all[..sasl_at], |e| e.name.starts_with("permit"), |_| true)
+    else {
+        return;
+    };
+    let (Some(span), Some(sasl)) = (span_of(entry.words), span_of(all[sasl_at].words)) else {
+        return;
+    };
+    if !seen.insert(span) {
         return;
     }
+    let finding = out.report(
+        span,
+        format!(
+            "`{}` in {param} runs before permit_sasl_authenticated: it rejects the server's own users before their login counts",
+            crate::rules::shorten(&written(entry.words))
+        ),
+    );
+    finding.subject(format!("{param} {}", entry.name));
+    finding.label(format!(
+        "on {}: users log in here (smtpd_sasl_auth_enable = yes)",
+        smtpd.label()
+    ));
+    finding.secondary(sasl, "too late for a user this rejects");
+    finding.help(
+        "Mail programs connect from dynamic addresses (on blocklists such as Spamhaus PBL, \
+         often without reverse DNS) and greet with names like `laptop` or `[192.168.1.5]`. \
+         Put permit_sasl_authenticated (and permit_mynetworks) first, then the rejects meant \
+         for strangers.",
+    );
 }
 
 /// A reject that catches the server's own users in main.cf's list with no
@@ -272,58 +286,49 @@ fn no_sasl_permit(
     if service.override_of(param).is_some() {
         return;
     }
-    let mut warned = false;
-    for entry in all {
-        if entry.name == "warn_if_reject" {
-            warned = true;
-            continue;
-        }
-        if warned {
-            warned = false;
-            continue;
-        }
-        if entry.name.starts_with("permit") || entry.name.starts_with("check_") {
-            return;
-        }
-        // A syntax check of the HELO name: mail programs send valid names (`DESKTOP-1234`,
-        // `[192.168.1.5]`); the names they send fail the checks for a full name or DNS.
-        let invalid_syntax = matches!(
-            entry.name.as_str(),
-            "reject_invalid_helo_hostname" | "reject_invalid_hostname"
-        );
-        if !CATCHES_USERS.contains(&entry.name.as_str()) || invalid_syntax {
-            continue;
-        }
-        let Some(span) = span_of(entry.words) else {
-            return;
-        };
-        if !seen.insert(span) {
-            return;
-        }
-        let finding = out.report(
-            span,
-            format!(
-                "`{}` in {param} rejects the users who log in on {}: the list has no permit_sasl_authenticated before it",
-                crate::rules::shorten(&written(entry.words)),
-                service.label()
-            ),
-        );
-        finding.subject(format!("{param} {} {}", entry.name, service.label()));
-        finding.label("reaches users of the submission port too");
-        finding.secondary(
-            service.name_span,
-            "users log in here (smtpd_sasl_auth_enable = yes)",
-        );
-        finding.help(format!(
-            "smtpd evaluates every restriction list for every client, users who logged in too; a \
-             permit in another list does not skip this one. Mail programs connect from dynamic \
-             addresses (on blocklists such as Spamhaus PBL, often without reverse DNS) and greet \
-             with names like `DESKTOP-1234` or `[192.168.1.5]`. Put permit_sasl_authenticated \
-             first in {param}, or give the service its own list (`-o {param}=` under it, as \
-             Postfix's sample master.cf does for submission)."
-        ));
+    // A table may permit the users too. A syntax check of the HELO name does not count: mail
+    // programs send valid names (`DESKTOP-1234`, `[192.168.1.5]`); the names they send fail
+    // the checks for a full name or DNS.
+    let Some(entry) = first_user_reject(
+        all,
+        |e| e.name.starts_with("permit") || e.name.starts_with("check_"),
+        |e| {
+            !matches!(
+                e.name.as_str(),
+                "reject_invalid_helo_hostname" | "reject_invalid_hostname"
+            )
+        },
+    ) else {
+        return;
+    };
+    let Some(span) = span_of(entry.words) else {
+        return;
+    };
+    if !seen.insert(span) {
         return;
     }
+    let finding = out.report(
+        span,
+        format!(
+            "`{}` in {param} rejects the users who log in on {}: the list has no permit_sasl_authenticated before it",
+            crate::rules::shorten(&written(entry.words)),
+            service.label()
+        ),
+    );
+    finding.subject(format!("{param} {} {}", entry.name, service.label()));
+    finding.label("reaches users of the submission port too");
+    finding.secondary(
+        service.name_span,
+        "users log in here (smtpd_sasl_auth_enable = yes)",
+    );
+    finding.help(format!(
+        "smtpd evaluates every restriction list for every client, users who logged in too; a \
+         permit in another list does not skip this one. Mail programs connect from dynamic \
+         addresses (on blocklists such as Spamhaus PBL, often without reverse DNS) and greet \
+         with names like `DESKTOP-1234` or `[192.168.1.5]`. Put permit_sasl_authenticated \
+         first in {param}, or give the service its own list (`-o {param}=` under it, as \
+         Postfix's sample master.cf does for submission)."
+    ));
 }
 
 /// reject_unverified_recipient evaluated before a relay check rejects mail for other domains:
