@@ -867,6 +867,20 @@ fn sed_placeholders_in(command: &str, edited: Edited) -> Vec<String> {
     out
 }
 
+/// The command a `bash -c '...'` or `sh -c "..."` runs, when it is one quoted word.
+fn shell_c_argument(command: &str) -> Option<&str> {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let at = words.windows(2).position(|w| {
+        let shell = w[0].rsplit('/').next().unwrap_or(w[0]);
+        matches!(shell, "sh" | "bash" | "dash" | "ash" | "zsh") && w[1] == "-c"
+    })?;
+    let after = command.find(&format!("{} -c", words[at]))? + words[at].len() + 3;
+    let rest = command[after..].trim();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let inner = rest[1..].strip_suffix(quote)?;
+    (!inner.contains(quote)).then_some(inner)
+}
+
 /// Whether a shell word names main.cf (`/etc/postfix/main.cf`, `"$CONF/main.cf"`).
 fn is_main_cf(word: &str) -> bool {
     word.trim_matches(['"', '\'']).ends_with("main.cf")
@@ -875,6 +889,11 @@ fn is_main_cf(word: &str) -> bool {
 /// The main.cf parameters one shell command sets; None when it changes main.cf in a way
 /// whose names postlint cannot read; Some(empty) when it does not touch main.cf.
 fn command_names(command: &str) -> Option<Vec<String>> {
+    // `sudo bash -c "cat conf/main.cf >> /etc/postfix/main.cf"`: the quoted command is the
+    // one that runs.
+    if let Some(inner) = shell_c_argument(command) {
+        return command_names(inner);
+    }
     let names = |text: &str| -> Vec<String> {
         assignment()
             .captures_iter(text)
@@ -2084,6 +2103,15 @@ mod tests {
             s(&[])
         );
         assert_eq!(names("cat extra.cf >> /etc/postfix/main.cf"), None);
+        assert_eq!(
+            names(r#"sudo bash -c "cat $HOME_DIR/conf/main.cf >> /etc/postfix/main.cf""#),
+            None
+        );
+        assert_eq!(
+            names("sh -c 'echo \"maillog_file = /dev/stdout\" >> /etc/postfix/main.cf'"),
+            s(&["maillog_file"])
+        );
+        assert_eq!(names(r#"bash -c "echo done > /tmp/log""#), s(&[]));
         assert_eq!(
             names("postconf -e 'smtp_tls_CAfile = /etc/ssl/certs/ca-bundle.crt'"),
             s(&["smtp_tls_CAfile"])

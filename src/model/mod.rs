@@ -2271,6 +2271,17 @@ impl Model {
 
     /// True when an address class may have members postlint cannot see (a database, a file
     /// outside the tree, a host name only the server knows).
+    /// Whether main.cf or master.cf holds an installer placeholder (`{MTA_MAILBOX_UID}`,
+    /// `PH_HOSTNAME`), as opposed to a template's expression: the file is one an installer
+    /// completes, and it may edit more than the placeholders (i-MSCP adds
+    /// permit_sasl_authenticated to main.cf's restriction lists when it sets up SASL).
+    pub fn from_installer(&self) -> bool {
+        self.names
+            .placeholders
+            .iter()
+            .any(|p| self.sources.get(p.span.file).template.is_none())
+    }
+
     pub fn classes_partial(&self) -> bool {
         self.classes.iter().any(|c| c.unknown_members)
     }

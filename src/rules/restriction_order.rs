@@ -24,7 +24,10 @@ pub const RULE: Rule = Rule {
 };
 
 /// Rejects that hit a mail client of the server's own users (dynamic addresses on
-/// blocklists, home connections without reverse DNS, HELO names like `laptop` or `[10.0.0.5]`).
+/// blocklists, home connections without reverse DNS, HELO names like `laptop` that are no
+/// full domain name and have no DNS record). Not the HELO syntax checks
+/// (`reject_invalid_helo_hostname`): mail programs send valid names (`DESKTOP-1234`,
+/// `[192.168.1.5]`).
 const CATCHES_USERS: &[&str] = &[
     "reject_rbl_client",
     "reject_rhsbl_client",
@@ -34,8 +37,6 @@ const CATCHES_USERS: &[&str] = &[
     "reject_unknown_reverse_client_hostname",
     "reject_non_fqdn_helo_hostname",
     "reject_non_fqdn_hostname",
-    "reject_invalid_helo_hostname",
-    "reject_invalid_hostname",
     "reject_unknown_helo_hostname",
     "reject_unknown_hostname",
 ];
@@ -261,7 +262,7 @@ fn sasl_too_late(
 /// permit_sasl_authenticated at all, taken by a submission port (587, 465) where they log in:
 /// each list is evaluated on its own, so a permit in another list does not help. Port 25 is
 /// left alone (users may be meant to log in on 587 only), and so are a list the service sets
-/// itself and one that permits some clients first.
+/// itself and one that permits some clients other than this network's hosts first.
 fn no_sasl_permit(
     model: &Model,
     smtpd: &Smtpd,
@@ -281,24 +282,30 @@ fn no_sasl_permit(
     if service.kind != "inet" || !submission || reach(model, Some(service)) == Reach::Local {
         return;
     }
-    // A list the service sets itself (`-o smtpd_helo_restrictions=...`) was written for its
-    // users; the mistake is main.cf's list for port 25, taken by the submission port too.
-    if service.override_of(param).is_some() {
+    // A list the service sets itself (`-o smtpd_helo_restrictions=...`, or a restriction
+    // class it names there) was written for its users; the mistake is main.cf's list for
+    // port 25, taken by the submission port too.
+    if service.override_of(param).is_some() || !LIST_PARAMS.contains(&param) {
         return;
     }
-    // A table may permit the users too. A syntax check of the HELO name does not count: mail
-    // programs send valid names (`DESKTOP-1234`, `[192.168.1.5]`); the names they send fail
-    // the checks for a full name or DNS.
-    let Some(entry) = first_user_reject(
-        all,
-        |e| e.name.starts_with("permit") || e.name.starts_with("check_"),
-        |e| {
-            !matches!(
-                e.name.as_str(),
-                "reject_invalid_helo_hostname" | "reject_invalid_hostname"
-            )
-        },
-    ) else {
+    // A main.cf with installer placeholders is a template its installer completes, and may
+    // add to: i-MSCP's puts permit_sasl_authenticated after permit_mynetworks in the HELO,
+    // sender and recipient lists when it sets up SASL.
+    if model.from_installer() {
+        return;
+    }
+    // A table may permit the users too, and so may any permit but those for the hosts of
+    // this network, which a user at home or on a phone is not in: written for port 25,
+    // `permit_mynetworks, reject_non_fqdn_helo_hostname` was ordered with care for it, and
+    // still refuses the users of the submission port.
+    let stops = |e: &Entry| {
+        let local = matches!(
+            e.name.as_str(),
+            "permit_mynetworks" | "permit_inet_interfaces"
+        );
+        (e.name.starts_with("permit") && !local) || e.name.starts_with("check_")
+    };
+    let Some(entry) = first_user_reject(all, stops, |_| true) else {
         return;
     };
     let Some(span) = span_of(entry.words) else {

@@ -57,7 +57,7 @@ fn check(model: &Model, out: &mut Findings) {
         // A main.cf with installer placeholders is a template its installer completes, and
         // may add to: i-MSCP's puts permit_sasl_authenticated after permit_mynetworks in
         // main.cf's lists when it sets up SASL. Only a service's own list decides there.
-        if service.override_of(&last.stage).is_none() && !model.names.placeholders.is_empty() {
+        if service.override_of(&last.stage).is_none() && model.from_installer() {
             continue;
         }
         let span = last.span.unwrap_or(service.name_span);
