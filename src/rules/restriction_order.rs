@@ -173,12 +173,11 @@ fn unreachable(
     }
 }
 
-/// The first entry of `list` in [`CATCHES_USERS`] that `counts`, unless one that `stops` the
-/// search comes first; an entry under `warn_if_reject` only warns, and is passed over.
+/// The first entry of `list` in [`CATCHES_USERS`], unless one that `stops` the search comes
+/// first; an entry under `warn_if_reject` only warns, and is passed over.
 fn first_user_reject<'a, 'w>(
     list: &'a [Entry<'w>],
     stops: impl Fn(&Entry) -> bool,
-    counts: impl Fn(&Entry) -> bool,
 ) -> Option<&'a Entry<'w>> {
     let mut warned = false;
     for entry in list {
@@ -193,7 +192,7 @@ fn first_user_reject<'a, 'w>(
         if stops(entry) {
             return None;
         }
-        if CATCHES_USERS.contains(&entry.name.as_str()) && counts(entry) {
+        if CATCHES_USERS.contains(&entry.name.as_str()) {
             return Some(entry);
         }
     }
@@ -226,9 +225,7 @@ fn sasl_too_late(
     };
     // A permit before the reject already lets some clients past it: the author ordered with
     // care there; only a bare reject ahead of the login is reported.
-    let Some(entry) =
-        first_user_reject(&all[..sasl_at], |e| e.name.starts_with("permit"), |_| true)
-    else {
+    let Some(entry) = first_user_reject(&all[..sasl_at], |e| e.name.starts_with("permit")) else {
         return;
     };
     let (Some(span), Some(sasl)) = (span_of(entry.words), span_of(all[sasl_at].words)) else {
@@ -305,7 +302,7 @@ fn no_sasl_permit(
         );
         (e.name.starts_with("permit") && !local) || e.name.starts_with("check_")
     };
-    let Some(entry) = first_user_reject(all, stops, |_| true) else {
+    let Some(entry) = first_user_reject(all, stops) else {
         return;
     };
     let Some(span) = span_of(entry.words) else {
