@@ -114,9 +114,11 @@ fn relay_without_recipients(model: &Model, out: &mut Findings) {
     if !relay_recipients_unset(model) {
         return;
     }
-    // Address verification asks the next server, when an SMTP or LMTP client takes the mail.
-    let probed = relay_domains_probed(model, class);
-    if !accepts_any_recipient(model, "relay_recipient_maps", probed) {
+    // Address verification asks the next server, when an SMTP or LMTP client takes the mail;
+    // the relay domains' transports are looked up only where a list asks for it.
+    if !accepts_any_recipient(model, "relay_recipient_maps", || {
+        relay_domains_probed(model, class)
+    }) {
         return;
     }
     let finding = out.report(
@@ -164,7 +166,7 @@ fn mailboxes_without_maps(model: &Model, out: &mut Findings) {
     if !refuses_unknown_users(model, &transport) {
         return;
     }
-    let probed = transport_program(model, &transport).is_some_and(is_smtp_client);
+    let probed = || transport_program(model, &transport).is_some_and(is_smtp_client);
     if !accepts_any_recipient(model, "virtual_mailbox_maps", probed) {
         return;
     }
@@ -216,12 +218,12 @@ fn mailboxes_without_maps(model: &Model, out: &mut Findings) {
 /// the domains `maps` would list: port 25 (or the `pass` service behind postscreen), reachable
 /// from the network, or the stock smtpd without master.cf; with `maps` empty as it reads it
 /// (`-o` may set it), and no restriction that checks recipients another way:
-/// `reject_unverified_recipient` when `probed` (address verification asks the next server only
+/// `reject_unverified_recipient` when `probed()` says so (address verification asks the next server only
 /// through an SMTP or LMTP client; other delivery agents report any address deliverable), or a
 /// list postlint cannot read. A policy server does not count: those seen in setups check SPF,
 /// greylist or rate-limit, and accept what they do not know. Submission ports take mail from
 /// users who log in, whose mistakes bounce to themselves.
-fn accepts_any_recipient(model: &Model, maps: &str, probed: bool) -> bool {
+fn accepts_any_recipient(model: &Model, maps: &str, probed: impl Fn() -> bool) -> bool {
     use crate::model::listen::{is_port_25, reach, Reach};
     smtpd_processes(model).iter().any(|smtpd| {
         let from_servers = smtpd.service.is_none_or(|s| {
@@ -233,10 +235,10 @@ fn accepts_any_recipient(model: &Model, maps: &str, probed: bool) -> bool {
                 let Some(list) = smtpd.list(model, p) else {
                     return smtpd.definition(model, p).is_none();
                 };
-                !(probed
-                    && list
-                        .iter()
-                        .any(|w| w.text.eq_ignore_ascii_case("reject_unverified_recipient")))
+                !(list
+                    .iter()
+                    .any(|w| w.text.eq_ignore_ascii_case("reject_unverified_recipient"))
+                    && probed())
             })
     })
 }
