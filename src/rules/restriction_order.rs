@@ -309,6 +309,18 @@ fn no_sasl_permit(
         return;
     };
     if !seen.insert(span) {
+        // Taken by another submission port too (587 and 465 both inherit main.cf's list):
+        // the finding already reported names this one as well.
+        let subject = format!("{param} {} ", entry.name);
+        if let Some(finding) = out.list.iter_mut().find(|f| {
+            f.primary.span == span && f.subject.as_ref().is_some_and(|s| s.starts_with(&subject))
+        }) {
+            finding.message = also_on(&finding.message, &service.label());
+            finding.secondary(
+                service.name_span,
+                "users log in here too (smtpd_sasl_auth_enable = yes)",
+            );
+        }
         return;
     }
     let finding = out.report(
@@ -333,6 +345,36 @@ fn no_sasl_permit(
          first in {param}, or give the service its own list (`-o {param}=` under it, as \
          Postfix's sample master.cf does for submission)."
     ));
+}
+
+/// A no_sasl_permit message naming one more service: "… log in on submission: …" becomes
+/// "… log in on submission and smtps: …", and then "submission, smtps and X".
+fn also_on(message: &str, label: &str) -> String {
+    const BEFORE: &str = " log in on ";
+    const AFTER: &str = ": the list has no";
+    let (Some(start), Some(end)) = (message.find(BEFORE), message.find(AFTER)) else {
+        return message.to_string();
+    };
+    let start = start + BEFORE.len();
+    if end < start {
+        return message.to_string();
+    }
+    let named = &message[start..end];
+    let mut labels: Vec<&str> = named
+        .split(" and ")
+        .flat_map(|part| part.split(", "))
+        .collect();
+    if labels.contains(&label) {
+        return message.to_string();
+    }
+    labels.push(label);
+    let last = labels.pop().unwrap_or_default();
+    format!(
+        "{}{} and {last}{}",
+        &message[..start],
+        labels.join(", "),
+        &message[end..]
+    )
 }
 
 /// reject_unverified_recipient evaluated before a relay check rejects mail for other domains:
@@ -429,5 +471,28 @@ fn probes_before_relay_check(
             ));
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::also_on;
+
+    #[test]
+    fn a_list_taken_by_more_submission_ports_names_each_once() {
+        let one =
+            "`x` in p rejects the users who log in on submission/inet: the list has no permit";
+        let two = also_on(one, "smtps/inet");
+        assert_eq!(
+            two,
+            "`x` in p rejects the users who log in on submission/inet and smtps/inet: the list has no permit"
+        );
+        let three = also_on(&two, "10.0.0.1:2525/inet");
+        assert_eq!(
+            three,
+            "`x` in p rejects the users who log in on submission/inet, smtps/inet and 10.0.0.1:2525/inet: the list has no permit"
+        );
+        assert_eq!(also_on(&three, "smtps/inet"), three);
+        assert_eq!(also_on("no such shape", "smtps/inet"), "no such shape");
     }
 }
