@@ -194,7 +194,7 @@ fn check_levels(model: &Model, out: &mut Findings) {
     for f in found {
         let who = super::for_services(&f.labels);
         let outcome = match f.level.as_str() {
-            "dane" => "the smtp client looks up no TLSA record and uses opportunistic TLS (`may`) for every destination",
+            "dane" => "the smtp client looks up no TLSA record and uses opportunistic TLS (`may`) for every destination it delivers to",
             _ => "the TLS policy is invalid and every message the smtp client takes is deferred",
         };
         let (level, reason) = (&f.level, &f.reason);
