@@ -734,7 +734,28 @@ fn a_static_password_table_is_never_printed() {
           smtp_sasl_security_options = noanonymous\n\
           smtp_tls_security_level = may\n",
     );
-    assert_never_printed(root, &["Pw-Static-8"], &["relay-credentials-in-clear"]);
+    assert_never_printed(
+        root,
+        &["Pw-Static-8"],
+        &["relay-credentials-in-clear", "password-in-main-cf"],
+    );
+}
+
+/// A password table that takes its login from another parameter (`static:$relay_login`):
+/// that parameter's line, shown above the finding's line, holds the password.
+#[test]
+fn a_password_behind_a_parameter_reference_is_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("main.cf"),
+        b"compatibility_level = 3.6\n\
+          relayhost = [smtp.example.net]:587\n\
+          smtp_sasl_auth_enable = yes\n\
+          relay_login = relayuser:Pw-Behind-9\n\
+          smtp_sasl_password_maps = static:$relay_login\n",
+    );
+    assert_never_printed(root, &["Pw-Behind-9"], &["password-in-main-cf"]);
 }
 
 /// A Spamhaus Data Query Service key is the first label of its zones, in main.cf and in a

@@ -5,6 +5,9 @@
 //! (`NAME_password`). The model marks their spans in [`Sources`]; every output shows them as
 //! `*`, and no message quotes them (`diagnostic::scrub_secrets` checks under the rules).
 
+use std::ops::Range;
+
+use super::expand::references;
 use super::tables::{Content, Tables};
 use super::Model;
 use crate::source::{Sources, Span};
@@ -46,6 +49,57 @@ fn inline_secret_at(value: &str) -> Option<usize> {
         .into_iter()
         .flatten()
         .min()
+}
+
+/// The `static:` and `inline:` tables written in `value`: each one's range.
+pub fn inline_tables(value: &str) -> Vec<Range<usize>> {
+    let lower = value.to_ascii_lowercase();
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some((start, kind)) = ["static:", "inline:"]
+        .iter()
+        .filter_map(|kind| lower[from..].find(kind).map(|i| (from + i, *kind)))
+        .min()
+    {
+        let name_start = start + kind.len();
+        from = name_start;
+        // A word of its own: `mystatic:x` is no static table.
+        if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
+            continue;
+        }
+        let name_end = if bytes.get(name_start) == Some(&b'{') {
+            match matching_brace(bytes, name_start) {
+                Some(end) => end,
+                None => continue,
+            }
+        } else {
+            value[name_start..]
+                .find(|c: char| c.is_ascii_whitespace() || c == ',')
+                .map_or(value.len(), |i| name_start + i)
+        };
+        from = name_end;
+        out.push(start..name_end);
+    }
+    out
+}
+
+/// The offset just past the `}` that closes the `{` at `open`.
+pub fn matching_brace(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, &b) in bytes.iter().enumerate().skip(open) {
+        match b {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Marks every secret the model knows of in `sources`.
@@ -154,6 +208,36 @@ pub fn mark(
                     ..def.value_span
                 });
             }
+        }
+    }
+    // `static:$relay_login` with `relay_login = user:password` (main.cf or master.cf): the
+    // definitions a password table refers to hold the secret, and so do the ones they refer to.
+    let mut names: Vec<String> = Vec::new();
+    let overrides = master.services.iter().flat_map(|s| s.overrides.iter());
+    for def in params.definitions().iter().chain(overrides) {
+        if is_secret_table_param(&def.name) {
+            for table in inline_tables(&def.value) {
+                let text = &def.value[table];
+                names.extend(
+                    references(text)
+                        .into_iter()
+                        .map(|r| text[r.name].to_string()),
+                );
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    while let Some(name) = names.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        for def in params.all(&name) {
+            sources.mark_secret(def.value_span);
+            names.extend(
+                references(&def.value)
+                    .into_iter()
+                    .map(|r| def.value[r.name].to_string()),
+            );
         }
     }
     // master.cf: `-o smtp_sasl_password_maps=static:u:pw` in every override, and the words

@@ -31,6 +31,7 @@ mod orphan_override;
 mod outbound_tls_mandatory;
 mod overridden_parameter;
 mod override_unused;
+mod password_in_main_cf;
 mod pipe_recipient_limit;
 mod plaintext_auth;
 mod postscreen_not_running;
@@ -232,6 +233,7 @@ pub static RULES: &[Rule] = &[
     outbound_tls_mandatory::RULE,
     overridden_parameter::RULE,
     override_unused::RULE,
+    password_in_main_cf::RULE,
     pipe_recipient_limit::RULE,
     plaintext_auth::RULE,
     postscreen_not_running::RULE,
