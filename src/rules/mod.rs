@@ -47,6 +47,7 @@ mod sender_login_maps_missing;
 mod size_limit_conflict;
 mod smtp_sasl_disabled;
 mod smuggling_protection_off;
+mod socket_outside_chroot;
 mod sql_catch_all;
 mod sql_config;
 mod stale_map;
@@ -249,6 +250,7 @@ pub static RULES: &[Rule] = &[
     size_limit_conflict::RULE,
     smtp_sasl_disabled::RULE,
     smuggling_protection_off::RULE,
+    socket_outside_chroot::RULE,
     sql_catch_all::RULE,
     sql_config::RULE,
     stale_map::RULE,

@@ -1,0 +1,276 @@
+//! A UNIX socket named by an absolute path that the daemon using it cannot see: a chrooted
+//! smtpd, cleanup or lmtp looks for `/run/opendkim/opendkim.sock` inside the queue directory,
+//! where it is not, while the milter, Dovecot's auth service or its LMTP server listens at that
+//! path outside; or an unchrooted daemon names a socket that only exists inside the queue
+//! directory (`unix:/opendkim/opendkim.sock`, written for a chrooted one).
+//!
+//! Decided only where the files are the server's (the live system, or a `--sysroot` image):
+//! the sockets exist while their daemons run, and nothing in a repository says where they are.
+
+use std::path::PathBuf;
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::master::Service;
+use crate::model::paths::Location;
+use crate::model::restrictions::{service_definition, service_value};
+use crate::model::values::program_of;
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "socket-outside-chroot",
+    severity: Severity::Error,
+    summary: "a milter, Dovecot SASL or LMTP socket a chrooted daemon cannot reach (or a path inside the chroot named by an unchrooted one): every connection fails",
+    doc: include_str!("../../rules/socket-outside-chroot.md"),
+    undecided,
+    check,
+};
+
+/// A socket a daemon connects to.
+struct SocketUse<'m> {
+    service: &'m Service,
+    /// What listens there, for the message: "milter", "Dovecot SASL", "LMTP".
+    what: &'static str,
+    param: &'static str,
+    path: String,
+    span: Span,
+}
+
+/// Outside a system image the sockets cannot be looked at: undecided when some absolute one
+/// is named.
+fn undecided(model: &Model) -> bool {
+    !model.locator.mode.is_system_image() && !socket_uses(model).is_empty()
+}
+
+/// `unix:/path` endpoints of a milter list (`unix:/run/x.sock`, `{ unix:/run/x.sock,
+/// default_action=accept }`).
+fn milter_paths(value: &str) -> Vec<String> {
+    value
+        .split(|c: char| c.is_ascii_whitespace() || matches!(c, ',' | '{' | '}'))
+        .filter_map(|word| word.strip_prefix("unix:"))
+        .filter(|path| path.starts_with('/'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The path of an LMTP next hop (`unix:/run/dovecot/lmtp`), from a transport value
+/// `lmtp:unix:/run/dovecot/lmtp`: the transport's name and the path.
+fn lmtp_path(value: &str) -> Option<(&str, &str)> {
+    let (transport, nexthop) = value.trim_ascii().split_once(':')?;
+    let path = nexthop.strip_prefix("unix:")?;
+    path.starts_with('/').then_some((transport, path))
+}
+
+fn socket_uses<'m>(model: &'m Model) -> Vec<SocketUse<'m>> {
+    let mut uses = Vec::new();
+    if !model.master.is_known() {
+        return uses;
+    }
+    let mut add = |what: &'static str, param: &'static str, path: String, s: &'m Service| {
+        if let Some(def) = service_definition(model, Some(s), param) {
+            uses.push(SocketUse {
+                service: s,
+                what,
+                param,
+                path,
+                span: def.value_span,
+            });
+        }
+    };
+    for service in model.master.running() {
+        match program_of(&service.command) {
+            "smtpd" => {
+                if let Some(value) = service_value(model, Some(service), "smtpd_milters") {
+                    for path in milter_paths(&value) {
+                        add("milter", "smtpd_milters", path, service);
+                    }
+                }
+                let sasl = service_value(model, Some(service), "smtpd_sasl_auth_enable")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+                let dovecot = service_value(model, Some(service), "smtpd_sasl_type")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("dovecot"));
+                if sasl && dovecot {
+                    if let Some(path) = service_value(model, Some(service), "smtpd_sasl_path") {
+                        if path.starts_with('/') {
+                            add("Dovecot SASL", "smtpd_sasl_path", path, service);
+                        }
+                    }
+                }
+            }
+            "cleanup" => {
+                if let Some(value) = service_value(model, Some(service), "non_smtpd_milters") {
+                    for path in milter_paths(&value) {
+                        add("milter", "non_smtpd_milters", path, service);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // The transports main.cf names for whole address classes: an lmtp service of master.cf
+    // connects to the path.
+    for param in [
+        "virtual_transport",
+        "mailbox_transport",
+        "fallback_transport",
+    ] {
+        let Some(def) = model.params.get(param) else {
+            continue;
+        };
+        let value = model.params.expand(param);
+        if value.has_unknown() {
+            continue;
+        }
+        let Some((transport, path)) = lmtp_path(&value.text) else {
+            continue;
+        };
+        let lmtp = model
+            .master
+            .running()
+            .find(|s| s.name == transport && s.kind == "unix" && program_of(&s.command) == "lmtp");
+        if let Some(service) = lmtp {
+            uses.push(SocketUse {
+                service,
+                what: "LMTP",
+                param,
+                path: path.to_string(),
+                span: def.value_span,
+            });
+        }
+    }
+    uses
+}
+
+/// Where a path of the server is on this machine (under the sysroot for an image); None when
+/// postlint may not look there.
+fn located(model: &Model, path: &str) -> Option<PathBuf> {
+    match model.locator.locate(path) {
+        Location::Readable { path, .. } => Some(path),
+        _ => None,
+    }
+}
+
+fn exists(path: &std::path::Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    if !model.locator.mode.is_system_image() {
+        return;
+    }
+    let queue = model.params.expand("queue_directory");
+    let queue = queue.text.trim_ascii().trim_end_matches('/');
+    if !queue.starts_with('/') || queue.contains(crate::model::expand::UNKNOWN) {
+        return;
+    }
+    // The default for `-` in the chroot column: y below compatibility_level 1.
+    let level = model.params.expand("compatibility_level");
+    let default = if level.has_unknown() {
+        None
+    } else {
+        crate::model::expand::parse_compat_level(&level.text).map(|l| l < (1, 0, 0))
+    };
+    let mut seen = std::collections::HashSet::new();
+    for socket in socket_uses(model) {
+        let Some(chrooted) = socket.service.chrooted(default) else {
+            continue;
+        };
+        let inside_name = format!("{queue}{}", socket.path);
+        let (Some(outside), Some(inside)) =
+            (located(model, &socket.path), located(model, &inside_name))
+        else {
+            continue;
+        };
+        let (there, missing) = (exists(&outside), exists(&inside));
+        let label = socket.service.label();
+        if !seen.insert((socket.span, label.clone())) {
+            continue;
+        }
+        if chrooted && there && !missing {
+            let finding = out.report(
+                socket.span,
+                format!(
+                    "{label} runs chrooted in {queue}: the {} socket {} is outside it, and {inside_name} does not exist",
+                    socket.what, socket.path
+                ),
+            );
+            finding.subject(format!("{} {}", socket.param, socket.path));
+            finding.label(format!("{} cannot reach this socket", label));
+            finding.secondary(
+                socket.service.name_span,
+                "chroot column y: sees only the queue directory",
+            );
+            finding.help(format!(
+                "Every connection fails with \"No such file or directory\"{}. Let the other \
+                 server put its socket inside the queue directory and name it relative to it \
+                 (Dovecot: `unix_listener /var/spool/postfix/private/auth`, then \
+                 `smtpd_sasl_path = private/auth`; OpenDKIM: `Socket \
+                 local:/var/spool/postfix/opendkim/opendkim.sock`, then \
+                 `smtpd_milters = unix:opendkim/opendkim.sock`), or set the chroot column of \
+                 {label} to n.",
+                consequence(socket.what)
+            ));
+        } else if !chrooted && !there && missing {
+            let finding = out.report(
+                socket.span,
+                format!(
+                    "{label} does not run chrooted: the {} socket {} does not exist ({inside_name} does, for a chrooted daemon)",
+                    socket.what, socket.path
+                ),
+            );
+            finding.subject(format!("{} {}", socket.param, socket.path));
+            finding.label(format!("{label} cannot reach this socket"));
+            finding.secondary(
+                socket.service.name_span,
+                "chroot column n: sees the whole file system",
+            );
+            finding.help(format!(
+                "A path with a leading / is looked up from the root of the daemon's file \
+                 system: the queue directory for a chrooted daemon, / for this one. Every \
+                 connection fails with \"No such file or directory\"{}. Name the socket \
+                 relative to the queue directory instead (`{}` without its leading /): Postfix \
+                 daemons run there, chrooted or not.",
+                consequence(socket.what),
+                socket.path
+            ));
+        }
+    }
+}
+
+fn consequence(what: &str) -> &'static str {
+    match what {
+        "milter" => ", and milter_default_action (tempfail by default) decides every message",
+        "Dovecot SASL" => ": no user can log in",
+        _ => ", and the mail it should deliver is deferred",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_unix_endpoints_of_milter_lists() {
+        assert_eq!(
+            milter_paths("unix:/run/opendkim/opendkim.sock, inet:localhost:8891"),
+            ["/run/opendkim/opendkim.sock"]
+        );
+        assert_eq!(
+            milter_paths("{ unix:/run/a.sock, default_action=accept } unix:relative/b.sock"),
+            ["/run/a.sock"]
+        );
+        assert!(milter_paths("inet:127.0.0.1:11332").is_empty());
+    }
+
+    #[test]
+    fn lmtp_next_hops_with_absolute_paths() {
+        assert_eq!(
+            lmtp_path("lmtp:unix:/run/dovecot/lmtp"),
+            Some(("lmtp", "/run/dovecot/lmtp"))
+        );
+        assert_eq!(lmtp_path("lmtp:unix:private/dovecot-lmtp"), None);
+        assert_eq!(lmtp_path("lmtp:inet:127.0.0.1:24"), None);
+        assert_eq!(lmtp_path("virtual"), None);
+    }
+}
