@@ -38,6 +38,17 @@ pub struct Service {
     pub disabled: bool,
 }
 
+/// What `-` in master.cf's chroot column means for this setup: chrooted below
+/// compatibility_level 1 (the built-in default `y`), not from 1 on; None when the level is
+/// unknown.
+pub fn chroot_default(model: &super::Model) -> Option<bool> {
+    let level = model.params.expand("compatibility_level");
+    if level.has_unknown() {
+        return None;
+    }
+    super::expand::parse_compat_level(&level.text).map(|l| l < (1, 0, 0))
+}
+
 impl Service {
     /// `service/type`, as postconf -M and -P name an entry.
     pub fn label(&self) -> String {

@@ -164,13 +164,7 @@ fn check(model: &Model, out: &mut Findings) {
     if !queue.starts_with('/') || queue.contains(crate::model::expand::UNKNOWN) {
         return;
     }
-    // The default for `-` in the chroot column: y below compatibility_level 1.
-    let level = model.params.expand("compatibility_level");
-    let default = if level.has_unknown() {
-        None
-    } else {
-        crate::model::expand::parse_compat_level(&level.text).map(|l| l < (1, 0, 0))
-    };
+    let default = crate::model::master::chroot_default(model);
     let mut seen = std::collections::HashSet::new();
     for socket in socket_uses(model) {
         let Some(chrooted) = socket.service.chrooted(default) else {
@@ -182,59 +176,48 @@ fn check(model: &Model, out: &mut Findings) {
         else {
             continue;
         };
-        let (there, missing) = (exists(&outside), exists(&inside));
         let label = socket.service.label();
         if !seen.insert((socket.span, label.clone())) {
             continue;
         }
-        if chrooted && there && !missing {
-            let finding = out.report(
-                socket.span,
+        let what = socket.what;
+        let path = &socket.path;
+        let (message, seen_from, fix) = match (chrooted, exists(&outside), exists(&inside)) {
+            (true, true, false) => (
                 format!(
-                    "{label} runs chrooted in {queue}: the {} socket {} is outside it, and {inside_name} does not exist",
-                    socket.what, socket.path
+                    "{label} runs chrooted in {queue}: the {what} socket {path} is outside it, and {inside_name} does not exist"
                 ),
-            );
-            finding.subject(format!("{} {}", socket.param, socket.path));
-            finding.label(format!("{} cannot reach this socket", label));
-            finding.secondary(
-                socket.service.name_span,
-                "chroot column y: sees only the queue directory",
-            );
-            finding.help(format!(
-                "Every connection fails with \"No such file or directory\"{}. Let the other \
-                 server put its socket inside the queue directory and name it relative to it \
-                 (Dovecot: `unix_listener /var/spool/postfix/private/auth`, then \
-                 `smtpd_sasl_path = private/auth`; OpenDKIM: `Socket \
-                 local:/var/spool/postfix/opendkim/opendkim.sock`, then \
-                 `smtpd_milters = unix:opendkim/opendkim.sock`), or set the chroot column of \
-                 {label} to n.",
-                consequence(socket.what)
-            ));
-        } else if !chrooted && !there && missing {
-            let finding = out.report(
-                socket.span,
+                "runs chrooted: sees only the queue directory",
                 format!(
-                    "{label} does not run chrooted: the {} socket {} does not exist ({inside_name} does, for a chrooted daemon)",
-                    socket.what, socket.path
+                    "Let the other server put its socket inside the queue directory and name it \
+                     relative to it (Dovecot: `unix_listener /var/spool/postfix/private/auth`, \
+                     then `smtpd_sasl_path = private/auth`; OpenDKIM: `Socket \
+                     local:/var/spool/postfix/opendkim/opendkim.sock`, then `smtpd_milters = \
+                     unix:opendkim/opendkim.sock`), or set the chroot column of {label} to n."
                 ),
-            );
-            finding.subject(format!("{} {}", socket.param, socket.path));
-            finding.label(format!("{label} cannot reach this socket"));
-            finding.secondary(
-                socket.service.name_span,
-                "chroot column n: sees the whole file system",
-            );
-            finding.help(format!(
-                "A path with a leading / is looked up from the root of the daemon's file \
-                 system: the queue directory for a chrooted daemon, / for this one. Every \
-                 connection fails with \"No such file or directory\"{}. Name the socket \
-                 relative to the queue directory instead (`{}` without its leading /): Postfix \
-                 daemons run there, chrooted or not.",
-                consequence(socket.what),
-                socket.path
-            ));
-        }
+            ),
+            (false, false, true) => (
+                format!(
+                    "{label} does not run chrooted: the {what} socket {path} does not exist ({inside_name} does, for a chrooted daemon)"
+                ),
+                "runs unchrooted: sees the whole file system",
+                format!(
+                    "A path with a leading / is looked up from the root of the daemon's file \
+                     system: the queue directory for a chrooted daemon, / for this one. Name \
+                     the socket relative to the queue directory instead (`{path}` without its \
+                     leading /): Postfix daemons run there, chrooted or not."
+                ),
+            ),
+            _ => continue,
+        };
+        let finding = out.report(socket.span, message);
+        finding.subject(format!("{} {path}", socket.param));
+        finding.label(format!("{label} cannot reach this socket"));
+        finding.secondary(socket.service.name_span, seen_from);
+        finding.help(format!(
+            "Every connection fails with \"No such file or directory\"{}. {fix}",
+            consequence(what)
+        ));
     }
 }
 

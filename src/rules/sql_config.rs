@@ -449,13 +449,7 @@ fn check_socket(
     {
         return;
     }
-    // The default for `-` in the chroot column: y below compatibility_level 1.
-    let level = model.params.expand("compatibility_level");
-    let default = if level.has_unknown() {
-        None
-    } else {
-        crate::model::expand::parse_compat_level(&level.text).map(|l| l < (1, 0, 0))
-    };
+    let default = crate::model::master::chroot_default(model);
     let mut found = None;
     for (i, the_use) in table.uses.iter().enumerate() {
         if dbcf::use_is_proxied(model, table.id, i) {
