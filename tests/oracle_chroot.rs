@@ -26,6 +26,12 @@ fn port() -> u16 {
 /// With `inside_too`, a listener at the same path under the queue directory as well (a bind
 /// mount's effect).
 fn send(port: u16, chroot: &str, inside_too: bool) -> (String, usize) {
+    send_with(port, chroot, inside_too, "smtpd_milters = unix:SOCKET\n").1
+}
+
+/// [`send`] with the main.cf line that names the socket (`SOCKET` in it is its path): the
+/// reply codes, the maillog and the findings.
+fn send_with(port: u16, chroot: &str, inside_too: bool, line: &str) -> (Vec<u16>, (String, usize)) {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-chroot-");
     let conf = scratch.conf();
     let socket = scratch.root.join("milter.sock");
@@ -52,7 +58,7 @@ fn send(port: u16, chroot: &str, inside_too: bool) -> (String, usize) {
     let mut main = scratch.infrastructure("mail.example.com");
     main.push_str("compatibility_level = 3.6\nmydestination = $myhostname, example.com\n");
     main.push_str("local_recipient_maps =\n");
-    main.push_str(&format!("smtpd_milters = unix:{}\n", socket.display()));
+    main.push_str(&line.replace("SOCKET", &socket.display().to_string()));
     std::fs::write(conf.join("main.cf"), &main).unwrap();
     let mut master = smtp::base_master_cf();
     master.push_str(&format!("127.0.0.1:{port} inet n - {chroot} - - smtpd\n"));
@@ -71,9 +77,9 @@ fn send(port: u16, chroot: &str, inside_too: bool) -> (String, usize) {
         "MAIL FROM:<sender@client.example>",
         "RCPT TO:<anyone@example.com>",
     ];
-    let (_, log) = smtp::session(&scratch, port, &commands, Duration::from_secs(10));
+    let (codes, log) = smtp::session(&scratch, port, &commands, Duration::from_secs(10));
     println!("chroot {chroot}, inside too: {inside_too}: {findings} findings; maillog:\n{log}");
-    (log, findings)
+    (codes, (log, findings))
 }
 
 #[test]
@@ -103,4 +109,28 @@ fn a_chrooted_smtpd_cannot_reach_a_milter_socket_outside_its_queue_directory() {
         "chrooted smtpd reaches the socket inside its queue directory:\n{log}"
     );
     assert_eq!(findings, 0, "the socket inside the queue directory too");
+}
+
+/// The same for a policy server: a chrooted smtpd cannot connect to it and answers RCPT with
+/// 451 "Server configuration problem"; unchrooted, it reaches the listener.
+#[test]
+fn a_chrooted_smtpd_cannot_reach_a_policy_server_outside_its_queue_directory() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let line = "smtpd_recipient_restrictions = reject_unauth_destination, \
+                check_policy_service unix:SOCKET\n";
+    let (codes, (log, findings)) = send_with(port() + 3, "y", false, line);
+    assert!(
+        log.contains("No such file or directory"),
+        "chrooted smtpd:\n{log}"
+    );
+    assert_eq!(codes[2], 451, "RCPT, chrooted smtpd:\n{log}");
+    assert_eq!(findings, 1, "chrooted smtpd");
+    let (_, (log, findings)) = send_with(port() + 4, "n", false, line);
+    assert!(
+        !log.contains("No such file or directory"),
+        "unchrooted smtpd:\n{log}"
+    );
+    assert_eq!(findings, 0, "unchrooted smtpd");
 }

@@ -13,7 +13,7 @@ use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::master::Service;
 use crate::model::paths::Location;
-use crate::model::restrictions::{service_definition, service_value};
+use crate::model::restrictions::{service_definition, service_value, smtpd_processes, LIST_PARAMS};
 use crate::model::values::program_of;
 use crate::model::Model;
 use crate::source::Span;
@@ -106,6 +106,41 @@ fn socket_uses<'m>(model: &'m Model) -> Vec<SocketUse<'m>> {
                 }
             }
             _ => {}
+        }
+    }
+    // Policy servers (`check_policy_service unix:/run/policyd/socket`), in each smtpd
+    // service's lists.
+    for smtpd in smtpd_processes(model) {
+        let Some(service) = smtpd.service else {
+            continue;
+        };
+        for &param in LIST_PARAMS {
+            let Some(words) = smtpd.list(model, param) else {
+                continue;
+            };
+            for pair in words.windows(2) {
+                if !pair[0].text.eq_ignore_ascii_case("check_policy_service") {
+                    continue;
+                }
+                let server = pair[1]
+                    .text
+                    .trim_start_matches(['{', ' ', '\t'])
+                    .split(|c: char| c == ',' || c.is_ascii_whitespace() || c == '}')
+                    .next()
+                    .unwrap_or("");
+                let (Some(path), Some(span)) = (server.strip_prefix("unix:"), pair[1].span) else {
+                    continue;
+                };
+                if path.starts_with('/') {
+                    uses.push(SocketUse {
+                        service,
+                        what: "policy server",
+                        param,
+                        path: path.to_string(),
+                        span,
+                    });
+                }
+            }
         }
     }
     // The transports main.cf names for whole address classes: an lmtp service of master.cf
@@ -225,6 +260,9 @@ fn consequence(what: &str) -> &'static str {
     match what {
         "milter" => ", and milter_default_action (tempfail by default) decides every message",
         "Dovecot SASL" => ": no user can log in",
+        "policy server" => {
+            ": smtpd answers 451 \"Server configuration problem\" to every request the list checks"
+        }
         _ => ", and the mail it should deliver is deferred",
     }
 }
