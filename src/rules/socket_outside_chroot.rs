@@ -62,6 +62,14 @@ fn lmtp_path(value: &str) -> Option<(&str, &str)> {
     path.starts_with('/').then_some((transport, path))
 }
 
+/// The master.cf service a transport name runs, when it runs lmtp.
+fn lmtp_service<'m>(model: &'m Model, transport: &str) -> Option<&'m Service> {
+    model
+        .master
+        .running()
+        .find(|s| s.name == transport && s.kind == "unix" && program_of(&s.command) == "lmtp")
+}
+
 fn socket_uses<'m>(model: &'m Model) -> Vec<SocketUse<'m>> {
     let mut uses = Vec::new();
     if !model.master.is_known() {
@@ -160,11 +168,7 @@ fn socket_uses<'m>(model: &'m Model) -> Vec<SocketUse<'m>> {
         let Some((transport, path)) = lmtp_path(&value.text) else {
             continue;
         };
-        let lmtp = model
-            .master
-            .running()
-            .find(|s| s.name == transport && s.kind == "unix" && program_of(&s.command) == "lmtp");
-        if let Some(service) = lmtp {
+        if let Some(service) = lmtp_service(model, transport) {
             uses.push(SocketUse {
                 service,
                 what: "LMTP",
@@ -172,6 +176,29 @@ fn socket_uses<'m>(model: &'m Model) -> Vec<SocketUse<'m>> {
                 path: path.to_string(),
                 span: def.value_span,
             });
+        }
+    }
+    // And transport_maps entries (`example.com lmtp:unix:/run/dovecot/lmtp`), in the tables
+    // postlint reads.
+    let transports = model.maps("transport_maps");
+    for id in model.tables.known_entry_tables_of(&transports.tables) {
+        let Some(entries) = model.tables.get(id).entries() else {
+            continue;
+        };
+        for i in entries.values_holding(b':') {
+            let entry = entries.entry(i);
+            let Some((transport, path)) = lmtp_path(entry.value) else {
+                continue;
+            };
+            if let Some(service) = lmtp_service(model, transport) {
+                uses.push(SocketUse {
+                    service,
+                    what: "LMTP",
+                    param: "transport_maps",
+                    path: path.to_string(),
+                    span: entry.value_span,
+                });
+            }
         }
     }
     uses
