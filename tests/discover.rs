@@ -727,6 +727,29 @@ fn findings_of_a_written_name_outlive_the_script_that_replaces_its_value() {
     }
 }
 
+/// A finding about the whole file, anchored at its start, stays when a script replaces the
+/// setting on its first line (ditmer/the-phishing-server's install.sh edits myhostname, line 1).
+#[test]
+fn a_script_that_replaces_the_first_line_leaves_file_findings_alone() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("image");
+    write(
+        &image.join("main.cf"),
+        "myhostname = mail.example.com\nmydestination = localhost\n",
+    );
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]).1;
+    assert!(short(repo.path()).contains("[compatibility-level]"));
+    write(
+        &image.join("install.sh"),
+        "#!/bin/sh\nsed -i \"s/^myhostname = .*/myhostname = $1/\" /etc/postfix/main.cf\n",
+    );
+    let out = short(repo.path());
+    assert!(
+        out.contains("main.cf:1:1: warning[compatibility-level]"),
+        "{out}"
+    );
+}
+
 /// An Ansible role that templates main.cf and then sets parameters with `lineinfile` or
 /// `postconf -e` tasks: those parameters are unknown, as with a set-up script.
 #[test]

@@ -2319,6 +2319,11 @@ impl Model {
     /// parameter only a script sets stands (`script_spans`). A binary search: findings ×
     /// script settings stays small however many a script writes.
     pub fn replaced_by_script(&self, span: crate::source::Span) -> bool {
+        // The empty span at the start of a file anchors a finding about the whole file
+        // (compatibility-level's missing line), not about the setting on its first line.
+        if span.start == 0 && span.end == 0 {
+            return false;
+        }
         let at = self
             .script_spans
             .partition_point(|s| (s.file, s.start) <= (span.file, span.start));
