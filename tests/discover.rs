@@ -750,6 +750,38 @@ fn a_script_that_replaces_the_first_line_leaves_file_findings_alone() {
     );
 }
 
+/// A main.cf whose documentation paths name an old release (a CentOS 7 server's backup,
+/// Jennas-Lee/webmail) is still linted for the newest release, as installers copy such files to
+/// newer systems; the user is told which release the file names and how to lint for it.
+#[test]
+fn a_release_named_by_documentation_paths_is_a_hint() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("postfix/main.cf"),
+        "mydestination = localhost\n\
+         sample_directory = /usr/share/doc/postfix-2.10.1/samples\n\
+         readme_directory = /usr/share/doc/postfix-2.10.1/README_FILES\n",
+    );
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(out.contains("[compatibility-level]"), "{out}");
+    assert!(
+        err.contains("postfix/main.cf: sample_directory names Postfix 2.10")
+            && err.contains("lint with --postfix-version 2.10"),
+        "{err}"
+    );
+    let (_, _, err) = run(
+        repo.path(),
+        &[
+            "--discover",
+            "--format",
+            "short",
+            "--postfix-version",
+            "2.10",
+        ],
+    );
+    assert!(!err.contains("sample_directory names"), "{err}");
+}
+
 /// An Ansible role that templates main.cf and then sets parameters with `lineinfile` or
 /// `postconf -e` tasks: those parameters are unknown, as with a set-up script.
 #[test]

@@ -2221,6 +2221,27 @@ impl Model {
                 None => version::Target::newest(),
             },
         };
+        // A main.cf that a package wrote names its release in its documentation paths
+        // (certain lines only: a template's may differ by host). The file is often copied to
+        // newer systems (installers ship a CentOS 7 main.cf to Ubuntu), so it is no proof of
+        // the release that runs it: the user is told, and decides.
+        if target.origin == version::Origin::Newest {
+            let written: Vec<(&str, &str)> = version::DOC_PARAMS
+                .iter()
+                .filter_map(|&name| {
+                    let def = params.get(name)?;
+                    (!def.conditional).then_some((name, def.value.as_str()))
+                })
+                .collect();
+            if let Some(documented) = version::documented(&written) {
+                if documented.asked < target.asked {
+                    let shown = &loader.sources.get(main_cf).display_path;
+                    loader
+                        .problems
+                        .push(format!("{shown}: {}", documented.hint(&target)));
+                }
+            }
+        }
         loader.notes.insert(0, target.describe());
         loader.problems.extend(target.warning());
         let misread_domains = list_files::misread_words(&loader.list_files, |span| {

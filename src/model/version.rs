@@ -70,6 +70,10 @@ pub enum Origin {
     Config,
     /// The Postfix installed on this machine (`mail_version`), for its live configuration.
     Installed(String),
+    /// The versioned documentation path of the package that wrote main.cf
+    /// (`sample_directory = /usr/share/doc/postfix-2.10.1/samples`): the parameter's name.
+    /// Only a hint ([`documented`]): never the target itself.
+    Documented(String),
     /// Nothing said which: the newest release postlint knows.
     Newest,
 }
@@ -137,10 +141,30 @@ impl Target {
             Origin::Flag => "--postfix-version".to_string(),
             Origin::Config => "postfix-version in postlint.toml".to_string(),
             Origin::Installed(v) => format!("the installed Postfix, mail_version {v}"),
+            Origin::Documented(param) => param.clone(),
             Origin::Newest => {
                 "the newest release postlint knows; set --postfix-version for another".to_string()
             }
         }
+    }
+
+    /// For a release a documentation path names: what to do if the server runs it, when the
+    /// setup is linted for `target` (the newest release).
+    pub fn hint(&self, target: &Target) -> String {
+        format!(
+            "{} names Postfix {} (the package that wrote this main.cf); findings are for \
+             Postfix {}{}. If the server runs {}, lint with --postfix-version {}",
+            self.origin_text(),
+            self.asked,
+            target.asked,
+            if self.asked < Release::new(3, 0) {
+                ", where compatibility_level and its safer defaults exist"
+            } else {
+                ""
+            },
+            self.asked,
+            self.asked
+        )
     }
 
     /// One line for `--verbose`.
@@ -158,6 +182,34 @@ impl Target {
         }
         line
     }
+}
+
+/// The main.cf parameters where packages name their documentation directory with the release
+/// (Red Hat's `/usr/share/doc/postfix-2.10.1/samples`).
+pub const DOC_PARAMS: &[&str] = &["sample_directory", "readme_directory", "html_directory"];
+
+/// The release a versioned documentation path names (`/usr/share/doc/postfix-2.10.1/...`),
+/// given (parameter, value) pairs: the one release they all agree on, with the first
+/// parameter that names it; None when none names one or they disagree.
+pub fn documented(values: &[(&str, &str)]) -> Option<Target> {
+    let mut found: Option<(Release, &str)> = None;
+    for &(param, value) in values {
+        let Some(at) = value.find("/postfix-") else {
+            continue;
+        };
+        let rest = &value[at + "/postfix-".len()..];
+        let number = rest.split('/').next().unwrap_or("");
+        let release = Release::parse(number)?;
+        match found {
+            Some((other, _)) if other != release => return None,
+            Some(_) => {}
+            None => found = Some((release, param)),
+        }
+    }
+    found.map(|(asked, param)| Target {
+        asked,
+        origin: Origin::Documented(param.to_string()),
+    })
 }
 
 /// The version of the Postfix installed on this machine, as `postconf -d mail_version` prints
@@ -186,6 +238,40 @@ mod tests {
         assert!(Release::new(3, 10) > Release::new(3, 9));
         for bad in ["", "3", "3.", "x.7", "3.7.1.2", "3.7x", "99999.1", "-3.7"] {
             assert_eq!(Release::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn versioned_documentation_paths_name_the_release() {
+        let t = documented(&[
+            ("sample_directory", "/usr/share/doc/postfix-2.10.1/samples"),
+            (
+                "readme_directory",
+                "/usr/share/doc/postfix-2.10.1/README_FILES",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(t.asked, Release::new(2, 10));
+        assert_eq!(t.origin, Origin::Documented("sample_directory".into()));
+        let hint = t.hint(&Target::newest());
+        assert!(
+            hint.starts_with("sample_directory names Postfix 2.10")
+                && hint.ends_with("lint with --postfix-version 2.10"),
+            "{hint}"
+        );
+        for unversioned in [
+            &[("readme_directory", "no")][..],
+            &[("sample_directory", "/usr/share/doc/postfix/samples")][..],
+            &[("readme_directory", "/usr/share/doc/postfix-doc/README")][..],
+            &[
+                ("sample_directory", "/usr/share/doc/postfix-2.10.1/samples"),
+                (
+                    "readme_directory",
+                    "/usr/share/doc/postfix-3.5.8/README_FILES",
+                ),
+            ][..],
+        ] {
+            assert_eq!(documented(unversioned), None, "{unversioned:?}");
         }
     }
 
