@@ -765,10 +765,19 @@ enum Edited {
 fn sed_in_place(command: &str) -> Option<(Edited, Vec<String>)> {
     let command = without_prefix_words(command);
     let words: Vec<&str> = command.split_whitespace().collect();
-    if words.first() != Some(&"sed") || !words.iter().any(|w| w.starts_with("-i")) {
+    // `sed 's/DOMAIN_PLACEHOLDER/x/' main.cf.template > /etc/postfix/main.cf` writes main.cf
+    // from a copy of it, as `sed -i` edits it in place (Leopixel1/temp-mail).
+    let writes_main_cf = words.windows(2).any(|w| w[0] == ">" && is_main_cf(w[1]))
+        || words.iter().any(|w| {
+            w.strip_prefix('>')
+                .is_some_and(|p| !p.starts_with('>') && is_main_cf(p))
+        });
+    if words.first() != Some(&"sed")
+        || !(writes_main_cf || words.iter().any(|w| w.starts_with("-i")))
+    {
         return None;
     }
-    let edited = if words.iter().any(|w| is_main_cf(w)) {
+    let edited = if writes_main_cf || words.iter().any(|w| is_main_cf(w)) {
         Edited::MainCf
     } else if words
         .iter()
@@ -2269,9 +2278,19 @@ mod tests {
             r#"sed -i 's/#\(inet_interfaces =\) localhost/\1 all/' /etc/postfix/main.cf"#,
             r#"sed -i 's/dummy.float.i.ng/x/' /etc/dovecot/dovecot.conf"#,
             r#"sed -i 's/a.b/x/' /etc/postfix/main.cf"#,
+            // Reads main.cf, writes another file.
+            r#"sed 's/DOMAIN_PLACEHOLDER/x/' /etc/postfix/main.cf > /tmp/main.txt"#,
+            r#"sed 's/DOMAIN_PLACEHOLDER/x/' main.cf.template >> /etc/postfix/main.cf"#,
         ] {
             assert!(placeholders(not_one).is_empty(), "{not_one}");
         }
+        // A sed that writes main.cf from a template copy of it.
+        assert_eq!(
+            placeholders(
+                r#"sed "s/DOMAIN_PLACEHOLDER/${DOMAIN}/g" /etc/postfix/main.cf.template > /etc/postfix/main.cf"#
+            ),
+            ["DOMAIN_PLACEHOLDER"]
+        );
         let script = scan_text(
             "#!/bin/sh\nsed -i 's/dummy.float.i.ng/'\"$FQDN\"'/g' /etc/postfix/main.cf\n",
             Path::new("/r/deploy-hook.sh"),
