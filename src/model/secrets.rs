@@ -10,6 +10,8 @@ use std::ops::Range;
 use super::expand::references;
 use super::tables::{Content, Tables};
 use super::Model;
+use crate::parse::list::split_list;
+use crate::parse::table_ref::TableRef;
 use crate::source::{Sources, Span};
 
 /// Setting names of database .cf files whose values are secrets.
@@ -51,55 +53,16 @@ fn inline_secret_at(value: &str) -> Option<usize> {
         .min()
 }
 
-/// The `static:` and `inline:` tables written in `value`: each one's range.
+/// The `static:` and `inline:` tables among the items of a map list, as Postfix splits it
+/// (`split_list`: braces keep `static:{ user:password }` together): each one's range.
 pub fn inline_tables(value: &str) -> Vec<Range<usize>> {
-    let lower = value.to_ascii_lowercase();
-    let bytes = value.as_bytes();
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some((start, kind)) = ["static:", "inline:"]
-        .iter()
-        .filter_map(|kind| lower[from..].find(kind).map(|i| (from + i, *kind)))
-        .min()
-    {
-        let name_start = start + kind.len();
-        from = name_start;
-        // A word of its own: `mystatic:x` is no static table.
-        if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
-            continue;
-        }
-        let name_end = if bytes.get(name_start) == Some(&b'{') {
-            match matching_brace(bytes, name_start) {
-                Some(end) => end,
-                None => continue,
-            }
-        } else {
-            value[name_start..]
-                .find(|c: char| c.is_ascii_whitespace() || c == ',')
-                .map_or(value.len(), |i| name_start + i)
-        };
-        from = name_end;
-        out.push(start..name_end);
-    }
-    out
-}
-
-/// The offset just past the `}` that closes the `{` at `open`.
-pub fn matching_brace(bytes: &[u8], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, &b) in bytes.iter().enumerate().skip(open) {
-        match b {
-            b'{' => depth += 1,
-            b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    split_list(value)
+        .into_iter()
+        .filter(|r| {
+            TableRef::parse(&value[r.clone()])
+                .is_some_and(|t| matches!(t.kind, "static" | "inline"))
+        })
+        .collect()
 }
 
 /// Marks every secret the model knows of in `sources`.

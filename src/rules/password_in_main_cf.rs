@@ -12,6 +12,7 @@ use crate::model::expand::{expand_text, UNKNOWN};
 use crate::model::params::Definition;
 use crate::model::secrets::{inline_tables, is_secret_table_param};
 use crate::model::Model;
+use crate::parse::table_ref::TableRef;
 
 pub const RULE: Rule = Rule {
     id: "password-in-main-cf",
@@ -30,60 +31,29 @@ const LEGACY: &[(&str, &str)] = &[
     ("pgsql", "password"),
 ];
 
-/// The password a `static:` or `inline:` table (the whole of `table`) holds, its range.
-fn password_of(table: &str) -> Option<Range<usize>> {
-    let colon = table.find(':')?;
-    let name = colon + 1..table.len();
-    if table[..colon].eq_ignore_ascii_case("static") {
-        static_password(table, name)
-    } else {
-        inline_password(table, name)
+/// The password a `static:` or `inline:` table (the whole of `table`) holds: `user:password`
+/// of `static:user:password` or `static:{ user:password }`, the first entry value with one of
+/// `inline:{ [smtp.example.net]:587=user:password, ... }`.
+fn password_of(table: &str) -> Option<&str> {
+    fn password(login: &str) -> Option<&str> {
+        let (_, password) = login.trim_ascii().split_once(':')?;
+        let password = password.trim_ascii();
+        (!password.is_empty()).then_some(password)
     }
-}
-
-/// `static:user:password` or `static:{ user:password }`: the password's range.
-fn static_password(value: &str, name: Range<usize>) -> Option<Range<usize>> {
-    let text = &value[name.clone()];
-    let (inner, base) = match text.strip_prefix('{') {
-        Some(rest) => (rest.strip_suffix('}').unwrap_or(rest), name.start + 1),
-        None => (text, name.start),
-    };
-    let colon = inner.find(':')?;
-    let password = inner[colon + 1..].trim_ascii();
-    if password.is_empty() {
+    let table = TableRef::parse(table)?;
+    // `{` without its `}`: Postfix refuses the table, and nothing is read from it.
+    let name = table.name.trim_ascii();
+    if name.starts_with('{') && !name.ends_with('}') {
         return None;
     }
-    let after = &inner[colon + 1..];
-    let at = base + colon + 1 + (after.len() - after.trim_ascii_start().len());
-    Some(at..at + password.len())
-}
-
-/// `inline:{ [smtp.example.net]:587=user:password, ... }`: the first entry value holding a
-/// password (`user:password`), its password's range.
-fn inline_password(value: &str, name: Range<usize>) -> Option<Range<usize>> {
-    let text = &value[name.clone()];
-    let body = text.strip_prefix('{')?.strip_suffix('}')?;
-    let base = name.start + 1;
-    let mut at = 0;
-    for part in body.split(|c: char| c == ',' || c.is_ascii_whitespace()) {
-        let part_at = at;
-        at += part.len() + 1;
-        let Some((_, entry_value)) = part.split_once('=') else {
-            continue;
-        };
-        let value_at = part_at + part.len() - entry_value.len();
-        let Some(colon) = entry_value.find(':') else {
-            continue;
-        };
-        let password = &entry_value[colon + 1..];
-        let password = password.trim_end_matches('}');
-        if password.is_empty() {
-            continue;
-        }
-        let start = base + value_at + colon + 1;
-        return Some(start..start + password.len());
+    match table.kind {
+        "static" => password(table.braced().unwrap_or(table.name)),
+        "inline" => table
+            .inline_entries()?
+            .into_iter()
+            .find_map(|(_, value)| password(value)),
+        _ => None,
     }
-    None
 }
 
 /// Whether the password is written in the file: no installer placeholder or template
@@ -111,7 +81,7 @@ fn written_password(model: &Model, table: &str) -> bool {
     } else {
         table
     };
-    password_of(text).is_some_and(|p| written_here(model, &text[p]))
+    password_of(text).is_some_and(|p| written_here(model, p))
 }
 
 fn check(model: &Model, out: &mut Findings) {
@@ -214,10 +184,7 @@ mod tests {
     fn passwords(value: &str) -> Vec<&str> {
         inline_tables(value)
             .into_iter()
-            .filter_map(|t| {
-                let table = &value[t];
-                password_of(table).map(|p| &table[p])
-            })
+            .filter_map(|t| password_of(&value[t]))
             .collect()
     }
 
@@ -225,7 +192,7 @@ mod tests {
     fn the_password_of_each_table_shape_is_found() {
         assert_eq!(passwords("static:relayuser:s3cret"), ["s3cret"]);
         assert_eq!(passwords("static:{ relayuser:s3cret }"), ["s3cret"]);
-        assert_eq!(passwords("STATIC:user:pw:with:colons"), ["pw:with:colons"]);
+        assert_eq!(passwords("static:user:pw:with:colons"), ["pw:with:colons"]);
         assert_eq!(
             passwords("inline:{ [smtp.example.net]:587=user:pw, other=x }"),
             ["pw"]
@@ -245,6 +212,8 @@ mod tests {
         assert!(passwords("inline:{ a=b }").is_empty());
         assert!(passwords("inline:{ a=b").is_empty());
         assert!(passwords("mystatic:u:p").is_empty());
+        // Postfix's table types are case-sensitive: "unsupported dictionary type: STATIC".
+        assert!(passwords("STATIC:user:pw").is_empty());
         assert!(passwords("static:{ u:p").is_empty());
     }
 }
