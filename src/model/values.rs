@@ -670,6 +670,31 @@ pub fn smtp_clients(model: &Model) -> Vec<Option<&super::master::Service>> {
         .collect()
 }
 
+/// The entries of a milter list (smtpd_milters, non_smtpd_milters) as milter8.c reads them:
+/// each entry's name (`unix:/run/x.sock`, `inet:127.0.0.1:8891`) and the default_action its
+/// `{ name, default_action = accept, ... }` group gives, if any.
+pub fn milter_entries(value: &str) -> Vec<(&str, Option<&str>)> {
+    crate::parse::list::split_list(value)
+        .into_iter()
+        .map(|r| {
+            let entry = &value[r];
+            let Some(group) = entry.strip_prefix('{') else {
+                return (entry, None);
+            };
+            let group = group.strip_suffix('}').unwrap_or(group);
+            let items: Vec<&str> = crate::parse::list::split_list(group)
+                .into_iter()
+                .map(|r| &group[r])
+                .collect();
+            let action = items.iter().skip(1).find_map(|item| {
+                let (key, value) = item.split_once('=')?;
+                (key.trim_ascii() == "default_action").then(|| value.trim_ascii())
+            });
+            (items.first().copied().unwrap_or(""), action)
+        })
+        .collect()
+}
+
 /// The program a master.cf command runs (`smtpd`, or `/usr/libexec/postfix/smtpd`).
 pub fn program_of(command: &str) -> &str {
     command.rsplit('/').next().unwrap_or(command)

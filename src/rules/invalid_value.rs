@@ -130,27 +130,8 @@ fn report_milters(model: &Model, out: &mut Findings) {
             else {
                 continue;
             };
-            for entry in crate::parse::list::split_list(&value) {
-                let entry = &value[entry];
-                // `{ name, default_action = accept, ... }`: the name, then its own settings.
-                let (name, action) = match entry.strip_prefix('{') {
-                    Some(group) => {
-                        let group = group.strip_suffix('}').unwrap_or(group);
-                        let items: Vec<&str> = crate::parse::list::split_list(group)
-                            .into_iter()
-                            .map(|r| &group[r])
-                            .collect();
-                        let action = items.iter().skip(1).find_map(|item| {
-                            let (key, value) = item.split_once('=')?;
-                            (key.trim_ascii() == "default_action").then(|| value.trim_ascii())
-                        });
-                        (
-                            items.first().copied().unwrap_or(""),
-                            action.unwrap_or(&default_action),
-                        )
-                    }
-                    None => (entry, default_action.as_str()),
-                };
+            for (name, own_action) in values::milter_entries(&value) {
+                let action = own_action.unwrap_or(&default_action);
                 let transport = name.split_once(':').map(|(t, _)| t);
                 if matches!(transport, Some("inet" | "unix" | "local"))
                     || name.is_empty()

@@ -43,12 +43,12 @@ fn undecided(model: &Model) -> bool {
     !model.locator.mode.is_system_image() && !socket_uses(model).is_empty()
 }
 
-/// `unix:/path` endpoints of a milter list (`unix:/run/x.sock`, `{ unix:/run/x.sock,
-/// default_action=accept }`).
+/// The UNIX socket paths of a milter list's entries (`unix:/run/x.sock`, or `local:`, which
+/// milter8.c takes alike), absolute ones only.
 fn milter_paths(value: &str) -> Vec<String> {
-    value
-        .split(|c: char| c.is_ascii_whitespace() || matches!(c, ',' | '{' | '}'))
-        .filter_map(|word| word.strip_prefix("unix:"))
+    crate::model::values::milter_entries(value)
+        .into_iter()
+        .filter_map(|(name, _)| name.strip_prefix("unix:").or(name.strip_prefix("local:")))
         .filter(|path| path.starts_with('/'))
         .map(str::to_string)
         .collect()
@@ -309,6 +309,7 @@ mod tests {
             ["/run/a.sock"]
         );
         assert!(milter_paths("inet:127.0.0.1:11332").is_empty());
+        assert_eq!(milter_paths("local:/run/b.sock"), ["/run/b.sock"]);
     }
 
     #[test]
