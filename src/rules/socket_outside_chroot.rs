@@ -180,7 +180,10 @@ fn socket_uses<'m>(model: &'m Model) -> Vec<SocketUse<'m>> {
     }
     // And transport_maps entries (`example.com lmtp:unix:/run/dovecot/lmtp`), in the tables
     // postlint reads.
+    // An ISP's table may send 100k domains to one socket: each (transport, path) is taken
+    // once, at its first entry.
     let transports = model.maps("transport_maps");
+    let mut met: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
     for id in model.tables.known_entry_tables_of(&transports.tables) {
         let Some(entries) = model.tables.get(id).entries() else {
             continue;
@@ -190,6 +193,9 @@ fn socket_uses<'m>(model: &'m Model) -> Vec<SocketUse<'m>> {
             let Some((transport, path)) = lmtp_path(entry.value) else {
                 continue;
             };
+            if !met.insert((transport, path)) {
+                continue;
+            }
             if let Some(service) = lmtp_service(model, transport) {
                 uses.push(SocketUse {
                     service,
@@ -239,7 +245,9 @@ fn check(model: &Model, out: &mut Findings) {
             continue;
         };
         let label = socket.service.label();
-        if !seen.insert((socket.span, label.clone())) {
+        // One finding per daemon and socket: main.cf's line and each -o override that names
+        // the same socket say the same.
+        if !seen.insert((socket.path.clone(), label.clone())) {
             continue;
         }
         let what = socket.what;
