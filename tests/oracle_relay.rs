@@ -1029,7 +1029,16 @@ fn requests_for(case: &Case, sasl: bool, rng: &mut Rng) -> Vec<Request> {
         .map(|k| address_for(k, "remote.example"))
         .collect();
     if case.fqdn_checks {
-        helos.extend(["oracle".to_string(), "bad..name".to_string()]);
+        // An address literal passes the FQDN and DNS checks of a HELO name (smtpd_check.c).
+        helos.extend([
+            "oracle".to_string(),
+            "bad..name".to_string(),
+            "DESKTOP-1234".to_string(),
+            "[192.0.2.55]".to_string(),
+            "[300.1.1.1]".to_string(),
+            "[IPv6:2001:db8::5]".to_string(),
+            "[IPv6:2001:db8:::5]".to_string(),
+        ]);
         senders.push("a@remote".to_string());
         recipients.push("user@remote".to_string());
     }

@@ -413,14 +413,18 @@ impl NameIndex {
         }
 
         // Global restriction classes: main.cf's smtpd_restriction_classes, expanded.
-        let main_classes = params.expand("smtpd_restriction_classes").text;
+        // A class list on a template line that may be absent names classes of some rendering.
+        let main_classes = match params.get("smtpd_restriction_classes") {
+            Some(def) => possible_value(params, def),
+            None => params.expand("smtpd_restriction_classes").text,
+        };
         let global_classes: HashSet<&str> = class_names(&main_classes).collect();
 
         // Each service's -o name space.
         for (i, service) in master.services.iter().enumerate() {
             let scoped = params.scoped(service);
             if let Some(def) = service.override_of("smtpd_restriction_classes") {
-                let classes = expand(&scoped, def.value_ref()).text;
+                let classes = possible_value(&scoped, def);
                 for name in class_names(&classes) {
                     index.flag(params, master, Some(i), name, None, None);
                 }
@@ -689,6 +693,15 @@ impl NameIndex {
             return NameStatus::Unknown;
         }
         NameStatus::Unused
+    }
+}
+
+/// The value of `def` expanded, or on a template line that may be absent, what it is when
+/// the line is there.
+fn possible_value<L: super::expand::ParamLookup>(lookup: &L, def: &Definition) -> String {
+    match def.conditional {
+        true => super::expand::expand_text(lookup, &def.value).text,
+        false => expand(lookup, def.value_ref()).text,
     }
 }
 

@@ -248,6 +248,26 @@ impl<'a, 'm> Ctx<'a, 'm> {
         }
     }
 
+    /// smtpd's `reject_invalid_hostaddr()`, what the HELO checks do with an address literal
+    /// (`[192.0.2.5]`, `[IPv6:2001:db8::1]`): a reject when the address is malformed.
+    fn helo_literal(&mut self, helo: &str) -> Eval<Status> {
+        let inner = match helo.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            Some(inner) if helo.len() > 2 => inner,
+            _ => helo,
+        };
+        let valid = match inner.get(..5).filter(|p| p.eq_ignore_ascii_case("IPv6:")) {
+            Some(_) => valid_ipv6_hostaddr(&inner[5..]),
+            None => valid_ipv4_hostaddr(inner),
+        };
+        match valid {
+            true => Ok(Status::Dunno),
+            false => {
+                let code = self.reply_class("invalid_hostname_reject_code")?;
+                Ok(self.reject(code))
+            }
+        }
+    }
+
     /// Whether the list being evaluated is the relay or the recipient list, where a permit
     /// lets mail for another domain through.
     fn decides_relaying(&self) -> bool {
@@ -648,7 +668,8 @@ impl<'a, 'm> Ctx<'a, 'm> {
                 if !known.helo || helo.is_empty() {
                     Status::Dunno
                 } else if helo.starts_with('[') {
-                    self.unseen_refusal()?
+                    // An address literal: each of these checks only its syntax.
+                    self.helo_literal(&helo)?
                 } else {
                     let name_only = truncate_dot(&helo);
                     let bad = if name.contains("fqdn") {
@@ -758,6 +779,12 @@ impl<'a, 'm> Ctx<'a, 'm> {
             | "check_recipient_ns_access" => {
                 let s = self.unseen()?;
                 return Ok((s, 2));
+            }
+            "reject_unknown_helo_hostname" | "reject_unknown_hostname"
+                if known.helo && self.request.helo.starts_with('[') =>
+            {
+                let helo = self.request.helo.clone();
+                self.helo_literal(&helo)?
             }
             "reject_unknown_client_hostname"
             | "reject_unknown_client"
@@ -1469,6 +1496,82 @@ fn truncate_dot(name: &str) -> &str {
     match name.strip_suffix('.') {
         Some(rest) if name.len() > 1 && !rest.ends_with('.') => rest,
         _ => name,
+    }
+}
+
+/// Postfix's `valid_ipv4_hostaddr()`: four decimal octets of at most 255 (leading zeros
+/// allowed), no empty octet, and a first octet of 0 only in 0.0.0.0.
+pub(crate) fn valid_ipv4_hostaddr(addr: &str) -> bool {
+    let bytes = addr.as_bytes();
+    let (mut in_byte, mut count, mut value) = (false, 0, 0u32);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                if !in_byte {
+                    in_byte = true;
+                    value = 0;
+                    count += 1;
+                }
+                value = value * 10 + u32::from(b - b'0');
+                if value > 255 {
+                    return false;
+                }
+            }
+            b'.' => {
+                if !in_byte || i + 1 == bytes.len() {
+                    return false;
+                }
+                if count == 1 && value == 0 && addr.bytes().any(|c| c != b'0' && c != b'.') {
+                    return false;
+                }
+                in_byte = false;
+            }
+            _ => return false,
+        }
+    }
+    count == 4
+}
+
+/// Postfix's `valid_ipv6_hostaddr()`: up to eight hex fields of at most four digits, one `::`
+/// at most, or an IPv4 address in place of the last two fields.
+pub(crate) fn valid_ipv6_hostaddr(addr: &str) -> bool {
+    let bytes = addr.as_bytes();
+    let (mut null_field, mut field, mut len, mut at) = (0, 0, 0usize, 0usize);
+    loop {
+        match bytes.get(at) {
+            None => return field >= 2 && (len != 0 || null_field == field - 1),
+            Some(b'.') => {
+                return (2..=6).contains(&field) && valid_ipv4_hostaddr(&addr[at - len..]);
+            }
+            Some(b':') => {
+                let next_alnum = bytes.get(at + 1).is_some_and(|b| b.is_ascii_alphanumeric());
+                if field == 0 && len == 0 && next_alnum {
+                    return false;
+                }
+                field += 1;
+                if field > 7 {
+                    return false;
+                }
+                at += 1;
+                len = 0;
+                if bytes.get(at) == Some(&b':') {
+                    if null_field > 0 {
+                        return false;
+                    }
+                    null_field = field;
+                }
+            }
+            Some(_) => {
+                len = bytes[at..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_hexdigit())
+                    .count();
+                if len == 0 || len > 4 {
+                    return false;
+                }
+                at += len;
+            }
+        }
     }
 }
 
@@ -2454,6 +2557,49 @@ fn example_in(net: &Cidr) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn address_literals_as_postfix_validates_them() {
+        use super::{valid_ipv4_hostaddr as v4, valid_ipv6_hostaddr as v6};
+        for good in ["192.0.2.55", "0.0.0.0", "010.001.2.3", "255.255.255.255"] {
+            assert!(v4(good), "{good}");
+        }
+        for bad in [
+            "300.1.1.1",
+            "1.2.3",
+            "1.2.3.4.5",
+            "1..2.3",
+            "1.2.3.",
+            ".1.2.3",
+            "0.1.2.3",
+            "a.b.c.d",
+            "",
+        ] {
+            assert!(!v4(bad), "{bad}");
+        }
+        for good in [
+            "2001:db8::1",
+            "::1",
+            "::",
+            "1:2:3:4:5:6:7:8",
+            "::ffff:192.0.2.1",
+            "fe80::",
+        ] {
+            assert!(v6(good), "{good}");
+        }
+        for bad in [
+            "1",
+            "2001:db8:::1",
+            "1::2::3",
+            "12345::1",
+            "1:2:3:4:5:6:7:8:9",
+            ":1:2",
+            "g::1",
+            "1:",
+        ] {
+            assert!(!v6(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -249,7 +249,7 @@ fn sasl_too_late(
     finding.secondary(sasl, "too late for a user this rejects");
     finding.help(
         "Mail programs connect from dynamic addresses (on blocklists such as Spamhaus PBL, \
-         often without reverse DNS) and greet with names like `laptop` or `[192.168.1.5]`. \
+         often without reverse DNS) and greet with names like `laptop` or `DESKTOP-1234`. \
          Put permit_sasl_authenticated (and permit_mynetworks) first, then the rejects meant \
          for strangers.",
     );
@@ -341,7 +341,7 @@ fn no_sasl_permit(
         "smtpd evaluates every restriction list for every client, users who logged in too; a \
          permit in another list does not skip this one. Mail programs connect from dynamic \
          addresses (on blocklists such as Spamhaus PBL, often without reverse DNS) and greet \
-         with names like `DESKTOP-1234` or `[192.168.1.5]`. Put permit_sasl_authenticated \
+         with names like `DESKTOP-1234` or `laptop.home`. Put permit_sasl_authenticated \
          first in {param}, or give the service its own list (`-o {param}=` under it, as \
          Postfix's sample master.cf does for submission)."
     ));

@@ -259,9 +259,12 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
         line += count_lines(&bytes[pos..start]);
         let tag_line = line as u32 + 1;
         let shown = shorten(&text[start..tag_end]);
-        // An expression alone on its line may output any number of lines.
+        // An expression alone on its line may output any number of lines. One that takes the
+        // blanks before it (`{{-`, `<%-`, `[%-`) starts wherever the output before it ends, so
+        // its indent says nothing: taken as whole lines too.
+        let chomps = bytes.get(start + open.len()) == Some(&b'-');
         let tag = match tag {
-            Tag::Expression if alone_on_its_lines(bytes, start, tag_end) => Tag::Insert,
+            Tag::Expression if alone_on_its_lines(bytes, start, tag_end, chomps) => Tag::Insert,
             tag => tag,
         };
         // A tag that outputs nothing, at the start of its line with text after it: the text
@@ -270,7 +273,6 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
         // ERB's `<%-` takes the blanks before it on its line: an indented `<%- if x -%>name`
         // starts its line too.
         // (Only the blanks right before a tag are looked at: linear on a line of many tags.)
-        let chomps = bytes.get(start + open.len()) == Some(&b'-');
         let starts_line = |at: usize| at == 0 || bytes[at - 1] == b'\n';
         let head = match open[0] == b'<' && chomps {
             true => {
@@ -643,11 +645,21 @@ fn classify_toolkit(inner: &str) -> Tag {
 }
 
 /// Whether `start..end` starts its line and only blanks follow it: what it outputs is whole
-/// lines. (Indented, it continues the logical line before it.)
-fn alone_on_its_lines(bytes: &[u8], start: usize, end: usize) -> bool {
+/// lines. (Indented, it continues the logical line before it, unless `indent_taken`: the tag
+/// takes the blanks before it.)
+fn alone_on_its_lines(bytes: &[u8], start: usize, end: usize, indent_taken: bool) -> bool {
     let line_end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |i| end + i);
     let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
-    (start == 0 || bytes[start - 1] == b'\n') && bytes[end..line_end].iter().all(blank)
+    let indent = match indent_taken {
+        true => bytes[..start]
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count(),
+        false => 0,
+    };
+    let head = start - indent;
+    (head == 0 || bytes[head - 1] == b'\n') && bytes[end..line_end].iter().all(blank)
 }
 
 /// Whether the line goes on after `at` with anything but blanks.
@@ -951,6 +963,23 @@ mod tests {
         assert!(h.text.starts_with("a = b\n"));
         assert_eq!(h.text.len(), text.len());
         assert_eq!(h.text.matches('\n').count(), 5);
+    }
+
+    #[test]
+    fn an_indented_expression_that_takes_its_indent_is_whole_lines() {
+        // amtega/ansible_role_postfix: every line of main.cf is `{{- name ~ ' = ' ~ value }}`.
+        let text = "{% for p, v in params %}\n  {% if p %}\n      {{- p ~ ' = ' ~ v }} \n  {% endif %}\n{% endfor %}\n";
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
+        assert_eq!(h.inserts.len(), 1, "{h:?}");
+        assert!(h.is_open_ended());
+        // Without `-` the indent stays: the output continues the line above.
+        let text = "a = b\n    {{ more }}\n";
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
+        assert!(h.inserts.is_empty() && h.expressions.len() == 1, "{h:?}");
+        // With text before it on its line, it is a value.
+        let text = "a = {{- b }}\n";
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
+        assert!(h.inserts.is_empty() && h.expressions.len() == 1, "{h:?}");
     }
 
     /// The text the parsers read: the holed text with the removed tags taken out.
