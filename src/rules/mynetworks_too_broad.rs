@@ -1,6 +1,7 @@
 //! mynetworks (or a service's `-o mynetworks`) that trusts public address space: every address,
 //! a public range wider than a /24 (IPv4) or a /48 (IPv6), a typo for a private range
-//! (172.0.0.0/8 for 172.16.0.0/12), or mynetworks_style subnet/class in force on a host that
+//! (172.0.0.0/8 for 172.16.0.0/12), an example network of Postfix's documentation
+//! (168.100.189.0/28) left in, or mynetworks_style subnet/class in force on a host that
 //! listens beyond loopback. A client in mynetworks relays through `permit_mynetworks`.
 
 use super::Rule;
@@ -13,7 +14,7 @@ use crate::source::Span;
 pub const RULE: Rule = Rule {
     id: "mynetworks-too-broad",
     severity: Severity::Error,
-    summary: "mynetworks trusts public address space (0.0.0.0/0, a wide public range, a typo for a private range, mynetworks_style subnet or class)",
+    summary: "mynetworks trusts public address space (0.0.0.0/0, a wide public range, a typo for a private range, the example network of Postfix's documentation, mynetworks_style subnet or class)",
     doc: include_str!("../../rules/mynetworks-too-broad.md"),
     undecided: super::always_decides,
     check,
@@ -182,6 +183,55 @@ fn report_wide(wide: &[(Span, String, String, String)], label: &str, out: &mut F
     }
 }
 
+/// A public network Postfix's documentation writes in its mynetworks examples: copied with
+/// the sample, it trusts someone else's hosts.
+struct DocExample {
+    /// The network; any network inside it is the example (the docs write /28s and single
+    /// hosts of it).
+    net: &'static str,
+    /// Whether only the network itself is the example, not the networks inside it.
+    exact: bool,
+    what: &'static str,
+    source: &'static str,
+}
+
+impl DocExample {
+    fn holds(&self, net: &Cidr) -> bool {
+        let example = Cidr::parse(self.net).expect("valid");
+        match self.exact {
+            true => *net == example,
+            false => net.len >= example.len && example.contains(net.addr),
+        }
+    }
+}
+
+const DOC_EXAMPLES: &[DocExample] = &[
+    DocExample {
+        net: "168.100.189.0/24",
+        exact: false,
+        what: "the example network of Postfix's documentation (porcupine.org, the network of Postfix's author)",
+        source: "postconf(5), BASIC_CONFIGURATION_README and INSTALL write `mynetworks = 168.100.189.0/28, 127.0.0.0/8` as an example:",
+    },
+    DocExample {
+        net: "168.100.3.0/24",
+        exact: false,
+        what: "the example network of Postfix's sample main.cf",
+        source: "Postfix's sample main.cf writes `#mynetworks = 168.100.3.0/28, 127.0.0.0/8` as an example:",
+    },
+    DocExample {
+        net: "2001:240:587::/48",
+        exact: false,
+        what: "the example IPv6 network of Postfix's documentation (porcupine.org, the network of Postfix's author)",
+        source: "postconf(5) and IPV6_README write `[2001:240:587::]/64` in their mynetworks examples:",
+    },
+    DocExample {
+        net: "12.34.56.0/24",
+        exact: true,
+        what: "the example network of Postfix's STANDARD_CONFIGURATION_README",
+        source: "STANDARD_CONFIGURATION_README writes `mynetworks = 127.0.0.0/8 12.34.56.0/24` as an example:",
+    },
+];
+
 /// Why a network in mynetworks is too broad, and what to do.
 struct TooBroad {
     message: String,
@@ -204,6 +254,22 @@ fn too_broad(net: &Cidr, written: &str) -> Option<TooBroad> {
                    networks you run (`127.0.0.0/8 [::1]/128` and your own LAN), and make \
                    everyone else authenticate (permit_sasl_authenticated)."
                 .to_string(),
+            wide_public: false,
+        });
+    }
+    if let Some(example) = DOC_EXAMPLES.iter().find(|e| e.holds(&v4)) {
+        return Some(TooBroad {
+            message: format!(
+                "mynetworks trusts {written}, {}: its hosts relay through this server",
+                example.what
+            ),
+            help: format!(
+                "{} {written} is there to show the syntax, not a network of yours: every \
+                 client in it relays through permit_mynetworks. Write the networks that really \
+                 send through this server (often only `127.0.0.0/8 [::1]/128`), and make the \
+                 others authenticate.",
+                example.source
+            ),
             wide_public: false,
         });
     }
