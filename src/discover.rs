@@ -389,6 +389,25 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             setup.load.installed_files = amendments.installed_files();
             setup.load.script_builds = amendments.builds.clone();
             setup.load.script_file_placeholders = amendments.file_placeholders.clone();
+            // The image a Dockerfile builds with this main.cf: one Dockerfile only.
+            let images: Vec<(&Path, &crate::image::Image)> = match setup.load.main_cf_absent {
+                true => Vec::new(),
+                false => scripts
+                    .iter()
+                    .filter(|s| s.installs(root, &setup.main_cf, "/etc/postfix/main.cf"))
+                    .filter_map(|s| Some((s.path.as_path(), s.image.as_ref()?)))
+                    .collect(),
+            };
+            let dockerfiles = scripts
+                .iter()
+                .filter(|s| {
+                    s.is_dockerfile() && s.installs(root, &setup.main_cf, "/etc/postfix/main.cf")
+                })
+                .count();
+            setup.load.image = match images.as_slice() {
+                [(path, image)] if dockerfiles == 1 => Some((path.to_path_buf(), (*image).clone())),
+                _ => None,
+            };
             let main_cf = (!setup.load.main_cf_absent).then_some(setup.main_cf.as_path());
             setup.load.script_values = amendments.known_values(&scripts, root, main_cf);
             setup.load.script_params = amendments.main_params;

@@ -7,6 +7,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fsread;
+pub mod image;
 pub mod model;
 pub mod output;
 pub mod own_build;

@@ -95,6 +95,8 @@ pub struct Script {
     pub ansible_files: Vec<(String, PathBuf)>,
     /// The lookup tables it builds (`postmap`, `postalias`, `newaliases`).
     pub builds: Builds,
+    /// A Dockerfile's final image, when its distribution is known (`crate::image`).
+    pub image: Option<crate::image::Image>,
 }
 
 /// The lookup tables set-up scripts build with `postmap`, `postalias` or `newaliases` when
@@ -735,7 +737,7 @@ fn outside_quotes(line: &str) -> impl Iterator<Item = (usize, char)> + '_ {
 
 /// The commands of one shell line: split at `|`, `;`, `&` and `(`/`)` outside quotes (a
 /// redirection stays with its command).
-fn commands(line: &str) -> Vec<&str> {
+pub(crate) fn commands(line: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     for (i, c) in outside_quotes(line) {
@@ -980,7 +982,7 @@ fn conditional(code: &str) -> bool {
 
 /// The words of a shell command, each as written and, when it stands for itself alone (no
 /// variable, command substitution, escape or wildcard), without its quotes.
-fn shell_words(command: &str) -> Vec<(&str, Option<String>)> {
+pub(crate) fn shell_words(command: &str) -> Vec<(&str, Option<String>)> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut word = String::new();
@@ -2036,6 +2038,9 @@ pub fn scan(root: &Path) -> Vec<Script> {
             }
         } else {
             let mut script = scan_text(&text, entry.path());
+            if is_dockerfile(&name) {
+                script.image = crate::image::read(&text);
+            }
             // What a Dockerfile copies over /etc/postfix: the repository's files tell whether
             // it brings a main.cf.
             let bases = [entry.path().parent().unwrap_or(root), root];

@@ -1791,3 +1791,85 @@ fn ignore_files_outside_the_tree_hide_nothing() {
     // The tree's own .gitignore still keeps old/ out.
     assert!(!stdout.contains("old/main.cf"), "{stdout}");
 }
+
+/// A Dockerfile that copies main.cf into an image of a distribution postlint knows says which
+/// plugin packages the image has and where its daemons are (`crate::image`): a `mysql:` table
+/// without postfix-mysql and another distribution's daemon_directory are reported; a base
+/// image, a package list or a `RUN` postlint cannot read leaves both rules silent.
+#[test]
+fn the_image_a_dockerfile_builds_decides_plugins_and_daemon_directory() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("postfix");
+    write(
+        &image.join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\n\
+         daemon_directory = /usr/lib/postfix\n\
+         virtual_alias_maps = mysql:/etc/postfix/mysql-aliases.cf\n\
+         sender_canonical_maps = pcre:/etc/postfix/sender_canonical.pcre\n",
+    );
+    let rules = "--select=unsupported-map-type,wrong-daemon-directory";
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short", rules]).1;
+    let dockerfile = |text: &str| write(&image.join("Dockerfile"), text);
+    let copy = "COPY main.cf /etc/postfix/main.cf\n";
+    // The s-soya2421/smtp-pop-container and GaluhIdam/mailserver mistakes, in one image.
+    dockerfile(&format!(
+        "FROM alpine:3.19\n\nRUN apk add --no-cache postfix postfix-pcre cyrus-sasl \\\n    rsyslog\n{copy}"
+    ));
+    let out = short(repo.path());
+    insta::assert_snapshot!("discover__image_alpine", out);
+    assert!(out.contains("[wrong-daemon-directory]") && out.contains("postfix-mysql"));
+    assert!(!out.contains("postfix-pcre"), "{out}");
+    dockerfile(&format!(
+        "FROM debian:bookworm-slim\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postfix postfix-pcre\n{copy}"
+    ));
+    let out = short(repo.path());
+    // /usr/lib/postfix was Debian's own directory before /usr/lib/postfix/sbin.
+    assert!(
+        !out.contains("[wrong-daemon-directory]") && out.contains("postfix-mysql"),
+        "{out}"
+    );
+    let main_cf = std::fs::read_to_string(image.join("main.cf")).unwrap();
+    write(
+        &image.join("main.cf"),
+        &main_cf.replace("/usr/lib/postfix\n", "/usr/libexec/postfix\n"),
+    );
+    let out = short(repo.path());
+    assert!(
+        out.contains("whose daemons are in /usr/lib/postfix/sbin"),
+        "{out}"
+    );
+    // Which directory Debian's next release uses is not known.
+    dockerfile(&format!(
+        "FROM debian:latest\nRUN apt-get install -y postfix\n{copy}"
+    ));
+    let out = short(repo.path());
+    assert!(!out.contains("[wrong-daemon-directory]"), "{out}");
+    write(&image.join("main.cf"), &main_cf);
+    // Near-misses: each leaves both rules silent.
+    for silent in [
+        // The packages are there, and so is the directory (a link the Dockerfile makes).
+        "FROM alpine:3.19\nRUN apk add postfix postfix-mysql postfix-pcre && ln -s /usr/libexec/postfix /usr/lib/postfix\n",
+        // A base image of another kind.
+        "FROM boky/postfix:latest\nRUN apk add postfix\n",
+        "ARG BASE=alpine:3.19\nFROM ${BASE}\nRUN apk add postfix\n",
+        // Packages postlint cannot read.
+        "FROM alpine:3.19\nRUN apk add postfix $EXTRA_PACKAGES\n",
+        "FROM alpine:3.19\nRUN apk add postfix\nRUN /usr/local/bin/install-plugins.sh\n",
+        "FROM debian:12\nRUN apt-get install -y postfix\nRUN if [ \"$DB\" = mysql ]; then apt-get install -y postfix-mysql; fi\n",
+        // Postfix built from source, not the package.
+        "FROM alpine:3.19\nRUN apk add build-base\n",
+    ] {
+        dockerfile(&format!("{silent}{copy}"));
+        let out = short(repo.path());
+        assert!(out.contains("No problems found"), "{silent}: {out}");
+    }
+    // Two Dockerfiles copy the same main.cf into different images: which one runs it is not
+    // known.
+    dockerfile(&format!("FROM alpine:3.19\nRUN apk add postfix\n{copy}"));
+    write(
+        &repo.path().join("Dockerfile.debian"),
+        "FROM debian:12\nRUN apt-get install -y postfix\nCOPY postfix/main.cf /etc/postfix/main.cf\n",
+    );
+    let out = short(repo.path());
+    assert!(out.contains("No problems found"), "{out}");
+}

@@ -135,6 +135,10 @@ pub struct LoadOptions {
     /// (`template: src: postfix-virtual.j2 dest: /etc/postfix/virtual`): a table main.cf
     /// names by the path is read from the file (`scripts::Amendments::installed_files`).
     pub installed_files: Vec<(String, PathBuf)>,
+    /// The image a Dockerfile of the repository builds with this main.cf in it (it copies
+    /// main.cf to /etc/postfix/main.cf), with the Dockerfile's path: its distribution and
+    /// packages (`crate::image`). None when no Dockerfile, or more than one, does.
+    pub image: Option<(PathBuf, crate::image::Image)>,
     /// Table types the repository builds into its own Postfix: a `dict_TYPE.c` source in it
     /// (a Dockerfile that patches in `dict_redis.c`). No Postfix release has them, and yet the
     /// repository's build does.
@@ -428,6 +432,8 @@ pub struct Model {
     pub unknown_table_types: Vec<UnknownTableType>,
     /// `LoadOptions::built_map_types`.
     pub built_map_types: Vec<String>,
+    /// `LoadOptions::image`, the Dockerfile's path as shown (`image/Dockerfile`).
+    pub image: Option<(String, crate::image::Image)>,
     /// Mode and owner of the database .cf files that hold a password (live or sysroot only).
     pub db_file_access: HashMap<FileId, dbcf::FileAccess>,
     /// Map sources in the configuration directory that nothing names, or why postlint cannot
@@ -1987,6 +1993,24 @@ impl Model {
             ));
         }
 
+        if let Some((dockerfile, image)) = &options.image {
+            let shown = crate::scripts::lexical(dockerfile);
+            let packages = match &image.packages {
+                Some(p) if p.is_empty() => "installs no package".to_string(),
+                Some(p) => format!(
+                    "installs {}",
+                    p.iter().take(20).cloned().collect::<Vec<_>>().join(" ")
+                ),
+                None => "installs packages postlint cannot read".to_string(),
+            };
+            loader.notes.push(format!(
+                "{} copies main.cf into an image FROM {} ({}), and {packages}",
+                shown.display(),
+                crate::output::printable(&image.base),
+                image.distro.name()
+            ));
+        }
+
         // master.cf: the services and their -o overrides.
         let master_cf_path = loader.master_cf_path.clone();
         let master_outside = loader
@@ -2267,6 +2291,10 @@ impl Model {
             network_lists: loader.network_lists,
             unknown_table_types: loader.unknown_table_types,
             built_map_types: options.built_map_types.clone(),
+            image: options.image.as_ref().map(|(path, image)| {
+                let shown = crate::scripts::lexical(path).to_string_lossy().into_owned();
+                (shown, image.clone())
+            }),
             db_file_access,
             target,
             misread_domains,

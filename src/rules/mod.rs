@@ -68,6 +68,7 @@ mod virtual_domain_in_mydestination;
 mod virtual_without_mailbox_maps;
 mod weak_tls_ciphers;
 mod weak_tls_protocols;
+mod wrong_daemon_directory;
 
 use crate::diagnostic::{Finding, Findings, Severity};
 use crate::model::Model;
@@ -271,6 +272,7 @@ pub static RULES: &[Rule] = &[
     virtual_without_mailbox_maps::RULE,
     weak_tls_ciphers::RULE,
     weak_tls_protocols::RULE,
+    wrong_daemon_directory::RULE,
 ];
 
 /// Where a finding about a class listing points: at the `$name` in the class parameter when the

@@ -132,14 +132,17 @@ fn check(model: &Model, out: &mut Findings) {
                     model.target.origin_text()
                 ));
             }
-            Some(t) => {
+            Some(_) => {
                 let Some(types) = &installed else {
+                    image_without_plugin(model, span, kind, out);
                     continue;
                 };
                 if types.iter().any(|i| i == kind) {
                     continue;
                 }
-                let package = t.packaging.strip_prefix("plugin:");
+                let package = map_types()
+                    .get(kind)
+                    .and_then(|t| t.packaging.strip_prefix("plugin:"));
                 let finding = out.report(
                     span,
                     match package {
@@ -165,6 +168,44 @@ fn check(model: &Model, out: &mut Findings) {
             }
         }
     }
+}
+
+/// A plugin type in a main.cf that a Dockerfile copies into an image of a distribution
+/// postlint knows, whose `RUN`s install the postfix package and not the plugin's
+/// (`crate::image`).
+fn image_without_plugin(model: &Model, span: crate::source::Span, kind: &str, out: &mut Findings) {
+    let Some((dockerfile, image)) = &model.image else {
+        return;
+    };
+    if !image.has_postfix_package() {
+        return;
+    }
+    let Some(Some(package)) = image.distro.plugin_package(kind) else {
+        return;
+    };
+    if image.installs(package) != Some(false) {
+        return;
+    }
+    let finding = out.report(
+        span,
+        format!("`{kind}` tables need the {package} package, which the image does not install"),
+    );
+    finding.subject(kind.to_string());
+    finding.label(format!(
+        "{dockerfile} installs postfix on {} without {package}",
+        image.base
+    ));
+    finding.help(format!(
+        "{dockerfile} copies this main.cf into an image built FROM {} (line {}), and its \
+         `{}` installs postfix but not {package}, which holds the `{kind}` table type on \
+         {}. In the container every lookup in this table fails with \"unsupported dictionary \
+         type: {kind}\", and mail that needs it waits in the queue. Add {package} to the \
+         packages the Dockerfile installs.",
+        image.base,
+        image.from_line,
+        image.distro.install_command(),
+        image.distro.name(),
+    ));
 }
 
 /// The table types postalias (and postmap) can build: those with a bulk-mode create

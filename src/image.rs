@@ -1,0 +1,660 @@
+//! What a Dockerfile says of the system its image runs: the distribution of the final stage's
+//! base image, and the packages its `RUN` instructions install. A main.cf the Dockerfile
+//! copies into the image runs there, so its map types need that distribution's plugin
+//! packages and its directories must be where that distribution installs Postfix.
+//!
+//! Known only when the final stage starts `FROM` an official distribution image by name
+//! (`debian:bookworm-slim`, `alpine:3.19`, `rockylinux:9`, or an earlier stage of such) and
+//! every command of its `RUN`s is one postlint reads: a package manager with its packages
+//! written out, or a command that installs nothing (`mkdir`, `sed`, `postconf`, ...). A
+//! script, a variable in a package list, a `dpkg -i` or a build from source leaves the
+//! packages unknown, and the rules that need them silent.
+
+use std::collections::BTreeSet;
+
+/// A distribution family, as it packages Postfix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Distro {
+    /// Debian: daemons in /usr/lib/postfix/sbin, map plugins in postfix-mysql,
+    /// postfix-pgsql, ... packages.
+    Debian,
+    /// Ubuntu: Debian's packages.
+    Ubuntu,
+    /// Alpine: daemons in /usr/libexec/postfix, map plugins in postfix-mysql, ... subpackages
+    /// (no cdb).
+    Alpine,
+    /// Red Hat's family (RHEL's UBI, CentOS, Rocky, AlmaLinux, Oracle Linux, Fedora): daemons
+    /// in /usr/libexec/postfix. Which types are plugins depends on the release: not said.
+    RedHat,
+}
+
+impl Distro {
+    /// The distribution's name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Distro::Debian => "Debian",
+            Distro::Ubuntu => "Ubuntu",
+            Distro::Alpine => "Alpine",
+            Distro::RedHat => "Red Hat's family (RHEL, CentOS, Rocky, AlmaLinux, Fedora)",
+        }
+    }
+
+    /// Where the distribution's postfix package puts the daemons (its daemon_directory) in
+    /// the release a base image's tag names, the current one first; None when the tag names
+    /// no release postlint knows (`latest` of Debian and Ubuntu, whose next release may move
+    /// them). Debian and Ubuntu used /usr/lib/postfix before /usr/lib/postfix/sbin; Alpine
+    /// has used /usr/libexec/postfix since 3.8 (its APKBUILD's `daemon_directory=`), Red
+    /// Hat's family always.
+    pub fn daemon_directories(self, tag: &str) -> Option<&'static [&'static str]> {
+        let release = tag.split('-').next().unwrap_or("");
+        let number = |text: &str| -> Option<(u32, u32)> {
+            let mut parts = text.split('.');
+            let major = parts.next()?.parse().ok()?;
+            let minor = parts.next().map_or(Some(0), |m| m.parse().ok())?;
+            Some((major, minor))
+        };
+        match self {
+            Distro::Debian | Distro::Ubuntu => {
+                const CODENAMES: &[&str] = &[
+                    "jessie", "stretch", "buster", "bullseye", "bookworm", "trixie", "trusty",
+                    "xenial", "bionic", "focal", "jammy", "noble",
+                ];
+                let releases = match self {
+                    Distro::Debian => 8..=13,
+                    _ => 14..=24,
+                };
+                // Debian 8 to 13 and Ubuntu 14.04 to 24.04, by number or name.
+                let known = CODENAMES.contains(&release)
+                    || number(release).is_some_and(|(major, _)| releases.contains(&major));
+                known.then_some(&["/usr/lib/postfix/sbin", "/usr/lib/postfix"][..])
+            }
+            Distro::Alpine => {
+                let known = matches!(release, "" | "latest" | "edge")
+                    || number(release).is_some_and(|(major, minor)| major == 3 && minor >= 8);
+                known.then_some(&["/usr/libexec/postfix"][..])
+            }
+            Distro::RedHat => Some(&["/usr/libexec/postfix"][..]),
+        }
+    }
+
+    /// The command that installs a package, for help texts.
+    pub fn install_command(self) -> &'static str {
+        match self {
+            Distro::Debian | Distro::Ubuntu => "apt-get install",
+            Distro::Alpine => "apk add",
+            Distro::RedHat => "dnf install",
+        }
+    }
+
+    /// The package that brings a table type's plugin: Some(Some(package)) for a plugin type,
+    /// Some(None) for a type the postfix package opens itself, None when postlint does not
+    /// know for this distribution.
+    pub fn plugin_package(self, kind: &str) -> Option<Option<&'static str>> {
+        const DEBIAN: &[(&str, &str)] = &[
+            ("cdb", "postfix-cdb"),
+            ("ldap", "postfix-ldap"),
+            ("lmdb", "postfix-lmdb"),
+            ("mysql", "postfix-mysql"),
+            ("pcre", "postfix-pcre"),
+            ("pgsql", "postfix-pgsql"),
+            ("sqlite", "postfix-sqlite"),
+        ];
+        // Alpine's APKBUILD splits these off as subpackages (`_mv_dict`); it builds no cdb.
+        const ALPINE: &[(&str, &str)] = &[
+            ("ldap", "postfix-ldap"),
+            ("lmdb", "postfix-lmdb"),
+            ("mysql", "postfix-mysql"),
+            ("pcre", "postfix-pcre"),
+            ("pgsql", "postfix-pgsql"),
+            ("sqlite", "postfix-sqlite"),
+        ];
+        let plugins = match self {
+            Distro::Debian | Distro::Ubuntu => DEBIAN,
+            Distro::Alpine if kind == "cdb" => return None,
+            Distro::Alpine => ALPINE,
+            Distro::RedHat => return None,
+        };
+        Some(plugins.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p))
+    }
+}
+
+/// The final image of a Dockerfile, as far as postlint reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Image {
+    pub distro: Distro,
+    /// The base image as written (`alpine:3.19`).
+    pub base: String,
+    /// The line of the final stage's `FROM`.
+    pub from_line: u32,
+    /// The packages the stage's `RUN`s install (and its earlier stages', when it is built
+    /// from one): None when some `RUN` does what postlint cannot read.
+    pub packages: Option<BTreeSet<String>>,
+    /// The text of the final stage's `RUN`s (up to [`MAX_RUN_TEXT`] bytes): a path they name
+    /// may be one they create (`ln -s /usr/libexec/postfix /usr/lib/postfix/sbin`).
+    pub runs: String,
+}
+
+impl Image {
+    /// Whether the image gets Postfix from the distribution's package (the paths and plugins
+    /// above are then those of the package): only when every package is known.
+    pub fn has_postfix_package(&self) -> bool {
+        self.packages
+            .as_ref()
+            .is_some_and(|p| p.contains("postfix"))
+    }
+
+    /// The base image's tag (`3.19` of `alpine:3.19`, `bookworm-slim`), empty when it has
+    /// none.
+    pub fn tag(&self) -> &str {
+        let name = self.base.split('@').next().unwrap_or("");
+        match name.rfind(':') {
+            Some(colon) if colon > name.rfind('/').unwrap_or(0) => &name[colon + 1..],
+            _ => "",
+        }
+    }
+
+    /// Whether a `RUN` of the image names `path` (creates, links or moves it, perhaps).
+    pub fn names(&self, path: &str) -> bool {
+        self.runs.contains(path.trim_end_matches('/'))
+    }
+
+    /// Whether the image installs `package`; None when its packages are unknown.
+    pub fn installs(&self, package: &str) -> Option<bool> {
+        self.packages.as_ref().map(|p| p.contains(package))
+    }
+}
+
+/// At most this many packages are kept of one image (a bound for a hostile Dockerfile).
+const MAX_PACKAGES: usize = 1000;
+
+/// At most this many stages are read; a Dockerfile with more says nothing.
+const MAX_STAGES: usize = 64;
+
+/// At most this much text of the `RUN`s is kept ([`Image::runs`]); beyond it the packages are
+/// taken as unknown.
+const MAX_RUN_TEXT: usize = 256 << 10;
+
+/// Commands that install no package (nor run anything that could): a `RUN` of only these
+/// and package managers leaves the packages known.
+const INERT: &[&str] = &[
+    "echo",
+    "printf",
+    "mkdir",
+    "rm",
+    "rmdir",
+    "chmod",
+    "chown",
+    "chgrp",
+    "ln",
+    "cp",
+    "mv",
+    "touch",
+    "sed",
+    "cat",
+    "tee",
+    "true",
+    ":",
+    "test",
+    "[",
+    "postconf",
+    "postmap",
+    "postalias",
+    "newaliases",
+    "useradd",
+    "adduser",
+    "addgroup",
+    "groupadd",
+    "usermod",
+    "gpasswd",
+    "debconf-set-selections",
+    "update-ca-certificates",
+    "locale-gen",
+    "ldconfig",
+    "apt-mark",
+    "set",
+    "export",
+    "cd",
+    "openssl",
+    "grep",
+    "awk",
+    "sort",
+    "head",
+    "tail",
+    "wc",
+    "id",
+    "ls",
+    "date",
+    "sleep",
+    "mkfifo",
+    "install",
+    "ln",
+    "dpkg-reconfigure",
+    "tr",
+    "cut",
+    "xz",
+    "gzip",
+    "tar",
+    "unzip",
+    "curl",
+    "wget",
+    "sync",
+    "umask",
+    "mknod",
+    "setcap",
+    "systemctl",
+    "rc-update",
+];
+
+/// Reads a Dockerfile's text. None when it has no stage whose distribution postlint knows.
+pub fn read(text: &str) -> Option<Image> {
+    // A parser directive that changes the escape character: lines are not read as written.
+    if text
+        .lines()
+        .take_while(|l| l.trim_start().starts_with('#'))
+        .any(|l| {
+            l.to_ascii_lowercase()
+                .replace(' ', "")
+                .starts_with("#escape=")
+        })
+    {
+        return None;
+    }
+    // The named stages before the current one (`AS base`), and their final images.
+    let mut stages: std::collections::HashMap<String, Option<Image>> = Default::default();
+    let mut stage_count = 0;
+    let mut current: Option<Image> = None;
+    let mut current_name: Option<String> = None;
+    let mut in_stage = false;
+    for (line, instruction) in instructions(text) {
+        let (word, rest) = instruction
+            .trim_start()
+            .split_once(char::is_whitespace)
+            .unwrap_or((instruction.trim(), ""));
+        match word.to_ascii_uppercase().as_str() {
+            "FROM" => {
+                if in_stage {
+                    if let Some(name) = current_name.take() {
+                        stages.insert(name, current.take());
+                    }
+                }
+                in_stage = true;
+                stage_count += 1;
+                // A bound for a hostile Dockerfile: real ones have a few stages.
+                if stage_count > MAX_STAGES {
+                    return None;
+                }
+                let words: Vec<&str> = rest
+                    .split_whitespace()
+                    .filter(|w| !w.starts_with("--"))
+                    .collect();
+                let base = words.first().copied().unwrap_or("");
+                current_name = match words.as_slice() {
+                    [_, as_word, name, ..] if as_word.eq_ignore_ascii_case("as") => {
+                        Some(name.to_ascii_lowercase())
+                    }
+                    _ => None,
+                };
+                let lower = base.to_ascii_lowercase();
+                current = match stages.get(&lower) {
+                    Some(image) => image.clone().map(|mut image| {
+                        image.from_line = line;
+                        image
+                    }),
+                    None => distro_of(base).map(|distro| Image {
+                        distro,
+                        base: base.to_string(),
+                        from_line: line,
+                        packages: Some(BTreeSet::new()),
+                        runs: String::new(),
+                    }),
+                };
+            }
+            "RUN" => {
+                if let Some(image) = &mut current {
+                    if image.runs.len() + rest.len() > MAX_RUN_TEXT {
+                        image.packages = None;
+                    } else {
+                        image.runs.push_str(rest);
+                        image.runs.push('\n');
+                    }
+                    run(image, rest);
+                }
+            }
+            _ => {}
+        }
+    }
+    current
+}
+
+/// The distribution of an image name, for the official images of the distributions postlint
+/// knows; None for any other (whose packages and paths are not known).
+fn distro_of(image: &str) -> Option<Distro> {
+    if image.contains(['$', '{']) {
+        return None;
+    }
+    let lower = image.to_ascii_lowercase();
+    let name = lower.split(['@']).next().unwrap_or("");
+    // The tag is after the last `:` that follows the last `/` (a registry may have a port).
+    let name = match name.rfind(':') {
+        Some(colon) if colon > name.rfind('/').unwrap_or(0) => &name[..colon],
+        _ => name,
+    };
+    let name = name
+        .strip_prefix("docker.io/")
+        .unwrap_or(name)
+        .strip_prefix("library/")
+        .unwrap_or_else(|| name.strip_prefix("docker.io/").unwrap_or(name));
+    match name {
+        "debian" => Some(Distro::Debian),
+        "ubuntu" => Some(Distro::Ubuntu),
+        "alpine" => Some(Distro::Alpine),
+        "centos"
+        | "rockylinux"
+        | "rockylinux/rockylinux"
+        | "almalinux"
+        | "oraclelinux"
+        | "fedora"
+        | "quay.io/centos/centos"
+        | "redhat/ubi8"
+        | "redhat/ubi9"
+        | "registry.access.redhat.com/ubi8"
+        | "registry.access.redhat.com/ubi9"
+        | "registry.access.redhat.com/ubi8/ubi"
+        | "registry.access.redhat.com/ubi9/ubi" => Some(Distro::RedHat),
+        _ => None,
+    }
+}
+
+/// The instructions of a Dockerfile with the line each starts on: continuation lines joined,
+/// comment lines left out (also inside a continued instruction, as Docker does).
+fn instructions(text: &str) -> Vec<(u32, String)> {
+    let mut out: Vec<(u32, String)> = Vec::new();
+    let mut continued = false;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') || (continued && trimmed.is_empty()) {
+            continue;
+        }
+        let (body, continues) = match line.trim_end().strip_suffix('\\') {
+            Some(body) => (body, true),
+            None => (line, false),
+        };
+        match (continued, out.last_mut()) {
+            (true, Some((_, last))) => {
+                last.push(' ');
+                last.push_str(body);
+            }
+            _ if trimmed.is_empty() => {}
+            _ => out.push((i as u32 + 1, body.to_string())),
+        }
+        continued = continues;
+    }
+    out
+}
+
+/// Reads one `RUN`: the packages it installs or removes, or, when it does what postlint
+/// cannot read, the packages become unknown.
+fn run(image: &mut Image, rest: &str) {
+    let rest = rest.trim_start();
+    // The exec form and a here-document run what postlint does not read here.
+    if rest.starts_with('[') || rest.contains("<<") {
+        image.packages = None;
+        return;
+    }
+    // `RUN --mount=... --network=none cmd`.
+    let mut command_text = rest;
+    while let Some(after) = command_text.strip_prefix("--") {
+        command_text = after
+            .split_once(char::is_whitespace)
+            .map_or("", |(_, r)| r)
+            .trim_start();
+    }
+    for command in crate::scripts::commands(command_text) {
+        let Some(packages) = &mut image.packages else {
+            return;
+        };
+        if !read_command(command, packages) {
+            image.packages = None;
+            return;
+        }
+    }
+}
+
+/// Applies one shell command to the package set; false when postlint cannot tell what it
+/// installs.
+fn read_command(command: &str, packages: &mut BTreeSet<String>) -> bool {
+    let words = crate::scripts::shell_words(command);
+    // `DEBIAN_FRONTEND=noninteractive apt-get ...`: assignments before the command.
+    let mut words = words
+        .iter()
+        .skip_while(|(raw, literal)| {
+            literal.is_some() && raw.contains('=') && !raw.starts_with('-')
+        })
+        .peekable();
+    let Some((_, Some(name))) = words.next() else {
+        return false;
+    };
+    let name = name.rsplit('/').next().unwrap_or(name);
+    let rest: Vec<&(&str, Option<String>)> = words.collect();
+    match name {
+        "apt-get" | "apt" | "aptitude" => manager(
+            &rest,
+            &["install"],
+            &["remove", "purge", "autoremove"],
+            &["-t", "-o", "--target-release", "-c"],
+            packages,
+        ),
+        "apk" => manager(
+            &rest,
+            &["add"],
+            &["del"],
+            &[
+                "-t",
+                "--virtual",
+                "-X",
+                "--repository",
+                "-p",
+                "--root",
+                "--arch",
+            ],
+            packages,
+        ),
+        "dnf" | "yum" | "microdnf" => manager(
+            &rest,
+            &["install"],
+            &["remove", "erase"],
+            &[
+                "--enablerepo",
+                "--disablerepo",
+                "--setopt",
+                "--installroot",
+                "--releasever",
+            ],
+            packages,
+        ),
+        _ => INERT.contains(&name),
+    }
+}
+
+/// A package manager's command: `install`/`add` adds its packages, `remove`/`del` takes them
+/// away, anything else (`update`, `clean`) changes nothing postlint reads. False when a
+/// package is not written out.
+fn manager(
+    words: &[&(&str, Option<String>)],
+    install: &[&str],
+    remove: &[&str],
+    options_with_value: &[&str],
+    packages: &mut BTreeSet<String>,
+) -> bool {
+    let mut action: Option<bool> = None;
+    let mut skip_next = false;
+    for (raw, literal) in words {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        // A version pattern (`postfix=3.5.*`) is no literal word to the shell, and still
+        // names its package.
+        let pinned = || {
+            let (name, _) = raw.split_once('=')?;
+            let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '+' | '_');
+            (!name.is_empty() && name.chars().all(plain) && !raw.contains(['$', '`', '\\']))
+                .then(|| name.to_string())
+        };
+        let Some(word) = literal.clone().or_else(pinned) else {
+            return false;
+        };
+        if word.starts_with('-') {
+            skip_next = options_with_value.contains(&word.as_str());
+            continue;
+        }
+        match action {
+            None => {
+                if install.contains(&word.as_str()) {
+                    action = Some(true);
+                } else if remove.contains(&word.as_str()) {
+                    action = Some(false);
+                } else {
+                    // `update`, `upgrade`, `clean`, `cache`: no package named.
+                    return !raw.is_empty();
+                }
+            }
+            Some(add) => {
+                // `postfix=3.7.11-0+deb12u1`, `postfix/bookworm-backports`, `postfix:amd64`.
+                let package = word
+                    .split(['=', '/', ':'])
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if package.is_empty() || package.ends_with(".deb") || package.ends_with(".rpm") {
+                    return false;
+                }
+                if add {
+                    if packages.len() < MAX_PACKAGES {
+                        packages.insert(package);
+                    }
+                } else {
+                    packages.remove(&package);
+                }
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packages(text: &str) -> Option<Vec<String>> {
+        read(text)
+            .and_then(|i| i.packages)
+            .map(|p| p.into_iter().collect())
+    }
+
+    #[test]
+    fn the_final_stage_of_a_known_distribution_and_its_packages() {
+        let text = "FROM alpine:3.19\n\nRUN apk add --no-cache postfix cyrus-sasl \\\n  # a comment\n  rsyslog\nCOPY main.cf /etc/postfix/main.cf\n";
+        let image = read(text).unwrap();
+        assert_eq!(image.distro, Distro::Alpine);
+        assert_eq!(image.from_line, 1);
+        assert_eq!(
+            packages(text).unwrap(),
+            ["cyrus-sasl", "postfix", "rsyslog"]
+        );
+        let text = "FROM debian:bullseye\nENV DEBIAN_FRONTEND=noninteractive\nRUN apt-get update && \\\n    echo \"postfix postfix/mailname string x\" | debconf-set-selections && \\\n    DEBIAN_FRONTEND=noninteractive apt-get install -y -t bullseye-backports postfix=3.5.* libsasl2-modules\n";
+        assert_eq!(read(text).unwrap().distro, Distro::Debian);
+        assert_eq!(read("FROM ubuntu\n").unwrap().distro, Distro::Ubuntu);
+        assert_eq!(packages(text).unwrap(), ["libsasl2-modules", "postfix"]);
+        assert!(read("FROM docker.io/library/ubuntu:22.04\n").is_some());
+        let dirs = |from: &str| {
+            let image = read(&format!("FROM {from}\n")).unwrap();
+            image.distro.daemon_directories(image.tag())
+        };
+        assert_eq!(dirs("alpine:3.19").unwrap(), ["/usr/libexec/postfix"]);
+        assert_eq!(dirs("alpine").unwrap(), ["/usr/libexec/postfix"]);
+        assert_eq!(dirs("alpine:3.7"), None);
+        assert_eq!(
+            dirs("debian:bookworm-slim").unwrap()[0],
+            "/usr/lib/postfix/sbin"
+        );
+        assert_eq!(dirs("ubuntu:24.04").unwrap()[0], "/usr/lib/postfix/sbin");
+        assert_eq!(dirs("ubuntu:latest"), None);
+        assert_eq!(dirs("debian:14"), None);
+        assert_eq!(
+            dirs("rockylinux:9@sha256:0123").unwrap(),
+            ["/usr/libexec/postfix"]
+        );
+        assert_eq!(
+            read("FROM --platform=linux/amd64 rockylinux:9 AS base\n")
+                .unwrap()
+                .distro,
+            Distro::RedHat
+        );
+    }
+
+    #[test]
+    fn what_postlint_cannot_read_leaves_the_packages_unknown() {
+        for run in [
+            "RUN ./install.sh",
+            "RUN apt-get install -y $PACKAGES",
+            "RUN dpkg -i /tmp/postfix.deb",
+            "RUN if [ -n \"$X\" ]; then apt-get install -y postfix-mysql; fi",
+            "RUN [\"apt-get\", \"install\", \"postfix\"]",
+            "RUN curl -s https://example.org/x | sh",
+            "RUN pip install postfix-mta-sts-resolver",
+        ] {
+            let text = format!("FROM debian:12\nRUN apt-get install -y postfix\n{run}\n");
+            assert_eq!(packages(&text), None, "{run}");
+        }
+        // Unknown base images: nothing is said.
+        for from in [
+            "FROM boky/postfix",
+            "FROM ${BASE}",
+            "FROM scratch",
+            "FROM mycorp/debian:12",
+        ] {
+            assert!(
+                read(&format!("{from}\nRUN apk add postfix\n")).is_none(),
+                "{from}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_hostile_dockerfile_is_bounded() {
+        // Many stages, each built from the one before: read no further than MAX_STAGES.
+        let mut text = String::from("FROM alpine:3.19 AS s0\n");
+        for i in 1..20_000 {
+            text.push_str(&format!("FROM s{} AS s{i}\nRUN apk add p{i}\n", i - 1));
+        }
+        assert!(read(&text).is_none());
+        // One huge RUN: its packages become unknown, its text is not kept past the bound.
+        let run = format!("FROM alpine:3.19\nRUN apk add {}\n", "p ".repeat(400_000));
+        let image = read(&run).unwrap();
+        assert!(image.packages.is_none() && image.runs.len() <= MAX_RUN_TEXT);
+        // Odd bytes and unclosed quotes are no panic.
+        for odd in [
+            "FROM",
+            "FROM \u{1b}[31m",
+            "RUN \"",
+            "FROM alpine\nRUN 'apk add",
+            "FROM alpine\nRUN \\",
+        ] {
+            let _ = read(odd);
+        }
+    }
+
+    #[test]
+    fn stages() {
+        // The final stage counts; one built from an earlier stage has that stage's packages.
+        let text = "FROM debian:12 AS base\nRUN apt-get install -y postfix\nFROM golang:1.22 AS build\nRUN go build ./...\nFROM base\nRUN apt-get install -y postfix-pcre\n";
+        let image = read(text).unwrap();
+        assert_eq!(image.from_line, 5);
+        assert_eq!(packages(text).unwrap(), ["postfix", "postfix-pcre"]);
+        let text = "FROM debian:12\nRUN apt-get install -y postfix\nFROM boky/postfix\n";
+        assert!(read(text).is_none());
+        let text = "FROM debian:12\nRUN apt-get install -y postfix postfix-mysql && apt-get purge -y postfix-mysql\n";
+        assert_eq!(packages(text).unwrap(), ["postfix"]);
+    }
+}
