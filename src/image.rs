@@ -20,8 +20,7 @@ pub enum Distro {
     Debian,
     /// Ubuntu: Debian's packages.
     Ubuntu,
-    /// Alpine: daemons in /usr/libexec/postfix, map plugins in postfix-mysql, ... subpackages
-    /// (no cdb).
+    /// Alpine: daemons in /usr/libexec/postfix, map plugins in postfix-mysql, ... subpackages.
     Alpine,
     /// Red Hat's family (RHEL's UBI, CentOS, Rocky, AlmaLinux, Oracle Linux, Fedora): daemons
     /// in /usr/libexec/postfix. Which types are plugins depends on the release: not said.
@@ -99,10 +98,11 @@ impl Distro {
             ("pgsql", "postfix-pgsql"),
             ("sqlite", "postfix-sqlite"),
         ];
-        // Alpine's APKBUILD splits these off as subpackages (`_mv_dict`); it builds no cdb.
+        // Alpine's APKBUILD splits these off as subpackages (`_mv_dict`). lmdb was one too,
+        // until Alpine dropped Berkeley DB and made lmdb Postfix's default table type; cdb
+        // it did not build. Neither is said.
         const ALPINE: &[(&str, &str)] = &[
             ("ldap", "postfix-ldap"),
-            ("lmdb", "postfix-lmdb"),
             ("mysql", "postfix-mysql"),
             ("pcre", "postfix-pcre"),
             ("pgsql", "postfix-pgsql"),
@@ -110,7 +110,7 @@ impl Distro {
         ];
         let plugins = match self {
             Distro::Debian | Distro::Ubuntu => DEBIAN,
-            Distro::Alpine if kind == "cdb" => return None,
+            Distro::Alpine if matches!(kind, "cdb" | "lmdb") => return None,
             Distro::Alpine => ALPINE,
             Distro::RedHat => return None,
         };
