@@ -265,7 +265,7 @@ pub fn read(text: &str) -> Option<Image> {
     let mut current: Option<Image> = None;
     let mut current_name: Option<String> = None;
     let mut in_stage = false;
-    for (line, instruction) in instructions(text) {
+    for (line, instruction) in crate::scripts::logical_lines(text, true) {
         let (word, rest) = instruction
             .trim_start()
             .split_once(char::is_whitespace)
@@ -363,33 +363,6 @@ fn distro_of(image: &str) -> Option<Distro> {
         | "registry.access.redhat.com/ubi9/ubi" => Some(Distro::RedHat),
         _ => None,
     }
-}
-
-/// The instructions of a Dockerfile with the line each starts on: continuation lines joined,
-/// comment lines left out (also inside a continued instruction, as Docker does).
-fn instructions(text: &str) -> Vec<(u32, String)> {
-    let mut out: Vec<(u32, String)> = Vec::new();
-    let mut continued = false;
-    for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') || (continued && trimmed.is_empty()) {
-            continue;
-        }
-        let (body, continues) = match line.trim_end().strip_suffix('\\') {
-            Some(body) => (body, true),
-            None => (line, false),
-        };
-        match (continued, out.last_mut()) {
-            (true, Some((_, last))) => {
-                last.push(' ');
-                last.push_str(body);
-            }
-            _ if trimmed.is_empty() => {}
-            _ => out.push((i as u32 + 1, body.to_string())),
-        }
-        continued = continues;
-    }
-    out
 }
 
 /// Reads one `RUN`: the packages it installs or removes, or, when it does what postlint

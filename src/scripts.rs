@@ -695,13 +695,23 @@ fn assignment() -> &'static regex::Regex {
     })
 }
 
-/// The shell lines of a script, each with its 1-based first line: lines continued with a
-/// trailing backslash are joined.
-fn logical_lines(text: &str) -> Vec<(u32, String)> {
+/// The shell lines of a script (or the instructions of a Dockerfile, `dockerfile`), each with
+/// its 1-based first line: lines continued with a trailing backslash are joined.
+pub(crate) fn logical_lines(text: &str, dockerfile: bool) -> Vec<(u32, String)> {
     let mut out: Vec<(u32, String)> = Vec::new();
     let mut continued = false;
     for (i, line) in text.lines().enumerate() {
-        let (body, continues) = match line.strip_suffix('\\') {
+        // Docker drops comment lines, and blank ones inside an instruction, before it joins
+        // the lines a `\` continues (and takes blanks after the `\`).
+        let trimmed = line.trim_start();
+        if dockerfile && (trimmed.starts_with('#') || (continued && trimmed.is_empty())) {
+            continue;
+        }
+        let end = match dockerfile {
+            true => line.trim_end(),
+            false => line,
+        };
+        let (body, continues) = match end.strip_suffix('\\') {
             Some(body) => (body, true),
             None => (line, false),
         };
@@ -710,6 +720,7 @@ fn logical_lines(text: &str) -> Vec<(u32, String)> {
                 last.push(' ');
                 last.push_str(body);
             }
+            _ if dockerfile && trimmed.is_empty() => {}
             _ => out.push((i as u32 + 1, body.to_string())),
         }
         continued = continues;
@@ -1082,7 +1093,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
     }
     out.replaces_main_cf = text.contains("main.cf");
     let mut seen = BTreeSet::new();
-    let lines = logical_lines(text);
+    let lines = logical_lines(text, dockerfile);
     let mut heredoc: Option<(String, Vec<String>)> = None;
     // Where each physical line starts, for the literals' offsets.
     let line_starts: Vec<usize> = std::iter::once(0)
@@ -2167,6 +2178,15 @@ mod tests {
         assert_eq!(keys.into_iter().collect::<Vec<_>>(), ["dbname"]);
         let sed = "RUN sed -i 's/^#submission/submission/' /etc/postfix/master.cf\n";
         assert!(scan_text(sed, Path::new("Dockerfile")).master);
+    }
+
+    #[test]
+    fn a_comment_line_inside_a_dockerfile_run_is_dropped_as_docker_drops_it() {
+        let text = "FROM debian\nCOPY main.cf /etc/postfix/main.cf\nRUN apt-get update \\\n    # the relay\n\n    && postconf -e relayhost=[smtp.example.com]:587\n";
+        let out = scan_text(text, Path::new("Dockerfile"));
+        let names: Vec<&str> = out.main_params.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["relayhost"]);
+        assert_eq!(out.main_params[0].1, 3);
     }
 
     #[test]
