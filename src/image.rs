@@ -76,6 +76,27 @@ impl Distro {
         }
     }
 
+    /// Table types the distribution's postfix package cannot open at all in the release a
+    /// tag names: Alpine builds Postfix without Berkeley DB from 3.13 on (its 3.13 release
+    /// notes deprecate BDB), so `hash` and `btree` are gone there.
+    pub fn missing_types(self, tag: &str) -> &'static [&'static str] {
+        let release = tag.split('-').next().unwrap_or("");
+        let at_least_3_13 = matches!(release, "" | "latest" | "edge")
+            || release
+                .split_once('.')
+                .and_then(|(major, minor)| {
+                    Some((
+                        major.parse::<u32>().ok()?,
+                        minor.split('.').next()?.parse::<u32>().ok()?,
+                    ))
+                })
+                .is_some_and(|(major, minor)| major > 3 || (major == 3 && minor >= 13));
+        match self {
+            Distro::Alpine if at_least_3_13 => &["hash", "btree"],
+            _ => &[],
+        }
+    }
+
     /// The command that installs a package, for help texts.
     pub fn install_command(self) -> &'static str {
         match self {
@@ -547,6 +568,14 @@ mod tests {
         assert_eq!(dirs("alpine:3.19").unwrap(), ["/usr/libexec/postfix"]);
         assert_eq!(dirs("alpine").unwrap(), ["/usr/libexec/postfix"]);
         assert_eq!(dirs("alpine:3.7"), None);
+        let missing = |from: &str| {
+            let image = read(&format!("FROM {from}\n")).unwrap();
+            image.distro.missing_types(image.tag())
+        };
+        assert_eq!(missing("alpine:3.19"), ["hash", "btree"]);
+        assert_eq!(missing("alpine"), ["hash", "btree"]);
+        assert_eq!(missing("alpine:3.12.4"), [] as [&str; 0]);
+        assert_eq!(missing("debian:12"), [] as [&str; 0]);
         assert_eq!(
             dirs("debian:bookworm-slim").unwrap()[0],
             "/usr/lib/postfix/sbin"

@@ -1805,7 +1805,8 @@ fn the_image_a_dockerfile_builds_decides_plugins_and_daemon_directory() {
         "compatibility_level = 3.6\nmydestination = localhost\n\
          daemon_directory = /usr/lib/postfix\n\
          virtual_alias_maps = mysql:/etc/postfix/mysql-aliases.cf\n\
-         sender_canonical_maps = pcre:/etc/postfix/sender_canonical.pcre\n",
+         sender_canonical_maps = pcre:/etc/postfix/sender_canonical.pcre\n\
+         alias_maps = hash:/etc/postfix/aliases\n",
     );
     let rules = "--select=unsupported-map-type,wrong-daemon-directory";
     let short = |repo: &Path| run(repo, &["--discover", "--format", "short", rules]).1;
@@ -1819,6 +1820,13 @@ fn the_image_a_dockerfile_builds_decides_plugins_and_daemon_directory() {
     insta::assert_snapshot!("discover__image_alpine", out);
     assert!(out.contains("[wrong-daemon-directory]") && out.contains("postfix-mysql"));
     assert!(!out.contains("postfix-pcre"), "{out}");
+    // Alpine dropped Berkeley DB in 3.13: before it, `hash` was there.
+    dockerfile(&format!("FROM alpine:3.12\nRUN apk add postfix\n{copy}"));
+    let out = short(repo.path());
+    assert!(!out.contains("`hash`") && out.contains("postfix-mysql"), "{out}");
+    let main_cf = std::fs::read_to_string(image.join("main.cf")).unwrap();
+    let without_hash = main_cf.replace("alias_maps = hash:/etc/postfix/aliases\n", "");
+    write(&image.join("main.cf"), &without_hash);
     dockerfile(&format!(
         "FROM debian:bookworm-slim\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postfix postfix-pcre\n{copy}"
     ));

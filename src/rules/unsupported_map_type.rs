@@ -99,12 +99,16 @@ fn check(model: &Model, out: &mut Findings) {
     for table in model.tables.iter() {
         let kind = table.kind.as_str();
         // Unknown text (`$name`, a placeholder) is no type postlint can judge.
-        if kind.is_empty() || kind.contains(crate::model::expand::UNKNOWN) || !seen.insert(kind) {
+        if kind.is_empty() || kind.contains(crate::model::expand::UNKNOWN) {
             continue;
         }
+        // A table no line names (a default) says nothing: the first one written does.
         let Some(span) = table.uses.iter().find_map(|u| u.span) else {
             continue;
         };
+        if !seen.insert(kind) {
+            continue;
+        }
         let reference = table.reference();
         match map_types().get(kind) {
             None if built_here(&model.built_map_types, installed.as_deref(), kind) => {}
@@ -178,6 +182,26 @@ fn image_without_plugin(model: &Model, span: crate::source::Span, kind: &str, ou
         return;
     };
     if !image.has_postfix_package() {
+        return;
+    }
+    if image.distro.missing_types(image.tag()).contains(&kind) {
+        let finding = out.report(
+            span,
+            format!(
+                "Postfix on {} has no `{kind}` table type: Alpine builds it without Berkeley DB",
+                image.base
+            ),
+        );
+        finding.subject(kind.to_string());
+        finding.label(format!("{dockerfile} builds FROM {}", image.base));
+        finding.help(format!(
+            "{dockerfile} copies this main.cf into an image built FROM {} (line {}). Alpine \
+             3.13 and later build Postfix without Berkeley DB (Alpine 3.13's release notes), so \
+             it cannot open `hash` and `btree` tables: every lookup fails with \"unsupported \
+             dictionary type: {kind}\", and postmap and newaliases stop. Use `lmdb:` tables \
+             instead (and `postmap lmdb:...`), as images built on Alpine do.",
+            image.base, image.from_line
+        ));
         return;
     }
     let Some(Some(package)) = image.distro.plugin_package(kind) else {
