@@ -1823,7 +1823,10 @@ fn the_image_a_dockerfile_builds_decides_plugins_and_daemon_directory() {
     // Alpine dropped Berkeley DB in 3.13: before it, `hash` was there.
     dockerfile(&format!("FROM alpine:3.12\nRUN apk add postfix\n{copy}"));
     let out = short(repo.path());
-    assert!(!out.contains("`hash`") && out.contains("postfix-mysql"), "{out}");
+    assert!(
+        !out.contains("`hash`") && out.contains("postfix-mysql"),
+        "{out}"
+    );
     let main_cf = std::fs::read_to_string(image.join("main.cf")).unwrap();
     let without_hash = main_cf.replace("alias_maps = hash:/etc/postfix/aliases\n", "");
     write(&image.join("main.cf"), &without_hash);
