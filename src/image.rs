@@ -150,6 +150,10 @@ pub struct Image {
     /// The packages the stage's `RUN`s install (and its earlier stages', when it is built
     /// from one): None when some `RUN` does what postlint cannot read.
     pub packages: Option<BTreeSet<String>>,
+    /// The postfix package may come from elsewhere than the base image's release: an
+    /// install that picks a release, a repository or a version (`-t bookworm-backports`,
+    /// `--repository .../edge/main`, `postfix=3.8.*`).
+    pub postfix_elsewhere: bool,
     /// The text of the final stage's `RUN`s (up to [`MAX_RUN_TEXT`] bytes): a path they name
     /// may be one they create (`ln -s /usr/libexec/postfix /usr/lib/postfix/sbin`).
     pub runs: String,
@@ -172,6 +176,76 @@ impl Image {
             Some(colon) if colon > name.rfind('/').unwrap_or(0) => &name[colon + 1..],
             _ => "",
         }
+    }
+
+    /// The Postfix release the image's postfix package has: that of the base image's release
+    /// (Debian 12 packages 3.7, Alpine 3.20 3.9), when the package comes from there (not
+    /// [`Image::postfix_elsewhere`], no `RUN` that edits the package sources) and the tag
+    /// names a release postlint knows. None otherwise (`latest`, a tag of no release).
+    pub fn postfix_release(&self) -> Option<&'static str> {
+        if !self.has_postfix_package() || self.postfix_elsewhere {
+            return None;
+        }
+        let sources = [
+            "sources.list",
+            "/etc/apt/preferences",
+            "/etc/apk/repositories",
+            "yum.repos.d",
+            "dnf config-manager",
+            "add-apt-repository",
+        ];
+        if sources.iter().any(|s| self.runs.contains(s)) {
+            return None;
+        }
+        let release = self.tag().split('-').next().unwrap_or("");
+        let table: &[(&str, &str)] = match self.distro {
+            // Debian's and Ubuntu's stable releases, by number and by name.
+            Distro::Debian => &[
+                ("8", "2.11"),
+                ("jessie", "2.11"),
+                ("9", "3.1"),
+                ("stretch", "3.1"),
+                ("10", "3.4"),
+                ("buster", "3.4"),
+                ("11", "3.5"),
+                ("bullseye", "3.5"),
+                ("12", "3.7"),
+                ("bookworm", "3.7"),
+                ("13", "3.10"),
+                ("trixie", "3.10"),
+            ],
+            Distro::Ubuntu => &[
+                ("14.04", "2.11"),
+                ("trusty", "2.11"),
+                ("16.04", "3.1"),
+                ("xenial", "3.1"),
+                ("18.04", "3.3"),
+                ("bionic", "3.3"),
+                ("20.04", "3.4"),
+                ("focal", "3.4"),
+                ("22.04", "3.6"),
+                ("jammy", "3.6"),
+                ("24.04", "3.8"),
+                ("noble", "3.8"),
+            ],
+            Distro::Alpine => &[
+                ("3.16", "3.7"),
+                ("3.17", "3.7"),
+                ("3.18", "3.8"),
+                ("3.19", "3.8"),
+                ("3.20", "3.9"),
+                ("3.21", "3.9"),
+                ("3.22", "3.10"),
+            ],
+            Distro::RedHat => return None,
+        };
+        // `12.5`, `3.19.1`: the release line.
+        let line = |r: &str| match self.distro {
+            Distro::Debian => r.split('.').next().unwrap_or("").to_string(),
+            _ => r.split('.').take(2).collect::<Vec<_>>().join("."),
+        };
+        let release = line(release);
+        table.iter().find(|(r, _)| *r == release).map(|(_, v)| *v)
     }
 
     /// Whether a `RUN` of the image names `path` (creates, links or moves it, perhaps).
@@ -326,6 +400,7 @@ pub fn read(text: &str) -> Option<Image> {
                         base: base.to_string(),
                         from_line: line,
                         packages: Some(BTreeSet::new()),
+                        postfix_elsewhere: false,
                         runs: String::new(),
                     }),
                 };
@@ -407,7 +482,7 @@ fn run(image: &mut Image, rest: &str) {
         let Some(packages) = &mut image.packages else {
             return;
         };
-        if !read_command(command, packages) {
+        if !read_command(command, packages, &mut image.postfix_elsewhere) {
             image.packages = None;
             return;
         }
@@ -416,7 +491,7 @@ fn run(image: &mut Image, rest: &str) {
 
 /// Applies one shell command to the package set; false when postlint cannot tell what it
 /// installs.
-fn read_command(command: &str, packages: &mut BTreeSet<String>) -> bool {
+fn read_command(command: &str, packages: &mut BTreeSet<String>, elsewhere: &mut bool) -> bool {
     let words = crate::scripts::shell_words(command);
     // `DEBIAN_FRONTEND=noninteractive apt-get ...`: assignments before the command.
     let mut words = words
@@ -436,7 +511,8 @@ fn read_command(command: &str, packages: &mut BTreeSet<String>) -> bool {
             &["install"],
             &["remove", "purge", "autoremove"],
             &["-t", "-o", "--target-release", "-c"],
-            packages,
+            &["-t", "-o", "--target-release", "--default-release"],
+            (packages, elsewhere),
         ),
         "apk" => manager(
             &rest,
@@ -451,7 +527,8 @@ fn read_command(command: &str, packages: &mut BTreeSet<String>) -> bool {
                 "--root",
                 "--arch",
             ],
-            packages,
+            &["-X", "--repository", "--repositories-file"],
+            (packages, elsewhere),
         ),
         "dnf" | "yum" | "microdnf" => manager(
             &rest,
@@ -464,7 +541,8 @@ fn read_command(command: &str, packages: &mut BTreeSet<String>) -> bool {
                 "--installroot",
                 "--releasever",
             ],
-            packages,
+            &["--enablerepo", "--releasever", "--repofrompath", "--repo"],
+            (packages, elsewhere),
         ),
         _ => INERT.contains(&name),
     }
@@ -478,10 +556,16 @@ fn manager(
     install: &[&str],
     remove: &[&str],
     options_with_value: &[&str],
-    packages: &mut BTreeSet<String>,
+    source_options: &[&str],
+    (packages, elsewhere): (&mut BTreeSet<String>, &mut bool),
 ) -> bool {
     let mut action: Option<bool> = None;
     let mut skip_next = false;
+    // An option that picks another release or repository for this command's packages.
+    let other_source = words.iter().any(|(raw, _)| {
+        let option = raw.split('=').next().unwrap_or("");
+        source_options.contains(&option)
+    });
     for (raw, literal) in words {
         if skip_next {
             skip_next = false;
@@ -524,6 +608,9 @@ fn manager(
                     return false;
                 }
                 if add {
+                    if package == "postfix" && (other_source || word.contains(['=', '/'])) {
+                        *elsewhere = true;
+                    }
                     if packages.len() < MAX_PACKAGES {
                         packages.insert(package);
                     }
@@ -576,6 +663,31 @@ mod tests {
         assert_eq!(missing("alpine"), ["hash", "btree"]);
         assert_eq!(missing("alpine:3.12.4"), [] as [&str; 0]);
         assert_eq!(missing("debian:12"), [] as [&str; 0]);
+        let release = |text: &str| read(text).unwrap().postfix_release();
+        assert_eq!(
+            release("FROM debian:12.5-slim\nRUN apt-get install -y postfix\n"),
+            Some("3.7")
+        );
+        assert_eq!(
+            release("FROM ubuntu:noble\nRUN apt-get install -y postfix\n"),
+            Some("3.8")
+        );
+        assert_eq!(
+            release("FROM alpine:3.20.3\nRUN apk add postfix\n"),
+            Some("3.9")
+        );
+        for elsewhere in [
+            "FROM debian:12\nRUN apt-get install -y -t bookworm-backports postfix\n",
+            "FROM debian:12\nRUN apt-get install -y --target-release=bookworm-backports postfix\n",
+            "FROM debian:12\nRUN apt-get install -y postfix/bookworm-backports\n",
+            "FROM debian:12\nRUN apt-get install -y postfix=3.7.11-0+deb12u1\n",
+            "FROM alpine:3.19\nRUN apk add --repository=http://dl-cdn.alpinelinux.org/alpine/edge/main postfix\n",
+            "FROM debian:12\nRUN echo 'deb http://deb.debian.org/debian trixie main' >> /etc/apt/sources.list && apt-get install -y postfix\n",
+            "FROM debian:latest\nRUN apt-get install -y postfix\n",
+            "FROM debian:12\nRUN apt-get install -y mailutils\n",
+        ] {
+            assert_eq!(release(elsewhere), None, "{elsewhere}");
+        }
         assert_eq!(
             dirs("debian:bookworm-slim").unwrap()[0],
             "/usr/lib/postfix/sbin"

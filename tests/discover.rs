@@ -1884,3 +1884,51 @@ fn the_image_a_dockerfile_builds_decides_plugins_and_daemon_directory() {
     let out = short(repo.path());
     assert!(out.contains("No problems found"), "{out}");
 }
+
+/// The release of the postfix package an image installs is the release a main.cf it holds is
+/// linted for; one from elsewhere (backports, a pinned version) or of an untagged image is not
+/// known, and the newest release is.
+#[test]
+fn the_postfix_release_of_the_image_is_the_target() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("postfix");
+    write(
+        &image.join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\n",
+    );
+    let target = |dockerfile: &str| {
+        write(&image.join("Dockerfile"), dockerfile);
+        let err = run(repo.path(), &["--discover", "--verbose"]).2;
+        err.lines()
+            .find(|l| l.contains("linting for Postfix"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let copy = "COPY main.cf /etc/postfix/main.cf\n";
+    let line = target(&format!(
+        "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y postfix\n{copy}"
+    ));
+    assert!(
+        line.contains("linting for Postfix 3.8 (the postfix package of ubuntu:24.04, which postfix/Dockerfile installs"),
+        "{line}"
+    );
+    let line = target(&format!(
+        "FROM debian:bookworm-slim\nRUN apt-get install -y postfix\n{copy}"
+    ));
+    assert!(
+        line.contains("Postfix 3.7 (the postfix package of debian:bookworm-slim"),
+        "{line}"
+    );
+    for elsewhere in [
+        "FROM debian:bookworm\nRUN apt-get install -y -t bookworm-backports postfix\n",
+        "FROM debian:bookworm\nRUN apt-get install -y postfix=3.7.11-0+deb12u1\n",
+        "FROM debian\nRUN apt-get install -y postfix\n",
+        "FROM debian:bookworm\nRUN apt-get install -y $PACKAGES\n",
+    ] {
+        let line = target(&format!("{elsewhere}{copy}"));
+        assert!(
+            line.contains("the newest release postlint knows"),
+            "{elsewhere}: {line}"
+        );
+    }
+}

@@ -150,6 +150,20 @@ pub struct LoadOptions {
     pub template_vars: Option<std::sync::Arc<template::Vars>>,
 }
 
+/// The release the Postfix of the image a Dockerfile builds with this main.cf has, as the
+/// target (`image::Image::postfix_release`): the base image's release packages it.
+fn image_target(options: &LoadOptions) -> Option<version::Target> {
+    let (dockerfile, image) = options.image.as_ref()?;
+    let release = version::Release::parse(image.postfix_release()?)?;
+    Some(version::Target {
+        asked: release,
+        origin: version::Origin::Image {
+            dockerfile: crate::scripts::lexical(dockerfile).display().to_string(),
+            base: crate::output::printable(&image.base).into_owned(),
+        },
+    })
+}
+
 impl LoadOptions {
     /// The directory main.cf is read from: the one given, else ROOT/etc/postfix under a
     /// sysroot, else /etc/postfix.
@@ -2242,7 +2256,7 @@ impl Model {
                     asked: version::Release::parse(&v).expect("installed() checks it"),
                     origin: version::Origin::Installed(v),
                 },
-                None => version::Target::newest(),
+                None => image_target(options).unwrap_or_else(version::Target::newest),
             },
         };
         // A main.cf that a package wrote names its release in its documentation paths

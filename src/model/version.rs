@@ -74,6 +74,9 @@ pub enum Origin {
     /// (`sample_directory = /usr/share/doc/postfix-2.10.1/samples`): the parameter's name.
     /// Only a hint ([`documented`]): never the target itself.
     Documented(String),
+    /// The postfix package of the image a Dockerfile builds with this main.cf
+    /// (`crate::image`): the Dockerfile and its base image.
+    Image { dockerfile: String, base: String },
     /// Nothing said which: the newest release postlint knows.
     Newest,
 }
@@ -142,6 +145,10 @@ impl Target {
             Origin::Config => "postfix-version in postlint.toml".to_string(),
             Origin::Installed(v) => format!("the installed Postfix, mail_version {v}"),
             Origin::Documented(param) => param.clone(),
+            Origin::Image { dockerfile, base } => format!(
+                "the postfix package of {base}, which {dockerfile} installs; set \
+                 --postfix-version for another"
+            ),
             Origin::Newest => {
                 "the newest release postlint knows; set --postfix-version for another".to_string()
             }

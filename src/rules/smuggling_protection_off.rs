@@ -76,6 +76,16 @@ fn check(model: &Model, out: &mut Findings) {
     // Before 3.9 the defence is there but off unless main.cf turns it on.
     let smtpd_runs = !model.master.is_known() || smtpd_services > 0;
     // Before 3.5 no release has the defence: nothing in main.cf can turn it on.
+    // A distribution's package of an older line may have the option all the same (Ubuntu
+    // backported it to 20.04's Postfix 3.4, USN-6591), or not: the release of an image's
+    // package says too little either way.
+    let packaged = matches!(
+        model.target.origin,
+        crate::model::version::Origin::Image { .. }
+    );
+    if packaged && model.target.asked < Release::new(3, 5) {
+        return;
+    }
     if !bare_newline_set && smtpd_runs && model.target.asked < Release::new(3, 5) {
         let asked = model.target.asked;
         let finding = out.report(
