@@ -166,8 +166,11 @@ fn check(model: &Model, out: &mut Findings) {
     let release = model.target.release();
     // Without a release asked for or installed, only what 3.7 to 3.11 agree on: level 3.6.
     let asked = model.target.origin != crate::model::version::Origin::Newest;
+    // A release asked for before 3.6 knows levels 0 to 2 only (Postfix 3.0 to 3.5 ship 2).
     let wanted = if asked && release >= Release::new(3, 11) {
         "3.11"
+    } else if asked && model.target.asked < Release::new(3, 6) {
+        "2"
     } else {
         "3.6"
     };
@@ -272,6 +275,8 @@ fn check(model: &Model, out: &mut Findings) {
     }
     let ships = if wanted == "3.11" {
         format!("Postfix {target} ships level 3.11")
+    } else if wanted == "2" {
+        "Postfix 3.0 to 3.5 ship level 2".to_string()
     } else {
         "Postfix 3.6 to 3.10 ship level 3.6".to_string()
     };
