@@ -114,6 +114,7 @@ impl Distro {
             ("cdb", "postfix-cdb"),
             ("ldap", "postfix-ldap"),
             ("lmdb", "postfix-lmdb"),
+            ("mongodb", "postfix-mongodb"),
             ("mysql", "postfix-mysql"),
             ("pcre", "postfix-pcre"),
             ("pgsql", "postfix-pgsql"),
