@@ -134,7 +134,9 @@ impl Distro {
             Distro::Debian | Distro::Ubuntu => DEBIAN,
             Distro::Alpine if matches!(kind, "cdb" | "lmdb") => return None,
             Distro::Alpine => ALPINE,
-            Distro::RedHat => return None,
+            // Which release line each Alpine release packages is not data postlint has
+            // a source for.
+            Distro::Alpine | Distro::RedHat => return None,
         };
         Some(plugins.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p))
     }
@@ -180,7 +182,7 @@ impl Image {
     }
 
     /// The Postfix release the image's postfix package has: that of the base image's release
-    /// (Debian 12 packages 3.7, Alpine 3.20 3.9), when the package comes from there (not
+    /// (Debian 12 packages 3.7, Ubuntu 24.04 3.8; tracker.debian.org, Ubuntu's archive), when the package comes from there (not
     /// [`Image::postfix_elsewhere`], no `RUN` that edits the package sources) and the tag
     /// names a release postlint knows. None otherwise (`latest`, a tag of no release).
     pub fn postfix_release(&self) -> Option<&'static str> {
