@@ -134,9 +134,7 @@ impl Distro {
             Distro::Debian | Distro::Ubuntu => DEBIAN,
             Distro::Alpine if matches!(kind, "cdb" | "lmdb") => return None,
             Distro::Alpine => ALPINE,
-            // Which release line each Alpine release packages is not data postlint has
-            // a source for.
-            Distro::Alpine | Distro::RedHat => return None,
+            Distro::RedHat => return None,
         };
         Some(plugins.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p))
     }
@@ -231,15 +229,9 @@ impl Image {
                 ("24.04", "3.8"),
                 ("noble", "3.8"),
             ],
-            Distro::Alpine => &[
-                ("3.16", "3.7"),
-                ("3.17", "3.7"),
-                ("3.18", "3.8"),
-                ("3.19", "3.8"),
-                ("3.20", "3.9"),
-                ("3.21", "3.9"),
-                ("3.22", "3.10"),
-            ],
+            // Which release line each Alpine release packages is not data postlint has a
+            // source for.
+            Distro::Alpine => return None,
             Distro::RedHat => return None,
         };
         // `12.5`, `3.19.1`: the release line.
@@ -675,10 +667,8 @@ mod tests {
             release("FROM ubuntu:noble\nRUN apt-get install -y postfix\n"),
             Some("3.8")
         );
-        assert_eq!(
-            release("FROM alpine:3.20.3\nRUN apk add postfix\n"),
-            Some("3.9")
-        );
+        // No data for Alpine's releases.
+        assert_eq!(release("FROM alpine:3.20.3\nRUN apk add postfix\n"), None);
         for elsewhere in [
             "FROM debian:12\nRUN apt-get install -y -t bookworm-backports postfix\n",
             "FROM debian:12\nRUN apt-get install -y --target-release=bookworm-backports postfix\n",
