@@ -697,6 +697,17 @@ pub fn session(
         .map(|line| client.command(line).map_or(0, |r| r.code))
         .collect();
     let _ = client.command("QUIT");
+    // postlogd writes the maillog a moment after smtpd logs: wait (a few seconds at most)
+    // for smtpd's last line of the session, so that a test never reads the log before its
+    // reject is in it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+        if log.contains("disconnect from") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     postfix.stop();
     let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
     (codes, log)
