@@ -946,3 +946,30 @@ fn secrets_in_a_dockerfile_are_never_printed() {
         }
     }
 }
+
+/// A weak password that is a word of postlint's own messages (`password = mail`, as public
+/// repositories write it) leaves those words alone: "cannot hand ******** to it" says nothing
+/// more and reads worse. (The tests above show every other password starred.)
+#[test]
+fn a_password_that_is_a_word_of_postlint_s_texts_does_not_star_out_that_word() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path();
+    write(
+        &conf.join("main.cf"),
+        b"compatibility_level = 3.6\n\
+          virtual_alias_maps = mysql:/etc/postfix/mysql-aliases.cf\n",
+    );
+    write(
+        &conf.join("master.cf"),
+        b"smtp inet n - n - - smtpd\n  -o content_filter=spamassassin\n",
+    );
+    write(
+        &conf.join("mysql-aliases.cf"),
+        b"user = mail\npassword = mail\nhosts = 127.0.0.1\ndbname = mail\n\
+          query = SELECT destination FROM alias WHERE source='%s'\n",
+    );
+    let (code, out, err) = run_with_deadline(&["."], conf);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("cannot hand mail to it"), "{out}");
+    assert!(!out.contains("********"), "{out}");
+}
