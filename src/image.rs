@@ -155,6 +155,9 @@ pub struct Image {
     /// install that picks a release, a repository or a version (`-t bookworm-backports`,
     /// `--repository .../edge/main`, `postfix=3.8.*`).
     pub postfix_elsewhere: bool,
+    /// The line of the first `RUN` whose commands postlint does not read (after which the
+    /// packages are unknown).
+    pub unread_run: Option<u32>,
     /// The text of the final stage's `RUN`s (up to [`MAX_RUN_TEXT`] bytes): a path they name
     /// may be one they create (`ln -s /usr/libexec/postfix /usr/lib/postfix/sbin`).
     pub runs: String,
@@ -396,12 +399,14 @@ pub fn read(text: &str) -> Option<Image> {
                         from_line: line,
                         packages: Some(BTreeSet::new()),
                         postfix_elsewhere: false,
+                        unread_run: None,
                         runs: String::new(),
                     }),
                 };
             }
             "RUN" => {
                 if let Some(image) = &mut current {
+                    let known = image.packages.is_some();
                     if image.runs.len() + rest.len() > MAX_RUN_TEXT {
                         image.packages = None;
                     } else {
@@ -409,6 +414,9 @@ pub fn read(text: &str) -> Option<Image> {
                         image.runs.push('\n');
                     }
                     run(image, rest);
+                    if known && image.packages.is_none() {
+                        image.unread_run = Some(line);
+                    }
                 }
             }
             _ => {}
@@ -460,8 +468,23 @@ fn distro_of(image: &str) -> Option<Distro> {
 /// cannot read, the packages become unknown.
 fn run(image: &mut Image, rest: &str) {
     let rest = rest.trim_start();
-    // The exec form and a here-document run what postlint does not read here.
-    if rest.starts_with('[') || rest.contains("<<") {
+    // The exec form, read as the command it runs.
+    let exec_form;
+    let rest = match rest.starts_with('[') {
+        true => match crate::scripts::exec_form_command(rest) {
+            Some(command) => {
+                exec_form = command;
+                exec_form.as_str()
+            }
+            None => {
+                image.packages = None;
+                return;
+            }
+        },
+        false => rest,
+    };
+    // A here-document runs what postlint does not read here.
+    if rest.contains("<<") {
         image.packages = None;
         return;
     }
@@ -707,7 +730,7 @@ mod tests {
             "RUN apt-get install -y $PACKAGES",
             "RUN dpkg -i /tmp/postfix.deb",
             "RUN if [ -n \"$X\" ]; then apt-get install -y postfix-mysql; fi",
-            "RUN [\"apt-get\", \"install\", \"postfix\"]",
+            "RUN [\"sh\", \"-c\", \"apt-get install -y postfix-mysql\"]",
             "RUN curl -s https://example.org/x | sh",
             "RUN pip install postfix-mta-sts-resolver",
         ] {
@@ -750,6 +773,12 @@ mod tests {
         ] {
             let _ = read(odd);
         }
+    }
+
+    #[test]
+    fn the_exec_form_is_read_as_its_command() {
+        let text = "FROM alpine:3.19\nRUN apk add postfix\nRUN [\"chmod\", \"644\", \"/etc/postfix/main.cf\"]\nRUN [\"apk\", \"add\", \"postfix-pcre\"]\n";
+        assert_eq!(packages(text).unwrap(), ["postfix", "postfix-pcre"]);
     }
 
     #[test]

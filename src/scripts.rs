@@ -381,6 +381,29 @@ fn resolved(path: &Path) -> (PathBuf, bool) {
 /// /etc/postfix/master.cf, /etc/postfix, /etc or /: the sources and the destination. None for
 /// other lines, a copy from another build stage (`--from=`) or a URL. Sources are taken as
 /// written (`Script::installs` matches a wildcard such as `*.cf`).
+/// The directory of a Dockerfile's `WORKDIR`.
+fn dockerfile_workdir(code: &str) -> Option<&str> {
+    let (word, rest) = code.split_once(char::is_whitespace)?;
+    let dir = rest.trim().trim_matches('"');
+    (word.eq_ignore_ascii_case("WORKDIR") && !dir.is_empty()).then_some(dir)
+}
+
+/// A shell-form `COPY`/`ADD` whose destination is relative (`COPY config .`): the
+/// instruction without its destination, and the destination.
+fn relative_copy_dest(code: &str) -> Option<(&str, &str)> {
+    let (word, _) = code.split_once(char::is_whitespace)?;
+    if !word.eq_ignore_ascii_case("COPY") && !word.eq_ignore_ascii_case("ADD") {
+        return None;
+    }
+    let code = code.trim_end();
+    if code.ends_with(']') {
+        return None;
+    }
+    let (head, dest) = code.rsplit_once(char::is_whitespace)?;
+    let relative = !dest.starts_with('/') && !dest.contains('$') && !dest.starts_with("--");
+    (relative && head.trim() != word).then(|| (head.trim_end(), dest))
+}
+
 fn dockerfile_copy(code: &str) -> Option<(Vec<String>, String)> {
     let (word, rest) = code.split_once(char::is_whitespace)?;
     if !word.eq_ignore_ascii_case("COPY") && !word.eq_ignore_ascii_case("ADD") {
@@ -695,6 +718,26 @@ fn assignment() -> &'static regex::Regex {
     })
 }
 
+/// A Dockerfile's exec form (`["postconf", "-e", "name=value"]`) as a shell command, each
+/// word quoted again where the shell would read it otherwise; None when it is no JSON array
+/// of strings.
+pub(crate) fn exec_form_command(code: &str) -> Option<String> {
+    let words = serde_json::from_str::<Vec<String>>(code).ok()?;
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|w| {
+            if w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./=:".contains(c))
+            {
+                w.clone()
+            } else {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            }
+        })
+        .collect();
+    Some(quoted.join(" "))
+}
+
 /// The shell lines of a script (or the instructions of a Dockerfile, `dockerfile`), each with
 /// its 1-based first line: lines continued with a trailing backslash are joined.
 pub(crate) fn logical_lines(text: &str, dockerfile: bool) -> Vec<(u32, String)> {
@@ -871,7 +914,9 @@ fn sed_placeholders_in(command: &str, edited: Edited) -> Vec<String> {
                 (false, '\\') => escaped = true,
                 (false, c) if c == delimiter => break,
                 (false, '.') => pattern.push('.'),
-                (false, c) if c.is_alphanumeric() || "_-@%{}:".contains(c) => {
+                // Characters that stand for themselves in sed's basic and extended regular
+                // expressions alike (`<domaincontroller>`, `#HOSTNAME#`).
+                (false, c) if c.is_alphanumeric() || "_-@%{}:<>#!=,~".contains(c) => {
                     pattern.push_str(&regex::escape(&c.to_string()))
                 }
                 _ => {
@@ -1095,6 +1140,10 @@ fn scan_text(text: &str, path: &Path) -> Script {
     let mut seen = BTreeSet::new();
     let lines = logical_lines(text, dockerfile);
     let mut heredoc: Option<(String, Vec<String>)> = None;
+    // A Dockerfile's working directory (`WORKDIR`), for relative `COPY` destinations: known
+    // once the stage sets it (a base image may set its own, `/app`).
+    let mut workdir = String::from("/");
+    let mut workdir_known = false;
     // Where each physical line starts, for the literals' offsets.
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
@@ -1138,6 +1187,37 @@ fn scan_text(text: &str, path: &Path) -> Script {
             continue;
         }
         if dockerfile {
+            // `WORKDIR /etc/postfix` then `COPY config .`: a relative destination is the
+            // working directory's.
+            if code
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+            {
+                workdir_known = false;
+            }
+            if let Some(dir) = dockerfile_workdir(code) {
+                workdir_known = match dir.starts_with('/') {
+                    true => true,
+                    false => workdir_known,
+                } && !dir.contains('$');
+                workdir = crate::model::paths::normalize(&match dir.starts_with('/') {
+                    true => dir.to_string(),
+                    false => format!("{workdir}/{dir}"),
+                });
+                continue;
+            }
+            let absolute;
+            let code = match relative_copy_dest(code) {
+                Some((head, dest)) if workdir_known => {
+                    absolute = format!(
+                        "{head} {}",
+                        crate::model::paths::normalize(&format!("{workdir}/{dest}"))
+                    );
+                    absolute.as_str()
+                }
+                _ => code,
+            };
             match copies_over_main_cf(code) {
                 MainCfCopy::None => {}
                 MainCfCopy::Replaces => out.replaces_main_cf = true,
@@ -1191,20 +1271,8 @@ fn scan_text(text: &str, path: &Path) -> Script {
             code = rest.trim_start();
             run = !code.starts_with('[');
             if code.starts_with('[') {
-                if let Ok(words) = serde_json::from_str::<Vec<String>>(code) {
-                    exec_form = words
-                        .iter()
-                        .map(|w| {
-                            if w.chars()
-                                .all(|c| c.is_ascii_alphanumeric() || "-_./=:".contains(c))
-                            {
-                                w.clone()
-                            } else {
-                                format!("'{}'", w.replace('\'', "'\\''"))
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                if let Some(command) = exec_form_command(code) {
+                    exec_form = command;
                     code = &exec_form;
                 }
             }
@@ -2187,6 +2255,22 @@ mod tests {
         let names: Vec<&str> = out.main_params.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["relayhost"]);
         assert_eq!(out.main_params[0].1, 3);
+    }
+
+    #[test]
+    fn a_relative_copy_goes_to_the_working_directory_the_stage_sets() {
+        let copies = |text: &str| scan_text(text, Path::new("Dockerfile")).copies;
+        let text = "FROM alpine\nWORKDIR /etc\nWORKDIR postfix\nCOPY config .\n";
+        assert_eq!(
+            copies(text),
+            [("config".to_string(), "/etc/postfix".to_string())]
+        );
+        // No WORKDIR of its own, or one from a variable: the base image's is unknown.
+        assert!(copies("FROM alpine\nCOPY config etc/postfix/\n").is_empty());
+        assert!(copies("FROM alpine\nWORKDIR $DIR\nCOPY config .\n").is_empty());
+        assert!(
+            copies("FROM alpine\nWORKDIR /etc/postfix\nFROM debian\nCOPY config .\n").is_empty()
+        );
     }
 
     #[test]

@@ -1932,3 +1932,23 @@ fn the_postfix_release_of_the_image_is_the_target() {
         );
     }
 }
+
+/// An m4 macro file named main.cf (rendered with `m4 define.m4 main.cf > /etc/postfix/main.cf`
+/// when the container starts) is no Postfix file: skipped with a note, as other templates.
+#[test]
+fn an_m4_macro_file_named_main_cf_is_skipped() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("skel/postfix/main.cf"),
+        "myhostname = __HOSTNAME__\nifelse(__USE_SPF__,[[yes]],[[dnl\nsmtpd_recipient_restrictions = check_policy_service unix:private/spf\n]])dnl\n",
+    );
+    let (_, out, err) = run(
+        repo.path(),
+        &["--discover", "--format", "short", "--allow-empty"],
+    );
+    assert!(
+        err.contains("skel/postfix/main.cf: an m4 macro file"),
+        "{err}"
+    );
+    assert!(!out.contains("[invalid-syntax]"), "{out}");
+}

@@ -2015,7 +2015,13 @@ impl Model {
                     "installs {}",
                     p.iter().take(20).cloned().collect::<Vec<_>>().join(" ")
                 ),
-                None => "installs packages postlint cannot read".to_string(),
+                None => match image.unread_run {
+                    Some(line) => format!(
+                        "runs commands at line {line} that postlint does not read, so which \
+                         packages it installs is unknown"
+                    ),
+                    None => "installs packages postlint cannot read".to_string(),
+                },
             };
             loader.notes.push(format!(
                 "{} copies main.cf into an image FROM {} ({}), and {packages}",

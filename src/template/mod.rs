@@ -294,6 +294,7 @@ impl std::fmt::Display for Hit {
 pub fn described(engine: &str) -> String {
     match engine {
         "template" => "a template".to_string(),
+        "m4" => "an m4 macro file".to_string(),
         e if e.starts_with(['A', 'E', 'I', 'O', 'U']) => format!("an {e} template"),
         e => format!("a {e} template"),
     }
@@ -401,11 +402,51 @@ pub fn find(text: &str) -> Option<Hit> {
             tag,
         });
     }
-    univention.map(|(at, line)| Hit {
-        line,
-        engine: "Univention",
-        tag: text[at..at + 3].to_string(),
-    })
+    univention
+        .map(|(at, line)| Hit {
+            line,
+            engine: "Univention",
+            tag: text[at..at + 3].to_string(),
+        })
+        .or_else(|| m4_directive(text))
+}
+
+/// The first line of an m4 macro file: a line that starts with a builtin macro call
+/// (`ifelse(`, `define(`, ...) or `dnl`, or ends with `)dnl`, none of which a Postfix file
+/// can hold (an `m4 define.m4 main.cf > /etc/postfix/main.cf` at start renders it).
+fn m4_directive(text: &str) -> Option<Hit> {
+    const CALLS: &[&str] = &[
+        "ifelse(",
+        "ifdef(",
+        "define(",
+        "divert(",
+        "changequote(",
+        "include(",
+        "sinclude(",
+        "undefine(",
+        "esyscmd(",
+        "syscmd(",
+    ];
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        let directive = CALLS.iter().any(|c| trimmed.starts_with(c))
+            || trimmed == "dnl"
+            || trimmed.starts_with("dnl ")
+            || trimmed.ends_with(")dnl")
+            || trimmed.ends_with("]dnl");
+        if directive {
+            let tag: String = trimmed.chars().take(57).collect();
+            return Some(Hit {
+                line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                engine: "m4",
+                tag,
+            });
+        }
+    }
+    None
 }
 
 /// Whether the `{{` at `at` opens a Postfix inline pattern table: `cidr:` before it and a
@@ -582,6 +623,15 @@ mod tests {
         let hit = find("a = b\n{{ \"%-15s %s\" | format(\n  \"smtp\", \"inet\") }}\n").unwrap();
         assert_eq!(hit.line, 2);
         assert_eq!(hit.tag, "{{ \"%-15s %s\" | format( \"smtp\", \"inet\") }}");
+    }
+
+    #[test]
+    fn m4_macro_files_are_templates() {
+        let hit = find("myhostname = __HOST__\nifelse(__USE_SPF__,[[yes]],[[dnl\nx = y\n]])dnl\n")
+            .unwrap();
+        assert_eq!((hit.engine, hit.line), ("m4", 2));
+        assert!(find("# ifelse(x) in a comment\nmyhostname = mail.example.com\n").is_none());
+        assert!(find("smtpd_banner = $myhostname ESMTP dnl\n").is_none());
     }
 
     #[test]
