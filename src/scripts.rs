@@ -870,8 +870,21 @@ fn sed_placeholders(command: &str) -> Vec<String> {
 /// `sed` that may edit Postfix's (a path under a `postfix` directory, a `.cf` file, a
 /// variable such as `"$f"`, a relative path): not `/etc/dovecot/dovecot-sql.conf.ext`.
 fn sed_placeholders_in(command: &str, edited: Edited) -> Vec<String> {
-    if !matches!(sed_in_place(command), Some((e, _)) if e == edited) {
-        return Vec::new();
+    // A `sed -i` on files a variable names (`$@` in a shell function that main.cf is passed
+    // to, `"$f"` in a loop) may edit main.cf too.
+    let on_variables = || {
+        let files: Vec<&str> = without_prefix_words(command)
+            .split_whitespace()
+            .skip(1)
+            .filter(|w| !w.starts_with('-') && !w.trim_matches(['"', '\'']).starts_with('s'))
+            .map(|w| w.trim_matches(['"', '\'']))
+            .collect();
+        files.last().is_some_and(|f| f.starts_with('$'))
+    };
+    match sed_in_place(command) {
+        Some((e, _)) if e == edited => {}
+        Some((Edited::Other, _)) if edited == Edited::MainCf && on_variables() => {}
+        _ => return Vec::new(),
     }
     if edited == Edited::Other {
         let paths: Vec<&str> = without_prefix_words(command)
@@ -2255,6 +2268,24 @@ mod tests {
         let names: Vec<&str> = out.main_params.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["relayhost"]);
         assert_eq!(out.main_params[0].1, 3);
+    }
+
+    #[test]
+    fn a_sed_on_files_a_variable_names_may_fill_main_cf() {
+        let text = "updatefile() {\n  sed -i \"s@<domaincontroller>@$ADCONTROLLER@g\" $@\n}\nupdatefile main.cf\n";
+        let out = scan_text(text, Path::new("init.sh"));
+        let patterns: Vec<&str> = out
+            .main_placeholders
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .collect();
+        assert_eq!(patterns, ["<domaincontroller>"]);
+        // A named file other than main.cf is not main.cf.
+        let out = scan_text(
+            "sed -i 's/DOMAINCONTROLLER/x/' /etc/dovecot/dovecot.conf\n",
+            Path::new("init.sh"),
+        );
+        assert!(out.main_placeholders.is_empty());
     }
 
     #[test]
