@@ -106,7 +106,12 @@ fn check(model: &Model, out: &mut Findings) {
         let Some(span) = table.uses.iter().find_map(|u| u.span) else {
             continue;
         };
-        if !seen.insert(kind) {
+        // One finding per type, but for an image: each table is a line to change there.
+        let first = seen.insert(kind);
+        if !first {
+            if installed.is_none() && map_types().contains_key(kind) {
+                image_without_plugin(model, span, kind, out);
+            }
             continue;
         }
         let reference = table.reference();
