@@ -427,26 +427,44 @@ fn m4_directive(text: &str) -> Option<Hit> {
         "esyscmd(",
         "syscmd(",
     ];
-    for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('#') {
-            continue;
+    let bytes = text.as_bytes();
+    // The first directive line among the lines holding `at` (in file order): each line once.
+    let first = |positions: &mut dyn Iterator<Item = usize>| -> Option<(usize, usize)> {
+        let mut checked_to = 0;
+        for at in positions {
+            if at < checked_to {
+                continue;
+            }
+            let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            checked_to = line_end;
+            let trimmed = text[line_start..line_end].trim();
+            let directive = !trimmed.starts_with('#')
+                && (CALLS.iter().any(|c| trimmed.starts_with(c))
+                    || trimmed == "dnl"
+                    || trimmed.starts_with("dnl ")
+                    || trimmed.ends_with(")dnl")
+                    || trimmed.ends_with("]dnl"));
+            if directive {
+                return Some((line_start, line_end));
+            }
         }
-        let directive = CALLS.iter().any(|c| trimmed.starts_with(c))
-            || trimmed == "dnl"
-            || trimmed.starts_with("dnl ")
-            || trimmed.ends_with(")dnl")
-            || trimmed.ends_with("]dnl");
-        if directive {
-            let tag: String = trimmed.chars().take(57).collect();
-            return Some(Hit {
-                line: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                engine: "m4",
-                tag,
-            });
-        }
-    }
-    None
+        None
+    };
+    // Every such line holds a `(` or `dnl`: look at those lines only (a map of a million
+    // lines has neither).
+    let parens = first(&mut memchr::memchr_iter(b'(', bytes));
+    let dnls = first(&mut memchr::memmem::find_iter(bytes, b"dnl"));
+    let (line_start, line_end) = match (parens, dnls) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    let line = memchr::memchr_iter(b'\n', &bytes[..line_start]).count() + 1;
+    Some(Hit {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        engine: "m4",
+        tag: text[line_start..line_end].trim().chars().take(57).collect(),
+    })
 }
 
 /// Whether the `{{` at `at` opens a Postfix inline pattern table: `cidr:` before it and a
@@ -632,6 +650,13 @@ mod tests {
         assert_eq!((hit.engine, hit.line), ("m4", 2));
         assert!(find("# ifelse(x) in a comment\nmyhostname = mail.example.com\n").is_none());
         assert!(find("smtpd_banner = $myhostname ESMTP dnl\n").is_none());
+        // The first directive line wins, whichever of `(` and `dnl` it holds; lines with
+        // a `(` that is no directive before it do not hide it.
+        let text = "a = b (c)\nd = e\ndnl a comment\ndefine(`X', `y')\n";
+        let hit = find(text).unwrap();
+        assert_eq!((hit.line, hit.tag.as_str()), (3, "dnl a comment"));
+        let hit = find("x = (y) dnl\n  define(`X', `y')dnl\ndnl\n").unwrap();
+        assert_eq!((hit.line, hit.tag.as_str()), (2, "define(`X', `y')dnl"));
     }
 
     #[test]
