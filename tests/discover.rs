@@ -1885,6 +1885,76 @@ fn the_image_a_dockerfile_builds_decides_plugins_and_daemon_directory() {
     assert!(out.contains("No problems found"), "{out}");
 }
 
+/// Caches main.cf puts in `btree:` tables, in an Alpine image whose Postfix has no Berkeley
+/// DB (yottatsa/postfix-mail-gateway): reported where the daemon that opens them runs, an
+/// error for verify(8) (it never completes, tests/oracle_cache_type.rs), a warning for the
+/// others; `lmdb:`, an older Alpine, Debian, and caches no daemon opens stay silent.
+#[test]
+fn btree_caches_in_an_alpine_image_are_reported() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("postfix");
+    let main_cf = "compatibility_level = 3.6\nmydestination = localhost\n\
+                   smtpd_tls_session_cache_database = btree:${data_directory}/smtpd_scache\n\
+                   smtp_tls_session_cache_database = btree:${data_directory}/smtp_scache\n\
+                   address_verify_map = btree:$data_directory/verify_cache\n\
+                   postscreen_cache_map = btree:$data_directory/postscreen_cache\n\
+                   smtpd_recipient_restrictions = reject_unverified_recipient\n";
+    let master_cf = "smtp inet n - n - 1 postscreen\nsmtpd pass - - n - - smtpd\n";
+    write(&image.join("main.cf"), main_cf);
+    write(&image.join("master.cf"), master_cf);
+    let copy = "COPY main.cf master.cf /etc/postfix/\n";
+    let dockerfile = |from: &str| {
+        write(
+            &image.join("Dockerfile"),
+            &format!("FROM {from}\nRUN apk add --no-cache postfix\n{copy}"),
+        )
+    };
+    let short = |repo: &Path| {
+        run(
+            repo,
+            &[
+                "--discover",
+                "--format",
+                "short",
+                "--select=unsupported-map-type",
+            ],
+        )
+        .1
+    };
+    dockerfile("alpine:3.19");
+    let out = short(repo.path());
+    insta::assert_snapshot!("discover__image_alpine_btree_caches", out);
+    assert_eq!(out.matches("[unsupported-map-type]").count(), 4, "{out}");
+    assert!(
+        out.contains("main.cf:5:22: error[unsupported-map-type]"),
+        "{out}"
+    );
+    // Each near-miss leaves the rule silent.
+    dockerfile("alpine:3.12");
+    assert!(short(repo.path()).contains("No problems found"));
+    write(
+        &image.join("Dockerfile"),
+        &format!("FROM debian:12\nRUN apt-get install -y postfix\n{copy}"),
+    );
+    assert!(short(repo.path()).contains("No problems found"));
+    dockerfile("alpine:3.19");
+    write(&image.join("main.cf"), &main_cf.replace("btree:", "lmdb:"));
+    assert!(short(repo.path()).contains("No problems found"));
+    // No reject_unverified_* and no postscreen: verify and postscreen never open their
+    // caches; the TLS caches are still reported.
+    write(
+        &image.join("main.cf"),
+        &main_cf.replace("reject_unverified_recipient", "reject_unauth_destination"),
+    );
+    write(&image.join("master.cf"), "smtp inet n - n - - smtpd\n");
+    let out = short(repo.path());
+    assert_eq!(out.matches("[unsupported-map-type]").count(), 2, "{out}");
+    assert!(
+        !out.contains("address_verify_map") && !out.contains("postscreen_cache_map"),
+        "{out}"
+    );
+}
+
 /// The release of the postfix package an image installs is the release a main.cf it holds is
 /// linted for; one from elsewhere (backports, a pinned version) or of an untagged image is not
 /// known, and the newest release is.

@@ -95,6 +95,7 @@ fn check(model: &Model, out: &mut Findings) {
         no_such_type(out, &mut suggestions, span, &unknown.kind, &unknown.param);
     }
     not_buildable_aliases(model, out);
+    image_caches(model, out);
     let mut seen = std::collections::HashSet::new();
     for table in model.tables.iter() {
         let kind = table.kind.as_str();
@@ -235,6 +236,122 @@ fn image_without_plugin(model: &Model, span: crate::source::Span, kind: &str, ou
         image.distro.install_command(),
         image.distro.name(),
     ));
+}
+
+/// The caches Postfix writes itself, and what a cache it cannot open costs (as Postfix 3.7
+/// shows it: tests/oracle_cache_type.rs).
+const CACHES: &[(&str, Severity, &str, &str)] = &[
+    (
+        "address_verify_map",
+        Severity::Error,
+        "address verification never completes",
+        "verify(8) cannot keep a result: each RCPT that needs address verification gets \
+         \"450 4.1.1 Address verification in progress\" again, and a new probe goes out every \
+         time, so the mail is never accepted",
+    ),
+    (
+        "postscreen_cache_map",
+        Severity::Warning,
+        "postscreen remembers no client",
+        "postscreen(8) cannot remember a client that passed its tests, and tests it again on \
+         every connection",
+    ),
+    (
+        "smtpd_tls_session_cache_database",
+        Severity::Warning,
+        "no TLS session is cached",
+        "tlsmgr(8) keeps no TLS sessions: every client makes a full handshake",
+    ),
+    (
+        "smtp_tls_session_cache_database",
+        Severity::Warning,
+        "no TLS session is cached",
+        "tlsmgr(8) keeps no TLS sessions: every connection makes a full handshake",
+    ),
+    (
+        "lmtp_tls_session_cache_database",
+        Severity::Warning,
+        "no TLS session is cached",
+        "tlsmgr(8) keeps no TLS sessions: every connection makes a full handshake",
+    ),
+];
+
+/// A cache main.cf puts in a table type the image's Postfix lacks (`btree:` on Alpine 3.13
+/// and later). Caches are no lookup tables the model reads, so the tables loop never sees them.
+fn image_caches(model: &Model, out: &mut Findings) {
+    let Some((dockerfile, image)) = &model.image else {
+        return;
+    };
+    if !image.has_postfix_package() {
+        return;
+    }
+    let missing = image.distro.missing_types(image.tag());
+    for &(name, severity, effect, cost) in CACHES {
+        let param = model.params.param(name);
+        let Some(definition) = param.definition else {
+            continue;
+        };
+        if definition.conditional {
+            continue;
+        }
+        // The type as written: `${default_cache_db_type}:...` is the image's own default.
+        let Some((kind, _)) = definition.value.trim().split_once(':') else {
+            continue;
+        };
+        if !missing.contains(&kind) || !cache_in_use(model, name) {
+            continue;
+        }
+        let finding = out.report(
+            definition.value_span,
+            format!(
+                "{name} is a `{kind}` table, which Postfix on {} cannot open (it has no Berkeley DB): {effect}",
+                image.base
+            ),
+        );
+        finding.severity = severity;
+        finding.subject(format!("{name} {kind}"));
+        finding.label(format!("{dockerfile} builds FROM {}", image.base));
+        finding.help(format!(
+            "{dockerfile} copies this main.cf into an image built FROM {} (line {}). Alpine \
+             3.13 and later build Postfix without Berkeley DB, so it cannot open `{kind}:` \
+             tables: the daemon logs \"unsupported dictionary type: {kind}\" and {cost}. Use \
+             `lmdb:` (`{name} = lmdb:${{data_directory}}/...`), or leave the parameter out and \
+             take the image's default.",
+            image.base, image.from_line
+        ));
+    }
+}
+
+/// Whether a daemon that opens the cache runs: verify(8) only for a `reject_unverified_*`
+/// restriction (in main.cf or a service's `-o`), postscreen only where master.cf runs it.
+/// TLS session caches are taken as used: main.cf names them for TLS.
+fn cache_in_use(model: &Model, name: &str) -> bool {
+    use crate::model::values::program_of;
+    match name {
+        "address_verify_map" => {
+            let verifies = |value: &str| value.contains("reject_unverified_");
+            model
+                .params
+                .definitions()
+                .iter()
+                .any(|d| verifies(&d.value))
+                || model
+                    .master
+                    .services
+                    .iter()
+                    .flat_map(|s| &s.overrides)
+                    .any(|d| verifies(&d.value))
+        }
+        "postscreen_cache_map" => {
+            model.master.is_known()
+                && model
+                    .master
+                    .services
+                    .iter()
+                    .any(|s| program_of(&s.command) == "postscreen" && !s.disabled)
+        }
+        _ => true,
+    }
 }
 
 /// The table types postalias (and postmap) can build: those with a bulk-mode create
