@@ -408,6 +408,17 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 [(path, image)] if dockerfiles == 1 => Some((path.to_path_buf(), (*image).clone())),
                 _ => None,
             };
+            // Whether the container's port 25 is published, whatever the base image is.
+            let mut installing = scripts.iter().filter(|s| {
+                s.is_dockerfile() && s.installs(root, &setup.main_cf, "/etc/postfix/main.cf")
+            });
+            if let (Some(dockerfile), None, false) = (
+                installing.next(),
+                installing.next(),
+                setup.load.main_cf_absent,
+            ) {
+                setup.load.published_smtp = crate::compose::published(root, &dockerfile.path, 25);
+            }
             let main_cf = (!setup.load.main_cf_absent).then_some(setup.main_cf.as_path());
             setup.load.script_values = amendments.known_values(&scripts, root, main_cf);
             setup.load.script_params = amendments.main_params;

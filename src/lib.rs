@@ -3,6 +3,7 @@
 //! files on disk -> `parse` -> `model` -> `rules` -> findings -> `output`
 
 pub mod baseline;
+pub mod compose;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;

@@ -1955,6 +1955,86 @@ fn btree_caches_in_an_alpine_image_are_reported() {
     );
 }
 
+/// mynetworks that trusts a Docker bridge gateway in an image whose port 25 a compose file
+/// publishes: docker-proxy hands outside clients in from the gateway (JanKoIT, sat640k). A
+/// loopback-only or host-network mapping, no compose file, a container's own /32 or a LAN
+/// range leave it silent.
+#[test]
+fn docker_bridge_networks_in_mynetworks_of_a_published_container() {
+    let repo = tempfile::tempdir().unwrap();
+    let image = repo.path().join("postfix");
+    let main_cf = "compatibility_level = 3.6\nmydestination = localhost\n\
+                   mynetworks = 127.0.0.0/8 172.16.0.0/12\n\
+                   smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n";
+    write(&image.join("main.cf"), main_cf);
+    write(
+        &image.join("Dockerfile"),
+        "FROM debian:12\nRUN apt-get install -y postfix\nCOPY main.cf /etc/postfix/main.cf\n",
+    );
+    let compose = |ports: &str| {
+        write(
+            &repo.path().join("docker-compose.yml"),
+            &format!("services:\n  mail:\n    build: ./postfix\n    ports:\n{ports}"),
+        )
+    };
+    let short = |repo: &Path| {
+        run(
+            repo,
+            &[
+                "--discover",
+                "--format",
+                "short",
+                "--select=mynetworks-too-broad",
+            ],
+        )
+        .1
+    };
+    compose("      - \"25:25\"\n      - \"587:587\"\n");
+    let out = short(repo.path());
+    insta::assert_snapshot!("discover__docker_bridge_in_mynetworks", out);
+    assert!(
+        out.contains("postfix/main.cf:3:26: warning[mynetworks-too-broad]"),
+        "{out}"
+    );
+    let explained = run(
+        repo.path(),
+        &["--discover", "--select=mynetworks-too-broad"],
+    )
+    .1;
+    assert!(explained.contains("PERMIT_DOCKER"), "{explained}");
+    // A compose network's gateway too.
+    write(
+        &image.join("main.cf"),
+        &main_cf.replace("172.16.0.0/12", "172.18.0.0/16"),
+    );
+    assert!(short(repo.path()).contains("Docker's bridge gateway 172.18.0.1"));
+    // Near-misses.
+    for (ports, mynetworks) in [
+        ("      - \"127.0.0.1:25:25\"\n", "172.16.0.0/12"),
+        ("      - \"587:587\"\n", "172.16.0.0/12"),
+        ("      - \"25:25\"\n", "172.18.0.5/32"),
+        ("      - \"25:25\"\n", "192.168.0.0/16"),
+        (
+            "      - \"25:25\"\n    network_mode: host\n",
+            "172.16.0.0/12",
+        ),
+    ] {
+        compose(ports);
+        write(
+            &image.join("main.cf"),
+            &main_cf.replace("172.16.0.0/12", mynetworks),
+        );
+        let out = short(repo.path());
+        assert!(
+            out.contains("No problems found"),
+            "{ports} {mynetworks}: {out}"
+        );
+    }
+    std::fs::remove_file(repo.path().join("docker-compose.yml")).unwrap();
+    write(&image.join("main.cf"), main_cf);
+    assert!(short(repo.path()).contains("No problems found"));
+}
+
 /// The release of the postfix package an image installs is the release a main.cf it holds is
 /// linted for; one from elsewhere (backports, a pinned version) or of an untagged image is not
 /// known, and the newest release is.

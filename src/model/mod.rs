@@ -139,6 +139,9 @@ pub struct LoadOptions {
     /// main.cf to /etc/postfix/main.cf), with the Dockerfile's path: its distribution and
     /// packages (`crate::image`). None when no Dockerfile, or more than one, does.
     pub image: Option<(PathBuf, crate::image::Image)>,
+    /// Port 25 of the container the one Dockerfile that installs main.cf builds, as the
+    /// repository's compose files publish it on the host (`crate::compose`).
+    pub published_smtp: Vec<crate::compose::Published>,
     /// Table types the repository builds into its own Postfix: a `dict_TYPE.c` source in it
     /// (a Dockerfile that patches in `dict_redis.c`). No Postfix release has them, and yet the
     /// repository's build does.
@@ -448,6 +451,8 @@ pub struct Model {
     pub built_map_types: Vec<String>,
     /// `LoadOptions::image`, the Dockerfile's path as shown (`image/Dockerfile`).
     pub image: Option<(String, crate::image::Image)>,
+    /// `LoadOptions::published_smtp`.
+    pub published_smtp: Vec<crate::compose::Published>,
     /// Mode and owner of the database .cf files that hold a password (live or sysroot only).
     pub db_file_access: HashMap<FileId, dbcf::FileAccess>,
     /// Map sources in the configuration directory that nothing names, or why postlint cannot
@@ -2315,6 +2320,7 @@ impl Model {
                 let shown = crate::scripts::lexical(path).to_string_lossy().into_owned();
                 (shown, image.clone())
             }),
+            published_smtp: options.published_smtp.clone(),
             db_file_access,
             target,
             misread_domains,

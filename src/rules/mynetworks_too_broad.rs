@@ -2,7 +2,9 @@
 //! a public range wider than a /24 (IPv4) or a /48 (IPv6), a typo for a private range
 //! (172.0.0.0/8 for 172.16.0.0/12), an example network of Postfix's documentation
 //! (168.100.189.0/28) left in, or mynetworks_style subnet/class in force on a host that
-//! listens beyond loopback. A client in mynetworks relays through `permit_mynetworks`.
+//! listens beyond loopback; and (a warning) a Docker bridge gateway in the mynetworks of a
+//! container whose port 25 a compose file publishes, where docker-proxy hands outside clients
+//! in from the gateway. A client in mynetworks relays through `permit_mynetworks`.
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
@@ -14,7 +16,7 @@ use crate::source::Span;
 pub const RULE: Rule = Rule {
     id: "mynetworks-too-broad",
     severity: Severity::Error,
-    summary: "mynetworks trusts public address space (0.0.0.0/0, a wide public range, a typo for a private range, the example network of Postfix's documentation, mynetworks_style subnet or class)",
+    summary: "mynetworks trusts public address space (0.0.0.0/0, a wide public range, a typo for a private range, the example network of Postfix's documentation, mynetworks_style subnet or class, a Docker bridge gateway of a published container)",
     doc: include_str!("../../rules/mynetworks-too-broad.md"),
     undecided: super::always_decides,
     check,
@@ -75,6 +77,14 @@ fn check(model: &Model, out: &mut Findings) {
                         finding.subject(format!("mynetworks {text}"));
                         finding.label(format!("read by {label} through permit_mynetworks"));
                         finding.help(help);
+                        continue;
+                    }
+                    let gateway = docker_gateway(&net).filter(|_| serves_port_25(model, &smtpd));
+                    if let (Some(gateway), Some(published)) =
+                        (gateway, model.published_smtp.first())
+                    {
+                        reported.push(span);
+                        docker_bridge(out, span, (text, gateway), &label, published);
                     }
                 }
                 report_wide(&wide, &label, out);
@@ -319,6 +329,70 @@ fn too_broad(net: &Cidr, written: &str) -> Option<TooBroad> {
 }
 
 /// Whether a service's restriction lists (or its classes) use permit_mynetworks.
+/// Whether a network holds the gateway of a Docker bridge network of the default address
+/// pools (172.17.0.1 for docker0, 172.18.0.1 and on for compose networks): clients that
+/// docker-proxy relays into the container come from there.
+fn docker_gateway(net: &Cidr) -> Option<std::net::Ipv4Addr> {
+    (17..32)
+        .chain([16])
+        .map(|b| std::net::Ipv4Addr::new(172, b, 0, 1))
+        .find(|&gateway| net.contains(std::net::IpAddr::V4(gateway)))
+}
+
+/// Whether this smtpd takes the clients of port 25: the service on it, the one postscreen
+/// there hands its clients to, or Postfix's own smtp service when master.cf is not known.
+fn serves_port_25(model: &Model, smtpd: &Smtpd) -> bool {
+    use crate::model::listen::{is_port_25, postscreen_on_25};
+    match smtpd.service {
+        None => true,
+        Some(service) if is_port_25(service) => {
+            crate::model::values::program_of(&service.command) == "smtpd"
+        }
+        Some(service) => {
+            service.kind == "pass"
+                && postscreen_on_25(model)
+                    .iter()
+                    .any(|(_, pass)| pass.as_deref().is_none_or(|p| p == service.name))
+        }
+    }
+}
+
+/// mynetworks trusts a Docker bridge network, and a compose file publishes port 25 of the
+/// container: clients that docker-proxy relays in arrive from the bridge's gateway.
+fn docker_bridge(
+    out: &mut Findings,
+    span: Span,
+    (text, gateway): (&str, std::net::Ipv4Addr),
+    label: &str,
+    published: &crate::compose::Published,
+) {
+    let finding = out.report(
+        span,
+        format!(
+            "mynetworks trusts {text}, which holds Docker's bridge gateway {gateway}, and {} publishes this container's port 25 (`{}`): a client that docker-proxy relays in arrives from the gateway, and may relay mail anywhere",
+            published.file, published.mapping
+        ),
+    );
+    finding.severity = Severity::Warning;
+    finding.subject(format!("mynetworks {text} docker"));
+    finding.label(format!(
+        "read by {label} through permit_mynetworks; port 25 published by service `{}`",
+        published.service
+    ));
+    finding.help(
+        "A published port is served by Docker's NAT rules, which keep the client's address, \
+         or by its userland proxy (docker-proxy), which connects to the container from the \
+         network's gateway (172.17.0.1, 172.18.0.1, ...): for IPv6 clients when the container \
+         has no IPv6 address, and wherever the NAT rules are off. Postfix then sees an \
+         outside client as one in mynetworks, and permit_mynetworks lets it relay. \
+         docker-mailserver warns of the same for its PERMIT_DOCKER=network setting (its \
+         issue 1405 was an open relay so made). Trust only the containers that send through \
+         this one, each by its fixed address (`ipv4_address` in the compose file, as a /32, \
+         never the gateway), or let them authenticate, and keep `mynetworks = 127.0.0.0/8 \
+         [::1]/128`.",
+    );
+}
+
 fn uses_mynetworks(model: &Model, smtpd: &Smtpd) -> bool {
     let mentions = |words: &[crate::model::restrictions::Word]| {
         words

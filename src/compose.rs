@@ -1,0 +1,369 @@
+//! What a Docker Compose file of the repository says of the container a Dockerfile builds:
+//! the container ports it publishes on the host, and whether it shares the host's network.
+//! Read for the Dockerfile that puts main.cf in its image (`crate::image`); a compose file
+//! that builds it is one in the Dockerfile's directory or above it (never above the
+//! repository), with a service whose `build` names that directory and Dockerfile.
+
+use std::path::{Path, PathBuf};
+
+use serde_norway::Value;
+
+/// The names of a Docker Compose file (and the override files compose reads beside them).
+const COMPOSE_FILES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
+/// How many directories above the Dockerfile a compose file that builds it may be.
+const LEVELS: usize = 4;
+
+/// A container port a compose file publishes on the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    /// The compose file, relative to the repository.
+    pub file: String,
+    /// The service, and the port mapping as written (`25:25`, `0.0.0.0:25:25`).
+    pub service: String,
+    pub mapping: String,
+}
+
+/// The mappings of container port `port` (TCP) that the compose files publishing the image of
+/// `dockerfile` make on host addresses other than loopback. Empty when no compose file builds
+/// it, when the service uses the host's network (no proxy between client and container), or
+/// when the mapping cannot be read.
+pub fn published(root: &Path, dockerfile: &Path, port: u16) -> Vec<Published> {
+    let Some(dir) = dockerfile.parent() else {
+        return Vec::new();
+    };
+    let Some(name) = dockerfile.file_name().and_then(|n| n.to_str()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for up in dir.ancestors().take(LEVELS + 1) {
+        if !up.starts_with(root) {
+            break;
+        }
+        for file in COMPOSE_FILES {
+            let path = up.join(file);
+            let Some(text) = crate::discover::small_text(&path) else {
+                continue;
+            };
+            if too_deep(&text) {
+                continue;
+            }
+            let Ok(doc) = serde_norway::from_str::<Value>(&text) else {
+                continue;
+            };
+            let shown = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            out.extend(published_in(&doc, up, dir, name, port, &shown));
+        }
+    }
+    out
+}
+
+/// Whether brackets and braces nest deeper than any compose file does: the YAML parser takes
+/// seconds over a megabyte of `[[[[...` (hostile input) before its own depth limit stops it.
+fn too_deep(text: &str) -> bool {
+    const MAX_DEPTH: usize = 64;
+    let mut depth = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The services of one compose file that build `dir`/`name`, and their mappings of `port`.
+fn published_in(
+    doc: &Value,
+    compose_dir: &Path,
+    dir: &Path,
+    name: &str,
+    port: u16,
+    shown: &str,
+) -> Vec<Published> {
+    let Some(services) = doc.get("services").and_then(Value::as_mapping) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (service_name, service) in services {
+        let Some(service_name) = service_name.as_str() else {
+            continue;
+        };
+        if !builds(service, compose_dir, dir, name) {
+            continue;
+        }
+        let host_network = service
+            .get("network_mode")
+            .and_then(Value::as_str)
+            .is_some_and(|m| m.trim() == "host");
+        if host_network {
+            continue;
+        }
+        let Some(ports) = service.get("ports").and_then(Value::as_sequence) else {
+            continue;
+        };
+        for mapping in ports {
+            let written = match mapping {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Mapping(_) => long_syntax_text(mapping),
+                _ => continue,
+            };
+            if publishes(mapping, port) {
+                out.push(Published {
+                    file: shown.to_string(),
+                    service: service_name.to_string(),
+                    mapping: written,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Whether a service builds the Dockerfile `dir`/`name`: `build: DIR` or `build: {context:
+/// DIR, dockerfile: NAME}`, DIR relative to the compose file's directory.
+fn builds(service: &Value, compose_dir: &Path, dir: &Path, name: &str) -> bool {
+    let (context, dockerfile) = match service.get("build") {
+        Some(Value::String(context)) => (context.as_str(), "Dockerfile"),
+        Some(build @ Value::Mapping(_)) => (
+            build.get("context").and_then(Value::as_str).unwrap_or("."),
+            build
+                .get("dockerfile")
+                .and_then(Value::as_str)
+                .unwrap_or("Dockerfile"),
+        ),
+        _ => return false,
+    };
+    // A context that is a URL or holds a variable is not a directory of the repository.
+    if context.contains("://") || context.contains('$') || dockerfile.contains('$') {
+        return false;
+    }
+    let context_dir = normalize(&compose_dir.join(context));
+    let file = normalize(&context_dir.join(dockerfile));
+    file == normalize(&dir.join(name))
+}
+
+/// A path with `.` and `..` taken out, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The long syntax (`target: 25`, `published: "25"`, `host_ip: ...`) as a short one, for
+/// messages.
+fn long_syntax_text(mapping: &Value) -> String {
+    let field = |key: &str| match mapping.get(key) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let target = field("target").unwrap_or_default();
+    match (field("host_ip"), field("published")) {
+        (Some(ip), Some(published)) => format!("{ip}:{published}:{target}"),
+        (None, Some(published)) => format!("{published}:{target}"),
+        _ => target,
+    }
+}
+
+/// Whether a `ports` item publishes TCP `port` of the container on a host address other than
+/// loopback. The short syntax is `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`, ports
+/// possibly ranges; the long one a mapping. A part postlint cannot read (a variable in the
+/// container port) publishes nothing it knows.
+fn publishes(item: &Value, port: u16) -> bool {
+    let (host_ip, container, protocol) = match item {
+        Value::Number(n) => (None, n.to_string(), "tcp".to_string()),
+        Value::String(s) => {
+            let (spec, protocol) = match s.rsplit_once('/') {
+                Some((spec, protocol)) => (spec, protocol.to_ascii_lowercase()),
+                None => (s.as_str(), "tcp".to_string()),
+            };
+            let (before, container) = match spec.rsplit_once(':') {
+                Some((before, container)) => (Some(before), container.to_string()),
+                None => (None, spec.to_string()),
+            };
+            // HOST_IP:HOST_PORT before it: the host address is what precedes the last
+            // colon of that part (an IPv6 address has colons of its own).
+            let host_ip = before
+                .and_then(|b| b.rsplit_once(':'))
+                .map(|(ip, _)| ip.trim_matches(|c| c == '[' || c == ']').to_string());
+            (host_ip, container, protocol)
+        }
+        Value::Mapping(_) => {
+            let text = |key: &str| match item.get(key) {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
+            let Some(target) = text("target") else {
+                return false;
+            };
+            // Without `published`, Docker picks a host port: still published.
+            let protocol = text("protocol").unwrap_or_else(|| "tcp".to_string());
+            (text("host_ip"), target, protocol.to_ascii_lowercase())
+        }
+        _ => return false,
+    };
+    if protocol != "tcp" {
+        return false;
+    }
+    if let Some(ip) = &host_ip {
+        if is_loopback(ip) {
+            return false;
+        }
+    }
+    let container = container.trim();
+    let range = match container.split_once('-') {
+        Some((low, high)) => low
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .zip(high.trim().parse::<u16>().ok()),
+        None => container.parse::<u16>().ok().map(|p| (p, p)),
+    };
+    range.is_some_and(|(low, high)| low <= port && port <= high)
+}
+
+fn is_loopback(ip: &str) -> bool {
+    ip == "localhost"
+        || ip
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|addr| addr.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(yaml: &str) -> Value {
+        serde_norway::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn port_mappings_are_read_as_compose_reads_them() {
+        for published in [
+            "'25:25'",
+            "'2525:25'",
+            "'0.0.0.0:25:25'",
+            "'[::]:25:25'",
+            "'::1:2525:25'",
+            "'25'",
+            "25",
+            "'20-30:20-30'",
+            "'${SMTP_PORT:-25}:25'",
+            "'25:25/tcp'",
+            "{target: 25, published: 25}",
+            "{target: 25}",
+            "{target: '25', host_ip: 0.0.0.0, published: '25'}",
+        ] {
+            let expected = !published.contains("::1");
+            assert_eq!(publishes(&item(published), 25), expected, "{published}");
+        }
+        for not_published in [
+            "'127.0.0.1:25:25'",
+            "'[::1]:25:25'",
+            "'localhost:25:25'",
+            "'25:2525'",
+            "'25:25/udp'",
+            "'587:587'",
+            "'${PORT}'",
+            "{target: 25, host_ip: 127.0.0.1}",
+            "{published: 25}",
+        ] {
+            assert!(!publishes(&item(not_published), 25), "{not_published}");
+        }
+    }
+
+    #[test]
+    fn the_service_that_builds_the_dockerfile_is_found() {
+        let repo = tempfile::tempdir().unwrap();
+        let root = repo.path();
+        let image = root.join("postfix");
+        std::fs::create_dir_all(&image).unwrap();
+        let dockerfile = image.join("Dockerfile");
+        std::fs::write(&dockerfile, "FROM debian:12\n").unwrap();
+        let compose = |text: &str| std::fs::write(root.join("docker-compose.yml"), text).unwrap();
+        compose(
+            "services:\n  mail:\n    build: ./postfix\n    ports:\n      - \"25:25\"\n      - \"127.0.0.1:587:587\"\n  web:\n    build: ./web\n    ports: ['26:25']\n",
+        );
+        let found = published(root, &dockerfile, 25);
+        assert_eq!(
+            found,
+            [Published {
+                file: "docker-compose.yml".into(),
+                service: "mail".into(),
+                mapping: "25:25".into()
+            }]
+        );
+        assert!(published(root, &dockerfile, 587).is_empty());
+        // The long build syntax, another Dockerfile name.
+        compose("services:\n  mail:\n    build:\n      context: postfix/\n      dockerfile: Dockerfile\n    ports: [\"25:25\"]\n");
+        assert_eq!(published(root, &dockerfile, 25).len(), 1);
+        compose("services:\n  mail:\n    build:\n      context: postfix\n      dockerfile: Dockerfile.alpine\n    ports: [\"25:25\"]\n");
+        assert!(published(root, &dockerfile, 25).is_empty());
+        // The host's network: no proxy, clients keep their addresses.
+        compose("services:\n  mail:\n    build: postfix\n    network_mode: host\n    ports: [\"25:25\"]\n");
+        assert!(published(root, &dockerfile, 25).is_empty());
+        // An image from a registry, not this Dockerfile; a file that is no YAML.
+        compose("services:\n  mail:\n    image: boky/postfix\n    ports: [\"25:25\"]\n");
+        assert!(published(root, &dockerfile, 25).is_empty());
+        compose("services: [\n");
+        assert!(published(root, &dockerfile, 25).is_empty());
+        // Nesting no compose file has is not parsed (hostile input: seconds of parsing).
+        let deep = format!(
+            "{}\nx: {}{}\n",
+            "services:\n  mail:\n    build: ./postfix\n    ports: [\"25:25\"]",
+            "[".repeat(65),
+            "]".repeat(65)
+        );
+        compose(&deep);
+        assert!(published(root, &dockerfile, 25).is_empty());
+        compose(
+            &deep
+                .replace(&"[".repeat(65), "[")
+                .replace(&"]".repeat(65), "]"),
+        );
+        assert_eq!(published(root, &dockerfile, 25).len(), 1);
+        // A compose file beside the Dockerfile, `build: .`.
+        std::fs::remove_file(root.join("docker-compose.yml")).unwrap();
+        std::fs::write(
+            image.join("compose.yaml"),
+            "services:\n  smtp:\n    build: .\n    ports:\n      - target: 25\n        published: 25\n",
+        )
+        .unwrap();
+        let found = published(root, &dockerfile, 25);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].file.as_str(), found[0].mapping.as_str()),
+            ("postfix/compose.yaml", "25:25")
+        );
+    }
+}
