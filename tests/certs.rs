@@ -301,22 +301,41 @@ fn keys_that_do_not_match_their_certificates() {
 #[test]
 fn expired_and_expiring_certificates() {
     let pki = Pki::new();
+    // Self-signed (a warning: opportunistic TLS takes them at any date).
     pki.expired_pair("old");
     pki.pair("soon", "ec", 5);
     pki.pair("fine", "ec", 30);
+    // Signed by a CA (an error: clients that verify refuse them).
+    pki.pair("root", "ec", 3650);
+    pki.signed(
+        "caold",
+        "root",
+        false,
+        Ok(("20200101000000Z", "20200201000000Z")),
+    );
+    pki.signed("casoon", "root", false, Err(5));
     let main_cf = format!(
         "smtpd_tls_cert_file = {}\nsmtpd_tls_key_file = {}\n\
          smtpd_tls_eccert_file = {}\nsmtpd_tls_eckey_file = {}\n\
-         smtp_tls_eccert_file = {}\nsmtp_tls_eckey_file = {}\n",
+         smtp_tls_eccert_file = {}\nsmtp_tls_eckey_file = {}\n\
+         lmtp_tls_cert_file = {}\nlmtp_tls_key_file = {}\n\
+         tlsproxy_tls_cert_file = {}\ntlsproxy_tls_key_file = {}\n",
         pki.at("old.crt"),
         pki.at("old.key"),
         pki.at("soon.crt"),
         pki.at("soon.key"),
         pki.at("fine.crt"),
         pki.at("fine.key"),
+        pki.at("caold.crt"),
+        pki.at("caold.key"),
+        pki.at("casoon.crt"),
+        pki.at("casoon.key"),
     );
     let text = pki.lint(&main_cf, None);
     settings().bind(|| insta::assert_snapshot!(text));
+    let warnings = text.lines().filter(|l| l.starts_with("warning ")).count();
+    let errors = text.lines().filter(|l| l.starts_with("error ")).count();
+    assert_eq!((warnings, errors), (2, 2), "{text}");
 }
 
 #[test]

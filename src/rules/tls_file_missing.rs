@@ -481,7 +481,7 @@ impl Checker<'_> {
                 let facts = leaf.and_then(|c| c.decoded.as_ref());
                 (
                     facts.and_then(|f| f.public_key.clone()),
-                    facts.map(|f| (f.not_after, f.not_after_text.clone())),
+                    facts.map(|f| (f.not_after, f.not_after_text.clone(), f.subject == f.issuer)),
                     Some(leaf.is_some()),
                     facts.and_then(|f| expired_issuer(pem, f, now)),
                 )
@@ -499,8 +499,8 @@ impl Checker<'_> {
                 );
             }
         }
-        if let Some((not_after, text)) = leaf_expiry {
-            self.expiry(cert, not_after, &text);
+        if let Some((not_after, text, self_signed)) = leaf_expiry {
+            self.expiry(cert, not_after, &text, self_signed);
         }
         if let Some((subject, text)) = issuer_expired {
             let display = self.display(&cert.path);
@@ -603,12 +603,16 @@ impl Checker<'_> {
         }
     }
 
-    fn expiry(&mut self, cert: &Named, not_after: u64, text: &str) {
+    fn expiry(&mut self, cert: &Named, not_after: u64, text: &str, self_signed: bool) {
         let display = self.display(&cert.path);
+        let which = match self_signed {
+            true => "self-signed certificate",
+            false => "certificate",
+        };
         let (message, label) = if not_after <= self.now {
             (
                 format!(
-                    "the certificate in {display} ({}) expired on {text}",
+                    "the {which} in {display} ({}) expired on {text}",
                     cert.param
                 ),
                 "expired certificate".to_string(),
@@ -623,7 +627,7 @@ impl Checker<'_> {
             };
             (
                 format!(
-                    "the certificate in {display} ({}) expires on {text}, {when}",
+                    "the {which} in {display} ({}) expires on {text}, {when}",
                     cert.param
                 ),
                 format!("expires {when}"),
@@ -633,6 +637,22 @@ impl Checker<'_> {
         };
         if let Some(f) = self.report("expiry", cert.path.clone(), cert.span, message) {
             f.label(label);
+            // A self-signed certificate (Debian's snakeoil, made when the package was
+            // installed) loses nothing by its date: senders that do not verify take it
+            // either way, and those that verify refuse it anyway.
+            if self_signed {
+                f.severity = Severity::Warning;
+                f.help(
+                    "A self-signed certificate serves opportunistic TLS, where senders do not \
+                     verify it, expired or not; clients that verify (mail programs, MTA-STS) \
+                     refuse it whatever its date, and DANE-EE (`3 1 1`) records ignore the \
+                     dates (RFC 7671). Only a client that trusts this very certificate (its \
+                     CA file names it) refuses it for its date. Make a new one \
+                     (`make-ssl-cert generate-default-snakeoil --force-overwrite` on Debian), \
+                     or use a certificate from a CA (`certbot`) where clients verify.",
+                );
+                return;
+            }
             f.help(
                 "Renew the certificate (`certbot renew`, or your CA's process) and reload \
                  Postfix (`postfix reload`): smtpd reads the file when it starts. Clients that \
@@ -658,7 +678,12 @@ impl Checker<'_> {
                     PemObject::EncryptedKey => Some(Object::Encrypted),
                     PemObject::Certificate(c) if !c.trusted_form => {
                         Some(Object::Cert(c.decoded.as_ref().map(|d| {
-                            (d.public_key.clone(), d.not_after, d.not_after_text.clone())
+                            (
+                                d.public_key.clone(),
+                                d.not_after,
+                                d.not_after_text.clone(),
+                                d.subject == d.issuer,
+                            )
                         })))
                     }
                     _ => None,
@@ -709,10 +734,10 @@ impl Checker<'_> {
                         }
                         // The first certificate after a key is that key's certificate.
                         if let Some((key_file, key_public)) = pending_key.take() {
-                            let Some((cert_public, not_after, text)) = facts else {
+                            let Some((cert_public, not_after, text, self_signed)) = facts else {
                                 continue;
                             };
-                            self.expiry(file, not_after, &text);
+                            self.expiry(file, not_after, &text, self_signed);
                             if let (Some(k), Some(c)) = (key_public, cert_public) {
                                 if k.same_kind(&c) && k != c {
                                     let display = self.display(&key_file.path);
@@ -746,7 +771,7 @@ impl Checker<'_> {
 enum Object {
     Key(Option<PublicKey>),
     Encrypted,
-    Cert(Option<(Option<PublicKey>, u64, String)>),
+    Cert(Option<(Option<PublicKey>, u64, String, bool)>),
 }
 
 /// The certificate in the same file that signed the leaf, when it has expired: its subject is
