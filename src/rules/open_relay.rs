@@ -26,6 +26,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Findings) {
+    provider_relay_domains(model, out);
     // Services that relay through the same entry get one finding that names them all.
     // (the decisive span, the services, the witness and the first service's smtpd)
     type Found<'m> = (Option<Span>, Vec<String>, Witness, Smtpd<'m>);
@@ -183,6 +184,86 @@ fn check(model: &Model, out: &mut Findings) {
             );
         }
         finding.help(help);
+    }
+}
+
+/// The mail domains of the big mailbox providers. No setup postlint lints is their MX, so
+/// one in relay_domains is a misreading of the parameter ("the domains I relay to"), and
+/// makes this server relay mail for that domain's users from anyone.
+const PROVIDERS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "ymail.com",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "gmx.de",
+    "gmx.net",
+    "gmx.com",
+    "web.de",
+    "t-online.de",
+    "mail.ru",
+    "yandex.ru",
+    "yandex.com",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "protonmail.com",
+    "proton.me",
+    "zoho.com",
+    "free.fr",
+    "orange.fr",
+    "laposte.net",
+    "libero.it",
+    "naver.com",
+];
+
+/// A mailbox provider's domain in relay_domains, on a server that listens beyond loopback:
+/// reject_unauth_destination takes it for a domain this server relays to, and lets anyone
+/// send mail to its users through it.
+fn provider_relay_domains(model: &Model, out: &mut Findings) {
+    use crate::model::listen::{interfaces_reach, Reach};
+    if interfaces_reach(model) == Reach::Local || smtpd_processes(model).is_empty() {
+        return;
+    }
+    let class = model.class(ClassKind::Relay);
+    for (slot, member) in class.numbered_members(&model.tables) {
+        if !PROVIDERS.contains(&member.domain) {
+            continue;
+        }
+        // Listed earlier as a local or virtual domain, it is that class's business.
+        if !matches!(
+            model.member_class(ClassKind::Relay, slot),
+            Some(Resolved::Class(ClassKind::Relay, _))
+        ) {
+            continue;
+        }
+        let Some(span) = member.span.or(member.via) else {
+            continue;
+        };
+        let domain = member.domain;
+        let finding = out.report(
+            span,
+            format!(
+                "relay_domains lists {domain}, a mail provider's domain: anyone may send mail to any {domain} address through this server"
+            ),
+        );
+        finding.subject(format!("relay_domains {domain}"));
+        finding.label(format!("this server is not {domain}'s MX"));
+        finding.help(format!(
+            "relay_domains names the domains this server relays mail for as their backup MX or \
+             gateway: smtpd accepts mail for them from any client, as their MX would, and \
+             sends it on (through relayhost, with its login, if one is set). Spam to {domain} \
+             users then comes from this server, which gets it blocklisted. To send your own \
+             mail to {domain}, list nothing here: relayhost or transport_maps chooses the \
+             route, and mynetworks and SASL say who may send. Take {domain} out of \
+             relay_domains."
+        ));
     }
 }
 
