@@ -17,7 +17,7 @@ mod smtp;
 
 use smtp::Scratch;
 
-/// This test uses the eight ports from here.
+/// This test uses the ten ports from here.
 fn port() -> u16 {
     common::env_number("POSTLINT_BACKSCATTER_ORACLE_PORT", 28_820) as u16
 }
@@ -181,6 +181,39 @@ fn address_verification_stands_in_for_relay_recipient_maps() {
     assert_eq!(
         code, 450,
         "address verification cannot reach the next server yet"
+    );
+    assert!(messages.is_empty(), "{messages:?}");
+}
+
+/// A local domain that transport_maps sends on to another server (a backup MX that lists its
+/// domains in mydestination): with `local_recipient_maps =` smtpd accepts a made-up name there
+/// (250) although the mail is not for local(8), and postlint says so; with the default
+/// local_recipient_maps smtpd refuses it (550: local_recipient_maps applies to every
+/// mydestination domain, whatever the transport) and postlint is silent.
+#[test]
+fn a_forwarded_local_domain_needs_its_recipients() {
+    if !common::postfix_available() {
+        return;
+    }
+    if !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let forwarded = "mydestination = localhost, forward.example\n\
+                     transport_maps = inline:{ forward.example=smtp:[192.0.2.1] }\n";
+    let empty = format!("{forwarded}local_recipient_maps =\n");
+    let (code, _, messages) = rcpt_at(port() + 8, &empty, Some("forward.example"));
+    println!("forwarded, local_recipient_maps empty: RCPT {code}; postlint: {messages:?}");
+    assert_eq!(code, 250, "an empty local_recipient_maps accepts any name");
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("which transport_maps sends on to [192.0.2.1]"),
+        "{messages:?}"
+    );
+    let (code, _, messages) = rcpt_at(port() + 9, forwarded, Some("forward.example"));
+    println!("forwarded, default local_recipient_maps: RCPT {code}; postlint: {messages:?}");
+    assert_eq!(
+        code, 550,
+        "the default local_recipient_maps knows no such user"
     );
     assert!(messages.is_empty(), "{messages:?}");
 }

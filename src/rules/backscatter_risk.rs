@@ -82,6 +82,21 @@ fn relay_domains_unseen(model: &Model) -> bool {
     if model.params.get("relay_domains").is_none() || !relay_recipients_unset(model) {
         return false;
     }
+    // `relay_domains = $mydestination` (the old default, often written out) lists local
+    // domains only, which mydestination takes first: unknown ones there are no relay domains.
+    if let Some(raw) = model.params.param("relay_domains").raw {
+        let items = crate::parse::list::split_list(&raw);
+        if !items.is_empty()
+            && items.into_iter().all(|r| {
+                matches!(
+                    &raw[r],
+                    "$mydestination" | "${mydestination}" | "$(mydestination)"
+                )
+            })
+        {
+            return false;
+        }
+    }
     model.class(ClassKind::Relay).unknown_members
         || model.params.expand("relay_domains").has_unknown()
 }
@@ -366,6 +381,7 @@ fn empty_local_recipients(model: &Model, out: &mut Findings) {
                 .then(|| "this host's name ($myhostname)".to_string())
         })
     else {
+        forwarded_local_domains(model, def.span(), out);
         return;
     };
     // local(8) hands mailboxes to mailbox_transport or mailbox_command whether or not the
@@ -388,6 +404,54 @@ fn empty_local_recipients(model: &Model, out: &mut Findings) {
          reject unknown local users during the SMTP session (LOCAL_RECIPIENT_README). \
          {BACKSCATTER}"
     ));
+}
+
+/// A local domain that transport_maps sends on to another server (a backup MX that lists its
+/// domains in mydestination), while local_recipient_maps is empty: smtpd accepts any name
+/// there, and the server that gets the mail refuses the names it does not have, after the
+/// session: the bounce goes to the forged sender.
+fn forwarded_local_domains(model: &Model, span: Span, out: &mut Findings) {
+    let class = model.class(ClassKind::Local);
+    let forwarded = class
+        .members(&model.tables)
+        .filter(|m| !m.domain.starts_with("localhost"))
+        .find_map(|m| {
+            let transport = crate::model::resolve::domain_transport(model, m.domain).ok()??;
+            let (name, next_hop) = transport.split_once(':')?;
+            let next_hop = next_hop.trim();
+            (sends_to_a_server(model, name.trim()) && !next_hop.is_empty())
+                .then(|| (m.written.to_string(), next_hop.to_string()))
+        });
+    let Some((domain, next_hop)) = forwarded else {
+        return;
+    };
+    let finding = out.report(
+        span,
+        format!(
+            "local_recipient_maps is empty: smtpd accepts mail for any name at {domain}, which transport_maps sends on to {next_hop}; the names it does not have are bounced from here"
+        ),
+    );
+    finding.subject("local_recipient_maps");
+    finding.label("no table of valid recipients: every recipient is accepted");
+    finding.help(format!(
+        "A domain this server passes on to another (a backup MX, a gateway) needs the list of \
+         its valid addresses here, or smtpd takes mail for names that do not exist and the \
+         next server refuses it after the session. Move the domain from mydestination to \
+         relay_domains and list its users in relay_recipient_maps (or keep it local and list \
+         them in local_recipient_maps). {BACKSCATTER}"
+    ));
+}
+
+/// Whether a transport delivers over SMTP or LMTP to another server: its master.cf service
+/// runs smtp or lmtp (Postfix's own services when master.cf is not known).
+fn sends_to_a_server(model: &Model, transport: &str) -> bool {
+    use crate::model::values::program_of;
+    if !model.master.is_known() {
+        return matches!(transport, "smtp" | "relay" | "lmtp");
+    }
+    model.master.running().any(|s| {
+        s.name == transport && s.kind == "unix" && matches!(program_of(&s.command), "smtp" | "lmtp")
+    })
 }
 
 /// mydestination lists `$myhostname` (its default does) while main.cf leaves myhostname to
