@@ -541,3 +541,61 @@ fn includes_are_followed_eight_levels_deep_and_sixty_four_in_all() {
         "{err}"
     );
 }
+
+/// A relay login whose password is a template expression (`static:{{ user }}:{{ pass }}`,
+/// SafetyCulture/ansible-postfix-relay): the rendered main.cf holds the password, whatever it
+/// is, and password-in-main-cf says so. A whole login in one expression, a table file named by
+/// an expression, and a file that is no template stay as they were.
+#[test]
+fn a_password_a_template_writes_into_main_cf_is_reported() {
+    let repo = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = repo.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let short = |repo: &Path| {
+        run(
+            repo,
+            &[
+                "--discover",
+                "--format",
+                "short",
+                "--select=password-in-main-cf",
+            ],
+        )
+        .1
+    };
+    write(
+        "templates/main.cf.j2",
+        "compatibility_level = 3.6\nrelayhost = [{{ relay_host }}]:587\n\
+         smtp_sasl_auth_enable = yes\n\
+         smtp_sasl_password_maps = static:{{ relay_user }}:{{ relay_password }}\n",
+    );
+    write(
+        "puppet/templates/main.cf.erb",
+        "compatibility_level = 3.6\n\
+         smtp_sasl_password_maps = inline:{ [<%= @relay %>]:587=<%= @user %>:<%= @password %> }\n",
+    );
+    let out = short(repo.path());
+    insta::assert_snapshot!("templates__password_written_by_a_template", out);
+    assert_eq!(
+        out.matches("the template writes the relay password")
+            .count(),
+        2,
+        "{out}"
+    );
+    for silent in [
+        "smtp_sasl_password_maps = static:{{ relay_login }}\n",
+        "smtp_sasl_password_maps = hash:{{ postfix_dir }}/sasl_passwd\n",
+        "smtp_sasl_password_maps = {{ sasl_maps }}\n",
+    ] {
+        std::fs::remove_dir_all(repo.path().join("puppet")).ok();
+        write(
+            "templates/main.cf.j2",
+            &format!("compatibility_level = 3.6\n{silent}"),
+        );
+        let out = short(repo.path());
+        assert!(out.contains("No problems found"), "{silent}: {out}");
+    }
+}

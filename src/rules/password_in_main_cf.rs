@@ -100,9 +100,13 @@ fn check(model: &Model, out: &mut Findings) {
         if !is_secret_table_param(&def.name) {
             continue;
         }
+        let templated = model.sources.get(def.file).template.is_some();
         for table in inline_tables(&def.value) {
-            if written_password(model, &def.value[table.clone()]) {
-                report_table(out, def, service, table);
+            let text = &def.value[table.clone()];
+            if written_password(model, text) {
+                report_table(out, def, service, table, false);
+            } else if templated && filled_in_by_template(text) {
+                report_table(out, def, service, table, true);
             }
         }
     }
@@ -141,11 +145,25 @@ fn check(model: &Model, out: &mut Findings) {
     }
 }
 
+/// Whether the password of a `static:`/`inline:` table is a template expression
+/// (`static:{{ relay_user }}:{{ relay_password }}`, read with a hole marker in its place): the
+/// file the template renders holds it, whatever it is.
+fn filled_in_by_template(table: &str) -> bool {
+    password_of(table).is_some_and(|p| {
+        let p = p.as_bytes();
+        p.len() >= 3
+            && p[0] == b'!'
+            && p[p.len() - 1] == b'!'
+            && p[1..p.len() - 1].iter().all(|&b| b == b'T')
+    })
+}
+
 fn report_table(
     out: &mut Findings,
     def: &Definition,
     service: Option<&crate::model::master::Service>,
     table: Range<usize>,
+    from_template: bool,
 ) {
     let span = def.source().span(table.clone());
     let kind = def.value[table.clone()]
@@ -157,10 +175,14 @@ fn report_table(
         Some(s) => ("master.cf", format!("-o {} of {}", def.name, s.label())),
         None => ("main.cf", def.name.clone()),
     };
+    let how = match from_template {
+        true => "the template writes the relay password into",
+        false => "the relay password is written in",
+    };
     let finding = out.report(
         span,
         format!(
-            "the relay password is written in {file}, in the `{kind}:` table of {shown}: every local user can read it, and `postconf {}` prints it",
+            "{how} {file}, in the `{kind}:` table of {shown}: every local user can read it, and `postconf {}` prints it",
             if service.is_some() { "-P" } else { "-n" }
         ),
     );
