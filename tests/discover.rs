@@ -12,6 +12,12 @@ fn write(path: &Path, text: &str) {
 }
 
 /// The "Not checked: ..." line of a run's output (empty when there is none).
+/// `--discover --format short` output of one rule on a repository.
+fn short_of(repo: &Path, rule: &str) -> String {
+    let select = format!("--select={rule}");
+    run(repo, &["--discover", "--format", "short", &select]).1
+}
+
 fn not_checked(out: &str) -> &str {
     out.lines()
         .find(|l| l.starts_with("Not checked"))
@@ -1909,18 +1915,7 @@ fn btree_caches_in_an_alpine_image_are_reported() {
             &format!("FROM {from}\nRUN apk add --no-cache postfix\n{copy}"),
         )
     };
-    let short = |repo: &Path| {
-        run(
-            repo,
-            &[
-                "--discover",
-                "--format",
-                "short",
-                "--select=unsupported-map-type",
-            ],
-        )
-        .1
-    };
+    let short = |repo: &Path| short_of(repo, "unsupported-map-type");
     dockerfile("alpine:3.19");
     let out = short(repo.path());
     insta::assert_snapshot!("discover__image_alpine_btree_caches", out);
@@ -1977,18 +1972,7 @@ fn docker_bridge_networks_in_mynetworks_of_a_published_container() {
             &format!("services:\n  mail:\n    build: ./postfix\n    ports:\n{ports}"),
         )
     };
-    let short = |repo: &Path| {
-        run(
-            repo,
-            &[
-                "--discover",
-                "--format",
-                "short",
-                "--select=mynetworks-too-broad",
-            ],
-        )
-        .1
-    };
+    let short = |repo: &Path| short_of(repo, "mynetworks-too-broad");
     compose("      - \"25:25\"\n      - \"587:587\"\n");
     let out = short(repo.path());
     insta::assert_snapshot!("discover__docker_bridge_in_mynetworks", out);
