@@ -418,6 +418,12 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 setup.load.main_cf_absent,
             ) {
                 setup.load.published_smtp = crate::compose::published(root, &dockerfile.path, 25);
+                // The files it copies elsewhere into the image are where main.cf's paths
+                // lead (`ADD ./sql /etc/postfix/sql`).
+                setup
+                    .load
+                    .installed_files
+                    .extend(dockerfile.copied_files(root));
             }
             let main_cf = (!setup.load.main_cf_absent).then_some(setup.main_cf.as_path());
             setup.load.script_values = amendments.known_values(&scripts, root, main_cf);

@@ -68,6 +68,10 @@ pub struct Script {
     /// The line of each of `copies` (0: a compose file's mount, in place when the container
     /// runs).
     pub copied_at: Vec<u32>,
+    /// A Dockerfile's `COPY`/`ADD` of files to other absolute paths (`ADD ./sql
+    /// /etc/postfix/sql`, `COPY aliases /etc/aliases`): each source as written, and where it
+    /// goes. main.cf names such files by those paths (`Script::copied_files`).
+    pub file_copies: Vec<(String, String)>,
     /// The main.cf parameters a Dockerfile's `RUN postconf -e` sets to a value written out in
     /// full, outside any shell condition, and sets once.
     pub literals: Vec<Literal>,
@@ -263,6 +267,7 @@ impl Script {
             || !self.main_placeholders.is_empty()
             || !self.file_placeholders.is_empty()
             || !self.copies.is_empty()
+            || !self.file_copies.is_empty()
             || self.replaces_main_cf
             || !self.main_cf_copies.is_empty()
     }
@@ -301,6 +306,51 @@ impl Script {
         self.ansible_installs
             .iter()
             .any(|(installed, w)| *w == which && *installed == file)
+    }
+
+    /// The repository's files and directories this Dockerfile's `file_copies` put at absolute
+    /// paths in the image, by those paths (a directory's path ends in `/`): a source read
+    /// from the Dockerfile's directory or the repository's top, as `installs` reads them, and
+    /// never outside `root`. Wildcard sources and sources that are not there are left out.
+    pub fn copied_files(&self, root: &Path) -> Vec<(String, PathBuf)> {
+        let root = lexical(root);
+        let bases = [
+            self.path.parent().unwrap_or(&root).to_path_buf(),
+            root.clone(),
+        ];
+        let mut out = Vec::new();
+        for (source, dest) in &self.file_copies {
+            if source.contains(['*', '?', '[', '$']) {
+                continue;
+            }
+            let Some(found) = bases
+                .iter()
+                .map(|base| lexical(&base.join(source)))
+                .find(|p| p.starts_with(&root) && (crate::discover::regular_file(p) || p.is_dir()))
+            else {
+                continue;
+            };
+            let dest = crate::model::paths::normalize(dest);
+            if crate::discover::regular_file(&found) {
+                let into_dir = self.file_copies_into_dir(&dest, source);
+                let at = match (into_dir, found.file_name()) {
+                    (true, Some(name)) => format!("{dest}/{}", name.to_string_lossy()),
+                    _ => dest,
+                };
+                out.push((at, found));
+            } else {
+                out.push((format!("{}/", dest.trim_end_matches('/')), found));
+            }
+        }
+        out
+    }
+
+    /// Whether a file copied to `dest` goes into a directory of that name: the destination
+    /// was written with a trailing `/`, or several sources go there.
+    fn file_copies_into_dir(&self, dest: &str, source: &str) -> bool {
+        self.file_copies.iter().any(|(s, d)| {
+            crate::model::paths::normalize(d) == dest && (d.ends_with('/') || s != source)
+        })
     }
 
     /// The lines of the `COPY`/`ADD` instructions that install `file` at `target` (0 for a
@@ -404,7 +454,9 @@ fn relative_copy_dest(code: &str) -> Option<(&str, &str)> {
     (relative && head.trim() != word).then(|| (head.trim_end(), dest))
 }
 
-fn dockerfile_copy(code: &str) -> Option<(Vec<String>, String)> {
+/// The sources and destination of a `COPY`/`ADD` from the build context (options left out):
+/// None for other lines, a copy from another build stage (`--from=`) or a URL.
+fn copy_words(code: &str) -> Option<(Vec<String>, String)> {
     let (word, rest) = code.split_once(char::is_whitespace)?;
     if !word.eq_ignore_ascii_case("COPY") && !word.eq_ignore_ascii_case("ADD") {
         return None;
@@ -420,16 +472,42 @@ fn dockerfile_copy(code: &str) -> Option<(Vec<String>, String)> {
     }
     words.retain(|w| !w.starts_with("--"));
     let dest = words.pop()?;
+    if words.is_empty() || words.iter().any(|w| w.contains("://")) {
+        return None;
+    }
+    Some((words, dest))
+}
+
+/// A `COPY`/`ADD` of files to an absolute path other than where main.cf and master.cf come
+/// from (`dockerfile_copy`): `ADD ./sql /etc/postfix/sql`, `COPY aliases /etc/aliases`. An
+/// `ADD` of an archive (unpacked in the image) and a destination with a variable are left
+/// out.
+fn dockerfile_file_copy(code: &str) -> Option<(Vec<String>, String)> {
+    let (sources, dest) = copy_words(code)?;
+    let normal = crate::model::paths::normalize(&dest);
+    let whole_tree = matches!(
+        normal.as_str(),
+        "/" | "/etc" | "/etc/postfix" | "/etc/postfix/master.cf" | "/etc/postfix/main.cf"
+    );
+    let archive = code.get(..3).is_some_and(|w| w.eq_ignore_ascii_case("ADD"))
+        && sources.iter().any(|s| {
+            [".tar", ".tgz", ".gz", ".bz2", ".xz", ".zst"]
+                .iter()
+                .any(|e| s.contains(e))
+        });
+    (dest.starts_with('/') && !dest.contains('$') && !whole_tree && !archive)
+        .then_some((sources, dest))
+}
+
+fn dockerfile_copy(code: &str) -> Option<(Vec<String>, String)> {
+    let (words, dest) = copy_words(code)?;
     // Only where /etc/postfix/master.cf may come from.
     let into_postfix = dest.starts_with('/')
         && matches!(
             crate::model::paths::normalize(&dest).as_str(),
             "/" | "/etc" | "/etc/postfix" | "/etc/postfix/master.cf" | "/etc/postfix/main.cf"
         );
-    if words.is_empty() || !into_postfix || words.iter().any(|w| w.contains("://")) {
-        return None;
-    }
-    Some((words, dest))
+    into_postfix.then_some((words, dest))
 }
 
 /// What a Dockerfile line may do to the image's main.cf.
@@ -1239,6 +1317,12 @@ fn scan_text(text: &str, path: &Path) -> Script {
                     out.main_cf_copies
                         .extend(sources.into_iter().take(room).map(|s| (s, dest.clone())));
                 }
+            }
+            if let Some((sources, dest)) = dockerfile_file_copy(code) {
+                let room = MAX_COPIES.saturating_sub(out.file_copies.len());
+                out.file_copies
+                    .extend(sources.into_iter().take(room).map(|s| (s, dest.clone())));
+                continue;
             }
             if let Some((sources, dest)) = dockerfile_copy(code) {
                 // A few in any real Dockerfile; a bound for a hostile one.

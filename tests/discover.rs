@@ -2019,6 +2019,67 @@ fn docker_bridge_networks_in_mynetworks_of_a_published_container() {
     assert!(short(repo.path()).contains("No problems found"));
 }
 
+/// Files a Dockerfile copies elsewhere into the image (`ADD ./sql /etc/postfix/sql`,
+/// mahaupt/mail; `COPY aliases /etc/aliases`) are read where main.cf names them by those
+/// paths: the database .cf files are checked. A source outside the repository is not read,
+/// and without the Dockerfile the files stay outside the linted tree.
+#[test]
+fn files_a_dockerfile_copies_are_read_at_their_image_paths() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("postfix/main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\n\
+         virtual_mailbox_domains = mysql:/etc/postfix/sql/domains.cf\n\
+         virtual_mailbox_maps = mysql:/etc/postfix/sql/mailboxes.cf\n\
+         virtual_transport = lmtp:unix:private/dovecot-lmtp\n\
+         alias_maps = hash:/etc/aliases\n",
+    );
+    write(
+        &root.join("sql/domains.cf"),
+        "user = mail\npassword = x\nhosts = db\ndbname = mail\n\
+         query = SELECT 1 FROM domains WHERE name='%s'\n",
+    );
+    write(
+        &root.join("sql/mailboxes.cf"),
+        "user = mail\npasword = x\nhosts = db\ndbname = mail\n\
+         query = SELECT 1 FROM users WHERE email='%s'\n",
+    );
+    write(
+        &root.join("aliases"),
+        "postmaster: root\npostmaster: admin\n",
+    );
+    let dockerfile = "FROM debian:12\nRUN apt-get install -y postfix postfix-mysql\n\
+                      ADD ./postfix/main.cf /etc/postfix/main.cf\nADD ./sql /etc/postfix/sql\n\
+                      COPY aliases /etc/aliases\n";
+    write(&root.join("Dockerfile"), dockerfile);
+    let out = short_of(root, "sql-config,duplicate-map-key");
+    insta::assert_snapshot!("discover__files_a_dockerfile_copies", out);
+    assert!(
+        out.contains("sql/mailboxes.cf:2:1: error[sql-config]"),
+        "{out}"
+    );
+    assert!(out.contains("aliases:2:1:"), "{out}");
+    // Without the copies, the same paths are outside the tree.
+    write(
+        &root.join("Dockerfile"),
+        "FROM debian:12\nRUN apt-get install -y postfix postfix-mysql\n\
+         ADD ./postfix/main.cf /etc/postfix/main.cf\n",
+    );
+    assert!(short_of(root, "sql-config,duplicate-map-key").contains("No problems found"));
+    // A source outside the repository is never read.
+    let outside = tempfile::tempdir().unwrap();
+    write(&outside.path().join("sql/mailboxes.cf"), "pasword = x\n");
+    let escape = format!(
+        "{}\nADD ../{}/sql /etc/postfix/sql\n",
+        dockerfile.lines().take(3).collect::<Vec<_>>().join("\n"),
+        outside.path().file_name().unwrap().to_string_lossy()
+    );
+    write(&root.join("Dockerfile"), &escape);
+    let out = short_of(root, "sql-config");
+    assert!(out.contains("No problems found"), "{out}");
+}
+
 /// The release of the postfix package an image installs is the release a main.cf it holds is
 /// linted for; one from elsewhere (backports, a pinned version) or of an untagged image is not
 /// known, and the newest release is.

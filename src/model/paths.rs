@@ -241,6 +241,23 @@ impl Locator {
                 path: file.clone(),
             };
         }
+        // A directory installed at a path (`ADD ./sql /etc/postfix/sql`, recorded as
+        // `/etc/postfix/sql/`): the files below it, by a path without `..`.
+        let below = self.installed.iter().find_map(|(dest, dir)| {
+            let rest = postfix_path.strip_prefix(dest.strip_suffix('/')?)?;
+            let rest = rest.strip_prefix('/')?;
+            let plain = !rest.is_empty()
+                && Path::new(rest)
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)));
+            plain.then(|| dir.join(rest))
+        });
+        if let Some(path) = below {
+            return Location::Readable {
+                display: display(&path),
+                path,
+            };
+        }
         for base in &self.postfix_config_dirs {
             let base = base.trim_end_matches('/');
             if let Some(rest) = postfix_path.strip_prefix(base) {
