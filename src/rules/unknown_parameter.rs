@@ -109,6 +109,10 @@ fn report(
         return;
     }
     let message = match service {
+        // Short output shows the message alone: it says whose parameter this was.
+        None if APPLE.contains(&name.as_str()) => format!(
+            "`{name}` is a parameter of Apple's Mac OS X Server build only, which other builds ignore"
+        ),
         None => format!("`{name}` is not a Postfix parameter, and nothing refers to it"),
         Some(label) => {
             format!("`{name}` is not a Postfix parameter, and nothing in {label} refers to it")
