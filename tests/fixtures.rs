@@ -3,7 +3,8 @@
 //!
 //! A case is a config directory (main.cf there) or a sysroot tree (etc/postfix/main.cf there).
 //! A case with an `mtimes` file (`<path> <seconds from now>` lines) is copied to a temporary
-//! directory first and those files get those modification times, since git keeps none.
+//! directory first and those files get those modification times, since git keeps none; one
+//! with a `modes` file (`<path> <octal mode>` lines), those file modes, for the same reason.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -49,6 +50,24 @@ fn apply_mtimes(dir: &Path) {
     }
 }
 
+/// Sets the file modes a case's `modes` file lists (`<path> <octal mode>` lines), which git
+/// does not keep, on the case's copy outside the repository (where modes are the server's).
+fn apply_modes(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let spec = std::fs::read_to_string(dir.join("modes")).unwrap();
+    for line in spec
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let (path, mode) = line
+            .rsplit_once(' ')
+            .expect("modes lines are `<path> <octal mode>`");
+        let mode = u32::from_str_radix(mode.trim(), 8).expect("an octal mode");
+        std::fs::set_permissions(dir.join(path.trim()), std::fs::Permissions::from_mode(mode))
+            .unwrap();
+    }
+}
+
 /// Lints one case with one rule; returns the text to snapshot.
 fn run_case(case: &Path, rule_id: &str) -> String {
     let rule = postlint::rules::find(rule_id)
@@ -56,11 +75,15 @@ fn run_case(case: &Path, rule_id: &str) -> String {
     let shown = case.to_string_lossy().into_owned();
     let temp;
     let probe_sql = case.join("probe.sql");
-    let dir: PathBuf = if case.join("mtimes").exists() || probe_sql.exists() {
+    let copied = ["mtimes", "modes"].iter().any(|f| case.join(f).exists());
+    let dir: PathBuf = if copied || probe_sql.exists() {
         temp = tempfile::tempdir().unwrap();
         copy_tree(case, temp.path());
         if case.join("mtimes").exists() {
             apply_mtimes(temp.path());
+        }
+        if case.join("modes").exists() {
+            apply_modes(temp.path());
         }
         temp.path().to_path_buf()
     } else {

@@ -99,3 +99,37 @@ fn modes_decide() {
     };
     assert_eq!(foreign.len(), usize::from(!gid_is_root), "{foreign:?}");
 }
+
+/// main-cf-unreadable reads main.cf's real mode in a system image: 0600 and 0640 are
+/// reported, 0644 is not, and neither is anything in a git working tree or a repository
+/// linted with --discover (git's modes, not the server's).
+#[test]
+fn main_cf_without_read_access_for_others() {
+    let linted = |mode: u32, in_git: bool, discovered: bool| -> Vec<String> {
+        let top = tempfile::tempdir().unwrap();
+        if in_git {
+            std::fs::create_dir(top.path().join(".git")).unwrap();
+        }
+        let root = top.path().join("mx1");
+        std::fs::create_dir_all(root.join("etc/postfix")).unwrap();
+        std::fs::write(root.join("etc/passwd"), "root:x:0:0::/root:/bin/sh\n").unwrap();
+        let main_cf = root.join("etc/postfix/main.cf");
+        std::fs::write(&main_cf, "compatibility_level = 3.6\n").unwrap();
+        std::fs::set_permissions(&main_cf, std::fs::Permissions::from_mode(mode)).unwrap();
+        let options = LoadOptions {
+            sysroot: Some(root.clone()),
+            confine_to: discovered.then(|| top.path().to_path_buf()),
+            ..Default::default()
+        };
+        let rule = postlint::rules::find("main-cf-unreadable").unwrap();
+        let report = postlint::lint(&options, &[rule]).unwrap();
+        report.findings.iter().map(|f| f.message.clone()).collect()
+    };
+    let closed = linted(0o600, false, false);
+    assert_eq!(closed.len(), 1, "{closed:?}");
+    assert!(closed[0].contains("(mode 0600)"), "{closed:?}");
+    assert_eq!(linted(0o640, false, false).len(), 1);
+    assert!(linted(0o644, false, false).is_empty());
+    assert!(linted(0o600, true, false).is_empty());
+    assert!(linted(0o600, false, true).is_empty());
+}

@@ -453,6 +453,9 @@ pub struct Model {
     pub image: Option<(String, crate::image::Image)>,
     /// `LoadOptions::published_smtp`.
     pub published_smtp: Vec<crate::compose::Published>,
+    /// main.cf's file mode, where modes are the server's (the live system, a system image
+    /// outside git and not linted with --discover): `main-cf-unreadable`.
+    pub main_cf_mode: Option<u32>,
     /// Mode and owner of the database .cf files that hold a password (live or sysroot only).
     pub db_file_access: HashMap<FileId, dbcf::FileAccess>,
     /// Map sources in the configuration directory that nothing names, or why postlint cannot
@@ -2260,6 +2263,17 @@ impl Model {
             Some(_) => HashMap::new(),
             None => dbcf::file_access(&loader.sources, &loader.tables, &loader.locator.mode),
         };
+        let main_cf_mode = match options.confine_to {
+            Some(_) => None,
+            None if loader.locator.mode.modes_are_real() => {
+                use std::os::unix::fs::MetadataExt;
+                std::fs::metadata(&loader.sources.get(main_cf).real_path)
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .map(|m| m.mode() & 0o7777)
+            }
+            None => None,
+        };
         let target = match &options.target {
             Some(target) => target.clone(),
             None => match live.then(version::installed).flatten() {
@@ -2321,6 +2335,7 @@ impl Model {
                 (shown, image.clone())
             }),
             published_smtp: options.published_smtp.clone(),
+            main_cf_mode,
             db_file_access,
             target,
             misread_domains,

@@ -21,6 +21,7 @@ mod ldap_config;
 mod list_file_looks_like_table;
 mod mailbox_outside_domains;
 mod maildir_trailing_slash;
+mod main_cf_unreadable;
 mod mandatory_tls_on_mx;
 mod missing_role_alias;
 mod missing_table;
@@ -225,6 +226,7 @@ pub static RULES: &[Rule] = &[
     list_file_looks_like_table::RULE,
     mailbox_outside_domains::RULE,
     maildir_trailing_slash::RULE,
+    main_cf_unreadable::RULE,
     mandatory_tls_on_mx::RULE,
     missing_role_alias::RULE,
     missing_table::RULE,

@@ -1,0 +1,44 @@
+//! main.cf that other users cannot read (mode 0600, 0640): Postfix's daemons read it as root
+//! and receive mail as before, but sendmail, postqueue and postdrop run as the user who sends
+//! and stop with "fatal: open .../main.cf: Permission denied". Decided where file modes are
+//! the server's only (`Mode::modes_are_real`).
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::Model;
+
+pub const RULE: Rule = Rule {
+    id: "main-cf-unreadable",
+    severity: Severity::Error,
+    summary: "main.cf that other users cannot read: sendmail and postqueue, run by cron, web applications and local users, stop with \"Permission denied\"",
+    doc: include_str!("../../rules/main-cf-unreadable.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+fn check(model: &Model, out: &mut Findings) {
+    let Some(mode) = model.main_cf_mode else {
+        return;
+    };
+    if mode & 0o004 != 0 {
+        return;
+    }
+    let span = crate::source::Span::file_start(model.main_cf);
+    let finding = out.report(
+        span,
+        format!(
+            "main.cf is not readable by other users (mode {mode:04o}): sendmail and postqueue, which run as the user who sends mail, stop with \"fatal: open main.cf: Permission denied\""
+        ),
+    );
+    finding.subject("main.cf mode");
+    finding.label(format!("mode {mode:04o}: no read access for others"));
+    finding.help(
+        "Postfix's daemons read main.cf as root, so the server still receives mail, but every \
+         program that sends through the sendmail command (cron, PHP's mail(), monitoring, \
+         local users) runs it as its own user, and sendmail, postdrop and postqueue read \
+         main.cf first: the mail is never queued, and PHP's mail() just returns false. \
+         main.cf must stay world-readable: `chmod 644 /etc/postfix/main.cf`. If a password is \
+         why it was closed, move the password to a table file only root reads \
+         (password-in-main-cf says how).",
+    );
+}

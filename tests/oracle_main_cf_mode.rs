@@ -1,0 +1,93 @@
+//! Real Postfix decides `main-cf-unreadable`: the commands that send mail into Postfix run as
+//! the user who sends, and read main.cf first. postconf reads it the same way (mail_conf_read)
+//! and, run as user `nobody`, stops with "open .../main.cf: Permission denied" on a main.cf of
+//! mode 0600, and reads it at 0644. postlint, on the same directory as a system image's
+//! etc/postfix, reports the first only.
+//!
+//! Needs Postfix and root (to run as `nobody`); without them it says "skipped", unless
+//! POSTLINT_ORACLE=required.
+
+use std::os::unix::fs::PermissionsExt;
+
+mod common;
+
+fn as_nobody_reads(config_dir: &std::path::Path) -> (bool, String) {
+    let dir = config_dir.to_string_lossy().into_owned();
+    let (ok, out, err) = common::run(
+        "runuser",
+        &[
+            "-u",
+            "nobody",
+            "--",
+            "postconf",
+            "-c",
+            &dir,
+            "-h",
+            "mail_version",
+        ],
+    );
+    (ok && !out.trim().is_empty(), err)
+}
+
+#[test]
+fn a_closed_main_cf_stops_every_user_but_root() {
+    if !common::postfix_available() {
+        return;
+    }
+    let root_ready = match nix_is_root() {
+        true => Ok(()),
+        false => Err("the test runs a command as user nobody, which needs root".to_string()),
+    };
+    if !common::runs_or_says_skipped(root_ready) {
+        return;
+    }
+    let top = tempfile::tempdir().unwrap();
+    let root = top.path();
+    std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let etc = root.join("etc");
+    std::fs::create_dir_all(etc.join("postfix")).unwrap();
+    std::fs::write(etc.join("passwd"), "root:x:0:0::/root:/bin/sh\n").unwrap();
+    let main_cf = etc.join("postfix/main.cf");
+    std::fs::write(
+        &main_cf,
+        "compatibility_level = 3.6\nmydestination = localhost\n",
+    )
+    .unwrap();
+    common::backdate(&etc.join("postfix"));
+    let reported = |mode: u32| -> usize {
+        std::fs::set_permissions(&main_cf, std::fs::Permissions::from_mode(mode)).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"))
+            .args([
+                "--select",
+                "main-cf-unreadable",
+                "--format",
+                "json",
+                "--sysroot",
+            ])
+            .arg(root)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["diagnostics"].as_array().map_or(0, Vec::len)
+    };
+    for dir in [root.to_path_buf(), etc.clone(), etc.join("postfix")] {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let findings = reported(0o600);
+    let (read, err) = as_nobody_reads(&etc.join("postfix"));
+    println!(
+        "mode 0600: nobody reads main.cf: {read} ({}); postlint: {findings}",
+        err.trim()
+    );
+    assert!(!read && err.contains("Permission denied"), "{err}");
+    assert_eq!(findings, 1);
+    let findings = reported(0o644);
+    let (read, err) = as_nobody_reads(&etc.join("postfix"));
+    println!("mode 0644: nobody reads main.cf: {read}; postlint: {findings}");
+    assert!(read, "{err}");
+    assert_eq!(findings, 0);
+}
+
+fn nix_is_root() -> bool {
+    common::run("id", &["-u"]).1.trim() == "0"
+}
