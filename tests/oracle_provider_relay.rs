@@ -1,7 +1,7 @@
 //! Real Postfix decides `open-relay`'s mail provider case: with `relay_domains = gmail.com`, a
 //! client outside mynetworks that does not log in gets `RCPT TO:<someone@gmail.com>` accepted
 //! (250) by the default relay restrictions, where without it the same RCPT gets "Relay access
-//! denied". The test's Postfix listens on loopback only (its main.cf says so, and postlint
+//! denied", and so does it with relay restrictions that end in `reject`. The test's Postfix listens on loopback only (its main.cf says so, and postlint
 //! rightly says nothing of it); postlint lints the same relay settings as main.cf of a server
 //! on the network (inet_interfaces left at `all`), and reports the relay_domains line in the
 //! first setup only.
@@ -19,7 +19,12 @@ fn port() -> u16 {
 /// The reply to RCPT TO:<someone@gmail.com> from a client outside mynetworks, the maillog and
 /// the lines of postlint's open-relay findings.
 fn rcpt(port: u16, relay_domains: &str) -> (u16, String, Vec<u64>) {
-    let main = format!("mynetworks = 192.0.2.0/24\nrelay_domains = {relay_domains}\n");
+    rcpt_with(port, &format!("relay_domains = {relay_domains}\n"))
+}
+
+/// The same with these main.cf lines.
+fn rcpt_with(port: u16, lines: &str) -> (u16, String, Vec<u64>) {
+    let main = format!("mynetworks = 192.0.2.0/24\n{lines}");
     let (code, log, on_loopback) = smtp::rcpt_from(
         port,
         "postlint-provider-relay-",
@@ -50,5 +55,12 @@ fn a_provider_domain_in_relay_domains_relays_for_anyone() {
         code >= 400 && log.contains("Relay access denied"),
         "{code}:\n{log}"
     );
+    assert!(lines.is_empty(), "{lines:?}");
+    // Relay restrictions that refuse every outsider: relay_domains is never asked.
+    let closed = "relay_domains = gmail.com\n\
+                  smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject\n";
+    let (code, log, lines) = rcpt_with(port() + 2, closed);
+    println!("relay_domains = gmail.com behind `reject`: RCPT {code}; postlint: {lines:?}");
+    assert!(code >= 500, "{code}:\n{log}");
     assert!(lines.is_empty(), "{lines:?}");
 }

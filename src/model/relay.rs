@@ -1783,6 +1783,16 @@ fn outsider_addrs(model: &Model, smtpd: &Smtpd) -> Vec<&'static str> {
         .collect()
 }
 
+/// What smtpd answers an outsider (a client outside mynetworks, without a login or a
+/// certificate, with a made-up HELO name and sender) who asks for `recipient`; None when
+/// mynetworks may hold every client.
+pub fn outsider_gets(model: &Model, smtpd: &Smtpd, recipient: &str) -> Option<Outcome> {
+    let addr = outsider_addrs(model, smtpd).into_iter().next()?;
+    let mut request = Request::outsider(addr.to_string(), false);
+    request.recipient = recipient.to_string();
+    Some(evaluate(model, smtpd, &request))
+}
+
 impl Request {
     /// The outsider's request from `client_addr`: a made-up HELO name, sender and recipient,
     /// no login, and a client certificate or not.

@@ -247,6 +247,17 @@ fn provider_relay_domains(model: &Model, out: &mut Findings) {
             continue;
         };
         let domain = member.domain;
+        // Only where an outsider's mail to the domain gets through the restrictions (a
+        // server whose relay restrictions end in `reject` takes nothing from outsiders).
+        let recipient = format!("someone@{domain}");
+        let accepted = smtpd_processes(model).iter().any(|smtpd| {
+            starts(model, smtpd)
+                && crate::model::relay::outsider_gets(model, smtpd, &recipient)
+                    == Some(crate::model::relay::Outcome::Accept)
+        });
+        if !accepted {
+            continue;
+        }
         let finding = out.report(
             span,
             format!(
