@@ -1,10 +1,11 @@
 //! Real Postfix decides `open-relay`'s mail provider case: with `relay_domains = gmail.com`, a
 //! client outside mynetworks that does not log in gets `RCPT TO:<someone@gmail.com>` accepted
-//! (250) by the default relay restrictions, where without it the same RCPT gets "Relay access
-//! denied", and so does it with relay restrictions that end in `reject`. The test's Postfix listens on loopback only (its main.cf says so, and postlint
-//! rightly says nothing of it); postlint lints the same relay settings as main.cf of a server
-//! on the network (inet_interfaces left at `all`), and reports the relay_domains line in the
-//! first setup only.
+//! (250) by the default relay restrictions; without it the same RCPT gets "Relay access
+//! denied" (454), and with relay restrictions that end in `reject` it is refused (554)
+//! whatever relay_domains says. The test's Postfix listens on loopback only (its main.cf says
+//! so, and postlint rightly says nothing of it); postlint lints the same relay settings as
+//! main.cf of a server on the network (inet_interfaces left at `all`), and reports the
+//! relay_domains line in the first setup only.
 //!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
