@@ -2014,6 +2014,16 @@ fn docker_bridge_networks_in_mynetworks_of_a_published_container() {
             "{ports} {mynetworks}: {out}"
         );
     }
+    // The relay check before permit_mynetworks: the gateway relays nothing.
+    compose("      - \"25:25\"\n");
+    write(
+        &image.join("main.cf"),
+        &main_cf.replace(
+            "permit_mynetworks, reject_unauth_destination",
+            "reject_unauth_destination, permit_mynetworks",
+        ),
+    );
+    assert!(short(repo.path()).contains("No problems found"));
     std::fs::remove_file(repo.path().join("docker-compose.yml")).unwrap();
     write(&image.join("main.cf"), main_cf);
     assert!(short(repo.path()).contains("No problems found"));

@@ -1793,6 +1793,16 @@ pub fn outsider_gets(model: &Model, smtpd: &Smtpd, recipient: &str) -> Option<Ou
     Some(evaluate(model, smtpd, &request))
 }
 
+/// What smtpd answers the client at `client_addr` (no login, no certificate, a made-up HELO
+/// name and sender) who asks to relay to a made-up domain of no class.
+pub fn client_relays(model: &Model, smtpd: &Smtpd, client_addr: &str) -> Outcome {
+    evaluate(
+        model,
+        smtpd,
+        &Request::outsider(client_addr.to_string(), false),
+    )
+}
+
 impl Request {
     /// The outsider's request from `client_addr`: a made-up HELO name, sender and recipient,
     /// no login, and a client certificate or not.

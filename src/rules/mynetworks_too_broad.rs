@@ -79,7 +79,22 @@ fn check(model: &Model, out: &mut Findings) {
                         finding.help(help);
                         continue;
                     }
-                    let gateway = docker_gateway(&net).filter(|_| serves_port_25(model, &smtpd));
+                    // Unless the restrictions refuse the gateway's relaying for certain (as for
+                    // the rule's other cases, permit_mynetworks in a list is enough when the
+                    // model cannot tell: a value a script sets, a table it cannot read).
+                    let gateway = docker_gateway(&net)
+                        .filter(|_| serves_port_25(model, &smtpd))
+                        .filter(|gateway| {
+                            !matches!(
+                                crate::model::relay::client_relays(
+                                    model,
+                                    &smtpd,
+                                    &gateway.to_string()
+                                ),
+                                crate::model::relay::Outcome::Reject
+                                    | crate::model::relay::Outcome::Defer
+                            )
+                        });
                     if let (Some(gateway), Some(published)) =
                         (gateway, model.published_smtp.first())
                     {
