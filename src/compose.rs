@@ -4,12 +4,12 @@
 //! that builds it is one in the Dockerfile's directory or above it (never above the
 //! repository), with a service whose `build` names that directory and Dockerfile.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_norway::Value;
 
 /// The names of a Docker Compose file (and the override files compose reads beside them).
-const COMPOSE_FILES: &[&str] = &[
+pub const COMPOSE_FILES: &[&str] = &[
     "compose.yaml",
     "compose.yml",
     "docker-compose.yml",
@@ -158,34 +158,14 @@ fn builds(service: &Value, compose_dir: &Path, dir: &Path, name: &str) -> bool {
     if context.contains("://") || context.contains('$') || dockerfile.contains('$') {
         return false;
     }
-    let context_dir = normalize(&compose_dir.join(context));
-    let file = normalize(&context_dir.join(dockerfile));
-    file == normalize(&dir.join(name))
-}
-
-/// A path with `.` and `..` taken out, without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    let lexical = crate::scripts::lexical;
+    lexical(&compose_dir.join(context).join(dockerfile)) == lexical(&dir.join(name))
 }
 
 /// The long syntax (`target: 25`, `published: "25"`, `host_ip: ...`) as a short one, for
 /// messages.
 fn long_syntax_text(mapping: &Value) -> String {
-    let field = |key: &str| match mapping.get(key) {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
+    let field = |key: &str| scalar(mapping, key);
     let target = field("target").unwrap_or_default();
     match (field("host_ip"), field("published")) {
         (Some(ip), Some(published)) => format!("{ip}:{published}:{target}"),
@@ -218,11 +198,7 @@ fn publishes(item: &Value, port: u16) -> bool {
             (host_ip, container, protocol)
         }
         Value::Mapping(_) => {
-            let text = |key: &str| match item.get(key) {
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(Value::Number(n)) => Some(n.to_string()),
-                _ => None,
-            };
+            let text = |key: &str| scalar(item, key);
             let Some(target) = text("target") else {
                 return false;
             };
@@ -250,6 +226,15 @@ fn publishes(item: &Value, port: u16) -> bool {
         None => container.parse::<u16>().ok().map(|p| (p, p)),
     };
     range.is_some_and(|(low, high)| low <= port && port <= high)
+}
+
+/// A mapping's field as text, whether YAML read it as a string or a number.
+fn scalar(mapping: &Value, key: &str) -> Option<String> {
+    match mapping.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 fn is_loopback(ip: &str) -> bool {

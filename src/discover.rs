@@ -389,34 +389,19 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             setup.load.installed_files = amendments.installed_files();
             setup.load.script_builds = amendments.builds.clone();
             setup.load.script_file_placeholders = amendments.file_placeholders.clone();
-            // The image a Dockerfile builds with this main.cf: one Dockerfile only.
-            let images: Vec<(&Path, &crate::image::Image)> = match setup.load.main_cf_absent {
-                true => Vec::new(),
-                false => scripts
-                    .iter()
-                    .filter(|s| s.installs(root, &setup.main_cf, "/etc/postfix/main.cf"))
-                    .filter_map(|s| Some((s.path.as_path(), s.image.as_ref()?)))
-                    .collect(),
-            };
-            let dockerfiles = scripts
+            // The image the one Dockerfile that installs this main.cf builds.
+            let dockerfiles: Vec<&crate::scripts::Script> = scripts
                 .iter()
                 .filter(|s| {
                     s.is_dockerfile() && s.installs(root, &setup.main_cf, "/etc/postfix/main.cf")
                 })
-                .count();
-            setup.load.image = match images.as_slice() {
-                [(path, image)] if dockerfiles == 1 => Some((path.to_path_buf(), (*image).clone())),
-                _ => None,
-            };
-            // Whether the container's port 25 is published, whatever the base image is.
-            let mut installing = scripts.iter().filter(|s| {
-                s.is_dockerfile() && s.installs(root, &setup.main_cf, "/etc/postfix/main.cf")
-            });
-            if let (Some(dockerfile), None, false) = (
-                installing.next(),
-                installing.next(),
-                setup.load.main_cf_absent,
-            ) {
+                .collect();
+            if let (false, [dockerfile]) = (setup.load.main_cf_absent, dockerfiles.as_slice()) {
+                setup.load.image = dockerfile
+                    .image
+                    .as_ref()
+                    .map(|image| (dockerfile.path.clone(), image.clone()));
+                // Whether the container's port 25 is published, whatever the base image is.
                 setup.load.published_smtp = crate::compose::published(root, &dockerfile.path, 25);
                 // The files it copies elsewhere into the image are where main.cf's paths
                 // lead (`ADD ./sql /etc/postfix/sql`).
@@ -712,14 +697,6 @@ const DOCKER_MAILSERVER_FILES: &[&str] = &[
     "user-patches.sh",
 ];
 
-/// The names of a Docker Compose file.
-const COMPOSE_FILES: &[&str] = &[
-    "compose.yaml",
-    "compose.yml",
-    "docker-compose.yml",
-    "docker-compose.yaml",
-];
-
 /// How many directories above postfix-main.cf docker-mailserver's compose file or
 /// mailserver.env may be (`docker-data/dms/config/postfix-main.cf` is three below them).
 const COMPOSE_LEVELS: usize = 4;
@@ -760,7 +737,7 @@ fn docker_mailserver_config(main_cf: &Path, root: Option<&Path>) -> bool {
             break;
         };
         if regular_file(&here.join("mailserver.env"))
-            || COMPOSE_FILES.iter().any(|name| {
+            || crate::compose::COMPOSE_FILES.iter().any(|name| {
                 small_text(&here.join(name)).is_some_and(|t| t.contains("docker-mailserver"))
             })
         {

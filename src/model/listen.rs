@@ -75,6 +75,22 @@ pub fn is_port_25(service: &Service) -> bool {
     service.kind == "inet" && matches!(port_of(service), "smtp" | "25")
 }
 
+/// Whether the smtpd of `service` takes the clients of port 25: the inet service on it, a
+/// `pass` service that postscreen on port 25 hands its clients to, or (None) Postfix's own
+/// `smtp inet` when master.cf is not known.
+pub fn takes_port_25(model: &Model, service: Option<&Service>) -> bool {
+    match service {
+        None => true,
+        Some(s) if is_port_25(s) => true,
+        Some(s) => {
+            s.kind == "pass"
+                && postscreen_on_25(model)
+                    .iter()
+                    .any(|(_, pass)| pass.as_deref() == Some(s.name.as_str()))
+        }
+    }
+}
+
 /// The postscreen listeners on port 25 with the `pass` service each hands its clients to (its
 /// smtpd_service_name, None when postlint cannot know it).
 pub fn postscreen_on_25(model: &Model) -> Vec<(&Service, Option<String>)> {

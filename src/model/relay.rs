@@ -1788,19 +1788,23 @@ fn outsider_addrs(model: &Model, smtpd: &Smtpd) -> Vec<&'static str> {
 /// mynetworks may hold every client.
 pub fn outsider_gets(model: &Model, smtpd: &Smtpd, recipient: &str) -> Option<Outcome> {
     let addr = outsider_addrs(model, smtpd).into_iter().next()?;
-    let mut request = Request::outsider(addr.to_string(), false);
-    request.recipient = recipient.to_string();
-    Some(evaluate(model, smtpd, &request))
+    Some(client_gets(model, smtpd, addr, Some(recipient)))
 }
 
 /// What smtpd answers the client at `client_addr` (no login, no certificate, a made-up HELO
-/// name and sender) who asks to relay to a made-up domain of no class.
-pub fn client_relays(model: &Model, smtpd: &Smtpd, client_addr: &str) -> Outcome {
-    evaluate(
-        model,
-        smtpd,
-        &Request::outsider(client_addr.to_string(), false),
-    )
+/// name and sender) who asks for `recipient`, or without one for an address in a made-up
+/// domain of no class (relaying).
+pub fn client_gets(
+    model: &Model,
+    smtpd: &Smtpd,
+    client_addr: &str,
+    recipient: Option<&str>,
+) -> Outcome {
+    let mut request = Request::outsider(client_addr.to_string(), false);
+    if let Some(recipient) = recipient {
+        request.recipient = recipient.to_string();
+    }
+    evaluate(model, smtpd, &request)
 }
 
 impl Request {

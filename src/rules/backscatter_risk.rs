@@ -87,12 +87,9 @@ fn relay_domains_unseen(model: &Model) -> bool {
     if let Some(raw) = model.params.param("relay_domains").raw {
         let items = crate::parse::list::split_list(&raw);
         if !items.is_empty()
-            && items.into_iter().all(|r| {
-                matches!(
-                    &raw[r],
-                    "$mydestination" | "${mydestination}" | "$(mydestination)"
-                )
-            })
+            && items
+                .into_iter()
+                .all(|r| is_reference_to(&raw[r], "mydestination"))
         {
             return false;
         }
@@ -417,10 +414,10 @@ fn forwarded_local_domains(model: &Model, span: Span, out: &mut Findings) {
         .filter(|m| !m.domain.starts_with("localhost"))
         .find_map(|m| {
             let transport = crate::model::resolve::domain_transport(model, m.domain).ok()??;
-            let (name, next_hop) = transport.split_once(':')?;
+            let (_, next_hop) = transport.split_once(':')?;
             let next_hop = next_hop.trim();
-            (sends_to_a_server(model, name.trim()) && !next_hop.is_empty())
-                .then(|| (m.written.to_string(), next_hop.to_string()))
+            let smtp = transport_program(model, &transport).is_some_and(is_smtp_client);
+            (smtp && !next_hop.is_empty()).then(|| (m.written.to_string(), next_hop.to_string()))
         });
     let Some((domain, next_hop)) = forwarded else {
         return;
@@ -442,16 +439,15 @@ fn forwarded_local_domains(model: &Model, span: Span, out: &mut Findings) {
     ));
 }
 
-/// Whether a transport delivers over SMTP or LMTP to another server: its master.cf service
-/// runs smtp or lmtp (Postfix's own services when master.cf is not known).
-fn sends_to_a_server(model: &Model, transport: &str) -> bool {
-    use crate::model::values::program_of;
-    if !model.master.is_known() {
-        return matches!(transport, "smtp" | "relay" | "lmtp");
-    }
-    model.master.running().any(|s| {
-        s.name == transport && s.kind == "unix" && matches!(program_of(&s.command), "smtp" | "lmtp")
-    })
+/// Whether a list item is a reference to the parameter `name` and nothing else (`$name`,
+/// `${name}`, `$(name)`).
+fn is_reference_to(item: &str, name: &str) -> bool {
+    let inner = item
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .or_else(|| item.strip_prefix("$(").and_then(|r| r.strip_suffix(')')))
+        .or_else(|| item.strip_prefix('$'));
+    inner == Some(name)
 }
 
 /// mydestination lists `$myhostname` (its default does) while main.cf leaves myhostname to
@@ -465,7 +461,7 @@ fn host_name_is_local(model: &Model) -> bool {
     };
     crate::parse::list::split_list(&raw)
         .into_iter()
-        .any(|r| matches!(&raw[r], "$myhostname" | "${myhostname}" | "$(myhostname)"))
+        .any(|r| is_reference_to(&raw[r], "myhostname"))
 }
 
 /// luser_relay: every unknown local name is accepted and forwarded.

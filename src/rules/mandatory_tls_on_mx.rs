@@ -4,7 +4,7 @@
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::ClassKind;
-use crate::model::listen::{is_port_25, postscreen_on_25, reach, Reach};
+use crate::model::listen::{reach, takes_port_25, Reach};
 use crate::model::restrictions::{smtpd_processes, Smtpd};
 use crate::model::tls::server_level;
 use crate::model::Model;
@@ -25,25 +25,12 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// The `pass` services postscreen on port 25 hands its clients to (its smtpd_service_name).
-fn behind_postscreen(model: &Model) -> Vec<String> {
-    postscreen_on_25(model)
-        .into_iter()
-        .filter_map(|(_, pass)| pass)
-        .collect()
-}
-
 /// The smtpd processes other mail servers reach on port 25 (directly, or through postscreen).
 fn on_port_25(model: &Model) -> Vec<Smtpd<'_>> {
-    let passed_to = behind_postscreen(model);
     smtpd_processes(model)
         .into_iter()
         .filter(|smtpd| {
-            let on_25 = match smtpd.service {
-                None => true,
-                Some(s) => is_port_25(s) || (s.kind == "pass" && passed_to.contains(&s.name)),
-            };
-            on_25 && reach(model, smtpd.service) == Reach::Network
+            takes_port_25(model, smtpd.service) && reach(model, smtpd.service) == Reach::Network
         })
         .collect()
 }

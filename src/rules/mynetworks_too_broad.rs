@@ -83,13 +83,14 @@ fn check(model: &Model, out: &mut Findings) {
                     // the rule's other cases, permit_mynetworks in a list is enough when the
                     // model cannot tell: a value a script sets, a table it cannot read).
                     let gateway = docker_gateway(&net)
-                        .filter(|_| serves_port_25(model, &smtpd))
+                        .filter(|_| crate::model::listen::takes_port_25(model, smtpd.service))
                         .filter(|gateway| {
                             !matches!(
-                                crate::model::relay::client_relays(
+                                crate::model::relay::client_gets(
                                     model,
                                     &smtpd,
-                                    &gateway.to_string()
+                                    &gateway.to_string(),
+                                    None
                                 ),
                                 crate::model::relay::Outcome::Reject
                                     | crate::model::relay::Outcome::Defer
@@ -352,24 +353,6 @@ fn docker_gateway(net: &Cidr) -> Option<std::net::Ipv4Addr> {
         .chain([16])
         .map(|b| std::net::Ipv4Addr::new(172, b, 0, 1))
         .find(|&gateway| net.contains(std::net::IpAddr::V4(gateway)))
-}
-
-/// Whether this smtpd takes the clients of port 25: the service on it, the one postscreen
-/// there hands its clients to, or Postfix's own smtp service when master.cf is not known.
-fn serves_port_25(model: &Model, smtpd: &Smtpd) -> bool {
-    use crate::model::listen::{is_port_25, postscreen_on_25};
-    match smtpd.service {
-        None => true,
-        Some(service) if is_port_25(service) => {
-            crate::model::values::program_of(&service.command) == "smtpd"
-        }
-        Some(service) => {
-            service.kind == "pass"
-                && postscreen_on_25(model)
-                    .iter()
-                    .any(|(_, pass)| pass.as_deref().is_none_or(|p| p == service.name))
-        }
-    }
 }
 
 /// mynetworks trusts a Docker bridge network, and a compose file publishes port 25 of the

@@ -149,13 +149,7 @@ fn check(model: &Model, out: &mut Findings) {
 /// (`static:{{ relay_user }}:{{ relay_password }}`, read with a hole marker in its place): the
 /// file the template renders holds it, whatever it is.
 fn filled_in_by_template(table: &str) -> bool {
-    password_of(table).is_some_and(|p| {
-        let p = p.as_bytes();
-        p.len() >= 3
-            && p[0] == b'!'
-            && p[p.len() - 1] == b'!'
-            && p[1..p.len() - 1].iter().all(|&b| b == b'T')
-    })
+    password_of(table).is_some_and(crate::template::holes::is_marker)
 }
 
 fn report_table(

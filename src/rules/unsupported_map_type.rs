@@ -346,9 +346,8 @@ fn cache_in_use(model: &Model, name: &str) -> bool {
             model.master.is_known()
                 && model
                     .master
-                    .services
-                    .iter()
-                    .any(|s| program_of(&s.command) == "postscreen" && !s.disabled)
+                    .running()
+                    .any(|s| program_of(&s.command) == "postscreen")
         }
         _ => true,
     }

@@ -770,6 +770,16 @@ pub fn unmask(text: &str, shape: &str) -> Option<String> {
     (copied > 0).then(|| out + &text[copied..])
 }
 
+/// Whether `text` is one hole marker as [`write_marker`] writes it (`!TTT!`): a template
+/// expression, whatever it renders.
+pub fn is_marker(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 3
+        && b[0] == b'!'
+        && b[b.len() - 1] == b'!'
+        && b[1..b.len() - 1].iter().all(|&c| c == b'T')
+}
+
 /// `!TTT!`: an installer placeholder shape (`parse::placeholder`), at least 3 bytes.
 fn write_marker(out: &mut [u8], range: Range<usize>) -> bool {
     if range.len() < 3 {
