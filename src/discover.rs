@@ -422,6 +422,26 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             .extend(image_setups(root, &scripts, &found.setups));
     }
     found.setups.sort_by(|a, b| a.main_cf.cmp(&b.main_cf));
+    // What the repository's scripts, units and compose files say of milter sockets, for every
+    // configuration in it: a bind mount or a container's start line anywhere may move one.
+    let mut sockets = crate::scripts::ScriptSockets::default();
+    for script in &scripts {
+        sockets.add(&script.sockets);
+    }
+    let sockets = std::sync::Arc::new(sockets);
+    for setup in &mut found.setups {
+        setup.load.script_sockets = Some(sockets.clone());
+        // The mode the tasks that install this main.cf give it, when they agree.
+        let main_cf = crate::scripts::lexical(&setup.main_cf);
+        let mut modes = scripts
+            .iter()
+            .flat_map(|s| &s.main_cf_modes)
+            .filter(|m| crate::scripts::lexical(&m.file) == main_cf);
+        if let Some(first) = modes.next() {
+            let agree = modes.all(|m| m.mode == first.mode);
+            setup.load.main_cf_declared_mode = agree.then(|| first.clone());
+        }
+    }
     let built_params = match found.setups.is_empty() || source_trees.is_empty() {
         true => Default::default(),
         false => std::sync::Arc::new(own_build::parameters(&source_trees)),

@@ -101,6 +101,168 @@ pub struct Script {
     pub builds: Builds,
     /// A Dockerfile's final image, when its distribution is known (`crate::image`).
     pub image: Option<crate::image::Image>,
+    /// The sockets of milters it may move, and the paths inside Postfix's queue directory it
+    /// names (`milter_sockets`).
+    pub sockets: ScriptSockets,
+    /// The file modes its Ansible `template`/`copy` tasks and Salt `file.managed` states give
+    /// the files they install as main.cf (`mode: '0640'`), each with the file and the line of
+    /// the mode; a mode postlint cannot read is left out.
+    pub main_cf_modes: Vec<DeclaredMode>,
+}
+
+/// The mode a task or state gives the file it installs as main.cf.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeclaredMode {
+    /// The repository file installed.
+    pub file: PathBuf,
+    /// The task's file, and the line of its mode (1-based).
+    pub script: PathBuf,
+    pub line: u32,
+    pub mode: u32,
+}
+
+/// The mode an Ansible task or Salt state writes on line `line` of its file, as the tool reads
+/// it: the value of a `mode:` key (`mode: 0640`, `- mode: '600'`) or of a free-form `mode=0640`
+/// argument. Ansible reads an unquoted number without a leading 0 in decimal (`mode: 640` is
+/// 0o1200), so only one with a leading 0, or quoted, is read; Salt reads every mode in octal.
+/// Symbolic modes, variables and anything else: None.
+fn written_mode(line: &str, salt: bool) -> Option<u32> {
+    let value = match line.find("mode=") {
+        Some(at)
+            if !line
+                .trim_start()
+                .trim_start_matches("- ")
+                .starts_with("mode:") =>
+        {
+            line[at + 5..].split_ascii_whitespace().next()?
+        }
+        _ => {
+            let rest = line
+                .trim_start()
+                .strip_prefix("- ")
+                .unwrap_or(line.trim_start());
+            rest.strip_prefix("mode:")?.split('#').next()?.trim()
+        }
+    };
+    let quoted = value.len() >= 2
+        && (value.starts_with('"') && value.ends_with('"')
+            || value.starts_with('\'') && value.ends_with('\''));
+    let digits = value.trim_matches(['"', '\'']);
+    let octal = !digits.is_empty()
+        && digits.len() <= 4
+        && digits.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    (octal && (salt || quoted || digits.starts_with('0')))
+        .then(|| u32::from_str_radix(digits, 8).ok())
+        .flatten()
+}
+
+/// The line (1-based) of the mode a task or state that installs `src` gives it: a line whose
+/// mode is `mode` in the block of the first line that names `src` and has one. The block is
+/// the YAML list item (an Ansible task) or top-level key (a Salt state, whose arguments are
+/// items of one list) that holds that line: from the nearest line above it, or itself, that
+/// starts an item (`- `) less indented (Ansible) or a key at the top, to the next line as
+/// little indented.
+fn mode_line(text: &str, src: &str, mode: u32, salt: bool) -> Option<u32> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    let blank = |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#');
+    let starts_block = |l: &str, below: usize| {
+        !blank(l)
+            && (indent(l) == 0 || !salt && l.trim_start().starts_with("- ") && indent(l) < below)
+    };
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.contains(src))
+        .find_map(|(anchor, line)| {
+            // A Salt state's arguments are items of one list: the state is the block.
+            let item = line.trim_start().starts_with("- ") && !salt;
+            let start = match item || indent(line) == 0 {
+                true => anchor,
+                false => (0..anchor)
+                    .rev()
+                    .find(|&i| starts_block(lines[i], indent(line)))?,
+            };
+            let depth = indent(lines[start]);
+            let end = (anchor + 1..lines.len())
+                .find(|&i| !blank(lines[i]) && indent(lines[i]) <= depth)
+                .unwrap_or(lines.len());
+            (start..end).find(|&i| written_mode(lines[i], salt) == Some(mode))
+        })
+        .map(|i| i as u32 + 1)
+}
+
+/// What scripts, units, fstab and compose files say that may put a milter's socket somewhere
+/// its own configuration file does not show, or make it appear inside Postfix's chroot: the
+/// repository's files cannot show the sockets themselves, so `socket-outside-chroot` decides
+/// from the milter's configuration only where nothing here may change the answer.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScriptSockets {
+    /// Words naming a path inside a Postfix queue directory (`/var/spool/postfix/run/opendkim`,
+    /// a bind mount's or a link's end), kept from `/spool/postfix` on, up to [`MAX_ITEMS`].
+    pub spool_paths: Vec<String>,
+    /// A milter is started with a socket of its own (`opendkim -p local:/run/x.sock`), or its
+    /// Socket setting is edited or given elsewhere (`sed -i 's/^Socket.*/.../'
+    /// /etc/opendkim.conf`, `SOCKET=` in /etc/default/opendkim).
+    pub milter_socket: bool,
+}
+
+impl ScriptSockets {
+    pub fn is_empty(&self) -> bool {
+        self.spool_paths.is_empty() && !self.milter_socket
+    }
+
+    pub fn add(&mut self, other: &ScriptSockets) {
+        self.milter_socket |= other.milter_socket;
+        for path in &other.spool_paths {
+            if self.spool_paths.len() < MAX_ITEMS && !self.spool_paths.contains(path) {
+                self.spool_paths.push(path.clone());
+            }
+        }
+    }
+}
+
+/// The milters whose socket `milter_sockets` looks for (as a command's name, in a file's name).
+const MILTERS: &[&str] = &["opendkim", "opendmarc"];
+
+/// What a file's text says of milter sockets and of paths inside Postfix's queue directory
+/// ([`ScriptSockets`]). Read as words: a word holding `/spool/postfix` is such a path (as a
+/// compose file's `- /run/opendkim:/var/spool/postfix/run/opendkim` or a `mount --bind`
+/// writes it); a line that runs a milter (a word whose last part is its name) with `-p`, or
+/// that names a milter and its `Socket` (any case: `SOCKET=` of /etc/default/opendkim), sets
+/// the socket.
+pub fn milter_sockets(text: &str) -> ScriptSockets {
+    let mut out = ScriptSockets::default();
+    for line in text.lines() {
+        let words = || {
+            line.split(|c: char| c.is_ascii_whitespace() || matches!(c, '"' | '\'' | ';' | '='))
+                .filter(|w| !w.is_empty())
+        };
+        if line.contains("/spool/postfix") {
+            for word in words().flat_map(|w| w.split(':')) {
+                if let Some(at) = word.find("/spool/postfix") {
+                    let path = word[at..]
+                        .trim_end_matches([',', ')', ']', '}'])
+                        .to_string();
+                    if out.spool_paths.len() < MAX_ITEMS && !out.spool_paths.contains(&path) {
+                        out.spool_paths.push(path);
+                    }
+                }
+            }
+        }
+        let lower = line.to_ascii_lowercase();
+        if !MILTERS.iter().any(|m| lower.contains(m)) {
+            continue;
+        }
+        let runs_milter = words().skip_while(|w| {
+            let name = w.rsplit('/').next().unwrap_or(w).to_ascii_lowercase();
+            !MILTERS.contains(&name.as_str())
+        });
+        if runs_milter.skip(1).any(|w| w.starts_with("-p")) || lower.contains("socket") {
+            out.milter_socket = true;
+        }
+    }
+    out
 }
 
 /// The lookup tables set-up scripts build with `postmap`, `postalias` or `newaliases` when
@@ -270,6 +432,8 @@ impl Script {
             || !self.file_copies.is_empty()
             || self.replaces_main_cf
             || !self.main_cf_copies.is_empty()
+            || !self.sockets.is_empty()
+            || !self.main_cf_modes.is_empty()
     }
 
     /// Whether this Dockerfile copies `file` (a path in the repository at `root`) to
@@ -287,6 +451,37 @@ impl Script {
         let installed = (file, which);
         if self.ansible_installs.len() < MAX_ITEMS && !self.ansible_installs.contains(&installed) {
             self.ansible_installs.push(installed);
+        }
+    }
+
+    /// Notes the mode a task or state that installs `file` (written `src` in it) as main.cf
+    /// gives it (`written`, as YAML parsed it), where its line is found: the line's text, read
+    /// as the tool reads it (`written_mode`), must give the same mode.
+    fn add_main_cf_mode(
+        &mut self,
+        file: PathBuf,
+        src: &str,
+        written: Option<&serde_json::Value>,
+        text: &str,
+        salt: bool,
+    ) {
+        let digits = match written {
+            Some(serde_json::Value::String(s)) => s.trim_matches(['"', '\'']).to_string(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => return,
+        };
+        let Ok(mode) = u32::from_str_radix(&digits, 8) else {
+            return;
+        };
+        if let Some(line) = mode_line(text, src, mode, salt) {
+            if self.main_cf_modes.len() < MAX_ITEMS {
+                self.main_cf_modes.push(DeclaredMode {
+                    file,
+                    script: self.path.clone(),
+                    line,
+                    mode,
+                });
+            }
         }
     }
 
@@ -1506,7 +1701,7 @@ fn scan_yaml(text: &str, path: &Path) -> Script {
         match value {
             serde_json::Value::Array(items) => pending.extend(items.iter().rev()),
             serde_json::Value::Object(map) => {
-                task_names(map, &mut out, &mut names);
+                task_names(map, &mut out, &mut names, text);
                 // A compose file's long-form bind mount.
                 let text = |k: &str| map.get(k).and_then(|v| v.as_str());
                 if let (Some(source), Some(target)) = (text("source"), text("target")) {
@@ -1623,7 +1818,13 @@ fn scan_sls(text: &str, path: &Path, root: &Path) -> Script {
             };
             let file = lexical(&file);
             match which {
-                Some(which) => out.add_install(file, which),
+                Some(which) => {
+                    if which == "main.cf" {
+                        let mode = args.iter().find_map(|a| a.as_object()?.get("mode"));
+                        out.add_main_cf_mode(file.clone(), source, mode, text, true);
+                    }
+                    out.add_install(file, which)
+                }
                 _ => {
                     let Some(name) = file.file_name().map(|n| n.to_string_lossy().into_owned())
                     else {
@@ -1791,6 +1992,7 @@ fn task_names(
     map: &serde_json::Map<String, serde_json::Value>,
     out: &mut Script,
     names: &mut Vec<String>,
+    text: &str,
 ) {
     let Some((module, args)) = task_module(map) else {
         return;
@@ -1823,6 +2025,7 @@ fn task_names(
         let (Some(src), Some(dest)) = (arg("src"), arg("dest")) else {
             return;
         };
+        let written_src = src;
         for_each_item(items, |item| {
             let (src, dest) = (fill_item(src, item), fill_item(dest, item));
             let file = dest.trim_end_matches(['"', '\'', ' ']).rsplit('/').next();
@@ -1845,6 +2048,9 @@ fn task_names(
                 .flatten()
                 .map(|file| lexical(&file));
             if let Some(file) = file {
+                if which == "main.cf" {
+                    out.add_main_cf_mode(file.clone(), written_src, args.get("mode"), text, false);
+                }
                 out.add_install(file, which);
             }
         });
@@ -2165,6 +2371,15 @@ const POSTFIX_WORDS: &[&str] = &[
     "newaliases",
 ];
 
+/// Files read only for what they say of milter sockets ([`milter_sockets`]): fstab, systemd
+/// units and supervisord's programs (`command=/usr/sbin/opendkim -p ...`).
+fn is_unit_or_mounts(name: &str) -> bool {
+    name == "fstab"
+        || name.ends_with(".mount")
+        || name.ends_with(".service")
+        || (name.contains("supervisor") && (name.ends_with(".conf") || name.ends_with(".ini")))
+}
+
 pub fn scan(root: &Path) -> Vec<Script> {
     let mut out = Vec::new();
     let mut budget: u64 = 32 << 20;
@@ -2182,6 +2397,7 @@ pub fn scan(root: &Path) -> Vec<Script> {
                 || is_dockerfile(&name)
                 || name.contains("entrypoint")
                 || name == "run"
+                || is_unit_or_mounts(&name)
         })
         // Scripts of tests, examples and backups set up no server that runs.
         .filter(|e| {
@@ -2199,7 +2415,13 @@ pub fn scan(root: &Path) -> Vec<Script> {
         // Most YAML and state files (variables, CI, other services) name nothing of
         // Postfix's and are not parsed.
         let names_postfix = || POSTFIX_WORDS.iter().any(|w| text.contains(w));
-        let script = if name.ends_with(".sls") {
+        let mut script = if is_unit_or_mounts(&name) {
+            // Read only for what they say of sockets.
+            Script {
+                path: entry.path().to_path_buf(),
+                ..Script::default()
+            }
+        } else if name.ends_with(".sls") {
             // Salt states.
             match names_postfix() {
                 true => scan_sls(&text, entry.path(), root),
@@ -2226,6 +2448,10 @@ pub fn scan(root: &Path) -> Vec<Script> {
                 .any(|(source, dest)| brings_main_cf(&bases, source, dest));
             script
         };
+        script.sockets = milter_sockets(&text);
+        if script.path.as_os_str().is_empty() {
+            script.path = entry.path().to_path_buf();
+        }
         if script.changes_something() {
             out.push(script);
         }
@@ -2239,6 +2465,80 @@ pub fn scan(root: &Path) -> Vec<Script> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modes_as_ansible_and_salt_read_them() {
+        let ansible = |l: &str| written_mode(l, false);
+        assert_eq!(ansible("    mode: 0640"), Some(0o640));
+        assert_eq!(ansible("    mode: '0600' # secret"), Some(0o600));
+        assert_eq!(ansible("  - mode: \"640\""), Some(0o640));
+        assert_eq!(
+            ansible("- template: src=a dest=/etc/postfix/main.cf mode=0600"),
+            Some(0o600)
+        );
+        // Decimal to Ansible (0o1200), symbolic, a variable, another key.
+        assert_eq!(ansible("    mode: 640"), None);
+        assert_eq!(ansible("    mode: u=rw,g=r,o="), None);
+        assert_eq!(ansible("    mode: \"{{ postfix_mode }}\""), None);
+        assert_eq!(ansible("    filemode: '0600'"), None);
+        assert_eq!(written_mode("    - mode: 600", true), Some(0o600));
+    }
+
+    #[test]
+    fn the_mode_of_the_task_that_installs_the_file() {
+        let tasks = "- name: mailname\n  template:\n    src: mailname.j2\n    dest: /etc/mailname\n    mode: '0600'\n\
+                     - name: main.cf\n  template:\n    src: main.cf.j2\n    dest: /etc/postfix/main.cf\n    mode: '0600'\n\
+                     - name: master.cf\n  template: src=master.cf.j2 dest=/etc/postfix/master.cf mode=0644\n";
+        assert_eq!(mode_line(tasks, "main.cf.j2", 0o600, false), Some(10));
+        assert_eq!(mode_line(tasks, "master.cf.j2", 0o644, false), Some(12));
+        // A mode of another task only.
+        let other = "- template:\n    src: main.cf.j2\n    dest: /etc/postfix/main.cf\n- file:\n    path: /x\n    mode: '0600'\n";
+        assert_eq!(mode_line(other, "main.cf.j2", 0o600, false), None);
+        let salt = "/etc/postfix/main.cf:\n  file.managed:\n    - source: salt://postfix/main.cf\n    - mode: 600\n\n/etc/postfix/sasl_passwd:\n  file.managed:\n    - mode: 600\n";
+        assert_eq!(
+            mode_line(salt, "salt://postfix/main.cf", 0o600, true),
+            Some(4)
+        );
+        assert_eq!(mode_line(salt, "salt://postfix/main.cf", 0o644, true), None);
+    }
+
+    #[test]
+    fn what_scripts_say_of_milter_sockets() {
+        let s = milter_sockets(
+            "mkdir -p /var/spool/postfix/run/opendkim\n\
+             mount --bind /run/opendkim \"/var/spool/postfix/run/opendkim/\"\n\
+             chown -R postfix /var/spool/postfix\n\
+             mkdir -p /etc/opendkim/keys && service opendkim start\n",
+        );
+        assert_eq!(
+            s.spool_paths,
+            [
+                "/spool/postfix/run/opendkim",
+                "/spool/postfix/run/opendkim/",
+                "/spool/postfix"
+            ]
+        );
+        assert!(!s.milter_socket);
+        // A compose file's volume.
+        let s = milter_sockets("    volumes:\n      - dkim:/var/spool/postfix/opendkim:rw\n");
+        assert_eq!(s.spool_paths, ["/spool/postfix/opendkim"]);
+        // The milter started with a socket of its own, or its Socket edited.
+        for line in [
+            "/usr/sbin/opendkim -x /etc/opendkim.conf -p local:/x.sock",
+            "command=opendmarc -f -plocal:/x.sock",
+            "sed -i 's/^Socket.*/Socket inet:8891/' /etc/opendkim.conf",
+            "echo 'SOCKET=local:/x.sock' >> /etc/default/opendkim",
+        ] {
+            assert!(milter_sockets(line).milter_socket, "{line}");
+        }
+        for line in [
+            "opendkim-genkey -D /etc/opendkim/keys -d example.com -s mail",
+            "mkdir -p /run/opendkim && chown opendkim:opendkim /run/opendkim",
+            "postconf -e smtpd_milters=unix:/run/opendkim/opendkim.sock",
+        ] {
+            assert!(!milter_sockets(line).milter_socket, "{line}");
+        }
+    }
 
     /// The main.cf names a shell line sets, as scan_text reads its commands.
     fn names(line: &str) -> Option<Vec<String>> {

@@ -2157,3 +2157,225 @@ fn an_m4_macro_file_named_main_cf_is_skipped() {
     );
     assert!(!out.contains("[invalid-syntax]"), "{out}");
 }
+
+/// A chrooted smtpd that names OpenDKIM's socket outside the queue directory, where the
+/// opendkim.conf a Dockerfile copies into the image (or a tree that mirrors /) puts it
+/// (fj0r/docker-mail): socket-outside-chroot reports it from the repository alone. Whatever
+/// else may put the socket where smtpd looks (a bind mount or link into the queue directory
+/// that a script or compose file makes) or start the milter elsewhere (`opendkim -p`, a
+/// script that edits Socket) leaves it undecided.
+#[test]
+fn a_milter_socket_its_configuration_puts_outside_the_chroot_is_reported() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    let main_cf = "compatibility_level = 3.6\nmydestination = localhost\n\
+                   smtpd_milters = unix:/run/opendkim/opendkim.sock\n";
+    let master_cf = "smtp      inet  n       -       y       -       -       smtpd\n\
+                     cleanup   unix  n       -       n       -       0       cleanup\n";
+    let opendkim = "Syslog yes\nSocket local:/var/spool/postfix/opendkim/opendkim.sock\n\
+                    socket  local:/run/opendkim/opendkim.sock # the last one wins\n";
+    write(&root.join("postfix/main.cf"), main_cf);
+    write(&root.join("postfix/master.cf"), master_cf);
+    write(&root.join("opendkim.conf"), opendkim);
+    let dockerfile = "FROM debian:12\nRUN apt-get install -y postfix opendkim\n\
+                      COPY postfix /etc/postfix\nCOPY opendkim.conf /etc/opendkim.conf\n\
+                      COPY entrypoint.sh /\n";
+    write(&root.join("Dockerfile"), dockerfile);
+    write(
+        &root.join("entrypoint.sh"),
+        "#!/bin/sh\nmkdir -p /run/opendkim\nservice opendkim start\nexec postfix start-fg\n",
+    );
+    let short = |root: &Path| short_of(root, "socket-outside-chroot");
+    let out = short(root);
+    insta::assert_snapshot!("discover__milter_socket_outside_chroot", out);
+    assert!(
+        out.contains("postfix/main.cf:3:17: error[socket-outside-chroot]"),
+        "{out}"
+    );
+    let human = run(root, &["--discover", "--select=socket-outside-chroot"]).1;
+    assert!(human.contains("OpenDKIM listens here"), "{human}");
+    assert!(human.contains("opendkim.conf:3:9"), "{human}");
+    // /var/run is /run.
+    write(
+        &root.join("opendkim.conf"),
+        "Socket local:/var/run/opendkim/opendkim.sock\n",
+    );
+    assert!(short(root).contains("error[socket-outside-chroot]"));
+    // An unchrooted smtpd that names the path a chrooted one would see.
+    write(
+        &root.join("postfix/main.cf"),
+        &main_cf.replace("/run/opendkim/", "/opendkim/"),
+    );
+    write(
+        &root.join("opendkim.conf"),
+        "Socket local:/var/spool/postfix/opendkim/opendkim.sock\n",
+    );
+    write(
+        &root.join("postfix/master.cf"),
+        &master_cf.replace("  y  ", "  n  "),
+    );
+    let out = short(root);
+    assert!(out.contains("does not run chrooted"), "{out}");
+    write(&root.join("postfix/main.cf"), main_cf);
+    write(&root.join("postfix/master.cf"), master_cf);
+    // Near-misses, each from the broken setup: the socket where smtpd looks, TCP, no Socket
+    // line postlint can read, an unchrooted smtpd, a bind mount into the queue directory
+    // (entrypoint or compose), a socket the command line gives, a script that edits Socket.
+    let broken_conf = "Socket local:/run/opendkim/opendkim.sock\n";
+    let entrypoint = "#!/bin/sh\nservice opendkim start\nexec postfix start-fg\n";
+    for (conf, master, script, compose) in [
+        (
+            "Socket local:/var/spool/postfix/run/opendkim/opendkim.sock\n",
+            master_cf,
+            entrypoint,
+            None,
+        ),
+        ("Socket inet:8891@localhost\n", master_cf, entrypoint, None),
+        ("Socket local:{{ socket_dir }}/opendkim.sock\n", master_cf, entrypoint, None),
+        (
+            "Socket local:/run/opendkim/opendkim.sock\nInclude /etc/opendkim.d/local.conf\n",
+            master_cf,
+            entrypoint,
+            None,
+        ),
+        (broken_conf, &master_cf.replace("  y  ", "  n  "), entrypoint, None),
+        (
+            broken_conf,
+            master_cf,
+            "#!/bin/sh\nmkdir -p /var/spool/postfix/run/opendkim\n\
+             mount --bind /run/opendkim /var/spool/postfix/run/opendkim\nexec postfix start-fg\n",
+            None,
+        ),
+        (
+            broken_conf,
+            master_cf,
+            entrypoint,
+            Some("services:\n  mail:\n    build: .\n    volumes:\n      - dkim:/var/spool/postfix/run/opendkim\n"),
+        ),
+        (
+            broken_conf,
+            master_cf,
+            "#!/bin/sh\n/usr/sbin/opendkim -x /etc/opendkim.conf -p local:/var/spool/postfix/run/opendkim/opendkim.sock\n",
+            None,
+        ),
+        (
+            broken_conf,
+            master_cf,
+            "#!/bin/sh\nsed -i 's|^Socket.*|Socket local:/var/spool/postfix/opendkim/opendkim.sock|' /etc/opendkim.conf\n",
+            None,
+        ),
+    ] {
+        write(&root.join("opendkim.conf"), conf);
+        write(&root.join("postfix/master.cf"), master);
+        write(&root.join("entrypoint.sh"), script);
+        let compose_file = root.join("docker-compose.yml");
+        match compose {
+            Some(text) => write(&compose_file, text),
+            None => {
+                let _ = std::fs::remove_file(&compose_file);
+            }
+        }
+        let out = short(root);
+        assert!(
+            !out.contains("error[socket-outside-chroot]"),
+            "{conf} {master} {script} {compose:?}: {out}"
+        );
+    }
+    // Without the copy into the image, opendkim.conf is no file of the server.
+    write(&root.join("opendkim.conf"), broken_conf);
+    write(&root.join("postfix/master.cf"), master_cf);
+    write(&root.join("entrypoint.sh"), entrypoint);
+    let _ = std::fs::remove_file(root.join("docker-compose.yml"));
+    assert!(short(root).contains("error[socket-outside-chroot]"));
+    write(
+        &root.join("Dockerfile"),
+        &dockerfile.replace("COPY opendkim.conf /etc/opendkim.conf\n", ""),
+    );
+    let out = short(root);
+    assert!(!out.contains("error[socket-outside-chroot]"), "{out}");
+    // A tree that mirrors / holds it at etc/opendkim.conf.
+    let tree = tempfile::tempdir().unwrap();
+    write(&tree.path().join("etc/postfix/main.cf"), main_cf);
+    write(&tree.path().join("etc/postfix/master.cf"), master_cf);
+    write(&tree.path().join("etc/opendkim.conf"), broken_conf);
+    let out = short(tree.path());
+    assert!(
+        out.contains("etc/postfix/main.cf:3:17: error[socket-outside-chroot]"),
+        "{out}"
+    );
+}
+
+/// The mode the Ansible task or Salt state that installs main.cf gives it is the server's
+/// (felixhummel, cfluegel, hugoShaka): one that other users cannot read is reported at the
+/// task's mode. A mode Ansible reads in decimal, a symbolic or templated one, another task's
+/// mode and tasks that disagree are not.
+#[test]
+fn a_main_cf_mode_a_task_declares_is_checked() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("templates/main.cf.j2"),
+        "compatibility_level = 3.6\nmyhostname = {{ fqdn }}\nmydestination = localhost\n",
+    );
+    let task = |mode: &str| {
+        format!(
+            "- name: mailname\n  template:\n    src: mailname.j2\n    dest: /etc/mailname\n    mode: '0600'\n\
+             - name: main.cf\n  ansible.builtin.template:\n    src: main.cf.j2\n    dest: /etc/postfix/main.cf\n    owner: root\n    mode: {mode}\n"
+        )
+    };
+    let tasks = root.join("tasks/main.yml");
+    write(&tasks, &task("'0640'"));
+    let short = |root: &Path| short_of(root, "main-cf-unreadable");
+    let out = short(root);
+    insta::assert_snapshot!("discover__main_cf_mode_declared", out);
+    assert!(
+        out.contains("tasks/main.yml:11:11: error[main-cf-unreadable]: Ansible installs main.cf with mode 0640"),
+        "{out}"
+    );
+    for mode in ["0600", "\"0400\"", "0640 # hides the relay password"] {
+        write(&tasks, &task(mode));
+        assert!(short(root).contains("error[main-cf-unreadable]"), "{mode}");
+    }
+    // Near-misses: readable, decimal to Ansible (640 is 0o1200), symbolic, a variable.
+    for mode in [
+        "'0644'",
+        "0644",
+        "640",
+        "u=rw,g=r,o=r",
+        "\"{{ postfix_main_cf_mode }}\"",
+    ] {
+        write(&tasks, &task(mode));
+        let out = short(root);
+        assert!(out.contains("No problems found"), "{mode}: {out}");
+    }
+    // Only the mailname task has a mode.
+    write(&tasks, &task("'0640'").replace("    mode: '0640'\n", ""));
+    assert!(short(root).contains("No problems found"));
+    // Two tasks that install it with different modes.
+    write(&tasks, &task("'0640'"));
+    write(
+        &root.join("tasks/other.yml"),
+        "- template: src=main.cf.j2 dest=/etc/postfix/main.cf mode=0644\n",
+    );
+    assert!(short(root).contains("No problems found"));
+    std::fs::remove_file(root.join("tasks/other.yml")).unwrap();
+    // A Salt state.
+    let salt = tempfile::tempdir().unwrap();
+    write(
+        &salt.path().join("postfix/files/main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\n",
+    );
+    let state = "/etc/postfix/main.cf:\n  file.managed:\n    - source: salt://postfix/files/main.cf\n    - user: root\n    - mode: 600\n\n\
+                 /etc/postfix/sasl_passwd:\n  file.managed:\n    - source: salt://postfix/files/sasl_passwd\n    - mode: 600\n";
+    write(&salt.path().join("postfix/init.sls"), state);
+    let out = short(salt.path());
+    assert!(
+        out.contains("postfix/init.sls:5:13: error[main-cf-unreadable]: Salt installs main.cf with mode 0600"),
+        "{out}"
+    );
+    write(
+        &salt.path().join("postfix/init.sls"),
+        &state.replacen("- mode: 600", "- mode: 644", 1),
+    );
+    assert!(short(salt.path()).contains("No problems found"));
+}

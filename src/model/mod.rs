@@ -15,6 +15,7 @@ pub mod include;
 pub mod list_files;
 pub mod listen;
 pub mod master;
+pub mod milter_servers;
 pub mod mynetworks;
 pub mod names;
 pub mod net;
@@ -151,6 +152,12 @@ pub struct LoadOptions {
     pub built_params: std::sync::Arc<std::collections::HashSet<String>>,
     /// `--template-vars`: the values a repository ships for its templates' variables.
     pub template_vars: Option<std::sync::Arc<template::Vars>>,
+    /// With `--discover`: the mode the Ansible tasks or Salt states that install this main.cf
+    /// give it, where they agree (`scripts::DeclaredMode`).
+    pub main_cf_declared_mode: Option<crate::scripts::DeclaredMode>,
+    /// With `--discover`: what the repository's scripts, units and compose files say of milter
+    /// sockets (`scripts::ScriptSockets`). None when no repository was looked at.
+    pub script_sockets: Option<std::sync::Arc<crate::scripts::ScriptSockets>>,
 }
 
 /// The release the Postfix of the image a Dockerfile builds with this main.cf has, as the
@@ -456,6 +463,14 @@ pub struct Model {
     /// main.cf's file mode, where modes are the server's (the live system, a system image
     /// outside git and not linted with --discover): `main-cf-unreadable`.
     pub main_cf_mode: Option<u32>,
+    /// The mode the Ansible tasks or Salt states that install main.cf give it
+    /// (`LoadOptions::main_cf_declared_mode`), with the mode's place in the task's file.
+    pub main_cf_declared_mode: Option<DeclaredModeAt>,
+    /// The milters' configuration files the tree holds where the milters read them, with
+    /// `--discover` outside the live system (`milter_servers`).
+    pub milter_servers: Vec<milter_servers::MilterServer>,
+    /// `LoadOptions::script_sockets`.
+    pub script_sockets: Option<std::sync::Arc<crate::scripts::ScriptSockets>>,
     /// Mode and owner of the database .cf files that hold a password (live or sysroot only).
     pub db_file_access: HashMap<FileId, dbcf::FileAccess>,
     /// Map sources in the configuration directory that nothing names, or why postlint cannot
@@ -474,6 +489,16 @@ pub struct Model {
     /// The class each domain of the class lists resolves to, worked out on the first ask
     /// (after `--probe`, whose answers add members).
     resolved: std::sync::OnceLock<resolved_memo::ResolvedMemo>,
+}
+
+/// A file mode a task or state declares, where it is written.
+#[derive(Clone, Debug)]
+pub struct DeclaredModeAt {
+    pub mode: u32,
+    /// The mode's value in the task's or state's file.
+    pub span: Span,
+    /// "Ansible" or "Salt".
+    pub tool: &'static str,
 }
 
 /// A `type:name` in a table parameter whose type postlint does not know as a table type.
@@ -1257,6 +1282,111 @@ impl Loader {
             }
             MatchItem::Comment | MatchItem::EmptyNegation => {}
         }
+    }
+
+    /// Adds a file of another program (a milter's configuration, an Ansible task) as a source
+    /// that holds only its line `index` (0-based), every other line left empty: findings point
+    /// into it, and nothing else the file holds (a database password beside the line) can be
+    /// shown. Gives the source and where the line starts. Files of 1 MB or more are not read.
+    fn add_one_line(
+        &mut self,
+        real: &Path,
+        display: &str,
+        index: usize,
+    ) -> Option<(FileId, usize)> {
+        let text = self.read_other_file(real)?;
+        let mut kept = String::new();
+        let mut at = None;
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            if i == index {
+                at = Some(kept.len());
+                kept.push_str(line);
+            } else if line.ends_with('\n') {
+                kept.push('\n');
+            }
+        }
+        let at = at?;
+        let id = self
+            .sources
+            .add(real.to_path_buf(), display.to_string(), kept, None);
+        Some((id, at))
+    }
+
+    /// The text of a file of another program, of less than 1 MB.
+    fn read_other_file(&self, real: &Path) -> Option<String> {
+        let meta = std::fs::metadata(real).ok()?;
+        if !meta.is_file() || meta.len() >= 1 << 20 {
+            return None;
+        }
+        crate::fsread::read_text(real).ok()
+    }
+
+    /// The place of the mode's value (`mode: '0640'`, `mode=0640`) in the file of the task or
+    /// state that declares main.cf's mode.
+    fn read_declared_mode(
+        &mut self,
+        declared: &crate::scripts::DeclaredMode,
+    ) -> Option<DeclaredModeAt> {
+        let display = crate::scripts::lexical(&declared.script)
+            .display()
+            .to_string();
+        let index = (declared.line as usize).checked_sub(1)?;
+        let (file, start) = self.add_one_line(&declared.script, &display, index)?;
+        let line = self.sources.get(file).text()[start..]
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let at = line.find("mode")? + 4;
+        let rest = &line[at..];
+        let value = rest.trim_start_matches([':', '=', ' ', '\t']);
+        let value_at = start + at + (rest.len() - value.len());
+        let len = value
+            .find(|c: char| c.is_ascii_whitespace() || c == '#')
+            .unwrap_or(value.len());
+        let tool = match declared.script.extension().is_some_and(|e| e == "sls") {
+            true => "Salt",
+            false => "Ansible",
+        };
+        Some(DeclaredModeAt {
+            mode: declared.mode,
+            span: Span::new(file, value_at, value_at + len),
+            tool,
+        })
+    }
+
+    /// Reads the milters' configuration files ([`milter_servers::MILTERS`]) that are in the
+    /// tree where the milters read them: copied there by a Dockerfile, or under a sysroot.
+    /// Only the Socket line is kept as the source (`add_one_line`).
+    fn read_milter_servers(&mut self) -> Vec<milter_servers::MilterServer> {
+        let mut servers = Vec::new();
+        for &(name, path) in milter_servers::MILTERS {
+            let Location::Readable {
+                path: real,
+                display,
+            } = self.locator.locate(path)
+            else {
+                continue;
+            };
+            let Some(text) = self.read_other_file(&real) else {
+                continue;
+            };
+            let Some((socket, index, range)) = milter_servers::unix_socket(&text) else {
+                continue;
+            };
+            let Some((file, start)) = self.add_one_line(&real, &display, index) else {
+                continue;
+            };
+            servers.push(milter_servers::MilterServer {
+                name,
+                file,
+                socket: Some(milter_servers::Listen {
+                    path: socket,
+                    span: Span::new(file, start + range.start, start + range.end),
+                }),
+            });
+        }
+        servers
     }
 
     /// Reads the file of a `/file/name` list item; None when it cannot be read (a missing file
@@ -2256,6 +2386,14 @@ impl Model {
 
         let unreferenced = survey_unreferenced(&mut loader, main_cf, &params, &master, &name_index);
         secrets::mark(&mut loader.sources, &loader.tables, &params, &master);
+        let main_cf_declared_mode = options
+            .main_cf_declared_mode
+            .as_ref()
+            .and_then(|declared| loader.read_declared_mode(declared));
+        let milter_servers = match (&options.script_sockets, live) {
+            (Some(_), false) => loader.read_milter_servers(),
+            _ => Vec::new(),
+        };
         // A repository linted with --discover (confine_to) holds the modes its checkout or
         // export left (git's 644, an archive's umask), never the server's, even when it is a
         // whole system image with etc/passwd.
@@ -2336,6 +2474,9 @@ impl Model {
             }),
             published_smtp: options.published_smtp.clone(),
             main_cf_mode,
+            main_cf_declared_mode,
+            milter_servers,
+            script_sockets: options.script_sockets.clone(),
             db_file_access,
             target,
             misread_domains,

@@ -1,7 +1,8 @@
 //! main.cf that other users cannot read (mode 0600, 0640): Postfix's daemons read it as root
 //! and receive mail as before, but sendmail, postqueue and postdrop run as the user who sends
 //! and stop with "fatal: open .../main.cf: Permission denied". Decided where file modes are
-//! the server's only (`Mode::modes_are_real`).
+//! the server's (`Mode::modes_are_real`), and in a repository from the mode the Ansible task or
+//! Salt state that installs main.cf gives it.
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
@@ -17,28 +18,47 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Findings) {
-    let Some(mode) = model.main_cf_mode else {
-        return;
+    let (mode, finding) = match (model.main_cf_mode, &model.main_cf_declared_mode) {
+        (Some(mode), _) if mode & 0o004 == 0 => {
+            let span = crate::source::Span::file_start(model.main_cf);
+            let finding = out.report(
+                span,
+                format!(
+                    "main.cf is not readable by other users (mode {mode:04o}): sendmail and postqueue, which run as the user who sends mail, stop with \"fatal: open main.cf: Permission denied\""
+                ),
+            );
+            (mode, finding)
+        }
+        (Some(_), _) => return,
+        (None, Some(declared)) if declared.mode & 0o004 == 0 => {
+            let mode = declared.mode;
+            let finding = out.report(
+                declared.span,
+                format!(
+                    "{} installs main.cf with mode {mode:04o}, not readable by other users: sendmail and postqueue, which run as the user who sends mail, stop with \"fatal: open main.cf: Permission denied\"",
+                    declared.tool
+                ),
+            );
+            finding.secondary(
+                crate::source::Span::file_start(model.main_cf),
+                "the main.cf it installs",
+            );
+            (mode, finding)
+        }
+        _ => return,
     };
-    if mode & 0o004 != 0 {
-        return;
-    }
-    let span = crate::source::Span::file_start(model.main_cf);
-    let finding = out.report(
-        span,
-        format!(
-            "main.cf is not readable by other users (mode {mode:04o}): sendmail and postqueue, which run as the user who sends mail, stop with \"fatal: open main.cf: Permission denied\""
-        ),
-    );
     finding.subject("main.cf mode");
     finding.label(format!("mode {mode:04o}: no read access for others"));
-    finding.help(
+    let fix = match model.main_cf_mode {
+        Some(_) => "`chmod 644 /etc/postfix/main.cf`",
+        None => "give it mode '0644' in the task or state",
+    };
+    finding.help(format!(
         "Postfix's daemons read main.cf as root, so the server still receives mail, but every \
          program that sends through the sendmail command (cron, PHP's mail(), monitoring, \
          local users) runs it as its own user, and sendmail, postdrop and postqueue read \
          main.cf first: the mail is never queued, and PHP's mail() just returns false. \
-         main.cf must stay world-readable: `chmod 644 /etc/postfix/main.cf`. If a password is \
-         why it was closed, move the password to a table file only root reads \
-         (password-in-main-cf says how).",
-    );
+         main.cf must stay world-readable: {fix}. If a password is why it was closed, move \
+         the password to a table file only root reads (password-in-main-cf says how).",
+    ));
 }

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::master::Service;
+use crate::model::milter_servers::{same_socket, Listen, MilterServer};
 use crate::model::paths::Location;
 use crate::model::restrictions::{service_definition, service_value, smtpd_processes, LIST_PARAMS};
 use crate::model::values::program_of;
@@ -38,9 +39,114 @@ struct SocketUse<'m> {
 }
 
 /// Outside a system image the sockets cannot be looked at: undecided when some absolute one
-/// is named.
+/// is named that no milter configuration of the repository answers for.
 fn undecided(model: &Model) -> bool {
-    !model.locator.mode.is_system_image() && !socket_uses(model).is_empty()
+    if model.locator.mode.is_system_image() {
+        return false;
+    }
+    let queue = queue_directory(model);
+    let default = crate::model::master::chroot_default(model);
+    socket_uses(model).iter().any(|socket| {
+        let chrooted = socket.service.chrooted(default);
+        match (queue.as_deref(), chrooted) {
+            (Some(queue), Some(chrooted)) => {
+                matches!(
+                    by_milter_config(model, queue, socket, chrooted),
+                    Judged::Unknown
+                )
+            }
+            _ => true,
+        }
+    })
+}
+
+/// What a milter's own configuration file says of a socket a daemon connects to.
+enum Judged<'m> {
+    /// The milter listens where the daemon does not look.
+    Broken(&'m MilterServer, &'m Listen),
+    /// The milter listens where the daemon looks.
+    Fine,
+    Unknown,
+}
+
+/// Judges a milter socket by the configuration of the milter that the repository installs
+/// (`model::milter_servers`), with `--discover` only: its scripts, units and compose files
+/// then tell whether anything else moves the socket or makes it appear inside the chroot
+/// (`scripts::ScriptSockets`).
+fn by_milter_config<'m>(
+    model: &'m Model,
+    queue: &str,
+    socket: &SocketUse,
+    chrooted: bool,
+) -> Judged<'m> {
+    let Some(scripts) = model.script_sockets.as_deref() else {
+        return Judged::Unknown;
+    };
+    if socket.what != "milter" || scripts.milter_socket {
+        return Judged::Unknown;
+    }
+    let inside = format!("{queue}{}", socket.path);
+    for server in &model.milter_servers {
+        let Some(listen) = &server.socket else {
+            continue;
+        };
+        let (looks_at, elsewhere) = match chrooted {
+            true => (&inside, &socket.path),
+            false => (&socket.path, &inside),
+        };
+        if same_socket(&listen.path, looks_at) {
+            return Judged::Fine;
+        }
+        if same_socket(&listen.path, elsewhere) {
+            // A bind mount, a link or a copy into the chroot that a script or compose file
+            // makes may put the socket where a chrooted daemon looks.
+            if chrooted && spool_named(queue, &socket.path, &scripts.spool_paths) {
+                return Judged::Unknown;
+            }
+            return Judged::Broken(server, listen);
+        }
+    }
+    Judged::Unknown
+}
+
+/// Whether a script names a path inside the queue directory on the way to `path` or below it
+/// (`/var/spool/postfix/run`, `/var/spool/postfix/run/opendkim`), or one it cannot read
+/// (`/var/spool/postfix/$DIR`). The queue directory itself (`chown -R postfix
+/// /var/spool/postfix`) puts nothing there. Only for the usual queue directory: the words are
+/// kept from `/spool/postfix` on.
+fn spool_named(queue: &str, path: &str, spool_paths: &[String]) -> bool {
+    if !queue.ends_with("/spool/postfix") {
+        return true;
+    }
+    let alternative = match path.strip_prefix("/var/run/") {
+        Some(rest) => format!("/run/{rest}"),
+        None => match path.strip_prefix("/run/") {
+            Some(rest) => format!("/var/run/{rest}"),
+            None => path.to_string(),
+        },
+    };
+    spool_paths.iter().any(|named| {
+        let rest = named
+            .strip_prefix("/spool/postfix")
+            .unwrap_or(named)
+            .trim_end_matches('/');
+        if rest.is_empty() {
+            return false;
+        }
+        rest.contains(['$', '*', '{', '%'])
+            || [path, alternative.as_str()].iter().any(|p| {
+                p.starts_with(rest) && p[rest.len()..].starts_with('/')
+                    || p == &rest
+                    || rest.starts_with(&format!("{p}/"))
+            })
+    })
+}
+
+fn queue_directory(model: &Model) -> Option<String> {
+    let queue = model.params.expand("queue_directory");
+    let queue = queue.text.trim_ascii().trim_end_matches('/');
+    (queue.starts_with('/') && !queue.contains(crate::model::expand::UNKNOWN))
+        .then(|| queue.to_string())
 }
 
 /// The UNIX socket paths of a milter list's entries (`unix:/run/x.sock`, or `local:`, which
@@ -223,15 +329,22 @@ fn exists(path: &std::path::Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
 }
 
-fn check(model: &Model, out: &mut Findings) {
+/// Whether the socket exists outside the chroot and inside it, where a system image's files
+/// can be looked at.
+fn on_disk(model: &Model, path: &str, inside_name: &str) -> Option<(bool, bool)> {
     if !model.locator.mode.is_system_image() {
-        return;
+        return None;
     }
-    let queue = model.params.expand("queue_directory");
-    let queue = queue.text.trim_ascii().trim_end_matches('/');
-    if !queue.starts_with('/') || queue.contains(crate::model::expand::UNKNOWN) {
+    let outside = located(model, path)?;
+    let inside = located(model, inside_name)?;
+    Some((exists(&outside), exists(&inside)))
+}
+
+fn check(model: &Model, out: &mut Findings) {
+    let Some(queue) = queue_directory(model) else {
         return;
-    }
+    };
+    let queue = queue.as_str();
     let default = crate::model::master::chroot_default(model);
     let mut seen = std::collections::HashSet::new();
     for socket in socket_uses(model) {
@@ -239,11 +352,16 @@ fn check(model: &Model, out: &mut Findings) {
             continue;
         };
         let inside_name = format!("{queue}{}", socket.path);
-        let (Some(outside), Some(inside)) =
-            (located(model, &socket.path), located(model, &inside_name))
-        else {
-            continue;
-        };
+        // The sockets on disk, in a system image; else what the milter's configuration in
+        // the repository says.
+        let (exists_outside, exists_inside, server) =
+            match on_disk(model, &socket.path, &inside_name) {
+                Some((outside, inside)) if outside != inside => (outside, inside, None),
+                _ => match by_milter_config(model, queue, &socket, chrooted) {
+                    Judged::Broken(server, listen) => (chrooted, !chrooted, Some((server, listen))),
+                    _ => continue,
+                },
+            };
         let label = socket.service.label();
         // One finding per daemon and socket: main.cf's line and each -o override that names
         // the same socket say the same.
@@ -252,11 +370,28 @@ fn check(model: &Model, out: &mut Findings) {
         }
         let what = socket.what;
         let path = &socket.path;
-        let (message, seen_from, fix) = match (chrooted, exists(&outside), exists(&inside)) {
-            (true, true, false) => (
+        // Where the socket is: on disk, or where the milter's configuration puts it.
+        let (there, not_there) = match server {
+            Some((server, _)) => (
                 format!(
-                    "{label} runs chrooted in {queue}: the {what} socket {path} is outside it, and {inside_name} does not exist"
+                    "{} listens there ({})",
+                    server.name,
+                    model.sources.get(server.file).display_path
                 ),
+                "nothing in the repository puts a socket",
+            ),
+            None => (String::new(), ""),
+        };
+        let (message, seen_from, fix) = match (chrooted, exists_outside, exists_inside) {
+            (true, true, false) => (
+                match server {
+                    Some(_) => format!(
+                        "{label} runs chrooted in {queue}: the {what} socket {path} is outside it; {there}, and {not_there} at {inside_name}"
+                    ),
+                    None => format!(
+                        "{label} runs chrooted in {queue}: the {what} socket {path} is outside it, and {inside_name} does not exist"
+                    ),
+                },
                 "runs chrooted: sees only the queue directory",
                 format!(
                     "Let the other server put its socket inside the queue directory and name it \
@@ -267,9 +402,15 @@ fn check(model: &Model, out: &mut Findings) {
                 ),
             ),
             (false, false, true) => (
-                format!(
-                    "{label} does not run chrooted: the {what} socket {path} does not exist ({inside_name} does, for a chrooted daemon)"
-                ),
+                match server {
+                    Some(_) => format!(
+                        "{label} does not run chrooted: the {what} socket {path} is looked up from /, but {} listens at {inside_name}, for a chrooted daemon",
+                        server.map_or("", |(s, _)| s.name)
+                    ),
+                    None => format!(
+                        "{label} does not run chrooted: the {what} socket {path} does not exist ({inside_name} does, for a chrooted daemon)"
+                    ),
+                },
                 "runs unchrooted: sees the whole file system",
                 format!(
                     "A path with a leading / is looked up from the root of the daemon's file \
@@ -284,6 +425,9 @@ fn check(model: &Model, out: &mut Findings) {
         finding.subject(format!("{} {path}", socket.param));
         finding.label(format!("{label} cannot reach this socket"));
         finding.secondary(socket.service.name_span, seen_from);
+        if let Some((server, listen)) = server {
+            finding.secondary(listen.span, format!("{} listens here", server.name));
+        }
         finding.help(format!(
             "Every connection fails with \"No such file or directory\"{}. {fix}",
             consequence(what)
