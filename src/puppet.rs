@@ -83,14 +83,24 @@ pub fn fragments(root: &Path, manifests: &[PathBuf]) -> Vec<Fragment> {
             let target = attrs.iter().find(|(k, _)| *k == "target").map(|(_, v)| *v);
             // A literal, or a variable the manifest sets to one (`$config_file =
             // '/etc/postfix/main.cf'` in the define that declares the fragment).
-            let Some(target) = target.and_then(|t| {
+            let known = target.and_then(|t| {
                 literal(t).or_else(|| {
                     variable(variables.get_or_insert_with(|| literal_variables(&text)), t)
                 })
-            }) else {
-                continue;
+            });
+            // A target postlint cannot read may still be main.cf: `"${config_dir}/main.cf"`
+            // is, in some directory; `"/etc/postfix/${filename}"` or `$target` (a define's
+            // parameter) may be, and its content then is no part postlint can place.
+            let (readable, maybe) = match (known, target) {
+                (Some(known), _) => (TARGETS.contains(&known), false),
+                (None, Some(raw)) => match unread_target(raw) {
+                    Some(Unread::MainCf) => (true, false),
+                    Some(Unread::Maybe) => (false, true),
+                    None => (false, false),
+                },
+                (None, None) => (false, false),
             };
-            if !TARGETS.contains(&target) {
+            if !readable && !maybe {
                 continue;
             }
             let order = attrs
@@ -110,7 +120,7 @@ pub fn fragments(root: &Path, manifests: &[PathBuf]) -> Vec<Fragment> {
             });
             out.push(Fragment {
                 manifest: path.to_path_buf(),
-                content: content.flatten(),
+                content: content.flatten().filter(|_| readable),
                 order,
                 numeric: false,
             });
@@ -292,6 +302,50 @@ fn literal_variables(text: &str) -> std::collections::HashMap<&str, Option<&str>
     out
 }
 
+/// What a concat target with interpolation says of the file.
+#[derive(Debug, PartialEq)]
+enum Unread {
+    /// main.cf in a directory a variable names (`"${config_dir}/main.cf"`).
+    MainCf,
+    /// A file a variable names, which may be main.cf (`"/etc/postfix/${filename}"`, `$target`).
+    Maybe,
+}
+
+/// A target that names a variable: main.cf in a directory it names, or a file it names whose
+/// written part leads to a directory main.cf is in (`/etc/postfix/`, or nothing). None when
+/// the written part rules main.cf out (`"${dir}/master.cf"`, `"/etc/dovecot/${f}"`).
+fn unread_target(raw: &str) -> Option<Unread> {
+    let v = raw.trim();
+    let text = unquote(v).unwrap_or(v);
+    if !text.contains('$') {
+        return None;
+    }
+    if text.ends_with("/main.cf") {
+        return Some(Unread::MainCf);
+    }
+    // The written part before the last variable, which must end the target.
+    let last = text.rfind('$')?;
+    let tail = &text[last + 1..];
+    let name = tail
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(tail);
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+    {
+        return None;
+    }
+    let written = &text[..last];
+    let leads_to_main_cf = !written.contains('$')
+        && TARGETS.iter().any(|t| {
+            t.strip_suffix("main.cf")
+                .is_some_and(|dir| dir.starts_with(written))
+        });
+    leads_to_main_cf.then_some(Unread::Maybe)
+}
+
 /// The literal a variable (`$name` or `${name}`) is set to, from [`literal_variables`].
 fn variable<'t>(
     variables: &std::collections::HashMap<&str, Option<&'t str>>,
@@ -388,6 +442,31 @@ fn resolve(root: &Path, manifest: &Path, named: &str, dir: &str) -> Option<PathB
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_with_interpolation_that_may_be_main_cf() {
+        assert_eq!(
+            unread_target("\"${config_dir}/main.cf\""),
+            Some(Unread::MainCf)
+        );
+        assert_eq!(
+            unread_target("\"/etc/postfix/${filename}\""),
+            Some(Unread::Maybe)
+        );
+        assert_eq!(
+            unread_target("\"/etc/postfix/$filename\""),
+            Some(Unread::Maybe)
+        );
+        assert_eq!(unread_target("$target"), Some(Unread::Maybe));
+        assert_eq!(
+            unread_target("$postfix::params::main_cf"),
+            Some(Unread::Maybe)
+        );
+        assert_eq!(unread_target("\"${config_dir}/master.cf\""), None);
+        assert_eq!(unread_target("\"/etc/dovecot/${filename}\""), None);
+        assert_eq!(unread_target("\"/etc/postfix/${name}.cf.bak\""), None);
+        assert_eq!(unread_target("'/etc/postfix/main.cf'"), None);
+    }
 
     #[test]
     fn fragments_and_their_attributes() {

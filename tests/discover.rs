@@ -1736,6 +1736,30 @@ fn a_main_cf_puppet_assembles_with_concat_is_linted_whole() {
     );
     assert!(!out.contains("relay-check-missing"), "{out}");
     assert!(!out.contains("templates/spf/main.cf.erb"), "{out}");
+    // A define whose target is interpolated (ajacques/puppet-postfix): `"/etc/postfix/${f}"`
+    // may be main.cf, so what it adds is unknown again; `"${dir}/master.cf"` is not main.cf.
+    for (target, open) in [
+        ("\"/etc/postfix/${filename}\"", true),
+        ("\"${config_dir}/main.cf\"", true),
+        ("$target", true),
+        ("\"${config_dir}/master.cf\"", false),
+        ("\"/etc/dovecot/${filename}\"", false),
+    ] {
+        write(
+            &without_define.path().join("manifests/block.pp"),
+            &format!(
+                "define postfix::cf_block ($filename = '', $content = '') {{\n  \
+                 concat::fragment {{ \"cf_block_${{name}}\":\n    target  => {target},\n    \
+                 content => $content,\n  }}\n}}\n"
+            ),
+        );
+        let (_, out, _) = run(without_define.path(), &["--discover", "--format", "short"]);
+        assert_eq!(
+            !out.contains("warning[compatibility-level]"),
+            open,
+            "{target}: {out}"
+        );
+    }
     // Without the manifests, each template is a main.cf of its own, as before: the base has
     // no relay check, and the fragment is linted alone.
     let without_manifests = copy(&["manifests"]);
