@@ -601,6 +601,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
     let mut load_failures = 0;
     // For human output of several directories: each one's findings, under its name.
     let mut groups: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+    let mut reported = std::collections::HashSet::new();
     for job in jobs {
         let config = job.config;
         let rules = chosen_rules(cli, &config)?;
@@ -730,10 +731,22 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
         }
         let offset = sources.absorb(report.model.sources);
         let start = findings.len();
-        findings.extend(report.findings.into_iter().map(|mut f| {
-            f.shift_files(offset);
-            f
-        }));
+        for mut finding in report.findings {
+            finding.shift_files(offset);
+            // Configurations that share a file (main.cf and a variant of it beside one
+            // master.cf) find the same things in it: each is reported once.
+            let span = finding.primary.span;
+            let key = (
+                sources.get(span.file).real_path.clone(),
+                span.start,
+                span.end,
+                finding.rule,
+                finding.message.clone(),
+            );
+            if reported.insert(key) {
+                findings.push(finding);
+            }
+        }
         groups.push((job.label, start..findings.len()));
     }
     ran.sort_by_key(|r| r.id);

@@ -2403,3 +2403,32 @@ fn a_main_cf_mode_a_task_declares_is_checked() {
     );
     assert!(short(salt.path()).contains("No problems found"));
 }
+
+/// Two configurations that share a file (main.cf and a variant of it beside one master.cf,
+/// ronron22/puppet-module-postfix) report what is wrong in that file once; what differs
+/// between them is still reported for each.
+#[test]
+fn a_file_two_configurations_share_is_reported_once() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path().join("etc/postfix");
+    write(
+        &dir.join("main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\n",
+    );
+    write(&dir.join("main.cf-womilter"), "mydestination = localhost\n");
+    write(
+        &dir.join("master.cf"),
+        "smtp inet n - y - - smtpd\nsmtp inet n - y - - smtpd\n",
+    );
+    let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(
+        out.matches("etc/postfix/master.cf:1:1: error[invalid-syntax]")
+            .count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("etc/postfix/main.cf-womilter:1:1: warning[compatibility-level]"),
+        "{out}"
+    );
+}
