@@ -1,7 +1,7 @@
 //! A repository from fuzzed bytes, as `postlint --discover` meets one in a pull request: the
 //! input is split (at `\0` bytes) into a main.cf and its templates, master.cf, and the
 //! files that install or edit them (Ansible tasks, a Dockerfile, a shell script, a Salt state,
-//! Puppet manifests, a compose file). Discovery reads them all; each setup it finds is linted
+//! Puppet manifests, a compose file) and a milter's configuration. Discovery reads them all; each setup it finds is linted
 //! with every rule and rendered. No panic, no hang.
 #![no_main]
 
@@ -21,6 +21,7 @@ const FILES: &[&str] = &[
     "docker-compose.yml",
     "manifests/config.pp",
     "templates/virtual.j2",
+    "etc/opendkim.conf",
 ];
 
 fuzz_target!(|data: &[u8]| {
