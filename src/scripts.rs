@@ -170,23 +170,29 @@ fn mode_line(text: &str, src: &str, mode: u32, salt: bool) -> Option<u32> {
         !blank(l)
             && (indent(l) == 0 || !salt && l.trim_start().starts_with("- ") && indent(l) < below)
     };
+    // A hostile file may name `src` on every line, in blocks of any length: the first few
+    // lines that name it, and blocks of a task's length, are looked at.
+    const ANCHORS: usize = 16;
+    const BLOCK: usize = 200;
     lines
         .iter()
         .enumerate()
         .filter(|(_, l)| l.contains(src))
+        .take(ANCHORS)
         .find_map(|(anchor, line)| {
             // A Salt state's arguments are items of one list: the state is the block.
             let item = line.trim_start().starts_with("- ") && !salt;
             let start = match item || indent(line) == 0 {
                 true => anchor,
-                false => (0..anchor)
+                false => (anchor.saturating_sub(BLOCK)..anchor)
                     .rev()
                     .find(|&i| starts_block(lines[i], indent(line)))?,
             };
             let depth = indent(lines[start]);
-            let end = (anchor + 1..lines.len())
+            let last = lines.len().min(anchor + BLOCK);
+            let end = (anchor + 1..last)
                 .find(|&i| !blank(lines[i]) && indent(lines[i]) <= depth)
-                .unwrap_or(lines.len());
+                .unwrap_or(last);
             (start..end).find(|&i| written_mode(lines[i], salt) == Some(mode))
         })
         .map(|i| i as u32 + 1)
@@ -473,6 +479,12 @@ impl Script {
         let Ok(mode) = u32::from_str_radix(&digits, 8) else {
             return;
         };
+        // Each file's first install only, and no more than `add_install` keeps: a hostile
+        // file of thousands of tasks makes as many lookups as a real one.
+        let installed = (file.clone(), "main.cf");
+        if self.ansible_installs.len() >= MAX_ITEMS || self.ansible_installs.contains(&installed) {
+            return;
+        }
         if let Some(line) = mode_line(text, src, mode, salt) {
             if self.main_cf_modes.len() < MAX_ITEMS {
                 self.main_cf_modes.push(DeclaredMode {
