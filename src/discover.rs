@@ -429,18 +429,37 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         sockets.add(&script.sockets);
     }
     let sockets = std::sync::Arc::new(sockets);
+    // The modes tasks give the files they install, by file, where the tasks agree.
+    let mut by_file: std::collections::BTreeMap<PathBuf, Option<crate::scripts::DeclaredMode>> =
+        Default::default();
+    for mode in scripts.iter().flat_map(|s| &s.file_modes) {
+        by_file
+            .entry(crate::scripts::lexical(&mode.file))
+            .and_modify(|known| {
+                if known
+                    .as_ref()
+                    .is_some_and(|k| (k.mode, &k.group) != (mode.mode, &mode.group))
+                {
+                    *known = None;
+                }
+            })
+            .or_insert_with(|| Some(mode.clone()));
+    }
+    let declared_modes: std::sync::Arc<Vec<crate::scripts::DeclaredMode>> =
+        std::sync::Arc::new(by_file.into_values().flatten().collect());
     for setup in &mut found.setups {
         setup.load.script_sockets = Some(sockets.clone());
         // The mode the tasks that install this main.cf give it, when they agree.
         let main_cf = crate::scripts::lexical(&setup.main_cf);
         let mut modes = scripts
             .iter()
-            .flat_map(|s| &s.main_cf_modes)
+            .flat_map(|s| &s.file_modes)
             .filter(|m| crate::scripts::lexical(&m.file) == main_cf);
         if let Some(first) = modes.next() {
             let agree = modes.all(|m| m.mode == first.mode);
             setup.load.main_cf_declared_mode = agree.then(|| first.clone());
         }
+        setup.load.declared_modes = declared_modes.clone();
     }
     let built_params = match found.setups.is_empty() || source_trees.is_empty() {
         true => Default::default(),

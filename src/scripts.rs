@@ -105,12 +105,12 @@ pub struct Script {
     /// names (`milter_sockets`).
     pub sockets: ScriptSockets,
     /// The file modes its Ansible `template`/`copy` tasks and Salt `file.managed` states give
-    /// the files they install as main.cf (`mode: '0640'`), each with the file and the line of
-    /// the mode; a mode postlint cannot read is left out.
-    pub main_cf_modes: Vec<DeclaredMode>,
+    /// the files they install as main.cf or at another absolute path (`mode: '0640'`), each
+    /// with the file and the line of the mode; a mode postlint cannot read is left out.
+    pub file_modes: Vec<DeclaredMode>,
 }
 
-/// The mode a task or state gives the file it installs as main.cf.
+/// The mode a task or state gives a file it installs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeclaredMode {
     /// The repository file installed.
@@ -119,6 +119,8 @@ pub struct DeclaredMode {
     pub script: PathBuf,
     pub line: u32,
     pub mode: u32,
+    /// The group the task gives the file, when it writes one out (`group: www-data`).
+    pub group: Option<String>,
 }
 
 /// The mode an Ansible task or Salt state writes on line `line` of its file, as the tool reads
@@ -439,7 +441,7 @@ impl Script {
             || self.replaces_main_cf
             || !self.main_cf_copies.is_empty()
             || !self.sockets.is_empty()
-            || !self.main_cf_modes.is_empty()
+            || !self.file_modes.is_empty()
     }
 
     /// Whether this Dockerfile copies `file` (a path in the repository at `root`) to
@@ -460,17 +462,28 @@ impl Script {
         }
     }
 
-    /// Notes the mode a task or state that installs `file` (written `src` in it) as main.cf
-    /// gives it (`written`, as YAML parsed it), where its line is found: the line's text, read
-    /// as the tool reads it (`written_mode`), must give the same mode.
-    fn add_main_cf_mode(
+    /// Notes the mode a task or state that installs `file` (written `src` in it) gives it
+    /// (`written`, as YAML parsed it), with the group it writes out, where the mode's line is
+    /// found: the line's text, read as the tool reads it (`written_mode`), must give the same
+    /// mode. Each file's first install only, up to [`MAX_ITEMS`]: a hostile file of thousands
+    /// of tasks makes as many lookups as a real one.
+    fn add_file_mode(
         &mut self,
         file: PathBuf,
         src: &str,
         written: Option<&serde_json::Value>,
-        text: &str,
-        salt: bool,
+        group: Option<&serde_json::Value>,
+        (text, salt): (&str, bool),
     ) {
+        // Called before the install is noted: one already noted was looked up.
+        let noted = self.ansible_installs.iter().any(|(f, _)| *f == file)
+            || self.ansible_files.iter().any(|(_, f)| *f == file);
+        let full = self.ansible_installs.len() >= MAX_ITEMS
+            || self.ansible_files.len() >= MAX_ITEMS
+            || self.file_modes.len() >= MAX_ITEMS;
+        if noted || full {
+            return;
+        }
         let digits = match written {
             Some(serde_json::Value::String(s)) => s.trim_matches(['"', '\'']).to_string(),
             Some(serde_json::Value::Number(n)) => n.to_string(),
@@ -479,21 +492,22 @@ impl Script {
         let Ok(mode) = u32::from_str_radix(&digits, 8) else {
             return;
         };
-        // Each file's first install only, and no more than `add_install` keeps: a hostile
-        // file of thousands of tasks makes as many lookups as a real one.
-        let installed = (file.clone(), "main.cf");
-        if self.ansible_installs.len() >= MAX_ITEMS || self.ansible_installs.contains(&installed) {
-            return;
-        }
+        let group = group
+            .and_then(|g| g.as_str())
+            .filter(|g| {
+                !g.is_empty()
+                    && g.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            })
+            .map(str::to_string);
         if let Some(line) = mode_line(text, src, mode, salt) {
-            if self.main_cf_modes.len() < MAX_ITEMS {
-                self.main_cf_modes.push(DeclaredMode {
-                    file,
-                    script: self.path.clone(),
-                    line,
-                    mode,
-                });
-            }
+            self.file_modes.push(DeclaredMode {
+                file,
+                script: self.path.clone(),
+                line,
+                mode,
+                group,
+            });
         }
     }
 
@@ -1829,11 +1843,12 @@ fn scan_sls(text: &str, path: &Path, root: &Path) -> Script {
                 continue;
             };
             let file = lexical(&file);
+            let state_arg = |name: &str| args.iter().find_map(|a| a.as_object()?.get(name));
+            let (mode, group) = (state_arg("mode"), state_arg("group"));
             match which {
                 Some(which) => {
                     if which == "main.cf" {
-                        let mode = args.iter().find_map(|a| a.as_object()?.get("mode"));
-                        out.add_main_cf_mode(file.clone(), source, mode, text, true);
+                        out.add_file_mode(file.clone(), source, mode, group, (text, true));
                     }
                     out.add_install(file, which)
                 }
@@ -1845,6 +1860,7 @@ fn scan_sls(text: &str, path: &Path, root: &Path) -> Script {
                     let Some(dest) = installed_path(&name, dest) else {
                         continue;
                     };
+                    out.add_file_mode(file.clone(), source, mode, group, (text, true));
                     out.add_installed_file(dest, file);
                 }
             }
@@ -2050,6 +2066,8 @@ fn task_names(
                         Some((dest, lexical(&file)))
                     });
                     if let Some((dest, file)) = installed {
+                        let (mode, group) = (args.get("mode"), args.get("group"));
+                        out.add_file_mode(file.clone(), written_src, mode, group, (text, false));
                         out.add_installed_file(dest, file);
                     }
                     return;
@@ -2061,7 +2079,8 @@ fn task_names(
                 .map(|file| lexical(&file));
             if let Some(file) = file {
                 if which == "main.cf" {
-                    out.add_main_cf_mode(file.clone(), written_src, args.get("mode"), text, false);
+                    let (mode, group) = (args.get("mode"), args.get("group"));
+                    out.add_file_mode(file.clone(), written_src, mode, group, (text, false));
                 }
                 out.add_install(file, which);
             }

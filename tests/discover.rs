@@ -2432,3 +2432,67 @@ fn a_file_two_configurations_share_is_reported_once() {
         "{out}"
     );
 }
+
+/// A database .cf file with a password that the Ansible task installing it makes readable by
+/// every user (`mode: '0644'`), or by a group other than root and postfix, is reported at its
+/// password, with the task's mode beside it; 0640 for root or postfix, a mode Ansible reads in
+/// decimal and no mode at all are not.
+#[test]
+fn a_password_file_a_task_makes_readable_is_reported() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("templates/main.cf.j2"),
+        "compatibility_level = 3.6\nmydestination = localhost\n\
+         virtual_mailbox_domains = mysql:/etc/postfix/mysql-domains.cf\n",
+    );
+    write(
+        &root.join("templates/mysql-domains.cf.j2"),
+        "hosts = 127.0.0.1\nuser = mail\npassword = {{ db_password }}\ndbname = mail\n\
+         query = SELECT 1 FROM domains WHERE name='%s'\n",
+    );
+    let tasks = |mode: &str, group: &str| {
+        format!(
+            "- name: main.cf\n  template:\n    src: main.cf.j2\n    dest: /etc/postfix/main.cf\n    mode: '0644'\n\
+             - name: domains\n  template:\n    src: mysql-domains.cf.j2\n    dest: /etc/postfix/mysql-domains.cf\n    \
+             owner: root\n    group: {group}\n{mode}"
+        )
+    };
+    let file = root.join("tasks/main.yml");
+    write(&file, &tasks("    mode: '0644'\n", "root"));
+    let short = |root: &Path| short_of(root, "secret-readable");
+    let out = short(root);
+    insta::assert_snapshot!("discover__password_file_mode_declared", out);
+    assert!(
+        out.contains("templates/mysql-domains.cf.j2:3:1: error[secret-readable]"),
+        "{out}"
+    );
+    let human = run(root, &["--discover", "--select=secret-readable"]).1;
+    assert!(
+        human.contains("Ansible installs it with mode 0644"),
+        "{human}"
+    );
+    assert!(!human.contains("db_password"), "{human}");
+    // A group other than root and postfix may read it.
+    write(&file, &tasks("    mode: '0640'\n", "www-data"));
+    assert!(
+        short(root).contains("the group www-data can read it"),
+        "{}",
+        short(root)
+    );
+    // Near-misses.
+    for (mode, group) in [
+        ("    mode: '0640'\n", "postfix"),
+        ("    mode: '0640'\n", "root"),
+        ("    mode: 0600\n", "www-data"),
+        ("    mode: 644\n", "root"),
+        ("", "root"),
+    ] {
+        write(&file, &tasks(mode, group));
+        let out = short(root);
+        assert!(
+            !out.contains("error[secret-readable]"),
+            "{mode} {group}: {out}"
+        );
+    }
+}

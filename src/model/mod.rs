@@ -155,6 +155,9 @@ pub struct LoadOptions {
     /// With `--discover`: the mode the Ansible tasks or Salt states that install this main.cf
     /// give it, where they agree (`scripts::DeclaredMode`).
     pub main_cf_declared_mode: Option<crate::scripts::DeclaredMode>,
+    /// With `--discover`: the modes Ansible tasks and Salt states give the files they install,
+    /// where they agree (the database .cf files of secret-readable).
+    pub declared_modes: std::sync::Arc<Vec<crate::scripts::DeclaredMode>>,
     /// With `--discover`: what the repository's scripts, units and compose files say of milter
     /// sockets (`scripts::ScriptSockets`). None when no repository was looked at.
     pub script_sockets: Option<std::sync::Arc<crate::scripts::ScriptSockets>>,
@@ -466,6 +469,9 @@ pub struct Model {
     /// The mode the Ansible tasks or Salt states that install main.cf give it
     /// (`LoadOptions::main_cf_declared_mode`), with the mode's place in the task's file.
     pub main_cf_declared_mode: Option<DeclaredModeAt>,
+    /// The modes Ansible tasks or Salt states give the database .cf files that hold a password
+    /// (`LoadOptions::declared_modes`), by the file they install.
+    pub db_file_declared: HashMap<FileId, DeclaredModeAt>,
     /// The milters' configuration files the tree holds where the milters read them, with
     /// `--discover` outside the live system (`milter_servers`).
     pub milter_servers: Vec<milter_servers::MilterServer>,
@@ -495,10 +501,22 @@ pub struct Model {
 #[derive(Clone, Debug)]
 pub struct DeclaredModeAt {
     pub mode: u32,
+    /// The group it gives the file, when written out.
+    pub group: Option<String>,
     /// The mode's value in the task's or state's file.
     pub span: Span,
     /// "Ansible" or "Salt".
     pub tool: &'static str,
+}
+
+impl DeclaredModeAt {
+    /// What declares it: "Ansible task" or "Salt state".
+    pub fn installer(&self) -> &'static str {
+        match self.tool {
+            "Salt" => "Salt state",
+            _ => "Ansible task",
+        }
+    }
 }
 
 /// A `type:name` in a table parameter whose type postlint does not know as a table type.
@@ -1350,9 +1368,45 @@ impl Loader {
         };
         Some(DeclaredModeAt {
             mode: declared.mode,
+            group: declared.group.clone(),
             span: Span::new(file, value_at, value_at + len),
             tool,
         })
+    }
+
+    /// The declared modes of the database .cf files that hold a password, by the source the
+    /// table was read from.
+    fn declared_db_modes(
+        &mut self,
+        declared: &[crate::scripts::DeclaredMode],
+    ) -> HashMap<FileId, DeclaredModeAt> {
+        let mut out = HashMap::new();
+        if declared.is_empty() {
+            return out;
+        }
+        let files: Vec<(FileId, PathBuf)> = self
+            .tables
+            .iter()
+            .filter(|t| dbcf::DbKind::of(&t.kind).is_some())
+            .filter(|t| t.settings.iter().any(dbcf::holds_password))
+            .filter_map(|t| t.source)
+            .map(|f| (f, crate::scripts::lexical(&self.sources.get(f).real_path)))
+            .collect();
+        for (file, path) in files {
+            if out.contains_key(&file) {
+                continue;
+            }
+            let Some(mode) = declared
+                .iter()
+                .find(|d| crate::scripts::lexical(&d.file) == path)
+            else {
+                continue;
+            };
+            if let Some(at) = self.read_declared_mode(mode) {
+                out.insert(file, at);
+            }
+        }
+        out
     }
 
     /// Reads the milters' configuration files ([`milter_servers::MILTERS`]) that are in the
@@ -2390,6 +2444,7 @@ impl Model {
             .main_cf_declared_mode
             .as_ref()
             .and_then(|declared| loader.read_declared_mode(declared));
+        let db_file_declared = loader.declared_db_modes(&options.declared_modes);
         let milter_servers = match (&options.script_sockets, live) {
             (Some(_), false) => loader.read_milter_servers(),
             _ => Vec::new(),
@@ -2475,6 +2530,7 @@ impl Model {
             published_smtp: options.published_smtp.clone(),
             main_cf_mode,
             main_cf_declared_mode,
+            db_file_declared,
             milter_servers,
             script_sockets: options.script_sockets.clone(),
             db_file_access,

@@ -49,9 +49,9 @@ fn check(model: &Model, out: &mut Findings) {
     };
     finding.subject("main.cf mode");
     finding.label(format!("mode {mode:04o}: no read access for others"));
-    let fix = match model.main_cf_mode {
-        Some(_) => "`chmod 644 /etc/postfix/main.cf`",
-        None => "give it mode '0644' in the task or state",
+    let fix = match (model.main_cf_mode, &model.main_cf_declared_mode) {
+        (None, Some(declared)) => format!("give it mode '0644' in the {}", declared.installer()),
+        _ => "`chmod 644 /etc/postfix/main.cf`".to_string(),
     };
     finding.help(format!(
         "Postfix's daemons read main.cf as root, so the server still receives mail, but every \

@@ -18,6 +18,7 @@ pub const RULE: Rule = Rule {
 /// the password files there.
 fn undecided(model: &Model) -> bool {
     model.db_file_access.is_empty()
+        && model.db_file_declared.is_empty()
         && !model.is_live()
         && dbcf::db_tables(model)
             .iter()
@@ -26,9 +27,24 @@ fn undecided(model: &Model) -> bool {
 
 fn check(model: &Model, out: &mut Findings) {
     for (_, table, file) in dbcf::db_tables(model) {
-        let Some(access) = model.db_file_access.get(&file) else {
-            continue;
+        // The file's own mode, else the one the task that installs it declares.
+        let declared = model.db_file_declared.get(&file);
+        let declared_access;
+        let access = match (model.db_file_access.get(&file), declared) {
+            (Some(access), _) => access,
+            (None, Some(declared)) => {
+                declared_access = dbcf::FileAccess {
+                    mode: declared.mode,
+                    uid: 0,
+                    // Any group but root's: the name decides.
+                    gid: u32::from(declared.group.is_some()),
+                    group: declared.group.clone(),
+                };
+                &declared_access
+            }
+            (None, None) => continue,
         };
+        let declared = declared.filter(|_| !model.db_file_access.contains_key(&file));
         let Some(password) = table
             .settings
             .iter()
@@ -59,28 +75,47 @@ fn check(model: &Model, out: &mut Findings) {
         let finding = out.report(
             password.span,
             format!(
-                "{path} holds the {} and {who} can read it (mode {:04o})",
+                "{path} holds the {} and {who} can read it (mode {:04o}{})",
                 if password.name == "bind_pw" {
                     "LDAP bind password"
                 } else {
                     "database password"
                 },
-                access.mode
+                access.mode,
+                match declared {
+                    Some(d) => format!(", as the {} that installs it says", d.installer()),
+                    None => String::new(),
+                }
             ),
         );
         finding.subject(format!("{} readable", table.reference()));
         finding.label(format!("{} (not shown)", password.name));
+        if let Some(declared) = declared {
+            finding.secondary(
+                declared.span,
+                format!(
+                    "{} installs it with mode {:04o}",
+                    declared.tool, declared.mode
+                ),
+            );
+        }
         // The fix runs on the server: the path Postfix uses there.
         let target = if table.name.starts_with('/') {
             super::sql_config::quoted(&table.name)
         } else {
             path.clone()
         };
+        let fix = match declared {
+            Some(declared) => format!(
+                "give it `mode: '0640'` and `group: postfix` in the {}",
+                declared.installer()
+            ),
+            None => format!("`chmod 640 {target}; chown root:postfix {target}`"),
+        };
         finding.help(format!(
             "Anyone who can read the file can log in to the database as Postfix does and read \
              (or, with write grants, change) the mail accounts. Postfix opens the file as root \
-             before it drops privileges, so it needs no wider access: \
-             `chmod 640 {target}; chown root:postfix {target}`."
+             before it drops privileges, so it needs no wider access: {fix}."
         ));
     }
 }
