@@ -242,6 +242,9 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             let reason = match (under_diffs(inside), under_test_inputs(inside)) {
                 (true, _) => Some("under a directory of diffs or patches"),
                 (false, true) => Some("under a directory of test inputs (fixtures/, testdata/)"),
+                (false, false) if in_package_files(inside) => Some(
+                    "a file the Postfix package installs as a prototype or sample (usr/lib/postfix, usr/share/postfix, usr/share/doc), not a configuration",
+                ),
                 (false, false) => None,
             };
             if let Some(reason) = reason {
@@ -1030,6 +1033,29 @@ pub(crate) fn under_test_inputs(path: &Path) -> bool {
     directory_names(path).any(|name| TEST_INPUTS.contains(&name.as_str()))
 }
 
+/// Where Postfix packages put the files they ship besides the configuration: the daemon
+/// directory (Postfix 2's `$daemon_directory/main.cf` prototype that post-install copies),
+/// Debian's `/usr/share/postfix` (main.cf.debian, main.cf.tls, which the package's postinst
+/// copies into a new main.cf) and the documentation. A system image a repository holds has
+/// them beside its etc/postfix.
+const PACKAGE_DIRS: &[&[&str]] = &[
+    &["usr", "lib", "postfix"],
+    &["usr", "lib64", "postfix"],
+    &["usr", "libexec", "postfix"],
+    &["usr", "local", "libexec", "postfix"],
+    &["usr", "share", "postfix"],
+];
+
+/// Whether `path` (relative to the repository) is in one of [`PACKAGE_DIRS`] (at any depth of
+/// the repository, directly), or below a `usr/share/doc`.
+fn in_package_files(path: &Path) -> bool {
+    let dirs: Vec<String> = directory_names(path).collect();
+    PACKAGE_DIRS
+        .iter()
+        .any(|tail| dirs.len() >= tail.len() && dirs[dirs.len() - tail.len()..] == **tail)
+        || dirs.windows(3).any(|w| w == ["usr", "share", "doc"])
+}
+
 /// Whether a directory on the way to `path` (relative to the repository) holds diffs or
 /// patches by its name: a part of it (split at `_`, `-` and `.`, without case) is `diff`,
 /// `diffs`, `patch` or `patches` (`saved_diffs/etc/postfix/main.cf`, `debian/patches/`).
@@ -1256,6 +1282,18 @@ mod tests {
             "hosts/mx1/postfix-main.cf"
         )));
         // Diffs and patches: by a part of the name, and only directories.
+        assert!(in_package_files(Path::new(
+            "rootfs/usr/lib/postfix/main.cf"
+        )));
+        assert!(in_package_files(Path::new(
+            "rootfs/usr/share/postfix/main.cf.debian"
+        )));
+        assert!(in_package_files(Path::new(
+            "usr/share/doc/postfix/examples/main.cf"
+        )));
+        assert!(!in_package_files(Path::new("rootfs/etc/postfix/main.cf")));
+        assert!(!in_package_files(Path::new("usr/lib/postfix/conf/main.cf")));
+        assert!(!in_package_files(Path::new("postfix/main.cf")));
         assert!(under_diffs(Path::new("saved_diffs/etc/postfix/main.cf")));
         assert!(under_diffs(Path::new("debian/patches/main.cf")));
         assert!(!under_diffs(Path::new("roles/postfix/files/main.cf")));

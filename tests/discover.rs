@@ -2496,3 +2496,32 @@ fn a_password_file_a_task_makes_readable_is_reported() {
         );
     }
 }
+
+/// A system image holds the files the Postfix package installs besides the configuration:
+/// Postfix 2's `usr/lib/postfix/main.cf` prototype, Debian's `usr/share/postfix/main.cf.debian`
+/// and `main.cf.tls`, the documentation's samples (cdn-img/gopanel). They are passed over, and
+/// said; the image's etc/postfix is linted.
+#[test]
+fn the_postfix_packages_own_files_in_an_image_are_passed_over() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path().join("rootfs");
+    write(&root.join("etc/postfix/main.cf"), BROKEN);
+    for file in [
+        "usr/lib/postfix/main.cf",
+        "usr/lib/postfix/master.cf",
+        "usr/share/postfix/main.cf.debian",
+        "usr/share/postfix/main.cf.tls",
+        "usr/share/doc/postfix/examples/main.cf",
+    ] {
+        write(&root.join(file), "smtpd_use_tls = yes\n");
+    }
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(out.contains("rootfs/etc/postfix/main.cf:"), "{out}");
+    assert!(!out.contains("rootfs/usr/"), "{out}");
+    assert!(
+        err.contains(
+            "skipped rootfs/usr/share/postfix/main.cf.debian: a file the Postfix package installs"
+        ),
+        "{err}"
+    );
+}
