@@ -848,6 +848,43 @@ fn holds_no_setting(path: &Path) -> bool {
 /// The text of a regular file of at most 1 MB (compose files, overrides, scripts,
 /// manifests); None otherwise (a link, a FIFO, a device, a larger file, one that grows past
 /// 1 MB while it is read, or one that is not UTF-8).
+/// Whether the regular file at `path` starts with a shell's `#!` line (`#!/bin/sh`,
+/// `#!/usr/bin/env bash`, s6's `#!/command/with-contenv sh`): an entrypoint script whose name
+/// says nothing (`run-postfix`). Only its first 256 bytes are read.
+pub(crate) fn is_shell_script(path: &Path) -> bool {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    const SHELLS: [&str; 6] = ["sh", "bash", "ash", "dash", "zsh", "ksh"];
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+    else {
+        return false;
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = Vec::with_capacity(256);
+    if file.take(256).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let Some(line) = head.strip_prefix(b"#!") else {
+        return false;
+    };
+    let line = String::from_utf8_lossy(line);
+    let line = line.lines().next().unwrap_or("");
+    line.split_ascii_whitespace()
+        .map(|w| w.rsplit('/').next().unwrap_or(w))
+        .any(|w| SHELLS.contains(&w))
+}
+
 pub(crate) fn small_text(path: &Path) -> Option<String> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;

@@ -2420,6 +2420,9 @@ pub fn scan(root: &Path) -> Vec<Script> {
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
         .filter(|e| {
             let name = e.file_name().to_string_lossy().to_ascii_lowercase();
+            // A script whose name has no extension (`run-postfix`, named by a Dockerfile's
+            // ENTRYPOINT) is one by its `#!` line.
+            let bare_script = || !name.contains('.') && crate::discover::is_shell_script(e.path());
             name.ends_with(".sh")
                 || name.ends_with(".bash")
                 || name.ends_with(".sls")
@@ -2429,6 +2432,7 @@ pub fn scan(root: &Path) -> Vec<Script> {
                 || name.contains("entrypoint")
                 || name == "run"
                 || is_unit_or_mounts(&name)
+                || bare_script()
         })
         // Scripts of tests, examples and backups set up no server that runs.
         .filter(|e| {

@@ -2525,3 +2525,51 @@ fn the_postfix_packages_own_files_in_an_image_are_passed_over() {
         "{err}"
     );
 }
+
+/// A set-up script whose name says nothing (`run-postfix`, the Dockerfile's ENTRYPOINT,
+/// benedekl/docker-postfix) is read by its `#!` line: the parameters it sets are unknown.
+/// A file without one (a table named `transport`) is no script.
+#[test]
+fn a_script_named_without_extension_is_read_by_its_shebang() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("conf/main.cf"),
+        "myhostname = mail.example.com\nmydestination =\n",
+    );
+    write(
+        &root.join("Dockerfile"),
+        "FROM alpine:3.13\nRUN apk add --no-cache bash postfix\nCOPY conf /etc/postfix\n\
+         COPY run-postfix /run-postfix\nENTRYPOINT [\"/run-postfix\"]\n",
+    );
+    let short = |root: &Path| short_of(root, "compatibility-level");
+    for shebang in [
+        "#!/bin/bash",
+        "#!/usr/bin/env sh",
+        "#!/command/with-contenv bash",
+    ] {
+        write(
+            &root.join("run-postfix"),
+            &format!(
+                "{shebang}\npostconf -e \"compatibility_level = $LEVEL\"\nexec postfix start-fg\n"
+            ),
+        );
+        let out = short(root);
+        assert!(out.contains("No problems found"), "{shebang}: {out}");
+    }
+    // Without a shell's `#!` line it is not read.
+    for head in [
+        "#!/usr/bin/python3",
+        "# postconf -e compatibility_level=3.6",
+    ] {
+        write(
+            &root.join("run-postfix"),
+            &format!("{head}\npostconf -e \"compatibility_level = $LEVEL\"\n"),
+        );
+        let out = short(root);
+        assert!(
+            out.contains("warning[compatibility-level]"),
+            "{head}: {out}"
+        );
+    }
+}
