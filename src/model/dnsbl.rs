@@ -217,7 +217,15 @@ pub fn queries(model: &Model) -> Vec<Query> {
         }
     };
     for def in model.params.definitions() {
-        scan(def, def.name.clone());
+        // A value a later line of main.cf replaces is never queried (overridden-parameter
+        // says so); with a conditional last line, either may be.
+        let replaced = model
+            .params
+            .get(&def.name)
+            .is_some_and(|last| !last.conditional && last.name_span != def.name_span);
+        if !replaced {
+            scan(def, def.name.clone());
+        }
     }
     for service in &model.master.services {
         for def in &service.overrides {
