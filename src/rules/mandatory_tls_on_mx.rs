@@ -48,11 +48,35 @@ fn receives_mail_for_domains(model: &Model) -> bool {
     })
 }
 
+/// A domain other mail servers would deliver to: the first hosted domain that is no localhost
+/// name.
+fn hosted_domain(model: &Model) -> Option<String> {
+    ClassKind::RESOLVE_ORDER.iter().find_map(|&kind| {
+        model
+            .class(kind)
+            .members(&model.tables)
+            .map(|m| m.domain.trim_end_matches('.').to_string())
+            .find(|d| !d.starts_with("localhost") && !d.is_empty())
+    })
+}
+
 fn check(model: &Model, out: &mut Findings) {
     if !receives_mail_for_domains(model) {
         return;
     }
+    let hosted = hosted_domain(model);
     for smtpd in on_port_25(model) {
+        // An smtpd that refuses other servers' mail to the domains it hosts whatever TLS they
+        // use (`smtpd_client_restrictions = permit_mynetworks, permit_sasl_authenticated,
+        // reject`) is no publicly referenced server: a submission service on port 25.
+        let refused = hosted.as_ref().is_some_and(|domain| {
+            let recipient = format!("postmaster@{domain}");
+            crate::model::relay::outsider_gets(model, &smtpd, &recipient)
+                == Some(crate::model::relay::Outcome::Reject)
+        });
+        if refused {
+            continue;
+        }
         plaintext_rejected(model, &smtpd, out);
         let Some(level) = server_level(model, smtpd.service) else {
             continue;
