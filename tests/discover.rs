@@ -2048,6 +2048,34 @@ fn docker_bridge_networks_in_mynetworks_of_a_published_container() {
         ),
     );
     assert!(short(repo.path()).contains("No problems found"));
+    // Nothing leaves the server (lazyfrosch/docker-maildebug, a test sink): what the gateway
+    // relays is bounced, never sent on. A transport entry that sends some mail out still
+    // counts.
+    for (extra, transport, reported) in [
+        ("default_transport = error:no mail leaves\n", None, false),
+        (
+            "transport_maps = texthash:/etc/postfix/transport\n",
+            Some("sink.example.com local:\n* error:only local\n"),
+            false,
+        ),
+        (
+            "transport_maps = texthash:/etc/postfix/transport\n",
+            Some("example.org smtp:[mx.example.org]\n* error:only local\n"),
+            true,
+        ),
+        ("default_transport = smtp\n", None, true),
+    ] {
+        write(&image.join("main.cf"), &format!("{main_cf}{extra}"));
+        if let Some(table) = transport {
+            write(&image.join("transport"), table);
+        }
+        let out = short(repo.path());
+        assert_eq!(
+            out.contains("warning[mynetworks-too-broad]"),
+            reported,
+            "{extra}: {out}"
+        );
+    }
     std::fs::remove_file(repo.path().join("docker-compose.yml")).unwrap();
     write(&image.join("main.cf"), main_cf);
     assert!(short(repo.path()).contains("No problems found"));

@@ -728,6 +728,76 @@ const DEFAULT_MASTER_COMMANDS: &[&str] = &[
 /// local(8) when mydestination lists something and local_transport names a local service,
 /// virtual(8) when virtual_mailbox_domains does and virtual_transport names a virtual
 /// service. What postlint cannot know counts as not running, so nothing is reported on it.
+/// The program a transport (`smtp`, `relay:[host]:587`) runs: its master.cf service's, or,
+/// without a master.cf postlint knows, the usual program of Postfix's own service names.
+pub fn transport_program<'m>(model: &'m Model, transport: &str) -> Option<&'m str> {
+    let name = transport.split(':').next().unwrap_or("").trim_ascii();
+    if !model.master.is_known() {
+        return match name {
+            "smtp" | "relay" => Some("smtp"),
+            "lmtp" => Some("lmtp"),
+            "virtual" => Some("virtual"),
+            "local" => Some("local"),
+            "error" | "retry" => Some("error"),
+            "discard" => Some("discard"),
+            _ => None,
+        };
+    }
+    let service = crate::model::tls::transport_service(model, name)?;
+    Some(program_of(&service.command))
+}
+
+/// Whether no mail leaves this server for other domains: what no table routes goes to error(8)
+/// or discard(8) (`default_transport = error`, or a transport table's `*` entry), and every
+/// entry of the transport tables, all of which postlint reads, sends mail to error(8),
+/// discard(8), local(8) or virtual(8). Mail a client relays is then never sent on (a test
+/// sink, a host that only delivers locally): smtpd refuses a recipient that resolves to the
+/// error transport at RCPT (550 with the error's text), and discard drops the mail
+/// (tests/oracle_nothing_leaves.rs). False when postlint cannot tell.
+pub fn nothing_leaves(model: &Model) -> bool {
+    let program = |transport: &str| transport_program(model, transport);
+    let stops = |transport: &str| matches!(program(transport), Some("error" | "discard"));
+    let sender_dependent = model
+        .params
+        .expand("sender_dependent_default_transport_maps");
+    if sender_dependent.has_unknown() || !sender_dependent.text.trim_ascii().is_empty() {
+        return false;
+    }
+    let default = model.params.expand("default_transport");
+    if default.has_unknown() {
+        return false;
+    }
+    let transports = model.maps("transport_maps");
+    if transports.unknown {
+        return false;
+    }
+    let all = model.tables.leaf_tables_of(&transports.tables, |_| true);
+    let known = model.tables.known_entry_tables_of(&transports.tables);
+    if all.len() != known.len() {
+        return false;
+    }
+    let mut wildcard_stops = false;
+    for id in known {
+        let Some(entries) = model.tables.get(id).entries() else {
+            return false;
+        };
+        for entry in entries.iter() {
+            let value = entry.value.trim_ascii();
+            let inside = matches!(
+                program(value),
+                Some("error" | "discard" | "local" | "virtual")
+            );
+            if !inside {
+                return false;
+            }
+            if entry.key == "*" {
+                wildcard_stops = stops(value);
+            }
+        }
+    }
+    wildcard_stops || stops(&default.text)
+}
+
 pub fn programs_in_use(model: &Model) -> std::collections::HashSet<&str> {
     let services: Vec<(&str, &str)> = if model.master.is_known() {
         model

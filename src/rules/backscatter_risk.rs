@@ -178,7 +178,8 @@ fn mailboxes_without_maps(model: &Model, out: &mut Findings) {
     if !refuses_unknown_users(model, &transport) {
         return;
     }
-    let probed = || transport_program(model, &transport).is_some_and(is_smtp_client);
+    let probed =
+        || crate::model::values::transport_program(model, &transport).is_some_and(is_smtp_client);
     if !accepts_any_recipient(model, "virtual_mailbox_maps", probed) {
         return;
     }
@@ -266,7 +267,9 @@ fn relay_domains_probed(model: &Model, class: &crate::model::classes::AddressCla
             Some(t) if !t.split(':').next().unwrap_or("").trim_ascii().is_empty() => Some(t),
             _ => relay.clone(),
         };
-        transport.is_none_or(|t| transport_program(model, &t).is_none_or(is_smtp_client))
+        transport.is_none_or(|t| {
+            crate::model::values::transport_program(model, &t).is_none_or(is_smtp_client)
+        })
     };
     let maps = model.maps("transport_maps");
     if class.unknown_members && (maps.unknown || !maps.tables.is_empty()) {
@@ -281,21 +284,6 @@ fn relay_domains_probed(model: &Model, class: &crate::model::classes::AddressCla
 /// The program a transport (`lmtp:unix:private/dovecot-lmtp`, `relay`) runs: its master.cf
 /// service's, or without master.cf the stock service of that name's. None when postlint
 /// cannot know it.
-fn transport_program<'m>(model: &'m Model, transport: &str) -> Option<&'m str> {
-    let name = transport.split(':').next().unwrap_or("").trim_ascii();
-    if !model.master.is_known() {
-        return match name {
-            "smtp" | "relay" => Some("smtp"),
-            "lmtp" => Some("lmtp"),
-            "virtual" => Some("virtual"),
-            "local" => Some("local"),
-            _ => None,
-        };
-    }
-    let service = crate::model::tls::transport_service(model, name)?;
-    Some(crate::model::values::program_of(&service.command))
-}
-
 fn is_smtp_client(program: &str) -> bool {
     matches!(program, "smtp" | "lmtp")
 }
@@ -304,7 +292,7 @@ fn is_smtp_client(program: &str) -> bool {
 /// client (Dovecot, Cyrus, another server answer 550), or pipe(8) running dovecot-lda or
 /// Cyrus deliver. Another pipe may take any name (a ticket system), so no.
 fn refuses_unknown_users(model: &Model, transport: &str) -> bool {
-    let Some(program) = transport_program(model, transport) else {
+    let Some(program) = crate::model::values::transport_program(model, transport) else {
         return false;
     };
     if is_smtp_client(program) {
@@ -416,7 +404,8 @@ fn forwarded_local_domains(model: &Model, span: Span, out: &mut Findings) {
             let transport = crate::model::resolve::domain_transport(model, m.domain).ok()??;
             let (_, next_hop) = transport.split_once(':')?;
             let next_hop = next_hop.trim();
-            let smtp = transport_program(model, &transport).is_some_and(is_smtp_client);
+            let smtp = crate::model::values::transport_program(model, &transport)
+                .is_some_and(is_smtp_client);
             (smtp && !next_hop.is_empty()).then(|| (m.written.to_string(), next_hop.to_string()))
         });
     let Some((domain, next_hop)) = forwarded else {

@@ -82,8 +82,11 @@ fn check(model: &Model, out: &mut Findings) {
                     // Unless the restrictions refuse the gateway's relaying for certain (as for
                     // the rule's other cases, permit_mynetworks in a list is enough when the
                     // model cannot tell: a value a script sets, a table it cannot read).
+                    // Nor where nothing leaves the server (`default_transport = error`, a
+                    // test sink): what the gateway relays is bounced, never sent on.
                     let gateway = docker_gateway(&net)
                         .filter(|_| crate::model::listen::takes_port_25(model, smtpd.service))
+                        .filter(|_| !crate::model::values::nothing_leaves(model))
                         .filter(|gateway| {
                             !matches!(
                                 crate::model::relay::client_gets(
