@@ -7,7 +7,8 @@
 //! tried. With the default transport
 //! (smtp, through a relayhost where nothing listens), or a transport entry that sends that
 //! domain to smtp, Postfix tries to send it on ("status=deferred", "Connection refused").
-//! postlint's model says "nothing leaves" for the first two only.
+//! postlint's model says "nothing leaves" for the first two only, and with `mynetworks =
+//! 0.0.0.0/0` reports an open relay (mynetworks-too-broad) for the last two only.
 //!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
@@ -49,8 +50,9 @@ const CASES: &[(&str, Option<&str>, bool)] = &[
 ];
 
 /// Sends the case's message: the reply to its RCPT, the maillog line that rejects it or ends
-/// its delivery, and postlint's answer.
-fn deliver(port: u16, settings: &str, transport: Option<&str>) -> (u16, String, bool) {
+/// its delivery, postlint's answer, and whether open-relay or mynetworks-too-broad reports
+/// the setup (mynetworks is 0.0.0.0/0: every client relays, if anything can).
+fn deliver(port: u16, settings: &str, transport: Option<&str>) -> (u16, String, bool, bool) {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-nothing-leaves-");
     let conf = scratch.conf();
     let mut main = scratch.infrastructure("mail.example.com");
@@ -58,7 +60,7 @@ fn deliver(port: u16, settings: &str, transport: Option<&str>) -> (u16, String, 
     // without DNS or the network.
     main.push_str(
         "compatibility_level = 3.6\nmydestination = $myhostname\nalias_maps =\n\
-         alias_database =\nmynetworks = 127.0.0.0/8\nrelayhost = [127.0.0.1]:9\n",
+         alias_database =\nmynetworks = 0.0.0.0/0\nrelayhost = [127.0.0.1]:9\n",
     );
     main.push_str(settings);
     std::fs::write(conf.join("main.cf"), &main).unwrap();
@@ -106,11 +108,22 @@ fn deliver(port: u16, settings: &str, transport: Option<&str>) -> (u16, String, 
         line = ended();
     }
     postfix.stop();
+    // open-relay on the setup as a server's: smtpd on port 25 of every interface.
+    let main = main.replace("inet_interfaces = 127.0.0.1", "inet_interfaces = all");
+    std::fs::write(conf.join("main.cf"), main).unwrap();
+    let master = std::fs::read_to_string(conf.join("master.cf")).unwrap();
+    let master = master.replace(&format!("127.0.0.1:{port} inet"), "smtp inet");
+    std::fs::write(conf.join("master.cf"), master).unwrap();
+    // mynetworks-too-broad reports mynetworks that trusts every client ("an open relay");
+    // open-relay, the other ways in.
+    let open_relay = ["open-relay", "mynetworks-too-broad"]
+        .iter()
+        .any(|rule| !smtp::postlint_findings(&conf, rule).is_empty());
     let line = line.unwrap_or_else(|| {
         let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
         panic!("no delivery status or rejection within 20 s; the maillog:\n{log}")
     });
-    (rcpt, line, nothing_leaves)
+    (rcpt, line, nothing_leaves, open_relay)
 }
 
 #[test]
@@ -121,7 +134,8 @@ fn mail_for_other_domains_is_bounced_where_nothing_leaves() {
     let mut report = String::new();
     let (mut postfix_failures, mut postlint_failures) = (Vec::new(), Vec::new());
     for (i, &(settings, transport, bounced)) in CASES.iter().enumerate() {
-        let (rcpt, line, nothing_leaves) = deliver(port() + i as u16, settings, transport);
+        let (rcpt, line, nothing_leaves, open_relay) =
+            deliver(port() + i as u16, settings, transport);
         let case = format!(
             "{}{}",
             settings.trim(),
@@ -131,7 +145,7 @@ fn mail_for_other_domains_is_bounced_where_nothing_leaves() {
             ))
         );
         report.push_str(&format!(
-            "{case}\n  Postfix: {line}\n  postlint: nothing leaves = {nothing_leaves}\n"
+            "{case}\n  Postfix: RCPT {rcpt}; {line}\n  postlint: nothing leaves = {nothing_leaves}, open relay = {open_relay}\n"
         ));
         // Refused at RCPT (smtpd asks trivial-rewrite, which resolves the address to the
         // error transport), or taken and bounced: either way, never sent on.
@@ -145,6 +159,16 @@ fn mail_for_other_domains_is_bounced_where_nothing_leaves() {
                     "a bounce"
                 } else {
                     "an attempt to send"
+                }
+            ));
+        }
+        if open_relay == bounced {
+            postlint_failures.push(format!(
+                "{case}: open-relay and mynetworks-too-broad {} (mynetworks = 0.0.0.0/0); Postfix: {line}",
+                if open_relay {
+                    "reports it"
+                } else {
+                    "is silent"
                 }
             ));
         }
