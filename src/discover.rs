@@ -257,6 +257,15 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 continue;
             }
         }
+        if named_main_cf(&name) && is_ini_file(path) {
+            found.skipped.push(Skipped {
+                path: path.to_path_buf(),
+                reason: "an INI file (it starts with a `[section]` line), another program's \
+                         configuration, not Postfix's main.cf"
+                    .to_string(),
+            });
+            continue;
+        }
         if named_main_cf(&name) && holds_no_setting(path) {
             found.skipped.push(Skipped {
                 path: path.to_path_buf(),
@@ -389,6 +398,15 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                     || s.ansible_installs_file(&master_cf, "master.cf")
             });
             setup.load.master_amended = amendments.master;
+            // A main.cf a Dockerfile copies into the image and applies to the image's own
+            // main.cf with postconf (`cat main.cf | while read l; do postconf $l; done`): the
+            // settings it adds, every other parameter the image's.
+            if scripts
+                .iter()
+                .any(|s| s.is_dockerfile() && s.applies_with_postconf(root, &setup.main_cf))
+            {
+                setup.load.dropin = true;
+            }
             setup.load.installed_files = amendments.installed_files();
             setup.load.script_builds = amendments.builds.clone();
             setup.load.script_file_placeholders = amendments.file_placeholders.clone();
@@ -831,6 +849,25 @@ fn mounted_as_dropin(main_cf: &Path) -> bool {
             || name.contains("compose")
             || name.ends_with(".sh");
         describes && small_text(&entry.path()).is_some_and(|t| mounts(&t))
+    })
+}
+
+/// Whether a file named main.cf is another program's INI file (telegram-mailgate's
+/// `/etc/telegram-mailgate/main.cf`): its first line that is not blank or a comment (`#`, `;`)
+/// is a `[section]` header. Postfix's main.cf has no such line: a line that starts with `[`
+/// is no `name = value`. Files over 1 MB are not read.
+fn is_ini_file(path: &Path) -> bool {
+    small_text(path).is_some_and(|text| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with(['#', ';']))
+            .and_then(|l| l.strip_prefix('[')?.strip_suffix(']'))
+            .is_some_and(|section| {
+                !section.is_empty()
+                    && section.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b' ')
+                    })
+            })
     })
 }
 

@@ -104,6 +104,9 @@ pub struct Script {
     /// The sockets of milters it may move, and the paths inside Postfix's queue directory it
     /// names (`milter_sockets`).
     pub sockets: ScriptSockets,
+    /// The sources of a Dockerfile's copies that a `RUN` applies to the image's main.cf with
+    /// postconf (`postconf_inputs`): settings to add, not a whole main.cf.
+    pub postconf_inputs: Vec<String>,
     /// The file modes its Ansible `template`/`copy` tasks and Salt `file.managed` states give
     /// the files they install as main.cf or at another absolute path (`mode: '0640'`), each
     /// with the file and the line of the mode; a mode postlint cannot read is left out.
@@ -534,21 +537,9 @@ impl Script {
     /// from the Dockerfile's directory or the repository's top, as `installs` reads them, and
     /// never outside `root`. Wildcard sources and sources that are not there are left out.
     pub fn copied_files(&self, root: &Path) -> Vec<(String, PathBuf)> {
-        let root = lexical(root);
-        let bases = [
-            self.path.parent().unwrap_or(&root).to_path_buf(),
-            root.clone(),
-        ];
         let mut out = Vec::new();
         for (source, dest) in &self.file_copies {
-            if source.contains(['*', '?', '[', '$']) {
-                continue;
-            }
-            let Some(found) = bases
-                .iter()
-                .map(|base| lexical(&base.join(source)))
-                .find(|p| p.starts_with(&root) && (crate::discover::regular_file(p) || p.is_dir()))
-            else {
+            let Some(found) = self.context_path(root, source) else {
                 continue;
             };
             let dest = crate::model::paths::normalize(dest);
@@ -568,6 +559,33 @@ impl Script {
 
     /// Whether a file copied to `dest` goes into a directory of that name: the destination
     /// was written with a trailing `/`, or several sources go there.
+    /// The repository file or directory a `COPY`/`ADD` source names: read from the
+    /// Dockerfile's directory or the repository's top (the two usual build contexts), never
+    /// outside `root`. None for a wildcard or variable, or a source that is not there.
+    fn context_path(&self, root: &Path, source: &str) -> Option<PathBuf> {
+        if source.contains(['*', '?', '[', '$']) {
+            return None;
+        }
+        let root = lexical(root);
+        let bases = [
+            self.path.parent().unwrap_or(&root).to_path_buf(),
+            root.clone(),
+        ];
+        bases
+            .iter()
+            .map(|base| lexical(&base.join(source)))
+            .find(|p| p.starts_with(&root) && (crate::discover::regular_file(p) || p.is_dir()))
+    }
+
+    /// Whether this Dockerfile copies `file` (a path in the repository at `root`) into the
+    /// image and applies it to the image's main.cf with postconf (`postconf_inputs`).
+    pub fn applies_with_postconf(&self, root: &Path, file: &Path) -> bool {
+        let file = lexical(file);
+        self.postconf_inputs
+            .iter()
+            .any(|source| self.context_path(root, source).is_some_and(|p| p == file))
+    }
+
     fn file_copies_into_dir(&self, dest: &str, source: &str) -> bool {
         self.file_copies.iter().any(|(s, d)| {
             crate::model::paths::normalize(d) == dest && (d.ends_with('/') || s != source)
@@ -1467,6 +1485,9 @@ fn scan_text(text: &str, path: &Path) -> Script {
     // as the RUN's command: its terminator, and whether any line of it is under a shell
     // condition (then none of its settings is written out for certain).
     let mut run_body: Option<(String, bool)> = None;
+    // A Dockerfile's `RUN` commands that run postconf, with the working directory then: a
+    // file they read settings from is applied to the image's main.cf (`postconf_inputs`).
+    let mut postconf_runs: Vec<(String, String)> = Vec::new();
     for (index, (line_no, line)) in lines.iter().enumerate() {
         let line_no = *line_no;
         // The body of a here-document appended to main.cf: its `name = value` lines, up to
@@ -1586,6 +1607,9 @@ fn scan_text(text: &str, path: &Path) -> Script {
             continue;
         }
         if let Some(rest) = instruction.map(|w| &code[w.len()..]).filter(|_| dockerfile) {
+            if rest.contains("postconf") && postconf_runs.len() < 16 {
+                postconf_runs.push((rest.to_string(), workdir.clone()));
+            }
             code = rest.trim_start();
             run = !code.starts_with('[');
             if code.starts_with('[') {
@@ -1703,6 +1727,31 @@ fn scan_text(text: &str, path: &Path) -> Script {
     // A here-document that never ends: what it appends is unknown.
     if heredoc.is_some() {
         out.main_open = true;
+    }
+    out.postconf_inputs = postconf_inputs(&out.file_copies, &postconf_runs);
+    out
+}
+
+/// The sources of a Dockerfile's copies (`COPY config/main.cf main.cf`) that a `RUN` running
+/// postconf reads (`cat main.cf | while read line; do postconf $line; done`, `xargs postconf
+/// -e < /tmp/main.cf`): it names the copy's destination, or its file name in the directory it
+/// runs in.
+fn postconf_inputs(copies: &[(String, String)], runs: &[(String, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (source, dest) in copies {
+        let (dir, name) = dest.rsplit_once('/').unwrap_or(("", dest));
+        let dir = if dir.is_empty() { "/" } else { dir };
+        let read = runs.iter().any(|(run, workdir)| {
+            run.split(|c: char| c.is_whitespace() || matches!(c, '<' | '|' | ';' | '"' | '\''))
+                .any(|word| {
+                    word == dest
+                        || word == name
+                            && workdir.trim_end_matches('/') == dir.trim_end_matches('/')
+                })
+        });
+        if read && !out.contains(source) {
+            out.push(source.clone());
+        }
     }
     out
 }

@@ -2601,3 +2601,70 @@ fn a_script_named_without_extension_is_read_by_its_shebang() {
         );
     }
 }
+
+/// A main.cf that the Dockerfile copies into the image and applies to the image's own main.cf
+/// with postconf, line by line (ot-nemoto/docker-lib-postfix), holds settings to add: every
+/// parameter it does not set is the package's, and unknown. Copied elsewhere and not read by
+/// postconf, or read by another command, it is linted as a whole main.cf.
+#[test]
+fn a_main_cf_a_dockerfile_applies_with_postconf_is_a_dropin() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("config/main.cf"),
+        "relayhost = [smtp.example.net]:587\nsmtp_tls_security_level = encrypt\n",
+    );
+    let dockerfile = |run: &str| {
+        format!(
+            "FROM ubuntu:20.04\nRUN apt-get update && apt-get install -y postfix\nWORKDIR /root\n\
+             COPY config/main.cf main.cf\nRUN {run}\n"
+        )
+    };
+    let short = |root: &Path| run(root, &["--discover", "--format", "short"]).1;
+    for applied in [
+        "cat main.cf | while read line; do postconf $(echo $line | tr -d ' ') ; done",
+        "while read -r l; do postconf -e \"$l\"; done < /root/main.cf",
+        "xargs -d '\\n' postconf -e < main.cf",
+    ] {
+        write(&root.join("Dockerfile"), &dockerfile(applied));
+        let out = short(root);
+        assert!(!out.contains("compatibility-level"), "{applied}: {out}");
+        assert!(!out.contains("relay-check-missing"), "{applied}: {out}");
+    }
+    // Near-misses: postconf reads another file; the file is only copied.
+    for run_line in [
+        "postconf -e myhostname=mx.example.com && cat other.cf",
+        "cat main.cf",
+    ] {
+        write(&root.join("Dockerfile"), &dockerfile(run_line));
+        let out = short(root);
+        assert!(
+            out.contains("error[relay-check-missing]"),
+            "{run_line}: {out}"
+        );
+    }
+}
+
+/// A file named main.cf that is another program's INI file (telegram-mailgate's own
+/// configuration) is passed over, and said; a Postfix main.cf whose first line names a
+/// host in brackets as a value is not.
+#[test]
+fn an_ini_file_named_main_cf_is_passed_over() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("main.cf"),
+        "# telegram-mailgate\n[core]\nlogging_conf_file=/etc/telegram-mailgate/logging.cf\n\n[api]\nkey=\n",
+    );
+    let (code, _, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("an INI file (it starts with a `[section]` line)"),
+        "{err}"
+    );
+    write(
+        &repo.path().join("main.cf"),
+        "relayhost = [smtp.example.net]:587\n[core]\n",
+    );
+    let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(out.contains("error[invalid-syntax]"), "{out}");
+}
