@@ -285,6 +285,15 @@ fn check(model: &Model, out: &mut Findings) {
          these takes effect. Set compatibility_level = {wanted} once each is what you want (see \
          COMPATIBILITY_README)."
     ));
+    // The release is postlint's guess: an older one stops on a level it cannot read.
+    if model.target.origin == crate::model::version::Origin::Newest && wanted != "2" {
+        help.push_str(&format!(
+            "\nThe release that runs this main.cf is not known here (linted for {target}): \
+             Postfix 3.0 to 3.5 take whole numbers only and stop on `{wanted}` (\"bad \
+             numerical configuration\"), so set 2 there (`postconf mail_version` tells; \
+             `--postfix-version` lints for it)."
+        ));
+    }
     if let Some((param, release)) = super::written_for_2x(model).filter(|_| !asked) {
         help.push_str(&format!(
             "\nThis main.cf names the files of Postfix {release} ({param}): if the server runs \
