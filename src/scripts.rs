@@ -1031,7 +1031,7 @@ pub fn goes_with(script: &Path, dirs: &[&Path]) -> Vec<usize> {
 fn assignment() -> &'static regex::Regex {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        regex::Regex::new(r#"(?:^|[\s'"^])([a-z][A-Za-z0-9_]*)\s*="#).expect("a valid pattern")
+        regex::Regex::new(r#"(?:^|[\s'"^])([a-z_][A-Za-z0-9_]*)\s*="#).expect("a valid pattern")
     })
 }
 
@@ -2639,6 +2639,12 @@ mod tests {
         assert_eq!(
             names("RUN /usr/sbin/postconf compatibility_level=3.7"),
             s(&["compatibility_level"])
+        );
+        // A parameter of the setup's own, named with a leading `_` (filegarden/mail), set
+        // without -e (not needed since Postfix 2.8).
+        assert_eq!(
+            names(r#"postconf "_postmaster_address = $POSTMASTER_ADDRESS""#),
+            s(&["_postmaster_address"])
         );
         assert_eq!(
             names(r#"postconf -e "myhostname = $HOST" 'relayhost=[smtp.example.net]:587'"#),
