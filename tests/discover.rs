@@ -2668,3 +2668,44 @@ fn an_ini_file_named_main_cf_is_passed_over() {
     let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
     assert!(out.contains("error[invalid-syntax]"), "{out}");
 }
+
+/// A system image in the repository says which Postfix it runs: the postfix package its
+/// package database lists (dpkg's status file, apk's installed database) is the release the
+/// image's main.cf is linted for (jasonschulte/pve-live-usb, Postfix 3.1.8, where an smtpd
+/// without restrictions still starts).
+#[test]
+fn the_package_database_of_a_system_image_sets_the_release() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path().join("rootfs");
+    write(
+        &root.join("etc/postfix/main.cf"),
+        "myhostname = pve.example.com\nmydestination = $myhostname, localhost\n",
+    );
+    let status = |version: &str| {
+        format!(
+            "Package: postfix\nStatus: install ok installed\nArchitecture: amd64\nVersion: {version}\n\n"
+        )
+    };
+    let dpkg = root.join("var/lib/dpkg/status");
+    write(&dpkg, &status("3.1.8-0+deb9u1"));
+    let (_, out, err) = run(
+        repo.path(),
+        &["--discover", "--format", "short", "--verbose"],
+    );
+    assert!(!out.contains("relay-check-missing"), "{out}");
+    assert!(
+        err.contains("linting for Postfix 3.1 (the postfix package 3.1.8 that rootfs/var/lib/dpkg/status lists"),
+        "{err}"
+    );
+    write(&dpkg, &status("3.7.11-0+deb12u1"));
+    let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(out.contains("error[relay-check-missing]"), "{out}");
+    // Alpine's database.
+    std::fs::remove_file(&dpkg).unwrap();
+    write(
+        &root.join("lib/apk/db/installed"),
+        "P:postfix\nV:3.1.3-r0\n\n",
+    );
+    let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(!out.contains("relay-check-missing"), "{out}");
+}

@@ -1409,6 +1409,40 @@ impl Loader {
         out
     }
 
+    /// The release of the postfix package a system image's package database lists (under a
+    /// sysroot only): dpkg's status file, else apk's installed database.
+    fn package_target(&self, options: &LoadOptions) -> Option<version::Target> {
+        options.sysroot.as_ref()?;
+        [
+            ("/var/lib/dpkg/status", false),
+            ("/lib/apk/db/installed", true),
+        ]
+        .iter()
+        .find_map(|&(path, apk)| {
+            let Location::Readable {
+                path: real,
+                display,
+            } = self.locator.locate(path)
+            else {
+                return None;
+            };
+            // A package database of a whole system: a few MB.
+            let meta = std::fs::metadata(&real).ok()?;
+            if !meta.is_file() || meta.len() > 64 << 20 {
+                return None;
+            }
+            let text = crate::fsread::read_text(&real).ok()?;
+            let version = version::packaged(&text, apk)?;
+            Some(version::Target {
+                asked: version::Release::parse(&version)?,
+                origin: version::Origin::Package {
+                    database: display,
+                    version,
+                },
+            })
+        })
+    }
+
     /// Reads the milters' configuration files ([`milter_servers::MILTERS`]) that are in the
     /// tree where the milters read them: copied there by a Dockerfile, or under a sysroot.
     /// Only the Socket line is kept as the source (`add_one_line`).
@@ -2474,7 +2508,9 @@ impl Model {
                     asked: version::Release::parse(&v).expect("installed() checks it"),
                     origin: version::Origin::Installed(v),
                 },
-                None => image_target(options).unwrap_or_else(version::Target::newest),
+                None => image_target(options)
+                    .or_else(|| loader.package_target(options))
+                    .unwrap_or_else(version::Target::newest),
             },
         };
         // A main.cf that a package wrote names its release in its documentation paths

@@ -77,6 +77,10 @@ pub enum Origin {
     /// The postfix package of the image a Dockerfile builds with this main.cf
     /// (`crate::image`): the Dockerfile and its base image.
     Image { dockerfile: String, base: String },
+    /// The postfix package a system image's package database lists as installed
+    /// (`var/lib/dpkg/status`, `lib/apk/db/installed`): the database as shown, and the
+    /// package's version.
+    Package { database: String, version: String },
     /// Nothing said which: the newest release postlint knows.
     Newest,
 }
@@ -149,6 +153,10 @@ impl Target {
                 "the postfix package of {base}, which {dockerfile} installs; set \
                  --postfix-version for another"
             ),
+            Origin::Package { database, version } => format!(
+                "the postfix package {version} that {database} lists; set --postfix-version \
+                 for another"
+            ),
             Origin::Newest => {
                 "the newest release postlint knows; set --postfix-version for another".to_string()
             }
@@ -189,6 +197,38 @@ impl Target {
         }
         line
     }
+}
+
+/// The version of the postfix package a package database's text lists as installed: dpkg's
+/// status file (stanzas of `Package: postfix`, `Status: install ok installed`, `Version:
+/// 1:3.7.11-0+deb12u1`) or apk's installed database (`P:postfix`, `V:3.5.8-r0`). The upstream
+/// part only (no epoch, no packaging revision); None when the package is not there, or not
+/// installed.
+pub fn packaged(text: &str, apk: bool) -> Option<String> {
+    for stanza in text.split("\n\n") {
+        let field = |name: &str| {
+            stanza
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(str::trim_ascii)
+        };
+        let version = match apk {
+            true if field("P:") == Some("postfix") => field("V:"),
+            false
+                if field("Package:") == Some("postfix")
+                    && field("Status:").is_some_and(|s| s.ends_with(" installed")) =>
+            {
+                field("Version:")
+            }
+            _ => None,
+        };
+        if let Some(version) = version {
+            let upstream = version.split_once(':').map_or(version, |(_, v)| v);
+            let upstream = upstream.split(['-', '+', '~']).next().unwrap_or(upstream);
+            return Release::parse(upstream).map(|_| upstream.to_string());
+        }
+    }
+    None
 }
 
 /// The main.cf parameters where packages name their documentation directory with the release
@@ -235,6 +275,30 @@ pub fn installed() -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_postfix_package_of_a_package_database() {
+        let dpkg = "Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\n\n\
+                    Package: postfix\nStatus: install ok installed\nPriority: optional\n\
+                    Version: 1:3.7.11-0+deb12u1\n\nPackage: postfix-mysql\n\
+                    Status: install ok installed\nVersion: 3.7.11-0+deb12u1\n";
+        assert_eq!(packaged(dpkg, false).as_deref(), Some("3.7.11"));
+        // Removed, its configuration files left: not installed.
+        let removed =
+            "Package: postfix\nStatus: deinstall ok config-files\nVersion: 3.4.23-0+deb10u1\n";
+        assert_eq!(packaged(removed, false), None);
+        let apk = "C:Q1x\nP:busybox\nV:1.36.1-r15\n\nC:Q1y\nP:postfix\nV:3.5.8-r0\n";
+        assert_eq!(packaged(apk, true).as_deref(), Some("3.5.8"));
+        assert_eq!(packaged("P:postfix-pcre\nV:3.5.8-r0\n", true), None);
+        assert_eq!(
+            packaged(
+                "Package: postfix\nStatus: install ok installed\nVersion: x\n",
+                false
+            ),
+            None
+        );
+    }
+
     use super::*;
 
     #[test]

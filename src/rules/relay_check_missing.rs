@@ -54,6 +54,12 @@ fn check(model: &Model, out: &mut Findings) {
         }
         let relay_def = smtpd.definition(model, "smtpd_relay_restrictions");
         let recipient_def = smtpd.definition(model, "smtpd_recipient_restrictions");
+        // Before 3.3 an unset smtpd_relay_restrictions is `permit_mynetworks,
+        // permit_sasl_authenticated, defer_unauth_destination` at every level (mail_params.h
+        // of 3.0 to 3.2; 3.3 made it depend on compatibility_level): smtpd starts.
+        if relay_def.is_none() && model.target.asked < crate::model::version::Release::new(3, 3) {
+            continue;
+        }
         let key = (
             relay_def.map(|d| d.value_span),
             recipient_def.map(|d| d.value_span),
@@ -120,11 +126,16 @@ fn check(model: &Model, out: &mut Findings) {
                 }
                 _ => String::new(),
             };
+            // Postfix 3.3 to 3.5 read the level as a whole number.
+            let level = match model.target.asked < crate::model::version::Release::new(3, 6) {
+                true => "2",
+                false => "3.6",
+            };
             finding.help(format!(
                 "Below compatibility level 1, smtpd_relay_restrictions is empty by default, so \
                  smtpd_recipient_restrictions must stop relaying. Add \
                  `smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, \
-                 defer_unauth_destination`, or set compatibility_level = 3.6. \
+                 defer_unauth_destination`, or set compatibility_level = {level}. \
                  smtpd checks this because a list without it makes the server an open relay.\
                  {legacy}"
             ));

@@ -81,7 +81,7 @@ fn check(model: &Model, out: &mut Findings) {
     // package says too little either way.
     let packaged = matches!(
         model.target.origin,
-        crate::model::version::Origin::Image { .. }
+        crate::model::version::Origin::Image { .. } | crate::model::version::Origin::Package { .. }
     );
     if packaged && model.target.asked < Release::new(3, 5) {
         return;
