@@ -17,9 +17,25 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "mail accepted for recipients that do not exist, bounced later to forged senders (relay_domains without relay_recipient_maps, virtual mailbox domains without virtual_mailbox_maps, empty local_recipient_maps, permit_mx_backup, luser_relay)",
     doc: include_str!("../../rules/backscatter-risk.md"),
-    undecided: relay_domains_unseen,
+    undecided: |model| relay_domains_unseen(model) || filtered_by_pipe(model),
     check,
 };
+
+/// Whether every smtpd hands all the mail it takes to a content filter that a pipe(8) command
+/// runs (`-o content_filter=filter:dummy`): what becomes of the mail then is the command's
+/// to decide (it may put it back with sendmail, or keep it, as a mail-to-something gateway
+/// does), so whether Postfix's agents ever see, and bounce, a name that does not exist cannot
+/// be known. A filter over SMTP or LMTP (amavis) sends the mail back.
+fn filtered_by_pipe(model: &Model) -> bool {
+    let smtpds = smtpd_processes(model);
+    !smtpds.is_empty()
+        && smtpds.iter().all(|smtpd| {
+            smtpd.value(model, "content_filter").is_some_and(|filter| {
+                !filter.trim_ascii().is_empty()
+                    && crate::model::values::transport_program(model, &filter) == Some("pipe")
+            })
+        })
+}
 
 const BACKSCATTER: &str =
     "Spam comes with forged senders: each message accepted for a recipient that does not exist \
@@ -33,7 +49,7 @@ fn check(model: &Model, out: &mut Findings) {
     }
     // A server whose smtpd listens on loopback only takes mail from its own programs, which
     // forge no senders: what it accepts and bounces goes to real senders.
-    if listens_beyond_loopback(model) {
+    if listens_beyond_loopback(model) && !filtered_by_pipe(model) {
         relay_without_recipients(model, out);
         mailboxes_without_maps(model, out);
         empty_local_recipients(model, out);
