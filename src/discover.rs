@@ -418,6 +418,15 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 })
                 .collect();
             if let (false, [dockerfile]) = (setup.load.main_cf_absent, dockerfiles.as_slice()) {
+                // A `chmod` of the image that takes other users' access to main.cf.
+                setup.load.main_cf_chmod = dockerfile.main_cf_chmod(root, &setup.main_cf).map(
+                    |(line, command, effect)| crate::scripts::ChmodAt {
+                        script: dockerfile.path.clone(),
+                        line: *line,
+                        command: command.clone(),
+                        effect: *effect,
+                    },
+                );
                 setup.load.image = dockerfile
                     .image
                     .as_ref()

@@ -104,6 +104,10 @@ pub struct Script {
     /// The sockets of milters it may move, and the paths inside Postfix's queue directory it
     /// names (`milter_sockets`).
     pub sockets: ScriptSockets,
+    /// A Dockerfile's `chmod` commands that change who may read /etc/postfix/main.cf, in
+    /// order: the line, the command, and whether it takes other users' access
+    /// ([`main_cf_chmod`]).
+    pub main_cf_chmods: Vec<(u32, String, ChmodEffect)>,
     /// The sources of a Dockerfile's copies that a `RUN` applies to the image's main.cf with
     /// postconf (`postconf_inputs`): settings to add, not a whole main.cf.
     pub postconf_inputs: Vec<String>,
@@ -445,6 +449,7 @@ impl Script {
             || !self.main_cf_copies.is_empty()
             || !self.sockets.is_empty()
             || !self.file_modes.is_empty()
+            || !self.main_cf_chmods.is_empty()
     }
 
     /// Whether this Dockerfile copies `file` (a path in the repository at `root`) to
@@ -594,6 +599,25 @@ impl Script {
 
     /// The lines of the `COPY`/`ADD` instructions that install `file` at `target` (0 for a
     /// mount), as `installs` finds them.
+    /// The `chmod` of this Dockerfile that leaves main.cf (`file`, which it installs)
+    /// unreadable to other users in the image: the last one that changes their access, when
+    /// it takes it, and no `COPY` of main.cf comes after one that takes read access (a copied
+    /// file keeps the build context's mode; the directory's mode stays).
+    pub fn main_cf_chmod(&self, root: &Path, file: &Path) -> Option<&(u32, String, ChmodEffect)> {
+        let last = self.main_cf_chmods.last()?;
+        match last.2 {
+            ChmodEffect::Gives => None,
+            ChmodEffect::TakesDirectory => Some(last),
+            ChmodEffect::TakesRead => {
+                let copied_after = self
+                    .install_lines(root, file, "/etc/postfix/main.cf")
+                    .iter()
+                    .any(|&line| line > last.0);
+                (!copied_after).then_some(last)
+            }
+        }
+    }
+
     pub fn install_lines(&self, root: &Path, file: &Path, target: &str) -> Vec<u32> {
         let file = lexical(file);
         let bases = [self.path.parent().unwrap_or(root), root];
@@ -1620,6 +1644,12 @@ fn scan_text(text: &str, path: &Path) -> Script {
             }
         }
         for command in commands(code) {
+            if dockerfile && out.main_cf_chmods.len() < MAX_ITEMS {
+                if let Some(takes) = main_cf_chmod(command) {
+                    out.main_cf_chmods
+                        .push((line_no, command.trim().to_string(), takes));
+                }
+            }
             table_builds(command, &mut out.builds);
             // A bound for a hostile script: each is matched against every main.cf value.
             let room = MAX_ITEMS.saturating_sub(out.file_placeholders.len());
@@ -1730,6 +1760,120 @@ fn scan_text(text: &str, path: &Path) -> Script {
     }
     out.postconf_inputs = postconf_inputs(&out.file_copies, &postconf_runs);
     out
+}
+
+/// A Dockerfile's `chmod` that takes other users' access to the main.cf it installs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChmodAt {
+    pub script: PathBuf,
+    /// The line it starts on (1-based), and the command as written.
+    pub line: u32,
+    pub command: String,
+    pub effect: ChmodEffect,
+}
+
+/// What a `chmod` does to other users' access to /etc/postfix/main.cf.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChmodEffect {
+    /// Others can no longer read main.cf (`chmod 600 /etc/postfix/main.cf`, `chmod -R
+    /// go-rwx /etc/postfix`).
+    TakesRead,
+    /// Others can no longer enter /etc/postfix (`chmod -R 644 /etc/postfix`, `chmod 750
+    /// /etc/postfix`).
+    TakesDirectory,
+    /// Others may read it again (`chmod 644 /etc/postfix/main.cf`, `chmod -R o+rX
+    /// /etc/postfix`).
+    Gives,
+}
+
+/// What one `chmod` command does to other users' access to /etc/postfix/main.cf: a mode for
+/// main.cf itself, or one that `-R` gives /etc/postfix with all it holds, or one for the
+/// directory alone. Numeric modes (`640`, `0600`) and symbolic ones (`go-rwx`, `o=`,
+/// `u=rw,g=r,o=`, `a+r`); None when the command touches neither, or when postlint cannot read
+/// the mode (a variable, `--reference`).
+fn main_cf_chmod(command: &str) -> Option<ChmodEffect> {
+    let words: Vec<&str> = without_prefix_words(command).split_whitespace().collect();
+    let (program, args) = words.split_first()?;
+    if program.rsplit('/').next() != Some("chmod") {
+        return None;
+    }
+    // Options: `-R`, `-v`, `-f`, `-c` and their groups (`-Rv`), long ones; a word like `-w`
+    // is a mode.
+    let option = |a: &&&str| {
+        a.starts_with("--")
+            || a.len() > 1 && a.starts_with('-') && a[1..].bytes().all(|b| b"RvfcH".contains(&b))
+    };
+    let recursive = args
+        .iter()
+        .filter(option)
+        .any(|a| *a == "--recursive" || !a.starts_with("--") && a.contains('R'));
+    let mut rest = args.iter().filter(|a| !option(a));
+    let mode = rest.next()?.trim_matches(['"', '\'']);
+    let paths: Vec<String> = rest
+        .map(|p| crate::model::paths::normalize(p.trim_matches(['"', '\''])))
+        .collect();
+    let main_cf = paths.iter().any(|p| p == "/etc/postfix/main.cf");
+    let directory = paths.iter().any(|p| p == "/etc/postfix");
+    if !main_cf && !directory {
+        return None;
+    }
+    // (others may read, others may search) after the command, for what it touches; None for
+    // a bit the mode leaves as it was.
+    let (read, search) = others_bits(mode)?;
+    if directory && search == Some(false) {
+        return Some(ChmodEffect::TakesDirectory);
+    }
+    if (main_cf || directory && recursive) && read == Some(false) {
+        return Some(ChmodEffect::TakesRead);
+    }
+    if main_cf && read == Some(true) {
+        return Some(ChmodEffect::Gives);
+    }
+    None
+}
+
+/// What a chmod mode does to the "others" read and search bits: `Some(true)` set,
+/// `Some(false)` cleared, None left alone. `X` counts as search for a directory. None for a
+/// mode postlint cannot read.
+fn others_bits(mode: &str) -> Option<(Option<bool>, Option<bool>)> {
+    if !mode.is_empty() && mode.len() <= 4 && mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        let bits = u32::from_str_radix(mode, 8).ok()? & 0o7;
+        return Some((Some(bits & 0o4 != 0), Some(bits & 0o1 != 0)));
+    }
+    let (mut read, mut search) = (None, None);
+    for clause in mode.split(',') {
+        let at = clause.find(['+', '-', '='])?;
+        let (who, rest) = clause.split_at(at);
+        if !who.bytes().all(|b| b"ugoa".contains(&b)) {
+            return None;
+        }
+        // No `who` is `a` (less the umask, which never takes others' read from `+r`).
+        if !(who.is_empty() || who.contains(['o', 'a'])) {
+            continue;
+        }
+        let op = rest.as_bytes()[0];
+        let perms = &rest[1..];
+        if !perms.bytes().all(|b| b"rwxXst".contains(&b)) {
+            return None;
+        }
+        let has_r = perms.contains('r');
+        let has_x = perms.contains(['x', 'X']);
+        match op {
+            b'+' => {
+                read = if has_r { Some(true) } else { read };
+                search = if has_x { Some(true) } else { search };
+            }
+            b'-' => {
+                read = if has_r { Some(false) } else { read };
+                search = if has_x { Some(false) } else { search };
+            }
+            _ => {
+                read = Some(has_r);
+                search = Some(has_x);
+            }
+        }
+    }
+    Some((read, search))
 }
 
 /// The sources of a Dockerfile's copies (`COPY config/main.cf main.cf`) that a `RUN` running

@@ -2709,3 +2709,44 @@ fn the_package_database_of_a_system_image_sets_the_release() {
     let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
     assert!(!out.contains("relay-check-missing"), "{out}");
 }
+
+/// The image's `chmod` that takes other users' access to main.cf is a warning on the
+/// Dockerfile's line (tests/oracle_main_cf_mode.rs runs each command for real); a `COPY` of
+/// main.cf after it, or a later chmod that gives read access back, undoes it; the directory's
+/// mode stays whatever is copied into it.
+#[test]
+fn a_dockerfile_chmod_that_closes_main_cf_is_reported() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("conf/main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\n",
+    );
+    let short = |root: &Path| short_of(root, "main-cf-unreadable");
+    let dockerfile = |lines: &str| {
+        write(
+            &root.join("Dockerfile"),
+            &format!("FROM debian:12\nRUN apt-get install -y postfix\n{lines}"),
+        )
+    };
+    dockerfile("COPY conf/ /etc/postfix/\nRUN chmod -R go-rwx /etc/postfix/\n");
+    let out = short(root);
+    insta::assert_snapshot!("discover__dockerfile_chmod_closes_main_cf", out);
+    assert!(
+        out.contains("Dockerfile:4:5: warning[main-cf-unreadable]"),
+        "{out}"
+    );
+    for (lines, reported) in [
+        ("RUN chmod 600 /etc/postfix/main.cf\nCOPY conf/ /etc/postfix/\n", false),
+        ("RUN chmod 750 /etc/postfix\nCOPY conf/ /etc/postfix/\n", true),
+        (
+            "COPY conf/ /etc/postfix/\nRUN chmod -R go-rwx /etc/postfix && chmod 755 /etc/postfix && chmod 644 /etc/postfix/main.cf\n",
+            false,
+        ),
+        ("COPY conf/ /etc/postfix/\nRUN chmod 600 /etc/postfix/sasl_passwd\n", false),
+    ] {
+        dockerfile(lines);
+        let out = short(root);
+        assert_eq!(out.contains("warning[main-cf-unreadable]"), reported, "{lines}: {out}");
+    }
+}

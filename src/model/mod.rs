@@ -155,6 +155,9 @@ pub struct LoadOptions {
     /// With `--discover`: the mode the Ansible tasks or Salt states that install this main.cf
     /// give it, where they agree (`scripts::DeclaredMode`).
     pub main_cf_declared_mode: Option<crate::scripts::DeclaredMode>,
+    /// With `--discover`: the `chmod` of the image's Dockerfile that takes other users' access
+    /// to this main.cf (`scripts::Script::main_cf_chmod`).
+    pub main_cf_chmod: Option<crate::scripts::ChmodAt>,
     /// With `--discover`: the modes Ansible tasks and Salt states give the files they install,
     /// where they agree (the database .cf files of secret-readable).
     pub declared_modes: std::sync::Arc<Vec<crate::scripts::DeclaredMode>>,
@@ -469,6 +472,9 @@ pub struct Model {
     /// The mode the Ansible tasks or Salt states that install main.cf give it
     /// (`LoadOptions::main_cf_declared_mode`), with the mode's place in the task's file.
     pub main_cf_declared_mode: Option<DeclaredModeAt>,
+    /// The Dockerfile `chmod` that takes other users' access to main.cf
+    /// (`LoadOptions::main_cf_chmod`), with the command's place.
+    pub main_cf_chmod: Option<(crate::scripts::ChmodEffect, String, Span)>,
     /// The modes Ansible tasks or Salt states give the database .cf files that hold a password
     /// (`LoadOptions::declared_modes`), by the file they install.
     pub db_file_declared: HashMap<FileId, DeclaredModeAt>,
@@ -1337,6 +1343,35 @@ impl Loader {
             return None;
         }
         crate::fsread::read_text(real).ok()
+    }
+
+    /// The place of a Dockerfile's `chmod` that takes other users' access to main.cf: its
+    /// line, kept alone as a source (`add_one_line`); the command where it stands on the line,
+    /// else the whole line (a command continued over lines).
+    fn read_chmod(
+        &mut self,
+        chmod: &crate::scripts::ChmodAt,
+    ) -> Option<(crate::scripts::ChmodEffect, String, Span)> {
+        let display = crate::scripts::lexical(&chmod.script).display().to_string();
+        let index = (chmod.line as usize).checked_sub(1)?;
+        let (file, start) = self.add_one_line(&chmod.script, &display, index)?;
+        let line = self.sources.get(file).text()[start..]
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let (at, len) = match line.find(chmod.command.as_str()) {
+            Some(at) => (at, chmod.command.len()),
+            None => {
+                let trimmed = line.trim_start();
+                (line.len() - trimmed.len(), trimmed.trim_end().len())
+            }
+        };
+        Some((
+            chmod.effect,
+            crate::output::printable(&chmod.command).into_owned(),
+            Span::new(file, start + at, start + at + len),
+        ))
     }
 
     /// The place of the mode's value (`mode: '0640'`, `mode=0640`) in the file of the task or
@@ -2479,6 +2514,10 @@ impl Model {
             .as_ref()
             .and_then(|declared| loader.read_declared_mode(declared));
         let db_file_declared = loader.declared_db_modes(&options.declared_modes);
+        let main_cf_chmod = options
+            .main_cf_chmod
+            .as_ref()
+            .and_then(|chmod| loader.read_chmod(chmod));
         let milter_servers = match (&options.script_sockets, live) {
             (Some(_), false) => loader.read_milter_servers(),
             _ => Vec::new(),
@@ -2566,6 +2605,7 @@ impl Model {
             published_smtp: options.published_smtp.clone(),
             main_cf_mode,
             main_cf_declared_mode,
+            main_cf_chmod,
             db_file_declared,
             milter_servers,
             script_sockets: options.script_sockets.clone(),

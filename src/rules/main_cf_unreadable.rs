@@ -30,6 +30,45 @@ fn check(model: &Model, out: &mut Findings) {
             (mode, finding)
         }
         (Some(_), _) => return,
+        (None, _) if model.main_cf_chmod.is_some() => {
+            let Some((effect, command, span)) = &model.main_cf_chmod else {
+                return;
+            };
+            let what = match effect {
+                crate::scripts::ChmodEffect::TakesDirectory => {
+                    "takes other users' access to /etc/postfix, so they cannot read main.cf"
+                }
+                _ => "takes other users' read access to main.cf",
+            };
+            let finding = out.report(
+                *span,
+                format!(
+                    "the image's `{command}` {what}: in the container, sendmail and postqueue run by any user but root stop with \"fatal: open main.cf: Permission denied\""
+                ),
+            );
+            // The daemons read main.cf as root: an image that runs Postfix alone loses
+            // nothing; one whose programs send mail as their own users (a web application,
+            // Dovecot's sieve redirects) loses that mail.
+            finding.severity = Severity::Warning;
+            finding.secondary(
+                crate::source::Span::file_start(model.main_cf),
+                "the main.cf the Dockerfile installs",
+            );
+            finding.subject("main.cf mode");
+            finding.label("no access for other users");
+            finding.help(
+                "Postfix's daemons read main.cf as root, so the container still receives and \
+                 relays mail. But a program of the image that sends through the sendmail \
+                 command as its own user (a web application's mail(), a cron job, Dovecot's \
+                 sieve redirects and vacation replies) runs sendmail and postdrop as that user, \
+                 and they read main.cf first: that mail is never queued. Leave /etc/postfix \
+                 (0755) and main.cf (0644) readable, and limit the chmod to the files that hold \
+                 secrets (`chmod 600 /etc/postfix/sasl_passwd`). If a password is why main.cf \
+                 was closed, move it to a table file only root reads (password-in-main-cf says \
+                 how).",
+            );
+            return;
+        }
         (None, Some(declared)) if declared.mode & 0o004 == 0 => {
             let mode = declared.mode;
             let finding = out.report(
