@@ -48,33 +48,15 @@ fn receives_mail_for_domains(model: &Model) -> bool {
     })
 }
 
-/// A domain other mail servers would deliver to: the first hosted domain that is no localhost
-/// name.
-fn hosted_domain(model: &Model) -> Option<String> {
-    ClassKind::RESOLVE_ORDER.iter().find_map(|&kind| {
-        model
-            .class(kind)
-            .members(&model.tables)
-            .map(|m| m.domain.trim_end_matches('.').to_string())
-            .find(|d| !d.starts_with("localhost") && !d.is_empty())
-    })
-}
-
 fn check(model: &Model, out: &mut Findings) {
     if !receives_mail_for_domains(model) {
         return;
     }
-    let hosted = hosted_domain(model);
     for smtpd in on_port_25(model) {
-        // An smtpd that refuses other servers' mail to the domains it hosts whatever TLS they
-        // use (`smtpd_client_restrictions = permit_mynetworks, permit_sasl_authenticated,
+        // An smtpd that refuses other servers whatever TLS they use
+        // (`smtpd_client_restrictions = permit_mynetworks, permit_sasl_authenticated,
         // reject`) is no publicly referenced server: a submission service on port 25.
-        let refused = hosted.as_ref().is_some_and(|domain| {
-            let recipient = format!("postmaster@{domain}");
-            crate::model::relay::outsider_gets(model, &smtpd, &recipient)
-                == Some(crate::model::relay::Outcome::Reject)
-        });
-        if refused {
+        if refuses_other_servers(model, &smtpd) {
             continue;
         }
         plaintext_rejected(model, &smtpd, out);
@@ -113,6 +95,35 @@ fn check(model: &Model, out: &mut Findings) {
     }
 }
 
+/// The permits that let only the server's own hosts and users through, never another mail
+/// server: what precedes a `reject` that refuses every other client.
+fn for_users(word: &str) -> bool {
+    matches!(
+        word,
+        "permit_sasl_authenticated"
+            | "permit_mynetworks"
+            | "permit_tls_clientcerts"
+            | "permit_tls_all_clientcerts"
+    )
+}
+
+/// Whether a list every client meets before its mail is taken (client, HELO, sender,
+/// recipient, relay) holds nothing but [`for_users`] permits and then `reject`: no other mail
+/// server gets its mail in, TLS or not.
+fn refuses_other_servers(model: &Model, smtpd: &Smtpd) -> bool {
+    crate::model::restrictions::LIST_PARAMS
+        .iter()
+        .filter(|p| **p != "smtpd_etrn_restrictions" && **p != "smtpd_data_restrictions")
+        .filter_map(|p| smtpd.list(model, p))
+        .any(|words| {
+            words
+                .iter()
+                .map(|w| w.text.to_ascii_lowercase())
+                .find(|w| !for_users(w))
+                .is_some_and(|w| w == "reject")
+        })
+}
+
 /// `reject_plaintext_session` on the port 25 smtpd: mandatory TLS spelled as a restriction.
 fn plaintext_rejected(
     model: &Model,
@@ -130,13 +141,7 @@ fn plaintext_rejected(
         // Only where every other mail server meets it: before it, nothing that could let one
         // through (the permits for users and trusted hosts do not).
         for word in &words {
-            let for_users = matches!(
-                word.text.as_str(),
-                "permit_sasl_authenticated"
-                    | "permit_mynetworks"
-                    | "permit_tls_clientcerts"
-                    | "permit_tls_all_clientcerts"
-            );
+            let for_users = for_users(&word.text);
             if !for_users && (word.text.starts_with("permit") || word.text.starts_with("check_")) {
                 break;
             }
