@@ -31,14 +31,7 @@ fn as_nobody_reads(config_dir: &std::path::Path) -> (bool, String) {
 
 #[test]
 fn a_closed_main_cf_stops_every_user_but_root() {
-    if !common::postfix_available() {
-        return;
-    }
-    let root_ready = match nix_is_root() {
-        true => Ok(()),
-        false => Err("the test runs a command as user nobody, which needs root".to_string()),
-    };
-    if !common::runs_or_says_skipped(root_ready) {
+    if !runs_here() {
         return;
     }
     let top = tempfile::tempdir().unwrap();
@@ -88,6 +81,19 @@ fn a_closed_main_cf_stops_every_user_but_root() {
     assert_eq!(findings, 0);
 }
 
+/// Whether Postfix is here and the test runs as root (it runs commands as `nobody`); says
+/// "skipped" otherwise, unless POSTLINT_ORACLE=required.
+fn runs_here() -> bool {
+    if !common::postfix_available() {
+        return false;
+    }
+    let root_ready = match nix_is_root() {
+        true => Ok(()),
+        false => Err("the test runs a command as user nobody, which needs root".to_string()),
+    };
+    common::runs_or_says_skipped(root_ready)
+}
+
 fn nix_is_root() -> bool {
     common::run("id", &["-u"]).1.trim() == "0"
 }
@@ -98,14 +104,7 @@ fn nix_is_root() -> bool {
 /// (`--discover`, a warning on the Dockerfile's line) reports it.
 #[test]
 fn a_dockerfile_chmod_decides_as_postconf_run_as_nobody() {
-    if !common::postfix_available() {
-        return;
-    }
-    let root_ready = match nix_is_root() {
-        true => Ok(()),
-        false => Err("the test runs a command as user nobody, which needs root".to_string()),
-    };
-    if !common::runs_or_says_skipped(root_ready) {
+    if !runs_here() {
         return;
     }
     let cases = [

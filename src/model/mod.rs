@@ -1345,6 +1345,20 @@ impl Loader {
         crate::fsread::read_text(real).ok()
     }
 
+    /// Line `line` (1-based) of a script, task or state, kept alone as a source
+    /// (`add_one_line`): the source, where the line starts, and its text.
+    fn script_line(&mut self, script: &Path, line: u32) -> Option<(FileId, usize, String)> {
+        let display = crate::scripts::lexical(script).display().to_string();
+        let index = (line as usize).checked_sub(1)?;
+        let (file, start) = self.add_one_line(script, &display, index)?;
+        let text = self.sources.get(file).text()[start..]
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        Some((file, start, text))
+    }
+
     /// The place of a Dockerfile's `chmod` that takes other users' access to main.cf: its
     /// line, kept alone as a source (`add_one_line`); the command where it stands on the line,
     /// else the whole line (a command continued over lines).
@@ -1352,14 +1366,7 @@ impl Loader {
         &mut self,
         chmod: &crate::scripts::ChmodAt,
     ) -> Option<(crate::scripts::ChmodEffect, String, Span)> {
-        let display = crate::scripts::lexical(&chmod.script).display().to_string();
-        let index = (chmod.line as usize).checked_sub(1)?;
-        let (file, start) = self.add_one_line(&chmod.script, &display, index)?;
-        let line = self.sources.get(file).text()[start..]
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        let (file, start, line) = self.script_line(&chmod.script, chmod.line)?;
         let (at, len) = match line.find(chmod.command.as_str()) {
             Some(at) => (at, chmod.command.len()),
             None => {
@@ -1380,16 +1387,7 @@ impl Loader {
         &mut self,
         declared: &crate::scripts::DeclaredMode,
     ) -> Option<DeclaredModeAt> {
-        let display = crate::scripts::lexical(&declared.script)
-            .display()
-            .to_string();
-        let index = (declared.line as usize).checked_sub(1)?;
-        let (file, start) = self.add_one_line(&declared.script, &display, index)?;
-        let line = self.sources.get(file).text()[start..]
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        let (file, start, line) = self.script_line(&declared.script, declared.line)?;
         let at = line.find("mode")? + 4;
         let rest = &line[at..];
         let value = rest.trim_start_matches([':', '=', ' ', '\t']);
