@@ -108,14 +108,20 @@ fn parameter(model: &Model, def: &Definition, command: Option<&str>, out: &mut F
     {
         return;
     }
-    let Some(at) = comment_after_text(&def.value) else {
+    // A value that is a comment alone (`relayhost = # set at start`) is the value too.
+    let whole = def.value.trim_start().starts_with('#');
+    let Some(at) = comment_after_text(&def.value)
+        .or_else(|| whole.then(|| def.value.len() - def.value.trim_start().len()))
+    else {
         return;
     };
     let span = def.source().span(at..def.value.len());
     let comment = quoted(model, span, &def.value[at..]);
-    let message = match command {
-        None => format!("{comment} is part of the value of `{name}`: main.cf has no comments after a value"),
-        Some(_) => format!("{comment} is part of the value of `-o {name}`: master.cf has no comments after a value"),
+    let message = match (command, whole) {
+        (None, false) => format!("{comment} is part of the value of `{name}`: main.cf has no comments after a value"),
+        (Some(_), false) => format!("{comment} is part of the value of `-o {name}`: master.cf has no comments after a value"),
+        (None, true) => format!("{comment} is the value of `{name}`: main.cf has no comments after `=`"),
+        (Some(_), true) => format!("{comment} is the value of `-o {name}`: master.cf has no comments after `=`"),
     };
     // `$name` in the value is left to invalid-value, which expands it.
     let value = values::Value {
@@ -138,11 +144,19 @@ fn parameter(model: &Model, def: &Definition, command: Option<&str>, out: &mut F
             finding.label("Postfix reads this text as part of the value");
         }
     }
-    finding.help(
-        "A `#` starts a comment only at the beginning of a line (postconf 3.8 and later warn \
-         \"#comment after other text is not allowed\"). Move the comment to a line of its own \
-         above the parameter.",
-    );
+    finding.help(match whole {
+        false => {
+            "A `#` starts a comment only at the beginning of a line (postconf 3.8 and \
+                  later warn \"#comment after other text is not allowed\"). Move the comment to \
+                  a line of its own above the parameter."
+        }
+        true => {
+            "A `#` starts a comment only at the beginning of a line: after `=` it is the \
+                 value, so Postfix uses the comment's words (a relayhost of `#`, `will`, ...). \
+                 Move the comment to a line of its own above the parameter, and leave the value \
+                 empty (`name =`) if that is what it means."
+        }
+    });
 }
 
 /// `# text` among a master.cf service's arguments: the daemon gets `#` and each word as
