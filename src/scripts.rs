@@ -2595,6 +2595,34 @@ const POSTFIX_WORDS: &[&str] = &[
     "newaliases",
 ];
 
+/// Whether a file of the repository is where a system image keeps its distribution's programs
+/// (`usr/bin`, `usr/sbin`, `usr/lib/postfix`, `etc/init.d`, ...): the package's own scripts
+/// (post-install, postmulti-script, Debian's postfix-add-filter) set up no deployment, and
+/// read as one they would make every parameter unknown. `usr/local` is the admin's.
+fn distribution_owned(path: &Path) -> bool {
+    let dirs: Vec<String> = path
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .filter_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n.to_string_lossy().to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    dirs.windows(2).any(|w| {
+        matches!(
+            (w[0].as_str(), w[1].as_str()),
+            (
+                "usr",
+                "bin" | "sbin" | "lib" | "lib64" | "libexec" | "share"
+            ) | (
+                "etc",
+                "init.d" | "network" | "ppp" | "rc.d" | "cron.daily" | "cron.weekly"
+            )
+        )
+    })
+}
+
 /// Files read only for what they say of milter sockets ([`milter_sockets`]): fstab, systemd
 /// units and supervisord's programs (`command=/usr/sbin/opendkim -p ...`).
 fn is_unit_or_mounts(name: &str) -> bool {
@@ -2615,7 +2643,11 @@ pub fn scan(root: &Path) -> Vec<Script> {
             let name = e.file_name().to_string_lossy().to_ascii_lowercase();
             // A script whose name has no extension (`run-postfix`, named by a Dockerfile's
             // ENTRYPOINT) is one by its `#!` line.
-            let bare_script = || !name.contains('.') && crate::discover::is_shell_script(e.path());
+            let bare_script = || {
+                !name.contains('.')
+                    && !distribution_owned(e.path().strip_prefix(root).unwrap_or(e.path()))
+                    && crate::discover::is_shell_script(e.path())
+            };
             name.ends_with(".sh")
                 || name.ends_with(".bash")
                 || name.ends_with(".sls")
@@ -2693,6 +2725,27 @@ pub fn scan(root: &Path) -> Vec<Script> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distribution_programs_are_no_set_up_scripts() {
+        for path in [
+            "rootfs/usr/lib/postfix/post-install",
+            "rootfs/usr/sbin/postfix-add-filter",
+            "rootfs/etc/init.d/postfix",
+            "usr/share/postfix/make-ssl-cert",
+        ] {
+            assert!(distribution_owned(Path::new(path)), "{path}");
+        }
+        for path in [
+            "rootfs/usr/local/bin/startup",
+            "usr/local/bin/load_env",
+            "run-postfix",
+            "bin/start",
+            "rootfs/etc/cont-init.d/10-postfix",
+        ] {
+            assert!(!distribution_owned(Path::new(path)), "{path}");
+        }
+    }
 
     #[test]
     fn modes_as_ansible_and_salt_read_them() {
