@@ -203,6 +203,11 @@ fn check(model: &Model, out: &mut Findings) {
         if model.params.is_set(name) {
             continue;
         }
+        // Before 3.3 the relay list's default was the safe one at every level
+        // (mail_params.h of 3.0 to 3.2).
+        if name == "smtpd_relay_restrictions" && model.target.asked < Release::new(3, 3) {
+            continue;
+        }
         let legacy = expand_text(&legacy_at, default);
         let new = expand_text(&new_at, default);
         if legacy.has_unknown() || legacy.text == new.text {
