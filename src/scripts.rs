@@ -2595,6 +2595,21 @@ const POSTFIX_WORDS: &[&str] = &[
     "newaliases",
 ];
 
+/// A Fabric deploy script (`fabfile.py`, or a module of a `fabfile/` package): its `run()` and
+/// `sudo()` calls hold shell commands (`sudo('postconf -e "myhostname = %s"' % host)`), read
+/// as a script's lines.
+fn is_fabric_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase());
+    name.as_deref() == Some("fabfile.py")
+        || name.as_deref().is_some_and(|n| n.ends_with(".py"))
+            && path
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|d| d.eq_ignore_ascii_case("fabfile"))
+}
+
 /// Whether a file of the repository is where a system image keeps its distribution's programs
 /// (`usr/bin`, `usr/sbin`, `usr/lib/postfix`, `etc/init.d`, ...): the package's own scripts
 /// (post-install, postmulti-script, Debian's postfix-add-filter) set up no deployment, and
@@ -2657,6 +2672,7 @@ pub fn scan(root: &Path) -> Vec<Script> {
                 || name.contains("entrypoint")
                 || name == "run"
                 || is_unit_or_mounts(&name)
+                || is_fabric_file(e.path())
                 || bare_script()
         })
         // Scripts of tests, examples and backups set up no server that runs.

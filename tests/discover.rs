@@ -2750,3 +2750,30 @@ fn a_dockerfile_chmod_that_closes_main_cf_is_reported() {
         assert_eq!(out.contains("warning[main-cf-unreadable]"), reported, "{lines}: {out}");
     }
 }
+
+/// A Fabric deploy script's `sudo('postconf -e "name = %s"' % host)` sets the parameter
+/// (thegogame/mail-submit-server): its value is unknown, not the empty one main.cf writes.
+/// Another Python file is not read.
+#[test]
+fn a_fabric_deploy_script_sets_parameters() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("config/main.cf"),
+        "compatibility_level = 3.6\nmyhostname =\nmydestination =\n",
+    );
+    let fabric = "from fabric.api import put, sudo, env\n\ndef deploy():\n    \
+                  put('config/main.cf', '/etc/postfix', use_sudo=True)\n    \
+                  sudo('postconf -e \"myhostname = %s\"' % env.host_string)\n";
+    write(&root.join("fabfile.py"), fabric);
+    let short = |root: &Path| short_of(root, "invalid-value");
+    let out = short(root);
+    assert!(out.contains("No problems found"), "{out}");
+    std::fs::remove_file(root.join("fabfile.py")).unwrap();
+    write(&root.join("deploy/tasks.py"), fabric);
+    let out = short(root);
+    assert!(out.contains("error[invalid-value]"), "{out}");
+    write(&root.join("fabfile/__init__.py"), fabric);
+    let out = short(root);
+    assert!(out.contains("No problems found"), "{out}");
+}
