@@ -422,9 +422,9 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 setup.load.main_cf_chmod = dockerfile.main_cf_chmod(root, &setup.main_cf).map(
                     |(line, command, effect)| crate::scripts::ChmodAt {
                         script: dockerfile.path.clone(),
-                        line: *line,
-                        command: command.clone(),
-                        effect: *effect,
+                        line,
+                        command: command.to_string(),
+                        effect,
                     },
                 );
                 setup.load.image = dockerfile
@@ -479,16 +479,6 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         std::sync::Arc::new(by_file.into_values().flatten().collect());
     for setup in &mut found.setups {
         setup.load.script_sockets = Some(sockets.clone());
-        // The mode the tasks that install this main.cf give it, when they agree.
-        let main_cf = crate::scripts::lexical(&setup.main_cf);
-        let mut modes = scripts
-            .iter()
-            .flat_map(|s| &s.file_modes)
-            .filter(|m| crate::scripts::lexical(&m.file) == main_cf);
-        if let Some(first) = modes.next() {
-            let agree = modes.all(|m| m.mode == first.mode);
-            setup.load.main_cf_declared_mode = agree.then(|| first.clone());
-        }
         setup.load.declared_modes = declared_modes.clone();
     }
     let built_params = match found.setups.is_empty() || source_trees.is_empty() {
@@ -899,24 +889,14 @@ fn holds_no_setting(path: &Path) -> bool {
 /// says nothing (`run-postfix`). Only its first 256 bytes are read.
 pub(crate) fn is_shell_script(path: &Path) -> bool {
     use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
     const SHELLS: [&str; 6] = ["sh", "bash", "ash", "dash", "zsh", "ksh"];
-    let Ok(meta) = std::fs::symlink_metadata(path) else {
-        return false;
-    };
-    if !meta.is_file() {
+    if !std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
         return false;
     }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-    else {
+    // Opened without blocking, a regular file only (a FIFO put in its place is refused).
+    let Ok((file, _)) = crate::fsread::open_regular(path) else {
         return false;
     };
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        return false;
-    }
     let mut head = Vec::with_capacity(256);
     if file.take(256).read_to_end(&mut head).is_err() {
         return false;

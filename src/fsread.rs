@@ -26,7 +26,7 @@ pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// Opens a regular file of at most [`MAX_FILE_SIZE`] bytes, and gives its length.
-fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)

@@ -602,6 +602,7 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
     // For human output of several directories: each one's findings, under its name.
     let mut groups: Vec<(String, std::ops::Range<usize>)> = Vec::new();
     let mut reported = std::collections::HashSet::new();
+    let several_jobs = jobs.len() > 1;
     for job in jobs {
         let config = job.config;
         let rules = chosen_rules(cli, &config)?;
@@ -735,6 +736,11 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
             finding.shift_files(offset);
             // Configurations that share a file (main.cf and a variant of it beside one
             // master.cf) find the same things in it: each is reported once.
+            // One configuration: nothing to compare.
+            if !several_jobs {
+                findings.push(finding);
+                continue;
+            }
             let span = finding.primary.span;
             let key = (
                 sources.get(span.file).real_path.clone(),

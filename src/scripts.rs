@@ -107,7 +107,7 @@ pub struct Script {
     /// A Dockerfile's `chmod` commands that change who may read /etc/postfix/main.cf, in
     /// order: the line, the command, and whether it takes other users' access
     /// ([`main_cf_chmod`]).
-    pub main_cf_chmods: Vec<(u32, String, ChmodEffect)>,
+    pub main_cf_chmods: Vec<(u32, String, ChmodBits)>,
     /// The sources of a Dockerfile's copies that a `RUN` applies to the image's main.cf with
     /// postconf (`postconf_inputs`): settings to add, not a whole main.cf.
     pub postconf_inputs: Vec<String>,
@@ -562,8 +562,6 @@ impl Script {
         out
     }
 
-    /// Whether a file copied to `dest` goes into a directory of that name: the destination
-    /// was written with a trailing `/`, or several sources go there.
     /// The repository file or directory a `COPY`/`ADD` source names: read from the
     /// Dockerfile's directory or the repository's top (the two usual build contexts), never
     /// outside `root`. None for a wildcard or variable, or a source that is not there.
@@ -591,33 +589,51 @@ impl Script {
             .any(|source| self.context_path(root, source).is_some_and(|p| p == file))
     }
 
+    /// Whether a file copied to `dest` goes into a directory of that name: the destination
+    /// was written with a trailing `/`, or several sources go there.
     fn file_copies_into_dir(&self, dest: &str, source: &str) -> bool {
         self.file_copies.iter().any(|(s, d)| {
             crate::model::paths::normalize(d) == dest && (d.ends_with('/') || s != source)
         })
     }
 
-    /// The lines of the `COPY`/`ADD` instructions that install `file` at `target` (0 for a
-    /// mount), as `installs` finds them.
     /// The `chmod` of this Dockerfile that leaves main.cf (`file`, which it installs)
     /// unreadable to other users in the image: the last one that changes their access, when
     /// it takes it, and no `COPY` of main.cf comes after one that takes read access (a copied
     /// file keeps the build context's mode; the directory's mode stays).
-    pub fn main_cf_chmod(&self, root: &Path, file: &Path) -> Option<&(u32, String, ChmodEffect)> {
-        let last = self.main_cf_chmods.last()?;
-        match last.2 {
-            ChmodEffect::Gives => None,
-            ChmodEffect::TakesDirectory => Some(last),
-            ChmodEffect::TakesRead => {
-                let copied_after = self
-                    .install_lines(root, file, "/etc/postfix/main.cf")
-                    .iter()
-                    .any(|&line| line > last.0);
-                (!copied_after).then_some(last)
+    pub fn main_cf_chmod(&self, root: &Path, file: &Path) -> Option<(u32, &str, ChmodEffect)> {
+        let copies = self.install_lines(root, file, "/etc/postfix/main.cf");
+        // Who may read main.cf and enter /etc/postfix after each chmod, in order, with the
+        // chmod that last took each; a COPY of main.cf after one gives read access back.
+        let mut read: Option<(u32, &str)> = None;
+        let mut search: Option<(u32, &str)> = None;
+        for (line, command, bits) in &self.main_cf_chmods {
+            if read.is_some_and(|(at, _)| copies.iter().any(|&c| c > at && c < *line)) {
+                read = None;
             }
+            match bits.read {
+                Some(false) => read = Some((*line, command.as_str())),
+                Some(true) => read = None,
+                None => {}
+            }
+            match bits.search {
+                Some(false) => search = Some((*line, command.as_str())),
+                Some(true) => search = None,
+                None => {}
+            }
+        }
+        if read.is_some_and(|(at, _)| copies.iter().any(|&c| c > at)) {
+            read = None;
+        }
+        match (search, read) {
+            (Some((line, command)), _) => Some((line, command, ChmodEffect::TakesDirectory)),
+            (None, Some((line, command))) => Some((line, command, ChmodEffect::TakesRead)),
+            (None, None) => None,
         }
     }
 
+    /// The lines of the `COPY`/`ADD` instructions that install `file` at `target` (0 for a
+    /// mount), as `installs` finds them.
     pub fn install_lines(&self, root: &Path, file: &Path, target: &str) -> Vec<u32> {
         let file = lexical(file);
         let bases = [self.path.parent().unwrap_or(root), root];
@@ -1645,9 +1661,9 @@ fn scan_text(text: &str, path: &Path) -> Script {
         }
         for command in commands(code) {
             if dockerfile && out.main_cf_chmods.len() < MAX_ITEMS {
-                if let Some(takes) = main_cf_chmod(command) {
+                if let Some(bits) = chmod_bits(command) {
                     out.main_cf_chmods
-                        .push((line_no, command.trim().to_string(), takes));
+                        .push((line_no, command.trim().to_string(), bits));
                 }
             }
             table_builds(command, &mut out.builds);
@@ -1772,7 +1788,7 @@ pub struct ChmodAt {
     pub effect: ChmodEffect,
 }
 
-/// What a `chmod` does to other users' access to /etc/postfix/main.cf.
+/// What a `chmod` leaves of other users' access to /etc/postfix/main.cf.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChmodEffect {
     /// Others can no longer read main.cf (`chmod 600 /etc/postfix/main.cf`, `chmod -R
@@ -1781,17 +1797,22 @@ pub enum ChmodEffect {
     /// Others can no longer enter /etc/postfix (`chmod -R 644 /etc/postfix`, `chmod 750
     /// /etc/postfix`).
     TakesDirectory,
-    /// Others may read it again (`chmod 644 /etc/postfix/main.cf`, `chmod -R o+rX
-    /// /etc/postfix`).
-    Gives,
+}
+
+/// What one `chmod` sets of others' access: reading main.cf, searching /etc/postfix
+/// (`Some(true)` given, `Some(false)` taken, None left alone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChmodBits {
+    pub read: Option<bool>,
+    pub search: Option<bool>,
 }
 
 /// What one `chmod` command does to other users' access to /etc/postfix/main.cf: a mode for
-/// main.cf itself, or one that `-R` gives /etc/postfix with all it holds, or one for the
+/// main.cf itself, one that `-R` gives /etc/postfix with all it holds, or one for the
 /// directory alone. Numeric modes (`640`, `0600`) and symbolic ones (`go-rwx`, `o=`,
-/// `u=rw,g=r,o=`, `a+r`); None when the command touches neither, or when postlint cannot read
-/// the mode (a variable, `--reference`).
-fn main_cf_chmod(command: &str) -> Option<ChmodEffect> {
+/// `u=rw,g=r,o=`, `a+r`); None when the command touches neither or changes neither bit, or
+/// when postlint cannot read the mode (a variable, `--reference`).
+fn chmod_bits(command: &str) -> Option<ChmodBits> {
     let words: Vec<&str> = without_prefix_words(command).split_whitespace().collect();
     let (program, args) = words.split_first()?;
     if program.rsplit('/').next() != Some("chmod") {
@@ -1814,22 +1835,12 @@ fn main_cf_chmod(command: &str) -> Option<ChmodEffect> {
         .collect();
     let main_cf = paths.iter().any(|p| p == "/etc/postfix/main.cf");
     let directory = paths.iter().any(|p| p == "/etc/postfix");
-    if !main_cf && !directory {
-        return None;
-    }
-    // (others may read, others may search) after the command, for what it touches; None for
-    // a bit the mode leaves as it was.
     let (read, search) = others_bits(mode)?;
-    if directory && search == Some(false) {
-        return Some(ChmodEffect::TakesDirectory);
-    }
-    if (main_cf || directory && recursive) && read == Some(false) {
-        return Some(ChmodEffect::TakesRead);
-    }
-    if main_cf && read == Some(true) {
-        return Some(ChmodEffect::Gives);
-    }
-    None
+    let bits = ChmodBits {
+        read: read.filter(|_| main_cf || directory && recursive),
+        search: search.filter(|_| directory),
+    };
+    (bits.read.is_some() || bits.search.is_some()).then_some(bits)
 }
 
 /// What a chmod mode does to the "others" read and search bits: `Some(true)` set,

@@ -24,8 +24,8 @@ pub const MILTERS: &[(&str, &str)] = &[
 pub struct MilterServer {
     pub name: &'static str,
     pub file: FileId,
-    /// The UNIX socket of its `Socket` setting, when that is one, written out in full.
-    pub socket: Option<Listen>,
+    /// The UNIX socket of its `Socket` setting, written out in full.
+    pub socket: Listen,
 }
 
 /// A `Socket local:/run/opendkim/opendkim.sock` line.

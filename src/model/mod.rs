@@ -152,14 +152,12 @@ pub struct LoadOptions {
     pub built_params: std::sync::Arc<std::collections::HashSet<String>>,
     /// `--template-vars`: the values a repository ships for its templates' variables.
     pub template_vars: Option<std::sync::Arc<template::Vars>>,
-    /// With `--discover`: the mode the Ansible tasks or Salt states that install this main.cf
-    /// give it, where they agree (`scripts::DeclaredMode`).
-    pub main_cf_declared_mode: Option<crate::scripts::DeclaredMode>,
     /// With `--discover`: the `chmod` of the image's Dockerfile that takes other users' access
     /// to this main.cf (`scripts::Script::main_cf_chmod`).
     pub main_cf_chmod: Option<crate::scripts::ChmodAt>,
     /// With `--discover`: the modes Ansible tasks and Salt states give the files they install,
-    /// where they agree (the database .cf files of secret-readable).
+    /// where they agree (main.cf's for main-cf-unreadable, the database .cf files' for
+    /// secret-readable).
     pub declared_modes: std::sync::Arc<Vec<crate::scripts::DeclaredMode>>,
     /// With `--discover`: what the repository's scripts, units and compose files say of milter
     /// sockets (`scripts::ScriptSockets`). None when no repository was looked at.
@@ -491,6 +489,9 @@ pub struct Model {
     /// Relay verdicts of the smtpd processes in `smtpd_processes()` order, computed once
     /// (several rules and --show-config ask).
     pub(crate) relay_verdicts: std::sync::OnceLock<Vec<relay::Verdict>>,
+    /// `values::nothing_leaves`, worked out once (open-relay and mynetworks-too-broad ask,
+    /// and it may walk a transport table of 100k entries).
+    pub(crate) nothing_leaves: std::sync::OnceLock<bool>,
     /// Whether transport_maps may send every virtual mailbox domain elsewhere, so that
     /// virtual(8) is never handed a message (values::programs_in_use), worked out once.
     pub(crate) virtual_bypassed: std::sync::OnceLock<bool>,
@@ -1318,7 +1319,7 @@ impl Loader {
         display: &str,
         index: usize,
     ) -> Option<(FileId, usize)> {
-        let text = self.read_other_file(real)?;
+        let text = self.read_other_file(real, 1 << 20)?;
         let mut kept = String::new();
         let mut at = None;
         for (i, line) in text.split_inclusive('\n').enumerate() {
@@ -1336,10 +1337,10 @@ impl Loader {
         Some((id, at))
     }
 
-    /// The text of a file of another program, of less than 1 MB.
-    fn read_other_file(&self, real: &Path) -> Option<String> {
+    /// The text of a file of another program, of less than `limit` bytes.
+    fn read_other_file(&self, real: &Path, limit: u64) -> Option<String> {
         let meta = std::fs::metadata(real).ok()?;
-        if !meta.is_file() || meta.len() >= 1 << 20 {
+        if !meta.is_file() || meta.len() >= limit {
             return None;
         }
         crate::fsread::read_text(real).ok()
@@ -1460,11 +1461,7 @@ impl Loader {
                 return None;
             };
             // A package database of a whole system: a few MB.
-            let meta = std::fs::metadata(&real).ok()?;
-            if !meta.is_file() || meta.len() > 64 << 20 {
-                return None;
-            }
-            let text = crate::fsread::read_text(&real).ok()?;
+            let text = self.read_other_file(&real, 64 << 20)?;
             let version = version::packaged(&text, apk)?;
             Some(version::Target {
                 asked: version::Release::parse(&version)?,
@@ -1489,7 +1486,7 @@ impl Loader {
             else {
                 continue;
             };
-            let Some(text) = self.read_other_file(&real) else {
+            let Some(text) = self.read_other_file(&real, 1 << 20) else {
                 continue;
             };
             let Some((socket, index, range)) = milter_servers::unix_socket(&text) else {
@@ -1501,10 +1498,10 @@ impl Loader {
             servers.push(milter_servers::MilterServer {
                 name,
                 file,
-                socket: Some(milter_servers::Listen {
+                socket: milter_servers::Listen {
                     path: socket,
                     span: Span::new(file, start + range.start, start + range.end),
-                }),
+                },
             });
         }
         servers
@@ -2507,9 +2504,11 @@ impl Model {
 
         let unreferenced = survey_unreferenced(&mut loader, main_cf, &params, &master, &name_index);
         secrets::mark(&mut loader.sources, &loader.tables, &params, &master);
+        let main_cf_path = crate::scripts::lexical(&loader.sources.get(main_cf).real_path);
         let main_cf_declared_mode = options
-            .main_cf_declared_mode
-            .as_ref()
+            .declared_modes
+            .iter()
+            .find(|declared| declared.file == main_cf_path)
             .and_then(|declared| loader.read_declared_mode(declared));
         let db_file_declared = loader.declared_db_modes(&options.declared_modes);
         let main_cf_chmod = options
@@ -2579,6 +2578,7 @@ impl Model {
         Ok(Model {
             relay_verdicts: std::sync::OnceLock::new(),
             virtual_bypassed: std::sync::OnceLock::new(),
+            nothing_leaves: std::sync::OnceLock::new(),
             unreferenced,
             cidr_rules: std::sync::OnceLock::new(),
             probe: None,

@@ -755,6 +755,12 @@ pub fn transport_program<'m>(model: &'m Model, transport: &str) -> Option<&'m st
 /// error transport at RCPT (550 with the error's text), and discard drops the mail
 /// (tests/oracle_nothing_leaves.rs). False when postlint cannot tell.
 pub fn nothing_leaves(model: &Model) -> bool {
+    *model
+        .nothing_leaves
+        .get_or_init(|| work_out_nothing_leaves(model))
+}
+
+fn work_out_nothing_leaves(model: &Model) -> bool {
     let program = |transport: &str| transport_program(model, transport);
     let stops = |transport: &str| matches!(program(transport), Some("error" | "discard"));
     let sender_dependent = model

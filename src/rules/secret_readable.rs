@@ -27,24 +27,19 @@ fn undecided(model: &Model) -> bool {
 
 fn check(model: &Model, out: &mut Findings) {
     for (_, table, file) in dbcf::db_tables(model) {
-        // The file's own mode, else the one the task that installs it declares.
-        let declared = model.db_file_declared.get(&file);
-        let declared_access;
-        let access = match (model.db_file_access.get(&file), declared) {
-            (Some(access), _) => access,
-            (None, Some(declared)) => {
-                declared_access = dbcf::FileAccess {
-                    mode: declared.mode,
-                    uid: 0,
-                    // Any group but root's: the name decides.
-                    gid: u32::from(declared.group.is_some()),
-                    group: declared.group.clone(),
-                };
-                &declared_access
-            }
-            (None, None) => continue,
+        // The file's own mode and group (root's group by number counts as none), else the
+        // ones the task that installs it declares.
+        let (mode, group_name, declared) = match model.db_file_access.get(&file) {
+            Some(access) => (
+                access.mode,
+                access.group.as_deref().filter(|_| access.gid != 0),
+                None,
+            ),
+            None => match model.db_file_declared.get(&file) {
+                Some(declared) => (declared.mode, declared.group.as_deref(), Some(declared)),
+                None => continue,
+            },
         };
-        let declared = declared.filter(|_| !model.db_file_access.contains_key(&file));
         let Some(password) = table
             .settings
             .iter()
@@ -53,13 +48,8 @@ fn check(model: &Model, out: &mut Findings) {
         else {
             continue;
         };
-        let world = access.mode & 0o004 != 0;
-        let group = access.mode & 0o040 != 0
-            && access.gid != 0
-            && access
-                .group
-                .as_deref()
-                .is_some_and(|g| g != "root" && g != "postfix");
+        let world = mode & 0o004 != 0;
+        let group = mode & 0o040 != 0 && group_name.is_some_and(|g| g != "root" && g != "postfix");
         if !world && !group {
             continue;
         }
@@ -69,7 +59,7 @@ fn check(model: &Model, out: &mut Findings) {
         } else {
             format!(
                 "the group {}",
-                super::sql_config::quoted(access.group.as_deref().unwrap_or(""))
+                super::sql_config::quoted(group_name.unwrap_or(""))
             )
         };
         let finding = out.report(
@@ -81,7 +71,7 @@ fn check(model: &Model, out: &mut Findings) {
                 } else {
                     "database password"
                 },
-                access.mode,
+                mode,
                 match declared {
                     Some(d) => format!(", as the {} that installs it says", d.installer()),
                     None => String::new(),

@@ -87,9 +87,7 @@ fn by_milter_config<'m>(
     }
     let inside = format!("{queue}{}", socket.path);
     for server in &model.milter_servers {
-        let Some(listen) = &server.socket else {
-            continue;
-        };
+        let listen = &server.socket;
         let (looks_at, elsewhere) = match chrooted {
             true => (&inside, &socket.path),
             false => (&socket.path, &inside),
