@@ -69,7 +69,21 @@ pub struct LineIndex {
     samples: OnceLock<Vec<u32>>,
 }
 
-const LINES_PER_SAMPLE: usize = 64;
+/// [`LineIndex`] keeps where every this many lines start.
+pub const LINES_PER_SAMPLE: u32 = 64;
+
+/// Where every `every`th line of a text starts: 0, the start of line `every`, and so on (a
+/// text ending in a newline has an empty last line, which starts at its end).
+pub fn line_samples(text: &[u8], every: u32) -> Vec<u32> {
+    std::iter::once(0)
+        .chain(
+            memchr::memchr_iter(b'\n', text)
+                .skip(every as usize - 1)
+                .step_by(every as usize)
+                .map(|i| i as u32 + 1),
+        )
+        .collect()
+}
 
 impl LineIndex {
     pub fn new(text: Arc<Text>) -> LineIndex {
@@ -89,16 +103,20 @@ impl LineIndex {
     }
 
     fn samples(&self) -> &[u32] {
-        self.samples.get_or_init(|| {
-            std::iter::once(0)
-                .chain(
-                    memchr::memchr_iter(b'\n', self.text.as_bytes())
-                        .skip(LINES_PER_SAMPLE - 1)
-                        .step_by(LINES_PER_SAMPLE)
-                        .map(|i| i as u32 + 1),
-                )
-                .collect()
-        })
+        self.samples
+            .get_or_init(|| line_samples(self.text.as_bytes(), LINES_PER_SAMPLE))
+    }
+
+    /// Hands over the line samples a parser found while reading the text
+    /// ([`line_samples`] with [`LINES_PER_SAMPLE`]), so that no line number has to find them
+    /// again.
+    pub fn provide_samples(&self, samples: Vec<u32>) {
+        debug_assert_eq!(
+            samples,
+            line_samples(self.text.as_bytes(), LINES_PER_SAMPLE),
+            "the parser's line samples"
+        );
+        let _ = self.samples.set(samples);
     }
 
     /// The 0-based line an offset is on.
@@ -109,16 +127,17 @@ impl LineIndex {
             .partition_point(|&s| s as usize <= offset)
             .saturating_sub(1);
         let from = samples[sample] as usize;
-        sample * LINES_PER_SAMPLE
+        sample * LINES_PER_SAMPLE as usize
             + memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..offset]).count()
     }
 
     /// The offset where a 0-based line starts (the end of the text past the last line).
     pub fn line_start(&self, line: usize) -> usize {
         let samples = self.samples();
-        let sample = (line / LINES_PER_SAMPLE).min(samples.len() - 1);
+        let per = LINES_PER_SAMPLE as usize;
+        let sample = (line / per).min(samples.len() - 1);
         let from = samples[sample] as usize;
-        let skip = line - sample * LINES_PER_SAMPLE;
+        let skip = line - sample * per;
         if skip == 0 {
             return from;
         }

@@ -12,12 +12,15 @@ fuzz_target!(|data: &[u8]| {
     let mut general = Vec::new();
     parse::postmap::visit_postmap(text, |e| general.push(seen(e)));
     let short = std::cell::RefCell::new(Vec::new());
-    parse::postmap::visit_postmap_plain(
+    let samples = parse::postmap::visit_postmap_plain(
         text,
+        2,
         |k, v| short.borrow_mut().push((text[k.clone()].to_string(), k.start, text[v.clone()].to_string(), v.start, 0)),
         |e| short.borrow_mut().push(seen(e)),
     );
     assert_eq!(short.into_inner(), general);
+    // The line samples the short path finds on its way are where the lines start.
+    assert_eq!(samples, postlint::source::line_samples(text.as_bytes(), 2));
     let _ = parse::postmap::parse_postmap(text);
     for token in text.split_whitespace() {
         if let Some(table) = parse::table_ref::TableRef::parse(token) {

@@ -305,6 +305,14 @@ impl AddressClass {
     }
 
     /// Adds the domain keys of the list's tables as members, once the tables are read.
+    /// The tables `add_table_members` will read (not those of negated items).
+    pub(crate) fn tables_to_read(&self) -> impl Iterator<Item = TableId> + '_ {
+        self.tables_to_read
+            .iter()
+            .filter(|&&(_, _, negated)| !negated)
+            .map(|&(id, _, _)| id)
+    }
+
     pub(crate) fn add_table_members(&mut self, tables: &Tables) {
         self.tables_read = std::mem::take(&mut self.tables_to_read);
         for &(id, via, negated) in &self.tables_read {

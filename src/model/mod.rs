@@ -1124,7 +1124,7 @@ impl Loader {
     }
 
     /// Reads and parses every pending source: each file once, independent files side by side.
-    fn load_pending(&mut self) {
+    fn load_pending(&mut self, class_tables: &[TableId]) {
         let mut work: Vec<SourceWork> = Vec::new();
         let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
         for p in std::mem::take(&mut self.pending) {
@@ -1154,7 +1154,13 @@ impl Loader {
             let parsed = w
                 .tables
                 .iter()
-                .map(|&(id, format)| (id, read::parse_source(file, &lines, format)))
+                .map(|&(id, format)| {
+                    let entries = read::parse_source(file, &lines, format);
+                    if class_tables.contains(&id) {
+                        entries.special_keys();
+                    }
+                    (id, entries)
+                })
                 .collect::<Vec<_>>();
             (outcome, parsed)
         });
@@ -2493,7 +2499,14 @@ impl Model {
             started.elapsed(),
         )];
         let step = std::time::Instant::now();
-        loader.load_pending();
+        // The classes' tables are walked for their domain keys right after loading, on one
+        // core: their special keys are found while loading, where the other core waits for
+        // the biggest map anyway.
+        let mut class_tables = Vec::new();
+        for id in classes.iter().flat_map(|c| c.tables_to_read()) {
+            loader.tables.reachable(id, &mut class_tables);
+        }
+        loader.load_pending(&class_tables);
         timings.push(("map and alias files".to_string(), step.elapsed()));
         let step = std::time::Instant::now();
         for class in &mut classes {

@@ -149,8 +149,9 @@ pub fn parse_source(file: FileId, lines: &Arc<LineIndex>, format: Format) -> Ent
         Format::Postmap => {
             // Two closures write to the entries, one at a time: a cell lends them out.
             let cell = std::cell::RefCell::new(&mut entries);
-            visit_postmap_plain(
+            let samples = visit_postmap_plain(
                 text,
+                crate::source::LINES_PER_SAMPLE,
                 |k, v| {
                     cell.borrow_mut().push_verbatim(
                         (k.start as u32, k.end as u32),
@@ -170,6 +171,7 @@ pub fn parse_source(file: FileId, lines: &Arc<LineIndex>, format: Format) -> Ent
                     }
                 },
             );
+            lines.provide_samples(samples);
         }
         Format::Aliases => {
             for line in alias_lines(text) {

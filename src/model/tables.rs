@@ -1340,6 +1340,22 @@ impl Tables {
         exact.then_some(out)
     }
 
+    /// `id` and every table behind it through proxies and unions, whatever their content
+    /// (before the map files are read, the tables whose entries will be known).
+    pub fn reachable(&self, id: TableId, out: &mut Vec<TableId>) {
+        let mut work = vec![(id, 0)];
+        while let Some((id, depth)) = work.pop() {
+            out.push(id);
+            match &self.get(id).content {
+                Content::Proxy(inner) if depth < 20 => work.push((*inner, depth + 1)),
+                Content::Union(members) if depth < 20 => {
+                    work.extend(members.iter().map(|&m| (m, depth + 1)))
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Collects the entry tables behind `id`; false when some table on the way answers
     /// otherwise than from its entries.
     fn collect_entry_tables(&self, id: TableId, out: &mut Vec<TableId>, depth: usize) -> bool {

@@ -182,14 +182,27 @@ fn visit_line<'a>(line: &LogicalLine<'a>, on: &mut impl FnMut(PostmapEvent<'_, '
 /// key and value go to `plain` as byte ranges of `text`; every other line is read by the
 /// general reader and its events go to `on`, in file order. An ISP's million-line map is
 /// nearly all plain lines: no logical line, span map or event is made for them.
+///
+/// Returns where every `every`th line starts (0, the start of line `every`, ...), as
+/// [`crate::source::LineIndex`] samples them: the lines are found here anyway, and finding
+/// them again for the first line number a finding asks is a pass of its own over the text.
 pub fn visit_postmap_plain<'a>(
     text: &'a str,
+    every: u32,
     mut plain: impl FnMut(Range<usize>, Range<usize>),
     mut on: impl FnMut(PostmapEvent<'_, 'a>),
-) {
+) -> Vec<u32> {
     let bytes = text.as_bytes();
     let (mut pos, mut lineno) = (0usize, 0u32);
+    let mut samples = Vec::with_capacity(bytes.len() / 2048 + 1);
+    samples.push(0);
+    // The next line whose start is a sample.
+    let mut next_sample = every;
     while pos < bytes.len() {
+        if lineno == next_sample {
+            samples.push(pos as u32);
+            next_sample += every;
+        }
         let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         let first = bytes[pos];
         if first == b'#' {
@@ -215,8 +228,23 @@ pub fn visit_postmap_plain<'a>(
         if let Some(line) = lines.next() {
             visit_line(&line, &mut on);
         }
-        (pos, lineno) = lines.position();
+        let (read_to, read_lines) = lines.position();
+        // Sample lines inside the logical line (after its first): found again, rarely.
+        let mut at = pos;
+        for line in lineno + 1..read_lines {
+            at += memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len() - at, |i| i + 1);
+            if line == next_sample {
+                samples.push(at as u32);
+                next_sample += every;
+            }
+        }
+        (pos, lineno) = (read_to, read_lines);
     }
+    // A text that ends with a newline has an empty last line, which starts at the end.
+    if lineno == next_sample && pos == bytes.len() {
+        samples.push(pos as u32);
+    }
+    samples
 }
 
 /// [`split_entry`] of a line that starts with neither whitespace nor `#`, when its key is
@@ -325,9 +353,16 @@ mod tests {
     }
 
     fn plain(text: &str) -> Vec<Seen> {
+        plain_every(text, crate::source::LINES_PER_SAMPLE)
+    }
+
+    /// The short path's events; its line samples (one every `every` lines) are checked
+    /// against the line index's own.
+    fn plain_every(text: &str, every: u32) -> Vec<Seen> {
         let seen = std::cell::RefCell::new(Vec::new());
-        visit_postmap_plain(
+        let samples = visit_postmap_plain(
             text,
+            every,
             |k, v| {
                 seen.borrow_mut().push(Seen::Entry(
                     text[k.clone()].to_string(),
@@ -337,6 +372,11 @@ mod tests {
                 ))
             },
             |e| seen.borrow_mut().push(seen_event(e)),
+        );
+        assert_eq!(
+            samples,
+            crate::source::line_samples(text.as_bytes(), every),
+            "line samples of {text:?}"
         );
         seen.into_inner()
     }
@@ -386,6 +426,14 @@ mod tests {
                 text.push_str(alphabet[(state % alphabet.len() as u64) as usize]);
             }
             assert_eq!(plain(&text), general(&text), "{text:?}");
+            // The line samples, at every line and at every few lines.
+            for every in 1..4 {
+                plain_every(&text, every);
+            }
+        }
+        for text in picked {
+            plain_every(text, 1);
+            plain_every(text, 2);
         }
     }
 
