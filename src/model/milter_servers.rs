@@ -9,7 +9,7 @@
 //! without case, its value the rest of the line trimmed, and the last `Socket` wins (each
 //! setting is put in front of the list `config_get` searches). A socket that a command line's
 //! `-p` gives instead, or that set-up scripts edit, is the scripts' to tell
-//! (`scripts::ScriptSockets`).
+//! (`scripts::ScriptSockets`). tests/oracle_milter_socket.rs starts both milters on the cases.
 
 use crate::source::{FileId, Span};
 
