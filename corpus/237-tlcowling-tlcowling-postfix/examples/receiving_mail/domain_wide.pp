@@ -1,0 +1,5 @@
+class { 'postfix::config':
+  filepath      => '/tmp/domain_wide.cf',
+  myorigin      => 'domain.com',
+  mydestination => ['$myhostname', 'localhost.$mydomain', 'localhost', '$mydomain'],
+}

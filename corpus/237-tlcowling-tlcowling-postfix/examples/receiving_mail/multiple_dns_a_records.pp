@@ -1,0 +1,3 @@
+class { 'postfix::config':
+  mydestination => ['$myhostname', 'localhost.$mydomain', 'localhost', 'www.$mydomain', 'ftp.$mydomain'],
+}
