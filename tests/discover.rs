@@ -2525,6 +2525,70 @@ fn a_password_file_a_task_makes_readable_is_reported() {
     }
 }
 
+/// The same password file when main.cf names its maps through variables postlint does not
+/// know (`virtual_mailbox_domains = {{ postfix_domains_map }}`, an Ansible role's defaults):
+/// the task still installs it readable, and it is reported at its password (SniperCZE's loop
+/// of `template: ... mode=0644`, corpus set 233). Not a file without a password, one without
+/// the keys of a database client, one installed outside a Postfix directory, a link out of the
+/// repository, one installed 0640, or main.cf itself.
+#[test]
+fn a_password_file_no_table_names_is_reported_when_a_task_makes_it_readable() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("templates/etc/postfix/main.cf"),
+        "compatibility_level = 3.6\nmydestination = localhost\n\
+         virtual_mailbox_domains = {{ postfix_domains_map }}\n",
+    );
+    let cf = "hosts = 127.0.0.1\nuser = mail\npassword = {{ db_password }}\ndbname = mail\n\
+              query = SELECT 1 FROM domains WHERE name='%s'\n";
+    write(&root.join("templates/etc/postfix/mysql-domains.cf"), cf);
+    write(
+        &root.join("templates/etc/postfix/no-password.cf"),
+        "hosts = 127.0.0.1\nuser = mail\ndbname = mail\nquery = SELECT 1\n",
+    );
+    write(
+        &root.join("templates/etc/postfix/not-a-client.cf"),
+        "password = {{ other }}\nname = x\n",
+    );
+    write(&root.join("templates/etc/app/db.cf"), cf);
+    // A link out of the repository is never read.
+    let elsewhere = tempfile::tempdir().unwrap();
+    write(&elsewhere.path().join("secret.cf"), cf);
+    std::os::unix::fs::symlink(
+        elsewhere.path().join("secret.cf"),
+        root.join("templates/etc/postfix/outside.cf"),
+    )
+    .unwrap();
+    let file = root.join("tasks/main.yml");
+    let tasks = |mode: &str| {
+        format!(
+            "- name: Configure postfix\n  template: src=\"etc/{{{{item}}}}\" dest=\"/etc/{{{{item}}}}\" \
+             owner=root group=root mode={mode}\n  with_items:\n  - \"postfix/main.cf\"\n  \
+             - \"postfix/mysql-domains.cf\"\n  - \"postfix/no-password.cf\"\n  \
+             - \"postfix/not-a-client.cf\"\n  - \"app/db.cf\"\n  - \"postfix/outside.cf\"\n"
+        )
+    };
+    write(&file, &tasks("0644"));
+    let out = short_of(root, "secret-readable");
+    insta::assert_snapshot!("discover__password_file_no_table_names", out);
+    assert_eq!(out.matches("error[secret-readable]").count(), 1, "{out}");
+    assert!(
+        out.contains("templates/etc/postfix/mysql-domains.cf:3:1: error[secret-readable]"),
+        "{out}"
+    );
+    let human = run(root, &["--discover", "--select=secret-readable"]).1;
+    assert!(
+        human.contains("Ansible installs it with mode 0644"),
+        "{human}"
+    );
+    assert!(!human.contains("db_password"), "{human}");
+    // Near-miss: the same loop installs them 0640 for root.
+    write(&file, &tasks("0640"));
+    let out = short_of(root, "secret-readable");
+    assert!(!out.contains("error[secret-readable]"), "{out}");
+}
+
 /// A system image holds the files the Postfix package installs besides the configuration:
 /// Postfix 2's `usr/lib/postfix/main.cf` prototype, Debian's `usr/share/postfix/main.cf.debian`
 /// and `main.cf.tls`, the documentation's samples (cdn-img/gopanel). They are passed over, and

@@ -476,6 +476,11 @@ pub struct Model {
     /// The modes Ansible tasks or Salt states give the database .cf files that hold a password
     /// (`LoadOptions::declared_modes`), by the file they install.
     pub db_file_declared: HashMap<FileId, DeclaredModeAt>,
+    /// Database lookup files (.cf) holding a password that an Ansible task or Salt state
+    /// installs in a Postfix directory with a mode, and that no table of main.cf reads (its
+    /// maps come from variables postlint does not know, say): the password is on the server
+    /// whatever names the file. Each keeps only its password line as a source.
+    pub installed_db_files: Vec<InstalledDbFile>,
     /// The milters' configuration files the tree holds where the milters read them, with
     /// `--discover` outside the live system (`milter_servers`).
     pub milter_servers: Vec<milter_servers::MilterServer>,
@@ -502,6 +507,17 @@ pub struct Model {
     /// The class each domain of the class lists resolves to, worked out on the first ask
     /// (after `--probe`, whose answers add members).
     resolved: std::sync::OnceLock<resolved_memo::ResolvedMemo>,
+}
+
+/// A database lookup file installed with a declared mode that no table reads
+/// ([`Model::installed_db_files`]).
+#[derive(Clone, Debug)]
+pub struct InstalledDbFile {
+    /// Where the task installs it on the server.
+    pub dest: String,
+    /// Its password setting, on the one line kept of the file (the value marked secret).
+    pub password: DbSetting,
+    pub declared: DeclaredModeAt,
 }
 
 /// A file mode a task or state declares, where it is written.
@@ -1445,6 +1461,130 @@ impl Loader {
             if let Some(at) = self.read_declared_mode(mode) {
                 out.insert(file, at);
             }
+        }
+        out
+    }
+
+    /// The database lookup files that tasks install into a Postfix directory with a declared
+    /// mode, that hold a password, and that no table read: `name = value` files with a
+    /// `password` or `bind_pw` and at least two other keys of a database client
+    /// (`hosts`, `dbname`, `query`, `server_host`, ...).
+    fn installed_db_files(
+        &mut self,
+        installed: &[(String, PathBuf)],
+        declared: &[crate::scripts::DeclaredMode],
+    ) -> Vec<InstalledDbFile> {
+        const CLIENT_KEYS: &[&str] = &[
+            "hosts",
+            "user",
+            "dbname",
+            "query",
+            "table",
+            "select_field",
+            "where_field",
+            "result_format",
+            "server_host",
+            "search_base",
+            "query_filter",
+            "bind_dn",
+            "result_attribute",
+            "dbpath",
+        ];
+        let mut out = Vec::new();
+        if declared.is_empty() {
+            return out;
+        }
+        let read: std::collections::HashSet<PathBuf> = self
+            .tables
+            .iter()
+            .filter_map(|t| t.source)
+            .map(|f| crate::scripts::lexical(&self.sources.get(f).real_path))
+            .collect();
+        for (dest, file) in installed {
+            let name = dest.rsplit('/').next().unwrap_or_default();
+            let in_postfix_dir = dest.starts_with('/') && dest.contains("/postfix/");
+            if !in_postfix_dir || !name.ends_with(".cf") || matches!(name, "main.cf" | "master.cf")
+            {
+                continue;
+            }
+            let file = crate::scripts::lexical(file);
+            if out.len() >= 64 {
+                break;
+            }
+            let Some(mode) = declared
+                .iter()
+                .find(|d| crate::scripts::lexical(&d.file) == file)
+            else {
+                continue;
+            };
+            // Through the locator, as every file is: never outside the linted tree.
+            let Location::Readable { path, display } = self.locator.locate(dest) else {
+                continue;
+            };
+            if read.contains(&crate::scripts::lexical(&path)) {
+                continue;
+            }
+            let Some(text) = self.read_other_file(&path, 1 << 20) else {
+                continue;
+            };
+            let parsed = parse_assignments(&text);
+            let client_keys = parsed
+                .assignments
+                .iter()
+                .filter(|a| CLIENT_KEYS.contains(&a.name()))
+                .count();
+            let Some(password) = parsed
+                .assignments
+                .iter()
+                .rev()
+                .find(|a| matches!(a.name(), "password" | "bind_pw") && !a.value().is_empty())
+            else {
+                continue;
+            };
+            if client_keys < 2 {
+                continue;
+            }
+            let index = password.line.line.saturating_sub(1) as usize;
+            let (name, value_len) = (password.name().to_string(), password.value().len());
+            // Where name and value sit on their line: both on the one line kept.
+            let line_start = text
+                .split_inclusive('\n')
+                .take(index)
+                .map(str::len)
+                .sum::<usize>();
+            let line_len = text[line_start..].lines().next().map_or(0, str::len);
+            let name_at = password.line.span(FileId(0), password.name.clone()).start as usize;
+            let value_end = password.line.span(FileId(0), password.value.clone()).end as usize;
+            let (Some(name_on_line), Some(value_end_on_line)) = (
+                name_at.checked_sub(line_start),
+                value_end.checked_sub(line_start),
+            ) else {
+                continue;
+            };
+            if value_end_on_line > line_len {
+                continue;
+            }
+            let Some((source, start)) = self.add_one_line(&path, &display, index) else {
+                continue;
+            };
+            let Some(declared_at) = self.read_declared_mode(mode) else {
+                continue;
+            };
+            let span = Span::new(source, start + name_on_line, start + value_end_on_line);
+            let value_start = start + value_end_on_line - value_len;
+            self.sources
+                .mark_secret(Span::new(source, value_start, start + value_end_on_line));
+            out.push(InstalledDbFile {
+                dest: dest.clone(),
+                password: DbSetting {
+                    name,
+                    value: String::new(),
+                    span,
+                    line: password.line.line,
+                    replaced: false,
+                },
+                declared: declared_at,
+            });
         }
         out
     }
@@ -2524,6 +2664,8 @@ impl Model {
             .find(|declared| declared.file == main_cf_path)
             .and_then(|declared| loader.read_declared_mode(declared));
         let db_file_declared = loader.declared_db_modes(&options.declared_modes);
+        let installed_db_files =
+            loader.installed_db_files(&options.installed_files, &options.declared_modes);
         let main_cf_chmod = options
             .main_cf_chmod
             .as_ref()
@@ -2618,6 +2760,7 @@ impl Model {
             main_cf_declared_mode,
             main_cf_chmod,
             db_file_declared,
+            installed_db_files,
             milter_servers,
             script_sockets: options.script_sockets.clone(),
             db_file_access,

@@ -19,6 +19,7 @@ pub const RULE: Rule = Rule {
 fn undecided(model: &Model) -> bool {
     model.db_file_access.is_empty()
         && model.db_file_declared.is_empty()
+        && model.installed_db_files.is_empty()
         && !model.is_live()
         && dbcf::db_tables(model)
             .iter()
@@ -26,6 +27,70 @@ fn undecided(model: &Model) -> bool {
 }
 
 fn check(model: &Model, out: &mut Findings) {
+    check_tables(model, out);
+    check_installed_files(model, out);
+}
+
+/// The words for a password setting.
+fn password_kind(name: &str) -> &'static str {
+    if name == "bind_pw" {
+        "LDAP bind password"
+    } else {
+        "database password"
+    }
+}
+
+/// Database lookup files no table reads (main.cf names its maps through variables, or not at
+/// all) that a task installs readable with their password.
+fn check_installed_files(model: &Model, out: &mut Findings) {
+    for installed in &model.installed_db_files {
+        let declared = &installed.declared;
+        let (mode, group_name) = (declared.mode, declared.group.as_deref());
+        let world = mode & 0o004 != 0;
+        let group = mode & 0o040 != 0 && group_name.is_some_and(|g| g != "root" && g != "postfix");
+        if !world && !group {
+            continue;
+        }
+        let who = if world {
+            "every user on the machine".to_string()
+        } else {
+            format!(
+                "the group {}",
+                super::sql_config::quoted(group_name.unwrap_or(""))
+            )
+        };
+        let password = &installed.password;
+        let finding = out.report(
+            password.span,
+            format!(
+                "{} holds the {} and {who} can read it (mode {mode:04o}, as the {} that \
+                 installs it as {} says)",
+                model.sources.get(password.span.file).display_path,
+                password_kind(&password.name),
+                declared.installer(),
+                installed.dest,
+            ),
+        );
+        finding.subject(format!("{} readable", installed.dest));
+        finding.label(format!("{} (not shown)", password.name));
+        finding.secondary(
+            declared.span,
+            format!(
+                "{} installs it with mode {:04o}",
+                declared.tool, declared.mode
+            ),
+        );
+        finding.help(format!(
+            "Whichever table reads it, anyone who can read the file can log in to the database \
+             as Postfix does and read (or, with write grants, change) the mail accounts. \
+             Postfix opens the file as root before it drops privileges, so it needs no wider \
+             access: give it `mode: '0640'` and `group: postfix` in the {}.",
+            declared.installer()
+        ));
+    }
+}
+
+fn check_tables(model: &Model, out: &mut Findings) {
     for (_, table, file) in dbcf::db_tables(model) {
         // The file's own mode and group (root's group by number counts as none), else the
         // ones the task that installs it declares.
@@ -66,11 +131,7 @@ fn check(model: &Model, out: &mut Findings) {
             password.span,
             format!(
                 "{path} holds the {} and {who} can read it (mode {:04o}{})",
-                if password.name == "bind_pw" {
-                    "LDAP bind password"
-                } else {
-                    "database password"
-                },
+                password_kind(&password.name),
                 mode,
                 match declared {
                     Some(d) => format!(", as the {} that installs it says", d.installer()),
