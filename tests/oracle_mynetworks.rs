@@ -170,3 +170,66 @@ fn unreadable_networks_in_mynetworks_defer_outside_clients() {
         );
     }
 }
+
+/// `mynetworks-too-broad` says "an open relay" only where smtpd relays for an outsider:
+/// with `mynetworks = 0.0.0.0/0` a client from anywhere (XCLIENT) gets 250 for another domain,
+/// and postlint reports an error that says so; with `smtpd_client_restrictions =
+/// permit_sasl_authenticated, reject` beside it (TINF21CS1/zimbraweb-smtp-bridge) the same
+/// client gets 554 at RCPT TO, and postlint reports the too broad mynetworks as a warning
+/// that says it relays for nobody yet.
+#[test]
+fn every_address_in_mynetworks_relays_unless_client_restrictions_refuse() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    for (client_restrictions, port, expected_code, severity, words) in [
+        ("", port() + 6, 250, "error", "an open relay"),
+        (
+            "smtpd_client_restrictions = permit_sasl_authenticated, reject\n",
+            port() + 7,
+            554,
+            "warning",
+            "relays for nobody yet",
+        ),
+    ] {
+        let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-mynetworks-");
+        let conf = scratch.conf();
+        let mut main = scratch.infrastructure("mail.example.com");
+        main.push_str(&format!(
+            "compatibility_level = 3.6\n\
+             mydestination = $myhostname\n\
+             mynetworks = 0.0.0.0/0\n\
+             {client_restrictions}"
+        ));
+        std::fs::write(conf.join("main.cf"), &main).unwrap();
+        let mut master = smtp::base_master_cf();
+        master.push_str(&format!("127.0.0.1:{port} inet n - n - - smtpd\n"));
+        std::fs::write(conf.join("master.cf"), master).unwrap();
+        common::backdate(&conf);
+        let findings = smtp::postlint_findings(&conf, "mynetworks-too-broad");
+
+        let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
+            .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+        let mut client = smtp::client(port, &scratch);
+        let mut talk = || -> std::io::Result<u16> {
+            client.command("EHLO client.test")?;
+            client.command("XCLIENT ADDR=203.0.113.9 NAME=[UNAVAILABLE]")?;
+            client.command("EHLO client.test")?;
+            client.command("MAIL FROM:<someone@example.net>")?;
+            Ok(client.command("RCPT TO:<someone@elsewhere.example>")?.code)
+        };
+        let code = talk().unwrap_or_else(|e| panic!("{e}: {}", client.transcript.join(" | ")));
+        let log = smtp::quit_and_read_log(client, &scratch);
+        postfix.stop();
+        println!("{client_restrictions:?}: RCPT TO another domain: {code}; postlint: {findings:?}");
+        assert_eq!(code, expected_code, "{log}");
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0]["severity"], severity, "{findings:?}");
+        assert!(
+            findings[0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(words)),
+            "{findings:?}"
+        );
+    }
+}

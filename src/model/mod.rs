@@ -2040,6 +2040,17 @@ impl Model {
             } => sources.add_indexed(main_cf_path.clone(), display, lines, modified),
         };
         let main_text = sources.get(main_cf).text().clone();
+        // A main.cf that says it is an excerpt, lines to add to the distribution's main.cf
+        // (`# APPEND THE FOLLOWING TO /etc/postfix/main.cf`) or a copy with lines left out
+        // (`...`): the parameters it does not set are the full file's.
+        if let Some((line, marker)) = params::excerpt_marker(&main_text) {
+            open_ended = true;
+            template_notes.push(format!(
+                "unknown: {} is an excerpt of a main.cf (line {line}: `{marker}`): the \
+                 parameters it does not set are the full file's, which postlint cannot see",
+                sources.get(main_cf).display_path
+            ));
+        }
         // The other fragments Puppet's concat assembles main.cf from, before or after it by
         // their order: conditional, as the classes that declare them may not be included.
         if let Some(concat) = &options.concat {

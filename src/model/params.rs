@@ -527,3 +527,89 @@ pub fn glued_assignments(model: &super::Model) -> Vec<Glued> {
     }
     out
 }
+
+/// Where a main.cf says it is an excerpt, not a whole main.cf: a comment before its first
+/// setting that tells the reader to add its lines to main.cf (`# APPEND THE FOLLOWING TO
+/// /etc/postfix/main.cf`, `# Add these lines to your main.cf`), or a line of its own that is
+/// only `...` (lines left out of a copy). The line (1-based) and the marker as written.
+pub fn excerpt_marker(text: &str) -> Option<(usize, String)> {
+    let mut before_settings = true;
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if matches!(line, "..." | "\u{2026}") {
+            return Some((index + 1, line.to_string()));
+        }
+        if !before_settings {
+            continue;
+        }
+        match trimmed.strip_prefix('#') {
+            Some(comment) if tells_to_add_to_main_cf(comment) => {
+                let shown: String = trimmed.chars().take(80).collect();
+                let plain = !shown.chars().any(char::is_control);
+                return Some((index + 1, if plain { shown } else { "#".to_string() }));
+            }
+            Some(_) => {}
+            None => before_settings = trimmed.is_empty(),
+        }
+    }
+    None
+}
+
+/// A comment that tells the reader to add the lines below to main.cf.
+fn tells_to_add_to_main_cf(comment: &str) -> bool {
+    let lower = comment.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '/')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let verb = words
+        .iter()
+        .any(|w| matches!(*w, "append" | "add" | "insert"));
+    let what = words
+        .iter()
+        .any(|w| matches!(*w, "following" | "these" | "lines" | "below"));
+    let main_cf = words
+        .iter()
+        .any(|w| *w == "main.cf" || w.ends_with("/main.cf"));
+    verb && what && main_cf
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::excerpt_marker;
+
+    #[test]
+    fn an_excerpt_says_so_before_its_settings_or_with_an_elision() {
+        let at = |text: &str| excerpt_marker(text).map(|(line, _)| line);
+        // dcposch/scramble, hajzer/bash-postfix-encrypt-filter (survey M).
+        assert_eq!(
+            at("\n# WHEN INSTALLING POSTFIX, CHOOSE \"Internet site\"\n\
+                # APPEND THE FOLLOWING TO /etc/postfix/main.cf\n\ninet_interfaces = loopback-only\n"),
+            Some(3)
+        );
+        assert_eq!(
+            at("# Add these lines to your main.cf:\nrelayhost = x\n"),
+            Some(1)
+        );
+        assert_eq!(
+            at("# See /usr/share/postfix/main.cf.dist\nsmtpd_banner = x\n...\nfoo = 1\n"),
+            Some(3)
+        );
+        // Near-misses: a whole main.cf's header, a note after the settings, an indented or
+        // longer run of dots, a comment about another file.
+        assert_eq!(
+            at(
+                "# See /usr/share/postfix/main.cf.dist for a commented, more complete version\n\
+                myhostname = x\n"
+            ),
+            None
+        );
+        assert_eq!(
+            at("myhostname = x\n# add the following to main.cf on the relay host\n"),
+            None
+        );
+        assert_eq!(at("a = b\n  ...\n....\n# ...\n"), None);
+        assert_eq!(at("# append the following to master.cf\nx = y\n"), None);
+    }
+}

@@ -9,6 +9,7 @@ use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::classes::ClassKind;
 use crate::model::restrictions::{smtpd_processes, LIST_PARAMS};
+use crate::model::tables::Answer;
 use crate::model::Model;
 use crate::source::Span;
 
@@ -26,15 +27,77 @@ pub const RULE: Rule = Rule {
 /// to decide (it may put it back with sendmail, or keep it, as a mail-to-something gateway
 /// does), so whether Postfix's agents ever see, and bounce, a name that does not exist cannot
 /// be known. A filter over SMTP or LMTP (amavis) sends the mail back.
+///
+/// Only the smtpds other hosts reach count: a loopback listener (the reinjection smtpd the
+/// filter hands mail back to) takes mail from this host's programs, which forge no senders.
 fn filtered_by_pipe(model: &Model) -> bool {
-    let smtpds = smtpd_processes(model);
+    use crate::model::listen::{reach, Reach};
+    let smtpds: Vec<_> = smtpd_processes(model)
+        .into_iter()
+        .filter(|smtpd| reach(model, smtpd.service) != Reach::Local)
+        .collect();
+    let headers_filter = headers_filter_to_pipe(model);
     !smtpds.is_empty()
         && smtpds.iter().all(|smtpd| {
-            smtpd.value(model, "content_filter").is_some_and(|filter| {
-                !filter.trim_ascii().is_empty()
-                    && crate::model::values::transport_program(model, &filter) == Some("pipe")
-            })
+            let by_content_filter = smtpd
+                .value(model, "content_filter")
+                .is_some_and(|filter| !filter.trim_ascii().is_empty() && is_pipe(model, &filter));
+            // cleanup(8) runs header_checks on the mail of an smtpd that uses the default
+            // cleanup service and does not turn the checks off.
+            let by_headers = headers_filter
+                && smtpd
+                    .value(model, "cleanup_service_name")
+                    .is_some_and(|c| c.trim_ascii() == "cleanup")
+                && smtpd
+                    .value(model, "receive_override_options")
+                    .is_some_and(|o| !o.contains("no_header_body_checks"));
+            by_content_filter || by_headers
         })
+}
+
+fn is_pipe(model: &Model, transport: &str) -> bool {
+    crate::model::values::transport_program(model, transport) == Some("pipe")
+}
+
+/// Whether main.cf's header_checks give every message a content filter that pipe(8) runs
+/// (`/^/ FILTER handler:`): the rule that answers the header lines every message has
+/// (smtpd's `Received:`) and other common ones is one and the same, with a `FILTER` action to
+/// a pipe transport. Each header line a rule matches sets the message's filter, the last one
+/// wins, and one rule that answers every line leaves no other.
+fn headers_filter_to_pipe(model: &Model) -> bool {
+    let checks = model.maps("header_checks");
+    if checks.unknown || checks.tables.is_empty() {
+        return false;
+    }
+    const LINES: [&str; 5] = [
+        "Received: from mail.example.net (mail.example.net [192.0.2.1])",
+        "From: Someone <someone@example.net>",
+        "To: postmaster@example.com",
+        "Subject: hello",
+        "Message-ID: <1234@example.net>",
+    ];
+    let mut rule = None;
+    for line in LINES {
+        let Answer::Found(Some(hit)) = model.tables.lookup_in(&checks.tables, line) else {
+            return false;
+        };
+        if rule.is_some_and(|r| r != hit) {
+            return false;
+        }
+        rule = Some(hit);
+        let Some(action) = model.tables.hit_value(hit, line) else {
+            return false;
+        };
+        let mut words = action.split_ascii_whitespace();
+        let filtered = words
+            .next()
+            .is_some_and(|a| a.eq_ignore_ascii_case("FILTER"))
+            && words.next().is_some_and(|t| is_pipe(model, t));
+        if !filtered {
+            return false;
+        }
+    }
+    true
 }
 
 const BACKSCATTER: &str =

@@ -9,6 +9,7 @@
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::net::{is_not_public, Cidr};
+use crate::model::relay::Outcome;
 use crate::model::restrictions::{smtpd_processes, Smtpd, LIST_PARAMS};
 use crate::model::Model;
 use crate::source::Span;
@@ -78,7 +79,30 @@ fn check(model: &Model, out: &mut Findings) {
                             wide.push((span, text.to_string(), message, help));
                             continue;
                         }
+                        // smtpd's restrictions may refuse a client from there that has not
+                        // logged in before relaying is asked (`smtpd_client_restrictions =
+                        // permit_sasl_authenticated, reject`): too broad still, no open relay.
+                        // No open relay where the relay model shows smtpd refusing a client
+                        // from there that has not logged in (where it cannot tell, mynetworks
+                        // is what decides, as the rule has always said).
+                        let refused = matches!(
+                            outsider_in(model, &smtpd, &net),
+                            Some(Outcome::Reject | Outcome::Defer)
+                        );
+                        let bare = message.trim_end_matches(": an open relay");
+                        let refused = refused && bare != message;
+                        let message = match refused {
+                            true => format!(
+                                "{bare}; {label} refuses a client from there that has not \
+                                 logged in, so it relays for nobody yet, but each \
+                                 permit_mynetworks trusts them all"
+                            ),
+                            false => message.clone(),
+                        };
                         let finding = out.report(span, message);
+                        if refused {
+                            finding.severity = Severity::Warning;
+                        }
                         finding.subject(format!("mynetworks {text}"));
                         finding.label(format!("read by {label} through permit_mynetworks"));
                         finding.help(help);
@@ -162,6 +186,35 @@ fn check(model: &Model, out: &mut Findings) {
             None => {}
         }
     }
+}
+
+/// What smtpd answers a client in `net` that has not logged in and asks to relay: asked of one
+/// address of the network (a documentation address where the network holds one, else its
+/// second address), the way the relay model asks for open relays.
+fn outsider_in(model: &Model, smtpd: &Smtpd, net: &Cidr) -> Option<Outcome> {
+    use std::net::IpAddr;
+    let candidates: [IpAddr; 2] = [
+        IpAddr::from([198, 51, 100, 20]),
+        "2001:db8::20".parse().expect("an IPv6 address"),
+    ];
+    let sample = candidates
+        .into_iter()
+        .find(|a| net.contains(*a))
+        .or_else(|| match net.addr {
+            IpAddr::V4(a) if net.host_bits() > 0 => {
+                Some(IpAddr::V4(std::net::Ipv4Addr::from(u32::from(a) + 1)))
+            }
+            IpAddr::V6(a) if net.host_bits() > 0 => {
+                Some(IpAddr::V6(std::net::Ipv6Addr::from(u128::from(a) + 1)))
+            }
+            _ => None,
+        });
+    Some(crate::model::relay::client_gets(
+        model,
+        smtpd,
+        &sample?.to_string(),
+        None,
+    ))
 }
 
 /// The wide public ranges of one mynetworks value: each its own finding, or, for three or more
