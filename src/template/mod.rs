@@ -155,6 +155,8 @@ const EXTENSIONS: &[(&str, &str)] = &[
     ("gotmpl", "Go"),
     ("ctmpl", "consul-template"),
     ("tpl", "template"),
+    // `main.cf.template`, filled in by envsubst or sed when the container starts.
+    ("template", "template"),
     ("mustache", "Mustache"),
     ("hbs", "Handlebars"),
 ];
@@ -533,6 +535,12 @@ mod tests {
         assert_eq!(main_cf_in("main.cf-el8.erb"), Some(0));
         assert_eq!(main_cf_in("main.cf.debian.erb"), Some(0));
         assert_eq!(main_cf_in("main.cf.tpl"), Some(0));
+        // envsubst fills it in when the container starts (KormilitsinES/Phishing_Stand).
+        assert_eq!(main_cf_in("main.cf.template"), Some(0));
+        assert_eq!(
+            master_cf_name("main.cf.template").as_deref(),
+            Some("master.cf.template")
+        );
         assert_eq!(main_cf_in("main.cf"), None);
         assert_eq!(main_cf_in("domain.cf.j2"), None);
         assert_eq!(main_cf_in("master.cf.j2"), None);
