@@ -533,6 +533,70 @@ fn read_groups(path: &std::path::Path) -> HashMap<u32, String> {
         .collect()
 }
 
+/// The password setting of a database client's lookup file, on one line of it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PasswordLine {
+    /// `password` or `bind_pw`.
+    pub name: String,
+    /// The line's index (0-based).
+    pub index: usize,
+    /// From the name to the end of the value, on the line.
+    pub on_line: std::ops::Range<usize>,
+    /// The value's length in bytes.
+    pub value_len: usize,
+}
+
+/// The keys of the database clients' files (mysql, pgsql, sqlite, ldap) besides the password.
+const CLIENT_KEYS: &[&str] = &[
+    "hosts",
+    "user",
+    "dbname",
+    "query",
+    "table",
+    "select_field",
+    "where_field",
+    "result_format",
+    "server_host",
+    "search_base",
+    "query_filter",
+    "bind_dn",
+    "result_attribute",
+    "dbpath",
+];
+
+/// Where the (last) password of a file that reads as a database client's lookup file is: a
+/// `name = value` file with a non-empty `password` or `bind_pw` and at least two other keys of
+/// a client (`hosts`, `dbname`, `query`, `server_host`, ...). None for any other file, and for
+/// a password whose setting goes on over more than one line.
+pub fn client_password_line(text: &str) -> Option<PasswordLine> {
+    let parsed = crate::parse::assign::parse_assignments(text);
+    let client_keys = parsed
+        .assignments
+        .iter()
+        .filter(|a| CLIENT_KEYS.contains(&a.name()))
+        .count();
+    let password = parsed
+        .assignments
+        .iter()
+        .rev()
+        .find(|a| matches!(a.name(), "password" | "bind_pw") && !a.value().is_empty())?;
+    if client_keys < 2 {
+        return None;
+    }
+    let index = password.line.line.checked_sub(1)? as usize;
+    let line_start: usize = text.split_inclusive('\n').take(index).map(str::len).sum();
+    let line_len = text[line_start..].lines().next().map_or(0, str::len);
+    let name_at = password.line.span(FileId(0), password.name.clone()).start as usize;
+    let value_end = password.line.span(FileId(0), password.value.clone()).end as usize;
+    let on_line = name_at.checked_sub(line_start)?..value_end.checked_sub(line_start)?;
+    (on_line.end <= line_len).then(|| PasswordLine {
+        name: password.name().to_string(),
+        index,
+        on_line,
+        value_len: password.value().len(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -619,5 +683,29 @@ mod tests {
         assert!(!mysql_only_default_socket(Some(
             "unix:/var/run/mysqld/mysqld.sock"
         )));
+    }
+
+    #[test]
+    fn a_clients_password_line_is_found_on_its_line() {
+        let text = "hosts = 127.0.0.1\nuser = mail\npassword = s3cret  \ndbname = mail\n";
+        let found = client_password_line(text).expect("a client's file");
+        assert_eq!((found.name.as_str(), found.index), ("password", 2));
+        let line = text.lines().nth(2).unwrap();
+        assert_eq!(&line[found.on_line.clone()], "password = s3cret");
+        assert_eq!(found.value_len, 6);
+        // Not a client's file, no password, an empty one, one over two lines.
+        assert_eq!(client_password_line("password = x\nname = y\n"), None);
+        assert_eq!(
+            client_password_line("hosts = h\nuser = u\ndbname = d\n"),
+            None
+        );
+        assert_eq!(
+            client_password_line("hosts = h\nuser = u\npassword =\n"),
+            None
+        );
+        assert_eq!(
+            client_password_line("hosts = h\nuser = u\npassword = a\n  b\n"),
+            None
+        );
     }
 }

@@ -1466,30 +1466,12 @@ impl Loader {
     }
 
     /// The database lookup files that tasks install into a Postfix directory with a declared
-    /// mode, that hold a password, and that no table read: `name = value` files with a
-    /// `password` or `bind_pw` and at least two other keys of a database client
-    /// (`hosts`, `dbname`, `query`, `server_host`, ...).
+    /// mode, that hold a password, and that no table read ([`dbcf::client_password_line`]).
     fn installed_db_files(
         &mut self,
         installed: &[(String, PathBuf)],
         declared: &[crate::scripts::DeclaredMode],
     ) -> Vec<InstalledDbFile> {
-        const CLIENT_KEYS: &[&str] = &[
-            "hosts",
-            "user",
-            "dbname",
-            "query",
-            "table",
-            "select_field",
-            "where_field",
-            "result_format",
-            "server_host",
-            "search_base",
-            "query_filter",
-            "bind_dn",
-            "result_attribute",
-            "dbpath",
-        ];
         let mut out = Vec::new();
         if declared.is_empty() {
             return out;
@@ -1507,10 +1489,10 @@ impl Loader {
             {
                 continue;
             }
-            let file = crate::scripts::lexical(file);
             if out.len() >= 64 {
                 break;
             }
+            let file = crate::scripts::lexical(file);
             let Some(mode) = declared
                 .iter()
                 .find(|d| crate::scripts::lexical(&d.file) == file)
@@ -1524,63 +1506,33 @@ impl Loader {
             if read.contains(&crate::scripts::lexical(&path)) {
                 continue;
             }
-            let Some(text) = self.read_other_file(&path, 1 << 20) else {
-                continue;
-            };
-            let parsed = parse_assignments(&text);
-            let client_keys = parsed
-                .assignments
-                .iter()
-                .filter(|a| CLIENT_KEYS.contains(&a.name()))
-                .count();
-            let Some(password) = parsed
-                .assignments
-                .iter()
-                .rev()
-                .find(|a| matches!(a.name(), "password" | "bind_pw") && !a.value().is_empty())
+            let Some(password) = self
+                .read_other_file(&path, 1 << 20)
+                .and_then(|text| dbcf::client_password_line(&text))
             else {
                 continue;
             };
-            if client_keys < 2 {
-                continue;
-            }
-            let index = password.line.line.saturating_sub(1) as usize;
-            let (name, value_len) = (password.name().to_string(), password.value().len());
-            // Where name and value sit on their line: both on the one line kept.
-            let line_start = text
-                .split_inclusive('\n')
-                .take(index)
-                .map(str::len)
-                .sum::<usize>();
-            let line_len = text[line_start..].lines().next().map_or(0, str::len);
-            let name_at = password.line.span(FileId(0), password.name.clone()).start as usize;
-            let value_end = password.line.span(FileId(0), password.value.clone()).end as usize;
-            let (Some(name_on_line), Some(value_end_on_line)) = (
-                name_at.checked_sub(line_start),
-                value_end.checked_sub(line_start),
-            ) else {
-                continue;
-            };
-            if value_end_on_line > line_len {
-                continue;
-            }
-            let Some((source, start)) = self.add_one_line(&path, &display, index) else {
+            let Some((source, start)) = self.add_one_line(&path, &display, password.index) else {
                 continue;
             };
             let Some(declared_at) = self.read_declared_mode(mode) else {
                 continue;
             };
-            let span = Span::new(source, start + name_on_line, start + value_end_on_line);
-            let value_start = start + value_end_on_line - value_len;
-            self.sources
-                .mark_secret(Span::new(source, value_start, start + value_end_on_line));
+            let on_line = password.on_line;
+            let span = Span::new(source, start + on_line.start, start + on_line.end);
+            self.sources.mark_secret(Span::new(
+                source,
+                start + on_line.end - password.value_len,
+                start + on_line.end,
+            ));
             out.push(InstalledDbFile {
                 dest: dest.clone(),
                 password: DbSetting {
-                    name,
+                    name: password.name,
+                    // Never kept: the rule shows the name only.
                     value: String::new(),
                     span,
-                    line: password.line.line,
+                    line: password.index as u32 + 1,
                     replaced: false,
                 },
                 declared: declared_at,
