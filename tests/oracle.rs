@@ -1138,3 +1138,24 @@ fn alias_database_types_postalias_cannot_build_are_reported() {
         "{buildable} built, {refused} refused"
     );
 }
+
+/// The installed Postfix's own postfix-files lists `$meta_directory` files: postlint reads it
+/// as a release from 3.0 on, never as the pre-3.0 postfix-files that makes it lint a dump of
+/// /etc/postfix for 2.11 (`version::postfix_files_before_3_0`).
+#[test]
+fn the_installed_postfix_files_is_one_from_3_0_on() {
+    if !common::postfix_available() {
+        return;
+    }
+    // The built-in default: this machine may have no main.cf of its own.
+    let (ok, out, err) = common::run("postconf", &["-d", "-h", "meta_directory"]);
+    assert!(ok, "{err}");
+    let path = std::path::Path::new(out.trim()).join("postfix-files");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        text.contains("$config_directory/main.cf"),
+        "{}",
+        path.display()
+    );
+    assert!(!postlint::model::version::postfix_files_before_3_0(&text));
+}

@@ -1571,6 +1571,22 @@ impl Loader {
         })
     }
 
+    /// A release before 3.0 when the configuration directory holds the `postfix-files` of
+    /// one ([`version::postfix_files_before_3_0`]): a dump or backup of a whole /etc/postfix
+    /// of such a system. Linted as 2.11, the last of them.
+    fn postfix_files_target(&self) -> Option<version::Target> {
+        let Location::Readable { path, display } =
+            self.locator.locate("/etc/postfix/postfix-files")
+        else {
+            return None;
+        };
+        let text = self.read_other_file(&path, 1 << 20)?;
+        version::postfix_files_before_3_0(&text).then(|| version::Target {
+            asked: version::Release::new(2, 11),
+            origin: version::Origin::PostfixFiles(display),
+        })
+    }
+
     /// Reads the milters' configuration files ([`milter_servers::MILTERS`]) that are in the
     /// tree where the milters read them: copied there by a Dockerfile, or under a sysroot.
     /// Only the Socket line is kept as the source (`add_one_line`).
@@ -2664,6 +2680,7 @@ impl Model {
                 },
                 None => image_target(options)
                     .or_else(|| loader.package_target(options))
+                    .or_else(|| loader.postfix_files_target())
                     .unwrap_or_else(version::Target::newest),
             },
         };

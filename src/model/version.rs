@@ -81,6 +81,10 @@ pub enum Origin {
     /// (`var/lib/dpkg/status`, `lib/apk/db/installed`): the database as shown, and the
     /// package's version.
     Package { database: String, version: String },
+    /// The `postfix-files` beside main.cf (a dump or backup of a whole /etc/postfix) lists no
+    /// `$meta_directory` file, which Postfix 3.0 added: a release before 3.0, linted as the
+    /// last of them. The file as shown.
+    PostfixFiles(String),
     /// Nothing said which: the newest release postlint knows.
     Newest,
 }
@@ -156,6 +160,10 @@ impl Target {
             Origin::Package { database, version } => format!(
                 "the postfix package {version} that {database} lists; set --postfix-version \
                  for another"
+            ),
+            Origin::PostfixFiles(file) => format!(
+                "{file} lists no $meta_directory file, which Postfix 3.0 added: a release \
+                 before 3.0; set --postfix-version for another"
             ),
             Origin::Newest => {
                 "the newest release postlint knows; set --postfix-version for another".to_string()
@@ -234,6 +242,19 @@ pub fn packaged(text: &str, apk: bool) -> Option<String> {
 /// The main.cf parameters where packages name their documentation directory with the release
 /// (Red Hat's `/usr/share/doc/postfix-2.10.1/samples`).
 pub const DOC_PARAMS: &[&str] = &["sample_directory", "readme_directory", "html_directory"];
+
+/// Whether a `postfix-files` text is one of a Postfix before 3.0: it lists Postfix's files
+/// (`$config_directory/main.cf`, `$daemon_directory/...`) and none in `$meta_directory`, the
+/// directory Postfix 3.0 added for it and for the other files it installs beside main.cf.
+pub fn postfix_files_before_3_0(text: &str) -> bool {
+    let listed = |prefix: &str| {
+        text.lines()
+            .any(|l| l.trim_start().starts_with(prefix) && l.contains(':'))
+    };
+    listed("$config_directory/main.cf")
+        && listed("$daemon_directory/")
+        && !text.contains("$meta_directory")
+}
 
 /// The release a versioned documentation path names (`/usr/share/doc/postfix-2.10.1/...`),
 /// given (parameter, value) pairs: the one release they all agree on, with the first
@@ -366,5 +387,21 @@ mod tests {
         assert!(t(Release::new(2, 10)).warning().is_some());
         assert_eq!(t(Release::new(3, 12)).named(), Release::new(3, 12));
         assert!(t(Release::new(3, 12)).warning().is_none());
+    }
+
+    #[test]
+    fn a_postfix_files_without_meta_directory_is_one_before_3_0() {
+        let old = "# postfix-files of Postfix 2.11\n\
+                   $config_directory:d:root:-:755\n\
+                   $config_directory/main.cf:f:root:-:644:p\n\
+                   $daemon_directory/postscreen:f:root:-:755\n";
+        assert!(postfix_files_before_3_0(old));
+        let new = format!("{old}$meta_directory/postfix-files:f:root:-:644\n");
+        assert!(!postfix_files_before_3_0(&new));
+        // Not a postfix-files at all.
+        assert!(!postfix_files_before_3_0("hello\n"));
+        assert!(!postfix_files_before_3_0(
+            "$config_directory/main.cf:f:root:-:644\n"
+        ));
     }
 }
