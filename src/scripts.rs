@@ -1394,6 +1394,92 @@ fn command_names(command: &str) -> Option<Vec<String>> {
     Some(Vec::new())
 }
 
+/// The variables of a shell script that hold a path, each assigned once with a literal
+/// (`conf=/etc/postfix/main.cf`, `export DIR="/etc/postfix"`). A name assigned twice, or from
+/// anything but a plain absolute path, is left as written.
+#[derive(Default)]
+struct ShellVars {
+    known: std::collections::HashMap<String, Option<String>>,
+}
+
+impl ShellVars {
+    const MAX: usize = 256;
+
+    /// Notes the assignment a command is, if it is one.
+    fn note(&mut self, command: &str) {
+        let command = command.trim();
+        let command = ["export ", "readonly ", "local ", "declare "]
+            .iter()
+            .find_map(|p| command.strip_prefix(p))
+            .unwrap_or(command)
+            .trim_start();
+        let Some((name, value)) = command.split_once('=') else {
+            return;
+        };
+        let is_name = !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !is_name {
+            return;
+        }
+        let unquoted = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value);
+        let path = unquoted.starts_with('/')
+            && unquoted
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'));
+        let room = self.known.len() < Self::MAX;
+        match self.known.get_mut(name) {
+            // Assigned again: no one value.
+            Some(known) => *known = None,
+            None if room => {
+                self.known
+                    .insert(name.to_string(), path.then(|| unquoted.to_string()));
+            }
+            None => {}
+        }
+    }
+
+    /// The command with the known variables put in (`$name`, `${name}`); None when it uses
+    /// none.
+    fn fill(&self, command: &str) -> Option<String> {
+        if !command.contains('$') || self.known.is_empty() {
+            return None;
+        }
+        let bytes = command.as_bytes();
+        let mut out = String::with_capacity(command.len());
+        let mut changed = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'$' {
+                let braced = bytes.get(i + 1) == Some(&b'{');
+                let start = i + 1 + usize::from(braced);
+                let end = start
+                    + bytes[start..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                        .count();
+                let closed = !braced || bytes.get(end) == Some(&b'}');
+                if end > start && closed {
+                    if let Some(Some(value)) = self.known.get(&command[start..end]) {
+                        out.push_str(value);
+                        changed = true;
+                        i = end + usize::from(braced);
+                        continue;
+                    }
+                }
+            }
+            let c = command[i..].chars().next().expect("a character boundary");
+            out.push(c);
+            i += c.len_utf8();
+        }
+        changed.then_some(out)
+    }
+}
+
 /// Whether a shell line runs its commands under a condition or in a loop (`if`, `case`,
 /// `for`, `while`, `||`): what it sets may not be set.
 fn conditional(code: &str) -> bool {
@@ -1508,6 +1594,10 @@ fn scan_text(text: &str, path: &Path) -> Script {
     }
     out.replaces_main_cf = text.contains("main.cf");
     let mut seen = BTreeSet::new();
+    // A shell script's variables that name a path (`file=/etc/postfix/main.cf`), put in for
+    // `$file` when a command is read (`cat frag >> $file`); the offsets of the settings found
+    // come from the text as written, never from a command read this way.
+    let mut shell_vars = ShellVars::default();
     let lines = logical_lines(text, dockerfile);
     let mut heredoc: Option<(String, Vec<String>)> = None;
     // A Dockerfile's working directory (`WORKDIR`), for relative `COPY` destinations: known
@@ -1660,6 +1750,15 @@ fn scan_text(text: &str, path: &Path) -> Script {
             }
         }
         for command in commands(code) {
+            let filled;
+            let command = match dockerfile {
+                true => command,
+                false => {
+                    shell_vars.note(command);
+                    filled = shell_vars.fill(command);
+                    filled.as_deref().unwrap_or(command)
+                }
+            };
             if dockerfile && out.main_cf_chmods.len() < MAX_ITEMS {
                 if let Some(bits) = chmod_bits(command) {
                     out.main_cf_chmods
@@ -2933,6 +3032,30 @@ mod tests {
             names(r#"postconf -e "smtpd_banner = <mx>" 'relayhost = [r]' > /dev/null"#),
             s(&["smtpd_banner", "relayhost"])
         );
+    }
+
+    /// A script that names main.cf through a variable (b1tw0rker/virtualXS, survey N:
+    /// `file_postfix001=/etc/postfix/main.cf`, then `cat frag >>$file_postfix001`) appends to
+    /// it as one that writes the path out; a variable assigned twice, or not from a plain
+    /// path, is left as written.
+    #[test]
+    fn a_variable_that_holds_main_cfs_path_is_put_in() {
+        let text = "#!/bin/bash\nconf_dir=/etc/postfix\nfile_postfix001=/etc/postfix/main.cf\n\
+                    cat $u_path/files/postfix/main.cf >>$file_postfix001\n\
+                    postconf -c \"$conf_dir\" -e 'virtual_transport = lmtp:unix:private/x'\n";
+        let out = scan_text(text, Path::new("lib_postfix.sh"));
+        assert!(out.main_open, "{out:?}");
+        let unknown = "#!/bin/bash\nf=/etc/postfix/main.cf\nf=/tmp/x\ncat frag >>$f\n";
+        assert!(!scan_text(unknown, Path::new("s.sh")).main_open);
+        let mut vars = ShellVars::default();
+        vars.note("export A=\"/etc/postfix\"");
+        vars.note("B=$(pwd)");
+        vars.note("C='/x y'");
+        assert_eq!(
+            vars.fill("cat ${A}/main.cf $A $B $C $AB").as_deref(),
+            Some("cat /etc/postfix/main.cf /etc/postfix $B $C $AB")
+        );
+        assert_eq!(vars.fill("echo nothing"), None);
     }
 
     #[test]
