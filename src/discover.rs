@@ -714,7 +714,17 @@ pub fn named_setup(main_cf: &Path) -> Option<Setup> {
     if template::main_cf_in(&name).is_some() {
         return Some(template_setup(main_cf));
     }
-    plain_variant(&name).map(|at| variant_setup(main_cf, at, None))
+    if let Some(at) = plain_variant(&name) {
+        return Some(variant_setup(main_cf, at, None));
+    }
+    // A sample, backup or other copy that --discover passes over (`main.cf.orig`,
+    // `main.cf.bak`): named on the command line, it is what the user wants linted. Not a file
+    // of another kind (`main.cf.sh`) or one postmap compiled (`main.cf.db`).
+    let at = template::main_cf_word(&name)?;
+    let compiled = name
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| COMPILED.contains(&ext));
+    (not_postfix(&name).is_none() && !compiled).then(|| variant_setup(main_cf, at, None))
 }
 
 /// How to lint a plain variant of main.cf (`postfix-main.cf`, `main.cf.production`), whose
@@ -981,9 +991,7 @@ fn not_postfix(name: &str) -> Option<&'static str> {
         "ftl" | "mas" | "in" | "liquid" | "mako" | "twig" | "tt" | "tt2" | "php" | "template" => {
             Some("a template whose engine postlint does not read; lint the rendered file")
         }
-        _ if NOT_POSTFIX.contains(&last.as_str()) => {
-            Some("not a Postfix file by its name; lint it by naming it")
-        }
+        _ if NOT_POSTFIX.contains(&last.as_str()) => Some("not a Postfix file by its name"),
         _ => None,
     }
 }
@@ -1510,7 +1518,12 @@ mod tests {
         std::fs::write(dir.path().join("master.cf"), "").unwrap();
         let setup = named_setup(&dir.path().join("main.cf.production")).unwrap();
         assert_eq!(setup.load.master_cf, Some(dir.path().join("master.cf")));
-        assert!(named_setup(&dir.path().join("main.cf.bak")).is_none());
+        // A backup named on the command line is linted (--discover passes over it, and says
+        // to name it); a file of another kind or a compiled table is no main.cf.
+        let setup = named_setup(&dir.path().join("main.cf.bak")).unwrap();
+        assert_eq!(setup.load.main_cf, Some(dir.path().join("main.cf.bak")));
+        assert!(named_setup(&dir.path().join("main.cf.sh")).is_none());
+        assert!(named_setup(&dir.path().join("main.cf.db")).is_none());
         assert!(named_setup(&dir.path().join("README.md")).is_none());
     }
 

@@ -423,6 +423,14 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
                     .as_deref()
                     .filter(|d| d.is_file())
                     .and_then(discover::named_setup);
+                if let Some(file) = dir.as_deref().filter(|d| d.is_file() && named.is_none()) {
+                    return Err(format!(
+                        "{} is a file, not a configuration directory: name the directory that \
+                         holds main.cf, or a file named like main.cf (main.cf.orig, \
+                         main.cf.j2, postfix-main.cf)",
+                        file.display()
+                    ));
+                }
                 let load = match named {
                     Some(setup) => LoadOptions {
                         sysroot: cli.sysroot.clone(),

@@ -68,6 +68,43 @@ fn warnings_fail_by_default_but_not_with_fail_on_error() {
         .code(0);
 }
 
+/// A backup or sample of main.cf that --discover passes over ("lint it by naming it") is
+/// linted when named (survey N); a file of another kind named on the command line is refused
+/// with a word on what to name (exit 2), not read as a directory.
+#[test]
+fn a_copy_of_main_cf_is_linted_by_naming_it_and_a_script_is_not() {
+    let dir = broken_setup();
+    let copy = dir.path().join("main.cf.orig");
+    std::fs::rename(dir.path().join("main.cf"), &copy).unwrap();
+    let out = postlint()
+        .args(["--format", "short"])
+        .arg(&copy)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("main.cf.orig:2:") && out.contains("virtual-domain-in-mydestination"),
+        "{out}"
+    );
+    let script = dir.path().join("10-generate-main.cf.sh");
+    std::fs::write(&script, "#!/bin/sh\npostconf -e relayhost=x\n").unwrap();
+    let err = postlint()
+        .arg(&script)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(
+        err.contains("is a file, not a configuration directory") && !err.contains("os error"),
+        "{err}"
+    );
+}
+
 #[test]
 fn usage_errors_exit_2() {
     let empty = tempfile::tempdir().unwrap();
