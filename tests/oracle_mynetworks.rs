@@ -29,6 +29,25 @@ enum Written {
     InListFile,
 }
 
+/// Starts the Postfix of `scratch` (listening on `port`), and returns smtpd's answer to RCPT
+/// TO:<`recipient`> from a client at 203.0.113.9 (XCLIENT), with the maillog.
+fn outsider_rcpt(scratch: &Scratch, port: u16, recipient: &str) -> (u16, String) {
+    let mut postfix = Postfix::start(&scratch.conf(), &scratch.queue(), &scratch.maillog())
+        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+    let mut client = smtp::client(port, scratch);
+    let mut talk = || -> std::io::Result<u16> {
+        client.command("EHLO client.test")?;
+        client.command("XCLIENT ADDR=203.0.113.9 NAME=[UNAVAILABLE]")?;
+        client.command("EHLO client.test")?;
+        client.command("MAIL FROM:<someone@example.net>")?;
+        Ok(client.command(&format!("RCPT TO:<{recipient}>"))?.code)
+    };
+    let code = talk().unwrap_or_else(|e| panic!("{e}: {}", client.transcript.join(" | ")));
+    let log = smtp::quit_and_read_log(client, scratch);
+    postfix.stop();
+    (code, log)
+}
+
 /// Runs a Postfix whose mynetworks holds `network`; returns smtpd's answer to RCPT TO for
 /// this server's own domain from an outside client, with the maillog, and the lines postlint
 /// reports (after the mynetworks line of main.cf, or in the list file).
@@ -71,22 +90,8 @@ fn rcpt_answer(network: &str, written: Written, port: u16) -> (u16, String, Vec<
         .map(|d| d["line"].as_u64().unwrap())
         .collect();
 
-    let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
-        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
-    let mut client = smtp::client(port, &scratch);
-    let mut talk = || -> std::io::Result<u16> {
-        client.command("EHLO client.test")?;
-        // An outside client, in no network of the list.
-        client.command("XCLIENT ADDR=203.0.113.9 NAME=[UNAVAILABLE]")?;
-        client.command("EHLO client.test")?;
-        client.command("MAIL FROM:<someone@example.net>")?;
-        Ok(client
-            .command("RCPT TO:<postmaster@mail.example.com>")?
-            .code)
-    };
-    let code = talk().unwrap_or_else(|e| panic!("{e}: {}", client.transcript.join(" | ")));
-    let log = smtp::quit_and_read_log(client, &scratch);
-    postfix.stop();
+    // An outside client, in no network of the list.
+    let (code, log) = outsider_rcpt(&scratch, port, "postmaster@mail.example.com");
     let line = match written {
         Written::InMainCf => {
             main.lines()
@@ -208,19 +213,7 @@ fn every_address_in_mynetworks_relays_unless_client_restrictions_refuse() {
         common::backdate(&conf);
         let findings = smtp::postlint_findings(&conf, "mynetworks-too-broad");
 
-        let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
-            .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
-        let mut client = smtp::client(port, &scratch);
-        let mut talk = || -> std::io::Result<u16> {
-            client.command("EHLO client.test")?;
-            client.command("XCLIENT ADDR=203.0.113.9 NAME=[UNAVAILABLE]")?;
-            client.command("EHLO client.test")?;
-            client.command("MAIL FROM:<someone@example.net>")?;
-            Ok(client.command("RCPT TO:<someone@elsewhere.example>")?.code)
-        };
-        let code = talk().unwrap_or_else(|e| panic!("{e}: {}", client.transcript.join(" | ")));
-        let log = smtp::quit_and_read_log(client, &scratch);
-        postfix.stop();
+        let (code, log) = outsider_rcpt(&scratch, port, "someone@elsewhere.example");
         println!("{client_restrictions:?}: RCPT TO another domain: {code}; postlint: {findings:?}");
         assert_eq!(code, expected_code, "{log}");
         assert_eq!(findings.len(), 1, "{findings:?}");

@@ -31,6 +31,16 @@ fn check(model: &Model, out: &mut Findings) {
     check_installed_files(model, out);
 }
 
+/// Who besides root and Postfix may read a file of this mode and group ("every user on the
+/// machine", "the group `www-data`"); None when nobody else may.
+fn readers(mode: u32, group: Option<&str>) -> Option<String> {
+    if mode & 0o004 != 0 {
+        return Some("every user on the machine".to_string());
+    }
+    let group = group.filter(|g| *g != "root" && *g != "postfix")?;
+    (mode & 0o040 != 0).then(|| format!("the group {}", super::sql_config::quoted(group)))
+}
+
 /// The words for a password setting.
 fn password_kind(name: &str) -> &'static str {
     if name == "bind_pw" {
@@ -45,19 +55,9 @@ fn password_kind(name: &str) -> &'static str {
 fn check_installed_files(model: &Model, out: &mut Findings) {
     for installed in &model.installed_db_files {
         let declared = &installed.declared;
-        let (mode, group_name) = (declared.mode, declared.group.as_deref());
-        let world = mode & 0o004 != 0;
-        let group = mode & 0o040 != 0 && group_name.is_some_and(|g| g != "root" && g != "postfix");
-        if !world && !group {
+        let mode = declared.mode;
+        let Some(who) = readers(mode, declared.group.as_deref()) else {
             continue;
-        }
-        let who = if world {
-            "every user on the machine".to_string()
-        } else {
-            format!(
-                "the group {}",
-                super::sql_config::quoted(group_name.unwrap_or(""))
-            )
         };
         let password = &installed.password;
         let finding = out.report(
@@ -113,20 +113,10 @@ fn check_tables(model: &Model, out: &mut Findings) {
         else {
             continue;
         };
-        let world = mode & 0o004 != 0;
-        let group = mode & 0o040 != 0 && group_name.is_some_and(|g| g != "root" && g != "postfix");
-        if !world && !group {
+        let Some(who) = readers(mode, group_name) else {
             continue;
-        }
-        let path = &model.sources.get(file).display_path;
-        let who = if world {
-            "every user on the machine".to_string()
-        } else {
-            format!(
-                "the group {}",
-                super::sql_config::quoted(group_name.unwrap_or(""))
-            )
         };
+        let path = &model.sources.get(file).display_path;
         let finding = out.report(
             password.span,
             format!(
