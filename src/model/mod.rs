@@ -1342,6 +1342,17 @@ impl Loader {
         index: usize,
     ) -> Option<(FileId, usize)> {
         let text = self.read_other_file(real, 1 << 20)?;
+        self.keep_one_line(real, display, &text, index)
+    }
+
+    /// [`Loader::add_one_line`] for a file already read (`text`).
+    fn keep_one_line(
+        &mut self,
+        real: &Path,
+        display: &str,
+        text: &str,
+        index: usize,
+    ) -> Option<(FileId, usize)> {
         let mut kept = String::new();
         let mut at = None;
         for (i, line) in text.split_inclusive('\n').enumerate() {
@@ -1506,13 +1517,14 @@ impl Loader {
             if read.contains(&crate::scripts::lexical(&path)) {
                 continue;
             }
-            let Some(password) = self
-                .read_other_file(&path, 1 << 20)
-                .and_then(|text| dbcf::client_password_line(&text))
-            else {
+            let Some(text) = self.read_other_file(&path, 1 << 20) else {
                 continue;
             };
-            let Some((source, start)) = self.add_one_line(&path, &display, password.index) else {
+            let Some(password) = dbcf::client_password_line(&text) else {
+                continue;
+            };
+            let Some((source, start)) = self.keep_one_line(&path, &display, &text, password.index)
+            else {
                 continue;
             };
             let Some(declared_at) = self.read_declared_mode(mode) else {
@@ -1606,7 +1618,7 @@ impl Loader {
             let Some((socket, index, range)) = milter_servers::unix_socket(&text) else {
                 continue;
             };
-            let Some((file, start)) = self.add_one_line(&real, &display, index) else {
+            let Some((file, start)) = self.keep_one_line(&real, &display, &text, index) else {
                 continue;
             };
             servers.push(milter_servers::MilterServer {

@@ -85,12 +85,12 @@ fn check(model: &Model, out: &mut Findings) {
                         // No open relay where the relay model shows smtpd refusing a client
                         // from there that has not logged in (where it cannot tell, mynetworks
                         // is what decides, as the rule has always said).
-                        let refused = matches!(
-                            outsider_in(model, &smtpd, &net),
-                            Some(Outcome::Reject | Outcome::Defer)
-                        );
                         let bare = message.trim_end_matches(": an open relay");
-                        let refused = refused && bare != message;
+                        let refused = bare != message
+                            && matches!(
+                                outsider_in(model, &smtpd, &net),
+                                Some(Outcome::Reject | Outcome::Defer)
+                            );
                         let message = match refused {
                             true => format!(
                                 "{bare}; {label} refuses a client from there that has not \

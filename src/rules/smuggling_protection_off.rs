@@ -78,10 +78,13 @@ fn check(model: &Model, out: &mut Findings) {
     // Before 3.5 no release has the defence: nothing in main.cf can turn it on.
     // A distribution's package of an older line may have the option all the same (Ubuntu
     // backported it to 20.04's Postfix 3.4, USN-6591), or not: the release of an image's
-    // package says too little either way.
+    // package says too little either way, and a dump's postfix-files only that it is before
+    // 3.0.
     let packaged = matches!(
         model.target.origin,
-        crate::model::version::Origin::Image { .. } | crate::model::version::Origin::Package { .. }
+        crate::model::version::Origin::Image { .. }
+            | crate::model::version::Origin::Package { .. }
+            | crate::model::version::Origin::PostfixFiles(_)
     );
     if packaged && model.target.asked < Release::new(3, 5) {
         return;

@@ -117,11 +117,15 @@ fn parameter(model: &Model, def: &Definition, command: Option<&str>, out: &mut F
     };
     let span = def.source().span(at..def.value.len());
     let comment = quoted(model, span, &def.value[at..]);
-    let message = match (command, whole) {
-        (None, false) => format!("{comment} is part of the value of `{name}`: main.cf has no comments after a value"),
-        (Some(_), false) => format!("{comment} is part of the value of `-o {name}`: master.cf has no comments after a value"),
-        (None, true) => format!("{comment} is the value of `{name}`: main.cf has no comments after `=`"),
-        (Some(_), true) => format!("{comment} is the value of `-o {name}`: master.cf has no comments after `=`"),
+    let (setting, file) = match command {
+        None => (format!("`{name}`"), "main.cf"),
+        Some(_) => (format!("`-o {name}`"), "master.cf"),
+    };
+    let message = match whole {
+        false => format!(
+            "{comment} is part of the value of {setting}: {file} has no comments after a value"
+        ),
+        true => format!("{comment} is the value of {setting}: {file} has no comments after `=`"),
     };
     // `$name` in the value is left to invalid-value, which expands it.
     let value = values::Value {
