@@ -111,11 +111,8 @@ impl LineIndex {
     /// ([`line_samples`] with [`LINES_PER_SAMPLE`]), so that no line number has to find them
     /// again.
     pub fn provide_samples(&self, samples: Vec<u32>) {
-        debug_assert_eq!(
-            samples,
-            line_samples(self.text.as_bytes(), LINES_PER_SAMPLE),
-            "the parser's line samples"
-        );
+        // postmap.rs's tests check the parser's samples against `line_samples` on 20,000
+        // random texts; checking each map here again doubled the newline walk in debug builds.
         let _ = self.samples.set(samples);
     }
 

@@ -19,7 +19,9 @@
 //!   byte (`openssl s_client` without `-starttls`), or send a plaintext `220` banner?
 //! - weak-tls-protocols: with `smtpd_tls_security_level = encrypt` and
 //!   `smtpd_tls_mandatory_protocols` set, which of TLS 1.0, 1.1, 1.2, 1.3 `openssl s_client
-//!   -starttls smtp` can negotiate.
+//!   -starttls smtp` can negotiate; for the smtp client's list, the version `posttls-finger
+//!   -p LIST` (Postfix's TLS client library, as smtp(8) uses it) establishes with the case's
+//!   smtpd, which allows TLS 1.0 to 1.3.
 //! - sasl-password-key-mismatch: one message relayed through `relayhost = [localhost]:PORT` to
 //!   a fake SMTP server offering `AUTH PLAIN LOGIN`: did Postfix's smtp client send AUTH, with
 //!   the user of the one key in `smtp_sasl_password_maps`?
@@ -113,6 +115,14 @@
 //!   log `Invalid TLS protocol list "TLSv1.9": disabling TLS support`; EHLO still lists STARTTLS,
 //!   which gets `454 4.7.0 TLS not available due to local problem` (and at level encrypt MAIL
 //!   gets `530 5.7.0 Must issue a STARTTLS command first`, and postmaster gets a notice).
+//!   `!SSLv2, !SSLv3, !TLSv1.2` leaves smtpd 1.0, 1.1 and 1.3: a client that stops at TLS 1.2
+//!   fails.
+//! - The smtp client (posttls-finger) with `!SSLv2, !TLSv1.2, !TLSv1.1` or `!SSLv2, !SSLv3,
+//!   !TLSv1.1` establishes TLSv1 with an smtpd that has TLS 1.3: OpenSSL's client takes the
+//!   lowest unbroken run of the versions left. At level `may` Postfix's client runs OpenSSL at
+//!   security level 0 (tls_client.c), so TLS 1.0 completes with Postfix's smtpd (level 0 too);
+//!   an OpenSSL 3 server at its default level 1 refuses it ("no suitable signature
+//!   algorithm", measured with `openssl s_server`).
 //! - Postfix's smtp client looks the password up by the server's name (`localhost`), then by
 //!   the next hop as written in relayhost (`[localhost]:PORT`); `localhost:PORT` and
 //!   `[localhost]` match nothing and the mail goes out without AUTH. texthash: needs no
@@ -193,6 +203,9 @@ enum Kind {
     PlaintextAuth,
     Wrappermode,
     Protocols(Versions),
+    /// weak-tls-protocols on the smtp client's list: `posttls-finger -p LIST` against the
+    /// case's smtpd, which allows TLS 1.0 to 1.3 (`main` sets smtp_tls_protocols to LIST).
+    ClientProtocols(&'static str),
     SaslKey,
     RelayClear,
     MandatoryMx,
@@ -225,6 +238,9 @@ enum Versions {
     Only10,
     /// TLS 1.0 and 1.1 (for a client at SECLEVEL=0), not 1.2 or 1.3.
     Upto11,
+    /// TLS 1.0 and 1.1 (for a client at SECLEVEL=0) and 1.3, not 1.2: a client without TLS
+    /// 1.3 gets 1.1 at best.
+    No12,
     /// smtpd lists STARTTLS but answers it `454 4.7.0 TLS not available due to local
     /// problem` (it logged `Invalid TLS protocol list`).
     NoTls,
@@ -273,7 +289,7 @@ impl Case {
         match self.kind {
             Kind::PlaintextAuth => "plaintext-auth",
             Kind::Wrappermode => "tls-wrappermode-missing",
-            Kind::Protocols(_) => "weak-tls-protocols",
+            Kind::Protocols(_) | Kind::ClientProtocols(_) => "weak-tls-protocols",
             Kind::SaslKey => "sasl-password-key-mismatch",
             Kind::RelayClear => "relay-credentials-in-clear",
             Kind::MandatoryMx => "mandatory-tls-on-mx",
@@ -314,6 +330,21 @@ const fn wrapper(
         main: "smtpd_tls_security_level = may\n",
         service: Some(service),
         overrides,
+        problem,
+        ..BASE
+    }
+}
+
+const fn client_protocols(
+    name: &'static str,
+    main: &'static str,
+    list: &'static str,
+    problem: bool,
+) -> Case {
+    Case {
+        name,
+        kind: Kind::ClientProtocols(list),
+        main,
         problem,
         ..BASE
     }
@@ -659,6 +690,41 @@ const CASES: &[Case] = &[
         "mandatory TLSv1.2, TLSv1.3",
         "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = TLSv1.2, TLSv1.3\n",
         Versions::Modern,
+    ),
+    protocols(
+        "mandatory !SSLv2, !SSLv3, !TLSv1.2 (a gap)",
+        "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1.2\n",
+        Versions::No12,
+    ),
+    protocols(
+        "mandatory !SSLv2, !SSLv3, !TLSv1.1 (a gap below TLS 1.2)",
+        "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = !SSLv2, !SSLv3, !TLSv1.1\n",
+        Versions::Modern,
+    ),
+    // The smtp client takes the lowest unbroken run of the versions its list allows.
+    client_protocols(
+        "client !SSLv2, !TLSv1.2, !TLSv1.1 (TLS 1.3 above the gap)",
+        "smtpd_tls_security_level = may\nsmtp_tls_protocols = !SSLv2, !TLSv1.2, !TLSv1.1\n",
+        "!SSLv2, !TLSv1.2, !TLSv1.1",
+        true,
+    ),
+    client_protocols(
+        "client !SSLv2, !SSLv3, !TLSv1.1 (TLS 1.2 and 1.3 above the gap)",
+        "smtpd_tls_security_level = may\nsmtp_tls_protocols = !SSLv2, !SSLv3, !TLSv1.1\n",
+        "!SSLv2, !SSLv3, !TLSv1.1",
+        true,
+    ),
+    client_protocols(
+        "client !SSLv2, !SSLv3, !TLSv1 (no gap)",
+        "smtpd_tls_security_level = may\nsmtp_tls_protocols = !SSLv2, !SSLv3, !TLSv1\n",
+        "!SSLv2, !SSLv3, !TLSv1",
+        false,
+    ),
+    client_protocols(
+        "client >=TLSv1.2, !TLSv1.1 (an exclusion below the floor)",
+        "smtpd_tls_security_level = may\nsmtp_tls_protocols = >=TLSv1.2, !TLSv1.1\n",
+        ">=TLSv1.2, !TLSv1.1",
+        false,
     ),
     // At level may smtpd reads smtpd_tls_protocols, not the mandatory list: the same
     // lists change nothing there, and postlint says nothing.
@@ -1099,6 +1165,9 @@ fn run_case(index: usize, case: &Case) -> Outcome {
             Kind::Protocols(versions) => {
                 observe_protocols(&mut outcome, versions, listen_port, &scratch, &syslog_name)
             }
+            Kind::ClientProtocols(list) => {
+                observe_client_protocols(&mut outcome, list, listen_port, &scratch)
+            }
             Kind::SaslKey => observe_relay(
                 &mut outcome,
                 case,
@@ -1453,6 +1522,7 @@ fn observe_protocols(
         Versions::Modern => starttls && modern == (true, true),
         Versions::Only10 => starttls && modern == (false, false) && old == (true, false),
         Versions::Upto11 => starttls && modern == (false, false) && old == (true, true),
+        Versions::No12 => starttls && modern == (false, true) && old == (true, true),
         Versions::NoTls => {
             listed && answer.code == 454 && modern == (false, false) && old == (false, false)
         }
@@ -1462,7 +1532,59 @@ fn observe_protocols(
             .unexpected
             .push(format!("the case expects {versions:?} handshakes"));
     }
-    outcome.problem = Some(!modern.0 && !modern.1);
+    // A client that has TLS 1.2 and not 1.3 (many mail servers still) cannot complete a
+    // handshake, unless the list is a deliberate TLS 1.3 alone (no older version either).
+    outcome.problem = Some(!modern.0 && (!modern.1 || old.0 || old.1));
+}
+
+/// What `posttls-finger -p LIST` establishes with the case's smtpd (which allows TLS 1.0 to
+/// 1.3), at Postfix's default ciphers and with them lowered to `@SECLEVEL=0` (where TLS 1.0
+/// completes too, so that the version the client offers shows).
+fn observe_client_protocols(outcome: &mut Outcome, list: &str, port: u16, scratch: &Scratch) {
+    let finger = |lowered: bool| -> Result<String, String> {
+        let mut cmd = std::process::Command::new("timeout");
+        cmd.args(["20", "posttls-finger", "-c", "-l", "may", "-p", list]);
+        if lowered {
+            cmd.args(["-o", "tls_medium_cipherlist=DEFAULT@SECLEVEL=0"]);
+        }
+        cmd.arg(format!("[127.0.0.1]:{port}"));
+        cmd.env("MAIL_CONFIG", scratch.conf());
+        let out = cmd
+            .output()
+            .map_err(|e| format!("could not run posttls-finger: {e}"))?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        // "posttls-finger: Anonymous TLS connection established to 127.0.0.1[...]:PORT:
+        // TLSv1.3 with cipher ..."
+        Ok(text
+            .lines()
+            .find_map(|l| {
+                let (_, rest) = l.split_once("TLS connection established to ")?;
+                rest.split(": ")
+                    .nth(1)?
+                    .split_whitespace()
+                    .next()
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "no TLS connection".to_string()))
+    };
+    let (default, lowered) = match (finger(false), finger(true)) {
+        (Ok(d), Ok(l)) => (d, l),
+        (Err(e), _) | (_, Err(e)) => {
+            outcome.unexpected.push(e);
+            return;
+        }
+    };
+    outcome.observed.push(format!(
+        "posttls-finger -p '{list}': {default}; with ciphers at SECLEVEL=0: {lowered}"
+    ));
+    let modern = |v: &str| matches!(v, "TLSv1.2" | "TLSv1.3");
+    if modern(&default) != modern(&lowered) {
+        outcome
+            .unexpected
+            .push("the version depends on the cipher level".into());
+    }
+    outcome.problem = Some(!modern(&lowered));
 }
 
 /// Sends smtpd one message from a mynetworks client, for rcpt@remote.example.

@@ -70,6 +70,10 @@ fn judge<L: ParamLookup>(
         return;
     }
     let name = &definition.name;
+    let client = name
+        .split("_tls_")
+        .next()
+        .filter(|p| matches!(*p, "smtp" | "lmtp"));
     let mask = match parse_protocols(&expanded.text, bounds) {
         ProtocolList::Invalid(word) => {
             let shown = super::shorten(&word);
@@ -91,12 +95,52 @@ fn judge<L: ParamLookup>(
         }
         ProtocolList::Allows(mask) => mask,
     };
-    let allowed: Vec<&str> = PROTOCOLS
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .map(|(_, p)| *p)
-        .collect();
+    let names = |mask: u8| -> Vec<&str> {
+        PROTOCOLS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, p)| *p)
+            .collect()
+    };
+    let allowed = names(mask);
+    // A client offers the lowest unbroken run of what the list allows; every gap leaves a
+    // run that ends below TLS 1.2.
+    if let Some(client) = client {
+        let run = client_run(mask);
+        let offered = names(run);
+        if run != mask & OPENSSL_VERSIONS {
+            if let Some(newest) = offered
+                .last()
+                .filter(|v| !matches!(**v, "TLSv1.2" | "TLSv1.3"))
+            {
+                // The run is the lowest: what else the list allows is above it.
+                let above = mask & OPENSSL_VERSIONS & !run;
+                let first_above = above & above.wrapping_neg();
+                let skipped =
+                    names(OPENSSL_VERSIONS & !mask & (first_above - 1) & !(run | (run - 1)));
+                let above = names(above);
+                let finding = out.report(
+                    definition.value_span,
+                    format!(
+                        "{name} skips {} but allows {} above it: OpenSSL's client uses only the lowest unbroken run of allowed versions, so the {client} client offers nothing newer than {newest}: {}",
+                        skipped.join(" and "),
+                        above.join(" and "),
+                        too_old(name, newest)
+                    ),
+                );
+                finding.subject(format!("{name} newest"));
+                finding.label(format!(
+                    "the {client} client offers only {}",
+                    offered.join(", ")
+                ));
+                finding.help(format!(
+                    "Exclude versions from the oldest up, leaving no gap: `{name} = !SSLv2, !SSLv3, !TLSv1, !TLSv1.1`, or `{name} = >=TLSv1.2` (Postfix 3.6 and later)."
+                ));
+                return;
+            }
+        }
+    }
     let Some(newest) = allowed.last() else {
         let finding = out.report(
             definition.value_span,
@@ -124,6 +168,28 @@ fn judge<L: ParamLookup>(
         ));
         return;
     }
+    // A server answers each client with the newest version both allow, gaps or not: without
+    // TLS 1.2, a client that has no TLS 1.3 gets an older one.
+    let tls12 = 1 << 4;
+    let older = mask & OPENSSL_VERSIONS & (tls12 - 1);
+    if client.is_none() && mask & tls12 == 0 && older != 0 {
+        let older = names(older);
+        let best = older.last().copied().unwrap_or("TLSv1");
+        let finding = out.report(
+            definition.value_span,
+            format!(
+                "{name} excludes TLSv1.2 but allows {}: a client without TLS 1.3 (many mail servers still) gets {best}, and {}",
+                older.join(" and "),
+                too_old(name, best)
+            ),
+        );
+        finding.subject(format!("{name} gap"));
+        finding.label(format!("allows {}", allowed.join(", ")));
+        finding.help(format!(
+            "Keep TLS 1.2: `{name} = >=TLSv1.2` (Postfix 3.6 and later), or `!SSLv2, !SSLv3, !TLSv1, !TLSv1.1`."
+        ));
+        return;
+    }
     let old: Vec<&str> = allowed
         .iter()
         .copied()
@@ -145,26 +211,53 @@ fn judge<L: ParamLookup>(
     }
 }
 
+/// The versions of PROTOCOLS an OpenSSL 1.1 or 3 build has: TLS 1.0 to 1.3 (SSLv2 is gone,
+/// and SSLv3 is left out of the build by default since OpenSSL 1.1.0).
+const OPENSSL_VERSIONS: u8 = 0b11_1100;
+
+/// The versions an OpenSSL client offers of those a list allows. Postfix turns exclusions
+/// into OpenSSL's `SSL_OP_NO_*` options, and OpenSSL's client (ssl_get_min_max_version())
+/// takes the lowest unbroken run of the versions left: with TLS 1.1 and 1.2 excluded it
+/// offers TLS 1.0 alone, though TLS 1.3 is allowed (measured with `openssl s_client
+/// -no_tls1_1 -no_tls1_2`, and with posttls-finger in tests/oracle_tls.rs).
+fn client_run(mask: u8) -> u8 {
+    let mask = mask & OPENSSL_VERSIONS;
+    let mut run = 0;
+    for i in 0..PROTOCOLS.len() {
+        let bit = 1u8 << i;
+        if mask & bit != 0 {
+            run |= bit;
+        } else if run != 0 {
+            break;
+        }
+    }
+    run
+}
+
 /// What a list whose newest version is older than TLS 1.2 does, on the side of the connection
-/// that reads it.
+/// that reads it. OpenSSL 3 at its default security level (1) refuses TLS 1.0 and 1.1 on
+/// both sides (they need SHA-1 signatures); Postfix lowers its own level to 0, for its smtp
+/// client at the levels that do not verify the server (`may`, `encrypt`) and for smtpd, so
+/// what refuses is the other side (measured in tests/oracle_tls.rs and with `openssl
+/// s_server`).
 fn too_old(name: &str, newest: &str) -> String {
     let mandatory = name.contains("_mandatory_");
     match name.split("_tls_").next() {
-        // The smtp and lmtp clients: Postfix's own OpenSSL, or the server's, refuses.
         Some(client @ ("smtp" | "lmtp")) => format!(
-            "OpenSSL 3, on this host or on the server, refuses {newest} at its default security \
-             level, so the {client} client's TLS handshakes fail{}",
+            "servers whose OpenSSL 3 keeps its default security level refuse {newest}, so the \
+             {client} client's handshakes with them fail{} (at the verify, secure and dane \
+             levels its own OpenSSL refuses it too)",
             match mandatory {
                 true => " and the mail it must send over TLS is deferred",
-                false => " and it delivers in plaintext",
+                false => " and it delivers to them in plaintext",
             }
         ),
         _ => format!(
-            "OpenSSL 3 clients refuse {newest} at their default security level, so their TLS \
-             handshakes fail{}",
+            "clients whose OpenSSL 3 keeps its default security level refuse {newest}, so \
+             their TLS handshakes fail{}",
             match mandatory {
                 true => "",
-                false => " and clients fall back to plaintext",
+                false => " and they fall back to plaintext",
             }
         ),
     }
