@@ -202,8 +202,22 @@ fn report(
         Some(s) => finding.label(format!("did you mean `{s}`?")),
         None => finding.label("unknown name"),
     };
+    // What the meant parameter is meanwhile, when main.cf sets it nowhere else and its value
+    // is known (the default, expanded).
+    let meanwhile = suggestion
+        .as_deref()
+        .filter(|s| service.is_none() && model.params.get(s).is_none())
+        .and_then(|s| model.params.param(s).known().map(str::to_string))
+        .map(|value| match value.trim_ascii().is_empty() {
+            true => " Until then it keeps its default, which is empty.".to_string(),
+            false => format!(
+                " Until then it keeps its default, `{}`.",
+                crate::output::printable(&super::shorten_long(&value))
+            ),
+        })
+        .unwrap_or_default();
     let fix = match suggestion {
-        Some(s) => format!("If you meant `{s}`, fix the spelling. "),
+        Some(s) => format!("If you meant `{s}`, fix the spelling.{meanwhile} "),
         None => String::new(),
     };
     if name.starts_with('\u{feff}') {
