@@ -2,7 +2,9 @@
 //! `-o smtpd_sasl_auth_enable=yes` that takes main.cf's port-25 relay list
 //! (`permit_mynetworks, reject_unauth_destination`) refuses a logged-in user outside mynetworks
 //! mail for another domain (554, Relay access denied), and accepts it (250) once the service
-//! has `-o smtpd_relay_restrictions=permit_sasl_authenticated,reject`. XCLIENT makes the test's
+//! has `-o smtpd_relay_restrictions=permit_sasl_authenticated,reject`. With `mynetworks =
+//! 0.0.0.0/0` the same list lets a user who comes over IPv4 through and refuses one who comes
+//! over IPv6 (inet_protocols = all), and postlint's finding says "over IPv6". XCLIENT makes the test's
 //! client that user (ADDR= outside mynetworks, LOGIN= the SASL login name). postlint reports the
 //! first setup only; it lints the setup with the service on the submission port, where the
 //! test's Postfix listens on a loopback port.
@@ -18,24 +20,30 @@ mod smtp;
 
 use smtp::Scratch;
 
-/// This test uses the two ports from here.
+/// This test uses the four ports from here.
 fn port() -> u16 {
     common::env_number("POSTLINT_SUBMISSION_ORACLE_PORT", 28_860) as u16
 }
 
-/// The reply to RCPT TO:<someone@elsewhere.example> from a user who logged in, on a service
-/// with SASL enabled and these `-o` lines, and the messages of postlint's
-/// submission-relay-denied findings on the setup.
-fn user_rcpt(port: u16, overrides: &str) -> (u16, String, Vec<String>) {
+/// The reply to RCPT TO:<someone@elsewhere.example> from a user who logged in from `addr` (as
+/// XCLIENT writes it), on a service with SASL enabled and these `-o` lines, and the messages
+/// of postlint's submission-relay-denied findings on the setup.
+fn user_rcpt(
+    port: u16,
+    mynetworks: &str,
+    addr: &str,
+    overrides: &str,
+) -> (u16, String, Vec<String>) {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-submission-");
     let conf = scratch.conf();
     let mut main = scratch.infrastructure("mail.example.com");
     main.push_str(
         "compatibility_level = 3.6\nalias_maps =\nalias_database =\n\
-         mydestination = $myhostname, localhost\nmynetworks = 127.0.0.0/8\n\
+         mydestination = $myhostname, localhost\n\
          smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n\
          smtpd_sasl_type = cyrus\n",
     );
+    main.push_str(&format!("mynetworks = {mynetworks}\n"));
     std::fs::write(conf.join("main.cf"), &main).unwrap();
     let service = |name: &str| {
         format!("{name} inet n - n - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n{overrides}")
@@ -44,9 +52,10 @@ fn user_rcpt(port: u16, overrides: &str) -> (u16, String, Vec<String>) {
     master.push_str(&service(&format!("127.0.0.1:{port}")));
     std::fs::write(conf.join("master.cf"), &master).unwrap();
     common::backdate(&conf);
+    let xclient = format!("XCLIENT ADDR={addr} NAME=[UNAVAILABLE] LOGIN=jane");
     let commands = [
         "EHLO client.example",
-        "XCLIENT ADDR=198.51.100.7 NAME=[UNAVAILABLE] LOGIN=jane",
+        &xclient,
         "EHLO client.example",
         "MAIL FROM:<jane@mail.example.com>",
         "RCPT TO:<someone@elsewhere.example>",
@@ -75,7 +84,7 @@ fn a_submission_service_with_the_port_25_relay_list_refuses_its_users() {
     if !common::runs_or_says_skipped(smtp::can_run_postfix()) {
         return;
     }
-    let (code, log, messages) = user_rcpt(port(), "");
+    let (code, log, messages) = user_rcpt(port(), "127.0.0.0/8", "198.51.100.7", "");
     assert_eq!(code, 554, "main.cf's relay list refuses the user:\n{log}");
     assert!(log.contains("Relay access denied"), "{log}");
     assert_eq!(messages.len(), 1, "{messages:?}");
@@ -86,6 +95,8 @@ fn a_submission_service_with_the_port_25_relay_list_refuses_its_users() {
 
     let (code, log, messages) = user_rcpt(
         port() + 1,
+        "127.0.0.0/8",
+        "198.51.100.7",
         "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject\n",
     );
     assert_eq!(
@@ -93,4 +104,15 @@ fn a_submission_service_with_the_port_25_relay_list_refuses_its_users() {
         "the service's own list lets the user through:\n{log}"
     );
     assert!(messages.is_empty(), "{messages:?}");
+
+    // mynetworks holds every IPv4 address: only a user who comes over IPv6 is refused.
+    let (code, log, _) = user_rcpt(port() + 2, "0.0.0.0/0", "198.51.100.7", "");
+    assert_eq!(code, 250, "mynetworks lets the IPv4 user through:\n{log}");
+    let (code, log, messages) = user_rcpt(port() + 3, "0.0.0.0/0", "IPV6:2001:db8::7", "");
+    assert_eq!(code, 554, "the IPv6 user is refused:\n{log}");
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with("users who log in on submission/inet over IPv6 cannot send"),
+        "{messages:?}"
+    );
 }

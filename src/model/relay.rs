@@ -1772,15 +1772,28 @@ pub fn refuses_users_relaying(model: &Model, smtpd: &Smtpd) -> Option<Vec<Step>>
 }
 
 /// The addresses an outsider may come from on this service: those of [`OUTSIDER_ADDRS`]
-/// that mynetworks does not hold (or may not: unknown counts as outside).
+/// of a family inet_protocols enables (all when it is unknown) that mynetworks does not hold
+/// (or may not: unknown counts as outside).
 fn outsider_addrs(model: &Model, smtpd: &Smtpd) -> Vec<&'static str> {
+    let protocols = smtpd.value(model, "inet_protocols");
     OUTSIDER_ADDRS
         .iter()
         .copied()
         .filter(|a| {
-            mynetworks_contains(model, smtpd, a.parse().expect("valid"), None) != Some(true)
+            let addr: IpAddr = a.parse().expect("valid");
+            protocols
+                .as_deref()
+                .is_none_or(|p| super::net::family_enabled(p, addr.is_ipv6()))
+                && mynetworks_contains(model, smtpd, addr, None) != Some(true)
         })
         .collect()
+}
+
+/// Whether every outsider of this service comes over IPv6: mynetworks holds each IPv4
+/// address an outsider may have (`mynetworks = 0.0.0.0/0`), and IPv6 is on.
+pub fn outsiders_only_ipv6(model: &Model, smtpd: &Smtpd) -> bool {
+    let addrs = outsider_addrs(model, smtpd);
+    !addrs.is_empty() && addrs.iter().all(|a| a.contains(':'))
 }
 
 /// What smtpd answers an outsider (a client outside mynetworks, without a login or a

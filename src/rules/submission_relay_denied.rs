@@ -23,8 +23,16 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Findings) {
-    // The refusing restriction, and the services it refuses users on.
-    let mut refused: Vec<(Span, String, String, Vec<&crate::model::master::Service>)> = Vec::new();
+    // The refusing restriction, the services it refuses users on, and whether only users
+    // who come over IPv6 are refused there (mynetworks holds every IPv4 address).
+    type Refused<'m> = (
+        Span,
+        String,
+        String,
+        Vec<&'m crate::model::master::Service>,
+        bool,
+    );
+    let mut refused: Vec<Refused> = Vec::new();
     let mut at: HashMap<Span, usize> = HashMap::new();
     for smtpd in smtpd_processes(model) {
         let Some(service) = smtpd.service else {
@@ -61,21 +69,33 @@ fn check(model: &Model, out: &mut Findings) {
             continue;
         }
         let span = last.span.unwrap_or(service.name_span);
+        let v6 = crate::model::relay::outsiders_only_ipv6(model, &smtpd);
         match at.get(&span) {
-            Some(&i) => refused[i].3.push(service),
+            Some(&i) => {
+                refused[i].3.push(service);
+                refused[i].4 &= v6;
+            }
             None => {
                 at.insert(span, refused.len());
-                refused.push((span, last.stage.clone(), last.word.clone(), vec![service]));
+                refused.push((
+                    span,
+                    last.stage.clone(),
+                    last.word.clone(),
+                    vec![service],
+                    v6,
+                ));
             }
         }
     }
-    for (span, stage, word, services) in refused {
+    for (span, stage, word, services, v6) in refused {
         let names: Vec<String> = services.iter().map(|s| s.label()).collect();
         let finding = out.report(
             span,
             format!(
-                "users who log in on {} cannot send mail to other domains: {stage} reaches `{word}` before any permit_sasl_authenticated",
-                names.join(" and ")
+                "users who log in on {}{} cannot send mail to other domains: {stage} reaches `{word}` before any permit_sasl_authenticated{}",
+                names.join(" and "),
+                if v6 { " over IPv6" } else { "" },
+                if v6 { " (mynetworks holds every IPv4 address)" } else { "" },
             ),
         );
         finding.subject(names.join(", "));
