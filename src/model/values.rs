@@ -488,10 +488,11 @@ fn global_refusal(model: &Model, name: &str, value: &str) -> Option<String> {
             (!FACILITIES.iter().any(|f| f.eq_ignore_ascii_case(value)))
                 .then(|| format!("parameter syslog_facility: unrecognized value: {value}"))
         }
-        "myhostname" => value
+        // mail_params.c checks both with valid_hostname() and stops on a bad one.
+        "myhostname" | "mydomain" => value
             .chars()
             .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
-            .then(|| format!("parameter myhostname: bad parameter value: {value}")),
+            .then(|| format!("parameter {name}: bad parameter value: {value}")),
         _ => None,
     }
 }

@@ -23,10 +23,11 @@
 //! - `{NAME}` (not after `$` or `?`): i-MSCP's installer (`inet_protocols = {MTA_INET_PROTOCOLS}`,
 //!   filled in by its `process()`). In Postfix a brace group holds lower-case words (`{ name =
 //!   value }`, restriction and inline-table groups), never an upper-case name alone;
-//! - `<YOUR VMAIL UID>`: upper-case words in angle brackets, the fill-in-here of tutorials and
-//!   README-driven setups (`virtual_uid_maps = static:<YOUR VMAIL UID>`). Postfix has no use
-//!   for `<` in a parameter value beyond the null address `<>`, and its own words are lower
-//!   case.
+//! - `<YOUR VMAIL UID>`, `<mail.hostname.example>`: words in angle brackets, the fill-in-here
+//!   of tutorials and README-driven setups (`virtual_uid_maps = static:<YOUR VMAIL UID>`,
+//!   `myhostname = <mail.hostname.domena.ovdje>`). Postfix has no use for `<` in a parameter
+//!   value beyond the null address `<>`; an address in brackets (`<postmaster@example.com>`
+//!   in a reply footer) has an `@` and is no marker.
 
 use std::ops::Range;
 
@@ -157,13 +158,19 @@ fn angle_bracketed(bytes: &[u8], i: usize) -> Option<usize> {
     let len = inner
         .iter()
         .take(LONGEST + 1)
-        .take_while(|&&b| is_upper_name_byte(b) || matches!(b, b' ' | b'-' | b'.'))
+        .take_while(|&&b| is_word_byte(b) || matches!(b, b' ' | b'-' | b'.'))
         .count();
     let words = &inner[..len];
+    // Upper-case words (`<YOUR VMAIL UID>`), or one lower-case word (`<your-domain>`,
+    // `<mail.hostname.example>`); mixed case reads as text (`<Your Name>`).
+    let upper =
+        words.iter().any(u8::is_ascii_uppercase) && !words.iter().any(u8::is_ascii_lowercase);
+    let lower = words.iter().any(u8::is_ascii_lowercase)
+        && !words.iter().any(|b| b.is_ascii_uppercase() || *b == b' ');
     let well_formed = len > 0
         && len <= LONGEST
         && inner.get(len) == Some(&b'>')
-        && words.iter().any(u8::is_ascii_uppercase)
+        && (upper || lower)
         && words.first() != Some(&b' ')
         && words.last() != Some(&b' ')
         && !words.windows(2).any(|w| w == b"  ");
@@ -247,6 +254,11 @@ mod tests {
         assert_eq!(markers("##HOSTNAME#"), Vec::<&str>::new());
         assert_eq!(markers("static:<YOUR VMAIL UID>"), ["<YOUR VMAIL UID>"]);
         assert_eq!(
+            markers("<mail.hostname.domena.ovdje>"),
+            ["<mail.hostname.domena.ovdje>"]
+        );
+        assert_eq!(markers("$myhostname, <your-domain>"), ["<your-domain>"]);
+        assert_eq!(
             markers("mail.<DOMAIN>, <MY-IP.ADDR>"),
             ["<DOMAIN>", "<MY-IP.ADDR>"]
         );
@@ -274,6 +286,7 @@ mod tests {
             "<>",                       // the null address
             "<postmaster@example.org>", // an address in a footer or banner
             "<Your Name>",              // mixed case
+            "<your name>",              // lower-case text of more than one word
             "< YOUR >",                 // padded
             "<YOUR  NAME>",             // two spaces
             "<123>",                    // no letter
