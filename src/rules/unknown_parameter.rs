@@ -98,9 +98,12 @@ fn report(
     // or fewer from a known name), a character that is no space, or a name of Apple's build
     // is reported.
     let master_unseen = service.is_none() && !model.master.is_known();
-    let typo = suggestion
-        .as_deref()
-        .is_some_and(|s| strsim::damerau_levenshtein(name, s) <= 2);
+    // Two edits or fewer, or a name cut short by up to three characters (`home_mail` for
+    // home_mailbox).
+    let typo = suggestion.as_deref().is_some_and(|s| {
+        strsim::damerau_levenshtein(name, s) <= 2
+            || (name.len() >= 6 && s.starts_with(name.as_str()) && s.len() - name.len() <= 3)
+    });
     if master_unseen
         && !typo
         && !APPLE.contains(&name.as_str())
@@ -117,6 +120,11 @@ fn report(
         Some(label) => {
             format!("`{name}` is not a Postfix parameter, and nothing in {label} refers to it")
         }
+    };
+    // The short and CI formats show the message alone: the likely meaning goes in it.
+    let message = match (&suggestion, typo) {
+        (Some(s), true) => format!("{message}: did you mean `{s}`?"),
+        _ => message,
     };
     let finding = out.report(def.name_span, message);
     // A misspelling of a Postfix name is wrong on any line, a conditional template line too.
