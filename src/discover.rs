@@ -181,6 +181,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         ..Found::default()
     };
     let walker = tree_walker(root).sort_by_file_name(|a, b| a.cmp(b)).build();
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut master_templates = Vec::new();
     let mut built_map_types: Vec<String> = Vec::new();
     let mut source_trees: Vec<PathBuf> = Vec::new();
@@ -198,8 +199,8 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 continue;
             }
         };
-        // A symlinked main.cf counts (a dangling one is reported when it is linted); a
-        // symlinked directory is not followed, as git does not.
+        // A symlinked main.cf counts (a dangling one is passed over, below); a symlinked
+        // directory is not followed, as git does not.
         let path = match found.root.as_os_str().is_empty() {
             true => entry.path().strip_prefix(".").unwrap_or(entry.path()),
             false => entry.path(),
@@ -220,6 +221,27 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             continue;
         }
         let name = entry.file_name().to_string_lossy();
+        // A dangling link (a test tree's `main.cf -> BRUTUS_DIR/postfix/main.cf`, made real by
+        // the test) holds no configuration: passed over, not an error of the run.
+        // One that leads out of the tree is passed over too: postlint reads nothing outside it.
+        if entry.path_is_symlink() {
+            let reason = match std::fs::canonicalize(entry.path()) {
+                Err(_) => Some("a symbolic link to a file that does not exist"),
+                Ok(real) if !real.starts_with(&canonical_root) => {
+                    Some("a symbolic link to a file outside the linted tree, which postlint does not read")
+                }
+                Ok(_) => None,
+            };
+            if let Some(reason) = reason {
+                if name.contains("main.cf") || name.contains("master.cf") {
+                    found.skipped.push(Skipped {
+                        path: path.to_path_buf(),
+                        reason: reason.to_string(),
+                    });
+                }
+                continue;
+            }
+        }
         if name.ends_with(".pp") {
             manifests.push(path.to_path_buf());
         }
