@@ -12,7 +12,8 @@
 //!   shape);
 //! - `%{name}`: Modoboa's installer (`string.Template` with `%` as delimiter) and `.tpl` files;
 //! - `@NAME@`: autoconf-style `sed -e 's|@NAME@|...|'`;
-//! - `__NAME__`: sed markers in Docker images and installers;
+//! - `__NAME__`, `_NAME_`: sed markers in Docker images and installers (MailAD's
+//!   `message_size_limit = _MESSAGESIZE_`);
 //! - `##NAME##`: the same, in container start scripts (`myhostname = ##HOSTNAME##`); a `#`
 //!   inside a value is no comment to Postfix;
 //! - `!NAME!`: Sentora's installer (`mynetworks = 127.0.0.0/8, !SERVER_IP!`);
@@ -115,6 +116,20 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
                 let name = text[i + 2..end].trim_end_matches('_');
                 let closed = text[i + 2..end].ends_with("__");
                 (closed && is_placeholder_name(name)).then_some(end)
+            }
+            // MailAD's `_MESSAGESIZE_`, `_LDAPURI_` (its provision script runs `sed
+            // s/_NAME_/value/g` over the files): a name of at least two letters, and no word
+            // character after the closing `_`.
+            b'_' if at_word_start => {
+                let end = upper_name_end(bytes, i + 1);
+                let name = &text[i + 1..end];
+                let inner = name.strip_suffix('_').unwrap_or("");
+                (name.ends_with('_')
+                    && !inner.ends_with('_')
+                    && inner.bytes().filter(u8::is_ascii_uppercase).count() >= 2
+                    && is_placeholder_name(inner)
+                    && bytes.get(end).is_none_or(|&b| !is_word_byte(b)))
+                .then_some(end)
             }
             _ => None,
         };
@@ -253,6 +268,8 @@ mod tests {
         assert_eq!(markers("##hostname##"), Vec::<&str>::new());
         assert_eq!(markers("##HOSTNAME#"), Vec::<&str>::new());
         assert_eq!(markers("static:<YOUR VMAIL UID>"), ["<YOUR VMAIL UID>"]);
+        assert_eq!(markers("_MESSAGESIZE_"), ["_MESSAGESIZE_"]);
+        assert_eq!(markers("ldap://_LDAPURI_, x"), ["_LDAPURI_"]);
         assert_eq!(
             markers("<mail.hostname.domena.ovdje>"),
             ["<mail.hostname.domena.ovdje>"]
@@ -276,6 +293,10 @@ mod tests {
             "%s %d %u %[1-9]", // lookup table escapes
             "%{}",
             "__init__", // lower case
+            "_A_",      // one letter
+            "_X_y",     // a word goes on
+            "a_FOO_",   // inside a word
+            "_FOO",     // not closed
             "a__B__",   // inside a word
             "__ONLY_OPEN",
             "${NAME}", // a reference: the expander decides

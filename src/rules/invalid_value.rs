@@ -29,6 +29,9 @@ fn check(model: &Model, out: &mut Findings) {
                 .or_else(|| crate::model::names::newer_default(name))
                 .is_some_and(|d| d.is_empty())
     });
+    // Each refused value, then reported unless it only refers to another refused one
+    // (`myorigin = $myhostname` with a bad myhostname: that line is myhostname's to mend).
+    let mut refused = Vec::new();
     for name in names {
         let param = model.params.param(name);
         let value = Value {
@@ -47,13 +50,31 @@ fn check(model: &Model, out: &mut Findings) {
         let Some(rejection) = values::rejection(model, name, value, None) else {
             continue;
         };
+        refused.push((name, param, rejection));
+    }
+    let refused_names: Vec<&str> = refused.iter().map(|(name, ..)| *name).collect();
+    for (name, param, rejection) in refused {
+        let cascade = param.definition.is_some_and(|def| {
+            refused_names
+                .iter()
+                .any(|other| *other != name && refers_to(&def.value, other))
+        });
+        if cascade {
+            continue;
+        }
         match param.definition {
             Some(def) => report_set(model, def, &param.expanded, &rejection, None, out),
             // virtual(8) without mailbox maps is a main.cf the deployment completes (it finds no
             // mailbox either way): its default base is no mistake postlint can see.
             None if rejection.daemons == "virtual"
                 && !model.params.is_set("virtual_mailbox_maps") => {}
-            None => report_default(model, name, value.written, &rejection, out),
+            None => report_default(
+                model,
+                name,
+                param.raw.as_deref().unwrap_or(""),
+                &rejection,
+                out,
+            ),
         }
     }
     report_milters(model, out);
@@ -85,6 +106,18 @@ fn check(model: &Model, out: &mut Findings) {
             );
         }
     }
+}
+
+/// Whether a value as written refers to parameter `name` (`$name`, `${name}`, `$(name)`, in
+/// a `${name?...}` expression too).
+fn refers_to(written: &str, name: &str) -> bool {
+    written.match_indices('$').any(|(at, _)| {
+        let rest = &written[at + 1..];
+        let rest = rest.strip_prefix(['{', '(']).unwrap_or(rest);
+        rest.strip_prefix(name).is_some_and(|after| {
+            !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        })
+    })
 }
 
 /// The milter lists: the parameter, the program that reads it, and how messages name it.

@@ -55,6 +55,10 @@ fn check(model: &Model, out: &mut Findings) {
         {
             continue;
         }
+        // Credentials no smtp client reads (SASL off for each): Postfix never opens them.
+        if never_opened(model, &table.uses) {
+            continue;
+        }
         let source_file = model.sources.get(source);
         let missing: Vec<&str> = files
             .iter()
@@ -120,4 +124,18 @@ fn check(model: &Model, out: &mut Findings) {
             }
         ));
     }
+}
+
+/// Whether a table is only smtp_sasl_password_maps, and every smtp client has SASL off
+/// (smtp_sasl_auth_enable is no for each, as it reads the flag): the client never opens the
+/// table (a panel that writes the credentials and runs postmap when the admin turns a relay
+/// host on keeps it so).
+fn never_opened(model: &Model, uses: &[crate::model::tables::TableUse]) -> bool {
+    !uses.is_empty()
+        && uses.iter().all(|u| u.param == "smtp_sasl_password_maps")
+        && crate::model::values::smtp_clients(model)
+            .iter()
+            .all(|&client| {
+                crate::model::tls::flag(model, client, "smtp_sasl_auth_enable") == Some(false)
+            })
 }

@@ -104,8 +104,12 @@ fn report(
         strsim::damerau_levenshtein(name, s) <= 2
             || (name.len() >= 6 && s.starts_with(name.as_str()) && s.len() - name.len() <= 3)
     });
+    // A restriction's name (`permit_sasl_authenticated = ...`, a list pasted apart) is no
+    // name of one's own: smtpd reads the word as the restriction wherever it is listed.
+    let restriction = crate::model::restrictions::restriction(name, model.target.release()).is_ok();
     if master_unseen
         && !typo
+        && !restriction
         && !APPLE.contains(&name.as_str())
         && !name.chars().any(crate::output::looks_like_nothing_or_space)
     {
@@ -132,7 +136,8 @@ fn report(
     // class declared in a block, whose value postlint reads as unknown), and
     // `policyd-spf_time_limit` is right wherever its service is defined, which a template may
     // do in the same block.
-    let misspelt = typo && crate::model::names::per_transport_service(name).is_none();
+    let misspelt =
+        (typo || restriction) && crate::model::names::per_transport_service(name).is_none();
     finding.basis(match misspelt {
         true => Basis::NoSuchName,
         false => Basis::WrittenName,
@@ -203,6 +208,17 @@ fn report(
              the name as `{name}` and ignores the setting (postconf says \"unused \
              parameter\"){effect}. An editor, or a page the line was copied from, put it there: \
              retype the name and the spaces around `=`."
+        ));
+        return;
+    }
+    if restriction && !typo {
+        finding.label("a restriction, not a parameter");
+        finding.help(format!(
+            "`{name}` is a restriction: it belongs in a restriction list such as \
+             smtpd_relay_restrictions, not on a line of its own, and Postfix ignores this line \
+             (postconf says \"unused parameter: {name}={}\"). If the line is a list that lost \
+             its name, give it back (`smtpd_relay_restrictions = {name}, ...`).",
+            crate::output::printable(&super::shorten_long(&def.value))
         ));
         return;
     }

@@ -127,6 +127,9 @@ const SYNTAXES: &[(&[u8], &[u8])] = &[
     (b"{#", b"#}"),
     (b"<%", b"%>"),
     (b"[%", b"%]"),
+    // Smarty's block tags (`{if $X}`, `{/if}`, `{foreach ...}`, `{* comment *}`), taken only
+    // alone on their line (`smarty_control`): a single brace is Postfix's own elsewhere.
+    (b"{", b"}"),
 ];
 
 /// Reads `text` as a template of `kind`; `percent` for an installer's `.tpl` file, whose
@@ -228,6 +231,9 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
             continue;
         }
         if start >= no_closer_after[syntax] {
+            continue;
+        }
+        if SYNTAXES[syntax].0 == b"{" && !smarty_control(bytes, start) {
             continue;
         }
         let (open, close) = SYNTAXES[syntax];
@@ -533,7 +539,61 @@ fn classify(open: &[u8], inner: &str) -> Tag {
         b"{{" => classify_braces(inner),
         b"{%" => classify_jinja(inner),
         b"<%" => classify_erb(inner),
+        b"{" => classify_smarty(inner),
         _ => classify_toolkit(inner),
+    }
+}
+
+/// Smarty's block tags, the only single-brace tags read (PHP panels such as EasySCP render
+/// main.cf with them): the opener's keyword right after the brace.
+const SMARTY_KEYWORDS: &[&str] = &[
+    "if ",
+    "elseif ",
+    "else}",
+    "/if}",
+    "foreach ",
+    "foreachelse}",
+    "/foreach}",
+    "section ",
+    "sectionelse}",
+    "/section}",
+    "*",
+];
+
+/// Whether the `{` at `start` opens a Smarty block tag alone on its line: blanks before it,
+/// a keyword after it, and its `}` the last thing on the line but blanks. Postfix's braces
+/// (`-o { name = value }`, `inline:{ ... }`, `${name?{value}}`) never start so.
+pub(crate) fn smarty_control(bytes: &[u8], start: usize) -> bool {
+    // The cheap tests first, so that a line of many braces stays linear: the keyword, then
+    // only blanks back to the line's start, then the line's end (once per line).
+    let after = &bytes[start + 1..];
+    if !SMARTY_KEYWORDS
+        .iter()
+        .any(|k| after.starts_with(k.as_bytes()))
+    {
+        return false;
+    }
+    let blanks = bytes[..start]
+        .iter()
+        .rev()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    if start - blanks != 0 && bytes[start - blanks - 1] != b'\n' {
+        return false;
+    }
+    let line_end = memchr::memchr(b'\n', after).unwrap_or(after.len());
+    let line = &after[..line_end];
+    let trimmed = line.trim_ascii_end();
+    trimmed.ends_with(b"}") && (!line.starts_with(b"*") || trimmed.ends_with(b"*}"))
+}
+
+/// `{if ...}`, `{/if}` and the like (see `smarty_control`).
+fn classify_smarty(inner: &str) -> Tag {
+    match first_word(inner.trim_start_matches('/')) {
+        _ if inner.starts_with('*') => Tag::Silent,
+        _ if inner.starts_with('/') => Tag::Close,
+        "if" | "foreach" | "section" => Tag::Open(true),
+        _ => Tag::Middle,
     }
 }
 

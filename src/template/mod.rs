@@ -411,6 +411,28 @@ pub fn find(text: &str) -> Option<Hit> {
             tag: text[at..at + 3].to_string(),
         })
         .or_else(|| m4_directive(text))
+        .or_else(|| smarty_block(text))
+}
+
+/// The first line that is a Smarty block tag alone (`{if isset($MTA_SSL)}`, `{/if}`): PHP
+/// panels render main.cf with Smarty, whose `{$NAME}` are read as installer placeholders.
+fn smarty_block(text: &str) -> Option<Hit> {
+    let bytes = text.as_bytes();
+    let mut line_start = 0;
+    for (i, line) in text.split('\n').enumerate() {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let at = line_start + indent;
+        line_start += line.len() + 1;
+        if line[indent..].starts_with('{') && holes::smarty_control(bytes, at) {
+            let tag = line.trim().chars().take(60).collect::<String>();
+            return Some(Hit {
+                line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                engine: "Smarty",
+                tag,
+            });
+        }
+    }
+    None
 }
 
 /// The first line of an m4 macro file: a line that starts with a builtin macro call
@@ -642,6 +664,29 @@ mod tests {
         assert_eq!(find("a = inline:{{ a=b },\n  { c=d }}\n"), None);
         assert_eq!(find("a = {{b\n}}\n"), None);
         assert_eq!(find(""), None);
+    }
+
+    #[test]
+    fn smarty_block_tags_alone_on_their_line_are_a_template() {
+        let text = "myhostname = {$MTA_HOSTNAME}\n{if isset($MTA_SSL) && $MTA_SSL == true}\n\
+                    smtpd_tls_security_level = may\n{else}\n{/if}\n";
+        let hit = find(text).unwrap();
+        assert_eq!((hit.engine, hit.line), ("Smarty", 2));
+        assert_eq!(find("  {* a comment *}\nx = y\n").unwrap().engine, "Smarty");
+        let holed = holes::holes(text, holes::Kind::MainCf, false, None).unwrap();
+        assert_eq!(holed.conditional, vec![3..4]);
+        // Not alone on the line, no keyword, or a Postfix brace group: no Smarty.
+        for text in [
+            "x = y {if $a}\n",
+            "{iffy}\n",
+            "{if $a} x = y\n",
+            "  { smtpd_tls_security_level = none }\n",
+            "{ a = b }\n",
+            "{* unclosed\n",
+            "{/if\n",
+        ] {
+            assert_eq!(find(text), None, "{text}");
+        }
     }
 
     #[test]
