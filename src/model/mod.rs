@@ -2717,6 +2717,7 @@ impl Model {
                 }
             }
         }
+        params.settle_release_defaults(&target);
         loader.notes.insert(0, target.describe());
         loader.problems.extend(target.warning());
         let misread_domains = list_files::misread_words(&loader.list_files, |span| {

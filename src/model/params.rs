@@ -193,6 +193,33 @@ impl Params {
         self.computed.insert("mydomain", mydomain);
     }
 
+    /// The smtpd restriction defaults of a release before compatibility_level (3.0), which
+    /// 3.x's level 0 does not give: Postfix 2.10 and 2.11 have smtpd_relay_restrictions
+    /// built in as `permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination`
+    /// (3.0 made it empty below level 1, as `postfix upgrade-configuration` had written it
+    /// into main.cf on systems upgraded from before 2.10); before 2.10 there is no relay list
+    /// and smtpd_recipient_restrictions holds the relay check (postconf(5) of each release).
+    pub fn settle_release_defaults(&mut self, target: &super::version::Target) {
+        if target.at_least("3.0") {
+            return;
+        }
+        if target.at_least("2.10") {
+            self.computed.insert(
+                "smtpd_relay_restrictions",
+                Some(
+                    "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination".into(),
+                ),
+            );
+        } else {
+            self.computed
+                .insert("smtpd_relay_restrictions", Some(String::new()));
+            self.computed.insert(
+                "smtpd_recipient_restrictions",
+                Some("permit_mynetworks, reject_unauth_destination".into()),
+            );
+        }
+    }
+
     /// Says that main.cf may set parameters postlint cannot see.
     pub fn set_open_ended(&mut self) {
         self.open_ended = true;

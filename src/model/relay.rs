@@ -343,8 +343,10 @@ impl<'a, 'm> Ctx<'a, 'm> {
         };
         self.reset();
         // Below compatibility level 1 with smtpd_relay_restrictions not set, smtpd uses a list
-        // that never rejects in its place (mail_params.c, FAKE_RELAY_CHECKS).
-        let fake_relay = self.compat_below_1()?
+        // that never rejects in its place (mail_params.c, FAKE_RELAY_CHECKS). Releases before
+        // 3.0 have no compatibility_level: their defaults are settled in `Params`.
+        let fake_relay = self.model.target.at_least("3.0")
+            && self.compat_below_1()?
             && self
                 .smtpd
                 .definition(self.model, "smtpd_relay_restrictions")

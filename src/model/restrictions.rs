@@ -165,17 +165,13 @@ fn expanded_value<L: ParamLookup>(
     match written {
         Some(value) => Some(expand_param(lookup, param, value)),
         // A main.cf that may set parameters postlint cannot see leaves the default unknown.
-        None if matches!(lookup.lookup(param), super::expand::Lookup::Unknown) => {
-            Some(super::expand::Expanded::unknown())
-        }
-        None => {
-            let default = super::params::default_value(param)?;
-            let value = super::expand::ValueRef {
-                text: default,
-                source: None,
-            };
-            Some(expand_param(lookup, param, value))
-        }
+        // Else the default, as the lookup gives it: a release's own (`Params` settles those of
+        // releases before 3.0), or the built-in one.
+        None => match lookup.lookup(param) {
+            super::expand::Lookup::Unknown => Some(super::expand::Expanded::unknown()),
+            super::expand::Lookup::Value(value) => Some(expand_param(lookup, param, value)),
+            super::expand::Lookup::Undefined => None,
+        },
     }
 }
 

@@ -61,12 +61,28 @@ fn check(model: &Model, out: &mut Findings) {
     }
     for (primary, services, witness, smtpd) in found {
         let step = decisive(&witness);
+        // relay_domains that takes every domain: the relay check lets every domain through.
+        let every_domain = witness
+            .request
+            .recipient
+            .rsplit_once('@')
+            .and_then(|(_, domain)| match model.resolve_class(domain) {
+                Resolved::Class(ClassKind::Relay, at) => Some(at),
+                _ => None,
+            });
+        // The decisive entry, else the list as written, else (a default list, as a release
+        // before 3.0 has built in) the relay_domains that takes every domain.
         let span = super::setting_span(
             model,
-            primary.or_else(|| {
-                let list = step.map_or("smtpd_relay_restrictions", |s| s.stage.as_str());
-                model.params.get(list).map(|d| d.value_span)
-            }),
+            primary
+                .or_else(|| {
+                    let list = step.map_or("smtpd_relay_restrictions", |s| s.stage.as_str());
+                    model.params.get(list).map(|d| d.value_span)
+                })
+                .or_else(|| {
+                    every_domain?
+                        .or_else(|| model.params.get("relay_domains").map(|d| d.value_span))
+                }),
         );
         let on = if services.len() == 1 && services[0] == "smtpd" {
             "smtpd".to_string()
@@ -81,15 +97,6 @@ fn check(model: &Model, out: &mut Findings) {
             ),
         );
         finding.subject(format!("{} relay", services[0]));
-        // relay_domains that takes every domain: the relay check lets every domain through.
-        let every_domain = witness
-            .request
-            .recipient
-            .rsplit_once('@')
-            .and_then(|(_, domain)| match model.resolve_class(domain) {
-                Resolved::Class(ClassKind::Relay, at) => Some(at),
-                _ => None,
-            });
         match step {
             Some(step) => {
                 finding.label(format!(
