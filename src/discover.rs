@@ -61,7 +61,8 @@
 //! - Nor one under a directory of test inputs ([`TEST_INPUTS`]: `fixtures/`, `testdata/`, as a
 //!   whole name: a Puppet module's `spec/fixtures/.../etc/postfix/main.cf` is rspec's input).
 //! - `.gitignore` (also outside a git checkout), `.ignore` and hidden directories are honoured,
-//!   as git and ripgrep do. postlint.toml's `exclude` is applied by the caller, which knows the
+//!   as git and ripgrep do; but, as in git, a file the repository's index tracks is read though
+//!   a `.gitignore` names it (`crate::git_index`). postlint.toml's `exclude` is applied by the caller, which knows the
 //!   configuration of each directory.
 
 use std::path::{Path, PathBuf};
@@ -167,6 +168,54 @@ pub fn tree_walker(root: &Path) -> ignore::WalkBuilder {
     builder
 }
 
+/// A walk of the files of `root` that git tracks (its own `.git/index`, `crate::git_index`)
+/// and the first walk did not visit (`visited`, filled in as it goes): `.gitignore` applies to
+/// untracked files only, so a file added with `git add -f` under a `.gitignore` of `*` (an
+/// `/etc` snapshot) is the repository's like any other. Hidden directories and what `.ignore`
+/// files name stay out. Empty
+/// when there is no index or nothing tracked is left.
+fn tracked_but_ignored(
+    root: &Path,
+    visited: &std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+) -> Box<dyn Iterator<Item = Result<ignore::DirEntry, ignore::Error>>> {
+    let Some(tracked) = crate::git_index::tracked(root) else {
+        return Box::new(std::iter::empty());
+    };
+    let Ok(seen) = visited.lock() else {
+        return Box::new(std::iter::empty());
+    };
+    let left: Vec<&PathBuf> = tracked
+        .iter()
+        .filter(|p| !seen.contains(&root.join(p)))
+        .collect();
+    if left.is_empty() {
+        return Box::new(std::iter::empty());
+    }
+    let files: std::collections::HashSet<PathBuf> = left.iter().map(|p| root.join(p)).collect();
+    let dirs: std::collections::HashSet<PathBuf> = left
+        .iter()
+        .flat_map(|p| p.ancestors().skip(1).map(|a| root.join(a)))
+        .collect();
+    drop(seen);
+    let walk = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .hidden(true)
+        .ignore(true)
+        .parents(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |entry| {
+            let path = entry.path();
+            match entry.file_type().is_some_and(|t| t.is_dir()) {
+                true => dirs.contains(path),
+                false => files.contains(path),
+            }
+        })
+        .build()
+        // The root itself was the first walk's.
+        .filter(|entry| entry.as_ref().map_or(true, |e| e.depth() > 0));
+    Box::new(walk)
+}
+
 /// Walks `root` and returns the configurations under it. Unreadable directories are skipped
 /// with a reason, not fatal: the rest of the repository is still linted.
 pub fn discover(root: &Path) -> Result<Found, String> {
@@ -180,7 +229,17 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         },
         ..Found::default()
     };
-    let walker = tree_walker(root).sort_by_file_name(|a, b| a.cmp(b)).build();
+    // The files git tracks although a `.gitignore` names them (`git add -f`): walked after
+    // the others, by a walk that reads no `.gitignore` and keeps only them.
+    let visited = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+    let walker = tree_walker(root)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build()
+        .chain({
+            // Made when the first walk is done, so that it knows what that walk visited.
+            let (root, visited) = (root.to_path_buf(), visited.clone());
+            std::iter::once(()).flat_map(move |_| tracked_but_ignored(&root, &visited))
+        });
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut master_templates = Vec::new();
     let mut built_map_types: Vec<String> = Vec::new();
@@ -199,6 +258,11 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 continue;
             }
         };
+        if !entry.file_type().is_some_and(|t| t.is_dir()) {
+            if let Ok(mut seen) = visited.lock() {
+                seen.insert(entry.path().to_path_buf());
+            }
+        }
         // A symlinked main.cf counts (a dangling one is passed over, below); a symlinked
         // directory is not followed, as git does not.
         let path = match found.root.as_os_str().is_empty() {

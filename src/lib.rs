@@ -8,6 +8,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fsread;
+pub mod git_index;
 pub mod image;
 pub mod model;
 pub mod output;

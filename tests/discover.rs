@@ -314,6 +314,35 @@ fn a_template_named_main_cf_is_read_with_holes_when_named_directly() {
 }
 
 #[test]
+fn a_file_git_tracks_is_linted_though_gitignore_names_it() {
+    // An /etc snapshot: `.gitignore` is `*`, and the files wanted are added with `git add -f`.
+    // git applies .gitignore to untracked files only; an untracked one stays passed over.
+    let repo = tempfile::tempdir().unwrap();
+    write(&repo.path().join(".gitignore"), "*\n");
+    write(&repo.path().join("etc/postfix/main.cf"), BROKEN);
+    write(&repo.path().join("old/postfix/main.cf"), BROKEN);
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(repo.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", repo.path())
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    // The suite runs in a git checkout: git is there.
+    assert!(git(&["init", "-q"]), "git init");
+    assert!(
+        git(&["add", "-f", ".gitignore", "etc/postfix/main.cf"]),
+        "git add"
+    );
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.starts_with("etc/postfix/main.cf:2:"), "{out}");
+    assert!(!out.contains("old/postfix"), "{out}");
+}
+
+#[test]
 fn one_unreadable_configuration_does_not_stop_the_others() {
     let repo = tempfile::tempdir().unwrap();
     write(&repo.path().join("a/main.cf"), BROKEN);
