@@ -165,6 +165,8 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
     let mut no_closer_after = [usize::MAX; SYNTAXES.len()];
     let univention = univention_blocks(text);
     let mut next_univention = univention.iter().peekable();
+    let switches = line_switches(text);
+    let mut next_switch = switches.iter().peekable();
     // The end of the last tag taken out at the start of its line: a tag right after it starts
     // the line too.
     let mut removed_end = None;
@@ -213,7 +215,32 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
             tags += 1;
             continue;
         }
-        let limit = next_univention.peek().map_or(bytes.len(), |b| b.start);
+        // A shell variable at the head of a line that switches it on or off.
+        if let Some(switch) = next_switch.next_if(|b| b.start <= at) {
+            if switch.start < pos {
+                continue;
+            }
+            let (start, end) = (switch.start, switch.end);
+            if maybe(&blocks, unbalanced) {
+                mark(&mut conditional, pos..start, line);
+            }
+            line += count_lines(&bytes[pos..start]);
+            conditional[line] = true;
+            holed
+                .expressions
+                .push((line as u32 + 1, shorten(&text[start..end])));
+            holed.removed.push(start..end);
+            removed_end = Some(end);
+            blank(&mut out, start..end);
+            pos = end;
+            at = end;
+            tags += 1;
+            continue;
+        }
+        let limit = next_univention
+            .peek()
+            .map_or(bytes.len(), |b| b.start)
+            .min(next_switch.peek().map_or(bytes.len(), |b| b.start));
         let Some(offset) = memchr::memchr3(b'{', b'<', b'[', &bytes[at..limit]) else {
             at = limit;
             continue;
@@ -750,6 +777,47 @@ fn univention_blocks(text: &str) -> Vec<Range<usize>> {
         blocks.push(from..bytes.len());
     }
     blocks
+}
+
+/// Shell variables at the head of a line, before blanks and text (`${tmpl_sasl_commentout}
+/// -o smtpd_sasl_auth_enable=yes` in a master.cf that envsubst renders, the variable empty or
+/// `#`): each switches its line on or off. Postfix has no `$` at the head of a line, in main.cf
+/// (a name) or master.cf (a service). Their ranges, in order.
+pub(crate) fn line_switches(text: &str) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(len) = line_switch(line) {
+            found.push(start..start + len);
+        }
+        start += line.len();
+    }
+    found
+}
+
+/// The length of a `${name}`, `$(name)` or `$name` at the head of `line`, when blanks and
+/// text follow it.
+fn line_switch(line: &str) -> Option<usize> {
+    let rest = line.strip_prefix('$')?;
+    let word = |s: &str| {
+        s.bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count()
+    };
+    let len = match rest.as_bytes().first()? {
+        b'{' | b'(' => {
+            let close = if rest.starts_with('{') { '}' } else { ')' };
+            let n = word(&rest[1..]);
+            (n > 0 && rest[1 + n..].starts_with(close)).then_some(1 + n + 2)?
+        }
+        _ => {
+            let n = word(rest);
+            (n > 0 && !rest.as_bytes()[0].is_ascii_digit()).then_some(1 + n)?
+        }
+    };
+    let after = &line[len..];
+    let text = after.trim_start_matches([' ', '\t']);
+    (after.len() > text.len() && !text.trim().is_empty()).then_some(len)
 }
 
 fn count_lines(bytes: &[u8]) -> usize {

@@ -297,6 +297,7 @@ pub fn described(engine: &str) -> String {
     match engine {
         "template" => "a template".to_string(),
         "m4" => "an m4 macro file".to_string(),
+        "envsubst" => "a template of shell variables (envsubst)".to_string(),
         e if e.starts_with(['A', 'E', 'I', 'O', 'U']) => format!("an {e} template"),
         e => format!("a {e} template"),
     }
@@ -412,6 +413,15 @@ pub fn find(text: &str) -> Option<Hit> {
         })
         .or_else(|| m4_directive(text))
         .or_else(|| smarty_block(text))
+        .or_else(|| {
+            let first = holes::line_switches(text).into_iter().next()?;
+            let line = memchr::memchr_iter(b'\n', &text.as_bytes()[..first.start]).count() + 1;
+            Some(Hit {
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                engine: "envsubst",
+                tag: text[first].to_string(),
+            })
+        })
 }
 
 /// The first line that is a Smarty block tag alone (`{if isset($MTA_SSL)}`, `{/if}`): PHP
@@ -684,6 +694,36 @@ mod tests {
             "{ a = b }\n",
             "{* unclosed\n",
             "{/if\n",
+        ] {
+            assert_eq!(find(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn shell_variables_that_switch_lines_make_a_template() {
+        let master = "submission inet n - n - - smtpd\n\
+                      ${tmpl_sasl_commentout}    -o smtpd_sasl_auth_enable=yes\n\
+                      $SWITCH\t-o smtpd_tls_security_level=encrypt\n";
+        let hit = find(master).unwrap();
+        assert_eq!((hit.engine, hit.line), ("envsubst", 2));
+        let holed = holes::holes(master, holes::Kind::MasterCf, false, None).unwrap();
+        // The entry's lines, widened to the whole logical line.
+        assert_eq!(holed.conditional, vec![1..4]);
+        assert!(holed
+            .text
+            .lines()
+            .nth(1)
+            .unwrap()
+            .trim_start()
+            .starts_with("-o smtpd_sasl"));
+        // Postfix's own `$` is never at a line's head, nor is a variable alone on its line.
+        for text in [
+            "x = $y z\n",
+            "  $indented -o a=b\n",
+            "$alone\n",
+            "${unclosed -o a=b\n",
+            "$1 -o a=b\n",
+            "$name=value\n",
         ] {
             assert_eq!(find(text), None, "{text}");
         }
