@@ -784,15 +784,13 @@ fn univention_blocks(text: &str) -> Vec<Range<usize>> {
 /// `#`): each switches its line on or off. Postfix has no `$` at the head of a line, in main.cf
 /// (a name) or master.cf (a service). Their ranges, in order.
 pub(crate) fn line_switches(text: &str) -> Vec<Range<usize>> {
-    let mut found = Vec::new();
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        if let Some(len) = line_switch(line) {
-            found.push(start..start + len);
-        }
-        start += line.len();
-    }
-    found
+    let bytes = text.as_bytes();
+    super::line_heads(bytes, b'$')
+        .filter_map(|at| {
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            line_switch(&text[at..end]).map(|len| at..at + len)
+        })
+        .collect()
 }
 
 /// The length of a `${name}`, `$(name)` or `$name` at the head of `line`, when blanks and

@@ -415,9 +415,8 @@ pub fn find(text: &str) -> Option<Hit> {
         .or_else(|| smarty_block(text))
         .or_else(|| {
             let first = holes::line_switches(text).into_iter().next()?;
-            let line = memchr::memchr_iter(b'\n', &text.as_bytes()[..first.start]).count() + 1;
             Some(Hit {
-                line: u32::try_from(line).unwrap_or(u32::MAX),
+                line: line_number(text.as_bytes(), first.start),
                 engine: "envsubst",
                 tag: text[first].to_string(),
             })
@@ -426,23 +425,35 @@ pub fn find(text: &str) -> Option<Hit> {
 
 /// The first line that is a Smarty block tag alone (`{if isset($MTA_SSL)}`, `{/if}`): PHP
 /// panels render main.cf with Smarty, whose `{$NAME}` are read as installer placeholders.
+/// Only lines that start with `{` are looked at (found with memchr: map files are large).
 fn smarty_block(text: &str) -> Option<Hit> {
     let bytes = text.as_bytes();
-    let mut line_start = 0;
-    for (i, line) in text.split('\n').enumerate() {
-        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
-        let at = line_start + indent;
-        line_start += line.len() + 1;
-        if line[indent..].starts_with('{') && holes::smarty_control(bytes, at) {
-            let tag = line.trim().chars().take(60).collect::<String>();
-            return Some(Hit {
-                line: u32::try_from(i + 1).unwrap_or(u32::MAX),
+    line_heads(bytes, b'{')
+        .find(|&at| holes::smarty_control(bytes, at))
+        .map(|at| {
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            Hit {
+                line: line_number(bytes, at),
                 engine: "Smarty",
-                tag,
-            });
-        }
-    }
-    None
+                tag: text[at..end].trim().chars().take(60).collect(),
+            }
+        })
+}
+
+/// The offsets of the lines that start with `byte`, in order.
+pub(crate) fn line_heads(bytes: &[u8], byte: u8) -> impl Iterator<Item = usize> + '_ {
+    let first = (bytes.first() == Some(&byte)).then_some(0);
+    let finder = memchr::memmem::Finder::new(&[b'\n', byte]).into_owned();
+    let mut pos = 0;
+    first.into_iter().chain(std::iter::from_fn(move || {
+        let at = pos + finder.find(&bytes[pos..])? + 1;
+        pos = at;
+        Some(at)
+    }))
+}
+
+fn line_number(bytes: &[u8], at: usize) -> u32 {
+    u32::try_from(memchr::memchr_iter(b'\n', &bytes[..at]).count() + 1).unwrap_or(u32::MAX)
 }
 
 /// The first line of an m4 macro file: a line that starts with a builtin macro call
@@ -682,7 +693,10 @@ mod tests {
                     smtpd_tls_security_level = may\n{else}\n{/if}\n";
         let hit = find(text).unwrap();
         assert_eq!((hit.engine, hit.line), ("Smarty", 2));
-        assert_eq!(find("  {* a comment *}\nx = y\n").unwrap().engine, "Smarty");
+        assert_eq!(find("{* a comment *}\nx = y\n").unwrap().engine, "Smarty");
+        // Indented, the line would be a continuation to Postfix: a tag is looked for at the
+        // head of a line only.
+        assert_eq!(find("  {* a comment *}\nx = y\n"), None);
         let holed = holes::holes(text, holes::Kind::MainCf, false, None).unwrap();
         assert_eq!(holed.conditional, vec![3..4]);
         // Not alone on the line, no keyword, or a Postfix brace group: no Smarty.
