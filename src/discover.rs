@@ -528,6 +528,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             }
             let main_cf = (!setup.load.main_cf_absent).then_some(setup.main_cf.as_path());
             setup.load.script_values = amendments.known_values(&scripts, root, main_cf);
+            setup.load.script_sets = amendments.postconf_sets.clone();
             setup.load.script_params = amendments.main_params;
             setup.load.script_params_open = amendments.main_open;
             setup.load.script_file_keys = amendments.file_keys;
@@ -761,6 +762,7 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
         setup.load.confine_to = Some(root.to_path_buf());
         setup.load.master_amended = amendments.master;
         setup.load.script_values = values;
+        setup.load.script_sets = amendments.postconf_sets.clone();
         setup.load.script_params = amendments.main_params;
         setup.load.script_builds = amendments.builds.clone();
         setup.load.script_file_placeholders = amendments.file_placeholders.clone();

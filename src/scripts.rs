@@ -46,6 +46,9 @@ pub struct Script {
     /// `postconf name=value`, `postconf -X name`, `echo "name = value" >> main.cf`,
     /// `sed -i 's/^name = .*/.../' main.cf`), each with the first line that does.
     pub main_params: Vec<(String, u32)>,
+    /// Of `main_params`, those `postconf` sets (`postconf -e name=value`, `postconf
+    /// name=value`), not removes: each with the first line that sets it.
+    pub postconf_sets: Vec<(String, u32)>,
     /// It sets main.cf parameters whose names it computes (`postconf -e "$line"`, a loop over
     /// environment variables), or appends to main.cf what postlint cannot read: any
     /// parameter may be set.
@@ -911,6 +914,9 @@ pub struct Amendments {
     pub file_placeholders: Vec<String>,
     /// The names in `main_params`.
     named: BTreeSet<String>,
+    /// Parameters `postconf` sets (`Script::postconf_sets`), each once, with the script and
+    /// line.
+    pub postconf_sets: Vec<(String, PathBuf, u32)>,
     /// The settings Dockerfiles write out in full (`Script::literals`), and how many scripts
     /// set each parameter.
     pub literals: Vec<ScriptValue>,
@@ -963,6 +969,14 @@ impl Amendments {
                     path: script.path.clone(),
                     text: text.clone(),
                 }));
+        }
+        for (name, line) in &script.postconf_sets {
+            if self.postconf_sets.len() < MAX_ITEMS
+                && !self.postconf_sets.iter().any(|(n, ..)| n == name)
+            {
+                self.postconf_sets
+                    .push((name.clone(), script.path.clone(), *line));
+            }
         }
         for (name, line) in &script.main_params {
             *self.set_by.entry(name.clone()).or_default() += 1;
@@ -1325,6 +1339,38 @@ fn is_main_cf(word: &str) -> bool {
 
 /// The main.cf parameters one shell command sets; None when it changes main.cf in a way
 /// whose names postlint cannot read; Some(empty) when it does not touch main.cf.
+/// The main.cf parameters a `postconf` command sets to a value (`postconf -e name=value`,
+/// `postconf name=value`): not those it removes (`-X`) or comments out (`-#`), nor master.cf's
+/// (`-M`, `-P`, `-F`) or another instance's (`-c`).
+fn postconf_sets(command: &str) -> Vec<String> {
+    if let Some(inner) = shell_c_argument(command) {
+        return postconf_sets(inner);
+    }
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let Some(at) = words.iter().position(|w| w.ends_with("postconf")) else {
+        return Vec::new();
+    };
+    let args = &words[at + 1..];
+    let other = args.iter().any(|w| {
+        w.starts_with('-')
+            && !w.starts_with("--")
+            && w[1..].contains(['M', 'P', 'F', 'c', 'X', '#'])
+    });
+    if other {
+        return Vec::new();
+    }
+    // The text after `postconf`, up to an output redirection.
+    let body = match outside_quotes(command).find_map(|(i, c)| (c == '>').then_some(i)) {
+        Some(end) => &command[..end],
+        None => command,
+    };
+    let text = body.split_once("postconf").map_or("", |(_, rest)| rest);
+    assignment()
+        .captures_iter(text)
+        .map(|c| c[1].to_string())
+        .collect()
+}
+
 fn command_names(command: &str) -> Option<Vec<String>> {
     // `sudo bash -c "cat conf/main.cf >> /etc/postfix/main.cf"`: the quoted command is the
     // one that runs.
@@ -1799,6 +1845,11 @@ fn scan_text(text: &str, path: &Path) -> Script {
                             out.main_params.push((name, line_no));
                         }
                     }
+                }
+            }
+            for name in postconf_sets(command) {
+                if !out.postconf_sets.iter().any(|(n, _)| *n == name) {
+                    out.postconf_sets.push((name, line_no));
                 }
             }
         }
@@ -2850,6 +2901,33 @@ pub fn scan(root: &Path) -> Vec<Script> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn postconf_sets_only_what_it_sets() {
+        assert_eq!(
+            postconf_sets("postconf -e smtpd_use_tls=yes"),
+            ["smtpd_use_tls"]
+        );
+        assert_eq!(
+            postconf_sets("postconf -e \"a_b=${X}\" 'c = d' > /dev/null"),
+            ["a_b", "c"]
+        );
+        assert_eq!(
+            postconf_sets("sh -c 'postconf myhostname=$H'"),
+            ["myhostname"]
+        );
+        for command in [
+            "postconf -X smtpd_use_tls",
+            "postconf -# smtpd_use_tls",
+            "postconf -Me submission/inet='submission inet n - n - - smtpd'",
+            "postconf -c /etc/postfix-out -e smtpd_use_tls=yes",
+            "postconf -h smtpd_use_tls",
+            "echo smtpd_use_tls=yes",
+        ] {
+            assert!(postconf_sets(command).is_empty(), "{command}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -113,6 +113,9 @@ pub struct LoadOptions {
     /// Text set-up scripts fill in in main.cf (`scripts::Amendments::main_placeholders`):
     /// the values that hold it are unknown.
     pub script_placeholders: Vec<(String, PathBuf, u32)>,
+    /// Parameters a script sets with `postconf` (`scripts::Amendments::postconf_sets`), with
+    /// the script and line: a deprecated one is reported there.
+    pub script_sets: Vec<(String, PathBuf, u32)>,
     /// A script sets main.cf parameters whose names postlint cannot read: every parameter
     /// main.cf does not set is unknown.
     pub script_params_open: bool,
@@ -447,6 +450,9 @@ pub struct Model {
     /// conditional template lines. Sorted; the spans do not overlap (the end-of-file ones are
     /// all the same empty span).
     pub(crate) script_spans: Vec<crate::source::Span>,
+    /// Deprecated parameters a set-up script sets with `postconf` (`LoadOptions::script_sets`):
+    /// the name, where the script writes it.
+    pub script_deprecated: Vec<(String, crate::source::Span)>,
     /// `LoadOptions::script_builds`.
     pub script_builds: crate::scripts::Builds,
     /// How many main.cf parameters set-up scripts set (`LoadOptions::script_params`).
@@ -2296,6 +2302,49 @@ impl Model {
             });
         }
         let unknown_params = unknown_params.len();
+        // A deprecated parameter a script sets with postconf: reported on the script's line
+        // (the Dockerfile's literals are definitions already). Each script read once.
+        let mut script_deprecated = Vec::new();
+        for (name, path, line) in &options.script_sets {
+            if known.contains_key(name.as_str()) || names::deprecation(name).is_none() {
+                continue;
+            }
+            let file = match script_files.get(path.as_path()) {
+                Some(&file) => file,
+                None => {
+                    let Ok(text) = crate::fsread::read_text(path) else {
+                        continue;
+                    };
+                    let shown = crate::scripts::lexical(path);
+                    let file = sources.add(
+                        path.clone(),
+                        shown.to_string_lossy().into_owned(),
+                        text,
+                        None,
+                    );
+                    script_files.insert(path.as_path(), file);
+                    file
+                }
+            };
+            let text = sources.get(file).text();
+            let Some(line_text) = text.split('\n').nth((*line as usize).saturating_sub(1)) else {
+                continue;
+            };
+            let line_start = line_text.as_ptr() as usize - text.as_ptr() as usize;
+            let at = line_text.match_indices(name.as_str()).find(|(i, _)| {
+                let before = line_text[..*i].chars().next_back();
+                let after = line_text[i + name.len()..].chars().next();
+                !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+            if let Some((i, _)) = at {
+                let start = line_start + i;
+                script_deprecated.push((
+                    name.clone(),
+                    crate::source::Span::new(file, start, start + name.len()),
+                ));
+            }
+        }
         for definition in literal_definitions {
             params.add(definition);
         }
@@ -2740,6 +2789,7 @@ impl Model {
                 script_spans
             },
             script_builds: options.script_builds.clone(),
+            script_deprecated,
             script_params: unknown_params,
             network_lists: loader.network_lists,
             unknown_table_types: loader.unknown_table_types,

@@ -3,8 +3,8 @@
 use super::Rule;
 use crate::diagnostic::{Basis, Findings, Severity};
 use crate::model::names::deprecation;
-use crate::model::params::Definition;
 use crate::model::Model;
+use crate::source::Span;
 
 pub const RULE: Rule = Rule {
     id: "deprecated-parameter",
@@ -17,22 +17,27 @@ pub const RULE: Rule = Rule {
 
 fn check(model: &Model, out: &mut Findings) {
     for name in model.params.defined_names() {
-        report(model, model.params.get(name).expect("defined"), false, out);
+        let def = model.params.get(name).expect("defined");
+        report(model, &def.name, def.name_span, false, out);
     }
     for service in &model.master.services {
         let lmtp = crate::model::values::program_of(&service.command) == "lmtp";
         for def in &service.overrides {
-            report(model, def, lmtp, out);
+            report(model, &def.name, def.name_span, lmtp, out);
         }
+    }
+    // `RUN postconf -e smtpd_use_tls=yes` in a Dockerfile, an entrypoint's postconf: the
+    // line to change is the script's.
+    for (name, span) in &model.script_deprecated {
+        report(model, name, *span, false, out);
     }
 }
 
-fn report(model: &Model, def: &Definition, lmtp: bool, out: &mut Findings) {
+fn report(model: &Model, name: &str, name_span: Span, lmtp: bool, out: &mut Findings) {
     // What a later release deprecates is no concern of a setup for an earlier one.
-    let Some(d) = deprecation(&def.name).filter(|d| model.target.at_least(d.since)) else {
+    let Some(d) = deprecation(name).filter(|d| model.target.at_least(d.since)) else {
         return;
     };
-    let name = &def.name;
     // An lmtp(8) service reads the lmtp_ twin of an smtp_ replacement (`-o
     // disable_dns_lookups=yes` there becomes lmtp_dns_support_level, not smtp_...).
     let twin = d
@@ -65,7 +70,7 @@ fn report(model: &Model, def: &Definition, lmtp: bool, out: &mut Findings) {
         ),
         _ => plain_message(name, d.since, d.removed, replacement),
     };
-    let finding = out.report(def.name_span, message);
+    let finding = out.report(name_span, message);
     finding.basis(Basis::WrittenName);
     finding.label(match (d.removed, unused) {
         (true, _) => "removed",
