@@ -332,6 +332,33 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
             holed.removed.push(head..tag_end);
             removed_end = Some(tag_end);
         }
+        // `{% if x -%}` alone on its line takes the blanks after it, the line break and the
+        // next line's indent too: that line's text starts a line as rendered
+        // (`  compatibility_level = 3.6` under it is no continuation).
+        // (Jinja's; ERB's `-%>` takes the line break only.)
+        let right_chomp = open[0] == b'{' && end > start + open.len() && bytes[end - 1] == b'-';
+        if outputs_nothing && right_chomp && starts_line(head) {
+            let rest = &bytes[tag_end..];
+            let blanks = rest
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
+                .count();
+            if rest.get(blanks) == Some(&b'\n') {
+                let next = tag_end + blanks + 1;
+                let indent = bytes[next..]
+                    .iter()
+                    .take_while(|b| matches!(b, b' ' | b'\t'))
+                    .count();
+                if indent > 0
+                    && bytes
+                        .get(next + indent)
+                        .is_some_and(|b| !matches!(b, b'\n' | b'\r'))
+                {
+                    holed.removed.push(next..next + indent);
+                    removed_end = Some(next + indent);
+                }
+            }
+        }
         match tag {
             Tag::Expression => {
                 // Every line of the tag: its marker may sit on any of them.
@@ -1198,6 +1225,20 @@ mod tests {
         assert_eq!(lines(&h), [3, 5, 8, 12]);
         assert!(!lines(&h).contains(&14));
         assert_eq!(h.expressions.len(), 2);
+    }
+
+    #[test]
+    fn a_right_chomping_tag_takes_the_next_lines_indent() {
+        let text = "{% if a -%}\n  compatibility_level = 3.6\n{% endif %}\n\
+                    {%- if b %}\n  x = y\n{% endif %}\n";
+        let holed = holes(text, Kind::MainCf, false, None).unwrap();
+        let (rendered, _) = crate::template::substitute(&holed.text, &holed.replacements());
+        let lines: Vec<&str> = rendered.lines().collect();
+        // The line under `-%}` starts its line; the one under a tag that keeps the line
+        // break stays a continuation, as Jinja renders it.
+        assert_eq!(lines[1], "compatibility_level = 3.6", "{rendered:?}");
+        assert_eq!(lines[4], "  x = y", "{rendered:?}");
+        assert_eq!(holed.conditional, vec![2..3, 5..6]);
     }
 
     #[test]
