@@ -102,7 +102,7 @@ fn include_path(inner: &str) -> Option<String> {
 
 /// What a tag is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Tag {
+pub(crate) enum Tag {
     /// Outputs nothing: comments, assignments, imports.
     Silent,
     /// Outputs a value postlint does not know.
@@ -167,6 +167,10 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
     let mut next_univention = univention.iter().peekable();
     let switches = line_switches(text);
     let mut next_switch = switches.iter().peekable();
+    // A Mako template (BundleWrap renders main.cf with it): `% if x:` lines, and `${...}`
+    // expressions, which are Postfix's own syntax in any other file.
+    let mako = mako_lines(text);
+    let mut next_mako = mako.iter().peekable();
     // The end of the last tag taken out at the start of its line: a tag right after it starts
     // the line too.
     let mut removed_end = None;
@@ -237,16 +241,61 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
             tags += 1;
             continue;
         }
+        // A Mako control line: a block's opener, middle or closer, blanked.
+        if let Some((range, tag)) = next_mako.next_if(|(r, _)| r.start <= at) {
+            if range.start < pos {
+                continue;
+            }
+            let (start, end) = (range.start, range.end);
+            if maybe(&blocks, unbalanced) {
+                mark(&mut conditional, pos..start, line);
+            }
+            line += count_lines(&bytes[pos..start]);
+            blank(&mut out, start..end);
+            match tag {
+                Tag::Open(may_leave_out) => blocks.push(*may_leave_out),
+                Tag::Close => {
+                    if blocks.pop().is_none() && !unbalanced {
+                        unbalanced = true;
+                        holed.unbalanced = Some(line as u32 + 1);
+                    }
+                }
+                _ => {}
+            }
+            pos = end;
+            at = end;
+            tags += 1;
+            continue;
+        }
         let limit = next_univention
             .peek()
             .map_or(bytes.len(), |b| b.start)
-            .min(next_switch.peek().map_or(bytes.len(), |b| b.start));
+            .min(next_switch.peek().map_or(bytes.len(), |b| b.start))
+            .min(next_mako.peek().map_or(bytes.len(), |(r, _)| r.start));
         let Some(offset) = memchr::memchr3(b'{', b'<', b'[', &bytes[at..limit]) else {
             at = limit;
             continue;
         };
         let start = at + offset;
         at = start + 1;
+        // A Mako expression, `${name}` or `${ value | h }`, on one line: a hole.
+        if !mako.is_empty() && bytes[start] == b'{' && start > pos && bytes[start - 1] == b'$' {
+            if let Some(close) = mako_expression_end(bytes, start) {
+                let (start, tag_end) = (start - 1, close + 1);
+                if maybe(&blocks, unbalanced) {
+                    mark(&mut conditional, pos..tag_end, line);
+                }
+                line += count_lines(&bytes[pos..start]);
+                fill_hole(&mut out, start..tag_end);
+                holed
+                    .expressions
+                    .push((line as u32 + 1, shorten(&text[start..tag_end])));
+                pos = tag_end;
+                at = tag_end;
+                tags += 1;
+                continue;
+            }
+        }
         let Some(syntax) = SYNTAXES
             .iter()
             .position(|(open, _)| bytes[start..].starts_with(open))
@@ -804,6 +853,69 @@ fn univention_blocks(text: &str) -> Vec<Range<usize>> {
         blocks.push(from..bytes.len());
     }
     blocks
+}
+
+/// Mako's control lines (`% if rspamd:`, `% endif`, `%for x in y:`; blanks may come before
+/// the `%`), with what each does to a block; none when the text has no `% endif`/`% endfor`
+/// (`%` at the head of a line is no Postfix text, but one such line alone is not proof).
+pub(crate) fn mako_lines(text: &str) -> Vec<(Range<usize>, Tag)> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut closers = 0;
+    let mut heads = super::line_heads(bytes, b'%').collect::<Vec<_>>();
+    // Indented control lines too: `\n  %`, rarer, looked for the same way.
+    heads.extend(super::line_heads(bytes, b' ').filter_map(|at| {
+        let blanks = bytes[at..].iter().take_while(|b| **b == b' ').count();
+        (bytes.get(at + blanks) == Some(&b'%')).then_some(at)
+    }));
+    heads.sort_unstable();
+    heads.dedup();
+    for at in heads {
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        let line = text[at..end].trim_start();
+        let Some(code) = line.strip_prefix('%') else {
+            continue;
+        };
+        let word: String = code
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        let tag = match word.as_str() {
+            "if" | "for" | "while" | "try" => Tag::Open(true),
+            "elif" | "else" | "except" | "finally" => Tag::Middle,
+            "endif" | "endfor" | "endwhile" | "endtry" => {
+                closers += 1;
+                Tag::Close
+            }
+            _ => continue,
+        };
+        found.push((at..end, tag));
+    }
+    if closers == 0 {
+        found.clear();
+    }
+    found
+}
+
+/// The `}` that closes the Mako expression whose `{` is at `open` (nested braces counted), on
+/// the same line, within 200 bytes.
+fn mako_expression_end(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, &b) in bytes.iter().enumerate().skip(open).take(200) {
+        match b {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            b'\n' => return None,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Shell variables at the head of a line, before blanks and text (`${tmpl_sasl_commentout}
