@@ -255,7 +255,8 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
             match tag {
                 Tag::Open(may_leave_out) => blocks.push(*may_leave_out),
                 Tag::Close => {
-                    if blocks.pop().is_none() && !unbalanced {
+                    let closed = blocks.pop().is_some();
+                    if !closed && !unbalanced {
                         unbalanced = true;
                         holed.unbalanced = Some(line as u32 + 1);
                     }
