@@ -865,9 +865,9 @@ pub(crate) fn mako_lines(text: &str) -> Vec<(Range<usize>, Tag)> {
     let mut closers = 0;
     let mut heads = super::line_heads(bytes, b'%').collect::<Vec<_>>();
     // Indented control lines too: `\n  %`, rarer, looked for the same way.
-    heads.extend(super::line_heads(bytes, b' ').filter_map(|at| {
+    heads.extend(super::line_heads(bytes, b' ').filter(|&at| {
         let blanks = bytes[at..].iter().take_while(|b| **b == b' ').count();
-        (bytes.get(at + blanks) == Some(&b'%')).then_some(at)
+        bytes.get(at + blanks) == Some(&b'%')
     }));
     heads.sort_unstable();
     heads.dedup();
