@@ -352,6 +352,15 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             });
             continue;
         }
+        if named_main_cf(&name) && names_no_postfix_parameter(path) {
+            found.skipped.push(Skipped {
+                path: path.to_path_buf(),
+                reason: "none of its settings is a Postfix parameter: another program's \
+                         configuration, not Postfix's main.cf; lint it by naming it"
+                    .to_string(),
+            });
+            continue;
+        }
         if named_main_cf(&name) && holds_no_setting(path) {
             found.skipped.push(Skipped {
                 path: path.to_path_buf(),
@@ -965,6 +974,42 @@ fn is_ini_file(path: &Path) -> bool {
                         b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b' ')
                     })
             })
+    })
+}
+
+/// Whether a main.cf sets three parameters or more, under plain names, and none is a Postfix
+/// name (known, deprecated or a service's): an application's own `key = value` file that
+/// happens to be called main.cf (`database_name = ...`, `arduino_usb_port = ...`). A file of
+/// misspelt Postfix names has some within reach; templates, whose names may be expressions,
+/// count only their plain names. Files over 1 MB are not read.
+fn names_no_postfix_parameter(path: &Path) -> bool {
+    use crate::model::names;
+    small_text(path).is_some_and(|text| {
+        let mut plain = 0;
+        for line in text.lines() {
+            if line.starts_with([' ', '\t', '#']) {
+                continue;
+            }
+            let Some((name, _)) = line.split_once('=') else {
+                continue;
+            };
+            let name = name.trim();
+            if name.is_empty()
+                || !name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+            {
+                continue;
+            }
+            if names::is_known_name(name)
+                || names::deprecation(name).is_some()
+                || names::per_transport_service(name).is_some()
+            {
+                return false;
+            }
+            plain += 1;
+        }
+        plain >= 3
     })
 }
 

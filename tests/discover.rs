@@ -386,6 +386,29 @@ fn a_deprecated_parameter_a_script_sets_is_reported_on_its_line() {
 }
 
 #[test]
+fn a_main_cf_of_no_postfix_parameter_and_an_excerpt_are_read_for_what_they_are() {
+    let repo = tempfile::tempdir().unwrap();
+    // An application's own key = value file that is called main.cf.
+    write(
+        &repo.path().join("app/main.cf"),
+        "database_name = temps\nclient_uri = http://localhost\narduino_usb_port = /dev/ttyACM0\n",
+    );
+    // A README-style excerpt: the one line to change, the rest elided with dots.
+    write(
+        &repo.path().join("docs/main.cf"),
+        "# in your main.cf:\n.....\nrelayhost = [relay.example.net]:9000\n.....\n",
+    );
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short", "-v"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("skipped app/main.cf: none of its settings is a Postfix parameter"),
+        "{err}"
+    );
+    assert!(err.contains("linting docs"), "{err}");
+    assert!(out.starts_with("No problems found."), "{out}");
+}
+
+#[test]
 fn one_unreadable_configuration_does_not_stop_the_others() {
     let repo = tempfile::tempdir().unwrap();
     write(&repo.path().join("a/main.cf"), BROKEN);

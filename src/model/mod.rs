@@ -2366,6 +2366,14 @@ impl Model {
                 ));
                 continue;
             }
+            // `...` or `.....` alone: lines left out of an excerpt (`params::excerpt_marker`,
+            // which makes main.cf open-ended), not a line of it.
+            if !bad.line.indented
+                && (text == "\u{2026}" || (text.len() >= 3 && text.bytes().all(|b| b == b'.')))
+            {
+                main_cf_placeholder_lines.push(bad.line.line);
+                continue;
+            }
             main_cf_bad_lines.push(BadLine::from_parsed(bad, main_cf));
         }
 

@@ -558,13 +558,15 @@ pub fn glued_assignments(model: &super::Model) -> Vec<Glued> {
 /// Where a main.cf says it is an excerpt, not a whole main.cf: a comment before its first
 /// setting that tells the reader to add its lines to main.cf (`# APPEND THE FOLLOWING TO
 /// /etc/postfix/main.cf`, `# Add these lines to your main.cf`), or a line of its own that is
-/// only `...` (lines left out of a copy). The line (1-based) and the marker as written.
+/// only dots, three or more (`...`, `.....`: lines left out of a copy). The line (1-based) and the marker as written.
 pub fn excerpt_marker(text: &str) -> Option<(usize, String)> {
     let mut before_settings = true;
     for (index, raw) in text.lines().enumerate() {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
-        if matches!(line, "..." | "\u{2026}") {
+        // `...`, `.....`, `…`: three dots or more, alone.
+        let dots = line.len() >= 3 && line.bytes().all(|b| b == b'.');
+        if dots || line == "\u{2026}" {
             return Some((index + 1, line.to_string()));
         }
         if !before_settings {
@@ -623,8 +625,8 @@ mod excerpt_tests {
             at("# See /usr/share/postfix/main.cf.dist\nsmtpd_banner = x\n...\nfoo = 1\n"),
             Some(3)
         );
-        // Near-misses: a whole main.cf's header, a note after the settings, an indented or
-        // longer run of dots, a comment about another file.
+        // Near-misses: a whole main.cf's header, a note after the settings, indented dots or
+        // dots with a blank, a comment about another file.
         assert_eq!(
             at(
                 "# See /usr/share/postfix/main.cf.dist for a commented, more complete version\n\
@@ -636,7 +638,9 @@ mod excerpt_tests {
             at("myhostname = x\n# add the following to main.cf on the relay host\n"),
             None
         );
-        assert_eq!(at("a = b\n  ...\n....\n# ...\n"), None);
+        assert_eq!(at("a = b\n  ...\n# ...\n.. .\n"), None);
+        // Any run of three dots or more (PayungsakCNR/haproxyforgsuitandpostfix, survey P).
+        assert_eq!(at("# x\n.....\nrelayhost = y\n"), Some(2));
         assert_eq!(at("# append the following to master.cf\nx = y\n"), None);
     }
 }

@@ -10,6 +10,7 @@
 //!   own names are lower case, so such a reference is never one of them; a name the file does
 //!   define is an ordinary parameter (the expander decides that, this module only names the
 //!   shape);
+//! - `%(name)s`: Python's `%` formatting (Fabric's `upload_template`), whose `%%` is `%`;
 //! - `%{name}`: Modoboa's installer (`string.Template` with `%` as delimiter) and `.tpl` files;
 //! - `@NAME@`: autoconf-style `sed -e 's|@NAME@|...|'`;
 //! - `__NAME__`, `_NAME_`: sed markers in Docker images and installers (MailAD's
@@ -73,6 +74,20 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
                     && is_placeholder_name(&text[i + 1..end])
                     && bytes.get(end) == Some(&b'%'))
                 .then_some(end + 1)
+            }
+            // Python's `%(name)s` (Fabric's upload_template, `string % dict`).
+            b'%' if bytes.get(i + 1) == Some(&b'(') => {
+                let len = bytes[i + 2..]
+                    .iter()
+                    .take_while(|&&b| is_word_byte(b))
+                    .count();
+                let end = i + 2 + len;
+                (len > 0
+                    && bytes.get(end) == Some(&b')')
+                    && bytes
+                        .get(end + 1)
+                        .is_some_and(|b| matches!(b, b's' | b'd' | b'i' | b'r' | b'f')))
+                .then_some(end + 2)
             }
             b'%' if bytes.get(i + 1) == Some(&b'{') => {
                 let len = bytes[i + 2..]
@@ -269,6 +284,7 @@ mod tests {
         assert_eq!(markers("##HOSTNAME#"), Vec::<&str>::new());
         assert_eq!(markers("static:<YOUR VMAIL UID>"), ["<YOUR VMAIL UID>"]);
         assert_eq!(markers("_MESSAGESIZE_"), ["_MESSAGESIZE_"]);
+        assert_eq!(markers("%(postfix_hostname)s"), ["%(postfix_hostname)s"]);
         assert_eq!(markers("ldap://_LDAPURI_, x"), ["_LDAPURI_"]);
         assert_eq!(
             markers("<mail.hostname.domena.ovdje>"),
@@ -321,6 +337,8 @@ mod tests {
             "LIKE '%s%'", // a lookup escape
             "100%",       // a number
             "%Domain%",   // mixed case
+            "%(x)",       // no conversion
+            "%()s",       // no name
         ] {
             assert_eq!(markers(text), Vec::<&str>::new(), "{text}");
         }

@@ -298,8 +298,14 @@ fn check_file(model: &Model, kind: DbKind, table: &Table, file: FileId, out: &mu
         }
     }
 
+    // A Python `%` template (`user = %(db_user)s`): its `%%d` renders as `%d`, so what the
+    // query's escapes are is the rendered file's.
+    let python_template = settings
+        .values()
+        .any(|s| s.value.contains("%(") && dbcf::has_placeholder(&s.value));
     if let Some(query) = settings.get("query") {
-        if !model.is_secret(query.span) && !dbcf::has_placeholder(&query.value) {
+        if !model.is_secret(query.span) && !dbcf::has_placeholder(&query.value) && !python_template
+        {
             let parsed = dbcf::parse_template(&query.value);
             // `SELECT 1 LIMIT 0`: a table switched off on purpose.
             let switched_off = query
