@@ -163,14 +163,22 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
     let (mut pos, mut line) = (0usize, 0usize);
     // Closers known to be absent from some offset on: none is looked for again.
     let mut no_closer_after = [usize::MAX; SYNTAXES.len()];
-    let univention = univention_blocks(text);
-    let mut next_univention = univention.iter().peekable();
-    let switches = line_switches(text);
-    let mut next_switch = switches.iter().peekable();
-    // A Mako template (BundleWrap renders main.cf with it): `% if x:` lines, and `${...}`
-    // expressions, which are Postfix's own syntax in any other file.
+    // Tags that are whole lines, in order: Univention blocks, shell variables that switch a
+    // line, Mako control lines (a Mako template, as BundleWrap renders main.cf, also has
+    // `${...}` expressions, which are Postfix's own syntax in any other file).
     let mako = mako_lines(text);
-    let mut next_mako = mako.iter().peekable();
+    let mut line_tags: Vec<(Range<usize>, LineTag)> = univention_blocks(text)
+        .into_iter()
+        .map(|r| (r, LineTag::Univention))
+        .chain(
+            line_switches(text)
+                .into_iter()
+                .map(|r| (r, LineTag::Switch)),
+        )
+        .chain(mako.iter().map(|(r, tag)| (r.clone(), LineTag::Mako(*tag))))
+        .collect();
+    line_tags.sort_by_key(|(r, _)| r.start);
+    let mut next_line_tag = line_tags.iter().peekable();
     // The end of the last tag taken out at the start of its line: a tag right after it starts
     // the line too.
     let mut removed_end = None;
@@ -199,50 +207,8 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
 
     let mut at = 0usize;
     while at < bytes.len() {
-        // A Univention block: Python whose output postlint cannot see.
-        if let Some(block) = next_univention.next_if(|b| b.start <= at) {
-            if block.start < pos {
-                continue;
-            }
-            let (start, end) = (block.start, block.end);
-            if maybe(&blocks, unbalanced) {
-                mark(&mut conditional, pos..start, line);
-            }
-            line += count_lines(&bytes[pos..start]);
-            holed
-                .inserts
-                .push((line as u32 + 1, "@!@ (a Univention block)".to_string()));
-            blank(&mut out, start..end);
-            line += count_lines(&bytes[start..end]);
-            pos = end;
-            at = end;
-            tags += 1;
-            continue;
-        }
-        // A shell variable at the head of a line that switches it on or off.
-        if let Some(switch) = next_switch.next_if(|b| b.start <= at) {
-            if switch.start < pos {
-                continue;
-            }
-            let (start, end) = (switch.start, switch.end);
-            if maybe(&blocks, unbalanced) {
-                mark(&mut conditional, pos..start, line);
-            }
-            line += count_lines(&bytes[pos..start]);
-            conditional[line] = true;
-            holed
-                .expressions
-                .push((line as u32 + 1, shorten(&text[start..end])));
-            holed.removed.push(start..end);
-            removed_end = Some(end);
-            blank(&mut out, start..end);
-            pos = end;
-            at = end;
-            tags += 1;
-            continue;
-        }
-        // A Mako control line: a block's opener, middle or closer, blanked.
-        if let Some((range, tag)) = next_mako.next_if(|(r, _)| r.start <= at) {
+        // A text of whole lines: a Univention block, a line-head switch, a Mako control line.
+        if let Some((range, what)) = next_line_tag.next_if(|(r, _)| r.start <= at) {
             if range.start < pos {
                 continue;
             }
@@ -252,27 +218,37 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
             }
             line += count_lines(&bytes[pos..start]);
             blank(&mut out, start..end);
-            match tag {
-                Tag::Open(may_leave_out) => blocks.push(*may_leave_out),
-                Tag::Close => {
+            match what {
+                LineTag::Univention => {
+                    holed
+                        .inserts
+                        .push((line as u32 + 1, "@!@ (a Univention block)".to_string()));
+                    line += count_lines(&bytes[start..end]);
+                }
+                LineTag::Switch => {
+                    conditional[line] = true;
+                    holed
+                        .expressions
+                        .push((line as u32 + 1, shorten(&text[start..end])));
+                    holed.removed.push(start..end);
+                    removed_end = Some(end);
+                }
+                LineTag::Mako(Tag::Open(may_leave_out)) => blocks.push(*may_leave_out),
+                LineTag::Mako(Tag::Close) => {
                     let closed = blocks.pop().is_some();
                     if !closed && !unbalanced {
                         unbalanced = true;
                         holed.unbalanced = Some(line as u32 + 1);
                     }
                 }
-                _ => {}
+                LineTag::Mako(_) => {}
             }
             pos = end;
             at = end;
             tags += 1;
             continue;
         }
-        let limit = next_univention
-            .peek()
-            .map_or(bytes.len(), |b| b.start)
-            .min(next_switch.peek().map_or(bytes.len(), |b| b.start))
-            .min(next_mako.peek().map_or(bytes.len(), |(r, _)| r.start));
+        let limit = next_line_tag.peek().map_or(bytes.len(), |(r, _)| r.start);
         let Some(offset) = memchr::memchr3(b'{', b'<', b'[', &bytes[at..limit]) else {
             at = limit;
             continue;
@@ -854,6 +830,16 @@ fn univention_blocks(text: &str) -> Vec<Range<usize>> {
         blocks.push(from..bytes.len());
     }
     blocks
+}
+
+/// A tag of whole lines (see `holes`).
+enum LineTag {
+    /// `@!@` ... `@!@`: Python whose output postlint cannot see.
+    Univention,
+    /// `${VAR}` at a line's head: the line may be commented out.
+    Switch,
+    /// `% if x:`, `% endif`: what it does to a block.
+    Mako(Tag),
 }
 
 /// Mako's control lines (`% if rspamd:`, `% endif`, `%for x in y:`; blanks may come before
