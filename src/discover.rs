@@ -62,8 +62,8 @@
 //!   whole name: a Puppet module's `spec/fixtures/.../etc/postfix/main.cf` is rspec's input).
 //! - `.gitignore` (also outside a git checkout), `.ignore` and hidden directories are honoured,
 //!   as git and ripgrep do; but, as in git, a file the repository's index tracks is read though
-//!   a `.gitignore` names it (`crate::git_index`). postlint.toml's `exclude` is applied by the caller, which knows the
-//!   configuration of each directory.
+//!   a `.gitignore` names it (`crate::git_index`). postlint.toml's `exclude` is applied by the
+//!   caller, which knows the configuration of each directory.
 
 use std::path::{Path, PathBuf};
 
@@ -172,8 +172,7 @@ pub fn tree_walker(root: &Path) -> ignore::WalkBuilder {
 /// and the first walk did not visit (`visited`, filled in as it goes): `.gitignore` applies to
 /// untracked files only, so a file added with `git add -f` under a `.gitignore` of `*` (an
 /// `/etc` snapshot) is the repository's like any other. Hidden directories and what `.ignore`
-/// files name stay out. Empty
-/// when there is no index or nothing tracked is left.
+/// files name stay out. Empty when there is no index or nothing tracked is left.
 fn tracked_but_ignored(
     root: &Path,
     visited: &std::sync::Mutex<std::collections::HashSet<PathBuf>>,

@@ -2326,11 +2326,12 @@ impl Model {
                     file
                 }
             };
-            let text = sources.get(file).text();
-            let Some(line_text) = text.split('\n').nth((*line as usize).saturating_sub(1)) else {
-                continue;
-            };
-            let line_start = line_text.as_ptr() as usize - text.as_ptr() as usize;
+            let source = sources.get(file);
+            let text = source.text();
+            let line_start = source.lines.line_start((*line as usize).saturating_sub(1));
+            let line_end = memchr::memchr(b'\n', &text.as_bytes()[line_start..])
+                .map_or(text.len(), |i| line_start + i);
+            let line_text = &text[line_start..line_end];
             let at = line_text.match_indices(name.as_str()).find(|(i, _)| {
                 let before = line_text[..*i].chars().next_back();
                 let after = line_text[i + name.len()..].chars().next();
@@ -2368,9 +2369,7 @@ impl Model {
             }
             // `...` or `.....` alone: lines left out of an excerpt (`params::excerpt_marker`,
             // which makes main.cf open-ended), not a line of it.
-            if !bad.line.indented
-                && (text == "\u{2026}" || (text.len() >= 3 && text.bytes().all(|b| b == b'.')))
-            {
+            if !bad.line.indented && params::is_elision(text) {
                 main_cf_placeholder_lines.push(bad.line.line);
                 continue;
             }

@@ -555,6 +555,12 @@ pub fn glued_assignments(model: &super::Model) -> Vec<Glued> {
     out
 }
 
+/// A line of an excerpt that stands for lines left out: `...`, `.....` (three dots or more) or
+/// `…`, alone.
+pub fn is_elision(line: &str) -> bool {
+    (line.len() >= 3 && line.bytes().all(|b| b == b'.')) || line == "\u{2026}"
+}
+
 /// Where a main.cf says it is an excerpt, not a whole main.cf: a comment before its first
 /// setting that tells the reader to add its lines to main.cf (`# APPEND THE FOLLOWING TO
 /// /etc/postfix/main.cf`, `# Add these lines to your main.cf`), or a line of its own that is
@@ -564,9 +570,7 @@ pub fn excerpt_marker(text: &str) -> Option<(usize, String)> {
     for (index, raw) in text.lines().enumerate() {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
-        // `...`, `.....`, `…`: three dots or more, alone.
-        let dots = line.len() >= 3 && line.bytes().all(|b| b == b'.');
-        if dots || line == "\u{2026}" {
+        if is_elision(line) {
             return Some((index + 1, line.to_string()));
         }
         if !before_settings {
