@@ -43,7 +43,13 @@ fn unquoted(value: &str) -> Option<&str> {
     })
 }
 
+/// Parameters whose value is a next hop (`[host]:port`), where a quote character is never
+/// part of a right value: quotes around its parts (`["{{ host }}"]:"{{ port }}"` in a
+/// template) are reported, not only quotes around the whole.
+const NEXT_HOPS: &[&str] = &["relayhost", "smtp_fallback_relay", "fallback_relay"];
+
 fn check(model: &Model, out: &mut Findings) {
+    quotes_inside_next_hops(model, out);
     // Only a quoted value is expanded, for invalid-value's judgement of it.
     for def in model.params.definitions() {
         if unquoted(&def.value).is_some()
@@ -123,4 +129,42 @@ fn report(
          in it matches nothing, and the first and last items of a quoted list are read with \
          one quote each. A value with spaces needs no quotes."
     ));
+}
+
+/// A next hop with quote characters inside it, not around the whole value (that is
+/// `report`'s): `relayhost = ["smtp.example.net"]:"587"` names the host `"smtp.example.net"`
+/// and the port `"587"`, which no lookup finds, and the mail is deferred.
+fn quotes_inside_next_hops(model: &Model, out: &mut Findings) {
+    for &name in NEXT_HOPS {
+        let Some(def) = model.params.get(name) else {
+            continue;
+        };
+        let written = model.sources.slice(def.value_span);
+        if unquoted(written).is_some()
+            || !written.contains(['"', '\''])
+            || model.is_secret(def.value_span)
+        {
+            continue;
+        }
+        let bare: String = written
+            .chars()
+            .filter(|c| !matches!(c, '"' | '\''))
+            .collect();
+        let finding = out.report(
+            def.value_span,
+            format!(
+                "{name} is `{}` with quote characters inside it: Postfix has no quoting, so \
+                 the host or port it names holds them",
+                super::shorten(written.trim_ascii())
+            ),
+        );
+        finding.subject(name.to_string());
+        finding.label("quote characters");
+        finding.help(format!(
+            "Write `{name} = {}`. Postfix takes every character after `=` as the value: a host \
+             name or port with a quote in it matches nothing in DNS or /etc/services, and the \
+             mail is deferred.",
+            super::shorten(bare.trim_ascii())
+        ));
+    }
 }
