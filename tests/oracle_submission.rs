@@ -9,6 +9,9 @@
 //! first setup only; it lints the setup with the service on the submission port, where the
 //! test's Postfix listens on a loopback port.
 //!
+//! Also: an smtpd with SASL on and an smtpd_sasl_type it does not have stops before its
+//! greeting, which invalid-value reports.
+//!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
 use std::path::Path;
@@ -115,4 +118,64 @@ fn a_submission_service_with_the_port_25_relay_list_refuses_its_users() {
         messages[0].starts_with("users who log in on submission/inet over IPv6 cannot send"),
         "{messages:?}"
     );
+}
+
+/// smtpd with SASL on looks its smtpd_sasl_type up when it starts: `plain` (a mechanism, not
+/// an implementation) stops it before the greeting ("unsupported SASL server implementation:
+/// plain", then "fatal: SASL per-process initialization failed"). `dovecot` is taken (smtpd
+/// then stops on the missing auth socket here, which is no matter of the type's). postlint's
+/// invalid-value reports the first only.
+#[test]
+fn an_smtpd_with_an_unknown_sasl_type_stops() {
+    if !common::postfix_available() {
+        return;
+    }
+    if !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    for (i, (kind, refused)) in [("plain", true), ("dovecot", false)]
+        .into_iter()
+        .enumerate()
+    {
+        let port = port() + 4 + i as u16;
+        let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-sasl-type-");
+        let conf = scratch.conf();
+        let mut main = scratch.infrastructure("mail.example.com");
+        main.push_str("compatibility_level = 3.6\nalias_maps =\nalias_database =\n");
+        std::fs::write(conf.join("main.cf"), &main).unwrap();
+        let mut master = smtp::base_master_cf();
+        master.push_str(&format!(
+            "127.0.0.1:{port} inet n - n - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n  \
+             -o smtpd_sasl_type={kind}\n  -o smtpd_sasl_path=private/auth\n"
+        ));
+        std::fs::write(conf.join("master.cf"), &master).unwrap();
+        let mut postfix = smtp::Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
+            .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+        let greeting =
+            smtp::Client::connect(port, &scratch.maillog(), "postfix", Duration::from_secs(10));
+        let fatal = match greeting {
+            Ok(smtp::Greeting::Fatal(line)) => Some(line),
+            Ok(smtp::Greeting::Banner(..)) => None,
+            Err(e) => panic!("{kind}: {e}"),
+        };
+        postfix.stop();
+        let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+        let unsupported = log.contains(&format!("unsupported SASL server implementation: {kind}"));
+        assert_eq!(unsupported, refused, "{kind}:\n{log}");
+        if refused {
+            assert!(
+                fatal.is_some_and(|l| l.contains("SASL per-process initialization failed")),
+                "{kind}:\n{log}"
+            );
+        }
+        let reported = smtp::postlint_findings(&conf, "invalid-value")
+            .iter()
+            .any(|d| {
+                d["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("smtpd_sasl_type")
+            });
+        assert_eq!(reported, refused, "{kind}");
+    }
 }

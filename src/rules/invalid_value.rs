@@ -78,6 +78,7 @@ fn check(model: &Model, out: &mut Findings) {
         }
     }
     report_milters(model, out);
+    report_sasl_types(model, out);
     // A service master_service_disable turns off never starts.
     for service in model.master.running() {
         let scoped = model.params.scoped(service);
@@ -118,6 +119,63 @@ fn refers_to(written: &str, name: &str) -> bool {
             !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
         })
     })
+}
+
+/// The SASL server implementations Postfix has (xsasl_server.c); a build may have fewer.
+const SASL_SERVER_TYPES: [&str; 2] = ["cyrus", "dovecot"];
+
+/// smtpd_sasl_type as each smtpd with SASL on reads it: smtpd looks the name up (case
+/// matters) when it starts (smtpd.c, smtpd_sasl_initialize()) and stops on one it does not
+/// have ("unsupported SASL server implementation", then "SASL per-process initialization
+/// failed"). Reported once where the value is written; silent where SASL is off or the
+/// value unknown.
+fn report_sasl_types(model: &Model, out: &mut Findings) {
+    let mut seen = std::collections::HashSet::new();
+    for smtpd in crate::model::restrictions::smtpd_processes(model) {
+        if !smtpd
+            .value(model, "smtpd_sasl_auth_enable")
+            .is_some_and(|v| v.eq_ignore_ascii_case("yes"))
+        {
+            continue;
+        }
+        let Some(kind) = smtpd.value(model, "smtpd_sasl_type") else {
+            continue;
+        };
+        if SASL_SERVER_TYPES.contains(&kind.as_str())
+            || kind.contains(crate::model::expand::UNKNOWN)
+        {
+            continue;
+        }
+        let Some(def) = smtpd.definition(model, "smtpd_sasl_type") else {
+            continue;
+        };
+        if has_trailing_comment(&def.value) || !seen.insert(def.value_span) {
+            continue;
+        }
+        let expanded = match smtpd.service {
+            Some(service) => {
+                expand_param(&model.params.scoped(service), &def.name, def.value_ref())
+            }
+            None => model.params.expand("smtpd_sasl_type"),
+        };
+        let rejection = Rejection {
+            daemons: "smtpd".to_string(),
+            log_line: format!(
+                "warning: unsupported SASL server implementation: {kind}; fatal: SASL per-process initialization failed"
+            ),
+        };
+        let place = smtpd
+            .service
+            .filter(|s| s.override_of("smtpd_sasl_type").is_some());
+        report_set(
+            model,
+            def,
+            &expanded,
+            &rejection,
+            place.map(|s| s.label()).as_deref(),
+            out,
+        );
+    }
 }
 
 /// The milter lists: the parameter, the program that reads it, and how messages name it.
