@@ -167,9 +167,15 @@ impl Image {
     /// Whether the image gets Postfix from the distribution's package (the paths and plugins
     /// above are then those of the package): only when every package is known.
     pub fn has_postfix_package(&self) -> bool {
-        self.packages
-            .as_ref()
-            .is_some_and(|p| p.contains("postfix"))
+        self.packages.as_ref().is_some_and(|p| {
+            p.iter().any(|package| {
+                package == "postfix"
+                    // A map plugin (postfix-mysql) depends on postfix; Ubuntu's mail stack
+                    // metapackages install it too.
+                    || package.starts_with("postfix-")
+                    || POSTFIX_METAPACKAGES.contains(&package.as_str())
+            })
+        })
     }
 
     /// The base image's tag (`3.19` of `alpine:3.19`, `bookworm-slim`), empty when it has
@@ -256,6 +262,10 @@ impl Image {
         self.packages.as_ref().map(|p| p.contains(package))
     }
 }
+
+/// Packages that install Postfix without being called postfix: Ubuntu's mail stack
+/// (`mail-stack-delivery` depends on postfix; `dovecot-postfix` is its older name).
+const POSTFIX_METAPACKAGES: &[&str] = &["mail-stack-delivery", "dovecot-postfix"];
 
 /// At most this many packages are kept of one image (a bound for a hostile Dockerfile).
 const MAX_PACKAGES: usize = 1000;
@@ -689,6 +699,19 @@ mod tests {
         assert_eq!(
             release("FROM ubuntu:noble\nRUN apt-get install -y postfix\n"),
             Some("3.8")
+        );
+        // Postfix through a package that depends on it.
+        assert_eq!(
+            release("FROM ubuntu:xenial\nRUN apt-get -y install rsyslog mail-stack-delivery\n"),
+            Some("3.1")
+        );
+        assert_eq!(
+            release("FROM debian:12\nRUN apt-get install -y postfix-pcre\n"),
+            Some("3.7")
+        );
+        assert_eq!(
+            release("FROM debian:12\nRUN apt-get install -y dovecot-imapd\n"),
+            None
         );
         // No data for Alpine's releases.
         assert_eq!(release("FROM alpine:3.20.3\nRUN apk add postfix\n"), None);
