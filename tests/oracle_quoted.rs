@@ -92,3 +92,39 @@ fn a_quoted_mydestination_is_no_longer_local() {
     assert_eq!(plain, 250, "{log}");
     assert!(lines.is_empty(), "{lines:?}");
 }
+
+/// `postconf -x` expands `\$myhostname` to `\mail.example.com`: the backslash stays, as
+/// quoted-value says of every `\$` it reports; the near-miss's `$$` is a `$`.
+#[test]
+fn postconf_keeps_the_backslash_of_a_shell_escape() {
+    if !common::postfix_available() {
+        return;
+    }
+    let fixture = "fixtures/quoted-value/trigger-shell-escaped-dollars";
+    let findings = smtp::postlint_findings(Path::new(fixture), "quoted-value");
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    let conf = common::postconf_copy(Path::new(fixture));
+    let dir = conf.path().to_string_lossy().into_owned();
+    for (name, expanded) in [
+        ("smtpd_banner", "\\mail.example.com ESMTP"),
+        ("smtpd_tls_session_cache_database", "btree:\\/"),
+    ] {
+        let (ok, out, err) = common::run("postconf", &["-c", &dir, "-xh", name]);
+        assert!(ok, "{name}: {err}");
+        println!("{name}: postconf -x prints {}", out.trim());
+        assert!(out.trim().starts_with(expanded), "{name}: {out}");
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["message"].as_str().unwrap_or_default().starts_with(name)),
+            "{name}: {findings:?}"
+        );
+    }
+    let near = "fixtures/quoted-value/ok-dollars-as-postfix-writes-them";
+    let conf = common::postconf_copy(Path::new(near));
+    let dir = conf.path().to_string_lossy().into_owned();
+    let (ok, out, err) = common::run("postconf", &["-c", &dir, "-xh", "smtpd_banner"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "mail.example.com ESMTP, costs $0");
+    assert!(smtp::postlint_findings(Path::new(near), "quoted-value").is_empty());
+}

@@ -50,6 +50,7 @@ const NEXT_HOPS: &[&str] = &["relayhost", "smtp_fallback_relay", "fallback_relay
 
 fn check(model: &Model, out: &mut Findings) {
     quotes_inside_next_hops(model, out);
+    escaped_dollars(model, out);
     // Only a quoted value is expanded, for invalid-value's judgement of it.
     for def in model.params.definitions() {
         if unquoted(&def.value).is_some()
@@ -164,6 +165,47 @@ fn quotes_inside_next_hops(model: &Model, out: &mut Findings) {
             "Write `{name} = {}`. Postfix takes every character after `=` as the value: a host \
              name or port with a quote in it matches nothing in DNS or /etc/services, and the \
              mail is deferred.",
+            super::shorten(bare.trim_ascii())
+        ));
+    }
+}
+
+/// A `\$` in a main.cf value: a shell's escape left in by a script or template that wrote
+/// main.cf through a shell (`smtpd_banner = \$myhostname ESMTP`, `btree:\${data_directory}/...`).
+/// main.cf has no escapes: Postfix keeps the backslash and expands what follows, so the banner
+/// starts with `\` and the path is another. Not reported: the parameters Postfix passes on as
+/// written (raw ones, and `*_command`, which a shell runs), and values with an inline table
+/// (`pcre:{/\$/ ...}`), where a backslash belongs to a pattern.
+fn escaped_dollars(model: &Model, out: &mut Findings) {
+    for name in model.params.defined_names() {
+        let Some(def) = model.params.get(name) else {
+            continue;
+        };
+        if !crate::model::names::is_known_builtin(name)
+            || crate::model::names::is_raw(name)
+            || name.ends_with("_command")
+            || model.is_secret(def.value_span)
+        {
+            continue;
+        }
+        let written = model.sources.slice(def.value_span);
+        if !written.contains("\\$") || written.contains(":{") {
+            continue;
+        }
+        let bare = written.replace("\\$", "$");
+        let finding = out.report(
+            def.value_span,
+            format!(
+                "{name} has `\\$`: main.cf has no escapes, so Postfix keeps the backslash and \
+                 then expands the `$` reference"
+            ),
+        );
+        finding.subject(format!("{name} escape"));
+        finding.label("a shell's escape");
+        finding.help(format!(
+            "Write `{name} = {}`. A script that writes main.cf through a shell (`echo`, a \
+             here-document, `postconf -e`) needs the backslash there; the file must not have \
+             it. For a literal `$`, main.cf writes `$$`.",
             super::shorten(bare.trim_ascii())
         ));
     }
