@@ -175,14 +175,12 @@ pub fn tree_walker(root: &Path) -> ignore::WalkBuilder {
 /// files name stay out. Empty when there is no index or nothing tracked is left.
 fn tracked_but_ignored(
     root: &Path,
-    visited: &std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    visited: &std::cell::RefCell<std::collections::HashSet<PathBuf>>,
 ) -> Box<dyn Iterator<Item = Result<ignore::DirEntry, ignore::Error>>> {
     let Some(tracked) = crate::git_index::tracked(root) else {
         return Box::new(std::iter::empty());
     };
-    let Ok(seen) = visited.lock() else {
-        return Box::new(std::iter::empty());
-    };
+    let seen = visited.borrow();
     let left: Vec<&PathBuf> = tracked
         .iter()
         .filter(|p| !seen.contains(&root.join(p)))
@@ -230,7 +228,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
     };
     // The files git tracks although a `.gitignore` names them (`git add -f`): walked after
     // the others, by a walk that reads no `.gitignore` and keeps only them.
-    let visited = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+    let visited = std::rc::Rc::new(std::cell::RefCell::new(std::collections::HashSet::new()));
     let walker = tree_walker(root)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build()
@@ -258,9 +256,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             }
         };
         if !entry.file_type().is_some_and(|t| t.is_dir()) {
-            if let Ok(mut seen) = visited.lock() {
-                seen.insert(entry.path().to_path_buf());
-            }
+            visited.borrow_mut().insert(entry.path().to_path_buf());
         }
         // A symlinked main.cf counts (a dangling one is passed over, below); a symlinked
         // directory is not followed, as git does not.
@@ -984,31 +980,22 @@ fn is_ini_file(path: &Path) -> bool {
 fn names_no_postfix_parameter(path: &Path) -> bool {
     use crate::model::names;
     small_text(path).is_some_and(|text| {
-        let mut plain = 0;
-        for line in text.lines() {
-            if line.starts_with([' ', '\t', '#']) {
-                continue;
-            }
-            let Some((name, _)) = line.split_once('=') else {
-                continue;
-            };
-            let name = name.trim();
-            if name.is_empty()
-                || !name
-                    .bytes()
+        let parsed = crate::parse::assign::parse_assignments(&text);
+        let plain: Vec<&str> = parsed
+            .assignments
+            .iter()
+            .map(|a| a.name())
+            .filter(|n| {
+                n.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
-            {
-                continue;
-            }
-            if names::is_known_name(name)
-                || names::deprecation(name).is_some()
-                || names::per_transport_service(name).is_some()
-            {
-                return false;
-            }
-            plain += 1;
-        }
-        plain >= 3
+            })
+            .collect();
+        plain.len() >= 3
+            && !plain.iter().any(|n| {
+                names::is_known_name(n)
+                    || names::deprecation(n).is_some()
+                    || names::per_transport_service(n).is_some()
+            })
     })
 }
 

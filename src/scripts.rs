@@ -1343,32 +1343,17 @@ fn is_main_cf(word: &str) -> bool {
 /// `postconf name=value`): not those it removes (`-X`) or comments out (`-#`), nor master.cf's
 /// (`-M`, `-P`, `-F`) or another instance's (`-c`).
 fn postconf_sets(command: &str) -> Vec<String> {
-    if let Some(inner) = shell_c_argument(command) {
-        return postconf_sets(inner);
-    }
+    let command = shell_c_argument(command).unwrap_or(command);
     let words: Vec<&str> = command.split_whitespace().collect();
     let Some(at) = words.iter().position(|w| w.ends_with("postconf")) else {
         return Vec::new();
     };
-    let args = &words[at + 1..];
-    let other = args.iter().any(|w| {
-        w.starts_with('-')
-            && !w.starts_with("--")
-            && w[1..].contains(['M', 'P', 'F', 'c', 'X', '#'])
-    });
-    if other {
+    // What `-X` and `-#` name is removed or commented out; master.cf's and another
+    // instance's settings `command_names` leaves out itself.
+    if words[at + 1..].iter().any(|w| *w == "-X" || *w == "-#") {
         return Vec::new();
     }
-    // The text after `postconf`, up to an output redirection.
-    let body = match outside_quotes(command).find_map(|(i, c)| (c == '>').then_some(i)) {
-        Some(end) => &command[..end],
-        None => command,
-    };
-    let text = body.split_once("postconf").map_or("", |(_, rest)| rest);
-    assignment()
-        .captures_iter(text)
-        .map(|c| c[1].to_string())
-        .collect()
+    command_names(command).unwrap_or_default()
 }
 
 fn command_names(command: &str) -> Option<Vec<String>> {

@@ -2312,7 +2312,13 @@ impl Model {
             let file = match script_files.get(path.as_path()) {
                 Some(&file) => file,
                 None => {
-                    let Ok(text) = crate::fsread::read_text(path) else {
+                    // As the scan read it: a regular file (not a link) of at most 1 MB.
+                    let small_file = std::fs::symlink_metadata(path)
+                        .is_ok_and(|m| m.is_file() && m.len() <= 1 << 20);
+                    let Some(text) = small_file
+                        .then(|| crate::fsread::read_text(path).ok())
+                        .flatten()
+                    else {
                         continue;
                     };
                     let shown = crate::scripts::lexical(path);

@@ -656,6 +656,21 @@ pub fn mailbox_users_unseen(model: &Model) -> bool {
             > 0
 }
 
+/// Whether an smtp client logs in: Some(true) when one has smtp_sasl_auth_enable on,
+/// Some(false) when every one has it off (or none delivers), None when a client's flag is
+/// unknown.
+pub fn smtp_sasl_on(model: &Model) -> Option<bool> {
+    let mut unknown = false;
+    for client in smtp_clients(model) {
+        match super::tls::flag(model, client, "smtp_sasl_auth_enable") {
+            Some(true) => return Some(true),
+            Some(false) => {}
+            None => unknown = true,
+        }
+    }
+    (!unknown).then_some(false)
+}
+
 /// The smtp clients that deliver, each as it reads its parameters: the master.cf services
 /// whose program is smtp, or, without master.cf, `None` (the stock services, which read
 /// main.cf). Empty when master.cf runs no smtp client.

@@ -55,9 +55,12 @@ fn check(model: &Model, out: &mut Findings) {
     let refused_names: Vec<&str> = refused.iter().map(|(name, ..)| *name).collect();
     for (name, param, rejection) in refused {
         let cascade = param.definition.is_some_and(|def| {
-            refused_names
-                .iter()
-                .any(|other| *other != name && refers_to(&def.value, other))
+            refused_names.iter().any(|other| {
+                *other != name
+                    && crate::model::expand::references(&def.value)
+                        .iter()
+                        .any(|r| &def.value[r.name.clone()] == *other)
+            })
         });
         if cascade {
             continue;
@@ -109,18 +112,6 @@ fn check(model: &Model, out: &mut Findings) {
     }
 }
 
-/// Whether a value as written refers to parameter `name` (`$name`, `${name}`, `$(name)`, in
-/// a `${name?...}` expression too).
-fn refers_to(written: &str, name: &str) -> bool {
-    written.match_indices('$').any(|(at, _)| {
-        let rest = &written[at + 1..];
-        let rest = rest.strip_prefix(['{', '(']).unwrap_or(rest);
-        rest.strip_prefix(name).is_some_and(|after| {
-            !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-        })
-    })
-}
-
 /// The SASL server implementations Postfix has (xsasl_server.c); a build may have fewer.
 const SASL_SERVER_TYPES: [&str; 2] = ["cyrus", "dovecot"];
 
@@ -141,9 +132,7 @@ fn report_sasl_types(model: &Model, out: &mut Findings) {
         let Some(kind) = smtpd.value(model, "smtpd_sasl_type") else {
             continue;
         };
-        if SASL_SERVER_TYPES.contains(&kind.as_str())
-            || kind.contains(crate::model::expand::UNKNOWN)
-        {
+        if SASL_SERVER_TYPES.contains(&kind.as_str()) {
             continue;
         }
         let Some(def) = smtpd.definition(model, "smtpd_sasl_type") else {

@@ -5,7 +5,6 @@
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::restrictions::service_value;
-use crate::model::tls::flag;
 use crate::model::values::smtp_clients;
 use crate::model::Model;
 
@@ -46,22 +45,13 @@ fn verdict(model: &Model) -> Verdict {
     }
     // Every smtp client, as it reads the flag (its -o overrides included). None at all:
     // nothing delivers over SMTP.
-    let clients = smtp_clients(model);
-    if clients.is_empty() {
+    if smtp_clients(model).is_empty() {
         return Verdict::Fine;
     }
-    let mut unknown = false;
-    for &client in &clients {
-        match flag(model, client, "smtp_sasl_auth_enable") {
-            Some(false) => {}
-            Some(true) => return Verdict::Fine,
-            None => unknown = true,
-        }
-    }
-    if unknown {
-        Verdict::Unknown
-    } else {
-        Verdict::NeverRead
+    match crate::model::values::smtp_sasl_on(model) {
+        Some(true) => Verdict::Fine,
+        Some(false) => Verdict::NeverRead,
+        None => Verdict::Unknown,
     }
 }
 

@@ -126,16 +126,11 @@ fn check(model: &Model, out: &mut Findings) {
     }
 }
 
-/// Whether a table is only smtp_sasl_password_maps, and every smtp client has SASL off
-/// (smtp_sasl_auth_enable is no for each, as it reads the flag): the client never opens the
-/// table (a panel that writes the credentials and runs postmap when the admin turns a relay
-/// host on keeps it so).
+/// Whether a table is only smtp_sasl_password_maps, and every smtp client has SASL off: the
+/// client never opens the table (a panel that writes the credentials and runs postmap when the
+/// admin turns a relay host on keeps it so).
 fn never_opened(model: &Model, uses: &[crate::model::tables::TableUse]) -> bool {
     !uses.is_empty()
         && uses.iter().all(|u| u.param == "smtp_sasl_password_maps")
-        && crate::model::values::smtp_clients(model)
-            .iter()
-            .all(|&client| {
-                crate::model::tls::flag(model, client, "smtp_sasl_auth_enable") == Some(false)
-            })
+        && crate::model::values::smtp_sasl_on(model) == Some(false)
 }

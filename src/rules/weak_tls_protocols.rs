@@ -114,11 +114,11 @@ fn judge<L: ParamLookup>(
                 .last()
                 .filter(|v| !matches!(**v, "TLSv1.2" | "TLSv1.3"))
             {
-                // The run is the lowest: what else the list allows is above it.
+                // The run is the lowest: what else the list allows is above it, past the
+                // versions skipped.
                 let above = mask & OPENSSL_VERSIONS & !run;
-                let first_above = above & above.wrapping_neg();
-                let skipped =
-                    names(OPENSSL_VERSIONS & !mask & (first_above - 1) & !(run | (run - 1)));
+                let run_top = 7 - run.leading_zeros() as usize;
+                let skipped = &PROTOCOLS[run_top + 1..above.trailing_zeros() as usize];
                 let above = names(above);
                 let finding = out.report(
                     definition.value_span,

@@ -419,48 +419,30 @@ pub fn find(text: &str) -> Option<Hit> {
 }
 
 /// The line-based tags: Smarty's block tags, Mako's control lines, shell variables that switch
-/// a line. One memchr pass tells which of `{`, `%` and `$` start a line at all; only those are
-/// looked for. Files over [`LINE_HEAD_TAGS_MAX`] are not looked at: these engines render
-/// main.cf, master.cf and database .cf files, and a map of a million lines is data (the pass
-/// cost the ISP benchmark 2%).
+/// a line, each found by its first byte at a line's head (one memmem pass each). Files over
+/// [`LINE_HEAD_TAGS_MAX`] are not looked at: these engines render main.cf, master.cf and
+/// database .cf files, and a map of a million lines is data (the passes cost the ISP
+/// benchmark 2%).
 fn line_head_tags(text: &str) -> Option<Hit> {
     let bytes = text.as_bytes();
     if bytes.len() > LINE_HEAD_TAGS_MAX {
         return None;
     }
-    let (mut brace, mut percent, mut dollar) = (false, false, false);
-    for at in memchr::memchr3_iter(b'{', b'%', b'$', bytes) {
-        if at == 0 || bytes[at - 1] == b'\n' {
-            match bytes[at] {
-                b'{' => brace = true,
-                b'%' => percent = true,
-                _ => dollar = true,
-            }
-            if brace && percent && dollar {
-                break;
-            }
-        }
-    }
-    None.or_else(|| brace.then(|| smarty_block(text)).flatten())
+    smarty_block(text)
         .or_else(|| {
-            // Mako's `% if x:` ... `% endif` (BundleWrap).
-            if !percent {
-                return None;
-            }
+            // Mako's `% if x:` ... `% endif` (BundleWrap), with a `%` line at the head.
+            line_heads(bytes, b'%').next()?;
             let (first, _) = holes::mako_lines(text).into_iter().next()?;
             Some(Hit {
-                line: line_number(text.as_bytes(), first.start),
+                line: line_number(bytes, first.start),
                 engine: "Mako",
                 tag: text[first].trim().chars().take(60).collect(),
             })
         })
         .or_else(|| {
-            if !dollar {
-                return None;
-            }
             let first = holes::line_switches(text).into_iter().next()?;
             Some(Hit {
-                line: line_number(text.as_bytes(), first.start),
+                line: line_number(bytes, first.start),
                 engine: "envsubst",
                 tag: text[first].to_string(),
             })
