@@ -866,7 +866,8 @@ fn a_script_that_replaces_the_first_line_leaves_file_findings_alone() {
 
 /// A main.cf whose documentation paths name an old release (a CentOS 7 server's backup,
 /// Jennas-Lee/webmail) is still linted for the newest release, as installers copy such files to
-/// newer systems; the user is told which release the file names and how to lint for it.
+/// newer systems; the user is told which release the file names and how to lint for it, and
+/// relay-check-missing ("smtpd stops", false of 2.x, which has no compatibility_level) waits.
 #[test]
 fn a_release_named_by_documentation_paths_is_a_hint() {
     let repo = tempfile::tempdir().unwrap();
@@ -877,12 +878,25 @@ fn a_release_named_by_documentation_paths_is_a_hint() {
          readme_directory = /usr/share/doc/postfix-2.10.1/README_FILES\n",
     );
     let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(!out.contains("[relay-check-missing]"), "{out}");
     assert!(out.contains("[compatibility-level]"), "{out}");
     assert!(
         err.contains("postfix/main.cf: sample_directory names Postfix 2.10")
-            && err.contains("lint with --postfix-version 2.10"),
+            && err.contains("except relay-check-missing")
+            && err.contains("--postfix-version to the release the server runs"),
         "{err}"
     );
+    let (_, out, _) = run(
+        repo.path(),
+        &[
+            "--discover",
+            "--format",
+            "short",
+            "--postfix-version",
+            "3.11",
+        ],
+    );
+    assert!(out.contains("[relay-check-missing]"), "{out}");
     let (_, _, err) = run(
         repo.path(),
         &[

@@ -434,6 +434,11 @@ pub struct Model {
     pub misread_domains: std::collections::HashSet<String>,
     /// The Postfix release the setup is linted for.
     pub target: version::Target,
+    /// The older release main.cf's documentation paths name (`sample_directory =
+    /// /usr/share/doc/postfix-2.10.1/samples`) when nothing else named one: evidence, not
+    /// proof, of the release that runs it. Rules whose verdict differs between it and
+    /// [`Model::target`] stay silent ([`Model::release_in_doubt`]).
+    pub documented: Option<version::Target>,
     /// docker-mailserver's postfix-master.cf lines (`postconf -P`), in its mode only.
     pub docker_master: Vec<docker_mailserver::Override>,
     /// Scripts of the repository add master.cf services ([`LoadOptions::master_amended`]).
@@ -1941,6 +1946,15 @@ fn pattern_len(item: &MatchItem) -> usize {
 }
 
 impl Model {
+    /// Whether main.cf names a Postfix 2.x release in its documentation paths while the setup
+    /// is linted for the newest one ([`Model::documented`]): 2.x has no compatibility_level
+    /// and its defaults stop relaying, so what level 0 does on Postfix 3 may not happen.
+    pub fn release_in_doubt(&self) -> bool {
+        self.documented
+            .as_ref()
+            .is_some_and(|d| d.asked < version::Release::new(3, 0))
+    }
+
     pub fn load(options: &LoadOptions) -> Result<Model, LoadError> {
         let started = std::time::Instant::now();
         let config_dir = options.resolved_config_dir();
@@ -2761,7 +2775,9 @@ impl Model {
         // A main.cf that a package wrote names its release in its documentation paths
         // (certain lines only: a template's may differ by host). The file is often copied to
         // newer systems (installers ship a CentOS 7 main.cf to Ubuntu), so it is no proof of
-        // the release that runs it: the user is told, and decides.
+        // the release that runs it: the user is told, and decides; until then the rules whose
+        // verdict hangs on a 2.x release's lack of compatibility_level stay silent.
+        let mut documented_release = None;
         if target.origin == version::Origin::Newest {
             let written: Vec<(&str, &str)> = version::DOC_PARAMS
                 .iter()
@@ -2776,6 +2792,7 @@ impl Model {
                     loader
                         .problems
                         .push(format!("{shown}: {}", documented.hint(&target)));
+                    documented_release = Some(documented);
                 }
             }
         }
@@ -2821,6 +2838,7 @@ impl Model {
             script_sockets: options.script_sockets.clone(),
             db_file_access,
             target,
+            documented: documented_release,
             misread_domains,
             list_files: loader.list_files,
             sources: loader.sources,

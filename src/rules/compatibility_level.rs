@@ -299,12 +299,18 @@ fn check(model: &Model, out: &mut Findings) {
              `--postfix-version` lints for it)."
         ));
     }
-    if let Some((param, release)) = super::written_for_2x(model).filter(|_| !asked) {
+    if let Some(documented) = model
+        .documented
+        .as_ref()
+        .filter(|_| model.release_in_doubt())
+    {
         help.push_str(&format!(
-            "\nThis main.cf names the files of Postfix {release} ({param}): if the server runs \
-             that release, which has no compatibility levels, lint with `--postfix-version \
-             {}` and this is not reported.",
-            release.split('.').take(2).collect::<Vec<_>>().join(".")
+            "\nThis main.cf names the files of Postfix {} ({}): if the server runs that \
+             release, which has no compatibility levels, lint with `--postfix-version {}` and \
+             this is not reported.",
+            documented.asked,
+            documented.origin_text(),
+            documented.asked
         ));
     }
     finding.help(help);

@@ -108,25 +108,6 @@ pub fn setting_span(model: &Model, written: Option<crate::source::Span>) -> crat
         .unwrap_or(crate::source::Span::file_start(model.main_cf))
 }
 
-/// The Postfix 2.x release whose documentation paths main.cf writes (`sample_directory =
-/// /usr/share/doc/postfix-2.10.1/samples`, as CentOS 7's main.cf has), and the parameter: a
-/// main.cf written for that release. Not proof of what runs (installers copy such files to
-/// newer systems), so only a hint.
-pub(crate) fn written_for_2x(model: &Model) -> Option<(&'static str, String)> {
-    ["sample_directory", "readme_directory", "html_directory"]
-        .into_iter()
-        .find_map(|param| {
-            let value = &model.params.get(param)?.value;
-            let at = value.find("postfix-2.")? + "postfix-".len();
-            let release: String = value[at..]
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '.')
-                .collect();
-            let release = release.trim_end_matches('.').to_string();
-            (release.len() > 2).then_some((param, release))
-        })
-}
-
 /// Whether the line of a span holds template syntax (its text as written differs from the
 /// text the rules read).
 pub fn templated_line(model: &Model, span: crate::source::Span) -> bool {

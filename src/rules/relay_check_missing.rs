@@ -13,7 +13,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "neither the relay nor the recipient restrictions of an smtpd service stop relaying: smtpd refuses to start",
     doc: include_str!("../../rules/relay-check-missing.md"),
-    undecided: super::always_decides,
+    undecided: Model::release_in_doubt,
     check,
 };
 
@@ -57,7 +57,12 @@ fn check(model: &Model, out: &mut Findings) {
         // Before 3.3 an unset smtpd_relay_restrictions is `permit_mynetworks,
         // permit_sasl_authenticated, defer_unauth_destination` at every level (mail_params.h
         // of 3.0 to 3.2; 3.3 made it depend on compatibility_level): smtpd starts.
-        if relay_def.is_none() && model.target.asked < crate::model::version::Release::new(3, 3) {
+        // Postfix 2.x (asked for, or named by main.cf's documentation paths) has a relay list
+        // by default and no compatibility_level.
+        if relay_def.is_none()
+            && (model.target.asked < crate::model::version::Release::new(3, 3)
+                || model.release_in_doubt())
+        {
             continue;
         }
         let key = (
@@ -103,26 +108,10 @@ fn check(model: &Model, out: &mut Findings) {
             // defaults stopped relaying, that meets Postfix 3's. Say how to lint it for 2.x.
             let legacy = match (recipient_def, &model.target.origin) {
                 (None, crate::model::version::Origin::Newest) => {
-                    let (written_for, flag) = match super::written_for_2x(model) {
-                        Some((param, release)) => (
-                            format!(
-                                " This main.cf was written for Postfix {release} ({param} names \
-                                 its files), and sets neither list:"
-                            ),
-                            release.splitn(3, '.').take(2).collect::<Vec<_>>().join("."),
-                        ),
-                        None => (
-                            " This main.cf sets neither list, as one written for Postfix 2.x \
-                             may:"
-                                .to_string(),
-                            "2.11".to_string(),
-                        ),
-                    };
-                    format!(
-                        "{written_for} there the defaults stopped relaying, and Postfix 3 stops \
-                         instead. If the server still runs Postfix 2.x, lint it for that release \
-                         (--postfix-version {flag})."
-                    )
+                    " This main.cf sets neither list, as one written for Postfix 2.x may: there \
+                     the defaults stopped relaying, and Postfix 3 stops instead. If the server \
+                     still runs Postfix 2.x, lint it for that release (--postfix-version 2.11)."
+                        .to_string()
                 }
                 _ => String::new(),
             };
