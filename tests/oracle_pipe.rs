@@ -12,6 +12,12 @@
 //! a braced `{ null_sender=mailer daemon }`, `FLAGS=` and `user=nobody:nogroup size=...
 //! eol=\n` deliver. postlint reports the first seven and not the others.
 //!
+//! And it shows the argument shift `pipe-recipient-limit` reports without flag D: with
+//! `${recipient} ${sender}` and the default limit, the command runs once for both recipients
+//! and is handed `anna@example.org bob@example.org sender@example.com` (it reads bob as the
+//! sender); with `${sender} ${recipient}`, or the limit at 1, it is not, and postlint says
+//! nothing.
+//!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
 use std::path::Path;
@@ -137,8 +143,11 @@ fn deliver_with_args(
     let log = || std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
     // Until both are delivered, or pipe has deferred the message or stopped on its entry.
     let deadline = Instant::now() + Duration::from_secs(20);
+    // One delivery may take both recipients: pipe logs a line for each.
     let ended = |log: String| {
-        log.contains("status=deferred") || log.contains("/pipe[") && log.contains("fatal:")
+        log.contains("status=deferred")
+            || log.contains("/pipe[") && log.contains("fatal:")
+            || log.matches("status=sent").count() >= 2
     };
     while deliveries() < 2 && !ended(log()) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
@@ -402,6 +411,55 @@ fn pipe_passes_options_after_argv_to_the_command() {
         }
         if lines.len() != usize::from(reported) {
             failures.push(format!("postlint reports {lines:?} for `{attributes}`"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// pipe-recipient-limit's argument shift: an argument with ${recipient} is repeated once per
+/// recipient, so what comes after it moves. postlint reports the first case only.
+#[test]
+fn pipe_repeats_per_recipient_arguments() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    const SHIFT: &str = "flags=R user=nobody argv=@SCRIPT@ ${recipient} ${sender}";
+    const LAST: &str = "flags=R user=nobody argv=@SCRIPT@ ${sender} ${recipient}";
+    let (anna, bob, sender) = ("anna@example.org", "bob@example.org", "sender@example.com");
+    // (attributes, limit, the command lines Postfix runs, whether postlint reports)
+    let cases: &[(&str, Option<u32>, Vec<String>, bool)] = &[
+        (SHIFT, None, vec![format!("{anna} {bob} {sender}")], true),
+        (LAST, None, vec![format!("{sender} {anna} {bob}")], false),
+        (
+            SHIFT,
+            Some(1),
+            vec![format!("{anna} {sender}"), format!("{bob} {sender}")],
+            false,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (n, (attributes, limit, expected, reported)) in cases.iter().enumerate() {
+        let port = port() + 90 + n as u16;
+        let (mut arguments, log, lines) = deliver_with_args(
+            port,
+            *limit,
+            Route::VirtualTransport,
+            attributes,
+            "pipe-recipient-limit",
+        );
+        arguments.sort();
+        println!("{attributes:?} limit {limit:?}: the command got {arguments:?}; postlint lines {lines:?}");
+        if &arguments != expected {
+            failures.push(format!(
+                "Postfix did not do what the case expects for `{attributes}` (limit {limit:?}): \
+                 {arguments:?}\n{log}"
+            ));
+            continue;
+        }
+        if lines.len() != usize::from(*reported) {
+            failures.push(format!(
+                "postlint reports {lines:?} for `{attributes}` (limit {limit:?})"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

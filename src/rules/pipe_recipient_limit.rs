@@ -1,7 +1,9 @@
-//! A pipe(8) service with flag D or O (Delivered-To:, X-Original-To: for the one recipient)
-//! whose transport gets several recipients per delivery: pipe(8) defers every such delivery
-//! with "4.3.5 mail system configuration error", so mail with several recipients on that
-//! transport never leaves the queue.
+//! A pipe(8) service that can take one recipient per delivery while its transport gets
+//! several: flag D or O (Delivered-To:, X-Original-To: for the one recipient; pipe(8) defers
+//! every such delivery with "4.3.5 mail system configuration error"), a per-recipient macro
+//! (`${recipient}`, which pipe repeats once per recipient) with fixed arguments after it, which
+//! then shift, or a command that reads one recipient (Dovecot's LDA, maildrop, Mailman's
+//! postfix-to-mailman.py, Schleuder, Sympa's queue).
 
 use super::undefined_service::{transport_of, TABLES, TRANSPORTS};
 use super::Rule;
@@ -13,7 +15,7 @@ use crate::model::Model;
 pub const RULE: Rule = Rule {
     id: "pipe-recipient-limit",
     severity: Severity::Error,
-    summary: "a pipe service with flag D or O whose transport delivers several recipients at once: pipe defers that mail",
+    summary: "a pipe service that takes one recipient (flag D or O, its command's arguments) whose transport delivers several at once",
     doc: include_str!("../../rules/pipe-recipient-limit.md"),
     undecided: super::always_decides,
     check,
@@ -59,6 +61,114 @@ fn is_used(model: &Model, name: &str) -> bool {
         })
 }
 
+/// The macros pipe(8) expands once per recipient: an argument that holds one becomes as many
+/// arguments as the delivery has recipients (pipe.c, `cmd_flags[]` and `expand_argv()`).
+const PER_RECIPIENT: &[&str] = &[
+    "recipient",
+    "original_recipient",
+    "user",
+    "extension",
+    "mailbox",
+    "domain",
+];
+
+/// The per-recipient macro an argument names (`$user`, `${recipient}`, `$(mailbox)`,
+/// `${extension?+$extension}`), if any.
+fn per_recipient_macro(arg: &str) -> Option<&'static str> {
+    let mut rest = arg;
+    while let Some(at) = rest.find('$') {
+        rest = &rest[at + 1..];
+        let name_start = match rest.as_bytes().first() {
+            Some(b'{' | b'(') => &rest[1..],
+            Some(b'$') => {
+                rest = &rest[1..]; // `$$` is a literal dollar
+                continue;
+            }
+            _ => rest,
+        };
+        let len = name_start
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if let Some(&name) = PER_RECIPIENT.iter().find(|&&m| m == &name_start[..len]) {
+            return Some(name);
+        }
+    }
+    None
+}
+
+/// Commands that take one recipient per run, and the documentation that says to set the
+/// transport's limit to 1: the command's path and its arguments (after `argv=`).
+fn one_recipient_program(command: &str) -> Option<&'static str> {
+    let program = program_of(command);
+    match program {
+        "dovecot-lda" => Some("Dovecot's LDA"),
+        "deliver" if command.contains("dovecot") => Some("Dovecot's LDA"),
+        "maildrop" => Some("maildrop"),
+        "postfix-to-mailman.py" => Some("Mailman's postfix-to-mailman.py"),
+        "schleuder" => Some("Schleuder"),
+        "queue" | "bouncequeue" | "familyqueue" if command.contains("sympa") => {
+            Some("Sympa's queue program")
+        }
+        _ => None,
+    }
+}
+
+/// Why a pipe service can take only one recipient per delivery, and where.
+enum OneOnly<'a> {
+    /// flags= holds D or O.
+    Flag {
+        span: crate::source::Span,
+        flag: char,
+    },
+    /// A per-recipient argument with a fixed one after it.
+    Shift {
+        span: crate::source::Span,
+        macro_name: &'static str,
+        after: &'a str,
+    },
+    /// A command that reads one recipient.
+    Program {
+        span: crate::source::Span,
+        macro_name: &'static str,
+        what: &'static str,
+    },
+}
+
+/// What pipe(8)'s command line says of the service: the argv= argument and those after it.
+fn from_command<'a>(model: &'a Model, args: &[crate::source::Span]) -> Option<OneOnly<'a>> {
+    let (first, rest) = args.split_first()?;
+    let command = model.sources.slice(*first).get("argv=".len()..)?;
+    let texts: Vec<&str> = rest.iter().map(|a| model.sources.slice(*a)).collect();
+    // A template hole may be any argument: nothing is known of the command line.
+    if texts
+        .iter()
+        .chain([&command])
+        .any(|t| !crate::parse::placeholder::find(t).is_empty())
+    {
+        return None;
+    }
+    let (at, macro_name) = texts
+        .iter()
+        .enumerate()
+        .find_map(|(i, t)| Some((i, per_recipient_macro(t)?)))?;
+    if let Some(after) = texts[at..]
+        .iter()
+        .find(|t| per_recipient_macro(t).is_none())
+    {
+        return Some(OneOnly::Shift {
+            span: rest[at],
+            macro_name,
+            after,
+        });
+    }
+    one_recipient_program(command).map(|what| OneOnly::Program {
+        span: rest[at],
+        macro_name,
+        what,
+    })
+}
+
 fn check(model: &Model, out: &mut Findings) {
     // The queue manager decides how many recipients a delivery gets, with its own settings:
     // main.cf, and its own `-o` overrides.
@@ -80,17 +190,20 @@ fn check(model: &Model, out: &mut Findings) {
                 .get(..prefix.len())
                 .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
         };
-        let Some((flags, flag)) = service
+        let argv = service
             .args
             .iter()
-            .take_while(|a| !has_prefix(a, "argv="))
+            .position(|a| has_prefix(a, "argv="))
+            .unwrap_or(service.args.len());
+        let flag = service.args[..argv]
+            .iter()
             .filter(|a| has_prefix(a, "flags="))
             .find_map(|a| {
                 let letters = &model.sources.slice(*a)["flags=".len()..];
                 let flag = ['D', 'O'].into_iter().find(|&f| letters.contains(f))?;
-                Some((a, flag))
-            })
-        else {
+                Some(OneOnly::Flag { span: *a, flag })
+            });
+        let Some(cause) = flag.or_else(|| from_command(model, &service.args[argv..])) else {
             continue;
         };
         let param = format!("{}_destination_recipient_limit", service.name);
@@ -115,28 +228,83 @@ fn check(model: &Model, out: &mut Findings) {
         } else {
             limit.to_string()
         };
-        let header = if flag == 'D' {
-            "Delivered-To:"
-        } else {
-            "X-Original-To:"
+        let transport = &service.name;
+        let fix = format!("Add `{param} = 1` to main.cf and run `postfix reload`.");
+        let finding = match cause {
+            OneOnly::Flag { span, flag } => {
+                let header = if flag == 'D' {
+                    "Delivered-To:"
+                } else {
+                    "X-Original-To:"
+                };
+                let finding = out.report(
+                    span,
+                    format!(
+                        "pipe flag `{flag}` needs {param} = 1, but it is {shown}: a message with \
+                         several recipients on transport {transport} is deferred (\"4.3.5 mail \
+                         system configuration error\")"
+                    ),
+                );
+                finding.subject(format!("{} {flag}", service.label()));
+                finding.label(format!("flag {flag} adds one {header} header per delivery"));
+                finding.help(format!(
+                    "{fix} pipe(8) writes the {header} header for a single recipient; given \
+                     several in one delivery, it logs \"pipe flag `{flag}' requires {param} = \
+                     1\" and defers the message, again at every retry."
+                ));
+                finding
+            }
+            OneOnly::Shift {
+                span,
+                macro_name,
+                after,
+            } => {
+                let finding = out.report(
+                    span,
+                    format!(
+                        "pipe repeats this argument once per recipient, and `{after}` comes \
+                         after it: with {param} at {shown}, a delivery to several recipients on \
+                         transport {transport} shifts the command's arguments"
+                    ),
+                );
+                finding.subject(format!("{} ${{{macro_name}}}", service.label()));
+                finding.label(format!("${{{macro_name}}}: one argument per recipient"));
+                finding.help(format!(
+                    "{fix} pipe(8) expands an argument that holds ${{{macro_name}}} into as many \
+                     arguments as the delivery has recipients, so with two the command reads the \
+                     second recipient where it expects `{after}`; mail is misdelivered, bounced \
+                     or lost for every recipient but the first. Single-recipient mail works, so \
+                     tests pass. Alternatively put the per-recipient arguments last, if the \
+                     command takes several recipients there."
+                ));
+                finding
+            }
+            OneOnly::Program {
+                span,
+                macro_name,
+                what,
+            } => {
+                let finding = out.report(
+                    span,
+                    format!(
+                        "{what} takes one recipient per run, but {param} is {shown}: a delivery \
+                         to several recipients on transport {transport} hands it all of them"
+                    ),
+                );
+                finding.subject(format!("{} ${{{macro_name}}}", service.label()));
+                finding.label(format!("${{{macro_name}}}: one argument per recipient"));
+                finding.help(format!(
+                    "{fix} pipe(8) expands ${{{macro_name}}} into as many arguments as the \
+                     delivery has recipients; this command reads the first and fails or ignores \
+                     the rest, so mail is bounced or lost for every recipient but the first \
+                     (its documentation sets the limit to 1). Single-recipient mail works, so \
+                     tests pass."
+                ));
+                finding
+            }
         };
-        let finding = out.report(
-            *flags,
-            format!(
-                "pipe flag `{flag}` needs {param} = 1, but it is {shown}: a message with several \
-                 recipients on transport {} is deferred (\"4.3.5 mail system configuration error\")",
-                service.name
-            ),
-        );
-        finding.subject(format!("{} {flag}", service.label()));
-        finding.label(format!("flag {flag} adds one {header} header per delivery"));
         if let Some(d) = service_definition(model, qmgr, source) {
             finding.secondary(d.value_span, "the limit the queue manager uses");
         }
-        finding.help(format!(
-            "Add `{param} = 1` to main.cf and run `postfix reload`. pipe(8) writes the {header} \
-             header for a single recipient; given several in one delivery, it logs \"pipe flag \
-             `{flag}' requires {param} = 1\" and defers the message, again at every retry."
-        ));
     }
 }
