@@ -323,7 +323,13 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
         // its indent says nothing: taken as whole lines too.
         let chomps = bytes.get(start + open.len()) == Some(&b'-');
         let tag = match tag {
-            Tag::Expression if alone_on_its_lines(bytes, start, tag_end, chomps) => Tag::Insert,
+            // Ansible's `{{ ansible_managed | comment }}` outputs `#` lines only.
+            Tag::Expression if alone_on_its_lines(bytes, start, tag_end, chomps) => {
+                match open == b"{{" && comment_filter(inner) {
+                    true => Tag::Silent,
+                    false => Tag::Insert,
+                }
+            }
             tag => tag,
         };
         // A tag that outputs nothing, at the start of its line with text after it: the text
@@ -610,6 +616,25 @@ fn first_word(code: &str) -> &str {
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(code.len());
     &code[..end]
+}
+
+/// Whether a Jinja expression ends in Ansible's `comment` filter with its default style
+/// (`x | comment`, `x | comment()`, `x | comment('plain')`): every line it outputs starts with
+/// `#`. Other styles (`'c'`: `//`) or decorations are not main.cf comments.
+fn comment_filter(inner: &str) -> bool {
+    let Some((_, last)) = inner.rsplit_once('|') else {
+        return false;
+    };
+    let last: String = last.chars().filter(|c| !c.is_whitespace()).collect();
+    matches!(
+        last.as_str(),
+        "comment"
+            | "comment()"
+            | "comment('plain')"
+            | "comment(\"plain\")"
+            | "comment(style='plain')"
+            | "comment(style=\"plain\")"
+    )
 }
 
 fn classify(open: &[u8], inner: &str) -> Tag {
@@ -1338,6 +1363,33 @@ mod tests {
         assert_eq!(lines[1], "compatibility_level = 3.6", "{rendered:?}");
         assert_eq!(lines[4], "  x = y", "{rendered:?}");
         assert_eq!(holed.conditional, vec![2..3, 5..6]);
+    }
+
+    /// Ansible's header idiom outputs comment lines only; another style, or the filter in the
+    /// middle of a pipeline, may output anything.
+    #[test]
+    fn the_comment_filter_outputs_comments() {
+        for header in [
+            "{{ ansible_managed | comment }}",
+            "{{ansible_managed|comment()}}",
+            "{{ ansible_managed | comment('plain') }}",
+            "{{- ansible_managed | comment -}}",
+        ] {
+            let h = holes(&format!("{header}\nmyhostname = a\n"), Kind::MainCf, false, None)
+                .unwrap();
+            assert!(h.inserts.is_empty() && h.expressions.is_empty(), "{header}: {h:?}");
+            assert!(!h.is_open_ended(), "{header}");
+            assert!(h.text.contains("myhostname = a"), "{header}");
+        }
+        for other in [
+            "{{ ansible_managed | comment('c') }}",
+            "{{ ansible_managed | comment | indent(2) }}",
+            "{{ extra_settings }}",
+        ] {
+            let h = holes(&format!("{other}\nmyhostname = a\n"), Kind::MainCf, false, None)
+                .unwrap();
+            assert_eq!(h.inserts.len(), 1, "{other}: {h:?}");
+        }
     }
 
     #[test]
