@@ -33,8 +33,11 @@ fn check(model: &Model, out: &mut Findings) {
     {
         return;
     }
-    if service_value(model, None, "sender_dependent_default_transport_maps")
-        .is_none_or(|v| !v.is_empty())
+    // Relays chosen by sender (a transport or a relayhost per sender): the client talks to
+    // them, not to the recipients' servers.
+    if ["sender_dependent_default_transport_maps", "sender_dependent_relayhost_maps"]
+        .iter()
+        .any(|p| service_value(model, None, p).is_none_or(|v| !v.is_empty()))
     {
         return;
     }
