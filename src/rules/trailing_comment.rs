@@ -112,6 +112,7 @@ fn parameter(model: &Model, def: &Definition, command: Option<&str>, out: &mut F
     let whole = def.value.trim_start().starts_with('#');
     let Some(at) = comment_after_text(&def.value)
         .or_else(|| whole.then(|| def.value.len() - def.value.trim_start().len()))
+        .filter(|&at| !placeholder_at(&def.value, at))
     else {
         return;
     };
@@ -287,8 +288,16 @@ fn comment_after_text(value: &str) -> Option<usize> {
     memchr::memchr(b'#', value.as_bytes())?;
     crate::parse::list::list_items(value)
         .skip(1)
-        .find(|word| value[word.clone()].starts_with('#'))
+        .find(|word| value[word.clone()].starts_with('#') && !placeholder_at(value, word.start))
         .map(|word| word.start)
+}
+
+/// Whether an installer placeholder starts at `at` (`##SMTP_HOSTNAME##`, which a start script
+/// replaces): its `#` is no comment.
+fn placeholder_at(value: &str, at: usize) -> bool {
+    crate::parse::placeholder::find(value)
+        .iter()
+        .any(|r| r.start == at)
 }
 
 fn sub_span(whole: Span, from: usize, len: usize) -> Span {
