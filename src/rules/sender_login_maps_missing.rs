@@ -24,10 +24,23 @@ pub const RULE: Rule = Rule {
 fn decides(model: &Model) -> bool {
     model.locator.mode.is_system_image()
         || model.params.get("smtpd_sender_login_maps").is_some()
+        || commented_out(model.sources.text(model.main_cf))
         || model.master.services.iter().any(|s| {
             s.effective_overrides()
                 .any(|d| d.name == "smtpd_sender_login_maps")
         })
+}
+
+/// Whether main.cf holds the parameter as a comment line (`#smtpd_sender_login_maps =
+/// $virtual_mailbox_maps`): its author weighed it and left it out, so main.cf is the whole
+/// story of it.
+fn commented_out(main_cf: &str) -> bool {
+    memchr::memmem::find_iter(main_cf.as_bytes(), "smtpd_sender_login_maps").any(|at| {
+        let line_start = main_cf[..at].rfind('\n').map_or(0, |i| i + 1);
+        let before = main_cf[line_start..at].trim_ascii();
+        let after = main_cf[at + "smtpd_sender_login_maps".len()..].trim_start_matches([' ', '\t']);
+        !before.is_empty() && before.bytes().all(|b| b == b'#') && after.starts_with('=')
+    })
 }
 
 /// Whether a list lets an authenticated client through before `at`: `permit` or
