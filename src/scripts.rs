@@ -1111,6 +1111,36 @@ pub(crate) fn exec_form_command(code: &str) -> Option<String> {
 
 /// The shell lines of a script (or the instructions of a Dockerfile, `dockerfile`), each with
 /// its 1-based first line: lines continued with a trailing backslash are joined.
+/// Whether every line of a shell script that names main.cf only reads it: a backup copy
+/// (`cp /etc/postfix/main.cf /tmp/`), `cat`, `grep`, a message. Anything else (a redirection,
+/// `tee`, `sed`, `mv`, `ln`, a copy to it, a command postlint does not know) may replace it.
+fn only_reads_main_cf(text: &str) -> bool {
+    const READERS: &[&str] = &[
+        "cat", "grep", "egrep", "fgrep", "diff", "head", "tail", "less", "more", "ls", "test",
+        "[", "[[", "md5sum", "sha256sum", "stat", "wc", "echo", "printf", "cp",
+    ];
+    logical_lines(text, false).iter().all(|(_, line)| {
+        let line = line.trim_start();
+        if !line.contains("main.cf") || line.starts_with('#') {
+            return true;
+        }
+        if line.contains(['>', '|', ';', '&', '`']) || line.contains("$(") {
+            return false;
+        }
+        let mut words = line.split_ascii_whitespace();
+        let mut command = words.next().unwrap_or("");
+        if command == "sudo" {
+            command = words.next().unwrap_or("");
+        }
+        let args: Vec<&str> = words.filter(|w| !w.starts_with('-')).collect();
+        match command {
+            // A copy writes its last argument only.
+            "cp" => args.len() >= 2 && !args[args.len() - 1].contains("main.cf"),
+            command => READERS.contains(&command),
+        }
+    })
+}
+
 pub(crate) fn logical_lines(text: &str, dockerfile: bool) -> Vec<(u32, String)> {
     let mut out: Vec<(u32, String)> = Vec::new();
     let mut continued = false;
@@ -1623,7 +1653,8 @@ fn scan_text(text: &str, path: &Path) -> Script {
     {
         return out;
     }
-    out.replaces_main_cf = text.contains("main.cf");
+    out.replaces_main_cf =
+        text.contains("main.cf") && (dockerfile || !only_reads_main_cf(text));
     let mut seen = BTreeSet::new();
     // A shell script's variables that name a path (`file=/etc/postfix/main.cf`), put in for
     // `$file` when a command is read (`cat frag >> $file`); the offsets of the settings found

@@ -841,6 +841,36 @@ fn findings_of_a_written_name_outlive_the_script_that_replaces_its_value() {
     }
 }
 
+/// An image configured by its Dockerfile alone is linted when its start script only reads
+/// main.cf (a backup copy, kernrj/postfix-docker), and passed over when the script may write
+/// one (a copy to it, a redirection).
+#[test]
+fn a_start_script_that_reads_main_cf_keeps_the_image_setup() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("Dockerfile"),
+        "FROM debian\nRUN postconf -e smtpd_use_tls=yes\nCOPY start.sh /bin/\n",
+    );
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short", "--allow-empty"]).1;
+    for reads in [
+        "#!/bin/sh\ncp /etc/postfix/main.cf /tmp/\npostfix start-fg\n",
+        "#!/bin/sh\necho \"using /etc/postfix/main.cf\"\ncat /etc/postfix/main.cf\n",
+    ] {
+        write(&repo.path().join("start.sh"), reads);
+        let out = short(repo.path());
+        assert!(out.contains("[deprecated-parameter]"), "{reads}: {out}");
+    }
+    for writes in [
+        "#!/bin/sh\ncp /config/main.cf /etc/postfix/main.cf\n",
+        "#!/bin/sh\nenvsubst < /tmp/main.tpl > /etc/postfix/main.cf\n",
+        "#!/bin/sh\nsed -i s/x/y/ /etc/postfix/main.cf\n",
+    ] {
+        write(&repo.path().join("start.sh"), writes);
+        let out = short(repo.path());
+        assert!(!out.contains("[deprecated-parameter]"), "{writes}: {out}");
+    }
+}
+
 /// A finding about the whole file, anchored at its start, stays when a script replaces the
 /// setting on its first line (ditmer/the-phishing-server's install.sh edits myhostname, line 1).
 #[test]
