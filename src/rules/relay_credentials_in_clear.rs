@@ -19,9 +19,12 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// Silence may come from a TLS policy table postlint cannot read.
+/// Silence may come from a TLS policy table postlint cannot read, or from a relayhost whose
+/// value it cannot know (`relayhost = <%= @relayhost %>`: which relay, and whether any).
 fn covered_by_unknown_policy(model: &Model) -> bool {
     model.maps_partial("smtp_tls_policy_maps")
+        || (model.params.get("relayhost").is_some()
+            && service_value(model, None, "relayhost").is_none())
 }
 
 fn check(model: &Model, out: &mut Findings) {
