@@ -1116,8 +1116,26 @@ pub(crate) fn exec_form_command(code: &str) -> Option<String> {
 /// `tee`, `sed`, `mv`, `ln`, a copy to it, a command postlint does not know) may replace it.
 fn only_reads_main_cf(text: &str) -> bool {
     const READERS: &[&str] = &[
-        "cat", "grep", "egrep", "fgrep", "diff", "head", "tail", "less", "more", "ls", "test",
-        "[", "[[", "md5sum", "sha256sum", "stat", "wc", "echo", "printf", "cp",
+        "cat",
+        "grep",
+        "egrep",
+        "fgrep",
+        "diff",
+        "head",
+        "tail",
+        "less",
+        "more",
+        "ls",
+        "test",
+        "[",
+        "[[",
+        "md5sum",
+        "sha256sum",
+        "stat",
+        "wc",
+        "echo",
+        "printf",
+        "cp",
     ];
     logical_lines(text, false).iter().all(|(_, line)| {
         let line = line.trim_start();
@@ -1653,8 +1671,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
     {
         return out;
     }
-    out.replaces_main_cf =
-        text.contains("main.cf") && (dockerfile || !only_reads_main_cf(text));
+    out.replaces_main_cf = text.contains("main.cf") && (dockerfile || !only_reads_main_cf(text));
     let mut seen = BTreeSet::new();
     // A shell script's variables that name a path (`file=/etc/postfix/main.cf`), put in for
     // `$file` when a command is read (`cat frag >> $file`); the offsets of the settings found

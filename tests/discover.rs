@@ -871,6 +871,57 @@ fn a_start_script_that_reads_main_cf_keeps_the_image_setup() {
     }
 }
 
+/// A master.cf that defines none of the services every Postfix runs is lines to add to one
+/// (a blog post's additions, ikwattro/neo4j-email-postfix), and a main.cf beside it that sets
+/// none of a whole main.cf's parameters is too: no finding about services or defaults it
+/// cannot see. Near-misses: the same master.cf with the services Postfix needs is whole, and a
+/// main.cf that says who the server is is whole beside the fragment.
+#[test]
+fn lines_to_add_to_master_cf_and_main_cf_are_not_whole_files() {
+    let repo = tempfile::tempdir().unwrap();
+    let conf = repo.path().join("config/postfix");
+    let fragment = "smtp inet n - y - - smtpd\n  -o content_filter=filterb:dummy\n\
+                    pickup unix n - y 60 1 pickup\n  -o content_filter=filterb:dummy\n\
+                    filterb unix - n n - - pipe\n  flags=Rq user=mailfilter argv=/usr/local/bin/hook -f ${sender} -- ${recipient}\n";
+    write(&conf.join("main.cf"), "local_recipient_maps =\n");
+    write(&conf.join("master.cf"), fragment);
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short", "-v"]);
+    let (_, out, err) = short(repo.path());
+    for rule in [
+        "compatibility-level",
+        "relay-check-missing",
+        "undefined-service",
+    ] {
+        assert!(!out.contains(&format!("[{rule}]")), "{rule}: {out}");
+    }
+    assert!(
+        err.contains("config/postfix/master.cf defines none of the services every Postfix runs"),
+        "{err}"
+    );
+    // The services Postfix needs: a whole master.cf, whose missing ones are reported.
+    write(
+        &conf.join("master.cf"),
+        &format!("{fragment}cleanup unix n - y - 0 cleanup\nqmgr unix n - n 300 1 qmgr\n"),
+    );
+    let (_, out, _) = short(repo.path());
+    for rule in [
+        "compatibility-level",
+        "relay-check-missing",
+        "undefined-service",
+    ] {
+        assert!(out.contains(&format!("[{rule}]")), "{rule}: {out}");
+    }
+    // A whole main.cf beside the fragment is still linted whole.
+    write(&conf.join("master.cf"), fragment);
+    write(
+        &conf.join("main.cf"),
+        "myhostname = mail.example.com\nmydestination = localhost\n",
+    );
+    let (_, out, _) = short(repo.path());
+    assert!(out.contains("[compatibility-level]"), "{out}");
+    assert!(!out.contains("[undefined-service]"), "{out}");
+}
+
 /// A finding about the whole file, anchored at its start, stays when a script replaces the
 /// setting on its first line (ditmer/the-phishing-server's install.sh edits myhostname, line 1).
 #[test]
@@ -1518,7 +1569,11 @@ fn templates_that_spell_it_main_cf_are_linted_with_their_master_cf() {
     write(&charm.join("postfix_main_cf.tmpl"), BROKEN);
     write(
         &charm.join("postfix_master_cf.tmpl"),
-        "smtp inet n - y - - smtpd\n  -o smtpd_tls_security_level={{ tls_level }}\n",
+        "smtp inet n - y - - smtpd\n  -o smtpd_tls_security_level={{ tls_level }}\n\
+         pickup unix n - y 60 1 pickup\ncleanup unix n - y - 0 cleanup\n\
+         qmgr unix n - n 300 1 qmgr\nrewrite unix - - y - - trivial-rewrite\n\
+         bounce unix - - y - 0 bounce\ndefer unix - - y - 0 bounce\ntrace unix - - y - 0 bounce\n\
+         smtp unix - - y - - smtp\nlocal unix - n n - - local\n",
     );
     write(
         &repo.path().join("role/templates/main_cf_redhat.j2"),
@@ -1596,7 +1651,7 @@ fn parameters_a_postfix_fork_in_the_repository_registers_are_not_unknown() {
                    postapi_access_config = /etc/postfix/postapi.cf\n\
                    auth_cred_cache_ttl = 300\n\
                    smtpd_tls_loglevl = 1\n";
-    let master_cf = "smtp inet n - y - - smtpd\n\
+    let master_cf = "smtp inet n - y - - smtpd\ncleanup unix n - y - 0 cleanup\n\
                      0.0.0.0:5025 inet n n n - - postapi\n  -o postapi_tls_security_level=encrypt\n";
     let fork = |repo: &Path, header: &str| {
         write(&repo.join("config/main.cf"), main_cf);
@@ -1641,7 +1696,7 @@ fn parameters_a_postfix_fork_in_the_repository_registers_are_not_unknown() {
     }
     assert!(
         out.contains(
-            "config/master.cf:3:6: warning[unknown-parameter]: `postapi_tls_security_level`"
+            "config/master.cf:4:6: warning[unknown-parameter]: `postapi_tls_security_level`"
         ),
         "{out}{err}"
     );

@@ -544,7 +544,7 @@ fn large_inputs_stay_linear_and_output_stays_bounded() {
     main_cf.push_str(&format!("#{}\n", " postlint: disable=x".repeat(50_000)));
     main_cf.push_str("virtual_alias_maps = hash:/etc/postfix/virtual\n");
     write(&root.join("main.cf"), main_cf.as_bytes());
-    let mut master = String::from("smtp inet n - y - - smtpd\n");
+    let mut master = String::from("smtp inet n - y - - smtpd\ncleanup unix n - y - 0 cleanup\n");
     for i in 0..20_000 {
         master.push_str(&format!("  -o smtpd_x{i}=$y{i}\n"));
     }
@@ -961,7 +961,8 @@ fn a_password_that_is_a_word_of_postlint_s_texts_does_not_star_out_that_word() {
     );
     write(
         &conf.join("master.cf"),
-        b"smtp inet n - n - - smtpd\n  -o content_filter=spamassassin\n",
+        b"smtp inet n - n - - smtpd\n  -o content_filter=spamassassin\n\
+          cleanup unix n - n - 0 cleanup\nqmgr unix n - n 300 1 qmgr\n",
     );
     write(
         &conf.join("mysql-aliases.cf"),

@@ -49,6 +49,52 @@ pub fn chroot_default(model: &super::Model) -> Option<bool> {
     super::expand::parse_compat_level(&level.text).map(|l| l < (1, 0, 0))
 }
 
+/// Whether master.cf defines none of the services every Postfix runs (the programs cleanup,
+/// qmgr or oqmgr, trivial-rewrite and bounce): no Postfix takes in, queues or delivers mail with
+/// it, so it is lines to add to a master.cf (the services a blog post or a package adds), not
+/// the whole file. One of them is enough for a whole file, with others missing (undefined-service
+/// reports those).
+pub fn is_fragment(master: &MasterCf) -> bool {
+    !master.services.is_empty()
+        && master.bad_lines.is_empty()
+        && master.placeholders.is_empty()
+        && !master.services.iter().any(|s| {
+            matches!(
+                super::values::program_of(&s.command),
+                "cleanup" | "qmgr" | "oqmgr" | "trivial-rewrite" | "bounce"
+            )
+        })
+}
+
+/// Whether main.cf sets one of the parameters a whole main.cf sets, the stock files of the
+/// distributions and hand-written ones alike (who the server is, where mail goes, the queue
+/// and program directories of a package's file).
+pub fn writes_a_whole_main_cf(params: &super::params::Params) -> bool {
+    const WHOLE: &[&str] = &[
+        "myhostname",
+        "mydomain",
+        "myorigin",
+        "mydestination",
+        "mynetworks",
+        "mynetworks_style",
+        "inet_interfaces",
+        "inet_protocols",
+        "relayhost",
+        "relay_domains",
+        "compatibility_level",
+        "alias_maps",
+        "alias_database",
+        "queue_directory",
+        "command_directory",
+        "daemon_directory",
+        "smtpd_banner",
+        "virtual_mailbox_domains",
+        "virtual_alias_maps",
+        "transport_maps",
+    ];
+    WHOLE.iter().any(|name| params.get(name).is_some())
+}
+
 impl Service {
     /// `service/type`, as postconf -M and -P name an entry.
     pub fn label(&self) -> String {

@@ -2548,6 +2548,29 @@ impl Model {
                     ));
                     master::MasterCf::default()
                 } else {
+                    let whole =
+                        live || options.master_installed || loader.locator.mode.is_system_image();
+                    if !whole && master::is_fragment(&master) {
+                        master.open_ended = true;
+                        loader.notes.push(format!(
+                            "unknown: {} defines none of the services every Postfix runs \
+                             (cleanup, qmgr, trivial-rewrite, bounce): lines to add to a \
+                             master.cf, whose other services postlint cannot see",
+                            source.display_path
+                        ));
+                        // main.cf beside it, setting none of what a whole main.cf sets, is
+                        // lines to add too.
+                        if !master::writes_a_whole_main_cf(&params) {
+                            params.set_open_ended();
+                            loader.notes.push(
+                                "unknown: main.cf sets none of the parameters a whole main.cf \
+                                 sets (myhostname, mydestination, inet_interfaces, ...), beside \
+                                 a master.cf of lines to add: the parameters it does not set \
+                                 may have any value"
+                                    .to_string(),
+                            );
+                        }
+                    }
                     master
                 }
             }

@@ -35,9 +35,12 @@ fn check(model: &Model, out: &mut Findings) {
     }
     // Relays chosen by sender (a transport or a relayhost per sender): the client talks to
     // them, not to the recipients' servers.
-    if ["sender_dependent_default_transport_maps", "sender_dependent_relayhost_maps"]
-        .iter()
-        .any(|p| service_value(model, None, p).is_none_or(|v| !v.is_empty()))
+    if [
+        "sender_dependent_default_transport_maps",
+        "sender_dependent_relayhost_maps",
+    ]
+    .iter()
+    .any(|p| service_value(model, None, p).is_none_or(|v| !v.is_empty()))
     {
         return;
     }

@@ -1375,9 +1375,17 @@ mod tests {
             "{{ ansible_managed | comment('plain') }}",
             "{{- ansible_managed | comment -}}",
         ] {
-            let h = holes(&format!("{header}\nmyhostname = a\n"), Kind::MainCf, false, None)
-                .unwrap();
-            assert!(h.inserts.is_empty() && h.expressions.is_empty(), "{header}: {h:?}");
+            let h = holes(
+                &format!("{header}\nmyhostname = a\n"),
+                Kind::MainCf,
+                false,
+                None,
+            )
+            .unwrap();
+            assert!(
+                h.inserts.is_empty() && h.expressions.is_empty(),
+                "{header}: {h:?}"
+            );
             assert!(!h.is_open_ended(), "{header}");
             assert!(h.text.contains("myhostname = a"), "{header}");
         }
@@ -1386,8 +1394,13 @@ mod tests {
             "{{ ansible_managed | comment | indent(2) }}",
             "{{ extra_settings }}",
         ] {
-            let h = holes(&format!("{other}\nmyhostname = a\n"), Kind::MainCf, false, None)
-                .unwrap();
+            let h = holes(
+                &format!("{other}\nmyhostname = a\n"),
+                Kind::MainCf,
+                false,
+                None,
+            )
+            .unwrap();
             assert_eq!(h.inserts.len(), 1, "{other}: {h:?}");
         }
     }
