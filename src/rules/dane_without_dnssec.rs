@@ -91,6 +91,11 @@ fn no_dnssec(model: &Model, service: Option<&Service>) -> Option<NoDnssec> {
 }
 
 fn check(model: &Model, out: &mut Findings) {
+    // Every message that is not delivered here goes to error(8) or discard(8): the smtp
+    // client delivers nothing, whatever its TLS level.
+    if crate::model::values::nothing_leaves(model) {
+        return;
+    }
     check_levels(model, out);
     check_policy_entries(model, out);
 }
