@@ -356,6 +356,16 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             });
             continue;
         }
+        if named_main_cf(&name) && holds_no_assignment(path) {
+            found.skipped.push(Skipped {
+                path: path.to_path_buf(),
+                reason: "no line of it is a `name = value` setting: another program's file \
+                         (CFEngine names its policy main.cf), not Postfix's main.cf; lint it \
+                         by naming it"
+                    .to_string(),
+            });
+            continue;
+        }
         if named_main_cf(&name) && holds_no_setting(path) {
             found.skipped.push(Skipped {
                 path: path.to_path_buf(),
@@ -488,6 +498,11 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                     || s.ansible_installs_file(&master_cf, "master.cf")
             });
             setup.load.master_amended = amendments.master;
+            setup.load.main_installed = setup.load.main_installed
+                || scripts.iter().any(|s| {
+                    s.installs(root, &setup.main_cf, "/etc/postfix/main.cf")
+                        || s.ansible_installs_file(&setup.main_cf, "main.cf")
+                });
             // A main.cf a Dockerfile copies into the image and applies to the image's own
             // main.cf with postconf (`cat main.cf | while read l; do postconf $l; done`): the
             // settings it adds, every other parameter the image's.
@@ -693,6 +708,7 @@ fn ansible_setups(
                 setup.load.master_cf = master.clone();
             }
             setup.load.confine_to = Some(root.to_path_buf());
+            setup.load.main_installed = true;
             setup.installed_by = Some(shown(script.path.clone()));
             out.push(setup);
         }
@@ -999,6 +1015,20 @@ fn names_no_postfix_parameter(path: &Path) -> bool {
     })
 }
 
+/// Whether a main.cf (or its variant) has lines, none of them a `name = value` setting, and
+/// no template tag that may write settings: another program's file (CFEngine's policy,
+/// `bundle agent main { ... }`). Files over 1 MB are not read.
+fn holds_no_assignment(path: &Path) -> bool {
+    small_text(path).is_some_and(|text| {
+        let parsed = crate::parse::assign::parse_assignments(&text);
+        parsed.assignments.is_empty()
+            && parsed.bad_lines.len() >= 2
+            && !["{{", "{%", "<%", "${", "[%"]
+                .iter()
+                .any(|t| text.contains(t))
+    })
+}
+
 /// Whether a main.cf (or its template or variant) is blank or comments only: a placeholder
 /// that a configuration tool fills in on the server (Puppet's `replace => false` seed, then
 /// Augeas edits), not the configuration. Files over 1 MB are not read, and are no placeholder.
@@ -1179,8 +1209,14 @@ pub fn plain_variant(file_name: &str) -> Option<usize> {
     let all = parts(file_name);
     let before = parts(&file_name[..at]).len();
     let typed = |i: usize| i < before || i + 1 == all.len();
+    // A word with digits after it is the word too (`main.cf.backup180518`, `main.cf.bak2`).
+    let word = |part: &str| {
+        part.trim_end_matches(|c: char| c.is_ascii_digit())
+            .to_string()
+    };
     let not_deployed = all.iter().enumerate().any(|(i, part)| {
         NOT_DEPLOYED.contains(&part.as_str())
+            || NOT_DEPLOYED.contains(&word(part).as_str())
             || (typed(i) && NOT_POSTFIX.contains(&part.as_str()))
             || template::engine_by_name(&format!(".{part}")).is_some()
             || part
@@ -1371,6 +1407,8 @@ mod tests {
             "main.cf.bak",
             "main.cf.BAK",
             "main.cf.backup",
+            "main.cf.backup180518",
+            "main.cf.bak2",
             "main.cf.old",
             "main.cf.orig",
             "main.cf.org",

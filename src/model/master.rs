@@ -66,9 +66,9 @@ pub fn is_fragment(master: &MasterCf) -> bool {
         })
 }
 
-/// Whether main.cf sets one of the parameters a whole main.cf sets, the stock files of the
-/// distributions and hand-written ones alike (who the server is, where mail goes, the queue
-/// and program directories of a package's file).
+/// Whether main.cf sets one of the parameters a whole main.cf sets: who the server is, its
+/// networks, the lines of the distributions' stock files, what it delivers. (Not relayhost:
+/// the relay-client lines of a guide are lines to add.)
 pub fn writes_a_whole_main_cf(params: &super::params::Params) -> bool {
     const WHOLE: &[&str] = &[
         "myhostname",
@@ -79,18 +79,33 @@ pub fn writes_a_whole_main_cf(params: &super::params::Params) -> bool {
         "mynetworks_style",
         "inet_interfaces",
         "inet_protocols",
-        "relayhost",
-        "relay_domains",
         "compatibility_level",
+        "smtpd_banner",
+        "biff",
+        "append_dot_mydomain",
         "alias_maps",
         "alias_database",
         "queue_directory",
         "command_directory",
         "daemon_directory",
-        "smtpd_banner",
+        "data_directory",
+        "mail_owner",
+        "setgid_group",
+        "sendmail_path",
+        "readme_directory",
+        "sample_directory",
+        "html_directory",
+        "manpage_directory",
+        "relay_domains",
         "virtual_mailbox_domains",
+        "virtual_alias_domains",
+        "virtual_mailbox_maps",
         "virtual_alias_maps",
+        "virtual_transport",
         "transport_maps",
+        "mailbox_command",
+        "mailbox_transport",
+        "home_mailbox",
     ];
     WHOLE.iter().any(|name| params.get(name).is_some())
 }

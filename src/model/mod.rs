@@ -102,6 +102,10 @@ pub struct LoadOptions {
     /// A Dockerfile of the repository copies the master.cf read to /etc/postfix/master.cf: it
     /// is the whole file master(8) reads, not a fragment to add to one.
     pub master_installed: bool,
+    /// A script or task of the repository installs the main.cf read as /etc/postfix/main.cf
+    /// (a Dockerfile's `COPY`, an Ansible `template`): it is the whole file, not lines to
+    /// add to one ([`master::writes_a_whole_main_cf`]).
+    pub main_installed: bool,
     /// main.cf parameters a script of the repository sets when the container or host is set
     /// up (`RUN postconf -e name=value`), with the script and line: their values are unknown
     /// (`scripts::Amendments::main_params`).
@@ -2500,6 +2504,29 @@ impl Model {
             ));
         }
 
+        // A main.cf in a repository that sets none of what a whole main.cf sets (who the
+        // server is, its networks, the stock file's lines, what it delivers), and that nothing
+        // installs whole: lines to add to the distribution's main.cf, as guides and notes
+        // give them. The parameters it does not set are the host's, unknown here.
+        let whole_main = live
+            || options.main_installed
+            || loader.locator.mode.is_system_image()
+            || params.is_open_ended()
+            || options.script_params_open;
+        if !whole_main
+            && !params.definitions().is_empty()
+            && !master::writes_a_whole_main_cf(&params)
+        {
+            params.set_open_ended();
+            loader.notes.push(format!(
+                "unknown: {} sets none of the parameters a whole main.cf sets (myhostname, \
+                 mydestination, inet_interfaces, compatibility_level, ...) and nothing here \
+                 installs it whole: lines to add to a main.cf, whose other parameters may have \
+                 any value",
+                loader.sources.get(main_cf).display_path
+            ));
+        }
+
         // master.cf: the services and their -o overrides.
         let master_cf_path = loader.master_cf_path.clone();
         let master_outside = loader
@@ -2558,18 +2585,6 @@ impl Model {
                              master.cf, whose other services postlint cannot see",
                             source.display_path
                         ));
-                        // main.cf beside it, setting none of what a whole main.cf sets, is
-                        // lines to add too.
-                        if !master::writes_a_whole_main_cf(&params) {
-                            params.set_open_ended();
-                            loader.notes.push(
-                                "unknown: main.cf sets none of the parameters a whole main.cf \
-                                 sets (myhostname, mydestination, inet_interfaces, ...), beside \
-                                 a master.cf of lines to add: the parameters it does not set \
-                                 may have any value"
-                                    .to_string(),
-                            );
-                        }
                     }
                     master
                 }
