@@ -360,8 +360,8 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             found.skipped.push(Skipped {
                 path: path.to_path_buf(),
                 reason: "no line of it is a `name = value` setting: another program's file \
-                         (CFEngine names its policy main.cf), not Postfix's main.cf; lint it \
-                         by naming it"
+                         (CFEngine's policy, a Terraform block), not Postfix's main.cf; lint \
+                         it by naming it"
                     .to_string(),
             });
             continue;

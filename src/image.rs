@@ -42,8 +42,10 @@ impl Distro {
     /// the release a base image's tag names, the current one first; None when the tag names
     /// no release postlint knows (`latest` of Debian and Ubuntu, whose next release may move
     /// them). Debian and Ubuntu used /usr/lib/postfix before /usr/lib/postfix/sbin; Alpine
-    /// has used /usr/libexec/postfix since 3.8 (its APKBUILD's `daemon_directory=`), Red
-    /// Hat's family always.
+    /// has used /usr/libexec/postfix since 3.9 at the latest (Mailu's move from 3.8 to 3.9
+    /// broke on "/usr/lib/postfix/master: not found", Mailu/Mailu#1039; images built on 3.8
+    /// ran /usr/lib/postfix/master, little-forest/instant-mail), so 3.8 and older are not
+    /// known; Red Hat's family always.
     pub fn daemon_directories(self, tag: &str) -> Option<&'static [&'static str]> {
         let release = tag.split('-').next().unwrap_or("");
         let number = |text: &str| -> Option<(u32, u32)> {
@@ -69,7 +71,7 @@ impl Distro {
             }
             Distro::Alpine => {
                 let known = matches!(release, "" | "latest" | "edge")
-                    || number(release).is_some_and(|(major, minor)| major == 3 && minor >= 8);
+                    || number(release).is_some_and(|(major, minor)| major == 3 && minor >= 9);
                 known.then_some(&["/usr/libexec/postfix"][..])
             }
             Distro::RedHat => Some(&["/usr/libexec/postfix"][..]),
@@ -683,6 +685,8 @@ mod tests {
         assert_eq!(dirs("alpine:3.19").unwrap(), ["/usr/libexec/postfix"]);
         assert_eq!(dirs("alpine").unwrap(), ["/usr/libexec/postfix"]);
         assert_eq!(dirs("alpine:3.7"), None);
+        assert_eq!(dirs("alpine:3.8"), None);
+        assert_eq!(dirs("alpine:3.9").unwrap(), ["/usr/libexec/postfix"]);
         let missing = |from: &str| {
             let image = read(&format!("FROM {from}\n")).unwrap();
             image.distro.missing_types(image.tag())

@@ -191,12 +191,12 @@ fn angle_bracketed(bytes: &[u8], i: usize) -> Option<usize> {
         .take_while(|&&b| is_word_byte(b) || matches!(b, b' ' | b'-' | b'.'))
         .count();
     let words = &inner[..len];
-    // Upper-case words (`<YOUR VMAIL UID>`), or one lower-case word (`<your-domain>`,
-    // `<mail.hostname.example>`); mixed case reads as text (`<Your Name>`).
+    // Upper-case words (`<YOUR VMAIL UID>`), or lower-case ones (`<your-domain>`,
+    // `<mail.hostname.example>`, `<insert fqdn>`); mixed case reads as text (`<Your Name>`).
     let upper =
         words.iter().any(u8::is_ascii_uppercase) && !words.iter().any(u8::is_ascii_lowercase);
-    let lower = words.iter().any(u8::is_ascii_lowercase)
-        && !words.iter().any(|b| b.is_ascii_uppercase() || *b == b' ');
+    let lower =
+        words.iter().any(u8::is_ascii_lowercase) && !words.iter().any(u8::is_ascii_uppercase);
     let well_formed = len > 0
         && len <= LONGEST
         && inner.get(len) == Some(&b'>')
@@ -291,6 +291,8 @@ mod tests {
             ["<mail.hostname.domena.ovdje>"]
         );
         assert_eq!(markers("$myhostname, <your-domain>"), ["<your-domain>"]);
+        // A fill-in note of a template (DieKonsonanten/locator's main.cf.template).
+        assert_eq!(markers("<insert fqdn>"), ["<insert fqdn>"]);
         assert_eq!(
             markers("mail.<DOMAIN>, <MY-IP.ADDR>"),
             ["<DOMAIN>", "<MY-IP.ADDR>"]
@@ -323,7 +325,6 @@ mod tests {
             "<>",                       // the null address
             "<postmaster@example.org>", // an address in a footer or banner
             "<Your Name>",              // mixed case
-            "<your name>",              // lower-case text of more than one word
             "< YOUR >",                 // padded
             "<YOUR  NAME>",             // two spaces
             "<123>",                    // no letter

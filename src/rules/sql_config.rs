@@ -227,9 +227,24 @@ fn check_file(model: &Model, kind: DbKind, table: &Table, file: FileId, out: &mu
     // A file with installer placeholders is a template its installer completes (and may add
     // the keys it lacks: ServerContainers' entrypoint appends the query).
     let from_installer = settings.values().any(|s| dbcf::has_placeholder(&s.value));
+    // A repository's file that sets no connection key at all (only the query) is the part
+    // that names the table: the connection settings are another file's, which a start script
+    // puts in front of it (`cat postfix.conf query.cf.template > query.cf`).
+    let query_part = !model.locator.mode.is_system_image()
+        && [
+            "hosts",
+            "user",
+            "password",
+            "dbname",
+            "dbpath",
+            "connect_timeout",
+        ]
+        .iter()
+        .all(|k| value(k).is_none())
+        && value("query").is_some();
     // Required keys.
     let required = match kind {
-        _ if from_installer => None,
+        _ if from_installer || query_part => None,
         DbKind::Mysql => Some("dbname"),
         // From 3.10 a pgsql table whose hosts are all URIs may leave dbname out.
         DbKind::Pgsql
