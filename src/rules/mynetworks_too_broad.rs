@@ -46,6 +46,10 @@ fn check(model: &Model, out: &mut Findings) {
             continue;
         }
         let label = smtpd.label();
+        let stopping = smtpd
+            .definition(model, "smtpd_relay_restrictions")
+            .is_none()
+            && stops_for_the_relay_check(model, &smtpd);
         match smtpd.definition(model, "mynetworks") {
             Some(_) => {
                 // One item that trusts the world does, whatever the unknown ones are.
@@ -75,6 +79,24 @@ fn check(model: &Model, out: &mut Findings) {
                     }) = too_broad(&net, text)
                     {
                         reported.push(span);
+                        // Today smtpd stops on these lists; the fix relay-check-missing gives
+                        // opens the relay.
+                        let (message, help) = match stopping {
+                            true => (
+                                message.replace(
+                                    ": an open relay",
+                                    ": an open relay once smtpd starts (today it stops: \
+                                     relay-check-missing)",
+                                ),
+                                format!(
+                                    "{help} smtpd stops on this main.cf today for want of a \
+                                     relay check, and the fix relay-check-missing gives (a \
+                                     compatibility_level, or smtpd_relay_restrictions with \
+                                     permit_mynetworks) makes these clients relay."
+                                ),
+                            ),
+                            false => (message, help),
+                        };
                         if wide_public {
                             wide.push((span, text.to_string(), message, help));
                             continue;
@@ -455,6 +477,18 @@ fn uses_mynetworks(model: &Model, smtpd: &Smtpd) -> bool {
             .iter()
             .any(|w| w.text.eq_ignore_ascii_case("permit_mynetworks"))
     };
+    // An unwritten smtpd_relay_restrictions is `permit_mynetworks, permit_sasl_authenticated,
+    // defer_unauth_destination` at every level but 0 (and in Postfix 2.10 to 3.2); at level 0
+    // it is empty, smtpd stops unless the recipient list checks relaying
+    // (relay-check-missing), and the fix that finding gives, a level or that list, trusts
+    // mynetworks again.
+    if smtpd
+        .definition(model, "smtpd_relay_restrictions")
+        .is_none()
+        && stops_for_the_relay_check(model, smtpd)
+    {
+        return true;
+    }
     LIST_PARAMS.iter().any(|p| {
         // An unknown list may use it.
         smtpd.list(model, p).is_none_or(|w| mentions(&w))
@@ -462,6 +496,20 @@ fn uses_mynetworks(model: &Model, smtpd: &Smtpd) -> bool {
         .classes
         .values()
         .any(|c| c.as_ref().is_none_or(|w| mentions(w)))
+}
+
+/// Whether neither relay list has a working relay check, so that smtpd stops when it starts
+/// (relay-check-missing's case).
+fn stops_for_the_relay_check(model: &Model, smtpd: &Smtpd) -> bool {
+    use crate::model::restrictions::{has_required, Answer, RELAY_REQUIRED};
+    let (Some(relay), Some(recipient)) = (
+        smtpd.list(model, "smtpd_relay_restrictions"),
+        smtpd.list(model, "smtpd_recipient_restrictions"),
+    ) else {
+        return false;
+    };
+    has_required(smtpd, &relay, RELAY_REQUIRED).0 == Answer::No
+        && has_required(smtpd, &recipient, RELAY_REQUIRED).0 == Answer::No
 }
 
 /// The networks postconf computes for mynetworks from the style and this host's interfaces.
