@@ -15,6 +15,17 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Findings) {
+    // The files as named (`postfix_main.cf`, `main.cf.j2`), not as Postfix names them.
+    let file_name = |id| {
+        let shown = &model.sources.get(id).display_path;
+        shown.rsplit('/').next().unwrap_or(shown).to_string()
+    };
+    let main_cf = file_name(model.main_cf);
+    let master_cf = model
+        .master
+        .services
+        .first()
+        .map_or_else(|| "master.cf".to_string(), |s| file_name(s.name_span.file));
     for name in model.params.defined_names() {
         // main.cf's own lines: a Dockerfile's `RUN postconf -e` that replaces one in the
         // image is meant to.
@@ -23,7 +34,7 @@ fn check(model: &Model, out: &mut Findings) {
             .all(name)
             .filter(|d| model.in_main_cf(d.file))
             .collect();
-        report(model, &all, "main.cf", out);
+        report(model, &all, &main_cf, out);
     }
     for service in &model.master.services {
         // The overrides grouped by name in one pass, each group in file order.
@@ -32,7 +43,7 @@ fn check(model: &Model, out: &mut Findings) {
         for def in &service.overrides {
             by_name.entry(def.name.as_str()).or_default().push(def);
         }
-        let place = format!("{} in master.cf", service.label());
+        let place = format!("{} in {master_cf}", service.label());
         for all in by_name.values() {
             report(model, all, &place, out);
         }
