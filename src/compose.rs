@@ -2,7 +2,9 @@
 //! the container ports it publishes on the host, and whether it shares the host's network.
 //! Read for the Dockerfile that puts main.cf in its image (`crate::image`); a compose file
 //! that builds it is one in the Dockerfile's directory or above it (never above the
-//! repository), with a service whose `build` names that directory and Dockerfile.
+//! repository), with a service whose `build` names that directory and Dockerfile, or whose
+//! `image` is a name a build script beside the Dockerfile gives the image it builds
+//! (`docker build -t postfix .`, `docker tag postfix ghcr.io/me/postfix`).
 
 use std::path::Path;
 
@@ -44,6 +46,7 @@ pub fn published(root: &Path, dockerfile: &Path, port: u16) -> Vec<Published> {
     let Some(name) = dockerfile.file_name().and_then(|n| n.to_str()) else {
         return Vec::new();
     };
+    let names = built_names(dir, name);
     let mut out = Vec::new();
     for up in dir.ancestors().take(LEVELS + 1) {
         if !up.starts_with(root) {
@@ -65,7 +68,7 @@ pub fn published(root: &Path, dockerfile: &Path, port: u16) -> Vec<Published> {
                 .unwrap_or(&path)
                 .display()
                 .to_string();
-            out.extend(published_in(&doc, up, dir, name, port, &shown));
+            out.extend(published_in(&doc, up, (dir, name, &names), port, &shown));
         }
     }
     out
@@ -91,12 +94,115 @@ fn too_deep(text: &str) -> bool {
     false
 }
 
-/// The services of one compose file that build `dir`/`name`, and their mappings of `port`.
+/// The names (without tag) that the build scripts in `dir` give the image they build from
+/// the Dockerfile `dir`/`name`: `docker build -t NAME .` (or podman's, or buildx's) with no
+/// other Dockerfile, and the names `docker tag` gives one of them. Scripts of at most 1 MB;
+/// a name with a variable is left out.
+fn built_names(dir: &Path, name: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut texts = Vec::new();
+    for entry in entries.flatten().take(256) {
+        let file = entry.file_name().to_string_lossy().to_ascii_lowercase();
+        let script = file.ends_with(".sh") || file == "makefile" || file.starts_with("build");
+        if script {
+            if let Some(text) = crate::discover::small_text(&entry.path()) {
+                texts.push(text);
+            }
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    for text in &texts {
+        for line in text.lines().map(str::trim) {
+            let words: Vec<&str> = line.split_ascii_whitespace().collect();
+            let Some(at) = words
+                .windows(2)
+                .position(|w| matches!(w[0], "docker" | "podman") && w[1] == "build")
+                .or_else(|| {
+                    words
+                        .windows(3)
+                        .position(|w| w[0] == "docker" && w[1] == "buildx" && w[2] == "build")
+                        .map(|i| i + 1)
+                })
+            else {
+                continue;
+            };
+            let args = &words[at + 2..];
+            let mut tags = Vec::new();
+            let mut file_ok = true;
+            let mut context = None;
+            let mut i = 0;
+            while i < args.len() {
+                let arg = args[i];
+                match arg {
+                    "-t" | "--tag" => {
+                        tags.extend(args.get(i + 1));
+                        i += 1;
+                    }
+                    "-f" | "--file" => {
+                        file_ok = args
+                            .get(i + 1)
+                            .is_some_and(|f| f.trim_start_matches("./") == name);
+                        i += 1;
+                    }
+                    _ if arg.starts_with("--tag=") => tags.push(&arg["--tag=".len()..]),
+                    _ if arg.starts_with("--file=") => {
+                        file_ok = arg["--file=".len()..].trim_start_matches("./") == name;
+                    }
+                    _ if arg.starts_with('-') => {}
+                    _ => context = Some(arg),
+                }
+                i += 1;
+            }
+            if file_ok && matches!(context, Some("." | "./")) {
+                names.extend(tags.into_iter().filter_map(image_name));
+            }
+        }
+    }
+    // `docker tag postfix:latest ghcr.io/me/postfix:latest`, in any order of the scripts.
+    for _ in 0..2 {
+        for text in &texts {
+            for line in text.lines().map(str::trim) {
+                let words: Vec<&str> = line.split_ascii_whitespace().collect();
+                if let [_, "tag", from, to, ..] = words.as_slice() {
+                    if matches!(words[0], "docker" | "podman")
+                        && image_name(from).is_some_and(|f| names.contains(&f))
+                    {
+                        if let Some(to) = image_name(to) {
+                            if !names.contains(&to) {
+                                names.push(to);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
+/// An image reference without its tag or digest (`ghcr.io/me/postfix` of
+/// `ghcr.io/me/postfix:latest`); None when it holds a variable or quotes.
+fn image_name(reference: &str) -> Option<String> {
+    if reference.contains(['$', '"', '\'', '`', '{']) || reference.is_empty() {
+        return None;
+    }
+    let reference = reference.split('@').next().unwrap_or(reference);
+    let last_slash = reference.rfind('/').map_or(0, |i| i + 1);
+    let name = match reference[last_slash..].find(':') {
+        Some(colon) => &reference[..last_slash + colon],
+        None => reference,
+    };
+    Some(name.to_string())
+}
+
+/// The services of one compose file that build `dir`/`name` (or run an image the scripts
+/// beside it build, `names`), and their mappings of `port`.
 fn published_in(
     doc: &Value,
     compose_dir: &Path,
-    dir: &Path,
-    name: &str,
+    (dir, name, names): (&Path, &str, &[String]),
     port: u16,
     shown: &str,
 ) -> Vec<Published> {
@@ -108,7 +214,13 @@ fn published_in(
         let Some(service_name) = service_name.as_str() else {
             continue;
         };
-        if !builds(service, compose_dir, dir, name) {
+        let runs_built_image = service.get("build").is_none()
+            && service
+                .get("image")
+                .and_then(Value::as_str)
+                .and_then(image_name)
+                .is_some_and(|image| names.contains(&image));
+        if !builds(service, compose_dir, dir, name) && !runs_built_image {
             continue;
         }
         let host_network = service
@@ -320,6 +432,34 @@ mod tests {
         // An image from a registry, not this Dockerfile; a file that is no YAML.
         compose("services:\n  mail:\n    image: boky/postfix\n    ports: [\"25:25\"]\n");
         assert!(published(root, &dockerfile, 25).is_empty());
+        // The image a build script beside the Dockerfile builds and tags (romeo0012/postfix).
+        std::fs::write(
+            image.join("docker-build.sh"),
+            "docker build -t postfix:latest .\n\
+             docker tag postfix:latest ghcr.io/me/postfix:latest\n",
+        )
+        .unwrap();
+        for runs in [
+            "ghcr.io/me/postfix:latest",
+            "ghcr.io/me/postfix",
+            "postfix:1.2",
+        ] {
+            compose(&format!(
+                "services:\n  mail:\n    image: {runs}\n    ports: [\"25:25\"]\n"
+            ));
+            assert_eq!(published(root, &dockerfile, 25).len(), 1, "{runs}");
+        }
+        // Near-misses: another image, and a build from another Dockerfile.
+        compose("services:\n  mail:\n    image: ghcr.io/other/postfix\n    ports: [\"25:25\"]\n");
+        assert!(published(root, &dockerfile, 25).is_empty());
+        std::fs::write(
+            image.join("docker-build.sh"),
+            "docker build -f Dockerfile.alpine -t postfix .\n",
+        )
+        .unwrap();
+        compose("services:\n  mail:\n    image: postfix\n    ports: [\"25:25\"]\n");
+        assert!(published(root, &dockerfile, 25).is_empty());
+        std::fs::remove_file(image.join("docker-build.sh")).unwrap();
         compose("services: [\n");
         assert!(published(root, &dockerfile, 25).is_empty());
         // Nesting no compose file has is not parsed (hostile input: seconds of parsing).
