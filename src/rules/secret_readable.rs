@@ -124,6 +124,9 @@ fn check_tables(model: &Model, out: &mut Findings) {
                 password_kind(&password.name),
                 mode,
                 match declared {
+                    Some(d) if d.tool == "etckeeper" => {
+                        ", as etckeeper's metadata of this /etc records it".to_string()
+                    }
                     Some(d) => format!(", as the {} that installs it says", d.installer()),
                     None => String::new(),
                 }
@@ -132,13 +135,14 @@ fn check_tables(model: &Model, out: &mut Findings) {
         finding.subject(format!("{} readable", table.reference()));
         finding.label(format!("{} (not shown)", password.name));
         if let Some(declared) = declared {
-            finding.secondary(
-                declared.span,
-                format!(
-                    "{} installs it with mode {:04o}",
-                    declared.tool, declared.mode
-                ),
-            );
+            let says = match declared.tool {
+                "etckeeper" if declared.mode == 0o644 && declared.span.start == 0 => {
+                    "etckeeper records no other mode for it: the default 0644".to_string()
+                }
+                "etckeeper" => format!("etckeeper records mode {:04o}", declared.mode),
+                tool => format!("{tool} installs it with mode {:04o}", declared.mode),
+            };
+            finding.secondary(declared.span, says);
         }
         // The fix runs on the server: the path Postfix uses there.
         let target = if table.name.starts_with('/') {
@@ -147,6 +151,10 @@ fn check_tables(model: &Model, out: &mut Findings) {
             path.clone()
         };
         let fix = match declared {
+            Some(declared) if declared.tool == "etckeeper" => format!(
+                "`chmod 640 {target}; chown root:postfix {target}` on the server, then `etckeeper \
+                 commit` records it"
+            ),
             Some(declared) => format!(
                 "give it `mode: '0640'` and `group: postfix` in the {}",
                 declared.installer()
