@@ -118,8 +118,10 @@ fn check(model: &Model, out: &mut Findings) {
         ));
     }
 
-    for bad in &model.master.bad_lines {
-        report_line(bad, "master.cf", "postconf stops with a fatal error", out);
+    if !report_main_cf_as_master_cf(model, out) {
+        for bad in &model.master.bad_lines {
+            report_line(bad, "master.cf", "postconf stops with a fatal error", out);
+        }
     }
     for (i, service) in model.master.services.iter().enumerate() {
         for def in &service.overrides {
@@ -1208,6 +1210,50 @@ fn without_quote(reason: &str) -> String {
         }
         _ => reason.to_string(),
     }
+}
+
+/// A master.cf that holds main.cf's lines (`myhostname = mail.example.com`) and no service:
+/// main.cf saved under the other name. One finding for the file, at its first such line,
+/// instead of one per line. True when reported.
+fn report_main_cf_as_master_cf(model: &Model, out: &mut Findings) -> bool {
+    let bad = &model.master.bad_lines;
+    if !model.master.services.is_empty() || bad.len() < 3 {
+        return false;
+    }
+    let setting = |b: &BadLine| {
+        let text = model.sources.slice(b.span);
+        let Some((name, _)) = text.split_once('=') else {
+            return false;
+        };
+        let name = name.trim_ascii();
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'_')
+            && crate::model::names::is_known_name(name)
+    };
+    let settings = bad.iter().filter(|b| setting(b)).count();
+    if settings * 5 < bad.len() * 4 {
+        return false;
+    }
+    let Some(first) = bad.iter().find(|b| setting(b)) else {
+        return false;
+    };
+    let finding = out.report(
+        first.span,
+        format!(
+            "this master.cf holds main.cf settings ({settings} of its {} lines are `name = \
+             value`) and no service: postconf and master stop on the first one",
+            bad.len()
+        ),
+    );
+    finding.label("a main.cf line");
+    finding.help(
+        "master.cf lists services (`smtp inet n - y - - smtpd`); parameters go in main.cf. \
+         This looks like main.cf saved as master.cf: put the distribution's master.cf back, \
+         and these lines in main.cf.",
+    );
+    true
 }
 
 fn report_line(bad: &BadLine, file_kind: &str, consequence: &str, out: &mut Findings) {
