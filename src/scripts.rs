@@ -1467,10 +1467,42 @@ fn command_names(command: &str) -> Option<Vec<String>> {
     }
     // `sed -i 's/^name = .*/name = value/' main.cf` sets `name`; `sed -i 's/CHANGEME_DOMAIN/x/'`
     // fills in a placeholder, which postlint already reads as unknown.
+    // `sed -e "/mydestination/amynetworks = $NET" main.cf > /tmp/x; cat /tmp/x > main.cf`:
+    // a line sed appends (`a`), inserts (`i`) or puts in place (`c`), in place or not.
+    let mut inserted = sed_inserted_names(command);
     if let Some((Edited::MainCf, keys)) = sed_in_place(command) {
-        return Some(keys);
+        inserted.extend(
+            keys.into_iter()
+                .filter(|k| !inserted.contains(k))
+                .collect::<Vec<_>>(),
+        );
+        return Some(inserted);
     }
-    Some(Vec::new())
+    Some(inserted)
+}
+
+/// The parameters whose `name = value` lines a sed command over main.cf adds with its `a`, `i`
+/// or `c` commands (`/re/aname = value`, `$a\name = value`, `1i name = value`).
+fn sed_inserted_names(command: &str) -> Vec<String> {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let is_sed = words
+        .first()
+        .is_some_and(|w| *w == "sed" || w.ends_with("/sed"));
+    if !is_sed || !words.iter().skip(1).any(|w| is_main_cf(w)) {
+        return Vec::new();
+    }
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r#"(?:^|[/$0-9'"\s])[aic]\\?\s*([a-z_][a-z0-9_]*)\s*="#)
+            .expect("a valid pattern")
+    });
+    let mut names: Vec<String> = re
+        .captures_iter(command)
+        .map(|c| c[1].to_string())
+        .filter(|n| crate::model::names::is_known_name(n))
+        .collect();
+    names.dedup();
+    names
 }
 
 /// The variables of a shell script that hold a path, each assigned once with a literal
@@ -3065,6 +3097,35 @@ mod tests {
             all.extend(command_names(command)?);
         }
         Some(all)
+    }
+
+    /// sed's `a`, `i` and `c` add lines (jcheca/FIWARE-Big-Bang's entrypoint adds
+    /// mynetworks after mydestination); a substitution or another file's sed sets nothing.
+    #[test]
+    fn lines_sed_adds_to_main_cf() {
+        let s = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            names(
+                r#"sed -e "/mydestination/amynetworks = $NETWORK" /etc/postfix/main.cf > /tmp/main.cf"#
+            ),
+            s(&["mynetworks"])
+        );
+        assert_eq!(
+            names(r#"sed -i '$a\relayhost = [mail.example.net]:587' /etc/postfix/main.cf"#),
+            s(&["relayhost"])
+        );
+        assert_eq!(
+            names(r#"sed -i '1i compatibility_level = 3.6' main.cf"#),
+            s(&["compatibility_level"])
+        );
+        assert_eq!(
+            names(r#"sed -e "/mydestination/amynetworks = $NETWORK" /etc/dovecot/x.conf"#),
+            s(&[])
+        );
+        assert_eq!(
+            names(r#"sed -n '/^a_b = 1/p' /etc/postfix/main.cf"#),
+            s(&[])
+        );
     }
 
     #[test]

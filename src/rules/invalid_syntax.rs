@@ -1227,9 +1227,7 @@ fn report_main_cf_as_master_cf(model: &Model, out: &mut Findings) -> bool {
         };
         let name = name.trim_ascii();
         !name.is_empty()
-            && name
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'_')
+            && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
             && crate::model::names::is_known_name(name)
     };
     let settings = bad.iter().filter(|b| setting(b)).count();
