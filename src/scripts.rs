@@ -1454,7 +1454,10 @@ fn command_names(command: &str) -> Option<Vec<String>> {
         }
         // `postconf -e "$line"`, `postconf -e "${key}=${value}"`: names from variables.
         if found.is_empty() {
-            return None;
+            // Unless each computed name is a transport's own setting
+            // (`${SERVICE}_destination_recipient_limit=1`, bitbone/yaffas): it sets no
+            // parameter of main.cf's own.
+            return per_transport_only(text).then(Vec::new);
         }
         return Some(found);
     }
@@ -1479,6 +1482,28 @@ fn command_names(command: &str) -> Option<Vec<String>> {
         return Some(inserted);
     }
     Some(inserted)
+}
+
+/// Whether every setting of a postconf command's arguments is a variable's name followed by
+/// a per-transport suffix (`${SERVICE}_destination_recipient_limit=1`,
+/// `$svc_time_limit=3600`), and there is at least one.
+fn per_transport_only(args: &str) -> bool {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r#"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?([a-z0-9_]*)\s*="#)
+            .expect("a valid pattern")
+    });
+    let settings = args.matches('=').count();
+    let suffixes: Vec<&str> = re
+        .captures_iter(args)
+        .map(|c| c.get(1).map_or("", |m| m.as_str()))
+        .collect();
+    !suffixes.is_empty()
+        && suffixes.len() == settings
+        && suffixes.iter().all(|suffix| {
+            crate::model::names::per_transport_service(&format!("service{suffix}"))
+                .is_some_and(|(service, _)| service == "service")
+        })
 }
 
 /// The parameters whose `name = value` lines a sed command over main.cf adds with its `a`, `i`
@@ -3097,6 +3122,22 @@ mod tests {
             all.extend(command_names(command)?);
         }
         Some(all)
+    }
+
+    /// A computed name that is a transport's own setting sets no parameter of main.cf's own
+    /// (bitbone/yaffas); any other computed name may be any parameter.
+    #[test]
+    fn computed_per_transport_names() {
+        assert_eq!(
+            names("postconf -e ${SERVICE_NAME}_destination_recipient_limit=1"),
+            Some(Vec::new())
+        );
+        assert_eq!(
+            names("postconf -e ${svc}_time_limit=3600"),
+            Some(Vec::new())
+        );
+        assert_eq!(names("postconf -e ${KEY}=1"), None);
+        assert_eq!(names("postconf -e ${P}_banner=x"), None);
     }
 
     /// sed's `a`, `i` and `c` add lines (jcheca/FIWARE-Big-Bang's entrypoint adds
