@@ -779,6 +779,17 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
         }
         setup.load.main_cf = None;
         setup.load.main_cf_absent = true;
+        // Emptied before every setting written: the settings are the whole main.cf.
+        setup.load.main_cf_emptied = dockerfile.empties_main_cf.is_some_and(|line| {
+            !amendments.main_open
+                && values
+                    .iter()
+                    .all(|v| v.path == dockerfile.path && v.literal.line > line)
+                && amendments
+                    .main_params
+                    .iter()
+                    .all(|(name, _, _)| values.iter().any(|v| v.literal.name == *name))
+        });
         setup.load.confine_to = Some(root.to_path_buf());
         setup.load.master_amended = amendments.master;
         setup.load.script_values = values;

@@ -85,6 +85,9 @@ pub struct Script {
     /// Dockerfile's `COPY`/`ADD` may bring one (to /etc/postfix/main.cf, from another stage or
     /// a URL, or one of `main_cf_copies` that holds one in the repository, as `scan` finds).
     pub replaces_main_cf: bool,
+    /// A Dockerfile's `RUN` that empties the image's main.cf (`>/etc/postfix/main.cf`, `rm -f
+    /// /etc/postfix/main.cf`) before its `postconf -e` lines write the whole file: the line.
+    pub empties_main_cf: Option<u32>,
     /// Its `COPY`/`ADD` sources that may hold a main.cf for the image, and where they go (`/`,
     /// `/etc`, `/etc/postfix`): the repository's files tell whether they do
     /// (`brings_main_cf`).
@@ -1111,6 +1114,55 @@ pub(crate) fn exec_form_command(code: &str) -> Option<String> {
 
 /// The shell lines of a script (or the instructions of a Dockerfile, `dockerfile`), each with
 /// its 1-based first line: lines continued with a trailing backslash are joined.
+/// Whether a shell command empties or removes the image's main.cf: `>/etc/postfix/main.cf`,
+/// `: > ...`, `echo -n > ...`, `truncate -s 0 ...`, `cp /dev/null ...`, `rm -f ...`.
+fn empties_main_cf(command: &str) -> bool {
+    let command = command.trim();
+    let target = |word: &str| {
+        crate::model::paths::normalize(word.trim_matches(['"', '\''])) == "/etc/postfix/main.cf"
+    };
+    if let Some((before, after)) = command.split_once('>') {
+        let before = before.trim();
+        let nothing = matches!(
+            before,
+            "" | ":" | "true" | "echo -n" | "printf ''" | "printf \"\"" | "cat /dev/null"
+        );
+        return !after.starts_with('>')
+            && nothing
+            && after.split_whitespace().count() == 1
+            && target(after.trim());
+    }
+    let words: Vec<&str> = command.split_whitespace().collect();
+    match words.as_slice() {
+        ["truncate", "-s", "0", file]
+        | ["truncate", "-s0", file]
+        | ["truncate", "--size=0", file]
+        | ["cp", "/dev/null", file]
+        | ["rm", "-f", file]
+        | ["rm", file] => target(file),
+        _ => false,
+    }
+}
+
+/// Whether every line of a Dockerfile that names main.cf only empties it (`RUN
+/// >/etc/postfix/main.cf && postconf -e ...`).
+fn only_empties_main_cf(text: &str) -> bool {
+    logical_lines(text, true)
+        .iter()
+        .filter(|(_, line)| line.contains("main.cf") && !line.trim_start().starts_with('#'))
+        .all(|(_, line)| {
+            let code = line.trim_start();
+            let code = code
+                .get(..4)
+                .filter(|w| w.eq_ignore_ascii_case("RUN "))
+                .map_or(code, |_| &code[4..]);
+            commands(code)
+                .into_iter()
+                .filter(|c| c.contains("main.cf"))
+                .all(empties_main_cf)
+        })
+}
+
 /// Whether every line of a shell script that names main.cf only reads it: a backup copy
 /// (`cp /etc/postfix/main.cf /tmp/`), `cat`, `grep`, a message. Anything else (a redirection,
 /// `tee`, `sed`, `mv`, `ln`, a copy to it, a command postlint does not know) may replace it.
@@ -1728,7 +1780,12 @@ fn scan_text(text: &str, path: &Path) -> Script {
     {
         return out;
     }
-    out.replaces_main_cf = text.contains("main.cf") && (dockerfile || !only_reads_main_cf(text));
+    out.replaces_main_cf = text.contains("main.cf")
+        && match dockerfile {
+            // A Dockerfile that only empties it (the postconf lines after write it whole).
+            true => !only_empties_main_cf(text),
+            false => !only_reads_main_cf(text),
+        };
     let mut seen = BTreeSet::new();
     // A shell script's variables that name a path (`file=/etc/postfix/main.cf`), put in for
     // `$file` when a command is read (`cat frag >> $file`); the offsets of the settings found
@@ -1902,6 +1959,9 @@ fn scan_text(text: &str, path: &Path) -> Script {
                 }
             }
             table_builds(command, &mut out.builds);
+            if dockerfile && run && empties_main_cf(command) {
+                out.empties_main_cf.get_or_insert(line_no);
+            }
             // A bound for a hostile script: each is matched against every main.cf value.
             let room = MAX_ITEMS.saturating_sub(out.file_placeholders.len());
             for pattern in sed_placeholders_in(command, Edited::Other)

@@ -947,6 +947,43 @@ fn lines_to_add_to_master_cf_and_main_cf_are_not_whole_files() {
     assert!(!out.contains("[undefined-service]"), "{out}");
 }
 
+/// A Dockerfile that empties the image's main.cf and writes it with `postconf -e` (the
+/// discourse/mail-receiver image) has its whole main.cf in the repository: it is linted, with
+/// every parameter it does not set at its default. Near-miss: one that copies another file
+/// over main.cf first.
+#[test]
+fn an_image_whose_main_cf_is_emptied_then_written_is_linted() {
+    let repo = tempfile::tempdir().unwrap();
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short", "--allow-empty"]).1;
+    for empties in [
+        ">/etc/postfix/main.cf",
+        "rm -f /etc/postfix/main.cf",
+        "truncate -s 0 /etc/postfix/main.cf",
+    ] {
+        write(
+            &repo.path().join("Dockerfile"),
+            &format!(
+                "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y postfix\n\
+                 RUN {empties} \\\n  && postconf -e compatibility_level=3.6 \\\n  \
+                 && postconf -e mynetworks=0.0.0.0/0\n"
+            ),
+        );
+        let out = short(repo.path());
+        assert!(
+            out.contains("Dockerfile:5:29: error[mynetworks-too-broad]"),
+            "{empties}: {out}"
+        );
+    }
+    write(
+        &repo.path().join("Dockerfile"),
+        "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y postfix\n\
+         RUN cp /tmp/main.cf /etc/postfix/main.cf \\\n  && postconf -e compatibility_level=3.6 \\\n  \
+         && postconf -e mynetworks=0.0.0.0/0\n",
+    );
+    let out = short(repo.path());
+    assert!(!out.contains("[mynetworks-too-broad]"), "{out}");
+}
+
 /// A finding about the whole file, anchored at its start, stays when a script replaces the
 /// setting on its first line (ditmer/the-phishing-server's install.sh edits myhostname, line 1).
 #[test]

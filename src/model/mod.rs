@@ -85,6 +85,10 @@ pub struct LoadOptions {
     /// No main.cf goes with this master.cf (a role that ships only a master.cf template):
     /// master.cf is linted alone, every main.cf parameter unknown.
     pub main_cf_absent: bool,
+    /// With `main_cf_absent`: the image's main.cf is emptied before the settings written
+    /// (`RUN >/etc/postfix/main.cf && postconf -e ...`), so they are the whole file and every
+    /// other parameter has its default, not an unknown value.
+    pub main_cf_emptied: bool,
     /// main.cf is docker-mailserver's `postfix-main.cf`: settings the container appends to its
     /// image's main.cf, so every parameter it does not set is unknown; the directory is
     /// mounted at /tmp/docker-mailserver, so paths there resolve into it; and master.cf is
@@ -2193,7 +2197,7 @@ impl Model {
 
         let mut params = Params::default();
         if open_ended
-            || options.main_cf_absent
+            || (options.main_cf_absent && !options.main_cf_emptied)
             || options.docker_mailserver
             || options.dropin
             || options.script_params_open
