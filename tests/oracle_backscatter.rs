@@ -17,7 +17,7 @@ mod smtp;
 
 use smtp::Scratch;
 
-/// This test uses the ten ports from here.
+/// This test uses the twelve ports from here.
 fn port() -> u16 {
     common::env_number("POSTLINT_BACKSCATTER_ORACLE_PORT", 28_820) as u16
 }
@@ -109,6 +109,33 @@ fn an_empty_local_recipient_maps_accepts_any_name_at_the_machines_name() {
     // defer_unauth_destination, smtpd_relay_restrictions' default at level 3.6.
     assert_eq!(code, 454, "{host}: not a local domain, so relaying");
     assert!(messages.is_empty(), "{messages:?}");
+}
+
+/// luser_relay takes an outsider's made-up local name only with `local_recipient_maps =`:
+/// with the default maps smtpd refuses it at RCPT (550) and postlint is silent; without them
+/// smtpd accepts it (250) and postlint reports luser_relay (uc4w6c/security-try).
+#[test]
+fn luser_relay_takes_outsiders_mail_only_without_local_recipient_maps() {
+    if !common::postfix_available() {
+        return;
+    }
+    if !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let (code, host, messages) = rcpt(port() + 10, "luser_relay = root\n");
+    assert_eq!(
+        code, 550,
+        "{host}: the default local_recipient_maps rejects the name"
+    );
+    assert!(messages.is_empty(), "{messages:?}");
+    let (code, host, messages) = rcpt(port() + 11, "luser_relay = root\nlocal_recipient_maps =\n");
+    assert_eq!(code, 250, "{host}: any name is taken");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("luser_relay makes every unknown local name")),
+        "{messages:?}"
+    );
 }
 
 /// Virtual mailbox domains that Dovecot delivers over LMTP, without virtual_mailbox_maps:

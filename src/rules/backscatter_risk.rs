@@ -541,6 +541,14 @@ fn luser_relay(model: &Model, out: &mut Findings) {
     if value.has_unknown() || value.text.trim_ascii().is_empty() {
         return;
     }
+    // smtpd refuses an unknown local name at RCPT while local_recipient_maps names tables
+    // (its default, `proxy:unix:passwd.byname $alias_maps`): luser_relay then sees only mail
+    // that is already inside. Only with `local_recipient_maps =` does it take outsiders' mail
+    // (postconf(5), luser_relay).
+    let recipients = model.params.expand("local_recipient_maps");
+    if recipients.has_unknown() || !recipients.text.trim_ascii().is_empty() {
+        return;
+    }
     if model
         .class(ClassKind::Local)
         .members(&model.tables)

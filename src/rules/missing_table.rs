@@ -92,10 +92,14 @@ fn report(model: &Model, path: &Path, span: Span, subject: &str, what: &str, out
     // `domains.cf`, `sasl_passwd`) is what the deployment renders or copies into place, often
     // under a name its tasks give: not a misspelt name.
     let stem = |n: &str| n.rsplit_once('.').map_or(n, |(stem, _)| stem).to_string();
+    // `_virtual` for `virtual` (l31rb4g/carteiro's start script renders `_virtual` into it)
+    // is the same.
     if !model.is_live()
-        && similar
-            .as_deref()
-            .is_some_and(|other| stem(other) == stem(&name) || stem(other) == name)
+        && similar.as_deref().is_some_and(|other| {
+            stem(other) == stem(&name)
+                || stem(other) == name
+                || other.trim_matches(['_', '-', '.']) == name
+        })
     {
         return;
     }
