@@ -67,16 +67,15 @@ pub fn is_fragment(master: &MasterCf) -> bool {
 }
 
 /// Whether main.cf sets one of the parameters a whole main.cf sets: who the server is, its
-/// networks, the lines of the distributions' stock files, what it delivers. (Not relayhost:
-/// the relay-client lines of a guide are lines to add.)
+/// networks, the lines of the distributions' stock files, what it delivers. (Not relayhost
+/// nor mynetworks: a guide's lines to add are a relay client's, or the networks that may
+/// relay.)
 pub fn writes_a_whole_main_cf(params: &super::params::Params) -> bool {
     const WHOLE: &[&str] = &[
         "myhostname",
         "mydomain",
         "myorigin",
         "mydestination",
-        "mynetworks",
-        "mynetworks_style",
         "inet_interfaces",
         "inet_protocols",
         "compatibility_level",

@@ -2601,11 +2601,14 @@ impl Model {
             ));
         }
 
-        // A main.cf in a repository that sets none of what a whole main.cf sets (who the
+        // A main.cf --discover finds that sets none of what a whole main.cf sets (who the
         // server is, its networks, the stock file's lines, what it delivers), and that nothing
         // installs whole: lines to add to the distribution's main.cf, as guides and notes
         // give them. The parameters it does not set are the host's, unknown here.
+        // Only where --discover found it: a directory named on the command line is the
+        // configuration the user says it is.
         let whole_main = live
+            || options.confine_to.is_none()
             || options.main_installed
             || loader.locator.mode.is_system_image()
             || params.is_open_ended()
@@ -2672,8 +2675,10 @@ impl Model {
                     ));
                     master::MasterCf::default()
                 } else {
-                    let whole =
-                        live || options.master_installed || loader.locator.mode.is_system_image();
+                    let whole = live
+                        || options.confine_to.is_none()
+                        || options.master_installed
+                        || loader.locator.mode.is_system_image();
                     if !whole && master::is_fragment(&master) {
                         master.open_ended = true;
                         loader.notes.push(format!(
