@@ -55,8 +55,8 @@ pub fn chroot_default(model: &super::Model) -> Option<bool> {
 /// the whole file. One of them is enough for a whole file, with others missing (undefined-service
 /// reports those).
 pub fn is_fragment(master: &MasterCf) -> bool {
+    // A line master(8) refuses does not make it whole (thePFLy/EPHEC-Admin-2's snippet).
     !master.services.is_empty()
-        && master.bad_lines.is_empty()
         && master.placeholders.is_empty()
         && !master.services.iter().any(|s| {
             matches!(
