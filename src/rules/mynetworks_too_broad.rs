@@ -151,7 +151,12 @@ fn check(model: &Model, out: &mut Findings) {
                         (gateway, model.published_smtp.first())
                     {
                         reported.push(span);
-                        docker_bridge(out, span, (text, gateway), &label, published);
+                        let finding = docker_bridge(out, span, (text, gateway), &label, published);
+                        if stopping {
+                            finding.message.push_str(
+                                " once smtpd starts (today it stops: relay-check-missing)",
+                            );
+                        }
                     }
                 }
                 report_wide(&wide, &label, out);
@@ -437,13 +442,13 @@ fn docker_gateway(net: &Cidr) -> Option<std::net::Ipv4Addr> {
 
 /// mynetworks trusts a Docker bridge network, and a compose file publishes port 25 of the
 /// container: clients that docker-proxy relays in arrive from the bridge's gateway.
-fn docker_bridge(
-    out: &mut Findings,
+fn docker_bridge<'o>(
+    out: &'o mut Findings,
     span: Span,
     (text, gateway): (&str, std::net::Ipv4Addr),
     label: &str,
     published: &crate::compose::Published,
-) {
+) -> &'o mut crate::diagnostic::Finding {
     let finding = out.report(
         span,
         format!(
@@ -469,6 +474,7 @@ fn docker_bridge(
          never the gateway), or let them authenticate, and keep `mynetworks = 127.0.0.0/8 \
          [::1]/128`.",
     );
+    finding
 }
 
 fn uses_mynetworks(model: &Model, smtpd: &Smtpd) -> bool {
