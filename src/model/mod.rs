@@ -1461,6 +1461,17 @@ impl Loader {
         })
     }
 
+    /// The database .cf files that hold a password, with their paths (`lexical`).
+    fn password_db_files(&self) -> Vec<(FileId, PathBuf)> {
+        self.tables
+            .iter()
+            .filter(|t| dbcf::DbKind::of(&t.kind).is_some())
+            .filter(|t| t.settings.iter().any(dbcf::holds_password))
+            .filter_map(|t| t.source)
+            .map(|f| (f, crate::scripts::lexical(&self.sources.get(f).real_path)))
+            .collect()
+    }
+
     /// The modes etckeeper records for the database .cf files that hold a password, when the
     /// linted directory is in a copy of /etc that etckeeper keeps (`.etckeeper` in the
     /// directory above it): a `maybe chmod 640 './postfix/mysql.cf'` line, or none, which
@@ -1510,14 +1521,7 @@ impl Loader {
                 _ => {}
             }
         }
-        let files: Vec<(FileId, PathBuf)> = self
-            .tables
-            .iter()
-            .filter(|t| dbcf::DbKind::of(&t.kind).is_some())
-            .filter(|t| t.settings.iter().any(dbcf::holds_password))
-            .filter_map(|t| t.source)
-            .map(|f| (f, self.sources.get(f).real_path.clone()))
-            .collect();
+        let files = self.password_db_files();
         for (file, path) in files {
             let Ok(relative) = path.strip_prefix(&etc) else {
                 continue;
@@ -1563,14 +1567,7 @@ impl Loader {
         if declared.is_empty() {
             return out;
         }
-        let files: Vec<(FileId, PathBuf)> = self
-            .tables
-            .iter()
-            .filter(|t| dbcf::DbKind::of(&t.kind).is_some())
-            .filter(|t| t.settings.iter().any(dbcf::holds_password))
-            .filter_map(|t| t.source)
-            .map(|f| (f, crate::scripts::lexical(&self.sources.get(f).real_path)))
-            .collect();
+        let files = self.password_db_files();
         for (file, path) in files {
             if out.contains_key(&file) {
                 continue;
