@@ -422,8 +422,12 @@ pub fn compare_with_postconf(dir: &Path) -> Result<usize, String> {
         if ours.value.as_deref() == Some(postlint::output::config::SECRET) {
             continue; // a password, which postlint never shows
         }
-        if name == "alias_maps" && ours.origin == "default" {
-            continue; // postlint leaves out Debian's nis:mail.aliases on purpose (params.rs)
+        // postlint leaves out Debian's nis:mail.aliases on purpose (params.rs), also where a
+        // default takes alias_maps in (local_recipient_maps, which backscatter-risk reads).
+        if matches!(name.as_str(), "alias_maps" | "local_recipient_maps")
+            && ours.origin == "default"
+        {
+            continue;
         }
         // Ok(None): postconf does not know the name (an unused one); Err: it refused the value.
         let theirs_value: Result<Option<String>, ()> = match &batch {
