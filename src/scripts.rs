@@ -85,8 +85,8 @@ pub struct Script {
     /// Dockerfile's `COPY`/`ADD` may bring one (to /etc/postfix/main.cf, from another stage or
     /// a URL, or one of `main_cf_copies` that holds one in the repository, as `scan` finds).
     pub replaces_main_cf: bool,
-    /// A Dockerfile's `RUN` that empties the image's main.cf (`>/etc/postfix/main.cf`, `rm -f
-    /// /etc/postfix/main.cf`) before its `postconf -e` lines write the whole file: the line.
+    /// A Dockerfile's `RUN` that empties the image's main.cf (`>/etc/postfix/main.cf`) before
+    /// its `postconf -e` lines write the whole file: the line.
     pub empties_main_cf: Option<u32>,
     /// Its `COPY`/`ADD` sources that may hold a main.cf for the image, and where they go (`/`,
     /// `/etc`, `/etc/postfix`): the repository's files tell whether they do
@@ -1115,7 +1115,8 @@ pub(crate) fn exec_form_command(code: &str) -> Option<String> {
 /// The shell lines of a script (or the instructions of a Dockerfile, `dockerfile`), each with
 /// its 1-based first line: lines continued with a trailing backslash are joined.
 /// Whether a shell command empties or removes the image's main.cf: `>/etc/postfix/main.cf`,
-/// `: > ...`, `echo -n > ...`, `truncate -s 0 ...`, `cp /dev/null ...`, `rm -f ...`.
+/// `: > ...`, `echo -n > ...`, `truncate -s 0 ...`, `cp /dev/null ...`. (Not `rm`: postconf -e
+/// stops on a main.cf that is not there, "open ... for reading: No such file".)
 fn empties_main_cf(command: &str) -> bool {
     let command = command.trim();
     let target = |word: &str| {
@@ -1137,9 +1138,7 @@ fn empties_main_cf(command: &str) -> bool {
         ["truncate", "-s", "0", file]
         | ["truncate", "-s0", file]
         | ["truncate", "--size=0", file]
-        | ["cp", "/dev/null", file]
-        | ["rm", "-f", file]
-        | ["rm", file] => target(file),
+        | ["cp", "/dev/null", file] => target(file),
         _ => false,
     }
 }
