@@ -102,14 +102,22 @@ fn built_names(dir: &Path, name: &str) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
+    // At most 4 MB of scripts in all (each at most 1 MB): a hostile directory of large
+    // `build*` files reads no more.
     let mut texts = Vec::new();
+    let mut budget: usize = 4 << 20;
     for entry in entries.flatten().take(256) {
         let file = entry.file_name().to_string_lossy().to_ascii_lowercase();
         let script = file.ends_with(".sh") || file == "makefile" || file.starts_with("build");
-        if script {
-            if let Some(text) = crate::discover::small_text(&entry.path()) {
-                texts.push(text);
-            }
+        if !script {
+            continue;
+        }
+        if let Some(text) = crate::discover::small_text(&entry.path()) {
+            let Some(left) = budget.checked_sub(text.len()) else {
+                break;
+            };
+            budget = left;
+            texts.push(text);
         }
     }
     let mut names: Vec<String> = Vec::new();

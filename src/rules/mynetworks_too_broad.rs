@@ -42,14 +42,14 @@ fn check(model: &Model, out: &mut Findings) {
     let mut reported: Vec<Span> = Vec::new();
     let mut style_reported = false;
     for smtpd in smtpd_processes(model) {
-        if !uses_mynetworks(model, &smtpd) {
-            continue;
-        }
-        let label = smtpd.label();
         let stopping = smtpd
             .definition(model, "smtpd_relay_restrictions")
             .is_none()
             && stops_for_the_relay_check(model, &smtpd);
+        if !stopping && !uses_mynetworks(model, &smtpd) {
+            continue;
+        }
+        let label = smtpd.label();
         match smtpd.definition(model, "mynetworks") {
             Some(_) => {
                 // One item that trusts the world does, whatever the unknown ones are.
@@ -483,18 +483,6 @@ fn uses_mynetworks(model: &Model, smtpd: &Smtpd) -> bool {
             .iter()
             .any(|w| w.text.eq_ignore_ascii_case("permit_mynetworks"))
     };
-    // An unwritten smtpd_relay_restrictions is `permit_mynetworks, permit_sasl_authenticated,
-    // defer_unauth_destination` at every level but 0 (and in Postfix 2.10 to 3.2); at level 0
-    // it is empty, smtpd stops unless the recipient list checks relaying
-    // (relay-check-missing), and the fix that finding gives, a level or that list, trusts
-    // mynetworks again.
-    if smtpd
-        .definition(model, "smtpd_relay_restrictions")
-        .is_none()
-        && stops_for_the_relay_check(model, smtpd)
-    {
-        return true;
-    }
     LIST_PARAMS.iter().any(|p| {
         // An unknown list may use it.
         smtpd.list(model, p).is_none_or(|w| mentions(&w))
@@ -505,7 +493,10 @@ fn uses_mynetworks(model: &Model, smtpd: &Smtpd) -> bool {
 }
 
 /// Whether neither relay list has a working relay check, so that smtpd stops when it starts
-/// (relay-check-missing's case).
+/// (relay-check-missing's case). With smtpd_relay_restrictions unwritten (empty at level 0;
+/// `permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination` at every other
+/// level and in Postfix 2.10 to 3.2), the fix that finding gives, a level or that list,
+/// trusts mynetworks: the rule reads mynetworks there as if a list used it.
 fn stops_for_the_relay_check(model: &Model, smtpd: &Smtpd) -> bool {
     use crate::model::restrictions::{has_required, Answer, RELAY_REQUIRED};
     let (Some(relay), Some(recipient)) = (
