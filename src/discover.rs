@@ -461,7 +461,8 @@ pub fn discover(root: &Path) -> Result<Found, String> {
     }
     // What set-up scripts change goes with the configurations nearest to each script.
     let scripts = crate::scripts::scan(root);
-    let installed = ansible_setups(root, &found.root, &scripts, &found.setups);
+    let mut installed = ansible_setups(root, &found.root, &scripts, &found.setups);
+    installed.extend(heredoc_setups(root, &found.root, &scripts));
     // A master.cf linted alone until now goes with the main.cf the same tasks install.
     let paired: Vec<PathBuf> = installed
         .iter()
@@ -493,10 +494,11 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 let dir = setup.main_cf.parent().unwrap_or(Path::new(""));
                 dir.join("master.cf")
             });
-            setup.load.master_installed = scripts.iter().any(|s| {
-                s.installs(root, &master_cf, "/etc/postfix/master.cf")
-                    || s.ansible_installs_file(&master_cf, "master.cf")
-            });
+            setup.load.master_installed = setup.load.master_cf_heredoc.is_some()
+                || scripts.iter().any(|s| {
+                    s.installs(root, &master_cf, "/etc/postfix/master.cf")
+                        || s.ansible_installs_file(&master_cf, "master.cf")
+                });
             setup.load.master_amended = amendments.master;
             setup.load.main_installed = setup.load.main_installed
                 || scripts.iter().any(|s| {
@@ -710,6 +712,46 @@ fn ansible_setups(
             setup.load.confine_to = Some(root.to_path_buf());
             setup.load.main_installed = true;
             setup.installed_by = Some(shown(script.path.clone()));
+            out.push(setup);
+        }
+    }
+    out
+}
+
+/// The main.cf files set-up scripts write with a here-document (`cat > /etc/postfix/main.cf
+/// <<EOF`): each document that replaces main.cf is linted as one, the script read with holes
+/// (`template::heredoc`), with the master.cf the same script writes with a here-document,
+/// else the master.cf beside the script when there is one. The document writes the whole
+/// file.
+fn heredoc_setups(
+    root: &Path,
+    shown_root: &Path,
+    scripts: &[crate::scripts::Script],
+) -> Vec<Setup> {
+    let shown = |path: &Path| match shown_root.as_os_str().is_empty() {
+        true => path.strip_prefix(".").unwrap_or(path).to_path_buf(),
+        false => path.to_path_buf(),
+    };
+    let mut out = Vec::new();
+    for script in scripts {
+        for &command in &script.main_cf_heredocs {
+            let path = shown(&script.path);
+            let mut setup = template_setup(&path);
+            let beside = path.with_file_name("master.cf");
+            setup.load.master_cf = setup
+                .load
+                .master_cf
+                .take()
+                .or_else(|| beside.is_file().then_some(beside));
+            // The master.cf the same script writes, when it does.
+            if let Some(&line) = script.master_cf_heredocs.first() {
+                setup.load.master_cf = Some(path.clone());
+                setup.load.master_cf_heredoc = Some(line);
+                setup.load.master_installed = true;
+            }
+            setup.load.main_cf_heredoc = Some(command);
+            setup.load.confine_to = Some(root.to_path_buf());
+            setup.load.main_installed = true;
             out.push(setup);
         }
     }

@@ -510,9 +510,11 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
             true => PathBuf::from("."),
             false => dir,
         };
-        let label = match &setup.load.sysroot {
-            Some(root) => format!("{} (--sysroot {})", dir.display(), root.display()),
-            None => dir.display().to_string(),
+        let label = match (&setup.load.sysroot, setup.load.main_cf_heredoc) {
+            (Some(root), _) => format!("{} (--sysroot {})", dir.display(), root.display()),
+            // A script may write main.cf with several here-documents.
+            (None, Some(line)) => format!("{}:{line}", dir.display()),
+            (None, None) => dir.display().to_string(),
         };
         if cli.verbose {
             match &setup.installed_by {

@@ -117,6 +117,11 @@ pub struct Script {
     /// The sources of a Dockerfile's copies that a `RUN` applies to the image's main.cf with
     /// postconf (`postconf_inputs`): settings to add, not a whole main.cf.
     pub postconf_inputs: Vec<String>,
+    /// The lines of its commands whose here-document replaces main.cf (`cat >
+    /// /etc/postfix/main.cf <<EOF`): each is linted as a main.cf (`template::heredoc`).
+    pub main_cf_heredocs: Vec<u32>,
+    /// The same for master.cf: read as the master.cf of the main.cf the same script writes.
+    pub master_cf_heredocs: Vec<u32>,
     /// The file modes its Ansible `template`/`copy` tasks and Salt `file.managed` states give
     /// the files they install as main.cf or at another absolute path (`mode: '0640'`), each
     /// with the file and the line of the mode; a mode postlint cannot read is left out.
@@ -456,6 +461,7 @@ impl Script {
             || !self.sockets.is_empty()
             || !self.file_modes.is_empty()
             || !self.main_cf_chmods.is_empty()
+            || !self.main_cf_heredocs.is_empty()
     }
 
     /// Whether this Dockerfile copies `file` (a path in the repository at `root`) to
@@ -1792,6 +1798,15 @@ fn scan_text(text: &str, path: &Path) -> Script {
     let mut shell_vars = ShellVars::default();
     let lines = logical_lines(text, dockerfile);
     let mut heredoc: Option<(String, Vec<String>)> = None;
+    // A here-document that replaces main.cf, and those appended after it, are the main.cf
+    // linted from this script (`template::heredoc`), not settings added to another: their
+    // commands and bodies are passed over.
+    let documents: Vec<_> = crate::template::heredoc::documents(text, false)
+        .into_iter()
+        .filter(|d| d.file == "main.cf")
+        .collect();
+    let replaced_at = documents.iter().find(|d| !d.appends).map(|d| d.command);
+    let mut linted_to = 0;
     // A Dockerfile's working directory (`WORKDIR`), for relative `COPY` destinations: known
     // once the stage sets it (a base image may set its own, `/app`).
     let mut workdir = String::from("/");
@@ -1812,6 +1827,15 @@ fn scan_text(text: &str, path: &Path) -> Script {
     let mut postconf_runs: Vec<(String, String)> = Vec::new();
     for (index, (line_no, line)) in lines.iter().enumerate() {
         let line_no = *line_no;
+        if line_no <= linted_to {
+            continue;
+        }
+        if replaced_at.is_some_and(|at| at <= line_no) {
+            if let Some(d) = documents.iter().find(|d| d.command == line_no) {
+                linted_to = d.body.end;
+                continue;
+            }
+        }
         // The body of a here-document appended to main.cf: its `name = value` lines, up to
         // the terminator (none: any parameter may be set).
         if let Some((end, names)) = &mut heredoc {
@@ -3035,6 +3059,19 @@ pub fn scan(root: &Path) -> Vec<Script> {
             script
         };
         script.sockets = milter_sockets(&text);
+        // A script that writes main.cf with a here-document. Not a template of a script
+        // (`{{ }}` in it: its documents are no shell text yet), nor Python (Fabric).
+        let yaml = [".yml", ".yaml", ".sls"].iter().any(|e| name.ends_with(e));
+        if text.contains("<<")
+            && text.contains("main.cf")
+            && !is_unit_or_mounts(&name)
+            && !name.ends_with(".py")
+            && !["{{", "{%", "<%"].iter().any(|t| text.contains(t))
+        {
+            script.main_cf_heredocs = crate::template::heredoc::replacing(&text, yaml, "main.cf");
+            script.master_cf_heredocs =
+                crate::template::heredoc::replacing(&text, yaml, "master.cf");
+        }
         if script.path.as_os_str().is_empty() {
             script.path = entry.path().to_path_buf();
         }

@@ -3118,3 +3118,81 @@ fn a_fabric_deploy_script_sets_parameters() {
     let out = short(root);
     assert!(out.contains("No problems found"), "{out}");
 }
+
+/// A script that writes main.cf with a here-document is a configuration of its own; one that
+/// only appends to the image's main.cf, feeds a document to another program or names main.cf
+/// in a here-string is not.
+#[test]
+fn here_documents_that_replace_main_cf_are_configurations() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("append-only.sh"),
+        "#!/bin/sh\ncat >> /etc/postfix/main.cf <<'EOF'\nmynetworks = 0.0.0.0/0\nEOF\n\
+         grep -q relay <<< \"main.cf\"\nmysql mail <<SQL > /tmp/main.cf.sql\nSELECT 1;\nSQL\n\
+         cat /etc/postfix/main.cf <<EOF\nmynetworks = 0.0.0.0/0\nEOF\n",
+    );
+    let (code, _, err) = run(repo.path(), &["--discover"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("found no main.cf under ."), "{err}");
+
+    // Two documents that replace main.cf (one per branch): two configurations, each named
+    // by its command's line, each finding at the script's own line.
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("setup/install.sh"),
+        "#!/bin/bash\nif [ \"$1\" = relay ]; then\n  cat > /etc/postfix/main.cf <<EOF\n\
+         compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\nEOF\nelse\n  \
+         cat <<EOF | sudo tee /etc/postfix/main.cf >/dev/null\n\
+         compatibility_level = 3.6\nsmtpd_use_tls = yes\nEOF\nfi\n",
+    );
+    let (code, out, err) = run(
+        repo.path(),
+        &["--discover", "--format", "short", "--verbose"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("postlint: found setup/install.sh:3\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("postlint: found setup/install.sh:8\n"),
+        "{err}"
+    );
+    assert!(
+        out.contains("setup/install.sh:5:14: error[mynetworks-too-broad]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("setup/install.sh:10:1: warning[deprecated-parameter]"),
+        "{out}"
+    );
+    assert!(out.contains("2 problems"), "{out}");
+
+    // An Ansible `shell: |` block: YAML takes the block's indent out before the shell runs.
+    let ansible = tempfile::tempdir().unwrap();
+    write(
+        &ansible.path().join("roles/mail/tasks/main.yml"),
+        "- name: write main.cf\n  shell: |\n    cat > /etc/postfix/main.cf <<'EOF'\n    \
+         compatibility_level = 3.6\n    mynetworks = 0.0.0.0/0\n    EOF\n",
+    );
+    let (code, out, err) = run(ansible.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.starts_with("roles/mail/tasks/main.yml:5:18: error[mynetworks-too-broad]"),
+        "{out}"
+    );
+
+    // A Dockerfile's `COPY <<EOF` (BuildKit): the image's main.cf.
+    let docker = tempfile::tempdir().unwrap();
+    write(
+        &docker.path().join("Dockerfile"),
+        "FROM debian:bookworm\nRUN apt-get install -y postfix\nCOPY <<EOF /etc/postfix/main.cf\n\
+         compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\nEOF\n",
+    );
+    let (code, out, err) = run(docker.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.starts_with("Dockerfile:5:14: error[mynetworks-too-broad]"),
+        "{out}"
+    );
+}

@@ -599,3 +599,51 @@ fn a_password_a_template_writes_into_main_cf_is_reported() {
         assert!(out.contains("No problems found"), "{silent}: {out}");
     }
 }
+
+/// The oracle for here-documents is the shell: each script is run by bash, writing main.cf
+/// into a temporary directory, and the main.cf postlint reads from the script (its lines
+/// that are not blank) must be what bash wrote, line for line.
+#[test]
+fn here_documents_read_as_bash_writes_them() {
+    use postlint::template::{heredoc, substitute, Kind};
+    let bash = std::process::Command::new("bash").arg("--version").output();
+    assert!(bash.is_ok(), "bash is needed to check here-documents");
+    let cases = [
+        // Escapes in an unquoted document: `\$`, `\\`, `` \` `` lose their backslash, another
+        // backslash stays, a `$` before a blank stays, `\` and a newline join two lines.
+        "cat > \"$OUT/main.cf\" <<EOF\nsmtpd_banner = \\$myhostname ESMTP \\$mail_name\n\
+         a = c:\\\\dir \\`x\\` \\q $ 5\nmydestination = \\$myhostname, \\\n    localhost\nEOF\n",
+        // A quoted delimiter: nothing is expanded or taken out.
+        "cat <<'EOF' > \"$OUT/main.cf\"\nsmtpd_banner = \\$myhostname $x ${y} $(z)\nEOF\n",
+        "cat <<\"EOF\" > \"$OUT/main.cf\"\nb = $x\nEOF\n",
+        "cat <<\\EOF > \"$OUT/main.cf\"\nb = $x `y`\nEOF\n",
+        // `<<-`: the tabs at each line's head go, the blanks after them stay.
+        "\tcat <<-EOF >\"$OUT/main.cf\"\n\tmyhostname = a\n\t\t  continued\n\tEOF\n",
+        // A document through tee, then one appended after it, and one appended under `if`.
+        "cat <<'EOF' | tee \"$OUT/main.cf\" > /dev/null\na = 1\nEOF\n\
+         cat >> \"$OUT/main.cf\" <<EOF\nb = \\$a\nEOF\n\
+         if true; then\n  cat >>\"$OUT/main.cf\" <<EOF\nc = 3\nEOF\nfi\n",
+    ];
+    for script in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let run = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .env("OUT", dir.path())
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{script}: {run:?}");
+        let written = std::fs::read_to_string(dir.path().join("main.cf")).unwrap();
+        let command = heredoc::replacing(script, false, "main.cf");
+        assert_eq!(command.len(), 1, "{script}");
+        let holed = heredoc::read_as(script, command[0], false, Kind::MainCf).unwrap();
+        let (text, _) = substitute(&holed.text, &holed.replacements());
+        let ours: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::trim_end)
+            .collect();
+        let theirs: Vec<&str> = written.lines().map(str::trim_end).collect();
+        assert_eq!(ours, theirs, "{script}");
+    }
+}

@@ -1,4 +1,5 @@
-//! Template tags and installer placeholders in a file, and the file read with holes. No input may panic or take more than linear time. The text is
+//! Template tags and installer placeholders in a file, and the file read with holes (a
+//! script, as the main.cf its here-documents write). No input may panic or take more than linear time. The text is
 //! decoded as postlint decodes files (invalid UTF-8 and NUL kept as raw bytes).
 #![no_main]
 
@@ -31,6 +32,26 @@ fuzz_target!(|data: &[u8]| {
             if let Some(holed) = postlint::template::holes(text, kind, percent, Some(&vars)) {
                 let (out, shifts) = postlint::template::substitute(&holed.text, &holed.replacements());
                 assert_eq!(out.matches('\n').count(), text.matches('\n').count());
+                let mut last = 0;
+                for offset in 0..=out.len() as u32 {
+                    let back = postlint::template::unshift(&shifts, offset);
+                    assert!(back >= last && back as usize <= text.len());
+                    last = back;
+                }
+            }
+        }
+    }
+    // A script read as the main.cf or master.cf its here-documents write: the same length
+    // and lines before the shell's escapes are taken out, every offset mapping back in order.
+    for yaml in [false, true] {
+        for doc in postlint::template::heredoc::documents(text, yaml).iter().take(4) {
+            for kind in [postlint::template::Kind::MainCf, postlint::template::Kind::MasterCf] {
+                let Some(holed) = postlint::template::heredoc::read_as(text, doc.command, yaml, kind) else {
+                    continue;
+                };
+                assert_eq!(holed.text.len(), text.len());
+                assert_eq!(holed.text.matches('\n').count(), text.matches('\n').count());
+                let (out, shifts) = postlint::template::substitute(&holed.text, &holed.replacements());
                 let mut last = 0;
                 for offset in 0..=out.len() as u32 {
                     let back = postlint::template::unshift(&shifts, offset);

@@ -80,6 +80,12 @@ pub struct LoadOptions {
     /// The file read as main.cf, when it is not CONFIG_DIR/main.cf (a template found by
     /// `--discover`: `main.cf.j2`, `main.cf-el8.erb`).
     pub main_cf: Option<PathBuf>,
+    /// main.cf is the text that the set-up script `main_cf` writes with the here-document
+    /// whose command is on this line (`template::heredoc`), with the documents it appends.
+    pub main_cf_heredoc: Option<u32>,
+    /// master.cf is the text that the set-up script `master_cf` writes with the here-document
+    /// whose command is on this line.
+    pub master_cf_heredoc: Option<u32>,
     /// The file read as master.cf, when it is not CONFIG_DIR/master.cf.
     pub master_cf: Option<PathBuf>,
     /// No main.cf goes with this master.cf (a role that ships only a master.cf template):
@@ -2084,9 +2090,12 @@ impl Model {
             }
         }
         // Read as every other file is: one way to decode, date and look for template tags.
-        let outcome = match options.main_cf_absent {
-            true => Ok(read::ReadFile::empty()),
-            false => read::read_with_holes(
+        let outcome = match (options.main_cf_absent, options.main_cf_heredoc) {
+            (true, _) => Ok(read::ReadFile::empty()),
+            (false, Some(command)) => {
+                read::read_heredoc(&main_cf_real, command, template::Kind::MainCf)
+            }
+            (false, None) => read::read_with_holes(
                 &main_cf_real,
                 template::Kind::MainCf,
                 options.template_vars.as_deref(),
@@ -2641,6 +2650,13 @@ impl Model {
             ReadResult::Failed
         } else if options.docker_mailserver || options.dropin {
             ReadResult::Missing
+        } else if let Some(command) = options.master_cf_heredoc {
+            let real = match &loader.locator.mode {
+                Mode::Sysroot(root) => paths::in_root(root, &master_cf_path),
+                _ => master_cf_path.clone(),
+            };
+            let outcome = read::read_heredoc(&real, command, template::Kind::MasterCf);
+            loader.record_read(&master_cf_path, &master_cf_path.to_string_lossy(), outcome)
         } else {
             loader.read_as(
                 &master_cf_path,

@@ -90,7 +90,45 @@ fn with_holes(
         (None, Some("template")) => "template",
         (None, _) => return None,
     };
-    let mut holed = template::holes(file.lines.text(), kind, percent, vars)?;
+    let holed = template::holes(file.lines.text(), kind, percent, vars)?;
+    Some(finish_holes(file, engine, holed))
+}
+
+/// A set-up script read as the main.cf (or master.cf, by `kind`) that its here-document on
+/// line `command` writes (`template::heredoc`). A YAML file (an Ansible task, a Salt state)
+/// has its block indentation taken out.
+pub fn read_heredoc(path: &Path, command: u32, kind: template::Kind) -> ReadOutcome {
+    let file = read_source(path)?;
+    let yaml = path.extension().is_some_and(|e| {
+        ["yml", "yaml", "sls"]
+            .iter()
+            .any(|y| e.eq_ignore_ascii_case(y))
+    });
+    let Some(holed) = template::heredoc::read_as(file.lines.text(), command, yaml, kind) else {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("no here-document that writes the file starts at line {command}"),
+        ));
+    };
+    let (lines, source, holed) = finish_holes(&file, template::heredoc::ENGINE, holed);
+    Ok(ReadFile {
+        lines,
+        modified: file.modified,
+        template: None,
+        holes: Some(Box::new((source, holed))),
+    })
+}
+
+/// The text the parsers read of a file read with holes, and what its source adds.
+fn finish_holes(
+    file: &ReadFile,
+    engine: &'static str,
+    mut holed: template::Holed,
+) -> (
+    Arc<LineIndex>,
+    crate::source::TemplateSource,
+    template::Holed,
+) {
     let text = std::mem::take(&mut holed.text);
     let leaves_unknown = !holed.conditional.is_empty()
         || holed.is_open_ended()
@@ -114,7 +152,7 @@ fn with_holes(
         leaves_unknown,
         shifts,
     };
-    Some((Arc::new(LineIndex::of(text)), source, holed))
+    (Arc::new(LineIndex::of(text)), source, holed)
 }
 
 /// The entries of a postmap or postalias source, in one pass over the text. Spans point into

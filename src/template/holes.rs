@@ -61,6 +61,22 @@ pub struct Holed {
 impl Holed {
     /// What replaces what in the text the parsers read: the values `--template-vars` gives,
     /// and nothing for the tags taken out, in order (for `template::substitute`).
+    /// Nothing found yet, in a file read as `kind`.
+    pub fn empty(kind: Kind) -> Holed {
+        Holed {
+            text: String::new(),
+            expressions: Vec::new(),
+            conditional: Vec::new(),
+            inserts: Vec::new(),
+            include_paths: Vec::new(),
+            dynamic_names: Vec::new(),
+            unbalanced: None,
+            substitutions: Vec::new(),
+            removed: Vec::new(),
+            kind,
+        }
+    }
+
     pub fn replacements(&self) -> Vec<(Range<usize>, String)> {
         let mut all = self.substitutions.clone();
         all.extend(self.removed.iter().map(|r| (r.clone(), String::new())));
@@ -139,18 +155,7 @@ const SYNTAXES: &[(&[u8], &[u8])] = &[
 pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Option<Holed> {
     let bytes = text.as_bytes();
     let mut out = bytes.to_vec();
-    let mut holed = Holed {
-        text: String::new(),
-        expressions: Vec::new(),
-        conditional: Vec::new(),
-        inserts: Vec::new(),
-        include_paths: Vec::new(),
-        dynamic_names: Vec::new(),
-        unbalanced: None,
-        substitutions: Vec::new(),
-        removed: Vec::new(),
-        kind,
-    };
+    let mut holed = Holed::empty(kind);
     // One flag per physical line (index 0 = line 1): output there may be absent or repeated.
     let line_count = memchr::memchr_iter(b'\n', bytes).count() + 1;
     let mut conditional = vec![false; line_count];
@@ -974,7 +979,7 @@ fn count_lines(bytes: &[u8]) -> usize {
 }
 
 /// Blanks a range, newlines kept.
-fn blank(out: &mut [u8], range: Range<usize>) {
+pub(super) fn blank(out: &mut [u8], range: Range<usize>) {
     for b in &mut out[range] {
         if *b != b'\n' {
             *b = b' ';
@@ -983,7 +988,7 @@ fn blank(out: &mut [u8], range: Range<usize>) {
 }
 
 /// Puts a hole marker over a range: on its longest line, the rest blanked.
-fn fill_hole(out: &mut [u8], range: Range<usize>) {
+pub(super) fn fill_hole(out: &mut [u8], range: Range<usize>) {
     let mut best = range.start..range.start;
     let mut from = range.start;
     for i in range.clone() {
@@ -1069,7 +1074,7 @@ fn write_marker(out: &mut [u8], range: Range<usize>) -> bool {
 }
 
 /// The flags as 1-based line ranges.
-fn ranges(flags: &[bool]) -> Vec<Range<u32>> {
+pub(super) fn ranges(flags: &[bool]) -> Vec<Range<u32>> {
     let mut out: Vec<Range<u32>> = Vec::new();
     for (i, _) in flags.iter().enumerate().filter(|(_, &f)| f) {
         let line = i as u32 + 1;
@@ -1083,7 +1088,7 @@ fn ranges(flags: &[bool]) -> Vec<Range<u32>> {
 
 /// Widens the conditional lines to the whole logical lines they are part of (a service with
 /// one conditional `-o` is itself uncertain), and finds main.cf lines whose name is a hole.
-fn widen(
+pub(super) fn widen(
     text: &str,
     conditional: &mut [bool],
     kind: Kind,
@@ -1156,7 +1161,7 @@ fn widen(
 }
 
 /// A tag as notes show it: at most 60 characters, on one line.
-fn shorten(tag: &str) -> String {
+pub(super) fn shorten(tag: &str) -> String {
     // A tag written across lines reads as one line, its indents as one blank.
     let one_line = match tag.contains('\n') {
         true => tag.split_whitespace().collect::<Vec<_>>().join(" "),

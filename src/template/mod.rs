@@ -6,6 +6,7 @@
 //! syntax only in comment lines (`# {{ ansible_managed }}`) changes nothing Postfix reads, so the
 //! file is linted.
 
+pub mod heredoc;
 pub mod holes;
 pub mod vars;
 
@@ -65,7 +66,12 @@ pub fn unshift(shifts: &[Shift], offset: u32) -> u32 {
 /// which lines may be absent.
 pub fn notes(display: &str, engine: &str, holed: &Holed) -> Vec<String> {
     let mut notes = Vec::new();
-    let mut read = format!("read {display} as {}", described(engine));
+    let mut read = match (engine, holed.kind) {
+        (heredoc::ENGINE, Kind::MasterCf) => {
+            format!("read {display} as the master.cf its here-documents write")
+        }
+        _ => format!("read {display} as {}", described(engine)),
+    };
     let count = holed.expressions.len();
     if count > 0 {
         let first: Vec<String> = holed
@@ -99,7 +105,8 @@ pub fn notes(display: &str, engine: &str, holed: &Holed) -> Vec<String> {
             lines.join(", ")
         ));
     }
-    if !holed.substitutions.is_empty() {
+    // A here-document's short expansions (`$1`) are substituted with a marker, not a value.
+    if !holed.substitutions.is_empty() && engine != heredoc::ENGINE {
         let n = holed.substitutions.len();
         read.push_str(&format!(
             "; {n} expression{} given {} by --template-vars",
@@ -298,6 +305,7 @@ pub fn described(engine: &str) -> String {
         "template" => "a template".to_string(),
         "m4" => "an m4 macro file".to_string(),
         "envsubst" => "a template of shell variables (envsubst)".to_string(),
+        heredoc::ENGINE => "the main.cf its here-documents write".to_string(),
         e if e.starts_with(['A', 'E', 'I', 'O', 'U']) => format!("an {e} template"),
         e => format!("a {e} template"),
     }
