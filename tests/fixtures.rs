@@ -1,7 +1,8 @@
 //! Runs every case in fixtures/<rule>/<case>/ with only that rule and snapshots what the user
 //! sees (human output, then JSON) in <case>/findings.snap.
 //!
-//! A case is a config directory (main.cf there) or a sysroot tree (etc/postfix/main.cf there).
+//! A case is a config directory (main.cf there), a set-up script (`install.sh`, read as the
+//! main.cf its here-documents write) or a sysroot tree (etc/postfix/main.cf there).
 //! A case with an `mtimes` file (`<path> <seconds from now>` lines) is copied to a temporary
 //! directory first and those files get those modification times, since git keeps none; one
 //! with a `modes` file (`<path> <octal mode>` lines), those file modes, for the same reason.
@@ -89,9 +90,30 @@ fn run_case(case: &Path, rule_id: &str) -> String {
     } else {
         case.to_path_buf()
     };
+    let script = dir.join("install.sh");
     let mut options = if dir.join("main.cf").exists() {
         LoadOptions {
             config_dir: Some(dir.clone()),
+            ..Default::default()
+        }
+    } else if script.exists() {
+        // A set-up script that writes main.cf (and master.cf) with here-documents, read as
+        // --discover reads it: the first document that replaces each file.
+        let text = std::fs::read_to_string(&script).unwrap();
+        let first = |file| {
+            postlint::template::heredoc::replacing(&text, false, file)
+                .first()
+                .copied()
+        };
+        let master = first("master.cf");
+        LoadOptions {
+            config_dir: Some(dir.clone()),
+            main_cf: Some(script.clone()),
+            main_cf_heredoc: Some(first("main.cf").expect("install.sh writes main.cf")),
+            master_cf: master.map(|_| script.clone()),
+            master_cf_heredoc: master,
+            master_installed: master.is_some(),
+            main_installed: true,
             ..Default::default()
         }
     } else {

@@ -647,3 +647,53 @@ fn here_documents_read_as_bash_writes_them() {
         assert_eq!(ours, theirs, "{script}");
     }
 }
+
+/// shell-expanded-reference's premise, shown by bash: in an unquoted document, `$mydomain`
+/// and `${myhostname}` are written as the shell's (unset, so empty) variables, and after `\\`
+/// a backslash is written before the empty text; `\$mydomain` is written as `$mydomain`.
+/// postlint reports exactly the references bash emptied.
+#[test]
+fn the_references_bash_empties_are_the_ones_reported() {
+    let body = "myorigin = $mydomain\nmydestination = ${myhostname}, localhost.\\$mydomain\n\
+                smtpd_banner = \\\\$myhostname ESMTP\nmyhostname = mail.example.com\n";
+    let dir = tempfile::tempdir().unwrap();
+    let script =
+        format!("#!/bin/sh\ncat > \"$OUT/main.cf\" <<EOF\ncompatibility_level = 3.6\n{body}EOF\n");
+    let bash = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .env("OUT", dir.path())
+        .env_remove("mydomain")
+        .env_remove("myhostname")
+        .output()
+        .expect("bash runs");
+    assert!(bash.status.success(), "{bash:?}");
+    let written = std::fs::read_to_string(dir.path().join("main.cf")).unwrap();
+    assert_eq!(
+        written,
+        "compatibility_level = 3.6\nmyorigin = \nmydestination = , localhost.$mydomain\n\
+         smtpd_banner = \\ ESMTP\nmyhostname = mail.example.com\n"
+    );
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::write(repo.path().join("install.sh"), &script).unwrap();
+    let (code, out, err) = run(
+        repo.path(),
+        &[
+            "--discover",
+            "--format",
+            "short",
+            "--select",
+            "shell-expanded-reference",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let found: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("error[shell-expanded-reference]"))
+        .map(|l| l.split(": ").next().unwrap())
+        .collect();
+    assert_eq!(
+        found,
+        ["install.sh:4:12", "install.sh:5:17", "install.sh:6:18"]
+    );
+}

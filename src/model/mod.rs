@@ -413,6 +413,9 @@ pub enum Resolved {
 
 pub struct Model {
     pub sources: Sources,
+    /// `$name` references a set-up script's here-document leaves to the shell
+    /// (`template::heredoc`): where, in main.cf or master.cf as read, and the name.
+    pub shell_references: Vec<(Span, String)>,
     pub locator: Locator,
     pub main_cf: FileId,
     /// Files a template of main.cf includes, read as parts of it (`include::read`).
@@ -654,6 +657,26 @@ struct Loader {
     /// and `LoadOptions::script_file_placeholders` compiled once).
     replaced_keys: std::collections::BTreeSet<String>,
     filled_in: Vec<regex::Regex>,
+    /// `Model::shell_references` of the files read.
+    shell_references: Vec<(Span, String)>,
+}
+
+/// A script's `$name` references left to the shell (`template::Holed::shell_references`), as
+/// spans of the file `file` read from it.
+fn shell_spans(
+    file: FileId,
+    source: &crate::source::TemplateSource,
+    holed: &template::Holed,
+) -> Vec<(Span, String)> {
+    holed
+        .shell_references
+        .iter()
+        .map(|(range, name)| {
+            let start = template::shift(&source.shifts, range.start as u32);
+            let end = template::shift(&source.shifts, range.end as u32).max(start);
+            (Span { file, start, end }, name.clone())
+        })
+        .collect()
 }
 
 /// A postmap or postalias source a table needs.
@@ -760,6 +783,8 @@ impl Loader {
                     lines,
                     modified,
                 );
+                self.shell_references
+                    .extend(shell_spans(id, &source, &holed));
                 self.sources.set_template(id, source);
                 ReadResult::Read(id)
             }
@@ -2110,6 +2135,7 @@ impl Model {
         };
         let mut sources = Sources::default();
         let mut template_notes = Vec::new();
+        let mut main_shell_references = Vec::new();
         let mut open_ended = false;
         let mut included: Vec<include::Include> = Vec::new();
         // Where included files are searched: up to the repository (or main.cf's directory).
@@ -2135,6 +2161,7 @@ impl Model {
                 template_notes = template::notes(&display, source.engine, &holed);
                 open_ended = holed.is_open_ended();
                 let id = sources.add_indexed(main_cf_path.clone(), display, lines, modified);
+                main_shell_references = shell_spans(id, &source, &holed);
                 sources.set_template(id, source);
                 id
             }
@@ -2574,6 +2601,7 @@ impl Model {
                 .iter()
                 .filter_map(|p| regex::Regex::new(p).ok())
                 .collect(),
+            shell_references: main_shell_references,
         };
         loader.files.insert(main_cf_path, ReadResult::Read(main_cf));
         for dir in learnt {
@@ -2961,6 +2989,7 @@ impl Model {
             loader.sources.slice(span).to_string()
         });
         Ok(Model {
+            shell_references: std::mem::take(&mut loader.shell_references),
             relay_verdicts: std::sync::OnceLock::new(),
             virtual_bypassed: std::sync::OnceLock::new(),
             nothing_leaves: std::sync::OnceLock::new(),

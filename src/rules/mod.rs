@@ -45,6 +45,7 @@ mod restriction_order;
 mod sasl_password_key_mismatch;
 mod secret_readable;
 mod sender_login_maps_missing;
+mod shell_expanded_reference;
 mod size_limit_conflict;
 mod smtp_sasl_disabled;
 mod smuggling_protection_off;
@@ -231,6 +232,7 @@ pub static RULES: &[Rule] = &[
     sasl_password_key_mismatch::RULE,
     secret_readable::RULE,
     sender_login_maps_missing::RULE,
+    shell_expanded_reference::RULE,
     size_limit_conflict::RULE,
     smtp_sasl_disabled::RULE,
     smuggling_protection_off::RULE,

@@ -191,6 +191,7 @@ pub fn read_as(text: &str, command: u32, yaml: bool, kind: Kind) -> Option<Holed
     let mut holed = Holed::empty(kind);
     let mut conditional = vec![false; line_starts.len()];
     let mut kept: Vec<Range<usize>> = Vec::new();
+    let assigned = assigned(text);
     for (doc, maybe) in chosen {
         let start = line_starts[doc.body.start as usize - 1];
         let end = line_starts[doc.body.end as usize - 1];
@@ -215,6 +216,9 @@ pub fn read_as(text: &str, command: u32, yaml: bool, kind: Kind) -> Option<Holed
         }
         if !doc.quoted {
             expansions(text, start..end, &heads, &mut out, &mut holed, &line_starts);
+            if let Some(assigned) = &assigned {
+                shell_references(text, &mut holed, start..end, assigned);
+            }
         }
     }
     let mut pos = 0;
@@ -296,6 +300,119 @@ fn expansions(
             _ => k += 1,
         }
     }
+}
+
+/// Of the expansions `expansions` found in `range`, the plain references to a lower-case name
+/// the script does not assign: `$name`, `${name}`.
+fn shell_references(
+    text: &str,
+    holed: &mut Holed,
+    range: Range<usize>,
+    assigned: &std::collections::HashSet<&str>,
+) {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut k = range.start;
+    while k < range.end {
+        match bytes[k] {
+            b'\\' => k += 2,
+            b'$' => {
+                let braced = bytes.get(k + 1) == Some(&b'{');
+                let from = k + 1 + braced as usize;
+                let len = bytes[from..range.end]
+                    .iter()
+                    .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || **b == b'_')
+                    .count();
+                let end = from + len;
+                let closed = !braced || bytes.get(end) == Some(&b'}');
+                let name = &text[from..end];
+                // `$myhostname_x` is the shell's `myhostname_x`, as written: no name has an
+                // upper-case letter after the lower-case ones (`$hostnameX` is another word).
+                let word_ends = bytes
+                    .get(end)
+                    .is_none_or(|b| braced || !b.is_ascii_alphanumeric());
+                if len > 0
+                    && closed
+                    && word_ends
+                    && bytes[from].is_ascii_lowercase()
+                    && !assigned.contains(name)
+                {
+                    found.push((k..end + braced as usize, name.to_string()));
+                }
+                k = end.max(k + 1);
+            }
+            _ => k += 1,
+        }
+    }
+    holed.shell_references.extend(found);
+}
+
+/// The shell variables a script gives a value (`name=`, `read name`, `for name in`, `local`,
+/// `export`, `declare`, `readonly`, `typeset`, `getopts`): a reference to one in a document is
+/// the script's own. None when the script may set variables postlint cannot see: it sources
+/// another file (`. ./vars`, `source`), runs `eval`, exports all it sets (`set -a`) or a file's
+/// lines (`export $(cat .env)`).
+fn assigned(text: &str) -> Option<std::collections::HashSet<&str>> {
+    let mut names = std::collections::HashSet::new();
+    for line in text.lines() {
+        let code = line.trim_start();
+        let first = code.split_whitespace().next().unwrap_or("");
+        if matches!(first, "." | "source" | "eval")
+            || code.starts_with("set -a")
+            || code.contains("export $(")
+            || code.contains("export `")
+        {
+            return None;
+        }
+    }
+    let bytes = text.as_bytes();
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    // `name=`: a word that ends at `=` (also `name+=`, `name[0]=`).
+    for (at, _) in text.match_indices('=') {
+        let mut end = at;
+        if end > 0 && bytes[end - 1] == b'+' {
+            end -= 1;
+        }
+        if end > 0 && bytes[end - 1] == b']' {
+            end = text[..end].rfind('[').unwrap_or(end);
+        }
+        let start = text[..end]
+            .bytes()
+            .rev()
+            .take_while(|&b| is_name(b))
+            .count();
+        if start > 0 {
+            names.insert(&text[end - start..end]);
+        }
+    }
+    // The names commands give values to.
+    const GIVERS: &[&str] = &[
+        "read", "for", "local", "export", "declare", "readonly", "typeset", "getopts", "select",
+    ];
+    for line in text.lines() {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || c == ';')
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (i, word) in words.iter().enumerate() {
+            if GIVERS.contains(word) {
+                for next in &words[i + 1..] {
+                    if next.starts_with('-') {
+                        continue;
+                    }
+                    if next.bytes().all(is_name) {
+                        names.insert(*next);
+                        if *word == "for" || *word == "select" {
+                            break;
+                        }
+                        continue;
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    Some(names)
 }
 
 /// Where the expansion that starts at `at` (a `$` or a backquote) ends, at most at `limit`;
@@ -651,6 +768,38 @@ write_main
         assert_eq!(holed.conditional, vec![12..13]);
         assert!(is_function("configure_postfix() {") && is_function("f ()"));
         assert!(!is_function("echo (x)") && !is_function("if [ x ]; then"));
+    }
+
+    #[test]
+    fn lower_case_names_the_script_does_not_set_are_shell_references() {
+        let script = "\
+#!/bin/sh
+relayhost=\"[$1]:587\"
+read -r mydomain_in
+for origin in a b; do :; done
+cat > /etc/postfix/main.cf <<EOF
+myorigin = $mydomain
+mydestination = ${myhostname}, \\$mydomain, \\\\$mydomain, $HOST, ${mydomain:-x}
+relayhost = $relayhost
+x = $mydomain_in $origin $mydomainX
+EOF
+";
+        let holed = read_as(script, 5, false, Kind::MainCf).unwrap();
+        let names: Vec<(u32, &str)> = holed
+            .shell_references
+            .iter()
+            .map(|(r, n)| {
+                let line = script[..r.start].matches('\n').count() as u32 + 1;
+                assert_eq!(&script[r.clone()].trim_matches(['$', '{', '}']), n);
+                (line, n.as_str())
+            })
+            .collect();
+        // `\\$mydomain` is a backslash, then the shell's `$mydomain`.
+        assert_eq!(names, [(6, "mydomain"), (7, "myhostname"), (7, "mydomain")]);
+        // A script that sources another may set any variable.
+        let sourcing = format!(". ./settings\n{script}");
+        let holed = read_as(&sourcing, 6, false, Kind::MainCf).unwrap();
+        assert!(holed.shell_references.is_empty());
     }
 
     #[test]

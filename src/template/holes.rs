@@ -54,6 +54,11 @@ pub struct Holed {
     /// (`{% set x = 1 %}myhostname = ...`): taken out of the text, so that the text after them
     /// starts its line as rendered instead of continuing the line above.
     pub removed: Vec<Range<usize>>,
+    /// A script's here-document (`heredoc`): the `$name` and `${name}` the shell expands whose
+    /// name is lower case, as Postfix's own names are, and that the script gives no value
+    /// (`smtpd_banner = $myhostname ESMTP` without its `\\`): each range, in the script, with
+    /// the name.
+    pub shell_references: Vec<(Range<usize>, String)>,
     /// What the file was read as.
     pub kind: Kind,
 }
@@ -73,6 +78,7 @@ impl Holed {
             unbalanced: None,
             substitutions: Vec::new(),
             removed: Vec::new(),
+            shell_references: Vec::new(),
             kind,
         }
     }

@@ -62,6 +62,17 @@ pub fn unshift(shifts: &[Shift], offset: u32) -> u32 {
     }
 }
 
+/// An offset of the template as an offset of the substituted text (`unshift`'s inverse): a
+/// place inside a substituted tag is the start of its value.
+pub fn shift(shifts: &[Shift], offset: u32) -> u32 {
+    let at = shifts.partition_point(|s| s.old <= offset);
+    match at.checked_sub(1).map(|i| shifts[i]) {
+        None => offset,
+        Some(s) if offset < s.old + s.old_len => s.new,
+        Some(s) => s.new + s.new_len + (offset - s.old - s.old_len),
+    }
+}
+
 /// What `--verbose` says of a template read with holes: what was read, what stays unknown,
 /// which lines may be absent.
 pub fn notes(display: &str, engine: &str, holed: &Holed) -> Vec<String> {

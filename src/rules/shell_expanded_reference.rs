@@ -1,0 +1,110 @@
+//! A Postfix `$name` in a set-up script's here-document whose delimiter is not quoted (`cat >
+//! /etc/postfix/main.cf <<EOF`): the shell replaces it with its own variable before Postfix
+//! reads the file (`template::heredoc`).
+
+use super::Rule;
+use crate::diagnostic::{Findings, Severity};
+use crate::model::names;
+use crate::model::Model;
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    id: "shell-expanded-reference",
+    severity: Severity::Error,
+    summary: "a Postfix `$name` in an unquoted here-document: the shell replaces it before Postfix reads the file",
+    doc: include_str!("../../rules/shell-expanded-reference.md"),
+    undecided: super::always_decides,
+    check,
+};
+
+/// The setting whose value holds a reference (its name, and its value's span), if any.
+type Setting = Option<(String, Span)>;
+
+fn check(model: &Model, out: &mut Findings) {
+    // One finding per setting, at its first such reference: (setting, value span) → spans.
+    let mut groups: Vec<(Setting, Vec<(Span, &str)>)> = Vec::new();
+    for (span, name) in &model.shell_references {
+        // A name of Postfix's, or one this main.cf defines for its own references.
+        if !names::is_known_name(name) && !model.params.is_set(name) {
+            continue;
+        }
+        let setting = setting_at(model, *span);
+        match groups.last_mut() {
+            Some((last, spans)) if setting.is_some() && *last == setting => {
+                spans.push((*span, name))
+            }
+            _ => groups.push((setting, vec![(*span, name.as_str())])),
+        }
+    }
+    for (setting, spans) in groups {
+        let (span, name) = spans[0];
+        let shown: Vec<String> = spans.iter().map(|(_, n)| format!("`${n}`")).collect();
+        let (what, verb) = match shown.as_slice() {
+            [one] => (one.clone(), "is"),
+            [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
+            [] => continue,
+        };
+        let place = setting
+            .as_ref()
+            .map(|(s, _)| format!(" in {s}"))
+            .unwrap_or_default();
+        let variables: Vec<String> = spans.iter().map(|(_, n)| format!("`{n}`")).collect();
+        let finding = out.report(
+            span,
+            format!(
+                "{what}{place} {verb} the shell's: the here-document's delimiter is not quoted, \
+                 so the file gets {}",
+                match variables.len() {
+                    1 => format!(
+                        "the shell's variable {}, which the script never sets (an empty text), \
+                         instead of Postfix's `${name}`",
+                        variables[0]
+                    ),
+                    _ => format!(
+                        "the shell's variables {}, which the script never sets (empty texts), \
+                         instead of Postfix's references",
+                        variables.join(", ")
+                    ),
+                }
+            ),
+        );
+        finding.subject(format!("${name}"));
+        finding.label("expanded by the shell");
+        for (other, _) in &spans[1..] {
+            finding.secondary(*other, "expanded by the shell too");
+        }
+        // Only a daemon started with -D runs debugger_command.
+        if setting
+            .as_ref()
+            .is_some_and(|(s, _)| s.starts_with("debugger_command"))
+        {
+            finding.severity = Severity::Warning;
+        }
+        finding.help(format!(
+            "Write `\\${name}` so that the shell leaves it for Postfix, or quote the delimiter \
+             (`<<'EOF'`) when the document holds no shell variable. See `postlint --explain \
+             shell-expanded-reference`."
+        ));
+    }
+}
+
+/// The main.cf parameter or master.cf `-o` override whose value holds `span`, with its value.
+fn setting_at(model: &Model, span: Span) -> Setting {
+    let inside =
+        |value: Span| value.file == span.file && value.start <= span.start && span.end <= value.end;
+    let main = model
+        .params
+        .definitions()
+        .iter()
+        .find(|d| inside(d.value_span))
+        .map(|d| (d.name.clone(), d.value_span));
+    main.or_else(|| {
+        model.master.services.iter().find_map(|service| {
+            service
+                .overrides
+                .iter()
+                .find(|d| inside(d.value_span))
+                .map(|d| (format!("{} ({})", d.name, service.label()), d.value_span))
+        })
+    })
+}
