@@ -49,6 +49,15 @@
 //!   `conf/main.cf.default` (`postconf -d` output), `meta/main.cf.proto` and
 //!   `src/postconf/test77-main.cf`: none of them is one. What the rule passes over is not
 //!   reported: a backup beside main.cf is no configuration that went unread.
+//! - A set-up script (shell script, Dockerfile, Ansible or Salt YAML) that writes main.cf with a
+//!   here-document that replaces it (`cat > /etc/postfix/main.cf <<EOF`) is a configuration
+//!   per such document, the script read as that main.cf (`template::heredoc`,
+//!   `LoadOptions::main_cf_heredoc`), with the master.cf the same script writes the same way,
+//!   else the master.cf beside it. A script that only appends to main.cf is an amendment. So
+//!   is a YAML file without template tags that holds main.cf in a literal block (a
+//!   Kubernetes ConfigMap's `main.cf: |`, an Ansible `copy` task's `content: |` beside `dest:
+//!   /etc/postfix/main.cf`: `template::embedded`), with a `master.cf: |` block of the same
+//!   file.
 //! - A main.cf template that a Puppet manifest's `concat::fragment` puts into
 //!   /etc/postfix/main.cf is linted with the other fragments of that file as its parts, and
 //!   only the fragment of lowest order is linted: the others are passed over, with the reason
@@ -751,7 +760,9 @@ fn heredoc_setups(
             }
             setup.load.main_cf_heredoc = Some(command);
             setup.load.confine_to = Some(root.to_path_buf());
-            setup.load.main_installed = true;
+            // A document that replaces main.cf writes the whole file; a YAML block may be
+            // lines to add to one.
+            setup.load.main_installed = !script.main_cf_blocks;
             out.push(setup);
         }
     }

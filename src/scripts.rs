@@ -118,8 +118,13 @@ pub struct Script {
     /// postconf (`postconf_inputs`): settings to add, not a whole main.cf.
     pub postconf_inputs: Vec<String>,
     /// The lines of its commands whose here-document replaces main.cf (`cat >
-    /// /etc/postfix/main.cf <<EOF`): each is linted as a main.cf (`template::heredoc`).
+    /// /etc/postfix/main.cf <<EOF`), or in a YAML file the keys of literal blocks that hold
+    /// one (`main.cf: |`): each is linted as a main.cf (`template::heredoc`,
+    /// `template::embedded`).
     pub main_cf_heredocs: Vec<u32>,
+    /// Of `main_cf_heredocs`, those are YAML blocks: lines to install as main.cf or add to
+    /// one, which the file itself does not say.
+    pub main_cf_blocks: bool,
     /// The same for master.cf: read as the master.cf of the main.cf the same script writes.
     pub master_cf_heredocs: Vec<u32>,
     /// The file modes its Ansible `template`/`copy` tasks and Salt `file.managed` states give
@@ -3071,6 +3076,17 @@ pub fn scan(root: &Path) -> Vec<Script> {
             script.main_cf_heredocs = crate::template::heredoc::replacing(&text, yaml, "main.cf");
             script.master_cf_heredocs =
                 crate::template::heredoc::replacing(&text, yaml, "master.cf");
+        }
+        // A YAML file that writes main.cf out in a literal block (a ConfigMap's `main.cf: |`,
+        // an Ansible `copy` task's `content: |`), not a template of one.
+        if yaml && name != "docker-compose.yml" && !text.contains("{{") && text.contains("main.cf")
+        {
+            let embedded = crate::template::embedded::blocks;
+            script.main_cf_heredocs.extend(embedded(&text, "main.cf"));
+            script
+                .master_cf_heredocs
+                .extend(embedded(&text, "master.cf"));
+            script.main_cf_blocks = !script.main_cf_heredocs.is_empty();
         }
         if script.path.as_os_str().is_empty() {
             script.path = entry.path().to_path_buf();

@@ -41,6 +41,21 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
+    // A YAML file read as the main.cf or master.cf its literal blocks hold: the same length
+    // and lines before the block's indent is taken out.
+    for file in ["main.cf", "master.cf"] {
+        for line in postlint::template::embedded::blocks(text, file).into_iter().take(4) {
+            let kind = match file {
+                "main.cf" => postlint::template::Kind::MainCf,
+                _ => postlint::template::Kind::MasterCf,
+            };
+            let holed = postlint::template::embedded::read_as(text, line, kind)
+                .expect("a block blocks() found is read");
+            assert_eq!(holed.text.len(), text.len());
+            let (out, _) = postlint::template::substitute(&holed.text, &holed.replacements());
+            assert_eq!(out.matches('\n').count(), text.matches('\n').count());
+        }
+    }
     // A script read as the main.cf or master.cf its here-documents write: the same length
     // and lines before the shell's escapes are taken out, every offset mapping back in order.
     for yaml in [false, true] {

@@ -81,7 +81,8 @@ pub struct LoadOptions {
     /// `--discover`: `main.cf.j2`, `main.cf-el8.erb`).
     pub main_cf: Option<PathBuf>,
     /// main.cf is the text that the set-up script `main_cf` writes with the here-document
-    /// whose command is on this line (`template::heredoc`), with the documents it appends.
+    /// whose command is on this line (`template::heredoc`), with the documents it appends; in
+    /// a YAML file, the literal block whose key is on this line (`template::embedded`).
     pub main_cf_heredoc: Option<u32>,
     /// master.cf is the text that the set-up script `master_cf` writes with the here-document
     /// whose command is on this line.

@@ -95,8 +95,9 @@ fn with_holes(
 }
 
 /// A set-up script read as the main.cf (or master.cf, by `kind`) that its here-document on
-/// line `command` writes (`template::heredoc`). A YAML file (an Ansible task, a Salt state)
-/// has its block indentation taken out.
+/// line `command` writes (`template::heredoc`), or a YAML file as the main.cf its literal
+/// block at that line holds (`template::embedded`). A YAML file (an Ansible task, a Salt
+/// state) has its block indentation taken out.
 pub fn read_heredoc(path: &Path, command: u32, kind: template::Kind) -> ReadOutcome {
     let file = read_source(path)?;
     let yaml = path.extension().is_some_and(|e| {
@@ -104,13 +105,21 @@ pub fn read_heredoc(path: &Path, command: u32, kind: template::Kind) -> ReadOutc
             .iter()
             .any(|y| e.eq_ignore_ascii_case(y))
     });
-    let Some(holed) = template::heredoc::read_as(file.lines.text(), command, yaml, kind) else {
+    let text = file.lines.text();
+    // A here-document, else (in a YAML file) a literal block that holds the file.
+    let found = match template::heredoc::read_as(text, command, yaml, kind) {
+        Some(holed) => Some((template::heredoc::ENGINE, holed)),
+        None if yaml => template::embedded::read_as(text, command, kind)
+            .map(|holed| (template::embedded::ENGINE, holed)),
+        None => None,
+    };
+    let Some((engine, holed)) = found else {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("no here-document that writes the file starts at line {command}"),
+            format!("no here-document or YAML block that writes the file starts at line {command}"),
         ));
     };
-    let (lines, source, holed) = finish_holes(&file, template::heredoc::ENGINE, holed);
+    let (lines, source, holed) = finish_holes(&file, engine, holed);
     Ok(ReadFile {
         lines,
         modified: file.modified,

@@ -6,6 +6,7 @@
 //! syntax only in comment lines (`# {{ ansible_managed }}`) changes nothing Postfix reads, so the
 //! file is linted.
 
+pub mod embedded;
 pub mod heredoc;
 pub mod holes;
 pub mod vars;
@@ -81,6 +82,10 @@ pub fn notes(display: &str, engine: &str, holed: &Holed) -> Vec<String> {
         (heredoc::ENGINE, Kind::MasterCf) => {
             format!("read {display} as the master.cf its here-documents write")
         }
+        (embedded::ENGINE, Kind::MasterCf) => {
+            format!("read {display} as the master.cf its YAML block holds")
+        }
+        (embedded::ENGINE, _) => format!("read {display} as the main.cf its YAML block holds"),
         _ => format!("read {display} as {}", described(engine)),
     };
     let count = holed.expressions.len();
