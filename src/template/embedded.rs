@@ -73,18 +73,7 @@ pub fn read_as(text: &str, line: u32, kind: Kind) -> Option<Holed> {
         }
     }
     // Only blanks were written, over whole characters: the text stays UTF-8.
-    let text = String::from_utf8(out)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    let mut conditional = vec![false; line_starts.len()];
-    holes::widen(
-        &text,
-        &mut conditional,
-        kind,
-        &mut holed.dynamic_names,
-        &holed.removed,
-    );
-    holed.text = text;
-    Some(holed)
+    Some(holed.finish(out, vec![false; line_starts.len()]))
 }
 
 /// The literal block of the key on line `i` when it holds `file`.

@@ -228,22 +228,7 @@ pub fn read_as(text: &str, command: u32, yaml: bool, kind: Kind) -> Option<Holed
     }
     holes::blank(&mut out, pos..bytes.len());
     // Only ASCII was written, over whole characters: the text stays UTF-8.
-    let text = String::from_utf8(out)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    holed.removed.sort_by_key(|r| r.start);
-    holed.substitutions.sort_by_key(|(r, _)| r.start);
-    holes::widen(
-        &text,
-        &mut conditional,
-        kind,
-        &mut holed.dynamic_names,
-        &holed.removed,
-    );
-    holed.dynamic_names.sort_unstable();
-    holed.dynamic_names.dedup();
-    holed.conditional = holes::ranges(&conditional);
-    holed.text = text;
-    Some(holed)
+    Some(holed.finish(out, conditional))
 }
 
 /// The shell's expansions in `range` of an unquoted document: each a hole, each `\` that

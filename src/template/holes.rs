@@ -90,6 +90,29 @@ impl Holed {
         all
     }
 
+    /// Finishes a file read by blanking and holing `out` (a copy of its bytes with only ASCII
+    /// written over whole characters): the text, the removed and substituted ranges in order,
+    /// the conditional lines (`conditional`, one flag per line) widened to logical lines, and
+    /// the main.cf lines whose name is a hole.
+    pub fn finish(mut self, out: Vec<u8>, mut conditional: Vec<bool>) -> Holed {
+        let text = String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        self.removed.sort_by_key(|r| r.start);
+        self.substitutions.sort_by_key(|(r, _)| r.start);
+        widen(
+            &text,
+            &mut conditional,
+            self.kind,
+            &mut self.dynamic_names,
+            &self.removed,
+        );
+        self.dynamic_names.sort_unstable();
+        self.dynamic_names.dedup();
+        self.conditional = ranges(&conditional);
+        self.text = text;
+        self
+    }
+
     /// Whether the rendered file may hold lines postlint cannot see: an insert, or a line whose
     /// name is an expression.
     pub fn is_open_ended(&self) -> bool {
