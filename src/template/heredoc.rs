@@ -161,16 +161,14 @@ pub fn read_as(text: &str, command: u32, yaml: bool, kind: Kind) -> Option<Holed
         Kind::MasterCf => "master.cf",
         _ => "main.cf",
     };
-    let docs: Vec<Document> = documents(text, yaml)
-        .into_iter()
-        .filter(|d| d.file == file)
-        .collect();
+    let all = documents(text, yaml);
+    let docs: Vec<&Document> = all.iter().filter(|d| d.file == file).collect();
     let first = docs
         .iter()
         .position(|d| d.command == command && !d.appends)?;
-    let base = &docs[first];
+    let base = docs[first];
     let mut chosen = vec![(base, false)];
-    for doc in &docs[first + 1..] {
+    for &doc in &docs[first + 1..] {
         if !doc.appends {
             break;
         }
@@ -191,7 +189,14 @@ pub fn read_as(text: &str, command: u32, yaml: bool, kind: Kind) -> Option<Holed
     let mut holed = Holed::empty(kind);
     let mut conditional = vec![false; line_starts.len()];
     let mut kept: Vec<Range<usize>> = Vec::new();
-    let assigned = assigned(text);
+    let assigned = assigned(text).map(|mut names| {
+        let bodies: Vec<Range<usize>> = all
+            .iter()
+            .map(|d| line_starts[d.body.start as usize - 1]..line_starts[d.body.end as usize - 1])
+            .collect();
+        read_outside(text, &bodies, &mut names);
+        names
+    });
     for (doc, maybe) in chosen {
         let start = line_starts[doc.body.start as usize - 1];
         let end = line_starts[doc.body.end as usize - 1];
@@ -398,6 +403,57 @@ fn assigned(text: &str) -> Option<std::collections::HashSet<&str>> {
         }
     }
     Some(names)
+}
+
+/// Adds the lower-case names the script reads as its own variables outside the documents
+/// that write main.cf or master.cf (`[ -n "$mydomain" ]`, `${mydomain:-example.com}`, `echo
+/// $mydomain`): a script that reads `$mydomain` itself expects it from its environment (a
+/// container's `-e mydomain=...`), and the same reference in a document means the same
+/// variable. Not read: comment lines, single-quoted text, `\$`, and lines that name
+/// `postconf` or main.cf/master.cf, where `$mydomain` is more likely the same mistake again
+/// (`postconf -e "myorigin = $mydomain"`) than a variable of the script's.
+fn read_outside<'t>(
+    text: &'t str,
+    bodies: &[Range<usize>],
+    names: &mut std::collections::HashSet<&'t str>,
+) {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let line = &text[start..end];
+        let inside = bodies.iter().any(|b| b.start <= start && start < b.end);
+        let skipped = inside
+            || line.trim_start().starts_with('#')
+            || line.contains("postconf")
+            || line.contains("main.cf")
+            || line.contains("master.cf");
+        if !skipped {
+            let mut quoted = false;
+            let mut double = false;
+            let mut k = start;
+            while k < end {
+                match bytes[k] {
+                    b'\\' if !quoted => k += 1,
+                    b'\'' if !double => quoted = !quoted,
+                    b'"' if !quoted => double = !double,
+                    b'$' if !quoted => {
+                        let from = k + 1 + (bytes.get(k + 1) == Some(&b'{')) as usize;
+                        let len = bytes[from.min(end)..end]
+                            .iter()
+                            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                            .count();
+                        if len > 0 && bytes[from].is_ascii_lowercase() {
+                            names.insert(&text[from..from + len]);
+                        }
+                    }
+                    _ => {}
+                }
+                k += 1;
+            }
+        }
+        start = end + 1;
+    }
 }
 
 /// Where the expansion that starts at `at` (a `$` or a backquote) ends, at most at `limit`;
@@ -844,6 +900,38 @@ EOF
         assert_eq!(text.lines().nth(2), Some("  -o x=$y"));
         assert_eq!(text.lines().nth(5).map(str::trim), Some(""));
         assert!(read_as(script, 1, false, Kind::MainCf).is_none());
+    }
+
+    /// The names a script reads itself are its environment's; a comment, single quotes, `\$`,
+    /// a postconf line and the documents themselves are no reading.
+    #[test]
+    fn names_read_outside_the_documents_are_the_scripts() {
+        let script = concat!(
+            ": \"${myhostname:?}\"\n",
+            "[ -n \"$mydomain\" ] && echo $relayhost\n",
+            "# $myorigin\n",
+            "echo '$mynetworks' \\$inet_interfaces\n",
+            "postconf -e \"alias_maps = $alias_maps\"\n",
+            "echo \"$HOSTNAME\"\n",
+            "cat > /etc/postfix/main.cf <<EOF\n",
+            "smtpd_banner = $smtpd_banner\n",
+            "EOF\n",
+        );
+        let body = script.find("smtpd_banner").unwrap();
+        let mut names = std::collections::HashSet::new();
+        let bodies: Vec<Range<usize>> = std::iter::once(body..body + 30).collect();
+        read_outside(script, &bodies, &mut names);
+        let mut names: Vec<&str> = names.into_iter().collect();
+        names.sort_unstable();
+        assert_eq!(names, ["mydomain", "myhostname", "relayhost"]);
+        // In the script read as main.cf, only the document's own reference is left.
+        let holed = read_as(script, 7, false, Kind::MainCf).unwrap();
+        let left: Vec<&str> = holed
+            .shell_references
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect();
+        assert_eq!(left, ["smtpd_banner"]);
     }
 
     #[test]
