@@ -3073,9 +3073,10 @@ pub fn scan(root: &Path) -> Vec<Script> {
             && !name.ends_with(".py")
             && !["{{", "{%", "<%"].iter().any(|t| text.contains(t))
         {
-            script.main_cf_heredocs = crate::template::heredoc::replacing(&text, yaml, "main.cf");
-            script.master_cf_heredocs =
-                crate::template::heredoc::replacing(&text, yaml, "master.cf");
+            use crate::template::heredoc::{documents, replacing_in};
+            let docs = documents(&text, yaml);
+            script.main_cf_heredocs = replacing_in(&docs, "main.cf");
+            script.master_cf_heredocs = replacing_in(&docs, "master.cf");
         }
         // A YAML file that writes main.cf out in a literal block (a ConfigMap's `main.cf: |`,
         // an Ansible `copy` task's `content: |`), not a template of one.

@@ -145,8 +145,12 @@ const MAX_REPLACING: usize = 16;
 /// The lines of a script's commands whose document replaces `file` (`main.cf`, `master.cf`):
 /// each starts one (the first [`MAX_REPLACING`]).
 pub fn replacing(text: &str, yaml: bool, file: &str) -> Vec<u32> {
-    documents(text, yaml)
-        .iter()
+    replacing_in(&documents(text, yaml), file)
+}
+
+/// [`replacing`] of the documents [`documents`] found, for a caller that asks for both files.
+pub fn replacing_in(docs: &[Document], file: &str) -> Vec<u32> {
+    docs.iter()
         .filter(|d| !d.appends && d.file == file)
         .map(|d| d.command)
         .take(MAX_REPLACING)
@@ -189,14 +193,11 @@ pub fn read_as(text: &str, command: u32, yaml: bool, kind: Kind) -> Option<Holed
     let mut holed = Holed::empty(kind);
     let mut conditional = vec![false; line_starts.len()];
     let mut kept: Vec<Range<usize>> = Vec::new();
-    let assigned = assigned(text).map(|mut names| {
-        let bodies: Vec<Range<usize>> = all
-            .iter()
-            .map(|d| line_starts[d.body.start as usize - 1]..line_starts[d.body.end as usize - 1])
-            .collect();
-        read_outside(text, &bodies, &mut names);
-        names
-    });
+    let bodies: Vec<Range<usize>> = all
+        .iter()
+        .map(|d| line_starts[d.body.start as usize - 1]..line_starts[d.body.end as usize - 1])
+        .collect();
+    let assigned = assigned(text, &bodies);
     for (doc, maybe) in chosen {
         let start = line_starts[doc.body.start as usize - 1];
         let end = line_starts[doc.body.end as usize - 1];
@@ -337,14 +338,42 @@ fn shell_references(
     holed.shell_references.extend(found);
 }
 
+/// The lines of a script outside the documents that write main.cf or master.cf (`bodies`,
+/// byte ranges), without their newlines: the shell's own code.
+fn code_lines<'t>(text: &'t str, bodies: &'t [Range<usize>]) -> impl Iterator<Item = &'t str> + 't {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        while start < text.len() {
+            let end =
+                memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
+            let line = &text[start..end];
+            let inside = bodies.iter().any(|b| b.start <= start && start < b.end);
+            start = end + 1;
+            if !inside {
+                return Some(line);
+            }
+        }
+        None
+    })
+}
+
 /// The shell variables a script gives a value (`name=`, `read name`, `for name in`, `local`,
-/// `export`, `declare`, `readonly`, `typeset`, `getopts`): a reference to one in a document is
-/// the script's own. None when the script may set variables postlint cannot see: it sources
-/// another file (`. ./vars`, `source`), runs `eval`, exports all it sets (`set -a`) or a file's
-/// lines (`export $(cat .env)`).
-fn assigned(text: &str) -> Option<std::collections::HashSet<&str>> {
+/// `export`, `declare`, `readonly`, `typeset`, `getopts`) outside its main.cf and master.cf
+/// documents (`bodies`, where `smtpd_use_tls=yes` is Postfix's): a reference to one in a
+/// document is the script's own. None when the script may set variables postlint cannot see:
+/// it sources another file (`. ./vars`, `source`), runs `eval`, exports all it sets (`set -a`)
+/// or a file's lines (`export $(cat .env)`).
+fn assigned<'t>(
+    text: &'t str,
+    bodies: &'t [Range<usize>],
+) -> Option<std::collections::HashSet<&'t str>> {
     let mut names = std::collections::HashSet::new();
-    for line in text.lines() {
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    // The names commands give values to.
+    const GIVERS: &[&str] = &[
+        "read", "for", "local", "export", "declare", "readonly", "typeset", "getopts", "select",
+    ];
+    for line in code_lines(text, bodies) {
         let code = line.trim_start();
         let first = code.split_whitespace().next().unwrap_or("");
         if matches!(first, "." | "source" | "eval")
@@ -354,32 +383,25 @@ fn assigned(text: &str) -> Option<std::collections::HashSet<&str>> {
         {
             return None;
         }
-    }
-    let bytes = text.as_bytes();
-    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    // `name=`: a word that ends at `=` (also `name+=`, `name[0]=`).
-    for (at, _) in text.match_indices('=') {
-        let mut end = at;
-        if end > 0 && bytes[end - 1] == b'+' {
-            end -= 1;
+        let bytes = line.as_bytes();
+        // `name=`: a word that ends at `=` (also `name+=`, `name[0]=`).
+        for (at, _) in line.match_indices('=') {
+            let mut end = at;
+            if end > 0 && bytes[end - 1] == b'+' {
+                end -= 1;
+            }
+            if end > 0 && bytes[end - 1] == b']' {
+                end = line[..end].rfind('[').unwrap_or(end);
+            }
+            let start = line[..end]
+                .bytes()
+                .rev()
+                .take_while(|&b| is_name(b))
+                .count();
+            if start > 0 {
+                names.insert(&line[end - start..end]);
+            }
         }
-        if end > 0 && bytes[end - 1] == b']' {
-            end = text[..end].rfind('[').unwrap_or(end);
-        }
-        let start = text[..end]
-            .bytes()
-            .rev()
-            .take_while(|&b| is_name(b))
-            .count();
-        if start > 0 {
-            names.insert(&text[end - start..end]);
-        }
-    }
-    // The names commands give values to.
-    const GIVERS: &[&str] = &[
-        "read", "for", "local", "export", "declare", "readonly", "typeset", "getopts", "select",
-    ];
-    for line in text.lines() {
         let words: Vec<&str> = line
             .split(|c: char| c.is_whitespace() || c == ';')
             .filter(|w| !w.is_empty())
@@ -402,6 +424,7 @@ fn assigned(text: &str) -> Option<std::collections::HashSet<&str>> {
             }
         }
     }
+    read_outside(text, bodies, &mut names);
     Some(names)
 }
 
@@ -414,45 +437,40 @@ fn assigned(text: &str) -> Option<std::collections::HashSet<&str>> {
 /// (`postconf -e "myorigin = $mydomain"`) than a variable of the script's.
 fn read_outside<'t>(
     text: &'t str,
-    bodies: &[Range<usize>],
+    bodies: &'t [Range<usize>],
     names: &mut std::collections::HashSet<&'t str>,
 ) {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        let line = &text[start..end];
-        let inside = bodies.iter().any(|b| b.start <= start && start < b.end);
-        let skipped = inside
-            || line.trim_start().starts_with('#')
+    for line in code_lines(text, bodies) {
+        if line.trim_start().starts_with('#')
             || line.contains("postconf")
             || line.contains("main.cf")
-            || line.contains("master.cf");
-        if !skipped {
-            let mut quoted = false;
-            let mut double = false;
-            let mut k = start;
-            while k < end {
-                match bytes[k] {
-                    b'\\' if !quoted => k += 1,
-                    b'\'' if !double => quoted = !quoted,
-                    b'"' if !quoted => double = !double,
-                    b'$' if !quoted => {
-                        let from = k + 1 + (bytes.get(k + 1) == Some(&b'{')) as usize;
-                        let len = bytes[from.min(end)..end]
-                            .iter()
-                            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                            .count();
-                        if len > 0 && bytes[from].is_ascii_lowercase() {
-                            names.insert(&text[from..from + len]);
-                        }
-                    }
-                    _ => {}
-                }
-                k += 1;
-            }
+            || line.contains("master.cf")
+        {
+            continue;
         }
-        start = end + 1;
+        let bytes = line.as_bytes();
+        let (mut quoted, mut double) = (false, false);
+        let mut k = 0;
+        while k < bytes.len() {
+            match bytes[k] {
+                b'\\' if !quoted => k += 1,
+                b'\'' if !double => quoted = !quoted,
+                b'"' if !quoted => double = !double,
+                b'$' if !quoted => {
+                    let from =
+                        (k + 1 + (bytes.get(k + 1) == Some(&b'{')) as usize).min(bytes.len());
+                    let len = bytes[from..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                        .count();
+                    if len > 0 && bytes[from].is_ascii_lowercase() {
+                        names.insert(&line[from..from + len]);
+                    }
+                }
+                _ => {}
+            }
+            k += 1;
+        }
     }
 }
 
@@ -543,11 +561,14 @@ fn nesting(code: &str) -> (u32, u32) {
         first = words.next().unwrap_or("");
     }
     let opens = matches!(first, "if" | "case" | "for" | "while" | "until" | "select");
-    let closes = matches!(first, "fi" | "esac" | "done")
-        || code
-            .split(|c: char| c.is_whitespace() || c == ';')
-            .skip(1)
-            .any(|w| matches!(w, "fi" | "esac" | "done"));
+    // A closing word counts where a command starts: first on the line or after `;`, `&`, `|`
+    // (`echo done` closes nothing).
+    let closes = code.split([';', '&', '|']).any(|command| {
+        matches!(
+            command.split_whitespace().next(),
+            Some("fi" | "esac" | "done")
+        )
+    });
     (opens as u32, closes as u32)
 }
 
@@ -932,6 +953,31 @@ EOF
             .map(|(_, n)| n.as_str())
             .collect();
         assert_eq!(left, ["smtpd_banner"]);
+    }
+
+    /// `name=value` in a main.cf document is Postfix's setting, not a shell variable: a
+    /// `$name` reference to it is still the shell's.
+    #[test]
+    fn settings_in_a_document_are_no_shell_variables() {
+        let script =
+            "cat > /etc/postfix/main.cf <<EOF\nsmtpd_use_tls=yes\nx = $smtpd_use_tls\nEOF\n";
+        let holed = read_as(script, 1, false, Kind::MainCf).unwrap();
+        assert_eq!(holed.shell_references.len(), 1);
+        let script = format!("smtpd_use_tls=no\n{script}");
+        let holed = read_as(&script, 2, false, Kind::MainCf).unwrap();
+        assert!(holed.shell_references.is_empty());
+    }
+
+    /// Only a word where a command starts closes a compound command.
+    #[test]
+    fn closing_words_count_where_commands_start() {
+        assert_eq!(nesting("echo done"), (0, 0));
+        assert_eq!(nesting("echo 'all; done' fi"), (0, 0));
+        assert_eq!(nesting("done"), (0, 1));
+        assert_eq!(nesting("if true; then x; fi"), (1, 1));
+        assert_eq!(nesting("for a in b; do c; done"), (1, 1));
+        assert_eq!(nesting("true && fi"), (0, 1));
+        assert_eq!(nesting("case $a in x) y;; esac"), (1, 1));
     }
 
     #[test]
