@@ -49,17 +49,14 @@ pub fn read_as(text: &str, line: u32, kind: Kind) -> Option<Holed> {
     let lines: Vec<&str> = text.lines().collect();
     let block = block_at(&lines, (line as usize).checked_sub(1)?, file)?;
     let bytes = text.as_bytes();
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
-        .collect();
+    let line_starts = holes::line_starts(bytes);
     let start = line_starts[block.lines.start];
     let end = line_starts
         .get(block.lines.end)
         .copied()
         .unwrap_or(bytes.len());
     let mut out = bytes.to_vec();
-    holes::blank(&mut out, 0..start);
-    holes::blank(&mut out, end..bytes.len());
+    holes::blank_outside(&mut out, std::slice::from_ref(&(start..end)));
     let mut holed = Holed::empty(kind);
     for l in block.lines.clone() {
         let s = line_starts[l];

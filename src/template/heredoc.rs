@@ -182,9 +182,7 @@ pub fn read_as(text: &str, command: u32, yaml: bool, kind: Kind) -> Option<Holed
         chosen.push((doc, maybe));
     }
     let bytes = text.as_bytes();
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
-        .collect();
+    let line_starts = holes::line_starts(bytes);
     let line_end = |l: usize| match line_starts.get(l + 1) {
         Some(&next) => next - 1,
         None => bytes.len(),
@@ -227,12 +225,7 @@ pub fn read_as(text: &str, command: u32, yaml: bool, kind: Kind) -> Option<Holed
             }
         }
     }
-    let mut pos = 0;
-    for range in &kept {
-        holes::blank(&mut out, pos..range.start);
-        pos = range.end;
-    }
-    holes::blank(&mut out, pos..bytes.len());
+    holes::blank_outside(&mut out, &kept);
     // Only ASCII was written, over whole characters: the text stays UTF-8.
     Some(holed.finish(out, conditional))
 }
@@ -940,8 +933,9 @@ EOF
         );
         let body = script.find("smtpd_banner").unwrap();
         let mut names = std::collections::HashSet::new();
-        let bodies: Vec<Range<usize>> = std::iter::once(body..body + 30).collect();
-        read_outside(script, &bodies, &mut names);
+        let body = body..body + 30;
+        let bodies = std::slice::from_ref(&body);
+        read_outside(script, bodies, &mut names);
         let mut names: Vec<&str> = names.into_iter().collect();
         names.sort_unstable();
         assert_eq!(names, ["mydomain", "myhostname", "relayhost"]);

@@ -1007,6 +1007,25 @@ fn count_lines(bytes: &[u8]) -> usize {
     memchr::memchr_iter(b'\n', bytes).count()
 }
 
+/// Where each line of a text starts (0 first), newline by newline.
+pub(super) fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
+        .collect()
+}
+
+/// Blanks everything outside the kept ranges (in order, not overlapping), newlines kept: a
+/// file read out of a script or a YAML file keeps only its own lines, at their places.
+pub(super) fn blank_outside(out: &mut [u8], kept: &[Range<usize>]) {
+    let mut pos = 0;
+    for range in kept {
+        blank(out, pos..range.start);
+        pos = range.end;
+    }
+    let len = out.len();
+    blank(out, pos..len);
+}
+
 /// Blanks a range, newlines kept.
 pub(super) fn blank(out: &mut [u8], range: Range<usize>) {
     for b in &mut out[range] {
