@@ -686,6 +686,67 @@ pub fn smtp_clients(model: &Model) -> Vec<Option<&super::master::Service>> {
         .collect()
 }
 
+/// What the smtp client logs when it stops on one destination of a next-hop list (relayhost,
+/// smtp_fallback_relay), parsed as smtp_connect.c parses it each time it tries the
+/// destination: `host_port()` (`[host]:port`, `host:port`, a host that passes
+/// `valid_hostname()` or is an address), then the port (a number from 1 to 65535, or a name
+/// that known_tcp_ports or the services database gives). None when the smtp client takes it,
+/// or when postlint cannot know (a non-ASCII name, which Postfix converts with IDNA; a service
+/// name such as `smtp` that only the machine's services database knows).
+pub fn next_hop_refusal(destination: &str) -> Option<String> {
+    use super::relay::{valid_hostname, valid_ipv4_hostaddr, valid_ipv6_hostaddr};
+    let fatal = |why: &str| Some(format!("{why} in server description: {destination}"));
+    let (host, port) = if let Some(rest) = destination.strip_prefix('[') {
+        let (ipv6, rest) = match rest.get(..5) {
+            Some(p) if p.eq_ignore_ascii_case("ipv6:") => (true, &rest[5..]),
+            _ => (false, rest),
+        };
+        let Some((host, after)) = rest.split_once(']') else {
+            return fatal("missing \"]\"");
+        };
+        let port = match after.strip_prefix(':') {
+            Some(port) => port,
+            None if after.is_empty() => "",
+            None => return fatal("garbage after \"]\""),
+        };
+        if ipv6 && !valid_ipv6_hostaddr(host) {
+            return fatal("malformed IPv6 address");
+        }
+        (host, port)
+    } else {
+        destination.rsplit_once(':').unwrap_or((destination, ""))
+    };
+    if host.is_empty() {
+        return fatal("missing host information");
+    }
+    let is_address = |h: &str| match h.contains(':') {
+        true => valid_ipv6_hostaddr(h),
+        false => valid_ipv4_hostaddr(h),
+    };
+    if !host.is_ascii() {
+        return None;
+    }
+    if !valid_hostname(host) && !is_address(host) {
+        return fatal("valid hostname or network address required");
+    }
+    let starts_with_digit = port.bytes().next().is_some_and(|b| b.is_ascii_digit());
+    if starts_with_digit && !port.bytes().all(|b| b.is_ascii_digit()) {
+        return fatal("garbage after numerical service");
+    }
+    if starts_with_digit {
+        let number: u64 = port.parse().unwrap_or(u64::MAX);
+        if number == 0 || number >= 65536 {
+            return Some(format!(
+                "bad network port: {port} for destination: {destination}"
+            ));
+        }
+    } else if port.contains(['/', '@', '[', ']', '.']) {
+        // No services database names a service so (`smtp://host` leaves `//host`).
+        return Some(format!("unknown service: {port}/tcp"));
+    }
+    None
+}
+
 /// The entries of a milter list (smtpd_milters, non_smtpd_milters) as milter8.c reads them:
 /// each entry's name (`unix:/run/x.sock`, `inet:127.0.0.1:8891`) and the default_action its
 /// `{ name, default_action = accept, ... }` group gives, if any.
@@ -1017,6 +1078,71 @@ mod tests {
         assert_eq!(
             refusal(&s, "").as_deref(),
             Some("bad string length 0 < 1: p = ")
+        );
+    }
+
+    /// host_port.ref's cases (Postfix's own test of the parser, src/util) and the mistakes
+    /// seen in setups: what the smtp client stops on, and what it takes.
+    #[test]
+    fn next_hops_as_the_smtp_client_parses_them() {
+        let refused =
+            |d: &str| next_hop_refusal(d).map(|r| r.split(" in ").next().unwrap_or("").to_string());
+        for ok in [
+            "hhh:ppp",
+            "hhh:",
+            "hhh",
+            "[hhh]:ppp",
+            "[hhh]:",
+            "[hhh]",
+            "[::1]",
+            "[ipv6:::1]",
+            "[smtp.gmail.com]:587",
+            "smtp.gmail.com:587",
+            "[192.0.2.1]:25",
+            "192.0.2.1",
+            "[2001:db8::1]:submission",
+            "mail_relay.example.com",
+            "[smtp.example.com]:smtp",
+            "relais.exemple.fr",
+            "bücher.example",
+        ] {
+            assert_eq!(next_hop_refusal(ok), None, "{ok}");
+        }
+        for (bad, why) in [
+            ("hhh:1pp", "garbage after numerical service"),
+            ("[hh.]", "valid hostname or network address required"),
+            ("hh.", "valid hostname or network address required"),
+            ("999", "valid hostname or network address required"),
+            ("[ipv6:127.0.0.1]", "malformed IPv6 address"),
+            ("[ipv6:example.com]", "malformed IPv6 address"),
+            ("10.0.0.0/24", "valid hostname or network address required"),
+            (
+                "[smtp.example.com:587]",
+                "valid hostname or network address required",
+            ),
+            ("587", "valid hostname or network address required"),
+            ("[smtp.example.com", "missing \"]\""),
+            ("[smtp.example.com]587", "garbage after \"]\""),
+            (":587", "missing host information"),
+            ("2001:db8::1", "valid hostname or network address required"),
+            (
+                "user@smtp.example.com",
+                "valid hostname or network address required",
+            ),
+        ] {
+            assert_eq!(refused(bad).as_deref(), Some(why), "{bad}");
+        }
+        assert_eq!(
+            next_hop_refusal("smtp://mail.example.com").as_deref(),
+            Some("unknown service: //mail.example.com/tcp")
+        );
+        assert_eq!(
+            next_hop_refusal("[192.0.2.1]:0").as_deref(),
+            Some("bad network port: 0 for destination: [192.0.2.1]:0")
+        );
+        assert_eq!(
+            next_hop_refusal("[192.0.2.1]:65536").as_deref(),
+            Some("bad network port: 65536 for destination: [192.0.2.1]:65536")
         );
     }
 }

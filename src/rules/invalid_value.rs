@@ -81,6 +81,7 @@ fn check(model: &Model, out: &mut Findings) {
         }
     }
     report_milters(model, out);
+    report_next_hops(model, out);
     report_sasl_types(model, out);
     // A service master_service_disable turns off never starts.
     for service in model.master.running() {
@@ -165,6 +166,117 @@ fn report_sasl_types(model: &Model, out: &mut Findings) {
             out,
         );
     }
+}
+
+/// The next-hop lists the smtp client parses each time it tries one of their destinations
+/// (smtp_connect.c): relayhost, the next hop trivial-rewrite gives the mail of other domains,
+/// and smtp_fallback_relay, which the client tries after the others fail. A destination it
+/// cannot parse stops the client with a fatal error (tests/oracle_next_hop.rs): master
+/// throttles the smtp service and the mail waits in the queue. Values with quotes are
+/// quoted-value's; relayhost only where mail for other domains goes to an smtp client.
+fn report_next_hops(model: &Model, out: &mut Findings) {
+    use crate::model::restrictions::{expanded_in, service_definition, service_value};
+    if values::nothing_leaves(model) {
+        return;
+    }
+    let mut places: Vec<(Option<&crate::model::master::Service>, &str)> = Vec::new();
+    let to_smtp = ["default_transport", "relay_transport"].iter().any(|p| {
+        service_value(model, None, p)
+            .is_some_and(|t| values::transport_program(model, &t) == Some("smtp"))
+    });
+    if to_smtp {
+        places.push((None, "relayhost"));
+    }
+    for client in values::smtp_clients(model) {
+        places.push((client, "smtp_fallback_relay"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (service, param) in places {
+        let Some(def) = service_definition(model, service, param) else {
+            continue;
+        };
+        if has_trailing_comment(&def.value)
+            || model.is_secret(def.value_span)
+            || !seen.insert(def.value_span)
+        {
+            continue;
+        }
+        // Unknown (a template expression, a `$name` postlint cannot expand), or quoted.
+        let Some(expanded) = expanded_in(model, service, param) else {
+            continue;
+        };
+        let value = expanded.text.trim_ascii();
+        if expanded.has_unknown() || value.contains(['"', '\'', crate::model::expand::UNKNOWN]) {
+            continue;
+        }
+        // A list since Postfix 3.5; before, the whole value is one destination.
+        let destinations: Vec<&str> = if model.target.at_least("3.5") {
+            value
+                .split([',', ' ', '\t', '\r', '\n'])
+                .filter(|d| !d.is_empty())
+                .collect()
+        } else {
+            Some(value).filter(|v| !v.is_empty()).into_iter().collect()
+        };
+        for (i, destination) in destinations.iter().enumerate() {
+            let Some(log_line) = values::next_hop_refusal(destination) else {
+                continue;
+            };
+            let when = match (param, i) {
+                ("relayhost", 0) => "at every delivery to another domain",
+                ("relayhost", _) => "whenever the destinations before it fail",
+                _ => "whenever it falls back to it",
+            };
+            let place = service
+                .filter(|s| s.override_of(param).is_some())
+                .map_or(String::new(), |s| format!(" (in {})", s.label()));
+            let finding = out.report(
+                def.value_span,
+                format!(
+                    "`{}` in {param}{place} is no destination the smtp client can parse: it \
+                     stops {when} (\"fatal: {}\"), master throttles the smtp service, and \
+                     the mail waits in the queue",
+                    super::shorten(destination),
+                    super::shorten_long(&log_line)
+                ),
+            );
+            finding.subject(format!("{param} {destination}"));
+            finding.label("no host, host:port, [host] or [host]:port");
+            finding.help(next_hop_help(destination));
+        }
+    }
+}
+
+/// How to write a destination the smtp client refuses, for the usual mistakes.
+fn next_hop_help(destination: &str) -> String {
+    let general = "Write each destination as `host`, `host:port`, `[host]` or `[host]:port` \
+                   (brackets: no MX lookup), separated by commas or spaces: \
+                   `relayhost = [smtp.example.com]:587`.";
+    if let Some(inner) = destination
+        .strip_prefix('[')
+        .and_then(|d| d.strip_suffix(']'))
+    {
+        if let Some((host, port)) = inner.rsplit_once(':') {
+            if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && !host.contains(':') {
+                return format!("The port goes after the brackets: `[{host}]:{port}`. {general}");
+            }
+        }
+    }
+    if destination.contains("://") {
+        return format!("A destination has no scheme (`smtp://`). {general}");
+    }
+    if destination.contains('/') {
+        return format!(
+            "A destination is one host, not a network (networks are for mynetworks). {general}"
+        );
+    }
+    if destination.bytes().all(|b| b.is_ascii_digit()) {
+        return format!(
+            "A port alone is a host name to the smtp client (a comma or space separates \
+             destinations): write `host:{destination}`. {general}"
+        );
+    }
+    general.to_string()
 }
 
 /// The milter lists: the parameter, the program that reads it, and how messages name it.
