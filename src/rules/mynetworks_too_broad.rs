@@ -10,7 +10,7 @@ use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::net::{is_not_public, Cidr};
 use crate::model::relay::Outcome;
-use crate::model::restrictions::{smtpd_processes, Smtpd, LIST_PARAMS};
+use crate::model::restrictions::{smtpd_processes, Smtpd};
 use crate::model::Model;
 use crate::source::Span;
 
@@ -477,13 +477,18 @@ fn docker_bridge<'o>(
     finding
 }
 
+/// The restriction lists whose permit lets a client relay.
+const RELAY_LISTS: [&str; 2] = ["smtpd_relay_restrictions", "smtpd_recipient_restrictions"];
+
 fn uses_mynetworks(model: &Model, smtpd: &Smtpd) -> bool {
     let mentions = |words: &[crate::model::restrictions::Word]| {
         words
             .iter()
             .any(|w| w.text.eq_ignore_ascii_case("permit_mynetworks"))
     };
-    LIST_PARAMS.iter().any(|p| {
+    // Only the lists that decide relaying: a permit in smtpd_client_restrictions (or the
+    // helo, sender, data lists) ends that list, and the relay check still comes at RCPT.
+    RELAY_LISTS.iter().any(|p| {
         // An unknown list may use it.
         smtpd.list(model, p).is_none_or(|w| mentions(&w))
     }) || smtpd

@@ -315,11 +315,20 @@ fn shell_references(
                 let word_ends = bytes
                     .get(end)
                     .is_none_or(|b| braced || !b.is_ascii_alphanumeric());
+                // A comment line of main.cf or master.cf: whatever the shell writes there,
+                // Postfix ignores it.
+                let line_start = memchr::memrchr(b'\n', &bytes[range.start..k])
+                    .map_or(range.start, |i| range.start + i + 1);
+                let comment = bytes[line_start..k]
+                    .iter()
+                    .find(|b| !b.is_ascii_whitespace())
+                    == Some(&b'#');
                 if len > 0
                     && closed
                     && word_ends
                     && bytes[from].is_ascii_lowercase()
                     && !assigned.contains(name)
+                    && !comment
                 {
                     found.push((k..end + braced as usize, name.to_string()));
                 }
