@@ -743,6 +743,15 @@ fn heredoc_setups(
     };
     let mut out = Vec::new();
     for script in scripts {
+        // The ENV names of the Dockerfiles in the script's directory and those above it in the
+        // repository: the images that may run it.
+        let dir = script.path.parent().unwrap_or(Path::new(""));
+        let environment: Vec<String> = scripts
+            .iter()
+            .filter(|s| s.is_dockerfile())
+            .filter(|s| dir.starts_with(s.path.parent().unwrap_or(Path::new(""))))
+            .flat_map(|s| s.env_names.iter().cloned())
+            .collect();
         for &command in &script.main_cf_heredocs {
             let path = shown(&script.path);
             let mut setup = template_setup(&path);
@@ -759,6 +768,7 @@ fn heredoc_setups(
                 setup.load.master_installed = true;
             }
             setup.load.main_cf_heredoc = Some(command);
+            setup.load.script_environment = environment.clone();
             setup.load.confine_to = Some(root.to_path_buf());
             // A document that replaces main.cf writes the whole file; a YAML block may be
             // lines to add to one.
@@ -774,8 +784,8 @@ fn heredoc_setups(
 /// settings written out in full (`scripts::Amendments::known_values` without a main.cf), as
 /// a master.cf linted alone is: every other parameter unknown, findings only at the
 /// Dockerfile's words. Not when a configuration lies in or above the Dockerfile's directory,
-/// when the directory has more than one Dockerfile, or when a script there may replace the
-/// image's main.cf.
+/// or when a script there may replace the image's main.cf. Each Dockerfile of a directory
+/// (`Dockerfile`, `Dockerfile.dev`) is an image of its own, with the directory's other scripts.
 fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup]) -> Vec<Setup> {
     let mut out = Vec::new();
     for dockerfile in scripts
@@ -793,19 +803,13 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
         if setups.iter().any(near) {
             continue;
         }
-        let context: Vec<&crate::scripts::Script> =
-            scripts.iter().filter(|s| s.path.starts_with(dir)).collect();
-        // Every Dockerfile of the directory, those that set nothing too.
-        let dockerfiles = std::fs::read_dir(dir).map_or(0, |entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| crate::scripts::is_dockerfile_name(&e.file_name().to_string_lossy()))
-                .take(2)
-                .count()
-        });
-        if dockerfiles > 1 {
-            continue;
-        }
+        // The scripts of its directory, without the other Dockerfiles (`Dockerfile.dev` beside
+        // `Dockerfile`, an image of a subdirectory): each builds an image of its own.
+        let context: Vec<&crate::scripts::Script> = scripts
+            .iter()
+            .filter(|s| s.path.starts_with(dir))
+            .filter(|s| !s.is_dockerfile() || s.path == dockerfile.path)
+            .collect();
         let mut amendments = crate::scripts::Amendments::default();
         for script in &context {
             amendments.add(script);

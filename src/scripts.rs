@@ -110,6 +110,9 @@ pub struct Script {
     /// The sockets of milters it may move, and the paths inside Postfix's queue directory it
     /// names (`milter_sockets`).
     pub sockets: ScriptSockets,
+    /// A Dockerfile's `ENV` names with a lower-case letter (`ENV myhostname=...`): variables
+    /// the container's shell scripts see (`template::heredoc::read_as_with`).
+    pub env_names: Vec<String>,
     /// A Dockerfile's `chmod` commands that change who may read /etc/postfix/main.cf, in
     /// order: the line, the command, and whether it takes other users' access
     /// ([`main_cf_chmod`]).
@@ -2878,6 +2881,38 @@ fn with_items(command: &str, items: Option<&Vec<serde_json::Value>>) -> Vec<Stri
 
 /// A Dockerfile or Containerfile by its (lower-cased) name: `Dockerfile`, `Dockerfile.alpine`,
 /// `mail.dockerfile`.
+/// The names a Dockerfile's `ENV` instructions set that have a lower-case letter (`ENV
+/// myhostname=mail.example.com`, `ENV mydomain example.com`, several `a=b c=d` on one line):
+/// the only ones a Postfix parameter's name could be. At most 256.
+pub fn dockerfile_env_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("ENV")) {
+            continue;
+        }
+        let rest: Vec<&str> = words.collect();
+        let pairs = rest.first().is_some_and(|w| w.contains('='));
+        let candidates: Vec<&str> = match pairs {
+            true => rest
+                .iter()
+                .filter_map(|w| w.split_once('='))
+                .map(|(n, _)| n)
+                .collect(),
+            false => rest.first().copied().into_iter().collect(),
+        };
+        for name in candidates {
+            let is_name = !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && name.bytes().any(|b| b.is_ascii_lowercase());
+            if is_name && names.len() < 256 && !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+    }
+    names
+}
+
 /// Whether a file name is a Dockerfile's (`Dockerfile`, `Dockerfile.dev`, `Containerfile`,
 /// `web.dockerfile`), whatever its case.
 pub fn is_dockerfile_name(name: &str) -> bool {
@@ -3064,6 +3099,9 @@ pub fn scan(root: &Path) -> Vec<Script> {
             script
         };
         script.sockets = milter_sockets(&text);
+        if script.is_dockerfile() {
+            script.env_names = dockerfile_env_names(&text);
+        }
         // A script that writes main.cf with a here-document. Not a template of a script
         // (`{{ }}` in it: its documents are no shell text yet), nor Python (Fabric).
         let yaml = [".yml", ".yaml", ".sls"].iter().any(|e| name.ends_with(e));
@@ -3886,6 +3924,17 @@ mod tests {
         assert_eq!(
             goes_with(Path::new("/r/scripts/setup.sh"), &dirs),
             [0, 1, 2]
+        );
+    }
+
+    #[test]
+    fn dockerfile_env_names_with_a_lower_case_letter() {
+        let text = "FROM debian\nENV myhostname=mail.example.com mydomain=example.com\n\
+                    env relayhost [smtp.example.com]:587\nENV RELAY_PASSWORD=x\n\
+                    RUN echo ENV mynetworks=0.0.0.0/0\n";
+        assert_eq!(
+            dockerfile_env_names(text),
+            ["myhostname", "mydomain", "relayhost"]
         );
     }
 }

@@ -1316,17 +1316,33 @@ fn an_image_configured_by_its_dockerfile_alone_is_linted_for_what_it_writes() {
     );
     std::fs::remove_dir_all(repo.path().join("mail/postfix")).unwrap();
     write(&repo.path().join("mail/Dockerfile"), settings);
-    // Near a configuration of the repository, a second Dockerfile beside it, or a script
-    // that may replace the image's main.cf: not linted on its own.
+    // A second Dockerfile beside it builds an image of its own: each is linted for what it
+    // writes, the other's settings not among them.
+    write(
+        &repo.path().join("mail/Dockerfile.dev"),
+        "FROM debian\nRUN apt-get install -y postfix\nRUN postconf -e 'smtpd_tls_auth_only = maybe'\n",
+    );
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(
+        out.contains("mail/Dockerfile:3:34: error[mynetworks-too-broad]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("mail/Dockerfile.dev:3:") && out.contains("error[invalid-value]"),
+        "{out}"
+    );
+    assert!(!out.contains("mail/Dockerfile.dev:3:34"), "{out}");
+    std::fs::remove_file(repo.path().join("mail/Dockerfile.dev")).unwrap();
+    // Near a configuration of the repository, or a script that may replace the image's
+    // main.cf: not linted on its own.
     for (file, text) in [
         ("main.cf", "compatibility_level = 3.6\n"),
-        ("mail/Dockerfile.dev", "FROM debian\n"),
         (
             "mail/start.sh",
             "#!/bin/sh\ncp /conf/main.cf /etc/postfix/main.cf\nexec postfix start-fg\n",
         ),
     ] {
-        for old in ["main.cf", "mail/Dockerfile.dev", "mail/start.sh"] {
+        for old in ["main.cf", "mail/start.sh"] {
             let _ = std::fs::remove_file(repo.path().join(old));
         }
         write(&repo.path().join(file), text);
@@ -3194,5 +3210,56 @@ fn here_documents_that_replace_main_cf_are_configurations() {
     assert!(
         out.starts_with("Dockerfile:5:14: error[mynetworks-too-broad]"),
         "{out}"
+    );
+}
+
+/// A container's `ENV` names are the variables of the scripts it runs: a `$myhostname` in the
+/// entrypoint's main.cf document is that variable when a Dockerfile in or above the script's
+/// directory sets it, and the shell's empty one otherwise.
+#[test]
+fn dockerfile_env_names_are_the_scripts_variables() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("assets/main.cf.sh"),
+        "#!/bin/sh\ncat > /etc/postfix/main.cf <<EOF\ncompatibility_level = 3.6\n\
+         myhostname = ${myhostname}\nmyorigin = $mydomain\nEOF\n",
+    );
+    let (_, out, err) = run(
+        repo.path(),
+        &[
+            "--discover",
+            "--format",
+            "short",
+            "--select",
+            "shell-expanded-reference",
+        ],
+    );
+    assert!(
+        out.contains("assets/main.cf.sh:4:14: error[shell-expanded-reference]"),
+        "{out}{err}"
+    );
+    assert!(
+        out.contains("assets/main.cf.sh:5:12: error[shell-expanded-reference]"),
+        "{out}{err}"
+    );
+    write(
+        &repo.path().join("Dockerfile"),
+        "FROM centos:7\nRUN yum -y install postfix\nENV myhostname=mail.example.com\n\
+         ADD assets/main.cf.sh /opt/main.cf.sh\nCMD [\"/opt/main.cf.sh\"]\n",
+    );
+    let (_, out, err) = run(
+        repo.path(),
+        &[
+            "--discover",
+            "--format",
+            "short",
+            "--select",
+            "shell-expanded-reference",
+        ],
+    );
+    assert!(!out.contains("main.cf.sh:4:"), "{out}{err}");
+    assert!(
+        out.contains("assets/main.cf.sh:5:12: error[shell-expanded-reference]"),
+        "{out}{err}"
     );
 }

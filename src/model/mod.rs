@@ -84,6 +84,9 @@ pub struct LoadOptions {
     /// whose command is on this line (`template::heredoc`), with the documents it appends; in
     /// a YAML file, the literal block whose key is on this line (`template::embedded`).
     pub main_cf_heredoc: Option<u32>,
+    /// Variables the container's environment gives a script read that way (a Dockerfile's
+    /// `ENV` names): a `$name` of them in its documents is the script's own.
+    pub script_environment: Vec<String>,
     /// master.cf is the text that the set-up script `master_cf` writes with the here-document
     /// whose command is on this line.
     pub master_cf_heredoc: Option<u32>,
@@ -1273,12 +1276,28 @@ impl Loader {
                     .is_some_and(|t| t.leaves_unknown);
                 for (id, mut entries) in parsed {
                     entries.set_file(file);
-                    self.tables.list[id.0 as usize].content = match uncertain {
-                        true => Content::Unknown(format!(
+                    // A line postmap would skip that is an installer's placeholder
+                    // (`%%DOMAINS%%`), or text a set-up script fills in: the table is a
+                    // template the set-up completes, not one Postfix reads as it is.
+                    let text = self.sources.get(file).text();
+                    let placeholder = entries.skipped.iter().find_map(|skipped| {
+                        let line = text
+                            .get(skipped.span.start as usize..skipped.span.end as usize)?
+                            .trim_ascii();
+                        let filled = crate::parse::placeholder::is_whole(line)
+                            || self.filled_in.iter().any(|p| p.is_match(line));
+                        filled.then_some(skipped.line)
+                    });
+                    self.tables.list[id.0 as usize].content = match (uncertain, placeholder) {
+                        (true, _) => Content::Unknown(format!(
                             "{} is a template whose entries depend on its variables",
                             w.display
                         )),
-                        false => Content::Entries(entries),
+                        (false, Some(line)) => Content::Unknown(format!(
+                            "{} line {line} is a placeholder the set-up fills in",
+                            w.display
+                        )),
+                        (false, None) => Content::Entries(entries),
                     };
                 }
             }
@@ -2118,9 +2137,12 @@ impl Model {
         // Read as every other file is: one way to decode, date and look for template tags.
         let outcome = match (options.main_cf_absent, options.main_cf_heredoc) {
             (true, _) => Ok(read::ReadFile::empty()),
-            (false, Some(command)) => {
-                read::read_heredoc(&main_cf_real, command, template::Kind::MainCf)
-            }
+            (false, Some(command)) => read::read_heredoc(
+                &main_cf_real,
+                command,
+                template::Kind::MainCf,
+                &options.script_environment,
+            ),
             (false, None) => read::read_with_holes(
                 &main_cf_real,
                 template::Kind::MainCf,
@@ -2684,7 +2706,12 @@ impl Model {
                 Mode::Sysroot(root) => paths::in_root(root, &master_cf_path),
                 _ => master_cf_path.clone(),
             };
-            let outcome = read::read_heredoc(&real, command, template::Kind::MasterCf);
+            let outcome = read::read_heredoc(
+                &real,
+                command,
+                template::Kind::MasterCf,
+                &options.script_environment,
+            );
             loader.record_read(&master_cf_path, &master_cf_path.to_string_lossy(), outcome)
         } else {
             loader.read_as(

@@ -98,7 +98,12 @@ fn with_holes(
 /// line `command` writes (`template::heredoc`), or a YAML file as the main.cf its literal
 /// block at that line holds (`template::embedded`). A YAML file (an Ansible task, a Salt
 /// state) has its block indentation taken out.
-pub fn read_heredoc(path: &Path, command: u32, kind: template::Kind) -> ReadOutcome {
+pub fn read_heredoc(
+    path: &Path,
+    command: u32,
+    kind: template::Kind,
+    environment: &[String],
+) -> ReadOutcome {
     let file = read_source(path)?;
     let yaml = path.extension().is_some_and(|e| {
         ["yml", "yaml", "sls"]
@@ -107,7 +112,7 @@ pub fn read_heredoc(path: &Path, command: u32, kind: template::Kind) -> ReadOutc
     });
     let text = file.lines.text();
     // A here-document, else (in a YAML file) a literal block that holds the file.
-    let found = match template::heredoc::read_as(text, command, yaml, kind) {
+    let found = match template::heredoc::read_as_with(text, command, yaml, kind, environment) {
         Some(holed) => Some((template::heredoc::ENGINE, holed)),
         None if yaml => template::embedded::read_as(text, command, kind)
             .map(|holed| (template::embedded::ENGINE, holed)),

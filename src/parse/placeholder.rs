@@ -21,7 +21,8 @@
 //! - `@%@name@%@`: Univention's configuration registry;
 //! - `%NAME%`: Makefiles and scripts that run `sed s/%DOMAIN%/.../` (Windows-style
 //!   variables); Postfix's own `%` escapes (`%s`, `%d`, `%[1-9]`) are one letter and lower
-//!   case, and the name here has at least two characters;
+//!   case, and the name here has at least two characters; also doubled, `%%NAME%%`
+//!   (ad5oo2/postfix-dovecot-ms fills a whole table in for `%%DOMAINS%%`);
 //! - `{NAME}` (not after `$` or `?`): i-MSCP's installer (`inet_protocols = {MTA_INET_PROTOCOLS}`,
 //!   filled in by its `process()`). In Postfix a brace group holds lower-case words (`{ name =
 //!   value }`, restriction and inline-table groups), never an upper-case name alone;
@@ -63,6 +64,20 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
             b'P' if at_word_start && bytes[i..].starts_with(b"PH_") => {
                 let end = upper_name_end(bytes, i + 3);
                 (end > i + 3 && bytes.get(end).is_none_or(|&b| !is_word_byte(b))).then_some(end)
+            }
+            // `%%NAME%%`, the doubled form of `%NAME%` (`sed -i "s/%%DOMAINS%%/.../"`).
+            b'%' if bytes.get(i + 1) == Some(&b'%')
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_uppercase) =>
+            {
+                let len = bytes[i + 2..]
+                    .iter()
+                    .take_while(|&&b| is_upper_name_byte(b))
+                    .count();
+                let end = i + 2 + len;
+                (len >= 2
+                    && is_placeholder_name(&text[i + 2..end])
+                    && bytes[end..].starts_with(b"%%"))
+                .then_some(end + 2)
             }
             b'%' if bytes.get(i + 1).is_some_and(u8::is_ascii_uppercase) => {
                 let len = bytes[i + 1..]
@@ -261,6 +276,9 @@ mod tests {
         assert_eq!(markers("%{hostname}.example.org"), ["%{hostname}"]);
         assert_eq!(markers("@MAIL_DOMAIN@, localhost"), ["@MAIL_DOMAIN@"]);
         assert_eq!(markers("__RELAYHOST__:587"), ["__RELAYHOST__"]);
+        assert_eq!(markers("%%DOMAINS%%"), ["%%DOMAINS%%"]);
+        assert!(is_whole("%%DOMAINS%%"));
+        assert_eq!(markers("100%% %%s %%D%%"), Vec::<&str>::new());
         assert_eq!(markers("[__HOST__]"), ["__HOST__"]);
         assert_eq!(markers("127.0.0.0/8, !SERVER_IP!"), ["!SERVER_IP!"]);
         assert_eq!(

@@ -161,6 +161,18 @@ pub fn replacing_in(docs: &[Document], file: &str) -> Vec<u32> {
 /// document of the command on line `command` writes, with the documents appended to that file
 /// after it. None when no document replacing it starts there.
 pub fn read_as(text: &str, command: u32, yaml: bool, kind: Kind) -> Option<Holed> {
+    read_as_with(text, command, yaml, kind, &[])
+}
+
+/// [`read_as`] for a script whose environment sets `environment` (a container's `ENV`
+/// names): a reference to one of them in a document is the script's variable.
+pub fn read_as_with(
+    text: &str,
+    command: u32,
+    yaml: bool,
+    kind: Kind,
+    environment: &[String],
+) -> Option<Holed> {
     let file = match kind {
         Kind::MasterCf => "master.cf",
         _ => "main.cf",
@@ -195,7 +207,10 @@ pub fn read_as(text: &str, command: u32, yaml: bool, kind: Kind) -> Option<Holed
         .iter()
         .map(|d| line_starts[d.body.start as usize - 1]..line_starts[d.body.end as usize - 1])
         .collect();
-    let assigned = assigned(text, &bodies);
+    let assigned = assigned(text, &bodies).map(|mut names| {
+        names.extend(environment.iter().map(String::as_str));
+        names
+    });
     for (doc, maybe) in chosen {
         let start = line_starts[doc.body.start as usize - 1];
         let end = line_starts[doc.body.end as usize - 1];
