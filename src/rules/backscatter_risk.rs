@@ -18,9 +18,27 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "mail accepted for recipients that do not exist, bounced later to forged senders (relay_domains without relay_recipient_maps, virtual mailbox domains without virtual_mailbox_maps, empty local_recipient_maps, permit_mx_backup, luser_relay)",
     doc: include_str!("../../rules/backscatter-risk.md"),
-    undecided: |model| relay_domains_unseen(model) || filtered_by_pipe(model),
+    undecided: |model| {
+        relay_domains_unseen(model)
+            || filtered_by_pipe(model)
+            || (model.params.is_set("virtual_mailbox_domains")
+                && crate::model::values::virtual_mailbox_maps_empty(model)
+                && catch_alls_unseen(model))
+    },
     check,
 };
+
+/// Whether virtual_alias_maps may hold catch-alls postlint cannot see (`@example.com`, which
+/// take a domain's mail whole before it reaches the transport): the list or one of its tables
+/// is unknown (a file outside the tree, an SQL table, a table an Ansible task fills in).
+fn catch_alls_unseen(model: &Model) -> bool {
+    let aliases = model.maps("virtual_alias_maps");
+    aliases.unknown
+        || aliases
+            .tables
+            .iter()
+            .any(|&t| model.tables.unknown_reason(t).is_some())
+}
 
 /// Whether every smtpd hands all the mail it takes to a content filter that a pipe(8) command
 /// runs (`-o content_filter=filter:dummy`): what becomes of the mail then is the command's
@@ -267,9 +285,14 @@ fn mailboxes_without_maps(model: &Model, out: &mut Findings) {
     // names). Unlike relay domains, which are an optional feature, the virtual mailbox
     // domains are what a server that delivers them to Dovecot is for: a table postlint cannot
     // read (SQL) or a template expression (`{{ mail_domain }}`) lists some.
+    // A virtual_alias_maps table postlint cannot read may hold the catch-alls: then no domain
+    // is known to reach the transport (the rule is undecided).
     let class = model.class(ClassKind::VirtualMailbox);
     let value_unknown = model.params.expand("virtual_mailbox_domains").has_unknown();
     let aliases = model.maps("virtual_alias_maps");
+    if catch_alls_unseen(model) {
+        return;
+    }
     let hosted = class.unknown_members
         || value_unknown
         || class.numbered_members(&model.tables).any(|(slot, member)| {
@@ -278,9 +301,9 @@ fn mailboxes_without_maps(model: &Model, out: &mut Findings) {
                     model.member_class(ClassKind::VirtualMailbox, slot),
                     Some(crate::model::Resolved::Class(ClassKind::VirtualMailbox, _))
                 )
-                && !matches!(
+                && matches!(
                     aliases.lookup_partial(&model.tables, &format!("@{}", member.domain)),
-                    crate::model::tables::Answer::Found(_)
+                    crate::model::tables::Answer::NotFound
                 )
         });
     if !hosted {
