@@ -555,6 +555,28 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                     .load
                     .installed_files
                     .extend(dockerfile.copied_files(root));
+            } else if dockerfiles.is_empty() && !setup.load.main_cf_absent {
+                // No Dockerfile puts it at /etc/postfix/main.cf, but one copies it into its
+                // image elsewhere (`ADD conf/main.cf /`, which the entrypoint copies into
+                // place): the file is for that image's Postfix, whose release it takes. Only
+                // an image that installs Postfix's package (`COPY . /app` of a web
+                // application's image copies the repository's main.cf too).
+                let copying: Vec<&crate::scripts::Script> = scripts
+                    .iter()
+                    .filter(|s| {
+                        s.is_dockerfile()
+                            && s.image
+                                .as_ref()
+                                .is_some_and(crate::image::Image::has_postfix_package)
+                            && s.copies_into_image(root, &setup.main_cf)
+                    })
+                    .collect();
+                if let [dockerfile] = copying.as_slice() {
+                    setup.load.image = dockerfile
+                        .image
+                        .as_ref()
+                        .map(|image| (dockerfile.path.clone(), image.clone()));
+                }
             }
             let main_cf = (!setup.load.main_cf_absent).then_some(setup.main_cf.as_path());
             setup.load.script_values = amendments.known_values(&scripts, root, main_cf);

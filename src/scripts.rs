@@ -654,6 +654,18 @@ impl Script {
 
     /// The lines of the `COPY`/`ADD` instructions that install `file` at `target` (0 for a
     /// mount), as `installs` finds them.
+    /// Whether this Dockerfile copies `file` into the image anywhere (`ADD conf/main.cf /`,
+    /// which an entrypoint then copies into place): the file is for that image's Postfix.
+    pub fn copies_into_image(&self, root: &Path, file: &Path) -> bool {
+        let file = lexical(file);
+        let bases = [self.path.parent().unwrap_or(root), root];
+        self.copies.iter().any(|(source, dest)| {
+            copy_destinations(&bases, &file, source, dest)
+                .next()
+                .is_some()
+        })
+    }
+
     pub fn install_lines(&self, root: &Path, file: &Path, target: &str) -> Vec<u32> {
         let file = lexical(file);
         let bases = [self.path.parent().unwrap_or(root), root];
@@ -668,7 +680,18 @@ impl Script {
 
 /// Whether one `COPY source dest` (read from one of `bases`) installs `file` at `target`.
 fn copy_installs(bases: &[&Path; 2], file: &Path, source: &str, dest: &str, target: &str) -> bool {
-    bases.iter().any(|base| {
+    copy_destinations(bases, file, source, dest).any(|installed| installed == target)
+}
+
+/// Where one `COPY source dest` (read from one of `bases`) puts `file` in the image, for each
+/// base it is read from (normalised paths).
+fn copy_destinations<'a>(
+    bases: &'a [&Path; 2],
+    file: &'a Path,
+    source: &'a str,
+    dest: &'a str,
+) -> impl Iterator<Item = String> + 'a {
+    bases.iter().filter_map(move |base| {
         // A wildcard source (`COPY conf/*.cf /etc/postfix/`) copies each file it matches as a
         // file of its own (Go's filepath.Match: `*` stays within a path's part), matched
         // below the build context.
@@ -693,9 +716,9 @@ fn copy_installs(bases: &[&Path; 2], file: &Path, source: &str, dest: &str, targ
         } else if let Ok(inside) = file.strip_prefix(&source) {
             format!("{dest}/{}", inside.to_string_lossy())
         } else {
-            return false;
+            return None;
         };
-        crate::model::paths::normalize(&installed) == target
+        Some(crate::model::paths::normalize(&installed))
     })
 }
 

@@ -3263,3 +3263,40 @@ fn dockerfile_env_names_are_the_scripts_variables() {
         "{out}{err}"
     );
 }
+
+/// A main.cf that a Dockerfile copies into its image somewhere else (`ADD conf/main.cf /`,
+/// which the entrypoint copies into place) is for that image's Postfix: it is linted for the
+/// release of the image's package. Not for an image that installs no Postfix (`COPY . /app`).
+#[test]
+fn a_main_cf_copied_elsewhere_into_an_image_takes_its_release() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("conf/main.cf"),
+        "compatibility_level = 2\nmyhostname = mail.example.com\nsmtpd_use_tls = yes\n",
+    );
+    write(
+        &repo.path().join("conf/start.sh"),
+        "#!/bin/sh\ncp /main.cf /etc/postfix/main.cf\nexec postfix start-fg\n",
+    );
+    write(
+        &repo.path().join("Dockerfile"),
+        "FROM ubuntu:20.04\nRUN apt-get update && apt-get install -y postfix\n\
+         ADD conf/main.cf /\nADD conf/start.sh /start.sh\nCMD [\"/start.sh\"]\n",
+    );
+    let (_, out, err) = run(
+        repo.path(),
+        &["--discover", "--format", "short", "--verbose"],
+    );
+    assert!(err.contains("linting for Postfix 3.4"), "{err}");
+    assert!(!out.contains("deprecated-parameter"), "{out}");
+    write(
+        &repo.path().join("Dockerfile"),
+        "FROM ubuntu:20.04\nRUN apt-get update && apt-get install -y php\nCOPY . /app\n",
+    );
+    let (_, out, err) = run(
+        repo.path(),
+        &["--discover", "--format", "short", "--verbose"],
+    );
+    assert!(!err.contains("linting for Postfix 3.4"), "{err}");
+    assert!(out.contains("deprecated-parameter"), "{out}");
+}
