@@ -1770,9 +1770,14 @@ fn postconf_literals(command: &str) -> Vec<(String, String, &str)> {
     if *program != "postconf" && !program.ends_with("/postconf") {
         return Vec::new();
     }
+    // `-e`, and `-v` (logging) beside it, alone or together (`-ev`).
+    let edits = |raw: &str| {
+        raw.strip_prefix('-')
+            .is_some_and(|flags| !flags.is_empty() && flags.bytes().all(|b| b == b'e' || b == b'v'))
+    };
     if args
         .iter()
-        .any(|(raw, _)| raw.starts_with('-') && *raw != "-e")
+        .any(|(raw, _)| raw.starts_with('-') && !edits(raw))
     {
         return Vec::new();
     }
@@ -3119,6 +3124,32 @@ pub fn scan(root: &Path) -> Vec<Script> {
                 .main_cf_copies
                 .iter()
                 .any(|(source, dest)| brings_main_cf(&bases, source, dest));
+            // A file of another name copied over main.cf or master.cf (`COPY postfix.conf
+            // /etc/postfix/main.cf`): the repository's main.cf, linted as the ones Ansible
+            // tasks install are (`discover::ansible_setups`).
+            if is_dockerfile(&name) {
+                let bound = lexical(root);
+                let copied: Vec<(PathBuf, &'static str)> = script
+                    .copies
+                    .iter()
+                    .filter(|(source, _)| !source.contains(['*', '?', '[']))
+                    .filter_map(|(source, dest)| {
+                        let which = match crate::model::paths::normalize(dest).as_str() {
+                            "/etc/postfix/main.cf" => "main.cf",
+                            "/etc/postfix/master.cf" => "master.cf",
+                            _ => return None,
+                        };
+                        bases
+                            .iter()
+                            .filter_map(|base| climbing_within(&base.join(source), &bound))
+                            .find(|path| crate::discover::regular_file(path))
+                            .map(|path| (path, which))
+                    })
+                    .collect();
+                for (file, which) in copied {
+                    script.add_install(file, which);
+                }
+            }
             script
         };
         script.sockets = milter_sockets(&text);
@@ -3959,5 +3990,22 @@ mod tests {
             dockerfile_env_names(text),
             ["myhostname", "mydomain", "relayhost"]
         );
+    }
+
+    #[test]
+    fn postconf_edit_flags_together() {
+        let names = |c: &str| -> Vec<String> {
+            postconf_literals(c)
+                .into_iter()
+                .map(|(n, _, _)| n)
+                .collect()
+        };
+        assert_eq!(
+            names("postconf -ev 'inet_interfaces = all'"),
+            ["inet_interfaces"]
+        );
+        assert_eq!(names("postconf -v -e smtp_use_tls=yes"), ["smtp_use_tls"]);
+        assert!(names("postconf -c /etc/postfix-out -e a=b").is_empty());
+        assert!(names("postconf -eP 'smtp/inet/a=b'").is_empty());
     }
 }

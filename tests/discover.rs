@@ -3300,3 +3300,40 @@ fn a_main_cf_copied_elsewhere_into_an_image_takes_its_release() {
     assert!(!err.contains("linting for Postfix 3.4"), "{err}");
     assert!(out.contains("deprecated-parameter"), "{out}");
 }
+
+/// A Dockerfile that copies a file of another name over main.cf (`COPY postfix.conf
+/// /etc/postfix/main.cf`) makes it the image's main.cf: it is linted, with the image's
+/// release; a file it copies elsewhere is not a main.cf.
+#[test]
+fn a_file_a_dockerfile_copies_over_main_cf_is_linted() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("relay/postfix.conf"),
+        "compatibility_level = 2\nmyhostname = relay.example.com\nmynetworks = 0.0.0.0/0\n",
+    );
+    write(
+        &repo.path().join("relay/other.conf"),
+        "compatibility_level = 2\nmynetworks = 0.0.0.0/0\n",
+    );
+    write(
+        &repo.path().join("relay/Dockerfile"),
+        "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y postfix\n\
+         COPY postfix.conf /etc/postfix/main.cf\nCOPY other.conf /etc/other.conf\n",
+    );
+    let (_, out, err) = run(
+        repo.path(),
+        &["--discover", "--format", "short", "--verbose"],
+    );
+    assert!(
+        err.contains(
+            "found relay/postfix.conf (relay/Dockerfile installs it as /etc/postfix/main.cf)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("postfix package of ubuntu:22.04"), "{err}");
+    assert!(
+        out.contains("relay/postfix.conf:3:14: error[mynetworks-too-broad]"),
+        "{out}"
+    );
+    assert!(!out.contains("other.conf"), "{out}");
+}

@@ -676,6 +676,14 @@ fn opener(code: &str) -> Option<Opener> {
 /// and whether it appends. `cat` redirected to it (`> main.cf`, `>>main.cf`), `tee [-a]
 /// main.cf`, a Dockerfile's `COPY <<EOF /etc/postfix/main.cf`.
 fn target(words: &[&str]) -> Option<(&'static str, bool)> {
+    // A command a shell runs from a quoted string (`sudo bash -c "cat > /etc/postfix/main.cf"
+    // <<EOF`: the outer shell feeds the document to the inner one) is read by its words.
+    let words: Vec<&str> = words
+        .iter()
+        .map(|w| w.trim_matches(['"', '\'']))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let words = words.as_slice();
     let first = words.first()?;
     if first.eq_ignore_ascii_case("COPY") || first.eq_ignore_ascii_case("ADD") {
         return postfix_file(words.last()?).map(|f| (f, false));
@@ -996,6 +1004,19 @@ EOF
         assert_eq!(nesting("for a in b; do c; done"), (1, 1));
         assert_eq!(nesting("true && fi"), (0, 1));
         assert_eq!(nesting("case $a in x) y;; esac"), (1, 1));
+    }
+
+    /// `bash -c "cat > /etc/postfix/main.cf" <<EOF`: the document goes to the inner shell's
+    /// cat (timoelan/Postfix-Mail-Installer).
+    #[test]
+    fn a_redirect_inside_a_shell_string_writes_the_file() {
+        for script in [
+            "sudo bash -c \"cat > /etc/postfix/main.cf\" <<EOF\na = 1\nEOF\n",
+            "sh -c 'cat >/etc/postfix/main.cf' <<'EOF'\na = 1\nEOF\n",
+        ] {
+            assert_eq!(replacing(script, false, "main.cf"), vec![1], "{script}");
+        }
+        assert!(replacing("echo \"cat\" <<EOF\na = 1\nEOF\n", false, "main.cf").is_empty());
     }
 
     #[test]
