@@ -15,7 +15,6 @@
 //! POSTLINT_ORACLE=required.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 mod common;
 #[path = "common/smtp.rs"]
@@ -77,32 +76,17 @@ fn deliver(port: u16, settings: &str) -> (String, bool) {
 
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
         .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
-    let mut client = smtp::client(port, &scratch);
-    let mut say = |line: &str| client.command(line).map_or(0, |r| r.code);
-    say("EHLO client.test");
-    say("MAIL FROM:<sender@mail.example.com>");
-    let rcpt = say("RCPT TO:<someone@example.net>");
-    if rcpt == 250 {
-        say("DATA");
-        say("Subject: oracle_next_hop\r\n\r\nhello\r\n.");
-    }
-    say("QUIT");
-    let ended = || {
-        std::fs::read_to_string(scratch.maillog())
-            .unwrap_or_default()
-            .lines()
-            .find(|l| {
-                (l.contains("postfix/smtp[") && l.contains("fatal:"))
-                    || (l.contains("someone@example.net") && l.contains("status="))
-            })
-            .map(str::to_string)
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut line = ended();
-    while line.is_none() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-        line = ended();
-    }
+    smtp::send_one(
+        port,
+        &scratch,
+        "sender@mail.example.com",
+        "someone@example.net",
+        "oracle_next_hop",
+    );
+    let line = smtp::wait_for_line(&scratch.maillog(), 20, |l| {
+        (l.contains("postfix/smtp[") && l.contains("fatal:"))
+            || (l.contains("someone@example.net") && l.contains("status="))
+    });
     postfix.stop();
     let line = line.unwrap_or_else(|| {
         let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();

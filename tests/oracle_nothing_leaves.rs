@@ -13,7 +13,6 @@
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use postlint::model::{LoadOptions, Model};
 
@@ -81,32 +80,16 @@ fn deliver(port: u16, settings: &str, transport: Option<&str>) -> (u16, String, 
 
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
         .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
-    let mut client = smtp::client(port, &scratch);
-    let mut say = |line: &str| client.command(line).map_or(0, |r| r.code);
-    say("EHLO client.test");
-    say("MAIL FROM:<sender@example.com>");
-    let rcpt = say("RCPT TO:<someone@example.net>");
-    if rcpt == 250 {
-        say("DATA");
-        say("Subject: oracle_nothing_leaves\r\n\r\nhello\r\n.");
-    }
-    say("QUIT");
-    let ended = || {
-        std::fs::read_to_string(scratch.maillog())
-            .unwrap_or_default()
-            .lines()
-            .find(|l| {
-                l.contains("someone@example.net")
-                    && (l.contains("status=") || l.contains("reject: RCPT"))
-            })
-            .map(str::to_string)
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut line = ended();
-    while line.is_none() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-        line = ended();
-    }
+    let rcpt = smtp::send_one(
+        port,
+        &scratch,
+        "sender@example.com",
+        "someone@example.net",
+        "oracle_nothing_leaves",
+    );
+    let line = smtp::wait_for_line(&scratch.maillog(), 20, |l| {
+        l.contains("someone@example.net") && (l.contains("status=") || l.contains("reject: RCPT"))
+    });
     postfix.stop();
     // open-relay on the setup as a server's: smtpd on port 25 of every interface.
     let main = main.replace("inet_interfaces = 127.0.0.1", "inet_interfaces = all");

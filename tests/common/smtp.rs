@@ -764,3 +764,41 @@ pub fn quit_and_read_log(mut client: Client, scratch: &Scratch) -> String {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Sends one message from `from` to `to` through the smtpd on `port` (EHLO, MAIL, RCPT, and
+/// DATA when RCPT is taken); the RCPT reply's code (0: no reply).
+#[allow(dead_code)]
+pub fn send_one(port: u16, scratch: &Scratch, from: &str, to: &str, subject: &str) -> u16 {
+    let mut client = client(port, scratch);
+    let mut say = |line: &str| client.command(line).map_or(0, |r| r.code);
+    say("EHLO client.test");
+    say(&format!("MAIL FROM:<{from}>"));
+    let rcpt = say(&format!("RCPT TO:<{to}>"));
+    if rcpt == 250 {
+        say("DATA");
+        say(&format!("Subject: {subject}\r\n\r\nhello\r\n."));
+    }
+    say("QUIT");
+    rcpt
+}
+
+/// The first maillog line `wanted` takes, waiting up to `seconds` for it.
+#[allow(dead_code)]
+pub fn wait_for_line(
+    maillog: &Path,
+    seconds: u64,
+    wanted: impl Fn(&str) -> bool,
+) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let found = std::fs::read_to_string(maillog)
+            .unwrap_or_default()
+            .lines()
+            .find(|l| wanted(l))
+            .map(str::to_string);
+        if found.is_some() || Instant::now() >= deadline {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
