@@ -100,10 +100,14 @@ fn map_entries_equal_postmap_and_postalias() {
     for (path, format) in sources {
         let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
         let case = source_case(&text, format);
-        let ours: BTreeMap<String, String> = case
-            .table()
-            .entries()
-            .unwrap()
+        // An installer's table template (a line that is one placeholder, `%%DOMAINS%%`) is
+        // unknown to postlint: postmap skips the line, the set-up fills it in first.
+        let Some(entries) = case.table().entries() else {
+            let why = format!("{:?}", case.table().content);
+            assert!(why.contains("placeholder"), "{}: {why}", path.display());
+            continue;
+        };
+        let ours: BTreeMap<String, String> = entries
             .iter()
             .map(|e| (fold(e.key).into_owned(), collapse(e.value)))
             .collect();

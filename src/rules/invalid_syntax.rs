@@ -1276,9 +1276,13 @@ fn report_line(bad: &BadLine, file_kind: &str, consequence: &str, out: &mut Find
              first character that is not whitespace."
         )
     } else if reason.contains("is defined again on line") {
+        // The master daemon only warns and uses the last entry: a setup that appends an
+        // entry to override Postfix's own works, and this one's settings are what is lost.
+        finding.severity = Severity::Warning;
         finding.label("replaced by a later entry");
-        "The master daemon uses the last entry for a service name and type; remove or rename \
-         one of them."
+        "The master daemon uses the last entry for a service name and type (it logs a \
+         warning); remove or rename one of them, so that the settings you edit are the ones \
+         it runs."
             .to_string()
     } else if reason.starts_with("invalid \"-o") || reason.starts_with("-o at the end") {
         finding.label("the daemon cannot use this option");
