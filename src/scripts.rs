@@ -2914,7 +2914,9 @@ fn with_items(command: &str, items: Option<&Vec<serde_json::Value>>) -> Vec<Stri
 /// the only ones a Postfix parameter's name could be. At most 256.
 pub fn dockerfile_env_names(text: &str) -> Vec<String> {
     let mut names = Vec::new();
-    for line in text.lines() {
+    // An instruction continues on the next line after a `\` (`ENV a=1 \` then `b=2`).
+    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    for line in joined.lines() {
         let mut words = line.split_whitespace();
         if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("ENV")) {
             continue;
@@ -3985,10 +3987,17 @@ mod tests {
     fn dockerfile_env_names_with_a_lower_case_letter() {
         let text = "FROM debian\nENV myhostname=mail.example.com mydomain=example.com\n\
                     env relayhost [smtp.example.com]:587\nENV RELAY_PASSWORD=x\n\
-                    RUN echo ENV mynetworks=0.0.0.0/0\n";
+                    RUN echo ENV mynetworks=0.0.0.0/0\nENV myorigin=example.com \\\n    \
+                    inet_interfaces=all\n";
         assert_eq!(
             dockerfile_env_names(text),
-            ["myhostname", "mydomain", "relayhost"]
+            [
+                "myhostname",
+                "mydomain",
+                "relayhost",
+                "myorigin",
+                "inet_interfaces"
+            ]
         );
     }
 

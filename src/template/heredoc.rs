@@ -359,12 +359,20 @@ fn shell_references(
 /// byte ranges), without their newlines: the shell's own code.
 fn code_lines<'t>(text: &'t str, bodies: &'t [Range<usize>]) -> impl Iterator<Item = &'t str> + 't {
     let mut start = 0;
+    // The bodies are in the script's order: one cursor over them keeps the walk linear
+    // (a script of thousands of tiny documents is not lines times documents).
+    let mut body = 0;
     std::iter::from_fn(move || {
         while start < text.len() {
             let end =
                 memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
             let line = &text[start..end];
-            let inside = bodies.iter().any(|b| b.start <= start && start < b.end);
+            while bodies.get(body).is_some_and(|b| b.end <= start) {
+                body += 1;
+            }
+            let inside = bodies
+                .get(body)
+                .is_some_and(|b| b.start <= start && start < b.end);
             start = end + 1;
             if !inside {
                 return Some(line);
@@ -979,6 +987,17 @@ EOF
             .map(|(_, n)| n.as_str())
             .collect();
         assert_eq!(left, ["smtpd_banner"]);
+    }
+
+    /// The script's own lines, between and around document bodies (in order).
+    #[test]
+    fn code_lines_skip_every_body() {
+        let text = "a\nb\nc\nd\ne\nf\n";
+        let bodies = [2..4, 6..10];
+        let lines: Vec<&str> = code_lines(text, &bodies).collect();
+        assert_eq!(lines, ["a", "c", "f"]);
+        let lines: Vec<&str> = code_lines(text, &[]).collect();
+        assert_eq!(lines, ["a", "b", "c", "d", "e", "f"]);
     }
 
     /// `name=value` in a main.cf document is Postfix's setting, not a shell variable: a
