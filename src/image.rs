@@ -512,6 +512,17 @@ fn run(image: &mut Image, rest: &str) {
         let Some(packages) = &mut image.packages else {
             return;
         };
+        // A `{ ...; }` group runs its commands as they stand (`{ echo ...; } >> file`).
+        let command = match command.strip_prefix('{') {
+            Some(rest) if rest.is_empty() || rest.starts_with(char::is_whitespace) => rest.trim(),
+            _ => command,
+        };
+        let closes = command
+            .strip_prefix('}')
+            .is_some_and(|rest| rest.trim().is_empty() || rest.trim_start().starts_with('>'));
+        if command.is_empty() || closes {
+            continue;
+        }
         if !read_command(command, packages, &mut image.postfix_elsewhere) {
             image.packages = None;
             return;
@@ -678,6 +689,12 @@ mod tests {
         assert_eq!(read("FROM ubuntu\n").unwrap().distro, Distro::Ubuntu);
         assert_eq!(packages(text).unwrap(), ["libsasl2-modules", "postfix"]);
         assert!(read("FROM docker.io/library/ubuntu:22.04\n").is_some());
+        // A `{ ...; }` group's commands are read as they stand.
+        let grouped =
+            "FROM alpine\nRUN apk add postfix && { echo 'a = b'; echo; } >> /etc/postfix/main.cf\n";
+        assert_eq!(packages(grouped).unwrap(), ["postfix"]);
+        let grouped = "FROM alpine\nRUN { apk add postfix; apk add $EXTRA; } > /tmp/log\n";
+        assert_eq!(packages(grouped), None);
         let dirs = |from: &str| {
             let image = read(&format!("FROM {from}\n")).unwrap();
             image.distro.daemon_directories(image.tag())

@@ -1181,8 +1181,9 @@ fn empties_main_cf(command: &str) -> bool {
 }
 
 /// Whether every line of a Dockerfile that names main.cf only empties it (`RUN
-/// >/etc/postfix/main.cf && postconf -e ...`).
-fn only_empties_main_cf(text: &str) -> bool {
+/// >/etc/postfix/main.cf && postconf -e ...`), appends to it (`RUN echo "a = b" >> main.cf`)
+/// or edits the lines of parameters it names (`sed -i 's/inet_interfaces = localhost/...'`).
+fn only_extends_main_cf(text: &str) -> bool {
     logical_lines(text, true)
         .iter()
         .filter(|(_, line)| line.contains("main.cf") && !line.trim_start().starts_with('#'))
@@ -1192,10 +1193,10 @@ fn only_empties_main_cf(text: &str) -> bool {
                 .get(..4)
                 .filter(|w| w.eq_ignore_ascii_case("RUN "))
                 .map_or(code, |_| &code[4..]);
-            commands(code)
-                .into_iter()
+            grouped_commands(code)
+                .iter()
                 .filter(|c| c.contains("main.cf"))
-                .all(empties_main_cf)
+                .all(|c| empties_main_cf(c) || appends_to_main_cf(c) || edits_named_parameters(c))
         })
 }
 
@@ -1314,6 +1315,36 @@ pub(crate) fn commands(line: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The parameters a sed command's expressions name as settings (`name =`, `name=`), those
+/// Postfix knows: `s/inet_interfaces = localhost/inet_interfaces = all/` names
+/// `inet_interfaces`.
+fn sed_named_parameters(command: &str) -> Vec<String> {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re =
+        RE.get_or_init(|| regex::Regex::new(r"\b([a-z][a-z0-9_]*)\s*=").expect("a valid pattern"));
+    let mut names: Vec<String> = Vec::new();
+    for c in re.captures_iter(command) {
+        let name = &c[1];
+        if crate::model::names::is_known_name(name) && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
+/// Whether a shell command is a `sed -i` on /etc/postfix/main.cf whose expressions name the
+/// parameters they change: an edit of the image's main.cf, not a new one.
+fn edits_named_parameters(command: &str) -> bool {
+    let words: Vec<&str> = without_prefix_words(command).split_whitespace().collect();
+    let on_main_cf = words.last().is_some_and(|w| {
+        crate::model::paths::normalize(w.trim_matches(['"', '\''])) == "/etc/postfix/main.cf"
+    });
+    on_main_cf
+        && matches!(sed_in_place(command), Some((Edited::MainCf, _)))
+        && !outside_quotes(command).any(|(_, c)| c == '>')
+        && command_names(command).is_some_and(|names| !names.is_empty())
+}
+
 /// Which file a `sed -i` edits.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Edited {
@@ -1367,8 +1398,8 @@ fn sed_in_place(command: &str) -> Option<(Edited, Vec<String>)> {
 
 /// The patterns a `sed -i` on main.cf replaces that are no `^name` (the text of a
 /// placeholder: `s/dummy.float.i.ng/'"$FQDN"'/g`), as regular expressions: letters, digits
-/// and `_-@%{}:` stand for themselves, `.` for any character, `\.` for a dot. Patterns with
-/// other syntax are left out.
+/// and `_-@%{}:` stand for themselves, `.` for any character, `\.` for a dot, `\[` for a
+/// bracket (and so `\]`, `\*`, `\^`, `\$`, `\/`). Patterns with other syntax are left out.
 fn sed_placeholders(command: &str) -> Vec<String> {
     sed_placeholders_in(command, Edited::MainCf)
 }
@@ -1423,8 +1454,9 @@ fn sed_placeholders_in(command: &str, edited: Edited) -> Vec<String> {
         let mut simple = true;
         for c in chars {
             match (escaped, c) {
-                (true, '.') => {
-                    pattern.push_str("\\.");
+                // `\.`, `\[primaryhost\]`, an escaped delimiter: the character itself.
+                (true, c) if ".[]*^$/".contains(c) || c == delimiter => {
+                    pattern.push_str(&regex::escape(&c.to_string()));
                     escaped = false;
                 }
                 (true, _) => {
@@ -1554,7 +1586,10 @@ fn command_names(command: &str) -> Option<Vec<String>> {
         || (words.first() == Some(&"tee") && words.iter().any(|w| is_main_cf(w)));
     if appends {
         let found = names(body);
-        return if found.is_empty() { None } else { Some(found) };
+        return match found.is_empty() && !echoes_nothing(body) {
+            true => None,
+            false => Some(found),
+        };
     }
     // `sed -i 's/^name = .*/name = value/' main.cf` sets `name`; `sed -i 's/CHANGEME_DOMAIN/x/'`
     // fills in a placeholder, which postlint already reads as unknown.
@@ -1562,11 +1597,13 @@ fn command_names(command: &str) -> Option<Vec<String>> {
     // a line sed appends (`a`), inserts (`i`) or puts in place (`c`), in place or not.
     let mut inserted = sed_inserted_names(command);
     if let Some((Edited::MainCf, keys)) = sed_in_place(command) {
-        inserted.extend(
-            keys.into_iter()
-                .filter(|k| !inserted.contains(k))
-                .collect::<Vec<_>>(),
-        );
+        // And the parameters its expressions name (`s/inet_interfaces = localhost/
+        // inet_interfaces = all/`): the lines it may change.
+        for key in keys.into_iter().chain(sed_named_parameters(command)) {
+            if !inserted.contains(&key) {
+                inserted.push(key);
+            }
+        }
         return Some(inserted);
     }
     Some(inserted)
@@ -1792,6 +1829,107 @@ fn postconf_literals(command: &str) -> Vec<(String, String, &str)> {
         .collect()
 }
 
+/// The `name = value` setting one `echo` appends to /etc/postfix/main.cf, written out in full
+/// (`echo "relayhost = [smtp.example.com]:587" >> /etc/postfix/main.cf`): name, value, and
+/// the word as written. Nothing for `echo -n` (the next line would join it), for more than one
+/// word, or for a line main.cf would read as a continuation (leading white space).
+fn echo_literals(command: &str) -> Vec<(String, String, &str)> {
+    if !appends_to_main_cf(command) {
+        return Vec::new();
+    }
+    let Some(at) = outside_quotes(command).find_map(|(i, c)| (c == '>').then_some(i)) else {
+        return Vec::new();
+    };
+    let words = shell_words(&command[..at]);
+    let Some(((program, _), args)) = words.split_first() else {
+        return Vec::new();
+    };
+    let args = match args {
+        [(flag, _), rest @ ..] if matches!(*flag, "-e" | "-E") => rest,
+        args => args,
+    };
+    let ("echo", [(raw, Some(line))]) = (*program, args) else {
+        return Vec::new();
+    };
+    let Some((name, value)) = line.split_once('=') else {
+        return Vec::new();
+    };
+    let name = name.trim_end();
+    let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    match valid {
+        true => vec![(name.to_string(), value.trim().to_string(), *raw)],
+        false => Vec::new(),
+    }
+}
+
+/// Whether an `echo` writes a blank line or a comment (`echo`, `echo '# TLS'`): no setting.
+fn echoes_nothing(command: &str) -> bool {
+    let words = shell_words(command);
+    let Some(((program, _), args)) = words.split_first() else {
+        return false;
+    };
+    let line: Option<Vec<&str>> = args.iter().map(|(_, word)| word.as_deref()).collect();
+    *program == "echo"
+        && line.is_some_and(|words| {
+            let line = words.join(" ");
+            line.trim().is_empty() || line.trim_start().starts_with('#')
+        })
+}
+
+/// Whether a shell command appends to /etc/postfix/main.cf: `... >> /etc/postfix/main.cf`
+/// (its first redirection), `... | tee -a /etc/postfix/main.cf`.
+fn appends_to_main_cf(command: &str) -> bool {
+    let target = |word: &str| {
+        crate::model::paths::normalize(word.trim_matches(['"', '\''])) == "/etc/postfix/main.cf"
+    };
+    if let Some(at) = outside_quotes(command).find_map(|(i, c)| (c == '>').then_some(i)) {
+        return command[at..]
+            .strip_prefix(">>")
+            .is_some_and(|rest| rest.split_whitespace().next().is_some_and(target));
+    }
+    let words: Vec<&str> = command.split_whitespace().collect();
+    matches!(words.as_slice(), ["tee", "-a", file] | ["tee", "--append", file] if target(file))
+}
+
+/// The commands of one shell line, as `commands` splits them, with those of a `{ ...; }`
+/// group whose output is appended to main.cf (`{ echo "a = b"; echo "c = d"; } >>
+/// /etc/postfix/main.cf`) each given the group's redirection, and the group's closing `}`
+/// left out. Other groups, and groups inside groups, are left as they are.
+fn grouped_commands(line: &str) -> Vec<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    let commands = commands(line);
+    let mut out = Vec::with_capacity(commands.len());
+    let mut i = 0;
+    while i < commands.len() {
+        let opening = commands[i]
+            .strip_prefix('{')
+            .filter(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace));
+        let group = opening.and_then(|first| {
+            let end = i + 1 + commands[i + 1..].iter().position(|c| c.starts_with('}'))?;
+            let redirect = commands[end][1..].trim();
+            let nested = commands[i + 1..end].iter().any(|c| c.starts_with('{'));
+            (!nested && redirect.starts_with(">>") && appends_to_main_cf(redirect)).then_some((
+                first.trim(),
+                end,
+                redirect,
+            ))
+        });
+        let Some((first, end, redirect)) = group else {
+            out.push(Cow::Borrowed(commands[i]));
+            i += 1;
+            continue;
+        };
+        for inner in std::iter::once(first).chain(commands[i + 1..end].iter().copied()) {
+            if !inner.is_empty() {
+                out.push(Cow::Owned(format!("{inner} {redirect}")));
+            }
+        }
+        i = end + 1;
+    }
+    out
+}
+
 /// What the text of one script changes.
 fn scan_text(text: &str, path: &Path) -> Script {
     let mut out = Script {
@@ -1824,7 +1962,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
     out.replaces_main_cf = text.contains("main.cf")
         && match dockerfile {
             // A Dockerfile that only empties it (the postconf lines after write it whole).
-            true => !only_empties_main_cf(text),
+            true => !only_extends_main_cf(text),
             false => !only_reads_main_cf(text),
         };
     let mut seen = BTreeSet::new();
@@ -2001,7 +2139,8 @@ fn scan_text(text: &str, path: &Path) -> Script {
                 }
             }
         }
-        for command in commands(code) {
+        for command in grouped_commands(code) {
+            let command = command.as_ref();
             let filled;
             let command = match dockerfile {
                 true => command,
@@ -2072,8 +2211,13 @@ fn scan_text(text: &str, path: &Path) -> Script {
             // The words stand in the file in the order they are read: each is looked for
             // after the one before, so an instruction is searched once.
             let mut from = first;
-            for command in commands(code) {
-                for (name, value, raw) in postconf_literals(command) {
+            for command in grouped_commands(code) {
+                let command = command.as_ref();
+                let found = match echo_literals(command) {
+                    found if !found.is_empty() => found,
+                    _ => postconf_literals(command),
+                };
+                for (name, value, raw) in found {
                     let Some(at) = text[from..last].find(raw) else {
                         continue;
                     };
@@ -3642,6 +3786,76 @@ mod tests {
     }
 
     #[test]
+    fn a_dockerfile_appends_settings_with_echo() {
+        let file = "FROM alpine\nRUN apk add postfix && { \\\n\
+                    \x20 echo; echo '# relay' ; \\\n\
+                    \x20 echo \"relayhost = [smtp.example.com]:587\"; \\\n\
+                    \x20 echo \"myorigin = \\$mydomain\"; \\\n\
+                    \x20 echo -n 'mydomain = example.com'; \\\n\
+                    \x20 echo ' smtpd_banner = x'; \\\n\
+                    \x20 } >> /etc/postfix/main.cf\n\
+                    RUN echo 'maillog_file=/dev/stdout' >> /etc/postfix/main.cf\n\
+                    RUN echo 'inet_protocols = ipv4' > /tmp/main.cf\n\
+                    RUN { echo 'inet_interfaces = all'; } > /etc/postfix/main.cf.new\n";
+        let out = scan_text(file, Path::new("/r/Dockerfile"));
+        let got: Vec<(&str, &str, u32)> = out
+            .literals
+            .iter()
+            .map(|l| (l.name.as_str(), l.value.as_str(), l.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("relayhost", "[smtp.example.com]:587", 2),
+                ("maillog_file", "/dev/stdout", 9),
+            ]
+        );
+        // `$mydomain` escaped for the shell, `echo -n`: set, to values not read.
+        let names: Vec<&str> = out.main_params.iter().map(|(n, _)| n.as_str()).collect();
+        assert!(names.contains(&"myorigin") && names.contains(&"relayhost"));
+        // Appended, not replaced (a file of another name in the same image is not known).
+        assert!(!out.main_open, "{out:?}");
+        // Blank lines and comments set nothing.
+        let quiet =
+            "FROM alpine\nRUN { echo; echo '# TLS'; echo 'smtpd_tls_security_level = may'; \
+                     } >> /etc/postfix/main.cf\n";
+        let out = scan_text(quiet, Path::new("/r/Dockerfile"));
+        assert!(!out.main_open && !out.replaces_main_cf);
+        assert_eq!(out.literals.len(), 1);
+        // A group written over main.cf replaces it.
+        let over = "FROM alpine\nRUN { echo 'relayhost = x'; } > /etc/postfix/main.cf\n";
+        let out = scan_text(over, Path::new("/r/Dockerfile"));
+        assert!(out.replaces_main_cf && out.literals.is_empty());
+    }
+
+    #[test]
+    fn groups_appended_to_main_cf() {
+        let got = |line: &str| -> Vec<String> {
+            grouped_commands(line)
+                .into_iter()
+                .map(|c| c.into_owned())
+                .collect()
+        };
+        assert_eq!(
+            got("{ echo a; echo b; } >> /etc/postfix/main.cf 2>&1"),
+            [
+                "echo a >> /etc/postfix/main.cf 2>",
+                "echo b >> /etc/postfix/main.cf 2>",
+                "1"
+            ]
+        );
+        // Another file, a nested group, no end: as written.
+        assert_eq!(got("{ echo a; } >> /tmp/x"), ["{ echo a", "} >> /tmp/x"]);
+        assert_eq!(
+            got("{ { echo a; }; } >> /etc/postfix/main.cf"),
+            ["{ { echo a", "}", "} >> /etc/postfix/main.cf"]
+        );
+        assert_eq!(got("{ echo a"), ["{ echo a"]);
+        assert!(appends_to_main_cf("tee -a /etc/postfix//main.cf"));
+        assert!(!appends_to_main_cf("echo x > /etc/postfix/main.cf"));
+    }
+
+    #[test]
     fn placeholders_a_sed_fills_in_main_cf() {
         let placeholders = |command: &str| sed_placeholders(command);
         assert_eq!(
@@ -3653,6 +3867,17 @@ mod tests {
                 r#"sed -i -e "s|mail\.example\.org|$HOST|" -e 's/^relayhost.*/x/' main.cf"#
             ),
             ["mail\\.example\\.org"]
+        );
+        // Brackets escaped for sed stand for themselves (timHerman/docker-postfix-dovecot).
+        assert_eq!(
+            placeholders(
+                r#"sed -i -e "s:\[primaryhost\]:${MAIL_HOSTNAME}:g" /etc/postfix/main.cf"#
+            ),
+            ["\\[primaryhost\\]"]
+        );
+        assert_eq!(
+            placeholders(r#"sed -i 's/\/srv\/PATH_X/\/y/' /etc/postfix/main.cf"#),
+            ["/srv/PATH_X"]
         );
         for not_one in [
             r#"sed -i 's/^myhostname = .*/myhostname = x/' /etc/postfix/main.cf"#,

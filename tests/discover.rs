@@ -1351,6 +1351,52 @@ fn an_image_configured_by_its_dockerfile_alone_is_linted_for_what_it_writes() {
     }
 }
 
+/// A Dockerfile that appends `name = value` lines to the package's main.cf with `echo` (one
+/// by one, or a `{ ...; }` group), and edits a line by name with `sed -i`: linted for what it
+/// writes out in full, for the release of the package it installs. Near-misses: a `sed` that
+/// names no parameter (text anywhere in the file may change) and an `echo` that writes the
+/// whole file are no edits of the package's main.cf.
+#[test]
+fn an_image_whose_dockerfile_appends_to_main_cf_is_linted() {
+    let repo = tempfile::tempdir().unwrap();
+    let dockerfile = "FROM debian:bookworm\nRUN apt-get install -y postfix && { \\\n    \
+                      echo; echo '# relay'; \\\n    \
+                      echo 'mynetworks = 0.0.0.0/0'; \\\n    \
+                      echo \"myorigin = \\$mydomain\"; \\\n    \
+                      } >> /etc/postfix/main.cf\n\
+                      RUN echo 'smtp_use_tls = yes' >> /etc/postfix/main.cf \\\n    \
+                      && sed -i 's/inet_interfaces = localhost/inet_interfaces = all/' /etc/postfix/main.cf\n";
+    write(&repo.path().join("Dockerfile"), dockerfile);
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short", "-v"]);
+    assert!(
+        out.contains("Dockerfile:4:24: error[mynetworks-too-broad]"),
+        "{out}{err}"
+    );
+    // Postfix 3.7 (bookworm's): smtp_use_tls is not yet deprecated.
+    assert!(!out.contains("deprecated-parameter"), "{out}");
+    assert!(
+        err.contains("linting for Postfix 3.7 (the postfix package of debian:bookworm"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Dockerfile configures the main.cf of an image FROM debian:bookworm"),
+        "{err}"
+    );
+    assert!(out.contains("2 parameters set by set-up scripts"), "{out}");
+    for edit in [
+        "sed -i 's/localhost/all/' /etc/postfix/main.cf",
+        "echo 'inet_interfaces = all' > /etc/postfix/main.cf",
+    ] {
+        write(
+            &repo.path().join("Dockerfile"),
+            &format!("{dockerfile}RUN {edit}\n"),
+        );
+        let (status, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
+        assert_eq!(status, 2, "{edit}: {out}");
+        assert!(!out.contains("mynetworks-too-broad"), "{edit}: {out}");
+    }
+}
+
 #[test]
 fn text_a_script_fills_in_in_main_cf_is_unknown() {
     let repo = tempfile::tempdir().unwrap();
@@ -1371,6 +1417,26 @@ fn text_a_script_fills_in_in_main_cf_is_unknown() {
     assert!(
         err.contains("postfix/main.cf:3: mydestination holds text hooks/deploy.sh:2 fills in"),
         "{err}"
+    );
+    // Brackets escaped for sed stand for themselves.
+    write(
+        &repo.path().join("postfix/main.cf"),
+        "compatibility_level = 3.6\nmyhostname = [primaryhost]\n",
+    );
+    write(
+        &repo.path().join("hooks/deploy.sh"),
+        "#!/bin/sh\nsed -i -e \"s:\\[primaryhost\\]:${MAIL_HOSTNAME}:g\" /etc/postfix/main.cf\n",
+    );
+    let out = short(repo.path());
+    assert!(!out.contains("[invalid-value]"), "{out}");
+    std::fs::remove_file(repo.path().join("hooks/deploy.sh")).unwrap();
+    let out = short(repo.path());
+    assert!(out.contains("[invalid-value]"), "{out}");
+    write(
+        &repo.path().join("postfix/main.cf"),
+        "compatibility_level = 3.6\nmyhostname = mx.dummy.example.test\n\
+         mydestination = dummy.example.test, localhost\n\
+         virtual_mailbox_domains = dummy.example.test\nvirtual_transport = lmtp:unix:private/dovecot-lmtp\n",
     );
     // A sed that fills in another file, or sets a parameter by name, leaves the domain known.
     for other in [

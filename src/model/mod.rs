@@ -2650,8 +2650,12 @@ impl Model {
                     None => "installs packages postlint cannot read".to_string(),
                 },
             };
+            let what = match options.main_cf_absent {
+                true => "configures the main.cf of",
+                false => "copies main.cf into",
+            };
             loader.notes.push(format!(
-                "{} copies main.cf into an image FROM {} ({}), and {packages}",
+                "{} {what} an image FROM {} ({}), and {packages}",
                 shown.display(),
                 crate::output::printable(&image.base),
                 image.distro.name()
