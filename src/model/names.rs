@@ -384,10 +384,11 @@ pub struct NameIndex {
     pub placeholders: Vec<Placeholder>,
 }
 
-/// The restriction class names a value lists.
+/// The class names of an smtpd_restriction_classes value; not those with unknown text (a
+/// template's `{{ classes }}`), which may be any names.
 fn class_names(text: &str) -> impl Iterator<Item = &str> {
     text.split([',', ' ', '\t', '\r', '\n'])
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.is_empty() && !s.contains(super::expand::UNKNOWN))
 }
 
 impl NameIndex {
