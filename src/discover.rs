@@ -1246,11 +1246,12 @@ fn not_postfix(name: &str) -> Option<&'static str> {
 /// editors' leftovers, package managers' leftovers (`main.cf.rpmnew`, `main.cf.dpkg-dist`,
 /// Debian's `main.cf.dist`, Slackware's `main.cf.new`), defaults and samples (Postfix's
 /// `main.cf.default` is `postconf -d` output, `main.cf.proto` its install template), fragments
-/// an installer appends, documentation and tests.
+/// an installer appends, documentation and tests (an Ansible role's `molecule/` scenarios).
 #[rustfmt::skip]
 pub const NOT_DEPLOYED: &[&str] = &[
     "back", "backup", "backups", "bak", "bck", "bk", "bkp", "copy", "default", "defaults", "demo",
-    "disabled", "dist", "doc", "docs", "dpkg", "example", "examples", "fragment", "new", "off",
+    "disabled", "dist", "doc", "docs", "dpkg", "example", "examples", "fragment", "molecule",
+    "new", "off",
     "old", "ori", "orig", "original", "pacnew", "pacorig", "pacsave", "partial", "prev",
     "previous", "proto", "rpmnew", "rpmorig", "rpmsave", "sample", "samples", "save", "saved",
     "snippet", "snippets", "swo", "swp", "temp", "tests", "tmp", "ucf", "unused",

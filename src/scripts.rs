@@ -2732,6 +2732,18 @@ fn task_names(
     let Some((module, args)) = task_module(map) else {
         return;
     };
+    // `check_mode: true`: the task only tells whether it would change something (a Molecule
+    // scenario's verify.yml asserting a line is there).
+    let checks_only = match map.get("check_mode") {
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(serde_json::Value::String(s)) => {
+            matches!(s.to_ascii_lowercase().as_str(), "true" | "yes" | "on")
+        }
+        _ => false,
+    };
+    if checks_only {
+        return;
+    }
     // The free-form `lineinfile: path=/etc/postfix/main.cf line="name = value"`, and the
     // task's `args:`, read as the arguments they spell.
     let free_form;

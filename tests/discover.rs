@@ -1397,6 +1397,47 @@ fn an_image_whose_dockerfile_appends_to_main_cf_is_linted() {
     }
 }
 
+/// A task that only checks (`check_mode: true`, a Molecule scenario's verify.yml asserting a
+/// line) sets nothing, and a Molecule scenario is a test of the role, not a deployment: the
+/// template's mynetworks stays known (id-unibe-ch/ansible-role-postfix).
+#[test]
+fn tasks_that_only_check_set_nothing() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("tasks/main.yml"),
+        "- name: Install main.cf\n  ansible.builtin.template:\n    src: main.cf.j2\n    dest: /etc/postfix/main.cf\n",
+    );
+    write(
+        &repo.path().join("templates/main.cf.j2"),
+        "compatibility_level = 3.6\nmyhostname = mx.example.com\nmynetworks = 0.0.0.0/0\n",
+    );
+    let verify = "- name: Verify\n  hosts: all\n  tasks:\n    - name: mynetworks is set\n      \
+                  ansible.builtin.lineinfile:\n        path: /etc/postfix/main.cf\n        \
+                  regexp: \"^mynetworks = \"\n        state: absent\n      check_mode: CHECK\n      \
+                  register: found\n";
+    let short = |repo: &Path| run(repo, &["--discover", "--format", "short"]).1;
+    for (file, check) in [
+        ("molecule/local/verify.yml", "true"),
+        ("molecule/local/verify.yml", "false"),
+        ("tasks/verify.yml", "yes"),
+    ] {
+        write(&repo.path().join(file), &verify.replace("CHECK", check));
+        let out = short(repo.path());
+        assert!(
+            out.contains("error[mynetworks-too-broad]"),
+            "{file} {check}: {out}"
+        );
+        std::fs::remove_file(repo.path().join(file)).unwrap();
+    }
+    // The same task without check_mode removes the line: mynetworks is then unknown.
+    write(
+        &repo.path().join("tasks/verify.yml"),
+        &verify.replace("      check_mode: CHECK\n", ""),
+    );
+    let out = short(repo.path());
+    assert!(!out.contains("mynetworks-too-broad"), "{out}");
+}
+
 #[test]
 fn text_a_script_fills_in_in_main_cf_is_unknown() {
     let repo = tempfile::tempdir().unwrap();
