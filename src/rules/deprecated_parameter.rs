@@ -61,7 +61,10 @@ fn report(model: &Model, name: &str, name_span: Span, lmtp: bool, out: &mut Find
         .filter(|v| !v.is_empty());
     // "This feature is not used as of Postfix 3.6": Postfix ignores the setting (it does not
     // warn about it either), which says more than "deprecated".
-    let unused = !d.removed && d.note.starts_with("This feature is not used as of Postfix");
+    // Our own notes say so as "silently ignore" (smtpd_tls_dh512_param_file).
+    let unused = !d.removed
+        && (d.note.starts_with("This feature is not used as of Postfix")
+            || d.note.contains("silently ignore"));
     let message = match (d.removed, replacement, renamed) {
         _ if unused => format!("`{name}` has no effect since Postfix {}", d.since),
         (false, Some(r), Some(when)) => format!(

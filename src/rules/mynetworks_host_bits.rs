@@ -63,16 +63,17 @@ fn check(model: &Model, out: &mut Findings) {
             // smtpd's warning writes both without brackets; mynetworks wants IPv6 in them.
             let logged = text.replace(['[', ']'], "");
             let logged_network = network.text();
-            let network = match network.addr {
-                std::net::IpAddr::V6(_) => format!("[{}]/{}", network.addr, network.len),
-                std::net::IpAddr::V4(_) => network.text(),
+            let (network, family) = match network.addr {
+                std::net::IpAddr::V6(_) => (format!("[{}]/{}", network.addr, network.len), "IPv6"),
+                std::net::IpAddr::V4(_) => (network.text(), "IPv4"),
             };
+            // Only clients of the entry's address family are compared with it.
             let finding = out.report(
                 span,
                 format!(
                     "`{text}` in mynetworks has host bits set: smtpd's lookup fails for every \
-                     client it reaches, and permit_mynetworks answers 451 4.3.0 Temporary lookup \
-                     failure"
+                     {family} client that reaches it, and permit_mynetworks answers 451 4.3.0 \
+                     Temporary lookup failure"
                 ),
             );
             finding.subject(format!("mynetworks {text}"));
@@ -109,7 +110,7 @@ fn report_unreadable(out: &mut Findings, span: Span, text: &str, error: &str) {
         span,
         format!(
             "`{text}` in mynetworks is no network smtpd can read ({error}): its lookup fails for \
-             every client it reaches, and permit_mynetworks answers 451 4.3.0 Temporary lookup \
+             every client that reaches it, and permit_mynetworks answers 451 4.3.0 Temporary lookup \
              failure"
         ),
     );
