@@ -802,7 +802,8 @@ fn heredoc_setups(
 }
 
 /// Images configured by their Dockerfile alone: no main.cf or master.cf in the repository near
-/// it, the package's main.cf edited with `RUN postconf -e name=value`. Each is linted for the
+/// it, the package's main.cf edited with `RUN postconf -e name=value`, or by a script the
+/// Dockerfile names (an entrypoint's `postconf -e` on a line that always runs). Each is linted for the
 /// settings written out in full (`scripts::Amendments::known_values` without a main.cf), as
 /// a master.cf linted alone is: every other parameter unknown, findings only at the
 /// Dockerfile's words. Not when a configuration lies in or above the Dockerfile's directory,
@@ -810,9 +811,14 @@ fn heredoc_setups(
 /// (`Dockerfile`, `Dockerfile.dev`) is an image of its own, with the directory's other scripts.
 fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup]) -> Vec<Setup> {
     let mut out = Vec::new();
+    // Settings written out in full by a shell script the image may run (an entrypoint's
+    // `postconf -e`), as well as by a Dockerfile's own `RUN`.
+    let script_literals = scripts
+        .iter()
+        .any(|s| !s.is_dockerfile() && !s.literals.is_empty());
     for dockerfile in scripts
         .iter()
-        .filter(|s| s.is_dockerfile() && !s.literals.is_empty())
+        .filter(|s| s.is_dockerfile() && (script_literals || !s.literals.is_empty()))
     {
         let dir = dockerfile.path.parent().unwrap_or(Path::new(""));
         // `./a/b` and `a/b` are the same place.

@@ -312,6 +312,7 @@ const INERT: &[&str] = &[
     "usermod",
     "gpasswd",
     "debconf-set-selections",
+    "dpkg-statoverride",
     "update-ca-certificates",
     "locale-gen",
     "ldconfig",

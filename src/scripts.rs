@@ -130,6 +130,10 @@ pub struct Script {
     pub main_cf_blocks: bool,
     /// The same for master.cf: read as the master.cf of the main.cf the same script writes.
     pub master_cf_heredocs: Vec<u32>,
+    /// A Dockerfile's: the file names its `COPY`, `ADD`, `RUN`, `ENTRYPOINT` and `CMD`
+    /// instructions name (`docker-entrypoint.sh` of `ENTRYPOINT ["/docker-entrypoint.sh"]`):
+    /// the scripts of its directory it may run (`Amendments::runs`).
+    pub mentions: Vec<String>,
     /// The file modes its Ansible `template`/`copy` tasks and Salt `file.managed` states give
     /// the files they install as main.cf or at another absolute path (`mode: '0640'`), each
     /// with the file and the line of the mode; a mode postlint cannot read is left out.
@@ -969,10 +973,29 @@ pub struct Amendments {
     installed: std::collections::BTreeMap<String, Option<PathBuf>>,
     /// The tables scripts build (`Script::builds`).
     pub builds: Builds,
+    /// The Dockerfiles' directories and the file names they mention (`Script::mentions`).
+    runners: Vec<(PathBuf, Vec<String>)>,
 }
 
 impl Amendments {
+    /// Whether a Dockerfile in the directory of the shell script at `script`, or above it,
+    /// names it (`COPY docker-entrypoint.sh /`, `ENTRYPOINT ["/docker-entrypoint.sh"]`): the
+    /// image runs it, perhaps. A script no Dockerfile names may be run by hand, or never.
+    fn runs(&self, script: &Path) -> bool {
+        let name = script.file_name().map(|n| n.to_string_lossy());
+        self.runners.iter().any(|(dir, mentions)| {
+            script.starts_with(dir)
+                && name
+                    .as_deref()
+                    .is_some_and(|name| mentions.iter().any(|m| m == name))
+        })
+    }
+
     pub fn add(&mut self, script: &Script) {
+        if script.is_dockerfile() && !script.mentions.is_empty() {
+            let dir = script.path.parent().unwrap_or(Path::new("")).to_path_buf();
+            self.runners.push((dir, script.mentions.clone()));
+        }
         self.master |= script.master;
         self.main_open |= script.main_open;
         self.file_keys.extend(script.file_keys.iter().cloned());
@@ -1073,6 +1096,7 @@ impl Amendments {
                 .literals
                 .iter()
                 .filter(|v| self.set_by.get(&v.literal.name) == Some(&1))
+                .filter(|v| is_dockerfile_path(&v.path) || self.runs(&v.path))
                 .cloned()
                 .collect();
         };
@@ -1087,10 +1111,15 @@ impl Amendments {
         self.literals
             .iter()
             .filter(|v| self.set_by.get(&v.literal.name) == Some(&1))
-            .filter(|v| {
-                installed.iter().any(|(path, lines)| {
+            .filter(|v| match is_dockerfile_path(&v.path) {
+                // Set after the Dockerfile installs main.cf.
+                true => installed.iter().any(|(path, lines)| {
                     *path == v.path.as_path() && lines.iter().any(|&l| l < v.literal.line)
-                })
+                }),
+                // A script the image runs when the container starts, after it is built.
+                false => {
+                    self.runs(&v.path) && installed.iter().any(|(path, _)| is_dockerfile_path(path))
+                }
             })
             .cloned()
             .collect()
@@ -1187,17 +1216,34 @@ fn only_extends_main_cf(text: &str) -> bool {
     logical_lines(text, true)
         .iter()
         .filter(|(_, line)| line.contains("main.cf") && !line.trim_start().starts_with('#'))
-        .all(|(_, line)| {
-            let code = line.trim_start();
-            let code = code
-                .get(..4)
-                .filter(|w| w.eq_ignore_ascii_case("RUN "))
-                .map_or(code, |_| &code[4..]);
-            grouped_commands(code)
-                .iter()
-                .filter(|c| c.contains("main.cf"))
-                .all(|c| empties_main_cf(c) || appends_to_main_cf(c) || edits_named_parameters(c))
+        .all(|(_, line)| extends_main_cf(line, true))
+}
+
+/// Whether each command of a line that names main.cf empties it (a Dockerfile's only),
+/// appends to it or edits the lines of parameters it names.
+fn extends_main_cf(line: &str, dockerfile: bool) -> bool {
+    let code = line.trim_start();
+    let code = code
+        .get(..4)
+        .filter(|w| dockerfile && w.eq_ignore_ascii_case("RUN "))
+        .map_or(code, |_| &code[4..]);
+    grouped_commands(code)
+        .iter()
+        .filter(|c| c.contains("main.cf"))
+        .all(|c| {
+            (dockerfile && empties_main_cf(c)) || appends_to_main_cf(c) || edits_named_parameters(c)
         })
+}
+
+/// The last line of a shell script that may replace main.cf: one that names it and neither
+/// only reads it (`only_reads_main_cf`) nor only adds to it (`extends_main_cf`).
+fn last_main_cf_replacement(lines: &[(u32, String)]) -> Option<u32> {
+    lines
+        .iter()
+        .rev()
+        .filter(|(_, line)| line.contains("main.cf") && !line.trim_start().starts_with('#'))
+        .find(|(_, line)| !only_reads_main_cf(line) && !extends_main_cf(line, false))
+        .map(|(line_no, _)| *line_no)
 }
 
 /// Whether every line of a shell script that names main.cf only reads it: a backup copy
@@ -1930,6 +1976,172 @@ fn grouped_commands(line: &str) -> Vec<std::borrow::Cow<'_, str>> {
     out
 }
 
+/// At most this many file names are kept of one Dockerfile's instructions.
+const MAX_MENTIONS: usize = 256;
+
+/// The file names a Dockerfile's `COPY`, `ADD`, `RUN`, `ENTRYPOINT` and `CMD` instructions
+/// name: the last part of each word with a `.` or a `/` (`docker-entrypoint.sh`, `start`
+/// of `/usr/local/bin/start`), without quotes, brackets and commas.
+fn dockerfile_mentions(lines: &[(u32, String)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, line) in lines {
+        let mut words = line.split_whitespace();
+        let instruction = words.next().unwrap_or("").to_ascii_uppercase();
+        if !matches!(
+            instruction.as_str(),
+            "COPY" | "ADD" | "RUN" | "ENTRYPOINT" | "CMD"
+        ) {
+            continue;
+        }
+        for word in words {
+            let word = word.trim_matches(|c: char| matches!(c, '"' | '\'' | '[' | ']' | ',' | ';'));
+            if !word.contains(['.', '/']) || word.contains('$') {
+                continue;
+            }
+            let name = word.rsplit('/').next().unwrap_or("");
+            if !name.is_empty() && name.len() <= 128 && !out.iter().any(|n| n == name) {
+                if out.len() >= MAX_MENTIONS {
+                    return out;
+                }
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Which logical lines of a shell script run each time the script runs, in order and
+/// unconditionally: at the top level (in no `if`, `case`, loop, `{ }` group or shell function),
+/// on a line with no `&&` or `||` and not continued from one that ends in them or in `|`,
+/// outside here-documents, and before the first top-level `exec COMMAND`, `exit` or `return`.
+/// A line postlint cannot follow (a quote left open, a closer with no opener, parentheses that
+/// do not pair on a top-level line) ends them.
+fn unconditional_lines(lines: &[(u32, String)]) -> Vec<bool> {
+    let mut out = vec![false; lines.len()];
+    let mut depth: u32 = 0;
+    let mut document: Option<String> = None;
+    let mut continued = false;
+    for (i, (_, line)) in lines.iter().enumerate() {
+        if let Some(end) = &document {
+            if line.trim() == end.as_str() {
+                document = None;
+            }
+            continue;
+        }
+        let code = line.trim();
+        if code.is_empty() || code.starts_with('#') {
+            continue;
+        }
+        // A quote that runs on to the next line: what follows is not read.
+        let mut quote = None;
+        let mut escaped = false;
+        for c in code.chars() {
+            match (quote, c) {
+                (_, _) if escaped => escaped = false,
+                (Some('"') | None, '\\') => escaped = true,
+                (Some(q), c) if c == q => quote = None,
+                (None, '\'' | '"') => quote = Some(c),
+                _ => {}
+            }
+        }
+        if quote.is_some() {
+            break;
+        }
+        let was_continued = std::mem::replace(
+            &mut continued,
+            code.ends_with("&&") || code.ends_with("||") || code.ends_with('|'),
+        );
+        let (mut opens, mut closes) = (0u32, 0u32);
+        let mut stop = false;
+        for command in split_outside_quotes(code, &[';', '&', '|']) {
+            let mut words = command.split_whitespace();
+            let first = words.next().unwrap_or("");
+            match first {
+                "if" | "case" | "for" | "while" | "until" | "select" | "{" => opens += 1,
+                "fi" | "esac" | "done" | "}" | "};" => closes += 1,
+                "exec" if depth == 0 => {
+                    // `exec >/dev/null 2>&1` only redirects; `exec "$@"` ends the script.
+                    stop |= words.any(|w| {
+                        !w.contains(['<', '>']) && !w.starts_with(|c: char| c.is_ascii_digit())
+                    });
+                }
+                "exit" | "return" if depth == 0 => stop = true,
+                // Runs until the container stops: what follows does not run before.
+                "postfix" if depth == 0 && command.contains("start-fg") => stop = true,
+                "tail" if depth == 0 && words.any(|w| w == "-f" || w == "-F") => stop = true,
+                // `name() {`, `function name {`: the function's body; `name()` alone waits for
+                // the `{` of the next line.
+                _ if first == "function" || command.contains("()") => {
+                    if command.contains('{') {
+                        opens += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let parens = outside_quotes(code).fold(0i64, |n, (_, c)| match c {
+            '(' => n + 1,
+            ')' => n - 1,
+            _ => n,
+        });
+        if depth == 0 && parens != 0 {
+            break;
+        }
+        if closes > depth + opens {
+            break;
+        }
+        let flat = opens == 0 && closes == 0;
+        out[i] = depth == 0
+            && flat
+            && !was_continued
+            && !code.contains("&&")
+            && !code.contains("||")
+            && !stop;
+        depth = depth + opens - closes;
+        if let Some(end) = document_delimiter(code) {
+            out[i] = false;
+            document = Some(end);
+        }
+        if stop {
+            out[i] = false;
+            break;
+        }
+    }
+    out
+}
+
+/// Parts of a shell line split at `separators` outside quotes.
+fn split_outside_quotes<'a>(line: &'a str, separators: &[char]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in outside_quotes(line) {
+        if separators.contains(&c) {
+            out.push(&line[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    out.push(&line[start..]);
+    out.into_iter()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// The delimiter of a here-document a shell line starts (`<<EOF`, `<<-'END'`): the line its
+/// body ends at. None for a here-string (`<<<`) or no here-document.
+fn document_delimiter(code: &str) -> Option<String> {
+    let at = outside_quotes(code)
+        .map(|(i, _)| i)
+        .find(|&i| code[i..].starts_with("<<") && !code[i..].starts_with("<<<"))?;
+    let rest = code[at + 2..].trim_start_matches('-').trim_start();
+    let word: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '|' | '&' | '>' | ')'))
+        .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+        .collect();
+    (!word.is_empty()).then_some(word)
+}
+
 /// What the text of one script changes.
 fn scan_text(text: &str, path: &Path) -> Script {
     let mut out = Script {
@@ -1959,18 +2171,32 @@ fn scan_text(text: &str, path: &Path) -> Script {
     {
         return out;
     }
+    let lines = logical_lines(text, dockerfile);
+    // A shell script's last command that may replace main.cf: what it sets before is lost.
+    let replaced_last = match dockerfile {
+        true => None,
+        false => last_main_cf_replacement(&lines),
+    };
     out.replaces_main_cf = text.contains("main.cf")
         && match dockerfile {
             // A Dockerfile that only empties it (the postconf lines after write it whole).
             true => !only_extends_main_cf(text),
-            false => !only_reads_main_cf(text),
+            false => replaced_last.is_some(),
         };
+    // The lines of a shell script that run whenever it runs (for the settings it writes out
+    // in full); none in a script that writes main.cf whole with a here-document.
+    let top = match dockerfile {
+        true => Vec::new(),
+        false => unconditional_lines(&lines),
+    };
+    if dockerfile {
+        out.mentions = dockerfile_mentions(&lines);
+    }
     let mut seen = BTreeSet::new();
     // A shell script's variables that name a path (`file=/etc/postfix/main.cf`), put in for
     // `$file` when a command is read (`cat frag >> $file`); the offsets of the settings found
     // come from the text as written, never from a command read this way.
     let mut shell_vars = ShellVars::default();
-    let lines = logical_lines(text, dockerfile);
     let mut heredoc: Option<(String, Vec<String>)> = None;
     // A here-document that replaces main.cf, and those appended after it, are the main.cf
     // linted from this script (`template::heredoc`), not settings added to another: their
@@ -2201,9 +2427,15 @@ fn scan_text(text: &str, path: &Path) -> Script {
                 }
             }
         }
-        // A Dockerfile's `RUN postconf -e name=value` outside any shell condition: the
-        // values written out in full, found in the lines of this instruction.
-        if dockerfile && run && !body_conditional && !conditional(code) {
+        // A Dockerfile's `RUN postconf -e name=value` outside any shell condition, or a
+        // shell script's on a line that runs whenever the script does, after the script's
+        // last command that may replace main.cf: the values written out in full, found in
+        // the lines of this instruction.
+        let script_runs = !dockerfile
+            && replaced_at.is_none()
+            && top.get(index).copied().unwrap_or(false)
+            && replaced_last.is_none_or(|last| line_no > last);
+        if (dockerfile && run && !body_conditional && !conditional(code)) || script_runs {
             let first = line_starts[(line_no - 1) as usize];
             let last = lines
                 .get(index + 1)
@@ -3101,6 +3333,11 @@ pub fn dockerfile_env_names(text: &str) -> Vec<String> {
 
 /// Whether a file name is a Dockerfile's (`Dockerfile`, `Dockerfile.dev`, `Containerfile`,
 /// `web.dockerfile`), whatever its case.
+pub fn is_dockerfile_path(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| is_dockerfile_name(&n.to_string_lossy()))
+}
+
 pub fn is_dockerfile_name(name: &str) -> bool {
     is_dockerfile(&name.to_ascii_lowercase())
 }
@@ -3790,7 +4027,7 @@ mod tests {
         assert!(text.contains("\"smtpd_tls_auth_only = no\""));
         // Not a Dockerfile: an entrypoint runs at start, often under conditions.
         let script = scan_text(
-            "#!/bin/sh\npostconf -e smtpd_tls_auth_only=no\n",
+            "#!/bin/sh\n[ -n \"$X\" ] && postconf -e smtpd_tls_auth_only=no\n",
             Path::new("/r/entrypoint.sh"),
         );
         assert!(script.literals.is_empty() && script.text.is_none());
@@ -3838,6 +4075,89 @@ mod tests {
         let over = "FROM alpine\nRUN { echo 'relayhost = x'; } > /etc/postfix/main.cf\n";
         let out = scan_text(over, Path::new("/r/Dockerfile"));
         assert!(out.replaces_main_cf && out.literals.is_empty());
+    }
+
+    #[test]
+    fn lines_that_run_whenever_the_script_runs() {
+        let script = "#!/bin/sh\n\
+                      set -e\n\
+                      exec >/dev/null 2>&1\n\
+                      postconf -e a=1\n\
+                      if [ -n \"$X\" ]; then\n\
+                      \x20 postconf -e b=2\n\
+                      fi\n\
+                      setup() {\n\
+                      \x20 postconf -e c=3\n\
+                      }\n\
+                      [ -n \"$X\" ] && postconf -e d=4\n\
+                      [ -n \"$X\" ] ||\n\
+                      \x20 postconf -e e=5\n\
+                      cat > /tmp/x <<'EOF'\n\
+                      postconf -e f=6\n\
+                      EOF\n\
+                      for i in 1 2; do postconf -e g=7; done\n\
+                      postconf -e h=8 \\\n\
+                      \x20 i=9\n\
+                      exec postfix start-fg\n\
+                      postconf -e j=10\n";
+        let lines = logical_lines(script, false);
+        let top = unconditional_lines(&lines);
+        let running: Vec<u32> = lines
+            .iter()
+            .zip(&top)
+            .filter(|(_, &t)| t)
+            .map(|((n, _), _)| *n)
+            .collect();
+        assert_eq!(running, [2, 3, 4, 18]);
+        // A quote left open, or a closer without an opener: nothing after it is known.
+        for broken in [
+            "postconf -e a=1\necho \"x\npostconf -e b=2\n",
+            "postconf -e a=1\nfi\npostconf -e b=2\n",
+        ] {
+            let lines = logical_lines(broken, false);
+            assert_eq!(
+                unconditional_lines(&lines),
+                [true, false, false],
+                "{broken}"
+            );
+        }
+        // A case's patterns close no parenthesis of the top level.
+        let cased = "case $1 in\n  start) postconf -e a=1 ;;\nesac\npostconf -e b=2\n";
+        let lines = logical_lines(cased, false);
+        assert_eq!(unconditional_lines(&lines), [false, false, false, true]);
+    }
+
+    #[test]
+    fn an_entrypoint_sets_values_written_out_in_full() {
+        let script = "#!/bin/sh\npostconf -e 'mynetworks = 0.0.0.0/0' relayhost=$RELAY\n\
+                      if [ -n \"$TLS\" ]; then postconf -e smtpd_tls_security_level=may; fi\n\
+                      echo 'maillog_file = /dev/stdout' >> /etc/postfix/main.cf\n";
+        let out = scan_text(script, Path::new("/r/entrypoint.sh"));
+        let got: Vec<(&str, &str, u32)> = out
+            .literals
+            .iter()
+            .map(|l| (l.name.as_str(), l.value.as_str(), l.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("mynetworks", "0.0.0.0/0", 2),
+                ("maillog_file", "/dev/stdout", 4)
+            ]
+        );
+        assert!(!out.replaces_main_cf);
+        // Settings made before the script replaces main.cf are lost; those after hold.
+        let replaced = format!(
+            "{script}cp /conf/main.cf /etc/postfix/main.cf\npostconf -e inet_protocols=ipv4\n"
+        );
+        let out = scan_text(&replaced, Path::new("/r/entrypoint.sh"));
+        let names: Vec<&str> = out.literals.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["inet_protocols"]);
+        assert!(out.replaces_main_cf);
+        // A Dockerfile names the files it copies and runs.
+        let dockerfile = "FROM debian\nCOPY ./scripts/entrypoint.sh /usr/local/bin/\nENTRYPOINT [\"/usr/local/bin/entrypoint.sh\", \"run.sh\"]\nENV X=a.b\n";
+        let out = scan_text(dockerfile, Path::new("/r/Dockerfile"));
+        assert_eq!(out.mentions, ["entrypoint.sh", "run.sh"]);
     }
 
     #[test]

@@ -1397,6 +1397,72 @@ fn an_image_whose_dockerfile_appends_to_main_cf_is_linted() {
     }
 }
 
+/// A script the Dockerfile runs (its entrypoint) that sets a parameter to a value written out
+/// in full, on a line that runs whenever it does: that value holds in the container, over the
+/// package's main.cf (dotCMS/ses-postfix-relay) or the repository's main.cf the image copies
+/// in. Near-misses: a script no Dockerfile names, a setting under `if`, one after `exec`.
+#[test]
+fn an_entrypoint_setting_written_out_in_full_is_checked_where_it_is_written() {
+    let repo = tempfile::tempdir().unwrap();
+    let dockerfile = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y postfix\n\
+                      COPY startup.sh /usr/local/bin/startup.sh\nENTRYPOINT [\"/usr/local/bin/startup.sh\"]\n";
+    write(&repo.path().join("Dockerfile"), dockerfile);
+    let startup = "#!/bin/sh\npostconf -e \"mynetworks = 127.0.0.0/8 172.0.0.0/8\" \\\n  \"relayhost = [$RELAY]:587\"\nexec postfix start-fg\n";
+    write(&repo.path().join("startup.sh"), startup);
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short", "-v"]);
+    assert!(
+        out.contains("startup.sh:2:39: error[mynetworks-too-broad]: mynetworks trusts 172.0.0.0/8"),
+        "{out}{err}"
+    );
+    assert!(
+        err.contains("mynetworks is set by startup.sh:2 when the image runs it"),
+        "{err}"
+    );
+    assert!(
+        err.contains("unknown: relayhost is set by startup.sh:2"),
+        "{err}"
+    );
+    // The repository's main.cf, copied in: the entrypoint's value is the one that runs.
+    write(
+        &repo.path().join("main.cf"),
+        "compatibility_level = 3.6\nmyhostname = mx.example.com\nmynetworks = 127.0.0.0/8\n",
+    );
+    write(
+        &repo.path().join("Dockerfile"),
+        &dockerfile.replace(
+            "COPY startup.sh",
+            "COPY main.cf /etc/postfix/main.cf\nCOPY startup.sh",
+        ),
+    );
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(
+        out.contains("startup.sh:2:39: error[mynetworks-too-broad]"),
+        "{out}"
+    );
+    let near_misses = [
+        // Under a condition, after `exec`, in a function.
+        "#!/bin/sh\nif [ -z \"$NETS\" ]; then\n  postconf -e \"mynetworks = 172.0.0.0/8\"\nfi\n",
+        "#!/bin/sh\nexec \"$@\"\npostconf -e \"mynetworks = 172.0.0.0/8\"\n",
+        "#!/bin/sh\nsetup() {\n  postconf -e \"mynetworks = 172.0.0.0/8\"\n}\n",
+    ];
+    for startup in near_misses {
+        write(&repo.path().join("startup.sh"), startup);
+        let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+        assert!(!out.contains("mynetworks-too-broad"), "{startup}: {out}");
+    }
+    // A script no Dockerfile names may never run.
+    write(
+        &repo.path().join("startup.sh"),
+        "#!/bin/sh\npostconf -e \"mynetworks = 172.0.0.0/8\"\n",
+    );
+    write(
+        &repo.path().join("Dockerfile"),
+        "FROM debian:bookworm-slim\nRUN apt-get install -y postfix\nCOPY main.cf /etc/postfix/main.cf\n",
+    );
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(!out.contains("mynetworks-too-broad"), "{out}");
+}
+
 /// A task that only checks (`check_mode: true`, a Molecule scenario's verify.yml asserting a
 /// line) sets nothing, and a Molecule scenario is a test of the role, not a deployment: the
 /// template's mynetworks stays known (id-unibe-ch/ansible-role-postfix).

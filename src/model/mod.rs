@@ -2405,8 +2405,12 @@ impl Model {
                     .value
                     .to_ascii_lowercase()
                     .contains(".dq.spamhaus.net");
+            let when = match crate::scripts::is_dockerfile_path(&value.path) {
+                true => "when the image is built",
+                false => "when the image runs it",
+            };
             template_notes.push(format!(
-                "{name} is set by {}:{line} when the image is built: {name} = {}",
+                "{name} is set by {}:{line} {when}: {name} = {}",
                 in_repository(path).display(),
                 match secret {
                     true => "(not shown: it may hold a secret)".into(),
