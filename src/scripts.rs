@@ -2071,10 +2071,8 @@ fn unconditional_lines(lines: &[(u32, String)]) -> Vec<bool> {
                 "tail" if depth == 0 && words.any(|w| w == "-f" || w == "-F") => stop = true,
                 // `name() {`, `function name {`: the function's body; `name()` alone waits for
                 // the `{` of the next line.
-                _ if first == "function" || command.contains("()") => {
-                    if command.contains('{') {
-                        opens += 1;
-                    }
+                _ if (first == "function" || command.contains("()")) && command.contains('{') => {
+                    opens += 1
                 }
                 _ => {}
             }
