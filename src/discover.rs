@@ -803,7 +803,9 @@ fn heredoc_setups(
 
 /// Images configured by their Dockerfile alone: no main.cf or master.cf in the repository near
 /// it, the package's main.cf edited with `RUN postconf -e name=value`, or by a script the
-/// Dockerfile names (an entrypoint's `postconf -e` on a line that always runs). Each is linted for the
+/// Dockerfile names (an entrypoint's `postconf -e` on a line that always runs). Likewise an
+/// Ansible role (or playbook directory) whose tasks edit the package's main.cf with
+/// `lineinfile` or `command: postconf -e` and always run: one setup per role. Each is linted for the
 /// settings written out in full (`scripts::Amendments::known_values` without a main.cf), as
 /// a master.cf linted alone is: every other parameter unknown, findings only at the
 /// Dockerfile's words. Not when a configuration lies in or above the Dockerfile's directory,
@@ -816,11 +818,33 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
     let script_literals = scripts
         .iter()
         .any(|s| !s.is_dockerfile() && !s.literals.is_empty());
-    for dockerfile in scripts
-        .iter()
-        .filter(|s| s.is_dockerfile() && (script_literals || !s.literals.is_empty()))
-    {
-        let dir = dockerfile.path.parent().unwrap_or(Path::new(""));
+    // The roles (or playbook directories) already linted from one of their task files.
+    let mut roles: Vec<PathBuf> = Vec::new();
+    for dockerfile in scripts.iter().filter(|s| {
+        (s.is_dockerfile() && (script_literals || !s.literals.is_empty()))
+            || (crate::scripts::is_task_file(&s.path) && !s.literals.is_empty())
+    }) {
+        let parent = dockerfile.path.parent().unwrap_or(Path::new(""));
+        // An Ansible role's task files configure the hosts it is applied to: the role (the
+        // directory above `tasks/`) is one setup, unless a Dockerfile there builds an image
+        // (then that is the one).
+        let dir = match dockerfile.is_dockerfile() {
+            true => parent,
+            false => {
+                let role = match parent.file_name().and_then(|n| n.to_str()) {
+                    Some("tasks" | "handlers") => parent.parent().unwrap_or(parent),
+                    _ => parent,
+                };
+                let built = scripts
+                    .iter()
+                    .any(|s| s.is_dockerfile() && s.path.starts_with(role));
+                if built || roles.iter().any(|r| r == role) {
+                    continue;
+                }
+                roles.push(role.to_path_buf());
+                role
+            }
+        };
         // `./a/b` and `a/b` are the same place.
         let plain = crate::scripts::lexical;
         let here = plain(dir);

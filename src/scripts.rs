@@ -1096,7 +1096,9 @@ impl Amendments {
                 .literals
                 .iter()
                 .filter(|v| self.set_by.get(&v.literal.name) == Some(&1))
-                .filter(|v| is_dockerfile_path(&v.path) || self.runs(&v.path))
+                .filter(|v| {
+                    is_dockerfile_path(&v.path) || is_task_file(&v.path) || self.runs(&v.path)
+                })
                 .cloned()
                 .collect();
         };
@@ -1869,10 +1871,40 @@ fn postconf_literals(command: &str) -> Vec<(String, String, &str)> {
             let (name, value) = unquoted.as_deref()?.split_once('=')?;
             let (name, value) = (name.trim(), value.trim());
             let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
-                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !has_template_tag(value);
             valid.then(|| (name.to_string(), value.to_string(), *raw))
         })
         .collect()
+}
+
+/// A script's text with only the words of its literals kept: the rest (an `ENV` with a
+/// password, a `RUN echo` that writes sasl_passwd) is no Postfix setting whose secrets
+/// postlint knows, and a finding shows the lines around its own. Spaces keep every offset
+/// and line.
+fn kept_words(text: &str, literals: &[Literal]) -> Option<std::sync::Arc<str>> {
+    let mut kept = vec![false; text.len()];
+    for literal in literals {
+        kept.get_mut(literal.word.clone())?.fill(true);
+    }
+    let shown: Vec<u8> = text
+        .bytes()
+        .zip(&kept)
+        .map(|(b, &keep)| match (keep, b) {
+            (true, _) | (_, b'\n') => b,
+            _ => b' ',
+        })
+        .collect();
+    // The words are whole characters, and a blank is one byte.
+    String::from_utf8(shown).ok().map(std::sync::Arc::from)
+}
+
+/// Whether a text holds a template engine's tag (`{{ relay }}` of a `Dockerfile.j2` or an
+/// Ansible task, `{% %}`, ERB's `<%`): a value filled in later, not written out in full.
+fn has_template_tag(text: &str) -> bool {
+    ["{{", "{%", "<%", "[%"]
+        .iter()
+        .any(|tag| text.contains(tag))
 }
 
 /// The `name = value` setting one `echo` appends to /etc/postfix/main.cf, written out in full
@@ -1902,7 +1934,8 @@ fn echo_literals(command: &str) -> Vec<(String, String, &str)> {
     };
     let name = name.trim_end();
     let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !has_template_tag(value);
     match valid {
         true => vec![(name.to_string(), value.trim().to_string(), *raw)],
         false => Vec::new(),
@@ -2481,26 +2514,9 @@ fn scan_text(text: &str, path: &Path) -> Script {
     // A parameter set more than once (or also from a variable) has no one value.
     literals.retain(|l| set_count.get(&l.name) == Some(&1));
     if !literals.is_empty() {
-        // Only the words of the settings are kept: the rest of a Dockerfile (an `ENV` with a
-        // password, a `RUN echo` that writes sasl_passwd) is no Postfix setting whose secrets
-        // postlint knows, and a finding shows the lines around its own. Spaces keep every
-        // offset and line.
-        let mut kept = vec![false; text.len()];
-        for literal in &literals {
-            kept[literal.word.clone()].fill(true);
-        }
-        let shown: Vec<u8> = text
-            .bytes()
-            .zip(&kept)
-            .map(|(b, &keep)| match (keep, b) {
-                (true, _) | (_, b'\n') => b,
-                _ => b' ',
-            })
-            .collect();
-        // The words are whole characters, and a blank is one byte.
-        if let Ok(shown) = String::from_utf8(shown) {
+        if let Some(shown) = kept_words(text, &literals) {
             out.literals = literals;
-            out.text = Some(std::sync::Arc::from(shown));
+            out.text = Some(shown);
         }
     }
     // A here-document that never ends: what it appends is unknown.
@@ -2657,20 +2673,33 @@ fn scan_yaml(text: &str, path: &Path) -> Script {
         return out;
     };
     let mut names: Vec<String> = Vec::new();
+    // The settings tasks that always run write out in full: name, value, and the text that
+    // holds them in the file.
+    let mut candidates: Vec<(String, String, String)> = Vec::new();
     // Iteratively (a hostile file may nest deeply), in the order of the file: the tasks that
-    // put lines into a value one after the other go together.
-    let mut pending = vec![&root];
-    while let Some(value) = pending.pop() {
+    // put lines into a value one after the other go together. Each value with whether a
+    // task or block around it runs under a condition (`when:`) or on another host.
+    let mut pending = vec![(&root, false)];
+    // A handler runs only when a task notifies it.
+    let handlers = path.components().any(|c| c.as_os_str() == "handlers");
+    while let Some((value, conditional)) = pending.pop() {
         match value {
-            serde_json::Value::Array(items) => pending.extend(items.iter().rev()),
+            serde_json::Value::Array(items) => {
+                pending.extend(items.iter().rev().map(|item| (item, conditional)))
+            }
             serde_json::Value::Object(map) => {
-                task_names(map, &mut out, &mut names, text);
+                let conditional = conditional
+                    || ["when", "delegate_to", "local_action"]
+                        .iter()
+                        .any(|k| map.contains_key(*k));
+                let always = (!conditional && !handlers).then_some(&mut candidates);
+                task_names(map, &mut out, &mut names, text, always);
                 // A compose file's long-form bind mount.
                 let text = |k: &str| map.get(k).and_then(|v| v.as_str());
                 if let (Some(source), Some(target)) = (text("source"), text("target")) {
                     add_mount(&mut out, source, target);
                 }
-                pending.extend(map.values().rev());
+                pending.extend(map.values().rev().map(|v| (v, conditional)));
             }
             // A compose file's `- ./postfix/master.cf:/etc/postfix/master.cf:ro`.
             serde_json::Value::String(volume) => {
@@ -2700,6 +2729,55 @@ fn scan_yaml(text: &str, path: &Path) -> Script {
         if seen.insert(name.as_str()) {
             let line = first_line.get(name.as_str()).copied().unwrap_or(0).max(1);
             out.main_params.push((name.clone(), line));
+        }
+    }
+    out.literals = task_literals(text, &names, candidates);
+    if !out.literals.is_empty() {
+        out.text = kept_words(text, &out.literals);
+        if out.text.is_none() {
+            out.literals.clear();
+        }
+    }
+    out
+}
+
+/// The literals of an Ansible task file: each candidate whose parameter the file sets once,
+/// whose text stands once in the file (where it is found, and so shown).
+fn task_literals(
+    text: &str,
+    names: &[String],
+    candidates: Vec<(String, String, String)>,
+) -> Vec<Literal> {
+    let mut out = Vec::new();
+    for (name, value, needle) in candidates.into_iter().take(MAX_ITEMS) {
+        if names.iter().filter(|n| **n == name).count() != 1 || needle.is_empty() {
+            continue;
+        }
+        let mut found = text.match_indices(needle.as_str()).map(|(at, _)| at);
+        let (Some(at), None) = (found.next(), found.next()) else {
+            continue;
+        };
+        let Some(eq) = needle.find('=') else {
+            continue;
+        };
+        let (Some(name_at), Some(value_at)) = (
+            needle.find(name.as_str()),
+            needle[eq + 1..].find(value.as_str()),
+        ) else {
+            continue;
+        };
+        let (name_at, value_at) = (at + name_at, at + eq + 1 + value_at);
+        let stands = |at: usize, word: &str| text.get(at..at + word.len()) == Some(word);
+        if name_at < at + eq && stands(name_at, &name) && stands(value_at, &value) {
+            let line = memchr::memchr_iter(b'\n', &text.as_bytes()[..at]).count() as u32 + 1;
+            out.push(Literal {
+                name,
+                value,
+                line,
+                name_at,
+                value_at,
+                word: at..at + needle.len(),
+            });
         }
     }
     out
@@ -2958,6 +3036,7 @@ fn task_names(
     out: &mut Script,
     names: &mut Vec<String>,
     text: &str,
+    mut always: Option<&mut Vec<(String, String, String)>>,
 ) {
     let Some((module, args)) = task_module(map) else {
         return;
@@ -3042,6 +3121,14 @@ fn task_names(
         };
         for line in with_items(command, items) {
             for command in commands(&line) {
+                // `postconf -e "mynetworks = 10.0.0.0/8"` in a task that always runs.
+                if let Some(always) = always.as_deref_mut() {
+                    always.extend(
+                        postconf_literals(command)
+                            .into_iter()
+                            .map(|(name, value, raw)| (name, value, raw.to_string())),
+                    );
+                }
                 table_builds(command, &mut out.builds);
                 match command_names(command) {
                     None => out.main_open = true,
@@ -3102,6 +3189,24 @@ fn task_names(
     };
     let mut found = Vec::new();
     let mut open = false;
+    // A line lineinfile writes for certain: put in place of the line its pattern finds, or
+    // else at the end, where it is the one Postfix uses (not `backrefs`, which changes
+    // nothing when the pattern finds no line, nor a line put before another).
+    let yes = |name: &str| {
+        args.get(name).is_some_and(|v| match v {
+            serde_json::Value::Bool(b) => *b,
+            serde_json::Value::String(s) => {
+                matches!(s.to_ascii_lowercase().as_str(), "true" | "yes" | "on")
+            }
+            _ => false,
+        })
+    };
+    let written = module == "lineinfile"
+        && crate::model::paths::normalize(target) == "/etc/postfix/main.cf"
+        && arg("state").is_none_or(|s| s == "present")
+        && !yes("backrefs")
+        && arg("insertbefore").is_none()
+        && arg("insertafter").is_none_or(|a| a == "EOF");
     for_each_item(items, |item| {
         let fill = |text: &str| fill_item(text, item);
         match module {
@@ -3111,6 +3216,27 @@ fn task_names(
                 let anchor = arg("insertafter")
                     .or_else(|| arg("insertbefore"))
                     .map(&fill);
+                if let (true, Some(always), Some(line)) =
+                    (written, always.as_deref_mut(), line.as_deref())
+                {
+                    let setting = line.split_once('=').filter(|_| {
+                        !line.contains('\n')
+                            && !line.starts_with([' ', '\t'])
+                            && !has_template_tag(line)
+                    });
+                    if let Some((name, value)) = setting {
+                        let name = name.trim_end();
+                        let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
+                            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                        if valid {
+                            always.push((
+                                name.to_string(),
+                                value.trim().to_string(),
+                                line.to_string(),
+                            ));
+                        }
+                    }
+                }
                 let named = line.as_deref().map(assigned).unwrap_or_default();
                 if !named.is_empty() {
                     found.extend(named);
@@ -3331,6 +3457,12 @@ pub fn dockerfile_env_names(text: &str) -> Vec<String> {
 
 /// Whether a file name is a Dockerfile's (`Dockerfile`, `Dockerfile.dev`, `Containerfile`,
 /// `web.dockerfile`), whatever its case.
+/// An Ansible task file (or playbook): its tasks run when the play runs.
+pub fn is_task_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
+}
+
 pub fn is_dockerfile_path(path: &Path) -> bool {
     path.file_name()
         .is_some_and(|n| is_dockerfile_name(&n.to_string_lossy()))

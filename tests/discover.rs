@@ -1463,6 +1463,56 @@ fn an_entrypoint_setting_written_out_in_full_is_checked_where_it_is_written() {
     assert!(!out.contains("mynetworks-too-broad"), "{out}");
 }
 
+/// An Ansible role that edits the package's main.cf with `lineinfile` (a loop of lines) or
+/// `command: postconf -e`, in tasks that always run: linted for what they write out in full,
+/// at the task file's lines (NewErr0r, dgibbs64). Near-misses: a task under `when:`, a
+/// handler, `backrefs`, a line put before another, a templated line, and a parameter two
+/// tasks set.
+#[test]
+fn a_role_that_edits_main_cf_with_tasks_is_linted_for_what_they_write() {
+    let repo = tempfile::tempdir().unwrap();
+    let tasks = repo.path().join("roles/mail/tasks/main.yml");
+    let base = "- name: Install Postfix\n  ansible.builtin.package:\n    name: postfix\n\
+                - name: Edit main.cf\n  ansible.builtin.lineinfile:\n    dest: /etc/postfix/main.cf\n    \
+                line: \"{{ item }}\"\n  loop:\n    - mynetworks = 0.0.0.0/0\n    - inet_interfaces = all\n\
+                - name: Relay\n  ansible.builtin.command: postconf -e \"smtpd_tls_auth_only = maybe\"\n";
+    write(&tasks, base);
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short", "-v"]);
+    assert!(
+        out.contains("roles/mail/tasks/main.yml:9:20: error[mynetworks-too-broad]"),
+        "{out}{err}"
+    );
+    assert!(out.contains("roles/mail/tasks/main.yml:12:"), "{out}");
+    assert!(out.contains("error[invalid-value]"), "{out}");
+    assert!(
+        err.contains("mynetworks is set by roles/mail/tasks/main.yml:9 when the task runs"),
+        "{err}"
+    );
+    let edit =
+        "- name: Edit main.cf\n  ansible.builtin.lineinfile:\n    dest: /etc/postfix/main.cf\n    \
+                line: \"mynetworks = 0.0.0.0/0\"\n";
+    let near_misses = [
+        format!("{edit}  when: open_relay | bool\n"),
+        format!(
+            "- block:\n  {}\n  when: x\n",
+            edit.replace('\n', "\n    ").trim_end()
+        ),
+        format!("{edit}    backrefs: true\n    regexp: '^#mynetworks'\n"),
+        format!("{edit}    insertbefore: BOF\n"),
+        edit.replace("0.0.0.0/0", "{{ networks }}"),
+        format!("{edit}- command: postconf -e mynetworks=127.0.0.0/8\n"),
+    ];
+    for tasks_text in &near_misses {
+        write(&tasks, tasks_text);
+        let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+        assert!(!out.contains("mynetworks-too-broad"), "{tasks_text}: {out}");
+    }
+    std::fs::remove_file(&tasks).unwrap();
+    write(&repo.path().join("roles/mail/handlers/main.yml"), edit);
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(!out.contains("mynetworks-too-broad"), "{out}");
+}
+
 /// A task that only checks (`check_mode: true`, a Molecule scenario's verify.yml asserting a
 /// line) sets nothing, and a Molecule scenario is a test of the role, not a deployment: the
 /// template's mynetworks stays known (id-unibe-ch/ansible-role-postfix).

@@ -2405,9 +2405,12 @@ impl Model {
                     .value
                     .to_ascii_lowercase()
                     .contains(".dq.spamhaus.net");
-            let when = match crate::scripts::is_dockerfile_path(&value.path) {
-                true => "when the image is built",
-                false => "when the image runs it",
+            let when = if crate::scripts::is_dockerfile_path(&value.path) {
+                "when the image is built"
+            } else if crate::scripts::is_task_file(&value.path) {
+                "when the task runs"
+            } else {
+                "when the image runs it"
             };
             template_notes.push(format!(
                 "{name} is set by {}:{line} {when}: {name} = {}",
