@@ -8,6 +8,7 @@ use crate::model::tables::Answer;
 use crate::model::tls::{
     client_level, default_delivery, flag, has_word, relayhost, Destination, Level,
 };
+use crate::model::expand::UNKNOWN;
 use crate::model::Model;
 
 pub const RULE: Rule = Rule {
@@ -24,7 +25,34 @@ pub const RULE: Rule = Rule {
 fn covered_by_unknown_policy(model: &Model) -> bool {
     model.maps_partial("smtp_tls_policy_maps")
         || (model.params.get("relayhost").is_some()
-            && service_value(model, None, "relayhost").is_none())
+            && service_value(model, None, "relayhost").is_none()
+            && !(templated_relayhost(model).is_some() && no_policy_table(model)))
+}
+
+/// A relayhost with unknown text that names one relay whatever the text holds: outside the
+/// unknown parts it is `[`, `]` and a port (`[{{ relay_host }}]:587`, `[${RELAY}]`). Which
+/// relay is unknown; that mail goes to one, with the login, is not.
+fn templated_relayhost(model: &Model) -> Option<&crate::model::params::Definition> {
+    let definition = model.params.get("relayhost")?;
+    if service_value(model, None, "relayhost").is_some() {
+        return None;
+    }
+    let expanded = model.params.expand("relayhost");
+    let text = expanded.text.trim_ascii();
+    let (host, after) = text.strip_prefix('[')?.split_once(']')?;
+    let port = match after {
+        "" => true,
+        after => after.strip_prefix(':').is_some_and(|p| {
+            !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == UNKNOWN)
+        }),
+    };
+    let one = !host.is_empty() && !host.contains([' ', ',', '\t', '[', ']']);
+    (port && one && expanded.errors.is_empty()).then_some(definition)
+}
+
+/// Whether smtp_tls_policy_maps is known to be empty: no policy entry can require TLS.
+fn no_policy_table(model: &Model) -> bool {
+    service_value(model, None, "smtp_tls_policy_maps").is_some_and(|v| v.is_empty())
 }
 
 fn check(model: &Model, out: &mut Findings) {
@@ -83,7 +111,22 @@ fn check(model: &Model, out: &mut Findings) {
     };
     let enable = service_definition(model, service, "smtp_sasl_auth_enable")
         .expect("smtp_sasl_auth_enable defaults to no");
-    if let Some((dest, relay_definition)) = relayhost(model) {
+    // A relayhost of unknown text that still names one relay (`[{{ relay_host }}]:587`):
+    // without a policy table, which relay it is does not matter.
+    let templated = match policy.is_none() {
+        true => templated_relayhost(model).map(|definition| {
+            let written = model.sources.slice(definition.value_span).trim().to_string();
+            let dest = Destination {
+                host: written.clone(),
+                bracketed: true,
+                port: None,
+                written,
+            };
+            (dest, definition)
+        }),
+        false => None,
+    };
+    if let Some((dest, relay_definition)) = relayhost(model).or(templated) {
         if !has_policy(&dest) {
             let primary = level.span().unwrap_or(enable.value_span);
             let finding = report(out, primary, &dest, &level);
