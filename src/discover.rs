@@ -581,7 +581,28 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             let main_cf = (!setup.load.main_cf_absent).then_some(setup.main_cf.as_path());
             setup.load.script_values = amendments.known_values(&scripts, root, main_cf);
             setup.load.script_sets = amendments.postconf_sets.clone();
-            setup.load.script_params = amendments.main_params;
+            // A Dockerfile's `RUN` that sets a parameter before the `COPY` that puts this
+            // main.cf in place edits the package's main.cf, which the copy replaces.
+            let overwritten = |(name, path, line): &(String, PathBuf, u32)| {
+                let dockerfile = scripts
+                    .iter()
+                    .find(|s| s.path == *path && s.is_dockerfile());
+                let lines = match (dockerfile, main_cf) {
+                    (Some(d), Some(main_cf)) => {
+                        d.install_lines(root, main_cf, "/etc/postfix/main.cf")
+                    }
+                    _ => Vec::new(),
+                };
+                amendments.set_by.get(name) == Some(&1)
+                    && !lines.is_empty()
+                    && lines.iter().all(|&l| l > *line)
+            };
+            setup.load.script_params = amendments
+                .main_params
+                .iter()
+                .filter(|p| !overwritten(p))
+                .cloned()
+                .collect();
             setup.load.script_params_open = amendments.main_open;
             setup.load.script_file_keys = amendments.file_keys;
             setup.load.script_placeholders = amendments.main_placeholders;

@@ -130,9 +130,9 @@ pub struct Script {
     pub main_cf_blocks: bool,
     /// The same for master.cf: read as the master.cf of the main.cf the same script writes.
     pub master_cf_heredocs: Vec<u32>,
-    /// A Dockerfile's: the file names its `COPY`, `ADD`, `RUN`, `ENTRYPOINT` and `CMD`
-    /// instructions name (`docker-entrypoint.sh` of `ENTRYPOINT ["/docker-entrypoint.sh"]`):
-    /// the scripts of its directory it may run (`Amendments::runs`).
+    /// A Dockerfile's: the file names its `RUN`, `ENTRYPOINT` and `CMD` instructions name
+    /// (`docker-entrypoint.sh` of `ENTRYPOINT ["/docker-entrypoint.sh"]`): the scripts of its
+    /// directory it runs (`Amendments::runs`).
     pub mentions: Vec<String>,
     /// The file modes its Ansible `template`/`copy` tasks and Salt `file.managed` states give
     /// the files they install as main.cf or at another absolute path (`mode: '0640'`), each
@@ -979,8 +979,8 @@ pub struct Amendments {
 
 impl Amendments {
     /// Whether a Dockerfile in the directory of the shell script at `script`, or above it,
-    /// names it (`COPY docker-entrypoint.sh /`, `ENTRYPOINT ["/docker-entrypoint.sh"]`): the
-    /// image runs it, perhaps. A script no Dockerfile names may be run by hand, or never.
+    /// runs it (`ENTRYPOINT ["/docker-entrypoint.sh"]`, `RUN /setup.sh`). A script no
+    /// Dockerfile runs may be run by hand, by another script, or never.
     fn runs(&self, script: &Path) -> bool {
         let name = script.file_name().map(|n| n.to_string_lossy());
         self.runners.iter().any(|(dir, mentions)| {
@@ -2012,18 +2012,16 @@ fn grouped_commands(line: &str) -> Vec<std::borrow::Cow<'_, str>> {
 /// At most this many file names are kept of one Dockerfile's instructions.
 const MAX_MENTIONS: usize = 256;
 
-/// The file names a Dockerfile's `COPY`, `ADD`, `RUN`, `ENTRYPOINT` and `CMD` instructions
-/// name: the last part of each word with a `.` or a `/` (`docker-entrypoint.sh`, `start`
-/// of `/usr/local/bin/start`), without quotes, brackets and commas.
+/// The file names a Dockerfile's `RUN`, `ENTRYPOINT` and `CMD` instructions name: the last
+/// part of each word with a `.` or a `/` (`docker-entrypoint.sh`, `start` of
+/// `/usr/local/bin/start`), without quotes, brackets and commas. Not `COPY` or `ADD`: a
+/// script copied in may never run (uneidel/docker-mail's `#CMD /install.sh`).
 fn dockerfile_mentions(lines: &[(u32, String)]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (_, line) in lines {
         let mut words = line.split_whitespace();
         let instruction = words.next().unwrap_or("").to_ascii_uppercase();
-        if !matches!(
-            instruction.as_str(),
-            "COPY" | "ADD" | "RUN" | "ENTRYPOINT" | "CMD"
-        ) {
+        if !matches!(instruction.as_str(), "RUN" | "ENTRYPOINT" | "CMD") {
             continue;
         }
         for word in words {
@@ -4288,6 +4286,10 @@ mod tests {
         let dockerfile = "FROM debian\nCOPY ./scripts/entrypoint.sh /usr/local/bin/\nENTRYPOINT [\"/usr/local/bin/entrypoint.sh\", \"run.sh\"]\nENV X=a.b\n";
         let out = scan_text(dockerfile, Path::new("/r/Dockerfile"));
         assert_eq!(out.mentions, ["entrypoint.sh", "run.sh"]);
+        // A copy is no run, nor a commented-out command.
+        let copied = "FROM debian\nCOPY install.sh /\n#CMD /install.sh\nCMD [\"supervisord\"]\n";
+        let out = scan_text(copied, Path::new("/r/Dockerfile"));
+        assert!(out.mentions.is_empty(), "{:?}", out.mentions);
     }
 
     #[test]

@@ -1185,13 +1185,17 @@ fn a_dockerfile_setting_written_out_in_full_is_checked_where_it_is_written() {
     // No overridden-parameter: the image replaces main.cf's line on purpose.
     assert!(!short.contains("overridden-parameter"), "{short}");
     assert!(!not_checked(&short).contains("plaintext-auth"), "{short}");
-    // Where the value may not be the one that runs, it stays unknown: set before main.cf is
-    // copied, under a condition, twice, from a variable, or with main.cf mounted at run time.
+    // Set before main.cf is copied in: the copy replaces it, main.cf's value holds.
+    write(
+        &image.join("Dockerfile"),
+        "FROM debian\nRUN postconf -e smtpd_tls_auth_only=no\nCOPY main.cf master.cf /etc/postfix/\n",
+    );
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(!out.contains("[plaintext-auth]"), "{out}");
+    assert!(!not_checked(&out).contains("plaintext-auth"), "{out}");
+    // Where the value may not be the one that runs, it stays unknown: set under a condition,
+    // twice, from a variable, or with main.cf mounted at run time.
     for (file, run_line) in [
-        (
-            "image/Dockerfile",
-            "FROM debian\nRUN postconf -e smtpd_tls_auth_only=no\nCOPY main.cf master.cf /etc/postfix/\n",
-        ),
         (
             "image/Dockerfile",
             "FROM debian\nCOPY main.cf master.cf /etc/postfix/\nRUN if [ -n \"$CLEAR\" ]; then postconf -e smtpd_tls_auth_only=no; fi\n",
@@ -1511,6 +1515,35 @@ fn a_role_that_edits_main_cf_with_tasks_is_linted_for_what_they_write() {
     write(&repo.path().join("roles/mail/handlers/main.yml"), edit);
     let out = run(repo.path(), &["--discover", "--format", "short"]).1;
     assert!(!out.contains("mynetworks-too-broad"), "{out}");
+}
+
+/// A Dockerfile `RUN` that edits the package's main.cf before the `COPY` that puts the
+/// repository's main.cf in place changes nothing that runs: the value stays the file's
+/// (rfaircloth-splunk/splunk-connect-for-email-postfix). After the copy, it is unknown.
+#[test]
+fn a_dockerfile_edit_before_main_cf_is_copied_in_is_overwritten() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("etc/postfix/main.cf"),
+        "compatibility_level = 3.6\nmyhostname = mx.example.com\nmynetworks = 0.0.0.0/0\n",
+    );
+    let edit = "RUN sed -i 's/mynetworks = 127.0.0.0\\/8/mynetworks = 10.0.0.0\\/8/' /etc/postfix/main.cf\n";
+    let copy = "COPY etc/ /etc/\n";
+    for (order, reported) in [
+        (format!("{edit}{copy}"), true),
+        (format!("{copy}{edit}"), false),
+    ] {
+        write(
+            &repo.path().join("Dockerfile"),
+            &format!("FROM debian:bookworm\nRUN apt-get install -y postfix\n{order}"),
+        );
+        let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+        assert_eq!(
+            out.contains("mynetworks-too-broad"),
+            reported,
+            "{order}: {out}"
+        );
+    }
 }
 
 /// A task that only checks (`check_mode: true`, a Molecule scenario's verify.yml asserting a

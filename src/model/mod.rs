@@ -2449,9 +2449,12 @@ impl Model {
             match i.cmp(&NOTED) {
                 std::cmp::Ordering::Less => {
                     let shown = in_repository(path);
+                    let when = match crate::scripts::is_dockerfile_path(path) {
+                        true => "when the image is built",
+                        false => "when the container or host is set up",
+                    };
                     template_notes.push(format!(
-                        "unknown: {name} is set by {}:{line} when the container or host is \
-                         set up: its value is unknown",
+                        "unknown: {name} is set by {}:{line} {when}: its value is unknown",
                         shown.display()
                     ))
                 }

@@ -3,12 +3,12 @@
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
+use crate::model::expand::UNKNOWN;
 use crate::model::restrictions::{service_definition, service_value};
 use crate::model::tables::Answer;
 use crate::model::tls::{
     client_level, default_delivery, flag, has_word, relayhost, Destination, Level,
 };
-use crate::model::expand::UNKNOWN;
 use crate::model::Model;
 
 pub const RULE: Rule = Rule {
@@ -115,7 +115,11 @@ fn check(model: &Model, out: &mut Findings) {
     // without a policy table, which relay it is does not matter.
     let templated = match policy.is_none() {
         true => templated_relayhost(model).map(|definition| {
-            let written = model.sources.slice(definition.value_span).trim().to_string();
+            let written = model
+                .sources
+                .slice(definition.value_span)
+                .trim()
+                .to_string();
             let dest = Destination {
                 host: written.clone(),
                 bracketed: true,
