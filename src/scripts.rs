@@ -2024,8 +2024,8 @@ fn dockerfile_mentions(lines: &[(u32, String)]) -> Vec<String> {
         if !matches!(instruction.as_str(), "RUN" | "ENTRYPOINT" | "CMD") {
             continue;
         }
-        for word in words {
-            let word = word.trim_matches(|c: char| matches!(c, '"' | '\'' | '[' | ']' | ',' | ';'));
+        for word in words.flat_map(|w| w.split([';', '&', '|', '(', ')'])) {
+            let word = word.trim_matches(|c: char| matches!(c, '"' | '\'' | '[' | ']' | ','));
             if !word.contains(['.', '/']) || word.contains('$') {
                 continue;
             }
@@ -4290,6 +4290,10 @@ mod tests {
         let copied = "FROM debian\nCOPY install.sh /\n#CMD /install.sh\nCMD [\"supervisord\"]\n";
         let out = scan_text(copied, Path::new("/r/Dockerfile"));
         assert!(out.mentions.is_empty(), "{:?}", out.mentions);
+        // The shell form: commands one after the other.
+        let chained = "FROM debian\nCMD /opt/install.sh;/usr/bin/supervisord -c /etc/s.conf\n";
+        let out = scan_text(chained, Path::new("/r/Dockerfile"));
+        assert_eq!(out.mentions, ["install.sh", "supervisord", "s.conf"]);
     }
 
     #[test]
