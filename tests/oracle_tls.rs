@@ -577,6 +577,14 @@ const CASES: &[Case] = &[
         &[],
         false,
     ),
+    // A non-empty smtpd_tls_security_level wins over the obsolete names, also over a
+    // service's `-o smtpd_enforce_tls=yes` (setiseta/docker-mailstack's submission).
+    auth(
+        "auth, level may, -o enforce_tls=yes",
+        "smtpd_sasl_auth_enable = yes\nsmtpd_tls_security_level = may\n",
+        &["smtpd_enforce_tls=yes"],
+        true,
+    ),
     auth(
         "auth, legacy use_tls alone",
         "smtpd_sasl_auth_enable = yes\nsmtpd_use_tls = yes\n",

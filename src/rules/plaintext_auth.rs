@@ -7,7 +7,7 @@ use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::listen::{port_of, reach, Reach};
 use crate::model::relay::refuses_outsiders_at_connect;
-use crate::model::restrictions::{service_definition, smtpd_processes, Smtpd};
+use crate::model::restrictions::{service_definition, service_value, smtpd_processes, Smtpd};
 use crate::model::tls::{flag, has_word, server_level, Level};
 use crate::model::Model;
 use crate::source::Span;
@@ -34,13 +34,16 @@ struct Exposed {
     tls_span: Option<Span>,
     /// Where `smtpd_tls_auth_only = no` is written out, for each service.
     auth_only: Vec<Span>,
+    /// The services' `-o smtpd_enforce_tls=yes` (or `smtpd_use_tls`) that a non-empty
+    /// smtpd_tls_security_level makes smtpd ignore.
+    ignored: Vec<Span>,
 }
 
 /// What one smtpd process offers a client on the network before STARTTLS.
 enum Offer {
     /// AUTH, with the line that turns it on, what leaves TLS optional and where, and the
     /// `smtpd_tls_auth_only = no` written out.
-    Auth(Span, String, Option<Span>, Option<Span>),
+    Auth(Span, String, Option<Span>, Option<Span>, Vec<Span>),
     /// No AUTH in clear (or no network client).
     Safe,
     /// A setting it depends on is unknown (a template expression, a set-up script).
@@ -108,13 +111,26 @@ fn offer(model: &Model, smtpd: &Smtpd) -> Offer {
         return Offer::Unknown;
     }
     let auth_only = service_definition(model, service, "smtpd_tls_auth_only").map(|d| d.value_span);
-    Offer::Auth(enable.value_span, tls, level.span(), auth_only)
+    // smtpd reads the obsolete smtpd_enforce_tls and smtpd_use_tls only when
+    // smtpd_tls_security_level is empty: a service's `-o smtpd_enforce_tls=yes` beside a
+    // main.cf `smtpd_tls_security_level = may` looks like TLS required, and is not.
+    let level_set =
+        service_value(model, service, "smtpd_tls_security_level").is_some_and(|v| !v.is_empty());
+    let ignored = match (level_set, service) {
+        (true, Some(service)) => ["smtpd_enforce_tls", "smtpd_use_tls"]
+            .iter()
+            .filter_map(|name| service.override_of(name))
+            .map(|d| d.value_span)
+            .collect(),
+        _ => Vec::new(),
+    };
+    Offer::Auth(enable.value_span, tls, level.span(), auth_only, ignored)
 }
 
 fn check(model: &Model, out: &mut Findings) {
     let mut by_line: BTreeMap<(Span, String), Exposed> = BTreeMap::new();
     for smtpd in smtpd_processes(model) {
-        let Offer::Auth(span, tls, tls_span, auth_only) = offer(model, &smtpd) else {
+        let Offer::Auth(span, tls, tls_span, auth_only, ignored) = offer(model, &smtpd) else {
             continue;
         };
         let exposed = by_line
@@ -124,10 +140,16 @@ fn check(model: &Model, out: &mut Findings) {
                 tls,
                 tls_span,
                 auth_only: Vec::new(),
+                ignored: Vec::new(),
             });
         exposed.services.push(smtpd.label());
         if let Some(at) = auth_only.filter(|at| !exposed.auth_only.contains(at)) {
             exposed.auth_only.push(at);
+        }
+        for at in ignored {
+            if !exposed.ignored.contains(&at) {
+                exposed.ignored.push(at);
+            }
         }
     }
     for ((span, _), exposed) in by_line {
@@ -148,6 +170,12 @@ fn check(model: &Model, out: &mut Findings) {
         }
         for &at in &exposed.auth_only {
             finding.secondary(at, "AUTH allowed before STARTTLS here");
+        }
+        for &at in &exposed.ignored {
+            finding.secondary(
+                at,
+                "ignored: smtpd reads this obsolete setting only when smtpd_tls_security_level is empty",
+            );
         }
         finding.help(if exposed.auth_only.is_empty() {
             "Set `smtpd_tls_auth_only = yes` (main.cf, or `-o smtpd_tls_auth_only=yes` on the \
