@@ -2831,9 +2831,7 @@ fn scan_sls(text: &str, path: &Path, root: &Path) -> Script {
             let Some(source) = arg("source") else {
                 continue;
             };
-            if source.contains("{{") || source.contains("JINJA") {
-                continue;
-            }
+
             // main.cf or master.cf in a directory named postfix (`/etc/postfix`,
             // `/usr/local/etc/postfix`), or in one a variable names (`{{ postfix.config_path
             // }}/main.cf`): Postfix's. Another file's path must be written out.
@@ -2852,29 +2850,34 @@ fn scan_sls(text: &str, path: &Path, root: &Path) -> Script {
             if which.is_none() && (dest.contains("{{") || dest.contains("JINJA")) {
                 continue;
             }
-            let Some(file) = salt_source(path, root, source) else {
+            let files = salt_sources(path, root, source);
+            // A file chosen by a template expression is read only as main.cf or master.cf.
+            let chosen = source.contains("{{") || source.contains("JINJA");
+            if chosen && which.is_none() {
                 continue;
-            };
-            let file = lexical(&file);
-            let state_arg = |name: &str| args.iter().find_map(|a| a.as_object()?.get(name));
-            let (mode, group) = (state_arg("mode"), state_arg("group"));
-            match which {
-                Some(which) => {
-                    if which == "main.cf" {
-                        out.add_file_mode(file.clone(), source, mode, group, (text, true));
+            }
+            for file in files {
+                let file = lexical(&file);
+                let state_arg = |name: &str| args.iter().find_map(|a| a.as_object()?.get(name));
+                let (mode, group) = (state_arg("mode"), state_arg("group"));
+                match which {
+                    Some(which) => {
+                        if which == "main.cf" {
+                            out.add_file_mode(file.clone(), source, mode, group, (text, true));
+                        }
+                        out.add_install(file, which)
                     }
-                    out.add_install(file, which)
-                }
-                _ => {
-                    let Some(name) = file.file_name().map(|n| n.to_string_lossy().into_owned())
-                    else {
-                        continue;
-                    };
-                    let Some(dest) = installed_path(&name, dest) else {
-                        continue;
-                    };
-                    out.add_file_mode(file.clone(), source, mode, group, (text, true));
-                    out.add_installed_file(dest, file);
+                    _ => {
+                        let Some(name) = file.file_name().map(|n| n.to_string_lossy().into_owned())
+                        else {
+                            continue;
+                        };
+                        let Some(dest) = installed_path(&name, dest) else {
+                            continue;
+                        };
+                        out.add_file_mode(file.clone(), source, mode, group, (text, true));
+                        out.add_installed_file(dest, file);
+                    }
                 }
             }
         }
@@ -2903,11 +2906,109 @@ fn without_expressions(line: &str) -> String {
 /// the states, and `salt://` paths start there). None for another scheme, a path that climbs
 /// with `..`, or one that is no regular file.
 fn salt_source(state: &Path, root: &Path, source: &str) -> Option<PathBuf> {
-    found_above(
-        &lexical(state.parent()?),
-        &lexical(root),
-        source.strip_prefix("salt://")?,
-    )
+    let relative = source.strip_prefix("salt://")?;
+    let (dir, bound) = (lexical(state.parent()?), lexical(root));
+    found_above(&dir, &bound, relative).or_else(|| {
+        // A formula whose repository is the formula's directory itself (`init.sls` at the
+        // top, cloned as `postfix` into the file roots): `salt://postfix/files/main.cf` is
+        // the repository's `files/main.cf`.
+        let (formula, within) = relative.split_once('/')?;
+        let named = !formula.is_empty() && formula != "." && formula != "..";
+        named.then(|| found_above(&dir, &bound, within)).flatten()
+    })
+}
+
+/// At most this many files a `source:` with a template expression in its file name matches.
+const MAX_VARIANTS: usize = 8;
+
+/// The files of the repository a Salt `source:` may name: the one file of a source written
+/// out in full (`salt_source`), or, when a template expression stands in the file's name
+/// (`salt://postfix/files/main.{{ postfix_type }}.cf`, read as `main.JINJA.cf` where the
+/// state is no YAML as written), each file of that directory the name matches with the
+/// expression as any text (`main.mx.cf`, `main.backend.cf`: the file each kind of host gets).
+/// Nothing when an expression stands in a directory's name.
+fn salt_sources(state: &Path, root: &Path, source: &str) -> Vec<PathBuf> {
+    let templated = |s: &str| s.contains("{{") || s.contains("JINJA");
+    if !templated(source) {
+        return salt_source(state, root, source).into_iter().collect();
+    }
+    let Some((dir, name)) = source.rsplit_once('/') else {
+        return Vec::new();
+    };
+    if templated(dir) || name.matches("{{").count() + name.matches("JINJA").count() > 2 {
+        return Vec::new();
+    }
+    // The name as a pattern: each expression any text, the rest as written.
+    let mut pattern = String::from("^");
+    let mut rest = name;
+    while !rest.is_empty() {
+        let next = [rest.find("{{"), rest.find("JINJA")]
+            .into_iter()
+            .flatten()
+            .min();
+        let Some(at) = next else {
+            pattern.push_str(&regex::escape(rest));
+            break;
+        };
+        pattern.push_str(&regex::escape(&rest[..at]));
+        pattern.push_str(".+");
+        rest = match rest[at..].starts_with("{{") {
+            true => rest[at..]
+                .find("}}")
+                .map_or("", |end| &rest[at + end + 2..]),
+            false => &rest[at + "JINJA".len()..],
+        };
+    }
+    pattern.push('$');
+    let Ok(re) = regex::Regex::new(&pattern) else {
+        return Vec::new();
+    };
+    // The directory, found as a file of it would be (`salt_source`).
+    let found = || {
+        let (dir_path, bound) = (lexical(state.parent()?), lexical(root));
+        let relative = dir.strip_prefix("salt://")?;
+        let plain = |r: &str| {
+            Path::new(r)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        };
+        let within = relative
+            .split_once('/')
+            .filter(|(formula, _)| !formula.is_empty() && *formula != "." && *formula != "..")
+            .map(|(_, w)| w);
+        let candidates = [Some(relative), within];
+        candidates
+            .into_iter()
+            .flatten()
+            .filter(|r| !r.is_empty() && plain(r))
+            .find_map(|relative| {
+                dir_path
+                    .ancestors()
+                    .take_while(|d| d.starts_with(&bound))
+                    .map(|d| d.join(relative))
+                    .find(|d| d.is_dir() && !d.is_symlink())
+            })
+    };
+    let Some(directory) = found() else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(&directory) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .take(1000)
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| re.is_match(n))
+                && crate::discover::regular_file(p)
+        })
+        .collect();
+    out.sort();
+    out.truncate(MAX_VARIANTS);
+    out
 }
 
 /// The regular file (not a link) `relative` names under `dir` or a directory above it, up to

@@ -2036,6 +2036,47 @@ fn parameters_a_postfix_fork_in_the_repository_registers_are_not_unknown() {
     );
 }
 
+/// A formula whose repository is the formula itself (`init.sls` at the top), installing
+/// `salt://postfix/files/main.{{ postfix_type }}.cf`: each file the name matches is the
+/// main.cf of one kind of host (andrekeller/postfix-formula). Near-miss: an expression in a
+/// directory's name.
+#[test]
+fn a_salt_formula_that_picks_main_cf_by_a_variable_lints_each_variant() {
+    let repo = tempfile::tempdir().unwrap();
+    let state = "{%- set postfix_type = salt['pillar.get']('postfix_type', 'client') %}\n\
+                 /etc/postfix/main.cf:\n  file.managed:\n    \
+                 - source: salt://postfix/files/main.{{ postfix_type }}.cf\n    - template: jinja\n";
+    write(&repo.path().join("init.sls"), state);
+    for kind in ["mx", "backend"] {
+        write(
+            &repo.path().join(format!("files/main.{kind}.cf")),
+            "compatibility_level = 3.6\nmyhostname = mx.example.com\nmynetworks = 0.0.0.0/0\n",
+        );
+    }
+    write(
+        &repo.path().join("files/master.cf.orig"),
+        "# not a main.cf\n",
+    );
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    for kind in ["mx", "backend"] {
+        assert!(
+            out.contains(&format!(
+                "files/main.{kind}.cf:3:14: error[mynetworks-too-broad]"
+            )),
+            "{out}"
+        );
+    }
+    write(
+        &repo.path().join("init.sls"),
+        &state.replace(
+            "files/main.{{ postfix_type }}.cf",
+            "{{ postfix_type }}/main.cf",
+        ),
+    );
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 2, "{out}{err}");
+}
+
 #[test]
 fn files_a_salt_state_installs_are_linted_as_what_they_become() {
     // A Salt state tree: main.cf, master.cf and a table installed by file.managed from files
