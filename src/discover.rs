@@ -752,14 +752,34 @@ fn ansible_setups(
                 .filter(move |(_, w)| *w == which)
                 .map(|(file, _)| shown(file.clone()))
         };
-        let master = installed("master.cf").next();
+        let masters: Vec<PathBuf> = installed("master.cf").collect();
         for main_cf in installed("main.cf") {
             if !known.insert(plain(&main_cf)) || holds_no_setting(&main_cf) {
                 continue;
             }
             let mut setup = template_setup(&main_cf);
-            if master.is_some() {
-                setup.load.master_cf = master.clone();
+            // One master.cf installed, or several (one per kind of host, `master.{{ type
+            // }}.cf`): the one of the same kind (`master.mx.cf` for `main.mx.cf`), else
+            // which goes with this main.cf is unknown.
+            let twin = main_cf
+                .file_name()
+                .map(|n| n.to_string_lossy().replacen("main", "master", 1));
+            let master = match masters.as_slice() {
+                [] => None,
+                [one] => Some(one.clone()),
+                many => many
+                    .iter()
+                    .find(|m| {
+                        m.parent() == main_cf.parent()
+                            && m.file_name().map(|n| n.to_string_lossy())
+                                == twin.as_deref().map(Into::into)
+                    })
+                    .cloned(),
+            };
+            match master {
+                Some(master) => setup.load.master_cf = Some(master),
+                None if masters.len() > 1 => setup.load.master_amended = true,
+                None => {}
             }
             setup.load.confine_to = Some(root.to_path_buf());
             setup.load.main_installed = true;

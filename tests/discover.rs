@@ -2066,6 +2066,27 @@ fn a_salt_formula_that_picks_main_cf_by_a_variable_lints_each_variant() {
             "{out}"
         );
     }
+    // master.cf picked the same way: each main.cf goes with the master.cf of its kind.
+    let master = "/etc/postfix/master.cf:\n  file.managed:\n    \
+                  - source: salt://postfix/files/master.{{ postfix_type }}.cf\n";
+    write(&repo.path().join("init.sls"), &format!("{state}{master}"));
+    for kind in ["mx", "backend"] {
+        std::fs::copy(
+            "fixtures/probe/master.cf",
+            repo.path().join(format!("files/master.{kind}.cf")),
+        )
+        .unwrap();
+    }
+    let err = run(repo.path(), &["--discover", "--format", "short", "-v"]).2;
+    for kind in ["mx", "backend"] {
+        let linting = format!("linting files/main.{kind}.cf\n");
+        let at = err.find(&linting).unwrap_or_else(|| panic!("{err}"));
+        let next = err[at..].find("read files/master.").map(|i| at + i);
+        assert!(
+            next.is_some_and(|i| err[i..].starts_with(&format!("read files/master.{kind}.cf"))),
+            "{kind}: {err}"
+        );
+    }
     write(
         &repo.path().join("init.sls"),
         &state.replace(
