@@ -1348,19 +1348,7 @@ fn outside_quotes(line: &str) -> impl Iterator<Item = (usize, char)> + '_ {
 /// The commands of one shell line: split at `|`, `;`, `&` and `(`/`)` outside quotes (a
 /// redirection stays with its command).
 pub(crate) fn commands(line: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, c) in outside_quotes(line) {
-        if matches!(c, '|' | ';' | '&' | '(' | ')' | '`') {
-            out.push(&line[start..i]);
-            start = i + c.len_utf8();
-        }
-    }
-    out.push(&line[start..]);
-    out.into_iter()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .collect()
+    split_outside_quotes(line, &['|', ';', '&', '(', ')', '`'])
 }
 
 /// The parameters a sed command's expressions name as settings (`name =`, `name=`), those
@@ -2992,6 +2980,14 @@ fn salt_sources(state: &Path, root: &Path, source: &str) -> Vec<PathBuf> {
     let Some(directory) = found() else {
         return Vec::new();
     };
+    // Never a directory a link leads out of the repository to.
+    let inside = match (directory.canonicalize(), root.canonicalize()) {
+        (Ok(real), Ok(top)) => real.starts_with(top),
+        _ => false,
+    };
+    if !inside {
+        return Vec::new();
+    }
     let Ok(entries) = std::fs::read_dir(&directory) else {
         return Vec::new();
     };

@@ -328,6 +328,20 @@ fn nothing_outside_the_linted_tree_is_read() {
     );
     check(&["--discover", "."], "tables Ansible tasks install");
 
+    // A Salt state that picks main.cf by a variable in a directory reached through a link
+    // out of the tree.
+    write(
+        &root.join("outside/files/main.x.cf"),
+        format!("compatibility_level = 3.6\nmyhostname = {secret}\n").as_bytes(),
+    );
+    std::os::unix::fs::symlink(root.join("outside"), tree.join("formula-link")).unwrap();
+    write(
+        &tree.join("salt/init.sls"),
+        b"/etc/postfix/main.cf:\n  file.managed:\n    \
+          - source: salt://postfix/formula-link/files/main.{{ kind }}.cf\n",
+    );
+    check(&["--discover", "."], "a Salt source through a link");
+
     // A sysroot: `/..` cannot climb out of it.
     let sysroot = tree.join("host");
     write(
