@@ -108,6 +108,10 @@ pub struct Found {
     /// Sorted by path, so output is the same on every machine.
     pub setups: Vec<Setup>,
     pub skipped: Vec<Skipped>,
+    /// With no setups: the set-up scripts that change main.cf settings all the same (a
+    /// Dockerfile's `RUN postconf -e "relayhost = $RELAY"`, an entrypoint that fills in
+    /// main.cf from the environment), at most 3, for the message that says nothing was linted.
+    pub configuring: Vec<PathBuf>,
 }
 
 /// Files named like main.cf that a walk of `root` passed over, with why, for a run that found
@@ -612,6 +616,14 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             .extend(image_setups(root, &scripts, &found.setups));
     }
     found.setups.sort_by(|a, b| a.main_cf.cmp(&b.main_cf));
+    if found.setups.is_empty() {
+        found.configuring = scripts
+            .iter()
+            .filter(|s| s.main_open || !s.main_params.is_empty())
+            .map(|s| s.path.strip_prefix(".").unwrap_or(&s.path).to_path_buf())
+            .take(3)
+            .collect();
+    }
     // What the repository's scripts, units and compose files say of milter sockets, for every
     // configuration in it: a bind mount or a container's start line anywhere may move one.
     let mut sockets = crate::scripts::ScriptSockets::default();

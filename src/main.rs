@@ -543,8 +543,29 @@ fn jobs(cli: &Cli) -> Result<Jobs, String> {
             true => String::new(),
             false => format!("; passed over: {}", seen.join(", ")),
         };
+        // Scripts that configure Postfix all the same: what they set is unknown, so no
+        // configuration is made of them alone.
+        let scripts: Vec<String> = found
+            .configuring
+            .iter()
+            .map(|p| postlint::output::printable(&p.to_string_lossy()).into_owned())
+            .collect();
+        let scripts = match scripts.is_empty() {
+            true => String::new(),
+            false => format!(
+                "; {} {} main.cf settings, but postlint cannot tell which values run \
+                 (values from variables or under conditions, or a main.cf the repository does \
+                 not hold)",
+                scripts.join(", "),
+                if scripts.len() == 1 {
+                    "changes"
+                } else {
+                    "change"
+                }
+            ),
+        };
         passed_over.push(format!(
-            "found no main.cf under {} (.gitignored and hidden paths are not read){seen}",
+            "found no main.cf under {} (.gitignored and hidden paths are not read){seen}{scripts}",
             repo.display()
         ));
     }

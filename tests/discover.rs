@@ -217,6 +217,20 @@ fn a_repository_where_nothing_is_linted_fails_unless_allowed() {
     let (code, _, err) = run(empty.path(), &["--discover"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("found no main.cf under ."), "{err}");
+    assert!(!err.contains("main.cf settings"), "{err}");
+    // Scripts that configure Postfix with values postlint cannot know are named.
+    write(
+        &empty.path().join("Dockerfile"),
+        "FROM alpine\nRUN apk add postfix && postconf -e \"relayhost = $RELAY\"\n",
+    );
+    let (code, _, err) = run(empty.path(), &["--discover"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "; Dockerfile changes main.cf settings, but postlint cannot tell which values run"
+        ),
+        "{err}"
+    );
     // A main.cf that is a template by its content is linted, with holes.
     let sample = sample_repo();
     let (code, out, err) = run(&sample.path().join("salt"), &["--discover"]);
