@@ -895,6 +895,15 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
                     continue;
                 }
                 roles.push(role.to_path_buf());
+                // A role a play applies under a condition (`- role: mail` with `when:`)
+                // may not run on a host at all.
+                let name = role.file_name().map(|n| n.to_string_lossy().into_owned());
+                let applied_if = name.is_some_and(|name| {
+                    scripts.iter().any(|s| s.conditional_roles.contains(&name))
+                });
+                if applied_if {
+                    continue;
+                }
                 role
             }
         };
@@ -916,8 +925,27 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
             .filter(|s| !s.is_dockerfile() || s.path == dockerfile.path)
             .collect();
         let mut amendments = crate::scripts::Amendments::default();
+        // A role's task files that run whenever it does: those the role's tasks/main.yml (or
+        // a play) reaches through includes and imports without a condition. What the others
+        // set (a file included under `when:`, one for a single OS, one nothing includes) is
+        // set, to values not known to run.
+        let reached = match dockerfile.is_dockerfile() {
+            true => None,
+            false => Some(reached_task_files(dir, &context)),
+        };
         for script in &context {
-            amendments.add(script);
+            match &reached {
+                Some(reached)
+                    if crate::scripts::is_task_file(&script.path)
+                        && !reached.contains(&crate::scripts::lexical(&script.path)) =>
+                {
+                    let mut unreached = (*script).clone();
+                    unreached.literals.clear();
+                    unreached.text = None;
+                    amendments.add(&unreached);
+                }
+                _ => amendments.add(script),
+            }
         }
         let values = amendments.known_values(scripts, root, None);
         if values.is_empty() {
@@ -970,6 +998,50 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
         out.push(setup);
     }
     out
+}
+
+/// The task files of a role (or playbook directory) at `role` that run whenever it runs:
+/// `tasks/main.yml` (or `.yaml`) and the plays of the directory, and the files they include
+/// or import without a condition (`include_tasks: relay.yml`, found beside the including
+/// file or in the role's `tasks/`), and so on. Lexical paths.
+fn reached_task_files(
+    role: &Path,
+    context: &[&crate::scripts::Script],
+) -> std::collections::HashSet<PathBuf> {
+    let plain = crate::scripts::lexical;
+    let by_path: std::collections::HashMap<PathBuf, &crate::scripts::Script> = context
+        .iter()
+        .filter(|s| crate::scripts::is_task_file(&s.path))
+        .map(|s| (plain(&s.path), *s))
+        .collect();
+    let entries = ["tasks/main.yml", "tasks/main.yaml"].map(|e| plain(&role.join(e)));
+    let mut pending: Vec<PathBuf> = by_path
+        .iter()
+        .filter(|(path, s)| entries.contains(path) || s.playbook)
+        .map(|(path, _)| path.clone())
+        .collect();
+    let mut reached: std::collections::HashSet<PathBuf> = pending.iter().cloned().collect();
+    while let Some(path) = pending.pop() {
+        let Some(script) = by_path.get(&path) else {
+            continue;
+        };
+        let here = path.parent().unwrap_or(Path::new(""));
+        for (file, conditional) in &script.task_includes {
+            if *conditional {
+                continue;
+            }
+            let found = [here.join(file), role.join("tasks").join(file)]
+                .into_iter()
+                .map(|p| plain(&p))
+                .find(|p| by_path.contains_key(p));
+            if let Some(found) = found {
+                if reached.insert(found.clone()) {
+                    pending.push(found);
+                }
+            }
+        }
+    }
+    reached
 }
 
 /// How to lint a template of main.cf (`main.cf.j2`): its directory, with the master.cf and the

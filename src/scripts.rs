@@ -134,6 +134,13 @@ pub struct Script {
     /// (`docker-entrypoint.sh` of `ENTRYPOINT ["/docker-entrypoint.sh"]`): the scripts of its
     /// directory it runs (`Amendments::runs`).
     pub mentions: Vec<String>,
+    /// An Ansible file's: the task files it includes or imports (`include_tasks: relay.yml`),
+    /// as written, each with whether it does so under a condition.
+    pub task_includes: Vec<(String, bool)>,
+    /// An Ansible file's: the roles it applies under a condition (`- role: mail` with `when:`).
+    pub conditional_roles: Vec<String>,
+    /// An Ansible playbook (a play with `hosts:`): its tasks run when it is run.
+    pub playbook: bool,
     /// The file modes its Ansible `template`/`copy` tasks and Salt `file.managed` states give
     /// the files they install as main.cf or at another absolute path (`mode: '0640'`), each
     /// with the file and the line of the mode; a mode postlint cannot read is left out.
@@ -474,6 +481,8 @@ impl Script {
             || !self.file_modes.is_empty()
             || !self.main_cf_chmods.is_empty()
             || !self.main_cf_heredocs.is_empty()
+            || !self.task_includes.is_empty()
+            || !self.conditional_roles.is_empty()
     }
 
     /// Whether this Dockerfile copies `file` (a path in the repository at `root`) to
@@ -2674,18 +2683,33 @@ fn scan_yaml(text: &str, path: &Path) -> Script {
                 pending.extend(items.iter().rev().map(|item| (item, conditional)))
             }
             serde_json::Value::Object(map) => {
+                // `tags: never` runs only when asked for by tag.
+                let never = match map.get("tags") {
+                    Some(serde_json::Value::String(t)) => t.split(',').any(|t| t.trim() == "never"),
+                    Some(serde_json::Value::Array(t)) => {
+                        t.iter().any(|t| t.as_str() == Some("never"))
+                    }
+                    _ => false,
+                };
                 let conditional = conditional
+                    || never
                     || ["when", "delegate_to", "local_action"]
                         .iter()
                         .any(|k| map.contains_key(*k));
                 let always = (!conditional && !handlers).then_some(&mut candidates);
                 task_names(map, &mut out, &mut names, text, always);
+                task_structure(map, conditional, &mut out);
                 // A compose file's long-form bind mount.
                 let text = |k: &str| map.get(k).and_then(|v| v.as_str());
                 if let (Some(source), Some(target)) = (text("source"), text("target")) {
                     add_mount(&mut out, source, target);
                 }
-                pending.extend(map.values().rev().map(|v| (v, conditional)));
+                // A block's `rescue:` runs only when a task of it fails.
+                pending.extend(
+                    map.iter()
+                        .rev()
+                        .map(|(k, v)| (v, conditional || k == "rescue")),
+                );
             }
             // A compose file's `- ./postfix/master.cf:/etc/postfix/master.cf:ro`.
             serde_json::Value::String(volume) => {
@@ -2725,6 +2749,52 @@ fn scan_yaml(text: &str, path: &Path) -> Script {
         }
     }
     out
+}
+
+/// What a YAML map says of how Ansible reaches tasks: a task file it includes or imports
+/// (`include_tasks: relay.yml`, `import_tasks:`, the old `include:`; with whether under a
+/// condition), a role it applies under a condition (`- role: mail` with `when:`,
+/// `include_role` under `when:`), and whether it is a play (`hosts:`).
+fn task_structure(
+    map: &serde_json::Map<String, serde_json::Value>,
+    conditional: bool,
+    out: &mut Script,
+) {
+    if map.contains_key("hosts") {
+        out.playbook = true;
+    }
+    let modules = |names: &[&str]| -> Option<&serde_json::Value> {
+        names.iter().find_map(|n| {
+            map.get(*n)
+                .or_else(|| map.get(&format!("ansible.builtin.{n}")))
+        })
+    };
+    if let Some(include) = modules(&["include_tasks", "import_tasks", "include"]) {
+        let file = include
+            .as_str()
+            .or_else(|| include.get("file").and_then(|f| f.as_str()));
+        // A name from a template (`{{ ansible_os_family }}.yml`) includes no file known here.
+        if let Some(file) = file.filter(|f| !has_template_tag(f)) {
+            if out.task_includes.len() < MAX_ITEMS {
+                out.task_includes
+                    .push((file.trim().to_string(), conditional));
+            }
+        }
+    }
+    if !conditional {
+        return;
+    }
+    let role = map.get("role").and_then(|r| r.as_str()).or_else(|| {
+        modules(&["include_role", "import_role"])?
+            .get("name")?
+            .as_str()
+    });
+    if let Some(role) = role {
+        if out.conditional_roles.len() < MAX_ITEMS {
+            let name = role.rsplit('/').next().unwrap_or(role);
+            out.conditional_roles.push(name.to_string());
+        }
+    }
 }
 
 /// The literals of an Ansible task file: each candidate whose parameter the file sets once,
@@ -3726,8 +3796,17 @@ pub fn scan(root: &Path) -> Vec<Script> {
                 false => Script::default(),
             }
         } else if name.ends_with(".yml") || name.ends_with(".yaml") {
-            // Ansible tasks and compose files.
-            if names_postfix() {
+            // Ansible tasks and compose files; and, for which task files run, the Ansible
+            // files that include tasks or apply roles.
+            let structure = [
+                "include_tasks",
+                "import_tasks",
+                "include:",
+                "include_role",
+                "import_role",
+                "role:",
+            ];
+            if names_postfix() || structure.iter().any(|w| text.contains(w)) {
                 scan_yaml(&text, entry.path())
             } else {
                 Script::default()

@@ -1529,6 +1529,50 @@ fn a_role_that_edits_main_cf_with_tasks_is_linted_for_what_they_write() {
     write(&repo.path().join("roles/mail/handlers/main.yml"), edit);
     let out = run(repo.path(), &["--discover", "--format", "short"]).1;
     assert!(!out.contains("mynetworks-too-broad"), "{out}");
+    std::fs::remove_file(repo.path().join("roles/mail/handlers/main.yml")).unwrap();
+    // A task file tasks/main.yml includes without a condition runs; one included under
+    // `when:`, for one OS by a templated name, or by nothing, may not (survey W); nor a task
+    // in a block's `rescue:`, one tagged `never`, or a role a play applies under `when:`.
+    let relay = repo.path().join("roles/mail/tasks/relay.yml");
+    write(&relay, edit);
+    let includes = |main: &str| {
+        write(&tasks, main);
+        run(repo.path(), &["--discover", "--format", "short"]).1
+    };
+    let out = includes("- include_tasks: relay.yml\n");
+    assert!(out.contains("roles/mail/tasks/relay.yml:4:"), "{out}");
+    assert!(out.contains("mynetworks-too-broad"), "{out}");
+    let out = includes("- import_tasks:\n    file: relay.yml\n");
+    assert!(out.contains("mynetworks-too-broad"), "{out}");
+    for main in [
+        "- include_tasks: relay.yml\n  when: relay_enabled\n",
+        "- block:\n    - import_tasks: relay.yml\n  when: relay_enabled\n",
+        "- include_tasks: \"{{ ansible_os_family }}.yml\"\n",
+        "- name: nothing includes relay.yml\n  debug: msg=hi\n",
+    ] {
+        let out = includes(main);
+        assert!(!out.contains("mynetworks-too-broad"), "{main}: {out}");
+    }
+    std::fs::remove_file(&relay).unwrap();
+    let rescued = format!(
+        "- block:\n    - command: /bin/true\n  rescue:\n{}",
+        edit.lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    );
+    let never = format!("{edit}  tags: [never, legacy]\n");
+    for main in [rescued.as_str(), never.as_str()] {
+        let out = includes(main);
+        assert!(!out.contains("mynetworks-too-broad"), "{main}: {out}");
+    }
+    let out = includes(edit);
+    assert!(out.contains("mynetworks-too-broad"), "{out}");
+    write(
+        &repo.path().join("site.yml"),
+        "- hosts: mail\n  roles:\n    - role: mail\n      when: enable_mail\n",
+    );
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(!out.contains("mynetworks-too-broad"), "{out}");
 }
 
 /// A Dockerfile `RUN` that edits the package's main.cf before the `COPY` that puts the
