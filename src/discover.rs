@@ -587,19 +587,25 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             setup.load.script_sets = amendments.postconf_sets.clone();
             // A Dockerfile's `RUN` that sets a parameter before the `COPY` that puts this
             // main.cf in place edits the package's main.cf, which the copy replaces.
-            let overwritten = |(name, path, line): &(String, PathBuf, u32)| {
-                let dockerfile = scripts
-                    .iter()
-                    .find(|s| s.path == *path && s.is_dockerfile());
-                let lines = match (dockerfile, main_cf) {
-                    (Some(d), Some(main_cf)) => {
-                        d.install_lines(root, main_cf, "/etc/postfix/main.cf")
+            // Where each Dockerfile that sets a parameter installs this main.cf, found once.
+            let mut install_lines: std::collections::HashMap<&Path, Vec<u32>> = Default::default();
+            if let Some(main_cf) = main_cf {
+                for (_, path, _) in &amendments.main_params {
+                    if install_lines.contains_key(path.as_path()) {
+                        continue;
                     }
-                    _ => Vec::new(),
-                };
+                    let lines = scripts
+                        .iter()
+                        .find(|s| s.path == *path && s.is_dockerfile())
+                        .map(|d| d.install_lines(root, main_cf, "/etc/postfix/main.cf"))
+                        .unwrap_or_default();
+                    install_lines.insert(path, lines);
+                }
+            }
+            let overwritten = |(name, path, line): &(String, PathBuf, u32)| {
+                let lines = install_lines.get(path.as_path());
                 amendments.set_by.get(name) == Some(&1)
-                    && !lines.is_empty()
-                    && lines.iter().all(|&l| l > *line)
+                    && lines.is_some_and(|l| !l.is_empty() && l.iter().all(|&l| l > *line))
             };
             setup.load.script_params = amendments
                 .main_params

@@ -1867,9 +1867,7 @@ fn postconf_literals(command: &str) -> Vec<(String, String, &str)> {
         .filter_map(|(raw, unquoted)| {
             let (name, value) = unquoted.as_deref()?.split_once('=')?;
             let (name, value) = (name.trim(), value.trim());
-            let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
-                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                && !has_template_tag(value);
+            let valid = is_setting_name(name) && !has_template_tag(value);
             valid.then(|| (name.to_string(), value.to_string(), *raw))
         })
         .collect()
@@ -1926,16 +1924,39 @@ fn echo_literals(command: &str) -> Vec<(String, String, &str)> {
     let ("echo", [(raw, Some(line))]) = (*program, args) else {
         return Vec::new();
     };
-    let Some((name, value)) = line.split_once('=') else {
-        return Vec::new();
-    };
+    setting_line(line)
+        .map(|(name, value)| (name, value, *raw))
+        .into_iter()
+        .collect()
+}
+
+/// A main.cf line that sets a parameter to a value written out in full (`name = value`):
+/// the name and the value. None for a continuation line (leading white space), more than one
+/// line, a template tag, or anything that is no parameter's name.
+fn setting_line(line: &str) -> Option<(String, String)> {
+    if line.contains('\n') || line.starts_with([' ', '\t']) || has_template_tag(line) {
+        return None;
+    }
+    let (name, value) = line.split_once('=')?;
     let name = name.trim_end();
-    let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
+    is_setting_name(name).then(|| (name.to_string(), value.trim().to_string()))
+}
+
+/// Whether a word can be a main.cf parameter's name: a lower-case letter, then letters,
+/// digits and `_`.
+fn is_setting_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && !has_template_tag(value);
-    match valid {
-        true => vec![(name.to_string(), value.trim().to_string(), *raw)],
-        false => Vec::new(),
+}
+
+/// Whether an Ansible argument is true as Ansible reads a boolean (`true`, `yes`, `on`).
+fn ansible_true(value: Option<&serde_json::Value>) -> bool {
+    match value {
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(serde_json::Value::String(s)) => {
+            matches!(s.to_ascii_lowercase().as_str(), "true" | "yes" | "on")
+        }
+        _ => false,
     }
 }
 
@@ -3208,14 +3229,7 @@ fn task_names(
     };
     // `check_mode: true`: the task only tells whether it would change something (a Molecule
     // scenario's verify.yml asserting a line is there).
-    let checks_only = match map.get("check_mode") {
-        Some(serde_json::Value::Bool(b)) => *b,
-        Some(serde_json::Value::String(s)) => {
-            matches!(s.to_ascii_lowercase().as_str(), "true" | "yes" | "on")
-        }
-        _ => false,
-    };
-    if checks_only {
+    if ansible_true(map.get("check_mode")) {
         return;
     }
     // The free-form `lineinfile: path=/etc/postfix/main.cf line="name = value"`, and the
@@ -3357,19 +3371,10 @@ fn task_names(
     // A line lineinfile writes for certain: put in place of the line its pattern finds, or
     // else at the end, where it is the one Postfix uses (not `backrefs`, which changes
     // nothing when the pattern finds no line, nor a line put before another).
-    let yes = |name: &str| {
-        args.get(name).is_some_and(|v| match v {
-            serde_json::Value::Bool(b) => *b,
-            serde_json::Value::String(s) => {
-                matches!(s.to_ascii_lowercase().as_str(), "true" | "yes" | "on")
-            }
-            _ => false,
-        })
-    };
     let written = module == "lineinfile"
         && crate::model::paths::normalize(target) == "/etc/postfix/main.cf"
         && arg("state").is_none_or(|s| s == "present")
-        && !yes("backrefs")
+        && !ansible_true(args.get("backrefs"))
         && arg("insertbefore").is_none()
         && arg("insertafter").is_none_or(|a| a == "EOF");
     for_each_item(items, |item| {
@@ -3384,22 +3389,8 @@ fn task_names(
                 if let (true, Some(always), Some(line)) =
                     (written, always.as_deref_mut(), line.as_deref())
                 {
-                    let setting = line.split_once('=').filter(|_| {
-                        !line.contains('\n')
-                            && !line.starts_with([' ', '\t'])
-                            && !has_template_tag(line)
-                    });
-                    if let Some((name, value)) = setting {
-                        let name = name.trim_end();
-                        let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
-                            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-                        if valid {
-                            always.push((
-                                name.to_string(),
-                                value.trim().to_string(),
-                                line.to_string(),
-                            ));
-                        }
+                    if let Some((name, value)) = setting_line(line) {
+                        always.push((name, value, line.to_string()));
                     }
                 }
                 let named = line.as_deref().map(assigned).unwrap_or_default();
