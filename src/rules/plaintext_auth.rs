@@ -59,6 +59,11 @@ fn offer(model: &Model, smtpd: &Smtpd) -> Offer {
         Reach::Network => false,
         Reach::Unknown => true,
     };
+    // Port 465 without wrapper mode: tls-wrappermode-missing reports the service, and its
+    // fix (`-o smtpd_tls_wrappermode=yes`) encrypts AUTH as well.
+    if super::tls_wrappermode_missing::without_wrappermode(model, smtpd).is_some() {
+        return Offer::Safe;
+    }
     match flag(model, service, "smtpd_sasl_auth_enable") {
         Some(true) => {}
         Some(false) => return Offer::Safe,

@@ -26,15 +26,9 @@ pub const RULE: Rule = Rule {
 fn check(model: &Model, out: &mut Findings) {
     relayhost_on_465(model, out);
     for smtpd in smtpd_processes(model) {
-        let Some(service) = on_port_465(&smtpd) else {
+        let Some(service) = without_wrappermode(model, &smtpd) else {
             continue;
         };
-        let Some(value) = smtpd.value(model, "smtpd_tls_wrappermode") else {
-            continue; // unknown
-        };
-        if value.eq_ignore_ascii_case("yes") {
-            continue;
-        }
         let written = smtpd.definition(model, "smtpd_tls_wrappermode");
         let span = written.map_or(service.name_span, |d| d.value_span);
         let finding = out.report(
@@ -58,6 +52,23 @@ fn check(model: &Model, out: &mut Findings) {
                 );
             }
         }
+        // With AUTH on and not only after STARTTLS, a client that does speak plain SMTP here
+        // logs in without TLS: plaintext-auth leaves the service to this finding.
+        let flag = |name| crate::model::tls::flag(model, Some(service), name);
+        if flag("smtpd_sasl_auth_enable") == Some(true)
+            && flag("smtpd_tls_auth_only") == Some(false)
+        {
+            if let Some(enable) = crate::model::restrictions::service_definition(
+                model,
+                Some(service),
+                "smtpd_sasl_auth_enable",
+            ) {
+                finding.secondary(
+                    enable.value_span,
+                    "AUTH is on: a client that speaks plain SMTP here can log in without TLS",
+                );
+            }
+        }
         finding.help(
             "Add `-o smtpd_tls_wrappermode=yes` under this service, as Postfix's master.cf \
              template has it for submissions (and smtps before 3.5). Mail programs set to \
@@ -65,6 +76,18 @@ fn check(model: &Model, out: &mut Findings) {
              speak plain SMTP, so the handshake times out.",
         );
     }
+}
+
+/// The master.cf service of an smtpd process that listens on port 465 with
+/// smtpd_tls_wrappermode known to be off: this rule's finding. plaintext-auth leaves such a
+/// service to it (one cause, one fix: with wrapper mode, AUTH is encrypted too).
+pub(crate) fn without_wrappermode<'m>(
+    model: &'m Model,
+    smtpd: &Smtpd<'m>,
+) -> Option<&'m crate::model::master::Service> {
+    let service = on_port_465(smtpd)?;
+    let value = smtpd.value(model, "smtpd_tls_wrappermode")?; // None: unknown
+    (!value.eq_ignore_ascii_case("yes")).then_some(service)
 }
 
 /// The master.cf service of an smtpd process that listens on port 465.
