@@ -74,6 +74,7 @@
 //!   a `.gitignore` names it (`crate::git_index`). postlint.toml's `exclude` is applied by the
 //!   caller, which knows the configuration of each directory.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::model::paths::KNOWN_CONFIG_DIRS;
@@ -177,7 +178,10 @@ pub fn tree_walker(root: &Path) -> ignore::WalkBuilder {
         .git_ignore(false)
         .git_exclude(false)
         .git_global(false)
-        .add_custom_ignore_filename(".gitignore");
+        .add_custom_ignore_filename(".gitignore")
+        // By name, so that what is read first (the first set-up script to set a parameter,
+        // what a bound leaves out) is the same on every file system.
+        .sort_by_file_name(|a, b| a.cmp(b));
     builder
 }
 
@@ -242,14 +246,11 @@ pub fn discover(root: &Path) -> Result<Found, String> {
     // The files git tracks although a `.gitignore` names them (`git add -f`): walked after
     // the others, by a walk that reads no `.gitignore` and keeps only them.
     let visited = std::rc::Rc::new(std::cell::RefCell::new(std::collections::HashSet::new()));
-    let walker = tree_walker(root)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build()
-        .chain({
-            // Made when the first walk is done, so that it knows what that walk visited.
-            let (root, visited) = (root.to_path_buf(), visited.clone());
-            std::iter::once(()).flat_map(move |_| tracked_but_ignored(&root, &visited))
-        });
+    let walker = tree_walker(root).build().chain({
+        // Made when the first walk is done, so that it knows what that walk visited.
+        let (root, visited) = (root.to_path_buf(), visited.clone());
+        std::iter::once(()).flat_map(move |_| tracked_but_ignored(&root, &visited))
+    });
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut master_templates = Vec::new();
     let mut built_map_types: Vec<String> = Vec::new();
@@ -617,9 +618,12 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             setup.load.script_file_keys = amendments.file_keys;
             setup.load.script_placeholders = amendments.main_placeholders;
         }
-        found
-            .setups
-            .extend(image_setups(root, &scripts, &found.setups));
+        found.setups.extend(image_setups(
+            root,
+            &scripts,
+            &found.setups,
+            &mut found.skipped,
+        ));
     }
     found.setups.sort_by(|a, b| a.main_cf.cmp(&b.main_cf));
     if found.setups.is_empty() {
@@ -823,14 +827,20 @@ fn heredoc_setups(
         false => path.to_path_buf(),
     };
     let mut out = Vec::new();
-    for script in scripts {
+    // The Dockerfiles by their directory.
+    let mut dockerfiles: HashMap<&Path, Vec<&crate::scripts::Script>> = HashMap::new();
+    for s in scripts.iter().filter(|s| s.is_dockerfile()) {
+        let dir = s.path.parent().unwrap_or(Path::new(""));
+        dockerfiles.entry(dir).or_default().push(s);
+    }
+    for script in scripts.iter().filter(|s| !s.main_cf_heredocs.is_empty()) {
         // The ENV names of the Dockerfiles in the script's directory and those above it in the
-        // repository: the images that may run it.
+        // repository: the images that may run it (nearest first).
         let dir = script.path.parent().unwrap_or(Path::new(""));
-        let environment: Vec<String> = scripts
-            .iter()
-            .filter(|s| s.is_dockerfile())
-            .filter(|s| dir.starts_with(s.path.parent().unwrap_or(Path::new(""))))
+        let environment: Vec<String> = dir
+            .ancestors()
+            .filter_map(|d| dockerfiles.get(d))
+            .flatten()
             .flat_map(|s| s.env_names.iter().cloned())
             .collect();
         for &command in &script.main_cf_heredocs {
@@ -870,15 +880,51 @@ fn heredoc_setups(
 /// Dockerfile's words. Not when a configuration lies in or above the Dockerfile's directory,
 /// or when a script there may replace the image's main.cf. Each Dockerfile of a directory
 /// (`Dockerfile`, `Dockerfile.dev`) is an image of its own, with the directory's other scripts.
-fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup]) -> Vec<Setup> {
+fn image_setups(
+    root: &Path,
+    scripts: &[crate::scripts::Script],
+    setups: &[Setup],
+    skipped: &mut Vec<Skipped>,
+) -> Vec<Setup> {
     let mut out = Vec::new();
+    // The Dockerfiles linted in each directory: each reads every script of its directory
+    // tree, so that many Dockerfiles in one directory (a hostile repository) would read them
+    // all over again.
+    let mut dockerfiles_in: HashMap<&Path, usize> = HashMap::new();
     // Settings written out in full by a shell script the image may run (an entrypoint's
     // `postconf -e`), as well as by a Dockerfile's own `RUN`.
     let script_literals = scripts
         .iter()
         .any(|s| !s.is_dockerfile() && !s.literals.is_empty());
+    // Each directory above a script, with the scripts under it (in the order of `scripts`),
+    // and the directories above a Dockerfile: what lies under a directory, in one step
+    // whatever the number of Dockerfiles and scripts.
+    let mut under: HashMap<&Path, Vec<usize>> = HashMap::new();
+    let mut above_dockerfiles: HashSet<&Path> = HashSet::new();
+    for (i, script) in scripts.iter().enumerate() {
+        let dockerfile = script.is_dockerfile();
+        for dir in script.path.ancestors().skip(1) {
+            under.entry(dir).or_default().push(i);
+            if dockerfile {
+                above_dockerfiles.insert(dir);
+            }
+        }
+    }
+    // The roles plays apply under a condition, by name.
+    let conditional: HashSet<&str> = scripts
+        .iter()
+        .flat_map(|s| s.conditional_roles.iter().map(String::as_str))
+        .collect();
+    // The directories of the setups found, and every directory above them.
+    let plain = crate::scripts::lexical;
+    let setup_dirs: HashSet<PathBuf> = setups
+        .iter()
+        .map(|s| plain(s.main_cf.parent().unwrap_or(Path::new(""))))
+        .collect();
+    let above_setups: HashSet<&Path> = setup_dirs.iter().flat_map(|d| d.ancestors()).collect();
+    let mounted = crate::scripts::main_cf_mounted(scripts);
     // The roles (or playbook directories) already linted from one of their task files.
-    let mut roles: Vec<PathBuf> = Vec::new();
+    let mut roles: HashSet<PathBuf> = HashSet::new();
     for dockerfile in scripts.iter().filter(|s| {
         (s.is_dockerfile() && (script_literals || !s.literals.is_empty()))
             || (crate::scripts::is_task_file(&s.path) && !s.literals.is_empty())
@@ -888,46 +934,59 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
         // directory above `tasks/`) is one setup, unless a Dockerfile there builds an image
         // (then that is the one).
         let dir = match dockerfile.is_dockerfile() {
-            true => parent,
+            true => {
+                let seen = dockerfiles_in.entry(parent).or_default();
+                *seen += 1;
+                if *seen > MAX_DOCKERFILES_IN_DIRECTORY {
+                    skipped.push(Skipped {
+                        path: dockerfile
+                            .path
+                            .strip_prefix(".")
+                            .unwrap_or(&dockerfile.path)
+                            .to_path_buf(),
+                        reason: format!(
+                            "more than {MAX_DOCKERFILES_IN_DIRECTORY} Dockerfiles of one \
+                             directory set Postfix parameters; postlint reads the first \
+                             {MAX_DOCKERFILES_IN_DIRECTORY}"
+                        ),
+                    });
+                    continue;
+                }
+                parent
+            }
             false => {
                 let role = match parent.file_name().and_then(|n| n.to_str()) {
                     Some("tasks" | "handlers") => parent.parent().unwrap_or(parent),
                     _ => parent,
                 };
-                let built = scripts
-                    .iter()
-                    .any(|s| s.is_dockerfile() && s.path.starts_with(role));
-                if built || roles.iter().any(|r| r == role) {
+                let built = above_dockerfiles.contains(role);
+                if built || !roles.insert(role.to_path_buf()) {
                     continue;
                 }
-                roles.push(role.to_path_buf());
                 // A role a play applies under a condition (`- role: mail` with `when:`)
                 // may not run on a host at all.
-                let name = role.file_name().map(|n| n.to_string_lossy().into_owned());
-                let applied_if = name.is_some_and(|name| {
-                    scripts.iter().any(|s| s.conditional_roles.contains(&name))
-                });
-                if applied_if {
+                let name = role.file_name().map(|n| n.to_string_lossy());
+                if name.is_some_and(|name| conditional.contains(name.as_ref())) {
                     continue;
                 }
                 role
             }
         };
-        // `./a/b` and `a/b` are the same place.
-        let plain = crate::scripts::lexical;
+        // `./a/b` and `a/b` are the same place. A setup found at, above or under the
+        // directory is the one.
         let here = plain(dir);
-        let near = |setup: &Setup| {
-            let at = plain(setup.main_cf.parent().unwrap_or(Path::new("")));
-            at.starts_with(&here) || here.starts_with(&at)
-        };
-        if setups.iter().any(near) {
+        if above_setups.contains(here.as_path()) || here.ancestors().any(|a| setup_dirs.contains(a))
+        {
             continue;
         }
         // The scripts of its directory, without the other Dockerfiles (`Dockerfile.dev` beside
         // `Dockerfile`, an image of a subdirectory): each builds an image of its own.
-        let context: Vec<&crate::scripts::Script> = scripts
+        let context: Vec<&crate::scripts::Script> = under
+            .get(dir)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
             .iter()
-            .filter(|s| s.path.starts_with(dir))
+            .map(|&i| &scripts[i])
             .filter(|s| !s.is_dockerfile() || s.path == dockerfile.path)
             .collect();
         let mut amendments = crate::scripts::Amendments::default();
@@ -953,7 +1012,7 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
                 _ => amendments.add(script),
             }
         }
-        let values = amendments.known_values(scripts, root, None);
+        let values = amendments.known_image_values(mounted);
         if values.is_empty() {
             continue;
         }
@@ -1005,6 +1064,10 @@ fn image_setups(root: &Path, scripts: &[crate::scripts::Script], setups: &[Setup
     }
     out
 }
+
+/// At most this many Dockerfiles of one directory are linted as images configured by their
+/// own settings ([`image_setups`]).
+const MAX_DOCKERFILES_IN_DIRECTORY: usize = 16;
 
 /// The task files of a role (or playbook directory) at `role` that run whenever it runs:
 /// `tasks/main.yml` (or `.yaml`) and the plays of the directory, and the files they include

@@ -1069,6 +1069,21 @@ impl Amendments {
             .collect()
     }
 
+    /// [`Amendments::known_values`] without a main.cf in the repository: the settings made in
+    /// the image's own main.cf, unless a script may replace it or a compose file mounts one
+    /// over it (`mounted`, [`main_cf_mounted`]).
+    pub fn known_image_values(&self, mounted: bool) -> Vec<ScriptValue> {
+        if self.main_open || self.literals.is_empty() || mounted || self.may_replace_main_cf {
+            return Vec::new();
+        }
+        self.literals
+            .iter()
+            .filter(|v| self.set_by.get(&v.literal.name) == Some(&1))
+            .filter(|v| is_dockerfile_path(&v.path) || is_task_file(&v.path) || self.runs(&v.path))
+            .cloned()
+            .collect()
+    }
+
     /// The settings that are known to hold in the image built with `main_cf` (a path in the
     /// repository at `root`): a Dockerfile copies that main.cf to /etc/postfix/main.cf, then
     /// a later `RUN` sets the parameter to a value written out in full, and no other script
@@ -1089,27 +1104,7 @@ impl Amendments {
         // the image's own main.cf, which no script may replace, and no compose file may
         // mount a directory or file over.
         let Some(main_cf) = main_cf else {
-            let mounted = scripts.iter().any(|s| {
-                s.copies.iter().zip(&s.copied_at).any(|((_, dest), &line)| {
-                    line == 0
-                        && matches!(
-                            crate::model::paths::normalize(dest).as_str(),
-                            "/etc/postfix" | "/etc/postfix/main.cf"
-                        )
-                })
-            });
-            if mounted || self.may_replace_main_cf {
-                return Vec::new();
-            }
-            return self
-                .literals
-                .iter()
-                .filter(|v| self.set_by.get(&v.literal.name) == Some(&1))
-                .filter(|v| {
-                    is_dockerfile_path(&v.path) || is_task_file(&v.path) || self.runs(&v.path)
-                })
-                .cloned()
-                .collect();
+            return self.known_image_values(main_cf_mounted(scripts));
         };
         let installed: Vec<(&Path, Vec<u32>)> = scripts
             .iter()
@@ -1135,6 +1130,20 @@ impl Amendments {
             .cloned()
             .collect()
     }
+}
+
+/// Whether a compose file (or another script that copies when the container runs) mounts a
+/// directory or file over the image's /etc/postfix/main.cf.
+pub fn main_cf_mounted(scripts: &[Script]) -> bool {
+    scripts.iter().any(|s| {
+        s.copies.iter().zip(&s.copied_at).any(|((_, dest), &line)| {
+            line == 0
+                && matches!(
+                    crate::model::paths::normalize(dest).as_str(),
+                    "/etc/postfix" | "/etc/postfix/main.cf"
+                )
+        })
+    })
 }
 
 /// Which of the configurations in `dirs` a script at `script` goes with: those whose

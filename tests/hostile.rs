@@ -988,3 +988,49 @@ fn a_password_that_is_a_word_of_postlint_s_texts_does_not_star_out_that_word() {
     assert!(out.contains("cannot hand mail to it"), "{out}");
     assert!(!out.contains("********"), "{out}");
 }
+
+/// Many Dockerfiles of one directory that set Postfix parameters: each would read every
+/// script of the directory again, so only the first 16 by name are linted and the others are
+/// named in a note (the walk is in name order on every file system).
+#[test]
+fn many_dockerfiles_of_one_directory_are_bounded_and_named() {
+    let repo = tempfile::tempdir().unwrap();
+    for i in 1..=20 {
+        write(
+            &repo.path().join(format!("Dockerfile.{i}")),
+            format!(
+                "FROM debian:bookworm\nRUN apt-get install -y postfix && postconf -e \"mynetworks = 0.0.0.0/0\"\nCOPY run{i}.sh /run.sh\nENTRYPOINT [\"/run.sh\"]\n"
+            )
+            .as_bytes(),
+        );
+        write(
+            &repo.path().join(format!("run{i}.sh")),
+            format!(
+                "#!/bin/sh\npostconf -e \"relayhost = [r{i}.example]\"\nexec postfix start-fg\n"
+            )
+            .as_bytes(),
+        );
+    }
+    let (code, out, err) = run_with_deadline(&["--discover"], repo.path());
+    assert_eq!(code, Some(1), "{out}\n{err}");
+    assert_eq!(out.matches("[mynetworks-too-broad]").count(), 16, "{out}");
+    let skipped: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("more than 16 Dockerfiles of one directory"))
+        .collect();
+    assert_eq!(skipped.len(), 4, "{err}");
+    for name in [
+        "Dockerfile.6",
+        "Dockerfile.7",
+        "Dockerfile.8",
+        "Dockerfile.9",
+    ] {
+        assert!(
+            skipped
+                .iter()
+                .any(|l| l.contains(&format!("skipped {name}:"))),
+            "{err}"
+        );
+        assert!(!out.contains(&format!("{name}:")), "{out}");
+    }
+}
