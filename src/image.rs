@@ -213,6 +213,10 @@ impl Image {
         let table: &[(&str, &str)] = match self.distro {
             // Debian's and Ubuntu's stable releases, by number and by name.
             Distro::Debian => &[
+                ("6", "2.7"),
+                ("squeeze", "2.7"),
+                ("7", "2.9"),
+                ("wheezy", "2.9"),
                 ("8", "2.11"),
                 ("jessie", "2.11"),
                 ("9", "3.1"),
@@ -227,6 +231,10 @@ impl Image {
                 ("trixie", "3.10"),
             ],
             Distro::Ubuntu => &[
+                ("10.04", "2.7"),
+                ("lucid", "2.7"),
+                ("12.04", "2.9"),
+                ("precise", "2.9"),
                 ("14.04", "2.11"),
                 ("trusty", "2.11"),
                 ("16.04", "3.1"),
@@ -243,7 +251,30 @@ impl Image {
             // Which release line each Alpine release packages is not data postlint has a
             // source for.
             Distro::Alpine => return None,
-            Distro::RedHat => return None,
+            // CentOS and its rebuilds (Rocky, Alma, Oracle) by major release: EL 6 packages
+            // 2.6, EL 7 2.10, EL 8 and 9 3.5 (vault.centos.org, the EL 8 and 9 AppStream
+            // and BaseOS repositories). Fedora and UBI tags are no such release.
+            Distro::RedHat => {
+                let name = self.base.split(':').next().unwrap_or("");
+                let rebuild = ["centos", "rockylinux", "almalinux", "oraclelinux"]
+                    .iter()
+                    .any(|n| name == *n || name.ends_with(&format!("/{n}")));
+                if !rebuild {
+                    return None;
+                }
+                let major = release
+                    .strip_prefix("stream")
+                    .unwrap_or(release)
+                    .split('.')
+                    .next()
+                    .unwrap_or("");
+                return match major {
+                    "6" => Some("2.6"),
+                    "7" => Some("2.10"),
+                    "8" | "9" => Some("3.5"),
+                    _ => None,
+                };
+            }
         };
         // `12.5`, `3.19.1`: the release line.
         let line = |r: &str| match self.distro {
@@ -733,6 +764,35 @@ mod tests {
         );
         assert_eq!(
             release("FROM debian:12\nRUN apt-get install -y dovecot-imapd\n"),
+            None
+        );
+        // Old releases (2.x) and CentOS's line: their defaults, not the newest release's.
+        assert_eq!(
+            release("FROM ubuntu:precise\nRUN apt-get install -y postfix\n"),
+            Some("2.9")
+        );
+        assert_eq!(
+            release("FROM debian:wheezy\nRUN apt-get install -y postfix\n"),
+            Some("2.9")
+        );
+        assert_eq!(
+            release("FROM centos:7\nRUN yum install -y postfix\n"),
+            Some("2.10")
+        );
+        assert_eq!(
+            release("FROM quay.io/centos/centos:stream9\nRUN dnf install -y postfix\n"),
+            Some("3.5")
+        );
+        assert_eq!(
+            release("FROM rockylinux:8.9\nRUN dnf install -y postfix\n"),
+            Some("3.5")
+        );
+        assert_eq!(
+            release("FROM fedora:39\nRUN dnf install -y postfix\n"),
+            None
+        );
+        assert_eq!(
+            release("FROM centos:latest\nRUN yum install -y postfix\n"),
             None
         );
         // No data for Alpine's releases.

@@ -1174,7 +1174,8 @@ pub fn goes_with(script: &Path, dirs: &[&Path]) -> Vec<usize> {
 fn assignment() -> &'static regex::Regex {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        regex::Regex::new(r#"(?:^|[\s'"^])([a-z_][A-Za-z0-9_]*)\s*="#).expect("a valid pattern")
+        // A per-service name may hold a `-` of its service's (`policy-spf_time_limit`).
+        regex::Regex::new(r#"(?:^|[\s'"^])([a-z_][A-Za-z0-9_-]*)\s*="#).expect("a valid pattern")
     })
 }
 
@@ -1795,9 +1796,58 @@ impl ShellVars {
     }
 }
 
+/// A shell line `HEAD || TAIL` whose tail is one simple command or a `{ ...; }` group on the
+/// line: the commands of the head run whenever the line does (the tail is what may not), and
+/// whether the tail stops the script (or the build) on failure: `postconf -e 'a = b' || exit
+/// 1`, `|| { echo failed; exit 1; }`, `|| false`. After such a stop, the head's `&&` chain ran
+/// in full; after `|| true` only its first command surely did. None for a line without `||`
+/// or with a tail that opens a block or a subshell (`|| {` that continues on the next line).
+fn or_guard(code: &str) -> Option<(&str, bool)> {
+    let at = outside_quotes(code)
+        .zip(outside_quotes(code).skip(1))
+        .find_map(|((i, a), (j, b))| (a == '|' && b == '|' && j == i + 1).then_some(i))?;
+    let (head, tail) = (&code[..at], code[at + 2..].trim());
+    let stops = |command: &str| {
+        let mut words = command.split_whitespace();
+        match words.next() {
+            Some("exit" | "return") => {
+                matches!(words.next(), Some(n) if n != "0" && n.bytes().all(|b| b.is_ascii_digit()))
+            }
+            Some("false") => words.next().is_none(),
+            _ => false,
+        }
+    };
+    let structure = |text: &str| text.contains(['{', '}', '(', ')', '`', '|', '&', '<', '>']);
+    let stopped = match tail.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+        // `{ echo failed >&2; exit 1; }`: the group's last command.
+        Some(group) => {
+            let commands = split_outside_quotes(group, &[';']);
+            let mut commands = commands.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
+            let last = commands.next_back();
+            // `>&2` only redirects.
+            if group
+                .replace(">&", ">")
+                .contains(['{', '}', '(', ')', '`', '|', '&'])
+            {
+                return None;
+            }
+            last.is_some_and(stops) && !commands.any(|c| c.starts_with("exit"))
+        }
+        None if structure(tail) || tail.contains(';') || tail.is_empty() => return None,
+        None => stops(tail),
+    };
+    (!head.trim().is_empty() && !head.contains("||")).then_some((head, stopped))
+}
+
 /// Whether a shell line runs its commands under a condition or in a loop (`if`, `case`,
 /// `for`, `while`, `||`): what it sets may not be set.
 fn conditional(code: &str) -> bool {
+    // `A && B || true` in a `RUN`: when A fails, the build goes on without B.
+    let code = match or_guard(code) {
+        Some((head, true)) => head,
+        Some((head, false)) if !head.contains("&&") => head,
+        _ => code,
+    };
     code.contains("||")
         || code.split_whitespace().any(|w| {
             matches!(
@@ -1955,7 +2005,9 @@ fn setting_line(line: &str) -> Option<(String, String)> {
 /// digits and `_`.
 fn is_setting_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Whether an Ansible argument is true as Ansible reads a boolean (`true`, `yes`, `on`).
@@ -2090,6 +2142,11 @@ fn unconditional_lines(lines: &[(u32, String)]) -> Vec<bool> {
         if code.is_empty() || code.starts_with('#') {
             continue;
         }
+        // `postconf -e 'a = b' || exit 1`: the commands before the guard run whenever the
+        // line does; when the guard stops the script, the head's `&&` chain ran in full.
+        let guard = or_guard(code);
+        let stopped = guard.is_some_and(|(_, stops)| stops);
+        let code = guard.map_or(code, |(head, _)| head.trim());
         // A quote that runs on to the next line: what follows is not read.
         let mut quote = None;
         let mut escaped = false;
@@ -2150,7 +2207,7 @@ fn unconditional_lines(lines: &[(u32, String)]) -> Vec<bool> {
         out[i] = depth == 0
             && flat
             && !was_continued
-            && !code.contains("&&")
+            && (stopped || !code.contains("&&"))
             && !code.contains("||")
             && !stop;
         depth = depth + opens - closes;
@@ -2499,6 +2556,8 @@ fn scan_text(text: &str, path: &Path) -> Script {
             // The words stand in the file in the order they are read: each is looked for
             // after the one before, so an instruction is searched once.
             let mut from = first;
+            // Of `HEAD || TAIL`, only the head runs whenever the line does.
+            let code = or_guard(code).map_or(code, |(head, _)| head);
             for command in grouped_commands(code) {
                 let command = command.as_ref();
                 let found = match echo_literals(command) {
@@ -3895,6 +3954,53 @@ pub fn scan(root: &Path) -> Vec<Script> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_or_guard_splits_the_head_from_the_tail() {
+        let head = "postconf -e 'a = b'";
+        for (tail, stops) in [
+            ("exit 1", true),
+            ("exit", false),
+            ("exit 0", false),
+            ("return 2", true),
+            ("false", true),
+            ("true", false),
+            ("echo failed", false),
+            ("{ echo failed >&2; exit 1; }", true),
+            ("{ echo failed; }", false),
+            ("{ exit 1; echo never; }", false),
+        ] {
+            assert_eq!(
+                or_guard(&format!("{head} || {tail}")),
+                Some((format!("{head} ").as_str(), stops)),
+                "{tail}"
+            );
+        }
+        for line in [
+            "postconf -e 'a = b'",
+            "postconf -e 'a || b'",
+            "postconf -e 'a = b' || {",
+            "postconf -e 'a = b' || exit 1; postconf -e 'c = d'",
+            "postconf -e 'a = b' || (exit 1)",
+            "postconf -e 'a = b' || echo $(date)",
+            "a || b || exit 1",
+            " || exit 1",
+        ] {
+            assert_eq!(or_guard(line), None, "{line}");
+        }
+    }
+
+    /// A per-service parameter of a service whose name holds a `-` is a name postconf sets,
+    /// not a computed one that would make every parameter unknown (MickaelBergem).
+    #[test]
+    fn a_service_name_with_a_hyphen_is_a_setting_name() {
+        assert_eq!(
+            command_names("postconf -e policy-spf_time_limit=3600s"),
+            Some(vec!["policy-spf_time_limit".to_string()])
+        );
+        assert!(is_setting_name("policy-spf_time_limit"));
+        assert_eq!(command_names("postconf -e \"$NAME=x\""), None);
+    }
 
     #[test]
     fn postconf_sets_only_what_it_sets() {

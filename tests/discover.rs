@@ -1481,6 +1481,71 @@ fn an_entrypoint_setting_written_out_in_full_is_checked_where_it_is_written() {
     assert!(!out.contains("mynetworks-too-broad"), "{out}");
 }
 
+/// `postconf -e '...' || exit 1` in an entrypoint or a `RUN`: the command before `||` runs
+/// whenever the line does, and after a guard that stops the script or the build, an `&&`
+/// chain before it ran in full (the applariat Kubernetes relay family). Near-misses: what
+/// only the tail runs (`test -f x || postconf ...`), an `&&` chain before `|| true`, a tail
+/// that opens a block on the next line.
+#[test]
+fn a_setting_guarded_by_or_exit_is_checked() {
+    let repo = tempfile::tempdir().unwrap();
+    let dockerfile = "FROM debian:bookworm-slim\nRUN apt-get install -y postfix\n\
+                      COPY entrypoint.sh /entrypoint.sh\nENTRYPOINT [\"/entrypoint.sh\"]\n";
+    write(&repo.path().join("Dockerfile"), dockerfile);
+    let triggers = [
+        "postconf -e 'mynetworks = 0.0.0.0/0' || exit 1",
+        "postconf -e 'mynetworks = 0.0.0.0/0' || { echo 'postconf failed' >&2; exit 1; }",
+        "postconf -e 'mynetworks = 0.0.0.0/0' || true",
+        "postconf -e 'relayhost = [r.example]' && postconf -e 'mynetworks = 0.0.0.0/0' || exit 1",
+    ];
+    for line in triggers {
+        let script = format!("#!/bin/sh\n{line}\nexec /usr/sbin/postfix start-fg\n");
+        write(&repo.path().join("entrypoint.sh"), &script);
+        let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+        assert!(
+            out.contains("entrypoint.sh:2:") && out.contains("[mynetworks-too-broad]"),
+            "{line}: {out}"
+        );
+    }
+    // In a `RUN`, the same.
+    std::fs::remove_file(repo.path().join("entrypoint.sh")).unwrap();
+    write(
+        &repo.path().join("Dockerfile"),
+        "FROM debian:bookworm-slim\nRUN apt-get install -y postfix\n\
+         RUN postconf -e 'mynetworks = 0.0.0.0/0' || exit 1\n",
+    );
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(out.contains("Dockerfile:3:"), "{out}");
+    let near_misses = [
+        "test -f /etc/postfix/custom || postconf -e 'mynetworks = 0.0.0.0/0'",
+        "[ -n \"$NETS\" ] || postconf -e 'mynetworks = 0.0.0.0/0'",
+        "test -n \"$RELAY\" && postconf -e 'mynetworks = 0.0.0.0/0' || true",
+        "postconf -e 'relayhost = [r.example]' || postconf -e 'mynetworks = 0.0.0.0/0'",
+    ];
+    for line in near_misses {
+        write(
+            &repo.path().join("Dockerfile"),
+            &format!("FROM debian:bookworm-slim\nRUN apt-get install -y postfix\nRUN {line}\n"),
+        );
+        let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+        assert!(!out.contains("mynetworks-too-broad"), "RUN {line}: {out}");
+        write(&repo.path().join("Dockerfile"), dockerfile);
+        let script = format!("#!/bin/sh\n{line}\nexec /usr/sbin/postfix start-fg\n");
+        write(&repo.path().join("entrypoint.sh"), &script);
+        let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+        assert!(!out.contains("mynetworks-too-broad"), "{line}: {out}");
+        std::fs::remove_file(repo.path().join("entrypoint.sh")).unwrap();
+    }
+    // `|| {` opening a block on the next line: what follows stays unread, as any block.
+    write(&repo.path().join("Dockerfile"), dockerfile);
+    write(
+        &repo.path().join("entrypoint.sh"),
+        "#!/bin/sh\npostconf -e 'relayhost = [r.example]' || {\n  exit 1\n}\npostconf -e 'mynetworks = 0.0.0.0/0'\nexec postfix start-fg\n",
+    );
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(out.contains("entrypoint.sh:5:"), "{out}");
+}
+
 /// An Ansible role that edits the package's main.cf with `lineinfile` (a loop of lines) or
 /// `command: postconf -e`, in tasks that always run: linted for what they write out in full,
 /// at the task file's lines (NewErr0r, dgibbs64). Near-misses: a task under `when:`, a
@@ -3712,4 +3777,36 @@ fn a_file_a_dockerfile_copies_over_main_cf_is_linted() {
         "{out}"
     );
     assert!(!out.contains("other.conf"), "{out}");
+}
+
+/// An image of an old release (ubuntu:precise packages Postfix 2.9, centos:7 2.10) is linted
+/// for that release, with postlint's warning that its data starts later: not as the newest
+/// release, whose smtpd refuses to start without reject_unauth_destination in
+/// smtpd_relay_restrictions, a parameter 2.9 does not have (yuanying/docker-postfix).
+#[test]
+fn an_image_of_an_old_release_is_linted_for_it() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("postfix/main.cf"),
+        "myhostname = mail.example.com\nmydestination = localhost\nmynetworks = 127.0.0.0/8\n",
+    );
+    for (from, install, release) in [
+        (
+            "ubuntu:precise",
+            "apt-get update && apt-get install -y postfix",
+            "2.9",
+        ),
+        ("centos:7", "yum install -y postfix", "2.10"),
+    ] {
+        write(
+            &repo.path().join("Dockerfile"),
+            &format!("FROM {from}\nRUN {install}\nADD postfix/main.cf /etc/postfix/main.cf\n"),
+        );
+        let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+        assert!(!out.contains("relay-check-missing"), "{from}: {out}");
+        assert!(
+            err.contains(&format!("not {release} (the postfix package of {from}")),
+            "{from}: {err}"
+        );
+    }
 }
