@@ -94,9 +94,14 @@ fn report(model: &Model, path: &Path, span: Span, subject: &str, what: &str, out
     let stem = |n: &str| n.rsplit_once('.').map_or(n, |(stem, _)| stem).to_string();
     // `_virtual` for `virtual` (l31rb4g/carteiro's start script renders `_virtual` into it)
     // is the same.
+    // But a database table named `x.c` beside `x.cf` is the .cf file misspelt (RTechSn's
+    // `ldap/smtpd_sender_login_maps.c`): `.cf` is the suffix such a table's file has.
+    let database_suffix = |other: &str| {
+        what == "database .cf file" && other.ends_with(".cf") && !name.ends_with(".cf")
+    };
     if !model.is_live()
         && similar.as_deref().is_some_and(|other| {
-            stem(other) == stem(&name)
+            !database_suffix(other) && stem(other) == stem(&name)
                 || stem(other) == name
                 || other.trim_matches(['_', '-', '.']) == name
         })
