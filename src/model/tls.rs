@@ -73,6 +73,12 @@ impl Decided<'_> {
     pub fn describe(&self) -> String {
         match self.definition {
             Some(d) => format!("{} = {}", self.param, d.value),
+            // The legacy `*_use_tls` decides only when the level is empty: name the setting
+            // the user would write today, not an obsolete one never written.
+            None if self.param.ends_with("_use_tls") => format!(
+                "{} empty, the default",
+                self.param.replace("_use_tls", "_tls_security_level")
+            ),
             None => format!(
                 "{} = {}, the default",
                 self.param,
