@@ -3439,8 +3439,15 @@ fn task_names(
     // A line lineinfile writes for certain: put in place of the line its pattern finds, or
     // else at the end, where it is the one Postfix uses (not `backrefs`, which changes
     // nothing when the pattern finds no line, nor a line put before another).
+    // main.cf where a package puts it: /etc/postfix, /usr/local/etc/postfix (FreeBSD), ...
+    let system_main_cf = {
+        let target = crate::model::paths::normalize(target);
+        crate::model::paths::KNOWN_CONFIG_DIRS
+            .iter()
+            .any(|dir| target.strip_prefix(dir) == Some("/main.cf"))
+    };
     let written = module == "lineinfile"
-        && crate::model::paths::normalize(target) == "/etc/postfix/main.cf"
+        && system_main_cf
         && arg("state").is_none_or(|s| s == "present")
         && !ansible_true(args.get("backrefs"))
         && arg("insertbefore").is_none()

@@ -3810,3 +3810,27 @@ fn an_image_of_an_old_release_is_linted_for_it() {
         );
     }
 }
+
+/// A role's `lineinfile` on main.cf where FreeBSD's package keeps it
+/// (/usr/local/etc/postfix/main.cf) is read as one on /etc/postfix/main.cf
+/// (vbotka/ansible-freebsd-mailserver). Near-miss: another instance's main.cf.
+#[test]
+fn a_role_that_edits_freebsd_s_main_cf_is_linted() {
+    let repo = tempfile::tempdir().unwrap();
+    let tasks = repo.path().join("tasks/main.yml");
+    let task = |path: &str| {
+        format!(
+            "- name: Postfix main.cf\n  ansible.builtin.lineinfile:\n    dest: {path}\n    \
+             regexp: ^mynetworks\n    line: \"mynetworks = 0.0.0.0/0\"\n"
+        )
+    };
+    write(&tasks, &task("/usr/local/etc/postfix/main.cf"));
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(
+        out.contains("tasks/main.yml:5:") && out.contains("[mynetworks-too-broad]"),
+        "{out}"
+    );
+    write(&tasks, &task("/usr/local/etc/postfix-out/main.cf"));
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(!out.contains("mynetworks-too-broad"), "{out}");
+}
