@@ -3936,9 +3936,9 @@ pub fn scan(root: &Path) -> Vec<Script> {
             script.master_cf_heredocs = replacing_in(&docs, "master.cf");
         }
         // A YAML file that writes main.cf out in a literal block (a ConfigMap's `main.cf: |`,
-        // an Ansible `copy` task's `content: |`), not a template of one.
-        if yaml && name != "docker-compose.yml" && !text.contains("{{") && text.contains("main.cf")
-        {
+        // an Ansible `copy` task's `content: |`), a Helm template of one too: its
+        // `{{ .Values.x }}` are unknown values (`template::embedded`).
+        if yaml && name != "docker-compose.yml" && text.contains("main.cf") {
             let embedded = crate::template::embedded::blocks;
             script.main_cf_heredocs.extend(embedded(&text, "main.cf"));
             script

@@ -3834,3 +3834,29 @@ fn a_role_that_edits_freebsd_s_main_cf_is_linted() {
     let out = run(repo.path(), &["--discover", "--format", "short"]).1;
     assert!(!out.contains("mynetworks-too-broad"), "{out}");
 }
+
+/// A Helm chart's ConfigMap that writes main.cf out: linted at the chart's lines, its
+/// `{{ .Values.x }}` unknown (survey X2). Near-miss: a block whose `{{- if }}` decides which
+/// lines it has.
+#[test]
+fn a_helm_config_map_is_linted_with_its_values_unknown() {
+    let repo = tempfile::tempdir().unwrap();
+    let chart = repo.path().join("chart/templates/configmap.yaml");
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"postfix.fullname\" . }}\ndata:\n  main.cf: |\n    compatibility_level = 3.6\n    myhostname = {{ .Values.myhostname }}\n";
+    write(
+        &chart,
+        &format!("{head}    mynetworks = 0.0.0.0/0\n    smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n"),
+    );
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(
+        out.contains("chart/templates/configmap.yaml:9:18: error[mynetworks-too-broad]"),
+        "{out}{err}"
+    );
+    assert!(out.contains("1 template expression"), "{out}");
+    write(
+        &chart,
+        &format!("{head}    {{{{- if .Values.open }}}}\n    mynetworks = 0.0.0.0/0\n    {{{{- end }}}}\n"),
+    );
+    let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(!out.contains("mynetworks-too-broad"), "{out}");
+}

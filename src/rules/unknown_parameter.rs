@@ -111,6 +111,7 @@ fn report(
         && !typo
         && !restriction
         && !APPLE.contains(&name.as_str())
+        && !VDA.contains(&name.as_str())
         && !name.chars().any(crate::output::looks_like_nothing_or_space)
     {
         return;
@@ -119,6 +120,9 @@ fn report(
         // Short output shows the message alone: it says whose parameter this was.
         None if APPLE.contains(&name.as_str()) => format!(
             "`{name}` is a parameter of Apple's Mac OS X Server build only, which other builds ignore"
+        ),
+        None if VDA.contains(&name.as_str()) => format!(
+            "`{name}` is a parameter of the VDA quota patch only, which stock Postfix ignores"
         ),
         None => format!("`{name}` is not a Postfix parameter, and nothing refers to it"),
         Some(label) => {
@@ -178,6 +182,17 @@ fn report(
             "Only Apple's Mac OS X Server builds of Postfix up to 2.8 read `{name}`; Apple's \
              later builds (2.11 on) and every other build ignore it (postconf says \"unused \
              parameter\"). A leftover of an older server: remove it."
+        ));
+        return;
+    }
+    if VDA.contains(&name.as_str()) {
+        finding.label("a parameter of the VDA quota patch");
+        finding.help(format!(
+            "Only a Postfix built with the VDA maildir quota patch (vda.sourceforge.net, no \
+             longer maintained; its last port was for Postfix 2.11) reads `{name}`; stock \
+             Postfix and the distributions' packages ignore it (postconf says \"unused \
+             parameter\"), so no quota is enforced by it. Enforce quotas in the delivery agent \
+             (Dovecot's LDA or LMTP with its quota plugin) and remove the patch's settings."
         ));
         return;
     }
@@ -259,6 +274,25 @@ fn report(
         def.value
     ));
 }
+
+/// The parameters of the VDA maildir quota patch (the `mail_params.h` part of FreeBSD's
+/// ports patch for Postfix 2.11, the last one), and `virtual_create_maildirsize` of its
+/// earlier versions.
+const VDA: &[&str] = &[
+    "virtual_create_maildirsize",
+    "virtual_mailbox_limit_inbox",
+    "virtual_mailbox_limit_maps",
+    "virtual_mailbox_limit_override",
+    "virtual_maildir_extended",
+    "virtual_maildir_filter",
+    "virtual_maildir_filter_maps",
+    "virtual_maildir_limit_message",
+    "virtual_maildir_limit_message_maps",
+    "virtual_maildir_suffix",
+    "virtual_overquota_bounce",
+    "virtual_trash_count",
+    "virtual_trash_name",
+];
 
 /// The parameters Apple added to its Mac OS X Server build (mail_params.h of
 /// apple-oss-distributions/postfix, tag postfix-229); later tags have none of them.

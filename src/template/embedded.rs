@@ -5,8 +5,10 @@
 //! the block blanked and the block's indentation taken out, so that findings land on the YAML
 //! file's own lines. A literal block has no escapes: its lines are the file's.
 //!
-//! The caller leaves alone a YAML file with template tags (`{{`: a Helm chart, Ansible
-//! variables): its blocks are not Postfix text yet. A folded block (`>`) is not read.
+//! A Helm chart's or an Ansible task's block may hold `{{ expression }}` tags, each a value
+//! postlint cannot know (a hole, as a template's); a block with a control tag (`{{ if }}`,
+//! `{% for %}`) or a tag that trims white space is left alone: which lines it has is not
+//! known. A folded block (`>`) is not read.
 
 use std::ops::Range;
 
@@ -35,6 +37,8 @@ pub fn blocks(text: &str, file: &str) -> Vec<u32> {
     let lines: Vec<&str> = text.lines().collect();
     (0..lines.len())
         .filter_map(|i| block_at(&lines, i, file))
+        // A block whose tags change which lines it has is not read.
+        .filter(|b| value_tags(&lines[b.lines.clone()].join("\n")).is_some())
         .map(|b| b.key as u32 + 1)
         .take(MAX_BLOCKS)
         .collect()
@@ -58,6 +62,16 @@ pub fn read_as(text: &str, line: u32, kind: Kind) -> Option<Holed> {
     let mut out = bytes.to_vec();
     holes::blank_outside(&mut out, std::slice::from_ref(&(start..end)));
     let mut holed = Holed::empty(kind);
+    // A Helm chart's or an Ansible task's `{{ expression }}` in the block: a value postlint
+    // cannot know. Only tags that output one value on their line: a control tag (`{{ if }}`,
+    // `{% for %}`), a tag that trims the text around it (`{{-`, `-}}`) or runs on to another
+    // line changes which lines the file has, and the block is left alone.
+    for (at, tag) in value_tags(&text[start..end])? {
+        let range = start + at..start + at + tag.len();
+        let line = line_starts.partition_point(|&s| s <= range.start) as u32;
+        holes::fill_hole(&mut out, range);
+        holed.expressions.push((line, holes::shorten(tag)));
+    }
     for l in block.lines.clone() {
         let s = line_starts[l];
         let n = lines[l]
@@ -71,6 +85,49 @@ pub fn read_as(text: &str, line: u32, kind: Kind) -> Option<Holed> {
     }
     // Only blanks were written, over whole characters: the text stays UTF-8.
     Some(holed.finish(out, vec![false; line_starts.len()]))
+}
+
+/// The `{{ ... }}` tags of a block's text, each with its offset: None when one of them is
+/// not a plain expression on its line (a control word, a `-` that trims white space, no
+/// `}}` on the line), or the text holds another engine's tag (`{%`, `<%`).
+fn value_tags(text: &str) -> Option<Vec<(usize, &str)>> {
+    if ["{%", "<%", "{#"].iter().any(|t| text.contains(t)) {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("{{").map(|i| from + i) {
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let close = text[at..line_end].find("}}")? + at + 2;
+        let tag = &text[at..close];
+        let inner = tag[2..tag.len() - 2].trim();
+        let first = inner.split_whitespace().next().unwrap_or("");
+        let control = matches!(
+            first,
+            "if" | "else"
+                | "end"
+                | "range"
+                | "with"
+                | "define"
+                | "template"
+                | "block"
+                | "include"
+                | "tpl"
+                | "toYaml"
+                | "nindent"
+                | "indent"
+        ) || inner.contains("nindent")
+            || inner.contains("toYaml");
+        if tag.starts_with("{{-") || tag.ends_with("-}}") || control || inner.starts_with("/*") {
+            return None;
+        }
+        out.push((at, tag));
+        from = close;
+        if out.len() > 1_000 {
+            return None;
+        }
+    }
+    Some(out)
 }
 
 /// The literal block of the key on line `i` when it holds `file`.
@@ -96,7 +153,9 @@ fn block_at(lines: &[&str], i: usize, file: &str) -> Option<Block> {
         k if k == file => true,
         "content" => {
             let column = indent + if item { 2 } else { 0 };
-            sibling_names(lines, i, column, item, file)
+            // `blockinfile`'s content is lines added to the file, not the file (its task
+            // literals are read as such).
+            !in_blockinfile(lines, i, column) && sibling_names(lines, i, column, item, file)
         }
         _ => false,
     };
@@ -122,6 +181,22 @@ fn block_at(lines: &[&str], i: usize, file: &str) -> Option<Block> {
 /// Whether the mapping of the key at `column` on line `i` (`first`: the key starts a list item)
 /// has a `dest:` or `path:` that names `file`: the Ansible task or cloud-init item the block is
 /// the content of.
+/// Whether the key on line `i` (at `column`) belongs to an Ansible `blockinfile` task: the
+/// nearest shallower key above it is the module's.
+fn in_blockinfile(lines: &[&str], i: usize, column: usize) -> bool {
+    lines[i.saturating_sub(SIBLING_LINES)..i]
+        .iter()
+        .rev()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .find(|l| {
+            let indent = indent_of(l);
+            let item = l[indent..].starts_with("- ");
+            indent + if item { 2 } else { 0 } < column
+        })
+        .and_then(|l| l.trim().trim_start_matches("- ").split_once(':'))
+        .is_some_and(|(key, _)| key.trim().ends_with("blockinfile"))
+}
+
 fn sibling_names(lines: &[&str], i: usize, column: usize, first: bool, file: &str) -> bool {
     let names = |line: &str| {
         let indent = indent_of(line);
@@ -248,7 +323,51 @@ write_files:
 ";
         assert_eq!(blocks(yaml, "main.cf"), vec![5, 16]);
         assert_eq!(blocks(yaml, "master.cf"), vec![14]);
+        // `blockinfile` adds its content to the file: no main.cf of its own.
+        let added = "- name: limit\n  blockinfile:\n    path: /etc/postfix/main.cf\n    \
+                     content: |\n      message_size_limit = 1\n";
+        assert!(blocks(added, "main.cf").is_empty());
         assert_eq!(read(yaml, 16, Kind::MainCf), ["x = 1"]);
+    }
+
+    /// A Helm chart's ConfigMap: its `{{ .Values.x }}` are unknown values (holes, noted as
+    /// expressions); a tag outside the block is not read; a block with a control tag, a tag
+    /// that trims white space or pipes into nindent, or a Jinja statement is not read.
+    #[test]
+    fn a_helm_config_map_is_read_with_its_values_unknown() {
+        let yaml = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ include \"postfix.fullname\" . }}
+data:
+  main.cf: |
+    myhostname = {{ .Values.myhostname }}
+    mynetworks = 127.0.0.0/8 {{ .Values.extraNetworks }}
+";
+        assert_eq!(blocks(yaml, "main.cf"), vec![6]);
+        let holed = read_as(yaml, 6, Kind::MainCf).unwrap();
+        assert_eq!(holed.expressions.len(), 2);
+        assert_eq!(holed.expressions[0].0, 7);
+        let lines = read(yaml, 6, Kind::MainCf);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("myhostname = !T"), "{lines:?}");
+        assert!(
+            lines[1].starts_with("mynetworks = 127.0.0.0/8 !T"),
+            "{lines:?}"
+        );
+        for block in [
+            "    {{- if .Values.open }}\n    mynetworks = 0.0.0.0/0\n    {{- end }}\n",
+            "    {{ if .Values.open }}\n    mynetworks = 0.0.0.0/0\n    {{ end }}\n",
+            "    mynetworks = {{ .Values.nets -}}\n",
+            "    {{ .Values.extra | nindent 4 }}\n",
+            "    {% for n in nets %}\n    mynetworks = {{ n }}\n    {% endfor %}\n",
+            "    myhostname = {{ .Values.name\n    }}\n",
+        ] {
+            let yaml = format!("data:\n  main.cf: |\n    a = 1\n{block}");
+            assert!(blocks(&yaml, "main.cf").is_empty(), "{block}");
+            assert!(read_as(&yaml, 2, Kind::MainCf).is_none(), "{block}");
+        }
     }
 
     #[test]
