@@ -552,6 +552,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                     .image
                     .as_ref()
                     .map(|image| (dockerfile.path.clone(), image.clone()));
+                setup.load.script_shell_references = shell_references(dockerfile);
                 // Whether the container's port 25 is published, whatever the base image is.
                 setup.load.published_smtp = crate::compose::published(root, &dockerfile.path, 25);
                 // The files it copies elsewhere into the image are where main.cf's paths
@@ -1055,6 +1056,7 @@ fn image_setups(
         setup.load.confine_to = Some(root.to_path_buf());
         setup.load.master_amended = amendments.master;
         setup.load.script_values = values;
+        setup.load.script_shell_references = shell_references(dockerfile);
         setup.load.script_sets = amendments.postconf_sets.clone();
         setup.load.script_params = amendments.main_params;
         setup.load.script_builds = amendments.builds.clone();
@@ -1063,6 +1065,27 @@ fn image_setups(
         out.push(setup);
     }
     out
+}
+
+/// A Dockerfile's `RUN postconf` arguments whose Postfix `$name` the shell expands, with its
+/// path and kept text, for `LoadOptions::script_shell_references`.
+fn shell_references(
+    dockerfile: &crate::scripts::Script,
+) -> Vec<(
+    PathBuf,
+    std::sync::Arc<str>,
+    Vec<crate::scripts::ShellReference>,
+)> {
+    match &dockerfile.text {
+        Some(text) if dockerfile.is_dockerfile() && !dockerfile.shell_references.is_empty() => {
+            vec![(
+                dockerfile.path.clone(),
+                text.clone(),
+                dockerfile.shell_references.clone(),
+            )]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// At most this many Dockerfiles of one directory are linted as images configured by their

@@ -78,8 +78,12 @@ pub struct Script {
     /// The main.cf parameters a Dockerfile's `RUN postconf -e` sets to a value written out in
     /// full, outside any shell condition, and sets once.
     pub literals: Vec<Literal>,
-    /// The script's text, kept when it has literals (their definitions point into it).
+    /// The script's text, kept when it has literals or shell references (their spans point
+    /// into it): only their words, every other byte a blank.
     pub text: Option<std::sync::Arc<str>>,
+    /// A Dockerfile's `RUN postconf` arguments that hold a Postfix `$name` the shell expands
+    /// (`postconf -e mydestination="$myhostname, localhost"`).
+    pub shell_references: Vec<ShellReference>,
     /// It may replace the image's main.cf, whose settings then are not the Dockerfile's: its
     /// text names main.cf (`cp /conf/main.cf /etc/postfix/`, `cat > .../main.cf`), or a
     /// Dockerfile's `COPY`/`ADD` may bring one (to /etc/postfix/main.cf, from another stage or
@@ -445,6 +449,93 @@ pub struct Literal {
     pub value_at: usize,
     /// The shell word that holds them (`'name = value'`, quotes included).
     pub word: std::ops::Range<usize>,
+}
+
+/// A Postfix `$name` (or `${name}`) in a Dockerfile's `RUN postconf` argument, in double
+/// quotes or none, that the Dockerfile gives no shell value: the shell replaces it with an
+/// empty text before postconf sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShellReference {
+    /// The line of the `RUN` (1-based).
+    pub line: u32,
+    /// The reference (`$myhostname`) and the shell word that holds it, as byte ranges.
+    pub at: std::ops::Range<usize>,
+    pub word: std::ops::Range<usize>,
+    /// The parameter referred to, and the one the argument sets.
+    pub name: String,
+    pub setting: String,
+}
+
+/// The `$name` and `${name}` of one shell word that the shell expands (outside single quotes,
+/// not after a `\`) and that name a Postfix parameter: offset, length and name.
+fn shell_expanded_names(word: &str) -> Vec<(usize, usize, String)> {
+    let b = word.as_bytes();
+    let mut out = Vec::new();
+    let (mut single, mut double) = (false, false);
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\'' if !double => single = !single,
+            b'"' if !single => double = !double,
+            b'\\' if !single => i += 1,
+            b'$' if !single => {
+                let braced = b.get(i + 1) == Some(&b'{');
+                let start = i + 1 + usize::from(braced);
+                let len = b[start..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'_')
+                    .count();
+                let after = b.get(start + len).copied();
+                let end = match braced {
+                    true if after == Some(b'}') => Some(start + len + 1),
+                    true => None,
+                    false if after.is_some_and(|c| c.is_ascii_alphanumeric()) => None,
+                    false => Some(start + len),
+                };
+                let name = &word[start..start + len];
+                if let Some(end) = end.filter(|_| {
+                    name.starts_with(|c: char| c.is_ascii_lowercase())
+                        && crate::model::names::is_known_name(name)
+                }) {
+                    out.push((i, end - i, name.to_string()));
+                    i = end;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Whether a Dockerfile gives the shell variable `name` a value: `ARG`/`ENV` name, or a
+/// command that assigns it (`name=...`, `export name=...`), reads it or loops over it.
+fn dockerfile_shell_variable(text: &str, name: &str) -> bool {
+    text.lines().any(|line| {
+        let trimmed = line.trim_start();
+        let first = trimmed.split_whitespace().next().unwrap_or("");
+        if first.eq_ignore_ascii_case("ARG") || first.eq_ignore_ascii_case("ENV") {
+            return trimmed
+                .split(|c: char| c.is_whitespace() || c == '=')
+                .any(|w| w == name);
+        }
+        commands(line).iter().any(|command| {
+            let mut words = command.split_whitespace().peekable();
+            // The instruction itself (`RUN name=value && ...`).
+            if words.peek().is_some_and(|w| w.eq_ignore_ascii_case("RUN")) {
+                words.next();
+            }
+            let first = words.next().unwrap_or("");
+            let assigned = |w: &str| w.strip_prefix(name).is_some_and(|r| r.starts_with('='));
+            match first {
+                "export" | "local" | "declare" | "readonly" => words.any(assigned),
+                "read" => words.any(|w| w == name),
+                "for" => words.next() == Some(name),
+                first => assigned(first),
+            }
+        })
+    })
 }
 
 /// A literal setting of the Dockerfile at `path`, with that file's text.
@@ -1936,10 +2027,10 @@ fn postconf_literals(command: &str) -> Vec<(String, String, &str)> {
 /// password, a `RUN echo` that writes sasl_passwd) is no Postfix setting whose secrets
 /// postlint knows, and a finding shows the lines around its own. Spaces keep every offset
 /// and line.
-fn kept_words(text: &str, literals: &[Literal]) -> Option<std::sync::Arc<str>> {
+fn kept_words(text: &str, words: &[std::ops::Range<usize>]) -> Option<std::sync::Arc<str>> {
     let mut kept = vec![false; text.len()];
-    for literal in literals {
-        kept.get_mut(literal.word.clone())?.fill(true);
+    for word in words {
+        kept.get_mut(word.clone())?.fill(true);
     }
     let shown: Vec<u8> = text
         .bytes()
@@ -2540,6 +2631,57 @@ fn scan_text(text: &str, path: &Path) -> Script {
                 }
             }
         }
+        // A Dockerfile's `RUN postconf` whose argument holds a Postfix `$name` the shell
+        // expands: whenever the line runs, postconf gets the shell's (empty) variable.
+        if dockerfile && run && out.shell_references.len() < MAX_ITEMS {
+            let first = line_starts[(line_no - 1) as usize];
+            let last = lines
+                .get(index + 1)
+                .map_or(text.len(), |(next, _)| line_starts[(*next - 1) as usize]);
+            let mut from = first;
+            for command in grouped_commands(code) {
+                let command = command.as_ref();
+                if postconf_sets(command).is_empty() {
+                    continue;
+                }
+                for (raw, _) in shell_words(command) {
+                    let names = shell_expanded_names(raw);
+                    if names.is_empty() {
+                        continue;
+                    }
+                    let Some(at) = text[from..last].find(raw).map(|at| from + at) else {
+                        continue;
+                    };
+                    from = at + raw.len();
+                    let unquoted: String =
+                        raw.chars().filter(|c| !matches!(c, '"' | '\'')).collect();
+                    let Some(setting) = unquoted
+                        .split_once('=')
+                        .map(|(n, _)| n.trim().to_string())
+                        .filter(|n| is_setting_name(n))
+                    else {
+                        continue;
+                    };
+                    // A password table's setting is never shown.
+                    if crate::model::secrets::is_secret_table_param(&setting) {
+                        continue;
+                    }
+                    for (offset, len, name) in names {
+                        if out.shell_references.len() < MAX_ITEMS
+                            && !dockerfile_shell_variable(text, &name)
+                        {
+                            out.shell_references.push(ShellReference {
+                                line: line_no,
+                                at: at + offset..at + offset + len,
+                                word: at..at + raw.len(),
+                                name,
+                                setting: setting.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
         // A Dockerfile's `RUN postconf -e name=value` outside any shell condition, or a
         // shell script's on a line that runs whenever the script does, after the script's
         // last command that may replace main.cf: the values written out in full, found in
@@ -2597,10 +2739,18 @@ fn scan_text(text: &str, path: &Path) -> Script {
     }
     // A parameter set more than once (or also from a variable) has no one value.
     literals.retain(|l| set_count.get(&l.name) == Some(&1));
-    if !literals.is_empty() {
-        if let Some(shown) = kept_words(text, &literals) {
-            out.literals = literals;
-            out.text = Some(shown);
+    let words: Vec<std::ops::Range<usize>> = literals
+        .iter()
+        .map(|l| l.word.clone())
+        .chain(out.shell_references.iter().map(|r| r.word.clone()))
+        .collect();
+    if !words.is_empty() {
+        match kept_words(text, &words) {
+            Some(shown) => {
+                out.literals = literals;
+                out.text = Some(shown);
+            }
+            None => out.shell_references.clear(),
         }
     }
     // A here-document that never ends: what it appends is unknown.
@@ -2832,7 +2982,9 @@ fn scan_yaml(text: &str, path: &Path) -> Script {
     }
     out.literals = task_literals(text, &names, candidates);
     if !out.literals.is_empty() {
-        out.text = kept_words(text, &out.literals);
+        let words: Vec<std::ops::Range<usize>> =
+            out.literals.iter().map(|l| l.word.clone()).collect();
+        out.text = kept_words(text, &words);
         if out.text.is_none() {
             out.literals.clear();
         }
@@ -3994,6 +4146,35 @@ mod tests {
             " || exit 1",
         ] {
             assert_eq!(or_guard(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn the_shell_expands_postfix_references_outside_single_quotes() {
+        let names = |word: &str| -> Vec<String> {
+            shell_expanded_names(word)
+                .into_iter()
+                .map(|(at, len, name)| {
+                    assert!(word[at..at + len].contains(&name));
+                    name
+                })
+                .collect()
+        };
+        assert_eq!(
+            names("mydestination=\"$myhostname localhost.${mydomain}\""),
+            ["myhostname", "mydomain"]
+        );
+        assert_eq!(names("a=$myhostname"), ["myhostname"]);
+        for word in [
+            "'mydestination = $myhostname'",
+            "\"mydestination = \\$myhostname\"",
+            "\"relayhost = $relay_host\"",
+            "\"x = $MYHOSTNAME\"",
+            "\"x = $myhostnameX\"",
+            "\"x = ${myhostname:-a}\"",
+            "\"x = $1\"",
+        ] {
+            assert!(names(word).is_empty(), "{word}");
         }
     }
 

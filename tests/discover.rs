@@ -3860,3 +3860,41 @@ fn a_helm_config_map_is_linted_with_its_values_unknown() {
     let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
     assert!(!out.contains("mynetworks-too-broad"), "{out}");
 }
+
+/// A Dockerfile's `RUN postconf -e mydestination="$myhostname localhost.$mydomain"`: the shell
+/// empties Postfix's references before postconf sees them (survey X2, pylin). Near-misses: an
+/// escaped `\$`, single quotes, a name the Dockerfile gives the shell (ENV, ARG, an
+/// assignment), a variable that is no Postfix parameter, a password table's setting.
+#[test]
+fn a_postfix_reference_the_shell_expands_in_a_postconf_argument_is_reported() {
+    let repo = tempfile::tempdir().unwrap();
+    let head = "FROM debian:bookworm\nRUN apt-get install -y postfix\nRUN postconf -e compatibility_level=3.6\n";
+    let dockerfile = repo.path().join("Dockerfile");
+    write(
+        &dockerfile,
+        &format!("{head}RUN postconf -e mydestination=\"$myhostname localhost.$mydomain\"\n"),
+    );
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(
+        out.contains("Dockerfile:4:32: error[shell-expanded-reference]: `$myhostname` and `$mydomain` in mydestination are the shell's"),
+        "{out}{err}"
+    );
+    let near_misses = [
+        "RUN postconf -e mydestination=\"\\$myhostname localhost\"\n",
+        "RUN postconf -e 'mydestination = $myhostname localhost'\n",
+        "ENV myhostname=mail.example.com\nRUN postconf -e \"mydestination = $myhostname\"\n",
+        "ARG myhostname\nRUN postconf -e \"mydestination = $myhostname\"\n",
+        "RUN myhostname=$(hostname -f) && postconf -e \"mydestination = $myhostname\"\n",
+        "RUN postconf -e \"relayhost = $relay_host\"\n",
+        "RUN postconf -e \"smtp_sasl_password_maps = static:$myhostname:secretpw\"\n",
+    ];
+    for line in near_misses {
+        write(&dockerfile, &format!("{head}{line}"));
+        let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+        assert!(!out.contains("shell-expanded-reference"), "{line}: {out}");
+        assert!(
+            !out.contains("secretpw") && !err.contains("secretpw"),
+            "{out}{err}"
+        );
+    }
+}

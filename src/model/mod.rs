@@ -128,6 +128,13 @@ pub struct LoadOptions {
     /// copies this main.cf into the image (`scripts::Amendments::known_values`): known, and
     /// defined where the Dockerfile writes them.
     pub script_values: Vec<crate::scripts::ScriptValue>,
+    /// A Dockerfile's `RUN postconf` arguments whose Postfix `$name` the shell expands
+    /// (`scripts::ShellReference`), with the Dockerfile's path and kept text.
+    pub script_shell_references: Vec<(
+        PathBuf,
+        std::sync::Arc<str>,
+        Vec<crate::scripts::ShellReference>,
+    )>,
     /// Text set-up scripts fill in in main.cf (`scripts::Amendments::main_placeholders`):
     /// the values that hold it are unknown.
     pub script_placeholders: Vec<(String, PathBuf, u32)>,
@@ -420,6 +427,9 @@ pub struct Model {
     /// `$name` references a set-up script's here-document leaves to the shell
     /// (`template::heredoc`): where, in main.cf or master.cf as read, and the name.
     pub shell_references: Vec<(Span, String)>,
+    /// `$name` references a Dockerfile's `RUN postconf` argument leaves to the shell
+    /// (`scripts::ShellReference`): where, the name, and the parameter the argument sets.
+    pub postconf_shell_references: Vec<(Span, String, String)>,
     pub locator: Locator,
     pub main_cf: FileId,
     /// Files a template of main.cf includes, read as parts of it (`include::read`).
@@ -663,6 +673,8 @@ struct Loader {
     filled_in: Vec<regex::Regex>,
     /// `Model::shell_references` of the files read.
     shell_references: Vec<(Span, String)>,
+    /// `Model::postconf_shell_references`.
+    postconf_shell_references: Vec<(Span, String, String)>,
 }
 
 /// A script's `$name` references left to the shell (`template::Holed::shell_references`), as
@@ -2440,6 +2452,27 @@ impl Model {
                 conditional: false,
             });
         }
+        // The `$name` a Dockerfile's postconf argument leaves to the shell, in the same
+        // source as the Dockerfile's values.
+        let mut postconf_shell_references = Vec::new();
+        for (path, text, references) in &options.script_shell_references {
+            let file = *script_files.entry(path.as_path()).or_insert_with(|| {
+                let shown = crate::scripts::lexical(path);
+                sources.add(
+                    path.clone(),
+                    shown.to_string_lossy().into_owned(),
+                    text.to_string(),
+                    None,
+                )
+            });
+            for r in references {
+                postconf_shell_references.push((
+                    crate::source::Span::new(file, r.at.start, r.at.end),
+                    r.name.clone(),
+                    r.setting.clone(),
+                ));
+            }
+        }
         let unknown_params: Vec<&(String, PathBuf, u32)> = options
             .script_params
             .iter()
@@ -2635,6 +2668,7 @@ impl Model {
                 .filter_map(|p| regex::Regex::new(p).ok())
                 .collect(),
             shell_references: main_shell_references,
+            postconf_shell_references,
         };
         loader.files.insert(main_cf_path, ReadResult::Read(main_cf));
         for dir in learnt {
@@ -3032,6 +3066,7 @@ impl Model {
         });
         Ok(Model {
             shell_references: std::mem::take(&mut loader.shell_references),
+            postconf_shell_references: std::mem::take(&mut loader.postconf_shell_references),
             relay_verdicts: std::sync::OnceLock::new(),
             virtual_bypassed: std::sync::OnceLock::new(),
             nothing_leaves: std::sync::OnceLock::new(),

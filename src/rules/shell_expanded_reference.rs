@@ -1,6 +1,7 @@
 //! A Postfix `$name` in a set-up script's here-document whose delimiter is not quoted (`cat >
-//! /etc/postfix/main.cf <<EOF`): the shell replaces it with its own variable before Postfix
-//! reads the file (`template::heredoc`).
+//! /etc/postfix/main.cf <<EOF`), or in a Dockerfile's `RUN postconf` argument in double quotes
+//! (`postconf -e mydestination="$myhostname, localhost"`): the shell replaces it with its own
+//! variable before Postfix reads it (`template::heredoc`, `scripts::ShellReference`).
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
@@ -21,6 +22,62 @@ pub const RULE: Rule = Rule {
 type Setting = Option<(String, Span)>;
 
 fn check(model: &Model, out: &mut Findings) {
+    heredoc_references(model, out);
+    postconf_references(model, out);
+}
+
+/// A Dockerfile's `RUN postconf -e name="... $myhostname ..."`: the shell expands the
+/// reference before postconf sees it. One finding per argument.
+fn postconf_references(model: &Model, out: &mut Findings) {
+    let mut i = 0;
+    let refs = &model.postconf_shell_references;
+    while i < refs.len() {
+        let (span, name, setting) = &refs[i];
+        // The references of one argument (one setting, on one line).
+        let line_of = |s: &Span| (s.file, model.sources.get(s.file).line_col(s.start).0);
+        let line = line_of(span);
+        let same = refs[i..]
+            .iter()
+            .take_while(|(s, _, set)| set == setting && line_of(s) == line)
+            .count();
+        let group = &refs[i..i + same];
+        i += same;
+        let shown: Vec<String> = group.iter().map(|(_, n, _)| format!("`${n}`")).collect();
+        let (what, verb) = match shown.as_slice() {
+            [one] => (one.clone(), "is"),
+            [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
+            [] => continue,
+        };
+        let finding = out.report(
+            *span,
+            format!(
+                "{what} in {setting} {verb} the shell's: postconf gets the argument after the \
+                 shell has replaced {}, which the Dockerfile never sets ({})",
+                match group.len() {
+                    1 => format!("it with its variable `{name}`"),
+                    _ => "them with its variables".to_string(),
+                },
+                match group.len() {
+                    1 => "an empty text",
+                    _ => "empty texts",
+                }
+            ),
+        );
+        finding.subject(format!("{setting} ${name}"));
+        finding.label("expanded by the shell");
+        for (other, _, _) in &group[1..] {
+            finding.secondary(*other, "expanded by the shell too");
+        }
+        finding.help(format!(
+            "Write `\\${name}` inside the double quotes, or put the whole setting in single \
+             quotes (`postconf -e '{setting} = ...${name}...'`), so that postconf writes \
+             Postfix's `${name}` into main.cf. See `postlint --explain shell-expanded-reference`."
+        ));
+    }
+}
+
+/// `$name` in a set-up script's unquoted here-document that writes main.cf or master.cf.
+fn heredoc_references(model: &Model, out: &mut Findings) {
     // One finding per setting, at its first such reference: (setting, value span) → spans.
     let mut groups: Vec<(Setting, Vec<(Span, &str)>)> = Vec::new();
     for (span, name) in &model.shell_references {
