@@ -509,33 +509,42 @@ fn shell_expanded_names(word: &str) -> Vec<(usize, usize, String)> {
     out
 }
 
-/// Whether a Dockerfile gives the shell variable `name` a value: `ARG`/`ENV` name, or a
-/// command that assigns it (`name=...`, `export name=...`), reads it or loops over it.
-fn dockerfile_shell_variable(text: &str, name: &str) -> bool {
-    text.lines().any(|line| {
+/// The shell variables a Dockerfile gives a value: `ARG`/`ENV` names, and those a command
+/// assigns (`name=...`, `export name=...`), reads or loops over. Found in one pass.
+fn dockerfile_shell_variables(text: &str) -> std::collections::HashSet<&str> {
+    let mut out = std::collections::HashSet::new();
+    fn assigned(w: &str) -> Option<&str> {
+        w.split_once('=').map(|(name, _)| name)
+    }
+    for line in text.lines() {
         let trimmed = line.trim_start();
         let first = trimmed.split_whitespace().next().unwrap_or("");
         if first.eq_ignore_ascii_case("ARG") || first.eq_ignore_ascii_case("ENV") {
-            return trimmed
-                .split(|c: char| c.is_whitespace() || c == '=')
-                .any(|w| w == name);
+            out.extend(
+                trimmed
+                    .split(|c: char| c.is_whitespace() || c == '=')
+                    .skip(1)
+                    .filter(|w| !w.is_empty()),
+            );
+            continue;
         }
-        commands(line).iter().any(|command| {
+        for command in commands(line) {
             let mut words = command.split_whitespace().peekable();
             // The instruction itself (`RUN name=value && ...`).
             if words.peek().is_some_and(|w| w.eq_ignore_ascii_case("RUN")) {
                 words.next();
             }
-            let first = words.next().unwrap_or("");
-            let assigned = |w: &str| w.strip_prefix(name).is_some_and(|r| r.starts_with('='));
-            match first {
-                "export" | "local" | "declare" | "readonly" => words.any(assigned),
-                "read" => words.any(|w| w == name),
-                "for" => words.next() == Some(name),
-                first => assigned(first),
+            match words.next().unwrap_or("") {
+                "export" | "local" | "declare" | "readonly" => {
+                    out.extend(words.filter_map(assigned))
+                }
+                "read" => out.extend(words.filter(|w| !w.starts_with('-'))),
+                "for" => out.extend(words.next()),
+                first => out.extend(assigned(first)),
             }
-        })
-    })
+        }
+    }
+    out
 }
 
 /// A literal setting of the Dockerfile at `path`, with that file's text.
@@ -2422,6 +2431,8 @@ fn scan_text(text: &str, path: &Path) -> Script {
     // How many times each parameter is set, and the settings written out in full.
     let mut set_count: std::collections::HashMap<String, u32> = Default::default();
     let mut literals: Vec<Literal> = Vec::new();
+    // The shell variables a Dockerfile gives a value, found the first time a reference asks.
+    let mut shell_variables: Option<std::collections::HashSet<String>> = None;
     // The body of a Dockerfile's `RUN <<EOF` (BuildKit's here-document), a shell script run
     // as the RUN's command: its terminator, and whether any line of it is under a shell
     // condition (then none of its settings is written out for certain).
@@ -2633,7 +2644,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
         }
         // A Dockerfile's `RUN postconf` whose argument holds a Postfix `$name` the shell
         // expands: whenever the line runs, postconf gets the shell's (empty) variable.
-        if dockerfile && run && out.shell_references.len() < MAX_ITEMS {
+        if dockerfile && run && out.shell_references.len() < MAX_ITEMS && text.contains('$') {
             let first = line_starts[(line_no - 1) as usize];
             let last = lines
                 .get(index + 1)
@@ -2666,10 +2677,14 @@ fn scan_text(text: &str, path: &Path) -> Script {
                     if crate::model::secrets::is_secret_table_param(&setting) {
                         continue;
                     }
+                    let variables = shell_variables.get_or_insert_with(|| {
+                        dockerfile_shell_variables(text)
+                            .into_iter()
+                            .map(str::to_string)
+                            .collect::<std::collections::HashSet<String>>()
+                    });
                     for (offset, len, name) in names {
-                        if out.shell_references.len() < MAX_ITEMS
-                            && !dockerfile_shell_variable(text, &name)
-                        {
+                        if out.shell_references.len() < MAX_ITEMS && !variables.contains(&name) {
                             out.shell_references.push(ShellReference {
                                 line: line_no,
                                 at: at + offset..at + offset + len,
