@@ -1034,3 +1034,25 @@ fn many_dockerfiles_of_one_directory_are_bounded_and_named() {
         assert!(!out.contains(&format!("{name}:")), "{out}");
     }
 }
+
+/// A Dockerfile of thousands of `RUN postconf` lines whose references the shell expands:
+/// at most 100 references are kept (50 lines of two), and a name its `ENV` sets is never one.
+#[test]
+fn shell_references_in_a_dockerfile_are_bounded() {
+    let repo = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "FROM debian:bookworm\nRUN apt-get install -y postfix\nENV myhostname=x\nRUN postconf -e compatibility_level=3.6\n",
+    );
+    for _ in 0..14_000 {
+        text.push_str("RUN postconf -e \"mydestination = $myhostname $mydomain $myorigin\"\n");
+    }
+    write(&repo.path().join("Dockerfile"), text.as_bytes());
+    let (code, out, err) = run_with_deadline(&["--discover"], repo.path());
+    assert_eq!(code, Some(1), "{out}\n{err}");
+    assert_eq!(
+        out.matches("[shell-expanded-reference]").count(),
+        50,
+        "{out}"
+    );
+    assert!(!out.contains("`$myhostname`"), "{out}");
+}
