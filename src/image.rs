@@ -329,6 +329,9 @@ const INERT: &[&str] = &[
     "cat",
     "tee",
     "true",
+    "false",
+    // `|| exit 1` ends the build; `exit 0` the RUN.
+    "exit",
     ":",
     "test",
     "[",
@@ -790,6 +793,11 @@ mod tests {
         assert_eq!(
             release("FROM fedora:39\nRUN dnf install -y postfix\n"),
             None
+        );
+        // A guard that stops the build installs nothing (survey Y1).
+        assert_eq!(
+            release("FROM centos:7\nRUN yum -y install postfix\nRUN postconf -e \"inet_interfaces = all\" || exit 1\nRUN true || false\n"),
+            Some("2.10")
         );
         assert_eq!(
             release("FROM centos:latest\nRUN yum install -y postfix\n"),

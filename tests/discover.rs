@@ -1065,6 +1065,15 @@ fn a_release_named_by_documentation_paths_is_a_hint() {
         ],
     );
     assert!(!err.contains("sample_directory names"), "{err}");
+    // compatibility_level came with 3.0: a main.cf that sets it runs on 3.0 or later, and its
+    // 2.x documentation paths are a leftover, no hint (survey Y1, lorenzogirardi).
+    write(
+        &repo.path().join("postfix/main.cf"),
+        "mydestination = localhost\ncompatibility_level = 2\n\
+         sample_directory = /usr/share/doc/postfix-2.6.6/samples\n",
+    );
+    let (_, _, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(!err.contains("sample_directory names"), "{err}");
 }
 
 /// An Ansible role that templates main.cf and then sets parameters with `lineinfile` or

@@ -398,7 +398,20 @@ pub fn catch_all_lookup(query: &str) -> bool {
 /// Besides the shapes of main.cf, `[NAME]` (`hosts = [MYSQL_HOST]:[MYSQL_PORT]`, filled in by
 /// container entrypoints with sed): square brackets mean nothing in these values.
 pub fn has_placeholder(value: &str) -> bool {
-    !crate::parse::placeholder::find(value).is_empty()
+    // `$NAME` and `${NAME}` of envsubst (`ldap-users.cf.template`): a database .cf file
+    // expands no `$` of its own.
+    let env_reference = value.split('$').skip(1).any(|rest| {
+        let name = match rest.strip_prefix('{') {
+            Some(braced) => braced.split_once('}').map_or("", |(name, _)| name),
+            None => rest
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or(""),
+        };
+        crate::parse::placeholder::is_placeholder_name(name)
+    });
+    env_reference
+        || !crate::parse::placeholder::find(value).is_empty()
         || (value.starts_with("{{") && value.ends_with("}}"))
         || (value.starts_with('@') && value.ends_with('@') && value.len() > 2)
         || value.split('[').skip(1).any(|rest| {
@@ -621,6 +634,9 @@ mod tests {
             "PH_DB_PASSWORD",
             "{{ db_host }}",
             "{DB_USER}",
+            "${LDAP_URI}",
+            "ou=users,${LDAP_BASE_DN}",
+            "$DB_PASSWORD",
         ] {
             assert!(has_placeholder(value), "{value}");
         }
@@ -631,6 +647,9 @@ mod tests {
             "[Mixed_Case]",
             "[]",
             "inet:[127.0.0.1]:3306",
+            "pa$$word",
+            "secret$1",
+            "x${lower}",
         ] {
             assert!(!has_placeholder(value), "{value}");
         }

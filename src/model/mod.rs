@@ -3048,7 +3048,17 @@ impl Model {
                     (!def.conditional).then_some((name, def.value.as_str()))
                 })
                 .collect();
-            if let Some(documented) = version::documented(&written) {
+            // compatibility_level came with Postfix 3.0: a main.cf that sets it runs on 3.0 or
+            // later, and documentation paths of a 2.x release are a leftover (survey Y1).
+            let compatibility_set = params
+                .get("compatibility_level")
+                .is_some_and(|d| !d.conditional);
+            let before_3_0 = |r: &version::Release| {
+                version::Release::parse("3.0").is_some_and(|three| *r < three)
+            };
+            if let Some(documented) = version::documented(&written)
+                .filter(|d| !(compatibility_set && before_3_0(&d.asked)))
+            {
                 if documented.asked < target.asked {
                     let shown = &loader.sources.get(main_cf).display_path;
                     loader
