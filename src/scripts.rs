@@ -2644,7 +2644,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
         }
         // A Dockerfile's `RUN postconf` whose argument holds a Postfix `$name` the shell
         // expands: whenever the line runs, postconf gets the shell's (empty) variable.
-        if dockerfile && run && out.shell_references.len() < MAX_ITEMS && text.contains('$') {
+        if dockerfile && run && out.shell_references.len() < MAX_ITEMS && code.contains('$') {
             let first = line_starts[(line_no - 1) as usize];
             let last = lines
                 .get(index + 1)
