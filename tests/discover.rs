@@ -3845,8 +3845,9 @@ fn a_role_that_edits_freebsd_s_main_cf_is_linted() {
 }
 
 /// A Helm chart's ConfigMap that writes main.cf out: linted at the chart's lines, its
-/// `{{ .Values.x }}` unknown (survey X2). Near-miss: a block whose `{{- if }}` decides which
-/// lines it has.
+/// `{{ .Values.x }}` unknown (survey X2). A block with `{{- if }}` lines is read too: the lines
+/// inside are conditional (their findings not reported as certain), the others linted, with
+/// the `if` and `end` at any indentation.
 #[test]
 fn a_helm_config_map_is_linted_with_its_values_unknown() {
     let repo = tempfile::tempdir().unwrap();
@@ -3862,12 +3863,18 @@ fn a_helm_config_map_is_linted_with_its_values_unknown() {
         "{out}{err}"
     );
     assert!(out.contains("1 template expression"), "{out}");
-    write(
-        &chart,
-        &format!("{head}    {{{{- if .Values.open }}}}\n    mynetworks = 0.0.0.0/0\n    {{{{- end }}}}\n"),
-    );
-    let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
-    assert!(!out.contains("mynetworks-too-broad"), "{out}");
+    for (open, close) in [("    ", "    "), ("", ""), ("", "  ")] {
+        write(
+            &chart,
+            &format!("{head}{open}{{{{- if .Values.open }}}}\n    mynetworks = 0.0.0.0/0\n{close}{{{{- end }}}}\n    smtpd_use_tls = yes\n"),
+        );
+        let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+        assert!(!out.contains("mynetworks-too-broad"), "{out}");
+        assert!(
+            out.contains("chart/templates/configmap.yaml:12:5: warning[deprecated-parameter]"),
+            "{open:?} {close:?}: {out}{err}"
+        );
+    }
 }
 
 /// A Dockerfile's `RUN postconf -e mydestination="$myhostname localhost.$mydomain"`: the shell

@@ -2154,6 +2154,7 @@ impl Model {
                 command,
                 template::Kind::MainCf,
                 &options.script_environment,
+                options.template_vars.as_deref(),
             ),
             (false, None) => read::read_with_holes(
                 &main_cf_real,
@@ -2759,6 +2760,7 @@ impl Model {
                 command,
                 template::Kind::MasterCf,
                 &options.script_environment,
+                options.template_vars.as_deref(),
             );
             loader.record_read(&master_cf_path, &master_cf_path.to_string_lossy(), outcome)
         } else {

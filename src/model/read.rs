@@ -103,6 +103,7 @@ pub fn read_heredoc(
     command: u32,
     kind: template::Kind,
     environment: &[String],
+    vars: Option<&template::Vars>,
 ) -> ReadOutcome {
     let file = read_source(path)?;
     let yaml = path.extension().is_some_and(|e| {
@@ -114,7 +115,7 @@ pub fn read_heredoc(
     // A here-document, else (in a YAML file) a literal block that holds the file.
     let found = match template::heredoc::read_as_with(text, command, yaml, kind, environment) {
         Some(holed) => Some((template::heredoc::ENGINE, holed)),
-        None if yaml => template::embedded::read_as(text, command, kind)
+        None if yaml => template::embedded::read_as(text, command, kind, vars)
             .map(|holed| (template::embedded::ENGINE, holed)),
         None => None,
     };

@@ -153,6 +153,18 @@ pub fn backticked<T: std::fmt::Display>(names: impl IntoIterator<Item = T>) -> S
     out
 }
 
+/// Items as a sentence lists them: "a", "a and b", "a, b and c".
+pub fn in_words<T: AsRef<str>>(items: &[T]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", rest.join(", "), last.as_ref())
+        }
+    }
+}
+
 /// Text from a file cut to a length a message can hold: the first 60 characters and `…`.
 pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
     // A value continued over lines reads as one line: each run of spaces and line ends is one

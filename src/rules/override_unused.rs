@@ -153,17 +153,13 @@ fn describe(program: &str) -> String {
 }
 
 /// "a, b and c", with at most three names.
-fn in_words(mut names: Vec<String>) -> String {
+fn in_words_at_most_three(mut names: Vec<String>) -> String {
     if names.len() > 3 {
         let more = names.len() - 2;
         names.truncate(2);
         names.push(format!("{more} other programs"));
     }
-    match names.len() {
-        0 => String::new(),
-        1 => names.remove(0),
-        n => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
-    }
+    super::in_words(&names)
 }
 
 /// Whose setting it is: the programs whose tables hold it (else those that read it through a
@@ -202,7 +198,7 @@ fn report(service: &Service, def: &Definition, program: &str, derived: bool, out
         let whose = match prefix {
             Prefix::Transport => format!(
                 "a setting of {} for the transport {prefix_name}",
-                in_words(owners.iter().map(|p| describe(p)).collect())
+                in_words_at_most_three(owners.iter().map(|p| describe(p)).collect())
             ),
             Prefix::OwnService => format!(
                 "read only by the process of the service {prefix_name} (when it runs {})",
@@ -221,11 +217,14 @@ fn report(service: &Service, def: &Definition, program: &str, derived: bool, out
                 .iter()
                 .map(|(d, p)| format!("`{p}` ({d})"))
                 .collect();
-            format!("read only through the default of {}", in_words(via))
+            format!(
+                "read only through the default of {}",
+                in_words_at_most_three(via)
+            )
         } else {
             format!(
                 "a parameter of {}",
-                in_words(owners.iter().map(|p| describe(p)).collect())
+                in_words_at_most_three(owners.iter().map(|p| describe(p)).collect())
             )
         };
         (owners, whose)

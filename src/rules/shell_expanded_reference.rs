@@ -3,7 +3,7 @@
 //! (`postconf -e mydestination="$myhostname, localhost"`): the shell replaces it with its own
 //! variable before Postfix reads it (`template::heredoc`, `scripts::ShellReference`).
 
-use super::Rule;
+use super::{in_words, Rule};
 use crate::diagnostic::{Findings, Severity};
 use crate::model::names;
 use crate::model::Model;
@@ -43,11 +43,10 @@ fn postconf_references(model: &Model, out: &mut Findings) {
         let group = &refs[i..i + same];
         i += same;
         let shown: Vec<String> = group.iter().map(|(_, n, _)| format!("`${n}`")).collect();
-        let (what, verb) = match shown.as_slice() {
-            [one] => (one.clone(), "is"),
-            [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
-            [] => continue,
-        };
+        let (what, verb) = (
+            in_words(&shown),
+            if shown.len() == 1 { "is" } else { "are" },
+        );
         let finding = out.report(
             *span,
             format!(
@@ -96,11 +95,10 @@ fn heredoc_references(model: &Model, out: &mut Findings) {
     for (setting, spans) in groups {
         let (span, name) = spans[0];
         let shown: Vec<String> = spans.iter().map(|(_, n)| format!("`${n}`")).collect();
-        let (what, verb) = match shown.as_slice() {
-            [one] => (one.clone(), "is"),
-            [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
-            [] => continue,
-        };
+        let (what, verb) = (
+            in_words(&shown),
+            if shown.len() == 1 { "is" } else { "are" },
+        );
         let place = setting
             .as_ref()
             .map(|(s, _)| format!(" in {s}"))
@@ -120,7 +118,7 @@ fn heredoc_references(model: &Model, out: &mut Findings) {
                     _ => format!(
                         "the shell's variables {}, which the script never sets (empty texts), \
                          instead of Postfix's references",
-                        variables.join(", ")
+                        in_words(&variables)
                     ),
                 }
             ),

@@ -5,14 +5,16 @@
 //! the block blanked and the block's indentation taken out, so that findings land on the YAML
 //! file's own lines. A literal block has no escapes: its lines are the file's.
 //!
-//! A Helm chart's or an Ansible task's block may hold `{{ expression }}` tags, each a value
-//! postlint cannot know (a hole, as a template's); a block with a control tag (`{{ if }}`,
-//! `{% for %}`) or a tag that trims white space is left alone: which lines it has is not
-//! known. A folded block (`>`) is not read.
+//! A Helm chart's or an Ansible task's block may hold template tags: the block is read by the
+//! template engine of `holes`, as a template file is (`{{ .Values.x }}` a value postlint
+//! cannot know, the lines inside `{{ if }}` or `{% for %}` lines that may not be there). A line
+//! of one tag belongs to the block whatever its indentation (Helm renders the text before YAML
+//! reads it). A folded block (`>`) is not read.
 
 use std::ops::Range;
 
 use super::holes::{self, Holed, Kind};
+use super::vars::Vars;
 
 /// The engine name of a file read this way (`template::notes`).
 pub const ENGINE: &str = "YAML block";
@@ -37,15 +39,24 @@ pub fn blocks(text: &str, file: &str) -> Vec<u32> {
     let lines: Vec<&str> = text.lines().collect();
     (0..lines.len())
         .filter_map(|i| block_at(&lines, i, file))
-        // A block whose tags change which lines it has is not read.
-        .filter(|b| value_tags(&lines[b.lines.clone()].join("\n")).is_some())
+        // A block of tags only (`{{ .Files.Get "main.cf" | nindent 4 }}`) has nothing to read.
+        .filter(|b| {
+            lines[b.lines.clone()]
+                .iter()
+                .any(|l| !l.trim().is_empty() && !is_tag_line(l))
+        })
         .map(|b| b.key as u32 + 1)
         .take(MAX_BLOCKS)
         .collect()
 }
 
 /// The file read as the main.cf (or master.cf, by `kind`) whose block's key is on `line`.
-pub fn read_as(text: &str, line: u32, kind: Kind) -> Option<Holed> {
+///
+/// The block is read as a file of its own (its lines without the block's indentation) with
+/// the template engine of `holes` when it holds template tags, and put back in place: the
+/// text outside the block blanked, the indentation taken out (`Holed::removed`), each line's
+/// tags replaced as that engine replaced them, line numbers the YAML file's.
+pub fn read_as(text: &str, line: u32, kind: Kind, vars: Option<&Vars>) -> Option<Holed> {
     let file = match kind {
         Kind::MasterCf => "master.cf",
         _ => "main.cf",
@@ -54,80 +65,102 @@ pub fn read_as(text: &str, line: u32, kind: Kind) -> Option<Holed> {
     let block = block_at(&lines, (line as usize).checked_sub(1)?, file)?;
     let bytes = text.as_bytes();
     let line_starts = holes::line_starts(bytes);
-    let start = line_starts[block.lines.start];
-    let end = line_starts
-        .get(block.lines.end)
-        .copied()
-        .unwrap_or(bytes.len());
+    let (start, end) = block_range(text, &line_starts, &block.lines);
+    // The block as a file of its own, and where each of its lines is in the YAML file: the
+    // line's start there and the indentation taken out.
+    let mut own = String::with_capacity(end - start);
+    let mut own_starts = Vec::with_capacity(block.lines.len() + 1);
+    let mut cuts = Vec::with_capacity(block.lines.len());
+    for l in block.lines.clone() {
+        let s = line_starts[l];
+        let e = line_starts.get(l + 1).copied().unwrap_or(bytes.len());
+        let n = bytes[s..e]
+            .iter()
+            .take(block.indent)
+            .take_while(|&&b| b == b' ')
+            .count();
+        own_starts.push(own.len());
+        own.push_str(&text[s + n..e]);
+        cuts.push((s, n));
+    }
+    own_starts.push(own.len());
     let mut out = bytes.to_vec();
     holes::blank_outside(&mut out, std::slice::from_ref(&(start..end)));
     let mut holed = Holed::empty(kind);
-    // A Helm chart's or an Ansible task's `{{ expression }}` in the block: a value postlint
-    // cannot know. Only tags that output one value on their line: a control tag (`{{ if }}`,
-    // `{% for %}`), a tag that trims the text around it (`{{-`, `-}}`) or runs on to another
-    // line changes which lines the file has, and the block is left alone.
-    for (at, tag) in value_tags(&text[start..end])? {
-        let range = start + at..start + at + tag.len();
-        let line = line_starts.partition_point(|&s| s <= range.start) as u32;
-        holes::fill_hole(&mut out, range);
-        holed.expressions.push((line, holes::shorten(tag)));
-    }
-    for l in block.lines.clone() {
-        let s = line_starts[l];
-        let n = lines[l]
-            .bytes()
-            .take(block.indent)
-            .take_while(|&b| b == b' ')
-            .count();
-        if n > 0 {
-            holed.removed.push(s..s + n);
+    holed.removed = cuts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|&(s, n)| s..s + n)
+        .collect();
+    let mut conditional = vec![false; line_starts.len()];
+    // A Helm chart's or an Ansible task's tags: `{{ .Values.x }}` is a value postlint cannot
+    // know, the lines inside `{{ if }}`/`{% for %}` may or may not be there.
+    if let Some(read) = holes::holes(&own, kind, false, vars) {
+        if read.text.len() != own.len() {
+            return None;
         }
+        // The own file's offsets and lines in the YAML file.
+        let place = |at: usize| {
+            let i = own_starts.partition_point(|&s| s <= at).saturating_sub(1);
+            let (s, n) = cuts[i.min(cuts.len() - 1)];
+            s + n + (at - own_starts[i])
+        };
+        let first = block.lines.start as u32;
+        for (i, &(s, n)) in cuts.iter().enumerate() {
+            let line = &read.text.as_bytes()[own_starts[i]..own_starts[i + 1]];
+            out[s + n..s + n + line.len()].copy_from_slice(line);
+        }
+        for range in &read.conditional {
+            for l in range.clone() {
+                if let Some(flag) = conditional.get_mut((l + first) as usize - 1) {
+                    *flag = true;
+                }
+            }
+        }
+        holed.removed.extend(
+            read.removed
+                .iter()
+                .map(|r| place(r.start)..place(r.start) + r.len()),
+        );
+        holed.expressions = read
+            .expressions
+            .into_iter()
+            .map(|(l, tag)| (l + first, tag))
+            .collect();
+        holed.inserts = read
+            .inserts
+            .into_iter()
+            .map(|(l, tag)| (l + first, tag))
+            .collect();
+        // The values `--template-vars` gives, for tags on one line (a tag over two lines has
+        // the next line's indentation inside it, which is taken out).
+        holed.substitutions = read
+            .substitutions
+            .into_iter()
+            .filter(|(r, _)| r.is_empty() || place(r.end - 1) + 1 - place(r.start) == r.len())
+            .map(|(r, value)| (place(r.start)..place(r.start) + r.len(), value))
+            .collect();
+        holed.include_paths = read.include_paths;
+        holed.dynamic_names = read.dynamic_names.iter().map(|l| l + first).collect();
+        holed.unbalanced = read.unbalanced.map(|l| l + first);
     }
-    // Only blanks were written, over whole characters: the text stays UTF-8.
-    Some(holed.finish(out, vec![false; line_starts.len()]))
+    // Only what the engine wrote and blanks, over whole characters: the text stays UTF-8.
+    Some(holed.finish(out, conditional))
 }
 
-/// The `{{ ... }}` tags of a block's text, each with its offset: None when one of them is
-/// not a plain expression on its line (a control word, a `-` that trims white space, no
-/// `}}` on the line), or the text holds another engine's tag (`{%`, `<%`).
-fn value_tags(text: &str) -> Option<Vec<(usize, &str)>> {
-    if ["{%", "<%", "{#"].iter().any(|t| text.contains(t)) {
-        return None;
-    }
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(at) = text[from..].find("{{").map(|i| from + i) {
-        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-        let close = text[at..line_end].find("}}")? + at + 2;
-        let tag = &text[at..close];
-        let inner = tag[2..tag.len() - 2].trim();
-        let first = inner.split_whitespace().next().unwrap_or("");
-        let control = matches!(
-            first,
-            "if" | "else"
-                | "end"
-                | "range"
-                | "with"
-                | "define"
-                | "template"
-                | "block"
-                | "include"
-                | "tpl"
-                | "toYaml"
-                | "nindent"
-                | "indent"
-        ) || inner.contains("nindent")
-            || inner.contains("toYaml");
-        if tag.starts_with("{{-") || tag.ends_with("-}}") || control || inner.starts_with("/*") {
-            return None;
-        }
-        out.push((at, tag));
-        from = close;
-        if out.len() > 1_000 {
-            return None;
-        }
-    }
-    Some(out)
+/// Whether the line is one template tag and nothing else (`{{- if .Values.relay }}`,
+/// `{% endfor %}`): Helm renders the text before YAML reads it, so such a line belongs to the
+/// block whatever its indentation.
+fn is_tag_line(line: &str) -> bool {
+    let t = line.trim();
+    (t.starts_with("{{") && t.ends_with("}}")) || (t.starts_with("{%") && t.ends_with("%}"))
+}
+
+/// The byte range in `text` of the block's `lines`.
+fn block_range(text: &str, line_starts: &[usize], lines: &Range<usize>) -> (usize, usize) {
+    let start = line_starts[lines.start];
+    let end = line_starts.get(lines.end).copied().unwrap_or(text.len());
+    (start, end)
 }
 
 /// The literal block of the key on line `i` when it holds `file`.
@@ -162,15 +195,25 @@ fn block_at(lines: &[&str], i: usize, file: &str) -> Option<Block> {
     if !holds {
         return None;
     }
-    // The block: the lines after the key more indented than it, blank lines among them.
-    let first = (i + 1..lines.len()).find(|&j| !lines[j].trim().is_empty())?;
+    // The block: the lines after the key more indented than it, blank lines and lines of one
+    // template tag among them (a tag line less indented than the block at its end is the
+    // YAML file's own: `{{- end }}` of an `if` around the whole ConfigMap).
+    let first =
+        (i + 1..lines.len()).find(|&j| !lines[j].trim().is_empty() && !is_tag_line(lines[j]))?;
     let block_indent = indent_of(lines[first]);
     if block_indent <= indent {
         return None;
     }
-    let end = (first..lines.len())
-        .find(|&j| !lines[j].trim().is_empty() && indent_of(lines[j]) < block_indent)
-        .unwrap_or(lines.len());
+    let mut end = first + 1;
+    for (j, line) in lines.iter().enumerate().skip(first + 1) {
+        if line.trim().is_empty() || (is_tag_line(line) && indent_of(line) < block_indent) {
+            continue;
+        }
+        if indent_of(line) < block_indent {
+            break;
+        }
+        end = j + 1;
+    }
     Some(Block {
         key: i,
         lines: i + 1..end,
@@ -257,12 +300,17 @@ mod tests {
     use super::*;
 
     fn read(text: &str, line: u32, kind: Kind) -> Vec<String> {
-        let holed = read_as(text, line, kind).unwrap();
+        let holed = read_as(text, line, kind, None).unwrap();
         let (text, _) = crate::template::substitute(&holed.text, &holed.replacements());
         text.lines()
             .map(|l| l.trim_end().to_string())
             .filter(|l| !l.is_empty())
             .collect()
+    }
+
+    /// The text the parsers read.
+    fn parsed(holed: &Holed) -> String {
+        crate::template::substitute(&holed.text, &holed.replacements()).0
     }
 
     #[test]
@@ -296,7 +344,7 @@ data:
             read(yaml, 10, Kind::MasterCf),
             ["smtp inet n - n - - smtpd"]
         );
-        assert!(read_as(yaml, 4, Kind::MasterCf).is_none());
+        assert!(read_as(yaml, 4, Kind::MasterCf, None).is_none());
     }
 
     #[test]
@@ -346,7 +394,7 @@ data:
     mynetworks = 127.0.0.0/8 {{ .Values.extraNetworks }}
 ";
         assert_eq!(blocks(yaml, "main.cf"), vec![6]);
-        let holed = read_as(yaml, 6, Kind::MainCf).unwrap();
+        let holed = read_as(yaml, 6, Kind::MainCf, None).unwrap();
         assert_eq!(holed.expressions.len(), 2);
         assert_eq!(holed.expressions[0].0, 7);
         let lines = read(yaml, 6, Kind::MainCf);
@@ -356,18 +404,57 @@ data:
             lines[1].starts_with("mynetworks = 127.0.0.0/8 !T"),
             "{lines:?}"
         );
+    }
+
+    /// A block with control tags is read by the template engine: the lines inside `{{ if }}`,
+    /// `{{ range }}` or `{% for %}` may be absent, a tag that inserts lines sets what postlint
+    /// cannot see, and a line of one tag belongs to the block at any indentation.
+    #[test]
+    fn a_block_with_control_tags_has_conditional_lines() {
+        let read_block = |block: &str| {
+            let yaml = format!("data:\n  main.cf: |\n    a = 1\n{block}  other: x\n");
+            assert_eq!(blocks(&yaml, "main.cf"), vec![2], "{block}");
+            read_as(&yaml, 2, Kind::MainCf, None).unwrap()
+        };
         for block in [
             "    {{- if .Values.open }}\n    mynetworks = 0.0.0.0/0\n    {{- end }}\n",
             "    {{ if .Values.open }}\n    mynetworks = 0.0.0.0/0\n    {{ end }}\n",
-            "    mynetworks = {{ .Values.nets -}}\n",
-            "    {{ .Values.extra | nindent 4 }}\n",
+            "{{- if .Values.open }}\n    mynetworks = 0.0.0.0/0\n{{- end }}\n",
             "    {% for n in nets %}\n    mynetworks = {{ n }}\n    {% endfor %}\n",
+        ] {
+            let holed = read_block(block);
+            // Line 5 (mynetworks) may be absent; line 3 (a = 1) is there.
+            assert!(
+                holed.conditional.iter().any(|r| r.contains(&5)),
+                "{block}: {:?}",
+                holed.conditional
+            );
+            assert!(!holed.conditional.iter().any(|r| r.contains(&3)), "{block}");
+            let text = parsed(&holed);
+            assert!(text.contains("\nmynetworks = "), "{block}: {text:?}");
+            assert!(text.contains("\na = 1\n"), "{block}: {text:?}");
+        }
+        // A tag that trims the white space after a value, and one over two lines: holes.
+        for block in [
+            "    mynetworks = {{ .Values.nets -}}\n",
             "    myhostname = {{ .Values.name\n    }}\n",
         ] {
-            let yaml = format!("data:\n  main.cf: |\n    a = 1\n{block}");
-            assert!(blocks(&yaml, "main.cf").is_empty(), "{block}");
-            assert!(read_as(&yaml, 2, Kind::MainCf).is_none(), "{block}");
+            let holed = read_block(block);
+            assert_eq!(holed.expressions.len(), 1, "{block}");
+            assert_eq!(holed.expressions[0].0, 4, "{block}");
         }
+        // A tag that inserts lines: the block may set what postlint cannot see.
+        let holed = read_block("    {{ .Values.extra | nindent 4 }}\n");
+        assert!(holed.is_open_ended());
+        assert_eq!(holed.inserts[0].0, 4);
+        // An `if` around the whole ConfigMap: its `end` under the block is the YAML file's.
+        let yaml = "{{- if .Values.enabled }}\ndata:\n  main.cf: |\n    a = 1\n{{- end }}\n";
+        let holed = read_as(yaml, 3, Kind::MainCf, None).unwrap();
+        assert!(holed.unbalanced.is_none() && holed.conditional.is_empty());
+        assert_eq!(parsed(&holed).trim(), "a = 1");
+        // A block of tags only has nothing to read.
+        let yaml = "data:\n  main.cf: |\n    {{ .Files.Get \"main.cf\" | nindent 4 }}\n";
+        assert!(blocks(yaml, "main.cf").is_empty());
     }
 
     #[test]

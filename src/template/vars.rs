@@ -144,6 +144,14 @@ impl Vars {
                 if parts.len() > 1 && parts[0] == "pillar" && !self.root.contains_key("pillar") {
                     parts.remove(0);
                 }
+                // Helm's `.Values.relayhost`: a chart's values.yaml is `.Values` itself.
+                if parts.len() > 1
+                    && parts[0] == "Values"
+                    && head.starts_with('.')
+                    && !self.root.contains_key("Values")
+                {
+                    parts.remove(0);
+                }
                 self.lookup(&parts).cloned()
             }
         };
@@ -469,6 +477,13 @@ mod tests {
             Some("smtp.example.net")
         );
         assert_eq!(eval("pillar['postfix']['nope']"), None);
+        // Helm's `.Values`: a chart's values.yaml is that mapping.
+        assert_eq!(
+            eval(".Values.postfix.relay.host").as_deref(),
+            Some("smtp.example.net")
+        );
+        assert_eq!(eval(".Values"), None);
+        assert_eq!(eval("Values.postfix.relay.host"), None);
         assert_eq!(eval("pillar"), None);
         // What is not a plain lookup stays unknown.
         for unknown in [
