@@ -477,12 +477,14 @@ pub fn discover(root: &Path) -> Result<Found, String> {
     let scripts = crate::scripts::scan(root);
     let mut installed = ansible_setups(root, &found.root, &scripts, &found.setups);
     installed.extend(heredoc_setups(root, &found.root, &scripts));
+    let mut paired: Vec<PathBuf> = pair_installed_masters(&found.root, &scripts, &mut found.setups);
     // A master.cf linted alone until now goes with the main.cf the same tasks install.
-    let paired: Vec<PathBuf> = installed
-        .iter()
-        .filter_map(|s| s.load.master_cf.as_deref())
-        .map(crate::scripts::lexical)
-        .collect();
+    paired.extend(
+        installed
+            .iter()
+            .filter_map(|s| s.load.master_cf.as_deref())
+            .map(crate::scripts::lexical),
+    );
     found.setups.retain(|s| {
         !s.load.main_cf_absent
             || s.load
@@ -811,6 +813,44 @@ fn ansible_setups(
         }
     }
     out
+}
+
+/// A main.cf the walk found with no master.cf of its own (none beside it, none in the role's
+/// `files/`) whose Ansible tasks install one master.cf from elsewhere (`copy: src:
+/// files/postfix/ dest: /etc/postfix/`): that master.cf goes with it. Returns the master.cf
+/// files so paired (lexical), which are then not linted alone.
+fn pair_installed_masters(
+    shown_root: &Path,
+    scripts: &[crate::scripts::Script],
+    setups: &mut [Setup],
+) -> Vec<PathBuf> {
+    let mut paired = Vec::new();
+    for setup in setups.iter_mut() {
+        if setup.load.main_cf_absent || setup.load.master_cf.is_some() {
+            continue;
+        }
+        let dir = setup.main_cf.parent().unwrap_or(Path::new(""));
+        if std::fs::symlink_metadata(dir.join("master.cf")).is_ok() {
+            continue;
+        }
+        let mut masters = scripts
+            .iter()
+            .filter(|s| s.ansible_installs_file(&setup.main_cf, "main.cf"))
+            .flat_map(|s| s.ansible_installs.iter())
+            .filter(|(_, which)| *which == "master.cf")
+            .map(|(file, _)| file);
+        // Tasks that install several master.cf (one per kind of host): which one is unknown.
+        let (Some(master), None) = (masters.next(), masters.next()) else {
+            continue;
+        };
+        let master = match shown_root.as_os_str().is_empty() {
+            true => master.strip_prefix(".").unwrap_or(master).to_path_buf(),
+            false => master.clone(),
+        };
+        paired.push(crate::scripts::lexical(&master));
+        setup.load.master_cf = Some(master);
+    }
+    paired
 }
 
 /// The main.cf files set-up scripts write with a here-document (`cat > /etc/postfix/main.cf
@@ -1508,6 +1548,11 @@ pub const NOT_DEPLOYED: &[&str] = &[
     "beispiel", "beispiele", "voorbeeld", "sicherung", "respaldo",
 ];
 
+/// Parts of a file's name (not a directory's: `add/` may hold anything) that say it is lines
+/// added to a main.cf, not one: `main.cf.append`, which a script concatenates after the
+/// image's own main.cf (survey Z2).
+const ADDED_LINES: &[&str] = &["add", "added", "additions", "append", "appended"];
+
 /// Parts of a name that say the file is not a Postfix file: documents, patches, other formats,
 /// and templates whose engine postlint does not know by name (autoconf's `main.cf.in`,
 /// Zentyal's Mason `main.cf.mas`, FreeMarker's `main.cf.ftl`, whose `${name}` is its own).
@@ -1562,6 +1607,7 @@ pub fn plain_variant(file_name: &str) -> Option<usize> {
     let not_deployed = all.iter().enumerate().any(|(i, part)| {
         NOT_DEPLOYED.contains(&part.as_str())
             || NOT_DEPLOYED.contains(&word(part).as_str())
+            || ADDED_LINES.contains(&part.as_str())
             || (typed(i) && NOT_POSTFIX.contains(&part.as_str()))
             || template::engine_by_name(&format!(".{part}")).is_some()
             || part
@@ -1763,6 +1809,9 @@ mod tests {
             "main.cf.saved",
             "main.cf.swp",
             "main.cf.tmp",
+            // Lines added to main.cf by a script.
+            "main.cf.append",
+            "main.cf.add",
             "main.cf~",
             "main.cf.production~",
             "main.cf.j2.bak",

@@ -262,8 +262,10 @@ impl Image {
                 if !rebuild {
                     return None;
                 }
+                // `centos:centos7`, `centos:stream9`: the same releases.
                 let major = release
                     .strip_prefix("stream")
+                    .or_else(|| release.strip_prefix("centos"))
                     .unwrap_or(release)
                     .split('.')
                     .next()
@@ -383,6 +385,14 @@ const INERT: &[&str] = &[
     "setcap",
     "systemctl",
     "rc-update",
+    // Daemons started and databases filled while the image is built (`service mysql start
+    // && mysql -e "CREATE DATABASE mail"`): no package.
+    "service",
+    "update-rc.d",
+    "chkconfig",
+    "mysql",
+    "psql",
+    "sqlite3",
 ];
 
 /// Reads a Dockerfile's text. None when it has no stage whose distribution postlint knows.
@@ -674,9 +684,10 @@ fn manager(
                 }
             }
             Some(add) => {
-                // `postfix=3.7.11-0+deb12u1`, `postfix/bookworm-backports`, `postfix:amd64`.
+                // `postfix=3.7.11-0+deb12u1`, `postfix/bookworm-backports`, `postfix:amd64`,
+                // apk's `postfix>3.4.0`, `postfix~3.9`, `postfix<4`.
                 let package = word
-                    .split(['=', '/', ':'])
+                    .split(['=', '/', ':', '<', '>', '~'])
                     .next()
                     .unwrap_or("")
                     .to_ascii_lowercase();
@@ -684,7 +695,8 @@ fn manager(
                     return false;
                 }
                 if add {
-                    if package == "postfix" && (other_source || word.contains(['=', '/'])) {
+                    let picked = word.contains(['=', '/', '<', '>', '~']);
+                    if package == "postfix" && (other_source || picked) {
                         *elsewhere = true;
                     }
                     if packages.len() < MAX_PACKAGES {
@@ -786,6 +798,22 @@ mod tests {
             release("FROM quay.io/centos/centos:stream9\nRUN dnf install -y postfix\n"),
             Some("3.5")
         );
+        // `centos:centos7`, the tag's other spelling (survey Z2, d-theus).
+        assert_eq!(
+            release("FROM centos:centos7\nRUN yum -y update; yum -y install postfix\n"),
+            Some("2.10")
+        );
+        // Daemons and database clients run while building install nothing (survey Z2).
+        assert_eq!(
+            release("FROM ubuntu:14.04\nRUN apt-get install -y postfix mysql-server\nRUN service mysql start && mysql -u root -e \"CREATE DATABASE mail;\"\n"),
+            Some("2.11")
+        );
+        // apk's version constraints name the package; on postfix they pick its version.
+        let constrained =
+            read("FROM alpine:3.20\nRUN apk add --no-cache 'postfix-pcre>3.4.0' 'postfix>3.4.0'\n")
+                .unwrap();
+        assert_eq!(constrained.installs("postfix-pcre"), Some(true));
+        assert!(constrained.postfix_elsewhere);
         assert_eq!(
             release("FROM rockylinux:8.9\nRUN dnf install -y postfix\n"),
             Some("3.5")

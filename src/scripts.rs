@@ -3496,6 +3496,17 @@ fn task_names(
             return;
         };
         let written_src = src;
+        // `{{ role_path }}/files/postfix/`: the role's own directory.
+        let src = src
+            .strip_prefix("{{ role_path }}/")
+            .or_else(|| src.strip_prefix("{{role_path}}/"))
+            .unwrap_or(src);
+        if module == "copy" && items.is_none() {
+            if let Some(dir) = ansible_source_dir(&out.path, src) {
+                copied_directory(out, &dir, src, dest);
+                return;
+            }
+        }
         for_each_item(items, |item| {
             let (src, dest) = (fill_item(src, item), fill_item(dest, item));
             let file = dest.trim_end_matches(['"', '\'', ' ']).rsplit('/').next();
@@ -3728,6 +3739,80 @@ pub fn ansible_source(tasks: &Path, src: &str) -> Option<PathBuf> {
         .into_iter()
         .filter_map(|base| climbing_within(&base.join(src), &bound))
         .find(|path| crate::discover::regular_file(path))
+}
+
+/// The directory an Ansible `copy` task's `src` names (`files/postfix/`), found as
+/// [`ansible_source`] finds a file: None when it is no directory there (a link is not
+/// followed).
+fn ansible_source_dir(tasks: &Path, src: &str) -> Option<PathBuf> {
+    let src_path = Path::new(src.trim_end_matches('/'));
+    if src.contains("{{") || src_path.as_os_str().is_empty() || src_path.is_absolute() {
+        return None;
+    }
+    let dir = tasks.parent()?;
+    let role = dir
+        .ancestors()
+        .find(|d| {
+            d.file_name()
+                .is_some_and(|n| n == "tasks" || n == "handlers")
+        })
+        .and_then(Path::parent);
+    let bound = lexical(role.unwrap_or(dir));
+    role.into_iter()
+        .chain([dir])
+        .flat_map(|top| [top.join("files"), top.to_path_buf()])
+        .filter_map(|base| climbing_within(&base.join(src_path), &bound))
+        .find(|path| std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()))
+}
+
+/// At most this many files of a directory an Ansible `copy` task installs are looked at.
+const MAX_COPIED_FILES: usize = 256;
+
+/// A `copy` task that installs a directory of the repository (`src: files/postfix/`, `dest:
+/// /etc/postfix/`): each regular file at its top lands at `dest` under its own name (with
+/// the directory's name in between when `src` does not end in `/`, as Ansible does), as
+/// main.cf or master.cf (in a directory Postfix reads them from), or another file main.cf may
+/// name.
+fn copied_directory(out: &mut Script, dir: &Path, src: &str, dest: &str) {
+    let dest = dest.trim_matches(['"', '\'', ' ']).trim_end_matches('/');
+    if !dest.starts_with('/') || dest.contains("{{") {
+        return;
+    }
+    let into = match src.ends_with('/') {
+        true => dest.to_string(),
+        false => match dir.file_name() {
+            Some(name) => format!("{dest}/{}", name.to_string_lossy()),
+            None => return,
+        },
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .take(MAX_COPIED_FILES)
+        .map(|e| e.path())
+        .filter(|p| crate::discover::regular_file(p))
+        .collect();
+    files.sort();
+    for file in files {
+        let Some(name) = file.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            continue;
+        };
+        let at = crate::model::paths::normalize(&format!("{into}/{name}"));
+        let file = lexical(&file);
+        // main.cf and master.cf only where a Postfix build reads them (a second instance's
+        // /etc/postfix-out too), not in a directory below (`src: postfix` without the `/`).
+        let config_dir = crate::model::paths::KNOWN_CONFIG_DIRS.contains(&into.as_str())
+            || into
+                .strip_prefix("/etc/postfix-")
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'));
+        match name.as_str() {
+            "main.cf" if config_dir => out.add_install(file, "main.cf"),
+            "master.cf" if config_dir => out.add_install(file, "master.cf"),
+            _ => out.add_installed_file(at, file),
+        }
+    }
 }
 
 /// `path` with `.` and `..` resolved lexically, when it stays under `bound` (itself

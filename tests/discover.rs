@@ -3914,3 +3914,70 @@ fn a_postfix_reference_the_shell_expands_in_a_postconf_argument_is_reported() {
         );
     }
 }
+
+/// An Ansible role whose `copy` task installs a directory (`src: "{{ role_path
+/// }}/files/postfix/"`, `dest: /etc/postfix/`) holding master.cf, beside a `template` task for
+/// main.cf: the two are linted together (survey Z1, a port 465 service without wrapper mode
+/// that only shows with main.cf). Near-misses: two master.cf installed (one per kind of host),
+/// and a `src` without the trailing `/` (the directory lands as /etc/postfix/postfix/).
+#[test]
+fn a_master_cf_a_role_copies_with_its_directory_goes_with_the_roles_main_cf() {
+    let repo = tempfile::tempdir().unwrap();
+    let role = repo.path().join("roles/postfix");
+    write(
+        &role.join("templates/main.cf.j2"),
+        "compatibility_level = 3.6\nmyhostname = {{ inventory_hostname }}\n",
+    );
+    write(
+        &role.join("files/postfix/master.cf"),
+        "smtp inet n - y - - smtpd\nsmtps inet n - y - - smtpd\n",
+    );
+    write(
+        &role.join("files/postfix/header_checks"),
+        "/^X-Spam:/ IGNORE\n",
+    );
+    let tasks = role.join("tasks/main.yml");
+    let task = |src: &str| {
+        format!("- name: files\n  copy:\n    src: \"{src}\"\n    dest: /etc/postfix/\n- name: main.cf\n  template:\n    src: main.cf.j2\n    dest: /etc/postfix/main.cf\n")
+    };
+    for src in ["{{ role_path }}/files/postfix/", "postfix/"] {
+        write(&tasks, &task(src));
+        let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+        assert!(
+            out.contains(
+                "roles/postfix/files/postfix/master.cf:2:1: error[tls-wrappermode-missing]"
+            ),
+            "{src}: {out}{err}"
+        );
+        let (_, _, err) = run(repo.path(), &["--discover", "--verbose"]);
+        assert!(
+            !err.contains("linting roles/postfix/files/postfix/master.cf\n"),
+            "{err}"
+        );
+    }
+    // Without the `/`, the directory itself is copied: /etc/postfix/postfix/master.cf, which
+    // is linted alone.
+    write(&tasks, &task("postfix"));
+    let (_, _, err) = run(repo.path(), &["--discover", "--verbose"]);
+    assert!(
+        err.contains("linting roles/postfix/files/postfix/master.cf\n"),
+        "{err}"
+    );
+    // Two master.cf installed: which one goes with main.cf is unknown.
+    write(
+        &role.join("files/other/master.cf"),
+        "smtp inet n - y - - smtpd\n",
+    );
+    write(
+        &tasks,
+        &format!(
+            "{}- name: other\n  copy:\n    src: other/\n    dest: /etc/postfix/\n",
+            task("postfix/")
+        ),
+    );
+    let (_, _, err) = run(repo.path(), &["--discover", "--verbose"]);
+    assert!(
+        err.contains("linting roles/postfix/files/postfix/master.cf\n"),
+        "{err}"
+    );
+}

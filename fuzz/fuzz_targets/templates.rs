@@ -41,19 +41,32 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    // A YAML file read as the main.cf or master.cf its literal blocks hold: the same length
-    // and lines before the block's indent is taken out.
+    // A YAML file read as the main.cf or master.cf its literal blocks hold (with and without
+    // values for some names): the same length and lines before the block's indent is taken
+    // out, every offset mapping back in order, conditional lines within the file.
+    let vars = postlint::template::Vars::from_yaml("a: x\nb: [1, 2]\nc: {d: long value}\n");
     for file in ["main.cf", "master.cf"] {
         for line in postlint::template::embedded::blocks(text, file).into_iter().take(4) {
             let kind = match file {
                 "main.cf" => postlint::template::Kind::MainCf,
                 _ => postlint::template::Kind::MasterCf,
             };
-            let holed = postlint::template::embedded::read_as(text, line, kind)
-                .expect("a block blocks() found is read");
-            assert_eq!(holed.text.len(), text.len());
-            let (out, _) = postlint::template::substitute(&holed.text, &holed.replacements());
-            assert_eq!(out.matches('\n').count(), text.matches('\n').count());
+            for vars in [None, Some(&vars)] {
+                let holed = postlint::template::embedded::read_as(text, line, kind, vars)
+                    .expect("a block blocks() found is read");
+                assert_eq!(holed.text.len(), text.len());
+                let lines = text.matches('\n').count() as u32 + 1;
+                assert!(holed.conditional.iter().all(|r| r.start >= 1 && r.end <= lines + 1));
+                let (out, shifts) =
+                    postlint::template::substitute(&holed.text, &holed.replacements());
+                assert_eq!(out.matches('\n').count(), text.matches('\n').count());
+                let mut last = 0;
+                for offset in 0..=out.len() as u32 {
+                    let back = postlint::template::unshift(&shifts, offset);
+                    assert!(back >= last && back as usize <= text.len());
+                    last = back;
+                }
+            }
         }
     }
     // A script read as the main.cf or master.cf its here-documents write: the same length

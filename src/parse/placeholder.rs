@@ -26,6 +26,9 @@
 //! - `{NAME}` (not after `$` or `?`): i-MSCP's installer (`inet_protocols = {MTA_INET_PROTOCOLS}`,
 //!   filled in by its `process()`). In Postfix a brace group holds lower-case words (`{ name =
 //!   value }`, restriction and inline-table groups), never an upper-case name alone;
+//! - `[MYHOSTNAME]`: an upper-case name in square brackets, a README's fill-in-here
+//!   (chhsiao1981/docker-postfix's ConfigMap). Postfix's `[host]` holds a name with dots or
+//!   an address;
 //! - `<YOUR VMAIL UID>`, `<mail.hostname.example>`: words in angle brackets, the fill-in-here
 //!   of tutorials and README-driven setups (`virtual_uid_maps = static:<YOUR VMAIL UID>`,
 //!   `myhostname = <mail.hostname.domena.ovdje>`). Postfix has no use for `<` in a parameter
@@ -133,6 +136,18 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
                     .then_some(end + 1)
             }
             b'<' => angle_bracketed(bytes, i),
+            // `[MYHOSTNAME]`: a README's fill-in-here (a host in brackets has a dot or is an
+            // address; `[RELAY]` would be a one-label host in upper case).
+            b'[' => {
+                let end = upper_name_end(bytes, i + 1);
+                let name = &text[i + 1..end];
+                // (`[__HOST__]` is a marker inside brackets.)
+                (bytes.get(end) == Some(&b']')
+                    && !name.starts_with('_')
+                    && name.bytes().filter(u8::is_ascii_uppercase).count() >= 2
+                    && is_placeholder_name(name))
+                .then_some(end + 1)
+            }
             // Sentora's `!SERVER_IP!` (not Postfix's negation: no name ends in `!`).
             b'!' => enclosed_name(text, i, b'!'),
             // `##HOSTNAME##`, replaced by sed in container start scripts.
@@ -315,6 +330,8 @@ mod tests {
             markers("mail.<DOMAIN>, <MY-IP.ADDR>"),
             ["<DOMAIN>", "<MY-IP.ADDR>"]
         );
+        assert_eq!(markers("[MYHOSTNAME]"), ["[MYHOSTNAME]"]);
+        assert_eq!(markers("smtp:[RELAY_HOST]:587"), ["[RELAY_HOST]"]);
     }
 
     #[test]
@@ -352,12 +369,18 @@ mod tests {
             "${name?{VALUE}}",                        // a value inside an expression: `?{`
             "{2,3}",                                  // a regex repeat
             "{NAME",
-            "%D%",        // one letter
-            "LIKE '%s%'", // a lookup escape
-            "100%",       // a number
-            "%Domain%",   // mixed case
-            "%(x)",       // no conversion
-            "%()s",       // no name
+            "%D%",                    // one letter
+            "LIKE '%s%'",             // a lookup escape
+            "100%",                   // a number
+            "%Domain%",               // mixed case
+            "%(x)",                   // no conversion
+            "%()s",                   // no name
+            "[smtp.example.com]:587", // a host in brackets
+            "[SMTP.EXAMPLE.COM]",     // a name with dots
+            "[::1]/128",              // an address
+            "[A]",                    // one letter
+            "[12]",                   // no letter
+            "[Relay]",                // mixed case
         ] {
             assert_eq!(markers(text), Vec::<&str>::new(), "{text}");
         }

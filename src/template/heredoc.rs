@@ -278,12 +278,28 @@ fn expansions(
                     continue;
                 };
                 let line = line_of(k) as u32;
+                // An expansion alone on its line (`${postscreen_master_cf}`) may output any
+                // number of lines, as a template's expression alone on its line does: lines
+                // postlint cannot see (in master.cf too, where a hole would be one field).
+                let starts_line = heads.binary_search(&k).is_ok();
+                let line_end =
+                    memchr::memchr(b'\n', &bytes[end..range.end]).map_or(range.end, |i| end + i);
+                if starts_line
+                    && bytes[end..line_end]
+                        .iter()
+                        .all(|b| matches!(b, b' ' | b'\t' | b'\r'))
+                {
+                    holed.inserts.push((line, holes::shorten(&text[k..end])));
+                    holes::blank(out, k..end);
+                    k = end;
+                    continue;
+                }
                 holed
                     .expressions
                     .push((line, holes::shorten(&text[k..end])));
                 // A line that starts with an expansion may set any parameter, or several
                 // (or, in master.cf, define any service).
-                if heads.binary_search(&k).is_ok() {
+                if starts_line {
                     holed.dynamic_names.push(line);
                 }
                 let upper_name = end == k + 2 && bytes[k + 1].is_ascii_uppercase();
@@ -912,13 +928,23 @@ EOF
         assert_eq!(text.lines().nth(2), Some("myhostname = y"));
     }
 
+    /// An expansion alone on its line inserts lines postlint cannot see (in master.cf too:
+    /// survey Z2, `${postscreen_master_cf}` was "bad field count"); one at the head of a line
+    /// with more after it is a name that may be any parameter.
     #[test]
     fn expansions_at_a_line_head_may_set_anything() {
-        let script =
-            "cat >/etc/postfix/main.cf <<EOF\n${EXTRA}\n$(cat extra.cf)\nmynetworks = $1\nEOF\n";
+        let script = "cat >/etc/postfix/main.cf <<EOF\n${EXTRA}\n$(cat extra.cf) \n${NAME} = x\nmynetworks = $1\nEOF\n";
         let holed = read_as(script, 1, false, Kind::MainCf).unwrap();
-        assert_eq!(holed.dynamic_names, vec![2, 3]);
+        let inserted: Vec<u32> = holed.inserts.iter().map(|(l, _)| *l).collect();
+        assert_eq!(inserted, vec![2, 3]);
+        assert_eq!(holed.dynamic_names, vec![4]);
         assert_eq!(holed.substitutions.len(), 1);
+        assert!(holed.is_open_ended());
+        let text = crate::template::substitute(&holed.text, &holed.replacements()).0;
+        assert_eq!(text.lines().nth(1).map(str::trim), Some(""));
+        let master = "cat >/etc/postfix/master.cf <<EOF\n${SMTP_LINES}\npickup unix n - n 60 1 pickup\nEOF\n";
+        let holed = read_as(master, 1, false, Kind::MasterCf).unwrap();
+        assert_eq!(holed.inserts.len(), 1);
         assert!(holed.is_open_ended());
     }
 

@@ -134,7 +134,9 @@ impl Vars {
         let mut value = match salt_pillar_get(head) {
             Some((path, default)) => {
                 let parts: Vec<&str> = path.split(':').collect();
-                self.lookup(&parts).cloned().or(default.map(Value::String))
+                self.lookup_filled(&parts)?
+                    .cloned()
+                    .or(default.map(Value::String))
             }
             None => {
                 let path = parse_path(head.strip_prefix('.').unwrap_or(head))?;
@@ -152,7 +154,7 @@ impl Vars {
                 {
                     parts.remove(0);
                 }
-                self.lookup(&parts).cloned()
+                self.lookup_filled(&parts)?.cloned()
             }
         };
         for stage in stages {
@@ -206,6 +208,9 @@ impl Vars {
             // Two modules' keys of one name: which one is meant is unknown.
             first.filter(|_| found.next().is_none()).map(|(_, v)| v)
         })?;
+        if matches!(value, Value::String(s) if s.trim().is_empty()) {
+            return None;
+        }
         match (value, join) {
             (Value::Array(items), Some(sep)) => Some(
                 items
@@ -219,7 +224,26 @@ impl Vars {
         }
     }
 
+    /// The value at `path`. An empty text is a role's "required" placeholder
+    /// (`postfix_myhostname: ""`, checked by an assert task) more often than the value the
+    /// play runs with: unknown, as a missing name is. (An empty list is a value: `[]` joined
+    /// is empty.)
     fn lookup(&self, path: &[&str]) -> Option<&Value> {
+        self.lookup_any(path)
+            .filter(|v| !matches!(v, Value::String(s) if s.trim().is_empty()))
+    }
+
+    /// [`Vars::lookup`] for an expression that filters its value (`| default('x')` applies
+    /// to a missing name only): None when the value is an empty text, a placeholder whatever
+    /// the filters do; Some(None) when the name is missing.
+    fn lookup_filled(&self, path: &[&str]) -> Option<Option<&Value>> {
+        match self.lookup_any(path) {
+            Some(Value::String(s)) if s.trim().is_empty() => None,
+            found => Some(found),
+        }
+    }
+
+    fn lookup_any(&self, path: &[&str]) -> Option<&Value> {
         let (first, rest) = path.split_first()?;
         let mut value = self.root.get(*first)?;
         for part in rest {
@@ -411,8 +435,20 @@ mod tests {
              guarded: '{% if x %}a{% endif %}'\n\
              hiera: '%{facts.fqdn}'\n\
              size: '{{ 50 * 1024 * 1024 }}'\n\
-             unclosed: 'a{{ mail_domain'\n",
+             unclosed: 'a{{ mail_domain'\n\
+             required: ''\n\
+             blank: ' '\n\
+             via_required: '{{ required }}'\n",
         );
+        // An empty text is a placeholder, as null is.
+        for empty in [
+            "required",
+            "blank",
+            "via_required",
+            "required | default('x')",
+        ] {
+            assert_eq!(v.eval(b"{{", empty), None, "{empty}");
+        }
         let eval = |s: &str| v.eval(b"{{", s);
         assert_eq!(eval("postfix_myhostname"), None);
         assert_eq!(eval("mail_host").as_deref(), Some("mail.example.org"));
