@@ -2405,6 +2405,12 @@ fn scan_text(text: &str, path: &Path) -> Script {
     if dockerfile {
         out.mentions = dockerfile_mentions(&lines);
     }
+    // Functions that wrap postconf (`add_config_value "relayhost" "..."`): their calls are
+    // settings, their bodies none.
+    let wrappers = match dockerfile {
+        true => wrappers::Wrappers::default(),
+        false => wrappers::Wrappers::find(&lines),
+    };
     let mut seen = BTreeSet::new();
     // A shell script's variables that name a path (`file=/etc/postfix/main.cf`), put in for
     // `$file` when a command is read (`cat frag >> $file`); the offsets of the settings found
@@ -2473,7 +2479,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
             continue;
         }
         let mut code = line.trim_start();
-        if code.starts_with('#') {
+        if code.starts_with('#') || wrappers.in_body(line_no) {
             continue;
         }
         if let Some(end) = heredoc_to_main_cf(code) {
@@ -2625,7 +2631,11 @@ fn scan_text(text: &str, path: &Path) -> Script {
                 Some((Edited::Other, keys)) => out.file_keys.extend(keys),
                 _ => {}
             }
-            match command_names(command) {
+            let names = match wrappers.call(command) {
+                Some(call) => call.key.map(|key| vec![key]),
+                None => command_names(command),
+            };
+            match names {
                 None => out.main_open = true,
                 Some(names) => {
                     for name in names {
@@ -2717,6 +2727,43 @@ fn scan_text(text: &str, path: &Path) -> Script {
             let code = or_guard(code).map_or(code, |(head, _)| head);
             for command in grouped_commands(code) {
                 let command = command.as_ref();
+                // A wrapper's call: the key and value as written, each found in the text.
+                if let Some(call) = wrappers.call(command) {
+                    let (Some(name), Some(value)) = (call.key, call.value) else {
+                        continue;
+                    };
+                    let Some(key_at) = text[from..last].find(call.key_raw).map(|i| from + i) else {
+                        continue;
+                    };
+                    // The word shown starts at the function's name (the line reads as the
+                    // setting it makes).
+                    let function = command.split_whitespace().next().unwrap_or("");
+                    let shown_from = text[from..key_at]
+                        .rfind(function)
+                        .map_or(key_at, |i| from + i);
+                    let after = key_at + call.key_raw.len();
+                    let Some(value_word) =
+                        text[after..last].find(call.value_raw).map(|i| after + i)
+                    else {
+                        continue;
+                    };
+                    from = value_word + call.value_raw.len();
+                    let (Some(name_at), Some(value_at)) = (
+                        call.key_raw.find(name.as_str()).map(|i| key_at + i),
+                        call.value_raw.find(value.as_str()).map(|i| value_word + i),
+                    ) else {
+                        continue;
+                    };
+                    literals.push(Literal {
+                        name,
+                        value,
+                        line: line_no,
+                        name_at,
+                        value_at,
+                        word: shown_from..from,
+                    });
+                    continue;
+                }
                 let found = match echo_literals(command) {
                     found if !found.is_empty() => found,
                     _ => postconf_literals(command),
@@ -4210,6 +4257,8 @@ pub fn scan(root: &Path) -> Vec<Script> {
     }
     out
 }
+
+mod wrappers;
 
 #[cfg(test)]
 mod tests {

@@ -3981,3 +3981,59 @@ fn a_master_cf_a_role_copies_with_its_directory_goes_with_the_roles_main_cf() {
         "{err}"
     );
 }
+
+/// An entrypoint that wraps postconf in a function (`add_config_value "mynetworks" "..."`,
+/// whose body runs `postconf -e "${key} = ${value}"`): each call is a setting (survey Z2,
+/// four images); the wrapper's own postconf sets nothing by itself. Near-misses: a call with a
+/// variable's value, and a function with two postconf commands (no one key and value).
+#[test]
+fn a_function_that_wraps_postconf_makes_settings() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("Dockerfile"),
+        "FROM debian:bookworm\nRUN apt-get install -y postfix\nCOPY run.sh /run.sh\nENTRYPOINT [\"/run.sh\"]\n",
+    );
+    let wrapper = "#!/bin/bash\nfunction add_config_value() {\n  local key=${1}\n  local value=${2}\n  echo \"Setting ${key} to ${value}\"\n  postconf -e \"${key} = ${value}\"\n}\n";
+    let script = repo.path().join("run.sh");
+    write(
+        &script,
+        &format!("{wrapper}add_config_value \"compatibility_level\" \"3.6\"\nadd_config_value \"mynetworks\" \"0.0.0.0/0\"\nexec postfix start-fg\n"),
+    );
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(
+        out.contains("run.sh:9:32: error[mynetworks-too-broad]"),
+        "{out}{err}"
+    );
+    let (_, human, _) = run(
+        repo.path(),
+        &["--discover", "--select", "mynetworks-too-broad"],
+    );
+    assert!(
+        human.contains("add_config_value \"mynetworks\" \"0.0.0.0/0\""),
+        "{human}"
+    );
+    // The value from a variable: unknown.
+    write(
+        &script,
+        &format!("{wrapper}add_config_value \"compatibility_level\" \"3.6\"\nadd_config_value \"mynetworks\" \"$NETWORKS\"\nexec postfix start-fg\n"),
+    );
+    let (_, out, _) = run(
+        repo.path(),
+        &["--discover", "--format", "short", "--allow-empty"],
+    );
+    assert!(!out.contains("mynetworks-too-broad"), "{out}");
+    // Two postconf commands in the function: not a wrapper, and its names are unknown.
+    let two = wrapper.replace(
+        "  postconf -e \"${key} = ${value}\"\n",
+        "  postconf -e \"${key} = ${value}\"\n  postconf -e \"${key}_extra = ${value}\"\n",
+    );
+    write(
+        &script,
+        &format!("{two}add_config_value \"mynetworks\" \"0.0.0.0/0\"\nexec postfix start-fg\n"),
+    );
+    let (_, out, _) = run(
+        repo.path(),
+        &["--discover", "--format", "short", "--allow-empty"],
+    );
+    assert!(!out.contains("mynetworks-too-broad"), "{out}");
+}
