@@ -1703,9 +1703,13 @@ fn command_names(command: &str) -> Option<Vec<String>> {
     };
     if let Some(at) = words.iter().position(|w| w.ends_with("postconf")) {
         let args = &words[at + 1..];
-        // Master.cf edits, and anything for another instance, are not main.cf's.
-        let other = args.iter().any(|w| {
-            w.starts_with('-') && !w.starts_with("--") && w[1..].contains(['M', 'P', 'F', 'c'])
+        // Master.cf edits, and anything for another instance, are not main.cf's (`-c
+        // /etc/postfix` is the default instance).
+        let other = args.iter().enumerate().any(|(i, w)| {
+            w.starts_with('-')
+                && !w.starts_with("--")
+                && w[1..].contains(['M', 'P', 'F', 'c'])
+                && !(*w == "-c" && args.get(i + 1).is_some_and(|d| is_default_config_dir(d)))
         });
         if other {
             return Some(Vec::new());
@@ -2016,13 +2020,32 @@ fn postconf_literals(command: &str) -> Vec<(String, String, &str)> {
         raw.strip_prefix('-')
             .is_some_and(|flags| !flags.is_empty() && flags.bytes().all(|b| b == b'e' || b == b'v'))
     };
+    // `-c /etc/postfix`: the default instance, as without it.
+    let default_dir = |i: usize| {
+        args.get(i + 1)
+            .and_then(|(_, dir)| dir.as_deref())
+            .is_some_and(is_default_config_dir)
+    };
+    let mut skip = vec![false; args.len()];
+    for (i, (raw, _)) in args.iter().enumerate() {
+        if *raw == "-c" && default_dir(i) {
+            skip[i] = true;
+            skip[i + 1] = true;
+        }
+    }
+    let args: Vec<&(&str, Option<String>)> = args
+        .iter()
+        .zip(&skip)
+        .filter(|(_, skip)| !**skip)
+        .map(|(arg, _)| arg)
+        .collect();
     if args
         .iter()
         .any(|(raw, _)| raw.starts_with('-') && !edits(raw))
     {
         return Vec::new();
     }
-    args.iter()
+    args.into_iter()
         .filter_map(|(raw, unquoted)| {
             let (name, value) = unquoted.as_deref()?.split_once('=')?;
             let (name, value) = (name.trim(), value.trim());
@@ -2030,6 +2053,15 @@ fn postconf_literals(command: &str) -> Vec<(String, String, &str)> {
             valid.then(|| (name.to_string(), value.to_string(), *raw))
         })
         .collect()
+}
+
+/// `/etc/postfix` (quoted or not, with or without its `/`): `postconf -c` of the default
+/// instance.
+fn is_default_config_dir(dir: &str) -> bool {
+    matches!(
+        dir.trim_matches(['"', '\'']).trim_end_matches('/'),
+        "/etc/postfix"
+    )
 }
 
 /// A script's text with only the words of its literals kept: the rest (an `ENV` with a
@@ -2226,6 +2258,68 @@ fn dockerfile_mentions(lines: &[(u32, String)]) -> Vec<String> {
 /// outside here-documents, and before the first top-level `exec COMMAND`, `exit` or `return`.
 /// A line postlint cannot follow (a quote left open, a closer with no opener, parentheses that
 /// do not pair on a top-level line) ends them.
+/// [`unconditional_lines`], and the lines of a shell function the script calls once, from a
+/// line that runs whenever the script does (`configure() { postconf -e ...; }` then
+/// `configure`): those of its body that run whenever the function does.
+fn running_lines(lines: &[(u32, String)]) -> Vec<bool> {
+    let mut top = unconditional_lines(lines);
+    // The functions (at most 64), each with the index of its first body line and its `}`.
+    let mut functions: Vec<(&str, usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() && functions.len() < 64 {
+        let Some(name) = wrappers::function_name(&lines[i].1) else {
+            i += 1;
+            continue;
+        };
+        let Some(end) = lines[i + 1..]
+            .iter()
+            .take(MAX_FUNCTION_LINES)
+            .position(|(_, l)| matches!(l.trim(), "}" | "};"))
+            .map(|n| i + 1 + n)
+        else {
+            i += 1;
+            continue;
+        };
+        functions.push((name, i + 1, end));
+        i = end + 1;
+    }
+    if functions.is_empty() {
+        return top;
+    }
+    // Where each is called: every command whose first word is its name.
+    let mut calls: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (j, (_, line)) in lines.iter().enumerate() {
+        let code = line.trim();
+        if code.starts_with('#') {
+            continue;
+        }
+        for command in split_outside_quotes(code, &[';', '&', '|']) {
+            let first = command.split_whitespace().next().unwrap_or("");
+            if let Some((name, ..)) = functions.iter().find(|(n, ..)| *n == first) {
+                calls.entry(name).or_default().push(j);
+            }
+        }
+    }
+    for &(name, start, end) in &functions {
+        let once = match calls.get(name).map(Vec::as_slice) {
+            Some([call]) => *call,
+            _ => continue,
+        };
+        // Called after its definition, from a line that always runs.
+        if once < end || !top[once] {
+            continue;
+        }
+        let body = unconditional_lines(&lines[start..end]);
+        for (k, runs) in body.into_iter().enumerate() {
+            top[start + k] |= runs;
+        }
+    }
+    top
+}
+
+/// A shell function's body longer than this is not followed into (`running_lines`).
+const MAX_FUNCTION_LINES: usize = 400;
+
 fn unconditional_lines(lines: &[(u32, String)]) -> Vec<bool> {
     let mut out = vec![false; lines.len()];
     let mut depth: u32 = 0;
@@ -2400,7 +2494,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
     // in full); none in a script that writes main.cf whole with a here-document.
     let top = match dockerfile {
         true => Vec::new(),
-        false => unconditional_lines(&lines),
+        false => running_lines(&lines),
     };
     if dockerfile {
         out.mentions = dockerfile_mentions(&lines);
@@ -5313,6 +5407,32 @@ mod tests {
         );
     }
 
+    /// A function the script calls once, from a line that always runs: its body's lines run
+    /// whenever the script does (survey Z2, classcat). Not for two calls, a call under a
+    /// condition, or the lines of the body under one.
+    #[test]
+    fn a_function_called_once_runs_its_body() {
+        let lines = |text: &str| -> Vec<(u32, String)> {
+            text.lines()
+                .enumerate()
+                .map(|(i, l)| (i as u32 + 1, l.to_string()))
+                .collect()
+        };
+        let body = "configure() {\n  postconf -e a=b\n  if [ -n \"$X\" ]; then\n    postconf -e c=d\n  fi\n}\n";
+        let top = running_lines(&lines(&format!("{body}configure\nexec postfix start-fg\n")));
+        assert_eq!(&top[..7], [false, true, false, false, false, false, true]);
+        for calls in [
+            "configure\nconfigure\n",
+            "if [ -n \"$Y\" ]; then configure; fi\n",
+            "[ -n \"$Y\" ] && configure\n",
+        ] {
+            let top = running_lines(&lines(&format!("{body}{calls}")));
+            assert!(!top[1], "{calls}");
+        }
+        let top = running_lines(&lines(&format!("configure\n{body}")));
+        assert!(!top[2]);
+    }
+
     #[test]
     fn postconf_edit_flags_together() {
         let names = |c: &str| -> Vec<String> {
@@ -5327,6 +5447,18 @@ mod tests {
         );
         assert_eq!(names("postconf -v -e smtp_use_tls=yes"), ["smtp_use_tls"]);
         assert!(names("postconf -c /etc/postfix-out -e a=b").is_empty());
+        // The default instance's directory named (survey Z2, crashvb).
+        assert_eq!(names("postconf -c /etc/postfix -e a=b"), ["a"]);
+        assert_eq!(names("postconf -e -c \"/etc/postfix/\" a=b"), ["a"]);
+        assert_eq!(
+            command_names("postconf -c /etc/postfix -e a=b"),
+            Some(vec!["a".to_string()])
+        );
+        assert_eq!(
+            command_names("postconf -c /etc/postfix-out -e a=b"),
+            Some(Vec::new())
+        );
+        assert!(names("postconf -c $DIR -e a=b").is_empty());
         assert!(names("postconf -eP 'smtp/inet/a=b'").is_empty());
     }
 }

@@ -94,7 +94,7 @@ impl Wrappers {
 
 /// The function a line defines with its `{` on the line: `name() {`, `name () {`, `function
 /// name {`, `function name() {`.
-fn function_name(line: &str) -> Option<&str> {
+pub(super) fn function_name(line: &str) -> Option<&str> {
     let code = line.trim();
     let code = code.strip_suffix('{')?.trim_end();
     let (code, keyword) = match code.strip_prefix("function ") {
