@@ -753,8 +753,11 @@ fn template_vars_give_a_yaml_blocks_expressions_their_values() {
             "values.yaml",
         ],
     );
-    // Inside the `if`: not certain, so not reported; the value is known (--verbose says so).
-    assert!(!with.contains("invalid-value"), "{with}{err}");
+    // Inside `{{- if .Values.limit }}`, which holds with these values: linted as certain.
+    assert!(
+        with.contains("templates/configmap.yaml:7:26: error[invalid-value]: `50MB` is not a valid mailbox_size_limit"),
+        "{with}{err}"
+    );
     put(
         &chart.join("templates/configmap.yaml"),
         "apiVersion: v1\nkind: ConfigMap\ndata:\n  main.cf: |\n    compatibility_level = 3.6\n    \
@@ -774,4 +777,49 @@ fn template_vars_give_a_yaml_blocks_expressions_their_values() {
         with.contains("templates/configmap.yaml:6:26: error[invalid-value]: `50MB` is not a valid mailbox_size_limit"),
         "{with}{err}"
     );
+}
+
+/// `{% if var %}` with `--template-vars` giving `var` a true value: the lines inside are there,
+/// and linted as certain (survey Z1: a relay password in main.cf, behind `{% if
+/// postfix_smtp_server %}`); the `else` lines stay "maybe". Near-misses: no vars file, a false
+/// value, and YAML's `no` as text.
+#[test]
+fn template_vars_decide_if_blocks_whose_condition_holds() {
+    let repo = tempfile::tempdir().unwrap();
+    put(
+        &repo.path().join("templates/main.cf.j2"),
+        "compatibility_level = 3.6\n{% if relay %}\nrelayhost = [{{ relay }}]:587\nmynetworks = 0.0.0.0/0\n{% else %}\nsmtpd_use_tls = yes\n{% endif %}\n",
+    );
+    let lint = |vars: &str| {
+        put(&repo.path().join("vars.yml"), vars);
+        run(
+            repo.path(),
+            &[
+                "--discover",
+                "--format",
+                "short",
+                "--template-vars",
+                "vars.yml",
+            ],
+        )
+        .1
+    };
+    let out = lint("relay: smtp.example.com\n");
+    assert!(
+        out.contains("templates/main.cf.j2:4:14: error[mynetworks-too-broad]"),
+        "{out}"
+    );
+    // The else branch is not linted as certain.
+    assert!(!out.contains("main.cf.j2:6:"), "{out}");
+    for vars in [
+        "relay: ''\n",
+        "relay: false\n",
+        "relay: 'no'\n",
+        "other: x\n",
+    ] {
+        let out = lint(vars);
+        assert!(!out.contains("mynetworks-too-broad"), "{vars}: {out}");
+    }
+    let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(!out.contains("mynetworks-too-broad"), "{out}");
 }

@@ -441,9 +441,18 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
             Tag::Silent => blank(&mut out, start..tag_end),
             Tag::Open(may_leave_out) => {
                 blank(&mut out, start..tag_end);
-                blocks.push(may_leave_out);
+                // `{% if relay %}` with `--template-vars` giving `relay` a true value: the
+                // body is there (its `else` is not, and stays "maybe").
+                let holds = may_leave_out && vars.is_some_and(|v| v.condition_holds(open, inner));
+                blocks.push(may_leave_out && !holds);
             }
-            Tag::Middle => blank(&mut out, start..tag_end),
+            Tag::Middle => {
+                blank(&mut out, start..tag_end);
+                // `else`, `elif`: the branch after it may be left out, whatever the first was.
+                if let Some(top) = blocks.last_mut() {
+                    *top = true;
+                }
+            }
             Tag::Close => {
                 blank(&mut out, start..tag_end);
                 if blocks.pop().is_none() && !unbalanced {

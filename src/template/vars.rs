@@ -126,6 +126,63 @@ impl Vars {
         (!SYNTAX.iter().any(|s| value.contains(s))).then_some(value)
     }
 
+    /// Whether an `if` tag's condition holds with these values: `{% if name %}`, `{% if a.b
+    /// %}`, `{% if name is defined %}`, Go's `{{ if .Values.x }}`, a lookup whose value is
+    /// true whichever way YAML read it (`no`, `off`, `false` and `0` as text may be YAML 1.1's
+    /// false, as Ansible reads them: not true here). False when the condition does not hold,
+    /// is not such a lookup, or names what the files do not give.
+    pub fn condition_holds(&self, open: &[u8], inner: &str) -> bool {
+        if !matches!(open, b"{%" | b"{{") {
+            return false;
+        }
+        let Some(condition) = inner.trim().strip_prefix("if ") else {
+            return false;
+        };
+        let condition = condition.trim();
+        let (expr, defined) = match condition.strip_suffix("is defined") {
+            Some(expr) => (expr.trim(), true),
+            None => (condition, false),
+        };
+        let Some(parts) = self.path_parts(expr) else {
+            return false;
+        };
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        match self.lookup_any(&parts) {
+            None => false,
+            Some(_) if defined => true,
+            Some(Value::Bool(b)) => *b,
+            Some(Value::Number(n)) => n.as_f64().is_some_and(|n| n != 0.0),
+            Some(Value::String(text)) => {
+                let text = text.trim();
+                !text.is_empty()
+                    && !["no", "n", "off", "false", "0"]
+                        .iter()
+                        .any(|f| text.eq_ignore_ascii_case(f))
+                    && !["{{", "{%", "__JINJA"].iter().any(|t| text.contains(t))
+            }
+            Some(Value::Array(items)) => !items.is_empty(),
+            Some(Value::Object(map)) => !map.is_empty(),
+            Some(Value::Null) => false,
+        }
+    }
+
+    /// The path of a lookup (`a.b`, `a['b']`, `.Values.a`, `pillar['a']`), as the data holds it:
+    /// Helm's `.Values` and Salt's `pillar` are the file's mapping itself.
+    fn path_parts(&self, head: &str) -> Option<Vec<String>> {
+        let mut parts = parse_path(head.strip_prefix('.').unwrap_or(head))?;
+        if parts.len() > 1 && parts[0] == "pillar" && !self.root.contains_key("pillar") {
+            parts.remove(0);
+        }
+        if parts.len() > 1
+            && parts[0] == "Values"
+            && head.starts_with('.')
+            && !self.root.contains_key("Values")
+        {
+            parts.remove(0);
+        }
+        Some(parts)
+    }
+
     /// `{{ name }}`, `{{ a.b }}`, `{{ a['b'] }}`, `{{ x | default('y') }}`, `{{ xs | join(', ') }}`,
     /// Go's `{{ .A.B }}`, Salt's `{{ salt['pillar.get']('a:b', 'x') }}`.
     fn eval_braces(&self, inner: &str) -> Option<String> {
@@ -139,21 +196,10 @@ impl Vars {
                     .or(default.map(Value::String))
             }
             None => {
-                let path = parse_path(head.strip_prefix('.').unwrap_or(head))?;
-                let mut parts: Vec<&str> = path.iter().map(String::as_str).collect();
-                // Salt's `pillar['postfix']['relayhost']`: a pillar file's mapping is the
-                // pillar itself.
-                if parts.len() > 1 && parts[0] == "pillar" && !self.root.contains_key("pillar") {
-                    parts.remove(0);
-                }
-                // Helm's `.Values.relayhost`: a chart's values.yaml is `.Values` itself.
-                if parts.len() > 1
-                    && parts[0] == "Values"
-                    && head.starts_with('.')
-                    && !self.root.contains_key("Values")
-                {
-                    parts.remove(0);
-                }
+                // Salt's `pillar['postfix']['relayhost']` and Helm's `.Values.relayhost`: the
+                // file's mapping is the pillar, the chart's values.
+                let path = self.path_parts(head)?;
+                let parts: Vec<&str> = path.iter().map(String::as_str).collect();
                 self.lookup_filled(&parts)?.cloned()
             }
         };
@@ -469,6 +515,47 @@ mod tests {
             Some("example.org")
         );
         assert_eq!(v.eval(b"{{", " .mail_host "), None);
+    }
+
+    /// `{% if name %}` holds for a value true however YAML read it; anything else (false, a
+    /// YAML 1.1 false as text, an empty value, a name the files do not give, an expression)
+    /// does not.
+    #[test]
+    fn if_conditions_that_hold() {
+        let v = Vars::from_yaml(
+            "relay: smtp.example.com\non: true\noff: false\nno_text: 'no'\nzero: 0\n\
+             empty: ''\nlist: [a]\nnone: []\nnested: {relay: x}\nfact: '{{ ansible_fqdn }}'\n",
+        );
+        let holds = |open: &[u8], inner: &str| v.condition_holds(open, inner);
+        for inner in [
+            "if relay",
+            "if on",
+            "if list",
+            "if nested.relay",
+            "if relay is defined",
+            "if empty is defined",
+        ] {
+            assert!(holds(b"{%", inner), "{inner}");
+        }
+        assert!(holds(b"{{", "if .Values.relay"));
+        assert!(holds(b"{{", "if .relay"));
+        for inner in [
+            "if off",
+            "if no_text",
+            "if zero",
+            "if empty",
+            "if none",
+            "if missing",
+            "if fact",
+            "if missing is defined",
+            "if not relay",
+            "if relay and on",
+            "for x in list",
+            "relay",
+        ] {
+            assert!(!holds(b"{%", inner), "{inner}");
+        }
+        assert!(!holds(b"<%", "if relay"));
     }
 
     #[test]
