@@ -4217,6 +4217,7 @@ pub fn scan(root: &Path) -> Vec<Script> {
             name.ends_with(".sh")
                 || name.ends_with(".bash")
                 || name.ends_with(".sls")
+                || is_chef_recipe(e.path())
                 || name.ends_with(".yml")
                 || name.ends_with(".yaml")
                 || is_dockerfile(&name)
@@ -4254,6 +4255,16 @@ pub fn scan(root: &Path) -> Vec<Script> {
                 true => scan_sls(&text, entry.path(), root),
                 false => Script::default(),
             }
+        } else if name.ends_with(".rb") {
+            // Chef recipes (`is_chef_recipe`).
+            let mut script = Script {
+                path: entry.path().to_path_buf(),
+                ..Script::default()
+            };
+            if names_postfix() {
+                chef::scan_recipe(&text, entry.path(), &mut script);
+            }
+            script
         } else if name.ends_with(".yml") || name.ends_with(".yaml") {
             // Ansible tasks and compose files; and, for which task files run, the Ansible
             // files that include tasks or apply roles.
@@ -4352,7 +4363,17 @@ pub fn scan(root: &Path) -> Vec<Script> {
     out
 }
 
+mod chef;
 mod wrappers;
+
+/// A Chef recipe: a `.rb` file in a cookbook's `recipes/` directory.
+fn is_chef_recipe(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "rb")
+        && path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|d| d == "recipes")
+}
 
 #[cfg(test)]
 mod tests {

@@ -4037,3 +4037,63 @@ fn a_function_that_wraps_postconf_makes_settings() {
     );
     assert!(!out.contains("mynetworks-too-broad"), "{out}");
 }
+
+/// The same password file installed by a Chef recipe's `template` resource with `mode
+/// '0644'` (survey Z1, HearstAT/cf_tiered_chef): reported at its password, the recipe's mode
+/// beside it, the help in Chef's words. Near-misses: 0640 for root, a mode Ruby reads in
+/// decimal, none at all, and a `source` that is not the cookbook's file.
+#[test]
+fn a_password_file_a_chef_resource_makes_readable_is_reported() {
+    let repo = tempfile::tempdir().unwrap();
+    let cookbook = repo.path().join("cookbooks/mail");
+    write(
+        &cookbook.join("templates/default/main.cf.erb"),
+        "compatibility_level = 3.6\nmydestination = localhost\n\
+         virtual_mailbox_domains = mysql:/etc/postfix/mysql-domains.cf\n",
+    );
+    write(
+        &cookbook.join("templates/default/mysql-domains.cf.erb"),
+        "hosts = 127.0.0.1\nuser = mail\npassword = <%= node['mail']['db_password'] %>\n\
+         dbname = mail\nquery = SELECT 1 FROM domains WHERE name='%s'\n",
+    );
+    let recipe = cookbook.join("recipes/default.rb");
+    let resources = |mode: &str, source: &str| {
+        format!(
+            "package 'postfix'\n\ntemplate '/etc/postfix/main.cf' do\n  source 'main.cf.erb'\nend\n\n\
+             template '/etc/postfix/mysql-domains.cf' do\n  source '{source}'\n  owner 'root'\n  \
+             group 'root'\n{mode}end\n"
+        )
+    };
+    write(
+        &recipe,
+        &resources("  mode '0644'\n", "mysql-domains.cf.erb"),
+    );
+    let out = short_of(repo.path(), "secret-readable");
+    insta::assert_snapshot!("discover__password_file_mode_chef", out);
+    assert!(
+        out.contains(
+            "cookbooks/mail/templates/default/mysql-domains.cf.erb:3:1: error[secret-readable]"
+        ),
+        "{out}"
+    );
+    let human = run(repo.path(), &["--discover", "--select=secret-readable"]).1;
+    assert!(human.contains("Chef installs it with mode 0644"), "{human}");
+    assert!(
+        human.contains("`mode '0640'` and `group 'postfix'`"),
+        "{human}"
+    );
+    assert!(!human.contains("db_password"), "{human}");
+    for (mode, source) in [
+        ("  mode '0640'\n", "mysql-domains.cf.erb"),
+        ("  mode 644\n", "mysql-domains.cf.erb"),
+        ("", "mysql-domains.cf.erb"),
+        ("  mode '0644'\n", "other.cf.erb"),
+    ] {
+        write(&recipe, &resources(mode, source));
+        let out = short_of(repo.path(), "secret-readable");
+        assert!(
+            !out.contains("error[secret-readable]"),
+            "{mode} {source}: {out}"
+        );
+    }
+}

@@ -570,7 +570,7 @@ pub struct DeclaredModeAt {
     pub group: Option<String>,
     /// The mode's value in the task's or state's file.
     pub span: Span,
-    /// "Ansible" or "Salt".
+    /// "Ansible", "Salt", "Chef" or "etckeeper".
     pub tool: &'static str,
 }
 
@@ -579,8 +579,17 @@ impl DeclaredModeAt {
     pub fn installer(&self) -> &'static str {
         match self.tool {
             "Salt" => "Salt state",
+            "Chef" => "Chef resource",
             "etckeeper" => "etckeeper metadata",
             _ => "Ansible task",
+        }
+    }
+
+    /// A mode of 0640 and the group postfix, written as the installer writes them.
+    pub fn private_mode(&self) -> &'static str {
+        match self.tool {
+            "Chef" => "`mode '0640'` and `group 'postfix'`",
+            _ => "`mode: '0640'` and `group: postfix`",
         }
     }
 }
@@ -1512,9 +1521,10 @@ impl Loader {
         let len = value
             .find(|c: char| c.is_ascii_whitespace() || c == '#')
             .unwrap_or(value.len());
-        let tool = match declared.script.extension().is_some_and(|e| e == "sls") {
-            true => "Salt",
-            false => "Ansible",
+        let tool = match declared.script.extension().and_then(|e| e.to_str()) {
+            Some("sls") => "Salt",
+            Some("rb") => "Chef",
+            _ => "Ansible",
         };
         Some(DeclaredModeAt {
             mode: declared.mode,

@@ -84,7 +84,8 @@ fn check_installed_files(model: &Model, out: &mut Findings) {
             "Whichever table reads it, anyone who can read the file can log in to the database \
              as Postfix does and read (or, with write grants, change) the mail accounts. \
              Postfix opens the file as root before it drops privileges, so it needs no wider \
-             access: give it `mode: '0640'` and `group: postfix` in the {}.",
+             access: give it {} in the {}.",
+            declared.private_mode(),
             declared.installer()
         ));
     }
@@ -156,7 +157,8 @@ fn check_tables(model: &Model, out: &mut Findings) {
                  commit` records it"
             ),
             Some(declared) => format!(
-                "give it `mode: '0640'` and `group: postfix` in the {}",
+                "give it {} in the {}",
+                declared.private_mode(),
                 declared.installer()
             ),
             None => format!("`chmod 640 {target}; chown root:postfix {target}`"),
