@@ -2223,41 +2223,140 @@ fn grouped_commands(line: &str) -> Vec<std::borrow::Cow<'_, str>> {
 /// At most this many file names are kept of one Dockerfile's instructions.
 const MAX_MENTIONS: usize = 256;
 
+/// Where runit and s6 look for services, each a directory with its `run` script.
+const SERVICE_DIRS: &[&str] = &[
+    "/etc/service",
+    "/etc/sv",
+    "/etc/runit",
+    "/etc/services.d",
+    "/etc/s6-overlay/s6-rc.d",
+];
+
+/// Where phusion's baseimage and s6-overlay run every script at start.
+const INIT_DIRS: &[&str] = &["/etc/my_init.d", "/etc/cont-init.d"];
+
+/// Programs an image runs that are no script of the repository, whatever the repository
+/// names a file (`CMD ["postfix", "start-fg"]`, `CMD ["supervisord"]`).
+const KNOWN_PROGRAMS: &[&str] = &[
+    "postfix",
+    "sh",
+    "bash",
+    "ash",
+    "dash",
+    "exec",
+    "tini",
+    "dumb-init",
+    "supervisord",
+    "runsvdir",
+    "runit",
+    "s6-svscan",
+    "rsyslogd",
+    "syslogd",
+    "syslog-ng",
+    "cron",
+    "crond",
+    "sleep",
+    "tail",
+    "true",
+    "env",
+    "python",
+    "python3",
+    "perl",
+    "node",
+    "master",
+    "dovecot",
+    "opendkim",
+    "saslauthd",
+    "nginx",
+    "httpd",
+    "apache2",
+    "start-stop-daemon",
+    "service",
+];
+
 /// The file names a Dockerfile's `RUN`, `ENTRYPOINT` and `CMD` instructions name: the last
 /// part of each word with a `.` or a `/` (`docker-entrypoint.sh`, `start` of
 /// `/usr/local/bin/start`), without quotes, brackets and commas. Not `COPY` or `ADD`: a
 /// script copied in may never run (uneidel/docker-mail's `#CMD /install.sh`).
 fn dockerfile_mentions(lines: &[(u32, String)]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mention = |name: &str, out: &mut Vec<String>| {
+        if !name.is_empty()
+            && name.len() <= 128
+            && !out.iter().any(|n| n == name)
+            && out.len() < MAX_MENTIONS
+        {
+            out.push(name.to_string());
+        }
+    };
     for (_, line) in lines {
         let mut words = line.split_whitespace();
         let instruction = words.next().unwrap_or("").to_ascii_uppercase();
+        // What a process supervisor starts: runit's and s6's `run` scripts of the service
+        // directories a `COPY` fills (`COPY service /etc/service`), and the start scripts
+        // copied into phusion's or s6's init directories.
+        if matches!(instruction.as_str(), "COPY" | "ADD") {
+            let args: Vec<&str> = line
+                .split_whitespace()
+                .skip(1)
+                .filter(|w| !w.starts_with("--"))
+                .collect();
+            if let [sources @ .., dest] = args.as_slice() {
+                let dest = dest.trim_end_matches('/');
+                if SERVICE_DIRS
+                    .iter()
+                    .any(|d| dest == *d || dest.starts_with(&format!("{d}/")))
+                {
+                    mention("run", &mut out);
+                }
+                if INIT_DIRS
+                    .iter()
+                    .any(|d| dest == *d || dest.starts_with(&format!("{d}/")))
+                {
+                    for source in sources {
+                        mention(
+                            source
+                                .trim_end_matches('/')
+                                .rsplit('/')
+                                .next()
+                                .unwrap_or(""),
+                            &mut out,
+                        );
+                    }
+                }
+            }
+            continue;
+        }
         if !matches!(instruction.as_str(), "RUN" | "ENTRYPOINT" | "CMD") {
             continue;
+        }
+        // The program an ENTRYPOINT or CMD runs, found on PATH (`ENTRYPOINT
+        // ["postfix-entrypoint"]`, a script the image copies to /usr/local/bin).
+        if instruction != "RUN" {
+            let program = line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("")
+                .trim_start_matches('[');
+            let program = program.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | ']'));
+            if !program.contains(['.', '/', '$'])
+                && program.len() >= 3
+                && !KNOWN_PROGRAMS.contains(&program)
+            {
+                mention(program, &mut out);
+            }
         }
         for word in words.flat_map(|w| w.split([';', '&', '|', '(', ')'])) {
             let word = word.trim_matches(|c: char| matches!(c, '"' | '\'' | '[' | ']' | ','));
             if !word.contains(['.', '/']) || word.contains('$') {
                 continue;
             }
-            let name = word.rsplit('/').next().unwrap_or("");
-            if !name.is_empty() && name.len() <= 128 && !out.iter().any(|n| n == name) {
-                if out.len() >= MAX_MENTIONS {
-                    return out;
-                }
-                out.push(name.to_string());
-            }
+            mention(word.rsplit('/').next().unwrap_or(""), &mut out);
         }
     }
     out
 }
 
-/// Which logical lines of a shell script run each time the script runs, in order and
-/// unconditionally: at the top level (in no `if`, `case`, loop, `{ }` group or shell function),
-/// on a line with no `&&` or `||` and not continued from one that ends in them or in `|`,
-/// outside here-documents, and before the first top-level `exec COMMAND`, `exit` or `return`.
-/// A line postlint cannot follow (a quote left open, a closer with no opener, parentheses that
-/// do not pair on a top-level line) ends them.
 /// [`unconditional_lines`], and the lines of a shell function the script calls once, from a
 /// line that runs whenever the script does (`configure() { postconf -e ...; }` then
 /// `configure`): those of its body that run whenever the function does.
@@ -2320,6 +2419,12 @@ fn running_lines(lines: &[(u32, String)]) -> Vec<bool> {
 /// A shell function's body longer than this is not followed into (`running_lines`).
 const MAX_FUNCTION_LINES: usize = 400;
 
+/// Which logical lines of a shell script run each time the script runs, in order and
+/// unconditionally: at the top level (in no `if`, `case`, loop, `{ }` group or shell function),
+/// on a line with no `&&` or `||` and not continued from one that ends in them or in `|`,
+/// outside here-documents, and before the first top-level `exec COMMAND`, `exit` or `return`.
+/// A line postlint cannot follow (a quote left open, a closer with no opener, parentheses that
+/// do not pair on a top-level line) ends them.
 fn unconditional_lines(lines: &[(u32, String)]) -> Vec<bool> {
     let mut out = vec![false; lines.len()];
     let mut depth: u32 = 0;
@@ -5028,6 +5133,14 @@ mod tests {
         let chained = "FROM debian\nCMD /opt/install.sh;/usr/bin/supervisord -c /etc/s.conf\n";
         let out = scan_text(chained, Path::new("/r/Dockerfile"));
         assert_eq!(out.mentions, ["install.sh", "supervisord", "s.conf"]);
+        // A program on PATH (survey Z2, mhzawadi), not Postfix's or a known daemon's.
+        let on_path = "FROM alpine\nCOPY src /\nENTRYPOINT [\"postfix-entrypoint\"]\nCMD [\"postfix\", \"start-fg\"]\n";
+        let out = scan_text(on_path, Path::new("/r/Dockerfile"));
+        assert_eq!(out.mentions, ["postfix-entrypoint"]);
+        // runit's service directories and phusion's init directory (survey Z2, dnknth).
+        let runit = "FROM alpine\nCOPY service /etc/service\nCOPY --chmod=755 setup.sh /etc/my_init.d/\nENTRYPOINT [\"/sbin/runsvdir\", \"/etc/service\"]\n";
+        let out = scan_text(runit, Path::new("/r/Dockerfile"));
+        assert_eq!(out.mentions, ["run", "setup.sh", "runsvdir", "service"]);
     }
 
     #[test]
