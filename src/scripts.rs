@@ -1744,6 +1744,10 @@ fn command_names(command: &str) -> Option<Vec<String>> {
     let appends = (command.contains(">>") && target.is_some_and(is_main_cf))
         || (words.first() == Some(&"tee") && words.iter().any(|w| is_main_cf(w)));
     if appends {
+        // `echo -e "a = b\nc = d" >> main.cf`: the settings of its lines.
+        if let Some(settings) = escaped_settings(body) {
+            return Some(settings.into_iter().map(|(name, _, _)| name).collect());
+        }
         let found = names(body);
         return match found.is_empty() && !echoes_nothing(body) {
             true => None,
@@ -2113,12 +2117,48 @@ fn echo_literals(command: &str) -> Vec<(String, String, &str)> {
         args => args,
     };
     let ("echo", [(raw, Some(line))]) = (*program, args) else {
-        return Vec::new();
+        return escaped_settings(&command[..at]).unwrap_or_default();
     };
     setting_line(line)
         .map(|(name, value)| (name, value, *raw))
         .into_iter()
         .collect()
+}
+
+/// The settings an `echo -e` or `printf` writes with `\n` escapes between its lines (`echo
+/// -e "\n# TLS\nsmtpd_tls_security_level = may\nsmtpd_tls_protocols = >=TLSv1.2"`): name,
+/// value and the line as written. Its one argument is quoted text with no expansion and no
+/// other escape; each line is blank, a comment or a setting (a line that may continue one, or
+/// anything else: None).
+fn escaped_settings(command: &str) -> Option<Vec<(String, String, &str)>> {
+    let words = shell_words(command);
+    let ((program, _), args) = words.split_first()?;
+    let args = match (*program, args) {
+        ("echo", [(flag, _), rest @ ..]) if *flag == "-e" => rest,
+        ("printf", args) => args,
+        _ => return None,
+    };
+    let [(raw, _)] = args else {
+        return None;
+    };
+    let quote = raw.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+    let inner = raw.strip_prefix(quote)?.strip_suffix(quote)?;
+    if inner.contains(['$', '`', quote]) || !inner.contains("\\n") || inner.contains('%') {
+        return None;
+    }
+    let mut out = Vec::new();
+    for piece in inner.split("\\n") {
+        let line = piece.trim_end();
+        if line.contains('\\') {
+            return None;
+        }
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (name, value) = setting_line(line)?;
+        out.push((name, value, line));
+    }
+    Some(out)
 }
 
 /// A main.cf line that sets a parameter to a value written out in full (`name = value`):
@@ -5565,6 +5605,37 @@ mod tests {
         }
         let top = running_lines(&lines(&format!("configure\n{body}")));
         assert!(!top[2]);
+    }
+
+    /// `echo -e` and `printf` with `\n` between lines (survey Z2, instrumentisto): each line a
+    /// setting, a comment or blank; anything else, an expansion or another escape: none.
+    #[test]
+    fn settings_an_echo_e_writes() {
+        let names = |c: &str| -> Option<Vec<String>> {
+            escaped_settings(c).map(|s| s.into_iter().map(|(n, v, _)| format!("{n}={v}")).collect())
+        };
+        assert_eq!(
+            names("echo -e \"\\n        \\n# TLS        \\nsmtpd_tls_security_level = may  \\nsmtpd_tls_protocols = SSLv3    \""),
+            Some(vec!["smtpd_tls_security_level=may".to_string(), "smtpd_tls_protocols=SSLv3".to_string()])
+        );
+        assert_eq!(
+            names("printf 'a = b\\nc = d\\n'"),
+            Some(vec!["a=b".to_string(), "c=d".to_string()])
+        );
+        for none in [
+            "echo -e \"a = $B\\nc = d\"",
+            "echo -e \"a = b\\n  continued\"",
+            "echo -e \"a = b\\tc\\nd = e\"",
+            "printf '%s\\n' 'a = b'",
+            "echo \"a = b\\nc = d\"",
+            "echo -e \"a = b\" \"c = d\"",
+        ] {
+            assert_eq!(names(none), None, "{none}");
+        }
+        assert_eq!(
+            command_names("echo -e \"\\nsmtpd_tls_security_level = may\\nsmtpd_use_tls = yes\" >> /etc/postfix/main.cf"),
+            Some(vec!["smtpd_tls_security_level".to_string(), "smtpd_use_tls".to_string()])
+        );
     }
 
     #[test]
