@@ -138,6 +138,10 @@ pub struct Script {
     /// (`docker-entrypoint.sh` of `ENTRYPOINT ["/docker-entrypoint.sh"]`): the scripts of its
     /// directory it runs (`Amendments::runs`).
     pub mentions: Vec<String>,
+    /// A supervisord configuration's (`[program:postfix]`, `command=/opt/postfix.sh`): the
+    /// directory whose scripts its `command`s run, that of the nearest Dockerfile above it
+    /// (its `mentions` are those commands' file names).
+    pub supervisor_dir: Option<PathBuf>,
     /// An Ansible file's: the task files it includes or imports (`include_tasks: relay.yml`),
     /// as written, each with whether it does so under a condition.
     pub task_includes: Vec<(String, bool)>,
@@ -583,6 +587,7 @@ impl Script {
             || !self.main_cf_heredocs.is_empty()
             || !self.task_includes.is_empty()
             || !self.conditional_roles.is_empty()
+            || (self.supervisor_dir.is_some() && !self.mentions.is_empty())
     }
 
     /// Whether this Dockerfile copies `file` (a path in the repository at `root`) to
@@ -1104,6 +1109,13 @@ impl Amendments {
         if script.is_dockerfile() && !script.mentions.is_empty() {
             let dir = script.path.parent().unwrap_or(Path::new("")).to_path_buf();
             self.runners.push((dir, script.mentions.clone()));
+        }
+        if let Some(dir) = script
+            .supervisor_dir
+            .as_ref()
+            .filter(|_| !script.mentions.is_empty())
+        {
+            self.runners.push((dir.clone(), script.mentions.clone()));
         }
         self.master |= script.master;
         self.main_open |= script.main_open;
@@ -4363,6 +4375,7 @@ pub fn scan(root: &Path) -> Vec<Script> {
                 || name.ends_with(".bash")
                 || name.ends_with(".sls")
                 || is_chef_recipe(e.path())
+                || is_supervisor_conf_name(&name, e.path())
                 || name.ends_with(".yml")
                 || name.ends_with(".yaml")
                 || is_dockerfile(&name)
@@ -4388,10 +4401,18 @@ pub fn scan(root: &Path) -> Vec<Script> {
         // Most YAML and state files (variables, CI, other services) name nothing of
         // Postfix's and are not parsed.
         let names_postfix = || POSTFIX_WORDS.iter().any(|w| text.contains(w));
-        let mut script = if is_unit_or_mounts(&name) {
-            // Read only for what they say of sockets.
+        let mut script = if is_unit_or_mounts(&name) || is_supervisor_conf_name(&name, entry.path())
+        {
+            // Read for what they say of sockets, and, supervisord's, for the scripts its
+            // programs' commands run.
+            let supervisor = is_supervisor_conf_name(&name, entry.path());
             Script {
                 path: entry.path().to_path_buf(),
+                mentions: match supervisor {
+                    true => supervisor_mentions(&text),
+                    false => Vec::new(),
+                },
+                supervisor_dir: supervisor.then(|| dockerfile_dir_above(entry.path(), root)),
                 ..Script::default()
             }
         } else if name.ends_with(".sls") {
@@ -4510,6 +4531,73 @@ pub fn scan(root: &Path) -> Vec<Script> {
 
 mod chef;
 mod wrappers;
+
+/// A supervisord configuration by its name: `supervisord.conf`, or a `.conf`/`.ini` file with
+/// `supervisor` in its name or its directory's (`supervisor/conf.d/postfix.conf`).
+fn is_supervisor_conf_name(name: &str, path: &Path) -> bool {
+    (name.ends_with(".conf") || name.ends_with(".ini"))
+        && (name.contains("supervisor")
+            || path
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|d| d.to_string_lossy().contains("supervisor"))
+            || path
+                .parent()
+                .and_then(Path::parent)
+                .and_then(Path::file_name)
+                .is_some_and(|d| d.to_string_lossy().contains("supervisor")))
+}
+
+/// The file names a supervisord configuration's `command` lines run (`command =
+/// /opt/postfix/postfix.sh`), in its `[program:...]` sections.
+fn supervisor_mentions(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut in_program = false;
+    for line in text.lines() {
+        let code = line.trim();
+        if code.starts_with('[') {
+            in_program = code.starts_with("[program:");
+            continue;
+        }
+        let Some(command) = code
+            .strip_prefix("command")
+            .map(str::trim_start)
+            .and_then(|rest| rest.strip_prefix('='))
+            .filter(|_| in_program)
+        else {
+            continue;
+        };
+        for word in command
+            .split_whitespace()
+            .flat_map(|w| w.split([';', '&', '|']))
+        {
+            let word = word.trim_matches(|c: char| matches!(c, '"' | '\''));
+            if !word.contains(['.', '/']) || word.contains(['$', '%']) {
+                continue;
+            }
+            let name = word.rsplit('/').next().unwrap_or("");
+            if !name.is_empty() && name.len() <= 128 && !out.iter().any(|n| n == name) {
+                if out.len() >= MAX_MENTIONS {
+                    return out;
+                }
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The directory of the nearest Dockerfile at or above `path`'s directory, inside `root`
+/// (else `path`'s own directory): the image whose supervisord reads a configuration.
+fn dockerfile_dir_above(path: &Path, root: &Path) -> PathBuf {
+    let own = path.parent().unwrap_or(Path::new(""));
+    own.ancestors()
+        .take_while(|dir| dir.starts_with(root))
+        .take(16)
+        .find(|dir| crate::discover::regular_file(&dir.join("Dockerfile")))
+        .unwrap_or(own)
+        .to_path_buf()
+}
 
 /// A Chef recipe: a `.rb` file in a cookbook's `recipes/` directory.
 fn is_chef_recipe(path: &Path) -> bool {
@@ -5636,6 +5724,28 @@ mod tests {
             command_names("echo -e \"\\nsmtpd_tls_security_level = may\\nsmtpd_use_tls = yes\" >> /etc/postfix/main.cf"),
             Some(vec!["smtpd_tls_security_level".to_string(), "smtpd_use_tls".to_string()])
         );
+    }
+
+    /// What supervisord starts (survey Z2, rafacouto, sdelements): the file names of its
+    /// programs' commands, not another section's.
+    #[test]
+    fn supervisor_programs_name_their_scripts() {
+        let conf = "[supervisord]\nnodaemon=true\nlogfile=/var/log/supervisord.log\n\
+                    [program:rsyslog]\ncommand = /usr/sbin/rsyslogd -n\n\
+                    [program:postfix]\ncommand=/opt/postfix/postfix.sh --start\n";
+        assert_eq!(supervisor_mentions(conf), ["rsyslogd", "postfix.sh"]);
+        assert!(is_supervisor_conf_name(
+            "supervisord.conf",
+            Path::new("a/supervisord.conf")
+        ));
+        assert!(is_supervisor_conf_name(
+            "postfix.conf",
+            Path::new("etc/supervisor/conf.d/postfix.conf")
+        ));
+        assert!(!is_supervisor_conf_name(
+            "postfix.conf",
+            Path::new("etc/nginx/postfix.conf")
+        ));
     }
 
     #[test]

@@ -4097,3 +4097,55 @@ fn a_password_file_a_chef_resource_makes_readable_is_reported() {
         );
     }
 }
+
+/// Scripts an image starts without naming them in the Dockerfile (survey Z2): supervisord's
+/// `[program:postfix] command=/opt/postfix/postfix.sh`, runit's `run` script of a service
+/// directory the Dockerfile copies to /etc/service, and an ENTRYPOINT found on PATH. Near-miss:
+/// a supervisord program that runs another script.
+#[test]
+fn scripts_a_process_supervisor_starts_are_run_by_the_image() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    let settings = "#!/bin/sh\npostconf -e compatibility_level=3.6\npostconf -e mynetworks=0.0.0.0/0\nexec postfix start-fg\n";
+    let found = |root: &Path| run(root, &["--discover", "--format", "short", "--allow-empty"]).1;
+    // supervisord.
+    write(
+        &root.join("Dockerfile"),
+        "FROM debian:bookworm\nRUN apt-get install -y postfix supervisor\nADD opt /opt\nCMD [\"/usr/bin/supervisord\", \"-c\", \"/opt/supervisor/supervisord.conf\"]\n",
+    );
+    let conf = root.join("opt/supervisor/supervisord.conf");
+    write(
+        &conf,
+        "[supervisord]\nnodaemon=true\n[program:postfix]\ncommand = /opt/postfix/postfix.sh\n",
+    );
+    write(&root.join("opt/postfix/postfix.sh"), settings);
+    let out = found(root);
+    assert!(
+        out.contains("opt/postfix/postfix.sh:3:24: error[mynetworks-too-broad]"),
+        "{out}"
+    );
+    write(
+        &conf,
+        "[supervisord]\nnodaemon=true\n[program:postfix]\ncommand = /opt/postfix/other.sh\n",
+    );
+    assert!(!found(root).contains("mynetworks-too-broad"));
+    // runit.
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("Dockerfile"),
+        "FROM debian:bookworm\nRUN apt-get install -y postfix runit\nCOPY service /etc/service\nENTRYPOINT [\"/usr/bin/runsvdir\", \"/etc/service\"]\n",
+    );
+    write(&root.join("service/postfix/run"), settings);
+    assert!(found(root).contains("service/postfix/run:3:24: error[mynetworks-too-broad]"));
+    // On PATH.
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("Dockerfile"),
+        "FROM debian:bookworm\nRUN apt-get install -y postfix\nCOPY src /\nENTRYPOINT [\"postfix-entrypoint\"]\n",
+    );
+    write(&root.join("src/usr/local/bin/postfix-entrypoint"), settings);
+    assert!(found(root)
+        .contains("src/usr/local/bin/postfix-entrypoint:3:24: error[mynetworks-too-broad]"));
+}
