@@ -2415,25 +2415,9 @@ fn dockerfile_mentions(lines: &[(u32, String)]) -> Vec<String> {
 fn running_lines(lines: &[(u32, String)]) -> Vec<bool> {
     let mut top = unconditional_lines(lines);
     // The functions (at most 64), each with the index of its first body line and its `}`.
-    let mut functions: Vec<(&str, usize, usize)> = Vec::new();
-    let mut i = 0;
-    while i < lines.len() && functions.len() < 64 {
-        let Some(name) = wrappers::function_name(&lines[i].1) else {
-            i += 1;
-            continue;
-        };
-        let Some(end) = lines[i + 1..]
-            .iter()
-            .take(MAX_FUNCTION_LINES)
-            .position(|(_, l)| matches!(l.trim(), "}" | "};"))
-            .map(|n| i + 1 + n)
-        else {
-            i += 1;
-            continue;
-        };
-        functions.push((name, i + 1, end));
-        i = end + 1;
-    }
+    let functions: Vec<(&str, usize, usize)> = wrappers::functions(lines, MAX_FUNCTION_LINES)
+        .take(64)
+        .collect();
     if functions.is_empty() {
         return top;
     }
@@ -4020,13 +4004,7 @@ pub fn ansible_source(tasks: &Path, src: &str) -> Option<PathBuf> {
         return None;
     }
     let dir = tasks.parent()?;
-    let role = dir
-        .ancestors()
-        .find(|d| {
-            d.file_name()
-                .is_some_and(|n| n == "tasks" || n == "handlers")
-        })
-        .and_then(Path::parent);
+    let role = role_of(dir);
     let mut bases: Vec<PathBuf> = Vec::new();
     for top in role.into_iter().chain([dir]) {
         bases.extend([top.join("templates"), top.join("files"), top.to_path_buf()]);
@@ -4039,6 +4017,16 @@ pub fn ansible_source(tasks: &Path, src: &str) -> Option<PathBuf> {
         .find(|path| crate::discover::regular_file(path))
 }
 
+/// The role a task file's directory is in: the directory above its `tasks/` or `handlers/`.
+fn role_of(dir: &Path) -> Option<&Path> {
+    dir.ancestors()
+        .find(|d| {
+            d.file_name()
+                .is_some_and(|n| n == "tasks" || n == "handlers")
+        })
+        .and_then(Path::parent)
+}
+
 /// The directory an Ansible `copy` task's `src` names (`files/postfix/`), found as
 /// [`ansible_source`] finds a file: None when it is no directory there (a link is not
 /// followed).
@@ -4048,13 +4036,7 @@ fn ansible_source_dir(tasks: &Path, src: &str) -> Option<PathBuf> {
         return None;
     }
     let dir = tasks.parent()?;
-    let role = dir
-        .ancestors()
-        .find(|d| {
-            d.file_name()
-                .is_some_and(|n| n == "tasks" || n == "handlers")
-        })
-        .and_then(Path::parent);
+    let role = role_of(dir);
     let bound = lexical(role.unwrap_or(dir));
     role.into_iter()
         .chain([dir])

@@ -32,12 +32,7 @@ fuzz_target!(|data: &[u8]| {
             if let Some(holed) = postlint::template::holes(text, kind, percent, Some(&vars)) {
                 let (out, shifts) = postlint::template::substitute(&holed.text, &holed.replacements());
                 assert_eq!(out.matches('\n').count(), text.matches('\n').count());
-                let mut last = 0;
-                for offset in 0..=out.len() as u32 {
-                    let back = postlint::template::unshift(&shifts, offset);
-                    assert!(back >= last && back as usize <= text.len());
-                    last = back;
-                }
+                maps_back_in_order(&shifts, out.len(), text.len());
             }
         }
     }
@@ -60,12 +55,7 @@ fuzz_target!(|data: &[u8]| {
                 let (out, shifts) =
                     postlint::template::substitute(&holed.text, &holed.replacements());
                 assert_eq!(out.matches('\n').count(), text.matches('\n').count());
-                let mut last = 0;
-                for offset in 0..=out.len() as u32 {
-                    let back = postlint::template::unshift(&shifts, offset);
-                    assert!(back >= last && back as usize <= text.len());
-                    last = back;
-                }
+                maps_back_in_order(&shifts, out.len(), text.len());
             }
         }
     }
@@ -80,13 +70,18 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(holed.text.len(), text.len());
                 assert_eq!(holed.text.matches('\n').count(), text.matches('\n').count());
                 let (out, shifts) = postlint::template::substitute(&holed.text, &holed.replacements());
-                let mut last = 0;
-                for offset in 0..=out.len() as u32 {
-                    let back = postlint::template::unshift(&shifts, offset);
-                    assert!(back >= last && back as usize <= text.len());
-                    last = back;
-                }
+                maps_back_in_order(&shifts, out.len(), text.len());
             }
         }
     }
 });
+
+/// Every offset of the substituted text maps back into the template, in order.
+fn maps_back_in_order(shifts: &[postlint::template::Shift], out_len: usize, text_len: usize) {
+    let mut last = 0;
+    for offset in 0..=out_len as u32 {
+        let back = postlint::template::unshift(shifts, offset);
+        assert!(back >= last && back as usize <= text_len);
+        last = back;
+    }
+}

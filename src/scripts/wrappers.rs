@@ -44,26 +44,14 @@ impl Wrappers {
     /// The wrappers defined in `lines` (line number, text).
     pub(super) fn find(lines: &[(u32, String)]) -> Wrappers {
         let mut out = Wrappers::default();
-        let mut i = 0;
-        while i < lines.len() && out.by_name.len() < MAX_WRAPPERS {
-            let Some(name) = function_name(&lines[i].1) else {
-                i += 1;
-                continue;
-            };
-            let Some(end) = lines[i + 1..]
-                .iter()
-                .take(MAX_BODY_LINES)
-                .position(|(_, l)| matches!(l.trim(), "}" | "};"))
-                .map(|n| i + 1 + n)
-            else {
-                i += 1;
-                continue;
-            };
-            if let Some(positions) = wrapped_postconf(&lines[i + 1..end]) {
-                out.by_name.insert(name.to_string(), positions);
-                out.bodies.push((lines[i].0, lines[end].0));
+        for (name, start, end) in functions(lines, MAX_BODY_LINES) {
+            if out.by_name.len() >= MAX_WRAPPERS {
+                break;
             }
-            i = end + 1;
+            if let Some(positions) = wrapped_postconf(&lines[start..end]) {
+                out.by_name.insert(name.to_string(), positions);
+                out.bodies.push((lines[start - 1].0, lines[end].0));
+            }
         }
         out
     }
@@ -92,9 +80,40 @@ impl Wrappers {
     }
 }
 
+/// The shell functions of `lines` whose body ends at a line of its own `}` within
+/// `max_lines`: each function's name, the index of its first body line and that of its `}`.
+/// One pass: the search for a function's end starts after the one before.
+pub(super) fn functions(
+    lines: &[(u32, String)],
+    max_lines: usize,
+) -> impl Iterator<Item = (&str, usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < lines.len() {
+            let Some(name) = function_name(&lines[i].1) else {
+                i += 1;
+                continue;
+            };
+            let Some(end) = lines[i + 1..]
+                .iter()
+                .take(max_lines)
+                .position(|(_, l)| matches!(l.trim(), "}" | "};"))
+                .map(|n| i + 1 + n)
+            else {
+                i += 1;
+                continue;
+            };
+            let found = (name, i + 1, end);
+            i = end + 1;
+            return Some(found);
+        }
+        None
+    })
+}
+
 /// The function a line defines with its `{` on the line: `name() {`, `name () {`, `function
 /// name {`, `function name() {`.
-pub(super) fn function_name(line: &str) -> Option<&str> {
+fn function_name(line: &str) -> Option<&str> {
     let code = line.trim();
     let code = code.strip_suffix('{')?.trim_end();
     let (code, keyword) = match code.strip_prefix("function ") {
