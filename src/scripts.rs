@@ -2967,6 +2967,10 @@ fn scan_text(text: &str, path: &Path) -> Script {
                     let (Some(name), Some(value)) = (call.key, call.value) else {
                         continue;
                     };
+                    // As for postconf's own arguments: a template's tag is no value yet.
+                    if has_template_tag(&value) {
+                        continue;
+                    }
                     let Some(key_at) = text[from..last].find(call.key_raw).map(|i| from + i) else {
                         continue;
                     };
@@ -4383,11 +4387,10 @@ pub fn scan(root: &Path) -> Vec<Script> {
         // Most YAML and state files (variables, CI, other services) name nothing of
         // Postfix's and are not parsed.
         let names_postfix = || POSTFIX_WORDS.iter().any(|w| text.contains(w));
-        let mut script = if is_unit_or_mounts(&name) || is_supervisor_conf_name(&name, entry.path())
-        {
+        let supervisor = is_supervisor_conf_name(&name, entry.path());
+        let mut script = if is_unit_or_mounts(&name) || supervisor {
             // Read for what they say of sockets, and, supervisord's, for the scripts its
             // programs' commands run.
-            let supervisor = is_supervisor_conf_name(&name, entry.path());
             Script {
                 path: entry.path().to_path_buf(),
                 mentions: match supervisor {

@@ -4012,16 +4012,18 @@ fn a_function_that_wraps_postconf_makes_settings() {
         human.contains("add_config_value \"mynetworks\" \"0.0.0.0/0\""),
         "{human}"
     );
-    // The value from a variable: unknown.
-    write(
-        &script,
-        &format!("{wrapper}add_config_value \"compatibility_level\" \"3.6\"\nadd_config_value \"mynetworks\" \"$NETWORKS\"\nexec postfix start-fg\n"),
-    );
-    let (_, out, _) = run(
-        repo.path(),
-        &["--discover", "--format", "short", "--allow-empty"],
-    );
-    assert!(!out.contains("mynetworks-too-broad"), "{out}");
+    // The value from a variable, or a template's tag: unknown.
+    for value in ["$NETWORKS", "0.0.0.0/0 {{ extra }}"] {
+        write(
+            &script,
+            &format!("{wrapper}add_config_value \"compatibility_level\" \"3.6\"\nadd_config_value \"mynetworks\" \"{value}\"\nexec postfix start-fg\n"),
+        );
+        let (_, out, _) = run(
+            repo.path(),
+            &["--discover", "--format", "short", "--allow-empty"],
+        );
+        assert!(!out.contains("mynetworks-too-broad"), "{value}: {out}");
+    }
     // Two postconf commands in the function: not a wrapper, and its names are unknown.
     let two = wrapper.replace(
         "  postconf -e \"${key} = ${value}\"\n",

@@ -254,7 +254,7 @@ impl Vars {
             // Two modules' keys of one name: which one is meant is unknown.
             first.filter(|_| found.next().is_none()).map(|(_, v)| v)
         })?;
-        if matches!(value, Value::String(s) if s.trim().is_empty()) {
+        if is_placeholder(value) {
             return None;
         }
         match (value, join) {
@@ -275,8 +275,7 @@ impl Vars {
     /// play runs with: unknown, as a missing name is. (An empty list is a value: `[]` joined
     /// is empty.)
     fn lookup(&self, path: &[&str]) -> Option<&Value> {
-        self.lookup_any(path)
-            .filter(|v| !matches!(v, Value::String(s) if s.trim().is_empty()))
+        self.lookup_filled(path).flatten()
     }
 
     /// [`Vars::lookup`] for an expression that filters its value (`| default('x')` applies
@@ -284,7 +283,7 @@ impl Vars {
     /// the filters do; Some(None) when the name is missing.
     fn lookup_filled(&self, path: &[&str]) -> Option<Option<&Value>> {
         match self.lookup_any(path) {
-            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(value) if is_placeholder(value) => None,
             found => Some(found),
         }
     }
@@ -356,6 +355,11 @@ fn next_opener(text: &str) -> Option<usize> {
 
 /// A value as a template prints it: strings as they are, numbers, booleans as Jinja does.
 /// Lists, mappings and null are not one value.
+/// An empty text: a "required" value the play fills in, not the value it runs with.
+fn is_placeholder(value: &Value) -> bool {
+    matches!(value, Value::String(s) if s.trim().is_empty())
+}
+
 fn scalar(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
