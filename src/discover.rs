@@ -825,6 +825,24 @@ fn pair_installed_masters(
     setups: &mut [Setup],
 ) -> Vec<PathBuf> {
     let mut paired = Vec::new();
+    // The master.cf files installed beside each main.cf, by the main.cf (lexical): one pass
+    // over the scripts, one lookup per setup.
+    let mut masters_of: HashMap<&Path, Vec<&PathBuf>> = HashMap::new();
+    for script in scripts {
+        let installed = |which: &'static str| {
+            script
+                .ansible_installs
+                .iter()
+                .filter(move |(_, w)| *w == which)
+                .map(|(file, _)| file)
+        };
+        for main_cf in installed("main.cf") {
+            masters_of
+                .entry(main_cf.as_path())
+                .or_default()
+                .extend(installed("master.cf"));
+        }
+    }
     for setup in setups.iter_mut() {
         if setup.load.main_cf_absent || setup.load.master_cf.is_some() {
             continue;
@@ -833,16 +851,12 @@ fn pair_installed_masters(
         if std::fs::symlink_metadata(dir.join("master.cf")).is_ok() {
             continue;
         }
-        let mut masters = scripts
-            .iter()
-            .filter(|s| s.ansible_installs_file(&setup.main_cf, "main.cf"))
-            .flat_map(|s| s.ansible_installs.iter())
-            .filter(|(_, which)| *which == "master.cf")
-            .map(|(file, _)| file);
+        let main_cf = crate::scripts::lexical(&setup.main_cf);
         // Tasks that install several master.cf (one per kind of host): which one is unknown.
-        let (Some(master), None) = (masters.next(), masters.next()) else {
+        let Some([master]) = masters_of.get(main_cf.as_path()).map(Vec::as_slice) else {
             continue;
         };
+        let master: &PathBuf = master;
         let master = match shown_root.as_os_str().is_empty() {
             true => master.strip_prefix(".").unwrap_or(master).to_path_buf(),
             false => master.clone(),
