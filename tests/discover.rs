@@ -3267,6 +3267,78 @@ fn a_password_file_a_task_makes_readable_is_reported() {
     }
 }
 
+/// A relay password table (smtp_sasl_password_maps) that the Ansible task installing it makes
+/// readable by every user is reported at its first `user:password` line, even though the
+/// template's entries are unknown, and the password template's text is never shown; 0600,
+/// 0640 for group postfix, a table of another parameter and a value without a password are
+/// not.
+#[test]
+fn a_relay_password_table_a_task_makes_readable_is_reported() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    let main_cf = |param: &str| {
+        format!(
+            "compatibility_level = 3.6\nrelayhost = [{{{{ relay_host }}}}]:587\n\
+             smtp_sasl_auth_enable = yes\n{param} = hash:/etc/postfix/sasl_passwd\n\
+             smtp_tls_security_level = encrypt\n"
+        )
+    };
+    write(
+        &root.join("templates/main.cf.j2"),
+        &main_cf("smtp_sasl_password_maps"),
+    );
+    let credentials = root.join("templates/sasl_passwd.j2");
+    write(
+        &credentials,
+        "# relay credentials\n[{{ relay_host }}]:587 {{ relay_user }}:{{ relay_secret_var }}\n",
+    );
+    let tasks = |mode: &str, group: &str| {
+        format!(
+            "- name: main.cf\n  template:\n    src: main.cf.j2\n    dest: /etc/postfix/main.cf\n    mode: '0644'\n\
+             - name: credentials\n  template:\n    src: sasl_passwd.j2\n    dest: /etc/postfix/sasl_passwd\n    \
+             owner: root\n    group: {group}\n    mode: '{mode}'\n  notify: postmap sasl_passwd\n"
+        )
+    };
+    let file = root.join("tasks/main.yml");
+    write(&file, &tasks("0644", "root"));
+    let out = short_of(root, "secret-readable");
+    insta::assert_snapshot!("discover__relay_password_table_mode_declared", out);
+    assert!(
+        out.contains("templates/sasl_passwd.j2:2:24: error[secret-readable]"),
+        "{out}"
+    );
+    let human = run(root, &["--discover", "--select=secret-readable"]).1;
+    assert!(
+        human.contains("Ansible installs it with mode 0644"),
+        "{human}"
+    );
+    assert!(human.contains("give it `mode: '0600'`"), "{human}");
+    let json = run(root, &["--discover", "--format=json"]).1;
+    for shown in [human, json] {
+        assert!(!shown.contains("relay_secret_var"), "{shown}");
+    }
+    // Near-misses.
+    for (mode, group) in [("0600", "root"), ("0640", "postfix")] {
+        write(&file, &tasks(mode, group));
+        let out = short_of(root, "secret-readable");
+        assert!(!out.contains("error[secret-readable]"), "{mode}: {out}");
+    }
+    write(&file, &tasks("0644", "root"));
+    write(
+        &root.join("templates/main.cf.j2"),
+        &main_cf("transport_maps"),
+    );
+    let out = short_of(root, "secret-readable");
+    assert!(!out.contains("error[secret-readable]"), "{out}");
+    write(
+        &root.join("templates/main.cf.j2"),
+        &main_cf("smtp_sasl_password_maps"),
+    );
+    write(&credentials, "[{{ relay_host }}]:587 {{ relay_login }}\n");
+    let out = short_of(root, "secret-readable");
+    assert!(!out.contains("error[secret-readable]"), "{out}");
+}
+
 /// The same password file when main.cf names its maps through variables postlint does not
 /// know (`virtual_mailbox_domains = {{ postfix_domains_map }}`, an Ansible role's defaults):
 /// the task still installs it readable, and it is reported at its password (SniperCZE's loop

@@ -474,7 +474,7 @@ pub fn db_tables(model: &Model) -> Vec<(DbKind, &Table, FileId)> {
         .collect()
 }
 
-/// Who may read a .cf file that holds a password, as the filesystem says (live, or a sysroot
+/// Who may read a file that holds a password, as the filesystem says (live, or a sysroot
 /// image).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileAccess {
@@ -483,11 +483,15 @@ pub struct FileAccess {
     pub gid: u32,
     /// The group's name from the system's (or the image's) /etc/group, when listed there.
     pub group: Option<String>,
+    /// The files postmap built from the table (`sasl_passwd.db`), as shown, and who may read
+    /// them: postmap gives a new one the source's mode, and keeps an old one's.
+    pub compiled: Vec<(String, FileAccess)>,
 }
 
-/// Reads the mode and owner of the database .cf files that hold a password. Only on the live
-/// system or a sysroot that is a filesystem image (it has etc/group or etc/passwd): a
-/// checkout's file modes are git's (644), not the server's.
+/// Reads the mode and owner of the files that hold a password ([`secret_line`]), and of the
+/// files postmap built from a relay password table (`sasl_passwd.db`, which Postfix reads).
+/// Only on the live system or a sysroot that is a filesystem image (it has etc/group or
+/// etc/passwd): a checkout's file modes are git's (644), not the server's.
 pub fn file_access(
     sources: &crate::source::Sources,
     tables: &super::tables::Tables,
@@ -504,29 +508,110 @@ pub fn file_access(
     };
     let mut found = HashMap::new();
     let mut groups: Option<HashMap<u32, String>> = None;
+    let mut access = |meta: std::fs::Metadata| {
+        let groups = groups.get_or_insert_with(|| read_groups(&group_file));
+        FileAccess {
+            mode: meta.mode() & 0o7777,
+            uid: meta.uid(),
+            gid: meta.gid(),
+            group: groups.get(&meta.gid()).cloned(),
+            compiled: Vec::new(),
+        }
+    };
     for table in tables.iter() {
         let Some(file) = table.source else { continue };
-        if DbKind::of(&table.kind).is_none() || found.contains_key(&file) {
-            continue;
-        }
-        if !table.settings.iter().any(holds_password) {
+        if found.contains_key(&file) || secret_line(table).is_none() {
             continue;
         }
         let Ok(meta) = std::fs::metadata(&sources.get(file).real_path) else {
             continue;
         };
-        let groups = groups.get_or_insert_with(|| read_groups(&group_file));
-        found.insert(
-            file,
-            FileAccess {
-                mode: meta.mode() & 0o7777,
-                uid: meta.uid(),
-                gid: meta.gid(),
-                group: groups.get(&meta.gid()).cloned(),
-            },
-        );
+        let mut file_access = access(meta);
+        // The compiled files are where the source is, in the tree: a link among them is
+        // not followed.
+        for compiled in table.compiled.iter().flat_map(|(files, _)| files) {
+            if let Ok(meta) = std::fs::symlink_metadata(&compiled.path) {
+                if meta.is_file() {
+                    let at = access(meta);
+                    file_access.compiled.push((compiled.display.clone(), at));
+                }
+            }
+        }
+        found.insert(file, file_access);
     }
     found
+}
+
+/// What kind of secret a lookup file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretKind {
+    /// `password` of a mysql, pgsql or sqlite .cf file.
+    DatabasePassword,
+    /// `bind_pw` of an ldap .cf file.
+    BindPassword,
+    /// The `user:password` values of a relay password table (smtp_sasl_password_maps).
+    RelayPasswords,
+}
+
+impl SecretKind {
+    /// The words for it after "holds" ("the database password", "relay passwords").
+    pub fn words(self) -> &'static str {
+        match self {
+            SecretKind::DatabasePassword => "the database password",
+            SecretKind::BindPassword => "the LDAP bind password",
+            SecretKind::RelayPasswords => "relay passwords",
+        }
+    }
+}
+
+/// The line of a lookup file that shows it holds a secret.
+#[derive(Clone, Debug)]
+pub struct SecretLine {
+    pub kind: SecretKind,
+    /// The password setting (its last one: Postfix's reader keeps it), or the first entry of
+    /// a relay password table whose value is `user:password` with a password.
+    pub span: crate::source::Span,
+    /// What the span's label calls it (`password`, `bind_pw`, `the password`).
+    pub name: String,
+    /// The parameter that names a relay password table (`smtp_sasl_password_maps`).
+    pub param: Option<String>,
+}
+
+/// Where a lookup file shows it holds a password: a database .cf file's `password` or
+/// `bind_pw`, or a table of entries that a `*password*_maps` parameter names (main.cf or a
+/// master.cf `-o`) with a `user:password` value. A value without a password after its `:`
+/// (or without a `:`, as a template tag `{{ credentials }}` may be) shows nothing.
+pub fn secret_line(table: &Table) -> Option<SecretLine> {
+    if DbKind::of(&table.kind).is_some() {
+        let setting = table.settings.iter().rev().find(|s| holds_password(s))?;
+        let kind = if setting.name == "bind_pw" {
+            SecretKind::BindPassword
+        } else {
+            SecretKind::DatabasePassword
+        };
+        return Some(SecretLine {
+            kind,
+            span: setting.span,
+            name: setting.name.clone(),
+            param: None,
+        });
+    }
+    let param = table
+        .uses
+        .iter()
+        .find(|u| super::secrets::is_secret_table_param(&u.param))?;
+    let entries = table.entries().or(table.template_entries.as_deref())?;
+    let entry = entries.iter().find(|e| {
+        e.value
+            .split_once(':')
+            .is_some_and(|(_, password)| !password.trim_ascii().is_empty())
+    })?;
+    Some(SecretLine {
+        kind: SecretKind::RelayPasswords,
+        span: entry.value_span,
+        name: "the password".to_string(),
+        param: Some(param.param.clone()),
+    })
 }
 
 /// A `password` (SQL) or `bind_pw` (LDAP) setting with a value.

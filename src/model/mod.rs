@@ -515,8 +515,9 @@ pub struct Model {
     /// The Dockerfile `chmod` that takes other users' access to main.cf
     /// (`LoadOptions::main_cf_chmod`), with the command's place.
     pub main_cf_chmod: Option<(crate::scripts::ChmodEffect, String, Span)>,
-    /// The modes Ansible tasks or Salt states give the database .cf files that hold a password
-    /// (`LoadOptions::declared_modes`), by the file they install.
+    /// The modes Ansible tasks, Salt states or Chef resources (or etckeeper's metadata) give
+    /// the lookup files that hold a password (`dbcf::secret_line`: database .cf files, relay
+    /// password tables), by the file they install (`LoadOptions::declared_modes`).
     pub db_file_declared: HashMap<FileId, DeclaredModeAt>,
     /// Database lookup files (.cf) holding a password that an Ansible task or Salt state
     /// installs in a Postfix directory with a mode, and that no table of main.cf reads (its
@@ -528,7 +529,8 @@ pub struct Model {
     pub milter_servers: Vec<milter_servers::MilterServer>,
     /// `LoadOptions::script_sockets`.
     pub script_sockets: Option<std::sync::Arc<crate::scripts::ScriptSockets>>,
-    /// Mode and owner of the database .cf files that hold a password (live or sysroot only).
+    /// Mode and owner of the lookup files that hold a password, and of the files postmap
+    /// built from them (live or sysroot only).
     pub db_file_access: HashMap<FileId, dbcf::FileAccess>,
     /// Map sources in the configuration directory that nothing names, or why postlint cannot
     /// tell (a placeholder or template may name them).
@@ -586,6 +588,15 @@ impl DeclaredModeAt {
     }
 
     /// A mode of 0640 and the group postfix, written as the installer writes them.
+    /// The words for a mode only root may read (a relay password table's), in the tool's
+    /// terms.
+    pub fn root_only_mode(&self) -> &'static str {
+        match self.tool {
+            "Chef" => "`mode '0600'`",
+            _ => "`mode: '0600'`",
+        }
+    }
+
     pub fn private_mode(&self) -> &'static str {
         match self.tool {
             "Chef" => "`mode '0640'` and `group 'postfix'`",
@@ -903,6 +914,7 @@ impl Loader {
             settings: Vec::new(),
             bad_settings: Vec::new(),
             missing: None,
+            template_entries: None,
         });
         let content = if depth > 10 {
             Content::Unknown("tables nest too deeply".to_string())
@@ -1309,11 +1321,21 @@ impl Loader {
                             || self.filled_in.iter().any(|p| p.is_match(line));
                         filled.then_some(skipped.line)
                     });
-                    self.tables.list[id.0 as usize].content = match (uncertain, placeholder) {
-                        (true, _) => Content::Unknown(format!(
-                            "{} is a template whose entries depend on its variables",
-                            w.display
-                        )),
+                    let table = &mut self.tables.list[id.0 as usize];
+                    table.content = match (uncertain, placeholder) {
+                        (true, _) => {
+                            let secret = table
+                                .uses
+                                .iter()
+                                .any(|u| secrets::is_secret_table_param(&u.param));
+                            if secret {
+                                table.template_entries = Some(Box::new(entries));
+                            }
+                            Content::Unknown(format!(
+                                "{} is a template whose entries depend on its variables",
+                                w.display
+                            ))
+                        }
                         (false, Some(line)) => Content::Unknown(format!(
                             "{} line {line} is a placeholder the set-up fills in",
                             w.display
@@ -1534,12 +1556,12 @@ impl Loader {
         })
     }
 
-    /// The database .cf files that hold a password, with their paths (`lexical`).
-    fn password_db_files(&self) -> Vec<(FileId, PathBuf)> {
+    /// The lookup files that hold a password (`dbcf::secret_line`), with their paths
+    /// (`lexical`).
+    fn password_files(&self) -> Vec<(FileId, PathBuf)> {
         self.tables
             .iter()
-            .filter(|t| dbcf::DbKind::of(&t.kind).is_some())
-            .filter(|t| t.settings.iter().any(dbcf::holds_password))
+            .filter(|t| dbcf::secret_line(t).is_some())
             .filter_map(|t| t.source)
             .map(|f| (f, crate::scripts::lexical(&self.sources.get(f).real_path)))
             .collect()
@@ -1594,7 +1616,7 @@ impl Loader {
                 _ => {}
             }
         }
-        let files = self.password_db_files();
+        let files = self.password_files();
         for (file, path) in files {
             let Ok(relative) = path.strip_prefix(&etc) else {
                 continue;
@@ -1640,7 +1662,7 @@ impl Loader {
         if declared.is_empty() {
             return out;
         }
-        let files = self.password_db_files();
+        let files = self.password_files();
         for (file, path) in files {
             if out.contains_key(&file) {
                 continue;

@@ -112,7 +112,11 @@ pub fn mark(
             }
         }
         if table.uses.iter().any(|u| is_secret_table_param(&u.param)) {
-            if let Content::Entries(entries) = &table.content {
+            let entries = match &table.content {
+                Content::Entries(entries) => Some(entries),
+                _ => table.template_entries.as_deref(),
+            };
+            if let Some(entries) = entries {
                 for entry in entries.iter() {
                     sources.mark_secret(entry.value_span);
                 }

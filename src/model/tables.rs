@@ -940,6 +940,11 @@ pub struct Table {
     /// The file that holds the table (a map source, a database .cf, a regexp table) would be
     /// at this real path, inside what postlint may read, and is not there.
     pub missing: Option<std::path::PathBuf>,
+    /// A relay password table (a `*password*_maps` parameter names it) whose file is a
+    /// template with entries that depend on its variables: its lines as read, which answer
+    /// nothing for sure (the content is unknown) but hold the passwords all the same.
+    /// `secrets::mark` masks their values; secret-readable asks whether they hold one.
+    pub template_entries: Option<Box<Entries>>,
 }
 
 impl Table {

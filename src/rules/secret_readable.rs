@@ -1,4 +1,5 @@
-//! A database .cf file with a password that users other than root and postfix may read.
+//! A database .cf file with a password, or a relay password table (smtp_sasl_password_maps),
+//! that users other than root and postfix may read.
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
@@ -8,7 +9,7 @@ use crate::model::Model;
 pub const RULE: Rule = Rule {
     id: "secret-readable",
     severity: Severity::Error,
-    summary: "a database .cf file holding a password that other users (or a group other than root/postfix) can read",
+    summary: "a database .cf file or relay password table holding a password that other users (or a group other than root/postfix) can read",
     doc: include_str!("../../rules/secret-readable.md"),
     undecided,
     check,
@@ -21,9 +22,10 @@ fn undecided(model: &Model) -> bool {
         && model.db_file_declared.is_empty()
         && model.installed_db_files.is_empty()
         && !model.is_live()
-        && dbcf::db_tables(model)
+        && model
+            .tables
             .iter()
-            .any(|(_, table, _)| table.settings.iter().any(dbcf::holds_password))
+            .any(|table| table.source.is_some() && dbcf::secret_line(table).is_some())
 }
 
 fn check(model: &Model, out: &mut Findings) {
@@ -92,37 +94,61 @@ fn check_installed_files(model: &Model, out: &mut Findings) {
 }
 
 fn check_tables(model: &Model, out: &mut Findings) {
-    for (_, table, file) in dbcf::db_tables(model) {
+    let mut seen = std::collections::HashSet::new();
+    for table in model.tables.iter() {
+        let Some(file) = table.source else { continue };
+        let Some(secret) = dbcf::secret_line(table) else {
+            continue;
+        };
+        if !seen.insert(file) {
+            continue;
+        }
         // The file's own mode and group (root's group by number counts as none), else the
         // ones the task that installs it declares.
-        let (mode, group_name, declared) = match model.db_file_access.get(&file) {
+        let (mode, group_name, declared, compiled) = match model.db_file_access.get(&file) {
             Some(access) => (
                 access.mode,
                 access.group.as_deref().filter(|_| access.gid != 0),
                 None,
+                access.compiled.as_slice(),
             ),
             None => match model.db_file_declared.get(&file) {
-                Some(declared) => (declared.mode, declared.group.as_deref(), Some(declared)),
+                Some(declared) => (
+                    declared.mode,
+                    declared.group.as_deref(),
+                    Some(declared),
+                    &[][..],
+                ),
                 None => continue,
             },
         };
-        let Some(password) = table
-            .settings
+        let source_readers = readers(mode, group_name);
+        // The compiled files (`sasl_passwd.db`) other users may read: Postfix reads those.
+        let compiled_readers: Vec<(&str, u32, String)> = compiled
             .iter()
-            .rev()
-            .find(|s| dbcf::holds_password(s))
-        else {
+            .filter_map(|(shown, access)| {
+                let group = access.group.as_deref().filter(|_| access.gid != 0);
+                Some((shown.as_str(), access.mode, readers(access.mode, group)?))
+            })
+            .collect();
+        if source_readers.is_none() && compiled_readers.is_empty() {
             continue;
-        };
-        let Some(who) = readers(mode, group_name) else {
-            continue;
-        };
+        }
         let path = &model.sources.get(file).display_path;
-        let finding = out.report(
-            password.span,
-            format!(
-                "{path} holds the {} and {who} can read it (mode {:04o}{})",
-                password_kind(&password.name),
+        let holds = match &secret.param {
+            Some(param) => format!("{} ({param})", secret.kind.words()),
+            None => secret.kind.words().to_string(),
+        };
+        let also: String = compiled_readers
+            .iter()
+            .map(|(shown, mode, who)| match &source_readers {
+                Some(same) if same == who => format!(", and {shown} too (mode {mode:04o})"),
+                _ => format!("; {who} can read {shown} too (mode {mode:04o})"),
+            })
+            .collect();
+        let message = match &source_readers {
+            Some(who) => format!(
+                "{path} holds {holds} and {who} can read it (mode {:04o}{}){also}",
                 mode,
                 match declared {
                     Some(d) if d.tool == "etckeeper" => {
@@ -132,9 +158,23 @@ fn check_tables(model: &Model, out: &mut Findings) {
                     None => String::new(),
                 }
             ),
-        );
+            None => {
+                let (shown, mode, who) = &compiled_readers[0];
+                let more: String = compiled_readers[1..]
+                    .iter()
+                    .map(|(shown, mode, who)| {
+                        format!("; {who} can read {shown} too (mode {mode:04o})")
+                    })
+                    .collect();
+                format!(
+                    "{shown}, which postmap built from {path}, holds {holds} and {who} can read \
+                     it (mode {mode:04o}){more}"
+                )
+            }
+        };
+        let finding = out.report(secret.span, message);
         finding.subject(format!("{} readable", table.reference()));
-        finding.label(format!("{} (not shown)", password.name));
+        finding.label(format!("{} (not shown)", secret.name));
         if let Some(declared) = declared {
             let says = match declared.tool {
                 "etckeeper" if declared.mode == 0o644 && declared.span.start == 0 => {
@@ -145,28 +185,64 @@ fn check_tables(model: &Model, out: &mut Findings) {
             };
             finding.secondary(declared.span, says);
         }
-        // The fix runs on the server: the path Postfix uses there.
+        // The fix runs on the server: the paths Postfix uses there.
         let target = if table.name.starts_with('/') {
             super::sql_config::quoted(&table.name)
         } else {
             path.clone()
         };
+        let relay = secret.kind == dbcf::SecretKind::RelayPasswords;
+        // A relay password table is root's alone, as SASL_README sets it; a database file
+        // may be postfix's group's.
+        let (chmod, chown) = if relay {
+            ("600", "root:root")
+        } else {
+            ("640", "root:postfix")
+        };
+        // postmap's files are the source's path with a suffix (`.db`), on the server too.
+        let mut files = vec![target];
+        files.extend(
+            compiled
+                .iter()
+                .map(|(shown, _)| match shown.strip_prefix(path.as_str()) {
+                    Some(suffix) if table.name.starts_with('/') => {
+                        super::sql_config::quoted(&format!("{}{suffix}", table.name))
+                    }
+                    _ => super::sql_config::quoted(shown),
+                }),
+        );
+        let files = files.join(" ");
         let fix = match declared {
             Some(declared) if declared.tool == "etckeeper" => format!(
-                "`chmod 640 {target}; chown root:postfix {target}` on the server, then `etckeeper \
+                "`chmod {chmod} {files}; chown {chown} {files}` on the server, then `etckeeper \
                  commit` records it"
             ),
             Some(declared) => format!(
                 "give it {} in the {}",
-                declared.private_mode(),
+                if relay {
+                    declared.root_only_mode()
+                } else {
+                    declared.private_mode()
+                },
                 declared.installer()
             ),
-            None => format!("`chmod 640 {target}; chown root:postfix {target}`"),
+            None => format!("`chmod {chmod} {files}; chown {chown} {files}`"),
         };
-        finding.help(format!(
+        let why = if relay {
+            "Anyone who can read the file can log in to the relay host as this server does and \
+             send mail in its name. The Postfix SMTP client opens the table as root before it \
+             drops privileges, so it needs no wider access"
+        } else {
             "Anyone who can read the file can log in to the database as Postfix does and read \
              (or, with write grants, change) the mail accounts. Postfix opens the file as root \
-             before it drops privileges, so it needs no wider access: {fix}."
-        ));
+             before it drops privileges, so it needs no wider access"
+        };
+        let compiled_note = if relay && !compiled.is_empty() {
+            " postmap gives a new .db the source's mode but keeps the mode of one that exists, \
+             so set both."
+        } else {
+            ""
+        };
+        finding.help(format!("{why}: {fix}.{compiled_note}"));
     }
 }
