@@ -1067,7 +1067,18 @@ fn image_setups(
                 _ => amendments.add(script),
             }
         }
-        let values = amendments.known_image_values(mounted);
+        let mut values = amendments.known_image_values(mounted);
+        // A setting whose line holds text a `sed -i` fills in (`s|RELAY_HOST|$RELAY_HOST|`)
+        // is not the one that runs: set, to a value not known (its name may change too).
+        let filled: Vec<regex::Regex> = amendments
+            .main_placeholders
+            .iter()
+            .filter_map(|(pattern, _, _)| regex::Regex::new(pattern).ok())
+            .collect();
+        values.retain(|v| {
+            let line = format!("{} = {}", v.literal.name, v.literal.value);
+            !filled.iter().any(|p| p.is_match(&line))
+        });
         if values.is_empty() {
             continue;
         }

@@ -1364,8 +1364,39 @@ fn extends_main_cf(line: &str, dockerfile: bool) -> bool {
         .iter()
         .filter(|c| c.contains("main.cf"))
         .all(|c| {
-            (dockerfile && empties_main_cf(c)) || appends_to_main_cf(c) || edits_named_parameters(c)
+            (dockerfile && empties_main_cf(c))
+                || appends_to_main_cf(c)
+                || edits_named_parameters(c)
+                || fills_placeholders(c)
         })
+}
+
+/// Whether a command is a `sed -i` on /etc/postfix/main.cf whose every expression fills in a
+/// placeholder (`sed -i "s|RELAY_HOST|$RELAY_HOST|g" /etc/postfix/main.cf`): it changes the
+/// values that hold the text (`sed_placeholders`), which are then unknown, and nothing else.
+fn fills_placeholders(command: &str) -> bool {
+    let command = without_prefix_words(command);
+    let words: Vec<&str> = command.split_whitespace().collect();
+    let Some((file, middle)) = words.split_last() else {
+        return false;
+    };
+    let on_main_cf =
+        crate::model::paths::normalize(file.trim_matches(['"', '\''])) == "/etc/postfix/main.cf";
+    if !on_main_cf
+        || !matches!(sed_in_place(command), Some((Edited::MainCf, _)))
+        || outside_quotes(command).any(|(_, c)| c == '>' || c == ';' || c == '|')
+    {
+        return false;
+    }
+    // `sed`, its options, and expressions that are each one word.
+    let expressions: Vec<&str> = middle
+        .iter()
+        .skip(1)
+        .copied()
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    let placeholders = sed_placeholders(command);
+    !expressions.is_empty() && placeholders.len() == expressions.len()
 }
 
 /// The last line of a shell script that may replace main.cf: one that names it and neither

@@ -1410,8 +1410,17 @@ fn an_image_whose_dockerfile_appends_to_main_cf_is_linted() {
         "{err}"
     );
     assert!(out.contains("2 parameters set by set-up scripts"), "{out}");
+    // A sed that fills in text the settings do not hold leaves them as written.
+    write(
+        &repo.path().join("Dockerfile"),
+        &format!("{dockerfile}RUN sed -i 's/localhost/all/' /etc/postfix/main.cf\n"),
+    );
+    let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(out.contains("error[mynetworks-too-broad]"), "{out}");
     for edit in [
-        "sed -i 's/localhost/all/' /etc/postfix/main.cf",
+        // It changes the value (`.` is any character to sed), or the name.
+        "sed -i 's/0.0.0.0/10.0.0.0/' /etc/postfix/main.cf",
+        "sed -i 's/mynetworks/mynetworks_style/' /etc/postfix/main.cf",
         "echo 'inet_interfaces = all' > /etc/postfix/main.cf",
     ] {
         write(
@@ -1419,7 +1428,10 @@ fn an_image_whose_dockerfile_appends_to_main_cf_is_linted() {
             &format!("{dockerfile}RUN {edit}\n"),
         );
         let (status, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
-        assert_eq!(status, 2, "{edit}: {out}");
+        // Replaced whole: nothing is known of it.
+        if edit.contains(" > ") {
+            assert_eq!(status, 2, "{edit}: {out}");
+        }
         assert!(!out.contains("mynetworks-too-broad"), "{edit}: {out}");
     }
 }
@@ -4222,4 +4234,94 @@ fn scripts_a_process_supervisor_starts_are_run_by_the_image() {
     write(&root.join("src/usr/local/bin/postfix-entrypoint"), settings);
     assert!(found(root)
         .contains("src/usr/local/bin/postfix-entrypoint:3:24: error[mynetworks-too-broad]"));
+}
+
+/// A Dockerfile that appends settings to the package's main.cf and then fills in a placeholder
+/// with `sed -i "s|RELAY_HOST|...|g" /etc/postfix/main.cf` (eftechcombr/postfix, survey AA2):
+/// the sed changes only the values that hold the text, so the other settings are linted (an
+/// open relay's `mynetworks = 0.0.0.0/0`) and the value with the placeholder is unknown. A sed
+/// that does more than fill in placeholders (deletes lines, writes elsewhere) still leaves
+/// the image's main.cf unknown.
+#[test]
+fn a_dockerfile_sed_that_fills_in_a_placeholder_leaves_the_other_settings_known() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    let dockerfile = |sed: &str| {
+        format!(
+            "FROM alpine:3.18\nRUN apk add --no-cache postfix\nRUN {{ \\\n\
+             \techo 'inet_interfaces = all' ; \\\n\
+             \techo 'mynetworks = 0.0.0.0/0' ; \\\n\
+             \techo 'relayhost = [RELAY_HOST]:587' ; \\\n\
+             \t}} >> /etc/postfix/main.cf\nEXPOSE 25\nRUN {sed}\n"
+        )
+    };
+    let file = root.join("Dockerfile");
+    write(
+        &file,
+        &dockerfile(r#"sed -i "s|RELAY_HOST|${RELAY_HOST}|g" /etc/postfix/main.cf"#),
+    );
+    let out = run(root, &["--discover", "--format", "short", "--verbose"]);
+    let all = format!("{}{}", out.1, out.2);
+    assert!(
+        all.contains("Dockerfile:5:21: error[mynetworks-too-broad]"),
+        "{all}"
+    );
+    assert!(
+        all.contains(
+            "relayhost is set by Dockerfile:3 when the image is built: its value is unknown"
+        ),
+        "{all}"
+    );
+    // Two placeholders, each its own expression.
+    write(
+        &file,
+        &dockerfile("sed -i -e 's/RELAY_HOST/x/' -e 's/RELAY_USER/y/' /etc/postfix/main.cf"),
+    );
+    assert!(
+        short_of(root, "mynetworks-too-broad").contains("error[mynetworks-too-broad]"),
+        "{}",
+        short_of(root, "mynetworks-too-broad")
+    );
+    // Near-misses: a sed that deletes lines too, or writes main.cf from elsewhere.
+    for sed in [
+        "sed -i -e 's/RELAY_HOST/x/' -e '/^mynetworks/d' /etc/postfix/main.cf",
+        "sed 's/RELAY_HOST/x/' /tmp/main.cf > /etc/postfix/main.cf",
+    ] {
+        write(&file, &dockerfile(sed));
+        let out = run(root, &["--discover", "--format", "short"]);
+        let all = format!("{}{}", out.1, out.2);
+        assert!(!all.contains("error[mynetworks-too-broad]"), "{sed}: {all}");
+    }
+}
+
+/// An image's `postconf -e` lines that log in to a relayhost over opportunistic TLS, amending
+/// the package's own main.cf: which service delivers (default_transport) and the TLS policy
+/// settings are in a main.cf postlint cannot see, so relay-credentials-in-clear cannot decide,
+/// and says so (fheinle/docker-postfix, survey AA2) instead of staying silent. With SASL
+/// known off it has nothing to decide.
+#[test]
+fn relay_credentials_in_an_image_are_undecided_not_silent() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    let dockerfile = |sasl: &str| {
+        format!(
+            "FROM debian:bookworm-slim\nRUN apt-get install -y postfix\n\
+             RUN postconf -e \"relayhost = [smtp.example.com]:587\"\n\
+             RUN postconf -e \"smtp_sasl_auth_enable = {sasl}\"\n\
+             RUN postconf -e \"smtp_sasl_password_maps = hash:/etc/postfix/sasl_password\"\n\
+             RUN postconf -e \"smtp_sasl_security_options = noanonymous\"\n\
+             RUN postconf -e \"smtp_tls_security_level = may\"\n"
+        )
+    };
+    write(&root.join("Dockerfile"), &dockerfile("yes"));
+    let out = run(root, &["--discover", "--format", "short"]).1;
+    assert!(!out.contains("error[relay-credentials-in-clear]"), "{out}");
+    assert!(
+        not_checked(&out).contains("relay-credentials-in-clear"),
+        "{out}"
+    );
+    write(&root.join("Dockerfile"), &dockerfile("no"));
+    let out = run(root, &["--discover", "--format", "short"]).1;
+    assert!(out.contains("could not decide"), "{out}");
+    assert!(!out.contains("relay-credentials-in-clear"), "{out}");
 }

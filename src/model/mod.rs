@@ -3090,7 +3090,23 @@ impl Model {
             let before_3_0 = |r: &version::Release| {
                 version::Release::parse("3.0").is_some_and(|three| *r < three)
             };
+            // A parameter only Apple's builds of Postfix 2.8 and 2.9 know (`use_sacl_cache`,
+            // Mac OS X Server) names that release as well.
+            let apple = || {
+                let first = names::APPLE_ONLY
+                    .iter()
+                    .filter_map(|name| params.get(name).filter(|d| !d.conditional))
+                    .min_by_key(|d| (d.name_span.file, d.name_span.start))?;
+                Some(version::Target {
+                    asked: version::Release::new(2, 9),
+                    origin: version::Origin::Documented(format!(
+                        "Apple's parameter {}",
+                        first.name
+                    )),
+                })
+            };
             if let Some(documented) = version::documented(&written)
+                .or_else(apple)
                 .filter(|d| !(compatibility_set && before_3_0(&d.asked)))
             {
                 if documented.asked < target.asked {

@@ -706,6 +706,26 @@ fn possible_value<L: super::expand::ParamLookup>(lookup: &L, def: &Definition) -
     }
 }
 
+/// The parameters Apple added to its Mac OS X Server build (mail_params.h of
+/// apple-oss-distributions/postfix, tags postfix-229 to postfix-252: Postfix 2.8.0 to 2.9.2);
+/// the tags before and after have none of them.
+pub const APPLE_ONLY: &[&str] = &[
+    "check_for_od_forward",
+    "enable_server_options",
+    "imap_submit_cred_file",
+    "minimum_valid_uid",
+    "mydomain_fallback",
+    "sacl_cache_disabled_expire_time",
+    "sacl_cache_negative_expire_time",
+    "sacl_cache_positive_expire_time",
+    "sacl_cache_service_name",
+    "smtpd_pw_server_security_options",
+    "smtpd_use_pw_server",
+    "use_getpwnam_ext",
+    "use_od_delivery_path",
+    "use_sacl_cache",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,8 @@
 //!   variables); Postfix's own `%` escapes (`%s`, `%d`, `%[1-9]`) are one letter and lower
 //!   case, and the name here has at least two characters; also doubled, `%%NAME%%`
 //!   (ad5oo2/postfix-dovecot-ms fills a whole table in for `%%DOMAINS%%`);
+//! - `{=name}`: PHP TextTemplate (infracamp/viper-smtpd's `myhostname = {=myhostname}`, which
+//!   its update script renders into the real main.cf); no Postfix brace group starts with `=`;
 //! - `{NAME}` (not after `$` or `?`): i-MSCP's installer (`inet_protocols = {MTA_INET_PROTOCOLS}`,
 //!   filled in by its `process()`). In Postfix a brace group holds lower-case words (`{ name =
 //!   value }`, restriction and inline-table groups), never an upper-case name alone;
@@ -125,6 +127,16 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
                 (len > 0 && bytes[end..].starts_with(b"@%@")).then_some(end + 3)
             }
             b'@' if at_word_start => enclosed_name(text, i, b'@'),
+            // TextTemplate's `{=myhostname}`, `{=mail.domain}` (PHP, infracamp/viper-smtpd):
+            // Postfix's brace groups never start with `=`.
+            b'{' if bytes.get(i + 1) == Some(&b'=') => {
+                let len = bytes[i + 2..]
+                    .iter()
+                    .take_while(|&&b| is_word_byte(b) || matches!(b, b'.' | b'-' | b'|'))
+                    .count();
+                let end = i + 2 + len;
+                (len > 0 && bytes.get(end) == Some(&b'}')).then_some(end + 1)
+            }
             // Not `${NAME}` (a reference) nor the value of `${name?{VALUE}}`.
             b'{' if i == 0 || !matches!(bytes[i - 1], b'$' | b'?') => {
                 let len = bytes[i + 1..]
@@ -332,6 +344,8 @@ mod tests {
         );
         assert_eq!(markers("[MYHOSTNAME]"), ["[MYHOSTNAME]"]);
         assert_eq!(markers("smtp:[RELAY_HOST]:587"), ["[RELAY_HOST]"]);
+        assert_eq!(markers("{=myhostname}"), ["{=myhostname}"]);
+        assert_eq!(markers("mail.{=mail.domain}, x"), ["{=mail.domain}"]);
     }
 
     #[test]
@@ -369,6 +383,9 @@ mod tests {
             "${name?{VALUE}}",                        // a value inside an expression: `?{`
             "{2,3}",                                  // a regex repeat
             "{NAME",
+            "{=}",                    // no name
+            "{=name",                 // not closed
+            "{ =name }",              // padded
             "%D%",                    // one letter
             "LIKE '%s%'",             // a lookup escape
             "100%",                   // a number

@@ -305,7 +305,7 @@ fn check(model: &Model, out: &mut Findings) {
         .filter(|_| model.release_in_doubt())
     {
         help.push_str(&format!(
-            "\nThis main.cf names the files of Postfix {} ({}): if the server runs that \
+            "\nThis main.cf was written for Postfix {} ({}): if the server runs that \
              release, which has no compatibility levels, lint with `--postfix-version {}` and \
              this is not reported.",
             documented.asked,

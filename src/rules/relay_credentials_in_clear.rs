@@ -20,13 +20,59 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// Silence may come from a TLS policy table postlint cannot read, or from a relayhost whose
-/// value it cannot know (`relayhost = <%= @relayhost %>`: which relay, and whether any).
+/// Silence may come from a TLS policy table postlint cannot read, from a relayhost whose
+/// value it cannot know (`relayhost = <%= @relayhost %>`: which relay, and whether any), or
+/// from a setting the check needs whose value is unknown (the package's own main.cf that an
+/// image's `postconf -e` lines amend, a template's unknown lines) where no known one already
+/// keeps the password off the wire.
 fn covered_by_unknown_policy(model: &Model) -> bool {
-    model.maps_partial("smtp_tls_policy_maps")
+    unknown_setting(model)
+        || model.maps_partial("smtp_tls_policy_maps")
         || (model.params.get("relayhost").is_some()
             && service_value(model, None, "relayhost").is_none()
             && !(templated_relayhost(model).is_some() && no_policy_table(model)))
+}
+
+/// Whether `check` stops at a setting whose value is unknown, before any known value makes
+/// the login safe (SASL off, wrapper mode, no password table, `noplaintext`, mandatory TLS).
+fn unknown_setting(model: &Model) -> bool {
+    // Which service delivers (default_transport) unknown: SASL known off in main.cf is all
+    // that keeps it decided.
+    let Some(service) = default_delivery(model) else {
+        return flag(model, None, "smtp_sasl_auth_enable") != Some(false);
+    };
+    if model.master.is_known() && service.is_none() {
+        return false;
+    }
+    let flags = [
+        ("smtp_sasl_auth_enable", true),
+        ("smtp_tls_wrappermode", false),
+    ];
+    for (name, unsafe_when) in flags {
+        match flag(model, service, name) {
+            None => return true,
+            Some(value) if value != unsafe_when => return false,
+            Some(_) => {}
+        }
+    }
+    match service_value(model, service, "smtp_sasl_password_maps") {
+        None => return true,
+        Some(maps) if maps.is_empty() => return false,
+        Some(_) => {}
+    }
+    match service_value(model, service, "smtp_sasl_security_options") {
+        None => return true,
+        Some(options) if has_word(&options, "noplaintext") => return false,
+        Some(_) => {}
+    }
+    match client_level(model, service, "smtp") {
+        None => return true,
+        Some(level) if level.level.mandatory() => return false,
+        Some(_) => {}
+    }
+    ["smtp_tls_per_site", "smtp_tls_policy_maps"]
+        .iter()
+        .any(|name| service_value(model, service, name).is_none())
 }
 
 /// A relayhost with unknown text that names one relay whatever the text holds: outside the

@@ -2,6 +2,7 @@
 
 use super::{Rule, Suggestions};
 use crate::diagnostic::{Basis, Findings, Severity};
+use crate::model::names::APPLE_ONLY as APPLE;
 use crate::model::names::{deprecation, NameStatus};
 use crate::model::params::Definition;
 use crate::model::Model;
@@ -174,12 +175,12 @@ fn report(
         ));
         return;
     }
-    // Apple's Mac OS X Server builds (Postfix up to 2.8, Apple's postfix-229 and earlier)
-    // added these; Apple's later builds, and every other, ignore them.
+    // Apple's Mac OS X Server builds (Postfix 2.8 and 2.9, Apple's postfix-229 to 252) added
+    // these; Apple's later builds, and every other, ignore them.
     if APPLE.contains(&name.as_str()) {
         finding.label("a parameter of Apple's Mac OS X Server build");
         finding.help(format!(
-            "Only Apple's Mac OS X Server builds of Postfix up to 2.8 read `{name}`; Apple's \
+            "Only Apple's Mac OS X Server builds of Postfix 2.8 and 2.9 read `{name}`; Apple's \
              later builds (2.11 on) and every other build ignore it (postconf says \"unused \
              parameter\"). A leftover of an older server: remove it."
         ));
@@ -292,23 +293,4 @@ const VDA: &[&str] = &[
     "virtual_overquota_bounce",
     "virtual_trash_count",
     "virtual_trash_name",
-];
-
-/// The parameters Apple added to its Mac OS X Server build (mail_params.h of
-/// apple-oss-distributions/postfix, tag postfix-229); later tags have none of them.
-const APPLE: &[&str] = &[
-    "check_for_od_forward",
-    "enable_server_options",
-    "imap_submit_cred_file",
-    "minimum_valid_uid",
-    "mydomain_fallback",
-    "sacl_cache_disabled_expire_time",
-    "sacl_cache_negative_expire_time",
-    "sacl_cache_positive_expire_time",
-    "sacl_cache_service_name",
-    "smtpd_pw_server_security_options",
-    "smtpd_use_pw_server",
-    "use_getpwnam_ext",
-    "use_od_delivery_path",
-    "use_sacl_cache",
 ];
