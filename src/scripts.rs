@@ -138,6 +138,10 @@ pub struct Script {
     /// (`docker-entrypoint.sh` of `ENTRYPOINT ["/docker-entrypoint.sh"]`): the scripts of its
     /// directory it runs (`Amendments::runs`).
     pub mentions: Vec<String>,
+    /// A shell script's: the file names of the scripts it runs on lines that run whenever it
+    /// does (`/app/bin/setup-sasl.sh`, `bash ./relay.sh`, `. /opt/env.sh`), so that what they
+    /// set holds where this script runs (`Amendments::runs`).
+    pub calls: Vec<String>,
     /// A supervisord configuration's (`[program:postfix]`, `command=/opt/postfix.sh`): the
     /// directory whose scripts its `command`s run, that of the nearest Dockerfile above it
     /// (its `mentions` are those commands' file names).
@@ -588,6 +592,7 @@ impl Script {
             || !self.task_includes.is_empty()
             || !self.conditional_roles.is_empty()
             || (self.supervisor_dir.is_some() && !self.mentions.is_empty())
+            || !self.calls.is_empty()
     }
 
     /// Whether this Dockerfile copies `file` (a path in the repository at `root`) to
@@ -1089,6 +1094,8 @@ pub struct Amendments {
     pub builds: Builds,
     /// The Dockerfiles' directories and the file names they mention (`Script::mentions`).
     runners: Vec<(PathBuf, Vec<String>)>,
+    /// Shell scripts and the scripts they run whenever they run (`Script::calls`).
+    callers: Vec<(PathBuf, Vec<String>)>,
 }
 
 impl Amendments {
@@ -1096,12 +1103,31 @@ impl Amendments {
     /// runs it (`ENTRYPOINT ["/docker-entrypoint.sh"]`, `RUN /setup.sh`). A script no
     /// Dockerfile runs may be run by hand, by another script, or never.
     fn runs(&self, script: &Path) -> bool {
+        let mut seen = Vec::new();
+        self.runs_from(script, &mut seen)
+    }
+
+    /// `runs`, or a script that runs calls it on a line that always runs
+    /// (`/app/bin/setup-sasl.sh` in the entrypoint), both under the runner's directory. Each
+    /// script is asked once (`seen`): calls that loop end.
+    fn runs_from<'a>(&'a self, script: &'a Path, seen: &mut Vec<&'a Path>) -> bool {
+        if seen.contains(&script) {
+            return false;
+        }
+        seen.push(script);
         let name = script.file_name().map(|n| n.to_string_lossy());
+        let Some(name) = name.as_deref() else {
+            return false;
+        };
         self.runners.iter().any(|(dir, mentions)| {
             script.starts_with(dir)
-                && name
-                    .as_deref()
-                    .is_some_and(|name| mentions.iter().any(|m| m == name))
+                && (mentions.iter().any(|m| m == name)
+                    || self.callers.iter().any(|(caller, calls)| {
+                        caller.as_path() != script
+                            && caller.starts_with(dir)
+                            && calls.iter().any(|c| c == name)
+                            && self.runs_from(caller, seen)
+                    }))
         })
     }
 
@@ -1116,6 +1142,10 @@ impl Amendments {
             .filter(|_| !script.mentions.is_empty())
         {
             self.runners.push((dir.clone(), script.mentions.clone()));
+        }
+        if !script.calls.is_empty() && self.callers.len() < MAX_ITEMS {
+            self.callers
+                .push((script.path.clone(), script.calls.clone()));
         }
         self.master |= script.master;
         self.main_open |= script.main_open;
@@ -2483,6 +2513,42 @@ fn running_lines(lines: &[(u32, String)]) -> Vec<bool> {
     top
 }
 
+/// The file names of the scripts a shell script runs on its lines that always run (`top`):
+/// a command whose program is a path to a file (`/app/bin/setup.sh`, `./relay.sh`), or a
+/// `.sh` file, or such a file after `bash`, `sh`, `.` or `source`. At most
+/// [`MAX_MENTIONS`].
+fn script_calls(lines: &[(u32, String)], top: &[bool]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for ((_, line), &runs) in lines.iter().zip(top) {
+        let code = line.trim();
+        if !runs || code.starts_with('#') {
+            continue;
+        }
+        for command in split_outside_quotes(code, &[';', '&', '|']) {
+            let mut words = command
+                .split_whitespace()
+                .map(|w| w.trim_matches(['"', '\'']));
+            let mut program = words.next().unwrap_or("");
+            if matches!(program, "bash" | "sh" | "." | "source") {
+                program = words.find(|w| !w.starts_with('-')).unwrap_or("");
+            }
+            let path_like = program.contains('/') || program.ends_with(".sh");
+            if !path_like || program.contains(['$', '`', '*', '?', '=']) {
+                continue;
+            }
+            let name = program.rsplit('/').next().unwrap_or("");
+            if !name.is_empty()
+                && name.len() <= 128
+                && !out.iter().any(|n| n == name)
+                && out.len() < MAX_MENTIONS
+            {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
 /// A shell function's body longer than this is not followed into (`running_lines`).
 const MAX_FUNCTION_LINES: usize = 400;
 
@@ -2648,6 +2714,10 @@ fn scan_text(text: &str, path: &Path) -> Script {
         .iter()
         .any(|w| text.contains(w))
     {
+        // A script that changes nothing of Postfix's may still run one that does (an
+        // entrypoint that runs `/app/bin/setup-sasl.sh`).
+        let lines = logical_lines(text, false);
+        out.calls = script_calls(&lines, &running_lines(&lines));
         return out;
     }
     let lines = logical_lines(text, dockerfile);
@@ -2670,6 +2740,8 @@ fn scan_text(text: &str, path: &Path) -> Script {
     };
     if dockerfile {
         out.mentions = dockerfile_mentions(&lines);
+    } else {
+        out.calls = script_calls(&lines, &top);
     }
     // Functions that wrap postconf (`add_config_value "relayhost" "..."`): their calls are
     // settings, their bodies none.
@@ -5683,6 +5755,36 @@ mod tests {
                 "inet_interfaces"
             ]
         );
+    }
+
+    /// The scripts a shell script runs on lines that always run: by path, as a `.sh` file,
+    /// after `bash`, `sh`, `.` or `source`; not under `if`, after `exit`, or named by a
+    /// variable or a glob.
+    #[test]
+    fn the_scripts_a_script_runs() {
+        let calls = |text: &str| {
+            let lines = logical_lines(text, false);
+            script_calls(&lines, &running_lines(&lines))
+        };
+        assert_eq!(
+            calls(
+                "#!/bin/sh\n/app/bin/setup-sasl.sh\nbash ./relay.sh --quiet\n. /opt/env.sh\n\
+                 source lib.sh; sh -e /x/y.sh\necho hi | ./filter\n"
+            ),
+            [
+                "setup-sasl.sh",
+                "relay.sh",
+                "env.sh",
+                "lib.sh",
+                "y.sh",
+                "filter"
+            ]
+        );
+        assert!(calls(
+            "if [ -n \"$X\" ]; then\n  /app/a.sh\nfi\n$DIR/b.sh\n/app/*.sh\nexit 0\n/app/c.sh\n"
+        )
+        .is_empty());
+        assert!(calls("echo done\npostfix start-fg\n").is_empty());
     }
 
     /// A function the script calls once, from a line that always runs: its body's lines run

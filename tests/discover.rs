@@ -4325,3 +4325,53 @@ fn relay_credentials_in_an_image_are_undecided_not_silent() {
     assert!(out.contains("could not decide"), "{out}");
     assert!(!out.contains("relay-credentials-in-clear"), "{out}");
 }
+
+/// A script the entrypoint runs on a line that always runs (`/app/bin/setup-sasl.sh`, survey
+/// AA2 marim01110/docker-postfix) sets what it writes out in full where the entrypoint runs:
+/// the image is linted. Near-misses: a call under `if`, a script no running script calls,
+/// and two scripts that call each other but that nothing the Dockerfile runs reaches.
+#[test]
+fn a_script_the_entrypoint_runs_sets_its_values() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("Dockerfile"),
+        "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y postfix\n\
+         ADD src /app\nENTRYPOINT [\"/app/entrypoint.sh\"]\n",
+    );
+    let setup = root.join("src/bin/setup-sasl.sh");
+    write(
+        &setup,
+        "#!/bin/bash\npostconf -e smtpd_sasl_auth_enable=yes\npostconf -e mynetworks=0.0.0.0/0\n",
+    );
+    let entrypoint = root.join("src/entrypoint.sh");
+    let lint = || {
+        let out = run(root, &["--discover", "--format", "short"]);
+        format!("{}{}", out.1, out.2)
+    };
+    write(
+        &entrypoint,
+        "#!/bin/bash\n/app/bin/setup-sasl.sh\nexec postfix start-fg\n",
+    );
+    let out = lint();
+    assert!(
+        out.contains("src/bin/setup-sasl.sh:3:24: error[mynetworks-too-broad]"),
+        "{out}"
+    );
+    for entry in [
+        "#!/bin/bash\nif [ -n \"$SASL\" ]; then\n  /app/bin/setup-sasl.sh\nfi\nexec postfix start-fg\n",
+        "#!/bin/bash\nexec postfix start-fg\n",
+    ] {
+        write(&entrypoint, entry);
+        let out = lint();
+        assert!(!out.contains("mynetworks-too-broad"), "{entry}: {out}");
+    }
+    // A loop of calls nothing the image runs enters.
+    write(&root.join("src/bin/a.sh"), "#!/bin/sh\n./b.sh\n");
+    write(
+        &root.join("src/bin/b.sh"),
+        "#!/bin/sh\n./a.sh\n./setup-sasl.sh\n",
+    );
+    let out = lint();
+    assert!(!out.contains("mynetworks-too-broad"), "{out}");
+}
