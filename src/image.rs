@@ -142,6 +142,42 @@ impl Distro {
     }
 }
 
+/// The parameters Debian 12's postfix package (3.7.x) may write into main.cf: the lines of
+/// /usr/share/postfix/main.cf.debian and main.cf.tls (appended when the snakeoil key exists),
+/// and the `postconf -e` of its postinst and postinst.functions (debconf's answers, the
+/// mailer type's default_transport, postfix-doc's paths), as Debian 12's package installs
+/// them (read from the package on this project's oracle machine).
+pub const DEBIAN_12_MAIN_CF: &[&str] = &[
+    "smtpd_banner",
+    "biff",
+    "append_dot_mydomain",
+    "readme_directory",
+    "compatibility_level",
+    "smtpd_tls_cert_file",
+    "smtpd_tls_key_file",
+    "smtpd_tls_security_level",
+    "smtp_tls_CApath",
+    "smtp_tls_security_level",
+    "smtp_tls_session_cache_database",
+    "smtpd_relay_restrictions",
+    "myhostname",
+    "alias_maps",
+    "alias_database",
+    "mydomain",
+    "myorigin",
+    "mydestination",
+    "relayhost",
+    "mynetworks",
+    "mailbox_command",
+    "mailbox_size_limit",
+    "recipient_delimiter",
+    "inet_interfaces",
+    "default_transport",
+    "relay_transport",
+    "inet_protocols",
+    "html_directory",
+];
+
 /// The final image of a Dockerfile, as far as postlint reads it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Image {
@@ -285,6 +321,18 @@ impl Image {
         };
         let release = line(release);
         table.iter().find(|(r, _)| *r == release).map(|(_, v)| *v)
+    }
+
+    /// The parameters the image's package main.cf may set, where postlint knows them: Debian
+    /// 12's postfix package (3.7) writes main.cf from `main.cf.debian` and `main.cf.tls` and
+    /// its postinst's `postconf -e` lines (the debconf answers), and nothing else, whatever
+    /// the answers (no main.cf at all for "No configuration"). Every other parameter has its
+    /// default until the image's own lines set it. None for other images.
+    pub fn package_main_cf_params(&self) -> Option<&'static [&'static str]> {
+        let release = self.tag().split('-').next().unwrap_or("");
+        let bookworm = self.distro == Distro::Debian
+            && (release == "bookworm" || release.split('.').next() == Some("12"));
+        (bookworm && self.postfix_release() == Some("3.7")).then_some(DEBIAN_12_MAIN_CF)
     }
 
     /// Whether a `RUN` of the image names `path` (creates, links or moves it, perhaps).

@@ -4375,3 +4375,38 @@ fn a_script_the_entrypoint_runs_sets_its_values() {
     let out = lint();
     assert!(!out.contains("mynetworks-too-broad"), "{out}");
 }
+
+/// An image of Debian 12 that amends its package's main.cf: the package writes only the
+/// parameters of main.cf.debian, main.cf.tls and its postinst (read from Debian 12's package),
+/// so every other parameter has its default, and rules that hang on one decide (alias-loop:
+/// virtual_alias_maps is empty). Those the package may write stay unknown
+/// (relay-credentials-in-clear: default_transport). Debian 11, whose package postlint has not
+/// read, keeps every parameter unknown.
+#[test]
+fn a_debian_12_image_knows_what_its_package_main_cf_sets() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    let dockerfile = |base: &str| {
+        format!(
+            "FROM {base}\nRUN apt-get update && apt-get install -y postfix\n\
+             RUN postconf -e \"relayhost = [smtp.example.com]:587\" \
+             \"smtp_sasl_auth_enable = yes\" \"smtp_sasl_security_options = noanonymous\"\n"
+        )
+    };
+    let undecided = |base: &str| -> String {
+        write(&root.join("Dockerfile"), &dockerfile(base));
+        let out = run(root, &["--discover", "--format", "short"]).1;
+        out.lines()
+            .find(|l| l.contains("ould not decide"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let bookworm = undecided("debian:bookworm-slim");
+    assert!(!bookworm.contains("alias-loop"), "{bookworm}");
+    assert!(
+        bookworm.contains("relay-credentials-in-clear"),
+        "{bookworm}"
+    );
+    let bullseye = undecided("debian:bullseye-slim");
+    assert!(bullseye.contains("alias-loop"), "{bullseye}");
+}

@@ -2297,13 +2297,19 @@ impl Model {
         .read(included);
 
         let mut params = Params::default();
-        if open_ended
-            || (options.main_cf_absent && !options.main_cf_emptied)
-            || options.docker_mailserver
-            || options.dropin
-            || options.script_params_open
-        {
+        if open_ended || options.docker_mailserver || options.dropin || options.script_params_open {
             params.set_open_ended();
+        } else if options.main_cf_absent && !options.main_cf_emptied {
+            // The image's package main.cf: where postlint knows what it may set, the other
+            // parameters have their defaults.
+            let package = options
+                .image
+                .as_ref()
+                .and_then(|(_, image)| image.package_main_cf_params());
+            match package {
+                Some(names) => params.set_open_ended_only(names),
+                None => params.set_open_ended(),
+            }
         }
         if options.script_params_open {
             template_notes.push(
@@ -2737,6 +2743,14 @@ impl Model {
                 crate::output::printable(&image.base),
                 image.distro.name()
             ));
+            if params.open_names().is_some() {
+                loader.notes.push(format!(
+                    "the package main.cf of {} sets only what Debian 12's postfix package \
+                     writes (main.cf.debian, main.cf.tls, its postinst's debconf answers): \
+                     the parameters outside those have their defaults",
+                    crate::output::printable(&image.base)
+                ));
+            }
         }
 
         // A main.cf --discover finds that sets none of what a whole main.cf sets (who the

@@ -131,6 +131,10 @@ pub struct Params {
     /// parameter main.cf does not write is unknown rather than its default. What is written
     /// stays as written.
     open_ended: bool,
+    /// With `open_ended`, the only parameters the unseen text may set, where that is known
+    /// (an image's package main.cf: `image::Image::package_main_cf_params`): the others keep
+    /// their defaults. `is_open_ended` still says true (rules that ask it stay careful).
+    open_names: Option<&'static [&'static str]>,
 }
 
 /// What a rule sees of one parameter.
@@ -223,6 +227,26 @@ impl Params {
     /// Says that main.cf may set parameters postlint cannot see.
     pub fn set_open_ended(&mut self) {
         self.open_ended = true;
+        self.open_names = None;
+    }
+
+    /// Says that main.cf may set parameters postlint cannot see, but only these (unless
+    /// [`Params::set_open_ended`] already said any).
+    pub fn set_open_ended_only(&mut self, names: &'static [&'static str]) {
+        if !self.open_ended {
+            self.open_ended = true;
+            self.open_names = Some(names);
+        }
+    }
+
+    /// The only parameters unseen text may set, where that is known.
+    pub fn open_names(&self) -> Option<&'static [&'static str]> {
+        self.open_names.filter(|_| self.open_ended)
+    }
+
+    /// Whether unseen text may set `name`.
+    fn may_be_set_unseen(&self, name: &str) -> bool {
+        self.open_ended && self.open_names.is_none_or(|names| names.contains(&name))
     }
 
     /// Whether main.cf may set parameters postlint cannot see: a parameter it does not write
@@ -356,7 +380,7 @@ impl ParamLookup for Params {
         if let Some(def) = self.get(name) {
             return Lookup::Value(def.value_ref());
         }
-        if self.open_ended {
+        if self.may_be_set_unseen(name) {
             return Lookup::Unknown;
         }
         if let Some(value) = self.computed.get(name) {
