@@ -1096,39 +1096,87 @@ pub struct Amendments {
     runners: Vec<(PathBuf, Vec<String>)>,
     /// Shell scripts and the scripts they run whenever they run (`Script::calls`).
     callers: Vec<(PathBuf, Vec<String>)>,
+    /// Of `callers`, those that run, by the file name of each script they call: worked out
+    /// on the first `runs` after the last `add`.
+    running_calls: std::cell::OnceCell<std::collections::HashMap<String, Vec<usize>>>,
 }
 
 impl Amendments {
     /// Whether a Dockerfile in the directory of the shell script at `script`, or above it,
-    /// runs it (`ENTRYPOINT ["/docker-entrypoint.sh"]`, `RUN /setup.sh`). A script no
-    /// Dockerfile runs may be run by hand, by another script, or never.
+    /// runs it (`ENTRYPOINT ["/docker-entrypoint.sh"]`, `RUN /setup.sh`), or a script that
+    /// runs calls it (`Script::calls`). A script nothing runs may be run by hand, or never.
     fn runs(&self, script: &Path) -> bool {
-        let mut seen = Vec::new();
-        self.runs_from(script, &mut seen)
-    }
-
-    /// `runs`, or a script that runs calls it on a line that always runs
-    /// (`/app/bin/setup-sasl.sh` in the entrypoint), both under the runner's directory. Each
-    /// script is asked once (`seen`): calls that loop end.
-    fn runs_from<'a>(&'a self, script: &'a Path, seen: &mut Vec<&'a Path>) -> bool {
-        if seen.contains(&script) {
-            return false;
-        }
-        seen.push(script);
-        let name = script.file_name().map(|n| n.to_string_lossy());
-        let Some(name) = name.as_deref() else {
+        let Some(name) = script.file_name().map(|n| n.to_string_lossy()) else {
             return false;
         };
-        self.runners.iter().any(|(dir, mentions)| {
-            script.starts_with(dir)
-                && (mentions.iter().any(|m| m == name)
-                    || self.callers.iter().any(|(caller, calls)| {
-                        caller.as_path() != script
-                            && caller.starts_with(dir)
-                            && calls.iter().any(|c| c == name)
-                            && self.runs_from(caller, seen)
-                    }))
+        if self.runs_directly(script, &name) {
+            return true;
+        }
+        // Or a script that runs calls it on a line that always runs (`/app/bin/setup.sh` in
+        // the entrypoint), both under a runner's directory.
+        let running = self.running_calls.get_or_init(|| self.find_running_calls());
+        running.get(name.as_ref()).is_some_and(|callers| {
+            callers.iter().any(|&i| {
+                let caller = &self.callers[i].0;
+                caller.as_path() != script && self.share_runner(caller, script)
+            })
         })
+    }
+
+    /// Whether a Dockerfile (or supervisord) in a directory above `script` names it.
+    fn runs_directly(&self, script: &Path, name: &str) -> bool {
+        self.runners
+            .iter()
+            .any(|(dir, mentions)| script.starts_with(dir) && mentions.iter().any(|m| m == name))
+    }
+
+    /// Whether one runner's directory holds both scripts.
+    fn share_runner(&self, a: &Path, b: &Path) -> bool {
+        self.runners
+            .iter()
+            .any(|(dir, _)| a.starts_with(dir) && b.starts_with(dir))
+    }
+
+    /// The callers that run: those a runner names, then those a running caller calls (in a
+    /// runner's directory that holds both), each once; by the name of each script they call.
+    fn find_running_calls(&self) -> std::collections::HashMap<String, Vec<usize>> {
+        let file_name = |p: &Path| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let mut by_name: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for (i, (path, _)) in self.callers.iter().enumerate() {
+            by_name.entry(file_name(path)).or_default().push(i);
+        }
+        let mut running = vec![false; self.callers.len()];
+        let mut queue: Vec<usize> = Vec::new();
+        for (i, (path, _)) in self.callers.iter().enumerate() {
+            if self.runs_directly(path, &file_name(path)) {
+                running[i] = true;
+                queue.push(i);
+            }
+        }
+        while let Some(i) = queue.pop() {
+            let (caller, calls) = &self.callers[i];
+            for called in calls {
+                for &j in by_name.get(called).map(Vec::as_slice).unwrap_or_default() {
+                    if !running[j] && self.share_runner(caller, &self.callers[j].0) {
+                        running[j] = true;
+                        queue.push(j);
+                    }
+                }
+            }
+        }
+        let mut out: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for (i, (_, calls)) in self.callers.iter().enumerate() {
+            if running[i] {
+                for called in calls {
+                    out.entry(called.clone()).or_default().push(i);
+                }
+            }
+        }
+        out
     }
 
     pub fn add(&mut self, script: &Script) {
@@ -1143,6 +1191,7 @@ impl Amendments {
         {
             self.runners.push((dir.clone(), script.mentions.clone()));
         }
+        self.running_calls = Default::default();
         if !script.calls.is_empty() && self.callers.len() < MAX_ITEMS {
             self.callers
                 .push((script.path.clone(), script.calls.clone()));
