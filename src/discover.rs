@@ -1101,11 +1101,11 @@ fn image_setups(
         setup.load.main_cf = None;
         setup.load.main_cf_absent = true;
         // The settings are made in the main.cf of the package the image installs: they are
-        // for that package's release (`FROM debian:bookworm` is Postfix 3.7).
+        // for that package's release (`FROM debian:bookworm` is Postfix 3.7), or, where which
+        // packages it installs is unknown, likely that of its base (`Origin::ImageBase`).
         setup.load.image = dockerfile
             .image
             .as_ref()
-            .filter(|image| image.has_postfix_package())
             .map(|image| (dockerfile.path.clone(), image.clone()));
         // Emptied before every setting written: the settings are the whole main.cf.
         setup.load.main_cf_emptied = dockerfile.empties_main_cf.is_some_and(|line| {

@@ -245,6 +245,14 @@ impl Image {
         if sources.iter().any(|s| self.runs.contains(s)) {
             return None;
         }
+        self.base_release()
+    }
+
+    /// The release the base image's distribution packages (`debian:bullseye`: 3.5), whether or
+    /// not the image is known to install that package: where a `RUN` postlint cannot read
+    /// installs Postfix, or the install picks another source, it is the likely release, no
+    /// more.
+    pub fn base_release(&self) -> Option<&'static str> {
         let release = self.tag().split('-').next().unwrap_or("");
         let table: &[(&str, &str)] = match self.distro {
             // Debian's and Ubuntu's stable releases, by number and by name.

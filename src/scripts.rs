@@ -174,10 +174,16 @@ pub struct DeclaredMode {
 
 /// The mode an Ansible task or Salt state writes on line `line` of its file, as the tool reads
 /// it: the value of a `mode:` key (`mode: 0640`, `- mode: '600'`) or of a free-form `mode=0640`
-/// argument. Ansible reads an unquoted number without a leading 0 in decimal (`mode: 640` is
-/// 0o1200), so only one with a leading 0, or quoted, is read; Salt reads every mode in octal.
+/// argument. Ansible reads an unquoted YAML number without a leading 0 in decimal, as the
+/// file module hands an integer to chmod (`mode: 644` is 0o1204, `mode: 600` 0o1130), and a
+/// string (quoted, or a free-form argument) in octal; Salt reads every mode in octal.
 /// Symbolic modes, variables and anything else: None.
 fn written_mode(line: &str, salt: bool) -> Option<u32> {
+    let free_form = line.find("mode=").is_some()
+        && !line
+            .trim_start()
+            .trim_start_matches("- ")
+            .starts_with("mode:");
     let value = match line.find("mode=") {
         Some(at)
             if !line
@@ -202,9 +208,25 @@ fn written_mode(line: &str, salt: bool) -> Option<u32> {
     let octal = !digits.is_empty()
         && digits.len() <= 4
         && digits.bytes().all(|b| (b'0'..=b'7').contains(&b));
-    (octal && (salt || quoted || digits.starts_with('0')))
-        .then(|| u32::from_str_radix(digits, 8).ok())
+    if octal && (salt || quoted || free_form || digits.starts_with('0')) {
+        return u32::from_str_radix(digits, 8).ok();
+    }
+    // An integer to Ansible: chmod takes its bits as they are.
+    let decimal = !salt
+        && !quoted
+        && !digits.is_empty()
+        && digits.len() <= 5
+        && !digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit());
+    decimal
+        .then(|| digits.parse::<u32>().ok().map(|n| n & 0o7777))
         .flatten()
+}
+
+/// Whether the mode text of a task's line (`644`, `'0644'`) is one Ansible reads as a decimal
+/// number: unquoted digits without a leading 0, on a `mode:` key.
+pub fn ansible_decimal_mode(written: &str) -> bool {
+    !written.is_empty() && !written.starts_with('0') && written.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The line (1-based) of the mode a task or state that installs `src` gives it: a line whose
@@ -635,13 +657,23 @@ impl Script {
         if noted || full {
             return;
         }
-        let digits = match written {
-            Some(serde_json::Value::String(s)) => s.trim_matches(['"', '\'']).to_string(),
-            Some(serde_json::Value::Number(n)) => n.to_string(),
+        // A string is octal to Ansible and Salt; a YAML number may be written `0644` (octal)
+        // or, to Ansible, `644` (decimal: 0o1204): the line tells which (`written_mode`).
+        let candidates: Vec<u32> = match written {
+            Some(serde_json::Value::String(s)) => {
+                u32::from_str_radix(s.trim_matches(['"', '\'']), 8)
+                    .into_iter()
+                    .collect()
+            }
+            Some(serde_json::Value::Number(n)) => {
+                let digits = n.to_string();
+                let octal = u32::from_str_radix(&digits, 8).ok();
+                let decimal = (!salt)
+                    .then(|| digits.parse::<u32>().ok().map(|d| d & 0o7777))
+                    .flatten();
+                octal.into_iter().chain(decimal).collect()
+            }
             _ => return,
-        };
-        let Ok(mode) = u32::from_str_radix(&digits, 8) else {
-            return;
         };
         let group = group
             .and_then(|g| g.as_str())
@@ -651,7 +683,10 @@ impl Script {
                         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
             })
             .map(str::to_string);
-        if let Some(line) = mode_line(text, src, mode, salt) {
+        let found = candidates
+            .into_iter()
+            .find_map(|mode| Some((mode, mode_line(text, src, mode, salt)?)));
+        if let Some((mode, line)) = found {
             self.file_modes.push(DeclaredMode {
                 file,
                 script: self.path.clone(),
@@ -4883,8 +4918,16 @@ mod tests {
             ansible("- template: src=a dest=/etc/postfix/main.cf mode=0600"),
             Some(0o600)
         );
-        // Decimal to Ansible (0o1200), symbolic, a variable, another key.
-        assert_eq!(ansible("    mode: 640"), None);
+        // Decimal to Ansible, as chmod gets the integer: 640 is 0o1200, 644 is 0o1204.
+        assert_eq!(ansible("    mode: 640"), Some(0o1200));
+        assert_eq!(ansible("    mode: 644 # rw-r--r--?"), Some(0o1204));
+        // A free-form argument is a string: octal.
+        assert_eq!(
+            ansible("- copy: src=a dest=/etc/postfix/x mode=640"),
+            Some(0o640)
+        );
+        // Symbolic, a variable, another key, not digits.
+        assert_eq!(ansible("    mode: 64a"), None);
         assert_eq!(ansible("    mode: u=rw,g=r,o="), None);
         assert_eq!(ansible("    mode: \"{{ postfix_mode }}\""), None);
         assert_eq!(ansible("    filemode: '0600'"), None);

@@ -3142,11 +3142,18 @@ fn a_main_cf_mode_a_task_declares_is_checked() {
         write(&tasks, &task(mode));
         assert!(short(root).contains("error[main-cf-unreadable]"), "{mode}");
     }
-    // Near-misses: readable, decimal to Ansible (640 is 0o1200), symbolic, a variable.
+    // Decimal to Ansible: `640` is 0o1200, which other users cannot read.
+    write(&tasks, &task("640"));
+    let out = short(root);
+    assert!(
+        out.contains("mode 1200 (Ansible reads `640` as a decimal number)"),
+        "{out}"
+    );
+    // Near-misses: readable (`644` is 0o1204 to Ansible), symbolic, a variable.
     for mode in [
         "'0644'",
         "0644",
-        "640",
+        "644",
         "u=rw,g=r,o=r",
         "\"{{ postfix_main_cf_mode }}\"",
     ] {
@@ -3255,6 +3262,13 @@ fn a_password_file_a_task_makes_readable_is_reported() {
         "{human}"
     );
     assert!(!human.contains("db_password"), "{human}");
+    // `mode: 644` is decimal to Ansible: 0o1204, which every user may read.
+    write(&file, &tasks("    mode: 644\n", "root"));
+    let out = short(root);
+    assert!(
+        out.contains("can read it (mode 1204, as the Ansible task that installs it says)"),
+        "{out}"
+    );
     // A group other than root and postfix may read it.
     write(&file, &tasks("    mode: '0640'\n", "www-data"));
     assert!(
@@ -3267,7 +3281,8 @@ fn a_password_file_a_task_makes_readable_is_reported() {
         ("    mode: '0640'\n", "postfix"),
         ("    mode: '0640'\n", "root"),
         ("    mode: 0600\n", "www-data"),
-        ("    mode: 644\n", "root"),
+        // Decimal to Ansible: 0o1130.
+        ("    mode: 600\n", "root"),
         ("", "root"),
     ] {
         write(&file, &tasks(mode, group));
@@ -4409,4 +4424,47 @@ fn a_debian_12_image_knows_what_its_package_main_cf_sets() {
     );
     let bullseye = undecided("debian:bullseye-slim");
     assert!(bullseye.contains("alias-loop"), "{bullseye}");
+}
+
+/// An image whose Postfix release postlint cannot read from the Dockerfile (a `RUN` it cannot
+/// read before the install, survey AB1 elcodedocle) is linted for the newest release, but its
+/// base image's package is the likely one: a parameter deprecated only after that release
+/// (`smtpd_use_tls`, 3.9, on Debian 11's 3.5) is not reported, and the rule says it could not
+/// decide. On a base whose release postlint does not know (Alpine) it is reported as before.
+#[test]
+fn an_image_of_unknown_release_is_not_told_of_later_deprecations() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    let dockerfile = |base: &str| {
+        format!(
+            "FROM {base}\nRUN apt-get update && \\\n    /bin/bash -c 'debconf-set-selections <<< \
+             \"postfix postfix/main_mailer_type string Internet Site\"' && \\\n    \
+             apt-get install -y postfix\nADD main.cf /etc/postfix/main.cf\n"
+        )
+    };
+    write(
+        &root.join("main.cf"),
+        "compatibility_level = 2\nsmtpd_use_tls = yes\nmynetworks = 127.0.0.0/8\n",
+    );
+    write(
+        &root.join("Dockerfile"),
+        &dockerfile("debian:bullseye-slim"),
+    );
+    let (_, out, err) = run(root, &["--discover", "--format", "short"]);
+    assert!(!out.contains("warning[deprecated-parameter]"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("ould not decide") && l.contains("deprecated-parameter")),
+        "{out}"
+    );
+    assert!(
+        err.contains("builds FROM debian:bullseye-slim, whose postfix package is Postfix 3.5"),
+        "{err}"
+    );
+    write(&root.join("Dockerfile"), &dockerfile("alpine:3.19"));
+    let out = run(root, &["--discover", "--format", "short"]).1;
+    assert!(
+        out.contains("main.cf:2:1: warning[deprecated-parameter]"),
+        "{out}"
+    );
 }

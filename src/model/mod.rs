@@ -577,6 +577,17 @@ pub struct DeclaredModeAt {
 }
 
 impl DeclaredModeAt {
+    /// Ansible's reading of a mode written as a bare number (`mode: 644`), which it takes in
+    /// decimal: the mode as written and as chmod gets it (` (Ansible reads `644` as a decimal
+    /// number)`); empty for any other.
+    pub fn decimal_note(&self, sources: &Sources) -> String {
+        let written = sources.slice(self.span).trim();
+        match self.tool == "Ansible" && crate::scripts::ansible_decimal_mode(written) {
+            true => format!(" (Ansible reads `{written}` as a decimal number)"),
+            false => String::new(),
+        }
+    }
+
     /// What declares it: "Ansible task" or "Salt state".
     pub fn installer(&self) -> &'static str {
         match self.tool {
@@ -3119,8 +3130,28 @@ impl Model {
                     )),
                 })
             };
+            // The base image of the Dockerfile that builds this setup's image, when the
+            // image's Postfix release is not known from it (image_target): its distribution's
+            // package is the likely one. Not for an image known not to install it.
+            let image_base = || {
+                let (dockerfile, image) = options.image.as_ref()?;
+                let known_elsewhere = image.packages.is_some()
+                    && !image.has_postfix_package()
+                    && !image.postfix_elsewhere;
+                if known_elsewhere {
+                    return None;
+                }
+                Some(version::Target {
+                    asked: version::Release::parse(image.base_release()?)?,
+                    origin: version::Origin::ImageBase {
+                        dockerfile: crate::scripts::lexical(dockerfile).display().to_string(),
+                        base: crate::output::printable(&image.base).into_owned(),
+                    },
+                })
+            };
             if let Some(documented) = version::documented(&written)
                 .or_else(apple)
+                .or_else(image_base)
                 .filter(|d| !(compatibility_set && before_3_0(&d.asked)))
             {
                 if documented.asked < target.asked {

@@ -77,6 +77,11 @@ pub enum Origin {
     /// The postfix package of the image a Dockerfile builds with this main.cf
     /// (`crate::image`): the Dockerfile and its base image.
     Image { dockerfile: String, base: String },
+    /// The release the base image of the Dockerfile that builds this setup's image packages,
+    /// where the image is not known to install that package (a `RUN` postlint cannot read, a
+    /// pinned version, another package source): a hint, never the target itself. The
+    /// Dockerfile and the base image.
+    ImageBase { dockerfile: String, base: String },
     /// The postfix package a system image's package database lists as installed
     /// (`var/lib/dpkg/status`, `lib/apk/db/installed`): the database as shown, and the
     /// package's version.
@@ -157,6 +162,10 @@ impl Target {
                 "the postfix package of {base}, which {dockerfile} installs; set \
                  --postfix-version for another"
             ),
+            Origin::ImageBase { dockerfile, base } => format!(
+                "the postfix package of {base}, the base image of {dockerfile}, if the image \
+                 installs it"
+            ),
             Origin::Package { database, version } => format!(
                 "the postfix package {version} that {database} lists; set --postfix-version \
                  for another"
@@ -175,6 +184,16 @@ impl Target {
     /// setup is linted for `target` (the newest release).
     pub fn hint(&self, target: &Target) -> String {
         let (origin, asked, newest) = (self.origin_text(), self.asked, target.asked);
+        if let Origin::ImageBase { dockerfile, base } = &self.origin {
+            return format!(
+                "{dockerfile} builds FROM {base}, whose postfix package is Postfix {asked}, but \
+                 postlint cannot tell that the image installs it (a RUN it cannot read, a \
+                 pinned version or another package source): findings are for Postfix \
+                 {newest}, except what hangs on a later release (deprecations since then, \
+                 relay-check-missing before 3.0). Set --postfix-version to the release the \
+                 image runs"
+            );
+        }
         match asked < Release::new(3, 0) {
             true => format!(
                 "{origin} names Postfix {asked} (the package that wrote this main.cf); findings \

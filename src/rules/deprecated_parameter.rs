@@ -11,9 +11,35 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a parameter that Postfix deprecates or has removed, with its replacement",
     doc: include_str!("../../rules/deprecated-parameter.md"),
-    undecided: super::always_decides,
+    undecided: later_than_the_image,
     check,
 };
+
+/// Whether a deprecation came after the release the image's base packages, where the image's
+/// release is only that hint (`version::Origin::ImageBase`): the image likely runs a release
+/// that does not deprecate it.
+fn deprecated_after_image_base(model: &Model, since: &str) -> bool {
+    model.documented.as_ref().is_some_and(|doc| {
+        matches!(doc.origin, crate::model::version::Origin::ImageBase { .. })
+            && crate::model::version::Release::parse(since).is_some_and(|s| doc.asked < s)
+    })
+}
+
+/// Undecided where a parameter set is deprecated only after the image base's release.
+fn later_than_the_image(model: &Model) -> bool {
+    let names = model
+        .params
+        .defined_names()
+        .into_iter()
+        .map(|n| n.to_string())
+        .chain(model.script_deprecated.iter().map(|(n, _)| n.clone()));
+    let mut names = names;
+    names.any(|name| {
+        deprecation(&name).is_some_and(|d| {
+            model.target.at_least(d.since) && deprecated_after_image_base(model, d.since)
+        })
+    })
+}
 
 fn check(model: &Model, out: &mut Findings) {
     for name in model.params.defined_names() {
@@ -38,6 +64,10 @@ fn report(model: &Model, name: &str, name_span: Span, lmtp: bool, out: &mut Find
     let Some(d) = deprecation(name).filter(|d| model.target.at_least(d.since)) else {
         return;
     };
+    // Nor, likely, of an image whose base packages an earlier release.
+    if deprecated_after_image_base(model, d.since) {
+        return;
+    }
     // An lmtp(8) service reads the lmtp_ twin of an smtp_ replacement (`-o
     // disable_dns_lookups=yes` there becomes lmtp_dns_support_level, not smtp_...).
     let twin = d

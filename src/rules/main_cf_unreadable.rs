@@ -74,8 +74,9 @@ fn check(model: &Model, out: &mut Findings) {
             let finding = out.report(
                 declared.span,
                 format!(
-                    "{} installs main.cf with mode {mode:04o}, not readable by other users: sendmail and postqueue, which run as the user who sends mail, stop with \"fatal: open main.cf: Permission denied\"",
-                    declared.tool
+                    "{} installs main.cf with mode {mode:04o}{}, not readable by other users: sendmail and postqueue, which run as the user who sends mail, stop with \"fatal: open main.cf: Permission denied\"",
+                    declared.tool,
+                    declared.decimal_note(&model.sources),
                 ),
             );
             finding.secondary(
@@ -89,7 +90,15 @@ fn check(model: &Model, out: &mut Findings) {
     finding.subject("main.cf mode");
     finding.label(format!("mode {mode:04o}: no read access for others"));
     let fix = match (model.main_cf_mode, &model.main_cf_declared_mode) {
-        (None, Some(declared)) => format!("give it mode '0644' in the {}", declared.installer()),
+        (None, Some(declared)) => format!(
+            "give it mode '0644' in the {}{}",
+            declared.installer(),
+            match declared.tool {
+                "Ansible" =>
+                    " (quoted, or with a leading 0: Ansible reads a bare number in decimal)",
+                _ => "",
+            }
+        ),
         _ => "`chmod 644 /etc/postfix/main.cf`".to_string(),
     };
     finding.help(format!(

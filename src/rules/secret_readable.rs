@@ -78,8 +78,10 @@ fn check_installed_files(model: &Model, out: &mut Findings) {
         finding.secondary(
             declared.span,
             format!(
-                "{} installs it with mode {:04o}",
-                declared.tool, declared.mode
+                "{} installs it with mode {:04o}{}",
+                declared.tool,
+                declared.mode,
+                declared.decimal_note(&model.sources)
             ),
         );
         finding.help(format!(
@@ -181,7 +183,11 @@ fn check_tables(model: &Model, out: &mut Findings) {
                     "etckeeper records no other mode for it: the default 0644".to_string()
                 }
                 "etckeeper" => format!("etckeeper records mode {:04o}", declared.mode),
-                tool => format!("{tool} installs it with mode {:04o}", declared.mode),
+                tool => format!(
+                    "{tool} installs it with mode {:04o}{}",
+                    declared.mode,
+                    declared.decimal_note(&model.sources)
+                ),
             };
             finding.secondary(declared.span, says);
         }
