@@ -51,6 +51,11 @@ pub enum Basis {
     /// than once whatever a script makes of the values, and the later lines take effect
     /// whether or not the first one is there.
     Overridden,
+    /// Who may read a file, shown at a line that holds what the file must keep private (a
+    /// password): whenever that line is there, the file's mode exposes it, so a conditional
+    /// template line (`{% for %}` over the relays) still counts. The secondary labels (the
+    /// mode a task declares) must be certain.
+    FileMode,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -199,6 +199,11 @@ pub struct Image {
     /// The text of the final stage's `RUN`s (up to [`MAX_RUN_TEXT`] bytes): a path they name
     /// may be one they create (`ln -s /usr/libexec/postfix /usr/lib/postfix/sbin`).
     pub runs: String,
+    /// The container runs Postfix itself and nothing else first: the final stage's
+    /// `ENTRYPOINT` is none, `tini` or `dumb-init`, and the program it (or `CMD`) starts is
+    /// `postfix` (`CMD ["postfix", "start-fg"]`). No entrypoint script, whose commands (or
+    /// the operator's hooks it sources) could set main.cf parameters postlint cannot see.
+    pub runs_postfix_only: bool,
 }
 
 impl Image {
@@ -335,12 +340,15 @@ impl Image {
     /// 12's postfix package (3.7) writes main.cf from `main.cf.debian` and `main.cf.tls` and
     /// its postinst's `postconf -e` lines (the debconf answers), and nothing else, whatever
     /// the answers (no main.cf at all for "No configuration"). Every other parameter has its
-    /// default until the image's own lines set it. None for other images.
+    /// default until the image's own lines set it. Only where the container starts Postfix
+    /// itself (`runs_postfix_only`): an entrypoint script may run what postlint cannot see
+    /// (the operator's hooks it sources, a script it downloads). None for other images.
     pub fn package_main_cf_params(&self) -> Option<&'static [&'static str]> {
         let release = self.tag().split('-').next().unwrap_or("");
         let bookworm = self.distro == Distro::Debian
             && (release == "bookworm" || release.split('.').next() == Some("12"));
-        (bookworm && self.postfix_release() == Some("3.7")).then_some(DEBIAN_12_MAIN_CF)
+        (bookworm && self.runs_postfix_only && self.postfix_release() == Some("3.7"))
+            .then_some(DEBIAN_12_MAIN_CF)
     }
 
     /// Whether a `RUN` of the image names `path` (creates, links or moves it, perhaps).
@@ -468,6 +476,9 @@ pub fn read(text: &str) -> Option<Image> {
     // The named stages before the current one (`AS base`), and their final images.
     let mut stages: std::collections::HashMap<String, Option<Image>> = Default::default();
     let mut stage_count = 0;
+    // The current stage's `ENTRYPOINT` and `CMD`, as written.
+    let mut entrypoint: Option<String> = None;
+    let mut cmd: Option<String> = None;
     let mut current: Option<Image> = None;
     let mut current_name: Option<String> = None;
     let mut in_stage = false;
@@ -514,9 +525,14 @@ pub fn read(text: &str) -> Option<Image> {
                         postfix_elsewhere: false,
                         unread_run: None,
                         runs: String::new(),
+                        runs_postfix_only: false,
                     }),
                 };
+                entrypoint = None;
+                cmd = None;
             }
+            "ENTRYPOINT" => entrypoint = Some(rest.to_string()),
+            "CMD" => cmd = Some(rest.to_string()),
             "RUN" => {
                 if let Some(image) = &mut current {
                     let known = image.packages.is_some();
@@ -535,7 +551,37 @@ pub fn read(text: &str) -> Option<Image> {
             _ => {}
         }
     }
+    if let Some(image) = &mut current {
+        image.runs_postfix_only = starts_postfix(entrypoint.as_deref(), cmd.as_deref());
+    }
     current
+}
+
+/// Whether an image's `ENTRYPOINT` and `CMD` (shell or JSON form) start Postfix itself:
+/// the entrypoint none, or an init (`tini`, `dumb-init`) whose program is the command's.
+fn starts_postfix(entrypoint: Option<&str>, cmd: Option<&str>) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        text.split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| matches!(c, '[' | ']' | '"' | '\'' | ','))
+                    .to_string()
+            })
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
+    let base = |w: &str| w.rsplit('/').next().unwrap_or("").to_string();
+    let mut program: Vec<String> = entrypoint.map(words).unwrap_or_default();
+    if program
+        .first()
+        .is_some_and(|w| matches!(base(w).as_str(), "tini" | "dumb-init"))
+    {
+        program.remove(0);
+        program.retain(|w| !w.starts_with('-'));
+    }
+    if program.is_empty() {
+        program = cmd.map(words).unwrap_or_default();
+    }
+    program.first().is_some_and(|w| base(w) == "postfix")
 }
 
 /// The distribution of an image name, for the official images of the distributions postlint
@@ -989,5 +1035,33 @@ mod tests {
         assert!(read(text).is_none());
         let text = "FROM debian:12\nRUN apt-get install -y postfix postfix-mysql && apt-get purge -y postfix-mysql\n";
         assert_eq!(packages(text).unwrap(), ["postfix"]);
+    }
+
+    /// An image that starts Postfix itself (directly or under tini), not a script first.
+    #[test]
+    fn what_the_container_starts() {
+        let starts = |tail: &str| {
+            read(&format!(
+                "FROM debian:12\nRUN apt-get install -y postfix\n{tail}"
+            ))
+            .unwrap()
+            .runs_postfix_only
+        };
+        assert!(starts("CMD [\"postfix\", \"start-fg\"]\n"));
+        assert!(starts("CMD postfix start-fg\n"));
+        assert!(starts("ENTRYPOINT [\"/usr/sbin/postfix\", \"start-fg\"]\n"));
+        assert!(starts(
+            "ENTRYPOINT [\"tini\", \"-g\", \"--\"]\nCMD [\"postfix\", \"start-fg\"]\n"
+        ));
+        // A script first, another program, the base image's default command, a stage's.
+        assert!(!starts(
+            "ENTRYPOINT [\"/entrypoint.sh\"]\nCMD [\"postfix\", \"start-fg\"]\n"
+        ));
+        assert!(!starts("CMD [\"/run.sh\"]\n"));
+        assert!(!starts("CMD supervisord -n\n"));
+        assert!(!starts(""));
+        assert!(!starts(
+            "CMD postfix start-fg\nFROM debian:12\nRUN apt-get install -y postfix\n"
+        ));
     }
 }

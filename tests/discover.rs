@@ -4391,21 +4391,24 @@ fn a_script_the_entrypoint_runs_sets_its_values() {
     assert!(!out.contains("mynetworks-too-broad"), "{out}");
 }
 
-/// An image of Debian 12 that amends its package's main.cf: the package writes only the
-/// parameters of main.cf.debian, main.cf.tls and its postinst (read from Debian 12's package),
-/// so every other parameter has its default, and rules that hang on one decide (alias-loop:
-/// virtual_alias_maps is empty). Those the package may write stay unknown
-/// (relay-credentials-in-clear: default_transport). Debian 11, whose package postlint has not
-/// read, keeps every parameter unknown.
+/// An image of Debian 12 that amends its package's main.cf and starts Postfix itself: the
+/// package writes only the parameters of main.cf.debian, main.cf.tls and its postinst (read
+/// from Debian 12's package), so every other parameter has its default, and rules that hang on
+/// one decide (alias-loop: virtual_alias_maps is empty). Those the package may write stay
+/// unknown (relay-credentials-in-clear: default_transport). Debian 11, whose package postlint
+/// has not read, keeps every parameter unknown; so does an image whose entrypoint is a script
+/// (it may source hooks postlint cannot see, survey AB1).
 #[test]
 fn a_debian_12_image_knows_what_its_package_main_cf_sets() {
     let repo = tempfile::tempdir().unwrap();
     let root = repo.path();
+    let start = std::cell::RefCell::new("CMD [\"postfix\", \"start-fg\"]\n");
     let dockerfile = |base: &str| {
         format!(
             "FROM {base}\nRUN apt-get update && apt-get install -y postfix\n\
              RUN postconf -e \"relayhost = [smtp.example.com]:587\" \
-             \"smtp_sasl_auth_enable = yes\" \"smtp_sasl_security_options = noanonymous\"\n"
+             \"smtp_sasl_auth_enable = yes\" \"smtp_sasl_security_options = noanonymous\"\n{}",
+            start.borrow()
         )
     };
     let undecided = |base: &str| -> String {
@@ -4424,6 +4427,18 @@ fn a_debian_12_image_knows_what_its_package_main_cf_sets() {
     );
     let bullseye = undecided("debian:bullseye-slim");
     assert!(bullseye.contains("alias-loop"), "{bullseye}");
+    *start.borrow_mut() =
+        "ENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"/usr/sbin/postfix\", \"start-fg\"]\n";
+    assert!(!undecided("debian:12").contains("alias-loop"));
+    for other in [
+        "ENTRYPOINT [\"/entrypoint.sh\"]\nCMD [\"postfix\", \"start-fg\"]\n",
+        "CMD [\"supervisord\"]\n",
+        "",
+    ] {
+        *start.borrow_mut() = other;
+        let line = undecided("debian:bookworm");
+        assert!(line.contains("alias-loop"), "{other}: {line}");
+    }
 }
 
 /// An image whose Postfix release postlint cannot read from the Dockerfile (a `RUN` it cannot
@@ -4467,4 +4482,43 @@ fn an_image_of_unknown_release_is_not_told_of_later_deprecations() {
         out.contains("main.cf:2:1: warning[deprecated-parameter]"),
         "{out}"
     );
+}
+
+/// The relay password table of a role that writes its relay settings inside `{% if
+/// relay_host %}`, and whose table template loops over the relays (`{% for r in relays %}`,
+/// survey AB2 stavdem): whether main.cf names the table hangs on the condition, and each line
+/// on the loop, but the file the task installs 0644 holds the passwords whenever they are
+/// there. Reported at the first password line; 0600 is not; the password is never shown.
+#[test]
+fn a_relay_password_table_behind_template_conditions_is_checked() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("templates/main.cf.j2"),
+        "compatibility_level = 3.6\n{% if relay_host %}\nrelayhost = [{{ relay_host }}]:587\n\
+         smtp_sasl_auth_enable = yes\nsmtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n\
+         smtp_tls_security_level = encrypt\n{% endif %}\n",
+    );
+    write(
+        &root.join("templates/sasl_passwd.j2"),
+        "{% for r in relays %}\n[{{ r.host }}]:587 {{ r.user }}:{{ r.secret_field }}\n{% endfor %}\n",
+    );
+    let tasks = |mode: &str| {
+        format!(
+            "- name: main.cf\n  template:\n    src: main.cf.j2\n    dest: /etc/postfix/main.cf\n    mode: '0644'\n\
+             - name: sasl_passwd\n  template:\n    src: sasl_passwd.j2\n    dest: /etc/postfix/sasl_passwd\n    mode: '{mode}'\n"
+        )
+    };
+    let file = root.join("tasks/main.yml");
+    write(&file, &tasks("0644"));
+    let out = short_of(root, "secret-readable");
+    assert!(
+        out.contains("templates/sasl_passwd.j2:2:20: error[secret-readable]"),
+        "{out}"
+    );
+    let human = run(root, &["--discover", "--select=secret-readable"]).1;
+    assert!(!human.contains("secret_field"), "{human}");
+    write(&file, &tasks("0600"));
+    let out = short_of(root, "secret-readable");
+    assert!(!out.contains("error[secret-readable]"), "{out}");
 }

@@ -2970,6 +2970,27 @@ impl Model {
             }
         }
 
+        // A relay password table named on a conditional template line (`{% if relay_host %}`
+        // around the relay settings): whether main.cf names it hangs on the condition, and the
+        // parameter's value stays unknown, but the file holds the passwords whenever it is
+        // installed. It is read for what is said of the file itself (its mode,
+        // secret-readable; its lines), as written.
+        for def in params.definitions() {
+            if !def.conditional
+                || !secrets::is_secret_table_param(&def.name)
+                || names_no_lookup_table(&def.name)
+                || params::default_value(&def.name).is_none()
+            {
+                continue;
+            }
+            let written = expand::ValueRef {
+                text: &def.value,
+                source: Some(def.source()),
+            };
+            let expanded = params::expand_param(&params, &def.name, written);
+            loader.register_list(&def.name, &expanded);
+        }
+
         // Tables named in master.cf -o overrides, as each service sees them.
         for service in &master.services {
             let scoped = params.scoped(service);

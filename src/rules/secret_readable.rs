@@ -175,6 +175,8 @@ fn check_tables(model: &Model, out: &mut Findings) {
             }
         };
         let finding = out.report(secret.span, message);
+        // The file's mode exposes the line whenever it is there (a `{% for %}` over relays).
+        finding.basis(crate::diagnostic::Basis::FileMode);
         finding.subject(format!("{} readable", table.reference()));
         finding.label(format!("{} (not shown)", secret.name));
         if let Some(declared) = declared {
