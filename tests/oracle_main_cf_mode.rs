@@ -49,19 +49,9 @@ fn a_closed_main_cf_stops_every_user_but_root() {
     common::backdate(&etc.join("postfix"));
     let reported = |mode: u32| -> usize {
         std::fs::set_permissions(&main_cf, std::fs::Permissions::from_mode(mode)).unwrap();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"))
-            .args([
-                "--select",
-                "main-cf-unreadable",
-                "--format",
-                "json",
-                "--sysroot",
-            ])
-            .arg(root)
-            .output()
-            .unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        json["diagnostics"].as_array().map_or(0, Vec::len)
+        common::sysroot_diagnostics("main-cf-unreadable", root)
+            .0
+            .len()
     };
     for dir in [root.to_path_buf(), etc.clone(), etc.join("postfix")] {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -81,21 +71,9 @@ fn a_closed_main_cf_stops_every_user_but_root() {
     assert_eq!(findings, 0);
 }
 
-/// Whether Postfix is here and the test runs as root (it runs commands as `nobody`); says
-/// "skipped" otherwise, unless POSTLINT_ORACLE=required.
+/// Whether Postfix is here and the test runs as root (it runs commands as `nobody`).
 fn runs_here() -> bool {
-    if !common::postfix_available() {
-        return false;
-    }
-    let root_ready = match nix_is_root() {
-        true => Ok(()),
-        false => Err("the test runs a command as user nobody, which needs root".to_string()),
-    };
-    common::runs_or_says_skipped(root_ready)
-}
-
-fn nix_is_root() -> bool {
-    common::run("id", &["-u"]).1.trim() == "0"
+    common::postfix_and_root()
 }
 
 /// A Dockerfile's `chmod` that takes other users' access to main.cf, or to /etc/postfix

@@ -51,7 +51,7 @@ fn set_mode(path: &Path, mode: u32) {
 
 #[test]
 fn a_readable_relay_password_table_is_one_nobody_can_query() {
-    if !runs_here() {
+    if !common::postfix_and_root() {
         return;
     }
     if !common::postfix_has_types(&["hash"]) {
@@ -79,21 +79,9 @@ fn a_readable_relay_password_table_is_one_nobody_can_query() {
     std::fs::write(&table, format!("{KEY} mailer@example.org:Ohg7ieX4quee\n")).unwrap();
     let db = dir.join("sasl_passwd.db");
     let reported = || -> usize {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"))
-            .args([
-                "--select",
-                "secret-readable",
-                "--format",
-                "json",
-                "--sysroot",
-            ])
-            .arg(root)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
+        let (found, text) = common::sysroot_diagnostics("secret-readable", root);
         assert!(!text.contains("Ohg7ieX4quee"), "{text}");
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        json["diagnostics"].as_array().map_or(0, Vec::len)
+        found.len()
     };
     let mode_of = |path: &Path| {
         use std::os::unix::fs::MetadataExt;
@@ -134,18 +122,4 @@ fn a_readable_relay_password_table_is_one_nobody_can_query() {
         failures.is_empty(),
         "postlint and Postfix disagree: {failures:?}"
     );
-}
-
-/// Whether Postfix is here and the test runs as root (it runs commands as `nobody`); says
-/// "skipped" otherwise, unless POSTLINT_ORACLE=required.
-fn runs_here() -> bool {
-    if !common::postfix_available() {
-        return false;
-    }
-    let root = common::run("id", &["-u"]).1.trim() == "0";
-    common::runs_or_says_skipped(if root {
-        Ok(())
-    } else {
-        Err("the test runs postmap as user nobody, which needs root".to_string())
-    })
 }

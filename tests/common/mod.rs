@@ -39,6 +39,32 @@ pub fn installed_release() -> Option<String> {
 /// a machine can have Postfix without some of them.
 pub const PLUGIN_TYPES: &[&str] = &["cdb", "ldap", "lmdb", "mysql", "pcre", "pgsql", "sqlite"];
 
+/// True when Postfix is installed and the test runs as root, which it needs to run a command
+/// as user `nobody` (`runuser`); says "skipped" otherwise, unless POSTLINT_ORACLE=required.
+pub fn postfix_and_root() -> bool {
+    if !postfix_available() {
+        return false;
+    }
+    let root = run("id", &["-u"]).1.trim() == "0";
+    runs_or_says_skipped(match root {
+        true => Ok(()),
+        false => Err("the test runs a command as user nobody, which needs root".to_string()),
+    })
+}
+
+/// postlint's JSON diagnostics of one rule on the system image at `root` (`--sysroot`), and
+/// the text it printed.
+pub fn sysroot_diagnostics(rule: &str, root: &Path) -> (Vec<serde_json::Value>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["--select", rule, "--format", "json", "--sysroot"])
+        .arg(root)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = json["diagnostics"].as_array().cloned().unwrap_or_default();
+    (found, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// True when Postfix is installed with every lookup type named (`postconf -m`). Otherwise says
 /// `skipped: ...` with the packages to install, or fails under POSTLINT_ORACLE=required: a
 /// suite that compares setups using them would fail on the missing plugin, not on postlint.
