@@ -159,11 +159,14 @@ fn check(model: &Model, out: &mut Findings) {
     }
     for ((span, _), exposed) in by_line {
         let services = exposed.services.join(", ");
+        // No STARTTLS at all: AUTH is offered with no way to encrypt first.
+        let no_tls = exposed.tls.starts_with("no TLS");
         let finding = out.report(
             span,
             format!(
-                "{services} {} AUTH before STARTTLS: a client can send its password in clear, and anyone on the path reads it",
-                if exposed.services.len() == 1 { "offers" } else { "offer" }
+                "{services} {} AUTH {}: a client can send its password in clear, and anyone on the path reads it",
+                if exposed.services.len() == 1 { "offers" } else { "offer" },
+                if no_tls { "without TLS (no STARTTLS is offered)" } else { "before STARTTLS" }
             ),
         );
         finding.subject(format!("{services} AUTH"));
@@ -182,7 +185,12 @@ fn check(model: &Model, out: &mut Findings) {
                 "ignored: smtpd reads this obsolete setting only when smtpd_tls_security_level is empty",
             );
         }
-        finding.help(if exposed.auth_only.is_empty() {
+        finding.help(if no_tls {
+            "Turn TLS on (`smtpd_tls_security_level = may` with smtpd_tls_cert_file and \
+             smtpd_tls_key_file) and set `smtpd_tls_auth_only = yes`, so smtpd offers AUTH only \
+             after STARTTLS; on a submission port you can require TLS outright with `-o \
+             smtpd_tls_security_level=encrypt`. Mail programs then encrypt before they log in."
+        } else if exposed.auth_only.is_empty() {
             "Set `smtpd_tls_auth_only = yes` (main.cf, or `-o smtpd_tls_auth_only=yes` on the \
              service) so smtpd offers AUTH only after STARTTLS; on a submission port you can \
              require TLS outright with `-o smtpd_tls_security_level=encrypt`. Mail programs then \
