@@ -770,13 +770,8 @@ fn ansible_setups(
     };
     let mut out = Vec::new();
     for script in scripts {
-        let installed = |which: &'static str| {
-            script
-                .ansible_installs
-                .iter()
-                .filter(move |(_, w)| *w == which)
-                .map(|(file, _)| shown(file.clone()))
-        };
+        let installed =
+            |which: &'static str| script.ansible_installed_as(which).map(|f| shown(f.clone()));
         let masters: Vec<PathBuf> = installed("master.cf").collect();
         for main_cf in installed("main.cf") {
             if !known.insert(plain(&main_cf)) || holds_no_setting(&main_cf) {
@@ -829,13 +824,7 @@ fn pair_installed_masters(
     // over the scripts, one lookup per setup.
     let mut masters_of: HashMap<&Path, Vec<&PathBuf>> = HashMap::new();
     for script in scripts {
-        let installed = |which: &'static str| {
-            script
-                .ansible_installs
-                .iter()
-                .filter(move |(_, w)| *w == which)
-                .map(|(file, _)| file)
-        };
+        let installed = |which: &'static str| script.ansible_installed_as(which);
         for main_cf in installed("main.cf") {
             masters_of
                 .entry(main_cf.as_path())

@@ -706,6 +706,18 @@ impl Script {
         }
     }
 
+    /// The repository files an Ansible task of this file installs as `which` (`main.cf`,
+    /// `master.cf`) in /etc/postfix.
+    pub fn ansible_installed_as<'s>(
+        &'s self,
+        which: &'static str,
+    ) -> impl Iterator<Item = &'s PathBuf> + 's {
+        self.ansible_installs
+            .iter()
+            .filter(move |(_, w)| *w == which)
+            .map(|(file, _)| file)
+    }
+
     /// Whether an Ansible task of this file installs `file` (a path in the repository) as
     /// `which` (`main.cf`, `master.cf`) in /etc/postfix.
     pub fn ansible_installs_file(&self, file: &Path, which: &str) -> bool {

@@ -200,7 +200,10 @@ fn image_target(options: &LoadOptions) -> Option<version::Target> {
     Some(version::Target {
         asked: release,
         origin: version::Origin::Image {
-            dockerfile: crate::scripts::lexical(dockerfile).display().to_string(),
+            dockerfile: crate::output::printable(
+                &crate::scripts::lexical(dockerfile).to_string_lossy(),
+            )
+            .into_owned(),
             base: crate::output::printable(&image.base).into_owned(),
         },
     })
@@ -3165,7 +3168,10 @@ impl Model {
                 Some(version::Target {
                     asked: version::Release::parse(image.base_release()?)?,
                     origin: version::Origin::ImageBase {
-                        dockerfile: crate::scripts::lexical(dockerfile).display().to_string(),
+                        dockerfile: crate::output::printable(
+                            &crate::scripts::lexical(dockerfile).to_string_lossy(),
+                        )
+                        .into_owned(),
                         base: crate::output::printable(&image.base).into_owned(),
                     },
                 })

@@ -27,15 +27,13 @@ fn deprecated_after_image_base(model: &Model, since: &str) -> bool {
 
 /// Undecided where a parameter set is deprecated only after the image base's release.
 fn later_than_the_image(model: &Model) -> bool {
-    let names = model
+    let mut names = model
         .params
         .defined_names()
         .into_iter()
-        .map(|n| n.to_string())
-        .chain(model.script_deprecated.iter().map(|(n, _)| n.clone()));
-    let mut names = names;
+        .chain(model.script_deprecated.iter().map(|(n, _)| n.as_str()));
     names.any(|name| {
-        deprecation(&name).is_some_and(|d| {
+        deprecation(name).is_some_and(|d| {
             model.target.at_least(d.since) && deprecated_after_image_base(model, d.since)
         })
     })

@@ -141,16 +141,19 @@ fn check_tables(model: &Model, out: &mut Findings) {
             Some(param) => format!("{} ({param})", secret.kind.words()),
             None => secret.kind.words().to_string(),
         };
-        let also: String = compiled_readers
-            .iter()
-            .map(|(shown, mode, who)| match &source_readers {
-                Some(same) if same == who => format!(", and {shown} too (mode {mode:04o})"),
-                _ => format!("; {who} can read {shown} too (mode {mode:04o})"),
-            })
-            .collect();
+        // The compiled files after the first one the message names: "and X too" where the
+        // same users read it, else who reads it.
+        let also = |named: Option<&String>, rest: &[(&str, u32, String)]| -> String {
+            rest.iter()
+                .map(|(shown, mode, who)| match named {
+                    Some(same) if same == who => format!(", and {shown} too (mode {mode:04o})"),
+                    _ => format!("; {who} can read {shown} too (mode {mode:04o})"),
+                })
+                .collect()
+        };
         let message = match &source_readers {
             Some(who) => format!(
-                "{path} holds {holds} and {who} can read it (mode {:04o}{}){also}",
+                "{path} holds {holds} and {who} can read it (mode {:04o}{}){}",
                 mode,
                 match declared {
                     Some(d) if d.tool == "etckeeper" => {
@@ -158,19 +161,15 @@ fn check_tables(model: &Model, out: &mut Findings) {
                     }
                     Some(d) => format!(", as the {} that installs it says", d.installer()),
                     None => String::new(),
-                }
+                },
+                also(Some(who), &compiled_readers)
             ),
             None => {
                 let (shown, mode, who) = &compiled_readers[0];
-                let more: String = compiled_readers[1..]
-                    .iter()
-                    .map(|(shown, mode, who)| {
-                        format!("; {who} can read {shown} too (mode {mode:04o})")
-                    })
-                    .collect();
                 format!(
                     "{shown}, which postmap built from {path}, holds {holds} and {who} can read \
-                     it (mode {mode:04o}){more}"
+                     it (mode {mode:04o}){}",
+                    also(Some(who), &compiled_readers[1..])
                 )
             }
         };
