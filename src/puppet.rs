@@ -189,7 +189,7 @@ fn compare_order(a: &str, b: &str, numeric: bool) -> std::cmp::Ordering {
 /// The bodies of the resources of one type (`concat::fragment { 'title': ... }`) in a
 /// manifest: from the title to the closing brace (quotes and nested braces skipped). The type
 /// is a whole word: `concat` is not `concat::fragment` or `myconcat`.
-fn resource_bodies<'t>(text: &'t str, kind: &str) -> Vec<&'t str> {
+pub(crate) fn resource_bodies<'t>(text: &'t str, kind: &str) -> Vec<&'t str> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(at) = text[from..].find(kind) {
@@ -247,7 +247,7 @@ fn resource_bodies<'t>(text: &'t str, kind: &str) -> Vec<&'t str> {
 }
 
 /// A resource body's title when it is one literal string (`'/etc/postfix/main.cf':`).
-fn title_of(body: &str) -> Option<&str> {
+pub(crate) fn title_of(body: &str) -> Option<&str> {
     let body = body.trim_start();
     let quote = body.chars().next().filter(|&c| c == '\'' || c == '"')?;
     let end = body[1..].find(quote)? + 1;
@@ -259,7 +259,7 @@ fn title_of(body: &str) -> Option<&str> {
 }
 
 /// The `name => value` attributes of a resource body, after its title; values as written.
-fn attributes(body: &str) -> Vec<(&str, &str)> {
+pub(crate) fn attributes(body: &str) -> Vec<(&str, &str)> {
     let mut out = Vec::new();
     let mut rest = body;
     while let Some(arrow) = rest.find("=>") {
@@ -360,7 +360,7 @@ fn variable<'t>(
 }
 
 /// A quoted string, unquoted (interpolations kept).
-fn unquote(value: &str) -> Option<&str> {
+pub(crate) fn unquote(value: &str) -> Option<&str> {
     let v = value.trim();
     v.strip_prefix('\'')
         .and_then(|s| s.strip_suffix('\''))
@@ -368,13 +368,13 @@ fn unquote(value: &str) -> Option<&str> {
 }
 
 /// A quoted string without interpolation, unquoted.
-fn literal(value: &str) -> Option<&str> {
+pub(crate) fn literal(value: &str) -> Option<&str> {
     unquote(value).filter(|inner| !inner.contains('$'))
 }
 
 /// The path `template('mod/path')` or `epp('mod/path', {...})` names
 /// (`${module_name}/path` too); None for several templates joined (`template('a', 'b')`).
-fn template_of(value: &str) -> Option<&str> {
+pub(crate) fn template_of(value: &str) -> Option<&str> {
     let v = value.trim();
     let (args, epp) = match v.strip_prefix("template(") {
         Some(args) => (args, false),
@@ -394,7 +394,7 @@ fn template_of(value: &str) -> Option<&str> {
 /// that module's (its directory, `puppet-MODULE`, or the repository when it is the module),
 /// else `modules/`, `site/` or `site-modules/` of the repository. Only a file inside the
 /// repository, reached without a link.
-fn resolve(root: &Path, manifest: &Path, named: &str, dir: &str) -> Option<PathBuf> {
+pub(crate) fn resolve(root: &Path, manifest: &Path, named: &str, dir: &str) -> Option<PathBuf> {
     let (module, rest) = match named.strip_prefix("${module_name}/") {
         Some(rest) => (None, rest),
         None => {

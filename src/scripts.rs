@@ -4560,6 +4560,7 @@ pub fn scan(root: &Path) -> Vec<Script> {
                 || name.ends_with(".bash")
                 || name.ends_with(".sls")
                 || is_chef_recipe(e.path())
+                || name.ends_with(".pp")
                 || is_supervisor_conf_name(&name, e.path())
                 || name.ends_with(".yml")
                 || name.ends_with(".yaml")
@@ -4577,6 +4578,9 @@ pub fn scan(root: &Path) -> Vec<Script> {
                 && !crate::discover::under_test_inputs(inside)
         })
         .take(MAX_FILES);
+    // Puppet manifests that may install Postfix's files, read together after the walk: a
+    // define in one may wrap the `file` resource another's declarations install with.
+    let mut manifests: Vec<(PathBuf, String)> = Vec::new();
     for entry in walker {
         let Some(text) = crate::discover::small_text(entry.path()) else {
             continue;
@@ -4586,6 +4590,15 @@ pub fn scan(root: &Path) -> Vec<Script> {
         // Most YAML and state files (variables, CI, other services) name nothing of
         // Postfix's and are not parsed.
         let names_postfix = || POSTFIX_WORDS.iter().any(|w| text.contains(w));
+        if name.ends_with(".pp") {
+            if names_postfix() || text.contains("define") {
+                manifests.push((entry.path().to_path_buf(), text));
+            }
+            if budget == 0 {
+                break;
+            }
+            continue;
+        }
         let supervisor = is_supervisor_conf_name(&name, entry.path());
         let mut script = if is_unit_or_mounts(&name) || supervisor {
             // Read for what they say of sockets, and, supervisord's, for the scripts its
@@ -4710,10 +4723,12 @@ pub fn scan(root: &Path) -> Vec<Script> {
             break;
         }
     }
+    out.extend(puppet::scan(&manifests, root));
     out
 }
 
 mod chef;
+mod puppet;
 mod wrappers;
 
 /// A supervisord configuration by its name: `supervisord.conf`, or a `.conf`/`.ini` file with

@@ -4199,6 +4199,95 @@ fn a_password_file_a_chef_resource_makes_readable_is_reported() {
     }
 }
 
+/// A relay password table a Puppet `file` resource installs with `mode => '0644'` (survey
+/// AB2, alphagov/govuk-puppet): reported at its password, the manifest's mode beside it, the
+/// help in Puppet's words; the table is read where main.cf names its path. Also through a
+/// define that wraps the resource (`postfix::postmapfile { 'sasl_passwd': content =>
+/// template(...) }` with the mode in the define), the finding pointing at the define's mode.
+/// Near-misses: 0600, a symbolic mode, no mode, `ensure => absent`, another module's template
+/// that is not there, and a declaration whose title is a variable.
+#[test]
+fn a_password_file_a_puppet_resource_makes_readable_is_reported() {
+    let repo = tempfile::tempdir().unwrap();
+    let module = repo.path().join("modules/postfix");
+    write(
+        &module.join("templates/main.cf.erb"),
+        "compatibility_level = 3.6\nmydestination = localhost\nrelayhost = [smtp.example.com]:587\n\
+         smtp_sasl_auth_enable = yes\nsmtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n\
+         smtp_sasl_security_options = noanonymous\nsmtp_tls_security_level = encrypt\n",
+    );
+    write(
+        &module.join("templates/sasl_passwd.erb"),
+        "[smtp.example.com]:587 relay-user:<%= @relay_password %>\n",
+    );
+    let manifest = module.join("manifests/init.pp");
+    let resource = |attributes: &str| {
+        format!(
+            "class postfix {{\n  file {{ '/etc/postfix/main.cf':\n    content => template('postfix/main.cf.erb'),\n  }}\n\n  \
+             file {{ '/etc/postfix/sasl_passwd':\n    owner   => 'root',\n{attributes}  }}\n}}\n"
+        )
+    };
+    let content = "    content => template('postfix/sasl_passwd.erb'),\n";
+    write(
+        &manifest,
+        &resource(&format!("{content}    mode    => '0644',\n")),
+    );
+    let out = short_of(repo.path(), "secret-readable");
+    insta::assert_snapshot!("discover__password_file_mode_puppet", out);
+    assert!(
+        out.contains("modules/postfix/templates/sasl_passwd.erb:1:24: error[secret-readable]"),
+        "{out}"
+    );
+    let human = run(repo.path(), &["--discover", "--select=secret-readable"]).1;
+    assert!(
+        human.contains("Puppet installs it with mode 0644"),
+        "{human}"
+    );
+    assert!(human.contains("init.pp:9:16]"), "{human}");
+    assert!(
+        human.contains("`mode => '0600'` in the Puppet file resource"),
+        "{human}"
+    );
+    assert!(!human.contains("relay_password"), "{human}");
+    for attributes in [
+        format!("{content}    mode    => '0600',\n"),
+        format!("{content}    mode    => 'u=rw,go=r',\n"),
+        content.to_string(),
+        format!("{content}    mode    => '0644',\n    ensure  => absent,\n"),
+        "    content => template('other/sasl_passwd.erb'),\n    mode    => '0644',\n".to_string(),
+    ] {
+        write(&manifest, &resource(&attributes));
+        let out = short_of(repo.path(), "secret-readable");
+        assert!(
+            !out.contains("error[secret-readable]"),
+            "{attributes}: {out}"
+        );
+    }
+    // Through a define, as govuk-puppet's postfix::postmapfile.
+    write(
+        &module.join("manifests/postmapfile.pp"),
+        "define postfix::postmapfile(\n  $content,\n) {\n  $filename = \"/etc/postfix/${title}\"\n\n  \
+         file { $filename:\n    ensure  => present,\n    mode    => '0644',\n    content => $content,\n  }\n}\n",
+    );
+    let declare = |title: &str| {
+        format!(
+            "class postfix {{\n  file {{ '/etc/postfix/main.cf':\n    content => template('postfix/main.cf.erb'),\n  }}\n  \
+             postfix::postmapfile {{ {title}:\n    content => template('postfix/sasl_passwd.erb'),\n  }}\n}}\n"
+        )
+    };
+    write(&manifest, &declare("'sasl_passwd'"));
+    let out = short_of(repo.path(), "secret-readable");
+    assert!(
+        out.contains("modules/postfix/templates/sasl_passwd.erb:1:24: error[secret-readable]"),
+        "{out}"
+    );
+    let human = run(repo.path(), &["--discover", "--select=secret-readable"]).1;
+    assert!(human.contains("postmapfile.pp:8:16]"), "{human}");
+    write(&manifest, &declare("$table"));
+    let out = short_of(repo.path(), "secret-readable");
+    assert!(!out.contains("error[secret-readable]"), "{out}");
+}
+
 /// Scripts an image starts without naming them in the Dockerfile (survey Z2): supervisord's
 /// `[program:postfix] command=/opt/postfix/postfix.sh`, runit's `run` script of a service
 /// directory the Dockerfile copies to /etc/service, and an ENTRYPOINT found on PATH. Near-miss:

@@ -1056,3 +1056,48 @@ fn shell_references_in_a_dockerfile_are_bounded() {
     );
     assert!(!out.contains("`$myhostname`"), "{out}");
 }
+
+/// Puppet manifests built to make the `file` resources and defines costly: thousands of
+/// defines never closed, defines of thousands of parameters, a define declared thousands of
+/// times in many manifests, and titles that interpolate into each other. The run ends, well
+/// before the deadline, with the main.cf linted.
+#[test]
+fn hostile_puppet_manifests_are_bounded() {
+    let repo = tempfile::tempdir().unwrap();
+    let module = repo.path().join("modules/postfix");
+    write(
+        &module.join("templates/main.cf.erb"),
+        b"compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\n",
+    );
+    let mut unclosed = String::new();
+    for i in 0..20_000 {
+        unclosed.push_str(&format!(
+            "define postfix::d{i}($a, $b = '0644') {{\n  file {{ \"/etc/postfix/${{title}}\":\n"
+        ));
+    }
+    write(&module.join("manifests/unclosed.pp"), unclosed.as_bytes());
+    let params: Vec<String> = (0..20_000).map(|i| format!("$p{i} = 'x'")).collect();
+    let mut wide = format!(
+        "define postfix::wide({}) {{\n  $f = \"/etc/postfix/${{title}}${{title}}\"\n  file {{ $f: content => $p1, mode => $p2 }}\n}}\n",
+        params.join(", ")
+    );
+    wide.push_str("class postfix { file { '/etc/postfix/main.cf': content => template('postfix/main.cf.erb') } }\n");
+    write(&module.join("manifests/init.pp"), wide.as_bytes());
+    for m in 0..30 {
+        let mut declarations = String::new();
+        for i in 0..5_000 {
+            declarations.push_str(&format!(
+                "postfix::wide {{ 't{i}': p1 => template('postfix/main.cf.erb'), p2 => '0644' }}\n"
+            ));
+        }
+        write(
+            &module.join(format!("manifests/many{m}.pp")),
+            declarations.as_bytes(),
+        );
+    }
+    let started = std::time::Instant::now();
+    let (code, out, err) = run_with_deadline(&["--discover"], repo.path());
+    assert_eq!(code, Some(1), "{out}\n{err}");
+    assert!(out.contains("error[mynetworks-too-broad]"), "{out}");
+    eprintln!("hostile Puppet manifests: {:?}", started.elapsed());
+}

@@ -575,7 +575,7 @@ pub struct DeclaredModeAt {
     pub group: Option<String>,
     /// The mode's value in the task's or state's file.
     pub span: Span,
-    /// "Ansible", "Salt", "Chef" or "etckeeper".
+    /// "Ansible", "Salt", "Chef", "Puppet" or "etckeeper".
     pub tool: &'static str,
 }
 
@@ -596,6 +596,7 @@ impl DeclaredModeAt {
         match self.tool {
             "Salt" => "Salt state",
             "Chef" => "Chef resource",
+            "Puppet" => "Puppet file resource",
             "etckeeper" => "etckeeper metadata",
             _ => "Ansible task",
         }
@@ -607,6 +608,7 @@ impl DeclaredModeAt {
     pub fn root_only_mode(&self) -> &'static str {
         match self.tool {
             "Chef" => "`mode '0600'`",
+            "Puppet" => "`mode => '0600'`",
             _ => "`mode: '0600'`",
         }
     }
@@ -614,6 +616,7 @@ impl DeclaredModeAt {
     pub fn private_mode(&self) -> &'static str {
         match self.tool {
             "Chef" => "`mode '0640'` and `group 'postfix'`",
+            "Puppet" => "`mode => '0640'` and `group => 'postfix'`",
             _ => "`mode: '0640'` and `group: postfix`",
         }
     }
@@ -1552,14 +1555,15 @@ impl Loader {
         let (file, start, line) = self.script_line(&declared.script, declared.line)?;
         let at = line.find("mode")? + 4;
         let rest = &line[at..];
-        let value = rest.trim_start_matches([':', '=', ' ', '\t']);
+        let value = rest.trim_start_matches([':', '=', '>', ' ', '\t']);
         let value_at = start + at + (rest.len() - value.len());
         let len = value
-            .find(|c: char| c.is_ascii_whitespace() || c == '#')
+            .find(|c: char| c.is_ascii_whitespace() || c == '#' || c == ',')
             .unwrap_or(value.len());
         let tool = match declared.script.extension().and_then(|e| e.to_str()) {
             Some("sls") => "Salt",
             Some("rb") => "Chef",
+            Some("pp") => "Puppet",
             _ => "Ansible",
         };
         Some(DeclaredModeAt {
