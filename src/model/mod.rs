@@ -2434,6 +2434,31 @@ impl Model {
             }
             params.add(definition);
         }
+        // A line that is no setting but text a script fills in (`hostnamereplace`, which
+        // `sed -i "s/hostnamereplace/myhostname = $NAME/"` makes a setting): not what
+        // Postfix reads, so no finding there (survey AC1, plastboks/Postquick).
+        if !placeholders.is_empty() {
+            let mut start = 0;
+            for line in main_text.split_inclusive('\n') {
+                let code = line.trim_end();
+                let setting_like =
+                    code.contains('=') || code.is_empty() || code.starts_with(['#', ' ', '\t']);
+                let filled = (!setting_like)
+                    .then(|| placeholders.iter().find(|(p, _)| p.is_match(code)))
+                    .flatten();
+                if let Some((_, (_, path, at))) = filled {
+                    let number = main_text[..start].matches('\n').count() + 1;
+                    template_notes.push(format!(
+                        "unknown: {}:{number}: {}:{at} fills in text on this line when the \
+                         container or host is set up: what Postfix reads there is unknown",
+                        sources.get(main_cf).display_path,
+                        in_repository(path).display(),
+                    ));
+                    script_spans.push(crate::source::Span::new(main_cf, start, start + code.len()));
+                }
+                start += line.len();
+            }
+        }
         // What a script sets and main.cf does not (Postfix's names and the setup's own, which
         // `$name` may refer to): set, to a value postlint cannot know. The definition stands
         // at the end of main.cf, with no text.
