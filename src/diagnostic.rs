@@ -56,6 +56,10 @@ pub enum Basis {
     /// template line (`{% for %}` over the relays) still counts. The secondary labels (the
     /// mode a task declares) must be certain.
     FileMode,
+    /// A line wrong by itself whenever it is there, whatever the lines around it (a setting
+    /// glued onto the one above by its leading white space, where the one above is certain):
+    /// a conditional template line still counts.
+    WholeLine,
 }
 
 #[derive(Clone, Debug, PartialEq)]

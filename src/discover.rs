@@ -644,9 +644,12 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         sockets.add(&script.sockets);
     }
     let sockets = std::sync::Arc::new(sockets);
-    // The modes tasks give the files they install, by file, where the tasks agree.
+    // The modes tasks give the files they install, by file, where the tasks agree and no
+    // task or script changes the mode of the installed file afterwards (`chmod 0600
+    // /etc/postfix/sasl_passwd`; survey AC2, data-tangles/ansible).
     let mut by_file: std::collections::BTreeMap<PathBuf, Option<crate::scripts::DeclaredMode>> =
         Default::default();
+    let changed = mode_changed_files(&scripts);
     for mode in scripts.iter().flat_map(|s| &s.file_modes) {
         by_file
             .entry(crate::scripts::lexical(&mode.file))
@@ -659,6 +662,14 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 }
             })
             .or_insert_with(|| Some(mode.clone()));
+    }
+    // A later change to another mode, or to one postlint cannot read, leaves the mode unknown.
+    for (file, modes) in changed {
+        let known = by_file.get(&file).cloned().flatten();
+        let same = known.is_some_and(|k| modes.iter().all(|m| *m == Some(k.mode)));
+        if !same {
+            by_file.insert(file, None);
+        }
     }
     let declared_modes: std::sync::Arc<Vec<crate::scripts::DeclaredMode>> =
         std::sync::Arc::new(by_file.into_values().flatten().collect());
@@ -675,6 +686,65 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         setup.load.built_params = built_params.clone();
     }
     Ok(found)
+}
+
+/// The repository files installed at a path whose mode a task or script changes
+/// (`Script::mode_changes`): a change with a path postlint cannot read counts for the files
+/// the scripts of its own directory install.
+fn mode_changed_files(
+    scripts: &[crate::scripts::Script],
+) -> std::collections::BTreeMap<PathBuf, Vec<Option<u32>>> {
+    let changes: Vec<(&Path, &crate::scripts::ModeChange)> = scripts
+        .iter()
+        .flat_map(|s| {
+            let dir = s.path.parent().unwrap_or(Path::new(""));
+            s.mode_changes.iter().map(move |c| (dir, c))
+        })
+        .collect();
+    let mut out: std::collections::BTreeMap<PathBuf, Vec<Option<u32>>> = Default::default();
+    if changes.is_empty() {
+        return out;
+    }
+    for script in scripts {
+        let dir = script.path.parent().unwrap_or(Path::new(""));
+        let installed = script
+            .ansible_files
+            .iter()
+            .map(|(dest, file)| (dest.clone(), file))
+            .chain(
+                script
+                    .ansible_installs
+                    .iter()
+                    .map(|(file, which)| (format!("/etc/postfix/{which}"), file)),
+            );
+        for (dest, file) in installed {
+            for &(at, change) in &changes {
+                let path = change.path.as_str();
+                // A variable where the path starts: any file, of the tasks beside the change.
+                let unreadable =
+                    !path.starts_with('/') || path.starts_with("/{") || path.starts_with("/$");
+                if (unreadable && at != dir) || !crate::scripts::mode_changed(path, &dest) {
+                    continue;
+                }
+                let exact = path == dest;
+                // A directory above the file, not recursively, to a mode that lets others
+                // through (`0755`): the file's own mode still decides.
+                let above = !exact
+                    && !change.recursive
+                    && !path.contains(['*', '?', '['])
+                    && dest.starts_with(&format!("{}/", path.trim_end_matches('/')));
+                if above && change.mode.is_some_and(|m| m & 0o001 != 0) {
+                    continue;
+                }
+                // Else a change of the directory above or by a pattern may set another mode
+                // than it says for this file (`chmod 700` of a directory hides it).
+                out.entry(crate::scripts::lexical(file))
+                    .or_default()
+                    .push(change.mode.filter(|_| exact));
+            }
+        }
+    }
+    out
 }
 
 /// Applies Puppet's concat to the configurations found: a main.cf template that is the base

@@ -276,6 +276,7 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
                 && !f.secondary.is_empty()
                 && certain(&f.secondary))
             || (f.basis == diagnostic::Basis::FileMode && certain(&f.secondary))
+            || (f.basis == diagnostic::Basis::WholeLine && certain(&f.secondary))
             || (certain(std::slice::from_ref(&f.primary)) && certain(&f.secondary))
     });
     silenced.conditional = before - findings.len();

@@ -157,6 +157,12 @@ pub struct Script {
     /// the files they install as main.cf or at another absolute path (`mode: '0640'`), each
     /// with the file and the line of the mode; a mode postlint cannot read is left out.
     pub file_modes: Vec<DeclaredMode>,
+    /// The paths whose mode it changes after installing files (`chmod 0600
+    /// /etc/postfix/sasl_passwd`, an Ansible `file` task with a `mode`), as written: one with
+    /// a variable or a relative path may be any file ([`mode_changed`]).
+    /// Each with the mode it sets when that is a plain octal number, and whether it sets it
+    /// on what a directory holds too (`chmod -R`, a `file` task with `recurse: yes`).
+    pub mode_changes: Vec<ModeChange>,
 }
 
 /// The mode a task or state gives a file it installs.
@@ -593,8 +599,18 @@ impl Script {
             .is_some_and(|n| is_dockerfile_name(&n.to_string_lossy()))
     }
 
+    /// Notes the paths a command changes the mode of, up to [`MAX_ITEMS`].
+    fn note_mode_changes(&mut self, paths: Vec<ModeChange>) {
+        for path in paths {
+            if self.mode_changes.len() < MAX_ITEMS && !self.mode_changes.contains(&path) {
+                self.mode_changes.push(path);
+            }
+        }
+    }
+
     fn changes_something(&self) -> bool {
-        !self.ansible_installs.is_empty()
+        !self.mode_changes.is_empty()
+            || !self.ansible_installs.is_empty()
             || !self.ansible_files.is_empty()
             || !self.builds.is_empty()
             || self.master
@@ -3038,6 +3054,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
                 }
             }
             table_builds(command, &mut out.builds);
+            out.note_mode_changes(chmod_paths(command));
             if dockerfile && run && empties_main_cf(command) {
                 out.empties_main_cf.get_or_insert(line_no);
             }
@@ -3295,6 +3312,98 @@ pub struct ChmodBits {
 /// directory alone. Numeric modes (`640`, `0600`) and symbolic ones (`go-rwx`, `o=`,
 /// `u=rw,g=r,o=`, `a+r`); None when the command touches neither or changes neither bit, or
 /// when postlint cannot read the mode (a variable, `--reference`).
+/// The paths a `chmod` command changes the mode of, as written (normalized when absolute);
+/// empty for any other command.
+fn chmod_paths(command: &str) -> Vec<ModeChange> {
+    // A Jinja expression is one word however it is spaced (`{{ sasl_dir }}/x`).
+    let mut joined = String::new();
+    let mut rest = command;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}") else {
+            break;
+        };
+        joined.push_str(&rest[..open]);
+        joined.push_str("{{}}");
+        rest = &rest[open + close + 2..];
+    }
+    joined.push_str(rest);
+    let words: Vec<&str> = without_prefix_words(&joined).split_whitespace().collect();
+    let Some((program, args)) = words.split_first() else {
+        return Vec::new();
+    };
+    if program.rsplit('/').next() != Some("chmod") {
+        return Vec::new();
+    }
+    let option = |a: &&&str| {
+        a.starts_with("--")
+            || a.len() > 1 && a.starts_with('-') && a[1..].bytes().all(|b| b"RvfcH".contains(&b))
+    };
+    let recursive = args
+        .iter()
+        .filter(option)
+        .any(|a| *a == "--recursive" || !a.starts_with("--") && a.contains('R'));
+    let mut operands = args.iter().filter(|a| !option(a));
+    let mode = operands
+        .next()
+        .and_then(|m| octal_mode(m.trim_matches(['"', '\''])));
+    operands
+        .map(|p| ModeChange {
+            path: written_path(p.trim_matches(['"', '\''])),
+            mode,
+            recursive,
+        })
+        .collect()
+}
+
+/// A change of mode a task or script makes after installing files.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModeChange {
+    /// The path as written (normalized when absolute and without variables).
+    pub path: String,
+    /// The mode it sets, when that is a plain octal number.
+    pub mode: Option<u32>,
+    /// It sets the mode on what a directory holds too.
+    pub recursive: bool,
+}
+
+/// A mode of octal digits (`0600`, `640`); None for a symbolic mode or anything else.
+fn octal_mode(mode: &str) -> Option<u32> {
+    (!mode.is_empty() && mode.len() <= 5 && mode.bytes().all(|b| (b'0'..=b'7').contains(&b)))
+        .then(|| u32::from_str_radix(mode, 8).ok())
+        .flatten()
+}
+
+/// A path as a script writes it: normalized when it is absolute and holds no variable.
+fn written_path(path: &str) -> String {
+    match path.starts_with('/') && !path.contains(['$', '{', '`']) {
+        true => crate::model::paths::normalize(path),
+        false => path.to_string(),
+    }
+}
+
+/// Whether a change of mode a script makes (`Script::mode_changes`, as written) may be
+/// one of the file installed at `dest`: the file itself, a directory above it (`chmod -R`),
+/// a wildcard in its directory or above, or a path postlint cannot read (a variable, a
+/// relative path).
+pub fn mode_changed(changed: &str, dest: &str) -> bool {
+    if !changed.starts_with('/') {
+        return true;
+    }
+    // A variable after a written part (`/etc/opendkim/keys/{{ item }}`): the paths that start
+    // with that part.
+    if let Some(at) = changed.find(['$', '{', '`']) {
+        return dest.starts_with(&changed[..at]);
+    }
+    let changed = changed.trim_end_matches('/');
+    if changed.contains(['*', '?', '[']) {
+        let dir = changed[..changed.find(['*', '?', '[']).unwrap_or(0)]
+            .rsplit_once('/')
+            .map_or("", |(d, _)| d);
+        return dest.starts_with(&format!("{dir}/"));
+    }
+    dest == changed || dest.starts_with(&format!("{changed}/"))
+}
+
 fn chmod_bits(command: &str) -> Option<ChmodBits> {
     let words: Vec<&str> = without_prefix_words(command).split_whitespace().collect();
     let (program, args) = words.split_first()?;
@@ -3398,6 +3507,101 @@ fn postconf_inputs(copies: &[(String, String)], runs: &[(String, String)]) -> Ve
 /// on main.cf or master.cf, and `command`/`shell` tasks that run `postconf` (with their
 /// `loop`/`with_items` items put in for `{{ item }}`). A file that is no YAML changes nothing
 /// postlint can read.
+/// The paths an Ansible task changes the mode of: a `file` task with a `mode` (its `path`,
+/// `dest` or `name`), or a `chmod` in a `shell`, `command` or `raw` task. Whether the task
+/// runs under a condition does not matter: the mode it may set makes the one the install
+/// declares no longer sure.
+fn task_mode_changes(map: &serde_json::Map<String, serde_json::Value>, out: &mut Script) {
+    // `loop:` / `with_items:` items, put in for `{{ item }}`.
+    let items: Option<&Vec<serde_json::Value>> = ["loop", "with_items", "with_list"]
+        .iter()
+        .find_map(|k| map.get(*k)?.as_array());
+    let mut changed = Vec::new();
+    // The mode a `file` task sets: a string in octal, a YAML number by its digits (`0600`);
+    // a number Ansible may read in decimal compares unequal to any mode declared in octal.
+    let file_mode = |args: &serde_json::Map<String, serde_json::Value>| match args.get("mode") {
+        Some(serde_json::Value::String(m)) => octal_mode(m.trim()),
+        Some(serde_json::Value::Number(n)) => octal_mode(&n.to_string()),
+        _ => None,
+    };
+    for (key, value) in map {
+        let module = key
+            .strip_prefix("ansible.builtin.")
+            .or_else(|| key.strip_prefix("ansible.legacy."))
+            .unwrap_or(key);
+        match (module, value) {
+            ("file", serde_json::Value::Object(args)) if args.contains_key("mode") => {
+                let path = ["path", "dest", "name"]
+                    .iter()
+                    .find_map(|k| args.get(*k).and_then(|v| v.as_str()));
+                if let Some(path) = path {
+                    let mode = file_mode(args);
+                    let recursive = match args.get("recurse") {
+                        Some(serde_json::Value::Bool(b)) => *b,
+                        Some(serde_json::Value::String(r)) => {
+                            !matches!(r.trim().to_ascii_lowercase().as_str(), "no" | "false")
+                        }
+                        _ => false,
+                    };
+                    for path in with_items(path, items) {
+                        changed.push(ModeChange {
+                            path: written_path(path.trim()),
+                            mode,
+                            recursive,
+                        });
+                    }
+                }
+            }
+            ("file", serde_json::Value::String(free)) if free.contains("mode=") => {
+                let path = free.split_whitespace().find_map(|w| {
+                    ["path=", "dest=", "name="]
+                        .iter()
+                        .find_map(|k| w.strip_prefix(k))
+                });
+                let mode = free
+                    .split_whitespace()
+                    .find_map(|w| w.strip_prefix("mode="))
+                    .and_then(|m| octal_mode(m.trim_matches(['"', '\''])));
+                let recursive = free.split_whitespace().any(|w| {
+                    w.strip_prefix("recurse=")
+                        .is_some_and(|r| !matches!(r.to_ascii_lowercase().as_str(), "no" | "false"))
+                });
+                if let Some(path) = path {
+                    for path in with_items(path.trim_matches(['"', '\'']), items) {
+                        changed.push(ModeChange {
+                            path: written_path(&path),
+                            mode,
+                            recursive,
+                        });
+                    }
+                }
+            }
+            ("shell" | "command" | "raw", _) => {
+                let command = match value {
+                    serde_json::Value::String(c) => Some(c.as_str()),
+                    serde_json::Value::Object(args) => args.get("cmd").and_then(|c| c.as_str()),
+                    _ => None,
+                };
+                let Some(command) = command.filter(|c| c.contains("chmod")) else {
+                    continue;
+                };
+                for command in with_items(command, items) {
+                    if changed.len() >= MAX_ITEMS {
+                        break;
+                    }
+                    for line in command.lines().take(MAX_ITEMS) {
+                        for part in grouped_commands(line) {
+                            changed.extend(chmod_paths(part.as_ref()));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.note_mode_changes(changed);
+}
+
 fn scan_yaml(text: &str, path: &Path) -> Script {
     let mut out = Script {
         path: path.to_path_buf(),
@@ -3436,6 +3640,7 @@ fn scan_yaml(text: &str, path: &Path) -> Script {
                         .iter()
                         .any(|k| map.contains_key(*k));
                 let always = (!conditional && !handlers).then_some(&mut candidates);
+                task_mode_changes(map, &mut out);
                 task_names(map, &mut out, &mut names, text, always);
                 task_structure(map, conditional, &mut out);
                 // A compose file's long-form bind mount.
@@ -4809,6 +5014,45 @@ fn is_chef_recipe(path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn chmod_paths_and_the_installed_files_they_may_change() {
+        use super::{chmod_paths, mode_changed};
+        let paths =
+            |c: &str| -> Vec<String> { chmod_paths(c).into_iter().map(|p| p.path).collect() };
+        let change = |path: &str, mode, recursive| super::ModeChange {
+            path: path.to_string(),
+            mode,
+            recursive,
+        };
+        assert_eq!(
+            chmod_paths("sudo chmod -R 0600 /etc/postfix//sasl/ 'x'"),
+            [
+                change("/etc/postfix/sasl", Some(0o600), true),
+                change("x", Some(0o600), true)
+            ]
+        );
+        assert_eq!(chmod_paths("chmod go-rwx /x"), [change("/x", None, false)]);
+        assert_eq!(paths("chown root /etc/postfix/x"), Vec::<String>::new());
+        assert_eq!(paths("chmod 600 $DIR/x"), ["$DIR/x"]);
+        assert_eq!(
+            paths("chmod 600 {{ dir }}/x /etc/{{ a }}{{ b }}"),
+            ["{{}}/x", "/etc/{{}}{{}}"]
+        );
+        let dest = "/etc/postfix/sasl/sasl_passwd";
+        assert!(mode_changed("/etc/postfix/sasl/sasl_passwd", dest));
+        assert!(mode_changed("/etc/postfix/sasl", dest));
+        assert!(mode_changed("/etc/postfix/sasl/*", dest));
+        assert!(mode_changed("/etc/postfix/*/x", dest));
+        assert!(mode_changed("$DIR/x", dest));
+        assert!(mode_changed("/etc/postfix/{{ item }}", dest));
+        assert!(mode_changed("/etc/postfix/sasl/sasl_${x}", dest));
+        assert!(!mode_changed("/etc/opendkim/keys/{{ item }}", dest));
+        assert!(mode_changed("sasl_passwd", dest));
+        assert!(!mode_changed("/etc/postfix/sasl/sasl_passwd.db", dest));
+        assert!(!mode_changed("/etc/postfix/sas", dest));
+        assert!(!mode_changed("/etc/dovecot/*", dest));
+    }
 
     #[test]
     fn an_or_guard_splits_the_head_from_the_tail() {

@@ -4653,3 +4653,54 @@ fn a_placeholder_line_a_script_fills_in_is_no_syntax_error() {
     );
     assert!(!out.contains("postfix-main.cf:2:"), "{out}");
 }
+
+/// A relay password table an Ansible task installs with `mode: 0644` and a later task locks
+/// down (`chmod 0600 /etc/postfix/sasl/sasl_passwd ...` in a shell task; survey AC2,
+/// data-tangles/ansible), or a `file` task with a mode, in either form, or a chmod of a path
+/// postlint cannot read: the declared mode is not the one the play leaves, so secret-readable
+/// is undecided. Near-miss: a chmod of another file leaves the finding.
+#[test]
+fn a_later_chmod_of_an_installed_password_file_leaves_its_mode_undecided() {
+    let repo = tempfile::tempdir().unwrap();
+    let role = repo.path().join("roles/postfix");
+    write(
+        &role.join("templates/main.cf.j2"),
+        "compatibility_level = 3.6\nrelayhost = [smtp.example.com]:587\nsmtp_sasl_auth_enable = yes\n\
+         smtp_sasl_password_maps = hash:/etc/postfix/sasl/sasl_passwd\nsmtp_tls_security_level = encrypt\n",
+    );
+    write(
+        &role.join("templates/sasl_passwd.j2"),
+        "[smtp.example.com]:587 relay:{{ relay_password }}\n",
+    );
+    let tasks = role.join("tasks/main.yml");
+    let install = "- name: main.cf\n  template:\n    src: main.cf.j2\n    dest: /etc/postfix/main.cf\n\n\
+                   - name: sasl_passwd\n  template:\n    src: sasl_passwd.j2\n    dest: /etc/postfix/sasl/sasl_passwd\n    mode: 0644\n\n";
+    let with = |later: &str| format!("{install}{later}");
+    write(&tasks, &with(""));
+    assert!(short_of(repo.path(), "secret-readable").contains("error[secret-readable]"));
+    for later in [
+        "- name: lock down\n  ansible.builtin.shell: |\n    postmap /etc/postfix/sasl/sasl_passwd\n    chmod 0600 /etc/postfix/sasl/sasl_passwd /etc/postfix/sasl/sasl_passwd.db\n",
+        "- name: lock down\n  ansible.builtin.file:\n    path: /etc/postfix/sasl/sasl_passwd\n    mode: '0600'\n",
+        "- name: lock down\n  file: path=/etc/postfix/sasl/sasl_passwd mode=0600\n",
+        "- name: lock down\n  command: chmod -R go-rwx /etc/postfix/sasl\n",
+        "- name: lock down\n  shell: chmod 600 {{ sasl_dir }}/*\n",
+        "- name: hide\n  file:\n    path: /etc/postfix/sasl\n    state: directory\n    mode: '0700'\n",
+    ] {
+        write(&tasks, &with(later));
+        let out = short_of(repo.path(), "secret-readable");
+        assert!(!out.contains("error[secret-readable]"), "{later}: {out}");
+        assert!(out.contains("secret-readable"), "undecided: {later}: {out}");
+    }
+    // Near-misses: a chmod of another file, a later task that sets the same mode (over loop
+    // items, as demmonx/ansible_role_postfix writes it), and a directory above made 0755
+    // (others may still pass: the file's own mode decides).
+    for later in [
+        "- name: other\n  shell: chmod 0600 /etc/postfix/other_passwd\n",
+        "- name: again\n  file:\n    path: '{{ item }}'\n    mode: 0644\n  with_items:\n    - /etc/postfix/sasl/sasl_passwd\n    - /etc/postfix/sasl/sasl_passwd.db\n",
+        "- name: directory\n  file:\n    path: /etc/postfix/sasl\n    state: directory\n    mode: '0755'\n",
+    ] {
+        write(&tasks, &with(later));
+        let out = short_of(repo.path(), "secret-readable");
+        assert!(out.contains("error[secret-readable]"), "{later}: {out}");
+    }
+}

@@ -496,6 +496,8 @@ pub struct Glued {
     /// The setting it continues.
     pub host: String,
     pub host_line: u32,
+    /// The name of the setting it continues.
+    pub host_span: Span,
 }
 
 /// Every [`Glued`] line of main.cf, in file order.
@@ -573,6 +575,7 @@ pub fn glued_assignments(model: &super::Model) -> Vec<Glued> {
                 name: name.to_string(),
                 host: def.name.clone(),
                 host_line: def.line,
+                host_span: def.name_span,
             });
         }
     }

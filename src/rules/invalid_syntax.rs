@@ -107,6 +107,10 @@ fn check(model: &Model, out: &mut Findings) {
             ),
         );
         finding.label(format!("continues {}", glued.host));
+        // Inside a template's `{% if %}`, the line is glued whenever it is rendered (Jinja
+        // keeps its white space; a trimming tag is applied before this), to this setting or
+        // to another the template renders above it (survey AC2, echristiaans/ansible).
+        finding.basis(crate::diagnostic::Basis::WholeLine);
         finding.help(format!(
             "Start the line in the first column. In main.cf a line that starts with white \
              space continues the setting above it, even after blank lines, so {host} gets \
