@@ -33,16 +33,40 @@ fn covered_by_unknown_policy(model: &Model) -> bool {
             && !(templated_relayhost(model).is_some() && no_policy_table(model)))
 }
 
-/// Whether `check` stops at a setting whose value is unknown, before any known value makes
-/// the login safe (SASL off, wrapper mode, no password table, `noplaintext`, mandatory TLS).
+/// Whether the gates stop at a setting whose value is unknown before any known value makes
+/// the login safe ([`verdict`]).
 fn unknown_setting(model: &Model) -> bool {
+    matches!(verdict(model), Verdict::Unknown)
+}
+
+/// What the settings in front of the relay's login say, in the order the client applies them:
+/// SASL off, wrapper mode, no password table, `noplaintext` or mandatory TLS make it safe; a
+/// setting whose value is unknown before any of those leaves it unknown; else the client logs
+/// in over opportunistic TLS, unless a per-destination policy says otherwise (`check` asks the
+/// policy table per relay). One walk for `check` and for the rule's "could not decide".
+enum Verdict<'m> {
+    Safe,
+    Unknown,
+    Exposed {
+        service: Option<&'m crate::model::master::Service>,
+        level: crate::model::tls::Decided<'m>,
+        /// smtp_tls_policy_maps, when set.
+        policy: Option<crate::model::MapsList>,
+    },
+}
+
+fn verdict(model: &Model) -> Verdict<'_> {
     // Which service delivers (default_transport) unknown: SASL known off in main.cf is all
     // that keeps it decided.
     let Some(service) = default_delivery(model) else {
-        return flag(model, None, "smtp_sasl_auth_enable") != Some(false);
+        return match flag(model, None, "smtp_sasl_auth_enable") {
+            Some(false) => Verdict::Safe,
+            _ => Verdict::Unknown,
+        };
     };
+    // The default transport is not an smtp service postlint can read.
     if model.master.is_known() && service.is_none() {
-        return false;
+        return Verdict::Safe;
     }
     let flags = [
         ("smtp_sasl_auth_enable", true),
@@ -50,29 +74,46 @@ fn unknown_setting(model: &Model) -> bool {
     ];
     for (name, unsafe_when) in flags {
         match flag(model, service, name) {
-            None => return true,
-            Some(value) if value != unsafe_when => return false,
+            None => return Verdict::Unknown,
+            Some(value) if value != unsafe_when => return Verdict::Safe,
             Some(_) => {}
         }
     }
     match service_value(model, service, "smtp_sasl_password_maps") {
-        None => return true,
-        Some(maps) if maps.is_empty() => return false,
+        None => return Verdict::Unknown,
+        Some(maps) if maps.is_empty() => return Verdict::Safe,
         Some(_) => {}
     }
+    // noplaintext (the default): PLAIN and LOGIN are not used on an unencrypted session.
     match service_value(model, service, "smtp_sasl_security_options") {
-        None => return true,
-        Some(options) if has_word(&options, "noplaintext") => return false,
+        None => return Verdict::Unknown,
+        Some(options) if has_word(&options, "noplaintext") => return Verdict::Safe,
         Some(_) => {}
     }
-    match client_level(model, service, "smtp") {
-        None => return true,
-        Some(level) if level.level.mandatory() => return false,
-        Some(_) => {}
+    let level = match client_level(model, service, "smtp") {
+        None => return Verdict::Unknown,
+        Some(level) if level.level.mandatory() => return Verdict::Safe,
+        Some(level) => level,
+    };
+    // The legacy per-site table, set, may require TLS: postlint does not read it.
+    match service_value(model, service, "smtp_tls_per_site") {
+        Some(v) if v.is_empty() => {}
+        _ => return Verdict::Unknown,
     }
-    ["smtp_tls_per_site", "smtp_tls_policy_maps"]
-        .iter()
-        .any(|name| service_value(model, service, name).is_none())
+    let policy = match service_value(model, service, "smtp_tls_policy_maps") {
+        None => return Verdict::Unknown,
+        Some(v) if v.is_empty() => None,
+        // A service's own policy table (`-o smtp_tls_policy_maps=...`): not looked up.
+        Some(_) if service.is_some_and(|s| s.override_of("smtp_tls_policy_maps").is_some()) => {
+            return Verdict::Unknown
+        }
+        Some(_) => Some(model.maps("smtp_tls_policy_maps")),
+    };
+    Verdict::Exposed {
+        service,
+        level,
+        policy,
+    }
 }
 
 /// A relayhost with unknown text that names one relay whatever the text holds: outside the
@@ -102,44 +143,13 @@ fn no_policy_table(model: &Model) -> bool {
 }
 
 fn check(model: &Model, out: &mut Findings) {
-    let Some(service) = default_delivery(model) else {
+    let Verdict::Exposed {
+        service,
+        level,
+        policy,
+    } = verdict(model)
+    else {
         return;
-    };
-    if model.master.is_known() && service.is_none() {
-        return; // the default transport is not an smtp service postlint can read
-    }
-    if flag(model, service, "smtp_sasl_auth_enable") != Some(true)
-        || flag(model, service, "smtp_tls_wrappermode") != Some(false)
-    {
-        return;
-    }
-    match service_value(model, service, "smtp_sasl_password_maps") {
-        Some(maps) if !maps.is_empty() => {}
-        _ => return,
-    }
-    // noplaintext (the default): PLAIN and LOGIN are not used on an unencrypted session.
-    match service_value(model, service, "smtp_sasl_security_options") {
-        Some(options) if !has_word(&options, "noplaintext") => {}
-        _ => return,
-    }
-    let Some(level) = client_level(model, service, "smtp") else {
-        return;
-    };
-    if level.level.mandatory() {
-        return;
-    }
-    if service_value(model, service, "smtp_tls_per_site").is_none_or(|v| !v.is_empty()) {
-        return; // the legacy per-site table may require TLS
-    }
-    let policy = match service_value(model, service, "smtp_tls_policy_maps") {
-        None => return,
-        Some(v) if v.is_empty() => None,
-        Some(_) => {
-            if service.is_some_and(|s| s.override_of("smtp_tls_policy_maps").is_some()) {
-                return;
-            }
-            Some(model.maps("smtp_tls_policy_maps"))
-        }
     };
     // A policy entry for the destination (or one postlint cannot read) decides.
     let has_policy = |dest: &Destination| {
@@ -262,4 +272,54 @@ fn help(dest: &Destination, relayhost: bool) -> String {
          `smtp_tls_wrappermode = yes` and `smtp_tls_security_level = encrypt`.",
         dest.written
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict_of(main_cf: &str, master_cf: Option<&str>) -> &'static str {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.cf"), main_cf).unwrap();
+        if let Some(master_cf) = master_cf {
+            std::fs::write(dir.path().join("master.cf"), master_cf).unwrap();
+        }
+        let model = Model::load(&crate::model::LoadOptions {
+            config_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        })
+        .expect("the setup loads");
+        match verdict(&model) {
+            Verdict::Safe => "safe",
+            Verdict::Unknown => "unknown",
+            Verdict::Exposed { .. } => "exposed",
+        }
+    }
+
+    /// One walk decides for `check` and for "could not decide": each gate that makes the
+    /// login safe, each unknown that leaves it open, and the tables it does not read (the
+    /// legacy per-site table, a service's own policy table) leave it undecided, not silent.
+    #[test]
+    fn the_gates_say_safe_unknown_or_exposed() {
+        let base = "compatibility_level = 3.6\nmydestination = localhost\nrelayhost = [smtp.example.net]:587\n\
+                    smtp_sasl_auth_enable = yes\nsmtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n\
+                    smtp_sasl_security_options = noanonymous\n";
+        let master = "smtp inet n - y - - smtpd\nsmtp unix - - y - - smtp\n";
+        let master_own_policy = "smtp inet n - y - - smtpd\nsmtp unix - - y - - smtp\n  -o smtp_tls_policy_maps=hash:/etc/postfix/own\n";
+        for (extra, master_cf, expected) in [
+            ("smtp_tls_security_level = may\n", Some(master), "exposed"),
+            ("smtp_tls_security_level = encrypt\n", Some(master), "safe"),
+            ("smtp_tls_security_level = may\nsmtp_sasl_auth_enable = no\n", Some(master), "safe"),
+            ("smtp_tls_security_level = may\nsmtp_sasl_security_options = noplaintext\n", Some(master), "safe"),
+            ("smtp_tls_security_level = {{ level }}\n", Some(master), "unknown"),
+            ("smtp_tls_security_level = may\nsmtp_tls_per_site = hash:/etc/postfix/tls_per_site\n", Some(master), "unknown"),
+            ("smtp_tls_security_level = may\nsmtp_tls_policy_maps = hash:/etc/postfix/policy\n", Some(master_own_policy), "unknown"),
+        ] {
+            assert_eq!(
+                verdict_of(&format!("{base}{extra}"), master_cf),
+                expected,
+                "{extra}"
+            );
+        }
+    }
 }
