@@ -1039,9 +1039,36 @@ fn image_setups(
     let mounted = crate::scripts::main_cf_mounted(scripts);
     // The roles (or playbook directories) already linted from one of their task files.
     let mut roles: HashSet<PathBuf> = HashSet::new();
+    // The script names a Dockerfile or process supervisor runs: such a script configures an
+    // image, not a host.
+    let run_by_images: HashSet<&str> = scripts
+        .iter()
+        .flat_map(|s| s.mentions.iter().map(String::as_str))
+        .collect();
+    // The directories of the Dockerfiles: a script under one is in that image's build
+    // context, and may be run by it under another name (`RUN postfix-setup` on PATH).
+    let dockerfile_dirs: Vec<&Path> = scripts
+        .iter()
+        .filter(|s| s.is_dockerfile())
+        .map(|s| s.path.parent().unwrap_or(Path::new("")))
+        .collect();
+    // A shell script that installs Postfix's package and sets parameters (`apt-get install
+    // -y postfix`, then `postconf -e ...`; a Vagrant provisioner, an install script): it
+    // sets up a host, whose package main.cf it amends, as a role's tasks do.
+    let provisions_host = |s: &crate::scripts::Script| {
+        s.installs_postfix
+            && !s.is_dockerfile()
+            && !crate::scripts::is_task_file(&s.path)
+            && !s.literals.is_empty()
+            && s.path
+                .file_name()
+                .is_some_and(|n| !run_by_images.contains(n.to_string_lossy().as_ref()))
+            && !dockerfile_dirs.iter().any(|d| s.path.starts_with(d))
+    };
     for dockerfile in scripts.iter().filter(|s| {
         (s.is_dockerfile() && (script_literals || !s.literals.is_empty()))
             || (crate::scripts::is_task_file(&s.path) && !s.literals.is_empty())
+            || provisions_host(s)
     }) {
         let parent = dockerfile.path.parent().unwrap_or(Path::new(""));
         // An Ansible role's task files configure the hosts it is applied to: the role (the
@@ -1070,6 +1097,7 @@ fn image_setups(
             }
             false => {
                 let role = match parent.file_name().and_then(|n| n.to_str()) {
+                    Some("tasks" | "handlers") if dockerfile.installs_postfix => parent,
                     Some("tasks" | "handlers") => parent.parent().unwrap_or(parent),
                     _ => parent,
                 };
@@ -1104,6 +1132,9 @@ fn image_setups(
             .filter(|s| !s.is_dockerfile() || s.path == dockerfile.path)
             .collect();
         let mut amendments = crate::scripts::Amendments::default();
+        if provisions_host(dockerfile) {
+            amendments.add_entry_script(&dockerfile.path);
+        }
         // A role's task files that run whenever it does: those the role's tasks/main.yml (or
         // a play) reaches through includes and imports without a condition. What the others
         // set (a file included under `when:`, one for a single OS, one nothing includes) is

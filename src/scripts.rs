@@ -163,6 +163,9 @@ pub struct Script {
     /// Each with the mode it sets when that is a plain octal number, and whether it sets it
     /// on what a directory holds too (`chmod -R`, a `file` task with `recurse: yes`).
     pub mode_changes: Vec<ModeChange>,
+    /// A shell script that installs Postfix's package (`apt-get install -y postfix`): one
+    /// that sets up a host (a Vagrant or install script) rather than one another runs.
+    pub installs_postfix: bool,
 }
 
 /// The mode a task or state gives a file it installs.
@@ -1240,6 +1243,14 @@ impl Amendments {
             }
         }
         out
+    }
+
+    /// Takes `script` as one that runs (`Amendments::runs`): the script that sets up a host.
+    pub fn add_entry_script(&mut self, script: &Path) {
+        let dir = script.parent().unwrap_or(Path::new("")).to_path_buf();
+        let name = script.file_name().map(|n| n.to_string_lossy().into_owned());
+        self.runners.push((dir, name.into_iter().collect()));
+        self.running_calls = Default::default();
     }
 
     pub fn add(&mut self, script: &Script) {
@@ -2803,6 +2814,7 @@ fn document_delimiter(code: &str) -> Option<String> {
 fn scan_text(text: &str, path: &Path) -> Script {
     let mut out = Script {
         path: path.to_path_buf(),
+        installs_postfix: installs_postfix_package(text),
         ..Script::default()
     };
     if MASTER_AMENDMENTS.iter().any(|m| text.contains(m)) {
@@ -3353,6 +3365,23 @@ fn chmod_paths(command: &str) -> Vec<ModeChange> {
             recursive,
         })
         .collect()
+}
+
+/// Whether a shell script installs Postfix's package with a package manager
+/// (`apt-get install -y postfix`, `yum -y install postfix`, `apk add postfix`), a command
+/// continued over lines with `\` read as one.
+fn installs_postfix_package(text: &str) -> bool {
+    static INSTALL: OnceLock<regex::Regex> = OnceLock::new();
+    if !text.contains("postfix") {
+        return false;
+    }
+    let install = INSTALL.get_or_init(|| {
+        regex::Regex::new(
+            r"(?m)\b(?:apt-get|apt|aptitude|yum|dnf|zypper|apk|pacman)\b[^\n;&|]*\s(?:install|add|in|-S|-Sy)\s(?:[^\n;&|]*\s)?postfix(?:\s|$)",
+        )
+        .expect("a valid pattern")
+    });
+    install.is_match(&text.replace("\\\n", " "))
 }
 
 /// A change of mode a task or script makes after installing files.
@@ -5014,6 +5043,24 @@ fn is_chef_recipe(path: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_script_that_installs_the_postfix_package() {
+        use super::installs_postfix_package as installs;
+        assert!(installs("apt-get install -y postfix\n"));
+        assert!(installs(
+            "DEBIAN_FRONTEND=noninteractive apt-get -y install mailutils postfix\n"
+        ));
+        assert!(installs("apt-get install -y \\\n  postfix postfix-mysql\n"));
+        assert!(installs("yum -y install postfix cyrus-sasl"));
+        assert!(installs("apk add --no-cache postfix"));
+        assert!(!installs("apt-get install -y postfix-mysql\n"));
+        assert!(!installs(
+            "apt-get install -y mailutils\npostconf -e 'x = postfix'\n"
+        ));
+        assert!(!installs("apt-get remove postfix\n"));
+        assert!(!installs("echo apt-get install; postfix start\n"));
+    }
 
     #[test]
     fn chmod_paths_and_the_installed_files_they_may_change() {

@@ -4704,3 +4704,48 @@ fn a_later_chmod_of_an_installed_password_file_leaves_its_mode_undecided() {
         assert!(out.contains("error[secret-readable]"), "{later}: {out}");
     }
 }
+
+/// A provisioning script that installs Postfix's package and amends its main.cf with
+/// `postconf -e` (a Vagrant provisioner, an install script; survey AC1: 7 such repositories
+/// had "no Postfix configuration was linted"): its literal settings are linted over the
+/// package's main.cf, every other parameter unknown. Near-misses: a script that installs no
+/// Postfix (it may be run by anything, on a main.cf postlint cannot see), and one an image's
+/// Dockerfile runs (the image is the setup).
+#[test]
+fn a_host_provisioning_script_is_linted_over_the_package_main_cf() {
+    let repo = tempfile::tempdir().unwrap();
+    let script = repo.path().join("provision.sh");
+    let settings = "postconf -e 'compatibility_level = 3.6'\npostconf -e 'mydestination = example.com, localhost'\n\
+                    postconf -e 'virtual_mailbox_domains = example.com'\n";
+    write(
+        &script,
+        &format!("#!/bin/sh\nset -e\nDEBIAN_FRONTEND=noninteractive apt-get install -y \\\n    postfix postfix-mysql\n{settings}"),
+    );
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("provision.sh:6:30: error[virtual-domain-in-mydestination]"),
+        "{out}"
+    );
+    // Only `postconf -e`, no package: not linted.
+    write(&script, &format!("#!/bin/sh\n{settings}"));
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 2, "{out}{err}");
+    // Run by an image: linted as the image's, once.
+    write(
+        &script,
+        &format!("#!/bin/sh\napt-get install -y postfix\n{settings}"),
+    );
+    write(
+        &repo.path().join("docker/Dockerfile"),
+        "FROM debian:bookworm\nCOPY provision.sh /provision.sh\nRUN /provision.sh\n",
+    );
+    let (_, out, err) = run(
+        repo.path(),
+        &["--discover", "--format", "short", "--allow-empty"],
+    );
+    assert!(
+        out.matches("[virtual-domain-in-mydestination]").count() <= 1,
+        "{out}{err}"
+    );
+}

@@ -2503,8 +2503,10 @@ impl Model {
                 "when the image is built"
             } else if crate::scripts::is_task_file(&value.path) {
                 "when the task runs"
-            } else {
+            } else if options.image.is_some() {
                 "when the image runs it"
+            } else {
+                "when the script runs"
             };
             template_notes.push(format!(
                 "{name} is set by {}:{line} {when}: {name} = {}",
