@@ -213,37 +213,65 @@ pub(crate) fn resource_bodies<'t>(text: &'t str, kind: &str) -> Vec<&'t str> {
             continue;
         }
         let body_start = start + open + 1;
-        let (mut depth, mut quote) = (1usize, None::<u8>);
-        let bytes = text.as_bytes();
-        let mut i = body_start;
-        while i < bytes.len() && depth > 0 {
-            let b = bytes[i];
+        // A body never closed runs to the end of the text: the resources after it are
+        // inside it, and scanning again from each would make a broken manifest quadratic.
+        let Some(end) = closing(text, start + open) else {
+            break;
+        };
+        out.push(&text[body_start..end - 1]);
+        from = end;
+    }
+    out
+}
+
+/// The bytes of `text` from `from` on that are code, with their offsets: outside quotes
+/// (inside them a backslash escapes the next byte) and, with `comments`, outside `#` comments.
+pub(crate) fn code_bytes(
+    text: &str,
+    from: usize,
+    comments: bool,
+) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let bytes = text.as_bytes();
+    let (mut i, mut quote) = (from, None::<u8>);
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let (at, b) = (i, bytes[i]);
+            i += 1;
             match quote {
                 Some(_) if b == b'\\' => i += 1,
                 Some(q) if b == q => quote = None,
                 Some(_) => {}
-                None => match b {
-                    b'\'' | b'"' => quote = Some(b),
-                    b'{' => depth += 1,
-                    b'}' => depth -= 1,
-                    b'#' => {
-                        i += text[i..].find('\n').unwrap_or(text.len() - i);
-                        continue;
-                    }
-                    _ => {}
-                },
+                None if b == b'\'' || b == b'"' => quote = Some(b),
+                None if comments && b == b'#' => {
+                    i = text[at..].find('\n').map_or(bytes.len(), |n| at + n);
+                }
+                None => return Some((at, b)),
             }
-            i += 1;
         }
-        // A body never closed runs to the end of the text: the resources after it are
-        // inside it, and scanning again from each would make a broken manifest quadratic.
-        if depth > 0 {
-            break;
+        None
+    })
+}
+
+/// The byte after the bracket (`(` or `{`) that closes the one at `open`, quotes and comments
+/// skipped; None when it is never closed.
+pub(crate) fn closing(text: &str, open: usize) -> Option<usize> {
+    let (opener, closer) = match text.as_bytes().get(open)? {
+        b'(' => (b'(', b')'),
+        b'{' => (b'{', b'}'),
+        _ => return None,
+    };
+    let mut depth = 0usize;
+    for (at, b) in code_bytes(text, open, true) {
+        if b == opener {
+            depth += 1;
+        } else if b == closer {
+            depth -= 1;
+            if depth == 0 {
+                return Some(at + 1);
+            }
         }
-        out.push(&text[body_start..i - 1]);
-        from = i;
     }
-    out
+    None
 }
 
 /// A resource body's title when it is one literal string (`'/etc/postfix/main.cf':`).

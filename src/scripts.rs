@@ -3339,32 +3339,59 @@ fn chmod_paths(command: &str) -> Vec<ModeChange> {
         rest = &rest[open + close + 2..];
     }
     joined.push_str(rest);
-    let words: Vec<&str> = without_prefix_words(&joined).split_whitespace().collect();
-    let Some((program, args)) = words.split_first() else {
+    let Some(chmod) = Chmod::parse(&joined) else {
         return Vec::new();
     };
-    if program.rsplit('/').next() != Some("chmod") {
-        return Vec::new();
-    }
-    let option = |a: &&&str| {
-        a.starts_with("--")
-            || a.len() > 1 && a.starts_with('-') && a[1..].bytes().all(|b| b"RvfcH".contains(&b))
-    };
-    let recursive = args
+    let mode = octal_mode(chmod.mode);
+    chmod
+        .paths
         .iter()
-        .filter(option)
-        .any(|a| *a == "--recursive" || !a.starts_with("--") && a.contains('R'));
-    let mut operands = args.iter().filter(|a| !option(a));
-    let mode = operands
-        .next()
-        .and_then(|m| octal_mode(m.trim_matches(['"', '\''])));
-    operands
         .map(|p| ModeChange {
-            path: written_path(p.trim_matches(['"', '\''])),
+            path: written_path(p),
             mode,
-            recursive,
+            recursive: chmod.recursive,
         })
         .collect()
+}
+
+/// A `chmod` command's words: whether it is recursive, the mode as written, and the paths
+/// (quotes taken off).
+struct Chmod<'c> {
+    recursive: bool,
+    mode: &'c str,
+    paths: Vec<&'c str>,
+}
+
+impl<'c> Chmod<'c> {
+    /// None for any other command, or a chmod without a mode.
+    fn parse(command: &'c str) -> Option<Chmod<'c>> {
+        let words: Vec<&str> = without_prefix_words(command).split_whitespace().collect();
+        let (program, args) = words.split_first()?;
+        if program.rsplit('/').next() != Some("chmod") {
+            return None;
+        }
+        // Options: `-R`, `-v`, `-f`, `-c` and their groups (`-Rv`), long ones; a word like
+        // `-w` is a mode.
+        let option = |a: &&&str| {
+            a.starts_with("--")
+                || a.len() > 1
+                    && a.starts_with('-')
+                    && a[1..].bytes().all(|b| b"RvfcH".contains(&b))
+        };
+        let recursive = args
+            .iter()
+            .filter(option)
+            .any(|a| *a == "--recursive" || !a.starts_with("--") && a.contains('R'));
+        let mut rest = args
+            .iter()
+            .filter(|a| !option(a))
+            .map(|a| a.trim_matches(['"', '\'']));
+        Some(Chmod {
+            recursive,
+            mode: rest.next()?,
+            paths: rest.collect(),
+        })
+    }
 }
 
 /// Whether a shell script installs Postfix's package with a package manager
@@ -3434,25 +3461,14 @@ pub fn mode_changed(changed: &str, dest: &str) -> bool {
 }
 
 fn chmod_bits(command: &str) -> Option<ChmodBits> {
-    let words: Vec<&str> = without_prefix_words(command).split_whitespace().collect();
-    let (program, args) = words.split_first()?;
-    if program.rsplit('/').next() != Some("chmod") {
-        return None;
-    }
-    // Options: `-R`, `-v`, `-f`, `-c` and their groups (`-Rv`), long ones; a word like `-w`
-    // is a mode.
-    let option = |a: &&&str| {
-        a.starts_with("--")
-            || a.len() > 1 && a.starts_with('-') && a[1..].bytes().all(|b| b"RvfcH".contains(&b))
-    };
-    let recursive = args
+    let Chmod {
+        recursive,
+        mode,
+        paths,
+    } = Chmod::parse(command)?;
+    let paths: Vec<String> = paths
         .iter()
-        .filter(option)
-        .any(|a| *a == "--recursive" || !a.starts_with("--") && a.contains('R'));
-    let mut rest = args.iter().filter(|a| !option(a));
-    let mode = rest.next()?.trim_matches(['"', '\'']);
-    let paths: Vec<String> = rest
-        .map(|p| crate::model::paths::normalize(p.trim_matches(['"', '\''])))
+        .map(|p| crate::model::paths::normalize(p))
         .collect();
     let main_cf = paths.iter().any(|p| p == "/etc/postfix/main.cf");
     let directory = paths.iter().any(|p| p == "/etc/postfix");

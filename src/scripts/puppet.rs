@@ -19,7 +19,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::{lexical, DeclaredMode, Script};
-use crate::puppet::{attributes, literal, resolve, resource_bodies, template_of, unquote};
+use crate::puppet::{
+    attributes, closing, code_bytes, literal, resolve, resource_bodies, template_of, unquote,
+};
 
 /// At most this many `file` resources and declarations of defines are read, in all.
 const MAX_RESOURCES: usize = 1_000;
@@ -358,90 +360,39 @@ fn resources<'t>(text: &'t str, body: &'t str) -> Vec<FileResource<'t>> {
 
 /// Where a resource's title ends: the first `:` outside quotes that is not half of `::`.
 fn title_end(part: &str) -> Option<usize> {
-    let bytes = part.as_bytes();
-    let mut quote = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(_) if b == b'\\' => i += 1,
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None => match b {
-                b'\'' | b'"' => quote = Some(b),
-                b':' if bytes.get(i + 1) == Some(&b':') => i += 1,
-                b':' => return Some(i),
-                b'=' => return None,
-                _ => {}
-            },
+    let mut code = code_bytes(part, 0, false).peekable();
+    while let Some((at, b)) = code.next() {
+        match b {
+            b':' if code
+                .peek()
+                .is_some_and(|&(next, c)| c == b':' && next == at + 1) =>
+            {
+                code.next();
+            }
+            b':' => return Some(at),
+            b'=' => return None,
+            _ => {}
         }
-        i += 1;
     }
     None
 }
 
 /// `text` split at each `sep` outside quotes, brackets, braces and parentheses.
 fn split_top_level(text: &str, sep: u8) -> Vec<&str> {
-    let bytes = text.as_bytes();
-    let (mut out, mut start, mut depth, mut quote) = (Vec::new(), 0, 0usize, None::<u8>);
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(_) if b == b'\\' => i += 1,
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None => match b {
-                b'\'' | b'"' => quote = Some(b),
-                b'(' | b'[' | b'{' => depth += 1,
-                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-                _ if b == sep && depth == 0 => {
-                    out.push(&text[start..i]);
-                    start = i + 1;
-                }
-                _ => {}
-            },
+    let (mut out, mut start, mut depth) = (Vec::new(), 0, 0usize);
+    for (at, b) in code_bytes(text, 0, false) {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ if b == sep && depth == 0 => {
+                out.push(&text[start..at]);
+                start = at + 1;
+            }
+            _ => {}
         }
-        i += 1;
     }
     out.push(&text[start..]);
     out
-}
-
-/// The byte after the bracket that closes the one at `open` (quotes and comments skipped);
-/// None when it is never closed.
-fn closing(text: &str, open: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let (opener, closer) = match bytes.get(open)? {
-        b'(' => (b'(', b')'),
-        b'{' => (b'{', b'}'),
-        _ => return None,
-    };
-    let (mut depth, mut quote) = (0usize, None::<u8>);
-    let mut i = open;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(_) if b == b'\\' => i += 1,
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'\'' || b == b'"' => quote = Some(b),
-            None if b == b'#' => {
-                i += text[i..].find('\n').unwrap_or(text.len() - i);
-                continue;
-            }
-            None if b == opener => depth += 1,
-            None if b == closer => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            None => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 /// A define found in a manifest: its name, the range of its body, and its parameters.
