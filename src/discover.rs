@@ -649,7 +649,6 @@ pub fn discover(root: &Path) -> Result<Found, String> {
     // /etc/postfix/sasl_passwd`; survey AC2, data-tangles/ansible).
     let mut by_file: std::collections::BTreeMap<PathBuf, Option<crate::scripts::DeclaredMode>> =
         Default::default();
-    let changed = mode_changed_files(&scripts);
     for mode in scripts.iter().flat_map(|s| &s.file_modes) {
         by_file
             .entry(crate::scripts::lexical(&mode.file))
@@ -664,6 +663,12 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             .or_insert_with(|| Some(mode.clone()));
     }
     // A later change to another mode, or to one postlint cannot read, leaves the mode unknown.
+    let declared: HashSet<&Path> = by_file
+        .iter()
+        .filter(|(_, mode)| mode.is_some())
+        .map(|(file, _)| file.as_path())
+        .collect();
+    let changed = mode_changed_files(&scripts, &declared);
     for (file, modes) in changed {
         let known = by_file.get(&file).cloned().flatten();
         let same = known.is_some_and(|k| modes.iter().all(|m| *m == Some(k.mode)));
@@ -693,6 +698,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
 /// the scripts of its own directory install.
 fn mode_changed_files(
     scripts: &[crate::scripts::Script],
+    declared: &HashSet<&Path>,
 ) -> std::collections::BTreeMap<PathBuf, Vec<Option<u32>>> {
     let changes: Vec<(&Path, &crate::scripts::ModeChange)> = scripts
         .iter()
@@ -702,9 +708,18 @@ fn mode_changed_files(
         })
         .collect();
     let mut out: std::collections::BTreeMap<PathBuf, Vec<Option<u32>>> = Default::default();
-    if changes.is_empty() {
+    if changes.is_empty() || declared.is_empty() {
         return out;
     }
+    // A repository of more changes than a real one holds (a hostile one): every declared
+    // mode is unknown, and the pairs below stay few.
+    if changes.len() > MAX_MODE_CHANGES {
+        for file in declared {
+            out.insert(file.to_path_buf(), vec![None]);
+        }
+        return out;
+    }
+    let mut looked_at = 0;
     for script in scripts {
         let dir = script.path.parent().unwrap_or(Path::new(""));
         let installed = script
@@ -718,6 +733,14 @@ fn mode_changed_files(
                     .map(|(file, which)| (format!("/etc/postfix/{which}"), file)),
             );
         for (dest, file) in installed {
+            let file = crate::scripts::lexical(file);
+            if !declared.contains(file.as_path()) {
+                continue;
+            }
+            looked_at += 1;
+            if looked_at > MAX_DECLARED_INSTALLS {
+                return out;
+            }
             for &(at, change) in &changes {
                 let path = change.path.as_str();
                 // A variable where the path starts: any file, of the tasks beside the change.
@@ -732,13 +755,13 @@ fn mode_changed_files(
                 let above = !exact
                     && !change.recursive
                     && !path.contains(['*', '?', '['])
-                    && dest.starts_with(&format!("{}/", path.trim_end_matches('/')));
+                    && crate::scripts::is_under(&dest, path.trim_end_matches('/'));
                 if above && change.mode.is_some_and(|m| m & 0o001 != 0) {
                     continue;
                 }
                 // Else a change of the directory above or by a pattern may set another mode
                 // than it says for this file (`chmod 700` of a directory hides it).
-                out.entry(crate::scripts::lexical(file))
+                out.entry(file.clone())
                     .or_default()
                     .push(change.mode.filter(|_| exact));
             }
@@ -746,6 +769,12 @@ fn mode_changed_files(
     }
     out
 }
+
+/// At most this many changes of mode are matched against the installs ([`mode_changed_files`]).
+const MAX_MODE_CHANGES: usize = 512;
+
+/// At most this many installs of files with a declared mode are matched.
+const MAX_DECLARED_INSTALLS: usize = 4096;
 
 /// Applies Puppet's concat to the configurations found: a main.cf template that is the base
 /// of an assembly gets the other fragments as its parts (`LoadOptions::concat`); one that is

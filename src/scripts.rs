@@ -3455,9 +3455,14 @@ pub fn mode_changed(changed: &str, dest: &str) -> bool {
         let dir = changed[..changed.find(['*', '?', '[']).unwrap_or(0)]
             .rsplit_once('/')
             .map_or("", |(d, _)| d);
-        return dest.starts_with(&format!("{dir}/"));
+        return is_under(dest, dir);
     }
-    dest == changed || dest.starts_with(&format!("{changed}/"))
+    dest == changed || is_under(dest, changed)
+}
+
+/// Whether `path` lies in the directory `dir` or below it (`dir` without its final `/`).
+pub fn is_under(path: &str, dir: &str) -> bool {
+    path.len() > dir.len() && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/'
 }
 
 fn chmod_bits(command: &str) -> Option<ChmodBits> {

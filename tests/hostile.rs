@@ -1101,3 +1101,33 @@ fn hostile_puppet_manifests_are_bounded() {
     assert!(out.contains("error[mynetworks-too-broad]"), "{out}");
     eprintln!("hostile Puppet manifests: {:?}", started.elapsed());
 }
+
+/// Task files built to make matching the changes of mode against the installs costly: 300
+/// roles of 100 installs with a mode and 100 chmods each (every pair of them would be 900
+/// million). The run ends well before the deadline, and main.cf is still linted.
+#[test]
+fn many_installs_and_chmods_are_bounded() {
+    let repo = tempfile::tempdir().unwrap();
+    for r in 0..300 {
+        let role = repo.path().join(format!("roles/r{r}"));
+        write(
+            &role.join("templates/main.cf.j2"),
+            b"compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\n",
+        );
+        let mut tasks = String::from(
+            "- template:\n    src: main.cf.j2\n    dest: /etc/postfix/main.cf\n    mode: '0644'\n",
+        );
+        for i in 0..100 {
+            tasks.push_str(&format!(
+                "- template:\n    src: t{i}.j2\n    dest: /etc/postfix/d{r}/t{i}\n    mode: '0644'\n\
+                 - shell: chmod 0600 /etc/postfix/d{r}/*/x{i} /etc/postfix/other{i}\n"
+            ));
+        }
+        write(&role.join("tasks/main.yml"), tasks.as_bytes());
+    }
+    let started = std::time::Instant::now();
+    let (code, out, err) = run_with_deadline(&["--discover"], repo.path());
+    assert_eq!(code, Some(1), "{err}");
+    assert!(out.contains("error[mynetworks-too-broad]"), "{out}");
+    eprintln!("many installs and chmods: {:?}", started.elapsed());
+}
