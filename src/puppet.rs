@@ -379,12 +379,18 @@ fn variable<'t>(
     variables: &std::collections::HashMap<&str, Option<&'t str>>,
     value: &str,
 ) -> Option<&'t str> {
+    variables.get(variable_name(value)?).copied().flatten()
+}
+
+/// `$name` or `${name}` alone: the name.
+pub(crate) fn variable_name(value: &str) -> Option<&str> {
     let v = value.trim();
     let name = v
         .strip_prefix("${")
         .and_then(|n| n.strip_suffix('}'))
         .or_else(|| v.strip_prefix('$'))?;
-    variables.get(name).copied().flatten()
+    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .then_some(name)
 }
 
 /// A quoted string, unquoted (interpolations kept).

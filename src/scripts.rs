@@ -3423,9 +3423,15 @@ pub struct ModeChange {
 }
 
 /// A mode of octal digits (`0600`, `640`); None for a symbolic mode or anything else.
-fn octal_mode(mode: &str) -> Option<u32> {
-    (!mode.is_empty() && mode.len() <= 5 && mode.bytes().all(|b| (b'0'..=b'7').contains(&b)))
-        .then(|| u32::from_str_radix(mode, 8).ok())
+/// One leading `0` more than four digits need is dropped (`00640`); more digits: None. Chef
+/// and Puppet resources read their quoted modes with it too.
+pub(super) fn octal_mode(mode: &str) -> Option<u32> {
+    let digits = match mode.len() > 4 {
+        true => mode.strip_prefix('0')?,
+        false => mode,
+    };
+    (!digits.is_empty() && digits.len() <= 4 && digits.bytes().all(|b| (b'0'..=b'7').contains(&b)))
+        .then(|| u32::from_str_radix(digits, 8).ok())
         .flatten()
 }
 

@@ -2439,7 +2439,7 @@ impl Model {
         // Postfix reads, so no finding there (survey AC1, plastboks/Postquick).
         if !placeholders.is_empty() {
             let mut start = 0;
-            for line in main_text.split_inclusive('\n') {
+            for (number, line) in main_text.split_inclusive('\n').enumerate() {
                 let code = line.trim_end();
                 let setting_like =
                     code.contains('=') || code.is_empty() || code.starts_with(['#', ' ', '\t']);
@@ -2447,7 +2447,7 @@ impl Model {
                     .then(|| placeholders.iter().find(|(p, _)| p.is_match(code)))
                     .flatten();
                 if let Some((_, (_, path, at))) = filled {
-                    let number = main_text[..start].matches('\n').count() + 1;
+                    let number = number + 1;
                     template_notes.push(format!(
                         "unknown: {}:{number}: {}:{at} fills in text on this line when the \
                          container or host is set up: what Postfix reads there is unknown",

@@ -135,14 +135,7 @@ fn quoted(value: &str) -> Option<&str> {
 /// `'0644'`, `"640"`, `0640`, `00640`: the mode. A bare number without a leading 0 is decimal
 /// to Ruby, so not read.
 fn octal_mode(value: &str) -> Option<u32> {
-    let digits = quoted(value).or_else(|| value.starts_with('0').then_some(value))?;
-    let digits = match digits.len() > 4 {
-        true => digits.strip_prefix('0')?,
-        false => digits,
-    };
-    (!digits.is_empty() && digits.len() <= 4 && digits.bytes().all(|b| (b'0'..=b'7').contains(&b)))
-        .then(|| u32::from_str_radix(digits, 8).ok())
-        .flatten()
+    super::octal_mode(quoted(value).or_else(|| value.starts_with('0').then_some(value))?)
 }
 
 /// The cookbook's file a resource's `source` names: `templates/default/` or `templates/`

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use super::{lexical, DeclaredMode, Script};
 use crate::puppet::{
     attributes, closing, code_bytes, literal, resolve, resource_bodies, template_of, unquote,
+    variable_name,
 };
 
 /// At most this many `file` resources and declarations of defines are read, in all.
@@ -312,28 +313,10 @@ fn install(
     }
 }
 
-/// `$name` or `${name}` alone: the name.
-fn variable_name(value: &str) -> Option<&str> {
-    let v = value.trim();
-    let name = v
-        .strip_prefix("${")
-        .and_then(|n| n.strip_suffix('}'))
-        .or_else(|| v.strip_prefix('$'))?;
-    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-        .then_some(name)
-}
-
 /// A quoted mode of octal digits (`'0644'`, `"640"`): Puppet takes a mode as a string. A
 /// symbolic mode (`'u=rw,go=r'`), a number or a variable: None.
 fn octal_mode(value: &str) -> Option<u32> {
-    let digits = unquote(value)?;
-    let digits = match digits.len() > 4 {
-        true => digits.strip_prefix('0')?,
-        false => digits,
-    };
-    ((3..=4).contains(&digits.len()) && digits.bytes().all(|b| (b'0'..=b'7').contains(&b)))
-        .then(|| u32::from_str_radix(digits, 8).ok())
-        .flatten()
+    super::octal_mode(unquote(value)?)
 }
 
 /// The resources of one resource body (`'a': x => 1; 'b': x => 2`), each with its title as
