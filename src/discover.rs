@@ -1242,6 +1242,16 @@ fn image_setups(
         setup.load.script_values = values;
         setup.load.script_shell_references = shell_references(dockerfile);
         setup.load.script_sets = amendments.postconf_sets.clone();
+        // The files its tasks install at a path (`template: src=mysql-aliases.cf
+        // dest=/etc/postfix/mysql-aliases.cf`), and those the Dockerfile copies into the
+        // image, are where main.cf's tables lead.
+        setup.load.installed_files = amendments.installed_files();
+        if dockerfile.is_dockerfile() {
+            setup
+                .load
+                .installed_files
+                .extend(dockerfile.copied_files(root));
+        }
         setup.load.script_params = amendments.main_params;
         setup.load.script_builds = amendments.builds.clone();
         setup.load.script_file_placeholders = amendments.file_placeholders.clone();

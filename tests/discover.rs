@@ -4749,3 +4749,37 @@ fn a_host_provisioning_script_is_linted_over_the_package_main_cf() {
         "{out}{err}"
     );
 }
+
+/// A role with no main.cf of its own, whose tasks set main.cf's parameters (`lineinfile`) and
+/// install a MySQL table from its `templates/`: the table is read where main.cf names it by
+/// the installed path, as in a role that ships main.cf (ioggstream/postfix-mysql-tls: a
+/// misspelt `query` went unseen). Near-miss: a source that is a variable leaves it unknown.
+#[test]
+fn a_table_the_tasks_of_a_role_without_main_cf_install_is_read() {
+    let repo = tempfile::tempdir().unwrap();
+    let role = repo.path().join("roles/postfix");
+    write(
+        &role.join("templates/mysql-aliases.cf"),
+        "hosts = 127.0.0.1\nuser = postfix\ndbname = mail\nqeury = SELECT goto FROM alias WHERE address='%s'\n",
+    );
+    let tasks = role.join("tasks/main.yml");
+    let set = "- lineinfile:\n    path: /etc/postfix/main.cf\n    regexp: '^alias_maps'\n    \
+               line: alias_maps = mysql:/etc/postfix/mysql-aliases.cf\n";
+    let typo = "roles/postfix/templates/mysql-aliases.cf:4:1: error[sql-config]: `qeury` is not";
+    for src in ["mysql-aliases.cf", "templates/mysql-aliases.cf"] {
+        write(
+            &tasks,
+            &format!("- template:\n    src: {src}\n    dest: /etc/postfix/mysql-aliases.cf\n{set}"),
+        );
+        let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+        assert_eq!(code, 1, "{src}\n{out}{err}");
+        assert!(out.contains(typo), "{src}\n{out}");
+    }
+    write(
+        &tasks,
+        &format!("- template:\n    src: \"{{{{ table }}}}\"\n    dest: /etc/postfix/mysql-aliases.cf\n{set}"),
+    );
+    let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("sql-config"), "{out}");
+}
