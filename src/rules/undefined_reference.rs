@@ -28,7 +28,11 @@ fn check(model: &Model, out: &mut Findings) {
         if !seen.insert((undefined.span.file, &undefined.in_param, name)) {
             continue;
         }
-        let suggestion = suggestions.suggest(name);
+        // Never the parameter the reference is in: `x = $x` would make it refer to itself,
+        // which stops postconf and every daemon ("unreasonable macro call nesting").
+        let suggestion = suggestions
+            .suggest(name)
+            .filter(|s| *s != undefined.in_param);
         let finding = out.report(
             undefined.span,
             format!(

@@ -229,12 +229,33 @@ fn report(
     }
     if restriction && !typo {
         finding.label("a restriction, not a parameter");
+        let shortened = super::shorten_long(&def.value);
+        let value = crate::output::printable(&shortened);
+        // A restriction that takes an argument (`reject_rbl_client = zen.spamhaus.org`): the
+        // value is its argument, which the list must keep.
+        let takes = crate::model::restrictions::restriction(name, model.target.release())
+            .map(|known| known.takes)
+            .unwrap_or("no");
+        let fix = match (takes, def.value.split_whitespace().next()) {
+            ("no", _) | (_, None) => format!(
+                "If the line is a list that lost its name, give it back \
+                 (`smtpd_relay_restrictions = {name}, ...`)."
+            ),
+            (_, Some(argument)) => format!(
+                "`{name}` takes its {takes} as the next word of the list: write it into the \
+                 list where it belongs, with that argument (`smtpd_recipient_restrictions = \
+                 ..., reject_unauth_destination, {name} {}`).",
+                crate::output::printable(argument)
+            ),
+        };
+        let list = match takes {
+            "no" => "smtpd_relay_restrictions",
+            _ => "smtpd_recipient_restrictions",
+        };
         finding.help(format!(
-            "`{name}` is a restriction: it belongs in a restriction list such as \
-             smtpd_relay_restrictions, not on a line of its own, and Postfix ignores this line \
-             (postconf says \"unused parameter: {name}={}\"). If the line is a list that lost \
-             its name, give it back (`smtpd_relay_restrictions = {name}, ...`).",
-            crate::output::printable(&super::shorten_long(&def.value))
+            "`{name}` is a restriction: it belongs in a restriction list such as {list}, not \
+             on a line of its own, and Postfix ignores this line (postconf says \"unused \
+             parameter: {name}={value}\"). {fix}"
         ));
         return;
     }
