@@ -768,6 +768,23 @@ impl Script {
                 out.push((format!("{}/", dest.trim_end_matches('/')), found));
             }
         }
+        // A table copied into /etc/postfix itself (`COPY sources/canon /etc/postfix/`): Docker
+        // puts it at /etc/postfix/canon. A directory copied there, and main.cf or master.cf,
+        // are the configuration directory's, read as such.
+        for (source, dest) in &self.main_cf_copies {
+            if crate::model::paths::normalize(dest) != "/etc/postfix" {
+                continue;
+            }
+            let Some(found) = self.context_path(root, source) else {
+                continue;
+            };
+            let name = found.file_name().map(|n| n.to_string_lossy().into_owned());
+            if let Some(name) = name.filter(|n| n != "main.cf" && n != "master.cf") {
+                if crate::discover::regular_file(&found) && out.len() < MAX_COPIES {
+                    out.push((format!("/etc/postfix/{name}"), found));
+                }
+            }
+        }
         out
     }
 
@@ -1588,6 +1605,11 @@ fn only_reads_main_cf(text: &str) -> bool {
         "echo",
         "printf",
         "cp",
+        // Times, modes and owners change; the text does not.
+        "touch",
+        "chmod",
+        "chown",
+        "chgrp",
     ];
     logical_lines(text, false).iter().all(|(_, line)| {
         let line = line.trim_start();
@@ -2712,7 +2734,10 @@ fn unconditional_lines(lines: &[(u32, String)]) -> Vec<bool> {
         );
         let (mut opens, mut closes) = (0u32, 0u32);
         let mut stop = false;
-        for command in split_outside_quotes(code, &[';', '&', '|']) {
+        for (command, conditional) in command_list(code) {
+            // Inside an `if`, `case` or group opened earlier on this line (`if [ -z "$X" ];
+            // then echo unset; exit 1; fi`), an `exit` is that block's.
+            let nested = opens > closes;
             let mut words = command.split_whitespace();
             let first = words.next().unwrap_or("");
             match first {
@@ -2724,7 +2749,7 @@ fn unconditional_lines(lines: &[(u32, String)]) -> Vec<bool> {
                         !w.contains(['<', '>']) && !w.starts_with(|c: char| c.is_ascii_digit())
                     });
                 }
-                "exit" | "return" if depth == 0 => stop = true,
+                "exit" | "return" if depth == 0 && !nested && !conditional => stop = true,
                 // Runs until the container stops: what follows does not run before.
                 "postfix" if depth == 0 && command.contains("start-fg") => stop = true,
                 "tail" if depth == 0 && words.any(|w| w == "-f" || w == "-F") => stop = true,
@@ -2768,6 +2793,34 @@ fn unconditional_lines(lines: &[(u32, String)]) -> Vec<bool> {
 }
 
 /// Parts of a shell line split at `separators` outside quotes.
+/// The commands of a line, split at `;`, `&` and `|` outside quotes, each with whether it
+/// follows `&&` or `||`: such a command runs only when the one before it succeeds or fails
+/// (`[ -z "$X" ] && exit 1` is a guard).
+fn command_list(line: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let (mut start, mut last, mut after_test) = (0, None, false);
+    for (i, c) in outside_quotes(line) {
+        if matches!(c, ';' | '&' | '|') {
+            let command = line[start..i].trim();
+            if !command.is_empty() {
+                out.push((command, after_test));
+                after_test = false;
+            }
+            // The second character of `&&` or `||`, right after the first.
+            if matches!(c, '&' | '|') && last == Some((i - 1, c)) {
+                after_test = true;
+            }
+            last = Some((i, c));
+            start = i + 1;
+        }
+    }
+    let command = line[start..].trim();
+    if !command.is_empty() {
+        out.push((command, after_test));
+    }
+    out
+}
+
 fn split_outside_quotes<'a>(line: &'a str, separators: &[char]) -> Vec<&'a str> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -4380,6 +4433,25 @@ mod tests {
         assert!(out.replaces_main_cf && out.literals.is_empty());
     }
 
+    /// `touch`, `chmod` and `chown` of main.cf leave its settings as they are: what the
+    /// script sets before and after them is what runs (FreakyBytes/postfix-relay-docker).
+    #[test]
+    fn touching_main_cf_does_not_replace_it() {
+        for keep in [
+            "touch /etc/postfix/main.cf",
+            "chmod 644 /etc/postfix/main.cf",
+            "sudo chown root:root /etc/postfix/main.cf",
+        ] {
+            let text = format!("#!/bin/sh\n{keep}\npostconf -e 'mynetworks = 0.0.0.0/0'\n");
+            let out = scan_text(&text, Path::new("/r/entrypoint.sh"));
+            assert!(!out.replaces_main_cf && !out.main_open, "{keep}: {out:?}");
+            assert_eq!(out.literals.len(), 1, "{keep}");
+        }
+        // Near-miss: a copy over it replaces it.
+        let text = "#!/bin/sh\ncp /conf/main.cf /etc/postfix/main.cf\npostconf -e 'a = b'\n";
+        assert!(scan_text(text, Path::new("/r/entrypoint.sh")).replaces_main_cf);
+    }
+
     #[test]
     fn lines_that_run_whenever_the_script_runs() {
         let script = "#!/bin/sh\n\
@@ -4424,6 +4496,20 @@ mod tests {
                 "{broken}"
             );
         }
+        // Guards that stop the script only when a variable is missing: what follows runs
+        // whenever the script goes on (ptr727/Postfix-Relay). An `exit` of its own stops it.
+        let guarded = "#!/bin/sh\n\
+                       if [ -z \"$A\" ]; then echo 'A is not set'; exit 1; fi\n\
+                       [ -z \"$B\" ] && echo 'B is not set' && exit 1\n\
+                       [ -n \"$C\" ] || { echo 'C is not set'; exit 1; }\n\
+                       postconf -e a=1\n\
+                       echo done; exit 0\n\
+                       postconf -e b=2\n";
+        let lines = logical_lines(guarded, false);
+        assert_eq!(
+            unconditional_lines(&lines),
+            [false, false, false, true, true, false, false]
+        );
         // A case's patterns close no parenthesis of the top level.
         let cased = "case $1 in\n  start) postconf -e a=1 ;;\nesac\npostconf -e b=2\n";
         let lines = logical_lines(cased, false);

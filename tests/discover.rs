@@ -4783,3 +4783,39 @@ fn a_table_the_tasks_of_a_role_without_main_cf_install_is_read() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(!out.contains("sql-config"), "{out}");
 }
+
+/// A table a Dockerfile copies into /etc/postfix itself (`COPY sources/canon /etc/postfix/`)
+/// is read where main.cf names it, /etc/postfix/canon, as Docker puts it (survey AD,
+/// jimmy-ao/docker_smtp-relay). Near-miss: copied to another name, it is not that table.
+#[test]
+fn a_table_a_dockerfile_copies_into_the_postfix_directory_is_read() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("main.cf"),
+        "compatibility_level = 3.6\nsender_canonical_maps = texthash:/etc/postfix/canon\n",
+    );
+    write(
+        &repo.path().join("sources/canon"),
+        "a@example.com b@example.com\na@example.com c@example.com\n",
+    );
+    let duplicate = "sources/canon:2:1: error[duplicate-map-key]";
+    for copy in [
+        "COPY sources/canon /etc/postfix/",
+        "COPY sources/canon /etc/postfix",
+        "ADD sources/canon /etc/postfix/",
+    ] {
+        write(
+            &repo.path().join("Dockerfile"),
+            &format!("FROM debian:12\nRUN apt-get update && apt-get install -y postfix\nCOPY main.cf /etc/postfix/main.cf\n{copy}\n"),
+        );
+        let (code, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+        assert_eq!(code, 1, "{copy}\n{out}{err}");
+        assert!(out.contains(duplicate), "{copy}\n{out}");
+    }
+    write(
+        &repo.path().join("Dockerfile"),
+        "FROM debian:12\nRUN apt-get update && apt-get install -y postfix\nCOPY main.cf /etc/postfix/main.cf\nCOPY sources/canon /etc/postfix/canonical\n",
+    );
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(!out.contains("duplicate-map-key"), "{out}{err}");
+}
