@@ -377,6 +377,27 @@ const fn sasl_key(name: &'static str, key: &'static str, problem: bool) -> Case 
     }
 }
 
+/// As [`sasl_key`], with the relayhost written without brackets (`localhost:PORT`). DNS is
+/// off, so the client looks up no MX and connects to `localhost` itself, the name a real MX
+/// host would have: a key in brackets is never that name, nor the destination as written.
+const fn sasl_key_unbracketed(name: &'static str, key: &'static str, problem: bool) -> Case {
+    Case {
+        name,
+        kind: Kind::SaslKey,
+        main: "relayhost = localhost:@RELAY@\n\
+               smtp_dns_support_level = disabled\n\
+               smtp_sasl_auth_enable = yes\n\
+               smtp_sasl_password_maps = texthash:${config_directory}/sasl_passwd\n\
+               smtp_sasl_security_options = noanonymous\n\
+               smtp_tls_security_level = none\n\
+               smtp_host_lookup = native\n\
+               mynetworks = 127.0.0.0/8\n",
+        key,
+        problem,
+        ..BASE
+    }
+}
+
 /// The main.cf lines every relay-credentials-in-clear case shares: SASL login to the
 /// relayhost, the fake relay, with the password under `[localhost]:PORT`.
 const RELAY_SASL: &str = "relayhost = [localhost]:@RELAY@\n\
@@ -756,6 +777,10 @@ const CASES: &[Case] = &[
     sasl_key("key [localhost]:PORT", "[localhost]:@RELAY@", false),
     sasl_key("key localhost:PORT", "localhost:@RELAY@", true),
     sasl_key("key [localhost]", "[localhost]", true),
+    sasl_key_unbracketed("relayhost localhost:PORT, key [localhost]:PORT", "[localhost]:@RELAY@", true),
+    sasl_key_unbracketed("relayhost localhost:PORT, key [localhost]", "[localhost]", true),
+    sasl_key_unbracketed("relayhost localhost:PORT, key localhost:PORT", "localhost:@RELAY@", false),
+    sasl_key_unbracketed("relayhost localhost:PORT, key localhost (the host's name)", "localhost", false),
     // relay-credentials-in-clear: the fake relay offers no STARTTLS (as a stripping attacker
     // shows it) and AUTH PLAIN LOGIN.
     relay_clear(

@@ -125,10 +125,6 @@ fn check(model: &Model, out: &mut Findings) {
 
 fn judge(model: &Model, target: &Target, out: &mut Findings) {
     let (dest, service) = (&target.dest, target.service);
-    // Unbracketed: the client connects to the MX hosts, whose names postlint cannot know.
-    if !dest.bracketed {
-        return;
-    }
     if flag(model, service, "smtp_sasl_auth_enable") != Some(true)
         || flag(model, service, "smtp_sender_dependent_authentication") != Some(false)
         || service_value(model, service, "sender_dependent_relayhost_maps")
@@ -149,19 +145,34 @@ fn judge(model: &Model, target: &Target, out: &mut Findings) {
     }
     // Entries meant for this destination, written in a form the client never looks up.
     let mut near = Vec::new();
+    // A key that may be a host name (no brackets, no port).
+    let mut host_name_key = false;
     for &id in &maps.tables {
         for table in model.tables.known_entry_tables(id) {
             let Some(entries) = model.tables.get(table).entries() else {
                 continue;
             };
             for entry in entries.iter() {
+                host_name_key |= !entry.key.contains(['[', ':']);
                 if host_of(entry.key).eq_ignore_ascii_case(&dest.host) {
                     near.push((entry.key_span, entry.key.to_string()));
                 }
             }
         }
     }
-    let looked_up = format!("`{}`, then `{}`", dest.host, dest.written);
+    // Unbracketed, the client connects to the destination's MX hosts and looks up their
+    // names, which postlint cannot know. A key in brackets or with a port is no host name:
+    // when every key is one and some key is meant for this destination, nothing matches.
+    if !dest.bracketed && (host_name_key || near.is_empty()) {
+        return;
+    }
+    let looked_up = match dest.bracketed {
+        true => format!("`{}`, then `{}`", dest.host, dest.written),
+        false => format!(
+            "the names of the MX hosts of `{}` (or `{}` itself when it has none), then `{}`",
+            dest.host, dest.host, dest.written
+        ),
+    };
     let what = &target.what;
     let (primary, finding) = match near.first() {
         Some((span, key)) => {
@@ -190,9 +201,29 @@ fn judge(model: &Model, target: &Target, out: &mut Findings) {
     if primary != target.span {
         finding.secondary(target.span, "the destination");
     }
-    finding.help(format!(
-        "Write the key as `{}` (the destination exactly as written, brackets and port \
-         included) or `{}` (the host name alone), then run postmap on the table.",
-        dest.written, dest.host
-    ));
+    let bracketed_key = near.first().is_some_and(|(_, key)| key.starts_with('['));
+    match dest.bracketed {
+        false if !bracketed_key => finding.help(format!(
+            "Write the key as `{}` (the destination exactly as written), or the destination \
+             as the key has it, then run postmap on the table.",
+            dest.written
+        )),
+        true => finding.help(format!(
+            "Write the key as `{}` (the destination exactly as written, brackets and port \
+             included) or `{}` (the host name alone), then run postmap on the table.",
+            dest.written, dest.host
+        )),
+        // The brackets of the key are what providers' guides write: the relayhost lost them.
+        false => finding.help(format!(
+            "Write the destination in brackets as the key has it (`[{}]{}`: no MX lookup, \
+             the host itself, as providers' guides say), or write the key as `{}` (the \
+             destination exactly as written), then run postmap on the table.",
+            dest.host,
+            dest.port
+                .as_deref()
+                .map(|p| format!(":{p}"))
+                .unwrap_or_default(),
+            dest.written
+        )),
+    };
 }
