@@ -32,6 +32,17 @@ fn check(model: &Model, out: &mut Findings) {
             NameStatus::Unused if unused_is_known => {
                 report(model, &mut suggestions, def, None, out)
             }
+            // Text postlint cannot see (an image's own main.cf, a template's include) may
+            // refer to a name of one's own, but not to a misspelt Postfix name: `relay_host`
+            // set by an entrypoint's `postconf -e` is no parameter whatever else main.cf holds.
+            // Only where the name is written: a script's setting with a value postlint cannot
+            // read stands with no text of its own.
+            NameStatus::Unused
+                if def.name_span.start < def.name_span.end
+                    && misspelt_builtin(&mut suggestions, name) =>
+            {
+                report(model, &mut suggestions, def, None, out)
+            }
             NameStatus::Newer(added) => too_new(model, def, added, None, out),
             _ => {}
         }
@@ -51,6 +62,19 @@ fn check(model: &Model, out: &mut Findings) {
             }
         }
     }
+}
+
+/// A name two edits or fewer from a Postfix parameter's (`relay_host`, `virtual_alias_map`),
+/// and no per-transport setting (`smtp2_destination_rate_delay` is `smtp2`'s).
+fn misspelt_builtin(suggestions: &mut Suggestions, name: &str) -> bool {
+    if crate::model::names::per_transport_service(name).is_some()
+        || crate::model::restrictions::restriction(name, crate::model::version::NEWEST).is_ok()
+    {
+        return false;
+    }
+    suggestions.suggest(name).is_some_and(|s| {
+        crate::model::names::is_known_name(&s) && strsim::damerau_levenshtein(name, &s) <= 2
+    })
 }
 
 /// A parameter of a later release than the one the setup is linted for: that Postfix does not
@@ -125,6 +149,8 @@ fn report(
         None if VDA.contains(&name.as_str()) => format!(
             "`{name}` is a parameter of the VDA quota patch only, which stock Postfix ignores"
         ),
+        // Where text postlint cannot see may hold a reference, it does not claim there is none.
+        None if unseen_text(model) => format!("`{name}` is not a Postfix parameter"),
         None => format!("`{name}` is not a Postfix parameter, and nothing refers to it"),
         Some(label) => {
             format!("`{name}` is not a Postfix parameter, and nothing in {label} refers to it")
