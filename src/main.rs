@@ -588,6 +588,9 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
         for note in &vars.notes {
             say(&format!("postlint: note: {note}"));
         }
+        for warning in &vars.warnings {
+            say(&format!("postlint: warning: {warning}"));
+        }
         for job in &mut jobs {
             job.load.template_vars = Some(vars.clone());
         }

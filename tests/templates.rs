@@ -203,6 +203,74 @@ fn template_vars_read_a_salt_pillar_with_jinja() {
     );
 }
 
+/// Salt pillars with Jinja tags in the middle of a line, and with one key set in both
+/// branches of an `if` (survey AD3): the first stopped the run with YAML's error, the second
+/// gave the key its last branch's value as known. Now what tags make and what blocks set stay
+/// unknown, and a pillar YAML cannot read even without its tags is left out with a warning.
+/// The near-miss in each: `message_size`, set outside any tag or block, is known.
+#[test]
+fn template_vars_leave_what_a_pillars_jinja_makes_unknown() {
+    let case = Path::new("fixtures/templates/salt-pillar-jinja-statements");
+    let lint = |pillar: &str| {
+        run(
+            case,
+            &[
+                "--discover",
+                "--format",
+                "short",
+                "--template-vars",
+                &format!("pillar/{pillar}.sls"),
+            ],
+        )
+    };
+    let known = "salt/postfix/main.cf:5:22: error[invalid-value]: `10MB` is not a valid \
+                 message_size_limit";
+    for pillar in ["inline-tags", "branches"] {
+        let (code, out, err) = lint(pillar);
+        assert_eq!(code, 1, "{pillar}: {out}{err}");
+        assert!(
+            err.contains(&format!(
+                "postlint: note: pillar/{pillar}.sls: read as YAML with its Jinja tags left out"
+            )),
+            "{pillar}: {err}"
+        );
+        assert!(out.contains(known), "{pillar}: {out}");
+        // `mailbox_size: {% if %}50MB{% else %}10MB{% endif %}`, or set in both branches.
+        assert!(!out.contains("main.cf:4:"), "{pillar}: {out}");
+        assert!(out.contains("Found 1 problem"), "{pillar}: {out}");
+    }
+    // The `else` branch's mailname is not known: mx.example.cz is not a local domain.
+    let (_, trace, _) = run(
+        case,
+        &[
+            "salt/postfix",
+            "--template-vars",
+            "pillar/branches.sls",
+            "--trace",
+            "postmaster@mx.example.cz",
+        ],
+    );
+    assert!(!trace.contains("local domain"), "{trace}");
+
+    let (code, out, err) = lint("unreadable");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains(
+            "postlint: warning: pillar/unreadable.sls: skipped: with its Jinja tags left out, \
+             it is not YAML"
+        ),
+        "{err}"
+    );
+    assert!(out.contains("No problems found."), "{out}");
+    // A plain YAML file YAML cannot read still stops the run.
+    let dir = tempfile::tempdir().unwrap();
+    put(&dir.path().join("main.cf"), "compatibility_level = 3.6\n");
+    put(&dir.path().join("vars.yml"), "message_size: [10MB\n");
+    let (code, _, err) = run(dir.path(), &[".", "--template-vars", "vars.yml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("postlint: error: vars.yml: "), "{err}");
+}
+
 #[test]
 fn a_master_cf_template_without_a_main_cf_is_linted_alone() {
     let repo = tempfile::tempdir().unwrap();

@@ -646,7 +646,7 @@ fn closer(bytes: &[u8], from: usize, open: &[u8], close: &[u8]) -> Result<usize,
 }
 
 /// The inner text of a tag without whitespace control (`{%-`, `-%}`, `{{~`, `<%-`, `-%>`).
-fn trim_control(inner: &str) -> &str {
+pub(crate) fn trim_control(inner: &str) -> &str {
     inner
         .trim_start_matches(['-', '+', '~'])
         .trim_end_matches(['-', '+', '~'])
@@ -654,7 +654,7 @@ fn trim_control(inner: &str) -> &str {
 }
 
 /// The first word of a tag's code.
-fn first_word(code: &str) -> &str {
+pub(crate) fn first_word(code: &str) -> &str {
     let end = code
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(code.len());
@@ -771,7 +771,7 @@ fn classify_braces(inner: &str) -> Tag {
 }
 
 /// `{% %}`: Jinja and Salt statements.
-fn classify_jinja(inner: &str) -> Tag {
+pub(crate) fn classify_jinja(inner: &str) -> Tag {
     let word = first_word(inner);
     match word {
         "if" | "for" | "macro" | "call" | "load_yaml" | "load_json" | "load_text" | "trans" => {

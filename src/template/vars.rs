@@ -14,11 +14,19 @@ pub struct Vars {
     /// What the user should know about how the files were read (a file read without its
     /// Jinja tags).
     pub notes: Vec<String>,
+    /// Files left out: a Jinja template that is not YAML once its tags are left out.
+    pub warnings: Vec<String>,
+    /// A file was left out: a name the others do not give may be one it gives, so it is
+    /// unknown rather than missing (`default('x')` does not apply).
+    partial: bool,
 }
 
 impl Vars {
     /// Reads YAML or JSON files (JSON is read as YAML, which it is, save for edge cases
     /// serde_json settles: `.json` files go through serde_json). Each must hold a mapping.
+    /// A file that is not YAML is an error, unless it is a Jinja template (a Salt pillar):
+    /// Salt renders those before it reads them, and one postlint cannot read without its tags
+    /// is left out with a warning.
     pub fn load(paths: &[std::path::PathBuf]) -> Result<Vars, String> {
         let mut vars = Vars::default();
         for path in paths {
@@ -36,19 +44,29 @@ impl Vars {
                     Ok(value) => value,
                     // Salt's defaults.yaml and pillar files are Jinja before they are YAML
                     // (`{% load_yaml as map %}`, `'{{ grains['fqdn'] }}': REJECT`).
-                    Err(e) => match without_jinja(&text)
-                        .and_then(|t| serde_norway::from_str::<Value>(&t).ok())
-                    {
-                        Some(value) => {
-                            vars.notes.push(format!(
-                                "{}: read as YAML with its Jinja tags left out; the values \
-                                 they make stay unknown",
-                                path.display()
-                            ));
-                            value
+                    Err(e) => {
+                        let Some(read) = without_jinja(&text) else {
+                            return Err(format!("{}: {e}", path.display()));
+                        };
+                        match read.value() {
+                            Ok(value @ (Value::Object(_) | Value::Null)) => {
+                                vars.notes.push(format!(
+                                    "{}: read as YAML with its Jinja tags left out; the values \
+                                     they make and the keys set inside their blocks stay unknown",
+                                    path.display()
+                                ));
+                                value
+                            }
+                            Ok(_) => {
+                                vars.skip(path, "it is not a mapping of names to values");
+                                continue;
+                            }
+                            Err(why) => {
+                                vars.skip(path, &why);
+                                continue;
+                            }
                         }
-                        None => return Err(format!("{}: {e}", path.display())),
-                    },
+                    }
                 },
             };
             match value {
@@ -66,12 +84,21 @@ impl Vars {
         Ok(vars)
     }
 
+    /// Leaves out a Jinja variables file postlint cannot read without its tags.
+    fn skip(&mut self, path: &std::path::Path, why: &str) {
+        self.warnings.push(format!(
+            "{}: skipped: with its Jinja tags left out, {why}; the values it gives stay unknown",
+            path.display()
+        ));
+        self.partial = true;
+    }
+
     /// Vars from YAML text, for tests.
     pub fn from_yaml(text: &str) -> Vars {
         match serde_norway::from_str(text) {
             Ok(Value::Object(root)) => Vars {
                 root,
-                notes: Vec::new(),
+                ..Vars::default()
             },
             _ => Vars::default(),
         }
@@ -121,8 +148,9 @@ impl Vars {
                 return None;
             }
         }
-        // `__JINJA1__`: a tag `without_jinja` took out of the variables file.
-        const SYNTAX: [&str; 7] = ["{{", "}}", "{%", "{#", "<%", "%{", "__JINJA"];
+        // `__JINJA1__`, `__JINJA__`: what tags `without_jinja` took out of the variables file
+        // made.
+        const SYNTAX: [&str; 7] = ["{{", "}}", "{%", "{#", "<%", "%{", JINJA_MARKER];
         (!SYNTAX.iter().any(|s| value.contains(s))).then_some(value)
     }
 
@@ -149,6 +177,8 @@ impl Vars {
         let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
         match self.lookup_any(&parts) {
             None => false,
+            // Set inside a block, or by an expression, of a Jinja variables file.
+            Some(value) if made_by_jinja(value) => false,
             Some(_) if defined => true,
             Some(Value::Bool(b)) => *b,
             Some(Value::Number(n)) => n.as_f64().is_some_and(|n| n != 0.0),
@@ -158,7 +188,7 @@ impl Vars {
                     && !["no", "n", "off", "false", "0"]
                         .iter()
                         .any(|f| text.eq_ignore_ascii_case(f))
-                    && !["{{", "{%", "__JINJA"].iter().any(|t| text.contains(t))
+                    && !["{{", "{%"].iter().any(|t| text.contains(t))
             }
             Some(Value::Array(items)) => !items.is_empty(),
             Some(Value::Object(map)) => !map.is_empty(),
@@ -284,6 +314,8 @@ impl Vars {
     fn lookup_filled(&self, path: &[&str]) -> Option<Option<&Value>> {
         match self.lookup_any(path) {
             Some(value) if is_placeholder(value) => None,
+            // A file postlint left out may give it.
+            None if self.partial => None,
             found => Some(found),
         }
     }
@@ -295,6 +327,8 @@ impl Vars {
             value = match value {
                 Value::Object(map) => map.get(*part)?,
                 Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
+                // What is under a value Jinja made is unknown, not missing.
+                value if made_by_jinja(value) => return Some(value),
                 _ => return None,
             };
         }
@@ -302,17 +336,186 @@ impl Vars {
     }
 }
 
-/// A YAML file that is a Jinja template too, made readable: a tag alone on its lines (`{% if
-/// %}`, `{% load_yaml as x %}`, `{# note #}`) becomes blanks, any other tag a marker of its
-/// own (`__JINJA1__`, an installer placeholder shape, so a value holding one is unknown).
-/// None when the text has no Jinja tag.
-fn without_jinja(text: &str) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
+/// What marks a value Jinja made in a variables file read without its tags: `__JINJA1__`
+/// for an expression's output (numbered, so that two keys made by expressions stay two), and
+/// [`SET_IN_A_BLOCK`]. An installer placeholder's shape: a value that holds one is unknown.
+const JINJA_MARKER: &str = "__JINJA";
+
+/// The value of a key set inside an `{% if %}` or `{% for %}` block, or on a line with a
+/// statement tag: whether it is set, and to what, is unknown.
+const SET_IN_A_BLOCK: &str = "__JINJA__";
+
+/// Whether a value is, or holds, the output of a Jinja tag left out of a variables file.
+fn made_by_jinja(value: &Value) -> bool {
+    matches!(value, Value::String(text) if text.contains(JINJA_MARKER))
+}
+
+/// A YAML file that is a Jinja template too (a Salt pillar), read without its tags.
+#[derive(Debug)]
+struct WithoutJinja {
+    /// The text with every tag left out: a statement (`{% if %}`, `{% set %}`, anywhere on
+    /// its line) or a comment becomes nothing, an expression a marker of its own
+    /// (`__JINJA1__`), and the body of a `macro` or of a `set` block, which is not output
+    /// where it stands, blanks. Newlines are kept, so that YAML's errors keep their line
+    /// numbers.
+    text: String,
+    /// `text` with the lines whose output is not certain blanked: those inside an `if`,
+    /// `for` (or `call`, `filter`) block, and those that share their line with a statement
+    /// tag (`size: {% if big %}50M{% else %}10M{% endif %}`). None when there is none.
+    certain: Option<String>,
+}
+
+impl WithoutJinja {
+    /// The file's values: what the lines not certain set is unknown ([`SET_IN_A_BLOCK`]). Err
+    /// says why YAML cannot read it.
+    fn value(&self) -> Result<Value, String> {
+        let mut value: Value =
+            serde_norway::from_str(&self.text).map_err(|e| format!("it is not YAML ({e})"))?;
+        let Some(certain) = &self.certain else {
+            return Ok(value);
+        };
+        let certain: Value = serde_norway::from_str(certain).map_err(|e| {
+            format!("the lines outside its `if` and `for` blocks are not YAML alone ({e})")
+        })?;
+        if let Value::Object(all) = &mut value {
+            let empty = serde_json::Map::new();
+            let certain = match &certain {
+                Value::Object(map) => map,
+                _ => &empty,
+            };
+            unknown_unless_certain(all, certain);
+        }
+        Ok(value)
+    }
+}
+
+/// Marks unknown each value of `all` that `certain` (the same file without its lines that
+/// are not certain) lacks or gives otherwise: it is set, or set so, only by such lines (two
+/// branches of an `if` setting one key read as that key twice, the last one winning). A
+/// mapping both hold is compared key by key; any other value is marked whole, with all under
+/// it. Each value is visited once.
+fn unknown_unless_certain(
+    all: &mut serde_json::Map<String, Value>,
+    certain: &serde_json::Map<String, Value>,
+) {
+    for (key, value) in all.iter_mut() {
+        match (value, certain.get(key)) {
+            (Value::Object(inner), Some(Value::Object(sure))) => {
+                unknown_unless_certain(inner, sure)
+            }
+            (value, Some(sure)) if value == sure => {}
+            (value, _) => *value = Value::String(SET_IN_A_BLOCK.to_string()),
+        }
+    }
+}
+
+/// What a block's body is, read as part of a variables file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Body {
+    /// Output once as written: `with`, `block`, `raw`, and Salt's `load_yaml`, in which a
+    /// formula's defaults.yaml holds its data.
+    AsWritten,
+    /// Output or not, repeated (`if`, `for`) or changed (`call`, `filter`): what its lines
+    /// set is unknown.
+    Maybe,
+    /// Not output where it stands: a `macro`, a `set` block.
+    Hidden,
+}
+
+/// The body of the block a Jinja statement opens, None when it opens none.
+fn body_opened(inner: &str) -> Option<Body> {
+    use super::holes::{classify_jinja, first_word, Tag};
+    match classify_jinja(inner) {
+        Tag::Open(_) | Tag::Raw => Some(match first_word(inner) {
+            "macro" | "set" => Body::Hidden,
+            "load_yaml" | "load_json" | "load_text" | "with" | "block" | "autoescape" | "raw" => {
+                Body::AsWritten
+            }
+            _ => Body::Maybe,
+        }),
+        _ => None,
+    }
+}
+
+/// The two texts of [`WithoutJinja`], written a line at a time.
+#[derive(Default)]
+struct Writer {
+    text: String,
+    certain: String,
+    /// Where the current line starts in `certain`.
+    line_start: usize,
+    /// The current line has output other than blanks.
+    has_output: bool,
+    /// The current line holds a statement tag.
+    has_statement: bool,
+    /// The current line has output inside a `Maybe` block.
+    has_maybe: bool,
+    any_blanked: bool,
+}
+
+impl Writer {
+    /// Output of one line (no newline), inside a `Maybe` block or not.
+    fn output(&mut self, piece: &str, maybe: bool) {
+        self.text.push_str(piece);
+        self.certain.push_str(piece);
+        if piece.bytes().any(|b| !matches!(b, b' ' | b'\t' | b'\r')) {
+            self.has_output = true;
+            self.has_maybe |= maybe;
+        }
+    }
+
+    /// Ends the current line: in `certain`, its output is taken out when it is not certain.
+    fn end_line(&mut self) {
+        if self.has_output && (self.has_statement || self.has_maybe) {
+            self.certain.truncate(self.line_start);
+            self.any_blanked = true;
+        }
+        self.has_output = false;
+        self.has_statement = false;
+        self.has_maybe = false;
+    }
+
+    fn newline(&mut self) {
+        self.end_line();
+        self.text.push('\n');
+        self.certain.push('\n');
+        self.line_start = self.certain.len();
+    }
+
+    /// Text as written, over any number of lines; only its newlines when `hidden`.
+    fn lines(&mut self, text: &str, maybe: bool, hidden: bool) {
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                self.newline();
+            }
+            if !hidden {
+                self.output(line, maybe);
+            }
+        }
+    }
+
+    /// The newlines of a tag; `statement` marks each of its lines.
+    fn tag(&mut self, tag: &str, statement: bool) {
+        self.has_statement |= statement;
+        for _ in memchr::memchr_iter(b'\n', tag.as_bytes()) {
+            self.newline();
+            self.has_statement |= statement;
+        }
+    }
+}
+
+/// A YAML file that is a Jinja template too, made readable ([`WithoutJinja`]). None when the
+/// text has no Jinja tag, or a tag without its closer.
+fn without_jinja(text: &str) -> Option<WithoutJinja> {
+    let mut out = Writer::default();
+    // The blocks open, and how many of them are `Maybe` and `Hidden`: one look per tag.
+    let mut blocks: Vec<Body> = Vec::new();
+    let (mut maybe, mut hidden) = (0usize, 0usize);
     let mut markers = 0;
+    let mut rest = text;
     // Each byte is looked at a bounded number of times: the next `{` by memchr, the closer
-    // once, and only the blanks around a tag for whether it stands alone (a hostile file of
-    // one long line full of tags stays linear).
+    // once, the output once more for its blanks (a hostile file of one long line full of tags
+    // stays linear).
     while let Some(open) = next_opener(rest) {
         let close = match &rest[open..open + 2] {
             "{{" => "}}",
@@ -320,30 +523,47 @@ fn without_jinja(text: &str) -> Option<String> {
             _ => "#}",
         };
         let end = open + 2 + rest[open + 2..].find(close)? + 2;
-        let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
-        let before = rest.as_bytes()[..open].iter().rev().find(|b| !blank(b));
-        let after = rest.as_bytes()[end..].iter().find(|b| !blank(b));
-        let alone = close != "}}"
-            && before.is_none_or(|&b| b == b'\n')
-            && after.is_none_or(|&b| b == b'\n');
-        out.push_str(&rest[..open]);
-        if alone {
-            // Newlines kept, so that YAML's errors keep their line numbers.
-            out.extend(rest[open..end].chars().filter(|&c| c == '\n'));
-        } else {
-            markers += 1;
-            out.push_str(&format!("__JINJA{markers}__"));
+        out.lines(&rest[..open], maybe > 0, hidden > 0);
+        let tag = &rest[open..end];
+        match close {
+            "}}" if hidden == 0 => {
+                markers += 1;
+                out.output(&format!("{JINJA_MARKER}{markers}__"), maybe > 0);
+                out.tag(tag, false);
+            }
+            "%}" => {
+                out.tag(tag, true);
+                let inner = super::holes::trim_control(&tag[2..tag.len() - 2]);
+                if let Some(body) = body_opened(inner) {
+                    blocks.push(body);
+                    maybe += usize::from(body == Body::Maybe);
+                    hidden += usize::from(body == Body::Hidden);
+                } else if super::holes::first_word(inner).starts_with("end") {
+                    // A closer without its opener closes nothing.
+                    match blocks.pop() {
+                        Some(Body::Maybe) => maybe -= 1,
+                        Some(Body::Hidden) => hidden -= 1,
+                        _ => {}
+                    }
+                }
+            }
+            // A comment, or an expression inside a macro: nothing.
+            _ => out.tag(tag, false),
         }
         rest = &rest[end..];
-        if out.len() > 4 * text.len() + 64 {
+        if out.text.len() > 4 * text.len() + 64 {
             return None;
         }
     }
     if rest.len() == text.len() {
         return None;
     }
-    out.push_str(rest);
-    Some(out)
+    out.lines(rest, maybe > 0, hidden > 0);
+    out.end_line();
+    Some(WithoutJinja {
+        certain: out.any_blanked.then_some(out.certain),
+        text: out.text,
+    })
 }
 
 /// Where the next Jinja tag opens (`{{`, `{%`, `{#`).
@@ -697,15 +917,179 @@ mod tests {
         assert_eq!(v.eval(b"{{", "origin"), None);
         assert_eq!(v.eval(b"{{", "size"), None);
         assert_eq!(v.notes.len(), 1, "{:?}", v.notes);
-        // Broken YAML stays an error, with YAML's own words.
-        let broken = dir.path().join("broken.yaml");
-        std::fs::write(&broken, "{% if x %}\na: [1\n").unwrap();
-        assert!(Vars::load(&[broken]).is_err());
         // One long line full of tags (a hostile variables file): every tag becomes a marker.
         let line = format!("k: {}\n", "{{ x }} ".repeat(50_000));
         let read = without_jinja(&line).unwrap();
-        assert_eq!(read.matches("__JINJA").count(), 50_000);
-        assert_eq!(without_jinja("a: 1\n"), None);
-        assert_eq!(without_jinja("a: {{ x\n"), None);
+        assert_eq!(read.text.matches("__JINJA").count(), 50_000);
+        assert!(read.certain.is_none());
+        assert!(without_jinja("a: 1\n").is_none());
+        assert!(without_jinja("a: {{ x\n").is_none());
+    }
+
+    /// Loads `text` as the variables file `name`, in a directory of its own.
+    fn load_text(name: &str, text: &str) -> Result<Vars, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        Vars::load(&[path])
+    }
+
+    /// A tag in the middle of a line (survey AD3: `{% macro admin_user() %}petr{% endmacro
+    /// %}`) stopped the run with YAML's error. It is left out as a tag alone on its line is,
+    /// and what it makes stays unknown, never the text left around it.
+    #[test]
+    fn jinja_tags_inside_a_line_are_left_out() {
+        let v = load_text(
+            "data.sls",
+            "{% macro domain() %}example.com{% endmacro %}\n\
+             {% macro admin() %}\npetr\n{% endmacro %}\n\
+             mailname: mx.{{ domain() }}\n\
+             size: {% if big %}50M{% else %}10M{% endif %}\n\
+             {% set x = 1 %}origin: example.org\n\
+             relay: smtp.example.net {# why #}\n\
+             {%- if big %}\n\
+             {% endif -%}\n\
+             postfix:\n  banner: {%- if x %} a {%- endif %}\n  myorigin: example.org\n\
+             admin: {{ admin() }}\n",
+        )
+        .unwrap();
+        assert_eq!(v.notes.len(), 1, "{:?}", v.notes);
+        assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+        for unknown in [
+            "mailname",
+            "size",
+            "size | default('1M')",
+            "origin",
+            "postfix.banner",
+            "admin",
+        ] {
+            assert_eq!(v.eval(b"{{", unknown), None, "{unknown}");
+        }
+        // A macro's body is not output where it is defined: nothing of it is a key.
+        for name in ["petr", "example.com"] {
+            assert!(!v.root.contains_key(name), "{:?}", v.root);
+        }
+        // Near-misses: a comment outputs nothing; tags alone on their lines change no key.
+        assert_eq!(v.eval(b"{{", "relay").as_deref(), Some("smtp.example.net"));
+        assert_eq!(
+            v.eval(b"{{", "postfix.myorigin").as_deref(),
+            Some("example.org")
+        );
+    }
+
+    /// Two branches of an `if` setting one key read as that key twice, YAML keeping the last:
+    /// the `else` value was taken as known (survey AD3). A key set inside a block (`if`,
+    /// `elif`, `else`, `for`) is unknown, with all under it; one set outside any keeps its
+    /// value.
+    #[test]
+    fn keys_set_inside_blocks_stay_unknown() {
+        let v = load_text(
+            "b.sls",
+            "{% if grains['testmachine'] != 'OK' %}\n\
+             mailname: mx.example.com\n\
+             {% elif grains['id'] == 'b' %}\n\
+             mailname: mx.example.net\n\
+             {% else %}\n\
+             mailname: mx.example.cz\n\
+             {% endif %}\n\
+             domain: example.org\n\
+             relay: a.example.org\n\
+             {% if x %}\n\
+             relay: b.example.org\n\
+             {% endif %}\n\
+             postfix:\n  origin: example.org\n\
+             {%- if tls %}\n  tls:\n    level: may\n{% endif %}\n  banner: ESMTP\n\
+             {% for n in [1, 2] %}\n\
+             deep:\n  a:\n    b: c\n\
+             {% endfor %}\n\
+             networks:\n  - 127.0.0.0/8\n\
+             {% if lan %}\n  - 10.0.0.0/8\n{% endif %}\n\
+             flag: true\n\
+             {% if y %}\nflag: true\n{% endif %}\n",
+        )
+        .unwrap();
+        assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+        let eval = |s: &str| v.eval(b"{{", s);
+        for unknown in [
+            "mailname",
+            "mailname | default('x')",
+            "salt['pillar.get']('mailname', 'x')",
+            "relay",
+            "postfix.tls.level",
+            "postfix.tls.level | default('x')",
+            "deep.a.b",
+            "deep.a.b | default('x')",
+            "networks | join(' ')",
+        ] {
+            assert_eq!(eval(unknown), None, "{unknown}");
+        }
+        for unknown in [
+            "if mailname",
+            "if mailname is defined",
+            "if deep.a is defined",
+        ] {
+            assert!(!v.condition_holds(b"{%", unknown), "{unknown}");
+        }
+        // Near-misses: keys outside any block, beside and around keys inside one, and a key
+        // set to the same value inside and outside.
+        assert_eq!(eval("domain").as_deref(), Some("example.org"));
+        assert_eq!(eval("postfix.origin").as_deref(), Some("example.org"));
+        assert_eq!(eval("postfix.banner").as_deref(), Some("ESMTP"));
+        assert_eq!(eval("flag").as_deref(), Some("True"));
+        assert!(v.condition_holds(b"{%", "if domain"));
+        // Whole-line tags alone, without a key in their block, change nothing known.
+        let plain = load_text(
+            "plain.sls",
+            "{% set fqdn = grains['fqdn'] %}\n{# note #}\nmailname: mx.example.org\n",
+        )
+        .unwrap();
+        assert_eq!(
+            plain.eval(b"{{", "mailname").as_deref(),
+            Some("mx.example.org")
+        );
+    }
+
+    /// A Jinja file YAML cannot read even without its tags is left out with a warning (Salt
+    /// renders it first: it may well be a working pillar); a plain YAML file that YAML cannot
+    /// read stays an error, as it was.
+    #[test]
+    fn a_jinja_file_yaml_cannot_read_is_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = dir.path().join("broken.sls");
+        std::fs::write(&broken, "{% if x %}\na: [1\n").unwrap();
+        let listed = dir.path().join("listed.sls");
+        std::fs::write(&listed, "{{ users() }}\nmailname: x\n").unwrap();
+        let blocks = dir.path().join("blocks.sls");
+        std::fs::write(&blocks, "a: 1\n{% if x %}\nb:\n{% endif %}\n  c: 2\n").unwrap();
+        let other = dir.path().join("other.yml");
+        std::fs::write(&other, "domain: example.org\n").unwrap();
+        for skipped in [&broken, &listed, &blocks] {
+            let v = Vars::load(&[other.clone(), skipped.clone()]).unwrap();
+            assert_eq!(v.warnings.len(), 1, "{skipped:?}: {:?}", v.warnings);
+            let shown = skipped.display().to_string();
+            assert!(
+                v.warnings[0].starts_with(&format!("{shown}: skipped: ")),
+                "{:?}",
+                v.warnings
+            );
+            assert_eq!(v.eval(b"{{", "domain").as_deref(), Some("example.org"));
+            // The file left out may set any name: a default does not stand in for it.
+            assert_eq!(v.eval(b"{{", "mailname | default('x')"), None);
+            assert_eq!(v.eval(b"{{", "missing | default('x')"), None);
+        }
+        // Near-miss: without a file left out, a missing name takes its default.
+        let v = Vars::load(std::slice::from_ref(&other)).unwrap();
+        assert_eq!(
+            v.eval(b"{{", "missing | default('x')").as_deref(),
+            Some("x")
+        );
+        // Broken YAML without Jinja stays an error, with YAML's own words.
+        let plain = dir.path().join("plain.yml");
+        std::fs::write(&plain, "a: [1\n").unwrap();
+        let error = Vars::load(&[plain]).unwrap_err();
+        assert!(
+            error.contains("plain.yml: did not find expected"),
+            "{error}"
+        );
     }
 }
