@@ -169,7 +169,8 @@ pub struct TemplateSource {
     pub written: Arc<LineIndex>,
     /// 1-based line ranges, sorted.
     pub conditional: Vec<std::ops::Range<u32>>,
-    /// Expressions whose output is unknown.
+    /// Expressions whose output is unknown, those alone on their lines (which may output
+    /// any lines) included.
     pub expressions: usize,
     /// The rendered file may hold lines postlint cannot see (`template::Holed::is_open_ended`).
     pub open_ended: bool,

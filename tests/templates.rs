@@ -271,6 +271,19 @@ fn template_vars_leave_what_a_pillars_jinja_makes_unknown() {
     assert!(err.contains("postlint: error: vars.yml: "), "{err}");
 }
 
+/// A main.cf made of macro calls, each alone on its line: the summary counts them with the
+/// other expressions (it said "2 template expressions", those of the macro's body).
+#[test]
+fn expressions_alone_on_their_lines_are_counted_as_unknown() {
+    let case = Path::new("fixtures/templates/jinja-macro-calls");
+    let (code, out, err) = run(case, &[".", "--format", "short"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Not checked: 5 template expressions;"),
+        "{out}"
+    );
+}
+
 #[test]
 fn a_master_cf_template_without_a_main_cf_is_linted_alone() {
     let repo = tempfile::tempdir().unwrap();

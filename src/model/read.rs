@@ -162,7 +162,7 @@ fn finish_holes(
         engine,
         written: file.lines.clone(),
         conditional: holed.conditional.clone(),
-        expressions: holed.expressions.len(),
+        expressions: holed.expressions.len() + holed.inserted_expressions,
         open_ended: holed.is_open_ended(),
         leaves_unknown,
         shifts,

@@ -132,6 +132,7 @@ pub fn read_as(text: &str, line: u32, kind: Kind, vars: Option<&Vars>) -> Option
             .into_iter()
             .map(|(l, tag)| (l + first, tag))
             .collect();
+        holed.inserted_expressions = read.inserted_expressions;
         // The values `--template-vars` gives, for tags on one line (a tag over two lines has
         // the next line's indentation inside it, which is taken out).
         holed.substitutions = read

@@ -41,6 +41,9 @@ pub struct Holed {
     /// Tags that insert text postlint cannot see (`{% include %}`, `{{> partial}}`, a
     /// Univention block): (line, tag).
     pub inserts: Vec<(u32, String)>,
+    /// Of `inserts`, the expressions alone on their lines (`{{ set_parameter('biff', 'no')
+    /// }}`): template expressions too, counted as such in the summary.
+    pub inserted_expressions: usize,
     /// The inserts that are a Jinja `{% include 'path' %}` with a literal path: the index in
     /// `inserts`, the path, and whether the tag is on a line that may be absent.
     pub include_paths: Vec<(usize, String, bool)>,
@@ -73,6 +76,7 @@ impl Holed {
             expressions: Vec::new(),
             conditional: Vec::new(),
             inserts: Vec::new(),
+            inserted_expressions: 0,
             include_paths: Vec::new(),
             dynamic_names: Vec::new(),
             unbalanced: None,
@@ -361,7 +365,10 @@ pub fn holes(text: &str, kind: Kind, percent: bool, vars: Option<&Vars>) -> Opti
             Tag::Expression if alone_on_its_lines(bytes, start, tag_end, chomps) => {
                 match open == b"{{" && comment_filter(inner) {
                     true => Tag::Silent,
-                    false => Tag::Insert,
+                    false => {
+                        holed.inserted_expressions += 1;
+                        Tag::Insert
+                    }
                 }
             }
             tag => tag,
@@ -1329,6 +1336,21 @@ mod tests {
         let text = "a = {{- b }}\n";
         let h = holes(text, Kind::MainCf, false, None).unwrap();
         assert!(h.inserts.is_empty() && h.expressions.len() == 1, "{h:?}");
+    }
+
+    /// An expression alone on its line (a macro call that writes parameters) inserts lines
+    /// postlint cannot see, and is a template expression too: the summary's count has it
+    /// (survey AD3 said "2 template expressions" of a main.cf made of 5). An include and
+    /// Ansible's `comment` filter are not expressions left unknown.
+    #[test]
+    fn expressions_alone_on_their_lines_are_counted() {
+        let text = "{% macro set(p, v) -%}\n{{ p }} = {{ v }}\n{%- endmacro -%}\n\
+                    {{ set('biff', 'no') }}\n{{ set('smtpd_use_tls', 'yes') }}\n\
+                    {% include 'extra.cf' %}\n{{ ansible_managed | comment }}\n";
+        let h = holes(text, Kind::MainCf, false, None).unwrap();
+        assert_eq!(h.expressions.len(), 2, "{h:?}");
+        assert_eq!(h.inserts.len(), 3, "{h:?}");
+        assert_eq!(h.inserted_expressions, 2, "{h:?}");
     }
 
     /// The text the parsers read: the holed text with the removed tags taken out.
