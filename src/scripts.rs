@@ -1524,12 +1524,65 @@ fn only_extends_main_cf(text: &str) -> bool {
 
 /// Whether each command of a line that names main.cf empties it (a Dockerfile's only),
 /// appends to it or edits the lines of parameters it names.
+/// A Dockerfile `RUN` that writes a start script with a group of `echo`s (`{ echo '#!/bin/sh';
+/// echo 'sed -i s/HOST/$HOST/g /etc/postfix/main.cf'; echo 'postfix start-fg'; } >
+/// /entrypoint.sh`): the RUN's commands with the script's lines in place of the group, so
+/// that what the script does to main.cf (when the container runs it) is read as the RUN's own
+/// commands are, and the RUN itself is not taken for one that rewrites main.cf. Each line
+/// must be one `echo` of a single-quoted argument (the text as written); None otherwise.
+fn written_script(code: &str) -> Option<String> {
+    let pieces = commands(code);
+    let open = pieces.iter().position(|c| {
+        c.strip_prefix('{')
+            .is_some_and(|r| r.is_empty() || r.starts_with(char::is_whitespace))
+    })?;
+    let close = open + pieces[open..].iter().position(|c| c.starts_with('}'))?;
+    let redirect = pieces[close][1..].trim();
+    let target = redirect.trim_start_matches('>').trim();
+    if !redirect.starts_with('>')
+        || target.is_empty()
+        || target.contains(char::is_whitespace)
+        || is_main_cf(target)
+        || target.trim_matches(['"', '\'']).ends_with("master.cf")
+        || target.starts_with("/dev/")
+    {
+        return None;
+    }
+    let mut lines = Vec::new();
+    for (k, piece) in pieces[open..close].iter().enumerate() {
+        let piece = match k {
+            0 => piece[1..].trim(),
+            _ => piece.trim(),
+        };
+        if piece.is_empty() {
+            continue;
+        }
+        match shell_words(piece).as_slice() {
+            // An empty line.
+            [("echo", _)] => {}
+            [("echo", _), (raw, Some(line))] if raw.starts_with('\'') => {
+                // The shebang, and comments: no command.
+                if !line.trim_start().starts_with('#') && !line.trim().is_empty() {
+                    lines.push(line.clone());
+                }
+            }
+            _ => return None,
+        }
+    }
+    let mut out: Vec<String> = pieces[..open].iter().map(|p| p.to_string()).collect();
+    out.extend(lines);
+    out.extend(pieces[close + 1..].iter().map(|p| p.to_string()));
+    Some(out.join(" ; "))
+}
+
 fn extends_main_cf(line: &str, dockerfile: bool) -> bool {
     let code = line.trim_start();
     let code = code
         .get(..4)
         .filter(|w| dockerfile && w.eq_ignore_ascii_case("RUN "))
         .map_or(code, |_| &code[4..]);
+    let unwrapped = written_script(code).filter(|_| dockerfile);
+    let code = unwrapped.as_deref().unwrap_or(code);
     grouped_commands(code)
         .iter()
         .filter(|c| c.contains("main.cf"))
@@ -2940,6 +2993,16 @@ fn scan_text(text: &str, path: &Path) -> Script {
         .collect();
     // How many times each parameter is set, and the settings written out in full.
     let mut set_count: std::collections::HashMap<String, u32> = Default::default();
+    // Of a parameter set more than once, the line of its last setting, and whether any of
+    // them is not certain to run in the order it is written (under a condition, in a
+    // function, in a here-document appended to main.cf).
+    let mut last_set: std::collections::HashMap<String, u32> = Default::default();
+    let mut uncertain_sets: std::collections::HashSet<String> = Default::default();
+    // The lines of a shell script at its top level, outside any block or function.
+    let plain_top = match dockerfile {
+        true => Vec::new(),
+        false => unconditional_lines(&lines),
+    };
     let mut literals: Vec<Literal> = Vec::new();
     // The shell variables a Dockerfile gives a value, found the first time a reference asks.
     let mut shell_variables: Option<std::collections::HashSet<String>> = None;
@@ -2970,6 +3033,8 @@ fn scan_text(text: &str, path: &Path) -> Script {
                     out.main_open = true;
                 }
                 for name in names {
+                    *set_count.entry(name.clone()).or_default() += 1;
+                    uncertain_sets.insert(name.clone());
                     if seen.insert(name.clone()) {
                         out.main_params.push((name, line_no));
                     }
@@ -3049,6 +3114,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
         // A Dockerfile's `RUN`, in the shell form or the exec form (`RUN ["postconf", "-e",
         // "name=value"]`, each word quoted again for the shell reading below).
         let exec_form;
+        let written;
         let mut run = false;
         let mut body_conditional = false;
         if let Some((end, conditional)) = &run_body {
@@ -3082,6 +3148,10 @@ fn scan_text(text: &str, path: &Path) -> Script {
                 postconf_runs.push((rest.to_string(), workdir.clone()));
             }
             code = rest.trim_start();
+            if let Some(script) = written_script(code) {
+                written = script;
+                code = &written;
+            }
             run = !code.starts_with('[');
             if code.starts_with('[') {
                 if let Some(command) = exec_form_command(code) {
@@ -3143,8 +3213,18 @@ fn scan_text(text: &str, path: &Path) -> Script {
             match names {
                 None => out.main_open = true,
                 Some(names) => {
+                    // Whether this setting runs, in the order it is written, whenever the
+                    // script or image build does.
+                    let in_order = match dockerfile {
+                        true => run && !body_conditional && !conditional(code),
+                        false => plain_top.get(index).copied().unwrap_or(false),
+                    };
                     for name in names {
                         *set_count.entry(name.clone()).or_default() += 1;
+                        last_set.insert(name.clone(), line_no);
+                        if !in_order {
+                            uncertain_sets.insert(name.clone());
+                        }
                         if seen.insert(name.clone()) {
                             out.main_params.push((name, line_no));
                         }
@@ -3308,8 +3388,22 @@ fn scan_text(text: &str, path: &Path) -> Script {
             }
         }
     }
-    // A parameter set more than once (or also from a variable) has no one value.
-    literals.retain(|l| set_count.get(&l.name) == Some(&1));
+    // A parameter set more than once has the value of its last setting (`postconf -e`
+    // writes over the one before): when every setting runs in the order it is written and the
+    // last is written out in full. Else (one under a condition, or the last from a variable)
+    // it has no one value.
+    let mut kept: std::collections::HashSet<String> = Default::default();
+    literals.reverse();
+    literals.retain(|l| match set_count.get(&l.name) {
+        Some(1) => true,
+        Some(_) => {
+            !uncertain_sets.contains(&l.name)
+                && last_set.get(&l.name) == Some(&l.line)
+                && kept.insert(l.name.clone())
+        }
+        None => false,
+    });
+    literals.reverse();
     let words: Vec<std::ops::Range<usize>> = literals
         .iter()
         .map(|l| l.word.clone())
@@ -4373,6 +4467,8 @@ mod tests {
                     "$myhostname ESMTP"
                 ),
                 ("relayhost", "", 4, "relayhost", ""),
+                // Set twice in order: the last setting is the one that holds.
+                ("inet_protocols", "all", 8, "inet_protocols", "all"),
                 ("myorigin", "example.com", 9, "myorigin", "example.com"),
             ]
         );
@@ -4431,6 +4527,68 @@ mod tests {
         let over = "FROM alpine\nRUN { echo 'relayhost = x'; } > /etc/postfix/main.cf\n";
         let out = scan_text(over, Path::new("/r/Dockerfile"));
         assert!(out.replaces_main_cf && out.literals.is_empty());
+    }
+
+    /// A RUN that writes a start script with echos is read for what the script does: its
+    /// `sed` that fills a placeholder in main.cf (fametec/postfix), not a rewrite of main.cf.
+    #[test]
+    fn a_start_script_a_dockerfile_writes_is_read_for_what_it_does() {
+        let run = "{ echo '#!/bin/sh' ; echo ; echo 'sed -i s/RELAY_HOST/$RELAY_HOST/g /etc/postfix/main.cf' ; \
+                   echo 'postfix start-fg' ; } > /entrypoint.sh && chmod +x /entrypoint.sh";
+        assert_eq!(
+            written_script(run).as_deref(),
+            Some(
+                "sed -i s/RELAY_HOST/$RELAY_HOST/g /etc/postfix/main.cf ; postfix start-fg ; \
+                 chmod +x /entrypoint.sh"
+            )
+        );
+        let text = format!(
+            "FROM alpine:3.11\nRUN apk add --no-cache postfix\n\
+             RUN {{ echo 'mynetworks = 0.0.0.0/0' ; echo 'relayhost = [RELAY_HOST]:587' ; }} \
+             >> /etc/postfix/main.cf\nRUN {run}\nCMD [\"/entrypoint.sh\"]\n"
+        );
+        let out = scan_text(&text, Path::new("/r/Dockerfile"));
+        assert!(!out.replaces_main_cf && !out.main_open, "{out:?}");
+        assert_eq!(out.main_placeholders.len(), 1, "{out:?}");
+        // Near-misses: written over main.cf, or with a line postlint cannot read as written.
+        for other in [
+            "{ echo 'mynetworks = 0.0.0.0/0' ; } > /etc/postfix/main.cf",
+            "{ echo \"sed -i s/X/$X/ /etc/postfix/main.cf\" ; } > /entrypoint.sh",
+            "{ cat /tmp/x ; echo 'postfix start-fg' ; } > /entrypoint.sh",
+        ] {
+            assert_eq!(written_script(other), None, "{other}");
+        }
+    }
+
+    /// A parameter a script sets twice has the value of the last setting, when both run in
+    /// the order they are written and the last is written out in full (fragaria's relay
+    /// image). One under a condition, in a function or from a variable last: no one value.
+    #[test]
+    fn the_last_of_two_settings_is_the_one_that_runs() {
+        let value = |text: &str| -> Vec<(String, u32)> {
+            scan_text(text, Path::new("/r/entrypoint.sh"))
+                .literals
+                .iter()
+                .map(|l| (l.value.clone(), l.line))
+                .collect()
+        };
+        let last = "#!/bin/sh\npostconf -e \"mynetworks = ${NETS}\"\n\
+                    postconf -e 'mynetworks = 0.0.0.0/0'\n";
+        assert_eq!(value(last), [("0.0.0.0/0".to_string(), 3)]);
+        let both = "#!/bin/sh\npostconf -e 'mynetworks = 0.0.0.0/0'\n\
+                    postconf -e 'mynetworks = 127.0.0.0/8'\n";
+        assert_eq!(value(both), [("127.0.0.0/8".to_string(), 3)]);
+        for unknown in [
+            "#!/bin/sh\npostconf -e 'mynetworks = 0.0.0.0/0'\npostconf -e \"mynetworks = $NETS\"\n",
+            "#!/bin/sh\npostconf -e 'mynetworks = 0.0.0.0/0'\n\
+             if [ -n \"$N\" ]; then postconf -e 'mynetworks = 10.0.0.0/8'; fi\n",
+            "#!/bin/sh\nset_net() {\n  postconf -e 'mynetworks = 10.0.0.0/8'\n}\n\
+             postconf -e 'mynetworks = 0.0.0.0/0'\nset_net\n",
+            "#!/bin/sh\npostconf -e 'mynetworks = 0.0.0.0/0'\n\
+             cat >> /etc/postfix/main.cf <<EOF\nmynetworks = 10.0.0.0/8\nEOF\n",
+        ] {
+            assert_eq!(value(unknown), [], "{unknown}");
+        }
     }
 
     /// `touch`, `chmod` and `chown` of main.cf leave its settings as they are: what the

@@ -1216,8 +1216,16 @@ fn a_dockerfile_setting_written_out_in_full_is_checked_where_it_is_written() {
     let out = run(repo.path(), &["--discover", "--format", "short"]).1;
     assert!(!out.contains("[plaintext-auth]"), "{out}");
     assert!(!not_checked(&out).contains("plaintext-auth"), "{out}");
+    // Set twice, each time in full: the last setting is the one that runs.
+    write(
+        &image.join("Dockerfile"),
+        "FROM debian\nCOPY main.cf master.cf /etc/postfix/\nRUN postconf -e smtpd_tls_auth_only=yes\nRUN postconf -e smtpd_tls_auth_only=no\n",
+    );
+    let out = run(repo.path(), &["--discover", "--format", "short"]).1;
+    assert!(out.contains("error[plaintext-auth]"), "{out}");
+    assert!(!not_checked(&out).contains("plaintext-auth"), "{out}");
     // Where the value may not be the one that runs, it stays unknown: set under a condition,
-    // twice, from a variable, or with main.cf mounted at run time.
+    // twice with a variable last, from a variable, or with main.cf mounted at run time.
     for (file, run_line) in [
         (
             "image/Dockerfile",
@@ -1225,7 +1233,7 @@ fn a_dockerfile_setting_written_out_in_full_is_checked_where_it_is_written() {
         ),
         (
             "image/Dockerfile",
-            "FROM debian\nCOPY main.cf master.cf /etc/postfix/\nRUN postconf -e smtpd_tls_auth_only=no\nRUN postconf -e smtpd_tls_auth_only=yes\n",
+            "FROM debian\nCOPY main.cf master.cf /etc/postfix/\nRUN postconf -e smtpd_tls_auth_only=no\nRUN postconf -e smtpd_tls_auth_only=$AUTH_ONLY\n",
         ),
         (
             "image/Dockerfile",
