@@ -103,6 +103,25 @@ fn check(model: &Model, out: &mut Findings) {
                 );
             }
         }
+        // A list whose next lines lost their indent (`smtpd_recipient_restrictions =
+        // permit_mynetworks,`, then `reject_unauth_destination,` in column 1): the check is
+        // there, but Postfix reads that line as a setting of its own and stops at it.
+        if let Some(bad) = unindented_continuation(model, [relay_def, recipient_def]) {
+            finding.secondary(
+                bad.span,
+                "starts in column 1: a new setting to Postfix, not part of the list",
+            );
+            finding.help(format!(
+                "Line {} goes on with the list but starts in column 1. Postfix reads a line \
+                 that starts with a letter as a new setting and stops at it (\"missing '=' \
+                 after attribute name\"), so the list ends before it. Indent every line that \
+                 continues the list (a space or a tab first); the reject_unauth_destination \
+                 on it then counts.",
+                bad.line
+            ));
+            reported.push(key);
+            continue;
+        }
         if relay_def.is_none() {
             // Neither list written, and no release named: a main.cf of Postfix 2.x, whose
             // defaults stopped relaying, that meets Postfix 3's. Say how to lint it for 2.x.
@@ -138,4 +157,44 @@ fn check(model: &Model, out: &mut Findings) {
         }
         reported.push(key);
     }
+}
+
+/// The first of the lines right after one of the lists' definitions that Postfix could not
+/// read (one after the other, nothing between them) that holds a relay check: the list's
+/// next lines, written without their indent.
+fn unindented_continuation<'m>(
+    model: &'m Model,
+    defs: [Option<&crate::model::params::Definition>; 2],
+) -> Option<&'m crate::model::BadLine> {
+    defs.into_iter().flatten().find_map(|def| {
+        let file = def.value_span.file;
+        let text = model.sources.text(file);
+        let mut end = def.value_span.end as usize;
+        for bad in model
+            .main_cf_bad_lines
+            .iter()
+            .filter(|b| b.span.file == file)
+        {
+            let start = bad.span.start as usize;
+            if start < end {
+                continue;
+            }
+            let next = text
+                .get(end..start)
+                .is_some_and(|between| between.trim().is_empty() && between.contains('\n'));
+            if !next {
+                return None;
+            }
+            let checks = model
+                .sources
+                .slice(bad.span)
+                .split([',', ' ', '\t'])
+                .any(|w| RELAY_REQUIRED.contains(&w.trim()));
+            if checks {
+                return Some(bad);
+            }
+            end = bad.span.end as usize;
+        }
+        None
+    })
 }
