@@ -17,6 +17,9 @@
 //!   is the rejection and EHLO gets 503: no AUTH, which the case expects.
 //! - tls-wrappermode-missing: does a port 465 listener complete a TLS handshake from the first
 //!   byte (`openssl s_client` without `-starttls`), or send a plaintext `220` banner?
+//! - tls-wrappermode-on-starttls-port: a service linted as the submission port (587): does a
+//!   client that waits for the `220` greeting, as a STARTTLS client does, get one, or nothing
+//!   within a second (and then TLS from the first byte works: wrapper mode)?
 //! - weak-tls-protocols: with `smtpd_tls_security_level = encrypt` and
 //!   `smtpd_tls_mandatory_protocols` set, which of TLS 1.0, 1.1, 1.2, 1.3 `openssl s_client
 //!   -starttls smtp` can negotiate; for the smtp client's list, the version `posttls-finger
@@ -202,6 +205,9 @@ static PORT_465: Mutex<()> = Mutex::new(());
 enum Kind {
     PlaintextAuth,
     Wrappermode,
+    /// tls-wrappermode-on-starttls-port: the case's service runs on its own port and is
+    /// linted as the submission port (587), where clients expect a plaintext greeting.
+    WrapperStarttls,
     Protocols(Versions),
     /// weak-tls-protocols on the smtp client's list: `posttls-finger -p LIST` against the
     /// case's smtpd, which allows TLS 1.0 to 1.3 (`main` sets smtp_tls_protocols to LIST).
@@ -289,6 +295,7 @@ impl Case {
         match self.kind {
             Kind::PlaintextAuth => "plaintext-auth",
             Kind::Wrappermode => "tls-wrappermode-missing",
+            Kind::WrapperStarttls => "tls-wrappermode-on-starttls-port",
             Kind::Protocols(_) | Kind::ClientProtocols(_) => "weak-tls-protocols",
             Kind::SaslKey => "sasl-password-key-mismatch",
             Kind::RelayClear => "relay-credentials-in-clear",
@@ -329,6 +336,21 @@ const fn wrapper(
         kind: Kind::Wrappermode,
         main: "smtpd_tls_security_level = may\n",
         service: Some(service),
+        overrides,
+        problem,
+        ..BASE
+    }
+}
+
+const fn wrapper_starttls(
+    name: &'static str,
+    overrides: &'static [&'static str],
+    problem: bool,
+) -> Case {
+    Case {
+        name,
+        kind: Kind::WrapperStarttls,
+        main: "smtpd_tls_security_level = may\n",
         overrides,
         problem,
         ..BASE
@@ -684,6 +706,13 @@ const CASES: &[Case] = &[
         false,
     ),
     wrapper("127.0.0.1:465 without wrappermode", "127.0.0.1:465", &[], true),
+    // tls-wrappermode-on-starttls-port
+    wrapper_starttls(
+        "submission with wrappermode",
+        &["smtpd_tls_wrappermode=yes"],
+        true,
+    ),
+    wrapper_starttls("submission without wrappermode", &[], false),
     // weak-tls-protocols
     protocols(
         "mandatory TLSv1",
@@ -1113,6 +1142,7 @@ fn run_case(index: usize, case: &Case) -> Outcome {
     let lint_name = match case.kind {
         Kind::PlaintextAuth => "192.0.2.1:587".to_string(),
         Kind::MandatoryMx => "192.0.2.1:smtp".to_string(),
+        Kind::WrapperStarttls => "127.0.0.1:submission".to_string(),
         _ => live_name.clone(),
     };
     let live_submission = format!("127.0.0.1:{relay_port}");
@@ -1195,6 +1225,7 @@ fn run_case(index: usize, case: &Case) -> Outcome {
                 dovecot.as_ref().unwrap(),
             ),
             Kind::Wrappermode => observe_wrapper(&mut outcome, case, listen_port),
+            Kind::WrapperStarttls => observe_starttls_port(&mut outcome, listen_port),
             Kind::Protocols(versions) => {
                 observe_protocols(&mut outcome, versions, listen_port, &scratch, &syslog_name)
             }
@@ -1440,6 +1471,47 @@ fn observe_auth(
         ));
     }
     outcome.problem = Some(offers_plaintext(&before));
+}
+
+/// What a STARTTLS client of the submission port meets: the problem is a connection on which
+/// smtpd says nothing (it waits for a TLS handshake), where the client waits for `220`.
+fn observe_starttls_port(outcome: &mut Outcome, port: u16) {
+    let first = match tls::first_bytes(port, Duration::from_secs(1)) {
+        Ok(f) => f,
+        Err(e) => {
+            outcome
+                .unexpected
+                .push(format!("connect to port {port}: {e}"));
+            return;
+        }
+    };
+    outcome.observed.push(format!(
+        "a client that waits for the greeting gets: {}",
+        if first.is_empty() {
+            "nothing within 1 s".to_string()
+        } else {
+            format!("`{first}`")
+        }
+    ));
+    if first.is_empty() {
+        // Wrapper mode, not a server that is just slow: TLS from the first byte works.
+        let s = tls::s_client(&format!("127.0.0.1:{port}"), false, &["-ign_eof"], "QUIT\n");
+        outcome
+            .observed
+            .push(format!("TLS client from the first byte: {}", s.summary()));
+        if !s.handshake_ok() {
+            outcome
+                .unexpected
+                .push("no greeting, and no TLS handshake either".to_string());
+        }
+        outcome.problem = Some(true);
+    } else if first.starts_with("220 ") {
+        outcome.problem = Some(false);
+    } else {
+        outcome
+            .unexpected
+            .push("neither a greeting nor silence".to_string());
+    }
 }
 
 fn observe_wrapper(outcome: &mut Outcome, case: &Case, port: u16) {

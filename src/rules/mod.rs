@@ -58,6 +58,7 @@ mod submission_relay_denied;
 mod tls_file_missing;
 mod tls_policy_invalid;
 mod tls_wrappermode_missing;
+mod tls_wrappermode_on_starttls_port;
 mod trailing_comment;
 mod undefined_reference;
 mod undefined_service;
@@ -257,6 +258,7 @@ pub static RULES: &[Rule] = &[
     tls_file_missing::RULE,
     tls_policy_invalid::RULE,
     tls_wrappermode_missing::RULE,
+    tls_wrappermode_on_starttls_port::RULE,
     trailing_comment::RULE,
     undefined_reference::RULE,
     undefined_service::RULE,
