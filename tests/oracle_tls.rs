@@ -382,17 +382,23 @@ const fn protocols(name: &'static str, main: &'static str, versions: Versions) -
     }
 }
 
+/// The smtp client's SASL login of the sasl-password-key-mismatch cases, after their relayhost.
+macro_rules! sasl_client {
+    () => {
+        "smtp_sasl_auth_enable = yes\n\
+         smtp_sasl_password_maps = texthash:${config_directory}/sasl_passwd\n\
+         smtp_sasl_security_options = noanonymous\n\
+         smtp_tls_security_level = none\n\
+         smtp_host_lookup = native\n\
+         mynetworks = 127.0.0.0/8\n"
+    };
+}
+
 const fn sasl_key(name: &'static str, key: &'static str, problem: bool) -> Case {
     Case {
         name,
         kind: Kind::SaslKey,
-        main: "relayhost = [localhost]:@RELAY@\n\
-               smtp_sasl_auth_enable = yes\n\
-               smtp_sasl_password_maps = texthash:${config_directory}/sasl_passwd\n\
-               smtp_sasl_security_options = noanonymous\n\
-               smtp_tls_security_level = none\n\
-               smtp_host_lookup = native\n\
-               mynetworks = 127.0.0.0/8\n",
+        main: concat!("relayhost = [localhost]:@RELAY@\n", sasl_client!()),
         key,
         problem,
         ..BASE
@@ -406,14 +412,10 @@ const fn sasl_key_unbracketed(name: &'static str, key: &'static str, problem: bo
     Case {
         name,
         kind: Kind::SaslKey,
-        main: "relayhost = localhost:@RELAY@\n\
-               smtp_dns_support_level = disabled\n\
-               smtp_sasl_auth_enable = yes\n\
-               smtp_sasl_password_maps = texthash:${config_directory}/sasl_passwd\n\
-               smtp_sasl_security_options = noanonymous\n\
-               smtp_tls_security_level = none\n\
-               smtp_host_lookup = native\n\
-               mynetworks = 127.0.0.0/8\n",
+        main: concat!(
+            "relayhost = localhost:@RELAY@\nsmtp_dns_support_level = disabled\n",
+            sasl_client!()
+        ),
         key,
         problem,
         ..BASE

@@ -356,6 +356,22 @@ pub fn relayhost(model: &Model) -> Option<(Destination, &Definition)> {
     Some((Destination::parse(&value)?, definition))
 }
 
+/// The relayhost, with its wrapper mode as the smtp client of the default transport reads
+/// `smtp_tls_wrappermode` (None: not known). None when there is no relayhost, or when the
+/// default transport is a master.cf service postlint cannot read as an smtp client.
+pub fn relayhost_wrappermode(model: &Model) -> Option<(Destination, &Definition, Option<bool>)> {
+    let (dest, definition) = relayhost(model)?;
+    let service = default_delivery(model)?;
+    if model.master.is_known() && service.is_none() {
+        return None;
+    }
+    Some((
+        dest,
+        definition,
+        flag(model, service, "smtp_tls_wrappermode"),
+    ))
+}
+
 /// Whether a list parameter (`noanonymous, noplaintext`) holds a word, any case.
 pub fn has_word(value: &str, word: &str) -> bool {
     value

@@ -105,20 +105,11 @@ fn on_port_465<'m>(smtpd: &Smtpd<'m>) -> Option<&'m crate::model::master::Servic
 /// the client waits for the server's 220 greeting, the server for the TLS handshake, and the
 /// client gives up after smtp_helo_timeout; mail to the relayhost is deferred.
 fn relayhost_on_465(model: &Model, out: &mut Findings) {
-    use crate::model::tls::{default_delivery, flag, relayhost};
-    let Some((dest, definition)) = relayhost(model) else {
+    let Some((dest, definition, Some(false))) = crate::model::tls::relayhost_wrappermode(model)
+    else {
         return;
     };
     if !matches!(dest.port.as_deref(), Some("465" | "smtps" | "submissions")) {
-        return;
-    }
-    let Some(service) = default_delivery(model) else {
-        return;
-    };
-    if model.master.is_known() && service.is_none() {
-        return; // the default transport is not an smtp service postlint can read
-    }
-    if flag(model, service, "smtp_tls_wrappermode") != Some(false) {
         return;
     }
     let finding = out.report(

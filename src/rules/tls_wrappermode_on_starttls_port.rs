@@ -133,8 +133,8 @@ fn on_starttls_port<'m>(smtpd: &Smtpd<'m>) -> Option<(&'m Service, &'static str)
 /// mode: the client starts a TLS handshake, the server greets in plaintext, and mail to the
 /// relayhost is deferred.
 fn relayhost_in_wrappermode(model: &Model, out: &mut Findings) {
-    use crate::model::tls::{default_delivery, flag, relayhost};
-    let Some((dest, definition)) = relayhost(model) else {
+    let Some((dest, definition, Some(true))) = crate::model::tls::relayhost_wrappermode(model)
+    else {
         return;
     };
     let port = match dest.port.as_deref() {
@@ -142,15 +142,6 @@ fn relayhost_in_wrappermode(model: &Model, out: &mut Findings) {
         Some("587" | "submission") => "587",
         Some(_) => return,
     };
-    let Some(service) = default_delivery(model) else {
-        return;
-    };
-    if model.master.is_known() && service.is_none() {
-        return; // the default transport is not an smtp service postlint can read
-    }
-    if flag(model, service, "smtp_tls_wrappermode") != Some(true) {
-        return;
-    }
     let finding = out.report(
         definition.value_span,
         format!(
@@ -162,6 +153,7 @@ fn relayhost_in_wrappermode(model: &Model, out: &mut Findings) {
     );
     finding.subject(format!("relayhost {} wrappermode", dest.written));
     finding.label(format!("port {port}: STARTTLS"));
+    let service = crate::model::tls::default_delivery(model).flatten();
     if let Some(on) =
         crate::model::restrictions::service_definition(model, service, "smtp_tls_wrappermode")
     {
