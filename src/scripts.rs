@@ -503,6 +503,8 @@ pub struct ShellReference {
     /// The parameter referred to, and the one the argument sets.
     pub name: String,
     pub setting: String,
+    /// Written by `echo "name = ..." >> main.cf`, not given to postconf.
+    pub echo: bool,
 }
 
 /// The `$name` and `${name}` of one shell word that the shell expands (outside single quotes,
@@ -3247,7 +3249,11 @@ fn scan_text(text: &str, path: &Path) -> Script {
             let mut from = first;
             for command in grouped_commands(code) {
                 let command = command.as_ref();
-                if postconf_sets(command).is_empty() {
+                // `echo "smtpd_banner = $myhostname ESMTP" >> /etc/postfix/main.cf`: the
+                // text main.cf gets is the shell's too.
+                let echo = appends_to_main_cf(command)
+                    && matches!(command.split_whitespace().next(), Some("echo"));
+                if postconf_sets(command).is_empty() && !echo {
                     continue;
                 }
                 for (raw, _) in shell_words(command) {
@@ -3259,6 +3265,11 @@ fn scan_text(text: &str, path: &Path) -> Script {
                         continue;
                     };
                     from = at + raw.len();
+                    // `echo -e "a = $x\nb = $y"`: which setting each reference is in is not
+                    // read.
+                    if echo && raw.contains("\\n") {
+                        continue;
+                    }
                     let unquoted: String =
                         raw.chars().filter(|c| !matches!(c, '"' | '\'')).collect();
                     let Some(setting) = unquoted
@@ -3286,6 +3297,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
                                 word: at..at + raw.len(),
                                 name,
                                 setting: setting.clone(),
+                                echo,
                             });
                         }
                     }

@@ -3985,9 +3985,11 @@ fn a_helm_config_map_is_linted_with_its_values_unknown() {
 }
 
 /// A Dockerfile's `RUN postconf -e mydestination="$myhostname localhost.$mydomain"`: the shell
-/// empties Postfix's references before postconf sees them (survey X2, pylin). Near-misses: an
-/// escaped `\$`, single quotes, a name the Dockerfile gives the shell (ENV, ARG, an
-/// assignment), a variable that is no Postfix parameter, a password table's setting.
+/// empties Postfix's references before postconf sees them (survey X2, pylin). So does `RUN
+/// echo "smtpd_banner = $myhostname ESMTP" >> /etc/postfix/main.cf` (survey AD). Near-misses:
+/// an escaped `\$`, single quotes, a name the Dockerfile gives the shell (ENV, ARG, an
+/// assignment), a variable that is no Postfix parameter, a password table's setting, an echo
+/// into another file.
 #[test]
 fn a_postfix_reference_the_shell_expands_in_a_postconf_argument_is_reported() {
     let repo = tempfile::tempdir().unwrap();
@@ -4002,6 +4004,15 @@ fn a_postfix_reference_the_shell_expands_in_a_postconf_argument_is_reported() {
         out.contains("Dockerfile:4:32: error[shell-expanded-reference]: `$myhostname` and `$mydomain` in mydestination are the shell's"),
         "{out}{err}"
     );
+    write(
+        &dockerfile,
+        &format!("{head}RUN echo \"smtpd_banner = $myhostname ESMTP\" >> /etc/postfix/main.cf\n"),
+    );
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(
+        out.contains("Dockerfile:4:26: error[shell-expanded-reference]: `$myhostname` in smtpd_banner is the shell's: main.cf gets the text"),
+        "{out}{err}"
+    );
     let near_misses = [
         "RUN postconf -e mydestination=\"\\$myhostname localhost\"\n",
         "RUN postconf -e 'mydestination = $myhostname localhost'\n",
@@ -4010,6 +4021,9 @@ fn a_postfix_reference_the_shell_expands_in_a_postconf_argument_is_reported() {
         "RUN myhostname=$(hostname -f) && postconf -e \"mydestination = $myhostname\"\n",
         "RUN postconf -e \"relayhost = $relay_host\"\n",
         "RUN postconf -e \"smtp_sasl_password_maps = static:$myhostname:secretpw\"\n",
+        "RUN echo 'smtpd_banner = $myhostname ESMTP' >> /etc/postfix/main.cf\n",
+        "ENV myhostname=mail.example.com\nRUN echo \"smtpd_banner = $myhostname ESMTP\" >> /etc/postfix/main.cf\n",
+        "RUN echo \"smtpd_banner = $myhostname ESMTP\" >> /tmp/main.cf.notes\n",
     ];
     for line in near_misses {
         write(&dockerfile, &format!("{head}{line}"));

@@ -430,9 +430,10 @@ pub struct Model {
     /// `$name` references a set-up script's here-document leaves to the shell
     /// (`template::heredoc`): where, in main.cf or master.cf as read, and the name.
     pub shell_references: Vec<(Span, String)>,
-    /// `$name` references a Dockerfile's `RUN postconf` argument leaves to the shell
-    /// (`scripts::ShellReference`): where, the name, and the parameter the argument sets.
-    pub postconf_shell_references: Vec<(Span, String, String)>,
+    /// `$name` references a Dockerfile's `RUN postconf` argument, or the text of its `RUN
+    /// echo "..." >> main.cf`, leaves to the shell (`scripts::ShellReference`): where, the
+    /// name, the parameter the argument sets, and whether echo writes it.
+    pub postconf_shell_references: Vec<(Span, String, String, bool)>,
     pub locator: Locator,
     pub main_cf: FileId,
     /// Files a template of main.cf includes, read as parts of it (`include::read`).
@@ -711,7 +712,7 @@ struct Loader {
     /// `Model::shell_references` of the files read.
     shell_references: Vec<(Span, String)>,
     /// `Model::postconf_shell_references`.
-    postconf_shell_references: Vec<(Span, String, String)>,
+    postconf_shell_references: Vec<(Span, String, String, bool)>,
 }
 
 /// A script's `$name` references left to the shell (`template::Holed::shell_references`), as
@@ -2554,6 +2555,7 @@ impl Model {
                     crate::source::Span::new(file, r.at.start, r.at.end),
                     r.name.clone(),
                     r.setting.clone(),
+                    r.echo,
                 ));
             }
         }

@@ -26,23 +26,28 @@ fn check(model: &Model, out: &mut Findings) {
     postconf_references(model, out);
 }
 
-/// A Dockerfile's `RUN postconf -e name="... $myhostname ..."`: the shell expands the
-/// reference before postconf sees it. One finding per argument.
+/// A Dockerfile's `RUN postconf -e name="... $myhostname ..."`, or `RUN echo "name = ...
+/// $myhostname ..." >> /etc/postfix/main.cf`: the shell expands the reference before postconf
+/// or main.cf sees it. One finding per argument.
 fn postconf_references(model: &Model, out: &mut Findings) {
     let mut i = 0;
     let refs = &model.postconf_shell_references;
     while i < refs.len() {
-        let (span, name, setting) = &refs[i];
+        let (span, name, setting, echo) = &refs[i];
         // The references of one argument (one setting, on one line).
         let line_of = |s: &Span| (s.file, model.sources.get(s.file).line_col(s.start).0);
         let line = line_of(span);
         let same = refs[i..]
             .iter()
-            .take_while(|(s, _, set)| set == setting && line_of(s) == line)
+            .take_while(|(s, _, set, _)| set == setting && line_of(s) == line)
             .count();
         let group = &refs[i..i + same];
         i += same;
-        let shown: Vec<String> = group.iter().map(|(_, n, _)| format!("`${n}`")).collect();
+        let shown: Vec<String> = group.iter().map(|(_, n, ..)| format!("`${n}`")).collect();
+        let receiver = match echo {
+            true => "main.cf gets the text",
+            false => "postconf gets the argument",
+        };
         let (what, verb) = (
             in_words(&shown),
             if shown.len() == 1 { "is" } else { "are" },
@@ -50,8 +55,8 @@ fn postconf_references(model: &Model, out: &mut Findings) {
         let finding = out.report(
             *span,
             format!(
-                "{what} in {setting} {verb} the shell's: postconf gets the argument after the \
-                 shell has replaced {}, which the Dockerfile never sets ({})",
+                "{what} in {setting} {verb} the shell's: {receiver} after the shell has replaced \
+                 {}, which the Dockerfile never sets ({})",
                 match group.len() {
                     1 => format!("it with its variable `{name}`"),
                     _ => "them with its variables".to_string(),
@@ -64,13 +69,17 @@ fn postconf_references(model: &Model, out: &mut Findings) {
         );
         finding.subject(format!("{setting} ${name}"));
         finding.label("expanded by the shell");
-        for (other, _, _) in &group[1..] {
+        for (other, ..) in &group[1..] {
             finding.secondary(*other, "expanded by the shell too");
         }
+        let quoted = match echo {
+            true => format!("echo '{setting} = ...${name}...' >> /etc/postfix/main.cf"),
+            false => format!("postconf -e '{setting} = ...${name}...'"),
+        };
         finding.help(format!(
             "Write `\\${name}` inside the double quotes, or put the whole setting in single \
-             quotes (`postconf -e '{setting} = ...${name}...'`), so that postconf writes \
-             Postfix's `${name}` into main.cf. See `postlint --explain shell-expanded-reference`."
+             quotes (`{quoted}`), so that main.cf gets Postfix's `${name}`. See `postlint \
+             --explain shell-expanded-reference`."
         ));
     }
 }
