@@ -2862,7 +2862,7 @@ fn command_list(line: &str) -> Vec<(&str, bool)> {
                 after_test = false;
             }
             // The second character of `&&` or `||`, right after the first.
-            if matches!(c, '&' | '|') && last == Some((i - 1, c)) {
+            if matches!(c, '&' | '|') && i > 0 && last == Some((i - 1, c)) {
                 after_test = true;
             }
             last = Some((i, c));
@@ -4665,6 +4665,11 @@ mod tests {
                 [true, false, false],
                 "{broken}"
             );
+        }
+        // A separator that starts the line (a case's `;;`, a `&&` chain's next line).
+        for line in [";;", "&& postconf -e a=1", "| tee x", ";"] {
+            let lines = logical_lines(line, false);
+            assert_eq!(unconditional_lines(&lines).len(), lines.len(), "{line}");
         }
         // Guards that stop the script only when a variable is missing: what follows runs
         // whenever the script goes on (ptr727/Postfix-Relay). An `exit` of its own stops it.
