@@ -1681,8 +1681,9 @@ fn only_reads_main_cf(text: &str) -> bool {
         }
         let args: Vec<&str> = words.filter(|w| !w.starts_with('-')).collect();
         match command {
-            // A copy writes its last argument only.
-            "cp" => args.len() >= 2 && !args[args.len() - 1].contains("main.cf"),
+            // A copy writes its last argument only (a backup, `main.cf.orig`, is another
+            // file).
+            "cp" => args.len() >= 2 && !is_main_cf(args[args.len() - 1]),
             command => READERS.contains(&command),
         }
     })
@@ -3000,6 +3001,10 @@ fn scan_text(text: &str, path: &Path) -> Script {
     // function, in a here-document appended to main.cf).
     let mut last_set: std::collections::HashMap<String, u32> = Default::default();
     let mut uncertain_sets: std::collections::HashSet<String> = Default::default();
+    // How many times each parameter is set on each line: of several on one line (`postconf
+    // -e a=1 && postconf -X a`), the last literal is the last setting only when every one of
+    // them is a literal.
+    let mut sets_on_line: std::collections::HashMap<(String, u32), u32> = Default::default();
     // The lines of a shell script at its top level, outside any block or function.
     let plain_top = match dockerfile {
         true => Vec::new(),
@@ -3117,6 +3122,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
         // "name=value"]`, each word quoted again for the shell reading below).
         let exec_form;
         let written;
+        let mut written_run = false;
         let mut run = false;
         let mut body_conditional = false;
         if let Some((end, conditional)) = &run_body {
@@ -3153,6 +3159,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
             if let Some(script) = written_script(code) {
                 written = script;
                 code = &written;
+                written_run = true;
             }
             run = !code.starts_with('[');
             if code.starts_with('[') {
@@ -3224,7 +3231,10 @@ fn scan_text(text: &str, path: &Path) -> Script {
                     for name in names {
                         *set_count.entry(name.clone()).or_default() += 1;
                         last_set.insert(name.clone(), line_no);
-                        if !in_order {
+                        *sets_on_line.entry((name.clone(), line_no)).or_default() += 1;
+                        // A start script a RUN writes runs when the container starts, if
+                        // at all: after every RUN, and maybe never.
+                        if !in_order || written_run {
                             uncertain_sets.insert(name.clone());
                         }
                         if seen.insert(name.clone()) {
@@ -3312,7 +3322,9 @@ fn scan_text(text: &str, path: &Path) -> Script {
             && replaced_at.is_none()
             && top.get(index).copied().unwrap_or(false)
             && replaced_last.is_none_or(|last| line_no > last);
-        if (dockerfile && run && !body_conditional && !conditional(code)) || script_runs {
+        if (dockerfile && run && !body_conditional && !conditional(code) && !written_run)
+            || script_runs
+        {
             let first = line_starts[(line_no - 1) as usize];
             let last = lines
                 .get(index + 1)
@@ -3404,18 +3416,34 @@ fn scan_text(text: &str, path: &Path) -> Script {
     // writes over the one before): when every setting runs in the order it is written and the
     // last is written out in full. Else (one under a condition, or the last from a variable)
     // it has no one value.
-    let mut kept: std::collections::HashSet<String> = Default::default();
-    literals.reverse();
-    literals.retain(|l| match set_count.get(&l.name) {
-        Some(1) => true,
-        Some(_) => {
-            !uncertain_sets.contains(&l.name)
-                && last_set.get(&l.name) == Some(&l.line)
-                && kept.insert(l.name.clone())
-        }
-        None => false,
-    });
-    literals.reverse();
+    let mut literals_on_line: std::collections::HashMap<(&str, u32), u32> = Default::default();
+    for l in &literals {
+        *literals_on_line
+            .entry((l.name.as_str(), l.line))
+            .or_default() += 1;
+    }
+    let keep: Vec<bool> = {
+        let mut kept: std::collections::HashSet<&str> = Default::default();
+        let mut keep: Vec<bool> = literals
+            .iter()
+            .rev()
+            .map(|l| match set_count.get(&l.name) {
+                Some(1) => true,
+                Some(_) => {
+                    let on_line = sets_on_line.get(&(l.name.clone(), l.line)).copied();
+                    !uncertain_sets.contains(&l.name)
+                        && last_set.get(&l.name) == Some(&l.line)
+                        && on_line == literals_on_line.get(&(l.name.as_str(), l.line)).copied()
+                        && kept.insert(l.name.as_str())
+                }
+                None => false,
+            })
+            .collect();
+        keep.reverse();
+        keep
+    };
+    let mut keep = keep.into_iter();
+    literals.retain(|_| keep.next().unwrap_or(false));
     let words: Vec<std::ops::Range<usize>> = literals
         .iter()
         .map(|l| l.word.clone())
@@ -4590,6 +4618,23 @@ mod tests {
         let both = "#!/bin/sh\npostconf -e 'mynetworks = 0.0.0.0/0'\n\
                     postconf -e 'mynetworks = 127.0.0.0/8'\n";
         assert_eq!(value(both), [("127.0.0.0/8".to_string(), 3)]);
+        // Set and removed on one line: the removal is last (survey AD4).
+        let dockerfile = |text: &str| -> Vec<String> {
+            scan_text(text, Path::new("/r/Dockerfile"))
+                .literals
+                .iter()
+                .map(|l| l.value.clone())
+                .collect()
+        };
+        let removed =
+            "FROM debian\nRUN postconf -e mynetworks=0.0.0.0/0 && postconf -X mynetworks\n";
+        assert_eq!(dockerfile(removed), Vec::<String>::new());
+        // A start script a RUN writes runs when the container starts: after the RUNs, if at
+        // all. What it sets, and what a RUN sets too, is unknown.
+        let written =
+            "FROM debian\nRUN { echo '#!/bin/sh' ; echo 'postconf -e mynetworks=0.0.0.0/0' ; } \
+                       > /start.sh\nRUN postconf -e mynetworks=127.0.0.0/8\n";
+        assert_eq!(dockerfile(written), Vec::<String>::new());
         for unknown in [
             "#!/bin/sh\npostconf -e 'mynetworks = 0.0.0.0/0'\npostconf -e \"mynetworks = $NETS\"\n",
             "#!/bin/sh\npostconf -e 'mynetworks = 0.0.0.0/0'\n\
@@ -4617,6 +4662,10 @@ mod tests {
             assert!(!out.replaces_main_cf && !out.main_open, "{keep}: {out:?}");
             assert_eq!(out.literals.len(), 1, "{keep}");
         }
+        // A backup copy of it is another file (survey AD4).
+        let text =
+            "#!/bin/sh\ncp /etc/postfix/main.cf /etc/postfix/main.cf.orig\npostconf -e 'a = b'\n";
+        assert!(!scan_text(text, Path::new("/r/entrypoint.sh")).replaces_main_cf);
         // Near-miss: a copy over it replaces it.
         let text = "#!/bin/sh\ncp /conf/main.cf /etc/postfix/main.cf\npostconf -e 'a = b'\n";
         assert!(scan_text(text, Path::new("/r/entrypoint.sh")).replaces_main_cf);

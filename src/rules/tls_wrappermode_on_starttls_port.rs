@@ -40,7 +40,12 @@ fn check(model: &Model, out: &mut Findings) {
     // Services that read one line (main.cf's, or a shared `-o`) get one finding for it.
     let mut found: Vec<Found> = Vec::new();
     for smtpd in smtpd_processes(model) {
-        let Some((service, port)) = on_starttls_port(&smtpd) else {
+        // And the `pass` service postscreen on port 25 hands its clients to.
+        let behind_postscreen = smtpd
+            .service
+            .filter(|s| s.kind == "pass" && crate::model::listen::takes_port_25(model, Some(s)))
+            .map(|s| (s, "25"));
+        let Some((service, port)) = on_starttls_port(&smtpd).or(behind_postscreen) else {
             continue;
         };
         let on = smtpd
@@ -63,7 +68,13 @@ fn check(model: &Model, out: &mut Findings) {
     }
     for (span, in_service, services) in found {
         let port_25 = services.iter().any(|(_, port)| *port == "25");
-        let labels: Vec<String> = services.iter().map(|(s, _)| s.label()).collect();
+        let labels: Vec<String> = services
+            .iter()
+            .map(|(s, _)| match s.kind.as_str() {
+                "pass" => format!("{}, which takes postscreen's clients,", s.label()),
+                _ => s.label(),
+            })
+            .collect();
         let ports: Vec<&str> = {
             let mut p: Vec<&str> = services.iter().map(|(_, port)| *port).collect();
             p.sort_unstable();

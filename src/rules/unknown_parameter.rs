@@ -26,11 +26,12 @@ fn check(model: &Model, out: &mut Findings) {
     let unused_is_known = !unseen_text(model);
     // A definition may misspell a name the setup refers to.
     let mut suggestions = Suggestions::new(model.names.undefined.iter().map(|u| u.name.as_str()));
+    let overridden = overridden_references(model);
     for name in model.params.defined_names() {
         let def = model.params.get(name).expect("defined");
         match model.names.status(name, None) {
             NameStatus::Unused if unused_is_known => {
-                report(model, &mut suggestions, def, None, out)
+                report(model, &mut suggestions, &overridden, def, None, out)
             }
             // Text postlint cannot see (an image's own main.cf, a template's include) may
             // refer to a name of one's own, but not to a misspelt Postfix name: `relay_host`
@@ -41,7 +42,7 @@ fn check(model: &Model, out: &mut Findings) {
                 if def.name_span.start < def.name_span.end
                     && misspelt_builtin(&mut suggestions, name) =>
             {
-                report(model, &mut suggestions, def, None, out)
+                report(model, &mut suggestions, &overridden, def, None, out)
             }
             NameStatus::Newer(added) => too_new(model, def, added, None, out),
             _ => {}
@@ -54,14 +55,57 @@ fn check(model: &Model, out: &mut Findings) {
                 continue;
             }
             match model.names.status(&def.name, Some(i)) {
-                NameStatus::Unused if unused_is_known => {
-                    report(model, &mut suggestions, def, Some(&service.label()), out)
-                }
+                NameStatus::Unused if unused_is_known => report(
+                    model,
+                    &mut suggestions,
+                    &overridden,
+                    def,
+                    Some(&service.label()),
+                    out,
+                ),
                 NameStatus::Newer(added) => too_new(model, def, added, Some(&service.label()), out),
                 _ => {}
             }
         }
     }
+}
+
+/// The `$name` references of `-o` overrides that a later `-o` of the same name in their
+/// service overrides, by name: the first such override, with the one that overrides it. One
+/// pass over master.cf, whatever the number of unknown names.
+type OverriddenRefs<'m> = std::collections::HashMap<&'m str, (&'m Definition, &'m Definition)>;
+
+fn overridden_references(model: &Model) -> OverriddenRefs<'_> {
+    let mut out = OverriddenRefs::new();
+    for service in &model.master.services {
+        // The last override of each name: the one that holds.
+        let mut last: std::collections::HashMap<&str, &Definition> = Default::default();
+        for d in &service.overrides {
+            last.insert(d.name.as_str(), d);
+        }
+        for used in &service.overrides {
+            let by = last[used.name.as_str()];
+            if std::ptr::eq(by, used) {
+                continue;
+            }
+            for name in referenced_names(&used.value) {
+                out.entry(name).or_insert((used, by));
+            }
+        }
+    }
+    out
+}
+
+/// The names a value refers to as `$name` or `${name...}`.
+fn referenced_names(value: &str) -> impl Iterator<Item = &str> {
+    value.match_indices('$').filter_map(move |(at, _)| {
+        let rest = &value[at + 1..];
+        let rest = rest.strip_prefix(['{', '(']).unwrap_or(rest);
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        (end > 0).then(|| &rest[..end])
+    })
 }
 
 /// A name two edits or fewer from a Postfix parameter's (`relay_host`, `virtual_alias_map`),
@@ -107,6 +151,7 @@ fn too_new(
 fn report(
     model: &Model,
     suggestions: &mut Suggestions,
+    overridden: &OverriddenRefs,
     def: &Definition,
     service: Option<&str>,
     out: &mut Findings,
@@ -151,6 +196,22 @@ fn report(
         ),
         // Where text postlint cannot see may hold a reference, it does not claim there is none.
         None if unseen_text(model) => format!("`{name}` is not a Postfix parameter"),
+        // Referred to only by an `-o` that a later `-o` of its service overrides (`-o
+        // smtpd_milters=${spf_milter}`, then `-o smtpd_milters=${dmarc_milter}`): the author
+        // meant it to be used; say where, and what replaces it.
+        None if overridden.contains_key(name.as_str()) => {
+            let (used, by) = overridden[name.as_str()];
+            let file = model.sources.get(used.value_span.file);
+            let at = |d: &Definition| file.line_col(d.value_span.start).0;
+            format!(
+                "`{name}` is not a Postfix parameter, and only {}:{}, an `-o {}` that line {} \
+                 overrides, refers to it",
+                file.display_path,
+                at(used),
+                used.name,
+                at(by)
+            )
+        }
         None => format!("`{name}` is not a Postfix parameter, and nothing refers to it"),
         Some(label) => {
             format!("`{name}` is not a Postfix parameter, and nothing in {label} refers to it")
@@ -161,6 +222,7 @@ fn report(
         (Some(s), true) => format!("{message}: did you mean `{s}`?"),
         _ => message,
     };
+
     let finding = out.report(def.name_span, message);
     // A misspelling of a Postfix name is wrong on any line, a conditional template line too.
     // A name of one's own may be what a conditional line elsewhere refers to (a restriction
