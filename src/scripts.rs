@@ -1169,6 +1169,8 @@ pub struct Amendments {
     /// set each parameter.
     pub literals: Vec<ScriptValue>,
     pub set_by: std::collections::BTreeMap<String, u32>,
+    /// The parameters a Dockerfile sets while the image is built.
+    set_when_built: BTreeSet<String>,
     /// A script may replace the image's main.cf (`Script::replaces_main_cf`).
     may_replace_main_cf: bool,
     /// The files Ansible tasks install (`Script::ansible_files`), by the path they are
@@ -1336,6 +1338,9 @@ impl Amendments {
         }
         for (name, line) in &script.main_params {
             *self.set_by.entry(name.clone()).or_default() += 1;
+            if script.is_dockerfile() {
+                self.set_when_built.insert(name.clone());
+            }
             if self.named.insert(name.clone()) {
                 self.main_params
                     .push((name.clone(), script.path.clone(), *line));
@@ -1353,6 +1358,21 @@ impl Amendments {
             .collect()
     }
 
+    /// Whether a setting written out in full is the one that holds: the only script that sets
+    /// the parameter sets it, or a script the image runs when the container starts sets it
+    /// after the Dockerfile did while the image was built (the start script's comes last).
+    fn holds(&self, v: &ScriptValue) -> bool {
+        match self.set_by.get(&v.literal.name) {
+            Some(1) => true,
+            Some(2) => {
+                !is_dockerfile_path(&v.path)
+                    && self.set_when_built.contains(&v.literal.name)
+                    && self.runs(&v.path)
+            }
+            _ => false,
+        }
+    }
+
     /// [`Amendments::known_values`] without a main.cf in the repository: the settings made in
     /// the image's own main.cf, unless a script may replace it or a compose file mounts one
     /// over it (`mounted`, [`main_cf_mounted`]).
@@ -1362,7 +1382,7 @@ impl Amendments {
         }
         self.literals
             .iter()
-            .filter(|v| self.set_by.get(&v.literal.name) == Some(&1))
+            .filter(|v| self.holds(v))
             .filter(|v| is_dockerfile_path(&v.path) || is_task_file(&v.path) || self.runs(&v.path))
             .cloned()
             .collect()
@@ -1400,7 +1420,7 @@ impl Amendments {
         }
         self.literals
             .iter()
-            .filter(|v| self.set_by.get(&v.literal.name) == Some(&1))
+            .filter(|v| self.holds(v))
             .filter(|v| match is_dockerfile_path(&v.path) {
                 // Set after the Dockerfile installs main.cf.
                 true => installed.iter().any(|(path, lines)| {

@@ -4841,3 +4841,32 @@ fn a_table_a_dockerfile_copies_into_the_postfix_directory_is_read() {
     let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
     assert!(!out.contains("duplicate-map-key"), "{out}{err}");
 }
+
+/// A parameter the Dockerfile sets while the image is built and the start script the image
+/// runs sets again: the start script's setting holds (survey AD4). Near-miss: a script no
+/// image runs leaves it unknown.
+#[test]
+fn a_start_script_setting_after_the_build_holds() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("Dockerfile"),
+        "FROM debian:13\nRUN apt-get update && apt-get install -y postfix\n\
+         RUN postconf -e \"mynetworks = 10.0.0.0/8\"\nCOPY entrypoint.sh /\nENTRYPOINT [\"/entrypoint.sh\"]\n",
+    );
+    write(
+        &repo.path().join("entrypoint.sh"),
+        "#!/bin/sh\npostconf -e \"myhostname = a.example.com\"\npostconf -e \"mynetworks = 0.0.0.0/0\"\nexec postfix start-fg\n",
+    );
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(
+        out.contains("entrypoint.sh:3:27: error[mynetworks-too-broad]"),
+        "{out}{err}"
+    );
+    write(
+        &repo.path().join("Dockerfile"),
+        "FROM debian:13\nRUN apt-get update && apt-get install -y postfix\n\
+         RUN postconf -e \"mynetworks = 10.0.0.0/8\"\nCMD [\"postfix\", \"start-fg\"]\n",
+    );
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(!out.contains("mynetworks-too-broad"), "{out}{err}");
+}

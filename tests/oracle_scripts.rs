@@ -27,6 +27,8 @@ const CASES: &[&str] = &[
     r#"postconf -e mydestination=localhost,example.com && postconf -e "smtpd_helo_required=yes""#,
     r#"postconf -e 'smtpd_milters = inet:127.0.0.1:8891' 'milter_macro_daemon_name=ORIGINATING'"#,
     r#"postconf -e 'smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination'; postconf -e "maillog_file=/dev/stdout""#,
+    // Set twice: the last setting is the one postconf leaves.
+    r#"postconf -e mynetworks=10.0.0.0/8 && postconf -e "mynetworks = 0.0.0.0/0""#,
 ];
 
 /// Bodies of `RUN <<EOF` here-documents (BuildKit): shell scripts whose settings are written
@@ -34,6 +36,7 @@ const CASES: &[&str] = &[
 const HEREDOC_CASES: &[&str] = &[
     "set -e\npostconf -e \"smtpd_tls_auth_only = no\"",
     "postconf -e 'smtpd_banner = $myhostname ESMTP' \\\n    relayhost=\n# a comment\npostconf -e message_size_limit=0",
+    "postconf -e message_size_limit=0\npostconf -e 'relayhost = [a.example]:587'\npostconf -e message_size_limit=2048000",
 ];
 
 /// `postconf -n` of a configuration directory, as name → value.

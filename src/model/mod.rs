@@ -991,7 +991,7 @@ impl Model {
             known.insert(value.literal.name.as_str(), value);
         }
         let mut literal_definitions = Vec::new();
-        for (name, path, line) in &options.script_params {
+        for (name, _, _) in &options.script_params {
             let Some(value) = known.get(name.as_str()) else {
                 continue;
             };
@@ -1022,8 +1022,9 @@ impl Model {
                 "when the script runs"
             };
             template_notes.push(format!(
-                "{name} is set by {}:{line} {when}: {name} = {}",
-                in_repository(path).display(),
+                "{name} is set by {}:{} {when}: {name} = {}",
+                in_repository(&value.path).display(),
+                literal.line,
                 match secret {
                     true => "(not shown: it may hold a secret)".into(),
                     false => crate::output::printable(&literal.value),
