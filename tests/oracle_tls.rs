@@ -1478,22 +1478,12 @@ fn observe_auth(
 /// What a STARTTLS client of the submission port meets: the problem is a connection on which
 /// smtpd says nothing (it waits for a TLS handshake), where the client waits for `220`.
 fn observe_starttls_port(outcome: &mut Outcome, port: u16) {
-    let first = match tls::first_bytes(port, Duration::from_secs(1)) {
-        Ok(f) => f,
-        Err(e) => {
-            outcome
-                .unexpected
-                .push(format!("connect to port {port}: {e}"));
-            return;
-        }
+    let Some(first) = first_bytes(outcome, port) else {
+        return;
     };
     outcome.observed.push(format!(
         "a client that waits for the greeting gets: {}",
-        if first.is_empty() {
-            "nothing within 1 s".to_string()
-        } else {
-            format!("`{first}`")
-        }
+        shown_first(&first)
     ));
     if first.is_empty() {
         // Wrapper mode, not a server that is just slow: TLS from the first byte works.
@@ -1516,15 +1506,31 @@ fn observe_starttls_port(outcome: &mut Outcome, port: u16) {
     }
 }
 
-fn observe_wrapper(outcome: &mut Outcome, case: &Case, port: u16) {
-    let first = match tls::first_bytes(port, Duration::from_secs(1)) {
-        Ok(f) => f,
+/// What a plain client that connects to `port` gets within a second, before it says anything;
+/// None (noted as unexpected) when it cannot connect.
+fn first_bytes(outcome: &mut Outcome, port: u16) -> Option<String> {
+    match tls::first_bytes(port, Duration::from_secs(1)) {
+        Ok(f) => Some(f),
         Err(e) => {
             outcome
                 .unexpected
                 .push(format!("connect to port {port}: {e}"));
-            return;
+            None
         }
+    }
+}
+
+/// [`first_bytes`] as the observations show it.
+fn shown_first(first: &str) -> String {
+    match first.is_empty() {
+        true => "nothing within 1 s".to_string(),
+        false => format!("`{first}`"),
+    }
+}
+
+fn observe_wrapper(outcome: &mut Outcome, case: &Case, port: u16) {
+    let Some(first) = first_bytes(outcome, port) else {
+        return;
     };
     let s = tls::s_client(&format!("127.0.0.1:{port}"), false, &["-ign_eof"], "QUIT\n");
     let tls_banner = s
@@ -1534,11 +1540,7 @@ fn observe_wrapper(outcome: &mut Outcome, case: &Case, port: u16) {
         .unwrap_or("");
     outcome.observed.push(format!(
         "plain connect: {}; TLS client from the first byte: {}{}",
-        if first.is_empty() {
-            "nothing within 1 s".to_string()
-        } else {
-            format!("`{first}`")
-        },
+        shown_first(&first),
         s.summary(),
         if tls_banner.is_empty() {
             String::new()
