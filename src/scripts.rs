@@ -1549,9 +1549,11 @@ fn only_extends_main_cf(text: &str) -> bool {
 /// A Dockerfile `RUN` that writes a start script with a group of `echo`s (`{ echo '#!/bin/sh';
 /// echo 'sed -i s/HOST/$HOST/g /etc/postfix/main.cf'; echo 'postfix start-fg'; } >
 /// /entrypoint.sh`): the RUN's commands with the script's lines in place of the group, so
-/// that what the script does to main.cf (when the container runs it) is read as the RUN's own
-/// commands are, and the RUN itself is not taken for one that rewrites main.cf. Each line
-/// must be one `echo` of a single-quoted argument (the text as written); None otherwise.
+/// that what the script does to main.cf is read (a sed that fills in a placeholder, the
+/// parameters it sets), and the RUN itself is not taken for one that rewrites main.cf. The
+/// script runs when the container starts, after every RUN, if at all: what it sets has no
+/// value postlint takes as known (`written_run` in [`scan_text`]). Each line must be one
+/// `echo` of a single-quoted argument (the text as written); None otherwise.
 fn written_script(code: &str) -> Option<String> {
     let pieces = commands(code);
     let open = pieces.iter().position(|c| {
