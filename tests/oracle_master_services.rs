@@ -7,6 +7,9 @@
 //! (`maillog_file` empty), it passes. postlint reports the first setup only. Each setup is one
 //! of the fixtures in fixtures/undefined-service, run with its own queue and data directory and
 //! `maillog_file = /dev/stdout`, where postfix-script's messages show.
+//! Two inet entries with one endpoint (`127.0.0.1:PORT` and `[127.0.0.1]:0PORT`) are one
+//! service to the master daemon: it runs the last one (a client meets its banner), as
+//! postlint's invalid-syntax finding on the first says.
 //!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
@@ -206,4 +209,61 @@ fn mail_for_a_local_domain_waits_without_the_local_service() {
         );
         assert_eq!(findings.len(), local.len(), "{findings:?}");
     }
+}
+
+/// `127.0.0.1:PORT` and then `[127.0.0.1]:0PORT`, each smtpd with a banner of its own: the
+/// client on the port meets the second one's banner, and postlint reports the first entry as
+/// replaced by the second, one endpoint.
+#[test]
+fn two_names_of_one_endpoint_are_one_service_and_the_last_runs() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let port = port() + 10;
+    let scratch = smtp::Scratch::new_in(Path::new("/tmp"), "postlint-services-");
+    let conf = scratch.conf();
+    let mut main = scratch.infrastructure("mail.example.com");
+    main.push_str("compatibility_level = 3.6\nmydestination = $myhostname, example.com\n");
+    std::fs::write(conf.join("main.cf"), &main).unwrap();
+    let master = format!(
+        "{}127.0.0.1:{port} inet n - n - - smtpd\n  -o {{ smtpd_banner = $myhostname FIRST-ENTRY }}\n\
+         [127.0.0.1]:0{port} inet n - n - - smtpd\n  -o {{ smtpd_banner = $myhostname SECOND-ENTRY }}\n",
+        smtp::base_master_cf()
+    );
+    std::fs::write(conf.join("master.cf"), &master).unwrap();
+    common::backdate(&conf);
+    let first_line = master
+        .lines()
+        .position(|l| l.starts_with("127.0.0.1:"))
+        .unwrap() as u64
+        + 1;
+    let findings: Vec<(u64, String)> = smtp::postlint_findings(&conf, "invalid-syntax")
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap_or_default(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+
+    let mut postfix = smtp::Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
+        .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+    let greeting = smtp::Client::connect(
+        port,
+        &scratch.maillog(),
+        "postfix",
+        std::time::Duration::from_secs(10),
+    );
+    let banner = match greeting {
+        Ok(smtp::Greeting::Banner(_, banner)) => banner.last().to_string(),
+        Ok(smtp::Greeting::Fatal(line)) => panic!("smtpd: {line}"),
+        Err(e) => panic!("connect: {e}; {}", postfix.diagnosis(&scratch.maillog())),
+    };
+    postfix.stop();
+    println!("banner {banner:?}; postlint: {findings:?}");
+    assert!(banner.contains("SECOND-ENTRY"), "{banner}");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].0, first_line, "{findings:?}");
+    assert!(findings[0].1.contains("the same endpoint"), "{findings:?}");
 }

@@ -70,6 +70,48 @@ pub fn port_of(service: &Service) -> &str {
     }
 }
 
+/// The port number of a service port as the master daemon resolves it: digits, or the names
+/// /etc/services gives the mail ports (Debian's netbase); None for any other name, which only
+/// the host's own /etc/services can resolve.
+pub fn port_number(port: &str) -> Option<u16> {
+    match port {
+        "smtp" | "mail" => Some(25),
+        "submission" => Some(587),
+        "submissions" | "smtps" | "ssmtp" | "urd" => Some(465),
+        _ if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => port
+            .trim_start_matches('0')
+            .parse::<u16>()
+            .ok()
+            .or((port.trim_start_matches('0').is_empty()).then_some(0)),
+        _ => None,
+    }
+}
+
+/// The endpoint an inet service name stands for, as the master daemon names it to tell
+/// services apart (master_ent.c): `[address]:port` with a host, the port alone without one,
+/// numeric where postlint can make it so (`submission` and `587`, `127.0.0.1:smtp` and
+/// `[127.0.0.1]:25`, are one service). A host name or a port name postlint cannot resolve
+/// stays as written.
+pub fn endpoint(name: &str) -> String {
+    let (host, port) = match name.rsplit_once(':') {
+        // `[::1]:25`, `127.0.0.1:25`; a bare IPv6 address has colons but no port.
+        Some((host, port)) if !host.contains(':') || host.starts_with('[') => (Some(host), port),
+        _ => (None, name),
+    };
+    let port = port_number(port).map_or_else(|| port.to_string(), |n| n.to_string());
+    match host.filter(|h| !h.is_empty()) {
+        None => port,
+        Some(host) => {
+            let bare = host.trim_start_matches('[').trim_end_matches(']');
+            let host = match bare.parse::<std::net::IpAddr>() {
+                Ok(address) => address.to_string(),
+                Err(_) => bare.to_ascii_lowercase(),
+            };
+            format!("[{host}]:{port}")
+        }
+    }
+}
+
 /// Whether an inet service listens on port 25 (`smtp`, `25`, with or without a host).
 pub fn is_port_25(service: &Service) -> bool {
     service.kind == "inet" && matches!(port_of(service), "smtp" | "25")
@@ -136,4 +178,29 @@ pub fn addresses(model: &Model) -> Vec<String> {
             .map(str::to_string),
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_named_as_the_master_daemon_names_them() {
+        assert_eq!(endpoint("submission"), endpoint("587"));
+        assert_eq!(endpoint("smtp"), "25");
+        assert_eq!(endpoint("smtps"), endpoint("submissions"));
+        assert_eq!(endpoint("127.0.0.1:smtp"), "[127.0.0.1]:25");
+        assert_eq!(endpoint("[127.0.0.1]:0025"), "[127.0.0.1]:25");
+        assert_eq!(
+            endpoint("[::1]:587"),
+            endpoint("[0:0:0:0:0:0:0:1]:submission")
+        );
+        assert_eq!(endpoint("Mail.Example.com:25"), "[mail.example.com]:25");
+        // Ports postlint cannot resolve stay as written; other hosts are other endpoints.
+        assert_eq!(endpoint("imaps"), "imaps");
+        assert_ne!(endpoint("127.0.0.1:25"), endpoint("25"));
+        assert_ne!(endpoint("127.0.0.1:25"), endpoint("127.0.0.2:25"));
+        assert_eq!(port_number("0"), Some(0));
+        assert_eq!(port_number("70000"), None);
+    }
 }

@@ -299,15 +299,25 @@ impl MasterCf {
                 overrides,
                 disabled: false,
             };
-            let key = (service.name.clone(), service.kind.clone());
+            // The master daemon tells inet services apart by the endpoint they name:
+            // `submission` and `587` are one service.
+            let name_key = match service.kind.as_str() {
+                "inet" => super::listen::endpoint(&service.name),
+                _ => service.name.clone(),
+            };
+            let key = (name_key, service.kind.clone());
             if let Some(&earlier) = seen.get(&key) {
                 let old: &Service = &services[earlier];
+                let again = match old.name == service.name {
+                    true => String::new(),
+                    false => format!(" as \"{}\" (the same endpoint, {})", service.name, key.0),
+                };
                 bad_lines.push(BadLine {
                     span: old.name_span,
                     line: old.line,
                     reason: format!(
-                        "service \"{}\" of type {} is defined again on line {}; the master daemon uses that entry and ignores this one",
-                        service.name, service.kind, service.line
+                        "service \"{}\" of type {} is defined again on line {}{again}; the master daemon uses that entry and ignores this one",
+                        old.name, service.kind, service.line
                     ),
                 });
             }

@@ -439,6 +439,7 @@ pub struct Model {
     /// Files a template of main.cf includes, read as parts of it (`include::read`).
     pub main_cf_parts: Vec<FileId>,
     pub params: Params,
+    /// main.cf's lines Postfix cannot read, in file order.
     pub main_cf_bad_lines: Vec<BadLine>,
     /// main.cf lines that are one installer placeholder (`${POSTFIX_RELAYHOST_SASL}`): filled
     /// with whole lines before Postfix reads the file, so not bad lines.
@@ -1194,6 +1195,10 @@ impl Model {
             }
             main_cf_bad_lines.push(BadLine::from_parsed(bad, main_cf));
         }
+        debug_assert!(
+            main_cf_bad_lines.is_sorted_by_key(|b: &BadLine| b.span.start),
+            "main.cf's bad lines are in file order"
+        );
 
         // Where is this setup's config_directory? Paths under it map into the linted directory.
         params.settle_host_values(None);

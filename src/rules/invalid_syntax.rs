@@ -1284,10 +1284,18 @@ fn report_line(bad: &BadLine, file_kind: &str, consequence: &str, out: &mut Find
         // entry to override Postfix's own works, and this one's settings are what is lost.
         finding.severity = Severity::Warning;
         finding.label("replaced by a later entry");
-        "The master daemon uses the last entry for a service name and type (it logs a \
-         warning); remove or rename one of them, so that the settings you edit are the ones \
-         it runs."
-            .to_string()
+        if reason.contains("the same endpoint") {
+            "The master daemon names an inet service by the address and port it listens on \
+             (`submission` is port 587, `smtp` port 25, `smtps` port 465), and runs the last \
+             entry for each; remove one of them, or give the other a port \
+             of its own, so that the settings you edit are the ones it runs."
+                .to_string()
+        } else {
+            "The master daemon uses the last entry for a service name and type (it logs a \
+             warning); remove or rename one of them, so that the settings you edit are the \
+             ones it runs."
+                .to_string()
+        }
     } else if reason.starts_with("invalid \"-o") || reason.starts_with("-o at the end") {
         finding.label("the daemon cannot use this option");
         "The service's daemon stops with a fatal error at start-up. Write `-o name=value` \

@@ -170,15 +170,12 @@ fn unindented_continuation<'m>(
         let file = def.value_span.file;
         let text = model.sources.text(file);
         let mut end = def.value_span.end as usize;
-        for bad in model
-            .main_cf_bad_lines
-            .iter()
-            .filter(|b| b.span.file == file)
-        {
+        // main.cf's bad lines, in file order: the first after the definition is found by a
+        // binary search, so that many services with failing lists cost no walk each.
+        let bad_lines = &model.main_cf_bad_lines;
+        let first = bad_lines.partition_point(|b| (b.span.start as usize) < end);
+        for bad in bad_lines[first..].iter().filter(|b| b.span.file == file) {
             let start = bad.span.start as usize;
-            if start < end {
-                continue;
-            }
             let next = text
                 .get(end..start)
                 .is_some_and(|between| between.trim().is_empty() && between.contains('\n'));
