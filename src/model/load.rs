@@ -440,9 +440,30 @@ impl Loader {
                         match dialect {
                             Some(dialect) => {
                                 let text = self.sources.get(file).text().clone();
-                                Content::Patterns(Box::new(patterns::PatternTable::parse(
-                                    &text, file, dialect, None,
-                                )))
+                                let table =
+                                    patterns::PatternTable::parse(&text, file, dialect, None);
+                                // A rule Postfix would skip whose pattern is an installer's
+                                // placeholder (`__DOMAIN_REGEX__ ANY`): a template the set-up
+                                // completes, as for indexed tables.
+                                let placeholder = table.skipped.iter().find_map(|skipped| {
+                                    let line = text
+                                        .get(
+                                            skipped.span.start as usize..skipped.span.end as usize,
+                                        )?
+                                        .trim_ascii();
+                                    let pattern = line.split_ascii_whitespace().next()?;
+                                    let filled = crate::parse::placeholder::is_whole(pattern)
+                                        || crate::parse::placeholder::is_whole(line)
+                                        || self.filled_in.iter().any(|p| p.is_match(line));
+                                    filled.then_some(skipped.line)
+                                });
+                                match placeholder {
+                                    Some(line) => Content::Unknown(format!(
+                                        "{} line {line} is a placeholder the set-up fills in",
+                                        self.sources.get(file).display_path
+                                    )),
+                                    None => Content::Patterns(Box::new(table)),
+                                }
                             }
                             None => Content::Unknown(Self::CIDR_UNKNOWN.to_string()),
                         }

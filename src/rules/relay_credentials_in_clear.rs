@@ -186,8 +186,11 @@ fn check(model: &Model, out: &mut Findings) {
         }),
         false => None,
     };
+    // A relay on this host (a local stunnel or tunnel that wraps the connection in TLS): the
+    // login never leaves it.
+    let on_this_host = |dest: &Destination| crate::model::listen::is_loopback(&dest.host);
     if let Some((dest, relay_definition)) = relayhost(model).or(templated) {
-        if !has_policy(&dest) {
+        if !has_policy(&dest) && !on_this_host(&dest) {
             let primary = level.span().unwrap_or(enable.value_span);
             let finding = report(out, primary, &dest, &level);
             finding.label(if level.span().is_some() {
@@ -217,7 +220,7 @@ fn check(model: &Model, out: &mut Findings) {
             let Some(dest) = Destination::parse(entry.value) else {
                 continue;
             };
-            if !seen.insert(dest.written.clone()) || has_policy(&dest) {
+            if !seen.insert(dest.written.clone()) || has_policy(&dest) || on_this_host(&dest) {
                 continue;
             }
             let finding = report(out, entry.value_span, &dest, &level);
