@@ -1742,22 +1742,48 @@ pub(crate) fn logical_lines(text: &str, dockerfile: bool) -> Vec<(u32, String)> 
     out
 }
 
-/// The characters of a shell line that stand outside quotes, with their offsets.
+/// The characters of a shell line that stand outside quotes, with their offsets, up to its
+/// comment ([`code_end`]).
 fn outside_quotes(line: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let mut quote = None;
-    line.char_indices().filter(move |&(_, c)| match quote {
-        Some(q) => {
-            if c == q {
-                quote = None;
+    line[..code_end(line)]
+        .char_indices()
+        .filter(move |&(_, c)| match quote {
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+                false
             }
-            false
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                false
+            }
+            None => true,
+        })
+}
+
+/// Where a shell line's comment starts (a `#` that starts a word outside quotes:
+/// `postconf -e "..." # l'option`, whose apostrophe opens no quote), or its end.
+fn code_end(line: &str) -> usize {
+    let mut quote = None;
+    let mut escaped = false;
+    let mut previous: Option<char> = None;
+    for (i, c) in line.char_indices() {
+        let word_start =
+            previous.is_none_or(|p| p.is_whitespace() || matches!(p, ';' | '&' | '|' | '(' | ')'));
+        previous = Some(c);
+        match quote {
+            _ if escaped => escaped = false,
+            Some('"') | None if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '#' && word_start => return i,
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None => {}
         }
-        None if c == '\'' || c == '"' => {
-            quote = Some(c);
-            false
-        }
-        None => true,
-    })
+    }
+    line.len()
 }
 
 /// The commands of one shell line: split at `|`, `;`, `&` and `(`/`)` outside quotes (a
@@ -2791,10 +2817,11 @@ fn unconditional_lines(lines: &[(u32, String)]) -> Vec<bool> {
         let guard = or_guard(code);
         let stopped = guard.is_some_and(|(_, stops)| stops);
         let code = guard.map_or(code, |(head, _)| head.trim());
-        // A quote that runs on to the next line: what follows is not read.
+        // A quote that runs on to the next line: what follows is not read. A comment's
+        // apostrophe (`# l'option`) opens none.
         let mut quote = None;
         let mut escaped = false;
-        for c in code.chars() {
+        for c in code[..code_end(code)].chars() {
             match (quote, c) {
                 (_, _) if escaped => escaped = false,
                 (Some('"') | None, '\\') => escaped = true,
@@ -2908,7 +2935,7 @@ fn split_outside_quotes<'a>(line: &'a str, separators: &[char]) -> Vec<&'a str> 
             start = i + c.len_utf8();
         }
     }
-    out.push(&line[start..]);
+    out.push(&line[start..code_end(line).max(start)]);
     out.into_iter()
         .map(str::trim)
         .filter(|c| !c.is_empty())
@@ -4405,6 +4432,25 @@ mod tests {
         assert_eq!(keys.into_iter().collect::<Vec<_>>(), ["dbname"]);
         let sed = "RUN sed -i 's/^#submission/submission/' /etc/postfix/master.cf\n";
         assert!(scan_text(sed, Path::new("Dockerfile")).master);
+    }
+
+    #[test]
+    fn a_comment_after_a_command_opens_no_quote() {
+        // The apostrophe of `l'option` is in a comment: the script goes on (survey AE1).
+        let text = "#!/bin/sh\npostconf -e \"smtp_use_tls = yes\" # l'option\n\
+                    postconf -e 'relayhost = [smtp.example.com]:587' # l'envoi; d'auth\n\
+                    echo \"a # b\" ; postconf -e c=1 # x\npostfix start-fg\n";
+        let out = scan_text(text, Path::new("entrypoint.sh"));
+        let got: Vec<(&str, u32)> = out
+            .main_params
+            .iter()
+            .map(|(n, l)| (n.as_str(), *l))
+            .collect();
+        assert_eq!(got, [("smtp_use_tls", 2), ("relayhost", 3), ("c", 4)]);
+        // A `#` inside a word, quoted or escaped is no comment.
+        assert_eq!(code_end("a#b 'c # d' \\# e"), 16);
+        assert_eq!(code_end("echo ${#x} $# # n"), 14);
+        assert_eq!(code_end("x;# y"), 2);
     }
 
     #[test]
