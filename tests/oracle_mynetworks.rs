@@ -5,7 +5,8 @@
 //! outside client (XCLIENT); with the network written `192.168.1.0/24` the same request gets
 //! 250. postlint reports the first setup and not the second. The same holds for a network in a
 //! list file mynetworks names (`/etc/postfix/mynetworks`), which smtpd reads in place: postlint
-//! reports the file's line.
+//! reports the file's line. An IPv6 network without brackets fails the lookup too: it is a
+//! table of an unknown type to smtpd (`unsupported-map-type`).
 //!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
@@ -52,6 +53,16 @@ fn outsider_rcpt(scratch: &Scratch, port: u16, recipient: &str) -> (u16, String)
 /// this server's own domain from an outside client, with the maillog, and the lines postlint
 /// reports (after the mynetworks line of main.cf, or in the list file).
 fn rcpt_answer(network: &str, written: Written, port: u16) -> (u16, String, Vec<i64>) {
+    rcpt_answer_of("mynetworks-host-bits", network, written, port)
+}
+
+/// [`rcpt_answer`], with the lines postlint reports under `rule`.
+fn rcpt_answer_of(
+    rule: &str,
+    network: &str,
+    written: Written,
+    port: u16,
+) -> (u16, String, Vec<i64>) {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-mynetworks-");
     let conf = scratch.conf();
     let network = match written {
@@ -79,7 +90,7 @@ fn rcpt_answer(network: &str, written: Written, port: u16) -> (u16, String, Vec<
     std::fs::write(conf.join("master.cf"), master).unwrap();
     common::backdate(&conf);
 
-    let findings = smtp::postlint_findings(&conf, "mynetworks-host-bits");
+    let findings = smtp::postlint_findings(&conf, rule);
     let in_file = |d: &&serde_json::Value| {
         let path = d["path"].as_str().unwrap_or_default();
         path.ends_with("mynetworks") == matches!(written, Written::InListFile)
@@ -174,6 +185,44 @@ fn unreadable_networks_in_mynetworks_defer_outside_clients() {
             "{network:?}: postlint reports {reported:?}"
         );
     }
+}
+
+/// An IPv6 network written without brackets (`fd00:1234::/32`) is a `type:name` table to
+/// match_list, of a type Postfix does not have: the lookup fails and an outside client gets
+/// 451 at RCPT TO. Bracketed, the same network is read as one (250). postlint's
+/// unsupported-map-type reports the first only.
+#[test]
+fn unbracketed_ipv6_networks_in_mynetworks_defer_outside_clients() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let base = port() + 40;
+    for (i, network) in ["fd00:1234::/32", "2001:db8::5"].into_iter().enumerate() {
+        let written = match i % 2 {
+            0 => Written::InMainCf,
+            _ => Written::InListFile,
+        };
+        let (code, log, reported) =
+            rcpt_answer_of("unsupported-map-type", network, written, base + i as u16);
+        assert_eq!(code, 451, "{network}: {log}");
+        assert!(
+            log.contains("unsupported dictionary type"),
+            "{network}: {log}"
+        );
+        assert_eq!(
+            reported,
+            [0],
+            "{network}: postlint reports lines {reported:?}"
+        );
+    }
+    let (code, log, reported) = rcpt_answer_of(
+        "unsupported-map-type",
+        "[fd00:1234::]/32",
+        Written::InMainCf,
+        base + 5,
+    );
+    assert_eq!(code, 250, "{log}");
+    assert_eq!(reported, Vec::<i64>::new(), "postlint reports {reported:?}");
 }
 
 /// `mynetworks-too-broad` says "an open relay" only where smtpd relays for an outsider:

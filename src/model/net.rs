@@ -174,24 +174,35 @@ pub const NOT_PUBLIC: &[&str] = &[
     "fc00::/7",
     "fe80::/10",
     "2001:db8::/32",
+    "3fff::/20",
 ];
 
-/// Whether a whole network lies in one non-public range.
+/// Whether a whole network lies in one non-public range, or (IPv6) outside the global
+/// unicast space 2000::/3, which IANA has not allocated (IPv4-mapped networks are IPv4's).
 pub fn is_not_public(net: &Cidr) -> bool {
     let net = net.unmapped();
+    if let IpAddr::V6(v6) = net.addr {
+        // The top bits the network fixes, of the three that make 2000::/3.
+        let fixed = u32::from(net.len.min(3));
+        let top = (u128::from(v6) >> 125) as u8;
+        if top >> (3 - fixed) != 0b001 >> (3 - fixed) {
+            return true;
+        }
+    }
     NOT_PUBLIC.iter().any(|r| {
         let range = Cidr::parse(r).expect("a valid range");
         range.len <= net.len && range.contains(net.addr)
     })
 }
 
-/// Documentation addresses (RFC 5737, RFC 3849): never a real interface of a server.
+/// Documentation addresses (RFC 5737, RFC 3849, RFC 9637): never a real interface of a server.
 pub fn is_documentation(addr: IpAddr) -> bool {
     [
         "192.0.2.0/24",
         "198.51.100.0/24",
         "203.0.113.0/24",
         "2001:db8::/32",
+        "3fff::/20",
     ]
     .iter()
     .any(|r| Cidr::parse(r).expect("a valid range").contains(addr))
@@ -307,5 +318,25 @@ mod tests {
         assert!(!is_not_public(&Cidr::parse("172.0.0.0/8").unwrap()));
         assert!(!is_not_public(&Cidr::parse("0.0.0.0/0").unwrap()));
         assert!(is_documentation("203.0.113.5".parse().unwrap()));
+        // IPv6: outside 2000::/3 is unallocated; 3fff::/20 is documentation (RFC 9637).
+        for reserved in [
+            "[3fff::]/20",
+            "[af49::]/16",
+            "[4000::]/2",
+            "[c000::]/16",
+            "[5f00::]/16",
+        ] {
+            assert!(is_not_public(&Cidr::parse(reserved).unwrap()), "{reserved}");
+        }
+        for public in [
+            "[2a00::]/16",
+            "[::]/0",
+            "[::]/2",
+            "[2000::]/3",
+            "[::ffff:0.0.0.0]/96",
+        ] {
+            assert!(!is_not_public(&Cidr::parse(public).unwrap()), "{public}");
+        }
+        assert!(is_documentation("3fff:0:1::5".parse().unwrap()));
     }
 }

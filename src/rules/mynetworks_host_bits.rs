@@ -45,7 +45,8 @@ fn check(model: &Model, out: &mut Findings) {
             let Some(span) = word.span else {
                 continue;
             };
-            if !reached(text.contains(':')) {
+            // Without brackets, an IPv6 network is a table to Postfix (unsupported-map-type).
+            if !reached(text.contains(':')) || crate::parse::list::is_table_pattern(text) {
                 continue;
             }
             if let Some(error) = Cidr::parse_error(text) {

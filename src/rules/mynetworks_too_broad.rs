@@ -65,6 +65,11 @@ fn check(model: &Model, out: &mut Findings) {
                     if word.text.starts_with('!') {
                         continue;
                     }
+                    // `fd00::/8` without brackets is a table to Postfix (unsupported-map-type
+                    // reports it), no network.
+                    if crate::parse::list::is_table_pattern(text) {
+                        continue;
+                    }
                     let Some(net) = Cidr::parse(text) else {
                         continue;
                     };

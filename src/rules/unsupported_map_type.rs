@@ -94,6 +94,7 @@ fn check(model: &Model, out: &mut Findings) {
         }
         no_such_type(out, &mut suggestions, span, &unknown.kind, &unknown.param);
     }
+    network_tables(model, installed.as_deref(), &mut suggestions, out);
     not_buildable_aliases(model, out);
     image_caches(model, out);
     let mut seen = std::collections::HashSet::new();
@@ -434,6 +435,64 @@ fn no_such_unix_table(out: &mut Findings, span: crate::source::Span, token: &str
 }
 
 /// A type no Postfix release has, with the closest one.
+/// The `type:name` words of the mynetworks lists smtpd reads whose type Postfix does not
+/// have: above all an IPv6 network written without brackets (`fd00:1234::/32`), which
+/// match_list reads as a table of type `fd00`.
+fn network_tables(
+    model: &Model,
+    installed: Option<&[String]>,
+    suggestions: &mut Suggestions,
+    out: &mut Findings,
+) {
+    let mut seen = std::collections::HashSet::new();
+    for smtpd in crate::model::restrictions::smtpd_processes(model) {
+        let Some(words) = crate::model::mynetworks::known_words(model, &smtpd) else {
+            continue;
+        };
+        for word in words {
+            let text = word.text.trim_start_matches('!');
+            let Some(span) = word.span else { continue };
+            if !crate::parse::list::is_table_pattern(text) || !seen.insert(span) {
+                continue;
+            }
+            let Some((kind, _)) = text.split_once(':') else {
+                continue;
+            };
+            if kind.is_empty()
+                || map_types().contains_key(kind)
+                || built_here(&model.built_map_types, installed, kind)
+            {
+                continue;
+            }
+            let network = text.split_once('/').map_or(text, |(address, _)| address);
+            if network.parse::<std::net::Ipv6Addr>().is_err() {
+                no_such_type(out, suggestions, span, kind, "mynetworks");
+                continue;
+            }
+            let bracketed = match text.split_once('/') {
+                Some((address, length)) => format!("[{address}]/{length}"),
+                None => format!("[{text}]"),
+            };
+            let finding = out.report(
+                span,
+                format!(
+                    "mynetworks names the IPv6 network `{text}` without brackets: Postfix reads \
+                     it as a table of type `{kind}`, which it does not have"
+                ),
+            );
+            finding.subject(kind.to_string());
+            finding.label(format!("write `{bracketed}`"));
+            finding.help(format!(
+                "In mynetworks an item with a `:` that does not start with `[` is a lookup \
+                 table (`type:name`), so IPv6 networks go in brackets: `{bracketed}`. As \
+                 written, the lookup fails (\"unsupported dictionary type: {kind}\") and smtpd \
+                 answers \"451 4.3.0 Temporary lookup failure\" to each client it checks \
+                 against mynetworks that an earlier item did not match."
+            ));
+        }
+    }
+}
+
 fn no_such_type(
     out: &mut Findings,
     suggestions: &mut Suggestions,
