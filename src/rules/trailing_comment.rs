@@ -140,6 +140,22 @@ fn parameter(model: &Model, def: &Definition, command: Option<&str>, out: &mut F
             finding.severity = Severity::Error;
             finding.label(format!("{} stops: {}", r.daemons, r.log_line));
         }
+        // A table list: dict_open() reads `#...` as a table and stops the daemon that opens
+        // the list (`virtual_mailbox_maps = hash:/etc/postfix/vmailbox # user -> dir`).
+        None if name.ends_with("_maps")
+            && (crate::model::params::default_value(name).is_some()
+                || crate::model::names::newer_default(name).is_some()) =>
+        {
+            let word: String = def.value[at..]
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != ',')
+                .collect();
+            finding.severity = Severity::Error;
+            finding.label(format!(
+                "every daemon that opens {name} stops: fatal: open dictionary: expecting \"type:name\" form instead of \"{}\"",
+                crate::output::printable(&word)
+            ));
+        }
         None if values::is_match_list(name) => {
             finding.label(format!(
                 "Postfix warns \"{name}: comment at end of line is not supported\" and ignores the rest of the list"
