@@ -1,7 +1,8 @@
 //! Restriction lists in an order that defeats them: entries after `permit`, `reject` or
 //! `defer` that never run; an address probe (`reject_unverified_recipient`) that runs before
 //! any relay check, so the server probes any address an outsider names; and a reject that
-//! catches the server's own users before `permit_sasl_authenticated` lets them through.
+//! catches the server's own users before `permit_sasl_authenticated` lets them through; and a
+//! sender login check after that permit, which never sees a user who logged in.
 
 use std::collections::HashSet;
 
@@ -17,7 +18,7 @@ use crate::source::Span;
 pub const RULE: Rule = Rule {
     id: "restriction-order",
     severity: Severity::Warning,
-    summary: "restrictions in an order that defeats them: entries after permit/reject that never run, address probes before the relay check, rejects before permit_sasl_authenticated",
+    summary: "restrictions in an order that defeats them: entries after permit/reject that never run, address probes before the relay check, rejects before permit_sasl_authenticated, sender login checks after it",
     doc: include_str!("../../rules/restriction-order.md"),
     undecided: super::always_decides,
     check,
@@ -103,6 +104,7 @@ fn check(model: &Model, out: &mut Findings) {
             unreachable(model, param, list, &mut seen, out);
             sasl_too_late(model, &smtpd, param, list, &mut seen, out);
         }
+        login_check_after_sasl_permit(model, &smtpd, &lists, &mut seen, out);
         probes_before_relay_check(model, &smtpd, &mut seen, out);
     }
     super::drop_glued_lines(model, out);
@@ -253,6 +255,79 @@ fn sasl_too_late(
          Put permit_sasl_authenticated (and permit_mynetworks) first, then the rejects meant \
          for strangers.",
     );
+}
+
+/// The sender login checks that act on clients that logged in: the mismatch they reject is a
+/// user sending as someone else.
+const LOGIN_CHECKS: &[&str] = &[
+    "reject_sender_login_mismatch",
+    "reject_authenticated_sender_login_mismatch",
+    "reject_known_sender_login_mismatch",
+];
+
+/// A sender login check after permit_sasl_authenticated in the same list, on a service where
+/// users log in: the permit ends the list for every client that logged in, so the check never
+/// sees one and a user may send as anyone. Not reported when another list (or class) of the
+/// service runs such a check ahead of any permit_sasl_authenticated: that one stops them.
+fn login_check_after_sasl_permit(
+    model: &Model,
+    smtpd: &Smtpd,
+    lists: &[(String, Vec<Word>)],
+    seen: &mut HashSet<Span>,
+    out: &mut Findings,
+) {
+    let sasl_on = smtpd
+        .value(model, "smtpd_sasl_auth_enable")
+        .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+    if !sasl_on {
+        return;
+    }
+    // Each list's login checks, with the permit_sasl_authenticated before them if any.
+    let mut shadowed: Vec<(&str, Span, Span, String)> = Vec::new();
+    for (param, list) in lists {
+        if list.iter().any(|w| w.text.contains(UNKNOWN)) {
+            return;
+        }
+        let all = entries(model, list);
+        let permit = all
+            .iter()
+            .position(|e| e.name == "permit_sasl_authenticated");
+        for (i, entry) in all.iter().enumerate() {
+            if !LOGIN_CHECKS.contains(&entry.name.as_str()) {
+                continue;
+            }
+            let Some(p) = permit.filter(|&p| p < i) else {
+                // A check a logged-in user meets: the service stops spoofing there.
+                return;
+            };
+            if let (Some(span), Some(permit)) = (span_of(entry.words), span_of(all[p].words)) {
+                shadowed.push((param, span, permit, entry.name.clone()));
+            }
+        }
+    }
+    for (param, span, permit, name) in shadowed {
+        if !seen.insert(span) {
+            continue;
+        }
+        let finding = out.report(
+            span,
+            format!(
+                "`{name}` in {param} comes after permit_sasl_authenticated: it never sees a client that logged in, so users can send as any sender"
+            ),
+        );
+        finding.subject(format!("{param} {name}"));
+        finding.label(format!(
+            "never reached by a user on {} (smtpd_sasl_auth_enable = yes)",
+            smtpd.label()
+        ));
+        finding.secondary(permit, "ends the list for every client that logged in");
+        finding.help(format!(
+            "smtpd stops at the first restriction that decides, and permit_sasl_authenticated \
+             decides for every client that logged in. Put {name} before it \
+             (`{param} = {name}, permit_sasl_authenticated, ...`), so that a user's MAIL FROM \
+             is checked against smtpd_sender_login_maps first."
+        ));
+    }
 }
 
 /// A reject that catches the server's own users in main.cf's list with no
