@@ -152,6 +152,25 @@ fn named(model: &Model, scope: Option<&Service>, param: &'static str) -> Option<
     Some(out)
 }
 
+/// A file name that holds a private key by convention: Let's Encrypt's `privkey.pem`
+/// (`privkey1.pem` in its archive), a `.key` file.
+fn looks_like_key(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    (name.starts_with("privkey") && name.ends_with(".pem")) || name.ends_with(".key")
+}
+
+/// A file name that holds a certificate by convention: Let's Encrypt's `fullchain.pem`,
+/// `cert.pem`, `chain.pem` (numbered in its archive), a `.crt` or `.cer` file.
+fn looks_like_certificate(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let stem = name
+        .strip_suffix(".pem")
+        .map(|s| s.trim_end_matches(|c: char| c.is_ascii_digit()));
+    matches!(stem, Some("fullchain" | "cert" | "chain"))
+        || name.ends_with(".crt")
+        || name.ends_with(".cer")
+}
+
 /// An absolute path with nothing a template or installer would fill in.
 fn plain_path(path: &str) -> bool {
     path.starts_with('/')
@@ -467,8 +486,46 @@ impl Checker<'_> {
         }
     }
 
+    /// A certificate parameter that names a key file by its name, and its key parameter a
+    /// certificate (`smtpd_tls_cert_file = .../privkey.pem`, `smtpd_tls_key_file =
+    /// .../fullchain.pem`), where postlint cannot read either file: Postfix logs "cannot get
+    /// RSA certificate from file" and disables TLS.
+    fn swapped(&mut self, cert: &Named, key: &Named) {
+        let unknown = |c: &mut Self, n: &Named| {
+            matches!(
+                c.files
+                    .entry(n.path.clone())
+                    .or_insert_with(|| c.model.tls_file(&n.path)),
+                TlsFile::Unknown
+            )
+        };
+        if !unknown(self, cert) || !unknown(self, key) {
+            return;
+        }
+        if !(looks_like_key(&cert.path) && looks_like_certificate(&key.path)) {
+            return;
+        }
+        let message = format!(
+            "{} names {} and {} names {}: the certificate and the key are swapped",
+            cert.param, cert.path, key.param, key.path
+        );
+        if let Some(f) = self.report("swapped", cert.path.clone(), cert.span, message) {
+            f.label("a key file, by its name");
+            f.secondary(key.span, "a certificate file, by its name");
+            f.help(format!(
+                "Swap the two values: {} takes the certificate (with its chain), {} the \
+                 private key. As written, Postfix logs \"cannot get RSA certificate from file\" \
+                 and disables TLS: STARTTLS is answered with 454.",
+                cert.param, key.param
+            ));
+        }
+    }
+
     /// A certificate parameter and its key parameter.
     fn pair(&mut self, cert: &Named, key: Option<&Named>) {
+        if let Some(key) = key {
+            self.swapped(cert, key);
+        }
         let same_file = key.is_some_and(|k| k.path == cert.path);
         let now = self.now;
         let (leaf_key, leaf_expiry, has_cert, issuer_expired) = match self.file(cert) {
