@@ -500,12 +500,14 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             .map(|s| s.main_cf.parent().unwrap_or(Path::new("")))
             .collect();
         let mut amended = vec![crate::scripts::Amendments::default(); dirs.len()];
+        let mut with: Vec<Vec<&crate::scripts::Script>> = vec![Vec::new(); dirs.len()];
         for script in &scripts {
             for i in crate::scripts::goes_with(&script.path, &dirs) {
                 amended[i].add(script);
+                with[i].push(script);
             }
         }
-        for (setup, amendments) in found.setups.iter_mut().zip(amended) {
+        for ((setup, amendments), with) in found.setups.iter_mut().zip(amended).zip(with) {
             let master_cf = setup.load.master_cf.clone().unwrap_or_else(|| {
                 let dir = setup.main_cf.parent().unwrap_or(Path::new(""));
                 dir.join("master.cf")
@@ -620,6 +622,10 @@ pub fn discover(root: &Path) -> Result<Found, String> {
             setup.load.script_params_open = amendments.main_open;
             setup.load.script_file_keys = amendments.file_keys;
             setup.load.script_placeholders = amendments.main_placeholders;
+            setup
+                .load
+                .script_shell_references
+                .extend(script_shell_references(with, &scripts));
         }
         found.setups.extend(image_setups(
             root,
@@ -1241,6 +1247,10 @@ fn image_setups(
         setup.load.master_amended = amendments.master;
         setup.load.script_values = values;
         setup.load.script_shell_references = shell_references(dockerfile);
+        setup
+            .load
+            .script_shell_references
+            .extend(script_shell_references(context.iter().copied(), scripts));
         setup.load.script_sets = amendments.postconf_sets.clone();
         // The files its tasks install at a path (`template: src=mysql-aliases.cf
         // dest=/etc/postfix/mysql-aliases.cf`), and those the Dockerfile copies into the
@@ -1280,6 +1290,45 @@ fn shell_references(
         }
         _ => Vec::new(),
     }
+}
+
+/// The `$name` references the shell scripts among `scripts` leave to the shell in their
+/// postconf arguments (`postconf -e "smtpd_banner = $myhostname ESMTP"`), without the names
+/// an image that may run a script sets with `ENV` (the Dockerfiles of `all` in the script's
+/// directory and those above it): each script's path, kept text and references.
+fn script_shell_references<'s>(
+    scripts: impl IntoIterator<Item = &'s crate::scripts::Script>,
+    all: &[crate::scripts::Script],
+) -> Vec<(
+    PathBuf,
+    std::sync::Arc<str>,
+    Vec<crate::scripts::ShellReference>,
+)> {
+    let mut out = Vec::new();
+    for script in scripts {
+        let Some(text) = &script.text else { continue };
+        if script.is_dockerfile() || script.shell_references.is_empty() {
+            continue;
+        }
+        let dir = script.path.parent().unwrap_or(Path::new(""));
+        let environment: std::collections::HashSet<&str> = all
+            .iter()
+            .filter(|d| {
+                d.is_dockerfile() && dir.starts_with(d.path.parent().unwrap_or(Path::new("")))
+            })
+            .flat_map(|d| d.env_names.iter().map(String::as_str))
+            .collect();
+        let references: Vec<crate::scripts::ShellReference> = script
+            .shell_references
+            .iter()
+            .filter(|r| !environment.contains(r.name.as_str()))
+            .cloned()
+            .collect();
+        if !references.is_empty() {
+            out.push((script.path.clone(), text.clone(), references));
+        }
+    }
+    out
 }
 
 /// At most this many Dockerfiles of one directory are linted as images configured by their

@@ -3061,7 +3061,7 @@ fn scan_text(text: &str, path: &Path) -> Script {
     };
     let mut literals: Vec<Literal> = Vec::new();
     // The shell variables a Dockerfile gives a value, found the first time a reference asks.
-    let mut shell_variables: Option<std::collections::HashSet<String>> = None;
+    let mut shell_variables: Option<Option<std::collections::HashSet<String>>> = None;
     // The body of a Dockerfile's `RUN <<EOF` (BuildKit's here-document), a shell script run
     // as the RUN's command: its terminator, and whether any line of it is under a shell
     // condition (then none of its settings is written out for certain).
@@ -3298,9 +3298,10 @@ fn scan_text(text: &str, path: &Path) -> Script {
                 }
             }
         }
-        // A Dockerfile's `RUN postconf` whose argument holds a Postfix `$name` the shell
-        // expands: whenever the line runs, postconf gets the shell's (empty) variable.
-        if dockerfile && run && out.shell_references.len() < MAX_ITEMS && code.contains('$') {
+        // A Dockerfile's `RUN postconf` (or a shell script's postconf) whose argument holds a
+        // Postfix `$name` the shell expands: whenever the line runs, postconf gets the shell's
+        // (empty) variable.
+        if (run || !dockerfile) && out.shell_references.len() < MAX_ITEMS && code.contains('$') {
             let first = line_starts[(line_no - 1) as usize];
             let last = lines
                 .get(index + 1)
@@ -3342,13 +3343,28 @@ fn scan_text(text: &str, path: &Path) -> Script {
                     if crate::model::secrets::is_secret_table_param(&setting) {
                         continue;
                     }
-                    let variables = shell_variables.get_or_insert_with(|| {
-                        dockerfile_shell_variables(text)
-                            .into_iter()
-                            .map(str::to_string)
-                            .collect::<std::collections::HashSet<String>>()
+                    // The names the Dockerfile (ARG, ENV, assignments) or the script gives a
+                    // value, or reads as its own; None for a script that may set variables
+                    // postlint cannot see (it sources a file, runs eval).
+                    let variables = shell_variables.get_or_insert_with(|| match dockerfile {
+                        true => Some(
+                            dockerfile_shell_variables(text)
+                                .into_iter()
+                                .map(str::to_string)
+                                .collect(),
+                        ),
+                        false => crate::template::heredoc::assigned(text, &[])
+                            .map(|names| names.into_iter().map(str::to_string).collect()),
                     });
+                    let Some(variables) = variables else {
+                        continue;
+                    };
                     for (offset, len, name) in names {
+                        // `myhostname = $myhostname` names itself: the shell's variable on
+                        // purpose (from the container's environment), no Postfix reference.
+                        if name == setting {
+                            continue;
+                        }
                         if out.shell_references.len() < MAX_ITEMS && !variables.contains(&name) {
                             out.shell_references.push(ShellReference {
                                 line: line_no,

@@ -4036,6 +4036,64 @@ fn a_postfix_reference_the_shell_expands_in_a_postconf_argument_is_reported() {
     }
 }
 
+/// The same in an image's start script: `postconf -e "smtpd_banner = $myhostname ESMTP"` in
+/// entrypoint.sh gets the shell's empty `myhostname` (survey AE3, checked with postconf:
+/// main.cf gets `smtpd_banner =  ESMTP`). Near-misses: a name the script gives a value or reads
+/// itself, one the image sets with ENV, a script that sources its settings, and a setting that
+/// names itself (`myhostname = $myhostname`, the container's variable on purpose).
+#[test]
+fn a_postfix_reference_the_shell_expands_in_a_start_script_is_reported() {
+    let repo = tempfile::tempdir().unwrap();
+    let dockerfile = repo.path().join("Dockerfile");
+    let script = repo.path().join("entrypoint.sh");
+    let image = |env: &str| {
+        format!(
+            "FROM debian:bookworm\nRUN apt-get install -y postfix\n{env}COPY entrypoint.sh /entrypoint.sh\n\
+             ENTRYPOINT [\"/entrypoint.sh\"]\n"
+        )
+    };
+    let head = "#!/bin/sh\npostconf -e compatibility_level=3.6\n";
+    write(&dockerfile, &image(""));
+    write(
+        &script,
+        &format!("{head}postconf -e \"smtpd_banner = $myhostname ESMTP\"\nexec postfix start-fg\n"),
+    );
+    let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
+    assert!(
+        out.contains("entrypoint.sh:3:29: error[shell-expanded-reference]: `$myhostname` in smtpd_banner is the shell's: postconf gets the argument after the shell has replaced it with its variable `myhostname`, which the script never sets"),
+        "{out}{err}"
+    );
+    let near_misses = [
+        (
+            "",
+            "myhostname=$(hostname -f)\npostconf -e \"smtpd_banner = $myhostname ESMTP\"\n",
+        ),
+        (
+            "",
+            "[ -n \"$myhostname\" ] || exit 1\npostconf -e \"smtpd_banner = $myhostname ESMTP\"\n",
+        ),
+        (
+            "ENV myhostname=mail.example.com\n",
+            "postconf -e \"smtpd_banner = $myhostname ESMTP\"\n",
+        ),
+        (
+            "",
+            ". /etc/default/mail\npostconf -e \"smtpd_banner = $myhostname ESMTP\"\n",
+        ),
+        ("", "postconf -e \"myhostname = $myhostname\"\n"),
+        ("", "postconf -e 'smtpd_banner = $myhostname ESMTP'\n"),
+    ];
+    for (env, lines) in near_misses {
+        write(&dockerfile, &image(env));
+        write(&script, &format!("{head}{lines}exec postfix start-fg\n"));
+        let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
+        assert!(
+            !out.contains("shell-expanded-reference"),
+            "{env}{lines}: {out}"
+        );
+    }
+}
+
 /// An Ansible role whose `copy` task installs a directory (`src: "{{ role_path
 /// }}/files/postfix/"`, `dest: /etc/postfix/`) holding master.cf, beside a `template` task for
 /// main.cf: the two are linted together (survey Z1, a port 465 service without wrapper mode

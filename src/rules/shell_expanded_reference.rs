@@ -27,8 +27,8 @@ fn check(model: &Model, out: &mut Findings) {
 }
 
 /// A Dockerfile's `RUN postconf -e name="... $myhostname ..."`, or `RUN echo "name = ...
-/// $myhostname ..." >> /etc/postfix/main.cf`: the shell expands the reference before postconf
-/// or main.cf sees it. One finding per argument.
+/// $myhostname ..." >> /etc/postfix/main.cf`, or the same in a set-up script: the shell
+/// expands the reference before postconf or main.cf sees it. One finding per argument.
 fn postconf_references(model: &Model, out: &mut Findings) {
     let mut i = 0;
     let refs = &model.postconf_shell_references;
@@ -48,6 +48,13 @@ fn postconf_references(model: &Model, out: &mut Findings) {
             true => "main.cf gets the text",
             false => "postconf gets the argument",
         };
+        // A Dockerfile's RUN, or a set-up script's line.
+        let giver = match crate::scripts::is_dockerfile_path(std::path::Path::new(
+            &model.sources.get(span.file).display_path,
+        )) {
+            true => "the Dockerfile",
+            false => "the script",
+        };
         let (what, verb) = (
             in_words(&shown),
             if shown.len() == 1 { "is" } else { "are" },
@@ -56,7 +63,7 @@ fn postconf_references(model: &Model, out: &mut Findings) {
             *span,
             format!(
                 "{what} in {setting} {verb} the shell's: {receiver} after the shell has replaced \
-                 {}, which the Dockerfile never sets ({})",
+                 {}, which {giver} never sets ({})",
                 match group.len() {
                     1 => format!("it with its variable `{name}`"),
                     _ => "them with its variables".to_string(),

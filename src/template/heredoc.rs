@@ -404,7 +404,7 @@ fn code_lines<'t>(text: &'t str, bodies: &'t [Range<usize>]) -> impl Iterator<It
 /// document is the script's own. None when the script may set variables postlint cannot see:
 /// it sources another file (`. ./vars`, `source`), runs `eval`, exports all it sets (`set -a`)
 /// or a file's lines (`export $(cat .env)`).
-fn assigned<'t>(
+pub(crate) fn assigned<'t>(
     text: &'t str,
     bodies: &'t [Range<usize>],
 ) -> Option<std::collections::HashSet<&'t str>> {
