@@ -186,9 +186,15 @@ fn check(model: &Model, out: &mut Findings) {
         }),
         false => None,
     };
-    // A relay on this host (a local stunnel or tunnel that wraps the connection in TLS): the
-    // login never leaves it.
-    let on_this_host = |dest: &Destination| crate::model::listen::is_loopback(&dest.host);
+    // A relay at a loopback address (a local stunnel or tunnel that wraps the connection in
+    // TLS): the login never leaves the host. A name (`localhost`) is looked up in DNS first.
+    let on_this_host = |dest: &Destination| {
+        dest.host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|a| a.is_loopback())
+    };
     if let Some((dest, relay_definition)) = relayhost(model).or(templated) {
         if !has_policy(&dest) && !on_this_host(&dest) {
             let primary = level.span().unwrap_or(enable.value_span);
