@@ -33,10 +33,21 @@ fn check(model: &Model, out: &mut Findings) {
         // need no matching. Local domains are rule virtual-domain-in-mydestination's; an
         // unknown class on the way (the local one included) means Postfix might resolve the
         // domain otherwise, so nothing can be said.
+        // A virtual mailbox domain behind a virtual alias class postlint cannot read in full
+        // (an SQL table): whichever class Postfix finds it in first, it is listed in both the
+        // mailbox and the relay class, and Postfix warns of a pair that holds it.
+        let mut alias_unknown = false;
         let later = match model.member_class(class, slot) {
             Some(Resolved::Class(ClassKind::VirtualAlias, _)) => 0,
             Some(Resolved::Class(ClassKind::VirtualMailbox, _)) => 1,
             Some(Resolved::Class(ClassKind::Relay, _)) => 2,
+            Some(Resolved::Unknown)
+                if class == ClassKind::VirtualMailbox
+                    && behind_unknown_aliases(model, member.domain) =>
+            {
+                alias_unknown = true;
+                1
+            }
             Some(Resolved::Class(ClassKind::Local, _) | Resolved::Unknown | Resolved::NoClass)
             | None => continue,
         };
@@ -137,13 +148,40 @@ fn check(model: &Model, out: &mut Findings) {
                 )
             })
             .collect();
+        let treats = match alias_unknown {
+            true => format!(
+                "Unless virtual_alias_domains lists it too (postlint cannot read all of it), \
+                 Postfix treats {} as a {} domain",
+                member.written,
+                first_kind.name().replace('_', " ")
+            ),
+            false => format!(
+                "Postfix treats {} as a {} domain",
+                member.written,
+                first_kind.name().replace('_', " ")
+            ),
+        };
         finding.help(format!(
-            "A domain belongs to exactly one address class. Postfix treats {} as a {} domain (it \
-             checks {} first) and logs {} at run time. Remove it from all but the one class you mean.",
-            member.written,
-            first_kind.name().replace('_', " "),
+            "A domain belongs to exactly one address class. {treats} (it checks {} first) and \
+             logs {} at run time. Remove it from all but the one class you mean.",
             first_kind.param(),
             pairs.join(" and ")
         ));
     }
+}
+
+/// Whether a domain's class is unknown only because the virtual alias class may hold it: the
+/// local class (mydestination) is known not to, the alias class cannot be read in full.
+fn behind_unknown_aliases(model: &Model, domain: &str) -> bool {
+    matches!(
+        model
+            .class(ClassKind::Local)
+            .contains(&model.tables, domain),
+        Membership::No
+    ) && matches!(
+        model
+            .class(ClassKind::VirtualAlias)
+            .contains(&model.tables, domain),
+        Membership::Unknown
+    )
 }
