@@ -620,6 +620,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
                 .cloned()
                 .collect();
             setup.load.script_params_open = amendments.main_open;
+            setup.load.script_params_open_by = amendments.main_open_by.clone();
             setup.load.script_file_keys = amendments.file_keys;
             setup.load.script_placeholders = amendments.main_placeholders;
             setup

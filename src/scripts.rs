@@ -1155,6 +1155,8 @@ pub struct Amendments {
     /// Each parameter once, with the script and line that sets it first.
     pub main_params: Vec<(String, PathBuf, u32)>,
     pub main_open: bool,
+    /// The first script that makes `main_open`.
+    pub main_open_by: Option<PathBuf>,
     pub file_keys: BTreeSet<String>,
     /// Text scripts fill in in main.cf (`Script::main_placeholders`), with the script and line.
     pub main_placeholders: Vec<(String, PathBuf, u32)>,
@@ -1293,6 +1295,9 @@ impl Amendments {
         }
         self.master |= script.master;
         self.main_open |= script.main_open;
+        if script.main_open && self.main_open_by.is_none() {
+            self.main_open_by = Some(script.path.clone());
+        }
         self.file_keys.extend(script.file_keys.iter().cloned());
         for pattern in &script.file_placeholders {
             if self.file_placeholders.len() < MAX_ITEMS && !self.file_placeholders.contains(pattern)
@@ -2062,9 +2067,14 @@ fn command_names(command: &str) -> Option<Vec<String>> {
         }
         return Some(found);
     }
-    // `echo "name = value" >> main.cf`, `... | tee -a main.cf`.
+    // `echo "name = value" >> main.cf`, `... | tee -a main.cf` (a `tee` without `-a` writes
+    // the whole file, as `>` does).
+    let tee_appends = words.first() == Some(&"tee")
+        && words.iter().any(|w| {
+            *w == "--append" || (w.starts_with('-') && !w.starts_with("--") && w.contains('a'))
+        });
     let appends = (command.contains(">>") && target.is_some_and(is_main_cf))
-        || (words.first() == Some(&"tee") && words.iter().any(|w| is_main_cf(w)));
+        || (tee_appends && words.iter().any(|w| is_main_cf(w)));
     if appends {
         // `echo -e "a = b\nc = d" >> main.cf`: the settings of its lines.
         if let Some(settings) = escaped_settings(body) {
@@ -2288,12 +2298,16 @@ fn conditional(code: &str) -> bool {
 }
 
 /// The words of a shell command, each as written and, when it stands for itself alone (no
-/// variable, command substitution, escape or wildcard), without its quotes.
+/// variable, command substitution, escape or wildcard), without its quotes. A `[` after an
+/// unquoted `=` (`relayhost=[smtp.example.com]:587`) makes a pattern that would have to match
+/// a file named `relayhost=...` in the working directory; matching none, the shell leaves the
+/// word as written, so it stands for itself.
 pub(crate) fn shell_words(command: &str) -> Vec<(&str, Option<String>)> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut word = String::new();
     let mut literal = true;
+    let mut assignment = false;
     let mut quote: Option<char> = None;
     for (i, c) in command.char_indices() {
         if quote.is_none() && c.is_whitespace() {
@@ -2304,6 +2318,7 @@ pub(crate) fn shell_words(command: &str) -> Vec<(&str, Option<String>)> {
                 ));
                 word.clear();
                 literal = true;
+                assignment = false;
             }
             continue;
         }
@@ -2317,7 +2332,12 @@ pub(crate) fn shell_words(command: &str) -> Vec<(&str, Option<String>)> {
             (None, '\'' | '"') => quote = Some(c),
             (Some('\''), c) => word.push(c),
             (_, '$' | '`' | '\\') => literal = false,
+            (None, '[') if assignment => word.push('['),
             (None, '*' | '?' | '[' | '~') => literal = false,
+            (None, '=') => {
+                assignment = true;
+                word.push('=');
+            }
             (_, c) => word.push(c),
         }
     }
@@ -2421,8 +2441,9 @@ fn has_template_tag(text: &str) -> bool {
 
 /// The `name = value` setting one `echo` appends to /etc/postfix/main.cf, written out in full
 /// (`echo "relayhost = [smtp.example.com]:587" >> /etc/postfix/main.cf`): name, value, and
-/// the word as written. Nothing for `echo -n` (the next line would join it), for more than one
-/// word, or for a line main.cf would read as a continuation (leading white space).
+/// the words as written. Nothing for `echo -n` (the next line would join it), for words that
+/// do not stand for themselves, or for a line main.cf would read as a continuation (leading
+/// white space).
 fn echo_literals(command: &str) -> Vec<(String, String, &str)> {
     if !appends_to_main_cf(command) {
         return Vec::new();
@@ -2438,13 +2459,27 @@ fn echo_literals(command: &str) -> Vec<(String, String, &str)> {
         [(flag, _), rest @ ..] if matches!(*flag, "-e" | "-E") => rest,
         args => args,
     };
-    let ("echo", [(raw, Some(line))]) = (*program, args) else {
-        return escaped_settings(&command[..at]).unwrap_or_default();
-    };
-    setting_line(line)
-        .map(|(name, value)| (name, value, *raw))
-        .into_iter()
-        .collect()
+    if let ("echo", [(raw, Some(line))]) = (*program, args) {
+        return setting_line(line)
+            .map(|(name, value)| (name, value, *raw))
+            .into_iter()
+            .collect();
+    }
+    // `echo mynetworks = 172.0.0.0/8, 10.0.0.0/8 >> /etc/postfix/main.cf`: words the shell
+    // joins with one space, each standing for itself.
+    let joined: Option<Vec<&str>> = args.iter().map(|(_, word)| word.as_deref()).collect();
+    match (*program, joined, args.first(), args.last()) {
+        ("echo", Some(words), Some((first, _)), Some((last, _))) if words.len() > 1 => {
+            let base = command.as_ptr() as usize;
+            let start = first.as_ptr() as usize - base;
+            let end = last.as_ptr() as usize - base + last.len();
+            setting_line(&words.join(" "))
+                .map(|(name, value)| (name, value, &command[start..end]))
+                .into_iter()
+                .collect()
+        }
+        _ => escaped_settings(&command[..at]).unwrap_or_default(),
+    }
 }
 
 /// The settings an `echo -e` or `printf` writes with `\n` escapes between its lines (`echo
@@ -2703,6 +2738,27 @@ fn dockerfile_mentions(lines: &[(u32, String)]) -> Vec<String> {
                 continue;
             }
             mention(word.rsplit('/').next().unwrap_or(""), &mut out);
+        }
+    }
+    // A script copied in under another name that a command runs (`COPY entrypoint.sh
+    // /usr/local/bin/postfix-entrypoint.sh`, `ENTRYPOINT ["postfix-entrypoint.sh"]`): the
+    // repository's file is what runs.
+    for (_, line) in lines {
+        let mut words = line.split_whitespace();
+        if !matches!(
+            words.next().map(str::to_ascii_uppercase).as_deref(),
+            Some("COPY" | "ADD")
+        ) {
+            continue;
+        }
+        let args: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
+        let [source, dest] = args.as_slice() else {
+            continue;
+        };
+        let base = |path: &str| path.rsplit('/').next().unwrap_or("").to_string();
+        let (source, dest) = (base(source), base(dest));
+        if !dest.is_empty() && source != dest && out.contains(&dest) {
+            mention(&source, &mut out);
         }
     }
     out
@@ -4451,6 +4507,42 @@ mod tests {
     }
 
     #[test]
+    fn a_bracket_after_an_equals_sign_stands_for_itself() {
+        // `relayhost=[smtp.gmail.com]:587` unquoted: a pattern no file matches (survey AE3).
+        let words = shell_words("postconf -e relayhost=[smtp.gmail.com]:587");
+        assert_eq!(
+            words[2].1.as_deref(),
+            Some("relayhost=[smtp.gmail.com]:587")
+        );
+        // A pattern that may match files stays unknown.
+        assert_eq!(shell_words("ls [ab]*.cf")[1].1, None);
+        assert_eq!(shell_words("cp x=[a]* /tmp")[1].1, None);
+        let text = "#!/bin/sh\npostconf -e relayhost=[smtp.gmail.com]:587\n";
+        let out = scan_text(text, Path::new("entrypoint.sh"));
+        let got: Vec<(&str, &str)> = out
+            .literals
+            .iter()
+            .map(|l| (l.name.as_str(), l.value.as_str()))
+            .collect();
+        assert_eq!(got, [("relayhost", "[smtp.gmail.com]:587")]);
+    }
+
+    #[test]
+    fn an_echo_of_unquoted_words_appends_their_line() {
+        // The shell joins the words with one space (survey AE1, alezzandro/postfix-docker).
+        let text =
+            "FROM centos\nRUN echo mynetworks = 172.0.0.0/8, 10.0.0.0/8 >> /etc/postfix/main.cf\n\
+                    RUN echo relayhost = * >> /etc/postfix/main.cf\n";
+        let out = scan_text(text, Path::new("Dockerfile"));
+        let got: Vec<(&str, &str)> = out
+            .literals
+            .iter()
+            .map(|l| (l.name.as_str(), l.value.as_str()))
+            .collect();
+        assert_eq!(got, [("mynetworks", "172.0.0.0/8, 10.0.0.0/8")]);
+    }
+
+    #[test]
     fn a_comment_after_a_command_opens_no_quote() {
         // The apostrophe of `l'option` is in a comment: the script goes on (survey AE1).
         let text = "#!/bin/sh\npostconf -e \"smtp_use_tls = yes\" # l'option\n\
@@ -4867,6 +4959,10 @@ mod tests {
         let on_path = "FROM alpine\nCOPY src /\nENTRYPOINT [\"postfix-entrypoint\"]\nCMD [\"postfix\", \"start-fg\"]\n";
         let out = scan_text(on_path, Path::new("/r/Dockerfile"));
         assert_eq!(out.mentions, ["postfix-entrypoint"]);
+        // A script copied in under the name a command runs (survey AE1, edkas07-oss).
+        let renamed = "FROM alpine\nCOPY entrypoint.sh /usr/local/bin/postfix-entrypoint.sh\nCOPY --chmod=755 x.sh /opt/\nENTRYPOINT [\"/usr/local/bin/postfix-entrypoint.sh\"]\n";
+        let out = scan_text(renamed, Path::new("/r/Dockerfile"));
+        assert_eq!(out.mentions, ["postfix-entrypoint.sh", "entrypoint.sh"]);
         // runit's service directories and phusion's init directory (survey Z2, dnknth).
         let runit = "FROM alpine\nCOPY service /etc/service\nCOPY --chmod=755 setup.sh /etc/my_init.d/\nENTRYPOINT [\"/sbin/runsvdir\", \"/etc/service\"]\n";
         let out = scan_text(runit, Path::new("/r/Dockerfile"));

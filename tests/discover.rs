@@ -4641,8 +4641,10 @@ fn an_image_of_unknown_release_is_not_told_of_later_deprecations() {
             .any(|l| l.contains("ould not decide") && l.contains("deprecated-parameter")),
         "{out}"
     );
+    // Said of the Dockerfile, with the RUN that leaves the package unknown.
     assert!(
-        err.contains("builds FROM debian:bullseye-slim, whose postfix package is Postfix 3.5"),
+        err.contains("Dockerfile: the image builds FROM debian:bullseye-slim, whose postfix package is Postfix 3.5")
+            && err.contains("(the RUN on line 2 does what postlint does not read)"),
         "{err}"
     );
     write(&root.join("Dockerfile"), &dockerfile("alpine:3.19"));

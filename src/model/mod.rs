@@ -144,6 +144,8 @@ pub struct LoadOptions {
     /// A script sets main.cf parameters whose names postlint cannot read: every parameter
     /// main.cf does not set is unknown.
     pub script_params_open: bool,
+    /// The first script that makes `script_params_open`, to name it.
+    pub script_params_open_by: Option<PathBuf>,
     /// main.cf is the base of those Puppet's concat assembles it from (`crate::puppet`): the
     /// other fragments are read as conditional parts of it.
     pub concat: Option<crate::puppet::Assembly>,
@@ -844,12 +846,18 @@ impl Model {
             }
         }
         if options.script_params_open {
-            template_notes.push(
-                "unknown: a script of the repository sets main.cf parameters whose names it \
-                 computes (`postconf -e \"$line\"`): the parameters main.cf does not set may \
-                 have any value"
-                    .to_string(),
-            );
+            let script = match &options.script_params_open_by {
+                Some(path) => {
+                    crate::output::printable(&crate::scripts::lexical(path).to_string_lossy())
+                        .into_owned()
+                }
+                None => "a script of the repository".to_string(),
+            };
+            template_notes.push(format!(
+                "unknown: {script} sets main.cf parameters whose names postlint cannot read (a \
+                 `postconf -e \"$line\"`, an echo or here-document of lines it cannot read): \
+                 the parameters main.cf does not set may have any value"
+            ));
         }
         if options.dropin {
             template_notes.push(format!(
@@ -1716,6 +1724,13 @@ impl Model {
                 if known_elsewhere {
                     return None;
                 }
+                let why = match (image.unread_run, image.postfix_elsewhere) {
+                    (Some(line), _) => {
+                        format!("the RUN on line {line} does what postlint does not read")
+                    }
+                    (None, true) => "it pins a version or picks another package source".into(),
+                    (None, false) => "a RUN it cannot read".into(),
+                };
                 Some(version::Target {
                     asked: version::Release::parse(image.base_release()?)?,
                     origin: version::Origin::ImageBase {
@@ -1724,6 +1739,7 @@ impl Model {
                         )
                         .into_owned(),
                         base: crate::output::printable(&image.base).into_owned(),
+                        why,
                     },
                 })
             };
@@ -1733,7 +1749,12 @@ impl Model {
                 .filter(|d| !(compatibility_set && before_3_0(&d.asked)))
             {
                 if documented.asked < target.asked {
-                    let shown = &loader.sources.get(main_cf).display_path;
+                    // The image's release is the Dockerfile's to tell (main.cf may be the
+                    // package's, which the repository does not hold).
+                    let shown = match &documented.origin {
+                        version::Origin::ImageBase { dockerfile, .. } => dockerfile,
+                        _ => &loader.sources.get(main_cf).display_path,
+                    };
                     loader
                         .problems
                         .push(format!("{shown}: {}", documented.hint(&target)));

@@ -80,8 +80,12 @@ pub enum Origin {
     /// The release the base image of the Dockerfile that builds this setup's image packages,
     /// where the image is not known to install that package (a `RUN` postlint cannot read, a
     /// pinned version, another package source): a hint, never the target itself. The
-    /// Dockerfile and the base image.
-    ImageBase { dockerfile: String, base: String },
+    /// Dockerfile, the base image, and why postlint cannot tell (the `RUN` it cannot read).
+    ImageBase {
+        dockerfile: String,
+        base: String,
+        why: String,
+    },
     /// The postfix package a system image's package database lists as installed
     /// (`var/lib/dpkg/status`, `lib/apk/db/installed`): the database as shown, and the
     /// package's version.
@@ -162,7 +166,9 @@ impl Target {
                 "the postfix package of {base}, which {dockerfile} installs; set \
                  --postfix-version for another"
             ),
-            Origin::ImageBase { dockerfile, base } => format!(
+            Origin::ImageBase {
+                dockerfile, base, ..
+            } => format!(
                 "the postfix package of {base}, the base image of {dockerfile}, if the image \
                  installs it"
             ),
@@ -184,21 +190,20 @@ impl Target {
     /// setup is linted for `target` (the newest release).
     pub fn hint(&self, target: &Target) -> String {
         let (origin, asked, newest) = (self.origin_text(), self.asked, target.asked);
-        if let Origin::ImageBase { dockerfile, base } = &self.origin {
+        if let Origin::ImageBase { base, why, .. } = &self.origin {
             return format!(
-                "{dockerfile} builds FROM {base}, whose postfix package is Postfix {asked}, but \
-                 postlint cannot tell that the image installs it (a RUN it cannot read, a \
-                 pinned version or another package source): findings are for Postfix \
-                 {newest}, except what hangs on a later release (deprecations since then, \
-                 relay-check-missing before 3.0). Set --postfix-version to the release the \
-                 image runs"
+                "the image builds FROM {base}, whose postfix package is Postfix {asked}, but \
+                 postlint cannot tell that the image installs it ({why}): findings are for \
+                 Postfix {newest}, except what depends on a later release (deprecations since \
+                 then, relay-check-missing before 3.0). Set --postfix-version to the release \
+                 the image runs"
             );
         }
         match asked < Release::new(3, 0) {
             true => format!(
                 "{origin} names Postfix {asked} (the package that wrote this main.cf); findings \
                  are for Postfix {newest}, except relay-check-missing: whether smtpd starts \
-                 hangs on compatibility_level, which {asked} lacks. Set --postfix-version to \
+                 depends on compatibility_level, which {asked} lacks. Set --postfix-version to \
                  the release the server runs ({asked} if it still runs that)"
             ),
             false => format!(
