@@ -4486,12 +4486,7 @@ mod tests {
     fn lines_continue_and_comments_do_nothing() {
         let text = "#!/bin/sh\n# postconf -e a=1\npostconf -e \\\n  b=2 \\\n  c=3\nFOO=1 postconf -e d=4\n";
         let out = scan_text(text, Path::new("entrypoint.sh"));
-        let got: Vec<(&str, u32)> = out
-            .main_params
-            .iter()
-            .map(|(n, l)| (n.as_str(), *l))
-            .collect();
-        assert_eq!(got, [("b", 3), ("c", 3), ("d", 6)]);
+        assert_eq!(named_lines(&out), [("b", 3), ("c", 3), ("d", 6)]);
         assert!(!out.main_open && !out.master);
         let heredoc = "cat <<EOF >> /etc/postfix/main.cf\nsmtpd_tls_cert_file = ${CERT}\n\
                        smtpd_tls_key_file = ${KEY}\nEOF\npostconf -e a=1\n";
@@ -4519,12 +4514,7 @@ mod tests {
         assert_eq!(shell_words("cp x=[a]* /tmp")[1].1, None);
         let text = "#!/bin/sh\npostconf -e relayhost=[smtp.gmail.com]:587\n";
         let out = scan_text(text, Path::new("entrypoint.sh"));
-        let got: Vec<(&str, &str)> = out
-            .literals
-            .iter()
-            .map(|l| (l.name.as_str(), l.value.as_str()))
-            .collect();
-        assert_eq!(got, [("relayhost", "[smtp.gmail.com]:587")]);
+        assert_eq!(settings(&out), [("relayhost", "[smtp.gmail.com]:587")]);
     }
 
     #[test]
@@ -4534,12 +4524,25 @@ mod tests {
             "FROM centos\nRUN echo mynetworks = 172.0.0.0/8, 10.0.0.0/8 >> /etc/postfix/main.cf\n\
                     RUN echo relayhost = * >> /etc/postfix/main.cf\n";
         let out = scan_text(text, Path::new("Dockerfile"));
-        let got: Vec<(&str, &str)> = out
+        assert_eq!(settings(&out), [("mynetworks", "172.0.0.0/8, 10.0.0.0/8")]);
+    }
+
+    /// The main.cf parameters a script sets, with the line of each.
+    fn named_lines(script: &Script) -> Vec<(&str, u32)> {
+        script
+            .main_params
+            .iter()
+            .map(|(n, l)| (n.as_str(), *l))
+            .collect()
+    }
+
+    /// The settings a script writes out in full: name and value.
+    fn settings(script: &Script) -> Vec<(&str, &str)> {
+        script
             .literals
             .iter()
             .map(|l| (l.name.as_str(), l.value.as_str()))
-            .collect();
-        assert_eq!(got, [("mynetworks", "172.0.0.0/8, 10.0.0.0/8")]);
+            .collect()
     }
 
     #[test]
@@ -4549,12 +4552,10 @@ mod tests {
                     postconf -e 'relayhost = [smtp.example.com]:587' # l'envoi; d'auth\n\
                     echo \"a # b\" ; postconf -e c=1 # x\npostfix start-fg\n";
         let out = scan_text(text, Path::new("entrypoint.sh"));
-        let got: Vec<(&str, u32)> = out
-            .main_params
-            .iter()
-            .map(|(n, l)| (n.as_str(), *l))
-            .collect();
-        assert_eq!(got, [("smtp_use_tls", 2), ("relayhost", 3), ("c", 4)]);
+        assert_eq!(
+            named_lines(&out),
+            [("smtp_use_tls", 2), ("relayhost", 3), ("c", 4)]
+        );
         // A `#` inside a word, quoted or escaped is no comment.
         assert_eq!(code_end("a#b 'c # d' \\# e"), 16);
         assert_eq!(code_end("echo ${#x} $# # n"), 14);

@@ -211,10 +211,7 @@ fn sasl_too_late(
     seen: &mut HashSet<Span>,
     out: &mut Findings,
 ) {
-    let sasl_on = smtpd
-        .value(model, "smtpd_sasl_auth_enable")
-        .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
-    if !sasl_on {
+    if !users_log_in(model, smtpd) {
         return;
     }
     let all = entries(model, list);
@@ -257,6 +254,13 @@ fn sasl_too_late(
     );
 }
 
+/// Whether users log in on a service (`smtpd_sasl_auth_enable = yes`).
+fn users_log_in(model: &Model, smtpd: &Smtpd) -> bool {
+    smtpd
+        .value(model, "smtpd_sasl_auth_enable")
+        .is_some_and(|v| v.eq_ignore_ascii_case("yes"))
+}
+
 /// The sender login checks that act on clients that logged in: the mismatch they reject is a
 /// user sending as someone else.
 const LOGIN_CHECKS: &[&str] = &[
@@ -276,10 +280,7 @@ fn login_check_after_sasl_permit(
     seen: &mut HashSet<Span>,
     out: &mut Findings,
 ) {
-    let sasl_on = smtpd
-        .value(model, "smtpd_sasl_auth_enable")
-        .is_some_and(|v| v.eq_ignore_ascii_case("yes"));
-    if !sasl_on {
+    if !users_log_in(model, smtpd) {
         return;
     }
     // Each list's login checks, with the permit_sasl_authenticated before them if any.
