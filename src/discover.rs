@@ -977,21 +977,10 @@ fn heredoc_setups(
         false => path.to_path_buf(),
     };
     let mut out = Vec::new();
-    // The Dockerfiles by their directory.
-    let mut dockerfiles: HashMap<&Path, Vec<&crate::scripts::Script>> = HashMap::new();
-    for s in scripts.iter().filter(|s| s.is_dockerfile()) {
-        let dir = s.path.parent().unwrap_or(Path::new(""));
-        dockerfiles.entry(dir).or_default().push(s);
-    }
+    let dockerfiles = dockerfiles_by_dir(scripts);
     for script in scripts.iter().filter(|s| !s.main_cf_heredocs.is_empty()) {
-        // The ENV names of the Dockerfiles in the script's directory and those above it in the
-        // repository: the images that may run it (nearest first).
-        let dir = script.path.parent().unwrap_or(Path::new(""));
-        let environment: Vec<String> = dir
-            .ancestors()
-            .filter_map(|d| dockerfiles.get(d))
-            .flatten()
-            .flat_map(|s| s.env_names.iter().cloned())
+        let environment: Vec<String> = image_environment(&dockerfiles, &script.path)
+            .map(str::to_string)
             .collect();
         for &command in &script.main_cf_heredocs {
             let path = shown(&script.path);
@@ -1306,19 +1295,14 @@ fn script_shell_references<'s>(
     Vec<crate::scripts::ShellReference>,
 )> {
     let mut out = Vec::new();
+    let dockerfiles = dockerfiles_by_dir(all);
     for script in scripts {
         let Some(text) = &script.text else { continue };
         if script.is_dockerfile() || script.shell_references.is_empty() {
             continue;
         }
-        let dir = script.path.parent().unwrap_or(Path::new(""));
-        let environment: std::collections::HashSet<&str> = all
-            .iter()
-            .filter(|d| {
-                d.is_dockerfile() && dir.starts_with(d.path.parent().unwrap_or(Path::new("")))
-            })
-            .flat_map(|d| d.env_names.iter().map(String::as_str))
-            .collect();
+        let environment: std::collections::HashSet<&str> =
+            image_environment(&dockerfiles, &script.path).collect();
         let references: Vec<crate::scripts::ShellReference> = script
             .shell_references
             .iter()
@@ -1330,6 +1314,34 @@ fn script_shell_references<'s>(
         }
     }
     out
+}
+
+/// The Dockerfiles among `scripts`, by their directory.
+fn dockerfiles_by_dir(
+    scripts: &[crate::scripts::Script],
+) -> HashMap<&Path, Vec<&crate::scripts::Script>> {
+    let mut out: HashMap<&Path, Vec<&crate::scripts::Script>> = HashMap::new();
+    for s in scripts.iter().filter(|s| s.is_dockerfile()) {
+        out.entry(s.path.parent().unwrap_or(Path::new("")))
+            .or_default()
+            .push(s);
+    }
+    out
+}
+
+/// The ENV names of the Dockerfiles in a script's directory and those above it in the
+/// repository: the images that may run it (nearest first).
+fn image_environment<'d>(
+    dockerfiles: &'d HashMap<&Path, Vec<&crate::scripts::Script>>,
+    script: &'d Path,
+) -> impl Iterator<Item = &'d str> + 'd {
+    script
+        .parent()
+        .unwrap_or(Path::new(""))
+        .ancestors()
+        .filter_map(|d| dockerfiles.get(d))
+        .flatten()
+        .flat_map(|s| s.env_names.iter().map(String::as_str))
 }
 
 /// At most this many Dockerfiles of one directory are linted as images configured by their

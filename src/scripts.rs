@@ -2666,6 +2666,8 @@ const KNOWN_PROGRAMS: &[&str] = &[
 /// script copied in may never run (uneidel/docker-mail's `#CMD /install.sh`).
 fn dockerfile_mentions(lines: &[(u32, String)]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // The single-file `COPY`s and `ADD`s (source, destination), for copies under another name.
+    let mut copies: Vec<(&str, &str)> = Vec::new();
     let mention = |name: &str, out: &mut Vec<String>| {
         if !name.is_empty()
             && name.len() <= 128
@@ -2687,6 +2689,9 @@ fn dockerfile_mentions(lines: &[(u32, String)]) -> Vec<String> {
                 .skip(1)
                 .filter(|w| !w.starts_with("--"))
                 .collect();
+            if let [source, dest] = args.as_slice() {
+                copies.push((*source, *dest));
+            }
             if let [sources @ .., dest] = args.as_slice() {
                 let dest = dest.trim_end_matches('/');
                 if SERVICE_DIRS
@@ -2743,19 +2748,8 @@ fn dockerfile_mentions(lines: &[(u32, String)]) -> Vec<String> {
     // A script copied in under another name that a command runs (`COPY entrypoint.sh
     // /usr/local/bin/postfix-entrypoint.sh`, `ENTRYPOINT ["postfix-entrypoint.sh"]`): the
     // repository's file is what runs.
-    for (_, line) in lines {
-        let mut words = line.split_whitespace();
-        if !matches!(
-            words.next().map(str::to_ascii_uppercase).as_deref(),
-            Some("COPY" | "ADD")
-        ) {
-            continue;
-        }
-        let args: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
-        let [source, dest] = args.as_slice() else {
-            continue;
-        };
-        let base = |path: &str| path.rsplit('/').next().unwrap_or("").to_string();
+    let base = |path: &str| path.rsplit('/').next().unwrap_or("").to_string();
+    for (source, dest) in copies {
         let (source, dest) = (base(source), base(dest));
         if !dest.is_empty() && source != dest && out.contains(&dest) {
             mention(&source, &mut out);

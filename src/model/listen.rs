@@ -78,11 +78,7 @@ pub fn port_number(port: &str) -> Option<u16> {
         "smtp" | "mail" => Some(25),
         "submission" => Some(587),
         "submissions" | "smtps" | "ssmtp" | "urd" => Some(465),
-        _ if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => port
-            .trim_start_matches('0')
-            .parse::<u16>()
-            .ok()
-            .or((port.trim_start_matches('0').is_empty()).then_some(0)),
+        _ if port.bytes().all(|b| b.is_ascii_digit()) => port.parse().ok(),
         _ => None,
     }
 }

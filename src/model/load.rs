@@ -445,18 +445,10 @@ impl Loader {
                                 // A rule Postfix would skip whose pattern is an installer's
                                 // placeholder (`__DOMAIN_REGEX__ ANY`): a template the set-up
                                 // completes, as for indexed tables.
-                                let placeholder = table.skipped.iter().find_map(|skipped| {
-                                    let line = text
-                                        .get(
-                                            skipped.span.start as usize..skipped.span.end as usize,
-                                        )?
-                                        .trim_ascii();
-                                    let pattern = line.split_ascii_whitespace().next()?;
-                                    let filled = crate::parse::placeholder::is_whole(pattern)
-                                        || crate::parse::placeholder::is_whole(line)
-                                        || self.filled_in.iter().any(|p| p.is_match(line));
-                                    filled.then_some(skipped.line)
-                                });
+                                let placeholder = self.placeholder_line(
+                                    &text,
+                                    table.skipped.iter().map(|s| (s.span, s.line)),
+                                );
                                 match placeholder {
                                     Some(line) => Content::Unknown(format!(
                                         "{} line {line} is a placeholder the set-up fills in",
@@ -721,14 +713,8 @@ impl Loader {
                     // (`%%DOMAINS%%`), or text a set-up script fills in: the table is a
                     // template the set-up completes, not one Postfix reads as it is.
                     let text = self.sources.get(file).text();
-                    let placeholder = entries.skipped.iter().find_map(|skipped| {
-                        let line = text
-                            .get(skipped.span.start as usize..skipped.span.end as usize)?
-                            .trim_ascii();
-                        let filled = crate::parse::placeholder::is_whole(line)
-                            || self.filled_in.iter().any(|p| p.is_match(line));
-                        filled.then_some(skipped.line)
-                    });
+                    let placeholder = self
+                        .placeholder_line(text, entries.skipped.iter().map(|s| (s.span, s.line)));
                     let table = &mut self.tables.list[id.0 as usize];
                     table.content = match (uncertain, placeholder) {
                         (true, _) => {
@@ -753,6 +739,27 @@ impl Loader {
                 }
             }
         }
+    }
+
+    /// The first of a table's lines Postfix would skip (span and line number) that is an
+    /// installer's placeholder, whole or as its key or pattern (`%%DOMAINS%%`,
+    /// `__DOMAIN_REGEX__ ANY`), or text a set-up script fills in: the table is a template the
+    /// set-up completes, not one Postfix reads as it is.
+    fn placeholder_line(
+        &self,
+        text: &str,
+        mut skipped: impl Iterator<Item = (Span, u32)>,
+    ) -> Option<u32> {
+        skipped.find_map(|(span, line_no)| {
+            let line = text
+                .get(span.start as usize..span.end as usize)?
+                .trim_ascii();
+            let first = line.split_ascii_whitespace().next().unwrap_or(line);
+            let filled = crate::parse::placeholder::is_whole(line)
+                || crate::parse::placeholder::is_whole(first)
+                || self.filled_in.iter().any(|p| p.is_match(line));
+            filled.then_some(line_no)
+        })
     }
 
     /// Registers the tables a parameter's value names, in order (`!` prefixes dropped).

@@ -345,12 +345,17 @@ impl Checker<'_> {
 
     /// Reads a file once per run; None when nothing can be said of it (and reports it when
     /// it is missing or unreadable).
-    fn file(&mut self, named: &Named) -> Option<&Pem> {
-        if !self.files.contains_key(&named.path) {
-            let file = self.model.tls_file(&named.path);
-            self.files.insert(named.path.clone(), file);
+    /// What postlint can read of a file, read once.
+    fn cached(&mut self, path: &str) -> &TlsFile {
+        if !self.files.contains_key(path) {
+            let file = self.model.tls_file(path);
+            self.files.insert(path.to_string(), file);
         }
-        match &self.files[&named.path] {
+        &self.files[path]
+    }
+
+    fn file(&mut self, named: &Named) -> Option<&Pem> {
+        match self.cached(&named.path) {
             TlsFile::Unknown => None,
             TlsFile::Missing {
                 display,
@@ -491,15 +496,9 @@ impl Checker<'_> {
     /// .../fullchain.pem`), where postlint cannot read either file: Postfix logs "cannot get
     /// RSA certificate from file" and disables TLS.
     fn swapped(&mut self, cert: &Named, key: &Named) {
-        let unknown = |c: &mut Self, n: &Named| {
-            matches!(
-                c.files
-                    .entry(n.path.clone())
-                    .or_insert_with(|| c.model.tls_file(&n.path)),
-                TlsFile::Unknown
-            )
-        };
-        if !unknown(self, cert) || !unknown(self, key) {
+        if !matches!(self.cached(&cert.path), TlsFile::Unknown)
+            || !matches!(self.cached(&key.path), TlsFile::Unknown)
+        {
             return;
         }
         if !(looks_like_key(&cert.path) && looks_like_certificate(&key.path)) {

@@ -142,10 +142,7 @@ fn parameter(model: &Model, def: &Definition, command: Option<&str>, out: &mut F
         }
         // A table list: dict_open() reads `#...` as a table and stops the daemon that opens
         // the list (`virtual_mailbox_maps = hash:/etc/postfix/vmailbox # user -> dir`).
-        None if name.ends_with("_maps")
-            && (crate::model::params::default_value(name).is_some()
-                || crate::model::names::newer_default(name).is_some()) =>
-        {
+        None if name.ends_with("_maps") && crate::model::names::is_known_builtin(name) => {
             let word: String = def.value[at..]
                 .chars()
                 .take_while(|c| !c.is_whitespace() && *c != ',')
