@@ -266,9 +266,9 @@ fn compare_classes(dir: &Path) -> Result<(usize, usize), String> {
     let mut domains = BTreeSet::new();
     for kind in ClassKind::RESOLVE_ORDER {
         for member in model.class(kind).members(&model.tables) {
-            // `.example.com` and `{example.com}` are patterns that match no domain: ask about
-            // the domain they seem to name.
-            let name = member.domain.trim_matches(['.', '{', '}']);
+            // `.example.com`, `*.example.com` and `{example.com}` are patterns that match no
+            // domain (dead-domain-pattern): ask about the domain they seem to name.
+            let name = member.domain.trim_matches(['.', '{', '}', '*']);
             domains.insert(member.domain.to_string());
             domains.insert(name.to_string());
             domains.insert(format!("sub.{name}"));

@@ -9,6 +9,7 @@ mod catch_all_shadows_mailbox;
 mod compatibility_level;
 mod dane_without_dnssec;
 mod dead_dnsbl;
+mod dead_domain_pattern;
 mod deprecated_parameter;
 mod dnsbl_reply_filter;
 mod dnsbl_wrong_kind;
@@ -209,6 +210,7 @@ pub static RULES: &[Rule] = &[
     compatibility_level::RULE,
     dane_without_dnssec::RULE,
     dead_dnsbl::RULE,
+    dead_domain_pattern::RULE,
     deprecated_parameter::RULE,
     dnsbl_reply_filter::RULE,
     dnsbl_wrong_kind::RULE,
