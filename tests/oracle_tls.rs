@@ -250,6 +250,8 @@ enum Versions {
     /// smtpd lists STARTTLS but answers it `454 4.7.0 TLS not available due to local
     /// problem` (it logged `Invalid TLS protocol list`).
     NoTls,
+    /// TLS is off (level none): EHLO lists no STARTTLS, whatever the protocol lists say.
+    Off,
 }
 
 struct Case {
@@ -377,7 +379,7 @@ const fn protocols(name: &'static str, main: &'static str, versions: Versions) -
         name,
         kind: Kind::Protocols(versions),
         main,
-        problem: !matches!(versions, Versions::Modern),
+        problem: !matches!(versions, Versions::Modern | Versions::Off),
         ..BASE
     }
 }
@@ -798,6 +800,24 @@ const CASES: &[Case] = &[
         "smtpd_tls_security_level = may\nsmtpd_tls_mandatory_protocols = TLSv1.9\n",
         Versions::Modern,
     ),
+    // With TLS off smtpd sets no TLS up and never reads its lists: an unknown name, which
+    // at level may makes smtpd answer STARTTLS with 454, changes nothing.
+    protocols(
+        "TLSv1.9 (unknown) and SSLv3 with TLS off (not read)",
+        "smtpd_tls_security_level = none\nsmtpd_tls_protocols = TLSv1.9\nsmtpd_tls_mandatory_protocols = SSLv3\n",
+        Versions::Off,
+    ),
+    Case {
+        overrides: &[
+            "smtpd_tls_security_level=none",
+            "smtpd_tls_protocols=TLSv1.9",
+        ],
+        ..protocols(
+            "TLSv1.9 (unknown) in -o beside -o smtpd_tls_security_level=none (not read)",
+            "smtpd_tls_security_level = may\n",
+            Versions::Off,
+        )
+    },
     protocols(
         "mandatory >=TLSv1 (the default, written)",
         "smtpd_tls_security_level = encrypt\nsmtpd_tls_mandatory_protocols = >=TLSv1\n",
@@ -1635,6 +1655,7 @@ fn observe_protocols(
         Versions::NoTls => {
             listed && answer.code == 454 && modern == (false, false) && old == (false, false)
         }
+        Versions::Off => !listed && answer.code != 220,
     };
     if !expected {
         outcome
@@ -1643,7 +1664,8 @@ fn observe_protocols(
     }
     // A client that has TLS 1.2 and not 1.3 (many mail servers still) cannot complete a
     // handshake, unless the list is a deliberate TLS 1.3 alone (no older version either).
-    outcome.problem = Some(!modern.0 && (!modern.1 || old.0 || old.1));
+    // Where smtpd offers no STARTTLS, no protocol list is in use: no problem of this rule.
+    outcome.problem = Some(listed && !modern.0 && (!modern.1 || old.0 || old.1));
 }
 
 /// What `posttls-finger -p LIST` establishes with the case's smtpd (which allows TLS 1.0 to

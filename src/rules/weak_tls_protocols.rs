@@ -8,7 +8,7 @@ use super::Rule;
 use crate::diagnostic::{Findings, Severity};
 use crate::model::expand::ParamLookup;
 use crate::model::params::{expand_param, Definition};
-use crate::model::tls::{parse_protocols, ProtocolList, PROTOCOLS};
+use crate::model::tls::{parse_protocols, Level, ProtocolList, PROTOCOLS};
 use crate::model::Model;
 
 pub const RULE: Rule = Rule {
@@ -44,15 +44,41 @@ fn check(model: &Model, out: &mut Findings) {
             continue;
         }
         if let Some(definition) = model.params.get(param) {
-            judge(&model.params, definition, bounds, &mut seen, out);
+            if !(program == "smtpd" && smtpd_never_starts_tls(model)) {
+                judge(&model.params, definition, bounds, &mut seen, out);
+            }
         }
         for service in &model.master.services {
             if let Some(definition) = service.override_of(param) {
+                // An smtpd with TLS off never reads its protocol lists (smtpd.c initialises
+                // TLS only at level may and up): `-o smtpd_tls_security_level=none` beside them.
+                if program == "smtpd" && tls_off(model, Some(service)) {
+                    continue;
+                }
                 let scoped = model.params.scoped(service);
                 judge(&scoped, definition, bounds, &mut seen, out);
             }
         }
     }
+}
+
+/// Whether smtpd's TLS level is known to be `none` for this service (main.cf's for None).
+fn tls_off(model: &Model, service: Option<&crate::model::master::Service>) -> bool {
+    crate::model::tls::server_level(model, service).is_some_and(|d| d.level == Level::None)
+}
+
+/// Whether no smtpd process starts TLS and no tlsproxy (which takes smtpd's lists by default)
+/// runs: then main.cf's smtpd protocol lists are never read.
+fn smtpd_never_starts_tls(model: &Model) -> bool {
+    use crate::model::values::program_of;
+    let smtpds = crate::model::restrictions::smtpd_processes(model);
+    model.master.is_known()
+        && !smtpds.is_empty()
+        && smtpds.iter().all(|smtpd| tls_off(model, smtpd.service))
+        && !model
+            .master
+            .running()
+            .any(|s| program_of(&s.command) == "tlsproxy")
 }
 
 fn judge<L: ParamLookup>(
