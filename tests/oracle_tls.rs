@@ -828,6 +828,26 @@ const CASES: &[Case] = &[
     sasl_key("key [localhost]:PORT", "[localhost]:@RELAY@", false),
     sasl_key("key localhost:PORT", "localhost:@RELAY@", true),
     sasl_key("key [localhost]", "[localhost]", true),
+    // A transport_maps `*` entry with a next hop overrules the relayhost (which here names a
+    // port nothing listens on): the client logs in to the entry's next hop, with its key.
+    Case {
+        main: concat!(
+            "relayhost = [localhost]:1\n\
+             transport_maps = texthash:${config_directory}/transport\n",
+            sasl_client!()
+        ),
+        files: &[("transport", "* smtp:[localhost]:@RELAY@\n")],
+        ..sasl_key("transport `*` overrules relayhost, key of the `*` next hop", "[localhost]:@RELAY@", false)
+    },
+    Case {
+        main: concat!(
+            "relayhost = [localhost]:1\n\
+             transport_maps = texthash:${config_directory}/transport\n",
+            sasl_client!()
+        ),
+        files: &[("transport", "* smtp:[localhost]:@RELAY@\n")],
+        ..sasl_key("transport `*` overrules relayhost, key [localhost]", "[localhost]", true)
+    },
     sasl_key_unbracketed("relayhost localhost:PORT, key [localhost]:PORT", "[localhost]:@RELAY@", true),
     sasl_key_unbracketed("relayhost localhost:PORT, key [localhost]", "[localhost]", true),
     sasl_key_unbracketed("relayhost localhost:PORT, key localhost:PORT", "localhost:@RELAY@", false),
@@ -838,6 +858,16 @@ const CASES: &[Case] = &[
         "client level may, noanonymous",
         "smtp_tls_security_level = may\nsmtp_sasl_security_options = noanonymous\n",
         &[],
+        true,
+    ),
+    // The relayhost (a port nothing listens on, written again after RELAY_SASL's) is
+    // overruled by a transport_maps `*` next hop: the login goes there, in clear.
+    relay_clear(
+        "client level may, transport `*` overrules relayhost",
+        "relayhost = [localhost]:1\n\
+         transport_maps = texthash:${config_directory}/transport\n\
+         smtp_tls_security_level = may\nsmtp_sasl_security_options = noanonymous\n",
+        &[("transport", "* smtp:[localhost]:@RELAY@\n")],
         true,
     ),
     relay_clear(

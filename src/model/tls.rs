@@ -356,11 +356,100 @@ pub fn relayhost(model: &Model) -> Option<(Destination, &Definition)> {
     Some((Destination::parse(&value)?, definition))
 }
 
+/// A transport_maps `*` entry with a next hop, where no other entry leaves a domain that is not
+/// local or virtual to the default next hop: every remote domain then gets the entry's next
+/// hop, and the relayhost is never used (postconf(5), relayhost: "overruled ... with the
+/// transport(5) table"). Gives the entry's transport, next hop and value. None when some
+/// transport table cannot be read.
+pub fn relayhost_overruled(model: &Model) -> Option<(String, String, Span)> {
+    use super::classes::{ClassKind, Membership};
+    let maps = model.maps("transport_maps");
+    if maps.unknown || maps.tables.is_empty() {
+        return None;
+    }
+    let mut tables = Vec::new();
+    for &id in &maps.tables {
+        let known = model.tables.known_entry_tables(id);
+        if known.is_empty() || model.tables.partial_reason(id).is_some() {
+            return None;
+        }
+        tables.extend(known);
+    }
+    // trivial-rewrite asks every table for a key before the next key: `*` is the first table's
+    // that has it.
+    let star = tables.iter().find_map(|&t| {
+        let entries = model.tables.get(t).entries()?;
+        let i = entries.get("*")?;
+        let entry = entries.entry(i);
+        Some((entry.value, entry.value_span))
+    })?;
+    let (transport, hop) = star.0.split_once(':')?;
+    if hop.trim_ascii().is_empty() {
+        return None;
+    }
+    let smtp_client = |name: &str| match model.master.is_known() {
+        true => transport_service(model, name)
+            .is_none_or(|s| super::values::program_of(&s.command) == "smtp"),
+        false => matches!(name, "smtp" | "relay"),
+    };
+    let local_or_virtual = |domain: &str| {
+        [
+            ClassKind::Local,
+            ClassKind::VirtualAlias,
+            ClassKind::VirtualMailbox,
+        ]
+        .iter()
+        .any(|&k| {
+            matches!(
+                model.class(k).contains(&model.tables, domain),
+                Membership::Yes { .. }
+            )
+        })
+    };
+    for &t in &tables {
+        let entries = model.tables.get(t).entries()?;
+        for entry in entries.iter() {
+            let (name, next) = entry.value.split_once(':').unwrap_or((entry.value, ""));
+            if !next.trim_ascii().is_empty() {
+                continue;
+            }
+            // Another delivery agent (local, virtual, lmtp to a socket, error, discard, a
+            // pipe) takes it: no relayhost. An smtp client (or the class's default
+            // transport, `:`) with no next hop uses the relayhost for a remote domain.
+            let name = name.trim_ascii();
+            let smtp = match name.is_empty() {
+                // The class's own transport: for a remote domain relay_transport or
+                // default_transport.
+                true => ["relay_transport", "default_transport"].iter().any(|p| {
+                    service_value(model, None, p)
+                        .is_none_or(|t| smtp_client(t.split(':').next().unwrap_or("").trim_ascii()))
+                }),
+                false => smtp_client(name),
+            };
+            let domain = entry
+                .key
+                .rsplit('@')
+                .next()
+                .unwrap_or("")
+                .trim_start_matches('.');
+            if smtp && (domain.is_empty() || !local_or_virtual(domain)) {
+                return None;
+            }
+        }
+    }
+    Some((
+        transport.trim_ascii().to_string(),
+        hop.trim_ascii().to_string(),
+        star.1,
+    ))
+}
+
 /// The relayhost, with its wrapper mode as the smtp client of the default transport reads
 /// `smtp_tls_wrappermode` (None: not known). None when there is no relayhost, or when the
 /// default transport is a master.cf service postlint cannot read as an smtp client.
 pub fn relayhost_wrappermode(model: &Model) -> Option<(Destination, &Definition, Option<bool>)> {
     let (dest, definition) = relayhost(model)?;
+    relayhost_overruled(model).is_none().then_some(())?;
     let service = default_delivery(model)?;
     if model.master.is_known() && service.is_none() {
         return None;

@@ -573,11 +573,13 @@ fn luser_relay(model: &Model, out: &mut Findings) {
         return;
     }
     // As for `local_recipient_maps =`: mail for made-up names at localhost does not come from
-    // outside; a real local domain, or the host's own name, does.
-    if model
-        .class(ClassKind::Local)
-        .members(&model.tables)
-        .all(|m| m.domain.starts_with("localhost"))
+    // outside; a real local domain, or the host's own name, does (one postlint cannot know,
+    // `myhostname = {{ mail_hostname }}`, included).
+    let local = model.class(ClassKind::Local);
+    if !local.unknown_members
+        && local
+            .members(&model.tables)
+            .all(|m| m.domain.starts_with("localhost"))
         && !host_name_is_local(model)
     {
         return;

@@ -56,16 +56,20 @@ enum Verdict<'m> {
 }
 
 fn verdict(model: &Model) -> Verdict<'_> {
-    // Which service delivers (default_transport) unknown: SASL known off in main.cf is all
-    // that keeps it decided.
-    let Some(service) = default_delivery(model) else {
+    // Which service delivers (default_transport, or the transport of a transport_maps `*`
+    // entry that overrules the relayhost) unknown: SASL known off in main.cf is all that
+    // keeps it decided.
+    let Some(service) = delivery(model) else {
         return match flag(model, None, "smtp_sasl_auth_enable") {
             Some(false) => Verdict::Safe,
             _ => Verdict::Unknown,
         };
     };
-    // The default transport is not an smtp service postlint can read.
-    if model.master.is_known() && service.is_none() {
+    // The default transport is not an smtp service postlint can read, or no smtp client at
+    // all (`default_transport = error`: nothing is relayed).
+    if model.master.is_known()
+        && service.is_none_or(|s| crate::model::values::program_of(&s.command) != "smtp")
+    {
         return Verdict::Safe;
     }
     let flags = [
@@ -113,6 +117,27 @@ fn verdict(model: &Model) -> Verdict<'_> {
         service,
         level,
         policy,
+    }
+}
+
+/// The service that takes remote mail to its next hop: the transport of a transport_maps `*`
+/// entry that overrules the relayhost, else default_transport's ([`default_delivery`]).
+fn delivery(model: &Model) -> Option<Option<&crate::model::master::Service>> {
+    let Some((transport, _, _)) = crate::model::tls::relayhost_overruled(model) else {
+        return default_delivery(model);
+    };
+    let name = match transport.as_str() {
+        "" => service_value(model, None, "default_transport")?
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .trim_ascii()
+            .to_string(),
+        name => name.to_string(),
+    };
+    match model.master.is_known() {
+        true => crate::model::tls::transport_service(model, &name).map(Some),
+        false => Some(None),
     }
 }
 
@@ -195,7 +220,34 @@ fn check(model: &Model, out: &mut Findings) {
             .parse::<std::net::IpAddr>()
             .is_ok_and(|a| a.is_loopback())
     };
-    if let Some((dest, relay_definition)) = relayhost(model).or(templated) {
+    // A transport_maps `*` entry with a next hop overrules the relayhost: the login goes to
+    // that next hop (when the entry names the default transport's smtp client) instead.
+    let overruled = crate::model::tls::relayhost_overruled(model);
+    if let Some((_, hop, span)) = &overruled {
+        // `verdict` judged the login of the entry's transport.
+        let dest = Destination::parse(hop).filter(|d| !has_policy(d) && !on_this_host(d));
+        if let Some(dest) = dest {
+            let primary = level.span().unwrap_or(enable.value_span);
+            let finding = report(out, primary, &dest, &level);
+            finding.label(if level.span().is_some() {
+                "TLS is not required here"
+            } else {
+                "SASL login turned on, TLS optional"
+            });
+            if primary != enable.value_span {
+                finding.secondary(enable.value_span, "SASL login to every next hop");
+            }
+            finding.secondary(
+                *span,
+                "the next hop of every remote domain (transport_maps `*`, which overrules relayhost)",
+            );
+            finding.help(help(&dest, Some("this next hop")));
+        }
+    }
+    if let Some((dest, relay_definition)) = relayhost(model)
+        .or(templated)
+        .filter(|_| overruled.is_none())
+    {
         if !has_policy(&dest) && !on_this_host(&dest) {
             let primary = level.span().unwrap_or(enable.value_span);
             let finding = report(out, primary, &dest, &level);
@@ -208,12 +260,16 @@ fn check(model: &Model, out: &mut Findings) {
                 finding.secondary(enable.value_span, "SASL login to the relayhost");
             }
             finding.secondary(relay_definition.value_span, "the relayhost");
-            finding.help(help(&dest, true));
+            finding.help(help(&dest, Some("the relayhost")));
         }
     }
     // The relays of sender_dependent_relayhost_maps: the client logs in to each the same way
-    // (with the sender's credentials under smtp_sender_dependent_authentication).
-    let relays = model.maps("sender_dependent_relayhost_maps").tables;
+    // (with the sender's credentials under smtp_sender_dependent_authentication). A `*`
+    // transport entry with a next hop overrules them too.
+    let relays = match overruled {
+        Some(_) => Vec::new(),
+        None => model.maps("sender_dependent_relayhost_maps").tables,
+    };
     let mut seen = std::collections::HashSet::new();
     for table in relays
         .iter()
@@ -235,7 +291,7 @@ fn check(model: &Model, out: &mut Findings) {
                 finding.secondary(span, "TLS is not required here");
             }
             finding.secondary(enable.value_span, "SASL login to the relays");
-            finding.help(help(&dest, false));
+            finding.help(help(&dest, None));
         }
     }
 }
@@ -265,16 +321,17 @@ fn report<'f>(
     finding
 }
 
-fn help(dest: &Destination, relayhost: bool) -> String {
-    let all = match relayhost {
-        true => {
-            "Require TLS towards the relayhost: `smtp_tls_security_level = encrypt` (all mail \
-                 goes there)"
-        }
-        false => {
-            "Require TLS towards this relay: `smtp_tls_security_level = encrypt` (for \
-                  every destination)"
-        }
+/// `towards`: where all mail goes (the relayhost, a `*` next hop); None for one relay of
+/// several.
+fn help(dest: &Destination, towards: Option<&str>) -> String {
+    let all = match towards {
+        Some(name) => format!(
+            "Require TLS towards {name}: `smtp_tls_security_level = encrypt` (all mail goes \
+             there)"
+        ),
+        None => "Require TLS towards this relay: `smtp_tls_security_level = encrypt` (for \
+                 every destination)"
+            .to_string(),
     };
     format!(
         "{all}, or an smtp_tls_policy_maps entry `{} encrypt`. With port 465 use \

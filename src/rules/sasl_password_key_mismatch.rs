@@ -70,7 +70,11 @@ struct Target<'m> {
 
 fn check(model: &Model, out: &mut Findings) {
     let mut targets = Vec::new();
-    if let Some((dest, definition)) = relayhost(model) {
+    // A transport_maps `*` entry with a next hop overrules the relayhost: the entry is judged
+    // below, among the transport entries.
+    if let Some((dest, definition)) =
+        relayhost(model).filter(|_| crate::model::tls::relayhost_overruled(model).is_none())
+    {
         match default_delivery(model) {
             Some(service) if service.is_some() || !model.master.is_known() => {
                 targets.push(Target {
