@@ -258,6 +258,8 @@ pub fn discover(root: &Path) -> Result<Found, String> {
     let mut docker_masters = Vec::new();
     // Puppet manifests, read for the fragments concat assembles main.cf from.
     let mut manifests: Vec<PathBuf> = Vec::new();
+    // NixOS configurations, read for a main.cf they append to the one NixOS writes.
+    let mut nix_files: Vec<PathBuf> = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -317,6 +319,9 @@ pub fn discover(root: &Path) -> Result<Found, String> {
         }
         if name.ends_with(".pp") {
             manifests.push(path.to_path_buf());
+        }
+        if name.ends_with(".nix") && nix_files.len() < NIX_FILES {
+            nix_files.push(path.to_path_buf());
         }
         // A table type's source, `dict_redis.c`: the repository builds Postfix with it.
         if let Some(kind) = own_build::map_type(&name) {
@@ -469,6 +474,7 @@ pub fn discover(root: &Path) -> Result<Found, String> {
     }
     // A main.cf template that is a fragment of a main.cf Puppet's concat assembles: the base
     // is linted with the others as its parts, and the others are not linted alone.
+    mark_nixos_fragments(&mut found.setups, &nix_files);
     let fragments = crate::puppet::fragments(root, &manifests);
     if !fragments.is_empty() {
         assemble(&mut found, &fragments);
@@ -1533,6 +1539,63 @@ fn docker_mailserver_config(main_cf: &Path, root: Option<&Path>) -> bool {
 /// repository), a FIFO or a device.
 pub(crate) fn regular_file(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// How many `.nix` files discover reads for NixOS fragments.
+const NIX_FILES: usize = 256;
+
+/// Marks the main.cf files that a NixOS configuration appends to the main.cf its
+/// `services.postfix` module writes ([`nixos_appends`]).
+fn mark_nixos_fragments(setups: &mut [Setup], nix_files: &[PathBuf]) {
+    if nix_files.is_empty() {
+        return;
+    }
+    let texts: Vec<(&PathBuf, String)> = nix_files
+        .iter()
+        .filter_map(|p| Some((p, small_text(p)?)))
+        .filter(|(_, t)| t.contains("postfix") && t.contains("extraConfig"))
+        .collect();
+    for setup in setups.iter_mut() {
+        if setup.main_cf.file_name().is_none_or(|n| n != "main.cf") {
+            continue;
+        }
+        if let Some((nix, _)) = texts
+            .iter()
+            .find(|(nix, text)| nixos_appends(nix, text, &setup.main_cf))
+        {
+            setup.load.nixos = Some(nix.to_path_buf());
+        }
+    }
+}
+
+/// Whether a `.nix` file reads `main_cf` into `services.postfix.extraConfig`: it names the
+/// postfix module's extraConfig and the file by its path from the `.nix` file's directory
+/// (`./postfix/main.cf`), or its directory (`src = ./postfix;`, as `substituteAllFiles` is
+/// given it) and `main.cf`.
+fn nixos_appends(nix: &Path, text: &str, main_cf: &Path) -> bool {
+    let Some(base) = nix.parent() else {
+        return false;
+    };
+    let Ok(relative) = main_cf.strip_prefix(base) else {
+        return false;
+    };
+    let relative = relative.to_string_lossy();
+    let dir = relative
+        .strip_suffix("main.cf")
+        .unwrap_or("")
+        .trim_end_matches('/');
+    let names = |path: &str| {
+        text.match_indices(path).any(|(at, _)| {
+            text[at + path.len()..]
+                .bytes()
+                .next()
+                .is_none_or(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+        })
+    };
+    let mentions_main_cf = names(&format!("./{relative}"))
+        || (!dir.is_empty() && names(&format!("./{dir}")) && text.contains("\"main.cf\""))
+        || (dir.is_empty() && text.contains("./main.cf"));
+    text.contains("services.postfix") && mentions_main_cf
 }
 
 /// Whether a file beside main.cf mounts it into a `main.cf.d/` directory (`docker run -v

@@ -4930,3 +4930,51 @@ fn a_start_script_setting_after_the_build_holds() {
     let (_, out, err) = run(repo.path(), &["--discover", "--format", "short"]);
     assert!(!out.contains("mynetworks-too-broad"), "{out}{err}");
 }
+
+/// A main.cf that a NixOS configuration appends to the main.cf its services.postfix module
+/// writes (abbradar/mylittleserver: `extraConfig = ''${builtins.readFile "${configs}/main.cf"}''`
+/// after `substituteAllFiles { src = ./postfix; files = [ "main.cf" ]; }`), with master.cf
+/// lines for extraMasterConf: every parameter it does not set, and master.cf, are NixOS's.
+/// Named in another way, or by a .nix file that is no postfix module's, it is a whole main.cf.
+#[test]
+fn a_main_cf_a_nixos_configuration_appends_is_a_fragment() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    write(
+        &root.join("mail/postfix/main.cf"),
+        "virtual_mailbox_domains = @domain@\nvirtual_mailbox_maps = pgsql:@out@/recipient_maps.cf\n\
+         mua_client_restrictions = permit_sasl_authenticated, reject\n",
+    );
+    write(
+        &root.join("mail/postfix/master.cf"),
+        "submission inet n - n - - smtpd\n  -o smtpd_client_restrictions=$mua_client_restrictions\n  \
+         -o smtpd_recipient_restrictions=reject_non_fqdn_recipient\n",
+    );
+    let short = |root: &Path| run(root, &["--discover", "--format", "short", "--verbose"]);
+    for nix in [
+        "{ pkgs, ... }: {\n  services.postfix = let\n    configs = pkgs.substituteAllFiles {\n      \
+         src = ./postfix;\n      files = [ \"main.cf\" ];\n    };\n  in {\n    enable = true;\n    \
+         extraConfig = ''\n      ${builtins.readFile \"${configs}/main.cf\"}\n    '';\n    \
+         extraMasterConf = builtins.readFile ./postfix/master.cf;\n  };\n}\n",
+        "{\n  services.postfix.extraConfig = builtins.readFile ./postfix/main.cf;\n}\n",
+    ] {
+        write(&root.join("mail/default.nix"), nix);
+        let (_, out, err) = short(root);
+        assert!(!out.contains("compatibility-level"), "{nix}: {out}");
+        assert!(!out.contains("relay-check-missing"), "{nix}: {out}");
+        assert!(
+            err.contains("to the main.cf that NixOS's services.postfix writes"),
+            "{nix}: {err}"
+        );
+    }
+    // Near-misses: another file of the directory; a .nix file of no postfix module.
+    for nix in [
+        "{\n  services.postfix.extraConfig = builtins.readFile ./postfix/main.cf.extra;\n}\n",
+        "{\n  services.nginx.extraConfig = builtins.readFile ./postfix/main.cf;\n}\n",
+    ] {
+        write(&root.join("mail/default.nix"), nix);
+        let (_, out, _) = short(root);
+        assert!(out.contains("compatibility-level"), "{nix}: {out}");
+        assert!(out.contains("error[relay-check-missing]"), "{nix}: {out}");
+    }
+}

@@ -109,6 +109,11 @@ pub struct LoadOptions {
     /// main.cf (a file mounted into `/etc/postfix/main.cf.d/`): every parameter it does not
     /// set is unknown, and master.cf is the image's.
     pub dropin: bool,
+    /// main.cf is a fragment that a NixOS configuration (this `.nix` file, as the repository
+    /// names it) appends to the main.cf its `services.postfix` module writes
+    /// (`extraConfig = builtins.readFile ./postfix/main.cf`): as for a drop-in, every
+    /// parameter it does not set is unknown (NixOS's own settings), and so is master.cf.
+    pub nixos: Option<PathBuf>,
     /// A script of the repository adds master.cf services when the container or host is set
     /// up (`postconf -Me`, `>> /etc/postfix/master.cf`, `postfix upgrade-configuration`):
     /// which services master.cf defines is unknown.
@@ -831,7 +836,12 @@ impl Model {
         .read(included);
 
         let mut params = Params::default();
-        if open_ended || options.docker_mailserver || options.dropin || options.script_params_open {
+        if open_ended
+            || options.docker_mailserver
+            || options.dropin
+            || options.nixos.is_some()
+            || options.script_params_open
+        {
             params.set_open_ended();
         } else if options.main_cf_absent && !options.main_cf_emptied {
             // The image's package main.cf: where postlint knows what it may set, the other
@@ -857,6 +867,15 @@ impl Model {
                 "unknown: {script} sets main.cf parameters whose names postlint cannot read (a \
                  `postconf -e \"$line\"`, an echo or here-document of lines it cannot read): \
                  the parameters main.cf does not set may have any value"
+            ));
+        }
+        if let Some(nix) = &options.nixos {
+            template_notes.push(format!(
+                "unknown: {} is appended by {} to the main.cf that NixOS's services.postfix \
+                 writes: the parameters it does not set, and master.cf, are NixOS's, which \
+                 postlint cannot see",
+                sources.get(main_cf).display_path,
+                crate::output::printable(&nix.to_string_lossy())
             ));
         }
         if options.dropin {
@@ -1367,7 +1386,7 @@ impl Model {
         }
         let master_read = if master_outside {
             ReadResult::Failed
-        } else if options.docker_mailserver || options.dropin {
+        } else if options.docker_mailserver || options.dropin || options.nixos.is_some() {
             ReadResult::Missing
         } else if let Some(command) = options.master_cf_heredoc {
             let real = match &loader.locator.mode {

@@ -12,7 +12,11 @@
 //!   shape);
 //! - `%(name)s`: Python's `%` formatting (Fabric's `upload_template`), whose `%%` is `%`;
 //! - `%{name}`: Modoboa's installer (`string.Template` with `%` as delimiter) and `.tpl` files;
-//! - `@NAME@`: autoconf-style `sed -e 's|@NAME@|...|'`;
+//! - `@NAME@`: autoconf-style `sed -e 's|@NAME@|...|'`; and `@name@`, `@mailDomain@` in lower
+//!   or mixed case: Nix's `substituteAll`/`replaceVars` (abbradar/mylittleserver's main.cf,
+//!   which a NixOS module fills in with `domain = ...` and its own store path `@out@`). Only a
+//!   word of its own, closed by `@` that no word character or dot follows: an address has a
+//!   dot after its `@` (`@example.org`), and no Postfix value is a bare `@word@`;
 //! - `__NAME__`, `_NAME_`: sed markers in Docker images and installers (MailAD's
 //!   `message_size_limit = _MESSAGESIZE_`);
 //! - `##NAME##`: the same, in container start scripts (`myhostname = ##HOSTNAME##`); a `#`
@@ -126,7 +130,9 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
                 let end = i + 3 + len;
                 (len > 0 && bytes[end..].starts_with(b"@%@")).then_some(end + 3)
             }
-            b'@' if at_word_start => enclosed_name(text, i, b'@'),
+            b'@' if at_word_start => {
+                enclosed_name(text, i, b'@').or_else(|| substituted_name(bytes, i))
+            }
             // TextTemplate's `{=myhostname}`, `{=mail.domain}` (PHP, infracamp/viper-smtpd):
             // Postfix's brace groups never start with `=`.
             b'{' if bytes.get(i + 1) == Some(&b'=') => {
@@ -222,6 +228,25 @@ fn enclosed_name(text: &str, i: usize, delimiter: u8) -> Option<usize> {
         .then_some(end + 1)
 }
 
+/// Nix's `@name@` starting at `i`: a letter or `_`, then word characters, then `@` that no word
+/// character or dot follows; the offset just past it.
+fn substituted_name(bytes: &[u8], i: usize) -> Option<usize> {
+    let first = *bytes.get(i + 1)?;
+    if !(first.is_ascii_alphabetic() || first == b'_') {
+        return None;
+    }
+    let len = bytes[i + 1..]
+        .iter()
+        .take_while(|&&b| is_word_byte(b))
+        .count();
+    let end = i + 1 + len;
+    (bytes.get(end) == Some(&b'@')
+        && bytes
+            .get(end + 1)
+            .is_none_or(|&b| !is_word_byte(b) && b != b'.' && b != b'@'))
+    .then_some(end + 1)
+}
+
 /// `<YOUR VMAIL UID>` starting at `i`: upper-case words (letters, digits, `_ - .`) with single
 /// spaces between them and at least one letter; the offset just past the `>`.
 fn angle_bracketed(bytes: &[u8], i: usize) -> Option<usize> {
@@ -302,6 +327,9 @@ mod tests {
         );
         assert_eq!(markers("%{hostname}.example.org"), ["%{hostname}"]);
         assert_eq!(markers("@MAIL_DOMAIN@, localhost"), ["@MAIL_DOMAIN@"]);
+        assert_eq!(markers("pgsql:@out@/recipient_maps.cf"), ["@out@"]);
+        assert_eq!(markers("@domain@, mail.@domain@"), ["@domain@", "@domain@"]);
+        assert_eq!(markers("@mailDomain@"), ["@mailDomain@"]);
         assert_eq!(markers("__RELAYHOST__:587"), ["__RELAYHOST__"]);
         assert_eq!(markers("%%DOMAINS%%"), ["%%DOMAINS%%"]);
         assert!(is_whole("%%DOMAINS%%"));
@@ -356,7 +384,12 @@ mod tests {
             "PH_lower",     // not an installer name
             "@example.org", // an address
             "postmaster@EXAMPLE.ORG",
-            "user@HOST@",      // an address then @: not upper-only between
+            "user@HOST@",        // an address then @: not upper-only between
+            "@host@example.org", // a word goes on after the second `@`
+            "@host@.example",    // a dot after it
+            "@1abc@",            // not a name
+            "@@",
+            "@example.org@x",
             "%s %d %u %[1-9]", // lookup table escapes
             "%{}",
             "__init__", // lower case

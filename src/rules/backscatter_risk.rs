@@ -555,6 +555,22 @@ fn host_name_is_local(model: &Model) -> bool {
         .any(|r| is_reference_to(&raw[r], "myhostname"))
 }
 
+/// mydestination, as main.cf writes it, lists `$myhostname` or `$mydomain` while main.cf
+/// writes that name with a value postlint cannot know (a template expression): a name of the
+/// host, not localhost.
+fn templated_host_name_is_local(model: &Model) -> bool {
+    let Some(raw) = model.params.param("mydestination").raw else {
+        return false;
+    };
+    crate::parse::list::split_list(&raw).into_iter().any(|r| {
+        ["myhostname", "mydomain"].iter().any(|&name| {
+            is_reference_to(&raw[r.clone()], name)
+                && model.params.get(name).is_some()
+                && model.params.expand(name).has_unknown()
+        })
+    })
+}
+
 /// luser_relay: every unknown local name is accepted and forwarded.
 fn luser_relay(model: &Model, out: &mut Findings) {
     let Some(def) = model.params.get("luser_relay") else {
@@ -573,14 +589,15 @@ fn luser_relay(model: &Model, out: &mut Findings) {
         return;
     }
     // As for `local_recipient_maps =`: mail for made-up names at localhost does not come from
-    // outside; a real local domain, or the host's own name, does (one postlint cannot know,
-    // `myhostname = {{ mail_hostname }}`, included).
-    let local = model.class(ClassKind::Local);
-    if !local.unknown_members
-        && local
-            .members(&model.tables)
-            .all(|m| m.domain.starts_with("localhost"))
+    // outside; a real local domain, or the host's own name, does (one a template writes,
+    // `myhostname = {{ mail_hostname }}`, included). A mydestination that is unknown as a
+    // whole (a start script sets it) decides nothing.
+    if model
+        .class(ClassKind::Local)
+        .members(&model.tables)
+        .all(|m| m.domain.starts_with("localhost"))
         && !host_name_is_local(model)
+        && !templated_host_name_is_local(model)
     {
         return;
     }
