@@ -196,6 +196,8 @@ pub struct Image {
     /// The line of the first `RUN` whose commands postlint does not read (after which the
     /// packages are unknown).
     pub unread_run: Option<u32>,
+    /// The `RUN`s before [`Image::unread_run`] had installed the postfix package.
+    pub installed_before_unread: bool,
     /// The text of the final stage's `RUN`s (up to [`MAX_RUN_TEXT`] bytes): a path they name
     /// may be one they create (`ln -s /usr/libexec/postfix /usr/lib/postfix/sbin`).
     pub runs: String,
@@ -236,21 +238,25 @@ impl Image {
     /// [`Image::postfix_elsewhere`], no `RUN` that edits the package sources) and the tag
     /// names a release postlint knows. None otherwise (`latest`, a tag of no release).
     pub fn postfix_release(&self) -> Option<&'static str> {
-        if !self.has_postfix_package() || self.postfix_elsewhere {
+        if !self.has_postfix_package() || self.postfix_elsewhere || self.edits_package_sources() {
             return None;
         }
-        let sources = [
+        self.base_release()
+    }
+
+    /// Whether a `RUN` edits the package sources (sources.list, apk's repositories, yum's
+    /// repos, a PPA): the postfix package may then come from another release.
+    pub fn edits_package_sources(&self) -> bool {
+        [
             "sources.list",
             "/etc/apt/preferences",
             "/etc/apk/repositories",
             "yum.repos.d",
             "dnf config-manager",
             "add-apt-repository",
-        ];
-        if sources.iter().any(|s| self.runs.contains(s)) {
-            return None;
-        }
-        self.base_release()
+        ]
+        .iter()
+        .any(|s| self.runs.contains(s))
     }
 
     /// The release the base image's distribution packages (`debian:bullseye`: 3.5), whether or
@@ -457,6 +463,22 @@ const INERT: &[&str] = &[
     "mysql",
     "psql",
     "sqlite3",
+    // Accounts, keys and text, as images set up a mail server's users and DKIM keys
+    // (survey AF3 and AF4: `echo "bob:secret" | chpasswd`, `paste`, `opendkim-genkey`).
+    "chpasswd",
+    "passwd",
+    "paste",
+    "opendkim-genkey",
+    "hostname",
+    "basename",
+    "dirname",
+    "uniq",
+    "base64",
+    "envsubst",
+    "dos2unix",
+    "doveadm",
+    "sievec",
+    "postfix",
 ];
 
 /// Reads a Dockerfile's text. None when it has no stage whose distribution postlint knows.
@@ -524,6 +546,7 @@ pub fn read(text: &str) -> Option<Image> {
                         packages: Some(BTreeSet::new()),
                         postfix_elsewhere: false,
                         unread_run: None,
+                        installed_before_unread: false,
                         runs: String::new(),
                         runs_postfix_only: false,
                     }),
@@ -536,6 +559,7 @@ pub fn read(text: &str) -> Option<Image> {
             "RUN" => {
                 if let Some(image) = &mut current {
                     let known = image.packages.is_some();
+                    let installed = image.has_postfix_package();
                     if image.runs.len() + rest.len() > MAX_RUN_TEXT {
                         image.packages = None;
                     } else {
@@ -545,6 +569,7 @@ pub fn read(text: &str) -> Option<Image> {
                     run(image, rest);
                     if known && image.packages.is_none() {
                         image.unread_run = Some(line);
+                        image.installed_before_unread = installed;
                     }
                 }
             }
@@ -844,6 +869,19 @@ mod tests {
         assert_eq!(packages(grouped).unwrap(), ["postfix"]);
         let grouped = "FROM alpine\nRUN { apk add postfix; apk add $EXTRA; } > /tmp/log\n";
         assert_eq!(packages(grouped), None);
+        // Accounts and DKIM keys installed nothing (survey AF3, AF4); an unread RUN after the
+        // install is said to come after it.
+        let accounts = "FROM ubuntu:22.04\nRUN apt-get install -y postfix\n\
+                        RUN echo \"bob:secret\" | chpasswd && opendkim-genkey -s mail -d example.org\n\
+                        RUN paste a b > c\n";
+        assert_eq!(packages(accounts).unwrap(), ["postfix"]);
+        let later = "FROM ubuntu:22.04\nRUN apt-get install -y postfix\nRUN ./setup.sh\n";
+        let image = read(later).unwrap();
+        assert_eq!(image.packages, None);
+        assert_eq!(image.unread_run, Some(3));
+        assert!(image.installed_before_unread);
+        let first = read("FROM ubuntu:22.04\nRUN ./setup.sh\nRUN apt-get install -y postfix\n");
+        assert!(!first.unwrap().installed_before_unread);
         let dirs = |from: &str| {
             let image = read(&format!("FROM {from}\n")).unwrap();
             image.distro.daemon_directories(image.tag())

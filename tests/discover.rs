@@ -4653,6 +4653,20 @@ fn an_image_of_unknown_release_is_not_told_of_later_deprecations() {
         out.contains("main.cf:2:1: warning[deprecated-parameter]"),
         "{out}"
     );
+    // A RUN it cannot read after the install is said to come after it (survey AF4).
+    write(
+        &root.join("Dockerfile"),
+        "FROM debian:bullseye-slim\nRUN apt-get install -y postfix\nRUN ./setup.sh\n\
+         ADD main.cf /etc/postfix/main.cf\n",
+    );
+    let err = run(root, &["--discover", "--format", "short"]).2;
+    assert!(
+        err.contains(
+            "(it installs the package, but the RUN on line 3, after that, does what postlint \
+             does not read)"
+        ),
+        "{err}"
+    );
 }
 
 /// The relay password table of a role that writes its relay settings inside `{% if

@@ -1744,10 +1744,17 @@ impl Model {
                     return None;
                 }
                 let why = match (image.unread_run, image.postfix_elsewhere) {
+                    (Some(line), _) if image.installed_before_unread => format!(
+                        "it installs the package, but the RUN on line {line}, after that, does \
+                         what postlint does not read"
+                    ),
                     (Some(line), _) => {
                         format!("the RUN on line {line} does what postlint does not read")
                     }
                     (None, true) => "it pins a version or picks another package source".into(),
+                    (None, false) if image.edits_package_sources() => {
+                        "a RUN edits the package sources".into()
+                    }
                     (None, false) => "a RUN it cannot read".into(),
                 };
                 Some(version::Target {

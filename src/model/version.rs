@@ -193,7 +193,7 @@ impl Target {
         if let Origin::ImageBase { base, why, .. } = &self.origin {
             return format!(
                 "the image builds FROM {base}, whose postfix package is Postfix {asked}, but \
-                 postlint cannot tell that the image installs it ({why}): findings are for \
+                 postlint cannot tell that the image runs that package ({why}): findings are for \
                  Postfix {newest}, except what depends on a later release (deprecations since \
                  then, relay-check-missing before 3.0). Set --postfix-version to the release \
                  the image runs"
