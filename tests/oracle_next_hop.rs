@@ -40,6 +40,8 @@ const CASES: &[(&str, bool)] = &[
     ("relayhost = [127.0.0.1]:9x\n", true),
     ("relayhost = mail.example.com.\n", true),
     ("relayhost = [IPv6:127.0.0.1]\n", true),
+    // Empty brackets: a host of no characters, which valid_hostname() refuses (survey AF2).
+    ("relayhost = []\n", true),
     (
         "relayhost = [127.0.0.1]:9\nsmtp_fallback_relay = [127.0.0.1:10]\n",
         true,
@@ -51,8 +53,9 @@ const CASES: &[(&str, bool)] = &[
 ];
 
 /// Runs one case: the maillog line that ends it (the smtp client's fatal error, or the
-/// recipient's status), and whether postlint reports a next hop the smtp client cannot parse.
-fn deliver(port: u16, settings: &str) -> (String, bool) {
+/// recipient's status), and the message of postlint's finding of a next hop the smtp client
+/// cannot parse, if it reports one.
+fn deliver(port: u16, settings: &str) -> (String, Option<String>) {
     let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-next-hop-");
     let conf = scratch.conf();
     let mut main = scratch.infrastructure("mail.example.com");
@@ -68,11 +71,9 @@ fn deliver(port: u16, settings: &str) -> (String, bool) {
     common::backdate(&conf);
     let reported = smtp::postlint_findings(&conf, "invalid-value")
         .iter()
-        .any(|f| {
-            f["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("no destination the smtp client can parse"))
-        });
+        .filter_map(|f| f["message"].as_str())
+        .find(|m| m.contains("no destination the smtp client can parse"))
+        .map(str::to_string);
 
     let mut postfix = Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
         .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
@@ -103,7 +104,8 @@ fn postlint_reports_the_next_hops_the_smtp_client_stops_on() {
     let mut report = String::new();
     let (mut postfix_failures, mut postlint_failures) = (Vec::new(), Vec::new());
     for (i, &(settings, stops)) in CASES.iter().enumerate() {
-        let (line, reported) = deliver(port() + i as u16, settings);
+        let (line, message) = deliver(port() + i as u16, settings);
+        let reported = message.is_some();
         let case = settings.trim().replace('\n', "; ");
         let shown = line
             .split_once("postfix/")
@@ -123,6 +125,15 @@ fn postlint_reports_the_next_hops_the_smtp_client_stops_on() {
                     "an attempt to connect"
                 }
             ));
+        }
+        // The finding quotes what the smtp client logs.
+        let fatal = line.split_once("fatal: ").map(|(_, f)| f.trim());
+        if let (Some(message), Some(fatal)) = (&message, fatal) {
+            if !message.contains(fatal) {
+                postlint_failures.push(format!(
+                    "{case}: postlint quotes another error than Postfix logs (`{fatal}`): {message}"
+                ));
+            }
         }
         if reported != stopped {
             postlint_failures.push(format!(

@@ -712,6 +712,10 @@ pub fn next_hop_refusal(destination: &str) -> Option<String> {
         if ipv6 && !valid_ipv6_hostaddr(host) {
             return fatal("malformed IPv6 address");
         }
+        // host_port() points at the empty text inside `[]`: a host, which is no valid name.
+        if host.is_empty() {
+            return fatal("valid hostname or network address required");
+        }
         (host, port)
     } else {
         destination.rsplit_once(':').unwrap_or((destination, ""))
@@ -1124,6 +1128,8 @@ mod tests {
             ("[smtp.example.com", "missing \"]\""),
             ("[smtp.example.com]587", "garbage after \"]\""),
             (":587", "missing host information"),
+            ("[]", "valid hostname or network address required"),
+            ("[]:587", "valid hostname or network address required"),
             ("2001:db8::1", "valid hostname or network address required"),
             (
                 "user@smtp.example.com",

@@ -31,7 +31,7 @@ fn check(model: &Model, out: &mut Findings) {
         let def = model.params.get(name).expect("defined");
         match model.names.status(name, None) {
             NameStatus::Unused if unused_is_known => {
-                report(model, &mut suggestions, &overridden, def, None, out)
+                report(model, &mut suggestions, &overridden, def, None, None, out)
             }
             // Text postlint cannot see (an image's own main.cf, a template's include) may
             // refer to a name of one's own, but not to a misspelt Postfix name: `relay_host`
@@ -42,7 +42,7 @@ fn check(model: &Model, out: &mut Findings) {
                 if def.name_span.start < def.name_span.end
                     && misspelt_builtin(&mut suggestions, name) =>
             {
-                report(model, &mut suggestions, &overridden, def, None, out)
+                report(model, &mut suggestions, &overridden, def, None, None, out)
             }
             NameStatus::Newer(added) => too_new(model, def, added, None, out),
             _ => {}
@@ -61,6 +61,7 @@ fn check(model: &Model, out: &mut Findings) {
                     &overridden,
                     def,
                     Some(&service.label()),
+                    Some(service),
                     out,
                 ),
                 NameStatus::Newer(added) => too_new(model, def, added, Some(&service.label()), out),
@@ -148,12 +149,14 @@ fn too_new(
     ));
 }
 
+#[allow(clippy::too_many_arguments)]
 fn report(
     model: &Model,
     suggestions: &mut Suggestions,
     overridden: &OverriddenRefs,
     def: &Definition,
     service: Option<&str>,
+    reader: Option<&crate::model::master::Service>,
     out: &mut Findings,
 ) {
     // deprecated-parameter says more about these.
@@ -161,7 +164,15 @@ fn report(
         return;
     }
     let name = &def.name;
-    let suggestion = suggestions.suggest(name);
+    // For an `-o` override, only a name the service's program reads: `-o
+    // smtpd_bind_address=127.0.0.1` on an smtpd is not meant as smtp_bind_address, which
+    // only the smtp client reads (survey AF1).
+    let suggestion = suggestions.suggest(name).filter(|s| {
+        reader.is_none_or(|service| {
+            let program = crate::model::values::program_of(&service.command);
+            crate::model::daemon_params::reads(program, &service.name, s) != Some(false)
+        })
+    });
     // Without a master.cf in the tree, the one that runs (the distribution's, or one the
     // deployment edits) may refer to a name of one's own (`-o
     // smtpd_client_restrictions=$mua_client_restrictions`): only a misspelling (two edits
