@@ -13,7 +13,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "neither the relay nor the recipient restrictions of an smtpd service stop relaying: smtpd refuses to start",
     doc: include_str!("../../rules/relay-check-missing.md"),
-    undecided: Model::release_in_doubt,
+    undecided: |model| model.release_in_doubt() && !stops_before_2_10(model),
     check,
 };
 
@@ -21,6 +21,17 @@ const FATAL: &str =
     "fatal: in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, \
     specify at least one working instance of: reject_unauth_destination, defer_unauth_destination, \
     reject, defer, defer_if_permit or check_relay_domains";
+
+/// main.cf is documented for a release before 2.10, which has no smtpd_relay_restrictions, and
+/// writes smtpd_recipient_restrictions: where that list lacks the check, smtpd stops on that
+/// release as on Postfix 3 at level 0.
+fn stops_before_2_10(model: &Model) -> bool {
+    model.params.get("smtpd_recipient_restrictions").is_some()
+        && model
+            .documented
+            .as_ref()
+            .is_some_and(|d| d.asked < crate::model::version::Release::new(2, 10))
+}
 
 fn check(model: &Model, out: &mut Findings) {
     // Postfix 2.x reads these lists with its own defaults (before 2.10,
@@ -59,9 +70,14 @@ fn check(model: &Model, out: &mut Findings) {
         // of 3.0 to 3.2; 3.3 made it depend on compatibility_level): smtpd starts.
         // Postfix 2.x (asked for, or named by main.cf's documentation paths) has a relay list
         // by default and no compatibility_level.
+        // Before 2.10 there is no smtpd_relay_restrictions: a written smtpd_recipient_restrictions
+        // without the check stops smtpd there too (smtpd_check.c of 2.6 to 2.9), so a main.cf
+        // documented for such a release stops whichever Postfix runs it (survey AF3).
+        use crate::model::version::Release;
         if relay_def.is_none()
-            && (model.target.asked < crate::model::version::Release::new(3, 3)
-                || model.release_in_doubt())
+            && (model.target.asked < Release::new(3, 3)
+                || (model.release_in_doubt()
+                    && !(recipient_def.is_some() && stops_before_2_10(model))))
         {
             continue;
         }
