@@ -15,7 +15,29 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(model: &Model, out: &mut Findings) {
+    // One finding per list in one setting: `dnsbl.sorbs.net=127.0.0.10*8
+    // dnsbl.sorbs.net=127.0.0.5*6 ...` (one weight per reply code) is one list to remove, and
+    // the other entries are shown with the first (survey AF1, cybergate-services/openemail).
+    let mut groups: Vec<Vec<crate::model::dnsbl::Query>> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
     for query in queries(model) {
+        let key = format!(
+            "{}\0{}\0{}\0{}",
+            shown(&query.zone).to_ascii_lowercase(),
+            query.via,
+            query.param,
+            query.span.file.0
+        );
+        match index.get(&key) {
+            Some(&i) => groups[i].push(query),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![query]);
+            }
+        }
+    }
+    for group in groups {
+        let query = &group[0];
         let Some(z) = zone(&query.zone).filter(|z| z.status == Status::Dead) else {
             continue;
         };
@@ -39,13 +61,20 @@ fn check(model: &Model, out: &mut Findings) {
         );
         finding.subject(shown(&query.zone).to_ascii_lowercase());
         finding.label(query.label());
+        for again in &group[1..] {
+            finding.secondary(again.span, "the same list again");
+        }
         let replacement = z
             .replacement
             .strip_prefix("remove")
             .unwrap_or(z.replacement);
         let hint = replacement.trim_start_matches(';').trim_ascii();
+        let entries = match group.len() {
+            1 => "this list",
+            _ => "this list (every entry of it here)",
+        };
         finding.help(format!(
-            "Remove this list{}. Source: {}",
+            "Remove {entries}{}. Source: {}",
             if hint.is_empty() {
                 String::new()
             } else {
