@@ -42,22 +42,30 @@ fn later_than_the_image(model: &Model) -> bool {
 fn check(model: &Model, out: &mut Findings) {
     for name in model.params.defined_names() {
         let def = model.params.get(name).expect("defined");
-        report(model, &def.name, def.name_span, false, out);
+        report(model, &def.name, def.name_span, false, true, out);
     }
     for service in &model.master.services {
         let lmtp = crate::model::values::program_of(&service.command) == "lmtp";
         for def in &service.overrides {
-            report(model, &def.name, def.name_span, lmtp, out);
+            report(model, &def.name, def.name_span, lmtp, false, out);
         }
     }
     // `RUN postconf -e smtpd_use_tls=yes` in a Dockerfile, an entrypoint's postconf: the
     // line to change is the script's.
     for (name, span) in &model.script_deprecated {
-        report(model, name, *span, false, out);
+        report(model, name, *span, false, false, out);
     }
 }
 
-fn report(model: &Model, name: &str, name_span: Span, lmtp: bool, out: &mut Findings) {
+/// `in_main_cf`: the name is main.cf's own setting (not an `-o` or a script's).
+fn report(
+    model: &Model,
+    name: &str,
+    name_span: Span,
+    lmtp: bool,
+    in_main_cf: bool,
+    out: &mut Findings,
+) {
     // What a later release deprecates is no concern of a setup for an earlier one.
     let Some(d) = deprecation(name).filter(|d| model.target.at_least(d.since)) else {
         return;
@@ -112,6 +120,31 @@ fn report(model: &Model, name: &str, name_span: Span, lmtp: bool, out: &mut Find
         (Some(twin), Some(r)) => finding.help(d.note.replace(r, twin)),
         _ => finding.help(d.note),
     };
+    // The replacement set too (`smtpd_client_event_limit_exceptions` on the line above, survey
+    // AF4): it wins (its default is the old name's value; a TLS level or policy table that is
+    // not empty is read instead of the legacy setting), so the old line is the one to delete,
+    // not to rename. An empty level leaves the legacy setting in force.
+    if let Some((r, newer)) = replacement
+        .filter(|_| in_main_cf)
+        .and_then(|r| Some((r, model.params.get(r)?)))
+        .filter(|(_, newer)| {
+            // Set for sure: not inside a template's `{% if %}`, to a value written out (no
+            // template expression, which may be empty) and not empty.
+            !model
+                .sources
+                .get(newer.name_span.file)
+                .is_conditional(newer.name_span.start)
+                && !super::templated_line(model, newer.value_span)
+                && !newer.value.trim_ascii().is_empty()
+        })
+    {
+        finding.secondary(newer.name_span, format!("`{r}` is set here"));
+        finding.help(format!(
+            "main.cf already sets `{r}`, which takes the place of `{name}`: delete the `{name}` \
+             line (its value is not used while `{r}` is set). {}",
+            d.note
+        ));
+    }
 }
 
 fn plain_message(
