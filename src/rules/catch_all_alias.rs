@@ -25,16 +25,45 @@ fn check(model: &Model, out: &mut Findings) {
     check_probed(model, out);
 }
 
-/// The help text of a finding: why, and what to list instead.
-fn help(domain: &str, roles: &str) -> String {
-    format!(
-        "A catch-all accepts mail for addresses that do not exist, so spam sent to guessed \
-         addresses is delivered, Postfix can no longer reject unknown recipients in {domain} \
-         during SMTP, and mail it cannot deliver later becomes backscatter. Virtual aliases \
-         are resolved before mailboxes, so it also takes the mail of every mailbox in \
-         {domain} that has no alias line of its own (`user@{domain}  user@{domain}`). List \
-         the real addresses instead{roles}."
-    )
+/// The help text of a finding: why, and what to list instead. `target` is the alias's value
+/// when known: a domain alias (`@example.net @example.com`) keeps the name and changes the
+/// domain. The sentence about mailboxes is said only of a domain that can have some (a local
+/// or virtual mailbox domain, or one whose class postlint cannot tell).
+fn help(model: &Model, domain: &str, target: Option<&str>, roles: &str) -> String {
+    // The class lists themselves, not the class memo: this rule runs beside the memo's build.
+    let folded = fold(domain);
+    let mailboxes = [ClassKind::Local, ClassKind::VirtualMailbox]
+        .iter()
+        .any(|&k| {
+            model.class(k).contains(&model.tables, &folded) != crate::model::classes::Membership::No
+        });
+    let shadow = match mailboxes {
+        true => format!(
+            " Virtual aliases are resolved before mailboxes, so it also takes the mail of every \
+             mailbox in {domain} that has no alias line of its own (`user@{domain}  \
+             user@{domain}`)."
+        ),
+        false => String::new(),
+    };
+    let alias_domain = target
+        .map(str::trim_ascii)
+        .and_then(|t| t.strip_prefix('@'))
+        .filter(|t| !t.is_empty() && !t.contains([' ', ',', '@']));
+    match alias_domain {
+        Some(to) => format!(
+            "A domain alias gives every name in {domain} the same name in {to}, whether or not \
+             that address exists: smtpd accepts mail for any name in {domain} (it cannot reject \
+             unknown recipients there during SMTP), and the names {to} does not have are \
+             bounced after the session, to senders spam forges (backscatter).{shadow} List the \
+             real addresses instead (`name@{domain}  name@{to}` for each){roles}."
+        ),
+        None => format!(
+            "A catch-all accepts mail for addresses that do not exist, so spam sent to guessed \
+             addresses is delivered, Postfix can no longer reject unknown recipients in {domain} \
+             during SMTP, and mail it cannot deliver later becomes backscatter.{shadow} List \
+             the real addresses instead{roles}."
+        ),
+    }
 }
 
 /// The advice about the role addresses a catch-all covers today.
@@ -83,7 +112,12 @@ fn check_entries(model: &Model, out: &mut Findings) {
                     .map(|role| format!("{role}@{domain}"))
                     .filter(|address| entries.get(&fold(address)).is_none())
                     .collect();
-                finding.help(help(domain, &roles_advice(&missing)));
+                finding.help(help(
+                    model,
+                    domain,
+                    Some(entry.value),
+                    &roles_advice(&missing),
+                ));
             }
         }
     }
@@ -125,7 +159,12 @@ fn check_probed(model: &Model, out: &mut Findings) {
                     )
                 })
                 .collect();
-            finding.help(help(domain, &roles_advice(&missing)));
+            finding.help(help(
+                model,
+                domain,
+                answer.value.as_deref(),
+                &roles_advice(&missing),
+            ));
         }
     }
 }
@@ -209,7 +248,9 @@ fn check_patterns(model: &Model, out: &mut Findings) {
                 finding.secondary(span, "virtual_alias_maps uses this table");
             }
             finding.help(help(
+                model,
                 first,
+                None,
                 &roles_advice(&roles_caught(model, id, index, first)),
             ));
         }
