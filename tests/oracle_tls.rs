@@ -407,6 +407,20 @@ const fn sasl_key(name: &'static str, key: &'static str, problem: bool) -> Case 
     }
 }
 
+/// As [`sasl_key`], with a relayhost where nothing listens and a transport_maps `*` entry that
+/// overrules it with the fake relay as next hop: the client logs in there, with its key.
+const fn sasl_key_star(name: &'static str, key: &'static str, problem: bool) -> Case {
+    Case {
+        main: concat!(
+            "relayhost = [localhost]:1\n\
+             transport_maps = texthash:${config_directory}/transport\n",
+            sasl_client!()
+        ),
+        files: &[("transport", "* smtp:[localhost]:@RELAY@\n")],
+        ..sasl_key(name, key, problem)
+    }
+}
+
 /// As [`sasl_key`], with the relayhost written without brackets (`localhost:PORT`). DNS is
 /// off, so the client looks up no MX and connects to `localhost` itself, the name a real MX
 /// host would have: a key in brackets is never that name, nor the destination as written.
@@ -830,24 +844,8 @@ const CASES: &[Case] = &[
     sasl_key("key [localhost]", "[localhost]", true),
     // A transport_maps `*` entry with a next hop overrules the relayhost (which here names a
     // port nothing listens on): the client logs in to the entry's next hop, with its key.
-    Case {
-        main: concat!(
-            "relayhost = [localhost]:1\n\
-             transport_maps = texthash:${config_directory}/transport\n",
-            sasl_client!()
-        ),
-        files: &[("transport", "* smtp:[localhost]:@RELAY@\n")],
-        ..sasl_key("transport `*` overrules relayhost, key of the `*` next hop", "[localhost]:@RELAY@", false)
-    },
-    Case {
-        main: concat!(
-            "relayhost = [localhost]:1\n\
-             transport_maps = texthash:${config_directory}/transport\n",
-            sasl_client!()
-        ),
-        files: &[("transport", "* smtp:[localhost]:@RELAY@\n")],
-        ..sasl_key("transport `*` overrules relayhost, key [localhost]", "[localhost]", true)
-    },
+    sasl_key_star("transport `*` overrules relayhost, key of the `*` next hop", "[localhost]:@RELAY@", false),
+    sasl_key_star("transport `*` overrules relayhost, key [localhost]", "[localhost]", true),
     sasl_key_unbracketed("relayhost localhost:PORT, key [localhost]:PORT", "[localhost]:@RELAY@", true),
     sasl_key_unbracketed("relayhost localhost:PORT, key [localhost]", "[localhost]", true),
     sasl_key_unbracketed("relayhost localhost:PORT, key localhost:PORT", "localhost:@RELAY@", false),

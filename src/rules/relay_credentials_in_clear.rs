@@ -222,32 +222,30 @@ fn check(model: &Model, out: &mut Findings) {
     };
     // A transport_maps `*` entry with a next hop overrules the relayhost: the login goes to
     // that next hop (when the entry names the default transport's smtp client) instead.
+    // Where all remote mail goes: that next hop (`verdict` judged its transport's login), else
+    // the relayhost. Each with what the finding calls it and the line that names it.
     let overruled = crate::model::tls::relayhost_overruled(model);
-    if let Some((_, hop, span)) = &overruled {
-        // `verdict` judged the login of the entry's transport.
-        let dest = Destination::parse(hop).filter(|d| !has_policy(d) && !on_this_host(d));
-        if let Some(dest) = dest {
-            let primary = level.span().unwrap_or(enable.value_span);
-            let finding = report(out, primary, &dest, &level);
-            finding.label(if level.span().is_some() {
-                "TLS is not required here"
-            } else {
-                "SASL login turned on, TLS optional"
-            });
-            if primary != enable.value_span {
-                finding.secondary(enable.value_span, "SASL login to every next hop");
-            }
-            finding.secondary(
+    let all_mail = match &overruled {
+        Some((_, hop, span)) => Destination::parse(hop).map(|dest| {
+            (
+                dest,
                 *span,
+                "this next hop",
+                "every next hop",
                 "the next hop of every remote domain (transport_maps `*`, which overrules relayhost)",
-            );
-            finding.help(help(&dest, Some("this next hop")));
-        }
-    }
-    if let Some((dest, relay_definition)) = relayhost(model)
-        .or(templated)
-        .filter(|_| overruled.is_none())
-    {
+            )
+        }),
+        None => relayhost(model).or(templated).map(|(dest, definition)| {
+            (
+                dest,
+                definition.value_span,
+                "the relayhost",
+                "the relayhost",
+                "the relayhost",
+            )
+        }),
+    };
+    if let Some((dest, named_at, towards, login_to, named)) = all_mail {
         if !has_policy(&dest) && !on_this_host(&dest) {
             let primary = level.span().unwrap_or(enable.value_span);
             let finding = report(out, primary, &dest, &level);
@@ -257,10 +255,10 @@ fn check(model: &Model, out: &mut Findings) {
                 "SASL login turned on, TLS optional"
             });
             if primary != enable.value_span {
-                finding.secondary(enable.value_span, "SASL login to the relayhost");
+                finding.secondary(enable.value_span, format!("SASL login to {login_to}"));
             }
-            finding.secondary(relay_definition.value_span, "the relayhost");
-            finding.help(help(&dest, Some("the relayhost")));
+            finding.secondary(named_at, named);
+            finding.help(help(&dest, Some(towards)));
         }
     }
     // The relays of sender_dependent_relayhost_maps: the client logs in to each the same way
