@@ -693,6 +693,11 @@ impl NameIndex {
         if !self.master_known && has_service_suffix(name) {
             return NameStatus::Unknown;
         }
+        // The old name of a renamed parameter is known to postconf even where nothing refers to
+        // it any more (the new name set too): never "unused" (measured with 3.7).
+        if legacy_names().contains(name) {
+            return NameStatus::Builtin;
+        }
         NameStatus::Unused
     }
 }
@@ -820,6 +825,18 @@ mod tests {
             assert_eq!(ix.status(unused, None), NameStatus::Unused, "{unused}");
         }
         assert_eq!(ix.status("mydestination", None), NameStatus::Builtin);
+        // An old name that the new one, set too, no longer refers to: postconf knows it.
+        let (_, _, ix) = index(
+            "smtpd_client_event_limit_exceptions = $mynetworks
+\
+             smtpd_client_connection_limit_exceptions = $mynetworks
+",
+            Some(""),
+        );
+        assert_eq!(
+            ix.status("smtpd_client_connection_limit_exceptions", None),
+            NameStatus::Builtin
+        );
     }
 
     #[test]
