@@ -7,6 +7,7 @@ mod backscatter_risk;
 mod catch_all_alias;
 mod catch_all_shadows_mailbox;
 mod compatibility_level;
+mod content_filter_to_self;
 mod dane_without_dnssec;
 mod dead_dnsbl;
 mod dead_domain_pattern;
@@ -208,6 +209,7 @@ pub static RULES: &[Rule] = &[
     catch_all_alias::RULE,
     catch_all_shadows_mailbox::RULE,
     compatibility_level::RULE,
+    content_filter_to_self::RULE,
     dane_without_dnssec::RULE,
     dead_dnsbl::RULE,
     dead_domain_pattern::RULE,
