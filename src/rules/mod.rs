@@ -16,6 +16,7 @@ mod dnsbl_reply_filter;
 mod dnsbl_wrong_kind;
 mod domain_in_multiple_classes;
 mod duplicate_map_key;
+mod hostname_check_without_lookup;
 mod invalid_syntax;
 mod invalid_value;
 mod invisible_character;
@@ -218,6 +219,7 @@ pub static RULES: &[Rule] = &[
     dnsbl_wrong_kind::RULE,
     domain_in_multiple_classes::RULE,
     duplicate_map_key::RULE,
+    hostname_check_without_lookup::RULE,
     invalid_syntax::RULE,
     invalid_value::RULE,
     invisible_character::RULE,
