@@ -33,6 +33,11 @@ pub struct Published {
     /// The service, and the port mapping as written (`25:25`, `0.0.0.0:25:25`).
     pub service: String,
     pub mapping: String,
+    /// The gateways of the networks the compose file declares with an address range of its
+    /// own (`networks: default: ipam: config: - subnet: 10.69.0.0/24`, or a `gateway:`):
+    /// docker-proxy connects from there too. The default address pools' gateways are the
+    /// rule's own knowledge.
+    pub gateways: Vec<std::net::Ipv4Addr>,
 }
 
 /// The mappings of container port `port` (TCP) that the compose files publishing the image of
@@ -253,7 +258,61 @@ fn published_in(
                     file: shown.to_string(),
                     service: service_name.to_string(),
                     mapping: written,
+                    gateways: declared_gateways(doc, service),
                 });
+            }
+        }
+    }
+    out
+}
+
+/// The IPv4 gateways of the networks a compose service joins (its `networks:`, else
+/// `default`) that the file declares with `ipam` ranges: each `gateway:`, else the first
+/// address of the `subnet:` (where Docker puts the bridge's gateway). At most a few dozen:
+/// more is no compose file.
+fn declared_gateways(doc: &Value, service: &Value) -> Vec<std::net::Ipv4Addr> {
+    let mut out = Vec::new();
+    let Some(networks) = doc.get("networks").and_then(Value::as_mapping) else {
+        return out;
+    };
+    let joined: Vec<String> = match service.get("networks") {
+        None => vec!["default".to_string()],
+        Some(Value::Sequence(names)) => names
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .collect(),
+        Some(Value::Mapping(names)) => names
+            .keys()
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .collect(),
+        Some(_) => Vec::new(),
+    };
+    for (name, network) in networks.iter().take(64) {
+        if !name.as_str().is_some_and(|n| joined.iter().any(|j| j == n)) {
+            continue;
+        }
+        let Some(configs) = network
+            .get("ipam")
+            .and_then(|i| i.get("config"))
+            .and_then(Value::as_sequence)
+        else {
+            continue;
+        };
+        for config in configs.iter().take(64) {
+            let gateway = scalar(config, "gateway")
+                .and_then(|g| g.trim().parse::<std::net::Ipv4Addr>().ok())
+                .or_else(|| {
+                    let subnet = scalar(config, "subnet")?;
+                    let (address, bits) = subnet.trim().split_once('/')?;
+                    let address: std::net::Ipv4Addr = address.parse().ok()?;
+                    let bits: u32 = bits.parse().ok().filter(|b| *b <= 30)?;
+                    let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+                    Some(std::net::Ipv4Addr::from((u32::from(address) & mask) + 1))
+                });
+            if let Some(gateway) = gateway {
+                if !out.contains(&gateway) {
+                    out.push(gateway);
+                }
             }
         }
     }
@@ -425,8 +484,32 @@ mod tests {
             [Published {
                 file: "docker-compose.yml".into(),
                 service: "mail".into(),
-                mapping: "25:25".into()
+                mapping: "25:25".into(),
+                gateways: Vec::new(),
             }]
+        );
+        // Networks with ranges of their own: a gateway written, or the subnet's first address;
+        // only those the service joins (`default` when it names none).
+        let networks = "networks:\n  default:\n    ipam:\n      config:\n        - subnet: \
+                        10.69.0.0/24\n  back:\n    ipam:\n      config:\n        - subnet: \
+                        192.168.50.0/24\n          gateway: 192.168.50.254\n";
+        compose(&format!(
+            "services:\n  mail:\n    build: ./postfix\n    ports: [\"25:25\"]\n{networks}"
+        ));
+        assert_eq!(
+            published(root, &dockerfile, 25)[0].gateways,
+            [std::net::Ipv4Addr::new(10, 69, 0, 1)]
+        );
+        compose(&format!(
+            "services:\n  mail:\n    build: ./postfix\n    ports: [\"25:25\"]\n    networks: \
+             [default, back]\n{networks}"
+        ));
+        assert_eq!(
+            published(root, &dockerfile, 25)[0].gateways,
+            [
+                std::net::Ipv4Addr::new(10, 69, 0, 1),
+                std::net::Ipv4Addr::new(192, 168, 50, 254)
+            ]
         );
         assert!(published(root, &dockerfile, 587).is_empty());
         // The long build syntax, another Dockerfile name.

@@ -2778,6 +2778,22 @@ fn docker_bridge_networks_in_mynetworks_of_a_published_container() {
         &main_cf.replace("172.16.0.0/12", "172.18.0.0/16"),
     );
     assert!(short(repo.path()).contains("Docker's bridge gateway 172.18.0.1"));
+    // A network the compose file gives a range of its own (survey AF4, D34DPlayer/CRHPi): its
+    // gateway, the range's first address, unless the service joins another network only.
+    write(
+        &image.join("main.cf"),
+        &main_cf.replace("172.16.0.0/12", "10.69.0.0/24"),
+    );
+    let networks =
+        "networks:\n  default:\n    ipam:\n      config:\n        - subnet: 10.69.0.0/24\n  \
+                    other:\n    driver: bridge\n";
+    compose(&format!("      - \"25:25\"\n{networks}"));
+    assert!(short(repo.path()).contains("Docker's bridge gateway 10.69.0.1"));
+    compose(&format!(
+        "      - \"25:25\"\n    networks: [other]\n{networks}"
+    ));
+    assert!(short(repo.path()).contains("No problems found"));
+    write(&image.join("main.cf"), main_cf);
     // Near-misses.
     for (ports, mynetworks) in [
         ("      - \"127.0.0.1:25:25\"\n", "172.16.0.0/12"),

@@ -138,7 +138,7 @@ fn check(model: &Model, out: &mut Findings) {
                     // Unless the restrictions refuse the gateway's relaying for certain (as for
                     // the rule's other cases, permit_mynetworks in a list is enough when the
                     // model cannot tell: a value a script sets, a table it cannot read).
-                    let gateway = docker_gateway(&net)
+                    let gateway = docker_gateway(&net, &model.published_smtp)
                         .filter(|_| crate::model::listen::takes_port_25(model, smtpd.service))
                         .filter(|gateway| {
                             !matches!(
@@ -435,13 +435,22 @@ fn too_broad(net: &Cidr, written: &str) -> Option<TooBroad> {
 }
 
 /// Whether a service's restriction lists (or its classes) use permit_mynetworks.
-/// Whether a network holds the gateway of a Docker bridge network of the default address
-/// pools (172.17.0.1 for docker0, 172.18.0.1 and on for compose networks): clients that
-/// docker-proxy relays into the container come from there.
-fn docker_gateway(net: &Cidr) -> Option<std::net::Ipv4Addr> {
-    (17..32)
-        .chain([16])
-        .map(|b| std::net::Ipv4Addr::new(172, b, 0, 1))
+/// Whether a network holds the gateway of a Docker bridge network: one the publishing compose
+/// file declares (`ipam` `subnet:` or `gateway:`), or one of the default address pools
+/// (172.17.0.1 for docker0, 172.18.0.1 and on for compose networks). Clients that docker-proxy
+/// relays into the container come from there.
+fn docker_gateway(
+    net: &Cidr,
+    published: &[crate::compose::Published],
+) -> Option<std::net::Ipv4Addr> {
+    published
+        .iter()
+        .flat_map(|p| p.gateways.iter().copied())
+        .chain(
+            (17..32)
+                .chain([16])
+                .map(|b| std::net::Ipv4Addr::new(172, b, 0, 1)),
+        )
         .find(|&gateway| net.contains(std::net::IpAddr::V4(gateway)))
 }
 
