@@ -1550,52 +1550,74 @@ fn mark_nixos_fragments(setups: &mut [Setup], nix_files: &[PathBuf]) {
     if nix_files.is_empty() {
         return;
     }
-    let texts: Vec<(&PathBuf, String)> = nix_files
+    // Each file read once, into the relative paths it names: linear in the text, whatever the
+    // number of main.cf files asked about.
+    let modules: Vec<NixModule> = nix_files
         .iter()
-        .filter_map(|p| Some((p, small_text(p)?)))
-        .filter(|(_, t)| t.contains("postfix") && t.contains("extraConfig"))
+        .filter_map(|p| NixModule::read(p, &small_text(p)?))
         .collect();
     for setup in setups.iter_mut() {
         if setup.main_cf.file_name().is_none_or(|n| n != "main.cf") {
             continue;
         }
-        if let Some((nix, _)) = texts
-            .iter()
-            .find(|(nix, text)| nixos_appends(nix, text, &setup.main_cf))
-        {
-            setup.load.nixos = Some(nix.to_path_buf());
+        if let Some(module) = modules.iter().find(|m| m.appends(&setup.main_cf)) {
+            setup.load.nixos = Some(module.path.clone());
         }
     }
 }
 
-/// Whether a `.nix` file reads `main_cf` into `services.postfix.extraConfig`: it names the
-/// postfix module's extraConfig and the file by its path from the `.nix` file's directory
-/// (`./postfix/main.cf`), or its directory (`src = ./postfix;`, as `substituteAllFiles` is
-/// given it) and `main.cf`.
-fn nixos_appends(nix: &Path, text: &str, main_cf: &Path) -> bool {
-    let Some(base) = nix.parent() else {
-        return false;
-    };
-    let Ok(relative) = main_cf.strip_prefix(base) else {
-        return false;
-    };
-    let relative = relative.to_string_lossy();
-    let dir = relative
-        .strip_suffix("main.cf")
-        .unwrap_or("")
-        .trim_end_matches('/');
-    let names = |path: &str| {
-        text.match_indices(path).any(|(at, _)| {
-            text[at + path.len()..]
-                .bytes()
-                .next()
-                .is_none_or(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+/// What postlint reads of a `.nix` file that configures `services.postfix` with extraConfig.
+struct NixModule {
+    path: PathBuf,
+    /// The relative paths it names (`./postfix/main.cf`, `./postfix`), as written.
+    paths: std::collections::HashSet<String>,
+    /// It names a file `"main.cf"` (`files = [ "main.cf" ];` of substituteAllFiles).
+    names_main_cf: bool,
+}
+
+impl NixModule {
+    fn read(path: &Path, text: &str) -> Option<NixModule> {
+        if !text.contains("services.postfix") || !text.contains("extraConfig") {
+            return None;
+        }
+        let is_path_byte =
+            |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/');
+        let paths = text
+            .match_indices("./")
+            .filter(|(at, _)| *at == 0 || !is_path_byte(text.as_bytes()[at - 1]))
+            .map(|(at, _)| {
+                let rest = &text.as_bytes()[at + 2..];
+                let len = rest.iter().take_while(|&&b| is_path_byte(b)).count();
+                text[at..at + 2 + len]
+                    .trim_end_matches(['/', '.'])
+                    .to_string()
+            })
+            .collect();
+        Some(NixModule {
+            path: path.to_path_buf(),
+            paths,
+            names_main_cf: text.contains("\"main.cf\""),
         })
-    };
-    let mentions_main_cf = names(&format!("./{relative}"))
-        || (!dir.is_empty() && names(&format!("./{dir}")) && text.contains("\"main.cf\""))
-        || (dir.is_empty() && text.contains("./main.cf"));
-    text.contains("services.postfix") && mentions_main_cf
+    }
+
+    /// Whether the module reads `main_cf` into `services.postfix.extraConfig`: it names the
+    /// file by its path from the module's directory (`./postfix/main.cf`), or its directory
+    /// (`src = ./postfix;`, as `substituteAllFiles` is given it) and `"main.cf"`.
+    fn appends(&self, main_cf: &Path) -> bool {
+        let Some(base) = self.path.parent() else {
+            return false;
+        };
+        let Ok(relative) = main_cf.strip_prefix(base) else {
+            return false;
+        };
+        let relative = relative.to_string_lossy();
+        let dir = relative
+            .strip_suffix("main.cf")
+            .unwrap_or("")
+            .trim_end_matches('/');
+        self.paths.contains(&format!("./{relative}"))
+            || (!dir.is_empty() && self.names_main_cf && self.paths.contains(&format!("./{dir}")))
+    }
 }
 
 /// Whether a file beside main.cf mounts it into a `main.cf.d/` directory (`docker run -v
