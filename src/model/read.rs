@@ -86,6 +86,8 @@ fn with_holes(
     // An installer's `.tpl` has `%name` placeholders and no tags of its own.
     let percent = by_name == Some("template");
     let engine = match (&file.template, by_name) {
+        // Puppet's EPP writes `<%= $x %>` as ERB does: the name tells them apart (survey AF2).
+        (Some(hit), Some("Puppet EPP")) if hit.engine == "ERB" => "Puppet EPP",
         (Some(hit), _) => hit.engine,
         (None, Some("template")) => "template",
         (None, _) => return None,

@@ -258,7 +258,13 @@ fn check(model: &Model, out: &mut Findings) {
                 finding.secondary(enable.value_span, format!("SASL login to {login_to}"));
             }
             finding.secondary(named_at, named);
-            finding.help(help(&dest, Some(towards)));
+            // A relayhost of template text: no policy line to suggest, made of its fragments.
+            let key = match service_value(model, None, "relayhost").is_none() && overruled.is_none()
+            {
+                true => None,
+                false => Some(dest.written.as_str()),
+            };
+            finding.help(help(key, Some(towards)));
         }
     }
     // The relays of sender_dependent_relayhost_maps: the client logs in to each the same way
@@ -289,7 +295,7 @@ fn check(model: &Model, out: &mut Findings) {
                 finding.secondary(span, "TLS is not required here");
             }
             finding.secondary(enable.value_span, "SASL login to the relays");
-            finding.help(help(&dest, None));
+            finding.help(help(Some(&dest.written), None));
         }
     }
 }
@@ -321,7 +327,8 @@ fn report<'f>(
 
 /// `towards`: where all mail goes (the relayhost, a `*` next hop); None for one relay of
 /// several.
-fn help(dest: &Destination, towards: Option<&str>) -> String {
+/// `key`: the destination as a policy table key, None when the relayhost is template text.
+fn help(key: Option<&str>, towards: Option<&str>) -> String {
     let all = match towards {
         Some(name) => format!(
             "Require TLS towards {name}: `smtp_tls_security_level = encrypt` (all mail goes \
@@ -331,10 +338,13 @@ fn help(dest: &Destination, towards: Option<&str>) -> String {
                  every destination)"
             .to_string(),
     };
+    let entry = match key {
+        Some(key) => format!("`{key} encrypt`"),
+        None => "for the relayhost's next hop, as relayhost writes it, with `encrypt`".to_string(),
+    };
     format!(
-        "{all}, or an smtp_tls_policy_maps entry `{} encrypt`. With port 465 use \
-         `smtp_tls_wrappermode = yes` and `smtp_tls_security_level = encrypt`.",
-        dest.written
+        "{all}, or an smtp_tls_policy_maps entry {entry}. With port 465 use \
+         `smtp_tls_wrappermode = yes` and `smtp_tls_security_level = encrypt`."
     )
 }
 
