@@ -63,6 +63,26 @@ impl<'m> Smtpd<'m> {
         Some(items)
     }
 
+    /// Every restriction list this smtpd reads: the `smtpd_*_restrictions` of [`LIST_PARAMS`]
+    /// as `read` gives them (`Smtpd::list`, or `Smtpd::known_items` for rules about one item),
+    /// then its restriction classes, each with its name. Lists `read` cannot give are left out.
+    pub fn lists_with(
+        &self,
+        model: &Model,
+        read: impl Fn(&Self, &Model, &str) -> List,
+    ) -> Vec<(String, Vec<Word>)> {
+        let mut lists: Vec<(String, Vec<Word>)> = LIST_PARAMS
+            .iter()
+            .filter_map(|p| read(self, model, p).map(|l| (p.to_string(), l)))
+            .collect();
+        for (class, list) in &self.classes {
+            if let Some(list) = list {
+                lists.push((class.clone(), list.clone()));
+            }
+        }
+        lists
+    }
+
     /// A parameter's value as this service reads it, expanded (None when postlint cannot know
     /// it).
     pub fn value(&self, model: &Model, param: &str) -> Option<String> {

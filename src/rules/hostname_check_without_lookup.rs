@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::Rule;
 use crate::diagnostic::{Findings, Severity};
-use crate::model::restrictions::{smtpd_processes, LIST_PARAMS};
+use crate::model::restrictions::{smtpd_processes, Smtpd, LIST_PARAMS};
 use crate::model::Model;
 use crate::source::Span;
 
@@ -37,15 +37,7 @@ fn check(model: &Model, out: &mut Findings) {
             continue;
         }
         let lookup = smtpd.definition(model, "smtpd_peername_lookup");
-        let mut lists: Vec<(String, Vec<crate::model::restrictions::Word>)> = LIST_PARAMS
-            .iter()
-            .filter_map(|p| smtpd.known_items(model, p).map(|l| (p.to_string(), l)))
-            .collect();
-        for (class, list) in &smtpd.classes {
-            if let Some(list) = list {
-                lists.push((class.clone(), list.clone()));
-            }
-        }
+        let lists = smtpd.lists_with(model, Smtpd::known_items);
         for (param, list) in &lists {
             for (i, word) in list.iter().enumerate() {
                 let name = word.text.to_ascii_lowercase();

@@ -88,15 +88,7 @@ fn written(words: &[Word]) -> String {
 fn check(model: &Model, out: &mut Findings) {
     let mut seen: HashSet<Span> = HashSet::new();
     for smtpd in smtpd_processes(model) {
-        let mut lists: Vec<(String, Vec<Word>)> = LIST_PARAMS
-            .iter()
-            .filter_map(|p| smtpd.list(model, p).map(|l| (p.to_string(), l)))
-            .collect();
-        for (class, list) in &smtpd.classes {
-            if let Some(list) = list {
-                lists.push((class.clone(), list.clone()));
-            }
-        }
+        let lists = smtpd.lists_with(model, Smtpd::list);
         for (param, list) in &lists {
             if list.iter().any(|w| w.text.contains(UNKNOWN)) {
                 continue;
