@@ -348,12 +348,15 @@ impl Destination {
     }
 }
 
-/// main.cf's relayhost as one destination, with its definition; None when unset, unknown or
-/// not one destination.
+/// main.cf's relayhost as one destination, with its definition; None when unset, unknown,
+/// not one destination, or never used because a transport_maps `*` next hop overrules it
+/// ([`relayhost_overruled`]).
 pub fn relayhost(model: &Model) -> Option<(Destination, &Definition)> {
     let definition = model.params.get("relayhost")?;
     let value = service_value(model, None, "relayhost")?;
-    Some((Destination::parse(&value)?, definition))
+    let destination = Destination::parse(&value)?;
+    relayhost_overruled(model).is_none().then_some(())?;
+    Some((destination, definition))
 }
 
 /// A transport_maps `*` entry with a next hop, where no other entry leaves a domain that is not
@@ -449,7 +452,6 @@ pub fn relayhost_overruled(model: &Model) -> Option<(String, String, Span)> {
 /// default transport is a master.cf service postlint cannot read as an smtp client.
 pub fn relayhost_wrappermode(model: &Model) -> Option<(Destination, &Definition, Option<bool>)> {
     let (dest, definition) = relayhost(model)?;
-    relayhost_overruled(model).is_none().then_some(())?;
     let service = default_delivery(model)?;
     if model.master.is_known() && service.is_none() {
         return None;

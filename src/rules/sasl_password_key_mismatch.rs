@@ -70,11 +70,9 @@ struct Target<'m> {
 
 fn check(model: &Model, out: &mut Findings) {
     let mut targets = Vec::new();
-    // A transport_maps `*` entry with a next hop overrules the relayhost: the entry is judged
-    // below, among the transport entries.
-    if let Some((dest, definition)) =
-        relayhost(model).filter(|_| crate::model::tls::relayhost_overruled(model).is_none())
-    {
+    // A relayhost that a transport_maps `*` next hop overrules is none (`tls::relayhost`): the
+    // entry is judged below, among the transport entries.
+    if let Some((dest, definition)) = relayhost(model) {
         match default_delivery(model) {
             Some(service) if service.is_some() || !model.master.is_known() => {
                 targets.push(Target {
