@@ -16,14 +16,6 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// The parameters whose lists make the address classes.
-const CLASS_PARAMS: [&str; 4] = [
-    "mydestination",
-    "virtual_alias_domains",
-    "virtual_mailbox_domains",
-    "relay_domains",
-];
-
 fn check(model: &Model, out: &mut Findings) {
     for kind in ClassKind::RESOLVE_ORDER {
         let class = model.class(kind);
@@ -44,11 +36,11 @@ fn check(model: &Model, out: &mut Findings) {
         for id in class.listed_tables() {
             for t in model.tables.known_entry_tables(id) {
                 let table = model.tables.get(t);
-                if !table
-                    .uses
-                    .iter()
-                    .all(|u| CLASS_PARAMS.contains(&u.param.as_str()))
-                {
+                if !table.uses.iter().all(|u| {
+                    ClassKind::RESOLVE_ORDER
+                        .iter()
+                        .any(|k| k.param() == u.param)
+                }) {
                     continue;
                 }
                 let Some(entries) = table.entries() else {
