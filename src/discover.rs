@@ -147,18 +147,50 @@ pub fn passed_over(root: &Path, limit: usize) -> Vec<Skipped> {
             || (plain_variant(&name).is_some() && !set_aside_by_directory(inside));
         let reason = match read_by_name {
             // A name the walk reads: .gitignore or a hidden directory kept it out.
-            true => {
-                "ignored by .gitignore or .ignore, or in a hidden directory; lint it by naming its directory"
-            }
+            true => kept_out(root, inside, &name),
             false => not_postfix(&name)
-                .unwrap_or("a sample, backup or other copy by its name; lint it by naming it"),
+                .unwrap_or("a sample, backup or other copy by its name; lint it by naming it")
+                .to_string(),
         };
         out.push(Skipped {
             path: inside.to_path_buf(),
-            reason: reason.to_string(),
+            reason,
         });
     }
     out
+}
+
+/// Why the walk kept out a file it reads by name, and the command that lints it: `--discover`
+/// of the hidden directory it is in (whose Dockerfile or drop-in directory the walk of that
+/// directory finds), or of the ignored directory; a plain main.cf's directory by name.
+fn kept_out(root: &Path, inside: &Path, name: &str) -> String {
+    let shown = |dir: &Path| {
+        let path = root.join(dir);
+        let path = path.strip_prefix(".").unwrap_or(&path);
+        crate::output::printable(&path.to_string_lossy()).into_owned()
+    };
+    let mut hidden = PathBuf::new();
+    for part in inside.parent().into_iter().flat_map(Path::components) {
+        hidden.push(part);
+        if part.as_os_str().to_string_lossy().starts_with('.') && part.as_os_str() != "." {
+            return format!(
+                "in a hidden directory; lint it with `postlint --discover {}`",
+                shown(&hidden)
+            );
+        }
+    }
+    let dir = inside.parent().unwrap_or(Path::new(""));
+    match name {
+        "main.cf" if !dir.as_os_str().is_empty() => format!(
+            "ignored by .gitignore or .ignore; lint it with `postlint {}`",
+            shown(dir)
+        ),
+        _ if !dir.as_os_str().is_empty() => format!(
+            "ignored by .gitignore or .ignore; lint it with `postlint --discover {}`",
+            shown(dir)
+        ),
+        _ => "ignored by .gitignore or .ignore; lint it by naming it".to_string(),
+    }
 }
 
 /// A walk of `root` that skips what git would, reading only the tree's own files: the
@@ -1777,7 +1809,9 @@ pub(crate) fn small_text(path: &Path) -> Option<String> {
     if bytes.len() as u64 > LIMIT {
         return None;
     }
-    String::from_utf8(bytes).ok()
+    // A comment in Shift_JIS or Latin-1 must not hide the file: decoded as main.cf is, each
+    // byte that is not UTF-8 kept as a character of its own.
+    Some(crate::fsread::decode(bytes))
 }
 
 /// Whether a file holds `service/type/parameter=value` lines only (and at least one), the

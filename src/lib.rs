@@ -330,18 +330,8 @@ pub fn lint_with(options: &LintOptions) -> Result<Report, LoadError> {
 /// quotes one (a service named by an expression) shows the tag instead, in the templates'
 /// own syntax when they share one. The fingerprints, made before, keep the marker.
 fn show_template_tags(findings: &mut [diagnostic::Finding], model: &model::Model) {
-    let mut engines = model
-        .sources
-        .iter()
-        .filter_map(|(_, s)| s.template.as_ref().map(|t| t.engine));
-    let Some(first) = engines.next() else {
+    let Some(shape) = tag_shape(model) else {
         return;
-    };
-    let shape = match (first, engines.all(|e| e == first)) {
-        ("Jinja" | "Go", true) => "{{…}}",
-        ("ERB", true) => "<%= … %>",
-        ("Template Toolkit", true) => "[% … %]",
-        _ => "…",
     };
     let unmask = |text: &mut String| {
         if let Some(shown) = template::holes::unmask(text, shape) {
@@ -358,4 +348,20 @@ fn show_template_tags(findings: &mut [diagnostic::Finding], model: &model::Model
             unmask(help);
         }
     }
+}
+
+/// How a text for the user shows a template expression (a hole marker): the tag of the
+/// setup's template engine (`{{…}}`), `…` when it has several; None when nothing is a template.
+pub(crate) fn tag_shape(model: &model::Model) -> Option<&'static str> {
+    let mut engines = model
+        .sources
+        .iter()
+        .filter_map(|(_, s)| s.template.as_ref().map(|t| t.engine));
+    let first = engines.next()?;
+    Some(match (first, engines.all(|e| e == first)) {
+        ("Jinja" | "Go", true) => "{{…}}",
+        ("ERB", true) => "<%= … %>",
+        ("Template Toolkit", true) => "[% … %]",
+        _ => "…",
+    })
 }

@@ -638,6 +638,11 @@ fn a_run_that_finds_nothing_names_what_it_passed_over() {
     // A FreeMarker template (its `${name}` is FreeMarker's), and a table named mydomain.cf.
     write(&repo.path().join("ftl/main.cf.ftl"), BROKEN);
     write(&repo.path().join("ftl/mydomain.cf"), "hosts = db\n");
+    // A drop-in of a hidden directory a Dockerfile copies (nl2go/docker-postfix's .docker/).
+    write(
+        &repo.path().join(".docker/etc/postfix/main.cf.d/00-main.cf"),
+        BROKEN,
+    );
     let (code, _, err) = run(repo.path(), &["--discover"]);
     assert_eq!(code, 2, "{err}");
     assert!(
@@ -647,11 +652,22 @@ fn a_run_that_finds_nothing_names_what_it_passed_over() {
     assert!(!err.contains("mydomain.cf"), "{err}");
     assert!(
         err.contains(
-            "passed over: conf/postfix/main.cf (ignored by .gitignore or .ignore, or in a hidden \
-             directory; lint it by naming its directory)"
+            "conf/postfix/main.cf (ignored by .gitignore or .ignore; lint it with `postlint \
+             conf/postfix`)"
         ),
         "{err}"
     );
+    assert!(
+        err.contains(
+            ".docker/etc/postfix/main.cf.d/00-main.cf (in a hidden directory; lint it with \
+             `postlint --discover .docker`)"
+        ),
+        "{err}"
+    );
+    // The command each names lints it.
+    let (hidden_code, hidden_out, hidden_err) =
+        run(repo.path(), &["--discover", ".docker", "--format", "short"]);
+    assert_eq!(hidden_code, 1, "{hidden_out}{hidden_err}");
     assert!(
         err.contains("relay/main.cf.example (a sample, backup or other copy by its name"),
         "{err}"
@@ -5006,5 +5022,38 @@ fn a_main_cf_a_nixos_configuration_appends_is_a_fragment() {
         let (_, out, _) = short(root);
         assert!(out.contains("compatibility-level"), "{nix}: {out}");
         assert!(out.contains("error[relay-check-missing]"), "{nix}: {out}");
+    }
+}
+
+/// A comment in Shift_JIS or Latin-1 (bytes that are not UTF-8) does not hide a script, a
+/// heredoc or a Dockerfile: each is read as main.cf is, and what it sets is linted
+/// (useiichi/docker-versatile-postfix's entrypoint has Japanese comments in Shift_JIS).
+#[test]
+fn a_script_or_dockerfile_that_is_not_utf8_is_still_read() {
+    // "設定" in Shift_JIS, and "é" in Latin-1.
+    let not_utf8: &[u8] = b"# \x90\xdd\x92\xe8 r\xe9glage\n";
+    let cases: [(&str, &[u8], &[u8]); 2] = [
+        (
+            "setup.sh",
+            b"#!/bin/sh\n",
+            b"cat > /etc/postfix/main.cf <<EOF\ncompatibility_level = 3.6\nmyhostname = mail.example.com\nmynetworks = 0.0.0.0/0\nEOF\n",
+        ),
+        (
+            "Dockerfile",
+            b"FROM debian:bookworm\n",
+            b"RUN apt-get install -y postfix && postconf -e compatibility_level=3.6 mynetworks=0.0.0.0/0\n",
+        ),
+    ];
+    for (name, head, body) in cases {
+        let repo = tempfile::tempdir().unwrap();
+        let mut text = head.to_vec();
+        text.extend_from_slice(not_utf8);
+        text.extend_from_slice(body);
+        std::fs::write(repo.path().join(name), &text).unwrap();
+        let out = short_of(repo.path(), "mynetworks-too-broad");
+        assert!(
+            out.contains("error[mynetworks-too-broad]") && out.contains(&format!("{name}:")),
+            "{name}: {out}"
+        );
     }
 }

@@ -912,3 +912,60 @@ fn template_vars_decide_if_blocks_whose_condition_holds() {
     let (_, out, _) = run(repo.path(), &["--discover", "--format", "short"]);
     assert!(!out.contains("mynetworks-too-broad"), "{out}");
 }
+
+/// `--show-config` names a parameter or service a template expression gives as the template
+/// writes it (`{{…}}`), in text and in JSON, never as the marker postlint reads it as.
+#[test]
+fn show_config_shows_a_templated_name_as_its_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.cf.j2"),
+        "compatibility_level = 3.6\n{% for k, v in postfix_extra.items() %}\n{{ k }} = {{ v }}\n{% endfor %}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("master.cf.j2"),
+        "smtp inet n - n - - smtpd\n{{ port }} inet n - n - - smtpd\n  -o {{ name }}=yes\n\
+         pickup unix n - n 60 1 pickup\ncleanup unix n - n - 0 cleanup\n\
+         qmgr unix n - n 300 1 qmgr\nrewrite unix - - n - - trivial-rewrite\n\
+         bounce unix - - n - 0 bounce\n",
+    )
+    .unwrap();
+    let (_, text, _) = run(dir.path(), &["--show-config", "main.cf.j2"]);
+    assert!(text.contains("main.cf.j2:3  {{…}} = <unknown>"), "{text}");
+    assert!(!text.contains("!T"), "{text}");
+    let (_, json, _) = run(
+        dir.path(),
+        &["--show-config", "--format", "json", "main.cf.j2"],
+    );
+    assert!(json.contains("\"{{…}}\""), "{json}");
+    assert!(!json.contains("!T"), "{json}");
+}
+
+/// A finding about main.cf as a whole (a parameter it should set) points, in a script that
+/// writes main.cf with a here-document, at the document's first line: not at the script's
+/// `#!` line, where a Postfix line does not go.
+#[test]
+fn a_whole_main_cf_finding_points_into_the_here_document() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("install.sh"),
+        "#!/bin/sh\n# set up\napt-get install -y postfix\ncat > /etc/postfix/main.cf <<EOF\n\
+         myhostname = mail.example.com\nmydestination =\nEOF\npostfix start-fg\n",
+    )
+    .unwrap();
+    let (_, out, err) = run(
+        dir.path(),
+        &[
+            "--discover",
+            "--format",
+            "short",
+            "--select",
+            "compatibility-level",
+        ],
+    );
+    assert!(
+        out.starts_with("install.sh:5:1: warning[compatibility-level]"),
+        "{out}{err}"
+    );
+}

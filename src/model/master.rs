@@ -213,9 +213,9 @@ pub struct MasterCf {
     /// Entries postconf or the master daemon rejects, `-o` values a daemon cannot use, and
     /// entries a later duplicate replaces.
     pub bad_lines: Vec<BadLine>,
-    /// Fields an installer fills in (`PH_AMAVISD_MAX_SERVERS` as a process limit): line and
-    /// marker.
-    pub placeholders: Vec<(u32, String)>,
+    /// Fields an installer fills in (`PH_AMAVISD_MAX_SERVERS` as a process limit), and lines
+    /// it fills in whole (`${STARTTLS_LISTENER}`): line, marker, and whether it is the line.
+    pub placeholders: Vec<(u32, String, bool)>,
     /// A template that may define services postlint cannot see (an `{% include %}`, a line
     /// that is one expression).
     pub open_ended: bool,
@@ -226,14 +226,23 @@ pub struct MasterCf {
 impl MasterCf {
     pub fn parse(file: FileId, text: &str) -> MasterCf {
         let parsed = parse_master(text);
-        let mut bad_lines: Vec<BadLine> = parsed
-            .bad_lines
-            .iter()
-            .map(|b| BadLine::from_parsed(b, file))
-            .collect();
+        let mut placeholders = Vec::new();
+        // A line that is one installer placeholder (`${STARTTLS_LISTENER}`, which envsubst
+        // fills with a whole entry or a comment): no entry to judge, and the file may define
+        // services postlint cannot see.
+        let mut open_ended = false;
+        let mut bad_lines: Vec<BadLine> = Vec::with_capacity(parsed.bad_lines.len());
+        for bad in &parsed.bad_lines {
+            let text = bad.line.text.trim_ascii();
+            if !bad.line.indented && crate::parse::placeholder::is_whole(text) {
+                open_ended = true;
+                placeholders.push((bad.line.line, text.to_string(), true));
+                continue;
+            }
+            bad_lines.push(BadLine::from_parsed(bad, file));
+        }
         let mut services = Vec::new();
         let mut seen: HashMap<(String, String), usize> = HashMap::new();
-        let mut placeholders = Vec::new();
         for entry in &parsed.entries {
             for (i, field) in entry.fields[..8].iter().enumerate() {
                 let text = &entry.line.text[field.clone()];
@@ -242,7 +251,7 @@ impl MasterCf {
                     _ => crate::parse::placeholder::is_whole(text),
                 };
                 if filled {
-                    placeholders.push((entry.line.line, text.to_string()));
+                    placeholders.push((entry.line.line, text.to_string(), false));
                 }
             }
             for bad in &entry.bad_options {
@@ -306,7 +315,10 @@ impl MasterCf {
                 _ => service.name.clone(),
             };
             let key = (name_key, service.kind.clone());
-            if let Some(&earlier) = seen.get(&key) {
+            // A name a template expression gives (a hole marker) is unknown: two of them may
+            // be any two services, and the marker's length is all they share.
+            let templated = crate::template::holes::unmask(&service.name, "").is_some();
+            if let Some(&earlier) = seen.get(&key).filter(|_| !templated) {
                 let old: &Service = &services[earlier];
                 let again = match old.name == service.name {
                     true => String::new(),
@@ -321,7 +333,9 @@ impl MasterCf {
                     ),
                 });
             }
-            seen.insert(key, services.len());
+            if !templated {
+                seen.insert(key, services.len());
+            }
             services.push(service);
         }
         bad_lines.sort_by_key(|b| (b.span.start, b.span.end));
@@ -330,7 +344,7 @@ impl MasterCf {
             services,
             bad_lines,
             placeholders,
-            open_ended: false,
+            open_ended,
             disable: Vec::new(),
         }
     }

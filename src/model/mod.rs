@@ -1413,7 +1413,7 @@ impl Model {
                 let source = loader.sources.get(file);
                 let mut master = master::MasterCf::parse(file, &source.text().clone());
                 if let Some(template) = &source.template {
-                    master.open_ended = template.open_ended;
+                    master.open_ended |= template.open_ended;
                     for def in master.services.iter_mut().flat_map(|s| &mut s.overrides) {
                         def.conditional = source.is_conditional(def.name_span.start);
                     }
@@ -1480,12 +1480,30 @@ impl Model {
                 (
                     p.span.file,
                     p.line,
-                    format!("{} in {}", p.marker, p.in_param),
+                    format!(
+                        "{} in {} is an installer placeholder; rules treat the value as unknown",
+                        p.marker, p.in_param
+                    ),
                 )
             })
-            .chain(master.placeholders.iter().filter_map(|(line, marker)| {
-                Some((master.file?, *line, format!("{marker} in a service field")))
-            }));
+            .chain(
+                master
+                    .placeholders
+                    .iter()
+                    .filter_map(|(line, marker, whole_line)| {
+                        let what = match whole_line {
+                            true => {
+                                "is an installer placeholder on a line of its own: it may \
+                                     define services postlint cannot see"
+                            }
+                            false => {
+                                "in a service field is an installer placeholder; rules \
+                                      treat the value as unknown"
+                            }
+                        };
+                        Some((master.file?, *line, format!("{marker} {what}")))
+                    }),
+            );
         for (file, line, what) in placeholder_lines.collect::<Vec<_>>() {
             let source = loader.sources.get(file);
             // A template's holes are its expressions, which its own note lists.
@@ -1493,9 +1511,7 @@ impl Model {
                 continue;
             }
             let path = &source.display_path;
-            loader.notes.push(format!(
-                "unknown: {path}:{line}: {what} is an installer placeholder; rules treat the value as unknown"
-            ));
+            loader.notes.push(format!("unknown: {path}:{line}: {what}"));
         }
 
         // Tables named in parameters (the class parameters are read as match lists below).
@@ -1881,6 +1897,26 @@ impl Model {
                     .iter()
                     .any(|&t| self.tables.partial_reason(t).is_some())
         })
+    }
+
+    /// Where a finding about main.cf as a whole points (a parameter it should set): the start
+    /// of the file, or in a script that writes main.cf with a here-document (read with
+    /// everything else blanked) the start of the document, not the script's `#!` line.
+    pub fn main_cf_start(&self) -> Span {
+        let source = self.sources.get(self.main_cf);
+        let heredoc = source
+            .template
+            .as_ref()
+            .is_some_and(|t| t.engine == crate::template::heredoc::ENGINE);
+        let start = match heredoc {
+            true => source
+                .text()
+                .bytes()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(0),
+            false => 0,
+        };
+        Span::new(self.main_cf, start, start)
     }
 
     /// $myorigin, in lower case, as Postfix completes an address without a domain. A value

@@ -329,7 +329,16 @@ pub fn render_json(model: &Model) -> String {
     let mut text =
         super::json_safe(serde_json::to_string_pretty(&view(model)).expect("serializable"));
     text.push('\n');
-    text
+    show_tags(model, text)
+}
+
+/// The text with each hole marker (a template expression, as postlint reads it: a parameter
+/// `{{ k }} = {{ v }}` sets, a service `{{ port }}` names) written as the template's tag.
+/// The tags hold no quote or backslash: JSON stays JSON.
+fn show_tags(model: &Model, text: String) -> String {
+    crate::tag_shape(model)
+        .and_then(|shape| crate::template::holes::unmask(&text, shape))
+        .unwrap_or(text)
 }
 
 fn shown_value(p: &ParamView) -> String {
@@ -431,5 +440,5 @@ pub fn render_text(model: &Model) -> String {
         }
     }
     // Values and names come from the files: nothing in them may act on the terminal.
-    super::printable_lines(&out).into_owned()
+    show_tags(model, super::printable_lines(&out).into_owned())
 }

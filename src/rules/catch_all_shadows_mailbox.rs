@@ -435,10 +435,7 @@ fn describe(model: &Model, hit: Hit, value: String) -> CatchAll {
     CatchAll {
         key,
         pattern,
-        span: model
-            .tables
-            .hit_span(hit)
-            .unwrap_or(Span::file_start(model.main_cf)),
+        span: model.tables.hit_span(hit).unwrap_or(model.main_cf_start()),
         value,
         shadowed: Vec::new(),
         local: false,

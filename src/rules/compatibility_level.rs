@@ -7,7 +7,6 @@ use crate::model::expand::{expand_text, parse_compat_level, Lookup, ParamLookup,
 use crate::model::params::{default_value, Params};
 use crate::model::version::Release;
 use crate::model::Model;
-use crate::source::Span;
 
 pub const RULE: Rule = Rule {
     id: "compatibility-level",
@@ -85,6 +84,9 @@ fn meaning(model: &Model, name: &str, legacy: &str) -> Option<String> {
     let text = match name {
         // An explicit mynetworks makes the style irrelevant.
         "mynetworks_style" if model.params.is_set("mynetworks") => return None,
+        // Only this host's programs reach an smtpd (inet_interfaces = loopback-only): they are
+        // in mynetworks whatever the style.
+        "mynetworks_style" if only_local_clients(model) => return None,
         "mynetworks_style" => "mynetworks_style = subnet: every host on the server's own subnets is in mynetworks, and permit_mynetworks lets each of them relay".to_string(),
         "relay_domains" => format!("relay_domains = {legacy}: Postfix relays mail for the domains of mydestination and all their subdomains"),
         "smtpd_relay_restrictions" => "smtpd_relay_restrictions is empty: only smtpd_recipient_restrictions stands between the server and an open relay".to_string(),
@@ -104,6 +106,17 @@ fn meaning(model: &Model, name: &str, legacy: &str) -> Option<String> {
         _ => return None,
     };
     Some(text)
+}
+
+/// Whether every smtpd that runs listens on this host only (a loopback address or socket);
+/// false when there is none, or when postlint cannot know where one listens.
+fn only_local_clients(model: &Model) -> bool {
+    use crate::model::listen::{reach, Reach};
+    let smtpds = crate::model::restrictions::smtpd_processes(model);
+    !smtpds.is_empty()
+        && smtpds
+            .iter()
+            .all(|smtpd| reach(model, smtpd.service) == Reach::Local)
 }
 
 /// Whether `program` (smtpd, smtp or lmtp) compares certificate fingerprints with its
@@ -249,7 +262,7 @@ fn check(model: &Model, out: &mut Findings) {
     let (span, what) = match param.definition {
         Some(def) => (def.value_span, format!("compatibility_level is {level}")),
         None => (
-            Span::file_start(model.main_cf),
+            model.main_cf_start(),
             "compatibility_level is not set (level 0)".to_string(),
         ),
     };

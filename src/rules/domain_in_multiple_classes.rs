@@ -106,7 +106,7 @@ fn check(model: &Model, out: &mut Findings) {
         let (first_primary, definition) = super::listing_spans(first_span, first_via);
         let primary = first_primary
             .or(listings.iter().find_map(|(_, s, _)| *s))
-            .unwrap_or(Span::file_start(model.main_cf));
+            .unwrap_or(model.main_cf_start());
         let finding = out.report(primary, message);
         // The domain, not the text at the primary span: moving the finding from a definition to
         // the reference that brings it in keeps the fingerprint.

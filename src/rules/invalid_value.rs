@@ -8,7 +8,6 @@ use crate::model::expand::Expanded;
 use crate::model::params::{expand_param, Definition};
 use crate::model::values::{self, Rejection, Value};
 use crate::model::Model;
-use crate::source::Span;
 
 pub const RULE: Rule = Rule {
     id: "invalid-value",
@@ -442,7 +441,7 @@ fn report_default(
         .daemons
         .split([',', ' '])
         .find_map(|program| values::trigger_of(model, program))
-        .unwrap_or(Span::file_start(model.main_cf));
+        .unwrap_or(model.main_cf_start());
     let shown = if value.is_empty() {
         "empty".to_string()
     } else {

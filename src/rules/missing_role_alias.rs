@@ -264,9 +264,7 @@ fn check_virtual_domains(
     for (member, kind, span, role) in missing {
         let domain = member.domain;
         let address = format!("{role}@{domain}");
-        let primary = span
-            .or(member.span)
-            .unwrap_or(Span::file_start(model.main_cf));
+        let primary = span.or(member.span).unwrap_or(model.main_cf_start());
         let finding = out.report(primary, format!("{address} does not resolve"));
         finding.subject(&address);
         finding.label(format!(
@@ -493,7 +491,7 @@ fn check_local_class(model: &Model, out: &mut Findings, virtual_alias: &crate::m
         .map(|d| d.span())
         .or(alias_file.as_ref().map(|(s, _)| *s))
         .or(model.params.get("mydestination").map(|d| d.span()))
-        .unwrap_or(Span::file_start(model.main_cf));
+        .unwrap_or(model.main_cf_start());
     let finding = out.report(
         primary,
         format!(

@@ -110,7 +110,7 @@ pub fn setting_span(model: &Model, written: Option<crate::source::Span>) -> crat
                 .get("compatibility_level")
                 .map(|d| d.value_span)
         })
-        .unwrap_or(crate::source::Span::file_start(model.main_cf))
+        .unwrap_or(model.main_cf_start())
 }
 
 /// Whether the line of a span holds template syntax (its text as written differs from the

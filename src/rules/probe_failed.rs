@@ -28,7 +28,7 @@ fn setting_span(model: &Model, table: &crate::model::tables::Table, names: &[&st
         .map(|s| s.span)
         .or_else(|| model.tables.query_span(table.id))
         .or_else(|| table.source.map(Span::file_start))
-        .unwrap_or(Span::file_start(model.main_cf))
+        .unwrap_or(model.main_cf_start())
 }
 
 fn check(model: &Model, out: &mut Findings) {

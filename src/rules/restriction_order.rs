@@ -373,6 +373,16 @@ fn no_sasl_permit(
     let Some(entry) = first_user_reject(all, stops) else {
         return;
     };
+    // A listener bound to a private address inside mynetworks (a VPN's, such as WireGuard's
+    // 10.44.0.1) serves that network's hosts, which permit_mynetworks lets through before
+    // the reject: whether a user elsewhere reaches it, postlint cannot know.
+    let mynetworks_first = all
+        .iter()
+        .take_while(|e| !std::ptr::eq(*e, entry))
+        .any(|e| e.name == "permit_mynetworks");
+    if mynetworks_first && listener_in_mynetworks(model, smtpd, service) {
+        return;
+    }
     let Some(span) = span_of(entry.words) else {
         return;
     };
@@ -413,6 +423,24 @@ fn no_sasl_permit(
          first in {param}, or give the service its own list (`-o {param}=` under it, as \
          Postfix's sample master.cf does for submission)."
     ));
+}
+
+/// Whether an inet service listens on one private address that mynetworks holds.
+fn listener_in_mynetworks(
+    model: &Model,
+    smtpd: &Smtpd,
+    service: &crate::model::master::Service,
+) -> bool {
+    use crate::model::net::{is_not_public, Cidr};
+    let Some(host) = crate::model::listen::listener_host(service) else {
+        return false;
+    };
+    let host = host.trim_matches(['[', ']']);
+    let Ok(addr) = host.parse::<std::net::IpAddr>() else {
+        return false;
+    };
+    Cidr::parse(host).is_some_and(|net| is_not_public(&net))
+        && crate::model::relay::mynetworks_contains(model, smtpd, addr, None) == Some(true)
 }
 
 /// A no_sasl_permit message naming one more service: "… log in on submission: …" becomes

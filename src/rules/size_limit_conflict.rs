@@ -106,7 +106,7 @@ fn check(model: &Model, out: &mut Findings) {
                 .span
                 .or(limit.span)
                 .or_else(|| trigger_of(model, program))
-                .unwrap_or(Span::file_start(model.main_cf));
+                .unwrap_or(model.main_cf_start());
             if !reported.insert((primary, limit.span, program)) {
                 continue;
             }

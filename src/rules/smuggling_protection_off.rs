@@ -8,7 +8,6 @@ use crate::model::values::program_of;
 use crate::model::version::Release;
 use crate::model::Model;
 use crate::parse::list::split_list;
-use crate::source::Span;
 
 pub const RULE: Rule = Rule {
     id: "smuggling-protection-off",
@@ -92,7 +91,7 @@ fn check(model: &Model, out: &mut Findings) {
     if !bare_newline_set && smtpd_runs && model.target.asked < Release::new(3, 5) {
         let asked = model.target.asked;
         let finding = out.report(
-            Span::file_start(model.main_cf),
+            model.main_cf_start(),
             format!(
                 "SMTP smuggling protection is not available: Postfix {asked} predates \
                  smtpd_forbid_bare_newline, and no setting turns it on"
@@ -111,7 +110,7 @@ fn check(model: &Model, out: &mut Findings) {
         // named, not the oldest postlint has data for.
         let target = model.target.asked.max(Release::new(3, 5));
         let finding = out.report(
-            Span::file_start(model.main_cf),
+            model.main_cf_start(),
             format!(
                 "SMTP smuggling protection is off: Postfix {target} leaves smtpd_forbid_bare_newline at `no` unless main.cf sets it"
             ),

@@ -155,7 +155,7 @@ fn check(model: &Model, out: &mut Findings) {
             .master
             .placeholders
             .iter()
-            .any(|(line, _)| model.master.services.iter().any(|s| s.line == *line))
+            .any(|(line, _, _)| model.master.services.iter().any(|s| s.line == *line))
         || model
             .master
             .services

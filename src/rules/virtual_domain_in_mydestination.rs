@@ -52,7 +52,7 @@ fn check(model: &Model, out: &mut Findings) {
         let (local_primary, definition) = super::listing_spans(local_span, local_via);
         let primary = local_primary
             .or(virtual_listings.iter().find_map(|(_, s, _)| *s))
-            .unwrap_or(crate::source::Span::file_start(model.main_cf));
+            .unwrap_or(model.main_cf_start());
         let finding = out.report(primary, message);
         // The domain, not the text at the primary span: moving the finding from a definition to
         // the reference that brings it in keeps the fingerprint.
