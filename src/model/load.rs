@@ -775,8 +775,12 @@ impl Loader {
             unknown: !expanded.errors.is_empty(),
             substitution: substitution_for(param),
         };
+        // A `#` starts what trailing-comment reports (Postfix reads it as more of the value):
+        // the words after it are no tables anyone meant to write.
+        let mut commented = false;
         for range in split_list(&expanded.text) {
             let token = &expanded.text[range.clone()];
+            commented |= token.starts_with('#');
             if token.contains(UNKNOWN) {
                 list.unknown = true;
                 continue;
@@ -786,6 +790,26 @@ impl Loader {
                 Some(id) => list.tables.push(id),
                 None => {
                     list.unknown |= is_maps_param;
+                    // `/etc/postfix/transport`: a table without a type, which dict_open()
+                    // refuses (the proxy lists only name tables; postalias gives
+                    // alias_database the default type).
+                    let checks = param.ends_with("header_checks") || param.ends_with("body_checks");
+                    let typeless = (is_maps_param || checks)
+                        && !commented
+                        && !matches!(
+                            param,
+                            "alias_database" | "proxy_read_maps" | "proxy_write_maps"
+                        )
+                        && !token.contains([':', '{', '}'])
+                        && !crate::parse::placeholder::is_whole(token);
+                    if typeless {
+                        self.unknown_table_types.push(UnknownTableType {
+                            kind: String::new(),
+                            token: token.to_string(),
+                            param: param.to_string(),
+                            span,
+                        });
+                    }
                     // `has:/etc/postfix/virtual`: a table of a type Postfix does not have.
                     if let (true, Some((kind, _))) = (is_maps_param, token.split_once(':')) {
                         let word = !kind.is_empty()

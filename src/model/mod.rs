@@ -631,7 +631,8 @@ impl DeclaredModeAt {
     }
 }
 
-/// A `type:name` in a table parameter whose type postlint does not know as a table type.
+/// A `type:name` in a table parameter whose type postlint does not know as a table type, or
+/// a table written without a type (`/etc/postfix/transport`: `kind` is empty).
 #[derive(Clone, Debug)]
 pub struct UnknownTableType {
     pub kind: String,

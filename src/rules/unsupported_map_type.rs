@@ -88,6 +88,10 @@ fn check(model: &Model, out: &mut Findings) {
         if built_here(&model.built_map_types, installed.as_deref(), &unknown.kind) {
             continue;
         }
+        if unknown.kind.is_empty() {
+            no_type(model, out, span, &unknown.token, &unknown.param);
+            continue;
+        }
         if unknown.kind == "unix" {
             no_such_unix_table(out, span, &unknown.token, &unknown.param);
             continue;
@@ -414,6 +418,48 @@ fn not_buildable_aliases(model: &Model, out: &mut Findings) {
 }
 
 /// `unix:NAME` with a name other than the two unix: tables (a socket path, most often).
+/// A table written without its type (`transport_maps = /etc/postfix/transport`).
+fn no_type(model: &Model, out: &mut Findings, span: crate::source::Span, token: &str, param: &str) {
+    let shown = super::shorten(token);
+    let fatal = format!("open dictionary: expecting \"type:name\" form instead of \"{shown}\"");
+    let (what, says) = match model.target.asked >= Release::new(3, 12) {
+        true => (
+            "every lookup in it fails, and the mail it decides on waits in the queue",
+            format!("Postfix logs \"{fatal}\" for each lookup."),
+        ),
+        false => (
+            "the daemon that opens it stops, and mail waits in the queue",
+            format!("The daemon that opens it logs \"fatal: {fatal}\" and stops, at every start."),
+        ),
+    };
+    let default_type =
+        crate::model::restrictions::service_value(model, None, "default_database_type")
+            .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .unwrap_or_else(|| "hash".to_string());
+    let finding = out.report(
+        span,
+        format!("`{shown}` in {param} has no table type: {what}"),
+    );
+    finding.subject(token);
+    finding.label("no `type:` before the name");
+    // Header and body checks are patterns; the other tables, files postmap indexes.
+    let fix = match param.ends_with("_checks") {
+        true => format!(
+            "Write the type of its patterns: `regexp:{shown}` (or `pcre:{shown}`), which need no \
+             postmap."
+        ),
+        false => format!(
+            "Write the type of the table postmap builds from the file: \
+             `{default_type}:{shown}` (default_database_type), and run `postmap \
+             {default_type}:{shown}`."
+        ),
+    };
+    finding.help(format!(
+        "Postfix opens a lookup table by `type:name`; a name alone is not read as a file of the \
+         default type. {says} {fix}"
+    ));
+}
+
 fn no_such_unix_table(out: &mut Findings, span: crate::source::Span, token: &str, param: &str) {
     let shown = super::shorten(token);
     let finding = out.report(
