@@ -25,6 +25,7 @@ pub const RULE: Rule = Rule {
 
 fn check(model: &Model, out: &mut Findings) {
     relayhost_on_465(model, out);
+    relayhost_wrapper_below_encrypt(model, out);
     for smtpd in smtpd_processes(model) {
         let Some(service) = without_wrappermode(model, &smtpd) else {
             continue;
@@ -128,5 +129,67 @@ fn relayhost_on_465(model: &Model, out: &mut Findings) {
          wrapper mode connects with SUBMISSIONS/SMTPS instead of STARTTLS), or use the \
          provider's port 587, which speaks STARTTLS. Without it the smtp client waits for the \
          server's 220 greeting until smtp_helo_timeout, and the mail stays in the queue.",
+    );
+}
+
+/// A relayhost the smtp client reaches in wrapper mode while its TLS level is below
+/// `encrypt`: smtp_connect.c skips every address of it ("smtp_tls_wrappermode requires
+/// \"smtp_tls_security_level = encrypt\" (or stronger)"), and mail to the relayhost is
+/// deferred. A TLS policy table may raise the level for it: then postlint cannot know.
+fn relayhost_wrapper_below_encrypt(model: &Model, out: &mut Findings) {
+    use crate::model::tls::{client_level, default_delivery, Level};
+    let Some((dest, definition, Some(true))) = crate::model::tls::relayhost_wrappermode(model)
+    else {
+        return;
+    };
+    // Port 25 or 587 in wrapper mode is the wrong mode (tls-wrappermode-on-starttls-port),
+    // whatever the level: one finding, one fix.
+    if matches!(
+        dest.port.as_deref(),
+        None | Some("25" | "smtp" | "587" | "submission")
+    ) {
+        return;
+    }
+    let Some(service) = default_delivery(model) else {
+        return;
+    };
+    let policy = crate::model::restrictions::service_value(model, service, "smtp_tls_policy_maps");
+    if policy.is_none_or(|p| !p.trim().is_empty()) {
+        return;
+    }
+    let Some(level) = client_level(model, service, "smtp") else {
+        return;
+    };
+    if !matches!(level.level, Level::None | Level::May) {
+        return;
+    }
+    let shown = match &level.definition {
+        Some(d) => format!("{} = {}", d.name, d.value),
+        None => format!("{} left at its default", level.param),
+    };
+    let finding = out.report(
+        definition.value_span,
+        format!(
+            "relayhost {} is reached with smtp_tls_wrappermode = yes, but the TLS level is below \
+             encrypt ({shown}): the smtp client skips every address of it, and mail to the \
+             relayhost is deferred",
+            dest.written
+        ),
+    );
+    finding.subject(format!("relayhost {} wrappermode level", dest.written));
+    finding.label("wrapper mode needs smtp_tls_security_level = encrypt");
+    if let Some(d) = &level.definition {
+        finding.secondary(d.value_span, "below encrypt");
+    }
+    if let Some(d) =
+        crate::model::restrictions::service_definition(model, service, "smtp_tls_wrappermode")
+    {
+        finding.secondary(d.value_span, "wrapper mode");
+    }
+    finding.help(
+        "Set `smtp_tls_security_level = encrypt` beside `smtp_tls_wrappermode = yes`. The smtp \
+         client logs \"smtp_tls_wrappermode requires \\\"smtp_tls_security_level = encrypt\\\" (or \
+         stronger)\" and tries no address of the relayhost, so the mail waits in the queue until \
+         it bounces (maximal_queue_lifetime).",
     );
 }
