@@ -3,7 +3,8 @@
 //! container templates, keeps its quotes), and a client sends a message. smtpd logs "Milter
 //! service needs transport:endpoint" and applies milter_default_action: with the default
 //! (`tempfail`) the message is refused with 451; with `accept` it goes through. An empty value,
-//! or a well-formed entry, changes nothing here. postlint reports the tempfail case only.
+//! or a well-formed entry, changes nothing here. postlint reports the tempfail case, and with
+//! `accept` a name that is no address (a warning), not the `''` that means "no milters".
 //!
 //! Needs Postfix 3.7 and root; without them it says "skipped", unless POSTLINT_ORACLE=required.
 
@@ -75,6 +76,14 @@ fn a_milter_entry_that_is_no_transport_endpoint_tempfails_mail() {
             250,
             true,
             0,
+        ),
+        // A name that is no address (a `$` forgotten before DKIM_SERVICE): the mail goes
+        // through, and the milter never sees it (a warning).
+        (
+            "smtpd_milters = DKIM_SERVICE\nmilter_default_action = accept\n",
+            250,
+            true,
+            1,
         ),
     ];
     for (i, (main, code, logged, findings)) in cases.iter().enumerate() {

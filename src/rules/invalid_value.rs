@@ -292,9 +292,9 @@ const MILTER_LISTS: [(&str, &str, &str); 2] = [
 /// `local:` before the first `:`): `''`, which a container template writes for "no milters"
 /// and Postfix keeps with its quotes, or a bare host. The program logs "Milter service needs
 /// transport:endpoint" and applies the entry's default action to every message: with
-/// `tempfail` (the default) or `reject` no mail gets through. Read in main.cf and in each
-/// running service's `-o`; silent where the value or the default action is unknown, or where
-/// the action is `accept`.
+/// `tempfail` (the default) or `reject` no mail gets through; with `accept` (a warning) all of
+/// it does, and the milter sees none. Read in main.cf and in each running service's `-o`;
+/// silent where the value or the default action is unknown.
 fn report_milters(model: &Model, out: &mut Findings) {
     let services = std::iter::once(None).chain(model.master.running().map(Some));
     for service in services {
@@ -324,10 +324,7 @@ fn report_milters(model: &Model, out: &mut Findings) {
             for (name, own_action) in values::milter_entries(&value) {
                 let action = own_action.unwrap_or(&default_action);
                 let transport = name.split_once(':').map(|(t, _)| t);
-                if matches!(transport, Some("inet" | "unix" | "local"))
-                    || name.is_empty()
-                    || action.eq_ignore_ascii_case("accept")
-                {
+                if matches!(transport, Some("inet" | "unix" | "local")) || name.is_empty() {
                     continue;
                 }
                 let place = service.map_or(String::new(), |s| format!(" (in {})", s.label()));
@@ -338,6 +335,12 @@ fn report_milters(model: &Model, out: &mut Findings) {
                     "reject" if smtpd => "rejects every message with 550",
                     "reject" => "rejects every message",
                     "quarantine" => "puts every message on hold",
+                    // Mail flows, but the milter never sees any (no DKIM signature, no spam
+                    // check): a warning, not a stop.
+                    // `''` means "no milters" (a container template's): with accept, nothing
+                    // meant is lost.
+                    "accept" if name == "''" || name == "\"\"" => continue,
+                    "accept" => "passes every message on as if the milter were not there",
                     _ => continue,
                 };
                 let finding = out.report(
@@ -349,6 +352,9 @@ fn report_milters(model: &Model, out: &mut Findings) {
                         super::shorten(name)
                     ),
                 );
+                if action.eq_ignore_ascii_case("accept") {
+                    finding.severity = crate::diagnostic::Severity::Warning;
+                }
                 finding.subject(format!("{param} {name}"));
                 finding.label("no transport:endpoint");
                 finding.help(if name == "''" || name == "\"\"" {
