@@ -969,3 +969,38 @@ fn a_whole_main_cf_finding_points_into_the_here_document() {
         "{out}{err}"
     );
 }
+
+/// `--template-vars` reads YAML as Ansible does (YAML 1.1): an unquoted `yes` is a boolean,
+/// which Jinja prints `True`, a value Postfix's booleans refuse; a quoted 'yes' stays text.
+#[test]
+fn template_vars_read_yaml_1_1_booleans() {
+    let dir = tempfile::tempdir().unwrap();
+    let role = dir.path().join("roles/mail");
+    std::fs::create_dir_all(role.join("defaults")).unwrap();
+    std::fs::create_dir_all(role.join("templates")).unwrap();
+    std::fs::write(role.join("defaults/main.yml"), "vrfy: yes\nhelo: 'yes'\n").unwrap();
+    std::fs::write(
+        role.join("templates/main.cf.j2"),
+        "compatibility_level = 3.6\ndisable_vrfy_command = {{ vrfy }}\nsmtpd_helo_required = {{ helo }}\n",
+    )
+    .unwrap();
+    let (_, out, err) = run(
+        dir.path(),
+        &[
+            "--discover",
+            "--template-vars",
+            "roles/mail/defaults/main.yml",
+            "--format",
+            "short",
+            "--select",
+            "invalid-value",
+        ],
+    );
+    assert!(
+        out.contains(
+            "main.cf.j2:2:24: error[invalid-value]: `True` is not a valid disable_vrfy_command"
+        ),
+        "{out}{err}"
+    );
+    assert!(!out.contains("smtpd_helo_required"), "{out}{err}");
+}

@@ -40,11 +40,12 @@ impl Vars {
                 true => {
                     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
                 }
-                false => match serde_norway::from_str(&text) {
+                false => match serde_norway::from_str(&yaml11_booleans(&text)) {
                     Ok(value) => value,
                     // Salt's defaults.yaml and pillar files are Jinja before they are YAML
                     // (`{% load_yaml as map %}`, `'{{ grains['fqdn'] }}': REJECT`).
                     Err(e) => {
+                        let text = yaml11_booleans(&text);
                         let Some(read) = without_jinja(&text) else {
                             return Err(format!("{}: {e}", path.display()));
                         };
@@ -95,7 +96,7 @@ impl Vars {
 
     /// Vars from YAML text, for tests.
     pub fn from_yaml(text: &str) -> Vars {
-        match serde_norway::from_str(text) {
+        match serde_norway::from_str(&yaml11_booleans(text)) {
             Ok(Value::Object(root)) => Vars {
                 root,
                 ..Vars::default()
@@ -566,6 +567,84 @@ fn without_jinja(text: &str) -> Option<WithoutJinja> {
     })
 }
 
+/// The YAML 1.1 booleans PyYAML resolves a plain scalar to (Ansible and Salt read their
+/// variables with it, Puppet's hiera with Ruby's Psych, alike here), which YAML 1.2 reads as
+/// text: `enabled: yes` is True to Ansible, and `{{ enabled }}` prints `True`.
+const YAML11_BOOLEANS: [(&str, bool); 12] = [
+    ("yes", true),
+    ("Yes", true),
+    ("YES", true),
+    ("on", true),
+    ("On", true),
+    ("ON", true),
+    ("no", false),
+    ("No", false),
+    ("NO", false),
+    ("off", false),
+    ("Off", false),
+    ("OFF", false),
+];
+
+/// YAML text with each unquoted YAML 1.1 boolean value of a block mapping or sequence
+/// (`key: yes`, `- off`) written as YAML 1.2's `true` or `false`, so that the parser, which
+/// reads YAML 1.2, gives what Ansible reads. Quoted values and the lines of block scalars
+/// (`key: |`) are left as they are.
+fn yaml11_booleans(text: &str) -> std::borrow::Cow<'_, str> {
+    let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let mut out = String::new();
+    let mut copied = 0;
+    // The indentation of the line that opened a block scalar: deeper lines are its text.
+    let mut block: Option<usize> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.trim().is_empty() {
+            continue;
+        }
+        let indent = indent_of(content);
+        match block {
+            Some(opened) if indent > opened => continue,
+            _ => block = None,
+        }
+        // The value: after `key: ` (a plain key) or after the `- ` of a sequence item.
+        let mut rest = &content[indent..];
+        while let Some(item) = rest.strip_prefix("- ") {
+            rest = item.trim_start_matches(' ');
+        }
+        let value = match rest.find(": ") {
+            Some(colon) if !rest[..colon].contains(['"', '\'', '#', '{', '[']) => {
+                rest[colon + 2..].trim_start_matches(' ')
+            }
+            _ if rest.len() < content[indent..].len() => rest,
+            _ => continue,
+        };
+        let value = match value.find(" #") {
+            Some(comment) => &value[..comment],
+            None => value,
+        }
+        .trim_end();
+        if value.starts_with(['|', '>']) {
+            block = Some(indent);
+            continue;
+        }
+        let Some(&(_, truth)) = YAML11_BOOLEANS.iter().find(|(word, _)| *word == value) else {
+            continue;
+        };
+        // The value's place in the text, written again as YAML 1.2 spells it.
+        let offset = start + (value.as_ptr() as usize - line.as_ptr() as usize);
+        out.push_str(&text[copied..offset]);
+        out.push_str(if truth { "true" } else { "false" });
+        copied = offset + value.len();
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Where the next Jinja tag opens (`{{`, `{%`, `{#`).
 fn next_opener(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
@@ -677,6 +756,24 @@ fn salt_pillar_get(text: &str) -> Option<(String, Option<String>)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn yaml_1_1_booleans_are_read_as_ansible_reads_them() {
+        let text = "a: yes\nb: 'yes'\nc: No # off\nd:\n  - on\n  - \"off\"\ne: |\n  f: yes\ng: yesterday\nh: [yes]\n";
+        let read = yaml11_booleans(text);
+        assert_eq!(
+            read,
+            "a: true\nb: 'yes'\nc: false # off\nd:\n  - true\n  - \"off\"\ne: |\n  f: yes\ng: yesterday\nh: [yes]\n"
+        );
+        let vars = Vars::from_yaml(text);
+        assert_eq!(vars.root["a"], serde_json::Value::Bool(true));
+        assert_eq!(vars.root["b"], serde_json::Value::String("yes".into()));
+        assert_eq!(vars.root["e"], serde_json::Value::String("f: yes\n".into()));
+        assert!(matches!(
+            yaml11_booleans("a: 1\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
     use super::*;
 
     fn vars() -> Vars {
