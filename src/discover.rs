@@ -1036,6 +1036,7 @@ fn heredoc_setups(
                 setup.load.master_installed = true;
             }
             setup.load.main_cf_heredoc = Some(command);
+            setup.load.image = running_image(&dockerfiles, &script.path);
             setup.load.script_environment = environment.clone();
             setup.load.confine_to = Some(root.to_path_buf());
             // A document that replaces main.cf writes the whole file; a YAML block may be
@@ -1365,6 +1366,36 @@ fn dockerfiles_by_dir(
             .push(s);
     }
     out
+}
+
+/// The image that runs a script: the one Dockerfile of its directory or one above it that
+/// names it in a `RUN`, `ENTRYPOINT` or `CMD` (`ENTRYPOINT ["/entrypoint.sh"]`) and installs
+/// Postfix's package. The main.cf the script writes is that image's, for its release. None
+/// when no such Dockerfile, or more than one, runs it.
+fn running_image(
+    dockerfiles: &HashMap<&Path, Vec<&crate::scripts::Script>>,
+    script: &Path,
+) -> Option<(PathBuf, crate::image::Image)> {
+    let name = script.file_name()?.to_string_lossy();
+    let mut running = script
+        .parent()
+        .unwrap_or(Path::new(""))
+        .ancestors()
+        .filter_map(|d| dockerfiles.get(d))
+        .flatten()
+        .filter(|d| {
+            d.mentions.iter().any(|m| *m == name)
+                && d.image
+                    .as_ref()
+                    .is_some_and(crate::image::Image::has_postfix_package)
+        });
+    let (first, None) = (running.next()?, running.next()) else {
+        return None;
+    };
+    first
+        .image
+        .as_ref()
+        .map(|image| (first.path.clone(), image.clone()))
 }
 
 /// The ENV names of the Dockerfiles in a script's directory and those above it in the

@@ -757,6 +757,11 @@ fn read_command(command: &str, packages: &mut BTreeSet<String>, elsewhere: &mut 
             &["--enablerepo", "--releasever", "--repofrompath", "--repo"],
             (packages, elsewhere),
         ),
+        // `find` lists files (`rm -rf $(find /etc/postfix/* | grep -v ...)`); with `-exec` it
+        // runs any command.
+        "find" => !rest
+            .iter()
+            .any(|(raw, _)| matches!(*raw, "-exec" | "-execdir" | "-ok" | "-okdir")),
         _ => INERT.contains(&name),
     }
 }
@@ -875,6 +880,12 @@ mod tests {
                         RUN echo \"bob:secret\" | chpasswd && opendkim-genkey -s mail -d example.org\n\
                         RUN paste a b > c\n";
         assert_eq!(packages(accounts).unwrap(), ["postfix"]);
+        // `find` lists files (rmasp98/mailserver, survey AG1); with `-exec` it runs anything.
+        let found = "FROM alpine:3.20\nRUN apk add --no-cache postfix\n\
+                     RUN rm -rf $(find /etc/postfix/* | grep -v \"postfix-files\\|dynamicmaps.cf\")\n";
+        assert_eq!(packages(found).unwrap(), ["postfix"]);
+        let exec = "FROM alpine\nRUN apk add postfix\nRUN find / -name x -exec apk add y \\;\n";
+        assert_eq!(packages(exec), None);
         let later = "FROM ubuntu:22.04\nRUN apt-get install -y postfix\nRUN ./setup.sh\n";
         let image = read(later).unwrap();
         assert_eq!(image.packages, None);

@@ -5057,3 +5057,43 @@ fn a_script_or_dockerfile_that_is_not_utf8_is_still_read() {
         );
     }
 }
+
+/// A main.cf an entrypoint writes with a here-document is the image's that runs the
+/// entrypoint: linted for the release of its Dockerfile's Postfix package (Debian bookworm's
+/// 3.7), not the newest (Pelentan/swarm-blackjack, survey AG1). An image that does not run
+/// the script gives it nothing.
+#[test]
+fn a_heredoc_main_cf_takes_the_release_of_the_image_that_runs_it() {
+    for (entrypoint, release) in [
+        ("ENTRYPOINT [\"/entrypoint.sh\"]", "3.7"),
+        ("CMD [\"/other.sh\"]", "3.11"),
+    ] {
+        let repo = tempfile::tempdir().unwrap();
+        write(
+            &repo.path().join("postfix/Dockerfile"),
+            &format!(
+                "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y postfix\n\
+                 COPY entrypoint.sh /entrypoint.sh\n{entrypoint}\n"
+            ),
+        );
+        write(
+            &repo.path().join("postfix/entrypoint.sh"),
+            "#!/bin/sh\ncat > /etc/postfix/main.cf <<EOF\ncompatibility_level = 3.6\n\
+             myhostname = mail.example.com\nsmtp_use_tls = yes\nEOF\nexec postfix start-fg\n",
+        );
+        let (_, out, err) = run(
+            repo.path(),
+            &["--discover", "--format", "short", "--verbose"],
+        );
+        assert!(
+            err.contains(&format!("linting for Postfix {release} ")),
+            "{entrypoint}: {err}"
+        );
+        // smtp_use_tls is deprecated since 3.9.
+        assert_eq!(
+            out.contains("deprecated-parameter"),
+            release == "3.11",
+            "{entrypoint}: {out}"
+        );
+    }
+}
