@@ -33,10 +33,15 @@ fn check(model: &Model, out: &mut Findings) {
     let mut refused = Vec::new();
     for name in names {
         let param = model.params.param(name);
-        let value = Value {
+        let mut value = Value {
             written: param.raw.as_deref().unwrap_or(""),
             expanded: param.known(),
         };
+        let several;
+        if name == "myorigin" && value.expanded.is_none() {
+            several = several_words(&param.expanded);
+            value.expanded = several.as_deref();
+        }
         // A value the user wrote with a trailing comment is trailing-comment's; an empty
         // install parameter is one postfix-install fills in (Postfix's own sample main.cf).
         if let Some(def) = param.definition {
@@ -110,6 +115,23 @@ fn check(model: &Model, out: &mut Findings) {
             );
         }
     }
+}
+
+/// A value with unknown parts that is several words whatever they are (a part postlint
+/// cannot know adds text, and never takes a separator away): two or more words with known
+/// text (`$SENDER_DOMAIN" >> /etc/postfix/main.cf`, a here-document's slip), shown with `…`
+/// for each unknown part. None otherwise.
+fn several_words(expanded: &crate::model::expand::Expanded) -> Option<String> {
+    use crate::model::expand::UNKNOWN;
+    let text = &expanded.text;
+    if !expanded.errors.is_empty() {
+        return None;
+    }
+    let certain = crate::parse::list::split_list(text)
+        .into_iter()
+        .filter(|r| text[r.clone()].chars().any(|c| c != UNKNOWN))
+        .count();
+    (certain >= 2).then(|| text.replace(UNKNOWN, "…"))
 }
 
 /// The SASL server implementations Postfix has (xsasl_server.c); a build may have fewer.
@@ -428,7 +450,10 @@ fn report_set(
     finding.label(super::shorten_long(&log_line).into_owned());
     // The definition a `$name` brought the bad text from, when it is elsewhere.
     if let Some(origin) = expanded.origin_of(0..expanded.text.len()) {
-        if origin != def.value_span {
+        let inside = origin.file == def.value_span.file
+            && origin.start >= def.value_span.start
+            && origin.end <= def.value_span.end;
+        if !inside {
             finding.secondary(origin, "the value comes from here");
         }
     }
