@@ -5097,3 +5097,34 @@ fn a_heredoc_main_cf_takes_the_release_of_the_image_that_runs_it() {
         );
     }
 }
+
+/// The most common lineinfile pattern: `line: "{{ item.name }} = {{ item.value }}"` over a
+/// loop of settings. Each item's value is read where the item writes it, on one line or
+/// several; a value that is itself a template stays unknown (survey AG2).
+#[test]
+fn lineinfile_loop_items_give_their_values() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        &repo.path().join("roles/relay/tasks/main.yml"),
+        "- name: Install postfix\n  apt:\n    name: postfix\n\
+         - name: Update Postfix configuration.\n  lineinfile:\n    path: /etc/postfix/main.cf\n\
+         \x20   regexp: \"^{{ item.name }} =\"\n    line: \"{{ item.name }} = {{ item.value }}\"\n\
+         \x20 loop:\n    - { name: message_size_limit, value: 50MB }\n\
+         \x20   - name: disable_vrfy_command\n      value: \"True\"\n\
+         \x20   - { name: mailbox_size_limit, value: \"{{ mailbox_size }}\" }\n",
+    );
+    let out = short_of(repo.path(), "invalid-value");
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("[invalid-value]"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("roles/relay/tasks/main.yml:10:42: error[invalid-value]: `50MB`"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("roles/relay/tasks/main.yml:12:15: error[invalid-value]: `True`"),
+        "{out}"
+    );
+}

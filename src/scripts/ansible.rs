@@ -127,7 +127,7 @@ pub(super) fn scan_yaml(text: &str, path: &Path) -> Script {
     let mut names: Vec<String> = Vec::new();
     // The settings tasks that always run write out in full: name, value, and the text that
     // holds them in the file.
-    let mut candidates: Vec<(String, String, String)> = Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
     // Iteratively (a hostile file may nest deeply), in the order of the file: the tasks that
     // put lines into a value one after the other go together. Each value with whether a
     // task or block around it runs under a condition (`when:`) or on another host.
@@ -257,20 +257,26 @@ fn task_structure(
     }
 }
 
+/// A setting a task that always runs writes out in full: name, value, the text that holds
+/// them in the file, and whether a loop item's fields hold them instead (`{ name:
+/// message_size_limit, value: 50MB }` for `line: "{{ item.name }} = {{ item.value }}"`).
+type Candidate = (String, String, String, bool);
+
 /// The literals of an Ansible task file: each candidate whose parameter the file sets once,
 /// whose text stands once in the file (where it is found, and so shown).
-fn task_literals(
-    text: &str,
-    names: &[String],
-    candidates: Vec<(String, String, String)>,
-) -> Vec<Literal> {
+fn task_literals(text: &str, names: &[String], candidates: Vec<Candidate>) -> Vec<Literal> {
     let mut out = Vec::new();
-    for (name, value, needle) in candidates.into_iter().take(MAX_ITEMS) {
+    for (name, value, needle, from_item) in candidates.into_iter().take(MAX_ITEMS) {
         if names.iter().filter(|n| **n == name).count() != 1 || needle.is_empty() {
             continue;
         }
         let mut found = text.match_indices(needle.as_str()).map(|(at, _)| at);
         let (Some(at), None) = (found.next(), found.next()) else {
+            // Not written out as the line (`{ name: x, value: y }`): where the item's
+            // fields stand.
+            if from_item && !text.contains(needle.as_str()) {
+                out.extend(item_literal(text, name, value));
+            }
             continue;
         };
         let Some(eq) = needle.find('=') else {
@@ -297,6 +303,52 @@ fn task_literals(
         }
     }
     out
+}
+
+/// A setting a loop item's fields hold: the name as a word that stands once in the file, and
+/// the value as a word after it, within the item (its line or the three after it). None when
+/// either is not found so.
+fn item_literal(text: &str, name: String, value: String) -> Option<Literal> {
+    if value.is_empty() {
+        return None;
+    }
+    let word = |at: usize, len: usize| {
+        let part = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+        !text[..at].ends_with(part) && !text[at + len..].starts_with(part)
+    };
+    let mut names = text
+        .match_indices(name.as_str())
+        .map(|(at, _)| at)
+        .filter(|&at| word(at, name.len()));
+    let (Some(name_at), None) = (names.next(), names.next()) else {
+        return None;
+    };
+    let after = name_at + name.len();
+    let end = memchr::memchr_iter(b'\n', &text.as_bytes()[after..])
+        .nth(3)
+        .map_or(text.len(), |n| after + n);
+    let value_at = text[after..end]
+        .match_indices(value.as_str())
+        .map(|(at, _)| after + at)
+        .find(|&at| word(at, value.len()))?;
+    let line = memchr::memchr_iter(b'\n', &text.as_bytes()[..name_at]).count() as u32 + 1;
+    // The item as written, from its first word to the end of the value's line, is what a
+    // finding shows.
+    let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..name_at]).map_or(0, |n| n + 1);
+    let first = line_start
+        + (text[line_start..name_at].len() - text[line_start..name_at].trim_start().len());
+    let value_end = value_at + value.len();
+    let last =
+        memchr::memchr(b'\n', &text.as_bytes()[value_end..]).map_or(text.len(), |n| value_end + n);
+    let word = first..text[..last].trim_end().len().max(value_end);
+    Some(Literal {
+        name,
+        value,
+        line,
+        name_at,
+        value_at,
+        word,
+    })
 }
 
 /// A bind mount of a repository file or directory into the container (compose `volumes:`):
@@ -404,7 +456,7 @@ fn task_names(
     out: &mut Script,
     names: &mut Vec<String>,
     text: &str,
-    mut always: Option<&mut Vec<(String, String, String)>>,
+    mut always: Option<&mut Vec<Candidate>>,
 ) {
     let Some((module, args)) = task_module(map) else {
         return;
@@ -498,7 +550,7 @@ fn task_names(
                     always.extend(
                         postconf_literals(command)
                             .into_iter()
-                            .map(|(name, value, raw)| (name, value, raw.to_string())),
+                            .map(|(name, value, raw)| (name, value, raw.to_string(), false)),
                     );
                 }
                 table_builds(command, &mut out.builds);
@@ -590,7 +642,11 @@ fn task_names(
                     (written, always.as_deref_mut(), line.as_deref())
                 {
                     if let Some((name, value)) = setting_line(line) {
-                        always.push((name, value, line.to_string()));
+                        // Written from a loop item's fields (`{{ item.name }} = {{
+                        // item.value }}`): the item holds them, not the line.
+                        let from_item =
+                            item.is_some() && arg("line").is_some_and(|l| l.contains("item"));
+                        always.push((name, value, line.to_string(), from_item));
                     }
                 }
                 let named = line.as_deref().map(assigned).unwrap_or_default();
