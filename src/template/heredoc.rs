@@ -66,6 +66,9 @@ struct Opener {
     /// Where the document goes when that is main.cf or master.cf: which, and whether it is
     /// appended.
     target: Option<(&'static str, bool)>,
+    /// Where else `cat` writes the document (`cat > /etc/postfix/main-new.cf <<EOF`): a file
+    /// a later `mv` may put in main.cf's place.
+    elsewhere: Option<String>,
     guarded: bool,
 }
 
@@ -78,12 +81,26 @@ pub fn documents(text: &str, yaml: bool) -> Vec<Document> {
     let mut unclosed = 0;
     // The shell functions open at this line: their line and indent.
     let mut functions: Vec<(u32, usize)> = Vec::new();
+    // Documents written to another file, by its path, until a `mv` puts it in place.
+    let mut elsewhere: Vec<(String, Document)> = Vec::new();
     let mut i = 0;
     while i < lines.len() && out.len() < MAX_DOCUMENTS {
         let line = lines[i].trim_end_matches('\r');
         let code = line.trim_start();
         let indent = line.len() - code.len();
         i += 1;
+        // `mv /etc/postfix/main-new.cf /etc/postfix/main.cf`: the document written there is
+        // main.cf (homeserverhq/mail-relay).
+        if !elsewhere.is_empty() {
+            if let Some((source, file)) = renamed(code) {
+                if let Some(at) = elsewhere.iter().position(|(path, _)| *path == source) {
+                    let (_, mut document) = elsewhere.remove(at);
+                    document.file = file;
+                    out.push(document);
+                    continue;
+                }
+            }
+        }
         if is_function(code) {
             functions.push((i as u32, indent));
         } else if matches!(code.trim_end(), "}" | "};")
@@ -121,19 +138,23 @@ pub fn documents(text: &str, yaml: bool) -> Vec<Document> {
         };
         let start = i;
         i = end + 1;
+        let document = |file, appends| Document {
+            file,
+            command: start as u32,
+            body: start as u32 + 1..end as u32 + 1,
+            quoted: op.quoted,
+            strip_tabs: op.strip_tabs,
+            appends,
+            depth: here,
+            guarded: op.guarded,
+            function: functions.last().map(|&(line, _)| line),
+            indent,
+        };
         if let Some((file, appends)) = op.target {
-            out.push(Document {
-                file,
-                command: start as u32,
-                body: start as u32 + 1..end as u32 + 1,
-                quoted: op.quoted,
-                strip_tabs: op.strip_tabs,
-                appends,
-                depth: here,
-                guarded: op.guarded,
-                function: functions.last().map(|&(line, _)| line),
-                indent,
-            });
+            out.push(document(file, appends));
+        } else if let Some(path) = op.elsewhere.filter(|_| elsewhere.len() < MAX_DOCUMENTS) {
+            elsewhere.retain(|(p, _)| *p != path);
+            elsewhere.push((path, document("main.cf", false)));
         }
     }
     out
@@ -692,6 +713,7 @@ fn opener(code: &str) -> Option<Opener> {
         quoted,
         strip_tabs,
         target: target(&words),
+        elsewhere: written_elsewhere(&words),
         guarded: before.contains("&&") || before.contains("||"),
     })
 }
@@ -760,6 +782,51 @@ fn target(words: &[&str]) -> Option<(&'static str, bool)> {
         }
     }
     None
+}
+
+/// The file a `cat` with a here-document writes (replacing it) when it is no main.cf or
+/// master.cf: `cat > /etc/postfix/main-new.cf`, `cat <<EOF > "$TMP"`. A path written out,
+/// without variables.
+fn written_elsewhere(words: &[&str]) -> Option<String> {
+    let words: Vec<&str> = words.iter().map(|w| w.trim_matches(['"', '\''])).collect();
+    if !words.iter().any(|w| *w == "cat" || w.ends_with("/cat")) {
+        return None;
+    }
+    let at = words.iter().position(|w| w.starts_with('>'))?;
+    let path = match words[at].strip_prefix('>')? {
+        "" => words.get(at + 1)?,
+        rest if !rest.starts_with(['>', '&', '|']) => rest,
+        _ => return None,
+    };
+    (path.starts_with('/') && !path.contains(['$', '`', '*', '?']) && postfix_file(path).is_none())
+        .then(|| path.to_string())
+}
+
+/// A `mv` (or `cp`) that puts a file in main.cf's or master.cf's place: the file's path, and
+/// which.
+fn renamed(code: &str) -> Option<(String, &'static str)> {
+    let words: Vec<&str> = code
+        .split_whitespace()
+        .map(|w| w.trim_matches(['"', '\'']))
+        .take_while(|w| !matches!(*w, "&&" | "||" | ";" | "|"))
+        .collect();
+    let words = match words.first() {
+        Some(&"sudo") => &words[1..],
+        _ => &words[..],
+    };
+    let (program, rest) = words.split_first()?;
+    if !matches!(*program, "mv" | "cp" | "/bin/mv" | "/bin/cp") {
+        return None;
+    }
+    let paths: Vec<&str> = rest
+        .iter()
+        .copied()
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    let [source, dest] = paths.as_slice() else {
+        return None;
+    };
+    Some((source.to_string(), postfix_file(dest)?))
 }
 
 /// `main.cf` or `master.cf` for a path to one (`/etc/postfix/main.cf`, `"$CONF/main.cf"`,
@@ -946,6 +1013,31 @@ EOF
         let holed = read_as(master, 1, false, Kind::MasterCf).unwrap();
         assert_eq!(holed.inserts.len(), 1);
         assert!(holed.is_open_ended());
+    }
+
+    #[test]
+    fn a_document_moved_into_place_is_main_cf() {
+        let script = "\
+cat <<EOF2 > /etc/postfix/main-new.cf
+myhostname = a.example
+EOF2
+cat > /etc/postfix/other.cf <<EOF
+x = 1
+EOF
+mv /etc/postfix/main-new.cf /etc/postfix/main.cf
+cat > /tmp/master.new <<EOF
+smtp inet n - n - - smtpd
+EOF
+sudo cp -f /tmp/master.new /etc/postfix/master.cf
+";
+        let docs = documents(script, false);
+        let found: Vec<(&str, u32)> = docs.iter().map(|d| (d.file, d.command)).collect();
+        assert_eq!(found, [("main.cf", 1), ("master.cf", 8)], "{docs:?}");
+        assert_eq!(replacing(script, false, "main.cf"), vec![1]);
+        // A file moved elsewhere, or a path with a variable, is not.
+        let script = "cat > /tmp/a.cf <<EOF\nx = 1\nEOF\nmv /tmp/a.cf /etc/postfix/a.cf\n\
+                      cat > \"$T\" <<EOF\ny = 1\nEOF\nmv \"$T\" /etc/postfix/main.cf\n";
+        assert!(documents(script, false).is_empty());
     }
 
     #[test]
