@@ -103,8 +103,7 @@ fn postlint_reports_a_content_filter_that_is_postfix_itself() {
     if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
         return;
     }
-    let mut report = String::new();
-    let (mut postfix_failures, mut postlint_failures) = (Vec::new(), Vec::new());
+    let mut verdicts = smtp::Verdicts::default();
     for (i, filter) in [
         Filter::OwnReinjection,
         Filter::OwnFilteringAgain,
@@ -114,9 +113,6 @@ fn postlint_reports_a_content_filter_that_is_postfix_itself() {
     .enumerate()
     {
         let (seen, reported) = run(port() + 3 * i as u16, filter);
-        report.push_str(&format!(
-            "{filter:?}\n  Postfix: {seen}\n  postlint reports it: {reported}\n"
-        ));
         let own = seen.ends_with("took it: true");
         let expected = match filter {
             // Delivered without any filter: through Postfix's own smtpd, then discarded.
@@ -125,22 +121,8 @@ fn postlint_reports_a_content_filter_that_is_postfix_itself() {
             Filter::OwnFilteringAgain => own && (seen.contains("hops") || seen.contains("loop")),
             Filter::Nothing => !own && seen.contains("status=deferred"),
         };
-        if !expected {
-            postfix_failures.push(format!("{filter:?}: unexpected: {seen}"));
-        }
         let problem = filter != Filter::Nothing;
-        if reported != problem {
-            postlint_failures.push(format!(
-                "{filter:?}: postlint {}; Postfix: {seen}",
-                if reported { "reports it" } else { "is silent" }
-            ));
-        }
+        verdicts.judge(&format!("{filter:?}"), &seen, expected, problem, reported);
     }
-    smtp::conclude(
-        "oracle_content_filter",
-        &report,
-        "3 cases",
-        &postfix_failures,
-        &postlint_failures,
-    );
+    verdicts.conclude("oracle_content_filter");
 }

@@ -49,8 +49,7 @@ fn postlint_reports_name_checks_where_names_are_never_looked_up() {
     if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
         return;
     }
-    let mut report = String::new();
-    let (mut postfix_failures, mut postlint_failures) = (Vec::new(), Vec::new());
+    let mut verdicts = smtp::Verdicts::default();
     for (i, &(settings, refused)) in CASES.iter().enumerate() {
         let port = port() + i as u16;
         let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-peername-");
@@ -79,28 +78,12 @@ fn postlint_reports_name_checks_where_names_are_never_looked_up() {
             .find(|l| l.contains("NOQUEUE: reject"))
             .unwrap_or("no reject line");
         let case = settings.trim().replace('\n', "; ");
-        report.push_str(&format!(
-            "{case}\n  Postfix: RCPT {rcpt}; {reject}\n  postlint reports it: {reported}\n"
-        ));
         let expected = match refused {
             true => rcpt == 450 && reject.contains("cannot find your"),
             false => rcpt == 250,
         };
-        if !expected {
-            postfix_failures.push(format!("{case}: RCPT {rcpt}; {reject}"));
-        }
-        if reported != (rcpt == 450) {
-            postlint_failures.push(format!(
-                "{case}: postlint {}; Postfix answered RCPT {rcpt}",
-                if reported { "reports it" } else { "is silent" }
-            ));
-        }
+        let seen = format!("RCPT {rcpt}; {reject}");
+        verdicts.judge(&case, &seen, expected, rcpt == 450, reported);
     }
-    smtp::conclude(
-        "oracle_peername",
-        &report,
-        &format!("{} cases", CASES.len()),
-        &postfix_failures,
-        &postlint_failures,
-    );
+    verdicts.conclude("oracle_peername");
 }

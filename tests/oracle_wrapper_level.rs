@@ -82,30 +82,12 @@ fn postlint_reports_wrapper_mode_below_encrypt() {
     if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
         return;
     }
-    let mut report = String::new();
-    let (mut postfix_failures, mut postlint_failures) = (Vec::new(), Vec::new());
+    let mut verdicts = smtp::Verdicts::default();
     for (i, &(settings, skipped)) in CASES.iter().enumerate() {
         let (line, reported) = run(port() + 2 * i as u16, settings);
-        let case = settings.trim().replace('\n', "; ");
-        report.push_str(&format!(
-            "{case}\n  Postfix: {line}\n  postlint reports it: {reported}\n"
-        ));
         let saw_skip = line.contains("smtp_tls_wrappermode requires");
-        if saw_skip != skipped {
-            postfix_failures.push(format!("{case}: unexpected: {line}"));
-        }
-        if reported != saw_skip {
-            postlint_failures.push(format!(
-                "{case}: postlint {}; Postfix: {line}",
-                if reported { "reports it" } else { "is silent" }
-            ));
-        }
+        let case = settings.trim().replace('\n', "; ");
+        verdicts.judge(&case, &line, saw_skip == skipped, saw_skip, reported);
     }
-    smtp::conclude(
-        "oracle_wrapper_level",
-        &report,
-        &format!("{} cases", CASES.len()),
-        &postfix_failures,
-        &postlint_failures,
-    );
+    verdicts.conclude("oracle_wrapper_level");
 }

@@ -633,6 +633,49 @@ pub fn conclude(
     );
 }
 
+/// The cases of a loopback oracle as they are judged, for [`conclude`]: what Postfix did in
+/// each, and the cases where it did not do what the case expects or postlint disagrees.
+#[derive(Default)]
+pub struct Verdicts {
+    report: String,
+    cases: usize,
+    postfix_failures: Vec<String>,
+    postlint_failures: Vec<String>,
+}
+
+impl Verdicts {
+    /// One case: its name, what Postfix did (a log line, a reply), whether that is what the
+    /// case expects, whether it shows the problem the rule is about, and whether postlint
+    /// reports the rule.
+    pub fn judge(&mut self, case: &str, seen: &str, expected: bool, problem: bool, reported: bool) {
+        self.cases += 1;
+        self.report.push_str(&format!(
+            "{case}\n  Postfix: {seen}\n  postlint reports it: {reported}\n"
+        ));
+        if !expected {
+            self.postfix_failures
+                .push(format!("{case}: unexpected: {seen}"));
+        }
+        if reported != problem {
+            self.postlint_failures.push(format!(
+                "{case}: postlint {}; Postfix: {seen}",
+                if reported { "reports it" } else { "is silent" }
+            ));
+        }
+    }
+
+    /// [`conclude`] on the cases judged.
+    pub fn conclude(self, name: &str) {
+        conclude(
+            name,
+            &self.report,
+            &format!("{} cases", self.cases),
+            &self.postfix_failures,
+            &self.postlint_failures,
+        );
+    }
+}
+
 /// What postlint's `rule` reports on `conf`, as its JSON output's diagnostics.
 pub fn postlint_findings(conf: &Path, rule: &str) -> Vec<serde_json::Value> {
     postlint_findings_with(conf, rule, &[])
