@@ -47,7 +47,9 @@ fn check(model: &Model, out: &mut Findings) {
     for service in &model.master.services {
         let lmtp = crate::model::values::program_of(&service.command) == "lmtp";
         for def in &service.overrides {
-            report(model, &def.name, def.name_span, lmtp, false, out);
+            if let Some(finding) = report(model, &def.name, def.name_span, lmtp, false, out) {
+                overridden_here(model, service, def, finding);
+            }
         }
     }
     // `RUN postconf -e smtpd_use_tls=yes` in a Dockerfile, an entrypoint's postconf: the
@@ -57,22 +59,91 @@ fn check(model: &Model, out: &mut Findings) {
     }
 }
 
-/// `in_main_cf`: the name is main.cf's own setting (not an `-o` or a script's).
-fn report(
+/// An `-o` of a deprecated name whose replacement the service reads as set (its own `-o`, or
+/// main.cf's line): the replacement wins, so the `-o` does nothing. For a TLS switch that asks
+/// for more than the level that decides (`-o smtpd_enforce_tls=yes` under main.cf's
+/// `smtpd_tls_security_level = may`, tine-groupware/mailstack), the service does not do what
+/// its line says: the message says so.
+fn overridden_here(
+    model: &Model,
+    service: &crate::model::master::Service,
+    def: &crate::model::params::Definition,
+    finding: &mut crate::diagnostic::Finding,
+) {
+    let Some(d) = deprecation(&def.name) else {
+        return;
+    };
+    let (Some(r), since) = (d.replacement, d.since) else {
+        return;
+    };
+    let (newer, place) = match service.override_of(r) {
+        Some(own) => (own, "under this service"),
+        None => match model.params.get(r) {
+            Some(main) => (main, "in main.cf"),
+            None => return,
+        },
+    };
+    let certain = !model
+        .sources
+        .get(newer.name_span.file)
+        .is_conditional(newer.name_span.start)
+        && !model
+            .sources
+            .get(def.name_span.file)
+            .is_conditional(def.name_span.start)
+        && !super::templated_line(model, newer.value_span)
+        && !super::templated_line(model, def.value_span);
+    let level = newer.value.trim_ascii();
+    if !certain || level.is_empty() || level.contains('$') {
+        return;
+    }
+    // In wrapper mode smtpd reads neither: TLS is required whatever they say.
+    let wrapper_off = || {
+        crate::model::restrictions::service_value(model, Some(service), "smtpd_tls_wrappermode")
+            .is_some_and(|v| v.eq_ignore_ascii_case("no"))
+    };
+    if def.name.starts_with("smtpd_") && def.name.ends_with("_tls") && !wrapper_off() {
+        return;
+    }
+    let enforce =
+        def.name.ends_with("_enforce_tls") && def.value.trim().eq_ignore_ascii_case("yes");
+    let weaker = matches!(level.to_ascii_lowercase().as_str(), "may" | "none");
+    if enforce && weaker {
+        finding.message = format!(
+            "`{}` is deprecated since Postfix {since}, and has no effect here: `{r} = {level}` {place} decides, so {} does not require TLS",
+            def.name,
+            service.label()
+        );
+    } else {
+        finding.message = format!(
+            "`{}` is deprecated since Postfix {since}, and has no effect here: `{r}` is set {place}, and is read instead",
+            def.name
+        );
+    }
+    finding.secondary(newer.value_span, format!("`{r}` decides"));
+    finding.help(format!(
+        "A `{r}` that is not empty takes the place of `{}` for this service: the `-o` line does \
+         nothing. Write `-o {r}=...` under the service instead (`yes` of the old switch is \
+         `encrypt`, `no` is `may`), and delete the old line.",
+        def.name
+    ));
+}
+
+/// `in_main_cf`: the name is main.cf's own setting (not an `-o` or a script's). The finding,
+/// when there is one.
+fn report<'o>(
     model: &Model,
     name: &str,
     name_span: Span,
     lmtp: bool,
     in_main_cf: bool,
-    out: &mut Findings,
-) {
+    out: &'o mut Findings,
+) -> Option<&'o mut crate::diagnostic::Finding> {
     // What a later release deprecates is no concern of a setup for an earlier one.
-    let Some(d) = deprecation(name).filter(|d| model.target.at_least(d.since)) else {
-        return;
-    };
+    let d = deprecation(name).filter(|d| model.target.at_least(d.since))?;
     // Nor, likely, of an image whose base packages an earlier release.
     if deprecated_after_image_base(model, d.since) {
-        return;
+        return None;
     }
     // An lmtp(8) service reads the lmtp_ twin of an smtp_ replacement (`-o
     // disable_dns_lookups=yes` there becomes lmtp_dns_support_level, not smtp_...).
@@ -145,6 +216,7 @@ fn report(
             d.note
         ));
     }
+    Some(finding)
 }
 
 fn plain_message(
