@@ -807,6 +807,17 @@ fn run(cli: &Cli, stdout: &mut impl Write) -> Result<u8, String> {
                     "postlint: warning: no Postfix configuration was linted: {why}"
                 ));
             }
+            // A machine-readable format still gets its document, empty: a CI step reads or
+            // uploads it (GitHub's upload-sarif refuses an empty file).
+            let empty = match cli.format {
+                Format::Json => Some(json::render(&sources, &[])),
+                Format::Sarif => Some(sarif::render(&sources, &[])),
+                Format::Junit => Some(junit::render(&sources, &[], &ran)),
+                Format::Short | Format::Github | Format::Human => None,
+            };
+            if let Some(text) = empty {
+                let _ = stdout.write_all(text.as_bytes());
+            }
             return Ok(EXIT_OK);
         }
         say(&format!(

@@ -212,6 +212,30 @@ fn a_repository_where_nothing_is_linted_fails_unless_allowed() {
         err.contains("warning: no Postfix configuration was linted"),
         "{err}"
     );
+    // The machine-readable formats still print their document, empty: a CI step uploads it
+    // (GitHub's upload-sarif refuses an empty file; survey AH3).
+    for format in ["json", "sarif", "junit"] {
+        let (code, out, err) = run(
+            repo.path(),
+            &["--discover", "--allow-empty", "--format", format],
+        );
+        assert_eq!(code, 0, "{format}: {err}");
+        match format {
+            "junit" => assert!(
+                out.contains("<testsuites") && out.contains("tests=\"0\""),
+                "{out}"
+            ),
+            _ => {
+                let doc: serde_json::Value =
+                    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{format}: {e}: {out:?}"));
+                let results = match format {
+                    "json" => &doc["diagnostics"],
+                    _ => &doc["runs"][0]["results"],
+                };
+                assert_eq!(results.as_array().map(Vec::len), Some(0), "{format}: {out}");
+            }
+        }
+    }
 
     let empty = tempfile::tempdir().unwrap();
     let (code, _, err) = run(empty.path(), &["--discover"]);
