@@ -778,9 +778,35 @@ impl Loader {
         // A `#` starts what trailing-comment reports (Postfix reads it as more of the value):
         // the words after it are no tables anyone meant to write.
         let mut commented = false;
-        for range in split_list(&expanded.text) {
+        let ranges = split_list(&expanded.text);
+        // Two settings on one line (`hash:/etc/postfix/sasl_passwd smtp_sasl_security_options
+        // = noanonymous`, a line break lost): the words from the second name on are one
+        // mistake, reported once as that setting, not as tables without a type.
+        let joined = ranges.iter().enumerate().position(|(i, r)| {
+            let word = &expanded.text[r.clone()];
+            let (name, rest) = word.split_once('=').unwrap_or((word, ""));
+            let next_is_eq = ranges
+                .get(i + 1)
+                .is_some_and(|n| expanded.text[n.clone()].starts_with('='));
+            i > 0
+                && !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && (next_is_eq || (word.contains('=') && !rest.contains(':')))
+        });
+        if let (Some(at), true) = (joined, is_maps_param || param.ends_with("_checks")) {
+            let range = ranges[at].start..expanded.text.len();
+            self.unknown_table_types.push(UnknownTableType {
+                kind: String::new(),
+                token: expanded.text[range.clone()].trim_end().to_string(),
+                param: param.to_string(),
+                span: expanded.origin_of(ranges[at].start..ranges[ranges.len() - 1].end),
+            });
+        }
+        for (i, range) in ranges.into_iter().enumerate() {
             let token = &expanded.text[range.clone()];
-            commented |= token.starts_with('#');
+            commented |= token.starts_with('#') || joined.is_some_and(|at| i >= at);
             if token.contains(UNKNOWN) {
                 list.unknown = true;
                 continue;

@@ -418,9 +418,28 @@ fn not_buildable_aliases(model: &Model, out: &mut Findings) {
 }
 
 /// `unix:NAME` with a name other than the two unix: tables (a socket path, most often).
-/// A table written without its type (`transport_maps = /etc/postfix/transport`).
+/// A table written without its type (`transport_maps = /etc/postfix/transport`), or another
+/// setting on the line (`... smtp_sasl_security_options = noanonymous`).
 fn no_type(model: &Model, out: &mut Findings, span: crate::source::Span, token: &str, param: &str) {
     let shown = super::shorten(token);
+    if let Some((name, _)) = token.split_once('=') {
+        let name = name.trim_end();
+        let finding = out.report(
+            span,
+            format!(
+                "`{shown}` is another setting on the line of {param}: a line break is missing, and \
+                 Postfix reads its words as more tables of {param}, which it cannot open"
+            ),
+        );
+        finding.subject(token);
+        finding.label(format!("`{name}` starts a line of its own"));
+        finding.help(format!(
+            "Put `{shown}` on a line of its own. As it stands, {name} keeps its default, and the \
+             daemon that opens {param} stops on the first of these words (\"open dictionary: \
+             expecting \\\"type:name\\\" form\"), so mail waits in the queue."
+        ));
+        return;
+    }
     let fatal = format!("open dictionary: expecting \"type:name\" form instead of \"{shown}\"");
     let (what, says) = match model.target.asked >= Release::new(3, 12) {
         true => (
