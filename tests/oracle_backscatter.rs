@@ -17,7 +17,7 @@ mod smtp;
 
 use smtp::Scratch;
 
-/// This test uses the twelve ports from here.
+/// This test uses the fourteen ports from here.
 fn port() -> u16 {
     common::env_number("POSTLINT_BACKSCATTER_ORACLE_PORT", 28_820) as u16
 }
@@ -243,4 +243,70 @@ fn a_forwarded_local_domain_needs_its_recipients() {
         "the default local_recipient_maps knows no such user"
     );
     assert!(messages.is_empty(), "{messages:?}");
+}
+
+/// With `local_recipient_maps =`, local(8) bounces a made-up local name, unless
+/// fallback_transport takes the names it does not know first (local/unknown.c): with
+/// `fallback_transport = discard:` the message is dropped, and nothing is bounced
+/// (rjarry/pwforge, survey AH1). postlint reports the first setup only.
+#[test]
+fn a_discarding_fallback_transport_bounces_no_unknown_name() {
+    if !common::postfix_available() || !common::runs_or_says_skipped(smtp::can_run_postfix()) {
+        return;
+    }
+    let mut verdicts = smtp::Verdicts::default();
+    for (i, (fallback, bounced)) in [("", true), ("fallback_transport = discard:\n", false)]
+        .into_iter()
+        .enumerate()
+    {
+        let port = port() + 12 + i as u16;
+        let scratch = Scratch::new_in(Path::new("/tmp"), "postlint-backscatter-");
+        let conf = scratch.conf();
+        let mut main = scratch.infrastructure("mail.example.com");
+        main.push_str(&format!(
+            "compatibility_level = 3.6\nmydestination = $myhostname\nalias_maps =\n\
+             alias_database =\nmynetworks = 127.0.0.0/8\nlocal_recipient_maps =\n\
+             default_transport = discard:\n{fallback}"
+        ));
+        std::fs::write(conf.join("main.cf"), &main).unwrap();
+        let mut master = smtp::base_master_cf();
+        master.push_str(&format!("127.0.0.1:{port} inet n - n - - smtpd\n"));
+        std::fs::write(conf.join("master.cf"), master).unwrap();
+        common::backdate(&conf);
+        let mut postfix = smtp::Postfix::start(&conf, &scratch.queue(), &scratch.maillog())
+            .unwrap_or_else(|e| panic!("Postfix did not start: {e}"));
+        smtp::send_one(
+            port,
+            &scratch,
+            "sender@example.net",
+            "no-such-user-4711@mail.example.com",
+            "oracle_backscatter",
+        );
+        let line = smtp::wait_for_line(&scratch.maillog(), 60, |l| {
+            l.contains("no-such-user-4711@mail.example.com") && l.contains("status=")
+        });
+        let log = std::fs::read_to_string(scratch.maillog()).unwrap_or_default();
+        postfix.stop();
+        let line = line.unwrap_or_else(|| panic!("{fallback:?}: no delivery status:\n{log}"));
+        let saw_bounce = line.contains("status=bounced");
+        // postlint on the setup as a server's: smtpd on port 25 of every interface.
+        let main = main.replace("inet_interfaces = 127.0.0.1", "inet_interfaces = all");
+        std::fs::write(conf.join("main.cf"), main).unwrap();
+        let master = std::fs::read_to_string(conf.join("master.cf")).unwrap();
+        let master = master.replace(&format!("127.0.0.1:{port} inet"), "smtp inet");
+        std::fs::write(conf.join("master.cf"), master).unwrap();
+        let reported = smtp::postlint_findings(&conf, "backscatter-risk")
+            .iter()
+            .any(|d| {
+                d["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("local_recipient_maps is empty"))
+            });
+        let case = match fallback {
+            "" => "no fallback_transport".to_string(),
+            set => set.trim().to_string(),
+        };
+        verdicts.judge(&case, &line, saw_bounce == bounced, saw_bounce, reported);
+    }
+    verdicts.conclude("oracle_backscatter_fallback");
 }

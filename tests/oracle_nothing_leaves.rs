@@ -40,6 +40,13 @@ const CASES: &[(&str, Option<&str>, bool)] = &[
         Some("mail.example.com local:\n* error:only local\n"),
         true,
     ),
+    // An entry for the server's own domain, whatever it routes to, relays nothing (a pipe
+    // for a local list domain: rjarry/pwforge, survey AH1).
+    (
+        "transport_maps = texthash:$config_directory/transport\n",
+        Some("mail.example.com smtp:[127.0.0.1]:9\n* error:only local\n"),
+        true,
+    ),
     ("# the default transport\n", None, false),
     (
         "transport_maps = texthash:$config_directory/transport\n",

@@ -831,7 +831,8 @@ pub fn transport_program<'m>(model: &'m Model, transport: &str) -> Option<&'m st
 /// Whether no mail leaves this server for other domains: what no table routes goes to error(8)
 /// or discard(8) (`default_transport = error`, or a transport table's `*` entry), and every
 /// entry of the transport tables, all of which postlint reads, sends mail to error(8),
-/// discard(8), local(8) or virtual(8). Mail a client relays is then never sent on (a test
+/// discard(8), local(8) or virtual(8), or is for one of this server's own domains (local,
+/// virtual alias, virtual mailbox), whatever it routes it to. Mail a client relays is then never sent on (a test
 /// sink, a host that only delivers locally): smtpd refuses a recipient that resolves to the
 /// error transport at RCPT (550 with the error's text), and discard drops the mail
 /// (tests/oracle_nothing_leaves.rs). False when postlint cannot tell.
@@ -870,6 +871,24 @@ fn work_out_nothing_leaves(model: &Model) -> bool {
         };
         for entry in entries.iter() {
             let value = entry.value.trim_ascii();
+            // An entry for one of this server's own domains (`lists.example.org patchwork:`, a
+            // pipe for a local domain) routes only mail this server takes anyway: none of it
+            // is relayed.
+            let key = super::tables::fold(entry.key);
+            let own_domain = !key.contains(['@', '*'])
+                && !key.starts_with('.')
+                && matches!(
+                    model.resolve_class(&key),
+                    super::Resolved::Class(
+                        super::classes::ClassKind::Local
+                            | super::classes::ClassKind::VirtualAlias
+                            | super::classes::ClassKind::VirtualMailbox,
+                        _
+                    )
+                );
+            if own_domain {
+                continue;
+            }
             let inside = matches!(
                 program(value),
                 Some("error" | "discard" | "local" | "virtual")

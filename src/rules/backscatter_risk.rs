@@ -437,6 +437,22 @@ fn empty_local_recipients(model: &Model, out: &mut Findings) {
     {
         return;
     }
+    // local(8) passes the names it does not know to fallback_transport_maps or
+    // fallback_transport before it would bounce them (local/unknown.c): discard(8) drops them,
+    // and another transport (Dovecot's LMTP, a pipe) decides for itself. Only error(8) still
+    // bounces them.
+    let fallback_maps = model.params.expand("fallback_transport_maps");
+    if fallback_maps.has_unknown() || !fallback_maps.text.trim_ascii().is_empty() {
+        return;
+    }
+    let fallback = model.params.expand("fallback_transport");
+    let fallback_text = fallback.text.trim_ascii();
+    if fallback.has_unknown()
+        || (!fallback_text.is_empty()
+            && crate::model::values::transport_program(model, fallback_text) != Some("error"))
+    {
+        return;
+    }
     // Only where local(8) takes the mail: a transport table entry or another local_transport
     // (an SMS gateway, a pipe that takes any name) decides otherwise.
     // Its default, `local:$myhostname`, has a next hop postlint may not know: the transport's
