@@ -296,7 +296,10 @@ fn mailboxes_without_maps(model: &Model, out: &mut Findings) {
     let hosted = class.unknown_members
         || value_unknown
         || class.numbered_members(&model.tables).any(|(slot, member)| {
+            // A name without a dot (`OK` of a list file written as a table) is no domain other
+            // servers send mail to.
             !member.domain.contains('*')
+                && member.domain.contains('.')
                 && matches!(
                     model.member_class(ClassKind::VirtualMailbox, slot),
                     Some(crate::model::Resolved::Class(ClassKind::VirtualMailbox, _))
