@@ -1366,14 +1366,40 @@ impl Amendments {
     /// Whether a setting written out in full is the one that holds: the only script that sets
     /// the parameter sets it, or a script the image runs when the container starts sets it
     /// after the Dockerfile did while the image was built (the start script's comes last).
+    ///
+    /// Or every script that sets it writes the same value out in full (a Dockerfile's `RUN
+    /// postconf -e` lines repeated in the package's postinst, Intermesh's groupoffice image):
+    /// whichever runs, that value holds; the first of them, a Dockerfile's when one writes it,
+    /// is the one shown.
     fn holds(&self, v: &ScriptValue) -> bool {
-        match self.set_by.get(&v.literal.name) {
-            Some(1) => true,
-            Some(2) => {
-                !is_dockerfile_path(&v.path)
-                    && self.set_when_built.contains(&v.literal.name)
-                    && self.runs(&v.path)
+        let setters = self.set_by.get(&v.literal.name).copied().unwrap_or(0);
+        let the_same = || {
+            let mut same = self
+                .literals
+                .iter()
+                .filter(|o| o.literal.name == v.literal.name);
+            let count = same.clone().count();
+            let shown = same
+                .clone()
+                .find(|o| is_dockerfile_path(&o.path))
+                .or_else(|| same.next());
+            count as u32 >= setters
+                && self
+                    .literals
+                    .iter()
+                    .filter(|o| o.literal.name == v.literal.name)
+                    .all(|o| o.literal.value == v.literal.value)
+                && shown.is_some_and(|o| std::ptr::eq(o, v))
+        };
+        match setters {
+            1 => true,
+            2 if !is_dockerfile_path(&v.path)
+                && self.set_when_built.contains(&v.literal.name)
+                && self.runs(&v.path) =>
+            {
+                true
             }
+            n if n >= 2 => the_same(),
             _ => false,
         }
     }

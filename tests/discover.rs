@@ -5152,3 +5152,29 @@ fn lineinfile_loop_items_give_their_values() {
         "{out}"
     );
 }
+
+/// Two scripts that set a parameter to the same value written out in full (a Dockerfile's
+/// `RUN postconf -e` lines, repeated in the package's postinst): whichever runs, the value
+/// holds, and the image is linted with it, shown at the Dockerfile's line (survey AH4,
+/// Intermesh's groupoffice image). Different values leave it unknown.
+#[test]
+fn the_same_value_set_by_two_scripts_holds() {
+    for (postinst_value, known) in [("0.0.0.0/0", true), ("127.0.0.0/8", false)] {
+        let repo = tempfile::tempdir().unwrap();
+        write(
+            &repo.path().join("Dockerfile"),
+            "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y postfix\n\
+             RUN postconf -e 'mynetworks = 0.0.0.0/0'\n",
+        );
+        write(
+            &repo.path().join("debian/postinst"),
+            &format!("#!/bin/sh\nset -e\npostconf -e 'mynetworks = {postinst_value}'\n"),
+        );
+        let out = short_of(repo.path(), "mynetworks-too-broad");
+        assert_eq!(
+            out.contains("Dockerfile:3:") && out.contains("error[mynetworks-too-broad]"),
+            known,
+            "{postinst_value}: {out}"
+        );
+    }
+}
