@@ -1190,3 +1190,34 @@ fn the_installed_postfix_files_is_one_from_3_0_on() {
     );
     assert!(!postlint::model::version::postfix_files_before_3_0(&text));
 }
+
+/// trailing-comment says a map value that starts with `#` is the whole value: `postmap -q` on
+/// the fixture's table prints that text for the key (survey AH4).
+#[test]
+fn a_map_value_that_is_a_comment_is_what_postmap_stores() {
+    if !postfix_available() {
+        return;
+    }
+    let case = Path::new("fixtures/trailing-comment/trigger-map-value-that-is-a-comment");
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("main.cf"), "").unwrap();
+    let conf = empty.path().to_string_lossy().into_owned();
+    let findings = diagnostics("trailing-comment", case);
+    let mut checked = 0;
+    for f in findings {
+        let message = f["message"].as_str().unwrap_or_default();
+        let Some((value, rest)) = message
+            .strip_prefix('`')
+            .and_then(|m| m.split_once("` is the whole value of `"))
+        else {
+            continue;
+        };
+        let key = rest.split('`').next().unwrap();
+        let table = format!("texthash:{}", case.join("virtual").display());
+        let (ok, out, err) = common::run("postmap", &["-c", &conf, "-q", key, &table]);
+        assert!(ok, "postmap -q {key} {table}: {err}");
+        assert_eq!(out.trim(), value, "{message}");
+        checked += 1;
+    }
+    assert_eq!(checked, 1, "the fixture's one finding");
+}

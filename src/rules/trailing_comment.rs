@@ -33,8 +33,42 @@ fn check(model: &Model, out: &mut Findings) {
     for table in model.tables.iter() {
         if let Content::Entries(entries) = &table.content {
             let access = is_access_table(table, &classes);
+            // A table only domain lists and recipient lists read: Postfix looks its keys up,
+            // and any value means "listed" (`otherdomain.example #virtual` in
+            // virtual_alias_domains is harmless).
+            let keys_only = !table.uses.is_empty()
+                && table.uses.iter().all(|u| {
+                    crate::model::classes::ClassKind::RESOLVE_ORDER
+                        .iter()
+                        .any(|k| k.param() == u.param)
+                        || matches!(
+                            u.param.as_str(),
+                            "relay_recipient_maps" | "local_recipient_maps" | "mynetworks"
+                        )
+                });
             for i in entries.values_holding(b'#') {
                 let entry = entries.entry(i);
+                // `user1@example.com #user1`: the comment is the whole value, which Postfix
+                // maps the key to (`postmap -q` prints `#user1`).
+                let value = entry.value.trim_ascii();
+                if value.starts_with('#') && !placeholder_at(value, 0) && !keys_only {
+                    let finding = out.report(
+                        entry.value_span,
+                        format!(
+                            "{} is the whole value of `{}`: a table has no comments after a key, so Postfix maps the key to this text",
+                            quoted(model, entry.value_span, value),
+                            shown_key(model, entry.key_span, entry.key)
+                        ),
+                    );
+                    finding.label("postmap stores this text as the value");
+                    finding.help(
+                        "Lines whose first non-blank character is `#` are comments; text after a \
+                         key is its value. Write the value the key should have (for a virtual \
+                         alias, the address mail goes to), and move the comment to a line of its \
+                         own above the entry.",
+                    );
+                    continue;
+                }
                 let Some(at) = comment_after_text(entry.value) else {
                     continue;
                 };
