@@ -93,7 +93,7 @@ fn check(model: &Model, out: &mut Findings) {
             if list.iter().any(|w| w.text.contains(UNKNOWN)) {
                 continue;
             }
-            unreachable(model, param, list, &mut seen, out);
+            unreachable(model, &smtpd, param, list, &mut seen, out);
             sasl_too_late(model, &smtpd, param, list, &mut seen, out);
         }
         login_check_after_sasl_permit(model, &smtpd, &lists, &mut seen, out);
@@ -104,8 +104,13 @@ fn check(model: &Model, out: &mut Findings) {
 
 /// Entries after `permit`, `reject` or `defer`: smtpd stops at those ("restriction `X' after
 /// `permit' is ignored").
+///
+/// A restriction class whose own list ends in one of those decides the same way for every
+/// request it gets (`verify_sender = reject_unverified_sender, permit` first in
+/// smtpd_recipient_restrictions: nothing after it runs). smtpd logs nothing for it.
 fn unreachable(
     model: &Model,
+    smtpd: &Smtpd,
     param: &str,
     list: &[Word],
     seen: &mut HashSet<Span>,
@@ -118,7 +123,17 @@ fn unreachable(
             warned = true;
             continue;
         }
-        let ends = matches!(entry.name.as_str(), "permit" | "reject" | "defer") && !warned;
+        let decides = |name: &str| matches!(name, "permit" | "reject" | "defer");
+        // The class's own last restriction, when it decides unconditionally (the class is
+        // looked up by its name as written: smtpd's class names are case-sensitive).
+        let by_class = entry.words.first().and_then(|w| {
+            let class = smtpd.classes.get(&w.text)?.as_ref()?;
+            let inner = entries(model, class);
+            let last = inner.last()?;
+            let after_warn = inner.len() >= 2 && inner[inner.len() - 2].name == "warn_if_reject";
+            (decides(&last.name) && !after_warn).then(|| last.name.clone())
+        });
+        let ends = (decides(&entry.name) || by_class.is_some()) && !warned;
         warned = false;
         if !ends || i + 1 == all.len() {
             continue;
@@ -154,15 +169,35 @@ fn unreachable(
         );
         finding.subject(format!("{param} after {}", entry.name));
         finding.label("never evaluated");
-        finding.secondary(
-            stop,
-            format!("`{}` decides every request that gets here", entry.name),
-        );
-        finding.help(format!(
-            "smtpd stops at the first restriction that decides and logs \"restriction `{}' after \
-             `{}' is ignored\". Move them before `{}`, or remove them.",
-            rest[0].words[0].text, entry.name, entry.name
-        ));
+        match &by_class {
+            Some(decision) => {
+                finding.secondary(
+                    stop,
+                    format!(
+                        "the restriction class `{}` ends in `{decision}`: it decides every request that gets here",
+                        entry.words[0].text
+                    ),
+                );
+                finding.help(format!(
+                    "A restriction class that ends in `{decision}` answers every request it gets, \
+                     and smtpd stops at the first restriction that decides (it logs nothing for \
+                     a class). Move them before `{}`, end the class without `{decision}` (so \
+                     that it answers DUNNO when nothing in it decides), or remove them.",
+                    entry.words[0].text
+                ));
+            }
+            None => {
+                finding.secondary(
+                    stop,
+                    format!("`{}` decides every request that gets here", entry.name),
+                );
+                finding.help(format!(
+                    "smtpd stops at the first restriction that decides and logs \"restriction \
+                     `{}' after `{}' is ignored\". Move them before `{}`, or remove them.",
+                    rest[0].words[0].text, entry.name, entry.name
+                ));
+            }
+        }
         return;
     }
 }
