@@ -132,11 +132,13 @@ impl Target {
     pub fn warning(&self) -> Option<String> {
         (self.asked < OLDEST).then(|| {
             format!(
-                "postlint knows Postfix {OLDEST} to {NEWEST}, not {} ({}): this setup is linted \
-                 as for {OLDEST}, and findings about defaults, compatibility_level and \
-                 release-specific names may not hold for {}",
+                "postlint's parameter data covers Postfix {OLDEST} to {NEWEST}, not {} ({}): \
+                 parameter names and defaults are taken from {OLDEST}, so findings about them \
+                 may not hold for {}; the rules that know older releases (compatibility_level, \
+                 the relay restrictions, SMTP smuggling) judge {} itself",
                 self.asked,
                 self.origin_text(),
+                self.asked,
                 self.asked
             )
         })
