@@ -463,10 +463,21 @@ fn docker_bridge<'o>(
     label: &str,
     published: &crate::compose::Published,
 ) -> &'o mut crate::diagnostic::Finding {
+    // The gateway of the network the compose file declares, or where Docker puts them: which
+    // network the service joins decides which (172.17.0.1 is docker0's, compose networks
+    // take 172.18.0.1 and on).
+    let holds = match published.gateways.contains(&gateway) {
+        true => format!("the gateway {gateway} of the container's network"),
+        false if gateway == std::net::Ipv4Addr::new(172, 17, 0, 1) => format!(
+            "the gateways of Docker's bridge networks ({gateway} for docker0, 172.18.0.1 and on \
+             for compose networks)"
+        ),
+        false => format!("the gateways of Docker's bridge networks ({gateway} among them)"),
+    };
     let finding = out.report(
         span,
         format!(
-            "mynetworks trusts {text}, which holds Docker's bridge gateway {gateway}, and {} publishes this container's port 25 (`{}`): a client that docker-proxy relays in arrives from the gateway, and may relay mail anywhere",
+            "mynetworks trusts {text}, which holds {holds}, and {} publishes this container's port 25 (`{}`): a client that docker-proxy relays in arrives from the gateway, and may relay mail anywhere",
             published.file, published.mapping
         ),
     );
