@@ -778,6 +778,14 @@ impl Loader {
         // A `#` starts what trailing-comment reports (Postfix reads it as more of the value):
         // the words after it are no tables anyone meant to write.
         let mut commented = false;
+        // Lists of tables dict_open() opens, where a word without a type stops the daemon
+        // (the proxy lists only name tables; postalias gives alias_database the default type).
+        let checks = param.ends_with("header_checks") || param.ends_with("body_checks");
+        let opened = (is_maps_param || checks)
+            && !matches!(
+                param,
+                "alias_database" | "proxy_read_maps" | "proxy_write_maps"
+            );
         let ranges = split_list(&expanded.text);
         // Two settings on one line (`hash:/etc/postfix/sasl_passwd smtp_sasl_security_options
         // = noanonymous`, a line break lost): the words from the second name on are one
@@ -789,17 +797,19 @@ impl Loader {
                 .get(i + 1)
                 .is_some_and(|n| expanded.text[n.clone()].starts_with('='));
             i > 0
+                && !ranges[..i]
+                    .iter()
+                    .any(|r| expanded.text[r.clone()].starts_with('#'))
                 && !name.is_empty()
                 && name
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
                 && (next_is_eq || (word.contains('=') && !rest.contains(':')))
         });
-        if let (Some(at), true) = (joined, is_maps_param || param.ends_with("_checks")) {
-            let range = ranges[at].start..expanded.text.len();
+        if let (Some(at), true) = (joined, opened) {
             self.unknown_table_types.push(UnknownTableType {
                 kind: String::new(),
-                token: expanded.text[range.clone()].trim_end().to_string(),
+                token: expanded.text[ranges[at].start..].trim_end().to_string(),
                 param: param.to_string(),
                 span: expanded.origin_of(ranges[at].start..ranges[ranges.len() - 1].end),
             });
@@ -817,15 +827,9 @@ impl Loader {
                 None => {
                     list.unknown |= is_maps_param;
                     // `/etc/postfix/transport`: a table without a type, which dict_open()
-                    // refuses (the proxy lists only name tables; postalias gives
-                    // alias_database the default type).
-                    let checks = param.ends_with("header_checks") || param.ends_with("body_checks");
-                    let typeless = (is_maps_param || checks)
+                    // refuses.
+                    let typeless = opened
                         && !commented
-                        && !matches!(
-                            param,
-                            "alias_database" | "proxy_read_maps" | "proxy_write_maps"
-                        )
                         && !token.contains([':', '{', '}'])
                         && !crate::parse::placeholder::is_whole(token);
                     if typeless {
