@@ -314,7 +314,11 @@ fn compare_classes(dir: &Path) -> Result<(usize, usize), String> {
                 eprintln!("skipped {}: {e}", dir.display());
                 return Ok((0, 0));
             }
-            Err(e) => return Err(e),
+            // The copy's paths as the case writes them, for predicted_fatal to compare.
+            Err(e) => {
+                let root = std::fs::canonicalize(temp.path()).unwrap();
+                return Err(e.replace(&*root.to_string_lossy(), "/etc/postfix"));
+            }
         };
         // Flag 8 (a lookup failure, say of a transport map) comes with the class it found.
         if class_of_flags(theirs.flags) != Some(ours) {

@@ -1004,3 +1004,57 @@ fn template_vars_read_yaml_1_1_booleans() {
     );
     assert!(!out.contains("smtpd_helo_required"), "{out}{err}");
 }
+
+/// Template cases that real Postfix cannot read as written (the oracle tests run every
+/// fixture's main.cf and master.cf through Postfix): invalid-value on a myorigin that is
+/// several words whatever its expressions render, and invalid-syntax on master.cf services
+/// named by expressions (surveys AG3 and AG4).
+#[test]
+fn template_values_and_service_names_are_judged_for_what_they_can_be() {
+    let lint = |main: &str, master: Option<&str>, rule: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("main.cf"),
+            format!("compatibility_level = 3.6\nmyhostname = mail.example.com\nmydestination = localhost\n{main}"),
+        )
+        .unwrap();
+        if let Some(master) = master {
+            std::fs::write(dir.path().join("master.cf"), master).unwrap();
+        }
+        run(dir.path(), &["--format", "short", "--select", rule, "."]).1
+    };
+    // Whatever {{ sender_domain }} renders, the words after it stay: several values.
+    let out = lint(
+        "myorigin = {{ sender_domain }}\" >> /etc/postfix/main.cf\n",
+        None,
+        "invalid-value",
+    );
+    assert!(
+        out.contains("main.cf:4:12: error[invalid-value]: `{{…}}\" >> /etc/postfix/main.cf` is not a valid myorigin"),
+        "{out}"
+    );
+    // One word whatever they render, or only expressions (which may render one word or none).
+    for main in [
+        "myorigin = {{ origin_prefix }}{{ domain }}\n",
+        "myorigin = mail.{{ domain }}\n",
+        "myorigin = {{ a }} {{ b }}\n",
+    ] {
+        let out = lint(main, None, "invalid-value");
+        assert!(out.contains("No problems found"), "{main}: {out}");
+    }
+    // Two listeners whose ports are role variables: two services, whatever the ports are.
+    let master =
+        "{{ smtpd_port_1 }} inet n - y - - smtpd\n{{ smtpd_port_2 }} inet n - y - - smtpd\n  \
+                  -o smtpd_tls_wrappermode=yes\npickup unix n - y 60 1 pickup\n\
+                  cleanup unix n - y - 0 cleanup\nqmgr unix n - n 300 1 qmgr\n\
+                  rewrite unix - - y - - trivial-rewrite\nbounce unix - - y - 0 bounce\n";
+    let out = lint("", Some(master), "invalid-syntax");
+    assert!(out.contains("No problems found"), "{out}");
+    // The same expression twice is no more known: still silent.
+    let out = lint(
+        "",
+        Some(&master.replace("smtpd_port_2", "smtpd_port_1")),
+        "invalid-syntax",
+    );
+    assert!(out.contains("No problems found"), "{out}");
+}

@@ -460,7 +460,10 @@ fn no_type(model: &Model, out: &mut Findings, span: crate::source::Span, token: 
         format!("`{shown}` in {param} has no table type: {what}"),
     );
     finding.subject(token);
-    finding.label("no `type:` before the name");
+    match model.target.asked >= Release::new(3, 12) {
+        true => finding.label("no `type:` before the name"),
+        false => finding.label(format!("fatal: {fatal}")),
+    };
     // Header and body checks are patterns; the other tables, files postmap indexes.
     let fix = match param.ends_with("_checks") {
         true => format!(
