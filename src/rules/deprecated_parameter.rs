@@ -83,18 +83,8 @@ fn overridden_here(
             None => return,
         },
     };
-    let certain = !model
-        .sources
-        .get(newer.name_span.file)
-        .is_conditional(newer.name_span.start)
-        && !model
-            .sources
-            .get(def.name_span.file)
-            .is_conditional(def.name_span.start)
-        && !super::templated_line(model, newer.value_span)
-        && !super::templated_line(model, def.value_span);
     let level = newer.value.trim_ascii();
-    if !certain || level.is_empty() || level.contains('$') {
+    if !set_for_sure(model, newer) || !set_for_sure(model, def) || level.contains('$') {
         return;
     }
     // In wrapper mode smtpd reads neither: TLS is required whatever they say.
@@ -121,12 +111,27 @@ fn overridden_here(
         );
     }
     finding.secondary(newer.value_span, format!("`{r}` decides"));
+    // The TLS switches' values map onto levels; other names have Postfix's own advice.
+    let advice = match def.name.ends_with("_use_tls") || def.name.ends_with("_enforce_tls") {
+        true => "(`yes` of the old switch is `encrypt`, `no` is `may`)".to_string(),
+        false => format!("({})", d.note.trim_end_matches('.')),
+    };
     finding.help(format!(
         "A `{r}` that is not empty takes the place of `{}` for this service: the `-o` line does \
-         nothing. Write `-o {r}=...` under the service instead (`yes` of the old switch is \
-         `encrypt`, `no` is `may`), and delete the old line.",
+         nothing. Write `-o {r}=...` under the service instead {advice}, and delete the old line.",
         def.name
     ));
+}
+
+/// Whether a definition is set for sure: not inside a template's `{% if %}`, to a value written
+/// out (no template expression, which may be empty) and not empty.
+fn set_for_sure(model: &Model, def: &crate::model::params::Definition) -> bool {
+    !model
+        .sources
+        .get(def.name_span.file)
+        .is_conditional(def.name_span.start)
+        && !super::templated_line(model, def.value_span)
+        && !def.value.trim_ascii().is_empty()
 }
 
 /// `in_main_cf`: the name is main.cf's own setting (not an `-o` or a script's). The finding,
@@ -198,16 +203,7 @@ fn report<'o>(
     if let Some((r, newer)) = replacement
         .filter(|_| in_main_cf)
         .and_then(|r| Some((r, model.params.get(r)?)))
-        .filter(|(_, newer)| {
-            // Set for sure: not inside a template's `{% if %}`, to a value written out (no
-            // template expression, which may be empty) and not empty.
-            !model
-                .sources
-                .get(newer.name_span.file)
-                .is_conditional(newer.name_span.start)
-                && !super::templated_line(model, newer.value_span)
-                && !newer.value.trim_ascii().is_empty()
-        })
+        .filter(|(_, newer)| set_for_sure(model, newer))
     {
         finding.secondary(newer.name_span, format!("`{r}` is set here"));
         finding.help(format!(
